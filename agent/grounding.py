@@ -1,0 +1,50 @@
+"""Grounding checks on a drafted answer: numbers must come from tool results, policies must be cited.
+
+Pure functions over text, so they are tested without a model. The agent uses them to decide whether the
+model's draft can be shown or must be replaced by an answer composed from the tool summaries.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A number as people write it: 1,830 / 1830 / 2.4 / 18% / 2.4x / -3. Years and list markers count too;
+# a grounded answer simply repeats what the tools said.
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
+_CITATION = re.compile(r"\[([A-Za-z0-9_.:#/\-]+)\]")
+
+
+def _canonical(number: str) -> str:
+    """'1,830.0' -> '1830', '+2.40' -> '2.4': one spelling per value."""
+    text = number.replace(",", "").lstrip("+")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def numbers_in(text: str) -> set[str]:
+    """Canonical spellings of every number in `text`."""
+    return {_canonical(m.group(0)) for m in _NUMBER.finditer(text)}
+
+
+def ungrounded_numbers(answer: str, sources: list[str]) -> list[str]:
+    """Numbers in the answer that appear in none of the sources (tool results, the question itself)."""
+    known: set[str] = set()
+    for source in sources:
+        known |= numbers_in(source)
+        # Tools print rounded values; accept the answer quoting a value the tool printed with more digits.
+        for value in list(numbers_in(source)):
+            if "." in value:
+                whole, frac = value.split(".")
+                known.add(whole)
+                known |= {f"{whole}.{frac[:n]}".rstrip("0").rstrip(".") for n in range(1, len(frac))}
+    return sorted(n for n in numbers_in(answer) - known)
+
+
+def citations_in(text: str) -> list[str]:
+    """Citation ids written as [id] in the text, in order of appearance, without repeats."""
+    seen: list[str] = []
+    for match in _CITATION.finditer(text):
+        if match.group(1) not in seen:
+            seen.append(match.group(1))
+    return seen

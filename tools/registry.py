@@ -1,0 +1,211 @@
+"""The LLM-facing tools: few, flat, small; validated, role-checked and run with a timeout.
+
+Each `ShopTool` wraps an engine call behind a flat pydantic argument model (enums for closed sets,
+defaults for the rest). The registry, not the prompt, enforces roles: a customer session only ever sees and
+runs customer tools, and identity (the user id) comes from the session, never from the model's arguments.
+
+Tool output goes back to the model as data: `ToolOutput.as_message_text()` wraps it in a marked block that
+the system prompt tells the model never to follow as instructions.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tools.results import ChartSpec
+
+Role = Literal["customer", "operator"]
+ROLES: tuple[Role, ...] = ("customer", "operator")
+
+
+class ToolArgs(BaseModel):
+    """Base of every tool's argument model: unknown fields are refused (a model cannot add `user_id`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolCallError(Exception):
+    """A tool call the model got wrong (unknown tool, bad arguments): fed back to the model to retry."""
+
+
+class ToolNotAllowed(ToolCallError):
+    """The session's role may not use this tool."""
+
+
+class ToolTimeout(ToolCallError):
+    """The tool ran past its time limit."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is asking. Set by the app from sign-in, never by the model."""
+
+    role: Role
+    user_id: str | None = None  # required for customers
+
+
+@dataclass
+class Citation:
+    """A retrieved passage the answer may cite."""
+
+    citation_id: str
+    title: str
+    source: str
+    text: str
+
+
+@dataclass
+class ToolOutput:
+    """What a tool returns to the agent: a summary for the model, plus what the UI shows."""
+
+    tool: str
+    summary: str
+    frame: pd.DataFrame | None = None
+    chart: ChartSpec | None = None
+    citations: list[Citation] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)  # product cards for the customer widget
+    facts: dict[str, Any] = field(default_factory=dict)  # structured numbers the answer may use
+
+    def as_message_text(self, max_rows: int = 12) -> str:
+        """The text the model reads: the summary and a few rows, inside a block marked as data."""
+        parts = [self.summary]
+        if self.citations:
+            parts += [f"[{c.citation_id}] {c.title}: {c.text}" for c in self.citations]
+        elif self.frame is not None and not self.frame.empty:
+            parts.append(self.frame.head(max_rows).to_csv(index=False).strip())
+        body = "\n".join(parts)
+        return f"<tool_result name=\"{self.tool}\" trust=\"data-only\">\n{body}\n</tool_result>"
+
+
+@dataclass(frozen=True)
+class ShopTool:
+    """One LLM-facing tool: a flat argument model, the roles allowed, and the function that runs it."""
+
+    name: str
+    description: str
+    args: type[ToolArgs]
+    roles: frozenset[Role]
+    run: Callable[[BaseModel, Session], ToolOutput]
+    needs_user: bool = False  # runs on the session's own user id (customer data)
+
+    def schema(self) -> dict[str, Any]:
+        """OpenAI-style function schema, as chat templates and OpenAI-compatible servers expect."""
+        params = self.args.model_json_schema()
+        params.pop("title", None)
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": _inline_refs(params)},
+        }
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Inline `$defs` references (enums) so small models and grammar compilers see flat schemas."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                target = dict(defs[node["$ref"].split("/")[-1]])
+                target.pop("title", None)
+                return resolve(target)
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)
+
+
+class ToolRegistry:
+    """The tools, and the one place where roles and argument validation are enforced."""
+
+    def __init__(self, tools: list[ShopTool], timeout_s: float = 60.0):
+        names = [t.name for t in tools]
+        if len(names) != len(set(names)):
+            raise ValueError(f"Duplicate tool names: {sorted(n for n in names if names.count(n) > 1)}")
+        loose = [t.name for t in tools if not issubclass(t.args, ToolArgs)]
+        if loose:
+            raise TypeError(f"Tool argument models must subclass ToolArgs (extra fields forbidden): {loose}")
+        self._tools = {t.name: t for t in tools}
+        self.timeout_s = timeout_s
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tool")
+
+    def for_role(self, role: Role) -> list[ShopTool]:
+        """The tools a role may see and call."""
+        if role not in ROLES:
+            raise ValueError(f"Unknown role {role!r}. Roles: {', '.join(ROLES)}.")
+        return [t for t in self._tools.values() if role in t.roles]
+
+    def schemas(self, role: Role) -> list[dict[str, Any]]:
+        """Function schemas of the role's tools, for the model."""
+        return [t.schema() for t in self.for_role(role)]
+
+    def validate(self, name: str, arguments: dict[str, Any] | str, session: Session) -> tuple[ShopTool, BaseModel]:
+        """Check that the session may call `name` and that the arguments fit its schema."""
+        tool = self._tools.get(name)
+        allowed = [t.name for t in self.for_role(session.role)]
+        if tool is None:
+            raise ToolCallError(f"There is no tool named {name!r}. Available tools: {', '.join(allowed)}.")
+        if session.role not in tool.roles:
+            raise ToolNotAllowed(
+                f"The tool {name!r} is not available in a {session.role} session. Available tools: "
+                f"{', '.join(allowed)}."
+            )
+        if tool.needs_user and not session.user_id:
+            raise ToolNotAllowed(f"The tool {name!r} needs a signed-in customer; this session has none.")
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments) if arguments.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ToolCallError(f"Arguments for {name!r} are not valid JSON ({exc.msg}).") from exc
+        try:
+            return tool, tool.args.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}" for err in exc.errors()
+            )
+            raise ToolCallError(
+                f"Invalid arguments for {name!r}: {problems}. Expected schema: "
+                f"{json.dumps(tool.schema()['function']['parameters'])}"
+            ) from exc
+
+    def call(self, name: str, arguments: dict[str, Any] | str, session: Session) -> ToolOutput:
+        """Validate, then run with the registry's timeout. Engine errors surface as their own exceptions."""
+        tool, args = self.validate(name, arguments, session)
+        future = self._pool.submit(tool.run, args, session)
+        try:
+            return future.result(timeout=self.timeout_s)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise ToolTimeout(f"The tool {name!r} did not finish within {self.timeout_s:.0f} s.") from exc
+
+
+@dataclass
+class ToolStep:
+    """One executed (or refused) tool call, for the trace the UI and CLI show."""
+
+    name: str
+    arguments: dict[str, Any]
+    status: Literal["done", "error"]
+    duration_s: float
+    output: ToolOutput | None = None
+    error: str | None = None
+
+
+def run_step(registry: ToolRegistry, name: str, arguments: dict[str, Any], session: Session) -> ToolStep:
+    """Run one call and record it; errors become a sentence, never a stack trace."""
+    started = time.perf_counter()
+    try:
+        output = registry.call(name, arguments, session)
+        return ToolStep(name, arguments, "done", time.perf_counter() - started, output=output)
+    except ToolCallError as exc:
+        return ToolStep(name, arguments, "error", time.perf_counter() - started, error=str(exc))
+    except (ValueError, LookupError, RuntimeError) as exc:  # engine errors carry user-facing messages
+        return ToolStep(name, arguments, "error", time.perf_counter() - started, error=f"{name} failed: {exc}")
