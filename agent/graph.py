@@ -1,0 +1,234 @@
+"""The agent loop (LangGraph): model -> validated, role-checked tool calls -> model ... -> grounded answer.
+
+The session (role, user id) travels in the run's config, never in what the model writes. Tool errors are
+fed back to the model once so it can repair its call; after that the user gets one clear sentence. The final
+answer is checked: every number must come from a tool result, and policy answers carry citations; a draft
+that fails is replaced by an answer composed from the tools' own summaries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, Iterator, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+
+from agent.grounding import citations_in, ungrounded_numbers
+from agent.roles import system_prompt
+from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
+from tools.results import ChartSpec
+
+HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
+_MARKUP = re.compile(r"</?tool_call>|<\|im_(start|end)\|>|```(json)?")
+
+
+class AgentState(TypedDict):
+    messages: Annotated[list[AnyMessage], add_messages]
+    turn_start: int  # index of this turn's question in `messages`
+    rounds: int
+    repairs: int
+
+
+@dataclass
+class AgentAnswer:
+    """The answer to one question, with everything the UI and the benchmark need."""
+
+    text: str
+    steps: list[ToolStep] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    draft: str = ""  # what the model wrote before grounding checks
+    grounded: bool = True  # False when the draft was replaced
+    latency_s: float = 0.0
+
+
+@dataclass
+class AgentEvent:
+    """One streamed event: a token of the draft, a finished tool step, or the final answer."""
+
+    kind: Literal["token", "step", "answer"]
+    token: str = ""
+    step: ToolStep | None = None
+    answer: AgentAnswer | None = None
+
+
+class ShopAgent:
+    """A chat model plus the tool registry, run as a LangGraph loop with memory per conversation."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        registry: ToolRegistry,
+        max_steps: int = 4,
+        today: date | None = None,
+    ):
+        self.registry = registry
+        self.max_steps = max_steps
+        self.today = today or date.today()
+        self._bound = {
+            role: chat_model.bind_tools(registry.schemas(role)) for role in ("customer", "operator")
+        }
+        self._graph = self._build().compile(checkpointer=InMemorySaver())
+
+    # ------------------------------------------------------------------ graph
+    def _build(self) -> StateGraph:
+        graph = StateGraph(AgentState)
+        graph.add_node("model", self._model_node)
+        graph.add_node("tools", self._tools_node)
+        graph.add_edge(START, "model")
+        graph.add_conditional_edges("model", self._after_model, {"tools": "tools", "end": END})
+        graph.add_edge("tools", "model")
+        return graph
+
+    def _prompt(self, state: AgentState, session: Session) -> list[AnyMessage]:
+        messages = state["messages"]
+        start = state["turn_start"]
+        history = [m for m in messages[:start] if isinstance(m, HumanMessage) or _is_final(m)]
+        return [
+            SystemMessage(system_prompt(session.role, self.today)),
+            *history[-HISTORY_MESSAGES:],
+            *messages[start:],
+        ]
+
+    def _model_node(self, state: AgentState, config: RunnableConfig) -> dict:
+        session: Session = config["configurable"]["session"]
+        reply = self._bound[session.role].invoke(self._prompt(state, session), config)
+        return {"messages": [reply], "rounds": state["rounds"] + 1}
+
+    def _after_model(self, state: AgentState) -> str:
+        last = state["messages"][-1]
+        if isinstance(last, AIMessage) and last.tool_calls and state["rounds"] <= self.max_steps:
+            return "tools"
+        return "end"
+
+    def _tools_node(self, state: AgentState, config: RunnableConfig) -> dict:
+        session: Session = config["configurable"]["session"]
+        trace: list[ToolStep] = config["configurable"]["trace"]
+        on_step = config["configurable"].get("on_step")
+        last = state["messages"][-1]
+        results: list[ToolMessage] = []
+        repairs = state["repairs"]
+        for call in last.tool_calls:
+            step = run_step(self.registry, call["name"], call.get("args") or {}, session)
+            trace.append(step)
+            if on_step:
+                on_step(step)
+            if step.status == "done" and step.output is not None:
+                content = step.output.as_message_text()
+            else:
+                repairs += 1
+                content = (
+                    f"Error executing tool '{call['name']}' with arguments {json.dumps(call.get('args') or {})}: "
+                    f"{step.error} Please fix the arguments or use another tool."
+                )
+            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call["name"]))
+        # One repair attempt: after a second failure, stop calling tools and answer.
+        rounds = state["rounds"] if repairs <= 1 else self.max_steps + 1
+        return {"messages": results, "repairs": repairs, "rounds": rounds}
+
+    # ------------------------------------------------------------------ public
+    def ask(self, question: str, session: Session, thread_id: str | None = None) -> AgentAnswer:
+        """Answer one question in the conversation `thread_id` (a new one when None)."""
+        events = list(self.stream(question, session, thread_id))
+        answer = events[-1].answer
+        if answer is None:  # pragma: no cover - stream always ends with an answer
+            raise RuntimeError("agent produced no answer")
+        return answer
+
+    def stream(self, question: str, session: Session, thread_id: str | None = None) -> Iterator[AgentEvent]:
+        """Run one turn, yielding draft tokens and tool steps as they happen, then the final answer."""
+        started = time.perf_counter()
+        thread_id = thread_id or uuid.uuid4().hex
+        trace: list[ToolStep] = []
+        pending_steps: list[ToolStep] = []
+        config = {
+            "configurable": {
+                "thread_id": f"{session.role}:{session.user_id}:{thread_id}",
+                "session": session,
+                "trace": trace,
+                "on_step": pending_steps.append,
+            },
+            "recursion_limit": 4 * self.max_steps + 8,
+        }
+        existing = self._graph.get_state(config).values.get("messages", [])
+        state_in = {
+            "messages": [HumanMessage(question)],
+            "turn_start": len(existing),
+            "rounds": 0,
+            "repairs": 0,
+        }
+        for mode, chunk in self._graph.stream(state_in, config, stream_mode=["messages", "updates"]):
+            while pending_steps:
+                yield AgentEvent("step", step=pending_steps.pop(0))
+            if mode == "messages":
+                message, meta = chunk
+                if meta.get("langgraph_node") == "model" and isinstance(message, AIMessage) and message.content:
+                    yield AgentEvent("token", token=str(message.content))
+        while pending_steps:
+            yield AgentEvent("step", step=pending_steps.pop(0))
+        messages = self._graph.get_state(config).values["messages"]
+        answer = self._finish(question, messages, trace)
+        answer.latency_s = time.perf_counter() - started
+        # The checked answer replaces the draft in memory, so later turns build on what the user saw.
+        last = messages[-1]
+        if isinstance(last, AIMessage) and not last.tool_calls:
+            self._graph.update_state(config, {"messages": [AIMessage(answer.text, id=last.id)]})
+        else:
+            self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
+        yield AgentEvent("answer", answer=answer)
+
+    # ------------------------------------------------------------------ grounding
+    def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep]) -> AgentAnswer:
+        last = messages[-1]
+        draft = ""
+        if isinstance(last, AIMessage) and not last.tool_calls:
+            draft = _MARKUP.sub("", str(last.content)).strip()
+        done = [s for s in trace if s.status == "done" and s.output is not None]
+        failed = [s for s in trace if s.status == "error"]
+        citations = [c for s in done for c in s.output.citations]
+        answer = AgentAnswer(
+            text=draft,
+            steps=trace,
+            citations=citations,
+            charts=[s.output.chart for s in done if s.output.chart is not None],
+            cards=[card for s in done for card in s.output.cards],
+            draft=draft,
+        )
+        sources = [question] + [s.output.as_message_text(max_rows=50) for s in done]
+        if not done and failed:
+            answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
+            answer.grounded = bool(draft) is False
+            return answer
+        if done and (not draft or ungrounded_numbers(draft, sources)):
+            answer.text = _compose(done)
+            answer.grounded = False
+        if citations:
+            known = {c.citation_id for c in citations}
+            for bogus in set(citations_in(answer.text)) - known:
+                answer.text = answer.text.replace(f"[{bogus}]", "")
+            if not set(citations_in(answer.text)) & known:
+                answer.text += "\n\nSources: " + " ".join(f"[{c.citation_id}]" for c in citations[:3])
+        if not answer.text:
+            answer.text = "I don't know. I can connect you with a member of our team if you like."
+        return answer
+
+
+def _is_final(message: AnyMessage) -> bool:
+    return isinstance(message, AIMessage) and not message.tool_calls
+
+
+def _compose(steps: list[ToolStep]) -> str:
+    """An answer made only of what the tools said, used when the model's draft is not grounded."""
+    lines = [s.output.summary for s in steps if s.output is not None]
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""A chat model that replays scripted replies, to test the agent loop without a real model."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+Reply = AIMessage | Callable[[list[BaseMessage]], AIMessage]
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Returns the scripted replies in order; records every prompt and the tools it was bound to."""
+
+    replies: list[Any]
+    prompts: list[list[BaseMessage]] = []
+    bound_tools: list[list[dict]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: list[dict], **kwargs: Any) -> "ScriptedChatModel":
+        self.bound_tools.append(tools)
+        return self
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        self.prompts.append(list(messages))
+        reply = self.replies.pop(0)
+        message = reply(messages) if callable(reply) else reply
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def call(name: str, **args: Any) -> AIMessage:
+    """An AIMessage that calls one tool."""
+    return AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"call_{name}", "type": "tool_call"}])
