@@ -1,0 +1,277 @@
+"""Turn support transcripts into chat(+tools) training examples.
+
+Sources: JSONL chat transcripts, CSV transcripts (conversation id, turn, role, text), the apps' exported
+conversations with feedback, and the real Bitext customer-service utterances (CDLA-Sharing-1.0, Bitext
+Innovations) mapped onto the shop's customer tools. Every text is PII-scrubbed with a report of what was
+masked; duplicates are dropped; the train/validation split is by conversation, so no conversation leaks
+across it.
+
+A `Dialogue` is OpenAI-style messages: {"role": "system"|"user"|"assistant"|"tool", "content": str} and,
+for assistant tool calls, {"tool_calls": [{"type": "function", "function": {"name", "arguments": {...}}}]}.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from finetune.pii import ScrubReport, scrub
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+class TranscriptError(ValueError):
+    """A transcript file that cannot be read as training data."""
+
+
+@dataclass
+class Dialogue:
+    """One conversation as training data."""
+
+    conversation_id: str
+    messages: list[dict[str, Any]]
+    source: str
+    role: Literal["customer", "operator"] = "customer"
+
+    def fingerprint(self) -> str:
+        """Hash of the normalised messages, for de-duplication."""
+        norm = [
+            (m["role"], re.sub(r"\s+", " ", str(m.get("content") or "")).strip().lower(), json.dumps(m.get("tool_calls"), sort_keys=True))
+            for m in self.messages
+        ]
+        return hashlib.sha256(json.dumps(norm).encode()).hexdigest()
+
+
+@dataclass
+class PrepareReport:
+    """What preparation read, dropped, masked and wrote."""
+
+    read: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+    pii: ScrubReport = field(default_factory=ScrubReport)
+    train: int = 0
+    validation: int = 0
+
+    def summary(self) -> str:
+        read = ", ".join(f"{n} from {src}" for src, n in sorted(self.read.items()))
+        dropped = ", ".join(f"{n} {why}" for why, n in sorted(self.dropped.items())) or "none"
+        return (
+            f"Read {sum(self.read.values())} dialogues ({read}); dropped {dropped}; {self.pii.summary()} "
+            f"Wrote {self.train} train and {self.validation} validation dialogues."
+        )
+
+
+def _check_messages(messages: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(messages, list) or not messages:
+        raise TranscriptError(f"{where}: 'messages' must be a non-empty list of {{role, content}} objects.")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ROLES:
+            raise TranscriptError(
+                f"{where}: message {i} has role {message.get('role') if isinstance(message, dict) else message!r}; "
+                f"roles must be one of {', '.join(ROLES)}."
+            )
+    return messages
+
+
+def load_jsonl_transcripts(path: Path, source: str | None = None) -> list[Dialogue]:
+    """JSONL, one conversation a line: {"conversation_id"?, "role"?, "messages": [...]}."""
+    dialogues = []
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TranscriptError(f"{path}:{line_no}: not valid JSON ({exc.msg}).") from exc
+            messages = _check_messages(record.get("messages"), f"{path}:{line_no}")
+            dialogues.append(
+                Dialogue(
+                    str(record.get("conversation_id") or f"{path.stem}-{line_no}"),
+                    messages,
+                    source or path.name,
+                    record.get("role", "customer"),
+                )
+            )
+    return dialogues
+
+
+_CSV_ROLES = {"customer": "user", "user": "user", "agent": "assistant", "assistant": "assistant", "system": "system"}
+
+
+def load_csv_transcripts(path: Path, source: str | None = None) -> list[Dialogue]:
+    """CSV with columns conversation_id, turn, role (customer/agent/user/assistant), text."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        required = {"conversation_id", "turn", "role", "text"}
+        missing = required - set(reader.fieldnames or [])
+        if missing:
+            raise TranscriptError(
+                f"{path}: missing column(s) {', '.join(sorted(missing))}; found {', '.join(reader.fieldnames or [])}. "
+                "Expected conversation_id, turn, role, text."
+            )
+        turns: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for row_no, row in enumerate(reader, 2):
+            role = _CSV_ROLES.get(row["role"].strip().lower())
+            if role is None:
+                raise TranscriptError(f"{path}:{row_no}: role {row['role']!r}; use one of {', '.join(_CSV_ROLES)}.")
+            try:
+                turn = int(row["turn"])
+            except ValueError as exc:
+                raise TranscriptError(f"{path}:{row_no}: turn {row['turn']!r} is not an integer.") from exc
+            turns.setdefault(row["conversation_id"], []).append((turn, {"role": role, "content": row["text"]}))
+    return [
+        Dialogue(conv, [m for _, m in sorted(items, key=lambda t: t[0])], source or path.name)
+        for conv, items in turns.items()
+    ]
+
+
+def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
+    """The apps' JSONL export with feedback: thumbs-up answers kept, thumbs-down replaced by the correction.
+
+    Each line: {"conversation_id", "role", "messages": [...], "feedback": [{"message_index", "rating":
+    "up"|"down", "comment"?, "correction"?}]}. A conversation with a thumbs-down and no correction is
+    dropped (its answer is known to be bad and we have no better one).
+    """
+    kept: list[Dialogue] = []
+    dropped: Counter = Counter()
+    for dialogue_record in _read_jsonl(path):
+        messages = _check_messages(dialogue_record.get("messages"), str(path))
+        bad = False
+        for fb in dialogue_record.get("feedback", []):
+            index = fb.get("message_index")
+            if not isinstance(index, int) or not 0 <= index < len(messages) or messages[index]["role"] != "assistant":
+                raise TranscriptError(f"{path}: feedback points at message {index!r}, which is not an assistant message.")
+            if fb.get("rating") == "down":
+                if fb.get("correction"):
+                    messages[index] = {"role": "assistant", "content": fb["correction"]}
+                else:
+                    bad = True
+        if bad:
+            dropped["thumbs-down without correction"] += 1
+            continue
+        kept.append(
+            Dialogue(str(dialogue_record["conversation_id"]), messages, "app", dialogue_record.get("role", "customer"))
+        )
+    return kept, dropped
+
+
+def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise TranscriptError(f"{path}:{line_no}: not valid JSON ({exc.msg}).") from exc
+
+
+# Bitext intents -> the customer tool that serves them (None: answered without a tool).
+BITEXT_INTENT_TOOLS: dict[str, str | None] = {
+    "track_order": "my_orders", "check_invoice": "my_orders", "get_invoice": "my_orders",
+    "track_refund": "my_orders",
+    "cancel_order": "search_docs", "change_order": "search_docs", "check_cancellation_fee": "search_docs",
+    "change_shipping_address": "search_docs", "set_up_shipping_address": "search_docs",
+    "delivery_options": "search_docs", "delivery_period": "search_docs", "check_refund_policy": "search_docs",
+    "get_refund": "search_docs", "check_payment_methods": "search_docs", "payment_issue": "search_docs",
+    "create_account": "search_docs", "delete_account": "search_docs", "edit_account": "search_docs",
+    "recover_password": "search_docs", "registration_problems": "search_docs", "switch_account": "search_docs",
+    "newsletter_subscription": "search_docs", "place_order": "search_docs", "complaint": "search_docs",
+    "contact_customer_service": "search_docs", "contact_human_agent": "search_docs", "review": None,
+}
+_PLACEHOLDER = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
+
+
+def load_bitext(path: Path, limit_per_intent: int | None = None) -> list[Dialogue]:
+    """Bitext utterances as one-turn dialogues ending in the right customer tool call.
+
+    Placeholders such as {{Order Number}} become plain words so the model never learns to echo templates.
+    """
+    per_intent: Counter = Counter()
+    dialogues = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row_no, row in enumerate(csv.DictReader(handle), 2):
+            intent = row["intent"]
+            if intent not in BITEXT_INTENT_TOOLS:
+                raise TranscriptError(f"{path}:{row_no}: unknown intent {intent!r}; map it in BITEXT_INTENT_TOOLS.")
+            if limit_per_intent is not None and per_intent[intent] >= limit_per_intent:
+                continue
+            per_intent[intent] += 1
+            utterance = _PLACEHOLDER.sub(lambda m: m.group(1).lower(), row["utterance"]).strip()
+            tool = BITEXT_INTENT_TOOLS[intent]
+            if tool == "my_orders":
+                reply: dict[str, Any] = _tool_call("my_orders", {})
+            elif tool == "search_docs":
+                reply = _tool_call("search_docs", {"query": utterance[:200]})
+            else:
+                reply = {"role": "assistant", "content": "Thank you for your feedback! You can leave a review from the product page once your order has been delivered."}
+            dialogues.append(
+                Dialogue(f"bitext-{row_no}", [{"role": "user", "content": utterance}, reply], "bitext", "customer")
+            )
+    return dialogues
+
+
+def _tool_call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}]}
+
+
+def scrub_dialogues(dialogues: list[Dialogue]) -> tuple[list[Dialogue], ScrubReport]:
+    """Mask PII in every message's content; tool-call arguments are scrubbed too."""
+    total = ScrubReport()
+    for dialogue in dialogues:
+        for message in dialogue.messages:
+            if message.get("content"):
+                message["content"], report = scrub(str(message["content"]))
+                total.add(report)
+            for call in message.get("tool_calls") or []:
+                args = call["function"]["arguments"]
+                for key, value in list(args.items()):
+                    if isinstance(value, str):
+                        args[key], report = scrub(value)
+                        total.add(report)
+    return dialogues, total
+
+
+def deduplicate(dialogues: list[Dialogue]) -> tuple[list[Dialogue], int]:
+    """Drop dialogues whose normalised messages repeat an earlier one."""
+    seen: set[str] = set()
+    unique = []
+    for dialogue in dialogues:
+        key = dialogue.fingerprint()
+        if key not in seen:
+            seen.add(key)
+            unique.append(dialogue)
+    return unique, len(dialogues) - len(unique)
+
+
+def split_by_conversation(dialogues: list[Dialogue], validation_fraction: float = 0.1, seed: int = 0) -> tuple[list[Dialogue], list[Dialogue]]:
+    """Deterministic split by a hash of the conversation id, so a conversation never spans both sides."""
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}.")
+    train, validation = [], []
+    for dialogue in dialogues:
+        digest = hashlib.sha256(f"{seed}:{dialogue.source}:{dialogue.conversation_id}".encode()).digest()
+        (validation if digest[0] / 256 < validation_fraction else train).append(dialogue)
+    return train, validation
+
+
+def write_jsonl(dialogues: list[Dialogue], path: Path) -> None:
+    """Write dialogues atomically, one JSON object a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for dialogue in dialogues:
+            handle.write(json.dumps(asdict(dialogue), ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def read_dialogues(path: Path) -> list[Dialogue]:
+    """Read dialogues written by `write_jsonl`."""
+    return [Dialogue(**record) for record in _read_jsonl(path)]

@@ -1,0 +1,93 @@
+"""Transcript importers, PII scrubbing, de-duplication and the split by conversation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finetune.data import (
+    TranscriptError,
+    deduplicate,
+    load_app_export,
+    load_bitext,
+    load_csv_transcripts,
+    load_jsonl_transcripts,
+    read_dialogues,
+    scrub_dialogues,
+    split_by_conversation,
+    write_jsonl,
+)
+from finetune.pii import scrub
+
+
+def test_planted_pii_is_masked_and_counted() -> None:
+    text = (
+        "I'm ana.lopez@example.org, call me on +33 6 12 34 56 78. Card 4111 1111 1111 1111. "
+        "Send it to 12 Rue de Rivoli or Hauptstraße 5. Order 12345678, 3 items."
+    )
+    clean, report = scrub(text)
+    for secret in ("ana.lopez@example.org", "6 12 34 56 78", "4111 1111 1111 1111", "Rue de Rivoli", "Hauptstraße 5"):
+        assert secret not in clean
+    assert report.counts == {"emails": 1, "phones": 1, "cards": 1, "addresses": 2}
+    assert "Order 12345678, 3 items" in clean  # not a card (fails Luhn), not a phone: kept
+
+
+def test_csv_transcripts_are_ordered_by_turn(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("conversation_id,turn,role,text\nc1,2,agent,Sure.\nc1,1,customer,Hi\nc2,1,customer,Yo\n")
+    dialogues = {d.conversation_id: d for d in load_csv_transcripts(path)}
+    assert [m["content"] for m in dialogues["c1"].messages] == ["Hi", "Sure."]
+    assert [m["role"] for m in dialogues["c1"].messages] == ["user", "assistant"]
+
+
+def test_csv_missing_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("conversation_id,role,text\nc1,agent,hi\n")
+    with pytest.raises(TranscriptError, match="missing column\\(s\\) turn"):
+        load_csv_transcripts(path)
+
+
+def test_jsonl_bad_role_is_rejected_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"messages": [{"role": "user", "content": "a"}]}) + "\n" + json.dumps({"messages": [{"role": "bot", "content": "b"}]}) + "\n")
+    with pytest.raises(TranscriptError, match="t.jsonl:2: message 0 has role 'bot'"):
+        load_jsonl_transcripts(path)
+
+
+def test_app_export_feedback_keeps_up_uses_correction_drops_uncorrected_down(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    convs = [
+        {"conversation_id": "a", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "good"}], "feedback": [{"message_index": 1, "rating": "up"}]},
+        {"conversation_id": "b", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "wrong"}], "feedback": [{"message_index": 1, "rating": "down", "correction": "right"}]},
+        {"conversation_id": "c", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "bad"}], "feedback": [{"message_index": 1, "rating": "down", "comment": "meh"}]},
+    ]
+    path.write_text("\n".join(json.dumps(c) for c in convs))
+    kept, dropped = load_app_export(path)
+    assert {d.conversation_id: d.messages[1]["content"] for d in kept} == {"a": "good", "b": "right"}
+    assert dropped == {"thumbs-down without correction": 1}
+
+
+def test_bitext_intents_map_to_tools(shared_data: Path) -> None:
+    dialogues = load_bitext(shared_data / "bitext" / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv", limit_per_intent=5)
+    assert len(dialogues) == 27 * 5
+    calls = [d.messages[-1].get("tool_calls") for d in dialogues]
+    names = {c[0]["function"]["name"] for c in calls if c}
+    assert names == {"my_orders", "search_docs"}
+    assert not any("{{" in d.messages[0]["content"] for d in dialogues)
+
+
+def test_scrub_dedup_split_and_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    rows = ["conversation_id,turn,role,text"] + [f"c{i},1,customer,my email is x{i % 50}@mail.com" for i in range(200)]
+    path.write_text("\n".join(rows))
+    dialogues, report = scrub_dialogues(load_csv_transcripts(path))
+    assert report.counts["emails"] == 200
+    unique, dropped = deduplicate(dialogues)
+    assert len(unique) == 1 and dropped == 199  # identical once the email is masked
+    train, val = split_by_conversation(dialogues, 0.2)
+    assert {d.conversation_id for d in train}.isdisjoint({d.conversation_id for d in val})
+    assert 20 <= len(val) <= 60
+    write_jsonl(train, tmp_path / "train.jsonl")
+    assert [d.conversation_id for d in read_dialogues(tmp_path / "train.jsonl")] == [d.conversation_id for d in train]
