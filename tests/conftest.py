@@ -35,3 +35,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.fail(f"Real data sets not found at {SHARED_DATA}; tests expect ../shared/data beside the project.")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_shop(tmp_path_factory: pytest.TempPathFactory):
+    """The test-sized demo shop (DemoConfig.small()), built once per session: (EventStore, GroundTruth)."""
+    from tools.events.simulate import DemoConfig, build_demo_shop
+    from tools.events.store import EventStore
+
+    store = EventStore(tmp_path_factory.mktemp("demo") / "store")
+    truth = build_demo_shop(store, DemoConfig.small(), progress=False)
+    return store, truth

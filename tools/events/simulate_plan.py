@@ -1,0 +1,194 @@
+"""What the demo shop plants: tastes, favourites, pairs, promotions, trend breaks, launches, spikes, anomalies.
+
+Everything here is chosen once from the seeded generator before any event exists, so the same config
+always plants the same truth; `product_weights` turns the plan into per-region, per-day product demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from tools.events.catalog import CATEGORIES
+from tools.events.regions import all_regions
+from tools.events.simulate_calendar import IntensityPlan, LocalClock
+from tools.events.simulate_catalog import Catalog
+
+# Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
+_COUNTRY_TASTE: dict[str, dict[str, float]] = {
+    "GB": {"Books": 1.5, "Garden": 1.6, "Coffee & Tea": 1.3, "Outdoor Jackets": 1.3, "Pet Supplies": 1.3},
+    "DE": {"Cycling": 1.7, "Outdoor Jackets": 1.4, "Boots": 1.4, "Camping Gear": 1.3, "Kitchen Appliances": 1.2},
+    "FR": {"Beauty": 1.6, "Cookware": 1.5, "Books": 1.2, "Home Decor": 1.3},
+    "IT": {"Coffee & Tea": 1.6, "Cookware": 1.4, "Shoes": 1.4, "Beauty": 1.2},
+    "ES": {"Fitness": 1.4, "Sports Nutrition": 1.3, "Home Audio": 1.3, "Shoes": 1.2, "Outdoor Jackets": 0.6, "Boots": 0.6},
+}
+_REGION_TASTE: dict[str, dict[str, float]] = {
+    "ES-CN": {"Outdoor Jackets": 0.25, "Boots": 0.3, "Beauty": 1.4},
+    "GB-SCT": {"Outdoor Jackets": 1.6, "Boots": 1.4},
+    "DE-BY": {"Boots": 1.3, "Camping Gear": 1.3},
+}
+# Category seasonality: (amplitude, peak day of year).
+_CATEGORY_SEASON: dict[str, tuple[float, int]] = {
+    "Garden": (0.6, 135), "Outdoor Jackets": (0.5, 320), "Boots": (0.45, 320), "Camping Gear": (0.5, 190),
+    "Cycling": (0.35, 160), "Fitness": (0.35, 10), "Sports Nutrition": (0.25, 10), "Toys & Games": (0.6, 350),
+    "Home Audio": (0.2, 345), "Bedding": (0.15, 290), "Beauty": (0.15, 345), "Coffee & Tea": (0.2, 10),
+}
+# Complementary categories for bought-together pairs (a's category, b's category).
+_PAIR_CATEGORIES = [
+    ("Kitchen Appliances", "Coffee & Tea"), ("Smartwatches", "Phone Accessories"), ("Headphones", "Phone Accessories"),
+    ("Camping Gear", "Camping Gear"), ("Cycling", "Cycling"), ("Boots", "Outdoor Jackets"),
+    ("Computer Accessories", "Computer Accessories"), ("Cookware", "Cookware"), ("Pet Supplies", "Pet Supplies"),
+    ("Fitness", "Sports Nutrition"), ("Baby & Kids", "Toys & Games"), ("Bedding", "Home Decor"),
+]
+_DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor Jackets", "Smartwatches")
+FAVOURITE_LIFT = 12.0
+PAIR_PROBABILITY = 0.7  # P(b is added | a is the first item)
+
+
+@dataclass
+class ShopPlan:
+    """Planted structure of the shop, in day indices from the first UTC day of the span."""
+
+    base_weight: np.ndarray  # [R, P] demand weight before seasonality and time-bound changes
+    launch_day: np.ndarray  # [P] first day index a product can be seen (negative: before the span)
+    promotions: list[tuple[int, int, int, float, float]]  # (product, first day, last day, lift, discount)
+    trend_breaks: list[tuple[int, int, int, float]]  # (region, product, day, factor)
+    favourites: list[tuple[int, int]]  # (region, product)
+    pairs: list[tuple[int, int]]  # (a, b)
+    intensity: IntensityPlan
+    complaint: tuple[int, int, int]  # (product, region, first day of the 7-day wave)
+    pair_of: np.ndarray = field(init=False)  # [P] b for each a, -1 elsewhere
+
+    def __post_init__(self) -> None:
+        self.pair_of = np.full(self.base_weight.shape[1], -1, dtype=np.int64)
+        for a, b in self.pairs:
+            self.pair_of[a] = b
+
+
+def _taste(rng: np.random.Generator) -> np.ndarray:
+    regions = all_regions()
+    taste = rng.lognormal(0.0, 0.15, (len(regions), len(CATEGORIES)))
+    for i, region in enumerate(regions):
+        for table in (_COUNTRY_TASTE.get(region.country, {}), _REGION_TASTE.get(region.code, {})):
+            for category, factor in table.items():
+                taste[i, CATEGORIES.index(category)] *= factor
+    return taste
+
+
+def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: set[int]) -> int:
+    options = [d for d in range(lo, hi) if d not in holiday_days and d - 1 not in holiday_days]
+    return int(rng.choice(options))
+
+
+def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]) -> ShopPlan:
+    """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60)."""
+    regions = all_regions()
+    n_regions, n_products, days = len(regions), len(catalog), clock.days
+    taste = _taste(rng)
+    base = catalog.popularity[None, :] * taste[:, catalog.category]
+    rank = np.argsort(-catalog.popularity)  # most popular first
+    taken: set[int] = set()
+
+    def pick(candidates: np.ndarray) -> int:
+        choice = int(rng.choice([c for c in candidates if c not in taken]))
+        taken.add(choice)
+        return choice
+
+    # Launches: a handful spread over the span, one about 60 days before the end (a strong seller).
+    launch_day = np.full(n_products, -10_000, dtype=np.int64)
+    main_launch = pick(rank[5:40])
+    launch_day[main_launch] = days - 60
+    for d in np.linspace(days * 0.1, days * 0.8, 6).astype(int):
+        launch_day[pick(rank[40:300])] = int(d)
+
+    # Regional favourites: well-known products that one region buys far more than anyone else.
+    spike_codes = _pick_spike_regions(rng)
+    favourite_regions = rng.choice([i for i in range(n_regions) if regions[i].code not in spike_codes], 6, replace=False)
+    favourites = [(int(r), pick(rank[10:60])) for r in favourite_regions]
+    for r, p in favourites:
+        base[r, p] *= FAVOURITE_LIFT
+
+    # Trend breaks on two favourites (the region buys enough of them to see a step): one up, one down.
+    trend_breaks = [
+        (favourites[0][0], favourites[0][1], days - int(rng.integers(60, 91)), 2.4),
+        (favourites[1][0], favourites[1][1], days - int(rng.integers(60, 91)), 0.45),
+    ]
+
+    # Promotions: a big one in the last two months, a smaller one earlier.
+    holiday_days = {(d - clock.start).days for d in holiday_dates}
+    promo_start = _non_holiday_day(rng, days - 55, days - 30, holiday_days)
+    promotions = [(pick(rank[:6]), promo_start, promo_start + 13, 3.0, 0.25)]
+    early = _non_holiday_day(rng, days // 3, days // 2, holiday_days)
+    promotions.append((pick(rank[6:20]), early, early + 9, 2.5, 0.2))
+
+    # Bought-together pairs from complementary categories.
+    pairs = []
+    for cat_a, cat_b in _PAIR_CATEGORIES[:10]:
+        ia, ib = CATEGORIES.index(cat_a), CATEGORIES.index(cat_b)
+        a_pool = [p for p in rank[:200] if catalog.category[p] == ia and launch_day[p] < 0][:6]
+        b_pool = [p for p in rank[:300] if catalog.category[p] == ib and launch_day[p] < 0][:8]
+        a = pick(np.array(a_pool))
+        pairs.append((a, pick(np.array(b_pool))))
+
+    # Volume anomalies in the last ~60 days, on ordinary days, away from the spike regions.
+    quiet = [i for i in range(n_regions) if regions[i].code not in spike_codes and i not in favourite_regions]
+    outage_region, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
+    outage_day = _non_holiday_day(rng, days - 58, days - 35, holiday_days)
+    surge_day = _non_holiday_day(rng, days - 30, days - 5, holiday_days)
+    anomalies = [
+        (outage_region, outage_day * 24 + int(rng.integers(8, 12)), int(rng.integers(6, 11)), 0.02),
+        (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
+    ]
+    spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.code in spike_codes}
+
+    # Complaint wave: a defect-prone, well-selling product in a large mainland region, a week ~5 weeks back.
+    defect_products = [p for p in rank[20:120] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
+    complaint_product = pick(np.array(defect_products))
+    big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].code not in spike_codes | {"ES-CN"}][:8]
+    complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
+    return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,
+                    IntensityPlan(spikes, anomalies), complaint)
+
+
+def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
+    """Four regions in three countries, two of them outside Central European Time (a GB region, the Canaries)."""
+    regions = all_regions()
+    gb = [r.code for r in regions if r.country == "GB"]
+    continental = [r.code for r in regions if r.country in ("DE", "FR", "IT")]
+    first = str(rng.choice(continental))
+    second = str(rng.choice([c for c in continental if c[:2] != first[:2]]))
+    return {str(rng.choice(gb)), "ES-CN", first, second}
+
+
+def season_factor(categories: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
+    """Category seasonality for each (day, product): [len(ordinals), len(categories)]."""
+    doy = np.array([date.fromordinal(int(o)).timetuple().tm_yday for o in ordinals])
+    amp = np.zeros(len(CATEGORIES))
+    peak = np.zeros(len(CATEGORIES))
+    for name, (a, p) in _CATEGORY_SEASON.items():
+        amp[CATEGORIES.index(name)], peak[CATEGORIES.index(name)] = a, p
+    per_category = 1.0 + amp[None, :] * np.cos(2 * np.pi * (doy[:, None] - peak[None, :]) / 365.25)
+    return per_category[:, categories]
+
+
+def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
+    """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
+    ordinals = np.array([(start + timedelta(days=int(d))).toordinal() for d in day_indices])
+    by_day = season_factor(catalog.category, ordinals)  # [D, P]
+    by_day = by_day * (day_indices[:, None] >= plan.launch_day[None, :])
+    for product, first, last, lift, _ in plan.promotions:
+        by_day[(day_indices >= first) & (day_indices <= last), product] *= lift
+    weights = plan.base_weight[:, None, :] * by_day[None, :, :]
+    for region, product, at, factor in plan.trend_breaks:
+        weights[region, day_indices >= at, product] *= factor
+    return weights
+
+
+def promotion_discount(plan: ShopPlan, n_products: int, day_indices: np.ndarray) -> np.ndarray:
+    """Fractional price cut per (day, product): [D, P]."""
+    cut = np.zeros((len(day_indices), n_products))
+    for product, first, last, _, discount in plan.promotions:
+        cut[(day_indices >= first) & (day_indices <= last), product] = discount
+    return cut
