@@ -1,0 +1,177 @@
+"""Regional volume anomalies: hourly event counts per region against a robust seasonal baseline.
+
+Each region's hourly series (zero-filled, built in DuckDB) is scored with `tools.anomaly.seasonal`, aligned
+on the region's local wall clock; consecutive flagged hours become one alert with its start, end, observed
+and expected counts and a severity (the largest robust z of its scan windows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tools.anomaly.errors import AnomalyInputError
+from tools.anomaly.period import Period, resolve_period
+from tools.anomaly.seasonal import SeasonalConfig, flagged_spans, score_series
+from tools.events.regions import get_region
+from tools.events.schema import EVENT_TYPES
+from tools.events.store import EventStore
+from tools.results import ChartSpec
+
+HOUR = pd.Timedelta(hours=1)
+OUTAGE_RATIO = 0.25  # a drop to at most this share of the expected volume is called an outage
+
+ALERT_COLUMNS = [
+    "alert_id", "region", "category", "kind", "start", "end", "hours", "observed", "expected", "ratio", "severity",
+]
+
+
+@dataclass
+class AnomalyReport:
+    """Volume alerts (one row per merged anomaly, most severe first) and the scored hourly series."""
+
+    frame: pd.DataFrame
+    period: Period
+    event_type: str | None
+    category: str | None
+    series: dict[str, pd.DataFrame] = field(repr=False)  # region -> ts, observed, expected, lo, hi, flag
+
+    def summary(self) -> str:
+        what = f"{self.event_type or 'event'} volume" + (f" in {self.category}" if self.category else "")
+        if self.frame.empty:
+            return f"No {what} anomalies in {len(self.series)} region(s) from {self.period.describe()}."
+        parts = []
+        for row in self.frame.head(3).itertuples():
+            parts.append(
+                f"{row.kind} in {row.region} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M} UTC "
+                f"({row.observed:,.0f} vs {row.expected:,.0f} expected, severity {row.severity:.1f})"
+            )
+        more = f"; {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
+        return f"{len(self.frame)} {what} anomalies from {self.period.describe()}: " + "; ".join(parts) + more + "."
+
+    def chart(self) -> ChartSpec | None:
+        """The most severe alert's region (or the only region): observed, expected band and flagged spans."""
+        if not self.series:
+            return None
+        region = self.frame["region"].iloc[0] if not self.frame.empty else next(iter(self.series))
+        data = self.series[region][["ts", "observed", "expected", "lo", "hi"]]
+        alerts = self.frame[self.frame["region"] == region]
+        spans = [
+            {"start": row.start.isoformat(), "end": row.end.isoformat(), "label": row.kind}
+            for row in alerts.itertuples()
+        ]
+        return ChartSpec.from_frame(
+            "series",
+            f"Hourly {self.event_type or 'event'} volume, {region}",
+            data,
+            x="ts",
+            y="observed",
+            extra={"expected": "expected", "lo": "lo", "hi": "hi", "spans": spans},
+        )
+
+
+def _hourly_counts(
+    store: EventStore, start: pd.Timestamp, end: pd.Timestamp, event_type: str | None, region: str | None,
+    category: str | None,
+) -> pd.DataFrame:
+    """ts, region, n for every hour with events in [start, end), from DuckDB."""
+    where = ["event_time >= ?", "event_time < ?", "region IS NOT NULL"]
+    params: list[object] = [start.to_pydatetime(), end.to_pydatetime()]
+    for column, value in (("event_type", event_type), ("region", region), ("category", category)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = (
+        "SELECT date_trunc('hour', event_time) AS ts, region, count(*) AS n FROM events "
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2"
+    )
+    with store.connect() as con:
+        return con.execute(sql, params).df()
+
+
+def _check_category(store: EventStore, category: str) -> str:
+    with store.connect() as con:
+        known = [row[0] for row in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL")]
+    lookup = {name.lower(): name for name in known}
+    if category.lower() not in lookup:
+        raise AnomalyInputError(f"Unknown category {category!r}. Categories in the store: {', '.join(sorted(known))}.")
+    return lookup[category.lower()]
+
+
+def _region_tz(name: str) -> str | None:
+    try:
+        return get_region(name).tz
+    except ValueError:  # a region name from an import that the registry does not know: score in UTC
+        return None
+
+
+def detect_volume_anomalies(
+    store: EventStore,
+    since: str = "7d",
+    region: str | None = None,
+    category: str | None = None,
+    event_type: str | None = "purchase",
+    as_of: pd.Timestamp | str | None = None,
+    config: SeasonalConfig | None = None,
+) -> AnomalyReport:
+    """Surges and drops (outages) of hourly volume per region in the `since` period before `as_of`.
+
+    `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `event_type`
+    chooses what is counted (default purchases; None counts every event). The hour still in progress at the
+    end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError` for bad input.
+    """
+    config = config or SeasonalConfig()
+    if event_type is not None and event_type not in EVENT_TYPES:
+        raise AnomalyInputError(f"Unknown event_type {event_type!r}. Valid: {', '.join(EVENT_TYPES)} or None (all).")
+    region_name = get_region(region).name if region is not None else None
+    category_name = _check_category(store, category) if category is not None else None
+    with store.connect() as con:
+        period = resolve_period(con, since, as_of)
+    last_hour = (period.end - HOUR).floor("h")  # the last complete hour
+    first_hour = period.start.floor("h")
+    if last_hour < first_hour:
+        raise AnomalyInputError(f"The period {period.describe()} holds no complete hour; use a longer since.")
+    history_start = first_hour - config.n_seasons * config.season
+    counts = _hourly_counts(store, history_start, last_hour + HOUR, event_type, region_name, category_name)
+    what = " ".join(filter(None, [event_type or "events", region_name, category_name]))
+    if counts.empty:
+        raise AnomalyInputError(f"No {what} between {history_start:%Y-%m-%d} and {period.end:%Y-%m-%d}; nothing to score.")
+    counts["ts"] = pd.to_datetime(counts["ts"], utc=True)
+    if counts["ts"].min() > first_hour - config.min_seasons * config.season:
+        raise AnomalyInputError(
+            f"Too little history for {what}: the seasonal baseline needs {config.min_seasons} weeks of data "
+            f"before {first_hour:%Y-%m-%d}, the first is at {counts['ts'].min():%Y-%m-%d}. Use a later period."
+        )
+    # The series starts with the data: hours before the first event are unknown, not zero.
+    hours = pd.date_range(max(history_start, counts["ts"].min().floor("h")), last_hour, freq="h")
+    grid = counts.pivot_table(index="ts", columns="region", values="n", aggfunc="sum").reindex(hours, fill_value=0)
+    grid = grid.fillna(0)
+
+    alerts: list[dict[str, object]] = []
+    series: dict[str, pd.DataFrame] = {}
+    for name in grid.columns:
+        scores = score_series(grid[name], config, tz=_region_tz(name)).frame
+        for first, last, sign in flagged_spans(scores, config.max_gap):
+            start, end = scores["ts"].iloc[first], scores["ts"].iloc[last] + HOUR
+            if end <= period.start:
+                continue
+            span = scores.iloc[first : last + 1]
+            observed, expected = float(span["observed"].sum()), float(span["expected"].sum())
+            ratio = observed / expected if expected > 0 else float("inf")
+            kind = "surge" if sign > 0 else ("outage" if ratio <= OUTAGE_RATIO else "drop")
+            alerts.append(
+                {
+                    "region": name, "category": category_name, "kind": kind, "start": start, "end": end,
+                    "hours": int((end - start) / HOUR), "observed": observed, "expected": round(expected, 1),
+                    "ratio": round(ratio, 3), "severity": round(float(np.abs(span["z"]).max()), 2),
+                }
+            )
+        in_period = scores[scores["ts"] >= first_hour]
+        series[name] = in_period[["ts", "observed", "expected", "lo", "hi", "flag"]].reset_index(drop=True)
+
+    frame = pd.DataFrame(alerts, columns=[c for c in ALERT_COLUMNS if c != "alert_id"])
+    frame = frame.sort_values("severity", ascending=False, kind="stable").reset_index(drop=True)
+    frame.insert(0, "alert_id", [f"VA-{i + 1}" for i in range(len(frame))])
+    return AnomalyReport(frame=frame, period=period, event_type=event_type, category=category_name, series=series)
