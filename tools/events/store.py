@@ -1,44 +1,75 @@
 """EventStore: DuckDB embedded over zstd Parquet, partitioned by UTC date, under the data dir.
 
 Layout under `root`:
-    events/event_date=YYYY-MM-DD/part-<id>.parquet   compacted events (hive partitions)
-    live/batch-<id>.parquet                          small appended batches, visible at once
-    tables/<name>/part-<id>.parquet                  orders, products, reviews, users
-    journal/<txid>.json                              redo log of a commit in flight
-    staging/<txid>/...                               files written before their commit
+    current -> snapshots/<n>                           the committed state, swapped by one atomic rename
+    snapshots/<n>/events/event_date=YYYY-MM-DD/part-<id>.parquet   compacted events (hive partitions)
+    snapshots/<n>/events/live/batch-<id>.parquet       small appended batches, visible at once
+    snapshots/<n>/tables/<name>/part-<id>.parquet      orders, products, reviews, users
+    snapshots/<n>/**/_empty.parquet                    zero-row files that keep the views bound when empty
+    journal/<txid>.json                                redo log of a commit in flight
+    staging/<txid>/...                                 files written before their commit
+    (anything else, e.g. manifest.json, ingests/, quarantine/, sits beside them and is moved by commits too)
 
-Every change is a transaction: new files are written to staging, then a journal listing the moves and
-deletions is written atomically, then applied. A crash before the journal leaves the last good state
-(staging is swept); a crash after it is rolled forward on the next open. Readers never see half a commit.
+Every multi-file change is a transaction: new files are written to staging, a journal naming the moves and
+deletions is written atomically, then a new snapshot is built (hard links to every unchanged file plus the
+new ones) and `current` is swapped to it in one rename. A crash before the journal leaves the last good state
+(staging is swept); a crash after it is rolled forward on the next open. Because readers resolve every path
+through `current`, a query sees either the old or the new snapshot, never a mix: a file that a commit
+removed (a compacted live batch) can at worst fail a query that was already running, never count twice.
+Live appends are a single new file renamed into the current snapshot, so they skip the snapshot copy.
+One process-wide and cross-process lock (flock on `root/.lock`) serialises commits.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tools.events.schema import EVENTS, TABLES
 
+log = logging.getLogger(__name__)
+
+# Dictionary encoding is pyarrow's default; zstd on top of it keeps a demo-shop event near 20 bytes.
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 6}
+# Parts of a path that live inside a snapshot; anything else is a root-level file (manifest, logs).
+SNAPSHOT_SCOPES: tuple[str, ...] = ("events", "tables")
+EMPTY_FILE = "_empty.parquet"
+LIVE_DIR = "events/live"
 
 
 class StoreError(RuntimeError):
-    """The store on disk is unusable (e.g. a table that was never written)."""
+    """The store on disk is unusable or a write cannot be applied (e.g. an unknown table)."""
+
+
+class StoreConflict(StoreError):
+    """A commit's preconditions no longer hold (another writer got there first); nothing was changed."""
 
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -50,95 +81,251 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _in_snapshot(relative: str) -> bool:
+    return relative.split("/", 1)[0] in SNAPSHOT_SCOPES
+
+
 @dataclass
 class Transaction:
-    """Files staged for one atomic commit. Use through `EventStore.transaction()`."""
+    """Files staged for one atomic commit. Use through `EventStore.transaction()`.
+
+    Paths are logical and relative: `events/...` and `tables/...` land in the new snapshot, anything else
+    (e.g. `manifest.json`, `ingests/<id>.json`) directly under the store root.
+    """
 
     store: "EventStore"
     txid: str
-    moves: list[tuple[str, str]] = field(default_factory=list)  # (staged path, final path), relative to root
-    deletions: list[str] = field(default_factory=list)  # relative to root
+    moves: list[tuple[str, str]] = field(default_factory=list)  # (staged path relative to root, final path)
+    deletions: list[str] = field(default_factory=list)
+    create_only: list[str] = field(default_factory=list)  # final paths that must not exist at commit
 
     @property
     def staging(self) -> Path:
         return self.store.root / "staging" / self.txid
 
+    def path_for(self, relative_final: str) -> Path:
+        """A staging path to write a file that becomes `relative_final` on commit (registered now)."""
+        staged = self.staging / relative_final
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        self.moves.append((str(staged.relative_to(self.store.root)), relative_final))
+        return staged
+
     def write_parquet(self, relative_final: str, table: pa.Table) -> None:
         """Stage `table` to become `root/relative_final` on commit."""
-        staged = self.staging / relative_final
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, staged, **PARQUET_OPTIONS)
-        self.moves.append((str(staged.relative_to(self.store.root)), relative_final))
+        pq.write_table(table, self.path_for(relative_final), **PARQUET_OPTIONS)
 
-    def write_text(self, relative_final: str, text: str) -> None:
-        """Stage a text file (e.g. a manifest) to become `root/relative_final` on commit."""
-        staged = self.staging / relative_final
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_text(text, encoding="utf-8")
-        self.moves.append((str(staged.relative_to(self.store.root)), relative_final))
+    def write_text(self, relative_final: str, text: str, create_only: bool = False) -> None:
+        """Stage a text file to become `relative_final` on commit; `create_only` fails the commit if it exists."""
+        self.path_for(relative_final).write_text(text, encoding="utf-8")
+        if create_only:
+            self.create_only.append(relative_final)
+
+    def adopt(self, relative_dir: str) -> list[str]:
+        """Register every file written (e.g. by DuckDB COPY) under `staging/relative_dir`; returns final paths."""
+        base = self.staging / relative_dir
+        finals = []
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            final = str(path.relative_to(self.staging))
+            self.moves.append((str(path.relative_to(self.store.root)), final))
+            finals.append(final)
+        return finals
 
     def delete(self, relative: str) -> None:
-        """Remove `root/relative` on commit."""
+        """Remove `relative` on commit; the commit fails with StoreConflict if it is already gone."""
         self.deletions.append(relative)
 
 
 class EventStore:
-    """The shop's data: events (partitioned Parquet + live batches) and the orders/products/reviews/users tables."""
+    """The shop's data: events (partitioned Parquet + live batches) and the orders/products/reviews/users tables.
 
-    def __init__(self, root: Path | str):
+    `auto_compact_batches=N` starts a background thread that compacts once N live batches have piled up.
+    """
+
+    def __init__(self, root: Path | str, auto_compact_batches: int | None = None):
         self.root = Path(root)
         self._lock = threading.RLock()
-        for sub in ("events", "live", "tables", "journal", "staging"):
+        self._depth = 0
+        for sub in ("snapshots", "journal", "staging"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        self._recover()
+        self._lock_fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        with self._exclusive():
+            self._recover()
+            self._ensure_snapshot()
+        self._auto_compact_batches = auto_compact_batches
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._compactor: threading.Thread | None = None
+        if auto_compact_batches is not None:
+            if auto_compact_batches < 1:
+                raise ValueError(f"auto_compact_batches must be >= 1 or None, got {auto_compact_batches}.")
+            self._compactor = threading.Thread(target=self._compact_in_background, daemon=True, name="compactor")
+            self._compactor.start()
+
+    def close(self) -> None:
+        """Stop the background compactor (if any) and release the lock file."""
+        if self._compactor is not None:
+            self._stop.set()
+            self._wake.set()
+            self._compactor.join()
+            self._compactor = None
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def __enter__(self) -> "EventStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ locking and snapshots
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the store's write lock: re-entrant within this object, exclusive across threads and processes."""
+        with self._lock:
+            if self._lock_fd < 0:
+                raise StoreError(f"The store at {self.root} was closed; open a new EventStore to write.")
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                if self._depth == 1:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                self._depth -= 1
+
+    @property
+    def snapshot(self) -> Path:
+        """The directory of the current snapshot (resolved now; it changes with every multi-file commit)."""
+        return self.root / "snapshots" / os.readlink(self.root / "current").split("/")[-1]
+
+    def _ensure_snapshot(self) -> None:
+        if (self.root / "events").is_dir() and not (self.root / "current").exists():
+            raise StoreError(
+                f"{self.root} holds an event store in an older layout (events/ without snapshots). "
+                "Move it away or delete it and rebuild (e.g. `chronotope data demo`)."
+            )
+        if not (self.root / "current").is_symlink():
+            first = self.root / "snapshots" / "000000"
+            first.mkdir(parents=True, exist_ok=True)
+            self._swap_current(first.name)
+        snap = self.snapshot
+        (snap / LIVE_DIR).mkdir(parents=True, exist_ok=True)
+        for name, schema in TABLES.items():
+            folder = snap / ("events" if name == "events" else f"tables/{name}")
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / EMPTY_FILE).exists():
+                _write_file_atomically(folder / EMPTY_FILE, schema.empty_table())
+
+    def _swap_current(self, snapshot_name: str) -> None:
+        tmp = self.root / f"current.{_new_id()}.tmp"
+        os.symlink(f"snapshots/{snapshot_name}", tmp)
+        os.replace(tmp, self.root / "current")
+
+    def _next_snapshot_name(self) -> str:
+        numbers = [int(p.name) for p in (self.root / "snapshots").iterdir() if p.name.isdigit()]
+        return f"{max(numbers, default=-1) + 1:06d}"
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Stage files, then commit them all or nothing. An exception inside discards everything staged."""
-        with self._lock:
-            tx = Transaction(self, _new_id())
-            try:
-                yield tx
-            except BaseException:
-                shutil.rmtree(tx.staging, ignore_errors=True)
-                raise
+        tx = Transaction(self, _new_id())
+        tx.staging.mkdir(parents=True, exist_ok=True)
+        try:
+            yield tx
             self._commit(tx)
+        except BaseException:
+            # Once its journal exists a commit is decided: leave it for recovery to roll forward.
+            if not (self.root / "journal" / f"{tx.txid}.json").exists():
+                shutil.rmtree(tx.staging, ignore_errors=True)
+            raise
 
     def _commit(self, tx: Transaction) -> None:
-        journal = self.root / "journal" / f"{tx.txid}.json"
-        _atomic_write_text(journal, json.dumps({"moves": tx.moves, "deletions": tx.deletions}))
-        self._apply(journal)
+        with self._exclusive():
+            base = self.snapshot
+            for relative in tx.create_only:
+                if self._final_path(base, relative).exists():
+                    raise StoreConflict(f"{relative} already exists in {self.root}; another writer committed it first.")
+            for relative in tx.deletions:
+                if not self._final_path(base, relative).exists():
+                    raise StoreConflict(f"{relative} is already gone from {self.root}; another writer removed it.")
+            scoped = any(_in_snapshot(final) for _, final in tx.moves) or any(map(_in_snapshot, tx.deletions))
+            plan = {
+                "base": base.name,
+                "target": self._next_snapshot_name() if scoped else None,
+                "moves": tx.moves,
+                "deletions": tx.deletions,
+            }
+            journal = self.root / "journal" / f"{tx.txid}.json"
+            _atomic_write_text(journal, json.dumps(plan))
+            self._apply(journal)
+
+    def _final_path(self, snapshot: Path, relative: str) -> Path:
+        return (snapshot if _in_snapshot(relative) else self.root) / relative
 
     def _apply(self, journal: Path) -> None:
+        """Roll one journal forward. Every step is idempotent, so recovery may repeat a half-done apply."""
         plan = json.loads(journal.read_text(encoding="utf-8"))
+        target_name = plan["target"]
+        if target_name is not None and self.snapshot.name != target_name:
+            base, target = self.root / "snapshots" / plan["base"], self.root / "snapshots" / target_name
+            removed = {r for r in plan["deletions"] if _in_snapshot(r)}
+            _link_tree(base, target, skip=removed)
+            for staged, final in plan["moves"]:
+                if _in_snapshot(final):
+                    _move(self.root / staged, target / final)
+            self._swap_current(target_name)
         for staged, final in plan["moves"]:
-            source, target = self.root / staged, self.root / final
-            if source.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
+            if not _in_snapshot(final):
+                _move(self.root / staged, self.root / final)
         for relative in plan["deletions"]:
-            (self.root / relative).unlink(missing_ok=True)
+            if not _in_snapshot(relative):
+                (self.root / relative).unlink(missing_ok=True)
         journal.unlink()
         shutil.rmtree(self.root / "staging" / journal.stem, ignore_errors=True)
+        self._drop_old_snapshots()
+
+    def _drop_old_snapshots(self) -> None:
+        # Readers reach files only through `current`, so superseded snapshots can go at once; files a running
+        # query has open stay readable (hard links), only not-yet-opened removed paths fail that query.
+        keep = self.snapshot.name
+        for snap in (self.root / "snapshots").iterdir():
+            if snap.name != keep:
+                shutil.rmtree(snap, ignore_errors=True)
 
     def _recover(self) -> None:
-        """Roll committed journals forward; sweep staging of transactions that never committed."""
+        """Roll committed journals forward; sweep staging and half-written files of commits that never happened."""
+        for leftover in self.root.glob("current.*.tmp"):
+            leftover.unlink()
         for journal in sorted((self.root / "journal").glob("*.json")):
             self._apply(journal)
         for leftover in (self.root / "journal").glob("*.tmp"):
             leftover.unlink()
         for staged in (self.root / "staging").iterdir():
             shutil.rmtree(staged, ignore_errors=True)
+        if (self.root / "current").is_symlink():
+            for leftover in (self.snapshot / LIVE_DIR).glob(".*.tmp"):
+                leftover.unlink()
+            self._drop_old_snapshots()
 
     # ------------------------------------------------------------------ writes
     def append_events(self, batch: pa.Table) -> int:
-        """Append a (small) batch of canonical events; visible to queries at once. Returns rows written."""
+        """Append a (small) batch of canonical events; visible to queries at once. Returns rows written.
+
+        One file renamed into the current snapshot: no journal needed, a crash leaves at most a swept temp file.
+        """
         batch = conform(batch, EVENTS)
         if batch.num_rows == 0:
             return 0
-        with self.transaction() as tx:
-            tx.write_parquet(f"live/batch-{_new_id()}.parquet", batch)
+        with self._exclusive():
+            live = self.snapshot / LIVE_DIR
+            name = f"batch-{_new_id()}.parquet"
+            _write_file_atomically(live / name, batch, tmp=live / f".{name}.tmp")
+            pending = self._auto_compact_batches is not None and _count(live, "batch-*.parquet") >= self._auto_compact_batches
+        if pending:
+            self._wake.set()
         return batch.num_rows
 
     def write_events_partitioned(self, tx: Transaction, batch: pa.Table) -> None:
@@ -146,25 +333,56 @@ class EventStore:
         batch = conform(batch, EVENTS)
         if batch.num_rows == 0:
             return
-        dates = pa.compute.cast(batch["event_time"], pa.timestamp("us", tz="UTC")).cast(pa.date32())
-        batch = batch.append_column("_date", dates).sort_by([("_date", "ascending"), ("event_time", "ascending")])
         part = _new_id()
-        for day, start, length in _runs(batch["_date"]):
-            piece = batch.slice(start, length).drop_columns(["_date"])
+        for day, piece in _split_by_date(batch):
             tx.write_parquet(f"events/event_date={day.isoformat()}/part-{part}.parquet", piece)
 
-    def compact(self) -> int:
-        """Move live batches into the date partitions in one transaction. Returns rows moved."""
-        with self._lock:
-            files = sorted((self.root / "live").glob("batch-*.parquet"))
-            if not files:
+    def compact(self, merge_partitions: bool = False) -> int:
+        """Fold live batches into the date partitions in one transaction. Returns rows moved.
+
+        Each date that receives rows is rewritten as a single sorted file (its old parts merged in), so
+        streaming does not pile up small files. `merge_partitions=True` also merges every other date that
+        has more than one part (e.g. after several ingests).
+        """
+        with self._exclusive():
+            snap = self.snapshot
+            live_files = sorted((snap / LIVE_DIR).glob("batch-*.parquet"))
+            live = _read_events(live_files)
+            by_date = dict(_split_by_date(live)) if live.num_rows else {}
+            dates = set(by_date)
+            if merge_partitions:
+                dates |= {d for d, parts in self._partition_files(snap).items() if len(parts) > 1}
+            if not live_files and not dates:
                 return 0
-            table = pa.concat_tables([pq.read_table(f) for f in files])
+            parts_by_date = self._partition_files(snap)
             with self.transaction() as tx:
-                self.write_events_partitioned(tx, table)
-                for f in files:
-                    tx.delete(str(f.relative_to(self.root)))
-            return table.num_rows
+                for day in sorted(dates):
+                    old = parts_by_date.get(day, [])
+                    pieces = [_read_events(old)] + ([by_date[day]] if day in by_date else [])
+                    merged = pa.concat_tables(pieces).sort_by(SORT_KEYS)
+                    tx.write_parquet(f"events/event_date={day.isoformat()}/part-{_new_id()}.parquet", merged)
+                    for p in old:
+                        tx.delete(str(p.relative_to(snap)))
+                for f in live_files:
+                    tx.delete(str(f.relative_to(snap)))
+            return live.num_rows
+
+    def _partition_files(self, snap: Path) -> dict[date, list[Path]]:
+        found: dict[date, list[Path]] = {}
+        for path in sorted((snap / "events").glob("event_date=*/part-*.parquet")):
+            found.setdefault(date.fromisoformat(path.parent.name.split("=", 1)[1]), []).append(path)
+        return found
+
+    def _compact_in_background(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.compact()
+            except Exception:  # noqa: BLE001 - a background worker must outlive one failed round; logged, retried
+                log.exception("background compaction failed; will retry on the next trigger")
 
     def write_table(self, name: str, table: pa.Table, mode: str = "replace") -> None:
         """Write one of the non-event tables (orders, products, reviews, users); 'replace' or 'append'."""
@@ -175,47 +393,52 @@ class EventStore:
         table = conform(table, TABLES[name])
         with self.transaction() as tx:
             if mode == "replace":
-                for old in (self.root / "tables" / name).glob("part-*.parquet"):
-                    tx.delete(str(old.relative_to(self.root)))
+                for old in self.table_files(name):
+                    tx.delete(str(old.relative_to(self.snapshot)))
             tx.write_parquet(f"tables/{name}/part-{_new_id()}.parquet", table)
 
     # ------------------------------------------------------------------ reads
     def event_files(self) -> list[Path]:
-        """Every Parquet file holding events (partitions, then live batches)."""
-        return sorted((self.root / "events").glob("event_date=*/part-*.parquet")) + sorted(
-            (self.root / "live").glob("batch-*.parquet")
-        )
+        """Every Parquet file holding events in the current snapshot (partitions, then live batches)."""
+        snap = self.snapshot
+        return sorted((snap / "events").glob("event_date=*/part-*.parquet")) + self.live_files()
+
+    def live_files(self) -> list[Path]:
+        """The live batches not yet compacted."""
+        return sorted((self.snapshot / LIVE_DIR).glob("batch-*.parquet"))
 
     def table_files(self, name: str) -> list[Path]:
         """The Parquet files of a non-event table."""
-        return sorted((self.root / "tables" / name).glob("part-*.parquet"))
+        return sorted((self.snapshot / "tables" / name).glob("part-*.parquet"))
+
+    def disk_bytes(self) -> dict[str, int]:
+        """Bytes on disk of the current snapshot by table ('events' includes live batches)."""
+        sizes = {name: 0 for name in TABLES}
+        for path in self.event_files():
+            sizes["events"] += path.stat().st_size
+        for name in TABLES:
+            if name != "events":
+                sizes[name] = sum(p.stat().st_size for p in self.table_files(name))
+        return sizes
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A fresh in-memory DuckDB connection with views `events`, `orders`, `products`, `reviews`, `users`.
 
-        The views glob the files at query time, so batches appended later are visible to this connection.
+        The views glob the files through `current` at query time, so batches appended and snapshots committed
+        after connecting (even to an empty store) are visible to this connection.
         """
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        events_glob = str(self.root / "events" / "event_date=*" / "part-*.parquet")
-        live_glob = str(self.root / "live" / "batch-*.parquet")
+        current = self.root.resolve() / "current"
         columns = ", ".join(EVENTS.names)
-        # An empty typed table is unioned in so that views bind even before any data exists.
-        con.execute(f"CREATE TABLE _empty_events AS SELECT * FROM {_empty_select(EVENTS)}")
-        parts = ["SELECT * FROM _empty_events"]
-        if any((self.root / "events").glob("event_date=*/part-*.parquet")):
-            parts.append(f"SELECT {columns} FROM read_parquet('{events_glob}', hive_partitioning = false)")
-        if any((self.root / "live").glob("batch-*.parquet")):
-            parts.append(f"SELECT {columns} FROM read_parquet('{live_glob}')")
-        con.execute(f"CREATE VIEW events AS {' UNION ALL '.join(parts)}")
+        con.execute(
+            f"CREATE VIEW events AS SELECT {columns} FROM "
+            f"read_parquet({_sql_str(current / 'events' / '**' / '*.parquet')}, hive_partitioning = false)"
+        )
         for name, schema in TABLES.items():
-            if name == "events":
-                continue
-            glob = str(self.root / "tables" / name / "part-*.parquet")
-            if self.table_files(name):
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{glob}')")
-            else:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_empty_select(schema)}")
+            if name != "events":
+                glob = current / "tables" / name / "*.parquet"
+                con.execute(f"CREATE VIEW {name} AS SELECT {', '.join(schema.names)} FROM read_parquet({_sql_str(glob)})")
         return con
 
     def has_events(self) -> bool:
@@ -223,29 +446,64 @@ class EventStore:
         return bool(self.event_files())
 
 
-def _empty_select(schema: pa.Schema) -> str:
-    types = {
-        pa.string(): "VARCHAR",
-        pa.float64(): "DOUBLE",
-        pa.int32(): "INTEGER",
-        pa.int8(): "TINYINT",
-        pa.date32(): "DATE",
-    }
-    cols = []
-    for f in schema:
-        sql_type = "TIMESTAMPTZ" if pa.types.is_timestamp(f.type) else types[f.type]
-        cols.append(f"CAST(NULL AS {sql_type}) AS {f.name}")
-    return f"(SELECT {', '.join(cols)} WHERE FALSE)"
+# Rows inside a partition file are ordered by time; zstd and dictionary pages then see similar neighbours.
+SORT_KEYS: list[tuple[str, str]] = [("event_time", "ascending"), ("user_id", "ascending")]
 
 
-def _runs(column: pa.ChunkedArray) -> Iterator[tuple[object, int, int]]:
-    """(value, start, length) for each run of equal values in a sorted column."""
-    values = column.to_pylist()
+def _sql_str(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _read_events(files: list[Path]) -> pa.Table:
+    """The rows of many (small) event files at once; DuckDB reads them in parallel, far faster than one by one."""
+    if not files:
+        return EVENTS.empty_table()
+    with duckdb.connect() as con:
+        listing = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+        table = con.sql(f"SELECT {', '.join(EVENTS.names)} FROM read_parquet({listing})").to_arrow_table()
+    return conform(table, EVENTS)
+
+
+def _count(folder: Path, pattern: str) -> int:
+    return sum(1 for _ in folder.glob(pattern))
+
+
+def _write_file_atomically(path: Path, table: pa.Table, tmp: Path | None = None) -> None:
+    tmp = tmp or path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, **PARQUET_OPTIONS)
+    _fsync_file(tmp)
+    os.replace(tmp, path)
+
+
+def _move(source: Path, target: Path) -> None:
+    if source.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+
+
+def _link_tree(base: Path, target: Path, skip: set[str]) -> None:
+    """Hard-link every file of `base` into `target` (same relative paths) except those in `skip`."""
+    for folder, _dirs, files in os.walk(base):
+        rel_folder = Path(folder).relative_to(base)
+        (target / rel_folder).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            relative = str(rel_folder / name) if str(rel_folder) != "." else name
+            if relative in skip or name.endswith(".tmp"):
+                continue
+            destination = target / relative
+            if not destination.exists():
+                os.link(Path(folder) / name, destination)
+
+
+def _split_by_date(batch: pa.Table) -> Iterator[tuple[date, pa.Table]]:
+    """(UTC date, rows of that date sorted by SORT_KEYS) for each date in `batch`."""
+    dates = pc.cast(batch["event_time"], pa.timestamp("us", tz="UTC")).cast(pa.date32())
+    batch = batch.append_column("_date", dates).sort_by([("_date", "ascending"), *SORT_KEYS])
+    runs = pc.run_end_encode(batch["_date"].combine_chunks())
     start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            yield values[start], start, i - start
-            start = i
+    for day, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist()):
+        yield day, batch.slice(start, end - start).drop_columns(["_date"])
+        start = end
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
