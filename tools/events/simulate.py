@@ -111,11 +111,12 @@ def _epoch_s(day: date) -> int:
 
 def _stage_replacement(store: EventStore, tx) -> None:
     """Stage the deletion of every previous event and demo table file (new files get new names)."""
+    snapshot = store.snapshot
     for path in store.event_files():
-        tx.delete(str(path.relative_to(store.root)))
+        tx.delete(str(path.relative_to(snapshot)))
     for name in _DEMO_TABLES:
         for path in store.table_files(name):
-            tx.delete(str(path.relative_to(store.root)))
+            tx.delete(str(path.relative_to(snapshot)))
 
 
 def _number(counter: int, times: np.ndarray) -> np.ndarray:

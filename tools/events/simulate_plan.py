@@ -144,8 +144,9 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
     spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.code in spike_codes}
 
     # Complaint wave: a defect-prone, well-selling product in a large mainland region, a week ~5 weeks back.
-    defect_products = [p for p in rank[20:120] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
+    defect_products = [p for p in rank[5:80] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
     complaint_product = pick(np.array(defect_products))
+    catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)  # a good product, one bad batch
     big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].code not in spike_codes | {"ES-CN"}][:8]
     complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
     return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,

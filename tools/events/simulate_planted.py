@@ -133,7 +133,8 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
 
     # Card testing: one device, one or two fresh accounts, 15-40 tiny orders inside an hour.
     gbp = shop.gb_region
-    busy = [r for r in range(len(regions)) if np.sum(users.region[fresh] == r) >= 12]
+    # The regions with the most fresh accounts host the made-up ones (toy configs may have few).
+    busy = np.argsort(-np.bincount(users.region[fresh], minlength=len(regions)), kind="stable")[:8]
     for r in rng.choice(busy, 4, replace=False):
         accounts = take(fresh[users.region[fresh] == r], int(rng.integers(1, 3)))
         device = new_device()

@@ -21,18 +21,18 @@ COMPLAINT_NEGATIVE_SHARE = 0.85
 
 _TEXTS = {
     ("positive", "quality"): [
-        "Really happy with the {noun}. Solid build and it feels like it will last for years.",
+        "Really happy with the {noun}. Solid build that feels like it will last for years.",
         "Excellent quality {noun}, better than I expected from the photos.",
-        "The {noun} is beautifully made. Five stars from me.",
+        "Beautifully made {noun}. Five stars from me.",
         "Great {noun}: sturdy, well finished and it does exactly what it says.",
     ],
     ("positive", "delivery"): [
-        "Arrived a day early and well packed. The {noun} is exactly as described.",
+        "Arrived a day early and well packed. {Noun} exactly as described.",
         "Fast delivery and the {noun} came in perfect condition.",
         "Ordered on Monday, had the {noun} by Wednesday. Very impressed.",
     ],
     ("positive", "price"): [
-        "Great value - the {noun} is worth every cent.",
+        "Great value - this {noun} was worth every cent.",
         "Cheaper than in the shops and just as good. Love the {noun}.",
         "Bought the {noun} on offer, fantastic price for this quality.",
     ],
@@ -42,33 +42,33 @@ _TEXTS = {
         "Friendly support team and a lovely {noun}. Will order again.",
     ],
     ("neutral", "quality"): [
-        "The {noun} is fine. Does the job but nothing special.",
+        "Fine {noun}. Does the job but nothing special.",
         "Decent {noun}, although the finish could be better for the price.",
         "OK {noun}. A few rough edges but it works.",
     ],
     ("neutral", "delivery"): [
-        "The {noun} itself is good but delivery took longer than the estimate.",
+        "Good {noun}, but delivery took longer than the estimate.",
         "Packaging was a bit battered; the {noun} survived though.",
     ],
     ("neutral", "price"): [
         "Good {noun} but a little pricey compared with similar ones.",
-        "Fair enough for the money. The {noun} is average.",
+        "Fair enough for the money. An average {noun}, nothing more.",
     ],
     ("neutral", "service"): [
-        "Had to chase customer service once, but the {noun} is fine now.",
-        "Support was slow to reply; the {noun} itself is alright.",
+        "Had to chase customer service once, but all fine with the {noun} now.",
+        "Support was slow to reply; the {noun} itself works alright.",
     ],
     ("negative", "quality"): [
         "Disappointed with the {noun}. It started falling apart after a couple of weeks.",
         "Poor quality {noun}, it feels cheap and flimsy.",
-        "The {noun} did not last. Would not buy again.",
+        "This {noun} did not last. Would not buy again.",
     ],
     ("negative", "delivery"): [
-        "Took far longer than promised and the box was damaged. The {noun} was scratched.",
-        "Delivery was a mess - the {noun} arrived a week late.",
+        "Took far longer than promised and the box was damaged. Scratches all over the {noun}.",
+        "Delivery was a mess - my {noun} arrived a week late.",
     ],
     ("negative", "price"): [
-        "Overpriced for what you get. The {noun} is not worth it.",
+        "Overpriced for what you get. This {noun} was not worth it.",
         "Way too expensive for such a basic {noun}.",
     ],
     ("negative", "service"): [
@@ -121,6 +121,8 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     in_wave_time = np.maximum(delivered[chosen] + rng.integers(DAY // 5, 2 * DAY, len(chosen)),
                               wave_s + rng.integers(0, DAY, len(chosen)))
     when = np.where(wave, in_wave_time, when)
+    # People write reviews in the day, not at 3 am.
+    when = when // DAY * DAY + rng.integers(7 * 3600, 22 * 3600, len(chosen))
     keep = (when < shop.end_s) & ~(wave & (when >= wave_s + 7 * DAY - 3600))
     chosen, product, user, home, when, line = chosen[keep], product[keep], user[keep], home[keep], when[keep], line[keep]
     returned = settled.status[chosen] == RETURNED
@@ -139,7 +141,7 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
             continue
         topic = _TOPICS[int(rng.integers(len(_TOPICS)))]
         template = rng.choice(_TEXTS[(_sentiment(int(rating[k])), topic)])
-        texts.append(str(template).format(noun=noun))
+        texts.append(str(template).format(noun=noun, Noun=noun[0].upper() + noun[1:]))
     order = np.argsort(when, kind="stable")
     regions = np.array([r.name for r in all_regions()])
     return pa.Table.from_arrays([

@@ -1,0 +1,413 @@
+"""The demo shop: deterministic, schema-true, believable, and every planted pattern really in the data.
+
+Measured with DuckDB/pandas on `DemoConfig.small()` (the session-scoped `demo_shop` fixture).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tools.events.regions import all_regions, get_region
+from tools.events.schema import ORDER_STATUSES, TABLES
+from tools.events.simulate import DemoConfig, GroundTruthMissing, build_demo_shop, load_ground_truth
+from tools.events.simulate_planted import haversine_km
+from tools.events.store import EventStore
+
+TINY = dict(n_events=30_000, days=120, n_products=240, end=date(2026, 6, 30))
+
+
+def _store_digest(store: EventStore) -> str:
+    """A hash of every event and table row (file names and layout aside)."""
+    con = store.connect()
+    digest = hashlib.sha256()
+    for name in ("events", "orders", "products", "reviews", "users"):
+        frame = con.execute(f"SELECT * FROM {name}").df()
+        frame = frame.sort_values(list(frame.columns[:3])).reset_index(drop=True)
+        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).values.tobytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def shop(demo_shop):
+    store, truth = demo_shop
+    con = store.connect()
+    purchases = con.execute(
+        "SELECT event_time, user_id, product_id, quantity, price, region, lat, lon, device_id, order_id "
+        "FROM events WHERE event_type = 'purchase'"
+    ).df()
+    orders = con.execute("SELECT * FROM orders").df()
+    users = con.execute("SELECT * FROM users").df()
+    return store, truth, con, purchases, orders, users
+
+
+def _local(times: pd.Series, region: str) -> pd.Series:
+    return times.dt.tz_convert(get_region(region).tz)
+
+
+# ------------------------------------------------------------------ determinism, schema, size
+
+
+def test_same_config_builds_identical_data_and_a_rebuild_replaces_it(tmp_path):
+    first, second = EventStore(tmp_path / "a"), EventStore(tmp_path / "b")
+    truth = build_demo_shop(first, DemoConfig(**TINY), progress=False)
+    again = build_demo_shop(second, DemoConfig(**TINY), progress=False)
+    assert truth == again
+    assert _store_digest(first) == _store_digest(second)
+    # Rebuilding with another seed replaces the whole shop in one transaction.
+    other = build_demo_shop(second, DemoConfig(seed=8, **TINY), progress=False)
+    assert _store_digest(first) != _store_digest(second)
+    assert second.connect().execute("SELECT count(*) FROM events").fetchone()[0] == other.n_events
+    assert load_ground_truth(second).seed == 8
+    assert len(second.table_files("orders")) == 1
+    assert not any((second.root / "staging").iterdir())
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path):
+    with pytest.raises(GroundTruthMissing, match="chronotope data demo"):
+        load_ground_truth(EventStore(tmp_path / "empty"))
+
+
+def test_config_rejects_sizes_too_small_for_the_planted_patterns():
+    with pytest.raises(ValueError, match="days must be >= 120"):
+        DemoConfig(days=30)
+    with pytest.raises(ValueError, match="n_products must be >= 240"):
+        DemoConfig(n_products=50)
+
+
+def test_small_config_is_a_year_to_a_fixed_date():
+    config = DemoConfig.small()
+    assert (config.end, config.days, config.n_events) == (date(2026, 11, 15), 365, 1_000_000)
+    assert config.users == 25_000
+
+
+def test_every_file_has_the_canonical_schema(shop):
+    store = shop[0]
+    for path in store.event_files()[:20]:
+        assert pq.read_schema(path).remove_metadata() == TABLES["events"]
+    for name in ("orders", "products", "reviews", "users"):
+        files = store.table_files(name)
+        assert len(files) == 1
+        assert pq.read_schema(files[0]).remove_metadata() == TABLES[name]
+
+
+def test_size_catalogue_and_geography_are_a_mid_size_european_shop(shop):
+    store, truth, con, purchases, orders, users = shop
+    assert 900_000 <= truth.n_events <= 1_100_000
+    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == truth.n_events
+    assert len(purchases) >= 20_000
+    products = con.execute("SELECT * FROM products").df()
+    assert len(products) >= 500 and products["product_id"].is_unique and products["name"].is_unique
+    assert products["category"].nunique() >= 20
+    assert (products["description"].str.len() > 60).all()
+    assert 0 < (products["stock"] == 0).sum() < 0.1 * len(products)
+    regions = con.execute("SELECT count(DISTINCT region), count(DISTINCT country) FROM events").fetchone()
+    assert regions[0] >= 30 and regions[1] >= 3
+    assert users["email"].str.endswith("@example.com").all()
+    currencies = con.execute("SELECT country, any_value(currency) FROM events WHERE price IS NOT NULL GROUP BY 1").fetchall()
+    assert dict(currencies)["GB"] == "GBP" and dict(currencies)["DE"] == "EUR"
+
+
+def test_sessions_flow_from_view_to_purchase_with_realistic_conversion(shop):
+    con = shop[2]
+    funnel = con.execute("""
+        SELECT count(*) AS sessions, avg(bought) AS conversion, avg(carted) AS carted
+        FROM (SELECT session_id, max((event_type = 'purchase')::INT) AS bought,
+                     max((event_type = 'cart')::INT) AS carted
+              FROM events WHERE session_id IS NOT NULL GROUP BY session_id)
+    """).df().iloc[0]
+    assert 0.03 <= funnel["conversion"] <= 0.10
+    assert funnel["carted"] > funnel["conversion"]
+    # a purchase never comes before the view of the same product in its session
+    bad = con.execute("""
+        SELECT count(*) FROM events p WHERE p.event_type = 'purchase' AND p.session_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM events v WHERE v.session_id = p.session_id AND v.event_type = 'view'
+              AND v.product_id = p.product_id AND v.event_time <= p.event_time)
+    """).fetchone()[0]
+    assert bad == 0
+    # a user shops from at most two devices of their own (fraud aside)
+    devices = con.execute("SELECT user_id, count(DISTINCT device_id) AS n FROM events GROUP BY 1").df()
+    assert (devices["n"] <= 2).mean() > 0.999
+
+
+# ------------------------------------------------------------------ time: seasonality and the Friday spikes
+
+
+def test_friday_night_purchases_spike_only_in_the_planted_regions(shop):
+    _, truth, _, purchases, _, _ = shop
+    hours = truth.n_events and ((truth.end - truth.start).days + 1) * 24
+    fridays = sum(1 for k in range((truth.end - truth.start).days + 1) if (truth.start + timedelta(k)).weekday() == 4)
+    planted = {s.region for s in truth.friday_spikes}
+    assert len(planted) >= 3 and len({get_region(r).country for r in planted}) >= 2
+    assert len({get_region(r).tz for r in planted}) >= 2
+    lifts = {}
+    for region, group in purchases.groupby("region"):
+        local = _local(group["event_time"], region)
+        friday_night = (local.dt.dayofweek == 4) & (local.dt.hour >= 20)
+        lifts[region] = (friday_night.sum() / (4 * fridays)) / (len(group) / hours)
+    for region in planted:
+        assert lifts[region] >= 2.0, (region, lifts[region])
+    others = {r: v for r, v in lifts.items() if r not in planted}
+    assert max(others.values()) < 1.6, max(others.items(), key=lambda kv: kv[1])
+
+
+def test_weekly_and_daily_seasonality_in_local_time(shop):
+    con = shop[2]
+    sessions = con.execute("""
+        SELECT min(event_time) AS t, any_value(region) AS region FROM events
+        WHERE session_id IS NOT NULL AND region IN ('Bavaria', 'Greater London', 'Madrid') GROUP BY session_id
+    """).df()
+    for region, group in sessions.groupby("region"):
+        local = _local(group["t"], region)
+        by_hour = local.dt.hour.value_counts()
+        assert by_hour.loc[3] * 5 < by_hour.loc[12]  # nights are quiet, in local time
+        by_day = local.dt.dayofweek.value_counts()
+        assert by_day.loc[6] > 1.08 * by_day.loc[[0, 1, 2, 3]].mean()  # Sundays are busier than weekdays
+
+
+def test_christmas_day_is_quiet_and_the_run_up_is_busy(shop):
+    con = shop[2]
+    daily = con.execute("SELECT strftime(event_time, '%m-%d') AS d, count(*) AS n FROM events "
+                        "WHERE event_time >= '2025-12-01' AND event_time < '2025-12-31' GROUP BY 1").df()
+    daily = daily.set_index("d")["n"]
+    early_december = daily.loc[[f"12-{d:02d}" for d in range(1, 8)]].mean()
+    run_up = daily.loc[[f"12-{d:02d}" for d in range(15, 22)]].mean()
+    assert daily.loc["12-25"] < 0.6 * run_up
+    assert run_up > early_december
+    assert date(2025, 12, 25) in shop[1].holidays
+
+
+# ------------------------------------------------------------------ demand: promotions, trend breaks, launches
+
+
+def _daily_units(purchases: pd.DataFrame, product: str, region: str | None = None) -> pd.Series:
+    rows = purchases[purchases["product_id"] == product]
+    if region:
+        rows = rows[rows["region"] == region]
+    return rows.groupby(rows["event_time"].dt.date)["quantity"].count()
+
+
+def test_promotion_lifts_demand_and_cuts_the_price(shop):
+    _, truth, _, purchases, _, _ = shop
+    promo = max(truth.promotions, key=lambda p: p.start)
+    assert promo.lift >= 2 and 7 <= (promo.end - promo.start).days + 1 <= 14
+    daily = _daily_units(purchases, promo.product_id)
+    days = lambda a, b: sum(daily.get(a + timedelta(k), 0) for k in range((b - a).days + 1)) / ((b - a).days + 1)
+    during = days(promo.start, promo.end)
+    before = days(promo.start - timedelta(35), promo.start - timedelta(8))
+    assert during >= 2.0 * before, (during, before)
+    rows = purchases[(purchases["product_id"] == promo.product_id) & (purchases["region"] == "Bavaria")]
+    in_promo = rows["event_time"].dt.date.between(promo.start, promo.end)
+    assert rows.loc[in_promo, "price"].max() < rows.loc[~in_promo, "price"].min()
+
+
+def test_trend_break_steps_demand_from_its_date(shop):
+    _, truth, con, _, _, _ = shop
+    for brk in truth.trend_breaks:
+        views = con.execute(
+            "SELECT event_time::DATE AS d, count(*) AS n FROM events WHERE product_id = ? AND region = ? "
+            "AND event_type IN ('view', 'purchase') GROUP BY 1", [brk.product_id, brk.region]
+        ).df()
+        views["d"] = pd.to_datetime(views["d"]).dt.date
+        before = views[(views.d < brk.at) & (views.d >= brk.at - timedelta(120))]["n"].sum() / 120
+        after = views[views.d >= brk.at]["n"].sum() / (truth.end - brk.at).days
+        ratio = after / before
+        if brk.factor > 1:
+            assert ratio >= 1.8, (brk, ratio)
+        else:
+            assert ratio <= 1 / 1.6, (brk, ratio)
+    assert any(b.factor >= 1.8 for b in truth.trend_breaks)
+    assert all(45 <= (truth.end - b.at).days <= 95 for b in truth.trend_breaks)
+
+
+def test_launched_products_have_no_events_before_launch(shop):
+    _, truth, con, _, _, _ = shop
+    assert any(40 <= (truth.end - launch.at).days <= 80 for launch in truth.launches)
+    for launch in truth.launches:
+        first, n = con.execute(
+            "SELECT min(event_time)::DATE, count(*) FROM events WHERE product_id = ?", [launch.product_id]
+        ).fetchone()
+        assert first >= launch.at and n > 0
+
+
+# ------------------------------------------------------------------ fraud
+
+
+def _case_ids(truth, kind: str, attr: str) -> set[str]:
+    return {i for c in truth.fraud if c.kind == kind for i in getattr(c, attr)}
+
+
+def test_impossible_travel_purchases_are_over_1000_km_apart_within_an_hour(shop):
+    _, truth, _, purchases, _, _ = shop
+    cases = [c for c in truth.fraud if c.kind == "impossible_travel"]
+    assert len(cases) >= 4
+    for case in cases:
+        rows = purchases[purchases["order_id"].isin(case.order_ids)].sort_values("event_time")
+        first, last = rows.iloc[0], rows.iloc[-1]
+        assert last["event_time"] - first["event_time"] < pd.Timedelta(hours=1)
+        assert haversine_km(first["lat"], first["lon"], last["lat"], last["lon"]) > 1000
+
+
+def test_card_testing_bursts_are_many_tiny_orders_from_one_device_in_an_hour(shop):
+    _, truth, _, _, orders, _ = shop
+    cases = [c for c in truth.fraud if c.kind == "card_testing"]
+    assert len(cases) >= 3
+    for case in cases:
+        burst = orders[orders["device_id"] == case.device_ids[0]]
+        assert set(burst["order_id"]) == set(case.order_ids)
+        assert 15 <= len(burst) <= 40
+        assert (burst["amount"] < 5).all()
+        assert burst["placed_at"].max() - burst["placed_at"].min() < pd.Timedelta(hours=1)
+
+
+def test_device_rings_share_one_device_among_five_to_eight_accounts(shop):
+    _, truth, _, _, orders, _ = shop
+    cases = [c for c in truth.fraud if c.kind == "device_ring"]
+    assert len(cases) >= 3
+    for case in cases:
+        ring = orders[orders["device_id"] == case.device_ids[0]]
+        assert 5 <= ring["user_id"].nunique() <= 8
+        assert set(ring["user_id"]) == set(case.user_ids)
+
+
+def test_ship_far_orders_go_over_1000_km_from_home_to_another_country(shop):
+    _, truth, _, _, orders, users = shop
+    cases = [c for c in truth.fraud if c.kind == "ship_far"]
+    assert len(cases) >= 5
+    merged = orders.merge(users, on="user_id")
+    for case in cases:
+        row = merged[merged["order_id"] == case.order_ids[0]].iloc[0]
+        assert row["shipping_country"] != row["home_country"]
+        assert haversine_km(row["home_lat"], row["home_lon"], row["shipping_lat"], row["shipping_lon"]) > 1000
+
+
+def test_ordinary_shoppers_never_look_like_fraud(shop):
+    """Precision: outside the planted cases nobody travels, bursts, shares devices or ships far."""
+    _, truth, _, purchases, orders, users = shop
+    # impossible travel: consecutive purchases of a user > 1000 km apart within an hour
+    p = purchases.sort_values(["user_id", "event_time"])
+    same_user = p["user_id"].values[1:] == p["user_id"].values[:-1]
+    quick = (p["event_time"].values[1:] - p["event_time"].values[:-1]) < np.timedelta64(1, "h")
+    far = haversine_km(p["lat"].values[1:], p["lon"].values[1:], p["lat"].values[:-1], p["lon"].values[:-1]) > 1000
+    travellers = set(p["user_id"].values[1:][same_user & quick & far])
+    assert travellers == _case_ids(truth, "impossible_travel", "user_ids")
+    # card testing: a device with >= 10 orders in any hour
+    o = orders.sort_values(["device_id", "placed_at"])
+    dev = o["device_id"].values
+    tenth = (dev[9:] == dev[:-9]) & ((o["placed_at"].values[9:] - o["placed_at"].values[:-9]) < np.timedelta64(1, "h"))
+    assert set(dev[9:][tenth]) == _case_ids(truth, "card_testing", "device_ids")
+    # rings: a device ordering for more than two accounts
+    accounts = orders.groupby("device_id")["user_id"].nunique()
+    assert set(accounts[accounts > 2].index) == _case_ids(truth, "device_ring", "device_ids")
+    # ship-far: shipped > 1000 km from the buyer's home
+    merged = orders.merge(users, on="user_id")
+    distance = haversine_km(merged["home_lat"], merged["home_lon"], merged["shipping_lat"], merged["shipping_lon"])
+    assert set(merged.loc[distance > 1000, "order_id"]) == _case_ids(truth, "ship_far", "order_ids")
+
+
+# ------------------------------------------------------------------ volume anomalies
+
+
+def test_outage_and_surge_change_regional_volume(shop):
+    _, truth, con, _, _, _ = shop
+    kinds = {a.kind for a in truth.volume_anomalies}
+    assert kinds == {"outage", "surge"}
+    for anomaly in truth.volume_anomalies:
+        hours = (anomaly.end - anomaly.start).total_seconds() / 3600
+        assert (6 <= hours <= 10) if anomaly.kind == "outage" else (4 <= hours <= 8)
+        assert anomaly.start.date() not in truth.holidays
+        during = con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? AND event_time < ?",
+                         [anomaly.region, anomaly.start, anomaly.end]).fetchone()[0]
+        # the same hours on the four previous weeks' same weekday
+        normal = np.mean([
+            con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? AND event_time < ?",
+                    [anomaly.region, anomaly.start - timedelta(7 * k), anomaly.end - timedelta(7 * k)]).fetchone()[0]
+            for k in range(1, 5)
+        ])
+        ratio = during / normal
+        if anomaly.kind == "outage":
+            assert ratio < 0.1, ratio
+        else:
+            assert 2.5 <= ratio <= 6, ratio
+
+
+# ------------------------------------------------------------------ recommender ground truth
+
+
+def test_bought_together_pairs_are_bought_together(shop):
+    _, truth, _, purchases, _, _ = shop
+    assert len(truth.bought_together) >= 8
+    baskets = purchases.groupby("order_id")["product_id"].apply(set)
+    for pair in truth.bought_together:
+        with_a = baskets[baskets.apply(lambda items: pair.product_a in items)]
+        both = with_a.apply(lambda items: pair.product_b in items).mean()
+        assert len(with_a) >= 20 and both >= 0.3, (pair, len(with_a), both)
+
+
+def test_regional_favourites_sell_five_times_better_at_home(shop):
+    _, truth, _, purchases, _, _ = shop
+    assert len(truth.regional_favourites) >= 5
+    for fav in truth.regional_favourites:
+        home = purchases["region"] == fav.region
+        share_home = (purchases.loc[home, "product_id"] == fav.product_id).mean()
+        share_elsewhere = (purchases.loc[~home, "product_id"] == fav.product_id).mean()
+        assert share_home >= 5 * share_elsewhere, (fav, share_home, share_elsewhere)
+
+
+# ------------------------------------------------------------------ orders and reviews
+
+
+def test_orders_match_purchase_events(shop):
+    _, _, con, purchases, orders, _ = shop
+    assert orders["order_id"].is_unique
+    assert set(orders["order_id"]) == set(purchases["order_id"])
+    assert set(orders["status"]) <= set(ORDER_STATUSES) and orders["status"].nunique() == len(ORDER_STATUSES)
+    value = (purchases["quantity"] * purchases["price"]).groupby(purchases["order_id"]).sum()
+    merged = orders.set_index("order_id").join(value.rename("value"))
+    assert np.allclose(merged["amount"], merged["value"], atol=0.02)
+    buyer = purchases.groupby("order_id")["user_id"].first()
+    assert (orders.set_index("order_id")["user_id"] == buyer.loc[orders["order_id"]].values).all()
+    items = json.loads(orders["items"].iloc[0])
+    assert {"product_id", "name", "quantity", "price"} <= set(items[0])
+    assert (orders["updated_at"] >= orders["placed_at"]).all()
+    assert (orders["delivery_estimate"] > orders["placed_at"].dt.date).all()
+    refunds = con.execute("SELECT DISTINCT order_id FROM events WHERE event_type = 'refund'").df()["order_id"]
+    assert set(refunds) <= set(orders.loc[orders["status"] == "returned", "order_id"])
+    canary = orders[orders["shipping_region"] == "Canary Islands"]
+    mainland = orders[orders["shipping_region"] == "Madrid"]
+    lead = lambda o: (pd.to_datetime(o["delivery_estimate"]) - o["placed_at"].dt.tz_localize(None)).dt.days.mean()
+    assert lead(canary) > lead(mainland) + 3
+
+
+def test_reviews_sentiment_follows_rating(shop):
+    con = shop[2]
+    reviews = con.execute("SELECT * FROM reviews").df()
+    assert len(reviews) >= 1000 and set(reviews["rating"]) == {1, 2, 3, 4, 5}
+    assert 3.6 <= reviews["rating"].mean() <= 4.4
+    positive = reviews[reviews["rating"] >= 4]["text"].str.contains("happy|great|excellent|love|fast|lovely|value|five|perfect|impress|beautiful|painless|friendly|solid|worth",
+                                                                      case=False).mean()
+    negative = reviews[reviews["rating"] <= 2]["text"].str.contains(
+        "disappoint|poor|not|never|nightmare|overpriced|late|broke|leak|stopped|faulty|bad|mess|expensive|avoid",
+        case=False).mean()
+    assert positive > 0.8 and negative > 0.8
+    topics = ["deliver", "quality|made|build|sturdy", "price|value|cheap|expensive|offer", "service|support"]
+    assert all(reviews["text"].str.contains(t, case=False).mean() > 0.05 for t in topics)
+
+
+def test_complaint_wave_turns_one_products_reviews_negative_in_one_region_for_a_week(shop):
+    _, truth, con, _, _, _ = shop
+    wave = truth.complaint_waves[0]
+    reviews = con.execute("SELECT * FROM reviews WHERE product_id = ?", [wave.product_id]).df()
+    day = reviews["review_time"].dt.date
+    inside = (reviews["region"] == wave.region) & (day >= wave.start) & (day <= wave.end)
+    negative = reviews["rating"] <= 2
+    assert (inside & negative).sum() >= 25
+    assert negative[inside].mean() >= 0.7
+    assert negative[~inside].mean() <= 0.25
+    assert reviews.loc[inside & negative, "text"].str.contains("batch").mean() > 0.5
