@@ -1,0 +1,29 @@
+"""The knowledge base: the shop's documents and products in chromadb, searchable with citations.
+
+    kb = KnowledgeBase(settings)
+    kb.index()                                   # data/*.md -> chunks -> chromadb + BM25 (idempotent)
+    result = kb.search("can I return opened earbuds?", k=5, filters={"source": "shop"})
+    result.hits[0].citation, result.hits[0].text  # "[returns-and-refunds#opened-items]", verbatim passage
+    kb.index_products(store); kb.search_products("waterproof boots", max_price=150, in_stock=True)
+"""
+
+from tools.knowledge.errors import DocumentError, IndexNotBuilt, InvalidQuery, KnowledgeBaseError
+from tools.knowledge.index import IndexReport
+from tools.knowledge.knowledge_base import KnowledgeBase
+from tools.knowledge.products import ProductSearchResult
+from tools.knowledge.retrieval import FILTER_KEYS, SEARCH_MODES, Hit, SearchMode, SearchResult
+
+__all__ = [
+    "FILTER_KEYS",
+    "SEARCH_MODES",
+    "DocumentError",
+    "Hit",
+    "IndexNotBuilt",
+    "IndexReport",
+    "InvalidQuery",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "ProductSearchResult",
+    "SearchMode",
+    "SearchResult",
+]

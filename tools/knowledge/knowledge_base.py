@@ -1,0 +1,198 @@
+"""KnowledgeBase: the one object the agent, the UI and the CLI use to index and search documents and products."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tools.embeddings import embed_texts
+from tools.knowledge.chunking import chunk_document, search_text
+from tools.knowledge.documents import load_corpus
+from tools.knowledge.errors import IndexNotBuilt
+from tools.knowledge.index import IndexReport, open_client, open_collection, sync_chunks
+from tools.knowledge.lexical import LexicalIndex, fingerprint
+from tools.knowledge.products import ProductSearchResult, read_products, search_products, sync_products
+from tools.knowledge.retrieval import (
+    Hit,
+    SearchMode,
+    SearchResult,
+    check_request,
+    chroma_where,
+    normalize_filters,
+    reciprocal_rank_fusion,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from agent.config import Settings
+    from tools.events.store import EventStore
+
+DOCS_COLLECTION = "docs"
+PRODUCTS_COLLECTION = "products"
+# Chunk fields the BM25 side keeps for filtering (the dense side filters in chromadb).
+LEXICAL_FIELDS: tuple[str, ...] = ("source", "doc_id", "doc_type", "category", "country", "section_id")
+
+
+class KnowledgeBase:
+    """The shop's documents (hybrid BM25 + dense search with citations) and products (semantic search).
+
+    State lives under `settings.chroma_path`: the chromadb collections and, beside them, the BM25 index.
+    """
+
+    def __init__(
+        self, settings: Settings, docs_collection: str = DOCS_COLLECTION, products_collection: str = PRODUCTS_COLLECTION
+    ) -> None:
+        self.settings = settings
+        self.docs_collection = docs_collection
+        self.products_collection = products_collection
+        self._client: ClientAPI | None = None
+        self._lexical: LexicalIndex | None = None
+        self._lexical_stamp: int | None = None
+
+    # ------------------------------------------------------------------ storage
+    @property
+    def client(self) -> ClientAPI:
+        """The chromadb PersistentClient (opened on first use)."""
+        if self._client is None:
+            self._client = open_client(self.settings.chroma_path)
+        return self._client
+
+    def docs(self) -> Collection:
+        """The documents collection."""
+        return open_collection(self.client, self.docs_collection)
+
+    def products(self) -> Collection:
+        """The products collection."""
+        return open_collection(self.client, self.products_collection)
+
+    @property
+    def bm25_path(self) -> Path:
+        """Where the BM25 index of the documents is saved."""
+        return Path(self.settings.chroma_path) / f"bm25-{self.docs_collection}"
+
+    # ------------------------------------------------------------------ documents
+    def index(self, path: Path | None = None, progress: bool = True) -> IndexReport:
+        """Make the index mirror the Markdown documents under `path` (default: settings.docs_dir)."""
+        root = Path(path) if path is not None else Path(self.settings.docs_dir)
+        chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
+        report = sync_chunks(self.docs(), chunks, progress=progress)
+        saved = LexicalIndex.saved_fingerprint(self.bm25_path)
+        if report.wrote or saved != fingerprint(c.chunk_id for c in chunks):
+            lexical = LexicalIndex.build(
+                [c.chunk_id for c in chunks],
+                [c.search_text() for c in chunks],
+                [_lexical_fields(c.metadata()) for c in chunks],
+            )
+            lexical.save(self.bm25_path)
+            report = replace(report, notes=(*report.notes, "BM25 index rebuilt"))
+        return report
+
+    def _lexical_index(self, collection: Collection) -> LexicalIndex:
+        """The saved BM25 index, reloaded when another process replaced it, rebuilt from chromadb if missing."""
+        stamp = LexicalIndex.stamp(self.bm25_path)
+        if self._lexical is not None and stamp == self._lexical_stamp:
+            return self._lexical
+        lexical = LexicalIndex.load(self.bm25_path) if stamp is not None else None
+        if lexical is None:
+            stored = collection.get(include=["documents", "metadatas"])
+            metas = stored["metadatas"] or []
+            lexical = LexicalIndex.build(
+                list(stored["ids"]),
+                [search_text(m["title"], m["section_path"], d) for m, d in zip(metas, stored["documents"] or [])],
+                [_lexical_fields(m) for m in metas],
+            )
+            lexical.save(self.bm25_path)
+            stamp = LexicalIndex.stamp(self.bm25_path)
+        self._lexical, self._lexical_stamp = lexical, stamp
+        return lexical
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: dict[str, str | Sequence[str]] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> SearchResult:
+        """The `k` passages best answering `query`: BM25 and dense rankings fused by reciprocal rank.
+
+        filters: {"source": "shop" | "abcd", "doc_id": ..., "doc_type": ..., "category": ..., "country": ...,
+        "section": ...}; a value may be a list of accepted values.
+        """
+        check_request(query, k, mode)
+        normalized = normalize_filters(filters)
+        collection = self.docs()
+        total = collection.count()
+        if total == 0:
+            raise IndexNotBuilt("The knowledge base is empty; run `chronotope kb index` (or KnowledgeBase.index()).")
+        pool = min(max(4 * k, 20), total)
+        rankings: list[list[str]] = []
+        scores: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            found = collection.query(
+                query_embeddings=embed_texts([query]), n_results=pool, where=chroma_where(normalized),
+                include=["distances"],
+            )
+            rankings.append(list(found["ids"][0]))
+            scores.update({i: 1.0 - float(d) for i, d in zip(found["ids"][0], found["distances"][0])})
+        if mode in ("hybrid", "bm25"):
+            lexical = self._lexical_index(collection)
+            ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
+            rankings.append([chunk_id for chunk_id, _ in ranked_bm25])
+            if mode == "bm25":
+                scores.update(dict(ranked_bm25))
+        ranked = reciprocal_rank_fusion(rankings) if mode == "hybrid" else [(i, scores[i]) for i in rankings[0]]
+        return SearchResult(query=query, mode=mode, filters=normalized, hits=self._hits(collection, ranked[:k]))
+
+    @staticmethod
+    def _hits(collection: Collection, ranked: list[tuple[str, float]]) -> list[Hit]:
+        if not ranked:
+            return []
+        stored = collection.get(ids=[chunk_id for chunk_id, _ in ranked], include=["documents", "metadatas"])
+        by_id = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])}
+        hits: list[Hit] = []
+        for chunk_id, score in ranked:
+            if chunk_id not in by_id:  # deleted by a concurrent re-index since the BM25 index was loaded
+                continue
+            text, meta = by_id[chunk_id]
+            hits.append(
+                Hit(
+                    rank=len(hits) + 1, citation_id=meta["citation_id"], doc_id=meta["doc_id"], title=meta["title"],
+                    section=meta["section"], source_path=meta["source_path"], score=round(score, 6), text=text,
+                    updated=meta.get("updated", ""), source=meta.get("source", ""), chunk_id=chunk_id,
+                )
+            )
+        return hits
+
+    # ------------------------------------------------------------------ products
+    def index_products(self, store: EventStore | None = None, progress: bool = True) -> IndexReport:
+        """Make the product index mirror the store's products table (default store: settings.store_path)."""
+        if store is None:
+            from tools.events.store import EventStore
+
+            store = EventStore(self.settings.store_path)
+        products = read_products(store)
+        report = sync_products(self.products(), products, progress=progress)
+        if products.empty:
+            report = replace(report, notes=(*report.notes, "the store's products table is empty"))
+        return report
+
+    def search_products(
+        self,
+        query: str,
+        k: int = 5,
+        category: str | None = None,
+        min_price: float | None = None,
+        max_price: float | None = None,
+        in_stock: bool | None = None,
+    ) -> ProductSearchResult:
+        """Products closest in meaning to `query`, filtered by category, price range and stock."""
+        return search_products(self.products(), query, k, category, min_price, max_price, in_stock)
+
+
+def _lexical_fields(metadata: dict[str, Any]) -> dict[str, str]:
+    return {key: str(metadata.get(key, "")) for key in LEXICAL_FIELDS}

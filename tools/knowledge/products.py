@@ -1,0 +1,225 @@
+"""Semantic product search over the store's `products` table, with category, price and stock filters.
+
+Products live in their own collection, one entry per product id. What is embedded (name, category,
+description) is hashed: a product is re-embedded only when that text changes, while price, stock and
+currency changes only rewrite its metadata, so refreshing stock before a search is cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from tools.embeddings import embed_texts
+from tools.events.catalog import CATEGORIES
+from tools.knowledge.errors import IndexNotBuilt, InvalidQuery
+from tools.knowledge.index import IndexReport, add_embedded, delete_ids, stored_metadata
+from tools.knowledge.retrieval import MAX_K
+from tools.results import ChartSpec
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+    from tools.events.store import EventStore
+
+PRODUCT_COLUMNS: tuple[str, ...] = ("product_id", "name", "category", "description", "price", "currency", "stock")
+_LISTED = ("name", "category", "price", "currency", "stock")  # metadata compared to decide an update
+
+
+def product_text(name: str, category: str, description: str) -> str:
+    """What is embedded for a product."""
+    return f"{name}. {category}. {description}".strip()
+
+
+def read_products(store: EventStore) -> pd.DataFrame:
+    """The store's products table, the columns product search needs."""
+    with store.connect() as con:
+        return con.execute(f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM products ORDER BY product_id").df()
+
+
+def _clean(value: Any) -> Any:
+    """None for missing values (chromadb metadata cannot hold NaN), plain Python types otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _entry(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(embedded text, metadata) of one product row."""
+    name, category = str(row.get("name") or ""), str(row.get("category") or "")
+    description = str(row.get("description") or "")
+    text = product_text(name, category, description)
+    metadata = {
+        "product_id": str(row["product_id"]),
+        "name": name,
+        "category": category,
+        "description": description,
+        "price": _clean(row.get("price")),
+        "currency": _clean(row.get("currency")),
+        "stock": _clean(row.get("stock")),
+        "text_hash": hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
+    }
+    if metadata["price"] is not None:
+        metadata["price"] = float(metadata["price"])
+    if metadata["stock"] is not None:
+        metadata["stock"] = int(metadata["stock"])
+    return text, {key: value for key, value in metadata.items() if value is not None}
+
+
+def sync_products(collection: Collection, products: pd.DataFrame, progress: bool = True) -> IndexReport:
+    """Make the collection hold exactly these products; re-embed only those whose text changed."""
+    started = time.perf_counter()
+    missing = [c for c in ("product_id", "name", "category", "description") if c not in products.columns]
+    if missing:
+        raise InvalidQuery(f"Products frame lacks columns {missing}; it needs {', '.join(PRODUCT_COLUMNS)}.")
+    stored = stored_metadata(collection)
+    embed: list[tuple[str, str, dict[str, Any]]] = []  # (id, text, metadata), new or changed text
+    relist: list[tuple[str, dict[str, Any]]] = []  # same text, other price/stock/currency
+    seen: set[str] = set()
+    added = 0
+    for row in products.to_dict(orient="records"):
+        text, metadata = _entry(row)
+        product_id = metadata["product_id"]
+        if product_id in seen:
+            raise InvalidQuery(f"Product id {product_id!r} appears twice in the products table; ids must be unique.")
+        seen.add(product_id)
+        before = stored.get(product_id)
+        if before is None:
+            added += 1
+            embed.append((product_id, text, metadata))
+        elif before.get("text_hash") != metadata["text_hash"]:
+            embed.append((product_id, text, metadata))
+        elif any(before.get(key) != metadata.get(key) for key in _LISTED):
+            relist.append((product_id, metadata))
+    gone = [product_id for product_id in stored if product_id not in seen]
+
+    add_embedded(
+        collection,
+        ids=[e[0] for e in embed],
+        texts=[e[1] for e in embed],
+        documents=[e[1] for e in embed],
+        metadatas=[e[2] for e in embed],
+        progress=progress,
+        what="products",
+        upsert=True,
+    )
+    for start in range(0, len(relist), 5000):
+        batch = relist[start:start + 5000]
+        collection.update(ids=[b[0] for b in batch], metadatas=[b[1] for b in batch])
+    delete_ids(collection, gone)
+    updated = len(embed) - added + len(relist)
+    return IndexReport(
+        collection=collection.name,
+        added=added,
+        updated=updated,
+        removed=len(gone),
+        unchanged=len(seen) - added - updated,
+        chunks_added=len(embed),
+        chunks_removed=len(gone),
+        chunks_total=len(seen),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass
+class ProductSearchResult:
+    """Products matching a query and filters, best first (engine result: frame, summary, chart)."""
+
+    query: str
+    filters: dict[str, Any]
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: how many products and the top ones with price and stock."""
+        where = f" ({', '.join(f'{k} {v}' for k, v in self.filters.items())})" if self.filters else ""
+        if self.frame.empty:
+            return f'No product matches "{self.query}"{where}. Try other words or wider filters.'
+        items = "; ".join(
+            f"{r.name} ({r.product_id}, {r.price:.2f} {r.currency}, {r.stock} in stock)"
+            for r in self.frame.head(5).itertuples()
+        )
+        return f'{len(self.frame)} products for "{self.query}"{where}: {items}.'
+
+    def chart(self) -> ChartSpec | None:
+        """A table of the products, or None when there are none."""
+        if self.frame.empty:
+            return None
+        table = self.frame[["rank", "product_id", "name", "category", "price", "currency", "stock", "score"]]
+        return ChartSpec.from_frame("table", f'Products for "{self.query}"', table)
+
+
+def _canonical_category(collection: Collection, category: str) -> str:
+    """The category as stored (case-insensitive match), or InvalidQuery listing the valid ones."""
+    known = list(CATEGORIES)
+    for candidate in known:
+        if candidate.lower() == category.strip().lower():
+            return candidate
+    stored = sorted({m.get("category", "") for m in stored_metadata(collection).values()} - {""})
+    for candidate in stored:
+        if candidate.lower() == category.strip().lower():
+            return candidate
+    raise InvalidQuery(f"Unknown category {category!r}. Valid categories: {', '.join(stored or known)}.")
+
+
+def search_products(
+    collection: Collection,
+    query: str,
+    k: int = 5,
+    category: str | None = None,
+    min_price: float | None = None,
+    max_price: float | None = None,
+    in_stock: bool | None = None,
+) -> ProductSearchResult:
+    """The `k` products closest in meaning to `query` among those passing the filters."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidQuery("The product query is empty; describe the product, e.g. 'waterproof hiking boots'.")
+    if not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise InvalidQuery(f"k must be an integer from 1 to {MAX_K}, got {k!r}.")
+    for label, price in (("min_price", min_price), ("max_price", max_price)):
+        if price is not None and (not isinstance(price, (int, float)) or price < 0 or math.isnan(price)):
+            raise InvalidQuery(f"{label} must be a non-negative number, got {price!r}.")
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise InvalidQuery(f"min_price ({min_price}) is above max_price ({max_price}); swap or widen them.")
+    total = collection.count()
+    if total == 0:
+        raise IndexNotBuilt("The product index is empty; run `chronotope kb products --reindex` or index_products().")
+
+    filters: dict[str, Any] = {}
+    clauses: list[dict[str, Any]] = []
+    if category is not None:
+        filters["category"] = _canonical_category(collection, category)
+        clauses.append({"category": filters["category"]})
+    if min_price is not None:
+        filters["min price"] = float(min_price)
+        clauses.append({"price": {"$gte": float(min_price)}})
+    if max_price is not None:
+        filters["max price"] = float(max_price)
+        clauses.append({"price": {"$lte": float(max_price)}})
+    if in_stock is not None:
+        filters["in stock"] = bool(in_stock)
+        clauses.append({"stock": {"$gt": 0}} if in_stock else {"stock": {"$lte": 0}})
+    where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    found = collection.query(
+        query_embeddings=embed_texts([query]),
+        n_results=min(k, total),
+        where=where,
+        include=["metadatas", "distances"],
+    )
+    rows = []
+    for rank, (meta, distance) in enumerate(zip(found["metadatas"][0], found["distances"][0]), start=1):
+        rows.append(
+            {
+                "rank": rank, "product_id": meta["product_id"], "name": meta.get("name", ""),
+                "category": meta.get("category", ""), "price": meta.get("price"), "currency": meta.get("currency"),
+                "stock": meta.get("stock"), "score": round(1.0 - float(distance), 4), "description": meta.get("description", ""),
+            }
+        )
+    columns = ["rank", "product_id", "name", "category", "price", "currency", "stock", "score", "description"]
+    return ProductSearchResult(query=query, filters=filters, frame=pd.DataFrame(rows, columns=columns))
