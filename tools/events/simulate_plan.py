@@ -174,17 +174,29 @@ def season_factor(categories: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
     return per_category[:, categories]
 
 
-def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
-    """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
+def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
+    """Seasonality x availability x promotion lift per (day, product): [D, P]."""
     ordinals = np.array([(start + timedelta(days=int(d))).toordinal() for d in day_indices])
-    by_day = season_factor(catalog.category, ordinals)  # [D, P]
+    by_day = season_factor(catalog.category, ordinals)
     by_day = by_day * (day_indices[:, None] >= plan.launch_day[None, :])
     for product, first, last, lift, _ in plan.promotions:
         by_day[(day_indices >= first) & (day_indices <= last), product] *= lift
-    weights = plan.base_weight[:, None, :] * by_day[None, :, :]
+    return by_day
+
+
+def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
+    """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
+    weights = plan.base_weight[:, None, :] * _day_factor(plan, catalog, start, day_indices)[None, :, :]
     for region, product, at, factor in plan.trend_breaks:
         weights[region, day_indices >= at, product] *= factor
     return weights
+
+
+def browse_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
+    """Weight of browsing each product within its category, per (day, category, product): [D, C, P]."""
+    by_day = _day_factor(plan, catalog, start, day_indices) * catalog.popularity[None, :]
+    in_category = catalog.category[None, :] == np.arange(len(CATEGORIES))[:, None]  # [C, P]
+    return by_day[:, None, :] * in_category[None, :, :] + 1e-12 * in_category[None, :, :]
 
 
 def promotion_discount(plan: ShopPlan, n_products: int, day_indices: np.ndarray) -> np.ndarray:

@@ -15,7 +15,8 @@ import pyarrow as pa
 from tools.events.regions import all_regions
 from tools.events.simulate_catalog import Catalog, CityTable, Population
 from tools.events.simulate_columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
-from tools.events.simulate_plan import PAIR_PROBABILITY, ShopPlan, product_weights, promotion_discount
+from tools.events.simulate_catalog import CATEGORY_POPULARITY
+from tools.events.simulate_plan import PAIR_PROBABILITY, ShopPlan, browse_weights, product_weights, promotion_discount
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads
 CHANNEL_CONVERSION = np.array([1.0, 1.15, 1.3, 0.6, 0.75])
@@ -165,7 +166,12 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     slot_product[slot_offset] = first_item
     pair_slots = slot_offset[paired] + 1
     slot_product[pair_slots] = partner[paired]
-    del slot_pos
+    # Beyond the basket, shoppers mostly browse the category of their first item.
+    browsing = (slot_pos >= np.maximum(n_lines[slot_session], 1 + paired[slot_session])) & (rng.random(len(slot_pos)) < 0.6)
+    browse = ProductSampler(browse_weights(shop.plan, shop.catalog, shop.start, days))
+    n_categories = len(CATEGORY_POPULARITY)
+    browse_key = (day[slot_session[browsing]] - first_day) * n_categories + shop.catalog.category[first_item[slot_session[browsing]]]
+    slot_product[browsing] = browse.draw(rng, browse_key)
 
     # Expand sessions into events in funnel order.
     n_purchase = np.where(bought, n_lines, 0)
