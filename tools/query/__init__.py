@@ -1,0 +1,30 @@
+"""Geo-behaviour query engine: structured specs compiled to ibis, run on DuckDB (default) or Spark.
+
+    from tools.query import QuerySpec, Spike, run_query
+    spec = QuerySpec(metric="orders", group_by=["region"], comparison=Spike(days_of_week=["friday"],
+                     hour_from=20, hour_to=24))
+    result = run_query(EventStore(settings.store_path), spec)
+    result.summary()  # "Auvergne-Rhone-Alpes: Friday-night orders 2.8x its baseline (z=11.2, 1,830 orders); ..."
+"""
+
+from tools.query.plan import QueryPlan, resolve_period
+from tools.query.result import QueryResult
+from tools.query.run import BACKENDS, QueryBackendError, QueryTimeout, run_query
+from tools.query.spec import (
+    DIMENSIONS,
+    METRICS,
+    Filters,
+    PeriodOverPeriod,
+    QuerySpec,
+    QuerySpecError,
+    ShareOfTotal,
+    Spike,
+    parse_spec,
+    valid_choices,
+)
+
+__all__ = [
+    "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryPlan",
+    "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike", "parse_spec",
+    "resolve_period", "run_query", "valid_choices",
+]

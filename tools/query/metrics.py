@@ -1,0 +1,79 @@
+"""What each metric means, as an ibis aggregate over the events table.
+
+Definitions (all over the filtered events):
+- orders: distinct order ids of purchase events; refunds: distinct order ids of refund events.
+- revenue: sum of price x quantity of purchase events, in EUR (GBP converted at `EUR_PER_UNIT`).
+- units: sum of quantity of purchase events (a missing quantity counts as 1).
+- sessions, unique_users: distinct session / user ids over all events.
+- conversion_rate: sessions with a purchase / sessions; average_order_value: revenue / orders;
+  refund_rate: refunds / orders (both in the same slice).
+- views, carts, searches, events: numbers of view, cart, search and all events.
+A metric reads only the event types it needs, so a group (a region, a product) appears in a result when it
+has at least one such event: no rows of zero orders for products that were only viewed.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+# Fixed reporting rates into EUR. The demo shop prices GB items at 0.86 GBP per EUR; a live shop would put
+# its own rates here. A missing currency is taken as EUR; an unknown one makes the amount NULL (left out).
+EUR_PER_UNIT: dict[str, float] = {"EUR": 1.0, "GBP": 1 / 0.86}
+
+# Metrics that are a ratio of two aggregates: undefined (NULL), not 0, over no events.
+RATIO_METRICS: tuple[str, ...] = ("conversion_rate", "average_order_value", "refund_rate")
+
+# The event types a metric reads: the query keeps only these rows before anything else.
+METRIC_EVENT_TYPES: dict[str, tuple[str, ...] | None] = {
+    "orders": ("purchase",),
+    "revenue": ("purchase",),
+    "units": ("purchase",),
+    "average_order_value": ("purchase",),
+    "refunds": ("refund",),
+    "refund_rate": ("purchase", "refund"),
+    "views": ("view",),
+    "carts": ("cart",),
+    "searches": ("search",),
+    "sessions": None,
+    "unique_users": None,
+    "conversion_rate": None,
+    "events": None,
+}
+
+
+def _eur_amount(t: ir.Table) -> ir.FloatingValue:
+    rate = ibis.cases(
+        *[(t.currency.fill_null("EUR") == code, ibis.literal(value)) for code, value in EUR_PER_UNIT.items()],
+        else_=ibis.null("float64"),
+    )
+    return t.price * t.quantity.fill_null(1) * rate
+
+
+def metric_value(metric: str, t: ir.Table) -> ir.NumericScalar:
+    """The aggregate for `metric` over the rows of `t`."""
+    purchase = t.event_type == "purchase"
+    refund = t.event_type == "refund"
+    if metric == "orders":
+        return t.order_id.nunique(where=purchase)
+    if metric == "revenue":
+        return _eur_amount(t).sum(where=purchase).fill_null(0.0)
+    if metric == "units":
+        return t.quantity.fill_null(1).sum(where=purchase).fill_null(0)
+    if metric == "sessions":
+        return t.session_id.nunique()
+    if metric == "unique_users":
+        return t.user_id.nunique()
+    if metric == "conversion_rate":
+        return t.session_id.nunique(where=purchase) / t.session_id.nunique().nullif(0)
+    if metric == "average_order_value":
+        return metric_value("revenue", t) / metric_value("orders", t).nullif(0)
+    if metric == "refunds":
+        return t.order_id.nunique(where=refund)
+    if metric == "refund_rate":
+        return metric_value("refunds", t) / metric_value("orders", t).nullif(0)
+    if metric in ("views", "carts", "searches"):
+        return t.count(where=t.event_type == {"views": "view", "carts": "cart", "searches": "search"}[metric])
+    if metric == "events":
+        return t.count()
+    raise KeyError(metric)  # unreachable: QuerySpec only admits the metrics above

@@ -1,0 +1,201 @@
+"""QueryResult: the frame, a one-line summary an LLM can quote, and the chart the UI draws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from tools.events.regions import COUNTRIES, all_regions
+from tools.query.plan import QueryPlan
+from tools.query.spec import PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
+from tools.results import ChartKind, ChartSpec
+
+SUMMARY_ROWS = 3  # groups named in a summary line
+
+_LABELS = {
+    "orders": "orders", "revenue": "revenue (EUR)", "units": "units", "sessions": "sessions",
+    "unique_users": "unique users", "conversion_rate": "conversion rate", "average_order_value":
+    "average order value (EUR)", "refunds": "refunds", "refund_rate": "refund rate", "views": "views",
+    "carts": "carts", "searches": "searches", "events": "events",
+}
+_RATES = ("conversion_rate", "refund_rate")
+_MONEY = ("revenue", "average_order_value")
+_GEO = ("region", "city", "country")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def format_value(metric: str, value: Any) -> str:
+    """A metric value as people write it: 1,830 / 12,345.67 / 3.4%."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    if metric in _RATES:
+        return f"{value:.1%}"
+    if metric in _MONEY:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def _group_label(row: pd.Series, group_by: list[str]) -> str:
+    parts = []
+    for name in group_by:
+        value = row[name]
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            parts.append("(none)")
+        elif name == "hour_of_day":
+            parts.append(f"{int(value):02d}:00")
+        elif name == "week":
+            parts.append(f"week of {value}")
+        elif name == "month":
+            parts.append(value.strftime("%Y-%m"))
+        else:
+            parts.append(str(value))
+    return " / ".join(parts)
+
+
+@dataclass
+class QueryResult:
+    """What `run_query` returns (meets tools.results.EngineResult)."""
+
+    spec: QuerySpec
+    frame: pd.DataFrame
+    plan: QueryPlan
+    backend: str
+    elapsed_ms: float
+    truncated: bool = False  # more rows matched than the row cap
+    groups_considered: int | None = None  # spike: groups before the min_support cut
+    expr: ir.Table | None = field(default=None, repr=False)
+
+    def sql(self) -> str:
+        """The SQL ibis generated for the backend that ran the query, for display and audit."""
+        return "" if self.expr is None else str(ibis.to_sql(self.expr))
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> str:
+        """One line an LLM can quote, naming the top groups with their numbers."""
+        spec, frame = self.spec, self.frame
+        metric = _LABELS[spec.metric]
+        by = f" by {', '.join(g.replace('_', ' ') for g in spec.group_by)}" if spec.group_by else ""
+        period = self.plan.period_label()
+        if isinstance(spec.comparison, Spike):
+            return self._spike_summary(spec.comparison, metric, period)
+        if frame.empty:
+            return f"No events match: {metric}{by}, {period}."
+        head = frame.head(SUMMARY_ROWS)
+        more = f" (top {len(head)} of {len(frame)}{'+' if self.truncated else ''})" if len(frame) > len(head) else ""
+        if isinstance(spec.comparison, PeriodOverPeriod):
+            prev = self.plan.previous
+            versus = f"{period} vs {prev[0]} to {prev[1]}" if prev else period
+            if not spec.group_by:
+                row = frame.iloc[0]
+                return f"{_cap(metric)}, {versus}: {self._change(row)}."
+            items = [f"{_group_label(r, spec.group_by)} {self._change(r)}" for _, r in head.iterrows()]
+            return f"{_cap(metric)}{by}, {versus}: {'; '.join(items)}{more}."
+        if isinstance(spec.comparison, ShareOfTotal):
+            items = [
+                f"{_group_label(r, spec.group_by)} {r['share']:.1%} ({format_value(spec.metric, r[spec.metric])})"
+                for _, r in head.iterrows()
+            ]
+            return f"Share of {metric}{by}, {period}: {'; '.join(items)}{more}."
+        if not spec.group_by:
+            return f"{_cap(metric)}, {period}: {format_value(spec.metric, frame.iloc[0][spec.metric])}."
+        items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}" for _, r in head.iterrows()]
+        return f"{_cap(metric)}{by}, {period}: {'; '.join(items)}{more}."
+
+    def _change(self, row: pd.Series) -> str:
+        metric = self.spec.metric
+        pct = row["pct_change"]
+        change = "new" if pct is None or pd.isna(pct) else f"{pct:+.1%}"
+        return f"{change} ({format_value(metric, row['previous'])} -> {format_value(metric, row['current'])})"
+
+    def _spike_summary(self, spike: Spike, metric: str, period: str) -> str:
+        spec, frame = self.spec, self.frame
+        what = f"{spike.label()} {metric}"
+        unit = spec.group_by[0].replace("_", " ") if spec.group_by else "group"
+        if frame.empty:
+            return (
+                f"No {unit} has at least {spike.min_support:,} {metric} in the {spike.label()} window ({period}); "
+                f"lower min_support or widen the period."
+            )
+        rows = [r for _, r in frame.head(SUMMARY_ROWS).iterrows()]
+        first = rows[0]
+        name = _group_label(first, spec.group_by) if spec.group_by else "All events"
+        line = (
+            f"{name}: {what} {first['lift']:.1f}x its baseline "
+            f"(z={first['z']:.1f}, {first['window_count']:,.0f} {metric})"
+        )
+        if len(rows) > 1:
+            others = ", ".join(
+                f"{_group_label(r, spec.group_by)} {r['lift']:.1f}x (z={r['z']:.1f}, {r['window_count']:,.0f})"
+                for r in rows[1:]
+            )
+            line += f"; then {others}"
+        considered = f" of {self.groups_considered}" if self.groups_considered is not None else ""
+        return f"{line} [{period}; {len(frame)}{considered} {unit}s with >= {spike.min_support} window {metric}]."
+
+    # ------------------------------------------------------------------ chart
+    def value_column(self) -> str:
+        """The column a chart plots."""
+        comparison = self.spec.comparison
+        if isinstance(comparison, Spike):
+            return "lift"
+        if isinstance(comparison, PeriodOverPeriod):
+            return "change"
+        if isinstance(comparison, ShareOfTotal):
+            return "share"
+        return self.spec.metric
+
+    def chart(self, kind: ChartKind | None = None) -> ChartSpec | None:
+        """Bars per group, an hour x weekday heatmap, a series over time, or (kind="map") map points.
+
+        Without `kind` the chart follows the group-by; None when there is nothing to draw.
+        """
+        spec, frame, value = self.spec, self.frame, self.value_column()
+        if frame.empty or not spec.group_by:
+            return None
+        title = self.summary().split(":")[0] if isinstance(spec.comparison, Spike) else (
+            f"{_cap(_LABELS[spec.metric])} by {', '.join(spec.group_by)} ({self.plan.period_label()})"
+        )
+        groups = set(spec.group_by)
+        if kind == "map":
+            return self._map(title, value)
+        if kind in (None, "heatmap") and {"hour_of_day", "day_of_week"} <= groups:
+            return ChartSpec.from_frame("heatmap", title, frame, x="hour_of_day", y="day_of_week", value=value)
+        if kind in (None, "series") and spec.group_by[0] in ("day", "week", "month"):
+            color = spec.group_by[1] if len(spec.group_by) > 1 else None
+            return ChartSpec.from_frame("series", title, frame, x=spec.group_by[0], y=value, color=color)
+        if kind in (None, "bar"):
+            color = spec.group_by[1] if len(spec.group_by) > 1 else None
+            return ChartSpec.from_frame("bar", title, frame, x=spec.group_by[0], y=value, color=color)
+        if kind == "table":
+            return ChartSpec.from_frame("table", title, frame)
+        return None
+
+    def _map(self, title: str, value: str) -> ChartSpec | None:
+        geo = [g for g in self.spec.group_by if g in _GEO]
+        if not geo:
+            return None
+        where = _coordinates()[geo[0]]
+        points = self.frame.assign(label=self.frame[geo[0]])
+        points["lat"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[0])
+        points["lon"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[1])
+        points = points.dropna(subset=["lat", "lon"])
+        return ChartSpec.from_frame("map", title, points, value=value, extra={"lat": "lat", "lon": "lon", "label": "label"})
+
+
+def _coordinates() -> dict[str, dict[str, tuple[float, float]]]:
+    """Centroids for map points: regions and cities from the registry, countries as the mean of their regions."""
+    regions = {r.name: (r.lat, r.lon) for r in all_regions()}
+    cities = {c.name: (c.lat, c.lon) for r in all_regions() for c in r.cities}
+    countries = {}
+    for country in COUNTRIES:
+        members = [(r.lat, r.lon) for r in all_regions() if r.country == country.code]
+        countries[country.code] = (mean(p[0] for p in members), mean(p[1] for p in members))
+    return {"region": regions, "city": cities, "country": countries}
