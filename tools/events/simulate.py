@@ -242,9 +242,9 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
         seed=config.seed, n_events=n_events, start=start, end=config.end,
         friday_spikes=[FridaySpike(region=regions[r].name, lift=_friday_lift(m)) for r, m in plan.intensity.spike_regions.items()],
         trend_breaks=[TrendBreak(product_id=pid[p], region=regions[r].name, at=day(d), factor=f)
-                      for r, p, d, f in plan.trend_breaks],
+                      for r, p, d, f, _ in plan.trend_breaks],
         promotions=[Promotion(product_id=pid[p], start=day(a), end=day(b), lift=lift, discount=cut)
-                    for p, a, b, lift, cut in plan.promotions],
+                    for p, a, b, lift, cut, _ in plan.promotions],
         launches=[Launch(product_id=pid[p], at=day(plan.launch_day[p]))
                   for p in np.flatnonzero((plan.launch_day >= 0) & (plan.launch_day < config.days))],
         fraud=planted.cases,

@@ -14,7 +14,7 @@ import numpy as np
 from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
 from tools.events.simulate_calendar import IntensityPlan, LocalClock
-from tools.events.simulate_catalog import Catalog
+from tools.events.simulate_catalog import Catalog, region_shares
 
 # Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
 _COUNTRY_TASTE: dict[str, dict[str, float]] = {
@@ -44,7 +44,8 @@ _PAIR_CATEGORIES = [
 ]
 _DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor Jackets", "Smartwatches")
 FAVOURITE_LIFT = 12.0
-PAIR_PROBABILITY = 0.7  # P(b is added | a is the first item)
+LARGE_FAVOURITE_LIFT = 9.0  # best sellers: a smaller lift keeps them a modest share of their region
+PAIR_PROBABILITY = 0.8  # P(b is added | a is the first item)
 
 
 @dataclass
@@ -53,8 +54,9 @@ class ShopPlan:
 
     base_weight: np.ndarray  # [R, P] demand weight before seasonality and time-bound changes
     launch_day: np.ndarray  # [P] first day index a product can be seen (negative: before the span)
-    promotions: list[tuple[int, int, int, float, float]]  # (product, first day, last day, lift, discount)
-    trend_breaks: list[tuple[int, int, int, float]]  # (region, product, day, factor)
+    # (product, first day, last day, lift seen in sales, discount, weight multiplier that produces that lift)
+    promotions: list[tuple[int, int, int, float, float, float]]
+    trend_breaks: list[tuple[int, int, int, float, float]]  # (region, product, day, factor seen, weight multiplier)
     favourites: list[tuple[int, int]]  # (region, product)
     pairs: list[tuple[int, int]]  # (a, b)
     intensity: IntensityPlan
@@ -103,25 +105,35 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
     for d in np.linspace(days * 0.1, days * 0.8, 6).astype(int):
         launch_day[pick(rank[40:300])] = int(d)
 
-    # Regional favourites: well-known products that one region buys far more than anyone else.
+    # Regional favourites: well-known products that one region buys far more than anyone else. The first two,
+    # best sellers in large regions, carry the trend breaks: their region-level series are dense enough to
+    # show a step even in the test-sized shop.
     spike_codes = _pick_spike_regions(rng)
-    favourite_regions = rng.choice([i for i in range(n_regions) if regions[i].code not in spike_codes], 6, replace=False)
-    favourites = [(int(r), pick(rank[10:60])) for r in favourite_regions]
-    for r, p in favourites:
-        base[r, p] *= FAVOURITE_LIFT
+    candidates = [i for i in np.argsort(-region_shares()) if regions[i].code not in spike_codes]
+    large = [int(r) for r in rng.choice(candidates[:6], 2, replace=False)]
+    others = [int(r) for r in rng.choice([r for r in candidates if r not in large], 4, replace=False)]
+    # Steady sellers (no category seasonality) so that a step is a step, not a season.
+    steady = np.array([p for p in rank[:40] if CATEGORIES[catalog.category[p]] not in _CATEGORY_SEASON])
+    favourites = [(r, pick(steady[:5])) for r in large] + [(r, pick(rank[10:60])) for r in others]
+    favourite_regions = [r for r, _ in favourites]
+    for k, (r, p) in enumerate(favourites):
+        base[r, p] *= LARGE_FAVOURITE_LIFT if k < 2 else FAVOURITE_LIFT
 
-    # Trend breaks on two favourites (the region buys enough of them to see a step): one up, one down.
-    trend_breaks = [
-        (favourites[0][0], favourites[0][1], days - int(rng.integers(60, 91)), 2.4),
-        (favourites[1][0], favourites[1][1], days - int(rng.integers(60, 91)), 0.45),
-    ]
+    # Trend breaks on the two large favourites: one steps up, one steps down.
+    trend_breaks = []
+    for (r, p), factor in zip(favourites[:2], (2.4, 0.45)):
+        share = base[r, p] / base[r].sum()
+        trend_breaks.append((r, p, days - int(rng.integers(60, 91)), factor, _weight_multiplier(factor, share)))
 
     # Promotions: a big one in the last two months, a smaller one earlier.
     holiday_days = {(d - clock.start).days for d in holiday_dates}
-    promo_start = _non_holiday_day(rng, days - 55, days - 30, holiday_days)
-    promotions = [(pick(rank[:6]), promo_start, promo_start + 13, 3.0, 0.25)]
-    early = _non_holiday_day(rng, days // 3, days // 2, holiday_days)
-    promotions.append((pick(rank[6:20]), early, early + 9, 2.5, 0.2))
+    promotions = []
+    for product, first, length, lift, discount in (
+        (pick(steady[:10]), _non_holiday_day(rng, days - 55, days - 30, holiday_days), 14, 3.0, 0.25),
+        (pick(rank[:12]), _non_holiday_day(rng, days // 3, days // 2, holiday_days), 10, 2.5, 0.2),
+    ):
+        share = base[:, product].sum() / base.sum()
+        promotions.append((product, first, first + length - 1, lift, discount, _weight_multiplier(lift, share)))
 
     # Bought-together pairs from complementary categories.
     pairs = []
@@ -153,6 +165,15 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
                     IntensityPlan(spikes, anomalies), complaint)
 
 
+def _weight_multiplier(factor: float, share: float) -> float:
+    """The weight multiplier that changes a product's sales by `factor` when it holds `share` of the draws.
+
+    Products compete for a fixed number of basket slots, so multiplying one weight by m changes its sales by
+    m / (1 + (m - 1) * share); solving for m keeps the planted factor the one measured in the data.
+    """
+    return factor * (1 - share) / (1 - factor * share)
+
+
 def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
     """Four regions in three countries, two of them outside Central European Time (a GB region, the Canaries)."""
     regions = all_regions()
@@ -179,16 +200,16 @@ def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.n
     ordinals = np.array([(start + timedelta(days=int(d))).toordinal() for d in day_indices])
     by_day = season_factor(catalog.category, ordinals)
     by_day = by_day * (day_indices[:, None] >= plan.launch_day[None, :])
-    for product, first, last, lift, _ in plan.promotions:
-        by_day[(day_indices >= first) & (day_indices <= last), product] *= lift
+    for product, first, last, _, _, multiplier in plan.promotions:
+        by_day[(day_indices >= first) & (day_indices <= last), product] *= multiplier
     return by_day
 
 
 def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
     weights = plan.base_weight[:, None, :] * _day_factor(plan, catalog, start, day_indices)[None, :, :]
-    for region, product, at, factor in plan.trend_breaks:
-        weights[region, day_indices >= at, product] *= factor
+    for region, product, at, _, multiplier in plan.trend_breaks:
+        weights[region, day_indices >= at, product] *= multiplier
     return weights
 
 
@@ -202,6 +223,6 @@ def browse_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: n
 def promotion_discount(plan: ShopPlan, n_products: int, day_indices: np.ndarray) -> np.ndarray:
     """Fractional price cut per (day, product): [D, P]."""
     cut = np.zeros((len(day_indices), n_products))
-    for product, first, last, _, discount in plan.promotions:
+    for product, first, last, _, discount, _ in plan.promotions:
         cut[(day_indices >= first) & (day_indices <= last), product] = discount
     return cut
