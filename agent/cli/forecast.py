@@ -1,0 +1,106 @@
+"""`chronotope forecast` (demand forecast with intervals) and `chronotope reorder` (reorder point and quantity)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agent.cli.app import app
+
+
+def _store(store: Optional[Path]):
+    from agent.config import get_settings
+    from tools.events.store import EventStore
+
+    return EventStore(store if store is not None else get_settings().store_path)
+
+
+def _promotions(values: list[str]) -> list[tuple[date, date]]:
+    windows = []
+    for value in values:
+        start, sep, end = value.partition(":")
+        try:
+            windows.append((date.fromisoformat(start), date.fromisoformat(end if sep else start)))
+        except ValueError:
+            raise typer.BadParameter(f"--promo takes START:END dates like 2026-11-20:2026-11-27, got {value!r}.")
+    return windows
+
+
+def _fail(error: ValueError) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]{error}[/]")
+    raise typer.Exit(2)
+
+
+@app.command()
+def forecast(
+    product: Optional[str] = typer.Option(None, help="Product id or exact name (e.g. P0232)."),
+    category: Optional[str] = typer.Option(None, help="Category instead of one product (e.g. Boots)."),
+    region: Optional[str] = typer.Option(None, help="Region name or ISO code (e.g. Bavaria, DE-BY)."),
+    country: Optional[str] = typer.Option(None, help="Country name or code (e.g. DE) instead of a region."),
+    horizon: int = typer.Option(28, help="Periods ahead (days for --freq D)."),
+    freq: str = typer.Option("D", help="H (hourly), D (daily) or W (weekly)."),
+    metric: str = typer.Option("units", help="units or revenue (EUR)."),
+    hierarchy: bool = typer.Option(False, "--hierarchy", help="Also forecast every country/region below, reconciled."),
+    promo: list[str] = typer.Option([], help="Planned promotion of the product, START:END (repeatable)."),
+    model_set: str = typer.Option("accurate", help="accurate or fast."),
+    n_jobs: int = typer.Option(1, help="Parallel processes for model fitting."),
+    csv: Optional[Path] = typer.Option(None, help="Also write the forecast frame to this CSV file."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Forecast demand with 80%/95% intervals; the model is chosen per series by backtest."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.events.regions import UnknownRegion
+    from tools.forecast import ForecastInputError, forecast_demand
+
+    try:
+        result = forecast_demand(_store(store), product=product, category=category, region=region, country=country,
+                                 horizon=horizon, freq=freq, metric=metric, hierarchy=hierarchy,
+                                 promotions=_promotions(promo), model_set=model_set, n_jobs=n_jobs)  # type: ignore[arg-type]
+    except (ForecastInputError, UnknownRegion) as error:
+        _fail(error)
+    console = Console()
+    console.print(result.summary())
+    table = Table("date", "forecast", "80% band", "95% band", title=result.top)
+    timestamp = "%Y-%m-%d %H:%M" if result.freq.code == "H" else "%Y-%m-%d"
+    for row in result.series().to_dict("records"):
+        table.add_row(row["ds"].strftime(timestamp), f"{row['y_hat']:,.1f}",
+                      f"{row['lo-80']:,.1f}-{row['hi-80']:,.1f}", f"{row['lo-95']:,.1f}-{row['hi-95']:,.1f}")
+    console.print(table)
+    if csv is not None:
+        result.frame.to_csv(csv, index=False)
+        console.print(f"[dim]wrote {len(result.frame):,} rows to {csv}[/]")
+
+
+@app.command()
+def reorder(
+    product: str = typer.Option(..., help="Product id or exact name."),
+    stock: float = typer.Option(..., help="Units on hand now."),
+    region: Optional[str] = typer.Option(None, help="Region served from this stock (default: all)."),
+    country: Optional[str] = typer.Option(None, help="Country served from this stock, instead of a region."),
+    lead_time: int = typer.Option(7, help="Days from order to delivery."),
+    service_level: float = typer.Option(0.95, help="Chance of not running out before the delivery (0.5-0.999)."),
+    review_period: int = typer.Option(7, help="Days between stock reviews."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Reorder point and order quantity from the demand forecast, with the reasoning."""
+    from rich.console import Console
+
+    from tools.events.regions import UnknownRegion
+    from tools.forecast import ForecastInputError, reorder_suggestion
+
+    try:
+        advice = reorder_suggestion(_store(store), product, region, stock, lead_time, service_level,
+                                    country=country, review_period_days=review_period)
+    except (ForecastInputError, UnknownRegion) as error:
+        _fail(error)
+    console = Console()
+    console.print(advice.summary())
+    for line in advice.reasoning:
+        console.print(f"  - {line}")

@@ -1,0 +1,316 @@
+"""Forecast many series: a rolling-origin backtest picks each series' model, then it forecasts with intervals.
+
+For every series with enough history the candidate models (`models`) are cross-validated over the last
+`n_windows` horizons (statsforecast `cross_validation`, step = horizon). Each candidate's MASE is its mean
+absolute error over those windows divided by the in-sample seasonal-naive error before the first window;
+the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent series
+are scored by RMSSE instead (squared errors, scaled alike), as in the M5 competition: absolute errors are
+minimised by forecasting zero for an item that sells on one day in three, which is useless for stocking
+it, while squared errors are minimised by the mean rate. Where a calendar is
+given and holidays or promotions measurably move a series, every candidate is also backtested on the
+calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
+on the whole history and forecast with 80% and 95% intervals; forecasts and bounds are clipped at zero
+(demand cannot be negative).
+
+Series too short to backtest fall back to seasonal naive (or, below the grain's minimum history, the
+historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
+the fitted model forward (`refit=False`): the same information, no look-ahead, half the fits.
+
+Scale: `n_jobs` runs series in parallel processes; `backend="dask"` sends the same statsforecast calls
+through fugue to the current dask cluster (a `distributed.Client` the caller opened, or a local one fugue
+starts), for catalogues larger than one machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
+from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
+from tools.forecast.grain import Frequency, get_frequency
+from tools.forecast.models import (
+    BASELINE,
+    ModelSet,
+    baseline_model,
+    candidate_models,
+    check_model_set,
+    classify,
+    usable_season,
+    with_intervals,
+)
+from tools.forecast.result import FRAME_COLUMNS, ForecastResult, SeriesReport
+
+Backend = Literal["local", "dask"]
+BACKENDS: tuple[str, ...] = ("local", "dask")
+LEVELS = [80, 95]
+CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run statsforecast: model set, parallelism, backend, backtest windows."""
+
+    model_set: ModelSet = "accurate"
+    n_jobs: int = 1
+    backend: Backend = "local"
+    n_windows: int = 2
+    progress: bool = False
+
+
+@dataclass
+class _Group:
+    """Series that share a candidate list (same kind and usable seasons)."""
+
+    kind: str
+    season: int
+    models: list[Any]
+    ids: list[str]
+
+
+def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, season: int, opts: RunOptions,
+         **kwargs: Any) -> pd.DataFrame:
+    """statsforecast `forecast` or `cross_validation` on a pandas frame, locally or on dask; a pandas result."""
+    from statsforecast import StatsForecast
+
+    sf = StatsForecast(models=models, freq=freq.pandas_freq, n_jobs=opts.n_jobs,
+                       fallback_model=baseline_model(season), verbose=opts.progress)
+    data: Any = frame
+    if opts.backend == "dask":
+        import dask.dataframe as dd
+
+        data = dd.from_pandas(frame, npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
+    out = getattr(sf, method)(df=data, **kwargs)
+    if opts.backend == "dask":
+        out = out.compute()
+    out = out.reset_index(drop=True) if "unique_id" in out.columns else out.reset_index()
+    out["unique_id"] = out["unique_id"].astype(str)
+    out["ds"] = pd.to_datetime(out["ds"])
+    if "cutoff" in out.columns:
+        out["cutoff"] = pd.to_datetime(out["cutoff"])
+    return out
+
+
+def _adjusted(frame: pd.DataFrame, calendar: pd.DataFrame, lifts: dict[str, CalendarLifts]) -> pd.DataFrame:
+    """frame (unique_id, ds, y) plus `m`, the calendar multiplier of each period, for series with lifts."""
+    rows = frame[frame["unique_id"].isin(lifts)].merge(calendar, on=["unique_id", "ds"], how="left")
+    rows[["holiday", "promo"]] = rows[["holiday", "promo"]].fillna(0.0)
+    rows["m"] = 1.0
+    for uid, lift in lifts.items():
+        mask = rows["unique_id"] == uid
+        rows.loc[mask, "m"] = multiplier(lift, rows.loc[mask, "holiday"], rows.loc[mask, "promo"])
+    return rows.drop(columns=["holiday", "promo"])
+
+
+def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict[str, CalendarLifts]:
+    """Meaningful lifts per series, estimated on each series' whole history.
+
+    The backtest uses these too: two scalars per series seen with the test windows' data, a small look-ahead
+    accepted so that a promotion in the last weeks (the one that matters most) can be measured at all.
+    """
+    data = frame.merge(calendar, on=["unique_id", "ds"], how="left").fillna({"holiday": 0.0, "promo": 0.0})
+    found = {}
+    for uid, rows in data.groupby("unique_id", sort=False):
+        lifts = estimate_lifts(rows["y"].to_numpy(), rows["holiday"].to_numpy(), rows["promo"].to_numpy(), freq)
+        if lifts.meaningful:
+            found[str(uid)] = lifts
+    return found
+
+
+def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: bool = False) -> pd.DataFrame:
+    """MASE (or, `squared`, RMSSE) of every model column of a cross-validation frame, per series.
+
+    The scale is the in-sample seasonal-naive error of each series before its first cutoff (its mean
+    |y| where that is zero, e.g. a series of identical values).
+    """
+    power = 2 if squared else 1
+    first_cut = cv.groupby("unique_id")["cutoff"].min()
+    train = frame[frame["ds"] <= frame["unique_id"].map(first_cut)]
+    grouped = train.groupby("unique_id")["y"]
+    scale = ((train["y"] - grouped.shift(season)).abs() ** power).groupby(train["unique_id"]).mean()
+    fallback = grouped.apply(lambda y: (y.abs() ** power).mean())
+    scale = scale.where(scale > 0, fallback).where(lambda s: s > 0, 1.0)
+    models = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
+    errors = cv[models].sub(cv["y"], axis=0).abs() ** power
+    errors["unique_id"] = cv["unique_id"]
+    score = errors.groupby("unique_id")[models].mean().div(scale, axis=0)
+    return np.sqrt(score) if squared else score
+
+
+def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int, freq: Frequency,
+              opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
+    """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, and the lifts tested."""
+    kwargs = dict(h=horizon, n_windows=opts.n_windows, step_size=horizon, refit=group.kind == "intermittent")
+    cv = _run("cross_validation", frame, group.models, freq, group.season, opts, **kwargs)
+    lifts: dict[str, CalendarLifts] = {}
+    if calendar is not None:
+        lifts = _lifts(frame, calendar, freq)
+    if lifts:
+        adjusted = _adjusted(frame, calendar, lifts)
+        cv_adj = _run("cross_validation", adjusted.assign(y=adjusted["y"] / adjusted["m"])[["unique_id", "ds", "y"]],
+                      group.models, freq, group.season, opts, **kwargs)
+        cv_adj = cv_adj.merge(adjusted[["unique_id", "ds", "m"]], on=["unique_id", "ds"])
+        names = [m.alias for m in group.models]
+        cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
+        cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
+        cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
+    return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), lifts
+
+
+def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
+           calendar: pd.DataFrame | None = None, lifts: dict[str, CalendarLifts] | None = None) -> pd.DataFrame:
+    """Fit one model on the series in `frame` and forecast with intervals.
+
+    With `lifts`, the model is fit on calendar-adjusted history and its forecast and bounds are multiplied
+    back by each future period's calendar multiplier.
+    """
+    name = model.alias
+    models = [with_intervals(model, horizon)]
+    if not lifts:
+        out = _run("forecast", frame, models, freq, season, opts, h=horizon, level=LEVELS)
+    else:
+        history = _adjusted(frame, calendar, lifts)
+        history["y"] = history["y"] / history["m"]
+        out = _run("forecast", history[["unique_id", "ds", "y"]], models, freq, season, opts, h=horizon, level=LEVELS)
+        future = _adjusted(out[["unique_id", "ds"]].assign(y=0.0), calendar, lifts)
+        out = out.merge(future[["unique_id", "ds", "m"]], on=["unique_id", "ds"], how="left")
+        value_cols = [c for c in out.columns if c.startswith(name)]
+        out[value_cols] = out[value_cols].mul(out["m"].fillna(1.0), axis=0)
+    renamed = {name: "y_hat", **{f"{name}-{side}-{lv}": f"{side}-{lv}" for side in ("lo", "hi") for lv in LEVELS}}
+    out = out.rename(columns=renamed)
+    out["model"] = model.alias + (CAL if lifts else "")
+    return out[FRAME_COLUMNS]
+
+
+def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, n_windows: int) -> pd.DataFrame:
+    missing = {"unique_id", "ds", "y"} - set(history.columns)
+    if missing:
+        raise ForecastInputError(f"The history frame lacks columns {sorted(missing)}; it needs unique_id, ds, y.")
+    frame = history[["unique_id", "ds", "y"]].copy()
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    frame["y"] = frame["y"].astype(float)
+    if frame["y"].isna().any():
+        raise ForecastInputError("The history has missing y values; fill gaps with zeros (no sales) first.")
+    frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    if freq.max_train is not None:
+        frame = frame.groupby("unique_id", group_keys=False).tail(freq.max_train + n_windows * horizon)
+    return frame.reset_index(drop=True)
+
+
+def _check_top(top: str, lengths: pd.Series, freq: Frequency, horizon: int) -> None:
+    if top not in lengths.index:
+        raise ForecastInputError(f"Series {top!r} is not in the history.")
+    n = int(lengths[top])
+    if n < freq.min_history:
+        raise SeriesTooShort(
+            f"Only {freq.plural(n)} of sales history; at least {freq.plural(freq.min_history)} are needed to "
+            "forecast. Pick a wider scope (category, country) or wait for more data."
+        )
+    if horizon > n:
+        raise HorizonTooLong(
+            f"A {freq.plural(horizon)} horizon is longer than the {freq.plural(n)} of history it would rest on; "
+            f"ask for at most {freq.plural(n)}."
+        )
+
+
+def forecast_series(
+    history: pd.DataFrame,
+    horizon: int,
+    freq: str | Frequency = "D",
+    calendar: pd.DataFrame | None = None,
+    options: RunOptions = RunOptions(),
+    top: str | None = None,
+    **result_fields: Any,
+) -> ForecastResult:
+    """Backtest, choose and forecast every series of a long frame (unique_id, ds, y; zero-filled, regular).
+
+    `calendar` (unique_id, ds, holiday, promo) covering history and horizon enables the holiday/promotion
+    adjustment. `top` names the series the summary speaks about; it must be long enough for the horizon
+    (else SeriesTooShort / HorizonTooLong). `result_fields` go to ForecastResult (label, unit, currency).
+    """
+    freq = get_frequency(freq) if isinstance(freq, str) else freq
+    if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+        raise ForecastInputError(f"horizon must be a whole number of {freq.word}s >= 1, got {horizon!r}.")
+    horizon = int(horizon)
+    check_model_set(options.model_set)
+    if options.backend not in BACKENDS:
+        raise ForecastInputError(f"Unknown backend {options.backend!r}. Use one of: {', '.join(BACKENDS)}.")
+    frame = _prepare(history, freq, horizon, options.n_windows)
+    if frame.empty:
+        raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
+    lengths = frame.groupby("unique_id").size()
+    top = top if top is not None else str(lengths.index[0])
+    _check_top(top, lengths, freq, horizon)
+
+    reports: dict[str, SeriesReport] = {}
+    outputs: list[pd.DataFrame] = []
+    test_size = options.n_windows * horizon
+    groups: dict[tuple, _Group] = {}
+    short, thin = [], []
+    for uid, n in lengths.items():
+        if n < freq.min_history or n < 2:
+            thin.append(uid)
+        elif n < freq.min_train + test_size:
+            short.append(uid)
+        else:
+            y_train = frame.loc[frame["unique_id"] == uid, "y"].to_numpy()[: n - test_size]
+            kind = classify(y_train)
+            season = usable_season(freq, len(y_train))
+            models = candidate_models(kind, freq, len(y_train), options.model_set)
+            key = (kind, season, tuple(m.alias for m in models))
+            groups.setdefault(key, _Group(kind, season, models, [])).ids.append(uid)
+
+    for group in groups.values():
+        rows = frame[frame["unique_id"].isin(group.ids)]
+        scores, lifts = _backtest(group, rows, calendar, horizon, freq, options)
+        best = scores.idxmin(axis=1)
+        chosen: dict[str, list[str]] = {}
+        for uid in group.ids:
+            pick = str(best[uid])
+            chosen.setdefault(pick, []).append(uid)
+            metric = "RMSSE" if group.kind == "intermittent" else "MASE"
+            reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
+                                        float(scores.at[uid, BASELINE]), metric)
+            if uid in lifts:
+                base = scores.loc[uid, [c for c in scores.columns if not c.endswith(CAL)]].min()
+                cal = scores.loc[uid, [c for c in scores.columns if c.endswith(CAL)]].min()
+                verdict = "used" if pick.endswith(CAL) else "not used"
+                reports[uid].calendar = (f"Calendar effects found ({lifts[uid].describe()}); adjusting for them gave "
+                                         f"backtest {metric} {cal:.2f} vs {base:.2f} without, so they were {verdict}.")
+        by_alias = {m.alias: m for m in group.models}
+        for pick, ids in chosen.items():
+            alias = pick.removesuffix(CAL)
+            adjust = {uid: lifts[uid] for uid in ids} if pick.endswith(CAL) else None
+            outputs.append(_final(frame[frame["unique_id"].isin(ids)], by_alias[alias], horizon, freq, group.season,
+                                  options, calendar, adjust))
+
+    if short:
+        for season, ids in pd.Series(short).groupby(lambda i: usable_season(freq, int(lengths[short[i]]))):
+            ids = list(ids)
+            outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq, season,
+                                  options))
+            for uid in ids:
+                reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[
+                    f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
+                    f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough."])
+    if thin:
+        from statsforecast.models import HistoricAverage
+
+        outputs.append(_final(frame[frame["unique_id"].isin(thin)], HistoricAverage(alias="HistoricAverage"), horizon,
+                              freq, 1, options))
+        for uid in thin:
+            reports[uid] = SeriesReport(uid, "HistoricAverage", "fallback", int(lengths[uid]), notes=[
+                f"Only {freq.plural(lengths[uid])} of history: forecast is the historic average."])
+
+    result = pd.concat(outputs, ignore_index=True)
+    bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
+    # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
+    for column in bounds[1:]:
+        result[column] = result[column].fillna(result["y_hat"])
+    result[bounds] = result[bounds].clip(lower=0.0)
+    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    return ForecastResult(result, frame, reports, freq, horizon, top, **result_fields)

@@ -1,0 +1,141 @@
+"""What a forecast is about: which product or category, where, and in which unit; names checked against the data."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import duckdb
+
+from tools.events.catalog import CATEGORIES
+from tools.events.regions import COUNTRIES, Country, Region, UnknownRegion, all_regions, get_country, get_region
+from tools.forecast.errors import ForecastInputError, UnknownCategory, UnknownProduct
+
+METRICS: tuple[str, ...] = ("units", "revenue")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A validated slice of demand: at most one of product/category, at most one of region/country."""
+
+    metric: str = "units"
+    product_id: str | None = None
+    product_name: str | None = None
+    category: str | None = None
+    region: Region | None = None
+    country: Country | None = None
+
+    @property
+    def what(self) -> str:
+        """The goods, in words: "Trail Boots (P0232)", "category Boots" or "all products"."""
+        if self.product_id:
+            return f"{self.product_name} ({self.product_id})" if self.product_name else self.product_id
+        if self.category:
+            return f"category {self.category}"
+        return "all products"
+
+    @property
+    def where(self) -> str:
+        """The place, in words."""
+        if self.region:
+            return self.region.name
+        if self.country:
+            return self.country.name
+        return "all regions"
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The registry regions this scope covers."""
+        if self.region:
+            return (self.region,)
+        if self.country:
+            return tuple(r for r in all_regions() if r.country == self.country.code)
+        return all_regions()
+
+    @property
+    def top_id(self) -> str:
+        """Series id of the whole scope (the hierarchy's top node)."""
+        if self.region:
+            return f"{self.region.country}/{self.region.name}"
+        if self.country:
+            return self.country.code
+        return "Total"
+
+
+def _one_of(a: object, b: object, names: str) -> None:
+    if a is not None and b is not None:
+        raise ForecastInputError(f"Give either {names}, not both.")
+
+
+def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, str | None, str | None]:
+    """(product_id, name, category) for a product id or exact name (any case); close names suggested on a miss."""
+    key = product.strip()
+    rows = con.execute(
+        "SELECT product_id, name, category FROM products WHERE lower(product_id) = lower(?) OR lower(name) = lower(?) "
+        "ORDER BY product_id LIMIT 2",
+        [key, key],
+    ).fetchall()
+    if len(rows) == 1 or (rows and rows[0][0].lower() == key.lower()):
+        return rows[0][0], rows[0][1], rows[0][2]
+    if not rows:
+        # A store without a products table (imported events) still names products in its events.
+        rows = con.execute(
+            "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) LIMIT 1", [key]
+        ).fetchall()
+        if rows:
+            return rows[0][0], None, rows[0][2]
+        names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
+        close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " Use a product id such as 'P0001' or an exact name."
+        raise UnknownProduct(f"Unknown product {product!r}.{hint}")
+    raise UnknownProduct(
+        f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); use the product id."
+    )
+
+
+def resolve_category(con: duckdb.DuckDBPyConnection, category: str) -> str:
+    """The canonical category name (any case); the message lists valid categories on a miss."""
+    known = list(CATEGORIES) + [
+        c for (c,) in con.execute("SELECT DISTINCT category FROM products WHERE category IS NOT NULL").fetchall()
+        if c not in CATEGORIES
+    ]
+    for name in known:
+        if name.lower() == category.strip().lower():
+            return name
+    raise UnknownCategory(f"Unknown category {category!r}. Valid categories: {', '.join(known)}.")
+
+
+def resolve_scope(
+    con: duckdb.DuckDBPyConnection,
+    product: str | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    country: str | None = None,
+    metric: str = "units",
+) -> Scope:
+    """Check every name against the registry and catalogue; raise a specific error naming the valid choices."""
+    if metric not in METRICS:
+        raise ForecastInputError(f"Unknown metric {metric!r}. Use one of: {', '.join(METRICS)}.")
+    _one_of(product, category, "a product or a category")
+    _one_of(region, country, "a region or a country")
+    product_id = name = category_name = None
+    if product is not None:
+        product_id, name, _ = resolve_product(con, product)
+    if category is not None:
+        category_name = resolve_category(con, category)
+    the_region = get_region(region) if region is not None else None
+    the_country = None
+    if country is not None:
+        try:
+            the_country = get_country(country)
+        except UnknownRegion:
+            # A region name passed as a country is a common slip; say so rather than just listing countries.
+            try:
+                found = get_region(country)
+            except UnknownRegion:
+                raise UnknownRegion(
+                    f"Unknown country {country!r}. Valid countries: "
+                    f"{', '.join(f'{c.name} ({c.code})' for c in COUNTRIES)}."
+                ) from None
+            raise UnknownRegion(f"{country!r} is a region of {found.country}, not a country; pass it as region.")
+    return Scope(metric, product_id, name, category_name, the_region, the_country)

@@ -1,0 +1,216 @@
+"""Demand series from the event store, built in DuckDB: one row per series and period, gaps filled with zeros.
+
+Periods are on the local wall clock of each event's region (a "day" in Bavaria is a Bavarian day), so a
+series spanning several zones adds up each region's own local days. Only complete periods are kept: the
+first and last periods the store's data only partly cover (the UTC-to-local shift at either end, or a live
+store's day in progress) would read as a false dip. Each series starts at its first sale (a product
+launched in June has no history before June, rather than months of zeros), and every period after it is
+present: days without sales are zeros, filled by a generated time grid, not by a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from tools.events.regions import all_regions
+from tools.forecast.errors import ForecastInputError, NoSalesHistory
+from tools.forecast.grain import Frequency
+from tools.forecast.scope import Scope
+from tools.query.localtime import COUNTRY_ZONES
+from tools.query.metrics import EUR_PER_UNIT
+
+PROMO_MIN_DISCOUNT = 0.10  # a day whose units sold at >= 10% below the product's regular price is a promotion day
+ZONES_TABLE = "_forecast_zones"
+
+
+@dataclass
+class SeriesSet:
+    """Long history frame plus what the hierarchy and the calendar need to know about each series."""
+
+    history: pd.DataFrame  # unique_id, ds (local, naive), y
+    freq: Frequency
+    levels: dict[str, list[str]]  # hierarchy level -> series ids, top level first ({"total": ["Total"]} if flat)
+    region_weights: dict[str, dict[str, float]]  # series id -> {region name: share of its volume}
+    first_period: pd.Timestamp  # first complete period the store covers
+    last_period: pd.Timestamp  # last complete period
+    currency: str | None = None  # "EUR" for revenue; None for units
+    parents: dict[str, str] = field(default_factory=dict)  # series id -> parent series id
+
+
+def _zones_arrow() -> pa.Table:
+    regions = all_regions()
+    return pa.table({
+        "region": [r.name for r in regions],
+        "country": [r.country for r in regions],
+        "tz": [r.tz for r in regions],
+    })
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the region -> zone table on this connection (idempotent)."""
+    con.register(ZONES_TABLE, _zones_arrow())
+
+
+def _local_sql(unit: str) -> str:
+    """SQL for an event's local period start: its region's zone, else its country's main zone, else UTC."""
+    country_case = " ".join(f"WHEN '{code}' THEN '{tz}'" for code, tz in COUNTRY_ZONES.items())
+    tz = f"coalesce(z.tz, CASE e.country {country_case} END, 'UTC')"
+    return f"date_trunc('{unit}', timezone({tz}, e.event_time))"
+
+
+def _value_sql(metric: str) -> str:
+    if metric == "units":
+        return "coalesce(e.quantity, 1)"
+    rates = " ".join(f"WHEN '{code}' THEN {rate!r}" for code, rate in EUR_PER_UNIT.items())
+    # Revenue is reported in EUR, GBP converted at the same fixed rate the query engine uses.
+    return f"coalesce(e.quantity, 1) * e.price * CASE coalesce(e.currency, 'EUR') {rates} END"
+
+
+def _filters(scope: Scope) -> tuple[list[str], list[object]]:
+    clauses, params = ["e.event_type = 'purchase'"], []
+    for column, value in (("product_id", scope.product_id), ("category", scope.category),
+                          ("region", scope.region.name if scope.region else None),
+                          ("country", scope.country.code if scope.country else None)):
+        if value is not None:
+            clauses.append(f"e.{column} = ?")
+            params.append(value)
+    return clauses, params
+
+
+def _floor(moment: datetime, freq: Frequency) -> datetime:
+    if freq.code == "H":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    day = datetime(moment.year, moment.month, moment.day)
+    return day - timedelta(days=day.weekday()) if freq.code == "W" else day
+
+
+def complete_window(first: datetime, last: datetime, zones: set[str], freq: Frequency) -> tuple[datetime, datetime]:
+    """First and last local periods (naive starts) that the data [first, last] (UTC) cover in every zone."""
+    starts, ends = [], []
+    for tz in zones:
+        zone = ZoneInfo(tz)
+        begin = (first - freq.tolerance).astimezone(zone).replace(tzinfo=None)
+        floor = _floor(begin, freq)
+        starts.append(floor if floor == begin else floor + freq.step)
+        finish = (last + freq.tolerance).astimezone(zone).replace(tzinfo=None)
+        ends.append(_floor(finish, freq) - freq.step)
+    return max(starts), min(ends)
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
+    """First and last event time in the store (UTC); raises NoSalesHistory for an empty store."""
+    first, last = con.execute("SELECT min(event_time), max(event_time) FROM events").fetchone()
+    if first is None:
+        raise NoSalesHistory("The event store has no events yet; load or generate data before forecasting.")
+    return first, last
+
+
+def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, hierarchy: bool = False) -> SeriesSet:
+    """The scope's demand series (or, with `hierarchy`, the scope and every country and region under it)."""
+    if hierarchy and scope.region is not None:
+        raise ForecastInputError(
+            f"A hierarchy needs a country or all regions; {scope.region.name} is a single region. "
+            "Drop the region, or pass its country instead."
+        )
+    _prepare(con)
+    first, last = data_span(con)
+    start, end = complete_window(first, last, {r.tz for r in scope.regions}, freq)
+    if end < start:
+        raise NoSalesHistory(f"The store holds less than one complete {freq.word} of events; nothing to forecast.")
+    clauses, params = _filters(scope)
+    sold = f"""
+        SELECT coalesce(z.region, e.region, 'Unknown') AS region, coalesce(z.country, e.country, '??') AS country,
+               {_local_sql(freq.sql_unit)} AS ds, sum({_value_sql(scope.metric)}) AS y
+        FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
+        WHERE {' AND '.join(clauses)}
+        GROUP BY ALL
+    """
+    if hierarchy:
+        sets = "(country, ds), (country, region, ds)" if scope.country else "(ds), (country, ds), (country, region, ds)"
+        node = ("CASE WHEN grouping(country) = 1 THEN 'Total' WHEN grouping(region) = 1 THEN country "
+                "ELSE country || '/' || region END")
+        nodes = f"SELECT {node} AS unique_id, ds, sum(y) AS y FROM sold WHERE ds BETWEEN ? AND ? GROUP BY GROUPING SETS ({sets})"
+        node_params: list[object] = [start, end]
+    else:
+        nodes = "SELECT ? AS unique_id, ds, sum(y) AS y FROM sold WHERE ds BETWEEN ? AND ? GROUP BY ds"
+        node_params = [scope.top_id, start, end]
+    step = f"INTERVAL {int(freq.step.total_seconds())} SECOND"
+    query = f"""
+        WITH sold AS ({sold}),
+        nodes AS ({nodes}),
+        firsts AS (SELECT unique_id, min(ds) AS first_ds FROM nodes WHERE y <> 0 GROUP BY unique_id),
+        grid AS (SELECT unique_id, unnest(generate_series(first_ds, ?::TIMESTAMP, {step})) AS ds FROM firsts)
+        SELECT g.unique_id, g.ds, coalesce(n.y, 0)::DOUBLE AS y
+        FROM grid g LEFT JOIN nodes n ON n.unique_id = g.unique_id AND n.ds = g.ds
+        ORDER BY g.unique_id, g.ds
+    """
+    history = con.execute(query, params + node_params + [end]).df()
+    if history.empty:
+        raise NoSalesHistory(
+            f"No sales of {scope.what} in {scope.where} between {start:%Y-%m-%d} and {end:%Y-%m-%d}; "
+            "nothing to forecast. Check the product and place, or pick a wider scope."
+        )
+    history["ds"] = pd.to_datetime(history["ds"])
+    volumes = con.execute(
+        f"SELECT country, region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL", params + [start, end]
+    ).fetchall()
+    levels, parents, weights = _structure(scope, volumes, set(history["unique_id"]), hierarchy)
+    return SeriesSet(history, freq, levels, weights, pd.Timestamp(start), pd.Timestamp(end),
+                     "EUR" if scope.metric == "revenue" else None, parents)
+
+
+def _structure(scope: Scope, volumes: list[tuple], present: set[str], hierarchy: bool):
+    """Hierarchy levels, parent links and per-series region weights from (country, region, volume) rows."""
+    total = sum(v for _, _, v in volumes) or 1.0
+    if not hierarchy:
+        weights = {scope.top_id: {region: v / total for _, region, v in volumes}}
+        return {"total": [scope.top_id]}, {}, weights
+    countries = sorted({c for c, _, _ in volumes if c in present})
+    leaves = sorted(f"{c}/{r}" for c, r, _ in volumes if f"{c}/{r}" in present)
+    weights: dict[str, dict[str, float]] = {}
+    parents: dict[str, str] = {}
+    for country in countries:
+        in_country = [(r, v) for c, r, v in volumes if c == country]
+        size = sum(v for _, v in in_country) or 1.0
+        weights[country] = {r: v / size for r, v in in_country}
+        if scope.country is None:
+            parents[country] = "Total"
+    for leaf in leaves:
+        country, region = leaf.split("/", 1)
+        weights[leaf] = {region: 1.0}
+        parents[leaf] = country
+    if scope.country is not None:
+        return {"country": countries, "region": leaves}, parents, weights
+    weights["Total"] = {r: v / total for _, r, v in volumes}
+    return {"total": ["Total"], "country": countries, "region": leaves}, parents, weights
+
+
+def promotion_days(con: duckdb.DuckDBPyConnection, product_id: str) -> set[date]:
+    """Local dates on which the product sold at a promotional price (>= 10% under its regular price).
+
+    The regular price is the product's most common selling price in each currency, so GBP and EUR sales
+    are each compared with their own list price. Promotions run shop-wide, so every region's sales count.
+    """
+    _prepare(con)
+    rows = con.execute(
+        f"""
+        WITH sales AS (
+            SELECT coalesce(e.quantity, 1) AS q, e.price, coalesce(e.currency, 'EUR') AS currency,
+                   {_local_sql('day')} AS day
+            FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
+            WHERE e.event_type = 'purchase' AND e.product_id = ? AND e.price > 0
+        ),
+        regular AS (SELECT currency, mode(price) AS price FROM sales GROUP BY currency)
+        SELECT s.day, sum(s.q * (1 - s.price / r.price)) / sum(s.q) AS discount
+        FROM sales s JOIN regular r USING (currency)
+        GROUP BY s.day HAVING discount >= ?
+        """,
+        [product_id, PROMO_MIN_DISCOUNT],
+    ).fetchall()
+    return {day.date() for day, _ in rows}
