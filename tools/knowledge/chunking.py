@@ -119,24 +119,38 @@ def _is_title_only(text: str) -> bool:
     return all(_HEADING.match(line) for line in text.splitlines() if line.strip())
 
 
+_BOUNDARIES = (re.compile(r"\n\s*\n"), re.compile(r"\n"), _SENTENCE_END)
+
+
+def _pieces(text: str, start: int, end: int, separator: re.Pattern[str]) -> list[tuple[int, int]]:
+    """text[start:end] split at `separator` (the separators themselves dropped)."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for match in separator.finditer(text, start, end):
+        if match.start() > cursor:
+            pieces.append((cursor, match.start()))
+        cursor = match.end()
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces
+
+
 def _split_span(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut text[start:end] into spans of at most max_chars: paragraphs, then lines, sentences, words."""
-    for separator in (re.compile(r"\n\s*\n"), re.compile(r"\n"), _SENTENCE_END, _SPACE):
-        if end - start <= max_chars:
-            break
-        pieces: list[tuple[int, int]] = []
-        cursor = start
-        for match in separator.finditer(text, start, end):
-            if match.start() > cursor:
-                pieces.append((cursor, match.start()))
-            cursor = match.end()
-        if cursor < end:
-            pieces.append((cursor, end))
-        if len(pieces) > 1:
-            return [span for s, e in pieces for span in _split_span(text, s, e, max_chars)]
-    if end - start > max_chars:  # one unbreakable token: cut it hard
-        return [(s, min(s + max_chars, end)) for s in range(start, end, max_chars)]
-    return [(start, end)]
+    """The units windows are built from: the whole span if it fits, else its sentences (split at paragraph,
+    line and sentence boundaries), a sentence longer than max_chars split into words, a longer word cut."""
+    if end - start <= max_chars:
+        return [(start, end)]
+    spans = [(start, end)]
+    for separator in _BOUNDARIES:
+        spans = [piece for s, e in spans for piece in _pieces(text, s, e, separator)]
+    units: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e - s <= max_chars:
+            units.append((s, e))
+            continue
+        for ws, we in _pieces(text, s, e, _SPACE):
+            units += [(x, min(x + max_chars, we)) for x in range(ws, we, max_chars)]
+    return units
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

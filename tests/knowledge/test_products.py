@@ -1,0 +1,107 @@
+"""Product search over the store's products table: meaning, filters, and cheap idempotent re-indexing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from agent.config import Settings
+from tools.events.store import EventStore
+from tools.knowledge import InvalidQuery, KnowledgeBase
+
+PRODUCTS = [
+    ("P001", "Trailblazer GTX Hiking Boot", "Boots", "Waterproof nubuck with a breathable membrane for muddy hill walks.", 129.0, 14),
+    ("P002", "Northfell Winter Boot", "Boots", "Suede with a warm fleece lining for snowy pavements.", 99.0, 0),
+    ("P003", "Bergmann Work Boot", "Boots", "Oiled leather and a steel toe cap for long days on site.", 189.0, 5),
+    ("P004", "Sonique ANC Wireless Earbuds", "Headphones", "Noise-cancelling earbuds with silicone tips for commutes.", 149.0, 30),
+    ("P005", "Hushwave Studio Over-Ear Headphones", "Headphones", "Memory-foam cushions for focused work at home.", 219.0, 2),
+    ("P006", "Cucina Pro Blender", "Kitchen Appliances", "Stainless steel blades for smoothies and soups.", 89.0, 11),
+    ("P007", "Brewmaster Espresso Machine", "Kitchen Appliances", "15-bar pump espresso machine with a steam wand.", 329.0, 3),
+    ("P008", "Corefit Natural Rubber Yoga Mat", "Fitness", "Non-slip natural rubber mat for yoga and pilates.", 45.0, 40),
+]
+
+
+def _table(rows) -> pa.Table:
+    names = ["product_id", "name", "category", "description", "price", "stock"]
+    columns = list(zip(*rows))
+    data = {name: list(values) for name, values in zip(names, columns)}
+    data["currency"] = ["EUR"] * len(rows)
+    return pa.table(data)
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, EventStore]:
+    root = tmp_path_factory.mktemp("products")
+    store = EventStore(root / "store")
+    store.write_table("products", _table(PRODUCTS))
+    kb = KnowledgeBase(Settings(data_dir=root / "state"))
+    report = kb.index_products(store, progress=False)
+    assert (report.added, report.chunks_added, report.chunks_total) == (8, 8, 8)
+    return kb, store
+
+
+def _ids(result) -> list[str]:
+    return list(result.frame["product_id"])
+
+
+def test_semantic_search_finds_products_by_meaning(catalogue):
+    kb, _ = catalogue
+    assert _ids(kb.search_products("something to keep my feet dry on rainy mountain trails", k=1)) == ["P001"]
+    assert _ids(kb.search_products("block out noise on the train", k=2))[0] == "P004"
+
+
+def test_category_price_and_stock_filters_hold_for_every_result(catalogue):
+    kb, _ = catalogue
+    boots = kb.search_products("boots", k=8, category="boots")
+    assert set(_ids(boots)) == {"P001", "P002", "P003"}
+    cheap = kb.search_products("boots", k=8, category="Boots", max_price=130)
+    assert set(_ids(cheap)) == {"P001", "P002"}
+    stocked = kb.search_products("boots", k=8, category="Boots", max_price=130, in_stock=True)
+    assert _ids(stocked) == ["P001"]
+    premium = kb.search_products("kitchen", k=8, min_price=200)
+    assert set(_ids(premium)) == {"P005", "P007"} and (premium.frame["price"] >= 200).all()
+    sold_out = kb.search_products("boots", k=8, in_stock=False)
+    assert _ids(sold_out) == ["P002"]
+
+
+def test_result_frame_summary_and_chart_describe_the_products(catalogue):
+    kb, _ = catalogue
+    result = kb.search_products("yoga", k=1, category="Fitness")
+    row = result.frame.iloc[0]
+    assert (row["name"], row["price"], row["currency"], row["stock"]) == ("Corefit Natural Rubber Yoga Mat", 45.0, "EUR", 40)
+    assert "Corefit Natural Rubber Yoga Mat (P008, 45.00 EUR, 40 in stock)" in result.summary()
+    assert result.chart().kind == "table"
+
+
+def test_bad_product_filters_raise_invalid_query_with_the_fix(catalogue):
+    kb, _ = catalogue
+    with pytest.raises(InvalidQuery, match="Valid categories: .*Boots"):
+        kb.search_products("boots", category="Spaceships")
+    with pytest.raises(InvalidQuery, match="min_price .* is above max_price"):
+        kb.search_products("boots", min_price=100, max_price=50)
+    with pytest.raises(InvalidQuery, match="non-negative"):
+        kb.search_products("boots", max_price=-1)
+
+
+def test_reindexing_products_embeds_only_changed_text_and_updates_prices_in_place(tmp_path: Path):
+    store = EventStore(tmp_path / "store")
+    store.write_table("products", _table(PRODUCTS[:3]))
+    kb = KnowledgeBase(Settings(data_dir=tmp_path / "state"))
+    kb.index_products(store, progress=False)
+    unchanged = kb.index_products(store, progress=False)
+    assert (unchanged.unchanged, unchanged.chunks_added, unchanged.wrote) == (3, 0, False)
+
+    repriced = list(PRODUCTS[:3])
+    repriced[1] = (*repriced[1][:4], 59.0, 7)  # the winter boot: new price, back in stock
+    repriced[2] = (*repriced[2][:3], "Oiled leather with a composite toe cap.", *repriced[2][4:])
+    store.write_table("products", _table(repriced[:3]))
+    report = kb.index_products(store, progress=False)
+    assert (report.updated, report.unchanged, report.chunks_added) == (2, 1, 1), "only the new description is embedded"
+    assert _ids(kb.search_products("winter boot", k=3, max_price=60, in_stock=True)) == ["P002"]
+
+    store.write_table("products", _table(repriced[:1]))
+    removed = kb.index_products(store, progress=False)
+    assert (removed.removed, removed.chunks_total) == (2, 1)
+    assert _ids(kb.search_products("boot", k=5)) == ["P001"]
