@@ -14,13 +14,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tools.events.regions import all_regions, get_region
+from tools.events.regions import get_region
 from tools.events.schema import ORDER_STATUSES, TABLES
 from tools.events.simulate import DemoConfig, GroundTruthMissing, build_demo_shop, load_ground_truth
 from tools.events.simulate_planted import haversine_km
 from tools.events.store import EventStore
 
-TINY = dict(n_events=30_000, days=120, n_products=240, end=date(2026, 6, 30))
+TINY = {"n_events": 30_000, "days": 120, "n_products": 240, "end": date(2026, 6, 30)}
 
 
 def _store_digest(store: EventStore) -> str:
@@ -98,7 +98,7 @@ def test_every_file_has_the_canonical_schema(shop):
 
 
 def test_size_catalogue_and_geography_are_a_mid_size_european_shop(shop):
-    store, truth, con, purchases, orders, users = shop
+    _, truth, con, purchases, _, users = shop
     assert 900_000 <= truth.n_events <= 1_100_000
     assert con.execute("SELECT count(*) FROM events").fetchone()[0] == truth.n_events
     assert len(purchases) >= 20_000
@@ -345,8 +345,9 @@ def test_bought_together_pairs_are_bought_together(shop):
     assert len(truth.bought_together) >= 8
     baskets = purchases.groupby("order_id")["product_id"].apply(set)
     for pair in truth.bought_together:
-        with_a = baskets[baskets.apply(lambda items: pair.product_a in items)]
-        both = with_a.apply(lambda items: pair.product_b in items).mean()
+        a, b = pair.product_a, pair.product_b
+        with_a = baskets[baskets.apply(lambda items, a=a: a in items)]
+        both = with_a.apply(lambda items, b=b: b in items).mean()
         assert len(with_a) >= 20 and both >= 0.3, (pair, len(with_a), both)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +23,12 @@ from tqdm import tqdm
 
 from tools.events.regions import all_regions
 from tools.events.schema import (
-    BoughtTogether,
-    ComplaintWave,
-    FridaySpike,
     PRODUCTS,
     REVIEWS,
     USERS,
+    BoughtTogether,
+    ComplaintWave,
+    FridaySpike,
     GroundTruth,
     Launch,
     Promotion,
@@ -46,7 +46,14 @@ from tools.events.simulate_calendar import (
     systematic_counts,
 )
 from tools.events.simulate_catalog import city_table, make_catalog, make_population, region_shares
-from tools.events.simulate_columns import EventCols, Names, OrderCols, events_table, orders_table, prefixed_ids
+from tools.events.simulate_columns import (
+    EventCols,
+    Names,
+    OrderCols,
+    events_table,
+    orders_table,
+    prefixed_ids,
+)
 from tools.events.simulate_orders import Settled, keep_orders, settle_orders, sort_orders
 from tools.events.simulate_plan import ShopPlan, make_plan
 from tools.events.simulate_planted import PlantedPlan, plan_planted, planted_events, planted_orders
@@ -64,7 +71,7 @@ class GroundTruthMissing(FileNotFoundError):
 
 
 def _today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 @dataclass
@@ -100,13 +107,13 @@ class DemoConfig:
         return self.end - timedelta(days=self.days - 1)
 
     @classmethod
-    def small(cls) -> "DemoConfig":
+    def small(cls) -> DemoConfig:
         """The test-sized shop: ~1M events over the year to 2026-11-15; every planted pattern measurable."""
         return cls(n_events=1_000_000, days=365, end=date(2026, 11, 15))
 
 
 def _epoch_s(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def _stage_replacement(store: EventStore, tx) -> None:
@@ -233,7 +240,7 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
         return start + timedelta(days=int(d))
 
     def utc(seconds: int) -> datetime:
-        return datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+        return datetime.fromtimestamp(int(seconds), tz=UTC)
 
     for case, orders in zip(planted.cases, planted.case_orders):
         case.order_ids = [f"O{o.order:08d}" for o in orders]

@@ -156,7 +156,7 @@ _LAST_NAMES = {
     "GB": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",
            "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Clarke"],
 }
-_STREETS = {
+STREETS = {
     "FR": ["Rue de la Republique", "Avenue Victor Hugo", "Rue Pasteur", "Boulevard Gambetta", "Rue des Lilas", "Rue Jean Jaures"],
     "DE": ["Hauptstrasse", "Bahnhofstrasse", "Schulstrasse", "Gartenstrasse", "Lindenweg", "Bergstrasse"],
     "ES": ["Calle Mayor", "Avenida de la Constitucion", "Calle Real", "Plaza de Espana", "Calle del Sol", "Paseo del Prado"],
@@ -261,7 +261,7 @@ class Population:
     def __len__(self) -> int:
         return len(self.region)
 
-    def table(self, cities: "CityTable") -> pa.Table:
+    def table(self, cities: CityTable) -> pa.Table:
         regions = all_regions()
         return pa.table({
             "user_id": self.ids, "name": self.names, "email": self.emails,
@@ -325,7 +325,7 @@ def make_population(rng: np.random.Generator, n_users: int, signup_span: tuple[n
         members = np.flatnonzero(country == ci)
         first_names[members] = rng.choice(_FIRST_NAMES[code], size=len(members))
         last_names[members] = rng.choice(_LAST_NAMES[code], size=len(members))
-        streets[members] = rng.choice(_STREETS[code], size=len(members))
+        streets[members] = rng.choice(STREETS[code], size=len(members))
     first_arr, last_arr = pa.array(first_names, pa.string()), pa.array(last_names, pa.string())
     names = _join(first_arr, " ", last_arr)
     number = pa.array(rng.integers(1, 999, n_users)).cast(pa.string())

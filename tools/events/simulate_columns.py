@@ -6,6 +6,7 @@ cost seconds rather than minutes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -14,7 +15,7 @@ import pyarrow.compute as pc
 
 from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
-from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS, ORDERS
+from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS, ORDER_STATUSES, ORDERS
 
 VIEW, SEARCH, CART, PURCHASE, REFUND, LOGIN = (EVENT_TYPES.index(t) for t in
                                                ("view", "search", "cart", "purchase", "refund", "login"))
@@ -46,15 +47,15 @@ class EventCols:
     def __len__(self) -> int:
         return len(self.time)
 
-    def take(self, index: np.ndarray) -> "EventCols":
+    def take(self, index: np.ndarray) -> EventCols:
         return EventCols(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
     @staticmethod
-    def concat(parts: list["EventCols"]) -> "EventCols":
+    def concat(parts: list[EventCols]) -> EventCols:
         return EventCols(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(EventCols)})
 
     @staticmethod
-    def from_rows(rows: list[dict]) -> "EventCols":
+    def from_rows(rows: list[dict]) -> EventCols:
         """Build from a few dict rows (planted sessions); missing keys are null."""
         defaults = {"session": -1, "product": -1, "category": -1, "qty": 0, "price": np.nan, "currency": -1,
                     "order": -1}
@@ -153,7 +154,7 @@ class OrderCols:
         return len(self.order)
 
     @staticmethod
-    def concat(parts: list["OrderCols"]) -> "OrderCols":
+    def concat(parts: list[OrderCols]) -> OrderCols:
         merged = {}
         offset = np.cumsum([0] + [len(p) for p in parts[:-1]])
         for f in fields(OrderCols):
@@ -168,8 +169,6 @@ class OrderCols:
 
 def items_json(orders: OrderCols, names: Names, product_names: np.ndarray) -> pa.Array:
     """The `items` column: one JSON list of {product_id, name, quantity, price} per order."""
-    import json
-
     name_json = pa.array([json.dumps(str(n)) for n in product_names], pa.string())
     product = pa.array(orders.line_product)
     price_text = pc.cast(pa.array(np.round(orders.line_price, 2)), pa.string())
@@ -186,8 +185,6 @@ def items_json(orders: OrderCols, names: Names, product_names: np.ndarray) -> pa
 def orders_table(orders: OrderCols, status: np.ndarray, updated: np.ndarray, estimate: np.ndarray,
                  names: Names, product_names: np.ndarray) -> pa.Table:
     """The canonical orders table."""
-    from tools.events.schema import ORDER_STATUSES
-
     amount = np.bincount(orders.line_order, weights=orders.line_qty * orders.line_price, minlength=len(orders))
     columns = {
         "order_id": prefixed_ids("O", orders.order, 8),

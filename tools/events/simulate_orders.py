@@ -35,11 +35,11 @@ class Settled:
     estimate: np.ndarray  # datetime64[D]
     delivered: np.ndarray
 
-    def take(self, index: np.ndarray) -> "Settled":
+    def take(self, index: np.ndarray) -> Settled:
         return Settled(*(getattr(self, f.name)[index] for f in fields(self)))
 
     @staticmethod
-    def concat(parts: list["Settled"]) -> "Settled":
+    def concat(parts: list[Settled]) -> Settled:
         return Settled(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Settled)))
 
 

@@ -8,14 +8,14 @@ human pace, and ship home; so every planted case is findable with high recall an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
 
 from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES, FraudCase
-from tools.events.simulate_catalog import _STREETS
+from tools.events.simulate_catalog import STREETS
 from tools.events.simulate_columns import CART, PURCHASE, VIEW, EventCols, OrderCols
 from tools.events.simulate_sessions import Shop
 
@@ -65,7 +65,7 @@ class PlantedPlan:
 
 
 def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
 
 
 def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> PlantedPlan:
@@ -173,7 +173,7 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
                              & (np.array([regions[r].country for r in cities.region]) != regions[users.region[u]].country))
         c = int(rng.choice(far))
         country = regions[int(cities.region[c])].country
-        address = f"{int(rng.integers(1, 200))} {rng.choice(_STREETS[country])}, {cities.name[c]}"
+        address = f"{int(rng.integers(1, 200))} {rng.choice(STREETS[country])}, {cities.name[c]}"
         ship = (int(cities.region[c]), c, round(float(cities.lat[c] + rng.normal(0, 0.02)), 4),
                 round(float(cities.lon[c] + rng.normal(0, 0.02)), 4), address)
         o = home_order(u, when(int(users.region[u])), int(users.device_base[u]), basket(int(rng.integers(1, 3))),

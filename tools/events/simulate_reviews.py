@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
 from tools.events.schema import REVIEWS
 from tools.events.simulate_columns import Names, OrderCols, prefixed_ids
@@ -100,8 +101,6 @@ def _sentiment(rating: int) -> str:
 def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settled: Settled, names: Names,
                  product_names: np.ndarray) -> pa.Table:
     """Reviews of delivered (or returned) orders, the planted complaint wave included."""
-    from tools.events.catalog import CATEGORIES
-
     complaint_product, complaint_region, wave_day = shop.plan.complaint
     wave_s = shop.start_s + wave_day * DAY
     n = len(orders)
