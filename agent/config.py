@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for that server.")
     constrained_decoding: bool = Field(True, description="Decode tool arguments under each tool's JSON schema.")
     max_new_tokens: int = Field(384, ge=16, le=8192)
+    llm_threads: int | None = Field(
+        None, ge=1, description="CPU threads for the local model; default 1 on a busy machine, else all cores."
+    )
     agent_max_steps: int = Field(4, ge=1, le=20, description="Tool rounds per question before answering.")
     tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
 
