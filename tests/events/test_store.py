@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,7 +14,7 @@ from tools.events import store as store_module
 from tools.events.schema import EVENTS
 from tools.events.store import EventStore, StoreConflict
 
-T0 = datetime(2024, 3, 1, 22, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 22, 0, tzinfo=UTC)
 
 
 def _events(n: int, start: datetime = T0, step: timedelta = timedelta(minutes=30), user: str = "u1") -> pa.Table:
@@ -153,11 +153,10 @@ def test_crash_after_journal_is_rolled_forward_on_next_open(
 
 def test_failed_transaction_discards_everything_staged(tmp_path: Path) -> None:
     store = EventStore(tmp_path)
-    with pytest.raises(RuntimeError, match="half-way"):
-        with store.transaction() as tx:
-            store.write_events_partitioned(tx, _events(5))
-            tx.write_text("manifest.json", "{}")
-            raise RuntimeError("failed half-way")
+    with pytest.raises(RuntimeError, match="half-way"), store.transaction() as tx:
+        store.write_events_partitioned(tx, _events(5))
+        tx.write_text("manifest.json", "{}")
+        raise RuntimeError("failed half-way")
     assert _count(store) == 0
     assert not (tmp_path / "manifest.json").exists()
     assert not any((tmp_path / "staging").iterdir())
@@ -168,14 +167,12 @@ def test_commit_conflicts_instead_of_deleting_twice(tmp_path: Path) -> None:
     store.append_events(_events(1))
     live = store.live_files()[0].relative_to(store.snapshot)
     store.compact()
-    with pytest.raises(StoreConflict, match="already gone"):
-        with store.transaction() as tx:
-            tx.delete(str(live))
+    with pytest.raises(StoreConflict, match="already gone"), store.transaction() as tx:
+        tx.delete(str(live))
     with store.transaction() as tx:
         tx.write_text("ingests/x.json", "{}", create_only=True)
-    with pytest.raises(StoreConflict, match="already exists"):
-        with store.transaction() as tx:
-            tx.write_text("ingests/x.json", "{}", create_only=True)
+    with pytest.raises(StoreConflict, match="already exists"), store.transaction() as tx:
+        tx.write_text("ingests/x.json", "{}", create_only=True)
 
 
 def test_reader_keeps_a_consistent_view_while_a_commit_replaces_files(tmp_path: Path) -> None:
