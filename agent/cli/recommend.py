@@ -1,0 +1,140 @@
+"""`chronotope recommend`: recommendations with reasons, and `chronotope recommend train` to (re)train.
+
+    chronotope recommend --user U000042 --region Lyon --at 2026-11-13T20:00 -n 10
+    chronotope recommend --item P0232 [--region Bavaria]      # bought together + similar products
+    chronotope recommend --session P0232,P0077                 # likeliest next products
+    chronotope recommend --user U000042 --basket               # predicted next basket value
+    chronotope recommend train [--until 2026-11-01] [--algorithm bpr]
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agent.cli.app import app
+
+recommend_app = typer.Typer(
+    help="Product recommendations (ALS + space-time context, bought together, next item, basket value).",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(recommend_app, name="recommend")
+
+
+def _store_and_settings(store: Optional[Path]):
+    from agent.config import get_settings
+    from tools.events.store import EventStore
+
+    settings = get_settings()
+    return EventStore(store if store is not None else settings.store_path), settings
+
+
+def _fail(error: Exception) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]{error}[/]")
+    raise typer.Exit(2)
+
+
+def _time(value: Optional[str]) -> Optional[datetime]:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"--at takes an ISO time like 2026-11-13T20:00 (local to the region), got {value!r}.")
+
+
+def _show(result) -> None:  # noqa: ANN001 - a RecommendationResult
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table("#", "product", "name", "category", "price", "score", "reason", title=f"{result.title} [{result.strategy}]")
+    for rank, row in enumerate(result.frame.itertuples(index=False), start=1):
+        table.add_row(str(rank), row.product_id, row.name, str(row.category), f"{row.price:.2f}", f"{row.score:.3f}",
+                      row.reason)
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]{note}[/]")
+
+
+@recommend_app.callback()
+def recommend(
+    ctx: typer.Context,
+    user: Optional[str] = typer.Option(None, help="Customer id (e.g. U000042): what to show them."),
+    item: Optional[str] = typer.Option(None, help="Product id (e.g. P0232): bought together and similar products."),
+    session: Optional[str] = typer.Option(None, help="Comma-separated product ids viewed so far: what comes next."),
+    basket: bool = typer.Option(False, "--basket", help="With --user: predict their next basket value."),
+    region: Optional[str] = typer.Option(None, help="Region name or ISO code (default: the customer's home)."),
+    at: Optional[str] = typer.Option(None, help="Local time of the visit, ISO (default: now)."),
+    n: int = typer.Option(10, "-n", "--n", help="How many products (1-100)."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Recommend for a customer, a product or a browsing session (trains a model first if none is saved)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not (user or item or session):
+        raise typer.BadParameter("Give --user, --item or --session (or run `chronotope recommend train`).")
+    from tools.events.regions import UnknownRegion
+    from tools.recommend import Recommender, UnknownProduct, UnknownUser
+
+    event_store, settings = _store_and_settings(store)
+    try:
+        recommender = Recommender.load_or_train(event_store, settings, progress=True)
+        if user and basket:
+            prediction = recommender.predict_next_basket_value(user)
+            from rich.console import Console
+
+            Console().print(prediction.summary())
+        elif user:
+            _show(recommender.recommend_for_user(user, n=n, region=region, at=_time(at)))
+        if item:
+            _show(recommender.bought_together(item, n=n, region=region))
+            _show(recommender.similar_to_item(item, n=n))
+        if session:
+            _show(recommender.next_items([p.strip() for p in session.split(",") if p.strip()], n=n))
+    except (UnknownUser, UnknownProduct, UnknownRegion, ValueError) as error:
+        _fail(error)
+
+
+@recommend_app.command()
+def train(
+    until: Optional[str] = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
+    algorithm: str = typer.Option("als", help="als or bpr."),
+    factors: int = typer.Option(32, help="Latent factors."),
+    iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
+    context_weight: Optional[float] = typer.Option(None, help="0..1 share left to context; default: chosen on validation."),
+    content: bool = typer.Option(True, "--content/--no-content", help="Embed product texts for new products."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Train every recommender model on the store and save a new version (prints metrics and timings)."""
+    from datetime import timezone
+
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from tools.recommend import Recommender, RecommenderParams
+
+    event_store, settings = _store_and_settings(store)
+    cutoff = _time(until)
+    if cutoff is not None and cutoff.tzinfo is None:
+        cutoff = cutoff.replace(tzinfo=timezone.utc)
+    try:
+        params = RecommenderParams(until=cutoff, algorithm=algorithm, factors=factors, iterations=iterations,
+                                   context_weight=context_weight, content_embeddings=content)
+        recommender = Recommender.train(event_store, settings, params, progress=True)
+    except (ValidationError, ValueError) as error:
+        _fail(error)
+    manifest = recommender.manifest
+    console = Console()
+    console.print(f"saved recommender v{manifest.version} under {settings.recommender_path} "
+                  f"({manifest.snapshot['n_events']:,} events up to {manifest.snapshot['last_event']})")
+    for name, value in manifest.metrics.items():
+        console.print(f"{name}: {value}")
+    for name, seconds in manifest.timings_s.items():
+        console.print(f"train_time_{name.replace(' ', '_')}: {seconds:.2f} s")

@@ -1,0 +1,31 @@
+"""Content similarity for products nobody has interacted with yet: cosine over text embeddings.
+
+A product's text is its name, category and description, embedded with the project's shared embedder
+(`tools.embeddings.embed_texts`, the packaged offline all-MiniLM-L6-v2), so a new pair of boots lands
+next to the other boots before anyone has viewed it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def product_texts(products: pd.DataFrame) -> list[str]:
+    """One text per product row: "name. category. description"."""
+    parts = products[["name", "category", "description"]].fillna("").astype(str)
+    return [". ".join(p for p in row if p) for row in parts.itertuples(index=False, name=None)]
+
+
+def embed_products(products: pd.DataFrame) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per product row."""
+    from tools.embeddings import embed_texts
+
+    vectors = np.asarray(embed_texts(product_texts(products)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def content_similarity(embeddings: np.ndarray, itemid: int) -> np.ndarray:
+    """Cosine similarity of every product to `itemid` (embeddings are unit length)."""
+    return embeddings @ embeddings[itemid]

@@ -1,0 +1,386 @@
+"""`Recommender`: the trained models behind one API, with ids, reasons, context and persistence.
+
+    rec = Recommender.load_or_train(store, settings)
+    rec.recommend_for_user("U000042", n=10, region="Auvergne-Rhone-Alpes", at=datetime(2026, 11, 13, 20))
+    rec.similar_to_item("P00012"); rec.bought_together("P00012", region="Bavaria")
+    rec.next_items(["P00012", "P00077"]); rec.predict_next_basket_value("U000042")
+
+Models and data are a snapshot of the store at training time (see `is_stale`); retrain with
+`Recommender.train` or `chronotope recommend train`. Stock is the catalogue's at training time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from agent.config import Settings
+from tools.events.regions import Region, all_regions, get_country, get_region
+from tools.events.store import EventStore
+from tools.recommend import reasons
+from tools.recommend.als import ContextALSModel
+from tools.recommend.base import Context, top_n
+from tools.recommend.basket_value import BasketValueModel
+from tools.recommend.content import content_similarity
+from tools.recommend.context import local_time, slot_of
+from tools.recommend.cooccurrence import CooccurrenceModel
+from tools.recommend.interactions import DataSnapshot, IdIndex, Interactions, snapshot
+from tools.recommend.persistence import Manifest, ModelNotFound, latest_dir, read_manifest, save_version
+from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
+from tools.recommend.result import (
+    RESULT_COLUMNS,
+    BasketValuePrediction,
+    RecommendationResult,
+    UnknownProduct,
+    UnknownUser,
+)
+from tools.recommend.session import SessionModel
+from tools.recommend.training import RecommenderParams, TrainedModels, train_models
+
+CONTENT_SUPPORT = 50.0  # users an item needs before its co-interaction similarity outweighs its description
+
+
+@dataclass
+class _Visitor:
+    uidx: int | None
+    region: Region | None
+    place: str | None  # what a customer calls where they are, e.g. their home city
+
+
+class Recommender:
+    """Recommendations for users, items, sessions and baskets, each with a reason a customer can read."""
+
+    def __init__(self, models: TrainedModels, manifest: Manifest, store: EventStore | None = None):
+        self.models = models
+        self.manifest = manifest
+        self.store = store
+        data = models.data
+        self._names = data.products["name"].astype(str).to_numpy()
+        stock = data.products["stock"]
+        self._out_of_stock = np.flatnonzero(stock.notna().to_numpy() & (stock.fillna(1).to_numpy() == 0))
+        self._item_support = np.diff(data.user_items.tocsc().indptr)  # users per item
+        regions = all_regions()
+        self._regions = regions
+        self._cities = data.user_cities
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def train(
+        cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False,
+        save: bool = True,
+    ) -> "Recommender":
+        """Fit every model on the store and (by default) save it as a new version under `recommender_path`."""
+        params = params or RecommenderParams()
+        models = train_models(store, params, progress=progress)
+        manifest = Manifest(
+            store=str(store.root), snapshot=vars(models.data.snapshot), params=params.model_dump(mode="json"),
+            metrics=models.metrics, timings_s=models.timings_s,
+        )
+        recommender = cls(models, manifest, store)
+        if save:
+            folder = save_version(settings.recommender_path, recommender._write, manifest)
+            recommender.manifest = read_manifest(folder)
+        return recommender
+
+    @classmethod
+    def load(cls, folder: Path | str | None, settings: Settings | None = None, store: EventStore | None = None) -> "Recommender":
+        """Load a saved version: a `v<N>` folder, or (folder None) the latest under `settings.recommender_path`."""
+        if folder is None:
+            if settings is None:
+                raise ValueError("Pass a version folder or settings to find the latest version in.")
+            folder = latest_dir(settings.recommender_path)
+            if folder is None:
+                raise ModelNotFound(
+                    f"No trained recommender under {settings.recommender_path}; run `chronotope recommend train`."
+                )
+        folder = Path(folder)
+        return cls(_read(folder), read_manifest(folder), store)
+
+    @classmethod
+    def load_or_train(
+        cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False
+    ) -> "Recommender":
+        """The latest saved version if there is one, else a freshly trained (and saved) one."""
+        if latest_dir(settings.recommender_path) is not None:
+            return cls.load(None, settings, store)
+        return cls.train(store, settings, params, progress=progress)
+
+    def is_stale(self, store: EventStore | None = None) -> bool:
+        """True when the store holds events the models have not seen (time to retrain)."""
+        store = store or self.store
+        if store is None:
+            raise ValueError("No store to compare with; pass the EventStore.")
+        seen = DataSnapshot(**self.manifest.snapshot)
+        until = datetime.fromisoformat(seen.until) if seen.until else None
+        return snapshot(store.connect(), until) != seen
+
+    # ------------------------------------------------------------------ lookups
+    def _item(self, product_id: str) -> int:
+        index = self.models.data.items.get(product_id)
+        if index is None:
+            sample = ", ".join(self.models.data.items.ids[:3].tolist())
+            raise UnknownProduct(
+                f"Unknown product id {product_id!r}: it is not in the catalogue the recommender was trained on "
+                f"(ids look like {sample}). Search the catalogue for the right id, or retrain if it is new."
+            )
+        return index
+
+    def _visitor(self, user_id: str | None, region: str | None) -> _Visitor:
+        data = self.models.data
+        chosen = get_region(region) if region is not None else None  # UnknownRegion lists the valid names
+        if user_id is None:
+            return _Visitor(None, chosen, chosen.name if chosen else None)
+        uidx = data.users.get(user_id)
+        if uidx is not None:
+            home_index = int(data.user_regions[uidx])
+            home = self._regions[home_index] if home_index >= 0 else None
+            city = str(self._cities[uidx]) or None
+        else:
+            home, city = self._home_from_store(user_id)
+        where = chosen or home
+        # A customer in their home region hears about their city ("popular in Lyon"), else the region.
+        place = (city or where.name) if where is not None and where == home else (where.name if where else None)
+        return _Visitor(uidx, where, place)
+
+    def _home_from_store(self, user_id: str) -> tuple[Region | None, str | None]:
+        """Home of a customer who signed up after training, from the live users table."""
+        row = None
+        if self.store is not None:
+            row = self.store.connect().execute(
+                "SELECT home_region, home_city FROM users WHERE user_id = ?", [user_id]
+            ).fetchone()
+        if row is None:
+            sample = ", ".join(self.models.data.users.ids[:3].tolist())
+            raise UnknownUser(
+                f"Unknown user id {user_id!r}: no such customer in the trained data or the store's users table "
+                f"(ids look like {sample}). Check the id, or ask without a user for regional favourites."
+            )
+        region = get_region(row[0]) if row[0] else None
+        return region, row[1]
+
+    def _context(self, visitor: _Visitor, at: datetime | None) -> Context:
+        if visitor.region is None:
+            return Context()
+        return Context(self._regions.index(visitor.region), slot_of(local_time(at, visitor.region)))
+
+    def _frame(self, ids: np.ndarray, scores: np.ndarray, why: list[str]) -> pd.DataFrame:
+        products = self.models.data.products.iloc[ids]
+        return pd.DataFrame(
+            {
+                "product_id": products["product_id"].to_numpy(),
+                "name": products["name"].to_numpy(),
+                "category": products["category"].to_numpy(),
+                "price": products["price"].to_numpy(),
+                "score": np.round(scores.astype(float), 4),
+                "reason": why,
+            },
+            columns=RESULT_COLUMNS,
+        )
+
+    # ------------------------------------------------------------------ the API
+    def recommend_for_user(
+        self, user_id: str | None, n: int = 10, region: str | None = None, at: datetime | None = None
+    ) -> RecommendationResult:
+        """Top-`n` products for a customer (None = anonymous visitor), where and when they shop.
+
+        `region` overrides the customer's home region; `at` is their time (naive = local, default now).
+        Already bought and out-of-stock products are left out. New customers get regional favourites.
+        """
+        _check_n(n)
+        m = self.models
+        visitor = self._visitor(user_id, region)
+        context = self._context(visitor, at)
+        when = f" on {at:%A %H:%M}" if at is not None else ""
+        title = f"Recommendations for {user_id or 'a visitor'}" + (f" in {visitor.place}" if visitor.place else "") + when
+        if visitor.uidx is not None and m.data.user_items[visitor.uidx].nnz > 0:
+            purchased = m.data.purchased[visitor.uidx]
+            ids, scores = m.als.recommend(
+                visitor.uidx, purchased, N=n, filter_items=self._out_of_stock, context=context
+            )
+            why = reasons.for_user(
+                ids, self._names, purchased, m.data.user_items[visitor.uidx], m.als, m.cooccurrence[None],
+                context, visitor.place,
+            )
+            return RecommendationResult(self._frame(ids, scores, why), title, f"{m.als.algorithm.upper()} + context")
+        # No history: what is popular where (and when) they are, or overall.
+        scores = m.regional.context_counts.popularity(context.region, context.slot)
+        ids, scores = top_n(scores, n, self._out_of_stock)
+        lift = m.regional.context_counts.region_lift(context.region) if context.region is not None else None
+        why = reasons.for_newcomer(ids, lift, context, visitor.place)
+        strategy = "regional favourites (new customer)" if context.region is not None else "best sellers (new visitor)"
+        return RecommendationResult(self._frame(ids, scores, why), title, strategy)
+
+    def similar_to_item(self, product_id: str, n: int = 10) -> RecommendationResult:
+        """Products like `product_id`: co-interaction similarity, leaning on text similarity for new products."""
+        _check_n(n)
+        item = self._item(product_id)
+        name = self._names[item]
+        m = self.models
+        support = float(self._item_support[item])
+        als_weight = support / (support + CONTENT_SUPPORT) if m.content is not None else 1.0
+        scores = np.zeros(len(self._names))
+        if als_weight > 0:
+            scores += als_weight * np.nan_to_num(m.als._similar(item), neginf=0.0)
+        if m.content is not None:
+            scores += (1 - als_weight) * content_similarity(m.content, item)
+        if not np.any(scores):
+            # Neither signal: fall back to best sellers of the same category.
+            same = (m.data.products["category"] == m.data.products["category"].iloc[item]).to_numpy()
+            scores = np.where(same, m.popularity.item_popularity + 1, 0.0)
+        exclude = np.concatenate([[item], self._out_of_stock])
+        ids, scores = top_n(scores, n, exclude)
+        keep = scores > 0
+        ids, scores = ids[keep], scores[keep]
+        strategy = "description similarity (new product)" if als_weight < 0.5 else "shoppers' behaviour + description"
+        return RecommendationResult(
+            self._frame(ids, scores, [f"similar to {name}"] * len(ids)), f"Products similar to {name}", strategy
+        )
+
+    def bought_together(self, product_id: str, n: int = 10, region: str | None = None) -> RecommendationResult:
+        """Products most often in the same order as `product_id` (in `region`'s orders when given)."""
+        _check_n(n)
+        item = self._item(product_id)
+        name = self._names[item]
+        chosen = get_region(region) if region is not None else None
+        everywhere = self.models.cooccurrence[None]
+        notes: list[str] = []
+        sources = [(everywhere, "")]
+        if chosen is not None:
+            local = self.models.cooccurrence.get(self._regions.index(chosen))
+            if local is None:
+                notes.append(f"{chosen.name} has too few orders of its own; showing all regions")
+            else:
+                sources = [(local, f" in {chosen.name}"), (everywhere, " (all regions)")]
+        rows: list[tuple[int, float, str]] = []
+        for model, where in sources:
+            ids, scores = model.similar_items(item, N=n, filter_items=self._out_of_stock)
+            for i, s in zip(ids, scores):
+                if len(rows) < n and all(i != r[0] for r in rows):
+                    rows.append((int(i), float(s), f"bought with {name} in {model.together_count(item, i)} orders{where}"))
+        if not rows:
+            notes.append(f"no product is bought together with {name} often enough yet; try similar_to_item")
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        frame = self._frame(ids, np.array([r[1] for r in rows]), [r[2] for r in rows])
+        where = f" in {chosen.name}" if chosen else ""
+        return RecommendationResult(frame, f"Bought together with {name}{where}", "co-occurrence in orders", notes)
+
+    def next_items(self, session_path: list[str], n: int = 10) -> RecommendationResult:
+        """The likeliest next products after browsing `session_path` (oldest first)."""
+        _check_n(n)
+        if not session_path:
+            raise ValueError("session_path is empty: pass the product ids viewed in this session, oldest first.")
+        path = np.array([self._item(p) for p in session_path], dtype=np.int64)
+        session = self.models.session
+        ids, scores = session.predict(path, n + len(self._out_of_stock))
+        keep = ~np.isin(ids, self._out_of_stock)
+        ids, scores = ids[keep][:n], scores[keep][:n]
+        last = self._names[path[-1]]
+        followed = session.first.getrow(int(path[-1])).toarray().ravel()
+        # "Often next" only where the transition beats chance: twice the item's overall share, 3+ times.
+        share = followed / max(followed.sum(), 1.0)
+        often = (followed >= 3) & (share >= 2 * session.popularity)
+        earlier = set(path[:-1].tolist())
+        why = [
+            "you looked at it earlier in this visit" if i in earlier
+            else f"often viewed next after {last}" if often[i]
+            else "popular lately"
+            for i in ids
+        ]
+        return RecommendationResult(
+            self._frame(ids, scores, why), f"Next products after {last}", "session transitions with back-off"
+        )
+
+    def predict_next_basket_value(self, user_id: str) -> BasketValuePrediction:
+        """The customer's likely next order value, from their order sequence (GRU), next to their average."""
+        m = self.models
+        visitor = self._visitor(user_id, None)
+        country = visitor.region.country if visitor.region is not None else None
+        currency = get_country(country).currency if country else "EUR"
+        history = m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None else m.orders.iloc[:0]
+        if history.empty:
+            firsts = m.orders.groupby("uidx")["amount"].first()
+            predicted = float(firsts.median()) if len(firsts) else 0.0
+            frame = pd.DataFrame({"placed_at": ["next"], "amount": [predicted], "kind": ["predicted"]})
+            return BasketValuePrediction(frame, user_id, predicted, None, 0, currency,
+                                         "no orders yet: the shop's median first order")
+        row = m.basket.predict(history).iloc[0]
+        past = history[["placed_at", "amount"]].assign(kind="past")
+        frame = pd.concat(
+            [past, pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})],
+            ignore_index=True,
+        )
+        return BasketValuePrediction(
+            frame, user_id, round(float(row.predicted), 2), round(float(row.user_mean), 2), int(row.n_orders),
+            currency, f"GRU over the last {min(int(row.n_orders), m.basket.max_orders)} orders",
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def _write(self, folder: Path) -> None:
+        m, data = self.models, self.models.data
+        np.save(folder / "users.npy", data.users.ids)
+        np.save(folder / "items.npy", data.items.ids)
+        np.save(folder / "user_regions.npy", data.user_regions)
+        np.save(folder / "user_cities.npy", data.user_cities)
+        sp.save_npz(folder / "user_items.npz", data.user_items)
+        sp.save_npz(folder / "purchased.npz", data.purchased)
+        data.products.to_parquet(folder / "products.parquet", index=False)
+        m.orders.to_parquet(folder / "orders.parquet", index=False)
+        m.popularity.save(folder / "popularity.npz")
+        m.regional.save(folder / "regional_popularity.npz")
+        m.als.save(folder / "als_context.npz")
+        (folder / "cooccurrence").mkdir()
+        for region, model in m.cooccurrence.items():
+            model.save(folder / "cooccurrence" / f"{'all' if region is None else region}.npz")
+        m.session.save(folder / "session.npz")
+        m.basket.save(folder / "basket_value.pt")
+        if m.content is not None:
+            np.save(folder / "content.npy", m.content)
+        (folder / "snapshot.json").write_text(json.dumps(vars(data.snapshot)), encoding="utf-8")
+
+
+def _read(folder: Path) -> TrainedModels:
+    snapshot_data = DataSnapshot(**json.loads((folder / "snapshot.json").read_text(encoding="utf-8")))
+    popularity = PopularityModel.load(folder / "popularity.npz")
+    regional = RegionalPopularityModel.load(folder / "regional_popularity.npz")
+    data = Interactions(
+        users=IdIndex(np.load(folder / "users.npy")),
+        items=IdIndex(np.load(folder / "items.npy")),
+        user_items=sp.load_npz(folder / "user_items.npz").tocsr(),
+        purchased=sp.load_npz(folder / "purchased.npz").tocsr(),
+        baskets=sp.csr_matrix((0, popularity.n_items), dtype=np.float32),  # only needed to fit
+        basket_regions=np.empty(0, dtype=np.int16),
+        user_regions=np.load(folder / "user_regions.npy"),
+        user_cities=np.load(folder / "user_cities.npy"),
+        context_counts=regional.context_counts,
+        products=pd.read_parquet(folder / "products.parquet"),
+        snapshot=snapshot_data,
+    )
+    cooccurrence: dict[int | None, CooccurrenceModel] = {}
+    for path in sorted((folder / "cooccurrence").glob("*.npz")):
+        cooccurrence[None if path.stem == "all" else int(path.stem)] = CooccurrenceModel.load(path)
+    content_path = folder / "content.npy"
+    return TrainedModels(
+        data=data,
+        popularity=popularity,
+        regional=regional,
+        als=ContextALSModel.load(folder / "als_context.npz"),
+        cooccurrence=cooccurrence,
+        session=SessionModel.load(folder / "session.npz"),
+        basket=BasketValueModel.load(folder / "basket_value.pt"),
+        orders=pd.read_parquet(folder / "orders.parquet"),
+        content=np.load(content_path) if content_path.exists() else None,
+        metrics={},
+        timings_s={},
+    )
+
+
+def _check_n(n: int) -> None:
+    if not 1 <= n <= 100:
+        raise ValueError(f"n must be between 1 and 100, got {n}.")
+

@@ -1,0 +1,265 @@
+"""Training: every recommender model from the event store in one pass, with metrics and timings.
+
+    from tools.recommend import Recommender, RecommenderParams
+    rec = Recommender.train(store, settings)                       # all events, saved as a new version
+    rec = Recommender.train(store, settings, RecommenderParams(algorithm="bpr"))
+
+Validation happens on the way, always on the most recent data the run may see:
+- the share of the ranking left to context (`context_weight`) is chosen on the last `validation_days`
+  (ALS fit on the days before, Recall@10 of each candidate weight), unless set explicitly;
+- the session model is scored on the last 7 days of browsing after fitting on the days before;
+- the basket-value model is scored on each user's last order after fitting on the orders before it.
+The numbers go into the version's manifest and the `train` command's output.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from rich.progress import Progress
+
+from tools.events.regions import all_regions
+from tools.events.store import EventStore
+from tools.recommend.als import ContextALSModel
+from tools.recommend.base import top_n
+from tools.recommend.basket_value import BasketValueModel, split_last_order
+from tools.recommend.cooccurrence import CooccurrenceModel
+from tools.recommend.evaluation import holdout, ranking_metrics
+from tools.recommend.interactions import (
+    EventWeights,
+    Interactions,
+    load_interactions,
+    order_sequences,
+    prepare_session_steps,
+    session_paths,
+    transition_counts,
+)
+from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
+from tools.recommend.session import SessionModel, evaluate_next_item
+
+
+class RecommenderParams(BaseModel):
+    """Every knob of a training run (saved in the version's manifest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    until: datetime | None = Field(None, description="Train on events before this UTC time; None = all events.")
+    view_weight: float = Field(1.0, description="Interaction weight of a product view.")
+    cart_weight: float = Field(4.0, description="Interaction weight of an add-to-cart.")
+    purchase_weight: float = Field(10.0, description="Interaction weight of a purchased line.")
+    refund_weight: float = Field(-10.0, description="Weight of a refund (takes the purchase back).")
+    algorithm: Literal["als", "bpr"] = Field("als", description="Matrix factorisation: implicit ALS or BPR.")
+    factors: int = Field(32, ge=2, le=512, description="Latent factors.")
+    regularization: float = Field(0.05, ge=0, description="L2 regularisation of the factors.")
+    alpha: float = Field(2.0, gt=0, description="ALS confidence scale (confidence = alpha x log1p(weight)).")
+    iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
+    learning_rate: float = Field(0.05, gt=0, description="BPR learning rate.")
+    context_weight: float | None = Field(
+        None, ge=0, le=1, description="Share of the ranking left to context; None = choose on validation days."
+    )
+    validation_days: int = Field(14, ge=1, le=90, description="Most recent days used to choose context_weight.")
+    half_life_days: float = Field(90.0, gt=0, description="Recency half-life of the context counts.")
+    context_prior: float = Field(3000.0, gt=0, description="Pseudo-counts pulling sparse regions/slots to their parent.")
+    cooccurrence_min_count: int = Field(2, ge=1, description="Orders a pair needs to count as bought together.")
+    cooccurrence_shrink: float = Field(5.0, ge=0, description="Shrinks similarities of rarely bought items.")
+    cooccurrence_min_lift: float = Field(2.0, ge=0, description="How many times chance a pair must co-occur.")
+    min_region_orders: int = Field(300, ge=1, description="Orders a region needs for its own bought-together.")
+    session_backoff: float = Field(1000.0, gt=0, description="Next-item back-off (higher = lean on shorter paths).")
+    session_revisit_weight: float = Field(0.2, ge=0, description="Next-item weight of going back to earlier items.")
+    basket_hidden: int = Field(24, ge=4, le=256, description="GRU hidden size of the basket-value model.")
+    basket_epochs: int = Field(8, ge=1, le=200, description="Basket-value training epochs.")
+    content_embeddings: bool = Field(True, description="Embed product texts for cold-start similarity.")
+    seed: int = Field(0, description="Seed of every random step.")
+
+    def event_weights(self) -> EventWeights:
+        return EventWeights(self.view_weight, self.cart_weight, self.purchase_weight, self.refund_weight)
+
+    def als_model(self, data: Interactions, context_weight: float) -> ContextALSModel:
+        """An unfitted ALS + context model with these settings.
+
+        Factors are capped at a quarter of the catalogue: with about as many factors as items, ALS
+        reproduces each user's own history and stops generalising.
+        """
+        return ContextALSModel(
+            data.context_counts, context_weight=context_weight, factors=min(self.factors, max(2, len(data.items) // 4)),
+            regularization=self.regularization, alpha=self.alpha, iterations=self.iterations,
+            algorithm=self.algorithm, learning_rate=self.learning_rate, seed=self.seed,
+        )
+
+
+CONTEXT_WEIGHTS = (0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 1.0)
+DEFAULT_CONTEXT_WEIGHT = 0.5  # when there are too few validation users to choose
+MIN_VALIDATION_USERS = 30
+
+
+@dataclass
+class TrainedModels:
+    """Everything a `Recommender` serves from."""
+
+    data: Interactions
+    popularity: PopularityModel
+    regional: RegionalPopularityModel
+    als: ContextALSModel
+    cooccurrence: dict[int | None, CooccurrenceModel]  # None = all regions
+    session: SessionModel
+    basket: BasketValueModel
+    orders: pd.DataFrame  # uidx, placed_at, amount, n_items
+    content: np.ndarray | None  # unit-length product embeddings, or None
+    metrics: dict[str, float]
+    timings_s: dict[str, float]
+
+
+def load_training_data(store: EventStore, params: RecommenderParams, until: datetime | None):
+    """(connection with the index tables, interactions) for events before `until`."""
+    con = store.connect()
+    data = load_interactions(con, until, params.event_weights(), params.context_prior, params.half_life_days)
+    return con, data
+
+
+def choose_context_weight(store: EventStore, params: RecommenderParams, last_event: datetime) -> dict[str, float]:
+    """Pick the context weight with the best Recall@10 on the last `validation_days` before the cutoff.
+
+    Returns the metrics of the choice; "context_weight" is the pick.
+    """
+    split = last_event - timedelta(days=params.validation_days)
+    con, data = load_training_data(store, params, split)
+    cases = holdout(con, split, params.until, data.purchased)
+    if data.user_items.nnz == 0 or len(cases) < MIN_VALIDATION_USERS:
+        return {"context_weight": DEFAULT_CONTEXT_WEIGHT, "validation_users": len(cases)}
+    model = params.als_model(data, 0.0).fit(data.user_items)
+    rows = [data.purchased[int(u)] for u in cases.users]
+    # The blend is linear in the weight, so score each case twice (all ALS, all context) and mix.
+    personal = np.stack([model.scores(int(u), row, cases.context(k)) for k, (u, row) in enumerate(zip(cases.users, rows))])
+    model.context_weight = 1.0
+    local = np.stack([model.scores(int(u), row, cases.context(k)) for k, (u, row) in enumerate(zip(cases.users, rows))])
+    popularity = PopularityModel().fit(data.user_items).item_popularity
+
+    def recall(scores: np.ndarray) -> float:
+        return ranking_metrics(lambda k: top_n(scores[k], 10, rows[k].indices)[0], cases, len(data.items)).recall
+
+    scores = {w: recall((1 - w) * personal + w * local) for w in CONTEXT_WEIGHTS}
+    best = max(CONTEXT_WEIGHTS, key=lambda w: (round(scores[w], 6), -w))  # ties go to more personalisation
+    return {
+        "context_weight": best,
+        "validation_users": len(cases),
+        "validation_recall@10_popularity": round(recall(np.broadcast_to(popularity, personal.shape)), 4),
+        "validation_recall@10_als": round(scores[0.0], 4),
+        "validation_recall@10_als_context": round(scores[best], 4),
+    }
+
+
+def fit_session_model(con, data: Interactions, params: RecommenderParams, until=None) -> SessionModel:  # noqa: ANN001
+    """A next-item model from the browsing transitions before `until` (`prepare_session_steps` first)."""
+    first, second = transition_counts(con, until=until)
+    return SessionModel(backoff=params.session_backoff, revisit_weight=params.session_revisit_weight).fit(
+        first, second, len(data.items), data.context_counts.popularity()
+    )
+
+
+def session_metrics(con, data: Interactions, params: RecommenderParams, last_event: datetime) -> dict[str, float]:  # noqa: ANN001
+    """Next-item hit rate and MRR at 10 on the last 7 days, model vs popularity."""
+    split = last_event - timedelta(days=7)
+    held_out = session_paths(con, since=split)
+    if not held_out:
+        return {}
+    model = fit_session_model(con, data, params, until=split)
+    popular = top_n(data.context_counts.popularity(), 10)[0]
+    ours = evaluate_next_item(lambda p, k: model.predict(p, k)[0], held_out)
+    baseline = evaluate_next_item(lambda p, k: popular, held_out)
+    return {
+        "next_item_hit_rate@10": round(ours.hit_rate, 4),
+        "next_item_hit_rate@10_popularity": round(baseline.hit_rate, 4),
+        "next_item_mrr@10": round(ours.mrr, 4),
+        "next_item_mrr@10_popularity": round(baseline.mrr, 4),
+    }
+
+
+def train_models(store: EventStore, params: RecommenderParams, progress: bool = False) -> TrainedModels:
+    """Fit every model on the store's events before `params.until`."""
+    timings: dict[str, float] = {}
+    metrics: dict[str, float] = {}
+    steps = ("interactions", "context weight", "als", "cooccurrence", "session", "basket value", "content")
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("recommender", total=len(steps))
+        clock = time.perf_counter()
+
+        def done(name: str) -> None:
+            nonlocal clock
+            timings[name] = round(time.perf_counter() - clock, 3)
+            bar.update(task, advance=1, description=f"recommender: {name} done")
+            clock = time.perf_counter()
+
+        con, data = load_training_data(store, params, params.until)
+        if data.user_items.nnz == 0:
+            raise ValueError(
+                "The event store has no view/cart/purchase events with product ids"
+                + (f" before {params.until.isoformat()}" if params.until else "")
+                + "; ingest events (or build the demo shop) before training the recommender."
+            )
+        last_event = datetime.fromisoformat(data.snapshot.last_event)
+        popularity = PopularityModel().fit(data.user_items)
+        regional = RegionalPopularityModel(data.context_counts).fit(data.user_items)
+        done("interactions")
+
+        if params.context_weight is None:
+            metrics |= choose_context_weight(store, params, last_event)
+        else:
+            metrics["context_weight"] = params.context_weight
+        done("context weight")
+
+        als = params.als_model(data, metrics["context_weight"]).fit(data.user_items)
+        done("als")
+
+        cooccurrence = fit_cooccurrence(data, params)
+        done("cooccurrence")
+
+        prepare_session_steps(con, params.until)
+        metrics |= session_metrics(con, data, params, last_event)
+        session = fit_session_model(con, data, params, until=params.until)
+        done("session")
+
+        orders = order_sequences(con, params.until)
+        history, last = split_last_order(orders)
+        basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
+        basket.fit(history if len(history) else orders)
+        if len(last):
+            score = basket.score(history, last)
+            metrics |= {
+                "basket_value_mae": round(score.mae_model, 3),
+                "basket_value_mae_user_mean": round(score.mae_user_mean, 3),
+                "basket_value_users": score.n_users,
+            }
+        done("basket value")
+
+        content = None
+        if params.content_embeddings:
+            from tools.recommend.content import embed_products
+
+            content = embed_products(data.products)
+        done("content")
+
+    return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content, metrics,
+                         timings)
+
+
+def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int | None, CooccurrenceModel]:
+    """Bought-together over all orders, and per region for regions with enough orders of their own."""
+    def model() -> CooccurrenceModel:
+        return CooccurrenceModel(
+            min_count=params.cooccurrence_min_count,
+            shrink=params.cooccurrence_shrink,
+            min_lift=params.cooccurrence_min_lift,
+        )
+
+    models: dict[int | None, CooccurrenceModel] = {None: model().fit(data.baskets)}
+    for region in range(len(all_regions())):
+        rows = np.flatnonzero(data.basket_regions == region)
+        if len(rows) >= params.min_region_orders:
+            models[region] = model().fit(data.baskets[rows])
+    return models
