@@ -7,7 +7,6 @@ within the country, plausible trips, night owls. The planted truth uses the sche
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -17,7 +16,7 @@ import pyarrow as pa
 
 from tools.events.regions import get_region
 from tools.events.schema import (
-    EVENTS, ORDERS, PRODUCTS, REVIEWS, USERS, ComplaintWave, FraudCase, GroundTruth, VolumeAnomaly,
+    PRODUCTS, REVIEWS, USERS, ComplaintWave, FraudCase, GroundTruth, VolumeAnomaly,
 )
 from tools.events.store import EventStore
 
@@ -99,7 +98,8 @@ def build_planted_shop(root) -> PlantedShop:
         VolumeAnomaly(kind="surge", region="Madrid", start=END - timedelta(days=5, hours=20),
                       end=END - timedelta(days=5, hours=15), factor=4.0),
     ]
-    orders, events = [], []
+    # Ordinary orders, vectorised: Poisson counts per region-hour, random shoppers of that region at home.
+    frames = []
     for region in REGIONS:
         local = hours.tz_convert(get_region(region).tz)
         diurnal = 0.25 + np.exp(-0.5 * ((local.hour - 20) / 3.5) ** 2) + 0.6 * np.exp(-0.5 * ((local.hour - 12) / 2.5) ** 2)
@@ -110,12 +110,22 @@ def build_planted_shop(root) -> PlantedShop:
                 inside = (hours >= anomaly.start) & (hours < anomaly.end)
                 rate = np.where(inside, rate * anomaly.factor, rate)
         counts = rng.poisson(rate)
-        pool = by_region[region]
-        for hour, count in zip(hours, counts):
-            for _ in range(count):
-                user = pool[int(rng.integers(len(pool)))]
-                when = hour + timedelta(seconds=int(rng.integers(3600)))
-                orders.append(_order(rng, user, when))
+        pool = pd.DataFrame(by_region[region])
+        picked = pool.iloc[rng.integers(len(pool), size=counts.sum())].reset_index(drop=True)
+        picked["placed_at"] = np.repeat(hours, counts) + pd.to_timedelta(rng.integers(3600, size=len(picked)), unit="s")
+        frames.append(picked)
+    ordinary = pd.concat(frames, ignore_index=True)
+    product = rng.integers(len(PRODUCT_IDS), size=len(ordinary))
+    ordinary = pd.DataFrame({
+        "order_id": [f"O{next(_ORDER_IDS):07d}" for _ in range(len(ordinary))], "user_id": ordinary["user_id"],
+        "device_id": ordinary["device_id"], "placed_at": ordinary["placed_at"],
+        "product_id": np.array(PRODUCT_IDS)[product], "category": np.array(CATEGORIES)[product // 5],
+        "amount": np.round(rng.lognormal(3.8, 0.6, len(ordinary)), 2), "lat": ordinary["home_lat"],
+        "lon": ordinary["home_lon"], "city": ordinary["home_city"], "region": ordinary["home_region"],
+        "country": ordinary["home_country"], "ship_lat": ordinary["home_lat"], "ship_lon": ordinary["home_lon"],
+        "ship_city": ordinary["home_city"], "ship_region": ordinary["home_region"],
+    })
+    orders = []
     # Plausible trips: a Paris user buys in Madrid 6 hours after buying at home (2,000 km in 6 h is a flight).
     for k in range(10):
         user = by_region["Ile-de-France"][50 + k]
@@ -160,18 +170,23 @@ def build_planted_shop(root) -> PlantedShop:
     orders.extend(travel_orders + tests_orders + ring_orders + [far])
 
     # ---------------------------------------------------------------- events: a login before each purchase
-    for order in orders:
-        common = {k: order[k] for k in ("user_id", "device_id", "lat", "lon", "city", "region", "country")}
-        events.append({**common, "event_time": order["placed_at"] - timedelta(minutes=3), "event_type": "login"})
-        events.append({**common, "event_time": order["placed_at"], "event_type": "purchase",
-                       "order_id": order["order_id"], "product_id": order["product_id"],
-                       "category": order["category"], "quantity": 1, "price": order["amount"], "currency": "EUR"})
+    orders = pd.concat([ordinary, pd.DataFrame(orders)], ignore_index=True).sort_values("placed_at", kind="stable")
+    located = orders[["user_id", "device_id", "lat", "lon", "city", "region", "country"]].assign(
+        session_id="S" + orders["order_id"]
+    )
+    logins = located.assign(event_time=orders["placed_at"] - pd.Timedelta(minutes=3), event_type="login")
+    purchases = located.assign(
+        event_time=orders["placed_at"], event_type="purchase", order_id=orders["order_id"],
+        product_id=orders["product_id"], category=orders["category"], quantity=1, price=orders["amount"],
+        currency="EUR",
+    )
+    events = pd.concat([logins, purchases], ignore_index=True)
 
     # ---------------------------------------------------------------- reviews, with a complaint wave
     wave = ComplaintWave(product_id=WAVE_PRODUCT, region=WAVE_REGION, start=(END - timedelta(days=12)).date(),
                          end=(END - timedelta(days=2)).date())
     reviews = []
-    for order in orders:
+    for order in orders.to_dict("records"):
         if rng.random() > 0.3:
             continue
         when = order["placed_at"] + timedelta(days=int(rng.integers(2, 6)))
@@ -191,9 +206,9 @@ def build_planted_shop(root) -> PlantedShop:
         day += pd.Timedelta(days=1)
 
     # ---------------------------------------------------------------- write
-    store.append_events(pa.Table.from_pylist(events, schema=EVENTS))
-    store.compact()
-    store.write_table("orders", pa.Table.from_pylist([_order_row(o) for o in orders], schema=ORDERS))
+    # One appended batch (no compaction): the store reads live batches like partitions, and it is faster.
+    store.append_events(pa.Table.from_pandas(events, preserve_index=False))
+    store.write_table("orders", pa.Table.from_pandas(_order_rows(orders), preserve_index=False))
     store.write_table("users", pa.Table.from_pylist(users, schema=USERS))
     store.write_table("reviews", pa.Table.from_pylist(reviews, schema=REVIEWS))
     products = [{"product_id": p, "name": f"{CATEGORIES[int(p[1:3])]} {p[-1]}", "category": CATEGORIES[int(p[1:3])],
@@ -221,28 +236,29 @@ _ORDER_IDS = iter(range(10**9))
 def _order(rng: np.random.Generator, user: dict, when: datetime, amount: float | None = None,
            at: tuple | None = None, ship: tuple | None = None) -> dict:
     """One order placed by `user` at `when`, from `at` (lat, lon, city, region; default home), shipped to `ship`."""
-    product = PRODUCT_IDS[int(rng.integers(len(PRODUCT_IDS)))]
+    product = int(rng.integers(len(PRODUCT_IDS)))
     lat, lon, city, region = at or (user["home_lat"], user["home_lon"], user["home_city"], user["home_region"])
     s_lat, s_lon, s_city, s_region = ship or (user["home_lat"], user["home_lon"], user["home_city"], user["home_region"])
     return {
         "order_id": f"O{next(_ORDER_IDS):07d}", "user_id": user["user_id"], "device_id": user["device_id"],
-        "placed_at": pd.Timestamp(when).to_pydatetime(), "product_id": product,
-        "category": CATEGORIES[int(product[1:3])],
+        "placed_at": pd.Timestamp(when), "product_id": PRODUCT_IDS[product], "category": CATEGORIES[product // 5],
         "amount": round(amount if amount is not None else float(rng.lognormal(3.8, 0.6)), 2),
         "lat": lat, "lon": lon, "city": city, "region": region, "country": get_region(region).country,
-        "ship": (s_lat, s_lon, s_city, s_region),
+        "ship_lat": s_lat, "ship_lon": s_lon, "ship_city": s_city, "ship_region": s_region,
     }
 
 
-def _order_row(order: dict) -> dict:
-    s_lat, s_lon, s_city, s_region = order["ship"]
-    return {
-        "order_id": order["order_id"], "user_id": order["user_id"], "device_id": order["device_id"],
-        "items": json.dumps([{"product_id": order["product_id"], "quantity": 1, "price": order["amount"]}]),
-        "amount": order["amount"], "currency": "EUR", "status": "placed", "placed_at": order["placed_at"],
-        "updated_at": order["placed_at"], "shipping_country": get_region(s_region).country,
-        "shipping_region": s_region, "shipping_city": s_city, "shipping_lat": s_lat, "shipping_lon": s_lon,
-    }
+def _order_rows(orders: pd.DataFrame) -> pd.DataFrame:
+    country = {r: get_region(r).country for r in orders["ship_region"].unique()}
+    items = ('[{"product_id": "' + orders["product_id"] + '", "quantity": 1, "price": ' + orders["amount"].astype(str)
+             + "}]")
+    return pd.DataFrame({
+        "order_id": orders["order_id"], "user_id": orders["user_id"], "device_id": orders["device_id"],
+        "items": items, "amount": orders["amount"], "currency": "EUR", "status": "placed",
+        "placed_at": orders["placed_at"], "updated_at": orders["placed_at"],
+        "shipping_country": orders["ship_region"].map(country), "shipping_region": orders["ship_region"],
+        "shipping_city": orders["ship_city"], "shipping_lat": orders["ship_lat"], "shipping_lon": orders["ship_lon"],
+    })
 
 
 def _case(kind: str, users: list[dict], orders: list[dict]) -> FraudCase:

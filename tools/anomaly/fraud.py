@@ -16,6 +16,7 @@ import pandas as pd
 
 from tools.anomaly.fraud_features import MODEL_FEATURES, FeatureWindows, order_features, small_order_limit
 from tools.anomaly.fraud_rules import FLAGS, FraudRules, flag_strength, order_reason, rule_flags, rule_risk
+from tools.anomaly.geo import nearest_city
 from tools.anomaly.isolation import IsolationScorer
 from tools.anomaly.labels import CaseLabel, LabelModel, label_matrix
 from tools.anomaly.period import Period
@@ -119,14 +120,35 @@ def _case_id(case: pd.DataFrame, kinds: list[str]) -> str:
     return f"FC-{case['user_id'].value_counts().index[0]}"
 
 
-def case_reasons(case: pd.DataFrame, model: FraudModel) -> tuple[list[str], list[str]]:
-    """(flag kinds, one reason per kind from the order that shows it most), strongest kinds first."""
+def _travel_reason(orders: pd.DataFrame, strongest: pd.Series) -> str:
+    """The whole trip of one account: how many orders, how far, how fast, through which places."""
+    chain = orders[orders["user_id"] == strongest["user_id"]].sort_values("placed_at")
+    minutes = (chain["placed_at"].iloc[-1] - chain["placed_at"].iloc[0]).total_seconds() / 60
+    places: list[str] = []
+    for lat, lon in zip(chain["lat"], chain["lon"]):
+        place = nearest_city(lat, lon)
+        if not places or places[-1] != place:
+            places.append(place)
+    return (
+        f"{len(chain)} orders {strongest['travel_km']:,.0f} km apart within {minutes:.0f} minutes "
+        f"({' -> '.join(places)}, {strongest['travel_kmh']:,.0f} km/h)"
+    )
+
+
+def case_reasons(case: pd.DataFrame, orders: pd.DataFrame, model: FraudModel) -> tuple[list[str], list[str]]:
+    """(flag kinds, one reason per kind from the order that shows it most), strongest kinds first.
+
+    `case` holds the suspicious orders, `orders` every order of the case (the trip's first leg included).
+    """
     kinds = [name for name in FLAGS if (case[f"flag_{name}"] > 0).any()]
     reasons = []
     for kind in kinds:
         shown = case[case[f"flag_{kind}"] > 0]
         strongest = shown.loc[max(shown.index, key=lambda i: flag_strength(kind, shown.loc[i]))]
-        reasons.append(order_reason(kind, strongest, model.limits))
+        if kind == "impossible_travel":
+            reasons.append(_travel_reason(orders, strongest))
+        else:
+            reasons.append(order_reason(kind, strongest, model.limits))
     excess = case["isolation_pct"] >= model.rules.isolation_quantile
     if excess.any():
         kinds.append("isolation")
@@ -144,13 +166,20 @@ def build_cases(scored: pd.DataFrame, model: FraudModel, labels: dict[str, CaseL
     suspicious["component"] = _components(suspicious)
     rows, members = [], []
     for _, case in suspicious.groupby("component"):
-        kinds, reasons = case_reasons(case, model)
-        case_id = _case_id(case, kinds)
+        flagged = [name for name in FLAGS if (case[f"flag_{name}"] > 0).any()]
+        case_id = _case_id(case, flagged)
         orders = case
-        if any(kind in DEVICE_FLAGS for kind in kinds):
+        if any(kind in DEVICE_FLAGS for kind in flagged):
             # Every order of a testing or ring device belongs to the case, also the ones before the pattern showed.
             same_device = scored[scored["device_id"].isin(case["device_id"].dropna()) & ~scored.index.isin(case.index)]
             orders = pd.concat([case, same_device])
+        for _, row in case[case["flag_impossible_travel"] > 0].iterrows():
+            # The order placed from the far-away place before the jump is half of the story.
+            origin = scored[(scored["user_id"] == row["user_id"])
+                            & scored["placed_at"].between(row["travel_from_time"], row["placed_at"])
+                            & ~scored.index.isin(orders.index)]
+            orders = pd.concat([orders, origin])
+        kinds, reasons = case_reasons(case, orders, model)
         risk = float(case["risk"].max())
         label = labels.get(case_id)
         status = "open"

@@ -3,7 +3,7 @@
 Expected value of a step: the mean of the same wall-clock step in the past `n_seasons` seasons (weeks),
 leaving out past values that were themselves anomalous (far from their median), and shrunk slightly towards
 zero-safe values so that an hour whose history is all zeros still has a proper predictive distribution.
-Noise: negative binomial, variance `mu + phi * mu^2` (plus the uncertainty of the mean), so one rule fits a
+Noise: negative binomial, variance `theta mu + phi mu^2` (plus the uncertainty of the mean), so one rule fits a
 shop region with three orders an hour (Poisson noise dominates) and a city's taxi traffic (relative noise
 dominates). Sums over scan windows of several lengths get an exact tail probability, turned into a normal
 score and divided by its robust spread over the series when that exceeds 1 (autocorrelated real series):
@@ -12,11 +12,11 @@ a short spike and a long shallow outage are both caught, and an outage becomes o
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 MAD_TO_SD = 1.4826
 OUTLIER_SDS = 4.0  # past values this many sds from their median are left out of the baseline
@@ -30,7 +30,7 @@ class SeasonalConfig:
     n_seasons: int = 8  # past seasons averaged into the expected value
     min_seasons: int = 3  # fewer past seasons than this: the step is not scored
     windows: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12, 16, 24)
-    threshold: float = 4.5  # normal score a window sum must reach
+    threshold: float = 3.3  # normal score a window sum must reach
     min_effect: float = 0.35  # and its relative change (|observed - expected| / expected) at least this
     band_z: float = 3.0  # half-width of the expected band drawn on charts, in per-step sds
     max_gap: int = 1  # flagged spans separated by at most this many steps become one alert
@@ -41,7 +41,8 @@ class SeriesScores:
     """Per-step scores of one series: ts, observed, expected, lo, hi, z, flag (-1 drop, 0, +1 surge)."""
 
     frame: pd.DataFrame
-    phi: float  # fitted over-dispersion
+    theta: float  # fitted variance per unit of mean (1 = Poisson)
+    phi: float  # fitted variance per unit of squared mean
 
 
 def seasonal_lags(series: pd.Series, config: SeasonalConfig, tz: str | None = None) -> np.ndarray:
@@ -58,16 +59,16 @@ def seasonal_lags(series: pd.Series, config: SeasonalConfig, tz: str | None = No
     return np.vstack([by_wall.reindex(index - k * config.season).to_numpy() for k in range(1, config.n_seasons + 1)])
 
 
-def robust_expected(lags: np.ndarray, phi: float, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+def robust_expected(lags: np.ndarray, theta: float, phi: float, min_count: int) -> tuple[np.ndarray, np.ndarray]:
     """(expected, number of past values used) per column; expected is NaN with fewer than `min_count` values."""
     present = ~np.isnan(lags)
     with np.errstate(all="ignore"):
         median = np.nanmedian(np.where(present.any(axis=0), lags, 0.0), axis=0)
-    tolerance = OUTLIER_SDS * np.sqrt(median + phi * median**2 + 1.0)
+    tolerance = OUTLIER_SDS * np.sqrt(theta * median + phi * median**2 + theta)
     keep = present & (np.abs(np.nan_to_num(lags) - median) <= tolerance)
     used = keep.sum(axis=0)
-    # Half a count of prior mass: a history of zeros predicts "rarely", not "never".
-    expected = (np.where(keep, lags, 0.0).sum(axis=0) + 0.5) / (used + 1.0)
+    # Posterior mean under a Jeffreys prior: a history of zeros predicts "rarely", not "never".
+    expected = (np.where(keep, lags, 0.0).sum(axis=0) + 0.5) / np.maximum(used, 1)
     expected[present.sum(axis=0) < min_count] = np.nan
     return expected, used
 
@@ -79,26 +80,35 @@ def _robust_sd(values: np.ndarray) -> float:
     return float(MAD_TO_SD * np.median(np.abs(values - np.median(values))))
 
 
-def fit_overdispersion(observed: np.ndarray, expected: np.ndarray, used: np.ndarray) -> float:
-    """phi of the variance `(mu + phi mu^2)(1 + 1/used)`, by moments over steps within 4 sds of expected.
+def fit_dispersion(observed: np.ndarray, expected: np.ndarray, used: np.ndarray) -> tuple[float, float]:
+    """(theta, phi) of the variance `(theta mu + phi mu^2)(1 + 1/used)`, theta >= 1, phi >= 0.
 
-    Moments rather than a MAD: with a few counts an hour the residuals are discrete and a MAD is meaningless.
-    Steps far out (the anomalies themselves) are left out, re-deciding which ones with each new phi.
+    theta covers clumped counts (events come in sessions: the variance grows like the mean, but faster),
+    phi covers relative noise that grows with the level (a city's traffic on different days). Fitted by
+    weighted least squares on squared residuals (moments, not a MAD: with a few counts an hour residuals are
+    discrete and a MAD is meaningless), leaving out steps beyond 4 sds (the anomalies themselves) and
+    re-deciding which with each new fit.
     """
+    from scipy.optimize import nnls
+
     ok = np.isfinite(expected) & (expected > 0)
     if ok.sum() < 10:
-        return 0.0
+        return 1.0, 0.0
     y, mu, inflate = observed[ok], expected[ok], 1.0 + 1.0 / np.maximum(used[ok], 1)
-    phi = 0.0
+    theta, phi = 1.0, 0.0
     for _ in range(20):
-        variance = (mu + phi * mu**2) * inflate
+        variance = (theta * mu + phi * mu**2) * inflate
         keep = np.abs(y - mu) <= OUTLIER_SDS * np.sqrt(variance)
-        excess = np.sum((y[keep] - mu[keep]) ** 2 - mu[keep] * inflate[keep])
-        new_phi = max(0.0, float(excess / np.sum(mu[keep] ** 2 * inflate[keep])))
-        if abs(new_phi - phi) <= 1e-4 * max(phi, 1e-6):
-            return new_phi
-        phi = new_phi
-    return phi
+        weight = 1.0 / variance[keep]
+        # (y - mu)^2 - mu * inflate = ((theta - 1) mu + phi mu^2) * inflate, with both coefficients >= 0.
+        design = np.column_stack([mu[keep] * inflate[keep], mu[keep] ** 2 * inflate[keep]]) * weight[:, None]
+        target = ((y[keep] - mu[keep]) ** 2 - mu[keep] * inflate[keep]) * weight
+        (extra, new_phi), _ = nnls(design, target)
+        new_theta = 1.0 + float(extra)
+        if abs(new_theta - theta) <= 1e-4 * theta and abs(new_phi - phi) <= 1e-4 * max(phi, 1e-6):
+            return new_theta, float(new_phi)
+        theta, phi = new_theta, float(new_phi)
+    return theta, phi
 
 
 def _rolling_sum(values: np.ndarray, width: int) -> np.ndarray:
@@ -114,6 +124,8 @@ def tail_score(observed: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> 
 
     Positive: as high or higher is this unlikely; negative: as low or lower.
     """
+    from scipy import stats
+
     mean = np.maximum(mean, 1e-6)
     variance = np.maximum(variance, mean * (1 + 1e-6))
     size = mean**2 / (variance - mean)
@@ -130,15 +142,16 @@ def score_series(series: pd.Series, config: SeasonalConfig, tz: str | None = Non
     """Expected value, band and surge/drop flags for every step of a regular, zero-filled count series."""
     observed = np.round(series.to_numpy(dtype=float))
     lags = seasonal_lags(series, config, tz)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # steps with no history yet have an all-NaN column: NaN is the answer
+        warnings.simplefilter("ignore", RuntimeWarning)
         rough = np.nanmedian(lags, axis=0)
-    first_phi = fit_overdispersion(observed, rough, np.sum(~np.isnan(lags), axis=0))
-    expected, used = robust_expected(lags, first_phi, config.min_seasons)
-    phi = fit_overdispersion(observed, expected, used)
+    first_theta, first_phi = fit_dispersion(observed, rough, np.sum(~np.isnan(lags), axis=0))
+    expected, used = robust_expected(lags, first_theta, first_phi, config.min_seasons)
+    theta, phi = fit_dispersion(observed, expected, used)
     scored = np.isfinite(expected)
     mu = np.where(scored, expected, 0.0)
     # Noise of the count plus the uncertainty of a mean of `used` past values.
-    variance = np.where(scored, (mu + phi * mu**2) * (1.0 + 1.0 / np.maximum(used, 1)), 0.0)
+    variance = np.where(scored, (theta * mu + phi * mu**2) * (1.0 + 1.0 / np.maximum(used, 1)), 0.0)
     direction = np.sign(observed - mu)
 
     candidates: list[tuple[float, int, int]] = []  # (z, first, last) of every window that passes
@@ -186,7 +199,7 @@ def score_series(series: pd.Series, config: SeasonalConfig, tz: str | None = Non
             "flag": flag,
         }
     )
-    return SeriesScores(frame=frame, phi=phi)
+    return SeriesScores(frame=frame, theta=theta, phi=phi)
 
 
 def flagged_spans(scores: pd.DataFrame, max_gap: int) -> list[tuple[int, int, int]]:

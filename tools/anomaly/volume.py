@@ -34,12 +34,12 @@ class AnomalyReport:
 
     frame: pd.DataFrame
     period: Period
-    event_type: str | None
+    measure: str
     category: str | None
     series: dict[str, pd.DataFrame] = field(repr=False)  # region -> ts, observed, expected, lo, hi, flag
 
     def summary(self) -> str:
-        what = f"{self.event_type or 'event'} volume" + (f" in {self.category}" if self.category else "")
+        what = ("session" if self.measure == "sessions" else f"{self.measure} session") + " volume" + (f" in {self.category}" if self.category else "")
         if self.frame.empty:
             return f"No {what} anomalies in {len(self.series)} region(s) from {self.period.describe()}."
         parts = []
@@ -64,7 +64,7 @@ class AnomalyReport:
         ]
         return ChartSpec.from_frame(
             "series",
-            f"Hourly {self.event_type or 'event'} volume, {region}",
+            f"Hourly {self.measure}, {region}",
             data,
             x="ts",
             y="observed",
@@ -72,28 +72,44 @@ class AnomalyReport:
         )
 
 
+MEASURES: tuple[str, ...] = ("sessions", *EVENT_TYPES)
+
+
 def _hourly_counts(
-    store: EventStore, start: pd.Timestamp, end: pd.Timestamp, event_type: str | None, region: str | None,
+    store: EventStore, start: pd.Timestamp, end: pd.Timestamp, measure: str, region: str | None,
     category: str | None,
 ) -> pd.DataFrame:
-    """ts, region, n for every hour with events in [start, end), from DuckDB."""
+    """ts, region, n: sessions (with an event of type `measure`, unless "sessions") per hour, from DuckDB.
+
+    Sessions, not events, are counted: events come in clumps of a session's views and clicks, so their
+    hourly counts are far noisier than the number of visits and would hide an outage or fake a surge. A
+    session counts once, in the hour (and region) of its first matching event; events without a session
+    count one each.
+    """
     where = ["event_time >= ?", "event_time < ?", "region IS NOT NULL"]
     params: list[object] = [start.to_pydatetime(), end.to_pydatetime()]
+    event_type = measure if measure in EVENT_TYPES else None
     for column, value in (("event_type", event_type), ("region", region), ("category", category)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    sql = (
-        "SELECT date_trunc('hour', event_time) AS ts, region, count(*) AS n FROM events "
-        f"WHERE {' AND '.join(where)} GROUP BY 1, 2"
-    )
+    matching = f"SELECT event_time, region, session_id FROM events WHERE {' AND '.join(where)}"
+    sql = f"""
+        SELECT date_trunc('hour', t) AS ts, region, count(*) AS n FROM (
+            SELECT min(event_time) AS t, arg_min(region, event_time) AS region FROM ({matching})
+            WHERE session_id IS NOT NULL GROUP BY session_id
+            UNION ALL
+            SELECT event_time, region FROM ({matching}) WHERE session_id IS NULL
+        ) GROUP BY 1, 2
+    """
+    params = params * 2
     with store.connect() as con:
         return con.execute(sql, params).df()
 
 
 def _check_category(store: EventStore, category: str) -> str:
     with store.connect() as con:
-        known = [row[0] for row in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL")]
+        known = [row[0] for row in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL").fetchall()]
     lookup = {name.lower(): name for name in known}
     if category.lower() not in lookup:
         raise AnomalyInputError(f"Unknown category {category!r}. Categories in the store: {', '.join(sorted(known))}.")
@@ -112,30 +128,29 @@ def detect_volume_anomalies(
     since: str = "7d",
     region: str | None = None,
     category: str | None = None,
-    event_type: str | None = "purchase",
+    measure: str = "sessions",
     as_of: pd.Timestamp | str | None = None,
     config: SeasonalConfig | None = None,
 ) -> AnomalyReport:
     """Surges and drops (outages) of hourly volume per region in the `since` period before `as_of`.
 
-    `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `event_type`
-    chooses what is counted (default purchases; None counts every event). The hour still in progress at the
-    end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError` for bad input.
+    `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `measure` is
+    what is counted: "sessions" (default: visits) or sessions with an event of one type ("purchase" counts
+    buying sessions, "login", ...). `category` narrows to sessions touching one product category. The hour still in progress at
+    the end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError` for bad input.
     """
     config = config or SeasonalConfig()
-    if event_type is not None and event_type not in EVENT_TYPES:
-        raise AnomalyInputError(f"Unknown event_type {event_type!r}. Valid: {', '.join(EVENT_TYPES)} or None (all).")
+    if measure not in MEASURES:
+        raise AnomalyInputError(f"Unknown measure {measure!r}. Valid: {', '.join(MEASURES)}.")
     region_name = get_region(region).name if region is not None else None
     category_name = _check_category(store, category) if category is not None else None
     with store.connect() as con:
         period = resolve_period(con, since, as_of)
     last_hour = (period.end - HOUR).floor("h")  # the last complete hour
     first_hour = period.start.floor("h")
-    if last_hour < first_hour:
-        raise AnomalyInputError(f"The period {period.describe()} holds no complete hour; use a longer since.")
     history_start = first_hour - config.n_seasons * config.season
-    counts = _hourly_counts(store, history_start, last_hour + HOUR, event_type, region_name, category_name)
-    what = " ".join(filter(None, [event_type or "events", region_name, category_name]))
+    counts = _hourly_counts(store, history_start, last_hour + HOUR, measure, region_name, category_name)
+    what = " ".join(filter(None, [measure, region_name, category_name]))
     if counts.empty:
         raise AnomalyInputError(f"No {what} between {history_start:%Y-%m-%d} and {period.end:%Y-%m-%d}; nothing to score.")
     counts["ts"] = pd.to_datetime(counts["ts"], utc=True)
@@ -174,4 +189,4 @@ def detect_volume_anomalies(
     frame = pd.DataFrame(alerts, columns=[c for c in ALERT_COLUMNS if c != "alert_id"])
     frame = frame.sort_values("severity", ascending=False, kind="stable").reset_index(drop=True)
     frame.insert(0, "alert_id", [f"VA-{i + 1}" for i in range(len(frame))])
-    return AnomalyReport(frame=frame, period=period, event_type=event_type, category=category_name, series=series)
+    return AnomalyReport(frame=frame, period=period, measure=measure, category=category_name, series=series)

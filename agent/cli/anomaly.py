@@ -1,0 +1,137 @@
+"""`chronotope anomalies` (regional volume), `chronotope fraud` (+ `fraud label`), `chronotope complaints`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agent.cli.app import app
+
+fraud_app = typer.Typer(help="Suspicious orders grouped into cases; label cases to teach the detector.")
+app.add_typer(fraud_app, name="fraud")
+
+
+def _store(store: Optional[Path]):
+    from agent.config import get_settings
+    from tools.events.store import EventStore
+
+    return EventStore(store if store is not None else get_settings().store_path)
+
+
+def _state_dir() -> Path:
+    from agent.config import get_settings
+
+    return get_settings().anomaly_path
+
+
+def _fail(error: Exception) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]{error}[/]")
+    raise typer.Exit(2)
+
+
+@app.command()
+def anomalies(
+    since: str = typer.Option("7d", help="Period before the latest event: 24h, 7d, 4w."),
+    region: Optional[str] = typer.Option(None, help="Only this region (name or ISO code, e.g. Bavaria, DE-BY)."),
+    category: Optional[str] = typer.Option(None, help="Only sessions touching this product category."),
+    measure: str = typer.Option("sessions", help="sessions, or sessions with one event type (purchase, login, ...)."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Surges and outages of hourly traffic per region against its usual week."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.anomaly import AnomalyInputError, detect_volume_anomalies
+    from tools.events.regions import UnknownRegion
+
+    try:
+        report = detect_volume_anomalies(_store(store), since=since, region=region, category=category, measure=measure)
+    except (AnomalyInputError, UnknownRegion) as error:
+        _fail(error)
+    console = Console()
+    console.print(report.summary())
+    if not report.frame.empty:
+        table = Table("alert", "region", "kind", "start (UTC)", "hours", "observed", "expected", "severity")
+        for row in report.frame.itertuples():
+            table.add_row(row.alert_id, row.region, row.kind, f"{row.start:%Y-%m-%d %H:%M}", str(row.hours),
+                          f"{row.observed:,.0f}", f"{row.expected:,.1f}", f"{row.severity:.1f}")
+        console.print(table)
+
+
+@fraud_app.callback(invoke_without_command=True)
+def fraud(
+    ctx: typer.Context,
+    since: str = typer.Option("7d", help="Orders placed in this period before the latest order: 24h, 7d, 4w."),
+    top: int = typer.Option(20, help="Cases to show."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Suspicious cases (orders linked by account or device), most risky first, with reasons."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.anomaly import AnomalyInputError, detect_fraud
+
+    try:
+        report = detect_fraud(_store(store), since=since, state_dir=_state_dir())
+    except AnomalyInputError as error:
+        _fail(error)
+    console = Console()
+    console.print(report.summary())
+    if not report.frame.empty:
+        table = Table("case", "risk", "status", "orders", "reasons")
+        for row in report.frame.head(top).itertuples():
+            table.add_row(row.case_id, f"{row.risk:.2f}", row.status, str(row.n_orders), "\n".join(row.reasons))
+        console.print(table)
+        console.print("[dim]Label a case: chronotope fraud label CASE --fraud / --not-fraud[/]")
+
+
+@fraud_app.command("label")
+def fraud_label(
+    case_id: str = typer.Argument(..., help="Case id from `chronotope fraud` (e.g. FC-D0013255)."),
+    is_fraud: bool = typer.Option(..., "--fraud/--not-fraud", help="The operator's decision."),
+    note: str = typer.Option("", help="Why (kept with the label)."),
+) -> None:
+    """Record a fraud / not-fraud decision; later runs rank similar orders accordingly."""
+    from rich.console import Console
+
+    from tools.anomaly import AnomalyInputError, label_case
+
+    try:
+        label = label_case(_state_dir(), case_id, is_fraud, note)
+    except AnomalyInputError as error:
+        _fail(error)
+    verdict = "fraud" if label.fraud else "not fraud"
+    Console().print(f"Labelled {label.case_id} as {verdict} ({len(label.order_ids)} orders).")
+
+
+@app.command()
+def complaints(
+    since: str = typer.Option("30d", help="Period before the latest review: 7d, 30d, 8w."),
+    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+) -> None:
+    """Complaint waves: products, categories or regions whose negative reviews rise above usual."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.anomaly import AnomalyInputError, detect_complaint_waves
+
+    try:
+        report = detect_complaint_waves(_store(store), since=since, state_dir=_state_dir())
+    except AnomalyInputError as error:
+        _fail(error)
+    console = Console()
+    console.print(report.summary())
+    if not report.frame.empty:
+        table = Table("alert", "level", "what", "where", "from", "to", "negative", "usual", "topic")
+        for row in report.frame.itertuples():
+            what = row.product_id if row.level.startswith("product") else (row.category or "all")
+            table.add_row(row.alert_id, row.level, str(what), str(row.region or "all"), f"{row.start:%Y-%m-%d}",
+                          f"{row.end:%Y-%m-%d}", f"{row.negatives}/{row.reviews}", f"{row.usual_share:.0%}",
+                          str(row.topic))
+        console.print(table)
