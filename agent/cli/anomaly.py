@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ fraud_app = typer.Typer(help="Suspicious orders grouped into cases; label cases 
 app.add_typer(fraud_app, name="fraud")
 
 
-def _store(store: Optional[Path]):
+def _store(store: Path | None):
     from agent.config import get_settings
     from tools.events.store import EventStore
 
@@ -36,10 +35,12 @@ def _fail(error: Exception) -> None:
 @app.command()
 def anomalies(
     since: str = typer.Option("7d", help="Period before the latest event: 24h, 7d, 4w."),
-    region: Optional[str] = typer.Option(None, help="Only this region (name or ISO code, e.g. Bavaria, DE-BY)."),
-    category: Optional[str] = typer.Option(None, help="Only sessions touching this product category."),
-    measure: str = typer.Option("sessions", help="sessions, or sessions with one event type (purchase, login, ...)."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    region: str | None = typer.Option(None, help="Only this region (name or ISO code, e.g. Bavaria, DE-BY)."),
+    category: str | None = typer.Option(None, help="Only sessions touching this product category."),
+    measure: str = typer.Option(
+        "sessions", help="sessions, or sessions with one event type (purchase, login, ...)."
+    ),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Surges and outages of hourly traffic per region against its usual week."""
     from rich.console import Console
@@ -49,7 +50,9 @@ def anomalies(
     from tools.events.regions import UnknownRegion
 
     try:
-        report = detect_volume_anomalies(_store(store), since=since, region=region, category=category, measure=measure)
+        report = detect_volume_anomalies(
+            _store(store), since=since, region=region, category=category, measure=measure
+        )
     except (AnomalyInputError, UnknownRegion) as error:
         _fail(error)
     console = Console()
@@ -57,17 +60,27 @@ def anomalies(
     if not report.frame.empty:
         table = Table("alert", "region", "kind", "start (UTC)", "hours", "observed", "expected", "severity")
         for row in report.frame.itertuples():
-            table.add_row(row.alert_id, row.region, row.kind, f"{row.start:%Y-%m-%d %H:%M}", str(row.hours),
-                          f"{row.observed:,.0f}", f"{row.expected:,.1f}", f"{row.severity:.1f}")
+            table.add_row(
+                row.alert_id,
+                row.region,
+                row.kind,
+                f"{row.start:%Y-%m-%d %H:%M}",
+                str(row.hours),
+                f"{row.observed:,.0f}",
+                f"{row.expected:,.1f}",
+                f"{row.severity:.1f}",
+            )
         console.print(table)
 
 
 @fraud_app.callback(invoke_without_command=True)
 def fraud(
     ctx: typer.Context,
-    since: str = typer.Option("7d", help="Orders placed in this period before the latest order: 24h, 7d, 4w."),
+    since: str = typer.Option(
+        "7d", help="Orders placed in this period before the latest order: 24h, 7d, 4w."
+    ),
     top: int = typer.Option(20, help="Cases to show."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Suspicious cases (orders linked by account or device), most risky first, with reasons."""
     if ctx.invoked_subcommand is not None:
@@ -86,7 +99,9 @@ def fraud(
     if not report.frame.empty:
         table = Table("case", "risk", "status", "orders", "reasons")
         for row in report.frame.head(top).itertuples():
-            table.add_row(row.case_id, f"{row.risk:.2f}", row.status, str(row.n_orders), "\n".join(row.reasons))
+            table.add_row(
+                row.case_id, f"{row.risk:.2f}", row.status, str(row.n_orders), "\n".join(row.reasons)
+            )
         console.print(table)
         console.print("[dim]Label a case: chronotope fraud label CASE --fraud / --not-fraud[/]")
 
@@ -113,7 +128,7 @@ def fraud_label(
 @app.command()
 def complaints(
     since: str = typer.Option("30d", help="Period before the latest review: 7d, 30d, 8w."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Complaint waves: products, categories or regions whose negative reviews rise above usual."""
     from rich.console import Console
@@ -131,7 +146,15 @@ def complaints(
         table = Table("alert", "level", "what", "where", "from", "to", "negative", "usual", "topic")
         for row in report.frame.itertuples():
             what = row.product_id if row.level.startswith("product") else (row.category or "all")
-            table.add_row(row.alert_id, row.level, str(what), str(row.region or "all"), f"{row.start:%Y-%m-%d}",
-                          f"{row.end:%Y-%m-%d}", f"{row.negatives}/{row.reviews}", f"{row.usual_share:.0%}",
-                          str(row.topic))
+            table.add_row(
+                row.alert_id,
+                row.level,
+                str(what),
+                str(row.region or "all"),
+                f"{row.start:%Y-%m-%d}",
+                f"{row.end:%Y-%m-%d}",
+                f"{row.negatives}/{row.reviews}",
+                f"{row.usual_share:.0%}",
+                str(row.topic),
+            )
         console.print(table)

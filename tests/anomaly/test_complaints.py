@@ -1,4 +1,4 @@
-"""Complaint waves on the planted shop, with the real offline MiniLM embedder (the sentiment model is the point)."""
+"""Complaint waves on the planted shop, with the real offline MiniLM embedder (its sentiment is the point)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from tools.anomaly.sentiment import review_topics
 
 @pytest.fixture(scope="module")
 def month(planted_shop: PlantedShop, tmp_path_factory: pytest.TempPathFactory):
-    return detect_complaint_waves(planted_shop.store, since="30d", state_dir=tmp_path_factory.mktemp("anomaly"))
+    return detect_complaint_waves(
+        planted_shop.store, since="30d", state_dir=tmp_path_factory.mktemp("anomaly")
+    )
 
 
 def test_planted_wave_is_one_alert_for_its_product_and_region(month, planted_shop):
     wave = planted_shop.truth.complaint_waves[0]
     assert len(month.frame) == 1, month.frame.drop(columns=["example"]).to_string()
     alert = month.frame.iloc[0]
-    assert (alert["level"], alert["product_id"], alert["region"]) == ("product_region", wave.product_id, wave.region)
+    assert (alert["level"], alert["product_id"], alert["region"]) == (
+        "product_region",
+        wave.product_id,
+        wave.region,
+    )
     # An ordinary bad review just before the wave may join it; the wave itself is covered.
     assert wave.start - pd.Timedelta(days=3) <= alert["start"].date() <= wave.start + pd.Timedelta(days=1)
     assert wave.end - pd.Timedelta(days=1) <= alert["end"].date() <= wave.end
@@ -42,8 +48,13 @@ def test_summary_and_chart_show_the_wave(month):
 
 
 def test_review_topics_follow_their_words():
-    texts = ["The parcel arrived a week late", "Way too expensive for what it is", "Support never replied",
-             "It broke after two days", "Lovely colour"]
+    texts = [
+        "The parcel arrived a week late",
+        "Way too expensive for what it is",
+        "Support never replied",
+        "It broke after two days",
+        "Lovely colour",
+    ]
     assert review_topics(texts) == ["delivery", "price", "service", "quality", "other"]
 
 

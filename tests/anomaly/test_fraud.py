@@ -30,8 +30,14 @@ def week(detector: FraudDetector):
 
 
 def _case_of(frame: pd.DataFrame, planted) -> pd.DataFrame:
-    return frame[frame.apply(lambda row: bool(set(row.user_ids) & set(planted.user_ids)
-                                              or set(row.device_ids) & set(planted.device_ids)), axis=1)]
+    return frame[
+        frame.apply(
+            lambda row: bool(
+                set(row.user_ids) & set(planted.user_ids) or set(row.device_ids) & set(planted.device_ids)
+            ),
+            axis=1,
+        )
+    ]
 
 
 @pytest.mark.parametrize("kind", list(REASON_WORDS))
@@ -48,7 +54,9 @@ def test_each_planted_fraud_type_is_caught_with_its_reason(week, planted_shop, k
 def test_ordinary_shoppers_are_not_reported(week, planted_shop):
     planted = planted_shop.truth.fraud
     matched = week.frame.apply(
-        lambda row: any(set(row.user_ids) & set(c.user_ids) or set(row.device_ids) & set(c.device_ids) for c in planted),
+        lambda row: any(
+            set(row.user_ids) & set(c.user_ids) or set(row.device_ids) & set(c.device_ids) for c in planted
+        ),
         axis=1,
     )
     assert matched.all(), week.frame.loc[~matched, ["case_id", "reasons"]].to_string()
@@ -65,10 +73,23 @@ def test_report_has_summary_and_map(week):
 
 def _far_order(store, order_id: str, minutes: int) -> dict:
     with store.connect() as con:
-        user = con.execute("SELECT * FROM users WHERE home_region = 'Bavaria' ORDER BY user_id LIMIT 1").df().iloc[0]
-    return dict(order_id=order_id, user_id=user.user_id, placed_at=END + pd.Timedelta(minutes=minutes), amount=60.0,
-                device_id="D" + user.user_id[1:], lat=user.home_lat, lon=user.home_lon,
-                shipping_lat=37.39, shipping_lon=-5.98, shipping_city="Seville")
+        user = (
+            con.execute("SELECT * FROM users WHERE home_region = 'Bavaria' ORDER BY user_id LIMIT 1")
+            .df()
+            .iloc[0]
+        )
+    return {
+        "order_id": order_id,
+        "user_id": user.user_id,
+        "placed_at": END + pd.Timedelta(minutes=minutes),
+        "amount": 60.0,
+        "device_id": "D" + user.user_id[1:],
+        "lat": user.home_lat,
+        "lon": user.home_lon,
+        "shipping_lat": 37.39,
+        "shipping_lon": -5.98,
+        "shipping_city": "Seville",
+    }
 
 
 def test_labels_change_the_ranking_and_persist(planted_shop, tmp_path):
@@ -102,12 +123,33 @@ def test_labelling_an_unknown_case_lists_the_known_ones(planted_shop, tmp_path):
 
 
 def test_real_time_scoring_catches_a_card_testing_burst(detector):
-    ordinary = detector.score_order(dict(order_id="R0", user_id="U00010", placed_at=END + pd.Timedelta(minutes=1),
-                                         amount=55.0, device_id="D00010", lat=48.86, lon=2.35), remember=False)
+    ordinary = detector.score_order(
+        {
+            "order_id": "R0",
+            "user_id": "U00010",
+            "placed_at": END + pd.Timedelta(minutes=1),
+            "amount": 55.0,
+            "device_id": "D00010",
+            "lat": 48.86,
+            "lon": 2.35,
+        },
+        remember=False,
+    )
     assert ordinary.risk < 0.3 and ordinary.flags == []
-    burst = [detector.score_order(dict(order_id=f"B{i}", user_id="U99999", placed_at=END + pd.Timedelta(minutes=i),
-                                       amount=1.2, device_id="DNEW", lat=41.39, lon=2.17))
-             for i in range(6)]
+    burst = [
+        detector.score_order(
+            {
+                "order_id": f"B{i}",
+                "user_id": "U99999",
+                "placed_at": END + pd.Timedelta(minutes=i),
+                "amount": 1.2,
+                "device_id": "DNEW",
+                "lat": 41.39,
+                "lon": 2.17,
+            }
+        )
+        for i in range(6)
+    ]
     assert "card_testing" not in burst[3].flags and "card_testing" in burst[4].flags
     assert burst[-1].risk > 0.85
     assert "6 orders under EUR" in burst[-1].summary()
@@ -115,11 +157,29 @@ def test_real_time_scoring_catches_a_card_testing_burst(detector):
 
 def test_real_time_scoring_catches_impossible_travel(detector, planted_shop):
     with planted_shop.store.connect() as con:
-        user = con.execute("SELECT * FROM users WHERE home_region = 'Greater London' ORDER BY user_id LIMIT 1").df().iloc[0]
-    home = dict(order_id="T1", user_id=user.user_id, placed_at=END + pd.Timedelta(minutes=10), amount=40.0,
-                device_id="D" + user.user_id[1:], lat=user.home_lat, lon=user.home_lon)
+        user = (
+            con.execute("SELECT * FROM users WHERE home_region = 'Greater London' ORDER BY user_id LIMIT 1")
+            .df()
+            .iloc[0]
+        )
+    home = {
+        "order_id": "T1",
+        "user_id": user.user_id,
+        "placed_at": END + pd.Timedelta(minutes=10),
+        "amount": 40.0,
+        "device_id": "D" + user.user_id[1:],
+        "lat": user.home_lat,
+        "lon": user.home_lon,
+    }
     assert detector.score_order(home).flags == []
-    rome = dict(home, order_id="T2", placed_at=END + pd.Timedelta(minutes=40), lat=41.9, lon=12.5, device_id="DX")
+    rome = {
+        **home,
+        "order_id": "T2",
+        "placed_at": END + pd.Timedelta(minutes=40),
+        "lat": 41.9,
+        "lon": 12.5,
+        "device_id": "DX",
+    }
     scored = detector.score_order(rome)
     assert "impossible_travel" in scored.flags
     assert "(London -> Rome" in scored.reasons[0]

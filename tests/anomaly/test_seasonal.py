@@ -23,7 +23,9 @@ def test_outage_in_a_poisson_series_is_one_span_with_exact_hours():
     scores = score_series(series, SeasonalConfig()).frame
     spans = flagged_spans(scores, max_gap=1)
     planted = range(len(series) - 30, len(series) - 22)
-    overlapping = [(first, last, sign) for first, last, sign in spans if first <= planted[-1] and last >= planted[0]]
+    overlapping = [
+        (first, last, sign) for first, last, sign in spans if first <= planted[-1] and last >= planted[0]
+    ]
     assert overlapping == [(planted[0], planted[-1], -1)]
 
 

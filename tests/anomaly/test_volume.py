@@ -16,8 +16,11 @@ def week(planted_shop: PlantedShop):
 
 
 def _overlapping(frame: pd.DataFrame, anomaly) -> pd.DataFrame:
-    return frame[(frame["region"] == anomaly.region) & (frame["start"] < pd.Timestamp(anomaly.end))
-                 & (frame["end"] > pd.Timestamp(anomaly.start))]
+    return frame[
+        (frame["region"] == anomaly.region)
+        & (frame["start"] < pd.Timestamp(anomaly.end))
+        & (frame["end"] > pd.Timestamp(anomaly.start))
+    ]
 
 
 def test_outage_is_found_as_one_alert_with_its_hours(week, planted_shop):

@@ -10,16 +10,17 @@ them: one defective batch in London is one alert, not five.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tools.anomaly.errors import AnomalyInputError
 from tools.anomaly.period import Period, parse_since, resolve_period
-from tools.anomaly.sentiment import EmbeddingCache, Embedder, ReviewClassifier, default_embedder
+from tools.anomaly.sentiment import Embedder, EmbeddingCache, ReviewClassifier, default_embedder
 from tools.events.store import EventStore
 from tools.results import ChartSpec
 
@@ -32,8 +33,21 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "region": ("region",),
 }
 ALERT_COLUMNS = [
-    "alert_id", "level", "product_id", "product", "category", "region", "start", "end", "reviews", "negatives",
-    "negative_share", "usual_share", "severity", "topic", "example",
+    "alert_id",
+    "level",
+    "product_id",
+    "product",
+    "category",
+    "region",
+    "start",
+    "end",
+    "reviews",
+    "negatives",
+    "negative_share",
+    "usual_share",
+    "severity",
+    "topic",
+    "example",
 ]
 
 
@@ -66,12 +80,18 @@ class ComplaintReport:
         parts = []
         for row in self.frame.head(3).itertuples():
             parts.append(
-                f"{_group_name(row._asdict())} {row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}: {row.negatives} of {row.reviews} "
+                f"{_group_name(row._asdict())} {row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}: "
+                f"{row.negatives} of {row.reviews} "
                 f"reviews negative ({row.negative_share:.0%} vs usual {row.usual_share:.0%}), mostly about "
-                f"{row.topic} (\"{row.example}\")"
+                f'{row.topic} ("{row.example}")'
             )
         more = f"; {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
-        return f"{len(self.frame)} complaint wave(s) from {self.period.describe()}: " + "; ".join(parts) + more + "."
+        return (
+            f"{len(self.frame)} complaint wave(s) from {self.period.describe()}: "
+            + "; ".join(parts)
+            + more
+            + "."
+        )
 
     def chart(self) -> ChartSpec | None:
         """Daily negative share of the top wave's group, its usual share as the band, the wave as a span."""
@@ -82,26 +102,43 @@ class ComplaintReport:
         for column in LEVELS[top["level"]]:
             mask &= (self.reviews[column] == top[column]).to_numpy()
         chosen = self.reviews[mask & (self.reviews["review_time"] >= self.period.start).to_numpy()]
-        days = pd.date_range(self.period.start.floor("D"), (self.period.end - pd.Timedelta(microseconds=1)).floor("D"))
-        daily = chosen.groupby(chosen["review_time"].dt.floor("D"))["negative"].agg(["sum", "count"]).reindex(
-            days, fill_value=0
+        days = pd.date_range(
+            self.period.start.floor("D"), (self.period.end - pd.Timedelta(microseconds=1)).floor("D")
+        )
+        daily = (
+            chosen.groupby(chosen["review_time"].dt.floor("D"))["negative"]
+            .agg(["sum", "count"])
+            .reindex(days, fill_value=0)
         )
         share = top["usual_share"]
         sd = np.sqrt(share * (1 - share) / np.maximum(daily["count"], 1))
         data = pd.DataFrame(
             {
                 "day": days,
-                "negative_share": np.where(daily["count"] > 0, daily["sum"] / np.maximum(daily["count"], 1), np.nan),
+                "negative_share": np.where(
+                    daily["count"] > 0, daily["sum"] / np.maximum(daily["count"], 1), np.nan
+                ),
                 "expected": share,
                 "lo": np.clip(share - 3 * sd, 0, 1),
                 "hi": np.clip(share + 3 * sd, 0, 1),
                 "reviews": daily["count"].to_numpy(),
             }
         )
-        spans = [{"start": top["start"].isoformat(), "end": (top["end"] + DAY).isoformat(), "label": "complaint wave"}]
-        return ChartSpec.from_frame("series", f"Negative review share, {_group_name(top)}", data, x="day",
-                                    y="negative_share", extra={"expected": "expected", "lo": "lo", "hi": "hi",
-                                                               "spans": spans})
+        spans = [
+            {
+                "start": top["start"].isoformat(),
+                "end": (top["end"] + DAY).isoformat(),
+                "label": "complaint wave",
+            }
+        ]
+        return ChartSpec.from_frame(
+            "series",
+            f"Negative review share, {_group_name(top)}",
+            data,
+            x="day",
+            y="negative_share",
+            extra={"expected": "expected", "lo": "lo", "hi": "hi", "spans": spans},
+        )
 
 
 def _group_name(row: Mapping[str, Any]) -> str:
@@ -137,8 +174,9 @@ def _binomial_z(negatives: np.ndarray, totals: np.ndarray, share: np.ndarray) ->
     return stats.norm.isf(np.clip(tail, np.finfo(float).tiny, 1.0))
 
 
-def _scan_level(reviews: pd.DataFrame, keys: tuple[str, ...], period: Period, config: WaveConfig,
-                shop_share: float) -> list[dict]:
+def _scan_level(
+    reviews: pd.DataFrame, keys: tuple[str, ...], period: Period, config: WaveConfig, shop_share: float
+) -> list[dict]:
     """Alerts of one level from the reviews not yet explained by a finer level."""
     base = reviews[reviews["review_time"] < period.start]
     now = reviews[(reviews["review_time"] >= period.start) & ~reviews["explained"]]
@@ -164,7 +202,11 @@ def _scan_level(reviews: pd.DataFrame, keys: tuple[str, ...], period: Period, co
             neg = np.convolve(neg_day, kernel, mode="valid")
             tot = np.convolve(tot_day, kernel, mode="valid")
             share = np.divide(neg, tot, out=np.zeros_like(neg), where=tot > 0)
-            ok = (neg >= config.min_negatives) & (share >= config.min_lift * share0) & (share - share0 >= config.min_excess)
+            ok = (
+                (neg >= config.min_negatives)
+                & (share >= config.min_lift * share0)
+                & (share - share0 >= config.min_excess)
+            )
             if not ok.any():
                 continue
             z = _binomial_z(neg[ok], tot[ok], share0)
@@ -178,9 +220,15 @@ def _scan_level(reviews: pd.DataFrame, keys: tuple[str, ...], period: Period, co
             first, last = first + active[0], first + active[-1]  # trim quiet edge days
             taken[first : last + 1] = True
             alerts.append(
-                {**dict(zip(keys, key)), "start": days[first], "end": days[last], "reviews": int(tot_day[first : last + 1].sum()),
-                 "negatives": int(neg_day[first : last + 1].sum()), "usual_share": round(share0, 4),
-                 "severity": round(score, 2)}
+                {
+                    **dict(zip(keys, key)),
+                    "start": days[first],
+                    "end": days[last],
+                    "reviews": int(tot_day[first : last + 1].sum()),
+                    "negatives": int(neg_day[first : last + 1].sum()),
+                    "usual_share": round(share0, 4),
+                    "severity": round(score, 2),
+                }
             )
     return alerts
 
@@ -204,9 +252,13 @@ def detect_complaint_waves(
     start = period.start - parse_since(config.baseline)
     reviews = _load_reviews(store, start, period.end)
     if (reviews["review_time"] >= period.start).sum() == 0 if not reviews.empty else True:
-        raise AnomalyInputError(f"No reviews from {period.describe()}; use a longer since or load reviews first.")
-    cache = EmbeddingCache(Path(state_dir) / "review_embeddings.npz" if state_dir is not None else None,
-                           embed or default_embedder())
+        raise AnomalyInputError(
+            f"No reviews from {period.describe()}; use a longer since or load reviews first."
+        )
+    cache = EmbeddingCache(
+        Path(state_dir) / "review_embeddings.npz" if state_dir is not None else None,
+        embed or default_embedder(),
+    )
     rated = reviews.dropna(subset=["rating"])
     classifier = ReviewClassifier.train(rated["text"].tolist(), rated["rating"].astype(int).to_numpy(), cache)
     predicted = classifier.predict(reviews["text"].tolist())
@@ -222,7 +274,9 @@ def detect_complaint_waves(
     for level, keys in LEVELS.items():
         alerts = _scan_level(reviews, keys, period, config, shop_share)
         for alert in alerts:
-            inside = (reviews["review_time"] >= alert["start"]) & (reviews["review_time"] < alert["end"] + DAY)
+            inside = (reviews["review_time"] >= alert["start"]) & (
+                reviews["review_time"] < alert["end"] + DAY
+            )
             for column in keys:
                 inside &= reviews[column] == alert[column]
             wave = reviews[inside & (reviews["negative"] > 0)]
@@ -230,8 +284,11 @@ def detect_complaint_waves(
             example = wave.loc[wave["p_negative"].idxmax()] if len(wave) else None
             found.append(
                 {
-                    **alert, "level": level,
-                    "product": (wave["product"].mode().iloc[0] if "product_id" in keys and len(wave) else None),
+                    **alert,
+                    "level": level,
+                    "product": (
+                        wave["product"].mode().iloc[0] if "product_id" in keys and len(wave) else None
+                    ),
                     "topic": wave["topic"].mode().iloc[0] if len(wave) else None,
                     "example": example["text"] if example is not None else None,
                     "negative_share": round(alert["negatives"] / max(alert["reviews"], 1), 4),
@@ -243,5 +300,9 @@ def detect_complaint_waves(
         frame["category"] = frame["category"].fillna(frame["product_id"].map(lookup))
     frame = frame.sort_values("severity", ascending=False, kind="stable").reset_index(drop=True)
     frame.insert(0, "alert_id", [f"CW-{i + 1}" for i in range(len(frame))])
-    return ComplaintReport(frame=frame, reviews=reviews.drop(columns=["explained"]), period=period,
-                           holdout_accuracy=classifier.holdout_accuracy)
+    return ComplaintReport(
+        frame=frame,
+        reviews=reviews.drop(columns=["explained"]),
+        period=period,
+        holdout_accuracy=classifier.holdout_accuracy,
+    )

@@ -28,8 +28,20 @@ DEVICE_FLAGS = ("card_testing", "device_ring", "velocity")  # patterns that belo
 CLEARED_FACTOR = 0.1  # a case labelled "not fraud" keeps this share of its risk
 
 CASE_COLUMNS = [
-    "case_id", "risk", "status", "kinds", "reasons", "n_orders", "amount_eur", "first_order", "last_order",
-    "user_ids", "device_ids", "order_ids", "lat", "lon",
+    "case_id",
+    "risk",
+    "status",
+    "kinds",
+    "reasons",
+    "n_orders",
+    "amount_eur",
+    "first_order",
+    "last_order",
+    "user_ids",
+    "device_ids",
+    "order_ids",
+    "lat",
+    "lon",
 ]
 
 
@@ -47,20 +59,25 @@ class FraudModel:
 
     @property
     def limits(self) -> dict[str, float]:
-        return {"small_eur": self.small_eur, "high_value_eur": self.high_value_eur,
-                "high_value_q": self.rules.high_value_quantile}
+        return {
+            "small_eur": self.small_eur,
+            "high_value_eur": self.high_value_eur,
+            "high_value_q": self.rules.high_value_quantile,
+        }
 
 
 def fit_fraud_model(
     con, period: Period, rules: FraudRules, windows: FeatureWindows, labels: list[CaseLabel]
 ) -> tuple[FraudModel, pd.DataFrame]:
-    """Fit the forest and the label model on the orders of `period`; returns the model and the scored orders."""
+    """Fit the forest and the label model on the orders of `period`; returns the model and scored orders."""
     small = small_order_limit(con, period, windows)
     features = order_features(con, period, windows, small)
     if features.empty:
         from tools.anomaly.errors import AnomalyInputError
 
-        raise AnomalyInputError(f"No orders from {period.describe()}; pick a longer period or load orders first.")
+        raise AnomalyInputError(
+            f"No orders from {period.describe()}; pick a longer period or load orders first."
+        )
     isolation = IsolationScorer(features[list(MODEL_FEATURES)].to_numpy(dtype=float))
     high_value = float(np.quantile(features["amount_eur"], rules.high_value_quantile))
     model = FraudModel(rules, windows, isolation, small, high_value, labels)
@@ -87,7 +104,7 @@ def score_frame(features: pd.DataFrame, model: FraudModel) -> pd.DataFrame:
 
 
 def _travel_orders(scored: pd.DataFrame) -> pd.Series:
-    """For orders flagged for travel: how many of the user's orders fall between the far activity and this one."""
+    """For orders flagged for travel: how many of the user's orders fall between the far activity and it."""
     counts = pd.Series(1, index=scored.index, dtype=int)
     travelled = scored[scored["flag_impossible_travel"] > 0]
     for index, row in travelled.iterrows():
@@ -97,8 +114,8 @@ def _travel_orders(scored: pd.DataFrame) -> pd.Series:
     return counts
 
 
-def _components(orders: pd.DataFrame) -> np.ndarray:
-    """Connected components of orders linked by a shared user or device."""
+def link_orders(orders: pd.DataFrame) -> np.ndarray:
+    """Group number per order: orders sharing an account or a device (directly or via others) share one."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -156,28 +173,34 @@ def case_reasons(case: pd.DataFrame, orders: pd.DataFrame, model: FraudModel) ->
     return kinds, reasons
 
 
-def build_cases(scored: pd.DataFrame, model: FraudModel, labels: dict[str, CaseLabel]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_cases(
+    scored: pd.DataFrame, model: FraudModel, labels: dict[str, CaseLabel]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cases, their orders with a case_id). Cases are ranked by risk; labelled ones carry their status."""
     scored = scored.copy()
     scored["travel_orders"] = _travel_orders(scored)
     suspicious = scored[scored["risk"] >= CASE_ORDER_RISK].copy()
     if suspicious.empty:
         return pd.DataFrame(columns=CASE_COLUMNS), suspicious.assign(case_id=pd.Series(dtype=str))
-    suspicious["component"] = _components(suspicious)
+    suspicious["component"] = link_orders(suspicious)
     rows, members = [], []
     for _, case in suspicious.groupby("component"):
         flagged = [name for name in FLAGS if (case[f"flag_{name}"] > 0).any()]
         case_id = _case_id(case, flagged)
         orders = case
         if any(kind in DEVICE_FLAGS for kind in flagged):
-            # Every order of a testing or ring device belongs to the case, also the ones before the pattern showed.
-            same_device = scored[scored["device_id"].isin(case["device_id"].dropna()) & ~scored.index.isin(case.index)]
+            # Every order of a testing or ring device is in the case, also those before the pattern showed.
+            same_device = scored[
+                scored["device_id"].isin(case["device_id"].dropna()) & ~scored.index.isin(case.index)
+            ]
             orders = pd.concat([case, same_device])
         for _, row in case[case["flag_impossible_travel"] > 0].iterrows():
             # The order placed from the far-away place before the jump is half of the story.
-            origin = scored[(scored["user_id"] == row["user_id"])
-                            & scored["placed_at"].between(row["travel_from_time"], row["placed_at"])
-                            & ~scored.index.isin(orders.index)]
+            origin = scored[
+                (scored["user_id"] == row["user_id"])
+                & scored["placed_at"].between(row["travel_from_time"], row["placed_at"])
+                & ~scored.index.isin(orders.index)
+            ]
             orders = pd.concat([orders, origin])
         kinds, reasons = case_reasons(case, orders, model)
         risk = float(case["risk"].max())
@@ -189,13 +212,20 @@ def build_cases(scored: pd.DataFrame, model: FraudModel, labels: dict[str, CaseL
         top = case.loc[case["risk"].idxmax()]
         rows.append(
             {
-                "case_id": case_id, "risk": round(risk, 4), "status": status, "kinds": kinds, "reasons": reasons,
-                "n_orders": len(orders), "amount_eur": round(float(orders["amount_eur"].sum()), 2),
-                "first_order": orders["placed_at"].min(), "last_order": orders["placed_at"].max(),
+                "case_id": case_id,
+                "risk": round(risk, 4),
+                "status": status,
+                "kinds": kinds,
+                "reasons": reasons,
+                "n_orders": len(orders),
+                "amount_eur": round(float(orders["amount_eur"].sum()), 2),
+                "first_order": orders["placed_at"].min(),
+                "last_order": orders["placed_at"].max(),
                 "user_ids": sorted(orders["user_id"].astype(str).unique()),
                 "device_ids": sorted(orders["device_id"].dropna().astype(str).unique()),
                 "order_ids": orders.sort_values("placed_at")["order_id"].astype(str).tolist(),
-                "lat": top["lat"], "lon": top["lon"],
+                "lat": top["lat"],
+                "lon": top["lon"],
             }
         )
         members.append(orders.assign(case_id=case_id))
@@ -220,13 +250,14 @@ class FraudReport:
         if open_cases.empty:
             return f"No suspicious cases among {self.n_orders:,} orders from {self.period.describe()}."
         parts = [
-            f"{row.case_id} (risk {row.risk:.2f}, {', '.join(k.replace('_', ' ') for k in row.kinds)}): {row.reasons[0]}"
+            f"{row.case_id} (risk {row.risk:.2f}, {', '.join(k.replace('_', ' ') for k in row.kinds)}): "
+            f"{row.reasons[0]}"
             for row in open_cases.head(3).itertuples()
         ]
         more = f"; {len(open_cases) - 3} more" if len(open_cases) > 3 else ""
         return (
-            f"{len(open_cases)} suspicious case(s) among {self.n_orders:,} orders from {self.period.describe()}: "
-            + "; ".join(parts) + more + "."
+            f"{len(open_cases)} suspicious case(s) among {self.n_orders:,} orders "
+            f"from {self.period.describe()}: " + "; ".join(parts) + more + "."
         )
 
     def chart(self) -> ChartSpec | None:
@@ -235,8 +266,17 @@ class FraudReport:
         if located.empty:
             return None
         data = pd.DataFrame(
-            {"lat": located["lat"], "lon": located["lon"], "value": located["risk"].round(3),
-             "label": located["case_id"] + " " + located["order_id"].astype(str)}
+            {
+                "lat": located["lat"],
+                "lon": located["lon"],
+                "value": located["risk"].round(3),
+                "label": located["case_id"] + " " + located["order_id"].astype(str),
+            }
         )
-        return ChartSpec.from_frame("map", "Orders of suspicious cases", data, value="value",
-                                    extra={"lat": "lat", "lon": "lon", "label": "label"})
+        return ChartSpec.from_frame(
+            "map",
+            "Orders of suspicious cases",
+            data,
+            value="value",
+            extra={"lat": "lat", "lon": "lon", "label": "label"},
+        )

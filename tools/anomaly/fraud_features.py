@@ -19,6 +19,8 @@ from tools.events.regions import all_regions
 # Approximate conversion so that order values in GBP and EUR are comparable (only used for ranking).
 EUR_PER_UNIT = {"EUR": 1.0, "GBP": 1.17}
 HOURS_PER_DAY = 24
+HOUR = pd.Timedelta(hours=1)
+DAY = pd.Timedelta(days=1)
 
 # Columns the isolation forest and the label model see, in this order.
 MODEL_FEATURES: tuple[str, ...] = (
@@ -38,11 +40,11 @@ MODEL_FEATURES: tuple[str, ...] = (
 class FeatureWindows:
     """Look-back windows of the features."""
 
-    travel: pd.Timedelta = pd.Timedelta(hours=12)  # earlier activity an order is compared with
+    travel: pd.Timedelta = 12 * HOUR  # earlier activity an order is compared with
     travel_min_km: float = 100.0  # closer than this is "the same place" (GPS and city-centroid noise)
-    velocity: pd.Timedelta = pd.Timedelta(hours=1)
-    user_velocity: pd.Timedelta = pd.Timedelta(hours=24)
-    history: pd.Timedelta = pd.Timedelta(days=90)  # devices' accounts and users' usual hours
+    velocity: pd.Timedelta = HOUR
+    user_velocity: pd.Timedelta = DAY
+    history: pd.Timedelta = 90 * DAY  # devices' accounts and users' usual hours
     small_order_quantile: float = 0.05  # orders at or below this quantile of values count as "small"
 
 
@@ -94,7 +96,8 @@ def order_features(
                o.shipping_lat, o.shipping_lon, o.shipping_city, o.shipping_country,
                p.lat, p.lon, p.city, p.region,
                u.home_lat, u.home_lon, u.home_city, u.home_region, u.home_country, u.signup_at,
-               o.amount * coalesce(CASE o.currency WHEN 'GBP' THEN {EUR_PER_UNIT['GBP']} END, 1.0) AS amount_eur
+               o.amount * coalesce(CASE o.currency WHEN 'GBP' THEN {EUR_PER_UNIT["GBP"]} END, 1.0)
+                   AS amount_eur
         FROM orders o
         LEFT JOIN (
             SELECT order_id, any_value(lat) AS lat, any_value(lon) AS lon, any_value(city) AS city,
@@ -136,7 +139,7 @@ def order_features(
               AND user_id IN (SELECT DISTINCT user_id FROM _orders WHERE placed_at >= ?)
         ), pairs AS (
             SELECT o.order_id, e.event_time AS from_time, e.lat AS from_lat, e.lon AS from_lon,
-                   {_haversine_sql('e.lat', 'e.lon', 'o.lat', 'o.lon')} AS km,
+                   {_haversine_sql("e.lat", "e.lon", "o.lat", "o.lon")} AS km,
                    greatest(epoch(o.placed_at) - epoch(e.event_time), 60) / 3600.0 AS hours
             FROM _orders o JOIN located e
               ON e.user_id = o.user_id AND e.event_time < o.placed_at
@@ -145,7 +148,8 @@ def order_features(
         )
         SELECT order_id, max(km / hours) AS travel_kmh, arg_max(km, km / hours) AS travel_km,
                arg_max(hours, km / hours) AS travel_hours, arg_max(from_time, km / hours) AS travel_from_time,
-               arg_max(from_lat, km / hours) AS travel_from_lat, arg_max(from_lon, km / hours) AS travel_from_lon
+               arg_max(from_lat, km / hours) AS travel_from_lat,
+               arg_max(from_lon, km / hours) AS travel_from_lon
         FROM pairs WHERE km >= ? GROUP BY order_id
         """,
         [(period.start - windows.travel).to_pydatetime(), end, start, start, windows.travel_min_km],
@@ -205,13 +209,15 @@ def order_features(
 
 
 def _add_hour_rarity(frame: pd.DataFrame, hours: pd.DataFrame) -> pd.DataFrame:
-    """user_sessions and hour_sessions (the user's past sessions within an hour of this order's local hour)."""
+    """user_sessions and hour_sessions (the user's past sessions within an hour of the order's local hour)."""
     users = pd.Index(frame["user_id"].unique())
     matrix = np.zeros((len(users), HOURS_PER_DAY))
     if not hours.empty:
         rows = users.get_indexer(hours["user_id"])
         keep = rows >= 0
-        np.add.at(matrix, (rows[keep], hours["hour"].to_numpy()[keep].astype(int)), hours["n"].to_numpy()[keep])
+        np.add.at(
+            matrix, (rows[keep], hours["hour"].to_numpy()[keep].astype(int)), hours["n"].to_numpy()[keep]
+        )
     row = users.get_indexer(frame["user_id"])
     hour = frame["local_hour"].fillna(12).astype(int).to_numpy()
     near = sum(matrix[row, (hour + shift) % HOURS_PER_DAY] for shift in (-1, 0, 1))

@@ -7,8 +7,9 @@ of the flags an order raised, raised further by how isolated the order is among 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,13 +67,19 @@ def rule_flags(f: Mapping[str, Any], rules: FraudRules, high_value_eur: float) -
     }
 
 
-def rule_risk(flags: Mapping[str, np.ndarray], isolation_pct: np.ndarray | float, rules: FraudRules) -> np.ndarray:
+def rule_risk(
+    flags: Mapping[str, np.ndarray], isolation_pct: np.ndarray | float, rules: FraudRules
+) -> np.ndarray:
     """Noisy-or of the raised flags' weights and of the isolation excess, in [0, 1]."""
     keep = np.ones_like(np.asarray(isolation_pct, dtype=float))
     for name, raised in flags.items():
         keep = keep * np.where(raised, 1.0 - RULE_WEIGHTS[name], 1.0)
-    excess = np.clip((np.asarray(isolation_pct, dtype=float) - rules.isolation_quantile)
-                     / (1.0 - rules.isolation_quantile), 0.0, 1.0)
+    excess = np.clip(
+        (np.asarray(isolation_pct, dtype=float) - rules.isolation_quantile)
+        / (1.0 - rules.isolation_quantile),
+        0.0,
+        1.0,
+    )
     return 1.0 - keep * (1.0 - rules.isolation_weight * excess)
 
 
@@ -118,7 +125,8 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
     if flag == "new_account_high_value":
         return (
             f"account {_age(row['account_age_days'])} old placed an order of EUR {row['amount_eur']:,.0f} "
-            f"(above EUR {limits['high_value_eur']:,.0f}, the top {100 * (1 - limits['high_value_q']):.0f}% of orders)"
+            f"(above EUR {limits['high_value_eur']:,.0f}, "
+            f"the top {100 * (1 - limits['high_value_q']):.0f}% of orders)"
         )
     if flag == "unusual_hour":
         return (
@@ -126,15 +134,21 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
             f"{row['user_sessions']:.0f} past sessions"
         )
     if flag == "isolation":
-        return f"an unusual mix of order features (more isolated than {100 * row['isolation_pct']:.1f}% of orders)"
+        share = 100 * row["isolation_pct"]
+        return f"an unusual mix of order features (more isolated than {share:.1f}% of orders)"
     raise ValueError(f"Unknown flag {flag!r}; flags: {', '.join(FLAGS)}, isolation.")
 
 
 def flag_strength(flag: str, row: pd.Series) -> float:
     """How strongly an order shows a flag, to pick the order whose reason speaks for a whole case."""
     column = {
-        "impossible_travel": "travel_kmh", "card_testing": "device_small_orders_1h", "device_ring": "device_accounts",
-        "ship_far": "ship_km", "velocity": "device_orders_1h", "new_account_high_value": "amount_eur",
-        "unusual_hour": "hour_rarity", "isolation": "isolation_pct",
+        "impossible_travel": "travel_kmh",
+        "card_testing": "device_small_orders_1h",
+        "device_ring": "device_accounts",
+        "ship_far": "ship_km",
+        "velocity": "device_orders_1h",
+        "new_account_high_value": "amount_eur",
+        "unusual_hour": "hour_rarity",
+        "isolation": "isolation_pct",
     }[flag]
     return float(row[column])

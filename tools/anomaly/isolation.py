@@ -6,7 +6,7 @@ the real-time path walks the same fitted trees directly and gives the same numbe
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -37,11 +37,16 @@ class IsolationScorer:
             leaf_value = depth + _average_path_length(tree.n_node_samples) - 1.0
             self._trees.append(
                 (
-                    tree.children_left.tolist(), tree.children_right.tolist(), tree.feature.tolist(),
-                    tree.threshold.tolist(), leaf_value.tolist(),
+                    tree.children_left.tolist(),
+                    tree.children_right.tolist(),
+                    tree.feature.tolist(),
+                    tree.threshold.tolist(),
+                    leaf_value.tolist(),
                 )
             )
-        self._denominator = len(self._trees) * float(_average_path_length(np.array([self.forest.max_samples_]))[0])
+        self._denominator = len(self._trees) * float(
+            _average_path_length(np.array([self.forest.max_samples_]))[0]
+        )
         self._training = np.sort(self.score(X))
 
     def score(self, X: np.ndarray) -> np.ndarray:

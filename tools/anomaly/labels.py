@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from tools.anomaly.errors import AnomalyInputError
 from tools.anomaly.fraud_features import MODEL_FEATURES
 from tools.anomaly.fraud_rules import FLAGS
 
@@ -42,8 +44,19 @@ class CaseLabel(BaseModel):
     device_ids: list[str]
     order_ids: list[str]
     features: list[dict[str, float]] = Field(description="LABEL_FEATURES of each order when it was labelled.")
-    labelled_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    labelled_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     note: str = ""
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a temp file, flushed to disk, then renamed over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 class LabelStore:
@@ -62,16 +75,38 @@ class LabelStore:
     def add(self, label: CaseLabel) -> None:
         """Record a decision, replacing an earlier one for the same case; atomic."""
         labels = [old for old in self.all() if old.case_id != label.case_id] + [label]
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump([item.model_dump(mode="json") for item in labels], handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        _write_json(self.path, [item.model_dump(mode="json") for item in labels])
 
-    def by_case(self) -> dict[str, CaseLabel]:
-        return {label.case_id: label for label in self.all()}
+
+def known_cases(state_dir: Path) -> dict[str, dict[str, Any]]:
+    """Cases reported by earlier runs (ids and order features), to be labelled from another process."""
+    path = state_dir / "fraud_cases.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def remember_cases(state_dir: Path, cases: dict[str, dict[str, Any]]) -> None:
+    """Add reported cases to the ones kept in `state_dir` (atomic)."""
+    _write_json(state_dir / "fraud_cases.json", {**known_cases(state_dir), **cases})
+
+
+def label_case(
+    state_dir: Path | str | None,
+    case_id: str,
+    fraud: bool,
+    note: str = "",
+    known: dict[str, dict[str, Any]] | None = None,
+) -> CaseLabel:
+    """Store an operator's fraud / not-fraud decision on a case reported by an earlier `detect_fraud`."""
+    cases = {**(known_cases(Path(state_dir)) if state_dir is not None else {}), **(known or {})}
+    if case_id not in cases:
+        hint = (
+            f" Known cases: {', '.join(sorted(cases)[:20])}." if cases else " Run `chronotope fraud` first."
+        )
+        raise AnomalyInputError(f"Unknown fraud case {case_id!r}.{hint}")
+    label = CaseLabel(fraud=fraud, note=note, **cases[case_id])
+    if state_dir is not None:
+        LabelStore(state_dir).add(label)
+    return label
 
 
 def label_matrix(frame: pd.DataFrame) -> np.ndarray:
@@ -110,7 +145,9 @@ class LabelModel:
         self.fitted = len(set(targets)) == 2
         if self.fitted:
             self.pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-            self.pipeline.fit(np.array(rows), np.array(targets), logisticregression__sample_weight=np.array(weights))
+            self.pipeline.fit(
+                np.array(rows), np.array(targets), logisticregression__sample_weight=np.array(weights)
+            )
 
     @property
     def share(self) -> float:

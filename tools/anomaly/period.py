@@ -1,4 +1,4 @@
-"""The period a question covers: "since 7d" counts back from the store's latest event (or an explicit as_of)."""
+"""The period a question covers: "since 7d" counts back from the store's latest record (or a given as_of)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def _utc(value: pd.Timestamp | str) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def latest_time(con: duckdb.DuckDBPyConnection, table: str = "events", column: str = "event_time") -> pd.Timestamp:
+def latest_time(
+    con: duckdb.DuckDBPyConnection, table: str = "events", column: str = "event_time"
+) -> pd.Timestamp:
     """The latest timestamp in a store table; raises if the table is empty."""
     value = con.execute(f"SELECT max({column}) FROM {table}").fetchone()[0]
     if value is None:

@@ -1,13 +1,13 @@
 """Robust seasonal baseline and window-scan scoring for one count series.
 
 Expected value of a step: the mean of the same wall-clock step in the past `n_seasons` seasons (weeks),
-leaving out past values that were themselves anomalous (far from their median), and shrunk slightly towards
-zero-safe values so that an hour whose history is all zeros still has a proper predictive distribution.
-Noise: negative binomial, variance `theta mu + phi mu^2` (plus the uncertainty of the mean), so one rule fits a
-shop region with three orders an hour (Poisson noise dominates) and a city's taxi traffic (relative noise
-dominates). Sums over scan windows of several lengths get an exact tail probability, turned into a normal
-score and divided by its robust spread over the series when that exceeds 1 (autocorrelated real series):
-a short spike and a long shallow outage are both caught, and an outage becomes one alert spanning its hours.
+leaving out past values that were themselves anomalous (far from their median), with a Jeffreys prior so
+that an hour whose history is all zeros still predicts "rarely", not "never". Noise: negative binomial with
+variance `theta mu + phi mu^2` (plus the uncertainty of the mean), so one rule fits a shop region with one
+visit an hour (Poisson noise), clumped counts (theta) and a city's taxi traffic (relative noise, phi).
+Sums over scan windows of several lengths get an exact tail probability, turned into a normal score and
+divided by its robust spread over the series when that exceeds 1 (autocorrelated real series): a short
+spike and a long shallow outage are both caught, and an outage becomes one alert spanning its hours.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 MAD_TO_SD = 1.4826
+WEEK = pd.Timedelta(weeks=1)
 OUTLIER_SDS = 4.0  # past values this many sds from their median are left out of the baseline
 
 
@@ -26,7 +27,7 @@ OUTLIER_SDS = 4.0  # past values this many sds from their median are left out of
 class SeasonalConfig:
     """How a series is scored. Window lengths are in steps of the series."""
 
-    season: pd.Timedelta = pd.Timedelta(weeks=1)
+    season: pd.Timedelta = WEEK
     n_seasons: int = 8  # past seasons averaged into the expected value
     min_seasons: int = 3  # fewer past seasons than this: the step is not scored
     windows: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12, 16, 24)
@@ -46,7 +47,7 @@ class SeriesScores:
 
 
 def seasonal_lags(series: pd.Series, config: SeasonalConfig, tz: str | None = None) -> np.ndarray:
-    """Matrix (n_seasons, len(series)) of the same wall-clock step 1..n_seasons seasons earlier (NaN if absent).
+    """Matrix (n_seasons, len(series)): the same wall-clock step 1..n_seasons seasons earlier (NaN if absent).
 
     Wall-clock alignment keeps "Monday 20:00 local" comparable across daylight-saving changes.
     """
@@ -56,11 +57,15 @@ def seasonal_lags(series: pd.Series, config: SeasonalConfig, tz: str | None = No
         index = index.tz_localize(None)
     # The repeated hour when clocks go back maps two steps to one wall time: average them.
     by_wall = pd.Series(series.to_numpy(dtype=float), index=index).groupby(level=0).mean()
-    return np.vstack([by_wall.reindex(index - k * config.season).to_numpy() for k in range(1, config.n_seasons + 1)])
+    return np.vstack(
+        [by_wall.reindex(index - k * config.season).to_numpy() for k in range(1, config.n_seasons + 1)]
+    )
 
 
-def robust_expected(lags: np.ndarray, theta: float, phi: float, min_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(expected, number of past values used) per column; expected is NaN with fewer than `min_count` values."""
+def robust_expected(
+    lags: np.ndarray, theta: float, phi: float, min_count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(expected, number of past values used) per column; NaN expected with fewer than `min_count` values."""
     present = ~np.isnan(lags)
     with np.errstate(all="ignore"):
         median = np.nanmedian(np.where(present.any(axis=0), lags, 0.0), axis=0)
@@ -169,10 +174,12 @@ def score_series(series: pd.Series, config: SeasonalConfig, tz: str | None = Non
         z /= max(1.0, _robust_sd(z))
         effect = np.abs(obs_sum - exp_sum) / np.maximum(exp_sum, 1e-9)
         hit = (np.abs(z) >= config.threshold) & (effect >= config.min_effect)
-        candidates.extend((float(score), int(end) - width + 1, int(end)) for end, score in zip(ends[hit], z[hit]))
+        candidates.extend(
+            (float(score), int(end) - width + 1, int(end)) for end, score in zip(ends[hit], z[hit])
+        )
 
-    # Non-maximum suppression: the most significant window claims its steps; overlapping weaker ones (the same
-    # anomaly seen through a longer or shifted window) are dropped, so an anomaly is located by its tightest fit.
+    # Non-maximum suppression: the most significant window claims its steps; overlapping weaker ones (the
+    # same anomaly seen through a longer or shifted window) are dropped: an anomaly is placed by its best fit.
     flag = np.zeros(len(observed), dtype=int)
     best_z = np.zeros(len(observed))
     for score, first, last in sorted(candidates, key=lambda c: -abs(c[0])):
@@ -203,7 +210,7 @@ def score_series(series: pd.Series, config: SeasonalConfig, tz: str | None = Non
 
 
 def flagged_spans(scores: pd.DataFrame, max_gap: int) -> list[tuple[int, int, int]]:
-    """(first, last, sign) step positions of runs of same-sign flags, bridging gaps of at most `max_gap` steps."""
+    """(first, last, sign) positions of runs of same-sign flags, bridging gaps of at most `max_gap` steps."""
     spans: list[tuple[int, int, int]] = []
     flags = scores["flag"].to_numpy()
     for position in np.flatnonzero(flags):

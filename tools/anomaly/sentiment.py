@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,9 @@ class ReviewClassifier:
     holdout_accuracy: float  # sentiment accuracy on a 20% held-out split of the training reviews
 
     @classmethod
-    def train(cls, texts: Sequence[str], ratings: Sequence[int], cache: EmbeddingCache, seed: int = 0) -> "ReviewClassifier":
+    def train(
+        cls, texts: Sequence[str], ratings: Sequence[int], cache: EmbeddingCache, seed: int = 0
+    ) -> ReviewClassifier:
         """Fit on rated review texts. Raises if a sentiment class has too few examples to learn from."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import train_test_split
@@ -102,14 +104,17 @@ class ReviewClassifier:
         counts = pd.Series(labels).value_counts()
         if counts.get("negative", 0) < MIN_PER_CLASS or counts.get("positive", 0) < MIN_PER_CLASS:
             raise AnomalyInputError(
-                f"Too few rated reviews to learn sentiment: {counts.to_dict()}; need {MIN_PER_CLASS} negative "
+                f"Too few rated reviews to learn sentiment: {counts.to_dict()}; "
+                f"need {MIN_PER_CLASS} negative "
                 "(1-2 stars) and positive (4-5 stars) ones. Use a longer period."
             )
         X = cache.vectors(list(texts))
         model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
         accuracy = float("nan")
         if len(X) >= 50:
-            X_tr, X_te, y_tr, y_te = train_test_split(X, labels, test_size=0.2, random_state=seed, stratify=labels)
+            X_tr, X_te, y_tr, y_te = train_test_split(
+                X, labels, test_size=0.2, random_state=seed, stratify=labels
+            )
             accuracy = float(np.mean(model.fit(X_tr, y_tr).predict(X_te) == y_te))
         model.fit(X, labels)
         return cls(cache, model, tuple(model.classes_), accuracy)
@@ -120,8 +125,11 @@ class ReviewClassifier:
         proba = self.pipeline.predict_proba(X)
         negative = proba[:, self.classes.index("negative")]
         return pd.DataFrame(
-            {"sentiment": np.array(self.classes)[np.argmax(proba, axis=1)], "p_negative": negative,
-             "topic": review_topics(texts)}
+            {
+                "sentiment": np.array(self.classes)[np.argmax(proba, axis=1)],
+                "p_negative": negative,
+                "topic": review_topics(texts),
+            }
         )
 
 

@@ -24,7 +24,17 @@ HOUR = pd.Timedelta(hours=1)
 OUTAGE_RATIO = 0.25  # a drop to at most this share of the expected volume is called an outage
 
 ALERT_COLUMNS = [
-    "alert_id", "region", "category", "kind", "start", "end", "hours", "observed", "expected", "ratio", "severity",
+    "alert_id",
+    "region",
+    "category",
+    "kind",
+    "start",
+    "end",
+    "hours",
+    "observed",
+    "expected",
+    "ratio",
+    "severity",
 ]
 
 
@@ -39,7 +49,11 @@ class AnomalyReport:
     series: dict[str, pd.DataFrame] = field(repr=False)  # region -> ts, observed, expected, lo, hi, flag
 
     def summary(self) -> str:
-        what = ("session" if self.measure == "sessions" else f"{self.measure} session") + " volume" + (f" in {self.category}" if self.category else "")
+        what = (
+            ("session" if self.measure == "sessions" else f"{self.measure} session")
+            + " volume"
+            + (f" in {self.category}" if self.category else "")
+        )
         if self.frame.empty:
             return f"No {what} anomalies in {len(self.series)} region(s) from {self.period.describe()}."
         parts = []
@@ -49,7 +63,12 @@ class AnomalyReport:
                 f"({row.observed:,.0f} vs {row.expected:,.0f} expected, severity {row.severity:.1f})"
             )
         more = f"; {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
-        return f"{len(self.frame)} {what} anomalies from {self.period.describe()}: " + "; ".join(parts) + more + "."
+        return (
+            f"{len(self.frame)} {what} anomalies from {self.period.describe()}: "
+            + "; ".join(parts)
+            + more
+            + "."
+        )
 
     def chart(self) -> ChartSpec | None:
         """The most severe alert's region (or the only region): observed, expected band and flagged spans."""
@@ -76,7 +95,11 @@ MEASURES: tuple[str, ...] = ("sessions", *EVENT_TYPES)
 
 
 def _hourly_counts(
-    store: EventStore, start: pd.Timestamp, end: pd.Timestamp, measure: str, region: str | None,
+    store: EventStore,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    measure: str,
+    region: str | None,
     category: str | None,
 ) -> pd.DataFrame:
     """ts, region, n: sessions (with an event of type `measure`, unless "sessions") per hour, from DuckDB.
@@ -109,10 +132,17 @@ def _hourly_counts(
 
 def _check_category(store: EventStore, category: str) -> str:
     with store.connect() as con:
-        known = [row[0] for row in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL").fetchall()]
+        known = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT category FROM events WHERE category IS NOT NULL"
+            ).fetchall()
+        ]
     lookup = {name.lower(): name for name in known}
     if category.lower() not in lookup:
-        raise AnomalyInputError(f"Unknown category {category!r}. Categories in the store: {', '.join(sorted(known))}.")
+        raise AnomalyInputError(
+            f"Unknown category {category!r}. Categories in the store: {', '.join(sorted(known))}."
+        )
     return lookup[category.lower()]
 
 
@@ -136,8 +166,9 @@ def detect_volume_anomalies(
 
     `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `measure` is
     what is counted: "sessions" (default: visits) or sessions with an event of one type ("purchase" counts
-    buying sessions, "login", ...). `category` narrows to sessions touching one product category. The hour still in progress at
-    the end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError` for bad input.
+    buying sessions, "login", ...). `category` narrows to sessions touching one product category. The hour
+    still in progress at the end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError`
+    for bad input.
     """
     config = config or SeasonalConfig()
     if measure not in MEASURES:
@@ -152,16 +183,21 @@ def detect_volume_anomalies(
     counts = _hourly_counts(store, history_start, last_hour + HOUR, measure, region_name, category_name)
     what = " ".join(filter(None, [measure, region_name, category_name]))
     if counts.empty:
-        raise AnomalyInputError(f"No {what} between {history_start:%Y-%m-%d} and {period.end:%Y-%m-%d}; nothing to score.")
+        raise AnomalyInputError(
+            f"No {what} between {history_start:%Y-%m-%d} and {period.end:%Y-%m-%d}; nothing to score."
+        )
     counts["ts"] = pd.to_datetime(counts["ts"], utc=True)
     if counts["ts"].min() > first_hour - config.min_seasons * config.season:
         raise AnomalyInputError(
             f"Too little history for {what}: the seasonal baseline needs {config.min_seasons} weeks of data "
-            f"before {first_hour:%Y-%m-%d}, the first is at {counts['ts'].min():%Y-%m-%d}. Use a later period."
+            f"before {first_hour:%Y-%m-%d}, the first is at {counts['ts'].min():%Y-%m-%d}. "
+            "Use a later period."
         )
     # The series starts with the data: hours before the first event are unknown, not zero.
     hours = pd.date_range(max(history_start, counts["ts"].min().floor("h")), last_hour, freq="h")
-    grid = counts.pivot_table(index="ts", columns="region", values="n", aggfunc="sum").reindex(hours, fill_value=0)
+    grid = counts.pivot_table(index="ts", columns="region", values="n", aggfunc="sum").reindex(
+        hours, fill_value=0
+    )
     grid = grid.fillna(0)
 
     alerts: list[dict[str, object]] = []
@@ -178,9 +214,16 @@ def detect_volume_anomalies(
             kind = "surge" if sign > 0 else ("outage" if ratio <= OUTAGE_RATIO else "drop")
             alerts.append(
                 {
-                    "region": name, "category": category_name, "kind": kind, "start": start, "end": end,
-                    "hours": int((end - start) / HOUR), "observed": observed, "expected": round(expected, 1),
-                    "ratio": round(ratio, 3), "severity": round(float(np.abs(span["z"]).max()), 2),
+                    "region": name,
+                    "category": category_name,
+                    "kind": kind,
+                    "start": start,
+                    "end": end,
+                    "hours": int((end - start) / HOUR),
+                    "observed": observed,
+                    "expected": round(expected, 1),
+                    "ratio": round(ratio, 3),
+                    "severity": round(float(np.abs(span["z"]).max()), 2),
                 }
             )
         in_period = scores[scores["ts"] >= first_hour]

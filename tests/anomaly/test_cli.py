@@ -1,0 +1,57 @@
+"""`chronotope anomalies`, `chronotope fraud` and `chronotope fraud label` on the planted shop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.config import get_settings
+from tests.anomaly.shop import PlantedShop
+from tools.anomaly.labels import LabelStore
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "state"))
+    get_settings.cache_clear()
+    yield get_settings().anomaly_path
+    get_settings.cache_clear()
+
+
+def _text(result) -> str:
+    return " ".join(result.output.split())
+
+
+def test_anomalies_command_prints_the_outage(planted_shop: PlantedShop, state_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["anomalies", "--since", "7d", "--store", str(planted_shop.store.root)])
+    assert result.exit_code == 0, result.output
+    assert "outage in Bavaria" in _text(result)
+
+
+def test_anomalies_command_explains_a_bad_region(planted_shop: PlantedShop, state_dir: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["anomalies", "--region", "Atlantis", "--store", str(planted_shop.store.root)]
+    )
+    assert result.exit_code == 2
+    assert "Unknown region 'Atlantis'" in _text(result)
+
+
+def test_fraud_then_label_stores_the_decision(planted_shop: PlantedShop, state_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["fraud", "--since", "7d", "--store", str(planted_shop.store.root)])
+    assert result.exit_code == 0, result.output
+    assert "FC-DCT0001" in result.output
+    labelled = CliRunner().invoke(app, ["fraud", "label", "FC-DCT0001", "--fraud", "--note", "chargebacks"])
+    assert labelled.exit_code == 0, labelled.output
+    assert "Labelled FC-DCT0001 as fraud (12 orders)" in _text(labelled)
+    assert [(label.case_id, label.fraud, label.note) for label in LabelStore(state_dir).all()] == [
+        ("FC-DCT0001", True, "chargebacks")
+    ]
+
+
+def test_labelling_before_any_report_says_what_to_run(state_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["fraud", "label", "FC-X", "--not-fraud"])
+    assert result.exit_code == 2
+    assert "Unknown fraud case 'FC-X'. Run `chronotope fraud` first." in _text(result)
