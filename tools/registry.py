@@ -106,7 +106,7 @@ class ShopTool:
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """Inline `$defs` references (enums) so small models and grammar compilers see flat schemas."""
+    """Inline `$defs` references (enums) and drop titles, so small models and grammar compilers see flat schemas."""
     defs = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:
@@ -115,7 +115,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
                 target = dict(defs[node["$ref"].split("/")[-1]])
                 target.pop("title", None)
                 return resolve(target)
-            return {k: resolve(v) for k, v in node.items()}
+            # Titles repeat the field names: dropping them saves a small model hundreds of prompt tokens.
+            return {k: resolve(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
         if isinstance(node, list):
             return [resolve(v) for v in node]
         return node

@@ -6,24 +6,23 @@ A 0.5B model fills three flat fields far more reliably than a nested spec; the w
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from tools.events.catalog import CATEGORIES
-from tools.events.regions import COUNTRIES, all_regions
 from tools.registry import ToolArgs
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
-Place = Literal[  # type: ignore[valid-type]
-    tuple(
-        dict.fromkeys(
-            [r.name for r in all_regions()]
-            + [c.name for r in all_regions() for c in r.cities]
-            + [c.name for c in COUNTRIES]
-        )
-    )
-]
+def _known_place(value: str) -> str:
+    """Places are free text for the model (a 110-name enum would swamp a small model's prompt), checked here."""
+    from tools.agent_tools.backends import resolve_place
+
+    return resolve_place(value).label
+
+
+# A region, city or country name; the validator turns an unknown name into an error listing valid ones.
+Place = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_known_place)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"]
 Since = Literal["24h", "7d", "30d", "90d"]

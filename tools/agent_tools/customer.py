@@ -1,0 +1,93 @@
+"""Customer tools: the shop's documents, its products, and the signed-in customer's own data.
+
+Customer data tools take the user id from the `Session`, never from arguments: the argument models have no
+user field and refuse unknown ones.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from tools.agent_tools.args import MyOrdersArgs, MyRecommendationsArgs, SearchDocsArgs, SearchProductsArgs
+from tools.agent_tools.backends import ShopBackends
+from tools.registry import Citation, Session, ToolOutput
+
+PASSAGE_CHARS = 700  # a small model reads a few short passages better than many long ones
+
+
+def search_docs(backends: ShopBackends, args: SearchDocsArgs, session: Session) -> ToolOutput:
+    """Hybrid search over the shop's policies and guides; passages come back as citable data."""
+    result = backends.kb.search(args.query, k=3)
+    citations = [
+        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS]) for h in result.hits
+    ]
+    summary = (
+        f"{len(citations)} passages found; cite them by id." if citations else "No passage answers this question."
+    )
+    return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)
+
+
+def search_products(backends: ShopBackends, args: SearchProductsArgs, session: Session) -> ToolOutput:
+    """Semantic product search with filters; results also become product cards."""
+    result = backends.kb.search_products(
+        args.query, k=5, category=args.category, max_price=args.max_price, in_stock=True if args.in_stock_only else None
+    )
+    frame = result.frame
+    cards = [
+        {"product_id": r["product_id"], "name": r["name"], "category": r["category"], "price": r["price"],
+         "currency": r.get("currency", "EUR"), "in_stock": int(r.get("stock", 1)) > 0}
+        for r in frame.to_dict(orient="records")
+    ]
+    return ToolOutput("search_products", result.summary(), frame=frame, chart=result.chart(), cards=cards)
+
+
+def my_orders(backends: ShopBackends, args: MyOrdersArgs, session: Session) -> ToolOutput:
+    """The signed-in customer's orders, newest first (at most 10)."""
+    conditions, params = ["user_id = ?"], [session.user_id]
+    if args.status:
+        conditions.append("status = ?")
+        params.append(args.status)
+    if args.order_id:
+        conditions.append("order_id = ?")
+        params.append(args.order_id)
+    frame = backends.store.connect().execute(
+        "SELECT order_id, placed_at, status, amount, currency, items, shipping_city, delivery_estimate "
+        f"FROM orders WHERE {' AND '.join(conditions)} ORDER BY placed_at DESC LIMIT 10",
+        params,
+    ).fetchdf()
+    if frame.empty:
+        what = f" with status {args.status}" if args.status else ""
+        return ToolOutput("my_orders", f"You have no orders{what}{' with id ' + args.order_id if args.order_id else ''}.")
+    lines = []
+    for row in frame.itertuples():
+        items = ", ".join(f"{i.get('quantity', 1)} x {i.get('name', i.get('product_id'))}" for i in json.loads(row.items or "[]"))
+        placed = pd.Timestamp(row.placed_at).strftime("%d %b %Y")
+        eta = f", delivery estimate {pd.Timestamp(row.delivery_estimate).strftime('%d %b %Y')}" if row.status in ("placed", "shipped") and pd.notna(row.delivery_estimate) else ""
+        lines.append(f"{row.order_id} placed {placed}: {row.status}, {row.amount:.2f} {row.currency} ({items}) to {row.shipping_city}{eta}")
+    summary = f"{len(frame)} order(s): " + "; ".join(lines)
+    frame = frame.drop(columns=["items"])
+    return ToolOutput("my_orders", summary, frame=frame)
+
+
+def my_recommendations(backends: ShopBackends, args: MyRecommendationsArgs, session: Session) -> ToolOutput:
+    """Recommendations for the signed-in customer (or what goes with a product), with reasons."""
+    recommender = backends.recommender
+    if args.product:
+        product_id, _ = backends.resolve_product(args.product)
+        result = recommender.bought_together(product_id, n=args.n)
+    else:
+        result = recommender.recommend_for_user(session.user_id, n=args.n)
+    return recommendation_output("my_recommendations", result)
+
+
+def recommendation_output(tool: str, result) -> ToolOutput:
+    """Recommendations as a tool output with product cards (shared with the operator tool)."""
+    frame = result.frame
+    cards = [
+        {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"), "price": r.get("price"),
+         "reason": r.get("reason")}
+        for r in frame.to_dict(orient="records")
+    ]
+    return ToolOutput(tool, result.summary(), frame=frame, chart=result.chart(), cards=cards)
