@@ -1,0 +1,180 @@
+"""`LocalChatModel`: a LangChain chat model over a local transformers model, with real tool calling.
+
+- `bind_tools` takes LangChain tools, pydantic classes, functions or OpenAI-style dicts; the schemas go into
+  the model's own chat template (`tools=`), and `ToolMessage`s come back as the template renders them.
+- Replies are parsed into `AIMessage.tool_calls` (see `tool_parsing`), and with `constrained=True` they are
+  decoded under a grammar so every call parses and fits its tool's JSON schema (see `constrained`).
+- `tool_choice`: "auto" (default), "required"/"any", "none", or a tool name. The grammar enforces it; without
+  the grammar only "none" has an effect (no parsing of calls).
+- Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
+  reply ends, so the streamed text is exactly the `content` of a non-streamed call.
+- Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
+
+A call whose JSON cannot be read ends up in `AIMessage.invalid_tool_calls`; its `args` is the raw text the
+model wrote, as a JSON string literal, and `response_metadata["tool_call_errors"]` says what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import ConfigDict, Field
+
+from agent.config import Settings, get_settings
+from agent.llm.runtime import DecodeStats, LocalRuntime
+from agent.llm.streaming import TOOL_CALL_TRIGGERS, IncrementalDetokenizer, VisibleText
+from agent.llm.template import render_prompt
+from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
+from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
+
+
+class LocalChatModel(BaseChatModel):
+    """Chat model running a local transformers model through a shared `LocalRuntime`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    runtime: LocalRuntime = Field(exclude=True)
+    max_new_tokens: int = 384
+    constrained: bool = True  # decode tool calls under their JSON schemas
+    use_prefix_cache: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> LocalChatModel:
+        """The chat model for `settings` (model, adapter, decoding options); loads the model once per process."""
+        from agent.llm.load import get_runtime
+
+        settings = settings or get_settings()
+        return cls(
+            runtime=get_runtime(settings),
+            max_new_tokens=settings.max_new_tokens,
+            constrained=settings.constrained_decoding,
+        )
+
+    @property
+    def _llm_type(self) -> str:
+        return "chronotope-local"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        loaded = self.runtime.loaded
+        return {
+            "model": loaded.source.name,
+            "adapter": loaded.adapter,
+            "max_new_tokens": self.max_new_tokens,
+            "constrained": self.constrained,
+        }
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> Runnable:
+        """Bind tools (converted to OpenAI-style schemas) and a `tool_choice`, checked now rather than later."""
+        formatted = to_openai_tools(tools)
+        normalize_tool_choice(tool_choice, tool_names(formatted))
+        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # One code path: a non-streamed reply is the streamed one, summed.
+        return generate_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        tools: list[dict[str, Any]] = list(kwargs.get("tools") or [])
+        names = tool_names(tools)
+        choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
+        calls_possible = bool(tools) and choice.mode != "none"
+        runtime = self.runtime
+        prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
+        grammar = runtime.grammars.compile(tools, choice) if self.constrained and tools else None
+        stats = DecodeStats()
+        tokens = runtime.decode_tokens(
+            prompt_ids,
+            max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
+            grammar=grammar,
+            use_prefix_cache=self.use_prefix_cache,
+            stats=stats,
+        )
+        detokenizer = IncrementalDetokenizer(runtime.tokenizer)
+        visible = VisibleText(TOOL_CALL_TRIGGERS if calls_possible else (), stop or ())
+        try:
+            for token in tokens:
+                piece = visible.feed(detokenizer.push(token))
+                if piece:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                    if run_manager:
+                        run_manager.on_llm_new_token(piece, chunk=chunk)
+                    yield chunk
+                if visible.stopped:
+                    stats.finish_reason = "stop"
+                    break
+        finally:
+            tokens.close()  # releases the model lock when the consumer stops early
+
+        reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
+        yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
+
+
+def _final_chunk(reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, model: str) -> ChatGenerationChunk:
+    """The last chunk: the rest of the text, the tool calls, token usage and decode figures."""
+    rest = reply.content[len(shown) :] if reply.content.startswith(shown) else ""
+    chunks = [
+        tool_call_chunk(name=call.name, args=json.dumps(call.arguments, ensure_ascii=False), id=_call_id(), index=i)
+        for i, call in enumerate(reply.calls)
+    ]
+    errors = []
+    for bad in reply.invalid:
+        call_id = _call_id()
+        # A JSON string literal never parses as an arguments object, so LangChain keeps it an invalid call.
+        chunks.append(tool_call_chunk(name=bad.name, args=json.dumps(bad.raw), id=call_id, index=len(chunks)))
+        errors.append({"id": call_id, "name": bad.name, "error": bad.error})
+    finish = "tool_calls" if reply.calls else stats.finish_reason
+    message = AIMessageChunk(
+        content=rest,
+        tool_call_chunks=chunks,
+        usage_metadata={
+            "input_tokens": stats.prompt_tokens,
+            "output_tokens": stats.new_tokens,
+            "total_tokens": stats.prompt_tokens + stats.new_tokens,
+        },
+        response_metadata={
+            "model_name": model,
+            "finish_reason": finish,
+            "tool_choice": choice.mode if choice.name is None else choice.name,
+            "reused_prompt_tokens": stats.reused_tokens,
+            "prefilled_prompt_tokens": stats.prefilled_tokens,
+            "prefill_s": round(stats.prefill_s, 4),
+            "decode_s": round(stats.decode_s, 4),
+            "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
+            "tool_call_errors": errors,
+        },
+        chunk_position="last",
+    )
+    return ChatGenerationChunk(message=message)
+
+
+def _call_id() -> str:
+    return f"call_{uuid.uuid4().hex[:24]}"

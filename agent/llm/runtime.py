@@ -1,0 +1,197 @@
+"""The decode loop of a local model: greedy, token by token, with prefix KV-cache reuse and grammar masks.
+
+A hand-written loop instead of `model.generate` because three things need the step in our hands: the KV
+cache of the prompt prefix shared with earlier calls is reused (agent turns repeat the system prompt and
+tool schemas, then the whole conversation so far), the grammar mask is applied to each step's logits, and
+tokens are handed out as soon as they exist (streaming). Generation is serialized by one lock per model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from agent.llm.constrained import GrammarMask, ToolGrammars
+
+if TYPE_CHECKING:
+    from agent.llm.load import LoadedModel
+
+
+@dataclass
+class DecodeStats:
+    """What one decode did; filled in while it runs."""
+
+    prompt_tokens: int = 0
+    reused_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
+    prefilled_tokens: int = 0  # prompt tokens run through the model
+    new_tokens: int = 0
+    prefill_s: float = 0.0
+    decode_s: float = 0.0  # after the prefill, until the last token
+    finish_reason: str = ""  # "stop" (end of turn) or "length" (max_new_tokens reached)
+
+    @property
+    def decode_tokens_per_s(self) -> float:
+        return self.new_tokens / self.decode_s if self.decode_s > 0 else 0.0
+
+
+def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many leading tokens `a` and `b` share."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class PrefixCache:
+    """KV caches of recent token sequences; hands out the one sharing the longest prefix with a prompt.
+
+    An entry is moved out while a decode uses it (cropped to the shared prefix, then extended) and put back
+    afterwards under the tokens it now holds, so no copy of the tensors is ever made.
+    """
+
+    def __init__(self, max_entries: int = 4):
+        self.max_entries = max_entries
+        self._entries: list[tuple[list[int], Any]] = []  # most recently used last
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def take(self, prompt_ids: Sequence[int]) -> tuple[Any | None, int]:
+        """(cache holding the first n prompt tokens, n); (None, 0) when nothing useful is cached.
+
+        At most len(prompt) - 1 tokens are reused: the last prompt token must run to give the next logits.
+        """
+        best, best_length = -1, 0
+        for index, (ids, _) in enumerate(self._entries):
+            length = min(common_prefix_length(ids, prompt_ids), len(prompt_ids) - 1)
+            if length > best_length:
+                best, best_length = index, length
+        if best < 0:
+            return None, 0
+        ids, cache = self._entries.pop(best)
+        if len(ids) > best_length:
+            cache.crop(best_length - len(ids))  # negative: drop that many tokens from the end
+        return cache, best_length
+
+    def put(self, ids: list[int], cache: Any) -> None:
+        """Keep `cache`, which holds the keys/values of exactly `ids`."""
+        self._entries.append((ids, cache))
+        del self._entries[: -self.max_entries]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class LocalRuntime:
+    """A loaded model plus what its decodes share: the lock, the prefix cache, the compiled grammars."""
+
+    def __init__(self, loaded: LoadedModel, prefix_cache_entries: int = 4):
+        self.loaded = loaded
+        self.model = loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.lock = threading.Lock()
+        self.prefix_cache = PrefixCache(prefix_cache_entries)
+        self.stop_token_ids = _stop_token_ids(loaded.model, loaded.tokenizer)
+        self._grammars: ToolGrammars | None = None
+
+    @property
+    def grammars(self) -> ToolGrammars:
+        """Grammar compiler for this tokenizer, built on first use (a few seconds for a 150k vocabulary)."""
+        if self._grammars is None:
+            vocab = self.model.get_output_embeddings().weight.shape[0]
+            self._grammars = ToolGrammars(self.tokenizer, vocab, self.stop_token_ids)
+        return self._grammars
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of a rendered prompt (it already holds the template's special tokens)."""
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def decode_tokens(
+        self,
+        prompt_ids: Sequence[int],
+        *,
+        max_new_tokens: int,
+        grammar: Any | None = None,
+        use_prefix_cache: bool = True,
+        stats: DecodeStats | None = None,
+    ) -> Iterator[int]:
+        """Yield the greedy continuation of `prompt_ids` token by token (end-of-turn token excluded).
+
+        `grammar` is a compiled xgrammar grammar the reply must follow. The model's lock is held while the
+        iterator is alive; close it (or run it to the end) to release the model.
+        """
+        import torch
+
+        stats = stats if stats is not None else DecodeStats()
+        prompt = list(prompt_ids)
+        if not prompt:
+            raise ValueError("decode_tokens needs at least one prompt token; render the chat template first.")
+        with self.lock, torch.inference_mode():
+            cache, reused = self.prefix_cache.take(prompt) if use_prefix_cache else (None, 0)
+            if cache is None:
+                from transformers import DynamicCache
+
+                cache = DynamicCache(config=self.model.config)
+            held = prompt[:reused]  # the tokens whose keys/values are in `cache`
+            consistent = False  # False while a forward pass may have half-updated the cache
+            mask = GrammarMask(grammar) if grammar is not None else None
+            stats.prompt_tokens, stats.reused_tokens, stats.prefilled_tokens = len(prompt), reused, len(prompt) - reused
+            try:
+                started = time.perf_counter()
+                logits = self._forward(prompt[reused:], cache)
+                held, consistent = prompt, True
+                stats.prefill_s = time.perf_counter() - started
+                started = time.perf_counter()
+                stats.finish_reason = "length"
+                for _ in range(max_new_tokens):
+                    if mask is not None:
+                        mask.apply(logits)
+                    token = int(logits.argmax(dim=-1))
+                    if mask is not None:
+                        mask.accept(token)
+                    if token in self.stop_token_ids:
+                        stats.finish_reason = "stop"
+                        break
+                    stats.new_tokens += 1
+                    stats.decode_s = time.perf_counter() - started
+                    yield token
+                    consistent = False
+                    logits = self._forward([token], cache)
+                    held, consistent = [*held, token], True
+                stats.decode_s = time.perf_counter() - started
+            finally:
+                if use_prefix_cache and consistent:
+                    self.prefix_cache.put(held, cache)
+
+    def _forward(self, token_ids: Sequence[int], cache: Any) -> Any:
+        """Run `token_ids` through the model on top of `cache`; the next-token logits, float32, [1, vocab]."""
+        import torch
+
+        input_ids = torch.tensor([list(token_ids)], dtype=torch.long, device=self.model.device)
+        # logits_to_keep=1: a prefill of n tokens would otherwise build an [n, 150k] logits tensor.
+        output = self.model(input_ids=input_ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+        return output.logits[:, -1, :].float()
+
+
+def _stop_token_ids(model: Any, tokenizer: Any) -> list[int]:
+    """End-of-turn ids: the generation config's eos id(s), the tokenizer's eos and pad tokens.
+
+    The pad token counts because GGUF conversions keep only one eos id, while Qwen also ends with
+    <|endoftext|> (its pad token); a model never emits padding mid-reply.
+    """
+    ids: list[int] = []
+    configured = getattr(model.generation_config, "eos_token_id", None)
+    for value in configured if isinstance(configured, list) else [configured]:
+        if isinstance(value, int):
+            ids.append(value)
+    for token_id in (tokenizer.eos_token_id, tokenizer.pad_token_id):
+        if token_id is not None:
+            ids.append(token_id)
+    if not ids:
+        raise ValueError("The model defines no end-of-turn token (eos_token_id); cannot tell when a reply ends.")
+    return sorted(set(ids))

@@ -1,0 +1,69 @@
+"""Tools as the model sees them: OpenAI-style schemas, the `tool_choice` modes, argument validation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from agent.llm.errors import ToolChoiceError
+
+ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
+CHOICE_MODES = ("auto", "required", "none")
+
+
+@dataclass(frozen=True)
+class ToolChoice:
+    """Normalized `tool_choice`: free choice, at least one call, no call, or one forced tool."""
+
+    mode: Literal["auto", "required", "none", "forced"]
+    name: str | None = None  # the forced tool
+
+
+def to_openai_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
+    """Convert tools of any LangChain-accepted kind to `{"type": "function", "function": {...}}` dicts."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    return [convert_to_openai_tool(tool) for tool in tools]
+
+
+def tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
+    return [tool["function"]["name"] for tool in tools]
+
+
+def normalize_tool_choice(choice: Any, names: Sequence[str]) -> ToolChoice:
+    """Read LangChain/OpenAI `tool_choice` values: None/"auto", "required"/"any"/True, "none", a tool name,
+    or `{"type": "function", "function": {"name": ...}}`."""
+    if choice is None or choice == "auto":
+        return ToolChoice("auto")
+    if choice is True or choice in ("required", "any"):
+        return ToolChoice("required" if names else "auto")
+    if choice is False or choice == "none":
+        return ToolChoice("none")
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name") or choice.get("name")
+        if not isinstance(name, str):
+            raise ToolChoiceError(
+                f"tool_choice dict {choice!r} names no tool; use {{'type': 'function', 'function': {{'name': ...}}}}."
+            )
+        choice = name
+    if isinstance(choice, str) and choice in names:
+        return ToolChoice("forced", choice)
+    raise ToolChoiceError(
+        f"Unknown tool_choice {choice!r}. Use one of {', '.join(CHOICE_MODES)} or a bound tool name: "
+        f"{', '.join(names) or '(no tools bound)'}."
+    )
+
+
+def argument_errors(name: str, arguments: dict[str, Any], tools: Sequence[dict[str, Any]]) -> list[str]:
+    """What is wrong with a call against the bound tools' JSON schemas (empty when it is valid)."""
+    import jsonschema
+
+    schemas = {tool["function"]["name"]: tool["function"].get("parameters") or {} for tool in tools}
+    if name not in schemas:
+        return [f"There is no tool named {name!r}. Available tools: {', '.join(schemas)}."]
+    validator = jsonschema.Draft202012Validator(schemas[name])
+    return [
+        f"{'/'.join(map(str, error.path)) or '(arguments)'}: {error.message}"
+        for error in validator.iter_errors(arguments)
+    ]

@@ -1,0 +1,113 @@
+"""LocalChatModel on a tiny random model: grammar-forced valid calls, streaming = non-streaming, tool_choice."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from agent.llm.chat_model import LocalChatModel
+from agent.llm.errors import ToolChoiceError
+from agent.llm.tool_schema import argument_errors
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "find_spikes",
+            "description": "Regions whose orders spike in a local weekday and hour band.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "day": {"type": "string", "enum": ["friday", "saturday"]},
+                    "band": {"type": "string", "enum": ["evening", "night"]},
+                    "top": {"type": "integer", "minimum": 1, "maximum": 5},
+                },
+                "required": ["day", "top"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "compare_regions",
+            "description": "Compare two regions.",
+            "parameters": {
+                "type": "object",
+                "properties": {"metric": {"type": "string", "enum": ["orders", "revenue"]}, "weekly": {"type": "boolean"}},
+                "required": ["metric"],
+            },
+        },
+    },
+]
+QUESTION = [SystemMessage("You are the shop's analyst."), HumanMessage("Which regions spike on Friday night?")]
+
+
+@pytest.fixture
+def chat(tiny_runtime) -> LocalChatModel:
+    return LocalChatModel(runtime=tiny_runtime, max_new_tokens=120)
+
+
+@pytest.mark.parametrize("tool_choice", ["find_spikes", "compare_regions", "required"])
+def test_grammar_makes_even_a_random_model_write_schema_valid_calls(chat, tool_choice):
+    reply = chat.bind_tools(TOOLS, tool_choice=tool_choice).invoke(QUESTION)
+    assert reply.tool_calls, reply.response_metadata
+    for call in reply.tool_calls:
+        assert argument_errors(call["name"], call["args"], TOOLS) == []
+        assert call["id"].startswith("call_")
+    if tool_choice != "required":
+        assert [c["name"] for c in reply.tool_calls] == [tool_choice]
+    assert reply.response_metadata["finish_reason"] == "tool_calls"
+    assert reply.invalid_tool_calls == []
+
+
+def test_without_grammar_a_random_model_calls_no_tool(tiny_runtime):
+    free = LocalChatModel(runtime=tiny_runtime, max_new_tokens=30, constrained=False)
+    reply = free.bind_tools(TOOLS, tool_choice="required").invoke(QUESTION)
+    assert reply.tool_calls == []
+
+
+def test_tool_choice_none_forbids_calls(chat):
+    reply = chat.bind_tools(TOOLS, tool_choice="none").invoke(QUESTION, max_new_tokens=40)
+    assert reply.tool_calls == [] and "<tool_call>" not in reply.content
+
+
+def test_streamed_chunks_sum_to_the_non_streamed_reply(chat):
+    for bound, kwargs in [(chat, {}), (chat.bind_tools(TOOLS, tool_choice="find_spikes"), {})]:
+        whole = bound.invoke(QUESTION, **kwargs)
+        chunks = list(bound.stream(QUESTION, **kwargs))
+        summed = chunks[0]
+        for chunk in chunks[1:]:
+            summed = summed + chunk
+        assert summed.content == whole.content
+        assert [(c["name"], c["args"]) for c in summed.tool_calls] == [(c["name"], c["args"]) for c in whole.tool_calls]
+    assert len(list(chat.stream(QUESTION))) > 2  # plain text really streams, token by token
+
+
+def test_stop_sequence_cuts_the_reply(chat):
+    full = chat.invoke(QUESTION, max_new_tokens=20).content
+    assert len(full) > 4
+    stop = full[2:4]
+    assert chat.invoke(QUESTION, stop=[stop], max_new_tokens=20).content == full[: full.index(stop)].strip()
+
+
+def test_tool_results_go_back_into_the_prompt_and_the_prefix_is_reused(chat):
+    bound = chat.bind_tools(TOOLS, tool_choice="find_spikes")
+    first = bound.invoke(QUESTION)
+    follow = [*QUESTION, first, ToolMessage("north-west: +240%", tool_call_id=first.tool_calls[0]["id"])]
+    second = chat.bind_tools(TOOLS).invoke(follow, max_new_tokens=8)
+    meta = second.response_metadata
+    # The whole first prompt (system, tool schemas, question) is reused; only the call and its result run.
+    assert meta["reused_prompt_tokens"] >= first.usage_metadata["input_tokens"]
+    assert second.usage_metadata["input_tokens"] == meta["reused_prompt_tokens"] + meta["prefilled_prompt_tokens"]
+
+
+def test_unknown_tool_choice_is_refused_at_bind_time(chat):
+    with pytest.raises(ToolChoiceError, match="find_spikes, compare_regions"):
+        chat.bind_tools(TOOLS, tool_choice="drop_tables")
+
+
+def test_reply_is_an_ai_message_with_usage(chat):
+    reply = chat.invoke(QUESTION, max_new_tokens=6)
+    assert isinstance(reply, AIMessage)
+    assert reply.usage_metadata["output_tokens"] <= 6
+    assert reply.response_metadata["finish_reason"] in ("stop", "length")

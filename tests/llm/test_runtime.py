@@ -1,0 +1,106 @@
+"""The decode loop on a tiny random Qwen2: prefix-cache reuse, identical outputs, lock release, threads."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.config import Settings
+from agent.llm.load import cpu_threads
+from agent.llm.runtime import DecodeStats, PrefixCache, common_prefix_length
+
+SYSTEM = "<|im_start|>system\nYou are the shop's analyst. Answer with numbers from the tools.<|im_end|>\n"
+
+
+def prompt(question: str) -> str:
+    return f"{SYSTEM}<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
+
+
+def decode(runtime, text: str, use_prefix_cache: bool = True, max_new_tokens: int = 12) -> tuple[list[int], DecodeStats]:
+    stats = DecodeStats()
+    ids = list(runtime.decode_tokens(runtime.encode(text), max_new_tokens=max_new_tokens, use_prefix_cache=use_prefix_cache, stats=stats))
+    return ids, stats
+
+
+def test_common_prefix_length_counts_shared_leading_tokens():
+    assert common_prefix_length([1, 2, 3, 4], [1, 2, 9]) == 2
+    assert common_prefix_length([], [1]) == 0
+    assert common_prefix_length([5, 6], [5, 6]) == 2
+
+
+class FakeCache:
+    def __init__(self, length: int):
+        self.length = length
+
+    def crop(self, negative: int) -> None:
+        self.length += negative
+
+
+def test_prefix_cache_hands_out_the_longest_shared_prefix_cropped():
+    cache = PrefixCache(max_entries=2)
+    cache.put([1, 2, 3, 4, 5], FakeCache(5))
+    cache.put([1, 2, 9], FakeCache(3))
+    taken, reused = cache.take([1, 2, 3, 7, 8])
+    assert reused == 3 and taken.length == 3
+    assert len(cache) == 1  # in use now; put back by the decode that took it
+
+
+def test_prefix_cache_keeps_one_token_to_run_and_misses_cleanly():
+    cache = PrefixCache()
+    cache.put([1, 2, 3], FakeCache(3))
+    taken, reused = cache.take([1, 2, 3])
+    assert reused == 2 and taken.length == 2
+    assert cache.take([9, 9]) == (None, 0)
+
+
+def test_prefix_cache_evicts_least_recently_used():
+    cache = PrefixCache(max_entries=2)
+    for first in (1, 2, 3):
+        cache.put([first, 0], FakeCache(2))
+    assert cache.take([1, 0, 5]) == (None, 0)
+    assert cache.take([3, 0, 5])[1] == 2
+
+
+def test_second_turn_reuses_the_shared_prefix_and_prefills_only_the_rest(tiny_runtime):
+    _, first = decode(tiny_runtime, prompt("Which regions spike on Friday?"))
+    assert first.reused_tokens == 0 and first.prefilled_tokens == first.prompt_tokens
+    _, second = decode(tiny_runtime, prompt("And on Saturday night?"))
+    shared = common_prefix_length(tiny_runtime.encode(prompt("Which regions spike on Friday?")), tiny_runtime.encode(prompt("And on Saturday night?")))
+    assert shared >= len(tiny_runtime.encode(SYSTEM)) - 1
+    assert second.reused_tokens == shared
+    assert second.prefilled_tokens == second.prompt_tokens - shared
+
+
+def test_output_is_identical_with_and_without_the_prefix_cache(tiny_runtime):
+    questions = ["Which regions spike on Friday?", "And on Saturday night?", "Which regions spike on Friday?"]
+    cached = [decode(tiny_runtime, prompt(q))[0] for q in questions]
+    fresh = [decode(tiny_runtime, prompt(q), use_prefix_cache=False)[0] for q in questions]
+    assert cached == fresh
+    assert all(len(ids) == 12 for ids in cached)
+
+
+def test_continuing_a_conversation_reuses_the_generated_tokens_too(tiny_runtime):
+    first_prompt = prompt("Which regions spike on Friday?")
+    reply_ids, _ = decode(tiny_runtime, first_prompt)
+    follow_up = first_prompt + tiny_runtime.tokenizer.decode(reply_ids) + "<|im_end|>\n<|im_start|>user\nThanks<|im_end|>\n"
+    _, stats = decode(tiny_runtime, follow_up)
+    assert stats.reused_tokens >= len(tiny_runtime.encode(first_prompt)) + len(reply_ids) - 2
+
+
+def test_closing_the_stream_early_releases_the_model(tiny_runtime):
+    tokens = tiny_runtime.decode_tokens(tiny_runtime.encode(prompt("Hi")), max_new_tokens=20)
+    next(tokens)
+    assert tiny_runtime.lock.locked()
+    tokens.close()
+    assert not tiny_runtime.lock.locked()
+    ids, stats = decode(tiny_runtime, prompt("Hi"))  # the cache put back after the early stop is usable
+    assert stats.reused_tokens > 0 and ids == decode(tiny_runtime, prompt("Hi"), use_prefix_cache=False)[0]
+
+
+def test_empty_prompt_is_refused(tiny_runtime):
+    with pytest.raises(ValueError, match="at least one prompt token"):
+        list(tiny_runtime.decode_tokens([], max_new_tokens=4))
+
+
+def test_cpu_threads_follow_the_setting(tmp_path):
+    assert cpu_threads(Settings(data_dir=tmp_path, llm_threads=3)) == 3
+    assert 1 <= cpu_threads(Settings(data_dir=tmp_path)) <= 1024

@@ -1,0 +1,68 @@
+"""Tool schemas from any LangChain tool kind, `tool_choice` modes, argument validation."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pytest
+from langchain_core.tools import tool
+from pydantic import BaseModel, Field
+
+from agent.llm.errors import ToolChoiceError
+from agent.llm.tool_schema import ToolChoice, argument_errors, normalize_tool_choice, to_openai_tools, tool_names
+
+
+class ForecastDemand(BaseModel):
+    """Forecast daily demand for one region."""
+
+    region: str = Field(description="Region name.")
+    horizon_days: int = Field(14, ge=1, le=90)
+
+
+@tool
+def find_spikes(day: Literal["friday", "saturday"]) -> str:
+    """Regions whose orders spike on a local weekday."""
+    return day
+
+
+DICT_TOOL = {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object", "properties": {}}}}
+
+
+def test_pydantic_langchain_and_dict_tools_become_openai_schemas():
+    tools = to_openai_tools([ForecastDemand, find_spikes, DICT_TOOL])
+    assert tool_names(tools) == ["ForecastDemand", "find_spikes", "search_docs"]
+    forecast = tools[0]["function"]["parameters"]
+    assert forecast["required"] == ["region"] and forecast["properties"]["horizon_days"]["maximum"] == 90
+    assert tools[1]["function"]["parameters"]["properties"]["day"]["enum"] == ["friday", "saturday"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        (None, ToolChoice("auto")),
+        ("auto", ToolChoice("auto")),
+        ("required", ToolChoice("required")),
+        ("any", ToolChoice("required")),
+        (True, ToolChoice("required")),
+        ("none", ToolChoice("none")),
+        ("find_spikes", ToolChoice("forced", "find_spikes")),
+        ({"type": "function", "function": {"name": "find_spikes"}}, ToolChoice("forced", "find_spikes")),
+    ],
+)
+def test_tool_choice_values_are_normalized(choice, expected):
+    assert normalize_tool_choice(choice, ["find_spikes", "search_docs"]) == expected
+
+
+def test_unknown_tool_choice_lists_valid_choices():
+    with pytest.raises(ToolChoiceError) as raised:
+        normalize_tool_choice("drop_tables", ["find_spikes"])
+    assert "auto, required, none" in str(raised.value) and "find_spikes" in str(raised.value)
+
+
+def test_argument_errors_point_at_the_bad_field():
+    tools = to_openai_tools([ForecastDemand])
+    assert argument_errors("ForecastDemand", {"region": "north", "horizon_days": 7}, tools) == []
+    (error,) = argument_errors("ForecastDemand", {"region": "north", "horizon_days": 500}, tools)
+    assert error.startswith("horizon_days:")
+    assert argument_errors("ForecastDemand", {}, tools) == ["(arguments): 'region' is a required property"]
+    assert "Available tools: ForecastDemand" in argument_errors("nope", {}, tools)[0]
