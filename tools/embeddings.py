@@ -25,6 +25,7 @@ _SMALL_BATCH = 4
 
 _model: SentenceTransformer | None = None
 _model_lock = threading.Lock()
+_encode_lock = threading.Lock()
 
 
 def load_embedder() -> SentenceTransformer:
@@ -48,21 +49,23 @@ def embed_texts(texts: Sequence[str], batch_size: int = 32, progress: bool = Fal
     import torch
 
     model = load_embedder()
-    threads = torch.get_num_threads()
-    small = len(texts) <= _SMALL_BATCH and threads > 1
-    if small:
-        torch.set_num_threads(1)
-    try:
-        vectors = model.encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-    finally:
+    # One call at a time: the thread setting below is process-wide, and the model is not re-entrant.
+    with _encode_lock:
+        threads = torch.get_num_threads()
+        small = len(texts) <= _SMALL_BATCH and threads > 1
         if small:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(1)
+        try:
+            vectors = model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        finally:
+            if small:
+                torch.set_num_threads(threads)
     return np.asarray(vectors, dtype=np.float32)
 
 

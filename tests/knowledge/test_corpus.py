@@ -93,3 +93,16 @@ def test_abcd_import_has_a_section_per_subflow_with_its_action_sequence(shared_d
     assert "Intent `refund_initiate`" in refund
     assert "pull-up-account, validate-purchase, record-reason, enter-details, offer-refund" in refund
     assert "MIT" in refund
+
+
+def test_evaluation_set_covers_both_sources_and_names_existing_sections():
+    import json
+
+    lines = (DATA.parent / "bench" / "knowledge_eval.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line) for line in lines if line.strip()]
+    assert sum(q["source"] == "shop" for q in questions) >= 60
+    assert sum(q["source"] == "abcd" for q in questions) >= 30
+    sections = {c.citation_id.split("/")[0] for d in load_corpus(DATA) for c in chunk_document(d)}
+    missing = [(q["id"], r) for q in questions for r in q["relevant"] if r not in sections]
+    assert missing == []
+    assert all(q["relevant"][0].startswith("abcd-") == (q["source"] == "abcd") for q in questions)

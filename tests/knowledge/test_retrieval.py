@@ -23,8 +23,8 @@ from tools.knowledge.retrieval import reciprocal_rank_fusion
 )
 def test_known_questions_retrieve_their_section_in_the_top_three(indexed, question, citation):
     kb, _ = indexed
-    hits = kb.search(question, k=3).hits
-    assert citation in [h.citation_id for h in hits], [h.citation_id for h in hits]
+    sections = [h.citation_id.split("/")[0] for h in kb.search(question, k=3).hits]  # any window of the section
+    assert citation in sections, sections
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25"])
@@ -104,3 +104,11 @@ def test_reciprocal_rank_fusion_rewards_agreement_between_rankings():
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], k=60)
     assert [item for item, _ in fused] == ["b", "c", "a", "d"]
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_a_section_split_into_windows_is_returned_once(indexed, mode):
+    kb, _ = indexed
+    hits = kb.search("pull up account verify identity username password", k=10, mode=mode).hits
+    sections = [h.citation_id.split("/")[0] for h in hits]
+    assert len(sections) == len(set(sections)) and len(hits) >= 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ class KnowledgeBase:
         self._client: ClientAPI | None = None
         self._lexical: LexicalIndex | None = None
         self._lexical_stamp: int | None = None
+        self._lexical_lock = threading.Lock()  # the UI searches from several threads
 
     # ------------------------------------------------------------------ storage
     @property
@@ -94,6 +96,10 @@ class KnowledgeBase:
 
     def _lexical_index(self, collection: Collection) -> LexicalIndex:
         """The saved BM25 index, reloaded when another process replaced it, rebuilt from chromadb if missing."""
+        with self._lexical_lock:
+            return self._load_lexical(collection)
+
+    def _load_lexical(self, collection: Collection) -> LexicalIndex:
         stamp = LexicalIndex.stamp(self.bm25_path)
         if self._lexical is not None and stamp == self._lexical_stamp:
             return self._lexical
@@ -130,22 +136,33 @@ class KnowledgeBase:
         if total == 0:
             raise IndexNotBuilt("The knowledge base is empty; run `chronotope kb index` (or KnowledgeBase.index()).")
         pool = min(max(4 * k, 20), total)
-        rankings: list[list[str]] = []
+        # Rankings are of sections, not windows: a long section split into windows competes once, and the
+        # answer gets k distinct passages to cite. Each section is represented by its best window.
+        rankings: list[list[tuple[str, str]]] = []  # per retriever: (section key, best chunk id), best first
         scores: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
             found = collection.query(
                 query_embeddings=embed_texts([query]), n_results=pool, where=chroma_where(normalized),
-                include=["distances"],
+                include=["metadatas", "distances"],
             )
-            rankings.append(list(found["ids"][0]))
-            scores.update({i: 1.0 - float(d) for i, d in zip(found["ids"][0], found["distances"][0])})
+            ids, metas = found["ids"][0], found["metadatas"][0]
+            rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
+            scores.update({i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])})
         if mode in ("hybrid", "bm25"):
             lexical = self._lexical_index(collection)
             ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
-            rankings.append([chunk_id for chunk_id, _ in ranked_bm25])
+            rankings.append(_by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25]))
             if mode == "bm25":
                 scores.update(dict(ranked_bm25))
-        ranked = reciprocal_rank_fusion(rankings) if mode == "hybrid" else [(i, scores[i]) for i in rankings[0]]
+        if mode == "hybrid":
+            best: dict[str, str] = {}
+            for ranking in rankings:  # dense first: its best window represents a section both retrievers found
+                for section, chunk_id in ranking:
+                    best.setdefault(section, chunk_id)
+            fused = reciprocal_rank_fusion([[section for section, _ in ranking] for ranking in rankings])
+            ranked = [(best[section], score) for section, score in fused]
+        else:
+            ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
         return SearchResult(query=query, mode=mode, filters=normalized, hits=self._hits(collection, ranked[:k]))
 
     @staticmethod
@@ -192,6 +209,14 @@ class KnowledgeBase:
     ) -> ProductSearchResult:
         """Products closest in meaning to `query`, filtered by category, price range and stock."""
         return search_products(self.products(), query, k, category, min_price, max_price, in_stock)
+
+
+def _by_section(chunk_ids: list[str], sections: list[str]) -> list[tuple[str, str]]:
+    """(section, first chunk id) for each section in order of first appearance."""
+    seen: dict[str, str] = {}
+    for chunk_id, section in zip(chunk_ids, sections):
+        seen.setdefault(section, chunk_id)
+    return list(seen.items())
 
 
 def _lexical_fields(metadata: dict[str, Any]) -> dict[str, str]:

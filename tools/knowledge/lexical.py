@@ -50,6 +50,7 @@ class LexicalIndex:
         self.fingerprint = fingerprint(chunk_ids)
         self._retriever = retriever  # bm25s.BM25, or None for an empty corpus
         self._columns: dict[str, np.ndarray] = {}
+        self._positions: dict[str, int] = {}
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str], fields: list[dict[str, str]]) -> LexicalIndex:
@@ -107,6 +108,13 @@ class LexicalIndex:
             return (Path(directory) / _RECORDS).stat().st_mtime_ns
         except FileNotFoundError:
             return None
+
+    def section_of(self, chunk_id: str) -> str:
+        """'doc_id#section_id' of a chunk in this index."""
+        if not self._positions:
+            self._positions = {chunk_id: i for i, chunk_id in enumerate(self.chunk_ids)}
+        fields = self.fields[self._positions[chunk_id]]
+        return f"{fields.get('doc_id', '')}#{fields.get('section_id', '')}"
 
     def mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
         """Boolean mask of chunks whose fields match every filter (a filter lists accepted values)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Literal, get_args
 
 import pandas as pd
@@ -51,9 +52,10 @@ class Hit:
 
     def as_context(self) -> str:
         """The passage inside a block marked as untrusted data, ready to put in a prompt."""
+        title, section = escape(self.title, quote=True), escape(self.section, quote=True)
         return (
-            f'<document id="{self.chunk_id}" citation="{self.citation_id}" title="{self.title}" '
-            f'section="{self.section}" trust="untrusted-data">\n{self.text}\n</document id="{self.chunk_id}">'
+            f'<document id="{self.chunk_id}" citation="{self.citation_id}" title="{title}" '
+            f'section="{section}" trust="untrusted-data">\n{self.text}\n</document id="{self.chunk_id}">'
         )
 
 
