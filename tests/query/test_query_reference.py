@@ -87,13 +87,14 @@ def assert_same_result(engine: pd.DataFrame, reference: pd.DataFrame, spec: Quer
             )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=specs())
-def test_random_specs_agree_with_the_pandas_reference(shop, raw):
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=specs(), cache=st.booleans())
+def test_random_specs_agree_with_the_pandas_reference(shop, raw, cache):
+    """Both DuckDB paths: the query cache and the Parquet files."""
     store, events = shop
     spec = QuerySpec.model_validate(raw)
     try:
-        result = run_query(store, spec)
+        result = run_query(store, spec, cache=cache)
     except QuerySpecError as exc:
         # Only a spike window with no hours (or no baseline) inside the filters may be refused.
         assert "spike window" in str(exc), exc

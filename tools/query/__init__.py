@@ -9,7 +9,9 @@
 
 from tools.query.plan import QueryPlan, resolve_period
 from tools.query.result import QueryResult
-from tools.query.run import BACKENDS, QueryBackendError, QueryTimeout, run_query
+from tools.query.backends import BACKENDS, QueryBackendError
+from tools.query.cache import QueryCache
+from tools.query.run import QueryTimeout, run_query
 from tools.query.spec import (
     DIMENSIONS,
     METRICS,
@@ -24,7 +26,7 @@ from tools.query.spec import (
 )
 
 __all__ = [
-    "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryPlan",
+    "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryCache", "QueryPlan",
     "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike", "parse_spec",
     "resolve_period", "run_query", "valid_choices",
 ]

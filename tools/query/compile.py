@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from tools.query.localtime import day_number, with_local_time
-from tools.query.metrics import METRIC_EVENT_TYPES, RATIO_METRICS, metric_value
+from tools.query.metrics import METRIC_EVENT_TYPES, RATIO_METRICS, SESSION_METRICS, metric_value, session_metric
 from tools.query.plan import QueryPlan
 from tools.query.spec import (
     MAX_ROWS,
@@ -94,7 +94,9 @@ def filtered_events(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Ta
         values = getattr(spec.filters, field)
         if values:
             conditions.append(table[column].isin(values))
-    table = with_local_time(table.filter(*conditions), plan.data_first_day, plan.data_last_day)
+    table = table.filter(*conditions)
+    if "local_day" not in table.columns:  # the query cache stores local time; Parquet and Spark compute it
+        table = with_local_time(table, plan.data_first_day, plan.data_last_day)
 
     local = []
     if ranges:
@@ -108,10 +110,16 @@ def filtered_events(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Ta
     return table.filter(*local) if local else table
 
 
-def _aggregate(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Table:
-    groups = {name: dimension(table, name, plan) for name in spec.group_by}
-    value = {spec.metric: metric_value(spec.metric, table)}
-    return table.group_by(**groups).aggregate(**value) if groups else table.aggregate(**value)
+def aggregate_metric(table: ir.Table, metric: str, keys: dict[str, ir.Value], name: str) -> ir.Table:
+    """`metric` per combination of `keys`, as column `name` (one row in all when there are no keys)."""
+    if metric in SESSION_METRICS:
+        return session_metric(table, metric, keys, name)
+    value = {name: metric_value(metric, table)}
+    return table.group_by(**keys).aggregate(**value) if keys else table.aggregate(**value)
+
+
+def _groups(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> dict[str, ir.Value]:
+    return {name: dimension(table, name, plan) for name in spec.group_by}
 
 
 def _two_slices(table: ir.Table, spec: QuerySpec, plan: QueryPlan, in_first: ir.BooleanValue, names: tuple[str, str]) -> ir.Table:
@@ -119,8 +127,7 @@ def _two_slices(table: ir.Table, spec: QuerySpec, plan: QueryPlan, in_first: ir.
 
     Computed per (group, slice) and then pivoted: one distinct-count pass instead of one per slice.
     """
-    groups = {name: dimension(table, name, plan) for name in spec.group_by}
-    per_slice = table.group_by(**groups, slice_=in_first).aggregate(value_=metric_value(spec.metric, table))
+    per_slice = aggregate_metric(table, spec.metric, {**_groups(table, spec, plan), "slice_": in_first}, "value_")
     empty = None if spec.metric in RATIO_METRICS else 0  # a slice without rows has 0 events but no ratio
     first = per_slice.value_.max(where=per_slice.slice_)
     second = per_slice.value_.max(where=~per_slice.slice_)
@@ -174,7 +181,7 @@ def compile_query(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Tabl
             pct_change=(result.current - result.previous) / result.previous.nullif(0),
         )
     else:
-        result = _aggregate(table, spec, plan)
+        result = aggregate_metric(table, spec.metric, _groups(table, spec, plan), spec.metric)
         if isinstance(comparison, ShareOfTotal):
             result = result.mutate(share=result[spec.metric] / result[spec.metric].sum().nullif(0))
 

@@ -24,6 +24,9 @@ EUR_PER_UNIT: dict[str, float] = {"EUR": 1.0, "GBP": 1 / 0.86}
 # Metrics that are a ratio of two aggregates: undefined (NULL), not 0, over no events.
 RATIO_METRICS: tuple[str, ...] = ("conversion_rate", "average_order_value", "refund_rate")
 
+# Metrics counted per session first (see session_metric).
+SESSION_METRICS: tuple[str, ...] = ("sessions", "conversion_rate")
+
 # The event types a metric reads: the query keeps only these rows before anything else.
 METRIC_EVENT_TYPES: dict[str, tuple[str, ...] | None] = {
     "orders": ("purchase",),
@@ -50,8 +53,39 @@ def _eur_amount(t: ir.Table) -> ir.FloatingValue:
     return t.price * t.quantity.fill_null(1) * rate
 
 
+def session_metric(table: ir.Table, metric: str, keys: dict[str, ir.Value], name: str) -> ir.Table:
+    """sessions or conversion_rate per combination of `keys`, as column `name`.
+
+    Distinct counts dominate these queries, so they are counted per session first and then per group. On
+    the query cache's session_hours (which has `single_`: the session has only that one row) single-row
+    sessions, nearly all of them, are simply counted and only the rest are de-duplicated. Rows without a
+    session keep their group in the result but count as no session.
+    """
+    single = table.single_ if "single_" in table.columns else ibis.literal(False)
+    rows = table.select(**keys, session_=table.session_id, purchase_=table.event_type == "purchase", single_=single)
+    names = list(keys)
+
+    def per_group(frame: ir.Table, **values: ir.Scalar) -> ir.Table:
+        return frame.group_by(names).aggregate(**values) if names else frame.aggregate(**values)
+
+    singles = rows.filter(rows.single_)
+    singles = per_group(singles, sessions_=singles.count(), bought_=singles.purchase_.cast("int64").sum().fill_null(0))
+    multiple = rows.filter(~rows.single_)
+    per_session = multiple.group_by([*names, "session_"]).aggregate(bought_=multiple.purchase_.any())
+    known = per_session.session_.notnull()
+    multiple = per_group(
+        per_session,
+        sessions_=per_session.count(where=known),
+        bought_=per_session.bought_.cast("int64").sum(where=known).fill_null(0),
+    )
+    both = singles.union(multiple)
+    both = per_group(both, sessions_=both.sessions_.sum(), bought_=both.bought_.sum())
+    value = both.sessions_ if metric == "sessions" else both.bought_ / both.sessions_.nullif(0)
+    return both.select(*names, **{name: value})
+
+
 def metric_value(metric: str, t: ir.Table) -> ir.NumericScalar:
-    """The aggregate for `metric` over the rows of `t`."""
+    """The aggregate for `metric` over the rows of `t` (sessions and conversion_rate: see session_metric)."""
     purchase = t.event_type == "purchase"
     refund = t.event_type == "refund"
     if metric == "orders":
@@ -60,12 +94,8 @@ def metric_value(metric: str, t: ir.Table) -> ir.NumericScalar:
         return _eur_amount(t).sum(where=purchase).fill_null(0.0)
     if metric == "units":
         return t.quantity.fill_null(1).sum(where=purchase).fill_null(0)
-    if metric == "sessions":
-        return t.session_id.nunique()
     if metric == "unique_users":
         return t.user_id.nunique()
-    if metric == "conversion_rate":
-        return t.session_id.nunique(where=purchase) / t.session_id.nunique().nullif(0)
     if metric == "average_order_value":
         return metric_value("revenue", t) / metric_value("orders", t).nullif(0)
     if metric == "refunds":
