@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from agent.cli.app import app
 
 
-def _store(store: Optional[Path]):
+def _store(store: Path | None):
     from agent.config import get_settings
     from tools.events.store import EventStore
 
@@ -38,10 +37,10 @@ def _fail(error: ValueError) -> None:
 
 @app.command()
 def forecast(
-    product: Optional[str] = typer.Option(None, help="Product id or exact name (e.g. P0232)."),
-    category: Optional[str] = typer.Option(None, help="Category instead of one product (e.g. Boots)."),
-    region: Optional[str] = typer.Option(None, help="Region name or ISO code (e.g. Bavaria, DE-BY)."),
-    country: Optional[str] = typer.Option(None, help="Country name or code (e.g. DE) instead of a region."),
+    product: str | None = typer.Option(None, help="Product id or exact name (e.g. P0232)."),
+    category: str | None = typer.Option(None, help="Category instead of one product (e.g. Boots)."),
+    region: str | None = typer.Option(None, help="Region name or ISO code (e.g. Bavaria, DE-BY)."),
+    country: str | None = typer.Option(None, help="Country name or code (e.g. DE) instead of a region."),
     horizon: int = typer.Option(28, help="Periods ahead (days for --freq D)."),
     freq: str = typer.Option("D", help="H (hourly), D (daily) or W (weekly)."),
     metric: str = typer.Option("units", help="units or revenue (EUR)."),
@@ -49,8 +48,8 @@ def forecast(
     promo: list[str] = typer.Option([], help="Planned promotion of the product, START:END (repeatable)."),
     model_set: str = typer.Option("accurate", help="accurate or fast."),
     n_jobs: int = typer.Option(1, help="Parallel processes for model fitting."),
-    csv: Optional[Path] = typer.Option(None, help="Also write the forecast frame to this CSV file."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    csv: Path | None = typer.Option(None, help="Also write the forecast frame to this CSV file."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Forecast demand with 80%/95% intervals; the model is chosen per series by backtest."""
     from rich.console import Console
@@ -82,12 +81,12 @@ def forecast(
 def reorder(
     product: str = typer.Option(..., help="Product id or exact name."),
     stock: float = typer.Option(..., help="Units on hand now."),
-    region: Optional[str] = typer.Option(None, help="Region served from this stock (default: all)."),
-    country: Optional[str] = typer.Option(None, help="Country served from this stock, instead of a region."),
+    region: str | None = typer.Option(None, help="Region served from this stock (default: all)."),
+    country: str | None = typer.Option(None, help="Country served from this stock, instead of a region."),
     lead_time: int = typer.Option(7, help="Days from order to delivery."),
     service_level: float = typer.Option(0.95, help="Chance of not running out before the delivery (0.5-0.999)."),
     review_period: int = typer.Option(7, help="Days between stock reviews."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Reorder point and order quantity from the demand forecast, with the reasoning."""
     from rich.console import Console

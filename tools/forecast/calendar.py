@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def fill_short_gaps(days: set[date], max_gap: int = 3) -> set[date]:
     """Close gaps of up to `max_gap - 1` days between promotion days (a promotion day without sales shows no price)."""
     ordered = sorted(days)
     filled = set(ordered)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if 1 < (b - a).days <= max_gap:
             filled.update(a + timedelta(days=k) for k in range(1, (b - a).days))
     return filled

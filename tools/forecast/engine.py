@@ -17,12 +17,16 @@ historic average), with a note saying so. Regular-series backtests fit once at t
 the fitted model forward (`refit=False`): the same information, no look-ahead, half the fits.
 
 Scale: `n_jobs` runs series in parallel processes; `backend="dask"` sends the same statsforecast calls
-through fugue to the current dask cluster (a `distributed.Client` the caller opened, or a local one fugue
-starts), for catalogues larger than one machine.
+through fugue to the dask cluster of the caller's current `distributed.Client`, for catalogues larger than
+one machine. Its workers must run one thread each: statsforecast's compiled ETS is not thread-safe (two
+threads in one process occasionally corrupted a fit in our tests), so a multi-threaded worker is refused,
+and local runs hold a process-wide lock (the agent runs tools in threads).
+That path returns float32 forecasts (statsforecast's fugue schema); they match local ones to ~1e-6.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,17 +52,19 @@ Backend = Literal["local", "dask"]
 BACKENDS: tuple[str, ...] = ("local", "dask")
 LEVELS = [80, 95]
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
+_FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run statsforecast: model set, parallelism, backend, backtest windows."""
+    """How to run statsforecast: model set, parallelism, backend, backtest windows, history used."""
 
     model_set: ModelSet = "accurate"
     n_jobs: int = 1
     backend: Backend = "local"
     n_windows: int = 2
     progress: bool = False
+    max_train: int | None = None  # fit on at most this many recent periods (default: the grain's own cap)
 
 
 @dataclass
@@ -69,6 +75,21 @@ class _Group:
     season: int
     models: list[Any]
     ids: list[str]
+
+
+def _check_dask_workers() -> None:
+    """Refuse a missing client or multi-threaded workers (see the module docstring)."""
+    from distributed import get_client
+
+    try:
+        threads = get_client().nthreads()
+    except ValueError:
+        raise ForecastInputError("backend='dask' needs a running dask cluster: open one first, e.g. "
+                                 "distributed.Client(threads_per_worker=1).") from None
+    if any(n > 1 for n in threads.values()):
+        raise ForecastInputError(f"backend='dask' needs one thread per worker (statsforecast's models are not "
+                                 f"thread-safe); this cluster has {max(threads.values())}. Start it with "
+                                 "threads_per_worker=1.")
 
 
 def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, season: int, opts: RunOptions,
@@ -82,8 +103,13 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
     if opts.backend == "dask":
         import dask.dataframe as dd
 
+        _check_dask_workers()
         data = dd.from_pandas(frame, npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
-    out = getattr(sf, method)(df=data, **kwargs)
+    if opts.backend == "dask":
+        out = getattr(sf, method)(df=data, **kwargs)
+    else:
+        with _FIT_LOCK:
+            out = getattr(sf, method)(df=data, **kwargs)
     if opts.backend == "dask":
         out = out.compute()
     out = out.reset_index(drop=True) if "unique_id" in out.columns else out.reset_index()
@@ -91,6 +117,8 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
     out["ds"] = pd.to_datetime(out["ds"])
     if "cutoff" in out.columns:
         out["cutoff"] = pd.to_datetime(out["cutoff"])
+    values = [c for c in out.columns if c not in ("unique_id", "ds", "cutoff")]
+    out[values] = out[values].astype("float64")  # dask hands back nullable Float32
     return out
 
 
@@ -143,7 +171,7 @@ def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: b
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int, freq: Frequency,
               opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
     """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, and the lifts tested."""
-    kwargs = dict(h=horizon, n_windows=opts.n_windows, step_size=horizon, refit=group.kind == "intermittent")
+    kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon, "refit": group.kind == "intermittent"}
     cv = _run("cross_validation", frame, group.models, freq, group.season, opts, **kwargs)
     lifts: dict[str, CalendarLifts] = {}
     if calendar is not None:
@@ -185,7 +213,7 @@ def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, seaso
     return out[FRAME_COLUMNS]
 
 
-def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, n_windows: int) -> pd.DataFrame:
+def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions) -> pd.DataFrame:
     missing = {"unique_id", "ds", "y"} - set(history.columns)
     if missing:
         raise ForecastInputError(f"The history frame lacks columns {sorted(missing)}; it needs unique_id, ds, y.")
@@ -196,8 +224,9 @@ def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, n_windows: in
     if frame["y"].isna().any():
         raise ForecastInputError("The history has missing y values; fill gaps with zeros (no sales) first.")
     frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
-    if freq.max_train is not None:
-        frame = frame.groupby("unique_id", group_keys=False).tail(freq.max_train + n_windows * horizon)
+    max_train = opts.max_train if opts.max_train is not None else freq.max_train
+    if max_train is not None:
+        frame = frame.groupby("unique_id", group_keys=False).tail(max_train + opts.n_windows * horizon)
     return frame.reset_index(drop=True)
 
 
@@ -239,7 +268,7 @@ def forecast_series(
     check_model_set(options.model_set)
     if options.backend not in BACKENDS:
         raise ForecastInputError(f"Unknown backend {options.backend!r}. Use one of: {', '.join(BACKENDS)}.")
-    frame = _prepare(history, freq, horizon, options.n_windows)
+    frame = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
     lengths = frame.groupby("unique_id").size()
@@ -294,9 +323,9 @@ def forecast_series(
             outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq, season,
                                   options))
             for uid in ids:
-                reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[
-                    f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
-                    f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough."])
+                note = (f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
+                        f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough.")
+                reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[note])
     if thin:
         from statsforecast.models import HistoricAverage
 

@@ -24,7 +24,7 @@ class Frequency:
     max_train: int | None  # fit on at most this many recent periods (hourly MSTL on a year is slow, not better)
     tolerance: timedelta  # a period counts as complete when the data reach its end within this
 
-    def plural(self, n: int | float) -> str:
+    def plural(self, n: float) -> str:
         return f"{n:,.0f} {self.word}{'' if n == 1 else 's'}"
 
 

@@ -116,15 +116,15 @@ def reorder_from_forecast(
     daily_rate = mu_s / days
     cover = stock_on_hand / daily_rate if daily_rate > 0 else None
     reasoning = [
-        f"Forecast demand over the {lead_time_days}-day lead time is {mu_l:,.1f} units "
-        f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands).",
+        (f"Forecast demand over the {lead_time_days}-day lead time is {mu_l:,.1f} units "
+         f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands)."),
         (f"A {service_level:.0%} service level needs z = {z:.2f}: reorder point = {mu_l:,.1f} + {z:.2f} x "
          f"{sigma_l:,.1f} -> {reorder_point:,} units (safety stock {safety:,.1f})." if not floored else
          f"The forecast's band ({sigma_l:,.1f} sd) is narrower than count noise allows, so the reorder point is the "
          f"{service_level:.0%} quantile of a Poisson count with mean {mu_l:,.1f}: {reorder_point:,} units "
          f"(safety stock {safety:,.1f})."),
-        f"Stock must last lead time + review period = {days} days: expected demand {mu_s:,.1f} units "
-        f"(sd {sigma_s:,.1f}), so order up to the same {service_level:.0%} level: {order_up_to:,} units.",
+        (f"Stock must last lead time + review period = {days} days: expected demand {mu_s:,.1f} units "
+         f"(sd {sigma_s:,.1f}), so order up to the same {service_level:.0%} level: {order_up_to:,} units."),
     ]
     if reorder_now:
         reasoning.append(f"Stock on hand {stock_on_hand:,.0f} <= reorder point {reorder_point:,}: order "

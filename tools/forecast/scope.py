@@ -8,7 +8,15 @@ from dataclasses import dataclass
 import duckdb
 
 from tools.events.catalog import CATEGORIES
-from tools.events.regions import COUNTRIES, Country, Region, UnknownRegion, all_regions, get_country, get_region
+from tools.events.regions import (
+    COUNTRIES,
+    Country,
+    Region,
+    UnknownRegion,
+    all_regions,
+    get_country,
+    get_region,
+)
 from tools.forecast.errors import ForecastInputError, UnknownCategory, UnknownProduct
 
 METRICS: tuple[str, ...] = ("units", "revenue")

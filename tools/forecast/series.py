@@ -1,7 +1,9 @@
 """Demand series from the event store, built in DuckDB: one row per series and period, gaps filled with zeros.
 
 Periods are on the local wall clock of each event's region (a "day" in Bavaria is a Bavarian day), so a
-series spanning several zones adds up each region's own local days. Only complete periods are kept: the
+series spanning several zones adds up each region's own local days. Hourly periods are local wall-clock
+hours too, so the daily rhythm stays put across daylight-saving changes: the repeated autumn hour holds
+both hours' sales and the skipped spring hour is a zero. Only complete periods are kept: the
 first and last periods the store's data only partly cover (the UTC-to-local shift at either end, or a live
 store's day in progress) would read as a false dip. Each series starts at its first sale (a product
 launched in June has no history before June, rather than months of zeros), and every period after it is
@@ -156,7 +158,7 @@ def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, h
             f"No sales of {scope.what} in {scope.where} between {start:%Y-%m-%d} and {end:%Y-%m-%d}; "
             "nothing to forecast. Check the product and place, or pick a wider scope."
         )
-    history["ds"] = pd.to_datetime(history["ds"])
+    history["ds"] = pd.to_datetime(history["ds"]).astype("datetime64[ns]")
     volumes = con.execute(
         f"SELECT country, region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL", params + [start, end]
     ).fetchall()

@@ -1,0 +1,233 @@
+"""Forecaster benchmark: catalogue-scale speed, and held-out accuracy against seasonal naive on demo and real data.
+
+    nice .venv/bin/python bench/forecast.py                  # builds DemoConfig.small() in a temp dir
+    nice .venv/bin/python bench/forecast.py --store DIR      # an existing demo store
+
+1. Scale: --series (1,000) seeded synthetic daily series of --days (730), a mix of weekly-seasonal demand
+   with trends and level shifts (80%) and intermittent items (20%); the last 28 days are held out. Time of
+   `forecast_series` (rolling-origin backtest over 2 x 28 days, model choice, refit, 28-day forecast with
+   80/95% intervals) with the "fast" model set (ETS(A,N,A), Theta, seasonal naive; Croston/ADIDA/IMAPA for
+   intermittent series), fit on the last --max-train (365) days, and --n-jobs processes. Wall time and CPU
+   seconds (this process and its workers: the machine is shared, so wall time depends on the others' load).
+   Baseline in the same run: seasonal naive alone (no backtest).
+2. Demo shop (DemoConfig.small(): a year of events): daily units of the total, every country and region,
+   every category and the 20 best-selling products (calendar adjustment on), the "accurate" model set; the
+   last 28 days held out, the model chosen by backtest on the rest. MASE of the chosen model and of seasonal
+   naive on the held-out days (scale: in-sample seasonal-naive MAE), and 80%/95% interval coverage.
+3. Real data, same protocol: NAB NYC taxi passengers (numenta/NAB, MIT licence; half-hourly counts summed
+   to hours, 7 days held out, and to days, 28 days held out), and daily units sold to France and Germany in
+   UCI Online Retail (Chen 2015, CC BY 4.0; cancellations left out, 28 days held out).
+
+Every accuracy line compares with seasonal naive measured in the same run; the last line is the demo ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np
+import pandas as pd
+
+from tools.events.store import EventStore
+from tools.forecast.calendar import calendar_frame, fill_short_gaps
+from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.grain import get_frequency
+from tools.forecast.models import baseline_model
+from tools.forecast.scope import resolve_scope
+from tools.forecast.series import load_series, promotion_days
+
+DATA = ROOT.parent / "shared" / "data"
+HOLDOUT = 28
+
+
+def line(name: str, value: float | str, unit: str = "") -> None:
+    text = f"{value:,.3f}" if isinstance(value, float) else str(value)
+    print(f"{name}: {text}{' ' + unit if unit else ''}", flush=True)
+
+
+def synthetic(n_series: int, days: int, seed: int = 0) -> pd.DataFrame:
+    """Seeded daily demand: weekly shape, trend, a level shift in some, Poisson noise; 20% intermittent."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    ys = []
+    for i in range(n_series):
+        if i % 5 == 4:
+            rate = np.full(days, rng.uniform(0.05, 0.6))
+        else:
+            week = 1 + rng.uniform(0.1, 0.4) * np.sin(2 * np.pi * t / 7 + rng.uniform(0, 2 * np.pi))
+            year = 1 + rng.uniform(0, 0.3) * np.cos(2 * np.pi * (t - rng.uniform(0, 365)) / 365.25)
+            trend = np.exp(rng.normal(0, 0.0006) * t)
+            shift = np.where(t >= rng.integers(days // 2, days - 60), rng.choice([0.6, 1.0, 1.0, 1.5]), 1.0)
+            rate = rng.uniform(3, 80) * week * year * trend * shift
+        ys.append(rng.poisson(rate))
+    return pd.DataFrame({
+        "unique_id": np.repeat([f"s{i:04d}" for i in range(n_series)], days),
+        "ds": np.tile(pd.date_range("2024-01-01", periods=days, freq="D").values, n_series),
+        "y": np.concatenate(ys).astype(float),
+    })
+
+
+def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOptions,
+                   calendar: pd.DataFrame | None = None) -> dict[str, float]:
+    """Hold out the last `horizon` periods of every series; chosen model vs seasonal naive on them."""
+    grain = get_frequency(freq)
+    cut = frame.groupby("unique_id")["ds"].transform("max") - horizon * grain.step
+    train, test = frame[frame["ds"] <= cut], frame[frame["ds"] > cut]
+    started = time.perf_counter()
+    result = forecast_series(train, horizon, grain, calendar, opts)
+    seconds = time.perf_counter() - started
+    from statsforecast import StatsForecast
+
+    naive = StatsForecast(models=[baseline_model(grain.season)], freq=grain.pandas_freq).forecast(df=train, h=horizon)
+    naive = naive.reset_index() if "unique_id" not in naive.columns else naive
+    joined = test.merge(result.frame, on=["unique_id", "ds"]).merge(naive, on=["unique_id", "ds"])
+    lagged = train.groupby("unique_id")["y"].shift(grain.season)
+    scale = (train["y"] - lagged).abs().groupby(train["unique_id"]).mean()
+    scale = scale.where(scale > 0, 1.0)
+    err = joined.assign(chosen=(joined["y"] - joined["y_hat"]).abs(), naive=(joined["y"] - joined["SeasonalNaive"]).abs())
+    per_series = err.groupby("unique_id")[["chosen", "naive"]].mean().div(scale, axis=0).dropna()
+    return {
+        "seconds": seconds,
+        "series": float(len(per_series)),
+        "mase": float(per_series["chosen"].mean()),
+        "naive_mase": float(per_series["naive"].mean()),
+        "cover80": float(((joined["y"] >= joined["lo-80"]) & (joined["y"] <= joined["hi-80"])).mean()),
+        "cover95": float(((joined["y"] >= joined["lo-95"]) & (joined["y"] <= joined["hi-95"])).mean()),
+        "models": ", ".join(f"{k} {v}" for k, v in pd.Series([r.model for r in result.reports.values()])
+                            .value_counts().items()),
+    }
+
+
+def report(prefix: str, scores: dict[str, float]) -> None:
+    line(f"{prefix}_series", int(scores["series"]))
+    line(f"{prefix}_models_chosen", scores["models"])
+    line(f"{prefix}_holdout_mase", scores["mase"])
+    line(f"{prefix}_seasonal_naive_mase", scores["naive_mase"])
+    line(f"{prefix}_coverage_80", scores["cover80"], "(target 0.80)")
+    line(f"{prefix}_coverage_95", scores["cover95"], "(target 0.95)")
+    line(f"{prefix}_mase_ratio_vs_seasonal_naive", scores["mase"] / scores["naive_mase"], "x")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (statsforecast's worker processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_scale(n_series: int, days: int, n_jobs: int, max_train: int) -> None:
+    frame = synthetic(n_series, days)
+    line("scale_series", n_series)
+    line("scale_days_per_series", days)
+    line("scale_model_set", "fast (ETS(A,N,A), Theta, seasonal naive; Croston/ADIDA/IMAPA if intermittent)")
+    line("scale_fit_window", max_train, "days")
+    line("scale_n_jobs", n_jobs)
+    cpu = cpu_seconds()
+    scores = holdout_scores(frame, HOLDOUT, "D", RunOptions(model_set="fast", n_jobs=n_jobs, max_train=max_train))
+    cpu = cpu_seconds() - cpu
+    line("scale_backtest_fit_forecast_time", scores["seconds"], "s wall (target <= 60 s)")
+    line("scale_backtest_fit_forecast_cpu", cpu, f"CPU s (/{n_jobs} cores = {cpu / n_jobs:,.1f} s on idle cores)")
+    train = frame[frame["ds"] <= frame["ds"].max() - pd.Timedelta(days=HOLDOUT)]
+    from statsforecast import StatsForecast
+
+    started = time.perf_counter()
+    StatsForecast(models=[baseline_model(7)], freq="D", n_jobs=n_jobs).forecast(df=train, h=HOLDOUT, level=[80, 95])
+    naive_seconds = time.perf_counter() - started
+    line("scale_seasonal_naive_only_time", naive_seconds, "s (baseline)")
+    line("scale_time_ratio_vs_seasonal_naive", scores["seconds"] / naive_seconds, "x")
+    report("scale", scores)
+
+
+def demo_frames(store: EventStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long history and calendar frames for the demo shop's series (ids prefixed by what they are)."""
+    con = store.connect()
+    grain = get_frequency("D")
+    scopes = [("all", {}, True)]
+    scopes += [(f"cat:{c}", {"category": c}, False) for (c,) in
+               con.execute("SELECT DISTINCT category FROM products ORDER BY 1").fetchall()]
+    top = con.execute("SELECT product_id FROM events WHERE event_type = 'purchase' GROUP BY 1 "
+                      "ORDER BY sum(coalesce(quantity, 1)) DESC LIMIT 20").fetchall()
+    scopes += [(f"prod:{p}", {"product": p}, False) for (p,) in top]
+    histories, calendars = [], []
+    for prefix, scope_args, hierarchy in scopes:
+        scope = resolve_scope(con, **scope_args)
+        series = load_series(con, scope, grain, hierarchy=hierarchy)
+        promo = fill_short_gaps(promotion_days(con, scope.product_id)) if scope.product_id else set()
+        periods = pd.date_range(series.history["ds"].min(), series.last_period, freq="D")
+        calendar = calendar_frame(series.region_weights, periods, grain, promo)
+        for frame, bucket in ((series.history, histories), (calendar, calendars)):
+            bucket.append(frame.assign(unique_id=prefix + "|" + frame["unique_id"]))
+    return pd.concat(histories, ignore_index=True), pd.concat(calendars, ignore_index=True)
+
+
+def bench_demo(store_dir: Path | None, n_jobs: int) -> float:
+    if store_dir is None:
+        from tools.events.simulate import DemoConfig, build_demo_shop
+
+        store_dir = Path(tempfile.mkdtemp(prefix="forecast_bench_")) / "store"
+        started = time.perf_counter()
+        build_demo_shop(EventStore(store_dir), DemoConfig.small(), progress=False)
+        line("demo_build_time", time.perf_counter() - started, "s")
+    history, calendar = demo_frames(EventStore(store_dir))
+    scores = holdout_scores(history, HOLDOUT, "D", RunOptions(model_set="accurate", n_jobs=n_jobs), calendar)
+    line("demo_time", scores["seconds"], "s")
+    report("demo", scores)
+    return scores["mase"] / scores["naive_mase"]
+
+
+def nab_taxi() -> pd.DataFrame:
+    raw = pd.read_csv(DATA / "nab" / "nyc_taxi.csv", parse_dates=["timestamp"])
+    return raw.rename(columns={"timestamp": "ds", "value": "y"}).assign(unique_id="nyc_taxi")
+
+
+def online_retail() -> pd.DataFrame:
+    frames = []
+    for country in ("france", "germany"):
+        raw = pd.read_csv(DATA / "online_retail_uci" / f"{country}.csv", parse_dates=["InvoiceDate"])
+        sold = raw[(raw["Quantity"] > 0) & ~raw["InvoiceNo"].astype(str).str.startswith("C")]
+        daily = sold.groupby(sold["InvoiceDate"].dt.normalize())["Quantity"].sum()
+        # Days without any invoice (the shop shut on Saturdays, holidays) are zero demand, not missing.
+        days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
+        frames.append(pd.DataFrame({"unique_id": country, "ds": days, "y": daily.reindex(days, fill_value=0).values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def bench_real(n_jobs: int) -> None:
+    opts = RunOptions(model_set="accurate", n_jobs=n_jobs)
+    taxi = nab_taxi()
+    hourly = taxi.groupby(["unique_id", taxi["ds"].dt.floor("h")])["y"].sum().reset_index()
+    daily = taxi.groupby(["unique_id", taxi["ds"].dt.floor("D")])["y"].sum().reset_index()
+    line("data_credit", "NAB nyc_taxi (numenta/NAB, MIT); UCI Online Retail (Chen 2015, CC BY 4.0)")
+    report("nyc_taxi_hourly_h168", holdout_scores(hourly, 168, "H", opts))
+    report("nyc_taxi_daily_h28", holdout_scores(daily, HOLDOUT, "D", opts))
+    report("online_retail_daily_h28", holdout_scores(online_retail(), HOLDOUT, "D", opts))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", type=Path, default=None, help="Existing demo store (default: build one).")
+    parser.add_argument("--series", type=int, default=1000, help="Synthetic series for the scale run.")
+    parser.add_argument("--days", type=int, default=730, help="Days per synthetic series.")
+    parser.add_argument("--n-jobs", type=int, default=2, help="Processes for model fitting.")
+    parser.add_argument("--max-train", type=int, default=365, help="Days of history the scale run fits on.")
+    parser.add_argument("--parts", default="scale,demo,real", help="Which parts to run (comma-separated).")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if "scale" in parts:
+        bench_scale(args.series, args.days, args.n_jobs, args.max_train)
+    if "real" in parts:
+        bench_real(args.n_jobs)
+    if "demo" in parts:
+        ratio = bench_demo(args.store, args.n_jobs)
+        line("demo_backtest_mase_vs_seasonal_naive", ratio, "x (target <= 0.9)")
+
+
+if __name__ == "__main__":
+    main()

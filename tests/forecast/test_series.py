@@ -1,0 +1,86 @@
+"""Series from the store: local days, zeros for days without sales, complete periods, EUR revenue, hierarchy ids."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from tools.events.regions import UnknownRegion
+from tools.forecast.errors import ForecastInputError, NoSalesHistory, UnknownCategory, UnknownProduct
+from tools.forecast.grain import get_frequency
+from tools.forecast.scope import resolve_scope
+from tools.forecast.series import load_series, promotion_days
+
+
+def _series(store, freq="D", hierarchy=False, **scope):
+    con = store.connect()
+    return load_series(con, resolve_scope(con, **scope), get_frequency(freq), hierarchy=hierarchy)
+
+
+def test_daily_series_uses_local_days_fills_zeros_and_keeps_only_complete_days(tiny_store):
+    series = _series(tiny_store, product="P1", region="Bavaria")
+    got = series.history.set_index("ds")["y"]
+    # Jan 1 is partial in Berlin (data start 01:10 local) and Jan 8 too (data end 00:55 local): both dropped.
+    # The 23:30 UTC sale of Jan 2 is a Jan 3 sale in Bavaria; Jan 4, 6, 7 had none and are zeros.
+    expected = pd.Series([2.0, 1.0, 0.0, 3.0, 0.0, 0.0], index=pd.date_range("2026-01-02", "2026-01-07", name="ds"))
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_freq=False)
+    assert list(series.history["unique_id"].unique()) == ["DE/Bavaria"]
+
+
+def test_revenue_is_in_eur_with_gbp_converted(tiny_store):
+    series = _series(tiny_store, metric="revenue", country="GB")
+    assert series.currency == "EUR"
+    assert series.history.set_index("ds").loc["2026-01-03", "y"] == pytest.approx(8.6 / 0.86)
+
+
+def test_hierarchy_has_total_country_and_region_series_that_add_up(tiny_store):
+    series = _series(tiny_store, hierarchy=True)
+    assert series.levels == {"total": ["Total"], "country": ["DE", "GB"], "region": ["DE/Bavaria", "GB/Greater London"]}
+    wide = series.history.pivot(index="ds", columns="unique_id", values="y").fillna(0.0)
+    pd.testing.assert_series_equal(wide["Total"], wide["DE"] + wide["GB"], check_names=False)
+    assert series.parents == {"DE": "Total", "GB": "Total", "DE/Bavaria": "DE", "GB/Greater London": "GB"}
+
+
+def test_store_shorter_than_one_week_is_a_clear_error_at_weekly_grain(tiny_store):
+    with pytest.raises(NoSalesHistory, match="less than one complete week"):
+        _series(tiny_store, freq="W")
+
+
+def test_names_are_checked_with_choices_in_the_message(tiny_store):
+    con = tiny_store.connect()
+    with pytest.raises(UnknownProduct, match="Did you mean: Garden Atlas"):
+        resolve_scope(con, product="Garden Atlass")
+    with pytest.raises(UnknownCategory, match="Valid categories: Shoes, Boots"):
+        resolve_scope(con, category="Shoez")
+    with pytest.raises(UnknownRegion, match="Valid regions: .*Bavaria"):
+        resolve_scope(con, region="Bavarria")
+    with pytest.raises(UnknownRegion, match="is a region of DE, not a country"):
+        resolve_scope(con, country="Bavaria")
+    with pytest.raises(ForecastInputError, match="either a product or a category"):
+        resolve_scope(con, product="P1", category="Books")
+    with pytest.raises(ForecastInputError, match="Unknown metric 'orders'. Use one of: units, revenue"):
+        resolve_scope(con, metric="orders")
+    assert resolve_scope(con, product="garden atlas").product_id == "P1"
+
+
+def test_no_sales_in_scope_is_a_clear_error(tiny_store):
+    with pytest.raises(NoSalesHistory, match="No sales of Garden Almanac \\(P2\\) in Greater London"):
+        _series(tiny_store, product="P2", region="Greater London")
+
+
+def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_shop):
+    store, truth = demo_shop
+    promo = max(truth.promotions, key=lambda p: p.lift)
+    series = _series(store, product=promo.product_id).history.set_index("ds")["y"]
+    inside = series[str(promo.start):str(promo.end)].mean()
+    around = pd.concat([series[promo.start - pd.Timedelta(days=42):promo.start - pd.Timedelta(days=1)],
+                        series[promo.end + pd.Timedelta(days=1):promo.end + pd.Timedelta(days=28)]]).mean()
+    assert inside / around == pytest.approx(promo.lift, rel=0.3)
+    found = promotion_days(store.connect(), promo.product_id)
+    window = {promo.start + pd.Timedelta(days=k).to_pytimedelta() for k in range((promo.end - promo.start).days + 1)}
+    assert len(found & window) >= 0.8 * len(window)
+    assert not {d for d in found if d < promo.start - pd.Timedelta(days=1).to_pytimedelta()
+                or d > promo.end + pd.Timedelta(days=1).to_pytimedelta()}
+    assert isinstance(next(iter(found)), date)
