@@ -51,6 +51,7 @@ class AgentAnswer:
     draft: str = ""  # what the model wrote before grounding checks
     grounded: bool = True  # False when the draft was replaced
     latency_s: float = 0.0
+    model_calls: list[dict[str, Any]] = field(default_factory=list)  # response metadata of each model call
 
 
 @dataclass
@@ -73,6 +74,7 @@ class ShopAgent:
         max_steps: int = 4,
         today: date | None = None,
     ):
+        self.chat_model = chat_model
         self.registry = registry
         self.max_steps = max_steps
         self.today = today or date.today()
@@ -108,7 +110,7 @@ class ShopAgent:
 
     def _after_model(self, state: AgentState) -> str:
         last = state["messages"][-1]
-        if isinstance(last, AIMessage) and last.tool_calls and state["rounds"] <= self.max_steps:
+        if isinstance(last, AIMessage) and _calls(last) and state["rounds"] <= self.max_steps:
             return "tools"
         return "end"
 
@@ -119,6 +121,14 @@ class ShopAgent:
         last = state["messages"][-1]
         results: list[ToolMessage] = []
         repairs = state["repairs"]
+        for call in last.invalid_tool_calls:  # unparseable calls: an error the model may repair
+            step = ToolStep(call.get("name") or "?", {}, "error", 0.0, error=f"the call could not be parsed: {call.get('error')}")
+            trace.append(step)
+            if on_step:
+                on_step(step)
+            repairs += 1
+            content = f"Error: your call to '{call.get('name')}' was not valid JSON ({call.get('error')}). Please try again."
+            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call.get("name") or "?"))
         for call in last.tool_calls:
             step = run_step(self.registry, call["name"], call.get("args") or {}, session)
             trace.append(step)
@@ -179,10 +189,13 @@ class ShopAgent:
             yield AgentEvent("step", step=pending_steps.pop(0))
         messages = self._graph.get_state(config).values["messages"]
         answer = self._finish(question, messages, trace)
+        answer.model_calls = [
+            dict(m.response_metadata) for m in messages[state_in["turn_start"] :] if isinstance(m, AIMessage)
+        ]
         answer.latency_s = time.perf_counter() - started
         # The checked answer replaces the draft in memory, so later turns build on what the user saw.
         last = messages[-1]
-        if isinstance(last, AIMessage) and not last.tool_calls:
+        if isinstance(last, AIMessage) and not _calls(last):
             self._graph.update_state(config, {"messages": [AIMessage(answer.text, id=last.id)]})
         else:
             self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
@@ -192,7 +205,7 @@ class ShopAgent:
     def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep]) -> AgentAnswer:
         last = messages[-1]
         draft = ""
-        if isinstance(last, AIMessage) and not last.tool_calls:
+        if isinstance(last, AIMessage) and not _calls(last):
             draft = _MARKUP.sub("", str(last.content)).strip()
         done = [s for s in trace if s.status == "done" and s.output is not None]
         failed = [s for s in trace if s.status == "error"]
@@ -224,8 +237,12 @@ class ShopAgent:
         return answer
 
 
+def _calls(message: AIMessage) -> bool:
+    return bool(message.tool_calls or message.invalid_tool_calls)
+
+
 def _is_final(message: AnyMessage) -> bool:
-    return isinstance(message, AIMessage) and not message.tool_calls
+    return isinstance(message, AIMessage) and not _calls(message)
 
 
 def _compose(steps: list[ToolStep]) -> str:

@@ -137,3 +137,11 @@ def test_stream_yields_steps_then_answer() -> None:
     agent, _ = make_agent([call("find_spikes"), AIMessage("2.4x baseline.")])
     kinds = [e.kind for e in agent.stream("spikes?", Session("operator"))]
     assert kinds.index("step") < kinds.index("answer") and kinds[-1] == "answer"
+
+
+def test_unparseable_call_is_fed_back_for_repair() -> None:
+    broken = AIMessage("", invalid_tool_calls=[{"name": "find_spikes", "args": "{day: Fri", "id": "c1", "error": "bad JSON", "type": "invalid_tool_call"}])
+    agent, model = make_agent([broken, call("find_spikes", day="Friday"), AIMessage("2.4x baseline.")])
+    answer = agent.ask("spikes?", Session("operator"))
+    assert [s.status for s in answer.steps] == ["error", "done"]
+    assert "not valid JSON" in [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0].content

@@ -1,0 +1,96 @@
+"""Agent benchmark: tool selection, valid arguments, grounding, refusals, leaks, latency, decode speed.
+
+    python bench/agent.py                               # 0.5B default, constrained decoding, all cases
+    python bench/agent.py --model qwen2.5-coder-1.5b    # the 1.5B option
+    python bench/agent.py --unconstrained               # without grammar-constrained tool calls
+    python bench/agent.py --mode first                  # first model turn only (fast: no tools run)
+    python bench/agent.py --limit 20
+
+Runs over the demo shop in the settings' data dir (`chronotope serve --prepare` or `chronotope data demo`
+builds it). Per-case results go to bench/out/agent-<model>-<mode>.jsonl. The baseline is plain
+`model.generate` on the same prompt, measured in the same run, for the decode-speed ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from agent.config import Settings  # noqa: E402
+from agent.evaluation import (  # noqa: E402
+    first_turn,
+    full_turn,
+    load_cases,
+    summarize_first_turns,
+    summarize_full,
+    write_results,
+)
+
+
+def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int = 48) -> float:
+    """Baseline: `model.generate` (greedy, no tools, no grammar) on the same model."""
+    import torch
+
+    from agent.llm.load import get_runtime
+
+    loaded = get_runtime(settings).loaded
+    ids = loaded.tokenizer.apply_chat_template(
+        [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )["input_ids"].to(loaded.model.device)
+    with torch.no_grad():
+        loaded.model.generate(ids, max_new_tokens=2, do_sample=False)  # warm up
+        started = time.perf_counter()
+        out = loaded.model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False)
+        return (out.shape[1] - ids.shape[1]) / (time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="Named model, HF folder or hub id (default: settings).")
+    parser.add_argument("--unconstrained", action="store_true", help="Decode tool calls without the grammar.")
+    parser.add_argument("--mode", choices=["full", "first"], default="full")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
+    args = parser.parse_args(argv)
+
+    overrides = {"constrained_decoding": not args.unconstrained}
+    if args.model:
+        overrides["model"] = args.model
+    settings = Settings(**overrides)
+    cases = load_cases(args.cases)[: args.limit]
+    label = f"{settings.model}-{'unconstrained' if args.unconstrained else 'constrained'}"
+
+    from agent.factory import build_agent, data_date
+
+    agent = build_agent(settings)
+    if args.mode == "first":
+        rows = [first_turn(agent.chat_model, agent.registry, case, data_date(settings)) for case in cases]
+        totals = summarize_first_turns(rows)
+    else:
+        rows = []
+        for case in cases:
+            rows.append(full_turn(agent, case))
+            r = rows[-1]
+            print(f"case {case.id} [{case.kind}/{case.role}] tools={r.tools} ok={r.tool_correct} "
+                  f"grounded={r.grounded} {r.latency_s:.1f}s", flush=True)
+        totals = summarize_full(rows)
+    write_results(rows, ROOT / "bench" / "out" / f"agent-{label}-{args.mode}.jsonl")
+
+    baseline = plain_generate_tokens_per_s(settings, cases[0].question)
+    print(f"model: {label}")
+    for key, value in totals.items():
+        unit = "s" if key.endswith("_s") else ("tok/s" if key.endswith("per_s") else "")
+        print(f"{key}: {value:.3f} {unit}".rstrip())
+    print(f"baseline_plain_generate_tokens_per_s: {baseline:.2f} tok/s")
+    print(f"decode_speed_ratio_vs_plain_generate: {totals['decode_tokens_per_s'] / baseline:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
