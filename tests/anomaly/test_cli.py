@@ -55,3 +55,11 @@ def test_labelling_before_any_report_says_what_to_run(state_dir: Path) -> None:
     result = CliRunner().invoke(app, ["fraud", "label", "FC-X", "--not-fraud"])
     assert result.exit_code == 2
     assert "Unknown fraud case 'FC-X'. Run `chronotope fraud` first." in _text(result)
+
+
+def test_complaints_command_prints_the_wave(planted_shop: PlantedShop, state_dir: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["complaints", "--since", "30d", "--store", str(planted_shop.store.root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 complaint wave(s)" in _text(result) and "in Lombardy" in _text(result)

@@ -33,11 +33,22 @@ def test_planted_wave_is_one_alert_for_its_product_and_region(month, planted_sho
     assert alert["topic"] == "quality"
 
 
-def test_sentiment_learned_from_ratings_reads_the_texts(month):
-    assert month.holdout_accuracy > 0.9
+def test_sentiment_learned_from_ratings_reads_the_texts(month, planted_shop):
     reviews = month.reviews
     agree = (reviews["sentiment"] == "negative") == (reviews["rating"] <= 2)
     assert agree.mean() > 0.95
+    assert 0.0 <= month.holdout_accuracy <= 1.0
+    # Texts it never saw, in other words.
+    from tools.anomaly.sentiment import EmbeddingCache, ReviewClassifier, default_embedder
+
+    with planted_shop.store.connect() as con:
+        rated = con.execute("SELECT text, rating FROM reviews").df()
+    model = ReviewClassifier.train(rated["text"], rated["rating"], EmbeddingCache(None, default_embedder()))
+    unseen = [
+        "Total junk, it died on the second day.",
+        "Absolutely love it, works perfectly and looks great.",
+    ]
+    assert model.predict(unseen)["sentiment"].tolist() == ["negative", "positive"]
 
 
 def test_summary_and_chart_show_the_wave(month):

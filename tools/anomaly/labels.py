@@ -121,6 +121,7 @@ class LabelModel:
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
+        from threadpoolctl import threadpool_limits
 
         rows, targets, weights = [], [], []
         for label in labels:
@@ -145,9 +146,10 @@ class LabelModel:
         self.fitted = len(set(targets)) == 2
         if self.fitted:
             self.pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-            self.pipeline.fit(
-                np.array(rows), np.array(targets), logisticregression__sample_weight=np.array(weights)
-            )
+            with threadpool_limits(1):  # a small fit: extra OpenMP workers only contend with other processes
+                self.pipeline.fit(
+                    np.array(rows), np.array(targets), logisticregression__sample_weight=np.array(weights)
+                )
 
     @property
     def share(self) -> float:

@@ -90,7 +90,7 @@ class ReviewClassifier:
     cache: EmbeddingCache
     pipeline: object
     classes: tuple[str, ...]
-    holdout_accuracy: float  # sentiment accuracy on a 20% held-out split of the training reviews
+    holdout_accuracy: float  # sentiment accuracy on reviews whose texts (20% of them) were held out
 
     @classmethod
     def train(
@@ -98,7 +98,7 @@ class ReviewClassifier:
     ) -> ReviewClassifier:
         """Fit on rated review texts. Raises if a sentiment class has too few examples to learn from."""
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import train_test_split
+        from threadpoolctl import threadpool_limits
 
         labels = rating_sentiment(np.asarray(ratings))
         counts = pd.Series(labels).value_counts()
@@ -108,21 +108,31 @@ class ReviewClassifier:
                 f"need {MIN_PER_CLASS} negative "
                 "(1-2 stars) and positive (4-5 stars) ones. Use a longer period."
             )
-        X = cache.vectors(list(texts))
+        # Reviews repeat (templates, "Great!"): fit on distinct (text, class) pairs weighted by their count,
+        # and hold out whole texts, so the accuracy is measured on texts the model never saw.
+        pairs = pd.DataFrame({"text": list(texts), "label": labels}).value_counts().reset_index(name="n")
+        X = cache.vectors(pairs["text"].tolist())
+        y, weight = pairs["label"].to_numpy(), pairs["n"].to_numpy(dtype=float)
         model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
         accuracy = float("nan")
-        if len(X) >= 50:
-            X_tr, X_te, y_tr, y_te = train_test_split(
-                X, labels, test_size=0.2, random_state=seed, stratify=labels
-            )
-            accuracy = float(np.mean(model.fit(X_tr, y_tr).predict(X_te) == y_te))
-        model.fit(X, labels)
+        # One thread: the fit is small, and OpenMP workers spinning against other processes make it crawl.
+        with threadpool_limits(1):
+            distinct = pairs["text"].drop_duplicates()
+            if len(distinct) >= 20:
+                held_out = set(distinct.sample(frac=0.2, random_state=seed))
+                test = pairs["text"].isin(held_out).to_numpy()
+                if len(set(y[~test])) == len(set(y)):
+                    model.fit(X[~test], y[~test], sample_weight=weight[~test])
+                    hits = model.predict(X[test]) == y[test]
+                    accuracy = float(np.sum(hits * weight[test]) / np.sum(weight[test]))
+            model.fit(X, y, sample_weight=weight)
         return cls(cache, model, tuple(model.classes_), accuracy)
 
     def predict(self, texts: Sequence[str]) -> pd.DataFrame:
         """sentiment, p_negative and topic for each text."""
-        X = self.cache.vectors(list(texts))
-        proba = self.pipeline.predict_proba(X)
+        distinct = list(dict.fromkeys(texts))
+        row = {text: i for i, text in enumerate(distinct)}
+        proba = self.pipeline.predict_proba(self.cache.vectors(distinct))[[row[text] for text in texts]]
         negative = proba[:, self.classes.index("negative")]
         return pd.DataFrame(
             {
