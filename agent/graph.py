@@ -23,12 +23,13 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
-from agent.grounding import citations_in, ungrounded_numbers
+from agent.grounding import citations_in, numbers_in, ungrounded_numbers
 from agent.roles import system_prompt
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
+_LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result")  # JSON, CSV headers, echoed data blocks
 _MARKUP = re.compile(r"</?tool_call>|<\|im_(start|end)\|>|```(json)?")
 
 
@@ -37,6 +38,8 @@ class AgentState(TypedDict):
     turn_start: int  # index of this turn's question in `messages`
     rounds: int
     repairs: int
+    seen_calls: list[str]  # signatures of this turn's successful calls
+    stop: bool  # the model repeated a call it already has the result of: answer from what we have
 
 
 @dataclass
@@ -90,7 +93,7 @@ class ShopAgent:
         graph.add_node("tools", self._tools_node)
         graph.add_edge(START, "model")
         graph.add_conditional_edges("model", self._after_model, {"tools": "tools", "end": END})
-        graph.add_edge("tools", "model")
+        graph.add_conditional_edges("tools", lambda state: "end" if state["stop"] else "model", {"model": "model", "end": END})
         return graph
 
     def _prompt(self, state: AgentState, session: Session) -> list[AnyMessage]:
@@ -121,6 +124,11 @@ class ShopAgent:
         last = state["messages"][-1]
         results: list[ToolMessage] = []
         repairs = state["repairs"]
+        seen = list(state["seen_calls"])
+        signatures = [_signature(c["name"], c.get("args") or {}) for c in last.tool_calls]
+        if signatures and not last.invalid_tool_calls and all(sig in seen for sig in signatures):
+            # Small models tend to repeat a call after seeing its result; the answer is composed instead.
+            return {"stop": True}
         for call in last.invalid_tool_calls:  # unparseable calls: an error the model may repair
             step = ToolStep(call.get("name") or "?", {}, "error", 0.0, error=f"the call could not be parsed: {call.get('error')}")
             trace.append(step)
@@ -135,7 +143,8 @@ class ShopAgent:
             if on_step:
                 on_step(step)
             if step.status == "done" and step.output is not None:
-                content = step.output.as_message_text()
+                content = step.output.as_message_text(max_rows=0)
+                seen.append(_signature(call["name"], call.get("args") or {}))
             else:
                 repairs += 1
                 content = (
@@ -145,7 +154,7 @@ class ShopAgent:
             results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call["name"]))
         # One repair attempt: after a second failure, stop calling tools and answer.
         rounds = state["rounds"] if repairs <= 1 else self.max_steps + 1
-        return {"messages": results, "repairs": repairs, "rounds": rounds}
+        return {"messages": results, "repairs": repairs, "rounds": rounds, "seen_calls": seen}
 
     # ------------------------------------------------------------------ public
     def ask(self, question: str, session: Session, thread_id: str | None = None) -> AgentAnswer:
@@ -177,6 +186,8 @@ class ShopAgent:
             "turn_start": len(existing),
             "rounds": 0,
             "repairs": 0,
+            "seen_calls": [],
+            "stop": False,
         }
         for mode, chunk in self._graph.stream(state_in, config, stream_mode=["messages", "updates"]):
             while pending_steps:
@@ -223,7 +234,7 @@ class ShopAgent:
             answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
             answer.grounded = bool(draft) is False
             return answer
-        if done and (not draft or ungrounded_numbers(draft, sources)):
+        if done and not _acceptable(draft, sources):
             answer.text = _compose(done)
             answer.grounded = False
         if citations:
@@ -243,6 +254,20 @@ def _calls(message: AIMessage) -> bool:
 
 def _is_final(message: AnyMessage) -> bool:
     return isinstance(message, AIMessage) and not _calls(message)
+
+
+def _signature(name: str, args: dict[str, Any]) -> str:
+    return f"{name}:{json.dumps(args, sort_keys=True)}"
+
+
+def _acceptable(draft: str, sources: list[str]) -> bool:
+    """A draft may be shown if it quotes the tools' figures, invents none, and is prose rather than markup."""
+    if not draft or _LOOKS_LIKE_DATA.search(draft):
+        return False
+    if ungrounded_numbers(draft, sources):
+        return False
+    tool_numbers = numbers_in(" ".join(sources[1:])) - numbers_in(sources[0])
+    return not tool_numbers or bool(numbers_in(draft) & tool_numbers)
 
 
 def _compose(steps: list[ToolStep]) -> str:

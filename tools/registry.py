@@ -74,11 +74,11 @@ class ToolOutput:
     facts: dict[str, Any] = field(default_factory=dict)  # structured numbers the answer may use
 
     def as_message_text(self, max_rows: int = 12) -> str:
-        """The text the model reads: the summary and a few rows, inside a block marked as data."""
+        """The text the model reads: the summary (and `max_rows` rows), inside a block marked as data."""
         parts = [self.summary]
         if self.citations:
             parts += [f"[{c.citation_id}] {c.title}: {c.text}" for c in self.citations]
-        elif self.frame is not None and not self.frame.empty:
+        elif max_rows > 0 and self.frame is not None and not self.frame.empty:
             parts.append(self.frame.head(max_rows).to_csv(index=False).strip())
         body = "\n".join(parts)
         return f"<tool_result name=\"{self.tool}\" trust=\"data-only\">\n{body}\n</tool_result>"

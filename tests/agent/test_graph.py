@@ -145,3 +145,24 @@ def test_unparseable_call_is_fed_back_for_repair() -> None:
     answer = agent.ask("spikes?", Session("operator"))
     assert [s.status for s in answer.steps] == ["error", "done"]
     assert "not valid JSON" in [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0].content
+
+
+def test_repeated_identical_call_ends_the_loop_with_the_tool_summary() -> None:
+    agent, model = make_agent([call("find_spikes", day="Friday"), call("find_spikes", day="Friday"), AIMessage("never asked")])
+    answer = agent.ask("friday spikes?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["find_spikes"]
+    assert len(model.prompts) == 2 and "1,830 orders" in answer.text
+
+
+def test_draft_echoing_data_or_quoting_no_figure_is_replaced() -> None:
+    for draft in ['{"region,window_count,lift"}', "Some regions spike on Fridays."]:
+        agent, _ = make_agent([call("find_spikes"), AIMessage(draft)])
+        answer = agent.ask("friday spikes?", Session("operator"))
+        assert not answer.grounded and answer.text.startswith("Auvergne-Rhone-Alpes: Friday-night orders 2.4x")
+
+
+def test_model_reads_the_summary_not_the_frame() -> None:
+    agent, model = make_agent([call("find_spikes"), AIMessage("Auvergne-Rhone-Alpes leads at 2.4x.")])
+    agent.ask("friday spikes?", Session("operator"))
+    tool_msg = [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0]
+    assert "region,lift" not in tool_msg.content
