@@ -8,7 +8,9 @@ import typer
 
 from agent.cli.app import app
 
-data_app = typer.Typer(help="The event store: demo shop, file ingestion, summary, compaction.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="The event store: demo shop, file ingestion, summary, compaction.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 
 StoreOption = typer.Option(None, "--store", help="Event store directory (default: from settings).")
@@ -35,7 +37,7 @@ def demo(
     days: int = typer.Option(365, help="Days of history (>= 120), ending today."),
     store: Path | None = StoreOption,
 ) -> None:
-    """Generate the seeded demo shop into the store (replacing earlier demo data) and print what was planted."""
+    """Generate the seeded demo shop into the store (replacing earlier demo data); print what was planted."""
     from rich.console import Console
 
     from tools.events.simulate import DemoConfig, build_demo_shop
@@ -53,7 +55,8 @@ def demo(
     )
     console.print(
         f"Planted: {len(truth.friday_spikes)} Friday-night spikes, {len(truth.trend_breaks)} trend breaks, "
-        f"{len(truth.promotions)} promotions, {len(truth.launches)} launches, {len(truth.fraud)} fraud cases, "
+        f"{len(truth.promotions)} promotions, {len(truth.launches)} launches, "
+        f"{len(truth.fraud)} fraud cases, "
         f"{len(truth.volume_anomalies)} volume anomalies, {len(truth.complaint_waves)} complaint waves."
     )
 
@@ -61,12 +64,18 @@ def demo(
 @data_app.command()
 def ingest(
     file: Path = typer.Argument(..., help="CSV, Parquet or JSONL file of events."),
-    map_: list[str] = typer.Option([], "--map", help="canonical=SOURCE column, e.g. --map event_time=InvoiceDate."),
-    set_: list[str] = typer.Option([], "--set", help="canonical=VALUE for every row, e.g. --set event_type=purchase."),
+    map_: list[str] = typer.Option(
+        [], "--map", help="canonical=SOURCE column, e.g. --map event_time=InvoiceDate."
+    ),
+    set_: list[str] = typer.Option(
+        [], "--set", help="canonical=VALUE for every row, e.g. --set event_type=purchase."
+    ),
     default: list[str] = typer.Option([], "--default", help="canonical=VALUE where the source is empty."),
     map_file: Path | None = typer.Option(None, "--map-file", help="Mapping TOML file (flags refine it)."),
     preset: str | None = typer.Option(None, help="Importer preset: online-retail or online-shoppers."),
-    file_format: str | None = typer.Option(None, "--format", help="csv, parquet or jsonl (default: from suffix)."),
+    file_format: str | None = typer.Option(
+        None, "--format", help="csv, parquet or jsonl (default: from suffix)."
+    ),
     time_format: str | None = typer.Option(None, help="strptime format or epoch_s/epoch_ms/epoch_us."),
     tz: str | None = typer.Option(None, help="IANA zone of timestamps without an offset (default UTC)."),
     store: Path | None = StoreOption,
@@ -83,8 +92,12 @@ def ingest(
         flags = ColumnMapping.from_flags(map_, set_, default, time_format=time_format, source_tz=tz)
         mapping = ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
         report = ingest_file(
-            _open_store(store), file, mapping, preset=get_preset(preset) if preset else None,
-            file_format=file_format, progress=True,
+            _open_store(store),
+            file,
+            mapping,
+            preset=get_preset(preset) if preset else None,
+            file_format=file_format,
+            progress=True,
         )
     except IngestError as error:
         _fail(error)
@@ -92,9 +105,16 @@ def ingest(
     console.print(report.summary())
     if report.already_ingested:
         return
-    table = Table("rows read", "accepted", "rejected", "events written", "seconds", title=f"ingest {report.ingest_id}")
-    table.add_row(f"{report.rows_read:,}", f"{report.rows_accepted:,}", f"{report.rows_rejected:,}",
-                  f"{report.events_written:,}", f"{report.seconds:.2f}")
+    table = Table(
+        "rows read", "accepted", "rejected", "events written", "seconds", title=f"ingest {report.ingest_id}"
+    )
+    table.add_row(
+        f"{report.rows_read:,}",
+        f"{report.rows_accepted:,}",
+        f"{report.rows_rejected:,}",
+        f"{report.events_written:,}",
+        f"{report.seconds:.2f}",
+    )
     console.print(table)
     if report.reasons:
         reasons = Table("reason", "rows", title="rejected rows")
@@ -132,13 +152,18 @@ def info(
     event_store = _open_store(store)
     console = Console()
     with event_store.connect() as con:
-        total, first, last = con.execute("SELECT count(*), min(event_time), max(event_time) FROM events").fetchone()
+        total, first, last = con.execute(
+            "SELECT count(*), min(event_time), max(event_time) FROM events"
+        ).fetchone()
         if not total:
             console.print(f"The store at {event_store.root} holds no events yet: try `chronotope data demo`.")
         else:
-            console.print(f"{total:,} events from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC in {event_store.root}.")
+            span = f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+            console.print(f"{total:,} events from {span} in {event_store.root}.")
             by_type = Table("event type", "events", title="by type")
-            for kind, n in con.execute("SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC").fetchall():
+            for kind, n in con.execute(
+                "SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall():
                 by_type.add_row(kind, f"{n:,}")
             console.print(by_type)
             places = Table("country", "region", "events", title=f"top {top} places")
@@ -161,7 +186,9 @@ def info(
 
 @data_app.command()
 def compact(
-    merge: bool = typer.Option(True, "--merge/--live-only", help="Also merge dates split over several files."),
+    merge: bool = typer.Option(
+        True, "--merge/--live-only", help="Also merge dates split over several files."
+    ),
     store: Path | None = StoreOption,
 ) -> None:
     """Fold live batches into the date partitions (and merge split partitions), atomically."""
@@ -170,4 +197,6 @@ def compact(
     event_store = _open_store(store)
     before = len(event_store.event_files())
     moved = event_store.compact(merge_partitions=merge)
-    Console().print(f"Compacted {moved:,} live event(s); event files {before:,} -> {len(event_store.event_files()):,}.")
+    Console().print(
+        f"Compacted {moved:,} live event(s); event files {before:,} -> {len(event_store.event_files()):,}."
+    )

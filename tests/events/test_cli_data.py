@@ -42,15 +42,29 @@ def _text(result) -> str:
 
 
 def _ingest(path: Path, *extra: str):
-    args = ["data", "ingest", str(path), "--map", "event_time=when", "--map", "user_id=who", "--map", "event_type=what",
-            "--map", "price=amount", *extra]
+    args = [
+        "data",
+        "ingest",
+        str(path),
+        "--map",
+        "event_time=when",
+        "--map",
+        "user_id=who",
+        "--map",
+        "event_type=what",
+        "--map",
+        "price=amount",
+        *extra,
+    ]
     return CliRunner().invoke(app, args)
 
 
 def test_ingest_prints_the_report_and_the_quarantine_path(cli_env: Path, sales: Path) -> None:
     result = _ingest(sales, "--tz", "Europe/Berlin")
     assert result.exit_code == 0, result.output
-    assert "Read 3 rows from sales.csv: 2 accepted (2 events), 1 rejected (negative price: 1)." in _text(result)
+    assert "Read 3 rows from sales.csv: 2 accepted (2 events), 1 rejected (negative price: 1)." in _text(
+        result
+    )
     quarantine = next((cli_env / "quarantine").glob("*.csv"))
     assert str(quarantine) in result.output.replace("\n", "")
     times = EventStore(cli_env).connect().execute("SELECT event_time FROM events ORDER BY 1").fetchall()
@@ -73,8 +87,12 @@ def test_ingest_with_a_missing_column_exits_2_listing_the_columns(cli_env: Path,
 
 def test_ingest_with_a_mapping_file_and_a_flag_on_top(cli_env: Path, sales: Path, tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
-    mapping.write_text('[columns]\nevent_time = "when"\nuser_id = "who"\nprice = "amount"\n', encoding="utf-8")
-    result = CliRunner().invoke(app, ["data", "ingest", str(sales), "--map-file", str(mapping), "--set", "event_type=cart"])
+    mapping.write_text(
+        '[columns]\nevent_time = "when"\nuser_id = "who"\nprice = "amount"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["data", "ingest", str(sales), "--map-file", str(mapping), "--set", "event_type=cart"]
+    )
     assert result.exit_code == 0, result.output
     types = EventStore(cli_env).connect().execute("SELECT DISTINCT event_type FROM events").fetchall()
     assert types == [("cart",)]
@@ -98,8 +116,11 @@ def test_info_on_an_empty_store_suggests_the_demo(cli_env: Path) -> None:
 def test_compact_folds_live_batches(cli_env: Path) -> None:
     store = EventStore(cli_env)
     for hour in range(3):
-        store.append_events(pa.Table.from_pylist([{
-            "event_time": datetime(2024, 6, 1, hour, tzinfo=UTC), "event_type": "view", "user_id": "u"}]))
+        store.append_events(
+            pa.Table.from_pylist(
+                [{"event_time": datetime(2024, 6, 1, hour, tzinfo=UTC), "event_type": "view", "user_id": "u"}]
+            )
+        )
     result = CliRunner().invoke(app, ["data", "compact"])
     assert result.exit_code == 0, result.output
     assert "Compacted 3 live event(s); event files 3 -> 1." in _text(result)
@@ -118,4 +139,8 @@ def test_demo_builds_a_small_shop_and_refuses_too_few_events(cli_env: Path) -> N
 def test_presets_are_listed_with_their_credit(cli_env: Path) -> None:
     result = CliRunner().invoke(app, ["data", "presets"])
     assert result.exit_code == 0
-    assert "online-retail" in result.output and "online-shoppers" in result.output and "CC BY 4.0" in _text(result)
+    assert (
+        "online-retail" in result.output
+        and "online-shoppers" in result.output
+        and "CC BY 4.0" in _text(result)
+    )

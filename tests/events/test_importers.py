@@ -15,10 +15,14 @@ from tools.events.store import EventStore
 
 
 @pytest.fixture(scope="module")
-def retail(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[EventStore, dict[str, IngestReport]]:
+def retail(
+    tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> tuple[EventStore, dict[str, IngestReport]]:
     store = EventStore(tmp_path_factory.mktemp("retail") / "store")
     reports = {
-        country: ingest_file(store, shared_data / "online_retail_uci" / f"{country}.csv", preset=get_preset("online-retail"))
+        country: ingest_file(
+            store, shared_data / "online_retail_uci" / f"{country}.csv", preset=get_preset("online-retail")
+        )
         for country in ("france", "germany")
     }
     return store, reports
@@ -42,18 +46,26 @@ def test_online_retail_accounts_for_every_line(retail, shared_data: Path, countr
 
 
 @pytest.mark.parametrize(("country", "code"), [("france", "FR"), ("germany", "DE")])
-def test_online_retail_cancellations_become_refunds(retail, shared_data: Path, country: str, code: str) -> None:
-    source = pd.read_csv(shared_data / "online_retail_uci" / f"{country}.csv", dtype=str).dropna(subset=["CustomerID"])
+def test_online_retail_cancellations_become_refunds(
+    retail, shared_data: Path, country: str, code: str
+) -> None:
+    source = pd.read_csv(shared_data / "online_retail_uci" / f"{country}.csv", dtype=str).dropna(
+        subset=["CustomerID"]
+    )
     cancelled = source["InvoiceNo"].str.startswith("C")
     counts = dict(
-        retail[0].connect().execute(
-            "SELECT event_type, count(*) FROM events WHERE country = ? GROUP BY 1", [code]
-        ).fetchall()
+        retail[0]
+        .connect()
+        .execute("SELECT event_type, count(*) FROM events WHERE country = ? GROUP BY 1", [code])
+        .fetchall()
     )
     assert counts == {"refund": int(cancelled.sum()), "purchase": int((~cancelled).sum())}
-    refunded_units = retail[0].connect().execute(
-        "SELECT sum(quantity) FROM events WHERE country = ? AND event_type = 'refund'", [code]
-    ).fetchone()[0]
+    refunded_units = (
+        retail[0]
+        .connect()
+        .execute("SELECT sum(quantity) FROM events WHERE country = ? AND event_type = 'refund'", [code])
+        .fetchone()[0]
+    )
     assert refunded_units == -source.loc[cancelled, "Quantity"].astype(int).sum() > 0
 
 
@@ -61,12 +73,15 @@ def test_online_retail_times_are_uk_local_and_prices_sterling(retail, shared_dat
     con = retail[0].connect()
     # First line of france.csv: 536370, 12/1/2010 8:45 (GMT = UTC in winter), 24 x 22728 at 3.75.
     assert con.execute(
-        "SELECT event_time, quantity, price, currency, user_id FROM events WHERE order_id = '536370' AND product_id = '22728'"
+        "SELECT event_time, quantity, price, currency, user_id FROM events "
+        "WHERE order_id = '536370' AND product_id = '22728'"
     ).fetchall() == [(datetime(2010, 12, 1, 8, 45, tzinfo=UTC), 24, 3.75, "GBP", "12583")]
     # Every line: InvoiceDate read as Europe/London wall time (BST in summer), as pandas does it.
     source = pd.read_csv(shared_data / "online_retail_uci" / "germany.csv", dtype=str)
     expected = (
-        pd.to_datetime(source["InvoiceDate"], format="%m/%d/%Y %H:%M").dt.tz_localize("Europe/London").dt.tz_convert("UTC")
+        pd.to_datetime(source["InvoiceDate"], format="%m/%d/%Y %H:%M")
+        .dt.tz_localize("Europe/London")
+        .dt.tz_convert("UTC")
     )
     stored = con.execute("SELECT event_time FROM events WHERE country = 'DE'").df()["event_time"]
     assert sorted(stored.dt.tz_convert("UTC")) == sorted(expected)
@@ -78,7 +93,9 @@ def test_online_shoppers_sessions_become_views_and_purchases(shoppers, shared_da
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (len(source), len(source), 0)
     assert report.events_written == len(source) + int(source["Revenue"].sum())
     con = store.connect()
-    by_region = dict(con.execute("SELECT region, count(*) FROM events WHERE event_type = 'view' GROUP BY 1").fetchall())
+    by_region = dict(
+        con.execute("SELECT region, count(*) FROM events WHERE event_type = 'view' GROUP BY 1").fetchall()
+    )
     expected = source["Region"].value_counts()
     assert by_region == {f"UCI region {code}": int(n) for code, n in expected.items()}
     purchases = con.execute("SELECT count(*) FROM events WHERE event_type = 'purchase'").fetchone()[0]
@@ -87,10 +104,15 @@ def test_online_shoppers_sessions_become_views_and_purchases(shoppers, shared_da
 
 def test_online_shoppers_times_keep_month_and_weekend(shoppers, shared_data: Path) -> None:
     source = pd.read_csv(shared_data / "online_shoppers_uci" / "online_shoppers_intention.csv")
-    views = shoppers[0].connect().execute(
-        "SELECT monthname(event_time)[:3] AS month, dayofweek(event_time) IN (0, 6) AS weekend, count(*) "
-        "FROM events WHERE event_type = 'view' GROUP BY 1, 2"
-    ).fetchall()
+    views = (
+        shoppers[0]
+        .connect()
+        .execute(
+            "SELECT monthname(event_time)[:3] AS month, dayofweek(event_time) IN (0, 6) AS weekend, count(*) "
+            "FROM events WHERE event_type = 'view' GROUP BY 1, 2"
+        )
+        .fetchall()
+    )
     expected = source.assign(month=source["Month"].str[:3]).groupby(["month", "Weekend"]).size()
     assert {(m, bool(w)): n for m, w, n in views} == {(m, bool(w)): int(n) for (m, w), n in expected.items()}
 
@@ -98,7 +120,9 @@ def test_online_shoppers_times_keep_month_and_weekend(shoppers, shared_data: Pat
 def test_online_shoppers_times_are_deterministic(shoppers, shared_data: Path, tmp_path: Path) -> None:
     # A session's synthetic time depends only on its row, Month and Weekend: the first 300 rows ingested
     # again, alone, into another store get exactly the times they got in the full file.
-    lines = (shared_data / "online_shoppers_uci" / "online_shoppers_intention.csv").read_text().splitlines()[:301]
+    lines = (
+        (shared_data / "online_shoppers_uci" / "online_shoppers_intention.csv").read_text().splitlines()[:301]
+    )
     head = tmp_path / "head.csv"
     head.write_text("\n".join(lines) + "\n")
     other = EventStore(tmp_path / "again")
@@ -114,7 +138,9 @@ def test_presets_are_idempotent_and_refinable_by_flags(retail, shared_data: Path
     store = retail[0]
     path = shared_data / "online_retail_uci" / "germany.csv"
     assert ingest_file(store, path, preset=get_preset("online-retail")).already_ingested
-    refined = ingest_file(store, path, ColumnMapping.from_flags(sets=["channel=email"]), preset=get_preset("online-retail"))
+    refined = ingest_file(
+        store, path, ColumnMapping.from_flags(sets=["channel=email"]), preset=get_preset("online-retail")
+    )
     assert not refined.already_ingested and refined.rows_accepted == 9495
 
 

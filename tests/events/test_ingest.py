@@ -18,7 +18,10 @@ from tools.events.store import EventStore, Transaction
 HEADER = ["ts", "kind", "user", "price", "qty", "country", "region", "lat", "lon", "channel"]
 # (row, reason or None): one row per validation rule, each failing only that rule.
 ROWS: list[tuple[list[str], str | None]] = [
-    (["2024-03-01 10:00:00", "purchase", "u1", "10.5", "2", "FR", "Ile-de-France", "48.8", "2.3", "web"], None),
+    (
+        ["2024-03-01 10:00:00", "purchase", "u1", "10.5", "2", "FR", "Ile-de-France", "48.8", "2.3", "web"],
+        None,
+    ),
     (["not a time", "purchase", "u2", "1", "1", "", "", "", "", ""], "unparseable event_time"),
     (["", "view", "u3", "", "", "", "", "", "", ""], "missing event_time"),
     (["1899-12-31 10:00:00", "view", "u3b", "", "", "", "", "", "", ""], "event_time out of range"),
@@ -66,7 +69,9 @@ def messy_csv(tmp_path: Path) -> Path:
     return _write_csv(tmp_path / "messy.csv", [row for row, _ in ROWS])
 
 
-def test_each_invalid_row_is_quarantined_with_its_reason_and_original_values(store: EventStore, messy_csv: Path) -> None:
+def test_each_invalid_row_is_quarantined_with_its_reason_and_original_values(
+    store: EventStore, messy_csv: Path
+) -> None:
     report = ingest_file(store, messy_csv, MAPPING)
     expected = {i + 1: reason for i, (_, reason) in enumerate(ROWS) if reason}
     with open(report.quarantine_path, newline="", encoding="utf-8") as handle:
@@ -76,7 +81,9 @@ def test_each_invalid_row_is_quarantined_with_its_reason_and_original_values(sto
     assert Path(report.quarantine_path) == store.root / "quarantine" / f"{report.ingest_id}.csv"
 
 
-def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(store: EventStore, messy_csv: Path) -> None:
+def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(
+    store: EventStore, messy_csv: Path
+) -> None:
     report = ingest_file(store, messy_csv, MAPPING)
     assert report.rows_read == len(ROWS) == report.rows_accepted + report.rows_rejected
     assert report.rows_rejected == sum(report.reasons.values()) == sum(1 for _, r in ROWS if r)
@@ -86,12 +93,27 @@ def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(store: EventS
 
 def test_accepted_rows_are_coerced_to_canonical_values(store: EventStore, messy_csv: Path) -> None:
     ingest_file(store, messy_csv, MAPPING)
-    rows = store.connect().execute(
-        "SELECT user_id, event_time, event_type, quantity, price, country, region, lat, channel FROM events ORDER BY user_id"
-    ).fetchall()
+    rows = (
+        store.connect()
+        .execute(
+            "SELECT user_id, event_time, event_type, quantity, price, country, region, lat, channel "
+            "FROM events ORDER BY user_id"
+        )
+        .fetchall()
+    )
     assert rows == [
         # 10:00 in Paris (source_tz) is 09:00 UTC.
-        ("u1", datetime(2024, 3, 1, 9, 0, tzinfo=UTC), "purchase", 2, 10.5, "FR", "Ile-de-France", 48.8, "web"),
+        (
+            "u1",
+            datetime(2024, 3, 1, 9, 0, tzinfo=UTC),
+            "purchase",
+            2,
+            10.5,
+            "FR",
+            "Ile-de-France",
+            48.8,
+            "web",
+        ),
         # An explicit offset wins over source_tz; names and codes normalise; text is trimmed; case is folded.
         ("u15", datetime(2024, 3, 1, 23, 30, tzinfo=UTC), "view", None, None, "DE", "Bavaria", None, "app"),
         # Refunds carry the positive quantity; a known region fills in its country.
@@ -142,15 +164,22 @@ def test_ingest_failing_half_way_leaves_the_store_as_it_was(
     assert not ingest_file(store, messy_csv, MAPPING).already_ingested  # the failed ingest left no record
 
 
-def test_missing_required_column_names_it_and_lists_available_columns(store: EventStore, messy_csv: Path) -> None:
+def test_missing_required_column_names_it_and_lists_available_columns(
+    store: EventStore, messy_csv: Path
+) -> None:
     mapping = ColumnMapping.from_flags(["event_time=ts", "event_type=kind"])
-    with pytest.raises(IngestError, match=r"Required column user_id is missing .*--map user_id=COLUMN.*Available columns: ts, kind, user"):
+    with pytest.raises(
+        IngestError,
+        match=r"Required column user_id is missing .*--map user_id=COLUMN.*Available columns: ts, kind, user",
+    ):
         ingest_file(store, messy_csv, mapping)
 
 
 def test_mapped_column_not_in_file_names_it(store: EventStore, messy_csv: Path) -> None:
     mapping = MAPPING.overridden_by(ColumnMapping(columns={"product_id": "StockCode"}))
-    with pytest.raises(IngestError, match=r"'StockCode' \(mapped to product_id\) is not in .*Available columns: ts,"):
+    with pytest.raises(
+        IngestError, match=r"'StockCode' \(mapped to product_id\) is not in .*Available columns: ts,"
+    ):
         ingest_file(store, messy_csv, mapping)
 
 
@@ -172,14 +201,18 @@ def test_format_comes_from_suffix_or_is_explicit() -> None:
         file_format_of(Path("a.dat"))
 
 
-def test_jsonl_with_mixed_value_types_is_read_as_text_then_validated(store: EventStore, tmp_path: Path) -> None:
+def test_jsonl_with_mixed_value_types_is_read_as_text_then_validated(
+    store: EventStore, tmp_path: Path
+) -> None:
     path = tmp_path / "events.jsonl"
     lines = [
         {"t": 1709287200000, "type": "view", "user": 42, "price": 3},
         {"t": 1709287260000, "type": "cart", "user": "u-7", "price": "abc"},
     ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    mapping = ColumnMapping(columns={"event_time": "t", "event_type": "type", "user_id": "user"}, time_format="epoch_ms")
+    mapping = ColumnMapping(
+        columns={"event_time": "t", "event_type": "type", "user_id": "user"}, time_format="epoch_ms"
+    )
     report = ingest_file(store, path, mapping)
     assert (report.rows_accepted, report.reasons) == (1, {"unparseable price": 1})
     assert store.connect().execute("SELECT event_time, user_id, price FROM events").fetchall() == [
@@ -190,7 +223,10 @@ def test_jsonl_with_mixed_value_types_is_read_as_text_then_validated(store: Even
 def test_parquet_naive_timestamps_are_read_in_the_source_zone(store: EventStore, tmp_path: Path) -> None:
     path = tmp_path / "events.parquet"
     pq.write_table(
-        pa.table({"when": pa.array([datetime(2024, 7, 1, 12, 0)], pa.timestamp("ms")), "uid": ["a"], "qty": [3]}), path
+        pa.table(
+            {"when": pa.array([datetime(2024, 7, 1, 12, 0)], pa.timestamp("ms")), "uid": ["a"], "qty": [3]}
+        ),
+        path,
     )
     mapping = ColumnMapping(
         columns={"event_time": "when", "user_id": "uid", "quantity": "qty"},
@@ -204,11 +240,16 @@ def test_parquet_naive_timestamps_are_read_in_the_source_zone(store: EventStore,
 
 
 def test_strptime_format_and_defaults(store: EventStore, tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "shop.csv", [["1/2/2024 8:05", "c1", "", "4.5"], ["1/2/2024 9:05", "c2", "GBP", "1"]],
-                      header=["InvoiceDate", "CustomerID", "cur", "UnitPrice"])
+    path = _write_csv(
+        tmp_path / "shop.csv",
+        [["1/2/2024 8:05", "c1", "", "4.5"], ["1/2/2024 9:05", "c2", "GBP", "1"]],
+        header=["InvoiceDate", "CustomerID", "cur", "UnitPrice"],
+    )
     mapping = ColumnMapping.from_flags(
         ["event_time=InvoiceDate", "user_id=CustomerID", "currency=cur", "price=UnitPrice"],
-        ["event_type=purchase"], ["currency=EUR"], time_format="%m/%d/%Y %H:%M",
+        ["event_type=purchase"],
+        ["currency=EUR"],
+        time_format="%m/%d/%Y %H:%M",
     )
     ingest_file(store, path, mapping)
     assert store.connect().execute("SELECT event_time, currency FROM events ORDER BY user_id").fetchall() == [
@@ -218,7 +259,11 @@ def test_strptime_format_and_defaults(store: EventStore, tmp_path: Path) -> None
 
 
 def test_canonical_columns_are_picked_up_by_name_without_a_mapping(store: EventStore, tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "canon.csv", [["2024-05-05T10:00:00Z", "login", "u1"]], header=["event_time", "event_type", "user_id"])
+    path = _write_csv(
+        tmp_path / "canon.csv",
+        [["2024-05-05T10:00:00Z", "login", "u1"]],
+        header=["event_time", "event_type", "user_id"],
+    )
     assert ingest_file(store, path).rows_accepted == 1
 
 
@@ -231,8 +276,11 @@ def test_mapping_from_toml_equals_mapping_from_flags(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     flags = ColumnMapping.from_flags(
-        ["event_time=InvoiceDate", "user_id=CustomerID"], ["event_type=purchase"], ["currency=GBP"],
-        time_format="%m/%d/%Y %H:%M", source_tz="Europe/London",
+        ["event_time=InvoiceDate", "user_id=CustomerID"],
+        ["event_type=purchase"],
+        ["currency=GBP"],
+        time_format="%m/%d/%Y %H:%M",
+        source_tz="Europe/London",
     )
     assert ColumnMapping.from_toml(path) == flags
     assert ColumnMapping.from_toml(path).fingerprint() == flags.fingerprint()
@@ -241,10 +289,19 @@ def test_mapping_from_toml_equals_mapping_from_flags(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: ColumnMapping.from_flags(["time=ts"]), r"Unknown canonical column 'time'.*Canonical columns: event_time"),
-        (lambda: ColumnMapping.from_flags(sets=["event_type=purchse"]), r"not an event type. Valid: view, search"),
+        (
+            lambda: ColumnMapping.from_flags(["time=ts"]),
+            r"Unknown canonical column 'time'.*Canonical columns: event_time",
+        ),
+        (
+            lambda: ColumnMapping.from_flags(sets=["event_type=purchse"]),
+            r"not an event type. Valid: view, search",
+        ),
         (lambda: ColumnMapping.from_flags(sets=["country=Narnia"]), r"Unknown country 'Narnia'"),
-        (lambda: ColumnMapping.from_flags(["event_type=k"], ["event_type=view"]), "both mapped to a column and set"),
+        (
+            lambda: ColumnMapping.from_flags(["event_type=k"], ["event_type=view"]),
+            "both mapped to a column and set",
+        ),
         (lambda: ColumnMapping.from_flags(["event_time"]), r"must look like canonical=value"),
         (lambda: ColumnMapping(source_tz="Mars/Olympus"), "not an IANA time zone"),
         (lambda: ColumnMapping(time_format="dd/mm/yyyy"), "neither a strptime format"),
@@ -263,7 +320,9 @@ def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
 
 
 def test_report_summary_quotes_counts_and_top_reasons() -> None:
-    report = IngestReport("id", "/x/f.csv", "csv", None, 10, 7, 3, 7, {"negative price": 2, "missing user_id": 1})
+    report = IngestReport(
+        "id", "/x/f.csv", "csv", None, 10, 7, 3, 7, {"negative price": 2, "missing user_id": 1}
+    )
     assert report.summary() == (
         "Read 10 rows from f.csv: 7 accepted (7 events), 3 rejected (negative price: 2, missing user_id: 1)."
     )

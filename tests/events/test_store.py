@@ -17,7 +17,9 @@ from tools.events.store import EventStore, StoreConflict
 T0 = datetime(2024, 3, 1, 22, 0, tzinfo=UTC)
 
 
-def _events(n: int, start: datetime = T0, step: timedelta = timedelta(minutes=30), user: str = "u1") -> pa.Table:
+def _events(
+    n: int, start: datetime = T0, step: timedelta = timedelta(minutes=30), user: str = "u1"
+) -> pa.Table:
     return pa.Table.from_pylist(
         [
             {
@@ -99,7 +101,9 @@ def test_merge_partitions_folds_parts_written_by_separate_commits(tmp_path: Path
     store = EventStore(tmp_path)
     for offset in range(3):
         with store.transaction() as tx:
-            store.write_events_partitioned(tx, _events(2, start=T0 - timedelta(hours=5) + timedelta(minutes=offset)))
+            store.write_events_partitioned(
+                tx, _events(2, start=T0 - timedelta(hours=5) + timedelta(minutes=offset))
+            )
     assert len(store.event_files()) == 3
     store.compact(merge_partitions=True)
     assert len(store.event_files()) == 1 and _count(store) == 6
@@ -182,7 +186,9 @@ def test_reader_keeps_a_consistent_view_while_a_commit_replaces_files(tmp_path: 
     old_snapshot = store.snapshot
     store.compact()
     assert store.snapshot != old_snapshot and not old_snapshot.exists()
-    assert _count(store, con) == 4  # never 8: the compacted rows and their live batches are never both visible
+    assert (
+        _count(store, con) == 4
+    )  # never 8: the compacted rows and their live batches are never both visible
 
 
 def test_write_table_replace_and_append(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ ONLINE_RETAIL = Preset(
         source_tz="Europe/London",
     ),
     derive=(
-        "CASE WHEN starts_with(\"InvoiceNo\", 'C') OR TRY_CAST(\"Quantity\" AS DOUBLE) < 0 "
+        'CASE WHEN starts_with("InvoiceNo", \'C\') OR TRY_CAST("Quantity" AS DOUBLE) < 0 '
         "THEN 'refund' ELSE 'purchase' END AS _event_type"
     ),
 )
@@ -62,11 +62,10 @@ SHOPPERS_YEAR = 2017
 SHOPPERS_SEED = 20180101
 SHOPPERS_REGIONS = tuple(f"UCI region {code}" for code in range(1, 10))
 _MONTHS = "['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']"
-_MONTH_START = (
-    f"make_date({SHOPPERS_YEAR}, list_position({_MONTHS}, lower(left(trim(\"Month\"), 3))), 1)"
-)
+_MONTH_START = f'make_date({SHOPPERS_YEAR}, list_position({_MONTHS}, lower(left(trim("Month"), 3))), 1)'
+_MONTH_END = f"{_MONTH_START} + INTERVAL 1 MONTH - INTERVAL 1 DAY"
 _DAYS = (
-    f"list_filter(generate_series({_MONTH_START}, {_MONTH_START} + INTERVAL 1 MONTH - INTERVAL 1 DAY, INTERVAL 1 DAY), "
+    f"list_filter(generate_series({_MONTH_START}, {_MONTH_END}, INTERVAL 1 DAY), "
     "lambda d: (dayofweek(d) IN (0, 6)) = (upper(trim(\"Weekend\")) = 'TRUE'))"
 )
 
@@ -78,9 +77,15 @@ def _draw(salt: str) -> str:
 ONLINE_SHOPPERS = Preset(
     name="online-shoppers",
     description="UCI Online Shoppers sessions: a view per session, a purchase where Revenue is TRUE (synthetic times).",
-    credit="UCI Online Shoppers Purchasing Intention, C. Okan Sakar and Yomi Kastro (2018), UCI ML Repository, " + CC_BY,
+    credit="UCI Online Shoppers Purchasing Intention, C. Okan Sakar and Yomi Kastro (2018), UCI ML Repository, "
+    + CC_BY,
     mapping=ColumnMapping(
-        columns={"event_time": "_event_time", "user_id": "_user", "session_id": "_session", "region": "_region"},
+        columns={
+            "event_time": "_event_time",
+            "user_id": "_user",
+            "session_id": "_session",
+            "region": "_region",
+        },
         constants={"event_type": "view", "channel": "web"},
         extra_regions=SHOPPERS_REGIONS,
     ),
@@ -95,9 +100,9 @@ ONLINE_SHOPPERS = Preset(
             "'UCI region ' || trim(\"Region\") AS _region",
             "upper(trim(\"Revenue\")) = 'TRUE' AS _revenue",
             (
-                "greatest(0, COALESCE(TRY_CAST(\"Administrative_Duration\" AS DOUBLE), 0)"
-                " + COALESCE(TRY_CAST(\"Informational_Duration\" AS DOUBLE), 0)"
-                " + COALESCE(TRY_CAST(\"ProductRelated_Duration\" AS DOUBLE), 0)) AS _duration"
+                'greatest(0, COALESCE(TRY_CAST("Administrative_Duration" AS DOUBLE), 0)'
+                ' + COALESCE(TRY_CAST("Informational_Duration" AS DOUBLE), 0)'
+                ' + COALESCE(TRY_CAST("ProductRelated_Duration" AS DOUBLE), 0)) AS _duration'
             ),
         ]
     ),

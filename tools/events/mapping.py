@@ -41,7 +41,9 @@ class IngestError(ValueError):
 def _check_canonical(names: object, what: str) -> None:
     for name in names:  # type: ignore[attr-defined]
         if name not in CANONICAL:
-            raise IngestError(f"Unknown canonical column {name!r} in {what}. Canonical columns: {', '.join(CANONICAL)}.")
+            raise IngestError(
+                f"Unknown canonical column {name!r} in {what}. Canonical columns: {', '.join(CANONICAL)}."
+            )
 
 
 def _check_constant(name: str, value: str) -> None:
@@ -65,7 +67,9 @@ class ColumnMapping:
 
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> source column
     constants: dict[str, str] = field(default_factory=dict)  # canonical -> value for every row
-    defaults: dict[str, str] = field(default_factory=dict)  # canonical -> value where the source is null/blank
+    defaults: dict[str, str] = field(
+        default_factory=dict
+    )  # canonical -> value where the source is null/blank
     time_format: str | None = None  # strptime format or one of EPOCH_FORMATS; None reads ISO 8601
     source_tz: str = "UTC"  # IANA zone for timestamps without an offset
     extra_regions: tuple[str, ...] = ()  # region labels accepted beside the registry's (opaque source codes)
@@ -76,12 +80,18 @@ class ColumnMapping:
         _check_canonical(self.defaults, "the defaults (--default)")
         both = sorted(set(self.columns) & set(self.constants))
         if both:
-            raise IngestError(f"{', '.join(both)} is both mapped to a column and set to a constant; keep one.")
+            raise IngestError(
+                f"{', '.join(both)} is both mapped to a column and set to a constant; keep one."
+            )
         for name, value in self.constants.items():
             _check_constant(name, value)
         for name, value in self.defaults.items():
             _check_constant(name, value)
-        if self.time_format is not None and self.time_format not in EPOCH_FORMATS and "%" not in self.time_format:
+        if (
+            self.time_format is not None
+            and self.time_format not in EPOCH_FORMATS
+            and "%" not in self.time_format
+        ):
             raise IngestError(
                 f"time_format {self.time_format!r} is neither a strptime format (e.g. '%Y-%m-%d %H:%M') nor one of "
                 f"{', '.join(EPOCH_FORMATS)}."
@@ -89,7 +99,9 @@ class ColumnMapping:
         try:
             ZoneInfo(self.source_tz)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise IngestError(f"source_tz {self.source_tz!r} is not an IANA time zone (e.g. 'Europe/Paris').") from error
+            raise IngestError(
+                f"source_tz {self.source_tz!r} is not an IANA time zone (e.g. 'Europe/Paris')."
+            ) from error
 
     @classmethod
     def from_toml(cls, path: Path | str) -> ColumnMapping:
@@ -103,7 +115,9 @@ class ColumnMapping:
             raise IngestError(f"Mapping file {path} is not valid TOML: {error}.") from error
         unknown = sorted(set(data) - set(_TOML_KEYS))
         if unknown:
-            raise IngestError(f"Unknown keys {', '.join(unknown)} in {path}. Valid keys: {', '.join(_TOML_KEYS)}.")
+            raise IngestError(
+                f"Unknown keys {', '.join(unknown)} in {path}. Valid keys: {', '.join(_TOML_KEYS)}."
+            )
         return cls(
             columns={k: str(v) for k, v in data.get("columns", {}).items()},
             constants={k: str(v) for k, v in data.get("constants", {}).items()},
@@ -174,7 +188,9 @@ def _pairs(items: list[str] | tuple[str, ...], flag: str) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise IngestError(f"{flag} {item!r} must look like canonical=value, e.g. {flag} event_type=purchase.")
+            raise IngestError(
+                f"{flag} {item!r} must look like canonical=value, e.g. {flag} event_type=purchase."
+            )
         pairs[key.strip()] = value.strip()
     return pairs
 
