@@ -98,7 +98,7 @@ def build_taste_shop(store: EventStore, n_users: int = 400, days: int = 60, seed
         user = int(rng.integers(0, n_users))
         region = REGIONS[home[user]]
         weights = popularity * np.where(product_category == taste[user], 12.0, 1.0)
-        weights[ids.index(regional[region])] *= 6.0
+        weights[ids.index(regional[region])] = 1.5 * weights.max()  # everyone there likes it best
         weights[ids.index(out_of_stock)] *= 3.0  # popular, yet out of stock now: must never be recommended
         weights /= weights.sum()
         when = start + timedelta(seconds=float(rng.uniform(0, days * 86400)))
@@ -109,7 +109,8 @@ def build_taste_shop(store: EventStore, n_users: int = 400, days: int = 60, seed
         for k, product in enumerate(viewed):
             add(when + timedelta(seconds=30 * k), "view", user, session, int(product))
         if rng.random() < 0.5:
-            bought = viewed[:1] + ([ids.index(pair[1])] if viewed[0] == ids.index(pair[0]) else [])
+            with_pair = viewed[0] == ids.index(pair[0]) and rng.random() < 0.8
+            bought = viewed[:1] + ([ids.index(pair[1])] if with_pair else [])
             order = f"O{s:06d}"
             t = when + timedelta(seconds=30 * len(viewed))
             for product in bought:
