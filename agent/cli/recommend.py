@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,7 +24,7 @@ recommend_app = typer.Typer(
 app.add_typer(recommend_app, name="recommend")
 
 
-def _store_and_settings(store: Optional[Path]):
+def _store_and_settings(store: Path | None):
     from agent.config import get_settings
     from tools.events.store import EventStore
 
@@ -40,7 +39,7 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _time(value: Optional[str]) -> Optional[datetime]:
+def _time(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
@@ -49,7 +48,7 @@ def _time(value: Optional[str]) -> Optional[datetime]:
         raise typer.BadParameter(f"--at takes an ISO time like 2026-11-13T20:00 (local to the region), got {value!r}.")
 
 
-def _show(result) -> None:  # noqa: ANN001 - a RecommendationResult
+def _show(result) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -66,14 +65,14 @@ def _show(result) -> None:  # noqa: ANN001 - a RecommendationResult
 @recommend_app.callback()
 def recommend(
     ctx: typer.Context,
-    user: Optional[str] = typer.Option(None, help="Customer id (e.g. U000042): what to show them."),
-    item: Optional[str] = typer.Option(None, help="Product id (e.g. P0232): bought together and similar products."),
-    session: Optional[str] = typer.Option(None, help="Comma-separated product ids viewed so far: what comes next."),
+    user: str | None = typer.Option(None, help="Customer id (e.g. U000042): what to show them."),
+    item: str | None = typer.Option(None, help="Product id (e.g. P0232): bought together and similar products."),
+    session: str | None = typer.Option(None, help="Comma-separated product ids viewed so far: what comes next."),
     basket: bool = typer.Option(False, "--basket", help="With --user: predict their next basket value."),
-    region: Optional[str] = typer.Option(None, help="Region name or ISO code (default: the customer's home)."),
-    at: Optional[str] = typer.Option(None, help="Local time of the visit, ISO (default: now)."),
+    region: str | None = typer.Option(None, help="Region name or ISO code (default: the customer's home)."),
+    at: str | None = typer.Option(None, help="Local time of the visit, ISO (default: now)."),
     n: int = typer.Option(10, "-n", "--n", help="How many products (1-100)."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Recommend for a customer, a product or a browsing session (trains a model first if none is saved)."""
     if ctx.invoked_subcommand is not None:
@@ -104,16 +103,15 @@ def recommend(
 
 @recommend_app.command()
 def train(
-    until: Optional[str] = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
+    until: str | None = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
     algorithm: str = typer.Option("als", help="als or bpr."),
     factors: int = typer.Option(32, help="Latent factors."),
     iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
-    context_weight: Optional[float] = typer.Option(None, help="0..1 share left to context; default: chosen on validation."),
+    context_weight: float | None = typer.Option(None, help="0..1 share left to context; default: chosen on validation."),
     content: bool = typer.Option(True, "--content/--no-content", help="Embed product texts for new products."),
-    store: Optional[Path] = typer.Option(None, help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Train every recommender model on the store and save a new version (prints metrics and timings)."""
-    from datetime import timezone
 
     from pydantic import ValidationError
     from rich.console import Console
@@ -123,7 +121,7 @@ def train(
     event_store, settings = _store_and_settings(store)
     cutoff = _time(until)
     if cutoff is not None and cutoff.tzinfo is None:
-        cutoff = cutoff.replace(tzinfo=timezone.utc)
+        cutoff = cutoff.replace(tzinfo=UTC)
     try:
         params = RecommenderParams(until=cutoff, algorithm=algorithm, factors=factors, iterations=iterations,
                                    context_weight=context_weight, content_embeddings=content)

@@ -9,7 +9,7 @@ have a favourite product, one pair is bought together, one product is out of sto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -57,7 +57,7 @@ class TasteTruth:
 def build_taste_shop(store: EventStore, n_users: int = 400, days: int = 60, seed: int = 3) -> TasteTruth:
     """Write products, users and `days` of events ending 2026-11-15 into `store`."""
     rng = np.random.default_rng(seed)
-    end = datetime(2026, 11, 16, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 16, tzinfo=UTC)
     start = end - timedelta(days=days)
     names, categories = [], []
     for category, products in CATALOGUE.items():

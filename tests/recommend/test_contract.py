@@ -8,7 +8,7 @@ put item 2 first: the known answer.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pytest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
@@ -64,7 +64,7 @@ def test_region_context_lifts_a_favourite_for_a_customer_with_history(demo_recom
     assert rank_here < 10
     assert rank_here < (elsewhere.index(favourite.product_id) if favourite.product_id in elsewhere else 100)
     reason = here["reason"].iloc[rank_here]
-    assert reason.startswith("popular in") or reason.startswith("often bought with")
+    assert reason.startswith(("popular in", "often bought with"))
 
 
 def test_cold_start_customer_gets_favourites_of_their_home_region(demo_recommender):
@@ -95,7 +95,7 @@ def test_local_time_decides_the_slot_named_in_reasons(demo_recommender):
     rec = demo_recommender.recommender
     # 19:30 UTC on a Friday is 20:30 in Lyon's zone: a Friday evening there, whichever way it is given.
     aware = rec.recommend_for_user(None, n=10, region="Auvergne-Rhone-Alpes",
-                                   at=datetime(2026, 11, 13, 19, 30, tzinfo=timezone.utc))
+                                   at=datetime(2026, 11, 13, 19, 30, tzinfo=UTC))
     naive = rec.recommend_for_user(None, n=10, region="Auvergne-Rhone-Alpes", at=datetime(2026, 11, 13, 20, 30))
     assert aware.frame.equals(naive.frame)
     assert get_region("FR-ARA").tz == "Europe/Paris"
@@ -176,7 +176,7 @@ def test_store_changes_make_the_model_stale(demo_recommender, tmp_path):
 
     copy = EventStore(tmp_path / "empty")
     copy.append_events(pa.table({
-        "event_time": pa.array([datetime(2026, 11, 16, tzinfo=timezone.utc)], pa.timestamp("us", tz="UTC")),
+        "event_time": pa.array([datetime(2026, 11, 16, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
         "event_type": ["view"], "user_id": ["U000001"], "product_id": ["P0001"],
     }))
     assert case.recommender.is_stale(copy)

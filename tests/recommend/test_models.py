@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -89,7 +89,7 @@ def test_split_last_order_keeps_only_users_with_a_history():
 
 
 def test_local_time_follows_each_regions_zone():
-    friday_night_utc = datetime(2026, 11, 13, 22, 30, tzinfo=timezone.utc)
+    friday_night_utc = datetime(2026, 11, 13, 22, 30, tzinfo=UTC)
     madrid = local_time(friday_night_utc, get_region("Madrid"))
     canary = local_time(friday_night_utc, get_region("Canary Islands"))
     assert (madrid.hour, canary.hour) == (23, 22)

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from tools.recommend import Recommender
-from tools.recommend.persistence import Manifest, ModelNotFound, latest_dir, read_manifest, save_version, versions
+from tools.recommend.persistence import (
+    Manifest,
+    ModelNotFound,
+    latest_dir,
+    read_manifest,
+    save_version,
+    versions,
+)
 
 
 def write_marker(text: str):

@@ -54,25 +54,26 @@ class ALSModel(RecommenderModel):
         from threadpoolctl import threadpool_limits
 
         user_items = sp.csr_matrix(user_items, dtype=np.float32)
-        if self.algorithm == "als":
-            model = AlternatingLeastSquares(
-                factors=self.factors,
-                regularization=self.regularization,
-                alpha=self.alpha,
-                iterations=self.iterations,
-                random_state=self.seed,
-            )
-        else:
-            model = BayesianPersonalizedRanking(
-                factors=self.factors,
-                learning_rate=self.learning_rate,
-                regularization=self.regularization,
-                iterations=self.iterations,
-                random_state=self.seed,
-                use_gpu=False,
-            )
         # implicit parallelises over users itself; a BLAS thread pool underneath only fights it for cores.
         with threadpool_limits(1, "blas"):
+            if self.algorithm == "als":
+                model = AlternatingLeastSquares(
+                    factors=self.factors,
+                    regularization=self.regularization,
+                    alpha=self.alpha,
+                    iterations=self.iterations,
+                    random_state=self.seed,
+                )
+            else:
+                model = BayesianPersonalizedRanking(
+                    factors=self.factors,
+                    learning_rate=self.learning_rate,
+                    regularization=self.regularization,
+                    iterations=self.iterations,
+                    random_state=self.seed,
+                    use_gpu=False,
+                    num_threads=1,  # BPR's lock-free parallel SGD is not reproducible; one thread is
+                )
             model.fit(user_items, show_progress=show_progress)
         self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
         self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
@@ -114,7 +115,7 @@ class ContextALSModel(ALSModel):
     name: ClassVar[str] = "als_context"
 
     def __init__(self, context_counts: ContextCounts | None = None, context_weight: float = 0.5,
-                 **als_params: float | int | str):
+                 **als_params: float | str):
         if not 0.0 <= context_weight <= 1.0:
             raise ValueError(f"context_weight must be between 0 and 1, got {context_weight}.")
         super().__init__(**als_params)

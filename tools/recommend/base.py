@@ -108,7 +108,7 @@ class RecommenderModel(ABC):
         self,
         userid: int,
         user_items: sp.csr_matrix,
-        N: int = 10,  # noqa: N803 - implicit's name, kept so the contract reads the same
+        N: int = 10,
         filter_already_liked_items: bool = True,
         filter_items: np.ndarray | None = None,
         context: Context | None = None,
@@ -125,7 +125,7 @@ class RecommenderModel(ABC):
         return top_n(scores, N, np.concatenate(exclude) if exclude else None)
 
     def similar_items(
-        self, itemid: int, N: int = 10, filter_items: np.ndarray | None = None  # noqa: N803
+        self, itemid: int, N: int = 10, filter_items: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-`N` items most similar to `itemid` (never itself), best first."""
         self._check_fitted()

@@ -94,7 +94,7 @@ class BasketValueModel:
         mask[row_user[has_next], step[has_next]] = 1.0
         return x, base, target, mask, users
 
-    def _build(self):  # noqa: ANN202 - returns a torch module; torch is imported lazily
+    def _build(self):
         import torch
         from torch import nn
 
@@ -186,7 +186,7 @@ class BasketValueModel:
                     "std": torch.from_numpy(self.std), "params": self.params()}, Path(path))
 
     @classmethod
-    def load(cls, path: Path | str) -> "BasketValueModel":
+    def load(cls, path: Path | str) -> BasketValueModel:
         """Read a model written by `save`."""
         import torch
 

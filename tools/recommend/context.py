@@ -10,7 +10,7 @@ time (trend), in a region than overall, and in a slot than in that region.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -47,7 +47,7 @@ def local_time(at: datetime | None, region: Region) -> datetime:
     """
     zone = ZoneInfo(region.tz)
     if at is None:
-        return datetime.now(timezone.utc).astimezone(zone).replace(tzinfo=None)
+        return datetime.now(UTC).astimezone(zone).replace(tzinfo=None)
     if at.tzinfo is None:
         return at
     return at.astimezone(zone).replace(tzinfo=None)
@@ -107,7 +107,7 @@ class ContextCounts:
         }
 
     @classmethod
-    def from_state(cls, state: dict[str, np.ndarray]) -> "ContextCounts":
+    def from_state(cls, state: dict[str, np.ndarray]) -> ContextCounts:
         """Inverse of `state`."""
         prior, category_prior = (float(v) for v in state["context_priors"])
         return cls(

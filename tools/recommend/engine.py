@@ -74,7 +74,7 @@ class Recommender:
     def train(
         cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False,
         save: bool = True,
-    ) -> "Recommender":
+    ) -> Recommender:
         """Fit every model on the store and (by default) save it as a new version under `recommender_path`."""
         params = params or RecommenderParams()
         models = train_models(store, params, progress=progress)
@@ -89,7 +89,7 @@ class Recommender:
         return recommender
 
     @classmethod
-    def load(cls, folder: Path | str | None, settings: Settings | None = None, store: EventStore | None = None) -> "Recommender":
+    def load(cls, folder: Path | str | None, settings: Settings | None = None, store: EventStore | None = None) -> Recommender:
         """Load a saved version: a `v<N>` folder, or (folder None) the latest under `settings.recommender_path`."""
         if folder is None:
             if settings is None:
@@ -105,7 +105,7 @@ class Recommender:
     @classmethod
     def load_or_train(
         cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False
-    ) -> "Recommender":
+    ) -> Recommender:
         """The latest saved version if there is one, else a freshly trained (and saved) one."""
         if latest_dir(settings.recommender_path) is not None:
             return cls.load(None, settings, store)
@@ -211,8 +211,10 @@ class Recommender:
         # No history: what is popular where (and when) they are, or overall.
         scores = m.regional.context_counts.popularity(context.region, context.slot)
         ids, scores = top_n(scores, n, self._out_of_stock)
-        lift = m.regional.context_counts.region_lift(context.region) if context.region is not None else None
-        why = reasons.for_newcomer(ids, lift, context, visitor.place)
+        counts = m.regional.context_counts
+        region_lift = counts.region_lift(context.region) if context.region is not None else None
+        slot_lift = counts.slot_lift(context.region, context.slot) if context.region is not None else None
+        why = reasons.for_newcomer(ids, region_lift, slot_lift, context, visitor.place)
         strategy = "regional favourites (new customer)" if context.region is not None else "best sellers (new visitor)"
         return RecommendationResult(self._frame(ids, scores, why), title, strategy)
 

@@ -8,9 +8,9 @@ filters them out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import duckdb
 import numpy as np

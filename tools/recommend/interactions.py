@@ -13,9 +13,9 @@ assembled into sparse matrices:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Sequence
+from datetime import UTC, datetime
 
 import duckdb
 import numpy as np
@@ -25,8 +25,8 @@ import scipy.sparse as sp
 from tools.events.regions import all_regions
 from tools.recommend.context import N_SLOTS, SLOT_SQL, ContextCounts
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
-FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ import os
 import re
 import shutil
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +31,7 @@ class Manifest(BaseModel):
 
     format: int = FORMAT
     version: int = 0
-    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
     store: str = Field("", description="Event store root the data came from.")
     snapshot: dict[str, Any] = Field(default_factory=dict, description="Events seen: count, time range, cutoff.")
     params: dict[str, Any] = Field(default_factory=dict)

@@ -83,12 +83,15 @@ def for_user(
     return reasons
 
 
-def for_newcomer(ids: np.ndarray, regional_lift: np.ndarray | None, context: Context, place: str | None) -> list[str]:
+def for_newcomer(
+    ids: np.ndarray, region_lift: np.ndarray | None, slot_lift: np.ndarray | None, context: Context, place: str | None
+) -> list[str]:
     """Reasons for a customer with no history: regional favourites, or best sellers."""
-    if regional_lift is None or place is None:
+    if region_lift is None or place is None:
         return ["a best seller right now"] * len(ids)
-    return [
-        f"a favourite {place_and_time(place, context)}" if regional_lift[i] >= FAVOURITE_REASON
-        else f"a best seller {place_and_time(place, context)}"
-        for i in ids
-    ]
+    reasons = []
+    for i in ids:
+        timed = slot_lift is not None and slot_lift[i] >= SLOT_REASON
+        where = place_and_time(place, context if timed else Context(context.region))
+        reasons.append(f"a favourite {where}" if region_lift[i] >= FAVOURITE_REASON else f"a best seller {where}")
+    return reasons

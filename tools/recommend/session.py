@@ -9,9 +9,10 @@ visit (to compare, or to put it in the cart), so items already on the path, exce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Self
+from typing import Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -87,7 +88,7 @@ class SessionModel:
         )
 
     @classmethod
-    def load(cls, path: Path | str) -> "SessionModel":
+    def load(cls, path: Path | str) -> SessionModel:
         """Read a model written by `save`."""
         with np.load(Path(path), allow_pickle=False) as d:
             model = cls(backoff=float(d["backoff"]), revisit_weight=float(d["revisit_weight"]))

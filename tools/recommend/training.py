@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+import duckdb
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -115,7 +116,9 @@ class TrainedModels:
     timings_s: dict[str, float]
 
 
-def load_training_data(store: EventStore, params: RecommenderParams, until: datetime | None):
+def load_training_data(
+    store: EventStore, params: RecommenderParams, until: datetime | None
+) -> tuple[duckdb.DuckDBPyConnection, Interactions]:
     """(connection with the index tables, interactions) for events before `until`."""
     con = store.connect()
     data = load_interactions(con, until, params.event_weights(), params.context_prior, params.half_life_days)
@@ -154,7 +157,9 @@ def choose_context_weight(store: EventStore, params: RecommenderParams, last_eve
     }
 
 
-def fit_session_model(con, data: Interactions, params: RecommenderParams, until=None) -> SessionModel:  # noqa: ANN001
+def fit_session_model(
+    con: duckdb.DuckDBPyConnection, data: Interactions, params: RecommenderParams, until: datetime | None = None
+) -> SessionModel:
     """A next-item model from the browsing transitions before `until` (`prepare_session_steps` first)."""
     first, second = transition_counts(con, until=until)
     return SessionModel(backoff=params.session_backoff, revisit_weight=params.session_revisit_weight).fit(
@@ -162,7 +167,9 @@ def fit_session_model(con, data: Interactions, params: RecommenderParams, until=
     )
 
 
-def session_metrics(con, data: Interactions, params: RecommenderParams, last_event: datetime) -> dict[str, float]:  # noqa: ANN001
+def session_metrics(
+    con: duckdb.DuckDBPyConnection, data: Interactions, params: RecommenderParams, last_event: datetime
+) -> dict[str, float]:
     """Next-item hit rate and MRR at 10 on the last 7 days, model vs popularity."""
     split = last_event - timedelta(days=7)
     held_out = session_paths(con, since=split)
