@@ -227,3 +227,12 @@ def test_second_process_sees_appends_of_the_first(tmp_path: Path) -> None:
     writer.append_events(_events(1, start=T0 + timedelta(days=3)))
     assert _count(reader, con) == 3
     assert os.readlink(tmp_path / "current") == f"snapshots/{reader.snapshot.name}"
+
+
+def test_partition_files_are_zstd_with_delta_encoded_times(tmp_path: Path) -> None:
+    store = EventStore(tmp_path)
+    store.append_events(_events(50, step=timedelta(seconds=7)))
+    store.compact()
+    column = pa.parquet.ParquetFile(store.event_files()[0]).metadata.row_group(0).column(0)
+    assert column.path_in_schema == "event_time"
+    assert "DELTA_BINARY_PACKED" in column.encodings and column.compression == "ZSTD"

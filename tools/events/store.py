@@ -8,14 +8,15 @@ Layout under `root`:
     snapshots/<n>/**/_empty.parquet                    zero-row files that keep the views bound when empty
     journal/<txid>.json                                redo log of a commit in flight
     staging/<txid>/...                                 files written before their commit
+    trash/...                                          superseded snapshots, deleted in the background
     (anything else, e.g. manifest.json, ingests/, quarantine/, sits beside them and is moved by commits too)
 
 Every multi-file change is a transaction: new files are written to staging, a journal naming the moves and
 deletions is written atomically, then a new snapshot is built (hard links to every unchanged file plus the
 new ones) and `current` is swapped to it in one rename. A crash before the journal leaves the last good state
 (staging is swept); a crash after it is rolled forward on the next open. Because readers resolve every path
-through `current`, a query sees either the old or the new snapshot, never a mix: a file that a commit
-removed (a compacted live batch) can at worst fail a query that was already running, never count twice.
+through `current`, each scan of a view sees either the old or the new snapshot, never a mix: a file that a
+commit removed (a compacted live batch) can at worst fail a scan that was already running, never count twice.
 Live appends are a single new file renamed into the current snapshot, so they skip the snapshot copy.
 One process-wide and cross-process lock (flock on `root/.lock`) serialises commits.
 """
@@ -29,6 +30,7 @@ import os
 import shutil
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,6 +167,7 @@ class EventStore:
         for sub in ("snapshots", "journal", "staging", "trash"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._lock_fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        self._close_lock_file = weakref.finalize(self, os.close, self._lock_fd)  # stores opened and dropped
         with self._exclusive():
             self._recover()
             self._ensure_snapshot()
@@ -188,7 +191,7 @@ class EventStore:
             self._compactor.join()
             self._compactor = None
         if self._lock_fd >= 0:
-            os.close(self._lock_fd)
+            self._close_lock_file()
             self._lock_fd = -1
 
     def __enter__(self) -> Self:
