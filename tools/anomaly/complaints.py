@@ -153,6 +153,11 @@ def _group_name(row: Mapping[str, Any]) -> str:
     return what + (f" in {row['region']}" if level in ("product_region", "category_region", "region") else "")
 
 
+def _most_common(values: pd.Series) -> str | None:
+    known = values.dropna()
+    return str(known.mode().iloc[0]) if len(known) else None
+
+
 def _load_reviews(store: EventStore, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     with store.connect() as con:
         return con.execute(
@@ -251,7 +256,7 @@ def detect_complaint_waves(
         period = resolve_period(con, since, as_of, table="reviews", column="review_time")
     start = period.start - parse_since(config.baseline)
     reviews = _load_reviews(store, start, period.end)
-    if (reviews["review_time"] >= period.start).sum() == 0 if not reviews.empty else True:
+    if not (reviews["review_time"] >= period.start).any():
         raise AnomalyInputError(
             f"No reviews from {period.describe()}; use a longer since or load reviews first."
         )
@@ -286,10 +291,8 @@ def detect_complaint_waves(
                 {
                     **alert,
                     "level": level,
-                    "product": (
-                        wave["product"].mode().iloc[0] if "product_id" in keys and len(wave) else None
-                    ),
-                    "topic": wave["topic"].mode().iloc[0] if len(wave) else None,
+                    "product": _most_common(wave["product"]) if "product_id" in keys else None,
+                    "topic": _most_common(wave["topic"]),
                     "example": example["text"] if example is not None else None,
                     "negative_share": round(alert["negatives"] / max(alert["reviews"], 1), 4),
                 }
