@@ -230,6 +230,28 @@ def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOpti
     return frame.reset_index(drop=True)
 
 
+def _plan(frame: pd.DataFrame, freq: Frequency, test_size: int, model_set: ModelSet
+          ) -> tuple[list[_Group], dict[int, list[str]], list[str]]:
+    """Sort series into backtest groups, too-short-to-backtest ones (by usable season) and too-thin ones."""
+    groups: dict[tuple, _Group] = {}
+    short: dict[int, list[str]] = {}
+    thin: list[str] = []
+    for uid, y in frame.groupby("unique_id", sort=False)["y"]:
+        n = len(y)
+        if n < max(freq.min_history, 2):
+            thin.append(str(uid))
+        elif n < freq.min_train + test_size:
+            short.setdefault(usable_season(freq, n), []).append(str(uid))
+        else:
+            y_train = y.to_numpy()[: n - test_size]
+            kind = classify(y_train)
+            season = usable_season(freq, len(y_train))
+            models = candidate_models(kind, freq, len(y_train), model_set)
+            key = (kind, season, tuple(m.alias for m in models))
+            groups.setdefault(key, _Group(kind, season, models, [])).ids.append(str(uid))
+    return list(groups.values()), short, thin
+
+
 def _check_top(top: str, lengths: pd.Series, freq: Frequency, horizon: int) -> None:
     if top not in lengths.index:
         raise ForecastInputError(f"Series {top!r} is not in the history.")
@@ -278,22 +300,8 @@ def forecast_series(
     reports: dict[str, SeriesReport] = {}
     outputs: list[pd.DataFrame] = []
     test_size = options.n_windows * horizon
-    groups: dict[tuple, _Group] = {}
-    short, thin = [], []
-    for uid, n in lengths.items():
-        if n < freq.min_history or n < 2:
-            thin.append(uid)
-        elif n < freq.min_train + test_size:
-            short.append(uid)
-        else:
-            y_train = frame.loc[frame["unique_id"] == uid, "y"].to_numpy()[: n - test_size]
-            kind = classify(y_train)
-            season = usable_season(freq, len(y_train))
-            models = candidate_models(kind, freq, len(y_train), options.model_set)
-            key = (kind, season, tuple(m.alias for m in models))
-            groups.setdefault(key, _Group(kind, season, models, [])).ids.append(uid)
-
-    for group in groups.values():
+    groups, short, thin = _plan(frame, freq, test_size, options.model_set)
+    for group in groups:
         rows = frame[frame["unique_id"].isin(group.ids)]
         scores, lifts = _backtest(group, rows, calendar, horizon, freq, options)
         best = scores.idxmin(axis=1)
@@ -317,15 +325,13 @@ def forecast_series(
             outputs.append(_final(frame[frame["unique_id"].isin(ids)], by_alias[alias], horizon, freq, group.season,
                                   options, calendar, adjust))
 
-    if short:
-        for season, ids in pd.Series(short).groupby(lambda i: usable_season(freq, int(lengths[short[i]]))):
-            ids = list(ids)
-            outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq, season,
-                                  options))
-            for uid in ids:
-                note = (f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
-                        f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough.")
-                reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[note])
+    for season, ids in short.items():
+        outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq, season,
+                              options))
+        for uid in ids:
+            note = (f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
+                    f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough.")
+            reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[note])
     if thin:
         from statsforecast.models import HistoricAverage
 

@@ -61,7 +61,7 @@ class ForecastResult:
     freq: Frequency
     horizon: int
     top: str  # the series the summary speaks about
-    label: str = "demand"  # what is forecast, in words ("units of Trail Boots (P0232) in Bavaria")
+    label: str = "demand"  # what is forecast, in words ("Trail Boots (P0232) in Bavaria")
     unit: str = "units"  # "units" or "revenue"
     currency: str | None = None
     reconciliation: str | None = None  # how the hierarchy was made to add up, if there is one
@@ -72,15 +72,13 @@ class ForecastResult:
         uid = self.top if unique_id is None else unique_id
         return self.frame[self.frame["unique_id"] == uid].sort_values("ds")
 
-    def total(self, unique_id: str | None = None, days: int | None = None) -> tuple[float, float, float]:
-        """Expected total over the horizon (or its first `days` periods) and its 80% interval.
+    def total(self, unique_id: str | None = None) -> tuple[float, float, float]:
+        """Expected total over the horizon of one series (default: the top one) and its 80% interval.
 
         Per-period errors are taken as independent normals whose sigma is read off the upper half of each
         period's 80% band (the lower half is cut at zero for small counts), so sigma_total = sqrt(sum sigma^2).
         """
         rows = self.series(unique_id)
-        if days is not None:
-            rows = rows.head(days)
         mean = float(rows["y_hat"].sum())
         sigma = math.sqrt(float(np.sum(((rows["hi-80"] - rows["y_hat"]) / Z80) ** 2)))
         return mean, max(0.0, mean - Z80 * sigma), mean + Z80 * sigma
