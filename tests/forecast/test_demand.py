@@ -15,20 +15,15 @@ from tools.forecast import (
     UnknownProduct,
     forecast_demand,
 )
-from tools.forecast.grain import get_frequency
-from tools.forecast.scope import resolve_scope
-from tools.forecast.series import load_series
 
 
 def test_forecast_level_after_a_trend_break_follows_the_new_level(demo_shop):
     store, truth = demo_shop
     for brk in truth.trend_breaks:
-        con = store.connect()
-        history = load_series(con, resolve_scope(con, product=brk.product_id, region=brk.region),
-                              get_frequency("D")).history.set_index("ds")["y"]
+        result = forecast_demand(store, product=brk.product_id, region=brk.region, horizon=28, model_set="fast")
+        history = result.history.set_index("ds")["y"]
         before = history[: str(brk.at - timedelta(days=1))].tail(180).mean()
         after = history[str(brk.at):].mean()
-        result = forecast_demand(store, product=brk.product_id, region=brk.region, horizon=28, model_set="fast")
         level = result.series()["y_hat"].mean()
         assert abs(level - after) < abs(level - before), (brk, before, after, level)
         assert (level > before) == (brk.factor > 1)
