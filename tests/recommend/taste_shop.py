@@ -54,21 +54,26 @@ class TasteTruth:
     categories: dict[str, str]  # product id -> category
 
 
-def build_taste_shop(store: EventStore, n_users: int = 400, days: int = 60, seed: int = 3) -> TasteTruth:
-    """Write products, users and `days` of events ending 2026-11-15 into `store`."""
+def build_taste_shop(
+    store: EventStore, n_users: int = 400, days: int = 60, per_category: int = 8, seed: int = 3
+) -> TasteTruth:
+    """Write products, users and `days` of events ending 2026-11-15 into `store`.
+
+    `per_category` products per category; past the eight named ones, names get a model number.
+    """
     rng = np.random.default_rng(seed)
     end = datetime(2026, 11, 16, tzinfo=UTC)
     start = end - timedelta(days=days)
     names, categories = [], []
     for category, products in CATALOGUE.items():
-        names += products
-        categories += [category] * len(products)
+        names += [products[k % 8] + (f" {k // 8 + 1}" if k >= 8 else "") for k in range(per_category)]
+        categories += [category] * per_category
     ids = [f"T{i:03d}" for i in range(len(names))]
     category_names = list(CATALOGUE)
     product_category = np.array([category_names.index(c) for c in categories])
     new_id = f"T{len(names):03d}"
-    pair = (ids[0], ids[9])  # a hiking boot and a coffee: not the same taste, so only the pair explains it
-    regional = {region: ids[8 * k + 5] for k, region in enumerate(REGIONS)}  # one favourite per region
+    pair = (ids[0], ids[per_category + 1])  # a boot and a tea: not one taste, so only the pair explains it
+    regional = {region: ids[per_category * k + 5] for k, region in enumerate(REGIONS)}  # one favourite each
     out_of_stock = ids[2]
 
     users = [f"C{i:04d}" for i in range(n_users + 5)]

@@ -62,6 +62,12 @@ class Recommender:
         self.store = store
         data = models.data
         self._names = data.products["name"].astype(str).to_numpy()
+        # Plain arrays per column: building each small result frame from them is several times faster than
+        # slicing the products frame per request (measured: pandas dominated the serving time).
+        self._columns = {
+            column: data.products[column].to_numpy(dtype=object)
+            for column in ("product_id", "name", "category")
+        } | {"price": data.products["price"].to_numpy(dtype=np.float64)}
         stock = data.products["stock"]
         self._out_of_stock = np.flatnonzero(stock.notna().to_numpy() & (stock.fillna(1).to_numpy() == 0))
         self._item_support = np.diff(data.user_items.tocsc().indptr)  # users per item
@@ -170,18 +176,9 @@ class Recommender:
         return Context(self._regions.index(visitor.region), slot_of(local_time(at, visitor.region)))
 
     def _frame(self, ids: np.ndarray, scores: np.ndarray, why: list[str]) -> pd.DataFrame:
-        products = self.models.data.products.iloc[ids]
-        return pd.DataFrame(
-            {
-                "product_id": products["product_id"].to_numpy(),
-                "name": products["name"].to_numpy(),
-                "category": products["category"].to_numpy(),
-                "price": products["price"].to_numpy(),
-                "score": np.round(scores.astype(float), 4),
-                "reason": why,
-            },
-            columns=RESULT_COLUMNS,
-        )
+        columns = {name: values[ids] for name, values in self._columns.items()}
+        columns |= {"score": np.round(scores.astype(np.float64), 4), "reason": np.array(why, dtype=object)}
+        return pd.DataFrame({name: columns[name] for name in RESULT_COLUMNS})
 
     # ------------------------------------------------------------------ the API
     def recommend_for_user(
