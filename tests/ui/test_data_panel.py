@@ -1,0 +1,108 @@
+"""The operator's data panel below the UI: preview and map an upload, ingest with quarantine, add documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from agent.config import Settings
+from tools.events.mapping import IngestError
+from tools.events.store import EventStore
+from tools.knowledge.errors import DocumentError
+from ui.data_panel import add_documents, ingest_upload, initial_mapping, mapping_from_table, source_preview
+
+CSV = """ts,kind,customer,sku,qty,unit_price,region
+2026-11-13T20:15:00Z,purchase,U000001,P0001,1,19.90,Bavaria
+2026-11-13T21:05:00Z,view,U000002,P0002,,,Bavaria
+not-a-time,purchase,U000003,P0003,1,5.00,Bavaria
+2026-11-13T22:00:00Z,teleport,U000004,P0004,1,5.00,Bavaria
+"""
+
+
+def _upload(tmp_path: Path) -> Path:
+    path = tmp_path / "shop export.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def _table(path: Path) -> pd.DataFrame:
+    columns, _ = source_preview(path)
+    table = initial_mapping(columns)
+    sources = {"event_time": "ts", "event_type": "kind", "user_id": "customer", "product_id": "sku",
+               "quantity": "qty", "price": "unit_price"}
+    for canonical, source in sources.items():
+        table.loc[table["canonical column"] == canonical, "source column"] = source
+    table.loc[table["canonical column"] == "currency", "default if blank"] = "EUR"
+    return table
+
+
+def test_preview_lists_columns_and_prefills_same_named_ones(tmp_path: Path) -> None:
+    columns, head = source_preview(_upload(tmp_path))
+    assert columns == ["ts", "kind", "customer", "sku", "qty", "unit_price", "region"]
+    assert len(head) == 4
+    table = initial_mapping(columns)
+    assert table.set_index("canonical column").loc["region", "source column"] == "region"
+    assert table.set_index("canonical column").loc["user_id", "source column"] == ""
+
+
+def test_ingest_accepts_good_rows_and_quarantines_bad_ones_with_reasons(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    path = _upload(tmp_path)
+    outcome = ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)
+    report = outcome.report
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 2, 2)
+    assert outcome.reasons["rows"].sum() == 2 and len(outcome.reasons) == 2
+    assert sorted(outcome.quarantine["kind"]) == ["purchase", "teleport"]
+    assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 2
+    again = ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)
+    assert again.report.already_ingested
+
+
+def test_mapping_errors_say_what_to_fix(tmp_path: Path) -> None:
+    table = _table(_upload(tmp_path))
+    table.loc[table["canonical column"] == "event_type", "constant"] = "purchase"
+    with pytest.raises(IngestError, match="event_type: give a source column or a constant, not both"):
+        mapping_from_table(table)
+    table.loc[table["canonical column"] == "event_type", ["source column", "constant"]] = ["", "teleport"]
+    with pytest.raises(IngestError, match="Valid: view, search"):
+        mapping_from_table(table)
+    with pytest.raises(IngestError, match="IANA time zone"):
+        mapping_from_table(_table(_upload(tmp_path)), source_tz="Mars/Olympus")
+
+
+def test_missing_required_column_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    path = _upload(tmp_path)
+    table = _table(path)
+    table.loc[table["canonical column"] == "user_id", "source column"] = ""
+    with pytest.raises(IngestError, match="Required column user_id"):
+        ingest_upload(store, path, mapping_from_table(table), progress=False)
+    assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_documents_must_be_markdown_with_a_title(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "state", docs_dir=tmp_path / "docs")
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("# Notes\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="not a Markdown file"):
+        add_documents(settings, [text_file], progress=False)
+    untitled = tmp_path / "untitled.md"
+    untitled.write_text("Just text, no heading.\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="no title"):
+        add_documents(settings, [untitled], progress=False)
+    assert not (tmp_path / "docs").exists()  # nothing copied when a file is refused
+
+
+def test_added_document_is_searchable_with_a_citation(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "state", docs_dir=tmp_path / "docs")
+    upload = tmp_path / "Gift Wrapping.md"
+    upload.write_text("# Gift wrapping\n\n## Price\n\nGift wrapping costs 3 EUR per item and is recyclable.\n",
+                      encoding="utf-8")
+    report = add_documents(settings, [upload], progress=False)
+    assert report.added == 1 and (tmp_path / "docs" / "uploads" / "gift-wrapping.md").is_file()
+    from tools.knowledge import KnowledgeBase
+
+    hit = KnowledgeBase(settings).search("how much is gift wrapping?", k=1).hits[0]
+    assert hit.citation_id.startswith("gift-wrapping#") and "3 EUR" in hit.text

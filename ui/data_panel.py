@@ -1,0 +1,235 @@
+"""The operator's data panel: upload an event file, map its columns, ingest with a progress bar and read
+the quarantine report; upload Markdown documents into the knowledge base.
+
+The functions under the Gradio layer (`source_preview`, `mapping_from_table`, `ingest_upload`,
+`add_documents`) are plain Python, tested without a server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from tools.events.mapping import CANONICAL, ColumnMapping, IngestError
+from tools.events.schema import EVENT_REQUIRED
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from agent.config import Settings
+    from tools.events.ingest import IngestReport
+    from tools.events.store import EventStore
+    from tools.knowledge import IndexReport
+
+MAPPING_HEADERS = ["canonical column", "source column", "constant", "default if blank"]
+NO_PRESET = "(none)"
+PREVIEW_ROWS = 5
+QUARANTINE_ROWS = 20
+UPLOADS = "uploads"  # sub-folder of the docs dir for documents added from the console
+
+
+@dataclass
+class IngestOutcome:
+    """What the panel shows after an ingest."""
+
+    report: IngestReport
+    reasons: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def source_preview(path: Path | str) -> tuple[list[str], pd.DataFrame]:
+    """The file's column names and its first rows (as text)."""
+    from tools.events.ingest import file_format_of
+
+    path = Path(path)
+    fmt = file_format_of(path)
+    try:
+        if fmt == "csv":
+            head = pd.read_csv(path, nrows=PREVIEW_ROWS, dtype=str, keep_default_na=False)
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            batch = next(pq.ParquetFile(path).iter_batches(batch_size=PREVIEW_ROWS), None)
+            head = batch.to_pandas().astype(str) if batch is not None else pd.DataFrame()
+        else:
+            head = pd.read_json(path, lines=True, nrows=PREVIEW_ROWS, dtype=False).astype(str)
+    except (ValueError, OSError) as error:
+        raise IngestError(f"Could not read {path.name} as {fmt}: {error}. Check the file's format.") from error
+    return [str(c) for c in head.columns], head
+
+
+def initial_mapping(source_columns: list[str]) -> pd.DataFrame:
+    """One row per canonical column, with the source column of the same name (case-insensitive) filled in."""
+    by_lower = {c.lower(): c for c in source_columns}
+    return pd.DataFrame(
+        [[name, by_lower.get(name, ""), "", ""] for name in CANONICAL], columns=MAPPING_HEADERS
+    )
+
+
+def mapping_from_table(table: pd.DataFrame, time_format: str = "", source_tz: str = "") -> ColumnMapping:
+    """The mapping the operator filled in (blank cells ignored); raises IngestError for a bad entry."""
+    columns: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    for row in table.fillna("").astype(str).itertuples(index=False):
+        canonical, source, constant, default = (cell.strip() for cell in row[:4])
+        if not canonical:
+            continue
+        if source and constant:
+            raise IngestError(f"{canonical}: give a source column or a constant, not both.")
+        if source:
+            columns[canonical] = source
+        if constant:
+            constants[canonical] = constant
+        if default:
+            defaults[canonical] = default
+    return ColumnMapping(
+        columns=columns,
+        constants=constants,
+        defaults=defaults,
+        time_format=time_format.strip() or None,
+        source_tz=source_tz.strip() or "UTC",
+    )
+
+
+def ingest_upload(
+    store: EventStore, path: Path | str, mapping: ColumnMapping, preset: str | None = None, progress: bool = True
+) -> IngestOutcome:
+    """Ingest the file under the mapping (and preset); the reasons and first quarantined rows for display."""
+    from tools.events.importers import get_preset
+    from tools.events.ingest import ingest_file
+
+    chosen = get_preset(preset) if preset and preset != NO_PRESET else None
+    report = ingest_file(store, path, mapping, preset=chosen, progress=progress)
+    reasons = pd.DataFrame(
+        sorted(report.reasons.items(), key=lambda kv: -kv[1]), columns=["reason", "rows"]
+    )
+    quarantine = pd.DataFrame()
+    if report.quarantine_path and Path(report.quarantine_path).is_file():
+        quarantine = pd.read_csv(report.quarantine_path, nrows=QUARANTINE_ROWS, dtype=str, keep_default_na=False)
+    return IngestOutcome(report, reasons, quarantine)
+
+
+def add_documents(settings: Settings, paths: list[Path | str], progress: bool = True) -> IndexReport:
+    """Check each Markdown file, copy it under the docs dir (uploads/), and bring the index up to date."""
+    from tools.knowledge import KnowledgeBase
+    from tools.knowledge.documents import parse_document
+    from tools.knowledge.errors import DocumentError
+
+    if not paths:
+        raise DocumentError("Choose one or more Markdown (.md) files to add.")
+    target = Path(settings.docs_dir) / UPLOADS
+    for path in map(Path, paths):
+        if path.suffix.lower() != ".md":
+            raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md files.")
+        name = path.name.lower().replace(" ", "-").replace("_", "-")
+        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{UPLOADS}/{name}", path.stat().st_mtime)
+    target.mkdir(parents=True, exist_ok=True)
+    for path in map(Path, paths):
+        name = path.name.lower().replace(" ", "-").replace("_", "-")
+        temporary = target / f".{name}.tmp"
+        shutil.copyfile(path, temporary)
+        temporary.replace(target / name)
+    return KnowledgeBase(settings).index(progress=progress)
+
+
+# ---------------------------------------------------------------------------------------------- layout
+def build_data_panel(settings: Settings, store_of: Any) -> None:
+    """The panel's components and events, inside the caller's Blocks/Tab context.
+
+    `store_of` returns the event store (opened lazily by the backend).
+    """
+    import gradio as gr
+
+    from tools.events.importers import PRESETS
+
+    gr.Markdown("### Import events", elem_classes="section-title")
+    gr.Markdown(
+        "Upload a CSV, Parquet or JSONL file, check how its columns map onto the shop's event columns, then "
+        f"ingest. Required: {', '.join(EVENT_REQUIRED)} (a source column, a constant or a default). Rows that "
+        "fail validation are quarantined with the reason; the same file is never ingested twice.",
+        elem_classes="section-note",
+    )
+    with gr.Row():
+        upload = gr.File(
+            label="Event file",
+            file_types=[".csv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json"],
+            elem_id="ingest-file",
+            scale=2,
+        )
+        with gr.Column(scale=3):
+            preset = gr.Dropdown([NO_PRESET, *PRESETS], value=NO_PRESET, label="Importer preset",
+                                 info="Known data sets (UCI Online Retail, Online Shoppers) map themselves.")
+            with gr.Row():
+                time_format = gr.Textbox(label="Time format", placeholder="ISO 8601 (default), %d/%m/%Y %H:%M, epoch_s")
+                source_tz = gr.Textbox(label="Source time zone", value="UTC")
+    preview = gr.Dataframe(label="First rows of the file", interactive=False, max_height=220, elem_id="ingest-preview")
+    mapping = gr.Dataframe(
+        value=initial_mapping([]),
+        headers=MAPPING_HEADERS,
+        label="Column mapping (edit the cells)",
+        interactive=True,
+        column_count=4,
+        static_columns=[0],
+        max_height=360,
+        elem_id="ingest-mapping",
+    )
+    ingest = gr.Button("Ingest file", variant="primary", elem_id="ingest-run")
+    result = gr.Markdown(elem_id="ingest-result")
+    with gr.Row():
+        reasons = gr.Dataframe(label="Rejected rows by reason", interactive=False, scale=1)
+        quarantine = gr.Dataframe(label="Quarantined rows (first 20)", interactive=False, scale=2)
+
+    def on_upload(file: str | None) -> tuple[Any, ...]:
+        if not file:
+            return pd.DataFrame(), initial_mapping([])
+        try:
+            columns, head = source_preview(file)
+        except IngestError as error:
+            raise gr.Error(str(error)) from error
+        return head, initial_mapping(columns)
+
+    upload.change(on_upload, [upload], [preview, mapping], api_visibility="private")
+
+    def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str,
+                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:
+        if not file:
+            raise gr.Error("Upload a file first.")
+        try:
+            outcome = ingest_upload(store_of(), file, mapping_from_table(table, fmt, tz), chosen, progress=True)
+        except IngestError as error:
+            raise gr.Error(str(error)) from error
+        report = outcome.report
+        text = f"**{report.summary()}**"
+        if report.quarantine_path and not report.already_ingested:
+            text += f"\n\nQuarantine file: `{report.quarantine_path}`"
+        return text, outcome.reasons, outcome.quarantine
+
+    ingest.click(on_ingest, [upload, mapping, preset, time_format, source_tz], [result, reasons, quarantine],
+                 api_visibility="private", concurrency_limit=1, concurrency_id="ingest")
+
+    gr.Markdown("### Knowledge base documents")
+    gr.Markdown(
+        "Add Markdown documents (policies, FAQs, guides). Each needs a title (a `# Title` line or front matter); "
+        "answers cite them by section.",
+        elem_classes="section-note",
+    )
+    documents = gr.File(label="Markdown documents", file_count="multiple", file_types=[".md"], elem_id="kb-files")
+    add = gr.Button("Add to knowledge base", elem_id="kb-add")
+    kb_result = gr.Markdown(elem_id="kb-result")
+
+    def on_add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:
+        from tools.knowledge.errors import KnowledgeBaseError
+
+        try:
+            report = add_documents(settings, list(files or []), progress=True)
+        except (KnowledgeBaseError, OSError, UnicodeDecodeError) as error:
+            raise gr.Error(str(error)) from error
+        return f"**Indexed.** {report.summary()}"
+
+    add.click(on_add, [documents], [kb_result], api_visibility="private", concurrency_limit=1,
+              concurrency_id="ingest")
