@@ -82,6 +82,7 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
         score = ranking_metrics(ranked, cases, len(data.items))
         recalls[name] = score.recall
         line(f"{prefix}recall@10_{name}", score.recall)
+        line(f"{prefix}recall@10_{name}_se", score.recall_se)
         line(f"{prefix}ndcg@10_{name}", score.ndcg)
         line(f"{prefix}coverage@10_{name}", score.coverage)
     line(f"{prefix}context_weight_chosen", float(models.metrics["context_weight"]))

@@ -124,16 +124,21 @@ class RecommenderModel(ABC):
             exclude.append(user_items.indices.astype(np.int64))
         return top_n(scores, N, np.concatenate(exclude) if exclude else None)
 
+    def similarities(self, itemid: int) -> np.ndarray:
+        """The unfiltered similarity of every item to `itemid` (what `similar_items` ranks; -inf = unrelated)."""
+        self._check_fitted()
+        self._check_index(itemid, self.n_items, "item")
+        return self._similar(itemid)
+
     def similar_items(
         self, itemid: int, N: int = 10, filter_items: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-`N` items most similar to `itemid` (never itself), best first."""
-        self._check_fitted()
-        self._check_index(itemid, self.n_items, "item")
+        scores = self.similarities(itemid)
         exclude = np.array([itemid], dtype=np.int64)
         if filter_items is not None:
             exclude = np.concatenate([exclude, np.asarray(filter_items, dtype=np.int64)])
-        return top_n(self._similar(itemid), N, exclude)
+        return top_n(scores, N, exclude)
 
     def save(self, path: Path | str) -> None:
         """Write the fitted model to `path` (an .npz file) with its params."""

@@ -225,7 +225,7 @@ class Recommender:
         als_weight = support / (support + CONTENT_SUPPORT) if m.content is not None else 1.0
         scores = np.zeros(len(self._names))
         if als_weight > 0:
-            scores += als_weight * np.nan_to_num(m.als._similar(item), neginf=0.0)
+            scores += als_weight * np.nan_to_num(m.als.similarities(item), neginf=0.0)
         if m.content is not None:
             scores += (1 - als_weight) * content_similarity(m.content, item)
         if not np.any(scores):
@@ -259,6 +259,8 @@ class Recommender:
         rows: list[tuple[int, float, str]] = []
         for model, where in sources:
             ids, scores = model.similar_items(item, N=n, filter_items=self._out_of_stock)
+            if chosen is not None and model is not everywhere and len(ids) == 0:
+                notes.append(f"no product pairs with {name} in {chosen.name}'s own orders yet; showing all regions")
             for i, s in zip(ids, scores):
                 if len(rows) < n and all(i != r[0] for r in rows):
                     rows.append((int(i), float(s), f"bought with {name} in {model.together_count(item, i)} orders{where}"))

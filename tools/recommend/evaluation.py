@@ -90,6 +90,7 @@ def holdout(
 @dataclass(frozen=True)
 class RankingScore:
     recall: float
+    recall_se: float  # standard error of the mean over users: differences below ~2 SE are noise
     ndcg: float
     coverage: float
     n_users: int
@@ -110,6 +111,7 @@ def ranking_metrics(
         ndcgs.append((discounts[: len(ranked)] * hits).sum() / ideal)
     return RankingScore(
         recall=float(np.mean(recalls)) if recalls else 0.0,
+        recall_se=float(np.std(recalls, ddof=1) / np.sqrt(len(recalls))) if len(recalls) > 1 else 0.0,
         ndcg=float(np.mean(ndcgs)) if ndcgs else 0.0,
         coverage=len(shown) / n_items,
         n_users=len(cases),
