@@ -320,7 +320,7 @@ def test_outage_and_surge_change_regional_volume(shop):
     assert kinds == {"outage", "surge"}
     for anomaly in truth.volume_anomalies:
         hours = (anomaly.end - anomaly.start).total_seconds() / 3600
-        assert (6 <= hours <= 10) if anomaly.kind == "outage" else (4 <= hours <= 8)
+        assert (10 <= hours <= 13) if anomaly.kind == "outage" else (4 <= hours <= 8)
         assert anomaly.start.date() not in truth.holidays
         during = con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? AND event_time < ?",
                          [anomaly.region, anomaly.start, anomaly.end]).fetchone()[0]

@@ -146,11 +146,15 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
 
     # Volume anomalies in the last ~60 days, on ordinary days, away from the spike regions.
     quiet = [i for i in range(n_regions) if regions[i].code not in spike_codes and i not in favourite_regions]
-    outage_region, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
+    _, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
+    # The outage goes to the busiest quiet region: in a small region even a full-day outage is a handful of
+    # missing visits, below what any detector can tell from noise.
+    size = {i: sum(c.weight for c in regions[i].cities) for i in quiet if i != surge_region}
+    outage_region = max(size, key=lambda i: (size[i], -i))
     outage_day = _non_holiday_day(rng, days - 58, days - 35, holiday_days)
     surge_day = _non_holiday_day(rng, days - 30, days - 5, holiday_days)
     anomalies = [
-        (outage_region, outage_day * 24 + int(rng.integers(8, 12)), int(rng.integers(6, 11)), 0.02),
+        (outage_region, outage_day * 24 + int(rng.integers(8, 11)), int(rng.integers(10, 14)), 0.02),
         (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
     ]
     spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.code in spike_codes}
