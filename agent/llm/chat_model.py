@@ -109,7 +109,7 @@ class LocalChatModel(BaseChatModel):
         calls_possible = bool(tools) and choice.mode != "none"
         runtime = self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
-        grammar = runtime.grammars.compile(tools, choice) if self.constrained and tools else None
+        grammar = runtime.grammars.for_reply(tools, choice) if self.constrained and tools else None
         stats = DecodeStats()
         tokens = runtime.decode_tokens(
             prompt_ids,
@@ -151,7 +151,7 @@ def _final_chunk(reply: ParsedReply, shown: str, stats: DecodeStats, choice: Too
         # A JSON string literal never parses as an arguments object, so LangChain keeps it an invalid call.
         chunks.append(tool_call_chunk(name=bad.name, args=json.dumps(bad.raw), id=call_id, index=len(chunks)))
         errors.append({"id": call_id, "name": bad.name, "error": bad.error})
-    finish = "tool_calls" if reply.calls else stats.finish_reason
+    finish = "tool_calls" if reply.calls and stats.finish_reason == "stop" else stats.finish_reason
     message = AIMessageChunk(
         content=rest,
         tool_call_chunks=chunks,

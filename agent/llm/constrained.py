@@ -1,74 +1,71 @@
 """Grammar-constrained tool calls with xgrammar: every call the model writes parses and fits its schema.
 
-When tools are bound, the reply is decoded under a structural tag in Qwen2.5's own tool-call format:
-free text, and wherever the model opens `<tool_call>` it must write
-`{"name": <one bound tool>, "arguments": <JSON valid for that tool's schema>}` and close the tag. The
-`tool_choice` decides whether a call is optional (auto), needed (required), one fixed tool (forced) or
-forbidden (none). The grammar masks the logits of one token at a time (`GrammarMask`), so it works on CPU
-and GPU with any decode loop.
+Calls are decoded in Qwen2.5's own format, `<tool_call>\\n{"name": <a bound tool>, "arguments": <JSON valid
+for that tool's schema>}\\n</tool_call>`, and `tool_choice` picks the grammar:
+
+- "required": the reply is one or more such calls (newline-separated) and nothing else;
+- a tool name ("forced"): the reply is exactly one call to that tool;
+- "none": free text, no `<tool_call>`;
+- "auto": decided by the model's first token (the two-stage choice between calling and answering). If its
+  unconstrained first choice opens markup (`<`, `{`, `[` or a code fence) it means to call a tool, and the
+  reply is decoded under the "required" grammar. Otherwise it answers: free text in which `<tool_call>`
+  may still open a checked call, and `{` and code fences are masked, so no call can slip out unchecked.
+  (Measured on Qwen2.5-Coder-0.5B with the operator tools: it often starts a call as bare JSON, a ```json
+  fence or made-up XML instead of the tag; all of those now become valid tagged calls.)
+
+The grammar masks one token's logits at a time (`GrammarMask`), so it works with any decode loop, CPU or GPU.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from agent.llm.tool_parsing import TOOL_CALL_OPEN
+from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 from agent.llm.tool_schema import ToolChoice
 
-# xgrammar's "qwen_3" tool format with reasoning disabled is exactly Qwen2.5's:
-# <tool_call>\n{"name": "...", "arguments": {...}}\n</tool_call>
-XGRAMMAR_FORMAT = "qwen_3"
-# Longest whitespace run allowed inside arguments JSON: enough for any indentation a model uses for flat
-# arguments, and it stops a weak model from emitting blanks until max_new_tokens.
+CALL_BEGIN = TOOL_CALL_OPEN + '\n{"name": "{name}", "arguments": '
+CALL_END = "}\n" + TOOL_CALL_CLOSE
+CALL_SEPARATOR = "\n"
+# A first token starting (after blanks) with one of these opens a call in "auto" mode.
+CALL_STARTS = ("<", "{", "[", "```")
+# Masked in free text while calls are possible (a call must go through the tag).
+FREE_TEXT_EXCLUDES = ("{", "```")
+# Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
+# a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
 
 
 def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
-    """The xgrammar structural tag for a tool-calling turn (tools are OpenAI-style dicts)."""
-    import xgrammar as xgr
-    from xgrammar.structural_tag import AnyTextFormat
+    """The xgrammar structural tag for a reply under `choice` ("auto" here is its free-text branch)."""
+    from xgrammar import StructuralTag
+    from xgrammar.structural_tag import AnyTextFormat, TagsWithSeparatorFormat, TriggeredTagsFormat
 
     if choice.mode == "none" or not tools:
-        return xgr.StructuralTag(format=AnyTextFormat(excludes=[TOOL_CALL_OPEN]))
+        return StructuralTag(format=AnyTextFormat(excludes=[TOOL_CALL_OPEN]))
     if choice.mode == "forced":
-        tool_choice: Any = {"type": "function", "function": {"name": choice.name}}
-    else:
-        tool_choice = choice.mode
-    return xgr.get_model_structural_tag(
-        XGRAMMAR_FORMAT,
-        tools=[_strict(tool) for tool in tools],
-        tool_choice=tool_choice,
-        reasoning="disabled",
-        exclude_special_tokens=False,
-        max_whitespace_cnt=MAX_JSON_WHITESPACE,
+        (forced,) = [tool for tool in tools if tool["function"]["name"] == choice.name]
+        return StructuralTag(format=_call_tag(forced))
+    tags = [_call_tag(tool) for tool in tools]
+    if choice.mode == "required":
+        return StructuralTag(format=TagsWithSeparatorFormat(tags=tags, separator=CALL_SEPARATOR, at_least_one=True))
+    return StructuralTag(format=TriggeredTagsFormat(triggers=[TOOL_CALL_OPEN], tags=tags, excludes=list(FREE_TEXT_EXCLUDES)))
+
+
+def _call_tag(tool: dict[str, Any]) -> Any:
+    from xgrammar.structural_tag import JSONSchemaFormat, TagFormat
+
+    function = tool["function"]
+    return TagFormat(
+        begin=CALL_BEGIN.replace("{name}", function["name"]),
+        content=JSONSchemaFormat(
+            json_schema=function.get("parameters") or {"type": "object"},
+            max_whitespace_cnt=MAX_JSON_WHITESPACE,
+        ),
+        end=CALL_END,
     )
-
-
-def _strict(tool: dict[str, Any]) -> dict[str, Any]:
-    """A tool dict without OpenAI's `strict: false`, which would make xgrammar drop the schema."""
-    function = {k: v for k, v in tool["function"].items() if k != "strict"}
-    return {"type": "function", "function": function}
-
-
-class ToolGrammars:
-    """Compiles and caches tool-call grammars for one tokenizer (compiling is the slow part)."""
-
-    def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int]):
-        import xgrammar as xgr
-
-        # vocab_size is the model's logits width, which is padded past the tokenizer's vocabulary.
-        info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids))
-        self._compiler = xgr.GrammarCompiler(info)
-        self._compiled: dict[str, Any] = {}
-
-    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
-        """The compiled grammar (an `xgrammar.CompiledGrammar`) for these tools and this choice."""
-        key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
-        if key not in self._compiled:
-            self._compiled[key] = self._compiler.compile_structural_tag(structural_tag(tools, choice))
-        return self._compiled[key]
 
 
 class GrammarMask:
@@ -91,6 +88,53 @@ class GrammarMask:
         if not self._matcher.accept_token(token_id):
             raise RuntimeError(f"grammar rejected token {token_id} that it allowed")  # a bug, not user input
 
-    @property
-    def finished(self) -> bool:
-        return self._matcher.is_terminated()
+
+@dataclass(frozen=True)
+class ReplyGrammar:
+    """The grammar of one reply; in "auto" mode the model's first token picks between answer and calls."""
+
+    default: Any  # compiled grammar
+    on_call_start: Any | None = None  # compiled grammar used when the first choice opens a call
+    call_start_ids: frozenset[int] = frozenset()
+
+    def start(self, first_logits: Any) -> GrammarMask:
+        """The mask for this reply, given the logits of its first token."""
+        if self.on_call_start is not None and int(first_logits.argmax(dim=-1)) in self.call_start_ids:
+            return GrammarMask(self.on_call_start)
+        return GrammarMask(self.default)
+
+
+class ToolGrammars:
+    """Compiles and caches tool-call grammars for one tokenizer (building it takes seconds for 150k tokens)."""
+
+    def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int]):
+        import xgrammar as xgr
+
+        # vocab_size is the model's logits width, which is padded past the tokenizer's vocabulary.
+        info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids))
+        self._compiler = xgr.GrammarCompiler(info)
+        self._compiled: dict[str, Any] = {}
+        self.call_start_ids = call_start_ids(tokenizer)
+
+    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
+        """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
+        key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
+        if key not in self._compiled:
+            self._compiled[key] = self._compiler.compile_structural_tag(structural_tag(tools, choice))
+        return self._compiled[key]
+
+    def for_reply(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> ReplyGrammar:
+        """The grammar of a reply to a turn with these tools bound and this `tool_choice`."""
+        if choice.mode == "auto" and tools:
+            return ReplyGrammar(
+                self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids
+            )
+        return ReplyGrammar(self.compile(tools, choice))
+
+
+def call_start_ids(tokenizer: Any) -> frozenset[int]:
+    """Ids of the (non-special) tokens whose text, after leading blanks, begins with one of CALL_STARTS."""
+    special = set(tokenizer.all_special_ids)
+    ids = list(range(len(tokenizer)))
+    texts = tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)
+    return frozenset(i for i, text in zip(ids, texts) if i not in special and text.lstrip().startswith(CALL_STARTS))

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agent.llm.constrained import GrammarMask, ToolGrammars
+from agent.llm.constrained import ReplyGrammar, ToolGrammars
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
@@ -116,13 +116,13 @@ class LocalRuntime:
         prompt_ids: Sequence[int],
         *,
         max_new_tokens: int,
-        grammar: Any | None = None,
+        grammar: ReplyGrammar | None = None,
         use_prefix_cache: bool = True,
         stats: DecodeStats | None = None,
     ) -> Iterator[int]:
         """Yield the greedy continuation of `prompt_ids` token by token (end-of-turn token excluded).
 
-        `grammar` is a compiled xgrammar grammar the reply must follow. The model's lock is held while the
+        `grammar` is the grammar the reply must follow (see `constrained`). The model's lock is held while the
         iterator is alive; close it (or run it to the end) to release the model.
         """
         import torch
@@ -139,13 +139,13 @@ class LocalRuntime:
                 cache = DynamicCache(config=self.model.config)
             held = prompt[:reused]  # the tokens whose keys/values are in `cache`
             consistent = False  # False while a forward pass may have half-updated the cache
-            mask = GrammarMask(grammar) if grammar is not None else None
             stats.prompt_tokens, stats.reused_tokens, stats.prefilled_tokens = len(prompt), reused, len(prompt) - reused
             try:
                 started = time.perf_counter()
                 logits = self._forward(prompt[reused:], cache)
                 held, consistent = prompt, True
                 stats.prefill_s = time.perf_counter() - started
+                mask = grammar.start(logits) if grammar is not None else None
                 started = time.perf_counter()
                 stats.finish_reason = "length"
                 for _ in range(max_new_tokens):

@@ -54,10 +54,14 @@ def test_grammar_makes_even_a_random_model_write_schema_valid_calls(chat, tool_c
     for call in reply.tool_calls:
         assert argument_errors(call["name"], call["args"], TOOLS) == []
         assert call["id"].startswith("call_")
-    if tool_choice != "required":
+    if tool_choice == "required":
+        # A random model may go on writing calls until max_new_tokens; only a cut-off last one can be broken.
+        finish = reply.response_metadata["finish_reason"]
+        assert len(reply.invalid_tool_calls) <= (1 if finish == "length" else 0)
+    else:
         assert [c["name"] for c in reply.tool_calls] == [tool_choice]
-    assert reply.response_metadata["finish_reason"] == "tool_calls"
-    assert reply.invalid_tool_calls == []
+        assert reply.response_metadata["finish_reason"] == "tool_calls"
+        assert reply.invalid_tool_calls == []
 
 
 def test_without_grammar_a_random_model_calls_no_tool(tiny_runtime):

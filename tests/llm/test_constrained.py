@@ -1,0 +1,92 @@
+"""The tool-call grammar: which replies it lets through for each `tool_choice` (tiny tokenizer, no decoding)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.llm.tool_schema import ToolChoice
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "find_spikes",
+            "parameters": {
+                "type": "object",
+                "properties": {"day": {"type": "string", "enum": ["friday", "saturday"]}, "top": {"type": "integer"}},
+                "required": ["day"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}},
+]
+CALL = '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>'
+
+
+@pytest.fixture
+def accepts(tiny_runtime):
+    """accepts(reply, mode, name=None): would the grammar let the model write `reply` and end the turn?"""
+    import xgrammar as xgr
+
+    def check(reply: str, mode: str, name: str | None = None) -> bool:
+        matcher = xgr.GrammarMatcher(tiny_runtime.grammars.compile(TOOLS, ToolChoice(mode, name)))  # type: ignore[arg-type]
+        return matcher.accept_string(reply) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    return check
+
+
+def test_auto_allows_text_a_valid_call_or_both(accepts):
+    assert accepts("It is quiet today.", "auto")
+    assert accepts(CALL, "auto")
+    assert accepts("Let me check.\n" + CALL + "\n" + CALL.replace("friday", "saturday"), "auto")
+
+
+def test_arguments_outside_the_schema_are_impossible(accepts):
+    assert not accepts(CALL.replace('"friday"', '"funday"'), "auto")
+    assert not accepts(CALL.replace('{"day": "friday"}', '{"day": "friday", "type": "object"}'), "auto")
+    assert not accepts(CALL.replace('{"day": "friday"}', "{}"), "auto")  # "day" is required
+    assert not accepts(CALL.replace("find_spikes", "drop_tables"), "auto")
+
+
+def test_a_call_cannot_slip_out_as_bare_json_or_a_fence(accepts):
+    assert not accepts('{"name": "find_spikes", "arguments": {"day": "friday"}}', "auto")
+    assert not accepts('```json\n{"name": "find_spikes"}\n```', "auto")
+
+
+def test_required_needs_a_call_and_none_forbids_it(accepts):
+    assert not accepts("No tool needed.", "required")
+    assert accepts(CALL, "required")
+    assert accepts("No tool needed.", "none")
+    assert not accepts(CALL, "none")
+
+
+def test_forced_allows_only_that_tool(accepts):
+    assert accepts('<tool_call>\n{"name": "search_docs", "arguments": {"query": "returns"}}\n</tool_call>', "forced", "search_docs")
+    assert not accepts(CALL, "forced", "search_docs")
+    assert not accepts("Sure.", "forced", "search_docs")
+
+
+def test_required_is_calls_only_with_newlines_between(accepts):
+    assert accepts(CALL + "\n" + CALL, "required")
+    assert not accepts("Let me check.\n" + CALL, "required")
+
+
+def test_auto_turns_a_reply_that_opens_like_a_call_into_a_checked_call(tiny_runtime):
+    import torch
+
+    grammars = tiny_runtime.grammars
+    tokenizer = tiny_runtime.tokenizer
+    brace, tag, letter = (tokenizer.convert_tokens_to_ids(t) for t in ("{", "<tool_call>", "L"))
+    assert {brace, tag} <= grammars.call_start_ids and letter not in grammars.call_start_ids
+    assert not set(tiny_runtime.stop_token_ids) & grammars.call_start_ids
+    reply = grammars.for_reply(TOOLS, ToolChoice("auto"))
+    logits = torch.zeros(1, len(tokenizer))
+    for first, calls_only in [(brace, True), (letter, False)]:
+        logits.zero_()
+        logits[0, first] = 1.0
+        mask = reply.start(logits.clone())
+        masked = logits.clone()
+        mask.apply(masked)
+        # In the calls-only grammar a letter cannot come first; in the answer branch it can.
+        assert bool(torch.isinf(masked[0, letter])) is calls_only
