@@ -143,12 +143,12 @@ class LocalRuntime:
             try:
                 started = time.perf_counter()
                 logits = self._forward(prompt[reused:], cache)
-                held, consistent = prompt, True
+                held, consistent = prompt, True  # `prompt` is our own copy, extended token by token
                 stats.prefill_s = time.perf_counter() - started
                 mask = grammar.start(logits) if grammar is not None else None
                 started = time.perf_counter()
                 stats.finish_reason = "length"
-                for _ in range(max_new_tokens):
+                for step in range(max_new_tokens):
                     if mask is not None:
                         mask.apply(logits)
                     token = int(logits.argmax(dim=-1))
@@ -160,9 +160,12 @@ class LocalRuntime:
                     stats.new_tokens += 1
                     stats.decode_s = time.perf_counter() - started
                     yield token
+                    if step == max_new_tokens - 1:
+                        break  # nobody reads the logits after the last allowed token
                     consistent = False
                     logits = self._forward([token], cache)
-                    held, consistent = [*held, token], True
+                    held.append(token)
+                    consistent = True
                 stats.decode_s = time.perf_counter() - started
             finally:
                 if use_prefix_cache and consistent:

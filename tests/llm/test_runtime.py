@@ -79,11 +79,13 @@ def test_output_is_identical_with_and_without_the_prefix_cache(tiny_runtime):
 
 
 def test_continuing_a_conversation_reuses_the_generated_tokens_too(tiny_runtime):
-    first_prompt = prompt("Which regions spike on Friday?")
-    reply_ids, _ = decode(tiny_runtime, first_prompt)
-    follow_up = first_prompt + tiny_runtime.tokenizer.decode(reply_ids) + "<|im_end|>\n<|im_start|>user\nThanks<|im_end|>\n"
-    _, stats = decode(tiny_runtime, follow_up)
-    assert stats.reused_tokens >= len(tiny_runtime.encode(first_prompt)) + len(reply_ids) - 2
+    first_prompt = tiny_runtime.encode(prompt("Which regions spike on Friday?"))
+    reply = list(tiny_runtime.decode_tokens(first_prompt, max_new_tokens=12))
+    follow_up = first_prompt + reply + tiny_runtime.encode("<|im_end|>\n<|im_start|>user\nThanks<|im_end|>\n")
+    stats = DecodeStats()
+    list(tiny_runtime.decode_tokens(follow_up, max_new_tokens=4, stats=stats))
+    # Every token that went through the model is reused: the prompt and all but the last reply token.
+    assert stats.reused_tokens == len(first_prompt) + len(reply) - 1
 
 
 def test_closing_the_stream_early_releases_the_model(tiny_runtime):
