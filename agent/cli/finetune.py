@@ -1,0 +1,72 @@
+"""`chronotope finetune prepare|train|evaluate|export`: the fine-tuning path from transcripts to an adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.cli.app import app
+
+finetune_app = typer.Typer(help="Fine-tune the local model on the shop's dialogues (LoRA) and measure it.")
+app.add_typer(finetune_app, name="finetune")
+PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@finetune_app.command("prepare")
+def prepare(
+    synthetic: Annotated[int, typer.Option(help="Synthetic tool-use dialogues to generate (both roles).")] = 1200,
+    bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 12,
+    transcripts: Annotated[list[Path] | None, typer.Option("--transcripts", help="Support transcripts (.jsonl or .csv); repeatable.")] = None,
+    app_export: Annotated[list[Path] | None, typer.Option("--app-export", help="The apps' exported conversations with feedback; repeatable.")] = None,
+    validation_fraction: Annotated[float, typer.Option(help="Share of conversations held out.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed for synthesis and the split.")] = 0,
+) -> None:
+    """Gather, PII-scrub, dedup and split the data into <data_dir>/finetune/{train,validation}.jsonl."""
+    from agent.config import get_settings
+    from finetune.data import TranscriptError
+    from finetune.prepare import PrepareOptions, prepare as run_prepare
+
+    settings = get_settings()
+    options = PrepareOptions(synthetic, bitext_per_intent, list(transcripts or []), list(app_export or []),
+                             validation_fraction, seed)
+    try:
+        report = run_prepare(settings, options)
+    except (TranscriptError, ValueError) as error:
+        typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error
+    typer.echo(report.summary())
+    typer.echo(f"written to {settings.data_dir / 'finetune'}")
+
+
+@finetune_app.command("train", context_settings=PASS_THROUGH, add_help_option=False)
+def train(ctx: typer.Context) -> None:
+    """LoRA SFT; flags as `python -m finetune.train --help` (e.g. --preset cpu-smoke|cpu-0.5b|gpu)."""
+    from finetune.train import main
+
+    main(list(ctx.args))
+
+
+@finetune_app.command("evaluate", context_settings=PASS_THROUGH, add_help_option=False)
+def evaluate(ctx: typer.Context) -> None:
+    """Before/after on held-out dialogues; flags as `python -m finetune.evaluate --help`."""
+    from finetune.evaluate import EvaluationError, main
+
+    try:
+        main(list(ctx.args))
+    except EvaluationError as error:
+        typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error
+
+
+@finetune_app.command("export", context_settings=PASS_THROUGH, add_help_option=False)
+def export(ctx: typer.Context) -> None:
+    """Copy an adapter where the agent loads it; flags as `python -m finetune.export --help`."""
+    from finetune.export import ExportError, main
+
+    try:
+        main(list(ctx.args))
+    except ExportError as error:
+        typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error

@@ -1,0 +1,83 @@
+"""Gather the fine-tuning data: synthetic tool dialogues, Bitext, transcripts and app exports -> train/validation.
+
+Every source is PII-scrubbed (with a report of what was masked), de-duplicated and split by conversation;
+the result is two JSONL files of dialogues under `<data_dir>/finetune/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.config import Settings
+from finetune.data import (
+    Dialogue,
+    PrepareReport,
+    TranscriptError,
+    deduplicate,
+    load_app_export,
+    load_bitext,
+    load_csv_transcripts,
+    load_jsonl_transcripts,
+    scrub_dialogues,
+    split_by_conversation,
+    write_jsonl,
+)
+
+BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
+
+
+@dataclass
+class PrepareOptions:
+    """Which sources to read and how to split them."""
+
+    synthetic: int = 1200  # synthetic tool-use dialogues (both roles)
+    bitext_per_intent: int = 12  # Bitext utterances per intent (0: none)
+    transcripts: list[Path] = field(default_factory=list)  # JSONL or CSV support transcripts
+    app_exports: list[Path] = field(default_factory=list)  # the apps' exported conversations with feedback
+    validation_fraction: float = 0.1
+    seed: int = 0
+
+
+def read_transcripts(path: Path) -> list[Dialogue]:
+    """A transcript file by its extension: .jsonl chat messages or .csv conversation turns."""
+    if path.suffix == ".jsonl":
+        return load_jsonl_transcripts(path)
+    if path.suffix == ".csv":
+        return load_csv_transcripts(path)
+    raise TranscriptError(f"{path}: unknown transcript format {path.suffix!r}; use .jsonl (chat messages) or .csv.")
+
+
+def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = None) -> PrepareReport:
+    """Read every source, scrub, dedup, split by conversation; write train.jsonl and validation.jsonl."""
+    report = PrepareReport()
+    dialogues: list[Dialogue] = []
+    if options.synthetic > 0:
+        from finetune.synth import ShopFacts, synthesize
+        from tools.agent_tools import build_registry
+
+        facts = ShopFacts.load(settings.store_path, settings.docs_dir)
+        dialogues += synthesize(build_registry(settings), facts, options.synthetic, seed=options.seed)
+    if options.bitext_per_intent > 0:
+        bitext = settings.shared_data_dir / BITEXT_FILE
+        if not bitext.is_file():
+            raise TranscriptError(f"Bitext data not found at {bitext}; set shared_data_dir or pass --bitext-per-intent 0.")
+        dialogues += load_bitext(bitext, options.bitext_per_intent)
+    for path in options.transcripts:
+        dialogues += read_transcripts(path)
+    for path in options.app_exports:
+        kept, dropped = load_app_export(path)
+        dialogues += kept
+        report.dropped.update(dropped)
+    for dialogue in dialogues:
+        report.read[dialogue.source] += 1
+    dialogues, report.pii = scrub_dialogues(dialogues)
+    dialogues, duplicates = deduplicate(dialogues)
+    if duplicates:
+        report.dropped["duplicates"] += duplicates
+    train, validation = split_by_conversation(dialogues, options.validation_fraction, options.seed)
+    out_dir = out_dir or settings.data_dir / "finetune"
+    write_jsonl(train, out_dir / "train.jsonl")
+    write_jsonl(validation, out_dir / "validation.jsonl")
+    report.train, report.validation = len(train), len(validation)
+    return report

@@ -1,0 +1,99 @@
+"""LoRA training on a tiny random Qwen2: loss goes down, LoRA weights move, base weights stay, the adapter loads."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from agent.config import Settings
+from finetune.data import Dialogue, write_jsonl
+from finetune.train import TrainConfigError, build_parser, make_config, parse_config, train
+
+
+def customer_dialogues(n: int) -> list[Dialogue]:
+    """Short customer dialogues: the first reply is a tool call the model must learn."""
+    questions = ["Where is my order?", "Has my parcel shipped?", "show my orders", "track my package"]
+    return [
+        Dialogue(f"t{i}", [
+            {"role": "user", "content": questions[i % len(questions)]},
+            {"role": "assistant", "content": "", "tool_calls": [
+                {"type": "function", "function": {"name": "my_orders", "arguments": {}}}]},
+        ], "synth", "customer")
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory):
+    """One `cpu-smoke` TRL run (one batch seen every step, so its losses are comparable)."""
+    root = tmp_path_factory.mktemp("finetune")
+    settings = Settings(data_dir=root / "chronotope")
+    write_jsonl(customer_dialogues(4), settings.data_dir / "finetune" / "train.jsonl")
+    write_jsonl(customer_dialogues(2), settings.data_dir / "finetune" / "validation.jsonl")
+    config = make_config("cpu-smoke", roles="customer", max_train_examples=4, batch_size=4, max_steps=4,
+                         save_steps=2, eval_steps=0, threads=1)
+    result = train(config, settings, preset="cpu-smoke")
+    return settings, result
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_cpu_smoke_lowers_the_loss_and_trains_only_lora_weights(smoke_run) -> None:
+    from safetensors.torch import load_file
+
+    settings, result = smoke_run
+    assert result.steps == 4 and result.train_examples == 4
+    assert result.last_loss < result.first_loss
+    weights = load_file(result.adapter_dir / "adapter_model.safetensors")
+    assert weights and all("lora_" in name for name in weights)  # no base weight is saved or trained
+    # LoRA's B matrices start at zero: any non-zero B was learned.
+    assert any(float(t.abs().sum()) > 0 for name, t in weights.items() if "lora_B" in name)
+    assert any(result.output_dir.glob("checkpoint-*"))  # checkpoints for --resume
+    assert (result.output_dir / "progress.jsonl").read_text().count('"loss"') >= 1
+
+
+def test_base_model_files_are_untouched_by_training(smoke_run) -> None:
+    settings, result = smoke_run
+    base = settings.data_dir / "finetune" / "tiny-model" / "model.safetensors"
+    before = file_hash(base)
+    from finetune.tiny_model import build_tiny_model
+
+    build_tiny_model(base.parent)  # already built: must not rewrite it
+    assert file_hash(base) == before
+
+
+def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) -> None:
+    import torch
+
+    from agent.llm.load import load_model
+
+    settings, result = smoke_run
+    model_dir = str(settings.data_dir / "finetune" / "tiny-model")
+    base = load_model(Settings(data_dir=settings.data_dir, model=model_dir, llm_threads=1), progress=False)
+    tuned = load_model(
+        Settings(data_dir=settings.data_dir, model=model_dir, adapter=str(result.adapter_dir), llm_threads=1), progress=False
+    )
+    assert tuned.adapter == str(result.adapter_dir)
+    ids = base.tokenizer("Where is my order?", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        assert not torch.allclose(base.model(ids).logits, tuned.model(ids).logits)
+
+
+def test_flags_override_the_preset_and_unknown_settings_are_named() -> None:
+    config, preset = parse_config(["--preset", "cpu-smoke", "--max-steps", "2", "--no-first-turn-only"])
+    assert preset == "cpu-smoke" and config.model == "tiny" and config.max_steps == 2 and not config.first_turn_only
+    with pytest.raises(TrainConfigError, match="Unknown preset 'huge'; choose one of cpu-smoke"):
+        make_config("huge")
+    with pytest.raises(TrainConfigError, match="Unknown training setting.*lora_rank.*valid:"):
+        make_config(None, None, lora_rank=4)
+    assert "--shared-prefix" in build_parser().format_help()
+
+
+def test_training_without_prepared_data_says_to_run_prepare(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "chronotope")
+    with pytest.raises(TrainConfigError, match="run `chronotope finetune prepare` first"):
+        train(make_config("cpu-smoke"), settings, preset="cpu-smoke")
