@@ -18,9 +18,10 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from finetune.pii import ScrubReport, scrub
 
@@ -267,8 +268,7 @@ def write_jsonl(dialogues: list[Dialogue], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        for dialogue in dialogues:
-            handle.write(json.dumps(asdict(dialogue), ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps(asdict(dialogue), ensure_ascii=False) + "\n" for dialogue in dialogues)
     os.replace(tmp, path)
 
 

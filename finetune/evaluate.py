@@ -12,6 +12,7 @@ for tool selection, validity and arguments. Plus the loss on the held-out assist
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -52,32 +53,37 @@ def case_from_dialogue(dialogue: Dialogue) -> EvalCase | None:
     )
 
 
-def held_out_cases(dialogues: list[Dialogue], per_source: int | None) -> list[EvalCase]:
-    """Up to `per_source` cases from each source, in a fixed order (by conversation id)."""
+def held_out_cases(dialogues: list[Dialogue], per_source: int | None, roles: tuple[str, ...] = ("customer", "operator")) -> list[EvalCase]:
+    """Up to `per_source` cases from each source, for `roles`, in a fixed order."""
     cases: list[EvalCase] = []
     taken: dict[str, int] = {}
-    for dialogue in sorted(dialogues, key=lambda d: (d.source, d.conversation_id)):
+    # A hash order: a fixed sample that mixes the generator's kinds (ids are in generation order).
+    order = sorted(dialogues, key=lambda d: (d.source, hashlib.sha256(d.conversation_id.encode()).hexdigest()))
+    for dialogue in order:
         case = case_from_dialogue(dialogue)
-        if case is None or (per_source is not None and taken.get(case.kind, 0) >= per_source):
+        if case is None or case.role not in roles or (per_source is not None and taken.get(case.kind, 0) >= per_source):
             continue
         taken[case.kind] = taken.get(case.kind, 0) + 1
         cases.append(case)
     return cases
 
 
-def completion_loss(runtime: Any, settings: Settings, validation: Path, examples: int) -> float | None:
+def completion_loss(runtime: Any, settings: Settings, validation: Path, examples: int, roles: tuple[str, ...]) -> float | None:
     """Mean loss on the first assistant turn of `examples` held-out dialogues (None when 0)."""
     if examples <= 0:
         return None
     from finetune.shared_prefix import evaluate_loss, group_by_prefix
     from finetune.train import TrainConfig, build_examples
 
-    config = TrainConfig(first_turn_only=True, max_length=4096)
+    config = TrainConfig(first_turn_only=True, max_length=4096, roles=",".join(roles))
     tokenized = build_examples(validation, runtime.tokenizer, settings, config, examples)
     return evaluate_loss(runtime.model, group_by_prefix(tokenized.rows, tokenized.roles))
 
 
-def measure(settings: Settings, cases: list[EvalCase], validation: Path, loss_examples: int, label: str) -> dict[str, Any]:
+def measure(
+    settings: Settings, cases: list[EvalCase], validation: Path, loss_examples: int, label: str,
+    roles: tuple[str, ...] = ("customer", "operator"),
+) -> dict[str, Any]:
     """Scores of one model (settings.adapter applied or not) over `cases`, plus the held-out loss."""
     from tqdm import tqdm
 
@@ -92,7 +98,7 @@ def measure(settings: Settings, cases: list[EvalCase], validation: Path, loss_ex
     for source in sorted({c.kind for c in cases}):
         mine = [s for s in scores if s.kind == source]
         summary[f"{source}_tool_selection_accuracy"] = summarize_first_turns(mine)["tool_selection_accuracy"]
-    summary["completion_loss"] = completion_loss(chat.runtime, settings, validation, loss_examples)
+    summary["completion_loss"] = completion_loss(chat.runtime, settings, validation, loss_examples, roles)
     summary["eval_wall_s"] = round(time.perf_counter() - started, 1)
     summary["adapter"] = settings.adapter
     summary["per_case"] = [asdict(s) for s in scores]
@@ -119,6 +125,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--model", help="Base model (default: settings.model).")
     parser.add_argument("--validation-file", type=Path, help="Held-out dialogues (default: <data_dir>/finetune/validation.jsonl).")
     parser.add_argument("--limit", type=int, default=24, help="Cases per source (synth, bitext, ...).")
+    parser.add_argument("--roles", default="customer,operator", help="Comma-separated roles to evaluate.")
     parser.add_argument("--loss-examples", type=int, default=8, help="Held-out turns for the loss (0: skip).")
     parser.add_argument("--which", choices=["before", "after", "both"], default="both")
     parser.add_argument("--results-dir", type=Path, help="Where before.json/after.json go (default: <data_dir>/finetune/eval).")
@@ -133,12 +140,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     validation = args.validation_file or settings.data_dir / "finetune" / "validation.jsonl"
     if not validation.is_file():
         raise EvaluationError(f"No held-out dialogues at {validation}; run `chronotope finetune prepare` first.")
-    cases = held_out_cases(read_dialogues(validation), args.limit)
+    roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+    cases = held_out_cases(read_dialogues(validation), args.limit, roles)
     results_dir = args.results_dir or settings.data_dir / "finetune" / "eval"
     results_dir.mkdir(parents=True, exist_ok=True)
     sides = {"before": None, "after": adapter}
     for side in ("before", "after") if args.which == "both" else (args.which,):
-        result = measure(settings.model_copy(update={"adapter": sides[side]}), cases, validation, args.loss_examples, side)
+        result = measure(settings.model_copy(update={"adapter": sides[side]}), cases, validation, args.loss_examples, side, roles)
         (results_dir / f"{side}.json").write_text(json.dumps(result, indent=2, default=str))
     loaded = {s: json.loads((results_dir / f"{s}.json").read_text()) for s in sides if (results_dir / f"{s}.json").is_file()}
     if len(loaded) == 2:

@@ -49,7 +49,7 @@ class ScrubReport:
 
     counts: Counter = field(default_factory=Counter)
 
-    def add(self, other: "ScrubReport") -> None:
+    def add(self, other: ScrubReport) -> None:
         self.counts.update(other.counts)
 
     def summary(self) -> str:

@@ -11,10 +11,11 @@ answer ignores).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from agent.roles import system_prompt
 from finetune.data import Dialogue
@@ -34,7 +35,7 @@ class ShopFacts:
     passages: list[tuple[str, str, str]]  # (citation_id, title, text) of the shop's documents
 
     @classmethod
-    def load(cls, store_root: Path, docs_dir: Path) -> "ShopFacts":
+    def load(cls, store_root: Path, docs_dir: Path) -> ShopFacts:
         """Products and users from the store; passages from the Markdown documents."""
         from tools.events.store import EventStore
         from tools.knowledge.chunking import chunk_document

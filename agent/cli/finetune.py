@@ -26,7 +26,8 @@ def prepare(
     """Gather, PII-scrub, dedup and split the data into <data_dir>/finetune/{train,validation}.jsonl."""
     from agent.config import get_settings
     from finetune.data import TranscriptError
-    from finetune.prepare import PrepareOptions, prepare as run_prepare
+    from finetune.prepare import PrepareOptions
+    from finetune.prepare import prepare as run_prepare
 
     settings = get_settings()
     options = PrepareOptions(synthetic, bitext_per_intent, list(transcripts or []), list(app_export or []),

@@ -32,10 +32,14 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(data_dir=root / "chronotope")
     write_jsonl(customer_dialogues(4), settings.data_dir / "finetune" / "train.jsonl")
     write_jsonl(customer_dialogues(2), settings.data_dir / "finetune" / "validation.jsonl")
+    from finetune.tiny_model import build_tiny_model
+
+    base = build_tiny_model(settings.data_dir / "finetune" / "tiny-model") / "model.safetensors"
+    base_hash = file_hash(base)
     config = make_config("cpu-smoke", roles="customer", max_train_examples=4, batch_size=4, max_steps=4,
                          save_steps=2, eval_steps=0, threads=1)
     result = train(config, settings, preset="cpu-smoke")
-    return settings, result
+    return settings, result, base_hash
 
 
 def file_hash(path: Path) -> str:
@@ -45,7 +49,7 @@ def file_hash(path: Path) -> str:
 def test_cpu_smoke_lowers_the_loss_and_trains_only_lora_weights(smoke_run) -> None:
     from safetensors.torch import load_file
 
-    settings, result = smoke_run
+    _, result, _ = smoke_run
     assert result.steps == 4 and result.train_examples == 4
     assert result.last_loss < result.first_loss
     weights = load_file(result.adapter_dir / "adapter_model.safetensors")
@@ -56,14 +60,9 @@ def test_cpu_smoke_lowers_the_loss_and_trains_only_lora_weights(smoke_run) -> No
     assert (result.output_dir / "progress.jsonl").read_text().count('"loss"') >= 1
 
 
-def test_base_model_files_are_untouched_by_training(smoke_run) -> None:
-    settings, result = smoke_run
-    base = settings.data_dir / "finetune" / "tiny-model" / "model.safetensors"
-    before = file_hash(base)
-    from finetune.tiny_model import build_tiny_model
-
-    build_tiny_model(base.parent)  # already built: must not rewrite it
-    assert file_hash(base) == before
+def test_base_model_weights_are_untouched_by_training(smoke_run) -> None:
+    settings, _, base_hash = smoke_run
+    assert file_hash(settings.data_dir / "finetune" / "tiny-model" / "model.safetensors") == base_hash
 
 
 def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) -> None:
@@ -71,7 +70,7 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
 
     from agent.llm.load import load_model
 
-    settings, result = smoke_run
+    settings, result, _ = smoke_run
     model_dir = str(settings.data_dir / "finetune" / "tiny-model")
     base = load_model(Settings(data_dir=settings.data_dir, model=model_dir, llm_threads=1), progress=False)
     tuned = load_model(
