@@ -16,11 +16,17 @@ Prints `name: value unit` lines and ends with the decode-speed ratio against pla
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The repo root first, so `agent` is the package and not bench/agent.py beside this script.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -39,13 +45,20 @@ TOOL_PROMPTS = [
 ]
 CODE_PROMPT = [
     SystemMessage("You are a helpful coding assistant."),
-    HumanMessage("Write a Python function that reads a CSV file of orders and returns total revenue per region, "
-                 "with a docstring, type hints and a unit test."),
+    HumanMessage(
+        "Write a Python function that reads a CSV file of orders and returns total revenue per region, "
+        "with a docstring, type hints and a unit test."
+    ),
 ]
 
 
-def line(name: str, value: float | int | str, unit: str = "") -> None:
-    print(f"{name}: {value:.3f} {unit}".rstrip() if isinstance(value, float) else f"{name}: {value} {unit}".rstrip(), flush=True)
+def line(name: str, value: float | str, unit: str = "") -> None:
+    print(
+        f"{name}: {value:.3f} {unit}".rstrip()
+        if isinstance(value, float)
+        else f"{name}: {value} {unit}".rstrip(),
+        flush=True,
+    )
 
 
 def timed(function) -> float:
@@ -62,12 +75,20 @@ def decode_speed(runtime, tokens: int, repeats: int) -> tuple[float, float]:
     from agent.llm.template import render_prompt
 
     chat = LocalChatModel(runtime=runtime, constrained=False, use_prefix_cache=False)
-    prompt = torch.tensor([runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))], device=runtime.model.device)
+    prompt = torch.tensor(
+        [runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))], device=runtime.model.device
+    )
 
     def generate(n: int) -> None:
         with torch.inference_mode():
-            runtime.model.generate(prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n, min_new_tokens=n,
-                                   do_sample=False, pad_token_id=runtime.tokenizer.pad_token_id)
+            runtime.model.generate(
+                prompt,
+                attention_mask=torch.ones_like(prompt),
+                max_new_tokens=n,
+                min_new_tokens=n,
+                do_sample=False,
+                pad_token_id=runtime.tokenizer.pad_token_id,
+            )
 
     local_rates, plain_rates = [], []
     for _ in range(repeats):
@@ -91,8 +112,12 @@ def prefill(runtime, system: str, tools: list[dict]) -> None:
 
     chat = LocalChatModel(runtime=runtime).bind_tools(tools)
     runtime.prefix_cache.clear()
-    cold = chat.invoke([SystemMessage(system), HumanMessage(TOOL_PROMPTS[0][0])], max_new_tokens=1).response_metadata
-    warm = chat.invoke([SystemMessage(system), HumanMessage(TOOL_PROMPTS[1][0])], max_new_tokens=1).response_metadata
+    cold = chat.invoke(
+        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[0][0])], max_new_tokens=1
+    ).response_metadata
+    warm = chat.invoke(
+        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[1][0])], max_new_tokens=1
+    ).response_metadata
     line("prompt_tokens_operator", cold["prefilled_prompt_tokens"], "tokens")
     line("prefill_cold_s", cold["prefill_s"], "s")
     line("prefill_warm_s", warm["prefill_s"], "s")
@@ -101,7 +126,9 @@ def prefill(runtime, system: str, tools: list[dict]) -> None:
     line("prefill_speedup_with_prefix_cache", cold["prefill_s"] / max(warm["prefill_s"], 1e-9), "x")
 
 
-def tool_calls(runtime, system: str, tools: list[dict], prompts: list[tuple[str, str]], constrained: bool) -> None:
+def tool_calls(
+    runtime, system: str, tools: list[dict], prompts: list[tuple[str, str]], constrained: bool
+) -> None:
     from agent.llm.chat_model import LocalChatModel
     from agent.llm.tool_schema import argument_errors
 
@@ -115,8 +142,10 @@ def tool_calls(runtime, system: str, tools: list[dict], prompts: list[tuple[str,
         latencies.append(time.perf_counter() - started)
         speeds.append(reply.response_metadata["decode_tokens_per_s"])
         calls = reply.tool_calls
-        ok = bool(calls) and not reply.invalid_tool_calls and all(
-            not argument_errors(c["name"], c["args"], tools) for c in calls
+        ok = (
+            bool(calls)
+            and not reply.invalid_tool_calls
+            and all(not argument_errors(c["name"], c["args"], tools) for c in calls)
         )
         valid += ok
         chosen += bool(calls) and calls[0]["name"] == expected
@@ -156,10 +185,14 @@ def main(args: argparse.Namespace) -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="qwen2.5-coder-0.5b", help="Named model, local HF folder or hub id.")
+    parser.add_argument(
+        "--model", default="qwen2.5-coder-0.5b", help="Named model, local HF folder or hub id."
+    )
     parser.add_argument("--tokens", type=int, default=48, help="New tokens per decode-speed run.")
     parser.add_argument("--repeats", type=int, default=2, help="Decode-speed runs per side (best is kept).")
-    parser.add_argument("--prompts", type=int, default=len(TOOL_PROMPTS), help="Tool prompts per mode (max 10).")
+    parser.add_argument(
+        "--prompts", type=int, default=len(TOOL_PROMPTS), help="Tool prompts per mode (max 10)."
+    )
     return parser.parse_args()
 
 

@@ -46,20 +46,26 @@ def info() -> None:
     settings = get_settings()
     console = Console()
     if settings.openai_base_url:
-        console.print(f"backend: OpenAI-compatible server {settings.openai_base_url} model={settings.openai_model}")
+        console.print(
+            f"backend: OpenAI-compatible server {settings.openai_base_url} model={settings.openai_model}"
+        )
     else:
         try:
             source = resolve_source(settings.model, settings.model_cache_path)
             console.print(f"model: {source.name} ({source.kind}) at {source.location}; ready: {source.ready}")
         except ModelSourceError as error:
             console.print(f"[red]model: {settings.model}: {error}[/]")
-        console.print(f"adapter: {settings.adapter or '(none)'}; constrained decoding: {settings.constrained_decoding}")
+        console.print(
+            f"adapter: {settings.adapter or '(none)'}; constrained decoding: {settings.constrained_decoding}"
+        )
         console.print(f"device: {_device()}")
     table = Table("named model", "joined GGUF", "converted", "description")
     for name, spec in NAMED_MODELS.items():
         joined = gguf_path(spec, settings.model_cache_path)
         size = f"{joined.stat().st_size / 1e6:.0f} MB" if joined.is_file() else "-"
-        table.add_row(name, size, "yes" if is_converted(spec, settings.model_cache_path) else "no", spec.description)
+        table.add_row(
+            name, size, "yes" if is_converted(spec, settings.model_cache_path) else "no", spec.description
+        )
     console.print(table)
     console.print(f"cache: {settings.model_cache_path}")
 

@@ -50,7 +50,7 @@ class LocalChatModel(BaseChatModel):
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LocalChatModel:
-        """The chat model for `settings` (model, adapter, decoding options); loads the model once per process."""
+        """The chat model for `settings` (model, adapter, decoding); loads the model once per process."""
         from agent.llm.load import get_runtime
 
         settings = settings or get_settings()
@@ -81,7 +81,7 @@ class LocalChatModel(BaseChatModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> Runnable:
-        """Bind tools (converted to OpenAI-style schemas) and a `tool_choice`, checked now rather than later."""
+        """Bind tools (as OpenAI-style schemas) and a `tool_choice`, checked now rather than later."""
         formatted = to_openai_tools(tools)
         normalize_tool_choice(tool_choice, tool_names(formatted))
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
@@ -138,11 +138,15 @@ class LocalChatModel(BaseChatModel):
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
 
 
-def _final_chunk(reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, model: str) -> ChatGenerationChunk:
+def _final_chunk(
+    reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, model: str
+) -> ChatGenerationChunk:
     """The last chunk: the rest of the text, the tool calls, token usage and decode figures."""
     rest = reply.content[len(shown) :] if reply.content.startswith(shown) else ""
     chunks = [
-        tool_call_chunk(name=call.name, args=json.dumps(call.arguments, ensure_ascii=False), id=_call_id(), index=i)
+        tool_call_chunk(
+            name=call.name, args=json.dumps(call.arguments, ensure_ascii=False), id=_call_id(), index=i
+        )
         for i, call in enumerate(reply.calls)
     ]
     errors = []

@@ -50,8 +50,12 @@ def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         return StructuralTag(format=_call_tag(forced))
     tags = [_call_tag(tool) for tool in tools]
     if choice.mode == "required":
-        return StructuralTag(format=TagsWithSeparatorFormat(tags=tags, separator=CALL_SEPARATOR, at_least_one=True))
-    return StructuralTag(format=TriggeredTagsFormat(triggers=[TOOL_CALL_OPEN], tags=tags, excludes=list(FREE_TEXT_EXCLUDES)))
+        return StructuralTag(
+            format=TagsWithSeparatorFormat(tags=tags, separator=CALL_SEPARATOR, at_least_one=True)
+        )
+    return StructuralTag(
+        format=TriggeredTagsFormat(triggers=[TOOL_CALL_OPEN], tags=tags, excludes=list(FREE_TEXT_EXCLUDES))
+    )
 
 
 def _call_tag(tool: dict[str, Any]) -> Any:
@@ -105,13 +109,15 @@ class ReplyGrammar:
 
 
 class ToolGrammars:
-    """Compiles and caches tool-call grammars for one tokenizer (building it takes seconds for 150k tokens)."""
+    """Compiles and caches tool-call grammars for one tokenizer (built in seconds for 150k tokens)."""
 
     def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int]):
         import xgrammar as xgr
 
         # vocab_size is the model's logits width, which is padded past the tokenizer's vocabulary.
-        info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids))
+        info = xgr.TokenizerInfo.from_huggingface(
+            tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids)
+        )
         self._compiler = xgr.GrammarCompiler(info)
         self._compiled: dict[str, Any] = {}
         self.call_start_ids = call_start_ids(tokenizer)
@@ -137,4 +143,6 @@ def call_start_ids(tokenizer: Any) -> frozenset[int]:
     special = set(tokenizer.all_special_ids)
     ids = list(range(len(tokenizer)))
     texts = tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)
-    return frozenset(i for i, text in zip(ids, texts) if i not in special and text.lstrip().startswith(CALL_STARTS))
+    return frozenset(
+        i for i, text in zip(ids, texts) if i not in special and text.lstrip().startswith(CALL_STARTS)
+    )

@@ -77,8 +77,8 @@ def apply_adapter(model: Any, adapter: str) -> Any:
     folder = Path(adapter).expanduser()
     if not (folder / "adapter_config.json").is_file():
         raise ModelSourceError(
-            f"Adapter {adapter!r} is not a PEFT adapter folder (no adapter_config.json). Set CHRONOTOPE_ADAPTER "
-            f"to the folder finetune/train.py saved, or unset it to use the base model."
+            f"Adapter {adapter!r} is not a PEFT adapter folder (no adapter_config.json). Set "
+            f"CHRONOTOPE_ADAPTER to the folder finetune/train.py saved, or unset it to use the base model."
         )
     from peft import PeftModel
 

@@ -33,7 +33,8 @@ def openai_chat_model(settings: Settings) -> BaseChatModel:
     if not settings.openai_model:
         raise ModelSourceError(
             f"CHRONOTOPE_OPENAI_BASE_URL is {settings.openai_base_url} but no model name is set; set "
-            f"CHRONOTOPE_OPENAI_MODEL to a model the server serves (GET {settings.openai_base_url}/models lists them)."
+            f"CHRONOTOPE_OPENAI_MODEL to a model the server serves "
+            f"(GET {settings.openai_base_url}/models lists them)."
         )
     from langchain_openai import ChatOpenAI
 

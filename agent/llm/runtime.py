@@ -139,7 +139,11 @@ class LocalRuntime:
                 cache = DynamicCache(config=self.model.config)
             held = prompt[:reused]  # the tokens whose keys/values are in `cache`
             consistent = False  # False while a forward pass may have half-updated the cache
-            stats.prompt_tokens, stats.reused_tokens, stats.prefilled_tokens = len(prompt), reused, len(prompt) - reused
+            stats.prompt_tokens, stats.reused_tokens, stats.prefilled_tokens = (
+                len(prompt),
+                reused,
+                len(prompt) - reused,
+            )
             try:
                 started = time.perf_counter()
                 logits = self._forward(prompt[reused:], cache)
@@ -196,5 +200,7 @@ def _stop_token_ids(model: Any, tokenizer: Any) -> list[int]:
         if token_id is not None:
             ids.append(token_id)
     if not ids:
-        raise ValueError("The model defines no end-of-turn token (eos_token_id); cannot tell when a reply ends.")
+        raise ValueError(
+            "The model defines no end-of-turn token (eos_token_id); cannot tell when a reply ends."
+        )
     return sorted(set(ids))

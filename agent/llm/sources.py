@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,7 +31,7 @@ TOOL_TEMPLATE = Path(__file__).resolve().parents[1] / "prompts" / "qwen2.5_tools
 
 @dataclass(frozen=True)
 class SplitGGUF:
-    """A GGUF file split over PyPI packages, each exposing `get_part_path()`, joined in `distributions` order."""
+    """A GGUF file split over PyPI packages (each has `get_part_path()`), joined in `distributions` order."""
 
     name: str
     description: str
@@ -112,13 +112,16 @@ def resolve_source(model: str, cache_root: Path) -> ModelSource:
     """Classify `model` (named model, local HF folder or hub id) without loading or converting anything."""
     spec = NAMED_MODELS.get(model)
     if spec is not None:
-        return ModelSource("named", model, str(converted_dir(spec, cache_root)), is_converted(spec, cache_root))
+        return ModelSource(
+            "named", model, str(converted_dir(spec, cache_root)), is_converted(spec, cache_root)
+        )
     folder = Path(model).expanduser()
     if folder.is_dir():
         if not (folder / "config.json").is_file():
             raise ModelSourceError(
                 f"{folder} is a folder but not a Hugging Face model folder (no config.json). Point "
-                f"CHRONOTOPE_MODEL at a folder saved with save_pretrained, or use a named model: {_named_list()}."
+                f"CHRONOTOPE_MODEL at a folder saved with save_pretrained, or use a named model: "
+                f"{_named_list()}."
             )
         return ModelSource("local", model, str(folder), True)
     if _looks_like_hub_id(model):
@@ -140,17 +143,17 @@ def _looks_like_hub_id(model: str) -> bool:
 
 def _resolve_hub_id(model: str) -> ModelSource:
     import huggingface_hub
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
-    try:
+    with suppress(LocalEntryNotFoundError, HFValidationError, OSError):  # raised when not downloaded
         # Already downloaded: usable even offline.
         local = huggingface_hub.snapshot_download(model, local_files_only=True)
         return ModelSource("hub", model, local, True)
-    except Exception:  # noqa: BLE001 - any miss in the local cache means "not downloaded"
-        pass
     if huggingface_hub.is_offline_mode():
         raise ModelSourceError(
             f"{model!r} is a hub id, but the hub is offline (HF_HUB_OFFLINE=1) and it is not in the local "
-            f"Hugging Face cache. Use a named offline model ({_named_list()}) or a local folder, or go online."
+            f"Hugging Face cache. Use a named offline model ({_named_list()}) or a local folder, or go "
+            f"online."
         )
     return ModelSource("hub", model, model, True)
 
@@ -230,8 +233,8 @@ def join_parts(spec: SplitGGUF, cache_root: Path, progress: bool = True) -> Path
         got = digest.hexdigest()
         if got != spec.sha256:
             raise ModelIntegrityError(
-                f"Model {spec.name!r}: the joined GGUF has sha256 {got}, expected {spec.sha256}; refusing to use "
-                f"it.{_version_drift(spec)} Reinstall the pinned parts with: {spec.install_hint}"
+                f"Model {spec.name!r}: the joined GGUF has sha256 {got}, expected {spec.sha256}; refusing "
+                f"to use it.{_version_drift(spec)} Reinstall the pinned parts with: {spec.install_hint}"
             )
         os.replace(partial, target)
     finally:

@@ -42,7 +42,8 @@ def to_template_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]
             )
         else:
             raise TypeError(
-                f"Cannot render a {type(message).__name__} for a local model; use System, Human, AI or Tool messages."
+                f"Cannot render a {type(message).__name__} for a local model; use System, Human, AI or Tool "
+                "messages."
             )
     return converted
 
@@ -54,7 +55,11 @@ def _assistant(message: AIMessage, text: str) -> dict[str, Any]:
     rendered: dict[str, Any] = {"role": "assistant", "content": text}
     if message.tool_calls:
         rendered["tool_calls"] = [
-            {"type": "function", "id": call.get("id"), "function": {"name": call["name"], "arguments": call["args"]}}
+            {
+                "type": "function",
+                "id": call.get("id"),
+                "function": {"name": call["name"], "arguments": call["args"]},
+            }
             for call in message.tool_calls
         ]
     return rendered

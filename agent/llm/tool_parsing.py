@@ -115,7 +115,7 @@ def _load_lenient(body: str) -> tuple[Any, str | None]:
     """json.loads of the first JSON value in `body`, forgiving trailing text and up to 3 missing braces."""
     start = min((i for i in (body.find("{"), body.find("[")) if i >= 0), default=-1)
     if start < 0:
-        return None, "The tool call holds no JSON object; write {\"name\": ..., \"arguments\": {...}}."
+        return None, 'The tool call holds no JSON object; write {"name": ..., "arguments": {...}}.'
     decoder = json.JSONDecoder()
     candidate = body[start:]
     try:
@@ -138,7 +138,7 @@ def _call_from_object(item: Any, raw: str) -> ParsedToolCall | str:
         item = item["function"]
     name = item.get("name")
     if not isinstance(name, str) or not name:
-        return "The tool call has no 'name' string; write {\"name\": ..., \"arguments\": {...}}."
+        return 'The tool call has no \'name\' string; write {"name": ..., "arguments": {...}}.'
     arguments: Any = next((item[k] for k in ARGUMENT_KEYS if k in item), {})
     if arguments is None:
         arguments = {}

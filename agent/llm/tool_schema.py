@@ -44,7 +44,8 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> ToolChoice:
         name = (choice.get("function") or {}).get("name") or choice.get("name")
         if not isinstance(name, str):
             raise ToolChoiceError(
-                f"tool_choice dict {choice!r} names no tool; use {{'type': 'function', 'function': {{'name': ...}}}}."
+                f"tool_choice dict {choice!r} names no tool; use "
+                "{'type': 'function', 'function': {'name': ...}}."
             )
         choice = name
     if isinstance(choice, str) and choice in names:

@@ -33,13 +33,19 @@ TOOLS = [
             "description": "Compare two regions.",
             "parameters": {
                 "type": "object",
-                "properties": {"metric": {"type": "string", "enum": ["orders", "revenue"]}, "weekly": {"type": "boolean"}},
+                "properties": {
+                    "metric": {"type": "string", "enum": ["orders", "revenue"]},
+                    "weekly": {"type": "boolean"},
+                },
                 "required": ["metric"],
             },
         },
     },
 ]
-QUESTION = [SystemMessage("You are the shop's analyst."), HumanMessage("Which regions spike on Friday night?")]
+QUESTION = [
+    SystemMessage("You are the shop's analyst."),
+    HumanMessage("Which regions spike on Friday night?"),
+]
 
 
 @pytest.fixture
@@ -83,7 +89,9 @@ def test_streamed_chunks_sum_to_the_non_streamed_reply(chat):
         for chunk in chunks[1:]:
             summed = summed + chunk
         assert summed.content == whole.content
-        assert [(c["name"], c["args"]) for c in summed.tool_calls] == [(c["name"], c["args"]) for c in whole.tool_calls]
+        assert [(c["name"], c["args"]) for c in summed.tool_calls] == [
+            (c["name"], c["args"]) for c in whole.tool_calls
+        ]
     assert len(list(chat.stream(QUESTION))) > 2  # plain text really streams, token by token
 
 
@@ -102,7 +110,10 @@ def test_tool_results_go_back_into_the_prompt_and_the_prefix_is_reused(chat):
     meta = second.response_metadata
     # The whole first prompt (system, tool schemas, question) is reused; only the call and its result run.
     assert meta["reused_prompt_tokens"] >= first.usage_metadata["input_tokens"]
-    assert second.usage_metadata["input_tokens"] == meta["reused_prompt_tokens"] + meta["prefilled_prompt_tokens"]
+    assert (
+        second.usage_metadata["input_tokens"]
+        == meta["reused_prompt_tokens"] + meta["prefilled_prompt_tokens"]
+    )
 
 
 def test_unknown_tool_choice_is_refused_at_bind_time(chat):

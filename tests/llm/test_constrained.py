@@ -13,13 +13,22 @@ TOOLS = [
             "name": "find_spikes",
             "parameters": {
                 "type": "object",
-                "properties": {"day": {"type": "string", "enum": ["friday", "saturday"]}, "top": {"type": "integer"}},
+                "properties": {
+                    "day": {"type": "string", "enum": ["friday", "saturday"]},
+                    "top": {"type": "integer"},
+                },
                 "required": ["day"],
                 "additionalProperties": False,
             },
         },
     },
-    {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "search_docs",
+            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        },
+    },
 ]
 CALL = '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>'
 
@@ -62,7 +71,11 @@ def test_required_needs_a_call_and_none_forbids_it(accepts):
 
 
 def test_forced_allows_only_that_tool(accepts):
-    assert accepts('<tool_call>\n{"name": "search_docs", "arguments": {"query": "returns"}}\n</tool_call>', "forced", "search_docs")
+    assert accepts(
+        '<tool_call>\n{"name": "search_docs", "arguments": {"query": "returns"}}\n</tool_call>',
+        "forced",
+        "search_docs",
+    )
     assert not accepts(CALL, "forced", "search_docs")
     assert not accepts("Sure.", "forced", "search_docs")
 

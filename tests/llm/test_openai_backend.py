@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -27,9 +28,9 @@ TOOL = {
 class FakeOpenAI(BaseHTTPRequestHandler):
     """Answers /v1/chat/completions: a tool call when the last message is the user's, else text."""
 
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeOpenAI.requests.append({"path": self.path, "body": body})
         if body["messages"][-1]["role"] == "user":
@@ -37,7 +38,11 @@ class FakeOpenAI(BaseHTTPRequestHandler):
                 "role": "assistant",
                 "content": None,
                 "tool_calls": [
-                    {"id": "call_42", "type": "function", "function": {"name": "find_spikes", "arguments": '{"day": "friday"}'}}
+                    {
+                        "id": "call_42",
+                        "type": "function",
+                        "function": {"name": "find_spikes", "arguments": '{"day": "friday"}'},
+                    }
                 ],
             }
             finish = "tool_calls"
@@ -80,14 +85,19 @@ def test_tool_call_round_trip_through_an_openai_compatible_server(server: str, t
     bound = model.bind_tools([TOOL])
     question = HumanMessage("Which regions spike on Friday?")
     reply = bound.invoke([question])
-    assert reply.tool_calls == [{"name": "find_spikes", "args": {"day": "friday"}, "id": "call_42", "type": "tool_call"}]
+    assert reply.tool_calls == [
+        {"name": "find_spikes", "args": {"day": "friday"}, "id": "call_42", "type": "tool_call"}
+    ]
 
     answer = bound.invoke([question, reply, ToolMessage("north-west +240%", tool_call_id="call_42")])
     assert isinstance(answer, AIMessage) and answer.content == "North-west spikes on Friday night."
 
     first, second = (r["body"] for r in FakeOpenAI.requests)
     assert first["model"] == "qwen2.5-coder" and first["tools"] == [TOOL] and first["temperature"] == 0.0
-    assert second["messages"][1]["tool_calls"][0]["function"] == {"name": "find_spikes", "arguments": '{"day": "friday"}'}
+    assert second["messages"][1]["tool_calls"][0]["function"] == {
+        "name": "find_spikes",
+        "arguments": '{"day": "friday"}',
+    }
     assert second["messages"][2] == {"role": "tool", "content": "north-west +240%", "tool_call_id": "call_42"}
 
 

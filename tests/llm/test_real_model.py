@@ -23,7 +23,18 @@ TOOLS = [
             "parameters": {
                 "type": "object",
                 "properties": {
-                    "day": {"type": "string", "enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]},
+                    "day": {
+                        "type": "string",
+                        "enum": [
+                            "monday",
+                            "tuesday",
+                            "wednesday",
+                            "thursday",
+                            "friday",
+                            "saturday",
+                            "sunday",
+                        ],
+                    },
                     "band": {"type": "string", "enum": ["morning", "afternoon", "evening", "night"]},
                 },
                 "required": ["day"],
@@ -81,9 +92,13 @@ def test_streaming_gives_the_same_text_as_a_plain_call(chat):
 
 def test_prefix_cache_changes_nothing_but_the_prefill(real_runtime):
     cached = LocalChatModel(runtime=real_runtime, max_new_tokens=10).bind_tools(TOOLS)
-    uncached = LocalChatModel(runtime=real_runtime, max_new_tokens=10, use_prefix_cache=False).bind_tools(TOOLS)
+    uncached = LocalChatModel(runtime=real_runtime, max_new_tokens=10, use_prefix_cache=False).bind_tools(
+        TOOLS
+    )
     question = [SYSTEM, HumanMessage("Which regions spike on Sunday morning?")]
-    cached.invoke([SYSTEM, HumanMessage("Which regions spike on Monday?")], max_new_tokens=1)  # warm the prefix
+    cached.invoke(
+        [SYSTEM, HumanMessage("Which regions spike on Monday?")], max_new_tokens=1
+    )  # warm the prefix
     warm = cached.invoke(question)
     cold = uncached.invoke(question)
     assert (warm.content, warm.tool_calls[0]["args"] if warm.tool_calls else None) == (

@@ -15,9 +15,18 @@ def prompt(question: str) -> str:
     return f"{SYSTEM}<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
 
 
-def decode(runtime, text: str, use_prefix_cache: bool = True, max_new_tokens: int = 12) -> tuple[list[int], DecodeStats]:
+def decode(
+    runtime, text: str, use_prefix_cache: bool = True, max_new_tokens: int = 12
+) -> tuple[list[int], DecodeStats]:
     stats = DecodeStats()
-    ids = list(runtime.decode_tokens(runtime.encode(text), max_new_tokens=max_new_tokens, use_prefix_cache=use_prefix_cache, stats=stats))
+    ids = list(
+        runtime.decode_tokens(
+            runtime.encode(text),
+            max_new_tokens=max_new_tokens,
+            use_prefix_cache=use_prefix_cache,
+            stats=stats,
+        )
+    )
     return ids, stats
 
 
@@ -64,7 +73,10 @@ def test_second_turn_reuses_the_shared_prefix_and_prefills_only_the_rest(tiny_ru
     _, first = decode(tiny_runtime, prompt("Which regions spike on Friday?"))
     assert first.reused_tokens == 0 and first.prefilled_tokens == first.prompt_tokens
     _, second = decode(tiny_runtime, prompt("And on Saturday night?"))
-    shared = common_prefix_length(tiny_runtime.encode(prompt("Which regions spike on Friday?")), tiny_runtime.encode(prompt("And on Saturday night?")))
+    shared = common_prefix_length(
+        tiny_runtime.encode(prompt("Which regions spike on Friday?")),
+        tiny_runtime.encode(prompt("And on Saturday night?")),
+    )
     assert shared >= len(tiny_runtime.encode(SYSTEM)) - 1
     assert second.reused_tokens == shared
     assert second.prefilled_tokens == second.prompt_tokens - shared

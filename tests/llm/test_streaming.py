@@ -41,7 +41,25 @@ def test_leading_and_trailing_whitespace_is_never_shown():
 
 
 pieces_of_replies = st.lists(
-    st.sampled_from(["Sure", ", ", "\n", "  ", "text", "{", "}", "[1]", "```", "json", "<", "tool", CALL, '"x"', "<tool_call>"]),
+    st.sampled_from(
+        [
+            "Sure",
+            ", ",
+            "\n",
+            "  ",
+            "text",
+            "{",
+            "}",
+            "[1]",
+            "```",
+            "json",
+            "<",
+            "tool",
+            CALL,
+            '"x"',
+            "<tool_call>",
+        ]
+    ),
     max_size=12,
 ).map("".join)
 

@@ -65,7 +65,10 @@ def test_assistant_tool_call_renders_in_the_template_format_and_parses_back(toke
 
 def test_tool_result_renders_as_a_tool_response_in_a_user_turn(tokenizer):
     prompt = render_prompt(tokenizer, conversation(), [TOOL])
-    assert "<|im_start|>user\n<tool_response>\nnorth-west: +240% on Friday 20-24h\n</tool_response><|im_end|>" in prompt
+    assert (
+        "<|im_start|>user\n<tool_response>\nnorth-west: +240% on Friday 20-24h\n</tool_response><|im_end|>"
+        in prompt
+    )
 
 
 def test_consecutive_tool_results_share_one_user_turn(tokenizer):
@@ -77,7 +80,14 @@ def test_consecutive_tool_results_share_one_user_turn(tokenizer):
 def test_broken_call_is_rendered_back_as_the_model_wrote_it():
     broken = AIMessage(
         "Checking.",
-        invalid_tool_calls=[{"name": "find_spikes", "args": json.dumps('{"name": "find_spikes", "arg'), "id": "c", "error": None}],
+        invalid_tool_calls=[
+            {
+                "name": "find_spikes",
+                "args": json.dumps('{"name": "find_spikes", "arg'),
+                "id": "c",
+                "error": None,
+            }
+        ],
     )
     (rendered,) = to_template_messages([broken])
     assert rendered["content"] == 'Checking.\n<tool_call>\n{"name": "find_spikes", "arg\n</tool_call>'

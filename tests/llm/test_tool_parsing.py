@@ -14,7 +14,9 @@ def names_and_args(calls: list[ParsedToolCall]) -> list[tuple[str, dict]]:
 
 
 def test_template_tag_is_read_as_a_call():
-    reply = parse_tool_calls('<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>', TOOLS)
+    reply = parse_tool_calls(
+        '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>', TOOLS
+    )
     assert names_and_args(reply.calls) == [("find_spikes", {"day": "friday"})]
     assert reply.content == "" and reply.invalid == []
 
@@ -60,7 +62,9 @@ def test_missing_closing_tag_and_missing_final_brace_are_forgiven():
 
 
 def test_trailing_text_inside_the_tag_after_the_json_is_ignored():
-    text = '<tool_call>{"name": "find_spikes", "arguments": {"day": "friday"}} (this finds spikes)</tool_call>'
+    text = (
+        '<tool_call>{"name": "find_spikes", "arguments": {"day": "friday"}} (this finds spikes)</tool_call>'
+    )
     assert names_and_args(parse_tool_calls(text).calls) == [("find_spikes", {"day": "friday"})]
 
 
@@ -77,7 +81,10 @@ def test_json_fence_holding_a_call_is_a_call():
 
 
 def test_json_fence_holding_a_list_gives_several_calls():
-    calls = [{"name": "find_spikes", "arguments": {"day": "friday"}}, {"name": "forecast_demand", "arguments": {}}]
+    calls = [
+        {"name": "find_spikes", "arguments": {"day": "friday"}},
+        {"name": "forecast_demand", "arguments": {}},
+    ]
     reply = parse_tool_calls(f"```json\n{json.dumps(calls)}\n```", TOOLS)
     assert [c.name for c in reply.calls] == ["find_spikes", "forecast_demand"]
 
@@ -117,7 +124,9 @@ def test_broken_json_in_a_tag_becomes_an_unparsed_call_with_the_reason():
 
 
 def test_arguments_string_that_is_not_json_is_reported():
-    (bad,) = parse_tool_calls('<tool_call>{"name": "find_spikes", "arguments": "day=friday"}</tool_call>').invalid
+    (bad,) = parse_tool_calls(
+        '<tool_call>{"name": "find_spikes", "arguments": "day=friday"}</tool_call>'
+    ).invalid
     assert "not valid JSON" in bad.error and bad.name == "find_spikes"
 
 
@@ -128,7 +137,10 @@ def test_arguments_that_are_not_an_object_are_reported():
 
 def test_call_without_name_and_empty_tag_are_reported():
     reply = parse_tool_calls('<tool_call>{"arguments": {}}</tool_call><tool_call>  </tool_call>')
-    assert [b.error.split(";")[0] for b in reply.invalid] == ["The tool call has no 'name' string", "The tool call is empty"]
+    assert [b.error.split(";")[0] for b in reply.invalid] == [
+        "The tool call has no 'name' string",
+        "The tool call is empty",
+    ]
 
 
 def test_text_without_calls_is_returned_stripped():

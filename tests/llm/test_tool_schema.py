@@ -9,7 +9,13 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
 from agent.llm.errors import ToolChoiceError
-from agent.llm.tool_schema import ToolChoice, argument_errors, normalize_tool_choice, to_openai_tools, tool_names
+from agent.llm.tool_schema import (
+    ToolChoice,
+    argument_errors,
+    normalize_tool_choice,
+    to_openai_tools,
+    tool_names,
+)
 
 
 class ForecastDemand(BaseModel):
@@ -25,7 +31,10 @@ def find_spikes(day: Literal["friday", "saturday"]) -> str:
     return day
 
 
-DICT_TOOL = {"type": "function", "function": {"name": "search_docs", "parameters": {"type": "object", "properties": {}}}}
+DICT_TOOL = {
+    "type": "function",
+    "function": {"name": "search_docs", "parameters": {"type": "object", "properties": {}}},
+}
 
 
 def test_pydantic_langchain_and_dict_tools_become_openai_schemas():
