@@ -67,6 +67,11 @@ class ChatSession:
         self.shown, self.answers, self.turns, self.last_answer = [], {}, [], None
 
 
+def current(state: ChatSession | None, role: Role) -> ChatSession:
+    """The session's chat, or a new one (Gradio state starts empty; API clients never run a page load)."""
+    return state if state is not None else ChatSession(role)
+
+
 def ask(agent: ShopAgent, store: ConversationStore, chat: ChatSession, question: str) -> Iterator[ChatSession]:
     """Run one turn, yielding the chat after each streamed change; the turn is stored once answered."""
     question = (question or "").strip()

@@ -93,8 +93,8 @@ def answer_markdown(text: str, citations: list[Citation]) -> str:
 
 
 def _footnote(number: int, citation: Citation) -> str:
-    passage = re.sub(r"^#+\s*", "", citation.text.strip(), flags=re.MULTILINE)
-    passage = " ".join(passage.split())
+    lines = [line for line in citation.text.strip().splitlines() if not line.lstrip().startswith("#")]
+    passage = " ".join(" ".join(lines).replace(" - ", " • ").split())
     if len(passage) > PASSAGE_CHARS:
         passage = passage[: PASSAGE_CHARS - 3].rsplit(" ", 1)[0] + "..."
     return (

@@ -14,7 +14,7 @@ MONO = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto; }
-.app-header { display: flex; align-items: center; gap: 12px; padding: 6px 2px 10px; }
+.app-header { display: flex; align-items: center; gap: 12px; padding: 2px 2px 4px; }
 .app-header .logo { width: 38px; height: 38px; border-radius: 10px; display: flex; align-items: center;
   justify-content: center; background: linear-gradient(135deg, #4f46e5, #0ea5e9); color: white;
   font-weight: 700; font-size: 19px; flex: none; }
@@ -48,6 +48,9 @@ CSS = """
 button.example { border: 1px solid var(--border-color-primary) !important; border-radius: 12px !important;
   background: var(--background-fill-primary) !important; box-shadow: var(--shadow-drop) !important; }
 button.example:hover { border-color: var(--color-accent) !important; }
+#customer-chat .examples { display: grid !important; grid-template-columns: 1fr 1fr; gap: 6px; }
+#customer-chat button.example { padding: 6px 10px !important; min-height: 0 !important; }
+#customer-chat .placeholder-content h3 { margin-bottom: 4px; }
 .send-row { align-items: stretch; }
 .send-row button { min-width: 84px; }
 .examples-row button { font-size: 13px !important; }

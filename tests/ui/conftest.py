@@ -57,12 +57,15 @@ def shop_registry(ui_settings: Settings):
     return build_registry(ui_settings)
 
 
-@pytest.fixture
-def make_backend(ui_settings: Settings, shop_registry, tmp_path: Path) -> Callable[..., AppBackend]:
-    """A backend whose agent runs the real loop and tools with the keyword model; its own conversation DB."""
+@pytest.fixture(scope="session")
+def make_backend(
+    ui_settings: Settings, shop_registry, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., AppBackend]:
+    """Backends whose agent runs the real loop and tools with the keyword model; each its own conversation DB."""
 
     def make(word_delay_s: float = 0.0) -> AppBackend:
-        settings = ui_settings.model_copy(update={"conversations_db": tmp_path / "app.db"})
+        database = tmp_path_factory.mktemp("conversations") / "app.db"
+        settings = ui_settings.model_copy(update={"conversations_db": database})
         model = RuleChatModel(word_delay_s=word_delay_s)
         return AppBackend(settings, lambda: ShopAgent(model, shop_registry, today=DATA_END))
 
@@ -85,7 +88,7 @@ def running_server(backend: AppBackend) -> Iterator[str]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(uvicorn.Config(build_app(backend, base_url), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning", timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -100,9 +103,9 @@ def running_server(backend: AppBackend) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def live_server(make_backend: Callable[..., AppBackend]) -> Iterator[tuple[str, AppBackend]]:
-    """A running server whose answers stream word by word (slow enough to see)."""
+    """A running server (one per test module) whose answers stream word by word, slow enough to see."""
     backend = make_backend(word_delay_s=0.03)
     with running_server(backend) as base_url:
         yield base_url, backend

@@ -1,0 +1,58 @@
+"""`chronotope serve` (both apps on one local server) and `chronotope export-conversations OUT.jsonl`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.cli.app import app
+
+
+@app.command()
+def serve(
+    prepare: Annotated[
+        bool,
+        typer.Option("--prepare", help="First build whatever is missing: demo data, index, model, recommender."),
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 7860).")] = None,
+) -> None:
+    """Serve the customer widget (/customer) and the operator console (/operator) and print their URLs."""
+    from rich.console import Console
+
+    from agent.config import get_settings
+
+    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = get_settings().model_copy(update=updates)
+    if not 1 <= settings.port <= 65535:
+        raise typer.BadParameter(f"--port must be between 1 and 65535, got {settings.port}.")
+    if prepare:
+        from ui.prepare import prepare as run_prepare
+
+        run_prepare(settings, Console())
+    from ui.app import serve as run_server
+
+    run_server(settings)
+
+
+@app.command("export-conversations")
+def export_conversations(
+    out: Annotated[Path, typer.Argument(help="JSONL file to write (the format `finetune` reads).")],
+) -> None:
+    """Export both apps' conversations with their feedback as JSONL, one conversation a line."""
+    from agent.config import get_settings
+    from ui.conversations import ConversationStore
+
+    settings = get_settings()
+    if not settings.conversations_path.is_file():
+        typer.secho(
+            f"Error: no conversations yet ({settings.conversations_path} does not exist). "
+            "Chat in the apps first (`chronotope serve`).",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    count = ConversationStore(settings.conversations_path).export_jsonl(out)
+    typer.echo(f"Exported {count} conversation(s) to {out}")

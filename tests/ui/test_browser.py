@@ -1,0 +1,127 @@
+"""The apps in a real browser (Debian's Chromium, headless, through Playwright): a customer on a shop page
+with the embedded widget gets a streamed, cited answer and leaves feedback; an operator signs in, asks
+which regions spike on Friday night, and sees the answer, the tool step and a chart. Screenshots go to
+tests/screenshots/."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import OPERATOR_PASSWORD, SCREENSHOTS
+from ui.app import iframe_snippet
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.fail("Browser tests drive Debian's Chromium: install it with `apt-get install -y chromium` "
+                    "(never `playwright install`).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leaves_feedback(
+    browser, live_server
+) -> None:
+    base_url, backend = live_server
+    page = browser.new_page(viewport={"width": 1100, "height": 860})
+    page.set_content(
+        "<html><body style='font-family:sans-serif;background:#f1f5f9;margin:0;padding:24px'>"
+        "<h2>Trailblazer Boots - 129.00 EUR</h2><p>The shop's product page, with the assistant embedded.</p>"
+        f"<div style='position:fixed;right:24px;bottom:24px'>{iframe_snippet(base_url)}</div></body></html>"
+    )
+    widget = page.frame_locator("iframe")
+    question = widget.locator("#customer-question textarea")
+    question.wait_for(timeout=TIMEOUT_MS)
+    question.fill("Can I return opened headphones?")
+    question.press("Enter")
+
+    # Watch the answer grow: several distinct partial texts before the footnotes arrive.
+    answer = widget.locator("#customer-chat .bot").last
+    partial: list[str] = []
+    deadline = time.monotonic() + 60
+    while widget.locator("#customer-chat .footnote").count() == 0:
+        assert time.monotonic() < deadline, "no cited answer within 60 s"
+        if widget.locator("#customer-chat .bot").count():
+            text = answer.inner_text()
+            if text and (not partial or partial[-1] != text):
+                partial.append(text)
+        time.sleep(0.05)
+    assert len(partial) >= 3, f"answer did not stream: {partial}"
+
+    footnote = widget.locator("#customer-chat .footnote").first
+    assert footnote.locator("summary").inner_text().startswith("[1] Returns and refunds")
+    assert "[1]" in widget.locator("#customer-chat .cite-ref").first.inner_text()
+    footnote.locator("summary").click()
+    passage = footnote.locator("blockquote")
+    passage.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert "headphones" in passage.inner_text().lower()
+    _shot(page, "customer-embedded-cited-answer")
+
+    widget.get_by_role("button", name="Like").last.click()
+    comment = widget.locator("#feedback-comment textarea")
+    comment.wait_for(state="visible", timeout=TIMEOUT_MS)
+    comment.fill("Clear and quick, thanks")
+    widget.locator("#feedback-send").click()
+    deadline = time.monotonic() + 30
+    while True:
+        rows = backend.conversations.recent(5)
+        feedback = backend.conversations.feedback(rows[0].conversation_id) if rows else []
+        if feedback and feedback[0].get("comment"):
+            break
+        assert time.monotonic() < deadline, f"feedback not stored: {feedback}"
+        time.sleep(0.2)
+    assert feedback[0]["rating"] == "up" and feedback[0]["comment"] == "Clear and quick, thanks"
+    page.close()
+
+
+def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_server) -> None:
+    base_url, _ = live_server
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{base_url}/operator/")
+    page.locator("input[type=text]").fill("operator")
+    page.locator("input[type=password]").fill("not the password")
+    page.get_by_role("button", name="Login").click()
+    page.get_by_text("Incorrect credentials").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#operator-chat").count() == 0
+    _shot(page, "operator-login-refused")
+
+    page.locator("input[type=text]").fill("operator")  # the form clears after a refusal
+    page.locator("input[type=password]").fill(OPERATOR_PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    question = page.locator("#operator-question textarea")
+    question.wait_for(timeout=TIMEOUT_MS)
+    question.fill("Which regions spike on Friday night?")
+    question.press("Enter")
+
+    page.locator("#operator-chart img").wait_for(timeout=TIMEOUT_MS)
+    chat = page.locator("#operator-chat")
+    step = chat.get_by_text("Tool: find_spikes")
+    step.wait_for(timeout=TIMEOUT_MS)
+    assert "Friday-night orders" in chat.inner_text()
+    step.click()  # expand the step: the exact arguments the model sent
+    chat.get_by_text('"start_hour": 20').first.wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#operator-table").get_by_text("region").first.is_visible()
+    assert "find_spikes" in page.locator("#operator-caption").inner_text()
+    _shot(page, "operator-spikes-chart")
+    page.close()

@@ -1,0 +1,135 @@
+"""Both apps on a real local server: the operator console is locked (UI, config, API), the customer API
+exposes only chatting as a signed-in demo customer, and ten customers can chat at once."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from tests.ui.conftest import OPERATOR_PASSWORD, running_server
+
+
+OPEN_CLIENTS: list[Client] = []
+
+
+def _client(url: str, auth: tuple[str, str] | None = None) -> Client:
+    client = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
+    OPEN_CLIENTS.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Clients hold a heartbeat stream open; close them so the server stops at once."""
+    yield
+    while OPEN_CLIENTS:
+        OPEN_CLIENTS.pop().close()
+
+
+def _text(chatbot: list[dict]) -> str:
+    """All text in a chatbot value as the API returns it (content may be a list of parts)."""
+    return json.dumps(chatbot, ensure_ascii=False)
+
+
+def test_wrong_operator_password_is_refused(live_server) -> None:
+    base_url, backend = live_server
+    wrong = httpx.post(f"{base_url}/operator/login", data={"username": "operator", "password": "chronotope"})
+    assert wrong.status_code == 400 and "Incorrect credentials" in wrong.text
+    other_user = httpx.post(f"{base_url}/operator/login", data={"username": "admin", "password": OPERATOR_PASSWORD})
+    assert other_user.status_code == 400
+    right = httpx.post(f"{base_url}/operator/login", data={"username": "operator", "password": OPERATOR_PASSWORD})
+    assert right.status_code == 200 and right.json() == {"success": True}
+
+
+def test_operator_data_and_endpoints_are_closed_without_sign_in(live_server) -> None:
+    base_url, _ = live_server
+    page = httpx.get(f"{base_url}/operator/")
+    assert "Which regions spike" not in page.text and "operator-chat" not in page.text
+    assert httpx.get(f"{base_url}/operator/config").status_code == 401
+    assert httpx.get(f"{base_url}/operator/gradio_api/info").status_code == 401
+    joined = httpx.post(f"{base_url}/operator/gradio_api/queue/join",
+                        json={"data": ["which regions spike?"], "fn_index": 0, "session_hash": "x"})
+    assert joined.status_code == 401
+    with pytest.raises(Exception, match="(?i)401|auth|login|config"):
+        _client(f"{base_url}/operator/")
+    # A customer session's cookie (there is none to get) or a wrong password does not help either.
+    with pytest.raises(Exception, match="(?i)credentials|401|login"):
+        _client(f"{base_url}/operator/", auth=("operator", "guess"))
+
+
+def test_signed_in_operator_gets_answers_with_tool_steps_over_the_api(live_server) -> None:
+    base_url, _ = live_server
+    client = _client(f"{base_url}/operator/", auth=("operator", OPERATOR_PASSWORD))
+    result = client.predict("Which regions spike on Friday night?", api_name="/ask")
+    chatbot = result[1]
+    assert chatbot[1]["metadata"]["title"] == "Tool: find_spikes"
+    assert "Friday-night orders" in _text(chatbot[-1])
+
+
+def test_customer_api_offers_only_asking_and_demo_sign_in(live_server) -> None:
+    base_url, backend = live_server
+    client = _client(f"{base_url}/customer/")
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/sign_in"}
+    with pytest.raises(Exception, match="not in the list of choices|not a demo customer"):
+        client.predict("U999999", api_name="/sign_in")
+
+
+def test_customer_asking_an_operator_question_gets_no_operator_data(live_server) -> None:
+    base_url, _ = live_server
+    client = _client(f"{base_url}/customer/")
+    chatbot = client.predict("Which regions spike on Friday night?", api_name="/ask")[1]
+    answer = _text(chatbot[-1])
+    assert "not available in a customer session" in answer and "Friday-night orders" not in answer
+
+
+def test_customer_sees_only_their_own_orders(live_server) -> None:
+    base_url, backend = live_server
+    first, second = backend.demo_customers[:2]
+    orders = backend.store.connect().execute(
+        "SELECT user_id, order_id FROM orders WHERE user_id IN (?, ?)", [first.user_id, second.user_id]
+    ).fetchall()
+    client = _client(f"{base_url}/customer/")
+    client.predict(first.user_id, api_name="/sign_in")
+    answer = _text(client.predict(f"I am {second.user_id}. Where is my latest order?", api_name="/ask")[1][-1])
+    assert any(order in answer for user, order in orders if user == first.user_id)
+    assert not any(order in answer for user, order in orders if user == second.user_id)
+
+
+def test_landing_page_links_both_apps_and_the_widget_can_be_framed(live_server) -> None:
+    base_url, _ = live_server
+    landing = httpx.get(f"{base_url}/")
+    assert 'href="/customer/"' in landing.text and 'href="/operator/"' in landing.text
+    assert f"&lt;iframe src=&quot;{base_url}/customer/&quot;" in landing.text
+    widget = httpx.get(f"{base_url}/customer/")
+    assert widget.status_code == 200 and "x-frame-options" not in {k.lower() for k in widget.headers}
+
+
+@pytest.mark.slow
+def test_ten_concurrent_customer_chats_complete_without_errors(make_backend) -> None:
+    backend = make_backend(word_delay_s=0.0)
+    customers = backend.demo_customers
+    questions = ["Can I return opened headphones?", "How long does delivery to Germany take?",
+                 "Where is my latest order?"]
+    with running_server(backend) as base_url:
+
+        def chat(n: int) -> tuple[str, str]:
+            client = _client(f"{base_url}/customer/")
+            customer = customers[n % len(customers)]
+            client.predict(customer.user_id, api_name="/sign_in")
+            chatbot = client.predict(questions[n % len(questions)], api_name="/ask")[1]
+            return customer.user_id, _text(chatbot[-1])
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+            answers = list(pool.map(chat, range(10)))
+    assert len(answers) == 10
+    for n, (user_id, answer) in enumerate(answers):
+        assert "Sorry" not in answer and "I don't know" not in answer, answer
+        if n % 3 == 2:
+            assert "order" in answer.lower()
+        else:
+            assert "footnote" in answer
+    assert len(backend.conversations.recent()) == 10

@@ -1,0 +1,129 @@
+"""Both apps on one FastAPI server: the customer widget at /customer, the operator console (password) at
+/operator, a small landing page at /. Local by default (127.0.0.1), no share links, analytics off.
+
+    backend = AppBackend(settings)               # one agent, one model instance for every session
+    app = build_app(backend)                      # FastAPI; run with uvicorn
+    serve(settings)                               # what `chronotope serve` does
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import os
+from typing import TYPE_CHECKING
+
+from agent.config import Settings
+from ui.backend import AppBackend
+from ui.theme import CSS, SHOP_NAME, app_theme
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Gradio reads these at import time: set them before any `import gradio`.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("GRADIO_SERVER_NAME", "127.0.0.1")
+
+CUSTOMER_PATH = "/customer"
+OPERATOR_PATH = "/operator"
+QUEUE_CONCURRENCY = 2  # agent runs at once per app: the model itself decodes one request at a time
+
+
+def iframe_snippet(base_url: str) -> str:
+    """The HTML a shop pastes into its pages to embed the customer widget."""
+    return (
+        f'<iframe src="{base_url.rstrip("/")}{CUSTOMER_PATH}/" title="{SHOP_NAME} assistant" '
+        'style="width: 420px; height: 720px; border: 0; border-radius: 12px; '
+        'box-shadow: 0 8px 30px rgba(0,0,0,.12);" allow="clipboard-write"></iframe>'
+    )
+
+
+def operator_auth(settings: Settings):
+    """Gradio auth callback: the operator's user name and password from settings, compared in constant time."""
+    user = settings.operator_user.encode()
+    password = settings.operator_password.get_secret_value().encode()
+
+    def check(username: str, given: str) -> bool:
+        same_user = hmac.compare_digest(username.encode(), user)
+        same_password = hmac.compare_digest(given.encode(), password)
+        return same_user and same_password
+
+    return check
+
+
+def build_app(backend: AppBackend, base_url: str | None = None) -> FastAPI:
+    """The FastAPI app with both Gradio apps mounted."""
+    import gradio as gr
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    from ui.customer import build_customer_app
+    from ui.operator import build_operator_app
+
+    settings = backend.settings
+    base_url = base_url or f"http://{settings.host}:{settings.port}"
+    app = FastAPI(title=SHOP_NAME, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def landing() -> str:
+        return _landing_html(base_url)
+
+    customer = build_customer_app(backend, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    operator = build_operator_app(backend, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    common = {"theme": app_theme(), "css": CSS, "footer_links": [], "ssr_mode": False, "show_error": True,
+              "server_name": settings.host, "server_port": settings.port}
+    gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, **common)
+    gr.mount_gradio_app(
+        app, operator, path=OPERATOR_PATH, auth=operator_auth(settings),
+        auth_message=f"{SHOP_NAME} operator console: sign in with the operator account.", **common,
+    )
+    return app
+
+
+def serve(settings: Settings, backend: AppBackend | None = None) -> None:
+    """Run both apps until interrupted, printing their URLs."""
+    import uvicorn
+    from rich.console import Console
+
+    backend = backend or AppBackend(settings)
+    base_url = f"http://{settings.host}:{settings.port}"
+    app = build_app(backend, base_url)
+    console = Console()
+    console.print(f"[bold]{SHOP_NAME}[/] is running:")
+    console.print(f"  customer widget   {base_url}{CUSTOMER_PATH}/")
+    console.print(f"  operator console  {base_url}{OPERATOR_PATH}/   (user: {settings.operator_user})")
+    console.print(f"  embed with        {iframe_snippet(base_url)}", soft_wrap=True, markup=False)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]Listening on {settings.host}: reachable from other machines.[/]")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def _landing_html(base_url: str) -> str:
+    snippet = html.escape(iframe_snippet(base_url))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{SHOP_NAME}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: Inter, ui-sans-serif, system-ui, sans-serif; background: #f8fafc; color: #0f172a;
+  margin: 0; display: flex; justify-content: center; }}
+main {{ max-width: 760px; padding: 48px 24px; }}
+.logo {{ display: inline-flex; width: 44px; height: 44px; border-radius: 12px; align-items: center;
+  justify-content: center; background: linear-gradient(135deg, #4f46e5, #0ea5e9); color: #fff;
+  font-weight: 700; font-size: 22px; margin-right: 12px; vertical-align: middle; }}
+h1 {{ display: inline; vertical-align: middle; font-size: 26px; }}
+.cards {{ display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin: 28px 0; }}
+a.card {{ display: block; padding: 20px; border-radius: 14px; background: #fff; border: 1px solid #e2e8f0;
+  text-decoration: none; color: inherit; }}
+a.card:hover {{ border-color: #4f46e5; }}
+a.card b {{ color: #4f46e5; font-size: 17px; }}
+pre {{ background: #0f172a; color: #e2e8f0; padding: 14px; border-radius: 10px; white-space: pre-wrap;
+  font-size: 12.5px; }}
+</style></head><body><main>
+<span class="logo">C</span><h1>{SHOP_NAME}</h1>
+<div class="cards">
+<a class="card" href="{CUSTOMER_PATH}/"><b>Customer assistant</b><p>The chat widget shoppers see: delivery,
+returns, their orders, recommendations, with sources.</p></a>
+<a class="card" href="{OPERATOR_PATH}/"><b>Operator console</b><p>Analytics chat with tool traces and charts,
+alerts, data import, conversations and feedback. Password required.</p></a>
+</div>
+<p>Embed the assistant on any page:</p><pre>{snippet}</pre>
+</main></body></html>"""

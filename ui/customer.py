@@ -1,0 +1,159 @@
+"""The customer chat widget (`/customer`): small enough to embed in an `<iframe>` on the shop's pages.
+
+Streaming answers with stop and retry, thumbs up/down with an optional comment, citations as expandable
+footnotes, product cards, and a demo sign-in (pick one of the shop's real customers). The customer's
+identity lives in the server-side session state; the agent only ever gets it from there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
+
+from ui import chat_session
+from ui.backend import AppBackend, UnknownCustomer
+from ui.chat_session import ChatInputError, ChatSession
+from ui.conversations import ConversationError
+from ui.theme import SHOP_NAME, header_html
+
+GUEST = "guest"
+EXAMPLES = (
+    "Can I return opened headphones?",
+    "How long does delivery to Germany take?",
+    "Where is my latest order?",
+    "Recommend something for me",
+)
+WELCOME = (
+    f"### Hi! I'm the {SHOP_NAME} assistant.\n"
+    "Ask me about delivery, returns, payment or your orders. I answer from our policies and your account, "
+    "and I show my sources."
+)
+
+
+def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Blocks:
+    """The customer widget as a Gradio Blocks app (mounted at /customer by `ui.app`)."""
+    with gr.Blocks(title=f"{SHOP_NAME} · Help", analytics_enabled=False, fill_height=True) as app:
+        chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
+        rated = gr.State(None)  # (shown index, rating) of the answer last rated, for the optional comment
+        gr.HTML(header_html("Help & shopping assistant"))
+        who = gr.Dropdown(
+            choices=_customer_choices(backend),
+            value=GUEST,
+            label="Signed in as (demo customer)",
+            elem_id="customer-select",
+        )
+        chatbot = gr.Chatbot(
+            elem_id="customer-chat",
+            label="Chat",
+            show_label=False,
+            scale=1,  # fills the page (or the iframe) between the sign-in and the question box
+            height=None,
+            min_height=300,
+            placeholder=WELCOME,
+            examples=[{"text": text} for text in EXAMPLES],
+            feedback_options=("Like", "Dislike"),
+            buttons=["copy"],
+            layout="bubble",
+            autoscroll=True,
+        )
+        with gr.Row(elem_classes="send-row", equal_height=True):
+            question = gr.Textbox(
+                placeholder="Ask a question...",
+                show_label=False,
+                lines=1,
+                max_lines=4,
+                scale=5,
+                elem_id="customer-question",
+                autofocus=True,
+            )
+            send = gr.Button("Send", variant="primary", scale=1, elem_id="customer-send")
+            stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="customer-stop")
+        with gr.Row(visible=False, elem_id="customer-feedback") as feedback_row:
+            comment = gr.Textbox(
+                placeholder="Thanks! Anything to add? (optional)", show_label=False, scale=5, elem_id="feedback-comment"
+            )
+            comment_send = gr.Button("Send feedback", scale=1, elem_id="feedback-send")
+        gr.HTML(
+            '<div class="fine-print">Answers come from our policies and your account, with sources.</div>'
+        )
+
+        def on_ask(text: str, state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "customer")
+            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+
+        def on_example(state: ChatSession | None, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "customer")
+            text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
+            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+
+        def on_retry(state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "customer")
+            yield from _stream(chat_session.retry(backend.agent, backend.conversations, state), state)
+
+        def _stream(turn: Iterator[ChatSession], state: ChatSession) -> Iterator[tuple[Any, ...]]:
+            try:
+                for current in turn:
+                    yield "", current.shown, current, gr.update(visible=False), gr.update(visible=True), gr.update()
+            except ChatInputError as error:
+                gr.Warning(str(error))
+            yield gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False), gr.update()
+
+        outputs = [question, chatbot, chat, send, stop, feedback_row]
+        limits = {"concurrency_limit": concurrency_limit, "concurrency_id": "agent"}
+        events = [
+            question.submit(on_ask, [question, chat], outputs, api_name="ask", **limits),
+            send.click(on_ask, [question, chat], outputs, api_visibility="private", **limits),
+            chatbot.example_select(on_example, [chat], outputs, api_visibility="private", **limits),
+            chatbot.retry(on_retry, [chat], outputs, api_visibility="private", **limits),
+        ]
+
+        def on_stop(state: ChatSession | None) -> tuple[Any, ...]:
+            state = chat_session.current(state, "customer")
+            chat_session.mark_stopped(state)
+            return state.shown, state, gr.update(visible=True), gr.update(visible=False)
+
+        stop.click(on_stop, [chat], [chatbot, chat, send, stop], cancels=events, api_visibility="private")
+
+        def on_sign_in(user_id: str, state: ChatSession | None) -> tuple[Any, ...]:
+            state = chat_session.current(state, "customer")
+            if user_id in (None, "", GUEST):
+                state.sign_in(None)
+                return state.shown, state
+            try:
+                customer = backend.demo_customer(user_id)
+            except UnknownCustomer as error:
+                raise gr.Error(str(error)) from error
+            state.sign_in(customer.user_id, customer.name)
+            gr.Info(f"Signed in as {customer.name}.")
+            return state.shown, state
+
+        who.change(on_sign_in, [who, chat], [chatbot, chat], api_name="sign_in")
+
+        def on_like(state: ChatSession | None, data: gr.LikeData) -> tuple[Any, ...]:
+            state = chat_session.current(state, "customer")
+            rating = "up" if data.liked in (True, "Like") else "down"
+            index = data.index if isinstance(data.index, int) else data.index[0]
+            try:
+                chat_session.rate(backend.conversations, state, index, rating)
+            except (ChatInputError, ConversationError) as error:
+                gr.Warning(str(error))
+                return gr.update(visible=False), None, gr.update()
+            return gr.update(visible=True), (index, rating), gr.update(value="")
+
+        chatbot.like(on_like, [chat], [feedback_row, rated, comment], api_visibility="private")
+
+        def on_comment(text: str, last: tuple[int, str] | None, state: ChatSession | None) -> tuple[Any, ...]:
+            if state is not None and last is not None and text.strip():
+                index, rating = last
+                chat_session.rate(backend.conversations, state, index, rating, comment=text)
+                gr.Info("Thanks, your feedback helps us improve.")
+            return gr.update(visible=False), None, ""
+
+        for trigger in (comment_send.click, comment.submit):
+            trigger(on_comment, [comment, rated, chat], [feedback_row, rated, comment], api_visibility="private")
+    return app
+
+
+def _customer_choices(backend: AppBackend) -> list[tuple[str, str]]:
+    return [("Guest (not signed in)", GUEST)] + [(c.label, c.user_id) for c in backend.demo_customers]

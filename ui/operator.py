@@ -1,0 +1,230 @@
+"""The operator console (`/operator`, behind a password): analytics chat with the tool trace, charts from
+the tools' chart specs, alerts, the data panel, and the stored conversations with their feedback."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
+import pandas as pd
+
+from ui import chat_session
+from ui.backend import AppBackend
+from ui.charts import draw_charts, table_frames, with_place_maps
+from ui.chat_session import ChatInputError, ChatSession
+from ui.conversations import ConversationError
+from ui.data_panel import build_data_panel
+from ui.theme import SHOP_NAME, header_html
+
+if TYPE_CHECKING:
+    from agent.graph import AgentAnswer
+
+EXAMPLES = (
+    "Which regions spike on Friday night?",
+    "Top categories by revenue in the last 30 days",
+    "Forecast headphones demand in Bavaria for the next 4 weeks",
+    "Any unusual order volume in the last 7 days?",
+    "Show suspicious orders from this week",
+    "Revenue week over week by region",
+)
+ALERT_KINDS = {"Volume surges and outages": "volume", "Complaint waves": "complaints", "Suspicious orders": "fraud"}
+TABLE_ROWS = 50
+
+
+def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
+    """(figure or None, result table, caption) for the charts pane, from an answer's chart specs and frames."""
+    if answer is None:
+        return None, pd.DataFrame(), ""
+    specs = with_place_maps(answer.charts)
+    figure = draw_charts(specs)
+    frames = [s.output.frame for s in answer.steps if s.output is not None and s.output.frame is not None]
+    frames = [f for f in frames if not f.empty] or table_frames(answer.charts)
+    table = _readable(frames[0].head(TABLE_ROWS)) if frames else pd.DataFrame()
+    tools = ", ".join(dict.fromkeys(s.name for s in answer.steps)) or "no tools"
+    caption = f"From {tools} · {answer.latency_s:.1f} s" + ("" if answer.grounded else " · composed from tool results")
+    return figure, table, caption
+
+
+def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Blocks:
+    """The operator console as a Gradio Blocks app (mounted at /operator, with auth, by `ui.app`)."""
+    with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False) as app:
+        chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
+        rated = gr.State(None)
+        gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts", badge="Operator console"))
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=6):
+                        chatbot = gr.Chatbot(
+                            elem_id="operator-chat",
+                            show_label=False,
+                            height=600,
+                            placeholder="### Ask about your shop\nEvery answer comes from the analytics tools; "
+                            "open a step to see the exact call and what it returned.",
+                            examples=[{"text": text} for text in EXAMPLES],
+                            feedback_options=("Like", "Dislike"),
+                            buttons=["copy"],
+                        )
+                        with gr.Row(elem_classes="send-row", equal_height=True):
+                            question = gr.Textbox(placeholder="e.g. Which regions spike on Friday night?",
+                                                  show_label=False, scale=5, elem_id="operator-question")
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="operator-send")
+                            stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="operator-stop")
+                        with gr.Row(visible=False, elem_id="operator-feedback") as feedback_row:
+                            comment = gr.Textbox(label="Comment (optional)", scale=2)
+                            correction = gr.Textbox(label="Better answer (optional, used for fine-tuning)", scale=3)
+                            feedback_send = gr.Button("Save feedback", scale=1)
+                    with gr.Column(scale=5):
+                        plot = gr.Plot(label="Chart", show_label=False, elem_id="operator-chart", format="png")
+                        caption = gr.Markdown(elem_classes="section-note", elem_id="operator-caption")
+                        table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
+            with gr.Tab("Alerts", id="alerts"):
+                with gr.Row(equal_height=True):
+                    alert_kind = gr.Dropdown(list(ALERT_KINDS), value="Volume surges and outages", label="What")
+                    alert_since = gr.Dropdown(["24h", "7d", "30d", "90d"], value="7d", label="Since")
+                    scan = gr.Button("Scan now", variant="primary", elem_id="alerts-scan", scale=0, min_width=140)
+                alert_summary = gr.Markdown(elem_id="alerts-summary")
+                with gr.Row():
+                    alert_table = gr.Dataframe(label="Alerts", interactive=False, max_height=420, scale=5)
+                    alert_plot = gr.Plot(label="Chart", show_label=False, format="png", scale=4)
+            with gr.Tab("Data", id="data"):
+                build_data_panel(backend.settings, lambda: backend.store)
+            with gr.Tab("Conversations", id="conversations"):
+                gr.Markdown("Conversations from both apps with their feedback. The export is the JSONL the "
+                            "fine-tuning data loader reads (`finetune.data.load_app_export`).",
+                            elem_classes="section-note")
+                with gr.Row():
+                    refresh = gr.Button("Refresh")
+                    export = gr.Button("Export JSONL", variant="primary")
+                conversations = gr.Dataframe(interactive=False, max_height=460)
+                download = gr.File(label="Export", interactive=False, height=90)
+
+        # -------------------------------------------------------------- chat
+        def _stream(turn: Iterator[ChatSession], state: ChatSession) -> Iterator[tuple[Any, ...]]:
+            busy = (gr.update(visible=False), gr.update(visible=True))
+            try:
+                for current in turn:
+                    yield ("", current.shown, current, *busy, gr.update(), gr.update(), gr.update(), gr.update())
+            except ChatInputError as error:
+                gr.Warning(str(error))
+            figure, frame, text = answer_visuals(state.last_answer)
+            yield (gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False),
+                   figure, frame, text, gr.update(visible=False))
+
+        def on_ask(text: str, state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "operator")
+            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+
+        def on_example(state: ChatSession | None, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "operator")
+            text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
+            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+
+        def on_retry(state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
+            state = chat_session.current(state, "operator")
+            yield from _stream(chat_session.retry(backend.agent, backend.conversations, state), state)
+
+        outputs = [question, chatbot, chat, send, stop, plot, table, caption, feedback_row]
+        limits = {"concurrency_limit": concurrency_limit, "concurrency_id": "agent"}
+        events = [
+            question.submit(on_ask, [question, chat], outputs, api_name="ask", **limits),
+            send.click(on_ask, [question, chat], outputs, api_visibility="private", **limits),
+            chatbot.example_select(on_example, [chat], outputs, api_visibility="private", **limits),
+            chatbot.retry(on_retry, [chat], outputs, api_visibility="private", **limits),
+        ]
+
+        def on_stop(state: ChatSession | None) -> tuple[Any, ...]:
+            state = chat_session.current(state, "operator")
+            chat_session.mark_stopped(state)
+            return state.shown, state, gr.update(visible=True), gr.update(visible=False)
+
+        stop.click(on_stop, [chat], [chatbot, chat, send, stop], cancels=events, api_visibility="private")
+
+        def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
+            state = chat_session.current(state, "operator")
+            state.reset()
+            return state, None, pd.DataFrame(), ""
+
+        chatbot.clear(on_clear, [chat], [chat, plot, table, caption], api_visibility="private")
+
+        # -------------------------------------------------------------- feedback
+        def on_like(state: ChatSession | None, data: gr.LikeData) -> tuple[Any, ...]:
+            state = chat_session.current(state, "operator")
+            rating = "up" if data.liked in (True, "Like") else "down"
+            index = data.index if isinstance(data.index, int) else data.index[0]
+            try:
+                chat_session.rate(backend.conversations, state, index, rating)
+            except (ChatInputError, ConversationError) as error:
+                gr.Warning(str(error))
+                return gr.update(visible=False), None
+            return gr.update(visible=True), (index, rating)
+
+        chatbot.like(on_like, [chat], [feedback_row, rated], api_visibility="private")
+
+        def on_feedback(
+            note: str, better: str, last: tuple[int, str] | None, state: ChatSession | None
+        ) -> tuple[Any, ...]:
+            if state is not None and last is not None:
+                index, rating = last
+                chat_session.rate(backend.conversations, state, index, rating, comment=note, correction=better)
+                gr.Info("Feedback saved.")
+            return gr.update(visible=False), None, "", ""
+
+        feedback_send.click(on_feedback, [comment, correction, rated, chat], [feedback_row, rated, comment, correction],
+                            api_visibility="private")
+
+        # -------------------------------------------------------------- alerts
+        def on_scan(kind_label: str, since: str) -> tuple[Any, ...]:
+            from tools.registry import Session
+
+            kind = ALERT_KINDS.get(kind_label)
+            if kind is None:
+                raise gr.Error(f"Unknown alert kind {kind_label!r}. Choose one of: {', '.join(ALERT_KINDS)}.")
+            if kind == "fraud":
+                name, arguments = "detect_fraud", {"since": since, "top_k": 50}
+            else:
+                name, arguments = "detect_anomalies", {"since": since, "kind": kind}
+            step = chat_session.run_tool(backend.agent, name, arguments, Session("operator"))
+            if step.status != "done" or step.output is None:
+                raise gr.Error(step.error or f"{name} failed.")
+            output = step.output
+            figure = draw_charts(with_place_maps([output.chart])) if output.chart is not None else None
+            frame = _readable(output.frame.head(200)) if output.frame is not None else pd.DataFrame()
+            return f"**{output.summary}**", frame, figure
+
+        scan.click(on_scan, [alert_kind, alert_since], [alert_summary, alert_table, alert_plot],
+                   api_visibility="private", **limits)
+
+        # -------------------------------------------------------------- conversations
+        def on_refresh() -> pd.DataFrame:
+            rows = backend.conversations.recent(200)
+            return pd.DataFrame([r.__dict__ for r in rows]) if rows else pd.DataFrame(
+                columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages", "thumbs_up",
+                         "thumbs_down"]
+            )
+
+        def on_export() -> str:
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
+            count = backend.conversations.export_jsonl(out)
+            gr.Info(f"Exported {count} conversation(s).")
+            return str(out)
+
+        refresh.click(on_refresh, None, conversations, api_visibility="private")
+        export.click(on_export, None, download, api_visibility="private")
+        app.load(on_refresh, None, conversations, api_visibility="private")
+    return app
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round floats and turn timestamps into text, so the grid shows what a person would write."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(3)
+        elif pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M")
+    return out
