@@ -189,13 +189,6 @@ class ComplaintWave(BaseModel):
     end: date
 
 
-class CustomerTaste(BaseModel):
-    """An ordinary shopper's favourite categories: they view and buy these far more than their region does."""
-
-    user_id: str
-    categories: list[str]
-
-
 class GroundTruth(BaseModel):
     """Everything the demo shop planted, for tests and benchmarks to check engines against."""
 
@@ -213,4 +206,3 @@ class GroundTruth(BaseModel):
     regional_favourites: list[RegionalFavourite]
     complaint_waves: list[ComplaintWave]
     holidays: list[date] = Field(default_factory=list)
-    customer_tastes: list[CustomerTaste] = Field(default_factory=list)  # a sample of shoppers

@@ -7,8 +7,7 @@
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
 Pieces: catalogue and users (`simulate_catalog`), traffic over local time (`simulate_calendar`), the planted
-plan (`simulate_plan`), ordinary sessions (`simulate_sessions`) with personal taste and a local time-of-day
-product mix (`simulate_taste`), fraud and complaint orders
+plan (`simulate_plan`), ordinary sessions (`simulate_sessions`), fraud and complaint orders
 (`simulate_planted`), order life cycle (`simulate_orders`), reviews (`simulate_reviews`).
 """
 
@@ -29,7 +28,6 @@ from tools.events.schema import (
     USERS,
     BoughtTogether,
     ComplaintWave,
-    CustomerTaste,
     FridaySpike,
     GroundTruth,
     Launch,
@@ -61,13 +59,11 @@ from tools.events.simulate_plan import ShopPlan, make_plan
 from tools.events.simulate_planted import PlantedPlan, plan_planted, planted_events, planted_orders
 from tools.events.simulate_reviews import make_reviews
 from tools.events.simulate_sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
-from tools.events.simulate_taste import favourite_categories, user_affinity
 from tools.events.store import EventStore, conform
 
 DAY = 86_400
 MANIFEST = "manifest.json"
 _DEMO_TABLES = ("orders", "products", "reviews", "users")
-TASTE_SAMPLE = 50  # ordinary shoppers whose favourite categories the manifest lists
 
 
 class GroundTruthMissing(FileNotFoundError):
@@ -162,9 +158,6 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
         conversion_phase=rng.random(len(all_regions()) * 42),
         basket_count=np.zeros(len(all_regions()) * 42, dtype=np.int64),
         device_label=np.concatenate([[0], rng.permutation(n_devices + 64) + 1]),
-        # Own stream, so that adding taste left every planted choice (drawn from `rng`) as it was.
-        affinity=user_affinity(np.random.default_rng([config.seed, 1]), len(users)),
-        hour_of_week=clock.weekday.astype(np.int16) * 24 + clock.hour,
     )
     planted = plan_planted(rng, shop, first_device=n_devices)
     shop.reserved = planted.reserved
@@ -272,8 +265,6 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
         complaint_waves=[ComplaintWave(product_id=pid[product], region=regions[region].name, start=day(wave_day),
                                        end=day(wave_day + 6))],
         holidays=holiday_dates,
-        customer_tastes=[CustomerTaste(user_id=str(shop.users.ids[u]), categories=favourite_categories(shop.affinity, u))
-                         for u in np.flatnonzero(~shop.reserved)[:TASTE_SAMPLE]],
     )
 
 

@@ -22,7 +22,6 @@ from tools.events.simulate_plan import (
     product_weights,
     promotion_discount,
 )
-from tools.events.simulate_taste import CANDIDATES, local_mix, tasted_choice
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads
 CHANNEL_CONVERSION = np.array([1.0, 1.15, 1.3, 0.6, 0.75])
@@ -52,8 +51,6 @@ class Shop:
     conversion_phase: np.ndarray  # [R * 42] systematic-sampling phase per (region, band), carried across blocks
     basket_count: np.ndarray  # [R * 42] orders so far per (region, band), for the basket-size sequence
     device_label: np.ndarray  # printed number per internal device index (shuffled, so ids reveal nothing)
-    affinity: np.ndarray  # [U, C] each user's taste per category (simulate_taste.user_affinity)
-    hour_of_week: np.ndarray  # [R, H] local weekday * 24 + local hour per UTC hour
 
     def device_id(self, device: int) -> str:
         return f"D{int(self.device_label[device]):07d}"
@@ -76,15 +73,6 @@ class ProductSampler:
     def draw(self, rng: np.random.Generator, keys: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(self.flat, keys + rng.random(len(keys)), side="right")
         return np.minimum(idx - keys * self.n_products, self.n_products - 1)
-
-
-def _tasted_draw(rng: np.random.Generator, shop: Shop, sampler: ProductSampler, keys: np.ndarray, user: np.ndarray,
-                 hour_of_week: np.ndarray, mix: np.ndarray) -> np.ndarray:
-    """One product per slot: `CANDIDATES` regional draws, one kept by the shopper's taste and the local hour."""
-    candidates = sampler.draw(rng, np.repeat(keys, CANDIDATES)).reshape(-1, CANDIDATES)
-    category = shop.catalog.category[candidates]
-    weight = shop.affinity[user[:, None], category] * mix[hour_of_week[:, None], category]
-    return tasted_choice(rng, candidates, weight)
 
 
 def _pick_users(rng: np.random.Generator, shop: Shop, region: np.ndarray, when_s: int) -> np.ndarray:
@@ -167,9 +155,7 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     days = np.arange(first_day, int(day.max()) + 1 if n else first_day + 1)
     sampler = ProductSampler(product_weights(shop.plan, shop.catalog, shop.start, days))
     key = region * len(days) + (day - first_day)
-    hour_of_week = shop.hour_of_week[region, hour]
-    mix = local_mix()
-    first_item = _tasted_draw(rng, shop, sampler, key, user, hour_of_week, mix)
+    first_item = sampler.draw(rng, key)
     partner = shop.plan.pair_of[first_item]
     paired = (partner >= 0) & (rng.random(n) < PAIR_PROBABILITY)
     n_lines = np.where(paired & (n_lines == 1), 2, n_lines)
@@ -181,7 +167,7 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     slot_offset = np.concatenate([[0], np.cumsum(n_views)[:-1]])
     slot_session = np.repeat(np.arange(n), n_views)
     slot_pos = np.arange(len(slot_session)) - slot_offset[slot_session]
-    slot_product = _tasted_draw(rng, shop, sampler, key[slot_session], user[slot_session], hour_of_week[slot_session], mix)
+    slot_product = sampler.draw(rng, key[slot_session])
     slot_product[slot_offset] = first_item
     pair_slots = slot_offset[paired] + 1
     slot_product[pair_slots] = partner[paired]
