@@ -157,6 +157,18 @@ class ShopAgent:
         return {"messages": results, "repairs": repairs, "rounds": rounds, "seen_calls": seen}
 
     # ------------------------------------------------------------------ public
+    def warm_up(self, roles: tuple[str, ...] = ("customer", "operator")) -> None:
+        """Fill a local model's prefix cache with each role's system prompt and tools.
+
+        The first question after start-up otherwise pays the whole prompt's prefill (over a minute for the
+        operator's tools on a small CPU); later questions reuse it. Servers have no such cost to pay.
+        """
+        if getattr(self.chat_model, "runtime", None) is None:
+            return
+        for role in roles:
+            prompt = [SystemMessage(system_prompt(role, self.today)), HumanMessage("hi")]  # type: ignore[arg-type]
+            self._bound[role].invoke(prompt, max_new_tokens=1)
+
     def ask(self, question: str, session: Session, thread_id: str | None = None) -> AgentAnswer:
         """Answer one question in the conversation `thread_id` (a new one when None)."""
         events = list(self.stream(question, session, thread_id))

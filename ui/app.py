@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import html
 import os
+import threading
 from typing import TYPE_CHECKING
 
 from agent.config import Settings
@@ -95,6 +96,8 @@ def serve(settings: Settings, backend: AppBackend | None = None) -> None:
     console.print(f"  embed with        {iframe_snippet(base_url)}", soft_wrap=True, markup=False)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]Listening on {settings.host}: reachable from other machines.[/]")
+    # Load the model and fill its prompt cache while the first visitor is still reading the page.
+    threading.Thread(target=lambda: backend.agent.warm_up(), name="warm-up", daemon=True).start()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 

@@ -17,6 +17,7 @@ class ScriptedChatModel(BaseChatModel):
     replies: list[Any]
     prompts: list[list[BaseMessage]] = []
     bound_tools: list[list[dict]] = []
+    runtime: Any = None  # set to mimic a local model (LocalChatModel carries its runtime)
 
     @property
     def _llm_type(self) -> str:

@@ -166,3 +166,12 @@ def test_model_reads_the_summary_not_the_frame() -> None:
     agent.ask("friday spikes?", Session("operator"))
     tool_msg = [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0]
     assert "region,lift" not in tool_msg.content
+
+
+def test_warm_up_fills_each_role_prompt_once_for_local_models_only() -> None:
+    agent, model = make_agent([AIMessage(""), AIMessage("")])
+    agent.warm_up()
+    assert model.prompts == []  # a model without a local runtime (a server) has nothing to warm
+    model.runtime = object()  # what LocalChatModel carries
+    agent.warm_up()
+    assert len(model.prompts) == 2 and "customer" in str(model.prompts[0][0].content)
