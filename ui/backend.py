@@ -4,9 +4,10 @@ the conversation store, and the demo customers a visitor can sign in as."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from agent.config import Settings
 from ui.conversations import ConversationStore

@@ -8,7 +8,8 @@ faintly, so a handful of highlighted regions still reads as Europe.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 

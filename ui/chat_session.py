@@ -8,10 +8,18 @@ anyone types: a customer's question cannot change whose orders the tools read.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ui.chat_view import activity_title, answer_message, draft_message, pending_message, step_message, user_message
+from ui.chat_view import (
+    activity_title,
+    answer_message,
+    draft_message,
+    pending_message,
+    step_message,
+    user_message,
+)
 from ui.conversations import ConversationStore, turn_messages
 
 if TYPE_CHECKING:
@@ -148,10 +156,19 @@ def rate(
 
 def mark_stopped(chat: ChatSession) -> None:
     """Replace the spinner of an interrupted turn by a note (an interrupted turn is not stored)."""
+    _replace_pending(chat, "Stopped", "You stopped this answer.")
+
+
+def mark_failed(chat: ChatSession) -> None:
+    """Replace the spinner of a turn that failed by a note (a failed turn is not stored)."""
+    _replace_pending(chat, "Not answered", "Something went wrong while answering; please try again.")
+
+
+def _replace_pending(chat: ChatSession, title: str, note: str) -> None:
     for message in chat.shown:
         if (message.get("metadata") or {}).get("status") == "pending":
-            message["metadata"] = {"title": "Stopped", "status": "done"}
-            message["content"] = "You stopped this answer."
+            message["metadata"] = {"title": title, "status": "done"}
+            message["content"] = note
 
 
 def run_tool(agent: ShopAgent, name: str, arguments: dict[str, Any], session: Session) -> ToolStep:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from agent.grounding import citations_in

@@ -7,7 +7,9 @@ identity lives in the server-side session state; the agent only ever gets it fro
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import logging
+from collections.abc import Iterator
+from typing import Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
 
@@ -17,6 +19,7 @@ from ui.chat_session import ChatInputError, ChatSession
 from ui.conversations import ConversationError
 from ui.theme import SHOP_NAME, header_html
 
+logger = logging.getLogger(__name__)
 GUEST = "guest"
 EXAMPLES = (
     "Can I return opened headphones?",
@@ -47,8 +50,8 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
             elem_id="customer-chat",
             label="Chat",
             show_label=False,
-            scale=1,  # fills the page (or the iframe) between the sign-in and the question box
-            height=None,
+            # Fills the page (or the iframe) between the sign-in and the question box, then scrolls inside.
+            height="calc(100vh - 300px)",
             min_height=300,
             placeholder=WELCOME,
             examples=[{"text": text} for text in EXAMPLES],
@@ -97,6 +100,10 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                     yield "", current.shown, current, gr.update(visible=False), gr.update(visible=True), gr.update()
             except ChatInputError as error:
                 gr.Warning(str(error))
+            except Exception:  # the app's boundary: log our bug, tell the customer in words, keep the chat usable
+                logger.exception("customer turn failed")
+                chat_session.mark_failed(state)
+                gr.Warning("Sorry, something went wrong on our side. Please try again.")
             yield gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False), gr.update()
 
         outputs = [question, chatbot, chat, send, stop, feedback_row]

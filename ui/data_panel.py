@@ -196,7 +196,7 @@ def build_data_panel(settings: Settings, store_of: Any) -> None:
     upload.change(on_upload, [upload], [preview, mapping], api_visibility="private")
 
     def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str,
-                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:
+                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         if not file:
             raise gr.Error("Upload a file first.")
         try:
@@ -222,7 +222,7 @@ def build_data_panel(settings: Settings, store_of: Any) -> None:
     add = gr.Button("Add to knowledge base", elem_id="kb-add")
     kb_result = gr.Markdown(elem_id="kb-result")
 
-    def on_add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:
+    def on_add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
         from tools.knowledge.errors import KnowledgeBaseError
 
         try:

@@ -3,10 +3,12 @@ the tools' chart specs, alerts, the data panel, and the stored conversations wit
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
 import pandas as pd
@@ -22,6 +24,7 @@ from ui.theme import SHOP_NAME, header_html
 if TYPE_CHECKING:
     from agent.graph import AgentAnswer
 
+logger = logging.getLogger(__name__)
 EXAMPLES = (
     "Which regions spike on Friday night?",
     "Top categories by revenue in the last 30 days",
@@ -55,32 +58,31 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
         rated = gr.State(None)
         gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts", badge="Operator console"))
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=6):
-                        chatbot = gr.Chatbot(
-                            elem_id="operator-chat",
-                            show_label=False,
-                            height=600,
-                            placeholder="### Ask about your shop\nEvery answer comes from the analytics tools; "
-                            "open a step to see the exact call and what it returned.",
-                            examples=[{"text": text} for text in EXAMPLES],
-                            feedback_options=("Like", "Dislike"),
-                            buttons=["copy"],
-                        )
-                        with gr.Row(elem_classes="send-row", equal_height=True):
-                            question = gr.Textbox(placeholder="e.g. Which regions spike on Friday night?",
-                                                  show_label=False, scale=5, elem_id="operator-question")
-                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="operator-send")
-                            stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="operator-stop")
-                        with gr.Row(visible=False, elem_id="operator-feedback") as feedback_row:
-                            comment = gr.Textbox(label="Comment (optional)", scale=2)
-                            correction = gr.Textbox(label="Better answer (optional, used for fine-tuning)", scale=3)
-                            feedback_send = gr.Button("Save feedback", scale=1)
-                    with gr.Column(scale=5):
-                        plot = gr.Plot(label="Chart", show_label=False, elem_id="operator-chart", format="png")
-                        caption = gr.Markdown(elem_classes="section-note", elem_id="operator-caption")
-                        table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=6):
+                    chatbot = gr.Chatbot(
+                        elem_id="operator-chat",
+                        show_label=False,
+                        height=600,
+                        placeholder="### Ask about your shop\nEvery answer comes from the analytics tools; "
+                        "open a step to see the exact call and what it returned.",
+                        examples=[{"text": text} for text in EXAMPLES],
+                        feedback_options=("Like", "Dislike"),
+                        buttons=["copy"],
+                    )
+                    with gr.Row(elem_classes="send-row", equal_height=True):
+                        question = gr.Textbox(placeholder="e.g. Which regions spike on Friday night?",
+                                              show_label=False, scale=5, elem_id="operator-question")
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="operator-send")
+                        stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="operator-stop")
+                    with gr.Row(visible=False, elem_id="operator-feedback") as feedback_row:
+                        comment = gr.Textbox(label="Comment (optional)", scale=2)
+                        correction = gr.Textbox(label="Better answer (optional, used for fine-tuning)", scale=3)
+                        feedback_send = gr.Button("Save feedback", scale=1)
+                with gr.Column(scale=5):
+                    plot = gr.Plot(label="Chart", show_label=False, elem_id="operator-chart", format="png")
+                    caption = gr.Markdown(elem_classes="section-note", elem_id="operator-caption")
+                    table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
             with gr.Tab("Alerts", id="alerts"):
                 with gr.Row(equal_height=True):
                     alert_kind = gr.Dropdown(list(ALERT_KINDS), value="Volume surges and outages", label="What")
@@ -110,6 +112,10 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                     yield ("", current.shown, current, *busy, gr.update(), gr.update(), gr.update(), gr.update())
             except ChatInputError as error:
                 gr.Warning(str(error))
+            except Exception as error:  # the app's boundary: log the bug, keep the console usable
+                logger.exception("operator turn failed")
+                chat_session.mark_failed(state)
+                gr.Warning(f"The question failed: {error}")
             figure, frame, text = answer_visuals(state.last_answer)
             yield (gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False),
                    figure, frame, text, gr.update(visible=False))

@@ -32,7 +32,7 @@ CSS = """
 .footnote blockquote { margin: 6px 0 2px 0; padding: 6px 10px; border-left: 3px solid var(--color-accent);
   background: var(--background-fill-secondary); border-radius: 4px; font-size: 13px; }
 .footnote-source { font-size: 11px; color: var(--body-text-color-subdued); }
-.product-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px;
+.product-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(125px, 1fr)); gap: 8px;
   margin-top: 8px; }
 .product-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 10px;
   background: var(--background-fill-primary); }

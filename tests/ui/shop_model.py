@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
@@ -47,7 +48,7 @@ class RuleChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "rules"
 
-    def bind_tools(self, tools: list[dict], **kwargs: Any) -> "RuleChatModel":
+    def bind_tools(self, tools: list[dict], **kwargs: Any) -> RuleChatModel:
         return self
 
     def reply(self, messages: list[BaseMessage]) -> AIMessage:

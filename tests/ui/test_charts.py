@@ -57,7 +57,7 @@ def test_heatmap_is_weekday_rows_by_hour_columns() -> None:
     spec = ChartSpec.from_frame("heatmap", "Orders by hour and weekday", frame.sample(frac=1, random_state=1),
                                 x="hour_of_day", y="day_of_week", value="orders")
     figure = draw_chart(spec)
-    image = [a for a in figure.axes[0].get_children() if isinstance(a, AxesImage)][0]
+    image = next(a for a in figure.axes[0].get_children() if isinstance(a, AxesImage))
     assert image.get_array().shape == (7, 24)
     assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == [d[:3] for d in WEEKDAYS]
     assert image.get_array()[6, 23] == 24 * 7  # Sunday 23:00 is the largest cell

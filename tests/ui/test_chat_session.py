@@ -4,6 +4,7 @@ streaming, what each role sees, storage, feedback, retry and stop. No server nee
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -99,7 +100,7 @@ def test_answer_streams_in_growing_pieces_then_shows_footnotes(agent, store) -> 
     frames = _run(agent, store, chat, "can I return opened headphones?")
     drafts = [f[-1]["content"] for f in frames if f[-1]["role"] == "assistant" and not f[-1].get("metadata")]
     growing = [d for d in drafts if "footnote" not in d]
-    assert len(set(growing)) >= 5 and all(b.startswith(a) for a, b in zip(growing, growing[1:]))
+    assert len(set(growing)) >= 5 and all(b.startswith(a) for a, b in pairwise(growing))
     assert '<details class="footnote">' in frames[-1][-1]["content"]
 
 
@@ -161,3 +162,17 @@ def test_signing_in_as_someone_else_starts_a_fresh_chat(agent, store) -> None:
     _run(agent, store, chat, "where is my order?")
     chat.sign_in("U000043", "Bob")
     assert chat.shown == [] and chat.conversation_id is None and chat.agent_session().user_id == "U000043"
+
+
+def test_a_failing_turn_leaves_a_note_instead_of_a_spinner(store) -> None:
+    class BrokenModel(RuleChatModel):
+        def reply(self, messages):
+            raise RuntimeError("model crashed")
+
+    agent = ShopAgent(BrokenModel(), ToolRegistry([]), today=date(2026, 11, 15))
+    chat = ChatSession("customer")
+    with pytest.raises(RuntimeError, match="model crashed"):
+        _run(agent, store, chat, "hello?")
+    chat_session.mark_failed(chat)
+    assert chat.shown[-1]["metadata"] == {"title": "Not answered", "status": "done"}
+    assert store.messages(chat.conversation_id) == []

@@ -12,7 +12,6 @@ from gradio_client import Client
 
 from tests.ui.conftest import OPERATOR_PASSWORD, running_server
 
-
 OPEN_CLIENTS: list[Client] = []
 
 
@@ -36,7 +35,7 @@ def _text(chatbot: list[dict]) -> str:
 
 
 def test_wrong_operator_password_is_refused(live_server) -> None:
-    base_url, backend = live_server
+    base_url, _ = live_server
     wrong = httpx.post(f"{base_url}/operator/login", data={"username": "operator", "password": "chronotope"})
     assert wrong.status_code == 400 and "Incorrect credentials" in wrong.text
     other_user = httpx.post(f"{base_url}/operator/login", data={"username": "admin", "password": OPERATOR_PASSWORD})
@@ -71,7 +70,7 @@ def test_signed_in_operator_gets_answers_with_tool_steps_over_the_api(live_serve
 
 
 def test_customer_api_offers_only_asking_and_demo_sign_in(live_server) -> None:
-    base_url, backend = live_server
+    base_url, _ = live_server
     client = _client(f"{base_url}/customer/")
     assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/sign_in"}
     with pytest.raises(Exception, match="not in the list of choices|not a demo customer"):
