@@ -244,9 +244,11 @@ class ShopAgent:
         sources = [question] + [s.output.as_message_text(max_rows=50) for s in done]
         if not done and failed:
             answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
-            answer.grounded = bool(draft) is False
+            answer.grounded = not draft
             return answer
-        if done and not _acceptable(draft, sources):
+        analytics = [s for s in done if not s.output.citations]
+        figures = [question] + [s.output.as_message_text(max_rows=50) for s in analytics]
+        if done and not _acceptable(draft, sources, figures):
             answer.text = _compose(done)
             answer.grounded = False
         if citations:
@@ -272,17 +274,45 @@ def _signature(name: str, args: dict[str, Any]) -> str:
     return f"{name}:{json.dumps(args, sort_keys=True)}"
 
 
-def _acceptable(draft: str, sources: list[str]) -> bool:
-    """A draft may be shown if it quotes the tools' figures, invents none, and is prose rather than markup."""
+def _acceptable(draft: str, sources: list[str], figures: list[str]) -> bool:
+    """A draft may be shown if it is prose, invents no number, and quotes the analytics tools' figures.
+
+    `sources` is everything the tools returned (with the question); `figures` the analytics results only:
+    a policy answer need not repeat a number, an analytics answer must.
+    """
     if not draft or _LOOKS_LIKE_DATA.search(draft):
         return False
     if ungrounded_numbers(draft, sources):
         return False
-    tool_numbers = numbers_in(" ".join(sources[1:])) - numbers_in(sources[0])
+    tool_numbers = numbers_in(" ".join(figures[1:])) - numbers_in(figures[0])
     return not tool_numbers or bool(numbers_in(draft) & tool_numbers)
 
 
 def _compose(steps: list[ToolStep]) -> str:
-    """An answer made only of what the tools said, used when the model's draft is not grounded."""
-    lines = [s.output.summary for s in steps if s.output is not None]
+    """An answer made only of what the tools said, used when the model's draft is not grounded.
+
+    Analytics tools contribute their one-line summary; document search its best passage, quoted and cited.
+    """
+    lines = []
+    for step in steps:
+        if step.output is None:
+            continue
+        if step.output.citations:
+            top = step.output.citations[0]
+            lines.append(f"From our {top.title}: {_lead(top.text)} [{top.citation_id}]")
+        else:
+            lines.append(step.output.summary)
     return "\n".join(lines)
+
+
+def _lead(passage: str, max_chars: int = 400) -> str:
+    """The first sentences of a passage, without Markdown headings, up to `max_chars`."""
+    text = " ".join(line for line in passage.splitlines() if not line.lstrip().startswith("#"))
+    text = " ".join(text.split())
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    lead = ""
+    for sentence in sentences:
+        if lead and len(lead) + len(sentence) > max_chars:
+            break
+        lead = f"{lead} {sentence}".strip()
+    return lead[:max_chars]

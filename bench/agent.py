@@ -4,7 +4,7 @@
     python bench/agent.py --model qwen2.5-coder-1.5b    # the 1.5B option
     python bench/agent.py --unconstrained               # without grammar-constrained tool calls
     python bench/agent.py --mode first                  # first model turn only (fast: no tools run)
-    python bench/agent.py --limit 20
+    python bench/agent.py --limit 20 --every 3
 
 Runs over the demo shop in the settings' data dir (`chronotope serve --prepare` or `chronotope data demo`
 builds it). Per-case results go to bench/out/agent-<model>-<mode>.jsonl. The baseline is plain
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unconstrained", action="store_true", help="Decode tool calls without the grammar.")
     parser.add_argument("--mode", choices=["full", "first"], default="full")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
     args = parser.parse_args(argv)
 
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.model:
         overrides["model"] = args.model
     settings = Settings(**overrides)
-    cases = load_cases(args.cases)[: args.limit]
+    cases = load_cases(args.cases)[:: args.every][: args.limit]
     label = f"{settings.model}-{'unconstrained' if args.unconstrained else 'constrained'}"
 
     from agent.factory import build_agent, data_date

@@ -175,3 +175,14 @@ def test_warm_up_fills_each_role_prompt_once_for_local_models_only() -> None:
     model.runtime = object()  # what LocalChatModel carries
     agent.warm_up()
     assert len(model.prompts) == 2 and "customer" in str(model.prompts[0][0].content)
+
+
+def test_policy_draft_needs_no_figure_and_a_composed_policy_answer_quotes_the_passage() -> None:
+    agent, _ = make_agent([call("search_docs", query="earbuds"), AIMessage("Opened earbuds can only be returned if defective.")])
+    answer = agent.ask("can I return opened earbuds?", Session("customer", "U1"))
+    assert answer.grounded and answer.text.startswith("Opened earbuds can only be returned if defective.")
+    agent, _ = make_agent([call("search_docs", query="earbuds"), AIMessage("")])
+    answer = agent.ask("can I return opened earbuds?", Session("customer", "U1"))
+    assert not answer.grounded
+    assert answer.text.startswith("From our Returns: Opened earbuds can be returned only if defective.")
+    assert "[returns#opened-items]" in answer.text and "passages found" not in answer.text
