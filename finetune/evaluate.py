@@ -127,11 +127,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--limit", type=int, default=24, help="Cases per source (synth, bitext, ...).")
     parser.add_argument("--roles", default="customer,operator", help="Comma-separated roles to evaluate.")
     parser.add_argument("--loss-examples", type=int, default=8, help="Held-out turns for the loss (0: skip).")
+    parser.add_argument("--max-new-tokens", type=int, default=96,
+                        help="Reply budget: enough for any tool call; a text reply is scored as 'no call' either way.")
     parser.add_argument("--which", choices=["before", "after", "both"], default="both")
     parser.add_argument("--results-dir", type=Path, help="Where before.json/after.json go (default: <data_dir>/finetune/eval).")
     args = parser.parse_args(argv)
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"max_new_tokens": args.max_new_tokens})
     if args.model:
         settings = settings.model_copy(update={"model": args.model})
     adapter = args.adapter or settings.adapter

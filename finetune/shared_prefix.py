@@ -75,12 +75,13 @@ def evaluate_loss(model: Any, groups: dict[str, PrefixGroup]) -> float:
     import torch
 
     losses = []
+    was_training = model.training
     model.eval()
     with torch.no_grad():
         for group in groups.values():
             cache = _prefix_cache(model, group.prefix)
             losses += [float(_example_loss(model, cache, ids, labels)) for ids, labels in group.suffixes]
-    model.train()
+    model.train(was_training)  # the runtime's model stays in eval mode
     return sum(losses) / max(1, len(losses))
 
 
@@ -154,7 +155,7 @@ def train_loop(
             ids, labels = group.suffixes[index]
             loss = _example_loss(model, cache, ids, labels) / len(indices)
             loss.backward()
-            total += float(loss)
+            total += float(loss.detach())
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         scheduler.step()

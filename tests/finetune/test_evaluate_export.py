@@ -34,7 +34,9 @@ def test_held_out_cases_are_capped_per_source() -> None:
     dialogues = [Dialogue(f"{src}{i}", [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}], src)
                  for src in ("synth", "bitext") for i in range(5)]
     cases = held_out_cases(dialogues, per_source=2)
-    assert sorted(c.id for c in cases) == ["bitext0", "bitext1", "synth0", "synth1"]
+    assert sorted(c.kind for c in cases) == ["bitext", "bitext", "synth", "synth"]
+    assert [c.id for c in held_out_cases(dialogues, per_source=2)] == [c.id for c in cases]  # a fixed sample
+    assert held_out_cases(dialogues, per_source=2, roles=("operator",)) == []
 
 
 def test_comparison_reports_both_sides_and_the_ratio() -> None:
