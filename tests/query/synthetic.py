@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +26,7 @@ EVENT_TYPES = ["view", "search", "cart", "purchase", "refund", "login"]
 EVENT_WEIGHTS = [0.4, 0.1, 0.15, 0.25, 0.05, 0.05]
 CATEGORIES = ["Shoes", "Boots", "Books", None]
 # 2026-03-29 01:00 UTC: the EU and UK move their clocks forward an hour.
-START = datetime(2026, 3, 9, tzinfo=timezone.utc)
+START = datetime(2026, 3, 9, tzinfo=UTC)
 DAYS = 35
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -10,7 +10,6 @@ from tests.query.synthetic import events_at, store_with
 from tools.query import QuerySpec, Spike, run_query
 from tools.query.localtime import offset_intervals
 
-UTC = timezone.utc
 # Friday 2026-03-27 is before the EU/UK clock change (Sunday 2026-03-29 01:00 UTC), Friday 2026-04-03 after.
 # Berlin: UTC+1 then UTC+2. London: UTC+0 then UTC+1. Canary Islands: UTC+0 then UTC+1 (an hour behind Madrid).
 INSTANTS = {

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.query.reference import reference_query
-from tests.query.synthetic import synthetic_events, store_with
+from tests.query.synthetic import store_with, synthetic_events
 from tools.query import QuerySpec, QuerySpecError, run_query
 from tools.query.spec import ADDITIVE_METRICS, COUNT_METRICS, DIMENSIONS, METRICS, WEEKDAYS
 
@@ -87,7 +87,7 @@ def assert_same_result(engine: pd.DataFrame, reference: pd.DataFrame, spec: Quer
             )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=specs(), cache=st.booleans())
 def test_random_specs_agree_with_the_pandas_reference(shop, raw, cache):
     """Both DuckDB paths: the query cache and the Parquet files."""

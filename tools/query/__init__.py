@@ -7,10 +7,10 @@
     result.summary()  # "Auvergne-Rhone-Alpes: Friday-night orders 2.8x its baseline (z=11.2, 1,830 orders); ..."
 """
 
+from tools.query.backends import BACKENDS, QueryBackendError, query_cache
+from tools.query.cache import QueryCache
 from tools.query.plan import QueryPlan, resolve_period
 from tools.query.result import QueryResult
-from tools.query.backends import BACKENDS, QueryBackendError
-from tools.query.cache import QueryCache
 from tools.query.run import QueryTimeout, run_query
 from tools.query.spec import (
     DIMENSIONS,
@@ -28,5 +28,5 @@ from tools.query.spec import (
 __all__ = [
     "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryCache", "QueryPlan",
     "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike", "parse_spec",
-    "resolve_period", "run_query", "valid_choices",
+    "query_cache", "resolve_period", "run_query", "valid_choices",
 ]

@@ -6,10 +6,12 @@ columns, which the compiler then uses instead of computing them).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -54,6 +56,15 @@ _per_thread = threading.local()  # DuckDB connections are not shared between thr
 _caches: dict[str, QueryCache] = {}
 _caches_lock = threading.Lock()
 _KEPT = 8
+_opened: list[Any] = []  # every DuckDB connection made here, closed at exit (before the interpreter tears down)
+
+
+@atexit.register
+def _close_all() -> None:
+    for cache in list(_caches.values()):
+        cache.close()
+    for con in _opened:
+        con.close()
 
 
 def _bounded(cache: dict, key: Any, make: Callable[[], Any]) -> Any:
@@ -69,6 +80,7 @@ def store_views(store: EventStore) -> tuple[ibis.BaseBackend, Callable[[], None]
 
     def make() -> tuple[ibis.BaseBackend, Callable[[], None]]:
         con = store.connect()  # sets TimeZone=UTC, which the local-time arithmetic relies on
+        _opened.append(con)
         return ibis.duckdb.from_connection(con), con.interrupt
 
     return _bounded(_per_thread.__dict__.setdefault("views", {}), str(store.root.resolve()), make)

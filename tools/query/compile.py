@@ -7,13 +7,19 @@ DuckDB, Spark and any other ibis backend run it unchanged.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import ibis
 import ibis.expr.types as ir
 
 from tools.query.localtime import day_number, with_local_time
-from tools.query.metrics import METRIC_EVENT_TYPES, RATIO_METRICS, SESSION_METRICS, metric_value, session_metric
+from tools.query.metrics import (
+    METRIC_EVENT_TYPES,
+    RATIO_METRICS,
+    SESSION_METRICS,
+    metric_value,
+    session_metric,
+)
 from tools.query.plan import QueryPlan
 from tools.query.spec import (
     MAX_ROWS,
@@ -35,7 +41,7 @@ FILTER_COLUMNS: dict[str, str] = {
 
 
 def _utc_midnight(day_number: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(days=day_number)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day_number)
 
 
 def _in_days(table: ir.Table, days: tuple[int, int]) -> ir.BooleanValue:
@@ -122,12 +128,24 @@ def _groups(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> dict[str, ir.V
     return {name: dimension(table, name, plan) for name in spec.group_by}
 
 
-def _two_slices(table: ir.Table, spec: QuerySpec, plan: QueryPlan, in_first: ir.BooleanValue, names: tuple[str, str]) -> ir.Table:
-    """The metric per group for the rows in `in_first` and for the others, side by side as columns `names`.
+def _two_slices(
+    table: ir.Table, spec: QuerySpec, plan: QueryPlan, names: tuple[str, str], in_first: ir.BooleanValue,
+    in_second: ir.BooleanValue | None = None,
+) -> ir.Table:
+    """The metric per group over the rows in `in_first` and over those in `in_second` (default: all the others),
+    side by side as columns `names`.
 
-    Computed per (group, slice) and then pivoted: one distinct-count pass instead of one per slice.
+    Computed per (group, slice) and then pivoted: one distinct-count pass instead of one per slice. Slices
+    that overlap (a month compared with the month shifted by a week) get their shared rows twice.
     """
-    per_slice = aggregate_metric(table, spec.metric, {**_groups(table, spec, plan), "slice_": in_first}, "value_")
+    groups = _groups(table, spec, plan)
+    if in_second is None:
+        keyed = table.mutate(**groups, slice_=in_first)
+    else:
+        keyed = table.filter(in_first).mutate(**groups, slice_=True).union(
+            table.filter(in_second).mutate(**groups, slice_=False), distinct=False
+        )
+    per_slice = aggregate_metric(keyed, spec.metric, {**{g: keyed[g] for g in groups}, "slice_": keyed.slice_}, "value_")
     empty = None if spec.metric in RATIO_METRICS else 0  # a slice without rows has 0 events but no ratio
     first = per_slice.value_.max(where=per_slice.slice_)
     second = per_slice.value_.max(where=~per_slice.slice_)
@@ -144,7 +162,7 @@ def _spike(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Table:
     in_window = table.local_weekday.isin([WEEKDAYS.index(d) for d in spike.days_of_week]) & table.local_hour.between(
         spike.hour_from, spike.hour_to - 1
     )
-    counts = _two_slices(table, spec, plan, in_window, ("window_count", "baseline_count"))
+    counts = _two_slices(table, spec, plan, ("window_count", "baseline_count"), in_window)
     h_in, h_out = plan.window_hours, plan.baseline_hours
     p = h_in / (h_in + h_out)  # the window's share of the hours: its expected share of events if no spike
     c_in, c_out = counts.window_count.cast("float64"), counts.baseline_count.cast("float64")
@@ -165,17 +183,22 @@ def _spike(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Table:
         z=(c_in - n * p) / (n * p * (1 - p)).sqrt().nullif(0),
         groups_total=counts.window_count.count(),  # a reduction in mutate is a window over all groups
     )
-    return stats.filter(stats.window_count >= spike.min_support)
+    supported = stats.filter(stats.window_count >= spike.min_support)
+    return supported.mutate(groups_supported=supported.window_count.count())
 
 
 def compile_query(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Table:
-    """The ordered, limited result of `spec` as an ibis table (columns: spec.output_columns(), + groups_total)."""
+    """The ordered, limited result of `spec` as an ibis table (columns: spec.output_columns(), and for a spike
+    groups_total and groups_supported: how many groups there were before and after the min_support cut)."""
     table = filtered_events(events, spec, plan)
     comparison = spec.comparison
     if isinstance(comparison, Spike):
         result = _spike(table, spec, plan)
     elif isinstance(comparison, PeriodOverPeriod):
-        result = _two_slices(table, spec, plan, _in_days(table, plan.current_days), ("current", "previous"))
+        result = _two_slices(
+            table, spec, plan, ("current", "previous"), _in_days(table, plan.current_days),
+            _in_days(table, plan.previous_days),
+        )
         result = result.mutate(
             change=result.current - result.previous,
             pct_change=(result.current - result.previous) / result.previous.nullif(0),
@@ -187,7 +210,7 @@ def compile_query(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Tabl
 
     keys = _sort_keys(result, spec)
     limit = spec.top_k if spec.top_k is not None else MAX_ROWS + 1  # one extra row tells us it was cut
-    columns = [*spec.output_columns(), *(["groups_total"] if isinstance(comparison, Spike) else [])]
+    columns = [*spec.output_columns(), *(["groups_total", "groups_supported"] if isinstance(comparison, Spike) else [])]
     return result.order_by(keys).limit(limit).select(columns)
 
 

@@ -12,8 +12,9 @@ Local day numbers count days since 1970-01-01 on the local calendar; weekday 0 i
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -38,7 +39,7 @@ def zone_regions() -> dict[str, list[str]]:
 
 
 def _offset_minutes(zone: ZoneInfo, epoch_s: int) -> int:
-    moment = datetime.fromtimestamp(epoch_s, tz=timezone.utc).astimezone(zone)
+    moment = datetime.fromtimestamp(epoch_s, tz=UTC).astimezone(zone)
     return int(moment.utcoffset().total_seconds() // 60)
 
 
@@ -50,8 +51,8 @@ def offset_intervals(tz: str, first_day: date, last_day: date) -> tuple[tuple[in
     next start; the first also holds before its start and the last after the span.
     """
     zone = ZoneInfo(tz)
-    start = int(datetime.combine(first_day - timedelta(days=1), datetime.min.time(), timezone.utc).timestamp())
-    end = int(datetime.combine(last_day + timedelta(days=2), datetime.min.time(), timezone.utc).timestamp())
+    start = int(datetime.combine(first_day - timedelta(days=1), datetime.min.time(), UTC).timestamp())
+    end = int(datetime.combine(last_day + timedelta(days=2), datetime.min.time(), UTC).timestamp())
     intervals = [(start, _offset_minutes(zone, start))]
     # Zones change offset a few times a year at most, never twice in a day: scan daily, then bisect each
     # change to the second.
@@ -79,7 +80,7 @@ def utc_offset_minutes(table: ir.Table, epoch_s: ir.IntegerValue, first_day: dat
     def offset_expr(intervals: tuple[tuple[int, int], ...]) -> ir.IntegerValue:
         if len(intervals) == 1:
             return ibis.literal(intervals[0][1])
-        branches = [(epoch_s < start, ibis.literal(prev[1])) for prev, (start, _) in zip(intervals, intervals[1:])]
+        branches = [(epoch_s < start, ibis.literal(prev[1])) for prev, (start, _) in pairwise(intervals)]
         return ibis.cases(*branches, else_=ibis.literal(intervals[-1][1]))
 
     # Zones with the same offsets over the span (Paris, Berlin, Madrid, Rome) share one branch: a shorter

@@ -8,7 +8,7 @@ now. Dates are local calendar dates (each event's region); `as_of`'s date is its
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from tools.query.localtime import day_number
 from tools.query.spec import WEEKDAYS, Filters, PeriodOverPeriod, QuerySpec, QuerySpecError, Spike
@@ -84,12 +84,12 @@ def _date_range(filters: Filters, today: date, first_day: date) -> tuple[date, d
 
 def plan_query(spec: QuerySpec, span: DataSpan) -> QueryPlan:
     """Resolve `spec`'s time frame against the data span; raises QuerySpecError for an empty spike window."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     as_of = spec.as_of or span.last or now
     if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)  # a naive as_of is read as UTC, like event times
-    today = as_of.astimezone(timezone.utc).date()
-    first_day = (span.first or as_of).astimezone(timezone.utc).date()
+        as_of = as_of.replace(tzinfo=UTC)  # a naive as_of is read as UTC, like event times
+    today = as_of.astimezone(UTC).date()
+    first_day = (span.first or as_of).astimezone(UTC).date()
     current = _date_range(spec.filters, today, first_day)
     previous = None
     if isinstance(spec.comparison, PeriodOverPeriod):
@@ -97,7 +97,7 @@ def plan_query(spec: QuerySpec, span: DataSpan) -> QueryPlan:
         length = (current[1] - current[0]).days + 1
         shift = timedelta(days=SHIFT_DAYS.get(spec.comparison.shift, length))
         previous = (current[0] - shift, current[1] - shift)
-    last_day = (span.last or as_of).astimezone(timezone.utc).date()
+    last_day = (span.last or as_of).astimezone(UTC).date()
     plan = QueryPlan(as_of=as_of, data_first_day=first_day, data_last_day=last_day, current=current, previous=previous)
     if isinstance(spec.comparison, Spike):
         window, baseline = spike_exposure(spec.filters, spec.comparison, plan)
@@ -121,7 +121,7 @@ def spike_exposure(filters: Filters, spike: Spike, plan: QueryPlan) -> tuple[int
 
     Hours are nominal (24 a day): a DST change day's extra or missing hour is ignored (< 0.02% of a year).
     """
-    as_of_day = plan.as_of.astimezone(timezone.utc).date()
+    as_of_day = plan.as_of.astimezone(UTC).date()
     start, end = plan.current or (plan.data_first_day, as_of_day)
     start, end = max(start, plan.data_first_day), min(end, as_of_day)
     kept_days = set(filters.days_of_week) or set(WEEKDAYS)

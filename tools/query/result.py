@@ -70,7 +70,7 @@ class QueryResult:
     backend: str
     elapsed_ms: float
     truncated: bool = False  # more rows matched than the row cap
-    groups_considered: int | None = None  # spike: groups before the min_support cut
+    spike_groups: tuple[int, int] | None = None  # spike: (groups with min_support, all groups)
     expr: ir.Table | None = field(default=None, repr=False)
 
     def sql(self) -> str:
@@ -137,8 +137,8 @@ class QueryResult:
                 for r in rows[1:]
             )
             line += f"; then {others}"
-        considered = f" of {self.groups_considered}" if self.groups_considered is not None else ""
-        return f"{line} [{period}; {len(frame)}{considered} {unit}s with >= {spike.min_support} window {metric}]."
+        supported, total = self.spike_groups or (len(frame), len(frame))
+        return f"{line} [{period}; {supported} of {total} {unit}s have >= {spike.min_support} window {metric}]."
 
     # ------------------------------------------------------------------ chart
     def value_column(self) -> str:
@@ -160,9 +160,14 @@ class QueryResult:
         spec, frame, value = self.spec, self.frame, self.value_column()
         if frame.empty or not spec.group_by:
             return None
-        title = self.summary().split(":")[0] if isinstance(spec.comparison, Spike) else (
-            f"{_cap(_LABELS[spec.metric])} by {', '.join(spec.group_by)} ({self.plan.period_label()})"
-        )
+        what = _cap(_LABELS[spec.metric])
+        if isinstance(spec.comparison, Spike):
+            what = f"{spec.comparison.label()} {_LABELS[spec.metric]}: lift over baseline"
+        elif isinstance(spec.comparison, PeriodOverPeriod):
+            what = f"{what}: change vs {spec.comparison.shift} before"
+        elif isinstance(spec.comparison, ShareOfTotal):
+            what = f"Share of {_LABELS[spec.metric]}"
+        title = f"{what} by {', '.join(g.replace('_', ' ') for g in spec.group_by)} ({self.plan.period_label()})"
         groups = set(spec.group_by)
         if kind == "map":
             return self._map(title, value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -27,27 +28,31 @@ class QueryTimeout(TimeoutError):
     """A query ran past its time limit and was cancelled."""
 
 
-def _execute(expr: ir.Expr, interrupt: Callable[[], None] | None, timeout_s: float) -> Any:
-    """Run `expr`, cancelling it through `interrupt` after `timeout_s` seconds."""
+def _execute(expr: ir.Expr, interrupt: Callable[[], None] | None, timeout_s: float, limit_s: float) -> Any:
+    """Run `expr`, cancelling it through `interrupt` after `timeout_s` seconds (what is left of `limit_s`)."""
+    done = threading.Event()
     fired = threading.Event()
 
     def cancel() -> None:
+        if done.wait(timeout_s):
+            return
         fired.set()
-        if interrupt is not None:
+        # Interrupt until the call returns: an interrupt that lands before the backend has started running
+        # (while ibis still compiles) is a no-op, so one alone could let the query run on unbounded.
+        while interrupt is not None and not done.wait(0.05):
             interrupt()
 
-    timer = threading.Timer(timeout_s, cancel)
-    timer.daemon = True
-    timer.start()
+    watchdog = threading.Thread(target=cancel, daemon=True, name="query-timeout")
+    watchdog.start()
     try:
         return expr.execute()
     except Exception as exc:
         if fired.is_set():
-            raise QueryTimeout(f"The query ran past {timeout_s:g} s and was cancelled; narrow the filters or "
+            raise QueryTimeout(f"The query ran past {limit_s:g} s and was cancelled; narrow the filters or "
                                f"the period, or raise the timeout.") from exc
         raise
     finally:
-        timer.cancel()
+        done.set()
 
 
 def _resolve_catalog_values(source: Source, spec: QuerySpec) -> QuerySpec:
@@ -128,7 +133,7 @@ def run_query(
     source = open_source(store, backend, uses_session_hours(spec), cache)
 
     def run(expr: ir.Expr) -> pd.DataFrame:
-        return _execute(expr, source.interrupt, max(0.1, timeout_s - (time.perf_counter() - started)))
+        return _execute(expr, source.interrupt, max(0.01, timeout_s - (time.perf_counter() - started)), timeout_s)
 
     spec = _resolve_catalog_values(source, spec)
     plan = plan_query(spec, data_span(source, run))
@@ -136,10 +141,10 @@ def run_query(
     raw = run(expr)
     truncated = spec.top_k is None and len(raw) > MAX_ROWS
     raw = raw.head(MAX_ROWS)
-    groups_considered = None
+    groups = None
     if "groups_total" in raw.columns:
-        groups_considered = int(raw["groups_total"].iloc[0]) if len(raw) else None
-        raw = raw.drop(columns=["groups_total"])
+        groups = (int(raw["groups_supported"].iloc[0]), int(raw["groups_total"].iloc[0])) if len(raw) else None
+        raw = raw.drop(columns=["groups_total", "groups_supported"])
     return QueryResult(
         spec=spec,
         frame=tidy_frame(raw, spec),
@@ -147,6 +152,6 @@ def run_query(
         backend=source.name,
         elapsed_ms=(time.perf_counter() - started) * 1000,
         truncated=truncated,
-        groups_considered=groups_considered,
+        spike_groups=groups,
         expr=expr,
     )

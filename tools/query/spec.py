@@ -9,8 +9,9 @@ the valid choices in the message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Callable, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -183,7 +184,7 @@ class Filters(_SpecModel):
         return _canonical(_city_name, value)
 
     @model_validator(mode="after")
-    def _ranges(self) -> "Filters":
+    def _ranges(self) -> Filters:
         if self.period is not None and (self.date_from is not None or self.date_to is not None):
             raise ValueError("give either `period` or `date_from`/`date_to`, not both")
         if self.date_from is not None and self.date_to is not None and self.date_to < self.date_from:
@@ -205,7 +206,7 @@ class Filters(_SpecModel):
 def _hour_set(hour_from: int, hour_to: int) -> frozenset[int]:
     if hour_from < hour_to:
         return frozenset(range(hour_from, hour_to))
-    return frozenset(range(hour_from, 24)) | frozenset(range(0, hour_to))  # wraps midnight
+    return frozenset(range(hour_from, 24)) | frozenset(range(hour_to))  # wraps midnight
 
 
 class Spike(_SpecModel):
@@ -223,7 +224,7 @@ class Spike(_SpecModel):
         return _weekdays(value)
 
     @model_validator(mode="after")
-    def _window(self) -> "Spike":
+    def _window(self) -> Spike:
         if not self.days_of_week:
             raise ValueError(f"the spike window has no days; give days_of_week from {', '.join(WEEKDAYS)}")
         if self.hour_to <= self.hour_from:
@@ -287,7 +288,7 @@ class QuerySpec(_SpecModel):
         return _as_list(value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "QuerySpec":
+    def _consistent(self) -> QuerySpec:
         if len(set(self.group_by)) != len(self.group_by):
             raise ValueError(f"group_by repeats a dimension: {self.group_by}")
         comparison = self.comparison
@@ -319,6 +320,13 @@ class QuerySpec(_SpecModel):
         if isinstance(self.comparison, ShareOfTotal):
             return [*self.group_by, self.metric, "share"]
         return [*self.group_by, self.metric]
+
+    def brief(self) -> dict[str, Any]:
+        """The spec as a JSON-ready dict without defaulted fields; the comparison is kept whole (with its kind)."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        if self.comparison is not None:
+            data["comparison"] = self.comparison.model_dump(mode="json")
+        return data
 
     def default_order_by(self) -> str:
         """What rows are ranked by when `order_by` is not given."""
