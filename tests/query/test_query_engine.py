@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 
 import ibis
@@ -72,6 +73,7 @@ def test_a_query_past_its_time_limit_is_cancelled(store, monkeypatch):
         return joined.aggregate(n=joined.count())
 
     monkeypatch.setattr("tools.query.run.compile_query", endless)
+    monkeypatch.setattr("tools.query.run._compiled", OrderedDict())  # keep the endless SQL out of the shared cache
     with pytest.raises(QueryTimeout, match="ran past 0.5 s"):
         run_query(store, {"metric": "events"}, timeout_s=0.5)
     monkeypatch.undo()

@@ -87,7 +87,7 @@ def assert_same_result(engine: pd.DataFrame, reference: pd.DataFrame, spec: Quer
             )
 
 
-@settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=specs(), cache=st.booleans())
 def test_random_specs_agree_with_the_pandas_reference(shop, raw, cache):
     """Both DuckDB paths: the query cache and the Parquet files."""

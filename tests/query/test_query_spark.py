@@ -20,6 +20,8 @@ def spark():
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "false")  # tiny data: re-planning costs more than it saves
+        .config("spark.sql.codegen.wholeStage", "false")  # and so does generating Java for each query
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "1g")
         .getOrCreate()

@@ -41,6 +41,8 @@ class Source:
     interrupt: Callable[[], None] | None
     session_hours: ir.Table | None = None  # only from the cache
     span_key: tuple | None = None  # identifies the data for remembering its span; None = always scan
+    duckdb: Any = None  # a DuckDB connection that runs compiled SQL text directly (DuckDB sources only)
+    plan_key: str = ""  # sources with equal plan keys compile a spec to the same SQL
 
 
 def table_or_none(con: ibis.BaseBackend, name: str) -> ir.Table | None:
@@ -75,13 +77,13 @@ def _bounded(cache: dict, key: Any, make: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def store_views(store: EventStore) -> tuple[ibis.BaseBackend, Callable[[], None]]:
-    """An ibis DuckDB backend over the store's Parquet views (reused per thread) and its interrupt."""
+def store_views(store: EventStore) -> tuple[ibis.BaseBackend, Any]:
+    """An ibis DuckDB backend over the store's Parquet views (reused per thread) and its DuckDB connection."""
 
-    def make() -> tuple[ibis.BaseBackend, Callable[[], None]]:
+    def make() -> tuple[ibis.BaseBackend, Any]:
         con = store.connect()  # sets TimeZone=UTC, which the local-time arithmetic relies on
         _opened.append(con)
-        return ibis.duckdb.from_connection(con), con.interrupt
+        return ibis.duckdb.from_connection(con), con
 
     return _bounded(_per_thread.__dict__.setdefault("views", {}), str(store.root.resolve()), make)
 
@@ -142,36 +144,37 @@ def open_source(store: EventStore | None, backend: str | ibis.BaseBackend, spec_
         if events is None:
             raise QueryBackendError(f"The {backend.name} backend has no `events` table with the canonical columns.")
         interrupt = getattr(getattr(backend, "con", None), "interrupt", None)
-        return Source(backend.name, events, backend, interrupt)
+        return Source(backend.name, events, backend, interrupt, plan_key=f"{backend.name}:{id(backend)}")
     if backend not in BACKENDS:
         raise QuerySpecError(f"Unknown backend {backend!r}. Valid backends: {', '.join(BACKENDS)} (or an ibis backend).")
     if store is None:
         raise QuerySpecError(f"The {backend!r} backend reads an EventStore; pass one (or pass an ibis backend).")
     if backend == "spark":
         con, interrupt = spark_backend(store)
-        return Source("pyspark", con.table("events"), con, interrupt, span_key=store_state(store))
-    views, views_interrupt = store_views(store)
+        return Source("pyspark", con.table("events"), con, interrupt, span_key=store_state(store), plan_key="pyspark")
+    views, views_con = store_views(store)
     if cache:
         try:
             cached = query_cache(store)
             cached.sync(progress=True)
-            events, sessions, interrupt = cached.tables()
-            return Source("duckdb", events, views, interrupt, sessions if spec_uses_sessions else None,
-                          span_key=store_state(store))
+            events, sessions, cursor = cached.tables()
+            return Source("duckdb", events, views, cursor.interrupt, sessions if spec_uses_sessions else None,
+                          span_key=store_state(store), duckdb=cursor, plan_key="duckdb-cache")
         except CacheUnavailable as exc:
             log.warning("%s; querying the Parquet files directly", exc)
-    return Source("duckdb-parquet", views.table("events"), views, views_interrupt, span_key=store_state(store))
+    return Source("duckdb-parquet", views.table("events"), views, views_con.interrupt, span_key=store_state(store),
+                  duckdb=views_con, plan_key="duckdb-parquet")
 
 
 _spans: dict[tuple, DataSpan] = {}
 
 
-def data_span(source: Source, run: Callable[[ir.Expr], pd.DataFrame]) -> DataSpan:
+def data_span(source: Source, run: Callable[[Callable[[], pd.DataFrame]], pd.DataFrame]) -> DataSpan:
     """First and last event time of the source's events, remembered until the store's files change."""
     if source.span_key is not None and source.span_key in _spans:
         return _spans[source.span_key]
     events = source.events
-    row = run(events.aggregate(first=events.event_time.min(), last=events.event_time.max()))
+    row = run(events.aggregate(first=events.event_time.min(), last=events.event_time.max()).execute)
     span = DataSpan(first=_utc(row["first"].iloc[0]), last=_utc(row["last"].iloc[0]))
     if source.span_key is not None:
         _spans.clear()  # one store at a time is the common case; keep memory flat

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -244,14 +243,14 @@ class QueryCache:
         con.execute("INSERT INTO session_hours " + rollup.format(where=f"WHERE {touched}"))
 
     # ------------------------------------------------------------------ querying
-    def tables(self) -> tuple[ir.Table, ir.Table, Callable[[], None]]:
-        """This thread's ibis `events` and `session_hours` tables on the cache, and how to interrupt its query."""
+    def tables(self) -> tuple[ir.Table, ir.Table, duckdb.DuckDBPyConnection]:
+        """This thread's ibis `events` and `session_hours` tables on the cache, and the cursor they run on."""
         local = self._per_thread.__dict__
         if "tables" not in local:
             with self._lock:
                 cursor = self._connect().cursor()
             backend = ibis.duckdb.from_connection(cursor)
-            local["tables"] = (backend.table("events"), backend.table("session_hours"), cursor.interrupt)
+            local["tables"] = (backend.table("events"), backend.table("session_hours"), cursor)
         return local["tables"]
 
 

@@ -71,10 +71,13 @@ class QueryResult:
     elapsed_ms: float
     truncated: bool = False  # more rows matched than the row cap
     spike_groups: tuple[int, int] | None = None  # spike: (groups with min_support, all groups)
-    expr: ir.Table | None = field(default=None, repr=False)
+    expr: ir.Table | None = field(default=None, repr=False)  # the compiled query (non-DuckDB backends)
+    query_sql: str | None = field(default=None, repr=False)  # the SQL that ran (DuckDB backends)
 
     def sql(self) -> str:
         """The SQL ibis generated for the backend that ran the query, for display and audit."""
+        if self.query_sql is not None:
+            return self.query_sql
         return "" if self.expr is None else str(ibis.to_sql(self.expr))
 
     # ------------------------------------------------------------------ summary

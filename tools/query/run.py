@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from tools.query.backends import Source, data_span, open_source, table_or_none
 from tools.query.cache import uses_session_hours
 from tools.query.compile import compile_query
 from tools.query.localtime import day_from_number
-from tools.query.plan import plan_query
+from tools.query.plan import QueryPlan, plan_query
 from tools.query.result import QueryResult
 from tools.query.spec import COUNT_METRICS, MAX_ROWS, WEEKDAYS, QuerySpec, QuerySpecError, Spike, parse_spec
 
@@ -28,8 +29,8 @@ class QueryTimeout(TimeoutError):
     """A query ran past its time limit and was cancelled."""
 
 
-def _execute(expr: ir.Expr, interrupt: Callable[[], None] | None, timeout_s: float, limit_s: float) -> Any:
-    """Run `expr`, cancelling it through `interrupt` after `timeout_s` seconds (what is left of `limit_s`)."""
+def _execute(call: Callable[[], Any], interrupt: Callable[[], None] | None, timeout_s: float, limit_s: float) -> Any:
+    """Run `call`, cancelling it through `interrupt` after `timeout_s` seconds (what is left of `limit_s`)."""
     done = threading.Event()
     fired = threading.Event()
 
@@ -45,7 +46,7 @@ def _execute(expr: ir.Expr, interrupt: Callable[[], None] | None, timeout_s: flo
     watchdog = threading.Thread(target=cancel, daemon=True, name="query-timeout")
     watchdog.start()
     try:
-        return expr.execute()
+        return call()
     except Exception as exc:
         if fired.is_set():
             raise QueryTimeout(f"The query ran past {limit_s:g} s and was cancelled; narrow the filters or "
@@ -91,6 +92,31 @@ def _match(what: str, wanted: list[str], known: list[str]) -> list[str]:
     return matched
 
 
+_compiled: OrderedDict[tuple, str] = OrderedDict()
+_compiled_lock = threading.Lock()
+_COMPILED_KEPT = 256
+
+
+def compiled_sql(source: Source, table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> str:
+    """The SQL of `spec` on a DuckDB source, compiled once per (source kind, spec, resolved plan).
+
+    Compiling the ibis expression costs more than running most queries on the cache, and dashboards and
+    agents repeat questions; the plan holds every data-dependent value (as_of, date ranges, exposure), so a
+    changed store gives a new key rather than stale SQL.
+    """
+    key = (source.plan_key, source.session_hours is not None, spec.model_dump_json(), plan)
+    with _compiled_lock:
+        if key in _compiled:
+            _compiled.move_to_end(key)
+            return _compiled[key]
+    sql = str(ibis.to_sql(compile_query(table, spec, plan)))
+    with _compiled_lock:
+        _compiled[key] = sql
+        while len(_compiled) > _COMPILED_KEPT:
+            _compiled.popitem(last=False)
+    return sql
+
+
 def tidy_frame(raw: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
     """Readable columns: weekday names, dates for day/week/month, integer counts."""
     frame = raw.reset_index(drop=True)
@@ -132,13 +158,19 @@ def run_query(
         spec = parse_spec(spec)
     source = open_source(store, backend, uses_session_hours(spec), cache)
 
-    def run(expr: ir.Expr) -> pd.DataFrame:
-        return _execute(expr, source.interrupt, max(0.01, timeout_s - (time.perf_counter() - started)), timeout_s)
+    def run(call: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        return _execute(call, source.interrupt, max(0.01, timeout_s - (time.perf_counter() - started)), timeout_s)
 
     spec = _resolve_catalog_values(source, spec)
     plan = plan_query(spec, data_span(source, run))
-    expr = compile_query(source.session_hours if source.session_hours is not None else source.events, spec, plan)
-    raw = run(expr)
+    table = source.session_hours if source.session_hours is not None else source.events
+    expr, sql = None, None
+    if source.duckdb is not None:
+        sql = compiled_sql(source, table, spec, plan)
+        raw = run(lambda: source.duckdb.execute(sql).df())
+    else:
+        expr = compile_query(table, spec, plan)
+        raw = run(expr.execute)
     truncated = spec.top_k is None and len(raw) > MAX_ROWS
     raw = raw.head(MAX_ROWS)
     groups = None
@@ -154,4 +186,5 @@ def run_query(
         truncated=truncated,
         spike_groups=groups,
         expr=expr,
+        query_sql=sql,
     )
