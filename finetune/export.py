@@ -16,7 +16,7 @@ from pathlib import Path
 
 from agent.config import Settings, get_settings
 
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "training.json", "README.md")
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "training.json")
 
 
 class ExportError(ValueError):
