@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from tools.events.catalog import CATEGORIES
 from tools.registry import ToolArgs
@@ -21,8 +21,17 @@ def _known_place(value: str) -> str:
     return resolve_place(value).label
 
 
+_EVERYWHERE = {"all", "any", "everywhere", "overall", "total", "none", "all regions"}
+
+
+def _everywhere_is_none(value: object) -> object:
+    """"all"/"everywhere" means no place filter, which is what a model writing it intends."""
+    return None if isinstance(value, str) and value.strip().lower() in _EVERYWHERE else value
+
+
 # A region, city or country name; the validator turns an unknown name into an error listing valid ones.
 Place = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_known_place)]
+AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"]
 Since = Literal["24h", "7d", "30d", "90d"]
@@ -72,7 +81,7 @@ class TopItemsArgs(ToolArgs):
     group_by: Literal["product", "category", "region", "city", "country", "hour_of_day", "day_of_week"] = Field(
         "product", description="What to rank."
     )
-    place: Place | None = Field(None, description="Only this region, city or country.")
+    place: AnyPlace = Field(None, description="Only this region, city or country.")
     category: Category | None = Field(None, description="Only this category.")
     period: Period = Field("last_30_days", description="Time window.")
     top_k: int = Field(10, ge=1, le=50, description="How many rows.")
@@ -81,21 +90,21 @@ class TopItemsArgs(ToolArgs):
 class ForecastDemandArgs(ToolArgs):
     category: Category | None = Field(None, description="Forecast this category.")
     product: str | None = Field(None, max_length=120, description="Forecast this product (name or id).")
-    place: Place | None = Field(None, description="Region, city or country; none = whole shop.")
+    place: AnyPlace = Field(None, description="Region, city or country; none = whole shop.")
     horizon_days: int = Field(28, ge=1, le=120, description="Days ahead.")
 
 
 class ReorderAdviceArgs(ToolArgs):
     product: str = Field(max_length=120, description="Product name or id.")
     stock_on_hand: int = Field(ge=0, description="Units in stock now.")
-    place: Place | None = Field(None, description="Region or country served from this stock; none = all.")
+    place: AnyPlace = Field(None, description="Region or country served from this stock; none = all.")
     lead_time_days: int = Field(7, ge=1, le=120, description="Days until a new delivery arrives.")
     service_level: float = Field(0.95, gt=0.5, lt=1.0, description="Chance of not running out.")
 
 
 class DetectAnomaliesArgs(ToolArgs):
     since: Since = Field("7d", description="How far back to look.")
-    place: Place | None = Field(None, description="Only this region or country.")
+    place: AnyPlace = Field(None, description="Only this region or country.")
     kind: Literal["all", "volume", "complaints"] = Field("all", description="Volume spikes/outages, complaint waves, or both.")
 
 
@@ -107,5 +116,5 @@ class DetectFraudArgs(ToolArgs):
 class RecommendArgs(ToolArgs):
     user_id: str | None = Field(None, pattern=r"^U\d+$", description="Recommend for this customer, e.g. U000123.")
     product: str | None = Field(None, max_length=120, description="Or: what sells together with this product.")
-    place: Place | None = Field(None, description="Region or city context.")
+    place: AnyPlace = Field(None, description="Region or city context.")
     n: int = Field(5, ge=1, le=20, description="How many products.")
