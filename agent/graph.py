@@ -211,6 +211,9 @@ class ShopAgent:
         while pending_steps:
             yield AgentEvent("step", step=pending_steps.pop(0))
         messages = self._graph.get_state(config).values["messages"]
+        fallback = self._retrieval_fallback(question, messages, trace, session)
+        if fallback is not None:
+            yield AgentEvent("step", step=fallback)
         answer = self._finish(question, messages, trace)
         answer.model_calls = [
             dict(m.response_metadata) for m in messages[state_in["turn_start"] :] if isinstance(m, AIMessage)
@@ -225,6 +228,25 @@ class ShopAgent:
         yield AgentEvent("answer", answer=answer)
 
     # ------------------------------------------------------------------ grounding
+    def _retrieval_fallback(
+        self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session
+    ) -> ToolStep | None:
+        """Search the documents ourselves when the model answered from memory with figures of its own.
+
+        A small model often skips the tool and states delivery times or fees it made up; the passage found
+        then either backs the draft's numbers or replaces the draft (see `_finish`).
+        """
+        last = messages[-1]
+        if trace or not isinstance(last, AIMessage) or _calls(last):
+            return None
+        if not ungrounded_numbers(str(last.content), [question]):
+            return None
+        if "search_docs" not in {t.name for t in self.registry.for_role(session.role)}:
+            return None
+        step = run_step(self.registry, "search_docs", {"query": question[:300]}, session)
+        trace.append(step)
+        return step
+
     def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep]) -> AgentAnswer:
         last = messages[-1]
         draft = ""

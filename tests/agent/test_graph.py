@@ -186,3 +186,16 @@ def test_policy_draft_needs_no_figure_and_a_composed_policy_answer_quotes_the_pa
     assert not answer.grounded
     assert answer.text.startswith("From our Returns: Opened earbuds can be returned only if defective.")
     assert "[returns#opened-items]" in answer.text and "passages found" not in answer.text
+
+
+def test_answer_from_memory_with_invented_figures_triggers_document_search() -> None:
+    agent, _ = make_agent([AIMessage("Opened earbuds can be returned within 60 days.")])
+    answer = agent.ask("can I return opened earbuds?", Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["search_docs"]
+    assert "60 days" not in answer.text and "[returns#opened-items]" in answer.text
+
+
+def test_answer_from_memory_without_figures_is_left_alone() -> None:
+    agent, _ = make_agent([AIMessage("Hello! How can I help?")])
+    answer = agent.ask("hi", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == "Hello! How can I help?"
