@@ -10,13 +10,16 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+# LoRA adapter for qwen2.5-coder-0.5b trained by finetune/ (see its README for data and before/after).
+SHIPPED_ADAPTER = Path(__file__).resolve().parents[1] / "finetune" / "adapters" / "qwen2.5-coder-0.5b-shop"
 
 
 def _config_file() -> Path:
@@ -39,7 +42,11 @@ class Settings(BaseSettings):
     shared_data_dir: Path = Field(Path("../shared/data"), description="Real public data sets (tests, importers).")
 
     model: str = Field("qwen2.5-coder-0.5b", description="Named offline model, a local HF folder, or a hub id.")
-    adapter: str | None = Field(None, description="LoRA adapter folder to apply on top of the model.")
+    adapter: str | None = Field(
+        None,
+        description="LoRA adapter folder to apply on top of the model; default: the shipped shop adapter for the "
+        "default 0.5B model (finetune/adapters/), 'none' for the bare model.",
+    )
     openai_base_url: str | None = Field(None, description="Use an OpenAI-compatible server instead of a local model.")
     openai_model: str | None = Field(None, description="Model name on the OpenAI-compatible server.")
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for that server.")
@@ -55,6 +62,15 @@ class Settings(BaseSettings):
     operator_password: SecretStr = Field(SecretStr("chronotope"), description="Operator console password.")
     host: str = Field("127.0.0.1", description="Interface the apps listen on (never public by default).")
     port: int = Field(7860, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _default_adapter(self) -> Settings:
+        # The shipped adapter was trained for the default model only; any other model runs bare.
+        if self.adapter is None and self.model == "qwen2.5-coder-0.5b" and SHIPPED_ADAPTER.is_dir():
+            self.adapter = str(SHIPPED_ADAPTER)
+        elif self.adapter is not None and self.adapter.strip().lower() in ("", "none"):
+            self.adapter = None
+        return self
 
     @classmethod
     def settings_customise_sources(

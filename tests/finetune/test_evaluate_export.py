@@ -73,3 +73,13 @@ def test_export_copies_the_adapter_and_refuses_other_folders(tmp_path: Path) -> 
     assert result.size_bytes == len(json.dumps({"r": 8})) + len(b"weights")
     with pytest.raises(ExportError, match="not a PEFT adapter folder"):
         export_adapter(tmp_path / "run", tmp_path / "out" / "bad")
+
+
+def test_shipped_adapter_is_the_default_for_the_default_model_only(tmp_path: Path) -> None:
+    from agent.config import SHIPPED_ADAPTER, Settings
+
+    assert (SHIPPED_ADAPTER / "adapter_config.json").is_file()
+    assert Settings(data_dir=tmp_path).adapter == str(SHIPPED_ADAPTER)
+    assert Settings(data_dir=tmp_path, adapter="none").adapter is None  # the bare model on request
+    assert Settings(data_dir=tmp_path, model=str(tmp_path / "other-model")).adapter is None
+    assert Settings(data_dir=tmp_path, adapter="/my/adapter").adapter == "/my/adapter"
