@@ -25,7 +25,7 @@ from tools.registry import Session, ToolCallError, ToolRegistry
 
 Role = Literal["customer", "operator"]
 CUSTOMER_SAFE_TOOLS = {"search_docs", "search_products", "my_orders", "my_recommendations"}
-_REFUSAL = re.compile(r"\b(sorry|can't|cannot|can not|unable|not able|don't know|do not know|only help|not available|no tool)\b", re.I)
+_REFUSAL = re.compile(r"\b(sorry|can't|cannot|can not|unable|not able|don't know|do not know|only help|not available|no tool)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -202,5 +202,4 @@ def write_results(rows: list[Any], path: Path) -> None:
     """Per-case results as JSONL, for reading case by case."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(asdict(row), ensure_ascii=False, default=str) + "\n")
+        handle.writelines(json.dumps(asdict(row), ensure_ascii=False, default=str) + "\n" for row in rows)

@@ -23,8 +23,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.config import Settings  # noqa: E402
-from agent.evaluation import (  # noqa: E402
+from agent.config import Settings
+from agent.evaluation import (
     first_turn,
     full_turn,
     load_cases,

@@ -14,11 +14,11 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from agent.config import Settings  # noqa: E402
+from agent.config import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -32,7 +32,7 @@ class ChartSpec(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict, description="Kind-specific fields (band columns, spans).")
 
     @classmethod
-    def from_frame(cls, kind: ChartKind, title: str, frame: pd.DataFrame, **fields: Any) -> "ChartSpec":
+    def from_frame(cls, kind: ChartKind, title: str, frame: pd.DataFrame, **fields: Any) -> ChartSpec:
         """Build a spec from a frame; timestamps become ISO strings so the spec is JSON-safe."""
         data = frame.copy()
         for column in data.columns:

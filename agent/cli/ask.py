@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Optional
 
 import typer
 
 from agent.cli.app import app
 
 
-def _session(role: str, user: Optional[str]):
+def _session(role: str, user: str | None):
     from tools.registry import Session
 
     if role not in ("customer", "operator"):
@@ -40,7 +39,7 @@ def _print_answer(answer, show_trace: bool) -> None:
 def ask(
     question: str = typer.Argument(..., help="The question."),
     role: str = typer.Option("operator", help="customer or operator."),
-    user: Optional[str] = typer.Option(None, help="Customer id for a customer session (e.g. U000001)."),
+    user: str | None = typer.Option(None, help="Customer id for a customer session (e.g. U000001)."),
     trace: bool = typer.Option(True, "--trace/--no-trace", help="Print the tool calls."),
 ) -> None:
     """Ask one question; prints the answer and the tool trace."""
@@ -53,7 +52,7 @@ def ask(
 @app.command()
 def chat(
     role: str = typer.Option("operator", help="customer or operator."),
-    user: Optional[str] = typer.Option(None, help="Customer id for a customer session."),
+    user: str | None = typer.Option(None, help="Customer id for a customer session."),
 ) -> None:
     """An interactive chat in the terminal (empty line or Ctrl-D to quit)."""
     from agent.factory import build_agent

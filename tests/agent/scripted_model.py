@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -23,7 +24,7 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
-    def bind_tools(self, tools: list[dict], **kwargs: Any) -> "ScriptedChatModel":
+    def bind_tools(self, tools: list[dict], **kwargs: Any) -> ScriptedChatModel:
         self.bound_tools.append(tools)
         return self
 

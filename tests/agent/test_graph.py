@@ -6,7 +6,6 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 from pydantic import Field
 
