@@ -14,7 +14,7 @@ from agent.roles import system_prompt
 from finetune.data import Dialogue
 from finetune.render import TRAINING_TODAY, training_pairs, with_system_prompt
 
-REAL_TOKENIZER = Path(__file__).resolve().parents[2] / ".chronotope" / "models" / "qwen2.5-coder-0.5b" / "hf"
+MODEL_CACHE = Path(__file__).resolve().parents[2] / ".chronotope" / "models"  # shared with tests/llm
 TOOLS = [
     {"type": "function", "function": {"name": "my_orders", "description": "The customer's own orders.",
                                       "parameters": {"type": "object", "properties": {"status": {"type": "string"}}}}},
@@ -26,12 +26,12 @@ TOOLS = [
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    """The real 0.5B tokenizer (its own chat template), else skip: only the converted model folder has it."""
-    if not (REAL_TOKENIZER / "tokenizer.json").is_file():
-        pytest.skip(f"Real tokenizer not converted at {REAL_TOKENIZER}; run `chronotope model prepare`.")
+    """The real 0.5B tokenizer with its own chat template (the model is prepared once per machine)."""
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(REAL_TOKENIZER)
+    from agent.llm.sources import prepare_model
+
+    return AutoTokenizer.from_pretrained(prepare_model("qwen2.5-coder-0.5b", MODEL_CACHE, progress=False).location)
 
 
 def tool_dialogue() -> Dialogue:
