@@ -202,8 +202,13 @@ def test_promotion_lifts_demand_and_cuts_the_price(shop):
     during = days(promo.start, promo.end)
     before = days(promo.start - timedelta(35), promo.start - timedelta(8))
     assert during >= 2.0 * before, (during, before)
-    rows = purchases[(purchases["product_id"] == promo.product_id) & (purchases["region"] == "Bavaria")]
+    # Every ordinary euro sale (one list price), not one region's: with personal taste a single region may
+    # buy none in the promotion. Planted fraud orders are priced at list price, promotion or not.
+    fraud = {o for case in truth.fraud for o in case.order_ids}
+    rows = purchases[(purchases["product_id"] == promo.product_id) & ~purchases["order_id"].isin(fraud)]
+    rows = rows[[get_region(r).country != "GB" for r in rows["region"]]]
     in_promo = rows["event_time"].dt.date.between(promo.start, promo.end)
+    assert in_promo.sum() >= 5, in_promo.sum()
     assert rows.loc[in_promo, "price"].max() < rows.loc[~in_promo, "price"].min()
 
 
@@ -359,6 +364,25 @@ def test_regional_favourites_sell_five_times_better_at_home(shop):
         share_home = (purchases.loc[home, "product_id"] == fav.product_id).mean()
         share_elsewhere = (purchases.loc[~home, "product_id"] == fav.product_id).mean()
         assert share_home >= 5 * share_elsewhere, (fav, share_home, share_elsewhere)
+
+
+def test_shoppers_view_and_buy_mostly_in_their_favourite_categories(shop):
+    _, truth, con, _, _, _ = shop
+    assert len(truth.customer_tastes) >= 20
+    assert all(2 <= len(t.categories) <= 3 for t in truth.customer_tastes)
+    tastes = pd.DataFrame([(t.user_id, c) for t in truth.customer_tastes for c in t.categories],
+                          columns=["user_id", "category"])
+    rows = con.execute(
+        "SELECT e.user_id, e.event_type, p.category FROM events e JOIN products p USING (product_id) "
+        "WHERE e.event_type IN ('view', 'purchase')"
+    ).df()
+    share = rows.groupby("category").size() / len(rows)
+    ours = rows[rows["user_id"].isin(tastes["user_id"])]
+    own = ours.merge(tastes, on=["user_id", "category"], how="left", indicator=True)["_merge"].eq("both")
+    # What their favourites would get if they shopped like everyone else (each user's categories' share).
+    expected = tastes.assign(s=tastes["category"].map(share)).groupby("user_id")["s"].sum()
+    expected = ours["user_id"].map(expected).mean()
+    assert len(ours) >= 200 and own.mean() >= 0.6 and own.mean() >= 3 * expected, (len(ours), own.mean(), expected)
 
 
 # ------------------------------------------------------------------ orders and reviews

@@ -189,6 +189,13 @@ class ComplaintWave(BaseModel):
     end: date
 
 
+class CustomerTaste(BaseModel):
+    """An ordinary shopper's favourite categories: most of what they look at and buy is in these."""
+
+    user_id: str
+    categories: list[str]
+
+
 class GroundTruth(BaseModel):
     """Everything the demo shop planted, for tests and benchmarks to check engines against."""
 
@@ -206,3 +213,4 @@ class GroundTruth(BaseModel):
     regional_favourites: list[RegionalFavourite]
     complaint_waves: list[ComplaintWave]
     holidays: list[date] = Field(default_factory=list)
+    customer_tastes: list[CustomerTaste] = Field(default_factory=list)  # a sample of ordinary shoppers

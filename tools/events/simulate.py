@@ -7,8 +7,8 @@
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
 Pieces: catalogue and users (`simulate_catalog`), traffic over local time (`simulate_calendar`), the planted
-plan (`simulate_plan`), ordinary sessions (`simulate_sessions`), fraud and complaint orders
-(`simulate_planted`), order life cycle (`simulate_orders`), reviews (`simulate_reviews`).
+plan (`simulate_plan`), ordinary sessions (`simulate_sessions`) with personal taste (`simulate_taste`), fraud
+and complaint orders (`simulate_planted`), order life cycle (`simulate_orders`), reviews (`simulate_reviews`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tools.events.schema import (
     USERS,
     BoughtTogether,
     ComplaintWave,
+    CustomerTaste,
     FridaySpike,
     GroundTruth,
     Launch,
@@ -59,11 +60,13 @@ from tools.events.simulate_plan import ShopPlan, make_plan
 from tools.events.simulate_planted import PlantedPlan, plan_planted, planted_events, planted_orders
 from tools.events.simulate_reviews import make_reviews
 from tools.events.simulate_sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
+from tools.events.simulate_taste import calibrate_plan, make_taste
 from tools.events.store import EventStore, conform
 
 DAY = 86_400
 MANIFEST = "manifest.json"
 _DEMO_TABLES = ("orders", "products", "reviews", "users")
+TASTE_SAMPLE = 50  # ordinary shoppers whose favourite categories the manifest lists
 
 
 class GroundTruthMissing(FileNotFoundError):
@@ -146,6 +149,9 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
     holidays_by_region = span_holidays(clock)
     holiday_dates = sorted({d for ds in holidays_by_region.values() for d in ds if start <= d <= config.end})
     plan = make_plan(rng, catalog, clock, holiday_dates)
+    # Taste has its own stream, so that every planted choice (drawn from `rng`) is what it was without it.
+    taste = make_taste(np.random.default_rng([config.seed, 1]), users, plan, catalog)
+    plan = calibrate_plan(plan, taste, users, catalog)
     launched = plan.launch_day >= 0
     catalog.launched_at[launched] = (np.datetime64(start, "s") + plan.launch_day[launched] * DAY
                                      + np.timedelta64(6 * 3600, "s"))
@@ -158,6 +164,7 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
         conversion_phase=rng.random(len(all_regions()) * 42),
         basket_count=np.zeros(len(all_regions()) * 42, dtype=np.int64),
         device_label=np.concatenate([[0], rng.permutation(n_devices + 64) + 1]),
+        taste=taste,
     )
     planted = plan_planted(rng, shop, first_device=n_devices)
     shop.reserved = planted.reserved
@@ -265,6 +272,8 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
         complaint_waves=[ComplaintWave(product_id=pid[product], region=regions[region].name, start=day(wave_day),
                                        end=day(wave_day + 6))],
         holidays=holiday_dates,
+        customer_tastes=[CustomerTaste(user_id=str(shop.users.ids[u]), categories=shop.taste.categories(u))
+                         for u in np.flatnonzero(~shop.reserved)[:TASTE_SAMPLE]],
     )
 
 

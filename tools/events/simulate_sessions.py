@@ -22,6 +22,7 @@ from tools.events.simulate_plan import (
     product_weights,
     promotion_discount,
 )
+from tools.events.simulate_taste import Taste, TastedSampler
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads
 CHANNEL_CONVERSION = np.array([1.0, 1.15, 1.3, 0.6, 0.75])
@@ -51,6 +52,7 @@ class Shop:
     conversion_phase: np.ndarray  # [R * 42] systematic-sampling phase per (region, band), carried across blocks
     basket_count: np.ndarray  # [R * 42] orders so far per (region, band), for the basket-size sequence
     device_label: np.ndarray  # printed number per internal device index (shuffled, so ids reveal nothing)
+    taste: Taste  # each ordinary shopper's favourite categories
 
     def device_id(self, device: int) -> str:
         return f"D{int(self.device_label[device]):07d}"
@@ -153,9 +155,9 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     day = hour // 24
     first_day = int(day.min()) if n else first_hour // 24
     days = np.arange(first_day, int(day.max()) + 1 if n else first_day + 1)
-    sampler = ProductSampler(product_weights(shop.plan, shop.catalog, shop.start, days))
+    sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category, shop.taste)
     key = region * len(days) + (day - first_day)
-    first_item = sampler.draw(rng, key)
+    first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
     paired = (partner >= 0) & (rng.random(n) < PAIR_PROBABILITY)
     n_lines = np.where(paired & (n_lines == 1), 2, n_lines)
@@ -167,7 +169,7 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     slot_offset = np.concatenate([[0], np.cumsum(n_views)[:-1]])
     slot_session = np.repeat(np.arange(n), n_views)
     slot_pos = np.arange(len(slot_session)) - slot_offset[slot_session]
-    slot_product = sampler.draw(rng, key[slot_session])
+    slot_product = sampler.draw(rng, key[slot_session], user[slot_session])
     slot_product[slot_offset] = first_item
     pair_slots = slot_offset[paired] + 1
     slot_product[pair_slots] = partner[paired]
