@@ -105,7 +105,7 @@ def recommend(
 def train(
     until: str | None = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
     algorithm: str = typer.Option("als", help="als or bpr."),
-    factors: int = typer.Option(32, help="Latent factors."),
+    factors: int = typer.Option(24, help="Latent factors."),
     iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
     context_weight: float | None = typer.Option(None, help="0..1 share left to context; default: chosen on validation."),
     content: bool = typer.Option(True, "--content/--no-content", help="Embed product texts for new products."),

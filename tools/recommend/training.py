@@ -56,8 +56,10 @@ class RecommenderParams(BaseModel):
     purchase_weight: float = Field(10.0, description="Interaction weight of a purchased line.")
     refund_weight: float = Field(-10.0, description="Weight of a refund (takes the purchase back).")
     algorithm: Literal["als", "bpr"] = Field("als", description="Matrix factorisation: implicit ALS or BPR.")
-    factors: int = Field(32, ge=2, le=512, description="Latent factors.")
-    regularization: float = Field(0.05, ge=0, description="L2 regularisation of the factors.")
+    factors: int = Field(24, ge=2, le=512, description="Latent factors.")
+    regularization: float | None = Field(
+        None, ge=0, description="L2 regularisation of the factors; None = 1.0 for ALS, 0.05 for BPR (per SGD step)."
+    )
     alpha: float = Field(2.0, gt=0, description="ALS confidence scale (confidence = alpha x log1p(weight)).")
     iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
     learning_rate: float = Field(0.05, gt=0, description="BPR learning rate.")
@@ -81,6 +83,13 @@ class RecommenderParams(BaseModel):
     def event_weights(self) -> EventWeights:
         return EventWeights(self.view_weight, self.cart_weight, self.purchase_weight, self.refund_weight)
 
+    @property
+    def als_regularization(self) -> float:
+        """The regularisation in effect: ALS (squared loss over every cell) needs far more than BPR's SGD steps."""
+        if self.regularization is not None:
+            return self.regularization
+        return 1.0 if self.algorithm == "als" else 0.05
+
     def als_model(self, data: Interactions, context_weight: float) -> ContextALSModel:
         """An unfitted ALS + context model with these settings.
 
@@ -89,12 +98,12 @@ class RecommenderParams(BaseModel):
         """
         return ContextALSModel(
             data.context_counts, context_weight=context_weight, factors=min(self.factors, max(2, len(data.items) // 4)),
-            regularization=self.regularization, alpha=self.alpha, iterations=self.iterations,
+            regularization=self.als_regularization, alpha=self.alpha, iterations=self.iterations,
             algorithm=self.algorithm, learning_rate=self.learning_rate, seed=self.seed,
         )
 
 
-CONTEXT_WEIGHTS = (0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 1.0)
+CONTEXT_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
 DEFAULT_CONTEXT_WEIGHT = 0.5  # when there are too few validation users to choose
 MIN_VALIDATION_USERS = 30
 
