@@ -1,9 +1,9 @@
 """A small seeded shop whose customers have personal taste, for recommender tests and the benchmark.
 
-The demo shop draws every purchase from its region's demand, so nobody's past predicts their future beyond
-their region. Here each customer has a favourite category (most of what they look at and buy), regions
-have a favourite product, one pair is bought together, one product is out of stock and one is brand new
-(no events at all), and a few signed-up customers never shopped. Everything planted is in `TasteTruth`.
+Small enough to build in a second, and hand-built so that every planted fact is exact: each customer has
+a favourite category (most of what they look at and buy), regions have a favourite product, one pair is
+bought together, one product is out of stock and one is brand new (no events at all), and a few signed-up
+customers never shopped. Everything planted is in `TasteTruth`.
 """
 
 from __future__ import annotations
