@@ -46,6 +46,7 @@ _DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor 
 FAVOURITE_LIFT = 12.0
 LARGE_FAVOURITE_LIFT = 9.0  # best sellers: a smaller lift keeps them a modest share of their region
 PAIR_PROBABILITY = 0.8  # P(b is added | a is the first item)
+UNCALIBRATED = float("nan")  # a promotion's or trend break's weight multiplier before `calibrate_plan`
 
 
 @dataclass
@@ -54,7 +55,9 @@ class ShopPlan:
 
     base_weight: np.ndarray  # [R, P] demand weight before seasonality and time-bound changes
     launch_day: np.ndarray  # [P] first day index a product can be seen (negative: before the span)
-    # (product, first day, last day, lift seen in sales, discount, weight multiplier that produces that lift)
+    # (product, first day, last day, lift seen in sales, discount, weight multiplier that produces that lift).
+    # The multipliers depend on the shoppers' taste: `make_plan` leaves them NaN and
+    # `simulate_taste.calibrate_plan` solves them.
     promotions: list[tuple[int, int, int, float, float, float]]
     trend_breaks: list[tuple[int, int, int, float, float]]  # (region, product, day, factor seen, weight multiplier)
     favourites: list[tuple[int, int]]  # (region, product)
@@ -85,7 +88,10 @@ def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: s
 
 
 def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]) -> ShopPlan:
-    """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60)."""
+    """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60).
+
+    Promotion and trend-break weight multipliers are left for `simulate_taste.calibrate_plan`.
+    """
     regions = all_regions()
     n_regions, n_products, days = len(regions), len(catalog), clock.days
     taste = _taste(rng)
@@ -122,8 +128,7 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
     # Trend breaks on the two large favourites: one steps up, one steps down.
     trend_breaks = []
     for (r, p), factor in zip(favourites[:2], (2.4, 0.45)):
-        share = base[r, p] / base[r].sum()
-        trend_breaks.append((r, p, days - int(rng.integers(60, 91)), factor, _weight_multiplier(factor, share)))
+        trend_breaks.append((r, p, days - int(rng.integers(60, 91)), factor, UNCALIBRATED))
 
     # Promotions: a big one in the last two months, a smaller one earlier.
     holiday_days = {(d - clock.start).days for d in holiday_dates}
@@ -132,8 +137,7 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
         (pick(steady[:10]), _non_holiday_day(rng, days - 55, days - 30, holiday_days), 14, 3.0, 0.25),
         (pick(rank[:12]), _non_holiday_day(rng, days // 3, days // 2, holiday_days), 10, 2.5, 0.2),
     ):
-        share = base[:, product].sum() / base.sum()
-        promotions.append((product, first, first + length - 1, lift, discount, _weight_multiplier(lift, share)))
+        promotions.append((product, first, first + length - 1, lift, discount, UNCALIBRATED))
 
     # Bought-together pairs from complementary categories.
     pairs = []
@@ -169,15 +173,6 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
                     IntensityPlan(spikes, anomalies), complaint)
 
 
-def _weight_multiplier(factor: float, share: float) -> float:
-    """The weight multiplier that changes a product's sales by `factor` when it holds `share` of the draws.
-
-    Products compete for a fixed number of basket slots, so multiplying one weight by m changes its sales by
-    m / (1 + (m - 1) * share); solving for m keeps the planted factor the one measured in the data.
-    """
-    return factor * (1 - share) / (1 - factor * share)
-
-
 def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
     """Four regions in three countries, two of them outside Central European Time (a GB region, the Canaries)."""
     regions = all_regions()
@@ -211,6 +206,10 @@ def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.n
 
 def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
+    multipliers = [p[-1] for p in plan.promotions] + [t[-1] for t in plan.trend_breaks]
+    if np.isnan(multipliers).any():
+        raise ValueError("The plan's promotion/trend-break multipliers are not solved yet: "
+                         "pass it through simulate_taste.calibrate_plan first.")
     weights = plan.base_weight[:, None, :] * _day_factor(plan, catalog, start, day_indices)[None, :, :]
     for region, product, at, _, multiplier in plan.trend_breaks:
         weights[region, day_indices >= at, product] *= multiplier
