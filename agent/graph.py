@@ -178,6 +178,17 @@ class ShopAgent:
             raise RuntimeError("agent produced no answer")
         return answer
 
+    def remember(self, session: Session, thread_id: str, turns: list[tuple[str, str]]) -> None:
+        """Add earlier (question, answer) turns to the conversation `thread_id`, as later questions see them.
+
+        A chat that retries its last answer starts a new thread from the turns it keeps, so the rejected
+        answer never reaches the prompt and the earlier turns still do.
+        """
+        config = {"configurable": {"thread_id": f"{session.role}:{session.user_id}:{thread_id}"}}
+        messages = [m for question, answer in turns for m in (HumanMessage(question), AIMessage(answer))]
+        if messages:
+            self._graph.update_state(config, {"messages": messages})
+
     def stream(self, question: str, session: Session, thread_id: str | None = None) -> Iterator[AgentEvent]:
         """Run one turn, yielding draft tokens and tool steps as they happen, then the final answer."""
         started = time.perf_counter()

@@ -41,6 +41,7 @@ class Turn:
     question: str
     shown_from: int
     stored_from: int
+    answer: str = ""  # the checked answer text, as the agent remembers it
 
 
 @dataclass
@@ -119,6 +120,7 @@ def ask(agent: ShopAgent, store: ConversationStore, chat: ChatSession, question:
     render([answer_message(answer, with_cards=True)])
     stored = store.add_messages(chat.conversation_id, turn_messages(question, answer))
     chat.answers[len(chat.shown) - 1] = stored[-1]
+    turn.answer = answer.text
     chat.turns.append(turn)
     chat.last_answer = answer
     yield chat
@@ -133,8 +135,10 @@ def retry(agent: ShopAgent, store: ConversationStore, chat: ChatSession) -> Iter
     chat.answers = {shown: stored for shown, stored in chat.answers.items() if shown < turn.shown_from}
     if chat.conversation_id is not None:
         store.drop_from(chat.conversation_id, turn.stored_from)
-    # The agent keeps its own memory per thread; a new thread keeps the rejected answer out of the prompt.
+    # The agent keeps its own memory per thread: a new thread holding only the kept turns keeps the rejected
+    # answer (and any stopped or failed question after it) out of the prompt, and the earlier turns in it.
     chat.thread_id = uuid.uuid4().hex
+    agent.remember(chat.agent_session(), chat.thread_id, [(kept.question, kept.answer) for kept in chat.turns])
     yield from ask(agent, store, chat, turn.question)
 
 

@@ -176,3 +176,59 @@ def test_a_failing_turn_leaves_a_note_instead_of_a_spinner(store) -> None:
     chat_session.mark_failed(chat)
     assert chat.shown[-1]["metadata"] == {"title": "Not answered", "status": "done"}
     assert store.messages(chat.conversation_id) == []
+
+
+class RecordingModel(RuleChatModel):
+    """The keyword model, keeping every prompt it was given."""
+
+    prompts: list[list] = Field(default_factory=list)
+
+    def reply(self, messages):
+        self.prompts.append(list(messages))
+        return super().reply(messages)
+
+
+def _recording_agent() -> tuple[ShopAgent, RecordingModel]:
+    model = RecordingModel()
+    registry = ToolRegistry([
+        ShopTool("my_orders", "Own orders.", NoArgs, frozenset({"customer"}), _orders, needs_user=True),
+        ShopTool("search_docs", "Policies.", DocsArgs, frozenset({"customer", "operator"}), _docs),
+    ])
+    return ShopAgent(model, registry, today=date(2026, 11, 15)), model
+
+
+def _questions(prompt: list) -> list[str]:
+    return [str(m.content) for m in prompt if type(m).__name__ == "HumanMessage"]
+
+
+def test_after_a_retry_the_agent_remembers_the_kept_turns_and_only_the_new_answer(store) -> None:
+    agent, model = _recording_agent()
+    chat = ChatSession("customer", "U000042")
+    first, second, third = "can I return opened headphones?", "where is my order?", "thanks, anything else?"
+    _run(agent, store, chat, first)
+    _run(agent, store, chat, second)
+    model.prompts.clear()
+    list(chat_session.retry(agent, store, chat))
+    assert _questions(model.prompts[0]) == [first, second]  # the earlier turn, the retried question once
+    _run(agent, store, chat, third)
+    later = model.prompts[-1][1:]  # after the system prompt
+    assert [type(m).__name__ for m in later] == ["HumanMessage", "AIMessage"] * 2 + ["HumanMessage"]
+    assert _questions(later) == [first, second, third]
+    assert "opened" in later[1].content.lower() and "O0000007" in later[3].content
+    assert [m["role"] for m in chat.shown] == ["user", "assistant"] * 3
+
+
+def test_retry_after_a_stopped_question_forgets_the_stopped_one_as_the_screen_does(store) -> None:
+    agent, model = _recording_agent()
+    chat = ChatSession("customer", "U000042")
+    _run(agent, store, chat, "can I return opened headphones?")
+    _run(agent, store, chat, "where is my order?")
+    turn = chat_session.ask(agent, store, chat, "how long does delivery take?")
+    while not model.prompts or _questions(model.prompts[-1])[-1] != "how long does delivery take?":
+        next(turn)  # the agent has taken the question into its memory
+    turn.close()
+    chat_session.mark_stopped(chat)
+    model.prompts.clear()
+    list(chat_session.retry(agent, store, chat))
+    assert _questions(model.prompts[0]) == ["can I return opened headphones?", "where is my order?"]
+    assert [m["role"] for m in chat.shown] == ["user", "assistant"] * 2
