@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     shared_data_dir: Path = Field(Path("../shared/data"), description="Real public data sets (tests, importers).")
 
     model: str = Field("qwen2.5-coder-0.5b", description="Named offline model, a local HF folder, or a hub id.")
+    embedding_backend: Literal["int8", "fp32"] = Field(
+        "int8", description="Text embeddings: int8 ONNX (built once into the model cache) or the float32 reference."
+    )
     adapter: str | None = Field(
         None,
         description="LoRA adapter folder to apply on top of the model; default: the shipped shop adapter for the "

@@ -10,10 +10,14 @@ from typer.testing import CliRunner
 from agent.cli import app
 from agent.config import get_settings
 
+# The project's model cache: the int8 embedder is built there once, not again in every temporary data dir.
+MODEL_CACHE = Path(__file__).resolve().parents[2] / ".chronotope" / "models"
+
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("CHRONOTOPE_MODEL_CACHE_DIR", str(MODEL_CACHE))
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.embeddings import MiniLMEmbeddingFunction, embed_texts
+from tools.embeddings import EmbeddingBackend, MiniLMEmbeddingFunction, embed_texts
 from tools.knowledge.chunking import Chunk
 
 if TYPE_CHECKING:
@@ -85,15 +85,16 @@ def add_embedded(
     progress: bool,
     what: str,
     upsert: bool = False,
+    backend: EmbeddingBackend | None = None,
 ) -> None:
-    """Embed `texts` and write them with their documents and metadata, a batch at a time."""
+    """Embed `texts` and write them with their documents and metadata, a batch at a time (backend: see embed_texts)."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(ids), desc=f"embedding {what}", unit=what, disable=not progress or not ids)
     write = collection.upsert if upsert else collection.add
     for start in range(0, len(ids), EMBED_BATCH):
         stop = start + EMBED_BATCH
-        vectors = embed_texts(texts[start:stop])
+        vectors = embed_texts(texts[start:stop], backend=backend)
         write(
             ids=list(ids[start:stop]),
             embeddings=vectors,
@@ -110,7 +111,9 @@ def delete_ids(collection: Collection, ids: Sequence[str]) -> None:
         collection.delete(ids=list(ids[start:start + 5000]))
 
 
-def sync_chunks(collection: Collection, chunks: Sequence[Chunk], progress: bool = True) -> IndexReport:
+def sync_chunks(
+    collection: Collection, chunks: Sequence[Chunk], progress: bool = True, backend: EmbeddingBackend | None = None
+) -> IndexReport:
     """Make the collection hold exactly `chunks`; documents are counted by the chunks they gained or lost."""
     started = time.perf_counter()
     stored = stored_metadata(collection)
@@ -132,6 +135,7 @@ def sync_chunks(collection: Collection, chunks: Sequence[Chunk], progress: bool 
         metadatas=[c.metadata() for c in new],
         progress=progress,
         what="chunks",
+        backend=backend,
     )
     delete_ids(collection, gone)
     return IndexReport(

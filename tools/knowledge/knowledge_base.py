@@ -52,6 +52,7 @@ class KnowledgeBase:
         self.docs_collection = docs_collection
         self.products_collection = products_collection
         self._client: ClientAPI | None = None
+        self._collections: dict[str, Collection] = {}  # opened once: get_or_create costs a round trip per call
         self._lexical: LexicalIndex | None = None
         self._lexical_stamp: int | None = None
         self._lexical_lock = threading.Lock()  # the UI searches from several threads
@@ -66,11 +67,16 @@ class KnowledgeBase:
 
     def docs(self) -> Collection:
         """The documents collection."""
-        return open_collection(self.client, self.docs_collection)
+        return self._collection(self.docs_collection)
 
     def products(self) -> Collection:
         """The products collection."""
-        return open_collection(self.client, self.products_collection)
+        return self._collection(self.products_collection)
+
+    def _collection(self, name: str) -> Collection:
+        if name not in self._collections:
+            self._collections[name] = open_collection(self.client, name)
+        return self._collections[name]
 
     @property
     def bm25_path(self) -> Path:
@@ -82,7 +88,7 @@ class KnowledgeBase:
         """Make the index mirror the Markdown documents under `path` (default: settings.docs_dir)."""
         root = Path(path) if path is not None else Path(self.settings.docs_dir)
         chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
-        report = sync_chunks(self.docs(), chunks, progress=progress)
+        report = sync_chunks(self.docs(), chunks, progress=progress, backend=self.settings.embedding_backend)
         saved = LexicalIndex.saved_fingerprint(self.bm25_path)
         if report.wrote or saved != fingerprint(c.chunk_id for c in chunks):
             lexical = LexicalIndex.build(
@@ -106,6 +112,8 @@ class KnowledgeBase:
         lexical = LexicalIndex.load(self.bm25_path) if stamp is not None else None
         if lexical is None:
             stored = collection.get(include=["documents", "metadatas"])
+            if not stored["ids"]:  # nothing indexed yet: nothing to save
+                return LexicalIndex.build([], [], [])
             metas = stored["metadatas"] or []
             lexical = LexicalIndex.build(
                 list(stored["ids"]),
@@ -132,24 +140,26 @@ class KnowledgeBase:
         check_request(query, k, mode)
         normalized = normalize_filters(filters)
         collection = self.docs()
-        total = collection.count()
-        if total == 0:
+        lexical = self._lexical_index(collection) if mode in ("hybrid", "bm25") else None
+        # A BM25 index with chunks means a built index; only otherwise ask chromadb (a round trip per search).
+        if (lexical is None or not lexical.chunk_ids) and collection.count() == 0:
             raise IndexNotBuilt("The knowledge base is empty; run `chronotope kb index` (or KnowledgeBase.index()).")
-        pool = min(max(4 * k, 20), total)
+        pool = max(4 * k, 20)  # chromadb and BM25 return fewer when the collection is smaller
         # Rankings are of sections, not windows: a long section split into windows competes once, and the
         # answer gets k distinct passages to cite. Each section is represented by its best window.
         rankings: list[list[tuple[str, str]]] = []  # per retriever: (section key, best chunk id), best first
         scores: dict[str, float] = {}
+        fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
         if mode in ("hybrid", "dense"):
             found = collection.query(
-                query_embeddings=embed_texts([query]), n_results=pool, where=chroma_where(normalized),
-                include=["metadatas", "distances"],
+                query_embeddings=embed_texts([query], backend=self.settings.embedding_backend), n_results=pool,
+                where=chroma_where(normalized), include=["documents", "metadatas", "distances"],
             )
             ids, metas = found["ids"][0], found["metadatas"][0]
+            fetched.update(zip(ids, zip(found["documents"][0], metas)))
             rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
             scores.update({i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])})
-        if mode in ("hybrid", "bm25"):
-            lexical = self._lexical_index(collection)
+        if lexical is not None:
             ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
             rankings.append(_by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25]))
             if mode == "bm25":
@@ -163,14 +173,18 @@ class KnowledgeBase:
             ranked = [(best[section], score) for section, score in fused]
         else:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
-        return SearchResult(query=query, mode=mode, filters=normalized, hits=self._hits(collection, ranked[:k]))
+        hits = self._hits(collection, ranked[:k], fetched)
+        return SearchResult(query=query, mode=mode, filters=normalized, hits=hits)
 
     @staticmethod
-    def _hits(collection: Collection, ranked: list[tuple[str, float]]) -> list[Hit]:
-        if not ranked:
-            return []
-        stored = collection.get(ids=[chunk_id for chunk_id, _ in ranked], include=["documents", "metadatas"])
-        by_id = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])}
+    def _hits(
+        collection: Collection, ranked: list[tuple[str, float]], fetched: dict[str, tuple[str, dict[str, Any]]]
+    ) -> list[Hit]:
+        by_id = {chunk_id: fetched[chunk_id] for chunk_id, _ in ranked if chunk_id in fetched}
+        missing = [chunk_id for chunk_id, _ in ranked if chunk_id not in by_id]
+        if missing:  # BM25-only hits: read their text and metadata
+            stored = collection.get(ids=missing, include=["documents", "metadatas"])
+            by_id.update(zip(stored["ids"], zip(stored["documents"] or [], stored["metadatas"] or [])))
         hits: list[Hit] = []
         for chunk_id, score in ranked:
             if chunk_id not in by_id:  # deleted by a concurrent re-index since the BM25 index was loaded

@@ -1,0 +1,113 @@
+"""The int8 ONNX embedder: close to the float32 model, built offline into the cache, rebuilt when damaged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tools import embedding_build
+from tools.embedding_build import MANIFEST_FILE, MODEL_FILE, ensure_int8_model, read_complete
+from tools.embeddings import embed_texts
+from tools.knowledge.chunking import chunk_document
+from tools.knowledge.documents import load_corpus
+
+
+@pytest.fixture(scope="module")
+def passages(slice_docs: Path) -> list[str]:
+    """What the index embeds for the slice of real shop documents."""
+    return [c.search_text() for d in load_corpus(slice_docs) for c in chunk_document(d)][:32]
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The int8 model built from nothing into an empty cache, with every network connection refused."""
+    root = tmp_path_factory.mktemp("model-cache")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"the embedder build tried to reach the network: {args!r}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket, "getaddrinfo", refuse)
+        built = ensure_int8_model(root, progress=False)
+    return built.folder
+
+
+def test_int8_vectors_stay_within_cosine_099_of_float32_on_shop_passages(passages):
+    questions = ["Can I return opened earbuds?", "shipping to the canary islands", "change my delivery address"]
+    texts = passages + questions
+    int8 = embed_texts(texts, backend="int8")
+    fp32 = embed_texts(texts, backend="fp32")
+    assert int8.shape == fp32.shape == (len(texts), 384) and int8.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-4)
+    cosines = (int8 * fp32).sum(axis=1)
+    assert cosines.min() >= 0.99, f"worst text: {texts[int(cosines.argmin())][:80]!r} at {cosines.min():.4f}"
+
+
+def test_int8_vectors_come_back_in_the_order_the_texts_were_given(passages):
+    texts = [passages[0], "reset password", passages[3], "Is there a fee for gift wrapping?"]
+    texts = texts + texts[::-1]  # more than a query, so the bulk path sorts by length
+    forward = embed_texts(texts)
+    backward = embed_texts(texts[::-1])
+    np.testing.assert_allclose(forward, backward[::-1], atol=1e-5)
+    assert float(forward[0] @ forward[1]) < 0.9, "different texts must get different vectors"
+
+
+def test_embedding_refuses_an_unknown_backend_and_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="int8, fp32"):
+        embed_texts(["hello"], backend="fp16")  # type: ignore[arg-type]
+
+
+def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder(fresh_build: Path):
+    assert sorted(p.name for p in fresh_build.iterdir()) == [MANIFEST_FILE, MODEL_FILE, "tokenizer.json"]
+    manifest = json.loads((fresh_build / MANIFEST_FILE).read_text())
+    assert manifest["min_cosine_vs_float32"] >= 0.99 and manifest["max_seq_length"] == 256
+    assert [p.name for p in fresh_build.parent.iterdir()] == [fresh_build.name], "no staging folders left behind"
+    assert read_complete(fresh_build) is not None
+
+
+@pytest.mark.parametrize("damage", ["truncated model", "missing manifest", "missing model"])
+def test_a_damaged_cached_model_is_detected_and_rebuilt(fresh_build: Path, tmp_path: Path, monkeypatch, damage):
+    root = tmp_path / "cache"
+    folder = root / fresh_build.relative_to(fresh_build.parent.parent)
+    shutil.copytree(fresh_build, folder)
+    if damage == "truncated model":
+        (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes()[:1000])
+    else:
+        (folder / (MANIFEST_FILE if damage == "missing manifest" else MODEL_FILE)).unlink()
+    assert read_complete(folder) is None
+    builds: list[Path] = []
+
+    def rebuild(target: Path, progress: bool = True) -> None:  # the real build is covered by fresh_build
+        builds.append(target)
+        shutil.copytree(fresh_build, target)
+
+    monkeypatch.setattr(embedding_build, "build_int8_model", rebuild)
+    built = ensure_int8_model(root, progress=False)
+    assert len(builds) == 1 and built.folder == folder and read_complete(folder) is not None
+    assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]
+    assert ensure_int8_model(root, progress=False).folder == folder and len(builds) == 1, "a sound cache is reused"
+
+
+def test_a_model_that_drifts_from_float32_is_refused(fresh_build: Path, monkeypatch):
+    built = read_complete(fresh_build)
+    monkeypatch.setattr(embedding_build, "MIN_COSINE", 1.01)  # no int8 model passes this
+    with pytest.raises(embedding_build.EmbedderBuildError, match="CHRONOTOPE_EMBEDDING_BACKEND=fp32"):
+        embedding_build._check(embedding_build._load_torch_model(embedding_build.source_path()), built)
+
+
+def test_a_failed_build_publishes_nothing_and_leaves_no_staging_folder(monkeypatch, tmp_path: Path):
+    def fail_half_way(target: Path, progress: bool = True) -> None:
+        target.mkdir(parents=True)
+        (target / MODEL_FILE).write_bytes(b"half a model")
+        raise embedding_build.EmbedderBuildError("drifted")
+
+    monkeypatch.setattr(embedding_build, "build_int8_model", fail_half_way)
+    with pytest.raises(embedding_build.EmbedderBuildError):
+        ensure_int8_model(tmp_path / "cache", progress=False)
+    assert list((tmp_path / "cache" / "embeddings").iterdir()) == []
