@@ -7,19 +7,16 @@ identity lives in the server-side session state; the agent only ever gets it fro
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
 
 from ui import chat_session
 from ui.backend import AppBackend, UnknownCustomer
-from ui.chat_session import ChatInputError, ChatSession
-from ui.conversations import ConversationError
+from ui.chat_events import ChatWiring, wire_chat
+from ui.chat_session import ChatSession
 from ui.theme import SHOP_NAME, header_html
 
-logger = logging.getLogger(__name__)
 GUEST = "guest"
 EXAMPLES = (
     "Can I return opened headphones?",
@@ -81,46 +78,12 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
             '<div class="fine-print">Answers come from our policies and your account, with sources.</div>'
         )
 
-        def on_ask(text: str, state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "customer")
-            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
-
-        def on_example(state: ChatSession | None, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "customer")
-            text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
-            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
-
-        def on_retry(state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "customer")
-            yield from _stream(chat_session.retry(backend.agent, backend.conversations, state), state)
-
-        def _stream(turn: Iterator[ChatSession], state: ChatSession) -> Iterator[tuple[Any, ...]]:
-            try:
-                for current in turn:
-                    yield "", current.shown, current, gr.update(visible=False), gr.update(visible=True), gr.update()
-            except ChatInputError as error:
-                gr.Warning(str(error))
-            except Exception:  # the app's boundary: log our bug, tell the customer in words, keep the chat usable
-                logger.exception("customer turn failed")
-                chat_session.mark_failed(state)
-                gr.Warning("Sorry, something went wrong on our side. Please try again.")
-            yield gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False), gr.update()
-
-        outputs = [question, chatbot, chat, send, stop, feedback_row]
-        limits = {"concurrency_limit": concurrency_limit, "concurrency_id": "agent"}
-        events = [
-            question.submit(on_ask, [question, chat], outputs, api_name="ask", **limits),
-            send.click(on_ask, [question, chat], outputs, api_visibility="private", **limits),
-            chatbot.example_select(on_example, [chat], outputs, api_visibility="private", **limits),
-            chatbot.retry(on_retry, [chat], outputs, api_visibility="private", **limits),
-        ]
-
-        def on_stop(state: ChatSession | None) -> tuple[Any, ...]:
-            state = chat_session.current(state, "customer")
-            chat_session.mark_stopped(state)
-            return state.shown, state, gr.update(visible=True), gr.update(visible=False)
-
-        stop.click(on_stop, [chat], [chatbot, chat, send, stop], cancels=events, api_visibility="private")
+        wire_chat(backend, ChatWiring(
+            role="customer", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
+            feedback_row=feedback_row,
+            failure_note=lambda error: "Sorry, something went wrong on our side. Please try again.",
+            cleared_on_like=(comment,),  # each thumb opens an empty comment box
+        ), concurrency_limit)
 
         def on_sign_in(user_id: str, state: ChatSession | None) -> tuple[Any, ...]:
             state = chat_session.current(state, "customer")
@@ -136,19 +99,6 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
             return state.shown, state
 
         who.change(on_sign_in, [who, chat], [chatbot, chat], api_name="sign_in")
-
-        def on_like(state: ChatSession | None, data: gr.LikeData) -> tuple[Any, ...]:
-            state = chat_session.current(state, "customer")
-            rating = "up" if data.liked in (True, "Like") else "down"
-            index = data.index if isinstance(data.index, int) else data.index[0]
-            try:
-                chat_session.rate(backend.conversations, state, index, rating)
-            except (ChatInputError, ConversationError) as error:
-                gr.Warning(str(error))
-                return gr.update(visible=False), None, gr.update()
-            return gr.update(visible=True), (index, rating), gr.update(value="")
-
-        chatbot.like(on_like, [chat], [feedback_row, rated, comment], api_visibility="private")
 
         def on_comment(text: str, last: tuple[int, str] | None, state: ChatSession | None) -> tuple[Any, ...]:
             if state is not None and last is not None and text.strip():

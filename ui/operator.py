@@ -3,9 +3,7 @@ the tools' chart specs, alerts, the data panel, and the stored conversations wit
 
 from __future__ import annotations
 
-import logging
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,15 +14,14 @@ import pandas as pd
 from ui import chat_session
 from ui.backend import AppBackend
 from ui.charts import draw_charts, table_frames, with_place_maps
-from ui.chat_session import ChatInputError, ChatSession
-from ui.conversations import ConversationError
+from ui.chat_events import ChatWiring, agent_queue, wire_chat
+from ui.chat_session import ChatSession
 from ui.data_panel import build_data_panel
 from ui.theme import SHOP_NAME, header_html
 
 if TYPE_CHECKING:
     from agent.graph import AgentAnswer
 
-logger = logging.getLogger(__name__)
 EXAMPLES = (
     "Which regions spike on Friday night?",
     "Top categories by revenue in the last 30 days",
@@ -105,49 +102,14 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                 download = gr.File(label="Export", interactive=False, height=90)
 
         # -------------------------------------------------------------- chat
-        def _stream(turn: Iterator[ChatSession], state: ChatSession) -> Iterator[tuple[Any, ...]]:
-            busy = (gr.update(visible=False), gr.update(visible=True))
-            try:
-                for current in turn:
-                    yield ("", current.shown, current, *busy, gr.update(), gr.update(), gr.update(), gr.update())
-            except ChatInputError as error:
-                gr.Warning(str(error))
-            except Exception as error:  # the app's boundary: log the bug, keep the console usable
-                logger.exception("operator turn failed")
-                chat_session.mark_failed(state)
-                gr.Warning(f"The question failed: {error}")
-            figure, frame, text = answer_visuals(state.last_answer)
-            yield (gr.update(), state.shown, state, gr.update(visible=True), gr.update(visible=False),
-                   figure, frame, text, gr.update(visible=False))
-
-        def on_ask(text: str, state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "operator")
-            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
-
-        def on_example(state: ChatSession | None, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "operator")
-            text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
-            yield from _stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
-
-        def on_retry(state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
-            state = chat_session.current(state, "operator")
-            yield from _stream(chat_session.retry(backend.agent, backend.conversations, state), state)
-
-        outputs = [question, chatbot, chat, send, stop, plot, table, caption, feedback_row]
-        limits = {"concurrency_limit": concurrency_limit, "concurrency_id": "agent"}
-        events = [
-            question.submit(on_ask, [question, chat], outputs, api_name="ask", **limits),
-            send.click(on_ask, [question, chat], outputs, api_visibility="private", **limits),
-            chatbot.example_select(on_example, [chat], outputs, api_visibility="private", **limits),
-            chatbot.retry(on_retry, [chat], outputs, api_visibility="private", **limits),
-        ]
-
-        def on_stop(state: ChatSession | None) -> tuple[Any, ...]:
-            state = chat_session.current(state, "operator")
-            chat_session.mark_stopped(state)
-            return state.shown, state, gr.update(visible=True), gr.update(visible=False)
-
-        stop.click(on_stop, [chat], [chatbot, chat, send, stop], cancels=events, api_visibility="private")
+        wire_chat(backend, ChatWiring(
+            role="operator", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
+            feedback_row=feedback_row,
+            failure_note=lambda error: f"The question failed: {error}",
+            close_feedback_after_turn=True,
+            turn_outputs=(plot, table, caption),
+            turn_values=lambda state: answer_visuals(state.last_answer),
+        ), concurrency_limit)
 
         def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
             state = chat_session.current(state, "operator")
@@ -157,19 +119,6 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
         chatbot.clear(on_clear, [chat], [chat, plot, table, caption], api_visibility="private")
 
         # -------------------------------------------------------------- feedback
-        def on_like(state: ChatSession | None, data: gr.LikeData) -> tuple[Any, ...]:
-            state = chat_session.current(state, "operator")
-            rating = "up" if data.liked in (True, "Like") else "down"
-            index = data.index if isinstance(data.index, int) else data.index[0]
-            try:
-                chat_session.rate(backend.conversations, state, index, rating)
-            except (ChatInputError, ConversationError) as error:
-                gr.Warning(str(error))
-                return gr.update(visible=False), None
-            return gr.update(visible=True), (index, rating)
-
-        chatbot.like(on_like, [chat], [feedback_row, rated], api_visibility="private")
-
         def on_feedback(
             note: str, better: str, last: tuple[int, str] | None, state: ChatSession | None
         ) -> tuple[Any, ...]:
@@ -202,7 +151,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
             return f"**{output.summary}**", frame, figure
 
         scan.click(on_scan, [alert_kind, alert_since], [alert_summary, alert_table, alert_plot],
-                   api_visibility="private", **limits)
+                   api_visibility="private", **agent_queue(concurrency_limit))
 
         # -------------------------------------------------------------- conversations
         def on_refresh() -> pd.DataFrame:
