@@ -125,3 +125,31 @@ def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_ser
     assert "find_spikes" in page.locator("#operator-caption").inner_text()
     _shot(page, "operator-spikes-chart")
     page.close()
+
+
+def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, live_server) -> None:
+    base_url, backend = live_server
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    page.goto(f"{base_url}/customer/")
+    chat = page.locator("#customer-chat")
+    question = page.locator("#customer-question textarea")
+    for n, text in enumerate(("Can I return opened headphones?", "How long does delivery to Germany take?"), 1):
+        question.wait_for(timeout=TIMEOUT_MS)
+        question.fill(text)
+        question.press("Enter")
+        chat.locator(".footnote").nth(n - 1).wait_for(timeout=TIMEOUT_MS)
+    page.locator("#customer-send").wait_for(state="visible", timeout=TIMEOUT_MS)  # the turn has ended
+    conversation = backend.conversations.recent(1)[0].conversation_id
+    assert len(backend.conversations.messages(conversation)) == 8
+
+    page.get_by_role("button", name="Retry").last.click()
+    deadline = time.monotonic() + 30
+    while chat.locator(".footnote").count() != 1:  # the retried answer is gone while it streams again
+        assert time.monotonic() < deadline, "retry did not replace the last answer"
+        time.sleep(0.02)
+    chat.locator(".footnote").nth(1).wait_for(timeout=TIMEOUT_MS)
+    page.locator("#customer-send").wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert chat.locator(".user").count() == 2 and chat.locator(".bot").count() == 2
+    messages = backend.conversations.messages(conversation)
+    assert len(messages) == 8 and messages[4]["content"] == "How long does delivery to Germany take?"
+    page.close()
