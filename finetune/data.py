@@ -252,6 +252,20 @@ def deduplicate(dialogues: list[Dialogue]) -> tuple[list[Dialogue], int]:
     return unique, len(dialogues) - len(unique)
 
 
+def question_key(text: str) -> str:
+    """A question reduced to its words, with every number and id as '#', for matching near-verbatim copies."""
+    return " ".join(re.sub(r"\d+", "#", re.sub(r"[^\w\s]", " ", text.lower())).split())
+
+
+def decontaminate(dialogues: list[Dialogue], held_out: set[str]) -> tuple[list[Dialogue], int]:
+    """Drop dialogues whose user turns match a held-out (benchmark) question by `question_key`."""
+    kept = [
+        d for d in dialogues
+        if not any(m["role"] == "user" and question_key(str(m.get("content") or "")) in held_out for m in d.messages)
+    ]
+    return kept, len(dialogues) - len(kept)
+
+
 def split_by_conversation(dialogues: list[Dialogue], validation_fraction: float = 0.1, seed: int = 0) -> tuple[list[Dialogue], list[Dialogue]]:
     """Deterministic split by a hash of the conversation id, so a conversation never spans both sides."""
     if not 0 < validation_fraction < 1:

@@ -14,17 +14,21 @@ from finetune.data import (
     Dialogue,
     PrepareReport,
     TranscriptError,
+    decontaminate,
     deduplicate,
     load_app_export,
     load_bitext,
     load_csv_transcripts,
     load_jsonl_transcripts,
+    question_key,
     scrub_dialogues,
     split_by_conversation,
     write_jsonl,
 )
 
 BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
+# The agent benchmark's questions: never trained on, so bench/agent.py measures what the model learned.
+BENCHMARK_CASES = Path(__file__).resolve().parents[1] / "bench" / "agent_cases.jsonl"
 
 
 @dataclass
@@ -37,6 +41,7 @@ class PrepareOptions:
     app_exports: list[Path] = field(default_factory=list)  # the apps' exported conversations with feedback
     validation_fraction: float = 0.1
     seed: int = 0
+    held_out_cases: Path | None = BENCHMARK_CASES  # questions to keep out of the data (None: keep everything)
 
 
 def read_transcripts(path: Path) -> list[Dialogue]:
@@ -46,6 +51,13 @@ def read_transcripts(path: Path) -> list[Dialogue]:
     if path.suffix == ".csv":
         return load_csv_transcripts(path)
     raise TranscriptError(f"{path}: unknown transcript format {path.suffix!r}; use .jsonl (chat messages) or .csv.")
+
+
+def held_out_questions(path: Path) -> set[str]:
+    """The `question_key`s of a benchmark case file (JSONL with a "question" per line)."""
+    from agent.evaluation import load_cases
+
+    return {question_key(case.question) for case in load_cases(path)}
 
 
 def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = None) -> PrepareReport:
@@ -75,6 +87,10 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     dialogues, duplicates = deduplicate(dialogues)
     if duplicates:
         report.dropped["duplicates"] += duplicates
+    if options.held_out_cases is not None and options.held_out_cases.is_file():
+        dialogues, matches = decontaminate(dialogues, held_out_questions(options.held_out_cases))
+        if matches:
+            report.dropped["benchmark questions"] += matches
     train, validation = split_by_conversation(dialogues, options.validation_fraction, options.seed)
     out_dir = out_dir or settings.data_dir / "finetune"
     write_jsonl(train, out_dir / "train.jsonl")

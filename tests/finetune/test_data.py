@@ -91,3 +91,18 @@ def test_scrub_dedup_split_and_round_trip(tmp_path: Path) -> None:
     assert 20 <= len(val) <= 60
     write_jsonl(train, tmp_path / "train.jsonl")
     assert [d.conversation_id for d in read_dialogues(tmp_path / "train.jsonl")] == [d.conversation_id for d in train]
+
+
+def test_benchmark_questions_are_kept_out_of_training_data() -> None:
+    from finetune.data import Dialogue, decontaminate, question_key
+    from finetune.prepare import BENCHMARK_CASES, held_out_questions
+
+    held_out = held_out_questions(BENCHMARK_CASES)
+    assert question_key("Any fraud this week?") in held_out
+    # Same question up to case, punctuation and numbers: caught; a different question: kept.
+    copies = [Dialogue("a", [{"role": "user", "content": "any FRAUD this week"}], "synth", "operator"),
+              Dialogue("b", [{"role": "user", "content": "I need headphones under 250 euros!"}], "synth", "customer"),
+              Dialogue("c", [{"role": "user", "content": "Is there fraud in the last 30 days?"}], "synth", "operator")]
+    kept, dropped = decontaminate(copies, held_out)
+    assert dropped == 2
+    assert [d.conversation_id for d in kept] == ["c"]

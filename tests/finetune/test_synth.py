@@ -1,0 +1,38 @@
+"""Synthetic dialogues: every call validates, every kind of reply is there, none repeats a benchmark question."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from finetune.data import question_key
+from finetune.prepare import BENCHMARK_CASES, held_out_questions
+from finetune.synth import ShopFacts, synthesize
+from tools.agent_tools import build_registry
+
+
+def _first_reply(dialogue) -> str:
+    reply = next(m for m in dialogue.messages if m["role"] == "assistant")
+    calls = reply.get("tool_calls") or []
+    return calls[0]["function"]["name"] if calls else "(no tool)"
+
+
+def test_synthetic_dialogues_cover_every_tool_and_no_tool_replies_in_both_roles(demo_shop, settings) -> None:
+    registry = build_registry(settings)
+    facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
+    dialogues = synthesize(registry, facts, 600, seed=1)
+    by_role = {role: Counter(_first_reply(d) for d in dialogues if d.role == role) for role in ("customer", "operator")}
+    for role, counts in by_role.items():
+        expected = {tool.name for tool in registry.for_role(role)} | {"(no tool)"}
+        assert set(counts) == expected, f"{role}: missing {expected - set(counts)}"
+    # A refusal never calls a tool of another role: every customer call is a customer tool.
+    customer_tools = {tool.name for tool in registry.for_role("customer")}
+    assert set(by_role["customer"]) <= customer_tools | {"(no tool)"}
+
+
+def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, settings) -> None:
+    facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
+    dialogues = synthesize(build_registry(settings), facts, 600, seed=2)
+    held_out = held_out_questions(BENCHMARK_CASES)
+    questions = [m["content"] for d in dialogues for m in d.messages if m["role"] == "user"]
+    copies = [q for q in questions if question_key(q) in held_out]
+    assert len(copies) <= len(questions) // 100, copies  # prepare() drops the rest (decontaminate)
