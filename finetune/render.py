@@ -77,6 +77,7 @@ def training_pairs(
 ) -> list[TrainingPair]:
     """One pair per assistant turn (or only the first), rendered with `template` and the role's `tools`."""
     from agent.llm.template import render_prompt, to_template_messages
+    from agent.llm.tool_schema import prompt_tools
 
     messages = to_langchain(with_system_prompt(dialogue))
     pairs = []
@@ -86,7 +87,7 @@ def training_pairs(
             continue
         prompt = render_prompt(tokenizer, messages[:index], tools, template)
         full = tokenizer.apply_chat_template(
-            to_template_messages(messages[: index + 1]), tools=tools or None, chat_template=template,
+            to_template_messages(messages[: index + 1]), tools=prompt_tools(tools) or None, chat_template=template,
             add_generation_prompt=False, tokenize=False,
         )
         if not full.startswith(prompt):

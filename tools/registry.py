@@ -26,6 +26,11 @@ Role = Literal["customer", "operator"]
 ROLES: tuple[Role, ...] = ("customer", "operator")
 
 
+# A closed set too long to list in a small model's prompt (e.g. 116 place names): a constrained decoder enforces
+# it as an `enum`, the prompt shows the plain field. On a string property: {"type": "string", GRAMMAR_ENUM: [...]}.
+GRAMMAR_ENUM = "x-grammar-enum"
+
+
 class ToolArgs(BaseModel):
     """Base of every tool's argument model: unknown fields are refused (a model cannot add `user_id`)."""
 

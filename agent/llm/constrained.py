@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
-from agent.llm.tool_schema import ToolChoice
+from agent.llm.tool_schema import ToolChoice, grammar_schema
 
 CALL_BEGIN = TOOL_CALL_OPEN + '\n{"name": "{name}", "arguments": '
 CALL_END = "}\n" + TOOL_CALL_CLOSE
@@ -65,7 +65,7 @@ def _call_tag(tool: dict[str, Any]) -> Any:
     return TagFormat(
         begin=CALL_BEGIN.replace("{name}", function["name"]),
         content=JSONSchemaFormat(
-            json_schema=function.get("parameters") or {"type": "object"},
+            json_schema=grammar_schema(function.get("parameters") or {"type": "object"}),
             max_whitespace_cnt=MAX_JSON_WHITESPACE,
         ),
         end=CALL_END,

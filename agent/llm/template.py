@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agent.llm.sources import TOOL_TEMPLATE
+from agent.llm.tool_schema import prompt_tools
 from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 
 
@@ -91,7 +92,7 @@ def render_prompt(
     """The prompt text for the next assistant turn, with tool schemas in the template's own format."""
     return tokenizer.apply_chat_template(
         to_template_messages(messages),
-        tools=list(tools) if tools else None,
+        tools=prompt_tools(tools) if tools else None,
         chat_template=template or tool_template(tokenizer),
         add_generation_prompt=True,
         tokenize=False,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.llm.errors import ToolChoiceError
+from tools.registry import GRAMMAR_ENUM
 
 ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
 CHOICE_MODES = ("auto", "required", "none")
@@ -25,6 +26,27 @@ def to_openai_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
     return [convert_to_openai_tool(tool) for tool in tools]
+
+
+def prompt_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools as the prompt shows them: grammar-only enums left out."""
+    return [_rewrite(tool, drop_enum=True) for tool in tools]
+
+
+def grammar_schema(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A tool's parameters as the grammar enforces them: grammar-only enums become real `enum`s."""
+    return _rewrite(parameters, drop_enum=False)
+
+
+def _rewrite(node: Any, drop_enum: bool) -> Any:
+    if isinstance(node, list):
+        return [_rewrite(item, drop_enum) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key != GRAMMAR_ENUM}
+    if GRAMMAR_ENUM in node and not drop_enum:
+        out["enum"] = list(node[GRAMMAR_ENUM])
+    return out
 
 
 def tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
@@ -60,7 +82,7 @@ def argument_errors(name: str, arguments: dict[str, Any], tools: Sequence[dict[s
     """What is wrong with a call against the bound tools' JSON schemas (empty when it is valid)."""
     import jsonschema
 
-    schemas = {tool["function"]["name"]: tool["function"].get("parameters") or {} for tool in tools}
+    schemas = {tool["function"]["name"]: grammar_schema(tool["function"].get("parameters") or {}) for tool in tools}
     if name not in schemas:
         return [f"There is no tool named {name!r}. Available tools: {', '.join(schemas)}."]
     validator = jsonschema.Draft202012Validator(schemas[name])

@@ -103,3 +103,27 @@ def test_auto_turns_a_reply_that_opens_like_a_call_into_a_checked_call(tiny_runt
         mask.apply(masked)
         # In the calls-only grammar a letter cannot come first; in the answer branch it can.
         assert bool(torch.isinf(masked[0, letter])) is calls_only
+
+
+def test_grammar_only_enum_is_enforced_by_the_grammar_but_not_shown_in_the_prompt(tiny_runtime):
+    import xgrammar as xgr
+
+    from langchain_core.messages import HumanMessage
+
+    from agent.llm.template import render_prompt
+    from tools.registry import GRAMMAR_ENUM
+
+    place = {"anyOf": [{"type": "string", GRAMMAR_ENUM: ["Lyon", "Bavaria"]}, {"type": "null"}]}
+    tools = [{"type": "function", "function": {"name": "top_items", "parameters": {
+        "type": "object", "properties": {"place": place}, "additionalProperties": False}}}]
+    grammar = tiny_runtime.grammars.compile(tools, ToolChoice("required"))
+
+    def accepts(value: str) -> bool:
+        matcher = xgr.GrammarMatcher(grammar)
+        call = '<tool_call>\n{"name": "top_items", "arguments": {"place": ' + value + "}}\n</tool_call>"
+        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    assert accepts('"Lyon"') and accepts("null")
+    assert not accepts('"last_30_days"') and not accepts('"Lyo"')
+    prompt = render_prompt(tiny_runtime.tokenizer, [HumanMessage("top places?")], tools)
+    assert "top_items" in prompt and "Bavaria" not in prompt and GRAMMAR_ENUM not in prompt

@@ -75,3 +75,12 @@ def test_argument_errors_point_at_the_bad_field():
     assert error.startswith("horizon_days:")
     assert argument_errors("ForecastDemand", {}, tools) == ["(arguments): 'region' is a required property"]
     assert "Available tools: ForecastDemand" in argument_errors("nope", {}, tools)[0]
+
+
+def test_argument_errors_apply_grammar_only_enums():
+    from tools.registry import GRAMMAR_ENUM
+
+    tools = [{"type": "function", "function": {"name": "t", "parameters": {
+        "type": "object", "properties": {"place": {"type": "string", GRAMMAR_ENUM: ["Lyon"]}}}}}]
+    assert argument_errors("t", {"place": "Lyon"}, tools) == []
+    assert "is not one of" in argument_errors("t", {"place": "Atlantis"}, tools)[0]

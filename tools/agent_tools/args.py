@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from tools.events.catalog import CATEGORIES
-from tools.registry import ToolArgs
+from tools.registry import GRAMMAR_ENUM, ToolArgs
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 def _known_place(value: str) -> str:
@@ -29,8 +29,22 @@ def _everywhere_is_none(value: object) -> object:
     return None if isinstance(value, str) and value.strip().lower() in _EVERYWHERE else value
 
 
-# A region, city or country name; the validator turns an unknown name into an error listing valid ones.
-Place = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_known_place)]
+def place_names() -> list[str]:
+    """Every name `resolve_place` knows: countries, regions, then cities that are not also a region."""
+    from tools.events.regions import COUNTRIES, all_regions
+
+    regions = [region.name for region in all_regions()]
+    cities = [city.name for region in all_regions() for city in region.cities if city.name not in regions]
+    return [country.name for country in COUNTRIES] + regions + sorted(set(cities))
+
+
+# A region, city or country name; the validator turns an unknown name into an error listing valid ones. The
+# closed set is enforced by the decoding grammar (GRAMMAR_ENUM) without being listed in the model's prompt.
+Place = Annotated[
+    str,
+    Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: place_names()}),
+    AfterValidator(_known_place),
+]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"]
