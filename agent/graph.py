@@ -54,6 +54,7 @@ class AgentAnswer:
     cards: list[dict[str, Any]] = field(default_factory=list)
     draft: str = ""  # what the model wrote before grounding checks
     grounded: bool = True  # False when the draft was replaced
+    sources: list[str] = field(default_factory=list)  # the question and every tool result: where numbers may come from
     latency_s: float = 0.0
     model_calls: list[dict[str, Any]] = field(default_factory=list)  # response metadata of each model call
 
@@ -184,7 +185,7 @@ class ShopAgent:
         A chat that retries its last answer starts a new thread from the turns it keeps, so the rejected
         answer never reaches the prompt and the earlier turns still do.
         """
-        config = {"configurable": {"thread_id": f"{session.role}:{session.user_id}:{thread_id}"}}
+        config = {"configurable": {"thread_id": _thread_key(session, thread_id)}}
         messages = [m for question, answer in turns for m in (HumanMessage(question), AIMessage(answer))]
         if messages:
             self._graph.update_state(config, {"messages": messages})
@@ -197,7 +198,7 @@ class ShopAgent:
         pending_steps: list[ToolStep] = []
         config = {
             "configurable": {
-                "thread_id": f"{session.role}:{session.user_id}:{thread_id}",
+                "thread_id": _thread_key(session, thread_id),
                 "session": session,
                 "trace": trace,
                 "on_step": pending_steps.append,
@@ -277,6 +278,7 @@ class ShopAgent:
         )
         texts = {id(s): s.output.as_message_text(max_rows=50) for s in done}  # rendered once, used twice
         sources = [question] + [texts[id(s)] for s in done]
+        answer.sources = sources
         if not done and failed:
             answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
             answer.grounded = not draft
@@ -295,6 +297,11 @@ class ShopAgent:
         if not answer.text:
             answer.text = "I don't know. I can connect you with a member of our team if you like."
         return answer
+
+
+def _thread_key(session: Session, thread_id: str) -> str:
+    """The checkpointer's key of a conversation: one user's thread can never be read from another session."""
+    return f"{session.role}:{session.user_id}:{thread_id}"
 
 
 def _calls(message: AIMessage) -> bool:
