@@ -385,6 +385,27 @@ def test_shoppers_view_and_buy_mostly_in_their_favourite_categories(shop):
     assert len(ours) >= 200 and own.mean() >= 0.6 and own.mean() >= 3 * expected, (len(ours), own.mean(), expected)
 
 
+def test_categories_sell_at_their_local_hours(shop):
+    """Coffee at breakfast, headphones in the evening, garden tools on weekend mornings (local time)."""
+    _, _, con, purchases, _, _ = shop
+    category = con.execute("SELECT product_id, category FROM products").df().set_index("product_id")["category"]
+    parts = []
+    for region, group in purchases.groupby("region"):
+        local = _local(group["event_time"], region)
+        parts.append(pd.DataFrame({"category": group["product_id"].map(category).to_numpy(),
+                                   "hour": local.dt.hour.to_numpy(), "weekday": local.dt.dayofweek.to_numpy()}))
+    rows = pd.concat(parts)
+    morning, evening = rows["hour"].between(6, 10), rows["hour"].between(19, 23)
+    weekend_morning = (rows["weekday"] >= 5) & rows["hour"].between(7, 12)
+
+    def share(when: pd.Series, name: str) -> float:
+        return float((rows.loc[when, "category"] == name).mean())
+
+    assert share(morning, "Coffee & Tea") >= 1.8 * share(evening, "Coffee & Tea")
+    assert share(evening, "Headphones") >= 1.8 * share(morning, "Headphones")
+    assert share(weekend_morning, "Garden") >= 1.8 * share(~weekend_morning, "Garden")
+
+
 # ------------------------------------------------------------------ orders and reviews
 
 

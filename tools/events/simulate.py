@@ -7,8 +7,9 @@
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
 Pieces: catalogue and users (`simulate_catalog`), traffic over local time (`simulate_calendar`), the planted
-plan (`simulate_plan`), ordinary sessions (`simulate_sessions`) with personal taste (`simulate_taste`), fraud
-and complaint orders (`simulate_planted`), order life cycle (`simulate_orders`), reviews (`simulate_reviews`).
+plan (`simulate_plan`), ordinary sessions (`simulate_sessions`) with personal taste (`simulate_taste`) and a
+local time-of-day product mix (`simulate_daytime`), fraud and complaint orders (`simulate_planted`), order life
+cycle (`simulate_orders`), reviews (`simulate_reviews`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from tools.events.simulate_columns import (
     orders_table,
     prefixed_ids,
 )
+from tools.events.simulate_daytime import week_hour
 from tools.events.simulate_orders import Settled, keep_orders, settle_orders, sort_orders
 from tools.events.simulate_plan import ShopPlan, make_plan
 from tools.events.simulate_planted import PlantedPlan, plan_planted, planted_events, planted_orders
@@ -161,6 +163,7 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
         reserved=np.zeros(len(users), dtype=bool),
         gb_region=np.array([r.country == "GB" for r in all_regions()]),
         band=clock.weekday.astype(np.int16) * 6 + clock.hour // 4,
+        week_hour=week_hour(clock.weekday, clock.hour),
         conversion_phase=rng.random(len(all_regions()) * 42),
         basket_count=np.zeros(len(all_regions()) * 42, dtype=np.int64),
         device_label=np.concatenate([[0], rng.permutation(n_devices + 64) + 1]),

@@ -15,6 +15,7 @@ import pyarrow as pa
 from tools.events.regions import all_regions
 from tools.events.simulate_catalog import CATEGORY_POPULARITY, Catalog, CityTable, Population
 from tools.events.simulate_columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
+from tools.events.simulate_daytime import time_mix
 from tools.events.simulate_plan import (
     PAIR_PROBABILITY,
     ShopPlan,
@@ -49,6 +50,7 @@ class Shop:
     reserved: np.ndarray  # bool per user: kept for planted fraud, never an ordinary shopper
     gb_region: np.ndarray  # bool per region
     band: np.ndarray  # [R, H] local weekday * 6 + local hour // 4 (a 4-hour band of the week) per UTC hour
+    week_hour: np.ndarray  # [R, H] local weekday * 24 + local hour per UTC hour (row of the time-of-day mix)
     conversion_phase: np.ndarray  # [R * 42] systematic-sampling phase per (region, band), carried across blocks
     basket_count: np.ndarray  # [R * 42] orders so far per (region, band), for the basket-size sequence
     device_label: np.ndarray  # printed number per internal device index (shuffled, so ids reveal nothing)
@@ -155,8 +157,10 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     day = hour // 24
     first_day = int(day.min()) if n else first_hour // 24
     days = np.arange(first_day, int(day.max()) + 1 if n else first_day + 1)
-    sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category, shop.taste)
-    key = region * len(days) + (day - first_day)
+    block_hours = np.arange(first_hour, first_hour + n_hours)
+    sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category,
+                            shop.taste, block_hours // 24 - first_day, time_mix()[shop.week_hour[:, block_hours]])
+    key = region * n_hours + (hour - first_hour)
     first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
     paired = (partner >= 0) & (rng.random(n) < PAIR_PROBABILITY)

@@ -1,12 +1,12 @@
-"""Personal taste of ordinary shoppers: favourite categories they mostly browse and buy in.
+"""Personal taste of ordinary shoppers: favourite categories they mostly browse and buy in, at their hours.
 
 Each shopper has 2 or 3 favourite categories, drawn without replacement with their home region's category
-demand as the bias (a Bavarian is more often a cyclist). A share `TASTE_SHARE` of their product slots picks
-one of their favourites (in proportion to its demand in their region that day) and then a product within it
-by the same regional daily demand; the other slots draw from the region's demand as before. Inside every
-category the product mix is the region's, so promotions, trend breaks, launches and regional favourites
-keep their shape; `calibrate_plan` re-solves the planted weight multipliers so that the lift measured in
-the data is the planted one with taste in the mix.
+demand as the bias (a Bavarian is more often a cyclist). Every product slot first picks a category by the
+region's demand that day times the local time-of-day mix (`simulate_daytime`: coffee in the morning,
+headphones in the evening); a share `TASTE_SHARE` of slots picks one of the shopper's favourites instead
+(by the same weights). The product within the category follows the region's daily demand, so promotions,
+trend breaks, launches and regional favourites keep their shape; `calibrate_plan` solves the planted weight
+multipliers so that the lift measured in the data is the planted one with taste and time of day in the mix.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from tools.events.catalog import CATEGORIES
 from tools.events.simulate_catalog import Catalog, Population, region_shares
+from tools.events.simulate_daytime import time_mix, traffic_share
 from tools.events.simulate_plan import ShopPlan
 
 TASTE_SHARE = 0.75  # share of a shopper's product slots drawn from their favourite categories
@@ -53,16 +54,22 @@ def make_taste(rng: np.random.Generator, users: Population, plan: ShopPlan, cata
 
 
 class TastedSampler:
-    """Draws one product per slot from (region, day) demand, a share of them within the shopper's favourites.
+    """Draws one product per slot: a category, then a product within it by the region's daily demand.
 
-    Products are kept sorted by category, so a draw within one category is one searchsorted into the
+    The category follows the region's demand that day times the local time-of-day mix (`time_mix`), and
+    for a share `TASTE_SHARE` of slots it is one of the shopper's favourites (by the same weights). Products
+    are kept sorted by category, so a draw within one category is one searchsorted into the (region, day)
     row's cumulative weights between that category's bounds.
     """
 
-    def __init__(self, weights: np.ndarray, category: np.ndarray, taste: Taste):
-        rows = weights.reshape(-1, weights.shape[-1])
+    def __init__(self, weights: np.ndarray, category: np.ndarray, taste: Taste, hour_day: np.ndarray,
+                 hour_mix: np.ndarray):
+        """`weights` [R, D, P] demand per (region, block day); `hour_day` [H] block day of each block hour;
+        `hour_mix` [R, H, C] the time-of-day category multipliers of each region's local hour."""
+        n_regions, n_days, n_products = weights.shape
+        rows = weights.reshape(-1, n_products)
         self.order = np.argsort(category, kind="stable")
-        self.n_products = rows.shape[1]
+        self.n_products = n_products
         cum = np.cumsum(rows[:, self.order], axis=1)
         cum /= cum[:, -1:]
         self.flat = (cum + np.arange(len(rows))[:, None]).ravel()
@@ -71,27 +78,37 @@ class TastedSampler:
         start = np.concatenate([np.zeros((len(rows), 1)), cum], axis=1)
         self.lo = start[:, self.first]  # [K, C] cumulative share before each category
         self.hi = start[:, self.last + 1]  # [K, C] ... and at its end
+        # Category demand per (region, block hour) = its daily share x the local hour's multiplier.
+        self.n_hours = len(hour_day)
+        self.hour_row = (np.arange(n_regions)[:, None] * n_days + hour_day[None, :]).ravel()  # [R * H] -> K
+        self.mass = (self.hi - self.lo)[self.hour_row] * hour_mix.reshape(-1, len(CATEGORIES))  # [R * H, C]
+        cat_cum = np.cumsum(self.mass, axis=1)
+        cat_cum /= np.maximum(cat_cum[:, -1:], 1e-300)
+        self.cat_flat = (cat_cum + np.arange(len(cat_cum))[:, None]).ravel()
         self.taste = taste
 
     def _at(self, keys: np.ndarray, value: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.flat, keys + value, side="right") - keys * self.n_products
 
-    def draw(self, rng: np.random.Generator, keys: np.ndarray, user: np.ndarray) -> np.ndarray:
-        pos = np.minimum(self._at(keys, rng.random(len(keys)) * 0.999999), self.n_products - 1)
-        tasted = np.flatnonzero(rng.random(len(keys)) < TASTE_SHARE)
+    def draw(self, rng: np.random.Generator, hour_keys: np.ndarray, user: np.ndarray) -> np.ndarray:
+        """Products for slots at `hour_keys` (region x block hours + block hour) of shoppers `user`."""
+        n_categories = len(CATEGORIES)
+        category = np.searchsorted(self.cat_flat, hour_keys + rng.random(len(hour_keys)) * 0.999999, side="right")
+        category = np.minimum(category - hour_keys * n_categories, n_categories - 1)
+        tasted = np.flatnonzero(rng.random(len(hour_keys)) < TASTE_SHARE)
         fav = self.taste.favourites[user[tasted]]  # [n, F]
-        k = keys[tasted]
-        mass = np.where(fav >= 0, self.hi[k[:, None], np.maximum(fav, 0)] - self.lo[k[:, None], np.maximum(fav, 0)], 0.0)
+        h = hour_keys[tasted]
+        mass = np.where(fav >= 0, self.mass[h[:, None], np.maximum(fav, 0)], 0.0)
         cum = np.cumsum(mass, axis=1)
         total = cum[:, -1]
-        pick = np.minimum((cum <= (rng.random(len(k)) * total)[:, None]).sum(axis=1), fav.shape[1] - 1)
-        category = fav[np.arange(len(k)), pick]
-        ok = (total > 0) & (category >= 0)
-        tasted, k, category = tasted[ok], k[ok], category[ok]
+        pick = np.minimum((cum <= (rng.random(len(h)) * total)[:, None]).sum(axis=1), fav.shape[1] - 1)
+        favourite = fav[np.arange(len(h)), pick]
+        ok = (total > 0) & (favourite >= 0)
+        category[tasted[ok]] = favourite[ok]
+        k = self.hour_row[hour_keys]
         lo, hi = self.lo[k, category], self.hi[k, category]
         inside = self._at(k, lo + rng.random(len(k)) * (hi - lo))
-        pos[tasted] = np.clip(inside, self.first[category], self.last[category])
-        return self.order[pos]
+        return self.order[np.clip(inside, self.first[category], self.last[category])]
 
 
 def _sales(m: float, weight: np.ndarray, w: np.ndarray, total: np.ndarray) -> float:
@@ -114,27 +131,44 @@ def _solve(factor: float, lift) -> float:
 def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Catalog) -> ShopPlan:
     """The plan with its promotion and trend-break weight multipliers solved for the planted factors.
 
-    A product's expected sales are, per region r (weighted by its share of sessions) and per shopper u
-    (by their share of it), (1 - TASTE_SHARE) * q_r + TASTE_SHARE * t_u with q_r = m w / (W_r + (m - 1) w)
-    its share of the region's demand and t_u = m w / (F_u + (m - 1) w) its share of the demand of the
-    shopper's favourite categories F_u (0 if its category is not one of them).
+    A product's expected sales are, per region r (weighted by its share of sessions), local week hour h (by
+    its share of traffic) and shopper u (by their share of the region), (1 - TASTE_SHARE) * q_rh +
+    TASTE_SHARE * t_uh with q_rh = m w / (W_rh / x_h + (m - 1) w) its share of the region's demand at that
+    hour and t_uh = m w / (F_uh / x_h + (m - 1) w) its share of the demand of the shopper's favourite
+    categories (0 if its category is not one of them); x_h is its category's time-of-day multiplier and
+    W_rh, F_uh the mix-weighted category demand of the region and of the shopper's favourites.
     """
     base = plan.base_weight
     mass = category_mass(base, catalog.category)  # [R, C]
+    mix = time_mix()  # [168, C]
+    hours = traffic_share()  # [168]
     fav = taste.favourites
-    fav_mass = np.where(fav >= 0, mass[users.region[:, None], np.maximum(fav, 0)], 0.0).sum(axis=1)  # [U]
     shares = region_shares()
     per_region = np.bincount(users.region, weights=users.activity, minlength=len(shares))
     user_weight = shares[users.region] * users.activity / per_region[users.region]
 
     def solve(factor: float, product: int, regions: np.ndarray) -> float:
+        c = catalog.category[product]
+        x = mix[:, c]  # [168]
         member = np.flatnonzero(np.isin(users.region, regions))
-        fan = (fav[member] == catalog.category[product]).any(axis=1)
-        w_region, w_user = base[regions, product], base[users.region[member], product]
+        fans = member[(fav[member] == c).any(axis=1)]
+        # Shoppers with the same region and favourites draw alike: one row per such group.
+        groups, inverse = np.unique(np.column_stack([users.region[fans], np.sort(fav[fans], axis=1)]), axis=0,
+                                    return_inverse=True)
+        group_weight = np.bincount(inverse.ravel(), weights=user_weight[fans], minlength=len(groups))
+        group_fav = groups[:, 1:]
+        per_fav = np.where(group_fav[:, None, :] >= 0,
+                           mix[:, np.maximum(group_fav, 0)].transpose(1, 0, 2) * mass[groups[:, :1], np.maximum(group_fav, 0)][:, None, :],
+                           0.0)  # [G, 168, F]
+        f_total = per_fav.sum(axis=2) / x[None, :]  # [G, 168]
+        w_total = (mass[regions] @ mix.T) / x[None, :]  # [r, 168]
+        region_weight = shares[regions][:, None] * hours[None, :]
+        fan_weight = group_weight[:, None] * hours[None, :]
+        w_region, w_fan = base[regions, product][:, None], base[groups[:, 0], product][:, None]
 
         def sales(m: float) -> float:
-            return ((1 - TASTE_SHARE) * _sales(m, shares[regions], w_region, base[regions].sum(axis=1))
-                    + TASTE_SHARE * _sales(m, user_weight[member] * fan, w_user, fav_mass[member]))
+            return ((1 - TASTE_SHARE) * _sales(m, region_weight, w_region, w_total)
+                    + TASTE_SHARE * _sales(m, fan_weight, w_fan, f_total))
 
         at_one = sales(1.0)
         return _solve(factor, lambda m: sales(m) / at_one)
