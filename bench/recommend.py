@@ -7,7 +7,8 @@
 The last `--holdout-days` (14) are held out. Every model trains on the days before (the context weight is
 chosen on the 14 days before that, never on the held-out days). Test users are those who bought
 something new in the held-out days, in the region and at the local time of their first event there.
-Recall@10, NDCG@10 and catalogue coverage for popularity, regional popularity, ALS and ALS + context;
+Recall@10, NDCG@10 and catalogue coverage for popularity, regional popularity, ALS and ALS + context, and
+the gain of ALS + context over ALS with its paired standard error (same users);
 train time; one-recommendation latency (p50); next item (hit rate vs popularity); next basket value
 (MAE vs the user's mean). Then the same ranking comparison on the small taste shop (tests/recommend/
 taste_shop.py) as a second, hand-built data set. Ends with the ratio of ALS + context to popularity on
@@ -73,19 +74,24 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
         "als": (plain, lambda k: None),
         "als_context": (models.als, cases.context),
     }
-    recalls = {}
+    recalls, per_user = {}, {}
     for name, (model, context) in rankers.items():
-        def ranked(k: int, model=model, context=context) -> np.ndarray:
-            user = int(cases.users[k])
-            return model.recommend(user, data.purchased[user], N=10, context=context(k))[0]
-
-        score = ranking_metrics(ranked, cases, len(data.items))
+        tops = [model.recommend(int(u), data.purchased[int(u)], N=10, context=context(k))[0]
+                for k, u in enumerate(cases.users)]
+        score = ranking_metrics(lambda k, tops=tops: tops[k], cases, len(data.items))
         recalls[name] = score.recall
+        per_user[name] = np.array([np.isin(top, relevant).sum() / len(relevant)
+                                   for top, relevant in zip(tops, cases.relevant)])
         line(f"{prefix}recall@10_{name}", score.recall)
         line(f"{prefix}recall@10_{name}_se", score.recall_se)
         line(f"{prefix}ndcg@10_{name}", score.ndcg)
         line(f"{prefix}coverage@10_{name}", score.coverage)
     line(f"{prefix}context_weight_chosen", float(models.metrics["context_weight"]))
+    # Both rankers score the same users, so the standard error of their difference is the paired one (much
+    # smaller than either ranker's own SE, which mostly measures how hard each user is).
+    gain = per_user["als_context"] - per_user["als"]
+    line(f"{prefix}recall@10_als_context_minus_als", float(gain.mean()))
+    line(f"{prefix}recall@10_als_context_minus_als_paired_se", float(gain.std(ddof=1) / np.sqrt(max(len(gain), 1))))
     line(f"{prefix}ratio_recall@10_als_context_vs_als", recalls["als_context"] / max(recalls["als"], 1e-9), "x")
     return recalls
 
