@@ -80,7 +80,10 @@ def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_sho
     assert inside / around == pytest.approx(promo.lift, rel=0.3)
     found = promotion_days(store.connect(), promo.product_id)
     window = {promo.start + pd.Timedelta(days=k).to_pytimedelta() for k in range((promo.end - promo.start).days + 1)}
-    assert len(found & window) >= 0.8 * len(window)
+    # Only days with a sale can show a price: at a couple of sales a day, a few promotion days sell nothing.
+    sold = {d.date() for d, y in series[str(promo.start):str(promo.end)].items() if y > 0}
+    assert len(sold) >= 0.6 * len(window), sorted(sold)
+    assert len(found & window) >= 0.9 * len(sold), (sorted(found & window), sorted(sold))
     assert not {d for d in found if d < promo.start - pd.Timedelta(days=1).to_pytimedelta()
                 or d > promo.end + pd.Timedelta(days=1).to_pytimedelta()}
     assert isinstance(next(iter(found)), date)
