@@ -193,6 +193,18 @@ def test_unreadable_files_raise_ingest_error(store: EventStore, tmp_path: Path) 
     assert store.event_files() == []
 
 
+def test_malformed_csv_line_past_the_sniffed_sample_is_an_ingest_error_naming_the_line(
+    store: EventStore, tmp_path: Path
+) -> None:
+    rows = [",".join(ROWS[0][0])] * 30_000  # DuckDB sniffs the first 20,480 rows; the bad one comes later
+    rows.append(",".join(ROWS[0][0] + ["one too many"]))  # line 30,002 of the file, counting the header
+    path = tmp_path / "torn.csv"
+    path.write_text("\n".join([",".join(HEADER), *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"Could not read .*torn.csv as csv: .*Line: 30002"):
+        ingest_file(store, path, MAPPING)
+    assert store.event_files() == [] and list_ingests(store) == []
+
+
 def test_format_comes_from_suffix_or_is_explicit() -> None:
     assert file_format_of(Path("a.CSV")) == "csv"
     assert file_format_of(Path("a.ndjson")) == "jsonl"

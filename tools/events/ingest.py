@@ -2,7 +2,8 @@
 
 DuckDB does all the row work, vectorised and in parallel: it reads the file (CSV and JSONL as text, so that
 nothing is lost to type sniffing), applies the mapping, casts with TRY_CAST and computes a rejection reason
-per row, then writes zstd Parquet partitioned by UTC date straight into the transaction's staging area.
+per row, then streams the rows as Arrow batches to `DatePartitionWriter`, which writes zstd Parquet partitioned
+by UTC date on a thread of its own, straight into the transaction's staging area.
 Rejected rows, with their original values and the reason, go to `quarantine/<ingest-id>.csv`. The commit also
 records the ingest in `ingests/<ingest-id>.json`, where `ingest-id` hashes the file's content and the mapping:
 the same file under the same mapping is never ingested twice. Anything failing before the commit leaves the
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +28,10 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, IngestError, Preset
+from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
 from tools.events.regions import COUNTRIES, all_regions
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
 from tools.events.store import EventStore, Transaction
@@ -42,6 +45,7 @@ FORMATS: dict[str, str] = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
 }
+BATCH_ROWS = 1 << 20  # rows per Arrow batch streamed from DuckDB to the partition writer
 DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well under 4 GiB
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
 REASON = "_reason"
@@ -201,7 +205,7 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = {_literal(str(spill))}")
     con.execute(
         "SET preserve_insertion_order = false"
-    )  # lets the writer run in parallel; row order is not data
+    )  # lets DuckDB run the scan in parallel without reordering; the partition writer groups rows by date
     con.execute("SET enable_progress_bar = false")  # our own bar counts rows
     return con
 
@@ -432,34 +436,31 @@ def _write(
 ) -> dict[str, Any]:
     """Write accepted rows as date partitions and rejected rows (original values + reason) as the quarantine CSV.
 
-    Pass 1 writes every row, rejected ones into the null-date partition, which only serves to count them and is
-    then dropped: one scan for the common case. Only if rows were rejected does pass 2 read the file again for
-    their original values.
+    One scan streams every checked row to the partition writer, rejected ones with a null date, which only
+    serves to count them: one pass for the common case. Only if rows were rejected does a second pass read the
+    file again for their original values.
     """
     columns = ", ".join(_ident(n) for n in EVENTS.names)
     day = "CAST(timezone('UTC', event_time) AS DATE)"
     if preset is not None and preset.expand:
-        accepted_rows = con.execute(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchone()[0]
+        accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
         rows = (
-            f"SELECT {columns}, {day} AS event_date FROM ({preset.expand}) "
+            f"SELECT {columns}, {day} AS {DATE_COLUMN} FROM ({preset.expand}) "
             f"UNION ALL SELECT {columns}, NULL FROM checked WHERE {REASON} IS NOT NULL"
         )
     else:
         accepted_rows = None
-        rows = f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS event_date FROM checked"
-    events_dir = tx.staging / "events"
-    written = _run(
-        con,
-        f"""COPY ({rows}) TO {_literal(str(events_dir))}
-            (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date),
-             FILENAME_PATTERN 'part-{ingest_id}-{{i}}')""",
-        progress,
-    )
-    null_partition = events_dir / "event_date=__HIVE_DEFAULT_PARTITION__"
-    rejected = sum(pq.read_metadata(f).num_rows for f in null_partition.glob("*.parquet"))
-    shutil.rmtree(null_partition, ignore_errors=True)
+        rows = f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN} FROM checked"
+    rejected = 0
+    with _progress_bar(con, progress), DatePartitionWriter(tx.staging / "events", ingest_id) as writer:
+        for batch in _stream(con, rows):
+            dropped = batch.column(DATE_COLUMN).null_count
+            if dropped:
+                rejected += dropped
+                batch = batch.filter(pc.is_valid(batch.column(DATE_COLUMN)))
+            writer.add(batch)
     tx.adopt("events")
-    events_written = written - rejected
+    events_written = writer.rows_written
     if accepted_rows is None:
         accepted_rows = events_written
 
@@ -494,10 +495,26 @@ def _write(
     }
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, progress: bool) -> int:
-    """Execute a COPY and return its row count, showing DuckDB's own progress estimate as a bar."""
-    if not progress:
-        return int(con.execute(sql).fetchone()[0])
+def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pa.RecordBatch]:
+    """The query's rows as Arrow batches. A failure inside DuckDB (e.g. a malformed CSV line) reaches Arrow's
+    reader as a bare OSError; it is raised again as the duckdb.Error it is, so ingest reports it like any other."""
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except OSError as error:
+            raise duckdb.Error(str(error)) from error
+        yield batch
+
+
+@contextmanager
+def _progress_bar(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[None]:
+    """While the block runs, show DuckDB's own progress estimate of the running query as a bar."""
+    if not enabled:
+        yield
+        return
     from tqdm import tqdm
 
     con.execute("SET enable_progress_bar = true")
@@ -514,7 +531,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, progress: bool) -> int:
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
-        return int(con.execute(sql).fetchone()[0])
+        yield
     finally:
         done.set()
         poller.join()
