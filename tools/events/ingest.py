@@ -2,7 +2,7 @@
 
 DuckDB does all the row work, vectorised and in parallel: it reads the file (CSV and JSONL as text, so that
 nothing is lost to type sniffing), applies the mapping, casts with TRY_CAST and computes a rejection reason
-per row, then streams the rows as Arrow batches to `DatePartitionWriter`, which writes zstd Parquet partitioned
+per row (the query comes from `tools.events.validation`), then streams the rows as Arrow batches to `DatePartitionWriter`, which writes zstd Parquet partitioned
 by UTC date on a thread of its own, straight into the transaction's staging area.
 Rejected rows, with their original values and the reason, go to `quarantine/<ingest-id>.csv`. The commit also
 records the ingest in `ingests/<ingest-id>.json`, where `ingest-id` hashes the file's content and the mapping:
@@ -30,11 +30,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, IngestError, Preset
+from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
-from tools.events.regions import COUNTRIES, all_regions
-from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
+from tools.events.schema import EVENTS
 from tools.events.store import EventStore, Transaction
+from tools.events.validation import REASON, ROW, sql_ident, sql_literal, validation_query
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -47,16 +47,6 @@ FORMATS: dict[str, str] = {
 }
 BATCH_ROWS = 1 << 20  # rows per Arrow batch streamed from DuckDB to the partition writer
 DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well under 4 GiB
-EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
-REASON = "_reason"
-ROW = "_row"
-_SQL_TYPES = {
-    "event_time": "TIMESTAMPTZ",
-    "quantity": "INTEGER",
-    "price": "DOUBLE",
-    "lat": "DOUBLE",
-    "lon": "DOUBLE",
-}
 
 
 @dataclass
@@ -145,7 +135,7 @@ def ingest_file(
             source_sql, source_columns = _source_relation(con, path, fmt)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
             con.execute(
-                f"CREATE TEMP VIEW checked AS {_validation_query(con, source_sql, source_columns, mapping, preset)}"
+                f"CREATE TEMP VIEW checked AS {validation_query(con, source_sql, source_columns, mapping, preset)}"
             )
             con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
             counts = _write(tx, con, source_columns, preset, ingest_id, progress)
@@ -202,7 +192,7 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     spill = tx.staging / "duckdb-spill"
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    con.execute(f"SET temp_directory = {_literal(str(spill))}")
+    con.execute(f"SET temp_directory = {sql_literal(str(spill))}")
     con.execute(
         "SET preserve_insertion_order = false"
     )  # lets DuckDB run the scan in parallel without reordering; the partition writer groups rows by date
@@ -213,21 +203,21 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
 def _source_relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[str, list[str]]:
     """SQL for the file as a relation plus its column names. CSV and JSONL are read as text (values kept
     exactly), Parquet with its types; `_row` numbers the data rows from 1 (quarantine rows point back with it)."""
-    target = _literal(str(path))
+    target = sql_literal(str(path))
     if fmt == "csv":
         reader = f"read_csv({target}, all_varchar = true, header = true)"
     elif fmt == "parquet":
         reader = f"read_parquet({target})"
     else:
         names = con.sql(f"SELECT * FROM read_json({target}, format = 'newline_delimited')").columns
-        typed = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
+        typed = ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names)
         reader = f"read_json({target}, format = 'newline_delimited', columns = {{{typed}}})"
     columns = con.sql(f"SELECT * FROM {reader}").columns
     if ROW in columns:
         raise IngestError(
             f"{path} has a column named {ROW!r}, which ingest reserves for row numbers; rename it."
         )
-    aliases = ", ".join(_ident(c) for c in columns + [ROW])
+    aliases = ", ".join(sql_ident(c) for c in columns + [ROW])
     return f"(SELECT * FROM {reader} WITH ORDINALITY AS file({aliases}))", columns
 
 
@@ -237,192 +227,6 @@ def _columns_after_derive(
     if preset is None or preset.derive is None:
         return source_columns
     return con.sql(f"SELECT * EXCLUDE ({ROW}), {preset.derive} FROM {source_sql} AS src").columns
-
-
-# ---------------------------------------------------------------------------------------------- validation
-def _validation_query(
-    con: duckdb.DuckDBPyConnection,
-    source_sql: str,
-    source_columns: list[str],
-    mapping: ColumnMapping,
-    preset: Preset | None,
-) -> str:
-    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values, `_row`."""
-    con.execute(
-        f"SET TimeZone = {_literal(mapping.source_tz)}"
-    )  # ISO strings without an offset are local times
-    _register_lookups(con, mapping)
-    derive = f", {preset.derive}" if preset and preset.derive else ""
-    carry = list(preset.carry) if preset else []
-    prepared = f"(SELECT *{derive} FROM {source_sql} AS src)"
-    types = _types(con, prepared)
-
-    raw = [f"{_raw_value(name, mapping, types)} AS {_ident('r_' + name)}" for name in EVENTS.names] + [ROW]
-    originals = [f"{_ident(c)} AS {_ident(f'_src_{i}')}" for i, c in enumerate(source_columns)]
-    carried = [_ident(c) for c in carry]
-    typed = _typed_columns(mapping, types)
-    checks = _checks()
-    # TRY_CAST: rejected rows still flow through here (their values may be out of range for the type).
-    output = [
-        f"TRY_CAST({typed_name} AS {_SQL_TYPES.get(name, 'VARCHAR')}) AS {_ident(name)}"
-        for name, typed_name in _outputs()
-    ]
-    output += [f"_src_{i}" for i in range(len(source_columns))]
-    return f"""
-        SELECT {", ".join(output + carried + [ROW, REASON])}
-        FROM (
-            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {_literal(reason)}" for cond, reason in checks)} END AS {REASON}
-            FROM (
-                SELECT r.*, {", ".join(f"{expr} AS {alias}" for alias, expr in typed)},
-                       ck.code AS k_country, rk.name AS k_region, rk.country AS k_region_country
-                FROM (SELECT {", ".join(raw + originals + carried)} FROM {prepared}) AS r
-                LEFT JOIN _country_keys AS ck ON ck.key = lower(r.r_country)
-                LEFT JOIN _region_keys AS rk ON rk.key = lower(r.r_region)
-            )
-        )"""
-
-
-def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
-    rel = con.sql(f"SELECT * FROM {relation} LIMIT 0")
-    return {name: str(kind) for name, kind in zip(rel.columns, rel.types)}
-
-
-def _raw_value(name: str, mapping: ColumnMapping, types: dict[str, str]) -> str:
-    """The source value of a canonical column before casting: trimmed text (blank = null) or a typed column."""
-    if name in mapping.constants:
-        value = _literal(mapping.constants[name])
-    elif name in mapping.columns:
-        column = mapping.columns[name]
-        value = _text_value(_ident(column)) if types[column] == "VARCHAR" else _ident(column)
-    else:
-        value = "NULL"
-    if name in mapping.defaults:
-        default = _literal(mapping.defaults[name])
-        source_type = types.get(mapping.columns.get(name, ""), "VARCHAR")
-        value = f"COALESCE({value}, CAST({default} AS {source_type}))" if value != "NULL" else default
-    return value
-
-
-def _text_value(column: str) -> str:
-    """Trimmed text, blank as null. Most values have nothing to trim; testing first skips copying them."""
-    return (
-        f"CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
-        f"THEN NULLIF(trim({column}), '') ELSE NULLIF({column}, '') END"
-    )
-
-
-def _timestamp(mapping: ColumnMapping, types: dict[str, str]) -> str:
-    source_type = types.get(mapping.columns.get("event_time", ""), "VARCHAR")
-    tz = _literal(mapping.source_tz)
-    fmt = mapping.time_format
-    if source_type == "TIMESTAMP WITH TIME ZONE":
-        return "r_event_time"
-    if source_type in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"):
-        return f"timezone({tz}, CAST(r_event_time AS TIMESTAMP))"
-    if fmt in EPOCH_FORMATS:
-        scale = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}[fmt]
-        micros = f"TRY_CAST(TRY_CAST(r_event_time AS DOUBLE) * {scale} AS BIGINT)"
-        return f"timezone('UTC', make_timestamp({micros}))"
-    if fmt is not None:
-        parsed = f"try_strptime(CAST(r_event_time AS VARCHAR), {_literal(fmt)})"
-        return parsed if "%z" in fmt or "%Z" in fmt else f"timezone({tz}, {parsed})"
-    return "TRY_CAST(r_event_time AS TIMESTAMPTZ)"
-
-
-def _typed_columns(mapping: ColumnMapping, types: dict[str, str]) -> list[tuple[str, str]]:
-    def text(name: str) -> str:
-        return f"CAST(r_{name} AS VARCHAR)"
-
-    return [
-        ("t_event_time", _timestamp(mapping, types)),
-        ("t_event_type", f"lower({text('event_type')})"),
-        ("t_quantity_raw", "TRY_CAST(r_quantity AS DOUBLE)"),
-        ("t_price", "TRY_CAST(r_price AS DOUBLE)"),
-        ("t_currency", f"upper({text('currency')})"),
-        ("t_lat", "TRY_CAST(r_lat AS DOUBLE)"),
-        ("t_lon", "TRY_CAST(r_lon AS DOUBLE)"),
-        ("t_channel", f"lower({text('channel')})"),
-    ]
-
-
-def _checks() -> list[tuple[str, str]]:
-    """(condition, reason) in order; a row's reason is the first that holds."""
-    event_types = ", ".join(_literal(t) for t in EVENT_TYPES)
-    channels = ", ".join(_literal(c) for c in CHANNELS)
-    return [
-        ("r_event_time IS NULL", "missing event_time"),
-        ("t_event_time IS NULL", "unparseable event_time"),
-        (
-            f"t_event_time < TIMESTAMPTZ '{EARLIEST}' OR t_event_time >= TIMESTAMPTZ '{LATEST}'",
-            "event_time out of range",
-        ),
-        ("r_event_type IS NULL", "missing event_type"),
-        (f"t_event_type NOT IN ({event_types})", "unknown event_type"),
-        ("r_user_id IS NULL", "missing user_id"),
-        (
-            "r_quantity IS NOT NULL AND (t_quantity_raw IS NULL OR NOT isfinite(t_quantity_raw))",
-            "unparseable quantity",
-        ),
-        ("t_quantity_raw <> trunc(t_quantity_raw)", "quantity not a whole number"),
-        ("abs(t_quantity_raw) > 2147483647", "quantity out of range"),
-        ("t_quantity_raw < 0 AND t_event_type <> 'refund'", "negative quantity"),
-        ("r_price IS NOT NULL AND (t_price IS NULL OR NOT isfinite(t_price))", "unparseable price"),
-        ("t_price < 0", "negative price"),
-        ("t_currency IS NOT NULL AND NOT regexp_full_match(t_currency, '[A-Z]{3}')", "bad currency"),
-        ("r_country IS NOT NULL AND k_country IS NULL", "unknown country"),
-        ("r_region IS NOT NULL AND k_region IS NULL", "unknown region"),
-        (
-            "k_country IS NOT NULL AND k_region_country IS NOT NULL AND k_country <> k_region_country",
-            "region not in country",
-        ),
-        ("r_lat IS NOT NULL AND t_lat IS NULL", "unparseable lat"),
-        ("t_lat NOT BETWEEN -90 AND 90", "lat out of range"),
-        ("r_lon IS NOT NULL AND t_lon IS NULL", "unparseable lon"),
-        ("t_lon NOT BETWEEN -180 AND 180", "lon out of range"),
-        (f"t_channel IS NOT NULL AND t_channel NOT IN ({channels})", "unknown channel"),
-    ]
-
-
-def _outputs() -> list[tuple[str, str]]:
-    """(canonical column, expression over the checked row)."""
-    special = {
-        "event_time": "t_event_time",
-        "event_type": "t_event_type",
-        "quantity": "CASE WHEN t_event_type = 'refund' THEN abs(t_quantity_raw) ELSE t_quantity_raw END",
-        "price": "t_price",
-        "currency": "t_currency",
-        "country": "COALESCE(k_country, k_region_country)",
-        "region": "k_region",
-        "lat": "t_lat",
-        "lon": "t_lon",
-        "channel": "t_channel",
-    }
-    return [(name, special.get(name, f"CAST(r_{name} AS VARCHAR)")) for name in EVENTS.names]
-
-
-def _register_lookups(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping) -> None:
-    """Country and region spellings (code, name, lower case) -> canonical code / name, as tiny join tables."""
-    countries = {}
-    for country in COUNTRIES:
-        for key in (country.code, country.name):
-            countries[key.lower()] = country.code
-    regions: dict[str, tuple[str, str | None]] = {}
-    for region in all_regions():
-        for key in (region.code, region.name):
-            regions[key.lower()] = (region.name, region.country)
-    for label in mapping.extra_regions:
-        regions[label.lower()] = (label, None)
-    con.register("_country_keys", pa.table({"key": list(countries), "code": list(countries.values())}))
-    con.register(
-        "_region_keys",
-        pa.table(
-            {
-                "key": list(regions),
-                "name": [v[0] for v in regions.values()],
-                "country": [v[1] for v in regions.values()],
-            }
-        ),
-    )
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -440,7 +244,7 @@ def _write(
     serves to count them: one pass for the common case. Only if rows were rejected does a second pass read the
     file again for their original values.
     """
-    columns = ", ".join(_ident(n) for n in EVENTS.names)
+    columns = ", ".join(sql_ident(n) for n in EVENTS.names)
     day = "CAST(timezone('UTC', event_time) AS DATE)"
     if preset is not None and preset.expand:
         accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
@@ -470,14 +274,14 @@ def _write(
         relative = f"quarantine/{ingest_id}.csv"
         target = tx.path_for(relative)
         originals = ", ".join(
-            f"CAST(_src_{i} AS VARCHAR) AS {_ident(c)}" for i, c in enumerate(source_columns)
+            f"CAST(_src_{i} AS VARCHAR) AS {sql_ident(c)}" for i, c in enumerate(source_columns)
         )
         con.execute(
             f"COPY (SELECT {ROW}, {originals}, {REASON} FROM checked WHERE {REASON} IS NOT NULL ORDER BY {ROW}) "
-            f"TO {_literal(str(target))} (HEADER)"
+            f"TO {sql_literal(str(target))} (HEADER)"
         )
         counted = con.sql(
-            f"SELECT {REASON}, count(*) FROM read_csv({_literal(str(target))}, all_varchar = true, header = true) GROUP BY 1"
+            f"SELECT {REASON}, count(*) FROM read_csv({sql_literal(str(target))}, all_varchar = true, header = true) GROUP BY 1"
         ).fetchall()
         reasons = {reason: n for reason, n in sorted(counted)}
         if sum(reasons.values()) != rejected:
@@ -537,11 +341,3 @@ def _progress_bar(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[Non
         poller.join()
         bar.update(100 - bar.n)
         bar.close()
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,218 @@
+"""Compile a column mapping into one DuckDB SELECT that types, normalises and checks every row of a source.
+
+The query yields the canonical columns (TRY_CAST, so that rejected rows still flow), the first failing check as
+`_reason` (null for a good row), each original value as `_src_<i>` for the quarantine file, and `_row`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, Preset
+from tools.events.regions import COUNTRIES, all_regions
+from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
+
+EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
+REASON = "_reason"
+ROW = "_row"
+_SQL_TYPES = {
+    "event_time": "TIMESTAMPTZ",
+    "quantity": "INTEGER",
+    "price": "DOUBLE",
+    "lat": "DOUBLE",
+    "lon": "DOUBLE",
+}
+
+
+def validation_query(
+    con: duckdb.DuckDBPyConnection,
+    source_sql: str,
+    source_columns: list[str],
+    mapping: ColumnMapping,
+    preset: Preset | None,
+) -> str:
+    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values, `_row`."""
+    con.execute(
+        f"SET TimeZone = {sql_literal(mapping.source_tz)}"
+    )  # ISO strings without an offset are local times
+    _register_lookups(con, mapping)
+    derive = f", {preset.derive}" if preset and preset.derive else ""
+    carry = list(preset.carry) if preset else []
+    prepared = f"(SELECT *{derive} FROM {source_sql} AS src)"
+    types = _types(con, prepared)
+
+    raw = [f"{_raw_value(name, mapping, types)} AS {sql_ident('r_' + name)}" for name in EVENTS.names] + [ROW]
+    originals = [f"{sql_ident(c)} AS {sql_ident(f'_src_{i}')}" for i, c in enumerate(source_columns)]
+    carried = [sql_ident(c) for c in carry]
+    typed = _typed_columns(mapping, types)
+    checks = _checks()
+    # TRY_CAST: rejected rows still flow through here (their values may be out of range for the type).
+    output = [
+        f"TRY_CAST({typed_name} AS {_SQL_TYPES.get(name, 'VARCHAR')}) AS {sql_ident(name)}"
+        for name, typed_name in _outputs()
+    ]
+    output += [f"_src_{i}" for i in range(len(source_columns))]
+    return f"""
+        SELECT {", ".join(output + carried + [ROW, REASON])}
+        FROM (
+            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {sql_literal(reason)}" for cond, reason in checks)} END AS {REASON}
+            FROM (
+                SELECT r.*, {", ".join(f"{expr} AS {alias}" for alias, expr in typed)},
+                       ck.code AS k_country, rk.name AS k_region, rk.country AS k_region_country
+                FROM (SELECT {", ".join(raw + originals + carried)} FROM {prepared}) AS r
+                LEFT JOIN _country_keys AS ck ON ck.key = lower(r.r_country)
+                LEFT JOIN _region_keys AS rk ON rk.key = lower(r.r_region)
+            )
+        )"""
+
+
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    rel = con.sql(f"SELECT * FROM {relation} LIMIT 0")
+    return {name: str(kind) for name, kind in zip(rel.columns, rel.types)}
+
+
+def _raw_value(name: str, mapping: ColumnMapping, types: dict[str, str]) -> str:
+    """The source value of a canonical column before casting: trimmed text (blank = null) or a typed column."""
+    if name in mapping.constants:
+        value = sql_literal(mapping.constants[name])
+    elif name in mapping.columns:
+        column = mapping.columns[name]
+        value = _text_value(sql_ident(column)) if types[column] == "VARCHAR" else sql_ident(column)
+    else:
+        value = "NULL"
+    if name in mapping.defaults:
+        default = sql_literal(mapping.defaults[name])
+        source_type = types.get(mapping.columns.get(name, ""), "VARCHAR")
+        value = f"COALESCE({value}, CAST({default} AS {source_type}))" if value != "NULL" else default
+    return value
+
+
+def _text_value(column: str) -> str:
+    """Trimmed text, blank as null. Most values have nothing to trim; testing first skips copying them."""
+    return (
+        f"CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
+        f"THEN NULLIF(trim({column}), '') ELSE NULLIF({column}, '') END"
+    )
+
+
+def _timestamp(mapping: ColumnMapping, types: dict[str, str]) -> str:
+    source_type = types.get(mapping.columns.get("event_time", ""), "VARCHAR")
+    tz = sql_literal(mapping.source_tz)
+    fmt = mapping.time_format
+    if source_type == "TIMESTAMP WITH TIME ZONE":
+        return "r_event_time"
+    if source_type in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"):
+        return f"timezone({tz}, CAST(r_event_time AS TIMESTAMP))"
+    if fmt in EPOCH_FORMATS:
+        scale = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}[fmt]
+        micros = f"TRY_CAST(TRY_CAST(r_event_time AS DOUBLE) * {scale} AS BIGINT)"
+        return f"timezone('UTC', make_timestamp({micros}))"
+    if fmt is not None:
+        parsed = f"try_strptime(CAST(r_event_time AS VARCHAR), {sql_literal(fmt)})"
+        return parsed if "%z" in fmt or "%Z" in fmt else f"timezone({tz}, {parsed})"
+    return "TRY_CAST(r_event_time AS TIMESTAMPTZ)"
+
+
+def _typed_columns(mapping: ColumnMapping, types: dict[str, str]) -> list[tuple[str, str]]:
+    def text(name: str) -> str:
+        return f"CAST(r_{name} AS VARCHAR)"
+
+    return [
+        ("t_event_time", _timestamp(mapping, types)),
+        ("t_event_type", f"lower({text('event_type')})"),
+        ("t_quantity_raw", "TRY_CAST(r_quantity AS DOUBLE)"),
+        ("t_price", "TRY_CAST(r_price AS DOUBLE)"),
+        ("t_currency", f"upper({text('currency')})"),
+        ("t_lat", "TRY_CAST(r_lat AS DOUBLE)"),
+        ("t_lon", "TRY_CAST(r_lon AS DOUBLE)"),
+        ("t_channel", f"lower({text('channel')})"),
+    ]
+
+
+def _checks() -> list[tuple[str, str]]:
+    """(condition, reason) in order; a row's reason is the first that holds."""
+    event_types = ", ".join(sql_literal(t) for t in EVENT_TYPES)
+    channels = ", ".join(sql_literal(c) for c in CHANNELS)
+    return [
+        ("r_event_time IS NULL", "missing event_time"),
+        ("t_event_time IS NULL", "unparseable event_time"),
+        (
+            f"t_event_time < TIMESTAMPTZ '{EARLIEST}' OR t_event_time >= TIMESTAMPTZ '{LATEST}'",
+            "event_time out of range",
+        ),
+        ("r_event_type IS NULL", "missing event_type"),
+        (f"t_event_type NOT IN ({event_types})", "unknown event_type"),
+        ("r_user_id IS NULL", "missing user_id"),
+        (
+            "r_quantity IS NOT NULL AND (t_quantity_raw IS NULL OR NOT isfinite(t_quantity_raw))",
+            "unparseable quantity",
+        ),
+        ("t_quantity_raw <> trunc(t_quantity_raw)", "quantity not a whole number"),
+        ("abs(t_quantity_raw) > 2147483647", "quantity out of range"),
+        ("t_quantity_raw < 0 AND t_event_type <> 'refund'", "negative quantity"),
+        ("r_price IS NOT NULL AND (t_price IS NULL OR NOT isfinite(t_price))", "unparseable price"),
+        ("t_price < 0", "negative price"),
+        ("t_currency IS NOT NULL AND NOT regexp_full_match(t_currency, '[A-Z]{3}')", "bad currency"),
+        ("r_country IS NOT NULL AND k_country IS NULL", "unknown country"),
+        ("r_region IS NOT NULL AND k_region IS NULL", "unknown region"),
+        (
+            "k_country IS NOT NULL AND k_region_country IS NOT NULL AND k_country <> k_region_country",
+            "region not in country",
+        ),
+        ("r_lat IS NOT NULL AND t_lat IS NULL", "unparseable lat"),
+        ("t_lat NOT BETWEEN -90 AND 90", "lat out of range"),
+        ("r_lon IS NOT NULL AND t_lon IS NULL", "unparseable lon"),
+        ("t_lon NOT BETWEEN -180 AND 180", "lon out of range"),
+        (f"t_channel IS NOT NULL AND t_channel NOT IN ({channels})", "unknown channel"),
+    ]
+
+
+def _outputs() -> list[tuple[str, str]]:
+    """(canonical column, expression over the checked row)."""
+    special = {
+        "event_time": "t_event_time",
+        "event_type": "t_event_type",
+        "quantity": "CASE WHEN t_event_type = 'refund' THEN abs(t_quantity_raw) ELSE t_quantity_raw END",
+        "price": "t_price",
+        "currency": "t_currency",
+        "country": "COALESCE(k_country, k_region_country)",
+        "region": "k_region",
+        "lat": "t_lat",
+        "lon": "t_lon",
+        "channel": "t_channel",
+    }
+    return [(name, special.get(name, f"CAST(r_{name} AS VARCHAR)")) for name in EVENTS.names]
+
+
+def _register_lookups(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping) -> None:
+    """Country and region spellings (code, name, lower case) -> canonical code / name, as tiny join tables."""
+    countries = {}
+    for country in COUNTRIES:
+        for key in (country.code, country.name):
+            countries[key.lower()] = country.code
+    regions: dict[str, tuple[str, str | None]] = {}
+    for region in all_regions():
+        for key in (region.code, region.name):
+            regions[key.lower()] = (region.name, region.country)
+    for label in mapping.extra_regions:
+        regions[label.lower()] = (label, None)
+    con.register("_country_keys", pa.table({"key": list(countries), "code": list(countries.values())}))
+    con.register(
+        "_region_keys",
+        pa.table(
+            {
+                "key": list(regions),
+                "name": [v[0] for v in regions.values()],
+                "country": [v[1] for v in regions.values()],
+            }
+        ),
+    )
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
