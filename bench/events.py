@@ -2,6 +2,7 @@
 
     nice .venv/bin/python bench/events.py                    # 10M events (the scale); 1.3 GB CSV in /tmp
     nice .venv/bin/python bench/events.py --events 1000000   # quicker
+    nice .venv/bin/python bench/events.py --generate-only    # step 1-2 only (the generator's speed)
 
 1. Generate the demo shop (`build_demo_shop`) with --events events into a fresh store: seconds, peak memory.
 2. Bytes per event of that store on disk (events only; zstd Parquet partitioned by date).
@@ -111,6 +112,9 @@ def main(argv: list[str] | None = None) -> None:
         "--workdir", type=Path, default=None, help="Where stores and the CSV go (default: a temp dir)."
     )
     parser.add_argument("--appends", type=int, default=500, help="Live appends to time.")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="Stop after generation and bytes per event (no CSV/ingest)."
+    )
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="bench-events-", dir=args.workdir))
@@ -133,6 +137,8 @@ def main(argv: list[str] | None = None) -> None:
         size = _event_bytes(generated)
         say("generated_bytes_per_event", size / n, "B", "<= 30 B", size / n <= 30)
         say("generated_event_files", len(generated.event_files()))
+        if args.generate_only:
+            return
 
         csv_path = work / "events.csv"
         with Phase() as export, generated.connect() as con:
