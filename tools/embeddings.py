@@ -22,20 +22,18 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from tools.embedding_build import BuiltModel
     from tools.onnx_embedder import OnnxEmbedder
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 EmbeddingBackend = Literal["int8", "fp32"]
 EMBEDDING_BACKENDS: tuple[str, ...] = get_args(EmbeddingBackend)
-# Queries are one or two short texts: a single thread avoids workers contending with other processes
+# fp32 queries are one or two short texts: a single thread avoids workers contending with other processes
 # on a busy CPU (measured: 30 ms with one thread versus ~900 ms with two on a loaded 2-core box).
 _SMALL_BATCH = 4
 
 _torch_model: SentenceTransformer | None = None
-_built: BuiltModel | None = None  # located (or built) once per process, whatever the settings say later
-_onnx: dict[int, OnnxEmbedder] = {}  # by thread count: one session for queries, one for bulk
+_onnx: OnnxEmbedder | None = None
 _model_lock = threading.Lock()
 _encode_lock = threading.Lock()
 
@@ -59,19 +57,18 @@ def load_embedder() -> SentenceTransformer:
         return _torch_model
 
 
-def load_int8_embedder(threads: int, progress: bool = True) -> OnnxEmbedder:
-    """The process-wide int8 ONNX model with `threads` CPU threads (built into the model cache on first use)."""
-    global _built
+def load_int8_embedder(progress: bool = True) -> OnnxEmbedder:
+    """The process-wide int8 ONNX model, one worker per CPU core (built into the model cache on first use)."""
+    global _onnx
     with _model_lock:
-        if threads not in _onnx:
+        if _onnx is None:
             from agent.config import get_settings
             from tools.embedding_build import ensure_int8_model
             from tools.onnx_embedder import OnnxEmbedder
 
-            if _built is None:
-                _built = ensure_int8_model(get_settings().model_cache_path, progress=progress)
-            _onnx[threads] = OnnxEmbedder(_built, threads=threads)
-        return _onnx[threads]
+            built = ensure_int8_model(get_settings().model_cache_path, progress=progress)
+            _onnx = OnnxEmbedder(built, workers=_cpu_count())
+        return _onnx
 
 
 def _cpu_count() -> int:
@@ -92,21 +89,19 @@ def embed_texts(
         raise ValueError(f"Unknown embedding backend {backend!r}. Valid backends: {', '.join(EMBEDDING_BACKENDS)}.")
     if len(texts) == 0:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    small = len(texts) <= _SMALL_BATCH
-    if backend == "int8":
-        embedder = load_int8_embedder(1 if small else _cpu_count())
-        return embedder.encode(list(texts), batch_size=batch_size, progress=progress)
-    return _embed_fp32(texts, batch_size, progress, small)
+    if backend == "int8":  # a query is one batch, so it runs on one thread (see tools.onnx_embedder)
+        return load_int8_embedder().encode(list(texts), batch_size=batch_size, progress=progress)
+    return _embed_fp32(texts, batch_size, progress)
 
 
-def _embed_fp32(texts: Sequence[str], batch_size: int, progress: bool, small: bool) -> np.ndarray:
+def _embed_fp32(texts: Sequence[str], batch_size: int, progress: bool) -> np.ndarray:
     import torch
 
     model = load_embedder()
     # One call at a time: the thread setting below is process-wide, and the model is not re-entrant.
     with _encode_lock:
         threads = torch.get_num_threads()
-        single = small and threads > 1
+        single = len(texts) <= _SMALL_BATCH and threads > 1
         if single:
             torch.set_num_threads(1)
         try:

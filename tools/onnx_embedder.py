@@ -1,12 +1,17 @@
 """Run the built int8 MiniLM model with ONNX Runtime: tokenise, batch by length, embed.
 
 Texts are sorted by token count before batching, so a batch pads to its own longest text rather than to
-the longest of the whole call, and the vectors are put back in the caller's order.
+the longest of the whole call, and the vectors are put back in the caller's order. Batches run in
+parallel on single-threaded sessions, one per core, rather than one session splitting each operator
+over threads: on a shared 2-core CPU that was faster (measured at load ~8: 20-24 versus 17-19 chunks/s,
+and ~15% less CPU per chunk), and a query (one batch) runs on one thread.
 """
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,24 +23,32 @@ if TYPE_CHECKING:
 
 
 class OnnxEmbedder:
-    """One ONNX Runtime session over a built int8 model, with its tokenizer."""
+    """Single-threaded ONNX Runtime sessions (`workers` of them) over a built int8 model, with its tokenizer."""
 
-    def __init__(self, built: BuiltModel, threads: int) -> None:
+    def __init__(self, built: BuiltModel, workers: int = 1) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # Idle workers sleep instead of spinning: on a shared CPU spinning steals time from everyone else.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = onnxruntime.InferenceSession(
-            str(built.model_path), options, providers=["CPUExecutionProvider"]
-        )
+        self._sessions: queue.SimpleQueue = queue.SimpleQueue()  # idle sessions; a batch takes one
+        for _ in range(max(1, workers)):
+            self._sessions.put(
+                onnxruntime.InferenceSession(str(built.model_path), options, providers=["CPUExecutionProvider"])
+            )
+        self.workers = max(1, workers)
         self.tokenizer = Tokenizer.from_file(str(built.tokenizer_path))
         self.tokenizer.enable_truncation(max_length=built.max_seq_length)
         self.tokenizer.no_padding()  # padded per batch below
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        session = self._sessions.get()
+        try:
+            return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        finally:
+            self._sessions.put(session)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """L2-normalised float32 vectors of `texts`, shape (len(texts), 384), in the order given."""
@@ -44,17 +57,26 @@ class OnnxEmbedder:
         encoded = self.tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encoded])
         order = np.argsort(-lengths, kind="stable")
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        inputs = []
+        for batch in batches:
+            width = int(lengths[batch].max())
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, index in enumerate(batch):
+                ids[row, :lengths[index]] = encoded[index].ids
+                mask[row, :lengths[index]] = 1
+            inputs.append((ids, mask))
         vectors = np.empty((len(encoded), EMBEDDING_DIM), dtype=np.float32)
         with tqdm(total=len(encoded), desc="embedding", unit="text", disable=not progress) as bar:
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                width = int(lengths[batch].max())
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
-                for row, index in enumerate(batch):
-                    n = lengths[index]
-                    ids[row, :n] = encoded[index].ids
-                    mask[row, :n] = 1
-                vectors[batch] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-                bar.update(len(batch))
+            if len(batches) == 1 or self.workers == 1:
+                for batch, (ids, mask) in zip(batches, inputs):
+                    vectors[batch] = self._run(ids, mask)
+                    bar.update(len(batch))
+            else:
+                with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="embed") as pool:
+                    futures = {pool.submit(self._run, ids, mask): batch for batch, (ids, mask) in zip(batches, inputs)}
+                    for future in as_completed(futures):
+                        vectors[futures[future]] = future.result()
+                        bar.update(len(futures[future]))
         return vectors
