@@ -190,6 +190,10 @@ class ShopAgent:
         if messages:
             self._graph.update_state(config, {"messages": messages})
 
+    def forget(self, session: Session, thread_id: str) -> None:
+        """Drop the conversation `thread_id` from memory (a chat that retried or restarted no longer needs it)."""
+        self._graph.checkpointer.delete_thread(_thread_key(session, thread_id))
+
     def stream(self, question: str, session: Session, thread_id: str | None = None) -> Iterator[AgentEvent]:
         """Run one turn, yielding draft tokens and tool steps as they happen, then the final answer."""
         started = time.perf_counter()

@@ -137,6 +137,7 @@ def retry(agent: ShopAgent, store: ConversationStore, chat: ChatSession) -> Iter
         store.drop_from(chat.conversation_id, turn.stored_from)
     # The agent keeps its own memory per thread: a new thread holding only the kept turns keeps the rejected
     # answer (and any stopped or failed question after it) out of the prompt, and the earlier turns in it.
+    agent.forget(chat.agent_session(), chat.thread_id)
     chat.thread_id = uuid.uuid4().hex
     agent.remember(chat.agent_session(), chat.thread_id, [(kept.question, kept.answer) for kept in chat.turns])
     yield from ask(agent, store, chat, turn.question)

@@ -208,8 +208,11 @@ def test_after_a_retry_the_agent_remembers_the_kept_turns_and_only_the_new_answe
     _run(agent, store, chat, first)
     _run(agent, store, chat, second)
     model.prompts.clear()
+    old_thread = chat.thread_id
     list(chat_session.retry(agent, store, chat))
     assert _questions(model.prompts[0]) == [first, second]  # the earlier turn, the retried question once
+    old_config = {"configurable": {"thread_id": f"customer:U000042:{old_thread}"}}
+    assert not agent._graph.get_state(old_config).values  # the replaced thread is freed, not kept forever
     _run(agent, store, chat, third)
     later = model.prompts[-1][1:]  # after the system prompt
     assert [type(m).__name__ for m in later] == ["HumanMessage", "AIMessage"] * 2 + ["HumanMessage"]
