@@ -3,17 +3,23 @@
     HF_HUB_OFFLINE=1 nice .venv/bin/python bench/knowledge.py                 # 10,000 synthetic chunks
     HF_HUB_OFFLINE=1 nice .venv/bin/python bench/knowledge.py --chunks 2000   # quicker indexing part
 
-1. Index the shop's documents (data/, including the ABCD import) into a temporary data dir.
+The product embeds with the int8 ONNX model; the baseline is the float32 sentence-transformers model
+(`backend="fp32"`), measured in the same run:
+1. Index the shop's documents (data/, including the ABCD import) into a temporary data dir, once per
+   backend.
 2. Quality on bench/knowledge_eval.jsonl (questions over the shop docs and over ABCD, each with its
    relevant sections): recall@5 (share of questions with a relevant section in the top 5) and MRR@10, for
-   hybrid (BM25 + dense, reciprocal rank fusion), dense-only and BM25-only, overall and per source.
+   hybrid (BM25 + dense, reciprocal rank fusion), dense-only and BM25-only, overall and per source; the
+   float32 index is scored in hybrid and dense mode for comparison.
 3. Query latency of each mode over the evaluation questions (p50, p95), after a warm-up.
 4. Indexing throughput: a synthetic corpus of --chunks chunks made from the shop documents, each copy with
    its own id, its paragraphs' sentences shuffled and its numbers shifted (so the texts differ), indexed
-   into a fresh collection; then the unchanged corpus re-indexed (nothing to embed). The baseline is
-   embedding a sample of the same passages directly with `embed_texts`.
+   into a fresh collection with int8; then the unchanged corpus re-indexed (nothing to embed); then hybrid
+   queries on it with each backend. The float32 indexing time is projected from embedding a sample of
+   the same passages (embedding is what the backends change; the rest of indexing is the same code).
 
-Prints `name: value unit` lines; the last lines are ratios against the baselines measured in this run.
+Prints `name: value unit [load1 X]` lines (timings carry the 1-minute load average when measured: the
+CPU is shared); the last lines are ratios against the float32 baselines measured in this run.
 """
 
 from __future__ import annotations
@@ -45,10 +51,29 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"\b\d+\b")
 
 
-def say(name: str, value: float | str, unit: str = "") -> None:
-    """One `name: value unit` line."""
+def say(name: str, value: float | str, unit: str = "", load: bool = False) -> None:
+    """One `name: value unit` line; `load` appends the 1-minute load average (for timings)."""
     text = f"{value:.4f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
+    suffix = f" [load1 {os.getloadavg()[0]:.2f}]" if load else ""
+    print(f"{name}: {text} {unit}".rstrip() + suffix, flush=True)
+
+
+def latencies_ms(kb: KnowledgeBase, questions: list[dict], k: int, mode: str = "hybrid") -> list[float]:
+    """Wall time of each search, in ms."""
+    out = []
+    for item in questions:
+        started = time.perf_counter()
+        kb.search(item["question"], k=k, mode=mode)  # type: ignore[arg-type]
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * (len(values) - 1))]
 
 
 def load_eval(path: Path) -> list[dict]:
@@ -79,8 +104,8 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str) -> dict[str, f
         picked = [r for r, s in zip(found_at, sources) if source in ("all", s)]
         result[f"recall@5_{source}"] = sum(1 for r in picked if r is not None and r <= 5) / len(picked)
         result[f"mrr@10_{source}"] = sum(1 / r for r in picked if r is not None) / len(picked)
-    result["p50_ms"] = statistics.median(latencies)
-    result["p95_ms"] = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
+    result["p50_ms"] = p50(latencies)
+    result["p95_ms"] = p95(latencies)
     result["misses"] = [q["id"] for q, r in zip(questions, found_at) if r is None or r > 5]  # type: ignore[assignment]
     return result
 
@@ -124,38 +149,54 @@ def synthesize_corpus(source: Path, out: Path, n_chunks: int, seed: int = 7) -> 
     return total
 
 
-def measure_throughput(docs: Path, tmp_path: Path, n_chunks: int, questions: list[dict]) -> float:
-    """Index a synthetic corpus of `n_chunks`, re-index it unchanged, time queries on it.
+def embed_rate(texts: list[str], backend: str) -> float:
+    """Chunks embedded per second by `backend` (after a warm-up call)."""
+    embed_texts(texts[:8], backend=backend)  # type: ignore[arg-type]
+    started = time.perf_counter()
+    embed_texts(texts, backend=backend)  # type: ignore[arg-type]
+    return len(texts) / (time.perf_counter() - started)
 
-    Returns the indexing throughput relative to embedding alone (the baseline, on a 256-passage sample).
+
+def measure_throughput(docs: Path, tmp_path: Path, n_chunks: int, questions: list[dict]) -> dict[str, float]:
+    """Index a synthetic corpus of `n_chunks` (int8), re-index it unchanged, time queries on it per backend.
+
+    Returns the int8 index time and the float32 one projected from its embedding rate on a 256-chunk
+    sample, and hybrid query p50/p95 of both backends at this size.
     """
     corpus = tmp_path / "synthetic"
     say("synthetic_chunks", synthesize_corpus(docs, corpus, n_chunks))
     sample = [c.search_text() for d in load_corpus(corpus) for c in chunk_document(d)][:256]
-    started = time.perf_counter()
-    embed_texts(sample)
-    baseline_rate = len(sample) / (time.perf_counter() - started)
-    say("baseline_embed_only_chunks_per_s", baseline_rate, "chunks/s")
+    rates = {backend: embed_rate(sample, backend) for backend in ("fp32", "int8")}
+    say("embed_only_fp32_chunks_per_s", rates["fp32"], "chunks/s", load=True)
+    say("embed_only_int8_chunks_per_s", rates["int8"], "chunks/s", load=True)
 
     big = KnowledgeBase(Settings(data_dir=tmp_path / "synthetic-state"))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     first = big.index(corpus, progress=True)
     index_s = time.perf_counter() - started
-    say("index_synthetic_s", index_s, "s")
-    say("index_synthetic_chunks_per_s", first.chunks_total / index_s, "chunks/s")
+    say("index_synthetic_int8_s", index_s, "s", load=True)
+    say("index_synthetic_int8_cpu_s", time.process_time() - cpu_started, "s  (process CPU time, all threads)")
+    say("index_synthetic_int8_chunks_per_s", first.chunks_total / index_s, "chunks/s")
+    # Indexing minus embedding (chunking, chromadb writes, BM25) is the same code for both backends.
+    other_s = max(index_s - first.chunks_total / rates["int8"], 0.0)
+    fp32_s = first.chunks_total / rates["fp32"] + other_s
+    say("index_synthetic_non_embedding_s", other_s, "s")
+    say("index_synthetic_fp32_projected_s", fp32_s, "s  (fp32 embedding rate on a 256-chunk sample, scaled)")
     if first.chunks_total < 10_000:  # a smaller run: scale linearly, and say so
-        say("index_10k_chunks_projected_s", 10_000 * index_s / first.chunks_total, "s")
+        say("index_10k_chunks_int8_projected_s", index_s * 10_000 / first.chunks_total, "s")
     started = time.perf_counter()
     again = big.index(corpus, progress=False)
-    say("reindex_unchanged_s", time.perf_counter() - started, "s")
+    say("reindex_unchanged_s", time.perf_counter() - started, "s", load=True)
     say("reindex_unchanged_chunks_embedded", again.chunks_added)
-    latencies = []
-    for question in questions:
-        started = time.perf_counter()
-        big.search(question["question"], k=5)
-        latencies.append((time.perf_counter() - started) * 1000)
-    say("hybrid_query_p50_ms_at_synthetic_size", statistics.median(latencies), "ms")
-    return (first.chunks_total / index_s) / baseline_rate
+    result = {"index_int8_s": index_s, "index_fp32_s": fp32_s}
+    for backend in ("int8", "fp32"):
+        kb = KnowledgeBase(Settings(data_dir=tmp_path / "synthetic-state", embedding_backend=backend))
+        latencies_ms(kb, questions[:5], k=5)  # warm-up: BM25 load, query session
+        latencies = latencies_ms(kb, questions, k=5)
+        result[f"query_{backend}_p50_ms"], result[f"query_{backend}_p95_ms"] = p50(latencies), p95(latencies)
+        say(f"hybrid_query_{backend}_p50_ms_at_synthetic_size", p50(latencies), "ms", load=True)
+        say(f"hybrid_query_{backend}_p95_ms_at_synthetic_size", p95(latencies), "ms", load=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,35 +212,44 @@ def main(argv: list[str] | None = None) -> None:
     say("load_average_1min", os.getloadavg()[0])
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         tmp_path = Path(tmp)
-        started = time.perf_counter()
-        embed_texts(["warm up the model"])
-        say("model_load_s", time.perf_counter() - started, "s")
-
-        kb = KnowledgeBase(Settings(data_dir=tmp_path / "corpus-state"))
-        report = kb.index(args.docs, progress=False)
-        say("corpus_documents", report.added)
-        say("corpus_chunks", report.chunks_total)
-        say("corpus_index_s", report.seconds, "s")
+        for backend in ("int8", "fp32"):  # int8: built into the model cache on its first use, then loaded
+            started = time.perf_counter()
+            embed_texts(["warm up the model"], backend=backend)  # type: ignore[arg-type]
+            say(f"model_load_{backend}_s", time.perf_counter() - started, "s", load=True)
 
         questions = load_eval(args.eval)
         say("eval_questions_shop", sum(q["source"] == "shop" for q in questions))
         say("eval_questions_abcd", sum(q["source"] == "abcd" for q in questions))
-        for question in questions[:5]:  # warm caches (BM25 load, tokenizer) before timing
-            kb.search(question["question"], k=10)
-        scores = {mode: evaluate(kb, questions, mode) for mode in MODES}
-        for mode in MODES:
-            for key in ("recall@5_all", "recall@5_shop", "recall@5_abcd", "mrr@10_all", "mrr@10_shop", "mrr@10_abcd"):
-                say(f"{mode}_{key}", scores[mode][key])
-            say(f"{mode}_query_p50_ms", scores[mode]["p50_ms"], "ms")
-            say(f"{mode}_query_p95_ms", scores[mode]["p95_ms"], "ms")
-        print(f"# hybrid misses (not in top 5): {', '.join(scores['hybrid']['misses']) or 'none'}", flush=True)
+        scores: dict[str, dict[str, dict[str, float]]] = {}
+        for backend, modes in (("int8", MODES), ("fp32", ("hybrid", "dense"))):
+            kb = KnowledgeBase(Settings(data_dir=tmp_path / f"corpus-{backend}", embedding_backend=backend))
+            report = kb.index(args.docs, progress=False)
+            say("corpus_documents", report.added)
+            say("corpus_chunks", report.chunks_total)
+            say(f"corpus_index_{backend}_s", report.seconds, "s", load=True)
+            latencies_ms(kb, questions[:5], k=10)  # warm caches (BM25 load, tokenizer) before timing
+            scores[backend] = {mode: evaluate(kb, questions, mode) for mode in modes}
+            for mode in modes:
+                for key in ("recall@5_all", "recall@5_shop", "recall@5_abcd", "mrr@10_all", "mrr@10_shop", "mrr@10_abcd"):
+                    say(f"{backend}_{mode}_{key}", scores[backend][mode][key])
+                say(f"{backend}_{mode}_query_p50_ms", scores[backend][mode]["p50_ms"], "ms", load=True)
+                say(f"{backend}_{mode}_query_p95_ms", scores[backend][mode]["p95_ms"], "ms", load=True)
+            misses = scores[backend]["hybrid"]["misses"]
+            print(f"# {backend} hybrid misses (not in top 5): {', '.join(misses) or 'none'}", flush=True)  # type: ignore[arg-type]
 
-        throughput_ratio = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
-        say("ratio_hybrid_vs_bm25_recall@5", scores["hybrid"]["recall@5_all"] / scores["bm25"]["recall@5_all"], "x")
-        say("ratio_hybrid_vs_dense_recall@5", scores["hybrid"]["recall@5_all"] / scores["dense"]["recall@5_all"], "x")
+        big = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
+        int8, fp32 = scores["int8"], scores["fp32"]
+        say("ratio_hybrid_vs_bm25_recall@5", int8["hybrid"]["recall@5_all"] / int8["bm25"]["recall@5_all"], "x")
+        say("ratio_hybrid_vs_dense_recall@5", int8["hybrid"]["recall@5_all"] / int8["dense"]["recall@5_all"], "x")
+        say("delta_int8_vs_fp32_hybrid_recall@5", int8["hybrid"]["recall@5_all"] - fp32["hybrid"]["recall@5_all"])
+        say("delta_int8_vs_fp32_hybrid_mrr@10", int8["hybrid"]["mrr@10_all"] - fp32["hybrid"]["mrr@10_all"])
+        say("delta_int8_vs_fp32_dense_recall@5", int8["dense"]["recall@5_all"] - fp32["dense"]["recall@5_all"])
         say("load_average_1min_end", os.getloadavg()[0])
-        if throughput_ratio is not None:
-            say("ratio_index_vs_embed_only_throughput", throughput_ratio, "x")
+        say("ratio_hybrid_query_p50_int8_vs_fp32", int8["hybrid"]["p50_ms"] / fp32["hybrid"]["p50_ms"], "x")
+        if big is not None:
+            say("ratio_hybrid_query_p50_int8_vs_fp32_at_synthetic_size", big["query_int8_p50_ms"] / big["query_fp32_p50_ms"], "x")
+            say("ratio_hybrid_query_p95_int8_vs_fp32_at_synthetic_size", big["query_int8_p95_ms"] / big["query_fp32_p95_ms"], "x")
+            say("ratio_index_time_int8_vs_fp32_projected", big["index_int8_s"] / big["index_fp32_s"], "x")
 
 
 if __name__ == "__main__":
