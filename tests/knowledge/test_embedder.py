@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from agent.config import get_settings
 from tools import embedding_build
-from tools.embedding_build import MANIFEST_FILE, MODEL_FILE, ensure_int8_model, read_complete
+from tools.embedding_build import MANIFEST_FILE, MODEL_FILE, BuiltModel, ensure_int8_model, read_complete
 from tools.embeddings import embed_texts
 from tools.knowledge.chunking import chunk_document
 from tools.knowledge.documents import load_corpus
+from tools.onnx_embedder import OnnxEmbedder
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +26,9 @@ def passages(slice_docs: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The int8 model built from nothing into an empty cache, with every network connection refused."""
-    root = tmp_path_factory.mktemp("model-cache")
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"the embedder build tried to reach the network: {args!r}")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(socket.socket, "connect", refuse)
-        patch.setattr(socket, "getaddrinfo", refuse)
-        built = ensure_int8_model(root, progress=False)
-    return built.folder
+def built_model() -> BuiltModel:
+    """The int8 model in the project's model cache (what embed_texts uses; built there once)."""
+    return ensure_int8_model(get_settings().model_cache_path, progress=False)
 
 
 def test_int8_vectors_stay_within_cosine_099_of_float32_on_shop_passages(passages):
@@ -63,19 +56,28 @@ def test_embedding_refuses_an_unknown_backend_and_lists_the_valid_ones():
         embed_texts(["hello"], backend="fp16")  # type: ignore[arg-type]
 
 
-def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder(fresh_build: Path):
-    assert sorted(p.name for p in fresh_build.iterdir()) == [MANIFEST_FILE, MODEL_FILE, "tokenizer.json"]
-    manifest = json.loads((fresh_build / MANIFEST_FILE).read_text())
+@pytest.mark.slow  # a real export, fusion and quantisation (about 10 s of CPU)
+def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder(tmp_path: Path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"the embedder build tried to reach the network: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    folder = ensure_int8_model(tmp_path, progress=False).folder
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_FILE, MODEL_FILE, "tokenizer.json"]
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["min_cosine_vs_float32"] >= 0.99 and manifest["max_seq_length"] == 256
-    assert [p.name for p in fresh_build.parent.iterdir()] == [fresh_build.name], "no staging folders left behind"
-    assert read_complete(fresh_build) is not None
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name], "no staging folders left behind"
+    fresh = OnnxEmbedder(read_complete(folder)).encode(["Can I return opened earbuds?"])
+    assert float(fresh[0] @ embed_texts(["Can I return opened earbuds?"])[0]) > 0.999
 
 
 @pytest.mark.parametrize("damage", ["truncated model", "missing manifest", "missing model"])
-def test_a_damaged_cached_model_is_detected_and_rebuilt(fresh_build: Path, tmp_path: Path, monkeypatch, damage):
+def test_a_damaged_cached_model_is_detected_and_rebuilt(built_model: BuiltModel, tmp_path: Path, monkeypatch, damage):
+    good = built_model.folder
     root = tmp_path / "cache"
-    folder = root / fresh_build.relative_to(fresh_build.parent.parent)
-    shutil.copytree(fresh_build, folder)
+    folder = root / good.relative_to(good.parent.parent)
+    shutil.copytree(good, folder)
     if damage == "truncated model":
         (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes()[:1000])
     else:
@@ -83,9 +85,9 @@ def test_a_damaged_cached_model_is_detected_and_rebuilt(fresh_build: Path, tmp_p
     assert read_complete(folder) is None
     builds: list[Path] = []
 
-    def rebuild(target: Path, progress: bool = True) -> None:  # the real build is covered by fresh_build
+    def rebuild(target: Path, progress: bool = True) -> None:  # the real build has its own test above
         builds.append(target)
-        shutil.copytree(fresh_build, target)
+        shutil.copytree(good, target)
 
     monkeypatch.setattr(embedding_build, "build_int8_model", rebuild)
     built = ensure_int8_model(root, progress=False)
@@ -94,11 +96,10 @@ def test_a_damaged_cached_model_is_detected_and_rebuilt(fresh_build: Path, tmp_p
     assert ensure_int8_model(root, progress=False).folder == folder and len(builds) == 1, "a sound cache is reused"
 
 
-def test_a_model_that_drifts_from_float32_is_refused(fresh_build: Path, monkeypatch):
-    built = read_complete(fresh_build)
+def test_a_model_that_drifts_from_float32_is_refused(built_model: BuiltModel, monkeypatch):
     monkeypatch.setattr(embedding_build, "MIN_COSINE", 1.01)  # no int8 model passes this
     with pytest.raises(embedding_build.EmbedderBuildError, match="CHRONOTOPE_EMBEDDING_BACKEND=fp32"):
-        embedding_build._check(embedding_build._load_torch_model(embedding_build.source_path()), built)
+        embedding_build._check(embedding_build._load_torch_model(embedding_build.source_path()), built_model)
 
 
 def test_a_failed_build_publishes_nothing_and_leaves_no_staging_folder(monkeypatch, tmp_path: Path):

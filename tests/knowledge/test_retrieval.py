@@ -86,9 +86,11 @@ def test_bad_requests_raise_invalid_query_listing_the_choices(indexed):
         kb.search("   ")
 
 
-def test_searching_an_empty_knowledge_base_says_to_index_first(fresh_kb):
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_searching_an_empty_knowledge_base_says_to_index_first(fresh_kb, mode):
     with pytest.raises(IndexNotBuilt, match="chronotope kb index"):
-        fresh_kb.search("returns")
+        fresh_kb.search("returns", mode=mode)
+    assert not fresh_kb.bm25_path.exists(), "an empty index saves no BM25 files"
 
 
 def test_result_summary_and_chart_list_the_citations(indexed):
