@@ -184,13 +184,11 @@ def build_int8_model(target: Path, progress: bool = True) -> None:
 
 
 def _load_torch_model(source: Path):
-    import torch
     from transformers import AutoModel
 
     # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime's fusion recognises.
     model = AutoModel.from_pretrained(str(source), attn_implementation="eager", local_files_only=True)
-    torch.set_grad_enabled(False)
-    return model.eval()
+    return model.eval().requires_grad_(False)  # no gradients, without touching the process-wide grad mode
 
 
 def _pooled(model):

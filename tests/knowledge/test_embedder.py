@@ -63,7 +63,10 @@ def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    import torch
+
     folder = ensure_int8_model(tmp_path, progress=False).folder
+    assert torch.is_grad_enabled(), "building the embedder must not switch off autograd for the whole process"
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_FILE, MODEL_FILE, "tokenizer.json"]
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["min_cosine_vs_float32"] >= 0.99 and manifest["max_seq_length"] == 256
