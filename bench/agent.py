@@ -66,13 +66,19 @@ def main(argv: list[str] | None = None) -> None:
         overrides["model"] = args.model
     settings = Settings(**overrides)
     cases = load_cases(args.cases)[:: args.every][: args.limit]
-    label = f"{settings.model}-{'unconstrained' if args.unconstrained else 'constrained'}"
+    adapter = f"+{Path(settings.adapter).name}" if settings.adapter else ""
+    label = f"{settings.model}{adapter}-{'unconstrained' if args.unconstrained else 'constrained'}"
 
     from agent.factory import build_agent, data_date
 
     agent = build_agent(settings)
     if args.mode == "first":
-        rows = [first_turn(agent.chat_model, agent.registry, case, data_date(settings)) for case in cases]
+        rows = []
+        for case in cases:
+            rows.append(first_turn(agent.chat_model, agent.registry, case, data_date(settings)))
+            r = rows[-1]
+            print(f"case {case.id} [{case.kind}/{case.role}] tool={r.predicted_tool} ok={r.tool_correct} "
+                  f"valid={r.args_valid} {r.latency_s:.1f}s", flush=True)
         totals = summarize_first_turns(rows)
     else:
         rows = []
@@ -87,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     baseline = plain_generate_tokens_per_s(settings, cases[0].question)
     print(f"model: {label}")
     for key, value in totals.items():
-        unit = "s" if key.endswith("_s") else ("tok/s" if key.endswith("per_s") else "")
+        unit = "tok/s" if key.endswith("per_s") else ("s" if key.endswith("_s") else "")
         print(f"{key}: {value:.3f} {unit}".rstrip())
     print(f"baseline_plain_generate_tokens_per_s: {baseline:.2f} tok/s")
     print(f"decode_speed_ratio_vs_plain_generate: {totals['decode_tokens_per_s'] / baseline:.2f}x")
