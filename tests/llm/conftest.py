@@ -31,8 +31,14 @@ def tiny_runtime(tiny_settings: Settings):
 
 @pytest.fixture(scope="session")
 def real_settings() -> Settings:
-    """Settings for the real offline 0.5B model, cached under the repo's .chronotope/models (converted once)."""
-    return Settings(data_dir=REPO / ".chronotope", model="qwen2.5-coder-0.5b", max_new_tokens=96)
+    """Settings for the real offline 0.5B model, cached under the repo's .chronotope/models (converted once).
+
+    The bare model: these tests check the runtime's mechanics with prompts and tools of their own, which the
+    shop adapter was not trained on (the agent tests and bench/agent.py measure the adapter).
+    """
+    return Settings(
+        data_dir=REPO / ".chronotope", model="qwen2.5-coder-0.5b", adapter="none", max_new_tokens=96
+    )
 
 
 @pytest.fixture(scope="session")
