@@ -9,8 +9,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agent.llm.sources import TOOL_TEMPLATE
-from agent.llm.tool_schema import prompt_tools
 from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
+from agent.llm.tool_schema import prompt_tools
 
 
 def content_text(content: str | list[Any]) -> str:

@@ -1,0 +1,37 @@
+"""The whole agent with the real offline 0.5B model and its shipped adapter: a real tool round trip."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.config import Settings
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_agent_answers_a_customer_from_a_real_tool_round_trip(demo_shop, tmp_path: Path) -> None:
+    from agent.graph import ShopAgent
+    from agent.grounding import ungrounded_numbers
+    from agent.llm.chat_model import LocalChatModel
+    from tools.agent_tools import build_registry
+    from tools.registry import Session
+
+    store, _ = demo_shop
+    settings = Settings(data_dir=tmp_path, store_dir=store.root, model_cache_dir=REPO / ".chronotope" / "models",
+                        max_new_tokens=96)
+    assert settings.adapter is not None  # the product's default: the shipped shop adapter
+    user = store.connect().execute("SELECT user_id FROM orders GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    agent = ShopAgent(LocalChatModel.from_settings(settings), build_registry(settings))
+
+    answer = agent.ask("Show me my orders.", Session("customer", user))
+
+    assert [step.name for step in answer.steps] == ["my_orders"]
+    assert answer.steps[0].status == "done"
+    own = {row[0] for row in store.connect().execute("SELECT order_id FROM orders WHERE user_id = ?", [user]).fetchall()}
+    mentioned = set(re.findall(r"O\d+", answer.text))
+    assert mentioned and mentioned <= own  # the answer quotes the customer's own orders, and only those
+    assert not ungrounded_numbers(answer.text, answer.sources)  # every number comes from the tool or question
