@@ -76,8 +76,7 @@ def training_pairs(
     first_turn_only: bool = False,
 ) -> list[TrainingPair]:
     """One pair per assistant turn (or only the first), rendered with `template` and the role's `tools`."""
-    from agent.llm.template import render_prompt, to_template_messages
-    from agent.llm.tool_schema import prompt_tools
+    from agent.llm.template import render_conversation, render_prompt
 
     messages = to_langchain(with_system_prompt(dialogue))
     pairs = []
@@ -86,10 +85,7 @@ def training_pairs(
         if not isinstance(message, AIMessage):
             continue
         prompt = render_prompt(tokenizer, messages[:index], tools, template)
-        full = tokenizer.apply_chat_template(
-            to_template_messages(messages[: index + 1]), tools=prompt_tools(tools) or None, chat_template=template,
-            add_generation_prompt=False, tokenize=False,
-        )
+        full = render_conversation(tokenizer, messages[: index + 1], tools, template)
         if not full.startswith(prompt):
             raise ValueError(
                 f"Dialogue {dialogue.conversation_id}: the chat template renders turn {turn} differently alone and "

@@ -90,10 +90,30 @@ def render_prompt(
     template: str | None = None,
 ) -> str:
     """The prompt text for the next assistant turn, with tool schemas in the template's own format."""
+    return _render(tokenizer, messages, tools, template, add_generation_prompt=True)
+
+
+def render_conversation(
+    tokenizer: Any,
+    messages: Sequence[BaseMessage],
+    tools: Sequence[dict[str, Any]] | None = None,
+    template: str | None = None,
+) -> str:
+    """The text of `messages` as they stand (no next turn opened), rendered exactly as `render_prompt` does."""
+    return _render(tokenizer, messages, tools, template, add_generation_prompt=False)
+
+
+def _render(
+    tokenizer: Any,
+    messages: Sequence[BaseMessage],
+    tools: Sequence[dict[str, Any]] | None,
+    template: str | None,
+    add_generation_prompt: bool,
+) -> str:
     return tokenizer.apply_chat_template(
         to_template_messages(messages),
         tools=prompt_tools(tools) if tools else None,
         chat_template=template or tool_template(tokenizer),
-        add_generation_prompt=True,
+        add_generation_prompt=add_generation_prompt,
         tokenize=False,
     )
