@@ -280,15 +280,14 @@ class ShopAgent:
             cards=[card for s in done for card in s.output.cards],
             draft=draft,
         )
-        texts = {id(s): s.output.as_message_text(max_rows=50) for s in done}  # rendered once, used twice
-        sources = [question] + [texts[id(s)] for s in done]
+        rendered = [(s, s.output.as_message_text(max_rows=50)) for s in done]  # rendered once, used twice
+        sources = [question] + [text for _, text in rendered]
         answer.sources = sources
         if not done and failed:
             answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
             answer.grounded = not draft
             return answer
-        analytics = [s for s in done if not s.output.citations]
-        figures = [question] + [texts[id(s)] for s in analytics]
+        figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
         if done and not _acceptable(draft, sources, figures):
             answer.text = _compose(done)
             answer.grounded = False
