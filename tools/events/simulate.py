@@ -158,12 +158,13 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
     catalog.launched_at[launched] = (np.datetime64(start, "s") + plan.launch_day[launched] * DAY
                                      + np.timedelta64(6 * 3600, "s"))
     n_devices = int(users.device_base[-1] + users.n_devices[-1])  # internal device numbers run 1..n_devices-1
+    hours_of_week = week_hour(clock.weekday, clock.hour)
     shop = Shop(
         catalog=catalog, users=users, cities=cities, plan=plan, start=start, start_s=start_s, end_s=end_s,
         reserved=np.zeros(len(users), dtype=bool),
         gb_region=np.array([r.country == "GB" for r in all_regions()]),
-        band=clock.weekday.astype(np.int16) * 6 + clock.hour // 4,
-        week_hour=week_hour(clock.weekday, clock.hour),
+        band=hours_of_week // 4,  # 4-hour bands: weekday * 6 + hour // 4
+        week_hour=hours_of_week,
         conversion_phase=rng.random(len(all_regions()) * 42),
         basket_count=np.zeros(len(all_regions()) * 42, dtype=np.int64),
         device_label=np.concatenate([[0], rng.permutation(n_devices + 64) + 1]),
