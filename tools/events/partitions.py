@@ -20,17 +20,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tools.events.schema import EVENTS
-from tools.events.store import conform
+from tools.events.store import conform, parquet_options
 
 DATE_COLUMN = "event_date"
 # Identifiers are close to unique within a day: a dictionary would cost a hash per value and saves nothing that zstd
 # does not (their shared prefixes compress well); min/max statistics of unsorted identifiers prune nothing.
 IDENTIFIERS = ("user_id", "session_id", "device_id", "order_id")
+_STORE_OPTIONS = parquet_options(EVENTS)  # the store's own file options, adjusted for ingest speed:
 PARQUET_OPTIONS: dict[str, object] = {
-    "compression": "zstd",
+    **_STORE_OPTIONS,
     "compression_level": 1,  # level 6 (the store's compaction): +50% CPU for 3% smaller files
-    "use_dictionary": [f.name for f in EVENTS if f.name != "event_time" and f.name not in IDENTIFIERS],
-    "column_encoding": {"event_time": "DELTA_BINARY_PACKED"},
+    "use_dictionary": [name for name in _STORE_OPTIONS["use_dictionary"] if name not in IDENTIFIERS],
     "write_statistics": [f.name for f in EVENTS if f.name not in IDENTIFIERS],
 }
 # Rows held back while the rest of their date may still come (~300 MB); beyond this they are written anyway.
