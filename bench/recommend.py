@@ -7,8 +7,10 @@
 The last `--holdout-days` (14) are held out. Every model trains on the days before (the context weight is
 chosen on the 14 days before that, never on the held-out days). Test users are those who bought
 something new in the held-out days, in the region and at the local time of their first event there.
-Recall@10, NDCG@10 and catalogue coverage for popularity, regional popularity, ALS and ALS + context, and
-the gain of ALS + context over ALS with its paired standard error (same users);
+Recall@10, NDCG@10 and catalogue coverage for popularity, regional popularity, ALS, ALS with the overall
+share as prior (the context blend without the context) and ALS + context; the gain of ALS + context over
+ALS and over that control with paired standard errors (same users); how many nats per held-out item the
+local slot, the region and the user's own taste carry;
 train time; one-recommendation latency (p50); next item (hit rate vs popularity); next basket value
 (MAE vs the user's mean). Then the same ranking comparison on the small taste shop (tests/recommend/
 taste_shop.py) as a second, hand-built data set. Ends with the ratio of ALS + context to popularity on
@@ -36,7 +38,7 @@ from tools.events.store import EventStore
 from tools.recommend.als import ALSModel
 from tools.recommend.base import top_n
 from tools.recommend.engine import Recommender
-from tools.recommend.evaluation import holdout, ranking_metrics
+from tools.recommend.evaluation import Holdout, holdout, paired_gain, ranking_metrics
 from tools.recommend.interactions import (
     order_sequences,
     prepare_indices,
@@ -59,7 +61,11 @@ def cutoff_of(store: EventStore, holdout_days: int) -> datetime:
 
 
 def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix: str) -> dict[str, float]:
-    """Recall@10, NDCG@10, coverage of the four rankers on users who bought something new after `cutoff`."""
+    """Recall@10, NDCG@10, coverage of the rankers on users who bought something new after `cutoff`.
+
+    Every ranker gets the same users, the same candidates (all known items) and the same filter (items the
+    user bought before the cutoff); only ALS + context sees the region and local time of the request.
+    """
     data = models.data
     con = store.connect()
     prepare_indices(con, cutoff)  # the same deterministic indices the models were trained with
@@ -72,16 +78,16 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
         "popularity": (models.popularity, lambda k: None),
         "regional_popularity": (models.regional, lambda k: cases.context(k, with_slot=False)),
         "als": (plain, lambda k: None),
+        # The same blend with the overall share in place of the local one: what a popularity prior alone
+        # adds to ALS, so that the part due to where and when can be told apart.
+        "als_popularity_prior": (models.als, lambda k: None),
         "als_context": (models.als, cases.context),
     }
-    recalls, per_user = {}, {}
+    scores = {}
     for name, (model, context) in rankers.items():
         tops = [model.recommend(int(u), data.purchased[int(u)], N=10, context=context(k))[0]
                 for k, u in enumerate(cases.users)]
-        score = ranking_metrics(lambda k, tops=tops: tops[k], cases, len(data.items))
-        recalls[name] = score.recall
-        per_user[name] = np.array([np.isin(top, relevant).sum() / len(relevant)
-                                   for top, relevant in zip(tops, cases.relevant)])
+        scores[name] = score = ranking_metrics(lambda k, tops=tops: tops[k], cases, len(data.items))
         line(f"{prefix}recall@10_{name}", score.recall)
         line(f"{prefix}recall@10_{name}_se", score.recall_se)
         line(f"{prefix}ndcg@10_{name}", score.ndcg)
@@ -89,11 +95,50 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
     line(f"{prefix}context_weight_chosen", float(models.metrics["context_weight"]))
     # Both rankers score the same users, so the standard error of their difference is the paired one (much
     # smaller than either ranker's own SE, which mostly measures how hard each user is).
-    gain = per_user["als_context"] - per_user["als"]
-    line(f"{prefix}recall@10_als_context_minus_als", float(gain.mean()))
-    line(f"{prefix}recall@10_als_context_minus_als_paired_se", float(gain.std(ddof=1) / np.sqrt(max(len(gain), 1))))
-    line(f"{prefix}ratio_recall@10_als_context_vs_als", recalls["als_context"] / max(recalls["als"], 1e-9), "x")
-    return recalls
+    for ours, baseline in (("als_context", "als"), ("als_context", "als_popularity_prior")):
+        for metric in ("recall", "ndcg"):
+            gain, se = paired_gain(getattr(scores[ours], f"{metric}s"), getattr(scores[baseline], f"{metric}s"))
+            line(f"{prefix}{metric}@10_{ours}_minus_{baseline}", gain)
+            line(f"{prefix}{metric}@10_{ours}_minus_{baseline}_paired_se", se)
+    line(f"{prefix}ratio_recall@10_als_context_vs_als", scores["als_context"].recall / max(scores["als"].recall, 1e-9), "x")
+    context_information(models, cases, prefix)
+    return {name: score.recall for name, score in scores.items()}
+
+
+def context_information(models: TrainedModels, cases: Holdout, prefix: str) -> None:
+    """How much each signal says about the held-out purchases, in nats per item (category level for taste).
+
+    For each held-out item: its estimated log-lift at the user's own region, slot or history, minus the
+    same at another test user's (shuffled); the mean is the log-likelihood a naive-Bayes ranker gains per
+    item from knowing it. Taste is the user's category mix before the cutoff (smoothed towards the overall
+    mix), to put the time of day on the same scale as what ALS already knows.
+    """
+    counts = models.data.context_counts
+    known = np.flatnonzero(cases.regions >= 0)
+    if len(known) < 2:
+        return
+    codes = counts.item_category + 1
+    n_codes = int(codes.max()) + 1
+    overall = np.bincount(codes, weights=counts.popularity(), minlength=n_codes)
+    rows = models.data.user_items
+
+    def taste(k: int) -> np.ndarray:
+        row = rows[int(cases.users[k])]
+        mass = np.bincount(codes[row.indices], weights=np.maximum(row.data, 0), minlength=n_codes)
+        prior = 10.0  # one purchase's weight: a short history says little
+        with np.errstate(divide="ignore", invalid="ignore"):  # codes with no items are never indexed
+            return np.log((mass + prior * overall) / (mass.sum() + prior) / overall)[codes]
+
+    signals = {
+        "slot": lambda k: counts.slot_lift(int(cases.slots[k])),
+        "region": lambda k: counts.region_lift(int(cases.regions[k])),
+        "taste": taste,
+    }
+    other = dict(zip(known.tolist(), np.random.default_rng(0).permutation(known).tolist()))
+    for name, lift in signals.items():
+        own = np.mean([lift(k)[cases.relevant[k]].mean() for k in known])
+        shuffled = np.mean([lift(other[k])[cases.relevant[k]].mean() for k in known])
+        line(f"{prefix}heldout_information_{name}", float(own - shuffled), "nats/item")
 
 
 def timings(models: TrainedModels, store: EventStore, train_s: float, train_cpu_s: float) -> None:

@@ -158,3 +158,40 @@ def test_cooccurrence_ignores_pairs_below_min_count():
     model = CooccurrenceModel(min_count=5, shrink=0.0, min_lift=1.0).fit(user_items())
     ids, _ = model.similar_items(5, N=5)
     assert len(ids) == 0  # item 5 was liked once: it is bought with nothing
+
+
+def test_context_weight_zero_ranks_exactly_like_plain_als():
+    matrix = user_items()
+    model = ContextALSModel(context_counts(), context_weight=0.0, factors=2, alpha=10.0, iterations=30).fit(matrix)
+    plain = model.without_context()
+    for user in range(matrix.shape[0]):
+        for context in (None, Context(0), Context(1, 5)):
+            ours = model.recommend(user, matrix[user], N=6, context=context)[0]
+            assert ours.tolist() == plain.recommend(user, matrix[user], N=6)[0].tolist()
+
+
+MORNING, EVENING = 1, 3  # Monday mornings, Monday evenings
+COFFEE, HEADPHONES = (0, 1, 2), (3, 4, 5)  # item categories 0 and 1
+
+
+def daytime_counts() -> ContextCounts:
+    """Coffee sells three times as much as headphones in the morning, and the other way round at night."""
+    counts = np.zeros((2, N_SLOTS, 6), dtype=np.float32)
+    counts[0, MORNING] = [300, 300, 300, 100, 100, 100]
+    counts[0, EVENING] = [100, 100, 100, 300, 300, 300]
+    return ContextCounts(counts, counts.sum(axis=(0, 1)), np.array([0, 0, 0, 1, 1, 1]), prior=100.0)
+
+
+def test_planted_time_of_day_mix_lifts_the_matching_category_at_that_hour():
+    # Everyone likes coffee 0, 1 and headphones 3, 4 alike; the target user has 0 and 3, so ALS alone
+    # cannot tell coffee 1 from headphones 4 - the hour must.
+    likes = {u: [0, 1, 3, 4] for u in range(1, 9)} | {0: [0, 3]}
+    rows = [u for u, items in likes.items() for _ in items]
+    cols = [i for items in likes.values() for i in items]
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(9, 6))
+    counts = daytime_counts()
+    assert counts.slot_lift(MORNING)[list(COFFEE)].min() > 0.2 > -0.2 > counts.slot_lift(MORNING)[list(HEADPHONES)].max()
+    model = ContextALSModel(counts, context_weight=0.2, factors=2, alpha=10.0, iterations=30).fit(matrix)
+    morning = model.recommend(0, matrix[0], N=1, context=Context(0, MORNING))[0].tolist()
+    evening = model.recommend(0, matrix[0], N=1, context=Context(0, EVENING))[0].tolist()
+    assert morning == [1] and evening == [4]

@@ -112,3 +112,18 @@ def test_context_counts_let_a_strong_regional_favourite_through_but_not_a_stray_
 def test_context_counts_refuse_mismatched_shapes():
     with pytest.raises(ValueError, match="one value per item"):
         ContextCounts(np.zeros((2, N_SLOTS, 4), dtype=np.float32), np.zeros(3), np.zeros(4, dtype=np.int64))
+
+
+def test_slot_lift_is_pooled_per_category_so_a_few_stray_sales_are_no_habit():
+    counts = np.zeros((2, N_SLOTS, 4), dtype=np.float32)
+    counts[0] = 1000.0  # region 0: every item sells alike in every slot ...
+    counts[0, 1, :2] = 3000.0  # ... except category 0 (items 0, 1) three times more on Monday mornings
+    counts[1, 5, 3] = 3.0  # region 1: three stray sales of item 3 on Tuesday afternoons
+    context = ContextCounts(counts, counts.sum(axis=(0, 1)), np.array([0, 0, 1, 1]), prior=3000.0)
+    morning = context.slot_lift(1)
+    assert morning[0] == morning[1] > 0.3 and morning[2] == morning[3] < -0.5
+    assert abs(context.slot_lift(5)[3] - context.slot_lift(6)[3]) < 0.001  # as if they had not happened
+    # The local share is the region's share times the category's slot lift, in every region.
+    for region in (0, 1):
+        local = context.popularity(region, 1)
+        assert np.isclose(local.sum(), 1.0) and local[0] > context.popularity(region)[0]

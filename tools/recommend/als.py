@@ -105,11 +105,15 @@ class ALSModel(RecommenderModel):
 
 
 class ContextALSModel(ALSModel):
-    """ALS blended with what is popular where and when the shopper is.
+    """ALS re-weighted by what sells where and when the shopper is, in log space (a product of experts).
 
-    score = (1 - w) x ALS / (user's best ALS) + w x p(item | region, local slot) / (best such p),
-    with p the smoothed recent share from `ContextCounts` (overall when the region is unknown). Both terms
-    are on 0..1, so `context_weight` w reads as the share of the decision left to context.
+    score = (1 - w) x ALS / (user's best ALS) + w x log p(item | region, local slot),
+    i.e. exp(score) = exp(ALS / best)^(1 - w) x p(item | region, slot)^w: the ALS score acts as a
+    preference logit and the smoothed local share from `ContextCounts` (region share x its category's slot
+    lift; the overall share where the region is unknown) as a prior, so context multiplies a candidate's
+    odds by how much more it sells here and now instead of adding raw popularity to it.
+    w = 0 is plain ALS, w = 1 ranks by local popularity alone. (Scaling raw ALS scores by exp(lift)
+    instead needs positive scores and, measured, lets strong regional lifts override taste.)
     """
 
     name: ClassVar[str] = "als_context"
@@ -141,8 +145,8 @@ class ContextALSModel(ALSModel):
         if best > 0:
             scores = scores / best
         context = context or Context()
-        local = self.context_counts.popularity(context.region, context.slot if context.region is not None else None)
-        return (1 - self.context_weight) * scores + self.context_weight * local / local.max()
+        local = np.log(self.context_counts.popularity(context.region, context.slot))
+        return (1 - self.context_weight) * scores + self.context_weight * local
 
     def without_context(self) -> ALSModel:
         """Plain ALS sharing these factors (to measure what the context adds)."""

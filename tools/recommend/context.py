@@ -4,7 +4,9 @@ A time slot is a local weekday and part of day (28 slots: Monday night .. Sunday
 region's own IANA zone, so "Friday evening" in the Canary Islands is an hour after it is in Madrid.
 `ContextCounts` holds recency-weighted interaction counts per (region, slot, item) plus all-time counts
 per item, and turns them into smoothed log-lifts: how much more an item is chosen lately than over all
-time (trend), in a region than overall, and in a slot than in that region.
+time (trend), in a region than overall, and its category in a slot than over the whole week (pooled over
+regions: local time shapes what people buy the same way everywhere, and a region's own slot cells are too
+sparse to tell a habit from noise).
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ class ContextCounts:
 
     Shares are estimated top-down so that sparse cells borrow strength from their parents:
     overall share of an item (recent) -> times the region's taste for the item's category -> the region's
-    own counts, pulled towards that with `prior` pseudo-counts -> the slot's counts, pulled towards the
-    region's share with `prior` pseudo-counts. One stray purchase is no trend, yet a product a region
-    buys ten times more than elsewhere shows through.
+    own counts, pulled towards that with `prior` pseudo-counts. One stray purchase is no trend, yet a
+    product a region buys ten times more than elsewhere shows through. The time slot acts through the
+    item's category: its share of the slot's interactions (all regions) over its share of the week, pulled
+    towards 1 with `category_prior` pseudo-counts. The local share is then
+    p(item | region, slot) ~ p(item | region) x slot lift of its category.
     """
 
     counts: np.ndarray  # float32 (n_regions, N_SLOTS, n_items), recency-weighted
@@ -95,7 +99,15 @@ class ContextCounts:
         expected = self._p_overall[None, :] * taste[:, codes]  # (R, I)
         expected /= expected.sum(axis=1, keepdims=True)
         self._p_region = (by_region + self.prior * expected) / (by_region.sum(axis=1, keepdims=True) + self.prior)
-        self._slot_totals = counts.sum(axis=2)  # (R, S)
+        # Category share per slot, pooled over regions, over the category's share of the whole week.
+        slot_category = np.zeros((N_SLOTS, n_codes))
+        np.add.at(slot_category.T, codes, counts.sum(axis=0).T)
+        week = slot_category.sum(axis=0) / max(slot_category.sum(), 1e-12)
+        in_slot = (slot_category + self.category_prior * week) / (slot_category.sum(axis=1, keepdims=True)
+                                                                  + self.category_prior)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._slot_category_lift = np.where(week > 0, np.log(in_slot / week), 0.0)  # (S, codes)
+        self._codes = codes
 
     def state(self) -> dict[str, np.ndarray]:
         """Arrays for a model's .npz file."""
@@ -123,15 +135,12 @@ class ContextCounts:
         return self.counts.shape[2]
 
     def popularity(self, region: int | None = None, slot: int | None = None) -> np.ndarray:
-        """Smoothed recent share of interactions per item: overall, in a region, or in a region's slot."""
-        if region is None:
-            return self._p_overall
+        """Smoothed recent share of interactions per item: overall or in a region, at a local slot if given."""
+        share = self._p_overall if region is None else self._p_region[region]
         if slot is None:
-            return self._p_region[region]
-        # Computed per request, not stored: a (regions x slots x items) float64 cube is tens of MB.
-        return (self.counts[region, slot] + self.prior * self._p_region[region]) / (
-            self._slot_totals[region, slot] + self.prior
-        )
+            return share
+        local = share * np.exp(self.slot_lift(slot))
+        return local / local.sum()
 
     def trend_lift(self) -> np.ndarray:
         """log(recent share / all-time share) per item: what is selling more lately."""
@@ -141,6 +150,6 @@ class ContextCounts:
         """log(share in region / share overall) per item."""
         return np.log(self._p_region[region] / self._p_overall)
 
-    def slot_lift(self, region: int, slot: int) -> np.ndarray:
-        """log(share in this region's slot / share in the region) per item."""
-        return np.log(self.popularity(region, slot) / self._p_region[region])
+    def slot_lift(self, slot: int) -> np.ndarray:
+        """log(share of the item's category in this local slot / its share over the week) per item."""
+        return self._slot_category_lift[slot, self._codes]

@@ -210,7 +210,7 @@ class Recommender:
         ids, scores = top_n(scores, n, self._out_of_stock)
         counts = m.regional.context_counts
         region_lift = counts.region_lift(context.region) if context.region is not None else None
-        slot_lift = counts.slot_lift(context.region, context.slot) if context.region is not None else None
+        slot_lift = counts.slot_lift(context.slot) if context.slot is not None else None
         why = reasons.for_newcomer(ids, region_lift, slot_lift, context, visitor.place)
         strategy = "regional favourites (new customer)" if context.region is not None else "best sellers (new visitor)"
         return RecommendationResult(self._frame(ids, scores, why), title, strategy)

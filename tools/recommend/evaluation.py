@@ -94,6 +94,16 @@ class RankingScore:
     ndcg: float
     coverage: float
     n_users: int
+    recalls: np.ndarray  # per test case, for paired comparisons of two rankers on the same users
+    ndcgs: np.ndarray
+
+
+def paired_gain(ours: np.ndarray, baseline: np.ndarray) -> tuple[float, float]:
+    """Mean per-user difference of two rankers scored on the same cases, and its standard error."""
+    diff = np.asarray(ours, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
+    if len(diff) < 2:
+        return float(diff.mean()) if len(diff) else 0.0, 0.0
+    return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
 
 
 def ranking_metrics(
@@ -115,4 +125,6 @@ def ranking_metrics(
         ndcg=float(np.mean(ndcgs)) if ndcgs else 0.0,
         coverage=len(shown) / n_items,
         n_users=len(cases),
+        recalls=np.array(recalls, dtype=np.float64),
+        ndcgs=np.array(ndcgs, dtype=np.float64),
     )

@@ -58,11 +58,7 @@ def for_user(
     counts = als.context_counts
     trend = counts.trend_lift()[ids]
     region = counts.region_lift(context.region)[ids] if context.region is not None else None
-    slot = (
-        counts.slot_lift(context.region, context.slot)[ids]
-        if context.region is not None and context.slot is not None
-        else None
-    )
+    slot = counts.slot_lift(context.slot)[ids] if context.region is not None and context.slot is not None else None
     for k in range(len(ids)):
         if len(bought) and co_bought[:, k].max() >= CO_BOUGHT_REASON:
             reasons.append(f"often bought with your {names[bought[co_bought[:, k].argmax()]]}")

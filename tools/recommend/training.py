@@ -5,7 +5,7 @@
     rec = Recommender.train(store, settings, RecommenderParams(algorithm="bpr"))
 
 Validation happens on the way, always on the most recent data the run may see:
-- the share of the ranking left to context (`context_weight`) is chosen on the last `validation_days`
+- the weight of context against ALS (`context_weight`) is chosen on the last `validation_days`
   (ALS fit on the days before, Recall@10 of each candidate weight), unless set explicitly;
 - the session model is scored on the last 7 days of browsing after fitting on the days before;
 - the basket-value model is scored on each user's last order after fitting on the orders before it.
@@ -64,11 +64,13 @@ class RecommenderParams(BaseModel):
     iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
     learning_rate: float = Field(0.05, gt=0, description="BPR learning rate.")
     context_weight: float | None = Field(
-        None, ge=0, le=1, description="Share of the ranking left to context; None = choose on validation days."
+        None, ge=0, le=1,
+        description="Weight of the log local share against ALS (0 = plain ALS, 1 = local popularity only); "
+        "None = choose on validation days.",
     )
     validation_days: int = Field(14, ge=1, le=90, description="Most recent days used to choose context_weight.")
     half_life_days: float = Field(90.0, gt=0, description="Recency half-life of the context counts.")
-    context_prior: float = Field(3000.0, gt=0, description="Pseudo-counts pulling sparse regions/slots to their parent.")
+    context_prior: float = Field(3000.0, gt=0, description="Pseudo-counts pulling sparse regions to their parent.")
     cooccurrence_min_count: int = Field(2, ge=1, description="Orders a pair needs to count as bought together.")
     cooccurrence_shrink: float = Field(5.0, ge=0, description="Shrinks similarities of rarely bought items.")
     cooccurrence_min_lift: float = Field(2.0, ge=0, description="How many times chance a pair must co-occur.")
@@ -103,8 +105,9 @@ class RecommenderParams(BaseModel):
         )
 
 
-CONTEXT_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
-DEFAULT_CONTEXT_WEIGHT = 0.5  # when there are too few validation users to choose
+# On the log scale of the blend (ALS / best is 0..1, a log share spans several units) a little weight goes far.
+CONTEXT_WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
+DEFAULT_CONTEXT_WEIGHT = 0.1  # when there are too few validation users to choose
 MIN_VALIDATION_USERS = 30
 
 
