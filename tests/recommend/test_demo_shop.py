@@ -101,6 +101,24 @@ def test_local_time_decides_the_slot_named_in_reasons(demo_recommender):
     assert get_region("FR-ARA").tz == "Europe/Paris"
 
 
+def test_planted_time_of_day_mix_shows_in_the_picks_and_the_reasons(demo_recommender):
+    rec = demo_recommender.recommender
+    # The demo shop sells coffee at breakfast and headphones, audio and games in the evening.
+    kinds = {"coffee": ["Coffee & Tea"], "evening": ["Headphones", "Home Audio", "Toys & Games"]}
+    at_breakfast, in_the_evening = datetime(2026, 11, 11, 8, 0), datetime(2026, 11, 11, 21, 0)
+
+    def best(who, at):  # rank of the first product of each kind, and its reason
+        frame = rec.recommend_for_user(who, n=100, region="Bavaria", at=at).frame.reset_index(drop=True)
+        first = {kind: int(frame.index[frame["category"].isin(c)].min()) for kind, c in kinds.items()}
+        return first, {kind: frame["reason"].iloc[k] for kind, k in first.items()}
+
+    for who in (None, warm_user(demo_recommender)):
+        (morning, why_morning), (evening, why_evening) = best(who, at_breakfast), best(who, in_the_evening)
+        assert morning["coffee"] < evening["coffee"] and evening["evening"] < morning["evening"]
+        assert why_morning["coffee"].endswith("in Bavaria on Wednesday mornings")
+        assert why_evening["evening"].endswith("in Bavaria on Wednesday evenings")
+
+
 def test_next_items_follow_the_planted_pair(demo_recommender):
     rec = demo_recommender.recommender
     for pair in demo_recommender.truth.bought_together[:3]:
