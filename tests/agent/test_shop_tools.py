@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.agent_tools.args import ForecastDemandArgs, TopItemsArgs
+from tools.agent_tools.args import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
 from tools.agent_tools.backends import resolve_place
 
 
@@ -20,3 +20,12 @@ def test_everywhere_means_no_place_and_unknown_places_list_valid_ones() -> None:
     assert TopItemsArgs(place="everywhere").place is None
     with pytest.raises(ValidationError, match="Valid regions: Ile-de-France"):
         TopItemsArgs(place="last_30_days")
+
+
+def test_every_spike_metric_the_tool_offers_is_one_the_engine_can_test() -> None:
+    from typing import get_args
+
+    from tools.query.spec import COUNT_METRICS
+
+    offered = get_args(FindSpikesArgs.model_fields["metric"].annotation)
+    assert offered and set(offered) <= set(COUNT_METRICS)

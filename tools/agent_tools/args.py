@@ -80,7 +80,9 @@ class FindSpikesArgs(ToolArgs):
     day: Weekday = Field("Friday", description="Day of the week (local time).")
     start_hour: int = Field(20, ge=0, le=23, description="Window start, local hour.")
     end_hour: int = Field(24, ge=1, le=24, description="Window end, local hour (24 = midnight).")
-    metric: Literal["orders", "revenue", "units", "sessions"] = Field("orders", description="What to count.")
+    metric: Literal["orders", "units", "views"] = Field(
+        "orders", description="What to count (a spike compares counts per hour)."
+    )
     group_by: Literal["region", "city", "country", "category"] = Field("region", description="Compare these groups.")
 
 
