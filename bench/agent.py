@@ -6,9 +6,12 @@
     python bench/agent.py --mode first                  # first model turn only (fast: no tools run)
     python bench/agent.py --limit 20 --every 3
 
-Runs over the demo shop in the settings' data dir (`chronotope serve --prepare` or `chronotope data demo`
-builds it). Per-case results go to bench/out/agent-<model>-<mode>.jsonl. The baseline is plain
-`model.generate` on the same prompt, measured in the same run, for the decode-speed ratio.
+Runs over the demo shop in the settings' data dir, after the same preparation as `chronotope serve --prepare`
+(demo data, knowledge-base and product index, model, recommender: each skipped when done), and after the
+agent's warm-up (each role's system prompt and tool schemas prefilled once, as the server does at start),
+so latencies are those of a running server. Per-case results go to bench/out/agent-<model>-<mode>.jsonl.
+The baseline is plain `model.generate` on the same prompt, measured in the same run, for the decode-speed
+ratio.
 """
 
 from __future__ import annotations
@@ -69,9 +72,14 @@ def main(argv: list[str] | None = None) -> None:
     adapter = f"+{Path(settings.adapter).name}" if settings.adapter else ""
     label = f"{settings.model}{adapter}-{'unconstrained' if args.unconstrained else 'constrained'}"
 
-    from agent.factory import build_agent, data_date
+    from rich.console import Console
 
+    from agent.factory import build_agent, data_date
+    from ui.prepare import prepare
+
+    prepare(settings, Console(stderr=True))
     agent = build_agent(settings)
+    agent.warm_up()
     if args.mode == "first":
         rows = []
         for case in cases:
