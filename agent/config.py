@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     llm_threads: int | None = Field(
         None, ge=1, description="CPU threads for the local model; default 1 on a busy machine, else all cores."
     )
+    cpu_weights: Literal["int8", "fp32"] = Field(
+        "int8", description="Weights of the local model's linear layers on the CPU: int8 (dynamic quantisation, "
+        "faster decoding) or fp32 (the reference). Ignored on a GPU (bfloat16)."
+    )
     agent_max_steps: int = Field(4, ge=1, le=20, description="Tool rounds per question before answering.")
     tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
 

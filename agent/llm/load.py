@@ -2,7 +2,8 @@
 
 CUDA: bfloat16 weights placed by `device_map="auto"`. CPU: float32, which decodes about 2.3x faster than
 bfloat16 on the AVX2 CPUs we run on (measured with the 0.5B model: 0.83 vs 0.36 tokens/s under full load;
-CPUs without native bf16 emulate it).
+CPUs without native bf16 emulate it); by default (`settings.cpu_weights`) one-token decoding steps then run
+through int8 copies of the linear layers' weights (agent/llm/int8_linear.py).
 
 CPU threads: on an oversubscribed machine (load average at or above the core count) torch's OpenMP
 threads wait on each other at every barrier; one thread decoded 2.5-4.5x faster than two there (0.5B,
@@ -33,7 +34,7 @@ class LoadedModel:
     tokenizer: Any
     source: ModelSource
     device: str  # "cuda" or "cpu"
-    dtype: str  # "bfloat16" or "float32"
+    dtype: str  # weights of the linear layers: "bfloat16", "float32" or "int8"
     adapter: str | None = None
 
 
@@ -69,7 +70,13 @@ def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
     if settings.adapter:
         model = apply_adapter(model, settings.adapter)
     model.eval()
-    return LoadedModel(model, tokenizer, source, device, str(dtype).removeprefix("torch."), settings.adapter)
+    weights = str(dtype).removeprefix("torch.")
+    if device == "cpu" and settings.cpu_weights == "int8":
+        from agent.llm.int8_linear import quantize_for_decoding
+
+        model, weights = quantize_for_decoding(model), "int8"
+    return LoadedModel(model, tokenizer, source, device, weights, settings.adapter)
+
 
 
 def apply_adapter(model: Any, adapter: str) -> Any:
@@ -85,7 +92,7 @@ def apply_adapter(model: Any, adapter: str) -> Any:
     return PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
 
 
-_runtimes: dict[tuple[str, str | None, str], LocalRuntime] = {}
+_runtimes: dict[tuple[str, str | None, str, str], LocalRuntime] = {}
 _runtimes_lock = threading.Lock()
 
 
@@ -94,7 +101,7 @@ def get_runtime(settings: Settings | None = None, progress: bool = True) -> Loca
     from agent.llm.runtime import LocalRuntime
 
     settings = settings or get_settings()
-    key = (settings.model, settings.adapter, str(Path(settings.model_cache_path).resolve()))
+    key = (settings.model, settings.adapter, settings.cpu_weights, str(Path(settings.model_cache_path).resolve()))
     with _runtimes_lock:
         if key not in _runtimes:
             _runtimes[key] = LocalRuntime(load_model(settings, progress=progress))

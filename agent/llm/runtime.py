@@ -30,11 +30,25 @@ class DecodeStats:
     new_tokens: int = 0
     prefill_s: float = 0.0
     decode_s: float = 0.0  # after the prefill, until the last token
-    finish_reason: str = ""  # "stop" (end of turn) or "length" (max_new_tokens reached)
+    finish_reason: str = ""  # "stop" (end of turn), "length" (max_new_tokens reached) or "repetition" (a loop)
 
     @property
     def decode_tokens_per_s(self) -> float:
         return self.new_tokens / self.decode_s if self.decode_s > 0 else 0.0
+
+
+def ends_in_a_loop(tokens: Sequence[int], min_span: int = 32, max_period: int = 32) -> bool:
+    """Whether `tokens` end with one run of 1..max_period tokens repeated back to back, at least 3 times and over
+    at least `min_span` tokens. Greedy decoding that has entered such a loop never leaves it: stop it there.
+    """
+    for period in range(1, max_period + 1):
+        span = period * max(3, -(-min_span // period))
+        if span > len(tokens):
+            continue
+        tail = list(tokens[-span:])
+        if tail[:-period] == tail[period:]:
+            return True
+    return False
 
 
 def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
@@ -152,6 +166,7 @@ class LocalRuntime:
                 mask = grammar.start(logits) if grammar is not None else None
                 started = time.perf_counter()
                 stats.finish_reason = "length"
+                reply: list[int] = []
                 for step in range(max_new_tokens):
                     if mask is not None:
                         mask.apply(logits)
@@ -164,6 +179,10 @@ class LocalRuntime:
                     stats.new_tokens += 1
                     stats.decode_s = time.perf_counter() - started
                     yield token
+                    reply.append(token)
+                    if ends_in_a_loop(reply):
+                        stats.finish_reason = "repetition"
+                        break
                     if step == max_new_tokens - 1:
                         break  # nobody reads the logits after the last allowed token
                     consistent = False

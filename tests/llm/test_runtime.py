@@ -6,7 +6,7 @@ import pytest
 
 from agent.config import Settings
 from agent.llm.load import cpu_threads
-from agent.llm.runtime import DecodeStats, PrefixCache, common_prefix_length
+from agent.llm.runtime import DecodeStats, PrefixCache, common_prefix_length, ends_in_a_loop
 
 SYSTEM = "<|im_start|>system\nYou are the shop's analyst. Answer with numbers from the tools.<|im_end|>\n"
 
@@ -118,3 +118,50 @@ def test_empty_prompt_is_refused(tiny_runtime):
 def test_cpu_threads_follow_the_setting(tmp_path):
     assert cpu_threads(Settings(data_dir=tmp_path, llm_threads=3)) == 3
     assert 1 <= cpu_threads(Settings(data_dir=tmp_path)) <= 1024
+
+
+def test_int8_cpu_weights_serve_one_token_steps_and_leave_prefill_in_float32(tiny_settings):
+    import torch
+
+    from agent.llm.int8_linear import DecodeInt8Linear
+    from agent.llm.load import load_model
+
+    int8 = load_model(tiny_settings, progress=False)
+    fp32 = load_model(tiny_settings.model_copy(update={"cpu_weights": "fp32"}), progress=False)
+    assert (int8.dtype, fp32.dtype) == ("int8", "float32")
+    wrapped = [m for m in int8.model.modules() if isinstance(m, DecodeInt8Linear)]
+    assert wrapped and all(isinstance(m.full, torch.nn.Linear) for m in wrapped)
+    assert not any(isinstance(m, DecodeInt8Linear) for m in fp32.model.modules())
+    ids = fp32.tokenizer("Which regions spike on Friday night?", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        assert torch.equal(int8.model(ids).logits, fp32.model(ids).logits)  # prefill: float32 weights
+        step = ids[:, :1]
+        a, b = int8.model(step).logits[0], fp32.model(step).logits[0]
+    assert not torch.equal(a, b)
+    assert torch.nn.functional.cosine_similarity(a, b, dim=-1).min() > 0.99
+
+
+def test_a_loop_is_a_run_repeated_three_times_over_enough_tokens():
+    phrase = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]  # 11 tokens: 3 repeats span 33 >= 32
+    assert ends_in_a_loop([1, 2] + phrase * 3)
+    assert not ends_in_a_loop([1, 2] + phrase * 2)  # twice is a legitimate repeat
+    assert ends_in_a_loop([7] * 32) and not ends_in_a_loop([7] * 31)
+    assert not ends_in_a_loop(list(range(200)))
+    assert not ends_in_a_loop(phrase * 3 + [99])  # the loop has to reach the end
+
+
+def test_decoding_stops_when_the_model_loops(tiny_runtime, monkeypatch):
+    import torch
+
+    vocab = tiny_runtime.model.config.vocab_size
+    steps = iter(range(10_000))
+
+    def cycling_forward(token_ids, cache):  # a model stuck saying the same four tokens
+        logits = torch.zeros(1, vocab)
+        logits[0, 100 + next(steps) % 4] = 1.0
+        return logits
+
+    monkeypatch.setattr(tiny_runtime, "_forward", cycling_forward)
+    ids, stats = decode(tiny_runtime, prompt("Say something"), use_prefix_cache=False, max_new_tokens=300)
+    assert stats.finish_reason == "repetition"
+    assert len(ids) == 32 and ids[:8] == [100, 101, 102, 103] * 2

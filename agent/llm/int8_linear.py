@@ -1,0 +1,41 @@
+"""int8 weights for CPU decoding: each linear layer runs one-token steps through an int8 copy of its weights.
+
+Decoding one token reads every weight once, so on the CPU it is bound by memory traffic: int8 weights (per
+output channel, the activation quantised per call; torch's dynamic quantisation, fbgemm kernels) decode
+faster. A prompt's prefill is bound by arithmetic instead, and its activations would be quantised with one
+scale over all its tokens, so how a prompt is split (all at once, or its suffix after a cached prefix)
+would change the numbers: prefill stays float32. Imported only when a model is loaded (torch is heavy).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+from torch.ao.quantization import per_channel_dynamic_qconfig
+
+
+class DecodeInt8Linear(torch.nn.Module):
+    """A float32 nn.Linear (used for prefill) with an int8 copy of its weights (used for one-token steps)."""
+
+    def __init__(self, full: torch.nn.Linear) -> None:
+        super().__init__()
+        self.full = full
+        full.qconfig = per_channel_dynamic_qconfig
+        with warnings.catch_warnings():  # torch.ao's eager quantisation warns that it moves to torchao
+            warnings.simplefilter("ignore")
+            self.step = DynamicInt8Linear.from_float(full)
+        del full.qconfig
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.step(x) if x.dim() == 3 and x.shape[1] == 1 else self.full(x)
+
+
+def quantize_for_decoding(model: torch.nn.Module) -> torch.nn.Module:
+    """`model` with every nn.Linear wrapped in a `DecodeInt8Linear`, in place."""
+    for module in list(model.modules()):
+        for name, child in module.named_children():
+            if type(child) is torch.nn.Linear:
+                setattr(module, name, DecodeInt8Linear(child))
+    return model
