@@ -107,7 +107,7 @@ def train(
     algorithm: str = typer.Option("als", help="als or bpr."),
     factors: int = typer.Option(24, help="Latent factors."),
     iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
-    context_weight: float | None = typer.Option(None, help="0..1 share left to context; default: chosen on validation."),
+    context_weight: float | None = typer.Option(None, help="0..1 weight of log local popularity vs ALS; default: chosen on validation."),
     content: bool = typer.Option(True, "--content/--no-content", help="Embed product texts for new products."),
     store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
