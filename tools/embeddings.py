@@ -76,11 +76,15 @@ def _cpu_count() -> int:
 
 
 def embed_texts(
-    texts: Sequence[str], batch_size: int = 32, progress: bool = False, backend: EmbeddingBackend | None = None
+    texts: Sequence[str],
+    batch_size: int | None = None,
+    progress: bool = False,
+    backend: EmbeddingBackend | None = None,
 ) -> np.ndarray:
     """Embed `texts` as L2-normalised float32 vectors, shape (len(texts), 384); dot product = cosine.
 
     backend: "int8" (ONNX Runtime, the default) or "fp32" (sentence-transformers); None: the settings' choice.
+    batch_size: texts per model call; None: the backend's best (int8: 8, fp32: 32).
     """
     if isinstance(texts, str):
         raise TypeError("embed_texts takes a list of strings; wrap a single text as [text].")
@@ -90,8 +94,10 @@ def embed_texts(
     if len(texts) == 0:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     if backend == "int8":  # a query is one batch, so it runs on one thread (see tools.onnx_embedder)
-        return load_int8_embedder().encode(list(texts), batch_size=batch_size, progress=progress)
-    return _embed_fp32(texts, batch_size, progress)
+        from tools.onnx_embedder import BATCH_SIZE
+
+        return load_int8_embedder().encode(list(texts), batch_size=batch_size or BATCH_SIZE, progress=progress)
+    return _embed_fp32(texts, batch_size or 32, progress)
 
 
 def _embed_fp32(texts: Sequence[str], batch_size: int, progress: bool) -> np.ndarray:
