@@ -120,3 +120,32 @@ def test_embed_texts_refuses_a_bare_string():
 
     with pytest.raises(TypeError, match="list of strings"):
         embed_texts("one text")  # type: ignore[arg-type]
+
+
+class _FlakyCollection:
+    """Records writes; the second one fails (a full disk, say)."""
+
+    def __init__(self) -> None:
+        self.written: list[list[str]] = []
+
+    def add(self, ids, embeddings, documents, metadatas) -> None:
+        if len(self.written) == 1:
+            raise OSError("disk full")
+        assert len(embeddings) == len(ids) == len(documents) == len(metadatas)
+        self.written.append(list(ids))
+
+
+def test_batches_are_written_in_order_and_a_failed_write_stops_the_run(monkeypatch):
+    from tools.knowledge import index
+
+    monkeypatch.setattr(index, "EMBED_BATCH", 2)
+    texts = [f"Parcel {n} left the warehouse." for n in range(7)]
+    ids = [f"c{n}" for n in range(7)]
+    collection = _FlakyCollection()
+    with pytest.raises(OSError, match="disk full"):
+        index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks")  # type: ignore[arg-type]
+    assert collection.written == [["c0", "c1"]]
+
+    collection.written = [["earlier"], ["batch"]]  # past the failing write: everything lands, in order
+    index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks")  # type: ignore[arg-type]
+    assert collection.written[2:] == [["c0", "c1"], ["c2", "c3"], ["c4", "c5"], ["c6"]]
