@@ -28,6 +28,11 @@ class DecodeInt8Linear(torch.nn.Module):
             self.step = DynamicInt8Linear.from_float(full)
         del full.qconfig
 
+    @property
+    def weight(self) -> torch.nn.Parameter:
+        """The float32 weight (code that inspects a model's layers, e.g. the vocabulary size, reads it)."""
+        return self.full.weight
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.step(x) if x.dim() == 3 and x.shape[1] == 1 else self.full(x)
 

@@ -132,6 +132,7 @@ def test_int8_cpu_weights_serve_one_token_steps_and_leave_prefill_in_float32(tin
     wrapped = [m for m in int8.model.modules() if isinstance(m, DecodeInt8Linear)]
     assert wrapped and all(isinstance(m.full, torch.nn.Linear) for m in wrapped)
     assert not any(isinstance(m, DecodeInt8Linear) for m in fp32.model.modules())
+    assert int8.model.get_output_embeddings().weight.shape == fp32.model.get_output_embeddings().weight.shape
     ids = fp32.tokenizer("Which regions spike on Friday night?", return_tensors="pt")["input_ids"]
     with torch.no_grad():
         assert torch.equal(int8.model(ids).logits, fp32.model(ids).logits)  # prefill: float32 weights
