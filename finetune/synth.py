@@ -61,14 +61,6 @@ class ShopFacts:
 Case = tuple[str, str, dict[str, Any], Callable[[dict[str, Any]], str]]  # (question, tool, args, result text)
 
 
-def _plural(noun: str) -> str:
-    """English plural of the grouping nouns ("city" -> "cities", "hour_of_day" -> "hours of day")."""
-    words = noun.replace("_", " ").split(" ")
-    head = words[0]
-    words[0] = head[:-1] + "ies" if head.endswith("y") and head[-2] not in "aeiou" else head + "s"
-    return " ".join(words)
-
-
 def _n(rng: random.Random, lo: int, hi: int) -> int:
     return rng.randint(lo, hi)
 
@@ -78,70 +70,23 @@ def _place(rng: random.Random) -> str:
     return rng.choice([region.name, region.name, rng.choice(region.cities).name, rng.choice(COUNTRIES).name])
 
 
-def _spike_case(rng: random.Random) -> Case:
-    """A question about a weekday window that runs hot in some places (find_spikes), in many wordings."""
-    day = rng.choice(["Friday", "Friday", "Saturday", "Sunday", "Thursday", "Monday"])
-    start = rng.choice([18, 20, 20, 21, 8])
-    end = {18: 22, 20: 24, 21: 24, 8: 12}[start]
-    part = rng.choice(["night", "nights", "nite"]) if start >= 20 else "evening" if start >= 18 else "morning"
-    group = rng.choice(["region", "region", "city", "country", "category"])
-    metric = rng.choice(["orders", "orders", "orders", "units", "views"])
-    measure = "" if metric == "orders" else rng.choice([f" in {metric}", f" by {metric}", f" in {metric} per hour"])
-    when = rng.choice([f"{day} {part}", f"{day.lower()} {part}", f"on {day} {part}s", f"{day}s {start}-{end % 24}h"])
-    q = rng.choice([
-        f"Which {_plural(group)} spike {when}{measure}?",
-        f"Where do orders jump on {day}s between {start}:00 and {end % 24}:00 local time, by {group}?",
-        f"{day} {start}-{end}h hotspots per {group}{measure}?",
-        f"which {_plural(group)} go wild {when}",
-        f"{_plural(group)} that peak {when}{measure}",
-        f"Where is the {day} {part} rush biggest, by {group}?",
-        f"which {_plural(group)} surge {when}{measure}?",
-        f"Busiest {_plural(group)} {when} compared to a normal hour?",
-        f"Do some {_plural(group)} explode {when}?",
-        f"{when} spikes by {group}",
-    ])
-    args = {"day": day, "start_hour": start, "end_hour": end, "group_by": group, "metric": metric}
-    place = rng.choice([r.name for r in all_regions()])
-    lift, z, count = round(rng.uniform(2.1, 3.2), 1), round(rng.uniform(5, 14), 1), _n(rng, 120, 2400)
-    return q, "find_spikes", args, lambda a: f"{place}: {day} {start}-{end}h {metric} {lift}x its baseline (z={z}, {count:,})."
-
-
-def _ranking_case(rng: random.Random) -> Case:
-    """A ranking or breakdown over a past period (top_items): "which regions bring the most revenue?"."""
-    metric = rng.choice(["revenue", "orders", "units", "conversion_rate", "average_order_value", "refunds", "sessions"])
-    group = rng.choice(["product", "category", "region", "city", "country", "hour_of_day", "day_of_week"])
-    period = rng.choice(["last_7_days", "last_30_days", "this_week", "last_90_days", "this_month"])
-    args: dict[str, Any] = {"metric": metric, "group_by": group, "period": period}
-    where = ""
-    if rng.random() < 0.3:
-        args["place"] = _place(rng)
-        where = f" in {args['place']}"
-    label, span, groups, noun = metric.replace("_", " "), period.replace("_", " "), _plural(group), group.replace("_", " ")
-    value = _n(rng, 1_000, 90_000)
-    if rng.random() < 0.2:
-        args["top_k"] = k = rng.choice([3, 5, 20])
-        q = rng.choice([f"top {k} {groups} by {label}{where} {span}", f"Give me the {k} best {groups}{where} by {label}, {span}"])
-        return q, "top_items", args, lambda a: f"Top {k} {groups} by {label} ({span}): #1 with {value:,}."
-    q = rng.choice([f"Top {groups} by {label}{where}, {span}",
-                    f"What are the best {groups}{where} by {label} ({span})?",
-                    f"{label} by {noun}{where} over the {span}",
-                    f"Which {groups}{where} had the highest {label} in the {span}?",
-                    f"Break down {label} per {noun}{where} for the {span}",
-                    f"rank {groups} by {label}{where}, {span}",
-                    f"Which {groups} bring in the most {label}{where} ({span})?",
-                    f"How many {label} did each {noun}{where} have in the {span}?",
-                    f"{label} per {noun}{where}, {span}?",
-                    f"show {label} split by {noun}{where} ({span})"])
-    return q, "top_items", args, lambda a: f"Top {noun} by {label} ({span}): #1 with {value:,}."
-
-
 def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
-    kind = rng.choice(["spikes", "spikes", "compare", "top", "top", "forecast", "reorder", "anomalies", "fraud",
-                       "recommend", "docs", "multi"])
+    kind = rng.choice(["spikes", "compare", "top", "forecast", "reorder", "anomalies", "fraud", "recommend", "docs"])
     if kind == "spikes":
-        return _spike_case(rng)
-    if kind == "multi":
-        return _multi_step_case(rng)
+        day = rng.choice(["Friday", "Friday", "Saturday", "Sunday", "Thursday"])
+        start = rng.choice([18, 20, 20, 21, 8])
+        end = {18: 22, 20: 24, 21: 24, 8: 12}[start]
+        group = rng.choice(["region", "region", "city", "country"])
+        q = rng.choice([
+            f"Which {group}s spike on {day} {'night' if start >= 20 else 'evening' if start >= 18 else 'morning'}?",
+            f"Where do orders jump on {day}s between {start}:00 and {end % 24}:00 local time, by {group}?",
+            f"{day} {start}-{end}h hotspots per {group}?",
+            f"which {group}s go crazy on {day.lower()} {'nights' if start >= 20 else 'mornings'}",
+        ])
+        args = {"day": day, "start_hour": start, "end_hour": end, "group_by": group}
+        place = rng.choice([r.name for r in all_regions()])
+        lift, z, count = round(rng.uniform(2.1, 3.2), 1), round(rng.uniform(5, 14), 1), _n(rng, 120, 2400)
+        return q, "find_spikes", args, lambda a: f"{place}: {day}-night orders {lift}x its baseline (z={z}, {count:,} orders)."
     if kind == "compare":
         comparison = rng.choice(["week_over_week", "year_over_year"])
         metric = rng.choice(["revenue", "orders", "units"])
@@ -149,13 +94,29 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
         words = "last week" if comparison == "week_over_week" else "last year"
         q = rng.choice([f"How did {metric} change vs {words} by {group}?", f"{metric} {comparison.replace('_', ' ')} per {group}",
                         f"Compare {metric} with {words}, broken down by {group}",
-                        f"Which {_plural(group)} grew or shrank in {metric} since {words}?",
-                        f"{_plural(group)} with the biggest drop in {metric} compared to {words}"])
+                        f"Which {group}s grew or shrank in {metric} since {words}?",
+                        f"{group}s with the biggest drop in {metric} compared to {words}"])
         pct = round(rng.uniform(-30, 45), 1)
         return q, "compare_periods", {"metric": metric, "comparison": comparison, "group_by": group}, (
             lambda a: f"{rng.choice(CATEGORIES) if group == 'category' else rng.choice(all_regions()).name}: {metric} {pct:+}% vs {words}.")
     if kind == "top":
-        return _ranking_case(rng)
+        metric = rng.choice(["revenue", "orders", "units", "conversion_rate", "average_order_value"])
+        group = rng.choice(["product", "category", "region", "city", "hour_of_day"])
+        period = rng.choice(["last_7_days", "last_30_days", "this_week", "last_90_days"])
+        args: dict[str, Any] = {"metric": metric, "group_by": group, "period": period}
+        where = ""
+        if rng.random() < 0.4:
+            args["place"] = _place(rng)
+            where = f" in {args['place']}"
+        label, span = metric.replace("_", " "), period.replace("_", " ")
+        q = rng.choice([f"Top {group}s by {label}{where}, {span}",
+                        f"What are the best {group}s{where} by {label} ({span})?",
+                        f"{label} by {group}{where} over the {span}",
+                        f"Which {group}s{where} had the highest {label} in the {span}?",
+                        f"Break down {label} per {group}{where} for the {span}",
+                        f"rank {group}s by {label}{where}, {span}"])
+        value = _n(rng, 1_000, 90_000)
+        return q, "top_items", args, lambda a: f"Top {group} by {metric}: #1 with {value:,}."
     if kind == "forecast":
         args = {}
         cat = rng.choice(CATEGORIES)
@@ -188,30 +149,21 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
             "all": rng.choice([f"Anything unusual {words}?", f"anomalies {words}?", f"Did anything strange happen {words}?"]),
             "volume": rng.choice([f"Any outages or surges {words}?", f"Did any region go quiet or explode {words}?",
                                   f"Were there drops in orders anywhere {words}?"]),
-            "complaints": rng.choice([f"Any review complaint spikes {words}?", f"Are customers complaining more {words}?",
-                                      f"Were there waves of bad reviews {words}?", f"negative reviews piling up {words}?",
-                                      f"Did complaints in reviews jump {words}?"]),
+            "complaints": rng.choice([f"Any review complaint spikes {words}?", f"Are customers complaining more {words}?"]),
         }[focus]
         return q, "detect_anomalies", {"since": since, "kind": focus}, lambda a: f"1 outage anomalies from the last {since}: {rng.choice(all_regions()).name} down 96% for 7 hours."
     if kind == "fraud":
         since = rng.choice(["7d", "30d"])
         words = "this week" if since == "7d" else "in the last 30 days"
-        cases = _n(rng, 2, 9)
-        result = lambda a: f"{cases} suspicious cases; top: card testing, 23 orders under 5 EUR from one device in 40 minutes."
-        if rng.random() < 0.3:
-            k = rng.choice([3, 5, 10])
-            q = rng.choice([f"the {k} worst fraud suspects {words}", f"Show {k} most suspicious orders {words}"])
-            return q, "detect_fraud", {"since": since, "top_k": k}, result
         q = rng.choice([f"Is there fraud {words}?", f"List risky orders {words}", f"Any shared-device account rings {words}?",
-                        f"Who might be card testing {words}?", f"flag suspicious accounts {words}",
-                        f"any fraudulent activity {words}?", f"Fraud report {words}"])
-        return q, "detect_fraud", {"since": since}, result
+                        f"Who might be card testing {words}?", f"flag suspicious accounts {words}"])
+        cases = _n(rng, 2, 9)
+        return q, "detect_fraud", {"since": since}, lambda a: f"{cases} suspicious cases; top: card testing, 23 orders under 5 EUR from one device in 40 minutes."
     if kind == "recommend":
         if rng.random() < 0.5:
             uid = rng.choice(facts.users)
             q = rng.choice([f"What would customer {uid} like to buy next?", f"recommendations for {uid}",
-                            f"Suggest products for user {uid}", f"What could we offer {uid} in the next newsletter?",
-                            f"which products should we show shopper {uid}?", f"personalised picks for customer {uid}"])
+                            f"Suggest products for user {uid}"])
             return q, "recommend", {"user_id": uid}, lambda a: f"5 products for {uid}: {rng.choice(facts.products)[1]} (popular in their region)."
         pid, name, _ = rng.choice(facts.products)
         q = rng.choice([f"What do people buy with {pid}?", f"Which products are bought alongside {pid}?",
@@ -221,65 +173,10 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
 
 
 def _docs_case(rng: random.Random, facts: ShopFacts) -> Case:
-    """A question about a policy or guide (search_docs): by a section's title, or in everyday words."""
-    if rng.random() < 0.5:
-        return _everyday_policy_case(rng, facts)
     citation, title, text = rng.choice(facts.passages)
     topic = title.split(">")[-1].strip().lower()
-    q = rng.choice([f"What is the policy on {topic}?", f"Tell me about {topic}", f"{topic}?", f"How does {topic} work?",
-                    f"What's our {topic}?", f"{topic} - what are the rules?"])
+    q = rng.choice([f"What is the policy on {topic}?", f"Tell me about {topic}", f"{topic}?", f"How does {topic} work?"])
     return q, "search_docs", {"query": topic}, lambda a: f"[{citation}] {title}: {text}"
-
-
-# Everyday policy questions: (a word the answering passage's title or text has, the search query, phrasings).
-EVERYDAY_POLICY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("return", "return window", ("how long can I send things back?", "return period?", "how many days do I have to return an item",
-                                 "can i still return something i bought 3 weeks ago", "returns how long")),
-    ("payment", "payment methods", ("can I pay with {method}?", "u accept {method}?", "{method} possible?",
-                                    "which ways can I pay", "is paying by {method} ok")),
-    ("ship", "shipping to {country}", ("Do you deliver to {country}?", "shipping to {country}?", "can you send my order to {country}",
-                                       "how long does delivery to {country} take?", "ship to {country} pls")),
-    ("cancel", "cancel an order", ("How can I cancel an order?", "I want to cancel what I ordered, how?", "cancel order how",
-                                   "is it too late to cancel?")),
-    ("address", "change delivery address", ("Can I change the address on my order?", "how to change my delivery address",
-                                            "wrong address on my order, what now")),
-    ("warranty", "warranty", ("is there a warranty on {category}?", "how long is the guarantee", "warranty claim how",
-                              "my {category} broke after a month, am I covered?")),
-    ("refund", "refund time", ("when do I get my money back?", "how long do refunds take", "refund still not here")),
-    ("account", "delete account", ("how do I delete my account", "what do you do with my data", "close my account pls")),
-)
-PAYMENT_METHODS = ("Klarna", "credit card", "invoice", "bank transfer", "Visa")
-
-
-def _everyday_policy_case(rng: random.Random, facts: ShopFacts) -> Case:
-    """A policy question in a shopper's own words, answered by a passage that mentions its topic."""
-    word, query, phrasings = rng.choice(EVERYDAY_POLICY)
-    fill = {"method": rng.choice(PAYMENT_METHODS), "country": rng.choice(COUNTRIES).name,
-            "category": rng.choice(CATEGORIES).lower()}
-    q, query = rng.choice(phrasings).format(**fill), query.format(**fill)
-    matching = [p for p in facts.passages if word in p[1].lower()] or [p for p in facts.passages if word in p[2].lower()]
-    citation, title, text = rng.choice(matching or facts.passages)
-    return q, "search_docs", {"query": query}, lambda a: f"[{citation}] {title}: {text}"
-
-
-def _multi_step_case(rng: random.Random) -> Case:
-    """A two-step request; the first call finds the place the second step needs (only the first is taught)."""
-    category = rng.choice(CATEGORIES)
-    cat, region = category.lower(), rng.choice(all_regions())
-    if rng.random() < 0.6:
-        day = rng.choice(["Friday", "Saturday", "Sunday"])
-        q = rng.choice([f"Forecast {cat} in the region that spikes most on {day} night",
-                        f"Take the region with the biggest {day} night spike and tell me its top products",
-                        f"Find where {day} nights are hottest, then forecast demand there"])
-        lift = round(rng.uniform(2.1, 3.2), 1)
-        return q, "find_spikes", {"day": day, "start_hour": 20, "end_hour": 24}, (
-            lambda a: f"{region.name}: {day} 20-24h orders {lift}x its baseline.")
-    group = rng.choice(["region", "city"])
-    q = rng.choice([f"Forecast next month's {cat} demand for our best {group} by units",
-                    f"Which {group} sells the most {cat}, and what should it reorder?"])
-    units, name = _n(rng, 200, 4000), region.cities[0].name if group == "city" else region.name
-    return q, "top_items", {"metric": "units", "group_by": group, "category": category}, (
-        lambda a: f"Top {group} by units ({cat}, last 30 days): #1 {name} with {units:,}.")
 
 
 def _customer_case(rng: random.Random, facts: ShopFacts) -> Case:
@@ -303,8 +200,7 @@ def _customer_case(rng: random.Random, facts: ShopFacts) -> Case:
         pid, name, _ = rng.choice([p for p in facts.products if p[2] == cat] or facts.products)
         return q, "search_products", args, lambda a: f'1 products for "{cat.lower()}": {name} ({pid}, 39.99 EUR, 12 in stock).'
     q = rng.choice(["What do you think I'd like?", "Any suggestions for me?", "What goes well with what I bought?",
-                    "recommend me something", "what should I buy next?", "anything you'd suggest for me?",
-                    "ideas for what to get next?", "Which products would suit me?"])
+                    "recommend me something"])
     return q, "my_recommendations", {}, lambda a: f"5 products: {rng.choice(facts.products)[1]} (often bought with your last purchase)."
 
 
@@ -347,9 +243,6 @@ def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
     other, place = rng.choice(facts.users[1:]), _place(rng)
     pid = rng.choice(facts.products)[0]
     if role == "customer":
-        if rng.random() < 0.35:  # the operator's own questions, asked by a customer
-            kind = rng.choice([_spike_case, _ranking_case, _multi_step_case])
-            return kind(rng)[0]
         return rng.choice([
             f"Can you show me what {other} ordered?", f"List the orders of customer {other}.",
             f"What did the user {other} buy {rng.choice(['last week', 'yesterday', 'this month'])}?",
@@ -368,9 +261,6 @@ def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
         f"What do {rng.choice(['our competitors', 'Zalando', 'Amazon'])} charge for {rng.choice(CATEGORIES).lower()}?",
         f"Email every customer in {place} a discount code now.",
         f"What is {rng.choice(['Zalando', 'Otto', 'Decathlon'])}'s market share in {rng.choice(COUNTRIES).name}?",
-        (f"Forecast {rng.choice(['Zalando', 'Otto', 'Amazon', 'our rivals'])}'s {rng.choice(['sales', 'revenue', 'orders'])} "
-         f"for {rng.choice(['next quarter', 'next year', '2027'])}"),
-        f"How much will {rng.choice(['the whole market', 'the fashion market', 'our biggest competitor'])} grow next year?",
     ])
 
 

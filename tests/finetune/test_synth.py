@@ -36,36 +36,3 @@ def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, setting
     questions = [m["content"] for d in dialogues for m in d.messages if m["role"] == "user"]
     copies = [q for q in questions if question_key(q) in held_out]
     assert len(copies) <= len(questions) // 100, copies  # prepare() drops the rest (decontaminate)
-
-
-def test_policy_questions_in_everyday_words_cite_a_passage_on_their_topic(demo_shop, settings) -> None:
-    import random
-
-    from finetune.synth import EVERYDAY_POLICY, _everyday_policy_case
-
-    facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
-    rng = random.Random(3)
-    words = {query.split(" ")[0]: word for word, query, _ in EVERYDAY_POLICY}
-    for _ in range(60):
-        question, tool, args, result = _everyday_policy_case(rng, facts)
-        assert tool == "search_docs" and "{" not in question + args["query"]  # every placeholder filled
-        word = words[args["query"].split(" ")[0]]
-        assert word in result(args).lower()
-
-
-def test_customers_asking_operator_questions_are_refused_without_a_tool(demo_shop, settings) -> None:
-    from finetune.synth import REFUSAL_ANSWER
-
-    facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
-    dialogues = synthesize(build_registry(settings), facts, 600, seed=4)
-    refused = [d.messages[1]["content"] for d in dialogues
-               if d.role == "customer" and d.messages[-1]["content"] == REFUSAL_ANSWER["customer"]]
-    asked_by_operators = {d.messages[1]["content"] for d in dialogues if d.role == "operator" and _first_reply(d) != "(no tool)"}
-    assert any("spike" in q.lower() or q in asked_by_operators for q in refused)
-
-
-def test_grouping_nouns_are_pluralised_as_english() -> None:
-    from finetune.synth import _plural
-
-    assert [_plural(n) for n in ("region", "city", "country", "category", "day_of_week")] == [
-        "regions", "cities", "countries", "categories", "days of week"]
