@@ -4,7 +4,9 @@
     nice .venv/bin/python bench/llm.py --model qwen2.5-coder-1.5b --prompts 5
 
 1. Decode tokens/s of `LocalChatModel` against plain `model.generate` (greedy) on the same prompt; both
-   timed as (time for N tokens - time for 1 token) so the prefill cancels out.
+   timed as (time for N tokens - time for 1 token) so the prefill cancels out. On the CPU, also plain
+   `generate` with the float32 reference weights (`cpu_weights="fp32"`) against the default int8 decode
+   layers, and how many of the greedy tokens the two agree on.
 2. Prefill of the operator prompt (system prompt + the real operator tool schemas) cold, then for a new
    question with the shared prefix cached.
 3. Tool calls on operator questions with and without the grammar: the share of replies holding at least one
@@ -69,31 +71,12 @@ def timed(function) -> float:
 
 def decode_speed(runtime, tokens: int, repeats: int) -> tuple[float, float]:
     """(LocalChatModel tokens/s, plain generate tokens/s), best of `repeats`, prefill excluded."""
-    import torch
-
     from agent.llm.chat_model import LocalChatModel
-    from agent.llm.template import render_prompt
 
     chat = LocalChatModel(runtime=runtime, constrained=False, use_prefix_cache=False)
-    prompt = torch.tensor(
-        [runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))], device=runtime.model.device
-    )
-
-    def generate(n: int) -> None:
-        with torch.inference_mode():
-            runtime.model.generate(
-                prompt,
-                attention_mask=torch.ones_like(prompt),
-                max_new_tokens=n,
-                min_new_tokens=n,
-                do_sample=False,
-                pad_token_id=runtime.tokenizer.pad_token_id,
-            )
-
     local_rates, plain_rates = [], []
     for _ in range(repeats):
-        one = timed(lambda: generate(1))
-        plain_rates.append((tokens - 1) / (timed(lambda: generate(tokens)) - one))
+        plain_rates.append(plain_generate(runtime, tokens)[0])
         one = timed(lambda: chat.invoke(CODE_PROMPT, max_new_tokens=1))
         reply = None
 
@@ -105,6 +88,41 @@ def decode_speed(runtime, tokens: int, repeats: int) -> tuple[float, float]:
         produced = reply.usage_metadata["output_tokens"]
         local_rates.append((produced - 1) / (elapsed - one))
     return max(local_rates), max(plain_rates)
+
+
+def plain_generate(runtime, tokens: int) -> tuple[float, list[int]]:
+    """(tokens/s of plain greedy `generate` on CODE_PROMPT with the prefill timed out, the tokens)."""
+    import torch
+
+    from agent.llm.template import render_prompt
+
+    prompt = torch.tensor([runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))], device=runtime.model.device)
+
+    def generate(n: int) -> list[int]:
+        with torch.inference_mode():
+            out = runtime.model.generate(
+                prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n, min_new_tokens=n, do_sample=False,
+                pad_token_id=runtime.tokenizer.pad_token_id,
+            )
+        return out[0, prompt.shape[1]:].tolist()
+
+    one = timed(lambda: generate(1))
+    started = time.perf_counter()
+    ids = generate(tokens)
+    return (tokens - 1) / (time.perf_counter() - started - one), ids
+
+
+def int8_against_fp32(settings, runtime, tokens: int) -> None:
+    """Plain `generate` with the default int8 decode layers against the float32 reference weights."""
+    from agent.llm.load import get_runtime
+
+    reference = get_runtime(settings.model_copy(update={"cpu_weights": "fp32"}))
+    (fast, fast_ids), (slow, slow_ids) = plain_generate(runtime, tokens), plain_generate(reference, tokens)
+    agree = next((i for i, (a, b) in enumerate(zip(fast_ids, slow_ids)) if a != b), len(fast_ids))
+    line("decode_tokens_per_s_generate_fp32_weights", slow, "tokens/s")
+    line("decode_tokens_per_s_generate_int8_decode", fast, "tokens/s")
+    line("greedy_tokens_identical_before_first_difference", agree, f"of {tokens}")
+    line("ratio_decode_int8_vs_fp32_weights", fast / slow, "x")
 
 
 def prefill(runtime, system: str, tools: list[dict]) -> None:
@@ -176,6 +194,8 @@ def main(args: argparse.Namespace) -> None:
     local, plain = decode_speed(runtime, args.tokens, args.repeats)
     line("decode_tokens_per_s_generate", plain, "tokens/s")
     line("decode_tokens_per_s_local_chat_model", local, "tokens/s")
+    if runtime.loaded.dtype == "int8":
+        int8_against_fp32(settings, runtime, args.tokens)
     prefill(runtime, system, tools)
     prompts = TOOL_PROMPTS[: args.prompts]
     tool_calls(runtime, system, tools, prompts, constrained=True)
