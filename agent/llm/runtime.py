@@ -8,6 +8,7 @@ tokens are handed out as soon as they exist (streaming). Generation is serialize
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -61,11 +62,17 @@ def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
+MIN_PREFILL_TOKENS = 2  # prompt tokens always run, cache or not (see PrefixCache.take)
+
+
 class PrefixCache:
     """KV caches of recent token sequences; hands out the one sharing the longest prefix with a prompt.
 
-    An entry is moved out while a decode uses it (cropped to the shared prefix, then extended) and put back
-    afterwards under the tokens it now holds, so no copy of the tensors is ever made.
+    A prompt that continues a whole entry (the next turn of a conversation) takes the entry itself: it is
+    moved out while the decode extends it and put back under the tokens it then holds, so no copy is made.
+    A prompt sharing only part of an entry (another conversation on the same system prompt and tools) gets
+    a cropped copy, and the entry stays for its own conversation: cropping the entry itself would let two
+    roles, or two conversations, destroy each other's cached prefix at every switch.
     """
 
     def __init__(self, max_entries: int = 4):
@@ -78,19 +85,24 @@ class PrefixCache:
     def take(self, prompt_ids: Sequence[int]) -> tuple[Any | None, int]:
         """(cache holding the first n prompt tokens, n); (None, 0) when nothing useful is cached.
 
-        At most len(prompt) - 1 tokens are reused: the last prompt token must run to give the next logits.
+        At most len(prompt) - 2 tokens are reused: the last prompt token must run to give the next logits, and
+        a prefill of one token would look like a decode step (which may run other weights: int8_linear.py), so
+        the same prompt would not give the same numbers with and without the cache.
         """
         best, best_length = -1, 0
         for index, (ids, _) in enumerate(self._entries):
-            length = min(common_prefix_length(ids, prompt_ids), len(prompt_ids) - 1)
+            length = min(common_prefix_length(ids, prompt_ids), len(prompt_ids) - MIN_PREFILL_TOKENS)
             if length > best_length:
                 best, best_length = index, length
         if best < 0:
             return None, 0
-        ids, cache = self._entries.pop(best)
-        if len(ids) > best_length:
-            cache.crop(best_length - len(ids))  # negative: drop that many tokens from the end
-        return cache, best_length
+        ids, cache = self._entries[best]
+        if best_length == len(ids):
+            del self._entries[best]
+            return cache, best_length
+        cropped = copy.deepcopy(cache)
+        cropped.crop(best_length - len(ids))  # negative: drop that many tokens from the end
+        return cropped, best_length
 
     def put(self, ids: list[int], cache: Any) -> None:
         """Keep `cache`, which holds the keys/values of exactly `ids`."""

@@ -50,23 +50,44 @@ def test_prefix_cache_hands_out_the_longest_shared_prefix_cropped():
     cache.put([1, 2, 9], FakeCache(3))
     taken, reused = cache.take([1, 2, 3, 7, 8])
     assert reused == 3 and taken.length == 3
-    assert len(cache) == 1  # in use now; put back by the decode that took it
+    assert len(cache) == 2  # a partial match gets a cropped copy; the entry stays for its own prompts
 
 
-def test_prefix_cache_keeps_one_token_to_run_and_misses_cleanly():
+def test_a_prompt_continuing_a_whole_entry_takes_the_entry_itself():
     cache = PrefixCache()
-    cache.put([1, 2, 3], FakeCache(3))
-    taken, reused = cache.take([1, 2, 3])
-    assert reused == 2 and taken.length == 2
-    assert cache.take([9, 9]) == (None, 0)
+    entry = FakeCache(3)
+    cache.put([1, 2, 3], entry)
+    taken, reused = cache.take([1, 2, 3, 4, 5])
+    assert taken is entry and reused == 3 and len(cache) == 0  # put back by the decode that took it
+
+
+def test_switching_roles_keeps_each_roles_cached_prefix():
+    cache = PrefixCache()
+    customer, operator = [0, 1, 1, 1, 1], [0, 2, 2, 2, 2, 2]  # shared chat-template start, own system prompt
+    cache.put(customer, FakeCache(len(customer)))
+    cache.put(operator, FakeCache(len(operator)))
+    for _ in range(2):
+        assert cache.take(customer + [7, 8])[1] == len(customer)
+        cache.put(customer, FakeCache(len(customer)))
+        assert cache.take(operator + [9, 9])[1] == len(operator)
+        cache.put(operator, FakeCache(len(operator)))
+
+
+def test_prefix_cache_keeps_two_tokens_to_run_and_misses_cleanly():
+    cache = PrefixCache()
+    cache.put([1, 2, 3, 4], FakeCache(4))
+    taken, reused = cache.take([1, 2, 3, 4])
+    assert reused == 2 and taken.length == 2  # a one-token prefill would run like a decode step
+    assert cache.take([1, 2, 3, 4])[0].length == 2  # the entry itself is untouched
+    assert cache.take([9, 9, 9]) == (None, 0)
 
 
 def test_prefix_cache_evicts_least_recently_used():
     cache = PrefixCache(max_entries=2)
     for first in (1, 2, 3):
         cache.put([first, 0], FakeCache(2))
-    assert cache.take([1, 0, 5]) == (None, 0)
-    assert cache.take([3, 0, 5])[1] == 2
+    assert cache.take([1, 0, 5, 6]) == (None, 0)
+    assert cache.take([3, 0, 5, 6])[1] == 2
 
 
 def test_second_turn_reuses_the_shared_prefix_and_prefills_only_the_rest(tiny_runtime):
