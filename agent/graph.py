@@ -39,8 +39,8 @@ class AgentState(TypedDict):
     turn_start: int  # index of this turn's question in `messages`
     rounds: int
     repairs: int
-    seen_calls: list[str]  # signatures of this turn's successful calls
-    stop: bool  # the model repeated a call it already has the result of: answer from what we have
+    seen_calls: list[str]  # names of the tools that answered this turn
+    stop: bool  # the model called a tool again that already answered: answer from what we have
 
 
 @dataclass
@@ -127,9 +127,11 @@ class ShopAgent:
         results: list[ToolMessage] = []
         repairs = state["repairs"]
         seen = list(state["seen_calls"])
-        signatures = [_signature(c["name"], c.get("args") or {}) for c in last.tool_calls]
-        if signatures and not last.invalid_tool_calls and all(sig in seen for sig in signatures):
-            # Small models tend to repeat a call after seeing its result; the answer is composed instead.
+        names = [c["name"] for c in last.tool_calls]
+        if names and not last.invalid_tool_calls and all(name in seen for name in names):
+            # Small models tend to call a tool again after seeing its result (the same call, or another search
+            # in other words), a prefill and a decode per round; the answer is composed from the results
+            # instead. Several calls of one tool fit in one reply.
             return {"stop": True}
         for call in last.invalid_tool_calls:  # unparseable calls: an error the model may repair
             step = ToolStep(call.get("name") or "?", {}, "error", 0.0, error=f"the call could not be parsed: {call.get('error')}")
@@ -146,7 +148,7 @@ class ShopAgent:
                 on_step(step)
             if step.status == "done" and step.output is not None:
                 content = step.output.as_message_text(max_rows=0)
-                seen.append(_signature(call["name"], call.get("args") or {}))
+                seen.append(call["name"])
             else:
                 repairs += 1
                 content = (
@@ -313,10 +315,6 @@ def _calls(message: AIMessage) -> bool:
 
 def _is_final(message: AnyMessage) -> bool:
     return isinstance(message, AIMessage) and not _calls(message)
-
-
-def _signature(name: str, args: dict[str, Any]) -> str:
-    return f"{name}:{json.dumps(args, sort_keys=True)}"
 
 
 def _acceptable(draft: str, sources: list[str], figures: list[str]) -> bool:

@@ -153,6 +153,12 @@ def test_repeated_identical_call_ends_the_loop_with_the_tool_summary() -> None:
     assert len(model.prompts) == 2 and "1,830 orders" in answer.text
 
 
+def test_calling_a_tool_again_in_other_words_ends_the_loop_too() -> None:
+    agent, model = make_agent([call("find_spikes", day="Friday"), call("find_spikes", day="Saturday"), AIMessage("never asked")])
+    answer = agent.ask("friday spikes?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["find_spikes"] and len(model.prompts) == 2
+
+
 def test_draft_echoing_data_or_quoting_no_figure_is_replaced() -> None:
     for draft in ['{"region,window_count,lift"}', "Some regions spike on Fridays."]:
         agent, _ = make_agent([call("find_spikes"), AIMessage(draft)])
