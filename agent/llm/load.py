@@ -78,7 +78,6 @@ def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
     return LoadedModel(model, tokenizer, source, device, weights, settings.adapter)
 
 
-
 def apply_adapter(model: Any, adapter: str) -> Any:
     """Merge a PEFT LoRA adapter folder into `model` (merged weights decode as fast as the base)."""
     folder = Path(adapter).expanduser()
