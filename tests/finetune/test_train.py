@@ -53,7 +53,10 @@ def test_cpu_smoke_lowers_the_loss_and_trains_only_lora_weights(smoke_run) -> No
     assert result.steps == 4 and result.train_examples == 4
     assert result.last_loss < result.first_loss
     weights = load_file(result.adapter_dir / "adapter_model.safetensors")
-    assert weights and all("lora_" in name for name in weights)  # no base weight is saved or trained
+    # No base weight is saved or trained: LoRA matrices, and the two tool-call tags' rows (in and out).
+    tokens = {name: t for name, t in weights.items() if "lora_" not in name}
+    assert list(tokens) == ["base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta"]
+    assert all(t.shape[0] == 2 for t in tokens.values())
     # LoRA's B matrices start at zero: any non-zero B was learned.
     assert any(float(t.abs().sum()) > 0 for name, t in weights.items() if "lora_B" in name)
     assert any(result.output_dir.glob("checkpoint-*"))  # checkpoints for --resume
@@ -77,6 +80,10 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
         Settings(data_dir=settings.data_dir, model=model_dir, adapter=str(result.adapter_dir), llm_threads=1), progress=False
     )
     assert tuned.adapter == str(result.adapter_dir)
+    # The tool-call tag's input row was trained and merged; an ordinary token's row is the base one.
+    tag = base.tokenizer.convert_tokens_to_ids("<tool_call>")
+    rows, tuned_rows = base.model.get_input_embeddings().weight, tuned.model.get_input_embeddings().weight
+    assert not torch.equal(rows[tag], tuned_rows[tag]) and torch.equal(rows[5], tuned_rows[5])
     ids = base.tokenizer("Where is my order?", return_tensors="pt")["input_ids"]
     with torch.no_grad():
         assert not torch.allclose(base.model(ids).logits, tuned.model(ids).logits)
@@ -92,7 +99,55 @@ def test_flags_override_the_preset_and_unknown_settings_are_named() -> None:
     assert "--shared-prefix" in build_parser().format_help()
 
 
+def test_trainable_tokens_must_be_single_tokens_of_the_tokenizer(tmp_path: Path) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from finetune.tiny_model import build_tiny_model
+    from finetune.train import trainable_token_rows
+
+    folder = build_tiny_model(tmp_path / "tiny")
+    model, tokenizer = AutoModelForCausalLM.from_pretrained(folder), AutoTokenizer.from_pretrained(folder)
+    rows = trainable_token_rows(model, tokenizer, "<tool_call>, </tool_call>")
+    ids = sorted(tokenizer.convert_tokens_to_ids(["<tool_call>", "</tool_call>"]))
+    assert rows == {"embed_tokens": ids, "lm_head": ids}
+    assert trainable_token_rows(model, tokenizer, "<tool_call>", output_rows=False) == {"embed_tokens": ids[:1]}
+    assert trainable_token_rows(model, tokenizer, "") is None
+    with pytest.raises(TrainConfigError, match="<call_me> are not single tokens"):
+        trainable_token_rows(model, tokenizer, "<tool_call>,<call_me>")
+
+
 def test_training_without_prepared_data_says_to_run_prepare(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "chronotope")
     with pytest.raises(TrainConfigError, match="run `chronotope finetune prepare` first"):
         train(make_config("cpu-smoke"), settings, preset="cpu-smoke")
+
+
+def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_first_choice(tmp_path: Path) -> None:
+    import torch
+
+    from agent.llm.load import load_model
+    from agent.llm.template import render_prompt, tool_template
+    from finetune.render import to_langchain, with_system_prompt
+    from tools.agent_tools import build_registry
+
+    settings = Settings(data_dir=tmp_path / "chronotope")
+    write_jsonl(customer_dialogues(8), settings.data_dir / "finetune" / "train.jsonl")
+    write_jsonl(customer_dialogues(2), settings.data_dir / "finetune" / "validation.jsonl")
+    config = make_config("cpu-smoke", roles="customer", shared_prefix=True, max_train_examples=8, batch_size=1,
+                         grad_accum=4, max_steps=6, save_steps=0, eval_steps=0, threads=1)
+    result = train(config, settings, preset="cpu-smoke")
+
+    def first_token_log_prob(adapter: str | None) -> float:
+        model_dir = str(settings.data_dir / "finetune" / "tiny-model")
+        loaded = load_model(Settings(data_dir=settings.data_dir, model=model_dir, adapter=adapter or "none",
+                                     llm_threads=1), progress=False)
+        tokenizer = loaded.tokenizer
+        messages = to_langchain(with_system_prompt(customer_dialogues(1)[0]))[:-1]  # up to the reply
+        text = render_prompt(tokenizer, messages, build_registry(settings).schemas("customer"), tool_template(tokenizer))
+        ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"]
+        with torch.no_grad():
+            log_probs = torch.log_softmax(loaded.model(ids).logits[0, -1], dim=-1)
+        return float(log_probs[tokenizer.convert_tokens_to_ids("<tool_call>")])
+
+    before, after = first_token_log_prob(None), first_token_log_prob(str(result.adapter_dir))
+    assert after > before + 1.0  # nats: the tag's own rows (in and out) moved with the LoRA weights
