@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         "faster decoding) or fp32 (the reference). Ignored on a GPU (bfloat16)."
     )
     agent_max_steps: int = Field(4, ge=1, le=20, description="Tool rounds per question before answering.")
+    draft_answers: bool | None = Field(
+        None,
+        description="After tool results, let the model write the answer (checked, and replaced by the tools' own "
+        "summaries when it invents or drops figures) rather than compose it from those summaries; the model then "
+        "only decides whether to call another tool. Default: on with an OpenAI-compatible server, off locally.",
+    )
     tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
 
     operator_user: str = Field("operator", description="Operator console user name.")
@@ -72,12 +78,15 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535)
 
     @model_validator(mode="after")
-    def _default_adapter(self) -> Settings:
+    def _defaults(self) -> Settings:
         # The shipped adapter was trained for the default model only; any other model runs bare.
         if self.adapter is None and self.model == "qwen2.5-coder-0.5b" and SHIPPED_ADAPTER.is_dir():
             self.adapter = str(SHIPPED_ADAPTER)
         elif self.adapter is not None and self.adapter.strip().lower() in ("", "none"):
             self.adapter = None
+        if self.draft_answers is None:
+            # A small local model's drafts after tool results were almost always replaced (README, agent).
+            self.draft_answers = bool(self.openai_base_url)
         return self
 
     @classmethod

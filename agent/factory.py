@@ -33,5 +33,6 @@ def build_agent(settings: Settings | None = None) -> ShopAgent:
                 build_registry(settings),
                 max_steps=settings.agent_max_steps,
                 today=data_date(settings),
+                draft_answers=bool(settings.draft_answers),
             )
         return _agents[id(settings)]

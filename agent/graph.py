@@ -4,6 +4,10 @@ The session (role, user id) travels in the run's config, never in what the model
 fed back to the model once so it can repair its call; after that the user gets one clear sentence. The final
 answer is checked: every number must come from a tool result, and policy answers carry citations; a draft
 that fails is replaced by an answer composed from the tools' own summaries.
+
+With `draft_answers=False` the model writes no draft after tool results: it only decides whether to call
+another tool (a multi-step question), and the answer is composed from the tools' summaries and passages.
+A small local model's drafts were nearly always replaced anyway, after seconds of decoding.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ class AgentAnswer:
     charts: list[ChartSpec] = field(default_factory=list)
     cards: list[dict[str, Any]] = field(default_factory=list)
     draft: str = ""  # what the model wrote before grounding checks
-    grounded: bool = True  # False when the draft was replaced
+    grounded: bool = True  # False when the model's draft was replaced
+    composed: bool = False  # the text was composed from the tools' own summaries (no draft, or one replaced)
     sources: list[str] = field(default_factory=list)  # the question and every tool result: where numbers may come from
     latency_s: float = 0.0
     model_calls: list[dict[str, Any]] = field(default_factory=list)  # response metadata of each model call
@@ -78,13 +83,20 @@ class ShopAgent:
         registry: ToolRegistry,
         max_steps: int = 4,
         today: date | None = None,
+        draft_answers: bool = True,
     ):
         self.chat_model = chat_model
         self.registry = registry
         self.max_steps = max_steps
         self.today = today or date.today()
+        self.draft_answers = draft_answers
         self._bound = {
             role: chat_model.bind_tools(registry.schemas(role)) for role in ("customer", "operator")
+        }
+        # After tool results without drafts: a local model stops at the first token unless it calls a tool,
+        # and at the tool's name if that tool already answered (see LocalChatModel).
+        self._deciding = {
+            role: bound.bind(calls_only=True) if _is_local(chat_model) else bound for role, bound in self._bound.items()
         }
         self._graph = self._build().compile(checkpointer=InMemorySaver())
 
@@ -110,7 +122,12 @@ class ShopAgent:
 
     def _model_node(self, state: AgentState, config: RunnableConfig) -> dict:
         session: Session = config["configurable"]["session"]
-        reply = self._bound[session.role].invoke(self._prompt(state, session), config)
+        deciding = not self.draft_answers and bool(state["seen_calls"])
+        model = self._deciding[session.role] if deciding else self._bound[session.role]
+        extra = {"answered_tools": state["seen_calls"]} if deciding and _is_local(self.chat_model) else {}
+        reply = model.invoke(self._prompt(state, session), config, **extra)
+        if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed
+            reply = reply.model_copy(update={"content": ""})
         return {"messages": [reply], "rounds": state["rounds"] + 1}
 
     def _after_model(self, state: AgentState) -> str:
@@ -165,13 +182,14 @@ class ShopAgent:
         """Fill a local model's prefix cache with each role's system prompt and tools.
 
         The first question after start-up otherwise pays the whole prompt's prefill (over a minute for the
-        operator's tools on a small CPU); later questions reuse it. Servers have no such cost to pay.
+        operator's tools on a small CPU); later questions reuse it. The prefixes are pinned, so other
+        conversations never evict them. Servers have no such cost to pay.
         """
-        if getattr(self.chat_model, "runtime", None) is None:
+        if not _is_local(self.chat_model):
             return
         for role in roles:
             prompt = [SystemMessage(system_prompt(role, self.today)), HumanMessage("hi")]  # type: ignore[arg-type]
-            self._bound[role].invoke(prompt, max_new_tokens=1)
+            self._bound[role].invoke(prompt, max_new_tokens=1, pin_prefix=True)
 
     def ask(self, question: str, session: Session, thread_id: str | None = None) -> AgentAnswer:
         """Answer one question in the conversation `thread_id` (a new one when None)."""
@@ -292,7 +310,8 @@ class ShopAgent:
         figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
         if done and not _acceptable(draft, sources, figures):
             answer.text = _compose(done)
-            answer.grounded = False
+            answer.grounded = not draft  # no draft (draft_answers off): composed by design
+            answer.composed = True
         if citations:
             known = {c.citation_id for c in citations}
             for bogus in set(citations_in(answer.text)) - known:
@@ -302,6 +321,11 @@ class ShopAgent:
         if not answer.text:
             answer.text = "I don't know. I can connect you with a member of our team if you like."
         return answer
+
+
+def _is_local(chat_model: BaseChatModel) -> bool:
+    """Whether the chat model runs in this process (`LocalChatModel`), with a runtime to warm up and steer."""
+    return getattr(chat_model, "runtime", None) is not None
 
 
 def _thread_key(session: Session, thread_id: str) -> str:

@@ -44,7 +44,7 @@ def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
     frames = [f for f in frames if not f.empty] or table_frames(answer.charts)
     table = _readable(frames[0].head(TABLE_ROWS)) if frames else pd.DataFrame()
     tools = ", ".join(dict.fromkeys(s.name for s in answer.steps)) or "no tools"
-    caption = f"From {tools} · {answer.latency_s:.1f} s" + ("" if answer.grounded else " · composed from tool results")
+    caption = f"From {tools} · {answer.latency_s:.1f} s" + (" · composed from tool results" if answer.composed else "")
     return figure, table, caption
 
 

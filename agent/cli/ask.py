@@ -32,7 +32,7 @@ def _print_answer(answer, show_trace: bool) -> None:
             detail = step.output.summary if step.output else step.error
             console.print(f"  [dim]{detail}[/]")
     console.print(Panel(answer.text, title="answer", expand=False))
-    console.print(f"[dim]{answer.latency_s:.1f}s{'' if answer.grounded else ' (composed from tool results)'}[/]")
+    console.print(f"[dim]{answer.latency_s:.1f}s{' (composed from tool results)' if answer.composed else ''}[/]")
 
 
 @app.command()

@@ -6,6 +6,12 @@
   decoded under a grammar so every call parses and fits its tool's JSON schema (see `constrained`).
 - `tool_choice`: "auto" (default), "required"/"any", "none", or a tool name. The grammar enforces it; without
   the grammar only "none" has an effect (no parsing of calls).
+- `calls_only=True` (an invocation kwarg, with "auto"): the reply is a tool call or nothing. If the model's
+  first token does not open a call, decoding stops there (finish_reason "no_call"), at the cost of the
+  prefill alone; with `answered_tools=[names]`, a call that turns out to name one of those tools stops as
+  soon as its name is out (finish_reason "answered_tool"), and the reply is empty too. The agent uses both
+  after tool results when it composes the answer itself: a small model tends to call the same tool again.
+- `pin_prefix=True` (an invocation kwarg): the prompt's KV cache stays cached for good (warm-up prefixes).
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -17,6 +23,7 @@ model wrote, as a JSON string literal, and `response_metadata["tool_call_errors"
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -115,11 +122,14 @@ class LocalChatModel(BaseChatModel):
             prompt_ids,
             max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
             grammar=grammar,
+            calls_only=bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto",
             use_prefix_cache=self.use_prefix_cache,
+            pin_prefix=bool(kwargs.get("pin_prefix")),
             stats=stats,
         )
         detokenizer = IncrementalDetokenizer(runtime.tokenizer)
         visible = VisibleText(TOOL_CALL_TRIGGERS if calls_possible else (), stop or ())
+        answered = set(kwargs.get("answered_tools") or ()) if kwargs.get("calls_only") else set()
         try:
             for token in tokens:
                 piece = visible.feed(detokenizer.push(token))
@@ -131,11 +141,26 @@ class LocalChatModel(BaseChatModel):
                 if visible.stopped:
                     stats.finish_reason = "stop"
                     break
+                if answered and _first_call_name(visible.raw) in answered:
+                    stats.finish_reason = "answered_tool"
+                    break
         finally:
             tokens.close()  # releases the model lock when the consumer stops early
 
-        reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
+        if stats.finish_reason == "answered_tool":
+            reply = ParsedReply("")
+        else:
+            reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
+
+
+_CALL_NAME = re.compile(r'^\s*(?:<tool_call>|```(?:json)?)?\s*\{\s*"name"\s*:\s*"([^"]+)"')
+
+
+def _first_call_name(text: str) -> str | None:
+    """The tool name of the call `text` opens, once its closing quote is written; else None."""
+    match = _CALL_NAME.match(text)
+    return match.group(1) if match else None
 
 
 def _final_chunk(

@@ -31,7 +31,7 @@ class DecodeStats:
     new_tokens: int = 0
     prefill_s: float = 0.0
     decode_s: float = 0.0  # after the prefill, until the last token
-    finish_reason: str = ""  # "stop" (end of turn), "length" (max_new_tokens reached) or "repetition" (a loop)
+    finish_reason: str = ""  # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop), "no_call"
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -73,11 +73,15 @@ class PrefixCache:
     A prompt sharing only part of an entry (another conversation on the same system prompt and tools) gets
     a cropped copy, and the entry stays for its own conversation: cropping the entry itself would let two
     roles, or two conversations, destroy each other's cached prefix at every switch.
+
+    Pinned entries (each role's system prompt and tools, put there by the agent's warm-up) are only ever
+    copied and never evicted: a run of customer conversations would otherwise push the operator's prompt
+    out of the `max_entries` most recent ones, and the next operator question would prefill it all again.
     """
 
     def __init__(self, max_entries: int = 4):
-        self.max_entries = max_entries
-        self._entries: list[tuple[list[int], Any]] = []  # most recently used last
+        self.max_entries = max_entries  # unpinned entries kept
+        self._entries: list[tuple[list[int], Any, bool]] = []  # (ids, cache, pinned), most recently used last
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,24 +94,29 @@ class PrefixCache:
         the same prompt would not give the same numbers with and without the cache.
         """
         best, best_length = -1, 0
-        for index, (ids, _) in enumerate(self._entries):
+        for index, (ids, _, _) in enumerate(self._entries):
             length = min(common_prefix_length(ids, prompt_ids), len(prompt_ids) - MIN_PREFILL_TOKENS)
             if length > best_length:
                 best, best_length = index, length
         if best < 0:
             return None, 0
-        ids, cache = self._entries[best]
-        if best_length == len(ids):
+        ids, cache, pinned = self._entries[best]
+        if best_length == len(ids) and not pinned:
             del self._entries[best]
             return cache, best_length
         cropped = copy.deepcopy(cache)
-        cropped.crop(best_length - len(ids))  # negative: drop that many tokens from the end
+        if best_length < len(ids):
+            cropped.crop(best_length - len(ids))  # negative: drop that many tokens from the end
         return cropped, best_length
 
-    def put(self, ids: list[int], cache: Any) -> None:
-        """Keep `cache`, which holds the keys/values of exactly `ids`."""
-        self._entries.append((ids, cache))
-        del self._entries[: -self.max_entries]
+    def put(self, ids: list[int], cache: Any, pinned: bool = False) -> None:
+        """Keep `cache`, which holds the keys/values of exactly `ids`; `pinned` keeps it for good."""
+        if pinned:
+            self._entries = [entry for entry in self._entries if not (entry[2] and entry[0] == ids)]
+        self._entries.append((ids, cache, pinned))
+        unpinned = [index for index, entry in enumerate(self._entries) if not entry[2]]
+        for index in reversed(unpinned[: -self.max_entries] if self.max_entries else unpinned):
+            del self._entries[index]
 
     def clear(self) -> None:
         self._entries.clear()
@@ -143,13 +152,18 @@ class LocalRuntime:
         *,
         max_new_tokens: int,
         grammar: ReplyGrammar | None = None,
+        calls_only: bool = False,
         use_prefix_cache: bool = True,
+        pin_prefix: bool = False,
         stats: DecodeStats | None = None,
     ) -> Iterator[int]:
         """Yield the greedy continuation of `prompt_ids` token by token (end-of-turn token excluded).
 
-        `grammar` is the grammar the reply must follow (see `constrained`). The model's lock is held while the
-        iterator is alive; close it (or run it to the end) to release the model.
+        `grammar` is the grammar the reply must follow (see `constrained`). With `calls_only`, a reply whose
+        first token does not open a tool call ends before that token (finish_reason "no_call"): the caller
+        only wants to know whether the model calls another tool. `pin_prefix` keeps what this decode cached for
+        good (see `PrefixCache`). The model's lock is held while the iterator is alive; close it (or run it to
+        the end) to release the model.
         """
         import torch
 
@@ -175,6 +189,9 @@ class LocalRuntime:
                 logits = self._forward(prompt[reused:], cache)
                 held, consistent = prompt, True  # `prompt` is our own copy, extended token by token
                 stats.prefill_s = time.perf_counter() - started
+                if calls_only and int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids:
+                    stats.finish_reason = "no_call"
+                    return
                 mask = grammar.start(logits) if grammar is not None else None
                 started = time.perf_counter()
                 stats.finish_reason = "length"
@@ -204,7 +221,7 @@ class LocalRuntime:
                 stats.decode_s = time.perf_counter() - started
             finally:
                 if use_prefix_cache and consistent:
-                    self.prefix_cache.put(held, cache)
+                    self.prefix_cache.put(held, cache, pinned=pin_prefix)
 
     def _forward(self, token_ids: Sequence[int], cache: Any) -> Any:
         """Run `token_ids` through the model on top of `cache`; the next-token logits, float32, [1, vocab]."""

@@ -13,10 +13,11 @@ Reply = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Returns the scripted replies in order; records every prompt and the tools it was bound to."""
+    """Returns the scripted replies in order; records every prompt, its invocation kwargs and the tools bound."""
 
     replies: list[Any]
     prompts: list[list[BaseMessage]] = []
+    invocation_kwargs: list[dict[str, Any]] = []
     bound_tools: list[list[dict]] = []
     runtime: Any = None  # set to mimic a local model (LocalChatModel carries its runtime)
 
@@ -30,6 +31,7 @@ class ScriptedChatModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
         self.prompts.append(list(messages))
+        self.invocation_kwargs.append(kw)
         reply = self.replies.pop(0)
         message = reply(messages) if callable(reply) else reply
         return ChatResult(generations=[ChatGeneration(message=message)])

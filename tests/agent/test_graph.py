@@ -44,7 +44,7 @@ def _orders(args: OrdersArgs, session: Session) -> ToolOutput:
     return ToolOutput("my_orders", f"2 orders for {session.user_id}.")
 
 
-def make_agent(replies: list) -> tuple[ShopAgent, ScriptedChatModel]:
+def make_agent(replies: list, draft_answers: bool = True, local: bool = False) -> tuple[ShopAgent, ScriptedChatModel]:
     registry = ToolRegistry(
         [
             ShopTool("find_spikes", "Regional spikes.", SpikeArgs, frozenset({"operator"}), _spikes),
@@ -52,8 +52,9 @@ def make_agent(replies: list) -> tuple[ShopAgent, ScriptedChatModel]:
             ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True),
         ]
     )
-    model = ScriptedChatModel(replies=replies, prompts=[], bound_tools=[])
-    return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15)), model
+    model = ScriptedChatModel(replies=replies, prompts=[], invocation_kwargs=[], bound_tools=[],
+                              runtime=object() if local else None)
+    return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15), draft_answers=draft_answers), model
 
 
 def test_tool_round_trip_gives_grounded_answer_with_trace() -> None:
@@ -68,7 +69,7 @@ def test_tool_round_trip_gives_grounded_answer_with_trace() -> None:
 def test_invented_number_is_replaced_by_tool_summary() -> None:
     agent, _ = make_agent([call("find_spikes"), AIMessage("Lyon has 5,000 orders, 9x baseline.")])
     answer = agent.ask("friday spikes?", Session("operator"))
-    assert not answer.grounded
+    assert not answer.grounded and answer.composed
     assert "5,000" not in answer.text and "1,830 orders" in answer.text
 
 
@@ -188,7 +189,7 @@ def test_policy_draft_needs_no_figure_and_a_composed_policy_answer_quotes_the_pa
     assert answer.grounded and answer.text.startswith("Opened earbuds can only be returned if defective.")
     agent, _ = make_agent([call("search_docs", query="earbuds"), AIMessage("")])
     answer = agent.ask("can I return opened earbuds?", Session("customer", "U1"))
-    assert not answer.grounded
+    assert answer.grounded and answer.draft == ""  # no draft to replace: composed by design
     assert answer.text.startswith("From our Returns: Opened earbuds can be returned only if defective.")
     assert "[returns#opened-items]" in answer.text and "passages found" not in answer.text
 
@@ -204,3 +205,33 @@ def test_answer_from_memory_without_figures_is_left_alone() -> None:
     agent, _ = make_agent([AIMessage("Hello! How can I help?")])
     answer = agent.ask("hi", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == "Hello! How can I help?"
+
+
+def test_without_drafts_the_answer_is_composed_from_the_tool_and_the_model_only_decides() -> None:
+    agent, model = make_agent([call("find_spikes", day="Friday"), AIMessage("")], draft_answers=False, local=True)
+    answer = agent.ask("which regions spike on Friday night?", Session("operator"))
+    assert answer.text == "Auvergne-Rhone-Alpes: Friday-night orders 2.4x its baseline (z=11.2, 1,830 orders)"
+    assert answer.grounded and answer.composed and answer.draft == ""
+    # The first round may answer; after the tool result the local model is asked for another call or nothing.
+    assert [kw.get("calls_only") for kw in model.invocation_kwargs] == [None, True]
+    assert model.invocation_kwargs[1]["answered_tools"] == ["find_spikes"]
+
+
+def test_without_drafts_a_server_models_draft_is_dropped_for_the_composed_answer() -> None:
+    agent, model = make_agent([call("find_spikes"), AIMessage("Friday is busy everywhere, about 2x.")], draft_answers=False)
+    answer = agent.ask("friday spikes?", Session("operator"))
+    assert "about 2x" not in answer.text and "1,830 orders" in answer.text
+    assert all("calls_only" not in kw and "answered_tools" not in kw for kw in model.invocation_kwargs)  # local-only
+
+
+def test_without_drafts_the_model_can_still_call_a_second_tool() -> None:
+    agent, _ = make_agent([call("find_spikes"), call("search_docs", query="returns"), AIMessage("")], draft_answers=False)
+    answer = agent.ask("spikes, then our return policy", Session("operator"))
+    assert [s.name for s in answer.steps] == ["find_spikes", "search_docs"]
+    assert "1,830 orders" in answer.text and "[returns#opened-items]" in answer.text
+
+
+def test_without_drafts_a_reply_without_tools_is_still_the_models() -> None:
+    agent, _ = make_agent([AIMessage("Hello! How can I help?")], draft_answers=False, local=True)
+    answer = agent.ask("hi", Session("operator"))
+    assert answer.text == "Hello! How can I help?" and answer.steps == []

@@ -126,3 +126,29 @@ def test_reply_is_an_ai_message_with_usage(chat):
     assert isinstance(reply, AIMessage)
     assert reply.usage_metadata["output_tokens"] <= 6
     assert reply.response_metadata["finish_reason"] in ("stop", "length")
+
+
+@pytest.mark.parametrize("answered", [["find_spikes"], ["compare_regions"]])
+def test_a_deciding_reply_stops_at_the_name_of_a_tool_that_already_answered(chat, monkeypatch, answered):
+    runtime = chat.runtime
+    call = '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday", "top": 2}}\n</tool_call>'
+    script = runtime.encode(call)
+    consumed: list[int] = []
+
+    def scripted_tokens(prompt_ids, stats, **kwargs):  # the model writes `call`, token by token
+        assert kwargs["calls_only"]
+        for token in script:
+            consumed.append(token)
+            stats.new_tokens += 1
+            yield token
+        stats.finish_reason = "stop"
+
+    monkeypatch.setattr(runtime, "decode_tokens", scripted_tokens)
+    reply = chat.bind_tools(TOOLS).invoke(QUESTION, calls_only=True, answered_tools=answered)
+    if answered == ["find_spikes"]:
+        assert reply.tool_calls == [] and reply.content == ""
+        assert reply.response_metadata["finish_reason"] == "answered_tool"
+        written = runtime.tokenizer.decode(consumed)
+        assert '"find_spikes"' in written and "arguments" not in written  # stopped right after the name
+    else:
+        assert [c["name"] for c in reply.tool_calls] == ["find_spikes"] and len(consumed) == len(script)

@@ -40,7 +40,8 @@ class FakeCache:
     def __init__(self, length: int):
         self.length = length
 
-    def crop(self, negative: int) -> None:
+    def crop(self, negative: int) -> None:  # DynamicCache.crop takes only negative counts (tokens to drop)
+        assert negative < 0
         self.length += negative
 
 
@@ -88,6 +89,20 @@ def test_prefix_cache_evicts_least_recently_used():
         cache.put([first, 0], FakeCache(2))
     assert cache.take([1, 0, 5, 6]) == (None, 0)
     assert cache.take([3, 0, 5, 6])[1] == 2
+
+
+def test_pinned_prefixes_survive_any_number_of_other_conversations_and_are_only_copied():
+    cache = PrefixCache(max_entries=2)
+    operator = [0, 2, 2, 2, 2, 2]
+    pinned = FakeCache(len(operator))
+    cache.put(operator, pinned, pinned=True)
+    for user in range(10):  # customer conversations fill the cache
+        cache.put([0, 1, 1, user, 5], FakeCache(5))
+    taken, reused = cache.take(operator + [9, 9])
+    assert reused == len(operator) and taken is not pinned and taken.length == len(operator)
+    assert len(cache) == 3  # the pinned entry and the two most recent others
+    cache.put(operator, FakeCache(len(operator)), pinned=True)  # a second warm-up replaces, not adds
+    assert len(cache) == 3
 
 
 def test_second_turn_reuses_the_shared_prefix_and_prefills_only_the_rest(tiny_runtime):
@@ -187,3 +202,28 @@ def test_decoding_stops_when_the_model_loops(tiny_runtime, monkeypatch):
     ids, stats = decode(tiny_runtime, prompt("Say something"), use_prefix_cache=False, max_new_tokens=300)
     assert stats.finish_reason == "repetition"
     assert len(ids) == 32 and ids[:8] == [100, 101, 102, 103] * 2
+
+
+@pytest.mark.parametrize("opens_a_call", [False, True])
+def test_calls_only_stops_before_a_reply_that_does_not_open_a_call(tiny_runtime, monkeypatch, opens_a_call):
+    import torch
+
+    tag = tiny_runtime.tokenizer.convert_tokens_to_ids("<tool_call>")
+    text_token = tiny_runtime.encode("Hello")[0]
+    first = tag if opens_a_call else text_token
+    vocab = tiny_runtime.model.config.vocab_size
+    steps = iter(range(10_000))
+
+    def scripted_forward(token_ids, cache):  # first `first`, then plain text tokens
+        logits = torch.zeros(1, vocab)
+        logits[0, first if next(steps) == 0 else text_token] = 1.0
+        return logits
+
+    monkeypatch.setattr(tiny_runtime, "_forward", scripted_forward)
+    stats = DecodeStats()
+    ids = list(tiny_runtime.decode_tokens(tiny_runtime.encode(prompt("Anything else?")), max_new_tokens=5,
+                                          calls_only=True, use_prefix_cache=False, stats=stats))
+    if opens_a_call:
+        assert ids[0] == tag and stats.finish_reason == "length"
+    else:
+        assert ids == [] and stats.finish_reason == "no_call" and stats.prefilled_tokens > 0
