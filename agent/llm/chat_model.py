@@ -198,6 +198,7 @@ def _final_chunk(
             "prefill_s": round(stats.prefill_s, 4),
             "decode_s": round(stats.decode_s, 4),
             "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
+            "forced_tokens": stats.forced_tokens,
             "tool_call_errors": errors,
         },
         chunk_position="last",

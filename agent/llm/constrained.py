@@ -19,7 +19,7 @@ The grammar masks one token's logits at a time (`GrammarMask`), so it works with
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,22 @@ class GrammarMask:
     def accept(self, token_id: int) -> None:
         if not self._matcher.accept_token(token_id):
             raise RuntimeError(f"grammar rejected token {token_id} that it allowed")  # a bug, not user input
+
+    def jump_forward(self, encode: Callable[[str], list[int]]) -> list[int]:
+        """The tokens the grammar forces next, accepted already; [] when fewer than two are forced.
+
+        The forced text's last token is left to the model: it may merge with what follows (` {` then `"day`
+        where the model writes ` {"` and `day`), and the model should see the tokenization it would write.
+        """
+        forced = self._matcher.find_jump_forward_string()
+        ids = encode(forced)[:-1] if forced else []
+        if len(ids) < 2:
+            return []
+        trial = self._matcher.fork()
+        if not all(trial.accept_token(token_id) for token_id in ids):
+            return []  # the text's tokenization does not fit the grammar token by token: decode it instead
+        self._matcher = trial
+        return ids
 
 
 @dataclass(frozen=True)

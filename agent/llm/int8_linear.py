@@ -9,15 +9,30 @@ would change the numbers: prefill stays float32. Imported only when a model is l
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
 from torch.ao.quantization import per_channel_dynamic_qconfig
 
+_runs = threading.local()
+
+
+@contextmanager
+def decoding_run() -> Iterator[None]:
+    """Within it, multi-token passes use the int8 weights too: runs of reply tokens the grammar forced."""
+    _runs.active = True
+    try:
+        yield
+    finally:
+        _runs.active = False
+
 
 class DecodeInt8Linear(torch.nn.Module):
-    """A float32 nn.Linear (used for prefill) with an int8 copy of its weights (used for one-token steps)."""
+    """A float32 nn.Linear (used for prefill) with an int8 copy of its weights (one-token steps, decoding runs)."""
 
     def __init__(self, full: torch.nn.Linear) -> None:
         super().__init__()
@@ -34,7 +49,8 @@ class DecodeInt8Linear(torch.nn.Module):
         return self.full.weight
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.step(x) if x.dim() == 3 and x.shape[1] == 1 else self.full(x)
+        one_token = x.dim() == 3 and x.shape[1] == 1
+        return self.step(x) if one_token or getattr(_runs, "active", False) else self.full(x)
 
 
 def quantize_for_decoding(model: torch.nn.Module) -> torch.nn.Module:

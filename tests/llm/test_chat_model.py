@@ -152,3 +152,22 @@ def test_a_deciding_reply_stops_at_the_name_of_a_tool_that_already_answered(chat
         assert '"find_spikes"' in written and "arguments" not in written  # stopped right after the name
     else:
         assert [c["name"] for c in reply.tool_calls] == ["find_spikes"] and len(consumed) == len(script)
+
+
+def test_tokens_the_grammar_forces_run_in_one_forward_pass(chat, monkeypatch):
+    runtime = chat.runtime
+    forwards: list[int] = []
+    original = runtime._forward
+
+    def counting_forward(token_ids, cache, decoding=False):
+        forwards.append(len(token_ids))
+        return original(token_ids, cache, decoding)
+
+    monkeypatch.setattr(runtime, "_forward", counting_forward)
+    reply = chat.bind_tools(TOOLS, tool_choice="compare_regions").invoke(QUESTION, max_new_tokens=60)
+    meta = reply.response_metadata
+    assert [c["name"] for c in reply.tool_calls] == ["compare_regions"]
+    assert not argument_errors("compare_regions", reply.tool_calls[0]["args"], TOOLS)
+    # `<tool_call>\n{"name": "compare_regions", "arguments": ` is all forced: it runs as one multi-token step.
+    assert meta["forced_tokens"] >= 5 and max(forwards[1:]) >= 6
+    assert len(forwards) - 1 < reply.usage_metadata["output_tokens"]  # fewer decode passes than tokens

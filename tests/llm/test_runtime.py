@@ -156,10 +156,10 @@ def test_cpu_threads_follow_the_setting(tmp_path):
     assert 1 <= cpu_threads(Settings(data_dir=tmp_path)) <= 1024
 
 
-def test_int8_cpu_weights_serve_one_token_steps_and_leave_prefill_in_float32(tiny_settings):
+def test_int8_cpu_weights_serve_decoding_and_leave_prefill_in_float32(tiny_settings):
     import torch
 
-    from agent.llm.int8_linear import DecodeInt8Linear
+    from agent.llm.int8_linear import DecodeInt8Linear, decoding_run
     from agent.llm.load import load_model
 
     int8 = load_model(tiny_settings, progress=False)
@@ -174,8 +174,13 @@ def test_int8_cpu_weights_serve_one_token_steps_and_leave_prefill_in_float32(tin
         assert torch.equal(int8.model(ids).logits, fp32.model(ids).logits)  # prefill: float32 weights
         step = ids[:, :1]
         a, b = int8.model(step).logits[0], fp32.model(step).logits[0]
+        with decoding_run():  # a run of reply tokens the grammar forced: int8 although several tokens
+            run = int8.model(ids[:, :4]).logits[0]
+        after = int8.model(ids[:, :4]).logits[0]  # the switch is off again outside the run
     assert not torch.equal(a, b)
     assert torch.nn.functional.cosine_similarity(a, b, dim=-1).min() > 0.99
+    assert not torch.equal(run, after) and torch.equal(after, fp32.model(ids[:, :4]).logits[0])
+    assert torch.nn.functional.cosine_similarity(run, after, dim=-1).min() > 0.99
 
 
 def test_a_loop_is_a_run_repeated_three_times_over_enough_tokens():
@@ -193,7 +198,7 @@ def test_decoding_stops_when_the_model_loops(tiny_runtime, monkeypatch):
     vocab = tiny_runtime.model.config.vocab_size
     steps = iter(range(10_000))
 
-    def cycling_forward(token_ids, cache):  # a model stuck saying the same four tokens
+    def cycling_forward(token_ids, cache, decoding=False):  # a model stuck saying the same four tokens
         logits = torch.zeros(1, vocab)
         logits[0, 100 + next(steps) % 4] = 1.0
         return logits
@@ -214,7 +219,7 @@ def test_calls_only_stops_before_a_reply_that_does_not_open_a_call(tiny_runtime,
     vocab = tiny_runtime.model.config.vocab_size
     steps = iter(range(10_000))
 
-    def scripted_forward(token_ids, cache):  # first `first`, then plain text tokens
+    def scripted_forward(token_ids, cache, decoding=False):  # first `first`, then plain text tokens
         logits = torch.zeros(1, vocab)
         logits[0, first if next(steps) == 0 else text_token] = 1.0
         return logits
