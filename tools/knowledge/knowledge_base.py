@@ -174,7 +174,10 @@ class KnowledgeBase:
         else:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
         hits = self._hits(collection, ranked[:k], fetched)
-        return SearchResult(query=query, mode=mode, filters=normalized, hits=hits)
+        dense = [scores[i] for i in found["ids"][0]] if mode in ("hybrid", "dense") else []
+        return SearchResult(
+            query=query, mode=mode, filters=normalized, hits=hits, best_similarity=max(dense) if dense else None
+        )
 
     @staticmethod
     def _hits(

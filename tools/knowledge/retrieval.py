@@ -67,6 +67,7 @@ class SearchResult:
     mode: str
     filters: dict[str, list[str]]
     hits: list[Hit]
+    best_similarity: float | None = None  # cosine of the query to the closest passage (dense search); None: none ran
     frame: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
