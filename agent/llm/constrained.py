@@ -14,6 +14,8 @@ for that tool's schema>}\\n</tool_call>`, and `tool_choice` picks the grammar:
   fence or made-up XML instead of the tag; all of those now become valid tagged calls.)
 
 The grammar masks one token's logits at a time (`GrammarMask`), so it works with any decode loop, CPU or GPU.
+Where the grammar leaves only one way to go on (`{"name": "`, the rest of a tool's name once its first token
+is chosen), `GrammarMask.jump_forward` hands those tokens out at once and the loop runs them in one pass.
 """
 
 from __future__ import annotations

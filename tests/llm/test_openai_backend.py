@@ -104,3 +104,10 @@ def test_tool_call_round_trip_through_an_openai_compatible_server(server: str, t
 def test_base_url_without_model_name_says_what_to_set(tmp_path):
     with pytest.raises(ModelSourceError, match="CHRONOTOPE_OPENAI_MODEL"):
         make_chat_model(Settings(data_dir=tmp_path, openai_base_url="http://127.0.0.1:1/v1"))
+
+
+def test_answers_are_drafted_by_a_server_model_and_composed_locally_unless_set(tmp_path):
+    assert Settings(data_dir=tmp_path).draft_answers is False
+    served = Settings(data_dir=tmp_path, openai_base_url="http://127.0.0.1:8000/v1", openai_model="m")
+    assert served.draft_answers is True
+    assert Settings(data_dir=tmp_path, draft_answers=True).draft_answers is True
