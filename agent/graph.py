@@ -93,11 +93,6 @@ class ShopAgent:
         self._bound = {
             role: chat_model.bind_tools(registry.schemas(role)) for role in ("customer", "operator")
         }
-        # After tool results without drafts: a local model stops at the first token unless it calls a tool,
-        # and at the tool's name if that tool already answered (see LocalChatModel).
-        self._deciding = {
-            role: bound.bind(calls_only=True) if _is_local(chat_model) else bound for role, bound in self._bound.items()
-        }
         self._graph = self._build().compile(checkpointer=InMemorySaver())
 
     # ------------------------------------------------------------------ graph
@@ -123,9 +118,14 @@ class ShopAgent:
     def _model_node(self, state: AgentState, config: RunnableConfig) -> dict:
         session: Session = config["configurable"]["session"]
         deciding = not self.draft_answers and bool(state["seen_calls"])
-        model = self._deciding[session.role] if deciding else self._bound[session.role]
-        extra = {"answered_tools": state["seen_calls"]} if deciding and _is_local(self.chat_model) else {}
-        reply = model.invoke(self._prompt(state, session), config, **extra)
+        # After tool results without drafts, a local model stops at the first token unless it calls a tool,
+        # and at the tool's name if that tool already answered (see LocalChatModel).
+        extra = (
+            {"calls_only": True, "answered_tools": state["seen_calls"]}
+            if deciding and _is_local(self.chat_model)
+            else {}
+        )
+        reply = self._bound[session.role].invoke(self._prompt(state, session), config, **extra)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed
             reply = reply.model_copy(update={"content": ""})
         return {"messages": [reply], "rounds": state["rounds"] + 1}

@@ -114,6 +114,7 @@ class LocalChatModel(BaseChatModel):
         names = tool_names(tools)
         choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         calls_possible = bool(tools) and choice.mode != "none"
+        calls_only = bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto"
         runtime = self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
         grammar = runtime.grammars.for_reply(tools, choice) if self.constrained and tools else None
@@ -122,14 +123,14 @@ class LocalChatModel(BaseChatModel):
             prompt_ids,
             max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
             grammar=grammar,
-            calls_only=bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto",
+            calls_only=calls_only,
             use_prefix_cache=self.use_prefix_cache,
             pin_prefix=bool(kwargs.get("pin_prefix")),
             stats=stats,
         )
         detokenizer = IncrementalDetokenizer(runtime.tokenizer)
         visible = VisibleText(TOOL_CALL_TRIGGERS if calls_possible else (), stop or ())
-        answered = set(kwargs.get("answered_tools") or ()) if kwargs.get("calls_only") else set()
+        answered = set(kwargs.get("answered_tools") or ()) if calls_only else set()
         try:
             for token in tokens:
                 piece = visible.feed(detokenizer.push(token))

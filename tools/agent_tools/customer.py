@@ -20,6 +20,7 @@ PASSAGE_CHARS = 700  # a small model reads a few short passages better than many
 # (weather, sport, prices, trivia; finetune/synth.py): median 0.280, 29 below 0.25. The two overlap, so the
 # floor sits below every covered question, with a margin for terse ones.
 MIN_SIMILARITY = 0.25
+NO_PASSAGE = "I don't know: no passage in our policies and guides answers this. I can connect you with our team."
 
 
 def search_docs(backends: ShopBackends, args: SearchDocsArgs, session: Session) -> ToolOutput:
@@ -29,18 +30,12 @@ def search_docs(backends: ShopBackends, args: SearchDocsArgs, session: Session) 
     passage is returned: quoting the nearest policy would answer a question nobody asked.
     """
     result = backends.kb.search(args.query, k=3)
-    relevant = result.best_similarity is None or result.best_similarity >= MIN_SIMILARITY
+    if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
+        return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
     citations = [
-        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS])
-        for h in (result.hits if relevant else [])
+        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS]) for h in result.hits
     ]
-    summary = (
-        f"{len(citations)} passages found; cite them by id."
-        if citations
-        else "I don't know: no passage in our policies and guides answers this. I can connect you with our team."
-    )
-    if not relevant:
-        return ToolOutput("search_docs", summary, frame=result.frame.iloc[0:0])
+    summary = f"{len(citations)} passages found; cite them by id." if citations else NO_PASSAGE
     return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)
 
 

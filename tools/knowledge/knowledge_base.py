@@ -150,6 +150,7 @@ class KnowledgeBase:
         rankings: list[list[tuple[str, str]]] = []  # per retriever: (section key, best chunk id), best first
         scores: dict[str, float] = {}
         fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
+        best_similarity: float | None = None  # cosine of the query to the closest chunk, when dense search ran
         if mode in ("hybrid", "dense"):
             found = collection.query(
                 query_embeddings=embed_texts([query], backend=self.settings.embedding_backend), n_results=pool,
@@ -159,6 +160,7 @@ class KnowledgeBase:
             fetched.update(zip(ids, zip(found["documents"][0], metas)))
             rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
             scores.update({i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])})
+            best_similarity = max((scores[i] for i in ids), default=None)
         if lexical is not None:
             ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
             rankings.append(_by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25]))
@@ -174,10 +176,7 @@ class KnowledgeBase:
         else:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
         hits = self._hits(collection, ranked[:k], fetched)
-        dense = [scores[i] for i in found["ids"][0]] if mode in ("hybrid", "dense") else []
-        return SearchResult(
-            query=query, mode=mode, filters=normalized, hits=hits, best_similarity=max(dense) if dense else None
-        )
+        return SearchResult(query=query, mode=mode, filters=normalized, hits=hits, best_similarity=best_similarity)
 
     @staticmethod
     def _hits(
