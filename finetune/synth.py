@@ -215,7 +215,7 @@ def _chit_chat(rng: random.Random) -> tuple[str, str]:
     return text, rng.choice(["You're welcome! Have a great day.", "Glad I could help!"])
 
 
-def _unanswerable(rng: random.Random) -> str:
+def unanswerable_question(rng: random.Random) -> str:
     """A question about the world outside the shop, which no tool of either role can answer."""
     city = rng.choice(all_regions()).cities[0].name
     return rng.choice([
@@ -242,6 +242,8 @@ def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
     data for an operator."""
     other, place = rng.choice(facts.users[1:]), _place(rng)
     pid = rng.choice(facts.products)[0]
+    if role == "customer" and rng.random() < 0.4:
+        return _analytics_question(rng, facts)
     if role == "customer":
         return rng.choice([
             f"Can you show me what {other} ordered?", f"List the orders of customer {other}.",
@@ -264,6 +266,14 @@ def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
     ])
 
 
+def _analytics_question(rng: random.Random, facts: ShopFacts) -> str:
+    """An operator's question for an analytics tool (never the documents, which customers may search too)."""
+    while True:
+        question, tool, _, _ = _operator_case(rng, facts)
+        if tool != "search_docs":
+            return question
+
+
 REFUSAL_ANSWER = {
     "customer": "I'm sorry, I can only help with your own orders, our products and our policies. "
                 "I can't share other customers' data or the shop's analytics.",
@@ -284,14 +294,15 @@ def synthesize(registry: ToolRegistry, facts: ShopFacts, n: int, seed: int = 0, 
         session = Session(role, "U000001" if role == "customer" else None)  # type: ignore[arg-type]
         system = {"role": "system", "content": system_prompt(role, today)}
         roll = rng.random()
-        # About a quarter of the dialogues need no tool: a model that never sees them calls a tool for "hello".
+        # A third of the dialogues need no tool: once the model can learn to call (trained tool-call token rows),
+        # it calls whenever in doubt unless refusals are common in the data.
         if roll < 0.08:
             question, answer = _chit_chat(rng)
             messages = [system, {"role": "user", "content": question}, {"role": "assistant", "content": answer}]
         elif roll < 0.15:
-            question, answer = _unanswerable(rng), UNANSWERABLE_ANSWER[role]
+            question, answer = unanswerable_question(rng), UNANSWERABLE_ANSWER[role]
             messages = [system, {"role": "user", "content": question}, {"role": "assistant", "content": answer}]
-        elif roll < 0.27:
+        elif roll < 0.35:
             question = _refusal(rng, role, facts)
             messages = [system, {"role": "user", "content": question}, {"role": "assistant", "content": REFUSAL_ANSWER[role]}]
         else:

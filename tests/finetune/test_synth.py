@@ -36,3 +36,15 @@ def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, setting
     questions = [m["content"] for d in dialogues for m in d.messages if m["role"] == "user"]
     copies = [q for q in questions if question_key(q) in held_out]
     assert len(copies) <= len(questions) // 100, copies  # prepare() drops the rest (decontaminate)
+
+
+def test_customers_asking_an_operator_question_are_refused(demo_shop, settings) -> None:
+    from finetune.synth import REFUSAL_ANSWER
+
+    facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
+    dialogues = synthesize(build_registry(settings), facts, 1200, seed=3)
+    operator_questions = {d.messages[1]["content"] for d in dialogues if d.role == "operator" and _first_reply(d) != "(no tool)"}
+    refused = [d.messages[1]["content"] for d in dialogues
+               if d.role == "customer" and d.messages[-1]["content"] == REFUSAL_ANSWER["customer"]]
+    asked_by_both = [q for q in refused if q in operator_questions]
+    assert len(asked_by_both) >= 5, asked_by_both  # the same analytics question: a call for one role, a refusal for the other
