@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         description="LoRA adapter folder to apply on top of the model; default: the shipped shop adapter for the "
         "default 0.5B model (finetune/adapters/), 'none' for the bare model.",
     )
+    decision_heads: bool = Field(
+        True, description="Let the adapter's decision heads (when it has them) pick the tool, or no tool, of the "
+        "first reply to a user's message; off: the model's first token decides (agent/llm/decision_head.py)."
+    )
     openai_base_url: str | None = Field(None, description="Use an OpenAI-compatible server instead of a local model.")
     openai_model: str | None = Field(None, description="Model name on the OpenAI-compatible server.")
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for that server.")

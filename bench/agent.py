@@ -3,6 +3,7 @@
     python bench/agent.py                               # 0.5B default, constrained decoding, all cases
     python bench/agent.py --model qwen2.5-coder-1.5b    # the 1.5B option
     python bench/agent.py --unconstrained               # without grammar-constrained tool calls
+    python bench/agent.py --no-decision-heads           # the model's first token picks the first reply
     python bench/agent.py --mode first                  # first model turn only (fast: no tools run)
     python bench/agent.py --limit 20 --every 3
 
@@ -35,6 +36,7 @@ from agent.evaluation import (
     summarize_full,
     write_results,
 )
+from agent.llm.decision_head import HEADS_FILE
 
 
 def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int = 48) -> float:
@@ -58,19 +60,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="Named model, HF folder or hub id (default: settings).")
     parser.add_argument("--unconstrained", action="store_true", help="Decode tool calls without the grammar.")
+    parser.add_argument("--no-decision-heads", action="store_true",
+                        help="Let the model's first token decide the first reply, not the adapter's decision heads.")
     parser.add_argument("--mode", choices=["full", "first"], default="full")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
     args = parser.parse_args(argv)
 
-    overrides = {"constrained_decoding": not args.unconstrained}
+    overrides = {"constrained_decoding": not args.unconstrained, "decision_heads": not args.no_decision_heads}
     if args.model:
         overrides["model"] = args.model
     settings = Settings(**overrides)
     cases = load_cases(args.cases)[:: args.every][: args.limit]
     adapter = f"+{Path(settings.adapter).name}" if settings.adapter else ""
-    label = f"{settings.model}{adapter}-{'unconstrained' if args.unconstrained else 'constrained'}"
+    heads = "-heads" if settings.decision_heads and (Path(settings.adapter or "") / HEADS_FILE).is_file() else ""
+    label = f"{settings.model}{adapter}{heads}-{'unconstrained' if args.unconstrained else 'constrained'}"
 
     from rich.console import Console
 

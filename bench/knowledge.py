@@ -12,6 +12,8 @@ The product embeds with the int8 ONNX model; the baseline is the float32 sentenc
    hybrid (BM25 + dense, reciprocal rank fusion), dense-only and BM25-only, overall and per source; the
    float32 index is scored in hybrid and dense mode for comparison.
 3. Query latency of each mode over the evaluation questions (p50, p95), after a warm-up.
+   The relevance floor of search_docs: the closest passage's cosine for the shop questions and for 60
+   off-topic ones, and how many of each fall below it.
 4. Indexing throughput: a synthetic corpus of --chunks chunks made from the shop documents, each copy with
    its own id, its paragraphs' sentences shuffled and its numbers shifted (so the texts differ), indexed
    into a fresh collection with int8; then the unchanged corpus re-indexed (nothing to embed); then hybrid
@@ -108,6 +110,32 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str) -> dict[str, f
     result["p95_ms"] = p95(latencies)
     result["misses"] = [q["id"] for q, r in zip(questions, found_at) if r is None or r > 5]  # type: ignore[assignment]
     return result
+
+
+def similarity_floor(kb: KnowledgeBase, questions: list[dict], n_off_topic: int = 60) -> None:
+    """How search_docs' relevance floor separates the shop's questions from questions about the world outside.
+
+    Off-topic questions come from the fine-tuning generator (weather, sport, prices, trivia); the floor
+    should sit below every shop question, so these figures say how many off-topic ones it also catches.
+    """
+    from finetune.synth import unanswerable_question
+    from tools.agent_tools.customer import MIN_SIMILARITY
+
+    rng = random.Random(11)
+    off_topic: set[str] = set()
+    while len(off_topic) < n_off_topic:
+        off_topic.add(unanswerable_question(rng))
+    shop = [kb.search(q["question"], k=3).best_similarity or 0.0 for q in questions if q["source"] == "shop"]
+    outside = [kb.search(q, k=3).best_similarity or 0.0 for q in sorted(off_topic)]
+    say("floor_min_similarity", MIN_SIMILARITY)
+    say("floor_shop_questions", len(shop))
+    say("floor_shop_lowest_similarity", min(shop))
+    say("floor_shop_median_similarity", p50(shop))
+    say("floor_shop_below_floor", sum(s < MIN_SIMILARITY for s in shop))
+    say("floor_off_topic_questions", len(outside))
+    say("floor_off_topic_median_similarity", p50(outside))
+    say("floor_off_topic_highest_similarity", max(outside))
+    say("floor_off_topic_below_floor", sum(s < MIN_SIMILARITY for s in outside))
 
 
 def _perturb(body: str, copy: int, rng: random.Random) -> str:
@@ -236,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"{backend}_{mode}_query_p95_ms", scores[backend][mode]["p95_ms"], "ms", load=True)
             misses = scores[backend]["hybrid"]["misses"]
             print(f"# {backend} hybrid misses (not in top 5): {', '.join(misses) or 'none'}", flush=True)  # type: ignore[arg-type]
+            if backend == "int8":
+                similarity_floor(kb, questions)
 
         big = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
         int8, fp32 = scores["int8"], scores["fp32"]

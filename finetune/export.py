@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.config import Settings, get_settings
+from agent.llm.decision_head import HEADS_FILE
 
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "training.json")
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "training.json", HEADS_FILE)
 
 
 class ExportError(ValueError):

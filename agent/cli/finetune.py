@@ -71,3 +71,12 @@ def export(ctx: typer.Context) -> None:
     except ExportError as error:
         typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from error
+
+
+@finetune_app.command("heads", context_settings=PASS_THROUGH, add_help_option=False)
+def heads(ctx: typer.Context) -> None:
+    """Fit an adapter's decision heads (first reply: which tool, or none); flags as
+    `python -m finetune.decision_head --help`."""
+    from finetune.decision_head import main
+
+    main(list(ctx.args))

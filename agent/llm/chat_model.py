@@ -11,6 +11,8 @@
   prefill alone; with `answered_tools=[names]`, a call that turns out to name one of those tools stops as
   soon as its name is out (finish_reason "answered_tool"), and the reply is empty too. The agent uses both
   after tool results when it composes the answer itself: a small model tends to call the same tool again.
+- Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks the
+  tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says which.
 - `pin_prefix=True` (an invocation kwarg): the prompt's KV cache stays cached for good (warm-up prefixes).
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
@@ -31,13 +33,14 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
 from agent.config import Settings, get_settings
+from agent.llm.decision_head import ANSWER
 from agent.llm.runtime import DecodeStats, LocalRuntime
 from agent.llm.streaming import TOOL_CALL_TRIGGERS, IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
@@ -117,7 +120,9 @@ class LocalChatModel(BaseChatModel):
         calls_only = bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto"
         runtime = self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
-        grammar = runtime.grammars.for_reply(tools, choice) if self.constrained and tools else None
+        # Heads were fitted on first replies to a user: only there do they pick the reply.
+        head = runtime.decision_head(names) if messages and isinstance(messages[-1], HumanMessage) else None
+        grammar = runtime.grammars.for_reply(tools, choice, head) if self.constrained and tools else None
         stats = DecodeStats()
         tokens = runtime.decode_tokens(
             prompt_ids,
@@ -150,6 +155,8 @@ class LocalChatModel(BaseChatModel):
 
         if stats.finish_reason == "answered_tool":
             reply = ParsedReply("")
+        elif stats.decision == ANSWER:  # the head chose words: nothing in them is a call
+            reply = ParsedReply(visible.raw.strip())
         else:
             reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
@@ -200,6 +207,7 @@ def _final_chunk(
             "decode_s": round(stats.decode_s, 4),
             "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
             "forced_tokens": stats.forced_tokens,
+            "decision": stats.decision,
             "tool_call_errors": errors,
         },
         chunk_position="last",

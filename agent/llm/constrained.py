@@ -6,6 +6,8 @@ for that tool's schema>}\\n</tool_call>`, and `tool_choice` picks the grammar:
 - "required": the reply is one or more such calls (newline-separated) and nothing else;
 - a tool name ("forced"): the reply is exactly one call to that tool;
 - "none": free text, no `<tool_call>`;
+- "auto" with a decision head (agent/llm/decision_head.py): the head picks a tool, whose "forced" grammar
+  follows, or "answer": plain text, with no call and no call-like markup (`{`, code fences);
 - "auto": decided by the model's first token (the two-stage choice between calling and answering). If its
   unconstrained first choice opens markup (`<`, `{`, `[` or a code fence) it means to call a tool, and the
   reply is decoded under the "required" grammar. Otherwise it answers: free text in which `<tool_call>`
@@ -25,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent.llm.decision_head import ANSWER, DecisionHead
 from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 from agent.llm.tool_schema import ToolChoice, grammar_schema
 
@@ -35,6 +38,9 @@ CALL_SEPARATOR = "\n"
 CALL_STARTS = ("<", "{", "[", "```")
 # Masked in free text while calls are possible (a call must go through the tag).
 FREE_TEXT_EXCLUDES = ("{", "```")
+# Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat turn
+# (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
+ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, "<|im_start|>")
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
@@ -58,6 +64,14 @@ def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
     return StructuralTag(
         format=TriggeredTagsFormat(triggers=[TOOL_CALL_OPEN], tags=tags, excludes=list(FREE_TEXT_EXCLUDES))
     )
+
+
+def answer_tag() -> Any:
+    """The xgrammar structural tag of a reply a decision head chose to answer without a tool: plain text."""
+    from xgrammar import StructuralTag
+    from xgrammar.structural_tag import AnyTextFormat
+
+    return StructuralTag(format=AnyTextFormat(excludes=list(ANSWER_EXCLUDES)))
 
 
 def _call_tag(tool: dict[str, Any]) -> Any:
@@ -113,11 +127,19 @@ class GrammarMask:
 
 @dataclass(frozen=True)
 class ReplyGrammar:
-    """The grammar of one reply; in "auto" mode the model's first token picks between answer and calls."""
+    """The grammar of one reply; in "auto" mode the model's first token picks between answer and calls, or a
+    decision head picks the tool (or an answer) before the first token."""
 
     default: Any  # compiled grammar
     on_call_start: Any | None = None  # compiled grammar used when the first choice opens a call
     call_start_ids: frozenset[int] = frozenset()
+    head: DecisionHead | None = None
+    by_decision: dict[str, Any] | None = None  # the head's label -> compiled grammar (a forced call, or no call)
+
+    def decided(self, label: str) -> GrammarMask:
+        """The mask for this reply once the head chose `label`."""
+        assert self.by_decision is not None, "decided() needs a grammar built with a decision head"
+        return GrammarMask(self.by_decision[label])
 
     def start(self, first_logits: Any) -> GrammarMask:
         """The mask for this reply, given the logits of its first token."""
@@ -147,8 +169,23 @@ class ToolGrammars:
             self._compiled[key] = self._compiler.compile_structural_tag(structural_tag(tools, choice))
         return self._compiled[key]
 
-    def for_reply(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> ReplyGrammar:
-        """The grammar of a reply to a turn with these tools bound and this `tool_choice`."""
+    def compile_answer(self) -> Any:
+        """The compiled grammar of `answer_tag()`."""
+        if ANSWER not in self._compiled:
+            self._compiled[ANSWER] = self._compiler.compile_structural_tag(answer_tag())
+        return self._compiled[ANSWER]
+
+    def for_reply(
+        self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None
+    ) -> ReplyGrammar:
+        """The grammar of a reply to a turn with these tools bound and this `tool_choice`; with a decision `head`
+        (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no call."""
+        if head is not None and choice.mode == "auto" and tools:
+            by_decision = {
+                label: self.compile_answer() if label == ANSWER else self.compile(tools, ToolChoice("forced", label))
+                for label in head.labels
+            }
+            return ReplyGrammar(self.compile(tools, choice), head=head, by_decision=by_decision)
         if choice.mode == "auto" and tools:
             return ReplyGrammar(
                 self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings, get_settings
+from agent.llm.decision_head import DecisionHeads
 from agent.llm.errors import ModelSourceError
 from agent.llm.sources import ModelSource, prepare_model
 
@@ -36,6 +37,7 @@ class LoadedModel:
     device: str  # "cuda" or "cpu"
     dtype: str  # weights of the linear layers: "bfloat16", "float32" or "int8"
     adapter: str | None = None
+    decision_heads: DecisionHeads | None = None  # fitted on this model + adapter (agent/llm/decision_head.py)
 
 
 def device_and_dtype() -> tuple[str, Any]:
@@ -75,7 +77,8 @@ def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
         from agent.llm.int8_linear import quantize_for_decoding
 
         model, weights = quantize_for_decoding(model), "int8"
-    return LoadedModel(model, tokenizer, source, device, weights, settings.adapter)
+    heads = DecisionHeads.load(Path(settings.adapter)) if settings.adapter and settings.decision_heads else None
+    return LoadedModel(model, tokenizer, source, device, weights, settings.adapter, heads)
 
 
 def apply_adapter(model: Any, adapter: str) -> Any:
@@ -91,7 +94,7 @@ def apply_adapter(model: Any, adapter: str) -> Any:
     return PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
 
 
-_runtimes: dict[tuple[str, str | None, str, str], LocalRuntime] = {}
+_runtimes: dict[tuple[str, str | None, bool, str, str], LocalRuntime] = {}
 _runtimes_lock = threading.Lock()
 
 
@@ -100,7 +103,8 @@ def get_runtime(settings: Settings | None = None, progress: bool = True) -> Loca
     from agent.llm.runtime import LocalRuntime
 
     settings = settings or get_settings()
-    key = (settings.model, settings.adapter, settings.cpu_weights, str(Path(settings.model_cache_path).resolve()))
+    key = (settings.model, settings.adapter, settings.decision_heads, settings.cpu_weights,
+           str(Path(settings.model_cache_path).resolve()))
     with _runtimes_lock:
         if key not in _runtimes:
             _runtimes[key] = LocalRuntime(load_model(settings, progress=progress))

@@ -16,7 +16,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agent.llm.constrained import ReplyGrammar, ToolGrammars
+from agent.llm.constrained import GrammarMask, ReplyGrammar, ToolGrammars
+from agent.llm.decision_head import DecisionHead, last_hidden_state
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
@@ -34,6 +35,7 @@ class DecodeStats:
     prefill_s: float = 0.0
     decode_s: float = 0.0  # after the prefill, until the last token
     finish_reason: str = ""  # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop), "no_call"
+    decision: str | None = None  # what the grammar's decision head chose (a tool name or "answer"), if it had one
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -136,6 +138,11 @@ class LocalRuntime:
         self.stop_token_ids = _stop_token_ids(loaded.model, loaded.tokenizer)
         self._grammars: ToolGrammars | None = None
 
+    def decision_head(self, tool_names: Sequence[str]) -> DecisionHead | None:
+        """The model's decision head for exactly these tools, if it has one (see decision_head.py)."""
+        heads = self.loaded.decision_heads
+        return heads.for_tools(tool_names) if heads is not None and tool_names else None
+
     @property
     def grammars(self) -> ToolGrammars:
         """Grammar compiler for this tokenizer, built on first use (a few seconds for a 150k vocabulary)."""
@@ -161,7 +168,8 @@ class LocalRuntime:
     ) -> Iterator[int]:
         """Yield the greedy continuation of `prompt_ids` token by token (end-of-turn token excluded).
 
-        `grammar` is the grammar the reply must follow (see `constrained`). With `calls_only`, a reply whose
+        `grammar` is the grammar the reply must follow (see `constrained`); when it has a decision head, the head
+        reads the prefill's hidden state and picks the reply's grammar (`stats.decision`). With `calls_only`, a reply whose
         first token does not open a tool call ends before that token (finish_reason "no_call"): the caller
         only wants to know whether the model calls another tool. `pin_prefix` keeps what this decode cached for
         good (see `PrefixCache`). The model's lock is held while the iterator is alive; close it (or run it to
@@ -190,13 +198,19 @@ class LocalRuntime:
             )
             try:
                 started = time.perf_counter()
-                logits = self._forward(prompt[reused:], cache)
+                head = grammar.head if grammar is not None else None
+                with last_hidden_state(self.model, head.layer) if head else nullcontext([]) as hidden:
+                    logits = self._forward(prompt[reused:], cache)
                 held, consistent = prompt, True  # `prompt` is our own copy, extended token by token
                 stats.prefill_s = time.perf_counter() - started
                 if calls_only and int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids:
                     stats.finish_reason = "no_call"
                     return
-                mask = grammar.start(logits) if grammar is not None else None
+                if head is not None and grammar is not None:
+                    stats.decision = head.decide(hidden[-1])
+                    mask: GrammarMask | None = grammar.decided(stats.decision)
+                else:
+                    mask = grammar.start(logits) if grammar is not None else None
                 started = time.perf_counter()
                 stats.finish_reason = "length"
                 reply: list[int] = []

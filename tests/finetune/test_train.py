@@ -89,6 +89,46 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
         assert not torch.allclose(base.model(ids).logits, tuned.model(ids).logits)
 
 
+def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first_replies(smoke_run, tmp_path) -> None:
+    import shutil
+
+    from agent.llm.decision_head import ANSWER
+    from agent.llm.load import load_model
+    from finetune.decision_head import DecisionHeadError, fit_decision_heads
+
+    settings, result, _ = smoke_run
+    adapter = tmp_path / "adapter"
+    shutil.copytree(result.adapter_dir, adapter)
+    replies = {"Where is my order?": ("my_orders", {}), "Do you sell tents?": ("search_products", {"query": "tents"}),
+               "What is the return policy?": ("search_docs", {"query": "returns"}),
+               "Suggest something for me": ("my_recommendations", {}), "Hello there!": (ANSWER, {})}
+
+    def dialogues(questions: list[str]) -> list[Dialogue]:
+        out = []
+        for i, question in enumerate(questions):
+            tool, args = replies[question]
+            reply = ({"role": "assistant", "content": "Hi! How can I help?"} if tool == ANSWER else
+                     {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": tool, "arguments": args}}]})
+            out.append(Dialogue(f"h{i}", [{"role": "user", "content": question}, reply], "synth", "customer"))
+        return out
+
+    train_file, validation_file = tmp_path / "train.jsonl", tmp_path / "validation.jsonl"
+    write_jsonl(dialogues(list(replies) * 3), train_file)
+    write_jsonl(dialogues(list(replies)), validation_file)
+    model_settings = Settings(data_dir=settings.data_dir, model=str(settings.data_dir / "finetune" / "tiny-model"), llm_threads=1)
+    _, fits = fit_decision_heads(model_settings, adapter, train_file, validation_file, layer=1)
+    (fit,) = fits  # customer dialogues only: one head
+    assert fit.role == "customer" and fit.validation_examples == 5 and fit.validation_accuracy == 1.0
+    loaded = load_model(model_settings.model_copy(update={"adapter": str(adapter)}), progress=False)
+    assert loaded.decision_heads is not None
+    assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs", "my_recommendations"])
+    off = load_model(model_settings.model_copy(update={"adapter": str(adapter), "decision_heads": False}), progress=False)
+    assert off.decision_heads is None
+    write_jsonl(dialogues(["Where is my order?", "Hello there!"] * 2), train_file)
+    with pytest.raises(DecisionHeadError, match="not every customer tool"):
+        fit_decision_heads(model_settings, adapter, train_file, None, layer=1)
+
+
 def test_flags_override_the_preset_and_unknown_settings_are_named() -> None:
     config, preset = parse_config(["--preset", "cpu-smoke", "--max-steps", "2", "--no-first-turn-only"])
     assert preset == "cpu-smoke" and config.model == "tiny" and config.max_steps == 2 and not config.first_turn_only

@@ -1,0 +1,83 @@
+"""Decision heads: fitting folds the scaling into one linear map, files round-trip, and the runtime obeys them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+from langchain_core.messages import AIMessage, ToolMessage
+
+from agent.llm.chat_model import LocalChatModel
+from agent.llm.decision_head import ANSWER, DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.tool_schema import argument_errors
+from finetune.decision_head import DecisionHeadError, fit_head
+from tests.llm.test_chat_model import QUESTION, TOOLS
+
+LABELS = ("answer", "compare_regions", "find_spikes")
+
+
+def clusters(n: int = 60, dim: int = 16, seed: int = 0) -> tuple[torch.Tensor, list[str]]:
+    """States around one centre per label, on a large common offset (so scaling matters)."""
+    generator = torch.Generator().manual_seed(seed)
+    centres = torch.randn(len(LABELS), dim, generator=generator) * 3
+    labels = [LABELS[i % len(LABELS)] for i in range(n)]
+    states = torch.stack([centres[LABELS.index(l)] for l in labels]) + torch.randn(n, dim, generator=generator) + 50
+    return states, labels
+
+
+def test_a_fitted_head_separates_its_labels_on_raw_states_and_round_trips(tmp_path: Path) -> None:
+    states, labels = clusters()
+    head = fit_head(states, labels, layer=1)
+    assert head.labels == LABELS and head.tools == {"compare_regions", "find_spikes"}
+    held_states, held_labels = states + 0.1 * torch.randn_like(states), labels
+    assert [head.decide(s) for s in held_states] == held_labels
+    DecisionHeads((head,), {"note": "test"}).save(tmp_path)
+    loaded = DecisionHeads.load(tmp_path)
+    assert loaded is not None and loaded.report == {"note": "test"}
+    (again,) = loaded.heads
+    assert again.layer == 1 and again.labels == LABELS and torch.equal(again.weight, head.weight)
+    assert loaded.for_tools(["find_spikes", "compare_regions"]) == again
+    assert loaded.for_tools(["find_spikes"]) is None  # a head never picks among tools it was not fitted on
+    assert DecisionHeads.load(tmp_path / "elsewhere") is None
+    with pytest.raises(DecisionHeadError, match="at least two kinds of first reply"):
+        fit_head(states, ["answer"] * len(labels), layer=1)
+
+
+def test_the_recorded_state_is_the_layer_output_the_model_reports(tiny_runtime) -> None:
+    model = tiny_runtime.model
+    ids = torch.tensor([[5, 17, 99, 3]])
+    with torch.inference_mode(), last_hidden_state(model, 1) as seen:
+        out = model(input_ids=ids, output_hidden_states=True)
+    assert torch.allclose(seen[-1], out.hidden_states[1][0, -1])
+    with pytest.raises(ValueError, match="layer 1 to 1, not 2"), last_hidden_state(model, 2):
+        pass
+
+
+def always(label: str, hidden: int) -> DecisionHead:
+    """A head whose bias alone picks `label` (zero weights)."""
+    bias = torch.tensor([10.0 if l == label else 0.0 for l in LABELS])
+    return DecisionHead(1, LABELS, torch.zeros(len(LABELS), hidden), bias)
+
+
+@pytest.mark.parametrize("label", ["compare_regions", "find_spikes", ANSWER])
+def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> None:
+    hidden = tiny_runtime.model.config.hidden_size
+    runtime = tiny_runtime
+    runtime.loaded = replace(runtime.loaded, decision_heads=DecisionHeads((always(label, hidden),), {}))
+    chat = LocalChatModel(runtime=runtime, max_new_tokens=80)
+    reply = chat.bind_tools(TOOLS).invoke(QUESTION)
+    assert reply.response_metadata["decision"] == label
+    if label == ANSWER:  # words only: no call, and nothing a parser could take for one
+        assert not reply.tool_calls and not reply.invalid_tool_calls
+        assert reply.content and not any(mark in reply.content for mark in ("{", "```", "<tool_call>", "<|im_start|>"))
+    else:
+        (call,) = reply.tool_calls
+        assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)
+    # After a tool result the model itself decides: heads were fitted on first replies to a user only.
+    follow = [*QUESTION, AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1}, "id": "c1"}]),
+              ToolMessage("Bavaria: 2.4x", tool_call_id="c1")]
+    assert chat.bind_tools(TOOLS).invoke(follow, max_new_tokens=4).response_metadata["decision"] is None
+    # Other tools than the head's: no head.
+    assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, max_new_tokens=4).response_metadata["decision"] is None
