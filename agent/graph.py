@@ -301,7 +301,8 @@ class ShopAgent:
             draft=draft,
         )
         rendered = [(s, s.output.as_message_text(max_rows=50)) for s in done]  # rendered once, used twice
-        sources = [question] + [text for _, text in rendered]
+        # A failed tool's error is its result: the sentence that reports it may repeat its figures.
+        sources = [question] + [text for _, text in rendered] + [s.error for s in failed if s.error]
         answer.sources = sources
         if not done and failed:
             answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"

@@ -10,6 +10,7 @@ tokens only (prompt-completion examples, `completion_only_loss`).
     python -m finetune.train --preset cpu-smoke
     # 3. the 0.5B default on CPU (small: first replies only), then before/after and export
     python -m finetune.train --preset cpu-0.5b --output-dir .chronotope/finetune/runs/cpu-0.5b
+    python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter   # first-reply heads
     python -m finetune.evaluate --adapter .chronotope/finetune/runs/cpu-0.5b/adapter
     python -m finetune.export .chronotope/finetune/runs/cpu-0.5b/adapter --dest finetune/adapters/mine
     # 4. one or many GPUs in bf16 (accelerate; `accelerate config` once for multi-GPU)

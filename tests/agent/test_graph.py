@@ -9,6 +9,7 @@ import pandas as pd
 from langchain_core.messages import AIMessage, ToolMessage
 from pydantic import Field
 
+from agent.grounding import ungrounded_numbers
 from agent.graph import ShopAgent
 from tests.agent.scripted_model import ScriptedChatModel, call
 from tools.registry import Citation, Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
@@ -39,6 +40,14 @@ def _docs(args: DocsArgs, session: Session) -> ToolOutput:
     return ToolOutput("search_docs", "1 passage found.", citations=[Citation("returns#opened-items", "Returns", "data/returns.md", text)])
 
 
+class ForecastArgs(ToolArgs):
+    horizon_days: int = 28
+
+
+def _forecast(args: ForecastArgs, session: Session) -> ToolOutput:
+    raise ValueError(f"a horizon of {args.horizon_days} days is beyond the 120 days the history supports")
+
+
 def _orders(args: OrdersArgs, session: Session) -> ToolOutput:
     SEEN_USERS.append(session.user_id)
     return ToolOutput("my_orders", f"2 orders for {session.user_id}.")
@@ -50,6 +59,7 @@ def make_agent(replies: list, draft_answers: bool = True, local: bool = False) -
             ShopTool("find_spikes", "Regional spikes.", SpikeArgs, frozenset({"operator"}), _spikes),
             ShopTool("search_docs", "Policies.", DocsArgs, frozenset({"operator", "customer"}), _docs),
             ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True),
+            ShopTool("forecast_demand", "Demand forecast.", ForecastArgs, frozenset({"operator"}), _forecast),
         ]
     )
     model = ScriptedChatModel(replies=replies, prompts=[], invocation_kwargs=[], bound_tools=[],
@@ -85,6 +95,14 @@ def test_second_failure_ends_with_a_clear_sentence() -> None:
     agent, _ = make_agent([call("find_spikes", day="Funday"), call("find_spikes", day="Moonday"), AIMessage("")])
     answer = agent.ask("spikes?", Session("operator"))
     assert answer.text.startswith("Sorry, I couldn't get that:") and "Traceback" not in answer.text
+
+
+def test_an_engine_error_quoted_in_the_answer_counts_as_grounded() -> None:
+    agent, _ = make_agent([call("forecast_demand", horizon_days=365), AIMessage("")])
+    answer = agent.ask("demand next year?", Session("operator"))
+    assert [s.status for s in answer.steps] == ["error"]
+    assert "365 days" in answer.text and answer.grounded  # the figures come from the engine's own error
+    assert not ungrounded_numbers(answer.text, answer.sources)
 
 
 def test_customer_model_asking_for_operator_tool_is_refused() -> None:
