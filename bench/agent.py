@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(**overrides)
     cases = load_cases(args.cases)[:: args.every][: args.limit]
     adapter = f"+{Path(settings.adapter).name}" if settings.adapter else ""
-    heads = "-heads" if settings.decision_heads and (Path(settings.adapter or "") / HEADS_FILE).is_file() else ""
+    heads_file = Path(settings.adapter or "") / HEADS_FILE
+    heads = "-heads" if settings.decision_heads and not args.unconstrained and heads_file.is_file() else ""
     label = f"{settings.model}{adapter}{heads}-{'unconstrained' if args.unconstrained else 'constrained'}"
 
     from rich.console import Console

@@ -69,6 +69,7 @@ def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
     placement = {"device_map": "auto"} if device == "cuda" else {}
     model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **placement)
     tokenizer = AutoTokenizer.from_pretrained(source.location)
+    heads = _decision_heads(settings, model.config.hidden_size)
     if settings.adapter:
         model = apply_adapter(model, settings.adapter)
     model.eval()
@@ -77,8 +78,21 @@ def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
         from agent.llm.int8_linear import quantize_for_decoding
 
         model, weights = quantize_for_decoding(model), "int8"
-    heads = DecisionHeads.load(Path(settings.adapter)) if settings.adapter and settings.decision_heads else None
     return LoadedModel(model, tokenizer, source, device, weights, settings.adapter, heads)
+
+
+def _decision_heads(settings: Settings, hidden_size: int) -> DecisionHeads | None:
+    """The adapter's decision heads (when it has them and they are on), checked against the model's width."""
+    if not settings.adapter or not settings.decision_heads:
+        return None
+    heads = DecisionHeads.load(Path(settings.adapter))
+    if heads is not None and any(head.weight.shape[1] != hidden_size for head in heads.heads):
+        raise ModelSourceError(
+            f"The decision heads in {settings.adapter} read {heads.heads[0].weight.shape[1]}-wide hidden states, "
+            f"but {settings.model} has {hidden_size}: they were fitted on another model. Refit them "
+            "(`chronotope finetune heads --adapter ...`) or set CHRONOTOPE_DECISION_HEADS=false."
+        )
+    return heads
 
 
 def apply_adapter(model: Any, adapter: str) -> Any:
