@@ -45,11 +45,12 @@ class RoleFit:
 
 def first_reply_label(dialogue: Dialogue) -> str:
     """The tool the dialogue's first assistant reply calls, or ANSWER."""
-    reply = next((m for m in dialogue.messages if m["role"] == "assistant"), None)
-    if reply is None:
-        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} has no assistant reply.")
-    calls = reply.get("tool_calls") or []
-    return calls[0]["function"]["name"] if calls else ANSWER
+    from finetune.evaluate import case_from_dialogue
+
+    case = case_from_dialogue(dialogue)
+    if case is None:
+        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} does not open with a question and a reply.")
+    return case.expect_tool or ANSWER
 
 
 def default_layer(model: Any) -> int:
@@ -65,11 +66,11 @@ def prompt_states(loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, 
     """[dialogues, hidden] states at the last token of each first-reply prompt (one role's dialogues)."""
     import torch
     from tqdm import tqdm
-    from transformers import DynamicCache
 
     from agent.llm.runtime import common_prefix_length
     from agent.llm.template import tool_template
     from finetune.render import training_pairs
+    from finetune.shared_prefix import prefix_cache
 
     model, tokenizer = loaded.model, loaded.tokenizer
     template = tool_template(tokenizer)
@@ -79,11 +80,8 @@ def prompt_states(loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, 
     ]
     shared = min(min(common_prefix_length(prompts[0], p) for p in prompts), min(len(p) for p in prompts) - 1)
     states = []
+    prefix = prefix_cache(model, prompts[0][:shared])
     with torch.inference_mode(), last_hidden_state(model, layer) as hidden:
-        prefix = DynamicCache(config=model.config)
-        if shared:
-            model(input_ids=torch.tensor([prompts[0][:shared]], device=model.device), past_key_values=prefix,
-                  use_cache=True, logits_to_keep=1)
         for ids in tqdm(prompts, desc=desc, unit="prompt"):
             model(input_ids=torch.tensor([ids[shared:]], device=model.device), past_key_values=copy.deepcopy(prefix),
                   use_cache=True, logits_to_keep=1)

@@ -49,7 +49,7 @@ def group_by_prefix(rows: list[dict[str, Any]], roles: list[str]) -> dict[str, P
     return groups
 
 
-def _prefix_cache(model: Any, prefix: list[int]) -> Any:
+def prefix_cache(model: Any, prefix: list[int]) -> Any:
     """Keys/values of `prefix` through the current weights, without gradients."""
     import torch
     from transformers import DynamicCache
@@ -57,7 +57,8 @@ def _prefix_cache(model: Any, prefix: list[int]) -> Any:
     cache = DynamicCache(config=model.config)
     if prefix:
         with torch.no_grad():
-            model(input_ids=torch.tensor([prefix]), past_key_values=cache, use_cache=True, logits_to_keep=1)
+            model(input_ids=torch.tensor([prefix], device=model.device), past_key_values=cache, use_cache=True,
+                  logits_to_keep=1)
     return cache
 
 
@@ -79,7 +80,7 @@ def evaluate_loss(model: Any, groups: dict[str, PrefixGroup]) -> float:
     model.eval()
     with torch.no_grad():
         for group in groups.values():
-            cache = _prefix_cache(model, group.prefix)
+            cache = prefix_cache(model, group.prefix)
             losses += [float(_example_loss(model, cache, ids, labels)) for ids, labels in group.suffixes]
     model.train(was_training)  # the runtime's model stays in eval mode
     return sum(losses) / max(1, len(losses))
@@ -149,7 +150,7 @@ def train_loop(
     for step in bar:
         role, indices = plan[step]
         group = train[role]
-        cache = _prefix_cache(model, group.prefix)
+        cache = prefix_cache(model, group.prefix)
         total = 0.0
         for index in indices:
             ids, labels = group.suffixes[index]

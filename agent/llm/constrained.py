@@ -165,15 +165,16 @@ class ToolGrammars:
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
         key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
-        if key not in self._compiled:
-            self._compiled[key] = self._compiler.compile_structural_tag(structural_tag(tools, choice))
-        return self._compiled[key]
+        return self._compile_once(key, lambda: structural_tag(tools, choice))
 
     def compile_answer(self) -> Any:
         """The compiled grammar of `answer_tag()`."""
-        if ANSWER not in self._compiled:
-            self._compiled[ANSWER] = self._compiler.compile_structural_tag(answer_tag())
-        return self._compiled[ANSWER]
+        return self._compile_once(ANSWER, answer_tag)
+
+    def _compile_once(self, key: str, tag: Callable[[], Any]) -> Any:
+        if key not in self._compiled:
+            self._compiled[key] = self._compiler.compile_structural_tag(tag())
+        return self._compiled[key]
 
     def for_reply(
         self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None

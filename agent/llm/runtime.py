@@ -171,9 +171,9 @@ class LocalRuntime:
         `grammar` is the grammar the reply must follow (see `constrained`); when it has a decision head, the
         head reads the prefill's hidden state and picks the reply's grammar (`stats.decision`). With
         `calls_only`, a reply whose first token does not open a tool call ends before that token (finish_reason
-        "no_call"): the caller only wants to know whether the model calls another tool. `pin_prefix` keeps what this decode cached for
-        good (see `PrefixCache`). The model's lock is held while the iterator is alive; close it (or run it to
-        the end) to release the model.
+        "no_call"): the caller only wants to know whether the model calls another tool. `pin_prefix` keeps what
+        this decode cached for good (see `PrefixCache`). The model's lock is held while the iterator is alive;
+        close it (or run it to the end) to release the model.
         """
         import torch
 
