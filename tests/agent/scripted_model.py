@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 Reply = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 
@@ -16,9 +17,9 @@ class ScriptedChatModel(BaseChatModel):
     """Returns the scripted replies in order; records every prompt, its invocation kwargs and the tools bound."""
 
     replies: list[Any]
-    prompts: list[list[BaseMessage]] = []
-    invocation_kwargs: list[dict[str, Any]] = []
-    bound_tools: list[list[dict]] = []
+    prompts: list[list[BaseMessage]] = Field(default_factory=list)
+    invocation_kwargs: list[dict[str, Any]] = Field(default_factory=list)
+    bound_tools: list[list[dict]] = Field(default_factory=list)
     runtime: Any = None  # set to mimic a local model (LocalChatModel carries its runtime)
 
     @property

@@ -9,8 +9,8 @@ import pandas as pd
 from langchain_core.messages import AIMessage, ToolMessage
 from pydantic import Field
 
-from agent.grounding import ungrounded_numbers
 from agent.graph import ShopAgent
+from agent.grounding import ungrounded_numbers
 from tests.agent.scripted_model import ScriptedChatModel, call
 from tools.registry import Citation, Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
 
@@ -72,7 +72,7 @@ def test_tool_round_trip_gives_grounded_answer_with_trace() -> None:
     answer = agent.ask("which regions spike on Friday night?", Session("operator"))
     assert answer.grounded and answer.text.startswith("Auvergne-Rhone-Alpes: 2.4x")
     assert [s.name for s in answer.steps] == ["find_spikes"] and answer.steps[0].status == "done"
-    tool_msg = [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0]
+    tool_msg = next(m for m in model.prompts[1] if isinstance(m, ToolMessage))
     assert 'trust="data-only"' in tool_msg.content and "1,830 orders" in tool_msg.content
 
 
@@ -87,7 +87,7 @@ def test_bad_arguments_get_one_repair_attempt() -> None:
     agent, model = make_agent([call("find_spikes", day="Funday"), call("find_spikes", day="Saturday"), AIMessage("Done: 2.4x.")])
     answer = agent.ask("saturday spikes?", Session("operator"))
     assert [s.status for s in answer.steps] == ["error", "done"]
-    error_msg = [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0]
+    error_msg = next(m for m in model.prompts[1] if isinstance(m, ToolMessage))
     assert "Error executing tool 'find_spikes'" in error_msg.content and "Friday" in error_msg.content
 
 
@@ -162,7 +162,7 @@ def test_unparseable_call_is_fed_back_for_repair() -> None:
     agent, model = make_agent([broken, call("find_spikes", day="Friday"), AIMessage("2.4x baseline.")])
     answer = agent.ask("spikes?", Session("operator"))
     assert [s.status for s in answer.steps] == ["error", "done"]
-    assert "not valid JSON" in [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0].content
+    assert "not valid JSON" in next(m for m in model.prompts[1] if isinstance(m, ToolMessage)).content
 
 
 def test_repeated_identical_call_ends_the_loop_with_the_tool_summary() -> None:
@@ -188,7 +188,7 @@ def test_draft_echoing_data_or_quoting_no_figure_is_replaced() -> None:
 def test_model_reads_the_summary_not_the_frame() -> None:
     agent, model = make_agent([call("find_spikes"), AIMessage("Auvergne-Rhone-Alpes leads at 2.4x.")])
     agent.ask("friday spikes?", Session("operator"))
-    tool_msg = [m for m in model.prompts[1] if isinstance(m, ToolMessage)][0]
+    tool_msg = next(m for m in model.prompts[1] if isinstance(m, ToolMessage))
     assert "region,lift" not in tool_msg.content
 
 

@@ -128,7 +128,6 @@ def test_every_linear_layer_of_the_built_model_runs_in_int8(built_model: BuiltMo
 
 def _per_token_error(rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Relative error per row of the per-token int8 rewrite of `rows @ weight`, run in ONNX Runtime."""
-    import onnx
     import onnxruntime
     from onnx import TensorProto, helper, numpy_helper
 

@@ -107,7 +107,6 @@ def test_auto_turns_a_reply_that_opens_like_a_call_into_a_checked_call(tiny_runt
 
 def test_grammar_only_enum_is_enforced_by_the_grammar_but_not_shown_in_the_prompt(tiny_runtime):
     import xgrammar as xgr
-
     from langchain_core.messages import HumanMessage
 
     from agent.llm.template import render_prompt
