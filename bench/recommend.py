@@ -1,6 +1,7 @@
-"""Recommender benchmark: temporal split, four rankers in one run, timings, next item and basket value.
+"""Recommender benchmark: temporal split, five rankers in one run, timings, next item and basket value.
 
-    python bench/recommend.py                       # builds DemoConfig.small() in a temp dir (~1M events)
+    python bench/recommend.py                       # DemoConfig.small() (~1M events) and 7 more seeds of it
+    python bench/recommend.py --shops 1             # one demo shop only
     python bench/recommend.py --store .chronotope/store
     python bench/recommend.py --no-taste            # skip the taste-shop comparison
 
@@ -9,21 +10,26 @@ chosen on the 14 days before that, never on the held-out days). Test users are t
 something new in the held-out days, in the region and at the local time of their first event there.
 Recall@10, NDCG@10 and catalogue coverage for popularity, regional popularity, ALS, ALS with the overall
 share as prior (the context blend without the context) and ALS + context; the gain of ALS + context over
-ALS and over that control with paired standard errors (same users); how many nats per held-out item the
-local slot, the region and the user's own taste carry;
-train time; one-recommendation latency (p50); next item (hit rate vs popularity); next basket value
-(MAE vs the user's mean). Then the same ranking comparison on the small taste shop (tests/recommend/
-taste_shop.py) as a second, hand-built data set. Ends with the ratio of ALS + context to popularity on
-Recall@10.
+ALS and over that control with paired standard errors (same users), for all test users and for those with
+history (plain ALS has nothing to go on for a new customer); how many nats per held-out item the local
+slot, the region and the user's own taste carry; train time; one-recommendation latency (p50); next item
+(hit rate vs popularity); next basket value (MAE vs the user's mean).
+One shop has ~800 test users, too few to tell gains of a few thousandths from noise, so the rankers are
+also scored on `--shops` - 1 more demo shops with the next seeds, and all their test users are pooled
+(`pooled_*` lines, with Recall@10 by history size). Then the same ranking comparison on the small taste
+shop (tests/recommend/taste_shop.py) as a hand-built data set. Ends with the ratio of ALS + context to
+popularity on Recall@10.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,11 +40,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np
 import scipy.sparse as sp
 
+from tools.events.simulate import DemoConfig, build_demo_shop
 from tools.events.store import EventStore
 from tools.recommend.als import ALSModel
 from tools.recommend.base import top_n
 from tools.recommend.engine import Recommender
-from tools.recommend.evaluation import Holdout, holdout, paired_gain, ranking_metrics
+from tools.recommend.evaluation import Holdout, RankingScore, holdout, paired_gain, ranking_metrics
 from tools.recommend.interactions import (
     order_sequences,
     prepare_indices,
@@ -60,7 +67,20 @@ def cutoff_of(store: EventStore, holdout_days: int) -> datetime:
     return midnight - timedelta(days=holdout_days)
 
 
-def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix: str) -> dict[str, float]:
+RANKERS = ("popularity", "regional_popularity", "als", "als_popularity_prior", "als_context")
+# Test users by how many items they touched before the cutoff: new customers, light, ..., heavy.
+HISTORY_BUCKETS = ((0, 0), (1, 5), (6, 15), (16, 40), (41, None))
+
+
+@dataclass
+class ShopScores:
+    """Every ranker's per-user scores on one shop's held-out days, with each test user's history size."""
+
+    scores: dict[str, RankingScore]
+    history: np.ndarray  # items each test user touched before the cutoff
+
+
+def score_rankers(models: TrainedModels, store: EventStore, cutoff: datetime) -> tuple[Holdout, ShopScores]:
     """Recall@10, NDCG@10, coverage of the rankers on users who bought something new after `cutoff`.
 
     Every ranker gets the same users, the same candidates (all known items) and the same filter (items the
@@ -70,9 +90,6 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
     con = store.connect()
     prepare_indices(con, cutoff)  # the same deterministic indices the models were trained with
     cases = holdout(con, cutoff, None, data.purchased)
-    warm = sum(data.user_items[int(u)].nnz > 0 for u in cases.users)
-    line(f"{prefix}test_users", len(cases))
-    line(f"{prefix}test_users_with_history", int(warm))
     plain = models.als.without_context()
     rankers = {
         "popularity": (models.popularity, lambda k: None),
@@ -87,22 +104,65 @@ def rankings(models: TrainedModels, store: EventStore, cutoff: datetime, prefix:
     for name, (model, context) in rankers.items():
         tops = [model.recommend(int(u), data.purchased[int(u)], N=10, context=context(k))[0]
                 for k, u in enumerate(cases.users)]
-        scores[name] = score = ranking_metrics(lambda k, tops=tops: tops[k], cases, len(data.items))
+        scores[name] = ranking_metrics(lambda k, tops=tops: tops[k], cases, len(data.items))
+    history = np.array([data.user_items[int(u)].nnz for u in cases.users], dtype=np.int64)
+    return cases, ShopScores(scores, history)
+
+
+def print_rankings(shop: ShopScores, prefix: str) -> None:
+    """Each ranker's metrics, then the gains of ALS + context over ALS and over the control, paired."""
+    line(f"{prefix}test_users", len(shop.history))
+    line(f"{prefix}test_users_with_history", int((shop.history > 0).sum()))
+    for name, score in shop.scores.items():
         line(f"{prefix}recall@10_{name}", score.recall)
         line(f"{prefix}recall@10_{name}_se", score.recall_se)
         line(f"{prefix}ndcg@10_{name}", score.ndcg)
-        line(f"{prefix}coverage@10_{name}", score.coverage)
-    line(f"{prefix}context_weight_chosen", float(models.metrics["context_weight"]))
-    # Both rankers score the same users, so the standard error of their difference is the paired one (much
-    # smaller than either ranker's own SE, which mostly measures how hard each user is).
+        if not np.isnan(score.coverage):
+            line(f"{prefix}coverage@10_{name}", score.coverage)
+    print_gains(shop, prefix)
+
+
+def print_gains(shop: ShopScores, prefix: str) -> None:
+    """Gains of ALS + context over ALS and over the control, for all test users and for those with history.
+
+    Both rankers score the same users, so the standard error of their difference is the paired one (much
+    smaller than either ranker's own SE, which mostly measures how hard each user is). Plain ALS has nothing
+    to go on for a new customer, so the gain over it is also shown on the users with history alone.
+    """
+    warm = shop.history > 0
     for ours, baseline in (("als_context", "als"), ("als_context", "als_popularity_prior")):
         for metric in ("recall", "ndcg"):
-            gain, se = paired_gain(getattr(scores[ours], f"{metric}s"), getattr(scores[baseline], f"{metric}s"))
-            line(f"{prefix}{metric}@10_{ours}_minus_{baseline}", gain)
-            line(f"{prefix}{metric}@10_{ours}_minus_{baseline}_paired_se", se)
-    line(f"{prefix}ratio_recall@10_als_context_vs_als", scores["als_context"].recall / max(scores["als"].recall, 1e-9), "x")
-    context_information(models, cases, prefix)
-    return {name: score.recall for name, score in scores.items()}
+            per_user = (getattr(shop.scores[ours], f"{metric}s"), getattr(shop.scores[baseline], f"{metric}s"))
+            for users, suffix in ((slice(None), ""), (warm, "_users_with_history")):
+                gain, se = paired_gain(per_user[0][users], per_user[1][users])
+                line(f"{prefix}{metric}@10_{ours}_minus_{baseline}{suffix}", gain)
+                line(f"{prefix}{metric}@10_{ours}_minus_{baseline}{suffix}_paired_se", se)
+    line(f"{prefix}ratio_recall@10_als_context_vs_als",
+         shop.scores["als_context"].recall / max(shop.scores["als"].recall, 1e-9), "x")
+
+
+def print_history_breakdown(shop: ShopScores, prefix: str) -> None:
+    """Recall@10 of ALS, the control and ALS + context by how much history the test users have."""
+    for low, high in HISTORY_BUCKETS:
+        users = (shop.history >= low) & (shop.history <= (high if high is not None else np.inf))
+        label = f"{low}" if low == high else f"{low}_plus" if high is None else f"{low}_{high}"
+        line(f"{prefix}history_{label}_test_users", int(users.sum()))
+        for name in ("als", "als_popularity_prior", "als_context"):
+            line(f"{prefix}history_{label}_recall@10_{name}", float(shop.scores[name].recalls[users].mean())
+                 if users.any() else float("nan"))
+
+
+def pool(shops: list[ShopScores]) -> ShopScores:
+    """The test users of several independent shops as one sample (coverage is per catalogue: left out)."""
+    scores = {}
+    for name in RANKERS:
+        recalls = np.concatenate([s.scores[name].recalls for s in shops])
+        ndcgs = np.concatenate([s.scores[name].ndcgs for s in shops])
+        scores[name] = RankingScore(
+            recall=float(recalls.mean()), recall_se=float(recalls.std(ddof=1) / np.sqrt(len(recalls))),
+            ndcg=float(ndcgs.mean()), coverage=float("nan"), n_users=len(recalls), recalls=recalls, ndcgs=ndcgs,
+        )
+    return ShopScores(scores, np.concatenate([s.history for s in shops]))
 
 
 def context_information(models: TrainedModels, cases: Holdout, prefix: str) -> None:
@@ -217,31 +277,74 @@ def next_item_and_basket(models: TrainedModels, store: EventStore, cutoff: datet
     line("ratio_basket_value_mae_gru_vs_user_mean", score.ratio, "x")
 
 
+def gain_over_popularity(shop: ShopScores) -> float:
+    """Recall@10 of ALS + context over that of popularity."""
+    return shop.scores["als_context"].recall / max(shop.scores["popularity"].recall, 1e-9)
+
+
+def demo_store(root: Path, seed: int) -> EventStore:
+    """`DemoConfig.small()` with this seed, built under `root`."""
+    store = EventStore(root / f"demo-{seed}")
+    build_demo_shop(store, replace(DemoConfig.small(), seed=seed), progress=False)
+    return store
+
+
+def more_shops(root: Path, n: int, holdout_days: int) -> list[ShopScores]:
+    """The rankers on `n` more demo shops, seeded after the first: more test users, smaller standard errors.
+
+    Each shop is trained (without content embeddings, which no ranking here uses), scored, then deleted.
+    """
+    shops = []
+    for seed in range(DemoConfig.small().seed + 1, DemoConfig.small().seed + 1 + n):
+        store = demo_store(root, seed)
+        cutoff = cutoff_of(store, holdout_days)
+        models = train_models(store, RecommenderParams(until=cutoff, content_embeddings=False))
+        _, shop = score_rankers(models, store, cutoff)
+        line(f"seed{seed}_test_users", len(shop.history))
+        line(f"seed{seed}_context_weight_chosen", float(models.metrics["context_weight"]))
+        for name in ("popularity", "als", "als_context"):
+            line(f"seed{seed}_recall@10_{name}", shop.scores[name].recall)
+        shops.append(shop)
+        shutil.rmtree(store.root)
+    return shops
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="Existing event store (default: build DemoConfig.small()).")
+    parser.add_argument("--shops", type=int, default=8,
+                        help="Demo shops (seeds 7, 8, ...) whose test users are pooled for the ranking gains; "
+                        "timings, next item and basket value use the first. Ignored with --store.")
     parser.add_argument("--holdout-days", type=int, default=14)
     parser.add_argument("--no-taste", action="store_true", help="Skip the taste-shop comparison.")
     args = parser.parse_args(argv)
+    if args.shops < 1:
+        parser.error(f"--shops must be at least 1, got {args.shops}.")
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.store is not None:
             store = EventStore(args.store)
         else:
-            from tools.events.simulate import DemoConfig, build_demo_shop
-
-            store = EventStore(Path(tmp) / "demo")
             started = time.perf_counter()
-            build_demo_shop(store, DemoConfig.small(), progress=False)
+            store = demo_store(Path(tmp), DemoConfig.small().seed)
             line("demo_shop_build_time", time.perf_counter() - started, "s")
         cutoff = cutoff_of(store, args.holdout_days)
         line("holdout_from", cutoff.isoformat())
         started, cpu = time.perf_counter(), time.process_time()
         models = train_models(store, RecommenderParams(until=cutoff), progress=False)
         train_s, train_cpu_s = time.perf_counter() - started, time.process_time() - cpu
-        recalls = rankings(models, store, cutoff, "")
+        cases, shop = score_rankers(models, store, cutoff)
+        print_rankings(shop, "")
+        line("context_weight_chosen", float(models.metrics["context_weight"]))
+        context_information(models, cases, "")
         timings(models, store, train_s, train_cpu_s)
         next_item_and_basket(models, store, cutoff)
+
+        shops = [shop]
+        if args.store is None and args.shops > 1:
+            shops += more_shops(Path(tmp), args.shops - 1, args.holdout_days)
+            print_rankings(pool(shops), "pooled_")
+        print_history_breakdown(pool(shops), "pooled_" if len(shops) > 1 else "")
 
         if not args.no_taste:
             from tests.recommend.taste_shop import build_taste_shop
@@ -250,11 +353,14 @@ def main(argv: list[str] | None = None) -> None:
             build_taste_shop(taste_store, n_users=2000, days=90, per_category=40)
             taste_cutoff = cutoff_of(taste_store, args.holdout_days)
             taste_models = train_models(taste_store, RecommenderParams(until=taste_cutoff, content_embeddings=False))
-            taste = rankings(taste_models, taste_store, taste_cutoff, "taste_shop_")
-            line("taste_shop_ratio_recall@10_als_context_vs_popularity",
-                 taste["als_context"] / max(taste["popularity"], 1e-9), "x")
+            _, taste = score_rankers(taste_models, taste_store, taste_cutoff)
+            print_rankings(taste, "taste_shop_")
+            line("taste_shop_context_weight_chosen", float(taste_models.metrics["context_weight"]))
+            line("taste_shop_ratio_recall@10_als_context_vs_popularity", gain_over_popularity(taste), "x")
 
-    line("ratio_recall@10_als_context_vs_popularity", recalls["als_context"] / max(recalls["popularity"], 1e-9), "x")
+    line("ratio_recall@10_als_context_vs_popularity", gain_over_popularity(shop), "x")
+    if len(shops) > 1:
+        line("pooled_ratio_recall@10_als_context_vs_popularity", gain_over_popularity(pool(shops)), "x")
 
 
 if __name__ == "__main__":
