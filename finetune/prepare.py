@@ -36,7 +36,7 @@ class PrepareOptions:
     """Which sources to read and how to split them."""
 
     synthetic: int = 1200  # synthetic tool-use dialogues (both roles)
-    bitext_per_intent: int = 12  # Bitext utterances per intent (0: none)
+    bitext_per_intent: int = 40  # Bitext utterances per intent (0: none)
     transcripts: list[Path] = field(default_factory=list)  # JSONL or CSV support transcripts
     app_exports: list[Path] = field(default_factory=list)  # the apps' exported conversations with feedback
     validation_fraction: float = 0.1

@@ -17,7 +17,7 @@ PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_
 @finetune_app.command("prepare")
 def prepare(
     synthetic: Annotated[int, typer.Option(help="Synthetic tool-use dialogues to generate (both roles).")] = 1200,
-    bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 12,
+    bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 40,
     transcripts: Annotated[list[Path] | None, typer.Option("--transcripts", help="Support transcripts (.jsonl or .csv); repeatable.")] = None,
     app_export: Annotated[list[Path] | None, typer.Option("--app-export", help="The apps' exported conversations with feedback; repeatable.")] = None,
     validation_fraction: Annotated[float, typer.Option(help="Share of conversations held out.")] = 0.1,
