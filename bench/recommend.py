@@ -67,7 +67,6 @@ def cutoff_of(store: EventStore, holdout_days: int) -> datetime:
     return midnight - timedelta(days=holdout_days)
 
 
-RANKERS = ("popularity", "regional_popularity", "als", "als_popularity_prior", "als_context")
 # Test users by how many items they touched before the cutoff: new customers, light, ..., heavy.
 HISTORY_BUCKETS = ((0, 0), (1, 5), (6, 15), (16, 40), (41, None))
 
@@ -155,7 +154,7 @@ def print_history_breakdown(shop: ShopScores, prefix: str) -> None:
 def pool(shops: list[ShopScores]) -> ShopScores:
     """The test users of several independent shops as one sample (coverage is per catalogue: left out)."""
     scores = {}
-    for name in RANKERS:
+    for name in shops[0].scores:
         recalls = np.concatenate([s.scores[name].recalls for s in shops])
         ndcgs = np.concatenate([s.scores[name].ndcgs for s in shops])
         scores[name] = RankingScore(
