@@ -9,7 +9,8 @@ folder, where the runtime finds them (agent/llm/decision_head.py).
     python -m finetune.decision_head --adapter finetune/adapters/qwen2.5-coder-0.5b-shop
     python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter --layer 12
 
-On this 2-core CPU the 0.5B needs ~0.4 s per dialogue (the role's shared prompt prefix runs once).
+On this 2-core CPU the 0.5B needs ~0.5 s per dialogue (the role's shared prompt prefix runs once): the
+2,105 dialogues of `chronotope finetune prepare` took 18.7 min.
 """
 
 from __future__ import annotations
