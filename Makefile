@@ -29,7 +29,7 @@ bench: $(STAMP)
 	for b in bench/*.py; do $(OFFLINE) $(BIN)/python $$b || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check agent tools finetune ui tests bench
+	$(BIN)/ruff check chronotope agent tools finetune ui tests bench
 
 clean:
 	rm -rf $(VENV) .chronotope .pytest_cache

@@ -51,7 +51,7 @@ class AppBackend:
         with self._lock:
             if self._agent_factory is not None:
                 return self._agent_factory()
-            from agent.factory import build_agent
+            from chronotope.wiring import build_agent
 
             return build_agent(self.settings)
 

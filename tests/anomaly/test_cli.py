@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 from agent.config import get_settings
 from tests.anomaly.shop import PlantedShop
 from tools.anomaly.labels import LabelStore

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 from agent.config import get_settings
 from tools.events.store import EventStore
 

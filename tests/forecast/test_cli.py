@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 
 
 def test_forecast_command_prints_summary_and_table(demo_shop):

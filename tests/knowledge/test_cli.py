@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 from agent.config import get_settings
 
 # The project's model cache: the int8 embedder is built there once, not again in every temporary data dir.

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 from tests.query.synthetic import store_with, synthetic_events
 
 
@@ -44,7 +44,7 @@ def test_spec_file_runs_and_prints_summary_and_table(store_dir, tmp_path):
 
 
 def test_custom_spike_window_and_compare_flags_build_the_spec():
-    from agent.cli.query import spec_from_flags
+    from chronotope.cli.query import spec_from_flags
 
     spec = spec_from_flags(metric="orders", group_by=["city"], spike="sat,sun:18-23", regions=["Bavaria"],
                            hours=None, min_support=5)

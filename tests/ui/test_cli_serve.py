@@ -13,12 +13,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from agent.cli import app
+from chronotope.cli import app
 from agent.config import Settings, get_settings
 from finetune.data import load_app_export
 from tests.ui.conftest import _free_port
 from ui.conversations import ConversationStore
-from ui.prepare import STEPS, PrepareStep, prepare
+from chronotope.prepare import STEPS, PrepareStep, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +86,7 @@ def test_serve_starts_both_apps_locally_and_prints_their_urls(tmp_path: Path) ->
     port = _free_port()
     env = {**os.environ, "CHRONOTOPE_DATA_DIR": str(tmp_path / "state"), "CHRONOTOPE_PORT": str(port),
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen([sys.executable, "-c", "from agent.cli import main; main()", "serve"], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-c", "from chronotope.cli import main; main()", "serve"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "app":

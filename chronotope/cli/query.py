@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 # --spike presets: name -> (days, hour_from, hour_to)
 SPIKE_PRESETS: dict[str, tuple[list[str], int, int]] = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 
 def _store(store: Path | None):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 
 @app.command()
@@ -29,7 +29,7 @@ def serve(
     if not 1 <= settings.port <= 65535:
         raise typer.BadParameter(f"--port must be between 1 and 65535, got {settings.port}.")
     if prepare:
-        from ui.prepare import prepare as run_prepare
+        from chronotope.prepare import prepare as run_prepare
 
         run_prepare(settings, Console())
     from ui.app import serve as run_server

@@ -7,7 +7,7 @@ import uuid
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 
 def _session(role: str, user: str | None):
@@ -43,7 +43,7 @@ def ask(
     trace: bool = typer.Option(True, "--trace/--no-trace", help="Print the tool calls."),
 ) -> None:
     """Ask one question; prints the answer and the tool trace."""
-    from agent.factory import build_agent
+    from chronotope.wiring import build_agent
 
     session = _session(role, user)
     _print_answer(build_agent().ask(question, session), trace)
@@ -55,7 +55,7 @@ def chat(
     user: str | None = typer.Option(None, help="Customer id for a customer session."),
 ) -> None:
     """An interactive chat in the terminal (empty line or Ctrl-D to quit)."""
-    from agent.factory import build_agent
+    from chronotope.wiring import build_agent
 
     session = _session(role, user)
     agent = build_agent()

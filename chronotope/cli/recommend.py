@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 recommend_app = typer.Typer(
     help="Product recommendations (ALS + space-time context, bought together, next item, basket value).",

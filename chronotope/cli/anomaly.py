@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 fraud_app = typer.Typer(help="Suspicious orders grouped into cases; label cases to teach the detector.")
 app.add_typer(fraud_app, name="fraud")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 data_app = typer.Typer(
     help="The event store: demo shop, file ingestion, summary, compaction.", no_args_is_help=True

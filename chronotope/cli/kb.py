@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 kb_app = typer.Typer(help="Knowledge base: index the shop's documents and products, search them with citations.")
 app.add_typer(kb_app, name="kb")

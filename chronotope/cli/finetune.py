@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 finetune_app = typer.Typer(help="Fine-tune the local model on the shop's dialogues (LoRA) and measure it.")
 app.add_typer(finetune_app, name="finetune")

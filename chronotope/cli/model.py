@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.app import app
+from chronotope.cli.app import app
 
 model_app = typer.Typer(help="The local LLM: prepare the offline weights, show what would be loaded.")
 app.add_typer(model_app, name="model")
