@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     shared_data_dir: Path = Field(Path("../shared/data"), description="Real public data sets (tests, importers).")
 
     model: str = Field("qwen2.5-coder-0.5b", description="Named offline model, a local HF folder, or a hub id.")
-    embedding_backend: Literal["int8", "fp32"] = Field(
+    embedding_weights: Literal["int8", "fp32"] = Field(
         "int8", description="Text embeddings: int8 ONNX (built once into the model cache) or the float32 reference."
     )
     adapter: str | None = Field(

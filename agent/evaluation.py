@@ -14,16 +14,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent.grounding import ungrounded_numbers
 from agent.roles import system_prompt
-from tools.registry import Session, ToolCallError, ToolRegistry
+from tools.registry import Role, Session, ToolCallError, ToolRegistry
 
-Role = Literal["customer", "operator"]
 CUSTOMER_SAFE_TOOLS = {"search_docs", "search_products", "my_orders", "my_recommendations"}
 _REFUSAL = re.compile(r"\b(sorry|can't|cannot|can not|unable|not able|don't know|do not know|only help|not available|no tool)\b", re.IGNORECASE)
 

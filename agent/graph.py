@@ -143,6 +143,7 @@ class ShopAgent:
         last = state["messages"][-1]
         results: list[ToolMessage] = []
         repairs = state["repairs"]
+        crashed = False
         seen = list(state["seen_calls"])
         names = [c["name"] for c in last.tool_calls]
         if names and not last.invalid_tool_calls and all(name in seen for name in names):
@@ -166,6 +167,9 @@ class ShopAgent:
             if step.status == "done" and step.output is not None:
                 content = step.output.as_message_text(max_rows=0)
                 seen.append(call["name"])
+            elif step.status == "crashed":  # our bug, not the model's: no repair, the turn ends on it
+                content = f"Error: {step.error}"
+                crashed = True
             else:
                 repairs += 1
                 content = (
@@ -173,8 +177,8 @@ class ShopAgent:
                     f"{step.error} Please fix the arguments or use another tool."
                 )
             results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call["name"]))
-        # One repair attempt: after a second failure, stop calling tools and answer.
-        rounds = state["rounds"] if repairs <= 1 else self.max_steps + 1
+        # One repair attempt: after a second failure (or a tool that crashed), stop calling tools and answer.
+        rounds = state["rounds"] if repairs <= 1 and not crashed else self.max_steps + 1
         return {"messages": results, "repairs": repairs, "rounds": rounds, "seen_calls": seen}
 
     # ------------------------------------------------------------------ public
@@ -290,7 +294,7 @@ class ShopAgent:
         if isinstance(last, AIMessage) and not _calls(last):
             draft = _MARKUP.sub("", str(last.content)).strip()
         done = [s for s in trace if s.status == "done" and s.output is not None]
-        failed = [s for s in trace if s.status == "error"]
+        failed = [s for s in trace if s.status != "done"]
         citations = [c for s in done for c in s.output.citations]
         answer = AgentAnswer(
             text=draft,

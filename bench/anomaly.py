@@ -234,7 +234,10 @@ def bench_realtime(store: EventStore, detector: FraudDetector) -> float:
 # ---------------------------------------------------------------------------------------------- complaints
 def bench_complaints(store: EventStore, truth: GroundTruth, state_dir: Path) -> float:
     started = time.perf_counter()
-    report = detect_complaint_waves(store, since="60d", state_dir=state_dir)
+    from agent.config import Settings
+    from chronotope.wiring import text_embedder
+
+    report = detect_complaint_waves(store, text_embedder(Settings()), since="60d", state_dir=state_dir)
     say("complaints_detect_seconds", time.perf_counter() - started, "s")
     alerts = report.frame
     matched = pd.Series(False, index=alerts.index)

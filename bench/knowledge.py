@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.config import Settings
-from tools.embeddings import embed_texts
+from tools.embeddings import TextEmbedder
 from tools.knowledge import KnowledgeBase
 from tools.knowledge.chunking import chunk_document
 from tools.knowledge.documents import load_corpus, parse_document, split_front_matter
@@ -177,11 +177,16 @@ def synthesize_corpus(source: Path, out: Path, n_chunks: int, seed: int = 7) -> 
     return total
 
 
+def embedder(weights: str) -> TextEmbedder:
+    """The project's embedder with these weights over the settings' model cache (int8 built there once)."""
+    return TextEmbedder(Settings().model_cache_path, weights)  # type: ignore[arg-type]
+
+
 def embed_rate(texts: list[str], backend: str) -> float:
     """Chunks embedded per second by `backend` (after a warm-up call)."""
-    embed_texts(texts[:8], backend=backend)  # type: ignore[arg-type]
+    embedder(backend).encode(texts[:8])
     started = time.perf_counter()
-    embed_texts(texts, backend=backend)  # type: ignore[arg-type]
+    embedder(backend).encode(texts)
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -198,7 +203,7 @@ def measure_throughput(docs: Path, tmp_path: Path, n_chunks: int, questions: lis
     say("embed_only_fp32_chunks_per_s", rates["fp32"], "chunks/s", load=True)
     say("embed_only_int8_chunks_per_s", rates["int8"], "chunks/s", load=True)
 
-    big = KnowledgeBase(Settings(data_dir=tmp_path / "synthetic-state"))
+    big = KnowledgeBase(tmp_path / "synthetic-state", embedder("int8"))
     started, cpu_started = time.perf_counter(), time.process_time()
     first = big.index(corpus, progress=True)
     index_s = time.perf_counter() - started
@@ -218,7 +223,7 @@ def measure_throughput(docs: Path, tmp_path: Path, n_chunks: int, questions: lis
     say("reindex_unchanged_chunks_embedded", again.chunks_added)
     result = {"index_int8_s": index_s, "index_fp32_s": fp32_s}
     for backend in ("int8", "fp32"):
-        kb = KnowledgeBase(Settings(data_dir=tmp_path / "synthetic-state", embedding_backend=backend))
+        kb = KnowledgeBase(tmp_path / "synthetic-state", embedder(backend))
         latencies_ms(kb, questions[:5], k=5)  # warm-up: BM25 load, query session
         latencies = latencies_ms(kb, questions, k=5)
         result[f"query_{backend}_p50_ms"], result[f"query_{backend}_p95_ms"] = p50(latencies), p95(latencies)
@@ -242,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         tmp_path = Path(tmp)
         for backend in ("int8", "fp32"):  # int8: built into the model cache on its first use, then loaded
             started = time.perf_counter()
-            embed_texts(["warm up the model"], backend=backend)  # type: ignore[arg-type]
+            embedder(backend).encode(["warm up the model"])
             say(f"model_load_{backend}_s", time.perf_counter() - started, "s", load=True)
 
         questions = load_eval(args.eval)
@@ -250,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
         say("eval_questions_abcd", sum(q["source"] == "abcd" for q in questions))
         scores: dict[str, dict[str, dict[str, float]]] = {}
         for backend, modes in (("int8", MODES), ("fp32", ("hybrid", "dense"))):
-            kb = KnowledgeBase(Settings(data_dir=tmp_path / f"corpus-{backend}", embedding_backend=backend))
+            kb = KnowledgeBase(tmp_path / f"corpus-{backend}", embedder(backend))
             report = kb.index(args.docs, progress=False)
             say("corpus_documents", report.added)
             say("corpus_chunks", report.chunks_total)

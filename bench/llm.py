@@ -21,7 +21,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -187,8 +186,7 @@ def main(args: argparse.Namespace) -> None:
 
     line("model", args.model)
     line("device", f"{runtime.loaded.device}/{runtime.loaded.dtype}/threads={torch.get_num_threads()}")
-    with tempfile.TemporaryDirectory() as scratch:  # tool schemas only; no engine runs here
-        tools = build_registry(Settings(data_dir=Path(scratch))).schemas("operator")
+    tools = build_registry(None).schemas("operator")  # tool schemas only; no engine runs here
     system = system_prompt("operator", date.today())
 
     local, plain = decode_speed(runtime, args.tokens, args.repeats)

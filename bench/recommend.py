@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np
 import scipy.sparse as sp
 
+from agent.config import Settings
+from tools.embeddings import TextEmbedder
 from tools.events.simulate import DemoConfig, build_demo_shop
 from tools.events.store import EventStore
 from tools.recommend.als import ALSModel
@@ -330,7 +332,8 @@ def main(argv: list[str] | None = None) -> None:
         cutoff = cutoff_of(store, args.holdout_days)
         line("holdout_from", cutoff.isoformat())
         started, cpu = time.perf_counter(), time.process_time()
-        models = train_models(store, RecommenderParams(until=cutoff), progress=False)
+        embedder = TextEmbedder(Settings().model_cache_path)
+        models = train_models(store, RecommenderParams(until=cutoff), embedder, progress=False)
         train_s, train_cpu_s = time.perf_counter() - started, time.process_time() - cpu
         cases, shop = score_rankers(models, store, cutoff)
         print_rankings(shop, "")

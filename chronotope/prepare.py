@@ -41,12 +41,11 @@ def _build_demo_data(settings: Settings) -> str:
 
 
 def _index_knowledge(settings: Settings) -> str:
-    from tools.events.store import EventStore
-    from tools.knowledge import KnowledgeBase
+    from chronotope.wiring import event_store, knowledge_base
 
-    kb = KnowledgeBase(settings)
+    kb = knowledge_base(settings)
     documents = kb.index(progress=True)
-    products = kb.index_products(EventStore(settings.store_path), progress=True)
+    products = kb.index_products(event_store(settings), progress=True)
     return f"{documents.summary()}; {products.summary()}"
 
 
@@ -76,10 +75,10 @@ def _recommender_trained(settings: Settings) -> bool:
 
 
 def _train_recommender(settings: Settings) -> str:
-    from tools.events.store import EventStore
+    from chronotope.wiring import event_store, text_embedder
     from tools.recommend.engine import Recommender
 
-    Recommender.load_or_train(EventStore(settings.store_path), settings, progress=True)
+    Recommender.load_or_train(event_store(settings), settings.recommender_path, text_embedder(settings), progress=True)
     return f"recommender saved under {settings.recommender_path}"
 
 

@@ -1,22 +1,76 @@
-"""Build the agent from settings: the chat model, the shop's tools, and the date the data runs to."""
+"""Settings -> objects: the one place that turns `Settings` into engines, the agent and the apps' parts.
+
+Everything below (engines, tools, the agent, the UI) takes plain values and ready objects; only this module
+and the CLI read `Settings`.
+"""
 
 from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import TYPE_CHECKING
 
 from agent.config import Settings, get_settings
-from agent.graph import ShopAgent
+
+if TYPE_CHECKING:
+    from agent.graph import ShopAgent
+    from tools.agent_tools import ShopEngines
+    from tools.embeddings import TextEmbedder
+    from tools.events.store import EventStore
+    from tools.knowledge import KnowledgeBase
+    from tools.recommend.engine import Recommender
+    from ui.app import ServeOptions
+    from ui.services import AppServices
 
 _lock = threading.Lock()
 _agents: dict[int, ShopAgent] = {}
 
 
-def data_date(settings: Settings) -> date:
-    """The local date of the latest event in the store (today when the store is empty)."""
+def event_store(settings: Settings) -> EventStore:
+    """The shop's event store."""
     from tools.events.store import EventStore
 
-    latest = EventStore(settings.store_path).connect().execute("SELECT max(event_time) FROM events").fetchone()[0]
+    return EventStore(settings.store_path)
+
+
+def text_embedder(settings: Settings) -> TextEmbedder:
+    """The text embedder of the knowledge base, the recommender and the review classifier."""
+    from tools.embeddings import TextEmbedder
+
+    return TextEmbedder(settings.model_cache_path, settings.embedding_weights)
+
+
+def knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The shop's documents and products index."""
+    from tools.knowledge import KnowledgeBase
+
+    return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir)
+
+
+def recommender(settings: Settings, store: EventStore | None = None) -> Recommender:
+    """The latest trained recommender, trained (and saved) first when there is none."""
+    from tools.recommend.engine import Recommender
+
+    return Recommender.load_or_train(store or event_store(settings), settings.recommender_path, text_embedder(settings))
+
+
+def shop_engines(settings: Settings) -> ShopEngines:
+    """The engines the agent's tools run on; the knowledge base and the recommender open on first use."""
+    from tools.agent_tools import ShopEngines
+
+    store = event_store(settings)
+    return ShopEngines(
+        store=store,
+        embedder=text_embedder(settings),
+        anomaly_dir=settings.anomaly_path,
+        open_knowledge_base=lambda: knowledge_base(settings),
+        open_recommender=lambda: recommender(settings, store),
+    )
+
+
+def data_date(settings: Settings) -> date:
+    """The date (UTC) of the latest event in the store (today when the store is empty)."""
+    latest = event_store(settings).latest_event_time()
     return latest.date() if latest is not None else date.today()
 
 
@@ -25,14 +79,37 @@ def build_agent(settings: Settings | None = None) -> ShopAgent:
     settings = settings or get_settings()
     with _lock:
         if id(settings) not in _agents:
+            from agent.graph import ShopAgent
             from agent.llm.openai_backend import make_chat_model
             from tools.agent_tools import build_registry
 
             _agents[id(settings)] = ShopAgent(
                 make_chat_model(settings),
-                build_registry(settings),
+                build_registry(shop_engines(settings), timeout_s=settings.tool_timeout_s),
                 max_steps=settings.agent_max_steps,
                 today=data_date(settings),
                 draft_answers=bool(settings.draft_answers),
             )
         return _agents[id(settings)]
+
+
+def app_services(settings: Settings) -> AppServices:
+    """What both apps share: the agent (built on first use), the store, the knowledge base, the chats."""
+    from ui.conversations import ConversationStore
+    from ui.services import AppServices
+
+    return AppServices(
+        store=event_store(settings),
+        conversations=ConversationStore(settings.conversations_path),
+        open_agent=lambda: build_agent(settings),
+        open_knowledge_base=lambda: knowledge_base(settings),
+    )
+
+
+def serve_options(settings: Settings) -> ServeOptions:
+    """Where the apps listen and the operator console's account."""
+    from ui.app import ServeOptions
+
+    return ServeOptions(
+        settings.host, settings.port, settings.operator_user, settings.operator_password.get_secret_value()
+    )

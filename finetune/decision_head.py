@@ -125,7 +125,7 @@ def fit_decision_heads(
         raise DecisionHeadError(f"No dialogues at {train_path}; run `chronotope finetune prepare` first.")
     loaded = load_model(settings.model_copy(update={"adapter": str(adapter), "decision_heads": False}))
     layer = layer if layer is not None else default_layer(loaded.model)
-    registry = build_registry(settings)
+    registry = build_registry(None)
     train = read_dialogues(train_path)
     validation = read_dialogues(validation_path) if validation_path and validation_path.is_file() else []
     heads, fits = [], []

@@ -91,7 +91,7 @@ def measure(
     from tools.agent_tools import build_registry
 
     chat = LocalChatModel.from_settings(settings)
-    registry = build_registry(settings)
+    registry = build_registry(None)
     started = time.perf_counter()
     scores = [first_turn(chat, registry, case, TRAINING_TODAY) for case in tqdm(cases, desc=f"first turns ({label})")]
     summary: dict[str, Any] = summarize_first_turns(scores)

@@ -69,7 +69,7 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
         from tools.agent_tools import build_registry
 
         facts = ShopFacts.load(settings.store_path, settings.docs_dir)
-        dialogues += synthesize(build_registry(settings), facts, options.synthetic, seed=options.seed)
+        dialogues += synthesize(build_registry(None), facts, options.synthetic, seed=options.seed)
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
         if not bitext.is_file():

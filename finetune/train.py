@@ -213,7 +213,7 @@ def build_examples(
     bad = sorted(set(roles) - {"customer", "operator"})
     if bad:
         raise TrainConfigError(f"Unknown role(s) {', '.join(bad)} in roles; use customer and/or operator.")
-    registry = build_registry(settings)
+    registry = build_registry(None)
     tools = {role: registry.schemas(role) for role in roles}
     template = tool_template(tokenizer)
     dialogues = [d for d in read_dialogues(dialogues_path) if d.role in roles]

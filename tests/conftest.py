@@ -20,13 +20,24 @@ import pytest
 
 from agent.config import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+# The int8 embedding model is built once into the repo's model cache and shared by every test run.
+MODEL_CACHE = REPO / ".chronotope" / "models"
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose every path lives in a fresh temporary data dir."""
     return Settings(data_dir=tmp_path / "chronotope", shared_data_dir=SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The project's text embedder (int8 MiniLM) over the shared model cache."""
+    from tools.embeddings import TextEmbedder
+
+    return TextEmbedder(MODEL_CACHE)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,15 @@
 """The LLM-facing tools: few, flat, small; validated, role-checked and run with a timeout.
 
-Each `ShopTool` wraps an engine call behind a flat pydantic argument model (enums for closed sets,
-defaults for the rest). The registry, not the prompt, enforces roles: a customer session only ever sees and
-runs customer tools, and identity (the user id) comes from the session, never from the model's arguments.
+A tool is one declaration beside its function (`@shop_tool`): the name is the function's, plus the
+description the model reads, a flat pydantic argument model (enums for closed sets, defaults for the rest),
+the roles allowed, and whether it runs on the session's own user. The registry, not the prompt, enforces
+roles: a customer session only ever sees and runs customer tools, and identity (the user id) comes from the
+session, never from the model's arguments.
+
+Errors: an engine's `EngineInputError` (and the registry's own `ToolCallError`) is the model's to fix and goes
+back to it as a sentence; any other exception is a bug, logged with its traceback, and the step is marked
+"crashed" so the agent stops instead of asking the model to repair a call that was right. Each call runs on
+a thread of its own and is cancelled (`tools.cancellation`) when it outlives the registry's time limit.
 
 Tool output goes back to the model as data: `ToolOutput.as_message_text()` wraps it in a marked block that
 the system prompt tells the model never to follow as instructions.
@@ -10,17 +17,22 @@ the system prompt tells the model never to follow as instructions.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
+import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tools.results import ChartSpec
+from tools.cancellation import Cancelled, CancelScope
+from tools.errors import EngineInputError
+from tools.results import ChartSpec, EngineResult
+
+log = logging.getLogger(__name__)
 
 Role = Literal["customer", "operator"]
 ROLES: tuple[Role, ...] = ("customer", "operator")
@@ -79,6 +91,21 @@ class ToolOutput:
     cards: list[dict[str, Any]] = field(default_factory=list)  # product cards for the customer widget
     facts: dict[str, Any] = field(default_factory=dict)  # structured numbers the answer may use
 
+    @classmethod
+    def from_result(
+        cls,
+        tool: str,
+        result: EngineResult,
+        citations: Iterable[Citation] = (),
+        cards: Iterable[dict[str, Any]] = (),
+        facts: dict[str, Any] | None = None,
+    ) -> ToolOutput:
+        """The output of a tool that returns one engine result: its summary, frame and chart."""
+        return cls(
+            tool, result.summary(), frame=result.frame, chart=result.chart(), citations=list(citations),
+            cards=list(cards), facts=dict(facts or {}),
+        )
+
     def as_message_text(self, max_rows: int = 12) -> str:
         """The text the model reads: the summary (and `max_rows` rows), inside a block marked as data."""
         parts = [self.summary]
@@ -90,6 +117,9 @@ class ToolOutput:
         return f"<tool_result name=\"{self.tool}\" trust=\"data-only\">\n{body}\n</tool_result>"
 
 
+ToolFunction = Callable[[Any, Any, Session], ToolOutput]  # (engines, validated arguments, session) -> output
+
+
 @dataclass(frozen=True)
 class ShopTool:
     """One LLM-facing tool: a flat argument model, the roles allowed, and the function that runs it."""
@@ -98,7 +128,7 @@ class ShopTool:
     description: str
     args: type[ToolArgs]
     roles: frozenset[Role]
-    run: Callable[[BaseModel, Session], ToolOutput]
+    run: ToolFunction
     needs_user: bool = False  # runs on the session's own user id (customer data)
 
     def schema(self) -> dict[str, Any]:
@@ -130,10 +160,25 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return resolve(schema)
 
 
-class ToolRegistry:
-    """The tools, and the one place where roles and argument validation are enforced."""
+def shop_tool(
+    *, description: str, args: type[ToolArgs], roles: Iterable[Role], needs_user: bool = False
+) -> Callable[[ToolFunction], ShopTool]:
+    """Declare the decorated function `(engines, args, session) -> ToolOutput` as a tool named after it."""
 
-    def __init__(self, tools: list[ShopTool], timeout_s: float = 60.0):
+    def declare(function: ToolFunction) -> ShopTool:
+        return ShopTool(function.__name__, description, args, frozenset(roles), function, needs_user=needs_user)
+
+    return declare
+
+
+class ToolRegistry:
+    """The tools, and the one place where roles and argument validation are enforced.
+
+    `engines` is what every tool function receives first (None: a registry that lists and validates tools,
+    e.g. to render prompts or synthesise training data, but cannot run them).
+    """
+
+    def __init__(self, tools: list[ShopTool], engines: Any = None, timeout_s: float = 60.0):
         names = [t.name for t in tools]
         if len(names) != len(set(names)):
             raise ValueError(f"Duplicate tool names: {sorted(n for n in names if names.count(n) > 1)}")
@@ -141,8 +186,8 @@ class ToolRegistry:
         if loose:
             raise TypeError(f"Tool argument models must subclass ToolArgs (extra fields forbidden): {loose}")
         self._tools = {t.name: t for t in tools}
+        self.engines = engines
         self.timeout_s = timeout_s
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tool")
 
     def for_role(self, role: Role) -> list[ShopTool]:
         """The tools a role may see and call."""
@@ -184,14 +229,35 @@ class ToolRegistry:
             ) from exc
 
     def call(self, name: str, arguments: dict[str, Any] | str, session: Session) -> ToolOutput:
-        """Validate, then run with the registry's timeout. Engine errors surface as their own exceptions."""
+        """Validate, then run with the registry's time limit. Engine errors surface as their own exceptions.
+
+        The call runs on a thread of its own; past the limit it is cancelled (its DuckDB queries interrupted,
+        `Cancelled` raised in its thread) and `ToolTimeout` is raised here.
+        """
         tool, args = self.validate(name, arguments, session)
-        future = self._pool.submit(tool.run, args, session)
-        try:
-            return future.result(timeout=self.timeout_s)
-        except concurrent.futures.TimeoutError as exc:
-            future.cancel()
-            raise ToolTimeout(f"The tool {name!r} did not finish within {self.timeout_s:.0f} s.") from exc
+        if self.engines is None:
+            raise RuntimeError(f"This tool registry has no engines; it can list and validate {name!r} but not run it.")
+        scope = CancelScope()
+        outcome: list[Any] = []  # [output] or [exception], written by the call's thread
+
+        def run() -> None:
+            try:
+                with scope.active():
+                    outcome.append(tool.run(self.engines, args, session))
+            except Cancelled:
+                pass
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+                outcome.append(exc)
+
+        thread = threading.Thread(target=run, name=f"tool-{name}", daemon=True)
+        thread.start()
+        thread.join(self.timeout_s)
+        if thread.is_alive() or not outcome:
+            scope.cancel()
+            raise ToolTimeout(f"The tool {name!r} did not finish within {self.timeout_s:.0f} s and was stopped.")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
 
 @dataclass
@@ -200,19 +266,29 @@ class ToolStep:
 
     name: str
     arguments: dict[str, Any]
-    status: Literal["done", "error"]
+    status: Literal["done", "error", "crashed"]  # crashed: a bug in the tool, logged; not the model's to fix
     duration_s: float
     output: ToolOutput | None = None
     error: str | None = None
 
 
 def run_step(registry: ToolRegistry, name: str, arguments: dict[str, Any], session: Session) -> ToolStep:
-    """Run one call and record it; errors become a sentence, never a stack trace."""
+    """Run one call and record it; errors become a sentence, never a stack trace.
+
+    A `ToolCallError` or an engine's `EngineInputError` is an "error" the model may fix; anything else is a
+    bug: logged with its traceback and recorded as "crashed", with a sentence that says so.
+    """
     started = time.perf_counter()
     try:
         output = registry.call(name, arguments, session)
         return ToolStep(name, arguments, "done", time.perf_counter() - started, output=output)
     except ToolCallError as exc:
         return ToolStep(name, arguments, "error", time.perf_counter() - started, error=str(exc))
-    except (ValueError, LookupError, RuntimeError) as exc:  # engine errors carry user-facing messages
+    except EngineInputError as exc:  # the engine's message says what to change
         return ToolStep(name, arguments, "error", time.perf_counter() - started, error=f"{name} failed: {exc}")
+    except Exception:
+        log.exception("tool %s crashed on arguments %s", name, json.dumps(arguments, default=str))
+        return ToolStep(
+            name, arguments, "crashed", time.perf_counter() - started,
+            error=f"The {name} tool failed on our side (the error was logged for the shop's team).",
+        )

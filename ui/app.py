@@ -1,9 +1,8 @@
 """Both apps on one FastAPI server: the customer widget at /customer, the operator console (password) at
 /operator, a small landing page at /. Local by default (127.0.0.1), no share links, analytics off.
 
-    backend = AppBackend(settings)               # one agent, one model instance for every session
-    app = build_app(backend)                      # FastAPI; run with uvicorn
-    serve(settings)                               # what `chronotope serve` does
+    app = build_app(services, options)            # FastAPI; run with uvicorn (services: ui.services.AppServices)
+    serve(services, options)                      # what `chronotope serve` does
 """
 
 from __future__ import annotations
@@ -12,10 +11,10 @@ import hmac
 import html
 import os
 import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agent.config import Settings
-from ui.backend import AppBackend
+from ui.services import AppServices
 from ui.theme import CSS, SHOP_NAME, app_theme
 
 if TYPE_CHECKING:
@@ -39,10 +38,24 @@ def iframe_snippet(base_url: str) -> str:
     )
 
 
-def operator_auth(settings: Settings):
-    """Gradio auth callback: the operator's user name and password from settings, compared in constant time."""
-    user = settings.operator_user.encode()
-    password = settings.operator_password.get_secret_value().encode()
+@dataclass(frozen=True)
+class ServeOptions:
+    """Where the apps listen and the operator console's account."""
+
+    host: str
+    port: int
+    operator_user: str
+    operator_password: str = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def operator_auth(options: ServeOptions):
+    """Gradio auth callback: the operator's user name and password, compared in constant time."""
+    user = options.operator_user.encode()
+    password = options.operator_password.encode()
 
     def check(username: str, given: str) -> bool:
         same_user = hmac.compare_digest(username.encode(), user)
@@ -52,8 +65,8 @@ def operator_auth(settings: Settings):
     return check
 
 
-def build_app(backend: AppBackend, base_url: str | None = None) -> FastAPI:
-    """The FastAPI app with both Gradio apps mounted."""
+def build_app(services: AppServices, options: ServeOptions, base_url: str | None = None) -> FastAPI:
+    """The FastAPI app with both Gradio apps mounted (`base_url`: how visitors reach it, for the embed snippet)."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
@@ -61,44 +74,42 @@ def build_app(backend: AppBackend, base_url: str | None = None) -> FastAPI:
     from ui.customer import build_customer_app
     from ui.operator import build_operator_app
 
-    settings = backend.settings
-    base_url = base_url or f"http://{settings.host}:{settings.port}"
+    base_url = base_url or options.base_url
     app = FastAPI(title=SHOP_NAME, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing() -> str:
         return _landing_html(base_url)
 
-    customer = build_customer_app(backend, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
-    operator = build_operator_app(backend, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    customer = build_customer_app(services, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    operator = build_operator_app(services, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
     common = {"theme": app_theme(), "css": CSS, "footer_links": [], "ssr_mode": False, "show_error": True,
-              "server_name": settings.host, "server_port": settings.port}
+              "server_name": options.host, "server_port": options.port}
     gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, **common)
     gr.mount_gradio_app(
-        app, operator, path=OPERATOR_PATH, auth=operator_auth(settings),
+        app, operator, path=OPERATOR_PATH, auth=operator_auth(options),
         auth_message=f"{SHOP_NAME} operator console: sign in with the operator account.", **common,
     )
     return app
 
 
-def serve(settings: Settings, backend: AppBackend | None = None) -> None:
+def serve(services: AppServices, options: ServeOptions) -> None:
     """Run both apps until interrupted, printing their URLs."""
     import uvicorn
     from rich.console import Console
 
-    backend = backend or AppBackend(settings)
-    base_url = f"http://{settings.host}:{settings.port}"
-    app = build_app(backend, base_url)
+    base_url = options.base_url
+    app = build_app(services, options, base_url)
     console = Console()
     console.print(f"[bold]{SHOP_NAME}[/] is running:")
     console.print(f"  customer widget   {base_url}{CUSTOMER_PATH}/")
-    console.print(f"  operator console  {base_url}{OPERATOR_PATH}/   (user: {settings.operator_user})")
+    console.print(f"  operator console  {base_url}{OPERATOR_PATH}/   (user: {options.operator_user})")
     console.print(f"  embed with        {iframe_snippet(base_url)}", soft_wrap=True, markup=False)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
-        console.print(f"[yellow]Listening on {settings.host}: reachable from other machines.[/]")
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]Listening on {options.host}: reachable from other machines.[/]")
     # Load the model and fill its prompt cache while the first visitor is still reading the page.
-    threading.Thread(target=lambda: backend.agent.warm_up(), name="warm-up", daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    threading.Thread(target=lambda: services.agent.warm_up(), name="warm-up", daemon=True).start()
+    uvicorn.run(app, host=options.host, port=options.port, log_level="warning")
 
 
 def _landing_html(base_url: str) -> str:

@@ -12,10 +12,11 @@ from typing import Any
 
 import gradio as gr  # only the Gradio apps import this module; `ui.app` imports them only when serving
 
+from tools.registry import Role
 from ui import chat_session
-from ui.backend import AppBackend
-from ui.chat_session import ChatInputError, ChatSession, Role
+from ui.chat_session import ChatInputError, ChatSession
 from ui.conversations import ConversationError
+from ui.services import AppServices
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def agent_queue(concurrency_limit: int) -> dict[str, Any]:
     return {"concurrency_limit": concurrency_limit, "concurrency_id": "agent"}
 
 
-def wire_chat(backend: AppBackend, wiring: ChatWiring, concurrency_limit: int) -> None:
+def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int) -> None:
     """Attach ask (public API `ask`), example, retry, stop and thumb events to the app's chat components."""
     w = wiring
     outputs = [w.question, w.chatbot, w.chat, w.send, w.stop, *w.turn_outputs, w.feedback_row]
@@ -70,16 +71,16 @@ def wire_chat(backend: AppBackend, wiring: ChatWiring, concurrency_limit: int) -
 
     def on_ask(text: str, state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
         state = chat_session.current(state, w.role)
-        yield from stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+        yield from stream(chat_session.ask(services.agent, services.conversations, state, text), state)
 
     def on_example(state: ChatSession | None, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
         state = chat_session.current(state, w.role)
         text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
-        yield from stream(chat_session.ask(backend.agent, backend.conversations, state, text), state)
+        yield from stream(chat_session.ask(services.agent, services.conversations, state, text), state)
 
     def on_retry(state: ChatSession | None) -> Iterator[tuple[Any, ...]]:
         state = chat_session.current(state, w.role)
-        yield from stream(chat_session.retry(backend.agent, backend.conversations, state), state)
+        yield from stream(chat_session.retry(services.agent, services.conversations, state), state)
 
     limits = agent_queue(concurrency_limit)
     events = [
@@ -101,7 +102,7 @@ def wire_chat(backend: AppBackend, wiring: ChatWiring, concurrency_limit: int) -
         rating = "up" if data.liked in (True, "Like") else "down"
         index = data.index if isinstance(data.index, int) else data.index[0]
         try:
-            chat_session.rate(backend.conversations, state, index, rating)
+            chat_session.rate(services.conversations, state, index, rating)
         except (ChatInputError, ConversationError) as error:
             gr.Warning(str(error))
             return gr.update(visible=False), None, *(gr.update() for _ in w.cleared_on_like)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from tools.registry import Role
 from ui.chat_view import (
     activity_title,
     answer_message,
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from agent.graph import AgentAnswer, ShopAgent
     from tools.registry import Session, ToolStep
 
-Role = Literal["customer", "operator"]
 MAX_QUESTION_CHARS = 2000
 
 

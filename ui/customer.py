@@ -12,9 +12,9 @@ from typing import Any
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
 
 from ui import chat_session
-from ui.backend import AppBackend, UnknownCustomer
 from ui.chat_events import ChatWiring, wire_chat
 from ui.chat_session import ChatSession
+from ui.services import AppServices, UnknownCustomer
 from ui.theme import SHOP_NAME, header_html
 
 GUEST = "guest"
@@ -31,14 +31,14 @@ WELCOME = (
 )
 
 
-def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Blocks:
+def build_customer_app(services: AppServices, concurrency_limit: int = 2) -> gr.Blocks:
     """The customer widget as a Gradio Blocks app (mounted at /customer by `ui.app`)."""
     with gr.Blocks(title=f"{SHOP_NAME} · Help", analytics_enabled=False, fill_height=True) as app:
         chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
         rated = gr.State(None)  # (shown index, rating) of the answer last rated, for the optional comment
         gr.HTML(header_html("Help & shopping assistant"))
         who = gr.Dropdown(
-            choices=_customer_choices(backend),
+            choices=_customer_choices(services),
             value=GUEST,
             label="Signed in as (demo customer)",
             elem_id="customer-select",
@@ -78,7 +78,7 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
             '<div class="fine-print">Answers come from our policies and your account, with sources.</div>'
         )
 
-        wire_chat(backend, ChatWiring(
+        wire_chat(services, ChatWiring(
             role="customer", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
             feedback_row=feedback_row,
             failure_note=lambda error: "Sorry, something went wrong on our side. Please try again.",
@@ -91,7 +91,7 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                 state.sign_in(None)
                 return state.shown, state
             try:
-                customer = backend.demo_customer(user_id)
+                customer = services.demo_customer(user_id)
             except UnknownCustomer as error:
                 raise gr.Error(str(error)) from error
             state.sign_in(customer.user_id, customer.name)
@@ -103,7 +103,7 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
         def on_comment(text: str, last: tuple[int, str] | None, state: ChatSession | None) -> tuple[Any, ...]:
             if state is not None and last is not None and text.strip():
                 index, rating = last
-                chat_session.rate(backend.conversations, state, index, rating, comment=text)
+                chat_session.rate(services.conversations, state, index, rating, comment=text)
                 gr.Info("Thanks, your feedback helps us improve.")
             return gr.update(visible=False), None, ""
 
@@ -112,5 +112,9 @@ def build_customer_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
     return app
 
 
-def _customer_choices(backend: AppBackend) -> list[tuple[str, str]]:
-    return [("Guest (not signed in)", GUEST)] + [(c.label, c.user_id) for c in backend.demo_customers]
+def _customer_choices(services: AppServices) -> list[tuple[str, str]]:
+    choices = [("Guest (not signed in)", GUEST)]
+    for customer in services.demo_customers:
+        where = f", {customer.city}" if customer.city else ""
+        choices.append((f"{customer.name}{where} ({customer.orders} orders)", customer.user_id))
+    return choices

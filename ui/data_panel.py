@@ -20,10 +20,10 @@ from tools.events.schema import EVENT_REQUIRED
 if TYPE_CHECKING:
     import gradio as gr
 
-    from agent.config import Settings
     from tools.events.ingest import IngestReport
     from tools.events.store import EventStore
-    from tools.knowledge import IndexReport
+    from tools.knowledge import IndexReport, KnowledgeBase
+    from ui.services import AppServices
 
 MAPPING_HEADERS = ["canonical column", "source column", "constant", "default if blank"]
 NO_PRESET = "(none)"
@@ -114,15 +114,16 @@ def ingest_upload(
     return IngestOutcome(report, reasons, quarantine)
 
 
-def add_documents(settings: Settings, paths: list[Path | str], progress: bool = True) -> IndexReport:
-    """Check each Markdown file, copy it under the docs dir (uploads/), and bring the index up to date."""
-    from tools.knowledge import KnowledgeBase
+def add_documents(kb: KnowledgeBase, paths: list[Path | str], progress: bool = True) -> IndexReport:
+    """Check each Markdown file, copy it under the knowledge base's docs dir (uploads/), and re-index."""
     from tools.knowledge.documents import parse_document
     from tools.knowledge.errors import DocumentError
 
     if not paths:
         raise DocumentError("Choose one or more Markdown (.md) files to add.")
-    target = Path(settings.docs_dir) / UPLOADS
+    if kb.docs_dir is None:
+        raise DocumentError("This knowledge base has no documents folder to add files to.")
+    target = kb.docs_dir / UPLOADS
     for path in map(Path, paths):
         if path.suffix.lower() != ".md":
             raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md files.")
@@ -134,15 +135,12 @@ def add_documents(settings: Settings, paths: list[Path | str], progress: bool = 
         temporary = target / f".{name}.tmp"
         shutil.copyfile(path, temporary)
         temporary.replace(target / name)
-    return KnowledgeBase(settings).index(progress=progress)
+    return kb.index(progress=progress)
 
 
 # ---------------------------------------------------------------------------------------------- layout
-def build_data_panel(settings: Settings, store_of: Any) -> None:
-    """The panel's components and events, inside the caller's Blocks/Tab context.
-
-    `store_of` returns the event store (opened lazily by the backend).
-    """
+def build_data_panel(services: AppServices) -> None:
+    """The panel's components and events, inside the caller's Blocks/Tab context."""
     import gradio as gr
 
     from tools.events.importers import PRESETS
@@ -200,7 +198,7 @@ def build_data_panel(settings: Settings, store_of: Any) -> None:
         if not file:
             raise gr.Error("Upload a file first.")
         try:
-            outcome = ingest_upload(store_of(), file, mapping_from_table(table, fmt, tz), chosen, progress=True)
+            outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz), chosen, progress=True)
         except IngestError as error:
             raise gr.Error(str(error)) from error
         report = outcome.report
@@ -226,7 +224,7 @@ def build_data_panel(settings: Settings, store_of: Any) -> None:
         from tools.knowledge.errors import KnowledgeBaseError
 
         try:
-            report = add_documents(settings, list(files or []), progress=True)
+            report = add_documents(services.knowledge_base, list(files or []), progress=True)
         except (KnowledgeBaseError, OSError, UnicodeDecodeError) as error:
             raise gr.Error(str(error)) from error
         return f"**Indexed.** {report.summary()}"

@@ -12,11 +12,11 @@ import gradio as gr  # this module is the Gradio app; `ui.app` imports it only w
 import pandas as pd
 
 from ui import chat_session
-from ui.backend import AppBackend
 from ui.charts import draw_charts, table_frames, with_place_maps
 from ui.chat_events import ChatWiring, agent_queue, wire_chat
 from ui.chat_session import ChatSession
 from ui.data_panel import build_data_panel
+from ui.services import AppServices
 from ui.theme import SHOP_NAME, header_html
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
     return figure, table, caption
 
 
-def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Blocks:
+def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.Blocks:
     """The operator console as a Gradio Blocks app (mounted at /operator, with auth, by `ui.app`)."""
     with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False) as app:
         chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
@@ -90,7 +90,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                     alert_table = gr.Dataframe(label="Alerts", interactive=False, max_height=420, scale=5)
                     alert_plot = gr.Plot(label="Chart", show_label=False, format="png", scale=4)
             with gr.Tab("Data", id="data"):
-                build_data_panel(backend.settings, lambda: backend.store)
+                build_data_panel(services)
             with gr.Tab("Conversations", id="conversations"):
                 gr.Markdown("Conversations from both apps with their feedback. The export is the JSONL the "
                             "fine-tuning data loader reads (`finetune.data.load_app_export`).",
@@ -102,7 +102,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                 download = gr.File(label="Export", interactive=False, height=90)
 
         # -------------------------------------------------------------- chat
-        wire_chat(backend, ChatWiring(
+        wire_chat(services, ChatWiring(
             role="operator", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
             feedback_row=feedback_row,
             failure_note=lambda error: f"The question failed: {error}",
@@ -124,7 +124,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
         ) -> tuple[Any, ...]:
             if state is not None and last is not None:
                 index, rating = last
-                chat_session.rate(backend.conversations, state, index, rating, comment=note, correction=better)
+                chat_session.rate(services.conversations, state, index, rating, comment=note, correction=better)
                 gr.Info("Feedback saved.")
             return gr.update(visible=False), None, "", ""
 
@@ -142,7 +142,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
                 name, arguments = "detect_fraud", {"since": since, "top_k": 50}
             else:
                 name, arguments = "detect_anomalies", {"since": since, "kind": kind}
-            step = chat_session.run_tool(backend.agent, name, arguments, Session("operator"))
+            step = chat_session.run_tool(services.agent, name, arguments, Session("operator"))
             if step.status != "done" or step.output is None:
                 raise gr.Error(step.error or f"{name} failed.")
             output = step.output
@@ -155,7 +155,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
 
         # -------------------------------------------------------------- conversations
         def on_refresh() -> pd.DataFrame:
-            rows = backend.conversations.recent(200)
+            rows = services.conversations.recent(200)
             return pd.DataFrame([r.__dict__ for r in rows]) if rows else pd.DataFrame(
                 columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages", "thumbs_up",
                          "thumbs_down"]
@@ -164,7 +164,7 @@ def build_operator_app(backend: AppBackend, concurrency_limit: int = 2) -> gr.Bl
         def on_export() -> str:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
-            count = backend.conversations.export_jsonl(out)
+            count = services.conversations.export_jsonl(out)
             gr.Info(f"Exported {count} conversation(s).")
             return str(out)
 

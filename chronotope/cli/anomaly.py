@@ -134,10 +134,14 @@ def complaints(
     from rich.console import Console
     from rich.table import Table
 
+    from agent.config import get_settings
+    from chronotope.wiring import text_embedder
     from tools.anomaly import AnomalyInputError, detect_complaint_waves
 
     try:
-        report = detect_complaint_waves(_store(store), since=since, state_dir=_state_dir())
+        report = detect_complaint_waves(
+            _store(store), text_embedder(get_settings()), since=since, state_dir=_state_dir()
+        )
     except AnomalyInputError as error:
         _fail(error)
     console = Console()

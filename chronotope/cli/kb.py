@@ -37,10 +37,11 @@ def index(
 ) -> None:
     """Index the documents: only changed chunks are embedded; removed documents disappear."""
     from agent.config import get_settings
-    from tools.knowledge import KnowledgeBase, KnowledgeBaseError
+    from chronotope.wiring import knowledge_base
+    from tools.knowledge import KnowledgeBaseError
 
     try:
-        report = KnowledgeBase(get_settings()).index(path, progress=not quiet)
+        report = knowledge_base(get_settings()).index(path, progress=not quiet)
     except KnowledgeBaseError as error:
         _fail(error)
     typer.echo(report.summary())
@@ -62,10 +63,11 @@ def search(
 ) -> None:
     """Search the documents; prints each passage with its citation."""
     from agent.config import get_settings
-    from tools.knowledge import KnowledgeBase, KnowledgeBaseError
+    from chronotope.wiring import knowledge_base
+    from tools.knowledge import KnowledgeBaseError
 
     try:
-        result = KnowledgeBase(get_settings()).search(
+        result = knowledge_base(get_settings()).search(
             query, k=k, filters=_parse_filters(filters or []), mode=mode  # type: ignore[arg-type]
         )
     except KnowledgeBaseError as error:
@@ -95,12 +97,14 @@ def products(
 ) -> None:
     """Semantic product search over the store's catalogue, with filters."""
     from agent.config import get_settings
-    from tools.knowledge import KnowledgeBase, KnowledgeBaseError
+    from chronotope.wiring import event_store, knowledge_base
+    from tools.knowledge import KnowledgeBaseError
 
-    kb = KnowledgeBase(get_settings())
+    settings = get_settings()
+    kb = knowledge_base(settings)
     try:
         if refresh:
-            typer.echo(kb.index_products(progress=True).summary(), err=True)
+            typer.echo(kb.index_products(event_store(settings), progress=True).summary(), err=True)
         result = kb.search_products(
             query, k=k, category=category, min_price=min_price, max_price=max_price, in_stock=True if in_stock else None
         )

@@ -79,12 +79,15 @@ def recommend(
         return
     if not (user or item or session):
         raise typer.BadParameter("Give --user, --item or --session (or run `chronotope recommend train`).")
+    from chronotope.wiring import text_embedder
     from tools.events.regions import UnknownRegion
     from tools.recommend import Recommender, UnknownProduct, UnknownUser
 
     event_store, settings = _store_and_settings(store)
     try:
-        recommender = Recommender.load_or_train(event_store, settings, progress=True)
+        recommender = Recommender.load_or_train(
+            event_store, settings.recommender_path, text_embedder(settings), progress=True
+        )
         if user and basket:
             prediction = recommender.predict_next_basket_value(user)
             from rich.console import Console
@@ -116,6 +119,7 @@ def train(
     from pydantic import ValidationError
     from rich.console import Console
 
+    from chronotope.wiring import text_embedder
     from tools.recommend import Recommender, RecommenderParams
 
     event_store, settings = _store_and_settings(store)
@@ -125,7 +129,9 @@ def train(
     try:
         params = RecommenderParams(until=cutoff, algorithm=algorithm, factors=factors, iterations=iterations,
                                    context_weight=context_weight, content_embeddings=content)
-        recommender = Recommender.train(event_store, settings, params, progress=True)
+        recommender = Recommender.train(
+            event_store, settings.recommender_path, text_embedder(settings) if content else None, params, progress=True
+        )
     except (ValidationError, ValueError) as error:
         _fail(error)
     manifest = recommender.manifest

@@ -32,9 +32,10 @@ def serve(
         from chronotope.prepare import prepare as run_prepare
 
         run_prepare(settings, Console())
+    from chronotope.wiring import app_services, serve_options
     from ui.app import serve as run_server
 
-    run_server(settings)
+    run_server(app_services(settings), serve_options(settings))
 
 
 @app.command("export-conversations")

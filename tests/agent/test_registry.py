@@ -8,6 +8,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
+from tools.errors import EngineInputError
 from tools.registry import (
     Session,
     ShopTool,
@@ -18,6 +19,7 @@ from tools.registry import (
     ToolRegistry,
     ToolTimeout,
     run_step,
+    shop_tool,
 )
 
 
@@ -34,15 +36,15 @@ class SlowArgs(ToolArgs):
     pass
 
 
-def _orders(args: OrdersArgs, session: Session) -> ToolOutput:
+def _orders(engines: object, args: OrdersArgs, session: Session) -> ToolOutput:
     return ToolOutput("my_orders", f"orders of {session.user_id} with status {args.status}")
 
 
-def _spikes(args: SpikeArgs, session: Session) -> ToolOutput:
+def _spikes(engines: object, args: SpikeArgs, session: Session) -> ToolOutput:
     return ToolOutput("find_spikes", f"spikes on {args.day} from {args.start_hour}h")
 
 
-def _slow(args: SlowArgs, session: Session) -> ToolOutput:
+def _slow(engines: object, args: SlowArgs, session: Session) -> ToolOutput:
     time.sleep(2)
     return ToolOutput("slow", "late")
 
@@ -55,6 +57,7 @@ def registry() -> ToolRegistry:
             ShopTool("find_spikes", "Regional spikes.", SpikeArgs, frozenset({"operator"}), _spikes),
             ShopTool("slow", "Too slow.", SlowArgs, frozenset({"operator"}), _slow),
         ],
+        engines=object(),
         timeout_s=0.2,
     )
 
@@ -126,3 +129,88 @@ def test_argument_models_must_forbid_extra_fields() -> None:
 
     with pytest.raises(TypeError, match="must subclass ToolArgs"):
         ToolRegistry([ShopTool("loose", "d", Loose, frozenset({"operator"}), _spikes)])  # type: ignore[arg-type]
+
+
+def _registry_of(*tools: ShopTool, engines: object = None, timeout_s: float = 0.3) -> ToolRegistry:
+    return ToolRegistry(list(tools), engines=object() if engines is None else engines, timeout_s=timeout_s)
+
+
+def test_the_declaration_names_the_tool_after_its_function() -> None:
+    @shop_tool(description="Regional spikes.", args=SpikeArgs, roles=("operator",))
+    def find_spikes(engines: object, args: SpikeArgs, session: Session) -> ToolOutput:
+        return ToolOutput("find_spikes", f"spikes for {engines}")
+
+    assert (find_spikes.name, find_spikes.description, find_spikes.roles) == (
+        "find_spikes", "Regional spikes.", frozenset({"operator"})
+    )
+    out = _registry_of(find_spikes, engines="the engines").call("find_spikes", {}, Session("operator"))
+    assert out.summary == "spikes for the engines"
+    with pytest.raises(RuntimeError, match="no engines"):
+        ToolRegistry([find_spikes]).call("find_spikes", {}, Session("operator"))
+
+
+def test_an_engine_input_error_goes_back_to_the_model_but_a_bug_is_logged_as_a_crash(caplog) -> None:
+    def refuse(engines: object, args: SlowArgs, session: Session) -> ToolOutput:
+        raise EngineInputError("Unknown region 'Atlantis'. Valid regions: Bavaria, Lazio.")
+
+    def buggy(engines: object, args: SlowArgs, session: Session) -> ToolOutput:
+        return {}["missing"]  # a KeyError: our bug, not the model's
+
+    registry = _registry_of(
+        ShopTool("refuse", "d", SlowArgs, frozenset({"operator"}), refuse),
+        ShopTool("buggy", "d", SlowArgs, frozenset({"operator"}), buggy),
+    )
+    refused = run_step(registry, "refuse", {}, Session("operator"))
+    assert refused.status == "error" and "Valid regions: Bavaria" in (refused.error or "")
+    with caplog.at_level("ERROR", logger="tools.registry"):
+        crashed = run_step(registry, "buggy", {}, Session("operator"))
+    assert crashed.status == "crashed" and "missing" not in (crashed.error or "")
+    assert "failed on our side" in (crashed.error or "")
+    assert any(r.exc_info and r.exc_info[0] is KeyError for r in caplog.records), "the traceback is logged"
+
+
+def test_a_tool_stuck_in_a_loop_is_stopped_not_left_running() -> None:
+    import threading
+
+    stopped = threading.Event()
+
+    def spin(engines: object, args: SlowArgs, session: Session) -> ToolOutput:
+        try:
+            while True:
+                pass
+        finally:
+            stopped.set()
+
+    registry = _registry_of(ShopTool("spin", "d", SlowArgs, frozenset({"operator"}), spin))
+    with pytest.raises(ToolTimeout, match="was stopped"):
+        registry.call("spin", {}, Session("operator"))
+    assert stopped.wait(5), "the looping tool is still running after its time limit"
+    assert not [t for t in threading.enumerate() if t.name == "tool-spin" and t.is_alive()]
+
+
+def test_a_tool_stuck_in_a_long_duckdb_query_is_interrupted(tmp_path) -> None:
+    import threading
+
+    import duckdb
+
+    from tools.events.store import EventStore
+
+    store = EventStore(tmp_path / "store")
+    ended: list[BaseException] = []
+
+    def scan(engines: EventStore, args: SlowArgs, session: Session) -> ToolOutput:
+        try:
+            engines.connect().execute("SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3").fetchone()
+        except BaseException as exc:  # what stopped the query
+            ended.append(exc)
+            raise
+        return ToolOutput("scan", "finished?")
+
+    registry = _registry_of(ShopTool("scan", "d", SlowArgs, frozenset({"operator"}), scan), engines=store)
+    with pytest.raises(ToolTimeout):
+        registry.call("scan", {}, Session("operator"))
+    deadline = time.monotonic() + 10
+    while not ended and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended and isinstance(ended[0], duckdb.InterruptException), ended
+    assert not [t for t in threading.enumerate() if t.name == "tool-scan" and t.is_alive()]

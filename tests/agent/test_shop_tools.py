@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.agent_tools.args import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
-from tools.agent_tools.backends import resolve_place
+from tools.agent_tools.engines import resolve_place
+from tools.agent_tools.operator import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
 
 
 def test_places_resolve_to_city_region_or_country() -> None:

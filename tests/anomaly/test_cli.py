@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import get_settings
+from chronotope.cli import app
 from tests.anomaly.shop import PlantedShop
+from tests.conftest import MODEL_CACHE
 from tools.anomaly.labels import LabelStore
 
 
 @pytest.fixture
 def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("CHRONOTOPE_MODEL_CACHE_DIR", str(MODEL_CACHE))  # the embedder built once, shared
     get_settings.cache_clear()
     yield get_settings().anomaly_path
     get_settings.cache_clear()

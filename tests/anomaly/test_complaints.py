@@ -11,9 +11,9 @@ from tools.anomaly.sentiment import review_topics
 
 
 @pytest.fixture(scope="module")
-def month(planted_shop: PlantedShop, tmp_path_factory: pytest.TempPathFactory):
+def month(planted_shop: PlantedShop, tmp_path_factory: pytest.TempPathFactory, embedder):
     return detect_complaint_waves(
-        planted_shop.store, since="30d", state_dir=tmp_path_factory.mktemp("anomaly")
+        planted_shop.store, embedder, since="30d", state_dir=tmp_path_factory.mktemp("anomaly")
     )
 
 
@@ -33,17 +33,17 @@ def test_planted_wave_is_one_alert_for_its_product_and_region(month, planted_sho
     assert alert["topic"] == "quality"
 
 
-def test_sentiment_learned_from_ratings_reads_the_texts(month, planted_shop):
+def test_sentiment_learned_from_ratings_reads_the_texts(month, planted_shop, embedder):
     reviews = month.reviews
     agree = (reviews["sentiment"] == "negative") == (reviews["rating"] <= 2)
     assert agree.mean() > 0.95
     assert 0.0 <= month.holdout_accuracy <= 1.0
     # Texts it never saw, in other words.
-    from tools.anomaly.sentiment import EmbeddingCache, ReviewClassifier, default_embedder
+    from tools.anomaly.sentiment import EmbeddingCache, ReviewClassifier
 
     with planted_shop.store.connect() as con:
         rated = con.execute("SELECT text, rating FROM reviews").df()
-    model = ReviewClassifier.train(rated["text"], rated["rating"], EmbeddingCache(None, default_embedder()))
+    model = ReviewClassifier.train(rated["text"], rated["rating"], EmbeddingCache(None, embedder))
     unseen = [
         "Total junk, it died on the second day.",
         "Absolutely love it, works perfectly and looks great.",
@@ -69,6 +69,6 @@ def test_review_topics_follow_their_words():
     assert review_topics(texts) == ["delivery", "price", "service", "quality", "other"]
 
 
-def test_period_without_reviews_is_an_error(planted_shop):
+def test_period_without_reviews_is_an_error(planted_shop, embedder):
     with pytest.raises(AnomalyInputError, match="No reviews from"):
-        detect_complaint_waves(planted_shop.store, since="7d", as_of=pd.Timestamp("2026-01-01", tz="UTC"))
+        detect_complaint_waves(planted_shop.store, embedder, since="7d", as_of=pd.Timestamp("2026-01-01", tz="UTC"))

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import Settings
 from tools.knowledge import IndexReport, KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +49,9 @@ def slice_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def indexed(slice_docs: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, IndexReport]:
+def indexed(slice_docs: Path, tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[KnowledgeBase, IndexReport]:
     """The slice indexed once with the real MiniLM model (shared by every test that only reads)."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("kb-state"))
-    kb = KnowledgeBase(settings)
+    kb = KnowledgeBase(tmp_path_factory.mktemp("kb-state") / "chroma", embedder)
     return kb, kb.index(slice_docs, progress=False)
 
 
@@ -74,6 +72,6 @@ def write_docs(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
 
 @pytest.fixture
-def fresh_kb(tmp_path: Path) -> KnowledgeBase:
+def fresh_kb(tmp_path: Path, embedder) -> KnowledgeBase:
     """A knowledge base with its own empty state directory."""
-    return KnowledgeBase(Settings(data_dir=tmp_path / "state"))
+    return KnowledgeBase(tmp_path / "chroma", embedder)

@@ -41,12 +41,12 @@ def test_first_index_reports_every_document_and_chunk_as_added(indexed):
 
 def test_reindexing_an_unchanged_corpus_writes_nothing(indexed, slice_docs: Path):
     kb, first = indexed
-    before = _snapshot(kb.settings.chroma_path)
+    before = _snapshot(kb.chroma_dir)
     again = kb.index(slice_docs, progress=False)
     assert (again.added, again.updated, again.removed, again.chunks_added, again.chunks_removed) == (0, 0, 0, 0, 0)
     assert again.unchanged == first.added and again.chunks_total == first.chunks_total
     assert not again.wrote and again.notes == ()
-    assert _snapshot(kb.settings.chroma_path) == before, "an unchanged re-index must not touch the files"
+    assert _snapshot(kb.chroma_dir) == before, "an unchanged re-index must not touch the files"
     stored = kb.docs().get(include=["metadatas"])
     assert len(stored["ids"]) == len(set(stored["ids"])) == first.chunks_total
     citations = [m["citation_id"] for m in stored["metadatas"]]
@@ -109,17 +109,15 @@ def test_collections_use_our_embedding_function_never_chromadbs_default(fresh_kb
         assert collection.configuration["embedding_function"].name() == "chronotope-minilm"
 
 
-def test_embedding_function_returns_normalised_384_dimension_vectors():
-    vectors = MiniLMEmbeddingFunction()(["opened earbuds", "return policy"])
+def test_embedding_function_returns_normalised_384_dimension_vectors(embedder):
+    vectors = MiniLMEmbeddingFunction(embedder)(["opened earbuds", "return policy"])
     assert len(vectors) == 2 and vectors[0].shape == (384,)
     assert [round(float((v * v).sum()), 4) for v in vectors] == [1.0, 1.0]
 
 
-def test_embed_texts_refuses_a_bare_string():
-    from tools.embeddings import embed_texts
-
+def test_embedding_refuses_a_bare_string(embedder):
     with pytest.raises(TypeError, match="list of strings"):
-        embed_texts("one text")  # type: ignore[arg-type]
+        embedder.encode("one text")  # type: ignore[arg-type]
 
 
 class _FlakyCollection:
@@ -135,7 +133,7 @@ class _FlakyCollection:
         self.written.append(list(ids))
 
 
-def test_batches_are_written_in_order_and_a_failed_write_stops_the_run(monkeypatch):
+def test_batches_are_written_in_order_and_a_failed_write_stops_the_run(monkeypatch, embedder):
     from tools.knowledge import index
 
     monkeypatch.setattr(index, "EMBED_BATCH", 2)
@@ -143,9 +141,9 @@ def test_batches_are_written_in_order_and_a_failed_write_stops_the_run(monkeypat
     ids = [f"c{n}" for n in range(7)]
     collection = _FlakyCollection()
     with pytest.raises(OSError, match="disk full"):
-        index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks")  # type: ignore[arg-type]
+        index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks", embedder=embedder)  # type: ignore[arg-type]
     assert collection.written == [["c0", "c1"]]
 
     collection.written = [["earlier"], ["batch"]]  # past the failing write: everything lands, in order
-    index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks")  # type: ignore[arg-type]
+    index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks", embedder=embedder)  # type: ignore[arg-type]
     assert collection.written[2:] == [["c0", "c1"], ["c2", "c3"], ["c4", "c5"], ["c6"]]

@@ -7,7 +7,6 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from agent.config import Settings
 from tools.events.store import EventStore
 from tools.knowledge import InvalidQuery, KnowledgeBase
 
@@ -32,11 +31,11 @@ def _table(rows) -> pa.Table:
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, EventStore]:
+def catalogue(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[KnowledgeBase, EventStore]:
     root = tmp_path_factory.mktemp("products")
     store = EventStore(root / "store")
     store.write_table("products", _table(PRODUCTS))
-    kb = KnowledgeBase(Settings(data_dir=root / "state"))
+    kb = KnowledgeBase(root / "chroma", embedder)
     report = kb.index_products(store, progress=False)
     assert (report.added, report.chunks_added, report.chunks_total) == (8, 8, 8)
     return kb, store
@@ -85,10 +84,10 @@ def test_bad_product_filters_raise_invalid_query_with_the_fix(catalogue):
         kb.search_products("boots", max_price=-1)
 
 
-def test_reindexing_products_embeds_only_changed_text_and_updates_prices_in_place(tmp_path: Path):
+def test_reindexing_products_embeds_only_changed_text_and_updates_prices_in_place(tmp_path: Path, embedder):
     store = EventStore(tmp_path / "store")
     store.write_table("products", _table(PRODUCTS[:3]))
-    kb = KnowledgeBase(Settings(data_dir=tmp_path / "state"))
+    kb = KnowledgeBase(tmp_path / "chroma", embedder)
     kb.index_products(store, progress=False)
     unchanged = kb.index_products(store, progress=False)
     assert (unchanged.unchanged, unchanged.chunks_added, unchanged.wrote) == (3, 0, False)

@@ -117,16 +117,16 @@ def test_a_section_split_into_windows_is_returned_once(indexed, mode):
 
 
 def test_search_docs_quotes_passages_only_for_questions_the_documents_cover(indexed) -> None:
-    from tools.agent_tools.args import SearchDocsArgs
-    from tools.agent_tools.backends import ShopBackends
-    from tools.agent_tools.customer import MIN_SIMILARITY, search_docs
+    from types import SimpleNamespace
+
+    from tools.agent_tools.customer import MIN_SIMILARITY, SearchDocsArgs, search_docs
     from tools.registry import Session
 
     kb, _ = indexed
-    backends, session = ShopBackends(kb.settings), Session("customer", "U000001")
-    covered = search_docs(backends, SearchDocsArgs(query="Can I return earbuds I already opened?"), session)
+    engines, session = SimpleNamespace(kb=kb), Session("customer", "U000001")
+    covered = search_docs.run(engines, SearchDocsArgs(query="Can I return earbuds I already opened?"), session)
     assert covered.citations and kb.search("Can I return earbuds I already opened?").best_similarity >= MIN_SIMILARITY
     for question in ("Who won the football match last night?", "What is the price of gold right now?"):
-        off_topic = search_docs(backends, SearchDocsArgs(query=question), session)
+        off_topic = search_docs.run(engines, SearchDocsArgs(query=question), session)
         assert not off_topic.citations and off_topic.summary.startswith("I don't know")
         assert kb.search(question).best_similarity < MIN_SIMILARITY  # the nearest passage exists, but is far

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from agent.config import Settings
 from tests.recommend.taste_shop import TasteTruth, build_taste_shop
 from tools.events.schema import GroundTruth
 from tools.events.store import EventStore
@@ -21,7 +21,7 @@ class DemoCase:
     recommender: Recommender
     store: EventStore
     truth: GroundTruth
-    settings: Settings
+    model_dir: Path
 
 
 @dataclass
@@ -29,22 +29,22 @@ class TasteCase:
     recommender: Recommender
     store: EventStore
     truth: TasteTruth
-    settings: Settings
+    model_dir: Path
 
 
 @pytest.fixture(scope="session")
 def demo_recommender(demo_shop, tmp_path_factory: pytest.TempPathFactory) -> DemoCase:
     store, truth = demo_shop
-    settings = Settings(data_dir=tmp_path_factory.mktemp("recommender-demo"))
-    return DemoCase(Recommender.train(store, settings, DEMO_PARAMS), store, truth, settings)
+    model_dir = tmp_path_factory.mktemp("recommender-demo") / "recommender"
+    return DemoCase(Recommender.train(store, model_dir, None, DEMO_PARAMS), store, truth, model_dir)
 
 
 @pytest.fixture(scope="session")
-def taste(tmp_path_factory: pytest.TempPathFactory) -> TasteCase:
+def taste(tmp_path_factory: pytest.TempPathFactory, embedder) -> TasteCase:
     """The taste shop, trained with validation-chosen context weight and real MiniLM product embeddings."""
     root = tmp_path_factory.mktemp("taste")
     store = EventStore(root / "store")
     truth = build_taste_shop(store)
-    settings = Settings(data_dir=root / "chronotope", store_dir=root / "store")
-    recommender = Recommender.train(store, settings, RecommenderParams(basket_epochs=4))
-    return TasteCase(recommender, store, truth, settings)
+    model_dir = root / "recommender"
+    recommender = Recommender.train(store, model_dir, embedder, RecommenderParams(basket_epochs=4))
+    return TasteCase(recommender, store, truth, model_dir)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import get_settings
+from chronotope.cli import app
+from tests.conftest import MODEL_CACHE
 
 
 @pytest.fixture
 def cli_env(taste, monkeypatch):
-    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(taste.settings.data_dir))
+    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(taste.model_dir.parent))
+    monkeypatch.setenv("CHRONOTOPE_RECOMMENDER_DIR", str(taste.model_dir))
+    monkeypatch.setenv("CHRONOTOPE_MODEL_CACHE_DIR", str(MODEL_CACHE))
     monkeypatch.setenv("CHRONOTOPE_STORE_DIR", str(taste.store.root))
     get_settings.cache_clear()
     yield taste

@@ -172,7 +172,7 @@ def test_result_has_summary_and_bar_chart(demo_recommender):
 
 def test_save_and_load_round_trip_gives_the_same_answers(demo_recommender):
     case = demo_recommender
-    loaded = Recommender.load(None, case.settings, case.store)
+    loaded = Recommender.load_latest(case.model_dir, case.store)
     user, pair = warm_user(case), case.truth.bought_together[0]
     at = datetime(2026, 11, 13, 20, 0)
     for call in (

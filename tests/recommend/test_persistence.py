@@ -51,12 +51,12 @@ def test_a_failed_save_leaves_the_previous_version_current_and_no_debris(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "v1"]
 
 
-def test_loading_without_any_saved_version_says_how_to_train(settings):
+def test_loading_without_any_saved_version_says_how_to_train(tmp_path):
     with pytest.raises(ModelNotFound, match="chronotope recommend train"):
-        Recommender.load(None, settings)
+        Recommender.load_latest(tmp_path / "recommender")
 
 
 def test_load_or_train_trains_once_then_loads(taste):
-    first = Recommender.load_or_train(taste.store, taste.settings)
+    first = Recommender.load_or_train(taste.store, taste.model_dir, None)
     assert first.manifest.version == taste.recommender.manifest.version  # loaded, not retrained
-    assert versions(taste.settings.recommender_path) == [first.manifest.version]
+    assert versions(taste.model_dir) == [first.manifest.version]

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import Settings
 from agent.graph import ShopAgent
-from tests.conftest import SHARED_DATA
 from tests.ui.shop_model import RuleChatModel
-from ui.backend import AppBackend
+from tools.agent_tools import ShopEngines, build_registry
+from tools.knowledge import KnowledgeBase
+from ui.app import ServeOptions
+from ui.conversations import ConversationStore
+from ui.services import AppServices
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("policies/returns.md", "shipping/shipping-germany.md")
@@ -28,46 +30,51 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def ui_settings(demo_shop, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings over the demo shop and a real index of two shop documents (returns, delivery to Germany)."""
-    from tools.knowledge import KnowledgeBase
-
-    store, _ = demo_shop
+def ui_kb(tmp_path_factory: pytest.TempPathFactory, embedder) -> KnowledgeBase:
+    """A real index of two shop documents (returns, delivery to Germany)."""
     root = tmp_path_factory.mktemp("ui")
     for relative in DOCS:
         target = root / "docs" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "data" / relative, target)
-    settings = Settings(
-        data_dir=root / "state",
-        store_dir=store.root,
-        docs_dir=root / "docs",
-        shared_data_dir=SHARED_DATA,
-        operator_password=OPERATOR_PASSWORD,
-    )
-    KnowledgeBase(settings).index(progress=False)
-    return settings
+    kb = KnowledgeBase(root / "chroma", embedder, docs_dir=root / "docs")
+    kb.index(progress=False)
+    return kb
 
 
 @pytest.fixture(scope="session")
-def shop_registry(ui_settings: Settings):
+def shop_registry(demo_shop, ui_kb: KnowledgeBase, embedder, tmp_path_factory: pytest.TempPathFactory):
     """The shop's real tools over the demo store and the index."""
-    from tools.agent_tools import build_registry
+    store, _ = demo_shop
+    engines = ShopEngines(
+        store=store,
+        embedder=embedder,
+        anomaly_dir=tmp_path_factory.mktemp("anomaly"),
+        open_knowledge_base=lambda: ui_kb,
+        open_recommender=lambda: pytest.fail("the app tests do not recommend"),
+    )
+    return build_registry(engines)
 
-    return build_registry(ui_settings)
+
+SERVE = ServeOptions("127.0.0.1", 7860, "operator", OPERATOR_PASSWORD)
 
 
 @pytest.fixture(scope="session")
-def make_backend(
-    ui_settings: Settings, shop_registry, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[..., AppBackend]:
-    """Backends whose agent runs the real loop and tools with the keyword model; each its own conversation DB."""
+def make_services(
+    demo_shop, ui_kb: KnowledgeBase, shop_registry, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., AppServices]:
+    """App services whose agent runs the real loop and tools with the keyword model; each its own chat DB."""
+    store, _ = demo_shop
 
-    def make(word_delay_s: float = 0.0) -> AppBackend:
-        database = tmp_path_factory.mktemp("conversations") / "app.db"
-        settings = ui_settings.model_copy(update={"conversations_db": database})
+    def make(word_delay_s: float = 0.0) -> AppServices:
+        conversations = ConversationStore(tmp_path_factory.mktemp("conversations") / "app.db")
         model = RuleChatModel(word_delay_s=word_delay_s)
-        return AppBackend(settings, lambda: ShopAgent(model, shop_registry, today=DATA_END))
+        return AppServices(
+            store=store,
+            conversations=conversations,
+            open_agent=lambda: ShopAgent(model, shop_registry, today=DATA_END),
+            open_knowledge_base=lambda: ui_kb,
+        )
 
     return make
 
@@ -79,7 +86,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(backend: AppBackend) -> Iterator[str]:
+def running_server(services: AppServices) -> Iterator[str]:
     """Both apps served on 127.0.0.1 at a free port for the duration of the block; yields the base URL."""
     import uvicorn
 
@@ -87,7 +94,7 @@ def running_server(backend: AppBackend) -> Iterator[str]:
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(build_app(backend, base_url), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(build_app(services, SERVE, base_url), host="127.0.0.1", port=port,
                                            log_level="warning", timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -104,8 +111,8 @@ def running_server(backend: AppBackend) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def live_server(make_backend: Callable[..., AppBackend]) -> Iterator[tuple[str, AppBackend]]:
+def live_server(make_services: Callable[..., AppServices]) -> Iterator[tuple[str, AppServices]]:
     """A running server (one per test module) whose answers stream word by word, slow enough to see."""
-    backend = make_backend(word_delay_s=0.03)
-    with running_server(backend) as base_url:
-        yield base_url, backend
+    services = make_services(word_delay_s=0.03)
+    with running_server(services) as base_url:
+        yield base_url, services

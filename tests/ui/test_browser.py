@@ -43,7 +43,7 @@ def _shot(page, name: str) -> None:
 def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leaves_feedback(
     browser, live_server
 ) -> None:
-    base_url, backend = live_server
+    base_url, services = live_server
     page = browser.new_page(viewport={"width": 1100, "height": 860})
     page.set_content(
         "<html><body style='font-family:sans-serif;background:#f1f5f9;margin:0;padding:24px'>"
@@ -85,8 +85,8 @@ def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leav
     widget.locator("#feedback-send").click()
     deadline = time.monotonic() + 30
     while True:
-        rows = backend.conversations.recent(5)
-        feedback = backend.conversations.feedback(rows[0].conversation_id) if rows else []
+        rows = services.conversations.recent(5)
+        feedback = services.conversations.feedback(rows[0].conversation_id) if rows else []
         if feedback and feedback[0].get("comment"):
             break
         assert time.monotonic() < deadline, f"feedback not stored: {feedback}"
@@ -128,7 +128,7 @@ def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_ser
 
 
 def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, live_server) -> None:
-    base_url, backend = live_server
+    base_url, services = live_server
     page = browser.new_page(viewport={"width": 900, "height": 900})
     page.goto(f"{base_url}/customer/")
     chat = page.locator("#customer-chat")
@@ -139,8 +139,8 @@ def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, li
         question.press("Enter")
         chat.locator(".footnote").nth(n - 1).wait_for(timeout=TIMEOUT_MS)
     page.locator("#customer-send").wait_for(state="visible", timeout=TIMEOUT_MS)  # the turn has ended
-    conversation = backend.conversations.recent(1)[0].conversation_id
-    assert len(backend.conversations.messages(conversation)) == 8
+    conversation = services.conversations.recent(1)[0].conversation_id
+    assert len(services.conversations.messages(conversation)) == 8
 
     page.get_by_role("button", name="Retry").last.click()
     deadline = time.monotonic() + 30
@@ -150,6 +150,6 @@ def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, li
     chat.locator(".footnote").nth(1).wait_for(timeout=TIMEOUT_MS)
     page.locator("#customer-send").wait_for(state="visible", timeout=TIMEOUT_MS)
     assert chat.locator(".user").count() == 2 and chat.locator(".bot").count() == 2
-    messages = backend.conversations.messages(conversation)
+    messages = services.conversations.messages(conversation)
     assert len(messages) == 8 and messages[4]["content"] == "How long does delivery to Germany take?"
     page.close()

@@ -36,18 +36,18 @@ class DocsArgs(ToolArgs):
 ORDERS_SEEN: list[str | None] = []
 
 
-def _orders(args: NoArgs, session: Session) -> ToolOutput:
+def _orders(engines: object, args: NoArgs, session: Session) -> ToolOutput:
     ORDERS_SEEN.append(session.user_id)
     return ToolOutput("my_orders", f"1 order(s): O0000007 placed 12 Nov 2026: shipped, for {session.user_id}.")
 
 
-def _docs(args: DocsArgs, session: Session) -> ToolOutput:
+def _docs(engines: object, args: DocsArgs, session: Session) -> ToolOutput:
     passage = "Opened in-ear headphones can be returned only if defective. The return window is 30 days."
     return ToolOutput("search_docs", "1 passages found; cite them by id.",
                       citations=[Citation("returns#opened-items", "Returns > Opened items", "returns.md", passage)])
 
 
-def _spikes(args: SpikeArgs, session: Session) -> ToolOutput:
+def _spikes(engines: object, args: SpikeArgs, session: Session) -> ToolOutput:
     frame = pd.DataFrame({"region": ["Lombardy"], "lift": [2.8]})
     return ToolOutput("find_spikes", "Lombardy: Friday-night orders 2.8x its baseline (44 orders).", frame=frame)
 
@@ -58,7 +58,7 @@ def agent() -> ShopAgent:
         ShopTool("my_orders", "Own orders.", NoArgs, frozenset({"customer"}), _orders, needs_user=True),
         ShopTool("search_docs", "Policies.", DocsArgs, frozenset({"customer", "operator"}), _docs),
         ShopTool("find_spikes", "Spikes.", SpikeArgs, frozenset({"operator"}), _spikes),
-    ])
+    ], engines=object())
     return ShopAgent(RuleChatModel(), registry, today=date(2026, 11, 15))
 
 
@@ -193,7 +193,7 @@ def _recording_agent() -> tuple[ShopAgent, RecordingModel]:
     registry = ToolRegistry([
         ShopTool("my_orders", "Own orders.", NoArgs, frozenset({"customer"}), _orders, needs_user=True),
         ShopTool("search_docs", "Policies.", DocsArgs, frozenset({"customer", "operator"}), _docs),
-    ])
+    ], engines=object())
     return ShopAgent(model, registry, today=date(2026, 11, 15)), model
 
 

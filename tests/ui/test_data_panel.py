@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from agent.config import Settings
 from tools.events.mapping import IngestError
 from tools.events.store import EventStore
+from tools.knowledge import KnowledgeBase
 from tools.knowledge.errors import DocumentError
 from ui.data_panel import add_documents, ingest_upload, initial_mapping, mapping_from_table, source_preview
 
@@ -82,27 +82,25 @@ def test_missing_required_column_is_refused_before_anything_is_written(tmp_path:
     assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 
-def test_documents_must_be_markdown_with_a_title(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "state", docs_dir=tmp_path / "docs")
+def test_documents_must_be_markdown_with_a_title(tmp_path: Path, embedder) -> None:
+    kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
     text_file = tmp_path / "notes.txt"
     text_file.write_text("# Notes\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="not a Markdown file"):
-        add_documents(settings, [text_file], progress=False)
+        add_documents(kb, [text_file], progress=False)
     untitled = tmp_path / "untitled.md"
     untitled.write_text("Just text, no heading.\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="no title"):
-        add_documents(settings, [untitled], progress=False)
+        add_documents(kb, [untitled], progress=False)
     assert not (tmp_path / "docs").exists()  # nothing copied when a file is refused
 
 
-def test_added_document_is_searchable_with_a_citation(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "state", docs_dir=tmp_path / "docs")
+def test_added_document_is_searchable_with_a_citation(tmp_path: Path, embedder) -> None:
+    kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
     upload = tmp_path / "Gift Wrapping.md"
     upload.write_text("# Gift wrapping\n\n## Price\n\nGift wrapping costs 3 EUR per item and is recyclable.\n",
                       encoding="utf-8")
-    report = add_documents(settings, [upload], progress=False)
+    report = add_documents(kb, [upload], progress=False)
     assert report.added == 1 and (tmp_path / "docs" / "uploads" / "gift-wrapping.md").is_file()
-    from tools.knowledge import KnowledgeBase
-
-    hit = KnowledgeBase(settings).search("how much is gift wrapping?", k=1).hits[0]
+    hit = kb.search("how much is gift wrapping?", k=1).hits[0]
     assert hit.citation_id.startswith("gift-wrapping#") and "3 EUR" in hit.text

@@ -86,9 +86,9 @@ def test_customer_asking_an_operator_question_gets_no_operator_data(live_server)
 
 
 def test_customer_sees_only_their_own_orders(live_server) -> None:
-    base_url, backend = live_server
-    first, second = backend.demo_customers[:2]
-    orders = backend.store.connect().execute(
+    base_url, services = live_server
+    first, second = services.demo_customers[:2]
+    orders = services.store.connect().execute(
         "SELECT user_id, order_id FROM orders WHERE user_id IN (?, ?)", [first.user_id, second.user_id]
     ).fetchall()
     client = _client(f"{base_url}/customer/")
@@ -108,12 +108,12 @@ def test_landing_page_links_both_apps_and_the_widget_can_be_framed(live_server) 
 
 
 @pytest.mark.slow
-def test_ten_concurrent_customer_chats_complete_without_errors(make_backend) -> None:
-    backend = make_backend(word_delay_s=0.0)
-    customers = backend.demo_customers
+def test_ten_concurrent_customer_chats_complete_without_errors(make_services) -> None:
+    services = make_services(word_delay_s=0.0)
+    customers = services.demo_customers
     questions = ["Can I return opened headphones?", "How long does delivery to Germany take?",
                  "Where is my latest order?"]
-    with running_server(backend) as base_url:
+    with running_server(services) as base_url:
 
         def chat(n: int) -> tuple[str, str]:
             client = _client(f"{base_url}/customer/")
@@ -131,4 +131,4 @@ def test_ten_concurrent_customer_chats_complete_without_errors(make_backend) -> 
             assert "order" in answer.lower()
         else:
             assert "footnote" in answer
-    assert len(backend.conversations.recent()) == 10
+    assert len(services.conversations.recent()) == 10

@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+from pydantic import Field
 
-from tools.agent_tools.args import MyOrdersArgs, MyRecommendationsArgs, SearchDocsArgs, SearchProductsArgs
-from tools.agent_tools.backends import ShopBackends
-from tools.registry import Citation, Session, ToolOutput
+from tools.agent_tools.engines import ShopEngines
+from tools.agent_tools.fields import Category, OrderStatus
+from tools.recommend.result import RecommendationResult
+from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
+
+CUSTOMER = ("customer",)
+BOTH = ("customer", "operator")
 
 PASSAGE_CHARS = 700  # a small model reads a few short passages better than many long ones
 # Cosine (MiniLM) of a question to its closest passage below which no passage answers it. bench/knowledge.py
@@ -23,13 +28,25 @@ MIN_SIMILARITY = 0.25
 NO_PASSAGE = "I don't know: no passage in our policies and guides answers this. I can connect you with our team."
 
 
-def search_docs(backends: ShopBackends, args: SearchDocsArgs, session: Session) -> ToolOutput:
+class SearchDocsArgs(ToolArgs):
+    query: str = Field(min_length=2, max_length=300, description="What to look up in the shop's policies and guides.")
+
+
+@shop_tool(
+    description=(
+        "Search the shop's policies, FAQ and product guides (shipping, returns, warranty, payment, account, care). "
+        "Returns passages to cite."
+    ),
+    args=SearchDocsArgs,
+    roles=BOTH,
+)
+def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) -> ToolOutput:
     """Hybrid search over the shop's policies and guides; passages come back as citable data.
 
     When even the closest passage is far from the question (weather, football, another shop's prices), no
     passage is returned: quoting the nearest policy would answer a question nobody asked.
     """
-    result = backends.kb.search(args.query, k=3)
+    result = engines.kb.search(args.query, k=3)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
     citations = [
@@ -39,9 +56,21 @@ def search_docs(backends: ShopBackends, args: SearchDocsArgs, session: Session) 
     return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)
 
 
-def search_products(backends: ShopBackends, args: SearchProductsArgs, session: Session) -> ToolOutput:
+class SearchProductsArgs(ToolArgs):
+    query: str = Field(min_length=2, max_length=200, description="What the customer is looking for.")
+    category: Category | None = Field(None, description="Only this category.")
+    max_price: float | None = Field(None, gt=0, description="Highest price.")
+    in_stock_only: bool = Field(True, description="Hide products that are out of stock.")
+
+
+@shop_tool(
+    description="Find products in the catalogue by description, with optional category, price and stock filters.",
+    args=SearchProductsArgs,
+    roles=CUSTOMER,
+)
+def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Session) -> ToolOutput:
     """Semantic product search with filters; results also become product cards."""
-    result = backends.kb.search_products(
+    result = engines.kb.search_products(
         args.query, k=5, category=args.category, max_price=args.max_price, in_stock=True if args.in_stock_only else None
     )
     frame = result.frame
@@ -50,10 +79,21 @@ def search_products(backends: ShopBackends, args: SearchProductsArgs, session: S
          "currency": r.get("currency", "EUR"), "in_stock": int(r.get("stock", 1)) > 0}
         for r in frame.to_dict(orient="records")
     ]
-    return ToolOutput("search_products", result.summary(), frame=frame, chart=result.chart(), cards=cards)
+    return ToolOutput.from_result("search_products", result, cards=cards)
 
 
-def my_orders(backends: ShopBackends, args: MyOrdersArgs, session: Session) -> ToolOutput:
+class MyOrdersArgs(ToolArgs):
+    status: OrderStatus | None = Field(None, description="Only orders with this status.")
+    order_id: str | None = Field(None, pattern=r"^O\d+$", description="One order, e.g. O0001234.")
+
+
+@shop_tool(
+    description="The signed-in customer's own orders: status, items, amounts, delivery estimates.",
+    args=MyOrdersArgs,
+    roles=CUSTOMER,
+    needs_user=True,
+)
+def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> ToolOutput:
     """The signed-in customer's orders, newest first (at most 10)."""
     conditions, params = ["user_id = ?"], [session.user_id]
     if args.status:
@@ -62,7 +102,7 @@ def my_orders(backends: ShopBackends, args: MyOrdersArgs, session: Session) -> T
     if args.order_id:
         conditions.append("order_id = ?")
         params.append(args.order_id)
-    frame = backends.store.connect().execute(
+    frame = engines.store.connect().execute(
         "SELECT order_id, placed_at, status, amount, currency, items, shipping_city, delivery_estimate "
         f"FROM orders WHERE {' AND '.join(conditions)} ORDER BY placed_at DESC LIMIT 10",
         params,
@@ -81,23 +121,33 @@ def my_orders(backends: ShopBackends, args: MyOrdersArgs, session: Session) -> T
     return ToolOutput("my_orders", summary, frame=frame)
 
 
-def my_recommendations(backends: ShopBackends, args: MyRecommendationsArgs, session: Session) -> ToolOutput:
+class MyRecommendationsArgs(ToolArgs):
+    product: str | None = Field(None, max_length=120, description="Recommend what goes with this product (name or id).")
+    n: int = Field(5, ge=1, le=10, description="How many products.")
+
+
+@shop_tool(
+    description="Products recommended for the signed-in customer, or that go with a product.",
+    args=MyRecommendationsArgs,
+    roles=CUSTOMER,
+    needs_user=True,
+)
+def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, session: Session) -> ToolOutput:
     """Recommendations for the signed-in customer (or what goes with a product), with reasons."""
-    recommender = backends.recommender
+    recommender = engines.recommender
     if args.product:
-        product_id, _ = backends.resolve_product(args.product)
+        product_id, _ = engines.resolve_product(args.product)
         result = recommender.bought_together(product_id, n=args.n)
     else:
         result = recommender.recommend_for_user(session.user_id, n=args.n)
     return recommendation_output("my_recommendations", result)
 
 
-def recommendation_output(tool: str, result) -> ToolOutput:
+def recommendation_output(tool: str, result: RecommendationResult) -> ToolOutput:
     """Recommendations as a tool output with product cards (shared with the operator tool)."""
-    frame = result.frame
     cards = [
         {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"), "price": r.get("price"),
          "reason": r.get("reason")}
-        for r in frame.to_dict(orient="records")
+        for r in result.frame.to_dict(orient="records")
     ]
-    return ToolOutput(tool, result.summary(), frame=frame, chart=result.chart(), cards=cards)
+    return ToolOutput.from_result(tool, result, cards=cards)

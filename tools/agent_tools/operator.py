@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
+from pydantic import Field
 
-from tools.agent_tools.args import (
-    ComparePeriodsArgs,
-    DetectAnomaliesArgs,
-    DetectFraudArgs,
-    FindSpikesArgs,
-    ForecastDemandArgs,
-    RecommendArgs,
-    ReorderAdviceArgs,
-    TopItemsArgs,
-)
-from tools.agent_tools.backends import Place, ShopBackends, resolve_place
+from tools.agent_tools.customer import recommendation_output
+from tools.agent_tools.engines import Place, ShopEngines, resolve_place
+from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Since, Weekday
+from tools.errors import EngineInputError
 from tools.events.regions import region_of_city
-from tools.registry import Session, ToolOutput
+from tools.registry import Session, ToolArgs, ToolOutput, shop_tool
 
+OPERATOR = ("operator",)
 _DIMENSION = {"region": "regions", "city": "cities", "country": "countries"}
 _PERIOD = {"all_time": None}
 
@@ -37,11 +34,25 @@ def _region_or_country(place: Place | None) -> tuple[str | None, str | None]:
     return place.value, None
 
 
-def _query_output(tool: str, result) -> ToolOutput:
-    return ToolOutput(tool, result.summary(), frame=result.frame, chart=result.chart())
+class FindSpikesArgs(ToolArgs):
+    day: Weekday = Field("Friday", description="Day of the week (local time).")
+    start_hour: int = Field(20, ge=0, le=23, description="Window start, local hour.")
+    end_hour: int = Field(24, ge=1, le=24, description="Window end, local hour (24 = midnight).")
+    metric: Literal["orders", "units", "views"] = Field(
+        "orders", description="What to count (a spike compares counts per hour)."
+    )
+    group_by: Literal["region", "city", "country", "category"] = Field("region", description="Compare these groups.")
 
 
-def find_spikes(backends: ShopBackends, args: FindSpikesArgs, session: Session) -> ToolOutput:
+@shop_tool(
+    description=(
+        "Which regions (or cities, countries, categories) spike in a local-time window of the week, e.g. Friday "
+        "20-24, against their own baseline."
+    ),
+    args=FindSpikesArgs,
+    roles=OPERATOR,
+)
+def find_spikes(engines: ShopEngines, args: FindSpikesArgs, session: Session) -> ToolOutput:
     """Groups whose rate inside a local-time weekly window beats their own baseline."""
     from tools.query import QuerySpec, Spike, run_query
 
@@ -52,10 +63,21 @@ def find_spikes(backends: ShopBackends, args: FindSpikesArgs, session: Session) 
         order_by="lift",
         top_k=10,
     )
-    return _query_output("find_spikes", run_query(backends.store, spec))
+    return ToolOutput.from_result("find_spikes", run_query(engines.store, spec))
 
 
-def compare_periods(backends: ShopBackends, args: ComparePeriodsArgs, session: Session) -> ToolOutput:
+class ComparePeriodsArgs(ToolArgs):
+    metric: Metric = Field("revenue", description="What to compare.")
+    comparison: Literal["week_over_week", "year_over_year"] = Field("week_over_week", description="Which periods.")
+    group_by: Literal["region", "country", "category", "product"] = Field("region", description="Per group.")
+
+
+@shop_tool(
+    description="Change of a metric week over week or year over year, per region, country, category or product.",
+    args=ComparePeriodsArgs,
+    roles=OPERATOR,
+)
+def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Session) -> ToolOutput:
     """The metric now vs a week or a year earlier, per group."""
     from tools.query import PeriodOverPeriod, QuerySpec, run_query
 
@@ -66,10 +88,29 @@ def compare_periods(backends: ShopBackends, args: ComparePeriodsArgs, session: S
         order_by="pct_change",
         top_k=15,
     )
-    return _query_output("compare_periods", run_query(backends.store, spec))
+    return ToolOutput.from_result("compare_periods", run_query(engines.store, spec))
 
 
-def top_items(backends: ShopBackends, args: TopItemsArgs, session: Session) -> ToolOutput:
+class TopItemsArgs(ToolArgs):
+    metric: Metric = Field("revenue", description="What to rank by.")
+    group_by: Literal["product", "category", "region", "city", "country", "hour_of_day", "day_of_week"] = Field(
+        "product", description="What to rank."
+    )
+    place: AnyPlace = Field(None, description="Only this region, city or country.")
+    category: Category | None = Field(None, description="Only this category.")
+    period: Period = Field("last_30_days", description="Time window.")
+    top_k: int = Field(10, ge=1, le=50, description="How many rows.")
+
+
+@shop_tool(
+    description=(
+        "Rank or break down a metric (revenue, orders, conversion...) by product, category, place, hour or weekday "
+        "over a period, optionally in one place or category."
+    ),
+    args=TopItemsArgs,
+    roles=OPERATOR,
+)
+def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> ToolOutput:
     """A ranking or breakdown of one metric over a period, optionally in one place or category."""
     from tools.query import Filters, QuerySpec, run_query
 
@@ -86,53 +127,94 @@ def top_items(backends: ShopBackends, args: TopItemsArgs, session: Session) -> T
         group_by=[args.group_by],
         top_k=None if ordered else args.top_k,
     )
-    return _query_output("top_items", run_query(backends.store, spec))
+    return ToolOutput.from_result("top_items", run_query(engines.store, spec))
 
 
-def forecast_demand(backends: ShopBackends, args: ForecastDemandArgs, session: Session) -> ToolOutput:
+class ForecastDemandArgs(ToolArgs):
+    category: Category | None = Field(None, description="Forecast this category.")
+    product: str | None = Field(None, max_length=120, description="Forecast this product (name or id).")
+    place: AnyPlace = Field(None, description="Region, city or country; none = whole shop.")
+    horizon_days: int = Field(28, ge=1, le=120, description="Days ahead.")
+
+
+@shop_tool(
+    description=(
+        "Forecast daily units of a product, a category or the whole shop in a region, city or country, with "
+        "80%/95% intervals and backtest accuracy."
+    ),
+    args=ForecastDemandArgs,
+    roles=OPERATOR,
+)
+def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Session) -> ToolOutput:
     """Daily units ahead for a product, category or the whole shop, in a place or everywhere."""
     from tools.forecast import forecast_demand as run_forecast
 
     region, country = _region_or_country(resolve_place(args.place) if args.place else None)
-    product = backends.resolve_product(args.product)[0] if args.product else None
+    product = engines.resolve_product(args.product)[0] if args.product else None
     result = run_forecast(
-        backends.store, product=product, category=args.category, region=region, country=country,
+        engines.store, product=product, category=args.category, region=region, country=country,
         horizon=args.horizon_days, model_set="fast",
     )
-    return ToolOutput("forecast_demand", result.summary(), frame=result.frame, chart=result.chart())
+    return ToolOutput.from_result("forecast_demand", result)
 
 
-def reorder_advice(backends: ShopBackends, args: ReorderAdviceArgs, session: Session) -> ToolOutput:
+class ReorderAdviceArgs(ToolArgs):
+    product: str = Field(max_length=120, description="Product name or id.")
+    stock_on_hand: int = Field(ge=0, description="Units in stock now.")
+    place: AnyPlace = Field(None, description="Region or country served from this stock; none = all.")
+    lead_time_days: int = Field(7, ge=1, le=120, description="Days until a new delivery arrives.")
+    service_level: float = Field(0.95, gt=0.5, lt=1.0, description="Chance of not running out.")
+
+
+@shop_tool(
+    description="Reorder point and quantity for a product given stock on hand and supplier lead time.",
+    args=ReorderAdviceArgs,
+    roles=OPERATOR,
+)
+def reorder_advice(engines: ShopEngines, args: ReorderAdviceArgs, session: Session) -> ToolOutput:
     """Reorder point and quantity from the forecast's quantiles over the lead time."""
     from tools.forecast import reorder_suggestion
 
     region, country = _region_or_country(resolve_place(args.place) if args.place else None)
-    product_id, _ = backends.resolve_product(args.product)
+    product_id, _ = engines.resolve_product(args.product)
     advice = reorder_suggestion(
-        backends.store, product_id, region, stock_on_hand=args.stock_on_hand, lead_time_days=args.lead_time_days,
+        engines.store, product_id, region, stock_on_hand=args.stock_on_hand, lead_time_days=args.lead_time_days,
         service_level=args.service_level, country=country, model_set="fast",
     )
-    return ToolOutput("reorder_advice", advice.summary(), frame=advice.frame, chart=advice.chart())
+    return ToolOutput.from_result("reorder_advice", advice)
 
 
-def detect_anomalies(backends: ShopBackends, args: DetectAnomaliesArgs, session: Session) -> ToolOutput:
+class DetectAnomaliesArgs(ToolArgs):
+    since: Since = Field("7d", description="How far back to look.")
+    place: AnyPlace = Field(None, description="Only this region or country.")
+    kind: Literal["all", "volume", "complaints"] = Field(
+        "all", description="Volume spikes/outages, complaint waves, or both."
+    )
+
+
+@shop_tool(
+    description="Unusual regional volume (surges, outages) and complaint waves in reviews.",
+    args=DetectAnomaliesArgs,
+    roles=OPERATOR,
+)
+def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: Session) -> ToolOutput:
     """Regional volume surges/outages and complaint waves in reviews."""
     from tools.anomaly import detect_complaint_waves, detect_volume_anomalies
 
     region, country = _region_or_country(resolve_place(args.place) if args.place else None)
     if country is not None:
-        raise ValueError(
+        raise EngineInputError(
             f"Anomaly detection works per region, not per country ({args.place}); name a region such as Bavaria "
             "or leave the place out to scan every region."
         )
     parts: list[ToolOutput] = []
     if args.kind in ("all", "volume"):
-        volume = detect_volume_anomalies(backends.store, since=args.since, region=region)
-        parts.append(ToolOutput("detect_anomalies", volume.summary(), frame=volume.frame, chart=volume.chart()))
+        volume = detect_volume_anomalies(engines.store, since=args.since, region=region)
+        parts.append(ToolOutput.from_result("detect_anomalies", volume))
     if args.kind in ("all", "complaints"):
         since = args.since if args.since in ("30d", "90d") else "30d"  # a wave needs weeks of reviews to show
-        waves = detect_complaint_waves(backends.store, since=since, state_dir=backends.settings.anomaly_path)
-        parts.append(ToolOutput("detect_anomalies", waves.summary(), frame=waves.frame, chart=waves.chart()))
+        waves = detect_complaint_waves(engines.store, engines.embedder, since=since, state_dir=engines.anomaly_dir)
+        parts.append(ToolOutput.from_result("detect_anomalies", waves))
     frames = [p.frame for p in parts if p.frame is not None and not p.frame.empty]
     return ToolOutput(
         "detect_anomalies",
@@ -142,27 +224,54 @@ def detect_anomalies(backends: ShopBackends, args: DetectAnomaliesArgs, session:
     )
 
 
-def detect_fraud(backends: ShopBackends, args: DetectFraudArgs, session: Session) -> ToolOutput:
+class DetectFraudArgs(ToolArgs):
+    since: Since = Field("7d", description="How far back to look.")
+    top_k: int = Field(10, ge=1, le=50, description="How many cases.")
+
+
+@shop_tool(
+    description=(
+        "Suspicious orders and accounts (impossible travel, card testing, shared devices, far shipping), ranked "
+        "with reasons."
+    ),
+    args=DetectFraudArgs,
+    roles=OPERATOR,
+)
+def detect_fraud(engines: ShopEngines, args: DetectFraudArgs, session: Session) -> ToolOutput:
     """Ranked suspicious cases with their reasons in words."""
     from tools.anomaly import detect_fraud as run_fraud
 
-    report = run_fraud(backends.store, since=args.since, state_dir=backends.settings.anomaly_path)
+    report = run_fraud(engines.store, since=args.since, state_dir=engines.anomaly_dir)
     frame = report.frame.head(args.top_k) if report.frame is not None else None
     return ToolOutput("detect_fraud", report.summary(), frame=frame, chart=report.chart())
 
 
-def recommend(backends: ShopBackends, args: RecommendArgs, session: Session) -> ToolOutput:
-    """Recommendations for a customer, or what sells together with a product (optionally in a place)."""
-    from tools.agent_tools.customer import recommendation_output
+class RecommendArgs(ToolArgs):
+    user_id: str | None = Field(None, pattern=r"^U\d+$", description="Recommend for this customer, e.g. U000123.")
+    product: str | None = Field(None, max_length=120, description="Or: what sells together with this product.")
+    place: AnyPlace = Field(None, description="Region or city context.")
+    n: int = Field(5, ge=1, le=20, description="How many products.")
 
-    recommender = backends.recommender
+
+@shop_tool(
+    description=(
+        "Recommendations for a given customer, or what sells together with a product, optionally in a place."
+    ),
+    args=RecommendArgs,
+    roles=OPERATOR,
+)
+def recommend(engines: ShopEngines, args: RecommendArgs, session: Session) -> ToolOutput:
+    """Recommendations for a customer, or what sells together with a product (optionally in a place)."""
+    recommender = engines.recommender
     place = resolve_place(args.place) if args.place else None
     region, _ = _region_or_country(place) if place and place.level != "country" else (None, None)
     if args.product:
-        product_id, _ = backends.resolve_product(args.product)
+        product_id, _ = engines.resolve_product(args.product)
         result = recommender.bought_together(product_id, n=args.n, region=region)
     elif args.user_id:
         result = recommender.recommend_for_user(args.user_id, n=args.n, region=region)
     else:
-        raise ValueError("Say which customer (user_id, e.g. U000123) or which product (name or id) to recommend for.")
+        raise EngineInputError(
+            "Say which customer (user_id, e.g. U000123) or which product (name or id) to recommend for."
+        )
     return recommendation_output("recommend", result)

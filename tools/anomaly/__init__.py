@@ -6,7 +6,7 @@ Public API (every result has `.frame`, `.summary()` and `.chart()`):
 - `detect_fraud(store, since="7d", state_dir=None) -> FraudReport`; `label_case(state_dir, case_id, fraud)`
 - `FraudDetector.from_store(store, state_dir=None)`: `.detect(since)`, `.score_order(order) -> OrderScore`,
   `.label_case(case_id, fraud)`
-- `detect_complaint_waves(store, since="30d", state_dir=None) -> ComplaintReport`
+- `detect_complaint_waves(store, embed, since="30d", state_dir=None) -> ComplaintReport`
 
 "since" ('24h', '7d', '4w') counts back from `as_of`, which defaults to the latest record in the store
 (events for volume, orders for fraud, reviews for complaints). `state_dir` is the settings' anomaly dir.

@@ -20,7 +20,7 @@ import pandas as pd
 
 from tools.anomaly.errors import AnomalyInputError
 from tools.anomaly.period import Period, parse_since, resolve_period
-from tools.anomaly.sentiment import Embedder, EmbeddingCache, ReviewClassifier, default_embedder
+from tools.anomaly.sentiment import Embedder, EmbeddingCache, ReviewClassifier
 from tools.events.store import EventStore
 from tools.results import ChartSpec
 
@@ -240,16 +240,17 @@ def _scan_level(
 
 def detect_complaint_waves(
     store: EventStore,
+    embed: Embedder,
     since: str = "30d",
     as_of: pd.Timestamp | str | None = None,
     state_dir: Path | str | None = None,
     config: WaveConfig | None = None,
-    embed: Embedder | None = None,
 ) -> ComplaintReport:
     """Complaint waves among the reviews of the `since` period before `as_of` (default: latest review).
 
     Sentiment is learned from the ratings of the reviews up to `as_of`; each group's usual negative share
-    comes from the `config.baseline` before the period. Embeddings are cached in `state_dir` if given.
+    comes from the `config.baseline` before the period. `embed` embeds review texts (e.g. a
+    `tools.embeddings.TextEmbedder`); the vectors are cached in `state_dir` if given.
     """
     config = config or WaveConfig()
     with store.connect() as con:
@@ -262,7 +263,7 @@ def detect_complaint_waves(
         )
     cache = EmbeddingCache(
         Path(state_dir) / "review_embeddings.npz" if state_dir is not None else None,
-        embed or default_embedder(),
+        embed,
     )
     rated = reviews.dropna(subset=["rating"])
     classifier = ReviewClassifier.train(rated["text"].tolist(), rated["rating"].astype(int).to_numpy(), cache)

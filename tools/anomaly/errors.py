@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tools.errors import EngineInputError
 
-class AnomalyInputError(ValueError):
+
+class AnomalyInputError(EngineInputError):
     """An argument the detector cannot use (bad period, empty data, unknown case or category)."""

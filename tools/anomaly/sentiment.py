@@ -1,6 +1,6 @@
 """Review sentiment (trained here on the reviews' own ratings, on MiniLM sentence embeddings) and topic.
 
-Sentiment: a logistic regression from the shared embedder's vectors (`tools.embeddings.embed_texts`) to
+Sentiment: a logistic regression from the shared embedder's vectors (a `tools.embeddings.TextEmbedder`) to
 the rating's class (1-2 negative, 3 neutral, 4-5 positive), so texts without a rating (support messages,
 imported reviews) get one too. Topic (delivery, quality, price, service): no topic labels exist to learn
 from, so it is the topic whose words the text mentions most.
@@ -75,12 +75,6 @@ class EmbeddingCache:
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
         np.savez(tmp, keys=np.array(list(self._vectors)), vectors=np.vstack(list(self._vectors.values())))
         os.replace(tmp, self.path)
-
-
-def default_embedder() -> Embedder:
-    from tools.embeddings import embed_texts
-
-    return embed_texts
 
 
 @dataclass

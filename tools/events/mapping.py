@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tools.errors import EngineInputError
 from tools.events.regions import UnknownRegion, get_country, get_region
 from tools.events.schema import CHANNELS, EVENT_REQUIRED, EVENT_TYPES, EVENTS
 
@@ -34,7 +35,7 @@ EPOCH_FORMATS: tuple[str, ...] = ("epoch_s", "epoch_ms", "epoch_us")
 _TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz")
 
 
-class IngestError(ValueError):
+class IngestError(EngineInputError):
     """A file cannot be ingested as asked (unreadable, missing column, bad mapping); the message says the fix."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tools.errors import EngineInputError
 
-class UnknownRegion(ValueError):
+
+class UnknownRegion(EngineInputError):
     """A country, region or city name that the registry does not know."""
 
 

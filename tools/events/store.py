@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Self
 
@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from tools.cancellation import on_cancel
 from tools.events.schema import EVENTS, TABLES
 
 log = logging.getLogger(__name__)
@@ -498,6 +499,7 @@ class EventStore:
         after connecting (even to an empty store) are visible to this connection.
         """
         con = duckdb.connect()
+        on_cancel(con.interrupt)  # a tool call past its time limit stops its queries (tools.cancellation)
         con.execute("SET TimeZone = 'UTC'")
         current = self.root.resolve() / "current"
         columns = ", ".join(EVENTS.names)
@@ -516,6 +518,11 @@ class EventStore:
     def has_events(self) -> bool:
         """True once any event has been written."""
         return bool(self.event_files())
+
+    def latest_event_time(self) -> datetime | None:
+        """The UTC time of the latest event, or None while the store is empty."""
+        with self.connect() as con:
+            return con.execute("SELECT max(event_time) FROM events").fetchone()[0]
 
 
 # Rows inside a partition file are ordered by time; zstd and dictionary pages then see similar neighbours.

@@ -5,8 +5,10 @@ Unknown regions and countries raise `tools.events.regions.UnknownRegion` (also a
 
 from __future__ import annotations
 
+from tools.errors import EngineInputError
 
-class ForecastInputError(ValueError):
+
+class ForecastInputError(EngineInputError):
     """An argument the forecaster cannot use (bad horizon, frequency, metric, service level, ...)."""
 
 

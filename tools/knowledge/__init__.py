@@ -1,6 +1,6 @@
 """The knowledge base: the shop's documents and products in chromadb, searchable with citations.
 
-    kb = KnowledgeBase(settings)
+    kb = KnowledgeBase(chroma_dir, TextEmbedder(model_cache_dir), docs_dir=Path("data"))
     kb.index()                                   # data/*.md -> chunks -> chromadb + BM25 (idempotent)
     result = kb.search("can I return opened earbuds?", k=5, filters={"source": "shop"})
     result.hits[0].citation, result.hits[0].text  # "[returns-and-refunds#opened-items]", verbatim passage

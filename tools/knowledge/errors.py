@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tools.errors import EngineInputError
 
-class KnowledgeBaseError(ValueError):
+
+class KnowledgeBaseError(EngineInputError):
     """Base of every knowledge-base error caused by its input (documents, queries, filters)."""
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.embeddings import EmbeddingBackend, MiniLMEmbeddingFunction, embed_texts
+from tools.embeddings import MiniLMEmbeddingFunction, TextEmbedder
 from tools.knowledge.chunking import Chunk
 
 if TYPE_CHECKING:
@@ -61,11 +61,11 @@ def open_client(path: Path) -> ClientAPI:
     return chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
 
 
-def open_collection(client: ClientAPI, name: str) -> Collection:
+def open_collection(client: ClientAPI, name: str, embedder: TextEmbedder) -> Collection:
     """Get or create collection `name`, always with the MiniLM embedding function (never chromadb's default)."""
     return client.get_or_create_collection(
         name=name,
-        embedding_function=MiniLMEmbeddingFunction(),  # type: ignore[arg-type] - structural EmbeddingFunction
+        embedding_function=MiniLMEmbeddingFunction(embedder),  # type: ignore[arg-type] - structural EmbeddingFunction
         configuration={"hnsw": {"space": "cosine"}},
     )
 
@@ -84,10 +84,10 @@ def add_embedded(
     metadatas: Sequence[dict[str, Any]],
     progress: bool,
     what: str,
+    embedder: TextEmbedder,
     upsert: bool = False,
-    backend: EmbeddingBackend | None = None,
 ) -> None:
-    """Embed `texts` and write them with their documents and metadata, a batch at a time (backend: see embed_texts).
+    """Embed `texts` and write them with their documents and metadata, a batch at a time.
 
     Batch i is written to chromadb on a background thread while batch i + 1 is embedded: a write (HNSW
     insert, SQLite) took ~23 s of a 10k-chunk index run, during which the embedding sessions sat idle. One
@@ -103,7 +103,7 @@ def add_embedded(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write") as writer:
         for start in range(0, len(ids), EMBED_BATCH):
             stop = start + EMBED_BATCH
-            vectors = embed_texts(texts[start:stop], backend=backend)
+            vectors = embedder.encode(texts[start:stop])
             if pending is not None:
                 pending.result()
             pending = writer.submit(
@@ -126,7 +126,7 @@ def delete_ids(collection: Collection, ids: Sequence[str]) -> None:
 
 
 def sync_chunks(
-    collection: Collection, chunks: Sequence[Chunk], progress: bool = True, backend: EmbeddingBackend | None = None
+    collection: Collection, chunks: Sequence[Chunk], embedder: TextEmbedder, progress: bool = True
 ) -> IndexReport:
     """Make the collection hold exactly `chunks`; documents are counted by the chunks they gained or lost."""
     started = time.perf_counter()
@@ -149,7 +149,7 @@ def sync_chunks(
         metadatas=[c.metadata() for c in new],
         progress=progress,
         what="chunks",
-        backend=backend,
+        embedder=embedder,
     )
     delete_ids(collection, gone)
     return IndexReport(

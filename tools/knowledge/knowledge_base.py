@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.embeddings import embed_texts
+from tools.embeddings import TextEmbedder
 from tools.knowledge.chunking import chunk_document, search_text
 from tools.knowledge.documents import load_corpus
 from tools.knowledge.errors import IndexNotBuilt
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-    from agent.config import Settings
     from tools.events.store import EventStore
 
 DOCS_COLLECTION = "docs"
@@ -42,13 +41,21 @@ LEXICAL_FIELDS: tuple[str, ...] = ("source", "doc_id", "doc_type", "category", "
 class KnowledgeBase:
     """The shop's documents (hybrid BM25 + dense search with citations) and products (semantic search).
 
-    State lives under `settings.chroma_path`: the chromadb collections and, beside them, the BM25 index.
+    State lives under `chroma_dir`: the chromadb collections and, beside them, the BM25 index. `docs_dir` is
+    the folder of Markdown documents that `index()` mirrors when it is given no other folder.
     """
 
     def __init__(
-        self, settings: Settings, docs_collection: str = DOCS_COLLECTION, products_collection: str = PRODUCTS_COLLECTION
+        self,
+        chroma_dir: Path,
+        embedder: TextEmbedder,
+        docs_dir: Path | None = None,
+        docs_collection: str = DOCS_COLLECTION,
+        products_collection: str = PRODUCTS_COLLECTION,
     ) -> None:
-        self.settings = settings
+        self.chroma_dir = Path(chroma_dir)
+        self.embedder = embedder
+        self.docs_dir = Path(docs_dir) if docs_dir is not None else None
         self.docs_collection = docs_collection
         self.products_collection = products_collection
         self._client: ClientAPI | None = None
@@ -62,7 +69,7 @@ class KnowledgeBase:
     def client(self) -> ClientAPI:
         """The chromadb PersistentClient (opened on first use)."""
         if self._client is None:
-            self._client = open_client(self.settings.chroma_path)
+            self._client = open_client(self.chroma_dir)
         return self._client
 
     def docs(self) -> Collection:
@@ -75,20 +82,22 @@ class KnowledgeBase:
 
     def _collection(self, name: str) -> Collection:
         if name not in self._collections:
-            self._collections[name] = open_collection(self.client, name)
+            self._collections[name] = open_collection(self.client, name, self.embedder)
         return self._collections[name]
 
     @property
     def bm25_path(self) -> Path:
         """Where the BM25 index of the documents is saved."""
-        return Path(self.settings.chroma_path) / f"bm25-{self.docs_collection}"
+        return self.chroma_dir / f"bm25-{self.docs_collection}"
 
     # ------------------------------------------------------------------ documents
     def index(self, path: Path | None = None, progress: bool = True) -> IndexReport:
-        """Make the index mirror the Markdown documents under `path` (default: settings.docs_dir)."""
-        root = Path(path) if path is not None else Path(self.settings.docs_dir)
+        """Make the index mirror the Markdown documents under `path` (default: the knowledge base's docs_dir)."""
+        if path is None and self.docs_dir is None:
+            raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with docs_dir.")
+        root = Path(path) if path is not None else self.docs_dir
         chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
-        report = sync_chunks(self.docs(), chunks, progress=progress, backend=self.settings.embedding_backend)
+        report = sync_chunks(self.docs(), chunks, self.embedder, progress=progress)
         saved = LexicalIndex.saved_fingerprint(self.bm25_path)
         if report.wrote or saved != fingerprint(c.chunk_id for c in chunks):
             lexical = LexicalIndex.build(
@@ -153,7 +162,7 @@ class KnowledgeBase:
         best_similarity: float | None = None  # cosine of the query to the closest chunk, when dense search ran
         if mode in ("hybrid", "dense"):
             found = collection.query(
-                query_embeddings=embed_texts([query], backend=self.settings.embedding_backend), n_results=pool,
+                query_embeddings=self.embedder.encode([query]), n_results=pool,
                 where=chroma_where(normalized), include=["documents", "metadatas", "distances"],
             )
             ids, metas = found["ids"][0], found["metadatas"][0]
@@ -202,14 +211,10 @@ class KnowledgeBase:
         return hits
 
     # ------------------------------------------------------------------ products
-    def index_products(self, store: EventStore | None = None, progress: bool = True) -> IndexReport:
-        """Make the product index mirror the store's products table (default store: settings.store_path)."""
-        if store is None:
-            from tools.events.store import EventStore
-
-            store = EventStore(self.settings.store_path)
+    def index_products(self, store: EventStore, progress: bool = True) -> IndexReport:
+        """Make the product index mirror the store's products table."""
         products = read_products(store)
-        report = sync_products(self.products(), products, progress=progress)
+        report = sync_products(self.products(), products, self.embedder, progress=progress)
         if products.empty:
             report = replace(report, notes=(*report.notes, "the store's products table is empty"))
         return report
@@ -224,7 +229,7 @@ class KnowledgeBase:
         in_stock: bool | None = None,
     ) -> ProductSearchResult:
         """Products closest in meaning to `query`, filtered by category, price range and stock."""
-        return search_products(self.products(), query, k, category, min_price, max_price, in_stock)
+        return search_products(self.products(), self.embedder, query, k, category, min_price, max_price, in_stock)
 
 
 def _by_section(chunk_ids: list[str], sections: list[str]) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from tools.embeddings import embed_texts
+from tools.embeddings import TextEmbedder
 from tools.events.catalog import CATEGORIES
 from tools.knowledge.errors import IndexNotBuilt, InvalidQuery
 from tools.knowledge.index import IndexReport, add_embedded, delete_ids, stored_metadata
@@ -71,7 +71,9 @@ def _entry(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return text, {key: value for key, value in metadata.items() if value is not None}
 
 
-def sync_products(collection: Collection, products: pd.DataFrame, progress: bool = True) -> IndexReport:
+def sync_products(
+    collection: Collection, products: pd.DataFrame, embedder: TextEmbedder, progress: bool = True
+) -> IndexReport:
     """Make the collection hold exactly these products; re-embed only those whose text changed."""
     started = time.perf_counter()
     missing = [c for c in ("product_id", "name", "category", "description") if c not in products.columns]
@@ -106,6 +108,7 @@ def sync_products(collection: Collection, products: pd.DataFrame, progress: bool
         metadatas=[e[2] for e in embed],
         progress=progress,
         what="products",
+        embedder=embedder,
         upsert=True,
     )
     for start in range(0, len(relist), 5000):
@@ -169,6 +172,7 @@ def _canonical_category(collection: Collection, category: str) -> str:
 
 def search_products(
     collection: Collection,
+    embedder: TextEmbedder,
     query: str,
     k: int = 5,
     category: str | None = None,
@@ -207,7 +211,7 @@ def search_products(
     where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     found = collection.query(
-        query_embeddings=embed_texts([query]),
+        query_embeddings=embedder.encode([query]),
         n_results=min(k, total),
         where=where,
         include=["metadatas", "distances"],

@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from tools.errors import EngineInputError
 from tools.events.store import EventStore
 from tools.query.backends import Source, data_span, open_source, table_or_none
 from tools.query.cache import uses_session_hours
@@ -25,7 +26,7 @@ from tools.query.spec import COUNT_METRICS, MAX_ROWS, WEEKDAYS, QuerySpec, Query
 DEFAULT_TIMEOUT_S = 30.0
 
 
-class QueryTimeout(TimeoutError):
+class QueryTimeout(EngineInputError):
     """A query ran past its time limit and was cancelled."""
 
 

@@ -15,11 +15,12 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tools.errors import EngineInputError
 from tools.events.regions import COUNTRIES, UnknownRegion, all_regions, get_country, get_region
 from tools.events.schema import CHANNELS
 
 
-class QuerySpecError(ValueError):
+class QuerySpecError(EngineInputError):
     """A query spec that cannot run: the message says which field is wrong and lists the valid choices."""
 
 

@@ -2,13 +2,13 @@
 
 Public API (what the agent and UI call):
 
-    rec = Recommender.load_or_train(store, settings)
+    rec = Recommender.load_or_train(store, model_dir, embedder)
     rec.recommend_for_user(user_id, n=10, region=None, at=None) -> RecommendationResult
     rec.similar_to_item(product_id, n=10)                       -> RecommendationResult
     rec.bought_together(product_id, n=10, region=None)          -> RecommendationResult
     rec.next_items(session_path, n=10)                          -> RecommendationResult
     rec.predict_next_basket_value(user_id)                      -> BasketValuePrediction
-    Recommender.train(store, settings, RecommenderParams(...))  # one command: `chronotope recommend train`
+    Recommender.train(store, model_dir, embedder, RecommenderParams(...))  # `chronotope recommend train`
 
 Unknown ids raise `UnknownUser` / `UnknownProduct` (ValueErrors saying what to do); unknown regions raise
 `tools.events.regions.UnknownRegion`.

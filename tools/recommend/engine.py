@@ -1,6 +1,6 @@
 """`Recommender`: the trained models behind one API, with ids, reasons, context and persistence.
 
-    rec = Recommender.load_or_train(store, settings)
+    rec = Recommender.load_or_train(store, model_dir, embedder)
     rec.recommend_for_user("U000042", n=10, region="Auvergne-Rhone-Alpes", at=datetime(2026, 11, 13, 20))
     rec.similar_to_item("P00012"); rec.bought_together("P00012", region="Bavaria")
     rec.next_items(["P00012", "P00077"]); rec.predict_next_basket_value("U000042")
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from agent.config import Settings
+from tools.embeddings import TextEmbedder
 from tools.events.regions import Region, all_regions, get_country, get_region
 from tools.events.store import EventStore
 from tools.recommend import reasons
@@ -78,44 +78,57 @@ class Recommender:
     # ------------------------------------------------------------------ building
     @classmethod
     def train(
-        cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False,
+        cls,
+        store: EventStore,
+        model_dir: Path,
+        embedder: TextEmbedder | None,
+        params: RecommenderParams | None = None,
+        progress: bool = False,
         save: bool = True,
     ) -> Recommender:
-        """Fit every model on the store and (by default) save it as a new version under `recommender_path`."""
+        """Fit every model on the store and (by default) save it as a new version under `model_dir`.
+
+        `embedder` embeds product texts for cold-start similarity (None only with `content_embeddings=False`).
+        """
         params = params or RecommenderParams()
-        models = train_models(store, params, progress=progress)
+        models = train_models(store, params, embedder, progress=progress)
         manifest = Manifest(
             store=str(store.root), snapshot=vars(models.data.snapshot), params=params.model_dump(mode="json"),
             metrics=models.metrics, timings_s=models.timings_s,
         )
         recommender = cls(models, manifest, store)
         if save:
-            folder = save_version(settings.recommender_path, recommender._write, manifest)
+            folder = save_version(Path(model_dir), recommender._write, manifest)
             recommender.manifest = read_manifest(folder)
         return recommender
 
     @classmethod
-    def load(cls, folder: Path | str | None, settings: Settings | None = None, store: EventStore | None = None) -> Recommender:
-        """Load a saved version: a `v<N>` folder, or (folder None) the latest under `settings.recommender_path`."""
-        if folder is None:
-            if settings is None:
-                raise ValueError("Pass a version folder or settings to find the latest version in.")
-            folder = latest_dir(settings.recommender_path)
-            if folder is None:
-                raise ModelNotFound(
-                    f"No trained recommender under {settings.recommender_path}; run `chronotope recommend train`."
-                )
+    def load(cls, folder: Path | str, store: EventStore | None = None) -> Recommender:
+        """Load a saved version from its `v<N>` folder."""
         folder = Path(folder)
         return cls(_read(folder), read_manifest(folder), store)
 
     @classmethod
+    def load_latest(cls, model_dir: Path, store: EventStore | None = None) -> Recommender:
+        """Load the latest saved version under `model_dir`."""
+        folder = latest_dir(Path(model_dir))
+        if folder is None:
+            raise ModelNotFound(f"No trained recommender under {model_dir}; run `chronotope recommend train`.")
+        return cls.load(folder, store)
+
+    @classmethod
     def load_or_train(
-        cls, store: EventStore, settings: Settings, params: RecommenderParams | None = None, progress: bool = False
+        cls,
+        store: EventStore,
+        model_dir: Path,
+        embedder: TextEmbedder | None,
+        params: RecommenderParams | None = None,
+        progress: bool = False,
     ) -> Recommender:
-        """The latest saved version if there is one, else a freshly trained (and saved) one."""
-        if latest_dir(settings.recommender_path) is not None:
-            return cls.load(None, settings, store)
-        return cls.train(store, settings, params, progress=progress)
+        """The latest saved version under `model_dir` if there is one, else a freshly trained (and saved) one."""
+        if latest_dir(Path(model_dir)) is not None:
+            return cls.load_latest(model_dir, store)
+        return cls.train(store, model_dir, embedder, params, progress=progress)
 
     def is_stale(self, store: EventStore | None = None) -> bool:
         """True when the store holds events the models have not seen (time to retrain)."""

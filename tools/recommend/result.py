@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from tools.errors import EngineInputError
 from tools.results import ChartSpec
 
 RESULT_COLUMNS = ["product_id", "name", "category", "price", "score", "reason"]
 
 
-class UnknownUser(ValueError):
+class UnknownUser(EngineInputError):
     """A user id the recommender has never seen and the store does not know."""
 
 
-class UnknownProduct(ValueError):
+class UnknownProduct(EngineInputError):
     """A product id that is not in the catalogue."""
 
 

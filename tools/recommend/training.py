@@ -1,8 +1,8 @@
 """Training: every recommender model from the event store in one pass, with metrics and timings.
 
     from tools.recommend import Recommender, RecommenderParams
-    rec = Recommender.train(store, settings)                       # all events, saved as a new version
-    rec = Recommender.train(store, settings, RecommenderParams(algorithm="bpr"))
+    rec = Recommender.train(store, model_dir, embedder)            # all events, saved as a new version
+    rec = Recommender.train(store, model_dir, embedder, RecommenderParams(algorithm="bpr"))
 
 Validation happens on the way, always on the most recent data the run may see:
 - the weight of context against ALS (`context_weight`) is chosen on the last `validation_days`
@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
+from tools.embeddings import TextEmbedder
 from tools.events.regions import all_regions
 from tools.events.store import EventStore
 from tools.recommend.als import ContextALSModel
@@ -199,7 +200,9 @@ def session_metrics(
     }
 
 
-def train_models(store: EventStore, params: RecommenderParams, progress: bool = False) -> TrainedModels:
+def train_models(
+    store: EventStore, params: RecommenderParams, embedder: TextEmbedder | None = None, progress: bool = False
+) -> TrainedModels:
     """Fit every model on the store's events before `params.until`."""
     timings: dict[str, float] = {}
     metrics: dict[str, float] = {}
@@ -260,7 +263,9 @@ def train_models(store: EventStore, params: RecommenderParams, progress: bool = 
         if params.content_embeddings:
             from tools.recommend.content import embed_products
 
-            content = embed_products(data.products)
+            if embedder is None:
+                raise ValueError("content_embeddings needs a TextEmbedder: pass one, or set content_embeddings=False.")
+            content = embed_products(data.products, embedder)
         done("content")
 
     return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content, metrics,

@@ -375,7 +375,7 @@ def _check(model, built: BuiltModel) -> float:
     import torch
     from tokenizers import Tokenizer
 
-    from tools.onnx_embedder import OnnxEmbedder
+    from tools.embeddings.onnx_model import OnnxEmbedder
 
     tokenizer = Tokenizer.from_file(str(built.tokenizer_path))
     tokenizer.enable_truncation(max_length=built.max_seq_length)
@@ -390,6 +390,6 @@ def _check(model, built: BuiltModel) -> float:
     if worst < MIN_COSINE:
         raise EmbedderBuildError(
             f"The int8 embedding model drifted from the float32 model (cosine {worst:.4f} < {MIN_COSINE}); "
-            "set CHRONOTOPE_EMBEDDING_BACKEND=fp32 to use the float32 model instead."
+            "set CHRONOTOPE_EMBEDDING_WEIGHTS=fp32 to use the float32 model instead."
         )
     return worst

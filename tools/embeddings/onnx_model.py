@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.embeddings import EMBEDDING_DIM
+from tools.embeddings.embedder import EMBEDDING_DIM
 
 if TYPE_CHECKING:
-    from tools.embedding_build import BuiltModel
+    from tools.embeddings.int8_build import BuiltModel
 
 BATCH_SIZE = 8  # texts per ONNX Runtime call (see the module docstring)
 

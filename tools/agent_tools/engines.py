@@ -7,20 +7,23 @@ filter and a product id. Resolution happens here, with errors that list what is 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from tools.embeddings import TextEmbedder
+from tools.errors import EngineInputError
 from tools.events.regions import COUNTRIES, UnknownRegion, all_regions, get_region
 from tools.events.store import EventStore
 
 if TYPE_CHECKING:
-    from agent.config import Settings
     from tools.knowledge import KnowledgeBase
     from tools.recommend.engine import Recommender
 
 
-class UnknownProduct(LookupError):
+class UnknownProduct(EngineInputError):
     """A product name or id the catalogue does not have."""
 
 
@@ -46,39 +49,43 @@ def resolve_place(name: str) -> Place:
     try:
         region = get_region(name)
     except UnknownRegion as exc:
-        raise UnknownRegion(f"{exc} Cities and countries (France, Germany, Spain, Italy, United Kingdom) work too.") from None
+        countries = ", ".join(country.name for country in COUNTRIES)
+        raise UnknownRegion(f"{exc} Cities and countries ({countries}) work too.") from None
     return Place("region", region.name, region.name)
 
 
-class ShopBackends:
-    """Engines over one store and knowledge base; each opened on first use and shared by all sessions."""
+@dataclass
+class ShopEngines:
+    """Engines over one store and knowledge base; each opened on first use and shared by all sessions.
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._lock = threading.Lock()
+    The knowledge base and the recommender are expensive to open (an index, trained models), so the
+    composition root hands over how to open them and they open on the first call that needs them.
+    """
 
-    @cached_property
-    def store(self) -> EventStore:
-        return EventStore(self.settings.store_path)
+    store: EventStore
+    embedder: TextEmbedder
+    anomaly_dir: Path  # fraud labels, detector state, review-embedding cache
+    open_knowledge_base: Callable[[], KnowledgeBase]
+    open_recommender: Callable[[], Recommender]
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def kb(self) -> KnowledgeBase:
-        from tools.knowledge import KnowledgeBase
-
-        return KnowledgeBase(self.settings)
+        with self._lock:
+            return self.open_knowledge_base()
 
     @cached_property
     def recommender(self) -> Recommender:
-        from tools.recommend.engine import Recommender
-
         with self._lock:
-            return Recommender.load_or_train(self.store, self.settings)
+            return self.open_recommender()
 
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
         """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""
         text = name_or_id.strip()
         con = self.store.connect()
-        row = con.execute("SELECT product_id, name FROM products WHERE upper(product_id) = upper(?)", [text]).fetchone()
+        row = con.execute(
+            "SELECT product_id, name FROM products WHERE upper(product_id) = upper(?)", [text]
+        ).fetchone()
         if row:
             return row[0], row[1]
         words = [w for w in text.lower().split() if len(w) > 2]

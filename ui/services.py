@@ -1,0 +1,58 @@
+"""What both apps share in one process: the one agent (one model instance), the event store, the knowledge
+base, the conversation store, and the demo customers a visitor can sign in as."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tools.events.customers import CustomerSummary, customers_with_most_orders
+from ui.conversations import ConversationStore
+
+if TYPE_CHECKING:
+    from agent.graph import ShopAgent
+    from tools.events.store import EventStore
+    from tools.knowledge import KnowledgeBase
+
+DEMO_CUSTOMERS = 6
+
+
+class UnknownCustomer(LookupError):
+    """A sign-in for a customer who is not among the demo customers."""
+
+
+@dataclass
+class AppServices:
+    """The process-wide pieces behind both apps; the agent and the knowledge base open on first use."""
+
+    store: EventStore
+    conversations: ConversationStore
+    open_agent: Callable[[], ShopAgent]
+    open_knowledge_base: Callable[[], KnowledgeBase]
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def agent(self) -> ShopAgent:
+        with self._lock:
+            return self.open_agent()
+
+    @cached_property
+    def knowledge_base(self) -> KnowledgeBase:
+        with self._lock:
+            return self.open_knowledge_base()
+
+    @cached_property
+    def demo_customers(self) -> list[CustomerSummary]:
+        """The customers with the most orders (stable order): they make the richest demo."""
+        return customers_with_most_orders(self.store, DEMO_CUSTOMERS)
+
+    def demo_customer(self, user_id: str) -> CustomerSummary:
+        """The demo customer with this id; anyone else is refused (the demo sign-in is not a login)."""
+        for customer in self.demo_customers:
+            if customer.user_id == user_id:
+                return customer
+        valid = ", ".join(c.user_id for c in self.demo_customers) or "none (the store has no customers yet)"
+        raise UnknownCustomer(f"{user_id!r} is not a demo customer. Demo customers: {valid}.")
