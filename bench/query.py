@@ -29,11 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.config import Settings
-from tools.events.regions import region_timezones
+from tools.events.regions import COUNTRIES, region_timezones
 from tools.events.store import EventStore
 from tools.query import QuerySpec, run_query
 from tools.query.backends import query_cache
-from tools.query.localtime import COUNTRY_ZONES
 from tools.query.metrics import EUR_PER_UNIT
 
 END = date(2026, 11, 15)
@@ -53,7 +52,7 @@ COLUMNS = ["event_time", "event_type", "session_id", "order_id", "product_id", "
 # ---------------------------------------------------------------------------------------------- pandas
 def local_time(frame: pd.DataFrame) -> pd.DataFrame:
     """Adds local wall-clock columns, converting each region's rows in its own zone."""
-    zone = frame["region"].map(region_timezones()).fillna(frame["country"].map(COUNTRY_ZONES)).fillna("UTC")
+    zone = frame["region"].map(region_timezones()).fillna(frame["country"].map({c.code: c.tz for c in COUNTRIES})).fillna("UTC")
     local = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     for tz, index in frame.groupby(zone).groups.items():
         local.loc[index] = frame.loc[index, "event_time"].dt.tz_convert(tz).dt.tz_localize(None)

@@ -40,14 +40,15 @@ class Country:
     code: str
     name: str
     currency: str
+    tz: str  # the zone of events that carry this country but no known region (imported data)
 
 
 COUNTRIES: tuple[Country, ...] = (
-    Country("FR", "France", "EUR"),
-    Country("DE", "Germany", "EUR"),
-    Country("ES", "Spain", "EUR"),
-    Country("IT", "Italy", "EUR"),
-    Country("GB", "United Kingdom", "GBP"),
+    Country("FR", "France", "EUR", "Europe/Paris"),
+    Country("DE", "Germany", "EUR", "Europe/Berlin"),
+    Country("ES", "Spain", "EUR", "Europe/Madrid"),
+    Country("IT", "Italy", "EUR", "Europe/Rome"),
+    Country("GB", "United Kingdom", "GBP", "Europe/London"),
 )
 
 # (code, name, country, tz, lat, lon, [(city, lat, lon, weight), ...])

@@ -46,9 +46,7 @@ class SeriesReport:
 
 
 def _fmt(value: float, currency: str | None) -> str:
-    if currency == "EUR":
-        return f"EUR {value:,.0f}"
-    return f"{value:,.0f}"
+    return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
 
 
 @dataclass

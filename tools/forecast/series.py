@@ -20,12 +20,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from tools.events.regions import all_regions
+from tools.events.currency import REPORTING_CURRENCY, rate_sql
+from tools.events.regions import COUNTRIES, all_regions
 from tools.forecast.errors import ForecastInputError, NoSalesHistory
 from tools.forecast.grain import Frequency
 from tools.forecast.scope import Scope
-from tools.query.localtime import COUNTRY_ZONES
-from tools.query.metrics import EUR_PER_UNIT
 
 PROMO_MIN_DISCOUNT = 0.10  # a day whose units sold at >= 10% below the product's regular price is a promotion day
 ZONES_TABLE = "_forecast_zones"
@@ -41,7 +40,7 @@ class SeriesSet:
     region_weights: dict[str, dict[str, float]]  # series id -> {region name: share of its volume}
     first_period: pd.Timestamp  # first complete period the store covers
     last_period: pd.Timestamp  # last complete period
-    currency: str | None = None  # "EUR" for revenue; None for units
+    currency: str | None = None  # the reporting currency for revenue; None for units
     parents: dict[str, str] = field(default_factory=dict)  # series id -> parent series id
 
 
@@ -61,7 +60,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 def _local_sql(unit: str) -> str:
     """SQL for an event's local period start: its region's zone, else its country's main zone, else UTC."""
-    country_case = " ".join(f"WHEN '{code}' THEN '{tz}'" for code, tz in COUNTRY_ZONES.items())
+    country_case = " ".join(f"WHEN '{country.code}' THEN '{country.tz}'" for country in COUNTRIES)
     tz = f"coalesce(z.tz, CASE e.country {country_case} END, 'UTC')"
     return f"date_trunc('{unit}', timezone({tz}, e.event_time))"
 
@@ -69,9 +68,8 @@ def _local_sql(unit: str) -> str:
 def _value_sql(metric: str) -> str:
     if metric == "units":
         return "coalesce(e.quantity, 1)"
-    rates = " ".join(f"WHEN '{code}' THEN {rate!r}" for code, rate in EUR_PER_UNIT.items())
-    # Revenue is reported in EUR, GBP converted at the same fixed rate the query engine uses.
-    return f"coalesce(e.quantity, 1) * e.price * CASE coalesce(e.currency, 'EUR') {rates} END"
+    # Revenue is reported in the reporting currency, at the same fixed rates the query engine uses.
+    return f"coalesce(e.quantity, 1) * e.price * {rate_sql('e.currency')}"
 
 
 def _filters(scope: Scope) -> tuple[list[str], list[object]]:
@@ -164,7 +162,7 @@ def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, h
     ).fetchall()
     levels, parents, weights = _structure(scope, volumes, set(history["unique_id"]), hierarchy)
     return SeriesSet(history, freq, levels, weights, pd.Timestamp(start), pd.Timestamp(end),
-                     "EUR" if scope.metric == "revenue" else None, parents)
+                     REPORTING_CURRENCY if scope.metric == "revenue" else None, parents)
 
 
 def _structure(scope: Scope, volumes: list[tuple], present: set[str], hierarchy: bool):
@@ -203,7 +201,7 @@ def promotion_days(con: duckdb.DuckDBPyConnection, product_id: str) -> set[date]
     rows = con.execute(
         f"""
         WITH sales AS (
-            SELECT coalesce(e.quantity, 1) AS q, e.price, coalesce(e.currency, 'EUR') AS currency,
+            SELECT coalesce(e.quantity, 1) AS q, e.price, coalesce(e.currency, '{REPORTING_CURRENCY}') AS currency,
                    {_local_sql('day')} AS day
             FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
             WHERE e.event_type = 'purchase' AND e.product_id = ? AND e.price > 0

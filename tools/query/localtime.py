@@ -20,14 +20,11 @@ from zoneinfo import ZoneInfo
 import ibis
 import ibis.expr.types as ir
 
-from tools.events.regions import all_regions
+from tools.events.regions import COUNTRIES, all_regions
 
 SECONDS_PER_DAY = 86_400
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
-# A country's zone for events that carry a country but no known region (imported data).
-COUNTRY_ZONES: dict[str, str] = {"FR": "Europe/Paris", "DE": "Europe/Berlin", "ES": "Europe/Madrid",
-                                 "IT": "Europe/Rome", "GB": "Europe/London"}
 
 
 def zone_regions() -> dict[str, list[str]]:
@@ -89,8 +86,8 @@ def utc_offset_minutes(table: ir.Table, epoch_s: ir.IntegerValue, first_day: dat
     for tz, names in zone_regions().items():
         by_region.setdefault(offsets(tz), []).extend(names)
     by_country: dict[tuple, list[str]] = {}
-    for code, tz in COUNTRY_ZONES.items():
-        by_country.setdefault(offsets(tz), []).append(code)
+    for country in COUNTRIES:
+        by_country.setdefault(offsets(country.tz), []).append(country.code)
     branches = [(table.region.isin(names), offset_expr(iv)) for iv, names in by_region.items()]
     branches += [(table.country.isin(codes), offset_expr(iv)) for iv, codes in by_country.items()]
     return ibis.cases(*branches, else_=ibis.literal(0))

@@ -2,7 +2,7 @@
 
 Definitions (all over the filtered events):
 - orders: distinct order ids of purchase events; refunds: distinct order ids of refund events.
-- revenue: sum of price x quantity of purchase events, in EUR (GBP converted at `EUR_PER_UNIT`).
+- revenue: sum of price x quantity of purchase events, in the reporting currency (`tools.events.currency`).
 - units: sum of quantity of purchase events (a missing quantity counts as 1).
 - sessions, unique_users: distinct session / user ids over all events.
 - conversion_rate: sessions with a purchase / sessions; average_order_value: revenue / orders;
@@ -17,9 +17,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-# Fixed reporting rates into EUR. The demo shop prices GB items at 0.86 GBP per EUR; a live shop would put
-# its own rates here. A missing currency is taken as EUR; an unknown one makes the amount NULL (left out).
-EUR_PER_UNIT: dict[str, float] = {"EUR": 1.0, "GBP": 1 / 0.86}
+from tools.events.currency import RATES, REPORTING_CURRENCY
 
 # Metrics that are a ratio of two aggregates: undefined (NULL), not 0, over no events.
 RATIO_METRICS: tuple[str, ...] = ("conversion_rate", "average_order_value", "refund_rate")
@@ -45,9 +43,11 @@ METRIC_EVENT_TYPES: dict[str, tuple[str, ...] | None] = {
 }
 
 
-def _eur_amount(t: ir.Table) -> ir.FloatingValue:
+def _reporting_amount(t: ir.Table) -> ir.FloatingValue:
+    """price x quantity in the reporting currency; NULL (left out of sums) for a currency without a rate."""
+    currency = t.currency.fill_null(REPORTING_CURRENCY)
     rate = ibis.cases(
-        *[(t.currency.fill_null("EUR") == code, ibis.literal(value)) for code, value in EUR_PER_UNIT.items()],
+        *[(currency == code, ibis.literal(value)) for code, value in RATES.items()],
         else_=ibis.null("float64"),
     )
     return t.price * t.quantity.fill_null(1) * rate
@@ -91,7 +91,7 @@ def metric_value(metric: str, t: ir.Table) -> ir.NumericScalar:
     if metric == "orders":
         return t.order_id.nunique(where=purchase)
     if metric == "revenue":
-        return _eur_amount(t).sum(where=purchase).fill_null(0.0)
+        return _reporting_amount(t).sum(where=purchase).fill_null(0.0)
     if metric == "units":
         return t.quantity.fill_null(1).sum(where=purchase).fill_null(0)
     if metric == "unique_users":
