@@ -17,7 +17,7 @@ import pytest
 from tools.events.regions import get_region
 from tools.events.schema import ORDER_STATUSES, TABLES
 from tools.events.simulate import DemoConfig, GroundTruthMissing, build_demo_shop, load_ground_truth
-from tools.events.simulate_planted import haversine_km
+from tools.events.simulate.planted import haversine_km
 from tools.events.store import EventStore
 
 TINY = {"n_events": 30_000, "days": 120, "n_products": 240, "end": date(2026, 6, 30)}
