@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from chronotope.cli import app
 from agent.config import get_settings
 from tests.anomaly.shop import PlantedShop
-from tools.anomaly.labels import LabelStore
+from tools.anomaly.fraud.labels import LabelStore
 
 
 @pytest.fixture
