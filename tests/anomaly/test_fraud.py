@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.anomaly.shop import END, PlantedShop
+from tests.anomaly.records import END
+from tests.anomaly.shop import PlantedShop
 from tools.anomaly import AnomalyInputError, FraudDetector, detect_fraud, label_case
 from tools.anomaly.fraud.labels import LabelStore
 
