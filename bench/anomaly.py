@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly import FraudDetector, detect_complaint_waves, detect_volume_anomalies
-from tools.anomaly.fraud import link_orders
+from tools.anomaly.fraud.cases import link_orders
 from tools.anomaly.seasonal import SeasonalConfig, flagged_spans, score_series
 from tools.events.schema import GroundTruth
 from tools.events.store import EventStore
@@ -212,7 +212,7 @@ def bench_realtime(store: EventStore, detector: FraudDetector) -> float:
     records = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in orders.to_dict("records")]
     ours, base = [], []
     forest = detector.model.isolation.forest
-    from tools.anomaly.fraud_features import MODEL_FEATURES
+    from tools.anomaly.fraud.features import MODEL_FEATURES
 
     for record in records:
         started = time.perf_counter()

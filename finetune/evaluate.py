@@ -72,8 +72,9 @@ def completion_loss(runtime: Any, settings: Settings, validation: Path, examples
     """Mean loss on the first assistant turn of `examples` held-out dialogues (None when 0)."""
     if examples <= 0:
         return None
+    from finetune.config import TrainConfig
     from finetune.shared_prefix import evaluate_loss, group_by_prefix
-    from finetune.train import TrainConfig, build_examples
+    from finetune.train import build_examples
 
     config = TrainConfig(first_turn_only=True, max_length=4096, roles=",".join(roles))
     tokenized = build_examples(validation, runtime.tokenizer, settings, config, examples)

@@ -55,123 +55,134 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
         rated = gr.State(None)
         gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts", badge="Operator console"))
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
-                with gr.Column(scale=6):
-                    chatbot = gr.Chatbot(
-                        elem_id="operator-chat",
-                        show_label=False,
-                        height=600,
-                        placeholder="### Ask about your shop\nEvery answer comes from the analytics tools; "
-                        "open a step to see the exact call and what it returned.",
-                        examples=[{"text": text} for text in EXAMPLES],
-                        feedback_options=("Like", "Dislike"),
-                        buttons=["copy"],
-                    )
-                    with gr.Row(elem_classes="send-row", equal_height=True):
-                        question = gr.Textbox(placeholder="e.g. Which regions spike on Friday night?",
-                                              show_label=False, scale=5, elem_id="operator-question")
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="operator-send")
-                        stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="operator-stop")
-                    with gr.Row(visible=False, elem_id="operator-feedback") as feedback_row:
-                        comment = gr.Textbox(label="Comment (optional)", scale=2)
-                        correction = gr.Textbox(label="Better answer (optional, used for fine-tuning)", scale=3)
-                        feedback_send = gr.Button("Save feedback", scale=1)
-                with gr.Column(scale=5):
-                    plot = gr.Plot(label="Chart", show_label=False, elem_id="operator-chart", format="png")
-                    caption = gr.Markdown(elem_classes="section-note", elem_id="operator-caption")
-                    table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
-            with gr.Tab("Alerts", id="alerts"):
-                with gr.Row(equal_height=True):
-                    alert_kind = gr.Dropdown(list(ALERT_KINDS), value="Volume surges and outages", label="What")
-                    alert_since = gr.Dropdown(["24h", "7d", "30d", "90d"], value="7d", label="Since")
-                    scan = gr.Button("Scan now", variant="primary", elem_id="alerts-scan", scale=0, min_width=140)
-                alert_summary = gr.Markdown(elem_id="alerts-summary")
-                with gr.Row():
-                    alert_table = gr.Dataframe(label="Alerts", interactive=False, max_height=420, scale=5)
-                    alert_plot = gr.Plot(label="Chart", show_label=False, format="png", scale=4)
+            _ask_tab(services, chat, rated, concurrency_limit)
+            _alerts_tab(services, concurrency_limit)
             with gr.Tab("Data", id="data"):
                 build_data_panel(services)
-            with gr.Tab("Conversations", id="conversations"):
-                gr.Markdown("Conversations from both apps with their feedback. The export is the JSONL the "
-                            "fine-tuning data loader reads (`finetune.data.load_app_export`).",
-                            elem_classes="section-note")
-                with gr.Row():
-                    refresh = gr.Button("Refresh")
-                    export = gr.Button("Export JSONL", variant="primary")
-                conversations = gr.Dataframe(interactive=False, max_height=460)
-                download = gr.File(label="Export", interactive=False, height=90)
-
-        # -------------------------------------------------------------- chat
-        wire_chat(services, ChatWiring(
-            role="operator", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
-            feedback_row=feedback_row,
-            failure_note=lambda error: f"The question failed: {error}",
-            close_feedback_after_turn=True,
-            turn_outputs=(plot, table, caption),
-            turn_values=lambda state: answer_visuals(state.last_answer),
-        ), concurrency_limit)
-
-        def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
-            state = chat_session.current(state, "operator")
-            state.reset()
-            return state, None, pd.DataFrame(), ""
-
-        chatbot.clear(on_clear, [chat], [chat, plot, table, caption], api_visibility="private")
-
-        # -------------------------------------------------------------- feedback
-        def on_feedback(
-            note: str, better: str, last: tuple[int, str] | None, state: ChatSession | None
-        ) -> tuple[Any, ...]:
-            if state is not None and last is not None:
-                index, rating = last
-                chat_session.rate(services.conversations, state, index, rating, comment=note, correction=better)
-                gr.Info("Feedback saved.")
-            return gr.update(visible=False), None, "", ""
-
-        feedback_send.click(on_feedback, [comment, correction, rated, chat], [feedback_row, rated, comment, correction],
-                            api_visibility="private")
-
-        # -------------------------------------------------------------- alerts
-        def on_scan(kind_label: str, since: str) -> tuple[Any, ...]:
-            from tools.registry import Session
-
-            kind = ALERT_KINDS.get(kind_label)
-            if kind is None:
-                raise gr.Error(f"Unknown alert kind {kind_label!r}. Choose one of: {', '.join(ALERT_KINDS)}.")
-            if kind == "fraud":
-                name, arguments = "detect_fraud", {"since": since, "top_k": 50}
-            else:
-                name, arguments = "detect_anomalies", {"since": since, "kind": kind}
-            step = chat_session.run_tool(services.agent, name, arguments, Session("operator"))
-            if step.status != "done" or step.output is None:
-                raise gr.Error(step.error or f"{name} failed.")
-            output = step.output
-            figure = draw_charts(with_place_maps([output.chart])) if output.chart is not None else None
-            frame = _readable(output.frame.head(200)) if output.frame is not None else pd.DataFrame()
-            return f"**{output.summary}**", frame, figure
-
-        scan.click(on_scan, [alert_kind, alert_since], [alert_summary, alert_table, alert_plot],
-                   api_visibility="private", **agent_queue(concurrency_limit))
-
-        # -------------------------------------------------------------- conversations
-        def on_refresh() -> pd.DataFrame:
-            rows = services.conversations.recent(200)
-            return pd.DataFrame([r.__dict__ for r in rows]) if rows else pd.DataFrame(
-                columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages", "thumbs_up",
-                         "thumbs_down"]
-            )
-
-        def on_export() -> str:
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-            out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
-            count = services.conversations.export_jsonl(out)
-            gr.Info(f"Exported {count} conversation(s).")
-            return str(out)
-
-        refresh.click(on_refresh, None, conversations, api_visibility="private")
-        export.click(on_export, None, download, api_visibility="private")
-        app.load(on_refresh, None, conversations, api_visibility="private")
+            _conversations_tab(services, app)
     return app
+
+
+def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency_limit: int) -> None:
+    """The analytics chat with its tool trace, the chart and table of the last answer, and the feedback form."""
+    with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+        with gr.Column(scale=6):
+            chatbot = gr.Chatbot(
+                elem_id="operator-chat",
+                show_label=False,
+                height=600,
+                placeholder="### Ask about your shop\nEvery answer comes from the analytics tools; "
+                "open a step to see the exact call and what it returned.",
+                examples=[{"text": text} for text in EXAMPLES],
+                feedback_options=("Like", "Dislike"),
+                buttons=["copy"],
+            )
+            with gr.Row(elem_classes="send-row", equal_height=True):
+                question = gr.Textbox(placeholder="e.g. Which regions spike on Friday night?",
+                                      show_label=False, scale=5, elem_id="operator-question")
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="operator-send")
+                stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="operator-stop")
+            with gr.Row(visible=False, elem_id="operator-feedback") as feedback_row:
+                comment = gr.Textbox(label="Comment (optional)", scale=2)
+                correction = gr.Textbox(label="Better answer (optional, used for fine-tuning)", scale=3)
+                feedback_send = gr.Button("Save feedback", scale=1)
+        with gr.Column(scale=5):
+            plot = gr.Plot(label="Chart", show_label=False, elem_id="operator-chart", format="png")
+            caption = gr.Markdown(elem_classes="section-note", elem_id="operator-caption")
+            table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
+
+    wire_chat(services, ChatWiring(
+        role="operator", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
+        feedback_row=feedback_row,
+        failure_note=lambda error: f"The question failed: {error}",
+        close_feedback_after_turn=True,
+        turn_outputs=(plot, table, caption),
+        turn_values=lambda state: answer_visuals(state.last_answer),
+    ), concurrency_limit)
+
+    def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
+        state = chat_session.current(state, "operator")
+        state.reset()
+        return state, None, pd.DataFrame(), ""
+
+    chatbot.clear(on_clear, [chat], [chat, plot, table, caption], api_visibility="private")
+
+    def on_feedback(
+        note: str, better: str, last: tuple[int, str] | None, state: ChatSession | None
+    ) -> tuple[Any, ...]:
+        if state is not None and last is not None:
+            index, rating = last
+            chat_session.rate(services.conversations, state, index, rating, comment=note, correction=better)
+            gr.Info("Feedback saved.")
+        return gr.update(visible=False), None, "", ""
+
+    feedback_send.click(on_feedback, [comment, correction, rated, chat], [feedback_row, rated, comment, correction],
+                        api_visibility="private")
+
+
+def _alerts_tab(services: AppServices, concurrency_limit: int) -> None:
+    """Volume, complaint and fraud alerts on demand, through the same tools the agent calls."""
+    with gr.Tab("Alerts", id="alerts"):
+        with gr.Row(equal_height=True):
+            alert_kind = gr.Dropdown(list(ALERT_KINDS), value="Volume surges and outages", label="What")
+            alert_since = gr.Dropdown(["24h", "7d", "30d", "90d"], value="7d", label="Since")
+            scan = gr.Button("Scan now", variant="primary", elem_id="alerts-scan", scale=0, min_width=140)
+        alert_summary = gr.Markdown(elem_id="alerts-summary")
+        with gr.Row():
+            alert_table = gr.Dataframe(label="Alerts", interactive=False, max_height=420, scale=5)
+            alert_plot = gr.Plot(label="Chart", show_label=False, format="png", scale=4)
+
+    def on_scan(kind_label: str, since: str) -> tuple[Any, ...]:
+        from tools.registry import Session
+
+        kind = ALERT_KINDS.get(kind_label)
+        if kind is None:
+            raise gr.Error(f"Unknown alert kind {kind_label!r}. Choose one of: {', '.join(ALERT_KINDS)}.")
+        if kind == "fraud":
+            name, arguments = "detect_fraud", {"since": since, "top_k": 50}
+        else:
+            name, arguments = "detect_anomalies", {"since": since, "kind": kind}
+        step = chat_session.run_tool(services.agent, name, arguments, Session("operator"))
+        if step.status != "done" or step.output is None:
+            raise gr.Error(step.error or f"{name} failed.")
+        output = step.output
+        figure = draw_charts(with_place_maps([output.chart])) if output.chart is not None else None
+        frame = _readable(output.frame.head(200)) if output.frame is not None else pd.DataFrame()
+        return f"**{output.summary}**", frame, figure
+
+    scan.click(on_scan, [alert_kind, alert_since], [alert_summary, alert_table, alert_plot],
+               api_visibility="private", **agent_queue(concurrency_limit))
+
+
+def _conversations_tab(services: AppServices, app: gr.Blocks) -> None:
+    """The stored conversations of both apps with their feedback, refreshed on page load, and their export."""
+    with gr.Tab("Conversations", id="conversations"):
+        gr.Markdown("Conversations from both apps with their feedback. The export is the JSONL the "
+                    "fine-tuning data loader reads (`finetune.data.load_app_export`).",
+                    elem_classes="section-note")
+        with gr.Row():
+            refresh = gr.Button("Refresh")
+            export = gr.Button("Export JSONL", variant="primary")
+        conversations = gr.Dataframe(interactive=False, max_height=460)
+        download = gr.File(label="Export", interactive=False, height=90)
+
+    def on_refresh() -> pd.DataFrame:
+        rows = services.conversations.recent(200)
+        return pd.DataFrame([r.__dict__ for r in rows]) if rows else pd.DataFrame(
+            columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages", "thumbs_up",
+                     "thumbs_down"]
+        )
+
+    def on_export() -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
+        count = services.conversations.export_jsonl(out)
+        gr.Info(f"Exported {count} conversation(s).")
+        return str(out)
+
+    refresh.click(on_refresh, None, conversations, api_visibility="private")
+    export.click(on_export, None, download, api_visibility="private")
+    app.load(on_refresh, None, conversations, api_visibility="private")
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from agent.config import get_settings
 from chronotope.cli import app
 from tests.anomaly.shop import PlantedShop
 from tests.conftest import MODEL_CACHE
-from tools.anomaly.labels import LabelStore
+from tools.anomaly.fraud.labels import LabelStore
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.anomaly.shop import END, PlantedShop
+from tests.anomaly.records import END
+from tests.anomaly.shop import PlantedShop
 from tools.anomaly import AnomalyInputError, FraudDetector, detect_fraud, label_case
-from tools.anomaly.labels import LabelStore
+from tools.anomaly.fraud.labels import LabelStore
 
 REASON_WORDS = {
     "impossible_travel": r"3 orders 1,05\d km apart within 40 minutes \(Paris -> Madrid",
@@ -186,7 +187,7 @@ def test_real_time_scoring_catches_impossible_travel(detector, planted_shop):
 
 
 def test_fast_isolation_path_matches_scikit_learn(detector):
-    from tools.anomaly.fraud_features import MODEL_FEATURES
+    from tools.anomaly.fraud.features import MODEL_FEATURES
 
     rows = detector.scored[list(MODEL_FEATURES)].to_numpy(dtype=float)[:200]
     fast = np.array([detector.model.isolation.score_one(row) for row in rows])

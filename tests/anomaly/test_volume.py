@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.anomaly.shop import END, PlantedShop
+from tests.anomaly.records import END
+from tests.anomaly.shop import PlantedShop
 from tools.anomaly import AnomalyInputError, detect_volume_anomalies
 from tools.events.regions import UnknownRegion
 

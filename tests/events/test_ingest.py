@@ -13,7 +13,8 @@ import pytest
 
 from tools.events.ingest import IngestReport, file_format_of, ingest_file, list_ingests
 from tools.events.mapping import ColumnMapping, IngestError
-from tools.events.store import EventStore, Transaction
+from tools.events.snapshots import Transaction
+from tools.events.store import EventStore
 
 HEADER = ["ts", "kind", "user", "price", "qty", "country", "region", "lat", "lon", "channel"]
 # (row, reason or None): one row per validation rule, each failing only that rule.

@@ -10,9 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tools.events import store as store_module
+from tools.events import snapshots
 from tools.events.schema import EVENTS
-from tools.events.store import EventStore, StoreConflict
+from tools.events.snapshots import Snapshots, StoreConflict, StoreError
+from tools.events.store import EventStore
 
 T0 = datetime(2024, 3, 1, 22, 0, tzinfo=UTC)
 
@@ -117,7 +118,7 @@ def test_crash_before_journal_leaves_previous_state(tmp_path: Path, monkeypatch:
     def crash(*_args: object) -> None:
         raise _Crash()
 
-    monkeypatch.setattr(store_module, "_atomic_write_text", crash)
+    monkeypatch.setattr(snapshots, "_atomic_write_text", crash)
     with pytest.raises(_Crash):
         store.compact()
     monkeypatch.undo()
@@ -142,7 +143,7 @@ def test_crash_after_journal_is_rolled_forward_on_next_open(
         raise _Crash()
 
     # `_apply`: the journal is on disk, nothing applied. `_swap_current`: the new snapshot is fully built.
-    monkeypatch.setattr(EventStore, crash_point, crash)
+    monkeypatch.setattr(Snapshots, crash_point, crash)
     with pytest.raises(_Crash):
         store.compact()
     monkeypatch.undo()
@@ -215,7 +216,7 @@ def test_background_compactor_folds_batches_past_threshold(tmp_path: Path) -> No
 
 def test_old_layout_is_refused_with_advice(tmp_path: Path) -> None:
     (tmp_path / "events").mkdir()
-    with pytest.raises(store_module.StoreError, match="older layout"):
+    with pytest.raises(StoreError, match="older layout"):
         EventStore(tmp_path)
 
 

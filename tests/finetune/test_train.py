@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from agent.config import Settings
+from finetune.config import TrainConfigError, build_parser, make_config, parse_config
 from finetune.data import Dialogue, write_jsonl
-from finetune.train import TrainConfigError, build_parser, make_config, parse_config, train
+from finetune.train import train
 
 
 def customer_dialogues(n: int) -> list[Dialogue]:

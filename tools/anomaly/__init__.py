@@ -14,11 +14,16 @@ Public API (every result has `.frame`, `.summary()` and `.chart()`):
 
 from tools.anomaly.complaints import ComplaintReport, WaveConfig, detect_complaint_waves
 from tools.anomaly.errors import AnomalyInputError
-from tools.anomaly.fraud import FraudReport
-from tools.anomaly.fraud_detector import FraudDetector, OrderScore, detect_fraud
-from tools.anomaly.fraud_rules import FraudRules
-from tools.anomaly.labels import CaseLabel, label_case
-from tools.anomaly.order_state import OrderInput
+from tools.anomaly.fraud import (
+    CaseLabel,
+    FraudDetector,
+    FraudReport,
+    FraudRules,
+    OrderInput,
+    OrderScore,
+    detect_fraud,
+    label_case,
+)
 from tools.anomaly.seasonal import SeasonalConfig
 from tools.anomaly.volume import MEASURES, AnomalyReport, detect_volume_anomalies
 

@@ -33,7 +33,8 @@ import pyarrow.compute as pc
 from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
 from tools.events.schema import EVENTS
-from tools.events.store import EventStore, Transaction
+from tools.events.snapshots import Transaction
+from tools.events.store import EventStore
 from tools.events.validation import REASON, ROW, sql_ident, sql_literal, validation_query
 
 FORMATS: dict[str, str] = {
@@ -288,7 +289,7 @@ def _write(
             raise IngestError(
                 "The file changed while it was being ingested (two reads disagree); ingest it again."
             )
-        quarantine_path = str(tx.store.root / relative)
+        quarantine_path = str(tx.root / relative)
     return {
         "rows_read": accepted_rows + rejected,
         "rows_accepted": accepted_rows,

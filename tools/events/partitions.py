@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tools.events.schema import EVENTS
-from tools.events.store import conform, parquet_options
+from tools.events.snapshots import parquet_options
+from tools.events.store import conform
 
 DATE_COLUMN = "event_date"
 # Identifiers are close to unique within a day: a dictionary would cost a hash per value and saves nothing that zstd

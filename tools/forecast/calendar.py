@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tools.events.regions import all_regions
-from tools.events.simulate_calendar import region_holidays
+from tools.events.simulate.calendar import region_holidays
 from tools.forecast.grain import Frequency
 
 MIN_EVENT_DAYS = 3.0  # fewer (intensity-weighted) event days than this: the lift is not estimated

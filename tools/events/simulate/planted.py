@@ -15,9 +15,9 @@ import pyarrow as pa
 
 from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES, FraudCase
-from tools.events.simulate_catalog import STREETS
-from tools.events.simulate_columns import CART, PURCHASE, VIEW, EventCols, OrderCols
-from tools.events.simulate_sessions import Shop
+from tools.events.simulate.catalog import STREETS
+from tools.events.simulate.columns import CART, PURCHASE, VIEW, EventCols, OrderCols
+from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 CANCELLED = ORDER_STATUSES.index("cancelled")

@@ -13,17 +13,17 @@ import numpy as np
 import pyarrow as pa
 
 from tools.events.regions import all_regions
-from tools.events.simulate_catalog import CATEGORY_POPULARITY, Catalog, CityTable, Population
-from tools.events.simulate_columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
-from tools.events.simulate_daytime import time_mix
-from tools.events.simulate_plan import (
+from tools.events.simulate.catalog import CATEGORY_POPULARITY, Catalog, CityTable, Population
+from tools.events.simulate.columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
+from tools.events.simulate.daytime import time_mix
+from tools.events.simulate.plan import (
     PAIR_PROBABILITY,
     ShopPlan,
     browse_weights,
     product_weights,
     promotion_discount,
 )
-from tools.events.simulate_taste import Taste, TastedSampler
+from tools.events.simulate.taste import Taste, TastedSampler
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads
 CHANNEL_CONVERSION = np.array([1.0, 1.15, 1.3, 0.6, 0.75])

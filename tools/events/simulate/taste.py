@@ -2,7 +2,7 @@
 
 Each shopper has 2 or 3 favourite categories, drawn without replacement with their home region's category
 demand as the bias (a Bavarian is more often a cyclist). Every product slot first picks a category by the
-region's demand that day times the local time-of-day mix (`simulate_daytime`: coffee in the morning,
+region's demand that day times the local time-of-day mix (`daytime`: coffee in the morning,
 headphones in the evening); a share `TASTE_SHARE` of slots picks one of the shopper's favourites instead
 (by the same weights). The product within the category follows the region's daily demand, so promotions,
 trend breaks, launches and regional favourites keep their shape; `calibrate_plan` solves the planted weight
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.events.catalog import CATEGORIES
-from tools.events.simulate_catalog import Catalog, Population, region_shares
-from tools.events.simulate_daytime import time_mix, traffic_share
-from tools.events.simulate_plan import ShopPlan
+from tools.events.simulate.catalog import Catalog, Population, region_shares
+from tools.events.simulate.daytime import time_mix, traffic_share
+from tools.events.simulate.plan import ShopPlan
 
 TASTE_SHARE = 0.75  # share of a shopper's product slots drawn from their favourite categories
 MAX_FAVOURITES = 3  # each shopper has 2 or 3 favourite categories

@@ -1,6 +1,6 @@
 """What the real-time path knows about accounts and devices, and the features of one new order from it.
 
-The features have the same definitions as the batch ones (`tools.anomaly.fraud_features`): recent located
+The features have the same definitions as the batch ones (`tools.anomaly.fraud.features`): recent located
 activity per account (travel), recent orders per device and per account (velocity, card testing), accounts
 seen per device, the account's usual local hours, its home and signup. Loaded once from the store; each
 scored order can then be remembered, so a burst is seen as it happens.
@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from tools.anomaly.fraud_features import EUR_PER_UNIT, HOURS_PER_DAY, FeatureWindows, hour_rarity
-from tools.anomaly.geo import distance_km
+from tools.anomaly.fraud.features import EUR_PER_UNIT, HOURS_PER_DAY, FeatureWindows, hour_rarity
+from tools.anomaly.fraud.geo import distance_km
 from tools.events.regions import all_regions, get_region
 from tools.events.store import EventStore
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tools.anomaly.fraud_features import MODEL_FEATURES, FeatureWindows, order_features, small_order_limit
-from tools.anomaly.fraud_rules import FLAGS, FraudRules, flag_strength, order_reason, rule_flags, rule_risk
-from tools.anomaly.geo import nearest_city
-from tools.anomaly.isolation import IsolationScorer
-from tools.anomaly.labels import CaseLabel, LabelModel, label_matrix
+from tools.anomaly.fraud.features import MODEL_FEATURES, FeatureWindows, order_features, small_order_limit
+from tools.anomaly.fraud.geo import nearest_city
+from tools.anomaly.fraud.isolation import IsolationScorer
+from tools.anomaly.fraud.labels import CaseLabel, LabelModel, label_matrix
+from tools.anomaly.fraud.rules import FLAGS, FraudRules, flag_strength, order_reason, rule_flags, rule_risk
 from tools.anomaly.period import Period
 from tools.results import ChartSpec
 

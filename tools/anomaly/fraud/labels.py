@@ -22,8 +22,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from tools.anomaly.errors import AnomalyInputError
-from tools.anomaly.fraud_features import MODEL_FEATURES
-from tools.anomaly.fraud_rules import FLAGS
+from tools.anomaly.fraud.features import MODEL_FEATURES
+from tools.anomaly.fraud.rules import FLAGS
 
 LABEL_FEATURES: tuple[str, ...] = (*MODEL_FEATURES, "isolation_pct", *(f"flag_{name}" for name in FLAGS))
 LABELLED_CASE_WEIGHT = 10.0  # total sample weight of one labelled case

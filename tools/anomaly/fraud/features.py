@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tools.anomaly.geo import haversine_km
+from tools.anomaly.fraud.geo import haversine_km
 from tools.anomaly.period import Period
 from tools.events.regions import all_regions
 

@@ -12,11 +12,18 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly.errors import AnomalyInputError
-from tools.anomaly.fraud import FraudModel, FraudReport, build_cases, fit_fraud_model, score_frame
-from tools.anomaly.fraud_features import MODEL_FEATURES, FeatureWindows, order_features
-from tools.anomaly.fraud_rules import FraudRules, order_reason, rule_flags, rule_risk
-from tools.anomaly.labels import LABEL_FEATURES, CaseLabel, LabelModel, LabelStore, label_case, remember_cases
-from tools.anomaly.order_state import OrderInput, OrderState
+from tools.anomaly.fraud.cases import FraudModel, FraudReport, build_cases, fit_fraud_model, score_frame
+from tools.anomaly.fraud.features import MODEL_FEATURES, FeatureWindows, order_features
+from tools.anomaly.fraud.labels import (
+    LABEL_FEATURES,
+    CaseLabel,
+    LabelModel,
+    LabelStore,
+    label_case,
+    remember_cases,
+)
+from tools.anomaly.fraud.order_state import OrderInput, OrderState
+from tools.anomaly.fraud.rules import FraudRules, order_reason, rule_flags, rule_risk
 from tools.anomaly.period import Period, parse_since, resolve_period
 from tools.events.store import EventStore
 

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from tools.events.catalog import CATEGORIES
-from tools.events.simulate_calendar import DIURNAL, WEEKLY
+from tools.events.simulate.calendar import DIURNAL, WEEKLY
 
 HOURS_PER_WEEK = 7 * 24
 _ALL = range(7)

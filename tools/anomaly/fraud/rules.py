@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tools.anomaly.geo import nearest_city
+from tools.anomaly.fraud.geo import nearest_city
 
 
 @dataclass(frozen=True)

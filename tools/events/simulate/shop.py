@@ -1,15 +1,8 @@
-"""The demo shop: a seeded, deterministic generator of a believable European online shop with planted truth.
-
-    store = EventStore(settings.store_path)
-    truth = build_demo_shop(store, DemoConfig(n_events=1_000_000))
-    truth = load_ground_truth(store)          # later, from manifest.json
+"""The demo shop put together: `build_demo_shop` generates it from a `DemoConfig`, `load_ground_truth` reads back
+what it planted.
 
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
-Pieces: catalogue and users (`simulate_catalog`), traffic over local time (`simulate_calendar`), the planted
-plan (`simulate_plan`), ordinary sessions (`simulate_sessions`) with personal taste (`simulate_taste`) and a
-local time-of-day product mix (`simulate_daytime`), fraud and complaint orders (`simulate_planted`), order life
-cycle (`simulate_orders`), reviews (`simulate_reviews`).
 """
 
 from __future__ import annotations
@@ -38,7 +31,7 @@ from tools.events.schema import (
     TrendBreak,
     VolumeAnomaly,
 )
-from tools.events.simulate_calendar import (
+from tools.events.simulate.calendar import (
     DIURNAL,
     FRIDAY,
     WEEKLY,
@@ -47,8 +40,8 @@ from tools.events.simulate_calendar import (
     span_holidays,
     systematic_counts,
 )
-from tools.events.simulate_catalog import city_table, make_catalog, make_population, region_shares
-from tools.events.simulate_columns import (
+from tools.events.simulate.catalog import city_table, make_catalog, make_population, region_shares
+from tools.events.simulate.columns import (
     EventCols,
     Names,
     OrderCols,
@@ -56,13 +49,13 @@ from tools.events.simulate_columns import (
     orders_table,
     prefixed_ids,
 )
-from tools.events.simulate_daytime import week_hour
-from tools.events.simulate_orders import Settled, keep_orders, settle_orders, sort_orders
-from tools.events.simulate_plan import ShopPlan, make_plan
-from tools.events.simulate_planted import PlantedPlan, plan_planted, planted_events, planted_orders
-from tools.events.simulate_reviews import make_reviews
-from tools.events.simulate_sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
-from tools.events.simulate_taste import calibrate_plan, make_taste
+from tools.events.simulate.daytime import week_hour
+from tools.events.simulate.orders import Settled, keep_orders, settle_orders, sort_orders
+from tools.events.simulate.plan import ShopPlan, make_plan
+from tools.events.simulate.planted import PlantedPlan, plan_planted, planted_events, planted_orders
+from tools.events.simulate.reviews import make_reviews
+from tools.events.simulate.sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
+from tools.events.simulate.taste import calibrate_plan, make_taste
 from tools.events.store import EventStore, conform
 
 DAY = 86_400

@@ -10,9 +10,9 @@ import pyarrow as pa
 from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
 from tools.events.schema import REVIEWS
-from tools.events.simulate_columns import Names, OrderCols, prefixed_ids
-from tools.events.simulate_orders import RETURNED, Settled
-from tools.events.simulate_sessions import Shop
+from tools.events.simulate.columns import Names, OrderCols, prefixed_ids
+from tools.events.simulate.orders import RETURNED, Settled
+from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 REVIEW_RATE = 0.14

@@ -13,8 +13,8 @@ import numpy as np
 
 from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
-from tools.events.simulate_calendar import IntensityPlan, LocalClock
-from tools.events.simulate_catalog import Catalog, region_shares
+from tools.events.simulate.calendar import IntensityPlan, LocalClock
+from tools.events.simulate.catalog import Catalog, region_shares
 
 # Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
 _COUNTRY_TASTE: dict[str, dict[str, float]] = {
@@ -57,7 +57,7 @@ class ShopPlan:
     launch_day: np.ndarray  # [P] first day index a product can be seen (negative: before the span)
     # (product, first day, last day, lift seen in sales, discount, weight multiplier that produces that lift).
     # The multipliers depend on the shoppers' taste: `make_plan` leaves them NaN and
-    # `simulate_taste.calibrate_plan` solves them.
+    # `taste.calibrate_plan` solves them.
     promotions: list[tuple[int, int, int, float, float, float]]
     trend_breaks: list[tuple[int, int, int, float, float]]  # (region, product, day, factor seen, weight multiplier)
     favourites: list[tuple[int, int]]  # (region, product)
@@ -90,7 +90,7 @@ def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: s
 def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]) -> ShopPlan:
     """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60).
 
-    Promotion and trend-break weight multipliers are left for `simulate_taste.calibrate_plan`.
+    Promotion and trend-break weight multipliers are left for `taste.calibrate_plan`.
     """
     regions = all_regions()
     n_regions, n_products, days = len(regions), len(catalog), clock.days
@@ -209,7 +209,7 @@ def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: 
     multipliers = [p[-1] for p in plan.promotions] + [t[-1] for t in plan.trend_breaks]
     if np.isnan(multipliers).any():
         raise ValueError("The plan's promotion/trend-break multipliers are not solved yet: "
-                         "pass it through simulate_taste.calibrate_plan first.")
+                         "pass it through tools.events.simulate.taste.calibrate_plan first.")
     weights = plan.base_weight[:, None, :] * _day_factor(plan, catalog, start, day_indices)[None, :, :]
     for region, product, at, _, multiplier in plan.trend_breaks:
         weights[region, day_indices >= at, product] *= multiplier

@@ -10,8 +10,8 @@ import numpy as np
 from tools.events.catalog import CANARY_DELIVERY_DAYS, CATEGORIES, RETURN_WINDOW_DAYS, STANDARD_DELIVERY_DAYS
 from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES
-from tools.events.simulate_columns import REFUND, EventCols, OrderCols
-from tools.events.simulate_sessions import Shop
+from tools.events.simulate.columns import REFUND, EventCols, OrderCols
+from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 PLACED, SHIPPED, DELIVERED, RETURNED, CANCELLED = (ORDER_STATUSES.index(s) for s in
