@@ -113,11 +113,11 @@ def test_holiday_and_promotion_lifts_are_recovered_and_applied_to_future_promoti
     assert ahead[7:14].mean() / np.r_[ahead[:7], ahead[14:]].mean() == pytest.approx(3.0, rel=0.2)
 
 
-def test_dask_backend_gives_the_same_forecast_as_local_and_refuses_threaded_workers():
+def test_dask_executor_gives_the_same_forecast_as_local_and_refuses_threaded_workers():
     distributed = pytest.importorskip("distributed")
     frame = weekly_poisson(4, 150, seed=10)
     local = forecast_series(frame, 7, "D", options=FAST)
-    on_dask = RunOptions(model_set="fast", backend="dask")
+    on_dask = RunOptions(model_set="fast", executor="dask")
     with pytest.raises(ForecastInputError, match="needs a running dask cluster"):
         forecast_series(frame, 7, "D", options=on_dask)
     with (distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None),
@@ -140,8 +140,8 @@ def test_bad_arguments_raise_clear_errors():
         forecast_series(frame, 7, "M")
     with pytest.raises(ForecastInputError, match="Unknown model set 'best'. Use one of: accurate, fast"):
         forecast_series(frame, 7, options=RunOptions(model_set="best"))
-    with pytest.raises(ForecastInputError, match="Unknown backend 'ray'. Use one of: local, dask"):
-        forecast_series(frame, 7, options=RunOptions(backend="ray"))
+    with pytest.raises(ForecastInputError, match="Unknown executor 'ray'. Use one of: local, dask"):
+        forecast_series(frame, 7, options=RunOptions(executor="ray"))
     with pytest.raises(ForecastInputError, match="lacks columns \\['y'\\]"):
         forecast_series(frame.drop(columns="y"), 7)
     with pytest.raises(ForecastInputError, match="missing y values; fill gaps with zeros"):

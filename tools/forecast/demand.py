@@ -9,7 +9,7 @@ import pandas as pd
 
 from tools.events.store import EventStore
 from tools.forecast.calendar import calendar_frame, fill_short_gaps
-from tools.forecast.engine import CAL, Backend, RunOptions, forecast_series
+from tools.forecast.engine import CAL, Executor, RunOptions, forecast_series
 from tools.forecast.errors import ForecastInputError
 from tools.forecast.grain import get_frequency
 from tools.forecast.hierarchy import METHOD, reconcile
@@ -51,7 +51,7 @@ def forecast_demand(
     promotions: Sequence[tuple[date, date]] = (),
     model_set: ModelSet = "accurate",
     n_jobs: int = 1,
-    backend: Backend = "local",
+    executor: Executor = "local",
 ) -> ForecastResult:
     """Forecast units or revenue of a product, a category or the shop, in a region, a country or everywhere.
 
@@ -84,7 +84,7 @@ def forecast_demand(
     label = f"{scope.what} in {scope.where}"
     result = forecast_series(
         series.history, horizon, grain, calendar,
-        RunOptions(model_set=model_set, n_jobs=n_jobs, backend=backend),
+        RunOptions(model_set=model_set, n_jobs=n_jobs, executor=executor),
         top=scope.top_id, label=label, unit=metric, currency=series.currency,
     )
     if hierarchy:

@@ -16,7 +16,7 @@ Series too short to backtest fall back to seasonal naive (or, below the grain's 
 historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
 the fitted model forward (`refit=False`): the same information, no look-ahead, half the fits.
 
-Scale: `n_jobs` runs series in parallel processes; `backend="dask"` sends the same statsforecast calls
+Scale: `n_jobs` runs series in parallel processes; `executor="dask"` sends the same statsforecast calls
 through fugue to the dask cluster of the caller's current `distributed.Client`, for catalogues larger than
 one machine. Its workers must run one thread each: statsforecast's compiled ETS is not thread-safe (two
 threads in one process occasionally corrupted a fit in our tests), so a multi-threaded worker is refused,
@@ -48,8 +48,8 @@ from tools.forecast.models import (
 )
 from tools.forecast.result import FRAME_COLUMNS, ForecastResult, SeriesReport
 
-Backend = Literal["local", "dask"]
-BACKENDS: tuple[str, ...] = ("local", "dask")
+Executor = Literal["local", "dask"]
+EXECUTORS: tuple[str, ...] = ("local", "dask")
 LEVELS = [80, 95]
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
@@ -57,11 +57,11 @@ _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run statsforecast: model set, parallelism, backend, backtest windows, history used."""
+    """How to run statsforecast: model set, parallelism, executor, backtest windows, history used."""
 
     model_set: ModelSet = "accurate"
     n_jobs: int = 1
-    backend: Backend = "local"
+    executor: Executor = "local"
     n_windows: int = 2
     progress: bool = False
     max_train: int | None = None  # fit on at most this many recent periods (default: the grain's own cap)
@@ -84,10 +84,10 @@ def _check_dask_workers() -> None:
     try:
         threads = get_client().nthreads()
     except ValueError:
-        raise ForecastInputError("backend='dask' needs a running dask cluster: open one first, e.g. "
+        raise ForecastInputError("executor='dask' needs a running dask cluster: open one first, e.g. "
                                  "distributed.Client(threads_per_worker=1).") from None
     if any(n > 1 for n in threads.values()):
-        raise ForecastInputError(f"backend='dask' needs one thread per worker (statsforecast's models are not "
+        raise ForecastInputError(f"executor='dask' needs one thread per worker (statsforecast's models are not "
                                  f"thread-safe); this cluster has {max(threads.values())}. Start it with "
                                  "threads_per_worker=1.")
 
@@ -100,17 +100,17 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
     sf = StatsForecast(models=models, freq=freq.pandas_freq, n_jobs=opts.n_jobs,
                        fallback_model=baseline_model(season), verbose=opts.progress)
     data: Any = frame
-    if opts.backend == "dask":
+    if opts.executor == "dask":
         import dask.dataframe as dd
 
         _check_dask_workers()
         data = dd.from_pandas(frame, npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
-    if opts.backend == "dask":
+    if opts.executor == "dask":
         out = getattr(sf, method)(df=data, **kwargs)
     else:
         with _FIT_LOCK:
             out = getattr(sf, method)(df=data, **kwargs)
-    if opts.backend == "dask":
+    if opts.executor == "dask":
         out = out.compute()
     out = out.reset_index(drop=True) if "unique_id" in out.columns else out.reset_index()
     out["unique_id"] = out["unique_id"].astype(str)
@@ -288,8 +288,8 @@ def forecast_series(
         raise ForecastInputError(f"horizon must be a whole number of {freq.word}s >= 1, got {horizon!r}.")
     horizon = int(horizon)
     check_model_set(options.model_set)
-    if options.backend not in BACKENDS:
-        raise ForecastInputError(f"Unknown backend {options.backend!r}. Use one of: {', '.join(BACKENDS)}.")
+    if options.executor not in EXECUTORS:
+        raise ForecastInputError(f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}.")
     frame = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
