@@ -52,8 +52,8 @@ def _imports(path: Path, module: str) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: resolve against this module's package
-                base = module.split(".")[: -node.level] if not path.name == "__init__.py" else module.split(".")[
-                    : len(module.split(".")) - node.level + 1]
+                package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+                base = package[: len(package) - node.level + 1]
                 name = ".".join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ""

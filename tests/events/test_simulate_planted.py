@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from tests.events.conftest import local_time
+from tools.events.geo import haversine_km
 from tools.events.regions import get_region
-from tools.events.simulate.planted import haversine_km
 
 # ------------------------------------------------------------------ time: the Friday spikes
 

@@ -12,8 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tools.anomaly.fraud.geo import haversine_km
 from tools.anomaly.period import Period
+from tools.events.geo import haversine_km
 from tools.events.regions import all_regions
 
 # Approximate conversion so that order values in GBP and EUR are comparable (only used for ranking).

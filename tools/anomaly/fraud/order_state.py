@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from tools.anomaly.fraud.features import EUR_PER_UNIT, HOURS_PER_DAY, FeatureWindows, hour_rarity
-from tools.anomaly.fraud.geo import distance_km
+from tools.events.geo import distance_km
 from tools.events.regions import all_regions, get_region
 from tools.events.store import EventStore
 

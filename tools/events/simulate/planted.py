@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
+from tools.events.geo import haversine_km
 from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES, FraudCase
 from tools.events.simulate.catalog import STREETS
@@ -21,13 +22,6 @@ from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 CANCELLED = ORDER_STATUSES.index("cancelled")
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km (broadcasting)."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
 
 
 @dataclass
