@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.config import Settings
+from tools.events.currency import RATES, REPORTING_CURRENCY
 from tools.events.regions import COUNTRIES, region_timezones
 from tools.events.store import EventStore
 from tools.query import QuerySpec, run_query
 from tools.query.backends import query_cache
-from tools.query.metrics import EUR_PER_UNIT
 
 END = date(2026, 11, 15)
 SPECS: dict[str, dict] = {
@@ -83,7 +83,7 @@ def pandas_revenue(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     p = local_time(p[p["event_time"] >= as_of.normalize() - pd.Timedelta(days=31)])
     start, end = as_of.tz_localize(None).normalize() - pd.Timedelta(days=29), as_of.tz_localize(None).normalize()
     p = p[(p["local_date"] >= start) & (p["local_date"] <= end)]
-    amount = p["price"] * p["quantity"].fillna(1) * p["currency"].fillna("EUR").map(EUR_PER_UNIT)
+    amount = p["price"] * p["quantity"].fillna(1) * p["currency"].fillna(REPORTING_CURRENCY).map(RATES)
     out = amount.groupby(p["category"]).sum().rename("revenue").reset_index()
     return out.sort_values(["revenue", "category"], ascending=[False, True]).reset_index(drop=True)
 

@@ -34,7 +34,7 @@ CASE_COLUMNS = [
     "kinds",
     "reasons",
     "n_orders",
-    "amount_eur",
+    "reporting_amount",
     "first_order",
     "last_order",
     "user_ids",
@@ -52,16 +52,16 @@ class FraudModel:
     rules: FraudRules
     windows: FeatureWindows
     isolation: IsolationScorer
-    small_eur: float
-    high_value_eur: float
+    small_amount: float
+    high_value_amount: float
     labels: list[CaseLabel] = field(default_factory=list)
     label_model: LabelModel | None = None
 
     @property
     def limits(self) -> dict[str, float]:
         return {
-            "small_eur": self.small_eur,
-            "high_value_eur": self.high_value_eur,
+            "small_amount": self.small_amount,
+            "high_value_amount": self.high_value_amount,
             "high_value_q": self.rules.high_value_quantile,
         }
 
@@ -79,7 +79,7 @@ def fit_fraud_model(
             f"No orders from {period.describe()}; pick a longer period or load orders first."
         )
     isolation = IsolationScorer(features[list(MODEL_FEATURES)].to_numpy(dtype=float))
-    high_value = float(np.quantile(features["amount_eur"], rules.high_value_quantile))
+    high_value = float(np.quantile(features["reporting_amount"], rules.high_value_quantile))
     model = FraudModel(rules, windows, isolation, small, high_value, labels)
     scored = score_frame(features, model)
     if labels:
@@ -93,7 +93,7 @@ def score_frame(features: pd.DataFrame, model: FraudModel) -> pd.DataFrame:
     scored = features.copy()
     scored["isolation"] = model.isolation.score(scored[list(MODEL_FEATURES)].to_numpy(dtype=float))
     scored["isolation_pct"] = model.isolation.percentile(scored["isolation"].to_numpy())
-    flags = rule_flags(scored, model.rules, model.high_value_eur)
+    flags = rule_flags(scored, model.rules, model.high_value_amount)
     for name, raised in flags.items():
         scored[f"flag_{name}"] = raised.astype(float)
     scored["rule_risk"] = rule_risk(flags, scored["isolation_pct"].to_numpy(), model.rules)
@@ -218,7 +218,7 @@ def build_cases(
                 "kinds": kinds,
                 "reasons": reasons,
                 "n_orders": len(orders),
-                "amount_eur": round(float(orders["amount_eur"].sum()), 2),
+                "reporting_amount": round(float(orders["reporting_amount"].sum()), 2),
                 "first_order": orders["placed_at"].min(),
                 "last_order": orders["placed_at"].max(),
                 "user_ids": sorted(orders["user_id"].astype(str).unique()),

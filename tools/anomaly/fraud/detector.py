@@ -63,7 +63,7 @@ class FraudDetector:
         self.scored = scored  # every order of the history period, scored
         self.history = history
         self.state_dir = state_dir
-        self.state = OrderState.load(store, history.end, model.windows, model.small_eur)
+        self.state = OrderState.load(store, history.end, model.windows, model.small_amount)
         self._cases: dict[str, dict[str, Any]] = {}
 
     @classmethod
@@ -92,7 +92,7 @@ class FraudDetector:
             scored = self.scored[self.scored["placed_at"] >= period.start]
         else:
             with self.store.connect() as con:
-                features = order_features(con, period, self.model.windows, self.model.small_eur)
+                features = order_features(con, period, self.model.windows, self.model.small_amount)
             scored = score_frame(features, self.model) if not features.empty else features
         if scored.empty:
             raise AnomalyInputError(f"No orders from {period.describe()}; use a longer since.")
@@ -129,7 +129,7 @@ class FraudDetector:
         f = self.state.features(order)
         f["isolation"] = m.isolation.score_one([float(f[name]) for name in MODEL_FEATURES])
         f["isolation_pct"] = float(m.isolation.percentile(f["isolation"]))
-        flags = rule_flags(f, m.rules, m.high_value_eur)
+        flags = rule_flags(f, m.rules, m.high_value_amount)
         for name, raised in flags.items():
             f[f"flag_{name}"] = float(raised)
         risk = float(rule_risk(flags, f["isolation_pct"], m.rules))

@@ -1,7 +1,8 @@
 """Per-order fraud features from the store, computed in DuckDB with past-only windows.
 
 Every feature looks only at what was known when the order was placed, so the batch detector and the
-real-time `FraudDetector.score_order` compute the same numbers. Amounts are compared in EUR.
+real-time `FraudDetector.score_order` compute the same numbers. Amounts are compared in the shop's reporting
+currency (`tools.events.currency`; a currency without a rate counts at par, as this only ranks orders).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly.period import Period
+from tools.events.currency import RATES, rate_sql
 from tools.events.geo import haversine_km
 from tools.events.regions import all_regions
 
-# Approximate conversion so that order values in GBP and EUR are comparable (only used for ranking).
-EUR_PER_UNIT = {"EUR": 1.0, "GBP": 1.17}
 HOURS_PER_DAY = 24
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
@@ -48,20 +48,20 @@ class FeatureWindows:
     small_order_quantile: float = 0.05  # orders at or below this quantile of values count as "small"
 
 
-def to_eur(amount: pd.Series, currency: pd.Series) -> pd.Series:
-    """Order values in EUR (unknown currencies are taken as EUR)."""
-    return amount.astype(float) * currency.map(EUR_PER_UNIT).fillna(1.0).astype(float)
+def in_reporting_currency(amount: pd.Series, currency: pd.Series) -> pd.Series:
+    """Order values in the reporting currency (a currency without a rate counts at par)."""
+    return amount.astype(float) * currency.map(RATES).fillna(1.0).astype(float)
 
 
 def small_order_limit(con: duckdb.DuckDBPyConnection, period: Period, windows: FeatureWindows) -> float:
-    """The value (EUR) at or below which an order counts as small, from the orders before the period's end."""
+    """The value (reporting currency) at or below which an order counts as small, from the orders before the period's end."""
     frame = con.execute(
         "SELECT amount, currency FROM orders WHERE placed_at >= ? AND placed_at < ? AND amount IS NOT NULL",
         [(period.start - windows.history).to_pydatetime(), period.end.to_pydatetime()],
     ).df()
     if frame.empty:
         return 5.0
-    return float(np.quantile(to_eur(frame["amount"], frame["currency"]), windows.small_order_quantile))
+    return float(np.quantile(in_reporting_currency(frame["amount"], frame["currency"]), windows.small_order_quantile))
 
 
 def _haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
@@ -96,8 +96,8 @@ def order_features(
                o.shipping_lat, o.shipping_lon, o.shipping_city, o.shipping_country,
                p.lat, p.lon, p.city, p.region,
                u.home_lat, u.home_lon, u.home_city, u.home_region, u.home_country, u.signup_at,
-               o.amount * coalesce(CASE o.currency WHEN 'GBP' THEN {EUR_PER_UNIT["GBP"]} END, 1.0)
-                   AS amount_eur
+               o.amount * coalesce({rate_sql("o.currency")}, 1.0)
+                   AS reporting_amount
         FROM orders o
         LEFT JOIN (
             SELECT order_id, any_value(lat) AS lat, any_value(lon) AS lon, any_value(city) AS city,
@@ -115,7 +115,7 @@ def order_features(
         f"""
         SELECT *,
           count(*) OVER dev AS device_orders_1h,
-          sum(CASE WHEN amount_eur <= ? THEN 1 ELSE 0 END) OVER dev AS device_small_orders_1h,
+          sum(CASE WHEN reporting_amount <= ? THEN 1 ELSE 0 END) OVER dev AS device_small_orders_1h,
           min(placed_at) OVER dev AS device_window_start,
           count(*) OVER usr AS user_orders_24h
         FROM _orders
@@ -244,8 +244,8 @@ def finish_features(frame: pd.DataFrame) -> pd.DataFrame:
         haversine_km(frame["home_lat"], frame["home_lon"], frame["shipping_lat"], frame["shipping_lon"]),
         index=frame.index,
     ).fillna(0.0)
-    frame["amount_eur"] = frame["amount_eur"].fillna(0.0)
-    frame["log_amount"] = np.log1p(frame["amount_eur"])
+    frame["reporting_amount"] = frame["reporting_amount"].fillna(0.0)
+    frame["log_amount"] = np.log1p(frame["reporting_amount"])
     frame["log_account_age_days"] = np.log1p(frame["account_age_days"])
     frame["log_travel_kmh"] = np.log1p(frame["travel_kmh"])
     frame["log_ship_km"] = np.log1p(frame["ship_km"])

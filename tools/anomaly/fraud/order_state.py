@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from tools.anomaly.fraud.features import EUR_PER_UNIT, HOURS_PER_DAY, FeatureWindows, hour_rarity
+from tools.anomaly.fraud.features import HOURS_PER_DAY, FeatureWindows, hour_rarity
+from tools.events.currency import RATES, REPORTING_CURRENCY
 from tools.events.geo import distance_km
 from tools.events.regions import all_regions, get_region
 from tools.events.store import EventStore
@@ -34,7 +35,7 @@ class OrderInput(BaseModel):
     user_id: str
     placed_at: datetime
     amount: float = Field(ge=0)
-    currency: str = "EUR"
+    currency: str = REPORTING_CURRENCY
     device_id: str | None = None
     lat: float | None = Field(None, description="Where the buyer is (from the session), if known.")
     lon: float | None = None
@@ -87,9 +88,9 @@ def _trim(items: deque, oldest: float, key: int | None) -> None:
 class OrderState:
     """Accounts and devices as of a moment, updated order by order. Build with `OrderState.load`."""
 
-    def __init__(self, windows: FeatureWindows, small_eur: float):
+    def __init__(self, windows: FeatureWindows, small_amount: float):
         self.windows = windows
-        self.small_eur = small_eur
+        self.small_amount = small_amount
         self.accounts: dict[str, _Account] = {}
         self.devices: dict[str, _Device] = {}
 
@@ -100,10 +101,10 @@ class OrderState:
 
     @classmethod
     def load(
-        cls, store: EventStore, end: pd.Timestamp, windows: FeatureWindows, small_eur: float
+        cls, store: EventStore, end: pd.Timestamp, windows: FeatureWindows, small_amount: float
     ) -> OrderState:
         """The state just before `end`, from the store's users, events and orders."""
-        state = cls(windows, small_eur)
+        state = cls(windows, small_amount)
         span = [(end - windows.history).to_pydatetime(), end.to_pydatetime()]
         zones = [[r.name for r in all_regions()], [r.tz for r in all_regions()]]
         with store.connect() as con:
@@ -157,7 +158,7 @@ class OrderState:
             if user_id in state.accounts and float(t) >= end_s - windows.user_velocity.total_seconds():
                 state.accounts[user_id].orders.append(float(t))
             if device_id is not None and float(t) >= end_s - windows.velocity.total_seconds():
-                small = float(amount or 0) * EUR_PER_UNIT.get(currency, 1.0) <= small_eur
+                small = float(amount or 0) * RATES.get(currency, 1.0) <= small_amount
                 state._device(device_id).orders.append((float(t), small))
         for device_id, user_id in pairs.itertuples(index=False):
             state._device(device_id).users.add(user_id)
@@ -174,13 +175,13 @@ class OrderState:
         w = self.windows
         now = _epoch(order.placed_at)
         account = self._account(order, now)
-        amount_eur = order.amount * EUR_PER_UNIT.get(order.currency, 1.0)
+        reporting_amount = order.amount * RATES.get(order.currency, 1.0)
         f: dict[str, Any] = {
             "order_id": order.order_id,
             "user_id": order.user_id,
             "device_id": order.device_id,
             "placed_at": pd.Timestamp(now, unit="s", tz="UTC"),
-            "amount_eur": amount_eur,
+            "reporting_amount": reporting_amount,
             "lat": order.lat,
             "lon": order.lon,
             "home_city": account.home_city,
@@ -200,7 +201,7 @@ class OrderState:
             recent = list(device.orders)
         f["device_orders_1h"] = len(recent) + 1
         f["device_small_orders_1h"] = sum(1 for _, small in recent if small) + int(
-            amount_eur <= self.small_eur
+            reporting_amount <= self.small_amount
         )
         f["device_window_start"] = pd.Timestamp(recent[0][0] if recent else now, unit="s", tz="UTC")
         users = (device.users if device is not None else set()) | {order.user_id}
@@ -215,7 +216,7 @@ class OrderState:
         f["local_hour"] = local_hour
         f["user_sessions"] = sum(account.hours)
         f["hour_sessions"] = sum(account.hours[(local_hour + s) % HOURS_PER_DAY] for s in (-1, 0, 1))
-        f["log_amount"] = math.log1p(amount_eur)
+        f["log_amount"] = math.log1p(reporting_amount)
         f["log_account_age_days"] = math.log1p(f["account_age_days"])
         f["log_travel_kmh"] = math.log1p(f["travel_kmh"])
         f["log_ship_km"] = math.log1p(f["ship_km"])
@@ -267,6 +268,6 @@ class OrderState:
         if order.device_id:
             device = self._device(order.device_id)
             device.orders.append(
-                (now, order.amount * EUR_PER_UNIT.get(order.currency, 1.0) <= self.small_eur)
+                (now, order.amount * RATES.get(order.currency, 1.0) <= self.small_amount)
             )
             device.users.add(order.user_id)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly.fraud.geo import nearest_city
+from tools.events.currency import REPORTING_CURRENCY
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ RULE_WEIGHTS: dict[str, float] = {
 FLAGS: tuple[str, ...] = tuple(RULE_WEIGHTS)
 
 
-def rule_flags(f: Mapping[str, Any], rules: FraudRules, high_value_eur: float) -> dict[str, np.ndarray]:
+def rule_flags(f: Mapping[str, Any], rules: FraudRules, high_value_amount: float) -> dict[str, np.ndarray]:
     """Flag name -> boolean array (or 0-d array for one order)."""
 
     def col(name: str) -> np.ndarray:
@@ -62,7 +63,7 @@ def rule_flags(f: Mapping[str, Any], rules: FraudRules, high_value_eur: float) -
         "velocity": (col("device_orders_1h") >= rules.device_velocity_orders)
         | (col("user_orders_24h") >= rules.user_velocity_orders),
         "new_account_high_value": (col("account_age_days") < rules.new_account_days)
-        & (col("amount_eur") >= high_value_eur),
+        & (col("reporting_amount") >= high_value_amount),
         "unusual_hour": (col("user_sessions") >= rules.unusual_hour_sessions) & (col("hour_sessions") == 0),
     }
 
@@ -106,7 +107,7 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
     if flag == "card_testing":
         minutes = max(1.0, (row["placed_at"] - row["device_window_start"]).total_seconds() / 60)
         return (
-            f"{row['device_small_orders_1h']:.0f} orders under EUR {limits['small_eur']:.2f} from device "
+            f"{row['device_small_orders_1h']:.0f} orders under {REPORTING_CURRENCY} {limits['small_amount']:.2f} from device "
             f"{row['device_id']} within {minutes:.0f} minutes"
         )
     if flag == "device_ring":
@@ -124,8 +125,8 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
         return f"{row['user_orders_24h']:.0f} orders from account {row['user_id']} within 24 hours"
     if flag == "new_account_high_value":
         return (
-            f"account {_age(row['account_age_days'])} old placed an order of EUR {row['amount_eur']:,.0f} "
-            f"(above EUR {limits['high_value_eur']:,.0f}, "
+            f"account {_age(row['account_age_days'])} old placed an order of {REPORTING_CURRENCY} "
+            f"{row['reporting_amount']:,.0f} (above {REPORTING_CURRENCY} {limits['high_value_amount']:,.0f}, "
             f"the top {100 * (1 - limits['high_value_q']):.0f}% of orders)"
         )
     if flag == "unusual_hour":
@@ -147,7 +148,7 @@ def flag_strength(flag: str, row: pd.Series) -> float:
         "device_ring": "device_accounts",
         "ship_far": "ship_km",
         "velocity": "device_orders_1h",
-        "new_account_high_value": "amount_eur",
+        "new_account_high_value": "reporting_amount",
         "unusual_hour": "hour_rarity",
         "isolation": "isolation_pct",
     }[flag]
