@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from tools.events.currency import REPORTING_CURRENCY
 from tools.events.regions import COUNTRIES, all_regions
 from tools.query.plan import QueryPlan
 from tools.query.spec import PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
@@ -18,9 +19,9 @@ from tools.results import ChartKind, ChartSpec
 SUMMARY_ROWS = 3  # groups named in a summary line
 
 _LABELS = {
-    "orders": "orders", "revenue": "revenue (EUR)", "units": "units", "sessions": "sessions",
+    "orders": "orders", "revenue": f"revenue ({REPORTING_CURRENCY})", "units": "units", "sessions": "sessions",
     "unique_users": "unique users", "conversion_rate": "conversion rate", "average_order_value":
-    "average order value (EUR)", "refunds": "refunds", "refund_rate": "refund rate", "views": "views",
+    f"average order value ({REPORTING_CURRENCY})", "refunds": "refunds", "refund_rate": "refund rate", "views": "views",
     "carts": "carts", "searches": "searches", "events": "events",
 }
 _RATES = ("conversion_rate", "refund_rate")

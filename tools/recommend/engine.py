@@ -21,6 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from tools.embeddings import TextEmbedder
+from tools.events.currency import REPORTING_CURRENCY
 from tools.events.regions import Region, all_regions, get_country, get_region
 from tools.events.store import EventStore
 from tools.recommend import reasons
@@ -315,7 +316,7 @@ class Recommender:
         m = self.models
         visitor = self._visitor(user_id, None)
         country = visitor.region.country if visitor.region is not None else None
-        currency = get_country(country).currency if country else "EUR"
+        currency = get_country(country).currency if country else REPORTING_CURRENCY
         history = m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None else m.orders.iloc[:0]
         if history.empty:
             firsts = m.orders.groupby("uidx")["amount"].first()
