@@ -80,8 +80,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from rich.console import Console
 
-    from chronotope.wiring import build_agent, data_date
     from chronotope.prepare import prepare
+    from chronotope.wiring import build_agent, data_date
 
     prepare(settings, Console(stderr=True))
     agent = build_agent(settings)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import get_settings
+from chronotope.cli import app
 from tests.anomaly.shop import PlantedShop
 from tools.anomaly.labels import LabelStore
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import get_settings
+from chronotope.cli import app
 
 # The project's model cache: the int8 embedder is built there once, not again in every temporary data dir.
 MODEL_CACHE = Path(__file__).resolve().parents[2] / ".chronotope" / "models"

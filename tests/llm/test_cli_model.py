@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import get_settings
+from chronotope.cli import app
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from chronotope.cli import app
 from agent.config import Settings, get_settings
+from chronotope.cli import app
+from chronotope.prepare import STEPS, PrepareStep, prepare
 from finetune.data import load_app_export
 from tests.ui.conftest import _free_port
 from ui.conversations import ConversationStore
-from chronotope.prepare import STEPS, PrepareStep, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 
