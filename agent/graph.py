@@ -29,13 +29,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from agent.grounding import citations_in, numbers_in, ungrounded_numbers
+from agent.llm.wire_format import strip_markup
 from agent.roles import system_prompt
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
 _LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result")  # JSON, CSV headers, echoed data blocks
-_MARKUP = re.compile(r"</?tool_call>|<\|im_(start|end)\|>|```(json)?")
 
 
 class AgentState(TypedDict):
@@ -288,7 +288,7 @@ class ShopAgent:
         last = messages[-1]
         draft = ""
         if isinstance(last, AIMessage) and not _calls(last):
-            draft = _MARKUP.sub("", str(last.content)).strip()
+            draft = strip_markup(str(last.content)).strip()
         done = [s for s in trace if s.status == "done" and s.output is not None]
         failed = [s for s in trace if s.status == "error"]
         citations = [c for s in done for c in s.output.citations]

@@ -7,5 +7,6 @@ Entry points (import them from their modules; this package imports nothing heavy
 - `agent.llm.load.get_runtime(settings)`: the shared loaded model (one per process, generation serialized).
 - `agent.llm.sources.prepare_model(name, cache_dir)`: join, verify and convert a named offline model once.
 - `agent.llm.tool_parsing.parse_tool_calls(text, names)`: tool calls out of reply text (pure).
+- `agent.llm.wire_format`: Qwen2.5's markup (tool-call tags, turn markers, chat template) and pure helpers.
 - `agent.llm.tool_schema`: OpenAI-style tool schemas, `tool_choice` modes, `argument_errors` (jsonschema).
 """

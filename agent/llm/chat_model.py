@@ -25,7 +25,6 @@ model wrote, as a JSON string literal, and `response_metadata["tool_call_errors"
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -42,10 +41,11 @@ from pydantic import ConfigDict, Field
 from agent.config import Settings, get_settings
 from agent.llm.decision_head import ANSWER
 from agent.llm.runtime import DecodeStats, LocalRuntime
-from agent.llm.streaming import TOOL_CALL_TRIGGERS, IncrementalDetokenizer, VisibleText
+from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
+from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
 
 
 class LocalChatModel(BaseChatModel):
@@ -147,7 +147,7 @@ class LocalChatModel(BaseChatModel):
                 if visible.stopped:
                     stats.finish_reason = "stop"
                     break
-                if answered and _first_call_name(visible.raw) in answered:
+                if answered and first_call_name(visible.raw) in answered:
                     stats.finish_reason = "answered_tool"
                     break
         finally:
@@ -160,15 +160,6 @@ class LocalChatModel(BaseChatModel):
         else:
             reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
-
-
-_CALL_NAME = re.compile(r'^\s*(?:<tool_call>|```(?:json)?)?\s*\{\s*"name"\s*:\s*"([^"]+)"')
-
-
-def _first_call_name(text: str) -> str | None:
-    """The tool name of the call `text` opens, once its closing quote is written; else None."""
-    match = _CALL_NAME.match(text)
-    return match.group(1) if match else None
 
 
 def _final_chunk(
