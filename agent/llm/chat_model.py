@@ -6,14 +6,11 @@
   decoded under a grammar so every call parses and fits its tool's JSON schema (see `constrained`).
 - `tool_choice`: "auto" (default), "required"/"any", "none", or a tool name. The grammar enforces it; without
   the grammar only "none" has an effect (no parsing of calls).
-- `calls_only=True` (an invocation kwarg, with "auto"): the reply is a tool call or nothing. If the model's
-  first token does not open a call, decoding stops there (finish_reason "no_call"), at the cost of the
-  prefill alone; with `answered_tools=[names]`, a call that turns out to name one of those tools stops as
-  soon as its name is out (finish_reason "answered_tool"), and the reply is empty too. The agent uses both
-  after tool results when it composes the answer itself: a small model tends to call the same tool again.
+- `controls=ReplyControls(...)` (an invocation kwarg, see reply_controls.py): a reply that is a tool call or
+  nothing (`calls_only`), stopped at the name of a tool that already answered (`answered_tools`); the
+  prompt's KV cache pinned for good (`pin_prefix`, warm-up prefixes); this reply's `max_new_tokens`.
 - Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks the
   tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says which.
-- `pin_prefix=True` (an invocation kwarg): the prompt's KV cache stays cached for good (warm-up prefixes).
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -40,6 +37,7 @@ from pydantic import ConfigDict, Field
 
 from agent.config import Settings, get_settings
 from agent.llm.decision_head import ANSWER
+from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
 from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
@@ -111,31 +109,35 @@ class LocalChatModel(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        controls: ReplyControls | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        controls = controls or ReplyControls()
         tools: list[dict[str, Any]] = list(kwargs.get("tools") or [])
         names = tool_names(tools)
         choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         calls_possible = bool(tools) and choice.mode != "none"
-        calls_only = bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto"
+        calls_only = controls.calls_only and bool(tools) and choice.mode == "auto"
         runtime = self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
         # Heads were fitted on first replies to a user: only there do they pick the reply.
         head = runtime.decision_head(names) if messages and isinstance(messages[-1], HumanMessage) else None
         grammar = runtime.grammars.for_reply(tools, choice, head) if self.constrained and tools else None
+        limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens
         stats = DecodeStats()
         tokens = runtime.decode_tokens(
             prompt_ids,
-            max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
+            max_new_tokens=limit,
             grammar=grammar,
             calls_only=calls_only,
             use_prefix_cache=self.use_prefix_cache,
-            pin_prefix=bool(kwargs.get("pin_prefix")),
+            pin_prefix=controls.pin_prefix,
             stats=stats,
         )
         detokenizer = IncrementalDetokenizer(runtime.tokenizer)
         visible = VisibleText(TOOL_CALL_TRIGGERS if calls_possible else (), stop or ())
-        answered = set(kwargs.get("answered_tools") or ()) if calls_only else set()
+        answered = controls.answered_tools if calls_only else frozenset()
         try:
             for token in tokens:
                 piece = visible.feed(detokenizer.push(token))

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 from agent.llm.chat_model import LocalChatModel
 from agent.llm.decision_head import ANSWER, DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
 from tests.llm.test_chat_model import QUESTION, TOOLS
@@ -78,9 +79,10 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     # After a tool result the model itself decides: heads were fitted on first replies to a user only.
     follow = [*QUESTION, AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1}, "id": "c1"}]),
               ToolMessage("Bavaria: 2.4x", tool_call_id="c1")]
-    assert chat.bind_tools(TOOLS).invoke(follow, max_new_tokens=4).response_metadata["decision"] is None
+    short = ReplyControls(max_new_tokens=4)
+    assert chat.bind_tools(TOOLS).invoke(follow, controls=short).response_metadata["decision"] is None
     # Other tools than the head's: no head.
-    assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, max_new_tokens=4).response_metadata["decision"] is None
+    assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, controls=short).response_metadata["decision"] is None
 
 
 def test_heads_fitted_on_another_model_are_refused_at_load(tiny_settings, tmp_path: Path) -> None:

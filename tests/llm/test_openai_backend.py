@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.config import Settings
 from agent.llm.errors import ModelSourceError
 from agent.llm.openai_backend import make_chat_model
+from agent.llm.reply_controls import TakesReplyControls
 
 TOOL = {
     "type": "function",
@@ -82,6 +83,7 @@ def server() -> Iterator[str]:
 def test_tool_call_round_trip_through_an_openai_compatible_server(server: str, tmp_path, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # a proxy from the environment must not take local calls
     model = make_chat_model(Settings(data_dir=tmp_path, openai_base_url=server, openai_model="qwen2.5-coder"))
+    assert not isinstance(model, TakesReplyControls)  # the agent passes a server no local-only controls
     bound = model.bind_tools([TOOL])
     question = HumanMessage("Which regions spike on Friday?")
     reply = bound.invoke([question])
