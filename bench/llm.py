@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def int8_against_fp32(settings, runtime, tokens: int) -> None:
     """Plain `generate` with the default int8 decode layers against the float32 reference weights."""
     from agent.llm.load import get_runtime
 
-    reference = get_runtime(settings.model_copy(update={"cpu_weights": "fp32"}))
+    reference = get_runtime(replace(settings.model_options(), cpu_weights="fp32"))
     (fast, fast_ids), (slow, slow_ids) = plain_generate(runtime, tokens), plain_generate(reference, tokens)
     agree = next((i for i, (a, b) in enumerate(zip(fast_ids, slow_ids)) if a != b), len(fast_ids))
     line("decode_tokens_per_s_generate_fp32_weights", slow, "tokens/s")
@@ -184,7 +185,7 @@ def main(args: argparse.Namespace) -> None:
     from tools.agent_tools import build_registry
 
     settings = Settings(model=args.model)
-    runtime = get_runtime(settings)
+    runtime = get_runtime(settings.model_options())
     import torch
 
     line("model", args.model)

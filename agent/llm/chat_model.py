@@ -35,8 +35,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
-from agent.config import Settings, get_settings
 from agent.llm.decision_head import ANSWER
+from agent.llm.options import ModelOptions
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
 from agent.llm.streaming import IncrementalDetokenizer, VisibleText
@@ -57,15 +57,12 @@ class LocalChatModel(BaseChatModel):
     use_prefix_cache: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> LocalChatModel:
-        """The chat model for `settings` (model, adapter, decoding); loads the model once per process."""
+    def from_options(cls, options: ModelOptions) -> LocalChatModel:
+        """The chat model for `options` (model, adapter, decoding); loads the model once per process."""
         from agent.llm.load import get_runtime
 
-        settings = settings or get_settings()
         return cls(
-            runtime=get_runtime(settings),
-            max_new_tokens=settings.max_new_tokens,
-            constrained=settings.constrained_decoding,
+            runtime=get_runtime(options), max_new_tokens=options.max_new_tokens, constrained=options.constrained
         )
 
     @property

@@ -85,7 +85,7 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, controls=short).response_metadata["decision"] is None
 
 
-def test_heads_fitted_on_another_model_are_refused_at_load(tiny_settings, tmp_path: Path) -> None:
+def test_heads_fitted_on_another_model_are_refused_at_load(tiny_options, tmp_path: Path) -> None:
     from agent.llm.errors import ModelSourceError
     from agent.llm.load import load_model
     adapter = tmp_path / "adapter"
@@ -93,4 +93,4 @@ def test_heads_fitted_on_another_model_are_refused_at_load(tiny_settings, tmp_pa
     (adapter / "adapter_config.json").write_text("{}")
     DecisionHeads((always(ANSWER, 7),), {}).save(adapter)  # 7-wide states: no model here has those
     with pytest.raises(ModelSourceError, match="fitted on another model"):
-        load_model(tiny_settings.model_copy(update={"adapter": str(adapter)}), progress=False)
+        load_model(replace(tiny_options, adapter=str(adapter)), progress=False)
