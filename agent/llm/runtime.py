@@ -9,6 +9,7 @@ tokens are handed out as soon as they exist (streaming). Generation is serialize
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -17,10 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.llm.constrained import GrammarMask, ReplyGrammar, ToolGrammars
-from agent.llm.decision_head import DecisionHead, last_hidden_state
+from agent.llm.decision_head import DecisionHead, DecisionHeads, last_hidden_state
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -137,11 +140,23 @@ class LocalRuntime:
         self.prefix_cache = PrefixCache(prefix_cache_entries)
         self.stop_token_ids = _stop_token_ids(loaded.model, loaded.tokenizer)
         self._grammars: ToolGrammars | None = None
+        self._warned_tool_sets: set[frozenset[str]] = set()
 
     def decision_head(self, tool_names: Sequence[str]) -> DecisionHead | None:
-        """The model's decision head for exactly these tools, if it has one (see decision_head.py)."""
+        """The model's decision head for exactly these tools, if it has one (see decision_head.py).
+
+        An adapter with heads of which none covers these tools is worth a warning (once per tool set): the
+        first reply then falls back to the model's first token, which picks the right tool less often.
+        """
         heads = self.loaded.decision_heads
-        return heads.for_tools(tool_names) if heads is not None and tool_names else None
+        if heads is None or not tool_names:
+            return None
+        head = heads.for_tools(tool_names)
+        tools = frozenset(tool_names)
+        if head is None and tools not in self._warned_tool_sets:
+            self._warned_tool_sets.add(tools)
+            logger.warning(_uncovered_tools_message(heads, tools, self.loaded.adapter))
+        return head
 
     @property
     def grammars(self) -> ToolGrammars:
@@ -267,6 +282,21 @@ class LocalRuntime:
 
             return decoding_run()
         return nullcontext()
+
+
+def _uncovered_tools_message(heads: DecisionHeads, tools: frozenset[str], adapter: str | None) -> str:
+    """Which tools the nearest head lacks or has besides, and how to refit the heads."""
+    nearest = heads.nearest(tools)
+    differences = []
+    if lacks := sorted(tools - nearest.tools):
+        differences.append(f"lacks {', '.join(lacks)}")
+    if extra := sorted(nearest.tools - tools):
+        differences.append(f"has {', '.join(extra)} besides")
+    return (
+        f"None of the decision heads of adapter {adapter} was fitted on the {len(tools)} bound tools (the nearest "
+        f"{' and '.join(differences)}), so the model's first token picks the first reply instead. Refit the heads "
+        f"on the current tools: `chronotope finetune heads --adapter {adapter}`."
+    )
 
 
 def _stop_token_ids(model: Any, tokenizer: Any) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -94,3 +95,20 @@ def test_heads_fitted_on_another_model_are_refused_at_load(tiny_options, tmp_pat
     DecisionHeads((always(ANSWER, 7),), {}).save(adapter)  # 7-wide states: no model here has those
     with pytest.raises(ModelSourceError, match="fitted on another model"):
         load_model(replace(tiny_options, adapter=str(adapter)), progress=False)
+
+
+def test_heads_that_cover_other_tools_are_warned_about_once_per_tool_set(tiny_runtime, caplog) -> None:
+    hidden = tiny_runtime.model.config.hidden_size
+    runtime = tiny_runtime
+    runtime.loaded = replace(runtime.loaded, adapter="shop-adapter",
+                             decision_heads=DecisionHeads((always("find_spikes", hidden),), {}))
+    with caplog.at_level(logging.WARNING, logger="agent.llm.runtime"):
+        assert runtime.decision_head(["find_spikes", "compare_regions"]) is not None  # covered: no warning
+        assert not caplog.records
+        assert runtime.decision_head(["find_spikes"]) is None
+        assert runtime.decision_head(["find_spikes"]) is None  # the same tool set: warned already
+        assert runtime.decision_head(["find_spikes", "compare_regions", "forecast_demand"]) is None
+    first, second = (record.getMessage() for record in caplog.records)
+    assert "has compare_regions besides" in first and "lacks" not in first
+    assert "lacks forecast_demand" in second and "besides" not in second
+    assert all("chronotope finetune heads --adapter shop-adapter" in m for m in (first, second))
