@@ -147,6 +147,21 @@ def test_closing_the_stream_early_releases_the_model(tiny_runtime):
     assert stats.reused_tokens > 0 and ids == decode(tiny_runtime, prompt("Hi"), use_prefix_cache=False)[0]
 
 
+def test_an_error_mid_decode_releases_the_model_and_caches_nothing_half_updated(tiny_runtime, monkeypatch):
+    original = tiny_runtime._forward
+
+    def failing_forward(token_ids, cache, decoding=False):  # the prefill runs, the first decode step fails
+        if decoding:
+            raise RuntimeError("out of memory")
+        return original(token_ids, cache, decoding)
+
+    monkeypatch.setattr(tiny_runtime, "_forward", failing_forward)
+    tokens = tiny_runtime.decode_tokens(tiny_runtime.encode(prompt("Hi")), max_new_tokens=5)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        list(tokens)
+    assert not tiny_runtime.lock.locked() and len(tiny_runtime.prefix_cache) == 0
+
+
 def test_empty_prompt_is_refused(tiny_runtime):
     with pytest.raises(ValueError, match="at least one prompt token"):
         list(tiny_runtime.decode_tokens([], max_new_tokens=4))
