@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from agent.llm.options import ModelOptions, ServerOptions
+
 # LoRA adapter for qwen2.5-coder-0.5b trained by finetune/ (see its README for data and before/after).
 SHIPPED_ADAPTER = Path(__file__).resolve().parents[1] / "finetune" / "adapters" / "qwen2.5-coder-0.5b-shop"
 
@@ -131,6 +133,30 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self._under(self.conversations_db, "app.db")
+
+    def model_options(self) -> ModelOptions:
+        """The local model these settings choose, as the LLM layer takes it."""
+        return ModelOptions(
+            model=self.model,
+            cache_dir=self.model_cache_path,
+            adapter=self.adapter,
+            decision_heads=self.decision_heads,
+            cpu_weights=self.cpu_weights,
+            threads=self.llm_threads,
+            max_new_tokens=self.max_new_tokens,
+            constrained=self.constrained_decoding,
+        )
+
+    def server_options(self) -> ServerOptions | None:
+        """The OpenAI-compatible server these settings choose, as the LLM layer takes it; None without one."""
+        if not self.openai_base_url:
+            return None
+        return ServerOptions(
+            base_url=self.openai_base_url,
+            model=self.openai_model,
+            api_key=self.openai_api_key.get_secret_value(),
+            max_tokens=self.max_new_tokens,
+        )
 
 
 @lru_cache(maxsize=1)

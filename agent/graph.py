@@ -29,13 +29,14 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from agent.grounding import citations_in, numbers_in, ungrounded_numbers
+from agent.llm.reply_controls import ReplyControls, TakesReplyControls
+from agent.llm.wire_format import strip_markup
 from agent.roles import system_prompt
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
 _LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result")  # JSON, CSV headers, echoed data blocks
-_MARKUP = re.compile(r"</?tool_call>|<\|im_(start|end)\|>|```(json)?")
 
 
 class AgentState(TypedDict):
@@ -118,14 +119,14 @@ class ShopAgent:
     def _model_node(self, state: AgentState, config: RunnableConfig) -> dict:
         session: Session = config["configurable"]["session"]
         deciding = not self.draft_answers and bool(state["seen_calls"])
-        # After tool results without drafts, a local model stops at the first token unless it calls a tool,
-        # and at the tool's name if that tool already answered (see LocalChatModel).
-        extra = (
-            {"calls_only": True, "answered_tools": state["seen_calls"]}
-            if deciding and _is_local(self.chat_model)
-            else {}
-        )
-        reply = self._bound[session.role].invoke(self._prompt(state, session), config, **extra)
+        prompt, bound = self._prompt(state, session), self._bound[session.role]
+        if deciding and isinstance(self.chat_model, TakesReplyControls):
+            # After tool results without drafts, a local model stops at the first token unless it calls a
+            # tool, and at the tool's name if that tool already answered.
+            controls = ReplyControls(calls_only=True, answered_tools=frozenset(state["seen_calls"]))
+            reply = bound.invoke(prompt, config, controls=controls)
+        else:
+            reply = bound.invoke(prompt, config)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed
             reply = reply.model_copy(update={"content": ""})
         return {"messages": [reply], "rounds": state["rounds"] + 1}
@@ -189,11 +190,11 @@ class ShopAgent:
         operator's tools on a small CPU); later questions reuse it. The prefixes are pinned, so other
         conversations never evict them. Servers have no such cost to pay.
         """
-        if not _is_local(self.chat_model):
+        if not isinstance(self.chat_model, TakesReplyControls):
             return
         for role in roles:
             prompt = [SystemMessage(system_prompt(role, self.today)), HumanMessage("hi")]  # type: ignore[arg-type]
-            self._bound[role].invoke(prompt, max_new_tokens=1, pin_prefix=True)
+            self._bound[role].invoke(prompt, controls=ReplyControls(pin_prefix=True, max_new_tokens=1))
 
     def ask(self, question: str, session: Session, thread_id: str | None = None) -> AgentAnswer:
         """Answer one question in the conversation `thread_id` (a new one when None)."""
@@ -292,7 +293,7 @@ class ShopAgent:
         last = messages[-1]
         draft = ""
         if isinstance(last, AIMessage) and not _calls(last):
-            draft = _MARKUP.sub("", str(last.content)).strip()
+            draft = strip_markup(str(last.content)).strip()
         done = [s for s in trace if s.status == "done" and s.output is not None]
         failed = [s for s in trace if s.status != "done"]
         citations = [c for s in done for c in s.output.citations]
@@ -326,11 +327,6 @@ class ShopAgent:
         if not answer.text:
             answer.text = "I don't know. I can connect you with a member of our team if you like."
         return answer
-
-
-def _is_local(chat_model: BaseChatModel) -> bool:
-    """Whether the chat model runs in this process (`LocalChatModel`), with a runtime to warm up and steer."""
-    return getattr(chat_model, "runtime", None) is not None
 
 
 def _thread_key(session: Session, thread_id: str) -> str:

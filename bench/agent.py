@@ -45,7 +45,7 @@ def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int
 
     from agent.llm.load import get_runtime
 
-    loaded = get_runtime(settings).loaded
+    loaded = get_runtime(settings.model_options()).loaded
     ids = loaded.tokenizer.apply_chat_template(
         [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
     )["input_ids"].to(loaded.model.device)

@@ -22,6 +22,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -71,17 +72,18 @@ def timed(function) -> float:
 def decode_speed(runtime, tokens: int, repeats: int) -> tuple[float, float]:
     """(LocalChatModel tokens/s, plain generate tokens/s), best of `repeats`, prefill excluded."""
     from agent.llm.chat_model import LocalChatModel
+    from agent.llm.reply_controls import ReplyControls
 
     chat = LocalChatModel(runtime=runtime, constrained=False, use_prefix_cache=False)
     local_rates, plain_rates = [], []
     for _ in range(repeats):
         plain_rates.append(plain_generate(runtime, tokens)[0])
-        one = timed(lambda: chat.invoke(CODE_PROMPT, max_new_tokens=1))
+        one = timed(lambda: chat.invoke(CODE_PROMPT, controls=ReplyControls(max_new_tokens=1)))
         reply = None
 
         def run_local() -> None:
             nonlocal reply
-            reply = chat.invoke(CODE_PROMPT, max_new_tokens=tokens)
+            reply = chat.invoke(CODE_PROMPT, controls=ReplyControls(max_new_tokens=tokens))
 
         elapsed = timed(run_local)
         produced = reply.usage_metadata["output_tokens"]
@@ -115,7 +117,7 @@ def int8_against_fp32(settings, runtime, tokens: int) -> None:
     """Plain `generate` with the default int8 decode layers against the float32 reference weights."""
     from agent.llm.load import get_runtime
 
-    reference = get_runtime(settings.model_copy(update={"cpu_weights": "fp32"}))
+    reference = get_runtime(replace(settings.model_options(), cpu_weights="fp32"))
     (fast, fast_ids), (slow, slow_ids) = plain_generate(runtime, tokens), plain_generate(reference, tokens)
     agree = next((i for i, (a, b) in enumerate(zip(fast_ids, slow_ids)) if a != b), len(fast_ids))
     line("decode_tokens_per_s_generate_fp32_weights", slow, "tokens/s")
@@ -126,14 +128,15 @@ def int8_against_fp32(settings, runtime, tokens: int) -> None:
 
 def prefill(runtime, system: str, tools: list[dict]) -> None:
     from agent.llm.chat_model import LocalChatModel
+    from agent.llm.reply_controls import ReplyControls
 
     chat = LocalChatModel(runtime=runtime).bind_tools(tools)
     runtime.prefix_cache.clear()
     cold = chat.invoke(
-        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[0][0])], max_new_tokens=1
+        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[0][0])], controls=ReplyControls(max_new_tokens=1)
     ).response_metadata
     warm = chat.invoke(
-        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[1][0])], max_new_tokens=1
+        [SystemMessage(system), HumanMessage(TOOL_PROMPTS[1][0])], controls=ReplyControls(max_new_tokens=1)
     ).response_metadata
     line("prompt_tokens_operator", cold["prefilled_prompt_tokens"], "tokens")
     line("prefill_cold_s", cold["prefill_s"], "s")
@@ -181,7 +184,7 @@ def main(args: argparse.Namespace) -> None:
     from tools.agent_tools import build_registry
 
     settings = Settings(model=args.model)
-    runtime = get_runtime(settings)
+    runtime = get_runtime(settings.model_options())
     import torch
 
     line("model", args.model)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from agent.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from agent.graph import ShopAgent
     from tools.agent_tools import ShopEngines
     from tools.embeddings import TextEmbedder
@@ -74,17 +76,28 @@ def data_date(settings: Settings) -> date:
     return latest.date() if latest is not None else date.today()
 
 
+def chat_model(settings: Settings) -> BaseChatModel:
+    """The chat model the agent runs on: the OpenAI-compatible server when one is set, else the local model."""
+    server = settings.server_options()
+    if server is not None:
+        from agent.llm.openai_server import server_chat_model
+
+        return server_chat_model(server)
+    from agent.llm.chat_model import LocalChatModel
+
+    return LocalChatModel.from_options(settings.model_options())
+
+
 def build_agent(settings: Settings | None = None) -> ShopAgent:
     """One agent per settings object and process: the model is loaded once and shared by every session."""
     settings = settings or get_settings()
     with _lock:
         if id(settings) not in _agents:
             from agent.graph import ShopAgent
-            from agent.llm.openai_backend import make_chat_model
             from tools.agent_tools import build_registry
 
             _agents[id(settings)] = ShopAgent(
-                make_chat_model(settings),
+                chat_model(settings),
                 build_registry(shop_engines(settings), timeout_s=settings.tool_timeout_s),
                 max_steps=settings.agent_max_steps,
                 today=data_date(settings),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Settings
+from agent.llm.wire_format import TOOL_CALL_TAGS
 
 PRESETS = Path(__file__).with_name("presets.toml")
 
@@ -54,7 +55,7 @@ class TrainConfig:
         metadata={"help": "Comma-separated module names that get LoRA (attention and MLP projections)."},
     )
     trainable_tokens: str = field(
-        default="<tool_call>,</tool_call>",
+        default=",".join(TOOL_CALL_TAGS),
         metadata={"help": "Comma-separated tokens whose input-embedding and output (lm_head) rows are trained too; "
                   "'' for none. Qwen2.5's tool-call tags come untrained, so LoRA alone cannot make them likely."},
     )

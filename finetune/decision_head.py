@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ def fit_decision_heads(
         raise DecisionHeadError(f"{adapter} is not an adapter folder (no adapter_config.json); heads belong to one.")
     if not train_path.is_file():
         raise DecisionHeadError(f"No dialogues at {train_path}; run `chronotope finetune prepare` first.")
-    loaded = load_model(settings.model_copy(update={"adapter": str(adapter), "decision_heads": False}))
+    loaded = load_model(replace(settings.model_options(), adapter=str(adapter), decision_heads=False))
     layer = layer if layer is not None else default_layer(loaded.model)
     registry = build_registry(None)
     train = read_dialogues(train_path)

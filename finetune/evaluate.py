@@ -91,7 +91,7 @@ def measure(
     from agent.llm.chat_model import LocalChatModel
     from tools.agent_tools import build_registry
 
-    chat = LocalChatModel.from_settings(settings)
+    chat = LocalChatModel.from_options(settings.model_options())
     registry = build_registry(None)
     started = time.perf_counter()
     scores = [first_turn(chat, registry, case, TRAINING_TODAY) for case in tqdm(cases, desc=f"first turns ({label})")]

@@ -11,7 +11,7 @@ import argparse
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agent.config import Settings, get_settings
@@ -60,7 +60,7 @@ def _save_merged(adapter: Path, out: Path, settings: Settings) -> None:
     """The base model with the adapter merged into its weights, plus the tokenizer (a plain HF folder)."""
     from agent.llm.load import load_model
 
-    loaded = load_model(settings.model_copy(update={"adapter": str(adapter), "cpu_weights": "fp32"}), progress=True)
+    loaded = load_model(replace(settings.model_options(), adapter=str(adapter), cpu_weights="fp32"), progress=True)
     loaded.model.save_pretrained(str(out))
     loaded.tokenizer.save_pretrained(str(out))
 

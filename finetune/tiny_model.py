@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-QWEN_TOOL_TAGS = ["<tool_call>", "</tool_call>"]  # added, not special, as in Qwen2.5's tokenizer
+from agent.llm.wire_format import END_OF_TEXT, SPECIAL_TOKENS, TOOL_CALL_TAGS, TURN_END
 
 # Text the tiny tokenizer learns its merges from: the shapes a shop chat with tools is made of.
 CORPUS = [
@@ -25,11 +24,11 @@ def build_tiny_model(folder: Path) -> Path:
     if (folder / "config.json").is_file():
         return folder
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(CORPUS * 20, vocab_size=400, min_frequency=2, special_tokens=QWEN_SPECIALS)
+    bpe.train_from_iterator(CORPUS * 20, vocab_size=400, min_frequency=2, special_tokens=list(SPECIAL_TOKENS))
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>", bos_token=None
+        tokenizer_object=bpe, eos_token=TURN_END, pad_token=END_OF_TEXT, bos_token=None
     )
-    tokenizer.add_tokens(QWEN_TOOL_TAGS)
+    tokenizer.add_tokens(list(TOOL_CALL_TAGS))  # added, not special, as in Qwen2.5's tokenizer
     config = Qwen2Config(
         vocab_size=len(tokenizer),
         hidden_size=32,

@@ -138,7 +138,7 @@ def train(config: TrainConfig, settings: Settings | None = None, preset: str | N
     output_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if not torch.cuda.is_available():
-        torch.set_num_threads(config.threads or cpu_threads(settings))
+        torch.set_num_threads(config.threads or cpu_threads(settings.model_options()))
     location = resolve_model(config.model, settings)
     tokenizer = AutoTokenizer.from_pretrained(location)
     train_examples = build_examples(train_path, tokenizer, settings, config, config.max_train_examples)

@@ -6,14 +6,11 @@
   decoded under a grammar so every call parses and fits its tool's JSON schema (see `constrained`).
 - `tool_choice`: "auto" (default), "required"/"any", "none", or a tool name. The grammar enforces it; without
   the grammar only "none" has an effect (no parsing of calls).
-- `calls_only=True` (an invocation kwarg, with "auto"): the reply is a tool call or nothing. If the model's
-  first token does not open a call, decoding stops there (finish_reason "no_call"), at the cost of the
-  prefill alone; with `answered_tools=[names]`, a call that turns out to name one of those tools stops as
-  soon as its name is out (finish_reason "answered_tool"), and the reply is empty too. The agent uses both
-  after tool results when it composes the answer itself: a small model tends to call the same tool again.
+- `controls=ReplyControls(...)` (an invocation kwarg, see reply_controls.py): a reply that is a tool call or
+  nothing (`calls_only`), stopped at the name of a tool that already answered (`answered_tools`); the
+  prompt's KV cache pinned for good (`pin_prefix`, warm-up prefixes); this reply's `max_new_tokens`.
 - Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks the
   tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says which.
-- `pin_prefix=True` (an invocation kwarg): the prompt's KV cache stays cached for good (warm-up prefixes).
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -25,7 +22,6 @@ model wrote, as a JSON string literal, and `response_metadata["tool_call_errors"
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -39,13 +35,15 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
-from agent.config import Settings, get_settings
 from agent.llm.decision_head import ANSWER
+from agent.llm.options import ModelOptions
+from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
-from agent.llm.streaming import TOOL_CALL_TRIGGERS, IncrementalDetokenizer, VisibleText
+from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
+from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
 
 
 class LocalChatModel(BaseChatModel):
@@ -59,15 +57,12 @@ class LocalChatModel(BaseChatModel):
     use_prefix_cache: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> LocalChatModel:
-        """The chat model for `settings` (model, adapter, decoding); loads the model once per process."""
+    def from_options(cls, options: ModelOptions) -> LocalChatModel:
+        """The chat model for `options` (model, adapter, decoding); loads the model once per process."""
         from agent.llm.load import get_runtime
 
-        settings = settings or get_settings()
         return cls(
-            runtime=get_runtime(settings),
-            max_new_tokens=settings.max_new_tokens,
-            constrained=settings.constrained_decoding,
+            runtime=get_runtime(options), max_new_tokens=options.max_new_tokens, constrained=options.constrained
         )
 
     @property
@@ -111,31 +106,35 @@ class LocalChatModel(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        controls: ReplyControls | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        controls = controls or ReplyControls()
         tools: list[dict[str, Any]] = list(kwargs.get("tools") or [])
         names = tool_names(tools)
         choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         calls_possible = bool(tools) and choice.mode != "none"
-        calls_only = bool(kwargs.get("calls_only")) and bool(tools) and choice.mode == "auto"
+        calls_only = controls.calls_only and bool(tools) and choice.mode == "auto"
         runtime = self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
         # Heads were fitted on first replies to a user: only there do they pick the reply.
         head = runtime.decision_head(names) if messages and isinstance(messages[-1], HumanMessage) else None
         grammar = runtime.grammars.for_reply(tools, choice, head) if self.constrained and tools else None
+        limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens
         stats = DecodeStats()
         tokens = runtime.decode_tokens(
             prompt_ids,
-            max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
+            max_new_tokens=limit,
             grammar=grammar,
             calls_only=calls_only,
             use_prefix_cache=self.use_prefix_cache,
-            pin_prefix=bool(kwargs.get("pin_prefix")),
+            pin_prefix=controls.pin_prefix,
             stats=stats,
         )
         detokenizer = IncrementalDetokenizer(runtime.tokenizer)
         visible = VisibleText(TOOL_CALL_TRIGGERS if calls_possible else (), stop or ())
-        answered = set(kwargs.get("answered_tools") or ()) if calls_only else set()
+        answered = controls.answered_tools if calls_only else frozenset()
         try:
             for token in tokens:
                 piece = visible.feed(detokenizer.push(token))
@@ -147,7 +146,7 @@ class LocalChatModel(BaseChatModel):
                 if visible.stopped:
                     stats.finish_reason = "stop"
                     break
-                if answered and _first_call_name(visible.raw) in answered:
+                if answered and first_call_name(visible.raw) in answered:
                     stats.finish_reason = "answered_tool"
                     break
         finally:
@@ -160,15 +159,6 @@ class LocalChatModel(BaseChatModel):
         else:
             reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
-
-
-_CALL_NAME = re.compile(r'^\s*(?:<tool_call>|```(?:json)?)?\s*\{\s*"name"\s*:\s*"([^"]+)"')
-
-
-def _first_call_name(text: str) -> str | None:
-    """The tool name of the call `text` opens, once its closing quote is written; else None."""
-    match = _CALL_NAME.match(text)
-    return match.group(1) if match else None
 
 
 def _final_chunk(

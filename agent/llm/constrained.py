@@ -28,19 +28,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.llm.decision_head import ANSWER, DecisionHead
-from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 from agent.llm.tool_schema import ToolChoice, grammar_schema
+from agent.llm.wire_format import CALL_END, CALL_SEPARATOR, TOOL_CALL_OPEN, TURN_START, call_begin
 
-CALL_BEGIN = TOOL_CALL_OPEN + '\n{"name": "{name}", "arguments": '
-CALL_END = "}\n" + TOOL_CALL_CLOSE
-CALL_SEPARATOR = "\n"
 # A first token starting (after blanks) with one of these opens a call in "auto" mode.
 CALL_STARTS = ("<", "{", "[", "```")
 # Masked in free text while calls are possible (a call must go through the tag).
 FREE_TEXT_EXCLUDES = ("{", "```")
 # Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat turn
 # (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
-ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, "<|im_start|>")
+ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
@@ -79,7 +76,7 @@ def _call_tag(tool: dict[str, Any]) -> Any:
 
     function = tool["function"]
     return TagFormat(
-        begin=CALL_BEGIN.replace("{name}", function["name"]),
+        begin=call_begin(function["name"]),
         content=JSONSchemaFormat(
             json_schema=grammar_schema(function.get("parameters") or {"type": "object"}),
             max_whitespace_cnt=MAX_JSON_WHITESPACE,

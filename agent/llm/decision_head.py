@@ -56,6 +56,11 @@ class DecisionHeads:
         wanted = frozenset(names)
         return next((head for head in self.heads if head.tools == wanted), None)
 
+    def nearest(self, names: Collection[str]) -> DecisionHead:
+        """The head whose tools differ least from `names` (what to compare with when none covers them)."""
+        wanted = frozenset(names)
+        return min(self.heads, key=lambda head: len(head.tools ^ wanted))
+
     def save(self, folder: Path) -> Path:
         """Write `folder/decision_heads.safetensors` (atomically: a temp file renamed)."""
         from safetensors.torch import save_file

@@ -2,12 +2,12 @@
 
 CUDA: bfloat16 weights placed by `device_map="auto"`. CPU: float32, which decodes about 2.3x faster than
 bfloat16 on the AVX2 CPUs we run on (measured with the 0.5B model: 0.83 vs 0.36 tokens/s under full load;
-CPUs without native bf16 emulate it); by default (`settings.cpu_weights`) one-token decoding steps then run
-through int8 copies of the linear layers' weights (agent/llm/int8_linear.py).
+CPUs without native bf16 emulate it); by default (`ModelOptions.cpu_weights`) one-token decoding steps then
+run through int8 copies of the linear layers' weights (agent/llm/int8_linear.py).
 
 CPU threads: on an oversubscribed machine (load average at or above the core count) torch's OpenMP
 threads wait on each other at every barrier; one thread decoded 2.5-4.5x faster than two there (0.5B,
-2 cores, load 11). So the default is 1 thread when busy, all cores otherwise; `settings.llm_threads` wins.
+2 cores, load 11). So the default is 1 thread when busy, all cores otherwise; `ModelOptions.threads` wins.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.config import Settings, get_settings
 from agent.llm.decision_head import DecisionHeads
 from agent.llm.errors import ModelSourceError
+from agent.llm.options import ModelOptions
 from agent.llm.sources import ModelSource, prepare_model
 
 if TYPE_CHECKING:
@@ -49,47 +49,47 @@ def device_and_dtype() -> tuple[str, Any]:
     return "cpu", torch.float32
 
 
-def cpu_threads(settings: Settings) -> int:
-    """Torch CPU threads for decoding: the setting, else 1 on a busy machine and all cores otherwise."""
-    if settings.llm_threads is not None:
-        return settings.llm_threads
+def cpu_threads(options: ModelOptions) -> int:
+    """Torch CPU threads for decoding: `options.threads`, else 1 on a busy machine and all cores otherwise."""
+    if options.threads is not None:
+        return options.threads
     cores = os.cpu_count() or 1
     return 1 if os.getloadavg()[0] >= cores else cores
 
 
-def load_model(settings: Settings, progress: bool = True) -> LoadedModel:
-    """Prepare (join, verify, convert once) and load `settings.model`, with `settings.adapter` merged in."""
+def load_model(options: ModelOptions, progress: bool = True) -> LoadedModel:
+    """Prepare (join, verify, convert once) and load `options.model`, with `options.adapter` merged in."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    source = prepare_model(settings.model, settings.model_cache_path, progress=progress)
+    source = prepare_model(options.model, options.cache_dir, progress=progress)
     device, dtype = device_and_dtype()
     if device == "cpu":
-        torch.set_num_threads(cpu_threads(settings))
+        torch.set_num_threads(cpu_threads(options))
     placement = {"device_map": "auto"} if device == "cuda" else {}
     model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **placement)
     tokenizer = AutoTokenizer.from_pretrained(source.location)
-    heads = _decision_heads(settings, model.config.hidden_size)
-    if settings.adapter:
-        model = apply_adapter(model, settings.adapter)
+    heads = _decision_heads(options, model.config.hidden_size)
+    if options.adapter:
+        model = apply_adapter(model, options.adapter)
     model.eval()
     weights = str(dtype).removeprefix("torch.")
-    if device == "cpu" and settings.cpu_weights == "int8":
+    if device == "cpu" and options.cpu_weights == "int8":
         from agent.llm.int8_linear import quantize_for_decoding
 
         model, weights = quantize_for_decoding(model), "int8"
-    return LoadedModel(model, tokenizer, source, device, weights, settings.adapter, heads)
+    return LoadedModel(model, tokenizer, source, device, weights, options.adapter, heads)
 
 
-def _decision_heads(settings: Settings, hidden_size: int) -> DecisionHeads | None:
+def _decision_heads(options: ModelOptions, hidden_size: int) -> DecisionHeads | None:
     """The adapter's decision heads (when it has them and they are on), checked against the model's width."""
-    if not settings.adapter or not settings.decision_heads:
+    if not options.adapter or not options.decision_heads:
         return None
-    heads = DecisionHeads.load(Path(settings.adapter))
+    heads = DecisionHeads.load(Path(options.adapter))
     if heads is not None and any(head.weight.shape[1] != hidden_size for head in heads.heads):
         raise ModelSourceError(
-            f"The decision heads in {settings.adapter} read {heads.heads[0].weight.shape[1]}-wide hidden states, "
-            f"but {settings.model} has {hidden_size}: they were fitted on another model. Refit them "
+            f"The decision heads in {options.adapter} read {heads.heads[0].weight.shape[1]}-wide hidden states, "
+            f"but {options.model} has {hidden_size}: they were fitted on another model. Refit them "
             "(`chronotope finetune heads --adapter ...`) or set CHRONOTOPE_DECISION_HEADS=false."
         )
     return heads
@@ -108,18 +108,27 @@ def apply_adapter(model: Any, adapter: str) -> Any:
     return PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
 
 
-_runtimes: dict[tuple[str, str | None, bool, str, str], LocalRuntime] = {}
+_runtimes: dict[ModelOptions, LocalRuntime] = {}
 _runtimes_lock = threading.Lock()
 
 
-def get_runtime(settings: Settings | None = None, progress: bool = True) -> LocalRuntime:
-    """The process-wide runtime for these settings' model and adapter (loaded on first use, thread-safe)."""
+def get_runtime(options: ModelOptions, progress: bool = True) -> LocalRuntime:
+    """The process-wide runtime for these options' model and adapter (loaded on first use, thread-safe)."""
     from agent.llm.runtime import LocalRuntime
 
-    settings = settings or get_settings()
-    key = (settings.model, settings.adapter, settings.decision_heads, settings.cpu_weights,
-           str(Path(settings.model_cache_path).resolve()))
+    key = _loaded_as(options)
     with _runtimes_lock:
         if key not in _runtimes:
-            _runtimes[key] = LocalRuntime(load_model(settings, progress=progress))
+            _runtimes[key] = LocalRuntime(load_model(options, progress=progress))
         return _runtimes[key]
+
+
+def _loaded_as(options: ModelOptions) -> ModelOptions:
+    """`options` with only what the loaded model depends on: decoding limits share one runtime."""
+    return ModelOptions(
+        model=options.model,
+        cache_dir=Path(options.cache_dir).resolve(),
+        adapter=options.adapter,
+        decision_heads=options.decision_heads,
+        cpu_weights=options.cpu_weights,
+    )

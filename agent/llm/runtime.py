@@ -9,18 +9,21 @@ tokens are handed out as soon as they exist (streaming). Generation is serialize
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.llm.constrained import GrammarMask, ReplyGrammar, ToolGrammars
-from agent.llm.decision_head import DecisionHead, last_hidden_state
+from agent.llm.decision_head import DecisionHead, DecisionHeads, last_hidden_state
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -126,6 +129,15 @@ class PrefixCache:
         self._entries.clear()
 
 
+@dataclass
+class _HeldCache:
+    """One decode's KV cache and the tokens whose keys/values it holds."""
+
+    cache: Any
+    ids: list[int]
+    consistent: bool = False  # whether `cache` holds exactly `ids` (not before the prefill, nor mid-forward)
+
+
 class LocalRuntime:
     """A loaded model plus what its decodes share: the lock, the prefix cache, the compiled grammars."""
 
@@ -137,11 +149,23 @@ class LocalRuntime:
         self.prefix_cache = PrefixCache(prefix_cache_entries)
         self.stop_token_ids = _stop_token_ids(loaded.model, loaded.tokenizer)
         self._grammars: ToolGrammars | None = None
+        self._warned_tool_sets: set[frozenset[str]] = set()
 
     def decision_head(self, tool_names: Sequence[str]) -> DecisionHead | None:
-        """The model's decision head for exactly these tools, if it has one (see decision_head.py)."""
+        """The model's decision head for exactly these tools, if it has one (see decision_head.py).
+
+        An adapter with heads of which none covers these tools is worth a warning (once per tool set): the
+        first reply then falls back to the model's first token, which picks the right tool less often.
+        """
         heads = self.loaded.decision_heads
-        return heads.for_tools(tool_names) if heads is not None and tool_names else None
+        if heads is None or not tool_names:
+            return None
+        head = heads.for_tools(tool_names)
+        tools = frozenset(tool_names)
+        if head is None and tools not in self._warned_tool_sets:
+            self._warned_tool_sets.add(tools)
+            logger.warning(_uncovered_tools_message(heads, tools, self.loaded.adapter))
+        return head
 
     @property
     def grammars(self) -> ToolGrammars:
@@ -183,69 +207,102 @@ class LocalRuntime:
             raise ValueError("decode_tokens needs at least one prompt token; render the chat template first.")
         if max_new_tokens < 1:
             raise ValueError(f"max_new_tokens is {max_new_tokens}; it must be at least 1.")
-        with self.lock, torch.inference_mode():
-            cache, reused = self.prefix_cache.take(prompt) if use_prefix_cache else (None, 0)
-            if cache is None:
-                from transformers import DynamicCache
+        with self.lock, torch.inference_mode(), self._held_cache(prompt, use_prefix_cache, pin_prefix) as held:
+            stats.prompt_tokens, stats.reused_tokens = len(prompt), len(held.ids)
+            stats.prefilled_tokens = len(prompt) - len(held.ids)
+            started = time.perf_counter()
+            logits, hidden = self._prefill(held, prompt, grammar.head if grammar is not None else None)
+            stats.prefill_s = time.perf_counter() - started
+            if calls_only and int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids:
+                stats.finish_reason = "no_call"
+                return
+            mask = self._reply_mask(grammar, logits, hidden, stats)
+            yield from self._decode(held, logits, mask, max_new_tokens, stats)
 
-                cache = DynamicCache(config=self.model.config)
-            held = prompt[:reused]  # the tokens whose keys/values are in `cache`
-            consistent = False  # False while a forward pass may have half-updated the cache
-            stats.prompt_tokens, stats.reused_tokens, stats.prefilled_tokens = (
-                len(prompt),
-                reused,
-                len(prompt) - reused,
-            )
-            try:
-                started = time.perf_counter()
-                head = grammar.head if grammar is not None else None
-                with last_hidden_state(self.model, head.layer) if head else nullcontext([]) as hidden:
-                    logits = self._forward(prompt[reused:], cache)
-                held, consistent = prompt, True  # `prompt` is our own copy, extended token by token
-                stats.prefill_s = time.perf_counter() - started
-                if calls_only and int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids:
-                    stats.finish_reason = "no_call"
-                    return
-                if head is not None and grammar is not None:
-                    stats.decision = head.decide(hidden[-1])
-                    mask: GrammarMask | None = grammar.decided(stats.decision)
-                else:
-                    mask = grammar.start(logits) if grammar is not None else None
-                started = time.perf_counter()
-                stats.finish_reason = "length"
-                reply: list[int] = []
-                while True:
-                    if mask is not None:
-                        mask.apply(logits)
-                    token = int(logits.argmax(dim=-1))
-                    if mask is not None:
-                        mask.accept(token)
-                    if token in self.stop_token_ids:
-                        stats.finish_reason = "stop"
-                        break
-                    # Tokens the grammar forces next (a call's `{"name": "`, the rest of a tool's name) go
-                    # through the model in one forward pass instead of one step each (jump-forward).
-                    run = [token] + (mask.jump_forward(self.encode) if mask is not None else [])
-                    run = run[: max_new_tokens - len(reply)]
-                    for forced in run:
-                        stats.new_tokens += 1
-                        stats.decode_s = time.perf_counter() - started
-                        yield forced
-                    reply += run
-                    stats.forced_tokens += len(run) - 1
-                    if ends_in_a_loop(reply):
-                        stats.finish_reason = "repetition"
-                        break
-                    if len(reply) >= max_new_tokens:
-                        break  # nobody reads the logits after the last allowed token
-                    consistent = False
-                    logits = self._forward(run, cache, decoding=True)
-                    held += run
-                    consistent = True
+    @contextmanager
+    def _held_cache(self, prompt: list[int], use_prefix_cache: bool, pin_prefix: bool) -> Iterator[_HeldCache]:
+        """The KV cache to decode `prompt` on: the prefix cache's best entry, else an empty one.
+
+        Afterwards the cache goes back into the prefix cache with the tokens it then holds (also after an early
+        close or an error), unless the prefill never finished or a forward pass broke off half-way.
+        """
+        cache, reused = self.prefix_cache.take(prompt) if use_prefix_cache else (None, 0)
+        if cache is None:
+            from transformers import DynamicCache
+
+            cache = DynamicCache(config=self.model.config)
+        held = _HeldCache(cache, prompt[:reused])
+        try:
+            yield held
+        finally:
+            if use_prefix_cache and held.consistent:
+                self.prefix_cache.put(held.ids, held.cache, pinned=pin_prefix)
+
+    def _prefill(self, held: _HeldCache, prompt: list[int], head: DecisionHead | None) -> tuple[Any, Any | None]:
+        """Run the prompt tokens `held` lacks; the next-token logits, and the hidden state `head` reads if any."""
+        with last_hidden_state(self.model, head.layer) if head else nullcontext([]) as hidden:
+            logits = self._extend(held, prompt[len(held.ids) :])
+        return logits, hidden[-1] if head else None
+
+    def _reply_mask(
+        self, grammar: ReplyGrammar | None, logits: Any, hidden: Any | None, stats: DecodeStats
+    ) -> GrammarMask | None:
+        """The reply's grammar mask: picked by the grammar's decision head from `hidden` (`stats.decision`), or
+        else by the first token's `logits`; None without a grammar."""
+        if grammar is None:
+            return None
+        if grammar.head is not None:
+            stats.decision = grammar.head.decide(hidden)
+            return grammar.decided(stats.decision)
+        return grammar.start(logits)
+
+    def _decode(
+        self, held: _HeldCache, logits: Any, mask: GrammarMask | None, max_new_tokens: int, stats: DecodeStats
+    ) -> Iterator[int]:
+        """Yield reply tokens from the prefill's `logits` on, until the end of the turn, a loop or the limit."""
+        started = time.perf_counter()
+        stats.finish_reason = "length"
+        reply: list[int] = []
+        while True:
+            run = self._next_tokens(logits, mask)
+            if not run:
+                stats.finish_reason = "stop"
+                break
+            run = run[: max_new_tokens - len(reply)]
+            for token in run:
+                stats.new_tokens += 1
                 stats.decode_s = time.perf_counter() - started
-            finally:
-                if use_prefix_cache and consistent:
-                    self.prefix_cache.put(held, cache, pinned=pin_prefix)
+                yield token
+            reply += run
+            stats.forced_tokens += len(run) - 1
+            if ends_in_a_loop(reply):
+                stats.finish_reason = "repetition"
+                break
+            if len(reply) >= max_new_tokens:
+                break  # nobody reads the logits after the last allowed token
+            logits = self._extend(held, run, decoding=True)
+        stats.decode_s = time.perf_counter() - started
+
+    def _next_tokens(self, logits: Any, mask: GrammarMask | None) -> list[int]:
+        """The greedy next token under `mask`, then the tokens the grammar forces after it; [] at end of turn."""
+        if mask is not None:
+            mask.apply(logits)
+        token = int(logits.argmax(dim=-1))
+        if mask is not None:
+            mask.accept(token)
+        if token in self.stop_token_ids:
+            return []
+        # Tokens the grammar forces next (a call's `{"name": "`, the rest of a tool's name) go through the model
+        # in one forward pass instead of one step each (jump-forward).
+        return [token] + (mask.jump_forward(self.encode) if mask is not None else [])
+
+    def _extend(self, held: _HeldCache, token_ids: list[int], decoding: bool = False) -> Any:
+        """`_forward` on `held`'s cache, which then holds `token_ids` too; the next-token logits."""
+        held.consistent = False  # until the forward pass is done: it may break off with the cache half-updated
+        logits = self._forward(token_ids, held.cache, decoding=decoding)
+        held.ids += token_ids
+        held.consistent = True
+        return logits
 
     def _forward(self, token_ids: Sequence[int], cache: Any, decoding: bool = False) -> Any:
         """Run `token_ids` through the model on top of `cache`; the next-token logits, float32, [1, vocab].
@@ -267,6 +324,21 @@ class LocalRuntime:
 
             return decoding_run()
         return nullcontext()
+
+
+def _uncovered_tools_message(heads: DecisionHeads, tools: frozenset[str], adapter: str | None) -> str:
+    """Which tools the nearest head lacks or has besides, and how to refit the heads."""
+    nearest = heads.nearest(tools)
+    differences = []
+    if lacks := sorted(tools - nearest.tools):
+        differences.append(f"lacks {', '.join(lacks)}")
+    if extra := sorted(nearest.tools - tools):
+        differences.append(f"has {', '.join(extra)} besides")
+    return (
+        f"None of the decision heads of adapter {adapter} was fitted on the {len(tools)} bound tools (the nearest "
+        f"{' and '.join(differences)}), so the model's first token picks the first reply instead. Refit the heads "
+        f"on the current tools: `chronotope finetune heads --adapter {adapter}`."
+    )
 
 
 def _stop_token_ids(model: Any, tokenizer: Any) -> list[int]:

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Literal
 
 from agent.llm.errors import MissingModelPart, ModelIntegrityError, ModelSourceError
+from agent.llm.wire_format import TOOL_TEMPLATE
 
 CHUNK_BYTES = 1 << 20
 MARKER = "chronotope-source.json"  # written into a converted folder: which verified file it came from
-TOOL_TEMPLATE = Path(__file__).resolve().parents[1] / "prompts" / "qwen2.5_tools.jinja"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Where a tool call may begin in a reply: the template's tag, a Markdown fence, bare JSON.
-TOOL_CALL_TRIGGERS = ("<tool_call>", "```", "{", "[")
-
 
 class IncrementalDetokenizer:
     """Feeds token ids, returns the new text each one completes (empty while a character is unfinished)."""

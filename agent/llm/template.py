@@ -8,9 +8,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from agent.llm.sources import TOOL_TEMPLATE
-from agent.llm.tool_parsing import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 from agent.llm.tool_schema import prompt_tools
+from agent.llm.wire_format import TOOL_TEMPLATE, wrap_call
 
 
 def content_text(content: str | list[Any]) -> str:
@@ -52,7 +51,7 @@ def to_template_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]
 def _assistant(message: AIMessage, text: str) -> dict[str, Any]:
     # A call the model botched is rendered as it wrote it, so a repair turn sees its own mistake.
     for bad in message.invalid_tool_calls:
-        text = f"{text}\n{TOOL_CALL_OPEN}\n{_raw_call(bad.get('args'))}\n{TOOL_CALL_CLOSE}".strip()
+        text = f"{text}\n{wrap_call(_raw_call(bad.get('args')))}".strip()
     rendered: dict[str, Any] = {"role": "assistant", "content": text}
     if message.tool_calls:
         rendered["tool_calls"] = [

@@ -24,11 +24,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-TOOL_CALL_OPEN = "<tool_call>"
-TOOL_CALL_CLOSE = "</tool_call>"
+from agent.llm.wire_format import TAGGED_CALL
+
 ARGUMENT_KEYS = ("arguments", "parameters", "args")
 
-_TAGGED = re.compile(r"<tool_call>(.*?)(?:</tool_call>|(?=<tool_call>)|\Z)", re.DOTALL)
 _FENCED = re.compile(r"```[ \t]*(?:json|JSON|tool_call)?[ \t]*\n?(.*?)(?:```|\Z)", re.DOTALL)
 _NAME = re.compile(r'"name"\s*:\s*"([^"]+)"')
 
@@ -67,7 +66,7 @@ def parse_tool_calls(text: str, tool_names: Collection[str] | None = None) -> Pa
     invalid: list[UnparsedToolCall] = []
     spans: list[tuple[int, int]] = []  # regions of `text` consumed by calls
 
-    for match in _TAGGED.finditer(text):
+    for match in TAGGED_CALL.finditer(text):
         body = _strip_fence(match.group(1).strip())
         found, error = _calls_from_json_text(body)
         if error is not None:

@@ -20,7 +20,6 @@ class ScriptedChatModel(BaseChatModel):
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
     invocation_kwargs: list[dict[str, Any]] = Field(default_factory=list)
     bound_tools: list[list[dict]] = Field(default_factory=list)
-    runtime: Any = None  # set to mimic a local model (LocalChatModel carries its runtime)
 
     @property
     def _llm_type(self) -> str:
@@ -36,6 +35,12 @@ class ScriptedChatModel(BaseChatModel):
         reply = self.replies.pop(0)
         message = reply(messages) if callable(reply) else reply
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+class LocalScriptedChatModel(ScriptedChatModel):
+    """The scripted model as a local one: it carries a runtime, so the agent passes it `ReplyControls`."""
+
+    runtime: Any = Field(default_factory=object)
 
 
 def call(name: str, **args: Any) -> AIMessage:

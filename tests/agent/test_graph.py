@@ -11,7 +11,8 @@ from pydantic import Field
 
 from agent.graph import ShopAgent
 from agent.grounding import ungrounded_numbers
-from tests.agent.scripted_model import ScriptedChatModel, call
+from agent.llm.reply_controls import ReplyControls
+from tests.agent.scripted_model import LocalScriptedChatModel, ScriptedChatModel, call
 from tools.errors import EngineInputError
 from tools.registry import Citation, Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
 
@@ -64,8 +65,8 @@ def make_agent(replies: list, draft_answers: bool = True, local: bool = False) -
         ],
         engines=object(),
     )
-    model = ScriptedChatModel(replies=replies, prompts=[], invocation_kwargs=[], bound_tools=[],
-                              runtime=object() if local else None)
+    kind = LocalScriptedChatModel if local else ScriptedChatModel
+    model = kind(replies=replies, prompts=[], invocation_kwargs=[], bound_tools=[])
     return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15), draft_answers=draft_answers), model
 
 
@@ -212,9 +213,11 @@ def test_warm_up_fills_each_role_prompt_once_for_local_models_only() -> None:
     agent, model = make_agent([AIMessage(""), AIMessage("")])
     agent.warm_up()
     assert model.prompts == []  # a model without a local runtime (a server) has nothing to warm
-    model.runtime = object()  # what LocalChatModel carries
+    agent, model = make_agent([AIMessage(""), AIMessage("")], local=True)
     agent.warm_up()
     assert len(model.prompts) == 2 and "customer" in str(model.prompts[0][0].content)
+    warm = ReplyControls(pin_prefix=True, max_new_tokens=1)
+    assert [kw["controls"] for kw in model.invocation_kwargs] == [warm, warm]
 
 
 def test_policy_draft_needs_no_figure_and_a_composed_policy_answer_quotes_the_passage() -> None:
@@ -247,15 +250,17 @@ def test_without_drafts_the_answer_is_composed_from_the_tool_and_the_model_only_
     assert answer.text == "Auvergne-Rhone-Alpes: Friday-night orders 2.4x its baseline (z=11.2, 1,830 orders)"
     assert answer.grounded and answer.composed and answer.draft == ""
     # The first round may answer; after the tool result the local model is asked for another call or nothing.
-    assert [kw.get("calls_only") for kw in model.invocation_kwargs] == [None, True]
-    assert model.invocation_kwargs[1]["answered_tools"] == ["find_spikes"]
+    assert [kw.get("controls") for kw in model.invocation_kwargs] == [
+        None,
+        ReplyControls(calls_only=True, answered_tools=frozenset({"find_spikes"})),
+    ]
 
 
 def test_without_drafts_a_server_models_draft_is_dropped_for_the_composed_answer() -> None:
     agent, model = make_agent([call("find_spikes"), AIMessage("Friday is busy everywhere, about 2x.")], draft_answers=False)
     answer = agent.ask("friday spikes?", Session("operator"))
     assert "about 2x" not in answer.text and "1,830 orders" in answer.text
-    assert all("calls_only" not in kw and "answered_tools" not in kw for kw in model.invocation_kwargs)  # local-only
+    assert all("controls" not in kw for kw in model.invocation_kwargs)  # local-only
 
 
 def test_without_drafts_the_model_can_still_call_a_second_tool() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -76,10 +77,9 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
 
     settings, result, _ = smoke_run
     model_dir = str(settings.data_dir / "finetune" / "tiny-model")
-    base = load_model(Settings(data_dir=settings.data_dir, model=model_dir, llm_threads=1), progress=False)
-    tuned = load_model(
-        Settings(data_dir=settings.data_dir, model=model_dir, adapter=str(result.adapter_dir), llm_threads=1), progress=False
-    )
+    options = Settings(data_dir=settings.data_dir, model=model_dir, llm_threads=1).model_options()
+    base = load_model(options, progress=False)
+    tuned = load_model(replace(options, adapter=str(result.adapter_dir)), progress=False)
     assert tuned.adapter == str(result.adapter_dir)
     # The tool-call tag's input row was trained and merged; an ordinary token's row is the base one.
     tag = base.tokenizer.convert_tokens_to_ids("<tool_call>")
@@ -120,10 +120,10 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
     _, fits = fit_decision_heads(model_settings, adapter, train_file, validation_file, layer=1)
     (fit,) = fits  # customer dialogues only: one head
     assert fit.role == "customer" and fit.validation_examples == 5 and fit.validation_accuracy == 1.0
-    loaded = load_model(model_settings.model_copy(update={"adapter": str(adapter)}), progress=False)
+    loaded = load_model(replace(model_settings.model_options(), adapter=str(adapter)), progress=False)
     assert loaded.decision_heads is not None
     assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs", "my_recommendations"])
-    off = load_model(model_settings.model_copy(update={"adapter": str(adapter), "decision_heads": False}), progress=False)
+    off = load_model(replace(model_settings.model_options(), adapter=str(adapter), decision_heads=False), progress=False)
     assert off.decision_heads is None
     write_jsonl(dialogues(["Where is my order?", "Hello there!"] * 2), train_file)
     with pytest.raises(DecisionHeadError, match="not every customer tool"):
@@ -181,10 +181,10 @@ def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_f
     def first_token_log_prob(adapter: str | None) -> float:
         model_dir = str(settings.data_dir / "finetune" / "tiny-model")
         loaded = load_model(Settings(data_dir=settings.data_dir, model=model_dir, adapter=adapter or "none",
-                                     llm_threads=1), progress=False)
+                                     llm_threads=1).model_options(), progress=False)
         tokenizer = loaded.tokenizer
         messages = to_langchain(with_system_prompt(customer_dialogues(1)[0]))[:-1]  # up to the reply
-        text = render_prompt(tokenizer, messages, build_registry(settings).schemas("customer"), tool_template(tokenizer))
+        text = render_prompt(tokenizer, messages, build_registry(None).schemas("customer"), tool_template(tokenizer))
         ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"]
         with torch.no_grad():
             log_probs = torch.log_softmax(loaded.model(ids).logits[0, -1], dim=-1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import Settings
+from agent.llm.options import ModelOptions
 from finetune.tiny_model import build_tiny_model
 
 REPO = Path(__file__).resolve().parents[2]
@@ -16,33 +16,33 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def tiny_settings(tiny_model_dir: Path, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "chronotope", model=str(tiny_model_dir), max_new_tokens=24)
+def tiny_options(tiny_model_dir: Path, tmp_path: Path) -> ModelOptions:
+    return ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "chronotope" / "models", max_new_tokens=24)
 
 
 @pytest.fixture
-def tiny_runtime(tiny_settings: Settings):
+def tiny_runtime(tiny_options: ModelOptions):
     """A fresh runtime (own prefix cache) over the tiny model."""
     from agent.llm.load import load_model
     from agent.llm.runtime import LocalRuntime
 
-    return LocalRuntime(load_model(tiny_settings, progress=False))
+    return LocalRuntime(load_model(tiny_options, progress=False))
 
 
 @pytest.fixture(scope="session")
-def real_settings() -> Settings:
-    """Settings for the real offline 0.5B model, cached under the repo's .chronotope/models (converted once).
+def real_options() -> ModelOptions:
+    """The real offline 0.5B model, cached under the repo's .chronotope/models (converted once).
 
     The bare model: these tests check the runtime's mechanics with prompts and tools of their own, which the
     shop adapter was not trained on (the agent tests and bench/agent.py measure the adapter).
     """
-    return Settings(
-        data_dir=REPO / ".chronotope", model="qwen2.5-coder-0.5b", adapter="none", max_new_tokens=96
+    return ModelOptions(
+        model="qwen2.5-coder-0.5b", cache_dir=REPO / ".chronotope" / "models", adapter=None, max_new_tokens=96
     )
 
 
 @pytest.fixture(scope="session")
-def real_runtime(real_settings: Settings):
+def real_runtime(real_options: ModelOptions):
     from agent.llm.load import get_runtime
 
-    return get_runtime(real_settings)
+    return get_runtime(real_options)

@@ -7,6 +7,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from agent.llm.chat_model import LocalChatModel
 from agent.llm.errors import ToolChoiceError
+from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.tool_schema import argument_errors
 
 TOOLS = [
@@ -53,6 +54,15 @@ def chat(tiny_runtime) -> LocalChatModel:
     return LocalChatModel(runtime=tiny_runtime, max_new_tokens=120)
 
 
+def tokens(limit: int) -> ReplyControls:
+    """Controls that only change the reply's token limit."""
+    return ReplyControls(max_new_tokens=limit)
+
+
+def test_the_local_model_takes_reply_controls(chat):
+    assert isinstance(chat, TakesReplyControls)  # what the agent loop checks before passing controls
+
+
 @pytest.mark.parametrize("tool_choice", ["find_spikes", "compare_regions", "required"])
 def test_grammar_makes_even_a_random_model_write_schema_valid_calls(chat, tool_choice):
     reply = chat.bind_tools(TOOLS, tool_choice=tool_choice).invoke(QUESTION)
@@ -77,7 +87,7 @@ def test_without_grammar_a_random_model_calls_no_tool(tiny_runtime):
 
 
 def test_tool_choice_none_forbids_calls(chat):
-    reply = chat.bind_tools(TOOLS, tool_choice="none").invoke(QUESTION, max_new_tokens=40)
+    reply = chat.bind_tools(TOOLS, tool_choice="none").invoke(QUESTION, controls=tokens(40))
     assert reply.tool_calls == [] and "<tool_call>" not in reply.content
 
 
@@ -96,17 +106,17 @@ def test_streamed_chunks_sum_to_the_non_streamed_reply(chat):
 
 
 def test_stop_sequence_cuts_the_reply(chat):
-    full = chat.invoke(QUESTION, max_new_tokens=20).content
+    full = chat.invoke(QUESTION, controls=tokens(20)).content
     assert len(full) > 4
     stop = full[2:4]
-    assert chat.invoke(QUESTION, stop=[stop], max_new_tokens=20).content == full[: full.index(stop)].strip()
+    assert chat.invoke(QUESTION, stop=[stop], controls=tokens(20)).content == full[: full.index(stop)].strip()
 
 
 def test_tool_results_go_back_into_the_prompt_and_the_prefix_is_reused(chat):
     bound = chat.bind_tools(TOOLS, tool_choice="find_spikes")
     first = bound.invoke(QUESTION)
     follow = [*QUESTION, first, ToolMessage("north-west: +240%", tool_call_id=first.tool_calls[0]["id"])]
-    second = chat.bind_tools(TOOLS).invoke(follow, max_new_tokens=8)
+    second = chat.bind_tools(TOOLS).invoke(follow, controls=tokens(8))
     meta = second.response_metadata
     # The whole first prompt (system, tool schemas, question) is reused; only the call and its result run.
     assert meta["reused_prompt_tokens"] >= first.usage_metadata["input_tokens"]
@@ -122,7 +132,7 @@ def test_unknown_tool_choice_is_refused_at_bind_time(chat):
 
 
 def test_reply_is_an_ai_message_with_usage(chat):
-    reply = chat.invoke(QUESTION, max_new_tokens=6)
+    reply = chat.invoke(QUESTION, controls=tokens(6))
     assert isinstance(reply, AIMessage)
     assert reply.usage_metadata["output_tokens"] <= 6
     assert reply.response_metadata["finish_reason"] in ("stop", "length")
@@ -144,7 +154,8 @@ def test_a_deciding_reply_stops_at_the_name_of_a_tool_that_already_answered(chat
         stats.finish_reason = "stop"
 
     monkeypatch.setattr(runtime, "decode_tokens", scripted_tokens)
-    reply = chat.bind_tools(TOOLS).invoke(QUESTION, calls_only=True, answered_tools=answered)
+    controls = ReplyControls(calls_only=True, answered_tools=frozenset(answered))
+    reply = chat.bind_tools(TOOLS).invoke(QUESTION, controls=controls)
     if answered == ["find_spikes"]:
         assert reply.tool_calls == [] and reply.content == ""
         assert reply.response_metadata["finish_reason"] == "answered_tool"
@@ -164,7 +175,7 @@ def test_tokens_the_grammar_forces_run_in_one_forward_pass(chat, monkeypatch):
         return original(token_ids, cache, decoding)
 
     monkeypatch.setattr(runtime, "_forward", counting_forward)
-    reply = chat.bind_tools(TOOLS, tool_choice="compare_regions").invoke(QUESTION, max_new_tokens=60)
+    reply = chat.bind_tools(TOOLS, tool_choice="compare_regions").invoke(QUESTION, controls=tokens(60))
     meta = reply.response_metadata
     assert [c["name"] for c in reply.tool_calls] == ["compare_regions"]
     assert not argument_errors("compare_regions", reply.tool_calls[0]["args"], TOOLS)

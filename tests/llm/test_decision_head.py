@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 from agent.llm.chat_model import LocalChatModel
 from agent.llm.decision_head import ANSWER, DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
 from tests.llm.test_chat_model import QUESTION, TOOLS
@@ -78,12 +80,13 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     # After a tool result the model itself decides: heads were fitted on first replies to a user only.
     follow = [*QUESTION, AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1}, "id": "c1"}]),
               ToolMessage("Bavaria: 2.4x", tool_call_id="c1")]
-    assert chat.bind_tools(TOOLS).invoke(follow, max_new_tokens=4).response_metadata["decision"] is None
+    short = ReplyControls(max_new_tokens=4)
+    assert chat.bind_tools(TOOLS).invoke(follow, controls=short).response_metadata["decision"] is None
     # Other tools than the head's: no head.
-    assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, max_new_tokens=4).response_metadata["decision"] is None
+    assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, controls=short).response_metadata["decision"] is None
 
 
-def test_heads_fitted_on_another_model_are_refused_at_load(tiny_settings, tmp_path: Path) -> None:
+def test_heads_fitted_on_another_model_are_refused_at_load(tiny_options, tmp_path: Path) -> None:
     from agent.llm.errors import ModelSourceError
     from agent.llm.load import load_model
     adapter = tmp_path / "adapter"
@@ -91,4 +94,21 @@ def test_heads_fitted_on_another_model_are_refused_at_load(tiny_settings, tmp_pa
     (adapter / "adapter_config.json").write_text("{}")
     DecisionHeads((always(ANSWER, 7),), {}).save(adapter)  # 7-wide states: no model here has those
     with pytest.raises(ModelSourceError, match="fitted on another model"):
-        load_model(tiny_settings.model_copy(update={"adapter": str(adapter)}), progress=False)
+        load_model(replace(tiny_options, adapter=str(adapter)), progress=False)
+
+
+def test_heads_that_cover_other_tools_are_warned_about_once_per_tool_set(tiny_runtime, caplog) -> None:
+    hidden = tiny_runtime.model.config.hidden_size
+    runtime = tiny_runtime
+    runtime.loaded = replace(runtime.loaded, adapter="shop-adapter",
+                             decision_heads=DecisionHeads((always("find_spikes", hidden),), {}))
+    with caplog.at_level(logging.WARNING, logger="agent.llm.runtime"):
+        assert runtime.decision_head(["find_spikes", "compare_regions"]) is not None  # covered: no warning
+        assert not caplog.records
+        assert runtime.decision_head(["find_spikes"]) is None
+        assert runtime.decision_head(["find_spikes"]) is None  # the same tool set: warned already
+        assert runtime.decision_head(["find_spikes", "compare_regions", "forecast_demand"]) is None
+    first, second = (record.getMessage() for record in caplog.records)
+    assert "has compare_regions besides" in first and "lacks" not in first
+    assert "lacks forecast_demand" in second and "besides" not in second
+    assert all("chronotope finetune heads --adapter shop-adapter" in m for m in (first, second))

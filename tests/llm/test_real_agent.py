@@ -26,7 +26,7 @@ def test_the_agent_answers_a_customer_from_a_real_tool_round_trip(demo_shop, tmp
                         max_new_tokens=96)
     assert settings.adapter is not None  # the product's default: the shipped shop adapter
     user = store.connect().execute("SELECT user_id FROM orders GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    agent = ShopAgent(LocalChatModel.from_settings(settings), build_registry(shop_engines(settings)))
+    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()), build_registry(shop_engines(settings)))
 
     answer = agent.ask("Show me my orders.", Session("customer", user))
 

@@ -10,6 +10,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.llm.chat_model import LocalChatModel
+from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 
 pytestmark = pytest.mark.slow
@@ -84,8 +85,8 @@ def test_constrained_calls_of_the_real_model_fit_their_schemas(chat, question, t
 
 def test_streaming_gives_the_same_text_as_a_plain_call(chat):
     messages = [SystemMessage("Answer in one short sentence."), HumanMessage("What is a shopping cart?")]
-    whole = chat.invoke(messages, max_new_tokens=12)
-    pieces = [chunk.content for chunk in chat.stream(messages, max_new_tokens=12)]
+    whole = chat.invoke(messages, controls=ReplyControls(max_new_tokens=12))
+    pieces = [chunk.content for chunk in chat.stream(messages, controls=ReplyControls(max_new_tokens=12))]
     assert len([p for p in pieces if p]) > 3
     assert "".join(pieces) == whole.content and whole.content
 
@@ -97,7 +98,7 @@ def test_prefix_cache_changes_nothing_but_the_prefill(real_runtime):
     )
     question = [SYSTEM, HumanMessage("Which regions spike on Sunday morning?")]
     cached.invoke(
-        [SYSTEM, HumanMessage("Which regions spike on Monday?")], max_new_tokens=1
+        [SYSTEM, HumanMessage("Which regions spike on Monday?")], controls=ReplyControls(max_new_tokens=1)
     )  # warm the prefix
     warm = cached.invoke(question)
     cold = uncached.invoke(question)

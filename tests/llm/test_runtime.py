@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from agent.config import Settings
 from agent.llm.load import cpu_threads
 from agent.llm.runtime import DecodeStats, PrefixCache, common_prefix_length, ends_in_a_loop
 
@@ -146,24 +147,39 @@ def test_closing_the_stream_early_releases_the_model(tiny_runtime):
     assert stats.reused_tokens > 0 and ids == decode(tiny_runtime, prompt("Hi"), use_prefix_cache=False)[0]
 
 
+def test_an_error_mid_decode_releases_the_model_and_caches_nothing_half_updated(tiny_runtime, monkeypatch):
+    original = tiny_runtime._forward
+
+    def failing_forward(token_ids, cache, decoding=False):  # the prefill runs, the first decode step fails
+        if decoding:
+            raise RuntimeError("out of memory")
+        return original(token_ids, cache, decoding)
+
+    monkeypatch.setattr(tiny_runtime, "_forward", failing_forward)
+    tokens = tiny_runtime.decode_tokens(tiny_runtime.encode(prompt("Hi")), max_new_tokens=5)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        list(tokens)
+    assert not tiny_runtime.lock.locked() and len(tiny_runtime.prefix_cache) == 0
+
+
 def test_empty_prompt_is_refused(tiny_runtime):
     with pytest.raises(ValueError, match="at least one prompt token"):
         list(tiny_runtime.decode_tokens([], max_new_tokens=4))
 
 
-def test_cpu_threads_follow_the_setting(tmp_path):
-    assert cpu_threads(Settings(data_dir=tmp_path, llm_threads=3)) == 3
-    assert 1 <= cpu_threads(Settings(data_dir=tmp_path)) <= 1024
+def test_cpu_threads_follow_the_option(tiny_options):
+    assert cpu_threads(replace(tiny_options, threads=3)) == 3
+    assert 1 <= cpu_threads(tiny_options) <= 1024
 
 
-def test_int8_cpu_weights_serve_decoding_and_leave_prefill_in_float32(tiny_settings):
+def test_int8_cpu_weights_serve_decoding_and_leave_prefill_in_float32(tiny_options):
     import torch
 
     from agent.llm.int8_linear import DecodeInt8Linear, decoding_run
     from agent.llm.load import load_model
 
-    int8 = load_model(tiny_settings, progress=False)
-    fp32 = load_model(tiny_settings.model_copy(update={"cpu_weights": "fp32"}), progress=False)
+    int8 = load_model(tiny_options, progress=False)
+    fp32 = load_model(replace(tiny_options, cpu_weights="fp32"), progress=False)
     assert (int8.dtype, fp32.dtype) == ("int8", "float32")
     wrapped = [m for m in int8.model.modules() if isinstance(m, DecodeInt8Linear)]
     assert wrapped and all(isinstance(m.full, torch.nn.Linear) for m in wrapped)

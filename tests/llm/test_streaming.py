@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.llm.streaming import TOOL_CALL_TRIGGERS, VisibleText
+from agent.llm.streaming import VisibleText
 from agent.llm.tool_parsing import parse_tool_calls
+from agent.llm.wire_format import TOOL_CALL_TRIGGERS
 
 TOOLS = ["find_spikes"]
 CALL = '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>'

@@ -1,4 +1,4 @@
-"""The OpenAI-compatible backend against a fake server on 127.0.0.1: tools out, tool calls back."""
+"""A chat model on an OpenAI-compatible server, against a fake one on 127.0.0.1: tools out, tool calls back."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.config import Settings
 from agent.llm.errors import ModelSourceError
-from agent.llm.openai_backend import make_chat_model
+from agent.llm.reply_controls import TakesReplyControls
+from chronotope.wiring import chat_model
 
 TOOL = {
     "type": "function",
@@ -81,7 +82,8 @@ def server() -> Iterator[str]:
 
 def test_tool_call_round_trip_through_an_openai_compatible_server(server: str, tmp_path, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # a proxy from the environment must not take local calls
-    model = make_chat_model(Settings(data_dir=tmp_path, openai_base_url=server, openai_model="qwen2.5-coder"))
+    model = chat_model(Settings(data_dir=tmp_path, openai_base_url=server, openai_model="qwen2.5-coder"))
+    assert not isinstance(model, TakesReplyControls)  # the agent passes a server no local-only controls
     bound = model.bind_tools([TOOL])
     question = HumanMessage("Which regions spike on Friday?")
     reply = bound.invoke([question])
@@ -103,7 +105,7 @@ def test_tool_call_round_trip_through_an_openai_compatible_server(server: str, t
 
 def test_base_url_without_model_name_says_what_to_set(tmp_path):
     with pytest.raises(ModelSourceError, match="CHRONOTOPE_OPENAI_MODEL"):
-        make_chat_model(Settings(data_dir=tmp_path, openai_base_url="http://127.0.0.1:1/v1"))
+        chat_model(Settings(data_dir=tmp_path, openai_base_url="http://127.0.0.1:1/v1"))
 
 
 def test_answers_are_drafted_by_a_server_model_and_composed_locally_unless_set(tmp_path):
