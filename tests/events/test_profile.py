@@ -1,0 +1,111 @@
+"""The shop profile: places with zones at any level, money, holidays, and a file that round-trips."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tools.events.profile import DatedRate, Place, ProfileError, ShopProfile, UnknownPlace
+
+US = ShopProfile(
+    name="Northwind Outfitters",
+    currency="USD",
+    rates={"CAD": 0.73},
+    dated_rates=(DatedRate("EUR", date(2026, 1, 1), 1.05), DatedRate("EUR", date(2026, 6, 1), 1.12)),
+    places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("country", "India", "IN", "Asia/Kolkata", code="IN"),
+        Place("region", "Oregon", "US", "America/Los_Angeles", subdivision="OR"),
+        Place("region", "Maine", "US", "America/New_York", subdivision="ME"),
+        Place("region", "New York", "US", "America/New_York", subdivision="NY"),
+        Place("city", "Portland", "US", "America/Los_Angeles", parent="Oregon"),
+        Place("city", "Portland", "US", "America/New_York", parent="Maine"),
+        Place("city", "Brooklyn", "US", "America/New_York", parent="New York"),
+        Place("city", "Mumbai", "IN", "Asia/Kolkata"),
+    ),
+    week_start="sunday",
+)
+
+
+def test_an_events_zone_is_its_citys_else_its_regions_else_its_countrys() -> None:
+    assert US.zone_of(country="US", region="Oregon", city="Portland") == "America/Los_Angeles"
+    assert US.zone_of(country="US", region="Maine", city="Portland") == "America/New_York"
+    assert US.zone_of(country="US", region="Oregon") == "America/Los_Angeles"
+    assert US.zone_of(country="IN", city="Mumbai") == "Asia/Kolkata"  # a city straight under its country
+    assert US.zone_of(country="IN") == "Asia/Kolkata"
+
+
+def test_a_place_whose_zone_cannot_be_known_has_none_never_utc() -> None:
+    assert US.zone_of(country="US", city="Portland") is None  # two Portlands, two zones, no region given
+    assert US.zone_of(country="US", region="Nevada") is None  # not in the profile
+    assert US.zone_of() is None
+
+
+def test_names_resolve_within_their_parent_and_ambiguity_is_explained() -> None:
+    assert US.place("brooklyn").parent == "New York"
+    assert US.country("us").name == "United States" and US.country("India").code == "IN"
+    several = r"names several places: Portland \(city in Oregon\), Portland \(city in Maine\)"
+    with pytest.raises(UnknownPlace, match=several):
+        US.place("Portland")
+    with pytest.raises(UnknownPlace, match="Unknown region 'Bavaria'. Known regions: Oregon, Maine, New"):
+        US.place("Bavaria", "region")
+    assert [p.name for p in US.children(US.place("Oregon"))] == ["Portland"]
+    assert US.levels() == ("country", "region", "city")
+
+
+def test_rates_bring_any_currency_into_the_reporting_one_fixed_or_dated() -> None:
+    assert US.rate(None) == US.rate("usd") == 1.0
+    assert US.rate("CAD") == 0.73
+    assert US.rate("EUR", on=date(2026, 3, 1)) == 1.05 and US.rate("EUR", on=date(2026, 7, 1)) == 1.12
+    assert US.rate("EUR", on=date(2025, 12, 31)) is None  # before the table starts, and no fixed rate
+    assert US.rate("JPY") is None  # no rate: the engines leave such amounts out and say so
+
+
+def test_holidays_come_from_each_places_country_and_subdivision() -> None:
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    assert date(2026, 7, 4) in US.holidays(US.place("Brooklyn"), *year)
+    assert date(2026, 1, 26) in US.holidays(US.place("Mumbai"), *year)  # Republic Day
+    germany = ShopProfile(places=(
+        Place("country", "Germany", "DE", "Europe/Berlin"),
+        Place("region", "Bavaria", "DE", "Europe/Berlin", subdivision="BY"),
+        Place("region", "Berlin", "DE", "Europe/Berlin", subdivision="BE"),
+    ))
+    epiphany = date(2026, 1, 6)
+    assert epiphany in germany.holidays(germany.place("Bavaria"), *year)
+    assert epiphany not in germany.holidays(germany.place("Berlin", "region"), *year)
+
+
+def test_the_profile_file_round_trips_and_a_bad_one_says_what_is_wrong() -> None:
+    assert ShopProfile.from_json(US.to_json()) == US
+    with pytest.raises(ProfileError, match="cannot be read"):
+        ShopProfile.from_json('{"places": [{"level": "city"}]}')
+    with pytest.raises(ProfileError, match="cannot be read"):
+        ShopProfile.from_json("not json")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"currency": "dollars"}, "not an ISO 4217 currency code"),
+        ({"rates": {"GBP": 0.0}}, "rate of GBP must be a positive number"),
+        ({"week_start": "funday"}, "week_start must be one of monday"),
+        ({"places": (Place("city", "Atlantis", "US", "Ocean/Atlantis"),)}, "'Ocean/Atlantis' is not an IANA"),
+        ({"places": (Place("city", "Lyon", "France", "Europe/Paris"),)}, "ISO 3166-1 alpha-2 code"),
+        ({"places": (Place("town", "Lyon", "FR", "Europe/Paris"),)}, "level must be one of country, region"),
+        ({"places": (Place("region", "Texas", "US", "America/Chicago"),) * 2}, "listed twice"),
+    ],
+)
+def test_a_profile_that_cannot_be_used_is_refused_with_the_reason(change: dict, message: str) -> None:
+    with pytest.raises(ProfileError, match=message):
+        ShopProfile(**change)
+
+
+def test_adding_places_keeps_known_ones_and_refuses_a_second_zone_for_one() -> None:
+    grown = US.with_places([
+        Place("region", "Oregon", "US", "America/Los_Angeles"),  # known, same zone: nothing to add
+        Place("region", "Texas", "US", "America/Chicago"),
+    ])
+    assert [p.name for p in grown.at_level("region")] == ["Oregon", "Maine", "New York", "Texas"]
+    with pytest.raises(ProfileError, match="is in America/Los_Angeles in the profile, not America/Denver"):
+        US.with_places([Place("region", "Oregon", "US", "America/Denver")])
