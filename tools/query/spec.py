@@ -216,7 +216,7 @@ def _hour_set(hour_from: int, hour_to: int) -> frozenset[int]:
 
 
 class Spike(_SpecModel):
-    """For each group: the metric's rate per hour inside a local-time window vs the group's own rate outside it."""
+    """For each group: the metric's rate per hour inside a local-time window vs the group's own rate outside it."""  # noqa: E501 - pydantic's JSON-schema description
 
     kind: Literal["spike"] = "spike"
     days_of_week: list[Weekday] = Field(default_factory=lambda: ["friday"],
@@ -251,7 +251,7 @@ class Spike(_SpecModel):
 
 
 class PeriodOverPeriod(_SpecModel):
-    """The metric in the filtered period vs the same period shifted back (a week, 52 weeks, or its own length)."""
+    """The metric in the filtered period vs the same period shifted back (a week, 52 weeks, or its own length)."""  # noqa: E501 - pydantic's JSON-schema description
 
     kind: Literal["period_over_period"] = "period_over_period"
     shift: Literal["week", "year", "previous"] = Field(
