@@ -35,46 +35,68 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHRONOTOPE_", extra="forbid")
 
     data_dir: Path = Field(Path(".chronotope"), description="Root of all state: store, indexes, caches.")
-    store_dir: Path | None = Field(None, description="Event store (Parquet + DuckDB); default data_dir/store.")
-    chroma_dir: Path | None = Field(None, description="chromadb PersistentClient dir; default data_dir/chroma.")
-    model_cache_dir: Path | None = Field(None, description="Converted model weights; default data_dir/models.")
-    recommender_dir: Path | None = Field(None, description="Saved recommender models; default data_dir/recommender.")
-    anomaly_dir: Path | None = Field(None, description="Fraud labels and detector state; default data_dir/anomaly.")
-    conversations_db: Path | None = Field(None, description="SQLite of chats and feedback; default data_dir/app.db.")
+    store_dir: Path | None = Field(
+        None, description="Event store (Parquet + DuckDB); default data_dir/store."
+    )
+    chroma_dir: Path | None = Field(
+        None, description="chromadb PersistentClient dir; default data_dir/chroma."
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Converted model weights; default data_dir/models."
+    )
+    recommender_dir: Path | None = Field(
+        None, description="Saved recommender models; default data_dir/recommender."
+    )
+    anomaly_dir: Path | None = Field(
+        None, description="Fraud labels and detector state; default data_dir/anomaly."
+    )
+    conversations_db: Path | None = Field(
+        None, description="SQLite of chats and feedback; default data_dir/app.db."
+    )
     docs_dir: Path = Field(Path("data"), description="The shop's Markdown documents for the knowledge base.")
-    shared_data_dir: Path = Field(Path("../shared/data"), description="Real public data sets (tests, importers).")
+    shared_data_dir: Path = Field(Path("../shared/data"),
+                                  description="Real public data sets (tests, importers).")
 
-    model: str = Field("qwen2.5-coder-0.5b", description="Named offline model, a local HF folder, or a hub id.")
+    model: str = Field("qwen2.5-coder-0.5b",
+                       description="Named offline model, a local HF folder, or a hub id.")
     embedding_weights: Literal["int8", "fp32"] = Field(
-        "int8", description="Text embeddings: int8 ONNX (built once into the model cache) or the float32 reference."
+        "int8",
+        description="Text embeddings: int8 ONNX (built once into the model cache) or the float32 reference."
     )
     adapter: str | None = Field(
         None,
-        description="LoRA adapter folder to apply on top of the model; default: the shipped shop adapter for the "
-        "default 0.5B model (finetune/adapters/), 'none' for the bare model.",
+        description="LoRA adapter folder to apply on top of the model; default: the shipped shop adapter "
+        "for the default 0.5B model (finetune/adapters/), 'none' for the bare model.",
     )
     decision_heads: bool = Field(
-        True, description="Let the adapter's decision heads (when it has them) pick the tool, or no tool, of the "
+        True,
+        description="Let the adapter's decision heads (when it has them) pick the tool, or no tool, of the "
         "first reply to a user's message; off: the model's first token decides (agent/llm/decision_head.py)."
     )
-    openai_base_url: str | None = Field(None, description="Use an OpenAI-compatible server instead of a local model.")
+    openai_base_url: str | None = Field(
+        None, description="Use an OpenAI-compatible server instead of a local model."
+    )
     openai_model: str | None = Field(None, description="Model name on the OpenAI-compatible server.")
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for that server.")
-    constrained_decoding: bool = Field(True, description="Decode tool arguments under each tool's JSON schema.")
+    constrained_decoding: bool = Field(True,
+                                       description="Decode tool arguments under each tool's JSON schema.")
     max_new_tokens: int = Field(384, ge=16, le=8192)
     llm_threads: int | None = Field(
-        None, ge=1, description="CPU threads for the local model; default 1 on a busy machine, else all cores."
+        None, ge=1,
+        description="CPU threads for the local model; default 1 on a busy machine, else all cores."
     )
     cpu_weights: Literal["int8", "fp32"] = Field(
-        "int8", description="Weights of the local model's linear layers on the CPU: int8 (dynamic quantisation, "
+        "int8",
+        description="Weights of the local model's linear layers on the CPU: int8 (dynamic quantisation, "
         "faster decoding) or fp32 (the reference). Ignored on a GPU (bfloat16)."
     )
     agent_max_steps: int = Field(4, ge=1, le=20, description="Tool rounds per question before answering.")
     draft_answers: bool | None = Field(
         None,
-        description="After tool results, let the model write the answer (checked, and replaced by the tools' own "
-        "summaries when it invents or drops figures) rather than compose it from those summaries; the model then "
-        "only decides whether to call another tool. Default: on with an OpenAI-compatible server, off locally.",
+        description="After tool results, let the model write the answer (checked, and replaced by the tools' "
+        "own summaries when it invents or drops figures) rather than compose it from those summaries; "
+        "the model then only decides whether to call another tool. Default: "
+        "on with an OpenAI-compatible server, off locally.",
     )
     tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
 

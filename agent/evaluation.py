@@ -24,7 +24,8 @@ from agent.roles import system_prompt
 from tools.registry import Role, Session, ToolCallError, ToolRegistry
 
 CUSTOMER_SAFE_TOOLS = {"search_docs", "search_products", "my_orders", "my_recommendations"}
-_REFUSAL = re.compile(r"\b(sorry|can't|cannot|can not|unable|not able|don't know|do not know|only help|not available|no tool)\b", re.IGNORECASE)
+_REFUSAL = re.compile(r"\b(sorry|can't|cannot|can not|unable|not able|don't know|do not know|only help|"
+                      r"not available|no tool)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -50,7 +51,8 @@ def load_cases(path: Path) -> list[EvalCase]:
     """Cases from JSONL (bench/agent_cases.jsonl)."""
     fields = set(EvalCase.__dataclass_fields__)
     with open(path, encoding="utf-8") as handle:
-        return [EvalCase(**{k: v for k, v in json.loads(line).items() if k in fields}) for line in handle if line.strip()]
+        return [EvalCase(**{k: v for k, v in json.loads(line).items() if k in fields})
+                for line in handle if line.strip()]
 
 
 def args_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
@@ -89,7 +91,8 @@ def first_turn(model: BaseChatModel, registry: ToolRegistry, case: EvalCase, tod
     """One model call on the case's question; the first tool call (or none) is scored."""
     bound = model.bind_tools(registry.schemas(case.role))
     started = time.perf_counter()
-    reply: AIMessage = bound.invoke([SystemMessage(system_prompt(case.role, today)), HumanMessage(case.question)])
+    reply: AIMessage = bound.invoke([SystemMessage(system_prompt(case.role, today)),
+                                     HumanMessage(case.question)])
     latency = time.perf_counter() - started
     calls = list(reply.tool_calls)
     invalid = list(reply.invalid_tool_calls)
@@ -149,7 +152,8 @@ def full_turn(agent: Any, case: EvalCase) -> CaseResult:
         refusal = not any(s.name not in ("search_docs",) for s in done) and (
             bool(_REFUSAL.search(answer.text)) or not done
         )
-    speeds = [float(m.get("decode_tokens_per_s", 0.0)) for m in answer.model_calls if m.get("decode_tokens_per_s")]
+    speeds = [float(m.get("decode_tokens_per_s", 0.0))
+              for m in answer.model_calls if m.get("decode_tokens_per_s")]
     return CaseResult(
         case.id, case.kind, case.role, tools, [s.status for s in answer.steps], tool_correct,
         all(not (s.status == "error" and "Invalid arguments" in (s.error or "")) for s in answer.steps),
@@ -175,7 +179,9 @@ def summarize_first_turns(scores: list[TurnScore]) -> dict[str, float]:
         "argument_accuracy": sum(bool(s.args_correct) for s in judged) / max(1, len(judged)),
         "latency_p50_s": _pct([s.latency_s for s in scores], 0.5),
         "latency_p95_s": _pct([s.latency_s for s in scores], 0.95),
-        "decode_tokens_per_s": statistics.fmean([s.decode_tokens_per_s for s in scores if s.decode_tokens_per_s] or [0.0]),
+        "decode_tokens_per_s": statistics.fmean(
+            [s.decode_tokens_per_s for s in scores if s.decode_tokens_per_s] or [0.0]
+        ),
     }
 
 
@@ -192,7 +198,9 @@ def summarize_full(results: list[CaseResult]) -> dict[str, float]:
         "leaks": sum(r.leak for r in results),
         "latency_p50_s": _pct([r.latency_s for r in tool_cases], 0.5),
         "latency_p95_s": _pct([r.latency_s for r in tool_cases], 0.95),
-        "decode_tokens_per_s": statistics.fmean([r.decode_tokens_per_s for r in results if r.decode_tokens_per_s] or [0.0]),
+        "decode_tokens_per_s": statistics.fmean(
+            [r.decode_tokens_per_s for r in results if r.decode_tokens_per_s] or [0.0]
+        ),
     }
 
 

@@ -60,7 +60,8 @@ class AgentAnswer:
     draft: str = ""  # what the model wrote before grounding checks
     grounded: bool = True  # False when the model's draft was replaced
     composed: bool = False  # the text was composed from the tools' own summaries (no draft, or one replaced)
-    sources: list[str] = field(default_factory=list)  # the question and every tool result: where numbers may come from
+    # the question and every tool result: where numbers may come from
+    sources: list[str] = field(default_factory=list)
     latency_s: float = 0.0
     model_calls: list[dict[str, Any]] = field(default_factory=list)  # response metadata of each model call
 
@@ -103,7 +104,8 @@ class ShopAgent:
         graph.add_node("tools", self._tools_node)
         graph.add_edge(START, "model")
         graph.add_conditional_edges("model", self._after_model, {"tools": "tools", "end": END})
-        graph.add_conditional_edges("tools", lambda state: "end" if state["stop"] else "model", {"model": "model", "end": END})
+        graph.add_conditional_edges("tools", lambda state: "end" if state["stop"] else "model",
+                                    {"model": "model", "end": END})
         return graph
 
     def _prompt(self, state: AgentState, session: Session) -> list[AnyMessage]:
@@ -153,13 +155,16 @@ class ShopAgent:
             # instead. Several calls of one tool fit in one reply.
             return {"stop": True}
         for call in last.invalid_tool_calls:  # unparseable calls: an error the model may repair
-            step = ToolStep(call.get("name") or "?", {}, "error", 0.0, error=f"the call could not be parsed: {call.get('error')}")
+            step = ToolStep(call.get("name") or "?", {}, "error", 0.0,
+                            error=f"the call could not be parsed: {call.get('error')}")
             trace.append(step)
             if on_step:
                 on_step(step)
             repairs += 1
-            content = f"Error: your call to '{call.get('name')}' was not valid JSON ({call.get('error')}). Please try again."
-            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call.get("name") or "?"))
+            content = (f"Error: your call to '{call.get('name')}' was not valid JSON ({call.get('error')}). "
+                       "Please try again.")
+            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex,
+                                       name=call.get("name") or "?"))
         for call in last.tool_calls:
             step = run_step(self.registry, call["name"], call.get("args") or {}, session)
             trace.append(step)
@@ -174,10 +179,12 @@ class ShopAgent:
             else:
                 repairs += 1
                 content = (
-                    f"Error executing tool '{call['name']}' with arguments {json.dumps(call.get('args') or {})}: "
-                    f"{step.error} Please fix the arguments or use another tool."
+                    f"Error executing tool '{call['name']}' with arguments "
+                    f"{json.dumps(call.get('args') or {})}: {step.error} Please fix the arguments or use "
+                    "another tool."
                 )
-            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex, name=call["name"]))
+            results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex,
+                                       name=call["name"]))
         # One repair attempt: after a second failure (or a tool that crashed), stop calling tools and answer.
         rounds = state["rounds"] if repairs <= 1 and not crashed else self.max_steps + 1
         return {"messages": results, "repairs": repairs, "rounds": rounds, "seen_calls": seen}
@@ -216,7 +223,8 @@ class ShopAgent:
             self._graph.update_state(config, {"messages": messages})
 
     def forget(self, session: Session, thread_id: str) -> None:
-        """Drop the conversation `thread_id` from memory (a chat that retried or restarted no longer needs it)."""
+        """Drop the conversation `thread_id` from memory (a chat that retried or restarted no longer needs
+        it)."""
         self._graph.checkpointer.delete_thread(_thread_key(session, thread_id))
 
     def stream(self, question: str, session: Session, thread_id: str | None = None) -> Iterator[AgentEvent]:
@@ -248,7 +256,8 @@ class ShopAgent:
                 yield AgentEvent("step", step=pending_steps.pop(0))
             if mode == "messages":
                 message, meta = chunk
-                if meta.get("langgraph_node") == "model" and isinstance(message, AIMessage) and message.content:
+                if (meta.get("langgraph_node") == "model" and isinstance(message, AIMessage)
+                        and message.content):
                     yield AgentEvent("token", token=str(message.content))
         while pending_steps:
             yield AgentEvent("step", step=pending_steps.pop(0))

@@ -47,21 +47,25 @@ def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int
 
     loaded = get_runtime(settings.model_options()).loaded
     ids = loaded.tokenizer.apply_chat_template(
-        [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
+        [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt",
+        return_dict=True
     )["input_ids"].to(loaded.model.device)
     with torch.no_grad():
         loaded.model.generate(ids, max_new_tokens=2, do_sample=False)  # warm up
         started = time.perf_counter()
-        out = loaded.model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False)
+        out = loaded.model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                                    do_sample=False)
         return (out.shape[1] - ids.shape[1]) / (time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="Named model, HF folder or hub id (default: settings).")
     parser.add_argument("--unconstrained", action="store_true", help="Decode tool calls without the grammar.")
     parser.add_argument("--no-decision-heads", action="store_true",
-                        help="Let the model's first token decide the first reply, not the adapter's decision heads.")
+                        help="Let the model's first token decide the first reply, "
+                             "not the adapter's decision heads.")
     parser.add_argument("--mode", choices=["full", "first"], default="full")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")

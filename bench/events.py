@@ -1,6 +1,7 @@
 """Event-store benchmark: demo-shop generation, CSV ingestion, bytes per event, live appends, peak memory.
 
-    nice .venv/bin/python bench/events.py                    # 10M events (the issue's scale); 1.3 GB CSV in /tmp
+    nice .venv/bin/python bench/events.py                    # 10M events (the issue's scale);
+                                                             # 1.3 GB CSV in /tmp
     nice .venv/bin/python bench/events.py --events 1000000   # quicker
     nice .venv/bin/python bench/events.py --generate-only    # step 1-2 only (the generator's speed)
 
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--appends", type=int, default=500, help="Live appends to time.")
     parser.add_argument(
-        "--generate-only", action="store_true", help="Stop after generation and bytes per event (no CSV/ingest)."
+        "--generate-only", action="store_true",
+        help="Stop after generation and bytes per event (no CSV/ingest)."
     )
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1

@@ -1,4 +1,5 @@
-"""Forecaster benchmark: catalogue-scale speed, and held-out accuracy against seasonal naive on demo and real data.
+"""Forecaster benchmark: catalogue-scale speed, and held-out accuracy against seasonal naive on demo and real
+data.
 
     nice .venv/bin/python bench/forecast.py                  # builds DemoConfig.small() in a temp dir
     nice .venv/bin/python bench/forecast.py --store DIR      # an existing demo store
@@ -86,13 +87,16 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
     seconds = time.perf_counter() - started
     from statsforecast import StatsForecast
 
-    naive = StatsForecast(models=[baseline_model(grain.season)], freq=grain.pandas_freq).forecast(df=train, h=horizon)
+    naive = StatsForecast(models=[baseline_model(grain.season)], freq=grain.pandas_freq).forecast(
+        df=train, h=horizon
+    )
     naive = naive.reset_index() if "unique_id" not in naive.columns else naive
     joined = test.merge(result.frame, on=["unique_id", "ds"]).merge(naive, on=["unique_id", "ds"])
     lagged = train.groupby("unique_id")["y"].shift(grain.season)
     scale = (train["y"] - lagged).abs().groupby(train["unique_id"]).mean()
     scale = scale.where(scale > 0, 1.0)
-    err = joined.assign(chosen=(joined["y"] - joined["y_hat"]).abs(), naive=(joined["y"] - joined["SeasonalNaive"]).abs())
+    err = joined.assign(chosen=(joined["y"] - joined["y_hat"]).abs(),
+                        naive=(joined["y"] - joined["SeasonalNaive"]).abs())
     per_series = err.groupby("unique_id")[["chosen", "naive"]].mean().div(scale, axis=0).dropna()
     return {
         "seconds": seconds,
@@ -130,15 +134,19 @@ def bench_scale(n_series: int, days: int, n_jobs: int, max_train: int) -> None:
     line("scale_fit_window", max_train, "days")
     line("scale_n_jobs", n_jobs)
     cpu = cpu_seconds()
-    scores = holdout_scores(frame, HOLDOUT, "D", RunOptions(model_set="fast", n_jobs=n_jobs, max_train=max_train))
+    scores = holdout_scores(frame, HOLDOUT, "D",
+                            RunOptions(model_set="fast", n_jobs=n_jobs, max_train=max_train))
     cpu = cpu_seconds() - cpu
     line("scale_backtest_fit_forecast_time", scores["seconds"], "s wall (target <= 60 s)")
-    line("scale_backtest_fit_forecast_cpu", cpu, f"CPU s (/{n_jobs} cores = {cpu / n_jobs:,.1f} s on idle cores)")
+    line("scale_backtest_fit_forecast_cpu", cpu,
+         f"CPU s (/{n_jobs} cores = {cpu / n_jobs:,.1f} s on idle cores)")
     train = frame[frame["ds"] <= frame["ds"].max() - pd.Timedelta(days=HOLDOUT)]
     from statsforecast import StatsForecast
 
     started = time.perf_counter()
-    StatsForecast(models=[baseline_model(7)], freq="D", n_jobs=n_jobs).forecast(df=train, h=HOLDOUT, level=[80, 95])
+    StatsForecast(models=[baseline_model(7)], freq="D", n_jobs=n_jobs).forecast(
+        df=train, h=HOLDOUT, level=[80, 95]
+    )
     naive_seconds = time.perf_counter() - started
     line("scale_seasonal_naive_only_time", naive_seconds, "s (baseline)")
     line("scale_time_ratio_vs_seasonal_naive", scores["seconds"] / naive_seconds, "x")
@@ -195,7 +203,9 @@ def online_retail() -> pd.DataFrame:
         daily = sold.groupby(sold["InvoiceDate"].dt.normalize())["Quantity"].sum()
         # Days without any invoice (the shop shut on Saturdays, holidays) are zero demand, not missing.
         days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
-        frames.append(pd.DataFrame({"unique_id": country, "ds": days, "y": daily.reindex(days, fill_value=0).values}))
+        frames.append(
+            pd.DataFrame({"unique_id": country, "ds": days, "y": daily.reindex(days, fill_value=0).values})
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -211,7 +221,8 @@ def bench_real(n_jobs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, default=None, help="Existing demo store (default: build one).")
     parser.add_argument("--series", type=int, default=1000, help="Synthetic series for the scale run.")
     parser.add_argument("--days", type=int, default=730, help="Days per synthetic series.")

@@ -234,7 +234,8 @@ def measure_throughput(docs: Path, tmp_path: Path, n_chunks: int, questions: lis
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=10_000, help="Synthetic chunks to index for throughput (0: skip).")
+    parser.add_argument("--chunks", type=int, default=10_000,
+                        help="Synthetic chunks to index for throughput (0: skip).")
     parser.add_argument("--eval", type=Path, default=ROOT / "bench" / "knowledge_eval.jsonl")
     parser.add_argument("--docs", type=Path, default=ROOT / "data")
     args = parser.parse_args(argv)
@@ -263,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
             latencies_ms(kb, questions[:5], k=10)  # warm caches (BM25 load, tokenizer) before timing
             scores[backend] = {mode: evaluate(kb, questions, mode) for mode in modes}
             for mode in modes:
-                for key in ("recall@5_all", "recall@5_shop", "recall@5_abcd", "mrr@10_all", "mrr@10_shop", "mrr@10_abcd"):
+                for key in ("recall@5_all", "recall@5_shop", "recall@5_abcd", "mrr@10_all", "mrr@10_shop",
+                            "mrr@10_abcd"):
                     say(f"{backend}_{mode}_{key}", scores[backend][mode][key])
                 say(f"{backend}_{mode}_query_p50_ms", scores[backend][mode]["p50_ms"], "ms", load=True)
                 say(f"{backend}_{mode}_query_p95_ms", scores[backend][mode]["p95_ms"], "ms", load=True)
@@ -274,16 +276,22 @@ def main(argv: list[str] | None = None) -> None:
 
         big = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
         int8, fp32 = scores["int8"], scores["fp32"]
-        say("ratio_hybrid_vs_bm25_recall@5", int8["hybrid"]["recall@5_all"] / int8["bm25"]["recall@5_all"], "x")
-        say("ratio_hybrid_vs_dense_recall@5", int8["hybrid"]["recall@5_all"] / int8["dense"]["recall@5_all"], "x")
-        say("delta_int8_vs_fp32_hybrid_recall@5", int8["hybrid"]["recall@5_all"] - fp32["hybrid"]["recall@5_all"])
+        say("ratio_hybrid_vs_bm25_recall@5", int8["hybrid"]["recall@5_all"] / int8["bm25"]["recall@5_all"],
+            "x")
+        say("ratio_hybrid_vs_dense_recall@5", int8["hybrid"]["recall@5_all"] / int8["dense"]["recall@5_all"],
+            "x")
+        say("delta_int8_vs_fp32_hybrid_recall@5",
+            int8["hybrid"]["recall@5_all"] - fp32["hybrid"]["recall@5_all"])
         say("delta_int8_vs_fp32_hybrid_mrr@10", int8["hybrid"]["mrr@10_all"] - fp32["hybrid"]["mrr@10_all"])
-        say("delta_int8_vs_fp32_dense_recall@5", int8["dense"]["recall@5_all"] - fp32["dense"]["recall@5_all"])
+        say("delta_int8_vs_fp32_dense_recall@5",
+            int8["dense"]["recall@5_all"] - fp32["dense"]["recall@5_all"])
         say("load_average_1min_end", os.getloadavg()[0])
         say("ratio_hybrid_query_p50_int8_vs_fp32", int8["hybrid"]["p50_ms"] / fp32["hybrid"]["p50_ms"], "x")
         if big is not None:
-            say("ratio_hybrid_query_p50_int8_vs_fp32_at_synthetic_size", big["query_int8_p50_ms"] / big["query_fp32_p50_ms"], "x")
-            say("ratio_hybrid_query_p95_int8_vs_fp32_at_synthetic_size", big["query_int8_p95_ms"] / big["query_fp32_p95_ms"], "x")
+            say("ratio_hybrid_query_p50_int8_vs_fp32_at_synthetic_size",
+                big["query_int8_p50_ms"] / big["query_fp32_p50_ms"], "x")
+            say("ratio_hybrid_query_p95_int8_vs_fp32_at_synthetic_size",
+                big["query_int8_p95_ms"] / big["query_fp32_p95_ms"], "x")
             say("ratio_index_time_int8_vs_fp32_projected", big["index_int8_s"] / big["index_fp32_s"], "x")
 
 

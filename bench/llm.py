@@ -97,13 +97,14 @@ def plain_generate(runtime, tokens: int) -> tuple[float, list[int]]:
 
     from agent.llm.template import render_prompt
 
-    prompt = torch.tensor([runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))], device=runtime.model.device)
+    prompt = torch.tensor([runtime.encode(render_prompt(runtime.tokenizer, CODE_PROMPT))],
+                          device=runtime.model.device)
 
     def generate(n: int) -> list[int]:
         with torch.inference_mode():
             out = runtime.model.generate(
-                prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n, min_new_tokens=n, do_sample=False,
-                pad_token_id=runtime.tokenizer.pad_token_id,
+                prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n, min_new_tokens=n,
+                do_sample=False, pad_token_id=runtime.tokenizer.pad_token_id,
             )
         return out[0, prompt.shape[1]:].tolist()
 

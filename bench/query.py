@@ -38,21 +38,23 @@ from tools.query.backends import query_cache
 END = date(2026, 11, 15)
 SPECS: dict[str, dict] = {
     "friday_spike_by_region": {"metric": "orders", "group_by": ["region"], "comparison": {"kind": "spike"}},
-    "revenue_by_category_30d": {"metric": "revenue", "group_by": ["category"], "filters": {"period": "last_30_days"}},
+    "revenue_by_category_30d": {"metric": "revenue", "group_by": ["category"],
+                                "filters": {"period": "last_30_days"}},
     "conversion_by_hour_country": {"metric": "conversion_rate", "group_by": ["country", "hour_of_day"]},
     "top_products_bavaria_week": {"metric": "orders", "group_by": ["product"], "top_k": 10,
                                   "filters": {"period": "this_week", "regions": ["Bavaria"]}},
     "wow_orders_by_region": {"metric": "orders", "group_by": ["region"],
                              "comparison": {"kind": "period_over_period", "shift": "week"}},
 }
-COLUMNS = ["event_time", "event_type", "session_id", "order_id", "product_id", "category", "quantity", "price",
-           "currency", "country", "region"]
+COLUMNS = ["event_time", "event_type", "session_id", "order_id", "product_id", "category", "quantity",
+           "price", "currency", "country", "region"]
 
 
 # ---------------------------------------------------------------------------------------------- pandas
 def local_time(frame: pd.DataFrame) -> pd.DataFrame:
     """Adds local wall-clock columns, converting each region's rows in its own zone."""
-    zone = frame["region"].map(region_timezones()).fillna(frame["country"].map({c.code: c.tz for c in COUNTRIES})).fillna("UTC")
+    zone = (frame["region"].map(region_timezones())
+            .fillna(frame["country"].map({c.code: c.tz for c in COUNTRIES})).fillna("UTC"))
     local = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     for tz, index in frame.groupby(zone).groups.items():
         local.loc[index] = frame.loc[index, "event_time"].dt.tz_convert(tz).dt.tz_localize(None)
@@ -73,7 +75,8 @@ def pandas_spike(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         h_in, h_out = h_in + friday_night, h_out + hours - friday_night
     rate_in, rate_out = out["window_count"] / h_in, out["baseline_count"] / h_out
     n, share = out["window_count"] + out["baseline_count"], h_in / (h_in + h_out)
-    out = out.assign(lift=rate_in / rate_out, z=(out["window_count"] - n * share) / np.sqrt(n * share * (1 - share)))
+    out = out.assign(lift=rate_in / rate_out,
+                     z=(out["window_count"] - n * share) / np.sqrt(n * share * (1 - share)))
     out = out[out["window_count"] >= 10].reset_index().rename(columns={"index": "region"})
     return out.sort_values(["lift", "region"], ascending=[False, True]).reset_index(drop=True)
 
@@ -81,7 +84,8 @@ def pandas_spike(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 def pandas_revenue(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     p = ev[ev["event_type"] == "purchase"]
     p = local_time(p[p["event_time"] >= as_of.normalize() - pd.Timedelta(days=31)])
-    start, end = as_of.tz_localize(None).normalize() - pd.Timedelta(days=29), as_of.tz_localize(None).normalize()
+    start, end = (as_of.tz_localize(None).normalize() - pd.Timedelta(days=29),
+                  as_of.tz_localize(None).normalize())
     p = p[(p["local_date"] >= start) & (p["local_date"] <= end)]
     amount = p["price"] * p["quantity"].fillna(1) * p["currency"].fillna(REPORTING_CURRENCY).map(RATES)
     out = amount.groupby(p["category"]).sum().rename("revenue").reset_index()
@@ -94,7 +98,8 @@ def pandas_conversion(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     bought = e[e["event_type"] == "purchase"].groupby(["country", "hour"])["session_id"].nunique()
     out = (bought.reindex(sessions.index).fillna(0) / sessions).rename("conversion_rate").reset_index()
     out = out.rename(columns={"hour": "hour_of_day"})
-    return out.sort_values(["conversion_rate", "country", "hour_of_day"], ascending=[False, True, True]).reset_index(drop=True)
+    return out.sort_values(["conversion_rate", "country", "hour_of_day"],
+                           ascending=[False, True, True]).reset_index(drop=True)
 
 
 def pandas_top_products(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -118,8 +123,10 @@ def pandas_wow(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         return rows.groupby("region")["order_id"].nunique()
 
     out = pd.DataFrame({"current": orders(today - pd.Timedelta(days=6), today),
-                        "previous": orders(today - pd.Timedelta(days=13), today - pd.Timedelta(days=7))}).fillna(0)
-    out = out.assign(change=out["current"] - out["previous"], pct_change=lambda f: f["change"] / f["previous"].replace(0, np.nan))
+                        "previous": orders(today - pd.Timedelta(days=13),
+                                           today - pd.Timedelta(days=7))}).fillna(0)
+    out = out.assign(change=out["current"] - out["previous"],
+                     pct_change=lambda f: f["change"] / f["previous"].replace(0, np.nan))
     out = out.reset_index().rename(columns={"index": "region"})
     return out.sort_values(["change", "region"], ascending=[False, True]).reset_index(drop=True)
 
@@ -155,7 +162,8 @@ def same(engine: pd.DataFrame, baseline: pd.DataFrame) -> bool:
         return False
     for column in columns:
         if pd.api.types.is_numeric_dtype(right[column]):
-            if not np.allclose(left[column].astype(float), right[column].astype(float), rtol=1e-9, equal_nan=True):
+            if not np.allclose(left[column].astype(float), right[column].astype(float), rtol=1e-9,
+                               equal_nan=True):
                 return False
         elif left[column].astype(str).tolist() != right[column].astype(str).tolist():
             return False
@@ -175,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="Demo events (default 10M).")
     parser.add_argument("--runs", type=int, default=7, help="Timed runs per query and engine (p50 reported).")
-    parser.add_argument("--parquet-runs", type=int, default=3, help="Runs of the uncached DuckDB path (0: skip).")
+    parser.add_argument("--parquet-runs", type=int, default=3,
+                        help="Runs of the uncached DuckDB path (0: skip).")
     args = parser.parse_args(argv)
 
     store = demo_store(Settings(), args.events)

@@ -60,7 +60,8 @@ from tools.recommend.training import RecommenderParams, TrainedModels, train_mod
 
 
 def line(name: str, value: float | str, unit: str = "") -> None:
-    print(f"{name}: {value:.4f} {unit}".rstrip() if isinstance(value, float) else f"{name}: {value} {unit}".rstrip())
+    print(f"{name}: {value:.4f} {unit}".rstrip()
+          if isinstance(value, float) else f"{name}: {value} {unit}".rstrip())
 
 
 def cutoff_of(store: EventStore, holdout_days: int) -> datetime:
@@ -133,7 +134,8 @@ def print_gains(shop: ShopScores, prefix: str) -> None:
     warm = shop.history > 0
     for ours, baseline in (("als_context", "als"), ("als_context", "als_popularity_prior")):
         for metric in ("recall", "ndcg"):
-            per_user = (getattr(shop.scores[ours], f"{metric}s"), getattr(shop.scores[baseline], f"{metric}s"))
+            per_user = (getattr(shop.scores[ours], f"{metric}s"),
+                        getattr(shop.scores[baseline], f"{metric}s"))
             for users, suffix in ((slice(None), ""), (warm, "_users_with_history")):
                 gain, se = paired_gain(per_user[0][users], per_user[1][users])
                 line(f"{prefix}{metric}@10_{ours}_minus_{baseline}{suffix}", gain)
@@ -161,7 +163,8 @@ def pool(shops: list[ShopScores]) -> ShopScores:
         ndcgs = np.concatenate([s.scores[name].ndcgs for s in shops])
         scores[name] = RankingScore(
             recall=float(recalls.mean()), recall_se=float(recalls.std(ddof=1) / np.sqrt(len(recalls))),
-            ndcg=float(ndcgs.mean()), coverage=float("nan"), n_users=len(recalls), recalls=recalls, ndcgs=ndcgs,
+            ndcg=float(ndcgs.mean()), coverage=float("nan"), n_users=len(recalls),
+            recalls=recalls, ndcgs=ndcgs,
         )
     return ShopScores(scores, np.concatenate([s.history for s in shops]))
 
@@ -240,7 +243,8 @@ def timings(models: TrainedModels, store: EventStore, train_s: float, train_cpu_
     line("recommend_for_user_p50", float(np.median(latencies) * 1000), "ms")
     line("recommend_for_user_p95", float(np.percentile(latencies, 95) * 1000), "ms")
     items = [data.items[int(i)] for i in rng.choice(len(data.items), size=100)]
-    for name, call in (("bought_together", recommender.bought_together), ("similar_to_item", recommender.similar_to_item),
+    for name, call in (("bought_together", recommender.bought_together),
+                       ("similar_to_item", recommender.similar_to_item),
                        ("next_items", lambda p, n: recommender.next_items([p], n))):
         latencies = []
         for item in items:
@@ -312,10 +316,11 @@ def more_shops(root: Path, n: int, holdout_days: int) -> list[ShopScores]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, help="Existing event store (default: build DemoConfig.small()).")
+    parser.add_argument("--store", type=Path,
+                        help="Existing event store (default: build DemoConfig.small()).")
     parser.add_argument("--shops", type=int, default=8,
-                        help="Demo shops (seeds 7, 8, ...) whose test users are pooled for the ranking gains; "
-                        "timings, next item and basket value use the first. Ignored with --store.")
+                        help="Demo shops (seeds 7, 8, ...) whose test users are pooled for the ranking "
+                        "gains; timings, next item and basket value use the first. Ignored with --store.")
     parser.add_argument("--holdout-days", type=int, default=14)
     parser.add_argument("--no-taste", action="store_true", help="Skip the taste-shop comparison.")
     args = parser.parse_args(argv)
@@ -354,7 +359,8 @@ def main(argv: list[str] | None = None) -> None:
             taste_store = EventStore(Path(tmp) / "taste")
             build_taste_shop(taste_store, n_users=2000, days=90, per_category=40)
             taste_cutoff = cutoff_of(taste_store, args.holdout_days)
-            taste_models = train_models(taste_store, RecommenderParams(until=taste_cutoff, content_embeddings=False))
+            taste_models = train_models(taste_store,
+                                        RecommenderParams(until=taste_cutoff, content_embeddings=False))
             _, taste = score_rankers(taste_models, taste_store, taste_cutoff)
             print_rankings(taste, "taste_shop_")
             line("taste_shop_context_weight_chosen", float(taste_models.metrics["context_weight"]))

@@ -37,7 +37,8 @@ def _build_demo_data(settings: Settings) -> str:
 
     config = DemoConfig()
     truth = build_demo_shop(EventStore(settings.store_path), config, progress=True)
-    return f"demo shop with {config.n_events:,} events over {config.days} days ({len(truth.friday_spikes)} planted Friday spikes)"
+    return (f"demo shop with {config.n_events:,} events over {config.days} days ({len(truth.friday_spikes)} "
+            "planted Friday spikes)")
 
 
 def _index_knowledge(settings: Settings) -> str:
@@ -78,7 +79,8 @@ def _train_recommender(settings: Settings) -> str:
     from chronotope.wiring import event_store, text_embedder
     from tools.recommend.engine import Recommender
 
-    Recommender.load_or_train(event_store(settings), settings.recommender_path, text_embedder(settings), progress=True)
+    Recommender.load_or_train(event_store(settings), settings.recommender_path, text_embedder(settings),
+                              progress=True)
     return f"recommender saved under {settings.recommender_path}"
 
 
@@ -91,7 +93,9 @@ STEPS: tuple[PrepareStep, ...] = (
 )
 
 
-def prepare(settings: Settings, console: Console, steps: tuple[PrepareStep, ...] = STEPS) -> list[tuple[str, str]]:
+def prepare(
+    settings: Settings, console: Console, steps: tuple[PrepareStep, ...] = STEPS
+) -> list[tuple[str, str]]:
     """Run every step that is not done yet, printing what happens; returns (step, outcome) pairs."""
     outcomes: list[tuple[str, str]] = []
     for number, step in enumerate(steps, start=1):

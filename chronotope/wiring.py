@@ -53,7 +53,8 @@ def recommender(settings: Settings, store: EventStore | None = None) -> Recommen
     """The latest trained recommender, trained (and saved) first when there is none."""
     from tools.recommend.engine import Recommender
 
-    return Recommender.load_or_train(store or event_store(settings), settings.recommender_path, text_embedder(settings))
+    return Recommender.load_or_train(store or event_store(settings), settings.recommender_path,
+                                     text_embedder(settings))
 
 
 def shop_engines(settings: Settings) -> ShopEngines:
@@ -77,7 +78,8 @@ def data_date(settings: Settings) -> date:
 
 
 def chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model the agent runs on: the OpenAI-compatible server when one is set, else the local model."""
+    """The chat model the agent runs on: the OpenAI-compatible server when one is set, else the local
+    model."""
     server = settings.server_options()
     if server is not None:
         from agent.llm.openai_server import server_chat_model

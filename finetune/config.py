@@ -1,6 +1,7 @@
 """What a fine-tuning run trains and how: `TrainConfig`, the presets in finetune/presets.toml, and the flags.
 
-Settings stack as defaults < preset < `--config` TOML file < flags; `python -m finetune.train --help` lists them.
+Settings stack as defaults < preset < `--config` TOML file < flags; `python -m finetune.train --help` lists
+them.
 """
 
 from __future__ import annotations
@@ -27,26 +28,36 @@ class TrainConfig:
 
     model: str = field(
         default="qwen2.5-coder-0.5b",
-        metadata={"help": "Named offline model, a local HF folder, or 'tiny' (a random 2-layer Qwen2 built locally)."},
+        metadata={"help": "Named offline model, a local HF folder, or 'tiny' "
+                          "(a random 2-layer Qwen2 built locally)."},
     )
     train_file: str | None = field(
-        default=None, metadata={"help": "Training dialogues JSONL (default: <data_dir>/finetune/train.jsonl)."}
+        default=None,
+        metadata={"help": "Training dialogues JSONL (default: <data_dir>/finetune/train.jsonl)."}
     )
     validation_file: str | None = field(
-        default=None, metadata={"help": "Validation dialogues JSONL (default: <data_dir>/finetune/validation.jsonl)."}
+        default=None,
+        metadata={"help": "Validation dialogues JSONL (default: <data_dir>/finetune/validation.jsonl)."}
     )
     output_dir: str | None = field(
-        default=None, metadata={"help": "Checkpoints, logs and the adapter (default: <data_dir>/finetune/runs/<preset>)."}
+        default=None,
+        metadata={"help": "Checkpoints, logs and the adapter (default: <data_dir>/finetune/runs/<preset>)."}
     )
     max_length: int = field(
-        default=3072, metadata={"help": "Longest example in tokens; longer ones are dropped, never cut (a cut prompt is not what the model sees)."}
+        default=3072,
+        metadata={"help": "Longest example in tokens; longer ones are dropped, "
+                          "never cut (a cut prompt is not what the model sees)."}
     )
     first_turn_only: bool = field(
-        default=False, metadata={"help": "Learn only each dialogue's first assistant turn (the tool choice): cheaper."}
+        default=False,
+        metadata={"help": "Learn only each dialogue's first assistant turn (the tool choice): cheaper."}
     )
-    roles: str = field(default="customer,operator", metadata={"help": "Comma-separated roles whose dialogues to use."})
-    max_train_examples: int | None = field(default=None, metadata={"help": "Cap on training examples (seeded sample)."})
-    max_eval_examples: int | None = field(default=64, metadata={"help": "Cap on validation examples for eval loss."})
+    roles: str = field(default="customer,operator",
+                       metadata={"help": "Comma-separated roles whose dialogues to use."})
+    max_train_examples: int | None = field(default=None,
+                                           metadata={"help": "Cap on training examples (seeded sample)."})
+    max_eval_examples: int | None = field(default=64,
+                                          metadata={"help": "Cap on validation examples for eval loss."})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank."})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator (scale = alpha / r)."})
     lora_dropout: float = field(default=0.05, metadata={"help": "Dropout on the LoRA input."})
@@ -56,27 +67,36 @@ class TrainConfig:
     )
     trainable_tokens: str = field(
         default=",".join(TOOL_CALL_TAGS),
-        metadata={"help": "Comma-separated tokens whose input-embedding and output (lm_head) rows are trained too; "
-                  "'' for none. Qwen2.5's tool-call tags come untrained, so LoRA alone cannot make them likely."},
+        metadata={"help": "Comma-separated tokens whose input-embedding and output (lm_head) rows are "
+                  "trained too; '' for none. Qwen2.5's tool-call tags come untrained, "
+                  "so LoRA alone cannot make them likely."},
     )
-    learning_rate: float = field(default=2e-4, metadata={"help": "Peak learning rate (cosine decay after warmup)."})
-    epochs: float = field(default=1.0, metadata={"help": "Passes over the training examples (ignored when max_steps > 0)."})
+    learning_rate: float = field(default=2e-4,
+                                 metadata={"help": "Peak learning rate (cosine decay after warmup)."})
+    epochs: float = field(
+        default=1.0, metadata={"help": "Passes over the training examples (ignored when max_steps > 0)."}
+    )
     max_steps: int = field(default=-1, metadata={"help": "Optimizer steps to run; -1 runs `epochs`."})
     batch_size: int = field(default=1, metadata={"help": "Examples per device per forward pass."})
     grad_accum: int = field(default=8, metadata={"help": "Forward passes per optimizer step."})
     warmup_steps: int = field(default=0, metadata={"help": "Linear warmup steps."})
-    eval_steps: int = field(default=0, metadata={"help": "Evaluate the loss every N steps (0: only at the end)."})
+    eval_steps: int = field(default=0,
+                            metadata={"help": "Evaluate the loss every N steps (0: only at the end)."})
     save_steps: int = field(default=50, metadata={"help": "Save a checkpoint every N steps (for --resume)."})
     logging_steps: int = field(default=10, metadata={"help": "Log the loss every N steps."})
-    bf16: bool = field(default=False, metadata={"help": "bfloat16 weights and autocast (GPUs; CPUs emulate it slowly)."})
-    gradient_checkpointing: bool = field(default=False, metadata={"help": "Recompute activations to save memory."})
-    threads: int | None = field(default=None, metadata={"help": "CPU threads (default: as the runtime chooses)."})
+    bf16: bool = field(default=False,
+                       metadata={"help": "bfloat16 weights and autocast (GPUs; CPUs emulate it slowly)."})
+    gradient_checkpointing: bool = field(default=False,
+                                         metadata={"help": "Recompute activations to save memory."})
+    threads: int | None = field(default=None,
+                                metadata={"help": "CPU threads (default: as the runtime chooses)."})
     seed: int = field(default=0, metadata={"help": "Seed for sampling, LoRA init and data order."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in output_dir."})
     shared_prefix: bool = field(
         default=False,
-        metadata={"help": "CPU: run the prompt prefix each role shares once per step, without gradients, and only "
-                  "each example's own tokens with them (~10x cheaper; see finetune/shared_prefix.py)."},
+        metadata={"help": "CPU: run the prompt prefix each role shares once per step, without gradients, "
+                  "and only each example's own tokens with them "
+                  "(~10x cheaper; see finetune/shared_prefix.py)."},
     )
 
     def paths(self, settings: Settings, preset: str | None) -> tuple[Path, Path, Path]:
@@ -101,7 +121,8 @@ def make_config(preset: str | None = None, config_file: Path | None = None, **ov
     if preset:
         presets = load_presets()
         if preset not in presets:
-            raise TrainConfigError(f"Unknown preset {preset!r}; choose one of {', '.join(presets)} (see {PRESETS}).")
+            raise TrainConfigError(f"Unknown preset {preset!r}; "
+                                   f"choose one of {', '.join(presets)} (see {PRESETS}).")
         values.update(presets[preset])
     if config_file:
         with open(config_file, "rb") as handle:
@@ -110,7 +131,8 @@ def make_config(preset: str | None = None, config_file: Path | None = None, **ov
     known = {f.name for f in fields(TrainConfig)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise TrainConfigError(f"Unknown training setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(known))}.")
+        raise TrainConfigError(f"Unknown training setting(s) {', '.join(unknown)}; valid: "
+                               f"{', '.join(sorted(known))}.")
     return TrainConfig(**values)
 
 
@@ -118,22 +140,27 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     """Flags for every TrainConfig field (help text from the field), plus --preset and --config; `description`
     heads the help."""
     parser = argparse.ArgumentParser(
-        prog="chronotope finetune train", description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="chronotope finetune train", description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--preset", help=f"A preset from {PRESETS.name}: {', '.join(load_presets())}.")
-    parser.add_argument("--config", type=Path, help="TOML file of TrainConfig keys (applied after the preset).")
+    parser.add_argument("--config", type=Path,
+                        help="TOML file of TrainConfig keys (applied after the preset).")
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         kind = f.type if isinstance(f.type, str) else f.type.__name__
         if kind == "bool":
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=f.metadata["help"])
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                                help=f.metadata["help"])
         else:
             cast = float if "float" in kind else int if "int" in kind else str
             parser.add_argument(flag, type=cast, default=None, help=f.metadata["help"])
     return parser
 
 
-def parse_config(argv: list[str] | None = None, description: str | None = None) -> tuple[TrainConfig, str | None]:
+def parse_config(
+    argv: list[str] | None = None, description: str | None = None
+) -> tuple[TrainConfig, str | None]:
     """(config, preset name) from command-line flags; `description` heads the help."""
     args = vars(build_parser(description).parse_args(argv))
     preset, config_file = args.pop("preset"), args.pop("config")

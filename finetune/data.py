@@ -44,7 +44,8 @@ class Dialogue:
     def fingerprint(self) -> str:
         """Hash of the normalised messages, for de-duplication."""
         norm = [
-            (m["role"], re.sub(r"\s+", " ", str(m.get("content") or "")).strip().lower(), json.dumps(m.get("tool_calls"), sort_keys=True))
+            (m["role"], re.sub(r"\s+", " ", str(m.get("content") or "")).strip().lower(),
+             json.dumps(m.get("tool_calls"), sort_keys=True))
             for m in self.messages
         ]
         return hashlib.sha256(json.dumps(norm).encode()).hexdigest()
@@ -75,7 +76,8 @@ def _check_messages(messages: Any, where: str) -> list[dict[str, Any]]:
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") not in ROLES:
             raise TranscriptError(
-                f"{where}: message {i} has role {message.get('role') if isinstance(message, dict) else message!r}; "
+                f"{where}: message {i} has role "
+                f"{message.get('role') if isinstance(message, dict) else message!r}; "
                 f"roles must be one of {', '.join(ROLES)}."
             )
     return messages
@@ -104,7 +106,8 @@ def load_jsonl_transcripts(path: Path, source: str | None = None) -> list[Dialog
     return dialogues
 
 
-_CSV_ROLES = {"customer": "user", "user": "user", "agent": "assistant", "assistant": "assistant", "system": "system"}
+_CSV_ROLES = {"customer": "user", "user": "user", "agent": "assistant", "assistant": "assistant",
+              "system": "system"}
 
 
 def load_csv_transcripts(path: Path, source: str | None = None) -> list[Dialogue]:
@@ -115,19 +118,23 @@ def load_csv_transcripts(path: Path, source: str | None = None) -> list[Dialogue
         missing = required - set(reader.fieldnames or [])
         if missing:
             raise TranscriptError(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}; found {', '.join(reader.fieldnames or [])}. "
-                "Expected conversation_id, turn, role, text."
+                f"{path}: missing column(s) {', '.join(sorted(missing))}; "
+                f"found {', '.join(reader.fieldnames or [])}. Expected conversation_id, turn, role, text."
             )
         turns: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for row_no, row in enumerate(reader, 2):
             role = _CSV_ROLES.get(row["role"].strip().lower())
             if role is None:
-                raise TranscriptError(f"{path}:{row_no}: role {row['role']!r}; use one of {', '.join(_CSV_ROLES)}.")
+                raise TranscriptError(
+                    f"{path}:{row_no}: role {row['role']!r}; use one of {', '.join(_CSV_ROLES)}."
+                )
             try:
                 turn = int(row["turn"])
             except ValueError as exc:
                 raise TranscriptError(f"{path}:{row_no}: turn {row['turn']!r} is not an integer.") from exc
-            turns.setdefault(row["conversation_id"], []).append((turn, {"role": role, "content": row["text"]}))
+            turns.setdefault(row["conversation_id"], []).append(
+                (turn, {"role": role, "content": row["text"]})
+            )
     return [
         Dialogue(conv, [m for _, m in sorted(items, key=lambda t: t[0])], source or path.name)
         for conv, items in turns.items()
@@ -148,8 +155,13 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
         bad = False
         for fb in dialogue_record.get("feedback", []):
             index = fb.get("message_index")
-            if not isinstance(index, int) or not 0 <= index < len(messages) or messages[index]["role"] != "assistant":
-                raise TranscriptError(f"{path}: feedback points at message {index!r}, which is not an assistant message.")
+            if (
+                not isinstance(index, int)
+                or not 0 <= index < len(messages)
+                or messages[index]["role"] != "assistant"
+            ):
+                raise TranscriptError(f"{path}: feedback points at message {index!r}, "
+                                      "which is not an assistant message.")
             if fb.get("rating") == "down":
                 if fb.get("correction"):
                     messages[index] = {"role": "assistant", "content": fb["correction"]}
@@ -159,7 +171,8 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
             dropped["thumbs-down without correction"] += 1
             continue
         kept.append(
-            Dialogue(str(dialogue_record["conversation_id"]), messages, "app", dialogue_record.get("role", "customer"))
+            Dialogue(str(dialogue_record["conversation_id"]), messages, "app",
+                     dialogue_record.get("role", "customer"))
         )
     return kept, dropped
 
@@ -183,9 +196,10 @@ BITEXT_INTENT_TOOLS: dict[str, str | None] = {
     "delivery_options": "search_docs", "delivery_period": "search_docs", "check_refund_policy": "search_docs",
     "get_refund": "search_docs", "check_payment_methods": "search_docs", "payment_issue": "search_docs",
     "create_account": "search_docs", "delete_account": "search_docs", "edit_account": "search_docs",
-    "recover_password": "search_docs", "registration_problems": "search_docs", "switch_account": "search_docs",
-    "newsletter_subscription": "search_docs", "place_order": "search_docs", "complaint": "search_docs",
-    "contact_customer_service": "search_docs", "contact_human_agent": "search_docs", "review": None,
+    "recover_password": "search_docs", "registration_problems": "search_docs",
+    "switch_account": "search_docs", "newsletter_subscription": "search_docs", "place_order": "search_docs",
+    "complaint": "search_docs", "contact_customer_service": "search_docs",
+    "contact_human_agent": "search_docs", "review": None,
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
 
@@ -201,7 +215,8 @@ def load_bitext(path: Path, limit_per_intent: int | None = None) -> list[Dialogu
         for row_no, row in enumerate(csv.DictReader(handle), 2):
             intent = row["intent"]
             if intent not in BITEXT_INTENT_TOOLS:
-                raise TranscriptError(f"{path}:{row_no}: unknown intent {intent!r}; map it in BITEXT_INTENT_TOOLS.")
+                raise TranscriptError(f"{path}:{row_no}: unknown intent {intent!r}; "
+                                      "map it in BITEXT_INTENT_TOOLS.")
             if limit_per_intent is not None and per_intent[intent] >= limit_per_intent:
                 continue
             per_intent[intent] += 1
@@ -212,15 +227,19 @@ def load_bitext(path: Path, limit_per_intent: int | None = None) -> list[Dialogu
             elif tool == "search_docs":
                 reply = _tool_call("search_docs", {"query": utterance[:200]})
             else:
-                reply = {"role": "assistant", "content": "Thank you for your feedback! You can leave a review from the product page once your order has been delivered."}
+                reply = {"role": "assistant",
+                         "content": "Thank you for your feedback! You can leave a review from the product "
+                                    "page once your order has been delivered."}
             dialogues.append(
-                Dialogue(f"bitext-{row_no}", [{"role": "user", "content": utterance}, reply], "bitext", "customer")
+                Dialogue(f"bitext-{row_no}", [{"role": "user", "content": utterance}, reply], "bitext",
+                         "customer")
             )
     return dialogues
 
 
 def _tool_call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    return {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}]}
+    return {"role": "assistant", "content": "",
+            "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}]}
 
 
 def scrub_dialogues(dialogues: list[Dialogue]) -> tuple[list[Dialogue], ScrubReport]:
@@ -261,12 +280,15 @@ def decontaminate(dialogues: list[Dialogue], held_out: set[str]) -> tuple[list[D
     """Drop dialogues whose user turns match a held-out (benchmark) question by `question_key`."""
     kept = [
         d for d in dialogues
-        if not any(m["role"] == "user" and question_key(str(m.get("content") or "")) in held_out for m in d.messages)
+        if not any(m["role"] == "user" and question_key(str(m.get("content") or "")) in held_out
+                   for m in d.messages)
     ]
     return kept, len(dialogues) - len(kept)
 
 
-def split_by_conversation(dialogues: list[Dialogue], validation_fraction: float = 0.1, seed: int = 0) -> tuple[list[Dialogue], list[Dialogue]]:
+def split_by_conversation(
+    dialogues: list[Dialogue], validation_fraction: float = 0.1, seed: int = 0
+) -> tuple[list[Dialogue], list[Dialogue]]:
     """Deterministic split by a hash of the conversation id, so a conversation never spans both sides."""
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}.")

@@ -50,7 +50,8 @@ def first_reply_label(dialogue: Dialogue) -> str:
 
     case = case_from_dialogue(dialogue)
     if case is None:
-        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} does not open with a question and a reply.")
+        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} does not open with a question and a "
+                                "reply.")
     return case.expect_tool or ANSWER
 
 
@@ -63,7 +64,9 @@ def default_layer(model: Any) -> int:
     return max(1, min(count - 1, round(0.75 * count)))
 
 
-def prompt_states(loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, Any]], layer: int, desc: str) -> Any:
+def prompt_states(
+    loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, Any]], layer: int, desc: str
+) -> Any:
     """[dialogues, hidden] states at the last token of each first-reply prompt (one role's dialogues)."""
     import torch
     from tqdm import tqdm
@@ -76,7 +79,8 @@ def prompt_states(loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, 
     model, tokenizer = loaded.model, loaded.tokenizer
     template = tool_template(tokenizer)
     prompts = [
-        tokenizer(training_pairs(d, tokenizer, tools, template, True)[0].prompt, add_special_tokens=False)["input_ids"]
+        tokenizer(training_pairs(d, tokenizer, tools, template, True)[0].prompt,
+                  add_special_tokens=False)["input_ids"]
         for d in dialogues
     ]
     shared = min(min(common_prefix_length(prompts[0], p) for p in prompts), min(len(p) for p in prompts) - 1)
@@ -84,8 +88,8 @@ def prompt_states(loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, 
     prefix = prefix_cache(model, prompts[0][:shared])
     with torch.inference_mode(), last_hidden_state(model, layer) as hidden:
         for ids in tqdm(prompts, desc=desc, unit="prompt"):
-            model(input_ids=torch.tensor([ids[shared:]], device=model.device), past_key_values=copy.deepcopy(prefix),
-                  use_cache=True, logits_to_keep=1)
+            model(input_ids=torch.tensor([ids[shared:]], device=model.device),
+                  past_key_values=copy.deepcopy(prefix), use_cache=True, logits_to_keep=1)
             states.append(hidden[-1].float().cpu())
     return torch.stack(states)
 
@@ -98,7 +102,8 @@ def fit_head(states: Any, labels: list[str], layer: int, c: float = C) -> Decisi
 
     classes = sorted(set(labels))
     if len(classes) < 2:
-        raise DecisionHeadError(f"A decision head needs at least two kinds of first reply; the data has only {classes}.")
+        raise DecisionHeadError("A decision head needs at least two kinds of first reply; "
+                                f"the data has only {classes}.")
     x = states.numpy().astype(np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, labels)
@@ -112,15 +117,16 @@ def fit_head(states: Any, labels: list[str], layer: int, c: float = C) -> Decisi
 
 
 def fit_decision_heads(
-    settings: Settings, adapter: Path, train_path: Path, validation_path: Path | None, layer: int | None = None,
-    c: float = C,
+    settings: Settings, adapter: Path, train_path: Path, validation_path: Path | None,
+    layer: int | None = None, c: float = C,
 ) -> tuple[DecisionHeads, list[RoleFit]]:
     """Fit one head per role on `train_path`'s first replies, score them on `validation_path`, save them."""
     from agent.llm.load import load_model
     from tools.agent_tools import build_registry
 
     if not (adapter / "adapter_config.json").is_file():
-        raise DecisionHeadError(f"{adapter} is not an adapter folder (no adapter_config.json); heads belong to one.")
+        raise DecisionHeadError(f"{adapter} is not an adapter folder (no adapter_config.json); "
+                                "heads belong to one.")
     if not train_path.is_file():
         raise DecisionHeadError(f"No dialogues at {train_path}; run `chronotope finetune prepare` first.")
     loaded = load_model(replace(settings.model_options(), adapter=str(adapter), decision_heads=False))
@@ -139,7 +145,8 @@ def fit_decision_heads(
         if head.tools != frozenset(t.name for t in registry.for_role(role)):
             raise DecisionHeadError(
                 f"The {role} data's first replies use {sorted(head.tools)}, not every {role} tool "
-                f"({sorted(t.name for t in registry.for_role(role))}); a head must be able to choose each one. Prepare more data."
+                f"({sorted(t.name for t in registry.for_role(role))}); a head must be able to choose each "
+                "one. Prepare more data."
             )
         held = [d for d in validation if d.role == role]
         accuracy = None
@@ -158,11 +165,16 @@ def fit_decision_heads(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--adapter", type=Path, required=True, help="Adapter folder; the heads are saved into it.")
-    parser.add_argument("--train-file", type=Path, help="Dialogues JSONL (default: <data_dir>/finetune/train.jsonl).")
-    parser.add_argument("--validation-file", type=Path, help="Held-out dialogues (default: .../validation.jsonl).")
-    parser.add_argument("--layer", type=int, help="Decoder layer whose output the heads read (default: 3/4 up).")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--adapter", type=Path, required=True,
+                        help="Adapter folder; the heads are saved into it.")
+    parser.add_argument("--train-file", type=Path,
+                        help="Dialogues JSONL (default: <data_dir>/finetune/train.jsonl).")
+    parser.add_argument("--validation-file", type=Path,
+                        help="Held-out dialogues (default: .../validation.jsonl).")
+    parser.add_argument("--layer", type=int,
+                        help="Decoder layer whose output the heads read (default: 3/4 up).")
     parser.add_argument("--c", type=float, default=C, help="Inverse L2 regularisation strength.")
     args = parser.parse_args(argv)
     settings = get_settings()

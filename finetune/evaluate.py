@@ -5,7 +5,8 @@ message is asked once with the role's system prompt and tools; the first tool ca
 for tool selection, validity and arguments. Plus the loss on the held-out assistant turns.
 
     python -m finetune.evaluate --adapter .chronotope/finetune/runs/cpu-0.5b/adapter
-    python -m finetune.evaluate --adapter finetune/adapters/qwen2.5-coder-0.5b-shop --limit 40 --loss-examples 0
+    python -m finetune.evaluate --adapter finetune/adapters/qwen2.5-coder-0.5b-shop --limit 40 \\
+        --loss-examples 0
     python -m finetune.evaluate --which before --results-dir bench/out/finetune   # one side at a time
 """
 
@@ -53,22 +54,28 @@ def case_from_dialogue(dialogue: Dialogue) -> EvalCase | None:
     )
 
 
-def held_out_cases(dialogues: list[Dialogue], per_source: int | None, roles: tuple[str, ...] = ("customer", "operator")) -> list[EvalCase]:
+def held_out_cases(
+    dialogues: list[Dialogue], per_source: int | None, roles: tuple[str, ...] = ("customer", "operator")
+) -> list[EvalCase]:
     """Up to `per_source` cases from each source, for `roles`, in a fixed order."""
     cases: list[EvalCase] = []
     taken: dict[str, int] = {}
     # A hash order: a fixed sample that mixes the generator's kinds (ids are in generation order).
-    order = sorted(dialogues, key=lambda d: (d.source, hashlib.sha256(d.conversation_id.encode()).hexdigest()))
+    order = sorted(dialogues,
+                   key=lambda d: (d.source, hashlib.sha256(d.conversation_id.encode()).hexdigest()))
     for dialogue in order:
         case = case_from_dialogue(dialogue)
-        if case is None or case.role not in roles or (per_source is not None and taken.get(case.kind, 0) >= per_source):
+        if (case is None or case.role not in roles
+                or (per_source is not None and taken.get(case.kind, 0) >= per_source)):
             continue
         taken[case.kind] = taken.get(case.kind, 0) + 1
         cases.append(case)
     return cases
 
 
-def completion_loss(runtime: Any, settings: Settings, validation: Path, examples: int, roles: tuple[str, ...]) -> float | None:
+def completion_loss(
+    runtime: Any, settings: Settings, validation: Path, examples: int, roles: tuple[str, ...]
+) -> float | None:
     """Mean loss on the first assistant turn of `examples` held-out dialogues (None when 0)."""
     if examples <= 0:
         return None
@@ -94,7 +101,8 @@ def measure(
     chat = LocalChatModel.from_options(settings.model_options())
     registry = build_registry(None)
     started = time.perf_counter()
-    scores = [first_turn(chat, registry, case, TRAINING_TODAY) for case in tqdm(cases, desc=f"first turns ({label})")]
+    scores = [first_turn(chat, registry, case, TRAINING_TODAY)
+              for case in tqdm(cases, desc=f"first turns ({label})")]
     summary: dict[str, Any] = summarize_first_turns(scores)
     for source in sorted({c.kind for c in cases}):
         mine = [s for s in scores if s.kind == source]
@@ -121,17 +129,21 @@ def comparison_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Measure before and/or after, save each side's JSON, print the comparison."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--adapter", help="LoRA adapter folder (default: settings.adapter).")
     parser.add_argument("--model", help="Base model (default: settings.model).")
-    parser.add_argument("--validation-file", type=Path, help="Held-out dialogues (default: <data_dir>/finetune/validation.jsonl).")
+    parser.add_argument("--validation-file", type=Path,
+                        help="Held-out dialogues (default: <data_dir>/finetune/validation.jsonl).")
     parser.add_argument("--limit", type=int, default=24, help="Cases per source (synth, bitext, ...).")
     parser.add_argument("--roles", default="customer,operator", help="Comma-separated roles to evaluate.")
     parser.add_argument("--loss-examples", type=int, default=8, help="Held-out turns for the loss (0: skip).")
     parser.add_argument("--max-new-tokens", type=int, default=96,
-                        help="Reply budget: enough for any tool call; a text reply is scored as 'no call' either way.")
+                        help="Reply budget: enough for any tool call; a text reply is scored as 'no call' "
+                             "either way.")
     parser.add_argument("--which", choices=["before", "after", "both"], default="both")
-    parser.add_argument("--results-dir", type=Path, help="Where before.json/after.json go (default: <data_dir>/finetune/eval).")
+    parser.add_argument("--results-dir", type=Path,
+                        help="Where before.json/after.json go (default: <data_dir>/finetune/eval).")
     args = parser.parse_args(argv)
 
     settings = get_settings().model_copy(update={"max_new_tokens": args.max_new_tokens})
@@ -142,16 +154,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise EvaluationError("No adapter to evaluate: pass --adapter FOLDER or set CHRONOTOPE_ADAPTER.")
     validation = args.validation_file or settings.data_dir / "finetune" / "validation.jsonl"
     if not validation.is_file():
-        raise EvaluationError(f"No held-out dialogues at {validation}; run `chronotope finetune prepare` first.")
+        raise EvaluationError(f"No held-out dialogues at {validation}; run `chronotope finetune prepare` "
+                              "first.")
     roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
     cases = held_out_cases(read_dialogues(validation), args.limit, roles)
     results_dir = args.results_dir or settings.data_dir / "finetune" / "eval"
     results_dir.mkdir(parents=True, exist_ok=True)
     sides = {"before": None, "after": adapter}
     for side in ("before", "after") if args.which == "both" else (args.which,):
-        result = measure(settings.model_copy(update={"adapter": sides[side]}), cases, validation, args.loss_examples, side, roles)
+        result = measure(settings.model_copy(update={"adapter": sides[side]}), cases, validation,
+                         args.loss_examples, side, roles)
         (results_dir / f"{side}.json").write_text(json.dumps(result, indent=2, default=str))
-    loaded = {s: json.loads((results_dir / f"{s}.json").read_text()) for s in sides if (results_dir / f"{s}.json").is_file()}
+    loaded = {s: json.loads((results_dir / f"{s}.json").read_text())
+              for s in sides if (results_dir / f"{s}.json").is_file()}
     if len(loaded) == 2:
         for line in comparison_lines(loaded["before"], loaded["after"]):
             print(line)

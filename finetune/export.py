@@ -31,8 +31,11 @@ class ExportResult:
     size_bytes: int
 
 
-def export_adapter(source: Path, dest: Path, merged: bool = False, settings: Settings | None = None) -> ExportResult:
-    """Copy the adapter's files to `dest` atomically; with `merged`, also save base+adapter as one HF model."""
+def export_adapter(
+    source: Path, dest: Path, merged: bool = False, settings: Settings | None = None
+) -> ExportResult:
+    """Copy the adapter's files to `dest` atomically; with `merged`, also save base+adapter as one HF
+    model."""
     if not (source / "adapter_config.json").is_file():
         raise ExportError(
             f"{source} is not a PEFT adapter folder (no adapter_config.json); pass the `adapter` folder that "
@@ -60,15 +63,18 @@ def _save_merged(adapter: Path, out: Path, settings: Settings) -> None:
     """The base model with the adapter merged into its weights, plus the tokenizer (a plain HF folder)."""
     from agent.llm.load import load_model
 
-    loaded = load_model(replace(settings.model_options(), adapter=str(adapter), cpu_weights="fp32"), progress=True)
+    loaded = load_model(replace(settings.model_options(), adapter=str(adapter), cpu_weights="fp32"),
+                        progress=True)
     loaded.model.save_pretrained(str(out))
     loaded.tokenizer.save_pretrained(str(out))
 
 
 def main(argv: list[str] | None = None) -> ExportResult:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("adapter", type=Path, help="The adapter folder a training run wrote (RUN/adapter).")
-    parser.add_argument("--dest", type=Path, help="Where to put it (default: <data_dir>/adapters/<run name>).")
+    parser.add_argument("--dest", type=Path,
+                        help="Where to put it (default: <data_dir>/adapters/<run name>).")
     parser.add_argument("--merged", action="store_true", help="Also save the merged model under DEST/merged.")
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -77,7 +83,8 @@ def main(argv: list[str] | None = None) -> ExportResult:
     print(f"adapter: {result.adapter_dir} ({result.size_bytes / 1e6:.1f} MB)")
     if result.merged_dir:
         print(f"merged model: {result.merged_dir} (use it as CHRONOTOPE_MODEL)")
-    print(f"use it: CHRONOTOPE_ADAPTER={result.adapter_dir}  (or adapter = \"{result.adapter_dir}\" in chronotope.toml)")
+    print(f"use it: CHRONOTOPE_ADAPTER={result.adapter_dir}  (or adapter = \"{result.adapter_dir}\" in "
+          "chronotope.toml)")
     return result
 
 

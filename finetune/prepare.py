@@ -1,4 +1,5 @@
-"""Gather the fine-tuning data: synthetic tool dialogues, Bitext, transcripts and app exports -> train/validation.
+"""Gather the fine-tuning data: synthetic tool dialogues, Bitext, transcripts and app exports ->
+train/validation.
 
 Every source is PII-scrubbed (with a report of what was masked), de-duplicated and split by conversation;
 the result is two JSONL files of dialogues under `<data_dir>/finetune/`.
@@ -50,7 +51,8 @@ def read_transcripts(path: Path) -> list[Dialogue]:
         return load_jsonl_transcripts(path)
     if path.suffix == ".csv":
         return load_csv_transcripts(path)
-    raise TranscriptError(f"{path}: unknown transcript format {path.suffix!r}; use .jsonl (chat messages) or .csv.")
+    raise TranscriptError(f"{path}: unknown transcript format {path.suffix!r}; "
+                          "use .jsonl (chat messages) or .csv.")
 
 
 def held_out_questions(path: Path) -> set[str]:
@@ -73,7 +75,8 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
         if not bitext.is_file():
-            raise TranscriptError(f"Bitext data not found at {bitext}; set shared_data_dir or pass --bitext-per-intent 0.")
+            raise TranscriptError(f"Bitext data not found at {bitext}; "
+                                  "set shared_data_dir or pass --bitext-per-intent 0.")
         dialogues += load_bitext(bitext, options.bitext_per_intent)
     for path in options.transcripts:
         dialogues += read_transcripts(path)

@@ -88,8 +88,9 @@ def training_pairs(
         full = render_conversation(tokenizer, messages[: index + 1], tools, template)
         if not full.startswith(prompt):
             raise ValueError(
-                f"Dialogue {dialogue.conversation_id}: the chat template renders turn {turn} differently alone and "
-                "in context, so prompt and completion cannot be split; use a template that renders prefixes stably."
+                f"Dialogue {dialogue.conversation_id}: the chat template renders turn {turn} differently "
+                "alone and in context, so prompt and completion cannot be split; "
+                "use a template that renders prefixes stably."
             )
         # The template ends a turn with "<|im_end|>\n"; the model stops at the end-of-turn token, so the
         # completion ends there (the newline belongs to the next prompt).

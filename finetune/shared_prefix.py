@@ -57,8 +57,8 @@ def prefix_cache(model: Any, prefix: list[int]) -> Any:
     cache = DynamicCache(config=model.config)
     if prefix:
         with torch.no_grad():
-            model(input_ids=torch.tensor([prefix], device=model.device), past_key_values=cache, use_cache=True,
-                  logits_to_keep=1)
+            model(input_ids=torch.tensor([prefix], device=model.device), past_key_values=cache,
+                  use_cache=True, logits_to_keep=1)
     return cache
 
 
@@ -66,7 +66,8 @@ def _example_loss(model: Any, cache: Any, ids: list[int], labels: list[int]) -> 
     import torch
 
     out = model(
-        input_ids=torch.tensor([ids]), labels=torch.tensor([labels]), past_key_values=copy.deepcopy(cache), use_cache=True
+        input_ids=torch.tensor([ids]), labels=torch.tensor([labels]), past_key_values=copy.deepcopy(cache),
+        use_cache=True
     )
     return out.loss
 
@@ -86,7 +87,9 @@ def evaluate_loss(model: Any, groups: dict[str, PrefixGroup]) -> float:
     return sum(losses) / max(1, len(losses))
 
 
-def plan_steps(groups: dict[str, PrefixGroup], grad_accum: int, epochs: float, max_steps: int, seed: int) -> list[tuple[str, list[int]]]:
+def plan_steps(
+    groups: dict[str, PrefixGroup], grad_accum: int, epochs: float, max_steps: int, seed: int
+) -> list[tuple[str, list[int]]]:
     """Optimizer steps as (role, example indices): one role a step, so its prefix runs once per step."""
     rng = random.Random(seed)
     chunks = []
@@ -122,7 +125,8 @@ def train_loop(
     seed: int,
     resume: bool,
 ) -> LoopResult:
-    """AdamW + cosine schedule over `plan_steps`; progress.jsonl, checkpoints (adapter + optimizer), resume."""
+    """AdamW + cosine schedule over `plan_steps`; progress.jsonl, checkpoints (adapter + optimizer),
+    resume."""
     import torch
     from peft import set_peft_model_state_dict
     from peft.utils import load_peft_weights
@@ -162,8 +166,9 @@ def train_loop(
         scheduler.step()
         optimizer.zero_grad()
         losses.append(total)
-        row: dict[str, Any] = {"step": step + 1, "max_steps": len(plan), "role": role, "loss": round(total, 4),
-                               "lr": scheduler.get_last_lr()[0], "elapsed_s": round(time.perf_counter() - started, 1)}
+        row: dict[str, Any] = {"step": step + 1, "max_steps": len(plan), "role": role,
+                               "loss": round(total, 4), "lr": scheduler.get_last_lr()[0],
+                               "elapsed_s": round(time.perf_counter() - started, 1)}
         if eval_steps > 0 and (step + 1) % eval_steps == 0:
             eval_loss = row["eval_loss"] = round(evaluate_loss(model, evaluation), 4)
         bar.set_postfix(loss=f"{total:.3f}")
@@ -172,7 +177,7 @@ def train_loop(
         if save_steps > 0 and (step + 1) % save_steps == 0 and step + 1 < len(plan):
             checkpoint = output_dir / f"checkpoint-{step + 1}"
             model.save_pretrained(str(checkpoint))
-            torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "step": step + 1,
-                        "losses": losses}, checkpoint / "loop_state.pt")
+            torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                        "step": step + 1, "losses": losses}, checkpoint / "loop_state.pt")
     eval_loss = evaluate_loss(model, evaluation) if evaluation else None
     return LoopResult(len(plan), losses, eval_loss)

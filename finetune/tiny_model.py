@@ -1,4 +1,5 @@
-"""A tiny random Qwen2 model and tokenizer built locally, for the `cpu-smoke` preset and tests (no download)."""
+"""A tiny random Qwen2 model and tokenizer built locally, for the `cpu-smoke` preset and tests (no
+download)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from agent.llm.wire_format import END_OF_TEXT, SPECIAL_TOKENS, TOOL_CALL_TAGS, T
 
 # Text the tiny tokenizer learns its merges from: the shapes a shop chat with tools is made of.
 CORPUS = [
-    'You are the shop assistant. # Tools <tools></tools> {"type": "function", "function": {"name": "search_docs"}}',
+    ('You are the shop assistant. # Tools <tools></tools> '
+     '{"type": "function", "function": {"name": "search_docs"}}'),
     '{"name": "my_orders", "arguments": {"status": "shipped"}} <tool_response> 1 order(s) </tool_response>',
     "Where is my order? What is the return policy? Which regions spike on Friday night? Thank you!",
     "region category product metric revenue orders units place period 0123456789 true false null []{}:,\"'\n",

@@ -10,7 +10,8 @@ tokens only (prompt-completion examples, `completion_only_loss`).
     python -m finetune.train --preset cpu-smoke
     # 3. the 0.5B default on CPU (small: first replies only), then before/after and export
     python -m finetune.train --preset cpu-0.5b --output-dir .chronotope/finetune/runs/cpu-0.5b
-    python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter   # first-reply heads
+    # first-reply heads
+    python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter
     python -m finetune.evaluate --adapter .chronotope/finetune/runs/cpu-0.5b/adapter
     python -m finetune.export .chronotope/finetune/runs/cpu-0.5b/adapter --dest finetune/adapters/mine
     # 4. one or many GPUs in bf16 (accelerate; `accelerate config` once for multi-GPU)
@@ -67,7 +68,9 @@ def tokenize_pairs(pairs: list[Any], tokenizer: Any, max_length: int) -> Tokeniz
         if len(prompt) + len(completion) > max_length:
             dropped += 1
             continue
-        rows.append({"input_ids": prompt + completion, "completion_mask": [0] * len(prompt) + [1] * len(completion)})
+        rows.append(
+            {"input_ids": prompt + completion, "completion_mask": [0] * len(prompt) + [1] * len(completion)}
+        )
         roles.append(pair.role)
         tokens += len(prompt) + len(completion)
     return TokenizedExamples(rows, roles, dropped, tokens)
@@ -152,14 +155,17 @@ def train(config: TrainConfig, settings: Settings | None = None, preset: str | N
         lora_dropout=config.lora_dropout,
         target_modules=[m.strip() for m in config.target_modules.split(",") if m.strip()],
         # TRL's fused LM head reads lm_head.weight directly, so there only the input rows can be trained.
-        trainable_token_indices=trainable_token_rows(model, tokenizer, config.trainable_tokens, output_rows=config.shared_prefix),
+        trainable_token_indices=trainable_token_rows(model, tokenizer, config.trainable_tokens,
+                                                     output_rows=config.shared_prefix),
         task_type="CAUSAL_LM",
     )
     adapter_dir = output_dir / "adapter"
     if config.shared_prefix:
-        steps, losses, eval_loss = _train_shared_prefix(model, lora, train_examples, eval_examples, config, output_dir, adapter_dir)
+        steps, losses, eval_loss = _train_shared_prefix(model, lora, train_examples, eval_examples, config,
+                                                        output_dir, adapter_dir)
     else:
-        steps, losses, eval_loss = _train_trl(model, tokenizer, lora, train_examples, eval_examples, config, output_dir, adapter_dir, started)
+        steps, losses, eval_loss = _train_trl(model, tokenizer, lora, train_examples, eval_examples, config,
+                                              output_dir, adapter_dir, started)
     result = TrainResult(
         output_dir, adapter_dir, steps, len(train_examples.rows), len(eval_examples.rows),
         train_examples.tokens, losses[0] if losses else None, losses[-1] if losses else None, eval_loss,
@@ -172,9 +178,11 @@ def train(config: TrainConfig, settings: Settings | None = None, preset: str | N
     return result
 
 
-def trainable_token_rows(model: Any, tokenizer: Any, tokens: str, output_rows: bool = True) -> dict[str, list[int]] | None:
-    """PEFT `trainable_token_indices` for `tokens`: their rows in the input embeddings and (`output_rows`, weights
-    not tied) in lm_head.
+def trainable_token_rows(
+    model: Any, tokenizer: Any, tokens: str, output_rows: bool = True
+) -> dict[str, list[int]] | None:
+    """PEFT `trainable_token_indices` for `tokens`: their rows in the input embeddings and (`output_rows`,
+    weights not tied) in lm_head.
 
     Qwen2.5-Coder-0.5B never learned to emit its `<tool_call>` token (its output row is near the untrained
     special tokens'): LoRA on the projections alone left the first reply token at ~9 nats of loss after
@@ -220,8 +228,9 @@ def _train_shared_prefix(
 
 
 def _train_trl(
-    model: Any, tokenizer: Any, lora: Any, train_examples: TokenizedExamples, eval_examples: TokenizedExamples,
-    config: TrainConfig, output_dir: Path, adapter_dir: Path, started: float,
+    model: Any, tokenizer: Any, lora: Any, train_examples: TokenizedExamples,
+    eval_examples: TokenizedExamples, config: TrainConfig, output_dir: Path, adapter_dir: Path,
+    started: float,
 ) -> tuple[int, list[float], float | None]:
     """The TRL path: SFTTrainer on prompt-completion token ids, loss on the completion only."""
     import torch
@@ -260,9 +269,12 @@ def _train_trl(
     class ProgressLog(TrainerCallback):
         """Appends every log line (loss, eval loss, step, elapsed) to progress.jsonl, for background runs."""
 
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any
+        ) -> None:
             with open(progress_log, "a", encoding="utf-8") as handle:
-                row = {"step": state.global_step, "max_steps": state.max_steps, "elapsed_s": round(time.perf_counter() - started, 1)}
+                row = {"step": state.global_step, "max_steps": state.max_steps,
+                       "elapsed_s": round(time.perf_counter() - started, 1)}
                 handle.write(json.dumps({**row, **(logs or {})}) + "\n")
 
     trainer = SFTTrainer(

@@ -44,7 +44,8 @@ def embedder():
 def shared_data() -> Path:
     """The real public data sets beside the project (../shared/data)."""
     if not SHARED_DATA.exists():
-        pytest.fail(f"Real data sets not found at {SHARED_DATA}; tests expect ../shared/data beside the project.")
+        pytest.fail(f"Real data sets not found at {SHARED_DATA}; tests expect ../shared/data beside the "
+                    "project.")
     return SHARED_DATA
 
 

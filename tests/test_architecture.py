@@ -1,4 +1,5 @@
-"""The import graph follows the architecture (../shared/DESIGN.md): events -> engines -> tools -> agent -> apps.
+"""The import graph follows the architecture (../shared/DESIGN.md): events -> engines -> tools -> agent ->
+apps.
 
 Every import counts, including those inside functions (heavy libraries are imported lazily, and so are some
 of our own modules): an arrow that runs back up is a wrong-way dependency however late it is imported.

@@ -20,7 +20,8 @@ _current: ContextVar[CancelScope | None] = ContextVar("cancel_scope", default=No
 
 
 class Cancelled(BaseException):
-    """Raised inside work that was cancelled (a BaseException, so `except Exception` in engines lets it pass)."""
+    """Raised inside work that was cancelled (a BaseException, so `except Exception` in engines lets it
+    pass)."""
 
 
 class CancelScope:
@@ -54,7 +55,8 @@ class CancelScope:
                 self._callbacks.append(callback)
 
     def cancel(self) -> None:
-        """Interrupt the registered work and raise `Cancelled` in the scope's thread at its next Python step."""
+        """Interrupt the registered work and raise `Cancelled` in the scope's thread at its next Python
+        step."""
         with self._lock:
             self.cancelled = True
             callbacks, self._callbacks = self._callbacks, []
@@ -65,7 +67,8 @@ class CancelScope:
             except Exception:  # an interrupt that fails (connection already closed) has nothing left to stop
                 log.debug("a cancel callback failed", exc_info=True)
         if thread is not None and thread.ident is not None and thread is not threading.current_thread():
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(Cancelled))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                       ctypes.py_object(Cancelled))
 
 
 def on_cancel(callback: Callable[[], object]) -> None:

@@ -38,8 +38,9 @@ Role = Literal["customer", "operator"]
 ROLES: tuple[Role, ...] = ("customer", "operator")
 
 
-# A closed set too long to list in a small model's prompt (e.g. 116 place names): a constrained decoder enforces
-# it as an `enum`, the prompt shows the plain field. On a string property: {"type": "string", GRAMMAR_ENUM: [...]}.
+# A closed set too long to list in a small model's prompt (e.g. 116 place names): a constrained decoder
+# enforces it as an `enum`, the prompt shows the plain field. On a string property:
+# {"type": "string", GRAMMAR_ENUM: [...]}.
 GRAMMAR_ENUM = "x-grammar-enum"
 
 
@@ -137,12 +138,14 @@ class ShopTool:
         params.pop("title", None)
         return {
             "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": _inline_refs(params)},
+            "function": {"name": self.name, "description": self.description,
+                         "parameters": _inline_refs(params)},
         }
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """Inline `$defs` references (enums) and drop titles, so small models and grammar compilers see flat schemas."""
+    """Inline `$defs` references (enums) and drop titles, so small models and grammar compilers see flat
+    schemas."""
     defs = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:
@@ -166,7 +169,8 @@ def shop_tool(
     """Declare the decorated function `(engines, args, session) -> ToolOutput` as a tool named after it."""
 
     def declare(function: ToolFunction) -> ShopTool:
-        return ShopTool(function.__name__, description, args, frozenset(roles), function, needs_user=needs_user)
+        return ShopTool(function.__name__, description, args, frozenset(roles), function,
+                        needs_user=needs_user)
 
     return declare
 
@@ -199,7 +203,9 @@ class ToolRegistry:
         """Function schemas of the role's tools, for the model."""
         return [t.schema() for t in self.for_role(role)]
 
-    def validate(self, name: str, arguments: dict[str, Any] | str, session: Session) -> tuple[ShopTool, BaseModel]:
+    def validate(
+        self, name: str, arguments: dict[str, Any] | str, session: Session
+    ) -> tuple[ShopTool, BaseModel]:
         """Check that the session may call `name` and that the arguments fit its schema."""
         tool = self._tools.get(name)
         allowed = [t.name for t in self.for_role(session.role)]
@@ -236,7 +242,8 @@ class ToolRegistry:
         """
         tool, args = self.validate(name, arguments, session)
         if self.engines is None:
-            raise RuntimeError(f"This tool registry has no engines; it can list and validate {name!r} but not run it.")
+            raise RuntimeError(f"This tool registry has no engines; it can list and validate {name!r} but "
+                               "not run it.")
         scope = CancelScope()
         outcome: list[Any] = []  # [output] or [exception], written by the call's thread
 
@@ -254,7 +261,8 @@ class ToolRegistry:
         thread.join(self.timeout_s)
         if thread.is_alive() or not outcome:
             scope.cancel()
-            raise ToolTimeout(f"The tool {name!r} did not finish within {self.timeout_s:.0f} s and was stopped.")
+            raise ToolTimeout(f"The tool {name!r} did not finish within {self.timeout_s:.0f} s and was "
+                              "stopped.")
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -285,7 +293,8 @@ def run_step(registry: ToolRegistry, name: str, arguments: dict[str, Any], sessi
     except ToolCallError as exc:
         return ToolStep(name, arguments, "error", time.perf_counter() - started, error=str(exc))
     except EngineInputError as exc:  # the engine's message says what to change
-        return ToolStep(name, arguments, "error", time.perf_counter() - started, error=f"{name} failed: {exc}")
+        return ToolStep(name, arguments, "error", time.perf_counter() - started,
+                        error=f"{name} failed: {exc}")
     except Exception:
         log.exception("tool %s crashed on arguments %s", name, json.dumps(arguments, default=str))
         return ToolStep(

@@ -29,7 +29,8 @@ class ChartSpec(BaseModel):
     y: str | None = None
     value: str | None = None
     color: str | None = None
-    extra: dict[str, Any] = Field(default_factory=dict, description="Kind-specific fields (band columns, spans).")
+    extra: dict[str, Any] = Field(default_factory=dict,
+                                  description="Kind-specific fields (band columns, spans).")
 
     @classmethod
     def from_frame(cls, kind: ChartKind, title: str, frame: pd.DataFrame, **fields: Any) -> ChartSpec:

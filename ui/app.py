@@ -1,7 +1,8 @@
 """Both apps on one FastAPI server: the customer widget at /customer, the operator console (password) at
 /operator, a small landing page at /. Local by default (127.0.0.1), no share links, analytics off.
 
-    app = build_app(services, options)            # FastAPI; run with uvicorn (services: ui.services.AppServices)
+    app = build_app(services, options)            # FastAPI; run with uvicorn
+                                                  # (services: ui.services.AppServices)
     serve(services, options)                      # what `chronotope serve` does
 """
 
@@ -66,7 +67,8 @@ def operator_auth(options: ServeOptions):
 
 
 def build_app(services: AppServices, options: ServeOptions, base_url: str | None = None) -> FastAPI:
-    """The FastAPI app with both Gradio apps mounted (`base_url`: how visitors reach it, for the embed snippet)."""
+    """The FastAPI app with both Gradio apps mounted (`base_url`: how visitors reach it, for the embed
+    snippet)."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
@@ -81,8 +83,12 @@ def build_app(services: AppServices, options: ServeOptions, base_url: str | None
     def landing() -> str:
         return _landing_html(base_url)
 
-    customer = build_customer_app(services, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
-    operator = build_operator_app(services, QUEUE_CONCURRENCY).queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    customer = build_customer_app(services, QUEUE_CONCURRENCY).queue(
+        default_concurrency_limit=QUEUE_CONCURRENCY
+    )
+    operator = build_operator_app(services, QUEUE_CONCURRENCY).queue(
+        default_concurrency_limit=QUEUE_CONCURRENCY
+    )
     common = {"theme": app_theme(), "css": CSS, "footer_links": [], "ssr_mode": False, "show_error": True,
               "server_name": options.host, "server_port": options.port}
     gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, **common)

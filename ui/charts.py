@@ -53,7 +53,8 @@ def place_map(spec: ChartSpec) -> ChartSpec | None:
     """A map spec of a bar chart whose categories are places, or None when none of them is known."""
     where = _place_coordinates()[spec.x or ""]
     points = [
-        {"lat": where[row[spec.x]][0], "lon": where[row[spec.x]][1], "value": row[spec.y], "label": row[spec.x]}
+        {"lat": where[row[spec.x]][0], "lon": where[row[spec.x]][1], "value": row[spec.y],
+         "label": row[spec.x]}
         for row in spec.data
         if row.get(spec.x) in where and row.get(spec.y) is not None
     ]
@@ -97,7 +98,8 @@ def draw_chart(spec: ChartSpec) -> Figure:
 def _column(spec: ChartSpec, frame: pd.DataFrame, name: str | None, role: str) -> str:
     if not name or name not in frame.columns:
         raise ChartError(
-            f"{spec.kind} chart {spec.title!r} needs its {role} column {name!r}; the data has: {', '.join(frame.columns)}."
+            f"{spec.kind} chart {spec.title!r} needs its {role} column {name!r}; the data has: "
+            f"{', '.join(frame.columns)}."
         )
     return name
 
@@ -188,13 +190,15 @@ def _series(ax: Axes, spec: ChartSpec) -> None:
     frame = frame.sort_values(x)
     lo, hi, expected = spec.extra.get("lo"), spec.extra.get("hi"), spec.extra.get("expected")
     if lo in frame.columns and hi in frame.columns:
-        ax.fill_between(frame[x], frame[lo].astype(float), frame[hi].astype(float), color="#94a3b8", alpha=0.3,
-                        linewidth=0, label="expected range")
+        ax.fill_between(frame[x], frame[lo].astype(float), frame[hi].astype(float), color="#94a3b8",
+                        alpha=0.3, linewidth=0, label="expected range")
     if expected in frame.columns:
-        ax.plot(frame[x], frame[expected].astype(float), color="#64748b", linewidth=1, linestyle="--", label="expected")
+        ax.plot(frame[x], frame[expected].astype(float), color="#64748b", linewidth=1, linestyle="--",
+                label="expected")
     if spec.color and spec.color in frame.columns:
         for i, (name, part) in enumerate(list(frame.groupby(spec.color, sort=False))[:MAX_SERIES]):
-            ax.plot(part[x], part[y].astype(float), color=PALETTE[i % len(PALETTE)], linewidth=1.3, label=str(name))
+            ax.plot(part[x], part[y].astype(float), color=PALETTE[i % len(PALETTE)], linewidth=1.3,
+                    label=str(name))
     else:
         ax.plot(frame[x], frame[y].astype(float), color=ACCENT, linewidth=1.3, label=_words(y))
     for i, span in enumerate(spec.extra.get("spans") or []):
@@ -218,11 +222,12 @@ def _map(ax: Axes, spec: ChartSpec) -> None:
     cities = list(_place_coordinates()["city"].values())
     ax.scatter([c[1] for c in cities], [c[0] for c in cities], s=9, color="#cbd5e1", zorder=1)
     frame = frame.dropna(subset=[lat, lon])
-    values = frame[spec.value].astype(float) if spec.value in frame.columns else pd.Series(1.0, index=frame.index)
+    values = (frame[spec.value].astype(float) if spec.value in frame.columns
+              else pd.Series(1.0, index=frame.index))
     scale = values.abs().max() or 1.0
     sizes = 40 + 360 * (values.abs() / scale)
-    points = ax.scatter(frame[lon], frame[lat], s=sizes, c=values, cmap="plasma", alpha=0.8, edgecolors="white",
-                        linewidths=0.8, zorder=2)
+    points = ax.scatter(frame[lon], frame[lat], s=sizes, c=values, cmap="plasma", alpha=0.8,
+                        edgecolors="white", linewidths=0.8, zorder=2)
     if label in frame.columns:
         for row in frame.assign(_v=values).nlargest(8, "_v").itertuples():
             ax.annotate(str(getattr(row, label)), (getattr(row, lon), getattr(row, lat)), fontsize=8.5,

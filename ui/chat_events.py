@@ -61,7 +61,8 @@ def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int)
                        *(gr.update() for _ in w.turn_outputs), gr.update())
         except ChatInputError as error:
             gr.Warning(str(error))
-        except Exception as error:  # the app's boundary: log our bug, tell the person in words, keep the chat usable
+        except Exception as error:
+            # the app's boundary: log our bug, tell the person in words, keep the chat usable
             logger.exception("%s turn failed", w.role)
             chat_session.mark_failed(state)
             gr.Warning(w.failure_note(error))
@@ -95,7 +96,8 @@ def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int)
         chat_session.mark_stopped(state)
         return state.shown, state, gr.update(visible=True), gr.update(visible=False)
 
-    w.stop.click(on_stop, [w.chat], [w.chatbot, w.chat, w.send, w.stop], cancels=events, api_visibility="private")
+    w.stop.click(on_stop, [w.chat], [w.chatbot, w.chat, w.send, w.stop], cancels=events,
+                 api_visibility="private")
 
     def on_like(state: ChatSession | None, data: gr.LikeData) -> tuple[Any, ...]:
         state = chat_session.current(state, w.role)

@@ -81,13 +81,17 @@ def current(state: ChatSession | None, role: Role) -> ChatSession:
     return state if state is not None else ChatSession(role)
 
 
-def ask(agent: ShopAgent, store: ConversationStore, chat: ChatSession, question: str) -> Iterator[ChatSession]:
+def ask(
+    agent: ShopAgent, store: ConversationStore, chat: ChatSession, question: str
+) -> Iterator[ChatSession]:
     """Run one turn, yielding the chat after each streamed change; the turn is stored once answered."""
     question = (question or "").strip()
     if not question:
         raise ChatInputError("Type a question first.")
     if len(question) > MAX_QUESTION_CHARS:
-        raise ChatInputError(f"Questions are limited to {MAX_QUESTION_CHARS} characters; shorten it a little.")
+        raise ChatInputError(
+            f"Questions are limited to {MAX_QUESTION_CHARS} characters; shorten it a little."
+        )
     if chat.conversation_id is None:
         chat.conversation_id = store.start(chat.role, chat.user_id)
     turn = Turn(question, len(chat.shown), _stored_length(store, chat))
@@ -139,7 +143,8 @@ def retry(agent: ShopAgent, store: ConversationStore, chat: ChatSession) -> Iter
     # answer (and any stopped or failed question after it) out of the prompt, and the earlier turns in it.
     agent.forget(chat.agent_session(), chat.thread_id)
     chat.thread_id = uuid.uuid4().hex
-    agent.remember(chat.agent_session(), chat.thread_id, [(kept.question, kept.answer) for kept in chat.turns])
+    agent.remember(chat.agent_session(), chat.thread_id,
+                   [(kept.question, kept.answer) for kept in chat.turns])
     yield from ask(agent, store, chat, turn.question)
 
 

@@ -53,7 +53,8 @@ def step_message(step: ToolStep) -> dict[str, Any]:
         title, body = f"Tool: {step.name}", step.output.summary
     else:
         title, body = f"Tool: {step.name} (failed)", step.error or "The tool failed."
-    content = f"**Arguments**\n```json\n{json.dumps(step.arguments, indent=1, ensure_ascii=False)}\n```\n{_escape(body)}"
+    content = (f"**Arguments**\n```json\n{json.dumps(step.arguments, indent=1, ensure_ascii=False)}\n```\n"
+               f"{_escape(body)}")
     return {
         "role": "assistant",
         "content": content,
@@ -99,7 +100,8 @@ def _footnote(number: int, citation: Citation) -> str:
     return (
         f'<details class="footnote"><summary>[{number}] {html.escape(citation.title)}</summary>'
         f'<blockquote>{html.escape(passage)}</blockquote>'
-        f'<div class="footnote-source">{html.escape(citation.source)} · {html.escape(citation.citation_id)}</div>'
+        f'<div class="footnote-source">{html.escape(citation.source)} · '
+        f'{html.escape(citation.citation_id)}</div>'
         "</details>"
     )
 
@@ -115,7 +117,8 @@ def product_cards_html(cards: list[dict[str, Any]]) -> str:
         if card.get("in_stock") is not None:
             badge = ('<span class="pc-badge pc-in">In stock</span>' if card["in_stock"]
                      else '<span class="pc-badge pc-out">Out of stock</span>')
-        reason = f'<div class="pc-reason">{html.escape(str(card["reason"]))}</div>' if card.get("reason") else ""
+        reason = (f'<div class="pc-reason">{html.escape(str(card["reason"]))}</div>' if card.get("reason")
+                  else "")
         category = html.escape(str(card.get("category") or "").replace("_", " ").capitalize())
         items.append(
             '<div class="product-card">'

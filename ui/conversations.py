@@ -124,9 +124,11 @@ class ConversationStore:
             indexes = list(range(start, start + len(messages)))
             con.executemany(
                 "INSERT INTO messages VALUES (?, ?, ?, ?)",
-                [(conversation_id, i, json.dumps(m, ensure_ascii=False), now) for i, m in zip(indexes, messages)],
+                [(conversation_id, i, json.dumps(m, ensure_ascii=False), now)
+                 for i, m in zip(indexes, messages)],
             )
-            con.execute("UPDATE conversations SET updated_at = ? WHERE conversation_id = ?", (now, conversation_id))
+            con.execute("UPDATE conversations SET updated_at = ? WHERE conversation_id = ?",
+                        (now, conversation_id))
         return indexes
 
     def drop_from(self, conversation_id: str, message_index: int) -> None:
@@ -147,7 +149,8 @@ class ConversationStore:
         comment: str | None = None,
         correction: str | None = None,
     ) -> None:
-        """Thumbs up/down on one assistant message; a later call updates it (None keeps an earlier comment)."""
+        """Thumbs up/down on one assistant message; a later call updates it (None keeps an earlier
+        comment)."""
         if rating not in RATINGS:
             raise ConversationError(f"Rating {rating!r} is not valid. Ratings: {', '.join(RATINGS)}.")
         with self._connect() as con:
@@ -156,7 +159,11 @@ class ConversationStore:
                 "SELECT message FROM messages WHERE conversation_id = ? AND message_index = ?",
                 (conversation_id, message_index),
             ).fetchone()
-            if row is None or json.loads(row[0]).get("role") != "assistant" or json.loads(row[0]).get("tool_calls"):
+            if (
+                row is None
+                or json.loads(row[0]).get("role") != "assistant"
+                or json.loads(row[0]).get("tool_calls")
+            ):
                 raise ConversationError(
                     f"Message {message_index} of conversation {conversation_id} is not an assistant answer; "
                     "feedback rates answers only."
@@ -167,12 +174,14 @@ class ConversationStore:
                    comment = coalesce(excluded.comment, feedback.comment),
                    correction = coalesce(excluded.correction, feedback.correction),
                    created_at = excluded.created_at""",
-                (conversation_id, message_index, rating, _blank_to_none(comment), _blank_to_none(correction), _now()),
+                (conversation_id, message_index, rating, _blank_to_none(comment),
+                 _blank_to_none(correction), _now()),
             )
 
     @staticmethod
     def _require(con: sqlite3.Connection, conversation_id: str) -> None:
-        if con.execute("SELECT 1 FROM conversations WHERE conversation_id = ?", (conversation_id,)).fetchone() is None:
+        if con.execute("SELECT 1 FROM conversations WHERE conversation_id = ?",
+                       (conversation_id,)).fetchone() is None:
             raise ConversationError(f"No conversation {conversation_id!r}; start one first.")
 
     # ------------------------------------------------------------------ reading
@@ -180,7 +189,8 @@ class ConversationStore:
         """The conversation's messages in order."""
         with self._connect() as con:
             rows = con.execute(
-                "SELECT message FROM messages WHERE conversation_id = ? ORDER BY message_index", (conversation_id,)
+                "SELECT message FROM messages WHERE conversation_id = ? ORDER BY message_index",
+                (conversation_id,)
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
@@ -200,8 +210,10 @@ class ConversationStore:
             rows = con.execute(
                 """SELECT c.conversation_id, c.role, c.user_id, c.started_at, c.updated_at,
                           (SELECT count(*) FROM messages m WHERE m.conversation_id = c.conversation_id),
-                          (SELECT count(*) FROM feedback f WHERE f.conversation_id = c.conversation_id AND rating = 'up'),
-                          (SELECT count(*) FROM feedback f WHERE f.conversation_id = c.conversation_id AND rating = 'down')
+                          (SELECT count(*) FROM feedback f
+                           WHERE f.conversation_id = c.conversation_id AND rating = 'up'),
+                          (SELECT count(*) FROM feedback f
+                           WHERE f.conversation_id = c.conversation_id AND rating = 'down')
                    FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?""",
                 (limit,),
             ).fetchall()
@@ -248,7 +260,9 @@ def _blank_to_none(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-def _feedback_record(message_index: int, rating: str, comment: str | None, correction: str | None) -> dict[str, Any]:
+def _feedback_record(
+    message_index: int, rating: str, comment: str | None, correction: str | None
+) -> dict[str, Any]:
     record: dict[str, Any] = {"message_index": message_index, "rating": rating}
     if comment:
         record["comment"] = comment
@@ -265,7 +279,8 @@ def turn_messages(question: str, answer: AgentAnswer) -> list[dict[str, Any]]:
             {
                 "role": "assistant",
                 "content": "",
-                "tool_calls": [{"type": "function", "function": {"name": step.name, "arguments": step.arguments}}],
+                "tool_calls": [{"type": "function",
+                                "function": {"name": step.name, "arguments": step.arguments}}],
             }
         )
         if step.status == "done" and step.output is not None:

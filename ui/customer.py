@@ -71,7 +71,8 @@ def build_customer_app(services: AppServices, concurrency_limit: int = 2) -> gr.
             stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="customer-stop")
         with gr.Row(visible=False, elem_id="customer-feedback") as feedback_row:
             comment = gr.Textbox(
-                placeholder="Thanks! Anything to add? (optional)", show_label=False, scale=5, elem_id="feedback-comment"
+                placeholder="Thanks! Anything to add? (optional)", show_label=False, scale=5,
+                elem_id="feedback-comment"
             )
             comment_send = gr.Button("Send feedback", scale=1, elem_id="feedback-send")
         gr.HTML(
@@ -108,7 +109,8 @@ def build_customer_app(services: AppServices, concurrency_limit: int = 2) -> gr.
             return gr.update(visible=False), None, ""
 
         for trigger in (comment_send.click, comment.submit):
-            trigger(on_comment, [comment, rated, chat], [feedback_row, rated, comment], api_visibility="private")
+            trigger(on_comment, [comment, rated, chat], [feedback_row, rated, comment],
+                    api_visibility="private")
     return app
 
 

@@ -58,7 +58,9 @@ def source_preview(path: Path | str) -> tuple[list[str], pd.DataFrame]:
         else:
             head = pd.read_json(path, lines=True, nrows=PREVIEW_ROWS, dtype=False).astype(str)
     except (ValueError, OSError) as error:
-        raise IngestError(f"Could not read {path.name} as {fmt}: {error}. Check the file's format.") from error
+        raise IngestError(
+            f"Could not read {path.name} as {fmt}: {error}. Check the file's format."
+        ) from error
     return [str(c) for c in head.columns], head
 
 
@@ -97,7 +99,8 @@ def mapping_from_table(table: pd.DataFrame, time_format: str = "", source_tz: st
 
 
 def ingest_upload(
-    store: EventStore, path: Path | str, mapping: ColumnMapping, preset: str | None = None, progress: bool = True
+    store: EventStore, path: Path | str, mapping: ColumnMapping, preset: str | None = None,
+    progress: bool = True
 ) -> IngestOutcome:
     """Ingest the file under the mapping (and preset); the reasons and first quarantined rows for display."""
     from tools.events.importers import get_preset
@@ -110,7 +113,8 @@ def ingest_upload(
     )
     quarantine = pd.DataFrame()
     if report.quarantine_path and Path(report.quarantine_path).is_file():
-        quarantine = pd.read_csv(report.quarantine_path, nrows=QUARANTINE_ROWS, dtype=str, keep_default_na=False)
+        quarantine = pd.read_csv(report.quarantine_path, nrows=QUARANTINE_ROWS, dtype=str,
+                                 keep_default_na=False)
     return IngestOutcome(report, reasons, quarantine)
 
 
@@ -128,7 +132,8 @@ def add_documents(kb: KnowledgeBase, paths: list[Path | str], progress: bool = T
         if path.suffix.lower() != ".md":
             raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md files.")
         name = path.name.lower().replace(" ", "-").replace("_", "-")
-        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{UPLOADS}/{name}", path.stat().st_mtime)
+        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{UPLOADS}/{name}",
+                       path.stat().st_mtime)
     target.mkdir(parents=True, exist_ok=True)
     for path in map(Path, paths):
         name = path.name.lower().replace(" ", "-").replace("_", "-")
@@ -148,8 +153,8 @@ def build_data_panel(services: AppServices) -> None:
     gr.Markdown("### Import events", elem_classes="section-title")
     gr.Markdown(
         "Upload a CSV, Parquet or JSONL file, check how its columns map onto the shop's event columns, then "
-        f"ingest. Required: {', '.join(EVENT_REQUIRED)} (a source column, a constant or a default). Rows that "
-        "fail validation are quarantined with the reason; the same file is never ingested twice.",
+        f"ingest. Required: {', '.join(EVENT_REQUIRED)} (a source column, a constant or a default). "
+        "Rows that fail validation are quarantined with the reason; the same file is never ingested twice.",
         elem_classes="section-note",
     )
     with gr.Row():
@@ -163,9 +168,11 @@ def build_data_panel(services: AppServices) -> None:
             preset = gr.Dropdown([NO_PRESET, *PRESETS], value=NO_PRESET, label="Importer preset",
                                  info="Known data sets (UCI Online Retail, Online Shoppers) map themselves.")
             with gr.Row():
-                time_format = gr.Textbox(label="Time format", placeholder="ISO 8601 (default), %d/%m/%Y %H:%M, epoch_s")
+                time_format = gr.Textbox(label="Time format",
+                                         placeholder="ISO 8601 (default), %d/%m/%Y %H:%M, epoch_s")
                 source_tz = gr.Textbox(label="Source time zone", value="UTC")
-    preview = gr.Dataframe(label="First rows of the file", interactive=False, max_height=220, elem_id="ingest-preview")
+    preview = gr.Dataframe(label="First rows of the file", interactive=False, max_height=220,
+                           elem_id="ingest-preview")
     mapping = gr.Dataframe(
         value=initial_mapping([]),
         headers=MAPPING_HEADERS,
@@ -198,7 +205,8 @@ def build_data_panel(services: AppServices) -> None:
         if not file:
             raise gr.Error("Upload a file first.")
         try:
-            outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz), chosen, progress=True)
+            outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz), chosen,
+                                    progress=True)
         except IngestError as error:
             raise gr.Error(str(error)) from error
         report = outcome.report
@@ -212,11 +220,12 @@ def build_data_panel(services: AppServices) -> None:
 
     gr.Markdown("### Knowledge base documents")
     gr.Markdown(
-        "Add Markdown documents (policies, FAQs, guides). Each needs a title (a `# Title` line or front matter); "
-        "answers cite them by section.",
+        "Add Markdown documents (policies, FAQs, guides). Each needs a title (a `# Title` line or front "
+        "matter); answers cite them by section.",
         elem_classes="section-note",
     )
-    documents = gr.File(label="Markdown documents", file_count="multiple", file_types=[".md"], elem_id="kb-files")
+    documents = gr.File(label="Markdown documents", file_count="multiple", file_types=[".md"],
+                        elem_id="kb-files")
     add = gr.Button("Add to knowledge base", elem_id="kb-add")
     kb_result = gr.Markdown(elem_id="kb-result")
 

@@ -30,12 +30,14 @@ EXAMPLES = (
     "Show suspicious orders from this week",
     "Revenue week over week by region",
 )
-ALERT_KINDS = {"Volume surges and outages": "volume", "Complaint waves": "complaints", "Suspicious orders": "fraud"}
+ALERT_KINDS = {"Volume surges and outages": "volume", "Complaint waves": "complaints",
+               "Suspicious orders": "fraud"}
 TABLE_ROWS = 50
 
 
 def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
-    """(figure or None, result table, caption) for the charts pane, from an answer's chart specs and frames."""
+    """(figure or None, result table, caption) for the charts pane, from an answer's chart specs and
+    frames."""
     if answer is None:
         return None, pd.DataFrame(), ""
     specs = with_place_maps(answer.charts)
@@ -44,7 +46,8 @@ def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
     frames = [f for f in frames if not f.empty] or table_frames(answer.charts)
     table = _readable(frames[0].head(TABLE_ROWS)) if frames else pd.DataFrame()
     tools = ", ".join(dict.fromkeys(s.name for s in answer.steps)) or "no tools"
-    caption = f"From {tools} · {answer.latency_s:.1f} s" + (" · composed from tool results" if answer.composed else "")
+    caption = (f"From {tools} · {answer.latency_s:.1f} s"
+               + (" · composed from tool results" if answer.composed else ""))
     return figure, table, caption
 
 
@@ -53,7 +56,8 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
     with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False) as app:
         chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
         rated = gr.State(None)
-        gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts", badge="Operator console"))
+        gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts",
+                            badge="Operator console"))
         with gr.Tabs():
             _ask_tab(services, chat, rated, concurrency_limit)
             _alerts_tab(services, concurrency_limit)
@@ -64,7 +68,8 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
 
 
 def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency_limit: int) -> None:
-    """The analytics chat with its tool trace, the chart and table of the last answer, and the feedback form."""
+    """The analytics chat with its tool trace, the chart and table of the last answer, and the feedback
+    form."""
     with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
         with gr.Column(scale=6):
             chatbot = gr.Chatbot(
@@ -116,8 +121,8 @@ def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency
             gr.Info("Feedback saved.")
         return gr.update(visible=False), None, "", ""
 
-    feedback_send.click(on_feedback, [comment, correction, rated, chat], [feedback_row, rated, comment, correction],
-                        api_visibility="private")
+    feedback_send.click(on_feedback, [comment, correction, rated, chat],
+                        [feedback_row, rated, comment, correction], api_visibility="private")
 
 
 def _alerts_tab(services: AppServices, concurrency_limit: int) -> None:
@@ -169,8 +174,8 @@ def _conversations_tab(services: AppServices, app: gr.Blocks) -> None:
     def on_refresh() -> pd.DataFrame:
         rows = services.conversations.recent(200)
         return pd.DataFrame([r.__dict__ for r in rows]) if rows else pd.DataFrame(
-            columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages", "thumbs_up",
-                     "thumbs_down"]
+            columns=["conversation_id", "role", "user_id", "started_at", "updated_at", "messages",
+                     "thumbs_up", "thumbs_down"]
         )
 
     def on_export() -> str:

@@ -2,7 +2,8 @@
 
 Entry points (import them from their modules; this package imports nothing heavy):
 
-- `agent.llm.options`: `ModelOptions` (a local model), `ServerOptions` (a server): what the layer is told to run.
+- `agent.llm.options`: `ModelOptions` (a local model), `ServerOptions` (a server): what the layer is told
+  to run.
 - `agent.llm.chat_model.LocalChatModel.from_options(options)`: local model with `bind_tools`, streaming,
   grammar-constrained calls.
 - `agent.llm.openai_server.server_chat_model(options)`: `ChatOpenAI` on an OpenAI-compatible server.

@@ -9,8 +9,9 @@
 - `controls=ReplyControls(...)` (an invocation kwarg, see reply_controls.py): a reply that is a tool call or
   nothing (`calls_only`), stopped at the name of a tool that already answered (`answered_tools`); the
   prompt's KV cache pinned for good (`pin_prefix`, warm-up prefixes); this reply's `max_new_tokens`.
-- Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks the
-  tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says which.
+- Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks
+  the tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says
+  which.
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -62,7 +63,8 @@ class LocalChatModel(BaseChatModel):
         from agent.llm.load import get_runtime
 
         return cls(
-            runtime=get_runtime(options), max_new_tokens=options.max_new_tokens, constrained=options.constrained
+            runtime=get_runtime(options), max_new_tokens=options.max_new_tokens,
+            constrained=options.constrained
         )
 
     @property
@@ -157,7 +159,8 @@ class LocalChatModel(BaseChatModel):
         elif stats.decision == ANSWER:  # the head chose words: nothing in them is a call
             reply = ParsedReply(visible.raw.strip())
         else:
-            reply = parse_tool_calls(visible.raw, names) if calls_possible else ParsedReply(visible.raw.strip())
+            reply = (parse_tool_calls(visible.raw, names) if calls_possible
+                     else ParsedReply(visible.raw.strip()))
         yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
 
 

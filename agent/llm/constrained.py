@@ -35,8 +35,8 @@ from agent.llm.wire_format import CALL_END, CALL_SEPARATOR, TOOL_CALL_OPEN, TURN
 CALL_STARTS = ("<", "{", "[", "```")
 # Masked in free text while calls are possible (a call must go through the tag).
 FREE_TEXT_EXCLUDES = ("{", "```")
-# Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat turn
-# (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
+# Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat
+# turn (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
 ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
@@ -131,7 +131,8 @@ class ReplyGrammar:
     on_call_start: Any | None = None  # compiled grammar used when the first choice opens a call
     call_start_ids: frozenset[int] = frozenset()
     head: DecisionHead | None = None
-    by_decision: dict[str, Any] | None = None  # the head's label -> compiled grammar (a forced call, or no call)
+    # the head's label -> compiled grammar (a forced call, or no call)
+    by_decision: dict[str, Any] | None = None
 
     def decided(self, label: str) -> GrammarMask:
         """The mask for this reply once the head chose `label`."""
@@ -176,11 +177,13 @@ class ToolGrammars:
     def for_reply(
         self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None
     ) -> ReplyGrammar:
-        """The grammar of a reply to a turn with these tools bound and this `tool_choice`; with a decision `head`
-        (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no call."""
+        """The grammar of a reply to a turn with these tools bound and this `tool_choice`; with a decision
+        `head` (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no
+        call."""
         if head is not None and choice.mode == "auto" and tools:
             by_decision = {
-                label: self.compile_answer() if label == ANSWER else self.compile(tools, ToolChoice("forced", label))
+                label: (self.compile_answer() if label == ANSWER
+                        else self.compile(tools, ToolChoice("forced", label)))
                 for label in head.labels
             }
             return ReplyGrammar(self.compile(tools, choice), head=head, by_decision=by_decision)

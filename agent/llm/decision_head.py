@@ -99,16 +99,20 @@ def decoder_layers(model: Any) -> Sequence[Any]:
     """The model's decoder blocks, in order (Qwen2, Llama and their kin keep them in `.layers`)."""
     layers = getattr(model.get_decoder(), "layers", None)
     if layers is None:
-        raise ValueError(f"{type(model).__name__} keeps no `.layers` in its decoder; decision heads need them.")
+        raise ValueError(f"{type(model).__name__} keeps no `.layers` in its decoder; "
+                         "decision heads need them.")
     return layers
 
 
 @contextmanager
 def last_hidden_state(model: Any, layer: int) -> Iterator[list[Any]]:
-    """Within the block, forward passes record hidden_states[`layer`] at their last position (a list, newest last)."""
+    """Within the block, forward passes record hidden_states[`layer`] at their last position (a list, newest
+    last)."""
     layers = decoder_layers(model)
-    if not 1 <= layer < len(layers):  # the last index of hidden_states is after the final norm, not a layer's output
-        raise ValueError(f"Decision heads read a decoder layer's output: layer 1 to {len(layers) - 1}, not {layer}.")
+    # the last index of hidden_states is after the final norm, not a layer's output
+    if not 1 <= layer < len(layers):
+        raise ValueError(f"Decision heads read a decoder layer's output: layer 1 to {len(layers) - 1}, "
+                         f"not {layer}.")
     seen: list[Any] = []
 
     def record(module: Any, args: Any, output: Any) -> None:

@@ -32,7 +32,8 @@ def decoding_run() -> Iterator[None]:
 
 
 class DecodeInt8Linear(torch.nn.Module):
-    """A float32 nn.Linear (used for prefill) with an int8 copy of its weights (one-token steps, decoding runs)."""
+    """A float32 nn.Linear (used for prefill) with an int8 copy of its weights (one-token steps, decoding
+    runs)."""
 
     def __init__(self, full: torch.nn.Linear) -> None:
         super().__init__()

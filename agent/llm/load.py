@@ -88,8 +88,8 @@ def _decision_heads(options: ModelOptions, hidden_size: int) -> DecisionHeads | 
     heads = DecisionHeads.load(Path(options.adapter))
     if heads is not None and any(head.weight.shape[1] != hidden_size for head in heads.heads):
         raise ModelSourceError(
-            f"The decision heads in {options.adapter} read {heads.heads[0].weight.shape[1]}-wide hidden states, "
-            f"but {options.model} has {hidden_size}: they were fitted on another model. Refit them "
+            f"The decision heads in {options.adapter} read {heads.heads[0].weight.shape[1]}-wide hidden "
+            f"states, but {options.model} has {hidden_size}: they were fitted on another model. Refit them "
             "(`chronotope finetune heads --adapter ...`) or set CHRONOTOPE_DECISION_HEADS=false."
         )
     return heads

@@ -14,7 +14,8 @@ class ModelOptions:
     model: str  # a named offline model, a local HF folder, or a hub id
     cache_dir: Path  # converted weights of named models
     adapter: str | None = None  # LoRA adapter folder merged into the model
-    decision_heads: bool = True  # let the adapter's decision heads (when it has them) pick the first reply's tool
+    # let the adapter's decision heads (when it has them) pick the first reply's tool
+    decision_heads: bool = True
     cpu_weights: Literal["int8", "fp32"] = "int8"  # on the CPU: int8 decode layers, or the float32 reference
     threads: int | None = None  # torch CPU threads; None: 1 on a busy machine, else all cores
     max_new_tokens: int = 384

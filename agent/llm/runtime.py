@@ -34,11 +34,14 @@ class DecodeStats:
     reused_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
     prefilled_tokens: int = 0  # prompt tokens run through the model
     new_tokens: int = 0
-    forced_tokens: int = 0  # of new_tokens, those the grammar forced and the model ran in one pass (jump-forward)
+    # of new_tokens, those the grammar forced and the model ran in one pass (jump-forward)
+    forced_tokens: int = 0
     prefill_s: float = 0.0
     decode_s: float = 0.0  # after the prefill, until the last token
-    finish_reason: str = ""  # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop), "no_call"
-    decision: str | None = None  # what the grammar's decision head chose (a tool name or "answer"), if it had one
+    # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop), "no_call"
+    finish_reason: str = ""
+    # what the grammar's decision head chose (a tool name or "answer"), if it had one
+    decision: str | None = None
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -46,8 +49,9 @@ class DecodeStats:
 
 
 def ends_in_a_loop(tokens: Sequence[int], min_span: int = 32, max_period: int = 32) -> bool:
-    """Whether `tokens` end with one run of 1..max_period tokens repeated back to back, at least 3 times and over
-    at least `min_span` tokens. Greedy decoding that has entered such a loop never leaves it: stop it there.
+    """Whether `tokens` end with one run of 1..max_period tokens repeated back to back, at least 3 times and
+    over at least `min_span` tokens. Greedy decoding that has entered such a loop never leaves it: stop it
+    there.
     """
     for period in range(1, max_period + 1):
         span = period * max(3, -(-min_span // period))
@@ -194,10 +198,10 @@ class LocalRuntime:
 
         `grammar` is the grammar the reply must follow (see `constrained`); when it has a decision head, the
         head reads the prefill's hidden state and picks the reply's grammar (`stats.decision`). With
-        `calls_only`, a reply whose first token does not open a tool call ends before that token (finish_reason
-        "no_call"): the caller only wants to know whether the model calls another tool. `pin_prefix` keeps what
-        this decode cached for good (see `PrefixCache`). The model's lock is held while the iterator is alive;
-        close it (or run it to the end) to release the model.
+        `calls_only`, a reply whose first token does not open a tool call ends before that token
+        (finish_reason "no_call"): the caller only wants to know whether the model calls another tool.
+        `pin_prefix` keeps what this decode cached for good (see `PrefixCache`). The model's lock is held
+        while the iterator is alive; close it (or run it to the end) to release the model.
         """
         import torch
 
@@ -207,7 +211,8 @@ class LocalRuntime:
             raise ValueError("decode_tokens needs at least one prompt token; render the chat template first.")
         if max_new_tokens < 1:
             raise ValueError(f"max_new_tokens is {max_new_tokens}; it must be at least 1.")
-        with self.lock, torch.inference_mode(), self._held_cache(prompt, use_prefix_cache, pin_prefix) as held:
+        with (self.lock, torch.inference_mode(),
+              self._held_cache(prompt, use_prefix_cache, pin_prefix) as held):
             stats.prompt_tokens, stats.reused_tokens = len(prompt), len(held.ids)
             stats.prefilled_tokens = len(prompt) - len(held.ids)
             started = time.perf_counter()
@@ -220,11 +225,13 @@ class LocalRuntime:
             yield from self._decode(held, logits, mask, max_new_tokens, stats)
 
     @contextmanager
-    def _held_cache(self, prompt: list[int], use_prefix_cache: bool, pin_prefix: bool) -> Iterator[_HeldCache]:
+    def _held_cache(
+        self, prompt: list[int], use_prefix_cache: bool, pin_prefix: bool
+    ) -> Iterator[_HeldCache]:
         """The KV cache to decode `prompt` on: the prefix cache's best entry, else an empty one.
 
-        Afterwards the cache goes back into the prefix cache with the tokens it then holds (also after an early
-        close or an error), unless the prefill never finished or a forward pass broke off half-way.
+        Afterwards the cache goes back into the prefix cache with the tokens it then holds (also after an
+        early close or an error), unless the prefill never finished or a forward pass broke off half-way.
         """
         cache, reused = self.prefix_cache.take(prompt) if use_prefix_cache else (None, 0)
         if cache is None:
@@ -238,8 +245,11 @@ class LocalRuntime:
             if use_prefix_cache and held.consistent:
                 self.prefix_cache.put(held.ids, held.cache, pinned=pin_prefix)
 
-    def _prefill(self, held: _HeldCache, prompt: list[int], head: DecisionHead | None) -> tuple[Any, Any | None]:
-        """Run the prompt tokens `held` lacks; the next-token logits, and the hidden state `head` reads if any."""
+    def _prefill(
+        self, held: _HeldCache, prompt: list[int], head: DecisionHead | None
+    ) -> tuple[Any, Any | None]:
+        """Run the prompt tokens `held` lacks; the next-token logits, and the hidden state `head` reads if
+        any."""
         with last_hidden_state(self.model, head.layer) if head else nullcontext([]) as hidden:
             logits = self._extend(held, prompt[len(held.ids) :])
         return logits, hidden[-1] if head else None
@@ -247,8 +257,8 @@ class LocalRuntime:
     def _reply_mask(
         self, grammar: ReplyGrammar | None, logits: Any, hidden: Any | None, stats: DecodeStats
     ) -> GrammarMask | None:
-        """The reply's grammar mask: picked by the grammar's decision head from `hidden` (`stats.decision`), or
-        else by the first token's `logits`; None without a grammar."""
+        """The reply's grammar mask: picked by the grammar's decision head from `hidden` (`stats.decision`),
+        or else by the first token's `logits`; None without a grammar."""
         if grammar is None:
             return None
         if grammar.head is not None:
@@ -259,7 +269,8 @@ class LocalRuntime:
     def _decode(
         self, held: _HeldCache, logits: Any, mask: GrammarMask | None, max_new_tokens: int, stats: DecodeStats
     ) -> Iterator[int]:
-        """Yield reply tokens from the prefill's `logits` on, until the end of the turn, a loop or the limit."""
+        """Yield reply tokens from the prefill's `logits` on, until the end of the turn, a loop or the
+        limit."""
         started = time.perf_counter()
         stats.finish_reason = "length"
         reply: list[int] = []
@@ -284,7 +295,8 @@ class LocalRuntime:
         stats.decode_s = time.perf_counter() - started
 
     def _next_tokens(self, logits: Any, mask: GrammarMask | None) -> list[int]:
-        """The greedy next token under `mask`, then the tokens the grammar forces after it; [] at end of turn."""
+        """The greedy next token under `mask`, then the tokens the grammar forces after it; [] at end of
+        turn."""
         if mask is not None:
             mask.apply(logits)
         token = int(logits.argmax(dim=-1))
@@ -292,13 +304,14 @@ class LocalRuntime:
             mask.accept(token)
         if token in self.stop_token_ids:
             return []
-        # Tokens the grammar forces next (a call's `{"name": "`, the rest of a tool's name) go through the model
-        # in one forward pass instead of one step each (jump-forward).
+        # Tokens the grammar forces next (a call's `{"name": "`, the rest of a tool's name) go through the
+        # model in one forward pass instead of one step each (jump-forward).
         return [token] + (mask.jump_forward(self.encode) if mask is not None else [])
 
     def _extend(self, held: _HeldCache, token_ids: list[int], decoding: bool = False) -> Any:
         """`_forward` on `held`'s cache, which then holds `token_ids` too; the next-token logits."""
-        held.consistent = False  # until the forward pass is done: it may break off with the cache half-updated
+        # until the forward pass is done: it may break off with the cache half-updated
+        held.consistent = False
         logits = self._forward(token_ids, held.cache, decoding=decoding)
         held.ids += token_ids
         held.consistent = True
@@ -335,9 +348,9 @@ def _uncovered_tools_message(heads: DecisionHeads, tools: frozenset[str], adapte
     if extra := sorted(nearest.tools - tools):
         differences.append(f"has {', '.join(extra)} besides")
     return (
-        f"None of the decision heads of adapter {adapter} was fitted on the {len(tools)} bound tools (the nearest "
-        f"{' and '.join(differences)}), so the model's first token picks the first reply instead. Refit the heads "
-        f"on the current tools: `chronotope finetune heads --adapter {adapter}`."
+        f"None of the decision heads of adapter {adapter} was fitted on the {len(tools)} bound tools "
+        f"(the nearest {' and '.join(differences)}), so the model's first token picks the first reply "
+        f"instead. Refit the heads on the current tools: `chronotope finetune heads --adapter {adapter}`."
     )
 
 

@@ -98,7 +98,8 @@ def render_conversation(
     tools: Sequence[dict[str, Any]] | None = None,
     template: str | None = None,
 ) -> str:
-    """The text of `messages` as they stand (no next turn opened), rendered exactly as `render_prompt` does."""
+    """The text of `messages` as they stand (no next turn opened), rendered exactly as `render_prompt`
+    does."""
     return _render(tokenizer, messages, tools, template, add_generation_prompt=False)
 
 

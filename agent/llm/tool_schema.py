@@ -82,7 +82,8 @@ def argument_errors(name: str, arguments: dict[str, Any], tools: Sequence[dict[s
     """What is wrong with a call against the bound tools' JSON schemas (empty when it is valid)."""
     import jsonschema
 
-    schemas = {tool["function"]["name"]: grammar_schema(tool["function"].get("parameters") or {}) for tool in tools}
+    schemas = {tool["function"]["name"]: grammar_schema(tool["function"].get("parameters") or {})
+               for tool in tools}
     if name not in schemas:
         return [f"There is no tool named {name!r}. Available tools: {', '.join(schemas)}."]
     validator = jsonschema.Draft202012Validator(schemas[name])

@@ -25,8 +25,8 @@ TOOL_CALL_TAGS = (TOOL_CALL_OPEN, TOOL_CALL_CLOSE)
 
 TOOL_TEMPLATE = Path(__file__).resolve().parents[1] / "prompts" / "qwen2.5_tools.jinja"
 
-# A call as the template writes it is `call_begin(name)`, the arguments JSON, CALL_END: the grammar decodes the
-# arguments under the tool's schema between the two. Calls in one reply are separated by CALL_SEPARATOR.
+# A call as the template writes it is `call_begin(name)`, the arguments JSON, CALL_END: the grammar decodes
+# the arguments under the tool's schema between the two. Calls in one reply are separated by CALL_SEPARATOR.
 CALL_END = "}\n" + TOOL_CALL_CLOSE
 CALL_SEPARATOR = "\n"
 
@@ -39,8 +39,12 @@ TAGGED_CALL = re.compile(
     f"{re.escape(TOOL_CALL_OPEN)}(.*?)(?:{re.escape(TOOL_CALL_CLOSE)}|(?={re.escape(TOOL_CALL_OPEN)})|\\Z)",
     re.DOTALL,
 )
-_MARKUP = re.compile("|".join(re.escape(tag) for tag in (*TOOL_CALL_TAGS, TURN_START, TURN_END)) + "|```(?:json)?")
-_CALL_NAME = re.compile(f'^\\s*(?:{re.escape(TOOL_CALL_OPEN)}|```(?:json)?)?\\s*\\{{\\s*"name"\\s*:\\s*"([^"]+)"')
+_MARKUP = re.compile(
+    "|".join(re.escape(tag) for tag in (*TOOL_CALL_TAGS, TURN_START, TURN_END)) + "|```(?:json)?"
+)
+_CALL_NAME = re.compile(
+    f'^\\s*(?:{re.escape(TOOL_CALL_OPEN)}|```(?:json)?)?\\s*\\{{\\s*"name"\\s*:\\s*"([^"]+)"'
+)
 
 
 def call_begin(name: str) -> str:

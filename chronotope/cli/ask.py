@@ -28,11 +28,14 @@ def _print_answer(answer, show_trace: bool) -> None:
     if show_trace:
         for step in answer.steps:
             status = "[green]done[/]" if step.status == "done" else "[red]error[/]"
-            console.print(f"[dim]tool[/] {step.name}({json.dumps(step.arguments)}) {status} {step.duration_s:.2f}s")
+            console.print(f"[dim]tool[/] {step.name}({json.dumps(step.arguments)}) {status} "
+                          f"{step.duration_s:.2f}s")
             detail = step.output.summary if step.output else step.error
             console.print(f"  [dim]{detail}[/]")
     console.print(Panel(answer.text, title="answer", expand=False))
-    console.print(f"[dim]{answer.latency_s:.1f}s{' (composed from tool results)' if answer.composed else ''}[/]")
+    console.print(
+        f"[dim]{answer.latency_s:.1f}s{' (composed from tool results)' if answer.composed else ''}[/]"
+    )
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""`chronotope finetune prepare|train|evaluate|export`: the fine-tuning path from transcripts to an adapter."""
+"""`chronotope finetune prepare|train|evaluate|export`: the fine-tuning path from transcripts to an
+adapter."""
 
 from __future__ import annotations
 
@@ -16,10 +17,18 @@ PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_
 
 @finetune_app.command("prepare")
 def prepare(
-    synthetic: Annotated[int, typer.Option(help="Synthetic tool-use dialogues to generate (both roles).")] = 1200,
+    synthetic: Annotated[
+        int, typer.Option(help="Synthetic tool-use dialogues to generate (both roles).")
+    ] = 1200,
     bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 40,
-    transcripts: Annotated[list[Path] | None, typer.Option("--transcripts", help="Support transcripts (.jsonl or .csv); repeatable.")] = None,
-    app_export: Annotated[list[Path] | None, typer.Option("--app-export", help="The apps' exported conversations with feedback; repeatable.")] = None,
+    transcripts: Annotated[
+        list[Path] | None,
+        typer.Option("--transcripts", help="Support transcripts (.jsonl or .csv); repeatable."),
+    ] = None,
+    app_export: Annotated[
+        list[Path] | None,
+        typer.Option("--app-export", help="The apps' exported conversations with feedback; repeatable."),
+    ] = None,
     validation_fraction: Annotated[float, typer.Option(help="Share of conversations held out.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed for synthesis and the split.")] = 0,
 ) -> None:

@@ -1,4 +1,5 @@
-"""`chronotope forecast` (demand forecast with intervals) and `chronotope reorder` (reorder point and quantity)."""
+"""`chronotope forecast` (demand forecast with intervals) and `chronotope reorder` (reorder point and
+quantity)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _promotions(values: list[str]) -> list[tuple[date, date]]:
         try:
             windows.append((date.fromisoformat(start), date.fromisoformat(end if sep else start)))
         except ValueError:
-            raise typer.BadParameter(f"--promo takes START:END dates like 2026-11-20:2026-11-27, got {value!r}.")
+            raise typer.BadParameter("--promo takes START:END dates like 2026-11-20:2026-11-27, "
+                                     f"got {value!r}.")
     return windows
 
 
@@ -44,7 +46,8 @@ def forecast(
     horizon: int = typer.Option(28, help="Periods ahead (days for --freq D)."),
     freq: str = typer.Option("D", help="H (hourly), D (daily) or W (weekly)."),
     metric: str = typer.Option("units", help="units or revenue (EUR)."),
-    hierarchy: bool = typer.Option(False, "--hierarchy", help="Also forecast every country/region below, reconciled."),
+    hierarchy: bool = typer.Option(False, "--hierarchy",
+                                   help="Also forecast every country/region below, reconciled."),
     promo: list[str] = typer.Option([], help="Planned promotion of the product, START:END (repeatable)."),
     model_set: str = typer.Option("accurate", help="accurate or fast."),
     n_jobs: int = typer.Option(1, help="Parallel processes for model fitting."),
@@ -59,8 +62,9 @@ def forecast(
     from tools.forecast import ForecastInputError, forecast_demand
 
     try:
-        result = forecast_demand(_store(store), product=product, category=category, region=region, country=country,
-                                 horizon=horizon, freq=freq, metric=metric, hierarchy=hierarchy,
+        result = forecast_demand(_store(store), product=product, category=category,
+                                 region=region, country=country, horizon=horizon, freq=freq,
+                                 metric=metric, hierarchy=hierarchy,
                                  promotions=_promotions(promo), model_set=model_set, n_jobs=n_jobs)  # type: ignore[arg-type]
     except (ForecastInputError, UnknownRegion) as error:
         _fail(error)
@@ -84,7 +88,8 @@ def reorder(
     region: str | None = typer.Option(None, help="Region served from this stock (default: all)."),
     country: str | None = typer.Option(None, help="Country served from this stock, instead of a region."),
     lead_time: int = typer.Option(7, help="Days from order to delivery."),
-    service_level: float = typer.Option(0.95, help="Chance of not running out before the delivery (0.5-0.999)."),
+    service_level: float = typer.Option(0.95,
+                                        help="Chance of not running out before the delivery (0.5-0.999)."),
     review_period: int = typer.Option(7, help="Days between stock reviews."),
     store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:

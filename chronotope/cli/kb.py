@@ -9,7 +9,8 @@ import typer
 
 from chronotope.cli.app import app
 
-kb_app = typer.Typer(help="Knowledge base: index the shop's documents and products, search them with citations.")
+kb_app = typer.Typer(help="Knowledge base: index the shop's documents and products, "
+                          "search them with citations.")
 app.add_typer(kb_app, name="kb")
 
 
@@ -59,7 +60,9 @@ def search(
         ),
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
-    full: Annotated[bool, typer.Option("--full", help="Print whole passages, not their first lines.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Print whole passages, not their first lines.")
+    ] = False,
 ) -> None:
     """Search the documents; prints each passage with its citation."""
     from agent.config import get_settings
@@ -77,7 +80,8 @@ def search(
         return
     for hit in result.hits:
         typer.secho(
-            f"{hit.rank}. {hit.citation} {hit.title} > {hit.section}  ({hit.score:.4f}, {hit.source_path})", bold=True
+            f"{hit.rank}. {hit.citation} {hit.title} > {hit.section}  ({hit.score:.4f}, {hit.source_path})",
+            bold=True
         )
         text = hit.text if full else "\n".join(hit.text.strip().splitlines()[:4])
         typer.echo(f"{text}\n")
@@ -106,7 +110,8 @@ def products(
         if refresh:
             typer.echo(kb.index_products(event_store(settings), progress=True).summary(), err=True)
         result = kb.search_products(
-            query, k=k, category=category, min_price=min_price, max_price=max_price, in_stock=True if in_stock else None
+            query, k=k, category=category, min_price=min_price, max_price=max_price,
+            in_stock=True if in_stock else None
         )
     except KnowledgeBaseError as error:
         _fail(error)
@@ -123,7 +128,9 @@ def import_abcd(
     source: Annotated[
         Path | None, typer.Option(help="ABCD folder (default: settings.shared_data_dir/abcd).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write (default: settings.docs_dir/abcd).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write (default: settings.docs_dir/abcd).")
+    ] = None,
 ) -> None:
     """Turn the ABCD guidelines and knowledge base (MIT, ASAPP Research) into Markdown documents."""
     from agent.config import get_settings
@@ -132,7 +139,8 @@ def import_abcd(
 
     settings = get_settings()
     try:
-        paths = write_abcd_documents(source or settings.shared_data_dir / "abcd", out or settings.docs_dir / "abcd")
+        paths = write_abcd_documents(source or settings.shared_data_dir / "abcd",
+                                     out or settings.docs_dir / "abcd")
     except KnowledgeBaseError as error:
         _fail(error)
     typer.echo(f"Wrote {len(paths)} ABCD documents to {paths[0].parent}; run `chronotope kb index` next.")

@@ -43,7 +43,8 @@ def parse_spike(text: str) -> dict[str, Any]:
         hour_from, hour_to = (int(h) for h in hours.split("-"))
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r} is neither a preset ({', '.join(SPIKE_PRESETS)}) nor DAYS:FROM-TO such as fri,sat:18-24."
+            f"{text!r} is neither a preset ({', '.join(SPIKE_PRESETS)}) nor DAYS:FROM-TO such as "
+            "fri,sat:18-24."
         ) from None
     return {"kind": "spike", "days_of_week": days.split(","), "hour_from": hour_from, "hour_to": hour_to}
 
@@ -59,8 +60,10 @@ def spec_from_flags(**flags: Any) -> dict[str, Any]:
         try:
             filters["hour_from"], filters["hour_to"] = (int(h) for h in flags["hours"].split("-"))
         except ValueError:
-            raise typer.BadParameter(f"--hours takes FROM-TO local hours such as 20-24, got {flags['hours']!r}.") from None
-    spec: dict[str, Any] = {"metric": flags["metric"], "group_by": flags.get("group_by") or [], "filters": filters}
+            raise typer.BadParameter("--hours takes FROM-TO local hours such as 20-24, "
+                                     f"got {flags['hours']!r}.") from None
+    spec: dict[str, Any] = {"metric": flags["metric"], "group_by": flags.get("group_by") or [],
+                            "filters": filters}
     comparisons = [c for c in ("spike", "compare", "share") if flags.get(c)]
     if len(comparisons) > 1:
         raise typer.BadParameter("Use at most one of --spike, --compare and --share.")
@@ -104,11 +107,13 @@ def query(
     ascending: bool = typer.Option(False, "--asc", help="Smallest first."),
     top_k: int | None = typer.Option(None, "--top", help="Keep the first N rows."),
     backend: str = typer.Option("duckdb", help="duckdb or spark."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="DuckDB over the Parquet files, not the query cache."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="DuckDB over the Parquet files, not the query cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the spec, summary and rows as JSON."),
     show_sql: bool = typer.Option(False, "--sql", help="Also print the SQL ibis generated."),
     schema: bool = typer.Option(False, "--schema", help="Print the QuerySpec JSON schema and exit."),
-    store: Path | None = typer.Option(None, "--store", help="Event store directory (default: from settings)."),
+    store: Path | None = typer.Option(None, "--store",
+                                      help="Event store directory (default: from settings)."),
 ) -> None:
     """Answer a geo-behaviour question, e.g. which regions spike on Friday night (local time)."""
     import json
@@ -131,8 +136,8 @@ def query(
             spec = parse_spec(spec_from_flags(
                 metric=metric, group_by=group_by, period=period, date_from=date_from, date_to=date_to,
                 regions=region, countries=country, cities=city, categories=category, channels=channel,
-                days_of_week=day, hours=hours, spike=spike, min_support=min_support, compare=compare, share=share,
-                order_by=order_by, ascending=ascending, top_k=top_k,
+                days_of_week=day, hours=hours, spike=spike, min_support=min_support, compare=compare,
+                share=share, order_by=order_by, ascending=ascending, top_k=top_k,
             ))
         else:
             raise typer.BadParameter("Give --spec FILE or at least --metric (see --help).")
@@ -153,7 +158,8 @@ def query(
     console.print(result.summary(), markup=False)
     frame = result.frame
     if "lift" in frame.columns:  # the spike's key columns; --json has them all
-        frame = frame[[*result.spec.group_by, "window_count", "baseline_count", "lift", "lift_lo", "lift_hi", "z"]]
+        frame = frame[[*result.spec.group_by, "window_count", "baseline_count", "lift", "lift_lo",
+                       "lift_hi", "z"]]
     table = Table(show_header=True, header_style="bold")
     for column in frame.columns:
         table.add_column(column, justify="left" if frame[column].dtype == object else "right")

@@ -45,7 +45,8 @@ def _time(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"--at takes an ISO time like 2026-11-13T20:00 (local to the region), got {value!r}.")
+        raise typer.BadParameter("--at takes an ISO time like 2026-11-13T20:00 (local to the region), "
+                                 f"got {value!r}.")
 
 
 def _show(result) -> None:
@@ -53,10 +54,11 @@ def _show(result) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table("#", "product", "name", "category", "price", "score", "reason", title=f"{result.title} [{result.strategy}]")
+    table = Table("#", "product", "name", "category", "price", "score", "reason",
+                  title=f"{result.title} [{result.strategy}]")
     for rank, row in enumerate(result.frame.itertuples(index=False), start=1):
-        table.add_row(str(rank), row.product_id, row.name, str(row.category), f"{row.price:.2f}", f"{row.score:.3f}",
-                      row.reason)
+        table.add_row(str(rank), row.product_id, row.name, str(row.category), f"{row.price:.2f}",
+                      f"{row.score:.3f}", row.reason)
     console.print(table)
     for note in result.notes:
         console.print(f"[yellow]{note}[/]")
@@ -66,8 +68,10 @@ def _show(result) -> None:
 def recommend(
     ctx: typer.Context,
     user: str | None = typer.Option(None, help="Customer id (e.g. U000042): what to show them."),
-    item: str | None = typer.Option(None, help="Product id (e.g. P0232): bought together and similar products."),
-    session: str | None = typer.Option(None, help="Comma-separated product ids viewed so far: what comes next."),
+    item: str | None = typer.Option(None,
+                                    help="Product id (e.g. P0232): bought together and similar products."),
+    session: str | None = typer.Option(None,
+                                       help="Comma-separated product ids viewed so far: what comes next."),
     basket: bool = typer.Option(False, "--basket", help="With --user: predict their next basket value."),
     region: str | None = typer.Option(None, help="Region name or ISO code (default: the customer's home)."),
     at: str | None = typer.Option(None, help="Local time of the visit, ISO (default: now)."),
@@ -110,8 +114,11 @@ def train(
     algorithm: str = typer.Option("als", help="als or bpr."),
     factors: int = typer.Option(24, help="Latent factors."),
     iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
-    context_weight: float | None = typer.Option(None, help="0..1 weight of log local popularity vs ALS; default: chosen on validation."),
-    content: bool = typer.Option(True, "--content/--no-content", help="Embed product texts for new products."),
+    context_weight: float | None = typer.Option(
+        None, help="0..1 weight of log local popularity vs ALS; default: chosen on validation."
+    ),
+    content: bool = typer.Option(True, "--content/--no-content",
+                                 help="Embed product texts for new products."),
     store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Train every recommender model on the store and save a new version (prints metrics and timings)."""
@@ -130,7 +137,8 @@ def train(
         params = RecommenderParams(until=cutoff, algorithm=algorithm, factors=factors, iterations=iterations,
                                    context_weight=context_weight, content_embeddings=content)
         recommender = Recommender.train(
-            event_store, settings.recommender_path, text_embedder(settings) if content else None, params, progress=True
+            event_store, settings.recommender_path, text_embedder(settings) if content else None, params,
+            progress=True
         )
     except (ValidationError, ValueError) as error:
         _fail(error)

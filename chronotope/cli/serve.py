@@ -14,9 +14,12 @@ from chronotope.cli.app import app
 def serve(
     prepare: Annotated[
         bool,
-        typer.Option("--prepare", help="First build whatever is missing: demo data, index, model, recommender."),
+        typer.Option("--prepare",
+                     help="First build whatever is missing: demo data, index, model, recommender."),
     ] = False,
-    host: Annotated[str | None, typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 7860).")] = None,
 ) -> None:
     """Serve the customer widget (/customer) and the operator console (/operator) and print their URLs."""

@@ -14,7 +14,8 @@ Reply = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Returns the scripted replies in order; records every prompt, its invocation kwargs and the tools bound."""
+    """Returns the scripted replies in order; records every prompt, its invocation kwargs and the tools
+    bound."""
 
     replies: list[Any]
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
@@ -29,7 +30,9 @@ class ScriptedChatModel(BaseChatModel):
         self.bound_tools.append(tools)
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         self.prompts.append(list(messages))
         self.invocation_kwargs.append(kw)
         reply = self.replies.pop(0)

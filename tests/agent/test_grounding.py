@@ -28,5 +28,6 @@ def test_numbers_from_the_question_count_as_known() -> None:
 
 
 def test_citations_are_read_in_order_without_repeats() -> None:
-    text = "You have 30 days [returns#window]. Opened earbuds only if defective [returns#opened-items] [returns#window]."
+    text = ("You have 30 days [returns#window]. Opened earbuds only if defective [returns#opened-items] "
+            "[returns#window].")
     assert citations_in(text) == ["returns#window", "returns#opened-items"]

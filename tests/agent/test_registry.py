@@ -53,7 +53,8 @@ def _slow(engines: object, args: SlowArgs, session: Session) -> ToolOutput:
 def registry() -> ToolRegistry:
     return ToolRegistry(
         [
-            ShopTool("my_orders", "The customer's orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True),
+            ShopTool("my_orders", "The customer's orders.", OrdersArgs, frozenset({"customer"}), _orders,
+                     needs_user=True),
             ShopTool("find_spikes", "Regional spikes.", SpikeArgs, frozenset({"operator"}), _spikes),
             ShopTool("slow", "Too slow.", SlowArgs, frozenset({"operator"}), _slow),
         ],
@@ -200,7 +201,9 @@ def test_a_tool_stuck_in_a_long_duckdb_query_is_interrupted(tmp_path) -> None:
 
     def scan(engines: EventStore, args: SlowArgs, session: Session) -> ToolOutput:
         try:
-            engines.connect().execute("SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3").fetchone()
+            engines.connect().execute(
+                "SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3"
+            ).fetchone()
         except BaseException as exc:  # what stopped the query
             ended.append(exc)
             raise

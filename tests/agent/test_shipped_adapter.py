@@ -22,6 +22,7 @@ def test_the_shipped_decision_heads_cover_the_roles_tools(role: str) -> None:
     tools = sorted(tool.name for tool in build_registry(None).for_role(role))
     fitted = [sorted(head.tools) for head in heads.heads]
     assert heads.for_tools(tools) is not None, (
-        f"no decision head of the shipped adapter covers the {role} tools {tools} (heads fitted on {fitted}); "
-        "refit them: `chronotope finetune heads --adapter finetune/adapters/qwen2.5-coder-0.5b-shop`"
+        f"no decision head of the shipped adapter covers the {role} tools {tools} (heads fitted on "
+        f"{fitted}); refit them: "
+        "`chronotope finetune heads --adapter finetune/adapters/qwen2.5-coder-0.5b-shop`"
     )

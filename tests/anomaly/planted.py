@@ -81,8 +81,11 @@ def volume_anomalies() -> list[VolumeAnomaly]:
     ]
 
 
-def harmless_lookalikes(rng: np.random.Generator, users: list[dict], by_region: dict[str, list[dict]]) -> list[dict]:
-    """Orders that resemble fraud but are not: trips a flight makes possible, gifts shipped within the country."""
+def harmless_lookalikes(
+    rng: np.random.Generator, users: list[dict], by_region: dict[str, list[dict]]
+) -> list[dict]:
+    """Orders that resemble fraud but are not: trips a flight makes possible, gifts shipped within the
+    country."""
     orders = []
     # Plausible trips: a Paris user buys in Madrid 6 hours after buying at home (2,000 km in 6 h is a flight).
     for k in range(10):

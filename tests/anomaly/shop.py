@@ -124,7 +124,8 @@ def _users(rng: np.random.Generator) -> list[dict]:
 def _ordinary_orders(
     rng: np.random.Generator, by_region: dict[str, list[dict]], truth_volume: list[VolumeAnomaly]
 ) -> pd.DataFrame:
-    """Hourly purchases per region with local diurnal and weekly cycles, scaled inside the volume anomalies."""
+    """Hourly purchases per region with local diurnal and weekly cycles, scaled inside the volume
+    anomalies."""
     hours = pd.date_range(START, END - timedelta(hours=1), freq="h")
     # Ordinary orders, vectorised: Poisson counts per region-hour, random shoppers of that region at home.
     frames = []

@@ -71,4 +71,5 @@ def test_review_topics_follow_their_words():
 
 def test_period_without_reviews_is_an_error(planted_shop, embedder):
     with pytest.raises(AnomalyInputError, match="No reviews from"):
-        detect_complaint_waves(planted_shop.store, embedder, since="7d", as_of=pd.Timestamp("2026-01-01", tz="UTC"))
+        detect_complaint_waves(planted_shop.store, embedder, since="7d",
+                               as_of=pd.Timestamp("2026-01-01", tz="UTC"))

@@ -138,12 +138,14 @@ def test_presets_are_idempotent_and_refinable_by_flags(retail, shared_data: Path
     path = shared_data / "online_retail_uci" / "germany.csv"
     assert ingest_file(retail[0], path, preset=get_preset("online-retail")).already_ingested
     head = tmp_path / "germany-head.csv"
-    head.write_text("\n".join(path.read_text(encoding="utf-8-sig").splitlines()[:51]) + "\n", encoding="utf-8")
+    head.write_text("\n".join(path.read_text(encoding="utf-8-sig").splitlines()[:51]) + "\n",
+                    encoding="utf-8")
     store = EventStore(tmp_path / "store")
     flags = ColumnMapping.from_flags(sets=["channel=email"])
     refined = ingest_file(store, head, flags, preset=get_preset("online-retail"))
     assert (refined.rows_read, refined.rows_accepted) == (50, 50)
-    assert store.connect().execute("SELECT DISTINCT channel, currency FROM events").fetchall() == [("email", "GBP")]
+    assert (store.connect().execute("SELECT DISTINCT channel, currency FROM events").fetchall()
+            == [("email", "GBP")])
 
 
 def test_unknown_preset_lists_the_presets() -> None:

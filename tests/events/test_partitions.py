@@ -1,4 +1,5 @@
-"""DatePartitionWriter: every row lands in its UTC date's folder whatever order batches arrive in; failures surface."""
+"""DatePartitionWriter: every row lands in its UTC date's folder whatever order batches arrive in; failures
+surface."""
 
 from __future__ import annotations
 

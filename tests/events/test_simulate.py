@@ -1,4 +1,5 @@
-"""The demo shop: deterministic, schema-true and believable (size, catalogue, sessions, seasons, orders, reviews).
+"""The demo shop: deterministic, schema-true and believable (size, catalogue, sessions, seasons, orders,
+reviews).
 
 Measured with DuckDB/pandas on `DemoConfig.small()` (the session-scoped `demo_shop` fixture); what the shop
 plants is checked in test_simulate_planted.py.
@@ -93,7 +94,8 @@ def test_size_catalogue_and_geography_are_a_mid_size_european_shop(shop):
     regions = con.execute("SELECT count(DISTINCT region), count(DISTINCT country) FROM events").fetchone()
     assert regions[0] >= 30 and regions[1] >= 3
     assert users["email"].str.endswith("@example.com").all()
-    currencies = con.execute("SELECT country, any_value(currency) FROM events WHERE price IS NOT NULL GROUP BY 1").fetchall()
+    currencies = con.execute("SELECT country, any_value(currency) FROM events WHERE price IS NOT NULL "
+                             "GROUP BY 1").fetchall()
     assert dict(currencies)["GB"] == "GBP" and dict(currencies)["DE"] == "EUR"
 
 
@@ -109,7 +111,8 @@ def test_sessions_flow_from_view_to_purchase_with_realistic_conversion(shop):
     assert funnel["carted"] > funnel["conversion"]
     # a purchase never comes before the view of the same product in its session
     bad = con.execute("""
-        SELECT count(*) FROM events p WHERE p.event_type = 'purchase' AND p.session_id IS NOT NULL AND NOT EXISTS (
+        SELECT count(*) FROM events p
+        WHERE p.event_type = 'purchase' AND p.session_id IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM events v WHERE v.session_id = p.session_id AND v.event_type = 'view'
               AND v.product_id = p.product_id AND v.event_time <= p.event_time)
     """).fetchone()[0]
@@ -169,7 +172,8 @@ def test_orders_match_purchase_events(shop):
     assert set(refunds) <= set(orders.loc[orders["status"] == "returned", "order_id"])
     canary = orders[orders["shipping_region"] == "Canary Islands"]
     mainland = orders[orders["shipping_region"] == "Madrid"]
-    lead = lambda o: (pd.to_datetime(o["delivery_estimate"]) - o["placed_at"].dt.tz_localize(None)).dt.days.mean()
+    lead = lambda o: (pd.to_datetime(o["delivery_estimate"])
+                      - o["placed_at"].dt.tz_localize(None)).dt.days.mean()
     assert lead(canary) > lead(mainland) + 3
 
 
@@ -178,8 +182,9 @@ def test_reviews_sentiment_follows_rating(shop):
     reviews = con.execute("SELECT * FROM reviews").df()
     assert len(reviews) >= 1000 and set(reviews["rating"]) == {1, 2, 3, 4, 5}
     assert 3.6 <= reviews["rating"].mean() <= 4.4
-    positive = reviews[reviews["rating"] >= 4]["text"].str.contains("happy|great|excellent|love|fast|lovely|value|five|perfect|impress|beautiful|painless|friendly|solid|worth",
-                                                                      case=False).mean()
+    positive = reviews[reviews["rating"] >= 4]["text"].str.contains(
+        "happy|great|excellent|love|fast|lovely|value|five|perfect|impress|beautiful|painless|"
+        "friendly|solid|worth", case=False).mean()
     negative = reviews[reviews["rating"] <= 2]["text"].str.contains(
         "disappoint|poor|not|never|nightmare|overpriced|late|broke|leak|stopped|faulty|bad|mess|expensive|avoid",
         case=False).mean()

@@ -1,5 +1,6 @@
-"""Every pattern the demo shop plants is really in the data: Friday spikes, promotions, trend breaks, launches,
-fraud (and nothing that looks like it elsewhere), volume anomalies, the recommender's truth, the complaint wave.
+"""Every pattern the demo shop plants is really in the data: Friday spikes, promotions, trend breaks,
+launches, fraud (and nothing that looks like it elsewhere), volume anomalies, the recommender's truth, the
+complaint wave.
 
 Measured with DuckDB/pandas on `DemoConfig.small()` (the session-scoped `demo_shop` fixture).
 """
@@ -21,7 +22,8 @@ from tools.events.regions import get_region
 def test_friday_night_purchases_spike_only_in_the_planted_regions(shop):
     _, truth, _, purchases, _, _ = shop
     hours = truth.n_events and ((truth.end - truth.start).days + 1) * 24
-    fridays = sum(1 for k in range((truth.end - truth.start).days + 1) if (truth.start + timedelta(k)).weekday() == 4)
+    fridays = sum(1 for k in range((truth.end - truth.start).days + 1)
+                  if (truth.start + timedelta(k)).weekday() == 4)
     planted = {s.region for s in truth.friday_spikes}
     assert len(planted) >= 3 and len({get_region(r).country for r in planted}) >= 2
     assert len({get_region(r).tz for r in planted}) >= 2
@@ -36,7 +38,8 @@ def test_friday_night_purchases_spike_only_in_the_planted_regions(shop):
     assert max(others.values()) < 1.6, max(others.items(), key=lambda kv: kv[1])
 
 
-# ------------------------------------------------------------------ demand: promotions, trend breaks, launches
+# ------------------------------------------------------------------ demand: promotions, trend breaks,
+#                                                                    launches
 
 
 def _daily_units(purchases: pd.DataFrame, product: str, region: str | None = None) -> pd.Series:
@@ -51,7 +54,8 @@ def test_promotion_lifts_demand_and_cuts_the_price(shop):
     promo = max(truth.promotions, key=lambda p: p.start)
     assert promo.lift >= 2 and 7 <= (promo.end - promo.start).days + 1 <= 14
     daily = _daily_units(purchases, promo.product_id)
-    days = lambda a, b: sum(daily.get(a + timedelta(k), 0) for k in range((b - a).days + 1)) / ((b - a).days + 1)
+    days = (lambda a, b: sum(daily.get(a + timedelta(k), 0) for k in range((b - a).days + 1))
+            / ((b - a).days + 1))
     during = days(promo.start, promo.end)
     before = days(promo.start - timedelta(35), promo.start - timedelta(8))
     assert during >= 2.0 * before, (during, before)
@@ -152,20 +156,23 @@ def test_ordinary_shoppers_never_look_like_fraud(shop):
     p = purchases.sort_values(["user_id", "event_time"])
     same_user = p["user_id"].values[1:] == p["user_id"].values[:-1]
     quick = (p["event_time"].values[1:] - p["event_time"].values[:-1]) < np.timedelta64(1, "h")
-    far = haversine_km(p["lat"].values[1:], p["lon"].values[1:], p["lat"].values[:-1], p["lon"].values[:-1]) > 1000
+    far = (haversine_km(p["lat"].values[1:], p["lon"].values[1:], p["lat"].values[:-1], p["lon"].values[:-1])
+           > 1000)
     travellers = set(p["user_id"].values[1:][same_user & quick & far])
     assert travellers == _case_ids(truth, "impossible_travel", "user_ids")
     # card testing: a device with >= 10 orders in any hour
     o = orders.sort_values(["device_id", "placed_at"])
     dev = o["device_id"].values
-    tenth = (dev[9:] == dev[:-9]) & ((o["placed_at"].values[9:] - o["placed_at"].values[:-9]) < np.timedelta64(1, "h"))
+    tenth = ((dev[9:] == dev[:-9])
+             & ((o["placed_at"].values[9:] - o["placed_at"].values[:-9]) < np.timedelta64(1, "h")))
     assert set(dev[9:][tenth]) == _case_ids(truth, "card_testing", "device_ids")
     # rings: a device ordering for more than two accounts
     accounts = orders.groupby("device_id")["user_id"].nunique()
     assert set(accounts[accounts > 2].index) == _case_ids(truth, "device_ring", "device_ids")
     # ship-far: shipped > 1000 km from the buyer's home
     merged = orders.merge(users, on="user_id")
-    distance = haversine_km(merged["home_lat"], merged["home_lon"], merged["shipping_lat"], merged["shipping_lon"])
+    distance = haversine_km(merged["home_lat"], merged["home_lon"], merged["shipping_lat"],
+                            merged["shipping_lon"])
     assert set(merged.loc[distance > 1000, "order_id"]) == _case_ids(truth, "ship_far", "order_ids")
 
 
@@ -180,12 +187,14 @@ def test_outage_and_surge_change_regional_volume(shop):
         hours = (anomaly.end - anomaly.start).total_seconds() / 3600
         assert (10 <= hours <= 13) if anomaly.kind == "outage" else (4 <= hours <= 8)
         assert anomaly.start.date() not in truth.holidays
-        during = con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? AND event_time < ?",
+        during = con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? "
+                             "AND event_time < ?",
                          [anomaly.region, anomaly.start, anomaly.end]).fetchone()[0]
         # the same hours on the four previous weeks' same weekday
         normal = np.mean([
             con.execute("SELECT count(*) FROM events WHERE region = ? AND event_time >= ? AND event_time < ?",
-                    [anomaly.region, anomaly.start - timedelta(7 * k), anomaly.end - timedelta(7 * k)]).fetchone()[0]
+                    [anomaly.region, anomaly.start - timedelta(7 * k),
+                     anomaly.end - timedelta(7 * k)]).fetchone()[0]
             for k in range(1, 5)
         ])
         ratio = during / normal
@@ -235,18 +244,22 @@ def test_shoppers_view_and_buy_mostly_in_their_favourite_categories(shop):
     # What their favourites would get if they shopped like everyone else (each user's categories' share).
     expected = tastes.assign(s=tastes["category"].map(share)).groupby("user_id")["s"].sum()
     expected = ours["user_id"].map(expected).mean()
-    assert len(ours) >= 200 and own.mean() >= 0.6 and own.mean() >= 3 * expected, (len(ours), own.mean(), expected)
+    assert (len(ours) >= 200 and own.mean() >= 0.6
+            and own.mean() >= 3 * expected), (len(ours), own.mean(), expected)
 
 
 def test_categories_sell_at_their_local_hours(shop):
     """Coffee at breakfast, headphones in the evening, garden tools on weekend mornings (local time)."""
     _, _, con, purchases, _, _ = shop
-    category = con.execute("SELECT product_id, category FROM products").df().set_index("product_id")["category"]
+    category = (
+        con.execute("SELECT product_id, category FROM products").df().set_index("product_id")["category"]
+    )
     parts = []
     for region, group in purchases.groupby("region"):
         local = local_time(group["event_time"], region)
         parts.append(pd.DataFrame({"category": group["product_id"].map(category).to_numpy(),
-                                   "hour": local.dt.hour.to_numpy(), "weekday": local.dt.dayofweek.to_numpy()}))
+                                   "hour": local.dt.hour.to_numpy(),
+                                   "weekday": local.dt.dayofweek.to_numpy()}))
     rows = pd.concat(parts)
     morning, evening = rows["hour"].between(6, 10), rows["hour"].between(19, 23)
     weekend_morning = (rows["weekday"] >= 5) & rows["hour"].between(7, 12)

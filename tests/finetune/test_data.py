@@ -28,7 +28,8 @@ def test_planted_pii_is_masked_and_counted() -> None:
         "Send it to 12 Rue de Rivoli or Hauptstraße 5. Order 12345678, 3 items."
     )
     clean, report = scrub(text)
-    for secret in ("ana.lopez@example.org", "6 12 34 56 78", "4111 1111 1111 1111", "Rue de Rivoli", "Hauptstraße 5"):
+    for secret in ("ana.lopez@example.org", "6 12 34 56 78", "4111 1111 1111 1111", "Rue de Rivoli",
+                   "Hauptstraße 5"):
         assert secret not in clean
     assert report.counts == {"emails": 1, "phones": 1, "cards": 1, "addresses": 2}
     assert "Order 12345678, 3 items" in clean  # not a card (fails Luhn), not a phone: kept
@@ -51,7 +52,8 @@ def test_csv_missing_column_is_named(tmp_path: Path) -> None:
 
 def test_jsonl_bad_role_is_rejected_with_line(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
-    path.write_text(json.dumps({"messages": [{"role": "user", "content": "a"}]}) + "\n" + json.dumps({"messages": [{"role": "bot", "content": "b"}]}) + "\n")
+    path.write_text(json.dumps({"messages": [{"role": "user", "content": "a"}]}) + "\n"
+                    + json.dumps({"messages": [{"role": "bot", "content": "b"}]}) + "\n")
     with pytest.raises(TranscriptError, match="t.jsonl:2: message 0 has role 'bot'"):
         load_jsonl_transcripts(path)
 
@@ -59,9 +61,15 @@ def test_jsonl_bad_role_is_rejected_with_line(tmp_path: Path) -> None:
 def test_app_export_feedback_keeps_up_uses_correction_drops_uncorrected_down(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     convs = [
-        {"conversation_id": "a", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "good"}], "feedback": [{"message_index": 1, "rating": "up"}]},
-        {"conversation_id": "b", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "wrong"}], "feedback": [{"message_index": 1, "rating": "down", "correction": "right"}]},
-        {"conversation_id": "c", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "bad"}], "feedback": [{"message_index": 1, "rating": "down", "comment": "meh"}]},
+        {"conversation_id": "a",
+         "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "good"}],
+         "feedback": [{"message_index": 1, "rating": "up"}]},
+        {"conversation_id": "b",
+         "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "wrong"}],
+         "feedback": [{"message_index": 1, "rating": "down", "correction": "right"}]},
+        {"conversation_id": "c",
+         "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "bad"}],
+         "feedback": [{"message_index": 1, "rating": "down", "comment": "meh"}]},
     ]
     path.write_text("\n".join(json.dumps(c) for c in convs))
     kept, dropped = load_app_export(path)
@@ -70,7 +78,8 @@ def test_app_export_feedback_keeps_up_uses_correction_drops_uncorrected_down(tmp
 
 
 def test_bitext_intents_map_to_tools(shared_data: Path) -> None:
-    dialogues = load_bitext(shared_data / "bitext" / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv", limit_per_intent=5)
+    dialogues = load_bitext(shared_data / "bitext" / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv",
+                            limit_per_intent=5)
     assert len(dialogues) == 27 * 5
     calls = [d.messages[-1].get("tool_calls") for d in dialogues]
     names = {c[0]["function"]["name"] for c in calls if c}
@@ -80,7 +89,8 @@ def test_bitext_intents_map_to_tools(shared_data: Path) -> None:
 
 def test_scrub_dedup_split_and_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    rows = ["conversation_id,turn,role,text"] + [f"c{i},1,customer,my email is x{i % 50}@mail.com" for i in range(200)]
+    rows = (["conversation_id,turn,role,text"]
+            + [f"c{i},1,customer,my email is x{i % 50}@mail.com" for i in range(200)])
     path.write_text("\n".join(rows))
     dialogues, report = scrub_dialogues(load_csv_transcripts(path))
     assert report.counts["emails"] == 200
@@ -90,7 +100,8 @@ def test_scrub_dedup_split_and_round_trip(tmp_path: Path) -> None:
     assert {d.conversation_id for d in train}.isdisjoint({d.conversation_id for d in val})
     assert 20 <= len(val) <= 60
     write_jsonl(train, tmp_path / "train.jsonl")
-    assert [d.conversation_id for d in read_dialogues(tmp_path / "train.jsonl")] == [d.conversation_id for d in train]
+    assert ([d.conversation_id for d in read_dialogues(tmp_path / "train.jsonl")]
+            == [d.conversation_id for d in train])
 
 
 def test_benchmark_questions_are_kept_out_of_training_data() -> None:
@@ -101,8 +112,10 @@ def test_benchmark_questions_are_kept_out_of_training_data() -> None:
     assert question_key("Any fraud this week?") in held_out
     # Same question up to case, punctuation and numbers: caught; a different question: kept.
     copies = [Dialogue("a", [{"role": "user", "content": "any FRAUD this week"}], "synth", "operator"),
-              Dialogue("b", [{"role": "user", "content": "I need headphones under 250 euros!"}], "synth", "customer"),
-              Dialogue("c", [{"role": "user", "content": "Is there fraud in the last 30 days?"}], "synth", "operator")]
+              Dialogue("b", [{"role": "user", "content": "I need headphones under 250 euros!"}], "synth",
+                       "customer"),
+              Dialogue("c", [{"role": "user", "content": "Is there fraud in the last 30 days?"}], "synth",
+                       "operator")]
     kept, dropped = decontaminate(copies, held_out)
     assert dropped == 2
     assert [d.conversation_id for d in kept] == ["c"]

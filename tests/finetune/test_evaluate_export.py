@@ -24,14 +24,17 @@ def test_case_takes_the_first_question_and_the_first_call() -> None:
     ], "synth", "operator")
     case = case_from_dialogue(dialogue)
     assert (case.role, case.question, case.expect_tool, case.expect_args, case.kind) == (
-        "operator", "Which regions spike on Friday night?", "find_spikes", {"day": "Friday", "start_hour": 20}, "synth")
-    chat = Dialogue("s2", [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"}], "synth")
+        "operator", "Which regions spike on Friday night?", "find_spikes",
+        {"day": "Friday", "start_hour": 20}, "synth")
+    chat = Dialogue("s2", [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"}],
+                    "synth")
     assert case_from_dialogue(chat).expect_tool is None and case_from_dialogue(chat).expect_refusal
     assert case_from_dialogue(Dialogue("s3", [{"role": "assistant", "content": "Welcome"}], "app")) is None
 
 
 def test_held_out_cases_are_capped_per_source() -> None:
-    dialogues = [Dialogue(f"{src}{i}", [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}], src)
+    dialogues = [Dialogue(f"{src}{i}",
+                          [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}], src)
                  for src in ("synth", "bitext") for i in range(5)]
     cases = held_out_cases(dialogues, per_source=2)
     assert sorted(c.kind for c in cases) == ["bitext", "bitext", "synth", "synth"]
@@ -42,9 +45,11 @@ def test_held_out_cases_are_capped_per_source() -> None:
 def test_comparison_reports_both_sides_and_the_ratio() -> None:
     before = {"cases": 10, "tool_selection_accuracy": 0.5, "valid_call_rate": 1.0, "argument_accuracy": 0.4,
               "completion_loss": 2.0, "synth_tool_selection_accuracy": 0.5}
-    after = {**before, "tool_selection_accuracy": 0.8, "completion_loss": 0.5, "synth_tool_selection_accuracy": 0.9}
+    after = {**before, "tool_selection_accuracy": 0.8, "completion_loss": 0.5,
+             "synth_tool_selection_accuracy": 0.9}
     lines = comparison_lines(before, after)
-    assert "tool_selection_accuracy_before: 0.5000" in lines and "tool_selection_accuracy_after: 0.8000" in lines
+    assert ("tool_selection_accuracy_before: 0.5000" in lines
+            and "tool_selection_accuracy_after: 0.8000" in lines)
     assert "tool_selection_accuracy_ratio_after_before: 1.600" in lines
     assert "completion_loss_ratio_after_before: 0.250" in lines
     assert "synth_tool_selection_accuracy_ratio_after_before: 1.800" in lines
@@ -69,7 +74,8 @@ def test_export_copies_the_adapter_and_refuses_other_folders(tmp_path: Path) -> 
     (source / "adapter_model.safetensors").write_bytes(b"weights")
     (source / "optimizer.pt").write_bytes(b"not shipped")
     result = export_adapter(source, tmp_path / "out" / "shop")
-    assert sorted(p.name for p in result.adapter_dir.iterdir()) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert (sorted(p.name for p in result.adapter_dir.iterdir())
+            == ["adapter_config.json", "adapter_model.safetensors"])
     assert result.size_bytes == len(json.dumps({"r": 8})) + len(b"weights")
     with pytest.raises(ExportError, match="not a PEFT adapter folder"):
         export_adapter(tmp_path / "run", tmp_path / "out" / "bad")

@@ -17,9 +17,11 @@ from finetune.render import TRAINING_TODAY, training_pairs, with_system_prompt
 MODEL_CACHE = Path(__file__).resolve().parents[2] / ".chronotope" / "models"  # shared with tests/llm
 TOOLS = [
     {"type": "function", "function": {"name": "my_orders", "description": "The customer's own orders.",
-                                      "parameters": {"type": "object", "properties": {"status": {"type": "string"}}}}},
+                                      "parameters": {"type": "object",
+                                                     "properties": {"status": {"type": "string"}}}}},
     {"type": "function", "function": {"name": "search_docs", "description": "Search the shop's documents.",
-                                      "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
+                                      "parameters": {"type": "object",
+                                                     "properties": {"query": {"type": "string"}},
                                                      "required": ["query"]}}},
 ]
 
@@ -31,7 +33,9 @@ def tokenizer():
 
     from agent.llm.sources import prepare_model
 
-    return AutoTokenizer.from_pretrained(prepare_model("qwen2.5-coder-0.5b", MODEL_CACHE, progress=False).location)
+    return AutoTokenizer.from_pretrained(
+        prepare_model("qwen2.5-coder-0.5b", MODEL_CACHE, progress=False).location
+    )
 
 
 def tool_dialogue() -> Dialogue:
@@ -39,7 +43,8 @@ def tool_dialogue() -> Dialogue:
         {"role": "system", "content": system_prompt("customer", TRAINING_TODAY)},
         {"role": "user", "content": "Which of my orders are shipped?"},
         {"role": "assistant", "content": "", "tool_calls": [
-            {"type": "function", "function": {"name": "my_orders", "arguments": {"status": "shipped", "limit": 5}}}]},
+            {"type": "function",
+             "function": {"name": "my_orders", "arguments": {"status": "shipped", "limit": 5}}}]},
         {"role": "tool", "name": "my_orders", "content": "1 order(s): O0012345 shipped."},
         {"role": "assistant", "content": "Your order O0012345 has shipped."},
     ], "synth", "customer")
@@ -58,7 +63,8 @@ def test_first_prompt_is_exactly_what_the_agent_sends(tokenizer) -> None:
     template = tool_template(tokenizer)
     first, second = training_pairs(tool_dialogue(), tokenizer, TOOLS, template)
     agent_prompt = render_prompt(
-        tokenizer, [SystemMessage(system_prompt("customer", TRAINING_TODAY)), HumanMessage("Which of my orders are shipped?")], TOOLS
+        tokenizer, [SystemMessage(system_prompt("customer", TRAINING_TODAY)),
+                    HumanMessage("Which of my orders are shipped?")], TOOLS
     )
     assert first.prompt == agent_prompt
     # The answer turn sees the call and the tool's result, as the agent's second model call does.
@@ -70,8 +76,12 @@ def test_first_prompt_is_exactly_what_the_agent_sends(tokenizer) -> None:
 def test_first_turn_only_keeps_one_pair_and_missing_system_prompt_is_added(tokenizer) -> None:
     bare = Dialogue("b1", [{"role": "user", "content": "where is my parcel"},
                            {"role": "assistant", "content": "", "tool_calls": [
-                               {"type": "function", "function": {"name": "my_orders", "arguments": {}}}]}], "bitext", "customer")
-    assert with_system_prompt(bare)[0] == {"role": "system", "content": system_prompt("customer", date(2026, 11, 15))}
+                               {"type": "function", "function": {"name": "my_orders", "arguments": {}}}]}],
+                    "bitext", "customer")
+    assert (with_system_prompt(bare)[0]
+            == {"role": "system", "content": system_prompt("customer", date(2026, 11, 15))})
     pairs = training_pairs(tool_dialogue(), tokenizer, TOOLS, tool_template(tokenizer), first_turn_only=True)
     assert [p.turn for p in pairs] == [0]
-    assert training_pairs(bare, tokenizer, TOOLS, tool_template(tokenizer))[0].prompt.startswith("<|im_start|>system\n")
+    assert training_pairs(bare, tokenizer, TOOLS, tool_template(tokenizer))[0].prompt.startswith(
+        "<|im_start|>system\n"
+    )

@@ -1,4 +1,5 @@
-"""Synthetic dialogues: every call validates, every kind of reply is there, none repeats a benchmark question."""
+"""Synthetic dialogues: every call validates, every kind of reply is there, none repeats a benchmark
+question."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def test_synthetic_dialogues_cover_every_tool_and_no_tool_replies_in_both_roles(
     registry = build_registry(None)
     facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
     dialogues = synthesize(registry, facts, 600, seed=1)
-    by_role = {role: Counter(_first_reply(d) for d in dialogues if d.role == role) for role in ("customer", "operator")}
+    by_role = {role: Counter(_first_reply(d) for d in dialogues if d.role == role)
+               for role in ("customer", "operator")}
     for role, counts in by_role.items():
         expected = {tool.name for tool in registry.for_role(role)} | {"(no tool)"}
         assert set(counts) == expected, f"{role}: missing {expected - set(counts)}"
@@ -43,8 +45,10 @@ def test_customers_asking_an_operator_question_are_refused(demo_shop, settings) 
 
     facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
     dialogues = synthesize(build_registry(None), facts, 1200, seed=3)
-    operator_questions = {d.messages[1]["content"] for d in dialogues if d.role == "operator" and _first_reply(d) != "(no tool)"}
+    operator_questions = {d.messages[1]["content"]
+                          for d in dialogues if d.role == "operator" and _first_reply(d) != "(no tool)"}
     refused = [d.messages[1]["content"] for d in dialogues
                if d.role == "customer" and d.messages[-1]["content"] == REFUSAL_ANSWER["customer"]]
     asked_by_both = [q for q in refused if q in operator_questions]
-    assert len(asked_by_both) >= 5, asked_by_both  # the same analytics question: a call for one role, a refusal for the other
+    # the same analytics question: a call for one role, a refusal for the other
+    assert len(asked_by_both) >= 5, asked_by_both

@@ -1,4 +1,5 @@
-"""LoRA training on a tiny random Qwen2: loss goes down, LoRA weights move, base weights stay, the adapter loads."""
+"""LoRA training on a tiny random Qwen2: loss goes down, LoRA weights move, base weights stay, the adapter
+loads."""
 
 from __future__ import annotations
 
@@ -90,7 +91,9 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
         assert not torch.allclose(base.model(ids).logits, tuned.model(ids).logits)
 
 
-def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first_replies(smoke_run, tmp_path) -> None:
+def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first_replies(
+    smoke_run, tmp_path
+) -> None:
     import shutil
 
     from agent.llm.decision_head import ANSWER
@@ -100,7 +103,8 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
     settings, result, _ = smoke_run
     adapter = tmp_path / "adapter"
     shutil.copytree(result.adapter_dir, adapter)
-    replies = {"Where is my order?": ("my_orders", {}), "Do you sell tents?": ("search_products", {"query": "tents"}),
+    replies = {"Where is my order?": ("my_orders", {}),
+               "Do you sell tents?": ("search_products", {"query": "tents"}),
                "What is the return policy?": ("search_docs", {"query": "returns"}),
                "Suggest something for me": ("my_recommendations", {}), "Hello there!": (ANSWER, {})}
 
@@ -109,21 +113,25 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
         for i, question in enumerate(questions):
             tool, args = replies[question]
             reply = ({"role": "assistant", "content": "Hi! How can I help?"} if tool == ANSWER else
-                     {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": tool, "arguments": args}}]})
+                     {"role": "assistant", "content": "",
+                      "tool_calls": [{"type": "function", "function": {"name": tool, "arguments": args}}]})
             out.append(Dialogue(f"h{i}", [{"role": "user", "content": question}, reply], "synth", "customer"))
         return out
 
     train_file, validation_file = tmp_path / "train.jsonl", tmp_path / "validation.jsonl"
     write_jsonl(dialogues(list(replies) * 3), train_file)
     write_jsonl(dialogues(list(replies)), validation_file)
-    model_settings = Settings(data_dir=settings.data_dir, model=str(settings.data_dir / "finetune" / "tiny-model"), llm_threads=1)
+    model_settings = Settings(data_dir=settings.data_dir,
+                              model=str(settings.data_dir / "finetune" / "tiny-model"), llm_threads=1)
     _, fits = fit_decision_heads(model_settings, adapter, train_file, validation_file, layer=1)
     (fit,) = fits  # customer dialogues only: one head
     assert fit.role == "customer" and fit.validation_examples == 5 and fit.validation_accuracy == 1.0
     loaded = load_model(replace(model_settings.model_options(), adapter=str(adapter)), progress=False)
     assert loaded.decision_heads is not None
-    assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs", "my_recommendations"])
-    off = load_model(replace(model_settings.model_options(), adapter=str(adapter), decision_heads=False), progress=False)
+    assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs",
+                                            "my_recommendations"])
+    off = load_model(replace(model_settings.model_options(), adapter=str(adapter), decision_heads=False),
+                     progress=False)
     assert off.decision_heads is None
     write_jsonl(dialogues(["Where is my order?", "Hello there!"] * 2), train_file)
     with pytest.raises(DecisionHeadError, match="not every customer tool"):
@@ -132,7 +140,8 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
 
 def test_flags_override_the_preset_and_unknown_settings_are_named() -> None:
     config, preset = parse_config(["--preset", "cpu-smoke", "--max-steps", "2", "--no-first-turn-only"])
-    assert preset == "cpu-smoke" and config.model == "tiny" and config.max_steps == 2 and not config.first_turn_only
+    assert (preset == "cpu-smoke" and config.model == "tiny" and config.max_steps == 2
+            and not config.first_turn_only)
     with pytest.raises(TrainConfigError, match="Unknown preset 'huge'; choose one of cpu-smoke"):
         make_config("huge")
     with pytest.raises(TrainConfigError, match="Unknown training setting.*lora_rank.*valid:"):
@@ -151,7 +160,8 @@ def test_trainable_tokens_must_be_single_tokens_of_the_tokenizer(tmp_path: Path)
     rows = trainable_token_rows(model, tokenizer, "<tool_call>, </tool_call>")
     ids = sorted(tokenizer.convert_tokens_to_ids(["<tool_call>", "</tool_call>"]))
     assert rows == {"embed_tokens": ids, "lm_head": ids}
-    assert trainable_token_rows(model, tokenizer, "<tool_call>", output_rows=False) == {"embed_tokens": ids[:1]}
+    assert (trainable_token_rows(model, tokenizer, "<tool_call>", output_rows=False)
+            == {"embed_tokens": ids[:1]})
     assert trainable_token_rows(model, tokenizer, "") is None
     with pytest.raises(TrainConfigError, match="<call_me> are not single tokens"):
         trainable_token_rows(model, tokenizer, "<tool_call>,<call_me>")
@@ -163,7 +173,9 @@ def test_training_without_prepared_data_says_to_run_prepare(tmp_path: Path) -> N
         train(make_config("cpu-smoke"), settings, preset="cpu-smoke")
 
 
-def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_first_choice(tmp_path: Path) -> None:
+def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_first_choice(
+    tmp_path: Path,
+) -> None:
     import torch
 
     from agent.llm.load import load_model
@@ -174,8 +186,8 @@ def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_f
     settings = Settings(data_dir=tmp_path / "chronotope")
     write_jsonl(customer_dialogues(8), settings.data_dir / "finetune" / "train.jsonl")
     write_jsonl(customer_dialogues(2), settings.data_dir / "finetune" / "validation.jsonl")
-    config = make_config("cpu-smoke", roles="customer", shared_prefix=True, max_train_examples=8, batch_size=1,
-                         grad_accum=4, max_steps=6, save_steps=0, eval_steps=0, threads=1)
+    config = make_config("cpu-smoke", roles="customer", shared_prefix=True, max_train_examples=8,
+                         batch_size=1, grad_accum=4, max_steps=6, save_steps=0, eval_steps=0, threads=1)
     result = train(config, settings, preset="cpu-smoke")
 
     def first_token_log_prob(adapter: str | None) -> float:
@@ -184,7 +196,8 @@ def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_f
                                      llm_threads=1).model_options(), progress=False)
         tokenizer = loaded.tokenizer
         messages = to_langchain(with_system_prompt(customer_dialogues(1)[0]))[:-1]  # up to the reply
-        text = render_prompt(tokenizer, messages, build_registry(None).schemas("customer"), tool_template(tokenizer))
+        text = render_prompt(tokenizer, messages, build_registry(None).schemas("customer"),
+                             tool_template(tokenizer))
         ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"]
         with torch.no_grad():
             log_probs = torch.log_softmax(loaded.model(ids).logits[0, -1], dim=-1)

@@ -42,8 +42,8 @@ def tiny_store(tmp_path) -> EventStore:
         "category": ["Books" if p else None for p in columns[2]],
     }))
     store.write_table("products", pa.table({
-        "product_id": ["P1", "P2"], "name": ["Garden Atlas", "Garden Almanac"], "category": ["Books", "Books"],
-        "price": [10.0, 20.0], "currency": ["EUR", "EUR"],
+        "product_id": ["P1", "P2"], "name": ["Garden Atlas", "Garden Almanac"],
+        "category": ["Books", "Books"], "price": [10.0, 20.0], "currency": ["EUR", "EUR"],
     }))
     return store
 
@@ -57,6 +57,7 @@ def weekly_poisson(n_series: int, days: int, seed: int, start: str = "2025-01-01
         level = rng.uniform(5, 60)
         week = 1 + 0.3 * np.sin(2 * np.pi * t / 7 + rng.uniform(0, 2 * np.pi))
         trend = np.exp(rng.normal(0, 0.0008) * t)
-        frames.append(pd.DataFrame({"unique_id": f"s{i:02d}", "ds": pd.date_range(start, periods=days, freq="D"),
+        frames.append(pd.DataFrame({"unique_id": f"s{i:02d}",
+                                    "ds": pd.date_range(start, periods=days, freq="D"),
                                     "y": rng.poisson(level * week * trend).astype(float)}))
     return pd.concat(frames, ignore_index=True)

@@ -20,7 +20,8 @@ from tools.forecast import (
 def test_forecast_level_after_a_trend_break_follows_the_new_level(demo_shop):
     store, truth = demo_shop
     for brk in truth.trend_breaks:
-        result = forecast_demand(store, product=brk.product_id, region=brk.region, horizon=28, model_set="fast")
+        result = forecast_demand(store, product=brk.product_id, region=brk.region, horizon=28,
+                                 model_set="fast")
         history = result.history.set_index("ds")["y"]
         before = history[: str(brk.at - timedelta(days=1))].tail(180).mean()
         after = history[str(brk.at):].mean()

@@ -1,4 +1,5 @@
-"""The engine on seeded synthetic series: backtest choice, interval coverage, fallbacks, calendar, dask, errors."""
+"""The engine on seeded synthetic series: backtest choice, interval coverage, fallbacks, calendar, dask,
+errors."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def test_backtest_picks_models_that_beat_seasonal_naive_on_noisy_weekly_demand()
 def test_intermittent_series_get_a_rate_forecast_not_zeros():
     rng = np.random.default_rng(3)
     y = (rng.random(300) < 0.25) * rng.integers(1, 4, 300)
-    frame = pd.DataFrame({"unique_id": "slow", "ds": pd.date_range("2025-01-01", periods=300), "y": y.astype(float)})
+    frame = pd.DataFrame({"unique_id": "slow", "ds": pd.date_range("2025-01-01", periods=300),
+                          "y": y.astype(float)})
     result = forecast_series(frame, 28, "D", options=FAST)
     report = result.reports["slow"]
     assert report.kind == "intermittent" and report.metric == "RMSSE"
@@ -68,12 +70,13 @@ def test_short_histories_fall_back_with_a_note():
 
 
 def test_summary_quotes_total_interval_and_backtest_verdict():
-    result = forecast_series(weekly_poisson(1, 300, seed=7), 28, "D", options=FAST, label="Trail Boots in Bavaria")
+    result = forecast_series(weekly_poisson(1, 300, seed=7), 28, "D", options=FAST,
+                             label="Trail Boots in Bavaria")
     mean, lo, hi = result.total()
     assert lo < mean < hi
     text = result.summary()
-    assert text.startswith(f"Expect {mean:,.0f} units (80%: {lo:,.0f}-{hi:,.0f}) for Trail Boots in Bavaria over the "
-                           "next 28 days starting")
+    assert text.startswith(f"Expect {mean:,.0f} units (80%: {lo:,.0f}-{hi:,.0f}) for Trail Boots in Bavaria "
+                           "over the next 28 days starting")
     assert "in backtest (MASE" in text
 
 
@@ -104,8 +107,8 @@ def test_holiday_and_promotion_lifts_are_recovered_and_applied_to_future_promoti
 
     frame = pd.DataFrame({"unique_id": "p", "ds": ds, "y": y})
     future = pd.date_range(ds[-1] + pd.Timedelta(days=1), periods=28)
-    calendar = pd.DataFrame({"unique_id": "p", "ds": ds.append(future), "holiday": np.r_[holiday, np.zeros(28)],
-                             "promo": promo})
+    calendar = pd.DataFrame({"unique_id": "p", "ds": ds.append(future),
+                             "holiday": np.r_[holiday, np.zeros(28)], "promo": promo})
     result = forecast_series(frame, 28, "D", calendar, options=FAST)
     assert result.reports["p"].model.endswith("+cal")
     assert "promotions x" in result.reports["p"].calendar
@@ -146,7 +149,8 @@ def test_bad_arguments_raise_clear_errors():
         forecast_series(frame.drop(columns="y"), 7)
     with pytest.raises(ForecastInputError, match="missing y values; fill gaps with zeros"):
         forecast_series(frame.assign(y=np.nan), 7)
-    with pytest.raises(HorizonTooLong, match="90 days horizon is longer than the 60 days of history .*at most 60 days"):
+    with pytest.raises(HorizonTooLong,
+                       match="90 days horizon is longer than the 60 days of history .*at most 60 days"):
         forecast_series(frame, 90)
     with pytest.raises(SeriesTooShort, match="Only 10 days of sales history; at least 14 days"):
         forecast_series(frame.head(10), 7)

@@ -32,7 +32,8 @@ def test_reorder_point_and_quantity_match_the_hand_computation():
     later = reorder_from_forecast(_flat(10, 5), stock_on_hand=60, lead_time_days=4, service_level=0.95,
                                   review_period_days=3)
     assert not later.reorder_now and later.order_quantity == 0
-    assert later.summary().startswith("No reorder of the product for all regions yet: stock 60 is above the reorder point 57")
+    assert later.summary().startswith("No reorder of the product for all regions yet: "
+                                      "stock 60 is above the reorder point 57")
 
 
 def test_slow_movers_get_at_least_the_poisson_quantile():
@@ -48,18 +49,21 @@ def test_bad_reorder_inputs_raise_clear_errors():
     daily = _flat(10, 5)
     with pytest.raises(ForecastInputError, match="stock_on_hand must be a number of units >= 0, got -1"):
         reorder_from_forecast(daily, -1, 7)
-    with pytest.raises(ForecastInputError, match="lead_time_days must be a whole number of days from 1 to 180, got 0"):
+    with pytest.raises(ForecastInputError,
+                       match="lead_time_days must be a whole number of days from 1 to 180, got 0"):
         reorder_from_forecast(daily, 5, 0)
     with pytest.raises(ForecastInputError, match="service_level must be a probability from 0.5 to 0.999"):
         reorder_from_forecast(daily, 5, 7, service_level=1.2)
-    with pytest.raises(ForecastInputError, match="The forecast covers 21 days; reorder advice needs .* = 28 days"):
+    with pytest.raises(ForecastInputError,
+                       match="The forecast covers 21 days; reorder advice needs .* = 28 days"):
         reorder_from_forecast(daily, 5, 21, review_period_days=7)
 
 
 def test_reorder_suggestion_from_the_store_explains_its_numbers(demo_shop):
     store, truth = demo_shop
     promo = max(truth.promotions, key=lambda p: p.lift)
-    advice = reorder_suggestion(store, promo.product_id, None, stock_on_hand=5, lead_time_days=7, model_set="fast")
+    advice = reorder_suggestion(store, promo.product_id, None, stock_on_hand=5, lead_time_days=7,
+                                model_set="fast")
     assert advice.reorder_now and advice.order_quantity == advice.order_up_to - 5
     assert advice.reorder_point >= advice.lead_time_demand > 0
     assert advice.reasoning[0].startswith("The forecast uses")

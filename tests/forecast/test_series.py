@@ -1,4 +1,5 @@
-"""Series from the store: local days, zeros for days without sales, complete periods, EUR revenue, hierarchy ids."""
+"""Series from the store: local days, zeros for days without sales, complete periods, EUR revenue, hierarchy
+ids."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def test_daily_series_uses_local_days_fills_zeros_and_keeps_only_complete_days(t
     got = series.history.set_index("ds")["y"]
     # Jan 1 is partial in Berlin (data start 01:10 local) and Jan 8 too (data end 00:55 local): both dropped.
     # The 23:30 UTC sale of Jan 2 is a Jan 3 sale in Bavaria; Jan 4, 6, 7 had none and are zeros.
-    expected = pd.Series([2.0, 1.0, 0.0, 3.0, 0.0, 0.0], index=pd.date_range("2026-01-02", "2026-01-07", name="ds"))
+    expected = pd.Series([2.0, 1.0, 0.0, 3.0, 0.0, 0.0],
+                         index=pd.date_range("2026-01-02", "2026-01-07", name="ds"))
     pd.testing.assert_series_equal(got, expected, check_names=False, check_freq=False)
     assert list(series.history["unique_id"].unique()) == ["DE/Bavaria"]
 
@@ -37,7 +39,8 @@ def test_revenue_is_in_eur_with_gbp_converted(tiny_store):
 
 def test_hierarchy_has_total_country_and_region_series_that_add_up(tiny_store):
     series = _series(tiny_store, hierarchy=True)
-    assert series.levels == {"total": ["Total"], "country": ["DE", "GB"], "region": ["DE/Bavaria", "GB/Greater London"]}
+    assert (series.levels
+            == {"total": ["Total"], "country": ["DE", "GB"], "region": ["DE/Bavaria", "GB/Greater London"]})
     wide = series.history.pivot(index="ds", columns="unique_id", values="y").fillna(0.0)
     pd.testing.assert_series_equal(wide["Total"], wide["DE"] + wide["GB"], check_names=False)
     assert series.parents == {"DE": "Total", "GB": "Total", "DE/Bavaria": "DE", "GB/Greater London": "GB"}
@@ -79,7 +82,8 @@ def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_sho
                         series[promo.end + pd.Timedelta(days=1):promo.end + pd.Timedelta(days=28)]]).mean()
     assert inside / around == pytest.approx(promo.lift, rel=0.3)
     found = promotion_days(store.connect(), promo.product_id)
-    window = {promo.start + pd.Timedelta(days=k).to_pytimedelta() for k in range((promo.end - promo.start).days + 1)}
+    window = {promo.start + pd.Timedelta(days=k).to_pytimedelta()
+              for k in range((promo.end - promo.start).days + 1)}
     # Only days with a sale can show a price: at a couple of sales a day, a few promotion days sell nothing.
     sold = {d.date() for d, y in series[str(promo.start):str(promo.end)].items() if y > 0}
     assert len(sold) >= 0.6 * len(window), sorted(sold)

@@ -49,7 +49,9 @@ def slice_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def indexed(slice_docs: Path, tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[KnowledgeBase, IndexReport]:
+def indexed(
+    slice_docs: Path, tmp_path_factory: pytest.TempPathFactory, embedder
+) -> tuple[KnowledgeBase, IndexReport]:
     """The slice indexed once with the real MiniLM model (shared by every test that only reads)."""
     kb = KnowledgeBase(tmp_path_factory.mktemp("kb-state") / "chroma", embedder)
     return kb, kb.index(slice_docs, progress=False)

@@ -75,7 +75,8 @@ def test_chunk_ids_are_stable_and_change_only_with_content():
 
 
 def test_timestamp_alone_does_not_change_chunk_ids():
-    touched = parse_document(DOC.replace("updated: 2025-10-06\n", ""), "returns", "data/returns.md", mtime=1e9)
+    touched = parse_document(DOC.replace("updated: 2025-10-06\n", ""), "returns", "data/returns.md",
+                             mtime=1e9)
     later = parse_document(DOC.replace("updated: 2025-10-06\n", ""), "returns", "data/returns.md", mtime=2e9)
     assert [c.chunk_id for c in chunk_document(touched)] == [c.chunk_id for c in chunk_document(later)]
 
@@ -108,7 +109,8 @@ def test_overlap_must_be_smaller_than_the_window():
 
 @pytest.mark.parametrize(
     ("heading", "slug"),
-    [("Opened items", "opened-items"), ("Taxes and customs (IGIC)", "taxes-and-customs-igic"), ("Fumée & Café", "fumee-cafe")],
+    [("Opened items", "opened-items"), ("Taxes and customs (IGIC)", "taxes-and-customs-igic"),
+     ("Fumée & Café", "fumee-cafe")],
 )
 def test_slugs_are_ascii_lowercase_with_hyphens(heading: str, slug: str):
     assert slugify(heading) == slug

@@ -31,7 +31,8 @@ def test_index_then_search_prints_citations_and_a_second_index_changes_nothing(c
     assert "1 added" in first.output
     second = runner.invoke(app, ["kb", "index", str(docs), "--quiet"])
     assert "0 added, 0 updated, 0 removed, 1 unchanged" in second.output
-    found = runner.invoke(app, ["kb", "search", "can I return opened earbuds?", "--k", "1", "--filter", "source=shop"])
+    found = runner.invoke(app, ["kb", "search", "can I return opened earbuds?", "--k", "1", "--filter",
+                                "source=shop"])
     assert found.exit_code == 0, found.output
     assert "[returns#opened-items]" in found.output and "Opened earbuds only if defective." in found.output
 

@@ -39,7 +39,9 @@ def test_corpus_has_at_least_thirty_shop_documents_and_unique_citations(fields):
     chunks = [c for d in load_corpus(DATA) for c in chunk_document(d)]
     citations = [c.citation_id for c in chunks]
     assert len(citations) == len(set(citations))
-    assert all(re.fullmatch(r"[A-Za-z0-9_.:#/\-]+", c) for c in citations), "citation ids fit the agent's [id] syntax"
+    assert all(re.fullmatch(r"[A-Za-z0-9_.:#/\-]+", c) for c in citations), (
+        "citation ids fit the agent's [id] syntax"
+    )
 
 
 @pytest.mark.parametrize("country", [c.code for c in COUNTRIES])
@@ -58,7 +60,8 @@ def test_canary_islands_page_states_its_own_delivery_days(corpus):
 
 def test_free_shipping_thresholds_match_the_catalogue(corpus):
     eur, gbp = FREE_SHIPPING_THRESHOLD["EUR"], FREE_SHIPPING_THRESHOLD["GBP"]
-    for page in ("shipping-france", "shipping-germany", "shipping-spain", "shipping-italy", "shipping-canary-islands"):
+    for page in ("shipping-france", "shipping-germany", "shipping-spain", "shipping-italy",
+                 "shipping-canary-islands"):
         assert f"{eur:.0f} EUR or more" in corpus[page], page
     assert f"{gbp:.0f} GBP or more" in corpus["shipping-united-kingdom"]
 

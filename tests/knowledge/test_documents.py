@@ -11,9 +11,11 @@ from tools.knowledge.errors import DocumentError
 
 
 def test_front_matter_sets_id_title_and_filter_fields():
-    text = "---\nid: shipping-fr\ntitle: Shipping to France\ncountry: FR\nupdated: 2025-01-02\n---\n# Other\n\nBody.\n"
+    text = ("---\nid: shipping-fr\ntitle: Shipping to France\ncountry: FR\nupdated: 2025-01-02\n---\n"
+            "# Other\n\nBody.\n")
     document = parse_document(text, "ignored", "data/x.md", mtime=0.0)
-    assert (document.doc_id, document.title, document.updated) == ("shipping-fr", "Shipping to France", "2025-01-02")
+    assert ((document.doc_id, document.title, document.updated)
+            == ("shipping-fr", "Shipping to France", "2025-01-02"))
     assert document.fields == {"country": "FR", "source": "shop"}
     assert document.body.startswith("# Other")
 

@@ -37,7 +37,8 @@ def built_model() -> BuiltModel:
 
 
 def test_int8_vectors_stay_within_cosine_099_of_float32_on_shop_passages(passages):
-    questions = ["Can I return opened earbuds?", "shipping to the canary islands", "change my delivery address"]
+    questions = ["Can I return opened earbuds?", "shipping to the canary islands",
+                 "change my delivery address"]
     texts = passages + questions
     int8 = TextEmbedder(MODEL_CACHE, "int8").encode(texts)
     fp32 = TextEmbedder(MODEL_CACHE, "fp32").encode(texts)
@@ -62,7 +63,9 @@ def test_embedding_refuses_unknown_weights_and_lists_the_valid_ones():
 
 
 @pytest.mark.slow  # a real export, fusion and quantisation (about 10 s of CPU)
-def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder(tmp_path: Path, monkeypatch, embedder):
+def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder(
+    tmp_path: Path, monkeypatch, embedder
+):
     def refuse(*args, **kwargs):
         raise AssertionError(f"the embedder build tried to reach the network: {args!r}")
 
@@ -85,7 +88,9 @@ def test_first_use_builds_the_model_offline_and_publishes_only_a_complete_folder
 
 
 @pytest.mark.parametrize("damage", ["truncated model", "missing manifest", "missing model"])
-def test_a_damaged_cached_model_is_detected_and_rebuilt(built_model: BuiltModel, tmp_path: Path, monkeypatch, damage):
+def test_a_damaged_cached_model_is_detected_and_rebuilt(
+    built_model: BuiltModel, tmp_path: Path, monkeypatch, damage
+):
     good = built_model.folder
     root = tmp_path / "cache"
     folder = root / good.relative_to(good.parent.parent)
@@ -105,7 +110,8 @@ def test_a_damaged_cached_model_is_detected_and_rebuilt(built_model: BuiltModel,
     built = ensure_int8_model(root, progress=False)
     assert len(builds) == 1 and built.folder == folder and read_complete(folder) is not None
     assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]
-    assert ensure_int8_model(root, progress=False).folder == folder and len(builds) == 1, "a sound cache is reused"
+    assert (ensure_int8_model(root, progress=False).folder == folder
+            and len(builds) == 1), "a sound cache is reused"
 
 
 def test_a_model_that_drifts_from_float32_is_refused(built_model: BuiltModel, monkeypatch):
@@ -129,9 +135,11 @@ def test_a_failed_build_publishes_nothing_and_leaves_no_staging_folder(monkeypat
 def test_every_linear_layer_of_the_built_model_runs_in_int8(built_model: BuiltModel):
     import onnx
 
-    ops = [node.op_type for node in onnx.load(str(built_model.model_path), load_external_data=False).graph.node]
+    ops = [node.op_type
+           for node in onnx.load(str(built_model.model_path), load_external_data=False).graph.node]
     assert "MatMul" not in ops, "a float32 MatMul is left in the int8 model"
-    assert ops.count("MatMulInteger") == 18 and ops.count("QAttention") == 6, "6 layers x (attention out, FFN in, FFN out)"
+    assert (ops.count("MatMulInteger") == 18
+            and ops.count("QAttention") == 6), "6 layers x (attention out, FFN in, FFN out)"
     assert ops.count("QuantizeLinear") == 6, "the FFN output projections are quantised per token"
 
 
@@ -165,8 +173,10 @@ def test_per_token_quantisation_keeps_ordinary_tokens_precise_beside_an_outlier_
     rows[5, 3] = 25.0
     errors = _per_token_error(rows, weight)
     assert np.delete(errors, 5).max() < 0.02 and errors[5] < 0.05, errors
-    # One uint8 range for all tokens would round the ordinary ones to steps of ~0.1; per token they keep theirs.
+    # One uint8 range for all tokens would round the ordinary ones to steps of ~0.1; per token they keep
+    # theirs.
     step = (25.0 + int8_build.GELU_FLOOR) / 255
     per_tensor = np.round(rows / step) * step
-    coarse = np.linalg.norm(per_tensor @ weight - rows @ weight, axis=1) / np.linalg.norm(rows @ weight, axis=1)
+    coarse = (np.linalg.norm(per_tensor @ weight - rows @ weight, axis=1)
+              / np.linalg.norm(rows @ weight, axis=1))
     assert np.delete(errors, 5).max() < np.delete(coarse, 5).min() / 3

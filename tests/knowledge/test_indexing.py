@@ -1,4 +1,5 @@
-"""Index updates: idempotent by content hash, changed documents replaced, removed ones gone, our embedder only."""
+"""Index updates: idempotent by content hash, changed documents replaced, removed ones gone, our embedder
+only."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ Gift wrapping costs 3.50 EUR per order.
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file()}
 
 
 def test_first_index_reports_every_document_and_chunk_as_added(indexed):
@@ -43,7 +45,8 @@ def test_reindexing_an_unchanged_corpus_writes_nothing(indexed, slice_docs: Path
     kb, first = indexed
     before = _snapshot(kb.chroma_dir)
     again = kb.index(slice_docs, progress=False)
-    assert (again.added, again.updated, again.removed, again.chunks_added, again.chunks_removed) == (0, 0, 0, 0, 0)
+    assert ((again.added, again.updated, again.removed, again.chunks_added, again.chunks_removed)
+            == (0, 0, 0, 0, 0))
     assert again.unchanged == first.added and again.chunks_total == first.chunks_total
     assert not again.wrote and again.notes == ()
     assert _snapshot(kb.chroma_dir) == before, "an unchanged re-index must not touch the files"
@@ -141,9 +144,11 @@ def test_batches_are_written_in_order_and_a_failed_write_stops_the_run(monkeypat
     ids = [f"c{n}" for n in range(7)]
     collection = _FlakyCollection()
     with pytest.raises(OSError, match="disk full"):
-        index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks", embedder=embedder)  # type: ignore[arg-type]
+        index.add_embedded(collection, ids, texts, texts, [{}] * 7,  # type: ignore[arg-type]
+                           progress=False, what="chunks", embedder=embedder)
     assert collection.written == [["c0", "c1"]]
 
     collection.written = [["earlier"], ["batch"]]  # past the failing write: everything lands, in order
-    index.add_embedded(collection, ids, texts, texts, [{}] * 7, progress=False, what="chunks", embedder=embedder)  # type: ignore[arg-type]
+    index.add_embedded(collection, ids, texts, texts, [{}] * 7,  # type: ignore[arg-type]
+                       progress=False, what="chunks", embedder=embedder)
     assert collection.written[2:] == [["c0", "c1"], ["c2", "c3"], ["c4", "c5"], ["c6"]]

@@ -11,14 +11,22 @@ from tools.events.store import EventStore
 from tools.knowledge import InvalidQuery, KnowledgeBase
 
 PRODUCTS = [
-    ("P001", "Trailblazer GTX Hiking Boot", "Boots", "Waterproof nubuck with a breathable membrane for muddy hill walks.", 129.0, 14),
-    ("P002", "Northfell Winter Boot", "Boots", "Suede with a warm fleece lining for snowy pavements.", 99.0, 0),
-    ("P003", "Bergmann Work Boot", "Boots", "Oiled leather and a steel toe cap for long days on site.", 189.0, 5),
-    ("P004", "Sonique ANC Wireless Earbuds", "Headphones", "Noise-cancelling earbuds with silicone tips for commutes.", 149.0, 30),
-    ("P005", "Hushwave Studio Over-Ear Headphones", "Headphones", "Memory-foam cushions for focused work at home.", 219.0, 2),
-    ("P006", "Cucina Pro Blender", "Kitchen Appliances", "Stainless steel blades for smoothies and soups.", 89.0, 11),
-    ("P007", "Brewmaster Espresso Machine", "Kitchen Appliances", "15-bar pump espresso machine with a steam wand.", 329.0, 3),
-    ("P008", "Corefit Natural Rubber Yoga Mat", "Fitness", "Non-slip natural rubber mat for yoga and pilates.", 45.0, 40),
+    ("P001", "Trailblazer GTX Hiking Boot", "Boots",
+     "Waterproof nubuck with a breathable membrane for muddy hill walks.", 129.0, 14),
+    ("P002", "Northfell Winter Boot", "Boots",
+     "Suede with a warm fleece lining for snowy pavements.", 99.0, 0),
+    ("P003", "Bergmann Work Boot", "Boots",
+     "Oiled leather and a steel toe cap for long days on site.", 189.0, 5),
+    ("P004", "Sonique ANC Wireless Earbuds", "Headphones",
+     "Noise-cancelling earbuds with silicone tips for commutes.", 149.0, 30),
+    ("P005", "Hushwave Studio Over-Ear Headphones", "Headphones",
+     "Memory-foam cushions for focused work at home.", 219.0, 2),
+    ("P006", "Cucina Pro Blender", "Kitchen Appliances",
+     "Stainless steel blades for smoothies and soups.", 89.0, 11),
+    ("P007", "Brewmaster Espresso Machine", "Kitchen Appliances",
+     "15-bar pump espresso machine with a steam wand.", 329.0, 3),
+    ("P008", "Corefit Natural Rubber Yoga Mat", "Fitness",
+     "Non-slip natural rubber mat for yoga and pilates.", 45.0, 40),
 ]
 
 
@@ -69,7 +77,8 @@ def test_result_frame_summary_and_chart_describe_the_products(catalogue):
     kb, _ = catalogue
     result = kb.search_products("yoga", k=1, category="Fitness")
     row = result.frame.iloc[0]
-    assert (row["name"], row["price"], row["currency"], row["stock"]) == ("Corefit Natural Rubber Yoga Mat", 45.0, "EUR", 40)
+    assert ((row["name"], row["price"], row["currency"], row["stock"])
+            == ("Corefit Natural Rubber Yoga Mat", 45.0, "EUR", 40))
     assert "Corefit Natural Rubber Yoga Mat (P008, 45.00 EUR, 40 in stock)" in result.summary()
     assert result.chart().kind == "table"
 
@@ -97,7 +106,8 @@ def test_reindexing_products_embeds_only_changed_text_and_updates_prices_in_plac
     repriced[2] = (*repriced[2][:3], "Oiled leather with a composite toe cap.", *repriced[2][4:])
     store.write_table("products", _table(repriced[:3]))
     report = kb.index_products(store, progress=False)
-    assert (report.updated, report.unchanged, report.chunks_added) == (2, 1, 1), "only the new description is embedded"
+    assert ((report.updated, report.unchanged, report.chunks_added)
+            == (2, 1, 1)), "only the new description is embedded"
     assert _ids(kb.search_products("winter boot", k=3, max_price=60, in_stock=True)) == ["P002"]
 
     store.write_table("products", _table(repriced[:1]))

@@ -15,7 +15,8 @@ from tools.knowledge.retrieval import reciprocal_rank_fusion
     [
         ("can I return opened earbuds?", "returns#opened-items"),
         ("how many days does standard delivery to Germany take?", "shipping-germany#delivery-times"),
-        ("do I pay customs or IGIC when ordering to Tenerife?", "shipping-canary-islands#taxes-and-customs-igic"),
+        ("do I pay customs or IGIC when ordering to Tenerife?",
+         "shipping-canary-islands#taxes-and-customs-igic"),
         ("I want to speak to a real person", "contact#talking-to-a-human-agent"),
         ("can I still cancel my order after it has shipped?", "order-changes#after-the-order-has-shipped"),
         ("customer forgot their username, what do I do", "abcd-account-access#recover-username"),
@@ -23,7 +24,8 @@ from tools.knowledge.retrieval import reciprocal_rank_fusion
 )
 def test_known_questions_retrieve_their_section_in_the_top_three(indexed, question, citation):
     kb, _ = indexed
-    sections = [h.citation_id.split("/")[0] for h in kb.search(question, k=3).hits]  # any window of the section
+    # any window of the section
+    sections = [h.citation_id.split("/")[0] for h in kb.search(question, k=3).hits]
     assert citation in sections, sections
 
 
@@ -32,7 +34,8 @@ def test_single_retrievers_alone_also_find_the_opened_items_policy(indexed, mode
     kb, _ = indexed
     result = kb.search("return opened earbuds hygiene", k=5, mode=mode)
     assert result.mode == mode
-    assert any(h.citation_id in ("returns#opened-items", "care-headphones#hygiene-and-returns") for h in result.hits)
+    assert any(h.citation_id in ("returns#opened-items", "care-headphones#hygiene-and-returns")
+               for h in result.hits)
 
 
 def test_hits_carry_citation_metadata_and_passage_text_from_the_file(indexed, slice_docs: Path):
@@ -66,11 +69,13 @@ def test_filters_restrict_hits_in_every_mode(indexed):
         assert abcd and {h.source for h in abcd} == {"abcd"}, mode
         shop = kb.search("refund my order", k=5, filters={"source": "shop"}, mode=mode).hits
         assert shop and {h.source for h in shop} == {"shop"}, mode
-    one_doc = kb.search("delivery", k=5, filters={"doc_id": ["shipping-germany", "shipping-canary-islands"]}).hits
+    one_doc = kb.search("delivery", k=5,
+                        filters={"doc_id": ["shipping-germany", "shipping-canary-islands"]}).hits
     assert {h.doc_id for h in one_doc} <= {"shipping-germany", "shipping-canary-islands"} and one_doc
     section = kb.search("anything at all", k=5, filters={"section": "Opened items"}).hits
     assert [h.citation_id for h in section] == ["returns#opened-items"]
-    assert {h.doc_id for h in kb.search("cleaning", filters={"category": "Headphones"}).hits} == {"care-headphones"}
+    assert ({h.doc_id for h in kb.search("cleaning", filters={"category": "Headphones"}).hits}
+            == {"care-headphones"})
     assert kb.search("delivery", filters={"country": "FR"}).hits == []
 
 
@@ -124,8 +129,10 @@ def test_search_docs_quotes_passages_only_for_questions_the_documents_cover(inde
 
     kb, _ = indexed
     engines, session = SimpleNamespace(kb=kb), Session("customer", "U000001")
-    covered = search_docs.run(engines, SearchDocsArgs(query="Can I return earbuds I already opened?"), session)
-    assert covered.citations and kb.search("Can I return earbuds I already opened?").best_similarity >= MIN_SIMILARITY
+    covered = search_docs.run(engines, SearchDocsArgs(query="Can I return earbuds I already opened?"),
+                              session)
+    assert (covered.citations
+            and kb.search("Can I return earbuds I already opened?").best_similarity >= MIN_SIMILARITY)
     for question in ("Who won the football match last night?", "What is the price of gold right now?"):
         off_topic = search_docs.run(engines, SearchDocsArgs(query=question), session)
         assert not off_topic.citations and off_topic.summary.startswith("I don't know")

@@ -17,7 +17,8 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def tiny_options(tiny_model_dir: Path, tmp_path: Path) -> ModelOptions:
-    return ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "chronotope" / "models", max_new_tokens=24)
+    return ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "chronotope" / "models",
+                        max_new_tokens=24)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""LocalChatModel on a tiny random model: grammar-forced valid calls, streaming = non-streaming, tool_choice."""
+"""LocalChatModel on a tiny random model: grammar-forced valid calls, streaming = non-streaming,
+tool_choice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The tool-call grammar: which replies it lets through for each `tool_choice` (tiny tokenizer, no decoding)."""
+"""The tool-call grammar: which replies it lets through for each `tool_choice` (tiny tokenizer, no
+decoding)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Decision heads: fitting folds the scaling into one linear map, files round-trip, and the runtime obeys them."""
+"""Decision heads: fitting folds the scaling into one linear map, files round-trip, and the runtime obeys
+them."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def clusters(n: int = 60, dim: int = 16, seed: int = 0) -> tuple[torch.Tensor, l
     generator = torch.Generator().manual_seed(seed)
     centres = torch.randn(len(LABELS), dim, generator=generator) * 3
     labels = [LABELS[i % len(LABELS)] for i in range(n)]
-    states = torch.stack([centres[LABELS.index(l)] for l in labels]) + torch.randn(n, dim, generator=generator) + 50
+    states = (torch.stack([centres[LABELS.index(l)] for l in labels])
+              + torch.randn(n, dim, generator=generator) + 50)
     return states, labels
 
 
@@ -73,12 +75,15 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     assert reply.response_metadata["decision"] == label
     if label == ANSWER:  # words only: no call, and nothing a parser could take for one
         assert not reply.tool_calls and not reply.invalid_tool_calls
-        assert reply.content and not any(mark in reply.content for mark in ("{", "```", "<tool_call>", "<|im_start|>"))
+        assert (reply.content
+                and not any(mark in reply.content for mark in ("{", "```", "<tool_call>", "<|im_start|>")))
     else:
         (call,) = reply.tool_calls
         assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)
     # After a tool result the model itself decides: heads were fitted on first replies to a user only.
-    follow = [*QUESTION, AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1}, "id": "c1"}]),
+    follow = [*QUESTION,
+              AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1},
+                                         "id": "c1"}]),
               ToolMessage("Bavaria: 2.4x", tool_call_id="c1")]
     short = ReplyControls(max_new_tokens=4)
     assert chat.bind_tools(TOOLS).invoke(follow, controls=short).response_metadata["decision"] is None

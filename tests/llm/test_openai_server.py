@@ -1,4 +1,5 @@
-"""A chat model on an OpenAI-compatible server, against a fake one on 127.0.0.1: tools out, tool calls back."""
+"""A chat model on an OpenAI-compatible server, against a fake one on 127.0.0.1: tools out, tool calls
+back."""
 
 from __future__ import annotations
 

@@ -22,17 +22,20 @@ def test_the_agent_answers_a_customer_from_a_real_tool_round_trip(demo_shop, tmp
     from tools.registry import Session
 
     store, _ = demo_shop
-    settings = Settings(data_dir=tmp_path, store_dir=store.root, model_cache_dir=REPO / ".chronotope" / "models",
-                        max_new_tokens=96)
+    settings = Settings(data_dir=tmp_path, store_dir=store.root,
+                        model_cache_dir=REPO / ".chronotope" / "models", max_new_tokens=96)
     assert settings.adapter is not None  # the product's default: the shipped shop adapter
-    user = store.connect().execute("SELECT user_id FROM orders GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()), build_registry(shop_engines(settings)))
+    user = store.connect().execute("SELECT user_id FROM orders GROUP BY 1 ORDER BY count(*) DESC "
+                                   "LIMIT 1").fetchone()[0]
+    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()),
+                      build_registry(shop_engines(settings)))
 
     answer = agent.ask("Show me my orders.", Session("customer", user))
 
     assert [step.name for step in answer.steps] == ["my_orders"]
     assert answer.steps[0].status == "done"
-    own = {row[0] for row in store.connect().execute("SELECT order_id FROM orders WHERE user_id = ?", [user]).fetchall()}
+    own = {row[0] for row in store.connect().execute("SELECT order_id FROM orders WHERE user_id = ?",
+                                                     [user]).fetchall()}
     mentioned = set(re.findall(r"O\d+", answer.text))
     assert mentioned and mentioned <= own  # the answer quotes the customer's own orders, and only those
     assert not ungrounded_numbers(answer.text, answer.sources)  # every number comes from the tool or question

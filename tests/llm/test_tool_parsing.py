@@ -25,7 +25,8 @@ def test_several_tagged_calls_keep_their_order_and_the_text_around_them():
     text = (
         "Let me look.\n"
         '<tool_call>\n{"name": "find_spikes", "arguments": {"day": "friday"}}\n</tool_call>\n'
-        '<tool_call>\n{"name": "forecast_demand", "arguments": {"region": "north", "horizon_days": 7}}\n</tool_call>\n'
+        '<tool_call>\n{"name": "forecast_demand", "arguments": {"region": "north", "horizon_days": 7}}\n'
+        '</tool_call>\n'
         "One moment."
     )
     reply = parse_tool_calls(text, TOOLS)
@@ -50,7 +51,8 @@ def test_parameters_key_and_missing_arguments_are_accepted():
 
 
 def test_openai_function_wrapper_is_unwrapped():
-    text = '<tool_call>{"type": "function", "function": {"name": "find_spikes", "arguments": {"day": "friday"}}}</tool_call>'
+    text = ('<tool_call>{"type": "function", '
+            '"function": {"name": "find_spikes", "arguments": {"day": "friday"}}}</tool_call>')
     assert names_and_args(parse_tool_calls(text).calls) == [("find_spikes", {"day": "friday"})]
 
 
@@ -97,7 +99,8 @@ def test_bare_json_call_in_free_text_is_found():
 
 
 def test_json_that_names_no_known_tool_stays_text():
-    text = 'The record is {"name": "Alice", "arguments": {"age": 3}} and ```json\n{"name": "x", "arguments": {}}\n```'
+    text = ('The record is {"name": "Alice", "arguments": {"age": 3}} and '
+            '```json\n{"name": "x", "arguments": {}}\n```')
     reply = parse_tool_calls(text, TOOLS)
     assert reply.calls == [] and reply.invalid == []
     assert reply.content == text

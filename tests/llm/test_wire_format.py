@@ -18,7 +18,8 @@ def test_a_call_is_its_begin_the_arguments_and_its_end_and_wrapping_gives_the_sa
 
 def test_strip_markup_drops_tags_turn_markers_and_fences_only():
     assert strip_markup("<|im_start|>Sure.</tool_call> ```json x``` <tool_call><|im_end|>") == "Sure.  x "
-    assert strip_markup("<tool_result tool='x'>kept</tool_result>") == "<tool_result tool='x'>kept</tool_result>"
+    assert (strip_markup("<tool_result tool='x'>kept</tool_result>")
+            == "<tool_result tool='x'>kept</tool_result>")
 
 
 @pytest.mark.parametrize(

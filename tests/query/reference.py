@@ -21,9 +21,9 @@ DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 EUR = {"EUR": 1.0, "GBP": 1 / 0.86}
 RATIOS = {"conversion_rate", "average_order_value", "refund_rate"}
 # A group exists when it has events of the types its metric reads (no rows of zero orders from page views).
-READS = {"orders": {"purchase"}, "revenue": {"purchase"}, "units": {"purchase"}, "average_order_value": {"purchase"},
-         "refunds": {"refund"}, "refund_rate": {"purchase", "refund"}, "views": {"view"}, "carts": {"cart"},
-         "searches": {"search"}}
+READS = {"orders": {"purchase"}, "revenue": {"purchase"}, "units": {"purchase"},
+         "average_order_value": {"purchase"}, "refunds": {"refund"}, "refund_rate": {"purchase", "refund"},
+         "views": {"view"}, "carts": {"cart"}, "searches": {"search"}}
 
 
 def with_local_time(events: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +33,9 @@ def with_local_time(events: pd.DataFrame) -> pd.DataFrame:
     zone = zone.fillna(ev["country"].map(COUNTRY_ZONE)).fillna("UTC")
     local = pd.Series(pd.NaT, index=ev.index, dtype="datetime64[us]")
     for tz, index in ev.groupby(zone).groups.items():
-        local.loc[index] = ev.loc[index, "event_time"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[us]")
+        local.loc[index] = (
+            ev.loc[index, "event_time"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[us]")
+        )
     ev["local"] = local
     ev["local_date"] = local.dt.date
     ev["local_hour"] = local.dt.hour
@@ -101,14 +103,16 @@ def _exposure(spec: QuerySpec, start: date, end: date, as_of: pd.Timestamp) -> t
     spike = spec.comparison
     f = spec.filters
     hour_from, hour_to = f.hour_from or 0, 24 if f.hour_to is None else f.hour_to
-    hours = set(range(hour_from, hour_to)) if hour_from < hour_to else set(range(hour_from, 24)) | set(range(hour_to))
+    hours = (set(range(hour_from, hour_to)) if hour_from < hour_to
+             else set(range(hour_from, 24)) | set(range(hour_to)))
     days = {d.capitalize() for d in f.days_of_week} or set(DAY_NAMES)
     inside = outside = 0
     for day in pd.date_range(start, end).date:
         if DAY_NAMES[day.weekday()] not in days:
             continue
         kept = {h for h in hours if day != as_of.date() or h <= as_of.hour}
-        window = {h for h in kept if spike.hour_from <= h < spike.hour_to} if day.strftime("%A").lower() in spike.days_of_week else set()
+        window = ({h for h in kept if spike.hour_from <= h < spike.hour_to}
+                  if day.strftime("%A").lower() in spike.days_of_week else set())
         inside += len(window)
         outside += len(kept) - len(window)
     return inside, outside
@@ -145,7 +149,8 @@ def reference_query(events: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
         ev = ev[ev["local_weekday"].map(lambda d: DAY_NAMES[d].lower()).isin(f.days_of_week)]
     if f.hour_from is not None or f.hour_to is not None:
         lo, hi = f.hour_from or 0, 24 if f.hour_to is None else f.hour_to
-        ev = ev[(ev["local_hour"] >= lo) & (ev["local_hour"] < hi)] if lo < hi else ev[(ev["local_hour"] >= lo) | (ev["local_hour"] < hi)]
+        ev = (ev[(ev["local_hour"] >= lo) & (ev["local_hour"] < hi)] if lo < hi
+              else ev[(ev["local_hour"] >= lo) | (ev["local_hour"] < hi)])
 
     def in_range(frame: pd.DataFrame, rng: tuple[date, date]) -> pd.Series:
         return (frame["local_date"] >= rng[0]) & (frame["local_date"] <= rng[1])
@@ -154,7 +159,8 @@ def reference_query(events: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
     if isinstance(comparison, PeriodOverPeriod):
         cur = _per_group(ev[in_range(ev, period)], spec, "current")
         prev = _per_group(ev[in_range(ev, previous)], spec, "previous")
-        out = cur.merge(prev, on=spec.group_by, how="outer") if spec.group_by else pd.concat([cur, prev], axis=1)
+        out = (cur.merge(prev, on=spec.group_by, how="outer") if spec.group_by
+               else pd.concat([cur, prev], axis=1))
         if spec.metric not in RATIOS:
             out[["current", "previous"]] = out[["current", "previous"]].fillna(0)
         out["change"] = out["current"] - out["previous"]
@@ -167,7 +173,8 @@ def reference_query(events: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
             ev["local_hour"] >= comparison.hour_from) & (ev["local_hour"] < comparison.hour_to)
         inside = _per_group(ev[window], spec, "window_count")
         outside = _per_group(ev[~window], spec, "baseline_count")
-        out = inside.merge(outside, on=spec.group_by, how="outer") if spec.group_by else pd.concat([inside, outside], axis=1)
+        out = (inside.merge(outside, on=spec.group_by, how="outer") if spec.group_by
+               else pd.concat([inside, outside], axis=1))
         out = out.fillna({"window_count": 0, "baseline_count": 0})
         start = max(period[0], first) if period else first
         end = min(period[1], today) if period else today

@@ -48,8 +48,8 @@ def test_custom_spike_window_and_compare_flags_build_the_spec():
 
     spec = spec_from_flags(metric="orders", group_by=["city"], spike="sat,sun:18-23", regions=["Bavaria"],
                            hours=None, min_support=5)
-    assert spec["comparison"] == {"kind": "spike", "days_of_week": ["sat", "sun"], "hour_from": 18, "hour_to": 23,
-                                  "min_support": 5}
+    assert spec["comparison"] == {"kind": "spike", "days_of_week": ["sat", "sun"], "hour_from": 18,
+                                  "hour_to": 23, "min_support": 5}
     assert spec["filters"] == {"regions": ["Bavaria"]}
     assert spec_from_flags(metric="orders", compare="year")["comparison"] == {"kind": "period_over_period",
                                                                               "shift": "year"}

@@ -1,4 +1,5 @@
-"""On the demo shop, the regions planted with a Friday-night spike come out on top, and no other region does."""
+"""On the demo shop, the regions planted with a Friday-night spike come out on top, and no other region
+does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Engine behaviour: ordering and top-k, relative periods, row cap, timeout, safety, freshness, summaries, charts."""
+"""Engine behaviour: ordering and top-k, relative periods, row cap, timeout, safety, freshness, summaries,
+charts."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_a_query_past_its_time_limit_is_cancelled(store, monkeypatch):
         return joined.aggregate(n=joined.count())
 
     monkeypatch.setattr("tools.query.run.compile_query", endless)
-    monkeypatch.setattr("tools.query.run._compiled", OrderedDict())  # keep the endless SQL out of the shared cache
+    # keep the endless SQL out of the shared cache
+    monkeypatch.setattr("tools.query.run._compiled", OrderedDict())
     with pytest.raises(QueryTimeout, match="ran past 0.5 s"):
         run_query(store, {"metric": "events"}, timeout_s=0.5)
     monkeypatch.undo()
@@ -138,8 +140,8 @@ def test_share_of_total_adds_up_to_one(store):
 def test_charts_follow_the_group_by(store):
     heat = run_query(store, {"metric": "orders", "group_by": ["day_of_week", "hour_of_day"]}).chart()
     assert heat.kind == "heatmap" and heat.x == "hour_of_day" and heat.y == "day_of_week"
-    assert {row["day_of_week"] for row in heat.data} <= {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                                          "Saturday", "Sunday"}
+    assert {row["day_of_week"] for row in heat.data} <= {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                                         "Friday", "Saturday", "Sunday"}
     by_region = run_query(store, {"metric": "orders", "group_by": ["region"]})
     assert by_region.chart().kind == "bar"
     points = by_region.chart("map")

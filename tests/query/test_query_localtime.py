@@ -11,14 +11,16 @@ from tools.query import QuerySpec, Spike, run_query
 from tools.query.localtime import offset_intervals
 
 # Friday 2026-03-27 is before the EU/UK clock change (Sunday 2026-03-29 01:00 UTC), Friday 2026-04-03 after.
-# Berlin: UTC+1 then UTC+2. London: UTC+0 then UTC+1. Canary Islands: UTC+0 then UTC+1 (an hour behind Madrid).
+# Berlin: UTC+1 then UTC+2. London: UTC+0 then UTC+1. Canary Islands: UTC+0 then UTC+1 (an hour behind
+# Madrid).
 INSTANTS = {
     "a": datetime(2026, 3, 27, 19, 30, tzinfo=UTC),  # Berlin 20:30 Fri | London/Canary 19:30 Fri
     "b": datetime(2026, 3, 27, 23, 30, tzinfo=UTC),  # Berlin 00:30 Sat | London/Canary 23:30 Fri
     "c": datetime(2026, 4, 3, 18, 30, tzinfo=UTC),  # Berlin 20:30 Fri | London/Canary 19:30 Fri
     "d": datetime(2026, 4, 3, 19, 30, tzinfo=UTC),  # Berlin 21:30 Fri | London/Canary 20:30 Fri
     "e": datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # Berlin 01:59 Sun | London/Canary 00:59 Sun
-    "f": datetime(2026, 3, 29, 1, 0, tzinfo=UTC),  # Berlin 03:00 Sun | London/Canary 02:00 Sun (clocks jumped)
+    # Berlin 03:00 Sun | London/Canary 02:00 Sun (clocks jumped)
+    "f": datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
 }
 PLACES = {"Bavaria": "DE", "Greater London": "GB", "Canary Islands": "ES"}
 
@@ -41,9 +43,11 @@ def clock_store(tmp_path_factory):
 
 
 def _hours(store, region: str) -> list[tuple[str, int]]:
-    spec = QuerySpec(metric="orders", group_by=["day", "hour_of_day", "day_of_week"], filters={"regions": [region]})
+    spec = QuerySpec(metric="orders", group_by=["day", "hour_of_day", "day_of_week"],
+                     filters={"regions": [region]})
     frame = run_query(store, spec).frame
-    return sorted((f"{d} {w}", h) for d, w, h in zip(frame["day"], frame["day_of_week"], frame["hour_of_day"]))
+    return sorted((f"{d} {w}", h)
+                  for d, w, h in zip(frame["day"], frame["day_of_week"], frame["hour_of_day"]))
 
 
 def test_berlin_events_are_read_at_utc_plus_one_before_and_plus_two_after_the_clock_change(clock_store):
@@ -85,7 +89,8 @@ def test_friday_night_window_counts_each_region_on_its_own_clock(clock_store):
 
 
 def test_event_without_region_or_country_is_read_in_utc(clock_store):
-    spec = QuerySpec(metric="orders", group_by=["region", "hour_of_day"], filters={"hour_from": 19, "hour_to": 20})
+    spec = QuerySpec(metric="orders", group_by=["region", "hour_of_day"],
+                     filters={"hour_from": 19, "hour_to": 20})
     frame = run_query(clock_store, spec).frame
     unknown = frame[frame["region"].isna()]
     assert unknown["hour_of_day"].tolist() == [19]

@@ -21,7 +21,8 @@ def shop(tmp_path_factory):
     return store, table.to_pandas()
 
 
-PERIODS = ["today", "yesterday", "last_7_days", "last_30_days", "this_week", "last_week", "this_month", "last_month"]
+PERIODS = ["today", "yesterday", "last_7_days", "last_30_days", "this_week", "last_week", "this_month",
+           "last_month"]
 
 
 @st.composite
@@ -29,8 +30,9 @@ def specs(draw) -> dict:
     comparison = draw(st.sampled_from([None, "spike", "period_over_period", "share_of_total"]))
     metrics = {"spike": COUNT_METRICS, "share_of_total": ADDITIVE_METRICS}.get(comparison, METRICS)
     spec: dict = {"metric": draw(st.sampled_from(metrics))}
-    spec["group_by"] = draw(st.lists(st.sampled_from(DIMENSIONS), min_size=1 if comparison == "share_of_total" else 0,
-                                     max_size=2, unique=True))
+    spec["group_by"] = draw(st.lists(st.sampled_from(DIMENSIONS),
+                                     min_size=1 if comparison == "share_of_total" else 0, max_size=2,
+                                     unique=True))
     filters = draw(st.fixed_dictionaries({}, optional={
         "period": st.sampled_from(PERIODS),
         "days_of_week": st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=4, unique=True),
@@ -39,7 +41,8 @@ def specs(draw) -> dict:
         "regions": st.lists(st.sampled_from(["Bavaria", "Greater London", "Canary Islands", "Madrid"]),
                             min_size=1, max_size=2, unique=True),
         "countries": st.lists(st.sampled_from(["DE", "GB", "ES", "FR"]), min_size=1, max_size=2, unique=True),
-        "categories": st.lists(st.sampled_from(["Shoes", "Boots", "Books"]), min_size=1, max_size=2, unique=True),
+        "categories": st.lists(st.sampled_from(["Shoes", "Boots", "Books"]), min_size=1, max_size=2,
+                               unique=True),
         "channels": st.lists(st.sampled_from(["web", "app"]), min_size=1, max_size=1),
     }))
     if filters.get("hour_from") is not None and filters.get("hour_from") == filters.get("hour_to"):
@@ -87,7 +90,8 @@ def assert_same_result(engine: pd.DataFrame, reference: pd.DataFrame, spec: Quer
             )
 
 
-@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=specs(), cache=st.booleans())
 def test_random_specs_agree_with_the_pandas_reference(shop, raw, cache):
     """Both DuckDB paths: the query cache and the Parquet files."""

@@ -34,7 +34,8 @@ def spark():
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     # One file (a live batch): Spark then plans one read task instead of one per day.
-    return store_with(tmp_path_factory.mktemp("spark") / "store", synthetic_events(n=1_200, seed=8), partitioned=False)
+    return store_with(tmp_path_factory.mktemp("spark") / "store", synthetic_events(n=1_200, seed=8),
+                      partitioned=False)
 
 
 SPECS = {

@@ -20,8 +20,10 @@ def store(tmp_path_factory):
     [
         ({"metric": "profit"}, ["metric", "'orders'", "'conversion_rate'"]),
         ({"metric": "orders", "group_by": ["postcode"]}, ["group_by", "'region'", "'hour_of_day'"]),
-        ({"metric": "orders", "filters": {"regions": ["Atlantis"]}}, ["Unknown region 'Atlantis'", "Bavaria"]),
-        ({"metric": "orders", "filters": {"countries": ["Narnia"]}}, ["Unknown country 'Narnia'", "Germany (DE)"]),
+        ({"metric": "orders", "filters": {"regions": ["Atlantis"]}},
+         ["Unknown region 'Atlantis'", "Bavaria"]),
+        ({"metric": "orders", "filters": {"countries": ["Narnia"]}},
+         ["Unknown country 'Narnia'", "Germany (DE)"]),
         ({"metric": "orders", "filters": {"cities": ["Gotham"]}}, ["Unknown city 'Gotham'", "Lyon"]),
         ({"metric": "orders", "filters": {"channels": ["fax"]}}, ["channels", "'web'"]),
         ({"metric": "orders", "filters": {"period": "last_fortnight"}}, ["period", "'last_30_days'"]),
@@ -30,16 +32,19 @@ def store(tmp_path_factory):
          ["date_to (2026-03-01) is before date_from (2026-04-01)"]),
         ({"metric": "orders", "filters": {"period": "last_7_days", "date_from": "2026-04-01"}},
          ["either `period` or `date_from`/`date_to`"]),
-        ({"metric": "orders", "filters": {"hour_from": 20, "hour_to": 20}}, ["local hour range 20-20 is empty"]),
+        ({"metric": "orders", "filters": {"hour_from": 20, "hour_to": 20}},
+         ["local hour range 20-20 is empty"]),
         ({"metric": "orders", "filters": {"hour_from": 25}}, ["hour_from", "less than or equal to 23"]),
         ({"metric": "orders", "comparison": {"kind": "spike", "hour_from": 22, "hour_to": 2}},
          ["spike window 22-2 is empty or crosses midnight"]),
-        ({"metric": "orders", "comparison": {"kind": "spike", "days_of_week": []}}, ["spike window has no days"]),
+        ({"metric": "orders", "comparison": {"kind": "spike", "days_of_week": []}},
+         ["spike window has no days"]),
         ({"metric": "revenue", "comparison": {"kind": "spike"}}, ["not a count", "orders, units"]),
         ({"metric": "conversion_rate", "group_by": ["region"], "comparison": {"kind": "share_of_total"}},
          ["does not", "orders, revenue"]),
         ({"metric": "orders", "comparison": {"kind": "share_of_total"}}, ["needs a group_by"]),
-        ({"metric": "orders", "comparison": {"kind": "trend"}}, ["comparison", "'spike'", "'period_over_period'"]),
+        ({"metric": "orders", "comparison": {"kind": "trend"}},
+         ["comparison", "'spike'", "'period_over_period'"]),
         ({"metric": "orders", "group_by": ["region"], "order_by": "profit"},
          ["cannot order by 'profit'", "region, orders"]),
         ({"metric": "orders", "group_by": ["region", "region"]}, ["repeats a dimension"]),
@@ -65,8 +70,9 @@ def test_spec_json_with_a_syntax_error_is_a_query_spec_error():
 
 
 def test_names_are_normalised_to_the_registry():
-    spec = parse_spec({"metric": "orders", "filters": {"regions": ["de-by", "canary islands"], "countries": "germany",
-                                                         "cities": ["lyon"], "days_of_week": ["Fri", 6]}})
+    spec = parse_spec({"metric": "orders", "filters": {"regions": ["de-by", "canary islands"],
+                                                       "countries": "germany", "cities": ["lyon"],
+                                                       "days_of_week": ["Fri", 6]}})
     assert spec.filters.regions == ["Bavaria", "Canary Islands"]
     assert spec.filters.countries == ["DE"]
     assert spec.filters.cities == ["Lyon"]
@@ -96,8 +102,8 @@ def test_unknown_product_is_refused_when_the_store_has_a_products_table(tmp_path
     from tools.events.schema import PRODUCTS
 
     shop = store_with(tmp_path / "store", synthetic_events(n=100, seed=1))
-    shop.write_table("products", pa.Table.from_pylist([{"product_id": "p1", "name": "Boot", "category": "Boots"}],
-                                                      schema=PRODUCTS))
+    shop.write_table("products", pa.Table.from_pylist([{"product_id": "p1", "name": "Boot",
+                                                        "category": "Boots"}], schema=PRODUCTS))
     with pytest.raises(QuerySpecError, match="Unknown product 'p999'.*p1"):
         run_query(shop, {"metric": "orders", "filters": {"products": ["p999"]}})
 

@@ -19,14 +19,17 @@ from tools.events.store import EventStore
 
 REGIONS = ("Bavaria", "Ile-de-France", "Madrid")
 CITY = {"Bavaria": "Munich", "Ile-de-France": "Paris", "Madrid": "Madrid"}
-# (category, product names): descriptions repeat the kind of product, so text similarity has something to find.
+# (category, product names): descriptions repeat the kind of product, so text similarity has something to
+# find.
 CATALOGUE = {
     "Boots": ["Trailblazer Hiking Boot", "Alpine Leather Boot", "Summit Trekking Boot", "Ridge Winter Boot",
               "Canyon Walking Boot", "Glacier Snow Boot", "Forest Trail Boot", "Peak Mountain Boot"],
-    "Coffee & Tea": ["Espresso Roast Beans", "Breakfast Black Tea", "Single Origin Coffee", "Green Tea Leaves",
-                     "Decaf Coffee Beans", "Chai Spice Tea", "Cold Brew Coffee", "Earl Grey Tea"],
+    "Coffee & Tea": ["Espresso Roast Beans", "Breakfast Black Tea", "Single Origin Coffee",
+                     "Green Tea Leaves", "Decaf Coffee Beans", "Chai Spice Tea", "Cold Brew Coffee",
+                     "Earl Grey Tea"],
     "Headphones": ["Studio Over-Ear Headphones", "Sport Wireless Earbuds", "Noise Cancelling Headphones",
-                   "Bass Boost Headphones", "Travel Earbuds", "Gaming Headset", "Kids Headphones", "DJ Headphones"],
+                   "Bass Boost Headphones", "Travel Earbuds", "Gaming Headset", "Kids Headphones",
+                   "DJ Headphones"],
     "Cookware": ["Cast Iron Skillet", "Nonstick Frying Pan", "Stainless Saucepan", "Dutch Oven Pot",
                  "Wok Pan", "Stock Pot", "Grill Pan", "Sauté Pan"],
 }
@@ -82,11 +85,14 @@ def build_taste_shop(
     taste = rng.integers(0, len(category_names), len(users))
     popularity = rng.lognormal(0, 0.5, len(names))
 
-    rows: dict[str, list] = {k: [] for k in ("event_time", "event_type", "user_id", "session_id", "product_id",
-                                                "category", "quantity", "price", "region", "order_id")}
+    rows: dict[str, list] = {k: [] for k in ("event_time", "event_type", "user_id", "session_id",
+                                             "product_id", "category", "quantity", "price", "region",
+                                             "order_id")}
     prices = np.round(rng.uniform(10, 120, len(names)), 2)
 
-    def add(time: datetime, kind: str, user: int, session: str, product: int, order: str | None = None) -> None:
+    def add(
+        time: datetime, kind: str, user: int, session: str, product: int, order: str | None = None
+    ) -> None:
         rows["event_time"].append(time)
         rows["event_type"].append(kind)
         rows["user_id"].append(users[user])

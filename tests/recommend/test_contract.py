@@ -38,17 +38,18 @@ def context_counts() -> ContextCounts:
     counts = np.zeros((2, N_SLOTS, 6), dtype=np.float32)
     for region in (0, 1):
         counts[region, 0] = matrix[REGION_OF_USER == region].sum(axis=0)
-    return ContextCounts(counts, matrix.sum(axis=0).astype(np.float32), np.zeros(6, dtype=np.int64), prior=1.0,
-                         category_prior=1.0)
+    return ContextCounts(counts, matrix.sum(axis=0).astype(np.float32), np.zeros(6, dtype=np.int64),
+                         prior=1.0, category_prior=1.0)
 
 
 FACTORIES: dict[str, Callable[[], RecommenderModel]] = {
     "popularity": PopularityModel,
     "regional_popularity": lambda: RegionalPopularityModel(context_counts()),
     "als": lambda: ALSModel(factors=2, regularization=0.01, alpha=10.0, iterations=30),
-    "bpr": lambda: ALSModel(factors=3, algorithm="bpr", iterations=300, learning_rate=0.05, regularization=0.001),
-    "als_context": lambda: ContextALSModel(context_counts(), context_weight=0.3, factors=2, regularization=0.01,
-                                           alpha=10.0, iterations=30),
+    "bpr": lambda: ALSModel(factors=3, algorithm="bpr", iterations=300, learning_rate=0.05,
+                            regularization=0.001),
+    "als_context": lambda: ContextALSModel(context_counts(), context_weight=0.3, factors=2,
+                                           regularization=0.01, alpha=10.0, iterations=30),
     "cooccurrence": lambda: CooccurrenceModel(min_count=2, shrink=0.0, min_lift=1.0),
 }
 COLLABORATIVE = ("als", "bpr", "als_context", "cooccurrence")
@@ -147,7 +148,8 @@ def test_regional_popularity_follows_the_region():
 
 def test_context_weight_moves_als_towards_the_region():
     matrix = user_items()
-    model = ContextALSModel(context_counts(), context_weight=0.0, factors=2, alpha=10.0, iterations=30).fit(matrix)
+    model = ContextALSModel(context_counts(), context_weight=0.0, factors=2, alpha=10.0,
+                            iterations=30).fit(matrix)
     personal = model.recommend(TARGET_USER, matrix[TARGET_USER], N=1, context=Context(1))[0]
     model.context_weight = 1.0
     regional = model.recommend(TARGET_USER, matrix[TARGET_USER], N=1, context=Context(1))[0]
@@ -162,7 +164,8 @@ def test_cooccurrence_ignores_pairs_below_min_count():
 
 def test_context_weight_zero_ranks_exactly_like_plain_als():
     matrix = user_items()
-    model = ContextALSModel(context_counts(), context_weight=0.0, factors=2, alpha=10.0, iterations=30).fit(matrix)
+    model = ContextALSModel(context_counts(), context_weight=0.0, factors=2, alpha=10.0,
+                            iterations=30).fit(matrix)
     plain = model.without_context()
     for user in range(matrix.shape[0]):
         for context in (None, Context(0), Context(1, 5)):
@@ -190,7 +193,8 @@ def test_planted_time_of_day_mix_lifts_the_matching_category_at_that_hour():
     cols = [i for items in likes.values() for i in items]
     matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(9, 6))
     counts = daytime_counts()
-    assert counts.slot_lift(MORNING)[list(COFFEE)].min() > 0.2 > -0.2 > counts.slot_lift(MORNING)[list(HEADPHONES)].max()
+    assert (counts.slot_lift(MORNING)[list(COFFEE)].min() > 0.2 > -0.2
+            > counts.slot_lift(MORNING)[list(HEADPHONES)].max())
     model = ContextALSModel(counts, context_weight=0.2, factors=2, alpha=10.0, iterations=30).fit(matrix)
     morning = model.recommend(0, matrix[0], N=1, context=Context(0, MORNING))[0].tolist()
     evening = model.recommend(0, matrix[0], N=1, context=Context(0, EVENING))[0].tolist()

@@ -81,7 +81,8 @@ def test_customer_recommendations_skip_bought_and_out_of_stock_products(demo_rec
     user = warm_user(case)
     con = case.store.connect()
     bought = {r[0] for r in con.execute(
-        "SELECT DISTINCT product_id FROM events WHERE user_id = ? AND event_type = 'purchase'", [user]).fetchall()}
+        "SELECT DISTINCT product_id FROM events WHERE user_id = ? AND event_type = 'purchase'",
+        [user]).fetchall()}
     sold_out = {r[0] for r in con.execute("SELECT product_id FROM products WHERE stock = 0").fetchall()}
     assert sold_out, "the demo shop should have out-of-stock products"
     result = case.recommender.recommend_for_user(user, n=50)
@@ -96,7 +97,8 @@ def test_local_time_decides_the_slot_named_in_reasons(demo_recommender):
     # 19:30 UTC on a Friday is 20:30 in Lyon's zone: a Friday evening there, whichever way it is given.
     aware = rec.recommend_for_user(None, n=10, region="Auvergne-Rhone-Alpes",
                                    at=datetime(2026, 11, 13, 19, 30, tzinfo=UTC))
-    naive = rec.recommend_for_user(None, n=10, region="Auvergne-Rhone-Alpes", at=datetime(2026, 11, 13, 20, 30))
+    naive = rec.recommend_for_user(None, n=10, region="Auvergne-Rhone-Alpes",
+                                   at=datetime(2026, 11, 13, 20, 30))
     assert aware.frame.equals(naive.frame)
     assert get_region("FR-ARA").tz == "Europe/Paris"
 

@@ -16,7 +16,8 @@ from tools.recommend.session import SessionModel, evaluate_next_item
 
 def transitions(pairs: list[tuple[int, int, int]], triples: list[tuple[int, int, int, int]]):
     first = {k: np.array([p[i] for p in pairs]) for i, k in enumerate(("p1", "nxt", "n"))}
-    second = {k: np.array([t[i] for t in triples], dtype=np.int64) for i, k in enumerate(("p2", "p1", "nxt", "n"))}
+    second = {k: np.array([t[i] for t in triples], dtype=np.int64)
+              for i, k in enumerate(("p2", "p1", "nxt", "n"))}
     return first, second
 
 

@@ -19,7 +19,8 @@ def test_customers_get_more_of_their_favourite_category(taste):
     users = [u for u in taste.truth.favourite_category if u not in taste.truth.cold_users][:40]
     for user in users:
         frame = taste.recommender.recommend_for_user(user, n=3).frame
-        hits += sum(taste.truth.categories[p] == taste.truth.favourite_category[user] for p in frame["product_id"])
+        hits += sum(taste.truth.categories[p] == taste.truth.favourite_category[user]
+                    for p in frame["product_id"])
     assert hits / (3 * len(users)) > 0.5  # a quarter would be chance: four categories
 
 
@@ -40,7 +41,8 @@ def test_out_of_stock_product_is_never_recommended(taste):
 def test_cold_start_customer_sees_their_regions_favourite(taste):
     for user in taste.truth.cold_users:
         frame = taste.recommender.recommend_for_user(user, n=3).frame
-        home = taste.store.connect().execute("SELECT home_region FROM users WHERE user_id = ?", [user]).fetchone()[0]
+        home = taste.store.connect().execute("SELECT home_region FROM users WHERE user_id = ?",
+                                             [user]).fetchone()[0]
         favourite = taste.truth.regional_favourite[home]
         assert favourite in set(frame["product_id"])
         assert frame.loc[frame["product_id"] == favourite, "reason"].iloc[0].startswith("a favourite in")
@@ -66,7 +68,8 @@ def test_customer_who_signed_up_after_training_is_served_from_the_live_users_tab
     from tools.recommend import Recommender
 
     store = EventStore(tmp_path / "store")
-    store.write_table("users", pa.table({"user_id": ["NEW1"], "home_region": ["Madrid"], "home_city": ["Madrid"]}))
+    store.write_table("users",
+                      pa.table({"user_id": ["NEW1"], "home_region": ["Madrid"], "home_city": ["Madrid"]}))
     rec = Recommender.load_latest(taste.model_dir, store)
     result = rec.recommend_for_user("NEW1", n=3)
     assert taste.truth.regional_favourite["Madrid"] in set(result.frame["product_id"])

@@ -34,7 +34,8 @@ SHOP_RULES: tuple[Rule, ...] = (
     Rule(("spike", "friday"), "find_spikes", {"day": "Friday", "start_hour": 20, "end_hour": 24}),
     Rule(("return", "refund", "deliver", "shipping", "warranty"), "search_docs", {"query": "{question}"}),
     Rule(("my order", "my latest order", "where is my"), "my_orders", {}),
-    Rule(("top categories",), "top_items", {"metric": "revenue", "group_by": "category", "period": "last_30_days"}),
+    Rule(("top categories",), "top_items",
+         {"metric": "revenue", "group_by": "category", "period": "last_30_days"}),
 )
 
 
@@ -61,12 +62,14 @@ class RuleChatModel(BaseChatModel):
                 if any(k in question.lower() for k in rule.keywords):
                     arguments = {k: (v.format(question=question) if isinstance(v, str) else v)
                                  for k, v in rule.arguments.items()}
-                    return AIMessage("", tool_calls=[{"name": rule.tool, "args": arguments, "id": f"call_{rule.tool}",
-                                                      "type": "tool_call"}])
+                    return AIMessage("", tool_calls=[{"name": rule.tool, "args": arguments,
+                                                      "id": f"call_{rule.tool}", "type": "tool_call"}])
             return AIMessage("I can help with delivery, returns, payment and your orders.")
         return AIMessage(_answer_from(str(results[-1].content)))
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=self.reply(messages))])
 
     def _stream(
@@ -84,7 +87,9 @@ class RuleChatModel(BaseChatModel):
             if self.word_delay_s:
                 time.sleep(self.word_delay_s)
             # langchain reports each chunk to the callbacks (LangGraph's token stream) itself
-            yield ChatGenerationChunk(message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else "")))
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else ""))
+            )
 
 
 def _answer_from(result: str) -> str:
@@ -94,7 +99,8 @@ def _answer_from(result: str) -> str:
     if passage:
         citation = passage.group(1)
         text = passage.group(2) + "\n" + body[passage.end():].split("\n[")[0]
-        prose = " ".join(line.lstrip("-* ") for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+        prose = " ".join(line.lstrip("-* ")
+                         for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
         sentences = [s.strip().rstrip(".") for s in re.split(r"(?<=\.)\s+", prose) if s.strip()]
         chosen = sentences[:1] + [s for s in sentences[1:] if re.search(r"\d", s)][:1]
         return ". ".join(chosen) + f". [{citation}]"

@@ -133,7 +133,8 @@ def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, li
     page.goto(f"{base_url}/customer/")
     chat = page.locator("#customer-chat")
     question = page.locator("#customer-question textarea")
-    for n, text in enumerate(("Can I return opened headphones?", "How long does delivery to Germany take?"), 1):
+    for n, text in enumerate(("Can I return opened headphones?",
+                              "How long does delivery to Germany take?"), 1):
         question.wait_for(timeout=TIMEOUT_MS)
         question.fill(text)
         question.press("Enter")

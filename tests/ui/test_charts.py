@@ -67,13 +67,15 @@ def test_heatmap_is_weekday_rows_by_hour_columns() -> None:
 def test_forecast_draws_history_forecast_and_two_bands() -> None:
     days = pd.date_range("2026-10-01", periods=40, freq="D")
     history = pd.DataFrame({"unique_id": "Bavaria", "ds": days[:30], "y": range(30), "kind": "history"})
-    ahead = pd.DataFrame({"unique_id": "Bavaria", "ds": days[30:], "y_hat": 30.0, "lo-80": 25.0, "hi-80": 35.0,
-                          "lo-95": 20.0, "hi-95": 40.0, "kind": "forecast"})
+    ahead = pd.DataFrame({"unique_id": "Bavaria", "ds": days[30:], "y_hat": 30.0, "lo-80": 25.0,
+                          "hi-80": 35.0, "lo-95": 20.0, "hi-95": 40.0, "kind": "forecast"})
     data = pd.concat([history, ahead], ignore_index=True)
     spec = ChartSpec.from_frame("forecast", "Forecast of headphones in Bavaria", data, x="ds", y="y",
                                 color="unique_id", extra={"y_hat": "y_hat", "lo": "lo-80", "hi": "hi-80",
-                                                          "lo_95": "lo-95", "hi_95": "hi-95", "unit": "units"})
-    spec.data = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in spec.data]  # as the engine sends
+                                                          "lo_95": "lo-95", "hi_95": "hi-95",
+                                                          "unit": "units"})
+    # as the engine sends
+    spec.data = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in spec.data]
     figure = draw_chart(spec)
     ax = figure.axes[0]
     assert len(ax.get_lines()) == 2  # history and forecast
@@ -96,7 +98,8 @@ def test_series_draws_expected_band_and_flagged_spans() -> None:
 
 
 def test_fraud_map_places_orders_by_coordinates() -> None:
-    data = pd.DataFrame({"lat": [48.1, 41.4], "lon": [11.6, 2.2], "value": [0.9, 0.5], "label": ["C1 O1", "C2 O2"]})
+    data = pd.DataFrame({"lat": [48.1, 41.4], "lon": [11.6, 2.2], "value": [0.9, 0.5],
+                         "label": ["C1 O1", "C2 O2"]})
     spec = ChartSpec.from_frame("map", "Orders of suspicious cases", data, value="value",
                                 extra={"lat": "lat", "lon": "lon", "label": "label"})
     figure = draw_chart(spec)
@@ -114,7 +117,8 @@ def test_tables_go_to_the_grid_not_the_figure() -> None:
 
 
 def test_missing_column_is_reported_with_the_columns_present() -> None:
-    spec = ChartSpec(kind="bar", title="Broken", data=[{"region": "Lombardy", "lift": 2.8}], x="region", y="orders")
+    spec = ChartSpec(kind="bar", title="Broken", data=[{"region": "Lombardy", "lift": 2.8}], x="region",
+                     y="orders")
     with pytest.raises(ChartError, match="y column 'orders'; the data has: region, lift"):
         draw_chart(spec)
 

@@ -38,18 +38,21 @@ ORDERS_SEEN: list[str | None] = []
 
 def _orders(engines: object, args: NoArgs, session: Session) -> ToolOutput:
     ORDERS_SEEN.append(session.user_id)
-    return ToolOutput("my_orders", f"1 order(s): O0000007 placed 12 Nov 2026: shipped, for {session.user_id}.")
+    return ToolOutput("my_orders",
+                      f"1 order(s): O0000007 placed 12 Nov 2026: shipped, for {session.user_id}.")
 
 
 def _docs(engines: object, args: DocsArgs, session: Session) -> ToolOutput:
     passage = "Opened in-ear headphones can be returned only if defective. The return window is 30 days."
     return ToolOutput("search_docs", "1 passages found; cite them by id.",
-                      citations=[Citation("returns#opened-items", "Returns > Opened items", "returns.md", passage)])
+                      citations=[Citation("returns#opened-items", "Returns > Opened items", "returns.md",
+                                          passage)])
 
 
 def _spikes(engines: object, args: SpikeArgs, session: Session) -> ToolOutput:
     frame = pd.DataFrame({"region": ["Lombardy"], "lift": [2.8]})
-    return ToolOutput("find_spikes", "Lombardy: Friday-night orders 2.8x its baseline (44 orders).", frame=frame)
+    return ToolOutput("find_spikes", "Lombardy: Friday-night orders 2.8x its baseline (44 orders).",
+                      frame=frame)
 
 
 @pytest.fixture
@@ -123,7 +126,8 @@ def test_answered_turn_is_stored_and_rated_by_its_shown_index(agent, store) -> N
     messages = store.messages(chat.conversation_id)
     assert [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant"]
     assert stored_index == 3
-    assert store.feedback(chat.conversation_id) == [{"message_index": 3, "rating": "down", "comment": "missing Bavaria"}]
+    assert (store.feedback(chat.conversation_id)
+            == [{"message_index": 3, "rating": "down", "comment": "missing Bavaria"}])
     with pytest.raises(ChatInputError, match="Only answers can be rated"):
         chat_session.rate(store, chat, 1, "up")  # the tool step
 
@@ -134,7 +138,8 @@ def test_retry_replaces_the_last_answer_on_screen_and_in_storage(agent, store) -
     first_thread = chat.thread_id
     list(chat_session.retry(agent, store, chat))
     assert [m["role"] for m in chat.shown] == ["user", "assistant"]
-    assert [m["role"] for m in store.messages(chat.conversation_id)] == ["user", "assistant", "tool", "assistant"]
+    assert ([m["role"] for m in store.messages(chat.conversation_id)]
+            == ["user", "assistant", "tool", "assistant"])
     assert chat.thread_id != first_thread
 
 

@@ -69,7 +69,9 @@ def test_prepare_runs_only_the_steps_not_done(tmp_path: Path) -> None:
     assert "[1/2] done already: already done" in text and "[2/2] to do..." in text and "built it" in text
 
 
-def test_prepare_sees_what_a_fresh_machine_lacks_and_what_a_built_store_has(tmp_path: Path, demo_shop) -> None:
+def test_prepare_sees_what_a_fresh_machine_lacks_and_what_a_built_store_has(
+    tmp_path: Path, demo_shop
+) -> None:
     checks = {step.name: step.is_done for step in STEPS}
     fresh = Settings(data_dir=tmp_path / "fresh")
     assert not checks["Demo data (1M events)"](fresh)
@@ -86,8 +88,8 @@ def test_serve_starts_both_apps_locally_and_prints_their_urls(tmp_path: Path) ->
     port = _free_port()
     env = {**os.environ, "CHRONOTOPE_DATA_DIR": str(tmp_path / "state"), "CHRONOTOPE_PORT": str(port),
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen([sys.executable, "-c", "from chronotope.cli import main; main()", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-c", "from chronotope.cli import main; main()", "serve"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 90

@@ -15,7 +15,8 @@ from ui.conversations import ConversationError, ConversationStore, turn_messages
 
 
 def _answer(text: str = "Lombardy: 2.8x its baseline.") -> AgentAnswer:
-    step = ToolStep("find_spikes", {"day": "Friday"}, "done", 0.2, output=ToolOutput("find_spikes", "Lombardy: 2.8x."))
+    step = ToolStep("find_spikes", {"day": "Friday"}, "done", 0.2,
+                    output=ToolOutput("find_spikes", "Lombardy: 2.8x."))
     return AgentAnswer(text=text, steps=[step])
 
 
@@ -40,7 +41,8 @@ def test_export_round_trips_through_finetune_loader(tmp_path: Path) -> None:
     store.record_feedback(liked, liked_index, "up", comment="spot on")
     corrected = store.start("customer", "U000001")
     corrected_index = store.add_messages(corrected, turn_messages("return?", _answer("No.")))[-1]
-    store.record_feedback(corrected, corrected_index, "down", correction="Yes, within 30 days. [returns#window]")
+    store.record_feedback(corrected, corrected_index, "down",
+                          correction="Yes, within 30 days. [returns#window]")
     rejected = store.start("customer", "U000002")
     rejected_index = store.add_messages(rejected, turn_messages("hello", _answer("Bad answer.")))[-1]
     store.record_feedback(rejected, rejected_index, "down", comment="wrong")

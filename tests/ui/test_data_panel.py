@@ -1,4 +1,5 @@
-"""The operator's data panel below the UI: preview and map an upload, ingest with quarantine, add documents."""
+"""The operator's data panel below the UI: preview and map an upload, ingest with quarantine, add
+documents."""
 
 from __future__ import annotations
 
@@ -98,8 +99,8 @@ def test_documents_must_be_markdown_with_a_title(tmp_path: Path, embedder) -> No
 def test_added_document_is_searchable_with_a_citation(tmp_path: Path, embedder) -> None:
     kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
     upload = tmp_path / "Gift Wrapping.md"
-    upload.write_text("# Gift wrapping\n\n## Price\n\nGift wrapping costs 3 EUR per item and is recyclable.\n",
-                      encoding="utf-8")
+    upload.write_text("# Gift wrapping\n\n## Price\n\n"
+                      "Gift wrapping costs 3 EUR per item and is recyclable.\n", encoding="utf-8")
     report = add_documents(kb, [upload], progress=False)
     assert report.added == 1 and (tmp_path / "docs" / "uploads" / "gift-wrapping.md").is_file()
     hit = kb.search("how much is gift wrapping?", k=1).hits[0]

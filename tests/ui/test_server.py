@@ -38,9 +38,11 @@ def test_wrong_operator_password_is_refused(live_server) -> None:
     base_url, _ = live_server
     wrong = httpx.post(f"{base_url}/operator/login", data={"username": "operator", "password": "chronotope"})
     assert wrong.status_code == 400 and "Incorrect credentials" in wrong.text
-    other_user = httpx.post(f"{base_url}/operator/login", data={"username": "admin", "password": OPERATOR_PASSWORD})
+    other_user = httpx.post(f"{base_url}/operator/login",
+                            data={"username": "admin", "password": OPERATOR_PASSWORD})
     assert other_user.status_code == 400
-    right = httpx.post(f"{base_url}/operator/login", data={"username": "operator", "password": OPERATOR_PASSWORD})
+    right = httpx.post(f"{base_url}/operator/login",
+                       data={"username": "operator", "password": OPERATOR_PASSWORD})
     assert right.status_code == 200 and right.json() == {"success": True}
 
 
@@ -72,7 +74,8 @@ def test_signed_in_operator_gets_answers_with_tool_steps_over_the_api(live_serve
 def test_customer_api_offers_only_asking_and_demo_sign_in(live_server) -> None:
     base_url, _ = live_server
     client = _client(f"{base_url}/customer/")
-    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/sign_in"}
+    assert (set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+            == {"/ask", "/sign_in"})
     with pytest.raises(Exception, match="not in the list of choices|not a demo customer"):
         client.predict("U999999", api_name="/sign_in")
 
@@ -93,7 +96,8 @@ def test_customer_sees_only_their_own_orders(live_server) -> None:
     ).fetchall()
     client = _client(f"{base_url}/customer/")
     client.predict(first.user_id, api_name="/sign_in")
-    answer = _text(client.predict(f"I am {second.user_id}. Where is my latest order?", api_name="/ask")[1][-1])
+    answer = _text(client.predict(f"I am {second.user_id}. Where is my latest order?",
+                                  api_name="/ask")[1][-1])
     assert any(order in answer for user, order in orders if user == first.user_id)
     assert not any(order in answer for user, order in orders if user == second.user_id)
 

@@ -24,19 +24,22 @@ PASSAGE_CHARS = 700  # a small model reads a few short passages better than many
 # Cosine (MiniLM) of a question to its closest passage below which no passage answers it. bench/knowledge.py
 # (`floor_*` lines): the 113 shop questions of bench/knowledge_eval.jsonl, lowest 0.319, median 0.615; 60
 # off-topic questions from finetune/synth.py (weather, sport, prices, trivia), median 0.308, highest 0.552,
-# 21 below 0.25. The two overlap, so the floor sits below every covered question, with a margin for terse ones.
+# 21 below 0.25. The two overlap, so the floor sits below every covered question, with a margin for terse
+# ones.
 MIN_SIMILARITY = 0.25
-NO_PASSAGE = "I don't know: no passage in our policies and guides answers this. I can connect you with our team."
+NO_PASSAGE = ("I don't know: no passage in our policies and guides answers this. "
+              "I can connect you with our team.")
 
 
 class SearchDocsArgs(ToolArgs):
-    query: str = Field(min_length=2, max_length=300, description="What to look up in the shop's policies and guides.")
+    query: str = Field(min_length=2, max_length=300,
+                       description="What to look up in the shop's policies and guides.")
 
 
 @shop_tool(
     description=(
-        "Search the shop's policies, FAQ and product guides (shipping, returns, warranty, payment, account, care). "
-        "Returns passages to cite."
+        "Search the shop's policies, FAQ and product guides (shipping, returns, warranty, payment, account, "
+        "care). Returns passages to cite."
     ),
     args=SearchDocsArgs,
     roles=BOTH,
@@ -51,7 +54,8 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
     citations = [
-        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS]) for h in result.hits
+        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS])
+        for h in result.hits
     ]
     summary = f"{len(citations)} passages found; cite them by id." if citations else NO_PASSAGE
     return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)
@@ -65,14 +69,16 @@ class SearchProductsArgs(ToolArgs):
 
 
 @shop_tool(
-    description="Find products in the catalogue by description, with optional category, price and stock filters.",
+    description="Find products in the catalogue by description, with optional category, "
+                "price and stock filters.",
     args=SearchProductsArgs,
     roles=CUSTOMER,
 )
 def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Session) -> ToolOutput:
     """Semantic product search with filters; results also become product cards."""
     result = engines.kb.search_products(
-        args.query, k=5, category=args.category, max_price=args.max_price, in_stock=True if args.in_stock_only else None
+        args.query, k=5, category=args.category, max_price=args.max_price,
+        in_stock=True if args.in_stock_only else None
     )
     frame = result.frame
     cards = [
@@ -110,20 +116,25 @@ def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> Too
     ).fetchdf()
     if frame.empty:
         what = f" with status {args.status}" if args.status else ""
-        return ToolOutput("my_orders", f"You have no orders{what}{' with id ' + args.order_id if args.order_id else ''}.")
+        return ToolOutput("my_orders",
+                          f"You have no orders{what}{' with id ' + args.order_id if args.order_id else ''}.")
     lines = []
     for row in frame.itertuples():
-        items = ", ".join(f"{i.get('quantity', 1)} x {i.get('name', i.get('product_id'))}" for i in json.loads(row.items or "[]"))
+        items = ", ".join(f"{i.get('quantity', 1)} x {i.get('name', i.get('product_id'))}"
+                          for i in json.loads(row.items or "[]"))
         placed = pd.Timestamp(row.placed_at).strftime("%d %b %Y")
-        eta = f", delivery estimate {pd.Timestamp(row.delivery_estimate).strftime('%d %b %Y')}" if row.status in ("placed", "shipped") and pd.notna(row.delivery_estimate) else ""
-        lines.append(f"{row.order_id} placed {placed}: {row.status}, {row.amount:.2f} {row.currency} ({items}) to {row.shipping_city}{eta}")
+        eta = (f", delivery estimate {pd.Timestamp(row.delivery_estimate).strftime('%d %b %Y')}"
+               if row.status in ("placed", "shipped") and pd.notna(row.delivery_estimate) else "")
+        lines.append(f"{row.order_id} placed {placed}: {row.status}, {row.amount:.2f} {row.currency} "
+                     f"({items}) to {row.shipping_city}{eta}")
     summary = f"{len(frame)} order(s): " + "; ".join(lines)
     frame = frame.drop(columns=["items"])
     return ToolOutput("my_orders", summary, frame=frame)
 
 
 class MyRecommendationsArgs(ToolArgs):
-    product: str | None = Field(None, max_length=120, description="Recommend what goes with this product (name or id).")
+    product: str | None = Field(None, max_length=120,
+                                description="Recommend what goes with this product (name or id).")
     n: int = Field(5, ge=1, le=10, description="How many products.")
 
 
@@ -147,8 +158,8 @@ def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, sessio
 def recommendation_output(tool: str, result: RecommendationResult) -> ToolOutput:
     """Recommendations as a tool output with product cards (shared with the operator tool)."""
     cards = [
-        {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"), "price": r.get("price"),
-         "reason": r.get("reason")}
+        {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"),
+         "price": r.get("price"), "reason": r.get("reason")}
         for r in result.frame.to_dict(orient="records")
     ]
     return ToolOutput.from_result(tool, result, cards=cards)

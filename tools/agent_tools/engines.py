@@ -92,10 +92,12 @@ class ShopEngines:
         if words:
             score = " + ".join("CAST(contains(lower(name), ?) AS INTEGER)" for _ in words)
             row = con.execute(
-                f"SELECT product_id, name, {score} AS s FROM products ORDER BY s DESC, length(name) LIMIT 1", words
+                f"SELECT product_id, name, {score} AS s FROM products ORDER BY s DESC, length(name) LIMIT 1",
+                words
             ).fetchone()
             if row and row[2] >= max(1, (len(words) + 1) // 2):
                 return row[0], row[1]
         raise UnknownProduct(
-            f"No product matches {name_or_id!r}. Use a product id like P0042 or words from the product's name."
+            f"No product matches {name_or_id!r}. Use a product id like P0042 or words from the product's "
+            "name."
         )

@@ -19,7 +19,8 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 
 def _known_place(value: str) -> str:
-    """Places are free text for the model (a 110-name enum would swamp a small model's prompt), checked here."""
+    """Places are free text for the model (a 110-name enum would swamp a small model's prompt), checked
+    here."""
     return resolve_place(value).label
 
 
@@ -47,9 +48,11 @@ Place = Annotated[
 ]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"]
+Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month",
+                 "all_time"]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
-    "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value", "refunds"
+    "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value",
+    "refunds"
 ]
 OrderStatus = Literal["placed", "shipped", "delivered", "returned", "cancelled"]

@@ -41,13 +41,15 @@ class FindSpikesArgs(ToolArgs):
     metric: Literal["orders", "units", "views"] = Field(
         "orders", description="What to count (a spike compares counts per hour)."
     )
-    group_by: Literal["region", "city", "country", "category"] = Field("region", description="Compare these groups.")
+    group_by: Literal["region", "city", "country", "category"] = Field(
+        "region", description="Compare these groups."
+    )
 
 
 @shop_tool(
     description=(
-        "Which regions (or cities, countries, categories) spike in a local-time window of the week, e.g. Friday "
-        "20-24, against their own baseline."
+        "Which regions (or cities, countries, categories) spike in a local-time window of the week, "
+        "e.g. Friday 20-24, against their own baseline."
     ),
     args=FindSpikesArgs,
     roles=OPERATOR,
@@ -68,12 +70,15 @@ def find_spikes(engines: ShopEngines, args: FindSpikesArgs, session: Session) ->
 
 class ComparePeriodsArgs(ToolArgs):
     metric: Metric = Field("revenue", description="What to compare.")
-    comparison: Literal["week_over_week", "year_over_year"] = Field("week_over_week", description="Which periods.")
+    comparison: Literal["week_over_week", "year_over_year"] = Field(
+        "week_over_week", description="Which periods."
+    )
     group_by: Literal["region", "country", "category", "product"] = Field("region", description="Per group.")
 
 
 @shop_tool(
-    description="Change of a metric week over week or year over year, per region, country, category or product.",
+    description="Change of a metric week over week or year over year, per region, country, "
+                "category or product.",
     args=ComparePeriodsArgs,
     roles=OPERATOR,
 )
@@ -93,9 +98,9 @@ def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Ses
 
 class TopItemsArgs(ToolArgs):
     metric: Metric = Field("revenue", description="What to rank by.")
-    group_by: Literal["product", "category", "region", "city", "country", "hour_of_day", "day_of_week"] = Field(
-        "product", description="What to rank."
-    )
+    group_by: Literal[
+        "product", "category", "region", "city", "country", "hour_of_day", "day_of_week"
+    ] = Field("product", description="What to rank.")
     place: AnyPlace = Field(None, description="Only this region, city or country.")
     category: Category | None = Field(None, description="Only this category.")
     period: Period = Field("last_30_days", description="Time window.")
@@ -104,8 +109,8 @@ class TopItemsArgs(ToolArgs):
 
 @shop_tool(
     description=(
-        "Rank or break down a metric (revenue, orders, conversion...) by product, category, place, hour or weekday "
-        "over a period, optionally in one place or category."
+        "Rank or break down a metric (revenue, orders, conversion...) by product, category, place, "
+        "hour or weekday over a period, optionally in one place or category."
     ),
     args=TopItemsArgs,
     roles=OPERATOR,
@@ -178,8 +183,9 @@ def reorder_advice(engines: ShopEngines, args: ReorderAdviceArgs, session: Sessi
     region, country = _region_or_country(resolve_place(args.place) if args.place else None)
     product_id, _ = engines.resolve_product(args.product)
     advice = reorder_suggestion(
-        engines.store, product_id, region, stock_on_hand=args.stock_on_hand, lead_time_days=args.lead_time_days,
-        service_level=args.service_level, country=country, model_set="fast",
+        engines.store, product_id, region, stock_on_hand=args.stock_on_hand,
+        lead_time_days=args.lead_time_days, service_level=args.service_level, country=country,
+        model_set="fast",
     )
     return ToolOutput.from_result("reorder_advice", advice)
 
@@ -204,8 +210,8 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
     region, country = _region_or_country(resolve_place(args.place) if args.place else None)
     if country is not None:
         raise EngineInputError(
-            f"Anomaly detection works per region, not per country ({args.place}); name a region such as Bavaria "
-            "or leave the place out to scan every region."
+            f"Anomaly detection works per region, not per country ({args.place}); "
+            "name a region such as Bavaria or leave the place out to scan every region."
         )
     parts: list[ToolOutput] = []
     if args.kind in ("all", "volume"):
@@ -213,7 +219,8 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
         parts.append(ToolOutput.from_result("detect_anomalies", volume))
     if args.kind in ("all", "complaints"):
         since = args.since if args.since in ("30d", "90d") else "30d"  # a wave needs weeks of reviews to show
-        waves = detect_complaint_waves(engines.store, engines.embedder, since=since, state_dir=engines.anomaly_dir)
+        waves = detect_complaint_waves(engines.store, engines.embedder, since=since,
+                                       state_dir=engines.anomaly_dir)
         parts.append(ToolOutput.from_result("detect_anomalies", waves))
     frames = [p.frame for p in parts if p.frame is not None and not p.frame.empty]
     return ToolOutput(
@@ -231,8 +238,8 @@ class DetectFraudArgs(ToolArgs):
 
 @shop_tool(
     description=(
-        "Suspicious orders and accounts (impossible travel, card testing, shared devices, far shipping), ranked "
-        "with reasons."
+        "Suspicious orders and accounts (impossible travel, card testing, shared devices, far shipping), "
+        "ranked with reasons."
     ),
     args=DetectFraudArgs,
     roles=OPERATOR,
@@ -247,8 +254,10 @@ def detect_fraud(engines: ShopEngines, args: DetectFraudArgs, session: Session) 
 
 
 class RecommendArgs(ToolArgs):
-    user_id: str | None = Field(None, pattern=r"^U\d+$", description="Recommend for this customer, e.g. U000123.")
-    product: str | None = Field(None, max_length=120, description="Or: what sells together with this product.")
+    user_id: str | None = Field(None, pattern=r"^U\d+$",
+                                description="Recommend for this customer, e.g. U000123.")
+    product: str | None = Field(None, max_length=120,
+                                description="Or: what sells together with this product.")
     place: AnyPlace = Field(None, description="Region or city context.")
     n: int = Field(5, ge=1, le=20, description="How many products.")
 

@@ -17,7 +17,8 @@ from tools.embeddings.embedder import EMBEDDING_MODEL, TextEmbedder
 
 
 class MiniLMEmbeddingFunction:
-    """chromadb embedding function backed by a `TextEmbedder` (pass it to every `get_or_create_collection`)."""
+    """chromadb embedding function backed by a `TextEmbedder` (pass it to every
+    `get_or_create_collection`)."""
 
     def __init__(self, embedder: TextEmbedder) -> None:
         self.embedder = embedder
@@ -34,7 +35,8 @@ class MiniLMEmbeddingFunction:
         return "chronotope-minilm"
 
     def get_config(self) -> dict[str, Any]:
-        return {"model": self.model_name, "weights": self.embedder.weights, "cache_dir": str(self.embedder.cache_dir)}
+        return {"model": self.model_name, "weights": self.embedder.weights,
+                "cache_dir": str(self.embedder.cache_dir)}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:

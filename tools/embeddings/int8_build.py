@@ -1,14 +1,14 @@
 """Build the int8 ONNX form of the packaged MiniLM sentence model once, into the model cache, offline.
 
 Steps: export the PyTorch model with mean pooling and L2 normalisation inside the graph (torch.onnx),
-fuse attention, LayerNorm and GELU (tanh form) for ONNX Runtime's CPU kernels, then quantise the weights to int8 per
-output channel (dynamic quantisation: activations are quantised per batch at run time). The feed-forward
-output projections get their own scheme: their inputs (GELU outputs) hold a few tokens with values up to
-~25 while most stay below ~2, so one uint8 range per batch is too coarse (all-per-batch: min cosine 0.9868
-and 15 of 300 chunks below 0.99; SmoothQuant-style per-channel scaling made it worse, because the outliers
-are per token, not per channel). They are quantised per token instead (`_quantise_per_token`): each row
-gets its own uint8 scale, with the zero point fixed by GELU's floor. That made them ~1.5x faster than the
-float32 MatMul while staying as close to float32 as keeping them float32 did (min cosine 0.9911 versus
+fuse attention, LayerNorm and GELU (tanh form) for ONNX Runtime's CPU kernels, then quantise the weights to
+int8 per output channel (dynamic quantisation: activations are quantised per batch at run time). The
+feed-forward output projections get their own scheme: their inputs (GELU outputs) hold a few tokens with
+values up to ~25 while most stay below ~2, so one uint8 range per batch is too coarse (all-per-batch: min
+cosine 0.9868 and 15 of 300 chunks below 0.99; SmoothQuant-style per-channel scaling made it worse, because
+the outliers are per token, not per channel). They are quantised per token instead (`_quantise_per_token`):
+each row gets its own uint8 scale, with the zero point fixed by GELU's floor. That made them ~1.5x faster than
+the float32 MatMul while staying as close to float32 as keeping them float32 did (min cosine 0.9911 versus
 0.9908 over 300 chunks). ONNX Runtime's AVX2 u8 x s8 kernel adds pairs of products in int16 and can
 saturate when two neighbouring codes and weights are all near full scale; 7-bit codes would rule that out
 but measured worse on real chunks (1000 chunks, mean cosine: 8-bit 0.9956, 7-bit activations 0.9953,
@@ -43,12 +43,12 @@ CHECK_TEXTS: tuple[str, ...] = (
     "Can I return opened earbuds?",
     "How long does delivery to the Canary Islands take?",
     "reset password",
-    ("Returns and refunds > Opened items\nOpened items can be returned within 30 days if they are complete and "
-    "undamaged. Hygiene products such as in-ear headphones are excepted once their seal is broken."),
+    ("Returns and refunds > Opened items\nOpened items can be returned within 30 days if they are complete "
+    "and undamaged. Hygiene products such as in-ear headphones are excepted once their seal is broken."),
     ("Shipping to Germany\nStandard parcels arrive in 2-4 working days; express parcels ordered before 14:00 "
     "arrive the next working day. Customs never apply within the EU."),
-    ("Kettle care > Descaling\nDescale every 4-8 weeks with citric acid, rinse twice and boil fresh water once "
-    "before making tea again. Never use vinegar on the stainless steel filter."),
+    ("Kettle care > Descaling\nDescale every 4-8 weeks with citric acid, rinse twice and boil fresh water "
+    "once before making tea again. Never use vinegar on the stainless steel filter."),
     "My order 1234 has not arrived and the tracking page has said 'in transit' for nine days; what now?",
     "Wireless headphones with noise cancelling, 30 hours of battery, folding design, USB-C charging.",
 )
@@ -83,11 +83,14 @@ def source_path() -> Path:
 
 def max_seq_length(source: Path) -> int:
     """The sentence model's token limit (longer texts are truncated, as sentence-transformers does)."""
-    return int(json.loads((source / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"])
+    return int(
+        json.loads((source / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+    )
 
 
 def cache_folder(cache_root: Path) -> Path:
-    """Where the int8 model for this recipe, source model and ONNX Runtime version lives under `cache_root`."""
+    """Where the int8 model for this recipe, source model and ONNX Runtime version lives under
+    `cache_root`."""
     import onnxruntime
 
     source = source_path()
@@ -145,7 +148,8 @@ def ensure_int8_model(cache_root: Path, progress: bool = True) -> BuiltModel:
         shutil.rmtree(staged, ignore_errors=True)
     built = read_complete(folder)
     if built is None:
-        raise EmbedderBuildError(f"The int8 embedding model at {folder} is incomplete right after building it.")
+        raise EmbedderBuildError(f"The int8 embedding model at {folder} is incomplete right after building "
+                                 "it.")
     return built
 
 
@@ -199,7 +203,8 @@ def _load_torch_model(source: Path):
 
 
 def _pooled(model):
-    """The transformer with mean pooling over real tokens and L2 normalisation (sentence-transformers' modules)."""
+    """The transformer with mean pooling over real tokens and L2 normalisation (sentence-transformers'
+    modules)."""
     import torch
 
     class Pooled(torch.nn.Module):
@@ -268,7 +273,8 @@ def _quantise(source: Path, target: Path, intermediate_size: int, hidden_size: i
 
     graph = onnx.load(str(source), load_external_data=False).graph
     shapes = {init.name: tuple(init.dims) for init in graph.initializer}
-    # Feed-forward output projections (intermediate -> hidden) are quantised per token; see the module docstring.
+    # Feed-forward output projections (intermediate -> hidden) are quantised per token; see the module
+    # docstring.
     producers = {output: node.op_type for node in graph.node for output in node.output}
     per_token = [
         node.name
@@ -276,10 +282,12 @@ def _quantise(source: Path, target: Path, intermediate_size: int, hidden_size: i
         if node.op_type == "MatMul" and shapes.get(node.input[1]) == (intermediate_size, hidden_size)
     ]
     if not per_token:
-        raise EmbedderBuildError("No feed-forward output projection found in the exported graph; the export changed.")
+        raise EmbedderBuildError("No feed-forward output projection found in the exported graph; "
+                                 "the export changed.")
     # The per-token scheme relies on GELU's floor, so its inputs must come straight from the fused GELU.
     if any(producers.get(node.input[0]) != "FastGelu" for node in graph.node if node.name in per_token):
-        raise EmbedderBuildError("A feed-forward output projection does not follow a fused GELU; the fusion changed.")
+        raise EmbedderBuildError("A feed-forward output projection does not follow a fused GELU; "
+                                 "the fusion changed.")
     quantize_dynamic(
         str(source),
         str(target),
@@ -301,7 +309,8 @@ WEIGHT_LEVELS = 127  # int8 weight codes -WEIGHT_LEVELS..WEIGHT_LEVELS
 
 
 def _quantise_per_token(model, names: set[str], intermediate_size: int, hidden_size: int) -> None:
-    """Replace the float MatMuls `names` (GELU output @ weight) by per-token uint8 x per-column int8 MatMulInteger.
+    """Replace the float MatMuls `names` (GELU output @ weight) by per-token uint8 x per-column int8
+    MatMulInteger.
 
     Row r of the input x is quantised as q = round(x / s_r) + z_r with s_r = (max_r + GELU_FLOOR) / 255 and
     z_r = round(GELU_FLOOR / s_r); the weight W as Wq * w (int8, one scale per output column). Then
@@ -331,7 +340,8 @@ def _quantise_per_token(model, names: set[str], intermediate_size: int, hidden_s
         p = f"{node.name}_per_token_"
         wq = constant(p + "wq", quantised)
         ws = constant(p + "ws", column_scale.astype(np.float32))
-        colsum = constant(p + "colsum", (quantised.astype(np.int64).sum(axis=0) * column_scale).astype(np.float32))
+        colsum = constant(p + "colsum",
+                          (quantised.astype(np.int64).sum(axis=0) * column_scale).astype(np.float32))
         x, y = node.input[0], node.output[0]
         make = helper.make_node
         replaced[node.name] = [
@@ -344,7 +354,8 @@ def _quantise_per_token(model, names: set[str], intermediate_size: int, hidden_s
             make("Div", [floor, p + "scale"], [p + "zero_float"], name=p + "zero_float"),
             make("Round", [p + "zero_float"], [p + "zero_round"], name=p + "zero_round"),
             make("Cast", [p + "zero_round"], [p + "zero"], to=TensorProto.UINT8, name=p + "zero"),
-            make("QuantizeLinear", [p + "x", p + "scale", p + "zero"], [p + "q"], axis=0, name=p + "quantise"),
+            make("QuantizeLinear", [p + "x", p + "scale", p + "zero"], [p + "q"], axis=0,
+                 name=p + "quantise"),
             make("MatMulInteger", [p + "q", wq], [p + "acc"], name=p + "matmul"),
             make("Cast", [p + "acc"], [p + "acc_float"], to=TensorProto.FLOAT, name=p + "acc_float"),
             make("Unsqueeze", [p + "scale", axis1], [p + "row_scale"], name=p + "row_scale"),
@@ -354,12 +365,13 @@ def _quantise_per_token(model, names: set[str], intermediate_size: int, hidden_s
             make("Mul", [p + "y_rows", ws], [p + "y_scaled"], name=p + "y_scaled"),
             make("Mul", [p + "row_offset", colsum], [p + "correction"], name=p + "correction"),
             make("Sub", [p + "y_scaled", p + "correction"], [p + "y"], name=p + "y"),
-            make("Concat", [p + "shape", constant(p + "width", np.array([hidden_size], np.int64))], [p + "out_shape"],
-                 axis=0, name=p + "out_shape"),
+            make("Concat", [p + "shape", constant(p + "width", np.array([hidden_size], np.int64))],
+                 [p + "out_shape"], axis=0, name=p + "out_shape"),
             make("Reshape", [p + "y", p + "out_shape"], [y], name=p + "out"),
         ]
     if set(replaced) != names:
-        raise EmbedderBuildError(f"Feed-forward projections {sorted(names - set(replaced))} vanished during quantisation.")
+        raise EmbedderBuildError(f"Feed-forward projections {sorted(names - set(replaced))} vanished during "
+                                 "quantisation.")
     nodes = [new for node in graph.node for new in replaced.get(node.name, [node])]
     graph.ClearField("node")
     graph.node.extend(nodes)
@@ -371,7 +383,8 @@ def _quantise_per_token(model, names: set[str], intermediate_size: int, hidden_s
 
 
 def _check(model, built: BuiltModel) -> float:
-    """The worst cosine between the built model and the float32 model over CHECK_TEXTS; raises below MIN_COSINE."""
+    """The worst cosine between the built model and the float32 model over CHECK_TEXTS; raises below
+    MIN_COSINE."""
     import torch
     from tokenizers import Tokenizer
 

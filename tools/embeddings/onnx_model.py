@@ -27,7 +27,8 @@ BATCH_SIZE = 8  # texts per ONNX Runtime call (see the module docstring)
 
 
 class OnnxEmbedder:
-    """Single-threaded ONNX Runtime sessions (`workers` of them) over a built int8 model, with its tokenizer."""
+    """Single-threaded ONNX Runtime sessions (`workers` of them) over a built int8 model, with its
+    tokenizer."""
 
     def __init__(self, built: BuiltModel, workers: int = 1) -> None:
         import onnxruntime
@@ -40,7 +41,8 @@ class OnnxEmbedder:
         self._sessions: queue.SimpleQueue = queue.SimpleQueue()  # idle sessions; a batch takes one
         for _ in range(max(1, workers)):
             self._sessions.put(
-                onnxruntime.InferenceSession(str(built.model_path), options, providers=["CPUExecutionProvider"])
+                onnxruntime.InferenceSession(str(built.model_path), options,
+                                             providers=["CPUExecutionProvider"])
             )
         self.workers = max(1, workers)
         self.tokenizer = Tokenizer.from_file(str(built.tokenizer_path))
@@ -54,7 +56,9 @@ class OnnxEmbedder:
         finally:
             self._sessions.put(session)
 
-    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: bool = False
+    ) -> np.ndarray:
         """L2-normalised float32 vectors of `texts`, shape (len(texts), 384), in the order given."""
         from tqdm import tqdm
 
@@ -79,7 +83,8 @@ class OnnxEmbedder:
                     bar.update(len(batch))
             else:
                 with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="embed") as pool:
-                    futures = {pool.submit(self._run, ids, mask): batch for batch, (ids, mask) in zip(batches, inputs)}
+                    futures = {pool.submit(self._run, ids, mask): batch
+                               for batch, (ids, mask) in zip(batches, inputs)}
                     for future in as_completed(futures):
                         vectors[futures[future]] = future.result()
                         bar.update(len(futures[future]))

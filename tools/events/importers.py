@@ -76,9 +76,10 @@ def _draw(salt: str) -> str:
 
 ONLINE_SHOPPERS = Preset(
     name="online-shoppers",
-    description="UCI Online Shoppers sessions: a view per session, a purchase where Revenue is TRUE (synthetic times).",
-    credit="UCI Online Shoppers Purchasing Intention, C. Okan Sakar and Yomi Kastro (2018), UCI ML Repository, "
-    + CC_BY,
+    description="UCI Online Shoppers sessions: a view per session, a purchase where Revenue is TRUE "
+                "(synthetic times).",
+    credit="UCI Online Shoppers Purchasing Intention, C. Okan Sakar and Yomi Kastro (2018), "
+           "UCI ML Repository, " + CC_BY,
     mapping=ColumnMapping(
         columns={
             "event_time": "_event_time",
@@ -92,7 +93,8 @@ ONLINE_SHOPPERS = Preset(
     derive=", ".join(
         [
             (
-                f"timezone('UTC', CAST(list_element({_DAYS}, CAST(1 + {_draw('day')} % len({_DAYS}) AS INTEGER)) AS TIMESTAMP)"
+                f"timezone('UTC', CAST(list_element({_DAYS}, CAST(1 + {_draw('day')} % len({_DAYS}) "
+                "AS INTEGER)) AS TIMESTAMP)"
                 f" + to_microseconds(CAST({_draw('second')} % 86400 AS BIGINT) * 1000000)) AS _event_time"
             ),
             "'uci-shopper-' || _row AS _user",

@@ -1,13 +1,14 @@
-"""Ingest CSV, Parquet and JSONL files into the event store: map, coerce, validate, quarantine, commit atomically.
+"""Ingest CSV, Parquet and JSONL files into the event store: map, coerce, validate, quarantine, commit
+atomically.
 
 DuckDB does all the row work, vectorised and in parallel: it reads the file (CSV and JSONL as text, so that
 nothing is lost to type sniffing), applies the mapping, casts with TRY_CAST and computes a rejection reason
-per row (the query comes from `tools.events.validation`), then streams the rows as Arrow batches to `DatePartitionWriter`, which writes zstd Parquet partitioned
-by UTC date on a thread of its own, straight into the transaction's staging area.
-Rejected rows, with their original values and the reason, go to `quarantine/<ingest-id>.csv`. The commit also
-records the ingest in `ingests/<ingest-id>.json`, where `ingest-id` hashes the file's content and the mapping:
-the same file under the same mapping is never ingested twice. Anything failing before the commit leaves the
-store exactly as it was.
+per row (the query comes from `tools.events.validation`), then streams the rows as Arrow batches to
+`DatePartitionWriter`, which writes zstd Parquet partitioned by UTC date on a thread of its own, straight into
+the transaction's staging area. Rejected rows, with their original values and the reason, go to
+`quarantine/<ingest-id>.csv`. The commit also records the ingest in `ingests/<ingest-id>.json`, where
+`ingest-id` hashes the file's content and the mapping: the same file under the same mapping is never ingested
+twice. Anything failing before the commit leaves the store exactly as it was.
 
 Conventions: refund events carry the positive quantity returned (a source's negative refund quantity is
 flipped); a region given without a country fills the country in.
@@ -52,8 +53,8 @@ DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well 
 
 @dataclass
 class IngestReport:
-    """What one ingest did. rows_read == rows_accepted + rows_rejected; events_written may exceed rows_accepted
-    when a preset expands a row into several events."""
+    """What one ingest did. rows_read == rows_accepted + rows_rejected; events_written may exceed
+    rows_accepted when a preset expands a row into several events."""
 
     ingest_id: str
     path: str
@@ -72,7 +73,8 @@ class IngestReport:
     def summary(self) -> str:
         """One line an operator (or the agent) can quote."""
         if self.already_ingested:
-            return f"{self.path} was already ingested at {self.ingested_at} (ingest {self.ingest_id}); nothing added."
+            return (f"{self.path} was already ingested at {self.ingested_at} (ingest {self.ingest_id}); "
+                    "nothing added.")
         top = ", ".join(
             f"{reason}: {n}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
         )
@@ -136,7 +138,8 @@ def ingest_file(
             source_sql, source_columns = _source_relation(con, path, fmt)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
             con.execute(
-                f"CREATE TEMP VIEW checked AS {validation_query(con, source_sql, source_columns, mapping, preset)}"
+                "CREATE TEMP VIEW checked AS "
+                f"{validation_query(con, source_sql, source_columns, mapping, preset)}"
             )
             con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
             counts = _write(tx, con, source_columns, preset, ingest_id, progress)
@@ -203,7 +206,8 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
 
 def _source_relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[str, list[str]]:
     """SQL for the file as a relation plus its column names. CSV and JSONL are read as text (values kept
-    exactly), Parquet with its types; `_row` numbers the data rows from 1 (quarantine rows point back with it)."""
+    exactly), Parquet with its types; `_row` numbers the data rows from 1 (quarantine rows point back with
+    it)."""
     target = sql_literal(str(path))
     if fmt == "csv":
         reader = f"read_csv({target}, all_varchar = true, header = true)"
@@ -239,7 +243,8 @@ def _write(
     ingest_id: str,
     progress: bool,
 ) -> dict[str, Any]:
-    """Write accepted rows as date partitions and rejected rows (original values + reason) as the quarantine CSV.
+    """Write accepted rows as date partitions and rejected rows (original values + reason) as the quarantine
+    CSV.
 
     One scan streams every checked row to the partition writer, rejected ones with a null date, which only
     serves to count them: one pass for the common case. Only if rows were rejected does a second pass read the
@@ -278,11 +283,13 @@ def _write(
             f"CAST(_src_{i} AS VARCHAR) AS {sql_ident(c)}" for i, c in enumerate(source_columns)
         )
         con.execute(
-            f"COPY (SELECT {ROW}, {originals}, {REASON} FROM checked WHERE {REASON} IS NOT NULL ORDER BY {ROW}) "
+            f"COPY (SELECT {ROW}, {originals}, {REASON} FROM checked WHERE {REASON} IS NOT NULL "
+            f"ORDER BY {ROW}) "
             f"TO {sql_literal(str(target))} (HEADER)"
         )
         counted = con.sql(
-            f"SELECT {REASON}, count(*) FROM read_csv({sql_literal(str(target))}, all_varchar = true, header = true) GROUP BY 1"
+            f"SELECT {REASON}, count(*) FROM read_csv({sql_literal(str(target))}, all_varchar = true, "
+            "header = true) GROUP BY 1"
         ).fetchall()
         reasons = {reason: n for reason, n in sorted(counted)}
         if sum(reasons.values()) != rejected:
@@ -302,7 +309,8 @@ def _write(
 
 def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pa.RecordBatch]:
     """The query's rows as Arrow batches. A failure inside DuckDB (e.g. a malformed CSV line) reaches Arrow's
-    reader as a bare OSError; it is raised again as the duckdb.Error it is, so ingest reports it like any other."""
+    reader as a bare OSError; it is raised again as the duckdb.Error it is, so ingest reports it like any
+    other."""
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     while True:
         try:

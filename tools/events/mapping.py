@@ -1,12 +1,14 @@
-"""How a source file's columns become canonical event columns: `ColumnMapping` (TOML or CLI flags) and `Preset`.
+"""How a source file's columns become canonical event columns: `ColumnMapping` (TOML or CLI flags) and
+`Preset`.
 
 A mapping names, per canonical column, the source column to read (`columns`), a value for every row
-(`constants`) or a value where the source is empty (`defaults`), plus how to read timestamps. Canonical columns
-that the mapping leaves out are read from a source column of the same name when there is one.
+(`constants`) or a value where the source is empty (`defaults`), plus how to read timestamps. Canonical
+columns that the mapping leaves out are read from a source column of the same name when there is one.
 
 TOML form (every table optional):
 
-    time_format = "%m/%d/%Y %H:%M"     # strptime format, or "epoch_s" / "epoch_ms" / "epoch_us"; default ISO 8601
+    time_format = "%m/%d/%Y %H:%M"     # strptime format, or "epoch_s" / "epoch_ms" / "epoch_us";
+                                       # default ISO 8601
     source_tz = "Europe/London"        # zone of timestamps that carry no offset; default UTC
     [columns]
     event_time = "InvoiceDate"
@@ -36,7 +38,8 @@ _TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz")
 
 
 class IngestError(EngineInputError):
-    """A file cannot be ingested as asked (unreadable, missing column, bad mapping); the message says the fix."""
+    """A file cannot be ingested as asked (unreadable, missing column, bad mapping); the message says the
+    fix."""
 
 
 def _check_canonical(names: object, what: str) -> None:
@@ -94,8 +97,8 @@ class ColumnMapping:
             and "%" not in self.time_format
         ):
             raise IngestError(
-                f"time_format {self.time_format!r} is neither a strptime format (e.g. '%Y-%m-%d %H:%M') nor one of "
-                f"{', '.join(EPOCH_FORMATS)}."
+                f"time_format {self.time_format!r} is neither a strptime format (e.g. '%Y-%m-%d %H:%M') nor "
+                f"one of {', '.join(EPOCH_FORMATS)}."
             )
         try:
             ZoneInfo(self.source_tz)
@@ -136,7 +139,8 @@ class ColumnMapping:
         time_format: str | None = None,
         source_tz: str | None = None,
     ) -> ColumnMapping:
-        """Build from CLI flags: `--map event_time=InvoiceDate`, `--set event_type=purchase`, `--default currency=EUR`."""
+        """Build from CLI flags: `--map event_time=InvoiceDate`, `--set event_type=purchase`,
+        `--default currency=EUR`."""
         return cls(
             columns=_pairs(maps, "--map"),
             constants=_pairs(sets, "--set"),
@@ -169,7 +173,8 @@ class ColumnMapping:
         for canonical, source in columns.items():
             if source not in source_columns:
                 raise IngestError(
-                    f"Column {source!r} (mapped to {canonical}) is not in {path}. Available columns: {available}."
+                    f"Column {source!r} (mapped to {canonical}) is not in {path}. Available columns: "
+                    f"{available}."
                 )
         for name in EVENT_REQUIRED:
             if name not in columns and name not in self.constants and name not in self.defaults:
@@ -198,7 +203,8 @@ def _pairs(items: list[str] | tuple[str, ...], flag: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Preset:
-    """A named mapping for a known data set, with SQL it needs beyond renaming (written here, never by a model).
+    """A named mapping for a known data set, with SQL it needs beyond renaming (written here, never by a
+    model).
 
     `derive`: extra select-list expressions over the source rows (relation `src`), e.g. a derived event type;
     columns named `_...` are carried past validation. `expand`: a query over the validated rows (relation

@@ -1,9 +1,10 @@
 """Stream canonical event batches into zstd Parquet files partitioned by UTC date (`event_date=YYYY-MM-DD/`).
 
-Ingest feeds this with DuckDB's Arrow batches. Measured on the 10M-row benchmark CSV, pyarrow's writer needs about
-half the CPU of DuckDB's `COPY ... PARTITION_BY`, and writing on a thread of its own overlaps with DuckDB reading
-and validating the next rows. Rows stay in arrival order within a file: an event log is usually time-ordered, so a
-date's rows arrive together and become one row group; rows of a date that come back later become another.
+Ingest feeds this with DuckDB's Arrow batches. Measured on the 10M-row benchmark CSV, pyarrow's writer needs
+about half the CPU of DuckDB's `COPY ... PARTITION_BY`, and writing on a thread of its own overlaps with
+DuckDB reading and validating the next rows. Rows stay in arrival order within a file: an event log is usually
+time-ordered, so a date's rows arrive together and become one row group; rows of a date that come back later
+become another.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from tools.events.snapshots import parquet_options
 from tools.events.store import conform
 
 DATE_COLUMN = "event_date"
-# Identifiers are close to unique within a day: a dictionary would cost a hash per value and saves nothing that zstd
-# does not (their shared prefixes compress well); min/max statistics of unsorted identifiers prune nothing.
+# Identifiers are close to unique within a day: a dictionary would cost a hash per value and saves nothing
+# that zstd does not (their shared prefixes compress well); min/max statistics of unsorted identifiers prune
+# nothing.
 IDENTIFIERS = ("user_id", "session_id", "device_id", "order_id")
 _STORE_OPTIONS = parquet_options(EVENTS)  # the store's own file options, adjusted for ingest speed:
 PARQUET_OPTIONS: dict[str, object] = {
@@ -38,16 +40,18 @@ PARQUET_OPTIONS: dict[str, object] = {
 PENDING_ROWS = 2_000_000
 # Beyond this many open files the least recently written is closed; its date continues in a new file.
 MAX_OPEN_FILES = 1024
-# Parallel readers interleave vectors of 2048 rows, so a time-ordered file arrives as runs of a date that long;
-# runs are sliced without copying. Shorter runs mean unordered rows: sorting the batch by date is cheaper then.
+# Parallel readers interleave vectors of 2048 rows, so a time-ordered file arrives as runs of a date that
+# long; runs are sliced without copying. Shorter runs mean unordered rows: sorting the batch by date is
+# cheaper then.
 MIN_MEAN_RUN = 256
 # Rows queued for the writer thread before the producer waits (bounds memory).
 IN_FLIGHT_ROWS = 2_000_000
 
 
 class DatePartitionWriter:
-    """Write record batches (canonical event columns plus a non-null `event_date` date32 column) as one or more
-    `part-<prefix>-<n>.parquet` files per date under `directory`. Use as a context manager; `close()` finishes."""
+    """Write record batches (canonical event columns plus a non-null `event_date` date32 column) as one or
+    more `part-<prefix>-<n>.parquet` files per date under `directory`. Use as a context manager; `close()`
+    finishes."""
 
     def __init__(self, directory: Path, prefix: str):
         self.directory = directory
@@ -123,7 +127,8 @@ class DatePartitionWriter:
         self._submit(lambda: self._write(day, pieces), rows)
 
     def _submit(self, work: Callable[[], None], rows: int) -> None:
-        """Queue `work` for the writer thread, first waiting for earlier writes while too many rows are queued."""
+        """Queue `work` for the writer thread, first waiting for earlier writes while too many rows are
+        queued."""
         queued = []
         for future, n in self._in_flight:
             if future.done():
@@ -136,7 +141,8 @@ class DatePartitionWriter:
         self._in_flight.append((self._pool.submit(work), rows))
 
     def _write(self, day: date, pieces: list[pa.RecordBatch]) -> None:
-        """On the writer thread: append `pieces` as one row group to the date's open file (opening one if needed)."""
+        """On the writer thread: append `pieces` as one row group to the date's open file (opening one if
+        needed)."""
         table = conform(pa.Table.from_batches(pieces).drop_columns([DATE_COLUMN]), EVENTS)
         writer = self._files.pop(day, None)
         if writer is None:

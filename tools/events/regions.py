@@ -54,9 +54,11 @@ COUNTRIES: tuple[Country, ...] = (
 # (code, name, country, tz, lat, lon, [(city, lat, lon, weight), ...])
 _REGIONS: tuple[tuple, ...] = (
     ("FR-IDF", "Ile-de-France", "FR", "Europe/Paris", 48.71, 2.50,
-     [("Paris", 48.857, 2.352, 5.0), ("Versailles", 48.805, 2.120, 0.6), ("Saint-Denis", 48.936, 2.357, 0.8)]),
+     [("Paris", 48.857, 2.352, 5.0), ("Versailles", 48.805, 2.120, 0.6),
+      ("Saint-Denis", 48.936, 2.357, 0.8)]),
     ("FR-ARA", "Auvergne-Rhone-Alpes", "FR", "Europe/Paris", 45.45, 4.39,
-     [("Lyon", 45.764, 4.836, 3.0), ("Grenoble", 45.188, 5.724, 1.0), ("Clermont-Ferrand", 45.778, 3.087, 0.8)]),
+     [("Lyon", 45.764, 4.836, 3.0), ("Grenoble", 45.188, 5.724, 1.0),
+      ("Clermont-Ferrand", 45.778, 3.087, 0.8)]),
     ("FR-PAC", "Provence-Alpes-Cote d'Azur", "FR", "Europe/Paris", 43.93, 6.07,
      [("Marseille", 43.296, 5.370, 3.0), ("Nice", 43.710, 7.262, 1.5), ("Toulon", 43.124, 5.928, 0.8)]),
     ("FR-OCC", "Occitanie", "FR", "Europe/Paris", 43.70, 2.14,
@@ -72,7 +74,8 @@ _REGIONS: tuple[tuple, ...] = (
     ("FR-PDL", "Pays de la Loire", "FR", "Europe/Paris", 47.47, -0.82,
      [("Nantes", 47.218, -1.554, 2.0), ("Angers", 47.478, -0.563, 0.7)]),
     ("DE-BY", "Bavaria", "DE", "Europe/Berlin", 48.95, 11.40,
-     [("Munich", 48.137, 11.576, 3.0), ("Nuremberg", 49.452, 11.077, 1.5), ("Augsburg", 48.371, 10.898, 0.8)]),
+     [("Munich", 48.137, 11.576, 3.0), ("Nuremberg", 49.452, 11.077, 1.5),
+      ("Augsburg", 48.371, 10.898, 0.8)]),
     ("DE-BE", "Berlin", "DE", "Europe/Berlin", 52.52, 13.40,
      [("Berlin", 52.520, 13.405, 4.0)]),
     ("DE-HH", "Hamburg", "DE", "Europe/Berlin", 53.55, 10.00,
@@ -80,7 +83,8 @@ _REGIONS: tuple[tuple, ...] = (
     ("DE-NW", "North Rhine-Westphalia", "DE", "Europe/Berlin", 51.48, 7.55,
      [("Cologne", 50.938, 6.960, 2.5), ("Dusseldorf", 51.228, 6.773, 1.5), ("Dortmund", 51.514, 7.466, 1.5)]),
     ("DE-BW", "Baden-Wurttemberg", "DE", "Europe/Berlin", 48.54, 9.04,
-     [("Stuttgart", 48.776, 9.183, 2.0), ("Karlsruhe", 49.007, 8.404, 1.0), ("Freiburg", 47.999, 7.842, 0.8)]),
+     [("Stuttgart", 48.776, 9.183, 2.0), ("Karlsruhe", 49.007, 8.404, 1.0),
+      ("Freiburg", 47.999, 7.842, 0.8)]),
     ("DE-HE", "Hesse", "DE", "Europe/Berlin", 50.61, 9.03,
      [("Frankfurt", 50.110, 8.682, 2.0), ("Wiesbaden", 50.078, 8.240, 0.7)]),
     ("DE-SN", "Saxony", "DE", "Europe/Berlin", 51.05, 13.20,
@@ -116,7 +120,8 @@ _REGIONS: tuple[tuple, ...] = (
     ("GB-LND", "Greater London", "GB", "Europe/London", 51.51, -0.13,
      [("London", 51.507, -0.128, 6.0)]),
     ("GB-SCT", "Scotland", "GB", "Europe/London", 56.49, -4.20,
-     [("Edinburgh", 55.953, -3.189, 1.5), ("Glasgow", 55.864, -4.252, 2.0), ("Aberdeen", 57.150, -2.094, 0.6)]),
+     [("Edinburgh", 55.953, -3.189, 1.5), ("Glasgow", 55.864, -4.252, 2.0),
+      ("Aberdeen", 57.150, -2.094, 0.6)]),
     ("GB-NWE", "North West England", "GB", "Europe/London", 53.77, -2.70,
      [("Manchester", 53.481, -2.243, 2.5), ("Liverpool", 53.408, -2.991, 1.5)]),
     ("GB-WLS", "Wales", "GB", "Europe/London", 52.13, -3.78,
@@ -165,7 +170,8 @@ def get_country(name_or_code: str) -> Country:
         if key in (_norm(country.code), _norm(country.name)):
             return country
     raise UnknownRegion(
-        f"Unknown country {name_or_code!r}. Valid countries: {', '.join(f'{c.name} ({c.code})' for c in COUNTRIES)}."
+        f"Unknown country {name_or_code!r}. Valid countries: "
+        f"{', '.join(f'{c.name} ({c.code})' for c in COUNTRIES)}."
     )
 
 

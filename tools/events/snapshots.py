@@ -124,13 +124,15 @@ class Transaction:
         pq.write_table(table, self.path_for(relative_final), **parquet_options(table.schema))
 
     def write_text(self, relative_final: str, text: str, create_only: bool = False) -> None:
-        """Stage a text file to become `relative_final` on commit; `create_only` fails the commit if it exists."""
+        """Stage a text file to become `relative_final` on commit; `create_only` fails the commit if it
+        exists."""
         self.path_for(relative_final).write_text(text, encoding="utf-8")
         if create_only:
             self.create_only.append(relative_final)
 
     def adopt(self, relative_dir: str) -> list[str]:
-        """Register every file written (e.g. by DuckDB COPY) under `staging/relative_dir`; returns final paths."""
+        """Register every file written (e.g. by DuckDB COPY) under `staging/relative_dir`; returns final
+        paths."""
         base = self.staging / relative_dir
         finals = []
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
@@ -166,7 +168,8 @@ class Snapshots:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Hold the store's write lock: re-entrant within this object, exclusive across threads and processes."""
+        """Hold the store's write lock: re-entrant within this object, exclusive across threads and
+        processes."""
         with self._lock:
             if self._lock_fd < 0:
                 raise StoreError(f"The store at {self.root} was closed; open a new EventStore to write.")
@@ -307,7 +310,8 @@ class Snapshots:
             sweeper.join()
 
     def recover(self) -> None:
-        """Roll committed journals forward; sweep staging and half-written files of commits that never happened."""
+        """Roll committed journals forward; sweep staging and half-written files of commits that never
+        happened."""
         for leftover in self.root.glob("current.*.tmp"):
             leftover.unlink()
         for journal in sorted((self.root / "journal").glob("*.json")):

@@ -41,7 +41,8 @@ LIVE_DIR = "events/live"
 
 
 class EventStore:
-    """The shop's data: events (partitioned Parquet + live batches) and the orders/products/reviews/users tables.
+    """The shop's data: events (partitioned Parquet + live batches) and the orders/products/reviews/users
+    tables.
 
     `auto_compact_batches=N` starts a background thread that compacts once N live batches have piled up.
     """
@@ -107,14 +108,16 @@ class EventStore:
         return self._snapshots.transaction()
 
     def wait_for_trash(self) -> None:
-        """Block until superseded snapshots and staging trees are deleted (tests, benchmarks measuring disk)."""
+        """Block until superseded snapshots and staging trees are deleted (tests, benchmarks measuring
+        disk)."""
         self._snapshots.wait_for_trash()
 
     # ------------------------------------------------------------------ writes
     def append_events(self, batch: pa.Table) -> int:
         """Append a (small) batch of canonical events; visible to queries at once. Returns rows written.
 
-        One file renamed into the current snapshot: no journal needed, a crash leaves at most a swept temp file.
+        One file renamed into the current snapshot: no journal needed, a crash leaves at most a swept temp
+        file.
         """
         batch = conform(batch, EVENTS)
         if batch.num_rows == 0:
@@ -249,7 +252,8 @@ class EventStore:
             if name != "events":
                 glob = current / "tables" / name / "*.parquet"
                 con.execute(
-                    f"CREATE VIEW {name} AS SELECT {', '.join(schema.names)} FROM read_parquet({_sql_str(glob)})"
+                    f"CREATE VIEW {name} AS SELECT {', '.join(schema.names)} "
+                    f"FROM read_parquet({_sql_str(glob)})"
                 )
         return con
 
@@ -274,7 +278,8 @@ def _sql_str(path: Path) -> str:
 
 
 def _read_events(files: list[Path]) -> pa.Table:
-    """The rows of many (small) event files at once; DuckDB reads them in parallel, far faster than one by one."""
+    """The rows of many (small) event files at once; DuckDB reads them in parallel, far faster than one by
+    one."""
     if not files:
         return EVENTS.empty_table()
     with duckdb.connect() as con:

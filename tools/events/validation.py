@@ -1,7 +1,7 @@
 """Compile a column mapping into one DuckDB SELECT that types, normalises and checks every row of a source.
 
-The query yields the canonical columns (TRY_CAST, so that rejected rows still flow), the first failing check as
-`_reason` (null for a good row), each original value as `_src_<i>` for the quarantine file, and `_row`.
+The query yields the canonical columns (TRY_CAST, so that rejected rows still flow), the first failing check
+as `_reason` (null for a good row), each original value as `_src_<i>` for the quarantine file, and `_row`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def validation_query(
     mapping: ColumnMapping,
     preset: Preset | None,
 ) -> str:
-    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values, `_row`."""
+    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values,
+    `_row`."""
     con.execute(
         f"SET TimeZone = {sql_literal(mapping.source_tz)}"
     )  # ISO strings without an offset are local times
@@ -56,7 +57,8 @@ def validation_query(
     return f"""
         SELECT {", ".join(output + carried + [ROW, REASON])}
         FROM (
-            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {sql_literal(reason)}" for cond, reason in checks)} END AS {REASON}
+            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {sql_literal(reason)}"
+                                     for cond, reason in checks)} END AS {REASON}
             FROM (
                 SELECT r.*, {", ".join(f"{expr} AS {alias}" for alias, expr in typed)},
                        ck.code AS k_country, rk.name AS k_region, rk.country AS k_region_country
@@ -73,7 +75,8 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
 
 
 def _raw_value(name: str, mapping: ColumnMapping, types: dict[str, str]) -> str:
-    """The source value of a canonical column before casting: trimmed text (blank = null) or a typed column."""
+    """The source value of a canonical column before casting: trimmed text (blank = null) or a typed
+    column."""
     if name in mapping.constants:
         value = sql_literal(mapping.constants[name])
     elif name in mapping.columns:

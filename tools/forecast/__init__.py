@@ -1,4 +1,5 @@
-"""Demand forecaster: series from the event store, per-series model choice by backtest, intervals, reorder advice.
+"""Demand forecaster: series from the event store, per-series model choice by backtest, intervals, reorder
+advice.
 
     from tools.forecast import forecast_demand, reorder_suggestion
     result = forecast_demand(store, product="P0232", region="Bavaria", horizon=28)
@@ -26,6 +27,6 @@ from tools.forecast.result import ForecastResult, SeriesReport
 
 __all__ = [
     "ForecastInputError", "ForecastResult", "HorizonTooLong", "NoSalesHistory", "ReorderAdvice", "RunOptions",
-    "SeriesReport", "SeriesTooShort", "UnknownCategory", "UnknownProduct", "forecast_demand", "forecast_series",
-    "reorder_from_forecast", "reorder_suggestion",
+    "SeriesReport", "SeriesTooShort", "UnknownCategory", "UnknownProduct", "forecast_demand",
+    "forecast_series", "reorder_from_forecast", "reorder_suggestion",
 ]

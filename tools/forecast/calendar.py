@@ -50,7 +50,8 @@ class CalendarLifts:
 
 
 def fill_short_gaps(days: set[date], max_gap: int = 3) -> set[date]:
-    """Close gaps of up to `max_gap - 1` days between promotion days (a promotion day without sales shows no price)."""
+    """Close gaps of up to `max_gap - 1` days between promotion days (a promotion day without sales shows no
+    price)."""
     ordered = sorted(days)
     filled = set(ordered)
     for a, b in pairwise(ordered):
@@ -98,7 +99,8 @@ def estimate_lifts(y: np.ndarray, holiday: np.ndarray, promo: np.ndarray, freq: 
     clean = (holiday == 0) & (promo == 0)
     if clean.sum() < 2 * season or y[clean].mean() <= 0:
         return CalendarLifts()
-    level = pd.Series(np.where(clean, y, np.nan)).rolling(4 * season + 1, center=True, min_periods=season).mean()
+    level = pd.Series(np.where(clean, y, np.nan)).rolling(4 * season + 1, center=True,
+                                                          min_periods=season).mean()
     position = np.arange(len(y)) % season
     profile = pd.Series(y[clean]).groupby(position[clean]).mean() / y[clean].mean()
     baseline = level.to_numpy() * profile.reindex(position).to_numpy()

@@ -31,7 +31,9 @@ def _planned_days(promotions: Sequence[tuple[date, date]], product_id: str | Non
         try:
             start, end = (pd.Timestamp(x).date() for x in window)
         except (TypeError, ValueError):
-            raise ForecastInputError(f"A promotion is a (start, end) pair of dates, got {window!r}.") from None
+            raise ForecastInputError(
+                f"A promotion is a (start, end) pair of dates, got {window!r}."
+            ) from None
         if end < start:
             raise ForecastInputError(f"Promotion ends ({end}) before it starts ({start}); swap the dates.")
         days.update(start + timedelta(days=k) for k in range((end - start).days + 1))
@@ -89,13 +91,13 @@ def forecast_demand(
     )
     if hierarchy:
         result.frame = reconcile(result.frame, series.levels, series.parents)
-        result.reconciliation = (f"Forecasts for {len(series.history['unique_id'].unique())} series (total, countries, "
-                                 f"regions) were reconciled with {METHOD} so the levels add up.")
+        result.reconciliation = (f"Forecasts for {len(series.history['unique_id'].unique())} series (total, "
+                                 f"countries, regions) were reconciled with {METHOD} so the levels add up.")
     if planned:
         future = {d for d in planned if d > series.last_period.date()}
         if future and not result.reports[scope.top_id].model.endswith(CAL):
-            result.notes.append("The planned promotion is not in this forecast: no past promotion of this product "
-                                "showed a lift the backtest could confirm.")
+            result.notes.append("The planned promotion is not in this forecast: "
+                                "no past promotion of this product showed a lift the backtest could confirm.")
         elif future:
             result.notes.append(f"Includes the planned promotion ({min(future)} to {max(future)}).")
     return result

@@ -87,14 +87,15 @@ def _check_dask_workers() -> None:
         raise ForecastInputError("executor='dask' needs a running dask cluster: open one first, e.g. "
                                  "distributed.Client(threads_per_worker=1).") from None
     if any(n > 1 for n in threads.values()):
-        raise ForecastInputError(f"executor='dask' needs one thread per worker (statsforecast's models are not "
-                                 f"thread-safe); this cluster has {max(threads.values())}. Start it with "
+        raise ForecastInputError("executor='dask' needs one thread per worker (statsforecast's models are "
+                                 f"not thread-safe); this cluster has {max(threads.values())}. Start it with "
                                  "threads_per_worker=1.")
 
 
 def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, season: int, opts: RunOptions,
          **kwargs: Any) -> pd.DataFrame:
-    """statsforecast `forecast` or `cross_validation` on a pandas frame, locally or on dask; a pandas result."""
+    """statsforecast `forecast` or `cross_validation` on a pandas frame, locally or on dask; a pandas
+    result."""
     from statsforecast import StatsForecast
 
     sf = StatsForecast(models=models, freq=freq.pandas_freq, n_jobs=opts.n_jobs,
@@ -104,7 +105,8 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
         import dask.dataframe as dd
 
         _check_dask_workers()
-        data = dd.from_pandas(frame, npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
+        data = dd.from_pandas(frame,
+                              npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
     if opts.executor == "dask":
         out = getattr(sf, method)(df=data, **kwargs)
     else:
@@ -142,7 +144,8 @@ def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict
     data = frame.merge(calendar, on=["unique_id", "ds"], how="left").fillna({"holiday": 0.0, "promo": 0.0})
     found = {}
     for uid, rows in data.groupby("unique_id", sort=False):
-        lifts = estimate_lifts(rows["y"].to_numpy(), rows["holiday"].to_numpy(), rows["promo"].to_numpy(), freq)
+        lifts = estimate_lifts(rows["y"].to_numpy(), rows["holiday"].to_numpy(), rows["promo"].to_numpy(),
+                               freq)
         if lifts.meaningful:
             found[str(uid)] = lifts
     return found
@@ -168,17 +171,19 @@ def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: b
     return np.sqrt(score) if squared else score
 
 
-def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int, freq: Frequency,
-              opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
+def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
+              freq: Frequency, opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
     """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, and the lifts tested."""
-    kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon, "refit": group.kind == "intermittent"}
+    kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon,
+              "refit": group.kind == "intermittent"}
     cv = _run("cross_validation", frame, group.models, freq, group.season, opts, **kwargs)
     lifts: dict[str, CalendarLifts] = {}
     if calendar is not None:
         lifts = _lifts(frame, calendar, freq)
     if lifts:
         adjusted = _adjusted(frame, calendar, lifts)
-        cv_adj = _run("cross_validation", adjusted.assign(y=adjusted["y"] / adjusted["m"])[["unique_id", "ds", "y"]],
+        cv_adj = _run("cross_validation",
+                      adjusted.assign(y=adjusted["y"] / adjusted["m"])[["unique_id", "ds", "y"]],
                       group.models, freq, group.season, opts, **kwargs)
         cv_adj = cv_adj.merge(adjusted[["unique_id", "ds", "m"]], on=["unique_id", "ds"])
         names = [m.alias for m in group.models]
@@ -189,7 +194,8 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
-           calendar: pd.DataFrame | None = None, lifts: dict[str, CalendarLifts] | None = None) -> pd.DataFrame:
+           calendar: pd.DataFrame | None = None,
+           lifts: dict[str, CalendarLifts] | None = None) -> pd.DataFrame:
     """Fit one model on the series in `frame` and forecast with intervals.
 
     With `lifts`, the model is fit on calendar-adjusted history and its forecast and bounds are multiplied
@@ -202,12 +208,14 @@ def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, seaso
     else:
         history = _adjusted(frame, calendar, lifts)
         history["y"] = history["y"] / history["m"]
-        out = _run("forecast", history[["unique_id", "ds", "y"]], models, freq, season, opts, h=horizon, level=LEVELS)
+        out = _run("forecast", history[["unique_id", "ds", "y"]], models, freq, season, opts, h=horizon,
+                   level=LEVELS)
         future = _adjusted(out[["unique_id", "ds"]].assign(y=0.0), calendar, lifts)
         out = out.merge(future[["unique_id", "ds", "m"]], on=["unique_id", "ds"], how="left")
         value_cols = [c for c in out.columns if c.startswith(name)]
         out[value_cols] = out[value_cols].mul(out["m"].fillna(1.0), axis=0)
-    renamed = {name: "y_hat", **{f"{name}-{side}-{lv}": f"{side}-{lv}" for side in ("lo", "hi") for lv in LEVELS}}
+    renamed = {name: "y_hat",
+               **{f"{name}-{side}-{lv}": f"{side}-{lv}" for side in ("lo", "hi") for lv in LEVELS}}
     out = out.rename(columns=renamed)
     out["model"] = model.alias + (CAL if lifts else "")
     return out[FRAME_COLUMNS]
@@ -216,7 +224,8 @@ def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, seaso
 def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions) -> pd.DataFrame:
     missing = {"unique_id", "ds", "y"} - set(history.columns)
     if missing:
-        raise ForecastInputError(f"The history frame lacks columns {sorted(missing)}; it needs unique_id, ds, y.")
+        raise ForecastInputError(f"The history frame lacks columns {sorted(missing)}; it needs unique_id, "
+                                 "ds, y.")
     frame = history[["unique_id", "ds", "y"]].copy()
     frame["unique_id"] = frame["unique_id"].astype(str)
     frame["ds"] = pd.to_datetime(frame["ds"])
@@ -263,8 +272,8 @@ def _check_top(top: str, lengths: pd.Series, freq: Frequency, horizon: int) -> N
         )
     if horizon > n:
         raise HorizonTooLong(
-            f"A {freq.plural(horizon)} horizon is longer than the {freq.plural(n)} of history it would rest on; "
-            f"ask for at most {freq.plural(n)}."
+            f"A {freq.plural(horizon)} horizon is longer than the {freq.plural(n)} of history it would rest "
+            f"on; ask for at most {freq.plural(n)}."
         )
 
 
@@ -289,7 +298,9 @@ def forecast_series(
     horizon = int(horizon)
     check_model_set(options.model_set)
     if options.executor not in EXECUTORS:
-        raise ForecastInputError(f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}.")
+        raise ForecastInputError(
+            f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}."
+        )
     frame = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
@@ -316,27 +327,29 @@ def forecast_series(
                 base = scores.loc[uid, [c for c in scores.columns if not c.endswith(CAL)]].min()
                 cal = scores.loc[uid, [c for c in scores.columns if c.endswith(CAL)]].min()
                 verdict = "used" if pick.endswith(CAL) else "not used"
-                reports[uid].calendar = (f"Calendar effects found ({lifts[uid].describe()}); adjusting for them gave "
-                                         f"backtest {metric} {cal:.2f} vs {base:.2f} without, so they were {verdict}.")
+                reports[uid].calendar = (f"Calendar effects found ({lifts[uid].describe()}); "
+                                         f"adjusting for them gave backtest {metric} {cal:.2f} vs {base:.2f} "
+                                         f"without, so they were {verdict}.")
         by_alias = {m.alias: m for m in group.models}
         for pick, ids in chosen.items():
             alias = pick.removesuffix(CAL)
             adjust = {uid: lifts[uid] for uid in ids} if pick.endswith(CAL) else None
-            outputs.append(_final(frame[frame["unique_id"].isin(ids)], by_alias[alias], horizon, freq, group.season,
-                                  options, calendar, adjust))
+            outputs.append(_final(frame[frame["unique_id"].isin(ids)], by_alias[alias], horizon, freq,
+                                  group.season, options, calendar, adjust))
 
     for season, ids in short.items():
-        outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq, season,
-                              options))
+        outputs.append(_final(frame[frame["unique_id"].isin(ids)], baseline_model(season), horizon, freq,
+                              season, options))
         for uid in ids:
             note = (f"History too short to backtest ({freq.plural(lengths[uid])}; a backtest needs "
-                    f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: treat it as rough.")
+                    f"{freq.plural(freq.min_train + test_size)}), so seasonal naive was used: "
+                    "treat it as rough.")
             reports[uid] = SeriesReport(uid, BASELINE, "fallback", int(lengths[uid]), notes=[note])
     if thin:
         from statsforecast.models import HistoricAverage
 
-        outputs.append(_final(frame[frame["unique_id"].isin(thin)], HistoricAverage(alias="HistoricAverage"), horizon,
-                              freq, 1, options))
+        outputs.append(_final(frame[frame["unique_id"].isin(thin)], HistoricAverage(alias="HistoricAverage"),
+                              horizon, freq, 1, options))
         for uid in thin:
             reports[uid] = SeriesReport(uid, "HistoricAverage", "fallback", int(lengths[uid]), notes=[
                 f"Only {freq.plural(lengths[uid])} of history: forecast is the historic average."])

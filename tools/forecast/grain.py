@@ -21,7 +21,8 @@ class Frequency:
     seasons: tuple[int, ...]  # all seasonal periods worth modelling (MSTL)
     min_history: int  # fewer complete periods than this: too short to fit anything
     min_train: int  # training periods a backtest window needs before its cutoff
-    max_train: int | None  # fit on at most this many recent periods (hourly MSTL on a year is slow, not better)
+    # fit on at most this many recent periods (hourly MSTL on a year is slow, not better)
+    max_train: int | None
     tolerance: timedelta  # a period counts as complete when the data reach its end within this
 
     def plural(self, n: float) -> str:
@@ -32,7 +33,8 @@ FREQUENCIES: dict[str, Frequency] = {
     "H": Frequency("H", "hour", "h", "hour", timedelta(hours=1), 24, (24, 168), 48, 336, 24 * 7 * 12,
                    timedelta(minutes=5)),
     "D": Frequency("D", "day", "D", "day", timedelta(days=1), 7, (7, 365), 14, 28, None, timedelta(hours=1)),
-    "W": Frequency("W", "week", "W-MON", "week", timedelta(weeks=1), 52, (52,), 8, 12, None, timedelta(hours=1)),
+    "W": Frequency("W", "week", "W-MON", "week", timedelta(weeks=1), 52, (52,), 8, 12, None,
+                   timedelta(hours=1)),
 }
 _ALIASES = {"h": "H", "hour": "H", "hourly": "H", "d": "D", "day": "D", "daily": "D",
             "w": "W", "week": "W", "weekly": "W"}
@@ -42,5 +44,7 @@ def get_frequency(freq: str) -> Frequency:
     """The grain for "H"/"D"/"W" (or "hourly", "daily", "weekly"; any case)."""
     code = _ALIASES.get(str(freq).strip().lower())
     if code is None:
-        raise ForecastInputError(f"Unknown frequency {freq!r}. Use 'H' (hourly), 'D' (daily) or 'W' (weekly).")
+        raise ForecastInputError(
+            f"Unknown frequency {freq!r}. Use 'H' (hourly), 'D' (daily) or 'W' (weekly)."
+        )
     return FREQUENCIES[code]

@@ -24,7 +24,8 @@ METHOD = "MinTrace(wls_struct)"
 
 
 def summing_matrix(levels: dict[str, list[str]], parents: dict[str, str]) -> pd.DataFrame:
-    """S as a frame: one row per series (top level first), one column per leaf; 1 where the row sums that leaf."""
+    """S as a frame: one row per series (top level first), one column per leaf; 1 where the row sums that
+    leaf."""
     names = list(levels)
     leaves = levels[names[-1]]
     rows = [uid for name in names for uid in levels[name]]

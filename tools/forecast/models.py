@@ -76,7 +76,8 @@ def candidate_models(kind: Kind, freq: Frequency, n_train: int, model_set: Model
         ets = AutoETS(season_length=1, model="ANN" if fast else "ZZN", alias="ETS")
     else:
         ets = AutoETS(season_length=season, model="ANA" if fast else "ZZZ", alias="ETS")
-    theta = Theta(season_length=season, alias="Theta") if fast else AutoTheta(season_length=season, alias="Theta")
+    theta = (Theta(season_length=season, alias="Theta") if fast
+             else AutoTheta(season_length=season, alias="Theta"))
     models = [ets, theta]
     seasons = [s for s in freq.seasons if n_train >= 2 * s]
     if len(seasons) >= 2 and (freq.code == "H" or not fast):

@@ -58,10 +58,11 @@ class ReorderAdvice:
             head = (f"Reorder {self.order_quantity:,} units of {self.product} for {self.place} now: stock "
                     f"{self.stock_on_hand:,.0f} is at or below the reorder point {self.reorder_point:,}")
         else:
-            head = (f"No reorder of {self.product} for {self.place} yet: stock {self.stock_on_hand:,.0f} is above the "
-                    f"reorder point {self.reorder_point:,}")
-        return (f"{head} (expected demand over the {self.lead_time_days}-day lead time {self.lead_time_demand:,.1f} "
-                f"units plus {self.safety_stock:,.1f} safety stock for a {self.service_level:.0%} service level).")
+            head = (f"No reorder of {self.product} for {self.place} yet: stock {self.stock_on_hand:,.0f} is "
+                    f"above the reorder point {self.reorder_point:,}")
+        return (f"{head} (expected demand over the {self.lead_time_days}-day lead time "
+                f"{self.lead_time_demand:,.1f} units plus {self.safety_stock:,.1f} safety stock for a "
+                f"{self.service_level:.0%} service level).")
 
     def chart(self) -> ChartSpec | None:
         """The forecast chart the advice rests on, if it came from the store."""
@@ -69,15 +70,29 @@ class ReorderAdvice:
 
 
 def _check(stock_on_hand: float, lead_time_days: int, service_level: float, review_period_days: int) -> None:
-    if not isinstance(stock_on_hand, (int, float)) or isinstance(stock_on_hand, bool) or not stock_on_hand >= 0:
+    if (
+        not isinstance(stock_on_hand, (int, float))
+        or isinstance(stock_on_hand, bool)
+        or not stock_on_hand >= 0
+    ):
         raise ForecastInputError(f"stock_on_hand must be a number of units >= 0, got {stock_on_hand!r}.")
-    if not isinstance(lead_time_days, int) or isinstance(lead_time_days, bool) or not 1 <= lead_time_days <= MAX_LEAD_TIME_DAYS:
-        raise ForecastInputError(f"lead_time_days must be a whole number of days from 1 to {MAX_LEAD_TIME_DAYS}, "
-                                 f"got {lead_time_days!r}.")
-    if not isinstance(review_period_days, int) or isinstance(review_period_days, bool) or not 0 <= review_period_days <= 90:
-        raise ForecastInputError(f"review_period_days must be a whole number of days from 0 to 90, got {review_period_days!r}.")
+    if (
+        not isinstance(lead_time_days, int)
+        or isinstance(lead_time_days, bool)
+        or not 1 <= lead_time_days <= MAX_LEAD_TIME_DAYS
+    ):
+        raise ForecastInputError("lead_time_days must be a whole number of days from 1 to "
+                                 f"{MAX_LEAD_TIME_DAYS}, got {lead_time_days!r}.")
+    if (
+        not isinstance(review_period_days, int)
+        or isinstance(review_period_days, bool)
+        or not 0 <= review_period_days <= 90
+    ):
+        raise ForecastInputError("review_period_days must be a whole number of days from 0 to 90, "
+                                 f"got {review_period_days!r}.")
     if not isinstance(service_level, (int, float)) or not 0.5 <= service_level <= 0.999:
-        raise ForecastInputError(f"service_level must be a probability from 0.5 to 0.999 (e.g. 0.95), got {service_level!r}.")
+        raise ForecastInputError("service_level must be a probability from 0.5 to 0.999 (e.g. 0.95), "
+                                 f"got {service_level!r}.")
 
 
 def reorder_from_forecast(
@@ -93,15 +108,16 @@ def reorder_from_forecast(
     _check(stock_on_hand, lead_time_days, service_level, review_period_days)
     days = lead_time_days + review_period_days
     if len(daily) < days:
-        raise ForecastInputError(f"The forecast covers {len(daily)} days; reorder advice needs lead time + review "
-                                 f"period = {days} days.")
+        raise ForecastInputError(f"The forecast covers {len(daily)} days; reorder advice needs lead time + "
+                                 f"review period = {days} days.")
     rows = daily.sort_values("ds").head(days)[["ds", "y_hat", "hi-95"]].reset_index(drop=True)
     rows["sigma"] = ((rows["hi-95"] - rows["y_hat"]) / Z95).clip(lower=0.0)
     rows["cumulative_demand"] = rows["y_hat"].cumsum()
     z = float(norm.ppf(service_level))
 
     def demand(n: int) -> tuple[float, float, int, bool]:
-        """Mean, sd and service-level quantile of demand over the next n days; True if the Poisson floor set it."""
+        """Mean, sd and service-level quantile of demand over the next n days; True if the Poisson floor set
+        it."""
         head = rows.head(n)
         mean, sd = float(head["y_hat"].sum()), math.sqrt(float((head["sigma"] ** 2).sum()))
         normal = math.ceil(mean + z * sd - 1e-9)
@@ -120,9 +136,9 @@ def reorder_from_forecast(
          f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands)."),
         (f"A {service_level:.0%} service level needs z = {z:.2f}: reorder point = {mu_l:,.1f} + {z:.2f} x "
          f"{sigma_l:,.1f} -> {reorder_point:,} units (safety stock {safety:,.1f})." if not floored else
-         f"The forecast's band ({sigma_l:,.1f} sd) is narrower than count noise allows, so the reorder point is the "
-         f"{service_level:.0%} quantile of a Poisson count with mean {mu_l:,.1f}: {reorder_point:,} units "
-         f"(safety stock {safety:,.1f})."),
+         f"The forecast's band ({sigma_l:,.1f} sd) is narrower than count noise allows, "
+         f"so the reorder point is the {service_level:.0%} quantile of a Poisson count with mean "
+         f"{mu_l:,.1f}: {reorder_point:,} units (safety stock {safety:,.1f})."),
         (f"Stock must last lead time + review period = {days} days: expected demand {mu_s:,.1f} units "
          f"(sd {sigma_s:,.1f}), so order up to the same {service_level:.0%} level: {order_up_to:,} units."),
     ]
@@ -130,12 +146,14 @@ def reorder_from_forecast(
         reasoning.append(f"Stock on hand {stock_on_hand:,.0f} <= reorder point {reorder_point:,}: order "
                          f"{order_up_to:,} - {stock_on_hand:,.0f} = {quantity:,} units now.")
     else:
-        reasoning.append(f"Stock on hand {stock_on_hand:,.0f} > reorder point {reorder_point:,}: no order needed "
-                         "before the next review.")
+        reasoning.append(f"Stock on hand {stock_on_hand:,.0f} > reorder point {reorder_point:,}: "
+                         "no order needed before the next review.")
     if cover is not None:
-        reasoning.append(f"At the forecast rate of {daily_rate:,.2f} units a day, the stock lasts about {cover:,.0f} days.")
-    return ReorderAdvice(product, place, float(stock_on_hand), lead_time_days, review_period_days, service_level,
-                         mu_l, sigma_l, safety, reorder_point, order_up_to, quantity, reorder_now, cover, rows, reasoning)
+        reasoning.append(f"At the forecast rate of {daily_rate:,.2f} units a day, "
+                         f"the stock lasts about {cover:,.0f} days.")
+    return ReorderAdvice(product, place, float(stock_on_hand), lead_time_days, review_period_days,
+                         service_level, mu_l, sigma_l, safety, reorder_point, order_up_to, quantity,
+                         reorder_now, cover, rows, reasoning)
 
 
 def reorder_suggestion(
@@ -150,7 +168,8 @@ def reorder_suggestion(
     review_period_days: int = 7,
     model_set: str = "accurate",
 ) -> ReorderAdvice:
-    """Reorder point and quantity for `product` in `region` (or `country`, or everywhere when both are None)."""
+    """Reorder point and quantity for `product` in `region` (or `country`, or everywhere when both are
+    None)."""
     from tools.forecast.demand import forecast_demand
 
     _check(stock_on_hand, lead_time_days, service_level, review_period_days)

@@ -1,4 +1,5 @@
-"""ForecastResult: the long forecast frame, per-series backtest reports, a one-line summary and a chart spec."""
+"""ForecastResult: the long forecast frame, per-series backtest reports, a one-line summary and a chart
+spec."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def _fmt(value: float, currency: str | None) -> str:
 
 @dataclass
 class ForecastResult:
-    """A demand forecast: `frame` (unique_id, ds, y_hat, lo-80, hi-80, lo-95, hi-95, model) and its history."""
+    """A demand forecast: `frame` (unique_id, ds, y_hat, lo-80, hi-80, lo-95, hi-95, model) and its
+    history."""
 
     frame: pd.DataFrame
     history: pd.DataFrame  # unique_id, ds, y
@@ -74,7 +76,8 @@ class ForecastResult:
         """Expected total over the horizon of one series (default: the top one) and its 80% interval.
 
         Per-period errors are taken as independent normals whose sigma is read off the upper half of each
-        period's 80% band (the lower half is cut at zero for small counts), so sigma_total = sqrt(sum sigma^2).
+        period's 80% band (the lower half is cut at zero for small counts), so
+        sigma_total = sqrt(sum sigma^2).
         """
         rows = self.series(unique_id)
         mean = float(rows["y_hat"].sum())
@@ -82,12 +85,14 @@ class ForecastResult:
         return mean, max(0.0, mean - Z80 * sigma), mean + Z80 * sigma
 
     def summary(self) -> str:
-        """One line: the expected total with its 80% interval, and how the model did against seasonal naive."""
+        """One line: the expected total with its 80% interval, and how the model did against seasonal
+        naive."""
         mean, lo, hi = self.total()
         start = self.series()["ds"].min()
-        amount = f"{_fmt(mean, self.currency)}" + (" in revenue" if self.unit == "revenue" else f" {self.unit}")
-        line = (f"Expect {amount} (80%: {_fmt(lo, self.currency)}-{_fmt(hi, self.currency)}) for {self.label} "
-                f"over the next {self.freq.plural(self.horizon)} starting {start:%Y-%m-%d}")
+        amount = (f"{_fmt(mean, self.currency)}"
+                  + (" in revenue" if self.unit == "revenue" else f" {self.unit}"))
+        line = (f"Expect {amount} (80%: {_fmt(lo, self.currency)}-{_fmt(hi, self.currency)}) for "
+                f"{self.label} over the next {self.freq.plural(self.horizon)} starting {start:%Y-%m-%d}")
         report = self.reports[self.top]
         if report.ratio is not None:
             gain = 1 - report.ratio

@@ -1,4 +1,5 @@
-"""What a forecast is about: which product or category, where, and in which unit; names checked against the data."""
+"""What a forecast is about: which product or category, where, and in which unit; names checked against the
+data."""
 
 from __future__ import annotations
 
@@ -76,10 +77,12 @@ def _one_of(a: object, b: object, names: str) -> None:
 
 
 def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, str | None, str | None]:
-    """(product_id, name, category) for a product id or exact name (any case); close names suggested on a miss."""
+    """(product_id, name, category) for a product id or exact name (any case); close names suggested on a
+    miss."""
     key = product.strip()
     rows = con.execute(
-        "SELECT product_id, name, category FROM products WHERE lower(product_id) = lower(?) OR lower(name) = lower(?) "
+        "SELECT product_id, name, category FROM products WHERE lower(product_id) = lower(?) "
+        "OR lower(name) = lower(?) "
         "ORDER BY product_id LIMIT 2",
         [key, key],
     ).fetchall()
@@ -88,23 +91,27 @@ def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, 
     if not rows:
         # A store without a products table (imported events) still names products in its events.
         rows = con.execute(
-            "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) LIMIT 1", [key]
+            "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) "
+            "LIMIT 1", [key]
         ).fetchall()
         if rows:
             return rows[0][0], None, rows[0][2]
         names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
         close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
-        hint = f" Did you mean: {', '.join(close)}?" if close else " Use a product id such as 'P0001' or an exact name."
+        hint = (f" Did you mean: {', '.join(close)}?" if close
+                else " Use a product id such as 'P0001' or an exact name.")
         raise UnknownProduct(f"Unknown product {product!r}.{hint}")
     raise UnknownProduct(
-        f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); use the product id."
+        f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); "
+        "use the product id."
     )
 
 
 def resolve_category(con: duckdb.DuckDBPyConnection, category: str) -> str:
     """The canonical category name (any case); the message lists valid categories on a miss."""
     known = list(CATEGORIES) + [
-        c for (c,) in con.execute("SELECT DISTINCT category FROM products WHERE category IS NOT NULL").fetchall()
+        c for (c,) in con.execute("SELECT DISTINCT category FROM products "
+                                  "WHERE category IS NOT NULL").fetchall()
         if c not in CATEGORIES
     ]
     for name in known:
@@ -121,7 +128,8 @@ def resolve_scope(
     country: str | None = None,
     metric: str = "units",
 ) -> Scope:
-    """Check every name against the registry and catalogue; raise a specific error naming the valid choices."""
+    """Check every name against the registry and catalogue; raise a specific error naming the valid
+    choices."""
     if metric not in METRICS:
         raise ForecastInputError(f"Unknown metric {metric!r}. Use one of: {', '.join(METRICS)}.")
     _one_of(product, category, "a product or a category")
@@ -145,5 +153,6 @@ def resolve_scope(
                     f"Unknown country {country!r}. Valid countries: "
                     f"{', '.join(f'{c.name} ({c.code})' for c in COUNTRIES)}."
                 ) from None
-            raise UnknownRegion(f"{country!r} is a region of {found.country}, not a country; pass it as region.")
+            raise UnknownRegion(f"{country!r} is a region of {found.country}, not a country; "
+                                "pass it as region.")
     return Scope(metric, product_id, name, category_name, the_region, the_country)

@@ -26,7 +26,8 @@ from tools.forecast.errors import ForecastInputError, NoSalesHistory
 from tools.forecast.grain import Frequency
 from tools.forecast.scope import Scope
 
-PROMO_MIN_DISCOUNT = 0.10  # a day whose units sold at >= 10% below the product's regular price is a promotion day
+# a day whose units sold at >= 10% below the product's regular price is a promotion day
+PROMO_MIN_DISCOUNT = 0.10
 ZONES_TABLE = "_forecast_zones"
 
 
@@ -36,7 +37,8 @@ class SeriesSet:
 
     history: pd.DataFrame  # unique_id, ds (local, naive), y
     freq: Frequency
-    levels: dict[str, list[str]]  # hierarchy level -> series ids, top level first ({"total": ["Total"]} if flat)
+    # hierarchy level -> series ids, top level first ({"total": ["Total"]} if flat)
+    levels: dict[str, list[str]]
     region_weights: dict[str, dict[str, float]]  # series id -> {region name: share of its volume}
     first_period: pd.Timestamp  # first complete period the store covers
     last_period: pd.Timestamp  # last complete period
@@ -90,7 +92,9 @@ def _floor(moment: datetime, freq: Frequency) -> datetime:
     return day - timedelta(days=day.weekday()) if freq.code == "W" else day
 
 
-def complete_window(first: datetime, last: datetime, zones: set[str], freq: Frequency) -> tuple[datetime, datetime]:
+def complete_window(
+    first: datetime, last: datetime, zones: set[str], freq: Frequency
+) -> tuple[datetime, datetime]:
     """First and last local periods (naive starts) that the data [first, last] (UTC) cover in every zone."""
     starts, ends = [], []
     for tz in zones:
@@ -111,7 +115,9 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
     return first, last
 
 
-def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, hierarchy: bool = False) -> SeriesSet:
+def load_series(
+    con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, hierarchy: bool = False
+) -> SeriesSet:
     """The scope's demand series (or, with `hierarchy`, the scope and every country and region under it)."""
     if hierarchy and scope.region is not None:
         raise ForecastInputError(
@@ -122,20 +128,24 @@ def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, h
     first, last = data_span(con)
     start, end = complete_window(first, last, {r.tz for r in scope.regions}, freq)
     if end < start:
-        raise NoSalesHistory(f"The store holds less than one complete {freq.word} of events; nothing to forecast.")
+        raise NoSalesHistory(f"The store holds less than one complete {freq.word} of events; "
+                             "nothing to forecast.")
     clauses, params = _filters(scope)
     sold = f"""
-        SELECT coalesce(z.region, e.region, 'Unknown') AS region, coalesce(z.country, e.country, '??') AS country,
+        SELECT coalesce(z.region, e.region, 'Unknown') AS region,
+               coalesce(z.country, e.country, '??') AS country,
                {_local_sql(freq.sql_unit)} AS ds, sum({_value_sql(scope.metric)}) AS y
         FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
         WHERE {' AND '.join(clauses)}
         GROUP BY ALL
     """
     if hierarchy:
-        sets = "(country, ds), (country, region, ds)" if scope.country else "(ds), (country, ds), (country, region, ds)"
+        sets = ("(country, ds), (country, region, ds)" if scope.country
+                else "(ds), (country, ds), (country, region, ds)")
         node = ("CASE WHEN grouping(country) = 1 THEN 'Total' WHEN grouping(region) = 1 THEN country "
                 "ELSE country || '/' || region END")
-        nodes = f"SELECT {node} AS unique_id, ds, sum(y) AS y FROM sold WHERE ds BETWEEN ? AND ? GROUP BY GROUPING SETS ({sets})"
+        nodes = (f"SELECT {node} AS unique_id, ds, sum(y) AS y FROM sold WHERE ds BETWEEN ? AND ? "
+                 f"GROUP BY GROUPING SETS ({sets})")
         node_params: list[object] = [start, end]
     else:
         nodes = "SELECT ? AS unique_id, ds, sum(y) AS y FROM sold WHERE ds BETWEEN ? AND ? GROUP BY ds"
@@ -158,7 +168,8 @@ def load_series(con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, h
         )
     history["ds"] = pd.to_datetime(history["ds"]).astype("datetime64[ns]")
     volumes = con.execute(
-        f"SELECT country, region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL", params + [start, end]
+        f"SELECT country, region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL",
+        params + [start, end]
     ).fetchall()
     levels, parents, weights = _structure(scope, volumes, set(history["unique_id"]), hierarchy)
     return SeriesSet(history, freq, levels, weights, pd.Timestamp(start), pd.Timestamp(end),
@@ -201,7 +212,8 @@ def promotion_days(con: duckdb.DuckDBPyConnection, product_id: str) -> set[date]
     rows = con.execute(
         f"""
         WITH sales AS (
-            SELECT coalesce(e.quantity, 1) AS q, e.price, coalesce(e.currency, '{REPORTING_CURRENCY}') AS currency,
+            SELECT coalesce(e.quantity, 1) AS q, e.price,
+                   coalesce(e.currency, '{REPORTING_CURRENCY}') AS currency,
                    {_local_sql('day')} AS day
             FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
             WHERE e.event_type = 'purchase' AND e.product_id = ? AND e.price > 0

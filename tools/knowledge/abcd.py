@@ -43,7 +43,9 @@ def _action_lines(actions: list[dict[str, Any]]) -> list[str]:
     for number, action in enumerate(actions, start=1):
         button = action.get("button", "")
         label = f"[{button}] " if button and button != "N/A" else ""
-        lines.append(f"{number}. {label}({action.get('type', 'step')}): {' '.join(action.get('text', '').split())}")
+        lines.append(
+            f"{number}. {label}({action.get('type', 'step')}): {' '.join(action.get('text', '').split())}"
+        )
         lines += [f"   - {' '.join(sub.split())}" for sub in action.get("subtext", []) if sub.strip()]
     return lines
 
@@ -54,21 +56,23 @@ def _flow_document(
     subflows = body["subflows"]
     if len(subflows) != len(intents):
         raise DocumentError(
-            f"ABCD flow {flow!r} has {len(subflows)} subflows in guidelines.json but {len(intents)} intents in "
-            "ontology.json; the files do not belong together."
+            f"ABCD flow {flow!r} has {len(subflows)} subflows in guidelines.json but {len(intents)} intents "
+            "in ontology.json; the files do not belong together."
         )
     title = f"Support guideline: {flow}"
     lines = [
         _front_matter(f"abcd-{slugify(flow)}", title, "guidelines.json, kb.json, ontology.json"),
         f"# {title}",
         "",
-        f"Flow `{flow_key}`: {body.get('description', '').strip()}. Subflows: {', '.join(subflows)}. {CREDIT}",
+        (f"Flow `{flow_key}`: {body.get('description', '').strip()}. Subflows: {', '.join(subflows)}. "
+         f"{CREDIT}"),
     ]
     for (name, subflow), intent in zip(subflows.items(), intents):
         lines += ["", f"## {name}", ""]
         sequence = kb.get(intent, [])
         lines.append(
-            f"Intent `{intent}` ({flow}). Actions the knowledge base requires, in order: {', '.join(sequence)}."
+            f"Intent `{intent}` ({flow}). Actions the knowledge base requires, in order: "
+            f"{', '.join(sequence)}."
             if sequence else f"Intent `{intent}` ({flow})."
         )
         instructions = [" ".join(text.split()) for text in subflow.get("instructions", []) if text.strip()]
@@ -109,15 +113,20 @@ def abcd_documents(abcd_dir: Path) -> dict[str, str]:
     abcd_dir = Path(abcd_dir)
     missing = [name for name in ABCD_FILES if not (abcd_dir / name).is_file()]
     if missing:
-        raise DocumentError(f"ABCD folder {str(abcd_dir)!r} lacks {', '.join(missing)}; point it at shared/data/abcd.")
-    guidelines, kb, ontology = (json.loads((abcd_dir / name).read_text(encoding="utf-8")) for name in ABCD_FILES)
+        raise DocumentError(f"ABCD folder {str(abcd_dir)!r} lacks {', '.join(missing)}; "
+                            "point it at shared/data/abcd.")
+    guidelines, kb, ontology = (json.loads((abcd_dir / name).read_text(encoding="utf-8"))
+                                for name in ABCD_FILES)
     intents_by_flow: dict[str, list[str]] = ontology["intents"]["subflows"]
     documents: dict[str, str] = {}
     for flow, body in guidelines.items():
         flow_key = _key(flow)
         if flow_key not in intents_by_flow:
-            raise DocumentError(f"ABCD flow {flow!r} is not in ontology.json; known flows: {', '.join(intents_by_flow)}.")
-        documents[f"abcd-{slugify(flow)}.md"] = _flow_document(flow, body, flow_key, intents_by_flow[flow_key], kb)
+            raise DocumentError(f"ABCD flow {flow!r} is not in ontology.json; known flows: "
+                                f"{', '.join(intents_by_flow)}.")
+        documents[f"abcd-{slugify(flow)}.md"] = _flow_document(
+            flow, body, flow_key, intents_by_flow[flow_key], kb
+        )
     documents["abcd-actions.md"] = _actions_document(ontology, kb)
     return documents
 

@@ -76,7 +76,8 @@ def slugify(text: str) -> str:
 
 
 def _content_hash(payload: dict[str, object]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True,
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ def chunk_document(
         base = slugify(section.heading)
         used_slugs[base] = used_slugs.get(base, 0) + 1
         section_id = base if used_slugs[base] == 1 else f"{base}-{used_slugs[base]}"
-        for part, (s, e) in enumerate(_windows(body, section.start, section.end, max_chars, overlap_chars), start=1):
+        for part, (s, e) in enumerate(_windows(body, section.start, section.end, max_chars, overlap_chars),
+                                      start=1):
             citation = f"{document.doc_id}#{section_id}" + (f"/{part}" if part > 1 else "")
             text = body[s:e]
             identity = {

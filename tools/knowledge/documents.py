@@ -41,7 +41,8 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
         return {}, text
     end = text.find("\n---\n", 3)
     if end < 0:
-        raise DocumentError(f"{where}: front matter opened with '---' is never closed; add a '---' line after it.")
+        raise DocumentError(f"{where}: front matter opened with '---' is never closed; "
+                            "add a '---' line after it.")
     meta: dict[str, str] = {}
     for number, line in enumerate(text[4:end].splitlines(), start=2):
         if not line.strip():
@@ -49,10 +50,12 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
         key, sep, value = line.partition(":")
         key = key.strip()
         if not sep or not key:
-            raise DocumentError(f"{where} line {number}: front matter lines must be 'key: value', got {line!r}.")
+            raise DocumentError(f"{where} line {number}: front matter lines must be 'key: value', "
+                                f"got {line!r}.")
         if key not in FRONT_MATTER_KEYS:
             raise DocumentError(
-                f"{where} line {number}: unknown front matter key {key!r}. Valid keys: {', '.join(FRONT_MATTER_KEYS)}."
+                f"{where} line {number}: unknown front matter key {key!r}. Valid keys: "
+                f"{', '.join(FRONT_MATTER_KEYS)}."
             )
         meta[key] = value.strip().strip('"').strip("'")
     return meta, text[end + len("\n---\n"):]
@@ -70,18 +73,21 @@ def parse_document(text: str, doc_id: str, source_path: str, mtime: float) -> Do
     heading = _H1.search(body)
     title = meta.get("title") or (heading.group(1).strip() if heading else "")
     if not title:
-        raise DocumentError(f"{source_path}: no title; start the document with a '# Title' line or set 'title:'.")
+        raise DocumentError(f"{source_path}: no title; start the document with a '# Title' line or set "
+                            "'title:'.")
     updated = meta.get("updated") or datetime.fromtimestamp(mtime, tz=UTC).isoformat(timespec="seconds")
     fields = {key: meta[key] for key in DOCUMENT_FIELDS if meta.get(key)}
     fields.setdefault("source", "shop")
-    return Document(doc_id=doc_id, title=title, body=body, source_path=source_path, updated=updated, fields=fields)
+    return Document(doc_id=doc_id, title=title, body=body, source_path=source_path, updated=updated,
+                    fields=fields)
 
 
 def load_corpus(root: Path) -> list[Document]:
     """Every Markdown document under `root` (recursively), in path order; ids must be unique."""
     root = Path(root)
     if not root.is_dir():
-        raise DocumentError(f"Document folder {str(root)!r} does not exist or is not a folder; pass a folder of .md files.")
+        raise DocumentError(f"Document folder {str(root)!r} does not exist or is not a folder; "
+                            "pass a folder of .md files.")
     base = root.resolve().parent
     documents: list[Document] = []
     seen: dict[str, str] = {}

@@ -62,7 +62,8 @@ def open_client(path: Path) -> ClientAPI:
 
 
 def open_collection(client: ClientAPI, name: str, embedder: TextEmbedder) -> Collection:
-    """Get or create collection `name`, always with the MiniLM embedding function (never chromadb's default)."""
+    """Get or create collection `name`, always with the MiniLM embedding function (never chromadb's
+    default)."""
     return client.get_or_create_collection(
         name=name,
         embedding_function=MiniLMEmbeddingFunction(embedder),  # type: ignore[arg-type] - structural EmbeddingFunction

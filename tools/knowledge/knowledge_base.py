@@ -1,4 +1,5 @@
-"""KnowledgeBase: the one object the agent, the UI and the CLI use to index and search documents and products."""
+"""KnowledgeBase: the one object the agent, the UI and the CLI use to index and search documents and
+products."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ class KnowledgeBase:
         self.docs_collection = docs_collection
         self.products_collection = products_collection
         self._client: ClientAPI | None = None
-        self._collections: dict[str, Collection] = {}  # opened once: get_or_create costs a round trip per call
+        # opened once: get_or_create costs a round trip per call
+        self._collections: dict[str, Collection] = {}
         self._lexical: LexicalIndex | None = None
         self._lexical_stamp: int | None = None
         self._lexical_lock = threading.Lock()  # the UI searches from several threads
@@ -92,9 +94,11 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ documents
     def index(self, path: Path | None = None, progress: bool = True) -> IndexReport:
-        """Make the index mirror the Markdown documents under `path` (default: the knowledge base's docs_dir)."""
+        """Make the index mirror the Markdown documents under `path` (default: the knowledge base's
+        docs_dir)."""
         if path is None and self.docs_dir is None:
-            raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with docs_dir.")
+            raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with "
+                             "docs_dir.")
         root = Path(path) if path is not None else self.docs_dir
         chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
         report = sync_chunks(self.docs(), chunks, self.embedder, progress=progress)
@@ -110,7 +114,8 @@ class KnowledgeBase:
         return report
 
     def _lexical_index(self, collection: Collection) -> LexicalIndex:
-        """The saved BM25 index, reloaded when another process replaced it, rebuilt from chromadb if missing."""
+        """The saved BM25 index, reloaded when another process replaced it, rebuilt from chromadb if
+        missing."""
         with self._lexical_lock:
             return self._load_lexical(collection)
 
@@ -126,7 +131,8 @@ class KnowledgeBase:
             metas = stored["metadatas"] or []
             lexical = LexicalIndex.build(
                 list(stored["ids"]),
-                [search_text(m["title"], m["section_path"], d) for m, d in zip(metas, stored["documents"] or [])],
+                [search_text(m["title"], m["section_path"], d)
+                 for m, d in zip(metas, stored["documents"] or [])],
                 [_lexical_fields(m) for m in metas],
             )
             lexical.save(self.bm25_path)
@@ -152,14 +158,16 @@ class KnowledgeBase:
         lexical = self._lexical_index(collection) if mode in ("hybrid", "bm25") else None
         # A BM25 index with chunks means a built index; only otherwise ask chromadb (a round trip per search).
         if (lexical is None or not lexical.chunk_ids) and collection.count() == 0:
-            raise IndexNotBuilt("The knowledge base is empty; run `chronotope kb index` (or KnowledgeBase.index()).")
+            raise IndexNotBuilt("The knowledge base is empty; "
+                                "run `chronotope kb index` (or KnowledgeBase.index()).")
         pool = max(4 * k, 20)  # chromadb and BM25 return fewer when the collection is smaller
         # Rankings are of sections, not windows: a long section split into windows competes once, and the
         # answer gets k distinct passages to cite. Each section is represented by its best window.
         rankings: list[list[tuple[str, str]]] = []  # per retriever: (section key, best chunk id), best first
         scores: dict[str, float] = {}
         fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
-        best_similarity: float | None = None  # cosine of the query to the closest chunk, when dense search ran
+        # cosine of the query to the closest chunk, when dense search ran
+        best_similarity: float | None = None
         if mode in ("hybrid", "dense"):
             found = collection.query(
                 query_embeddings=self.embedder.encode([query]), n_results=pool,
@@ -172,12 +180,15 @@ class KnowledgeBase:
             best_similarity = max((scores[i] for i in ids), default=None)
         if lexical is not None:
             ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
-            rankings.append(_by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25]))
+            rankings.append(
+                _by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25])
+            )
             if mode == "bm25":
                 scores.update(dict(ranked_bm25))
         if mode == "hybrid":
             best: dict[str, str] = {}
-            for ranking in rankings:  # dense first: its best window represents a section both retrievers found
+            # dense first: its best window represents a section both retrievers found
+            for ranking in rankings:
                 for section, chunk_id in ranking:
                     best.setdefault(section, chunk_id)
             fused = reciprocal_rank_fusion([[section for section, _ in ranking] for ranking in rankings])
@@ -185,11 +196,13 @@ class KnowledgeBase:
         else:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
         hits = self._hits(collection, ranked[:k], fetched)
-        return SearchResult(query=query, mode=mode, filters=normalized, hits=hits, best_similarity=best_similarity)
+        return SearchResult(query=query, mode=mode, filters=normalized, hits=hits,
+                            best_similarity=best_similarity)
 
     @staticmethod
     def _hits(
-        collection: Collection, ranked: list[tuple[str, float]], fetched: dict[str, tuple[str, dict[str, Any]]]
+        collection: Collection, ranked: list[tuple[str, float]],
+        fetched: dict[str, tuple[str, dict[str, Any]]]
     ) -> list[Hit]:
         by_id = {chunk_id: fetched[chunk_id] for chunk_id, _ in ranked if chunk_id in fetched}
         missing = [chunk_id for chunk_id, _ in ranked if chunk_id not in by_id]
@@ -203,9 +216,10 @@ class KnowledgeBase:
             text, meta = by_id[chunk_id]
             hits.append(
                 Hit(
-                    rank=len(hits) + 1, citation_id=meta["citation_id"], doc_id=meta["doc_id"], title=meta["title"],
-                    section=meta["section"], source_path=meta["source_path"], score=round(score, 6), text=text,
-                    updated=meta.get("updated", ""), source=meta.get("source", ""), chunk_id=chunk_id,
+                    rank=len(hits) + 1, citation_id=meta["citation_id"], doc_id=meta["doc_id"],
+                    title=meta["title"], section=meta["section"], source_path=meta["source_path"],
+                    score=round(score, 6), text=text, updated=meta.get("updated", ""),
+                    source=meta.get("source", ""), chunk_id=chunk_id,
                 )
             )
         return hits
@@ -229,7 +243,8 @@ class KnowledgeBase:
         in_stock: bool | None = None,
     ) -> ProductSearchResult:
         """Products closest in meaning to `query`, filtered by category, price range and stock."""
-        return search_products(self.products(), self.embedder, query, k, category, min_price, max_price, in_stock)
+        return search_products(self.products(), self.embedder, query, k, category, min_price, max_price,
+                               in_stock)
 
 
 def _by_section(chunk_ids: list[str], sections: list[str]) -> list[tuple[str, str]]:

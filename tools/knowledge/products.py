@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from tools.events.store import EventStore
 
-PRODUCT_COLUMNS: tuple[str, ...] = ("product_id", "name", "category", "description", "price", "currency", "stock")
+PRODUCT_COLUMNS: tuple[str, ...] = ("product_id", "name", "category", "description", "price", "currency",
+                                    "stock")
 _LISTED = ("name", "category", "price", "currency", "stock")  # metadata compared to decide an update
 
 
@@ -88,7 +89,8 @@ def sync_products(
         text, metadata = _entry(row)
         product_id = metadata["product_id"]
         if product_id in seen:
-            raise InvalidQuery(f"Product id {product_id!r} appears twice in the products table; ids must be unique.")
+            raise InvalidQuery(f"Product id {product_id!r} appears twice in the products table; "
+                               "ids must be unique.")
         seen.add(product_id)
         before = stored.get(product_id)
         if before is None:
@@ -182,7 +184,9 @@ def search_products(
 ) -> ProductSearchResult:
     """The `k` products closest in meaning to `query` among those passing the filters."""
     if not isinstance(query, str) or not query.strip():
-        raise InvalidQuery("The product query is empty; describe the product, e.g. 'waterproof hiking boots'.")
+        raise InvalidQuery(
+            "The product query is empty; describe the product, e.g. 'waterproof hiking boots'."
+        )
     if not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise InvalidQuery(f"k must be an integer from 1 to {MAX_K}, got {k!r}.")
     for label, price in (("min_price", min_price), ("max_price", max_price)):
@@ -192,7 +196,8 @@ def search_products(
         raise InvalidQuery(f"min_price ({min_price}) is above max_price ({max_price}); swap or widen them.")
     total = collection.count()
     if total == 0:
-        raise IndexNotBuilt("The product index is empty; run `chronotope kb products --reindex` or index_products().")
+        raise IndexNotBuilt("The product index is empty; run `chronotope kb products --reindex` or "
+                            "index_products().")
 
     filters: dict[str, Any] = {}
     clauses: list[dict[str, Any]] = []
@@ -221,8 +226,9 @@ def search_products(
         rows.append(
             {
                 "rank": rank, "product_id": meta["product_id"], "name": meta.get("name", ""),
-                "category": meta.get("category", ""), "price": meta.get("price"), "currency": meta.get("currency"),
-                "stock": meta.get("stock"), "score": round(1.0 - float(distance), 4), "description": meta.get("description", ""),
+                "category": meta.get("category", ""), "price": meta.get("price"),
+                "currency": meta.get("currency"), "stock": meta.get("stock"),
+                "score": round(1.0 - float(distance), 4), "description": meta.get("description", ""),
             }
         )
     columns = ["rank", "product_id", "name", "category", "price", "currency", "stock", "score", "description"]

@@ -67,7 +67,8 @@ class SearchResult:
     mode: str
     filters: dict[str, list[str]]
     hits: list[Hit]
-    best_similarity: float | None = None  # cosine of the query to the closest passage (dense search); None: none ran
+    # cosine of the query to the closest passage (dense search); None: none ran
+    best_similarity: float | None = None
     frame: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,7 +110,8 @@ def normalize_filters(filters: dict[str, str | Sequence[str]] | None) -> dict[st
     if not filters:
         return {}
     if not isinstance(filters, dict):
-        raise InvalidQuery(f"filters must be a mapping like {{'source': 'shop'}}, got {type(filters).__name__}.")
+        raise InvalidQuery(f"filters must be a mapping like {{'source': 'shop'}}, "
+                           f"got {type(filters).__name__}.")
     normalized: dict[str, list[str]] = {}
     for key, value in filters.items():
         if key not in FILTER_KEYS:
@@ -126,7 +128,8 @@ def normalize_filters(filters: dict[str, str | Sequence[str]] | None) -> dict[st
 
 def chroma_where(filters: dict[str, list[str]]) -> dict | None:
     """The chromadb `where` clause for normalized filters."""
-    clauses = [{key: values[0]} if len(values) == 1 else {key: {"$in": values}} for key, values in filters.items()]
+    clauses = [{key: values[0]} if len(values) == 1 else {key: {"$in": values}}
+               for key, values in filters.items()]
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

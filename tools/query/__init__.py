@@ -4,7 +4,8 @@
     spec = QuerySpec(metric="orders", group_by=["region"], comparison=Spike(days_of_week=["friday"],
                      hour_from=20, hour_to=24))
     result = run_query(EventStore(settings.store_path), spec)
-    result.summary()  # "Auvergne-Rhone-Alpes: Friday-night orders 2.8x its baseline (z=11.2, 1,830 orders); ..."
+    result.summary()
+    # "Auvergne-Rhone-Alpes: Friday-night orders 2.8x its baseline (z=11.2, 1,830 orders); ..."
 """
 
 from tools.query.backends import BACKENDS, QueryBackendError, query_cache
@@ -26,7 +27,7 @@ from tools.query.spec import (
 )
 
 __all__ = [
-    "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryCache", "QueryPlan",
-    "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike", "parse_spec",
-    "query_cache", "resolve_period", "run_query", "valid_choices",
+    "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryCache",
+    "QueryPlan", "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike",
+    "parse_spec", "query_cache", "resolve_period", "run_query", "valid_choices",
 ]

@@ -1,4 +1,5 @@
-"""Where a query runs: the DuckDB query cache (default), DuckDB over the Parquet files, Spark, or any ibis backend.
+"""Where a query runs: the DuckDB query cache (default), DuckDB over the Parquet files, Spark, or any ibis
+backend.
 
 Every source hands the compiler the same canonical `events` table (the cache adds precomputed local-time
 columns, which the compiler then uses instead of computing them).
@@ -58,7 +59,8 @@ _per_thread = threading.local()  # DuckDB connections are not shared between thr
 _caches: dict[str, QueryCache] = {}
 _caches_lock = threading.Lock()
 _KEPT = 8
-_opened: list[Any] = []  # every DuckDB connection made here, closed at exit (before the interpreter tears down)
+# every DuckDB connection made here, closed at exit (before the interpreter tears down)
+_opened: list[Any] = []
 
 
 @atexit.register
@@ -132,26 +134,33 @@ def spark_backend(store: EventStore, session: Any = None) -> tuple[ibis.BaseBack
         ("products", PRODUCTS, store.table_files("products")),
     ):
         struct = _spark_schema(schema)  # given, not inferred: no Spark job just to read footers
-        frame = spark.read.schema(struct).parquet(*map(str, files)) if files else spark.createDataFrame([], struct)
+        frame = (spark.read.schema(struct).parquet(*map(str, files)) if files
+                 else spark.createDataFrame([], struct))
         frame.createOrReplaceTempView(name)
     return ibis.pyspark.connect(spark), spark.sparkContext.cancelAllJobs
 
 
-def open_source(store: EventStore | None, backend: str | ibis.BaseBackend, spec_uses_sessions: bool, cache: bool) -> Source:
+def open_source(
+    store: EventStore | None, backend: str | ibis.BaseBackend, spec_uses_sessions: bool, cache: bool
+) -> Source:
     """The tables to run one query on."""
     if isinstance(backend, ibis.BaseBackend):
         events = table_or_none(backend, "events")
         if events is None:
-            raise QueryBackendError(f"The {backend.name} backend has no `events` table with the canonical columns.")
+            raise QueryBackendError(f"The {backend.name} backend has no `events` table with the canonical "
+                                    "columns.")
         interrupt = getattr(getattr(backend, "con", None), "interrupt", None)
         return Source(backend.name, events, backend, interrupt, plan_key=f"{backend.name}:{id(backend)}")
     if backend not in BACKENDS:
-        raise QuerySpecError(f"Unknown backend {backend!r}. Valid backends: {', '.join(BACKENDS)} (or an ibis backend).")
+        raise QuerySpecError(f"Unknown backend {backend!r}. Valid backends: "
+                             f"{', '.join(BACKENDS)} (or an ibis backend).")
     if store is None:
-        raise QuerySpecError(f"The {backend!r} backend reads an EventStore; pass one (or pass an ibis backend).")
+        raise QuerySpecError(f"The {backend!r} backend reads an EventStore; "
+                             "pass one (or pass an ibis backend).")
     if backend == "spark":
         con, interrupt = spark_backend(store)
-        return Source("pyspark", con.table("events"), con, interrupt, span_key=store_state(store), plan_key="pyspark")
+        return Source("pyspark", con.table("events"), con, interrupt, span_key=store_state(store),
+                      plan_key="pyspark")
     views, views_con = store_views(store)
     if cache:
         try:
@@ -162,8 +171,8 @@ def open_source(store: EventStore | None, backend: str | ibis.BaseBackend, spec_
                           span_key=store_state(store), duckdb=cursor, plan_key="duckdb-cache")
         except CacheUnavailable as exc:
             log.warning("%s; querying the Parquet files directly", exc)
-    return Source("duckdb-parquet", views.table("events"), views, views_con.interrupt, span_key=store_state(store),
-                  duckdb=views_con, plan_key="duckdb-parquet")
+    return Source("duckdb-parquet", views.table("events"), views, views_con.interrupt,
+                  span_key=store_state(store), duckdb=views_con, plan_key="duckdb-parquet")
 
 
 _spans: dict[tuple, DataSpan] = {}

@@ -37,10 +37,10 @@ SESSION_KEYS = ("session_id", "user_id", "country", "region", "city", "channel",
                 "local_hour", "local_weekday")
 # Dimensions and filters that are constant within a session_hours row: only specs restricted to these (and
 # to session metrics) may read it.
-SESSION_DIMENSIONS = frozenset({"region", "city", "country", "channel", "hour_of_day", "day_of_week", "day", "week",
-                                "month"})
-SESSION_FILTERS = frozenset({"period", "date_from", "date_to", "days_of_week", "hour_from", "hour_to", "countries",
-                             "regions", "cities", "channels", "devices"})
+SESSION_DIMENSIONS = frozenset({"region", "city", "country", "channel", "hour_of_day", "day_of_week", "day",
+                                "week", "month"})
+SESSION_FILTERS = frozenset({"period", "date_from", "date_to", "days_of_week", "hour_from", "hour_to",
+                             "countries", "regions", "cities", "channels", "devices"})
 SESSION_HOURS_METRICS = frozenset({"sessions", "unique_users", "conversion_rate"})
 
 
@@ -65,7 +65,8 @@ def default_cache_path(store: EventStore) -> Path:
 
 
 def store_state(store: EventStore) -> tuple:
-    """Changes whenever the store's events do: snapshots are immutable except for live batches added to them."""
+    """Changes whenever the store's events do: snapshots are immutable except for live batches added to
+    them."""
     return str(store.root.resolve()), store.snapshot.name, tuple(p.name for p in store.live_files())
 
 
@@ -93,7 +94,9 @@ class QueryCache:
             try:
                 con = duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
-                raise CacheUnavailable(f"The query cache {self.path} is in use by another process: {exc}") from exc
+                raise CacheUnavailable(
+                    f"The query cache {self.path} is in use by another process: {exc}"
+                ) from exc
             con.execute("SET TimeZone = 'UTC'")
             self._con = con
             self._prepare()
@@ -114,7 +117,8 @@ class QueryCache:
         )
         keys = ", ".join(f"{k} {'INTEGER' if k.startswith('local_') else 'VARCHAR'}" for k in SESSION_KEYS)
         con.execute(
-            f"CREATE TABLE session_hours ({keys}, event_type VARCHAR, event_time TIMESTAMPTZ, single_ BOOLEAN)"
+            f"CREATE TABLE session_hours ({keys}, event_type VARCHAR, event_time TIMESTAMPTZ, "
+            "single_ BOOLEAN)"
         )
         con.execute("CREATE TABLE files (file_id INTEGER, path VARCHAR, size BIGINT, mtime_ns BIGINT)")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", [CACHE_VERSION])
@@ -143,7 +147,8 @@ class QueryCache:
                 self._files = {p: (i, s, m) for i, p, s, m in con.execute("SELECT * FROM files").fetchall()}
             for attempt in range(3):
                 try:
-                    current = {key[0]: key[1:] for key in (_file_key(self.store, p) for p in self.store.event_files())}
+                    current = {key[0]: key[1:]
+                               for key in (_file_key(self.store, p) for p in self.store.event_files())}
                     break
                 except FileNotFoundError:  # a commit swapped snapshots while we listed; list again
                     if attempt == 2:
@@ -154,7 +159,8 @@ class QueryCache:
                 self._apply(con, removed, added, current, progress)
             rows = con.execute("SELECT count(*) FROM events").fetchone()[0] if (removed or added) else None
             self._synced = state
-        return SyncReport(len(added), len(removed), rows if rows is not None else -1, time.perf_counter() - started)
+        return SyncReport(len(added), len(removed), rows if rows is not None else -1,
+                          time.perf_counter() - started)
 
     def _apply(self, con, removed: list[str], added: list[str], current: dict, progress: bool) -> None:
         snapshot = self.store.snapshot
@@ -169,7 +175,8 @@ class QueryCache:
                     "INSERT INTO touched SELECT DISTINCT session_id FROM events WHERE file_id IN "
                     "(SELECT unnest(?::INTEGER[]))", [removed_ids]
                 )
-                con.execute("DELETE FROM events WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [removed_ids])
+                con.execute("DELETE FROM events WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
+                            [removed_ids])
                 con.execute("DELETE FROM files WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [removed_ids])
             if added:
                 self._insert_files(con, snapshot, added, new_ids, progress)
@@ -192,7 +199,9 @@ class QueryCache:
         for path in added:
             self._files[path] = (new_ids[path], *current[path])
 
-    def _insert_files(self, con, snapshot: Path, added: list[str], ids: dict[str, int], progress: bool) -> None:
+    def _insert_files(
+        self, con, snapshot: Path, added: list[str], ids: dict[str, int], progress: bool
+    ) -> None:
         """Insert the rows of `added` with their local-time columns, a few hundred files per statement.
 
         Rows go in sorted by event type, then time: nearly every metric reads one event type, and DuckDB's
@@ -204,7 +213,8 @@ class QueryCache:
         for chunk in tqdm(chunks, desc="query cache", unit="batch", disable=not progress or len(added) < 50):
             listing = [str(snapshot / p) for p in chunk]
             con.execute("CREATE OR REPLACE TEMP TABLE file_ids (path VARCHAR, file_id INTEGER)")
-            con.executemany("INSERT INTO file_ids VALUES (?, ?)", [(str(snapshot / p), ids[p]) for p in chunk])
+            con.executemany("INSERT INTO file_ids VALUES (?, ?)",
+                            [(str(snapshot / p), ids[p]) for p in chunk])
             source = con.read_parquet(listing, filename=True)
             first, last = source.aggregate("min(event_time), max(event_time)").fetchall()[0]
             if first is None:
@@ -229,7 +239,8 @@ class QueryCache:
         keys = ", ".join(SESSION_KEYS)
         # Sorted so the few multi-row sessions sit together and a scan for them skips the rest.
         rollup = (
-            f"SELECT *, session_id IS NOT NULL AND count(*) OVER (PARTITION BY session_id) = 1 AS single_ FROM ("
+            "SELECT *, session_id IS NOT NULL AND count(*) OVER (PARTITION BY session_id) = 1 AS single_ "
+            "FROM ("
             f"SELECT {keys}, CASE WHEN bool_or(event_type = 'purchase') THEN 'purchase' ELSE 'other' END, "
             f"min(event_time) FROM events {{where}} GROUP BY {keys}) ORDER BY single_, local_day"
         )

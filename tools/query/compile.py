@@ -132,8 +132,8 @@ def _two_slices(
     table: ir.Table, spec: QuerySpec, plan: QueryPlan, names: tuple[str, str], in_first: ir.BooleanValue,
     in_second: ir.BooleanValue | None = None,
 ) -> ir.Table:
-    """The metric per group over the rows in `in_first` and over those in `in_second` (default: all the others),
-    side by side as columns `names`.
+    """The metric per group over the rows in `in_first` and over those in `in_second` (default: all the
+    others), side by side as columns `names`.
 
     Computed per (group, slice) and then pivoted: one distinct-count pass instead of one per slice. Slices
     that overlap (a month compared with the month shifted by a week) get their shared rows twice.
@@ -145,7 +145,8 @@ def _two_slices(
         keyed = table.filter(in_first).mutate(**groups, slice_=True).union(
             table.filter(in_second).mutate(**groups, slice_=False), distinct=False
         )
-    per_slice = aggregate_metric(keyed, spec.metric, {**{g: keyed[g] for g in groups}, "slice_": keyed.slice_}, "value_")
+    per_slice = aggregate_metric(keyed, spec.metric,
+                                 {**{g: keyed[g] for g in groups}, "slice_": keyed.slice_}, "value_")
     empty = None if spec.metric in RATIO_METRICS else 0  # a slice without rows has 0 events but no ratio
     first = per_slice.value_.max(where=per_slice.slice_)
     second = per_slice.value_.max(where=~per_slice.slice_)
@@ -153,15 +154,15 @@ def _two_slices(
         names[0]: first if empty is None else first.fill_null(empty),
         names[1]: second if empty is None else second.fill_null(empty),
     }
-    return per_slice.group_by(spec.group_by).aggregate(**pivot) if spec.group_by else per_slice.aggregate(**pivot)
+    return (per_slice.group_by(spec.group_by).aggregate(**pivot) if spec.group_by
+            else per_slice.aggregate(**pivot))
 
 
 def _spike(table: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Table:
     spike = spec.comparison
     assert isinstance(spike, Spike)
-    in_window = table.local_weekday.isin([WEEKDAYS.index(d) for d in spike.days_of_week]) & table.local_hour.between(
-        spike.hour_from, spike.hour_to - 1
-    )
+    in_window = (table.local_weekday.isin([WEEKDAYS.index(d) for d in spike.days_of_week])
+                 & table.local_hour.between(spike.hour_from, spike.hour_to - 1))
     counts = _two_slices(table, spec, plan, ("window_count", "baseline_count"), in_window)
     h_in, h_out = plan.window_hours, plan.baseline_hours
     p = h_in / (h_in + h_out)  # the window's share of the hours: its expected share of events if no spike
@@ -210,7 +211,8 @@ def compile_query(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Tabl
 
     keys = _sort_keys(result, spec)
     limit = spec.top_k if spec.top_k is not None else MAX_ROWS + 1  # one extra row tells us it was cut
-    columns = [*spec.output_columns(), *(["groups_total", "groups_supported"] if isinstance(comparison, Spike) else [])]
+    columns = [*spec.output_columns(),
+               *(["groups_total", "groups_supported"] if isinstance(comparison, Spike) else [])]
     return result.order_by(keys).limit(limit).select(columns)
 
 
@@ -218,8 +220,14 @@ def _sort_keys(result: ir.Table, spec: QuerySpec) -> list[ir.Value]:
     """Order by the requested column, then by the groups so ties come out the same on every backend."""
     order_by = spec.order_by or spec.default_order_by()
     groups = [ibis.asc(result[g], nulls_first=False) for g in spec.group_by if g != order_by]
-    if spec.order_by is None and spec.comparison is None and spec.group_by and set(spec.group_by) <= set(TIME_DIMENSIONS):
+    if (
+        spec.order_by is None
+        and spec.comparison is None
+        and spec.group_by
+        and set(spec.group_by) <= set(TIME_DIMENSIONS)
+    ):
         return groups  # a plain breakdown over time reads in time order
     column = result[order_by]
-    primary = ibis.desc(column, nulls_first=False) if spec.order == "desc" else ibis.asc(column, nulls_first=False)
+    primary = (ibis.desc(column, nulls_first=False) if spec.order == "desc"
+               else ibis.asc(column, nulls_first=False))
     return [primary, *groups]

@@ -68,7 +68,9 @@ def offset_intervals(tz: str, first_day: date, last_day: date) -> tuple[tuple[in
     return tuple(intervals)
 
 
-def utc_offset_minutes(table: ir.Table, epoch_s: ir.IntegerValue, first_day: date, last_day: date) -> ir.IntegerValue:
+def utc_offset_minutes(
+    table: ir.Table, epoch_s: ir.IntegerValue, first_day: date, last_day: date
+) -> ir.IntegerValue:
     """Each event's UTC offset in minutes, from its region's zone (else its country's, else UTC)."""
 
     def offsets(tz: str) -> tuple[tuple[int, int], ...]:

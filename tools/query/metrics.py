@@ -62,14 +62,16 @@ def session_metric(table: ir.Table, metric: str, keys: dict[str, ir.Value], name
     session keep their group in the result but count as no session.
     """
     single = table.single_ if "single_" in table.columns else ibis.literal(False)
-    rows = table.select(**keys, session_=table.session_id, purchase_=table.event_type == "purchase", single_=single)
+    rows = table.select(**keys, session_=table.session_id, purchase_=table.event_type == "purchase",
+                        single_=single)
     names = list(keys)
 
     def per_group(frame: ir.Table, **values: ir.Scalar) -> ir.Table:
         return frame.group_by(names).aggregate(**values) if names else frame.aggregate(**values)
 
     singles = rows.filter(rows.single_)
-    singles = per_group(singles, sessions_=singles.count(), bought_=singles.purchase_.cast("int64").sum().fill_null(0))
+    singles = per_group(singles, sessions_=singles.count(),
+                        bought_=singles.purchase_.cast("int64").sum().fill_null(0))
     multiple = rows.filter(~rows.single_)
     per_session = multiple.group_by([*names, "session_"]).aggregate(bought_=multiple.purchase_.any())
     known = per_session.session_.notnull()

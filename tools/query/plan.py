@@ -98,19 +98,22 @@ def plan_query(spec: QuerySpec, span: DataSpan) -> QueryPlan:
         shift = timedelta(days=SHIFT_DAYS.get(spec.comparison.shift, length))
         previous = (current[0] - shift, current[1] - shift)
     last_day = (span.last or as_of).astimezone(UTC).date()
-    plan = QueryPlan(as_of=as_of, data_first_day=first_day, data_last_day=last_day, current=current, previous=previous)
+    plan = QueryPlan(as_of=as_of, data_first_day=first_day, data_last_day=last_day, current=current,
+                     previous=previous)
     if isinstance(spec.comparison, Spike):
         window, baseline = spike_exposure(spec.filters, spec.comparison, plan)
         if window == 0:
             raise QuerySpecError(
                 f"The spike window {spec.comparison.label()} has no hours inside the filtered period "
                 f"({plan.period_label()}, days {spec.filters.days_of_week or 'all'}, hours "
-                f"{spec.filters.hour_from or 0}-{spec.filters.hour_to or 24}); widen the filters or move the window."
+                f"{spec.filters.hour_from or 0}-{spec.filters.hour_to or 24}); "
+                "widen the filters or move the window."
             )
         if baseline == 0:
             raise QuerySpecError(
-                f"The spike window {spec.comparison.label()} covers every filtered hour, so there is no baseline "
-                f"to compare with; widen the filters (days_of_week, hour_from/hour_to) beyond the window."
+                f"The spike window {spec.comparison.label()} covers every filtered hour, "
+                "so there is no baseline to compare with; widen the filters (days_of_week, "
+                "hour_from/hour_to) beyond the window."
             )
         plan = replace(plan, window_hours=float(window), baseline_hours=float(baseline))
     return plan

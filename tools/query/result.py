@@ -19,10 +19,11 @@ from tools.results import ChartKind, ChartSpec
 SUMMARY_ROWS = 3  # groups named in a summary line
 
 _LABELS = {
-    "orders": "orders", "revenue": f"revenue ({REPORTING_CURRENCY})", "units": "units", "sessions": "sessions",
-    "unique_users": "unique users", "conversion_rate": "conversion rate", "average_order_value":
-    f"average order value ({REPORTING_CURRENCY})", "refunds": "refunds", "refund_rate": "refund rate", "views": "views",
-    "carts": "carts", "searches": "searches", "events": "events",
+    "orders": "orders", "revenue": f"revenue ({REPORTING_CURRENCY})", "units": "units",
+    "sessions": "sessions", "unique_users": "unique users", "conversion_rate": "conversion rate",
+    "average_order_value": f"average order value ({REPORTING_CURRENCY})", "refunds": "refunds",
+    "refund_rate": "refund rate", "views": "views", "carts": "carts", "searches": "searches",
+    "events": "events",
 }
 _RATES = ("conversion_rate", "refund_rate")
 _MONEY = ("revenue", "average_order_value")
@@ -93,7 +94,8 @@ class QueryResult:
         if frame.empty:
             return f"No events match: {metric}{by}, {period}."
         head = frame.head(SUMMARY_ROWS)
-        more = f" (top {len(head)} of {len(frame)}{'+' if self.truncated else ''})" if len(frame) > len(head) else ""
+        more = (f" (top {len(head)} of {len(frame)}{'+' if self.truncated else ''})" if len(frame) > len(head)
+                else "")
         if isinstance(spec.comparison, PeriodOverPeriod):
             prev = self.plan.previous
             versus = f"{period} vs {prev[0]} to {prev[1]}" if prev else period
@@ -104,13 +106,15 @@ class QueryResult:
             return f"{_cap(metric)}{by}, {versus}: {'; '.join(items)}{more}."
         if isinstance(spec.comparison, ShareOfTotal):
             items = [
-                f"{_group_label(r, spec.group_by)} {r['share']:.1%} ({format_value(spec.metric, r[spec.metric])})"
+                (f"{_group_label(r, spec.group_by)} {r['share']:.1%} "
+                 f"({format_value(spec.metric, r[spec.metric])})")
                 for _, r in head.iterrows()
             ]
             return f"Share of {metric}{by}, {period}: {'; '.join(items)}{more}."
         if not spec.group_by:
             return f"{_cap(metric)}, {period}: {format_value(spec.metric, frame.iloc[0][spec.metric])}."
-        items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}" for _, r in head.iterrows()]
+        items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}"
+                 for _, r in head.iterrows()]
         return f"{_cap(metric)}{by}, {period}: {'; '.join(items)}{more}."
 
     def _change(self, row: pd.Series) -> str:
@@ -125,8 +129,8 @@ class QueryResult:
         unit = spec.group_by[0].replace("_", " ") if spec.group_by else "group"
         if frame.empty:
             return (
-                f"No {unit} has at least {spike.min_support:,} {metric} in the {spike.label()} window ({period}); "
-                f"lower min_support or widen the period."
+                f"No {unit} has at least {spike.min_support:,} {metric} in the {spike.label()} window "
+                f"({period}); lower min_support or widen the period."
             )
         rows = [r for _, r in frame.head(SUMMARY_ROWS).iterrows()]
         first = rows[0]
@@ -137,12 +141,14 @@ class QueryResult:
         )
         if len(rows) > 1:
             others = ", ".join(
-                f"{_group_label(r, spec.group_by)} {r['lift']:.1f}x (z={r['z']:.1f}, {r['window_count']:,.0f})"
+                f"{_group_label(r, spec.group_by)} {r['lift']:.1f}x (z={r['z']:.1f}, "
+                f"{r['window_count']:,.0f})"
                 for r in rows[1:]
             )
             line += f"; then {others}"
         supported, total = self.spike_groups or (len(frame), len(frame))
-        return f"{line} [{period}; {supported} of {total} {unit}s have >= {spike.min_support} window {metric}]."
+        return (f"{line} [{period}; {supported} of {total} {unit}s have >= {spike.min_support} window "
+                f"{metric}].")
 
     # ------------------------------------------------------------------ chart
     def value_column(self) -> str:
@@ -171,12 +177,14 @@ class QueryResult:
             what = f"{what}: change vs {spec.comparison.shift} before"
         elif isinstance(spec.comparison, ShareOfTotal):
             what = f"Share of {_LABELS[spec.metric]}"
-        title = f"{what} by {', '.join(g.replace('_', ' ') for g in spec.group_by)} ({self.plan.period_label()})"
+        title = (f"{what} by {', '.join(g.replace('_', ' ') for g in spec.group_by)} "
+                 f"({self.plan.period_label()})")
         groups = set(spec.group_by)
         if kind == "map":
             return self._map(title, value)
         if kind in (None, "heatmap") and {"hour_of_day", "day_of_week"} <= groups:
-            return ChartSpec.from_frame("heatmap", title, frame, x="hour_of_day", y="day_of_week", value=value)
+            return ChartSpec.from_frame("heatmap", title, frame, x="hour_of_day", y="day_of_week",
+                                        value=value)
         if kind in (None, "series") and spec.group_by[0] in ("day", "week", "month"):
             color = spec.group_by[1] if len(spec.group_by) > 1 else None
             return ChartSpec.from_frame("series", title, frame, x=spec.group_by[0], y=value, color=color)
@@ -196,11 +204,13 @@ class QueryResult:
         points["lat"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[0])
         points["lon"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[1])
         points = points.dropna(subset=["lat", "lon"])
-        return ChartSpec.from_frame("map", title, points, value=value, extra={"lat": "lat", "lon": "lon", "label": "label"})
+        return ChartSpec.from_frame("map", title, points, value=value,
+                                    extra={"lat": "lat", "lon": "lon", "label": "label"})
 
 
 def _coordinates() -> dict[str, dict[str, tuple[float, float]]]:
-    """Centroids for map points: regions and cities from the registry, countries as the mean of their regions."""
+    """Centroids for map points: regions and cities from the registry, countries as the mean of their
+    regions."""
     regions = {r.name: (r.lat, r.lon) for r in all_regions()}
     cities = {c.name: (c.lat, c.lon) for r in all_regions() for c in r.cities}
     countries = {}

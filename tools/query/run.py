@@ -1,4 +1,5 @@
-"""Running a spec: pick a backend, resolve the spec against the data, execute under a timeout, tidy the frame."""
+"""Running a spec: pick a backend, resolve the spec against the data, execute under a timeout, tidy the
+frame."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ class QueryTimeout(EngineInputError):
     """A query ran past its time limit and was cancelled."""
 
 
-def _execute(call: Callable[[], Any], interrupt: Callable[[], None] | None, timeout_s: float, limit_s: float) -> Any:
+def _execute(
+    call: Callable[[], Any], interrupt: Callable[[], None] | None, timeout_s: float, limit_s: float
+) -> Any:
     """Run `call`, cancelling it through `interrupt` after `timeout_s` seconds (what is left of `limit_s`)."""
     done = threading.Event()
     fired = threading.Event()
@@ -58,7 +61,8 @@ def _execute(call: Callable[[], Any], interrupt: Callable[[], None] | None, time
 
 
 def _resolve_catalog_values(source: Source, spec: QuerySpec) -> QuerySpec:
-    """Check filtered categories and products against the data; fix their case. Unknown ones fail with choices."""
+    """Check filtered categories and products against the data; fix their case. Unknown ones fail with
+    choices."""
     filters = spec.filters
     if not filters.categories and not filters.products:
         return spec
@@ -67,7 +71,8 @@ def _resolve_catalog_values(source: Source, spec: QuerySpec) -> QuerySpec:
     updates: dict[str, list[str]] = {}
     if filters.categories:
         table = products if has_products else events
-        known = sorted(c for c in table.select("category").distinct().execute()["category"] if isinstance(c, str))
+        known = sorted(c for c in table.select("category").distinct().execute()["category"]
+                       if isinstance(c, str))
         updates["categories"] = _match("category", filters.categories, known)
     if filters.products and has_products:
         found = products.filter(products.product_id.isin(filters.products)).select("product_id").execute()
@@ -75,8 +80,8 @@ def _resolve_catalog_values(source: Source, spec: QuerySpec) -> QuerySpec:
         if missing:
             sample = products.select("product_id").order_by("product_id").limit(12).execute()["product_id"]
             raise QuerySpecError(
-                f"Unknown product {missing[0]!r}. Product ids look like: {', '.join(sample)} (see the products "
-                f"table for all)."
+                f"Unknown product {missing[0]!r}. Product ids look like: "
+                f"{', '.join(sample)} (see the products table for all)."
             )
     if not updates:
         return spec
@@ -160,7 +165,8 @@ def run_query(
     source = open_source(store, backend, uses_session_hours(spec), cache)
 
     def run(call: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        return _execute(call, source.interrupt, max(0.01, timeout_s - (time.perf_counter() - started)), timeout_s)
+        return _execute(call, source.interrupt, max(0.01, timeout_s - (time.perf_counter() - started)),
+                        timeout_s)
 
     spec = _resolve_catalog_values(source, spec)
     plan = plan_query(spec, data_span(source, run))
@@ -176,7 +182,8 @@ def run_query(
     raw = raw.head(MAX_ROWS)
     groups = None
     if "groups_total" in raw.columns:
-        groups = (int(raw["groups_supported"].iloc[0]), int(raw["groups_total"].iloc[0])) if len(raw) else None
+        groups = ((int(raw["groups_supported"].iloc[0]), int(raw["groups_total"].iloc[0])) if len(raw)
+                  else None)
         raw = raw.drop(columns=["groups_total", "groups_supported"])
     return QueryResult(
         spec=spec,

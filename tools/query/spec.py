@@ -30,13 +30,14 @@ Metric = Literal[
 ]
 METRICS: tuple[str, ...] = get_args(Metric)
 # Metrics whose per-group values add up to the total: the only ones with a meaningful share of total.
-ADDITIVE_METRICS: tuple[str, ...] = ("orders", "revenue", "units", "refunds", "views", "carts", "searches", "events")
+ADDITIVE_METRICS: tuple[str, ...] = ("orders", "revenue", "units", "refunds", "views", "carts", "searches",
+                                     "events")
 # Counts of independent occurrences: the only ones a Poisson rate comparison (spike) is valid for.
 COUNT_METRICS: tuple[str, ...] = ("orders", "units", "refunds", "views", "carts", "searches", "events")
 
 Dimension = Literal[
-    "region", "city", "country", "category", "product", "channel", "hour_of_day", "day_of_week", "day", "week",
-    "month",
+    "region", "city", "country", "category", "product", "channel", "hour_of_day", "day_of_week", "day",
+    "week", "month",
 ]
 DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 # Dimensions with a natural order: a breakdown by them alone reads best in that order, not by value.
@@ -142,24 +143,28 @@ class Filters(_SpecModel):
     """Which events count. Dates and hours are local to each event's region; ranges are inclusive of dates."""
 
     period: RelativePeriod | None = Field(
-        None, description="Relative to `as_of` (default: the latest event in the store). Excludes date_from/date_to."
+        None, description="Relative to `as_of` (default: the latest event in the store). "
+                          "Excludes date_from/date_to."
     )
     date_from: date | None = Field(None, description="First local date included (YYYY-MM-DD).")
     date_to: date | None = Field(None, description="Last local date included (YYYY-MM-DD).")
     days_of_week: list[Weekday] = Field(default_factory=list, description="Local weekdays kept; empty = all.")
     hour_from: int | None = Field(None, ge=0, le=23, description="First local hour kept (0-23).")
     hour_to: int | None = Field(
-        None, ge=1, le=24, description="Local hour the range ends before (1-24); below hour_from wraps midnight."
+        None, ge=1, le=24,
+        description="Local hour the range ends before (1-24); below hour_from wraps midnight."
     )
     countries: list[str] = Field(default_factory=list, description="ISO codes or names, e.g. FR, Germany.")
-    regions: list[str] = Field(default_factory=list, description="Region names or ISO codes, e.g. Bavaria, DE-BY.")
+    regions: list[str] = Field(default_factory=list,
+                               description="Region names or ISO codes, e.g. Bavaria, DE-BY.")
     cities: list[str] = Field(default_factory=list, description="City names, e.g. Lyon.")
     categories: list[str] = Field(default_factory=list, description="Product categories, e.g. Shoes.")
     products: list[str] = Field(default_factory=list, description="Product ids.")
     channels: list[Channel] = Field(default_factory=list)
     devices: list[str] = Field(default_factory=list, description="Device ids.")
 
-    @field_validator("countries", "regions", "cities", "categories", "products", "channels", "devices", mode="before")
+    @field_validator("countries", "regions", "cities", "categories", "products", "channels", "devices",
+                     mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_list(value)
@@ -211,10 +216,11 @@ def _hour_set(hour_from: int, hour_to: int) -> frozenset[int]:
 
 
 class Spike(_SpecModel):
-    """For each group: the metric's rate per hour inside a local-time window vs the group's own rate outside it."""
+    """For each group: the metric's rate per hour inside a local-time window vs the group's own rate outside it."""  # noqa: E501 - pydantic's JSON-schema description
 
     kind: Literal["spike"] = "spike"
-    days_of_week: list[Weekday] = Field(default_factory=lambda: ["friday"], description="Local weekdays of the window.")
+    days_of_week: list[Weekday] = Field(default_factory=lambda: ["friday"],
+                                        description="Local weekdays of the window.")
     hour_from: int = Field(20, ge=0, le=23, description="First local hour of the window.")
     hour_to: int = Field(24, ge=1, le=24, description="Local hour the window ends before (exclusive, <= 24).")
     min_support: int = Field(10, ge=1, description="Groups with fewer window events than this are left out.")
@@ -230,8 +236,9 @@ class Spike(_SpecModel):
             raise ValueError(f"the spike window has no days; give days_of_week from {', '.join(WEEKDAYS)}")
         if self.hour_to <= self.hour_from:
             raise ValueError(
-                f"the spike window {self.hour_from}-{self.hour_to} is empty or crosses midnight; hour_to must be "
-                f"after hour_from and at most 24 (for a window past midnight, use the next day's hours separately)"
+                f"the spike window {self.hour_from}-{self.hour_to} is empty or crosses midnight; "
+                "hour_to must be after hour_from and at most 24 (for a window past midnight, use the next "
+                "day's hours separately)"
             )
         return self
 
@@ -244,13 +251,13 @@ class Spike(_SpecModel):
 
 
 class PeriodOverPeriod(_SpecModel):
-    """The metric in the filtered period vs the same period shifted back (a week, 52 weeks, or its own length)."""
+    """The metric in the filtered period vs the same period shifted back (a week, 52 weeks, or its own length)."""  # noqa: E501 - pydantic's JSON-schema description
 
     kind: Literal["period_over_period"] = "period_over_period"
     shift: Literal["week", "year", "previous"] = Field(
         "week",
-        description="week: 7 days earlier; year: 364 days earlier (same weekdays); previous: the equally long "
-        "period just before. Without a date filter the current period is the last 7 days.",
+        description="week: 7 days earlier; year: 364 days earlier (same weekdays); previous: "
+        "the equally long period just before. Without a date filter the current period is the last 7 days.",
     )
 
 
@@ -263,8 +270,8 @@ class ShareOfTotal(_SpecModel):
 Comparison = Annotated[Spike | PeriodOverPeriod | ShareOfTotal, Field(discriminator="kind")]
 
 SPIKE_COLUMNS = (
-    "window_count", "window_hours", "window_rate", "baseline_count", "baseline_hours", "baseline_rate", "lift",
-    "lift_lo", "lift_hi", "excess", "z",
+    "window_count", "window_hours", "window_rate", "baseline_count", "baseline_hours", "baseline_rate",
+    "lift", "lift_lo", "lift_hi", "excess", "z",
 )
 PERIOD_COLUMNS = ("current", "previous", "change", "pct_change")
 
@@ -281,7 +288,8 @@ class QuerySpec(_SpecModel):
     )
     order: Literal["desc", "asc"] = "desc"
     top_k: int | None = Field(None, ge=1, le=MAX_TOP_K, description="Keep the first k rows after ordering.")
-    as_of: datetime | None = Field(None, description="'Now' for relative periods; default: latest event time.")
+    as_of: datetime | None = Field(None,
+                                   description="'Now' for relative periods; default: latest event time.")
 
     @field_validator("group_by", mode="before")
     @classmethod
@@ -323,7 +331,8 @@ class QuerySpec(_SpecModel):
         return [*self.group_by, self.metric]
 
     def brief(self) -> dict[str, Any]:
-        """The spec as a JSON-ready dict without defaulted fields; the comparison is kept whole (with its kind)."""
+        """The spec as a JSON-ready dict without defaulted fields; the comparison is kept whole (with its
+        kind)."""
         data = self.model_dump(mode="json", exclude_defaults=True)
         if self.comparison is not None:
             data["comparison"] = self.comparison.model_dump(mode="json")

@@ -35,7 +35,9 @@ class ALSModel(RecommenderModel):
         if algorithm not in ("als", "bpr"):
             raise ValueError(f"algorithm must be 'als' or 'bpr', got {algorithm!r}.")
         self.factors, self.regularization, self.alpha = factors, regularization, alpha
-        self.iterations, self.algorithm, self.learning_rate, self.seed = iterations, algorithm, learning_rate, seed
+        self.iterations, self.algorithm, self.learning_rate, self.seed = (
+            iterations, algorithm, learning_rate, seed
+        )
 
     def params(self) -> dict[str, float | int | str]:
         return {

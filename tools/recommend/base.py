@@ -125,7 +125,8 @@ class RecommenderModel(ABC):
         return top_n(scores, N, np.concatenate(exclude) if exclude else None)
 
     def similarities(self, itemid: int) -> np.ndarray:
-        """The unfiltered similarity of every item to `itemid` (what `similar_items` ranks; -inf = unrelated)."""
+        """The unfiltered similarity of every item to `itemid` (what `similar_items` ranks; -inf =
+        unrelated)."""
         self._check_fitted()
         self._check_index(itemid, self.n_items, "item")
         return self._similar(itemid)
@@ -163,7 +164,8 @@ class RecommenderModel(ABC):
     # ------------------------------------------------------------------ checks
     def _check_fitted(self) -> None:
         if not self._fitted:
-            raise ModelNotFitted(f"{type(self).__name__} is not fitted; call fit(user_items) or load(path) first.")
+            raise ModelNotFitted(f"{type(self).__name__} is not fitted; call fit(user_items) or load(path) "
+                                 "first.")
 
     @staticmethod
     def _check_index(index: int, size: int, what: str) -> None:

@@ -72,7 +72,9 @@ class BasketValueModel:
         return {"hidden": self.hidden, "epochs": self.epochs, "learning_rate": self.learning_rate,
                 "max_orders": self.max_orders, "batch_size": self.batch_size, "seed": self.seed}
 
-    def _tensors(self, orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _tensors(
+        self, orders: pd.DataFrame
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Left-aligned padded (users, steps, features), running means, next targets, mask, user ids.
 
         Only each user's last `max_orders` orders are kept: older ones say little about the next basket.
@@ -90,7 +92,9 @@ class BasketValueModel:
         target = np.zeros_like(base)
         mask = np.zeros_like(base)
         has_next = np.r_[frame["uidx"].to_numpy()[1:] == frame["uidx"].to_numpy()[:-1], False]
-        target[row_user[has_next], step[has_next]] = frame["log_amount"].to_numpy(np.float32)[1:][has_next[:-1]]
+        target[row_user[has_next], step[has_next]] = (
+            frame["log_amount"].to_numpy(np.float32)[1:][has_next[:-1]]
+        )
         mask[row_user[has_next], step[has_next]] = 1.0
         return x, base, target, mask, users
 
@@ -119,7 +123,8 @@ class BasketValueModel:
 
         features = _features(orders)[_FEATURE_COLUMNS].to_numpy(np.float64)
         if len(features) == 0:
-            raise ValueError("No orders to learn basket values from; the store has no purchases before the cutoff.")
+            raise ValueError("No orders to learn basket values from; the store has no purchases before the "
+                             "cutoff.")
         self.mean = features.mean(axis=0).astype(np.float32)
         self.std = (features.std(axis=0) + 1e-6).astype(np.float32)
         x, base, target, mask, _ = self._tensors(orders)
@@ -133,10 +138,12 @@ class BasketValueModel:
         # A GRU this small spends its time synchronising threads, badly so on a shared machine: one is faster.
         torch.set_num_threads(1)
         try:
-            for _ in tqdm(range(self.epochs), desc="basket value GRU", disable=not show_progress, leave=False):
+            for _ in tqdm(range(self.epochs), desc="basket value GRU", disable=not show_progress,
+                          leave=False):
                 for batch in torch.randperm(len(x), generator=generator).split(self.batch_size):
                     predicted = net(x[batch], base[batch])
-                    loss = ((predicted - target[batch]).abs() * mask[batch]).sum() / mask[batch].sum().clamp(min=1)
+                    loss = (((predicted - target[batch]).abs() * mask[batch]).sum()
+                            / mask[batch].sum().clamp(min=1))
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()

@@ -80,7 +80,9 @@ class ContextCounts:
         n_items = self.counts.shape[2]
         for name in ("all_time", "item_category"):
             if getattr(self, name).shape != (n_items,):
-                raise ValueError(f"{name} must have one value per item ({n_items}), got {getattr(self, name).shape}.")
+                raise ValueError(
+                    f"{name} must have one value per item ({n_items}), got {getattr(self, name).shape}."
+                )
         counts = self.counts.astype(np.float64)
         overall = counts.sum(axis=(0, 1))
         self._p_overall = (overall + 1.0) / (overall.sum() + n_items)
@@ -98,7 +100,8 @@ class ContextCounts:
         ) / np.maximum(overall_category, 1e-12)
         expected = self._p_overall[None, :] * taste[:, codes]  # (R, I)
         expected /= expected.sum(axis=1, keepdims=True)
-        self._p_region = (by_region + self.prior * expected) / (by_region.sum(axis=1, keepdims=True) + self.prior)
+        self._p_region = ((by_region + self.prior * expected)
+                          / (by_region.sum(axis=1, keepdims=True) + self.prior))
         # Category share per slot, pooled over regions, over the category's share of the whole week.
         slot_category = np.zeros((N_SLOTS, n_codes))
         np.add.at(slot_category.T, codes, counts.sum(axis=0).T)
@@ -123,7 +126,8 @@ class ContextCounts:
         """Inverse of `state`."""
         prior, category_prior = (float(v) for v in state["context_priors"])
         return cls(
-            state["context_counts"], state["context_all_time"], state["context_item_category"], prior, category_prior
+            state["context_counts"], state["context_all_time"], state["context_item_category"], prior,
+            category_prior
         )
 
     @property
@@ -135,7 +139,8 @@ class ContextCounts:
         return self.counts.shape[2]
 
     def popularity(self, region: int | None = None, slot: int | None = None) -> np.ndarray:
-        """Smoothed recent share of interactions per item: overall or in a region, at a local slot if given."""
+        """Smoothed recent share of interactions per item: overall or in a region, at a local slot if
+        given."""
         share = self._p_overall if region is None else self._p_region[region]
         if slot is None:
             return share

@@ -54,7 +54,8 @@ class CooccurrenceModel(RecommenderModel):
         self.similarity = sp.csr_matrix((sims, (coo.row, coo.col)), shape=coo.shape)
 
     def _score(self, userid: int, user_row: sp.csr_matrix, context: Context | None) -> np.ndarray:
-        liked = sp.csr_matrix((np.ones(user_row.nnz), user_row.indices, [0, user_row.nnz]), shape=user_row.shape)
+        liked = sp.csr_matrix((np.ones(user_row.nnz), user_row.indices, [0, user_row.nnz]),
+                              shape=user_row.shape)
         return np.asarray((liked @ self.similarity).todense()).ravel()
 
     def _similar(self, itemid: int) -> np.ndarray:

@@ -114,7 +114,9 @@ class Recommender:
         """Load the latest saved version under `model_dir`."""
         folder = latest_dir(Path(model_dir))
         if folder is None:
-            raise ModelNotFound(f"No trained recommender under {model_dir}; run `chronotope recommend train`.")
+            raise ModelNotFound(
+                f"No trained recommender under {model_dir}; run `chronotope recommend train`."
+            )
         return cls.load(folder, store)
 
     @classmethod
@@ -126,7 +128,8 @@ class Recommender:
         params: RecommenderParams | None = None,
         progress: bool = False,
     ) -> Recommender:
-        """The latest saved version under `model_dir` if there is one, else a freshly trained (and saved) one."""
+        """The latest saved version under `model_dir` if there is one, else a freshly trained (and saved)
+        one."""
         if latest_dir(Path(model_dir)) is not None:
             return cls.load_latest(model_dir, store)
         return cls.train(store, model_dir, embedder, params, progress=progress)
@@ -146,8 +149,9 @@ class Recommender:
         if index is None:
             sample = ", ".join(self.models.data.items.ids[:3].tolist())
             raise UnknownProduct(
-                f"Unknown product id {product_id!r}: it is not in the catalogue the recommender was trained on "
-                f"(ids look like {sample}). Search the catalogue for the right id, or retrain if it is new."
+                f"Unknown product id {product_id!r}: it is not in the catalogue the recommender was trained "
+                f"on (ids look like {sample}). Search the catalogue for the right id, "
+                "or retrain if it is new."
             )
         return index
 
@@ -165,7 +169,8 @@ class Recommender:
             home, city = self._home_from_store(user_id)
         where = chosen or home
         # A customer in their home region hears about their city ("popular in Lyon"), else the region.
-        place = (city or where.name) if where is not None and where == home else (where.name if where else None)
+        place = ((city or where.name) if where is not None and where == home
+                 else (where.name if where else None))
         return _Visitor(uidx, where, place)
 
     def _home_from_store(self, user_id: str) -> tuple[Region | None, str | None]:
@@ -178,8 +183,9 @@ class Recommender:
         if row is None:
             sample = ", ".join(self.models.data.users.ids[:3].tolist())
             raise UnknownUser(
-                f"Unknown user id {user_id!r}: no such customer in the trained data or the store's users table "
-                f"(ids look like {sample}). Check the id, or ask without a user for regional favourites."
+                f"Unknown user id {user_id!r}: no such customer in the trained data or the store's users "
+                f"table (ids look like {sample}). Check the id, or ask without a user for regional "
+                "favourites."
             )
         region = get_region(row[0]) if row[0] else None
         return region, row[1]
@@ -208,7 +214,8 @@ class Recommender:
         visitor = self._visitor(user_id, region)
         context = self._context(visitor, at)
         when = f" on {at:%A %H:%M}" if at is not None else ""
-        title = f"Recommendations for {user_id or 'a visitor'}" + (f" in {visitor.place}" if visitor.place else "") + when
+        title = (f"Recommendations for {user_id or 'a visitor'}"
+                 + (f" in {visitor.place}" if visitor.place else "") + when)
         if visitor.uidx is not None and m.data.user_items[visitor.uidx].nnz > 0:
             purchased = m.data.purchased[visitor.uidx]
             ids, scores = m.als.recommend(
@@ -218,7 +225,8 @@ class Recommender:
                 ids, self._names, purchased, m.data.user_items[visitor.uidx], m.als, m.cooccurrence[None],
                 context, visitor.place,
             )
-            return RecommendationResult(self._frame(ids, scores, why), title, f"{m.als.algorithm.upper()} + context")
+            return RecommendationResult(self._frame(ids, scores, why), title,
+                                        f"{m.als.algorithm.upper()} + context")
         # No history: what is popular where (and when) they are, or overall.
         scores = m.regional.context_counts.popularity(context.region, context.slot)
         ids, scores = top_n(scores, n, self._out_of_stock)
@@ -226,11 +234,13 @@ class Recommender:
         region_lift = counts.region_lift(context.region) if context.region is not None else None
         slot_lift = counts.slot_lift(context.slot) if context.slot is not None else None
         why = reasons.for_newcomer(ids, region_lift, slot_lift, context, visitor.place)
-        strategy = "regional favourites (new customer)" if context.region is not None else "best sellers (new visitor)"
+        strategy = ("regional favourites (new customer)" if context.region is not None
+                    else "best sellers (new visitor)")
         return RecommendationResult(self._frame(ids, scores, why), title, strategy)
 
     def similar_to_item(self, product_id: str, n: int = 10) -> RecommendationResult:
-        """Products like `product_id`: co-interaction similarity, leaning on text similarity for new products."""
+        """Products like `product_id`: co-interaction similarity, leaning on text similarity for new
+        products."""
         _check_n(n)
         item = self._item(product_id)
         name = self._names[item]
@@ -250,12 +260,16 @@ class Recommender:
         ids, scores = top_n(scores, n, exclude)
         keep = scores > 0
         ids, scores = ids[keep], scores[keep]
-        strategy = "description similarity (new product)" if als_weight < 0.5 else "shoppers' behaviour + description"
+        strategy = ("description similarity (new product)" if als_weight < 0.5
+                    else "shoppers' behaviour + description")
         return RecommendationResult(
-            self._frame(ids, scores, [f"similar to {name}"] * len(ids)), f"Products similar to {name}", strategy
+            self._frame(ids, scores, [f"similar to {name}"] * len(ids)), f"Products similar to {name}",
+            strategy
         )
 
-    def bought_together(self, product_id: str, n: int = 10, region: str | None = None) -> RecommendationResult:
+    def bought_together(
+        self, product_id: str, n: int = 10, region: str | None = None
+    ) -> RecommendationResult:
         """Products most often in the same order as `product_id` (in `region`'s orders when given)."""
         _check_n(n)
         item = self._item(product_id)
@@ -274,22 +288,26 @@ class Recommender:
         for model, where in sources:
             ids, scores = model.similar_items(item, N=n, filter_items=self._out_of_stock)
             if chosen is not None and model is not everywhere and len(ids) == 0:
-                notes.append(f"no product pairs with {name} in {chosen.name}'s own orders yet; showing all regions")
+                notes.append(f"no product pairs with {name} in {chosen.name}'s own orders yet; "
+                             "showing all regions")
             for i, s in zip(ids, scores):
                 if len(rows) < n and all(i != r[0] for r in rows):
-                    rows.append((int(i), float(s), f"bought with {name} in {model.together_count(item, i)} orders{where}"))
+                    rows.append((int(i), float(s),
+                                 f"bought with {name} in {model.together_count(item, i)} orders{where}"))
         if not rows:
             notes.append(f"no product is bought together with {name} often enough yet; try similar_to_item")
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         frame = self._frame(ids, np.array([r[1] for r in rows]), [r[2] for r in rows])
         where = f" in {chosen.name}" if chosen else ""
-        return RecommendationResult(frame, f"Bought together with {name}{where}", "co-occurrence in orders", notes)
+        return RecommendationResult(frame, f"Bought together with {name}{where}", "co-occurrence in orders",
+                                    notes)
 
     def next_items(self, session_path: list[str], n: int = 10) -> RecommendationResult:
         """The likeliest next products after browsing `session_path` (oldest first)."""
         _check_n(n)
         if not session_path:
-            raise ValueError("session_path is empty: pass the product ids viewed in this session, oldest first.")
+            raise ValueError("session_path is empty: pass the product ids viewed in this session, "
+                             "oldest first.")
         path = np.array([self._item(p) for p in session_path], dtype=np.int64)
         session = self.models.session
         ids, scores = session.predict(path, n + len(self._out_of_stock))
@@ -317,7 +335,8 @@ class Recommender:
         visitor = self._visitor(user_id, None)
         country = visitor.region.country if visitor.region is not None else None
         currency = get_country(country).currency if country else REPORTING_CURRENCY
-        history = m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None else m.orders.iloc[:0]
+        history = (m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None
+                   else m.orders.iloc[:0])
         if history.empty:
             firsts = m.orders.groupby("uidx")["amount"].first()
             predicted = float(firsts.median()) if len(firsts) else 0.0
@@ -327,7 +346,8 @@ class Recommender:
         row = m.basket.predict(history).iloc[0]
         past = history[["placed_at", "amount"]].assign(kind="past")
         frame = pd.concat(
-            [past, pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})],
+            [past,
+             pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})],
             ignore_index=True,
         )
         return BasketValuePrediction(

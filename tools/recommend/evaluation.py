@@ -47,10 +47,12 @@ def holdout(
 
     Needs `interactions.prepare_indices` (with the training cutoff) on this connection first.
     """
-    params = {"since": since, "until": until or datetime.max.replace(tzinfo=since.tzinfo), "types": list(event_types)}
+    params = {"since": since, "until": until or datetime.max.replace(tzinfo=since.tzinfo),
+              "types": list(event_types)}
     targets = con.execute(
         """
-        SELECT DISTINCT u.uidx, i.iidx FROM events e JOIN rec_users u USING (user_id) JOIN rec_items i USING (product_id)
+        SELECT DISTINCT u.uidx, i.iidx
+        FROM events e JOIN rec_users u USING (user_id) JOIN rec_items i USING (product_id)
         WHERE e.event_type IN (SELECT unnest($types)) AND e.event_time >= $since AND e.event_time < $until
         ORDER BY u.uidx, i.iidx
         """,
@@ -74,7 +76,8 @@ def holdout(
         cuts = np.flatnonzero(np.diff(targets["uidx"])) + 1
         for items in np.split(np.arange(len(targets["uidx"])), cuts):
             user = int(targets["uidx"][items[0]])
-            new = np.setdiff1d(targets["iidx"][items], purchased[user].indices) if user < purchased.shape[0] else []
+            new = (np.setdiff1d(targets["iidx"][items], purchased[user].indices) if user < purchased.shape[0]
+                   else [])
             if len(new):
                 users.append(user)
                 relevant.append(new)

@@ -114,7 +114,8 @@ def prepare_indices(con: duckdb.DuckDBPyConnection, until: datetime | None = Non
         {"region": [r.name for r in all_regions()], "tz": [r.tz for r in all_regions()]}
     ).reset_index(names="ridx")
     con.register("rec_regions_frame", regions)
-    con.execute("CREATE OR REPLACE TEMP TABLE rec_regions AS SELECT ridx::SMALLINT AS ridx, region, tz FROM rec_regions_frame")
+    con.execute("CREATE OR REPLACE TEMP TABLE rec_regions AS SELECT ridx::SMALLINT AS ridx, region, tz "
+                "FROM rec_regions_frame")
     con.unregister("rec_regions_frame")
 
 
@@ -141,7 +142,8 @@ def load_interactions(
         "WHEN 'purchase' THEN $w_purchase WHEN 'refund' THEN $w_refund ELSE 0 END"
     )
     weight_params = {
-        "w_view": weights.view, "w_cart": weights.cart, "w_purchase": weights.purchase, "w_refund": weights.refund,
+        "w_view": weights.view, "w_cart": weights.cart, "w_purchase": weights.purchase,
+        "w_refund": weights.refund,
     }
     pairs = con.execute(
         f"""
@@ -156,10 +158,12 @@ def load_interactions(
     ).fetchnumpy()
     positive = pairs["weight"] > 0
     user_items = _sparse(
-        pairs["uidx"][positive], pairs["iidx"][positive], np.log1p(pairs["weight"][positive]), (n_users, n_items)
+        pairs["uidx"][positive], pairs["iidx"][positive], np.log1p(pairs["weight"][positive]),
+        (n_users, n_items)
     )
     bought = pairs["purchases"] > 0
-    purchased = _sparse(pairs["uidx"][bought], pairs["iidx"][bought], pairs["purchases"][bought], (n_users, n_items))
+    purchased = _sparse(pairs["uidx"][bought], pairs["iidx"][bought], pairs["purchases"][bought],
+                        (n_users, n_items))
 
     basket_rows = con.execute(
         """
@@ -174,7 +178,8 @@ def load_interactions(
         params,
     ).fetchnumpy()
     n_baskets = int(basket_rows["basket"].max()) + 1 if len(basket_rows["basket"]) else 0
-    baskets = _sparse(basket_rows["basket"], basket_rows["iidx"], np.ones(len(basket_rows["iidx"])), (n_baskets, n_items))
+    baskets = _sparse(basket_rows["basket"], basket_rows["iidx"], np.ones(len(basket_rows["iidx"])),
+                      (n_baskets, n_items))
     basket_regions = np.full(n_baskets, -1, dtype=np.int16)
     basket_regions[basket_rows["basket"]] = basket_rows["ridx"]
 
@@ -229,7 +234,8 @@ def load_interactions(
         user_regions=user_regions,
         user_cities=user_cities,
         context_counts=ContextCounts(
-            counts, all_time, products["category"].astype("category").cat.codes.to_numpy(np.int64), context_prior
+            counts, all_time, products["category"].astype("category").cat.codes.to_numpy(np.int64),
+            context_prior
         ),
         products=products,
         snapshot=data,

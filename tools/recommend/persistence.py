@@ -33,7 +33,8 @@ class Manifest(BaseModel):
     version: int = 0
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
     store: str = Field("", description="Event store root the data came from.")
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="Events seen: count, time range, cutoff.")
+    snapshot: dict[str, Any] = Field(default_factory=dict,
+                                     description="Events seen: count, time range, cutoff.")
     params: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, Any] = Field(default_factory=dict)
     timings_s: dict[str, float] = Field(default_factory=dict)

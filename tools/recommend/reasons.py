@@ -58,7 +58,8 @@ def for_user(
     counts = als.context_counts
     trend = counts.trend_lift()[ids]
     region = counts.region_lift(context.region)[ids] if context.region is not None else None
-    slot = counts.slot_lift(context.slot)[ids] if context.region is not None and context.slot is not None else None
+    slot = (counts.slot_lift(context.slot)[ids] if context.region is not None and context.slot is not None
+            else None)
     for k in range(len(ids)):
         if len(bought) and co_bought[:, k].max() >= CO_BOUGHT_REASON:
             reasons.append(f"often bought with your {names[bought[co_bought[:, k].argmax()]]}")
@@ -80,7 +81,8 @@ def for_user(
 
 
 def for_newcomer(
-    ids: np.ndarray, region_lift: np.ndarray | None, slot_lift: np.ndarray | None, context: Context, place: str | None
+    ids: np.ndarray, region_lift: np.ndarray | None, slot_lift: np.ndarray | None, context: Context,
+    place: str | None
 ) -> list[str]:
     """Reasons for a customer with no history: regional favourites, or best sellers."""
     if region_lift is None or place is None:
@@ -89,5 +91,7 @@ def for_newcomer(
     for i in ids:
         timed = slot_lift is not None and slot_lift[i] >= SLOT_REASON
         where = place_and_time(place, context if timed else Context(context.region))
-        reasons.append(f"a favourite {where}" if region_lift[i] >= FAVOURITE_REASON else f"a best seller {where}")
+        reasons.append(
+            f"a favourite {where}" if region_lift[i] >= FAVOURITE_REASON else f"a best seller {where}"
+        )
     return reasons

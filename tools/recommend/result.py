@@ -34,7 +34,8 @@ class RecommendationResult:
         if self.frame.empty:
             return f"{self.title}: nothing to recommend ({'; '.join(self.notes) or 'no candidates'})."
         top = "; ".join(
-            f"{row.name} ({row.product_id}, {row.reason})" for row in self.frame.head(3).itertuples(index=False)
+            f"{row.name} ({row.product_id}, {row.reason})"
+            for row in self.frame.head(3).itertuples(index=False)
         )
         more = f" and {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
         notes = f" Note: {'; '.join(self.notes)}." if self.notes else ""
@@ -67,7 +68,8 @@ class BasketValuePrediction:
 
     def summary(self) -> str:
         """One line an LLM can quote."""
-        mean = f"; their average so far is {self.user_mean:.2f} {self.currency}" if self.user_mean is not None else ""
+        mean = (f"; their average so far is {self.user_mean:.2f} {self.currency}"
+                if self.user_mean is not None else "")
         return (
             f"Predicted next basket of {self.user_id}: {self.predicted:.2f} {self.currency} "
             f"({self.basis}, {self.n_orders} past orders{mean})."
@@ -77,6 +79,6 @@ class BasketValuePrediction:
         """Bars of past order amounts and the predicted next one."""
         data = self.frame.assign(label=self.frame["placed_at"].astype(str).str[:10])
         return ChartSpec.from_frame(
-            "bar", f"Order values of {self.user_id} and the next one predicted", data[["label", "amount", "kind"]],
-            x="label", y="amount", color="kind",
+            "bar", f"Order values of {self.user_id} and the next one predicted",
+            data[["label", "amount", "kind"]], x="label", y="amount", color="kind",
         )

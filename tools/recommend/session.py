@@ -28,7 +28,8 @@ class SessionModel:
         self._fitted = False
 
     def fit(
-        self, first: dict[str, np.ndarray], second: dict[str, np.ndarray], n_items: int, popularity: np.ndarray
+        self, first: dict[str, np.ndarray], second: dict[str, np.ndarray], n_items: int,
+        popularity: np.ndarray
     ) -> Self:
         """Fit from transition counts: `first` has p1, nxt, n; `second` has p2, p1, nxt, n."""
         self.n_items = n_items
@@ -41,7 +42,8 @@ class SessionModel:
         self.second_next = second["nxt"][order].astype(np.int32)
         self.second_counts = second["n"][order].astype(np.float32)
         popularity = np.asarray(popularity, dtype=np.float64)
-        self.popularity = popularity / popularity.sum() if popularity.sum() > 0 else np.full(n_items, 1 / n_items)
+        self.popularity = (popularity / popularity.sum() if popularity.sum() > 0
+                           else np.full(n_items, 1 / n_items))
         self._fitted = True
         return self
 
@@ -84,7 +86,8 @@ class SessionModel:
             Path(path),
             first_data=self.first.data, first_indices=self.first.indices, first_indptr=self.first.indptr,
             second_keys=self.second_keys, second_next=self.second_next, second_counts=self.second_counts,
-            popularity=self.popularity, backoff=np.array(self.backoff), revisit_weight=np.array(self.revisit_weight),
+            popularity=self.popularity, backoff=np.array(self.backoff),
+            revisit_weight=np.array(self.revisit_weight),
         )
 
     @classmethod
@@ -95,7 +98,8 @@ class SessionModel:
             model.popularity = d["popularity"]
             model.n_items = len(model.popularity)
             n = model.n_items
-            model.first = sp.csr_matrix((d["first_data"], d["first_indices"], d["first_indptr"]), shape=(n, n))
+            model.first = sp.csr_matrix((d["first_data"], d["first_indices"], d["first_indptr"]),
+                                        shape=(n, n))
             model.second_keys, model.second_next, model.second_counts = (
                 d["second_keys"], d["second_next"], d["second_counts"],
             )
@@ -113,7 +117,8 @@ class NextItemScore:
 
 
 def evaluate_next_item(
-    predict: Callable[[np.ndarray, int], np.ndarray], paths: list[np.ndarray], k: int = 10, max_paths: int = 3000
+    predict: Callable[[np.ndarray, int], np.ndarray], paths: list[np.ndarray], k: int = 10,
+    max_paths: int = 3000
 ) -> NextItemScore:
     """Predict each step of each path from the steps before it; `predict(prefix, k)` returns item indices."""
     hits, reciprocal, total = 0, 0.0, 0

@@ -51,7 +51,8 @@ class RecommenderParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    until: datetime | None = Field(None, description="Train on events before this UTC time; None = all events.")
+    until: datetime | None = Field(None,
+                                   description="Train on events before this UTC time; None = all events.")
     view_weight: float = Field(1.0, description="Interaction weight of a product view.")
     cart_weight: float = Field(4.0, description="Interaction weight of an add-to-cart.")
     purchase_weight: float = Field(10.0, description="Interaction weight of a purchased line.")
@@ -59,7 +60,8 @@ class RecommenderParams(BaseModel):
     algorithm: Literal["als", "bpr"] = Field("als", description="Matrix factorisation: implicit ALS or BPR.")
     factors: int = Field(24, ge=2, le=512, description="Latent factors.")
     regularization: float | None = Field(
-        None, ge=0, description="L2 regularisation of the factors; None = 1.0 for ALS, 0.05 for BPR (per SGD step)."
+        None, ge=0,
+        description="L2 regularisation of the factors; None = 1.0 for ALS, 0.05 for BPR (per SGD step)."
     )
     alpha: float = Field(2.0, gt=0, description="ALS confidence scale (confidence = alpha x log1p(weight)).")
     iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
@@ -69,15 +71,21 @@ class RecommenderParams(BaseModel):
         description="Weight of the log local share against ALS (0 = plain ALS, 1 = local popularity only); "
         "None = choose on validation days.",
     )
-    validation_days: int = Field(14, ge=1, le=90, description="Most recent days used to choose context_weight.")
+    validation_days: int = Field(14, ge=1, le=90,
+                                 description="Most recent days used to choose context_weight.")
     half_life_days: float = Field(90.0, gt=0, description="Recency half-life of the context counts.")
-    context_prior: float = Field(3000.0, gt=0, description="Pseudo-counts pulling sparse regions to their parent.")
-    cooccurrence_min_count: int = Field(2, ge=1, description="Orders a pair needs to count as bought together.")
+    context_prior: float = Field(3000.0, gt=0,
+                                 description="Pseudo-counts pulling sparse regions to their parent.")
+    cooccurrence_min_count: int = Field(2, ge=1,
+                                        description="Orders a pair needs to count as bought together.")
     cooccurrence_shrink: float = Field(5.0, ge=0, description="Shrinks similarities of rarely bought items.")
     cooccurrence_min_lift: float = Field(2.0, ge=0, description="How many times chance a pair must co-occur.")
-    min_region_orders: int = Field(300, ge=1, description="Orders a region needs for its own bought-together.")
-    session_backoff: float = Field(1000.0, gt=0, description="Next-item back-off (higher = lean on shorter paths).")
-    session_revisit_weight: float = Field(0.2, ge=0, description="Next-item weight of going back to earlier items.")
+    min_region_orders: int = Field(300, ge=1,
+                                   description="Orders a region needs for its own bought-together.")
+    session_backoff: float = Field(1000.0, gt=0,
+                                   description="Next-item back-off (higher = lean on shorter paths).")
+    session_revisit_weight: float = Field(0.2, ge=0,
+                                          description="Next-item weight of going back to earlier items.")
     basket_hidden: int = Field(24, ge=4, le=256, description="GRU hidden size of the basket-value model.")
     basket_epochs: int = Field(8, ge=1, le=200, description="Basket-value training epochs.")
     content_embeddings: bool = Field(True, description="Embed product texts for cold-start similarity.")
@@ -88,7 +96,8 @@ class RecommenderParams(BaseModel):
 
     @property
     def als_regularization(self) -> float:
-        """The regularisation in effect: ALS (squared loss over every cell) needs far more than BPR's SGD steps."""
+        """The regularisation in effect: ALS (squared loss over every cell) needs far more than BPR's SGD
+        steps."""
         if self.regularization is not None:
             return self.regularization
         return 1.0 if self.algorithm == "als" else 0.05
@@ -100,13 +109,15 @@ class RecommenderParams(BaseModel):
         reproduces each user's own history and stops generalising.
         """
         return ContextALSModel(
-            data.context_counts, context_weight=context_weight, factors=min(self.factors, max(2, len(data.items) // 4)),
-            regularization=self.als_regularization, alpha=self.alpha, iterations=self.iterations,
-            algorithm=self.algorithm, learning_rate=self.learning_rate, seed=self.seed,
+            data.context_counts, context_weight=context_weight,
+            factors=min(self.factors, max(2, len(data.items) // 4)), regularization=self.als_regularization,
+            alpha=self.alpha, iterations=self.iterations, algorithm=self.algorithm,
+            learning_rate=self.learning_rate, seed=self.seed,
         )
 
 
-# On the log scale of the blend (ALS / best is 0..1, a log share spans several units) a little weight goes far.
+# On the log scale of the blend (ALS / best is 0..1, a log share spans several units) a little weight goes
+# far.
 CONTEXT_WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 DEFAULT_CONTEXT_WEIGHT = 0.1  # when there are too few validation users to choose
 MIN_VALIDATION_USERS = 30
@@ -138,7 +149,9 @@ def load_training_data(
     return con, data
 
 
-def choose_context_weight(store: EventStore, params: RecommenderParams, last_event: datetime) -> dict[str, float]:
+def choose_context_weight(
+    store: EventStore, params: RecommenderParams, last_event: datetime
+) -> dict[str, float]:
     """Pick the context weight with the best Recall@10 on the last `validation_days` before the cutoff.
 
     Returns the metrics of the choice; "context_weight" is the pick.
@@ -151,13 +164,16 @@ def choose_context_weight(store: EventStore, params: RecommenderParams, last_eve
     model = params.als_model(data, 0.0).fit(data.user_items)
     rows = [data.purchased[int(u)] for u in cases.users]
     # The blend is linear in the weight, so score each case twice (all ALS, all context) and mix.
-    personal = np.stack([model.scores(int(u), row, cases.context(k)) for k, (u, row) in enumerate(zip(cases.users, rows))])
+    personal = np.stack([model.scores(int(u), row, cases.context(k))
+                         for k, (u, row) in enumerate(zip(cases.users, rows))])
     model.context_weight = 1.0
-    local = np.stack([model.scores(int(u), row, cases.context(k)) for k, (u, row) in enumerate(zip(cases.users, rows))])
+    local = np.stack([model.scores(int(u), row, cases.context(k))
+                      for k, (u, row) in enumerate(zip(cases.users, rows))])
     popularity = PopularityModel().fit(data.user_items).item_popularity
 
     def recall(scores: np.ndarray) -> float:
-        return ranking_metrics(lambda k: top_n(scores[k], 10, rows[k].indices)[0], cases, len(data.items)).recall
+        return ranking_metrics(lambda k: top_n(scores[k], 10, rows[k].indices)[0], cases,
+                               len(data.items)).recall
 
     scores = {w: recall((1 - w) * personal + w * local) for w in CONTEXT_WEIGHTS}
     best = max(CONTEXT_WEIGHTS, key=lambda w: (round(scores[w], 6), -w))  # ties go to more personalisation
@@ -171,7 +187,8 @@ def choose_context_weight(store: EventStore, params: RecommenderParams, last_eve
 
 
 def fit_session_model(
-    con: duckdb.DuckDBPyConnection, data: Interactions, params: RecommenderParams, until: datetime | None = None
+    con: duckdb.DuckDBPyConnection, data: Interactions, params: RecommenderParams,
+    until: datetime | None = None
 ) -> SessionModel:
     """A next-item model from the browsing transitions before `until` (`prepare_session_steps` first)."""
     first, second = transition_counts(con, until=until)
@@ -264,12 +281,13 @@ def train_models(
             from tools.recommend.content import embed_products
 
             if embedder is None:
-                raise ValueError("content_embeddings needs a TextEmbedder: pass one, or set content_embeddings=False.")
+                raise ValueError("content_embeddings needs a TextEmbedder: pass one, "
+                                 "or set content_embeddings=False.")
             content = embed_products(data.products, embedder)
         done("content")
 
-    return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content, metrics,
-                         timings)
+    return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content,
+                         metrics, timings)
 
 
 def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int | None, CooccurrenceModel]:

@@ -1,6 +1,7 @@
-"""Fraud detection over the shop's orders: per-order features (`features`), named rules (`rules`), an isolation
-forest (`isolation`), operators' labels and the model they train (`labels`), cases and their report (`cases`), and
-the detector that ties them together for batch reports and real-time scoring (`detector`, `order_state`).
+"""Fraud detection over the shop's orders: per-order features (`features`), named rules (`rules`), an
+isolation forest (`isolation`), operators' labels and the model they train (`labels`), cases and their report
+(`cases`), and the detector that ties them together for batch reports and real-time scoring (`detector`,
+`order_state`).
 """
 
 from tools.anomaly.fraud.cases import FraudReport

@@ -54,14 +54,16 @@ def in_reporting_currency(amount: pd.Series, currency: pd.Series) -> pd.Series:
 
 
 def small_order_limit(con: duckdb.DuckDBPyConnection, period: Period, windows: FeatureWindows) -> float:
-    """The value (reporting currency) at or below which an order counts as small, from the orders before the period's end."""
+    """The value (reporting currency) at or below which an order counts as small, from the orders before the
+    period's end."""
     frame = con.execute(
         "SELECT amount, currency FROM orders WHERE placed_at >= ? AND placed_at < ? AND amount IS NOT NULL",
         [(period.start - windows.history).to_pydatetime(), period.end.to_pydatetime()],
     ).df()
     if frame.empty:
         return 5.0
-    return float(np.quantile(in_reporting_currency(frame["amount"], frame["currency"]), windows.small_order_quantile))
+    return float(np.quantile(in_reporting_currency(frame["amount"], frame["currency"]),
+                             windows.small_order_quantile))
 
 
 def _haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:

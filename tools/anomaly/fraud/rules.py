@@ -107,8 +107,8 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
     if flag == "card_testing":
         minutes = max(1.0, (row["placed_at"] - row["device_window_start"]).total_seconds() / 60)
         return (
-            f"{row['device_small_orders_1h']:.0f} orders under {REPORTING_CURRENCY} {limits['small_amount']:.2f} from device "
-            f"{row['device_id']} within {minutes:.0f} minutes"
+            f"{row['device_small_orders_1h']:.0f} orders under {REPORTING_CURRENCY} "
+            f"{limits['small_amount']:.2f} from device {row['device_id']} within {minutes:.0f} minutes"
         )
     if flag == "device_ring":
         return (

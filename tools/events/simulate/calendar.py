@@ -1,4 +1,5 @@
-"""When shoppers come: an hourly session intensity per region in LOCAL time (DST-correct via each region's zone).
+"""When shoppers come: an hourly session intensity per region in LOCAL time (DST-correct via each region's
+zone).
 
 The curve multiplies a diurnal shape, a weekly shape, a yearly shape (winter high, Christmas run-up, January
 sales, Christmas Day low), national and regional public holidays (the `holidays` package), the shop's growth,
@@ -119,7 +120,8 @@ def session_intensity(
         ordinals = np.array([d.toordinal() for d in observed], dtype=np.int32)
         on_holiday = np.isin(clock.day[i], ordinals)
         # Christmas is already in the yearly shape; other public holidays are quieter days.
-        not_christmas = ~np.isin(clock.day[i], [d.toordinal() for d in observed if d.month == 12 and d.day in (25, 26)])
+        not_christmas = ~np.isin(clock.day[i],
+                                 [d.toordinal() for d in observed if d.month == 12 and d.day in (25, 26)])
         rate[i, on_holiday & not_christmas] *= 0.8
     for i, lift in plan.spike_regions.items():
         friday_night = (clock.weekday[i] == FRIDAY) & (clock.hour[i] >= 20)
@@ -130,7 +132,8 @@ def session_intensity(
 
 
 def systematic_counts(rate: np.ndarray, total: float, rng: np.random.Generator) -> np.ndarray:
-    """Integer counts per cell summing to about `total`, with counts over any run of cells within +-1 of expected.
+    """Integer counts per cell summing to about `total`, with counts over any run of cells within +-1 of
+    expected.
 
     Systematic sampling along each row keeps the planted ratios exact at small scale, where Poisson noise
     would blur a 2.5x spike in a region with a dozen Friday-night orders.

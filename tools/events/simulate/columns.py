@@ -1,4 +1,5 @@
-"""Column containers of the generator (integer codes in numpy) and their conversion to the canonical Arrow tables.
+"""Column containers of the generator (integer codes in numpy) and their conversion to the canonical Arrow
+tables.
 
 Strings (ids, names) are only materialised at the end, by Arrow's C++ kernels, so that ten million events
 cost seconds rather than minutes.
@@ -52,7 +53,8 @@ class EventCols:
 
     @staticmethod
     def concat(parts: list[EventCols]) -> EventCols:
-        return EventCols(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(EventCols)})
+        return EventCols(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                            for f in fields(EventCols)})
 
     @staticmethod
     def from_rows(rows: list[dict]) -> EventCols:
@@ -62,7 +64,8 @@ class EventCols:
         cols = {}
         for f in fields(EventCols):
             values = [row.get(f.name, defaults.get(f.name)) for row in rows]
-            cols[f.name] = np.array(values, dtype=np.float64 if f.name in ("price", "lat", "lon") else np.int64)
+            cols[f.name] = np.array(values,
+                                    dtype=np.float64 if f.name in ("price", "lat", "lon") else np.int64)
         return EventCols(**cols)
 
 
@@ -81,7 +84,9 @@ def _lookup(values: list[str] | np.ndarray, codes: np.ndarray) -> pa.Array:
 
 
 def _seconds_to_timestamp(seconds: np.ndarray) -> pa.Array:
-    return pa.array(np.asarray(seconds, dtype=np.int64) * 1_000_000, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    return pa.array(np.asarray(seconds, dtype=np.int64) * 1_000_000, pa.int64()).cast(
+        pa.timestamp("us", tz="UTC")
+    )
 
 
 @dataclass
@@ -159,7 +164,8 @@ class OrderCols:
         offset = np.cumsum([0] + [len(p) for p in parts[:-1]])
         for f in fields(OrderCols):
             if f.name == "address":
-                merged[f.name] = pa.concat_arrays([p.address for p in parts]) if parts else pa.array([], pa.string())
+                merged[f.name] = (pa.concat_arrays([p.address for p in parts]) if parts
+                                  else pa.array([], pa.string()))
             elif f.name == "line_order":
                 merged[f.name] = np.concatenate([p.line_order + o for p, o in zip(parts, offset)])
             else:
@@ -185,7 +191,8 @@ def items_json(orders: OrderCols, names: Names, product_names: np.ndarray) -> pa
 def orders_table(orders: OrderCols, status: np.ndarray, updated: np.ndarray, estimate: np.ndarray,
                  names: Names, product_names: np.ndarray) -> pa.Table:
     """The canonical orders table."""
-    amount = np.bincount(orders.line_order, weights=orders.line_qty * orders.line_price, minlength=len(orders))
+    amount = np.bincount(orders.line_order, weights=orders.line_qty * orders.line_price,
+                         minlength=len(orders))
     columns = {
         "order_id": prefixed_ids("O", orders.order, 8),
         "user_id": names.user_ids.take(pa.array(orders.user)),

@@ -15,7 +15,8 @@ from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 PLACED, SHIPPED, DELIVERED, RETURNED, CANCELLED = (ORDER_STATUSES.index(s) for s in
-                                                   ("placed", "shipped", "delivered", "returned", "cancelled"))
+                                                   ("placed", "shipped", "delivered", "returned",
+                                                    "cancelled"))
 CANCEL_RATE = 0.02
 _RETURN_RATE = {"Shoes": 0.14, "Boots": 0.12, "Outdoor Jackets": 0.12}  # fit matters; others 5%
 
@@ -51,7 +52,8 @@ def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tu
     transit = rng.integers(bounds[:, 0], bounds[:, 1] + 1)
     deliver_day = np.busday_offset((shipped // DAY).astype("datetime64[D]"), transit, roll="forward")
     delivered = deliver_day.astype(np.int64) * DAY + rng.integers(9 * 3600, 19 * 3600, n)
-    estimate = np.busday_offset((orders.placed // DAY + 1).astype("datetime64[D]"), bounds[:, 1], roll="forward")
+    estimate = np.busday_offset((orders.placed // DAY + 1).astype("datetime64[D]"), bounds[:, 1],
+                                roll="forward")
 
     status = np.where(now < shipped, PLACED, np.where(now < delivered, SHIPPED, DELIVERED))
     updated = np.where(status == PLACED, orders.placed, np.where(status == SHIPPED, shipped, delivered))
@@ -65,7 +67,8 @@ def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tu
     updated = np.where(returned, returned_at, updated)
 
     cancel_at = orders.placed + np.minimum(rng.integers(600, 6 * 3600, n), shipped - orders.placed - 60)
-    cancelled = np.where(orders.forced_status >= 0, orders.forced_status == CANCELLED, rng.random(n) < CANCEL_RATE)
+    cancelled = np.where(orders.forced_status >= 0, orders.forced_status == CANCELLED,
+                         rng.random(n) < CANCEL_RATE)
     cancelled &= cancel_at < now
     status = np.where(cancelled, CANCELLED, status)
     updated = np.where(cancelled, cancel_at, updated)
@@ -76,9 +79,10 @@ def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tu
     lines = np.flatnonzero(refunded[orders.line_order])
     o = orders.line_order[lines]
     refunds = EventCols(
-        time=refund_at[o], etype=np.full(len(lines), REFUND), user=orders.user[o], session=np.full(len(lines), -1),
-        product=orders.line_product[lines], category=shop.catalog.category[orders.line_product[lines]],
-        qty=orders.line_qty[lines], price=orders.line_price[lines], currency=orders.currency[o], region=orders.region[o],
+        time=refund_at[o], etype=np.full(len(lines), REFUND), user=orders.user[o],
+        session=np.full(len(lines), -1), product=orders.line_product[lines],
+        category=shop.catalog.category[orders.line_product[lines]], qty=orders.line_qty[lines],
+        price=orders.line_price[lines], currency=orders.currency[o], region=orders.region[o],
         city=orders.city[o], lat=orders.lat[o], lon=orders.lon[o], device=orders.device[o],
         channel=np.zeros(len(lines), dtype=np.int64), order=orders.order[o],
     )

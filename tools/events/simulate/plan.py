@@ -1,4 +1,5 @@
-"""What the demo shop plants: tastes, favourites, pairs, promotions, trend breaks, launches, spikes, anomalies.
+"""What the demo shop plants: tastes, favourites, pairs, promotions, trend breaks, launches, spikes,
+anomalies.
 
 Everything here is chosen once from the seeded generator before any event exists, so the same config
 always plants the same truth; `product_weights` turns the plan into per-region, per-day product demand.
@@ -19,10 +20,12 @@ from tools.events.simulate.catalog import Catalog, region_shares
 # Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
 _COUNTRY_TASTE: dict[str, dict[str, float]] = {
     "GB": {"Books": 1.5, "Garden": 1.6, "Coffee & Tea": 1.3, "Outdoor Jackets": 1.3, "Pet Supplies": 1.3},
-    "DE": {"Cycling": 1.7, "Outdoor Jackets": 1.4, "Boots": 1.4, "Camping Gear": 1.3, "Kitchen Appliances": 1.2},
+    "DE": {"Cycling": 1.7, "Outdoor Jackets": 1.4, "Boots": 1.4, "Camping Gear": 1.3,
+           "Kitchen Appliances": 1.2},
     "FR": {"Beauty": 1.6, "Cookware": 1.5, "Books": 1.2, "Home Decor": 1.3},
     "IT": {"Coffee & Tea": 1.6, "Cookware": 1.4, "Shoes": 1.4, "Beauty": 1.2},
-    "ES": {"Fitness": 1.4, "Sports Nutrition": 1.3, "Home Audio": 1.3, "Shoes": 1.2, "Outdoor Jackets": 0.6, "Boots": 0.6},
+    "ES": {"Fitness": 1.4, "Sports Nutrition": 1.3, "Home Audio": 1.3, "Shoes": 1.2, "Outdoor Jackets": 0.6,
+           "Boots": 0.6},
 }
 _REGION_TASTE: dict[str, dict[str, float]] = {
     "ES-CN": {"Outdoor Jackets": 0.25, "Boots": 0.3, "Beauty": 1.4},
@@ -37,10 +40,11 @@ _CATEGORY_SEASON: dict[str, tuple[float, int]] = {
 }
 # Complementary categories for bought-together pairs (a's category, b's category).
 _PAIR_CATEGORIES = [
-    ("Kitchen Appliances", "Coffee & Tea"), ("Smartwatches", "Phone Accessories"), ("Headphones", "Phone Accessories"),
-    ("Camping Gear", "Camping Gear"), ("Cycling", "Cycling"), ("Boots", "Outdoor Jackets"),
-    ("Computer Accessories", "Computer Accessories"), ("Cookware", "Cookware"), ("Pet Supplies", "Pet Supplies"),
-    ("Fitness", "Sports Nutrition"), ("Baby & Kids", "Toys & Games"), ("Bedding", "Home Decor"),
+    ("Kitchen Appliances", "Coffee & Tea"), ("Smartwatches", "Phone Accessories"),
+    ("Headphones", "Phone Accessories"), ("Camping Gear", "Camping Gear"), ("Cycling", "Cycling"),
+    ("Boots", "Outdoor Jackets"), ("Computer Accessories", "Computer Accessories"), ("Cookware", "Cookware"),
+    ("Pet Supplies", "Pet Supplies"), ("Fitness", "Sports Nutrition"), ("Baby & Kids", "Toys & Games"),
+    ("Bedding", "Home Decor"),
 ]
 _DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor Jackets", "Smartwatches")
 FAVOURITE_LIFT = 12.0
@@ -59,7 +63,8 @@ class ShopPlan:
     # The multipliers depend on the shoppers' taste: `make_plan` leaves them NaN and
     # `taste.calibrate_plan` solves them.
     promotions: list[tuple[int, int, int, float, float, float]]
-    trend_breaks: list[tuple[int, int, int, float, float]]  # (region, product, day, factor seen, weight multiplier)
+    # (region, product, day, factor seen, weight multiplier)
+    trend_breaks: list[tuple[int, int, int, float, float]]
     favourites: list[tuple[int, int]]  # (region, product)
     pairs: list[tuple[int, int]]  # (a, b)
     intensity: IntensityPlan
@@ -87,7 +92,9 @@ def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: s
     return int(rng.choice(options))
 
 
-def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]) -> ShopPlan:
+def make_plan(
+    rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]
+) -> ShopPlan:
     """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60).
 
     Promotion and trend-break weight multipliers are left for `taste.calibrate_plan`.
@@ -166,7 +173,8 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
     # Complaint wave: a defect-prone, well-selling product in a large mainland region, a week ~5 weeks back.
     defect_products = [p for p in rank[5:80] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
     complaint_product = pick(np.array(defect_products))
-    catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)  # a good product, one bad batch
+    # a good product, one bad batch
+    catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)
     big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].code not in spike_codes | {"ES-CN"}][:8]
     complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
     return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,
@@ -174,7 +182,8 @@ def make_plan(rng: np.random.Generator, catalog: Catalog, clock: LocalClock, hol
 
 
 def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
-    """Four regions in three countries, two of them outside Central European Time (a GB region, the Canaries)."""
+    """Four regions in three countries, two of them outside Central European Time (a GB region, the
+    Canaries)."""
     regions = all_regions()
     gb = [r.code for r in regions if r.country == "GB"]
     continental = [r.code for r in regions if r.country in ("DE", "FR", "IT")]

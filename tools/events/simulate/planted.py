@@ -53,7 +53,8 @@ class PlantedOrder:
 class PlantedPlan:
     orders: list[PlantedOrder] = field(default_factory=list)
     cases: list[FraudCase] = field(default_factory=list)
-    case_orders: list[list[PlantedOrder]] = field(default_factory=list)  # per case; order ids filled when numbered
+    # per case; order ids filled when numbered
+    case_orders: list[list[PlantedOrder]] = field(default_factory=list)
     reserved: np.ndarray | None = None  # users kept out of ordinary shopping
     fraud_devices: int = 0
 
@@ -93,7 +94,8 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
         plan.case_orders.append(orders)
         plan.cases.append(FraudCase(kind=kind, user_ids=[_uid(u) for u in accounts],
                                     device_ids=[shop.device_id(d) for d in devices], order_ids=[],
-                                    start=_utc(min(o.start for o in orders)), end=_utc(max(o.placed for o in orders))))
+                                    start=_utc(min(o.start for o in orders)),
+                                    end=_utc(max(o.placed for o in orders))))
 
     def home_order(u: int, start: int, device: int, items: list[tuple[int, int]], **kw) -> PlantedOrder:
         return PlantedOrder(start, u, device, int(users.region[u]), int(users.city[u]), float(users.lat[u]),
@@ -115,14 +117,16 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
     for u in take(veterans, 5):
         t0 = when(int(users.region[u]))
         far = np.flatnonzero((haversine_km(users.lat[u], users.lon[u], cities.lat, cities.lon) > 1200)
-                             & (np.array([regions[r].country for r in cities.region]) != regions[users.region[u]].country))
+                             & (np.array([regions[r].country for r in cities.region])
+                                != regions[users.region[u]].country))
         c = int(rng.choice(far))
         first = home_order(u, t0, int(users.device_base[u]), basket())
         thief_device = new_device()
         t1 = first.placed + int(rng.integers(15 * 60, 50 * 60))
         second = PlantedOrder(t1, u, thief_device, int(cities.region[c]), c,
                               round(float(cities.lat[c] + rng.normal(0, 0.02)), 4),
-                              round(float(cities.lon[c] + rng.normal(0, 0.02)), 4), basket(int(rng.integers(1, 3))))
+                              round(float(cities.lon[c] + rng.normal(0, 0.02)), 4),
+                              basket(int(rng.integers(1, 3))))
         add_case("impossible_travel", [u], [thief_device], [first, second])
 
     # Card testing: one device, one or two fresh accounts, 15-40 tiny orders inside an hour.
@@ -155,7 +159,8 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
         orders = []
         for u in accounts:
             for _ in range(int(rng.integers(1, 4))):
-                o = home_order(u, when(int(r), max(window[0], int(signup[u]) + DAY)), device, basket(int(rng.integers(1, 3))))
+                o = home_order(u, when(int(r), max(window[0], int(signup[u]) + DAY)), device,
+                               basket(int(rng.integers(1, 3))))
                 o.region, o.city, o.lat, o.lon = (int(users.region[spot]), int(users.city[spot]),
                                                   float(users.lat[spot]), float(users.lon[spot]))
                 orders.append(o)
@@ -164,14 +169,15 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
     # Ship-far: a shopper at home orders to an address in another country, over 1,000 km away.
     for u in take(veterans, 6):
         far = np.flatnonzero((haversine_km(users.lat[u], users.lon[u], cities.lat, cities.lon) > 1100)
-                             & (np.array([regions[r].country for r in cities.region]) != regions[users.region[u]].country))
+                             & (np.array([regions[r].country for r in cities.region])
+                                != regions[users.region[u]].country))
         c = int(rng.choice(far))
         country = regions[int(cities.region[c])].country
         address = f"{int(rng.integers(1, 200))} {rng.choice(STREETS[country])}, {cities.name[c]}"
         ship = (int(cities.region[c]), c, round(float(cities.lat[c] + rng.normal(0, 0.02)), 4),
                 round(float(cities.lon[c] + rng.normal(0, 0.02)), 4), address)
-        o = home_order(u, when(int(users.region[u])), int(users.device_base[u]), basket(int(rng.integers(1, 3))),
-                       ship=ship)
+        o = home_order(u, when(int(users.region[u])), int(users.device_base[u]),
+                       basket(int(rng.integers(1, 3))), ship=ship)
         add_case("ship_far", [u], [o.device], [o])
 
     # Complaint wave: a defective batch of one product sold in one region just before the wave.
@@ -201,19 +207,20 @@ def planted_events(shop: Shop, orders: list[PlantedOrder]) -> EventCols:
     rows = []
     for o in orders:
         gb = bool(shop.gb_region[shop.users.region[o.user]])
-        base = {"user": o.user, "session": o.session, "region": o.region, "city": o.city, "lat": o.lat, "lon": o.lon,
-                "device": o.device, "channel": o.channel}
+        base = {"user": o.user, "session": o.session, "region": o.region, "city": o.city, "lat": o.lat,
+                "lon": o.lon, "device": o.device, "channel": o.channel}
         t = o.start
         for etype in (VIEW, CART):
             for product, qty in o.items:
-                rows.append(dict(base, time=t, etype=etype, product=product, category=int(shop.catalog.category[product]),
+                rows.append(dict(base, time=t, etype=etype, product=product,
+                                 category=int(shop.catalog.category[product]),
                                  qty=qty if etype == CART else 0, price=_price(shop, product, gb),
                                  currency=int(gb)))
                 t += 20
         for product, qty in o.items:
             rows.append(dict(base, time=o.placed, etype=PURCHASE, product=product,
-                             category=int(shop.catalog.category[product]), qty=qty, price=_price(shop, product, gb),
-                             currency=int(gb), order=o.order))
+                             category=int(shop.catalog.category[product]), qty=qty,
+                             price=_price(shop, product, gb), currency=int(gb), order=o.order))
     return EventCols.from_rows(rows)
 
 

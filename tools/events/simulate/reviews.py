@@ -86,10 +86,12 @@ _DEFECTS = {
                   "the buckle snapped within a week"],
     "Outdoor Jackets": ["the seams leak in light rain", "the zip came apart after a few days",
                         "the taped seams are peeling off already"],
-    "Smartwatches": ["the screen went black after a day", "it will not hold a charge for more than a few hours",
+    "Smartwatches": ["the screen went black after a day",
+                     "it will not hold a charge for more than a few hours",
                      "the heart-rate sensor gives nonsense readings"],
 }
-_DEFECT_CLOSINGS = ["Looks like a bad batch. Sending it back.", "Clearly a faulty batch - I have asked for a refund.",
+_DEFECT_CLOSINGS = ["Looks like a bad batch. Sending it back.",
+                    "Clearly a faulty batch - I have asked for a refund.",
                     "Very disappointed, my friend's one has the same problem.", "Avoid this batch."]
 _TOPICS = ("quality", "delivery", "price", "service")
 
@@ -123,9 +125,13 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     # People write reviews in the day, not at 3 am.
     when = when // DAY * DAY + rng.integers(7 * 3600, 22 * 3600, len(chosen))
     keep = (when < shop.end_s) & ~(wave & (when >= wave_s + 7 * DAY - 3600))
-    chosen, product, user, home, when, line = chosen[keep], product[keep], user[keep], home[keep], when[keep], line[keep]
+    chosen, product, user, home, when, line = (
+        chosen[keep], product[keep], user[keep], home[keep], when[keep], line[keep]
+    )
     returned = settled.status[chosen] == RETURNED
-    rating = np.clip(np.rint(shop.catalog.quality[product] + rng.normal(0, 0.9, len(chosen)) - 1.6 * returned), 1, 5)
+    rating = np.clip(
+        np.rint(shop.catalog.quality[product] + rng.normal(0, 0.9, len(chosen)) - 1.6 * returned), 1, 5
+    )
     rating = rating.astype(np.int64)
     defective = ((product == complaint_product) & (home == complaint_region) & (when >= wave_s)
                  & (when < wave_s + 7 * DAY) & (rng.random(len(chosen)) < COMPLAINT_NEGATIVE_SHARE))
@@ -135,7 +141,8 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     for k in range(len(chosen)):
         noun = str(shop.catalog.noun[product[k]])
         if defective[k]:
-            defect = rng.choice(_DEFECTS.get(CATEGORIES[shop.catalog.category[product[k]]], ["it broke within days"]))
+            defect = rng.choice(_DEFECTS.get(CATEGORIES[shop.catalog.category[product[k]]],
+                                             ["it broke within days"]))
             texts.append(f"The {noun} arrived fine but {defect}. {rng.choice(_DEFECT_CLOSINGS)}")
             continue
         topic = _TOPICS[int(rng.integers(len(_TOPICS)))]

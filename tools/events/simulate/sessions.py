@@ -1,4 +1,5 @@
-"""Ordinary shoppers, vectorised: sessions per region-hour become login? -> view -> search -> views -> cart -> purchase.
+"""Ordinary shoppers, vectorised: sessions per region-hour become login? -> view -> search -> views -> cart ->
+purchase.
 
 One call turns a block of hours into events and orders with numpy only (no per-event Python), so ten
 million events take well under a minute and memory stays bounded by the block size.
@@ -51,7 +52,8 @@ class Shop:
     gb_region: np.ndarray  # bool per region
     band: np.ndarray  # [R, H] local weekday * 6 + local hour // 4 (a 4-hour band of the week) per UTC hour
     week_hour: np.ndarray  # [R, H] local weekday * 24 + local hour per UTC hour (row of the time-of-day mix)
-    conversion_phase: np.ndarray  # [R * 42] systematic-sampling phase per (region, band), carried across blocks
+    # [R * 42] systematic-sampling phase per (region, band), carried across blocks
+    conversion_phase: np.ndarray
     basket_count: np.ndarray  # [R * 42] orders so far per (region, band), for the basket-size sequence
     device_label: np.ndarray  # printed number per internal device index (shuffled, so ids reveal nothing)
     taste: Taste  # each ordinary shopper's favourite categories
@@ -98,7 +100,9 @@ def _pick_users(rng: np.random.Generator, shop: Shop, region: np.ndarray, when_s
     return order[np.minimum(idx, len(order) - 1)]
 
 
-def _systematic_orders(shop: Shop, group: np.ndarray, start: np.ndarray, p_buy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _systematic_orders(
+    shop: Shop, group: np.ndarray, start: np.ndarray, p_buy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Which sessions buy, and how many lines each order has.
 
     Systematic sampling within each (region, 4-hour band of the week), carried across blocks: over the whole
@@ -126,11 +130,14 @@ def _systematic_orders(shop: Shop, group: np.ndarray, start: np.ndarray, p_buy: 
     weyl = (k * 0.6180339887498949 + gb * 0.7548776662466927) % 1.0
     shop.basket_count[:] += np.bincount(gb, minlength=len(shop.basket_count))
     n_lines = np.zeros(n, dtype=np.int64)
-    n_lines[buyers_sorted] = LINES[np.minimum(np.searchsorted(np.cumsum(LINES_SHARE), weyl, side="right"), len(LINES) - 1)]
+    n_lines[buyers_sorted] = LINES[np.minimum(np.searchsorted(np.cumsum(LINES_SHARE), weyl, side="right"),
+                                              len(LINES) - 1)]
     return bought, n_lines
 
 
-def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, first_hour: int) -> tuple[EventCols, dict]:
+def generate_block(
+    rng: np.random.Generator, shop: Shop, counts: np.ndarray, first_hour: int
+) -> tuple[EventCols, dict]:
     """Events of ordinary sessions for the hours [first_hour, first_hour + counts.shape[1]).
 
     Returns the events (session and order numbers still local: session index, -1/0 order flags) and the
@@ -159,7 +166,8 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     days = np.arange(first_day, int(day.max()) + 1 if n else first_day + 1)
     block_hours = np.arange(first_hour, first_hour + n_hours)
     sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category,
-                            shop.taste, block_hours // 24 - first_day, time_mix()[shop.week_hour[:, block_hours]])
+                            shop.taste, block_hours // 24 - first_day,
+                            time_mix()[shop.week_hour[:, block_hours]])
     key = region * n_hours + (hour - first_hour)
     first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
@@ -169,7 +177,8 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     n_views = np.where(paired, np.maximum(n_views, 2), n_views)
     n_search = rng.choice(3, size=n, p=[0.45, 0.40, 0.15])
 
-    # Viewed products: slot 0 is the first item, slot 1 its partner when paired; cart lines are the first slots.
+    # Viewed products: slot 0 is the first item, slot 1 its partner when paired; cart lines are the first
+    # slots.
     slot_offset = np.concatenate([[0], np.cumsum(n_views)[:-1]])
     slot_session = np.repeat(np.arange(n), n_views)
     slot_pos = np.arange(len(slot_session)) - slot_offset[slot_session]
@@ -178,10 +187,12 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     pair_slots = slot_offset[paired] + 1
     slot_product[pair_slots] = partner[paired]
     # Beyond the basket, shoppers mostly browse the category of their first item.
-    browsing = (slot_pos >= np.maximum(n_lines[slot_session], 1 + paired[slot_session])) & (rng.random(len(slot_pos)) < 0.6)
+    browsing = ((slot_pos >= np.maximum(n_lines[slot_session], 1 + paired[slot_session]))
+                & (rng.random(len(slot_pos)) < 0.6))
     browse = ProductSampler(browse_weights(shop.plan, shop.catalog, shop.start, days))
     n_categories = len(CATEGORY_POPULARITY)
-    browse_key = (day[slot_session[browsing]] - first_day) * n_categories + shop.catalog.category[first_item[slot_session[browsing]]]
+    browse_key = ((day[slot_session[browsing]] - first_day) * n_categories
+                  + shop.catalog.category[first_item[slot_session[browsing]]])
     slot_product[browsing] = browse.draw(rng, browse_key)
 
     # Expand sessions into events in funnel order.
@@ -223,8 +234,11 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
     qty = np.where(cheap, 1 + (qty_draw < 0.3) + (qty_draw < 0.1), 1 + (qty_draw < 0.08) + (qty_draw < 0.01))
     qty = np.where(is_cart | is_purchase, qty, 0)
     gb = shop.gb_region[region[sess]]
-    discount = promotion_discount(shop.plan, len(shop.catalog), days)[day[sess] - first_day, np.maximum(product, 0)]
-    list_price = np.where(gb, shop.catalog.price_gbp[np.maximum(product, 0)], shop.catalog.price_eur[np.maximum(product, 0)])
+    discount = promotion_discount(shop.plan, len(shop.catalog), days)[
+        day[sess] - first_day, np.maximum(product, 0)
+    ]
+    list_price = np.where(gb, shop.catalog.price_gbp[np.maximum(product, 0)],
+                          shop.catalog.price_eur[np.maximum(product, 0)])
     price = np.where(has_product, np.round(list_price * (1 - discount), 2), np.nan)
     currency = np.where(has_product, gb.astype(np.int64), -1)
 
@@ -237,9 +251,9 @@ def generate_block(rng: np.random.Generator, shop: Shop, counts: np.ndarray, fir
 
     u = user[sess]
     cols = EventCols(
-        time=time, etype=etype, user=u, session=sess, product=product, category=category, qty=qty, price=price,
-        currency=currency, region=region[sess], city=users.city[u], lat=users.lat[u], lon=users.lon[u],
-        device=device[sess], channel=channel[sess], order=np.where(is_purchase, sess, -1),
+        time=time, etype=etype, user=u, session=sess, product=product, category=category, qty=qty,
+        price=price, currency=currency, region=region[sess], city=users.city[u], lat=users.lat[u],
+        lon=users.lon[u], device=device[sess], channel=channel[sess], order=np.where(is_purchase, sess, -1),
     )
     purchase_rows = np.flatnonzero(is_purchase)
     facts = {"start": start, "bought": bought, "user": user, "device": device, "region": region,
@@ -261,7 +275,8 @@ def block_orders(shop: Shop, cols: EventCols, facts: dict, order_number: np.ndar
     n = len(bought_sessions)
     return OrderCols(
         order=order_number[bought_sessions], user=user, placed=placed, region=users.region[user],
-        city=users.city[user], lat=users.lat[user], lon=users.lon[user], address=users.address.take(pa.array(user)),
+        city=users.city[user], lat=users.lat[user], lon=users.lon[user],
+        address=users.address.take(pa.array(user)),
         currency=shop.gb_region[users.region[user]].astype(np.int64), device=facts["device"][bought_sessions],
         forced_status=np.full(n, -1), return_rate=np.zeros(n), complaint=np.zeros(n, dtype=bool),
         line_order=row_of_session[sessions], line_product=cols.product[rows], line_qty=cols.qty[rows],

@@ -1,5 +1,5 @@
-"""The demo shop put together: `build_demo_shop` generates it from a `DemoConfig`, `load_ground_truth` reads back
-what it planted.
+"""The demo shop put together: `build_demo_shop` generates it from a `DemoConfig`, `load_ground_truth` reads
+back what it planted.
 
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
@@ -86,13 +86,16 @@ class DemoConfig:
 
     def __post_init__(self) -> None:
         if self.days < 120:
-            raise ValueError(f"days must be >= 120 (patterns are planted in the last 90 days), got {self.days}.")
+            raise ValueError("days must be >= 120 (patterns are planted in the last 90 days), "
+                             f"got {self.days}.")
         if self.n_events < 10_000:
-            raise ValueError(f"n_events must be >= 10000 for a shop with planted patterns, got {self.n_events}.")
+            raise ValueError("n_events must be >= 10000 for a shop with planted patterns, "
+                             f"got {self.n_events}.")
         if self.n_products < 240:
             raise ValueError(f"n_products must be >= 240 (ten per category), got {self.n_products}.")
         if self.n_users is not None and self.n_users < 2_000:
-            raise ValueError(f"n_users must be >= 2000 (fraud needs fresh accounts per region), got {self.n_users}.")
+            raise ValueError("n_users must be >= 2000 (fraud needs fresh accounts per region), "
+                             f"got {self.n_users}.")
         if not 1 <= self.block_days <= 366:
             raise ValueError(f"block_days must be between 1 and 366, got {self.block_days}.")
 
@@ -138,7 +141,8 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
     start_s = _epoch_s(start)
     end_s = start_s + days * DAY
     catalog = make_catalog(rng, config.n_products, (np.datetime64(start), np.datetime64(config.end)))
-    users = make_population(rng, config.users, (np.datetime64(start, "s"), np.datetime64(start, "s") + days * DAY))
+    users = make_population(rng, config.users,
+                            (np.datetime64(start, "s"), np.datetime64(start, "s") + days * DAY))
     cities = city_table()
     clock = local_clock(start, days)
     holidays_by_region = span_holidays(clock)
@@ -193,11 +197,13 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
             order_counter += len(order_numbers)
             order_of_session = np.full(n_sessions, -1, dtype=np.int64)
             order_of_session[bought] = order_numbers[:len(bought)]
-            session_numbers = _number(session_counter, np.concatenate([facts["start"], [o.start for o in here]]))
+            session_numbers = _number(session_counter,
+                                      np.concatenate([facts["start"], [o.start for o in here]]))
             session_counter += len(session_numbers)
             for k, o in enumerate(here):
                 o.order, o.session = int(order_numbers[len(bought) + k]), int(session_numbers[n_sessions + k])
-            block = OrderCols.concat([block_orders(shop, cols, facts, order_of_session), planted_orders(shop, here)])
+            block = OrderCols.concat([block_orders(shop, cols, facts, order_of_session),
+                                      planted_orders(shop, here)])
             cols.order = np.where(cols.order >= 0, order_of_session[np.maximum(cols.order, 0)], -1)
             cols.session = session_numbers[cols.session]
 
@@ -216,7 +222,8 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
         tables = {
             "products": conform(catalog.table(), PRODUCTS),
             "users": conform(users.table(cities), USERS),
-            "orders": orders_table(orders, settled.status, settled.updated, settled.estimate, names, catalog.names),
+            "orders": orders_table(orders, settled.status, settled.updated, settled.estimate, names,
+                                   catalog.names),
             "reviews": conform(make_reviews(rng, shop, orders, settled, names, catalog.names), REVIEWS),
         }
         for name, table in tables.items():
@@ -234,8 +241,8 @@ def _friday_lift(multiplier: float) -> float:
     return round(multiplier * evening / (1 + share * (multiplier - 1) * evening), 2)
 
 
-def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: PlantedPlan, holiday_dates: list[date],
-                  n_events: int) -> GroundTruth:
+def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: PlantedPlan,
+                  holiday_dates: list[date], n_events: int) -> GroundTruth:
     regions = all_regions()
     pid = shop.catalog.ids
     start = config.start
@@ -251,7 +258,8 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
     product, region, wave_day = plan.complaint
     return GroundTruth(
         seed=config.seed, n_events=n_events, start=start, end=config.end,
-        friday_spikes=[FridaySpike(region=regions[r].name, lift=_friday_lift(m)) for r, m in plan.intensity.spike_regions.items()],
+        friday_spikes=[FridaySpike(region=regions[r].name, lift=_friday_lift(m))
+                       for r, m in plan.intensity.spike_regions.items()],
         trend_breaks=[TrendBreak(product_id=pid[p], region=regions[r].name, at=day(d), factor=f)
                       for r, p, d, f, _ in plan.trend_breaks],
         promotions=[Promotion(product_id=pid[p], start=day(a), end=day(b), lift=lift, discount=cut)
@@ -261,13 +269,15 @@ def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: Plant
         fraud=planted.cases,
         volume_anomalies=[
             VolumeAnomaly(kind="outage" if f < 1 else "surge", region=regions[r].name,
-                          start=utc(shop.start_s + h * 3600), end=utc(shop.start_s + (h + n) * 3600), factor=f)
+                          start=utc(shop.start_s + h * 3600), end=utc(shop.start_s + (h + n) * 3600),
+                          factor=f)
             for r, h, n, f in plan.intensity.anomalies
         ],
         bought_together=[BoughtTogether(product_a=pid[a], product_b=pid[b]) for a, b in plan.pairs],
-        regional_favourites=[RegionalFavourite(region=regions[r].name, product_id=pid[p]) for r, p in plan.favourites],
-        complaint_waves=[ComplaintWave(product_id=pid[product], region=regions[region].name, start=day(wave_day),
-                                       end=day(wave_day + 6))],
+        regional_favourites=[RegionalFavourite(region=regions[r].name, product_id=pid[p])
+                             for r, p in plan.favourites],
+        complaint_waves=[ComplaintWave(product_id=pid[product], region=regions[region].name,
+                                       start=day(wave_day), end=day(wave_day + 6))],
         holidays=holiday_dates,
         customer_tastes=[CustomerTaste(user_id=str(shop.users.ids[u]), categories=shop.taste.categories(u))
                          for u in np.flatnonzero(~shop.reserved)[:TASTE_SAMPLE]],
@@ -279,6 +289,7 @@ def load_ground_truth(store: EventStore) -> GroundTruth:
     path = Path(store.root) / MANIFEST
     if not path.exists():
         raise GroundTruthMissing(
-            f"No demo-shop manifest at {path}. Build the demo shop first: `chronotope data demo --events 1000000`."
+            f"No demo-shop manifest at {path}. Build the demo shop first: "
+            "`chronotope data demo --events 1000000`."
         )
     return GroundTruth.model_validate_json(path.read_text(encoding="utf-8"))

@@ -26,7 +26,8 @@ MAX_FAVOURITES = 3  # each shopper has 2 or 3 favourite categories
 
 @dataclass
 class Taste:
-    """Favourite categories per shopper: [U, MAX_FAVOURITES] category indices, -1 where a shopper has fewer."""
+    """Favourite categories per shopper: [U, MAX_FAVOURITES] category indices, -1 where a shopper has
+    fewer."""
 
     favourites: np.ndarray
 
@@ -46,7 +47,8 @@ def make_taste(rng: np.random.Generator, users: Population, plan: ShopPlan, cata
     """2 or 3 favourite categories per shopper, biased towards what their home region buys."""
     share = category_mass(plan.base_weight, catalog.category)  # [R, C]
     share = share / share.sum(axis=1, keepdims=True)
-    # Gumbel top-k: k draws without replacement with probabilities proportional to the region's category share.
+    # Gumbel top-k: k draws without replacement with probabilities proportional to the region's category
+    # share.
     keys = np.log(share[users.region]) + rng.gumbel(size=(len(users), len(CATEGORIES)))
     favourites = np.argsort(-keys, axis=1)[:, :MAX_FAVOURITES].astype(np.int64)
     favourites[rng.random(len(users)) < 0.5, MAX_FAVOURITES - 1] = -1
@@ -93,7 +95,8 @@ class TastedSampler:
     def draw(self, rng: np.random.Generator, hour_keys: np.ndarray, user: np.ndarray) -> np.ndarray:
         """Products for slots at `hour_keys` (region x block hours + block hour) of shoppers `user`."""
         n_categories = len(CATEGORIES)
-        category = np.searchsorted(self.cat_flat, hour_keys + rng.random(len(hour_keys)) * 0.999999, side="right")
+        category = np.searchsorted(self.cat_flat, hour_keys + rng.random(len(hour_keys)) * 0.999999,
+                                   side="right")
         category = np.minimum(category - hour_keys * n_categories, n_categories - 1)
         tasted = np.flatnonzero(rng.random(len(hour_keys)) < TASTE_SHARE)
         fav = self.taste.favourites[user[tasted]]  # [n, F]
@@ -158,7 +161,8 @@ def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Cat
         group_weight = np.bincount(inverse.ravel(), weights=user_weight[fans], minlength=len(groups))
         group_fav = groups[:, 1:]
         per_fav = np.where(group_fav[:, None, :] >= 0,
-                           mix[:, np.maximum(group_fav, 0)].transpose(1, 0, 2) * mass[groups[:, :1], np.maximum(group_fav, 0)][:, None, :],
+                           mix[:, np.maximum(group_fav, 0)].transpose(1, 0, 2)
+                           * mass[groups[:, :1], np.maximum(group_fav, 0)][:, None, :],
                            0.0)  # [G, 168, F]
         f_total = per_fav.sum(axis=2) / x[None, :]  # [G, 168]
         w_total = (mass[regions] @ mix.T) / x[None, :]  # [r, 168]
