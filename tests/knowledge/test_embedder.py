@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import MODEL_CACHE
-from tools.embeddings import TextEmbedder, int8_build
+from tools.embeddings import TextEmbedder, int8_build, int8_quantise
 from tools.embeddings.int8_build import (
     MANIFEST_FILE,
     MODEL_FILE,
@@ -157,7 +157,7 @@ def _per_token_error(rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
         [numpy_helper.from_array(weight, "w")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
-    int8_build._quantise_per_token(model, {"ffn_out"}, k, n)
+    int8_quantise.quantise_per_token(model, {"ffn_out"}, k, n)
     session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     got = session.run(None, {"x": rows[None]})[0][0]
     want = rows @ weight
@@ -175,7 +175,7 @@ def test_per_token_quantisation_keeps_ordinary_tokens_precise_beside_an_outlier_
     assert np.delete(errors, 5).max() < 0.02 and errors[5] < 0.05, errors
     # One uint8 range for all tokens would round the ordinary ones to steps of ~0.1; per token they keep
     # theirs.
-    step = (25.0 + int8_build.GELU_FLOOR) / 255
+    step = (25.0 + int8_quantise.GELU_FLOOR) / 255
     per_tensor = np.round(rows / step) * step
     coarse = (np.linalg.norm(per_tensor @ weight - rows @ weight, axis=1)
               / np.linalg.norm(rows @ weight, axis=1))

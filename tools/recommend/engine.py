@@ -11,29 +11,24 @@ Models and data are a snapshot of the store at training time (see `is_stale`); r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from tools.embeddings import TextEmbedder
 from tools.events.currency import REPORTING_CURRENCY
 from tools.events.regions import Region, all_regions, get_country, get_region
 from tools.events.store import EventStore
 from tools.recommend import reasons
-from tools.recommend.als import ContextALSModel
 from tools.recommend.base import Context, top_n
-from tools.recommend.basket_value import BasketValueModel
 from tools.recommend.content import content_similarity
 from tools.recommend.context import local_time, slot_of
-from tools.recommend.cooccurrence import CooccurrenceModel
-from tools.recommend.interactions import DataSnapshot, IdIndex, Interactions, snapshot
+from tools.recommend.interactions import DataSnapshot, snapshot
+from tools.recommend.model_files import read_models, write_models
 from tools.recommend.persistence import Manifest, ModelNotFound, latest_dir, read_manifest, save_version
-from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
 from tools.recommend.result import (
     RESULT_COLUMNS,
     BasketValuePrediction,
@@ -41,7 +36,6 @@ from tools.recommend.result import (
     UnknownProduct,
     UnknownUser,
 )
-from tools.recommend.session import SessionModel
 from tools.recommend.training import RecommenderParams, TrainedModels, train_models
 
 CONTENT_SUPPORT = 50.0  # users an item needs before its co-interaction similarity outweighs its description
@@ -99,7 +93,7 @@ class Recommender:
         )
         recommender = cls(models, manifest, store)
         if save:
-            folder = save_version(Path(model_dir), recommender._write, manifest)
+            folder = save_version(Path(model_dir), lambda target: write_models(models, target), manifest)
             recommender.manifest = read_manifest(folder)
         return recommender
 
@@ -107,7 +101,7 @@ class Recommender:
     def load(cls, folder: Path | str, store: EventStore | None = None) -> Recommender:
         """Load a saved version from its `v<N>` folder."""
         folder = Path(folder)
-        return cls(_read(folder), read_manifest(folder), store)
+        return cls(read_models(folder), read_manifest(folder), store)
 
     @classmethod
     def load_latest(cls, model_dir: Path, store: EventStore | None = None) -> Recommender:
@@ -354,65 +348,6 @@ class Recommender:
             frame, user_id, round(float(row.predicted), 2), round(float(row.user_mean), 2), int(row.n_orders),
             currency, f"GRU over the last {min(int(row.n_orders), m.basket.max_orders)} orders",
         )
-
-    # ------------------------------------------------------------------ persistence
-    def _write(self, folder: Path) -> None:
-        m, data = self.models, self.models.data
-        np.save(folder / "users.npy", data.users.ids)
-        np.save(folder / "items.npy", data.items.ids)
-        np.save(folder / "user_regions.npy", data.user_regions)
-        np.save(folder / "user_cities.npy", data.user_cities)
-        sp.save_npz(folder / "user_items.npz", data.user_items)
-        sp.save_npz(folder / "purchased.npz", data.purchased)
-        data.products.to_parquet(folder / "products.parquet", index=False)
-        m.orders.to_parquet(folder / "orders.parquet", index=False)
-        m.popularity.save(folder / "popularity.npz")
-        m.regional.save(folder / "regional_popularity.npz")
-        m.als.save(folder / "als_context.npz")
-        (folder / "cooccurrence").mkdir()
-        for region, model in m.cooccurrence.items():
-            model.save(folder / "cooccurrence" / f"{'all' if region is None else region}.npz")
-        m.session.save(folder / "session.npz")
-        m.basket.save(folder / "basket_value.pt")
-        if m.content is not None:
-            np.save(folder / "content.npy", m.content)
-        (folder / "snapshot.json").write_text(json.dumps(vars(data.snapshot)), encoding="utf-8")
-
-
-def _read(folder: Path) -> TrainedModels:
-    snapshot_data = DataSnapshot(**json.loads((folder / "snapshot.json").read_text(encoding="utf-8")))
-    popularity = PopularityModel.load(folder / "popularity.npz")
-    regional = RegionalPopularityModel.load(folder / "regional_popularity.npz")
-    data = Interactions(
-        users=IdIndex(np.load(folder / "users.npy")),
-        items=IdIndex(np.load(folder / "items.npy")),
-        user_items=sp.load_npz(folder / "user_items.npz").tocsr(),
-        purchased=sp.load_npz(folder / "purchased.npz").tocsr(),
-        baskets=sp.csr_matrix((0, popularity.n_items), dtype=np.float32),  # only needed to fit
-        basket_regions=np.empty(0, dtype=np.int16),
-        user_regions=np.load(folder / "user_regions.npy"),
-        user_cities=np.load(folder / "user_cities.npy"),
-        context_counts=regional.context_counts,
-        products=pd.read_parquet(folder / "products.parquet"),
-        snapshot=snapshot_data,
-    )
-    cooccurrence: dict[int | None, CooccurrenceModel] = {}
-    for path in sorted((folder / "cooccurrence").glob("*.npz")):
-        cooccurrence[None if path.stem == "all" else int(path.stem)] = CooccurrenceModel.load(path)
-    content_path = folder / "content.npy"
-    return TrainedModels(
-        data=data,
-        popularity=popularity,
-        regional=regional,
-        als=ContextALSModel.load(folder / "als_context.npz"),
-        cooccurrence=cooccurrence,
-        session=SessionModel.load(folder / "session.npz"),
-        basket=BasketValueModel.load(folder / "basket_value.pt"),
-        orders=pd.read_parquet(folder / "orders.parquet"),
-        content=np.load(content_path) if content_path.exists() else None,
-        metrics={},
-        timings_s={},
-    )
 
 
 def _check_n(n: int) -> None:

@@ -15,7 +15,8 @@ import numpy as np
 from tools.events.catalog import CATEGORIES
 from tools.events.regions import all_regions
 from tools.events.simulate.calendar import IntensityPlan, LocalClock
-from tools.events.simulate.catalog import Catalog, region_shares
+from tools.events.simulate.catalog import Catalog
+from tools.events.simulate.population import region_shares
 
 # Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
 _COUNTRY_TASTE: dict[str, dict[str, float]] = {

@@ -16,8 +16,8 @@ import pyarrow as pa
 from tools.events.geo import haversine_km
 from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES, FraudCase
-from tools.events.simulate.catalog import STREETS
 from tools.events.simulate.columns import CART, PURCHASE, VIEW, EventCols, OrderCols
+from tools.events.simulate.population import STREETS
 from tools.events.simulate.sessions import Shop
 
 DAY = 86_400

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from tools.events.regions import all_regions
-from tools.events.simulate.catalog import CATEGORY_POPULARITY, Catalog, CityTable, Population
+from tools.events.simulate.catalog import CATEGORY_POPULARITY, Catalog
 from tools.events.simulate.columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
 from tools.events.simulate.daytime import time_mix
 from tools.events.simulate.plan import (
@@ -24,6 +24,7 @@ from tools.events.simulate.plan import (
     product_weights,
     promotion_discount,
 )
+from tools.events.simulate.population import CityTable, Population
 from tools.events.simulate.taste import Taste, TastedSampler
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads

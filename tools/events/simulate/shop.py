@@ -40,7 +40,7 @@ from tools.events.simulate.calendar import (
     span_holidays,
     systematic_counts,
 )
-from tools.events.simulate.catalog import city_table, make_catalog, make_population, region_shares
+from tools.events.simulate.catalog import make_catalog
 from tools.events.simulate.columns import (
     EventCols,
     Names,
@@ -53,6 +53,7 @@ from tools.events.simulate.daytime import week_hour
 from tools.events.simulate.orders import Settled, keep_orders, settle_orders, sort_orders
 from tools.events.simulate.plan import ShopPlan, make_plan
 from tools.events.simulate.planted import PlantedPlan, plan_planted, planted_events, planted_orders
+from tools.events.simulate.population import city_table, make_population, region_shares
 from tools.events.simulate.reviews import make_reviews
 from tools.events.simulate.sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
 from tools.events.simulate.taste import calibrate_plan, make_taste

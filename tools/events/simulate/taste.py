@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.events.catalog import CATEGORIES
-from tools.events.simulate.catalog import Catalog, Population, region_shares
+from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.daytime import time_mix, traffic_share
 from tools.events.simulate.plan import ShopPlan
+from tools.events.simulate.population import Population, region_shares
 
 TASTE_SHARE = 0.75  # share of a shopper's product slots drawn from their favourite categories
 MAX_FAVOURITES = 3  # each shopper has 2 or 3 favourite categories
