@@ -140,10 +140,10 @@ def presets() -> None:
 
 @data_app.command()
 def info(
-    top: int = typer.Option(10, help="How many regions/countries to list."),
+    top: int = typer.Option(10, help="How many places to list per level (country, region, city)."),
     store: Path | None = StoreOption,
 ) -> None:
-    """What the store holds: events by type and region, date range, table sizes, ingests."""
+    """What the store holds: events by type and by place at each level, date range, table sizes, ingests."""
     from rich.console import Console
     from rich.table import Table
 
@@ -166,13 +166,19 @@ def info(
             ).fetchall():
                 by_type.add_row(kind, f"{n:,}")
             console.print(by_type)
-            places = Table("country", "region", "events", title=f"top {top} places")
-            rows = con.execute(
-                "SELECT country, region, count(*) FROM events GROUP BY 1, 2 ORDER BY 3 DESC LIMIT ?", [top]
-            ).fetchall()
-            for country, region, n in rows:
-                places.add_row(country or "-", region or "-", f"{n:,}")
-            console.print(places)
+            for level in ("country", "region", "city"):
+                known, rows = con.execute(
+                    f"SELECT count(DISTINCT {level}) FROM events WHERE {level} IS NOT NULL"
+                ).fetchone()[0], con.execute(
+                    f"SELECT {level}, count(*) FROM events WHERE {level} IS NOT NULL "
+                    "GROUP BY 1 ORDER BY 2 DESC LIMIT ?", [top]
+                ).fetchall()
+                if not known:
+                    continue
+                places = Table(level, "events", title=f"{known:,} {level} value(s); top {min(top, known)}")
+                for name, n in rows:
+                    places.add_row(str(name), f"{n:,}")
+                console.print(places)
         sizes = event_store.disk_bytes()
         tables = Table("table", "rows", "MB on disk", title="tables")
         for name in ("events", "orders", "products", "reviews", "users"):
@@ -182,6 +188,36 @@ def info(
     live = len(event_store.live_files())
     ingests = list_ingests(event_store)
     console.print(f"{live} live batch(es) awaiting compaction; {len(ingests)} file(s) ingested.")
+
+
+@data_app.command()
+def profile(
+    as_json: bool = typer.Option(False, "--json", help="Print the stored profile as JSON."),
+    store: Path | None = StoreOption,
+) -> None:
+    """The shop's profile: reporting currency and rates, week start, and its places with their zones."""
+    from rich.console import Console
+    from rich.table import Table
+
+    shop = _open_store(store).profile()
+    if as_json:
+        typer.echo(shop.to_json())
+        return
+    console = Console()
+    rates = ", ".join(f"1 {code} = {rate:.4g} {shop.currency}" for code, rate in sorted(shop.rates.items()))
+    dated = f"; {len(shop.dated_rates)} dated rate(s)" if shop.dated_rates else ""
+    money = f"reports in {shop.currency} ({rates or 'no other currencies'}{dated})"
+    console.print(f"[bold]{shop.name}[/]: {money}; weeks start on {shop.week_start.capitalize()}.")
+    if not shop.places:
+        console.print("No places yet: ingest events with places (and `--places FILE` for their zones).")
+        return
+    places = Table("level", "places", "time zones", title="places")
+    for level in shop.levels():
+        members = shop.at_level(level)
+        zones = sorted({p.tz for p in members})
+        shown = ", ".join(zones[:4]) + (f" (+{len(zones) - 4} more)" if len(zones) > 4 else "")
+        places.add_row(level, str(len(members)), shown)
+    console.print(places)
 
 
 @data_app.command()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from agent.config import get_settings
 from chronotope.cli import app
+from tools.events.profile import ShopProfile
 from tools.events.store import EventStore
 
 CSV = (
@@ -103,7 +104,8 @@ def test_info_shows_counts_by_type_place_and_date_range(cli_env: Path, sales: Pa
     result = CliRunner().invoke(app, ["data", "info"])
     assert result.exit_code == 0, result.output
     assert "2 events from 2024-05-01 10:00 to 2024-05-03 12:00 UTC" in _text(result)
-    assert "purchase" in result.output and "refund" in result.output and "DE" in result.output
+    assert "purchase" in result.output and "refund" in result.output
+    assert "1 country value(s); top 1" in _text(result) and "DE" in result.output
     assert "1 file(s) ingested" in _text(result)
 
 
@@ -134,6 +136,14 @@ def test_demo_builds_a_small_shop_and_refuses_too_few_events(cli_env: Path) -> N
     assert result.exit_code == 0, result.output
     count = EventStore(cli_env).connect().execute("SELECT count(*) FROM events").fetchone()[0]
     assert f"Demo shop: {count:,} events" in _text(result) and count >= 10_000
+    profile = CliRunner().invoke(app, ["data", "profile"])
+    assert profile.exit_code == 0, profile.output
+    text = _text(profile)
+    assert "Chronotope Store: reports in EUR (1 GBP = 1.163 EUR)" in text and "weeks start on Monday" in text
+    assert "Atlantic/Canary" in text and "Europe/London" in text
+    stored = CliRunner().invoke(app, ["data", "profile", "--json"])
+    assert ShopProfile.from_json(stored.output) == EventStore(cli_env).profile()
+    assert len(EventStore(cli_env).profile().at_level("region")) == 35
 
 
 def test_presets_are_listed_with_their_credit(cli_env: Path) -> None:

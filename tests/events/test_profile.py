@@ -109,3 +109,24 @@ def test_adding_places_keeps_known_ones_and_refuses_a_second_zone_for_one() -> N
     assert [p.name for p in grown.at_level("region")] == ["Oregon", "Maine", "New York", "Texas"]
     with pytest.raises(ProfileError, match="is in America/Los_Angeles in the profile, not America/Denver"):
         US.with_places([Place("region", "Oregon", "US", "America/Denver")])
+
+
+def test_the_store_keeps_the_profile_beside_its_data(tmp_path) -> None:
+    from tools.events.store import EventStore
+
+    store = EventStore(tmp_path / "store")
+    assert store.profile() == ShopProfile() and store.profile().currency == "EUR" and not store.profile().places
+    store.save_profile(US)
+    assert store.profile() == US
+    other = EventStore(tmp_path / "store")  # another process's view
+    other.save_profile(ShopProfile(name="Renamed", currency="USD"))
+    assert store.profile().name == "Renamed", "a profile replaced by another process is read again"
+
+
+def test_the_demo_shop_stores_its_own_profile(demo_shop) -> None:
+    store, _ = demo_shop
+    profile = store.profile()
+    assert profile.currency == "EUR" and round(profile.rate("GBP"), 4) == round(1 / 0.86, 4)
+    assert len(profile.at_level("country")) == 5 and len(profile.at_level("region")) == 35
+    assert profile.zone_of(country="ES", region="Canary Islands") == "Atlantic/Canary"
+    assert profile.place("Bavaria").subdivision == "BY"

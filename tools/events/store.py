@@ -31,10 +31,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tools.cancellation import on_cancel
+from tools.events.profile import PROFILE_FILE, ShopProfile
 from tools.events.schema import EVENTS, TABLES
 from tools.events.snapshots import Snapshots, StoreError, Transaction, new_id, write_parquet_atomically
 
 log = logging.getLogger(__name__)
+EMPTY_PROFILE = ShopProfile()
 
 EMPTY_FILE = "_empty.parquet"
 LIVE_DIR = "events/live"
@@ -54,6 +56,8 @@ class EventStore:
             self._snapshots.recover()
             self._ensure_layout()
         self._auto_compact_batches = auto_compact_batches
+        self._profile: tuple[tuple[int, int, int], ShopProfile] | None = None  # (file stamp, profile)
+        self._profile_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._compactor: threading.Thread | None = None
@@ -265,6 +269,28 @@ class EventStore:
         """The UTC time of the latest event, or None while the store is empty."""
         with self.connect() as con:
             return con.execute("SELECT max(event_time) FROM events").fetchone()[0]
+
+    # ------------------------------------------------------------------ the shop profile
+    def profile(self) -> ShopProfile:
+        """The shop's profile, stored beside the data (an empty one, EUR and no places, until one is saved).
+
+        Read again when another process replaced it (the file's stamp changed), else served from memory.
+        """
+        path = self.root / PROFILE_FILE
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return EMPTY_PROFILE
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._profile_lock:
+            if self._profile is None or self._profile[0] != stamp:
+                self._profile = (stamp, ShopProfile.from_json(path.read_text(encoding="utf-8")))
+            return self._profile[1]
+
+    def save_profile(self, profile: ShopProfile) -> None:
+        """Replace the shop's profile in one commit (readers see the old or the new one, never half)."""
+        with self.transaction() as tx:
+            tx.write_text(PROFILE_FILE, profile.to_json())
 
 
 # Rows inside a partition file are ordered by time; zstd and dictionary pages then see similar neighbours.

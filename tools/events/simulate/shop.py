@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from tools.events.profile import PROFILE_FILE
 from tools.events.regions import all_regions
 from tools.events.schema import (
     PRODUCTS,
@@ -54,6 +55,7 @@ from tools.events.simulate.orders import Settled, keep_orders, settle_orders, so
 from tools.events.simulate.plan import ShopPlan, make_plan
 from tools.events.simulate.planted import PlantedPlan, plan_planted, planted_events, planted_orders
 from tools.events.simulate.population import city_table, make_population, region_shares
+from tools.events.simulate.profile import demo_profile
 from tools.events.simulate.reviews import make_reviews
 from tools.events.simulate.sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
 from tools.events.simulate.taste import calibrate_plan, make_taste
@@ -232,6 +234,7 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
             tx.write_parquet(f"tables/{name}/part-{uuid.uuid4().hex[:16]}.parquet", table)
         truth = _ground_truth(config, shop, plan, planted, holiday_dates, n_written)
         tx.write_text(MANIFEST, truth.model_dump_json(indent=2))
+        tx.write_text(PROFILE_FILE, demo_profile().to_json())
     return truth
 
 
