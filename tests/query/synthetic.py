@@ -8,10 +8,11 @@ import numpy as np
 import pyarrow as pa
 
 from tools.events.schema import EVENTS
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 
 # (region, country, city, currency): Berlin and Paris time, London time, Canary time (an hour behind Madrid),
-# Madrid time; a region outside the registry (read in its country's zone) and an event with neither (UTC).
+# Madrid time; a region outside the profile (read in its country's zone) and an event with neither (UTC).
 PLACES = [
     ("Bavaria", "DE", "Munich", "EUR"),
     ("Ile-de-France", "FR", "Paris", "EUR"),
@@ -69,8 +70,10 @@ def events_at(rows: list[dict]) -> pa.Table:
 
 
 def store_with(root, table: pa.Table, partitioned: bool = True) -> EventStore:
-    """A store at `root` holding `table` (date partitions, or one live batch)."""
+    """A store at `root` holding `table` (date partitions, or one live batch), with the demo shop's profile:
+    its places are the ones these events use."""
     store = EventStore(root)
+    store.save_profile(demo_profile())
     if partitioned:
         with store.transaction() as tx:
             store.write_events_partitioned(tx, table)

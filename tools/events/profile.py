@@ -84,6 +84,7 @@ class ShopProfile:
     dated_rates: tuple[DatedRate, ...] = ()  # a user's rate table; wins over `rates` where it has a rate
     places: tuple[Place, ...] = ()
     week_start: Weekday = "monday"
+    tz: str | None = None  # the shop's own zone: events with no known place are read in it
 
     def __post_init__(self) -> None:
         _check_currency(self.currency, "currency")
@@ -97,6 +98,8 @@ class ShopProfile:
                 raise ProfileError(
                     f"The {entry.currency} rate since {entry.since} must be positive, got {entry.rate!r}."
                 )
+        if self.tz is not None and self.tz not in _zones():
+            raise ProfileError(f"tz: {self.tz!r} is not an IANA time zone (e.g. Europe/Berlin).")
         if self.week_start not in WEEKDAYS:
             raise ProfileError(f"week_start must be one of {', '.join(WEEKDAYS)}, got {self.week_start!r}.")
         keys: set[tuple[str, str, str, str]] = set()
@@ -152,7 +155,8 @@ class ShopProfile:
         if not found:
             known = [p.name for p in self.places if level is None or p.level == level]
             shown = ", ".join(known[:40]) + (f" and {len(known) - 40} more" if len(known) > 40 else "")
-            raise UnknownPlace(f"Unknown {what} {name!r}. Known {what}s: {shown or 'none yet'}.")
+            plural = {"country": "countries", "city": "cities"}.get(what, f"{what}s")
+            raise UnknownPlace(f"Unknown {what} {name!r}. Known {plural}: {shown or 'none yet'}.")
         choices = ", ".join(f"{p.name} ({p.level} in {p.parent or p.country})" for p in found)
         raise UnknownPlace(f"{name!r} names several places: {choices}. Say which (e.g. with its region).")
 
@@ -253,6 +257,7 @@ class ShopProfile:
                 ),
                 places=tuple(Place(**p) for p in data.get("places", [])),
                 week_start=data.get("week_start", "monday"),
+                tz=data.get("tz"),
             )
         except ProfileError:
             raise

@@ -3,7 +3,7 @@
     from tools.query import QuerySpec, Spike, run_query
     spec = QuerySpec(metric="orders", group_by=["region"], comparison=Spike(days_of_week=["friday"],
                      hour_from=20, hour_to=24))
-    result = run_query(EventStore(settings.store_path), spec)
+    result = run_query(store, spec)                # places, zones and money from store.profile()
     result.summary()
     # "Auvergne-Rhone-Alpes: Friday-night orders 2.8x its baseline (z=11.2, 1,830 orders); ..."
 """
@@ -23,11 +23,10 @@ from tools.query.spec import (
     ShareOfTotal,
     Spike,
     parse_spec,
-    valid_choices,
 )
 
 __all__ = [
     "BACKENDS", "DIMENSIONS", "METRICS", "Filters", "PeriodOverPeriod", "QueryBackendError", "QueryCache",
     "QueryPlan", "QueryResult", "QuerySpec", "QuerySpecError", "QueryTimeout", "ShareOfTotal", "Spike",
-    "parse_spec", "query_cache", "resolve_period", "run_query", "valid_choices",
+    "parse_spec", "query_cache", "resolve_period", "run_query",
 ]

@@ -16,6 +16,7 @@ lock), and a process that cannot open it queries the Parquet files instead.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -28,6 +29,7 @@ import ibis.expr.types as ir
 
 from tools.events.schema import EVENTS
 from tools.events.store import EventStore
+from tools.events.zones import ZoneTable
 from tools.query.localtime import with_local_time
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,15 @@ def default_cache_path(store: EventStore) -> Path:
 
 
 def store_state(store: EventStore) -> tuple:
-    """Changes whenever the store's events do: snapshots are immutable except for live batches added to
-    them."""
-    return str(store.root.resolve()), store.snapshot.name, tuple(p.name for p in store.live_files())
+    """Changes whenever the store's events or its places' zones do: snapshots are immutable except for live
+    batches added to them."""
+    live = tuple(p.name for p in store.live_files())
+    return str(store.root.resolve()), store.snapshot.name, live, zones_stamp(ZoneTable.of(store.profile()))
+
+
+def zones_stamp(zones: ZoneTable) -> str:
+    """A short fingerprint of where local time is read: cached local-time columns hold for one stamp."""
+    return hashlib.sha256(repr(zones).encode()).hexdigest()[:16]
 
 
 def _file_key(store: EventStore, path: Path) -> tuple[str, int, int]:
@@ -143,6 +151,8 @@ class QueryCache:
             if state == self._synced:
                 return SyncReport(0, 0, -1, time.perf_counter() - started)
             con = self._connect()
+            zones = ZoneTable.of(self.store.profile())
+            self._forget_other_zones(con, zones_stamp(zones))
             if self._files is None:
                 self._files = {p: (i, s, m) for i, p, s, m in con.execute("SELECT * FROM files").fetchall()}
             for attempt in range(3):
@@ -156,13 +166,25 @@ class QueryCache:
             removed = [p for p, (_, size, mtime) in self._files.items() if current.get(p) != (size, mtime)]
             added = [p for p, stamp in current.items() if p not in self._files or p in removed]
             if removed or added:
-                self._apply(con, removed, added, current, progress)
+                self._apply(con, removed, added, current, zones, progress)
             rows = con.execute("SELECT count(*) FROM events").fetchone()[0] if (removed or added) else None
             self._synced = state
         return SyncReport(len(added), len(removed), rows if rows is not None else -1,
                           time.perf_counter() - started)
 
-    def _apply(self, con, removed: list[str], added: list[str], current: dict, progress: bool) -> None:
+    def _forget_other_zones(self, con, stamp: str) -> None:
+        """Empty the cache when its local times were computed with other zones (the profile changed)."""
+        stored = con.execute("SELECT value FROM meta WHERE key = 'zones'").fetchone()
+        if stored is not None and stored[0] == stamp:
+            return
+        for table in ("events", "session_hours", "files"):
+            con.execute(f"DELETE FROM {table}")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('zones', ?)", [stamp])
+        self._files = {}
+
+    def _apply(
+        self, con, removed: list[str], added: list[str], current: dict, zones: ZoneTable, progress: bool
+    ) -> None:
         snapshot = self.store.snapshot
         next_id = max((i for i, _, _ in self._files.values()), default=-1) + 1
         new_ids = {path: next_id + n for n, path in enumerate(added)}
@@ -179,7 +201,7 @@ class QueryCache:
                             [removed_ids])
                 con.execute("DELETE FROM files WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [removed_ids])
             if added:
-                self._insert_files(con, snapshot, added, new_ids, progress)
+                self._insert_files(con, snapshot, added, new_ids, zones, progress)
                 con.execute(
                     "INSERT INTO touched SELECT DISTINCT session_id FROM events WHERE file_id IN "
                     "(SELECT unnest(?::INTEGER[]))", [list(new_ids.values())]
@@ -200,7 +222,7 @@ class QueryCache:
             self._files[path] = (new_ids[path], *current[path])
 
     def _insert_files(
-        self, con, snapshot: Path, added: list[str], ids: dict[str, int], progress: bool
+        self, con, snapshot: Path, added: list[str], ids: dict[str, int], zones: ZoneTable, progress: bool
     ) -> None:
         """Insert the rows of `added` with their local-time columns, a few hundred files per statement.
 
@@ -221,7 +243,7 @@ class QueryCache:
                 continue
             source.create_view("new_rows", replace=True)
             table = ibis.duckdb.from_connection(con).table("new_rows")
-            local = with_local_time(table, first.date(), last.date())
+            local = with_local_time(table, first.date(), last.date(), zones)
             select = ibis.to_sql(local.drop("local_seconds"))
             names = ", ".join([*EVENTS.names, "local_day", "local_hour", "local_weekday"])
             con.execute(

@@ -15,9 +15,11 @@ import ibis.expr.types as ir
 from tools.query.localtime import day_number, with_local_time
 from tools.query.metrics import (
     METRIC_EVENT_TYPES,
+    MONEY_METRICS,
     RATIO_METRICS,
     SESSION_METRICS,
     metric_value,
+    reporting_amount,
     session_metric,
 )
 from tools.query.plan import QueryPlan
@@ -101,8 +103,10 @@ def filtered_events(events: ir.Table, spec: QuerySpec, plan: QueryPlan) -> ir.Ta
         if values:
             conditions.append(table[column].isin(values))
     table = table.filter(*conditions)
+    if spec.metric in MONEY_METRICS:
+        table = table.mutate(reporting_amount=reporting_amount(table, plan.money))
     if "local_day" not in table.columns:  # the query cache stores local time; Parquet and Spark compute it
-        table = with_local_time(table, plan.data_first_day, plan.data_last_day)
+        table = with_local_time(table, plan.data_first_day, plan.data_last_day, plan.zones)
 
     local = []
     if ranges:

@@ -1,11 +1,11 @@
 """Local time of each event, as portable ibis arithmetic.
 
-"Friday night" is read on the wall clock of the event's region. Backends disagree on time-zone functions,
-so instead of calling them we precompute each zone's UTC offsets from zoneinfo over the queried span and
-compile them into a CASE on (region, UTC epoch seconds): integer arithmetic that DuckDB, Spark, Trino and
-ClickHouse all run the same way, and that honours DST and zones that differ within a country (the Canary
-Islands are an hour behind mainland Spain). Events whose region is unknown fall back to their country's
-main zone, then to UTC.
+"Friday night" is read on the wall clock of the event's place: its city's zone, else its region's, else its
+country's, else the shop's own (`tools.events.zones.ZoneTable`, from the shop profile). Backends disagree
+on time-zone functions, so instead of calling them we precompute each zone's UTC offsets from zoneinfo over
+the queried span and compile them into a CASE on (place, UTC epoch seconds): integer arithmetic that DuckDB,
+Spark, Trino and ClickHouse all run the same way, and that honours DST, half-hour zones (Asia/Kolkata) and
+zones that differ within a country (the Canary Islands are an hour behind mainland Spain).
 
 Local day numbers count days since 1970-01-01 on the local calendar; weekday 0 is Monday.
 """
@@ -20,19 +20,11 @@ from zoneinfo import ZoneInfo
 import ibis
 import ibis.expr.types as ir
 
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.zones import ZoneRule, ZoneTable
 
 SECONDS_PER_DAY = 86_400
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
-
-
-def zone_regions() -> dict[str, list[str]]:
-    """IANA zone -> the registry's region names in it."""
-    zones: dict[str, list[str]] = {}
-    for region in all_regions():
-        zones.setdefault(region.tz, []).append(region.name)
-    return zones
 
 
 def _offset_minutes(zone: ZoneInfo, epoch_s: int) -> int:
@@ -69,9 +61,9 @@ def offset_intervals(tz: str, first_day: date, last_day: date) -> tuple[tuple[in
 
 
 def utc_offset_minutes(
-    table: ir.Table, epoch_s: ir.IntegerValue, first_day: date, last_day: date
+    table: ir.Table, epoch_s: ir.IntegerValue, first_day: date, last_day: date, zones: ZoneTable
 ) -> ir.IntegerValue:
-    """Each event's UTC offset in minutes, from its region's zone (else its country's, else UTC)."""
+    """Each event's UTC offset in minutes, from the zone its place is read in (see `ZoneTable`)."""
 
     def offsets(tz: str) -> tuple[tuple[int, int], ...]:
         return offset_intervals(tz, first_day, last_day)
@@ -82,27 +74,41 @@ def utc_offset_minutes(
         branches = [(epoch_s < start, ibis.literal(prev[1])) for prev, (start, _) in pairwise(intervals)]
         return ibis.cases(*branches, else_=ibis.literal(intervals[-1][1]))
 
-    # Zones with the same offsets over the span (Paris, Berlin, Madrid, Rome) share one branch: a shorter
-    # expression compiles and runs faster.
-    by_region: dict[tuple, list[str]] = {}
-    for tz, names in zone_regions().items():
-        by_region.setdefault(offsets(tz), []).extend(names)
-    by_country: dict[tuple, list[str]] = {}
-    for country in COUNTRIES:
-        by_country.setdefault(offsets(country.tz), []).append(country.code)
-    branches = [(table.region.isin(names), offset_expr(iv)) for iv, names in by_region.items()]
-    branches += [(table.country.isin(codes), offset_expr(iv)) for iv, codes in by_country.items()]
-    return ibis.cases(*branches, else_=ibis.literal(0))
+    # Places with the same offsets over the span (Paris, Berlin, Madrid, Rome) share one branch: a shorter
+    # expression compiles and runs faster. Qualified rules (a name used twice in the profile) keep their own.
+    branches = []
+    for level in ("city", "region", "country"):  # the most specific place decides
+        grouped: dict[tuple, list[str]] = {}
+        for rule in (r for r in zones.rules if r.level == level):
+            if rule.country or rule.region:
+                branches.append((_matches(table, rule), offset_expr(offsets(rule.tz))))
+            else:
+                grouped.setdefault(offsets(rule.tz), []).append(rule.name)
+        branches += [(table[level].isin(names), offset_expr(iv)) for iv, names in grouped.items()]
+    # No place and no shop zone: UTC. Ingest refuses events whose zone it cannot know, so only data written
+    # around it (or a profile without places) gets here.
+    default = offset_expr(offsets(zones.default)) if zones.default else ibis.literal(0)
+    return ibis.cases(*branches, else_=default) if branches else default
 
 
-def with_local_time(table: ir.Table, first_day: date, last_day: date) -> ir.Table:
+def _matches(table: ir.Table, rule: ZoneRule) -> ir.BooleanValue:
+    condition = table[rule.level] == rule.name
+    if rule.country:
+        condition &= table.country == rule.country
+    if rule.region:
+        condition &= table.region == rule.region
+    return condition
+
+
+def with_local_time(table: ir.Table, first_day: date, last_day: date, zones: ZoneTable) -> ir.Table:
     """`table` plus local_seconds, local_day (days since epoch), local_hour (0-23), local_weekday (0=Monday).
 
     `first_day`..`last_day` is the UTC date span the query reads; offsets are exact inside it.
     """
     # floor, not cast: some backends return fractional epoch seconds and a cast would round 19:59:59.7 up.
     epoch_s = table.event_time.epoch_seconds().floor()
-    local = table.mutate(local_seconds=epoch_s + utc_offset_minutes(table, epoch_s, first_day, last_day) * 60)
+    offset = utc_offset_minutes(table, epoch_s, first_day, last_day, zones)
+    local = table.mutate(local_seconds=epoch_s + offset * 60)
     local = local.mutate(
         local_day=local.local_seconds // SECONDS_PER_DAY,
         local_hour=(local.local_seconds // 3600) % 24,

@@ -2,7 +2,7 @@
 
 Definitions (all over the filtered events):
 - orders: distinct order ids of purchase events; refunds: distinct order ids of refund events.
-- revenue: sum of price x quantity of purchase events, in the reporting currency (`tools.events.currency`).
+- revenue: sum of price x quantity of purchase events, in the shop's reporting currency (`reporting_amount`).
 - units: sum of quantity of purchase events (a missing quantity counts as 1).
 - sessions, unique_users: distinct session / user ids over all events.
 - conversion_rate: sessions with a purchase / sessions; average_order_value: revenue / orders;
@@ -14,10 +14,12 @@ has at least one such event: no rows of zero orders for products that were only 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 import ibis
 import ibis.expr.types as ir
 
-from tools.events.currency import RATES, REPORTING_CURRENCY
+from tools.events.money import Money
 
 # Metrics that are a ratio of two aggregates: undefined (NULL), not 0, over no events.
 RATIO_METRICS: tuple[str, ...] = ("conversion_rate", "average_order_value", "refund_rate")
@@ -43,14 +45,18 @@ METRIC_EVENT_TYPES: dict[str, tuple[str, ...] | None] = {
 }
 
 
-def _reporting_amount(t: ir.Table) -> ir.FloatingValue:
+MONEY_METRICS: tuple[str, ...] = ("revenue", "average_order_value")
+
+
+def reporting_amount(t: ir.Table, money: Money) -> ir.FloatingValue:
     """price x quantity in the reporting currency; NULL (left out of sums) for a currency without a rate."""
-    currency = t.currency.fill_null(REPORTING_CURRENCY)
-    rate = ibis.cases(
-        *[(currency == code, ibis.literal(value)) for code, value in RATES.items()],
-        else_=ibis.null("float64"),
-    )
-    return t.price * t.quantity.fill_null(1) * rate
+    currency = t.currency.fill_null(money.currency)
+    branches = [(currency == money.currency, ibis.literal(1.0))]
+    for code, since, rate in sorted(money.dated, key=lambda r: (r[0], r[1]), reverse=True):
+        starts = ibis.timestamp(datetime.combine(since, time(), UTC))
+        branches.append(((currency == code) & (t.event_time >= starts), ibis.literal(rate)))
+    branches += [(currency == code, ibis.literal(rate)) for code, rate in money.rates]
+    return t.price * t.quantity.fill_null(1) * ibis.cases(*branches, else_=ibis.null("float64"))
 
 
 def session_metric(table: ir.Table, metric: str, keys: dict[str, ir.Value], name: str) -> ir.Table:
@@ -93,7 +99,7 @@ def metric_value(metric: str, t: ir.Table) -> ir.NumericScalar:
     if metric == "orders":
         return t.order_id.nunique(where=purchase)
     if metric == "revenue":
-        return _reporting_amount(t).sum(where=purchase).fill_null(0.0)
+        return t.reporting_amount.sum(where=purchase).fill_null(0.0)
     if metric == "units":
         return t.quantity.fill_null(1).sum(where=purchase).fill_null(0)
     if metric == "unique_users":

@@ -2,7 +2,7 @@
 
 Relative periods ("last_30_days", "this_week") count back from `as_of`, which defaults to the latest event in
 the store: demos and tests give the same answer every day, and for a live shop the latest event is about
-now. Dates are local calendar dates (each event's region); `as_of`'s date is its UTC date.
+now. Dates are local calendar dates (each event's place); `as_of`'s date is its UTC date.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+from tools.events.money import Money
+from tools.events.profile import ShopProfile
+from tools.events.zones import ZoneTable
 from tools.query.localtime import day_number
 from tools.query.spec import WEEKDAYS, Filters, PeriodOverPeriod, QuerySpec, QuerySpecError, Spike
 
@@ -33,6 +36,8 @@ class QueryPlan:
     data_last_day: date
     current: tuple[date, date] | None  # inclusive local date range, None = no date filter
     previous: tuple[date, date] | None  # period over period only
+    zones: ZoneTable  # where each event's local time is read (the shop profile's places)
+    money: Money  # the reporting currency and the rates into it
     window_hours: float = 0.0  # spike only: nominal local hours inside / outside the window
     baseline_hours: float = 0.0
 
@@ -82,8 +87,10 @@ def _date_range(filters: Filters, today: date, first_day: date) -> tuple[date, d
     return (filters.date_from or first_day, filters.date_to or today)
 
 
-def plan_query(spec: QuerySpec, span: DataSpan) -> QueryPlan:
-    """Resolve `spec`'s time frame against the data span; raises QuerySpecError for an empty spike window."""
+def plan_query(spec: QuerySpec, span: DataSpan, profile: ShopProfile | None = None) -> QueryPlan:
+    """Resolve `spec`'s time frame against the data span and the shop's profile (zones, money); raises
+    QuerySpecError for an empty spike window."""
+    profile = profile or ShopProfile()
     now = datetime.now(UTC)
     as_of = spec.as_of or span.last or now
     if as_of.tzinfo is None:
@@ -99,7 +106,7 @@ def plan_query(spec: QuerySpec, span: DataSpan) -> QueryPlan:
         previous = (current[0] - shift, current[1] - shift)
     last_day = (span.last or as_of).astimezone(UTC).date()
     plan = QueryPlan(as_of=as_of, data_first_day=first_day, data_last_day=last_day, current=current,
-                     previous=previous)
+                     previous=previous, zones=ZoneTable.of(profile), money=Money.of(profile))
     if isinstance(spec.comparison, Spike):
         window, baseline = spike_exposure(spec.filters, spec.comparison, plan)
         if window == 0:

@@ -10,8 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from tools.events.currency import REPORTING_CURRENCY
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.profile import ShopProfile
 from tools.query.plan import QueryPlan
 from tools.query.spec import PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
 from tools.results import ChartKind, ChartSpec
@@ -19,9 +18,9 @@ from tools.results import ChartKind, ChartSpec
 SUMMARY_ROWS = 3  # groups named in a summary line
 
 _LABELS = {
-    "orders": "orders", "revenue": f"revenue ({REPORTING_CURRENCY})", "units": "units",
+    "orders": "orders", "revenue": "revenue ({currency})", "units": "units",
     "sessions": "sessions", "unique_users": "unique users", "conversion_rate": "conversion rate",
-    "average_order_value": f"average order value ({REPORTING_CURRENCY})", "refunds": "refunds",
+    "average_order_value": "average order value ({currency})", "refunds": "refunds",
     "refund_rate": "refund rate", "views": "views", "carts": "carts", "searches": "searches",
     "events": "events",
 }
@@ -75,6 +74,7 @@ class QueryResult:
     spike_groups: tuple[int, int] | None = None  # spike: (groups with min_support, all groups)
     expr: ir.Table | None = field(default=None, repr=False)  # the compiled query (non-DuckDB backends)
     query_sql: str | None = field(default=None, repr=False)  # the SQL that ran (DuckDB backends)
+    profile: ShopProfile = field(default_factory=ShopProfile, repr=False)  # places (map points), currency
 
     def sql(self) -> str:
         """The SQL ibis generated for the backend that ran the query, for display and audit."""
@@ -82,11 +82,15 @@ class QueryResult:
             return self.query_sql
         return "" if self.expr is None else str(ibis.to_sql(self.expr))
 
+    def metric_label(self) -> str:
+        """What the metric is called, money in the shop's reporting currency ("revenue (USD)")."""
+        return _LABELS[self.spec.metric].format(currency=self.plan.money.currency)
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> str:
         """One line an LLM can quote, naming the top groups with their numbers."""
         spec, frame = self.spec, self.frame
-        metric = _LABELS[spec.metric]
+        metric = self.metric_label()
         by = f" by {', '.join(g.replace('_', ' ') for g in spec.group_by)}" if spec.group_by else ""
         period = self.plan.period_label()
         if isinstance(spec.comparison, Spike):
@@ -170,13 +174,13 @@ class QueryResult:
         spec, frame, value = self.spec, self.frame, self.value_column()
         if frame.empty or not spec.group_by:
             return None
-        what = _cap(_LABELS[spec.metric])
+        what = _cap(self.metric_label())
         if isinstance(spec.comparison, Spike):
-            what = f"{spec.comparison.label()} {_LABELS[spec.metric]}: lift over baseline"
+            what = f"{spec.comparison.label()} {self.metric_label()}: lift over baseline"
         elif isinstance(spec.comparison, PeriodOverPeriod):
             what = f"{what}: change vs {spec.comparison.shift} before"
         elif isinstance(spec.comparison, ShareOfTotal):
-            what = f"Share of {_LABELS[spec.metric]}"
+            what = f"Share of {self.metric_label()}"
         title = (f"{what} by {', '.join(g.replace('_', ' ') for g in spec.group_by)} "
                  f"({self.plan.period_label()})")
         groups = set(spec.group_by)
@@ -199,7 +203,7 @@ class QueryResult:
         geo = [g for g in self.spec.group_by if g in _GEO]
         if not geo:
             return None
-        where = _coordinates()[geo[0]]
+        where = _coordinates(self.profile)[geo[0]]
         points = self.frame.assign(label=self.frame[geo[0]])
         points["lat"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[0])
         points["lon"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[1])
@@ -208,13 +212,17 @@ class QueryResult:
                                     extra={"lat": "lat", "lon": "lon", "label": "label"})
 
 
-def _coordinates() -> dict[str, dict[str, tuple[float, float]]]:
-    """Centroids for map points: regions and cities from the registry, countries as the mean of their
-    regions."""
-    regions = {r.name: (r.lat, r.lon) for r in all_regions()}
-    cities = {c.name: (c.lat, c.lon) for r in all_regions() for c in r.cities}
-    countries = {}
-    for country in COUNTRIES:
-        members = [(r.lat, r.lon) for r in all_regions() if r.country == country.code]
-        countries[country.code] = (mean(p[0] for p in members), mean(p[1] for p in members))
-    return {"region": regions, "city": cities, "country": countries}
+def _coordinates(profile: ShopProfile) -> dict[str, dict[str, tuple[float, float]]]:
+    """Map points of the profile's places: their own coordinates, else the mean of their children's."""
+    points: dict[str, dict[str, tuple[float, float]]] = {"country": {}, "region": {}, "city": {}}
+    for level in ("city", "region", "country"):
+        for place in profile.at_level(level):
+            key = place.country if level == "country" else place.name
+            if place.lat is not None and place.lon is not None:
+                points[level][key] = (place.lat, place.lon)
+                continue
+            inner = [points[child.level].get(child.name) for child in profile.children(place)]
+            inner = [point for point in inner if point is not None]
+            if inner:
+                points[level][key] = (mean(p[0] for p in inner), mean(p[1] for p in inner))
+    return points

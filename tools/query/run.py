@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from tools.errors import EngineInputError
+from tools.events.profile import ShopProfile
 from tools.events.store import EventStore
 from tools.query.backends import Source, data_span, open_source, table_or_none
 from tools.query.cache import uses_session_hours
@@ -22,7 +23,16 @@ from tools.query.compile import compile_query
 from tools.query.localtime import day_from_number
 from tools.query.plan import QueryPlan, plan_query
 from tools.query.result import QueryResult
-from tools.query.spec import COUNT_METRICS, MAX_ROWS, WEEKDAYS, QuerySpec, QuerySpecError, Spike, parse_spec
+from tools.query.spec import (
+    COUNT_METRICS,
+    MAX_ROWS,
+    WEEKDAYS,
+    QuerySpec,
+    QuerySpecError,
+    Spike,
+    parse_spec,
+    resolve_places,
+)
 
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -148,20 +158,24 @@ def run_query(
     spec: QuerySpec | dict[str, Any] | str,
     backend: str | ibis.BaseBackend = "duckdb",
     *,
+    profile: ShopProfile | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     cache: bool = True,
 ) -> QueryResult:
-    """Answer `spec` over the store's events.
+    """Answer `spec` over the store's events, with the places, zones and money of the shop's profile.
 
     backend: "duckdb" (default; through the store's QueryCache unless `cache=False`, then over its Parquet
     files), "spark" (the active or a local SparkSession over the Parquet files), or any ibis backend with an
     `events` table in the canonical columns (Trino, ClickHouse, a Spark cluster; `store` may then be None).
+    `profile`: the shop's profile (default: the store's own; pass one with a store-less backend).
     Raises QuerySpecError for a spec that cannot run (listing the valid choices) and QueryTimeout past
     `timeout_s`.
     """
     started = time.perf_counter()
     if not isinstance(spec, QuerySpec):
         spec = parse_spec(spec)
+    profile = profile or (store.profile() if store is not None else ShopProfile())
+    spec = resolve_places(spec, profile)
     source = open_source(store, backend, uses_session_hours(spec), cache)
 
     def run(call: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -169,7 +183,7 @@ def run_query(
                         timeout_s)
 
     spec = _resolve_catalog_values(source, spec)
-    plan = plan_query(spec, data_span(source, run))
+    plan = plan_query(spec, data_span(source, run), profile)
     table = source.session_hours if source.session_hours is not None else source.events
     expr, sql = None, None
     if source.duckdb is not None:
@@ -186,6 +200,7 @@ def run_query(
                   else None)
         raw = raw.drop(columns=["groups_total", "groups_supported"])
     return QueryResult(
+        profile=profile,
         spec=spec,
         frame=tidy_frame(raw, spec),
         plan=plan,

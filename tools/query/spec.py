@@ -9,14 +9,13 @@ the valid choices in the message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tools.errors import EngineInputError
-from tools.events.regions import COUNTRIES, UnknownRegion, all_regions, get_country, get_region
+from tools.events.profile import PlaceLevel, ShopProfile, UnknownPlace
 from tools.events.schema import CHANNELS
 
 
@@ -78,27 +77,6 @@ def _as_list(value: Any) -> Any:
 def _weekdays(value: Any) -> Any:
     value = _as_list(value)
     return [_weekday(v) for v in value] if isinstance(value, list) else value
-
-
-def _norm(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def _city_name(name: str) -> str:
-    for region in all_regions():
-        for city in region.cities:
-            if _norm(city.name) == _norm(name):
-                return city.name
-    known = ", ".join(c.name for r in all_regions() for c in r.cities)
-    raise UnknownRegion(f"Unknown city {name!r}. Valid cities: {known}.")
-
-
-def _canonical(lookup: Callable[[str], str], values: list[str]) -> list[str]:
-    """Registry names for `values` (duplicates dropped); an unknown one fails with the registry's message."""
-    try:
-        return list(dict.fromkeys(lookup(v) for v in values))
-    except UnknownRegion as exc:
-        raise ValueError(str(exc)) from None
 
 
 class _SpecModel(BaseModel):
@@ -173,21 +151,6 @@ class Filters(_SpecModel):
     @classmethod
     def _days(cls, value: Any) -> Any:
         return _weekdays(value)
-
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, value: list[str]) -> list[str]:
-        return _canonical(lambda v: get_country(v).code, value)
-
-    @field_validator("regions")
-    @classmethod
-    def _regions(cls, value: list[str]) -> list[str]:
-        return _canonical(lambda v: get_region(v).name, value)
-
-    @field_validator("cities")
-    @classmethod
-    def _cities(cls, value: list[str]) -> list[str]:
-        return _canonical(_city_name, value)
 
     @model_validator(mode="after")
     def _ranges(self) -> Filters:
@@ -356,14 +319,27 @@ def parse_spec(data: dict[str, Any] | str) -> QuerySpec:
     return QuerySpec.model_validate(data)
 
 
-def valid_choices() -> dict[str, list[str]]:
-    """The closed sets a spec draws from (for prompts, CLIs and error messages)."""
-    return {
-        "metric": list(METRICS),
-        "group_by": list(DIMENSIONS),
-        "period": list(RELATIVE_PERIODS),
-        "days_of_week": list(WEEKDAYS),
-        "countries": [c.code for c in COUNTRIES],
-        "regions": [r.name for r in all_regions()],
-        "channels": list(CHANNELS),
+def resolve_places(spec: QuerySpec, profile: ShopProfile) -> QuerySpec:
+    """The spec with its place filters in the profile's own names (countries as ISO codes).
+
+    "bavaria", "DE-BY" -> "Bavaria"; "germany" -> "DE". A name the profile does not know fails with the
+    profile's places listed.
+    """
+    filters = spec.filters
+    if not (filters.countries or filters.regions or filters.cities):
+        return spec
+
+    def canonical(level: PlaceLevel, values: list[str]) -> list[str]:
+        try:
+            places = [profile.place(value, level) for value in values]
+        except UnknownPlace as exc:
+            raise QuerySpecError(str(exc)) from None
+        names = [p.country if level == "country" else p.name for p in places]
+        return list(dict.fromkeys(names))
+
+    update = {
+        "countries": canonical("country", filters.countries),
+        "regions": canonical("region", filters.regions),
+        "cities": canonical("city", filters.cities),
     }
+    return spec.model_copy(update={"filters": filters.model_copy(update=update)})

@@ -1,0 +1,8 @@
+"""Writing values into SQL text (for the few expressions built as text rather than bound as parameters)."""
+
+from __future__ import annotations
+
+
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal ('O''Brien')."""
+    return "'" + text.replace("'", "''") + "'"
