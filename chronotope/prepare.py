@@ -41,6 +41,25 @@ def _build_demo_data(settings: Settings) -> str:
             "planted Friday spikes)")
 
 
+def _profile_known(settings: Settings) -> bool:
+    """A store with a profile, or one that is not the demo's (its profile comes from its own ingests)."""
+    from tools.events.profile import PROFILE_FILE
+    from tools.events.simulate.shop import MANIFEST
+
+    root = settings.store_path
+    return (root / PROFILE_FILE).exists() or not (root / MANIFEST).exists()
+
+
+def _store_demo_profile(settings: Settings) -> str:
+    """Demo shops built before profiles existed get the demo's profile (places, zones, currency)."""
+    from chronotope.wiring import event_store
+    from tools.events.simulate.profile import demo_profile
+
+    profile = demo_profile()
+    event_store(settings).save_profile(profile)
+    return f"the demo shop's profile: {len(profile.places)} places, {profile.currency}"
+
+
 def _index_knowledge(settings: Settings) -> str:
     from chronotope.wiring import event_store, knowledge_base
 
@@ -86,6 +105,7 @@ def _train_recommender(settings: Settings) -> str:
 
 STEPS: tuple[PrepareStep, ...] = (
     PrepareStep("Demo data (1M events)", _store_has_events, _build_demo_data),
+    PrepareStep("Shop profile", _profile_known, _store_demo_profile),
     # Indexing is incremental: a second run embeds nothing, so it always runs to pick up edited documents.
     PrepareStep("Knowledge base index", lambda settings: False, _index_knowledge),
     PrepareStep("Local model", _model_ready, _prepare_model),

@@ -79,8 +79,25 @@ def test_prepare_sees_what_a_fresh_machine_lacks_and_what_a_built_store_has(
     assert not checks["Knowledge base index"](fresh)  # incremental: always runs, embeds only what changed
     built = Settings(data_dir=tmp_path / "built", store_dir=demo_shop[0].root)
     assert checks["Demo data (1M events)"](built)
+    assert checks["Shop profile"](built)  # the demo generator stores its profile
     served = Settings(data_dir=tmp_path / "remote", openai_base_url="http://127.0.0.1:9/v1")
     assert checks["Local model"](served)  # answers come from a server: nothing to prepare
+
+
+def test_a_demo_shop_built_before_profiles_gets_the_demos_profile(tmp_path: Path, demo_shop) -> None:
+    import shutil
+
+    from tools.events.profile import PROFILE_FILE
+    from tools.events.store import EventStore
+
+    root = tmp_path / "store"
+    shutil.copytree(demo_shop[0].root, root, symlinks=True)
+    (root / PROFILE_FILE).unlink()
+    old = Settings(data_dir=tmp_path, store_dir=root)
+    step = next(step for step in STEPS if step.name == "Shop profile")
+    assert not step.is_done(old)
+    assert "119 places, EUR" in step.run(old)
+    assert step.is_done(old) and EventStore(root).profile() == demo_shop[0].profile()
 
 
 @pytest.mark.slow
