@@ -155,7 +155,7 @@ def bench_scale(n_series: int, days: int, n_jobs: int, max_train: int) -> None:
 
 def demo_frames(store: EventStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long history and calendar frames for the demo shop's series (ids prefixed by what they are)."""
-    con = store.connect()
+    con, profile = store.connect(), store.profile()
     grain = get_frequency("D")
     scopes = [("all", {}, True)]
     scopes += [(f"cat:{c}", {"category": c}, False) for (c,) in
@@ -165,11 +165,11 @@ def demo_frames(store: EventStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     scopes += [(f"prod:{p}", {"product": p}, False) for (p,) in top]
     histories, calendars = [], []
     for prefix, scope_args, hierarchy in scopes:
-        scope = resolve_scope(con, **scope_args)
-        series = load_series(con, scope, grain, hierarchy=hierarchy)
-        promo = fill_short_gaps(promotion_days(con, scope.product_id)) if scope.product_id else set()
+        scope = resolve_scope(con, profile, **scope_args)
+        series = load_series(con, scope, grain, profile, hierarchy=hierarchy)
+        promo = fill_short_gaps(promotion_days(con, scope.product_id, profile)) if scope.product_id else set()
         periods = pd.date_range(series.history["ds"].min(), series.last_period, freq="D")
-        calendar = calendar_frame(series.region_weights, periods, grain, promo)
+        calendar = calendar_frame(series.place_weights, periods, grain, profile, promo)
         for frame, bucket in ((series.history, histories), (calendar, calendars)):
             bucket.append(frame.assign(unique_id=prefix + "|" + frame["unique_id"]))
     return pd.concat(histories, ignore_index=True), pd.concat(calendars, ignore_index=True)

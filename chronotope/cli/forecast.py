@@ -58,15 +58,15 @@ def forecast(
     from rich.console import Console
     from rich.table import Table
 
-    from tools.events.regions import UnknownRegion
-    from tools.forecast import ForecastInputError, forecast_demand
+    from tools.errors import EngineInputError
+    from tools.forecast import forecast_demand
 
     try:
         result = forecast_demand(_store(store), product=product, category=category,
                                  region=region, country=country, horizon=horizon, freq=freq,
                                  metric=metric, hierarchy=hierarchy,
                                  promotions=_promotions(promo), model_set=model_set, n_jobs=n_jobs)  # type: ignore[arg-type]
-    except (ForecastInputError, UnknownRegion) as error:
+    except EngineInputError as error:
         _fail(error)
     console = Console()
     console.print(result.summary())
@@ -96,13 +96,13 @@ def reorder(
     """Reorder point and order quantity from the demand forecast, with the reasoning."""
     from rich.console import Console
 
-    from tools.events.regions import UnknownRegion
-    from tools.forecast import ForecastInputError, reorder_suggestion
+    from tools.errors import EngineInputError
+    from tools.forecast import reorder_suggestion
 
     try:
         advice = reorder_suggestion(_store(store), product, region, stock, lead_time, service_level,
                                     country=country, review_period_days=review_period)
-    except (ForecastInputError, UnknownRegion) as error:
+    except EngineInputError as error:
         _fail(error)
     console = Console()
     console.print(advice.summary())

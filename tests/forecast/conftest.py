@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 
 
@@ -34,6 +35,7 @@ def tiny_store(tmp_path) -> EventStore:
     ]
     columns = list(zip(*rows))
     store = EventStore(tmp_path / "store")
+    store.save_profile(demo_profile())  # Bavaria and Greater London with their zones, EUR with a GBP rate
     store.append_events(pa.table({
         "event_time": pa.array([_utc(t) for t in columns[0]], pa.timestamp("us", tz="UTC")),
         "event_type": list(columns[1]), "user_id": ["U1"] * len(rows), "product_id": list(columns[2]),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from tools.events.regions import UnknownRegion
+from tools.events.profile import UnknownPlace
 from tools.forecast import (
     ForecastInputError,
     HorizonTooLong,
@@ -78,7 +78,7 @@ def test_bad_inputs_get_clear_errors(demo_shop):
         forecast_demand(store, product="P9999")
     with pytest.raises(UnknownCategory, match="Valid categories: Shoes, Boots"):
         forecast_demand(store, category="Gadgets")
-    with pytest.raises(UnknownRegion, match="Unknown region 'Atlantis'. Valid regions:"):
+    with pytest.raises(UnknownPlace, match="Unknown region 'Atlantis'. Known regions:"):
         forecast_demand(store, region="Atlantis")
     with pytest.raises(ForecastInputError, match="horizon must be a whole number of days >= 1, got -3"):
         forecast_demand(store, horizon=-3)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tools.events.regions import UnknownRegion
+from tools.events.profile import UnknownPlace
 from tools.forecast.errors import ForecastInputError, NoSalesHistory, UnknownCategory, UnknownProduct
 from tools.forecast.grain import get_frequency
 from tools.forecast.scope import resolve_scope
@@ -17,7 +17,9 @@ from tools.forecast.series import load_series, promotion_days
 
 def _series(store, freq="D", hierarchy=False, **scope):
     con = store.connect()
-    return load_series(con, resolve_scope(con, **scope), get_frequency(freq), hierarchy=hierarchy)
+    profile = store.profile()
+    scope_ = resolve_scope(con, profile, **scope)
+    return load_series(con, scope_, get_frequency(freq), profile, hierarchy=hierarchy)
 
 
 def test_daily_series_uses_local_days_fills_zeros_and_keeps_only_complete_days(tiny_store):
@@ -52,20 +54,20 @@ def test_store_shorter_than_one_week_is_a_clear_error_at_weekly_grain(tiny_store
 
 
 def test_names_are_checked_with_choices_in_the_message(tiny_store):
-    con = tiny_store.connect()
+    con, profile = tiny_store.connect(), tiny_store.profile()
     with pytest.raises(UnknownProduct, match="Did you mean: Garden Atlas"):
-        resolve_scope(con, product="Garden Atlass")
+        resolve_scope(con, profile, product="Garden Atlass")
     with pytest.raises(UnknownCategory, match="Valid categories: Shoes, Boots"):
-        resolve_scope(con, category="Shoez")
-    with pytest.raises(UnknownRegion, match="Valid regions: .*Bavaria"):
-        resolve_scope(con, region="Bavarria")
-    with pytest.raises(UnknownRegion, match="is a region of DE, not a country"):
-        resolve_scope(con, country="Bavaria")
+        resolve_scope(con, profile, category="Shoez")
+    with pytest.raises(UnknownPlace, match="Known regions: .*Bavaria"):
+        resolve_scope(con, profile, region="Bavarria")
+    with pytest.raises(UnknownPlace, match="is a region of DE, not a country"):
+        resolve_scope(con, profile, country="Bavaria")
     with pytest.raises(ForecastInputError, match="either a product or a category"):
-        resolve_scope(con, product="P1", category="Books")
+        resolve_scope(con, profile, product="P1", category="Books")
     with pytest.raises(ForecastInputError, match="Unknown metric 'orders'. Use one of: units, revenue"):
-        resolve_scope(con, metric="orders")
-    assert resolve_scope(con, product="garden atlas").product_id == "P1"
+        resolve_scope(con, profile, metric="orders")
+    assert resolve_scope(con, profile, product="garden atlas").product_id == "P1"
 
 
 def test_no_sales_in_scope_is_a_clear_error(tiny_store):
@@ -81,7 +83,7 @@ def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_sho
     around = pd.concat([series[promo.start - pd.Timedelta(days=42):promo.start - pd.Timedelta(days=1)],
                         series[promo.end + pd.Timedelta(days=1):promo.end + pd.Timedelta(days=28)]]).mean()
     assert inside / around == pytest.approx(promo.lift, rel=0.3)
-    found = promotion_days(store.connect(), promo.product_id)
+    found = promotion_days(store.connect(), promo.product_id, store.profile())
     window = {promo.start + pd.Timedelta(days=k).to_pytimedelta()
               for k in range((promo.end - promo.start).days + 1)}
     # Only days with a sale can show a price: at a couple of sales a day, a few promotion days sell nothing.
@@ -91,3 +93,36 @@ def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_sho
     assert not {d for d in found if d < promo.start - pd.Timedelta(days=1).to_pytimedelta()
                 or d > promo.end + pd.Timedelta(days=1).to_pytimedelta()}
     assert isinstance(next(iter(found)), date)
+
+
+def test_a_shop_elsewhere_gets_local_days_and_holidays_from_its_own_profile(tmp_path):
+    import pyarrow as pa
+
+    from tools.events.profile import Place, ShopProfile
+    from tools.events.store import EventStore
+    from tools.forecast.calendar import calendar_frame
+
+    profile = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York"),
+        Place("region", "Oregon", "US", "America/Los_Angeles", subdivision="OR"),
+    ))
+    store = EventStore(tmp_path / "store")
+    store.save_profile(profile)
+    times = ["2026-07-01T09:00", "2026-07-03T06:30", "2026-07-05T18:00", "2026-07-08T12:00"]  # UTC
+    store.append_events(pa.table({
+        "event_time": pa.array([pd.Timestamp(t, tz="UTC") for t in times], pa.timestamp("us", tz="UTC")),
+        "event_type": ["view", "purchase", "purchase", "view"], "user_id": ["u"] * 4,
+        "product_id": [None, "P1", "P1", None], "quantity": pa.array([None, 2, 1, None], pa.int32()),
+        "price": [None, 5.0, 5.0, None], "currency": [None, "USD", "USD", None],
+        "country": ["US"] * 4, "region": ["Oregon"] * 4,
+    }))
+    con = store.connect()
+    scope = resolve_scope(con, profile, region="oregon")
+    series = load_series(con, scope, get_frequency("D"), profile)
+    by_day = series.history.set_index("ds")["y"]
+    assert by_day[pd.Timestamp("2026-07-02")] == 2.0  # 06:30 UTC on the 3rd is 23:30 on the 2nd in Oregon
+    assert series.place_weights == {"US/Oregon": {("US", "Oregon"): 1.0}}
+    calendar = calendar_frame(series.place_weights, pd.date_range("2026-07-02", "2026-07-05"),
+                              get_frequency("D"), profile)
+    holiday = calendar.set_index("ds")["holiday"]
+    assert holiday[pd.Timestamp("2026-07-03")] == 1.0 and holiday[pd.Timestamp("2026-07-02")] == 0.0

@@ -20,8 +20,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from tools.events.regions import all_regions
-from tools.events.simulate.calendar import region_holidays
+from tools.events.profile import Place, ShopProfile
 from tools.forecast.grain import Frequency
 
 MIN_EVENT_DAYS = 3.0  # fewer (intensity-weighted) event days than this: the lift is not estimated
@@ -61,34 +60,48 @@ def fill_short_gaps(days: set[date], max_gap: int = 3) -> set[date]:
 
 
 def calendar_frame(
-    weights: dict[str, dict[str, float]],
+    weights: dict[str, dict[tuple[str, str | None], float]],
     ds: pd.DatetimeIndex,
     freq: Frequency,
+    profile: ShopProfile,
     promo_days: set[date] = frozenset(),
 ) -> pd.DataFrame | None:
-    """unique_id, ds, holiday, promo for every series in `weights` over the periods `ds` (None for weekly)."""
+    """unique_id, ds, holiday, promo for every series in `weights` over the periods `ds` (None for weekly).
+
+    A series' holiday intensity is the volume share of its places observing a public holiday that day: each
+    (country, region) weight takes the region's holidays from the profile, or its country's.
+    """
     if freq.code == "W" or len(ds) == 0:
         return None
     days = pd.DatetimeIndex(ds.normalize().unique()).sort_values()
     first, last = days[0].date(), days[-1].date()
-    by_name = {r.name: r for r in all_regions()}
-    on_holiday: dict[str, np.ndarray] = {}
+    on_holiday: dict[tuple[str, str | None], np.ndarray] = {}
     for series_weights in weights.values():
-        for name in series_weights:
-            if name not in on_holiday and name in by_name:
-                observed = region_holidays(by_name[name], first, last)
-                on_holiday[name] = np.array([d.date() in observed for d in days], dtype=float)
+        for key in series_weights:
+            place = _holiday_place(profile, *key)
+            if key not in on_holiday and place is not None:
+                observed = profile.holidays(place, first, last)
+                on_holiday[key] = np.array([d.date() in observed for d in days], dtype=float)
     promo = np.array([d.date() in promo_days for d in days], dtype=float)
     frames = []
     for uid, series_weights in weights.items():
         intensity = np.zeros(len(days))
-        for name, share in series_weights.items():
-            if name in on_holiday:
-                intensity += share * on_holiday[name]
+        for key, share in series_weights.items():
+            if key in on_holiday:
+                intensity += share * on_holiday[key]
         daily = pd.DataFrame({"day": days, "holiday": intensity, "promo": promo})
         rows = pd.DataFrame({"unique_id": uid, "ds": ds, "day": ds.normalize()})
         frames.append(rows.merge(daily, on="day", how="left").drop(columns="day"))
     return pd.concat(frames, ignore_index=True)
+
+
+def _holiday_place(profile: ShopProfile, country: str, region: str | None) -> Place | None:
+    """The profile's region of that name in that country, else the country (None: unknown to the profile)."""
+    regions = [p for p in profile.find(region, "region") if p.country == country] if region else []
+    if regions:
+        return regions[0]
+    countries = profile.find(country, "country")
+    return countries[0] if countries else None
 
 
 def estimate_lifts(y: np.ndarray, holiday: np.ndarray, promo: np.ndarray, freq: Frequency) -> CalendarLifts:

@@ -59,8 +59,9 @@ def forecast_demand(
 
     `horizon` counts periods of `freq` ("H", "D", "W"). With `hierarchy`, every country and region under
     the scope is forecast too and the levels are reconciled to add up. `promotions` are planned (start, end)
-    windows of the product; past promotions are found from its prices. Names are checked (UnknownProduct,
-    UnknownCategory, UnknownRegion); short histories raise SeriesTooShort / HorizonTooLong.
+    windows of the product; past promotions are found from its prices. Names are checked against the shop's
+    profile and catalogue (UnknownProduct, UnknownCategory, UnknownPlace); short histories raise
+    SeriesTooShort / HorizonTooLong.
     """
     grain = get_frequency(freq)
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
@@ -70,19 +71,20 @@ def forecast_demand(
             f"A {grain.plural(horizon)} horizon reaches past {MAX_HORIZON_DAYS} days; ask for at most "
             f"{grain.plural(timedelta(days=MAX_HORIZON_DAYS) // grain.step)}."
         )
+    profile = store.profile()
     con = store.connect()
     try:
-        scope = resolve_scope(con, product, category, region, country, metric)
+        scope = resolve_scope(con, profile, product, category, region, country, metric)
         planned = _planned_days(promotions, scope.product_id)
-        series = load_series(con, scope, grain, hierarchy=hierarchy)
+        series = load_series(con, scope, grain, profile, hierarchy=hierarchy)
         promo = set()
         if scope.product_id is not None and grain.code != "W":
-            promo = fill_short_gaps(promotion_days(con, scope.product_id)) | planned
+            promo = fill_short_gaps(promotion_days(con, scope.product_id, profile)) | planned
     finally:
         con.close()
     periods = pd.date_range(series.history["ds"].min(), series.last_period + horizon * grain.step,
                             freq=grain.pandas_freq)
-    calendar = calendar_frame(series.region_weights, periods, grain, promo)
+    calendar = calendar_frame(series.place_weights, periods, grain, profile, promo)
     label = f"{scope.what} in {scope.where}"
     result = forecast_series(
         series.history, horizon, grain, calendar,

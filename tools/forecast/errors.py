@@ -1,6 +1,6 @@
 """Errors the forecaster raises for input it cannot use; each message says what was wrong and what to do.
 
-Unknown regions and countries raise `tools.events.regions.UnknownRegion` (also a ValueError).
+Places the shop profile does not know raise `tools.events.profile.UnknownPlace` (an EngineInputError too).
 """
 
 from __future__ import annotations

@@ -9,15 +9,8 @@ from dataclasses import dataclass
 import duckdb
 
 from tools.events.catalog import CATEGORIES
-from tools.events.regions import (
-    COUNTRIES,
-    Country,
-    Region,
-    UnknownRegion,
-    all_regions,
-    get_country,
-    get_region,
-)
+from tools.events.profile import Place, ShopProfile, UnknownPlace
+from tools.events.zones import ZoneTable
 from tools.forecast.errors import ForecastInputError, UnknownCategory, UnknownProduct
 
 METRICS: tuple[str, ...] = ("units", "revenue")
@@ -31,8 +24,9 @@ class Scope:
     product_id: str | None = None
     product_name: str | None = None
     category: str | None = None
-    region: Region | None = None
-    country: Country | None = None
+    region: Place | None = None
+    country: Place | None = None
+    zones: frozenset[str] = frozenset()  # the zones of the places the scope covers
 
     @property
     def what(self) -> str:
@@ -50,16 +44,7 @@ class Scope:
             return self.region.name
         if self.country:
             return self.country.name
-        return "all regions"
-
-    @property
-    def regions(self) -> tuple[Region, ...]:
-        """The registry regions this scope covers."""
-        if self.region:
-            return (self.region,)
-        if self.country:
-            return tuple(r for r in all_regions() if r.country == self.country.code)
-        return all_regions()
+        return "all places"
 
     @property
     def top_id(self) -> str:
@@ -67,7 +52,7 @@ class Scope:
         if self.region:
             return f"{self.region.country}/{self.region.name}"
         if self.country:
-            return self.country.code
+            return self.country.country
         return "Total"
 
 
@@ -122,13 +107,14 @@ def resolve_category(con: duckdb.DuckDBPyConnection, category: str) -> str:
 
 def resolve_scope(
     con: duckdb.DuckDBPyConnection,
+    profile: ShopProfile,
     product: str | None = None,
     category: str | None = None,
     region: str | None = None,
     country: str | None = None,
     metric: str = "units",
 ) -> Scope:
-    """Check every name against the registry and catalogue; raise a specific error naming the valid
+    """Check every name against the shop's places and catalogue; raise a specific error naming the valid
     choices."""
     if metric not in METRICS:
         raise ForecastInputError(f"Unknown metric {metric!r}. Use one of: {', '.join(METRICS)}.")
@@ -139,20 +125,22 @@ def resolve_scope(
         product_id, name, _ = resolve_product(con, product)
     if category is not None:
         category_name = resolve_category(con, category)
-    the_region = get_region(region) if region is not None else None
+    the_region = profile.place(region, "region") if region is not None else None
     the_country = None
     if country is not None:
         try:
-            the_country = get_country(country)
-        except UnknownRegion:
+            the_country = profile.country(country)
+        except UnknownPlace:
             # A region name passed as a country is a common slip; say so rather than just listing countries.
-            try:
-                found = get_region(country)
-            except UnknownRegion:
-                raise UnknownRegion(
-                    f"Unknown country {country!r}. Valid countries: "
-                    f"{', '.join(f'{c.name} ({c.code})' for c in COUNTRIES)}."
-                ) from None
-            raise UnknownRegion(f"{country!r} is a region of {found.country}, not a country; "
-                                "pass it as region.")
-    return Scope(metric, product_id, name, category_name, the_region, the_country)
+            found = profile.find(country, "region")
+            if not found:
+                raise
+            raise UnknownPlace(f"{country!r} is a region of {found[0].country}, not a country; "
+                               "pass it as region.") from None
+    if the_region is not None:
+        zones = frozenset({the_region.tz} | {c.tz for c in profile.children(the_region)})
+    elif the_country is not None:
+        zones = frozenset(profile.country_zones(the_country.country))
+    else:
+        zones = frozenset(ZoneTable.of(profile).zones())
+    return Scope(metric, product_id, name, category_name, the_region, the_country, zones)

@@ -1,13 +1,13 @@
 """Demand series from the event store, built in DuckDB: one row per series and period, gaps filled with zeros.
 
-Periods are on the local wall clock of each event's region (a "day" in Bavaria is a Bavarian day), so a
-series spanning several zones adds up each region's own local days. Hourly periods are local wall-clock
-hours too, so the daily rhythm stays put across daylight-saving changes: the repeated autumn hour holds
-both hours' sales and the skipped spring hour is a zero. Only complete periods are kept: the
-first and last periods the store's data only partly cover (the UTC-to-local shift at either end, or a live
-store's day in progress) would read as a false dip. Each series starts at its first sale (a product
-launched in June has no history before June, rather than months of zeros), and every period after it is
-present: days without sales are zeros, filled by a generated time grid, not by a Python loop.
+Periods are on the local wall clock of each event's place (a "day" in Bavaria is a Bavarian day; zones from
+the shop profile), so a series spanning several zones adds up each place's own local days. Hourly periods are
+local wall-clock hours too, so the daily rhythm stays put across daylight-saving changes: the repeated autumn
+hour holds both hours' sales and the skipped spring hour is a zero. Only complete periods are kept: the first
+and last periods the store's data only partly cover (the UTC-to-local shift at either end, or a live store's
+day in progress) would read as a false dip. Each series starts at its first sale (a product launched in June
+has no history before June, rather than months of zeros), and every period after it is present: days without
+sales are zeros, filled by a generated time grid, not by a Python loop.
 """
 
 from __future__ import annotations
@@ -18,17 +18,16 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from tools.events.currency import REPORTING_CURRENCY, rate_sql
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.money import Money
+from tools.events.profile import ShopProfile
+from tools.events.zones import ZoneTable
 from tools.forecast.errors import ForecastInputError, NoSalesHistory
 from tools.forecast.grain import Frequency
 from tools.forecast.scope import Scope
 
 # a day whose units sold at >= 10% below the product's regular price is a promotion day
 PROMO_MIN_DISCOUNT = 0.10
-ZONES_TABLE = "_forecast_zones"
 
 
 @dataclass
@@ -39,46 +38,32 @@ class SeriesSet:
     freq: Frequency
     # hierarchy level -> series ids, top level first ({"total": ["Total"]} if flat)
     levels: dict[str, list[str]]
-    region_weights: dict[str, dict[str, float]]  # series id -> {region name: share of its volume}
+    # series id -> {(country, region): share of its volume}; region None where events name none
+    place_weights: dict[str, dict[tuple[str, str | None], float]]
     first_period: pd.Timestamp  # first complete period the store covers
     last_period: pd.Timestamp  # last complete period
     currency: str | None = None  # the reporting currency for revenue; None for units
     parents: dict[str, str] = field(default_factory=dict)  # series id -> parent series id
 
 
-def _zones_arrow() -> pa.Table:
-    regions = all_regions()
-    return pa.table({
-        "region": [r.name for r in regions],
-        "country": [r.country for r in regions],
-        "tz": [r.tz for r in regions],
-    })
+def _local_sql(unit: str, profile: ShopProfile) -> str:
+    """SQL for an event's local period start, in its place's zone (see `ZoneTable`; UTC when unknown)."""
+    zone = ZoneTable.of(profile).sql("e.country", "e.region", "e.city")
+    return f"date_trunc('{unit}', timezone(coalesce({zone}, 'UTC'), e.event_time))"
 
 
-def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Register the region -> zone table on this connection (idempotent)."""
-    con.register(ZONES_TABLE, _zones_arrow())
-
-
-def _local_sql(unit: str) -> str:
-    """SQL for an event's local period start: its region's zone, else its country's main zone, else UTC."""
-    country_case = " ".join(f"WHEN '{country.code}' THEN '{country.tz}'" for country in COUNTRIES)
-    tz = f"coalesce(z.tz, CASE e.country {country_case} END, 'UTC')"
-    return f"date_trunc('{unit}', timezone({tz}, e.event_time))"
-
-
-def _value_sql(metric: str) -> str:
+def _value_sql(metric: str, profile: ShopProfile) -> str:
     if metric == "units":
         return "coalesce(e.quantity, 1)"
-    # Revenue is reported in the reporting currency, at the same fixed rates the query engine uses.
-    return f"coalesce(e.quantity, 1) * e.price * {rate_sql('e.currency')}"
+    # Revenue in the reporting currency, at the profile's rates (as the query engine converts it).
+    return f"coalesce(e.quantity, 1) * e.price * {Money.of(profile).sql('e.currency', 'e.event_time')}"
 
 
 def _filters(scope: Scope) -> tuple[list[str], list[object]]:
     clauses, params = ["e.event_type = 'purchase'"], []
     for column, value in (("product_id", scope.product_id), ("category", scope.category),
                           ("region", scope.region.name if scope.region else None),
-                          ("country", scope.country.code if scope.country else None)):
+                          ("country", scope.country.country if scope.country else None)):
         if value is not None:
             clauses.append(f"e.{column} = ?")
             params.append(value)
@@ -116,7 +101,11 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
 
 
 def load_series(
-    con: duckdb.DuckDBPyConnection, scope: Scope, freq: Frequency, hierarchy: bool = False
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    freq: Frequency,
+    profile: ShopProfile,
+    hierarchy: bool = False,
 ) -> SeriesSet:
     """The scope's demand series (or, with `hierarchy`, the scope and every country and region under it)."""
     if hierarchy and scope.region is not None:
@@ -124,18 +113,17 @@ def load_series(
             f"A hierarchy needs a country or all regions; {scope.region.name} is a single region. "
             "Drop the region, or pass its country instead."
         )
-    _prepare(con)
     first, last = data_span(con)
-    start, end = complete_window(first, last, {r.tz for r in scope.regions}, freq)
+    start, end = complete_window(first, last, scope.zones or {"UTC"}, freq)
     if end < start:
         raise NoSalesHistory(f"The store holds less than one complete {freq.word} of events; "
                              "nothing to forecast.")
     clauses, params = _filters(scope)
     sold = f"""
-        SELECT coalesce(z.region, e.region, 'Unknown') AS region,
-               coalesce(z.country, e.country, '??') AS country,
-               {_local_sql(freq.sql_unit)} AS ds, sum({_value_sql(scope.metric)}) AS y
-        FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
+        SELECT coalesce(e.region, 'Unknown') AS region, coalesce(e.country, '??') AS country,
+               e.region AS named_region,
+               {_local_sql(freq.sql_unit, profile)} AS ds, sum({_value_sql(scope.metric, profile)}) AS y
+        FROM events e
         WHERE {' AND '.join(clauses)}
         GROUP BY ALL
     """
@@ -168,54 +156,62 @@ def load_series(
         )
     history["ds"] = pd.to_datetime(history["ds"]).astype("datetime64[ns]")
     volumes = con.execute(
-        f"SELECT country, region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL",
+        f"SELECT country, region, named_region, sum(y) FROM ({sold}) WHERE ds BETWEEN ? AND ? GROUP BY ALL",
         params + [start, end]
     ).fetchall()
     levels, parents, weights = _structure(scope, volumes, set(history["unique_id"]), hierarchy)
     return SeriesSet(history, freq, levels, weights, pd.Timestamp(start), pd.Timestamp(end),
-                     REPORTING_CURRENCY if scope.metric == "revenue" else None, parents)
+                     profile.currency if scope.metric == "revenue" else None, parents)
 
 
 def _structure(scope: Scope, volumes: list[tuple], present: set[str], hierarchy: bool):
-    """Hierarchy levels, parent links and per-series region weights from (country, region, volume) rows."""
-    total = sum(v for _, _, v in volumes) or 1.0
+    """Hierarchy levels, parent links and per-series place weights from (country, region, named region,
+    volume) rows; a place weight is keyed by (country, region or None), for the holiday calendar."""
+    total = sum(v for *_, v in volumes) or 1.0
     if not hierarchy:
-        weights = {scope.top_id: {region: v / total for _, region, v in volumes}}
+        weights = {scope.top_id: _shares(volumes, total)}
         return {"total": [scope.top_id]}, {}, weights
-    countries = sorted({c for c, _, _ in volumes if c in present})
-    leaves = sorted(f"{c}/{r}" for c, r, _ in volumes if f"{c}/{r}" in present)
-    weights: dict[str, dict[str, float]] = {}
+    countries = sorted({c for c, _, _, _ in volumes if c in present})
+    leaves = sorted({f"{c}/{r}" for c, r, _, _ in volumes if f"{c}/{r}" in present})
+    weights: dict[str, dict[tuple[str, str | None], float]] = {}
     parents: dict[str, str] = {}
     for country in countries:
-        in_country = [(r, v) for c, r, v in volumes if c == country]
-        size = sum(v for _, v in in_country) or 1.0
-        weights[country] = {r: v / size for r, v in in_country}
+        in_country = [row for row in volumes if row[0] == country]
+        weights[country] = _shares(in_country, sum(v for *_, v in in_country) or 1.0)
         if scope.country is None:
             parents[country] = "Total"
     for leaf in leaves:
         country, region = leaf.split("/", 1)
-        weights[leaf] = {region: 1.0}
+        in_leaf = [row for row in volumes if row[0] == country and row[1] == region]
+        weights[leaf] = _shares(in_leaf, sum(v for *_, v in in_leaf) or 1.0)
         parents[leaf] = country
     if scope.country is not None:
         return {"country": countries, "region": leaves}, parents, weights
-    weights["Total"] = {r: v / total for _, r, v in volumes}
+    weights["Total"] = _shares(volumes, total)
     return {"total": ["Total"], "country": countries, "region": leaves}, parents, weights
 
 
-def promotion_days(con: duckdb.DuckDBPyConnection, product_id: str) -> set[date]:
+def _shares(volumes: list[tuple], total: float) -> dict[tuple[str, str | None], float]:
+    shares: dict[tuple[str, str | None], float] = {}
+    for country, _, named_region, volume in volumes:
+        key = (country, named_region)
+        shares[key] = shares.get(key, 0.0) + volume / total
+    return shares
+
+
+def promotion_days(con: duckdb.DuckDBPyConnection, product_id: str, profile: ShopProfile) -> set[date]:
     """Local dates on which the product sold at a promotional price (>= 10% under its regular price).
 
     The regular price is the product's most common selling price in each currency, so GBP and EUR sales
-    are each compared with their own list price. Promotions run shop-wide, so every region's sales count.
+    are each compared with their own list price. Promotions run shop-wide, so every place's sales count.
     """
-    _prepare(con)
     rows = con.execute(
         f"""
         WITH sales AS (
             SELECT coalesce(e.quantity, 1) AS q, e.price,
-                   coalesce(e.currency, '{REPORTING_CURRENCY}') AS currency,
-                   {_local_sql('day')} AS day
-            FROM events e LEFT JOIN {ZONES_TABLE} z ON e.region = z.region
+                   coalesce(e.currency, '{profile.currency}') AS currency,
+                   {_local_sql('day', profile)} AS day
+            FROM events e
             WHERE e.event_type = 'purchase' AND e.product_id = ? AND e.price > 0
         ),
         regular AS (SELECT currency, mode(price) AS price FROM sales GROUP BY currency)
