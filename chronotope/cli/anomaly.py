@@ -46,14 +46,14 @@ def anomalies(
     from rich.console import Console
     from rich.table import Table
 
-    from tools.anomaly import AnomalyInputError, detect_volume_anomalies
-    from tools.events.regions import UnknownRegion
+    from tools.anomaly import detect_volume_anomalies
+    from tools.errors import EngineInputError
 
     try:
         report = detect_volume_anomalies(
             _store(store), since=since, region=region, category=category, measure=measure
         )
-    except (AnomalyInputError, UnknownRegion) as error:
+    except EngineInputError as error:
         _fail(error)
     console = Console()
     console.print(report.summary())

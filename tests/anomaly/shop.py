@@ -34,6 +34,7 @@ from tests.anomaly.records import (
 )
 from tools.events.regions import get_region
 from tools.events.schema import PRODUCTS, REVIEWS, USERS, GroundTruth, VolumeAnomaly
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 
 
@@ -47,6 +48,7 @@ def build_planted_shop(root) -> PlantedShop:
     """Write the shop into a new store at `root` and return it with its planted truth."""
     rng = np.random.default_rng(7)
     store = EventStore(root)
+    store.save_profile(demo_profile())  # its regions and cities are the demo shop's
     users = _users(rng)
     by_region = {r: [u for u in users if u["home_region"] == r] for r in REGIONS}
     truth_volume = volume_anomalies()

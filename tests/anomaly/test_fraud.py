@@ -197,3 +197,20 @@ def test_fast_isolation_path_matches_scikit_learn(detector):
 def test_fraud_period_without_orders_is_an_error(planted_shop):
     with pytest.raises(AnomalyInputError, match="No orders from"):
         detect_fraud(planted_shop.store, since="7d", as_of=pd.Timestamp("2020-01-01", tz="UTC"))
+
+
+def test_reasons_quote_the_shops_own_currency_and_places() -> None:
+    from tools.anomaly.fraud.rules import ReasonContext, order_reason
+    from tools.events.profile import Place, ShopProfile
+
+    shop = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York"),
+        Place("city", "Boston", "US", "America/New_York", lat=42.36, lon=-71.06),
+        Place("city", "Seattle", "US", "America/Los_Angeles", lat=47.61, lon=-122.33),
+    ))
+    limits = ReasonContext(small_amount=4.0, high_value_amount=900.0, high_value_q=0.99, profile=shop)
+    row = {"account_age_days": 0.5, "reporting_amount": 1250.0, "travel_from_lat": 42.3,
+           "travel_from_lon": -71.1, "lat": 47.6, "lon": -122.3, "travel_km": 4000.0, "travel_hours": 1.0,
+           "travel_kmh": 4000.0}
+    assert "an order of USD 1,250 (above USD 900" in order_reason("new_account_high_value", row, limits)
+    assert "(Boston -> Seattle" in order_reason("impossible_travel", row, limits)

@@ -8,7 +8,7 @@ import pytest
 from tests.anomaly.records import END
 from tests.anomaly.shop import PlantedShop
 from tools.anomaly import AnomalyInputError, detect_volume_anomalies
-from tools.events.regions import UnknownRegion
+from tools.events.profile import UnknownPlace
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_region_filter_scores_only_that_region(planted_shop):
 
 
 def test_unknown_region_lists_the_valid_ones(planted_shop):
-    with pytest.raises(UnknownRegion, match="Valid regions: .*Bavaria"):
+    with pytest.raises(UnknownPlace, match="Known regions: .*Bavaria"):
         detect_volume_anomalies(planted_shop.store, region="Atlantis")
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from tools.anomaly.errors import AnomalyInputError
 from tools.anomaly.period import Period, resolve_period
 from tools.anomaly.seasonal import SeasonalConfig, flagged_spans, score_series
-from tools.events.regions import get_region
+from tools.events.profile import ShopProfile
 from tools.events.schema import EVENT_TYPES
 from tools.events.store import EventStore
 from tools.results import ChartSpec
@@ -146,13 +146,6 @@ def _check_category(store: EventStore, category: str) -> str:
     return lookup[category.lower()]
 
 
-def _region_tz(name: str) -> str | None:
-    try:
-        return get_region(name).tz
-    except ValueError:  # a region name from an import that the registry does not know: score in UTC
-        return None
-
-
 def detect_volume_anomalies(
     store: EventStore,
     since: str = "7d",
@@ -167,13 +160,14 @@ def detect_volume_anomalies(
     `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `measure` is
     what is counted: "sessions" (default: visits) or sessions with an event of one type ("purchase" counts
     buying sessions, "login", ...). `category` narrows to sessions touching one product category. The hour
-    still in progress at the end of the period is not scored. Raises `UnknownRegion` or `AnomalyInputError`
-    for bad input.
+    still in progress at the end of the period is not scored. Each region's weekly rhythm is read on its own
+    clock (zones from the shop profile). Raises `UnknownPlace` or `AnomalyInputError` for bad input.
     """
     config = config or SeasonalConfig()
     if measure not in MEASURES:
         raise AnomalyInputError(f"Unknown measure {measure!r}. Valid: {', '.join(MEASURES)}.")
-    region_name = get_region(region).name if region is not None else None
+    profile = store.profile()
+    region_name = profile.place(region, "region").name if region is not None else None
     category_name = _check_category(store, category) if category is not None else None
     with store.connect() as con:
         period = resolve_period(con, since, as_of)
@@ -203,7 +197,7 @@ def detect_volume_anomalies(
     alerts: list[dict[str, object]] = []
     series: dict[str, pd.DataFrame] = {}
     for name in grid.columns:
-        scores = score_series(grid[name], config, tz=_region_tz(name)).frame
+        scores = score_series(grid[name], config, tz=_region_zone(profile, name)).frame
         for first, last, sign in flagged_spans(scores, config.max_gap):
             start, end = scores["ts"].iloc[first], scores["ts"].iloc[last] + HOUR
             if end <= period.start:
@@ -233,3 +227,9 @@ def detect_volume_anomalies(
     frame = frame.sort_values("severity", ascending=False, kind="stable").reset_index(drop=True)
     frame.insert(0, "alert_id", [f"VA-{i + 1}" for i in range(len(frame))])
     return AnomalyReport(frame=frame, period=period, measure=measure, category=category_name, series=series)
+
+
+def _region_zone(profile: ShopProfile, name: str) -> str | None:
+    """The zone of a region of the profile (None, scored in UTC, for a name the profile does not hold)."""
+    zones = {place.tz for place in profile.find(name, "region")}
+    return zones.pop() if len(zones) == 1 else None

@@ -18,8 +18,18 @@ from tools.anomaly.fraud.features import MODEL_FEATURES, FeatureWindows, order_f
 from tools.anomaly.fraud.geo import nearest_city
 from tools.anomaly.fraud.isolation import IsolationScorer
 from tools.anomaly.fraud.labels import CaseLabel, LabelModel, label_matrix
-from tools.anomaly.fraud.rules import FLAGS, FraudRules, flag_strength, order_reason, rule_flags, rule_risk
+from tools.anomaly.fraud.rules import (
+    FLAGS,
+    FraudRules,
+    ReasonContext,
+    flag_strength,
+    order_reason,
+    rule_flags,
+    rule_risk,
+)
 from tools.anomaly.period import Period
+from tools.events.money import Money
+from tools.events.profile import ShopProfile
 from tools.results import ChartSpec
 
 CASE_ORDER_RISK = 0.3  # an order at least this risky joins (or starts) a case
@@ -54,24 +64,27 @@ class FraudModel:
     isolation: IsolationScorer
     small_amount: float
     high_value_amount: float
+    profile: ShopProfile  # the shop's currency (amounts in reasons) and places (nearest city)
     labels: list[CaseLabel] = field(default_factory=list)
     label_model: LabelModel | None = None
 
     @property
-    def limits(self) -> dict[str, float]:
-        return {
-            "small_amount": self.small_amount,
-            "high_value_amount": self.high_value_amount,
-            "high_value_q": self.rules.high_value_quantile,
-        }
+    def limits(self) -> ReasonContext:
+        return ReasonContext(self.small_amount, self.high_value_amount, self.rules.high_value_quantile,
+                             self.profile)
 
 
 def fit_fraud_model(
-    con, period: Period, rules: FraudRules, windows: FeatureWindows, labels: list[CaseLabel]
+    con,
+    period: Period,
+    rules: FraudRules,
+    windows: FeatureWindows,
+    labels: list[CaseLabel],
+    profile: ShopProfile,
 ) -> tuple[FraudModel, pd.DataFrame]:
     """Fit the forest and the label model on the orders of `period`; returns the model and scored orders."""
-    small = small_order_limit(con, period, windows)
-    features = order_features(con, period, windows, small)
+    small = small_order_limit(con, period, windows, Money.of(profile))
+    features = order_features(con, period, windows, small, profile)
     if features.empty:
         from tools.anomaly.errors import AnomalyInputError
 
@@ -80,7 +93,7 @@ def fit_fraud_model(
         )
     isolation = IsolationScorer(features[list(MODEL_FEATURES)].to_numpy(dtype=float))
     high_value = float(np.quantile(features["reporting_amount"], rules.high_value_quantile))
-    model = FraudModel(rules, windows, isolation, small, high_value, labels)
+    model = FraudModel(rules, windows, isolation, small, high_value, profile, labels)
     scored = score_frame(features, model)
     if labels:
         model.label_model = LabelModel(labels, scored)
@@ -137,13 +150,13 @@ def _case_id(case: pd.DataFrame, kinds: list[str]) -> str:
     return f"FC-{case['user_id'].value_counts().index[0]}"
 
 
-def _travel_reason(orders: pd.DataFrame, strongest: pd.Series) -> str:
+def _travel_reason(orders: pd.DataFrame, strongest: pd.Series, profile: ShopProfile) -> str:
     """The whole trip of one account: how many orders, how far, how fast, through which places."""
     chain = orders[orders["user_id"] == strongest["user_id"]].sort_values("placed_at")
     minutes = (chain["placed_at"].iloc[-1] - chain["placed_at"].iloc[0]).total_seconds() / 60
     places: list[str] = []
     for lat, lon in zip(chain["lat"], chain["lon"]):
-        place = nearest_city(lat, lon)
+        place = nearest_city(profile, lat, lon)
         if not places or places[-1] != place:
             places.append(place)
     return (
@@ -163,7 +176,7 @@ def case_reasons(case: pd.DataFrame, orders: pd.DataFrame, model: FraudModel) ->
         shown = case[case[f"flag_{kind}"] > 0]
         strongest = shown.loc[max(shown.index, key=lambda i: flag_strength(kind, shown.loc[i]))]
         if kind == "impossible_travel":
-            reasons.append(_travel_reason(orders, strongest))
+            reasons.append(_travel_reason(orders, strongest, model.profile))
         else:
             reasons.append(order_reason(kind, strongest, model.limits))
     excess = case["isolation_pct"] >= model.rules.isolation_quantile

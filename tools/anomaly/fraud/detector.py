@@ -81,7 +81,7 @@ class FraudDetector:
         with store.connect() as con:
             period = resolve_period(con, history, as_of, table="orders", column="placed_at")
             model, scored = fit_fraud_model(
-                con, period, rules or FraudRules(), windows or FeatureWindows(), labels
+                con, period, rules or FraudRules(), windows or FeatureWindows(), labels, store.profile()
             )
         return cls(store, model, scored, period, Path(state_dir) if state_dir is not None else None)
 
@@ -92,7 +92,9 @@ class FraudDetector:
             scored = self.scored[self.scored["placed_at"] >= period.start]
         else:
             with self.store.connect() as con:
-                features = order_features(con, period, self.model.windows, self.model.small_amount)
+                features = order_features(
+                    con, period, self.model.windows, self.model.small_amount, self.model.profile
+                )
             scored = score_frame(features, self.model) if not features.empty else features
         if scored.empty:
             raise AnomalyInputError(f"No orders from {period.describe()}; use a longer since.")

@@ -2,7 +2,7 @@
 
 Every feature looks only at what was known when the order was placed, so the batch detector and the
 real-time `FraudDetector.score_order` compute the same numbers. Amounts are compared in the shop's reporting
-currency (`tools.events.currency`; a currency without a rate counts at par, as this only ranks orders).
+currency (the profile's rates; a currency without a rate counts at par, as this only ranks orders).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly.period import Period
-from tools.events.currency import RATES, rate_sql
 from tools.events.geo import haversine_km
-from tools.events.regions import all_regions
+from tools.events.money import Money
+from tools.events.profile import ShopProfile
 
 HOURS_PER_DAY = 24
 HOUR = pd.Timedelta(hours=1)
@@ -48,12 +48,15 @@ class FeatureWindows:
     small_order_quantile: float = 0.05  # orders at or below this quantile of values count as "small"
 
 
-def in_reporting_currency(amount: pd.Series, currency: pd.Series) -> pd.Series:
+def in_reporting_currency(amount: pd.Series, currency: pd.Series, money: Money) -> pd.Series:
     """Order values in the reporting currency (a currency without a rate counts at par)."""
-    return amount.astype(float) * currency.map(RATES).fillna(1.0).astype(float)
+    rates = {code: rate for code, rate in money.rates} | {money.currency: 1.0}
+    return amount.astype(float) * currency.map(rates).fillna(1.0).astype(float)
 
 
-def small_order_limit(con: duckdb.DuckDBPyConnection, period: Period, windows: FeatureWindows) -> float:
+def small_order_limit(
+    con: duckdb.DuckDBPyConnection, period: Period, windows: FeatureWindows, money: Money
+) -> float:
     """The value (reporting currency) at or below which an order counts as small, from the orders before the
     period's end."""
     frame = con.execute(
@@ -62,7 +65,7 @@ def small_order_limit(con: duckdb.DuckDBPyConnection, period: Period, windows: F
     ).df()
     if frame.empty:
         return 5.0
-    return float(np.quantile(in_reporting_currency(frame["amount"], frame["currency"]),
+    return float(np.quantile(in_reporting_currency(frame["amount"], frame["currency"], money),
                              windows.small_order_quantile))
 
 
@@ -73,16 +76,22 @@ def _haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
     )
 
 
-def _register_timezones(con: duckdb.DuckDBPyConnection) -> None:
-    zones = pd.DataFrame({"region": [r.name for r in all_regions()], "tz": [r.tz for r in all_regions()]})
+def _register_timezones(con: duckdb.DuckDBPyConnection, profile: ShopProfile) -> None:
+    regions = profile.at_level("region")
+    zones = pd.DataFrame({"region": [r.name for r in regions], "tz": [r.tz for r in regions]})
     con.register("_region_tz", zones)
 
 
 def order_features(
-    con: duckdb.DuckDBPyConnection, period: Period, windows: FeatureWindows, small_limit: float
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    windows: FeatureWindows,
+    small_limit: float,
+    profile: ShopProfile,
 ) -> pd.DataFrame:
     """One row per order placed in `period`: ids, places, raw features and the model features."""
-    _register_timezones(con)
+    _register_timezones(con, profile)
+    money = Money.of(profile)
     start, end = period.start.to_pydatetime(), period.end.to_pydatetime()
     context = (period.start - max(windows.user_velocity, windows.travel)).to_pydatetime()
     history = (period.start - windows.history).to_pydatetime()
@@ -98,7 +107,7 @@ def order_features(
                o.shipping_lat, o.shipping_lon, o.shipping_city, o.shipping_country,
                p.lat, p.lon, p.city, p.region,
                u.home_lat, u.home_lon, u.home_city, u.home_region, u.home_country, u.signup_at,
-               o.amount * coalesce({rate_sql("o.currency")}, 1.0)
+               o.amount * coalesce({money.sql("o.currency", "o.placed_at")}, 1.0)
                    AS reporting_amount
         FROM orders o
         LEFT JOIN (

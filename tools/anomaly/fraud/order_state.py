@@ -19,9 +19,9 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from tools.anomaly.fraud.features import HOURS_PER_DAY, FeatureWindows, hour_rarity
-from tools.events.currency import RATES, REPORTING_CURRENCY
 from tools.events.geo import distance_km
-from tools.events.regions import all_regions, get_region
+from tools.events.money import Money
+from tools.events.profile import ShopProfile
 from tools.events.store import EventStore
 
 NEW_ACCOUNT_WINDOW_S = 30 * 86400  # "created in the last 30 days" in the device-ring reason
@@ -35,7 +35,7 @@ class OrderInput(BaseModel):
     user_id: str
     placed_at: datetime
     amount: float = Field(ge=0)
-    currency: str = REPORTING_CURRENCY
+    currency: str | None = None  # None: the shop's reporting currency
     device_id: str | None = None
     lat: float | None = Field(None, description="Where the buyer is (from the session), if known.")
     lon: float | None = None
@@ -72,11 +72,6 @@ def _known(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _zone(region: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(get_region(region).tz) if region else ZoneInfo("UTC")
-    except ValueError:  # a region the registry does not know (imported data): its clock is unknown
-        return ZoneInfo("UTC")
 
 
 def _trim(items: deque, oldest: float, key: int | None) -> None:
@@ -88,11 +83,18 @@ def _trim(items: deque, oldest: float, key: int | None) -> None:
 class OrderState:
     """Accounts and devices as of a moment, updated order by order. Build with `OrderState.load`."""
 
-    def __init__(self, windows: FeatureWindows, small_amount: float):
+    def __init__(self, windows: FeatureWindows, small_amount: float, profile: ShopProfile):
         self.windows = windows
         self.small_amount = small_amount
+        self.profile = profile
+        self._rates = {code: rate for code, rate in Money.of(profile).rates} | {profile.currency: 1.0}
         self.accounts: dict[str, _Account] = {}
         self.devices: dict[str, _Device] = {}
+
+    def _zone(self, region: str | None) -> ZoneInfo:
+        """A home region's clock (UTC for one the profile does not hold: its clock is unknown)."""
+        zones = {place.tz for place in self.profile.find(region, "region")} if region else set()
+        return ZoneInfo(zones.pop()) if len(zones) == 1 else ZoneInfo("UTC")
 
     def _device(self, device_id: str) -> _Device:
         if device_id not in self.devices:
@@ -103,10 +105,12 @@ class OrderState:
     def load(
         cls, store: EventStore, end: pd.Timestamp, windows: FeatureWindows, small_amount: float
     ) -> OrderState:
-        """The state just before `end`, from the store's users, events and orders."""
-        state = cls(windows, small_amount)
+        """The state just before `end`, from the store's users, events and orders (and its profile)."""
+        profile = store.profile()
+        state = cls(windows, small_amount, profile)
         span = [(end - windows.history).to_pydatetime(), end.to_pydatetime()]
-        zones = [[r.name for r in all_regions()], [r.tz for r in all_regions()]]
+        regions = profile.at_level("region")
+        zones = [[r.name for r in regions], [r.tz for r in regions]]
         with store.connect() as con:
             users = con.execute(
                 "SELECT user_id, home_lat, home_lon, home_city, home_region, signup_at FROM users"
@@ -117,7 +121,8 @@ class OrderState:
                     SELECT user_id, min(event_time) AS t FROM events WHERE event_time >= ? AND event_time < ?
                     GROUP BY user_id, coalesce(session_id, CAST(event_time AS VARCHAR))
                 ) s LEFT JOIN users u USING (user_id)
-                LEFT JOIN (SELECT unnest(?) AS region, unnest(?) AS tz) z ON z.region = u.home_region
+                LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::VARCHAR[]) AS tz) z
+                    ON z.region = u.home_region
                 GROUP BY 1, 2
                 """,
                 [*span, *zones],
@@ -146,7 +151,7 @@ class OrderState:
                 _known(row.home_lat),
                 _known(row.home_lon),
                 row.home_city,
-                _zone(row.home_region),
+                state._zone(row.home_region),
                 None if pd.isna(row.signup_at) else _epoch(row.signup_at),
                 histogram.get(row.user_id, [0.0] * HOURS_PER_DAY),
             )
@@ -158,7 +163,7 @@ class OrderState:
             if user_id in state.accounts and float(t) >= end_s - windows.user_velocity.total_seconds():
                 state.accounts[user_id].orders.append(float(t))
             if device_id is not None and float(t) >= end_s - windows.velocity.total_seconds():
-                small = float(amount or 0) * RATES.get(currency, 1.0) <= small_amount
+                small = float(amount or 0) * state._rates.get(currency, 1.0) <= small_amount
                 state._device(device_id).orders.append((float(t), small))
         for device_id, user_id in pairs.itertuples(index=False):
             state._device(device_id).users.add(user_id)
@@ -175,7 +180,7 @@ class OrderState:
         w = self.windows
         now = _epoch(order.placed_at)
         account = self._account(order, now)
-        reporting_amount = order.amount * RATES.get(order.currency, 1.0)
+        reporting_amount = order.amount * self._rates.get(order.currency, 1.0)
         f: dict[str, Any] = {
             "order_id": order.order_id,
             "user_id": order.user_id,
@@ -268,6 +273,6 @@ class OrderState:
         if order.device_id:
             device = self._device(order.device_id)
             device.orders.append(
-                (now, order.amount * RATES.get(order.currency, 1.0) <= self.small_amount)
+                (now, order.amount * self._rates.get(order.currency, 1.0) <= self.small_amount)
             )
             device.users.add(order.user_id)

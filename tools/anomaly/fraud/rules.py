@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tools.anomaly.fraud.geo import nearest_city
-from tools.events.currency import REPORTING_CURRENCY
+from tools.events.profile import ShopProfile
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,22 @@ def _age(days: float) -> str:
     return f"{days * 24:.0f} hours" if days < 2 else f"{days:.0f} days"
 
 
-def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float]) -> str:
+@dataclass(frozen=True)
+class ReasonContext:
+    """What reasons quote: the fitted amount thresholds, and the shop's currency and places."""
+
+    small_amount: float
+    high_value_amount: float
+    high_value_q: float
+    profile: ShopProfile
+
+
+def order_reason(flag: str, row: Mapping[str, Any], limits: ReasonContext) -> str:
     """One sentence explaining why `row` raised `flag`, with the numbers an operator can check."""
+    currency = limits.profile.currency
     if flag == "impossible_travel":
-        origin = nearest_city(row.get("travel_from_lat"), row.get("travel_from_lon"))
-        here = nearest_city(row.get("lat"), row.get("lon"))
+        origin = nearest_city(limits.profile, row.get("travel_from_lat"), row.get("travel_from_lon"))
+        here = nearest_city(limits.profile, row.get("lat"), row.get("lon"))
         n = int(row.get("travel_orders") or 1)
         what = f"{n} orders" if n > 1 else "an order and earlier activity"
         return (
@@ -107,8 +118,8 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
     if flag == "card_testing":
         minutes = max(1.0, (row["placed_at"] - row["device_window_start"]).total_seconds() / 60)
         return (
-            f"{row['device_small_orders_1h']:.0f} orders under {REPORTING_CURRENCY} "
-            f"{limits['small_amount']:.2f} from device {row['device_id']} within {minutes:.0f} minutes"
+            f"{row['device_small_orders_1h']:.0f} orders under {currency} "
+            f"{limits.small_amount:.2f} from device {row['device_id']} within {minutes:.0f} minutes"
         )
     if flag == "device_ring":
         return (
@@ -116,8 +127,10 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
             f"({row.get('device_new_accounts', 0):.0f} created in the last 30 days)"
         )
     if flag == "ship_far":
-        home = row.get("home_city") or nearest_city(row.get("home_lat"), row.get("home_lon"))
-        there = row.get("shipping_city") or nearest_city(row.get("shipping_lat"), row.get("shipping_lon"))
+        where = limits.profile
+        home = row.get("home_city") or nearest_city(where, row.get("home_lat"), row.get("home_lon"))
+        there = (row.get("shipping_city")
+                 or nearest_city(where, row.get("shipping_lat"), row.get("shipping_lon")))
         return f"shipped {row['ship_km']:,.0f} km from the account's home ({home} -> {there})"
     if flag == "velocity":
         if row["device_orders_1h"] >= row["user_orders_24h"] / 24:
@@ -125,9 +138,9 @@ def order_reason(flag: str, row: Mapping[str, Any], limits: Mapping[str, float])
         return f"{row['user_orders_24h']:.0f} orders from account {row['user_id']} within 24 hours"
     if flag == "new_account_high_value":
         return (
-            f"account {_age(row['account_age_days'])} old placed an order of {REPORTING_CURRENCY} "
-            f"{row['reporting_amount']:,.0f} (above {REPORTING_CURRENCY} {limits['high_value_amount']:,.0f}, "
-            f"the top {100 * (1 - limits['high_value_q']):.0f}% of orders)"
+            f"account {_age(row['account_age_days'])} old placed an order of {currency} "
+            f"{row['reporting_amount']:,.0f} (above {currency} {limits.high_value_amount:,.0f}, "
+            f"the top {100 * (1 - limits.high_value_q):.0f}% of orders)"
         )
     if flag == "unusual_hour":
         return (
