@@ -42,6 +42,7 @@ import scipy.sparse as sp
 
 from agent.config import Settings
 from tools.embeddings import TextEmbedder
+from tools.events.money import Money
 from tools.events.simulate import DemoConfig, build_demo_shop
 from tools.events.store import EventStore
 from tools.recommend.als import ALSModel
@@ -90,7 +91,7 @@ def score_rankers(models: TrainedModels, store: EventStore, cutoff: datetime) ->
     """
     data = models.data
     con = store.connect()
-    prepare_indices(con, cutoff)  # the same deterministic indices the models were trained with
+    prepare_indices(con, data.regions, cutoff)  # the same deterministic indices the models were trained with
     cases = holdout(con, cutoff, None, data.purchased)
     plain = models.als.without_context()
     rankers = {
@@ -256,7 +257,7 @@ def timings(models: TrainedModels, store: EventStore, train_s: float, train_cpu_
 
 def next_item_and_basket(models: TrainedModels, store: EventStore, cutoff: datetime) -> None:
     con = store.connect()
-    prepare_indices(con, cutoff)
+    prepare_indices(con, models.data.regions, cutoff)
     prepare_session_steps(con, None)
     paths = session_paths(con, since=cutoff)
     popular = top_n(models.data.context_counts.popularity(), 10)[0]
@@ -269,7 +270,7 @@ def next_item_and_basket(models: TrainedModels, store: EventStore, cutoff: datet
     line("next_item_mrr@10_popularity", baseline.mrr)
     line("ratio_next_item_hit_rate_vs_popularity", ours.hit_rate / max(baseline.hit_rate, 1e-9), "x")
 
-    orders = order_sequences(con, None)
+    orders = order_sequences(con, Money.of(store.profile()), None)
     before = orders[orders["placed_at"] < cutoff]
     after = orders[orders["placed_at"] >= cutoff]
     first_after = after.groupby("uidx", as_index=False).first()

@@ -89,9 +89,9 @@ def _prepare_model(settings: Settings) -> str:
 
 
 def _recommender_trained(settings: Settings) -> bool:
-    from tools.recommend.persistence import latest_dir
+    from tools.recommend.persistence import latest_current
 
-    return latest_dir(settings.recommender_path) is not None
+    return latest_current(settings.recommender_path) is not None
 
 
 def _train_recommender(settings: Settings) -> str:

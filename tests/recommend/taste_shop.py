@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from tools.events.regions import get_region
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 
 REGIONS = ("Bavaria", "Ile-de-France", "Madrid")
@@ -62,8 +63,10 @@ def build_taste_shop(
 ) -> TasteTruth:
     """Write products, users and `days` of events ending 2026-11-15 into `store`.
 
-    `per_category` products per category; past the eight named ones, names get a model number.
+    `per_category` products per category; past the eight named ones, names get a model number. Its places
+    are the demo shop's, so it carries the demo's profile.
     """
+    store.save_profile(demo_profile())
     rng = np.random.default_rng(seed)
     end = datetime(2026, 11, 16, tzinfo=UTC)
     start = end - timedelta(days=days)

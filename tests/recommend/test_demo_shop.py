@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from tools.events.regions import UnknownRegion, get_region
+from tools.events.profile import UnknownPlace
+from tools.events.regions import get_region
 from tools.recommend import Recommender, UnknownProduct, UnknownUser
 from tools.results import ChartSpec
 
@@ -135,13 +136,19 @@ def test_session_and_basket_models_beat_their_baselines(demo_recommender):
     assert metrics["basket_value_mae"] < metrics["basket_value_mae_user_mean"]
 
 
-def test_next_basket_value_is_predicted_in_the_customers_currency(demo_recommender):
+def test_next_basket_value_is_predicted_in_the_shops_reporting_currency(demo_recommender):
     case = demo_recommender
-    user = warm_user(case, "Greater London")
+    user = warm_user(case, "Greater London")  # pays in GBP: the amounts are converted at the profile's rate
     prediction = case.recommender.predict_next_basket_value(user)
-    assert prediction.predicted > 0 and prediction.n_orders >= 3 and prediction.currency == "GBP"
-    assert "GBP" in prediction.summary()
+    assert prediction.predicted > 0 and prediction.n_orders >= 3 and prediction.currency == "EUR"
+    assert "EUR" in prediction.summary()
     assert prediction.frame["kind"].tolist()[-1] == "predicted"
+    paid = case.store.connect().execute(
+        "SELECT order_id, sum(price * coalesce(quantity, 1)) FROM events WHERE user_id = ? "
+        "AND event_type = 'purchase' AND order_id IS NOT NULL GROUP BY 1 ORDER BY min(event_time)", [user]
+    ).fetchall()
+    past = prediction.frame[prediction.frame["kind"] == "past"]["amount"].tolist()
+    assert past == pytest.approx([gbp / 0.86 for _, gbp in paid][: len(past)], rel=1e-9)
     newcomer = case.recommender.predict_next_basket_value(cold_user(case)[0])
     assert newcomer.n_orders == 0 and newcomer.predicted > 0 and "median first order" in newcomer.basis
 
@@ -154,7 +161,7 @@ def test_unknown_ids_raise_errors_that_say_what_to_do(demo_recommender):
         rec.similar_to_item("P9999")
     with pytest.raises(UnknownProduct, match="'nope'"):
         rec.next_items(["P0001", "nope"])
-    with pytest.raises(UnknownRegion, match="Valid regions"):
+    with pytest.raises(UnknownPlace, match="Known regions: Ile-de-France"):
         rec.recommend_for_user(None, region="Atlantis")
     with pytest.raises(ValueError, match="n must be between 1 and 100"):
         rec.bought_together("P0001", n=0)

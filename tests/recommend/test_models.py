@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools.events.regions import get_region
 from tools.recommend.basket_value import BasketValueModel, split_last_order
 from tools.recommend.context import N_SLOTS, ContextCounts, local_time, slot_name, slot_of
 from tools.recommend.session import SessionModel, evaluate_next_item
@@ -91,12 +90,12 @@ def test_split_last_order_keeps_only_users_with_a_history():
 
 def test_local_time_follows_each_regions_zone():
     friday_night_utc = datetime(2026, 11, 13, 22, 30, tzinfo=UTC)
-    madrid = local_time(friday_night_utc, get_region("Madrid"))
-    canary = local_time(friday_night_utc, get_region("Canary Islands"))
+    madrid = local_time(friday_night_utc, "Europe/Madrid")
+    canary = local_time(friday_night_utc, "Atlantic/Canary")
     assert (madrid.hour, canary.hour) == (23, 22)
     assert slot_name(slot_of(madrid)) == "Friday evenings"
     assert slot_name(slot_of(datetime(2026, 11, 14, 1, 0))) == "Saturday nights"
-    assert local_time(datetime(2026, 11, 13, 9, 0), get_region("Madrid")).hour == 9  # naive = already local
+    assert local_time(datetime(2026, 11, 13, 9, 0), "Europe/Madrid").hour == 9  # naive = already local
 
 
 def test_context_counts_let_a_strong_regional_favourite_through_but_not_a_stray_purchase():

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from tools.events.regions import Region, all_regions
+from tools.events.profile import ShopProfile
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAYPARTS: tuple[str, ...] = ("nights", "mornings", "afternoons", "evenings")  # [0,6) [6,12) [12,18) [18,24)
@@ -27,9 +27,19 @@ N_SLOTS = len(WEEKDAYS) * len(DAYPARTS)
 SLOT_SQL = "((isodow(local) - 1) * 4 + hour(local) // 6)"
 
 
-def region_names() -> list[str]:
-    """Region names in registry order; a region's index in this list is its context index."""
-    return [r.name for r in all_regions()]
+@dataclass(frozen=True)
+class ContextRegion:
+    """A region of the shop as the recommender's context sees it; its index in the trained model's
+    `regions` is its context index."""
+
+    name: str
+    country: str
+    tz: str
+
+
+def context_regions(profile: ShopProfile) -> tuple[ContextRegion, ...]:
+    """The profile's regions in its order, each with the clock its shoppers' times are read on."""
+    return tuple(ContextRegion(p.name, p.country, p.tz) for p in profile.at_level("region"))
 
 
 def slot_of(local: datetime) -> int:
@@ -42,12 +52,12 @@ def slot_name(slot: int) -> str:
     return f"{WEEKDAYS[slot // len(DAYPARTS)]} {DAYPARTS[slot % len(DAYPARTS)]}"
 
 
-def local_time(at: datetime | None, region: Region) -> datetime:
-    """Wall-clock time in `region` for `at`: aware times are converted, naive ones are taken as local.
+def local_time(at: datetime | None, tz: str) -> datetime:
+    """Wall-clock time in zone `tz` for `at`: aware times are converted, naive ones are taken as local.
 
     None means now.
     """
-    zone = ZoneInfo(region.tz)
+    zone = ZoneInfo(tz)
     if at is None:
         return datetime.now(UTC).astimezone(zone).replace(tzinfo=None)
     if at.tzinfo is None:

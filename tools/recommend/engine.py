@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tools.embeddings import TextEmbedder
-from tools.events.currency import REPORTING_CURRENCY
-from tools.events.regions import Region, all_regions, get_country, get_region
+from tools.events.profile import ShopProfile, UnknownPlace
 from tools.events.store import EventStore
 from tools.recommend import reasons
 from tools.recommend.base import Context, top_n
@@ -28,7 +27,14 @@ from tools.recommend.content import content_similarity
 from tools.recommend.context import local_time, slot_of
 from tools.recommend.interactions import DataSnapshot, snapshot
 from tools.recommend.model_files import read_models, write_models
-from tools.recommend.persistence import Manifest, ModelNotFound, latest_dir, read_manifest, save_version
+from tools.recommend.persistence import (
+    Manifest,
+    ModelNotFound,
+    latest_current,
+    latest_dir,
+    read_manifest,
+    save_version,
+)
 from tools.recommend.result import (
     RESULT_COLUMNS,
     BasketValuePrediction,
@@ -44,7 +50,7 @@ CONTENT_SUPPORT = 50.0  # users an item needs before its co-interaction similari
 @dataclass
 class _Visitor:
     uidx: int | None
-    region: Region | None
+    region: int | None  # index into the model's regions
     place: str | None  # what a customer calls where they are, e.g. their home city
 
 
@@ -66,8 +72,7 @@ class Recommender:
         stock = data.products["stock"]
         self._out_of_stock = np.flatnonzero(stock.notna().to_numpy() & (stock.fillna(1).to_numpy() == 0))
         self._item_support = np.diff(data.user_items.tocsc().indptr)  # users per item
-        regions = all_regions()
-        self._regions = regions
+        self._regions = data.regions
         self._cities = data.user_cities
 
     # ------------------------------------------------------------------ building
@@ -101,7 +106,8 @@ class Recommender:
     def load(cls, folder: Path | str, store: EventStore | None = None) -> Recommender:
         """Load a saved version from its `v<N>` folder."""
         folder = Path(folder)
-        return cls(read_models(folder), read_manifest(folder), store)
+        manifest = read_manifest(folder)  # first: an older format is refused before its files are read
+        return cls(read_models(folder), manifest, store)
 
     @classmethod
     def load_latest(cls, model_dir: Path, store: EventStore | None = None) -> Recommender:
@@ -122,10 +128,11 @@ class Recommender:
         params: RecommenderParams | None = None,
         progress: bool = False,
     ) -> Recommender:
-        """The latest saved version under `model_dir` if there is one, else a freshly trained (and saved)
-        one."""
-        if latest_dir(Path(model_dir)) is not None:
-            return cls.load_latest(model_dir, store)
+        """The latest saved version under `model_dir` if there is one this code reads, else a freshly
+        trained (and saved) one."""
+        folder = latest_current(Path(model_dir))
+        if folder is not None:
+            return cls.load(folder, store)
         return cls.train(store, model_dir, embedder, params, progress=progress)
 
     def is_stale(self, store: EventStore | None = None) -> bool:
@@ -149,25 +156,40 @@ class Recommender:
             )
         return index
 
+    def _region(self, name: str) -> int:
+        """The model's index of a region named by name or code (case and punctuation ignored)."""
+        key = _norm(name)
+        for index, region in enumerate(self._regions):
+            if _norm(region.name) == key:
+                return index
+        codes = {_norm(p.code): p.name for p in self._profile().at_level("region") if p.code}
+        if key in codes:
+            return self._region(codes[key])
+        known = ", ".join(r.name for r in self._regions) or "none (the shop had no regions when trained)"
+        raise UnknownPlace(f"Unknown region {name!r}. Known regions: {known}.")
+
+    def _profile(self) -> ShopProfile:
+        return self.store.profile() if self.store is not None else ShopProfile()
+
     def _visitor(self, user_id: str | None, region: str | None) -> _Visitor:
         data = self.models.data
-        chosen = get_region(region) if region is not None else None  # UnknownRegion lists the valid names
+        chosen = self._region(region) if region is not None else None  # UnknownPlace lists the valid ones
         if user_id is None:
-            return _Visitor(None, chosen, chosen.name if chosen else None)
+            return _Visitor(None, chosen, self._regions[chosen].name if chosen is not None else None)
         uidx = data.users.get(user_id)
         if uidx is not None:
             home_index = int(data.user_regions[uidx])
-            home = self._regions[home_index] if home_index >= 0 else None
+            home = home_index if home_index >= 0 else None
             city = str(self._cities[uidx]) or None
         else:
             home, city = self._home_from_store(user_id)
-        where = chosen or home
+        where = chosen if chosen is not None else home
+        name = self._regions[where].name if where is not None else None
         # A customer in their home region hears about their city ("popular in Lyon"), else the region.
-        place = ((city or where.name) if where is not None and where == home
-                 else (where.name if where else None))
+        place = (city or name) if where is not None and where == home else name
         return _Visitor(uidx, where, place)
 
-    def _home_from_store(self, user_id: str) -> tuple[Region | None, str | None]:
+    def _home_from_store(self, user_id: str) -> tuple[int | None, str | None]:
         """Home of a customer who signed up after training, from the live users table."""
         row = None
         if self.store is not None:
@@ -181,13 +203,14 @@ class Recommender:
                 f"table (ids look like {sample}). Check the id, or ask without a user for regional "
                 "favourites."
             )
-        region = get_region(row[0]) if row[0] else None
+        names = [_norm(r.name) for r in self._regions]
+        region = names.index(_norm(row[0])) if row[0] and _norm(row[0]) in names else None
         return region, row[1]
 
     def _context(self, visitor: _Visitor, at: datetime | None) -> Context:
         if visitor.region is None:
             return Context()
-        return Context(self._regions.index(visitor.region), slot_of(local_time(at, visitor.region)))
+        return Context(visitor.region, slot_of(local_time(at, self._regions[visitor.region].tz)))
 
     def _frame(self, ids: np.ndarray, scores: np.ndarray, why: list[str]) -> pd.DataFrame:
         columns = {name: values[ids] for name, values in self._columns.items()}
@@ -268,7 +291,7 @@ class Recommender:
         _check_n(n)
         item = self._item(product_id)
         name = self._names[item]
-        chosen = get_region(region) if region is not None else None
+        chosen = self._regions[self._region(region)] if region is not None else None
         everywhere = self.models.cooccurrence[None]
         notes: list[str] = []
         sources = [(everywhere, "")]
@@ -327,8 +350,7 @@ class Recommender:
         """The customer's likely next order value, from their order sequence (GRU), next to their average."""
         m = self.models
         visitor = self._visitor(user_id, None)
-        country = visitor.region.country if visitor.region is not None else None
-        currency = get_country(country).currency if country else REPORTING_CURRENCY
+        currency = m.currency
         history = (m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None
                    else m.orders.iloc[:0])
         if history.empty:
@@ -354,3 +376,6 @@ def _check_n(n: int) -> None:
     if not 1 <= n <= 100:
         raise ValueError(f"n must be between 1 and 100, got {n}.")
 
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from tools.events.regions import all_regions
-from tools.recommend.context import N_SLOTS, SLOT_SQL, ContextCounts
+from tools.events.money import Money
+from tools.recommend.context import N_SLOTS, SLOT_SQL, ContextCounts, ContextRegion
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -80,6 +80,7 @@ class Interactions:
     user_regions: np.ndarray  # int16 home region index per user (-1 unknown)
     user_cities: np.ndarray  # str home city per user ("" unknown)
     context_counts: ContextCounts
+    regions: tuple[ContextRegion, ...]  # the shop's regions at training time; index = context index
     products: pd.DataFrame  # one row per item index: product_id, name, category, description, price, stock
     snapshot: DataSnapshot
 
@@ -88,7 +89,9 @@ def _sparse(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple
     return sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)
 
 
-def prepare_indices(con: duckdb.DuckDBPyConnection, until: datetime | None = None) -> None:
+def prepare_indices(
+    con: duckdb.DuckDBPyConnection, regions: tuple[ContextRegion, ...], until: datetime | None = None
+) -> None:
     """Create temp tables `rec_users`, `rec_items`, `rec_regions` mapping ids to dense indices."""
     params = {"until": until or FAR_FUTURE}
     con.execute(
@@ -110,10 +113,10 @@ def prepare_indices(con: duckdb.DuckDBPyConnection, until: datetime | None = Non
         """,
         params,
     )
-    regions = pd.DataFrame(
-        {"region": [r.name for r in all_regions()], "tz": [r.tz for r in all_regions()]}
+    frame = pd.DataFrame(
+        {"region": [r.name for r in regions], "tz": [r.tz for r in regions]}, dtype=object
     ).reset_index(names="ridx")
-    con.register("rec_regions_frame", regions)
+    con.register("rec_regions_frame", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE rec_regions AS SELECT ridx::SMALLINT AS ridx, region, tz "
                 "FROM rec_regions_frame")
     con.unregister("rec_regions_frame")
@@ -121,6 +124,7 @@ def prepare_indices(con: duckdb.DuckDBPyConnection, until: datetime | None = Non
 
 def load_interactions(
     con: duckdb.DuckDBPyConnection,
+    regions: tuple[ContextRegion, ...],
     until: datetime | None = None,
     weights: EventWeights = EventWeights(),
     context_prior: float = 3000.0,
@@ -131,7 +135,7 @@ def load_interactions(
     Context counts weigh an event by 0.5 ** (age in days / `half_life_days`), age measured from the
     last event before `until`, so "popular there and then" means lately, not last year.
     """
-    prepare_indices(con, until)
+    prepare_indices(con, regions, until)
     params = {"until": until or FAR_FUTURE}
     users = IdIndex(con.execute("SELECT user_id FROM rec_users ORDER BY uidx").fetchnumpy()["user_id"])
     items = IdIndex(con.execute("SELECT product_id FROM rec_items ORDER BY iidx").fetchnumpy()["product_id"])
@@ -212,7 +216,7 @@ def load_interactions(
             "half_life": half_life_days,
         },
     ).fetchnumpy()
-    counts = np.zeros((len(all_regions()), N_SLOTS, n_items), dtype=np.float32)
+    counts = np.zeros((len(regions), N_SLOTS, n_items), dtype=np.float32)
     np.add.at(counts, (context["ridx"], context["slot"], context["iidx"]), context["recent"])
     all_time = np.bincount(context["iidx"], weights=context["all_time"], minlength=n_items).astype(np.float32)
 
@@ -237,6 +241,7 @@ def load_interactions(
             counts, all_time, products["category"].astype("category").cat.codes.to_numpy(np.int64),
             context_prior
         ),
+        regions=regions,
         products=products,
         snapshot=data,
     )
@@ -321,19 +326,23 @@ def session_paths(con: duckdb.DuckDBPyConnection, since: datetime) -> list[np.nd
     return np.split(rows["iidx"].astype(np.int64), cuts)
 
 
-def order_sequences(con: duckdb.DuckDBPyConnection, until: datetime | None = None) -> pd.DataFrame:
-    """Every order before `until`: user index, time, amount and item count, sorted by user and time.
+def order_sequences(
+    con: duckdb.DuckDBPyConnection, money: Money, until: datetime | None = None
+) -> pd.DataFrame:
+    """Every order before `until`: user index, time, amount (reporting currency) and item count, sorted by
+    user and time. Lines in a currency without a rate are left out.
 
     Needs `prepare_indices` on this connection first.
     """
+    rate = money.sql("e.currency", "e.event_time")
     return con.execute(
-        """
+        f"""
         SELECT u.uidx, min(e.event_time) AS placed_at,
-               sum(e.price * coalesce(e.quantity, 1)) AS amount,
+               sum(e.price * coalesce(e.quantity, 1) * {rate}) AS amount,
                sum(coalesce(e.quantity, 1))::INTEGER AS n_items
         FROM events e JOIN rec_users u USING (user_id)
         WHERE e.event_type = 'purchase' AND e.order_id IS NOT NULL AND e.price IS NOT NULL
-          AND e.event_time < $until
+          AND e.event_time < $until AND {rate} IS NOT NULL
         GROUP BY u.uidx, e.order_id
         ORDER BY u.uidx, placed_at
         """,

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from tools.recommend.als import ContextALSModel
 from tools.recommend.basket_value import BasketValueModel
+from tools.recommend.context import ContextRegion
 from tools.recommend.cooccurrence import CooccurrenceModel
 from tools.recommend.interactions import DataSnapshot, IdIndex, Interactions
 from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
@@ -40,11 +41,14 @@ def write_models(models: TrainedModels, folder: Path) -> None:
     if m.content is not None:
         np.save(folder / "content.npy", m.content)
     (folder / "snapshot.json").write_text(json.dumps(vars(data.snapshot)), encoding="utf-8")
+    shop = {"currency": m.currency, "regions": [vars(region) for region in data.regions]}
+    (folder / "shop.json").write_text(json.dumps(shop), encoding="utf-8")
 
 
 def read_models(folder: Path) -> TrainedModels:
     """The models saved in a version folder by `write_models`."""
     snapshot_data = DataSnapshot(**json.loads((folder / "snapshot.json").read_text(encoding="utf-8")))
+    shop = json.loads((folder / "shop.json").read_text(encoding="utf-8"))
     popularity = PopularityModel.load(folder / "popularity.npz")
     regional = RegionalPopularityModel.load(folder / "regional_popularity.npz")
     data = Interactions(
@@ -57,6 +61,7 @@ def read_models(folder: Path) -> TrainedModels:
         user_regions=np.load(folder / "user_regions.npy"),
         user_cities=np.load(folder / "user_cities.npy"),
         context_counts=regional.context_counts,
+        regions=tuple(ContextRegion(**region) for region in shop["regions"]),
         products=pd.read_parquet(folder / "products.parquet"),
         snapshot=snapshot_data,
     )
@@ -76,4 +81,5 @@ def read_models(folder: Path) -> TrainedModels:
         content=np.load(content_path) if content_path.exists() else None,
         metrics={},
         timings_s={},
+        currency=shop["currency"],
     )

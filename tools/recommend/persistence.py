@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-FORMAT = 1
+FORMAT = 2  # 2: shop.json (the shop's regions and currency at training time)
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -55,6 +55,18 @@ def latest_dir(root: Path) -> Path | None:
         return None
     folder = root / pointer.read_text(encoding="utf-8").strip()
     return folder if (folder / "manifest.json").exists() else None
+
+
+def latest_current(root: Path) -> Path | None:
+    """The latest version if this code can read it (None: nothing saved, or saved in an older format)."""
+    folder = latest_dir(root)
+    if folder is None:
+        return None
+    try:
+        read_manifest(folder)
+    except ModelNotFound:
+        return None
+    return folder
 
 
 def read_manifest(folder: Path) -> Manifest:

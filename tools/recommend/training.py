@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from tools.embeddings import TextEmbedder
-from tools.events.regions import all_regions
+from tools.events.money import Money
 from tools.events.store import EventStore
 from tools.recommend.als import ContextALSModel
 from tools.recommend.base import top_n
 from tools.recommend.basket_value import BasketValueModel, split_last_order
+from tools.recommend.context import context_regions
 from tools.recommend.cooccurrence import CooccurrenceModel
 from tools.recommend.evaluation import holdout, ranking_metrics
 from tools.recommend.interactions import (
@@ -134,10 +135,11 @@ class TrainedModels:
     cooccurrence: dict[int | None, CooccurrenceModel]  # None = all regions
     session: SessionModel
     basket: BasketValueModel
-    orders: pd.DataFrame  # uidx, placed_at, amount, n_items
+    orders: pd.DataFrame  # uidx, placed_at, amount (in `currency`), n_items
     content: np.ndarray | None  # unit-length product embeddings, or None
     metrics: dict[str, float]
     timings_s: dict[str, float]
+    currency: str  # the shop's reporting currency when trained: what order amounts are in
 
 
 def load_training_data(
@@ -145,7 +147,8 @@ def load_training_data(
 ) -> tuple[duckdb.DuckDBPyConnection, Interactions]:
     """(connection with the index tables, interactions) for events before `until`."""
     con = store.connect()
-    data = load_interactions(con, until, params.event_weights(), params.context_prior, params.half_life_days)
+    data = load_interactions(con, context_regions(store.profile()), until, params.event_weights(),
+                             params.context_prior, params.half_life_days)
     return con, data
 
 
@@ -263,7 +266,7 @@ def train_models(
         session = fit_session_model(con, data, params, until=params.until)
         done("session")
 
-        orders = order_sequences(con, params.until)
+        orders = order_sequences(con, Money.of(store.profile()), params.until)
         history, last = split_last_order(orders)
         basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
         basket.fit(history if len(history) else orders)
@@ -287,7 +290,7 @@ def train_models(
         done("content")
 
     return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content,
-                         metrics, timings)
+                         metrics, timings, store.profile().currency)
 
 
 def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int | None, CooccurrenceModel]:
@@ -300,7 +303,7 @@ def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int 
         )
 
     models: dict[int | None, CooccurrenceModel] = {None: model().fit(data.baskets)}
-    for region in range(len(all_regions())):
+    for region in range(len(data.regions)):
         rows = np.flatnonzero(data.basket_regions == region)
         if len(rows) >= params.min_region_orders:
             models[region] = model().fit(data.baskets[rows])
