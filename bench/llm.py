@@ -183,6 +183,7 @@ def main(args: argparse.Namespace) -> None:
     from agent.llm.load import get_runtime
     from agent.roles import system_prompt
     from tools.agent_tools import build_registry
+    from tools.events.simulate.profile import demo_profile
 
     settings = Settings(model=args.model)
     runtime = get_runtime(settings.model_options())
@@ -190,7 +191,7 @@ def main(args: argparse.Namespace) -> None:
 
     line("model", args.model)
     line("device", f"{runtime.loaded.device}/{runtime.loaded.dtype}/threads={torch.get_num_threads()}")
-    tools = build_registry(None).schemas("operator")  # tool schemas only; no engine runs here
+    tools = build_registry(None, profile=demo_profile()).schemas("operator")  # schemas only; no engine runs
     system = system_prompt("operator", date.today())
 
     local, plain = decode_speed(runtime, args.tokens, args.repeats)

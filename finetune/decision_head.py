@@ -122,6 +122,7 @@ def fit_decision_heads(
 ) -> tuple[DecisionHeads, list[RoleFit]]:
     """Fit one head per role on `train_path`'s first replies, score them on `validation_path`, save them."""
     from agent.llm.load import load_model
+    from finetune.shop import shop_profile
     from tools.agent_tools import build_registry
 
     if not (adapter / "adapter_config.json").is_file():
@@ -131,7 +132,7 @@ def fit_decision_heads(
         raise DecisionHeadError(f"No dialogues at {train_path}; run `chronotope finetune prepare` first.")
     loaded = load_model(replace(settings.model_options(), adapter=str(adapter), decision_heads=False))
     layer = layer if layer is not None else default_layer(loaded.model)
-    registry = build_registry(None)
+    registry = build_registry(None, profile=shop_profile(settings.store_path))
     train = read_dialogues(train_path)
     validation = read_dialogues(validation_path) if validation_path and validation_path.is_file() else []
     heads, fits = [], []

@@ -96,10 +96,11 @@ def measure(
     from tqdm import tqdm
 
     from agent.llm.chat_model import LocalChatModel
+    from finetune.shop import shop_profile
     from tools.agent_tools import build_registry
 
     chat = LocalChatModel.from_options(settings.model_options())
-    registry = build_registry(None)
+    registry = build_registry(None, profile=shop_profile(settings.store_path))
     started = time.perf_counter()
     scores = [first_turn(chat, registry, case, TRAINING_TODAY)
               for case in tqdm(cases, desc=f"first turns ({label})")]

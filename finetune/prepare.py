@@ -67,11 +67,13 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     report = PrepareReport()
     dialogues: list[Dialogue] = []
     if options.synthetic > 0:
+        from finetune.shop import shop_profile
         from finetune.synth import ShopFacts, synthesize
         from tools.agent_tools import build_registry
 
         facts = ShopFacts.load(settings.store_path, settings.docs_dir)
-        dialogues += synthesize(build_registry(None), facts, options.synthetic, seed=options.seed)
+        registry = build_registry(None, profile=shop_profile(settings.store_path))
+        dialogues += synthesize(registry, facts, options.synthetic, seed=options.seed)
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
         if not bitext.is_file():

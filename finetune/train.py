@@ -83,6 +83,7 @@ def build_examples(
     from agent.llm.template import tool_template
     from finetune.data import read_dialogues
     from finetune.render import training_pairs
+    from finetune.shop import shop_profile
     from tools.agent_tools import build_registry
 
     if not dialogues_path.is_file():
@@ -91,7 +92,7 @@ def build_examples(
     bad = sorted(set(roles) - {"customer", "operator"})
     if bad:
         raise TrainConfigError(f"Unknown role(s) {', '.join(bad)} in roles; use customer and/or operator.")
-    registry = build_registry(None)
+    registry = build_registry(None, profile=shop_profile(settings.store_path))
     tools = {role: registry.schemas(role) for role in roles}
     template = tool_template(tokenizer)
     dialogues = [d for d in read_dialogues(dialogues_path) if d.role in roles]

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,6 +42,9 @@ ROLES: tuple[Role, ...] = ("customer", "operator")
 # enforces it as an `enum`, the prompt shows the plain field. On a string property:
 # {"type": "string", GRAMMAR_ENUM: [...]}.
 GRAMMAR_ENUM = "x-grammar-enum"
+# A closed set that belongs to the shop rather than the code (its places, its categories) is named in the
+# argument model, as the string value of `enum` (shown in the prompt) or of GRAMMAR_ENUM (grammar only), and
+# each registry fills it in from the shop it serves (`closed_sets`).
 
 
 class ToolArgs(BaseModel):
@@ -182,7 +185,13 @@ class ToolRegistry:
     e.g. to render prompts or synthesise training data, but cannot run them).
     """
 
-    def __init__(self, tools: list[ShopTool], engines: Any = None, timeout_s: float = 60.0):
+    def __init__(
+        self,
+        tools: list[ShopTool],
+        engines: Any = None,
+        timeout_s: float = 60.0,
+        closed_sets: Mapping[str, Sequence[str]] | None = None,
+    ):
         names = [t.name for t in tools]
         if len(names) != len(set(names)):
             raise ValueError(f"Duplicate tool names: {sorted(n for n in names if names.count(n) > 1)}")
@@ -191,6 +200,7 @@ class ToolRegistry:
             raise TypeError(f"Tool argument models must subclass ToolArgs (extra fields forbidden): {loose}")
         self._tools = {t.name: t for t in tools}
         self.engines = engines
+        self.closed_sets = dict(closed_sets or {})
         self.timeout_s = timeout_s
 
     def for_role(self, role: Role) -> list[ShopTool]:
@@ -200,8 +210,25 @@ class ToolRegistry:
         return [t for t in self._tools.values() if role in t.roles]
 
     def schemas(self, role: Role) -> list[dict[str, Any]]:
-        """Function schemas of the role's tools, for the model."""
-        return [t.schema() for t in self.for_role(role)]
+        """Function schemas of the role's tools, for the model, with the shop's closed sets filled in."""
+        return [self._filled(t.schema()) for t in self.for_role(role)]
+
+    def _filled(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self._filled(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key in ("enum", GRAMMAR_ENUM) and isinstance(value, str):
+                if value not in self.closed_sets:
+                    raise ValueError(
+                        f"The tools offer the shop's {value}, but this registry was built without them; "
+                        "pass the shop's profile to build_registry."
+                    )
+                value = list(self.closed_sets[value])
+            out[key] = self._filled(value)
+        return out
 
     def validate(
         self, name: str, arguments: dict[str, Any] | str, session: Session
@@ -231,7 +258,7 @@ class ToolRegistry:
             )
             raise ToolCallError(
                 f"Invalid arguments for {name!r}: {problems}. Expected schema: "
-                f"{json.dumps(tool.schema()['function']['parameters'])}"
+                f"{json.dumps(self._filled(tool.schema())['function']['parameters'])}"
             ) from exc
 
     def call(self, name: str, arguments: dict[str, Any] | str, session: Session) -> ToolOutput:

@@ -1,25 +1,46 @@
-"""The shop tools' flat arguments: place resolution and the 'everywhere' reading."""
+"""The shop tools' flat arguments: places resolved against the shop's profile, and 'everywhere'."""
 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
+from tests.shops import NORTHWIND
+from tools.agent_tools import build_registry
 from tools.agent_tools.engines import resolve_place
 from tools.agent_tools.operator import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
+from tools.events.profile import UnknownPlace
+from tools.events.simulate.profile import demo_profile
 
 
-def test_places_resolve_to_city_region_or_country() -> None:
-    assert (resolve_place("lyon").level, resolve_place("lyon").value) == ("city", "Lyon")
-    assert (resolve_place("Bavaria").level, resolve_place("DE-BY").value) == ("region", "Bavaria")
-    assert (resolve_place("Germany").level, resolve_place("de").value) == ("country", "DE")
+def test_places_resolve_to_city_region_or_country_of_the_shop() -> None:
+    demo = demo_profile()
+    assert (resolve_place(demo, "lyon").level, resolve_place(demo, "lyon").name) == ("city", "Lyon")
+    assert (resolve_place(demo, "Bavaria").level, resolve_place(demo, "DE-BY").name) == ("region", "Bavaria")
+    assert (resolve_place(demo, "Germany").level, resolve_place(demo, "de").country) == ("country", "DE")
+    assert resolve_place(demo, "Berlin").level == "region"  # the region named after its city wins
+    assert resolve_place(NORTHWIND, "mumbai").parent == "Maharashtra"
+    with pytest.raises(UnknownPlace, match="Unknown region 'Bavaria'. Known regions: New York"):
+        resolve_place(NORTHWIND, "Bavaria")
 
 
-def test_everywhere_means_no_place_and_unknown_places_list_valid_ones() -> None:
+def test_everywhere_means_no_place() -> None:
     assert ForecastDemandArgs(place="all").place is None
     assert TopItemsArgs(place="everywhere").place is None
-    with pytest.raises(ValidationError, match="Valid regions: Ile-de-France"):
-        TopItemsArgs(place="last_30_days")
+
+
+def test_the_tools_offer_each_shops_own_places_and_categories() -> None:
+    shop = build_registry(None, profile=NORTHWIND)
+    (top,) = [s for s in shop.schemas("operator") if s["function"]["name"] == "top_items"]
+    place = top["function"]["parameters"]["properties"]["place"]["anyOf"][0]
+    assert place["x-grammar-enum"] == ["United States", "India", "Australia", "New York", "Oregon",
+                                       "Maharashtra", "Western Australia", "Brooklyn", "Mumbai", "Perth",
+                                       "Portland"]
+    demo = build_registry(None, profile=demo_profile())
+    (search,) = [s for s in demo.schemas("customer") if s["function"]["name"] == "search_products"]
+    category = search["function"]["parameters"]["properties"]["category"]["anyOf"][0]
+    assert category["enum"][:2] == ["Shoes", "Boots"]
+    with pytest.raises(ValueError, match="pass the shop's profile to build_registry"):
+        build_registry(None).schemas("operator")
 
 
 def test_every_spike_metric_the_tool_offers_is_one_the_engine_can_test() -> None:

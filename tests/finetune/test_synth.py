@@ -9,6 +9,7 @@ from finetune.data import question_key
 from finetune.prepare import BENCHMARK_CASES, held_out_questions
 from finetune.synth import ShopFacts, synthesize
 from tools.agent_tools import build_registry
+from tools.events.simulate.profile import demo_profile
 
 
 def _first_reply(dialogue) -> str:
@@ -18,7 +19,7 @@ def _first_reply(dialogue) -> str:
 
 
 def test_synthetic_dialogues_cover_every_tool_and_no_tool_replies_in_both_roles(demo_shop, settings) -> None:
-    registry = build_registry(None)
+    registry = build_registry(None, profile=demo_profile())
     facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
     dialogues = synthesize(registry, facts, 600, seed=1)
     by_role = {role: Counter(_first_reply(d) for d in dialogues if d.role == role)
@@ -33,7 +34,7 @@ def test_synthetic_dialogues_cover_every_tool_and_no_tool_replies_in_both_roles(
 
 def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, settings) -> None:
     facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
-    dialogues = synthesize(build_registry(None), facts, 600, seed=2)
+    dialogues = synthesize(build_registry(None, profile=demo_profile()), facts, 600, seed=2)
     held_out = held_out_questions(BENCHMARK_CASES)
     questions = [m["content"] for d in dialogues for m in d.messages if m["role"] == "user"]
     copies = [q for q in questions if question_key(q) in held_out]
@@ -44,7 +45,7 @@ def test_customers_asking_an_operator_question_are_refused(demo_shop, settings) 
     from finetune.synth import REFUSAL_ANSWER
 
     facts = ShopFacts.load(demo_shop[0].root, settings.docs_dir)
-    dialogues = synthesize(build_registry(None), facts, 1200, seed=3)
+    dialogues = synthesize(build_registry(None, profile=demo_profile()), facts, 1200, seed=3)
     operator_questions = {d.messages[1]["content"]
                           for d in dialogues if d.role == "operator" and _first_reply(d) != "(no tool)"}
     refused = [d.messages[1]["content"] for d in dialogues

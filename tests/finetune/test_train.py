@@ -13,6 +13,7 @@ from agent.config import Settings
 from finetune.config import TrainConfigError, build_parser, make_config, parse_config
 from finetune.data import Dialogue, write_jsonl
 from finetune.train import train
+from tools.events.simulate.profile import demo_profile
 
 
 def customer_dialogues(n: int) -> list[Dialogue]:
@@ -196,8 +197,8 @@ def test_the_shared_prefix_path_trains_the_tool_call_tag_so_a_call_becomes_the_f
                                      llm_threads=1).model_options(), progress=False)
         tokenizer = loaded.tokenizer
         messages = to_langchain(with_system_prompt(customer_dialogues(1)[0]))[:-1]  # up to the reply
-        text = render_prompt(tokenizer, messages, build_registry(None).schemas("customer"),
-                             tool_template(tokenizer))
+        tools = build_registry(None, profile=demo_profile()).schemas("customer")
+        text = render_prompt(tokenizer, messages, tools, tool_template(tokenizer))
         ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"]
         with torch.no_grad():
             log_probs = torch.log_softmax(loaded.model(ids).logits[0, -1], dim=-1)

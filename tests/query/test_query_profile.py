@@ -11,29 +11,10 @@ import pandas as pd
 import pytest
 
 from tests.query.synthetic import events_at
-from tools.events.profile import DatedRate, Place, ShopProfile
+from tests.shops import NORTHWIND as PROFILE
 from tools.events.store import EventStore
 from tools.query import run_query
 
-PROFILE = ShopProfile(
-    name="Northwind Outfitters",
-    currency="USD",
-    rates={"INR": 0.012},
-    dated_rates=(DatedRate("AUD", date(2026, 1, 1), 0.64), DatedRate("AUD", date(2026, 5, 1), 0.70)),
-    places=(
-        Place("country", "United States", "US", "America/New_York", code="US"),
-        Place("country", "India", "IN", "Asia/Kolkata", code="IN"),
-        Place("country", "Australia", "AU", "Australia/Sydney", code="AU"),
-        Place("region", "New York", "US", "America/New_York"),
-        Place("region", "Oregon", "US", "America/Los_Angeles"),
-        Place("region", "Maharashtra", "IN", "Asia/Kolkata"),
-        Place("region", "Western Australia", "AU", "Australia/Perth"),
-        Place("city", "Brooklyn", "US", "America/New_York", parent="New York"),
-        Place("city", "Portland", "US", "America/Los_Angeles", parent="Oregon"),
-        Place("city", "Mumbai", "IN", "Asia/Kolkata", parent="Maharashtra"),
-        Place("city", "Perth", "AU", "Australia/Perth", parent="Western Australia"),
-    ),
-)
 # (country, region, city, currency, events per hour on ordinary hours)
 PLACES = [
     ("US", "New York", "Brooklyn", "USD", 3),

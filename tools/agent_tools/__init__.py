@@ -2,7 +2,7 @@
 
     registry = build_registry(engines)             # ToolRegistry over the store, knowledge base and engines
     registry.schemas("customer")                   # what a customer session's model sees
-    build_registry(None).schemas("operator")       # listing and validating need no engines
+    build_registry(None, profile=demo_profile())   # schemas of a shop, without engines to run them
 
 A tool is its `@shop_tool` declaration in `customer.py` or `operator.py`; the registry collects them in the
 order they are declared there (customer tools first), which is the order the model sees.
@@ -14,6 +14,8 @@ from types import ModuleType
 
 from tools.agent_tools import customer, operator
 from tools.agent_tools.engines import ShopEngines
+from tools.agent_tools.fields import shop_sets
+from tools.events.profile import ShopProfile
 from tools.registry import ShopTool, ToolRegistry
 
 
@@ -24,9 +26,18 @@ def _declared(module: ModuleType) -> list[ShopTool]:
 TOOLS: tuple[ShopTool, ...] = (*_declared(customer), *_declared(operator))
 
 
-def build_registry(engines: ShopEngines | None, timeout_s: float = 60.0) -> ToolRegistry:
-    """Every shop tool, run on `engines` (None: list and validate only)."""
-    return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s)
+def build_registry(
+    engines: ShopEngines | None, timeout_s: float = 60.0, profile: ShopProfile | None = None
+) -> ToolRegistry:
+    """Every shop tool, run on `engines` (None: list and validate only), offering the shop's categories and
+    places: `profile`'s, by default those of the engines' store. Without either, the schemas cannot be
+    rendered (the tools still list and validate)."""
+    sets = None
+    if profile is not None:
+        sets = shop_sets(profile)
+    elif engines is not None:
+        sets = shop_sets(engines.profile(), engines.categories())
+    return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets)
 
 
 __all__ = ["TOOLS", "ShopEngines", "build_registry"]

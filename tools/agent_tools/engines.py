@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from tools.embeddings import TextEmbedder
 from tools.errors import EngineInputError
-from tools.events.regions import COUNTRIES, UnknownRegion, all_regions, get_region
+from tools.events.profile import Place, ShopProfile, UnknownPlace
 from tools.events.store import EventStore
 
 if TYPE_CHECKING:
@@ -27,31 +27,20 @@ class UnknownProduct(EngineInputError):
     """A product name or id the catalogue does not have."""
 
 
-@dataclass(frozen=True)
-class Place:
-    """A resolved place: which column it filters and the canonical value."""
-
-    level: Literal["city", "region", "country"]
-    value: str  # city name, region name, or ISO country code
-    label: str  # how to say it
-
-
-def resolve_place(name: str) -> Place:
-    """'Lyon' -> city, 'Bavaria' -> region, 'Germany'/'DE' -> country."""
-    key = name.strip().lower()
-    for country in COUNTRIES:
-        if key in (country.code.lower(), country.name.lower()):
-            return Place("country", country.code, country.name)
-    for region in all_regions():
-        for city in region.cities:
-            if city.name.lower() == key and city.name != region.name:
-                return Place("city", city.name, city.name)
+def resolve_place(profile: ShopProfile, name: str) -> Place:
+    """'Lyon' -> the city, 'Bavaria' -> the region, 'Germany'/'DE' -> the country (a region wins over a
+    city of the same name, as a region named after its main city means the region)."""
+    for level in ("country", "region", "city"):
+        found = profile.find(name, level)  # type: ignore[arg-type]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return profile.place(name, level)  # type: ignore[arg-type]  # ambiguous: says which ones
+    countries = ", ".join(p.name for p in profile.at_level("country"))
     try:
-        region = get_region(name)
-    except UnknownRegion as exc:
-        countries = ", ".join(country.name for country in COUNTRIES)
-        raise UnknownRegion(f"{exc} Cities and countries ({countries}) work too.") from None
-    return Place("region", region.name, region.name)
+        return profile.place(name, "region")
+    except UnknownPlace as exc:
+        raise UnknownPlace(f"{exc} Cities and countries ({countries}) work too.") from None
 
 
 @dataclass
@@ -78,6 +67,26 @@ class ShopEngines:
     def recommender(self) -> Recommender:
         with self._lock:
             return self.open_recommender()
+
+    def profile(self) -> ShopProfile:
+        """The shop's profile (its places, currency, categories), as stored with its data."""
+        return self.store.profile()
+
+    def resolve_place(self, name: str) -> Place:
+        """A place named by the model, resolved against the shop's profile."""
+        return resolve_place(self.store.profile(), name)
+
+    def categories(self) -> tuple[str, ...]:
+        """The shop's categories: the profile's list, else the catalogue's (else the events'), sorted."""
+        listed = self.store.profile().categories
+        if listed:
+            return listed
+        with self.store.connect() as con:
+            rows = con.execute(
+                "SELECT DISTINCT category FROM products WHERE category IS NOT NULL "
+                "UNION SELECT DISTINCT category FROM events WHERE category IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        return tuple(row[0] for row in rows)
 
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
         """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""

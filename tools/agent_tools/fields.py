@@ -1,28 +1,31 @@
 """Field types shared by the tools' argument models: few fields, enums for closed sets, defaults for the rest.
 
 A 0.5B model fills three flat fields far more reliably than a nested spec; each tool's argument model
-sits beside its function (`customer.py`, `operator.py`), which maps it onto the engines' richer APIs.
+sits beside its function (`customer.py`, `operator.py`), which maps it onto the engines' richer APIs. The
+shop's own closed sets (its categories, its places) are named here and filled in per registry from the
+shop's profile (`shop_sets`), so the same tools serve any shop.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
-from tools.agent_tools.engines import resolve_place
-from tools.events.catalog import CATEGORIES
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.profile import ShopProfile
 from tools.registry import GRAMMAR_ENUM
 
-Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+CATEGORIES_SET = "categories"
+PLACES_SET = "places"
 
 
-def _known_place(value: str) -> str:
-    """Places are free text for the model (a 110-name enum would swamp a small model's prompt), checked
-    here."""
-    return resolve_place(value).label
+def _categories_schema(schema: dict[str, Any]) -> None:
+    """The shop's categories as an enum the prompt shows (filled in by the registry)."""
+    schema.clear()
+    schema.update({"enum": CATEGORIES_SET, "type": "string"})
 
+
+Category = Annotated[str, Field(json_schema_extra=_categories_schema)]
 
 _EVERYWHERE = {"all", "any", "everywhere", "overall", "total", "none", "all regions"}
 
@@ -32,27 +35,29 @@ def _everywhere_is_none(value: object) -> object:
     return None if isinstance(value, str) and value.strip().lower() in _EVERYWHERE else value
 
 
-def place_names() -> list[str]:
-    """Every name `resolve_place` knows: countries, regions, then cities that are not also a region."""
-    regions = [region.name for region in all_regions()]
-    cities = [city.name for region in all_regions() for city in region.cities if city.name not in regions]
-    return [country.name for country in COUNTRIES] + regions + sorted(set(cities))
-
-
-# A region, city or country name; the validator turns an unknown name into an error listing valid ones. The
-# closed set is enforced by the decoding grammar (GRAMMAR_ENUM) without being listed in the model's prompt.
-Place = Annotated[
-    str,
-    Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: place_names()}),
-    AfterValidator(_known_place),
-]
+# A region, city or country name. The closed set (the shop's places) is enforced by the decoding grammar
+# (GRAMMAR_ENUM) without being listed in the model's prompt: a hundred names would swamp a small model. The
+# tools resolve the name against the profile and list the valid ones when it is unknown.
+Place = Annotated[str, Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: PLACES_SET})]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-Period = Literal["today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month",
-                 "all_time"]
+Period = Literal[
+    "today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"
+]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
     "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value",
-    "refunds"
+    "refunds",
 ]
 OrderStatus = Literal["placed", "shipped", "delivered", "returned", "cancelled"]
+
+
+def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The closed sets the tools offer for one shop: its categories (the profile's, else `categories`) and
+    its place names (countries, regions, then the cities that are not also a region's name)."""
+    regions = [p.name for p in profile.at_level("region")]
+    cities = sorted({p.name for p in profile.at_level("city") if p.name not in regions})
+    return {
+        CATEGORIES_SET: list(profile.categories or categories),
+        PLACES_SET: [p.name for p in profile.at_level("country")] + regions + cities,
+    }

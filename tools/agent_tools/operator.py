@@ -8,10 +8,10 @@ import pandas as pd
 from pydantic import Field
 
 from tools.agent_tools.customer import recommendation_output
-from tools.agent_tools.engines import Place, ShopEngines, resolve_place
+from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Since, Weekday
 from tools.errors import EngineInputError
-from tools.events.regions import region_of_city
+from tools.events.profile import Place
 from tools.registry import Session, ToolArgs, ToolOutput, shop_tool
 
 OPERATOR = ("operator",)
@@ -20,7 +20,9 @@ _PERIOD = {"all_time": None}
 
 
 def _place_filters(place: Place | None) -> dict[str, list[str]]:
-    return {_DIMENSION[place.level]: [place.value]} if place else {}
+    if place is None:
+        return {}
+    return {_DIMENSION[place.level]: [place.country if place.level == "country" else place.name]}
 
 
 def _region_or_country(place: Place | None) -> tuple[str | None, str | None]:
@@ -28,10 +30,10 @@ def _region_or_country(place: Place | None) -> tuple[str | None, str | None]:
     if place is None:
         return None, None
     if place.level == "country":
-        return None, place.value
-    if place.level == "city":
-        return region_of_city(place.value).name, None
-    return place.value, None
+        return None, place.country
+    if place.level == "city":  # a city straight under its country is forecast with its country
+        return (place.parent, None) if place.parent else (None, place.country)
+    return place.name, None
 
 
 class FindSpikesArgs(ToolArgs):
@@ -119,7 +121,7 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
     """A ranking or breakdown of one metric over a period, optionally in one place or category."""
     from tools.query import Filters, QuerySpec, run_query
 
-    place = resolve_place(args.place) if args.place else None
+    place = engines.resolve_place(args.place) if args.place else None
     filters = Filters(
         period=_PERIOD.get(args.period, args.period),
         categories=[args.category] if args.category else [],
@@ -154,7 +156,7 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
     """Daily units ahead for a product, category or the whole shop, in a place or everywhere."""
     from tools.forecast import forecast_demand as run_forecast
 
-    region, country = _region_or_country(resolve_place(args.place) if args.place else None)
+    region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
     product = engines.resolve_product(args.product)[0] if args.product else None
     result = run_forecast(
         engines.store, product=product, category=args.category, region=region, country=country,
@@ -180,7 +182,7 @@ def reorder_advice(engines: ShopEngines, args: ReorderAdviceArgs, session: Sessi
     """Reorder point and quantity from the forecast's quantiles over the lead time."""
     from tools.forecast import reorder_suggestion
 
-    region, country = _region_or_country(resolve_place(args.place) if args.place else None)
+    region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
     product_id, _ = engines.resolve_product(args.product)
     advice = reorder_suggestion(
         engines.store, product_id, region, stock_on_hand=args.stock_on_hand,
@@ -207,7 +209,7 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
     """Regional volume surges/outages and complaint waves in reviews."""
     from tools.anomaly import detect_complaint_waves, detect_volume_anomalies
 
-    region, country = _region_or_country(resolve_place(args.place) if args.place else None)
+    region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
     if country is not None:
         raise EngineInputError(
             f"Anomaly detection works per region, not per country ({args.place}); "
@@ -272,7 +274,7 @@ class RecommendArgs(ToolArgs):
 def recommend(engines: ShopEngines, args: RecommendArgs, session: Session) -> ToolOutput:
     """Recommendations for a customer, or what sells together with a product (optionally in a place)."""
     recommender = engines.recommender
-    place = resolve_place(args.place) if args.place else None
+    place = engines.resolve_place(args.place) if args.place else None
     region, _ = _region_or_country(place) if place and place.level != "country" else (None, None)
     if args.product:
         product_id, _ = engines.resolve_product(args.product)

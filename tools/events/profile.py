@@ -10,6 +10,7 @@
 - **Money**: the reporting currency (any ISO 4217 code) and the rates that bring other currencies into it,
   fixed or dated (the latest rate on or before the day).
 - **Calendar**: the first day of the week and, per country, public holidays (the `holidays` package).
+- **Catalogue**: the categories, in the order the shop lists them (the agent's tools offer them).
 
 The demo shop is one profile among others (`tools.events.simulate` builds it). Nothing about a shop is
 written in the engines.
@@ -85,6 +86,7 @@ class ShopProfile:
     places: tuple[Place, ...] = ()
     week_start: Weekday = "monday"
     tz: str | None = None  # the shop's own zone: events with no known place are read in it
+    categories: tuple[str, ...] = ()  # the catalogue's categories in the shop's order (empty: from the data)
 
     def __post_init__(self) -> None:
         _check_currency(self.currency, "currency")
@@ -258,6 +260,7 @@ class ShopProfile:
                 places=tuple(Place(**p) for p in data.get("places", [])),
                 week_start=data.get("week_start", "monday"),
                 tz=data.get("tz"),
+                categories=tuple(data.get("categories", ())),
             )
         except ProfileError:
             raise

@@ -6,6 +6,7 @@ region's `holidays` subdivision where its country has regional ones (Germany, Sp
 
 from __future__ import annotations
 
+from tools.events.catalog import CATEGORIES
 from tools.events.profile import Place, ShopProfile
 from tools.events.regions import COUNTRIES, all_regions
 from tools.events.simulate.calendar import holiday_subdivision
@@ -27,4 +28,5 @@ def demo_profile() -> ShopProfile:
         for city in region.cities:
             places.append(Place("city", city.name, region.country, region.tz, parent=region.name,
                                 lat=city.lat, lon=city.lon))
-    return ShopProfile(name=SHOP_NAME, currency="EUR", rates={"GBP": 1 / GBP_PER_EUR}, places=tuple(places))
+    return ShopProfile(name=SHOP_NAME, currency="EUR", rates={"GBP": 1 / GBP_PER_EUR}, places=tuple(places),
+                       categories=CATEGORIES)
