@@ -7,6 +7,7 @@ faintly, so a handful of highlighted regions still reads as Europe.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ from tools.results import ChartSpec
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from tools.events.profile import ShopProfile
 
 ACCENT = "#4f46e5"  # the apps' primary colour (indigo)
 PALETTE = ("#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6")
@@ -37,21 +40,25 @@ def table_frames(specs: list[ChartSpec]) -> list[pd.DataFrame]:
     return [pd.DataFrame(s.data) for s in specs if s.kind == "table" and s.data]
 
 
-def with_place_maps(specs: list[ChartSpec]) -> list[ChartSpec]:
-    """The specs plus a map for each bar chart over regions, cities or countries (where they are)."""
+def with_place_maps(specs: list[ChartSpec], profile: ShopProfile) -> list[ChartSpec]:
+    """The specs plus a map for each bar chart over regions, cities or countries (where the shop's profile
+    puts them)."""
     out: list[ChartSpec] = []
     for spec in specs:
         out.append(spec)
         if spec.kind == "bar" and spec.x in _PLACES and spec.y and spec.data and not spec.color:
-            mapped = place_map(spec)
+            mapped = place_map(spec, profile)
             if mapped is not None:
                 out.append(mapped)
     return out
 
 
-def place_map(spec: ChartSpec) -> ChartSpec | None:
+def place_map(spec: ChartSpec, profile: ShopProfile) -> ChartSpec | None:
     """A map spec of a bar chart whose categories are places, or None when none of them is known."""
-    where = _place_coordinates()[spec.x or ""]
+    points_by_level = profile.points()
+    where = dict(points_by_level[spec.x or ""])
+    if spec.x == "country":  # countries are named by code or by name
+        where |= {p.name: where[p.country] for p in profile.at_level("country") if p.country in where}
     points = [
         {"lat": where[row[spec.x]][0], "lon": where[row[spec.x]][1], "value": row[spec.y],
          "label": row[spec.x]}
@@ -60,9 +67,11 @@ def place_map(spec: ChartSpec) -> ChartSpec | None:
     ]
     if not points:
         return None
+    background = list(points_by_level["city"].values()) or list(points_by_level["region"].values())
     return ChartSpec(
         kind="map", title=f"Where: {spec.title}", data=points, value="value",
-        extra={"lat": "lat", "lon": "lon", "label": "label", "value_label": spec.y},
+        extra={"lat": "lat", "lon": "lon", "label": "label", "value_label": spec.y,
+               "background": [list(point) for point in background]},
     )
 
 
@@ -219,8 +228,8 @@ def _map(ax: Axes, spec: ChartSpec) -> None:
     lat = _column(spec, frame, spec.extra.get("lat", "lat"), "lat")
     lon = _column(spec, frame, spec.extra.get("lon", "lon"), "lon")
     label = spec.extra.get("label", "label")
-    cities = list(_place_coordinates()["city"].values())
-    ax.scatter([c[1] for c in cities], [c[0] for c in cities], s=9, color="#cbd5e1", zorder=1)
+    background = spec.extra.get("background") or []
+    ax.scatter([c[1] for c in background], [c[0] for c in background], s=9, color="#cbd5e1", zorder=1)
     frame = frame.dropna(subset=[lat, lon])
     values = (frame[spec.value].astype(float) if spec.value in frame.columns
               else pd.Series(1.0, index=frame.index))
@@ -235,9 +244,14 @@ def _map(ax: Axes, spec: ChartSpec) -> None:
     colour_bar = ax.figure.colorbar(points, ax=ax, fraction=0.035, pad=0.02)
     colour_bar.set_label(_words(spec.extra.get("value_label") or spec.value or "value"), fontsize=8)
     colour_bar.ax.tick_params(labelsize=7)
-    ax.set_aspect(1.45, anchor="C")  # ~1/cos(46 deg): degrees of longitude are short this far north
-    ax.set_xlim(-10.5, 19.5)
-    ax.set_ylim(35.0, 59.5)
+    lats = [float(v) for v in frame[lat]] + [c[0] for c in background]
+    lons = [float(v) for v in frame[lon]] + [c[1] for c in background]
+    if lats:
+        pad_lat, pad_lon = max(1.5, 0.08 * (max(lats) - min(lats))), max(1.5, 0.08 * (max(lons) - min(lons)))
+        ax.set_ylim(min(lats) - pad_lat, max(lats) + pad_lat)
+        ax.set_xlim(min(lons) - pad_lon, max(lons) + pad_lon)
+        # Degrees of longitude shrink with latitude: 1/cos(mid latitude) keeps the shapes right.
+        ax.set_aspect(1 / max(0.2, math.cos(math.radians((min(lats) + max(lats)) / 2))), anchor="C")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
@@ -251,20 +265,6 @@ DRAWERS: dict[str, Callable[[Axes, ChartSpec], None]] = {
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _place_coordinates() -> dict[str, dict[str, tuple[float, float]]]:
-    """Centroids of regions, cities and countries (country = mean of its regions), by name and code."""
-    from tools.events.regions import COUNTRIES, all_regions
-
-    regions = {r.name: (r.lat, r.lon) for r in all_regions()}
-    cities = {c.name: (c.lat, c.lon) for r in all_regions() for c in r.cities}
-    countries: dict[str, tuple[float, float]] = {}
-    for country in COUNTRIES:
-        members = [(r.lat, r.lon) for r in all_regions() if r.country == country.code]
-        centre = (sum(p[0] for p in members) / len(members), sum(p[1] for p in members) / len(members))
-        countries[country.code] = countries[country.name] = centre
-    return {"region": regions, "city": cities, "country": countries}
-
-
 def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -21,6 +21,7 @@ from ui.theme import SHOP_NAME, header_html
 
 if TYPE_CHECKING:
     from agent.graph import AgentAnswer
+    from tools.events.profile import ShopProfile
 
 EXAMPLES = (
     "Which regions spike on Friday night?",
@@ -35,12 +36,12 @@ ALERT_KINDS = {"Volume surges and outages": "volume", "Complaint waves": "compla
 TABLE_ROWS = 50
 
 
-def answer_visuals(answer: AgentAnswer | None) -> tuple[Any, pd.DataFrame, str]:
+def answer_visuals(answer: AgentAnswer | None, profile: ShopProfile) -> tuple[Any, pd.DataFrame, str]:
     """(figure or None, result table, caption) for the charts pane, from an answer's chart specs and
-    frames."""
+    frames (maps put the shop's places where its profile says they are)."""
     if answer is None:
         return None, pd.DataFrame(), ""
-    specs = with_place_maps(answer.charts)
+    specs = with_place_maps(answer.charts, profile)
     figure = draw_charts(specs)
     frames = [s.output.frame for s in answer.steps if s.output is not None and s.output.frame is not None]
     frames = [f for f in frames if not f.empty] or table_frames(answer.charts)
@@ -102,7 +103,7 @@ def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency
         failure_note=lambda error: f"The question failed: {error}",
         close_feedback_after_turn=True,
         turn_outputs=(plot, table, caption),
-        turn_values=lambda state: answer_visuals(state.last_answer),
+        turn_values=lambda state: answer_visuals(state.last_answer, services.store.profile()),
     ), concurrency_limit)
 
     def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
@@ -151,7 +152,8 @@ def _alerts_tab(services: AppServices, concurrency_limit: int) -> None:
         if step.status != "done" or step.output is None:
             raise gr.Error(step.error or f"{name} failed.")
         output = step.output
-        figure = draw_charts(with_place_maps([output.chart])) if output.chart is not None else None
+        maps = with_place_maps([output.chart], services.store.profile()) if output.chart is not None else []
+        figure = draw_charts(maps) if maps else None
         frame = _readable(output.frame.head(200)) if output.frame is not None else pd.DataFrame()
         return f"**{output.summary}**", frame, figure
 

@@ -12,6 +12,8 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from tests.ui.conftest import SCREENSHOTS
+from tools.events.profile import Place, ShopProfile
+from tools.events.simulate.profile import demo_profile
 from tools.results import ChartSpec
 from ui.charts import ChartError, draw_chart, draw_charts, table_frames, with_place_maps
 
@@ -38,7 +40,7 @@ def test_bar_chart_draws_one_bar_per_group_largest_on_top() -> None:
 
 
 def test_region_bars_get_a_map_of_the_regions() -> None:
-    specs = with_place_maps([_bars()])
+    specs = with_place_maps([_bars()], demo_profile())
     assert [s.kind for s in specs] == ["bar", "map"]
     points = {p["label"]: (p["lat"], p["lon"]) for p in specs[1].data}
     assert set(points) == {"Lombardy", "Bavaria", "Wales"}
@@ -126,3 +128,19 @@ def test_missing_column_is_reported_with_the_columns_present() -> None:
 def test_screenshot_dir_is_git_ignored() -> None:
     ignore = (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
     assert "/tests/screenshots/" in ignore
+
+
+def test_a_shop_elsewhere_gets_its_own_map() -> None:
+    frame = pd.DataFrame({"city": ["Mumbai", "Perth", "Brooklyn"], "orders": [30, 12, 21]})
+    spec = ChartSpec.from_frame("bar", "Orders by city", frame, x="city", y="orders")
+    shops = ShopProfile(currency="USD", places=tuple(
+        Place("city", name, country, "UTC", lat=lat, lon=lon)
+        for name, country, lat, lon in [("Mumbai", "IN", 19.08, 72.88), ("Perth", "AU", -31.95, 115.86),
+                                        ("Brooklyn", "US", 40.68, -73.94)]
+    ))
+    specs = with_place_maps([spec], shops)
+    assert {p["label"] for p in specs[1].data} == {"Mumbai", "Perth", "Brooklyn"}
+    ax = draw_charts(specs).axes[1]
+    (south, north), (west, east) = ax.get_ylim(), ax.get_xlim()
+    assert south < -31.95 and north > 40.68 and west < -73.94 and east > 115.86  # the world, not Europe
+

@@ -199,6 +199,23 @@ class ShopProfile:
             )
         return ()
 
+    def points(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """Map points per level (countries by ISO code): a place's own coordinates, else the mean of its
+        children's."""
+        points: dict[str, dict[str, tuple[float, float]]] = {level: {} for level in LEVELS}
+        for level in ("city", "region", "country"):
+            for place in self.at_level(level):
+                key = place.country if level == "country" else place.name
+                if place.lat is not None and place.lon is not None:
+                    points[level][key] = (place.lat, place.lon)
+                    continue
+                inner = [points[child.level].get(child.name) for child in self.children(place)]
+                inner = [point for point in inner if point is not None]
+                if inner:
+                    points[level][key] = (sum(p[0] for p in inner) / len(inner),
+                                          sum(p[1] for p in inner) / len(inner))
+        return points
+
     def country_zones(self, code: str) -> set[str]:
         """Every zone used by the places of a country (one zone: events with only a country get it)."""
         return {p.tz for p in self.places if p.country == code}

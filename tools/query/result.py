@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import mean
 from typing import Any
 
 import ibis
@@ -203,26 +202,10 @@ class QueryResult:
         geo = [g for g in self.spec.group_by if g in _GEO]
         if not geo:
             return None
-        where = _coordinates(self.profile)[geo[0]]
+        where = self.profile.points()[geo[0]]
         points = self.frame.assign(label=self.frame[geo[0]])
         points["lat"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[0])
         points["lon"] = points[geo[0]].map(lambda k: where.get(k, (None, None))[1])
         points = points.dropna(subset=["lat", "lon"])
         return ChartSpec.from_frame("map", title, points, value=value,
                                     extra={"lat": "lat", "lon": "lon", "label": "label"})
-
-
-def _coordinates(profile: ShopProfile) -> dict[str, dict[str, tuple[float, float]]]:
-    """Map points of the profile's places: their own coordinates, else the mean of their children's."""
-    points: dict[str, dict[str, tuple[float, float]]] = {"country": {}, "region": {}, "city": {}}
-    for level in ("city", "region", "country"):
-        for place in profile.at_level(level):
-            key = place.country if level == "country" else place.name
-            if place.lat is not None and place.lon is not None:
-                points[level][key] = (place.lat, place.lon)
-                continue
-            inner = [points[child.level].get(child.name) for child in profile.children(place)]
-            inner = [point for point in inner if point is not None]
-            if inner:
-                points[level][key] = (mean(p[0] for p in inner), mean(p[1] for p in inner))
-    return points
