@@ -29,13 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.config import Settings
-from tools.events.currency import RATES, REPORTING_CURRENCY
 from tools.events.regions import COUNTRIES, region_timezones
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 from tools.query import QuerySpec, run_query
 from tools.query.backends import query_cache
 
 END = date(2026, 11, 15)
+DEMO = demo_profile()  # the pandas baseline converts money with the demo shop's own rates
 SPECS: dict[str, dict] = {
     "friday_spike_by_region": {"metric": "orders", "group_by": ["region"], "comparison": {"kind": "spike"}},
     "revenue_by_category_30d": {"metric": "revenue", "group_by": ["category"],
@@ -87,7 +88,8 @@ def pandas_revenue(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     start, end = (as_of.tz_localize(None).normalize() - pd.Timedelta(days=29),
                   as_of.tz_localize(None).normalize())
     p = p[(p["local_date"] >= start) & (p["local_date"] <= end)]
-    amount = p["price"] * p["quantity"].fillna(1) * p["currency"].fillna(REPORTING_CURRENCY).map(RATES)
+    rate = p["currency"].fillna(DEMO.currency).map(lambda code: DEMO.rate(code))
+    amount = p["price"] * p["quantity"].fillna(1) * rate
     out = amount.groupby(p["category"]).sum().rename("revenue").reset_index()
     return out.sort_values(["revenue", "category"], ascending=[False, True]).reset_index(drop=True)
 

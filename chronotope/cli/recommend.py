@@ -84,8 +84,8 @@ def recommend(
     if not (user or item or session):
         raise typer.BadParameter("Give --user, --item or --session (or run `chronotope recommend train`).")
     from chronotope.wiring import text_embedder
-    from tools.events.regions import UnknownRegion
-    from tools.recommend import Recommender, UnknownProduct, UnknownUser
+    from tools.errors import EngineInputError
+    from tools.recommend import Recommender
 
     event_store, settings = _store_and_settings(store)
     try:
@@ -104,7 +104,7 @@ def recommend(
             _show(recommender.similar_to_item(item, n=n))
         if session:
             _show(recommender.next_items([p.strip() for p in session.split(",") if p.strip()], n=n))
-    except (UnknownUser, UnknownProduct, UnknownRegion, ValueError) as error:
+    except (EngineInputError, ValueError) as error:
         _fail(error)
 
 

@@ -13,7 +13,6 @@ from pydantic import Field
 
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus
-from tools.events.currency import REPORTING_CURRENCY
 from tools.recommend.result import RecommendationResult
 from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
 
@@ -83,7 +82,7 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
     frame = result.frame
     cards = [
         {"product_id": r["product_id"], "name": r["name"], "category": r["category"], "price": r["price"],
-         "currency": r.get("currency", REPORTING_CURRENCY), "in_stock": int(r.get("stock", 1)) > 0}
+         "currency": r.get("currency") or engines.profile().currency, "in_stock": int(r.get("stock", 1)) > 0}
         for r in frame.to_dict(orient="records")
     ]
     return ToolOutput.from_result("search_products", result, cards=cards)

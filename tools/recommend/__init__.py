@@ -10,8 +10,8 @@ Public API (what the agent and UI call):
     rec.predict_next_basket_value(user_id)                      -> BasketValuePrediction
     Recommender.train(store, model_dir, embedder, RecommenderParams(...))  # `chronotope recommend train`
 
-Unknown ids raise `UnknownUser` / `UnknownProduct` (ValueErrors saying what to do); unknown regions raise
-`tools.events.regions.UnknownRegion`.
+Unknown ids raise `UnknownUser` / `UnknownProduct` (EngineInputErrors saying what to do); unknown regions
+raise `tools.events.profile.UnknownPlace`.
 
 Modules: `interactions` (DuckDB SQL data preparation), `base` (the model contract), `popularity`, `als`
 (implicit ALS/BPR and context re-ranking), `context` (local time slots, regional/recency lifts),
