@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         say("csv_bytes", csv_path.stat().st_size / 1e9, "GB")
 
         ingested = EventStore(work / "ingested")
+        ingested.save_profile(generated.profile())  # the shop's places and zones travel with its data
         with Phase() as ing:
             report = ingest_file(ingested, csv_path)
         rate = report.rows_read / ing.wall

@@ -78,18 +78,31 @@ def ingest(
     ),
     time_format: str | None = typer.Option(None, help="strptime format or epoch_s/epoch_ms/epoch_us."),
     tz: str | None = typer.Option(None, help="IANA zone of timestamps without an offset (default UTC)."),
+    places: Path | None = typer.Option(
+        None, "--places",
+        help="CSV of places with their zones (name, level, parent, country, time_zone) for places the shop's "
+             "profile lacks.",
+    ),
+    place_tz: str | None = typer.Option(
+        None, "--place-tz", help="IANA zone of new places that neither --places nor their country decides."
+    ),
     store: Path | None = StoreOption,
 ) -> None:
-    """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent)."""
+    """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent).
+
+    New places (countries, regions, cities) join the shop's profile with their zones; the report lists them.
+    """
     from rich.console import Console
     from rich.table import Table
 
     from tools.events.importers import get_preset
     from tools.events.ingest import ingest_file
     from tools.events.mapping import ColumnMapping, IngestError
+    from tools.events.place_registration import read_places_file
 
     try:
-        flags = ColumnMapping.from_flags(map_, set_, default, time_format=time_format, source_tz=tz)
+        flags = ColumnMapping.from_flags(map_, set_, default, time_format=time_format, source_tz=tz,
+                                         place_tz=place_tz)
         mapping = ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
         report = ingest_file(
             _open_store(store),
@@ -97,6 +110,7 @@ def ingest(
             mapping,
             preset=get_preset(preset) if preset else None,
             file_format=file_format,
+            places=read_places_file(places) if places else (),
             progress=True,
         )
     except IngestError as error:
@@ -105,6 +119,8 @@ def ingest(
     console.print(report.summary())
     if report.already_ingested:
         return
+    for line in report.places_added:
+        console.print(f"  added {line}")
     table = Table(
         "rows read", "accepted", "rejected", "events written", "seconds", title=f"ingest {report.ingest_id}"
     )

@@ -13,6 +13,7 @@ import pytest
 
 from tools.events.ingest import IngestReport, file_format_of, ingest_file, list_ingests
 from tools.events.mapping import ColumnMapping, IngestError
+from tools.events.simulate.profile import demo_profile
 from tools.events.snapshots import Transaction
 from tools.events.store import EventStore
 
@@ -35,8 +36,11 @@ ROWS: list[tuple[list[str], str | None]] = [
     (["2024-03-01 11:00:00", "cart", "u6b", "3", "2.5", "", "", "", "", ""], "quantity not a whole number"),
     (["2024-03-01 11:00:00", "refund", "u7", "3", "-2", "", "Bavaria", "", "", ""], None),
     (["2024-03-01 11:00:00", "view", "u8", "", "", "XX", "", "", "", ""], "unknown country"),
-    (["2024-03-01 11:00:00", "view", "u9", "", "", "FR", "Bavaria", "", "", ""], "region not in country"),
-    (["2024-03-01 11:00:00", "view", "u10", "", "", "", "Atlantis", "", "", ""], "unknown region"),
+    (["2024-03-01 11:00:00", "view", "u9", "", "", "FR", "Bavaria", "", "", ""],
+     "region 'Bavaria' is in DE, not FR: fix the row, or add the region with --places FILE"),
+    (["2024-03-01 11:00:00", "view", "u10", "", "", "", "Atlantis", "", "", ""],
+     ("no time zone for region 'Atlantis' (no country given): give its zone with --places FILE (name, level, "
+      "parent, country, time_zone) or --place-tz ZONE")),
     (["2024-03-01 11:00:00", "view", "u11", "", "", "", "", "91", "0", ""], "lat out of range"),
     (["2024-03-01 11:00:00", "view", "u12", "", "", "", "", "0", "181", ""], "lon out of range"),
     (["2024-03-01 11:00:00", "view", "u13", "", "", "", "", "north", "0", ""], "unparseable lat"),
@@ -62,7 +66,10 @@ def _events(store: EventStore) -> list[tuple]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> EventStore:
-    return EventStore(tmp_path / "store")
+    """A shop whose profile already holds the demo's places (France, Bavaria, ...)."""
+    store = EventStore(tmp_path / "store")
+    store.save_profile(demo_profile())
+    return store
 
 
 @pytest.fixture
@@ -90,6 +97,7 @@ def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(
     assert report.rows_rejected == sum(report.reasons.values()) == sum(1 for _, r in ROWS if r)
     assert report.events_written == report.rows_accepted == 3
     assert len(_events(store)) == 3
+    assert report.places_added == []  # every accepted place was the profile's already
 
 
 def test_accepted_rows_are_coerced_to_canonical_values(store: EventStore, messy_csv: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tools.events.mapping import IngestError
+from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 from tools.knowledge import KnowledgeBase
 from tools.knowledge.errors import DocumentError
@@ -50,6 +51,7 @@ def test_preview_lists_columns_and_prefills_same_named_ones(tmp_path: Path) -> N
 
 def test_ingest_accepts_good_rows_and_quarantines_bad_ones_with_reasons(tmp_path: Path) -> None:
     store = EventStore(tmp_path / "store")
+    store.save_profile(demo_profile())  # the demo shop's places: Bavaria is known with its zone
     path = _upload(tmp_path)
     outcome = ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)
     report = outcome.report

@@ -52,7 +52,8 @@ ONLINE_RETAIL = Preset(
 # year, and its regions are anonymised codes 1-9 with no place names. So, documented choices:
 # - Year SHOPPERS_YEAR. The day is drawn among the month's weekend days (Weekend=TRUE) or weekdays, the second
 #   of the day uniformly: both from md5 of (SHOPPERS_SEED, row number), so every run gives the same times.
-# - Region "UCI region N", accepted as an opaque label (no country, no time zone: treat its times as UTC).
+# - Region "UCI region N", an opaque label with no country and no zone: its places are read on UTC
+#   (`place_tz`), the clock the synthetic times are drawn on.
 # - Each row is one user and one session ("each session belongs to a different user", says the data set):
 #   user "uci-shopper-<row>", session "uci-session-<row>". The session start is a `view` event; Revenue=TRUE
 #   adds a `purchase` at the end of the session (start + the three *_Duration columns, in seconds).
@@ -60,7 +61,6 @@ ONLINE_RETAIL = Preset(
 #   are not kept.
 SHOPPERS_YEAR = 2017
 SHOPPERS_SEED = 20180101
-SHOPPERS_REGIONS = tuple(f"UCI region {code}" for code in range(1, 10))
 _MONTHS = "['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']"
 _MONTH_START = f'make_date({SHOPPERS_YEAR}, list_position({_MONTHS}, lower(left(trim("Month"), 3))), 1)'
 _MONTH_END = f"{_MONTH_START} + INTERVAL 1 MONTH - INTERVAL 1 DAY"
@@ -88,7 +88,7 @@ ONLINE_SHOPPERS = Preset(
             "region": "_region",
         },
         constants={"event_type": "view", "channel": "web"},
-        extra_regions=SHOPPERS_REGIONS,
+        place_tz="UTC",
     ),
     derive=", ".join(
         [

@@ -10,8 +10,13 @@ the transaction's staging area. Rejected rows, with their original values and th
 `ingest-id` hashes the file's content and the mapping: the same file under the same mapping is never ingested
 twice. Anything failing before the commit leaves the store exactly as it was.
 
+Places: before the rows are checked, every distinct (country, region, city) of the file is resolved against
+the shop's profile; new places join it with their zones, committed with the events, and the report lists
+them (`tools.events.place_registration`). Rows whose place has no knowable zone are quarantined with the
+flags that fix it.
+
 Conventions: refund events carry the positive quantity returned (a source's negative refund quantity is
-flipped); a region given without a country fills the country in.
+flipped); a region the profile knows, given without a country, fills the country in.
 """
 
 from __future__ import annotations
@@ -33,10 +38,21 @@ import pyarrow.compute as pc
 
 from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
+from tools.events.place_registration import PlaceSources, added_lines, resolve_places
+from tools.events.profile import PROFILE_FILE, Place
 from tools.events.schema import EVENTS
 from tools.events.snapshots import Transaction
 from tools.events.store import EventStore
-from tools.events.validation import REASON, ROW, sql_ident, sql_literal, validation_query
+from tools.events.validation import (
+    REASON,
+    ROW,
+    places_query,
+    raw_source,
+    register_places,
+    sql_ident,
+    sql_literal,
+    validation_query,
+)
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -69,6 +85,7 @@ class IngestReport:
     seconds: float = 0.0
     ingested_at: str = ""
     already_ingested: bool = False
+    places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
 
     def summary(self) -> str:
         """One line an operator (or the agent) can quote."""
@@ -78,11 +95,14 @@ class IngestReport:
         top = ", ".join(
             f"{reason}: {n}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
         )
+        added = len(self.places_added)
+        places = f" Added {added} place(s) to the shop's profile." if added else ""
         return (
             f"Read {self.rows_read:,} rows from {Path(self.path).name}: {self.rows_accepted:,} accepted "
             f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
             + (f" ({top})" if top else "")
             + "."
+            + places
         )
 
 
@@ -108,9 +128,12 @@ def ingest_file(
     *,
     preset: Preset | None = None,
     file_format: str | None = None,
+    places: tuple[Place, ...] = (),
     progress: bool = False,
 ) -> IngestReport:
     """Ingest one file into `store` under `mapping` (refining `preset`'s, if given); idempotent and atomic.
+
+    `places` (a places file's, see `read_places_file`) tell the zones of places the profile lacks.
 
     Raises IngestError for an unreadable file, a bad mapping or a missing column; bad rows are not errors but
     go to the quarantine file named in the report.
@@ -137,9 +160,12 @@ def ingest_file(
         try:
             source_sql, source_columns = _source_relation(con, path, fmt)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
+            raw = raw_source(con, source_sql, source_columns, mapping, preset)
+            found = con.execute(places_query(raw)).fetchall()
+            resolution = resolve_places(store.profile(), found, PlaceSources(places, mapping.place_tz))
+            register_places(con, resolution.places)
             con.execute(
-                "CREATE TEMP VIEW checked AS "
-                f"{validation_query(con, source_sql, source_columns, mapping, preset)}"
+                f"CREATE TEMP VIEW checked AS {validation_query(raw, source_columns, mapping, preset)}"
             )
             con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
             counts = _write(tx, con, source_columns, preset, ingest_id, progress)
@@ -157,7 +183,10 @@ def ingest_file(
             **counts,
             seconds=round(time.perf_counter() - started, 3),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            places_added=added_lines(resolution.added),
         )
+        if resolution.added:  # read again: another ingest may have added places since this one began
+            tx.write_text(PROFILE_FILE, store.profile().with_places(resolution.added).to_json())
         tx.write_text(f"ingests/{ingest_id}.json", json.dumps(asdict(report), indent=2), create_only=True)
     return report
 

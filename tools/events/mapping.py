@@ -10,6 +10,8 @@ TOML form (every table optional):
     time_format = "%m/%d/%Y %H:%M"     # strptime format, or "epoch_s" / "epoch_ms" / "epoch_us";
                                        # default ISO 8601
     source_tz = "Europe/London"        # zone of timestamps that carry no offset; default UTC
+    place_tz = "Europe/London"         # zone of new places whose zone nothing else tells (see
+                                       # tools.events.place_registration); default none
     [columns]
     event_time = "InvoiceDate"
     user_id = "CustomerID"
@@ -29,12 +31,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tools.errors import EngineInputError
-from tools.events.regions import UnknownRegion, get_country, get_region
+from tools.events.countries import country_code
 from tools.events.schema import CHANNELS, EVENT_REQUIRED, EVENT_TYPES, EVENTS
 
 CANONICAL: tuple[str, ...] = tuple(EVENTS.names)
 EPOCH_FORMATS: tuple[str, ...] = ("epoch_s", "epoch_ms", "epoch_us")
-_TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz")
+_TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz", "place_tz")
 
 
 class IngestError(EngineInputError):
@@ -56,13 +58,10 @@ def _check_constant(name: str, value: str) -> None:
         raise IngestError(f"event_type={value!r} is not an event type. Valid: {', '.join(EVENT_TYPES)}.")
     if name == "channel" and value.strip().lower() not in CHANNELS:
         raise IngestError(f"channel={value!r} is not a channel. Valid: {', '.join(CHANNELS)}.")
-    try:
-        if name == "country":
-            get_country(value)
-        elif name == "region":
-            get_region(value)
-    except UnknownRegion as error:
-        raise IngestError(f"{name}={value!r}: {error}") from error
+    if name == "country" and country_code(value) is None:
+        raise IngestError(
+            f"Unknown country {value!r}: give an ISO 3166 code or English name (e.g. DE, Germany)."
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class ColumnMapping:
     )  # canonical -> value where the source is null/blank
     time_format: str | None = None  # strptime format or one of EPOCH_FORMATS; None reads ISO 8601
     source_tz: str = "UTC"  # IANA zone for timestamps without an offset
-    extra_regions: tuple[str, ...] = ()  # region labels accepted beside the registry's (opaque source codes)
+    place_tz: str | None = None  # IANA zone of new places whose zone nothing else tells
 
     def __post_init__(self) -> None:
         _check_canonical(self.columns, "the column mapping (--map)")
@@ -100,12 +99,14 @@ class ColumnMapping:
                 f"time_format {self.time_format!r} is neither a strptime format (e.g. '%Y-%m-%d %H:%M') nor "
                 f"one of {', '.join(EPOCH_FORMATS)}."
             )
-        try:
-            ZoneInfo(self.source_tz)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise IngestError(
-                f"source_tz {self.source_tz!r} is not an IANA time zone (e.g. 'Europe/Paris')."
-            ) from error
+        for name, zone in (("source_tz", self.source_tz), ("place_tz", self.place_tz)):
+            try:
+                if zone is not None:
+                    ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise IngestError(
+                    f"{name} {zone!r} is not an IANA time zone (e.g. 'Europe/Paris')."
+                ) from error
 
     @classmethod
     def from_toml(cls, path: Path | str) -> ColumnMapping:
@@ -128,6 +129,7 @@ class ColumnMapping:
             defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
             time_format=data.get("time_format"),
             source_tz=data.get("source_tz", "UTC"),
+            place_tz=data.get("place_tz"),
         )
 
     @classmethod
@@ -138,6 +140,7 @@ class ColumnMapping:
         defaults: list[str] | tuple[str, ...] = (),
         time_format: str | None = None,
         source_tz: str | None = None,
+        place_tz: str | None = None,
     ) -> ColumnMapping:
         """Build from CLI flags: `--map event_time=InvoiceDate`, `--set event_type=purchase`,
         `--default currency=EUR`."""
@@ -147,6 +150,7 @@ class ColumnMapping:
             defaults=_pairs(defaults, "--default"),
             time_format=time_format,
             source_tz=source_tz or "UTC",
+            place_tz=place_tz,
         )
 
     def overridden_by(self, other: ColumnMapping) -> ColumnMapping:
@@ -160,7 +164,7 @@ class ColumnMapping:
             defaults=self.defaults | other.defaults,
             time_format=other.time_format or self.time_format,
             source_tz=other.source_tz if other.source_tz != "UTC" else self.source_tz,
-            extra_regions=tuple(dict.fromkeys(self.extra_regions + other.extra_regions)),
+            place_tz=other.place_tz or self.place_tz,
         )
 
     def resolved(self, source_columns: list[str], path: Path) -> ColumnMapping:

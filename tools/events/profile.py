@@ -106,7 +106,7 @@ class ShopProfile:
             raise ProfileError(f"week_start must be one of {', '.join(WEEKDAYS)}, got {self.week_start!r}.")
         keys: set[tuple[str, str, str, str]] = set()
         for place in self.places:
-            _check_place(place)
+            check_place(place)
             if place.key in keys:
                 raise ProfileError(f"The {place.level} {place.name!r} ({place.country}) is listed twice.")
             keys.add(place.key)
@@ -305,7 +305,8 @@ def _check_currency(code: str, what: str) -> None:
         )
 
 
-def _check_place(place: Place) -> None:
+def check_place(place: Place) -> Place:
+    """The place, or ProfileError when it cannot be used (level, name, country code, zone)."""
     if place.level not in LEVELS:
         raise ProfileError(
             f"Place {place.name!r}: level must be one of {', '.join(LEVELS)}, got {place.level!r}."
@@ -321,6 +322,7 @@ def _check_place(place: Place) -> None:
         raise ProfileError(
             f"Place {place.name!r}: {place.tz!r} is not an IANA time zone (e.g. America/New_York)."
         )
+    return place
 
 
 @lru_cache(maxsize=1)

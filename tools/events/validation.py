@@ -6,11 +6,13 @@ as `_reason` (null for a good row), each original value as `_src_<i>` for the qu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pyarrow as pa
 
 from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, Preset
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.place_registration import ResolvedPlace
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
 
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
@@ -25,28 +27,60 @@ _SQL_TYPES = {
 }
 
 
-def validation_query(
+@dataclass(frozen=True)
+class RawSource:
+    """The source as raw canonical values (`r_<column>`), originals (`_src_<i>`), carried columns, `_row`."""
+
+    sql: str
+    types: dict[str, str]  # source column -> DuckDB type
+
+
+def raw_source(
     con: duckdb.DuckDBPyConnection,
     source_sql: str,
     source_columns: list[str],
     mapping: ColumnMapping,
     preset: Preset | None,
-) -> str:
-    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values,
-    `_row`."""
+) -> RawSource:
+    """The raw relation every check reads, and the places pass before it."""
     con.execute(
         f"SET TimeZone = {sql_literal(mapping.source_tz)}"
     )  # ISO strings without an offset are local times
-    _register_lookups(con, mapping)
     derive = f", {preset.derive}" if preset and preset.derive else ""
     carry = list(preset.carry) if preset else []
     prepared = f"(SELECT *{derive} FROM {source_sql} AS src)"
     types = _types(con, prepared)
-
     raw = [f"{_raw_value(name, mapping, types)} AS {sql_ident('r_' + name)}" for name in EVENTS.names] + [ROW]
     originals = [f"{sql_ident(c)} AS {sql_ident(f'_src_{i}')}" for i, c in enumerate(source_columns)]
     carried = [sql_ident(c) for c in carry]
-    typed = _typed_columns(mapping, types)
+    return RawSource(f"(SELECT {', '.join(raw + originals + carried)} FROM {prepared})", types)
+
+
+def places_query(raw: RawSource) -> str:
+    """Every distinct (country, region, city) the source names, as written."""
+    text = ", ".join(f"CAST(r_{level} AS VARCHAR)" for level in ("country", "region", "city"))
+    return f"SELECT DISTINCT {text} FROM {raw.sql}"
+
+
+def register_places(con: duckdb.DuckDBPyConnection, places: list[ResolvedPlace]) -> None:
+    """The resolution of each raw place as the table `_places` the validation query joins."""
+    columns = {
+        "raw_country": [p.raw[0] for p in places], "raw_region": [p.raw[1] for p in places],
+        "raw_city": [p.raw[2] for p in places], "country": [p.country for p in places],
+        "region": [p.region for p in places], "city": [p.city for p in places],
+        "reason": [p.reason for p in places],
+    }
+    table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    con.register("_places", table)
+
+
+def validation_query(
+    raw: RawSource, source_columns: list[str], mapping: ColumnMapping, preset: Preset | None
+) -> str:
+    """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values,
+    `_row`. Needs `register_places` on the connection."""
+    carried = [sql_ident(c) for c in (preset.carry if preset else [])]
+    typed = _typed_columns(mapping, raw.types)
     checks = _checks()
     # TRY_CAST: rejected rows still flow through here (their values may be out of range for the type).
     output = [
@@ -57,14 +91,15 @@ def validation_query(
     return f"""
         SELECT {", ".join(output + carried + [ROW, REASON])}
         FROM (
-            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {sql_literal(reason)}"
-                                     for cond, reason in checks)} END AS {REASON}
+            SELECT *, CASE {" ".join(f"WHEN {cond} THEN {reason}" for cond, reason in checks)} END AS {REASON}
             FROM (
                 SELECT r.*, {", ".join(f"{expr} AS {alias}" for alias, expr in typed)},
-                       ck.code AS k_country, rk.name AS k_region, rk.country AS k_region_country
-                FROM (SELECT {", ".join(raw + originals + carried)} FROM {prepared}) AS r
-                LEFT JOIN _country_keys AS ck ON ck.key = lower(r.r_country)
-                LEFT JOIN _region_keys AS rk ON rk.key = lower(r.r_region)
+                       pl.country AS k_country, pl.region AS k_region, pl.city AS k_city,
+                       pl.reason AS k_place_reason
+                FROM {raw.sql} AS r
+                LEFT JOIN _places AS pl ON pl.raw_country IS NOT DISTINCT FROM CAST(r.r_country AS VARCHAR)
+                    AND pl.raw_region IS NOT DISTINCT FROM CAST(r.r_region AS VARCHAR)
+                    AND pl.raw_city IS NOT DISTINCT FROM CAST(r.r_city AS VARCHAR)
             )
         )"""
 
@@ -134,10 +169,10 @@ def _typed_columns(mapping: ColumnMapping, types: dict[str, str]) -> list[tuple[
 
 
 def _checks() -> list[tuple[str, str]]:
-    """(condition, reason) in order; a row's reason is the first that holds."""
+    """(condition, reason as SQL) in order; a row's reason is the first that holds."""
     event_types = ", ".join(sql_literal(t) for t in EVENT_TYPES)
     channels = ", ".join(sql_literal(c) for c in CHANNELS)
-    return [
+    checks = [
         ("r_event_time IS NULL", "missing event_time"),
         ("t_event_time IS NULL", "unparseable event_time"),
         (
@@ -157,18 +192,14 @@ def _checks() -> list[tuple[str, str]]:
         ("r_price IS NOT NULL AND (t_price IS NULL OR NOT isfinite(t_price))", "unparseable price"),
         ("t_price < 0", "negative price"),
         ("t_currency IS NOT NULL AND NOT regexp_full_match(t_currency, '[A-Z]{3}')", "bad currency"),
-        ("r_country IS NOT NULL AND k_country IS NULL", "unknown country"),
-        ("r_region IS NOT NULL AND k_region IS NULL", "unknown region"),
-        (
-            "k_country IS NOT NULL AND k_region_country IS NOT NULL AND k_country <> k_region_country",
-            "region not in country",
-        ),
+        ("k_place_reason IS NOT NULL", "k_place_reason"),  # the place resolution's own words
         ("r_lat IS NOT NULL AND t_lat IS NULL", "unparseable lat"),
         ("t_lat NOT BETWEEN -90 AND 90", "lat out of range"),
         ("r_lon IS NOT NULL AND t_lon IS NULL", "unparseable lon"),
         ("t_lon NOT BETWEEN -180 AND 180", "lon out of range"),
         (f"t_channel IS NOT NULL AND t_channel NOT IN ({channels})", "unknown channel"),
     ]
+    return [(cond, reason if reason == "k_place_reason" else sql_literal(reason)) for cond, reason in checks]
 
 
 def _outputs() -> list[tuple[str, str]]:
@@ -179,38 +210,14 @@ def _outputs() -> list[tuple[str, str]]:
         "quantity": "CASE WHEN t_event_type = 'refund' THEN abs(t_quantity_raw) ELSE t_quantity_raw END",
         "price": "t_price",
         "currency": "t_currency",
-        "country": "COALESCE(k_country, k_region_country)",
+        "country": "k_country",
         "region": "k_region",
+        "city": "k_city",
         "lat": "t_lat",
         "lon": "t_lon",
         "channel": "t_channel",
     }
     return [(name, special.get(name, f"CAST(r_{name} AS VARCHAR)")) for name in EVENTS.names]
-
-
-def _register_lookups(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping) -> None:
-    """Country and region spellings (code, name, lower case) -> canonical code / name, as tiny join tables."""
-    countries = {}
-    for country in COUNTRIES:
-        for key in (country.code, country.name):
-            countries[key.lower()] = country.code
-    regions: dict[str, tuple[str, str | None]] = {}
-    for region in all_regions():
-        for key in (region.code, region.name):
-            regions[key.lower()] = (region.name, region.country)
-    for label in mapping.extra_regions:
-        regions[label.lower()] = (label, None)
-    con.register("_country_keys", pa.table({"key": list(countries), "code": list(countries.values())}))
-    con.register(
-        "_region_keys",
-        pa.table(
-            {
-                "key": list(regions),
-                "name": [v[0] for v in regions.values()],
-                "country": [v[1] for v in regions.values()],
-            }
-        ),
-    )
 
 
 def sql_literal(value: str) -> str:
