@@ -119,3 +119,19 @@ def test_the_cli_lists_the_places_it_added(tmp_path: Path, export: Path, monkeyp
     assert result.exit_code == 0, result.output
     assert "added region Oregon (US) in America/Los_Angeles" in result.output
     assert "Added 11 place(s) to the shop's profile" in result.output
+
+
+def test_places_past_the_first_rows_are_resolved_as_well(tmp_path: Path, export: Path, monkeypatch) -> None:
+    from tools.events import ingest
+
+    full = ingest_file(EventStore(tmp_path / "full"), export, MAPPING)
+    monkeypatch.setattr(ingest, "PLACE_SAMPLE_ROWS", 1)  # the sample sees only Portland's row
+    sampled = ingest_file(EventStore(tmp_path / "sampled"), export, MAPPING)
+    assert (sampled.rows_accepted, sampled.reasons, sampled.places_added) == (
+        full.rows_accepted, full.reasons, full.places_added
+    )
+    assert len(_events_of(tmp_path / "sampled")) == sampled.rows_accepted == 2
+
+
+def _events_of(root: Path) -> list[tuple]:
+    return EventStore(root).connect().execute("SELECT user_id FROM events").fetchall()

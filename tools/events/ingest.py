@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ from tools.events.store import EventStore
 from tools.events.validation import (
     REASON,
     ROW,
+    UNPLACED,
     places_query,
     raw_source,
     register_places,
@@ -64,6 +66,7 @@ FORMATS: dict[str, str] = {
     ".json": "jsonl",
 }
 BATCH_ROWS = 1 << 20  # rows per Arrow batch streamed from DuckDB to the partition writer
+PLACE_SAMPLE_ROWS = 200_000  # rows whose places are resolved before the first round
 DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well under 4 GiB
 
 
@@ -161,14 +164,25 @@ def ingest_file(
             source_sql, source_columns = _source_relation(con, path, fmt)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
             raw = raw_source(con, source_sql, source_columns, mapping, preset)
-            found = con.execute(places_query(raw)).fetchall()
-            resolution = resolve_places(store.profile(), found, PlaceSources(places, mapping.place_tz))
+            sources = PlaceSources(places, mapping.place_tz)
+            # Places from the file's first rows first: most exports name every place early, and reading
+            # the whole file twice would cost a tenth of the ingest. A row the sample missed sends the
+            # ingest round again with every place (see _write).
+            sample = con.execute(places_query(raw, first_rows=PLACE_SAMPLE_ROWS)).fetchall()
+            resolution = resolve_places(store.profile(), sample, sources)
             register_places(con, resolution.places)
             con.execute(
                 f"CREATE TEMP VIEW checked AS {validation_query(raw, source_columns, mapping, preset)}"
             )
             con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
             counts = _write(tx, con, source_columns, preset, ingest_id, progress)
+            if counts is None:  # rows with places the sample had not seen: resolve them all, then again
+                every = con.execute(places_query(raw)).fetchall()
+                resolution = resolve_places(store.profile(), every, sources)
+                register_places(con, resolution.places)
+                counts = _write(tx, con, source_columns, preset, ingest_id, progress)
+                if counts is None:
+                    raise RuntimeError("A place stayed unresolved after resolving every place of the file.")
         except duckdb.Error as error:
             raise IngestError(
                 f"Could not read {path} as {fmt}: {error}. Check the file's format and encoding."
@@ -271,9 +285,9 @@ def _write(
     preset: Preset | None,
     ingest_id: str,
     progress: bool,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """Write accepted rows as date partitions and rejected rows (original values + reason) as the quarantine
-    CSV.
+    CSV; None (nothing kept) when a row's place was not resolved yet.
 
     One scan streams every checked row to the partition writer, rejected ones with a null date, which only
     serves to count them: one pass for the common case. Only if rows were rejected does a second pass read the
@@ -281,18 +295,24 @@ def _write(
     """
     columns = ", ".join(sql_ident(n) for n in EVENTS.names)
     day = "CAST(timezone('UTC', event_time) AS DATE)"
+    unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_literal(UNPLACED)}"
     if preset is not None and preset.expand:
         accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
         rows = (
-            f"SELECT {columns}, {day} AS {DATE_COLUMN} FROM ({preset.expand}) "
-            f"UNION ALL SELECT {columns}, NULL FROM checked WHERE {REASON} IS NOT NULL"
+            f"SELECT {columns}, {day} AS {DATE_COLUMN}, false AS _unplaced FROM ({preset.expand}) "
+            f"UNION ALL SELECT {columns}, NULL, {unplaced} FROM checked WHERE {REASON} IS NOT NULL"
         )
     else:
         accepted_rows = None
-        rows = f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN} FROM checked"
+        rows = (f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN}, "
+                f"{unplaced} AS _unplaced FROM checked")
     rejected = 0
+    shutil.rmtree(tx.staging / "events", ignore_errors=True)  # a round that met an unplaced row left these
     with _progress_bar(con, progress), DatePartitionWriter(tx.staging / "events", ingest_id) as writer:
         for batch in _stream(con, rows):
+            if pc.any(batch.column("_unplaced")).as_py():
+                return None
+            batch = batch.drop_columns(["_unplaced"])
             dropped = batch.column(DATE_COLUMN).null_count
             if dropped:
                 rejected += dropped

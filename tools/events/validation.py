@@ -18,6 +18,8 @@ from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
 REASON = "_reason"
 ROW = "_row"
+UNPLACED = "place not resolved yet"  # a row whose place the sample did not see: the ingest resolves it and
+# reads the file again (never a final reason)
 _SQL_TYPES = {
     "event_time": "TIMESTAMPTZ",
     "quantity": "INTEGER",
@@ -56,10 +58,11 @@ def raw_source(
     return RawSource(f"(SELECT {', '.join(raw + originals + carried)} FROM {prepared})", types)
 
 
-def places_query(raw: RawSource) -> str:
-    """Every distinct (country, region, city) the source names, as written."""
+def places_query(raw: RawSource, first_rows: int | None = None) -> str:
+    """Every distinct (country, region, city) the source names, as written: in its first rows, or all."""
     text = ", ".join(f"CAST(r_{level} AS VARCHAR)" for level in ("country", "region", "city"))
-    return f"SELECT DISTINCT {text} FROM {raw.sql}"
+    source = f"(SELECT * FROM {raw.sql} LIMIT {int(first_rows)})" if first_rows else raw.sql
+    return f"SELECT DISTINCT {text} FROM {source}"
 
 
 def register_places(con: duckdb.DuckDBPyConnection, places: list[ResolvedPlace]) -> None:
@@ -71,6 +74,7 @@ def register_places(con: duckdb.DuckDBPyConnection, places: list[ResolvedPlace])
         "reason": [p.reason for p in places],
     }
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    table = table.append_column("matched", pa.array([True] * len(places), pa.bool_()))
     con.register("_places", table)
 
 
@@ -95,7 +99,7 @@ def validation_query(
             FROM (
                 SELECT r.*, {", ".join(f"{expr} AS {alias}" for alias, expr in typed)},
                        pl.country AS k_country, pl.region AS k_region, pl.city AS k_city,
-                       pl.reason AS k_place_reason
+                       pl.reason AS k_place_reason, pl.matched AS k_matched
                 FROM {raw.sql} AS r
                 LEFT JOIN _places AS pl ON pl.raw_country IS NOT DISTINCT FROM CAST(r.r_country AS VARCHAR)
                     AND pl.raw_region IS NOT DISTINCT FROM CAST(r.r_region AS VARCHAR)
@@ -173,6 +177,7 @@ def _checks() -> list[tuple[str, str]]:
     event_types = ", ".join(sql_literal(t) for t in EVENT_TYPES)
     channels = ", ".join(sql_literal(c) for c in CHANNELS)
     checks = [
+        ("k_matched IS NULL", UNPLACED),
         ("r_event_time IS NULL", "missing event_time"),
         ("t_event_time IS NULL", "unparseable event_time"),
         (
