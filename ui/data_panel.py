@@ -20,7 +20,7 @@ from tools.events.schema import EVENT_REQUIRED
 if TYPE_CHECKING:
     import gradio as gr
 
-    from tools.events.ingest import IngestReport
+    from tools.events.ingests import IngestReport
     from tools.events.store import EventStore
     from tools.knowledge import IndexReport, KnowledgeBase
     from ui.services import AppServices

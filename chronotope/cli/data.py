@@ -163,7 +163,7 @@ def info(
     from rich.console import Console
     from rich.table import Table
 
-    from tools.events.ingest import list_ingests
+    from tools.events.ingests import list_ingests
 
     event_store = _open_store(store)
     console = Console()

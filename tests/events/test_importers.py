@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from tools.events.importers import PRESETS, get_preset
-from tools.events.ingest import IngestReport, ingest_file
+from tools.events.ingest import ingest_file
+from tools.events.ingests import IngestReport
 from tools.events.mapping import ColumnMapping, IngestError
 from tools.events.store import EventStore
 

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tools.events.ingest import IngestReport, file_format_of, ingest_file, list_ingests
+from tools.events.ingest import file_format_of, ingest_file
+from tools.events.ingests import IngestReport, list_ingests
 from tools.events.mapping import ColumnMapping, IngestError
 from tools.events.simulate.profile import demo_profile
 from tools.events.snapshots import Transaction

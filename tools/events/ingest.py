@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tools.events.ingests import IngestReport, load_ingest
 from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
 from tools.events.place_registration import PlaceSources, added_lines, resolve_places
@@ -68,45 +69,6 @@ FORMATS: dict[str, str] = {
 BATCH_ROWS = 1 << 20  # rows per Arrow batch streamed from DuckDB to the partition writer
 PLACE_SAMPLE_ROWS = 200_000  # rows whose places are resolved before the first round
 DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well under 4 GiB
-
-
-@dataclass
-class IngestReport:
-    """What one ingest did. rows_read == rows_accepted + rows_rejected; events_written may exceed
-    rows_accepted when a preset expands a row into several events."""
-
-    ingest_id: str
-    path: str
-    file_format: str
-    preset: str | None
-    rows_read: int
-    rows_accepted: int
-    rows_rejected: int
-    events_written: int
-    reasons: dict[str, int] = field(default_factory=dict)
-    quarantine_path: str | None = None
-    seconds: float = 0.0
-    ingested_at: str = ""
-    already_ingested: bool = False
-    places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
-
-    def summary(self) -> str:
-        """One line an operator (or the agent) can quote."""
-        if self.already_ingested:
-            return (f"{self.path} was already ingested at {self.ingested_at} (ingest {self.ingest_id}); "
-                    "nothing added.")
-        top = ", ".join(
-            f"{reason}: {n}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
-        )
-        added = len(self.places_added)
-        places = f" Added {added} place(s) to the shop's profile." if added else ""
-        return (
-            f"Read {self.rows_read:,} rows from {Path(self.path).name}: {self.rows_accepted:,} accepted "
-            f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
-            + (f" ({top})" if top else "")
-            + "."
-            + places
-        )
 
 
 def file_format_of(path: Path, file_format: str | None = None) -> str:
@@ -203,23 +165,6 @@ def ingest_file(
             tx.write_text(PROFILE_FILE, store.profile().with_places(resolution.added).to_json())
         tx.write_text(f"ingests/{ingest_id}.json", json.dumps(asdict(report), indent=2), create_only=True)
     return report
-
-
-def load_ingest(store: EventStore, ingest_id: str) -> IngestReport | None:
-    """The recorded report of an earlier ingest, or None."""
-    log = store.root / "ingests" / f"{ingest_id}.json"
-    if not log.exists():
-        return None
-    return IngestReport(**json.loads(log.read_text(encoding="utf-8")))
-
-
-def list_ingests(store: EventStore) -> list[IngestReport]:
-    """Every recorded ingest, oldest first."""
-    reports = [
-        IngestReport(**json.loads(p.read_text(encoding="utf-8")))
-        for p in (store.root / "ingests").glob("*.json")
-    ]
-    return sorted(reports, key=lambda r: r.ingested_at)
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -1,0 +1,65 @@
+"""The record of what each ingest did: `ingests/<ingest-id>.json` beside the store's data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.events.store import EventStore
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did. rows_read == rows_accepted + rows_rejected; events_written may exceed
+    rows_accepted when a preset expands a row into several events."""
+
+    ingest_id: str
+    path: str
+    file_format: str
+    preset: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    events_written: int
+    reasons: dict[str, int] = field(default_factory=dict)
+    quarantine_path: str | None = None
+    seconds: float = 0.0
+    ingested_at: str = ""
+    already_ingested: bool = False
+    places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
+
+    def summary(self) -> str:
+        """One line an operator (or the agent) can quote."""
+        if self.already_ingested:
+            return (f"{self.path} was already ingested at {self.ingested_at} (ingest {self.ingest_id}); "
+                    "nothing added.")
+        top = ", ".join(
+            f"{reason}: {n}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
+        )
+        added = len(self.places_added)
+        places = f" Added {added} place(s) to the shop's profile." if added else ""
+        return (
+            f"Read {self.rows_read:,} rows from {Path(self.path).name}: {self.rows_accepted:,} accepted "
+            f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
+            + (f" ({top})" if top else "")
+            + "."
+            + places
+        )
+
+
+def load_ingest(store: EventStore, ingest_id: str) -> IngestReport | None:
+    """The recorded report of an earlier ingest, or None."""
+    log = store.root / "ingests" / f"{ingest_id}.json"
+    if not log.exists():
+        return None
+    return IngestReport(**json.loads(log.read_text(encoding="utf-8")))
+
+
+def list_ingests(store: EventStore) -> list[IngestReport]:
+    """Every recorded ingest, oldest first."""
+    reports = [
+        IngestReport(**json.loads(p.read_text(encoding="utf-8")))
+        for p in (store.root / "ingests").glob("*.json")
+    ]
+    return sorted(reports, key=lambda r: r.ingested_at)
