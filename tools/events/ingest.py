@@ -44,6 +44,7 @@ from tools.events.place_registration import PlaceSources, added_lines, resolve_p
 from tools.events.profile import PROFILE_FILE, Place
 from tools.events.schema import EVENTS
 from tools.events.snapshots import Transaction
+from tools.events.sql import sql_ident, sql_string
 from tools.events.store import EventStore
 from tools.events.validation import (
     REASON,
@@ -52,8 +53,6 @@ from tools.events.validation import (
     places_query,
     raw_source,
     register_places,
-    sql_ident,
-    sql_literal,
     validation_query,
 )
 
@@ -184,7 +183,7 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     spill = tx.staging / "duckdb-spill"
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    con.execute(f"SET temp_directory = {sql_literal(str(spill))}")
+    con.execute(f"SET temp_directory = {sql_string(str(spill))}")
     con.execute(
         "SET preserve_insertion_order = false"
     )  # lets DuckDB run the scan in parallel without reordering; the partition writer groups rows by date
@@ -196,14 +195,14 @@ def _source_relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tu
     """SQL for the file as a relation plus its column names. CSV and JSONL are read as text (values kept
     exactly), Parquet with its types; `_row` numbers the data rows from 1 (quarantine rows point back with
     it)."""
-    target = sql_literal(str(path))
+    target = sql_string(str(path))
     if fmt == "csv":
         reader = f"read_csv({target}, all_varchar = true, header = true)"
     elif fmt == "parquet":
         reader = f"read_parquet({target})"
     else:
         names = con.sql(f"SELECT * FROM read_json({target}, format = 'newline_delimited')").columns
-        typed = ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names)
+        typed = ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names)
         reader = f"read_json({target}, format = 'newline_delimited', columns = {{{typed}}})"
     columns = con.sql(f"SELECT * FROM {reader}").columns
     if ROW in columns:
@@ -240,7 +239,7 @@ def _write(
     """
     columns = ", ".join(sql_ident(n) for n in EVENTS.names)
     day = "CAST(timezone('UTC', event_time) AS DATE)"
-    unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_literal(UNPLACED)}"
+    unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_string(UNPLACED)}"
     if preset is not None and preset.expand:
         accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
         rows = (
@@ -279,10 +278,10 @@ def _write(
         con.execute(
             f"COPY (SELECT {ROW}, {originals}, {REASON} FROM checked WHERE {REASON} IS NOT NULL "
             f"ORDER BY {ROW}) "
-            f"TO {sql_literal(str(target))} (HEADER)"
+            f"TO {sql_string(str(target))} (HEADER)"
         )
         counted = con.sql(
-            f"SELECT {REASON}, count(*) FROM read_csv({sql_literal(str(target))}, all_varchar = true, "
+            f"SELECT {REASON}, count(*) FROM read_csv({sql_string(str(target))}, all_varchar = true, "
             "header = true) GROUP BY 1"
         ).fetchall()
         reasons = {reason: n for reason, n in sorted(counted)}

@@ -6,3 +6,8 @@ from __future__ import annotations
 def sql_string(text: str) -> str:
     """`text` as a SQL string literal ('O''Brien')."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_ident(name: str) -> str:
+    """`name` as a SQL identifier (double quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'

@@ -34,6 +34,7 @@ from tools.cancellation import on_cancel
 from tools.events.profile import PROFILE_FILE, ShopProfile
 from tools.events.schema import EVENTS, TABLES
 from tools.events.snapshots import Snapshots, StoreError, Transaction, new_id, write_parquet_atomically
+from tools.events.sql import sql_string
 
 log = logging.getLogger(__name__)
 EMPTY_PROFILE = ShopProfile()
@@ -250,14 +251,15 @@ class EventStore:
         columns = ", ".join(EVENTS.names)
         con.execute(
             f"CREATE VIEW events AS SELECT {columns} FROM "
-            f"read_parquet({_sql_str(current / 'events' / '**' / '*.parquet')}, hive_partitioning = false)"
+            f"read_parquet({sql_string(str(current / 'events' / '**' / '*.parquet'))}, "
+            "hive_partitioning = false)"
         )
         for name, schema in TABLES.items():
             if name != "events":
                 glob = current / "tables" / name / "*.parquet"
                 con.execute(
                     f"CREATE VIEW {name} AS SELECT {', '.join(schema.names)} "
-                    f"FROM read_parquet({_sql_str(glob)})"
+                    f"FROM read_parquet({sql_string(str(glob))})"
                 )
         return con
 
@@ -299,17 +301,13 @@ SORT_KEYS: list[tuple[str, str]] = [("event_time", "ascending"), ("user_id", "as
 MERGE_GROUP_BYTES = 32 << 20
 
 
-def _sql_str(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _read_events(files: list[Path]) -> pa.Table:
     """The rows of many (small) event files at once; DuckDB reads them in parallel, far faster than one by
     one."""
     if not files:
         return EVENTS.empty_table()
     with duckdb.connect() as con:
-        listing = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+        listing = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
         table = con.sql(f"SELECT {', '.join(EVENTS.names)} FROM read_parquet({listing})").to_arrow_table()
     return conform(table, EVENTS)
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, Preset
 from tools.events.place_registration import ResolvedPlace
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
+from tools.events.sql import sql_ident, sql_string
 
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
 REASON = "_reason"
@@ -46,7 +47,7 @@ def raw_source(
 ) -> RawSource:
     """The raw relation every check reads, and the places pass before it."""
     con.execute(
-        f"SET TimeZone = {sql_literal(mapping.source_tz)}"
+        f"SET TimeZone = {sql_string(mapping.source_tz)}"
     )  # ISO strings without an offset are local times
     derive = f", {preset.derive}" if preset and preset.derive else ""
     carry = list(preset.carry) if preset else []
@@ -117,14 +118,14 @@ def _raw_value(name: str, mapping: ColumnMapping, types: dict[str, str]) -> str:
     """The source value of a canonical column before casting: trimmed text (blank = null) or a typed
     column."""
     if name in mapping.constants:
-        value = sql_literal(mapping.constants[name])
+        value = sql_string(mapping.constants[name])
     elif name in mapping.columns:
         column = mapping.columns[name]
         value = _text_value(sql_ident(column)) if types[column] == "VARCHAR" else sql_ident(column)
     else:
         value = "NULL"
     if name in mapping.defaults:
-        default = sql_literal(mapping.defaults[name])
+        default = sql_string(mapping.defaults[name])
         source_type = types.get(mapping.columns.get(name, ""), "VARCHAR")
         value = f"COALESCE({value}, CAST({default} AS {source_type}))" if value != "NULL" else default
     return value
@@ -140,7 +141,7 @@ def _text_value(column: str) -> str:
 
 def _timestamp(mapping: ColumnMapping, types: dict[str, str]) -> str:
     source_type = types.get(mapping.columns.get("event_time", ""), "VARCHAR")
-    tz = sql_literal(mapping.source_tz)
+    tz = sql_string(mapping.source_tz)
     fmt = mapping.time_format
     if source_type == "TIMESTAMP WITH TIME ZONE":
         return "r_event_time"
@@ -151,7 +152,7 @@ def _timestamp(mapping: ColumnMapping, types: dict[str, str]) -> str:
         micros = f"TRY_CAST(TRY_CAST(r_event_time AS DOUBLE) * {scale} AS BIGINT)"
         return f"timezone('UTC', make_timestamp({micros}))"
     if fmt is not None:
-        parsed = f"try_strptime(CAST(r_event_time AS VARCHAR), {sql_literal(fmt)})"
+        parsed = f"try_strptime(CAST(r_event_time AS VARCHAR), {sql_string(fmt)})"
         return parsed if "%z" in fmt or "%Z" in fmt else f"timezone({tz}, {parsed})"
     return "TRY_CAST(r_event_time AS TIMESTAMPTZ)"
 
@@ -174,8 +175,8 @@ def _typed_columns(mapping: ColumnMapping, types: dict[str, str]) -> list[tuple[
 
 def _checks() -> list[tuple[str, str]]:
     """(condition, reason as SQL) in order; a row's reason is the first that holds."""
-    event_types = ", ".join(sql_literal(t) for t in EVENT_TYPES)
-    channels = ", ".join(sql_literal(c) for c in CHANNELS)
+    event_types = ", ".join(sql_string(t) for t in EVENT_TYPES)
+    channels = ", ".join(sql_string(c) for c in CHANNELS)
     checks = [
         ("k_matched IS NULL", UNPLACED),
         ("r_event_time IS NULL", "missing event_time"),
@@ -204,7 +205,7 @@ def _checks() -> list[tuple[str, str]]:
         ("t_lon NOT BETWEEN -180 AND 180", "lon out of range"),
         (f"t_channel IS NOT NULL AND t_channel NOT IN ({channels})", "unknown channel"),
     ]
-    return [(cond, reason if reason == "k_place_reason" else sql_literal(reason)) for cond, reason in checks]
+    return [(cond, reason if reason == "k_place_reason" else sql_string(reason)) for cond, reason in checks]
 
 
 def _outputs() -> list[tuple[str, str]]:
@@ -223,11 +224,3 @@ def _outputs() -> list[tuple[str, str]]:
         "channel": "t_channel",
     }
     return [(name, special.get(name, f"CAST(r_{name} AS VARCHAR)")) for name in EVENTS.names]
-
-
-def sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
