@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from tools.events.mapping import CANONICAL, ColumnMapping, IngestError
+from tools.events.dialect import DECIMALS, ENCODINGS, CsvDialect
+from tools.events.mapping import MAPPABLE, ColumnMapping, IngestError
+from tools.events.quarantine import MAX_REJECTED
 from tools.events.schema import EVENT_REQUIRED
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ NO_PRESET = "(none)"
 PREVIEW_ROWS = 5
 QUARANTINE_ROWS = 20
 UPLOADS = "uploads"  # sub-folder of the docs dir for documents added from the console
+THOUSANDS_CHOICES: dict[str, str | None] = {"none": None, ",": ",", ".": ".", "space": " ", "'": "'"}
 
 
 @dataclass
@@ -41,34 +44,25 @@ class IngestOutcome:
     quarantine: pd.DataFrame
 
 
-def source_preview(path: Path | str) -> tuple[list[str], pd.DataFrame]:
-    """The file's column names and its first rows (as text)."""
-    from tools.events.ingest import file_format_of
+def source_preview(path: Path | str, dialect: CsvDialect | None = None) -> tuple[list[str], pd.DataFrame]:
+    """The file's column names and its first rows (as text), read as the ingest will read them."""
+    from tools.events.reading import preview
 
-    path = Path(path)
-    fmt = file_format_of(path)
-    try:
-        if fmt == "csv":
-            head = pd.read_csv(path, nrows=PREVIEW_ROWS, dtype=str, keep_default_na=False)
-        elif fmt == "parquet":
-            import pyarrow.parquet as pq
+    columns, rows = preview(Path(path), dialect or CsvDialect(), PREVIEW_ROWS)
+    return columns, pd.DataFrame(rows, columns=columns, dtype=object).fillna("")
 
-            batch = next(pq.ParquetFile(path).iter_batches(batch_size=PREVIEW_ROWS), None)
-            head = batch.to_pandas().astype(str) if batch is not None else pd.DataFrame()
-        else:
-            head = pd.read_json(path, lines=True, nrows=PREVIEW_ROWS, dtype=False).astype(str)
-    except (ValueError, OSError) as error:
-        raise IngestError(
-            f"Could not read {path.name} as {fmt}: {error}. Check the file's format."
-        ) from error
-    return [str(c) for c in head.columns], head
+
+def dialect_from_inputs(separator: str, decimal: str, thousands: str, encoding: str) -> CsvDialect:
+    """The CSV dialect the operator chose (blank separator: detected); raises IngestError for a bad one."""
+    return CsvDialect(delimiter=separator.replace("\\t", "\t") or None, decimal=decimal,
+                      thousands=THOUSANDS_CHOICES[thousands], encoding=encoding)
 
 
 def initial_mapping(source_columns: list[str]) -> pd.DataFrame:
     """One row per canonical column, with the source column of the same name (case-insensitive) filled in."""
     by_lower = {c.lower(): c for c in source_columns}
     return pd.DataFrame(
-        [[name, by_lower.get(name, ""), "", ""] for name in CANONICAL], columns=MAPPING_HEADERS
+        [[name, by_lower.get(name, ""), "", ""] for name in MAPPABLE], columns=MAPPING_HEADERS
     )
 
 
@@ -99,15 +93,16 @@ def mapping_from_table(table: pd.DataFrame, time_format: str = "", source_tz: st
 
 
 def ingest_upload(
-    store: EventStore, path: Path | str, mapping: ColumnMapping, preset: str | None = None,
-    progress: bool = True
+    store: EventStore, path: Path | str, mapping: ColumnMapping, preset: str | None = None, *,
+    dialect: CsvDialect | None = None, max_rejected: float = MAX_REJECTED, progress: bool = True
 ) -> IngestOutcome:
     """Ingest the file under the mapping (and preset); the reasons and first quarantined rows for display."""
     from tools.events.importers import get_preset
     from tools.events.ingest import ingest_file
 
     chosen = get_preset(preset) if preset and preset != NO_PRESET else None
-    report = ingest_file(store, path, mapping, preset=chosen, progress=progress)
+    report = ingest_file(store, path, mapping, preset=chosen, dialect=dialect, max_rejected=max_rejected,
+                         progress=progress)
     reasons = pd.DataFrame(
         sorted(report.reasons.items(), key=lambda kv: -kv[1]), columns=["reason", "rows"]
     )
@@ -171,6 +166,15 @@ def build_data_panel(services: AppServices) -> None:
                 time_format = gr.Textbox(label="Time format",
                                          placeholder="ISO 8601 (default), %d/%m/%Y %H:%M, epoch_s")
                 source_tz = gr.Textbox(label="Source time zone", value="UTC")
+    with gr.Row():
+        separator = gr.Textbox(label="Separator", placeholder="detected (e.g. ; or \\t)", max_length=2,
+                               elem_id="ingest-sep")
+        decimal = gr.Dropdown(list(DECIMALS), value=".", label="Decimal mark", elem_id="ingest-decimal")
+        thousands = gr.Dropdown(list(THOUSANDS_CHOICES), value="none", label="Thousands separator")
+        encoding = gr.Dropdown(list(ENCODINGS), value="utf-8", label="Encoding")
+        limit = gr.Number(value=MAX_REJECTED * 100, minimum=0, maximum=100, label="Reject limit (%)",
+                          info="Above this share of failing rows nothing is ingested.")
+    reading = [separator, decimal, thousands, encoding]
     preview = gr.Dataframe(label="First rows of the file", interactive=False, max_height=220,
                            elem_id="ingest-preview")
     mapping = gr.Dataframe(
@@ -189,34 +193,38 @@ def build_data_panel(services: AppServices) -> None:
         reasons = gr.Dataframe(label="Rejected rows by reason", interactive=False, scale=1)
         quarantine = gr.Dataframe(label="Quarantined rows (first 20)", interactive=False, scale=2)
 
-    def on_upload(file: str | None) -> tuple[Any, ...]:
+    def on_upload(file: str | None, *options: str) -> tuple[Any, ...]:
         if not file:
             return pd.DataFrame(), initial_mapping([])
         try:
-            columns, head = source_preview(file)
+            columns, head = source_preview(file, dialect_from_inputs(*options))
         except IngestError as error:
             raise gr.Error(str(error)) from error
         return head, initial_mapping(columns)
 
-    upload.change(on_upload, [upload], [preview, mapping], api_visibility="private")
+    for control in (upload, *reading):
+        control.change(on_upload, [upload, *reading], [preview, mapping], api_visibility="private")
 
-    def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str,
-                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
+    def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str, percent: float,
+                  *options: str, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         if not file:
             raise gr.Error("Upload a file first.")
         try:
             outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz), chosen,
+                                    dialect=dialect_from_inputs(*options), max_rejected=(percent or 0) / 100,
                                     progress=True)
         except IngestError as error:
             raise gr.Error(str(error)) from error
         report = outcome.report
         text = f"**{report.summary()}**"
+        text += "".join(f"\n\n⚠ {warning}" for warning in report.warnings)
         if report.quarantine_path and not report.already_ingested:
             text += f"\n\nQuarantine file: `{report.quarantine_path}`"
         return text, outcome.reasons, outcome.quarantine
 
-    ingest.click(on_ingest, [upload, mapping, preset, time_format, source_tz], [result, reasons, quarantine],
-                 api_visibility="private", concurrency_limit=1, concurrency_id="ingest")
+    ingest.click(on_ingest, [upload, mapping, preset, time_format, source_tz, limit, *reading],
+                 [result, reasons, quarantine], api_visibility="private", concurrency_limit=1,
+                 concurrency_id="ingest")
 
     gr.Markdown("### Knowledge base documents")
     gr.Markdown(

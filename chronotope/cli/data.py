@@ -23,11 +23,13 @@ def _open_store(store: Path | None):
     return EventStore(store if store is not None else get_settings().store_path)
 
 
-def _fail(error: Exception) -> None:
+def _fail(error: Exception, code: int = 2) -> None:
+    """Print the error and exit: 2 for a usage error, 1 for data the command refused."""
     from rich.console import Console
+    from rich.text import Text
 
-    Console(stderr=True).print(f"[red]{error}[/]")
-    raise typer.Exit(2)
+    Console(stderr=True).print(Text(str(error), style="red"))
+    raise typer.Exit(code)
 
 
 @data_app.command()
@@ -86,21 +88,42 @@ def ingest(
     place_tz: str | None = typer.Option(
         None, "--place-tz", help="IANA zone of new places that neither --places nor their country decides."
     ),
+    sep: str | None = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected)."),
+    decimal: str = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,"),
+    thousands: str | None = typer.Option(
+        None, "--thousands", help="Thousands separator of numbers written as text, e.g. . in 1.234,50"
+    ),
+    encoding: str = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1."),
+    no_header: bool = typer.Option(False, "--no-header", help="The CSV file has no header line."),
+    columns: str | None = typer.Option(
+        None, "--columns", help="Comma-separated names for the columns of a CSV file without a header."
+    ),
+    max_rejected: float | None = typer.Option(
+        None, "--max-rejected",
+        help="Share of rows (0 to 1) that may fail their checks; above it nothing is ingested "
+             "[default: 0.05].",
+    ),
     store: Path | None = StoreOption,
 ) -> None:
     """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent).
 
     New places (countries, regions, cities) join the shop's profile with their zones; the report lists them.
+    Map `amount` instead of `price` when the export gives line totals: the unit price is derived.
     """
     from rich.console import Console
     from rich.table import Table
 
+    from tools.events.dialect import CsvDialect
     from tools.events.importers import get_preset
     from tools.events.ingest import ingest_file
     from tools.events.mapping import ColumnMapping, IngestError
     from tools.events.place_registration import read_places_file
+    from tools.events.quarantine import IngestRejected
 
     try:
+        names = tuple(name.strip() for name in columns.split(",")) if columns else ()
+        dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding,
+                             header=not (no_header or names), column_names=names)
         flags = ColumnMapping.from_flags(map_, set_, default, time_format=time_format, source_tz=tz,
                                          place_tz=place_tz)
         mapping = ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
@@ -111,8 +134,12 @@ def ingest(
             preset=get_preset(preset) if preset else None,
             file_format=file_format,
             places=read_places_file(places) if places else (),
+            dialect=dialect,
             progress=True,
+            **({} if max_rejected is None else {"max_rejected": max_rejected}),
         )
+    except IngestRejected as error:
+        _fail(error, code=1)
     except IngestError as error:
         _fail(error)
     console = Console()
@@ -121,6 +148,8 @@ def ingest(
         return
     for line in report.places_added:
         console.print(f"  added {line}")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     table = Table(
         "rows read", "accepted", "rejected", "events written", "seconds", title=f"ingest {report.ingest_id}"
     )

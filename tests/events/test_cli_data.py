@@ -55,6 +55,8 @@ def _ingest(path: Path, *extra: str):
         "event_type=what",
         "--map",
         "price=amount",
+        "--max-rejected",
+        "1",
         *extra,
     ]
     return CliRunner().invoke(app, args)
@@ -92,7 +94,8 @@ def test_ingest_with_a_mapping_file_and_a_flag_on_top(cli_env: Path, sales: Path
         '[columns]\nevent_time = "when"\nuser_id = "who"\nprice = "amount"\n', encoding="utf-8"
     )
     result = CliRunner().invoke(
-        app, ["data", "ingest", str(sales), "--map-file", str(mapping), "--set", "event_type=cart"]
+        app, ["data", "ingest", str(sales), "--map-file", str(mapping), "--set", "event_type=cart",
+              "--max-rejected", "0.5"]
     )
     assert result.exit_code == 0, result.output
     types = EventStore(cli_env).connect().execute("SELECT DISTINCT event_type FROM events").fetchall()

@@ -61,6 +61,11 @@ def _write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) ->
     return path
 
 
+def _write_lines(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
 def _events(store: EventStore) -> list[tuple]:
     return store.connect().execute("SELECT * FROM events ORDER BY user_id").fetchall()
 
@@ -81,7 +86,7 @@ def messy_csv(tmp_path: Path) -> Path:
 def test_each_invalid_row_is_quarantined_with_its_reason_and_original_values(
     store: EventStore, messy_csv: Path
 ) -> None:
-    report = ingest_file(store, messy_csv, MAPPING)
+    report = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     expected = {i + 1: reason for i, (_, reason) in enumerate(ROWS) if reason}
     with open(report.quarantine_path, newline="", encoding="utf-8") as handle:
         quarantined = list(csv.DictReader(handle))
@@ -93,7 +98,7 @@ def test_each_invalid_row_is_quarantined_with_its_reason_and_original_values(
 def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(
     store: EventStore, messy_csv: Path
 ) -> None:
-    report = ingest_file(store, messy_csv, MAPPING)
+    report = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     assert report.rows_read == len(ROWS) == report.rows_accepted + report.rows_rejected
     assert report.rows_rejected == sum(report.reasons.values()) == sum(1 for _, r in ROWS if r)
     assert report.events_written == report.rows_accepted == 3
@@ -102,7 +107,7 @@ def test_report_arithmetic_rows_read_equals_accepted_plus_rejected(
 
 
 def test_accepted_rows_are_coerced_to_canonical_values(store: EventStore, messy_csv: Path) -> None:
-    ingest_file(store, messy_csv, MAPPING)
+    ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     rows = (
         store.connect()
         .execute(
@@ -132,9 +137,9 @@ def test_accepted_rows_are_coerced_to_canonical_values(store: EventStore, messy_
 
 
 def test_reingesting_the_same_file_adds_nothing(store: EventStore, messy_csv: Path) -> None:
-    first = ingest_file(store, messy_csv, MAPPING)
+    first = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     before = _events(store)
-    again = ingest_file(store, messy_csv, MAPPING)
+    again = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     assert again.already_ingested and again.ingest_id == first.ingest_id
     assert _events(store) == before
     assert len(list_ingests(store)) == 1
@@ -144,9 +149,9 @@ def test_reingesting_the_same_file_adds_nothing(store: EventStore, messy_csv: Pa
 
 
 def test_same_file_under_a_different_mapping_is_a_new_ingest(store: EventStore, messy_csv: Path) -> None:
-    ingest_file(store, messy_csv, MAPPING)
+    ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     other = MAPPING.overridden_by(ColumnMapping(constants={"currency": "EUR"}))
-    report = ingest_file(store, messy_csv, other)
+    report = ingest_file(store, messy_csv, other, max_rejected=1.0)
     assert not report.already_ingested
     assert len(_events(store)) == 6
 
@@ -164,14 +169,15 @@ def test_ingest_failing_half_way_leaves_the_store_as_it_was(
 
     monkeypatch.setattr(Transaction, "adopt", fail)
     with pytest.raises(OSError, match="disk full"):
-        ingest_file(store, messy_csv, MAPPING)
+        ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     monkeypatch.undo()
     store.wait_for_trash()
     assert _events(store) == before_rows and store.event_files() == before_files
     assert len(list_ingests(store)) == 1
     assert list(store.root.glob("quarantine/*")) == []
     assert not any((store.root / "staging").iterdir())
-    assert not ingest_file(store, messy_csv, MAPPING).already_ingested  # the failed ingest left no record
+    again = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
+    assert not again.already_ingested  # the failed ingest left no record
 
 
 def test_missing_required_column_names_it_and_lists_available_columns(
@@ -203,16 +209,25 @@ def test_unreadable_files_raise_ingest_error(store: EventStore, tmp_path: Path) 
     assert store.event_files() == []
 
 
-def test_malformed_csv_line_past_the_sniffed_sample_is_an_ingest_error_naming_the_line(
+def test_malformed_csv_lines_past_the_sniffed_sample_are_quarantined_with_their_line_and_text(
     store: EventStore, tmp_path: Path
 ) -> None:
-    rows = [",".join(ROWS[0][0])] * 30_000  # DuckDB sniffs the first 20,480 rows; the bad one comes later
+    rows = [",".join(ROWS[0][0])] * 30_000  # DuckDB sniffs the first 20,480 rows; the bad ones come later
     rows.append(",".join(ROWS[0][0] + ["one too many"]))  # line 30,002 of the file, counting the header
-    path = tmp_path / "torn.csv"
-    path.write_text("\n".join([",".join(HEADER), *rows]) + "\n", encoding="utf-8")
-    with pytest.raises(IngestError, match=r"Could not read .*torn.csv as csv: .*Line: 30002"):
-        ingest_file(store, path, MAPPING)
-    assert store.event_files() == [] and list_ingests(store) == []
+    rows.append(",".join(ROWS[0][0][:3]))  # line 30,003: too few fields
+    path = _write_lines(tmp_path / "torn.csv", [",".join(HEADER), *rows])
+    report = ingest_file(store, path, MAPPING)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (30_002, 30_000, 2)
+    assert report.reasons == {
+        "malformed line: too many columns (expected 10, found 11)": 1,
+        "malformed line: missing columns (expected 10, found 3)": 1,
+    }
+    with open(report.quarantine_path, newline="", encoding="utf-8") as handle:
+        quarantined = list(csv.DictReader(handle))
+    assert [(r["_line"], r["_text"], r["_row"], r["ts"]) for r in quarantined] == [
+        ("30002", rows[-2], "", ""), ("30003", rows[-1], "", "")
+    ]
+    assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 30_000
 
 
 def test_format_comes_from_suffix_or_is_explicit() -> None:
@@ -235,7 +250,7 @@ def test_jsonl_with_mixed_value_types_is_read_as_text_then_validated(
     mapping = ColumnMapping(
         columns={"event_time": "t", "event_type": "type", "user_id": "user"}, time_format="epoch_ms"
     )
-    report = ingest_file(store, path, mapping)
+    report = ingest_file(store, path, mapping, max_rejected=0.5)
     assert (report.rows_accepted, report.reasons) == (1, {"unparseable price": 1})
     assert store.connect().execute("SELECT event_time, user_id, price FROM events").fetchall() == [
         (datetime(2024, 3, 1, 10, 0, tzinfo=UTC), "42", 3.0)

@@ -49,7 +49,7 @@ def test_places_whose_country_keeps_one_clock_join_the_profile_and_the_rest_say_
     tmp_path: Path, export: Path
 ) -> None:
     store = EventStore(tmp_path / "store")
-    report = ingest_file(store, export, MAPPING)
+    report = ingest_file(store, export, MAPPING, max_rejected=1.0)
     assert report.places_added == [
         "country Germany (DE) in Europe/Berlin", "country India (IN) in Asia/Kolkata",
         "country United States (US) in America/New_York", "region Bavaria (DE) in Europe/Berlin",
@@ -74,7 +74,7 @@ def test_places_whose_country_keeps_one_clock_join_the_profile_and_the_rest_say_
 def test_a_places_file_gives_the_rest_their_zones_and_local_time_follows(tmp_path: Path, export: Path):
     store = EventStore(tmp_path / "store")
     places = read_places_file(_places(tmp_path / "places.csv"))
-    report = ingest_file(store, export, MAPPING, places=places)
+    report = ingest_file(store, export, MAPPING, places=places, max_rejected=1.0)
     assert report.rows_accepted == 4  # the US-only row still needs a zone; Atlantis is no country
     assert "region Oregon (US) in America/Los_Angeles" in report.places_added
     # A city takes its region's zone.
@@ -87,7 +87,7 @@ def test_a_places_file_gives_the_rest_their_zones_and_local_time_follows(tmp_pat
 def test_a_fallback_zone_places_what_nothing_else_does(tmp_path: Path, export: Path) -> None:
     store = EventStore(tmp_path / "store")
     mapping = MAPPING.overridden_by(ColumnMapping(place_tz="America/Chicago"))
-    report = ingest_file(store, export, mapping)
+    report = ingest_file(store, export, mapping, max_rejected=1.0)
     assert report.rows_accepted == 5 and report.reasons == {"unknown country": 1}
     assert store.profile().zone_of(country="US", region="Oregon") == "America/Chicago"
 
@@ -113,6 +113,7 @@ def test_the_cli_lists_the_places_it_added(tmp_path: Path, export: Path, monkeyp
         result = CliRunner().invoke(app, [
             "data", "ingest", str(export), "--map", "event_time=ts", "--map", "user_id=user",
             "--set", "event_type=purchase", "--places", str(_places(tmp_path / "places.csv")),
+            "--max-rejected", "0.5",
         ], env={"COLUMNS": "200"})
     finally:
         get_settings.cache_clear()
@@ -124,9 +125,9 @@ def test_the_cli_lists_the_places_it_added(tmp_path: Path, export: Path, monkeyp
 def test_places_past_the_first_rows_are_resolved_as_well(tmp_path: Path, export: Path, monkeypatch) -> None:
     from tools.events import ingest
 
-    full = ingest_file(EventStore(tmp_path / "full"), export, MAPPING)
+    full = ingest_file(EventStore(tmp_path / "full"), export, MAPPING, max_rejected=1.0)
     monkeypatch.setattr(ingest, "PLACE_SAMPLE_ROWS", 1)  # the sample sees only Portland's row
-    sampled = ingest_file(EventStore(tmp_path / "sampled"), export, MAPPING)
+    sampled = ingest_file(EventStore(tmp_path / "sampled"), export, MAPPING, max_rejected=1.0)
     assert (sampled.rows_accepted, sampled.reasons, sampled.places_added) == (
         full.rows_accepted, full.reasons, full.places_added
     )

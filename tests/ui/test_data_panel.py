@@ -9,11 +9,19 @@ import pandas as pd
 import pytest
 
 from tools.events.mapping import IngestError
+from tools.events.quarantine import IngestRejected
 from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
 from tools.knowledge import KnowledgeBase
 from tools.knowledge.errors import DocumentError
-from ui.data_panel import add_documents, ingest_upload, initial_mapping, mapping_from_table, source_preview
+from ui.data_panel import (
+    add_documents,
+    dialect_from_inputs,
+    ingest_upload,
+    initial_mapping,
+    mapping_from_table,
+    source_preview,
+)
 
 CSV = """ts,kind,customer,sku,qty,unit_price,region
 2026-11-13T20:15:00Z,purchase,U000001,P0001,1,19.90,Bavaria
@@ -53,7 +61,10 @@ def test_ingest_accepts_good_rows_and_quarantines_bad_ones_with_reasons(tmp_path
     store = EventStore(tmp_path / "store")
     store.save_profile(demo_profile())  # the demo shop's places: Bavaria is known with its zone
     path = _upload(tmp_path)
-    outcome = ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)
+    with pytest.raises(IngestRejected, match=r"2 of 4 rows \(50.0%\) failed their checks"):
+        ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)  # over the 5% limit
+    assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    outcome = ingest_upload(store, path, mapping_from_table(_table(path)), max_rejected=0.5, progress=False)
     report = outcome.report
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 2, 2)
     assert outcome.reasons["rows"].sum() == 2 and len(outcome.reasons) == 2
@@ -61,6 +72,28 @@ def test_ingest_accepts_good_rows_and_quarantines_bad_ones_with_reasons(tmp_path
     assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 2
     again = ingest_upload(store, path, mapping_from_table(_table(path)), progress=False)
     assert again.report.already_ingested
+
+
+def test_a_european_export_previews_and_ingests_with_the_chosen_separator_and_decimal_mark(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("Zeit;Kunde;Menge;Summe\n2024-03-01 10:00;Müller;2;1.234,50\n".encode("latin-1"))
+    dialect = dialect_from_inputs(";", ",", ".", "latin-1")
+    columns, head = source_preview(path, dialect)
+    assert columns == ["Zeit", "Kunde", "Menge", "Summe"]
+    assert head.iloc[0].tolist()[1:] == ["Müller", "2", "1.234,50"]
+    table = initial_mapping(columns)
+    sources = {"event_time": "Zeit", "user_id": "Kunde", "quantity": "Menge", "amount": "Summe"}
+    for canonical, source in sources.items():
+        table.loc[table["canonical column"] == canonical, "source column"] = source
+    table.loc[table["canonical column"] == "event_type", "constant"] = "purchase"
+    store = EventStore(tmp_path / "store")
+    ingest_upload(store, path, mapping_from_table(table), dialect=dialect, progress=False)
+    rows = store.connect().execute("SELECT user_id, quantity, price FROM events").fetchall()
+    assert rows == [("Müller", 2, 617.25)]  # the line total 1.234,50 over 2 items
+    with pytest.raises(IngestError, match="thousands separator must be"):
+        dialect_from_inputs(";", ",", ",", "utf-8")
 
 
 def test_mapping_errors_say_what_to_fix(tmp_path: Path) -> None:

@@ -43,6 +43,15 @@ class CsvDialect:
         if self.header and self.column_names:
             raise IngestError("Column names are for a file without a header; add --no-header or drop them.")
 
+    def csv_only(self) -> bool:
+        """Whether an option only a CSV file has is set (separator, encoding, no header)."""
+        return (self.delimiter, self.encoding.lower(), self.header) != (None, "utf-8", True)
+
+    def fingerprint(self) -> str:
+        """Empty for the default dialect (so that ingest ids of plain files stay as they were), else the
+        options."""
+        return "" if self == CsvDialect() else repr(self)
+
     def number(self, text: str) -> str:
         """SQL turning the text expression `text` into a number's text in the plain form ("1234.50")."""
         if self.thousands:

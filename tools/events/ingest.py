@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tools.events.dialect import CsvDialect
 from tools.events.ingests import IngestReport, load_ingest
 from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
 from tools.events.place_registration import PlaceSources, added_lines, resolve_places
-from tools.events.profile import PROFILE_FILE, Place
+from tools.events.profile import PROFILE_FILE, Place, ShopProfile
+from tools.events.quarantine import MAX_REJECTED, refuse_if_too_many, write_quarantine
+from tools.events.reading import content_hash, file_format_of, malformed_lines, source_relation
 from tools.events.schema import EVENTS
 from tools.events.snapshots import Transaction
 from tools.events.sql import sql_ident, sql_string
@@ -56,33 +59,9 @@ from tools.events.validation import (
     validation_query,
 )
 
-FORMATS: dict[str, str] = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
 BATCH_ROWS = 1 << 20  # rows per Arrow batch streamed from DuckDB to the partition writer
 PLACE_SAMPLE_ROWS = 200_000  # rows whose places are resolved before the first round
 DUCKDB_MEMORY = "2GB"  # DuckDB spills beyond this; keeps the whole ingest well under 4 GiB
-
-
-def file_format_of(path: Path, file_format: str | None = None) -> str:
-    """'csv', 'parquet' or 'jsonl': as given, or from the file's suffix."""
-    valid = sorted(set(FORMATS.values()))
-    if file_format is not None:
-        if file_format not in valid:
-            raise IngestError(f"Unknown format {file_format!r}. Valid formats: {', '.join(valid)}.")
-        return file_format
-    found = FORMATS.get(path.suffix.lower())
-    if found is None:
-        raise IngestError(
-            f"Cannot tell the format of {path} from its suffix; pass it. Valid formats: {', '.join(valid)}."
-        )
-    return found
 
 
 def ingest_file(
@@ -93,27 +72,34 @@ def ingest_file(
     preset: Preset | None = None,
     file_format: str | None = None,
     places: tuple[Place, ...] = (),
+    dialect: CsvDialect | None = None,
+    max_rejected: float = MAX_REJECTED,
     progress: bool = False,
 ) -> IngestReport:
     """Ingest one file into `store` under `mapping` (refining `preset`'s, if given); idempotent and atomic.
 
-    `places` (a places file's, see `read_places_file`) tell the zones of places the profile lacks.
+    `places` (a places file's, see `read_places_file`) tell the zones of places the profile lacks; `dialect`
+    how the file writes fields and numbers.
 
     Raises IngestError for an unreadable file, a bad mapping or a missing column; bad rows are not errors but
-    go to the quarantine file named in the report.
+    go to the quarantine file named in the report, unless more than `max_rejected` of them fail: then
+    IngestRejected, and nothing is ingested.
     """
     started = time.perf_counter()
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"File {path} not found (or not a file).")
+    if not 0.0 <= max_rejected <= 1.0:
+        raise IngestError(f"max_rejected is a share of the rows, from 0 to 1; got {max_rejected!r}.")
     fmt = file_format_of(path, file_format)
+    dialect = dialect or CsvDialect()
     mapping = mapping or ColumnMapping()
     if preset is not None:
         mapping = preset.mapping.overridden_by(mapping)
     rules = f"{preset.name}:{preset.version}" if preset else "-"
-    ingest_id = hashlib.sha256(f"{_content_hash(path)}:{mapping.fingerprint()}:{rules}".encode()).hexdigest()[
-        :16
-    ]
+    reading = f":{dialect.fingerprint()}" if dialect.fingerprint() else ""  # plain files keep their ids
+    identity = f"{content_hash(path)}:{mapping.fingerprint()}:{rules}{reading}"
+    ingest_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
     previous = load_ingest(store, ingest_id)
     if previous is not None:
         previous.already_ingested = True
@@ -122,9 +108,9 @@ def ingest_file(
     with store.transaction() as tx:
         con = _connect(tx)
         try:
-            source_sql, source_columns = _source_relation(con, path, fmt)
+            source_sql, source_columns = source_relation(con, path, fmt, dialect)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
-            raw = raw_source(con, source_sql, source_columns, mapping, preset)
+            raw = raw_source(con, source_sql, source_columns, mapping, preset, dialect)
             sources = PlaceSources(places, mapping.place_tz)
             # Places from the file's first rows first: most exports name every place early, and reading
             # the whole file twice would cost a tenth of the ingest. A row the sample missed sends the
@@ -136,14 +122,18 @@ def ingest_file(
                 f"CREATE TEMP VIEW checked AS {validation_query(raw, source_columns, mapping, preset)}"
             )
             con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
-            counts = _write(tx, con, source_columns, preset, ingest_id, progress)
+            write = _Write(fmt, source_columns, preset, ingest_id, store.profile())
+            counts = write(tx, con, progress)
             if counts is None:  # rows with places the sample had not seen: resolve them all, then again
                 every = con.execute(places_query(raw)).fetchall()
                 resolution = resolve_places(store.profile(), every, sources)
                 register_places(con, resolution.places)
-                counts = _write(tx, con, source_columns, preset, ingest_id, progress)
+                counts = write(tx, con, progress)
                 if counts is None:
                     raise RuntimeError("A place stayed unresolved after resolving every place of the file.")
+            staged = tx.staging / "quarantine" / f"{ingest_id}.csv" if counts["rows_rejected"] else None
+            refuse_if_too_many(counts, counts["reasons"], max_rejected, staged,
+                               store.root / "quarantine" / "refused" / f"{ingest_id}.csv")
         except duckdb.Error as error:
             raise IngestError(
                 f"Could not read {path} as {fmt}: {error}. Check the file's format and encoding."
@@ -167,18 +157,6 @@ def ingest_file(
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def _content_hash(path: Path) -> str:
-    """128-bit xxh3 of the file's bytes: identifies content (not a defence against forgery) at memory speed,
-    where sha256 would add seconds to every gigabyte ingested."""
-    import xxhash
-
-    digest = xxhash.xxh3_128()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 23):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     spill = tx.staging / "duckdb-spill"
@@ -191,28 +169,6 @@ def _connect(tx: Transaction) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _source_relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[str, list[str]]:
-    """SQL for the file as a relation plus its column names. CSV and JSONL are read as text (values kept
-    exactly), Parquet with its types; `_row` numbers the data rows from 1 (quarantine rows point back with
-    it)."""
-    target = sql_string(str(path))
-    if fmt == "csv":
-        reader = f"read_csv({target}, all_varchar = true, header = true)"
-    elif fmt == "parquet":
-        reader = f"read_parquet({target})"
-    else:
-        names = con.sql(f"SELECT * FROM read_json({target}, format = 'newline_delimited')").columns
-        typed = ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names)
-        reader = f"read_json({target}, format = 'newline_delimited', columns = {{{typed}}})"
-    columns = con.sql(f"SELECT * FROM {reader}").columns
-    if ROW in columns:
-        raise IngestError(
-            f"{path} has a column named {ROW!r}, which ingest reserves for row numbers; rename it."
-        )
-    aliases = ", ".join(sql_ident(c) for c in columns + [ROW])
-    return f"(SELECT * FROM {reader} WITH ORDINALITY AS file({aliases}))", columns
-
-
 def _columns_after_derive(
     con: duckdb.DuckDBPyConnection, source_sql: str, source_columns: list[str], preset: Preset | None
 ) -> list[str]:
@@ -222,82 +178,110 @@ def _columns_after_derive(
 
 
 # ---------------------------------------------------------------------------------------------- writing
-def _write(
-    tx: Transaction,
-    con: duckdb.DuckDBPyConnection,
-    source_columns: list[str],
-    preset: Preset | None,
-    ingest_id: str,
-    progress: bool,
-) -> dict[str, Any] | None:
-    """Write accepted rows as date partitions and rejected rows (original values + reason) as the quarantine
-    CSV; None (nothing kept) when a row's place was not resolved yet.
+@dataclass
+class _Write:
+    """One round of writing: accepted rows as date partitions, rejected rows (original values + reason) and
+    malformed lines as the quarantine CSV, and what the operator should know about the accepted rows."""
 
-    One scan streams every checked row to the partition writer, rejected ones with a null date, which only
-    serves to count them: one pass for the common case. Only if rows were rejected does a second pass read the
-    file again for their original values.
-    """
-    columns = ", ".join(sql_ident(n) for n in EVENTS.names)
-    day = "CAST(timezone('UTC', event_time) AS DATE)"
-    unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_string(UNPLACED)}"
-    if preset is not None and preset.expand:
-        accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
-        rows = (
-            f"SELECT {columns}, {day} AS {DATE_COLUMN}, false AS _unplaced FROM ({preset.expand}) "
-            f"UNION ALL SELECT {columns}, NULL, {unplaced} FROM checked WHERE {REASON} IS NOT NULL"
-        )
-    else:
-        accepted_rows = None
-        rows = (f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN}, "
-                f"{unplaced} AS _unplaced FROM checked")
-    rejected = 0
-    shutil.rmtree(tx.staging / "events", ignore_errors=True)  # a round that met an unplaced row left these
-    with _progress_bar(con, progress), DatePartitionWriter(tx.staging / "events", ingest_id) as writer:
-        for batch in _stream(con, rows):
-            if pc.any(batch.column("_unplaced")).as_py():
-                return None
-            batch = batch.drop_columns(["_unplaced"])
-            dropped = batch.column(DATE_COLUMN).null_count
-            if dropped:
-                rejected += dropped
-                batch = batch.filter(pc.is_valid(batch.column(DATE_COLUMN)))
-            writer.add(batch)
-    tx.adopt("events")
-    events_written = writer.rows_written
-    if accepted_rows is None:
-        accepted_rows = events_written
+    fmt: str
+    source_columns: list[str]
+    preset: Preset | None
+    ingest_id: str
+    profile: ShopProfile
 
-    reasons: dict[str, int] = {}
-    quarantine_path = None
-    if rejected:
-        relative = f"quarantine/{ingest_id}.csv"
-        target = tx.path_for(relative)
-        originals = ", ".join(
-            f"CAST(_src_{i} AS VARCHAR) AS {sql_ident(c)}" for i, c in enumerate(source_columns)
-        )
-        con.execute(
-            f"COPY (SELECT {ROW}, {originals}, {REASON} FROM checked WHERE {REASON} IS NOT NULL "
-            f"ORDER BY {ROW}) "
-            f"TO {sql_string(str(target))} (HEADER)"
-        )
-        counted = con.sql(
-            f"SELECT {REASON}, count(*) FROM read_csv({sql_string(str(target))}, all_varchar = true, "
-            "header = true) GROUP BY 1"
-        ).fetchall()
-        reasons = {reason: n for reason, n in sorted(counted)}
-        if sum(reasons.values()) != rejected:
-            raise IngestError(
-                "The file changed while it was being ingested (two reads disagree); ingest it again."
+    def __call__(
+        self, tx: Transaction, con: duckdb.DuckDBPyConnection, progress: bool
+    ) -> dict[str, Any] | None:
+        """The counts for the report; None (nothing kept) when a row's place was not resolved yet.
+
+        One scan streams every checked row to the partition writer, rejected ones with a null date, which
+        only serves to count them: one pass for the common case. Only if rows were rejected does a second
+        pass read the file again for their original values.
+        """
+        columns = ", ".join(sql_ident(n) for n in EVENTS.names)
+        day = "CAST(timezone('UTC', event_time) AS DATE)"
+        unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_string(UNPLACED)}"
+        if self.preset is not None and self.preset.expand:
+            accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
+            rows = (
+                f"SELECT {columns}, {day} AS {DATE_COLUMN}, false AS _unplaced FROM ({self.preset.expand}) "
+                f"UNION ALL SELECT {columns}, NULL, {unplaced} FROM checked WHERE {REASON} IS NOT NULL"
             )
-        quarantine_path = str(tx.root / relative)
-    return {
-        "rows_read": accepted_rows + rejected,
-        "rows_accepted": accepted_rows,
-        "rows_rejected": rejected,
-        "events_written": events_written,
-        "reasons": reasons,
-        "quarantine_path": quarantine_path,
-    }
+        else:
+            accepted_rows = None
+            rows = (f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN}, "
+                    f"{unplaced} AS _unplaced FROM checked")
+        rejected, notes = 0, _Notes()
+        shutil.rmtree(tx.staging / "events", ignore_errors=True)  # left by a round that met an unplaced row
+        writer = DatePartitionWriter(tx.staging / "events", self.ingest_id)
+        with _progress_bar(con, progress), writer:
+            for batch in _stream(con, rows):
+                if pc.any(batch.column("_unplaced")).as_py():
+                    return None
+                batch = batch.drop_columns(["_unplaced"])
+                dropped = batch.column(DATE_COLUMN).null_count
+                if dropped:
+                    rejected += dropped
+                    batch = batch.filter(pc.is_valid(batch.column(DATE_COLUMN)))
+                notes.add(batch)
+                writer.add(batch)
+        tx.adopt("events")
+        events_written = writer.rows_written
+        if accepted_rows is None:
+            accepted_rows = events_written
+
+        malformed = malformed_lines(con, self.fmt)  # complete now: the scan has read the whole file
+        reasons: dict[str, int] = {}
+        quarantine_path = None
+        if rejected or malformed:
+            relative = f"quarantine/{self.ingest_id}.csv"
+            reasons = write_quarantine(con, tx.path_for(relative), self.source_columns, malformed)
+            rejected += len(malformed)
+            if sum(reasons.values()) != rejected:
+                raise IngestError(
+                    "The file changed while it was being ingested (two reads disagree); ingest it again."
+                )
+            quarantine_path = str(tx.root / relative)
+        return {
+            "rows_read": accepted_rows + rejected,
+            "rows_accepted": accepted_rows,
+            "rows_rejected": rejected,
+            "events_written": events_written,
+            "reasons": reasons,
+            "quarantine_path": quarantine_path,
+            "warnings": notes.warnings(self.profile),
+        }
+
+
+@dataclass
+class _Notes:
+    """What the accepted events hold that answers will miss: purchases without an order, amounts in a
+    currency without a rate."""
+
+    purchases_without_order: int = 0
+    currencies: set[str] = field(default_factory=set)
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        purchase = pc.equal(batch.column("event_type"), "purchase")
+        orderless = pc.and_(purchase, pc.is_null(batch.column("order_id")))
+        self.purchases_without_order += pc.sum(orderless).as_py() or 0
+        self.currencies.update(c for c in pc.unique(batch.column("currency")).to_pylist() if c)
+
+    def warnings(self, profile: ShopProfile) -> list[str]:
+        notes = []
+        if self.purchases_without_order:
+            notes.append(
+                f"{self.purchases_without_order:,} purchase events have no order_id: they count in sales, "
+                "but fraud checks and customers' order questions cannot see them. Map the export's order "
+                "number to order_id (--map order_id=COLUMN)."
+            )
+        unrated = sorted(c for c in self.currencies if profile.rate(c) is None)
+        if unrated:
+            notes.append(
+                f"Amounts in {', '.join(unrated)} have no rate into {profile.currency} in the shop's "
+                f"profile: sums in {profile.currency} leave them out until the profile gives a rate."
+            )
+        return notes
 
 
 def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pa.RecordBatch]:

@@ -28,6 +28,7 @@ class IngestReport:
     ingested_at: str = ""
     already_ingested: bool = False
     places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
+    warnings: list[str] = field(default_factory=list)  # what answers will miss in the accepted rows
 
     def summary(self) -> str:
         """One line an operator (or the agent) can quote."""

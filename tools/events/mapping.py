@@ -35,6 +35,8 @@ from tools.events.countries import country_code
 from tools.events.schema import CHANNELS, EVENT_REQUIRED, EVENT_TYPES, EVENTS
 
 CANONICAL: tuple[str, ...] = tuple(EVENTS.names)
+LINE_TOTAL = "amount"  # a line's total (price x quantity): mapped instead of price, the unit price is derived
+MAPPABLE: tuple[str, ...] = (*CANONICAL, LINE_TOTAL)
 EPOCH_FORMATS: tuple[str, ...] = ("epoch_s", "epoch_ms", "epoch_us")
 _TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz", "place_tz")
 
@@ -46,9 +48,10 @@ class IngestError(EngineInputError):
 
 def _check_canonical(names: object, what: str) -> None:
     for name in names:  # type: ignore[attr-defined]
-        if name not in CANONICAL:
+        if name not in MAPPABLE:
             raise IngestError(
-                f"Unknown canonical column {name!r} in {what}. Canonical columns: {', '.join(CANONICAL)}."
+                f"Unknown canonical column {name!r} in {what}. Canonical columns: {', '.join(CANONICAL)}, "
+                f"and {LINE_TOTAL} (a line total, instead of price)."
             )
 
 
@@ -81,6 +84,11 @@ class ColumnMapping:
         _check_canonical(self.columns, "the column mapping (--map)")
         _check_canonical(self.constants, "the constants (--set)")
         _check_canonical(self.defaults, "the defaults (--default)")
+        given = set(self.columns) | set(self.constants)
+        if {"price", LINE_TOTAL} <= given:
+            raise IngestError(
+                f"Map either price (the unit price) or {LINE_TOTAL} (the line total), not both."
+            )
         both = sorted(set(self.columns) & set(self.constants))
         if both:
             raise IngestError(

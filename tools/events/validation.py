@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from tools.events.mapping import EPOCH_FORMATS, ColumnMapping, Preset
+from tools.events.dialect import CsvDialect
+from tools.events.mapping import EPOCH_FORMATS, LINE_TOTAL, ColumnMapping, Preset
 from tools.events.place_registration import ResolvedPlace
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS
 from tools.events.sql import sql_ident, sql_string
@@ -36,6 +37,8 @@ class RawSource:
 
     sql: str
     types: dict[str, str]  # source column -> DuckDB type
+    dialect: CsvDialect  # how numbers are written (decimal mark, thousands separator)
+    line_totals: bool  # `r_price` holds the line total (mapped as `amount`): the unit price is derived
 
 
 def raw_source(
@@ -44,6 +47,7 @@ def raw_source(
     source_columns: list[str],
     mapping: ColumnMapping,
     preset: Preset | None,
+    dialect: CsvDialect,
 ) -> RawSource:
     """The raw relation every check reads, and the places pass before it."""
     con.execute(
@@ -53,10 +57,14 @@ def raw_source(
     carry = list(preset.carry) if preset else []
     prepared = f"(SELECT *{derive} FROM {source_sql} AS src)"
     types = _types(con, prepared)
-    raw = [f"{_raw_value(name, mapping, types)} AS {sql_ident('r_' + name)}" for name in EVENTS.names] + [ROW]
+    line_totals = LINE_TOTAL in mapping.columns or LINE_TOTAL in mapping.constants
+    names = [LINE_TOTAL if name == "price" and line_totals else name for name in EVENTS.names]
+    raw = [f"{_raw_value(name, mapping, types)} AS {sql_ident('r_' + canonical)}"
+           for name, canonical in zip(names, EVENTS.names)] + [ROW]
     originals = [f"{sql_ident(c)} AS {sql_ident(f'_src_{i}')}" for i, c in enumerate(source_columns)]
     carried = [sql_ident(c) for c in carry]
-    return RawSource(f"(SELECT {', '.join(raw + originals + carried)} FROM {prepared})", types)
+    return RawSource(f"(SELECT {', '.join(raw + originals + carried)} FROM {prepared})", types, dialect,
+                     line_totals)
 
 
 def places_query(raw: RawSource, first_rows: int | None = None) -> str:
@@ -85,7 +93,7 @@ def validation_query(
     """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values,
     `_row`. Needs `register_places` on the connection."""
     carried = [sql_ident(c) for c in (preset.carry if preset else [])]
-    typed = _typed_columns(mapping, raw.types)
+    typed = _typed_columns(mapping, raw)
     checks = _checks()
     # TRY_CAST: rejected rows still flow through here (their values may be out of range for the type).
     output = [
@@ -157,18 +165,29 @@ def _timestamp(mapping: ColumnMapping, types: dict[str, str]) -> str:
     return "TRY_CAST(r_event_time AS TIMESTAMPTZ)"
 
 
-def _typed_columns(mapping: ColumnMapping, types: dict[str, str]) -> list[tuple[str, str]]:
+def _typed_columns(mapping: ColumnMapping, raw: RawSource) -> list[tuple[str, str]]:
     def text(name: str) -> str:
         return f"CAST(r_{name} AS VARCHAR)"
+
+    def number(name: str) -> str:
+        source = LINE_TOTAL if name == "price" and raw.line_totals else name
+        typed = raw.types.get(mapping.columns.get(source, ""), "VARCHAR") != "VARCHAR"
+        written = text(name) if typed else raw.dialect.number(text(name))  # the dialect reads text only
+        return f"TRY_CAST({written} AS DOUBLE)"
+
+    price = number("price")
+    if raw.line_totals:  # a line total: the unit price is the total over the quantity (1 when missing)
+        price = f"{price} / NULLIF(COALESCE({number('quantity')}, 1), 0)"
+    types = raw.types
 
     return [
         ("t_event_time", _timestamp(mapping, types)),
         ("t_event_type", f"lower({text('event_type')})"),
-        ("t_quantity_raw", "TRY_CAST(r_quantity AS DOUBLE)"),
-        ("t_price", "TRY_CAST(r_price AS DOUBLE)"),
+        ("t_quantity_raw", number("quantity")),
+        ("t_price", price),
         ("t_currency", f"upper({text('currency')})"),
-        ("t_lat", "TRY_CAST(r_lat AS DOUBLE)"),
-        ("t_lon", "TRY_CAST(r_lon AS DOUBLE)"),
+        ("t_lat", number("lat")),
+        ("t_lon", number("lon")),
         ("t_channel", f"lower({text('channel')})"),
     ]
 
