@@ -6,17 +6,12 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app
+from chronotope.cli.app import app, fail, open_store
 
 fraud_app = typer.Typer(help="Suspicious orders grouped into cases; label cases to teach the detector.")
 app.add_typer(fraud_app, name="fraud")
 
 
-def _store(store: Path | None):
-    from agent.config import get_settings
-    from tools.events.store import EventStore
-
-    return EventStore(store if store is not None else get_settings().store_path)
 
 
 def _state_dir() -> Path:
@@ -25,11 +20,6 @@ def _state_dir() -> Path:
     return get_settings().anomaly_path
 
 
-def _fail(error: Exception) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[red]{error}[/]")
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -51,10 +41,10 @@ def anomalies(
 
     try:
         report = detect_volume_anomalies(
-            _store(store), since=since, region=region, category=category, measure=measure
+            open_store(store), since=since, region=region, category=category, measure=measure
         )
     except EngineInputError as error:
-        _fail(error)
+        fail(error)
     console = Console()
     console.print(report.summary())
     if not report.frame.empty:
@@ -91,9 +81,9 @@ def fraud(
     from tools.anomaly import AnomalyInputError, detect_fraud
 
     try:
-        report = detect_fraud(_store(store), since=since, state_dir=_state_dir())
+        report = detect_fraud(open_store(store), since=since, state_dir=_state_dir())
     except AnomalyInputError as error:
-        _fail(error)
+        fail(error)
     console = Console()
     console.print(report.summary())
     if not report.frame.empty:
@@ -120,7 +110,7 @@ def fraud_label(
     try:
         label = label_case(_state_dir(), case_id, is_fraud, note)
     except AnomalyInputError as error:
-        _fail(error)
+        fail(error)
     verdict = "fraud" if label.fraud else "not fraud"
     Console().print(f"Labelled {label.case_id} as {verdict} ({len(label.order_ids)} orders).")
 
@@ -140,10 +130,10 @@ def complaints(
 
     try:
         report = detect_complaint_waves(
-            _store(store), text_embedder(get_settings()), since=since, state_dir=_state_dir()
+            open_store(store), text_embedder(get_settings()), since=since, state_dir=_state_dir()
         )
     except AnomalyInputError as error:
-        _fail(error)
+        fail(error)
     console = Console()
     console.print(report.summary())
     if not report.frame.empty:

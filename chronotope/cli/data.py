@@ -6,30 +6,17 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app
+from chronotope.cli.app import STORE_OPTION, app, fail, open_store
 
 data_app = typer.Typer(
     help="The event store: demo shop, file ingestion, summary, compaction.", no_args_is_help=True
 )
 app.add_typer(data_app, name="data")
 
-StoreOption = typer.Option(None, "--store", help="Event store directory (default: from settings).")
 
 
-def _open_store(store: Path | None):
-    from agent.config import get_settings
-    from tools.events.store import EventStore
-
-    return EventStore(store if store is not None else get_settings().store_path)
 
 
-def _fail(error: Exception, code: int = 2) -> None:
-    """Print the error and exit: 2 for a usage error, 1 for data the command refused."""
-    from rich.console import Console
-    from rich.text import Text
-
-    Console(stderr=True).print(Text(str(error), style="red"))
-    raise typer.Exit(code)
 
 
 @data_app.command()
@@ -37,7 +24,7 @@ def demo(
     events: int = typer.Option(1_000_000, "--events", help="Number of events to generate (>= 10,000)."),
     seed: int = typer.Option(7, help="Random seed; the same seed gives the same shop."),
     days: int = typer.Option(365, help="Days of history (>= 120), ending today."),
-    store: Path | None = StoreOption,
+    store: Path | None = STORE_OPTION,
 ) -> None:
     """Generate the seeded demo shop into the store (replacing earlier demo data); print what was planted."""
     from rich.console import Console
@@ -47,8 +34,8 @@ def demo(
     try:
         config = DemoConfig(n_events=events, seed=seed, days=days)
     except ValueError as error:
-        _fail(error)
-    event_store = _open_store(store)
+        fail(error)
+    event_store = open_store(store)
     truth = build_demo_shop(event_store, config, progress=True)
     console = Console()
     console.print(
@@ -64,129 +51,9 @@ def demo(
 
 
 @data_app.command()
-def ingest(
-    file: Path = typer.Argument(..., help="CSV, Parquet or JSONL file of events."),
-    map_: list[str] = typer.Option(
-        [], "--map", help="canonical=SOURCE column, e.g. --map event_time=InvoiceDate."
-    ),
-    set_: list[str] = typer.Option(
-        [], "--set", help="canonical=VALUE for every row, e.g. --set event_type=purchase."
-    ),
-    default: list[str] = typer.Option([], "--default", help="canonical=VALUE where the source is empty."),
-    map_file: Path | None = typer.Option(None, "--map-file", help="Mapping TOML file (flags refine it)."),
-    preset: str | None = typer.Option(None, help="Importer preset: online-retail or online-shoppers."),
-    file_format: str | None = typer.Option(
-        None, "--format", help="csv, parquet or jsonl (default: from suffix)."
-    ),
-    time_format: str | None = typer.Option(None, help="strptime format or epoch_s/epoch_ms/epoch_us."),
-    tz: str | None = typer.Option(None, help="IANA zone of timestamps without an offset (default UTC)."),
-    places: Path | None = typer.Option(
-        None, "--places",
-        help="CSV of places with their zones (name, level, parent, country, time_zone) for places the shop's "
-             "profile lacks.",
-    ),
-    place_tz: str | None = typer.Option(
-        None, "--place-tz", help="IANA zone of new places that neither --places nor their country decides."
-    ),
-    sep: str | None = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected)."),
-    decimal: str = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,"),
-    thousands: str | None = typer.Option(
-        None, "--thousands", help="Thousands separator of numbers written as text, e.g. . in 1.234,50"
-    ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1."),
-    no_header: bool = typer.Option(False, "--no-header", help="The CSV file has no header line."),
-    columns: str | None = typer.Option(
-        None, "--columns", help="Comma-separated names for the columns of a CSV file without a header."
-    ),
-    max_rejected: float | None = typer.Option(
-        None, "--max-rejected",
-        help="Share of rows (0 to 1) that may fail their checks; above it nothing is ingested "
-             "[default: 0.05].",
-    ),
-    store: Path | None = StoreOption,
-) -> None:
-    """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent).
-
-    New places (countries, regions, cities) join the shop's profile with their zones; the report lists them.
-    Map `amount` instead of `price` when the export gives line totals: the unit price is derived.
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    from tools.events.dialect import CsvDialect
-    from tools.events.importers import get_preset
-    from tools.events.ingest import ingest_file
-    from tools.events.mapping import ColumnMapping, IngestError
-    from tools.events.place_registration import read_places_file
-    from tools.events.quarantine import IngestRejected
-
-    try:
-        names = tuple(name.strip() for name in columns.split(",")) if columns else ()
-        dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding,
-                             header=not (no_header or names), column_names=names)
-        flags = ColumnMapping.from_flags(map_, set_, default, time_format=time_format, source_tz=tz,
-                                         place_tz=place_tz)
-        mapping = ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
-        report = ingest_file(
-            _open_store(store),
-            file,
-            mapping,
-            preset=get_preset(preset) if preset else None,
-            file_format=file_format,
-            places=read_places_file(places) if places else (),
-            dialect=dialect,
-            progress=True,
-            **({} if max_rejected is None else {"max_rejected": max_rejected}),
-        )
-    except IngestRejected as error:
-        _fail(error, code=1)
-    except IngestError as error:
-        _fail(error)
-    console = Console()
-    console.print(report.summary())
-    if report.already_ingested:
-        return
-    for line in report.places_added:
-        console.print(f"  added {line}")
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
-    table = Table(
-        "rows read", "accepted", "rejected", "events written", "seconds", title=f"ingest {report.ingest_id}"
-    )
-    table.add_row(
-        f"{report.rows_read:,}",
-        f"{report.rows_accepted:,}",
-        f"{report.rows_rejected:,}",
-        f"{report.events_written:,}",
-        f"{report.seconds:.2f}",
-    )
-    console.print(table)
-    if report.reasons:
-        reasons = Table("reason", "rows", title="rejected rows")
-        for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
-            reasons.add_row(reason, f"{count:,}")
-        console.print(reasons)
-        console.print(f"Quarantined rows (original values + reason): {report.quarantine_path}")
-
-
-@data_app.command()
-def presets() -> None:
-    """List the importer presets for the real data sets, with their credits."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from tools.events.importers import PRESETS
-
-    table = Table("preset", "what", "data set credit")
-    for preset in PRESETS.values():
-        table.add_row(preset.name, preset.description, preset.credit)
-    Console().print(table)
-
-
-@data_app.command()
 def info(
     top: int = typer.Option(10, help="How many places to list per level (country, region, city)."),
-    store: Path | None = StoreOption,
+    store: Path | None = STORE_OPTION,
 ) -> None:
     """What the store holds: events by type and by place at each level, date range, table sizes, ingests."""
     from rich.console import Console
@@ -194,7 +61,7 @@ def info(
 
     from tools.events.ingests import list_ingests
 
-    event_store = _open_store(store)
+    event_store = open_store(store)
     console = Console()
     with event_store.connect() as con:
         total, first, last = con.execute(
@@ -238,13 +105,13 @@ def info(
 @data_app.command()
 def profile(
     as_json: bool = typer.Option(False, "--json", help="Print the stored profile as JSON."),
-    store: Path | None = StoreOption,
+    store: Path | None = STORE_OPTION,
 ) -> None:
     """The shop's profile: reporting currency and rates, week start, and its places with their zones."""
     from rich.console import Console
     from rich.table import Table
 
-    shop = _open_store(store).profile()
+    shop = open_store(store).profile()
     if as_json:
         typer.echo(shop.to_json())
         return
@@ -270,12 +137,12 @@ def compact(
     merge: bool = typer.Option(
         True, "--merge/--live-only", help="Also merge dates split over several files."
     ),
-    store: Path | None = StoreOption,
+    store: Path | None = STORE_OPTION,
 ) -> None:
     """Fold live batches into the date partitions (and merge split partitions), atomically."""
     from rich.console import Console
 
-    event_store = _open_store(store)
+    event_store = open_store(store)
     before = len(event_store.event_files())
     moved = event_store.compact(merge_partitions=merge)
     Console().print(

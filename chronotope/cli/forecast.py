@@ -8,14 +8,7 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app
-
-
-def _store(store: Path | None):
-    from agent.config import get_settings
-    from tools.events.store import EventStore
-
-    return EventStore(store if store is not None else get_settings().store_path)
+from chronotope.cli.app import app, fail, open_store
 
 
 def _promotions(values: list[str]) -> list[tuple[date, date]]:
@@ -30,11 +23,6 @@ def _promotions(values: list[str]) -> list[tuple[date, date]]:
     return windows
 
 
-def _fail(error: ValueError) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[red]{error}[/]")
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -62,12 +50,12 @@ def forecast(
     from tools.forecast import forecast_demand
 
     try:
-        result = forecast_demand(_store(store), product=product, category=category,
+        result = forecast_demand(open_store(store), product=product, category=category,
                                  region=region, country=country, horizon=horizon, freq=freq,
                                  metric=metric, hierarchy=hierarchy,
                                  promotions=_promotions(promo), model_set=model_set, n_jobs=n_jobs)  # type: ignore[arg-type]
     except EngineInputError as error:
-        _fail(error)
+        fail(error)
     console = Console()
     console.print(result.summary())
     table = Table("date", "forecast", "80% band", "95% band", title=result.top)
@@ -100,10 +88,10 @@ def reorder(
     from tools.forecast import reorder_suggestion
 
     try:
-        advice = reorder_suggestion(_store(store), product, region, stock, lead_time, service_level,
+        advice = reorder_suggestion(open_store(store), product, region, stock, lead_time, service_level,
                                     country=country, review_period_days=review_period)
     except EngineInputError as error:
-        _fail(error)
+        fail(error)
     console = Console()
     console.print(advice.summary())
     for line in advice.reasoning:

@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
-from chronotope.cli.app import app
+from chronotope.cli.app import app, fail
 
 kb_app = typer.Typer(help="Knowledge base: index the shop's documents and products, "
                           "search them with citations.")
 app.add_typer(kb_app, name="kb")
 
 
-def _fail(error: Exception) -> None:
-    typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
 
 
 def _parse_filters(pairs: list[str]) -> dict[str, list[str]]:
@@ -44,7 +41,7 @@ def index(
     try:
         report = knowledge_base(get_settings()).index(path, progress=not quiet)
     except KnowledgeBaseError as error:
-        _fail(error)
+        fail(error)
     typer.echo(report.summary())
 
 
@@ -74,7 +71,7 @@ def search(
             query, k=k, filters=_parse_filters(filters or []), mode=mode  # type: ignore[arg-type]
         )
     except KnowledgeBaseError as error:
-        _fail(error)
+        fail(error)
     if not result.hits:
         typer.echo(result.summary())
         return
@@ -114,7 +111,7 @@ def products(
             in_stock=True if in_stock else None
         )
     except KnowledgeBaseError as error:
-        _fail(error)
+        fail(error)
     typer.echo(result.summary())
     for row in result.frame.itertuples():
         typer.echo(
@@ -142,5 +139,5 @@ def import_abcd(
         paths = write_abcd_documents(source or settings.shared_data_dir / "abcd",
                                      out or settings.docs_dir / "abcd")
     except KnowledgeBaseError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"Wrote {len(paths)} ABCD documents to {paths[0].parent}; run `chronotope kb index` next.")

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from chronotope.cli.app import app
+from chronotope.cli.app import app, fail
 
 # --spike presets: name -> (days, hour_from, hour_to)
 SPIKE_PRESETS: dict[str, tuple[list[str], int, int]] = {
@@ -25,12 +25,6 @@ SPIKE_PRESETS: dict[str, tuple[list[str], int, int]] = {
 }
 
 
-def _fail(message: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    Console(stderr=True).print(f"[red]{escape(message)}[/]")
-    raise typer.Exit(2)
 
 
 def parse_spike(text: str) -> dict[str, Any]:
@@ -143,10 +137,10 @@ def query(
             raise typer.BadParameter("Give --spec FILE or at least --metric (see --help).")
         event_store = EventStore(store if store is not None else get_settings().store_path)
         if not event_store.has_events():
-            _fail(f"The store at {event_store.root} has no events yet; run `chronotope data demo` first.")
+            fail(f"The store at {event_store.root} has no events yet; run `chronotope data demo` first.")
         result = run_query(event_store, spec, backend=backend, cache=not no_cache)
     except (QuerySpecError, QueryTimeout, OSError) as error:
-        _fail(str(error))
+        fail(str(error))
     if as_json:
         print(json.dumps({
             "spec": result.spec.brief(),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app
+from chronotope.cli.app import app, fail
 
 recommend_app = typer.Typer(
     help="Product recommendations (ALS + space-time context, bought together, next item, basket value).",
@@ -32,11 +32,6 @@ def _store_and_settings(store: Path | None):
     return EventStore(store if store is not None else settings.store_path), settings
 
 
-def _fail(error: Exception) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[red]{error}[/]")
-    raise typer.Exit(2)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -105,7 +100,7 @@ def recommend(
         if session:
             _show(recommender.next_items([p.strip() for p in session.split(",") if p.strip()], n=n))
     except (EngineInputError, ValueError) as error:
-        _fail(error)
+        fail(error)
 
 
 @recommend_app.command()
@@ -141,7 +136,7 @@ def train(
             progress=True
         )
     except (ValidationError, ValueError) as error:
-        _fail(error)
+        fail(error)
     manifest = recommender.manifest
     console = Console()
     console.print(f"saved recommender v{manifest.version} under {settings.recommender_path} "

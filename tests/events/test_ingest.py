@@ -148,12 +148,17 @@ def test_reingesting_the_same_file_adds_nothing(store: EventStore, messy_csv: Pa
     assert ingest_file(store, copy, MAPPING).already_ingested
 
 
-def test_same_file_under_a_different_mapping_is_a_new_ingest(store: EventStore, messy_csv: Path) -> None:
-    ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
+def test_same_file_with_one_more_constant_is_a_new_ingest_that_stores_no_row_twice(
+    store: EventStore, messy_csv: Path
+) -> None:
+    first = ingest_file(store, messy_csv, MAPPING, max_rejected=1.0)
     other = MAPPING.overridden_by(ColumnMapping(constants={"currency": "EUR"}))
     report = ingest_file(store, messy_csv, other, max_rejected=1.0)
-    assert not report.already_ingested
-    assert len(_events(store)) == 6
+    assert not report.already_ingested and report.ingest_id != first.ingest_id
+    assert (report.rows_accepted, report.rows_skipped, report.rows_rejected) == (0, 3, first.rows_rejected)
+    assert report.rows_read == report.rows_accepted + report.rows_rejected + report.rows_skipped
+    assert len(_events(store)) == 3
+    assert "3 already in the store" in report.summary()
 
 
 def test_ingest_failing_half_way_leaves_the_store_as_it_was(
@@ -358,7 +363,8 @@ def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
 
 def test_report_summary_quotes_counts_and_top_reasons() -> None:
     report = IngestReport(
-        "id", "/x/f.csv", "csv", None, 10, 7, 3, 7, {"negative price": 2, "missing user_id": 1}
+        "id", "/x/f.csv", "csv", None, rows_read=10, rows_accepted=7, rows_rejected=3, events_written=7,
+        reasons={"negative price": 2, "missing user_id": 1},
     )
     assert report.summary() == (
         "Read 10 rows from f.csv: 7 accepted (7 events), 3 rejected (negative price: 2, missing user_id: 1)."

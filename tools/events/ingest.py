@@ -45,11 +45,14 @@ from tools.events.place_registration import PlaceSources, added_lines, resolve_p
 from tools.events.profile import PROFILE_FILE, Place, ShopProfile
 from tools.events.quarantine import MAX_REJECTED, refuse_if_too_many, write_quarantine
 from tools.events.reading import content_hash, file_format_of, malformed_lines, source_relation
+from tools.events.row_keys import KEYS_DIR, KeyWriter, hash_probe, register_stored_keys
 from tools.events.schema import EVENTS
 from tools.events.snapshots import Transaction
 from tools.events.sql import sql_ident, sql_string
 from tools.events.store import EventStore
 from tools.events.validation import (
+    KEY,
+    PRESENT,
     REASON,
     ROW,
     UNPLACED,
@@ -109,6 +112,7 @@ def ingest_file(
         con = _connect(tx)
         try:
             source_sql, source_columns = source_relation(con, path, fmt, dialect)
+            register_stored_keys(con, store.snapshot)
             mapping = mapping.resolved(_columns_after_derive(con, source_sql, source_columns, preset), path)
             raw = raw_source(con, source_sql, source_columns, mapping, preset, dialect)
             sources = PlaceSources(places, mapping.place_tz)
@@ -121,7 +125,9 @@ def ingest_file(
             con.execute(
                 f"CREATE TEMP VIEW checked AS {validation_query(raw, source_columns, mapping, preset)}"
             )
-            con.execute(f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL")
+            con.execute(
+                f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL AND NOT {PRESENT}"
+            )
             write = _Write(fmt, source_columns, preset, ingest_id, store.profile())
             counts = write(tx, con, progress)
             if counts is None:  # rows with places the sample had not seen: resolve them all, then again
@@ -147,7 +153,7 @@ def ingest_file(
             preset=preset.name if preset else None,
             **counts,
             seconds=round(time.perf_counter() - started, 3),
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            ingested_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
             places_added=added_lines(resolution.added),
         )
         if resolution.added:  # read again: another ingest may have added places since this one began
@@ -201,34 +207,51 @@ class _Write:
         columns = ", ".join(sql_ident(n) for n in EVENTS.names)
         day = "CAST(timezone('UTC', event_time) AS DATE)"
         unplaced = f"{REASON} IS NOT DISTINCT FROM {sql_string(UNPLACED)}"
-        if self.preset is not None and self.preset.expand:
-            accepted_rows = con.sql(f"SELECT count(*) FROM checked WHERE {REASON} IS NULL").fetchall()[0][0]
+        skip = f"{REASON} IS NULL AND {PRESENT}"
+        keys = KeyWriter(tx.staging / KEYS_DIR / f"{self.ingest_id}.parquet", hash_probe(con))
+        expanding = self.preset is not None and self.preset.expand is not None
+        if expanding:  # the preset expands the accepted rows not yet stored into events
+            with keys:
+                for batch in _stream(con, f"SELECT {KEY} FROM accepted"):
+                    keys.add(batch.column(KEY))
+            accepted_rows, skipped = con.sql(
+                f"SELECT count(*) FILTER ({REASON} IS NULL AND NOT {PRESENT}), count(*) FILTER ({skip}) "
+                "FROM checked"
+            ).fetchall()[0]
             rows = (
-                f"SELECT {columns}, {day} AS {DATE_COLUMN}, false AS _unplaced FROM ({self.preset.expand}) "
-                f"UNION ALL SELECT {columns}, NULL, {unplaced} FROM checked WHERE {REASON} IS NOT NULL"
+                f"SELECT {columns}, {day} AS {DATE_COLUMN}, false AS _unplaced, false AS _skip, "
+                f"NULL AS {KEY} FROM ({self.preset.expand}) "
+                f"UNION ALL SELECT {columns}, NULL, {unplaced}, {skip}, NULL FROM checked "
+                f"WHERE {REASON} IS NOT NULL OR {PRESENT}"
             )
         else:
-            accepted_rows = None
-            rows = (f"SELECT {columns}, CASE WHEN {REASON} IS NULL THEN {day} END AS {DATE_COLUMN}, "
-                    f"{unplaced} AS _unplaced FROM checked")
+            accepted_rows, skipped = None, 0
+            rows = (f"SELECT {columns}, CASE WHEN {REASON} IS NULL AND NOT {PRESENT} THEN {day} END "
+                    f"AS {DATE_COLUMN}, {unplaced} AS _unplaced, {skip} AS _skip, {KEY} FROM checked")
         rejected, notes = 0, _Notes()
         shutil.rmtree(tx.staging / "events", ignore_errors=True)  # left by a round that met an unplaced row
         writer = DatePartitionWriter(tx.staging / "events", self.ingest_id)
-        with _progress_bar(con, progress), writer:
+        with _progress_bar(con, progress), writer, keys:
             for batch in _stream(con, rows):
                 if pc.any(batch.column("_unplaced")).as_py():
                     return None
-                batch = batch.drop_columns(["_unplaced"])
                 dropped = batch.column(DATE_COLUMN).null_count
                 if dropped:
-                    rejected += dropped
+                    present = pc.sum(batch.column("_skip")).as_py() or 0
+                    skipped += 0 if expanding else present  # (counted above when expanding)
+                    rejected += dropped - present
                     batch = batch.filter(pc.is_valid(batch.column(DATE_COLUMN)))
+                if not expanding:
+                    keys.add(batch.column(KEY))
+                batch = batch.drop_columns(["_unplaced", "_skip", KEY])
                 notes.add(batch)
                 writer.add(batch)
         tx.adopt("events")
         events_written = writer.rows_written
         if accepted_rows is None:
             accepted_rows = events_written
+        if events_written:
+            tx.adopt(KEYS_DIR)
 
         malformed = malformed_lines(con, self.fmt)  # complete now: the scan has read the whole file
         reasons: dict[str, int] = {}
@@ -243,8 +266,9 @@ class _Write:
                 )
             quarantine_path = str(tx.root / relative)
         return {
-            "rows_read": accepted_rows + rejected,
+            "rows_read": accepted_rows + rejected + skipped,
             "rows_accepted": accepted_rows,
+            "rows_skipped": skipped,
             "rows_rejected": rejected,
             "events_written": events_written,
             "reasons": reasons,

@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.events.mapping import IngestError
 from tools.events.store import EventStore
 
 
 @dataclass
 class IngestReport:
-    """What one ingest did. rows_read == rows_accepted + rows_rejected; events_written may exceed
-    rows_accepted when a preset expands a row into several events."""
+    """What one ingest did. rows_read == rows_accepted + rows_rejected + rows_skipped; events_written may
+    exceed rows_accepted when a preset expands a row into several events."""
 
     ingest_id: str
     path: str
@@ -22,6 +23,7 @@ class IngestReport:
     rows_accepted: int
     rows_rejected: int
     events_written: int
+    rows_skipped: int = 0  # rows an earlier ingest stored (same key): not stored again
     reasons: dict[str, int] = field(default_factory=dict)
     quarantine_path: str | None = None
     seconds: float = 0.0
@@ -43,10 +45,33 @@ class IngestReport:
         return (
             f"Read {self.rows_read:,} rows from {Path(self.path).name}: {self.rows_accepted:,} accepted "
             f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
+            + (f", {self.rows_skipped:,} already in the store" if self.rows_skipped else "")
             + (f" ({top})" if top else "")
             + "."
             + places
         )
+
+
+def undo_ingest(store: EventStore, ingest_id: str) -> tuple[IngestReport, int]:
+    """Remove one ingest atomically: its events, its row keys, its record and its quarantine file; returns
+    its record and the events removed. `ingest_id` may be a unique prefix. Places it added to the profile
+    stay (other data may name them)."""
+    record = find_ingest(store, ingest_id)
+    removed = store.delete_origin(
+        record.ingest_id, also=(f"ingests/{record.ingest_id}.json", f"quarantine/{record.ingest_id}.csv")
+    )
+    return record, removed
+
+
+def find_ingest(store: EventStore, prefix: str) -> IngestReport:
+    """The recorded ingest whose id starts with `prefix`; IngestError naming the ingests otherwise."""
+    reports = list_ingests(store)
+    found = [r for r in reports if r.ingest_id.startswith(prefix.strip())] if prefix.strip() else []
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(f"{r.ingest_id} ({Path(r.path).name})" for r in reports[-10:]) or "none yet"
+    problem = "matches several ingests" if len(found) > 1 else "is not an ingest of this store"
+    raise IngestError(f"{prefix!r} {problem}. Recent ingests: {known} (see `chronotope data ingests`).")
 
 
 def load_ingest(store: EventStore, ingest_id: str) -> IngestReport | None:

@@ -12,6 +12,7 @@ TOML form (every table optional):
     source_tz = "Europe/London"        # zone of timestamps that carry no offset; default UTC
     place_tz = "Europe/London"         # zone of new places whose zone nothing else tells (see
                                        # tools.events.place_registration); default none
+    key = ["OrderLine"]                # source columns that identify a row (default: every mapped one)
     [columns]
     event_time = "InvoiceDate"
     user_id = "CustomerID"
@@ -38,7 +39,7 @@ CANONICAL: tuple[str, ...] = tuple(EVENTS.names)
 LINE_TOTAL = "amount"  # a line's total (price x quantity): mapped instead of price, the unit price is derived
 MAPPABLE: tuple[str, ...] = (*CANONICAL, LINE_TOTAL)
 EPOCH_FORMATS: tuple[str, ...] = ("epoch_s", "epoch_ms", "epoch_us")
-_TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz", "place_tz")
+_TOML_KEYS = ("columns", "constants", "defaults", "time_format", "source_tz", "place_tz", "key")
 
 
 class IngestError(EngineInputError):
@@ -79,6 +80,7 @@ class ColumnMapping:
     time_format: str | None = None  # strptime format or one of EPOCH_FORMATS; None reads ISO 8601
     source_tz: str = "UTC"  # IANA zone for timestamps without an offset
     place_tz: str | None = None  # IANA zone of new places whose zone nothing else tells
+    key: tuple[str, ...] = ()  # source columns identifying a row; empty: every mapped source column
 
     def __post_init__(self) -> None:
         _check_canonical(self.columns, "the column mapping (--map)")
@@ -138,6 +140,7 @@ class ColumnMapping:
             time_format=data.get("time_format"),
             source_tz=data.get("source_tz", "UTC"),
             place_tz=data.get("place_tz"),
+            key=tuple(str(c) for c in data.get("key", ())),
         )
 
     @classmethod
@@ -149,9 +152,10 @@ class ColumnMapping:
         time_format: str | None = None,
         source_tz: str | None = None,
         place_tz: str | None = None,
+        key: list[str] | tuple[str, ...] = (),
     ) -> ColumnMapping:
         """Build from CLI flags: `--map event_time=InvoiceDate`, `--set event_type=purchase`,
-        `--default currency=EUR`."""
+        `--default currency=EUR`, `--key OrderLine`."""
         return cls(
             columns=_pairs(maps, "--map"),
             constants=_pairs(sets, "--set"),
@@ -159,6 +163,7 @@ class ColumnMapping:
             time_format=time_format,
             source_tz=source_tz or "UTC",
             place_tz=place_tz,
+            key=tuple(key),
         )
 
     def overridden_by(self, other: ColumnMapping) -> ColumnMapping:
@@ -173,6 +178,7 @@ class ColumnMapping:
             time_format=other.time_format or self.time_format,
             source_tz=other.source_tz if other.source_tz != "UTC" else self.source_tz,
             place_tz=other.place_tz or self.place_tz,
+            key=other.key or self.key,
         )
 
     def resolved(self, source_columns: list[str], path: Path) -> ColumnMapping:
@@ -188,6 +194,11 @@ class ColumnMapping:
                     f"Column {source!r} (mapped to {canonical}) is not in {path}. Available columns: "
                     f"{available}."
                 )
+        for column in self.key:
+            if column not in source_columns:
+                raise IngestError(
+                    f"Key column {column!r} (--key) is not in {path}. Available columns: {available}."
+                )
         for name in EVENT_REQUIRED:
             if name not in columns and name not in self.constants and name not in self.defaults:
                 raise IngestError(
@@ -195,6 +206,13 @@ class ColumnMapping:
                     f"(--set {name}=VALUE). Available columns: {available}."
                 )
         return replace(self, columns=columns)
+
+    def key_columns(self) -> tuple[str, ...]:
+        """The source columns whose values identify a row: `key`, or every mapped one (in canonical order,
+        so that an export with its columns reordered keeps its keys)."""
+        if self.key:
+            return self.key
+        return tuple(dict.fromkeys(self.columns[name] for name in MAPPABLE if name in self.columns))
 
     def fingerprint(self) -> str:
         """A stable hash of the mapping (part of an ingest's identity)."""

@@ -49,7 +49,7 @@ def parquet_options(schema: pa.Schema) -> dict[str, object]:
 
 
 # Parts of a path that live inside a snapshot; anything else is a root-level file (manifest, logs).
-SNAPSHOT_SCOPES: tuple[str, ...] = ("events", "tables")
+SNAPSHOT_SCOPES: tuple[str, ...] = ("events", "tables", "keys")
 
 
 class StoreError(RuntimeError):

@@ -2,7 +2,10 @@
 
 Layout under `root`:
     current -> snapshots/<n>                           the committed state (see `tools.events.snapshots`)
-    snapshots/<n>/events/event_date=YYYY-MM-DD/part-<id>.parquet   compacted events (hive partitions)
+    snapshots/<n>/events/event_date=YYYY-MM-DD/part-<origin>-<id>.parquet   events (hive partitions); the
+                                                       origin is the ingest that brought them, or `local`
+                                                       (generated, appended live); compaction keeps it
+    snapshots/<n>/keys/<ingest-id>.parquet             the keys of the rows each ingest stored
     snapshots/<n>/events/live/batch-<id>.parquet       small appended batches, visible at once
     snapshots/<n>/tables/<name>/part-<id>.parquet      orders, products, reviews, users
     snapshots/<n>/**/_empty.parquet                    zero-row files that keep the views bound when empty
@@ -29,8 +32,10 @@ from typing import Self
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from tools.cancellation import on_cancel
+from tools.events.origins import LOCAL, compaction_work, groups_by_size, origin_of
 from tools.events.profile import PROFILE_FILE, ShopProfile
 from tools.events.schema import EVENTS, TABLES
 from tools.events.snapshots import Snapshots, StoreError, Transaction, new_id, write_parquet_atomically
@@ -146,38 +151,39 @@ class EventStore:
             return
         part = new_id()
         for day, piece in _split_by_date(batch):
-            tx.write_parquet(f"events/event_date={day.isoformat()}/part-{part}.parquet", piece)
+            tx.write_parquet(f"events/event_date={day.isoformat()}/part-{LOCAL}-{part}.parquet", piece)
 
     def compact(self, merge_partitions: bool = False) -> int:
         """Fold live batches into the date partitions in one transaction. Returns rows moved.
 
-        Each date that receives rows is rewritten as a single sorted file (its old parts merged in), so
-        streaming does not pile up small files. `merge_partitions=True` also merges every other date that
-        has more than one part (e.g. after several ingests).
+        Each date that receives rows has its local parts rewritten as a single sorted file (the live rows
+        merged in), so streaming does not pile up small files. `merge_partitions=True` also merges the parts
+        of each origin on every other date. Parts of different origins are never merged: an ingest's events
+        stay in files of their own, which is what lets `undo_ingest` remove them.
         """
         with self._snapshots.exclusive():
             snap = self.snapshot
             live_files = sorted((snap / LIVE_DIR).glob("batch-*.parquet"))
             live = _read_events(live_files)
             by_date = dict(_split_by_date(live)) if live.num_rows else {}
-            dates = set(by_date)
-            if merge_partitions:
-                dates |= {d for d, parts in self._partition_files(snap).items() if len(parts) > 1}
-            if not live_files and not dates:
+            work = compaction_work(self._partition_files(snap), set(by_date), merge_partitions)
+            if not live_files and not work:
                 return 0
-            parts_by_date = self._partition_files(snap)
+            sizes = {day: [p for files in origins.values() for p in files] for day, origins in work.items()}
             with self.transaction() as tx:
-                for group in _groups_by_size(sorted(dates), parts_by_date, MERGE_GROUP_BYTES):
-                    old = [p for day in group for p in parts_by_date.get(day, [])]
-                    existing = dict(_split_by_date(_read_events(old)))
-                    for day in group:
-                        pieces = [t for t in (existing.get(day), by_date.get(day)) if t is not None]
-                        merged = pa.concat_tables(pieces).sort_by(SORT_KEYS)
-                        tx.write_parquet(
-                            f"events/event_date={day.isoformat()}/part-{new_id()}.parquet", merged
-                        )
-                    for p in old:
-                        tx.delete(str(p.relative_to(snap)))
+                for group in groups_by_size(sorted(work), sizes, MERGE_GROUP_BYTES):
+                    for origin in sorted({o for day in group for o in work[day]}):
+                        old = [p for day in group for p in work[day].get(origin, [])]
+                        existing = dict(_split_by_date(_read_events(old)))
+                        for day in group:
+                            pieces = [existing.get(day), by_date.get(day) if origin == LOCAL else None]
+                            pieces = [t for t in pieces if t is not None]
+                            if pieces:
+                                merged = pa.concat_tables(pieces).sort_by(SORT_KEYS)
+                                name = f"events/event_date={day.isoformat()}/part-{origin}-{new_id()}.parquet"
+                                tx.write_parquet(name, merged)
+                        for p in old:
+                            tx.delete(str(p.relative_to(snap)))
                 for f in live_files:
                     tx.delete(str(f.relative_to(snap)))
             return live.num_rows
@@ -213,6 +219,26 @@ class EventStore:
                 for old in self.table_files(name):
                     tx.delete(str(old.relative_to(self.snapshot)))
             tx.write_parquet(f"tables/{name}/part-{new_id()}.parquet", table)
+
+    def delete_origin(self, origin: str, also: tuple[str, ...] = ()) -> int:
+        """Remove, in one transaction, every event an ingest brought (its files, see `origin_of`), its row
+        keys, and the root-level files `also` (e.g. its record) that exist. Returns the events removed."""
+        if origin == LOCAL:
+            raise StoreError("Generated and live-appended events are not an ingest; they cannot be undone.")
+        with self._snapshots.exclusive():  # no compaction may rewrite the origin's files meanwhile
+            snap = self.snapshot
+            files = [p for p in sorted((snap / "events").glob("event_date=*/part-*.parquet"))
+                     if origin_of(p) == origin]
+            removed = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+            with self.transaction() as tx:
+                for path in files:
+                    tx.delete(str(path.relative_to(snap)))
+                if (snap / "keys" / f"{origin}.parquet").exists():
+                    tx.delete(f"keys/{origin}.parquet")
+                for relative in also:
+                    if (self.root / relative).exists():
+                        tx.delete(relative)
+        return removed
 
     # ------------------------------------------------------------------ reads
     def event_files(self) -> list[Path]:
@@ -310,21 +336,6 @@ def _read_events(files: list[Path]) -> pa.Table:
         listing = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
         table = con.sql(f"SELECT {', '.join(EVENTS.names)} FROM read_parquet({listing})").to_arrow_table()
     return conform(table, EVENTS)
-
-
-def _groups_by_size(days: list[date], parts: dict[date, list[Path]], budget: int) -> Iterator[list[date]]:
-    """Consecutive runs of `days` whose partition files add up to about `budget` bytes (read together)."""
-    group: list[date] = []
-    size = 0
-    for day in days:
-        day_size = sum(p.stat().st_size for p in parts.get(day, []))
-        if group and size + day_size > budget:
-            yield group
-            group, size = [], 0
-        group.append(day)
-        size += day_size
-    if group:
-        yield group
 
 
 def _count(folder: Path, pattern: str) -> int:

@@ -20,6 +20,8 @@ from tools.events.sql import sql_ident, sql_string
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # outside: a unit mix-up (ms read as s) or a typo
 REASON = "_reason"
 ROW = "_row"
+KEY = "_key"  # a row's key: a hash of the values of its key columns (see ColumnMapping.key_columns)
+PRESENT = "_present"  # whether a row's key is among the store's (an earlier ingest stored the row)
 UNPLACED = "place not resolved yet"  # a row whose place the sample did not see: the ingest resolves it and
 # reads the file again (never a final reason)
 _SQL_TYPES = {
@@ -63,7 +65,8 @@ def raw_source(
            for name, canonical in zip(names, EVENTS.names)] + [ROW]
     originals = [f"{sql_ident(c)} AS {sql_ident(f'_src_{i}')}" for i, c in enumerate(source_columns)]
     carried = [sql_ident(c) for c in carry]
-    return RawSource(f"(SELECT {', '.join(raw + originals + carried)} FROM {prepared})", types, dialect,
+    key = [f"hash({', '.join(sql_ident(c) for c in mapping.key_columns())}) AS {KEY}"]
+    return RawSource(f"(SELECT {', '.join(raw + originals + carried + key)} FROM {prepared})", types, dialect,
                      line_totals)
 
 
@@ -91,7 +94,7 @@ def validation_query(
     raw: RawSource, source_columns: list[str], mapping: ColumnMapping, preset: Preset | None
 ) -> str:
     """One SELECT: canonical typed columns, the first failing check as `_reason`, the original values,
-    `_row`. Needs `register_places` on the connection."""
+    `_row`, `_key` and `_present`. Needs `register_places` and the view `_stored_keys` on the connection."""
     carried = [sql_ident(c) for c in (preset.carry if preset else [])]
     typed = _typed_columns(mapping, raw)
     checks = _checks()
@@ -102,7 +105,8 @@ def validation_query(
     ]
     output += [f"_src_{i}" for i in range(len(source_columns))]
     return f"""
-        SELECT {", ".join(output + carried + [ROW, REASON])}
+        SELECT {", ".join(output + carried + [ROW, REASON, KEY])},
+               {KEY} IN (SELECT key FROM _stored_keys) AS {PRESENT}
         FROM (
             SELECT *, CASE {" ".join(f"WHEN {cond} THEN {reason}" for cond, reason in checks)} END AS {REASON}
             FROM (
