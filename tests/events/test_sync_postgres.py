@@ -4,6 +4,8 @@ and Northwind's)."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -124,7 +126,11 @@ def test_a_connection_dropped_mid_copy_leaves_the_last_good_state(shop, server: 
     assert (_purchases(store), len(list_ingests(store))) == (before, ingests_before)
     assert not any((store.root / "sync").iterdir())  # the partial copy is gone
 
+    killed_copy = store.root / "sync" / "killed"  # what a sync killed with -9 leaves: removed when stale
+    killed_copy.mkdir()
+    os.utime(killed_copy, (time.time() - 7 * 3600,) * 2)
     again = sync_postgres(store, source, MAPPING)  # the next sync starts where the good state ends
+    assert not killed_copy.exists()
     assert again.ingest.rows_accepted == 5_000
     assert _purchases(store) == _source_totals(server)
 

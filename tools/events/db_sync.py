@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from tools.events.store import EventStore
 
 SYNC_DIR = "sync"  # the store's folder for files being copied from a database (emptied after each sync)
 CONNECT_TIMEOUT_S = 15
+STALE_COPY_S = 6 * 3600  # a copy folder this old belongs to a sync that was killed: removed by the next one
 _QUERY_START = re.compile(r"^\s*(select|with|table|values)\b", re.IGNORECASE)
 
 
@@ -120,6 +122,7 @@ def sync_postgres(
     rows copied so far. Raises IngestError naming the problem: unreachable server, missing table or column,
     a query that would write, or a connection lost mid-copy (then nothing is stored)."""
     since = last_watermark(store, source)
+    _remove_stale_copies(store.root / SYNC_DIR)
     folder = store.root / SYNC_DIR / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
@@ -133,6 +136,14 @@ def sync_postgres(
         return SyncReport(source.label, copied, since, report)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale_copies(folder: Path) -> None:
+    """Remove the copies of syncs killed mid-way (those still running are younger)."""
+    if folder.is_dir():
+        for copy in folder.iterdir():
+            if time.time() - copy.stat().st_mtime > STALE_COPY_S:
+                shutil.rmtree(copy, ignore_errors=True)
 
 
 def _copy_new_rows(
