@@ -71,8 +71,9 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
         from finetune.synth import ShopFacts, synthesize
         from tools.agent_tools import build_registry
 
-        facts = ShopFacts.load(settings.store_path, settings.docs_dir)
-        registry = build_registry(None, profile=shop_profile(settings.store_path))
+        profile = shop_profile(settings.store_path)
+        facts = ShopFacts.load(settings.store_path, settings.docs_dir, profile)
+        registry = build_registry(None, profile=profile)
         dialogues += synthesize(registry, facts, options.synthetic, seed=options.seed)
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
