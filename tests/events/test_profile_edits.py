@@ -50,7 +50,7 @@ def test_a_known_place_moves_to_another_zone_only_when_asked() -> None:
                       replace_zones=True)
     assert edit.changes == (
         "moved region Oregon (US) from America/Los_Angeles to America/Denver",
-        "  its cities Portland keep America/Los_Angeles (--replace them too where they use the new zone)",
+        "still in America/Los_Angeles: Portland (in Oregon); --replace them too where they use the new zone",
         "1 place(s) already in the profile in the same zone",
     )
     assert edit.profile.zone_of(country="US", region="Oregon") == "America/Denver"

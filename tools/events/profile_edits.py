@@ -47,6 +47,7 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
     merged = list(profile.places)
     changes: list[str] = []
     added: list[Place] = []
+    moved: list[Place] = []
     unchanged = 0
     for place in batch:
         if place.key not in index:
@@ -63,14 +64,16 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
             )
         else:
             merged[index[place.key]] = replace(known, tz=place.tz)
+            moved.append(known)
             changes.append(f"moved {_describe(known)} from {known.tz} to {place.tz}")
-            followers = [child.name for child in profile.children(known) if child.tz == known.tz]
-            if followers:
-                changes.append(f"  its {'cities' if known.level == 'region' else 'regions'} "
-                               f"{', '.join(followers)} keep {known.tz} (--replace them too where they use the new zone)")
+    edited = replace(profile, places=(*merged, *added))
+    for known in moved:  # places inside a moved one keep their own zones: say which stayed behind
+        stayed = [child.name for child in edited.children(known) if child.tz == known.tz]
+        if stayed:
+            changes.append(f"still in {known.tz}: {', '.join(stayed)} (in {known.name}); --replace them too "
+                           "where they use the new zone")
     if unchanged:
         changes.append(f"{unchanged} place(s) already in the profile in the same zone")
-    edited = replace(profile, places=(*merged, *added))
     for place in added:
         _check_parents(edited, place)
     return ProfileEdit(edited, tuple(changes))
