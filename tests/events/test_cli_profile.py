@@ -121,7 +121,7 @@ def test_a_bad_zone_or_parent_exits_2_with_the_fix_and_leaves_the_profile_file(n
     assert profile_file.read_bytes() == before, "a refused file adds none of its places"
     added = _data(store, "places", "--add", "Salem", "--level", "city", "--parent", "oregon", "--country",
                   "us", "--tz", "America/Los_Angeles")
-    assert added.exit_code == 0 and "added city Salem (US, in oregon) in America/Los_Angeles" in _text(added)
+    assert added.exit_code == 0 and "added city Salem (US, in Oregon) in America/Los_Angeles" in _text(added)
 
 
 def test_revenue_follows_a_rate_change_to_the_cent(northwind) -> None:

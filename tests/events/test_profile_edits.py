@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.shops import NORTHWIND
+from tools.events.place_registration import place_from_row
 from tools.events.profile import DatedRate, Place, ProfileError, ShopProfile
 from tools.events.profile_edits import add_places, change_currency, read_rates_file, set_rates
 from tools.events.simulate.profile import demo_profile
@@ -27,6 +28,17 @@ def test_a_region_and_its_city_join_together_and_say_where() -> None:
     assert edit.profile.zone_of(country="US", region="Texas", city="Austin") == "America/Chicago"
     assert edit.profile.place("Texas", "region").parent is None
     assert NORTHWIND.find("Texas") == [], "the edit returns a new profile; the old one is unchanged"
+
+
+def test_a_country_given_by_name_is_known_by_its_code_and_takes_its_regions() -> None:
+    rows = [("Japan", "country", "", "Japan"), ("Kanto", "region", "", "jp"),
+            ("Yokohama", "city", "kanto", "JP")]
+    edit = add_places(NORTHWIND, [
+        place_from_row({"name": name, "level": level, "parent": parent, "country": country,
+                        "time_zone": "Asia/Tokyo"}) for name, level, parent, country in rows
+    ])
+    assert edit.profile.country("jp").name == "Japan" and edit.profile.zone_of(country="JP") == "Asia/Tokyo"
+    assert edit.changes[-1] == "added city Yokohama (JP, in Kanto) in Asia/Tokyo", "the profile's spelling"
 
 
 def test_a_place_needs_a_known_country_and_parent_region() -> None:

@@ -80,12 +80,13 @@ def read_places_file(path: Path | str) -> tuple[Place, ...]:
 def place_from_row(row: Mapping[str, str | None]) -> Place:
     """One place from a places file's row (or the same fields given another way); ProfileError if unusable.
 
-    The country may be a code or an English name ("Germany" -> "DE")."""
+    The country may be a code or an English name ("Germany" -> "DE"); a country is also known by its code."""
     level = (row["level"] or "").strip().lower()
-    code = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
+    country = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
+    own_code = (row.get("code") or "").strip() or (country if level == "country" else None)
     return check_place(Place(
-        level, (row["name"] or "").strip(), code, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
-        parent=(row["parent"] or "").strip() or None, code=(row.get("code") or "").strip() or None,
+        level, (row["name"] or "").strip(), country, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
+        parent=(row["parent"] or "").strip() or None, code=own_code,
         lat=_number(row.get("lat")), lon=_number(row.get("lon")),
     ))
 

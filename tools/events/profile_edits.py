@@ -52,7 +52,6 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
     for place in batch:
         if place.key not in index:
             added.append(place)
-            changes.append(f"added {_describe(place)} in {place.tz}")
             continue
         known = merged[index[place.key]]
         if known.tz == place.tz:
@@ -66,7 +65,10 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
             merged[index[place.key]] = replace(known, tz=place.tz)
             moved.append(known)
             changes.append(f"moved {_describe(known)} from {known.tz} to {place.tz}")
+    with_new = replace(profile, places=(*merged, *added))
+    added = [_checked(with_new, place) for place in added]
     edited = replace(profile, places=(*merged, *added))
+    changes += [f"added {_describe(place)} in {place.tz}" for place in added]
     for known in moved:  # places inside a moved one keep their own zones: say which stayed behind
         stayed = [child.name for child in edited.children(known) if child.tz == known.tz]
         if stayed:
@@ -74,8 +76,6 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
                            "where they use the new zone")
     if unchanged:
         changes.append(f"{unchanged} place(s) already in the profile in the same zone")
-    for place in added:
-        _check_parents(edited, place)
     return ProfileEdit(edited, tuple(changes))
 
 
@@ -102,20 +102,21 @@ def _one_each(places: list[Place]) -> list[Place]:
     return list(seen.values())
 
 
-def _check_parents(profile: ShopProfile, place: Place) -> None:
+def _checked(profile: ShopProfile, place: Place) -> Place:
+    """The new place with its parent region spelled as the profile spells it; refused without its parents."""
     name = country_names().get(place.country)
     if name is None:
         raise ProfileError(f"The {place.level} {place.name!r}: {place.country!r} is not an ISO 3166 country "
                            "code (e.g. US, IN, AU).")
     if place.level == "country":
-        return
+        return place
     if not any(p.country == place.country for p in profile.at_level("country")):
         raise ProfileError(
             f"Unknown country {place.country} for the {place.level} {place.name!r}: add the country first "
             f"(--add '{name}' --level country --country {place.country} --tz ZONE) or list it in the file."
         )
     if place.level != "city":
-        return
+        return place
     cities = [p for p in profile.find(place.name, "city")
               if p.country == place.country and p.key != place.key]
     if cities and (place.parent is None or any(p.parent is None for p in cities)):
@@ -124,13 +125,17 @@ def _check_parents(profile: ShopProfile, place: Place) -> None:
             f"The profile already has a city {place.name!r} in {place.country} ({where}): give each its "
             "region (--parent) so that events can tell them apart, or --replace to move the one it has."
         )
-    if place.parent and not [p for p in profile.find(place.parent, "region") if p.country == place.country]:
+    if not place.parent:
+        return place
+    regions = [p for p in profile.find(place.parent, "region") if p.country == place.country]
+    if not regions:
         known = ", ".join(p.name for p in profile.at_level("region") if p.country == place.country)
         raise ProfileError(
             f"Unknown region {place.parent!r} in {place.country} (the parent of the city {place.name!r}; "
             f"known: {known or 'none'}): add the region first (--add '{place.parent}' --level region "
             f"--country {place.country} --tz ZONE), or leave the parent out for a city right in its country."
         )
+    return replace(place, parent=regions[0].name)
 
 
 def _describe(place: Place) -> str:
