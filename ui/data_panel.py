@@ -189,7 +189,7 @@ def build_data_panel(services: AppServices) -> StoreView:
     reading = [separator, decimal, thousands, encoding]
     with gr.Row():
         places_file = gr.File(label="Places file (optional)", file_types=[".csv"], elem_id="ingest-places",
-                              scale=2)
+                              height=120, scale=2)
         place_tz = gr.Textbox(
             label="Zone of other new places", placeholder="e.g. America/Chicago", scale=3,
             info="Places the profile lacks take their zone from the places file (name, level, parent, "
