@@ -14,7 +14,7 @@ Every distinct (country, region, city) of a file is resolved before its rows are
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -70,17 +70,25 @@ def read_places_file(path: Path | str) -> tuple[Place, ...]:
                           + (f"; it lacks {', '.join(missing)}." if missing else "; it has no rows."))
     places = []
     for number, row in enumerate(rows, start=2):
-        level = (row["level"] or "").strip().lower()
-        code = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
         try:
-            places.append(check_place(Place(
-                level, (row["name"] or "").strip(), code, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
-                parent=(row["parent"] or "").strip() or None, code=(row.get("code") or "").strip() or None,
-                lat=_number(row.get("lat")), lon=_number(row.get("lon")),
-            )))
+            places.append(place_from_row(row))
         except ProfileError as error:
             raise IngestError(f"Places file {path}, line {number}: {error}") from None
     return tuple(places)
+
+
+def place_from_row(row: Mapping[str, str | None]) -> Place:
+    """One place from a places file's row (or the same fields given another way); ProfileError if unusable.
+
+    The country may be a code or an English name ("Germany" -> "DE"); a country is also known by its code."""
+    level = (row["level"] or "").strip().lower()
+    country = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
+    own_code = (row.get("code") or "").strip() or (country if level == "country" else None)
+    return check_place(Place(
+        level, (row["name"] or "").strip(), country, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
+        parent=(row["parent"] or "").strip() or None, code=own_code,
+        lat=_number(row.get("lat")), lon=_number(row.get("lon")),
+    ))
 
 
 def resolve_places(
