@@ -26,7 +26,7 @@ SEARCH_MODES: tuple[str, ...] = get_args(SearchMode)
 # Metadata a search can filter on; `section` accepts a heading ("Opened items") or its slug.
 # `flagged` is "yes" or "no": whether the passage addresses the assistant (kept out of answers).
 FILTER_KEYS: tuple[str, ...] = (
-    "source", "audience", "flagged", "doc_id", "doc_type", "category", "country", "section",
+    "source", "doc_id", "doc_type", "category", "country", "section", "audience", "flagged",
 )
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely matter
 MAX_K = 50
