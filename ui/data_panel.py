@@ -15,7 +15,7 @@ import pandas as pd
 
 from tools.events.dialect import DECIMALS, ENCODINGS, CsvDialect
 from tools.events.mapping import MAPPABLE, ColumnMapping, IngestError
-from tools.events.quarantine import MAX_REJECTED
+from tools.events.quarantine import MAX_REJECTED, read_quarantine
 from tools.events.schema import EVENT_REQUIRED
 from tools.knowledge.documents import CUSTOMER, INTERNAL
 
@@ -107,8 +107,7 @@ def ingest_upload(
     )
     quarantine = pd.DataFrame()
     if report.quarantine_path and Path(report.quarantine_path).is_file():
-        quarantine = pd.read_csv(report.quarantine_path, nrows=QUARANTINE_ROWS, dtype=str,
-                                 keep_default_na=False)
+        quarantine = read_quarantine(Path(report.quarantine_path), nrows=QUARANTINE_ROWS)
     return IngestOutcome(report, reasons, quarantine)
 
 
