@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import AIMessage
 
+from agent.graph import ShopAgent
+from tests.agent.scripted_model import LocalScriptedChatModel, call
 from tests.shops import NORTHWIND
 from tools.agent_tools import ShopEngines, build_registry
 from tools.events.profile import ShopProfile
@@ -191,3 +195,23 @@ def test_an_index_older_than_audiences_is_refused_until_reindexed_which_rebuilds
     hits = stale.search("can I return opened earbuds?", filters={"audience": "customer"}).hits
     assert hits and all(h.audience == "customer" for h in hits)
     assert stale.index(progress=False).wrote is False  # converged
+
+
+@pytest.mark.parametrize("role", ["customer", "operator"])
+def test_the_agents_answer_to_a_shipping_question_never_carries_the_planted_sentence(
+    shop: Shop, role: str
+) -> None:
+    """The whole loop with the real tools and index; the answer is composed from the passage found (as the
+    local model's answers are), so it quotes whatever search_docs let through."""
+    model = LocalScriptedChatModel(replies=[call("search_docs", query=shop.closest_question), AIMessage("")])
+    agent = ShopAgent(model, shop.registry, today=date(2026, 11, 15), draft_answers=False)
+    session = Session(role, "U1" if role == "customer" else None)  # type: ignore[arg-type]
+    answer = agent.ask(shop.closest_question, session)
+    assert answer.steps[0].status == "done" and answer.citations
+    assert shop.planted.lower() not in answer.text.lower() and "SYSTEM" not in answer.text
+    assert f"[{shop.planted_doc}#" not in answer.text
+    if role == "customer":
+        assert not any(c.citation_id.startswith(shop.internal_doc) for c in answer.citations)
+    tool_message = str(model.prompts[-1][-1].content)  # what the model read back: passages fenced as quotes
+    assert tool_message.count("<quoted_document ") == len(answer.citations)
+    assert tool_message.rstrip().endswith("</tool_result>")
