@@ -7,8 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from tools.knowledge.errors import KnowledgeBaseError
 from tools.knowledge.planted import FlaggedPassage
 
@@ -37,11 +35,6 @@ class KnowledgeStatus:
     def outdated(self) -> bool:
         """True when passages carry no audience: the index must be rebuilt before customers search it."""
         return bool(self.by_audience.get("unknown"))
-
-    def flagged_frame(self) -> pd.DataFrame:
-        """The flagged passages as a table (citation, file, audience, reason, text)."""
-        columns = ["citation_id", "source_path", "audience", "reason", "text"]
-        return pd.DataFrame([[getattr(p, c) for c in columns] for p in self.flagged], columns=columns)
 
     def summary(self) -> str:
         """A few lines for the operator."""
