@@ -8,7 +8,6 @@ The functions under the Gradio layer (`source_preview`, `mapping_from_table`, `i
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,9 @@ import pandas as pd
 
 from tools.events.dialect import DECIMALS, ENCODINGS, CsvDialect
 from tools.events.mapping import MAPPABLE, ColumnMapping, IngestError
-from tools.events.quarantine import MAX_REJECTED
+from tools.events.quarantine import MAX_REJECTED, read_quarantine
 from tools.events.schema import EVENT_REQUIRED
+from tools.knowledge.documents import CUSTOMER, INTERNAL
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -34,7 +34,6 @@ MAPPING_HEADERS = ["canonical column", "source column", "constant", "default if 
 NO_PRESET = "(none)"
 PREVIEW_ROWS = 5
 QUARANTINE_ROWS = 20
-UPLOADS = "uploads"  # sub-folder of the docs dir for documents added from the console
 THOUSANDS_CHOICES: dict[str, str | None] = {"none": None, ",": ",", ".": ".", "space": " ", "'": "'"}
 
 
@@ -117,34 +116,14 @@ def ingest_upload(
     )
     quarantine = pd.DataFrame()
     if report.quarantine_path and Path(report.quarantine_path).is_file():
-        quarantine = pd.read_csv(report.quarantine_path, nrows=QUARANTINE_ROWS, dtype=str,
-                                 keep_default_na=False)
+        quarantine = read_quarantine(Path(report.quarantine_path), nrows=QUARANTINE_ROWS)
     return IngestOutcome(report, reasons, quarantine)
 
 
-def add_documents(kb: KnowledgeBase, paths: list[Path | str], progress: bool = True) -> IndexReport:
-    """Check each Markdown file, copy it under the knowledge base's docs dir (uploads/), and re-index."""
-    from tools.knowledge.documents import parse_document
-    from tools.knowledge.errors import DocumentError
-
-    if not paths:
-        raise DocumentError("Choose one or more Markdown (.md) files to add.")
-    if kb.docs_dir is None:
-        raise DocumentError("This knowledge base has no documents folder to add files to.")
-    target = kb.docs_dir / UPLOADS
-    for path in map(Path, paths):
-        if path.suffix.lower() != ".md":
-            raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md files.")
-        name = path.name.lower().replace(" ", "-").replace("_", "-")
-        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{UPLOADS}/{name}",
-                       path.stat().st_mtime)
-    target.mkdir(parents=True, exist_ok=True)
-    for path in map(Path, paths):
-        name = path.name.lower().replace(" ", "-").replace("_", "-")
-        temporary = target / f".{name}.tmp"
-        shutil.copyfile(path, temporary)
-        temporary.replace(target / name)
-    return kb.index(progress=progress)
+def add_documents(kb: KnowledgeBase, paths: list[Path | str], audience: str = INTERNAL,
+                  progress: bool = True) -> IndexReport:
+    """Add Markdown files for one audience to the knowledge base (`KnowledgeBase.add`) and re-index."""
+    return kb.add(paths, audience, progress=progress)
 
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -259,18 +238,23 @@ def build_data_panel(services: AppServices) -> StoreView:
     )
     documents = gr.File(label="Markdown documents", file_count="multiple", file_types=[".md"],
                         elem_id="kb-files")
+    audience = gr.Radio([("Customers (the shop's policy)", CUSTOMER),
+                         ("Operators only (internal)", INTERNAL)], value=INTERNAL,
+                        label="Who may read them", elem_id="kb-audience")
     add = gr.Button("Add to knowledge base", elem_id="kb-add")
     kb_result = gr.Markdown(elem_id="kb-result")
 
-    def on_add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+    def on_add(files: list[str] | None, chosen: str,
+               progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
         from tools.knowledge.errors import KnowledgeBaseError
 
         try:
-            report = add_documents(services.knowledge_base, list(files or []), progress=True)
+            report = add_documents(services.knowledge_base, list(files or []), chosen, progress=True)
         except (KnowledgeBaseError, OSError, UnicodeDecodeError) as error:
             raise gr.Error(str(error)) from error
-        return f"**Indexed.** {report.summary()}"
+        flagged = "".join(f"\n- flagged, kept out of answers: `{p.line()}`" for p in report.flagged)
+        return f"**Indexed.** {report.summary()}{flagged}"
 
-    add.click(on_add, [documents], [kb_result], api_visibility="private", concurrency_limit=1,
+    add.click(on_add, [documents, audience], [kb_result], api_visibility="private", concurrency_limit=1,
               concurrency_id="ingest")
     return view
