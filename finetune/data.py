@@ -1,10 +1,9 @@
 """Turn support transcripts into chat(+tools) training examples.
 
-Sources: JSONL chat transcripts, CSV transcripts (conversation id, turn, role, text), the apps' exported
-conversations with feedback, and the real Bitext customer-service utterances (CDLA-Sharing-1.0, Bitext
-Innovations) mapped onto the shop's customer tools. Every text is PII-scrubbed with a report of what was
-masked; duplicates are dropped; the train/validation split is by conversation, so no conversation leaks
-across it.
+Sources: JSONL chat transcripts, the apps' exported conversations with feedback, and (through
+`finetune.transcripts`) the exports support desks have, mapped by flags. Every text is PII-scrubbed with
+a report of what was masked; duplicates are dropped; the train/validation split is by conversation, so no
+conversation leaks across it.
 
 A `Dialogue` is OpenAI-style messages: {"role": "system"|"user"|"assistant"|"tool", "content": str} and,
 for assistant tool calls, {"tool_calls": [{"type": "function", "function": {"name", "arguments": {...}}}]}.
@@ -12,7 +11,6 @@ for assistant tool calls, {"tool_calls": [{"type": "function", "function": {"nam
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -55,19 +53,27 @@ class Dialogue:
 class PrepareReport:
     """What preparation read, dropped, masked and wrote."""
 
-    read: Counter = field(default_factory=Counter)
-    dropped: Counter = field(default_factory=Counter)
+    read: Counter = field(default_factory=Counter)  # dialogues per source
+    rows_read: Counter = field(default_factory=Counter)  # rows per transcript file
+    rows_kept: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)  # rows, conversations or dialogues, by reason
     pii: ScrubReport = field(default_factory=ScrubReport)
     train: int = 0
     validation: int = 0
 
     def summary(self) -> str:
+        """What was read, kept, dropped (with reasons), masked (per kind, with lines to check) and written."""
         read = ", ".join(f"{n} from {src}" for src, n in sorted(self.read.items()))
         dropped = ", ".join(f"{n} {why}" for why, n in sorted(self.dropped.items())) or "none"
-        return (
+        lines = [f"{name}: {n} rows read, {self.rows_kept[name]} kept." for name, n in self.rows_read.items()]
+        lines.append(
             f"Read {sum(self.read.values())} dialogues ({read}); dropped {dropped}; {self.pii.summary()} "
             f"Wrote {self.train} train and {self.validation} validation dialogues."
         )
+        samples = self.pii.sample_lines()
+        if samples:
+            lines += ["Masked lines to check:", *(f"  {line}" for line in samples)]
+        return "\n".join(lines)
 
 
 def _check_messages(messages: Any, where: str) -> list[dict[str, Any]]:
@@ -104,41 +110,6 @@ def load_jsonl_transcripts(path: Path, source: str | None = None) -> list[Dialog
                 )
             )
     return dialogues
-
-
-_CSV_ROLES = {"customer": "user", "user": "user", "agent": "assistant", "assistant": "assistant",
-              "system": "system"}
-
-
-def load_csv_transcripts(path: Path, source: str | None = None) -> list[Dialogue]:
-    """CSV with columns conversation_id, turn, role (customer/agent/user/assistant), text."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        required = {"conversation_id", "turn", "role", "text"}
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise TranscriptError(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}; "
-                f"found {', '.join(reader.fieldnames or [])}. Expected conversation_id, turn, role, text."
-            )
-        turns: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for row_no, row in enumerate(reader, 2):
-            role = _CSV_ROLES.get(row["role"].strip().lower())
-            if role is None:
-                raise TranscriptError(
-                    f"{path}:{row_no}: role {row['role']!r}; use one of {', '.join(_CSV_ROLES)}."
-                )
-            try:
-                turn = int(row["turn"])
-            except ValueError as exc:
-                raise TranscriptError(f"{path}:{row_no}: turn {row['turn']!r} is not an integer.") from exc
-            turns.setdefault(row["conversation_id"], []).append(
-                (turn, {"role": role, "content": row["text"]})
-            )
-    return [
-        Dialogue(conv, [m for _, m in sorted(items, key=lambda t: t[0])], source or path.name)
-        for conv, items in turns.items()
-    ]
 
 
 def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
@@ -187,57 +158,8 @@ def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
                     raise TranscriptError(f"{path}:{line_no}: not valid JSON ({exc.msg}).") from exc
 
 
-# Bitext intents -> the customer tool that serves them (None: answered without a tool).
-BITEXT_INTENT_TOOLS: dict[str, str | None] = {
-    "track_order": "my_orders", "check_invoice": "my_orders", "get_invoice": "my_orders",
-    "track_refund": "my_orders",
-    "cancel_order": "search_docs", "change_order": "search_docs", "check_cancellation_fee": "search_docs",
-    "change_shipping_address": "search_docs", "set_up_shipping_address": "search_docs",
-    "delivery_options": "search_docs", "delivery_period": "search_docs", "check_refund_policy": "search_docs",
-    "get_refund": "search_docs", "check_payment_methods": "search_docs", "payment_issue": "search_docs",
-    "create_account": "search_docs", "delete_account": "search_docs", "edit_account": "search_docs",
-    "recover_password": "search_docs", "registration_problems": "search_docs",
-    "switch_account": "search_docs", "newsletter_subscription": "search_docs", "place_order": "search_docs",
-    "complaint": "search_docs", "contact_customer_service": "search_docs",
-    "contact_human_agent": "search_docs", "review": None,
-}
-_PLACEHOLDER = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
-
-
-def load_bitext(path: Path, limit_per_intent: int | None = None) -> list[Dialogue]:
-    """Bitext utterances as one-turn dialogues ending in the right customer tool call.
-
-    Placeholders such as {{Order Number}} become plain words so the model never learns to echo templates.
-    """
-    per_intent: Counter = Counter()
-    dialogues = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row_no, row in enumerate(csv.DictReader(handle), 2):
-            intent = row["intent"]
-            if intent not in BITEXT_INTENT_TOOLS:
-                raise TranscriptError(f"{path}:{row_no}: unknown intent {intent!r}; "
-                                      "map it in BITEXT_INTENT_TOOLS.")
-            if limit_per_intent is not None and per_intent[intent] >= limit_per_intent:
-                continue
-            per_intent[intent] += 1
-            utterance = _PLACEHOLDER.sub(lambda m: m.group(1).lower(), row["utterance"]).strip()
-            tool = BITEXT_INTENT_TOOLS[intent]
-            if tool == "my_orders":
-                reply: dict[str, Any] = _tool_call("my_orders", {})
-            elif tool == "search_docs":
-                reply = _tool_call("search_docs", {"query": utterance[:200]})
-            else:
-                reply = {"role": "assistant",
-                         "content": "Thank you for your feedback! You can leave a review from the product "
-                                    "page once your order has been delivered."}
-            dialogues.append(
-                Dialogue(f"bitext-{row_no}", [{"role": "user", "content": utterance}, reply], "bitext",
-                         "customer")
-            )
-    return dialogues
-
-
-def _tool_call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+def tool_call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """An assistant message that calls one tool."""
     return {"role": "assistant", "content": "",
             "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}]}
 

@@ -18,14 +18,12 @@ from finetune.data import (
     decontaminate,
     deduplicate,
     load_app_export,
-    load_bitext,
-    load_csv_transcripts,
-    load_jsonl_transcripts,
     question_key,
     scrub_dialogues,
     split_by_conversation,
     write_jsonl,
 )
+from finetune.transcripts import TranscriptMapping, load_bitext, read_transcripts
 
 BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
 # The agent benchmark's questions: never trained on, so bench/agent.py measures what the model learned.
@@ -38,21 +36,12 @@ class PrepareOptions:
 
     synthetic: int = 1200  # synthetic tool-use dialogues (both roles)
     bitext_per_intent: int = 40  # Bitext utterances per intent (0: none)
-    transcripts: list[Path] = field(default_factory=list)  # JSONL or CSV support transcripts
+    transcripts: list[Path] = field(default_factory=list)  # support transcripts (CSV, JSONL, JSON)
+    mapping: TranscriptMapping = field(default_factory=TranscriptMapping)  # how their columns map
     app_exports: list[Path] = field(default_factory=list)  # the apps' exported conversations with feedback
     validation_fraction: float = 0.1
     seed: int = 0
     held_out_cases: Path | None = BENCHMARK_CASES  # questions to keep out of the data (None: keep everything)
-
-
-def read_transcripts(path: Path) -> list[Dialogue]:
-    """A transcript file by its extension: .jsonl chat messages or .csv conversation turns."""
-    if path.suffix == ".jsonl":
-        return load_jsonl_transcripts(path)
-    if path.suffix == ".csv":
-        return load_csv_transcripts(path)
-    raise TranscriptError(f"{path}: unknown transcript format {path.suffix!r}; "
-                          "use .jsonl (chat messages) or .csv.")
 
 
 def held_out_questions(path: Path) -> set[str]:
@@ -82,17 +71,23 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
                                   "set shared_data_dir or pass --bitext-per-intent 0.")
         dialogues += load_bitext(bitext, options.bitext_per_intent)
     for path in options.transcripts:
-        dialogues += read_transcripts(path)
+        transcripts = read_transcripts(path, options.mapping)
+        dialogues += transcripts.dialogues
+        report.rows_read[path.name] += transcripts.rows_read
+        report.rows_kept[path.name] += transcripts.rows_kept
+        report.dropped.update(transcripts.dropped)
+        report.pii.add(transcripts.names)
     for path in options.app_exports:
         kept, dropped = load_app_export(path)
         dialogues += kept
         report.dropped.update(dropped)
     for dialogue in dialogues:
         report.read[dialogue.source] += 1
-    dialogues, report.pii = scrub_dialogues(dialogues)
+    dialogues, scrubbed = scrub_dialogues(dialogues)
+    report.pii.add(scrubbed)
     dialogues, duplicates = deduplicate(dialogues)
     if duplicates:
-        report.dropped["duplicates"] += duplicates
+        report.dropped["duplicate dialogues"] += duplicates
     if options.held_out_cases is not None and options.held_out_cases.is_file():
         dialogues, matches = decontaminate(dialogues, held_out_questions(options.held_out_cases))
         if matches:

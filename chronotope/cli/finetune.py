@@ -23,7 +23,39 @@ def prepare(
     bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 40,
     transcripts: Annotated[
         list[Path] | None,
-        typer.Option("--transcripts", help="Support transcripts (.jsonl or .csv); repeatable."),
+        typer.Option("--transcripts", help="Support transcripts (.csv, .jsonl, help-desk .json); repeatable.",
+                     ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Transcript column: canonical=COLUMN, canonical one of conversation_id, "
+                                   "role, text, turn, timestamp, comments (a help-desk ticket's message "
+                                   "array); repeatable."),
+    ] = None,
+    role_values: Annotated[
+        str | None,
+        typer.Option(help="Role column values: customer=VALUE,assistant=VALUE,... (a role may repeat); "
+                          "other values are dropped and counted [default: customer/user/end-user, "
+                          "agent/assistant]."),
+    ] = None,
+    pairs: Annotated[
+        str | None,
+        typer.Option(help="One exchange a row: question=COL,answer=COL (or question=COL,intent=COL for "
+                          "intent-labelled questions)."),
+    ] = None,
+    internal: Annotated[
+        list[str] | None,
+        typer.Option(help="COLUMN=VALUE marking internal notes, dropped and counted, e.g. public=false; "
+                          "repeatable."),
+    ] = None,
+    automated: Annotated[
+        list[str] | None,
+        typer.Option(help="COLUMN=VALUE marking automated messages, dropped and counted, e.g. "
+                          "via.channel=rule; repeatable."),
+    ] = None,
+    names: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated columns holding people's names, masked wherever they appear."),
     ] = None,
     app_export: Annotated[
         list[Path] | None,
@@ -37,11 +69,14 @@ def prepare(
     from finetune.data import TranscriptError
     from finetune.prepare import PrepareOptions
     from finetune.prepare import prepare as run_prepare
+    from finetune.transcripts import TranscriptMapping
 
     settings = get_settings()
-    options = PrepareOptions(synthetic, bitext_per_intent, list(transcripts or []), list(app_export or []),
-                             validation_fraction, seed)
     try:
+        mapping = TranscriptMapping.from_flags(map_ or [], role_values, pairs, internal or [],
+                                               automated or [], names)
+        options = PrepareOptions(synthetic, bitext_per_intent, list(transcripts or []), mapping,
+                                 list(app_export or []), validation_fraction, seed)
         report = run_prepare(settings, options)
     except (TranscriptError, ValueError) as error:
         typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)

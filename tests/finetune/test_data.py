@@ -11,15 +11,14 @@ from finetune.data import (
     TranscriptError,
     deduplicate,
     load_app_export,
-    load_bitext,
-    load_csv_transcripts,
     load_jsonl_transcripts,
     read_dialogues,
     scrub_dialogues,
     split_by_conversation,
     write_jsonl,
 )
-from finetune.pii import scrub
+from finetune.pii import SAMPLES_PER_KIND, ScrubReport, mask_names, scrub
+from finetune.transcripts import load_bitext, read_transcripts
 
 
 def test_planted_pii_is_masked_and_counted() -> None:
@@ -35,19 +34,41 @@ def test_planted_pii_is_masked_and_counted() -> None:
     assert "Order 12345678, 3 items" in clean  # not a card (fails Luhn), not a phone: kept
 
 
+def test_names_after_greetings_and_sign_offs_are_masked_and_order_numbers_kept() -> None:
+    text = ("Hi Sarah, order #100234567 and invoice no. 2024 555 1234 are fine. Dear Mr. Jones, "
+            "my name is Ana Lopez. Hello there, I am Very happy. Best Regards,\nJohn")
+    clean, report = scrub(text)
+    assert clean == ("Hi [NAME], order #100234567 and invoice no. 2024 555 1234 are fine. Dear Mr. [NAME], "
+                     "my name is [NAME]. Hello there, I am Very happy. Best Regards,\n[NAME]")
+    assert report.counts == {"names": 4}
+    (sample,) = report.samples["names"]  # around the first masked place, for a person to check
+    assert sample.startswith("Hi [NAME], order #100234567") and sample.endswith("...")
+
+
+def test_listed_names_are_masked_wherever_they_appear_and_samples_are_capped() -> None:
+    clean, report = mask_names("Ana Lopez wrote; Lopez again; Anabel is someone else", {"Ana Lopez"})
+    assert clean == "[NAME] wrote; [NAME] again; Anabel is someone else" and report.counts == {"names": 2}
+    total = ScrubReport()
+    for i in range(5):
+        total.add(scrub(f"write to me{i}@mail.com about order {i}")[1])
+    assert total.counts == {"emails": 5} and len(total.samples["emails"]) == SAMPLES_PER_KIND
+
+
 def test_csv_transcripts_are_ordered_by_turn(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("conversation_id,turn,role,text\nc1,2,agent,Sure.\nc1,1,customer,Hi\nc2,1,customer,Yo\n")
-    dialogues = {d.conversation_id: d for d in load_csv_transcripts(path)}
+    dialogues = {d.conversation_id: d for d in read_transcripts(path).dialogues}
     assert [m["content"] for m in dialogues["c1"].messages] == ["Hi", "Sure."]
     assert [m["role"] for m in dialogues["c1"].messages] == ["user", "assistant"]
 
 
 def test_csv_missing_column_is_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("conversation_id,role,text\nc1,agent,hi\n")
-    with pytest.raises(TranscriptError, match="missing column\\(s\\) turn"):
-        load_csv_transcripts(path)
+    path.write_text("conversation_id,turn,role,body\nc1,1,agent,hi\n")
+    with pytest.raises(TranscriptError, match=r"missing text \(looked for column 'text'; map it with "
+                                              r"--map text=COLUMN\)\. The file's columns: conversation_id, "
+                                              r"turn, role, body"):
+        read_transcripts(path)
 
 
 def test_jsonl_bad_role_is_rejected_with_line(tmp_path: Path) -> None:
@@ -90,9 +111,9 @@ def test_bitext_intents_map_to_tools(shared_data: Path) -> None:
 def test_scrub_dedup_split_and_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     rows = (["conversation_id,turn,role,text"]
-            + [f"c{i},1,customer,my email is x{i % 50}@mail.com" for i in range(200)])
+            + [f"c{i},1,customer,my email is x{i % 50}@mail.com\nc{i},2,agent,Noted!" for i in range(200)])
     path.write_text("\n".join(rows))
-    dialogues, report = scrub_dialogues(load_csv_transcripts(path))
+    dialogues, report = scrub_dialogues(read_transcripts(path).dialogues)
     assert report.counts["emails"] == 200
     unique, dropped = deduplicate(dialogues)
     assert len(unique) == 1 and dropped == 199  # identical once the email is masked

@@ -1,0 +1,147 @@
+"""`chronotope finetune prepare` on the exports shops have, with flags only: a ticket per row, a long thread
+export with other column names, a help-desk JSON export, and the real Bitext file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.config import get_settings
+from chronotope.cli import app
+from finetune.data import Dialogue, read_dialogues
+from tests.finetune.transcript_exports import (
+    HELPDESK_FLAGS,
+    THREAD_FLAGS,
+    THREAD_ROWS,
+    TICKET_ROWS,
+    write_csv,
+    write_helpdesk_json,
+)
+
+BITEXT = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
+TICKET_FLAGS = ["--pairs", "question=customer_message,answer=agent_reply",
+                "--map", "conversation_id=ticket_id", "--map", "timestamp=created_at"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "state"))
+    get_settings.cache_clear()
+    yield tmp_path / "state"
+    get_settings.cache_clear()
+
+
+def prepare(data_dir: Path, *flags: str) -> tuple[str, dict[str, Dialogue]]:
+    """Run `finetune prepare` on transcripts only; its report and the dialogues it wrote, by id."""
+    result = CliRunner().invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
+                                      *flags])
+    assert result.exit_code == 0, result.output
+    written = [d for name in ("train", "validation")
+               for d in read_dialogues(data_dir / "finetune" / f"{name}.jsonl")]
+    return result.output, {d.conversation_id: d for d in written}
+
+
+def texts(dialogue: Dialogue) -> list[tuple[str, str]]:
+    return [(m["role"], m["content"]) for m in dialogue.messages]
+
+
+def test_ticket_per_row_csv_pairs_ordered_by_time_with_pii_masked_and_order_numbers_kept(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "tickets.csv", TICKET_ROWS)
+    report, dialogues = prepare(data_dir, "--transcripts", str(path), *TICKET_FLAGS)
+    assert "tickets.csv: 5 rows read, 4 kept." in report
+    assert "dropped 1 rows with an empty answer;" in report
+    assert "Masked 1 addresses, 1 emails, 1 names, 1 phones." in report
+    assert sorted(dialogues) == ["T-1", "T-2", "T-3"]
+    assert texts(dialogues["T-2"]) == [
+        ("user", "My parcel ORD-2024-001234 is late. Call me on [PHONE]."),
+        ("assistant", "Sorry about that! It is with the courier and arrives Friday."),
+        ("user", "Thanks. Can you also send the invoice?"),
+        ("assistant", "Of course, the invoice for ORD-2024-001234 is attached."),
+    ]
+    assert texts(dialogues["T-1"]) == [
+        ("user", "Hi, where is my order #100234567? My email is [EMAIL]"),
+        ("assistant", "Hi [NAME], order #100234567 left our warehouse yesterday."),
+    ]
+    assert "[ADDRESS]" in dialogues["T-3"].messages[0]["content"]
+    # A person can check the masking: a masked line of each kind, never the original.
+    assert "Masked lines to check:" in report
+    assert "  names: Hi [NAME], order #100234567 left our warehouse yesterday." in report
+    assert "ana.lopez" not in report and "7700" not in report
+
+
+def test_long_thread_csv_with_html_internal_notes_bots_and_unmapped_roles(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "threads.csv", THREAD_ROWS)
+    report, dialogues = prepare(data_dir, "--transcripts", str(path), *THREAD_FLAGS)
+    assert "threads.csv: 10 rows read, 6 kept." in report
+    for reason in ("1 automated messages", "1 conversations without an agent reply to the customer",
+                   "1 internal notes", "1 rows with empty text",
+                   "1 rows with role 'supervisor' (not in --role-values)"):
+        assert reason in report
+    assert "Masked 3 names, 1 phones." in report
+    assert sorted(dialogues) == ["A", "B"]
+    assert texts(dialogues["A"]) == [
+        ("user", "Hello,\nmy blender arrived broken.\n[NAME]"),
+        ("assistant", "Dear [NAME], sorry to hear that! A replacement is on its way.\n[NAME]"),
+    ]
+    # The customer's two messages in a row are one turn; the supervisor's aside is gone.
+    assert texts(dialogues["B"]) == [
+        ("user", "Can I pay with PayPal? Reach me at [PHONE].\n\nAlso: do you take gift cards?"),
+        ("assistant", "Yes to both: PayPal and gift cards work at checkout."),
+    ]
+    written = json.dumps([d.messages for d in dialogues.values()])
+    assert "<" not in written and "&nbsp;" not in written and "SKU B-220" not in written
+
+
+def test_helpdesk_json_export_through_the_same_mapping(data_dir: Path, tmp_path: Path) -> None:
+    path = write_helpdesk_json(tmp_path / "zendesk.json")
+    report, dialogues = prepare(data_dir, "--transcripts", str(path), *HELPDESK_FLAGS)
+    assert "zendesk.json: 6 rows read, 4 kept." in report
+    assert "dropped 1 automated messages, 1 internal notes;" in report
+    assert "Masked 2 names." in report
+    assert texts(dialogues["5001"]) == [
+        ("user", "I got the shoes in size 40, I ordered 41. Order 100987654."),
+        ("assistant", "Hi [NAME],\nprint the return label\nwe send size 41"),
+    ]
+    assert texts(dialogues["5002"])[1] == (
+        "assistant", "Sorry [NAME]! SPRING10 ended on March 1st; here is SPRING15 instead.")
+    assert {d.role for d in dialogues.values()} == {"customer"}
+
+
+def test_bitext_intent_pairs_become_tool_calls(data_dir: Path, shared_data: Path) -> None:
+    path = shared_data / BITEXT
+    report, dialogues = prepare(data_dir, "--transcripts", str(path),
+                                "--pairs", "question=utterance,intent=intent")
+    assert f"{path.name}: 8175 rows read, 8175 kept." in report
+    assert "Read 8175 dialogues" in report
+    replies = [d.messages[1] for d in dialogues.values()]
+    assert {c["function"]["name"] for r in replies for c in r.get("tool_calls") or []} == {"my_orders",
+                                                                                          "search_docs"}
+    assert not any("{{" in d.messages[0]["content"] for d in dialogues.values())
+
+
+def test_missing_column_names_the_flag_and_the_files_columns(data_dir: Path, shared_data: Path) -> None:
+    result = CliRunner().invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
+                                      "--transcripts", str(shared_data / BITEXT),
+                                      "--pairs", "question=utterance,answer=response"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "missing answer (looked for column 'response'; map it with --pairs answer=COLUMN)" in message
+    assert "The file's columns: flags, utterance, category, intent." in message
+
+
+def test_unknown_mapping_names_and_roles_are_refused(data_dir: Path, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "threads.csv", THREAD_ROWS)
+    runner = CliRunner()
+    bad_map = runner.invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
+                                  "--transcripts", str(path), "--map", "body=message_html"])
+    assert bad_map.exit_code == 2 and "--map body: not a transcript column" in bad_map.output
+    bad_role = runner.invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
+                                   "--transcripts", str(path), "--role-values", "agent=staff"])
+    assert bad_role.exit_code == 2 and "roles are customer and assistant" in bad_role.output
