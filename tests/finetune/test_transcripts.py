@@ -145,3 +145,51 @@ def test_unknown_mapping_names_and_roles_are_refused(data_dir: Path, tmp_path: P
     bad_role = runner.invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
                                    "--transcripts", str(path), "--role-values", "agent=staff"])
     assert bad_role.exit_code == 2 and "roles are customer and assistant" in bad_role.output
+
+
+APP_EXPORT = [  # the operator console's export (ui/conversations.py): thumbs up kept, a correction used
+    {"conversation_id": "app-1", "role": "customer",
+     "messages": [{"role": "user", "content": "Can I return opened earbuds? I live at 12 Rue de Rivoli"},
+                  {"role": "assistant", "content": "Yes, within 30 days."}],
+     "feedback": [{"message_index": 1, "rating": "up"}]},
+    {"conversation_id": "app-2", "role": "customer",
+     "messages": [{"role": "user", "content": "Do you sell tents?"},
+                  {"role": "assistant", "content": "No idea."}],
+     "feedback": [{"message_index": 1, "rating": "down", "correction": "Yes: see the Outdoor category."}]},
+    {"conversation_id": "app-3", "role": "customer",
+     "messages": [{"role": "user", "content": "Where is my parcel?"},
+                  {"role": "assistant", "content": "Bad answer."}],
+     "feedback": [{"message_index": 1, "rating": "down"}]},
+]
+
+
+def test_prepare_train_evaluate_end_to_end_on_a_ticket_export_with_app_feedback(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    tickets = write_csv(tmp_path / "tickets.csv", TICKET_ROWS)
+    export = tmp_path / "app.jsonl"
+    export.write_text("\n".join(json.dumps(c) for c in APP_EXPORT), encoding="utf-8")
+    report, dialogues = prepare(data_dir, "--transcripts", str(tickets), *TICKET_FLAGS,
+                                "--app-export", str(export), "--validation-fraction", "0.4")
+    assert "Read 5 dialogues (2 from app, 3 from tickets.csv)" in report
+    assert "1 thumbs-down without correction" in report and "Masked 2 addresses" in report
+    assert dialogues["app-2"].messages[1]["content"] == "Yes: see the Outdoor category."
+    assert dialogues["app-1"].messages[0]["content"] == "Can I return opened earbuds? I live at [ADDRESS]"
+
+    runner = CliRunner()
+    trained = runner.invoke(app, ["finetune", "train", "--preset", "cpu-smoke", "--threads", "1",
+                                  "--max-steps", "3", "--eval-steps", "0", "--save-steps", "0"])
+    assert trained.exit_code == 0, trained.output
+    adapter = data_dir / "finetune" / "runs" / "cpu-smoke" / "adapter"
+    assert "train_examples: 3" in trained.output and (adapter / "adapter_model.safetensors").is_file()
+
+    tiny = data_dir / "finetune" / "tiny-model"
+    evaluated = runner.invoke(app, ["finetune", "evaluate", "--model", str(tiny), "--adapter", str(adapter),
+                                    "--roles", "customer", "--limit", "1", "--loss-examples", "2",
+                                    "--max-new-tokens", "4"])
+    assert evaluated.exit_code == 0, evaluated.output
+    scores = {side: json.loads((data_dir / "finetune" / "eval" / f"{side}.json").read_text())
+              for side in ("before", "after")}
+    assert scores["after"]["cases"] == 1 and "completion_loss_ratio_after_before" in evaluated.output
+    # The held-out agent replies (a ticket's, or the app's) are likelier after training on the others.
+    assert scores["after"]["completion_loss"] < scores["before"]["completion_loss"]
