@@ -119,24 +119,29 @@ class TranscriptFile:
     names: ScrubReport
 
 
-def clean_text(value: Any) -> str:
+def cell(row: Row, column: str) -> str:
+    """A row's value as text: '' when absent, JSON's false as 'False' (value matching ignores case)."""
+    value = row.get(column)
+    return "" if value is None else str(value).strip()
+
+
+def clean_text(text: str) -> str:
     """A cell as training text: HTML to text, template placeholders to plain words."""
-    text = "" if value is None else str(value)
     return _PLACEHOLDER.sub(lambda m: m.group(1).lower(), html_to_text(text)).strip()
 
 
-def _require(path: Path, rows: list[Row], wanted: dict[str, str], flag: str) -> None:
-    """Fail naming each missing column, the flag that maps it, and the file's columns."""
+def _require(path: Path, rows: list[Row], wanted: dict[str, str], fix: str) -> None:
+    """Fail naming each missing column, how to fix it (`fix`, with {name}) and the file's columns."""
     found = columns_of(rows)
     missing = [(name, column) for name, column in wanted.items() if column not in found]
     if missing:
-        fixes = ", ".join(f"{name} (looked for column {column!r}; map it with {flag} {name}=COLUMN)"
+        fixes = ", ".join(f"{name} (looked for column {column!r}; {fix.format(name=name)})"
                           for name, column in missing)
         raise TranscriptError(f"{path}: missing {fixes}. The file's columns: {', '.join(found) or 'none'}.")
 
 
 def _matches(row: Row, conditions: list[tuple[str, str]]) -> bool:
-    return any(str(row.get(column)).strip().lower() == value.lower() for column, value in conditions)
+    return any(cell(row, column).lower() == value.lower() for column, value in conditions)
 
 
 def _order_key(row: Row, mapping: TranscriptMapping, columns: list[str]) -> tuple[float, ...] | None:
@@ -145,10 +150,10 @@ def _order_key(row: Row, mapping: TranscriptMapping, columns: list[str]) -> tupl
         column = mapping.column(canonical)
         if column not in columns:
             continue
-        value = str(row.get(column) or "").strip()
+        value = cell(row, column)
         try:
             if canonical == "turn":
-                return (float(int(value)),)
+                return (float(value),)
             moment = datetime.fromisoformat(value)
             return ((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp(),)
         except ValueError:
@@ -157,7 +162,7 @@ def _order_key(row: Row, mapping: TranscriptMapping, columns: list[str]) -> tupl
 
 
 def _names_in(rows: list[Row], columns: list[str]) -> set[str]:
-    return {str(row[c]).strip() for row in rows for c in columns if row.get(c) and str(row[c]).strip()}
+    return {cell(row, c) for row in rows for c in columns} - {""}
 
 
 def _reply_for_intent(question: str, intent: str) -> dict[str, Any]:
@@ -178,27 +183,27 @@ def _messages_of_row(row: Row, mapping: TranscriptMapping, dropped: Counter) -> 
         dropped["automated messages"] += 1
         return []
     if mapping.pairs:
-        question = clean_text(row.get(mapping.pairs["question"]))
+        question = clean_text(cell(row, mapping.pairs["question"]))
         if not question:
             dropped["rows with an empty question"] += 1
             return []
         if "intent" in mapping.pairs:
-            intent = str(row.get(mapping.pairs["intent"]) or "").strip()
+            intent = cell(row, mapping.pairs["intent"])
             if intent not in INTENT_TOOLS:
                 dropped[f"rows with intent {intent!r}, which no tool serves"] += 1
                 return []
             return [{"role": "user", "content": question}, _reply_for_intent(question, intent)]
-        answer = clean_text(row.get(mapping.pairs["answer"]))
+        answer = clean_text(cell(row, mapping.pairs["answer"]))
         if not answer:
             dropped["rows with an empty answer"] += 1
             return []
         return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
-    value = str(row.get(mapping.column("role")) or "").strip()
+    value = cell(row, mapping.column("role"))
     role = mapping.role_values.get(value.lower())
     if role is None:
         dropped[f"rows with role {value!r} (not in --role-values)"] += 1
         return []
-    text = clean_text(row.get(mapping.column("text")))
+    text = clean_text(cell(row, mapping.column("text")))
     if not text:
         dropped["rows with empty text"] += 1
         return []
@@ -229,11 +234,13 @@ def dialogues_from_rows(
     """Group, order, clean and filter `rows` into dialogues as `mapping` says."""
     columns = columns_of(rows)
     if mapping.pairs:
-        _require(path, rows, {name: column for name, column in mapping.pairs.items()}, "--pairs")
+        _require(path, rows, dict(mapping.pairs), "map it with --pairs {name}=COLUMN")
     else:
         _require(path, rows, {name: mapping.column(name) for name in ("conversation_id", "role", "text")},
-                 "--map")
-    _require(path, rows, {f"names ({column})": column for column in mapping.names}, "--names")
+                 "map it with --map {name}=COLUMN")
+    ordering = {name: column for name, column in mapping.columns.items() if name in ("turn", "timestamp")}
+    _require(path, rows, ordering, "map it with --map {name}=COLUMN")
+    _require(path, rows, {f"name column {column}": column for column in mapping.names}, "fix --names")
     grouped = mapping.pairs == {} or mapping.column("conversation_id") in columns
     dropped: Counter = Counter()
     per_intent_seen: Counter = Counter()
@@ -242,7 +249,7 @@ def dialogues_from_rows(
     # Rows are numbered as their lines in a CSV file (the header is line 1), else from 1.
     for number, row in enumerate(rows, 2 if path.suffix == ".csv" else 1):
         if per_intent is not None and "intent" in mapping.pairs:
-            intent = str(row.get(mapping.pairs["intent"]))
+            intent = cell(row, mapping.pairs["intent"])
             if per_intent_seen[intent] >= per_intent:
                 continue
             per_intent_seen[intent] += 1
@@ -254,7 +261,7 @@ def dialogues_from_rows(
         if not messages:
             continue
         kept += 1
-        conversation = str(row.get(mapping.column("conversation_id"))) if grouped else f"{source}-{number}"
+        conversation = cell(row, mapping.column("conversation_id")) if grouped else f"{source}-{number}"
         conversations.setdefault(conversation, []).extend((key, number, m) for m in messages)
     names = _names_in(rows, mapping.names)
     report = ScrubReport()

@@ -193,3 +193,31 @@ def test_prepare_train_evaluate_end_to_end_on_a_ticket_export_with_app_feedback(
     assert scores["after"]["cases"] == 1 and "completion_loss_ratio_after_before" in evaluated.output
     # The held-out agent replies (a ticket's, or the app's) are likelier after training on the others.
     assert scores["after"]["completion_loss"] < scores["before"]["completion_loss"]
+
+
+def test_freshdesk_style_boolean_flags_map_roles_and_notes_and_a_mistyped_order_column_is_named(
+    tmp_path: Path,
+) -> None:
+    from finetune.data import TranscriptError
+    from finetune.transcripts import TranscriptMapping, read_transcripts
+
+    # Freshdesk-like: one ticket a line, "conversations" with incoming (customer) and private (note) flags.
+    ticket = {"id": 77, "conversations": [
+        {"body_text": "Refund please", "incoming": True, "private": False, "created_at": "2026-03-01 10:00"},
+        {"body_text": "Refunded.", "incoming": False, "private": False, "created_at": "2026-03-01 11:00"},
+        {"body_text": "OK by Kim", "incoming": False, "private": True, "created_at": "2026-03-01 10:30"},
+    ]}
+    path = tmp_path / "freshdesk.jsonl"
+    path.write_text(json.dumps(ticket) + "\n", encoding="utf-8")
+    flags = ["conversation_id=ticket.id", "role=incoming", "text=body_text", "timestamp=created_at"]
+    mapping = TranscriptMapping.from_flags(flags, "customer=true,assistant=false", None, ["private=true"], [],
+                                           None)
+    read = read_transcripts(path, mapping)
+    assert (read.rows_read, read.rows_kept, dict(read.dropped)) == (3, 2, {"internal notes": 1})
+    assert [(m["role"], m["content"]) for m in read.dialogues[0].messages] == [
+        ("user", "Refund please"), ("assistant", "Refunded.")]
+    mistyped = TranscriptMapping.from_flags([*flags[:3], "timestamp=created"],
+                                            "customer=true,assistant=false", None, [], [], None)
+    with pytest.raises(TranscriptError, match="missing timestamp \\(looked for column 'created'; map it with "
+                                              "--map timestamp=COLUMN\\)"):
+        read_transcripts(path, mistyped)
