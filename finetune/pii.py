@@ -43,6 +43,9 @@ _ADDRESS = re.compile(
     rf"|\b[A-Z][a-zäöüß]+(?:straße|strasse|weg|platz|gasse)\s+\d{{1,4}}[a-z]?\b",
     re.IGNORECASE,
 )
+# Words (a set lookup each: an export may list thousands of names), and runs of masked ones (a full name).
+_WORD = re.compile(r"(?<![\w'-])[^\W\d_][\w'-]*")
+_NAME_RUN = re.compile(r"\[NAME\](?:[ \t]+\[NAME\])*")
 # Capitalised words that follow introductions, greetings and sign-offs without being names.
 _NOT_NAMES = (
     "all|again|customers?|everyone|folks|guys|team|there|support|sir|madam|so|very|not|sorry|just|here|"
@@ -145,12 +148,21 @@ def scrub(text: str) -> tuple[str, ScrubReport]:
     return _sampled(text, report)
 
 
-def mask_names(text: str, names: Collection[str]) -> tuple[str, ScrubReport]:
-    """Mask each of `names` (people an export lists, and each part of a full name) wherever it appears."""
-    words = {part for name in names for part in [name, *name.split()] if len(part) >= 2 and part[0].isupper()}
+def name_words(names: Collection[str]) -> frozenset[str]:
+    """The words to mask for `names` (people an export lists): each capitalised part of each name."""
+    return frozenset(part for name in names for part in name.split() if len(part) >= 2 and part[0].isupper())
+
+
+def mask_names(text: str, words: frozenset[str]) -> tuple[str, ScrubReport]:
+    """Mask every word of `words` (from `name_words`) in `text`; a full name's words become one [NAME]."""
+
+    def word(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if found in words:
+            return PLACEHOLDERS["names"]
+        if found.endswith("'s") and found[:-2] in words:
+            return PLACEHOLDERS["names"] + "'s"
+        return found
+
     report = ScrubReport()
-    if words:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-                             + r")\b")
-        text = _sub(pattern, "names", text, report)
-    return _sampled(text, report)
+    return _sampled(_sub(_NAME_RUN, "names", _WORD.sub(word, text), report), report)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from finetune.data import Dialogue, TranscriptError, load_jsonl_transcripts, tool_call
-from finetune.pii import ScrubReport, mask_names
+from finetune.pii import ScrubReport, mask_names, name_words
 from finetune.transcript_files import Row, columns_of, html_to_text, is_chat_jsonl, read_rows
 
 MESSAGE_COLUMNS = ("conversation_id", "role", "text", "turn", "timestamp", "comments")
@@ -241,7 +241,7 @@ def dialogues_from_rows(
     ordering = {name: column for name, column in mapping.columns.items() if name in ("turn", "timestamp")}
     _require(path, rows, ordering, "map it with --map {name}=COLUMN")
     _require(path, rows, {f"name column {column}": column for column in mapping.names}, "fix --names")
-    grouped = mapping.pairs == {} or mapping.column("conversation_id") in columns
+    grouped = not mapping.pairs or mapping.column("conversation_id") in columns
     dropped: Counter = Counter()
     per_intent_seen: Counter = Counter()
     conversations: dict[str, list[tuple[tuple[float, ...], int, dict[str, Any]]]] = {}
@@ -263,7 +263,7 @@ def dialogues_from_rows(
         kept += 1
         conversation = cell(row, mapping.column("conversation_id")) if grouped else f"{source}-{number}"
         conversations.setdefault(conversation, []).extend((key, number, m) for m in messages)
-    names = _names_in(rows, mapping.names)
+    names = name_words(_names_in(rows, mapping.names))
     report = ScrubReport()
     dialogues = []
     for conversation, items in conversations.items():
