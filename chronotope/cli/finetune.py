@@ -23,8 +23,8 @@ def prepare(
     bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 40,
     transcripts: Annotated[
         list[Path] | None,
-        typer.Option("--transcripts", help="Support transcripts (.csv, .jsonl, help-desk .json); repeatable.",
-                     ),
+        typer.Option("--transcripts",
+                     help="Support transcripts (.csv, .jsonl, help-desk .json), mapped alike; repeatable."),
     ] = None,
     map_: Annotated[
         list[str] | None,
