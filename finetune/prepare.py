@@ -87,7 +87,7 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     report.pii.add(scrubbed)
     dialogues, duplicates = deduplicate(dialogues)
     if duplicates:
-        report.dropped["duplicate dialogues"] += duplicates
+        report.dropped["duplicates"] += duplicates
     if options.held_out_cases is not None and options.held_out_cases.is_file():
         dialogues, matches = decontaminate(dialogues, held_out_questions(options.held_out_cases))
         if matches:
