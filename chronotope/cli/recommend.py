@@ -5,6 +5,9 @@
     chronotope recommend --session P0232,P0077                 # likeliest next products
     chronotope recommend --user U000042 --basket               # predicted next basket value
     chronotope recommend train [--until 2026-11-01] [--algorithm bpr]
+
+Training uses whatever the events hold: parts that need a column the data lacks (prices for basket values,
+places for regional favourites, sessions for next items) are skipped, and `train` says which and why.
 """
 
 from __future__ import annotations
@@ -52,8 +55,10 @@ def _show(result) -> None:
     table = Table("#", "product", "name", "category", "price", "score", "reason",
                   title=f"{result.title} [{result.strategy}]")
     for rank, row in enumerate(result.frame.itertuples(index=False), start=1):
-        table.add_row(str(rank), row.product_id, row.name, str(row.category), f"{row.price:.2f}",
-                      f"{row.score:.3f}", row.reason)
+        # What the catalogue does not say stays blank: never "None" or "nan".
+        price = f"{row.price:,.2f} {result.currency or ''}".strip() if row.price is not None else ""
+        table.add_row(str(rank), row.product_id, row.name if row.name != row.product_id else "",
+                      row.category or "", price, f"{row.score:.3f}", row.reason)
     console.print(table)
     for note in result.notes:
         console.print(f"[yellow]{note}[/]")
@@ -145,3 +150,5 @@ def train(
         console.print(f"{name}: {value}")
     for name, seconds in manifest.timings_s.items():
         console.print(f"train_time_{name.replace(' ', '_')}: {seconds:.2f} s")
+    for line in manifest.training_notes():
+        console.print(f"[yellow]{line}[/]", soft_wrap=True)

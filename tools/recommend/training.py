@@ -9,7 +9,8 @@ Validation happens on the way, always on the most recent data the run may see:
   (ALS fit on the days before, Recall@10 of each candidate weight), unless set explicitly;
 - the session model is scored on the last 7 days of browsing after fitting on the days before;
 - the basket-value model is scored on each user's last order after fitting on the orders before it.
-The numbers go into the version's manifest and the `train` command's output.
+The numbers go into the version's manifest and the `train` command's output, with the parts the data could
+not train (no prices: no basket value; no places: no regional context; see `coverage`) and why.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tools.recommend.base import top_n
 from tools.recommend.basket_value import BasketValueModel, split_last_order
 from tools.recommend.context import context_regions
 from tools.recommend.cooccurrence import CooccurrenceModel
+from tools.recommend.coverage import BASKET_VALUE, CONTENT, data_coverage
 from tools.recommend.evaluation import holdout, ranking_metrics
 from tools.recommend.interactions import (
     EventWeights,
@@ -43,7 +45,7 @@ from tools.recommend.interactions import (
     session_paths,
     transition_counts,
 )
-from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
+from tools.recommend.popularity import BestSellers, PopularityModel, RegionalPopularityModel, best_sellers
 from tools.recommend.session import SessionModel, evaluate_next_item
 
 
@@ -90,6 +92,8 @@ class RecommenderParams(BaseModel):
     basket_hidden: int = Field(24, ge=4, le=256, description="GRU hidden size of the basket-value model.")
     basket_epochs: int = Field(8, ge=1, le=200, description="Basket-value training epochs.")
     content_embeddings: bool = Field(True, description="Embed product texts for cold-start similarity.")
+    best_seller_days: int = Field(30, ge=1, le=365,
+                                  description="Days (to the last event) whose purchases rank best sellers.")
     seed: int = Field(0, description="Seed of every random step.")
 
     def event_weights(self) -> EventWeights:
@@ -131,15 +135,19 @@ class TrainedModels:
     data: Interactions
     popularity: PopularityModel
     regional: RegionalPopularityModel
+    best_sellers: BestSellers
     als: ContextALSModel
     cooccurrence: dict[int | None, CooccurrenceModel]  # None = all regions
     session: SessionModel
-    basket: BasketValueModel
+    basket: BasketValueModel | None  # None: skipped (see `skipped`)
     orders: pd.DataFrame  # uidx, placed_at, amount (in `currency`), n_items
     content: np.ndarray | None  # unit-length product embeddings, or None
     metrics: dict[str, float]
     timings_s: dict[str, float]
-    currency: str  # the shop's reporting currency when trained: what order amounts are in
+    currency: str  # the shop's reporting currency when trained: what order amounts and prices are in
+    basket_unit: str  # "orders", or "baskets" where some are sessions or days (`coverage`)
+    skipped: dict[str, str]  # part -> why the data could not train it (`coverage`)
+    notes: list[str]  # fallbacks the data made necessary
 
 
 def load_training_data(
@@ -147,7 +155,8 @@ def load_training_data(
 ) -> tuple[duckdb.DuckDBPyConnection, Interactions]:
     """(connection with the index tables, interactions) for events before `until`."""
     con = store.connect()
-    data = load_interactions(con, context_regions(store.profile()), until, params.event_weights(),
+    profile = store.profile()
+    data = load_interactions(con, context_regions(profile), Money.of(profile), until, params.event_weights(),
                              params.context_prior, params.half_life_days)
     return con, data
 
@@ -245,8 +254,11 @@ def train_models(
                 + "; ingest events (or build the demo shop) before training the recommender."
             )
         last_event = datetime.fromisoformat(data.snapshot.last_event)
+        coverage = data_coverage(con, params.until)
+        skipped, notes = coverage.skipped(params.content_embeddings), coverage.notes()
         popularity = PopularityModel().fit(data.user_items)
         regional = RegionalPopularityModel(data.context_counts).fit(data.user_items)
+        sellers = best_sellers(con, len(data.items), last_event, params.best_seller_days)
         done("interactions")
 
         if params.context_weight is None:
@@ -267,20 +279,14 @@ def train_models(
         done("session")
 
         orders = order_sequences(con, Money.of(store.profile()), params.until)
-        history, last = split_last_order(orders)
-        basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
-        basket.fit(history if len(history) else orders)
-        if len(last):
-            score = basket.score(history, last)
-            metrics |= {
-                "basket_value_mae": round(score.mae_model, 3),
-                "basket_value_mae_user_mean": round(score.mae_user_mean, 3),
-                "basket_value_users": score.n_users,
-            }
+        if orders.empty and BASKET_VALUE not in skipped:
+            skipped[BASKET_VALUE] = ("no order has a known value (every one has a line without a price or "
+                                     "in a currency without a rate); add the rates to the shop's profile")
+        basket = None if BASKET_VALUE in skipped else fit_basket_value(orders, params, metrics)
         done("basket value")
 
         content = None
-        if params.content_embeddings:
+        if params.content_embeddings and CONTENT not in skipped:
             from tools.recommend.content import embed_products
 
             if embedder is None:
@@ -289,12 +295,30 @@ def train_models(
             content = embed_products(data.products, embedder)
         done("content")
 
-    return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content,
-                         metrics, timings, store.profile().currency)
+    return TrainedModels(data, popularity, regional, sellers, als, cooccurrence, session, basket, orders,
+                         content, metrics, timings, store.profile().currency, coverage.basket_unit, skipped,
+                         notes)
+
+
+def fit_basket_value(
+    orders: pd.DataFrame, params: RecommenderParams, metrics: dict[str, float]
+) -> BasketValueModel:
+    """The next-basket-value model on `orders`, scored on each user's last order (into `metrics`)."""
+    history, last = split_last_order(orders)
+    basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
+    basket.fit(history if len(history) else orders)
+    if len(last):
+        score = basket.score(history, last)
+        metrics |= {
+            "basket_value_mae": round(score.mae_model, 3),
+            "basket_value_mae_user_mean": round(score.mae_user_mean, 3),
+            "basket_value_users": score.n_users,
+        }
+    return basket
 
 
 def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int | None, CooccurrenceModel]:
-    """Bought-together over all orders, and per region for regions with enough orders of their own."""
+    """Bought-together over all baskets, and per region for regions with enough baskets of their own."""
     def model() -> CooccurrenceModel:
         return CooccurrenceModel(
             min_count=params.cooccurrence_min_count,
