@@ -112,8 +112,8 @@ def recommend(
 def train(
     until: str | None = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
     algorithm: str = typer.Option("als", help="als or bpr."),
-    factors: int = typer.Option(24, help="Latent factors."),
-    iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
+    factors: int | None = typer.Option(None, help="Latent factors (default: 24 for ALS, 64 for BPR)."),
+    iterations: int | None = typer.Option(None, help="ALS sweeps or BPR epochs (default: 15 / 100)."),
     context_weight: float | None = typer.Option(
         None, help="0..1 weight of log local popularity vs ALS; default: chosen on validation."
     ),

@@ -118,8 +118,12 @@ def test_a_region_without_events_gets_the_shops_best_sellers_with_a_note(shop: P
     assert not any("Oregon" in reason for reason in there.frame["reason"])
 
 
-def test_purchases_alone_personalise_beyond_the_best_sellers(shop: PurchaseShop) -> None:
+@pytest.mark.parametrize("algorithm", ["als", "bpr"])
+def test_purchases_alone_personalise_beyond_the_best_sellers(shop: PurchaseShop, algorithm: str) -> None:
     rec = shop.recommender
+    if algorithm != "als":
+        rec = Recommender.train(shop.store, shop.model_dir, None, RecommenderParams(
+            algorithm=algorithm, basket_epochs=1, content_embeddings=False), save=False)
     metrics = rec.manifest.metrics
     assert metrics["validation_recall@10_als_context"] >= 1.3 * metrics["validation_recall@10_popularity"]
     customers = sorted(shop.favourite)[:60]

@@ -48,6 +48,12 @@ from tools.recommend.interactions import (
 from tools.recommend.popularity import BestSellers, PopularityModel, RegionalPopularityModel, best_sellers
 from tools.recommend.session import SessionModel, evaluate_next_item
 
+# (factors, regularisation, iterations) per algorithm, each chosen on validation splits, never on held-out
+# data: ALS's squared loss over every cell needs far more regularisation than BPR's SGD steps, and BPR,
+# which samples one (liked, not liked) pair per step, needs many more epochs and factors (measured:
+# docs/recommender.md, "ALS and BPR").
+FACTORISATION_DEFAULTS: dict[str, tuple[int, float, int]] = {"als": (24, 1.0, 15), "bpr": (64, 0.01, 100)}
+
 
 class RecommenderParams(BaseModel):
     """Every knob of a training run (saved in the version's manifest)."""
@@ -61,14 +67,16 @@ class RecommenderParams(BaseModel):
     purchase_weight: float = Field(10.0, description="Interaction weight of a purchased line.")
     refund_weight: float = Field(-10.0, description="Weight of a refund (takes the purchase back).")
     algorithm: Literal["als", "bpr"] = Field("als", description="Matrix factorisation: implicit ALS or BPR.")
-    factors: int = Field(24, ge=2, le=512, description="Latent factors.")
+    factors: int | None = Field(None, ge=2, le=512,
+                                description="Latent factors; None = 24 for ALS, 64 for BPR.")
     regularization: float | None = Field(
         None, ge=0,
-        description="L2 regularisation of the factors; None = 1.0 for ALS, 0.05 for BPR (per SGD step)."
+        description="L2 regularisation of the factors; None = 1.0 for ALS, 0.01 for BPR (per SGD step)."
     )
     alpha: float = Field(2.0, gt=0, description="ALS confidence scale (confidence = alpha x log1p(weight)).")
-    iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
-    learning_rate: float = Field(0.05, gt=0, description="BPR learning rate.")
+    iterations: int | None = Field(None, ge=1, le=500,
+                                   description="ALS sweeps, or BPR epochs; None = 15 for ALS, 100 for BPR.")
+    learning_rate: float = Field(0.01, gt=0, description="BPR learning rate.")
     context_weight: float | None = Field(
         None, ge=0, le=1,
         description="Weight of the log local share against ALS (0 = plain ALS, 1 = local popularity only); "
@@ -100,12 +108,12 @@ class RecommenderParams(BaseModel):
         return EventWeights(self.view_weight, self.cart_weight, self.purchase_weight, self.refund_weight)
 
     @property
-    def als_regularization(self) -> float:
-        """The regularisation in effect: ALS (squared loss over every cell) needs far more than BPR's SGD
-        steps."""
+    def factorisation(self) -> tuple[int, float, int]:
+        """(factors, regularization, iterations) in effect: those set, else the algorithm's defaults."""
+        factors, regularization, iterations = FACTORISATION_DEFAULTS[self.algorithm]
         if self.regularization is not None:
-            return self.regularization
-        return 1.0 if self.algorithm == "als" else 0.05
+            regularization = self.regularization
+        return self.factors or factors, regularization, self.iterations or iterations
 
     def als_model(self, data: Interactions, context_weight: float) -> ContextALSModel:
         """An unfitted ALS + context model with these settings.
@@ -113,10 +121,11 @@ class RecommenderParams(BaseModel):
         Factors are capped at a quarter of the catalogue: with about as many factors as items, ALS
         reproduces each user's own history and stops generalising.
         """
+        factors, regularization, iterations = self.factorisation
         return ContextALSModel(
             data.context_counts, context_weight=context_weight,
-            factors=min(self.factors, max(2, len(data.items) // 4)), regularization=self.als_regularization,
-            alpha=self.alpha, iterations=self.iterations, algorithm=self.algorithm,
+            factors=min(factors, max(2, len(data.items) // 4)), regularization=regularization,
+            alpha=self.alpha, iterations=iterations, algorithm=self.algorithm,
             learning_rate=self.learning_rate, seed=self.seed,
         )
 
