@@ -135,6 +135,8 @@ def test_purchases_alone_personalise_beyond_the_best_sellers(shop: PurchaseShop,
 
     personal = share_of_favourites((c, rec.recommend_for_user(c, n=3).frame["product_id"]) for c in customers)
     assert personal >= 1.3 * share_of_favourites((c, best_sellers) for c in customers)
+    # No places: the blend's prior is the shop's recent popularity, and the strategy says so.
+    assert rec.recommend_for_user(customers[0], n=3).strategy == f"{algorithm.upper()} + recent popularity"
 
 
 def test_bought_together_comes_from_same_day_baskets_and_says_so(shop: PurchaseShop) -> None:

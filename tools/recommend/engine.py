@@ -25,7 +25,7 @@ from tools.recommend import reasons
 from tools.recommend.base import Context, top_n
 from tools.recommend.content import content_similarity
 from tools.recommend.context import local_time, slot_of
-from tools.recommend.coverage import BASKET_VALUE, NEXT_ITEM
+from tools.recommend.coverage import BASKET_VALUE, NEXT_ITEM, REGIONAL
 from tools.recommend.interactions import DataSnapshot, snapshot
 from tools.recommend.model_files import read_models, write_models
 from tools.recommend.persistence import (
@@ -200,8 +200,7 @@ class Recommender:
             sample = ", ".join(self.models.data.users.ids[:3].tolist())
             raise UnknownUser(
                 f"Unknown user id {user_id!r}: no such customer in the trained data or the store's users "
-                f"table (ids look like {sample}). Check the id, or ask without a user for regional "
-                "favourites."
+                f"table (ids look like {sample}). Check the id, or ask without a user for what is popular."
             )
         names = [_norm(r.name) for r in self._regions]
         region = names.index(_norm(row[0])) if row[0] and _norm(row[0]) in names else None
@@ -245,7 +244,9 @@ class Recommender:
                 ids, self._names, purchased, m.data.user_items[visitor.uidx], m.als, m.cooccurrence[None],
                 context, visitor.place,
             )
-            return self._result(ids, scores, why, title, f"{m.als.algorithm.upper()} + context")
+            # Without places the blend's prior is the shop-wide recent share: say so.
+            prior = "recent popularity" if REGIONAL in self.manifest.skipped else "context"
+            return self._result(ids, scores, why, title, f"{m.als.algorithm.upper()} + {prior}")
         counts = m.regional.context_counts
         if context.region is not None and counts.has_region_data(context.region):
             # No history: what is popular where (and when) they are.
