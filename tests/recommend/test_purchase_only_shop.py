@@ -25,7 +25,7 @@ from tools.events.ingest import ingest_file
 from tools.events.mapping import ColumnMapping
 from tools.events.store import EventStore
 from tools.recommend import Recommender, RecommenderParams
-from tools.recommend.coverage import BASKET_VALUE, CONTENT, NEXT_ITEM, REGIONAL
+from tools.recommend.coverage import BASKET_VALUE, BOUGHT_TOGETHER, CONTENT, NEXT_ITEM, REGIONAL
 from tools.recommend.result import PartNotTrained
 
 GROUPS = "ABCD"
@@ -228,3 +228,18 @@ def test_categories_and_prices_of_the_events_fill_in_for_a_missing_catalogue(tmp
     assert prediction.currency == "USD" and prediction.n_orders == len(per_day)
     past = prediction.frame[prediction.frame["kind"] == "past"]["amount"].tolist()
     assert past == pytest.approx(per_day)
+
+
+def test_a_views_only_export_trains_and_never_calls_anything_a_best_seller(tmp_path: Path) -> None:
+    write_export(tmp_path / "views.csv", n_customers=100)
+    store = EventStore(tmp_path / "store")
+    store.save_profile(NORTHWIND)
+    views = PURCHASES_ONLY.overridden_by(ColumnMapping.from_flags(sets=["event_type=view"]))
+    ingest_file(store, tmp_path / "views.csv", views)
+    rec = Recommender.train(store, tmp_path / "recommender", None, RecommenderParams(basket_epochs=1))
+    assert {BOUGHT_TOGETHER, BASKET_VALUE, REGIONAL, NEXT_ITEM, CONTENT} == set(rec.manifest.skipped)
+    visitor = rec.recommend_for_user(None, n=5)
+    assert visitor.strategy == "popular lately (new visitor)"
+    assert set(visitor.frame["reason"]) == {"popular with shoppers lately"}
+    assert rec.bought_together(PAIR[0]).notes == [rec.manifest.skipped[BOUGHT_TOGETHER]]
+    assert len(rec.recommend_for_user("cust0001", n=5).frame) == 5

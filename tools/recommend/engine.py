@@ -23,9 +23,10 @@ from tools.events.profile import ShopProfile, UnknownPlace
 from tools.events.store import EventStore
 from tools.recommend import reasons
 from tools.recommend.base import Context, top_n
+from tools.recommend.basket_value import next_basket_value
 from tools.recommend.content import content_similarity
 from tools.recommend.context import local_time, slot_of
-from tools.recommend.coverage import BASKET_VALUE, NEXT_ITEM, REGIONAL
+from tools.recommend.coverage import BASKET_VALUE, BOUGHT_TOGETHER, NEXT_ITEM, REGIONAL
 from tools.recommend.interactions import DataSnapshot, snapshot
 from tools.recommend.model_files import read_models, write_models
 from tools.recommend.persistence import (
@@ -262,9 +263,11 @@ class Recommender:
                          "showing the shop's best sellers")
         sellers = m.best_sellers
         ids, scores = top_n(sellers.scores(counts.recent), n, self._out_of_stock)
-        why = reasons.for_visitor(sellers.units[ids], sellers.days)
-        strategy = f"best sellers of the {sellers.days} days to {sellers.last_day} (new visitor)"
-        return self._result(ids, scores, why, title, strategy, notes)
+        # Nothing sold in that time (a shop with views only): then they are only popular.
+        strategy = (f"best sellers of the {sellers.days} days to {sellers.last_day}"
+                    if sellers.units[ids].any() else "popular lately")
+        return self._result(ids, scores, reasons.for_visitor(sellers.units[ids], sellers.days), title,
+                            f"{strategy} (new visitor)", notes)
 
     def similar_to_item(self, product_id: str, n: int = 10) -> RecommendationResult:
         """Products like `product_id`: co-interaction similarity, leaning on text similarity for new
@@ -322,7 +325,8 @@ class Recommender:
                     rows.append((int(i), float(s),
                                  f"bought with {name} in {model.together_count(item, i)} {unit}{where}"))
         if not rows:
-            notes.append(f"no product is bought together with {name} often enough yet; try similar_to_item")
+            notes.append(self.manifest.skipped.get(BOUGHT_TOGETHER) or
+                         f"no product is bought together with {name} often enough yet; try similar_to_item")
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         where = f" in {chosen.name}" if chosen else ""
         return self._result(ids, np.array([r[1] for r in rows]), [r[2] for r in rows],
@@ -364,27 +368,7 @@ class Recommender:
                 "The recommender has no next-basket-value model: "
                 + self.manifest.skipped.get(BASKET_VALUE, "it was not trained") + "."
             )
-        visitor = self._visitor(user_id, None)
-        currency = m.currency
-        history = (m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None
-                   else m.orders.iloc[:0])
-        if history.empty:
-            firsts = m.orders.groupby("uidx")["amount"].first()
-            predicted = float(firsts.median()) if len(firsts) else 0.0
-            frame = pd.DataFrame({"placed_at": ["next"], "amount": [predicted], "kind": ["predicted"]})
-            return BasketValuePrediction(frame, user_id, predicted, None, 0, currency,
-                                         "no orders yet: the shop's median first order")
-        row = m.basket.predict(history).iloc[0]
-        past = history[["placed_at", "amount"]].assign(kind="past")
-        frame = pd.concat(
-            [past,
-             pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})],
-            ignore_index=True,
-        )
-        return BasketValuePrediction(
-            frame, user_id, round(float(row.predicted), 2), round(float(row.user_mean), 2), int(row.n_orders),
-            currency, f"GRU over the last {min(int(row.n_orders), m.basket.max_orders)} orders",
-        )
+        return next_basket_value(m.basket, m.orders, self._visitor(user_id, None).uidx, user_id, m.currency)
 
 
 def _check_n(n: int) -> None:
