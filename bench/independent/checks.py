@@ -258,8 +258,14 @@ def _products_match(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
 
 @check("ids_exist")
 def _ids_exist(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
-    known = {"order": set(ctx.data.orders["order_id"]) | set(ctx.data.events["order_id"].dropna()),
-             "user": set(ctx.data.events["user_id"]), "product": set(ctx.data.products["product_id"])}
+    if "ids" not in ctx.data._cache:
+        events = ctx.data.events
+        ctx.data._cache["ids"] = {
+            "order": set(ctx.data.orders["order_id"]) | set(events["order_id"].dropna()),
+            "user": set(events["user_id"]) | set(ctx.data.orders["user_id"]),
+            "product": set(ctx.data.products["product_id"]) | set(events["product_id"].dropna()),
+        }
+    known = ctx.data._cache["ids"]
     for what, pattern in (("order", tx.ORDER_ID), ("user", tx.USER_ID), ("product", tx.PRODUCT_ID)):
         invented = [i for i in pattern.findall(ctx.answer) if i not in known[what]]
         if invented:

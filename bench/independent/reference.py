@@ -210,10 +210,34 @@ def ranking(data: ShopData, metric: str, level: str, period: Any = "all", place:
     them)."""
     frame = select(data, period, place, category)
     column = LEVEL_COLUMNS[level]
-    frame = frame[frame[column].notna()]
-    values = {key: metric_value(group, metric) for key, group in frame.groupby(column, observed=True)}
-    series = pd.Series(values, dtype="float64").dropna().sort_values(ascending=False, kind="stable")
+    series = grouped_metric(frame[frame[column].notna()], metric, column)
+    series = series.astype("float64").dropna().sort_values(ascending=False, kind="stable")
     return series.rename(index=lambda key: group_name(data, level, key))
+
+
+def grouped_metric(frame: pd.DataFrame, metric: str, column: str) -> pd.Series:
+    """`metric_value` per value of `column`; a group appears when it has an event the metric reads."""
+    purchases = frame[frame["event_type"] == "purchase"].groupby(column, observed=True)
+    if metric == "orders":
+        return purchases["order_id"].nunique()
+    if metric == "revenue":
+        return purchases["amount"].sum()
+    if metric == "units":
+        return purchases["quantity"].sum()
+    if metric == "refunds":
+        return frame[frame["event_type"] == "refund"].groupby(column, observed=True)["order_id"].nunique()
+    if metric == "average_order_value":
+        return purchases["amount"].sum() / purchases["order_id"].nunique().replace(0, np.nan)
+    everything = frame.groupby(column, observed=True)
+    if metric == "sessions":
+        return everything["session_id"].nunique()
+    if metric == "unique_users":
+        return everything["user_id"].nunique()
+    if metric == "conversion_rate":
+        sessions = everything["session_id"].nunique()
+        bought = purchases["session_id"].nunique().reindex(sessions.index, fill_value=0)
+        return bought / sessions.replace(0, np.nan)
+    return pd.Series({key: metric_value(group, metric) for key, group in everything})
 
 
 def group_name(data: ShopData, level: str, key: Any) -> str:
