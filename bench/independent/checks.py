@@ -5,9 +5,10 @@ A check is a small JSON object with a `kind`:
 - `mentions_top` {metric, level, period, place?, category?}: the answer names the group of `level` (region,
   city, country, category, product, day_of_week, hour_of_day) that leads on `metric`, first among its peers.
 - `number` {metric, period, place?, category?, tolerance}: a number in the answer matches the metric (money
-  in the shop's currency, written next to it; rates as a fraction or a percentage).
-- `mentions_spike` {metric, level, day, start_hour, end_hour}: the group whose rate in that local weekly
-  window beats its own baseline the most is named first.
+  in the shop's currency, next to it or named in the answer, and no other currency next to it; rates as a
+  fraction or a percentage).
+- `mentions_spike` {metric, level, day, start_hour, end_hour, place?}: the group (in `place`) whose rate in
+  that local weekly window beats its own baseline the most is named first.
 - `mentions_change` {metric, level, direction}: the group that grew (up) or fell (down) the most, last 7 days
   against the 7 before, is named first.
 - `forecast_plausible` {place?, category?, horizon_days}: a number is within 0.5x-2x of the recent daily
@@ -29,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,18 @@ def _peers(data: ref.ShopData, level: str) -> list[str]:
     return [str(n) for n in data.products["name"]] + [str(i) for i in data.products["product_id"]]
 
 
+def _country_names(answer: str, profile: ShopProfile) -> str:
+    """The answer with country codes written out ("DE 1,234" -> "Germany 1,234"); codes only in capitals,
+    so "it" and "in" stay words."""
+    for place in profile.at_level("country"):
+        for code in {place.code, place.country} - {None}:
+            answer = re.sub(rf"(?<![\w-]){re.escape(code)}(?![\w-])", place.name, answer)
+    return answer
+
+
 def _judge_leader(series: pd.Series, level: str, ctx: Context, slack: float, what: str) -> tuple[bool, str]:
+    if level == "country":
+        ctx = replace(ctx, answer=_country_names(ctx.answer, ctx.data.profile))
     if series.empty:
         return (tx.says_any(ctx.answer, tx.UNKNOWNS), f"no {level} has data for {what}; expected 'no data'")
     top = series.iloc[0]
@@ -135,7 +147,7 @@ def _mentions_top(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
 def _mentions_spike(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     day = [w[0] for w in tx.WEEKDAY_NAMES].index(spec.get("day", "friday").lower())
     series = ref.spike_ranking(ctx.data, spec.get("metric", "orders"), spec.get("level", "region"), day,
-                               spec.get("start_hour", 20), spec.get("end_hour", 24))
+                               spec.get("start_hour", 20), spec.get("end_hour", 24), place=spec.get("place"))
     return _judge_leader(series, spec.get("level", "region"), ctx, 0.03, "the strongest spike")
 
 
@@ -157,7 +169,8 @@ def _number_in(answer: str, wanted: list[float], tolerance: float, currency: str
         if currency is None:
             return True, f"{answer[number.start:number.end]} matches {wanted[0]:.4g}"
         marks = tx.currencies_near(answer, number)
-        if currency in marks and not marks - {currency}:
+        # The currency next to the number, or once in the answer ("Revenue (EUR) by region: Bavaria 12.50").
+        if not marks - {currency} and currency in (marks or tx.currencies_in(answer)):
             return True, f"{answer[number.start:number.end]} {currency} matches {wanted[0]:.2f}"
         near_miss = f" ({answer[number.start:number.end]} is next to {sorted(marks) or 'no currency'})"
     money = f" {currency}" if currency else ""
@@ -168,6 +181,8 @@ def _number_in(answer: str, wanted: list[float], tolerance: float, currency: str
 def _number(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     frame = ref.select(ctx.data, spec.get("period", "all"), spec.get("place"), spec.get("category"))
     value = ref.metric_value(frame, spec["metric"])
+    if value == 0 and tx.says_any(ctx.answer, tx.UNKNOWNS):
+        return True, "nothing happened there then, and the answer says so"
     wanted = [value, value * 100] if spec["metric"] == "conversion_rate" else [value]
     currency = ctx.data.profile.currency if spec["metric"] in ref.MONEY_METRICS else None
     return _number_in(ctx.answer, wanted, spec.get("tolerance", 0.02), currency)

@@ -251,9 +251,10 @@ def group_name(data: ShopData, level: str, key: Any) -> str:
 
 
 def spike_ranking(data: ShopData, metric: str, level: str, day: int, start_hour: int, end_hour: int,
-                  min_support: int = 5) -> pd.Series:
-    """Lift of each group's hourly rate inside a local weekly window over its rate outside it."""
-    frame = data.events
+                  min_support: int = 5, place: str | None = None) -> pd.Series:
+    """Lift of each group's hourly rate inside a local weekly window over its rate outside it (groups in
+    `place` only, when given)."""
+    frame = select(data, "all", place)
     kinds = {"orders": "purchase", "units": "purchase", "views": "view"}
     frame = frame[frame["event_type"] == kinds[metric]]
     column = LEVEL_COLUMNS[level]

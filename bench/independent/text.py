@@ -73,20 +73,24 @@ def numbers(text: str) -> list[Number]:
     return found
 
 
+def currencies_in(text: str) -> set[str]:
+    """Currencies written anywhere in `text` (codes, symbols, names)."""
+    found = set()
+    for mark in _MARK.findall(text.casefold()):
+        for code, marks in CURRENCY_MARKS.items():
+            if mark == code.casefold() or mark in marks:
+                found.add(code)
+    if "USD" in found and re.search(r"a\$|au\$", text.casefold()):  # "A$" also ends with "$"
+        found.discard("USD")
+        found.add("AUD")
+    return found
+
+
 def currencies_near(text: str, number: Number, reach: int = 14) -> set[str]:
     """Currencies written within `reach` characters of a number (before or after it)."""
     before = text[max(0, number.start - reach):number.start]
     after = text[number.end:number.end + reach]
-    found = set()
-    for side in (before, after):
-        for mark in _MARK.findall(side.casefold()):
-            for code, marks in CURRENCY_MARKS.items():
-                if mark == code.casefold() or mark in marks:
-                    found.add(code)
-    if "USD" in found and re.search(r"a\$|au\$", (before + " " + after).casefold()):  # "A$" ends with "$"
-        found.discard("USD")
-        found.add("AUD")
-    return found
+    return currencies_in(before) | currencies_in(after)
 
 
 def close(value: float, reference: float, tolerance: float) -> bool:
@@ -175,7 +179,8 @@ REFUSALS = (
 UNKNOWNS = (
     "i don't know", "i do not know", "no passage", "nothing matches", "no matching", "no data", "no orders",
     "couldn't find", "could not find", "can't find", "cannot find", "not found", "no results", "no record",
-    "doesn't answer", "does not answer", "not in our", "none of our", "we don't sell", "we do not sell",
+    "doesn't answer", "does not answer", "no events match", "no events", "not in our", "none of our",
+    "we don't sell", "we do not sell",
     "not one of our", "isn't one of", "is not one of", "unknown place", "no such", "don't have data",
     "do not have data", "don't have any", "no information", "not something i can", "outside what",
     "kein ort", "unbekannt", "keine informationen", "nicht in unseren", "connais pas", "inconnu",

@@ -72,6 +72,15 @@ def test_mentions_top_passes_the_leader_and_fails_the_runner_up(shop, metric, le
         assert not passed and top in reason
 
 
+def test_mentions_top_reads_country_codes_in_capitals_only(shop) -> None:
+    series = ref.ranking(shop[2], "revenue", "country", "all")
+    codes = {p.name: p.country for p in shop[2].profile.at_level("country")}
+    check = [{"kind": "mentions_top", "metric": "revenue", "level": "country", "period": "all"}]
+    top, second = series.index[0], series.index[1]
+    assert judge(shop, check, f"Revenue by country: {codes[top]} 1,234.00; {codes[second]} 1,000.00.")[0]
+    assert not judge(shop, check, f"Revenue by country: {codes[second]} 1,234.00; {codes[top]} 1,000.00.")[0]
+
+
 def test_mentions_top_reads_weekdays_and_hours_in_any_language(shop) -> None:
     weekday = int(ref.ranking(shop[2], "orders", "day_of_week", "all").index[0])
     names = {0: "lundi", 1: "Dienstag", 2: "miércoles", 3: "giovedì", 4: "Friday", 5: "sabato", 6: "domingo"}
@@ -100,6 +109,11 @@ def test_mentions_spike_and_change_name_the_right_group(shop) -> None:
               "start_hour": 20, "end_hour": 24}]
     assert judge(shop, check, f"{spikes.index[0]} spikes on Friday night ({spikes.iloc[0]:.1f}x).")[0]
     assert not judge(shop, check, f"{spikes.index[-1]} spikes on Friday night.")[0]
+    country = shop[2].profile.at_level("country")[-1]
+    inside = ref.spike_ranking(shop[2], "orders", "city", 4, 20, 24, place=country.name)
+    cities = {p.name for p in shop[2].profile.at_level("city") if p.country == country.country}
+    assert set(inside.index) <= cities
+    assert judge(shop, [{**check[0], "place": country.name}], f"In {country.name}: {inside.index[0]}.")[0]
     moves = ref.change_ranking(shop[2], "revenue", "region")
     up = [{"kind": "mentions_change", "metric": "revenue", "level": "region", "direction": "up"}]
     down = [{"kind": "mentions_change", "metric": "revenue", "level": "region", "direction": "down"}]
@@ -155,6 +169,16 @@ def test_number_in_the_wrong_currency_fails(shop) -> None:
     assert judge(shop, check, f"Revenue was {symbol}{english(value)} over the last 30 days.")[0]
     assert not judge(shop, check, f"Revenue was {english(value)} {other} over the last 30 days.")[0]
     assert not judge(shop, check, f"Revenue was {english(value)} over the last 30 days.")[0]
+    assert judge(shop, check, f"Revenue ({own}), last 30 days: {english(value)}.")[0]
+    assert not judge(shop, check, f"Revenue ({other}), last 30 days: {english(value)}.")[0]
+
+
+def test_a_zero_may_be_said_in_words(northwind) -> None:
+    shop = ("northwind", northwind, ref.shop_data(northwind), CUSTOMER)
+    check = [{"kind": "number", "metric": "refunds", "period": "all", "place": "New York", "tolerance": 0.02}]
+    assert judge(shop, check, "No events match: refunds by region.")[0]
+    assert judge(shop, check, "New York had 0 refunds.")[0]
+    assert not judge(shop, check, "New York had 12 refunds.")[0]
 
 
 def test_conversion_rate_may_be_a_percentage(shop) -> None:
