@@ -40,20 +40,21 @@ class ShopData:
     _cache: dict[Any, Any] = field(default_factory=dict)
 
 
-_LOADED: dict[tuple[str, str, object], ShopData] = {}
+_LOADED: dict[tuple[str, str, tuple[str, ...]], ShopData] = {}
 
 
 def shop_data(store: EventStore, profile: ShopProfile | None = None) -> ShopData:
-    """The store's data as frames (cached per store snapshot and latest event)."""
+    """The store's data as frames (cached per store snapshot and live batches)."""
     profile = profile or store.profile()
-    key = (str(store.root.resolve()), str(store.snapshot), store.latest_event_time())
+    key = (str(store.root.resolve()), str(store.snapshot), tuple(p.name for p in store.live_files()))
     if key not in _LOADED:
         with store.connect() as con:
             events = con.execute(f"SELECT {', '.join(COLUMNS)} FROM events").fetchdf()
             orders = con.execute("SELECT * FROM orders").fetchdf()
             products = con.execute("SELECT * FROM products").fetchdf()
+        latest = pd.to_datetime(events["event_time"], utc=True).max() if len(events) else None
         events = _with_local_time(events, profile)
-        today = pd.Timestamp(key[2]).tz_convert("UTC").date() if key[2] is not None else date.today()
+        today = latest.date() if latest is not None else date.today()
         _LOADED.clear()  # one shop at a time: a 1M-event frame is a few hundred MB
         _LOADED[key] = ShopData(events, orders, products, profile, today)
     data = _LOADED[key]
