@@ -160,11 +160,10 @@ def _mentions_change(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     return _judge_leader(series, spec["level"], ctx, 0.02, f"the largest {spec.get('direction', 'up')} move")
 
 
-def _number_in(answer: str, wanted: list[float], tolerance: float, currency: str | None,
-               skip: set[float] = frozenset()) -> tuple[bool, str]:
+def _number_in(answer: str, wanted: list[float], tolerance: float, currency: str | None) -> tuple[bool, str]:
     near_miss = ""
-    for number in tx.numbers(answer):
-        if not any(tx.close(v, w, tolerance) for v in number.values for w in wanted if v not in skip):
+    for number in tx.numbers(tx.without_dates(answer)):
+        if not any(tx.close(v, w, tolerance) for v in number.values for w in wanted):
             continue
         if currency is None:
             return True, f"{answer[number.start:number.end]} matches {wanted[0]:.4g}"
@@ -194,7 +193,7 @@ def _forecast_plausible(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, st
         return False, f"the forecast does not name {spec['place']}"
     daily = ref.daily_units(ctx.data, spec.get("place"), spec.get("category"))
     horizon = spec.get("horizon_days", 28)
-    for number in tx.numbers(ctx.answer):
+    for number in tx.numbers(tx.without_dates(ctx.answer)):
         if number.percent:
             continue
         for value in number.values:

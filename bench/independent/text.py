@@ -59,6 +59,15 @@ def _readings(token: str) -> tuple[float, ...]:
     return tuple(sign * v for v in sorted(values))
 
 
+_DATES_AND_TIMES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+                              r"|(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
+def without_dates(text: str) -> str:
+    """`text` with dates and clock times blanked out, so that 2026-11-29 or 20:00 is not read as a figure."""
+    return _DATES_AND_TIMES.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def numbers(text: str) -> list[Number]:
     """Every number in `text` with its readings; a following % marks a percentage."""
     found = []

@@ -10,7 +10,7 @@ import pytest
 from bench.independent import load_cases, score_answer
 from bench.independent.cases import LANGUAGES, ROLES, SHOPS, STYLES, handout_profile, tool_schemas
 from bench.independent.checks import CHECKS, DATA_DIR
-from bench.independent.text import fold
+from bench.independent.text import fold, names
 from tests.bench.northwind_shop import CUSTOMER, build_northwind_store
 
 ALL = [case for shop in SHOPS for case in load_cases(shop)]
@@ -57,6 +57,11 @@ def test_case_uses_only_its_shops_places_and_categories(case) -> None:
             assert spec["category"] in profile.categories, f"{spec['category']}: not in {case['shop']}"
     for name in next((c["all_of"] for c in case["checks"] if c["kind"] == "mentions"), []):
         assert name in places or name in profile.categories or case["role"] == "operator"
+    other = handout_profile(next(s for s in SHOPS if s != case["shop"]))
+    foreign = [p.name for p in other.places if p.name not in places
+               and any(names(turn, p.name) for turn in case["turns"])]
+    kinds = {c["kind"] for c in case["checks"]}
+    assert not foreign or kinds & {"unknown", "refusal"}, f"names the other shop's places {foreign}"
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c["id"])

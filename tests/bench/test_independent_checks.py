@@ -11,6 +11,7 @@ import pytest
 
 from bench.independent import reference as ref
 from bench.independent import score_answer
+from bench.independent import text as tx
 from tests.bench.northwind_shop import CUSTOMER, NO_ORDERS, build_northwind_store, northwind_events
 from tools.events.store import EventStore
 
@@ -171,6 +172,12 @@ def test_number_in_the_wrong_currency_fails(shop) -> None:
     assert not judge(shop, check, f"Revenue was {english(value)} over the last 30 days.")[0]
     assert judge(shop, check, f"Revenue ({own}), last 30 days: {english(value)}.")[0]
     assert not judge(shop, check, f"Revenue ({other}), last 30 days: {english(value)}.")[0]
+
+
+def test_dates_and_clock_times_are_not_figures() -> None:
+    text = "Orders, 2026-05-04 to 2026-05-10 (04.05.2026), from 20:00: 11; revenue 1.234,50 EUR."
+    values = [v for n in tx.numbers(tx.without_dates(text)) for v in n.values]
+    assert values == [11.0, 1234.5]
 
 
 def test_a_zero_may_be_said_in_words(northwind) -> None:
