@@ -85,6 +85,7 @@ CHECKS: dict[str, CheckFn] = {}
 
 
 def check(kind: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a function as the judge of one check kind."""
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[kind] = fn
         return fn
@@ -272,14 +273,14 @@ def _products_match(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
 
 @check("ids_exist")
 def _ids_exist(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
-    if "ids" not in ctx.data._cache:
+    if "ids" not in ctx.data.cache:
         events = ctx.data.events
-        ctx.data._cache["ids"] = {
+        ctx.data.cache["ids"] = {
             "order": set(ctx.data.orders["order_id"]) | set(events["order_id"].dropna()),
             "user": set(events["user_id"]) | set(ctx.data.orders["user_id"]),
             "product": set(ctx.data.products["product_id"]) | set(events["product_id"].dropna()),
         }
-    known = ctx.data._cache["ids"]
+    known = ctx.data.cache["ids"]
     for what, pattern in (("order", tx.ORDER_ID), ("user", tx.USER_ID), ("product", tx.PRODUCT_ID)):
         invented = [i for i in pattern.findall(ctx.answer) if i not in known[what]]
         if invented:
@@ -331,7 +332,11 @@ def _read_transcript(transcript: Any) -> tuple[list[str], list[str]]:
 
 def score_answer(case: Mapping[str, Any], transcript: Any, store: EventStore,
                  profile: ShopProfile | None = None, customer_id: str | None = None) -> Verdict:
-    """Judge a conversation's answer against every check of its case, on the shop's data."""
+    """Judge a conversation's answer against every check of its case, on the shop's data.
+
+    `transcript` is the reply text, or {"answers": [one reply per turn], "tool_calls": [{"name": ...}, ...]}
+    (also accepted: "answer", and "tools" as a list of names). `customer_id` is the signed-in customer.
+    """
     answers, tools = _read_transcript(transcript)
     data = ref.shop_data(store, profile)
     ctx = Context(answers[-1], answers, tools, case, data, customer_id)

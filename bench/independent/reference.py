@@ -37,7 +37,7 @@ class ShopData:
     products: pd.DataFrame
     profile: ShopProfile
     today: date
-    _cache: dict[Any, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)  # checks keep derived sets here
 
 
 _LOADED: dict[tuple[str, str, tuple[str, ...]], ShopData] = {}
