@@ -7,6 +7,7 @@ the result is two JSONL files of dialogues under `<data_dir>/finetune/`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from finetune.transcripts import TranscriptMapping, load_bitext, read_transcript
 BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
 # The agent benchmark's questions: never trained on, so bench/agent.py measures what the model learned.
 BENCHMARK_CASES = Path(__file__).resolve().parents[1] / "bench" / "agent_cases.jsonl"
+# The independent evaluation set (bench/independent/cases-<shop>.jsonl): written apart from all training data
+# and kept out of it (and so out of the decision heads, fitted on the training data), whatever the options.
+INDEPENDENT_CASES = Path(__file__).resolve().parents[1] / "bench" / "independent"
 
 
 @dataclass
@@ -49,6 +53,16 @@ def held_out_questions(path: Path) -> set[str]:
     from agent.evaluation import load_cases
 
     return {question_key(case.question) for case in load_cases(path)}
+
+
+def independent_questions(folder: Path = INDEPENDENT_CASES) -> set[str]:
+    """The `question_key`s of every turn of the independent evaluation set."""
+    keys = set()
+    for path in sorted(folder.glob("cases-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                keys |= {question_key(turn) for turn in json.loads(line)["turns"]}
+    return keys
 
 
 def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = None) -> PrepareReport:
@@ -88,10 +102,12 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     dialogues, duplicates = deduplicate(dialogues)
     if duplicates:
         report.dropped["duplicates"] += duplicates
+    held_out = independent_questions()
     if options.held_out_cases is not None and options.held_out_cases.is_file():
-        dialogues, matches = decontaminate(dialogues, held_out_questions(options.held_out_cases))
-        if matches:
-            report.dropped["benchmark questions"] += matches
+        held_out |= held_out_questions(options.held_out_cases)
+    dialogues, matches = decontaminate(dialogues, held_out)
+    if matches:
+        report.dropped["benchmark questions"] += matches
     train, validation = split_by_conversation(dialogues, options.validation_fraction, options.seed)
     out_dir = out_dir or settings.data_dir / "finetune"
     write_jsonl(train, out_dir / "train.jsonl")

@@ -58,3 +58,12 @@ def demo_shop(tmp_path_factory: pytest.TempPathFactory):
     store = EventStore(tmp_path_factory.mktemp("demo") / "store")
     truth = build_demo_shop(store, DemoConfig.small(), progress=False)
     return store, truth
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (Debian's binaries, a throw-away cluster on 127.0.0.1) for the sync tests."""
+    from tests.postgres_server import postgres_server
+
+    with postgres_server() as server:
+        yield server

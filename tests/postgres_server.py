@@ -16,17 +16,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+PASSWORD = "pg-test-secret"  # TCP connections authenticate with it (scram-sha-256), as a real server would
 INSTALL_HINT = "Install Debian's PostgreSQL server: apt-get install -y postgresql (make test does it)."
 
 
 @dataclass(frozen=True)
 class PostgresServer:
-    """A running test server: connect with `url` (user `chronotope`, trust auth, database `shop`)."""
+    """A running test server: connect with `url` (user `chronotope` with `PASSWORD`, database `shop`);
+    `url_without_password` needs the password given apart."""
 
     port: int
 
     @property
     def url(self) -> str:
+        return f"postgresql://chronotope:{PASSWORD}@127.0.0.1:{self.port}/shop"
+
+    @property
+    def url_without_password(self) -> str:
         return f"postgresql://chronotope@127.0.0.1:{self.port}/shop"
 
 
@@ -45,7 +51,8 @@ def _free_port() -> int:
 
 def _run(args: list[str], as_postgres: bool) -> None:
     command = ["runuser", "-u", "postgres", "--", *args] if as_postgres else args
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, "PGPASSWORD": PASSWORD}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode:
         raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}")
 
@@ -59,9 +66,13 @@ def postgres_server() -> Iterator[PostgresServer]:
     if as_postgres:
         shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", _free_port()
+    secret = root / "password"
+    secret.write_text(PASSWORD)
+    if as_postgres:
+        shutil.chown(secret, "postgres", "postgres")
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", "chronotope", "-A", "trust", "-E", "UTF8",
-              "--no-sync"], as_postgres)
+        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", "chronotope", "--auth-local=trust",
+              "--auth-host=scram-sha-256", f"--pwfile={secret}", "-E", "UTF8", "--no-sync"], as_postgres)
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
         _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
               "start"], as_postgres)

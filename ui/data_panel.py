@@ -1,6 +1,7 @@
 """The operator's data panel: upload an event file, map its columns, give the zones of new places (a places
 file, a fallback zone), ingest with a progress bar and read the quarantine report; past ingests with undo and
-the shop profile's places (`ui.store_view`); upload Markdown documents into the knowledge base.
+the shop profile's places (`ui.store_view`); sync from a PostgreSQL database (`ui.sync_panel`); upload
+Markdown documents into the knowledge base.
 
 The functions under the Gradio layer (`source_preview`, `mapping_from_table`, `ingest_upload`,
 `add_documents`) are plain Python, tested without a server.
@@ -135,6 +136,7 @@ def build_data_panel(services: AppServices) -> StoreView:
     from tools.events.importers import PRESETS
     from tools.events.place_registration import read_places_file
     from ui.store_view import build_store_view
+    from ui.sync_panel import build_sync_panel
 
     gr.Markdown("### Import events", elem_classes="section-title")
     gr.Markdown(
@@ -229,6 +231,7 @@ def build_data_panel(services: AppServices) -> StoreView:
                              *reading],
                  [result, reasons, quarantine], api_visibility="private", concurrency_limit=1,
                  concurrency_id="ingest").then(view.values, None, view.outputs, api_visibility="private")
+    build_sync_panel(services, view)
 
     gr.Markdown("### Knowledge base documents")
     gr.Markdown(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from tests.postgres_server import PostgresServer, postgres_server
+from tests.postgres_server import PASSWORD, PostgresServer
 from tests.shops import NORTHWIND
 from tools.events.db_sync import DbSource, last_watermark, sync_postgres
 from tools.events.ingests import list_ingests, undo_ingest
@@ -33,10 +32,9 @@ CITIES = {"demo": ["Munich", "Lyon", "Madrid"], "northwind": ["Brooklyn", "Portl
 CURRENCY = {"demo": "EUR", "northwind": "USD"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PostgresServer]:
-    with postgres_server() as running:
-        yield running
+@pytest.fixture
+def server(postgres: PostgresServer) -> PostgresServer:
+    return postgres
 
 
 @pytest.fixture(params=["demo", "northwind"])
@@ -152,13 +150,18 @@ def test_undoing_a_sync_makes_the_next_sync_read_its_rows_again(shop, server: Po
 def test_a_query_source_is_read_only_and_its_password_is_never_recorded(shop, server: PostgresServer) -> None:
     store, name = shop
     _insert(server, name, 0, 30)
-    with_password = server.url.replace("chronotope@", "chronotope:s3cret@")
-    half = DbSource(with_password, query="SELECT * FROM orders WHERE line_id % 2 = 0;", watermark="line_id")
+    half = DbSource(server.url, query="SELECT * FROM orders WHERE line_id % 2 = 0;", watermark="line_id")
     report = sync_postgres(store, half, MAPPING)
     assert report.ingest.rows_accepted == 15
     record = (store.root / "ingests" / f"{report.ingest.ingest_id}.json").read_text()
-    assert "s3cret" not in record and "s3cret" not in report.summary()
+    assert PASSWORD not in record and PASSWORD not in report.summary()
     assert "chronotope@127.0.0.1" in report.ingest.sync_source
+    # The same source with the password given apart (a form's field) continues the same sync.
+    apart = DbSource(server.url_without_password, query=half.query, watermark="line_id", password=PASSWORD)
+    assert apart.label == half.label and PASSWORD not in repr(apart)
+    assert sync_postgres(store, apart, MAPPING).since == report.ingest.watermark
+    with pytest.raises(IngestError, match="Could not connect .*password"):
+        sync_postgres(store, DbSource(server.url_without_password, table="orders", password="wrong"), MAPPING)
 
     writes = DbSource(server.url, query="SELECT *, nextval('orders_line_id_seq') AS n FROM orders")
     with pytest.raises(IngestError, match="read-only.*only reads"):

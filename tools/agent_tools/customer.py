@@ -164,7 +164,7 @@ def recommendation_output(tool: str, result: RecommendationResult) -> ToolOutput
     """Recommendations as a tool output with product cards (shared with the operator tool)."""
     cards = [
         {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"),
-         "price": r.get("price"), "reason": r.get("reason")}
+         "price": r.get("price"), "currency": result.currency, "reason": r.get("reason")}
         for r in result.frame.to_dict(orient="records")
     ]
     return ToolOutput.from_result(tool, result, cards=cards)

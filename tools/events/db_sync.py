@@ -19,7 +19,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,12 +43,14 @@ _QUERY_START = re.compile(r"^\s*(select|with|table|values)\b", re.IGNORECASE)
 @dataclass(frozen=True)
 class DbSource:
     """A database source: its URL, and a table (`schema.table` or `table`) or one SELECT `query`; the
-    `watermark` column, if any, orders the rows so that each sync reads only what is new."""
+    `watermark` column, if any, orders the rows so that each sync reads only what is new. A `password` given
+    apart from the URL (a form's password field) is used to connect and shown nowhere."""
 
     url: str
     table: str | None = None
     query: str | None = None
     watermark: str | None = None
+    password: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         scheme = urlsplit(self.url).scheme
@@ -152,7 +154,8 @@ def _copy_new_rows(
     """Copy the rows at or past `since` to `target` as CSV with a header; their count and the largest
     watermark value among them (as text)."""
     try:
-        conn = psycopg.connect(source.url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False)
+        secret = {"password": source.password} if source.password else {}
+        conn = psycopg.connect(source.url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False, **secret)
     except psycopg.Error as error:
         raise IngestError(f"Could not connect to {redacted(source.url)}: {_first_line(error)}. Check the "
                           "host, port, database, user and password (or PGPASSWORD / ~/.pgpass).") from error

@@ -17,7 +17,6 @@ result atomically, so a refused edit leaves the profile as it was.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from tools.events.countries import country_code, country_names
 from tools.events.profile import DatedRate, Place, ProfileError, ShopProfile, check_currency
+from tools.events.table_files import read_table_file
 
 RATES_COLUMNS = ("currency", "valid_from", "rate")
 
@@ -255,16 +255,7 @@ def rate_lines(profile: ShopProfile) -> list[str]:
 def read_rates_file(path: Path | str) -> tuple[DatedRate, ...]:
     """Dated rates from a CSV with the columns currency, valid_from (YYYY-MM-DD) and rate (reporting units per
     unit); ProfileError naming the line of a bad row."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except FileNotFoundError as error:
-        raise ProfileError(f"Rates file {path} not found.") from error
-    missing = [c for c in RATES_COLUMNS if rows and c not in rows[0]]
-    if not rows or missing:
-        raise ProfileError(f"Rates file {path} needs the columns {', '.join(RATES_COLUMNS)}"
-                           + (f"; it lacks {', '.join(missing)}." if missing else "; it has no rows."))
+    rows = read_table_file(path, RATES_COLUMNS, "Rates file", ProfileError)
     entries: dict[tuple[str, date], DatedRate] = {}
     for number, row in enumerate(rows, start=2):
         code = (row["currency"] or "").strip().upper()
