@@ -102,6 +102,11 @@ class Settings(BaseSettings):
 
     operator_user: str = Field("operator", description="Operator console user name.")
     operator_password: SecretStr = Field(SecretStr("chronotope"), description="Operator console password.")
+    customer_token_key: SecretStr | None = Field(
+        None,
+        description="Hex key (>= 32 bytes) the shop's backend signs customer tokens with "
+        "(docs/embedding.md); default: one generated on first start in data_dir/secrets/customer-token.key.",
+    )
     host: str = Field("127.0.0.1", description="Interface the apps listen on (never public by default).")
     port: int = Field(7860, ge=1, le=65535)
 
@@ -155,6 +160,11 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self._under(self.conversations_db, "app.db")
+
+    @property
+    def secrets_path(self) -> Path:
+        """Keys and operator accounts made on first start (never in the repository)."""
+        return self.data_dir / "secrets"
 
     def model_options(self) -> ModelOptions:
         """The local model these settings choose, as the LLM layer takes it."""

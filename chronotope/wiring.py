@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tools.knowledge import KnowledgeBase
     from tools.recommend.engine import Recommender
     from ui.app import ServeOptions
+    from ui.customer_token import CustomerTokens
     from ui.services import AppServices
 
 _lock = threading.Lock()
@@ -121,10 +122,25 @@ def app_services(settings: Settings) -> AppServices:
     )
 
 
+def customer_tokens(settings: Settings) -> CustomerTokens:
+    """How the widget checks who is signed in: the shop's signing key (from the settings, or made on first
+    start under the data dir); the demo sign-in counts only for the demo shop served on loopback."""
+    from tools.events.simulate.shop import MANIFEST
+    from ui.app import is_loopback
+    from ui.customer_token import CustomerTokens, load_or_create_key, parse_key
+
+    given = settings.customer_token_key
+    key = (parse_key(given.get_secret_value()) if given is not None
+           else load_or_create_key(settings.secrets_path / "customer-token.key"))
+    demo = (settings.store_path / MANIFEST).is_file() and is_loopback(settings.host)
+    return CustomerTokens(key, accept_demo=demo)
+
+
 def serve_options(settings: Settings) -> ServeOptions:
-    """Where the apps listen and the operator console's account."""
+    """Where the apps listen, the operator console's account and how the widget checks its customers."""
     from ui.app import ServeOptions
 
     return ServeOptions(
-        settings.host, settings.port, settings.operator_user, settings.operator_password.get_secret_value()
+        settings.host, settings.port, settings.operator_user, settings.operator_password.get_secret_value(),
+        customer_tokens(settings),
     )

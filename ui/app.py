@@ -15,11 +15,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ui.customer_token import CustomerTokens, sign_customer
 from ui.services import AppServices
 from ui.theme import CSS, SHOP_NAME, app_theme
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import FastAPI, Request
 
 # Gradio reads these at import time: set them before any `import gradio`.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -28,6 +29,13 @@ os.environ.setdefault("GRADIO_SERVER_NAME", "127.0.0.1")
 CUSTOMER_PATH = "/customer"
 OPERATOR_PATH = "/operator"
 QUEUE_CONCURRENCY = 2  # agent runs at once per app: the model itself decodes one request at a time
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEMO_TOKEN_TTL_S = 12 * 3600
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (nothing else on the network reaches it)."""
+    return host.strip("[]").lower() in LOOPBACK_HOSTS
 
 
 def iframe_snippet(base_url: str) -> str:
@@ -41,12 +49,13 @@ def iframe_snippet(base_url: str) -> str:
 
 @dataclass(frozen=True)
 class ServeOptions:
-    """Where the apps listen and the operator console's account."""
+    """Where the apps listen, the operator console's account and how the widget checks its customers."""
 
     host: str
     port: int
     operator_user: str
     operator_password: str = field(repr=False)
+    customer_tokens: CustomerTokens = field(repr=False)
 
     @property
     def base_url(self) -> str:
@@ -79,11 +88,12 @@ def build_app(services: AppServices, options: ServeOptions, base_url: str | None
     base_url = base_url or options.base_url
     app = FastAPI(title=SHOP_NAME, docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def landing() -> str:
-        return _landing_html(base_url)
+    def landing(request: Request) -> HTMLResponse:
+        return HTMLResponse(_landing_html(base_url, _demo_sign_in(services, options, request)))
 
-    customer = build_customer_app(services, QUEUE_CONCURRENCY).queue(
+    app.add_route("/", landing, methods=["GET"], include_in_schema=False)
+
+    customer = build_customer_app(services, options.customer_tokens, QUEUE_CONCURRENCY).queue(
         default_concurrency_limit=QUEUE_CONCURRENCY
     )
     operator = build_operator_app(services, QUEUE_CONCURRENCY).queue(
@@ -118,7 +128,26 @@ def serve(services: AppServices, options: ServeOptions) -> None:
     uvicorn.run(app, host=options.host, port=options.port, log_level="warning")
 
 
-def _landing_html(base_url: str) -> str:
+def _demo_sign_in(services: AppServices, options: ServeOptions, request: Request) -> str:
+    """The local demo's sign-in links (a signed demo token per demo customer), only for a visitor on this
+    machine of a loopback server in demo mode; empty anywhere else."""
+    local = (is_loopback(options.host) and request.client is not None and is_loopback(request.client.host)
+             and is_loopback(request.url.hostname or ""))
+    if not (options.customer_tokens.accept_demo and local):
+        return ""
+    links = []
+    for customer in services.demo_customers:
+        token = sign_customer(options.customer_tokens.key, customer.user_id, DEMO_TOKEN_TTL_S, demo=True)
+        links.append(f'<a class="demo-customer" href="{CUSTOMER_PATH}/#token={token}">'
+                     f"{html.escape(customer.name)} ({html.escape(customer.user_id)}, "
+                     f"{customer.orders} orders)</a>")
+    return ('<section class="demo"><b>Demo sign-in</b> (local demo only: shown on 127.0.0.1 for the '
+            "generated demo shop, never on a public host). Open the widget as a demo customer; a real shop "
+            'signs its customers in as <code>docs/embedding.md</code> shows.<div>' + "".join(links)
+            + "</div></section>")
+
+
+def _landing_html(base_url: str, demo_sign_in: str) -> str:
     snippet = html.escape(iframe_snippet(base_url))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{SHOP_NAME}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -137,6 +166,10 @@ a.card:hover {{ border-color: #4f46e5; }}
 a.card b {{ color: #4f46e5; font-size: 17px; }}
 pre {{ background: #0f172a; color: #e2e8f0; padding: 14px; border-radius: 10px; white-space: pre-wrap;
   font-size: 12.5px; }}
+.demo {{ border: 2px dashed #f59e0b; background: #fffbeb; border-radius: 12px; padding: 14px; }}
+.demo div {{ display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }}
+a.demo-customer {{ background: #fff; border: 1px solid #f59e0b; border-radius: 8px; padding: 4px 10px;
+  color: #92400e; text-decoration: none; font-size: 13px; }}
 </style></head><body><main>
 <span class="logo">C</span><h1>{SHOP_NAME}</h1>
 <div class="cards">
@@ -145,5 +178,7 @@ returns, their orders, recommendations, with sources.</p></a>
 <a class="card" href="{OPERATOR_PATH}/"><b>Operator console</b><p>Analytics chat with tool traces and charts,
 alerts, data import, conversations and feedback. Password required.</p></a>
 </div>
-<p>Embed the assistant on any page:</p><pre>{snippet}</pre>
+{demo_sign_in}
+<p>Embed the assistant on any page (the shop signs in its customers: <code>docs/embedding.md</code>):</p>
+<pre>{snippet}</pre>
 </main></body></html>"""

@@ -46,11 +46,10 @@ class Turn:
 
 @dataclass
 class ChatSession:
-    """The state of one browser session's chat (kept server-side in a `gr.State`)."""
+    """The state of one browser session's chat (kept server-side by `ui.chat_registry.ChatSessions`)."""
 
     role: Role
     user_id: str | None = None
-    user_name: str | None = None
     conversation_id: str | None = None
     thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     shown: list[dict[str, Any]] = field(default_factory=list)  # the chatbot's messages
@@ -64,9 +63,9 @@ class ChatSession:
 
         return Session(self.role, self.user_id if self.role == "customer" else None)
 
-    def sign_in(self, user_id: str | None, user_name: str | None = None) -> None:
+    def sign_in(self, user_id: str | None) -> None:
         """Switch to another customer: a fresh chat, so nobody sees the previous customer's answers."""
-        self.user_id, self.user_name = user_id, user_name
+        self.user_id = user_id
         self.reset()
 
     def reset(self) -> None:
@@ -74,11 +73,6 @@ class ChatSession:
         self.conversation_id = None
         self.thread_id = uuid.uuid4().hex
         self.shown, self.answers, self.turns, self.last_answer = [], {}, [], None
-
-
-def current(state: ChatSession | None, role: Role) -> ChatSession:
-    """The session's chat, or a new one (Gradio state starts empty; API clients never run a page load)."""
-    return state if state is not None else ChatSession(role)
 
 
 def ask(

@@ -20,6 +20,7 @@ from tools.agent_tools import ShopEngines, build_registry
 from tools.knowledge import KnowledgeBase
 from ui.app import ServeOptions
 from ui.conversations import ConversationStore
+from ui.customer_token import CustomerTokens
 from ui.services import AppServices
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,11 @@ DOCS = ("policies/returns.md", "shipping/shipping-germany.md")
 DATA_END = date(2026, 11, 15)  # DemoConfig.small() ends here
 OPERATOR_PASSWORD = "correct horse battery"
 SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+TIMEOUT_MS = 60_000
+
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +62,8 @@ def shop_registry(demo_shop, ui_kb: KnowledgeBase, embedder, tmp_path_factory: p
     return build_registry(engines)
 
 
-SERVE = ServeOptions("127.0.0.1", 7860, "operator", OPERATOR_PASSWORD)
+CUSTOMER_KEY = bytes(range(32))  # the test shop's signing key
+SERVE = ServeOptions("127.0.0.1", 7860, "operator", OPERATOR_PASSWORD, CustomerTokens(CUSTOMER_KEY, True))
 
 
 @pytest.fixture(scope="session")
@@ -116,3 +123,16 @@ def live_server(make_services: Callable[..., AppServices]) -> Iterator[tuple[str
     services = make_services(word_delay_s=0.03)
     with running_server(services) as base_url:
         yield base_url, services
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.fail("Browser tests drive Debian's Chromium: install it with `apt-get install -y chromium` "
+                    "(never `playwright install`).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -6,33 +6,13 @@ tests/screenshots/."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import OPERATOR_PASSWORD, SCREENSHOTS
+from tests.ui.conftest import OPERATOR_PASSWORD, SCREENSHOTS, TIMEOUT_MS
 from ui.app import iframe_snippet
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-TIMEOUT_MS = 60_000
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.fail("Browser tests drive Debian's Chromium: install it with `apt-get install -y chromium` "
-                    "(never `playwright install`).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _shot(page, name: str) -> None:
