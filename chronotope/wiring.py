@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tools.recommend.engine import Recommender
     from ui.app import ServeOptions
     from ui.customer_token import CustomerTokens
+    from ui.operator_accounts import OperatorAccounts
     from ui.services import AppServices
 
 _lock = threading.Lock()
@@ -136,11 +137,22 @@ def customer_tokens(settings: Settings) -> CustomerTokens:
     return CustomerTokens(key, accept_demo=demo)
 
 
+def operator_accounts(settings: Settings) -> OperatorAccounts:
+    """The console's accounts (`chronotope operator add`); while there are none, the settings' one."""
+    from ui.operator_accounts import OperatorAccounts
+
+    accounts = OperatorAccounts.load(settings.operators_path)
+    if not accounts.hashes:
+        accounts.add(settings.operator_user, settings.operator_password.get_secret_value(), allow_short=True)
+    return accounts
+
+
 def serve_options(settings: Settings) -> ServeOptions:
-    """Where the apps listen, the operator console's account and how the widget checks its customers."""
+    """Where the apps listen, who may sign in to the console, how the widget checks its customers, the host
+    names visitors use; raises UnsafeServeOptions for a public host with a default password."""
     from ui.app import ServeOptions
 
     return ServeOptions(
-        settings.host, settings.port, settings.operator_user, settings.operator_password.get_secret_value(),
-        customer_tokens(settings),
+        settings.host, settings.port, operator_accounts(settings), customer_tokens(settings),
+        allowed_hosts=tuple(settings.allowed_hosts), embed_origins=tuple(settings.embed_origins),
     )

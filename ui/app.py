@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hmac
 import html
 import os
 import threading
@@ -16,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ui.customer_token import CustomerTokens, sign_customer
+from ui.operator_accounts import OperatorAccounts
+from ui.operator_login import LoginGuard, LoginPolicy, SessionTokens
 from ui.services import AppServices
 from ui.theme import CSS, SHOP_NAME, app_theme
+from ui.web_guard import GuardPolicy, WebGuard
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -31,6 +33,8 @@ OPERATOR_PATH = "/operator"
 QUEUE_CONCURRENCY = 2  # agent runs at once per app: the model itself decodes one request at a time
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEMO_TOKEN_TTL_S = 12 * 3600
+# The customer app takes no uploads and serves no files (the operator's uploads hold customer data).
+CUSTOMER_CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
 
 
 def is_loopback(host: str) -> bool:
@@ -47,32 +51,58 @@ def iframe_snippet(base_url: str) -> str:
     )
 
 
+class UnsafeServeOptions(ValueError):
+    """Options that would expose the apps unprotected (a public host with a default password, no Host
+    names); the message says what to set."""
+
+
 @dataclass(frozen=True)
 class ServeOptions:
-    """Where the apps listen, the operator console's account and how the widget checks its customers."""
+    """Where the apps listen, who may sign in to the console, how the widget checks its customers, and the
+    host names visitors use."""
 
     host: str
     port: int
-    operator_user: str
-    operator_password: str = field(repr=False)
+    operators: OperatorAccounts = field(repr=False)
     customer_tokens: CustomerTokens = field(repr=False)
+    allowed_hosts: tuple[str, ...] = ()  # names besides loopback's and `host` (the public name, a proxy's)
+    embed_origins: tuple[str, ...] = ()  # the shop's pages that may frame the widget; none: any page
+    login: LoginPolicy = field(default_factory=LoginPolicy)
+
+    def __post_init__(self) -> None:
+        if not self.operators.hashes:
+            raise UnsafeServeOptions("There is no operator account: add one with "
+                                     "`chronotope operator add NAME`.")
+        if is_loopback(self.host):
+            return
+        weak = self.operators.weak()
+        if weak:
+            raise UnsafeServeOptions(
+                f"Refusing to serve on {self.host} with the default or an empty password for "
+                f"{', '.join(weak)}: add operators with `chronotope operator add NAME` (or set "
+                "CHRONOTOPE_OPERATOR_PASSWORD), or serve on 127.0.0.1."
+            )
+        if not self.allowed_hosts:
+            raise UnsafeServeOptions(
+                f"Serving on {self.host} needs the host names visitors use: set CHRONOTOPE_ALLOWED_HOSTS "
+                "(e.g. [\"assistant.example.com\"]); requests for any other name are refused."
+            )
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
 
-def operator_auth(options: ServeOptions):
-    """Gradio auth callback: the operator's user name and password, compared in constant time."""
-    user = options.operator_user.encode()
-    password = options.operator_password.encode()
-
-    def check(username: str, given: str) -> bool:
-        same_user = hmac.compare_digest(username.encode(), user)
-        same_password = hmac.compare_digest(given.encode(), password)
-        return same_user and same_password
-
-    return check
+def guard_policy(options: ServeOptions) -> GuardPolicy:
+    """What the server answers to: its names, the widget framed by the shop's pages, no customer files."""
+    hosts = {*LOOPBACK_HOSTS, *(h.lower() for h in options.allowed_hosts)}
+    if options.host not in ("0.0.0.0", "::"):
+        hosts.add(options.host.strip("[]").lower())
+    return GuardPolicy(
+        allowed_hosts=frozenset(hosts),
+        framed_by={f"{CUSTOMER_PATH}/": " ".join(options.embed_origins) or "*"},
+        closed=tuple(f"{CUSTOMER_PATH}{route}" for route in CUSTOMER_CLOSED),
+    )
 
 
 def build_app(services: AppServices, options: ServeOptions, base_url: str | None = None) -> FastAPI:
@@ -81,6 +111,8 @@ def build_app(services: AppServices, options: ServeOptions, base_url: str | None
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.routing import Mount
 
     from ui.customer import build_customer_app
     from ui.operator import build_operator_app
@@ -103,9 +135,15 @@ def build_app(services: AppServices, options: ServeOptions, base_url: str | None
               "server_name": options.host, "server_port": options.port}
     gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, **common)
     gr.mount_gradio_app(
-        app, operator, path=OPERATOR_PATH, auth=operator_auth(options),
-        auth_message=f"{SHOP_NAME} operator console: sign in with the operator account.", **common,
+        app, operator, path=OPERATOR_PATH, auth=LoginGuard(options.operators, options.login).check,
+        auth_message=f"{SHOP_NAME} operator console: sign in with your operator account.", **common,
     )
+    console = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == OPERATOR_PATH)
+    console.tokens = SessionTokens(options.login)  # sign-ins that expire
+    # Cross-origin requests get no CORS headers at all (the widget runs in its own frame, same-origin with
+    # the server): a CORS middleware on this app also turns off Gradio's own, which echoes origins.
+    app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
+    app.add_middleware(WebGuard, policy=guard_policy(options))
     return app
 
 
@@ -119,7 +157,8 @@ def serve(services: AppServices, options: ServeOptions) -> None:
     console = Console()
     console.print(f"[bold]{SHOP_NAME}[/] is running:")
     console.print(f"  customer widget   {base_url}{CUSTOMER_PATH}/")
-    console.print(f"  operator console  {base_url}{OPERATOR_PATH}/   (user: {options.operator_user})")
+    operators = ", ".join(options.operators.hashes)
+    console.print(f"  operator console  {base_url}{OPERATOR_PATH}/   (operators: {operators})")
     console.print(f"  embed with        {iframe_snippet(base_url)}", soft_wrap=True, markup=False)
     if options.host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]Listening on {options.host}: reachable from other machines.[/]")

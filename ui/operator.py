@@ -60,6 +60,8 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
         rated = gr.State(None)
         gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts",
                             badge="Operator console"))
+        # Relative to /operator/: Gradio's logout route ends this sign-in (and the operator's others).
+        gr.HTML('<a href="logout" class="sign-out">Sign out</a>', elem_id="operator-sign-out")
         with gr.Tabs():
             _ask_tab(services, chats, rated, concurrency_limit)
             _alerts_tab(services, concurrency_limit)

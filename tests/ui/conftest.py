@@ -21,6 +21,7 @@ from tools.knowledge import KnowledgeBase
 from ui.app import ServeOptions
 from ui.conversations import ConversationStore
 from ui.customer_token import CustomerTokens
+from ui.operator_accounts import OperatorAccounts, hash_password
 from ui.services import AppServices
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,8 @@ def shop_registry(demo_shop, ui_kb: KnowledgeBase, embedder, tmp_path_factory: p
 
 
 CUSTOMER_KEY = bytes(range(32))  # the test shop's signing key
-SERVE = ServeOptions("127.0.0.1", 7860, "operator", OPERATOR_PASSWORD, CustomerTokens(CUSTOMER_KEY, True))
+SERVE = ServeOptions("127.0.0.1", 7860, OperatorAccounts({"operator": hash_password(OPERATOR_PASSWORD)}),
+                     CustomerTokens(CUSTOMER_KEY, accept_demo=True))
 
 
 @pytest.fixture(scope="session")
@@ -93,16 +95,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(services: AppServices) -> Iterator[str]:
-    """Both apps served on 127.0.0.1 at a free port for the duration of the block; yields the base URL."""
+def running_server(
+    services: AppServices, options: ServeOptions = SERVE, port: int | None = None
+) -> Iterator[str]:
+    """Both apps served on 127.0.0.1 (at a free port unless given) for the duration of the block; yields the
+    base URL."""
     import uvicorn
 
     from ui.app import build_app
 
-    port = _free_port()
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(build_app(services, SERVE, base_url), host="127.0.0.1", port=port,
-                                           log_level="warning", timeout_graceful_shutdown=2))
+    app = build_app(services, options, base_url)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -5,6 +5,9 @@ tests/screenshots/."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 import time
 
 import pytest
@@ -21,15 +24,22 @@ def _shot(page, name: str) -> None:
 
 
 def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leaves_feedback(
-    browser, live_server
+    browser, live_server, tmp_path
 ) -> None:
     base_url, services = live_server
     page = browser.new_page(viewport={"width": 1100, "height": 860})
-    page.set_content(
+    shop_page = (
         "<html><body style='font-family:sans-serif;background:#f1f5f9;margin:0;padding:24px'>"
         "<h2>Trailblazer Boots - 129.00 EUR</h2><p>The shop's product page, with the assistant embedded.</p>"
         f"<div style='position:fixed;right:24px;bottom:24px'>{iframe_snippet(base_url)}</div></body></html>"
     )
+    # The shop's page, served from another origin (a local one: Chromium keeps public pages from framing
+    # 127.0.0.1)
+    (tmp_path / "boots.html").write_text(shop_page, encoding="utf-8")
+    files = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    shop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), files)
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    page.goto(f"http://localhost:{shop.server_address[1]}/boots.html")
     widget = page.frame_locator("iframe")
     question = widget.locator("#customer-question textarea")
     question.wait_for(timeout=TIMEOUT_MS)
@@ -73,6 +83,7 @@ def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leav
         time.sleep(0.2)
     assert feedback[0]["rating"] == "up" and feedback[0]["comment"] == "Clear and quick, thanks"
     page.close()
+    shop.shutdown()
 
 
 def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_server) -> None:
@@ -104,6 +115,11 @@ def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_ser
     assert page.locator("#operator-table").get_by_text("region").first.is_visible()
     assert "find_spikes" in page.locator("#operator-caption").inner_text()
     _shot(page, "operator-spikes-chart")
+    page.locator("#operator-sign-out a").click()
+    page.locator("input[type=password]").wait_for(timeout=TIMEOUT_MS)  # back at the sign-in form
+    page.goto(f"{base_url}/operator/")
+    page.locator("input[type=password]").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#operator-chat").count() == 0
     page.close()
 
 
