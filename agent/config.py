@@ -125,6 +125,7 @@ class Settings(BaseSettings):
         "empty: any page.",
     )
     port: int = Field(7860, ge=1, le=65535)
+    max_upload_mb: int = Field(2048, ge=1, description="The largest file the operator console accepts.")
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -48,7 +48,8 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
     """The shop's documents and products index."""
     from tools.knowledge import KnowledgeBase
 
-    return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir)
+    return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir,
+                         uploads_dir=settings.data_dir / "documents")
 
 
 def recommender(settings: Settings, store: EventStore | None = None) -> Recommender:
@@ -114,12 +115,14 @@ def app_services(settings: Settings) -> AppServices:
     """What both apps share: the agent (built on first use), the store, the knowledge base, the chats."""
     from ui.conversations import ConversationStore
     from ui.services import AppServices
+    from ui.uploads import UploadArea
 
     return AppServices(
         store=event_store(settings),
         conversations=ConversationStore(settings.conversations_path),
         open_agent=lambda: build_agent(settings),
         open_knowledge_base=lambda: knowledge_base(settings),
+        uploads=UploadArea(settings.data_dir / "uploads", settings.max_upload_mb * 2**20),
     )
 
 

@@ -19,6 +19,7 @@ from ui.operator_accounts import OperatorAccounts
 from ui.operator_login import LoginGuard, LoginPolicy, SessionTokens
 from ui.services import AppServices
 from ui.theme import CSS, SHOP_NAME, app_theme
+from ui.uploads import FilePathGuard
 from ui.web_guard import GuardPolicy, WebGuard
 
 if TYPE_CHECKING:
@@ -133,16 +134,23 @@ def build_app(services: AppServices, options: ServeOptions, base_url: str | None
     )
     common = {"theme": app_theme(), "css": CSS, "footer_links": [], "ssr_mode": False, "show_error": True,
               "server_name": options.host, "server_port": options.port}
-    gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, **common)
+    gr.mount_gradio_app(app, customer, path=CUSTOMER_PATH, max_file_size=1, **common)  # route closed too
     gr.mount_gradio_app(
         app, operator, path=OPERATOR_PATH, auth=LoginGuard(options.operators, options.login).check,
-        auth_message=f"{SHOP_NAME} operator console: sign in with your operator account.", **common,
+        auth_message=f"{SHOP_NAME} operator console: sign in with your operator account.",
+        max_file_size=services.uploads.max_bytes, **common,
     )
     console = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == OPERATOR_PATH)
     console.tokens = SessionTokens(options.login)  # sign-ins that expire
+    services.uploads.reset()
+    # Uploads, and every copy Gradio makes of the console's files, go to one folder emptied at each start.
+    console.uploaded_file_dir = str(services.uploads.root)
+    for block in (operator, *operator.blocks.values()):
+        block.GRADIO_CACHE = str(services.uploads.root)
     # Cross-origin requests get no CORS headers at all (the widget runs in its own frame, same-origin with
     # the server): a CORS middleware on this app also turns off Gradio's own, which echoes origins.
     app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
+    app.add_middleware(FilePathGuard, prefix=f"{OPERATOR_PATH}/gradio_api/", area=services.uploads)
     app.add_middleware(WebGuard, policy=guard_policy(options))
     return app
 

@@ -18,6 +18,7 @@ from tools.events.dialect import DECIMALS, ENCODINGS, CsvDialect
 from tools.events.mapping import MAPPABLE, ColumnMapping, IngestError
 from tools.events.quarantine import MAX_REJECTED
 from tools.events.schema import EVENT_REQUIRED
+from ui.uploads import UploadRefused
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -31,7 +32,7 @@ MAPPING_HEADERS = ["canonical column", "source column", "constant", "default if 
 NO_PRESET = "(none)"
 PREVIEW_ROWS = 5
 QUARANTINE_ROWS = 20
-UPLOADS = "uploads"  # sub-folder of the docs dir for documents added from the console
+DOCUMENT_MAX_BYTES = 5 * 2**20  # a Markdown document; event files have the upload area's limit
 THOUSANDS_CHOICES: dict[str, str | None] = {"none": None, ",": ",", ".": ".", "space": " ", "'": "'"}
 
 
@@ -114,20 +115,21 @@ def ingest_upload(
 
 
 def add_documents(kb: KnowledgeBase, paths: list[Path | str], progress: bool = True) -> IndexReport:
-    """Check each Markdown file, copy it under the knowledge base's docs dir (uploads/), and re-index."""
+    """Check each Markdown file, copy it into the knowledge base's uploads folder (under the data dir), and
+    re-index."""
     from tools.knowledge.documents import parse_document
     from tools.knowledge.errors import DocumentError
 
     if not paths:
         raise DocumentError("Choose one or more Markdown (.md) files to add.")
-    if kb.docs_dir is None:
-        raise DocumentError("This knowledge base has no documents folder to add files to.")
-    target = kb.docs_dir / UPLOADS
+    if kb.uploads_dir is None:
+        raise DocumentError("This knowledge base has no uploads folder to add files to.")
+    target = kb.uploads_dir
     for path in map(Path, paths):
         if path.suffix.lower() != ".md":
             raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md files.")
         name = path.name.lower().replace(" ", "-").replace("_", "-")
-        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{UPLOADS}/{name}",
+        parse_document(path.read_text(encoding="utf-8"), Path(name).stem, f"{target.name}/{name}",
                        path.stat().st_mtime)
     target.mkdir(parents=True, exist_ok=True)
     for path in map(Path, paths):
@@ -144,6 +146,7 @@ def build_data_panel(services: AppServices) -> None:
     import gradio as gr
 
     from tools.events.importers import PRESETS
+    from ui.notices import error
 
     gr.Markdown("### Import events", elem_classes="section-title")
     gr.Markdown(
@@ -197,9 +200,9 @@ def build_data_panel(services: AppServices) -> None:
         if not file:
             return pd.DataFrame(), initial_mapping([])
         try:
-            columns, head = source_preview(file, dialect_from_inputs(*options))
-        except IngestError as error:
-            raise gr.Error(str(error)) from error
+            columns, head = source_preview(services.uploads.accept(file), dialect_from_inputs(*options))
+        except (IngestError, UploadRefused) as refused:
+            raise error(refused) from refused
         return head, initial_mapping(columns)
 
     for control in (upload, *reading):
@@ -207,14 +210,14 @@ def build_data_panel(services: AppServices) -> None:
 
     def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str, percent: float,
                   *options: str, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
-        if not file:
-            raise gr.Error("Upload a file first.")
         try:
-            outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz), chosen,
+            path = services.uploads.accept(file)
+            outcome = ingest_upload(services.store, path, mapping_from_table(table, fmt, tz), chosen,
                                     dialect=dialect_from_inputs(*options), max_rejected=(percent or 0) / 100,
                                     progress=True)
-        except IngestError as error:
-            raise gr.Error(str(error)) from error
+        except (IngestError, UploadRefused) as refused:
+            raise error(refused) from refused
+        services.uploads.discard(path)
         report = outcome.report
         text = f"**{report.summary()}**"
         text += "".join(f"\n\n⚠ {warning}" for warning in report.warnings)
@@ -241,9 +244,12 @@ def build_data_panel(services: AppServices) -> None:
         from tools.knowledge.errors import KnowledgeBaseError
 
         try:
-            report = add_documents(services.knowledge_base, list(files or []), progress=True)
-        except (KnowledgeBaseError, OSError, UnicodeDecodeError) as error:
-            raise gr.Error(str(error)) from error
+            paths = [services.uploads.accept(file, DOCUMENT_MAX_BYTES) for file in files or []]
+            report = add_documents(services.knowledge_base, paths, progress=True)
+        except (KnowledgeBaseError, UploadRefused, OSError, UnicodeDecodeError) as refused:
+            raise error(refused) from refused
+        for path in paths:
+            services.uploads.discard(path)
         return f"**Indexed.** {report.summary()}"
 
     add.click(on_add, [documents], [kb_result], api_visibility="private", concurrency_limit=1,

@@ -3,9 +3,7 @@ the tools' chart specs, alerts, the data panel, and the stored conversations wit
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
@@ -55,7 +53,9 @@ def answer_visuals(answer: AgentAnswer | None, profile: ShopProfile) -> tuple[An
 
 def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.Blocks:
     """The operator console as a Gradio Blocks app (mounted at /operator, with auth, by `ui.app`)."""
-    with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False) as app:
+    # delete_cache: the copies Gradio serves (exports, charts) leave its cache after an hour.
+    with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False,
+                   delete_cache=(3600, 3600)) as app:
         chats = ChatSessions("operator", forget=services.forget_chat)
         rated = gr.State(None)
         gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts",
@@ -187,7 +187,7 @@ def _conversations_tab(services: AppServices, app: gr.Blocks) -> None:
 
     def on_export() -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
+        out = services.uploads.root / "exports" / f"conversations-{stamp}.jsonl"  # emptied at each start
         count = services.conversations.export_jsonl(out)
         info(f"Exported {count} conversation(s).")
         return str(out)

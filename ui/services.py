@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tools.events.customers import CustomerSummary, customers_with_most_orders
 from ui.conversations import ConversationStore
+from ui.uploads import UploadArea
 
 if TYPE_CHECKING:
     from agent.graph import ShopAgent
@@ -29,6 +30,7 @@ class AppServices:
     conversations: ConversationStore
     open_agent: Callable[[], ShopAgent]
     open_knowledge_base: Callable[[], KnowledgeBase]
+    uploads: UploadArea  # the console's uploads (the only files the data panel reads)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property

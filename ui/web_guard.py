@@ -20,8 +20,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 # Gradio's page needs inline scripts and runs events' `js` through eval; what matters here is that nothing
 # loads from, or connects to, another origin (no remote images: no tracking pixels) and who may frame it.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; "
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+       "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+       "connect-src 'self'; media-src 'self' blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
 
 

@@ -23,11 +23,13 @@ from ui.conversations import ConversationStore
 from ui.customer_token import CustomerTokens
 from ui.operator_accounts import OperatorAccounts, hash_password
 from ui.services import AppServices
+from ui.uploads import UploadArea
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("policies/returns.md", "shipping/shipping-germany.md")
 DATA_END = date(2026, 11, 15)  # DemoConfig.small() ends here
 OPERATOR_PASSWORD = "correct horse battery"
+UPLOAD_LIMIT = 200_000  # bytes: the test console's largest upload
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -83,6 +85,7 @@ def make_services(
             conversations=conversations,
             open_agent=lambda: ShopAgent(model, shop_registry, today=DATA_END),
             open_knowledge_base=lambda: ui_kb,
+            uploads=UploadArea(tmp_path_factory.mktemp("uploads"), UPLOAD_LIMIT),
         )
 
     return make
@@ -142,3 +145,20 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def queue_call(http, app_url: str, session_hash: str, fn_index: int, data: list) -> str:
+    """A crafted request straight to an app's queue (no client library; `http`: httpx or a signed-in
+    httpx.Client); the event stream's text until the call completes."""
+    joined = http.post(f"{app_url}/gradio_api/queue/join",
+                       json={"data": data, "fn_index": fn_index, "session_hash": session_hash,
+                             "event_data": None, "trigger_id": None})
+    assert joined.status_code == 200, joined.text
+    seen = []
+    with http.stream("GET", f"{app_url}/gradio_api/queue/data", params={"session_hash": session_hash},
+                     timeout=60) as stream:
+        for line in stream.iter_lines():
+            seen.append(line)
+            if "process_completed" in line:
+                break
+    return "\n".join(seen)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from tests.ui.conftest import CUSTOMER_KEY
+from tests.ui.conftest import CUSTOMER_KEY, queue_call
 from ui.customer_token import (
     CustomerTokens,
     InvalidCustomerToken,
@@ -107,22 +107,6 @@ def test_a_guest_and_a_bad_token_read_no_orders_and_a_valid_token_reads_only_its
     assert set(_leaked(answer, rows)) <= set(own)
 
 
-def _queue(base_url: str, session_hash: str, fn_index: int, data: list) -> str:
-    """A crafted request straight to the queue (no client library); the stream's text until it completes."""
-    joined = httpx.post(f"{base_url}/customer/gradio_api/queue/join",
-                        json={"data": data, "fn_index": fn_index, "session_hash": session_hash,
-                              "event_data": None, "trigger_id": None})
-    assert joined.status_code == 200, joined.text
-    seen = []
-    with httpx.stream("GET", f"{base_url}/customer/gradio_api/queue/data",
-                      params={"session_hash": session_hash}, timeout=60) as stream:
-        for line in stream.iter_lines():
-            seen.append(line)
-            if "process_completed" in line:
-                break
-    return "\n".join(seen)
-
-
 def test_a_replayed_session_hash_without_the_token_reads_nothing_of_that_customer(shop) -> None:
     base_url, services, rows = shop
     customer = services.demo_customers[0]
@@ -133,9 +117,9 @@ def test_a_replayed_session_hash_without_the_token_reads_nothing_of_that_custome
     ask = functions["ask"]
     stop = next(n for n, dep in enumerate(config["dependencies"]) if dep.get("cancels"))
     for fn_index, data in ((ask, [ORDERS_QUESTION, ""]), (stop, [""]), (ask, [ORDERS_QUESTION, "forged"])):
-        replay = _queue(base_url, client.session_hash, fn_index, data)
+        replay = queue_call(httpx, f"{base_url}/customer", client.session_hash, fn_index, data)
         assert "process_completed" in replay and not _leaked(replay, rows), replay
-    fresh = _queue(base_url, uuid.uuid4().hex, ask, [ORDERS_QUESTION, ""])
+    fresh = queue_call(httpx, f"{base_url}/customer", uuid.uuid4().hex, ask, [ORDERS_QUESTION, ""])
     assert "sign" in fresh.lower() and not _leaked(fresh, rows)
 
 

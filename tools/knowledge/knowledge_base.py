@@ -43,7 +43,8 @@ class KnowledgeBase:
     """The shop's documents (hybrid BM25 + dense search with citations) and products (semantic search).
 
     State lives under `chroma_dir`: the chromadb collections and, beside them, the BM25 index. `docs_dir` is
-    the folder of Markdown documents that `index()` mirrors when it is given no other folder.
+    the folder of Markdown documents that `index()` mirrors when it is given no other folder, together with
+    `uploads_dir` (documents the operator added, kept with the shop's data).
     """
 
     def __init__(
@@ -51,12 +52,14 @@ class KnowledgeBase:
         chroma_dir: Path,
         embedder: TextEmbedder,
         docs_dir: Path | None = None,
+        uploads_dir: Path | None = None,
         docs_collection: str = DOCS_COLLECTION,
         products_collection: str = PRODUCTS_COLLECTION,
     ) -> None:
         self.chroma_dir = Path(chroma_dir)
         self.embedder = embedder
         self.docs_dir = Path(docs_dir) if docs_dir is not None else None
+        self.uploads_dir = Path(uploads_dir) if uploads_dir is not None else None
         self.docs_collection = docs_collection
         self.products_collection = products_collection
         self._client: ClientAPI | None = None
@@ -95,12 +98,14 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ documents
     def index(self, path: Path | None = None, progress: bool = True) -> IndexReport:
         """Make the index mirror the Markdown documents under `path` (default: the knowledge base's
-        docs_dir)."""
+        docs_dir and uploads_dir)."""
         if path is None and self.docs_dir is None:
             raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with "
                              "docs_dir.")
-        root = Path(path) if path is not None else self.docs_dir
-        chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
+        roots = [Path(path)] if path is not None else [self.docs_dir]
+        if path is None and self.uploads_dir is not None and self.uploads_dir.is_dir():
+            roots.append(self.uploads_dir)
+        chunks = [chunk for document in load_corpus(*roots) for chunk in chunk_document(document)]
         report = sync_chunks(self.docs(), chunks, self.embedder, progress=progress)
         saved = LexicalIndex.saved_fingerprint(self.bm25_path)
         if report.wrote or saved != fingerprint(c.chunk_id for c in chunks):
