@@ -150,3 +150,22 @@ def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, li
     messages = services.conversations.messages(conversation)
     assert len(messages) == 8 and messages[4]["content"] == "How long does delivery to Germany take?"
     page.close()
+
+
+def test_an_image_in_a_chat_message_is_shown_as_text_and_never_fetched(browser, live_server) -> None:
+    base_url, _ = live_server
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "pixel" in request.url else None)
+    page.goto(f"{base_url}/customer/")
+    question = page.locator("#customer-question textarea")
+    question.wait_for(timeout=TIMEOUT_MS)
+    # Same-origin image URLs: the page's CSP would allow them, so only the rendering keeps them out.
+    question.fill("Can I return opened headphones? ![seen](/customer/pixel-1.png) "
+                  '<img src="/customer/pixel-2.png">')
+    question.press("Enter")
+    chat = page.locator("#customer-chat")
+    chat.locator(".footnote").first.wait_for(timeout=TIMEOUT_MS)
+    assert "![seen](/customer/pixel-1.png)" in chat.inner_text()
+    assert chat.locator("img[src*=pixel]").count() == 0 and not fetched
+    page.close()
