@@ -39,6 +39,7 @@ class ChatWiring:
     chats: ChatSessions  # the app's chats, by browser session
     rated: gr.State  # (shown index, rating) of the answer last rated, for the feedback form
     chatbot: gr.Chatbot
+    conversation: gr.Textbox  # hidden: the stored conversation's id, kept by the page to continue it later
     question: gr.Textbox
     send: gr.Button
     stop: gr.Button
@@ -60,19 +61,21 @@ def agent_queue(concurrency_limit: int) -> dict[str, Any]:
 def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int) -> None:
     """Attach ask (public API `ask`), example, retry, stop and thumb events to the app's chat components."""
     w = wiring
-    outputs = [w.question, w.chatbot, w.send, w.stop, *w.turn_outputs, w.feedback_row]
+    outputs = [w.question, w.chatbot, w.conversation, w.send, w.stop, *w.turn_outputs, w.feedback_row]
     given = [w.credential] if w.credential is not None else []
+    kept = [w.conversation, *given]
 
     def chat_for(request: gr.Request | None, credential: str | None) -> ChatSession:
         chat = w.chats.get(request.session_hash if request else None)
         w.authorise(chat, credential)
         return chat
 
-    def run(turn: Callable[[ChatSession], Iterator[ChatSession]], request: gr.Request | None,
-            credential: str | None) -> Iterator[tuple[Any, ...]]:
+    def run(turn: Callable[[ChatSession], Iterator[ChatSession]], conversation: str | None,
+            request: gr.Request | None, credential: str | None) -> Iterator[tuple[Any, ...]]:
         try:
             with w.chats.turn(request.session_hash if request else None) as state:
                 w.authorise(state, credential)
+                chat_session.resume(services.agent, services.conversations, state, conversation)
                 yield from stream(turn(state), state)
         except ChatInputError as error:
             warning(str(error))
@@ -80,7 +83,8 @@ def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int)
     def stream(turn: Iterator[ChatSession], state: ChatSession) -> Iterator[tuple[Any, ...]]:
         try:
             for current in turn:
-                yield ("", current.shown, gr.update(visible=False), gr.update(visible=True),
+                yield ("", current.shown, current.conversation_id, gr.update(visible=False),
+                       gr.update(visible=True),
                        *(gr.update() for _ in w.turn_outputs), gr.update())
         except ChatInputError as error:
             warning(str(error))
@@ -90,31 +94,32 @@ def wire_chat(services: AppServices, wiring: ChatWiring, concurrency_limit: int)
             chat_session.mark_failed(state)
             warning(w.failure_note(error))
         feedback = gr.update(visible=False) if w.close_feedback_after_turn else gr.update()
-        yield (gr.update(), state.shown, gr.update(visible=True), gr.update(visible=False),
+        yield (gr.update(), state.shown, state.conversation_id, gr.update(visible=True),
+               gr.update(visible=False),
                *w.turn_values(state), feedback)
 
-    def on_ask(text: str, credential: str | None = None,
+    def on_ask(text: str, conversation: str | None, credential: str | None = None,
                request: gr.Request = None) -> Iterator[tuple[Any, ...]]:  # type: ignore[assignment]
         yield from run(lambda state: chat_session.ask(services.agent, services.conversations, state, text),
-                       request, credential)
+                       conversation, request, credential)
 
-    def on_example(data: gr.SelectData, credential: str | None = None,
+    def on_example(data: gr.SelectData, conversation: str | None, credential: str | None = None,
                    request: gr.Request = None) -> Iterator[tuple[Any, ...]]:  # type: ignore[assignment]
         text = data.value["text"] if isinstance(data.value, dict) else str(data.value)
         yield from run(lambda state: chat_session.ask(services.agent, services.conversations, state, text),
-                       request, credential)
+                       conversation, request, credential)
 
-    def on_retry(credential: str | None = None,
+    def on_retry(conversation: str | None, credential: str | None = None,
                  request: gr.Request = None) -> Iterator[tuple[Any, ...]]:  # type: ignore[assignment]
         yield from run(lambda state: chat_session.retry(services.agent, services.conversations, state),
-                       request, credential)
+                       conversation, request, credential)
 
     limits = agent_queue(concurrency_limit)
     events = [
-        w.question.submit(on_ask, [w.question, *given], outputs, api_name="ask", **limits),
-        w.send.click(on_ask, [w.question, *given], outputs, api_visibility="private", **limits),
-        w.chatbot.example_select(on_example, given, outputs, api_visibility="private", **limits),
-        w.chatbot.retry(on_retry, given, outputs, api_visibility="private", **limits),
+        w.question.submit(on_ask, [w.question, *kept], outputs, api_name="ask", **limits),
+        w.send.click(on_ask, [w.question, *kept], outputs, api_visibility="private", **limits),
+        w.chatbot.example_select(on_example, kept, outputs, api_visibility="private", **limits),
+        w.chatbot.retry(on_retry, kept, outputs, api_visibility="private", **limits),
     ]
 
     def on_stop(credential: str | None = None,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tools.registry import Role
 from ui.chat_view import (
     activity_title,
+    answer_markdown,
     answer_message,
     draft_message,
     pending_message,
@@ -122,6 +123,35 @@ def ask(
     chat.turns.append(turn)
     chat.last_answer = answer
     yield chat
+
+
+def resume(
+    agent: ShopAgent, store: ConversationStore, chat: ChatSession, conversation_id: str | None
+) -> None:
+    """Continue a stored conversation in a chat that has none yet (the server restarted, or the chat left
+    memory): its turns come back on screen and into the agent's memory. Only a conversation of the chat's
+    own role and user is taken; any other id is ignored."""
+    if not conversation_id or chat.conversation_id is not None or chat.turns:
+        return
+    if store.owner(conversation_id) != (chat.role, chat.user_id):
+        return
+    chat.conversation_id = conversation_id
+    for stored_from, question, answer, answer_index in _stored_turns(store.messages(conversation_id)):
+        chat.turns.append(Turn(question, len(chat.shown), stored_from, answer))
+        chat.shown += [user_message(question), {"role": "assistant", "content": answer_markdown(answer, [])}]
+        chat.answers[len(chat.shown) - 1] = answer_index
+    agent.remember(chat.agent_session(), chat.thread_id, [(t.question, t.answer) for t in chat.turns])
+
+
+def _stored_turns(messages: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, int]]:
+    """(index of the question, question, answer, index of the answer) of each answered turn."""
+    start, question = 0, None
+    for index, message in enumerate(messages):
+        if message["role"] == "user":
+            start, question = index, message["content"]
+        elif message["role"] == "assistant" and not message.get("tool_calls") and question is not None:
+            yield start, question, message["content"], index
+            question = None
 
 
 def retry(agent: ShopAgent, store: ConversationStore, chat: ChatSession) -> Iterator[ChatSession]:

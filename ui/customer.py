@@ -54,6 +54,7 @@ def build_customer_app(
             chat.sign_in(user_id)
 
     with gr.Blocks(title=f"{SHOP_NAME} · Help", analytics_enabled=False, fill_height=True) as app:
+        conversation = gr.Textbox(visible=False, elem_id="customer-conversation")
         rated = gr.State(None)  # (shown index, rating) of the answer last rated, for the optional comment
         token = gr.Textbox(visible=False, elem_id="customer-token")
         gr.HTML(header_html("Help & shopping assistant"))
@@ -95,8 +96,8 @@ def build_customer_app(
         )
 
         wire_chat(services, ChatWiring(
-            role="customer", chats=chats, rated=rated, chatbot=chatbot, question=question, send=send,
-            stop=stop, feedback_row=feedback_row,
+            role="customer", chats=chats, rated=rated, chatbot=chatbot, conversation=conversation,
+            question=question, send=send, stop=stop, feedback_row=feedback_row,
             failure_note=lambda error: "Sorry, something went wrong on our side. Please try again.",
             cleared_on_like=(comment,),  # each thumb opens an empty comment box
             credential=token, authorise=authorise,

@@ -76,6 +76,7 @@ def _ask_tab(services: AppServices, chats: ChatSessions, rated: gr.State, concur
     form."""
     with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
         with gr.Column(scale=6):
+            conversation = gr.Textbox(visible=False, elem_id="operator-conversation")
             chatbot = gr.Chatbot(
                 elem_id="operator-chat",
                 show_label=False,
@@ -101,7 +102,8 @@ def _ask_tab(services: AppServices, chats: ChatSessions, rated: gr.State, concur
             table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
 
     wire_chat(services, ChatWiring(
-        role="operator", chats=chats, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
+        role="operator", chats=chats, rated=rated, chatbot=chatbot, conversation=conversation,
+        question=question, send=send, stop=stop,
         feedback_row=feedback_row,
         failure_note=lambda error: f"The question failed: {error}",
         close_feedback_after_turn=True,
@@ -113,9 +115,9 @@ def _ask_tab(services: AppServices, chats: ChatSessions, rated: gr.State, concur
         state = chats.get(request.session_hash)
         services.forget_chat(state)
         state.reset()
-        return None, pd.DataFrame(), ""
+        return "", None, pd.DataFrame(), ""
 
-    chatbot.clear(on_clear, None, [plot, table, caption], api_visibility="private")
+    chatbot.clear(on_clear, None, [conversation, plot, table, caption], api_visibility="private")
 
     def on_feedback(
         note: str, better: str, last: tuple[int, str] | None, request: gr.Request

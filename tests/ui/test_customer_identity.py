@@ -40,7 +40,7 @@ def shop(live_server):
 def _ask(base_url: str, token: str, question: str = ORDERS_QUESTION) -> tuple[Client, str]:
     client = Client(f"{base_url}/customer/", verbose=False, download_files=False, analytics_enabled=False)
     try:
-        chatbot = client.predict(question, token, api_name="/ask")[1]
+        chatbot = client.predict(question, "", token, api_name="/ask")[1]
     finally:
         client.close()
     return client, json.dumps(chatbot, ensure_ascii=False)
@@ -112,14 +112,16 @@ def test_a_replayed_session_hash_without_the_token_reads_nothing_of_that_custome
     customer = services.demo_customers[0]
     client, answer = _ask(base_url, sign_customer(CUSTOMER_KEY, customer.user_id))
     assert _leaked(answer, rows)  # the signed-in customer did see their orders in that session
+    conversation = services.conversations.recent(1)[0].conversation_id  # even knowing its id
     config = httpx.get(f"{base_url}/customer/config").json()
     functions = {dep.get("api_name"): n for n, dep in enumerate(config["dependencies"])}
     ask = functions["ask"]
     stop = next(n for n, dep in enumerate(config["dependencies"]) if dep.get("cancels"))
-    for fn_index, data in ((ask, [ORDERS_QUESTION, ""]), (stop, [""]), (ask, [ORDERS_QUESTION, "forged"])):
+    for fn_index, data in ((ask, [ORDERS_QUESTION, conversation, ""]), (stop, [""]),
+                           (ask, [ORDERS_QUESTION, conversation, "forged"])):
         replay = queue_call(httpx, f"{base_url}/customer", client.session_hash, fn_index, data)
         assert "process_completed" in replay and not _leaked(replay, rows), replay
-    fresh = queue_call(httpx, f"{base_url}/customer", uuid.uuid4().hex, ask, [ORDERS_QUESTION, ""])
+    fresh = queue_call(httpx, f"{base_url}/customer", uuid.uuid4().hex, ask, [ORDERS_QUESTION, "", ""])
     assert "sign" in fresh.lower() and not _leaked(fresh, rows)
 
 

@@ -66,7 +66,7 @@ def test_operator_data_and_endpoints_are_closed_without_sign_in(live_server) -> 
 def test_signed_in_operator_gets_answers_with_tool_steps_over_the_api(live_server) -> None:
     base_url, _ = live_server
     client = _client(f"{base_url}/operator/", auth=("operator", OPERATOR_PASSWORD))
-    result = client.predict("Which regions spike on Friday night?", api_name="/ask")
+    result = client.predict("Which regions spike on Friday night?", "", api_name="/ask")
     chatbot = result[1]
     assert chatbot[1]["metadata"]["title"] == "Tool: find_spikes"
     assert "Friday-night orders" in _text(chatbot[-1])
@@ -76,7 +76,7 @@ def test_customer_asking_an_operator_question_gets_no_operator_data(live_server)
     base_url, services = live_server
     client = _client(f"{base_url}/customer/")
     token = sign_customer(CUSTOMER_KEY, services.demo_customers[0].user_id)
-    chatbot = client.predict("Which regions spike on Friday night?", token, api_name="/ask")[1]
+    chatbot = client.predict("Which regions spike on Friday night?", "", token, api_name="/ask")[1]
     answer = _text(chatbot[-1])
     assert "not available in a customer session" in answer and "Friday-night orders" not in answer
 
@@ -102,7 +102,7 @@ def test_ten_concurrent_customer_chats_complete_without_errors(make_services) ->
             client = _client(f"{base_url}/customer/")
             customer = customers[n % len(customers)]
             token = sign_customer(CUSTOMER_KEY, customer.user_id)
-            chatbot = client.predict(questions[n % len(questions)], token, api_name="/ask")[1]
+            chatbot = client.predict(questions[n % len(questions)], "", token, api_name="/ask")[1]
             return customer.user_id, _text(chatbot[-1])
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
