@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ui.operator_accounts import OperatorAccounts
 
 logger = logging.getLogger(__name__)
+TRACKED = 10_000  # accounts and addresses with failures remembered at once (the locked ones always are)
 # The address of the request being served, set by `ui.web_guard` (Gradio's auth callback only gets the name
 # and password).
 client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="unknown")
@@ -72,6 +73,8 @@ class LoginGuard:
         return False
 
     def _fail(self, key: str, now: float) -> int:
+        if len(self._failures) >= TRACKED:  # made-up names and addresses must not fill the memory
+            self._failures = {k: f for k, f in self._failures.items() if f.locked_until > now}
         failures = self._failures.setdefault(key, _Failures())
         if failures.locked_until and failures.locked_until <= now:
             failures.count = 0  # the lockout has passed: a fresh start
