@@ -100,10 +100,32 @@ class Settings(BaseSettings):
     )
     tool_timeout_s: float = Field(60.0, gt=0, description="Per-tool-call timeout.")
 
-    operator_user: str = Field("operator", description="Operator console user name.")
-    operator_password: SecretStr = Field(SecretStr("chronotope"), description="Operator console password.")
+    operator_user: str = Field(
+        "operator",
+        description="The console's account while there is none in data_dir/secrets/operators.json.",
+    )
+    operator_password: SecretStr = Field(
+        SecretStr("chronotope"),
+        description="That account's password; the default (or none) is refused off loopback.",
+    )
+    customer_token_key: SecretStr | None = Field(
+        None,
+        description="Hex key (>= 32 bytes) the shop's backend signs customer tokens with "
+        "(docs/embedding.md); default: one generated on first start in data_dir/secrets/customer-token.key.",
+    )
     host: str = Field("127.0.0.1", description="Interface the apps listen on (never public by default).")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names visitors use besides loopback's and `host` (needed off loopback); requests "
+        "naming any other host are refused (DNS rebinding).",
+    )
+    embed_origins: list[str] = Field(
+        default_factory=list,
+        description="The shop's origins that may frame the customer widget (CSP frame-ancestors); "
+        "empty: any page.",
+    )
     port: int = Field(7860, ge=1, le=65535)
+    max_upload_mb: int = Field(2048, ge=1, description="The largest file the operator console accepts.")
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
@@ -155,6 +177,16 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self._under(self.conversations_db, "app.db")
+
+    @property
+    def secrets_path(self) -> Path:
+        """Keys and operator accounts made on first start (never in the repository)."""
+        return self.data_dir / "secrets"
+
+    @property
+    def operators_path(self) -> Path:
+        """The operator accounts (names and scrypt hashes), `chronotope operator add` writes them."""
+        return self.secrets_path / "operators.json"
 
     def model_options(self) -> ModelOptions:
         """The local model these settings choose, as the LLM layer takes it."""

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tools.knowledge import KnowledgeBase
     from tools.recommend.engine import Recommender
     from ui.app import ServeOptions
+    from ui.customer_token import CustomerTokens
+    from ui.operator_accounts import OperatorAccounts
     from ui.services import AppServices
 
 _lock = threading.Lock()
@@ -46,7 +48,8 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
     """The shop's documents and products index."""
     from tools.knowledge import KnowledgeBase
 
-    return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir)
+    return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir,
+                         uploads_dir=settings.data_dir / "documents")
 
 
 def recommender(settings: Settings, store: EventStore | None = None) -> Recommender:
@@ -112,19 +115,47 @@ def app_services(settings: Settings) -> AppServices:
     """What both apps share: the agent (built on first use), the store, the knowledge base, the chats."""
     from ui.conversations import ConversationStore
     from ui.services import AppServices
+    from ui.uploads import UploadArea
 
     return AppServices(
         store=event_store(settings),
         conversations=ConversationStore(settings.conversations_path),
         open_agent=lambda: build_agent(settings),
         open_knowledge_base=lambda: knowledge_base(settings),
+        uploads=UploadArea(settings.data_dir / "uploads", settings.max_upload_mb * 2**20),
     )
 
 
+def customer_tokens(settings: Settings) -> CustomerTokens:
+    """How the widget checks who is signed in: the shop's signing key (from the settings, or made on first
+    start under the data dir); the demo sign-in counts only for the demo shop served on loopback."""
+    from tools.events.simulate.shop import MANIFEST
+    from ui.app import is_loopback
+    from ui.customer_token import CustomerTokens, load_or_create_key, parse_key
+
+    given = settings.customer_token_key
+    key = (parse_key(given.get_secret_value()) if given is not None
+           else load_or_create_key(settings.secrets_path / "customer-token.key"))
+    demo = (settings.store_path / MANIFEST).is_file() and is_loopback(settings.host)
+    return CustomerTokens(key, accept_demo=demo)
+
+
+def operator_accounts(settings: Settings) -> OperatorAccounts:
+    """The console's accounts (`chronotope operator add`); while there are none, the settings' one."""
+    from ui.operator_accounts import OperatorAccounts
+
+    accounts = OperatorAccounts.load(settings.operators_path)
+    if not accounts.hashes:
+        accounts.add(settings.operator_user, settings.operator_password.get_secret_value(), allow_short=True)
+    return accounts
+
+
 def serve_options(settings: Settings) -> ServeOptions:
-    """Where the apps listen and the operator console's account."""
+    """Where the apps listen, who may sign in to the console, how the widget checks its customers, the host
+    names visitors use; raises UnsafeServeOptions for a public host with a default password."""
     from ui.app import ServeOptions
 
     return ServeOptions(
-        settings.host, settings.port, settings.operator_user, settings.operator_password.get_secret_value()
+        settings.host, settings.port, operator_accounts(settings), customer_tokens(settings),
+        allowed_hosts=tuple(settings.allowed_hosts), embed_origins=tuple(settings.embed_origins),
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tools.registry import Role
 from ui.chat_view import (
     activity_title,
+    answer_markdown,
     answer_message,
     draft_message,
     pending_message,
@@ -46,11 +47,10 @@ class Turn:
 
 @dataclass
 class ChatSession:
-    """The state of one browser session's chat (kept server-side in a `gr.State`)."""
+    """The state of one browser session's chat (kept server-side by `ui.chat_registry.ChatSessions`)."""
 
     role: Role
     user_id: str | None = None
-    user_name: str | None = None
     conversation_id: str | None = None
     thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     shown: list[dict[str, Any]] = field(default_factory=list)  # the chatbot's messages
@@ -64,9 +64,9 @@ class ChatSession:
 
         return Session(self.role, self.user_id if self.role == "customer" else None)
 
-    def sign_in(self, user_id: str | None, user_name: str | None = None) -> None:
+    def sign_in(self, user_id: str | None) -> None:
         """Switch to another customer: a fresh chat, so nobody sees the previous customer's answers."""
-        self.user_id, self.user_name = user_id, user_name
+        self.user_id = user_id
         self.reset()
 
     def reset(self) -> None:
@@ -74,11 +74,6 @@ class ChatSession:
         self.conversation_id = None
         self.thread_id = uuid.uuid4().hex
         self.shown, self.answers, self.turns, self.last_answer = [], {}, [], None
-
-
-def current(state: ChatSession | None, role: Role) -> ChatSession:
-    """The session's chat, or a new one (Gradio state starts empty; API clients never run a page load)."""
-    return state if state is not None else ChatSession(role)
 
 
 def ask(
@@ -128,6 +123,35 @@ def ask(
     chat.turns.append(turn)
     chat.last_answer = answer
     yield chat
+
+
+def resume(
+    agent: ShopAgent, store: ConversationStore, chat: ChatSession, conversation_id: str | None
+) -> None:
+    """Continue a stored conversation in a chat that has none yet (the server restarted, or the chat left
+    memory): its turns come back on screen and into the agent's memory. Only a conversation of the chat's
+    own role and user is taken; any other id is ignored."""
+    if not conversation_id or chat.conversation_id is not None or chat.turns:
+        return
+    if store.owner(conversation_id) != (chat.role, chat.user_id):
+        return
+    chat.conversation_id = conversation_id
+    for stored_from, question, answer, answer_index in _stored_turns(store.messages(conversation_id)):
+        chat.turns.append(Turn(question, len(chat.shown), stored_from, answer))
+        chat.shown += [user_message(question), {"role": "assistant", "content": answer_markdown(answer, [])}]
+        chat.answers[len(chat.shown) - 1] = answer_index
+    agent.remember(chat.agent_session(), chat.thread_id, [(t.question, t.answer) for t in chat.turns])
+
+
+def _stored_turns(messages: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, int]]:
+    """(index of the question, question, answer, index of the answer) of each answered turn."""
+    start, question = 0, None
+    for index, message in enumerate(messages):
+        if message["role"] == "user":
+            start, question = index, message["content"]
+        elif message["role"] == "assistant" and not message.get("tool_calls") and question is not None:
+            yield start, question, message["content"], index
+            question = None
 
 
 def retry(agent: ShopAgent, store: ConversationStore, chat: ChatSession) -> Iterator[ChatSession]:

@@ -2,8 +2,9 @@
 collapsible messages. Pure functions over the agent's types, returning Gradio message dicts and HTML,
 so they are tested without a server.
 
-Everything that comes from data (passages, product names, tool output) is HTML-escaped: a document or
-a product name must never become markup in someone's browser.
+Everything that comes from people or data (questions, answers, passages, product names, tool output) is
+HTML-escaped and its Markdown images are shown as text: a document or a product name must never become
+markup in someone's browser, nor an image it fetches from elsewhere (a tracking pixel).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ PASSAGE_CHARS = 600
 
 
 def user_message(text: str) -> dict[str, Any]:
-    """The user's question as a chat message."""
-    return {"role": "user", "content": text}
+    """The user's question as a chat message (as text: what someone typed is not markup)."""
+    return {"role": "user", "content": _escape(text)}
 
 
 def pending_message(title: str) -> dict[str, Any]:
@@ -49,12 +50,13 @@ def activity_title(tool_name: str, role: str) -> str:
 def step_message(step: ToolStep) -> dict[str, Any]:
     """A finished tool call as a collapsible message: title = tool, log = arguments, duration, status done."""
     arguments = json.dumps(step.arguments, ensure_ascii=False)
+    # A backtick in an argument could close the code block around them: JSON can spell it \u0060 instead.
+    fenced = json.dumps(step.arguments, indent=1, ensure_ascii=False).replace("`", "\\u0060")
     if step.status == "done" and step.output is not None:
         title, body = f"Tool: {step.name}", step.output.summary
     else:
         title, body = f"Tool: {step.name} (failed)", step.error or "The tool failed."
-    content = (f"**Arguments**\n```json\n{json.dumps(step.arguments, indent=1, ensure_ascii=False)}\n```\n"
-               f"{_escape(body)}")
+    content = f"**Arguments**\n```json\n{fenced}\n```\n{_escape(body)}"
     return {
         "role": "assistant",
         "content": content,
@@ -132,8 +134,9 @@ def product_cards_html(cards: list[dict[str, Any]]) -> str:
 
 
 def _escape(text: str) -> str:
-    """Escape HTML but keep Markdown (the chat renders Markdown, and a model writes some)."""
-    return html.escape(text, quote=False)
+    """Escape HTML and Markdown images but keep the rest of Markdown (the chat renders Markdown, and a model
+    writes some): `![alt](url)` would make the reader's browser fetch `url`."""
+    return html.escape(text, quote=False).replace("![", "!\\[")
 
 
 def _shorten(text: str, width: int) -> str:

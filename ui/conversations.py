@@ -185,6 +185,13 @@ class ConversationStore:
             raise ConversationError(f"No conversation {conversation_id!r}; start one first.")
 
     # ------------------------------------------------------------------ reading
+    def owner(self, conversation_id: str) -> tuple[str, str | None] | None:
+        """The (role, user id) of a stored conversation; None when there is no such conversation."""
+        with self._connect() as con:
+            row = con.execute("SELECT role, user_id FROM conversations WHERE conversation_id = ?",
+                              (conversation_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         """The conversation's messages in order."""
         with self._connect() as con:

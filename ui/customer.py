@@ -1,23 +1,32 @@
 """The customer chat widget (`/customer`): small enough to embed in an `<iframe>` on the shop's pages.
 
 Streaming answers with stop and retry, thumbs up/down with an optional comment, citations as expandable
-footnotes, product cards, and a demo sign-in (pick one of the shop's real customers). The customer's
-identity lives in the server-side session state; the agent only ever gets it from there.
+footnotes, product cards. Who is signed in comes only from a token the shop's backend signs and puts in the
+widget's URL fragment (`#token=...`, docs/embedding.md); it is checked on every event, and without a valid
+one the visitor is a guest (documents and products only). The agent gets the identity only from there.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
 
 from ui import chat_session
 from ui.chat_events import ChatWiring, wire_chat
+from ui.chat_registry import ChatSessions
 from ui.chat_session import ChatSession
-from ui.services import AppServices, UnknownCustomer
+from ui.customer_token import CustomerTokens, InvalidCustomerToken
+from ui.notices import info
+from ui.services import AppServices
 from ui.theme import SHOP_NAME, header_html
 
-GUEST = "guest"
+logger = logging.getLogger(__name__)
+# The token travels in the URL fragment, which browsers never send to a server (nor into its logs).
+READ_TOKEN = ("() => { const m = window.location.hash.match(/[#&]token=([^&]*)/); "
+              "return m ? decodeURIComponent(m[1]) : ''; }")
+GUEST_NOTE = "You are chatting as a guest: sign in on the shop to ask about your orders."
 EXAMPLES = (
     "Can I return opened headphones?",
     "How long does delivery to Germany take?",
@@ -31,24 +40,31 @@ WELCOME = (
 )
 
 
-def build_customer_app(services: AppServices, concurrency_limit: int = 2) -> gr.Blocks:
+def build_customer_app(
+    services: AppServices, tokens: CustomerTokens, concurrency_limit: int = 2
+) -> gr.Blocks:
     """The customer widget as a Gradio Blocks app (mounted at /customer by `ui.app`)."""
+    chats = ChatSessions("customer", forget=services.forget_chat)
+
+    def authorise(chat: ChatSession, token: str | None) -> None:
+        """Make the chat the token's customer's (a guest's without a valid token); a change starts afresh."""
+        user_id = _identify(tokens, token)
+        if chat.user_id != user_id:
+            services.forget_chat(chat)
+            chat.sign_in(user_id)
+
     with gr.Blocks(title=f"{SHOP_NAME} · Help", analytics_enabled=False, fill_height=True) as app:
-        chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
+        conversation = gr.Textbox(visible=False, elem_id="customer-conversation")
         rated = gr.State(None)  # (shown index, rating) of the answer last rated, for the optional comment
+        token = gr.Textbox(visible=False, elem_id="customer-token")
         gr.HTML(header_html("Help & shopping assistant"))
-        who = gr.Dropdown(
-            choices=_customer_choices(services),
-            value=GUEST,
-            label="Signed in as (demo customer)",
-            elem_id="customer-select",
-        )
+        signed_in = gr.Markdown(GUEST_NOTE, elem_classes="signed-in", elem_id="customer-signed-in")
         chatbot = gr.Chatbot(
             elem_id="customer-chat",
             label="Chat",
             show_label=False,
-            # Fills the page (or the iframe) between the sign-in and the question box, then scrolls inside.
-            height="calc(100vh - 300px)",
+            # Fills the page (or the iframe) between the header and the question box, then scrolls inside.
+            height="calc(100vh - 260px)",
             min_height=300,
             placeholder=WELCOME,
             examples=[{"text": text} for text in EXAMPLES],
@@ -80,43 +96,46 @@ def build_customer_app(services: AppServices, concurrency_limit: int = 2) -> gr.
         )
 
         wire_chat(services, ChatWiring(
-            role="customer", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
-            feedback_row=feedback_row,
+            role="customer", chats=chats, rated=rated, chatbot=chatbot, conversation=conversation,
+            question=question, send=send, stop=stop, feedback_row=feedback_row,
             failure_note=lambda error: "Sorry, something went wrong on our side. Please try again.",
             cleared_on_like=(comment,),  # each thumb opens an empty comment box
+            credential=token, authorise=authorise,
         ), concurrency_limit)
 
-        def on_sign_in(user_id: str, state: ChatSession | None) -> tuple[Any, ...]:
-            state = chat_session.current(state, "customer")
-            if user_id in (None, "", GUEST):
-                state.sign_in(None)
-                return state.shown, state
+        def on_open(given: str | None) -> tuple[Any, ...]:
             try:
-                customer = services.demo_customer(user_id)
-            except UnknownCustomer as error:
-                raise gr.Error(str(error)) from error
-            state.sign_in(customer.user_id, customer.name)
-            gr.Info(f"Signed in as {customer.name}.")
-            return state.shown, state
+                identity = tokens.identify(given)
+            except InvalidCustomerToken as refused:
+                logger.info("customer widget opened with a refused token: %s", refused)
+                return "", f"Your sign-in could not be checked ({refused}) {GUEST_NOTE}"
+            if identity is None:
+                return "", GUEST_NOTE
+            demo = " · **demo sign-in** (local demo only)" if identity.demo else ""
+            return given, f"Signed in as customer **{identity.user_id}**{demo}"
 
-        who.change(on_sign_in, [who, chat], [chatbot, chat], api_name="sign_in")
+        app.load(on_open, [token], [token, signed_in], js=READ_TOKEN, api_visibility="private")
 
-        def on_comment(text: str, last: tuple[int, str] | None, state: ChatSession | None) -> tuple[Any, ...]:
-            if state is not None and last is not None and text.strip():
+        def on_comment(text: str, last: tuple[int, str] | None, given: str | None,
+                       request: gr.Request) -> tuple[Any, ...]:
+            state = chats.get(request.session_hash)
+            authorise(state, given)
+            if last is not None and text.strip():
                 index, rating = last
                 chat_session.rate(services.conversations, state, index, rating, comment=text)
-                gr.Info("Thanks, your feedback helps us improve.")
+                info("Thanks, your feedback helps us improve.")
             return gr.update(visible=False), None, ""
 
         for trigger in (comment_send.click, comment.submit):
-            trigger(on_comment, [comment, rated, chat], [feedback_row, rated, comment],
+            trigger(on_comment, [comment, rated, token], [feedback_row, rated, comment],
                     api_visibility="private")
     return app
 
 
-def _customer_choices(services: AppServices) -> list[tuple[str, str]]:
-    choices = [("Guest (not signed in)", GUEST)]
-    for customer in services.demo_customers:
-        where = f", {customer.city}" if customer.city else ""
-        choices.append((f"{customer.name}{where} ({customer.orders} orders)", customer.user_id))
-    return choices
+def _identify(tokens: CustomerTokens, token: str | None) -> str | None:
+    """The customer id a valid token names; None (a guest) without one or for a refused one."""
+    try:
+        identity = tokens.identify(token)
+    except InvalidCustomerToken:
+        return None
+    return identity.user_id if identity else None

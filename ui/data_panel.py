@@ -20,6 +20,7 @@ from tools.events.mapping import MAPPABLE, ColumnMapping, IngestError
 from tools.events.quarantine import MAX_REJECTED, read_quarantine
 from tools.events.schema import EVENT_REQUIRED
 from tools.knowledge.documents import CUSTOMER, INTERNAL
+from ui.uploads import UploadRefused
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -35,6 +36,7 @@ MAPPING_HEADERS = ["canonical column", "source column", "constant", "default if 
 NO_PRESET = "(none)"
 PREVIEW_ROWS = 5
 QUARANTINE_ROWS = 20
+DOCUMENT_MAX_BYTES = 5 * 2**20  # a Markdown document; event files have the upload area's limit
 THOUSANDS_CHOICES: dict[str, str | None] = {"none": None, ",": ",", ".": ".", "space": " ", "'": "'"}
 
 
@@ -135,6 +137,7 @@ def build_data_panel(services: AppServices) -> StoreView:
 
     from tools.events.importers import PRESETS
     from tools.events.place_registration import read_places_file
+    from ui.notices import error
     from ui.store_view import build_store_view
     from ui.sync_panel import build_sync_panel
 
@@ -198,9 +201,9 @@ def build_data_panel(services: AppServices) -> StoreView:
         if not file:
             return pd.DataFrame(), initial_mapping([])
         try:
-            columns, head = source_preview(file, dialect_from_inputs(*options))
-        except IngestError as error:
-            raise gr.Error(str(error)) from error
+            columns, head = source_preview(services.uploads.accept(file), dialect_from_inputs(*options))
+        except (IngestError, UploadRefused) as refused:
+            raise error(refused) from refused
         return head, initial_mapping(columns)
 
     for control in (upload, *reading):
@@ -209,15 +212,15 @@ def build_data_panel(services: AppServices) -> StoreView:
     def on_ingest(file: str | None, table: pd.DataFrame, chosen: str, fmt: str, tz: str, percent: float,
                   places: str | None, zone: str, *options: str,
                   progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
-        if not file:
-            raise gr.Error("Upload a file first.")
         try:
-            outcome = ingest_upload(services.store, file, mapping_from_table(table, fmt, tz, zone), chosen,
-                                    dialect=dialect_from_inputs(*options),
-                                    places=read_places_file(places) if places else (),
+            path = services.uploads.accept(file)
+            place_rows = read_places_file(services.uploads.accept(places)) if places else ()
+            outcome = ingest_upload(services.store, path, mapping_from_table(table, fmt, tz, zone), chosen,
+                                    dialect=dialect_from_inputs(*options), places=place_rows,
                                     max_rejected=(percent or 0) / 100, progress=True)
-        except IngestError as error:
-            raise gr.Error(str(error)) from error
+        except (IngestError, UploadRefused) as refused:
+            raise error(refused) from refused
+        services.uploads.discard(path)
         report = outcome.report
         text = f"**{report.summary()}**"
         text += "".join(f"\n\n- added {line}" for line in report.places_added)
@@ -252,9 +255,12 @@ def build_data_panel(services: AppServices) -> StoreView:
         from tools.knowledge.errors import KnowledgeBaseError
 
         try:
-            report = add_documents(services.knowledge_base, list(files or []), chosen, progress=True)
-        except (KnowledgeBaseError, OSError, UnicodeDecodeError) as error:
-            raise gr.Error(str(error)) from error
+            paths = [services.uploads.accept(file, DOCUMENT_MAX_BYTES) for file in files or []]
+            report = add_documents(services.knowledge_base, paths, chosen, progress=True)
+        except (KnowledgeBaseError, UploadRefused, OSError, UnicodeDecodeError) as refused:
+            raise error(refused) from refused
+        for path in paths:
+            services.uploads.discard(path)
         flagged = "".join(f"\n- flagged, kept out of answers: `{p.line()}`" for p in report.flagged)
         return f"**Indexed.** {report.summary()}{flagged}"
 

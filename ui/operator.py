@@ -3,9 +3,7 @@ the tools' chart specs, alerts, the data panel, and the stored conversations wit
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr  # this module is the Gradio app; `ui.app` imports it only when serving
@@ -14,8 +12,9 @@ import pandas as pd
 from ui import chat_session
 from ui.charts import draw_charts, table_frames, with_place_maps
 from ui.chat_events import ChatWiring, agent_queue, wire_chat
-from ui.chat_session import ChatSession
+from ui.chat_registry import ChatSessions
 from ui.data_panel import build_data_panel
+from ui.notices import error, info
 from ui.services import AppServices
 from ui.theme import SHOP_NAME, header_html
 
@@ -54,13 +53,17 @@ def answer_visuals(answer: AgentAnswer | None, profile: ShopProfile) -> tuple[An
 
 def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.Blocks:
     """The operator console as a Gradio Blocks app (mounted at /operator, with auth, by `ui.app`)."""
-    with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False) as app:
-        chat = gr.State(None)  # a ChatSession, made on first use (API clients never trigger a load)
+    # delete_cache: the copies Gradio serves (exports, charts) leave its cache after an hour.
+    with gr.Blocks(title=f"{SHOP_NAME} · Operator console", analytics_enabled=False,
+                   delete_cache=(3600, 3600)) as app:
+        chats = ChatSessions("operator", forget=services.forget_chat)
         rated = gr.State(None)
         gr.HTML(header_html("Analytics over orders, sessions, forecasts and alerts",
                             badge="Operator console"))
+        # Relative to /operator/: Gradio's logout route ends this sign-in (and the operator's others).
+        gr.HTML('<a href="logout" class="sign-out">Sign out</a>', elem_id="operator-sign-out")
         with gr.Tabs():
-            _ask_tab(services, chat, rated, concurrency_limit)
+            _ask_tab(services, chats, rated, concurrency_limit)
             _alerts_tab(services, concurrency_limit)
             with gr.Tab("Data", id="data") as data_tab:
                 store_view = build_data_panel(services)
@@ -69,11 +72,12 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
     return app
 
 
-def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency_limit: int) -> None:
+def _ask_tab(services: AppServices, chats: ChatSessions, rated: gr.State, concurrency_limit: int) -> None:
     """The analytics chat with its tool trace, the chart and table of the last answer, and the feedback
     form."""
     with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
         with gr.Column(scale=6):
+            conversation = gr.Textbox(visible=False, elem_id="operator-conversation")
             chatbot = gr.Chatbot(
                 elem_id="operator-chat",
                 show_label=False,
@@ -99,7 +103,8 @@ def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency
             table = gr.Dataframe(label="Result", interactive=False, max_height=300, elem_id="operator-table")
 
     wire_chat(services, ChatWiring(
-        role="operator", chat=chat, rated=rated, chatbot=chatbot, question=question, send=send, stop=stop,
+        role="operator", chats=chats, rated=rated, chatbot=chatbot, conversation=conversation,
+        question=question, send=send, stop=stop,
         feedback_row=feedback_row,
         failure_note=lambda error: f"The question failed: {error}",
         close_feedback_after_turn=True,
@@ -107,23 +112,25 @@ def _ask_tab(services: AppServices, chat: gr.State, rated: gr.State, concurrency
         turn_values=lambda state: answer_visuals(state.last_answer, services.store.profile()),
     ), concurrency_limit)
 
-    def on_clear(state: ChatSession | None) -> tuple[Any, ...]:
-        state = chat_session.current(state, "operator")
+    def on_clear(request: gr.Request) -> tuple[Any, ...]:
+        state = chats.get(request.session_hash)
+        services.forget_chat(state)
         state.reset()
-        return state, None, pd.DataFrame(), ""
+        return "", None, pd.DataFrame(), ""
 
-    chatbot.clear(on_clear, [chat], [chat, plot, table, caption], api_visibility="private")
+    chatbot.clear(on_clear, None, [conversation, plot, table, caption], api_visibility="private")
 
     def on_feedback(
-        note: str, better: str, last: tuple[int, str] | None, state: ChatSession | None
+        note: str, better: str, last: tuple[int, str] | None, request: gr.Request
     ) -> tuple[Any, ...]:
-        if state is not None and last is not None:
+        if last is not None:
             index, rating = last
-            chat_session.rate(services.conversations, state, index, rating, comment=note, correction=better)
-            gr.Info("Feedback saved.")
+            chat_session.rate(services.conversations, chats.get(request.session_hash), index, rating,
+                              comment=note, correction=better)
+            info("Feedback saved.")
         return gr.update(visible=False), None, "", ""
 
-    feedback_send.click(on_feedback, [comment, correction, rated, chat],
+    feedback_send.click(on_feedback, [comment, correction, rated],
                         [feedback_row, rated, comment, correction], api_visibility="private")
 
 
@@ -144,14 +151,14 @@ def _alerts_tab(services: AppServices, concurrency_limit: int) -> None:
 
         kind = ALERT_KINDS.get(kind_label)
         if kind is None:
-            raise gr.Error(f"Unknown alert kind {kind_label!r}. Choose one of: {', '.join(ALERT_KINDS)}.")
+            raise error(f"Unknown alert kind {kind_label!r}. Choose one of: {', '.join(ALERT_KINDS)}.")
         if kind == "fraud":
             name, arguments = "detect_fraud", {"since": since, "top_k": 50}
         else:
             name, arguments = "detect_anomalies", {"since": since, "kind": kind}
         step = chat_session.run_tool(services.agent, name, arguments, Session("operator"))
         if step.status != "done" or step.output is None:
-            raise gr.Error(step.error or f"{name} failed.")
+            raise error(step.error or f"{name} failed.")
         output = step.output
         maps = with_place_maps([output.chart], services.store.profile()) if output.chart is not None else []
         figure = draw_charts(maps) if maps else None
@@ -183,9 +190,9 @@ def _conversations_tab(services: AppServices, app: gr.Blocks) -> None:
 
     def on_export() -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        out = Path(tempfile.mkdtemp(prefix="chronotope-export-")) / f"conversations-{stamp}.jsonl"
+        out = services.uploads.root / "exports" / f"conversations-{stamp}.jsonl"  # emptied at each start
         count = services.conversations.export_jsonl(out)
-        gr.Info(f"Exported {count} conversation(s).")
+        info(f"Exported {count} conversation(s).")
         return str(out)
 
     refresh.click(on_refresh, None, conversations, api_visibility="private")

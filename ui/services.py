@@ -1,5 +1,5 @@
 """What both apps share in one process: the one agent (one model instance), the event store, the knowledge
-base, the conversation store, and the demo customers a visitor can sign in as."""
+base, the conversation store, and the demo customers the local demo signs in as."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ from typing import TYPE_CHECKING
 
 from tools.events.customers import CustomerSummary, customers_with_most_orders
 from ui.conversations import ConversationStore
+from ui.uploads import UploadArea
 
 if TYPE_CHECKING:
     from agent.graph import ShopAgent
     from tools.events.store import EventStore
     from tools.knowledge import KnowledgeBase
+    from ui.chat_session import ChatSession
 
 DEMO_CUSTOMERS = 6
-
-
-class UnknownCustomer(LookupError):
-    """A sign-in for a customer who is not among the demo customers."""
 
 
 @dataclass
@@ -32,6 +30,7 @@ class AppServices:
     conversations: ConversationStore
     open_agent: Callable[[], ShopAgent]
     open_knowledge_base: Callable[[], KnowledgeBase]
+    uploads: UploadArea  # the console's uploads (the only files the data panel reads)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
@@ -49,10 +48,7 @@ class AppServices:
         """The customers with the most orders (stable order): they make the richest demo."""
         return customers_with_most_orders(self.store, DEMO_CUSTOMERS)
 
-    def demo_customer(self, user_id: str) -> CustomerSummary:
-        """The demo customer with this id; anyone else is refused (the demo sign-in is not a login)."""
-        for customer in self.demo_customers:
-            if customer.user_id == user_id:
-                return customer
-        valid = ", ".join(c.user_id for c in self.demo_customers) or "none (the store has no customers yet)"
-        raise UnknownCustomer(f"{user_id!r} is not a demo customer. Demo customers: {valid}.")
+    def forget_chat(self, chat: ChatSession) -> None:
+        """Free the agent's memory of a chat's thread (a chat left memory, or changed customer)."""
+        if "agent" in self.__dict__:  # nothing to free before the agent's first turn
+            self.agent.forget(chat.agent_session(), chat.thread_id)

@@ -47,6 +47,8 @@ def build_sync_panel(services: AppServices, view: StoreView) -> None:
     """The sync form inside the caller's Blocks context; the store view refreshes after each sync."""
     import gradio as gr
 
+    from ui.notices import error
+
     with gr.Accordion("Sync from a PostgreSQL database", open=False, elem_id="sync"):
         gr.Markdown(
             "Reads in a read-only transaction and stores only rows at or past the last sync's watermark; "
@@ -78,8 +80,8 @@ def build_sync_panel(services: AppServices, view: StoreView) -> None:
     def on_sync(*fields: str, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
         try:
             report = sync_from_panel(services.store, *fields)
-        except IngestError as error:
-            raise gr.Error(str(error)) from error
+        except IngestError as refused:
+            raise error(refused) from refused
         lines: list[Any] = [f"**{report.summary()}**"]
         if report.ingest is not None:
             lines += [f"- added {line}" for line in report.ingest.places_added]

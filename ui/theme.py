@@ -24,6 +24,7 @@ CSS = """
   background: var(--color-accent-soft); color: var(--color-accent); font-weight: 600; }
 .fine-print { font-size: 12px; color: var(--body-text-color-subdued); text-align: center; }
 .fine-print code { font-size: 11px; }
+.sign-out { float: right; font-size: 13px; color: var(--body-text-color-subdued); margin-top: -8px; }
 .signed-in { font-size: 13px; color: var(--body-text-color-subdued); padding: 4px 2px; }
 .cite-ref { color: var(--color-accent); font-weight: 600; }
 .footnotes { margin-top: 10px; border-top: 1px solid var(--border-color-primary); padding-top: 6px; }

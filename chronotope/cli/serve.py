@@ -26,19 +26,24 @@ def serve(
     from rich.console import Console
 
     from agent.config import get_settings
+    from chronotope.cli.app import fail
+    from chronotope.wiring import app_services, serve_options
+    from ui.app import UnsafeServeOptions
+    from ui.app import serve as run_server
 
     updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = get_settings().model_copy(update=updates)
     if not 1 <= settings.port <= 65535:
         raise typer.BadParameter(f"--port must be between 1 and 65535, got {settings.port}.")
+    try:
+        options = serve_options(settings)  # before anything is built: an unsafe exposure never starts
+    except UnsafeServeOptions as error:
+        fail(error)
     if prepare:
         from chronotope.prepare import prepare as run_prepare
 
         run_prepare(settings, Console())
-    from chronotope.wiring import app_services, serve_options
-    from ui.app import serve as run_server
-
-    run_server(app_services(settings), serve_options(settings))
+    run_server(app_services(settings), options)
 
 
 @app.command("export-conversations")

@@ -57,12 +57,13 @@ def test_kb_add_takes_an_audience_and_kb_status_lists_what_was_flagged(
     runner = CliRunner()
     refused = runner.invoke(app, ["kb", "add", str(notice), "--audience", "everyone", "--quiet"])
     assert refused.exit_code == 2 and "customer, internal" in refused.output
-    assert not (docs / "uploads").exists()
+    uploads = cli_env / "state" / "documents"  # added documents live with the shop's data, not in docs_dir
+    assert not uploads.exists()
 
     added = runner.invoke(app, ["kb", "add", str(notice), "--audience", "customer", "--quiet"])
     assert added.exit_code == 0, added.output
-    assert "flagged: [notice#shipping] docs/uploads/notice.md (customer): addresses the" in added.output
-    stored = (docs / "uploads" / "notice.md").read_text(encoding="utf-8")
+    assert "flagged: [notice#shipping] documents/notice.md (customer): addresses the" in added.output
+    stored = (uploads / "notice.md").read_text(encoding="utf-8")
     assert stored.startswith("---\naudience: customer\n---\n# Notice")
     status = runner.invoke(app, ["kb", "status"])
     assert "by audience: customer 2" in status.output and "1 passage(s) flagged" in status.output

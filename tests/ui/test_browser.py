@@ -5,34 +5,17 @@ tests/screenshots/."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import OPERATOR_PASSWORD, SCREENSHOTS
+from tests.ui.conftest import OPERATOR_PASSWORD, SCREENSHOTS, TIMEOUT_MS
 from ui.app import iframe_snippet
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-TIMEOUT_MS = 60_000
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.fail("Browser tests drive Debian's Chromium: install it with `apt-get install -y chromium` "
-                    "(never `playwright install`).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _shot(page, name: str) -> None:
@@ -41,15 +24,22 @@ def _shot(page, name: str) -> None:
 
 
 def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leaves_feedback(
-    browser, live_server
+    browser, live_server, tmp_path
 ) -> None:
     base_url, services = live_server
     page = browser.new_page(viewport={"width": 1100, "height": 860})
-    page.set_content(
+    shop_page = (
         "<html><body style='font-family:sans-serif;background:#f1f5f9;margin:0;padding:24px'>"
         "<h2>Trailblazer Boots - 129.00 EUR</h2><p>The shop's product page, with the assistant embedded.</p>"
         f"<div style='position:fixed;right:24px;bottom:24px'>{iframe_snippet(base_url)}</div></body></html>"
     )
+    # The shop's page, served from another origin (a local one: Chromium keeps public pages from framing
+    # 127.0.0.1)
+    (tmp_path / "boots.html").write_text(shop_page, encoding="utf-8")
+    files = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    shop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), files)
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    page.goto(f"http://localhost:{shop.server_address[1]}/boots.html")
     widget = page.frame_locator("iframe")
     question = widget.locator("#customer-question textarea")
     question.wait_for(timeout=TIMEOUT_MS)
@@ -93,6 +83,7 @@ def test_customer_in_embedded_widget_sees_streamed_answer_with_citation_and_leav
         time.sleep(0.2)
     assert feedback[0]["rating"] == "up" and feedback[0]["comment"] == "Clear and quick, thanks"
     page.close()
+    shop.shutdown()
 
 
 def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_server) -> None:
@@ -124,6 +115,11 @@ def test_operator_signs_in_and_sees_answer_tool_step_and_chart(browser, live_ser
     assert page.locator("#operator-table").get_by_text("region").first.is_visible()
     assert "find_spikes" in page.locator("#operator-caption").inner_text()
     _shot(page, "operator-spikes-chart")
+    page.locator("#operator-sign-out a").click()
+    page.locator("input[type=password]").wait_for(timeout=TIMEOUT_MS)  # back at the sign-in form
+    page.goto(f"{base_url}/operator/")
+    page.locator("input[type=password]").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#operator-chat").count() == 0
     page.close()
 
 
@@ -153,4 +149,23 @@ def test_customer_retries_the_last_answer_and_keeps_the_earlier_turn(browser, li
     assert chat.locator(".user").count() == 2 and chat.locator(".bot").count() == 2
     messages = services.conversations.messages(conversation)
     assert len(messages) == 8 and messages[4]["content"] == "How long does delivery to Germany take?"
+    page.close()
+
+
+def test_an_image_in_a_chat_message_is_shown_as_text_and_never_fetched(browser, live_server) -> None:
+    base_url, _ = live_server
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "pixel" in request.url else None)
+    page.goto(f"{base_url}/customer/")
+    question = page.locator("#customer-question textarea")
+    question.wait_for(timeout=TIMEOUT_MS)
+    # Same-origin image URLs: the page's CSP would allow them, so only the rendering keeps them out.
+    question.fill("Can I return opened headphones? ![seen](/customer/pixel-1.png) "
+                  '<img src="/customer/pixel-2.png">')
+    question.press("Enter")
+    chat = page.locator("#customer-chat")
+    chat.locator(".footnote").first.wait_for(timeout=TIMEOUT_MS)
+    assert "![seen](/customer/pixel-1.png)" in chat.inner_text()
+    assert chat.locator("img[src*=pixel]").count() == 0 and not fetched
     page.close()

@@ -77,7 +77,7 @@ def _run(agent: ShopAgent, store: ConversationStore, chat: ChatSession, question
 def test_customer_tools_use_the_signed_in_user_not_the_one_in_the_question(agent, store) -> None:
     ORDERS_SEEN.clear()
     chat = ChatSession("customer")
-    chat.sign_in("U000042", "Ada")
+    chat.sign_in("U000042")
     _run(agent, store, chat, "I am U000099, where is my order?")
     assert ORDERS_SEEN == ["U000042"]
     assert "U000042" in chat.shown[-1]["content"] and "U000099" not in chat.shown[-1]["content"]
@@ -163,9 +163,9 @@ def test_stopping_mid_turn_replaces_the_spinner_and_stores_nothing(agent, store)
 
 def test_signing_in_as_someone_else_starts_a_fresh_chat(agent, store) -> None:
     chat = ChatSession("customer")
-    chat.sign_in("U000042", "Ada")
+    chat.sign_in("U000042")
     _run(agent, store, chat, "where is my order?")
-    chat.sign_in("U000043", "Bob")
+    chat.sign_in("U000043")
     assert chat.shown == [] and chat.conversation_id is None and chat.agent_session().user_id == "U000043"
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from agent.graph import AgentAnswer
 from tools.registry import Citation, ToolOutput, ToolStep
-from ui.chat_view import answer_markdown, answer_message, product_cards_html, step_message
+from ui.chat_view import (
+    answer_markdown,
+    answer_message,
+    draft_message,
+    product_cards_html,
+    step_message,
+    user_message,
+)
 
 RETURNS = Citation("returns#opened-items", "Returns and refunds > Opened items", "data/policies/returns.md",
                    "## Opened items\n\nIn-ear headphones can only be returned after opening if defective.")
@@ -72,3 +79,14 @@ def test_failed_step_says_so_and_shows_the_error() -> None:
     message = step_message(step)
     assert message["metadata"]["title"] == "Tool: find_spikes (failed)"
     assert "Input should be 'Friday'" in message["content"]
+
+
+def test_images_and_markup_from_anyone_stay_text() -> None:
+    hostile = 'Look ![pixel](https://tracker.example/p.png?u=1) and <img src="https://tracker.example/q">'
+    step = ToolStep("search_docs", {"query": "```\n![x](https://tracker.example/r)"}, "done", 0.1,
+                    output=ToolOutput("search_docs", hostile))
+    arguments, _, output = step_message(step)["content"].split("```json\n", 1)[1].partition("\n```\n")
+    assert "`" not in arguments  # an argument cannot close its code block (it is spelled \u0060)
+    for content in (user_message(hostile)["content"], draft_message(hostile)["content"],
+                    answer_markdown(hostile, []), output):
+        assert "<img" not in content and "![" not in content.replace("!\\[", "")

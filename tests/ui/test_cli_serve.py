@@ -130,3 +130,4 @@ def test_serve_starts_both_apps_locally_and_prints_their_urls(tmp_path: Path) ->
             process.kill()
     output = "".join(lines)
     assert f"http://127.0.0.1:{port}/customer/" in output and f"http://127.0.0.1:{port}/operator/" in output
+    assert (tmp_path / "state" / "secrets" / "customer-token.key").is_file()  # made on first start

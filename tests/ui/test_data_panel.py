@@ -202,8 +202,15 @@ def test_the_panel_shows_the_profiles_places_with_their_zones_and_its_money() ->
     assert "AUD in USD from 2026-01-01: 0.64, 2026-05-01: 0.7" in money_note(NORTHWIND)
 
 
+def _kb(tmp_path: Path, embedder) -> KnowledgeBase:
+    """A knowledge base over the shop's (empty) documents folder, taking uploads under its data dir."""
+    (tmp_path / "docs").mkdir()
+    return KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs",
+                         uploads_dir=tmp_path / "state" / "documents")
+
+
 def test_documents_must_be_markdown_with_a_title(tmp_path: Path, embedder) -> None:
-    kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
+    kb = _kb(tmp_path, embedder)
     text_file = tmp_path / "notes.txt"
     text_file.write_text("# Notes\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="not a Markdown file"):
@@ -212,15 +219,18 @@ def test_documents_must_be_markdown_with_a_title(tmp_path: Path, embedder) -> No
     untitled.write_text("Just text, no heading.\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="no title"):
         add_documents(kb, [untitled], progress=False)
-    assert not (tmp_path / "docs").exists()  # nothing copied when a file is refused
+    assert not (tmp_path / "state").exists()  # nothing copied when a file is refused
 
 
-def test_added_document_is_searchable_with_a_citation(tmp_path: Path, embedder) -> None:
-    kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
+def test_added_document_is_kept_under_the_data_dir_and_searchable_with_a_citation(
+    tmp_path: Path, embedder
+) -> None:
+    kb = _kb(tmp_path, embedder)
     upload = tmp_path / "Gift Wrapping.md"
     upload.write_text("# Gift wrapping\n\n## Price\n\n"
                       "Gift wrapping costs 3 EUR per item and is recyclable.\n", encoding="utf-8")
     report = add_documents(kb, [upload], progress=False)
-    assert report.added == 1 and (tmp_path / "docs" / "uploads" / "gift-wrapping.md").is_file()
+    assert report.added == 1 and (tmp_path / "state" / "documents" / "gift-wrapping.md").is_file()
+    assert not any((tmp_path / "docs").iterdir())  # the shop's own documents folder is left alone
     hit = kb.search("how much is gift wrapping?", k=1).hits[0]
     assert hit.citation_id.startswith("gift-wrapping#") and "3 EUR" in hit.text

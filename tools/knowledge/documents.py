@@ -109,15 +109,22 @@ def with_audience(text: str, audience: str, where: str) -> str:
     return "---\n" + "".join(f"{key}: {value}\n" for key, value in meta.items()) + "---\n" + body
 
 
-def load_corpus(root: Path) -> list[Document]:
-    """Every Markdown document under `root` (recursively), in path order; ids must be unique."""
-    root = Path(root)
+def load_corpus(root: Path, *more: Path) -> list[Document]:
+    """Every Markdown document under `root` and the `more` folders (recursively), in path order; ids must be
+    unique across them all."""
+    documents: list[Document] = []
+    seen: dict[str, str] = {}
+    for folder in (root, *more):
+        documents += _load_folder(Path(folder), seen)
+    return documents
+
+
+def _load_folder(root: Path, seen: dict[str, str]) -> list[Document]:
     if not root.is_dir():
         raise DocumentError(f"Document folder {str(root)!r} does not exist or is not a folder; "
                             "pass a folder of .md files.")
     base = root.resolve().parent
     documents: list[Document] = []
-    seen: dict[str, str] = {}
     for path in sorted(root.rglob("*.md")):
         if path.name.lower() == "readme.md" or not path.is_file():
             continue

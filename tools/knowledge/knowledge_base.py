@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 DOCS_COLLECTION = "docs"
 PRODUCTS_COLLECTION = "products"
-UPLOADS = "uploads"  # sub-folder of the docs dir for documents added with `add`
 # Chunk fields the BM25 side keeps for filtering (the dense side filters in chromadb).
 LEXICAL_FIELDS: tuple[str, ...] = (
     "source", "audience", "flagged", "doc_id", "doc_type", "category", "country", "section_id",
@@ -47,7 +46,8 @@ class KnowledgeBase:
     """The shop's documents (hybrid BM25 + dense search with citations) and products (semantic search).
 
     State lives under `chroma_dir`: the chromadb collections and, beside them, the BM25 index. `docs_dir` is
-    the folder of Markdown documents that `index()` mirrors when it is given no other folder.
+    the folder of Markdown documents that `index()` mirrors when it is given no other folder, together with
+    `uploads_dir` (documents the operator added, kept with the shop's data).
     """
 
     def __init__(
@@ -55,12 +55,14 @@ class KnowledgeBase:
         chroma_dir: Path,
         embedder: TextEmbedder,
         docs_dir: Path | None = None,
+        uploads_dir: Path | None = None,
         docs_collection: str = DOCS_COLLECTION,
         products_collection: str = PRODUCTS_COLLECTION,
     ) -> None:
         self.chroma_dir = Path(chroma_dir)
         self.embedder = embedder
         self.docs_dir = Path(docs_dir) if docs_dir is not None else None
+        self.uploads_dir = Path(uploads_dir) if uploads_dir is not None else None
         self.docs_collection = docs_collection
         self.products_collection = products_collection
         self._client: ClientAPI | None = None
@@ -100,12 +102,14 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ documents
     def index(self, path: Path | None = None, progress: bool = True) -> IndexReport:
         """Make the index mirror the Markdown documents under `path` (default: the knowledge base's
-        docs_dir)."""
+        docs_dir and uploads_dir)."""
         if path is None and self.docs_dir is None:
             raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with "
                              "docs_dir.")
-        root = Path(path) if path is not None else self.docs_dir
-        documents = load_corpus(root)
+        roots = [Path(path)] if path is not None else [self.docs_dir]
+        if path is None and self.uploads_dir is not None and self.uploads_dir.is_dir():
+            roots.append(self.uploads_dir)
+        documents = load_corpus(*roots)
         chunks = [chunk for document in documents for chunk in chunk_document(document)]
         report = sync_chunks(self.docs(), chunks, self.embedder, progress=progress)
         self._checked_current = False
@@ -129,11 +133,12 @@ class KnowledgeBase:
         return report
 
     def add(self, paths: Sequence[Path | str], audience: str, progress: bool = True) -> IndexReport:
-        """Copy Markdown files, their front matter's audience set, under the docs dir's uploads/; re-index."""
+        """Copy Markdown files, their front matter's audience set, into the uploads folder (under the data
+        dir); re-index."""
         if not paths:
             raise DocumentError("Choose one or more Markdown (.md) files to add.")
-        if self.docs_dir is None:
-            raise DocumentError("This knowledge base has no documents folder to add files to.")
+        if self.uploads_dir is None:
+            raise DocumentError("This knowledge base has no uploads folder to add files to.")
         texts: dict[str, str] = {}
         for path in map(Path, paths):
             if path.suffix.lower() != ".md":
@@ -141,8 +146,9 @@ class KnowledgeBase:
                                     "files.")
             name = path.name.lower().replace(" ", "-").replace("_", "-")
             texts[name] = with_audience(path.read_text(encoding="utf-8"), audience, path.name)
-            parse_document(texts[name], Path(name).stem, f"{UPLOADS}/{name}", path.stat().st_mtime)
-        target = self.docs_dir / UPLOADS
+            parse_document(texts[name], Path(name).stem, f"{self.uploads_dir.name}/{name}",
+                           path.stat().st_mtime)
+        target = self.uploads_dir
         target.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             temporary = target / f".{name}.tmp"
