@@ -9,8 +9,9 @@ minimised by forecasting zero for an item that sells on one day in three, which 
 it, while squared errors are minimised by the mean rate. Where a calendar is
 given and holidays or promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
-on the whole history and forecast with 80% and 95% intervals; forecasts and bounds are clipped at zero
-(demand cannot be negative).
+on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
+the winner's backtest errors (`calibration`; `RunOptions(intervals="model")` keeps the model's own);
+forecasts and bounds are clipped at zero (demand cannot be negative).
 
 Series too short to backtest fall back to seasonal naive (or, below the grain's minimum history, the
 historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
@@ -34,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
+from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
+from tools.forecast.calibration import calibrate
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -50,14 +53,17 @@ from tools.forecast.result import FRAME_COLUMNS, ForecastResult, SeriesReport
 
 Executor = Literal["local", "dask"]
 EXECUTORS: tuple[str, ...] = ("local", "dask")
-LEVELS = [80, 95]
+Intervals = Literal["calibrated", "model"]
+INTERVALS: tuple[str, ...] = ("calibrated", "model")
+LEVELS = list(CALIBRATED_LEVELS)
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run statsforecast: model set, parallelism, executor, backtest windows, history used."""
+    """How to run statsforecast: model set, parallelism, executor, backtest windows, history used, and
+    whether the bands are calibrated on the backtest (`calibration` module) or the models' own."""
 
     model_set: ModelSet = "accurate"
     n_jobs: int = 1
@@ -65,6 +71,7 @@ class RunOptions:
     n_windows: int = 2
     progress: bool = False
     max_train: int | None = None  # fit on at most this many recent periods (default: the grain's own cap)
+    intervals: Intervals = "calibrated"
 
 
 @dataclass
@@ -172,8 +179,10 @@ def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: b
 
 
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
-              freq: Frequency, opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
-    """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, and the lifts tested."""
+              freq: Frequency, opts: RunOptions
+              ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, CalendarLifts]]:
+    """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, its cross-validation
+    frame and the lifts tested."""
     kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon,
               "refit": group.kind == "intermittent"}
     cv = _run("cross_validation", frame, group.models, freq, group.season, opts, **kwargs)
@@ -190,7 +199,7 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
-    return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), lifts
+    return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), cv, lifts
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
@@ -301,6 +310,9 @@ def forecast_series(
         raise ForecastInputError(
             f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}."
         )
+    if options.intervals not in INTERVALS:
+        raise ForecastInputError(f"Unknown intervals {options.intervals!r}. Use one of: "
+                                 f"{', '.join(INTERVALS)}.")
     frame = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
@@ -310,16 +322,22 @@ def forecast_series(
 
     reports: dict[str, SeriesReport] = {}
     outputs: list[pd.DataFrame] = []
+    backtests: list[pd.DataFrame] = []  # the chosen models' backtest errors, for calibration
     test_size = options.n_windows * horizon
     groups, short, thin = _plan(frame, freq, test_size, options.model_set)
     for group in groups:
         rows = frame[frame["unique_id"].isin(group.ids)]
-        scores, lifts = _backtest(group, rows, calendar, horizon, freq, options)
+        scores, cv, lifts = _backtest(group, rows, calendar, horizon, freq, options)
         best = scores.idxmin(axis=1)
         chosen: dict[str, list[str]] = {}
         for uid in group.ids:
             pick = str(best[uid])
             chosen.setdefault(pick, []).append(uid)
+        for pick, ids in chosen.items():
+            mine = cv[cv["unique_id"].isin(ids)]
+            backtests.append(mine[["unique_id", "cutoff", "ds"]].assign(error=mine["y"] - mine[pick]))
+        for uid in group.ids:
+            pick = str(best[uid])
             metric = "RMSSE" if group.kind == "intermittent" else "MASE"
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
                                         float(scores.at[uid, BASELINE]), metric)
@@ -355,6 +373,10 @@ def forecast_series(
                 f"Only {freq.plural(lengths[uid])} of history: forecast is the historic average."])
 
     result = pd.concat(outputs, ignore_index=True)
+    if options.intervals == "calibrated" and backtests:
+        result, checks = calibrate(result, pd.concat(backtests, ignore_index=True))
+        for uid, series_checks in checks.items():
+            reports[uid].intervals = series_checks
     bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
     # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
     for column in bounds[1:]:
