@@ -124,6 +124,24 @@ class ForecastResult:
             extras.append(self.reconciliation)
         return line + "." + "".join(f" {note}" for note in extras)
 
+    def as_dict(self) -> dict:
+        """The forecast as plain JSON-ready values: summary, notes, each series' report and forecast rows."""
+        timestamp = "%Y-%m-%dT%H:%M" if self.freq.code == "H" else "%Y-%m-%d"
+        series = []
+        for uid, report in self.reports.items():
+            rows = self.series(uid).drop(columns=["unique_id", "model"])
+            rows["ds"] = rows["ds"].dt.strftime(timestamp)
+            series.append({
+                "unique_id": uid, "model": report.model, "kind": report.kind, "history": report.n_history,
+                "backtest": {"metric": report.metric, "score": report.score,
+                             "seasonal_naive": report.baseline_score},
+                "intervals": [{"level": c.level, "backtest_coverage": c.calibrated, "model_coverage": c.model,
+                               "points": c.points} for c in report.intervals],
+                "notes": report.notes, "forecast": rows.to_dict("records"),
+            })
+        return {"summary": self.summary(), "freq": self.freq.code, "horizon": self.horizon,
+                "notes": self.notes, "series": series}
+
     def chart(self) -> ChartSpec:
         """History (last few horizons) and forecast with 80% and 95% bands, one colour per series."""
         keep = self.history.groupby("unique_id", group_keys=False).tail(CHART_HISTORY * self.horizon)
