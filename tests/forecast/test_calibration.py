@@ -43,7 +43,7 @@ def test_calibrated_bands_cover_their_level_of_held_out_points_where_the_models_
     assert 0.91 <= cal95 <= 0.98
     assert all(not r.intervals for r in own_reports.values())
     checks = reports["s00"].intervals
-    assert [c.level for c in checks] == [80, 95] and all(c.points == 2 * 28 for c in checks)
+    assert [c.level for c in checks] == [80, 95] and all(c.points == 8 * 28 for c in checks)  # 8 windows
     assert checks[0].factor < 1.0  # narrowed: the own band was too wide
     assert np.mean([r.intervals[0].model for r in reports.values()]) > 0.85  # seen in the backtest too
 
@@ -53,7 +53,7 @@ def test_summary_reports_the_backtest_coverage_of_the_bands():
     result = forecast_series(frame, 14, "D", options=RunOptions(model_set="fast"))
     check = result.reports["s00"].intervals[0]
     assert (f"80% interval: covered {check.calibrated:.0%}" in result.summary()
-            and "of 28 backtest points (calibrated; the model's own bands:" in result.summary())
+            and "of 112 backtest points (calibrated; the model's own bands:" in result.summary())
     own = forecast_series(frame, 14, "D", options=RunOptions(model_set="fast", intervals="model"))
     assert "Intervals are the model's own (not checked on a backtest)." in own.summary()
     with pytest.raises(ForecastInputError, match="Unknown intervals 'wide'. Use one of: calibrated, model"):

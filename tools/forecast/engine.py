@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tools.forecast.accuracy import scaled_errors
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
 from tools.forecast.calibration import calibrate
@@ -57,6 +58,7 @@ Intervals = Literal["calibrated", "model"]
 INTERVALS: tuple[str, ...] = ("calibrated", "model")
 LEVELS = list(CALIBRATED_LEVELS)
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
+CALIBRATION_WINDOWS = 8  # backtest horizons the bands are calibrated on, where the history allows
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
 
 
@@ -158,26 +160,6 @@ def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict
     return found
 
 
-def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: bool = False) -> pd.DataFrame:
-    """MASE (or, `squared`, RMSSE) of every model column of a cross-validation frame, per series.
-
-    The scale is the in-sample seasonal-naive error of each series before its first cutoff (its mean
-    |y| where that is zero, e.g. a series of identical values).
-    """
-    power = 2 if squared else 1
-    first_cut = cv.groupby("unique_id")["cutoff"].min()
-    train = frame[frame["ds"] <= frame["unique_id"].map(first_cut)]
-    grouped = train.groupby("unique_id")["y"]
-    scale = ((train["y"] - grouped.shift(season)).abs() ** power).groupby(train["unique_id"]).mean()
-    fallback = grouped.apply(lambda y: (y.abs() ** power).mean())
-    scale = scale.where(scale > 0, fallback).where(lambda s: s > 0, 1.0)
-    models = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
-    errors = cv[models].sub(cv["y"], axis=0).abs() ** power
-    errors["unique_id"] = cv["unique_id"]
-    score = errors.groupby("unique_id")[models].mean().div(scale, axis=0)
-    return np.sqrt(score) if squared else score
-
-
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
               freq: Frequency, opts: RunOptions
               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, CalendarLifts]]:
@@ -200,6 +182,25 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
     return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), cv, lifts
+
+
+def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
+                        horizon: int, freq: Frequency, opts: RunOptions) -> pd.DataFrame:
+    """Backtest errors (unique_id, cutoff, ds, error) of the chosen model over up to CALIBRATION_WINDOWS
+    horizons: the selection's windows and older ones where the history holds two cycles of each season
+    before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the selection's."""
+    rows = frame[frame["unique_id"].isin(ids)]
+    n_min = int(rows.groupby("unique_id").size().min())
+    n_train = n_min - opts.n_windows * horizon
+    needed = max([freq.min_train] + [2 * s for s in freq.seasons if n_train >= 2 * s])
+    windows = min(CALIBRATION_WINDOWS, (n_min - needed) // horizon)
+    if pick.endswith(CAL) or windows <= opts.n_windows:
+        cv = cv[cv["unique_id"].isin(ids)]
+    else:
+        model = next(m for m in group.models if m.alias == pick)
+        cv = _run("cross_validation", rows, [model], freq, group.season, opts, h=horizon, n_windows=windows,
+                  step_size=horizon, refit=group.kind == "intermittent")
+    return cv[["unique_id", "cutoff", "ds"]].assign(error=cv["y"] - cv[pick])
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
@@ -333,9 +334,9 @@ def forecast_series(
         for uid in group.ids:
             pick = str(best[uid])
             chosen.setdefault(pick, []).append(uid)
-        for pick, ids in chosen.items():
-            mine = cv[cv["unique_id"].isin(ids)]
-            backtests.append(mine[["unique_id", "cutoff", "ds"]].assign(error=mine["y"] - mine[pick]))
+        if options.intervals == "calibrated":
+            backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options)
+                          for pick, ids in chosen.items()]
         for uid in group.ids:
             pick = str(best[uid])
             metric = "RMSSE" if group.kind == "intermittent" else "MASE"

@@ -101,7 +101,8 @@ def partial_period_note(last: datetime, end: datetime, zones: set[str], freq: Fr
         return None
     shown = "%Y-%m-%d %H:%M" if freq.code == "H" else "%Y-%m-%d"
     return (f"The {freq.word} starting {following:{shown}} is only partly in the store (events up to "
-            f"{last.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so the history ends before it and the forecast starts with it.")
+            f"{last.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so the history ends before it and the forecast "
+            "starts with it.")
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
