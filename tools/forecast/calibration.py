@@ -7,6 +7,9 @@ holds honest multi-step errors of the chosen model, so each band is rescaled to 
 horizon, the score of a backtest error e at step t is |e| / w_t, and the band becomes y_hat +- k w_t where k
 is the level's quantile of the scores (finite-sample corrected: the ceil((n+1) level)-th of n). The band
 keeps the model's shape over the horizon (wider further ahead) and gets the width the backtest asks for.
+Errors are taken to scale with the series' level: a window whose series ran at half today's level has its
+widths halved in the score (`level_ratios`), so a shop that grew since the older windows (UCI retail before
+Christmas) is not given last summer's narrow bands.
 
 The coverage reported is measured, not assumed: each backtest window is checked with the factor fitted on
 the other windows (with one window, on itself), so "covered 79% of backtest points" is out of sample.
@@ -48,6 +51,18 @@ def _half_widths(rows: pd.DataFrame, level: int) -> np.ndarray:
     return np.where(width > 0, width, positive.min())
 
 
+def level_ratios(errors: pd.DataFrame, history: pd.DataFrame, span: int) -> pd.Series:
+    """Per error row: the series' level before its window's cutoff over its level at the forecast origin
+    (mean |y| of the `span` periods before each; 1 where either is zero)."""
+    ratios = []
+    for (uid, cutoff), rows in errors.groupby(["unique_id", "cutoff"], sort=False):
+        y = history.loc[history["unique_id"] == uid]
+        then = y.loc[y["ds"] <= cutoff, "y"].tail(span).abs().mean()
+        now = y["y"].tail(span).abs().mean()
+        ratios.append(pd.Series(then / now if then > 0 and now > 0 else 1.0, index=rows.index))
+    return pd.concat(ratios).reindex(errors.index)
+
+
 def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame
               ) -> tuple[pd.DataFrame, dict[str, list[IntervalCheck]]]:
     """Rescale the bands of every series in `errors` to their backtest coverage.
@@ -69,7 +84,7 @@ def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame
             steps = past["_step"].to_numpy()
             usable = steps < len(width)
             err = np.abs(past["error"].to_numpy(dtype=float))[usable]
-            scores = err / width[steps[usable]]
+            scores = err / (width[steps[usable]] * past["ratio"].to_numpy(dtype=float)[usable])
             windows = past["cutoff"].to_numpy()[usable]
             factor = _conformal_factor(scores, level)
             series_checks.append(IntervalCheck(level, len(scores), _held_out_coverage(scores, windows, level),

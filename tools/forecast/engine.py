@@ -3,10 +3,10 @@
 For every series with enough history the candidate models (`models`) are cross-validated over the last
 `n_windows` horizons (statsforecast `cross_validation`, step = horizon). Each candidate's MASE is its mean
 absolute error over those windows divided by the in-sample seasonal-naive error before the first window;
-the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent series
-are scored by RMSSE instead (squared errors, scaled alike), as in the M5 competition: absolute errors are
-minimised by forecasting zero for an item that sells on one day in three, which is useless for stocking
-it, while squared errors are minimised by the mean rate. Where a calendar is
+the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent and
+low-volume series are scored by RMSSE instead (squared errors, scaled alike; `models.error_measure`), as in
+the M5 competition: absolute errors are minimised by the median (zero for an item that sells on one day in
+three, useless for stocking it), squared errors by the mean rate. Where a calendar is
 given and holidays or promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
 on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
@@ -37,7 +37,7 @@ import pandas as pd
 from tools.forecast.accuracy import scaled_errors
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
-from tools.forecast.calibration import calibrate
+from tools.forecast.calibration import calibrate, level_ratios
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -47,6 +47,7 @@ from tools.forecast.models import (
     candidate_models,
     check_model_set,
     classify,
+    error_measure,
     usable_season,
     with_intervals,
 )
@@ -78,9 +79,10 @@ class RunOptions:
 
 @dataclass
 class _Group:
-    """Series that share a candidate list (same kind and usable seasons)."""
+    """Series that share a candidate list (same kind and usable seasons) and error measure."""
 
     kind: str
+    metric: str  # "MASE" or "RMSSE" (models.error_measure)
     season: int
     models: list[Any]
     ids: list[str]
@@ -163,7 +165,7 @@ def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
               freq: Frequency, opts: RunOptions
               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, CalendarLifts]]:
-    """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, its cross-validation
+    """Error table (series x model[+cal]; the group's MASE or RMSSE) of one group, its cross-validation
     frame and the lifts tested."""
     kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon,
               "refit": group.kind == "intermittent"}
@@ -181,7 +183,7 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
-    return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), cv, lifts
+    return scaled_errors(cv, frame, group.season, squared=group.metric == "RMSSE"), cv, lifts
 
 
 def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
@@ -266,8 +268,9 @@ def _plan(frame: pd.DataFrame, freq: Frequency, test_size: int, model_set: Model
             kind = classify(y_train)
             season = usable_season(freq, len(y_train))
             models = candidate_models(kind, freq, len(y_train), model_set)
-            key = (kind, season, tuple(m.alias for m in models))
-            groups.setdefault(key, _Group(kind, season, models, [])).ids.append(str(uid))
+            metric = error_measure(y_train, kind)
+            key = (kind, metric, season, tuple(m.alias for m in models))
+            groups.setdefault(key, _Group(kind, metric, season, models, [])).ids.append(str(uid))
     return list(groups.values()), short, thin
 
 
@@ -339,7 +342,7 @@ def forecast_series(
                           for pick, ids in chosen.items()]
         for uid in group.ids:
             pick = str(best[uid])
-            metric = "RMSSE" if group.kind == "intermittent" else "MASE"
+            metric = group.metric
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
                                         float(scores.at[uid, BASELINE]), metric)
             if uid in lifts:
@@ -375,7 +378,9 @@ def forecast_series(
 
     result = pd.concat(outputs, ignore_index=True)
     if options.intervals == "calibrated" and backtests:
-        result, checks = calibrate(result, pd.concat(backtests, ignore_index=True))
+        errors = pd.concat(backtests, ignore_index=True)
+        errors["ratio"] = level_ratios(errors, frame, horizon)
+        result, checks = calibrate(result, errors)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
     bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
