@@ -3,11 +3,11 @@
 For every series with enough history the candidate models (`models`) are cross-validated over the last
 `n_windows` horizons (statsforecast `cross_validation`, step = horizon). Each candidate's MASE is its mean
 absolute error over those windows divided by the in-sample seasonal-naive error before the first window;
-the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent and
-low-volume series are scored by RMSSE instead (squared errors, scaled alike; `models.error_measure`), as in
-the M5 competition: absolute errors are minimised by the median (zero for an item that sells on one day in
-three, useless for stocking it), squared errors by the mean rate. Where a calendar is
-given and holidays or promotions measurably move a series, every candidate is also backtested on the
+the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent series
+are scored by RMSSE instead (squared errors, scaled alike; `models.error_measure`), as in the M5
+competition: absolute errors are minimised by the median (zero for an item that sells on one day in three,
+useless for stocking it), squared errors by the mean rate. Where a calendar is given and holidays or
+promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
 on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
 the winner's backtest errors (`calibration`; `RunOptions(intervals="model")` keeps the model's own);
@@ -268,7 +268,7 @@ def _plan(frame: pd.DataFrame, freq: Frequency, test_size: int, model_set: Model
             kind = classify(y_train)
             season = usable_season(freq, len(y_train))
             models = candidate_models(kind, freq, len(y_train), model_set)
-            metric = error_measure(y_train, kind)
+            metric = error_measure(kind)
             key = (kind, metric, season, tuple(m.alias for m in models))
             groups.setdefault(key, _Group(kind, metric, season, models, [])).ids.append(str(uid))
     return list(groups.values()), short, thin

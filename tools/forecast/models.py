@@ -11,7 +11,9 @@ seasonal-naive baseline. Those have no native intervals, so theirs are conformal
 forecasts over up to ten past horizons).
 
 Each series is judged by the error measure that fits it (`error_measure`): MASE (absolute errors) for
-regular series, RMSSE (squared errors) for intermittent and low-volume ones.
+regular series, RMSSE (squared errors) for intermittent ones. Judging low-volume regular series (mean under
+10 a day) by RMSSE too was tried and left out: on the demo shop it raised held-out MASE (0.771 -> 0.773)
+and sMAPE (74.7% -> 74.9%).
 AutoARIMA is left out: on 2 CPU cores it takes ~10 s per daily series, 50x AutoETS, for no gain in our
 backtests.
 """
@@ -30,8 +32,6 @@ MODEL_SETS: tuple[str, ...] = ("accurate", "fast")
 Kind = Literal["regular", "intermittent"]
 BASELINE = "SeasonalNaive"
 INTERMITTENT_ADI = 1.32
-# Mean per period below which a regular series is judged by squared errors (see `error_measure`).
-LOW_VOLUME = 10.0
 SEASONAL_WINDOW = 4  # cycles the seasonal window average takes the mean of
 
 # How the summary names each model.
@@ -60,15 +60,13 @@ def classify(y: np.ndarray) -> Kind:
     return "intermittent" if len(y) / nonzero >= INTERMITTENT_ADI else "regular"
 
 
-def error_measure(y: np.ndarray, kind: Kind) -> str:
-    """'RMSSE' for intermittent and low-volume series, 'MASE' for the rest.
+def error_measure(kind: Kind) -> str:
+    """'RMSSE' for intermittent series, 'MASE' for regular ones.
 
-    Absolute errors are minimised by the median, squared errors by the mean. Where volumes are high the two
-    agree; where they are low they do not (an item selling one day in three has median zero; Poisson(2.5)
-    counts have median 2), and stock is planned on the mean rate, so those series are judged by RMSSE, as
-    in the M5 competition.
+    Absolute errors are minimised by the median, squared errors by the mean: an item that sells one day in
+    three has median zero, and stock is planned on the mean rate, so it is judged by RMSSE, as in M5.
     """
-    return "RMSSE" if kind == "intermittent" or float(np.mean(y)) < LOW_VOLUME else "MASE"
+    return "RMSSE" if kind == "intermittent" else "MASE"
 
 
 def usable_season(freq: Frequency, n_train: int, season: int | None = None) -> int:

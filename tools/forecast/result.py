@@ -29,7 +29,7 @@ class SeriesReport:
     n_history: int
     score: float | None = None  # chosen model's backtest error (`metric`)
     baseline_score: float | None = None  # seasonal naive's error on the same windows
-    metric: str = "MASE"  # MASE for regular series, RMSSE for intermittent and low-volume ones (models)
+    metric: str = "MASE"  # MASE for regular series, RMSSE for intermittent ones (models.error_measure)
     calendar: str | None = None  # holiday / promotion lifts found, and whether adjusting for them helped
     notes: list[str] = field(default_factory=list)
     intervals: list[IntervalCheck] = field(default_factory=list)  # backtest coverage (empty: not calibrated)
