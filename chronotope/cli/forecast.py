@@ -100,6 +100,10 @@ def forecast(
         table.add_row(row["ds"].strftime(timestamp), f"{row['y_hat']:,.1f}",
                       f"{row['lo-80']:,.1f}-{row['hi-80']:,.1f}", f"{row['lo-95']:,.1f}-{row['hi-95']:,.1f}")
     console.print(table)
+    others = len(result.reports) - 1
+    if others:
+        console.print(f"[dim]{others:,} more series (the table shows {result.top}): --csv FILE or --json for "
+                      "all[/]")
     if csv is not None:
         from tools.events.spreadsheet import neutralise_frame
 
