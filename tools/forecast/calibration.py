@@ -8,7 +8,7 @@ horizon, the score of a backtest error e at step t is |e| / w_t, and the band be
 is the level's quantile of the scores (finite-sample corrected: the ceil((n+1) level)-th of n). The band
 keeps the model's shape over the horizon (wider further ahead) and gets the width the backtest asks for.
 Errors are taken to scale with the series' level: a window whose series ran at half today's level has its
-widths halved in the score (`level_ratios`), so a shop that grew since the older windows (UCI retail before
+widths halved in the score (`_level_ratios`), so a shop that grew since the older windows (UCI retail before
 Christmas) is not given last summer's narrow bands.
 
 The coverage reported is measured, not assumed: each backtest window is checked with the factor fitted on
@@ -51,30 +51,34 @@ def _half_widths(rows: pd.DataFrame, level: int) -> np.ndarray:
     return np.where(width > 0, width, positive.min())
 
 
-def level_ratios(errors: pd.DataFrame, history: pd.DataFrame, span: int) -> pd.Series:
+def _level_ratios(errors: pd.DataFrame, history: pd.DataFrame, span: int) -> pd.Series:
     """Per error row: the series' level before its window's cutoff over its level at the forecast origin
-    (mean |y| of the `span` periods before each; 1 where either is zero)."""
-    ratios = []
-    for (uid, cutoff), rows in errors.groupby(["unique_id", "cutoff"], sort=False):
-        y = history.loc[history["unique_id"] == uid]
-        then = y.loc[y["ds"] <= cutoff, "y"].tail(span).abs().mean()
-        now = y["y"].tail(span).abs().mean()
-        ratios.append(pd.Series(then / now if then > 0 and now > 0 else 1.0, index=rows.index))
-    return pd.concat(ratios).reindex(errors.index)
+    (mean |y| of the `span` periods before each; 1 where either is zero). `history` is sorted by ds."""
+    series = {uid: (rows["ds"].to_numpy(), rows["y"].abs().to_numpy())
+              for uid, rows in history.groupby("unique_id", sort=False)}
+    ratios = {}
+    for uid, cutoff in errors[["unique_id", "cutoff"]].drop_duplicates().itertuples(index=False):
+        ds, y = series[uid]
+        end = int(np.searchsorted(ds, np.datetime64(cutoff), side="right"))
+        then, now = (y[max(0, end - span):end].mean() if end else 0.0), y[-span:].mean()
+        ratios[(uid, cutoff)] = then / now if then > 0 and now > 0 else 1.0
+    return pd.Series([ratios[key] for key in zip(errors["unique_id"], errors["cutoff"])], index=errors.index)
 
 
-def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame
+def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFrame, span: int
               ) -> tuple[pd.DataFrame, dict[str, list[IntervalCheck]]]:
     """Rescale the bands of every series in `errors` to their backtest coverage.
 
     `forecast`: unique_id, ds, y_hat, lo-80, hi-80, lo-95, hi-95 (unclipped). `errors`: unique_id, cutoff,
-    ds, error (actual - forecast of the chosen model in each backtest window). Series without errors keep
-    their bands. Returns the new frame and each calibrated series' checks.
+    ds, error (actual - forecast of the chosen model in each backtest window). `history` (unique_id, ds, y;
+    sorted) gives each window's level, averaged over `span` periods. Series without errors keep their
+    bands. Returns the new frame and each calibrated series' checks.
     """
     out = forecast.copy()
     checks: dict[str, list[IntervalCheck]] = {}
     out["_step"] = out.groupby("unique_id").cumcount()
-    errors = errors.assign(_step=errors.sort_values("ds").groupby(["unique_id", "cutoff"]).cumcount())
+    errors = errors.assign(_step=errors.sort_values("ds").groupby(["unique_id", "cutoff"]).cumcount(),
+                           ratio=_level_ratios(errors, history, span))
     for uid, past in errors.groupby("unique_id", sort=False):
         mask = out["unique_id"] == uid
         rows = out.loc[mask].sort_values("_step")

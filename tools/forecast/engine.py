@@ -37,7 +37,7 @@ import pandas as pd
 from tools.forecast.accuracy import scaled_errors
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
-from tools.forecast.calibration import calibrate, level_ratios
+from tools.forecast.calibration import calibrate
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -378,9 +378,7 @@ def forecast_series(
 
     result = pd.concat(outputs, ignore_index=True)
     if options.intervals == "calibrated" and backtests:
-        errors = pd.concat(backtests, ignore_index=True)
-        errors["ratio"] = level_ratios(errors, frame, horizon)
-        result, checks = calibrate(result, errors)
+        result, checks = calibrate(result, pd.concat(backtests, ignore_index=True), frame, horizon)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
     bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
