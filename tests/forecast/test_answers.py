@@ -31,7 +31,7 @@ def test_the_operator_tool_and_the_cli_say_how_the_bands_did_on_the_backtest(dem
                           open_knowledge_base=lambda: pytest.fail("no documents needed"),
                           open_recommender=lambda: pytest.fail("no recommender needed"))
     args = ForecastDemandArgs(category="Boots", horizon_days=14)
-    output = forecast_tool(engines, args, Session("operator"))
+    output = forecast_tool.run(engines, args, Session("operator"))
     assert "80% interval: covered" in output.summary and "backtest points (calibrated" in output.summary
     assert "80% interval: covered" in output.as_message_text()
     cli = CliRunner().invoke(app, ["forecast", "--category", "Boots", "--horizon", "7", "--model-set", "fast",
