@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chronotope.cli import app
-from tools.forecast import series_from_table
+from tools.forecast import forecast_series, series_from_table
 from tools.forecast.errors import ForecastInputError
 from tools.forecast.grain import get_frequency
 from tools.forecast.scope import resolve_scope
@@ -124,3 +124,11 @@ def test_store_series_name_the_partial_last_period(tiny_store):
     assert series.notes == [("The day starting 2026-01-08 is only partly in the store (events up to "
                              "2026-01-07 23:55 UTC), so the history ends before it and the forecast starts "
                              "with it.")]
+
+
+def test_the_python_entry_point_refuses_a_frame_with_a_missing_period_and_names_the_fix():
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-04"]),
+                          "y": [1.0, 2.0, 3.0]})
+    fix = "Series 'a' is not one row per day: at 2025-01-04 .* Pass one row per day .*series_from_table"
+    with pytest.raises(ForecastInputError, match=fix):
+        forecast_series(frame, 1)

@@ -52,6 +52,7 @@ from tools.forecast.models import (
     with_intervals,
 )
 from tools.forecast.result import FRAME_COLUMNS, ForecastResult, SeriesReport
+from tools.forecast.table import check_regular
 
 Executor = Literal["local", "dask"]
 EXECUTORS: tuple[str, ...] = ("local", "dask")
@@ -245,6 +246,7 @@ def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOpti
     if frame["y"].isna().any():
         raise ForecastInputError("The history has missing y values; fill gaps with zeros (no sales) first.")
     frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    check_regular(frame, freq)
     max_train = opts.max_train if opts.max_train is not None else freq.max_train
     if max_train is not None:
         frame = frame.groupby("unique_id", group_keys=False).tail(max_train + opts.n_windows * horizon)

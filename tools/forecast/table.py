@@ -76,6 +76,19 @@ def _values(raw: pd.Series, name: str) -> pd.Series:
     return values.fillna(0.0)
 
 
+def check_regular(frame: pd.DataFrame, freq: Frequency) -> None:
+    """Refuse a long frame (sorted unique_id, ds) whose series skip or repeat a period of `freq`."""
+    gaps = frame.groupby("unique_id", sort=False)["ds"].diff()
+    bad = gaps.notna() & (gaps != freq.step)
+    if bad.any():
+        row = frame.loc[bad.idxmax()]
+        raise ForecastInputError(
+            f"Series {row['unique_id']!r} is not one row per {freq.word}: at {row['ds']} it comes "
+            f"{gaps[bad.idxmax()]} after the row before. Pass one row per {freq.word} (zeros where nothing "
+            "happened), or build the frame with tools.forecast.series_from_table, which sums and fills it."
+        )
+
+
 def _period_starts(times: pd.Series, freq: Frequency, anchor: int) -> pd.Series:
     if freq.code == "H":
         return times.dt.floor("h")
