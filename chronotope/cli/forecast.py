@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from chronotope.cli.app import app, fail, open_store
+
+if TYPE_CHECKING:
+    from tools.forecast import ForecastResult
 
 
 def _promotions(values: list[str]) -> list[tuple[date, date]]:
@@ -23,6 +27,20 @@ def _promotions(values: list[str]) -> list[tuple[date, date]]:
     return windows
 
 
+def _forecast_file(file: Path, time: str | None, value: str | None, series_id: str | None, freq: str,
+                   horizon: int, model_set: str, n_jobs: int) -> ForecastResult:
+    """Forecast the series of a CSV file (`--file`); ForecastInputError names what to fix."""
+    from tools.forecast import ForecastInputError, RunOptions, forecast_series, read_table, series_from_table
+
+    if time is None or value is None:
+        raise ForecastInputError("--file needs --time COLUMN and --value COLUMN (and --id COLUMN when the "
+                                 "file holds several series).")
+    table = series_from_table(read_table(file), time, value, freq, series_id)
+    result = forecast_series(table.history, horizon, table.freq,
+                             options=RunOptions(model_set=model_set, n_jobs=n_jobs),  # type: ignore[arg-type]
+                             label=None if series_id else value)
+    result.notes.extend(table.notes)
+    return result
 
 
 @app.command()
@@ -41,8 +59,16 @@ def forecast(
     n_jobs: int = typer.Option(1, help="Parallel processes for model fitting."),
     csv: Path | None = typer.Option(None, help="Also write the forecast frame to this CSV file."),
     store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
+    file: Path | None = typer.Option(None, help="Forecast the series of this CSV file instead of the store."),
+    time: str | None = typer.Option(None, help="With --file: the column of dates or times."),
+    value: str | None = typer.Option(None, help="With --file: the column of values (summed per period)."),
+    series_id: str | None = typer.Option(None, "--id", help="With --file: the column naming each series."),
+    as_json: bool = typer.Option(False, "--json", help="Print the forecast as JSON instead of a table."),
 ) -> None:
-    """Forecast demand with 80%/95% intervals; the model is chosen per series by backtest."""
+    """Forecast demand (or any series of a CSV file) with 80%/95% intervals calibrated on a backtest; the
+    model is chosen per series by backtest."""
+    import json
+
     from rich.console import Console
     from rich.table import Table
 
@@ -50,12 +76,22 @@ def forecast(
     from tools.forecast import forecast_demand
 
     try:
-        result = forecast_demand(open_store(store), product=product, category=category,
-                                 region=region, country=country, horizon=horizon, freq=freq,
-                                 metric=metric, hierarchy=hierarchy,
-                                 promotions=_promotions(promo), model_set=model_set, n_jobs=n_jobs)  # type: ignore[arg-type]
+        if file is not None:
+            if any(x is not None for x in (product, category, region, country)):
+                raise typer.BadParameter("--file forecasts the file's series; drop --product, --category, "
+                                         "--region and --country.")
+            result = _forecast_file(file, time, value, series_id, freq, horizon, model_set, n_jobs)
+        else:
+            result = forecast_demand(open_store(store), product=product, category=category,
+                                     region=region, country=country, horizon=horizon, freq=freq,
+                                     metric=metric, hierarchy=hierarchy,
+                                     promotions=_promotions(promo), model_set=model_set,  # type: ignore[arg-type]
+                                     n_jobs=n_jobs)
     except EngineInputError as error:
         fail(error)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=1))
+        return
     console = Console()
     console.print(result.summary())
     table = Table("date", "forecast", "80% band", "95% band", title=result.top)
@@ -64,6 +100,10 @@ def forecast(
         table.add_row(row["ds"].strftime(timestamp), f"{row['y_hat']:,.1f}",
                       f"{row['lo-80']:,.1f}-{row['hi-80']:,.1f}", f"{row['lo-95']:,.1f}-{row['hi-95']:,.1f}")
     console.print(table)
+    others = len(result.reports) - 1
+    if others:
+        console.print(f"[dim]{others:,} more series (the table shows {result.top}): --csv FILE or --json for "
+                      "all[/]")
     if csv is not None:
         from tools.events.spreadsheet import neutralise_frame
 

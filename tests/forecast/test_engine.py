@@ -71,7 +71,7 @@ def test_short_histories_fall_back_with_a_note():
 
 def test_summary_quotes_total_interval_and_backtest_verdict():
     result = forecast_series(weekly_poisson(1, 300, seed=7), 28, "D", options=FAST,
-                             label="Trail Boots in Bavaria")
+                             label="Trail Boots in Bavaria", unit="units")
     mean, lo, hi = result.total()
     assert lo < mean < hi
     text = result.summary()

@@ -7,9 +7,15 @@ advice.
     result.frame       # unique_id, ds, y_hat, lo-80, hi-80, lo-95, hi-95, model
     advice = reorder_suggestion(store, "P0232", "Bavaria", stock_on_hand=40, lead_time_days=7)
 
-Modules: `scope` (names checked), `series` (SQL, zero-filled, local periods), `calendar` (holidays and
-promotions), `models` (candidates), `engine` (backtest, choice, forecast; `forecast_series` for any long
-frame, locally, with n_jobs, or on dask), `hierarchy` (reconciliation), `result`, `reorder`, `demand`.
+Any series (not from the store): a long frame `unique_id, ds, y` (regular periods, zero-filled) goes to
+`forecast_series(frame, horizon=12, freq="W")`; a table with its own column names goes through
+`series_from_table(table, time="week", value="sales", freq="W", series_id=None)` first (or
+`read_table("sales.csv")` for a CSV file).
+
+Modules: `scope` (names checked), `series` (SQL, zero-filled, local periods), `table` (any table's columns
+into periods), `calendar` (holidays and promotions), `models` (candidates), `engine` (backtest, choice,
+forecast; `forecast_series` for any long frame, locally, with n_jobs, or on dask), `calibration` (bands
+fitted to backtest errors), `hierarchy` (reconciliation), `result`, `reorder`, `demand`.
 """
 
 from tools.forecast.demand import forecast_demand
@@ -24,9 +30,10 @@ from tools.forecast.errors import (
 )
 from tools.forecast.reorder import ReorderAdvice, reorder_from_forecast, reorder_suggestion
 from tools.forecast.result import ForecastResult, SeriesReport
+from tools.forecast.table import TableSeries, read_table, series_from_table
 
 __all__ = [
     "ForecastInputError", "ForecastResult", "HorizonTooLong", "NoSalesHistory", "ReorderAdvice", "RunOptions",
-    "SeriesReport", "SeriesTooShort", "UnknownCategory", "UnknownProduct", "forecast_demand",
-    "forecast_series", "reorder_from_forecast", "reorder_suggestion",
+    "SeriesReport", "SeriesTooShort", "TableSeries", "UnknownCategory", "UnknownProduct", "forecast_demand",
+    "forecast_series", "read_table", "reorder_from_forecast", "reorder_suggestion", "series_from_table",
 ]

@@ -91,6 +91,7 @@ def forecast_demand(
         RunOptions(model_set=model_set, n_jobs=n_jobs, executor=executor),
         top=scope.top_id, label=label, unit=metric, currency=series.currency,
     )
+    result.notes.extend(series.notes)
     if hierarchy:
         result.frame = reconcile(result.frame, series.levels, series.parents)
         result.reconciliation = (f"Forecasts for {len(series.history['unique_id'].unique())} series (total, "

@@ -4,13 +4,14 @@ For every series with enough history the candidate models (`models`) are cross-v
 `n_windows` horizons (statsforecast `cross_validation`, step = horizon). Each candidate's MASE is its mean
 absolute error over those windows divided by the in-sample seasonal-naive error before the first window;
 the lowest MASE wins and is reported with the seasonal-naive MASE on the same windows. Intermittent series
-are scored by RMSSE instead (squared errors, scaled alike), as in the M5 competition: absolute errors are
-minimised by forecasting zero for an item that sells on one day in three, which is useless for stocking
-it, while squared errors are minimised by the mean rate. Where a calendar is
-given and holidays or promotions measurably move a series, every candidate is also backtested on the
+are scored by RMSSE instead (squared errors, scaled alike; `models.error_measure`), as in the M5
+competition: absolute errors are minimised by the median (zero for an item that sells on one day in three,
+useless for stocking it), squared errors by the mean rate. Where a calendar is given and holidays or
+promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
-on the whole history and forecast with 80% and 95% intervals; forecasts and bounds are clipped at zero
-(demand cannot be negative).
+on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
+the winner's backtest errors (`calibration`; `RunOptions(intervals="model")` keeps the model's own);
+forecasts and bounds are clipped at zero (demand cannot be negative).
 
 Series too short to backtest fall back to seasonal naive (or, below the grain's minimum history, the
 historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
@@ -33,7 +34,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tools.forecast.accuracy import scaled_errors
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
+from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
+from tools.forecast.calibration import calibrate
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -43,21 +47,27 @@ from tools.forecast.models import (
     candidate_models,
     check_model_set,
     classify,
+    error_measure,
     usable_season,
     with_intervals,
 )
 from tools.forecast.result import FRAME_COLUMNS, ForecastResult, SeriesReport
+from tools.forecast.table import check_regular
 
 Executor = Literal["local", "dask"]
 EXECUTORS: tuple[str, ...] = ("local", "dask")
-LEVELS = [80, 95]
+Intervals = Literal["calibrated", "model"]
+INTERVALS: tuple[str, ...] = ("calibrated", "model")
+LEVELS = list(CALIBRATED_LEVELS)
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
+CALIBRATION_WINDOWS = 8  # backtest horizons the bands are calibrated on, where the history allows
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run statsforecast: model set, parallelism, executor, backtest windows, history used."""
+    """How to run statsforecast: model set, parallelism, executor, backtest windows, history used, and
+    whether the bands are calibrated on the backtest (`calibration` module) or the models' own."""
 
     model_set: ModelSet = "accurate"
     n_jobs: int = 1
@@ -65,13 +75,15 @@ class RunOptions:
     n_windows: int = 2
     progress: bool = False
     max_train: int | None = None  # fit on at most this many recent periods (default: the grain's own cap)
+    intervals: Intervals = "calibrated"
 
 
 @dataclass
 class _Group:
-    """Series that share a candidate list (same kind and usable seasons)."""
+    """Series that share a candidate list (same kind and usable seasons) and error measure."""
 
     kind: str
+    metric: str  # "MASE" or "RMSSE" (models.error_measure)
     season: int
     models: list[Any]
     ids: list[str]
@@ -151,29 +163,11 @@ def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict
     return found
 
 
-def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: bool = False) -> pd.DataFrame:
-    """MASE (or, `squared`, RMSSE) of every model column of a cross-validation frame, per series.
-
-    The scale is the in-sample seasonal-naive error of each series before its first cutoff (its mean
-    |y| where that is zero, e.g. a series of identical values).
-    """
-    power = 2 if squared else 1
-    first_cut = cv.groupby("unique_id")["cutoff"].min()
-    train = frame[frame["ds"] <= frame["unique_id"].map(first_cut)]
-    grouped = train.groupby("unique_id")["y"]
-    scale = ((train["y"] - grouped.shift(season)).abs() ** power).groupby(train["unique_id"]).mean()
-    fallback = grouped.apply(lambda y: (y.abs() ** power).mean())
-    scale = scale.where(scale > 0, fallback).where(lambda s: s > 0, 1.0)
-    models = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
-    errors = cv[models].sub(cv["y"], axis=0).abs() ** power
-    errors["unique_id"] = cv["unique_id"]
-    score = errors.groupby("unique_id")[models].mean().div(scale, axis=0)
-    return np.sqrt(score) if squared else score
-
-
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
-              freq: Frequency, opts: RunOptions) -> tuple[pd.DataFrame, dict[str, CalendarLifts]]:
-    """Error table (series x model[+cal]; MASE, RMSSE if intermittent) of one group, and the lifts tested."""
+              freq: Frequency, opts: RunOptions
+              ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, CalendarLifts]]:
+    """Error table (series x model[+cal]; the group's MASE or RMSSE) of one group, its cross-validation
+    frame and the lifts tested."""
     kwargs = {"h": horizon, "n_windows": opts.n_windows, "step_size": horizon,
               "refit": group.kind == "intermittent"}
     cv = _run("cross_validation", frame, group.models, freq, group.season, opts, **kwargs)
@@ -190,7 +184,26 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
-    return scaled_errors(cv, frame, group.season, squared=group.kind == "intermittent"), lifts
+    return scaled_errors(cv, frame, group.season, squared=group.metric == "RMSSE"), cv, lifts
+
+
+def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
+                        horizon: int, freq: Frequency, opts: RunOptions) -> pd.DataFrame:
+    """Backtest errors (unique_id, cutoff, ds, error) of the chosen model over up to CALIBRATION_WINDOWS
+    horizons: the selection's windows and older ones where the history holds two cycles of each season
+    before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the selection's."""
+    rows = frame[frame["unique_id"].isin(ids)]
+    n_min = int(rows.groupby("unique_id").size().min())
+    n_train = n_min - opts.n_windows * horizon
+    needed = max([freq.min_train] + [2 * s for s in freq.seasons if n_train >= 2 * s])
+    windows = min(CALIBRATION_WINDOWS, (n_min - needed) // horizon)
+    if pick.endswith(CAL) or windows <= opts.n_windows:
+        cv = cv[cv["unique_id"].isin(ids)]
+    else:
+        model = next(m for m in group.models if m.alias == pick)
+        cv = _run("cross_validation", rows, [model], freq, group.season, opts, h=horizon, n_windows=windows,
+                  step_size=horizon, refit=group.kind == "intermittent")
+    return cv[["unique_id", "cutoff", "ds"]].assign(error=cv["y"] - cv[pick])
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
@@ -233,6 +246,7 @@ def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOpti
     if frame["y"].isna().any():
         raise ForecastInputError("The history has missing y values; fill gaps with zeros (no sales) first.")
     frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    check_regular(frame, freq)
     max_train = opts.max_train if opts.max_train is not None else freq.max_train
     if max_train is not None:
         frame = frame.groupby("unique_id", group_keys=False).tail(max_train + opts.n_windows * horizon)
@@ -256,8 +270,9 @@ def _plan(frame: pd.DataFrame, freq: Frequency, test_size: int, model_set: Model
             kind = classify(y_train)
             season = usable_season(freq, len(y_train))
             models = candidate_models(kind, freq, len(y_train), model_set)
-            key = (kind, season, tuple(m.alias for m in models))
-            groups.setdefault(key, _Group(kind, season, models, [])).ids.append(str(uid))
+            metric = error_measure(kind)
+            key = (kind, metric, season, tuple(m.alias for m in models))
+            groups.setdefault(key, _Group(kind, metric, season, models, [])).ids.append(str(uid))
     return list(groups.values()), short, thin
 
 
@@ -301,6 +316,9 @@ def forecast_series(
         raise ForecastInputError(
             f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}."
         )
+    if options.intervals not in INTERVALS:
+        raise ForecastInputError(f"Unknown intervals {options.intervals!r}. Use one of: "
+                                 f"{', '.join(INTERVALS)}.")
     frame = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
@@ -310,17 +328,23 @@ def forecast_series(
 
     reports: dict[str, SeriesReport] = {}
     outputs: list[pd.DataFrame] = []
+    backtests: list[pd.DataFrame] = []  # the chosen models' backtest errors, for calibration
     test_size = options.n_windows * horizon
     groups, short, thin = _plan(frame, freq, test_size, options.model_set)
     for group in groups:
         rows = frame[frame["unique_id"].isin(group.ids)]
-        scores, lifts = _backtest(group, rows, calendar, horizon, freq, options)
+        scores, cv, lifts = _backtest(group, rows, calendar, horizon, freq, options)
         best = scores.idxmin(axis=1)
         chosen: dict[str, list[str]] = {}
         for uid in group.ids:
             pick = str(best[uid])
             chosen.setdefault(pick, []).append(uid)
-            metric = "RMSSE" if group.kind == "intermittent" else "MASE"
+        if options.intervals == "calibrated":
+            backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options)
+                          for pick, ids in chosen.items()]
+        for uid in group.ids:
+            pick = str(best[uid])
+            metric = group.metric
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
                                         float(scores.at[uid, BASELINE]), metric)
             if uid in lifts:
@@ -355,6 +379,10 @@ def forecast_series(
                 f"Only {freq.plural(lengths[uid])} of history: forecast is the historic average."])
 
     result = pd.concat(outputs, ignore_index=True)
+    if options.intervals == "calibrated" and backtests:
+        result, checks = calibrate(result, pd.concat(backtests, ignore_index=True), frame, horizon)
+        for uid, series_checks in checks.items():
+            reports[uid].intervals = series_checks
     bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
     # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
     for column in bounds[1:]:

@@ -176,7 +176,7 @@ def reorder_suggestion(
     forecast = forecast_demand(store, product=product, region=region, country=country,
                                horizon=lead_time_days + review_period_days, freq="D", metric="units",
                                model_set=model_set)
-    what, _, where = forecast.label.rpartition(" in ")
+    what, _, where = (forecast.label or forecast.top).rpartition(" in ")
     advice = reorder_from_forecast(forecast.series(), stock_on_hand, lead_time_days, service_level,
                                    review_period_days, product=what, place=where)
     advice.forecast = forecast

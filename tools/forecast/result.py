@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tools.forecast.calibration import IntervalCheck
 from tools.forecast.grain import Frequency
 from tools.forecast.models import DISPLAY_NAMES
 from tools.results import ChartSpec
@@ -28,9 +29,10 @@ class SeriesReport:
     n_history: int
     score: float | None = None  # chosen model's backtest error (`metric`)
     baseline_score: float | None = None  # seasonal naive's error on the same windows
-    metric: str = "MASE"  # MASE for regular series, RMSSE for intermittent ones (see engine)
+    metric: str = "MASE"  # MASE for regular series, RMSSE for intermittent ones (models.error_measure)
     calendar: str | None = None  # holiday / promotion lifts found, and whether adjusting for them helped
     notes: list[str] = field(default_factory=list)
+    intervals: list[IntervalCheck] = field(default_factory=list)  # backtest coverage (empty: not calibrated)
 
     @property
     def ratio(self) -> float | None:
@@ -44,6 +46,15 @@ class SeriesReport:
         base, _, variant = self.model.partition("+")
         name = DISPLAY_NAMES.get(base, base)
         return f"{name} (holiday/promotion-adjusted)" if variant else name
+
+    def coverage_text(self) -> str:
+        """How the bands did on the backtest ("80% interval: covered 81% of 56 backtest points ...")."""
+        if not self.intervals:
+            return "Intervals are the model's own (not checked on a backtest)."
+        parts = [f"{check.level}% interval: covered {check.calibrated:.0%}" for check in self.intervals]
+        own = ", ".join(f"{check.model:.0%}" for check in self.intervals)
+        return (f"{'; '.join(parts)} of {self.intervals[0].points} backtest points (calibrated; the model's "
+                f"own bands: {own}).")
 
 
 def _fmt(value: float, currency: str | None) -> str:
@@ -61,8 +72,8 @@ class ForecastResult:
     freq: Frequency
     horizon: int
     top: str  # the series the summary speaks about
-    label: str = "demand"  # what is forecast, in words ("Trail Boots (P0232) in Bavaria")
-    unit: str = "units"  # "units" or "revenue"
+    label: str | None = None  # what is forecast, in words ("Trail Boots (P0232) in Bavaria"; default: top)
+    unit: str | None = None  # "units", "revenue" or None (a series of plain values)
     currency: str | None = None
     reconciliation: str | None = None  # how the hierarchy was made to add up, if there is one
     notes: list[str] = field(default_factory=list)
@@ -89,10 +100,11 @@ class ForecastResult:
         naive."""
         mean, lo, hi = self.total()
         start = self.series()["ds"].min()
-        amount = (f"{_fmt(mean, self.currency)}"
-                  + (" in revenue" if self.unit == "revenue" else f" {self.unit}"))
+        unit = {"revenue": " in revenue", None: ""}.get(self.unit, f" {self.unit}")
+        amount = _fmt(mean, self.currency) + unit
         line = (f"Expect {amount} (80%: {_fmt(lo, self.currency)}-{_fmt(hi, self.currency)}) for "
-                f"{self.label} over the next {self.freq.plural(self.horizon)} starting {start:%Y-%m-%d}")
+                f"{self.label or self.top} over the next {self.freq.plural(self.horizon)} starting "
+                f"{start:%Y-%m-%d}")
         report = self.reports[self.top]
         if report.ratio is not None:
             gain = 1 - report.ratio
@@ -105,12 +117,30 @@ class ForecastResult:
             else:
                 verdict = f"{report.model_name} was {-gain:.0%} worse than seasonal naive in backtest"
             line += f"; {verdict} ({report.metric} {report.score:.2f})"
-        extras = report.notes + self.notes
+        extras = [report.coverage_text()] + report.notes + self.notes
         if report.calendar:
             extras = [report.calendar] + extras
         if self.reconciliation:
             extras.append(self.reconciliation)
         return line + "." + "".join(f" {note}" for note in extras)
+
+    def as_dict(self) -> dict:
+        """The forecast as plain JSON-ready values: summary, notes, each series' report and forecast rows."""
+        timestamp = "%Y-%m-%dT%H:%M" if self.freq.code == "H" else "%Y-%m-%d"
+        series = []
+        for uid, report in self.reports.items():
+            rows = self.series(uid).drop(columns=["unique_id", "model"])
+            rows["ds"] = rows["ds"].dt.strftime(timestamp)
+            series.append({
+                "unique_id": uid, "model": report.model, "kind": report.kind, "history": report.n_history,
+                "backtest": {"metric": report.metric, "score": report.score,
+                             "seasonal_naive": report.baseline_score},
+                "intervals": [{"level": c.level, "backtest_coverage": c.calibrated, "model_coverage": c.model,
+                               "points": c.points} for c in report.intervals],
+                "notes": report.notes, "forecast": rows.to_dict("records"),
+            })
+        return {"summary": self.summary(), "freq": self.freq.code, "horizon": self.horizon,
+                "notes": self.notes, "series": series}
 
     def chart(self) -> ChartSpec:
         """History (last few horizons) and forecast with 80% and 95% bands, one colour per series."""
@@ -121,7 +151,7 @@ class ForecastResult:
         data["ds"] = data["ds"].dt.strftime("%Y-%m-%dT%H:%M" if self.freq.code == "H" else "%Y-%m-%d")
         data = data.astype(object).where(data.notna(), None)  # NaN is not JSON: gaps become null
         return ChartSpec.from_frame(
-            "forecast", f"Forecast of {self.label}", data, x="ds", y="y", color="unique_id",
+            "forecast", f"Forecast of {self.label or self.top}", data, x="ds", y="y", color="unique_id",
             extra={"y_hat": "y_hat", "lo": "lo-80", "hi": "hi-80", "lo_95": "lo-95", "hi_95": "hi-95",
                    "unit": self.unit, "currency": self.currency},
         )

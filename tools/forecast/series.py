@@ -5,7 +5,8 @@ the shop profile), so a series spanning several zones adds up each place's own l
 local wall-clock hours too, so the daily rhythm stays put across daylight-saving changes: the repeated autumn
 hour holds both hours' sales and the skipped spring hour is a zero. Only complete periods are kept: the first
 and last periods the store's data only partly cover (the UTC-to-local shift at either end, or a live store's
-day in progress) would read as a false dip. Each series starts at its first sale (a product launched in June
+day in progress) would read as a false dip; the last one is named in the output (`SeriesSet.notes`), since
+the forecast then starts with it. Each series starts at its first sale (a product launched in June
 has no history before June, rather than months of zeros), and every period after it is present: days without
 sales are zeros, filled by a generated time grid, not by a Python loop.
 """
@@ -13,7 +14,7 @@ sales are zeros, filled by a generated time grid, not by a Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -44,6 +45,7 @@ class SeriesSet:
     last_period: pd.Timestamp  # last complete period
     currency: str | None = None  # the reporting currency for revenue; None for units
     parents: dict[str, str] = field(default_factory=dict)  # series id -> parent series id
+    notes: list[str] = field(default_factory=list)  # what the output should say (a partial last period)
 
 
 def _local_sql(unit: str, profile: ShopProfile) -> str:
@@ -90,6 +92,17 @@ def complete_window(
         finish = (last + freq.tolerance).astimezone(zone).replace(tzinfo=None)
         ends.append(_floor(finish, freq) - freq.step)
     return max(starts), min(ends)
+
+
+def partial_period_note(last: datetime, end: datetime, zones: set[str], freq: Frequency) -> str | None:
+    """A sentence naming the period after `end` when the data [.., last] (UTC) reach into it, else None."""
+    following = end + freq.step
+    if not any(last.astimezone(ZoneInfo(tz)).replace(tzinfo=None) >= following for tz in zones):
+        return None
+    shown = "%Y-%m-%d %H:%M" if freq.code == "H" else "%Y-%m-%d"
+    return (f"The {freq.word} starting {following:{shown}} is only partly in the store (events up to "
+            f"{last.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so the history ends before it and the forecast "
+            "starts with it.")
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
@@ -160,8 +173,10 @@ def load_series(
         params + [start, end]
     ).fetchall()
     levels, parents, weights = _structure(scope, volumes, set(history["unique_id"]), hierarchy)
+    partial = partial_period_note(last, end, scope.zones or {"UTC"}, freq)
     return SeriesSet(history, freq, levels, weights, pd.Timestamp(start), pd.Timestamp(end),
-                     profile.currency if scope.metric == "revenue" else None, parents)
+                     profile.currency if scope.metric == "revenue" else None, parents,
+                     [partial] if partial else [])
 
 
 def _structure(scope: Scope, volumes: list[tuple], present: set[str], hierarchy: bool):

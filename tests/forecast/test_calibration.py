@@ -1,0 +1,60 @@
+"""Bands calibrated on the backtest: held-out coverage near the level where the models' own bands miss it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.errors import ForecastInputError
+
+
+def _heavy_tailed(n_series: int = 20, days: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A weekly pattern plus Student-t noise (2 degrees of freedom): outliers inflate the residual sigma the
+    models' normal bands rest on, so their 80% band is too wide."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    frames = []
+    for i in range(n_series):
+        week = 10 * np.sin(2 * np.pi * t / 7 + rng.uniform(0, 6))
+        frames.append(pd.DataFrame({"unique_id": f"s{i:02d}", "ds": pd.date_range("2025-01-01", periods=days),
+                                    "y": 200 + week + 5 * rng.standard_t(2, days)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _coverage(intervals: str) -> tuple[float, float, dict]:
+    frame = _heavy_tailed()
+    cut = frame["ds"].max() - pd.Timedelta(days=28)
+    result = forecast_series(frame[frame["ds"] <= cut], 28, "D",
+                             options=RunOptions(model_set="fast", intervals=intervals))  # type: ignore[arg-type]
+    joined = frame[frame["ds"] > cut].merge(result.frame, on=["unique_id", "ds"])
+    assert len(joined) == 20 * 28
+    inside = [((joined["y"] >= joined[f"lo-{lv}"]) & (joined["y"] <= joined[f"hi-{lv}"])).mean()
+              for lv in (80, 95)]
+    return inside[0], inside[1], result.reports
+
+
+def test_calibrated_bands_cover_their_level_of_held_out_points_where_the_models_own_bands_do_not():
+    own80, _, own_reports = _coverage("model")
+    cal80, cal95, reports = _coverage("calibrated")
+    assert own80 >= 0.88  # the models' own 80% band is miscalibrated on heavy tails
+    assert 0.75 <= cal80 <= 0.85
+    assert 0.91 <= cal95 <= 0.98
+    assert all(not r.intervals for r in own_reports.values())
+    checks = reports["s00"].intervals
+    assert [c.level for c in checks] == [80, 95] and all(c.points == 8 * 28 for c in checks)  # 8 windows
+    assert checks[0].factor < 1.0  # narrowed: the own band was too wide
+    assert np.mean([r.intervals[0].model for r in reports.values()]) > 0.85  # seen in the backtest too
+
+
+def test_summary_reports_the_backtest_coverage_of_the_bands():
+    frame = _heavy_tailed(n_series=1, seed=3)
+    result = forecast_series(frame, 14, "D", options=RunOptions(model_set="fast"))
+    check = result.reports["s00"].intervals[0]
+    assert (f"80% interval: covered {check.calibrated:.0%}" in result.summary()
+            and "of 112 backtest points (calibrated; the model's own bands:" in result.summary())
+    own = forecast_series(frame, 14, "D", options=RunOptions(model_set="fast", intervals="model"))
+    assert "Intervals are the model's own (not checked on a backtest)." in own.summary()
+    with pytest.raises(ForecastInputError, match="Unknown intervals 'wide'. Use one of: calibrated, model"):
+        forecast_series(frame, 14, "D", options=RunOptions(intervals="wide"))  # type: ignore[arg-type]
