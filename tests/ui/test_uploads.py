@@ -125,7 +125,8 @@ def test_column_names_in_an_error_toast_are_text_not_markup(console) -> None:
     run = _event(config, "ingest-run", "click")
     inputs = config["dependencies"][run]["inputs"]
     values = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
-    data = ["" if values.get(i) is None else values[i] for i in inputs]
+    files = {c["id"] for c in config["components"] if c.get("type") == "file"}
+    data = [values.get(i) if i in files or values.get(i) is not None else "" for i in inputs]
     data[0] = _file(path)
     outcome = queue_call(http, app_url, uuid.uuid4().hex, run, data)
     completed = json.loads(next(line for line in outcome.splitlines() if "process_completed" in line)[5:])
