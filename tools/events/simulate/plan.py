@@ -13,26 +13,11 @@ from datetime import date, timedelta
 import numpy as np
 
 from tools.events.catalog import CATEGORIES
-from tools.events.regions import all_regions
 from tools.events.simulate.calendar import IntensityPlan, LocalClock
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.population import region_shares
+from tools.events.simulate.settings import ShopSettings
 
-# Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
-_COUNTRY_TASTE: dict[str, dict[str, float]] = {
-    "GB": {"Books": 1.5, "Garden": 1.6, "Coffee & Tea": 1.3, "Outdoor Jackets": 1.3, "Pet Supplies": 1.3},
-    "DE": {"Cycling": 1.7, "Outdoor Jackets": 1.4, "Boots": 1.4, "Camping Gear": 1.3,
-           "Kitchen Appliances": 1.2},
-    "FR": {"Beauty": 1.6, "Cookware": 1.5, "Books": 1.2, "Home Decor": 1.3},
-    "IT": {"Coffee & Tea": 1.6, "Cookware": 1.4, "Shoes": 1.4, "Beauty": 1.2},
-    "ES": {"Fitness": 1.4, "Sports Nutrition": 1.3, "Home Audio": 1.3, "Shoes": 1.2, "Outdoor Jackets": 0.6,
-           "Boots": 0.6},
-}
-_REGION_TASTE: dict[str, dict[str, float]] = {
-    "ES-CN": {"Outdoor Jackets": 0.25, "Boots": 0.3, "Beauty": 1.4},
-    "GB-SCT": {"Outdoor Jackets": 1.6, "Boots": 1.4},
-    "DE-BY": {"Boots": 1.3, "Camping Gear": 1.3},
-}
 # Category seasonality: (amplitude, peak day of year).
 _CATEGORY_SEASON: dict[str, tuple[float, int]] = {
     "Garden": (0.6, 135), "Outdoor Jackets": (0.5, 320), "Boots": (0.45, 320), "Camping Gear": (0.5, 190),
@@ -78,11 +63,12 @@ class ShopPlan:
             self.pair_of[a] = b
 
 
-def _taste(rng: np.random.Generator) -> np.ndarray:
-    regions = all_regions()
+def _taste(rng: np.random.Generator, settings: ShopSettings) -> np.ndarray:
+    regions = settings.geography.regions
     taste = rng.lognormal(0.0, 0.15, (len(regions), len(CATEGORIES)))
     for i, region in enumerate(regions):
-        for table in (_COUNTRY_TASTE.get(region.country, {}), _REGION_TASTE.get(region.code, {})):
+        for table in (settings.country_taste.get(region.country, {}),
+                      settings.region_taste.get(region.name, {})):
             for category, factor in table.items():
                 taste[i, CATEGORIES.index(category)] *= factor
     return taste
@@ -94,15 +80,16 @@ def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: s
 
 
 def make_plan(
-    rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]
+    rng: np.random.Generator, settings: ShopSettings, catalog: Catalog, clock: LocalClock,
+    holiday_dates: list[date],
 ) -> ShopPlan:
     """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60).
 
     Promotion and trend-break weight multipliers are left for `taste.calibrate_plan`.
     """
-    regions = all_regions()
+    regions = settings.geography.regions
     n_regions, n_products, days = len(regions), len(catalog), clock.days
-    taste = _taste(rng)
+    taste = _taste(rng, settings)
     base = catalog.popularity[None, :] * taste[:, catalog.category]
     rank = np.argsort(-catalog.popularity)  # most popular first
     taken: set[int] = set()
@@ -122,8 +109,8 @@ def make_plan(
     # Regional favourites: well-known products that one region buys far more than anyone else. The first two,
     # best sellers in large regions, carry the trend breaks: their region-level series are dense enough to
     # show a step even in the test-sized shop.
-    spike_codes = _pick_spike_regions(rng)
-    candidates = [i for i in np.argsort(-region_shares()) if regions[i].code not in spike_codes]
+    spike_codes = _pick_spike_regions(rng, settings)
+    candidates = [i for i in np.argsort(-region_shares(regions)) if regions[i].name not in spike_codes]
     large = [int(r) for r in rng.choice(candidates[:6], 2, replace=False)]
     others = [int(r) for r in rng.choice([r for r in candidates if r not in large], 4, replace=False)]
     # Steady sellers (no category seasonality) so that a step is a step, not a season.
@@ -157,7 +144,7 @@ def make_plan(
         pairs.append((a, pick(np.array(b_pool))))
 
     # Volume anomalies in the last ~60 days, on ordinary days, away from the spike regions.
-    quiet = [i for i in range(n_regions) if regions[i].code not in spike_codes and i not in favourite_regions]
+    quiet = [i for i in range(n_regions) if regions[i].name not in spike_codes and i not in favourite_regions]
     _, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
     # The outage goes to the busiest quiet region: in a small region even a full-day outage is a handful of
     # missing visits, below what any detector can tell from noise.
@@ -169,28 +156,27 @@ def make_plan(
         (outage_region, outage_day * 24 + int(rng.integers(8, 11)), int(rng.integers(10, 14)), 0.02),
         (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
     ]
-    spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.code in spike_codes}
+    spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.name in spike_codes}
 
-    # Complaint wave: a defect-prone, well-selling product in a large mainland region, a week ~5 weeks back.
+    # Complaint wave: a defect-prone, well-selling product in a large region without a spike, ~5 weeks back.
     defect_products = [p for p in rank[5:80] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
     complaint_product = pick(np.array(defect_products))
     # a good product, one bad batch
     catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)
-    big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].code not in spike_codes | {"ES-CN"}][:8]
+    big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].name not in spike_codes][:8]
     complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
     return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,
                     IntensityPlan(spikes, anomalies), complaint)
 
 
-def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
-    """Four regions in three countries, two of them outside Central European Time (a GB region, the
-    Canaries)."""
-    regions = all_regions()
-    gb = [r.code for r in regions if r.country == "GB"]
-    continental = [r.code for r in regions if r.country in ("DE", "FR", "IT")]
-    first = str(rng.choice(continental))
-    second = str(rng.choice([c for c in continental if c[:2] != first[:2]]))
-    return {str(rng.choice(gb)), "ES-CN", first, second}
+def _pick_spike_regions(rng: np.random.Generator, settings: ShopSettings) -> set[str]:
+    """The settings' fixed spike regions plus one per draw, each in a country no earlier draw chose."""
+    country = {r.name: r.country for r in settings.geography.regions}
+    drawn: list[str] = []
+    for candidates in settings.spike_draws:
+        taken = {country[d] for d in drawn}
+        drawn.append(str(rng.choice([c for c in candidates if country[c] not in taken])))
+    return set(settings.spike_places) | set(drawn)
 
 
 def season_factor(categories: np.ndarray, ordinals: np.ndarray) -> np.ndarray:

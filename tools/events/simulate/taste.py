@@ -19,7 +19,7 @@ from tools.events.catalog import CATEGORIES
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.daytime import time_mix, traffic_share
 from tools.events.simulate.plan import ShopPlan
-from tools.events.simulate.population import Population, region_shares
+from tools.events.simulate.population import Population
 
 TASTE_SHARE = 0.75  # share of a shopper's product slots drawn from their favourite categories
 MAX_FAVOURITES = 3  # each shopper has 2 or 3 favourite categories
@@ -132,8 +132,10 @@ def _solve(factor: float, lift) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Catalog) -> ShopPlan:
-    """The plan with its promotion and trend-break weight multipliers solved for the planted factors.
+def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Catalog,
+                   shares: np.ndarray) -> ShopPlan:
+    """The plan with its promotion and trend-break weight multipliers solved for the planted factors
+    (`shares`: each region's share of sessions).
 
     A product's expected sales are, per region r (weighted by its share of sessions), local week hour h (by
     its share of traffic) and shopper u (by their share of the region), (1 - TASTE_SHARE) * q_rh +
@@ -147,7 +149,6 @@ def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Cat
     mix = time_mix()  # [168, C]
     hours = traffic_share()  # [168]
     fav = taste.favourites
-    shares = region_shares()
     per_region = np.bincount(users.region, weights=users.activity, minlength=len(shares))
     user_weight = shares[users.region] * users.activity / per_region[users.region]
 
