@@ -152,9 +152,12 @@ def make_plan(
     outage_region = max(size, key=lambda i: (size[i], -i))
     outage_day = _non_holiday_day(rng, days - 58, days - 35, holiday_days)
     surge_day = _non_holiday_day(rng, days - 30, days - 5, holiday_days)
+    # Both start in the region's working day, by its own clock.
     anomalies = [
-        (outage_region, outage_day * 24 + int(rng.integers(8, 11)), int(rng.integers(10, 14)), 0.02),
-        (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
+        (outage_region, _utc_hour(clock, outage_region, outage_day, int(rng.integers(8, 11))),
+         int(rng.integers(10, 14)), 0.02),
+        (surge_region, _utc_hour(clock, surge_region, surge_day, int(rng.integers(9, 14))),
+         int(rng.integers(4, 9)), 4.0),
     ]
     spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.name in spike_codes}
 
@@ -167,6 +170,12 @@ def make_plan(
     complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
     return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,
                     IntensityPlan(spikes, anomalies), complaint)
+
+
+def _utc_hour(clock: LocalClock, region: int, day: int, hour: int) -> int:
+    """The span's hour index at which `region`'s clock reads `hour` on the local date of day index `day`."""
+    ordinal = (clock.start + timedelta(days=day)).toordinal()
+    return int(np.flatnonzero((clock.day[region] == ordinal) & (clock.hour[region] == hour))[0])
 
 
 def _pick_spike_regions(rng: np.random.Generator, settings: ShopSettings) -> set[str]:
