@@ -55,10 +55,13 @@ def export_awkward_csv(source: EventStore, path: Path) -> int:
     utf8 = path.with_suffix(".utf8")
     con.execute(f"COPY (SELECT {select} FROM events ORDER BY event_time, session_id, event_type, product_id, "
                 f"order_id, user_id) TO '{utf8}' (DELIMITER ';', HEADER)")
-    text = utf8.read_text(encoding="utf-8")
+    lines = 0
+    with utf8.open(encoding="utf-8") as text, path.open("w", encoding="latin-1", newline="") as target:
+        while chunk := text.read(1 << 24):  # re-encoded in pieces: a 10M-row export is over 1 GB
+            target.write(chunk)
+            lines += chunk.count("\n")
     utf8.unlink()
-    path.write_bytes(text.encode("latin-1"))
-    return text.count("\n") - 1
+    return lines - 1
 
 
 def ingest_awkward_csv(store: EventStore, path: Path) -> str:

@@ -14,7 +14,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tools.events.catalog import CATEGORIES
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS, ORDER_STATUSES, ORDERS
 from tools.events.simulate.settings import Geography
 
@@ -97,6 +96,7 @@ class Names:
     city_names: np.ndarray
     device_label: np.ndarray  # printed number per internal device index
     geography: Geography
+    categories: tuple[str, ...]
 
     @property
     def region_names(self) -> list[str]:
@@ -117,7 +117,7 @@ def events_table(cols: EventCols, names: Names) -> pa.Table:
         "user_id": names.user_ids.take(pa.array(cols.user)),
         "session_id": prefixed_ids("S", cols.session, 9),
         "product_id": names.product_ids.take(pa.array(product, mask=product < 0)),
-        "category": _lookup(CATEGORIES, cols.category),
+        "category": _lookup(names.categories, cols.category),
         "quantity": pa.array(qty, mask=qty <= 0),
         "price": pa.array(cols.price, mask=np.isnan(cols.price)),
         "currency": _lookup(names.geography.currencies, cols.currency),

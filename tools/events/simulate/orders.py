@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from tools.events.catalog import CATEGORIES, RETURN_WINDOW_DAYS
+from tools.events.catalog import RETURN_WINDOW_DAYS
 from tools.events.schema import ORDER_STATUSES
 from tools.events.simulate.columns import REFUND, EventCols, OrderCols
 from tools.events.simulate.sessions import Shop
@@ -60,7 +60,8 @@ def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tu
 
     first_line = np.searchsorted(orders.line_order, np.arange(n))
     category = shop.catalog.category[orders.line_product[np.minimum(first_line, len(orders.line_order) - 1)]]
-    base_rate = np.array([_RETURN_RATE.get(c, 0.05) for c in CATEGORIES])[category] if n else np.zeros(0)
+    rates = np.array([_RETURN_RATE.get(c, 0.05) for c in shop.catalog.categories])
+    base_rate = rates[category] if n else np.zeros(0)
     returned_at = delivered + rng.integers(2 * DAY, (RETURN_WINDOW_DAYS - 5) * DAY, n)
     returned = (status == DELIVERED) & (rng.random(n) < base_rate + orders.return_rate) & (returned_at < now)
     status = np.where(returned, RETURNED, status)

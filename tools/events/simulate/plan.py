@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from tools.events.catalog import CATEGORIES
 from tools.events.simulate.calendar import IntensityPlan, LocalClock
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.population import region_shares
@@ -63,14 +62,15 @@ class ShopPlan:
             self.pair_of[a] = b
 
 
-def _taste(rng: np.random.Generator, settings: ShopSettings) -> np.ndarray:
+def _taste(rng: np.random.Generator, settings: ShopSettings, categories: tuple[str, ...]) -> np.ndarray:
     regions = settings.geography.regions
-    taste = rng.lognormal(0.0, 0.15, (len(regions), len(CATEGORIES)))
+    taste = rng.lognormal(0.0, 0.15, (len(regions), len(categories)))
     for i, region in enumerate(regions):
         for table in (settings.country_taste.get(region.country, {}),
                       settings.region_taste.get(region.name, {})):
             for category, factor in table.items():
-                taste[i, CATEGORIES.index(category)] *= factor
+                if category in categories:
+                    taste[i, categories.index(category)] *= factor
     return taste
 
 
@@ -89,7 +89,8 @@ def make_plan(
     """
     regions = settings.geography.regions
     n_regions, n_products, days = len(regions), len(catalog), clock.days
-    taste = _taste(rng, settings)
+    categories = catalog.categories
+    taste = _taste(rng, settings, categories)
     base = catalog.popularity[None, :] * taste[:, catalog.category]
     rank = np.argsort(-catalog.popularity)  # most popular first
     taken: set[int] = set()
@@ -114,7 +115,7 @@ def make_plan(
     large = [int(r) for r in rng.choice(candidates[:6], 2, replace=False)]
     others = [int(r) for r in rng.choice([r for r in candidates if r not in large], 4, replace=False)]
     # Steady sellers (no category seasonality) so that a step is a step, not a season.
-    steady = np.array([p for p in rank[:40] if CATEGORIES[catalog.category[p]] not in _CATEGORY_SEASON])
+    steady = np.array([p for p in rank[:40] if categories[catalog.category[p]] not in _CATEGORY_SEASON])
     favourites = [(r, pick(steady[:5])) for r in large] + [(r, pick(rank[10:60])) for r in others]
     favourite_regions = [r for r, _ in favourites]
     for k, (r, p) in enumerate(favourites):
@@ -136,8 +137,8 @@ def make_plan(
 
     # Bought-together pairs from complementary categories.
     pairs = []
-    for cat_a, cat_b in _PAIR_CATEGORIES[:10]:
-        ia, ib = CATEGORIES.index(cat_a), CATEGORIES.index(cat_b)
+    for cat_a, cat_b in [(a, b) for a, b in _PAIR_CATEGORIES if a in categories and b in categories][:10]:
+        ia, ib = categories.index(cat_a), categories.index(cat_b)
         a_pool = [p for p in rank[:200] if catalog.category[p] == ia and launch_day[p] < 0][:6]
         b_pool = [p for p in rank[:300] if catalog.category[p] == ib and launch_day[p] < 0][:8]
         a = pick(np.array(a_pool))
@@ -162,7 +163,7 @@ def make_plan(
     spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.name in spike_codes}
 
     # Complaint wave: a defect-prone, well-selling product in a large region without a spike, ~5 weeks back.
-    defect_products = [p for p in rank[5:80] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
+    defect_products = [p for p in rank[5:80] if categories[catalog.category[p]] in _DEFECT_CATEGORIES]
     complaint_product = pick(np.array(defect_products))
     # a good product, one bad batch
     catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)
@@ -188,21 +189,23 @@ def _pick_spike_regions(rng: np.random.Generator, settings: ShopSettings) -> set
     return set(settings.spike_places) | set(drawn)
 
 
-def season_factor(categories: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
-    """Category seasonality for each (day, product): [len(ordinals), len(categories)]."""
+def season_factor(catalog: Catalog, ordinals: np.ndarray) -> np.ndarray:
+    """Category seasonality for each (day, product): [len(ordinals), len(catalog)]."""
     doy = np.array([date.fromordinal(int(o)).timetuple().tm_yday for o in ordinals])
-    amp = np.zeros(len(CATEGORIES))
-    peak = np.zeros(len(CATEGORIES))
+    names = catalog.categories
+    amp = np.zeros(len(names))
+    peak = np.zeros(len(names))
     for name, (a, p) in _CATEGORY_SEASON.items():
-        amp[CATEGORIES.index(name)], peak[CATEGORIES.index(name)] = a, p
+        if name in names:
+            amp[names.index(name)], peak[names.index(name)] = a, p
     per_category = 1.0 + amp[None, :] * np.cos(2 * np.pi * (doy[:, None] - peak[None, :]) / 365.25)
-    return per_category[:, categories]
+    return per_category[:, catalog.category]
 
 
 def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Seasonality x availability x promotion lift per (day, product): [D, P]."""
     ordinals = np.array([(start + timedelta(days=int(d))).toordinal() for d in day_indices])
-    by_day = season_factor(catalog.category, ordinals)
+    by_day = season_factor(catalog, ordinals)
     by_day = by_day * (day_indices[:, None] >= plan.launch_day[None, :])
     for product, first, last, _, _, multiplier in plan.promotions:
         by_day[(day_indices >= first) & (day_indices <= last), product] *= multiplier
@@ -224,7 +227,7 @@ def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: 
 def browse_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Weight of browsing each product within its category, per (day, category, product): [D, C, P]."""
     by_day = _day_factor(plan, catalog, start, day_indices) * catalog.popularity[None, :]
-    in_category = catalog.category[None, :] == np.arange(len(CATEGORIES))[:, None]  # [C, P]
+    in_category = catalog.category[None, :] == np.arange(len(catalog.categories))[:, None]  # [C, P]
     return by_day[:, None, :] * in_category[None, :, :] + 1e-12 * in_category[None, :, :]
 
 

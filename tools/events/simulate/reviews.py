@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from tools.events.catalog import CATEGORIES
 from tools.events.schema import REVIEWS
 from tools.events.simulate.columns import Names, OrderCols, prefixed_ids
 from tools.events.simulate.orders import RETURNED, Settled
@@ -140,7 +139,7 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     for k in range(len(chosen)):
         noun = str(shop.catalog.noun[product[k]])
         if defective[k]:
-            defect = rng.choice(_DEFECTS.get(CATEGORIES[shop.catalog.category[product[k]]],
+            defect = rng.choice(_DEFECTS.get(shop.catalog.categories[shop.catalog.category[product[k]]],
                                              ["it broke within days"]))
             texts.append(f"The {noun} arrived fine but {defect}. {rng.choice(_DEFECT_CLOSINGS)}")
             continue

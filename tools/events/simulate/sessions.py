@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from tools.events.simulate.catalog import CATEGORY_POPULARITY, Catalog
+from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
 from tools.events.simulate.daytime import time_mix
 from tools.events.simulate.plan import (
@@ -173,7 +173,7 @@ def generate_block(
     block_hours = np.arange(first_hour, first_hour + n_hours)
     sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category,
                             shop.taste, block_hours // 24 - first_day,
-                            time_mix()[shop.week_hour[:, block_hours]])
+                            time_mix(shop.catalog.categories)[shop.week_hour[:, block_hours]])
     key = region * n_hours + (hour - first_hour)
     first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
@@ -196,7 +196,7 @@ def generate_block(
     browsing = ((slot_pos >= np.maximum(n_lines[slot_session], 1 + paired[slot_session]))
                 & (rng.random(len(slot_pos)) < 0.6))
     browse = ProductSampler(browse_weights(shop.plan, shop.catalog, shop.start, days))
-    n_categories = len(CATEGORY_POPULARITY)
+    n_categories = len(shop.catalog.categories)
     browse_key = ((day[slot_session[browsing]] - first_day) * n_categories
                   + shop.catalog.category[first_item[slot_session[browsing]]])
     slot_product[browsing] = browse.draw(rng, browse_key)

@@ -1,5 +1,6 @@
 """What the generator needs to build a shop: its profile (places with zones and coordinates, currency and
-rates) and the generator's own settings (where shoppers live, whom they are called, what they pay in, which
+rates, the categories it sells: any of the generator's catalogue, all of it when the profile names none) and
+the generator's own settings (where shoppers live, whom they are called, what they pay in, which
 places get a Friday-night spike, regional tastes, delivery times).
 
 The demo shop is one `ShopSettings` (`simulate/profile.py`); any other profile with coordinates on its
@@ -15,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from tools.events.catalog import CATEGORIES
 from tools.events.profile import Place, ShopProfile
 from tools.events.regions import City
 
@@ -60,6 +62,16 @@ class ShopSettings:
     spike_draws: tuple[tuple[str, ...], ...] = ()
     country_taste: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # code -> category factor
     region_taste: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # region -> category factor
+
+    @cached_property
+    def categories(self) -> tuple[str, ...]:
+        """The categories the shop sells, in the profile's order (checked once)."""
+        chosen = self.profile.categories or CATEGORIES
+        unknown = [c for c in chosen if c not in CATEGORIES]
+        if unknown:
+            raise SettingsError(f"The generator has no products for the categories {', '.join(unknown)}. "
+                                f"It knows: {', '.join(CATEGORIES)}.")
+        return tuple(chosen)
 
     @cached_property
     def geography(self) -> Geography:

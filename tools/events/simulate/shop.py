@@ -153,7 +153,7 @@ def build_shop(store: EventStore, settings: ShopSettings, config: DemoConfig, pr
     end_s = start_s + days * DAY
     regions = settings.geography.regions
     catalog = make_catalog(rng, config.n_products, (np.datetime64(start), np.datetime64(config.end)),
-                           settings.geography.price_factor)
+                           settings.geography.price_factor, settings.categories)
     users = make_population(rng, settings, config.users,
                             (np.datetime64(start, "s"), np.datetime64(start, "s") + days * DAY))
     cities = city_table(regions)
@@ -185,7 +185,8 @@ def build_shop(store: EventStore, settings: ShopSettings, config: DemoConfig, pr
     rate = session_intensity(clock, region_shares(regions), plan.intensity, holidays_by_region)
     counts = systematic_counts(rate, config.n_events / EVENTS_PER_SESSION, rng)
     names = Names(product_ids=prefixed_ids("P", np.arange(1, len(catalog) + 1), 4), user_ids=users.ids,
-                  city_names=cities.name, device_label=shop.device_label, geography=settings.geography)
+                  city_names=cities.name, device_label=shop.device_label, geography=settings.geography,
+                  categories=settings.categories)
 
     n_written = 0
     with store.transaction() as tx:
