@@ -44,8 +44,13 @@ sys.path.insert(0, str(ROOT))
 
 import pyarrow as pa
 
-from tests.second_shop import empty_northwind_store, export_awkward_csv, ingest_awkward_csv
-from tests.shops import NORTHWIND_CONFIG, northwind_settings
+from tests.second_shop import (
+    NORTHWIND_CONFIG,
+    empty_northwind_store,
+    export_awkward_csv,
+    ingest_awkward_csv,
+    northwind_settings,
+)
 from tools.events.ingest import ingest_file
 from tools.events.ingests import list_ingests
 from tools.events.simulate import DemoConfig, build_demo_shop, build_shop
@@ -131,6 +136,7 @@ def _second_shop(work: Path, n_events: int) -> float:
         report.rows_read == lines == report.rows_accepted)
     say("second_shop_ingest_seconds", ing.wall, "s")
     say("second_shop_ingest_rows_per_s", rate, "rows/s")
+    say("second_shop_ingest_cpu_seconds", ing.cpu, "s")
     say("second_shop_ingest_peak_memory", ing.peak / GIB, "GiB", "<= 4 GiB", ing.peak <= 4 * GIB)
     path.unlink()
     shutil.rmtree(store.root)

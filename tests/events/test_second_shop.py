@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.second_shop import HEADER, SecondShop, empty_northwind_store, ingest_awkward_csv
-from tests.shops import NORTHWIND, NORTHWIND_SPIKES
+from tests.second_shop import HEADER, NORTHWIND_SPIKES, SecondShop, empty_northwind_store, ingest_awkward_csv
+from tests.shops import NORTHWIND
 from tools.events.ingests import list_ingests
 from tools.query import QuerySpec, Spike, run_query
 
@@ -35,7 +35,7 @@ def test_planted_friday_night_places_come_out_on_top_in_their_local_time(second_
     planted = {s.region for s in truth.friday_spikes}
     assert planted == set(NORTHWIND_SPIKES)
     # four clocks: UTC-8/-7, UTC-6/-5, UTC+5:30 and UTC+9:30/+10:30
-    assert len({NORTHWIND.place(r, "region").tz for r in planted}) == 4
+    assert len({store.profile().place(r, "region").tz for r in planted}) == 4
     spec = QuerySpec(metric="orders", group_by=["region"],
                      comparison=Spike(days_of_week=["friday"], hour_from=20, hour_to=24))
     frame = run_query(store, spec, cache=False).frame

@@ -15,7 +15,7 @@ import numpy as np
 from tools.events.simulate.calendar import IntensityPlan, LocalClock
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.population import region_shares
-from tools.events.simulate.settings import ShopSettings
+from tools.events.simulate.settings import SettingsError, ShopSettings
 
 # Category seasonality: (amplitude, peak day of year).
 _CATEGORY_SEASON: dict[str, tuple[float, int]] = {
@@ -35,6 +35,7 @@ _DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor 
 FAVOURITE_LIFT = 12.0
 LARGE_FAVOURITE_LIFT = 9.0  # best sellers: a smaller lift keeps them a modest share of their region
 PAIR_PROBABILITY = 0.8  # P(b is added | a is the first item)
+ANOMALY_UTC_HOURS = range(8, 14)  # when planted outages and surges may start
 UNCALIBRATED = float("nan")  # a promotion's or trend break's weight multiplier before `calibrate_plan`
 
 
@@ -145,7 +146,14 @@ def make_plan(
         pairs.append((a, pick(np.array(b_pool))))
 
     # Volume anomalies in the last ~60 days, on ordinary days, away from the spike regions.
-    quiet = [i for i in range(n_regions) if regions[i].name not in spike_codes and i not in favourite_regions]
+    # They start at 08:00-13:00 UTC, so they go to regions where those are daytime hours (a surge at night is
+    # a handful of visits, below what any detector can tell from noise).
+    quiet = [i for i in range(n_regions) if regions[i].name not in spike_codes and i not in favourite_regions
+             and _daytime_at(clock, i, ANOMALY_UTC_HOURS)]
+    if len(quiet) < 2:
+        hours = f"{ANOMALY_UTC_HOURS.start:02d}:00-{ANOMALY_UTC_HOURS.stop:02d}:00"
+        raise SettingsError("The outage and surge need two regions without a spike or favourite where "
+                            f"{hours} UTC is daytime.")
     _, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
     # The outage goes to the busiest quiet region: in a small region even a full-day outage is a handful of
     # missing visits, below what any detector can tell from noise.
@@ -153,12 +161,9 @@ def make_plan(
     outage_region = max(size, key=lambda i: (size[i], -i))
     outage_day = _non_holiday_day(rng, days - 58, days - 35, holiday_days)
     surge_day = _non_holiday_day(rng, days - 30, days - 5, holiday_days)
-    # Both start in the region's working day, by its own clock.
     anomalies = [
-        (outage_region, _utc_hour(clock, outage_region, outage_day, int(rng.integers(8, 11))),
-         int(rng.integers(10, 14)), 0.02),
-        (surge_region, _utc_hour(clock, surge_region, surge_day, int(rng.integers(9, 14))),
-         int(rng.integers(4, 9)), 4.0),
+        (outage_region, outage_day * 24 + int(rng.integers(8, 11)), int(rng.integers(10, 14)), 0.02),
+        (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
     ]
     spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.name in spike_codes}
 
@@ -173,10 +178,10 @@ def make_plan(
                     IntensityPlan(spikes, anomalies), complaint)
 
 
-def _utc_hour(clock: LocalClock, region: int, day: int, hour: int) -> int:
-    """The span's hour index at which `region`'s clock reads `hour` on the local date of day index `day`."""
-    ordinal = (clock.start + timedelta(days=day)).toordinal()
-    return int(np.flatnonzero((clock.day[region] == ordinal) & (clock.hour[region] == hour))[0])
+def _daytime_at(clock: LocalClock, region: int, utc_hours: range) -> bool:
+    """Whether `utc_hours` of the span's last day are between 07:00 and 22:00 in `region`."""
+    local = clock.hour[region, (clock.days - 1) * 24 + np.array(utc_hours)]
+    return bool(((local >= 7) & (local < 22)).all())
 
 
 def _pick_spike_regions(rng: np.random.Generator, settings: ShopSettings) -> set[str]:
