@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from tests.shops import NORTHWIND
-from tools.events.catalog import CATEGORIES
 from tools.events.profile import Place
 from tools.events.schema import GroundTruth
 from tools.events.simulate import DemoConfig, People, ShopSettings, build_shop
@@ -84,17 +83,11 @@ NORTHWIND_CONFIG = DemoConfig(seed=11, n_events=800_000, days=330, end=date(2026
 NORTHWIND_SPIKES = ("Maharashtra", "Oregon", "South Australia", "Texas")
 
 
-# An outfitter's range: 19 of the generator's 24 categories (no books, beauty, bedding, pets or baby things).
-NORTHWIND_CATEGORIES = tuple(c for c in CATEGORIES if c not in ("Books", "Beauty", "Bedding", "Pet Supplies",
-                                                                 "Baby & Kids"))
-
-
 def northwind_settings() -> ShopSettings:
-    """Northwind as a generated shop selling NORTHWIND_CATEGORIES: Indians pay in rupees, Australians in
-    Australian dollars; Friday nights spike in Maharashtra (UTC+5:30), Oregon, South Australia
-    (UTC+9:30/+10:30) and Texas."""
+    """Northwind as a generated shop: Indians pay in rupees, Australians in Australian dollars; Friday nights
+    spike in Maharashtra (UTC+5:30), Oregon, South Australia (UTC+9:30/+10:30) and Texas."""
     return ShopSettings(
-        profile=replace(NORTHWIND, places=_places(), categories=NORTHWIND_CATEGORIES),
+        profile=replace(NORTHWIND, places=_places()),
         city_weights={city: weight for *_, cities in _REGIONS for city, _, _, weight in cities},
         people={
             "US": People(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -19,7 +20,15 @@ import pytest
 
 from tests.events.conftest import local_time
 from tools.events.schema import ORDER_STATUSES, TABLES
-from tools.events.simulate import DemoConfig, GroundTruthMissing, build_demo_shop, load_ground_truth
+from tools.events.simulate import (
+    DemoConfig,
+    GroundTruthMissing,
+    SettingsError,
+    build_demo_shop,
+    build_shop,
+    load_ground_truth,
+)
+from tools.events.simulate.profile import demo_settings
 from tools.events.store import EventStore
 
 TINY = {"n_events": 30_000, "days": 120, "n_products": 240, "end": date(2026, 6, 30)}
@@ -52,6 +61,21 @@ def test_same_config_builds_identical_data_and_a_rebuild_replaces_it(tmp_path):
     assert load_ground_truth(second).seed == 8
     assert len(second.table_files("orders")) == 1
     assert not any((second.root / "staging").iterdir())
+
+
+def test_a_shop_sells_its_profiles_categories_and_no_others(tmp_path):
+    settings = demo_settings()
+    sold = ("Shoes", "Boots", "Coffee & Tea", "Headphones", "Garden", "Cycling", "Kitchen Appliances",
+            "Smartwatches", "Phone Accessories", "Backpacks")
+    small = replace(settings, profile=replace(settings.profile, categories=sold))
+    build_shop(EventStore(tmp_path / "small"), small, DemoConfig(**TINY), progress=False)
+    con = EventStore(tmp_path / "small").connect()
+    assert {r[0] for r in con.execute("SELECT DISTINCT category FROM products").fetchall()} == set(sold)
+    assert {r[0] for r in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL")
+            .fetchall()} == set(sold)
+    wrong = replace(settings, profile=replace(settings.profile, categories=("Shoes", "Spaceships")))
+    with pytest.raises(SettingsError, match="no products for the categories Spaceships"):
+        build_shop(EventStore(tmp_path / "wrong"), wrong, DemoConfig(**TINY), progress=False)
 
 
 def test_missing_manifest_is_a_clear_error(tmp_path):
