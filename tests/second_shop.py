@@ -79,7 +79,7 @@ def _places() -> tuple[Place, ...]:
 
 
 # The generated Northwind shop: test-sized like DemoConfig.small(), within the AUD rate table (2026-01-01 on).
-NORTHWIND_CONFIG = DemoConfig(seed=11, n_events=800_000, days=330, end=date(2026, 11, 26))
+NORTHWIND_CONFIG = DemoConfig(seed=11, n_events=1_000_000, days=330, end=date(2026, 11, 26))
 NORTHWIND_SPIKES = ("Maharashtra", "Oregon", "South Australia", "Texas")
 
 
