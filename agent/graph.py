@@ -36,7 +36,7 @@ from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
-_LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result")  # JSON, CSV headers, echoed data blocks
+_LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result|<quoted_document")  # JSON, CSV, echoed data
 
 
 class AgentState(TypedDict):

@@ -6,6 +6,8 @@
     python bench/agent.py --no-decision-heads           # the model's first token picks the first reply
     python bench/agent.py --mode first                  # first model turn only (fast: no tools run)
     python bench/agent.py --limit 20 --every 3
+    python bench/agent.py --set independent             # the independent set (bench/independent), demo shop
+    python bench/agent.py --set independent --mode first --shop northwind --data-dir DIR
 
 Runs over the demo shop in the settings' data dir, after the same preparation as `chronotope serve --prepare`
 (demo data, knowledge-base and product index, model, recommender: each skipped when done), and after the
@@ -13,6 +15,11 @@ agent's warm-up (each role's system prompt and tool schemas prefilled once, as t
 so latencies are those of a running server. Per-case results go to bench/out/agent-<model>-<mode>.jsonl.
 The baseline is plain `model.generate` on the same prompt, measured in the same run, for the decode-speed
 ratio.
+
+`--set independent` runs the independent set instead (bench/independent: questions written from the tool
+list and the shop's profile only, in five languages and many styles, never trained on), scoring answers
+against the shop's data, and prints it per role, language and style. `--shop northwind` needs a data dir
+whose store holds a Northwind shop (`--data-dir`).
 """
 
 from __future__ import annotations
@@ -58,6 +65,41 @@ def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int
         return (out.shape[1] - ids.shape[1]) / (time.perf_counter() - started)
 
 
+def run_independent(settings: Settings, args: argparse.Namespace) -> None:
+    """The independent set on one shop: every case (or a sample), scored and summarised."""
+    import json
+
+    from bench.independent import run
+    from bench.independent.cases import load_cases as load_independent
+    from chronotope.prepare import prepare
+    from chronotope.wiring import build_agent, data_date, event_store
+
+    if args.shop == "demo":
+        from rich.console import Console
+
+        prepare(settings, Console(stderr=True))
+    store = event_store(settings)
+    profile = store.profile()
+    cases = load_independent(args.shop)[:: args.every][: args.limit]
+    agent = build_agent(settings)
+    agent.warm_up()
+    customer = run.signed_in_customer(store)
+    rows = []
+    for case in cases:
+        if args.mode == "first":
+            row = run.first_tool_only(agent.chat_model, agent.registry, case, data_date(settings))
+        else:
+            row = run.run_case(agent, case, store, profile, customer)
+        rows.append(row)
+        print(f"case {row.case_id} [{row.language}/{row.style}] tool={row.first_tool} ok={row.tool_right} "
+              f"answer={row.answer_right} {row.latency_s:.1f}s {row.reason[:80]}", flush=True)
+    out = ROOT / "bench" / "out" / f"agent-independent-{args.shop}-{args.mode}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in run.as_records(rows)), encoding="utf-8")
+    run.print_summary(f"independent set, {args.shop} shop, {args.mode} mode ({len(rows)} cases):",
+                      run.summarize(rows))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,12 +112,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
+    parser.add_argument("--set", choices=["old", "independent"], default="old",
+                        help="old: the 95 cases (--cases); independent: bench/independent.")
+    parser.add_argument("--shop", choices=["demo", "northwind"], default="demo",
+                        help="The independent set's shop.")
+    parser.add_argument("--data-dir", type=Path, default=None, help="Data dir (default: settings).")
     args = parser.parse_args(argv)
 
     overrides = {"constrained_decoding": not args.unconstrained, "decision_heads": not args.no_decision_heads}
     if args.model:
         overrides["model"] = args.model
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
     settings = Settings(**overrides)
+    if args.set == "independent":
+        run_independent(settings, args)
+        return
     cases = load_cases(args.cases)[:: args.every][: args.limit]
     adapter = f"+{Path(settings.adapter).name}" if settings.adapter else ""
     heads_file = Path(settings.adapter or "") / HEADS_FILE

@@ -4,6 +4,7 @@
     python bench/recommend.py --shops 1             # one demo shop only
     python bench/recommend.py --store .chronotope/store
     python bench/recommend.py --no-taste            # skip the taste-shop comparison
+    python bench/recommend.py --public-only         # only the public data: UCI Online Retail, ALS vs BPR
 
 The last `--holdout-days` (14) are held out. Every model trains on the days before (the context weight is
 chosen on the 14 days before that, never on the held-out days). Test users are those who bought
@@ -17,8 +18,9 @@ slot, the region and the user's own taste carry; train time; one-recommendation 
 One shop has ~800 test users, too few to tell gains of a few thousandths from noise, so the rankers are
 also scored on `--shops` - 1 more demo shops with the next seeds, and all their test users are pooled
 (`pooled_*` lines, with Recall@10 by history size). Then the same ranking comparison on the small taste
-shop (tests/recommend/taste_shop.py) as a hand-built data set. Ends with the ratio of ALS + context to
-popularity on Recall@10.
+shop (tests/recommend/taste_shop.py) as a hand-built data set. Then popularity, ALS and BPR on public data
+(UCI Online Retail, per-customer time split: bench/recommend_public.py). Ends with the ratio of ALS +
+context to popularity on Recall@10.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from agent.config import Settings
+from bench.recommend_public import public_retail_figures
 from tools.embeddings import TextEmbedder
 from tools.events.money import Money
 from tools.events.simulate import DemoConfig, build_demo_shop
@@ -223,9 +226,9 @@ def timings(models: TrainedModels, store: EventStore, train_s: float, train_cpu_
     copies = int(np.ceil(1_000_000 / max(data.user_items.nnz, 1)))
     big = sp.vstack([data.user_items] * copies).tocsr()
     started, cpu = time.perf_counter(), time.process_time()
-    defaults = RecommenderParams()
-    ALSModel(factors=defaults.factors, regularization=defaults.als_regularization, alpha=defaults.alpha,
-             iterations=defaults.iterations).fit(big)
+    factors, regularization, iterations = RecommenderParams().factorisation
+    ALSModel(factors=factors, regularization=regularization, alpha=RecommenderParams().alpha,
+             iterations=iterations).fit(big)
     line("als_fit_pairs", int(big.nnz))
     line("als_fit_time_1M_pairs", time.perf_counter() - started, "s")
     line("als_fit_cpu_time_1M_pairs", time.process_time() - cpu, "s")
@@ -324,9 +327,17 @@ def main(argv: list[str] | None = None) -> None:
                         "gains; timings, next item and basket value use the first. Ignored with --store.")
     parser.add_argument("--holdout-days", type=int, default=14)
     parser.add_argument("--no-taste", action="store_true", help="Skip the taste-shop comparison.")
+    parser.add_argument("--public-only", action="store_true",
+                        help="Only the public data (UCI Online Retail).")
     args = parser.parse_args(argv)
     if args.shops < 1:
         parser.error(f"--shops must be at least 1, got {args.shops}.")
+    retail = public_retail_figures()
+    for name, value in retail.items():
+        line(name, value)
+    line("retail_ratio_ndcg@10_bpr_vs_als", retail["retail_ndcg@10_bpr"] / retail["retail_ndcg@10_als"], "x")
+    if args.public_only:
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.store is not None:

@@ -7,6 +7,7 @@ the result is two JSONL files of dialogues under `<data_dir>/finetune/`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from finetune.data import (
 BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
 # The agent benchmark's questions: never trained on, so bench/agent.py measures what the model learned.
 BENCHMARK_CASES = Path(__file__).resolve().parents[1] / "bench" / "agent_cases.jsonl"
+# The independent evaluation set (bench/independent/cases-<shop>.jsonl): written apart from all training data
+# and kept out of it (and so out of the decision heads, fitted on the training data), whatever the options.
+INDEPENDENT_CASES = Path(__file__).resolve().parents[1] / "bench" / "independent"
 
 
 @dataclass
@@ -62,6 +66,16 @@ def held_out_questions(path: Path) -> set[str]:
     return {question_key(case.question) for case in load_cases(path)}
 
 
+def independent_questions(folder: Path = INDEPENDENT_CASES) -> set[str]:
+    """The `question_key`s of every turn of the independent evaluation set."""
+    keys = set()
+    for path in sorted(folder.glob("cases-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                keys |= {question_key(turn) for turn in json.loads(line)["turns"]}
+    return keys
+
+
 def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = None) -> PrepareReport:
     """Read every source, scrub, dedup, split by conversation; write train.jsonl and validation.jsonl."""
     report = PrepareReport()
@@ -71,8 +85,9 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
         from finetune.synth import ShopFacts, synthesize
         from tools.agent_tools import build_registry
 
-        facts = ShopFacts.load(settings.store_path, settings.docs_dir)
-        registry = build_registry(None, profile=shop_profile(settings.store_path))
+        profile = shop_profile(settings.store_path)
+        facts = ShopFacts.load(settings.store_path, settings.docs_dir, profile)
+        registry = build_registry(None, profile=profile)
         dialogues += synthesize(registry, facts, options.synthetic, seed=options.seed)
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
@@ -92,10 +107,12 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
     dialogues, duplicates = deduplicate(dialogues)
     if duplicates:
         report.dropped["duplicates"] += duplicates
+    held_out = independent_questions()
     if options.held_out_cases is not None and options.held_out_cases.is_file():
-        dialogues, matches = decontaminate(dialogues, held_out_questions(options.held_out_cases))
-        if matches:
-            report.dropped["benchmark questions"] += matches
+        held_out |= held_out_questions(options.held_out_cases)
+    dialogues, matches = decontaminate(dialogues, held_out)
+    if matches:
+        report.dropped["benchmark questions"] += matches
     train, validation = split_by_conversation(dialogues, options.validation_fraction, options.seed)
     out_dir = out_dir or settings.data_dir / "finetune"
     write_jsonl(train, out_dir / "train.jsonl")

@@ -1,4 +1,4 @@
-"""Tool-use dialogues generated from the tool registry's schemas and the demo shop's data.
+"""Tool-use dialogues generated from the tool registry's schemas and a shop's data and profile.
 
 Each dialogue is what the agent should do: the user's question in varied phrasings, the right tool call
 with the right arguments (validated against the tool's own schema, so the data can never teach a call the
@@ -19,8 +19,7 @@ from typing import Any
 
 from agent.roles import system_prompt
 from finetune.data import Dialogue
-from tools.events.catalog import CATEGORIES
-from tools.events.regions import COUNTRIES, all_regions
+from tools.events.profile import ShopProfile
 from tools.registry import Session, ToolOutput, ToolRegistry
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -28,15 +27,24 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 @dataclass(frozen=True)
 class ShopFacts:
-    """The names the generator fills phrasings with (from the demo store and the documents)."""
+    """The names the generator fills phrasings with: the shop's products, users and documents, and its
+    profile's places and currency (nothing here is the demo's unless the shop is the demo)."""
 
     products: list[tuple[str, str, str]]  # (product_id, name, category)
     users: list[str]
     passages: list[tuple[str, str, str]]  # (citation_id, title, text) of the shop's documents
+    places: dict[str, list[str]]  # level -> the profile's place names at that level
+    currency: str
+
+    @property
+    def categories(self) -> list[str]:
+        """The catalogue's categories, in the order they first appear."""
+        return list(dict.fromkeys(category for _, _, category in self.products))
 
     @classmethod
-    def load(cls, store_root: Path, docs_dir: Path) -> ShopFacts:
-        """Products and users from the store; passages from the Markdown documents."""
+    def load(cls, store_root: Path, docs_dir: Path, profile: ShopProfile) -> ShopFacts:
+        """Products and users from the store; passages from the Markdown documents; places and currency
+        from `profile`."""
         from tools.events.store import EventStore
         from tools.knowledge.chunking import chunk_document
         from tools.knowledge.documents import load_corpus
@@ -56,7 +64,8 @@ class ShopFacts:
                 f"Synthesis needs the demo shop and its documents: found {len(products)} products in "
                 f"{store_root} and {len(passages)} passages in {docs_dir}. Run `chronotope data demo` first."
             )
-        return cls(products, users, passages)
+        places = {level: [p.name for p in profile.at_level(level)] for level in ("country", "region", "city")}
+        return cls(products, users, passages, {k: v for k, v in places.items() if v}, profile.currency)
 
 
 Case = tuple[str, str, dict[str, Any], Callable[[dict[str, Any]], str]]  # (question, tool, args, result text)
@@ -66,9 +75,13 @@ def _n(rng: random.Random, lo: int, hi: int) -> int:
     return rng.randint(lo, hi)
 
 
-def _place(rng: random.Random) -> str:
-    region = rng.choice(all_regions())
-    return rng.choice([region.name, region.name, rng.choice(region.cities).name, rng.choice(COUNTRIES).name])
+def _place(rng: random.Random, facts: ShopFacts, *levels: str) -> str:
+    """A place of the shop at one of `levels` it has (default: a region twice as often as a city or a
+    country)."""
+    levels = levels or ("region", "region", "city", "country")
+    wanted = [level for level in levels if facts.places.get(level)]
+    level = rng.choice(wanted or list(facts.places))
+    return rng.choice(facts.places[level])
 
 
 def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
@@ -87,7 +100,7 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
             f"which {group}s go crazy on {day.lower()} {'nights' if start >= 20 else 'mornings'}",
         ])
         args = {"day": day, "start_hour": start, "end_hour": end, "group_by": group}
-        place = rng.choice([r.name for r in all_regions()])
+        place = _place(rng, facts, group)
         lift, z, count = round(rng.uniform(2.1, 3.2), 1), round(rng.uniform(5, 14), 1), _n(rng, 120, 2400)
         return q, "find_spikes", args, (
             lambda a: f"{place}: {day}-night orders {lift}x its baseline (z={z}, {count:,} orders).")
@@ -99,12 +112,16 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
         q = rng.choice([f"How did {metric} change vs {words} by {group}?",
                         f"{metric} {comparison.replace('_', ' ')} per {group}",
                         f"Compare {metric} with {words}, broken down by {group}",
-                        f"Which {group}s grew or shrank in {metric} since {words}?",
-                        f"{group}s with the biggest drop in {metric} compared to {words}"])
+                        f"Which {group}s grew or shrank in {metric} since {words}?"])
+        args = {"metric": metric, "comparison": comparison, "group_by": group}
+        if rng.random() < 0.25:
+            q = rng.choice([f"{group}s with the biggest drop in {metric} compared to {words}",
+                            f"Which {group} lost the most {metric} vs {words}?"])
+            args["order"] = "biggest_drop"
         pct = round(rng.uniform(-30, 45), 1)
-        return q, "compare_periods", {"metric": metric, "comparison": comparison, "group_by": group}, (
-            lambda a: f"{rng.choice(CATEGORIES) if group == 'category' else rng.choice(all_regions()).name}: "
-                      f"{metric} {pct:+}% vs {words}.")
+        top = rng.choice(facts.categories) if group == "category" else _place(rng, facts, group)
+        return q, "compare_periods", args, (
+            lambda a: f"{top}: {metric} {pct:+}% vs {words}.")
     if kind == "top":
         metric = rng.choice(["revenue", "orders", "units", "conversion_rate", "average_order_value"])
         group = rng.choice(["product", "category", "region", "city", "hour_of_day"])
@@ -112,7 +129,7 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
         args: dict[str, Any] = {"metric": metric, "group_by": group, "period": period}
         where = ""
         if rng.random() < 0.4:
-            args["place"] = _place(rng)
+            args["place"] = _place(rng, facts)
             where = f" in {args['place']}"
         label, span = metric.replace("_", " "), period.replace("_", " ")
         q = rng.choice([f"Top {group}s by {label}{where}, {span}",
@@ -125,11 +142,11 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
         return q, "top_items", args, lambda a: f"Top {group} by {metric}: #1 with {value:,}."
     if kind == "forecast":
         args = {}
-        cat = rng.choice(CATEGORIES)
+        cat = rng.choice(facts.categories)
         args["category"] = cat
         phrase = cat.lower()
         if rng.random() < 0.7:
-            args["place"] = _place(rng)
+            args["place"] = _place(rng, facts)
         horizon = rng.choice([7, 14, 28, 28, 30])
         args["horizon_days"] = horizon
         when = {7: "next week", 14: "the next 2 weeks", 28: "the next 28 days", 30: "next month"}[horizon]
@@ -165,7 +182,7 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
                                       f"Are customers complaining more {words}?"]),
         }[focus]
         return q, "detect_anomalies", {"since": since, "kind": focus}, (
-            lambda a: f"1 outage anomalies from the last {since}: {rng.choice(all_regions()).name} down 96% "
+            lambda a: f"1 outage anomalies from the last {since}: {_place(rng, facts, 'region')} down 96% "
                       "for 7 hours.")
     if kind == "fraud":
         since = rng.choice(["7d", "30d"])
@@ -175,8 +192,8 @@ def _operator_case(rng: random.Random, facts: ShopFacts) -> Case:
                         f"Who might be card testing {words}?", f"flag suspicious accounts {words}"])
         cases = _n(rng, 2, 9)
         return q, "detect_fraud", {"since": since}, (
-            lambda a: f"{cases} suspicious cases; top: card testing, 23 orders under 5 EUR from one device "
-                      "in 40 minutes.")
+            lambda a: f"{cases} suspicious cases; top: card testing, 23 orders under 5 {facts.currency} "
+                      "from one device in 40 minutes.")
     if kind == "recommend":
         if rng.random() < 0.5:
             uid = rng.choice(facts.users)
@@ -210,19 +227,20 @@ def _customer_case(rng: random.Random, facts: ShopFacts) -> Case:
                         "Has my order shipped?", "when does my stuff arrive"]) if status is None else (
             rng.choice([f"Which of my orders are {status}?", f"show my {status} orders"]))
         args = {"status": status} if status else {}
+        item, city = rng.choice(facts.products)[1], _place(rng, facts, "city")
         return q, "my_orders", args, (
-            lambda a: "1 order(s): O0012345 placed 02 Nov 2026: shipped, 54.90 EUR (1 x Trailblazer Boot) to "
-                      "Lyon, delivery estimate 06 Nov 2026")
+            lambda a: f"1 order(s): O0012345 placed 02 Nov 2026: shipped, 54.90 {facts.currency} "
+                      f"(1 x {item}) to {city}, delivery estimate 06 Nov 2026")
     if kind == "products":
-        cat = rng.choice(CATEGORIES)
+        cat = rng.choice(facts.categories)
         args = {"query": cat.lower(), "category": cat}
         q = f"Do you have {cat.lower()}?"
         if rng.random() < 0.4:
             args["max_price"] = float(rng.choice([50, 100, 150]))
-            q = f"I need {cat.lower()} under {int(args['max_price'])} euros"
+            q = f"I need {cat.lower()} under {int(args['max_price'])} {facts.currency}"
         pid, name, _ = rng.choice([p for p in facts.products if p[2] == cat] or facts.products)
         return q, "search_products", args, (
-            lambda a: f'1 products for "{cat.lower()}": {name} ({pid}, 39.99 EUR, 12 in stock).')
+            lambda a: f'1 products for "{cat.lower()}": {name} ({pid}, 39.99 {facts.currency}, 12 in stock).')
     q = rng.choice(["What do you think I'd like?", "Any suggestions for me?",
                     "What goes well with what I bought?", "recommend me something"])
     return q, "my_recommendations", {}, (
@@ -244,17 +262,16 @@ def _chit_chat(rng: random.Random) -> tuple[str, str]:
     return text, rng.choice(["You're welcome! Have a great day.", "Glad I could help!"])
 
 
-def unanswerable_question(rng: random.Random) -> str:
+def unanswerable_question(rng: random.Random, facts: ShopFacts) -> str:
     """A question about the world outside the shop, which no tool of either role can answer."""
-    city = rng.choice(all_regions()).cities[0].name
+    city, other = _place(rng, facts, "city"), _place(rng, facts, "city")
     return rng.choice([
         f"Will it rain in {city} {rng.choice(['tomorrow', 'this weekend', 'on Monday'])}?",
         f"What's the weather like in {city} today?",
         (f"Who won the {rng.choice(['football', 'tennis', 'basketball', 'rugby'])} match "
          f"{rng.choice(['last night', 'on Sunday'])}?"),
         f"What is the price of {rng.choice(['gold', 'bitcoin', 'oil', 'the euro in dollars'])} right now?",
-        (f"How far is {city} from "
-         f"{rng.choice([r.cities[0].name for r in all_regions() if r.cities[0].name != city])}?"),
+        f"How far is {city} from {other}?" if other != city else f"How big is {city}?",
         (f"Write me a {rng.choice(['poem', 'joke', 'song'])} about "
          f"{rng.choice(['socks', 'the sea', 'Mondays'])}."),
         (f"Translate '{rng.choice(['good night', 'thank you', 'where is the station'])}' into "
@@ -273,7 +290,7 @@ UNANSWERABLE_ANSWER = {
 def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
     """A request outside the role: another user's data or analytics for a customer; raw SQL, changes or
     outside data for an operator."""
-    other, place = rng.choice(facts.users[1:]), _place(rng)
+    other, place = rng.choice(facts.users[1:]), _place(rng, facts)
     pid = rng.choice(facts.products)[0]
     if role == "customer" and rng.random() < 0.4:
         return _analytics_question(rng, facts)
@@ -295,10 +312,10 @@ def _refusal(rng: random.Random, role: str, facts: ShopFacts) -> str:
         f"UPDATE products SET stock = 0 WHERE product_id = '{pid}'", f"Drop the {table} table please",
         f"Change the price of {pid} to {rng.choice(['9.99', '19.90', '0.01'])}",
         (f"What do {rng.choice(['our competitors', 'Zalando', 'Amazon'])} charge for "
-         f"{rng.choice(CATEGORIES).lower()}?"),
+         f"{rng.choice(facts.categories).lower()}?"),
         f"Email every customer in {place} a discount code now.",
         (f"What is {rng.choice(['Zalando', 'Otto', 'Decathlon'])}'s market share in "
-         f"{rng.choice(COUNTRIES).name}?"),
+         f"{_place(rng, facts, 'country')}?"),
     ])
 
 
@@ -341,7 +358,7 @@ def synthesize(
             messages = [system, {"role": "user", "content": question},
                         {"role": "assistant", "content": answer}]
         elif roll < 0.15:
-            question, answer = unanswerable_question(rng), UNANSWERABLE_ANSWER[role]
+            question, answer = unanswerable_question(rng, facts), UNANSWERABLE_ANSWER[role]
             messages = [system, {"role": "user", "content": question},
                         {"role": "assistant", "content": answer}]
         elif roll < 0.35:

@@ -79,3 +79,12 @@ def second_shop(second_shop_build):
 def each_shop(request: pytest.FixtureRequest):
     """The demo shop, then the second shop: a test that takes it runs on both."""
     return request.getfixturevalue("demo_shop" if request.param == "demo" else "second_shop")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (Debian's binaries, a throw-away cluster on 127.0.0.1) for the sync tests."""
+    from tests.postgres_server import postgres_server
+
+    with postgres_server() as server:
+        yield server

@@ -12,17 +12,20 @@ back to it as a sentence; any other exception is a bug, logged with its tracebac
 a thread of its own and is cancelled (`tools.cancellation`) when it outlives the registry's time limit.
 
 Tool output goes back to the model as data: `ToolOutput.as_message_text()` wraps it in a marked block that
-the system prompt tells the model never to follow as instructions.
+the system prompt tells the model never to follow as instructions, each retrieved passage inside it in a
+`<quoted_document>` block; text that imitates either tag is defused, so data can never close its fence.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any, Literal
 
 import pandas as pd
@@ -111,14 +114,28 @@ class ToolOutput:
         )
 
     def as_message_text(self, max_rows: int = 12) -> str:
-        """The text the model reads: the summary (and `max_rows` rows), inside a block marked as data."""
-        parts = [self.summary]
+        """The text the model reads: the summary (and `max_rows` rows), inside a block marked as data; each
+        passage inside it as a quoted document."""
+        parts = [_defused(self.summary)]
         if self.citations:
-            parts += [f"[{c.citation_id}] {c.title}: {c.text}" for c in self.citations]
+            parts += [
+                f'<quoted_document citation="{c.citation_id}" title="{escape(c.title, quote=True)}" '
+                f'trust="untrusted-data">\n{_defused(c.text)}\n</quoted_document>'
+                for c in self.citations
+            ]
         elif max_rows > 0 and self.frame is not None and not self.frame.empty:
-            parts.append(self.frame.head(max_rows).to_csv(index=False).strip())
+            parts.append(_defused(self.frame.head(max_rows).to_csv(index=False).strip()))
         body = "\n".join(parts)
         return f"<tool_result name=\"{self.tool}\" trust=\"data-only\">\n{body}\n</tool_result>"
+
+
+_FENCE_TAG = re.compile(r"<(\s*/?\s*)(tool_result|quoted_document)", re.IGNORECASE)
+
+
+def _defused(text: str) -> str:
+    """Data with anything that imitates our fence tags broken ("<tool_result" -> "‹tool_result")."""
+    return _FENCE_TAG.sub(r"‹\1\2", text)
+
 
 
 ToolFunction = Callable[[Any, Any, Session], ToolOutput]  # (engines, validated arguments, session) -> output

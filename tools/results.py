@@ -7,6 +7,11 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import pandas as pd
 from pydantic import BaseModel, Field
 
+# Summaries name the rows a question may be about: the first FULL_ROWS in full, the next ones up to NAMED_ROWS
+# by name, and only then "N more in the table".
+FULL_ROWS = 5
+NAMED_ROWS = 20
+
 ChartKind = Literal["bar", "heatmap", "forecast", "series", "map", "table"]
 
 

@@ -62,8 +62,9 @@ def build_operator_app(services: AppServices, concurrency_limit: int = 2) -> gr.
         with gr.Tabs():
             _ask_tab(services, chat, rated, concurrency_limit)
             _alerts_tab(services, concurrency_limit)
-            with gr.Tab("Data", id="data"):
-                build_data_panel(services)
+            with gr.Tab("Data", id="data") as data_tab:
+                store_view = build_data_panel(services)
+            data_tab.select(store_view.values, None, store_view.outputs, api_visibility="private")
             _conversations_tab(services, app)
     return app
 

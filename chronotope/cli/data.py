@@ -14,11 +14,6 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 
-
-
-
-
-
 @data_app.command()
 def demo(
     events: int = typer.Option(1_000_000, "--events", help="Number of events to generate (>= 10,000)."),
@@ -116,9 +111,9 @@ def profile(
         typer.echo(shop.to_json())
         return
     console = Console()
-    rates = ", ".join(f"1 {code} = {rate:.4g} {shop.currency}" for code, rate in sorted(shop.rates.items()))
-    dated = f"; {len(shop.dated_rates)} dated rate(s)" if shop.dated_rates else ""
-    money = f"reports in {shop.currency} ({rates or 'no other currencies'}{dated})"
+    fixed = [f"1 {code} = {rate:.4g} {shop.currency}" for code, rate in sorted(shop.rates.items())]
+    dated = [f"{len(shop.dated_rates)} dated rate(s)"] if shop.dated_rates else []
+    money = f"reports in {shop.currency} ({'; '.join(fixed + dated) or 'no other currencies'})"
     console.print(f"[bold]{shop.name}[/]: {money}; weeks start on {shop.week_start.capitalize()}.")
     if not shop.places:
         console.print("No places yet: ingest events with places (and `--places FILE` for their zones).")

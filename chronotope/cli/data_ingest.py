@@ -3,106 +3,67 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from chronotope.cli.app import STORE_OPTION, fail, open_store
 from chronotope.cli.data import data_app
 
+if TYPE_CHECKING:
+    from tools.events.ingests import IngestReport
+    from tools.events.mapping import ColumnMapping
 
-@data_app.command()
-def ingest(
-    file: Path = typer.Argument(..., help="CSV, Parquet or JSONL file of events."),
-    map_: list[str] = typer.Option(
-        [], "--map", help="canonical=SOURCE column, e.g. --map event_time=InvoiceDate."
-    ),
-    set_: list[str] = typer.Option(
-        [], "--set", help="canonical=VALUE for every row, e.g. --set event_type=purchase."
-    ),
-    default: list[str] = typer.Option([], "--default", help="canonical=VALUE where the source is empty."),
-    map_file: Path | None = typer.Option(None, "--map-file", help="Mapping TOML file (flags refine it)."),
-    preset: str | None = typer.Option(None, help="Importer preset: online-retail or online-shoppers."),
-    file_format: str | None = typer.Option(
-        None, "--format", help="csv, parquet or jsonl (default: from suffix)."
-    ),
-    time_format: str | None = typer.Option(None, help="strptime format or epoch_s/epoch_ms/epoch_us."),
-    tz: str | None = typer.Option(None, help="IANA zone of timestamps without an offset (default UTC)."),
-    places: Path | None = typer.Option(
-        None, "--places",
-        help="CSV of places with their zones (name, level, parent, country, time_zone) for places the shop's "
-             "profile lacks.",
-    ),
-    place_tz: str | None = typer.Option(
-        None, "--place-tz", help="IANA zone of new places that neither --places nor their country decides."
-    ),
-    sep: str | None = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected)."),
-    decimal: str = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,"),
-    thousands: str | None = typer.Option(
-        None, "--thousands", help="Thousands separator of numbers written as text, e.g. . in 1.234,50"
-    ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1."),
-    no_header: bool = typer.Option(False, "--no-header", help="The CSV file has no header line."),
-    columns: str | None = typer.Option(
-        None, "--columns", help="Comma-separated names for the columns of a CSV file without a header."
-    ),
-    key: str | None = typer.Option(
-        None, "--key",
-        help="Comma-separated source columns that identify a row (default: every mapped column); rows an "
-             "earlier ingest stored are skipped.",
-    ),
-    currency: str | None = typer.Option(
-        None, "--currency", help="ISO 4217 code of the file's amounts where it names no currency, e.g. USD."
-    ),
-    max_rejected: float | None = typer.Option(
-        None, "--max-rejected",
-        help="Share of rows (0 to 1) that may fail their checks; above it nothing is ingested "
-             "[default: 0.05].",
-    ),
-    store: Path | None = STORE_OPTION,
-) -> None:
-    """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent).
 
-    New places (countries, regions, cities) join the shop's profile with their zones; the report lists them.
-    Map `amount` instead of `price` when the export gives line totals: the unit price is derived.
-    """
+# The mapping options `data ingest` and `data sync` share.
+MAP_OPTION = typer.Option([], "--map", help="canonical=SOURCE column, e.g. --map event_time=InvoiceDate.")
+SET_OPTION = typer.Option([], "--set", help="canonical=VALUE for every row, e.g. --set event_type=purchase.")
+DEFAULT_OPTION = typer.Option([], "--default", help="canonical=VALUE where the source is empty.")
+MAP_FILE_OPTION = typer.Option(None, "--map-file", help="Mapping TOML file (flags refine it).")
+TIME_FORMAT_OPTION = typer.Option(None, "--time-format", help="strptime format or epoch_s/epoch_ms/epoch_us.")
+TZ_OPTION = typer.Option(None, "--tz", help="IANA zone of timestamps without an offset (default UTC).")
+PLACES_OPTION = typer.Option(
+    None, "--places",
+    help="CSV of places with their zones (name, level, parent, country, time_zone) for places the shop's "
+         "profile lacks.",
+)
+PLACE_TZ_OPTION = typer.Option(
+    None, "--place-tz", help="IANA zone of new places that neither --places nor their country decides."
+)
+KEY_OPTION = typer.Option(
+    None, "--key",
+    help="Comma-separated source columns that identify a row (default: every mapped column); rows an "
+         "earlier ingest stored are skipped.",
+)
+CURRENCY_OPTION = typer.Option(
+    None, "--currency", help="ISO 4217 code of the amounts where the source names no currency, e.g. USD."
+)
+MAX_REJECTED_OPTION = typer.Option(
+    None, "--max-rejected",
+    help="Share of rows (0 to 1) that may fail their checks; above it nothing is ingested [default: 0.05].",
+)
+
+
+def mapping_from_options(
+    map_: list[str], set_: list[str], default: list[str], map_file: Path | None, time_format: str | None,
+    tz: str | None, place_tz: str | None, key: str | None, currency: str | None,
+) -> ColumnMapping:
+    """The column mapping the shared options describe (flags refine a mapping file)."""
+    from tools.events.mapping import ColumnMapping
+
+    defaults = [*default, f"currency={currency}"] if currency else default
+    keys = [c.strip() for c in key.split(",") if c.strip()] if key else []
+    flags = ColumnMapping.from_flags(map_, set_, defaults, time_format=time_format, source_tz=tz,
+                                     place_tz=place_tz, key=keys)
+    return ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
+
+
+def print_report(report: IngestReport) -> None:
+    """An ingest's places added, warnings, counts and rejection reasons."""
     from rich.console import Console
     from rich.table import Table
 
-    from tools.events.dialect import CsvDialect
-    from tools.events.importers import get_preset
-    from tools.events.ingest import ingest_file
-    from tools.events.mapping import ColumnMapping, IngestError
-    from tools.events.place_registration import read_places_file
-    from tools.events.quarantine import IngestRejected
-
-    try:
-        names = tuple(name.strip() for name in columns.split(",")) if columns else ()
-        dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding,
-                             header=not (no_header or names), column_names=names)
-        defaults = [*default, f"currency={currency}"] if currency else default
-        keys = [c.strip() for c in key.split(",") if c.strip()] if key else []
-        flags = ColumnMapping.from_flags(map_, set_, defaults, time_format=time_format, source_tz=tz,
-                                         place_tz=place_tz, key=keys)
-        mapping = ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
-        report = ingest_file(
-            open_store(store),
-            file,
-            mapping,
-            preset=get_preset(preset) if preset else None,
-            file_format=file_format,
-            places=read_places_file(places) if places else (),
-            dialect=dialect,
-            progress=True,
-            **({} if max_rejected is None else {"max_rejected": max_rejected}),
-        )
-    except IngestRejected as error:
-        fail(error, code=1)
-    except IngestError as error:
-        fail(error)
     console = Console()
-    console.print(report.summary())
-    if report.already_ingested:
-        return
     for line in report.places_added:
         console.print(f"  added {line}")
     for warning in report.warnings:
@@ -118,6 +79,76 @@ def ingest(
             reasons.add_row(reason, f"{count:,}")
         console.print(reasons)
         console.print(f"Quarantined rows (original values + reason): {report.quarantine_path}")
+
+
+@data_app.command()
+def ingest(
+    file: Path = typer.Argument(..., help="CSV, Parquet or JSONL file of events."),
+    map_: list[str] = MAP_OPTION,
+    set_: list[str] = SET_OPTION,
+    default: list[str] = DEFAULT_OPTION,
+    map_file: Path | None = MAP_FILE_OPTION,
+    preset: str | None = typer.Option(None, help="Importer preset: online-retail or online-shoppers."),
+    file_format: str | None = typer.Option(
+        None, "--format", help="csv, parquet or jsonl (default: from suffix)."
+    ),
+    time_format: str | None = TIME_FORMAT_OPTION,
+    tz: str | None = TZ_OPTION,
+    places: Path | None = PLACES_OPTION,
+    place_tz: str | None = PLACE_TZ_OPTION,
+    sep: str | None = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected)."),
+    decimal: str = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,"),
+    thousands: str | None = typer.Option(
+        None, "--thousands", help="Thousands separator of numbers written as text, e.g. . in 1.234,50"
+    ),
+    encoding: str = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1."),
+    no_header: bool = typer.Option(False, "--no-header", help="The CSV file has no header line."),
+    columns: str | None = typer.Option(
+        None, "--columns", help="Comma-separated names for the columns of a CSV file without a header."
+    ),
+    key: str | None = KEY_OPTION,
+    currency: str | None = CURRENCY_OPTION,
+    max_rejected: float | None = MAX_REJECTED_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Ingest a file: map columns, validate rows, quarantine bad ones, commit atomically (idempotent).
+
+    New places (countries, regions, cities) join the shop's profile with their zones; the report lists them.
+    Map `amount` instead of `price` when the export gives line totals: the unit price is derived.
+    """
+    from rich.console import Console
+
+    from tools.events.dialect import CsvDialect
+    from tools.events.importers import get_preset
+    from tools.events.ingest import ingest_file
+    from tools.events.mapping import IngestError
+    from tools.events.place_registration import read_places_file
+    from tools.events.quarantine import IngestRejected
+
+    try:
+        names = tuple(name.strip() for name in columns.split(",")) if columns else ()
+        dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding,
+                             header=not (no_header or names), column_names=names)
+        mapping = mapping_from_options(map_, set_, default, map_file, time_format, tz, place_tz, key,
+                                       currency)
+        report = ingest_file(
+            open_store(store),
+            file,
+            mapping,
+            preset=get_preset(preset) if preset else None,
+            file_format=file_format,
+            places=read_places_file(places) if places else (),
+            dialect=dialect,
+            progress=True,
+            **({} if max_rejected is None else {"max_rejected": max_rejected}),
+        )
+    except IngestRejected as error:
+        fail(error, code=1)
+    except IngestError as error:
+        fail(error)
+    Console().print(report.summary())
+    if not report.already_ingested:
+        print_report(report)
 
 
 @data_app.command()
@@ -148,7 +179,7 @@ def ingests(store: Path | None = STORE_OPTION) -> None:
         return
     table = Table("ingest", "when (UTC)", "file", "accepted", "rejected", "already stored", "events")
     for r in reports:
-        table.add_row(r.ingest_id, r.ingested_at.replace("T", " ")[:16], Path(r.path).name,
+        table.add_row(r.ingest_id, r.ingested_at.replace("T", " ")[:16], r.source_name,
                       f"{r.rows_accepted:,}", f"{r.rows_rejected:,}", f"{r.rows_skipped:,}",
                       f"{r.events_written:,}")
     Console().print(table)
@@ -170,6 +201,6 @@ def undo(
     except IngestError as error:
         fail(error)
     Console().print(
-        f"Removed ingest {record.ingest_id} ({Path(record.path).name}): {removed:,} events. Places it added "
+        f"Removed ingest {record.ingest_id} ({record.source_name}): {removed:,} events. Places it added "
         "stay in the shop's profile; ingesting the file again stores its rows again."
     )

@@ -65,7 +65,10 @@ def forecast(
                       f"{row['lo-80']:,.1f}-{row['hi-80']:,.1f}", f"{row['lo-95']:,.1f}-{row['hi-95']:,.1f}")
     console.print(table)
     if csv is not None:
-        result.frame.to_csv(csv, index=False)
+        from tools.events.spreadsheet import neutralise_frame
+
+        # category and region names come from the shop's exports: written safe to open in a spreadsheet
+        neutralise_frame(result.frame).to_csv(csv, index=False)
         console.print(f"[dim]wrote {len(result.frame):,} rows to {csv}[/]")
 
 

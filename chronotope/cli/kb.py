@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chronotope.cli.app import app, fail
+
+if TYPE_CHECKING:
+    from tools.knowledge import IndexReport
 
 kb_app = typer.Typer(help="Knowledge base: index the shop's documents and products, "
                           "search them with citations.")
 app.add_typer(kb_app, name="kb")
 
 
+def _print_flagged(report: IndexReport) -> None:
+    """The index report, then every passage flagged as an instruction to the assistant."""
+    typer.echo(report.summary())
+    for passage in report.flagged:
+        typer.secho(f"  flagged: {passage.line()}", fg="yellow")
 
 
 def _parse_filters(pairs: list[str]) -> dict[str, list[str]]:
@@ -42,7 +50,39 @@ def index(
         report = knowledge_base(get_settings()).index(path, progress=not quiet)
     except KnowledgeBaseError as error:
         fail(error)
-    typer.echo(report.summary())
+    _print_flagged(report)
+
+
+@kb_app.command("add")
+def add(
+    files: Annotated[
+        list[Path], typer.Argument(help="Markdown documents to add.", exists=True, dir_okay=False)
+    ],
+    audience: Annotated[
+        str, typer.Option("--audience", help="customer: customers may read it as the shop's policy; "
+                                             "internal: operators only (staff guidelines).")
+    ],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Add documents for one audience (copied under the docs folder's uploads/) and re-index."""
+    from agent.config import get_settings
+    from chronotope.wiring import knowledge_base
+    from tools.knowledge import KnowledgeBaseError
+
+    try:
+        report = knowledge_base(get_settings()).add(files, audience, progress=not quiet)
+    except KnowledgeBaseError as error:
+        fail(error)
+    _print_flagged(report)
+
+
+@kb_app.command("status")
+def status() -> None:
+    """Passages per audience and source, and the passages flagged as instructions to the assistant."""
+    from agent.config import get_settings
+    from chronotope.wiring import knowledge_base
+
+    typer.echo(knowledge_base(get_settings()).status().summary())
 
 
 @kb_app.command("search")
@@ -53,7 +93,8 @@ def search(
         list[str] | None,
         typer.Option(
             "--filter", "-f",
-            help="key=value; keys: source, doc_id, doc_type, category, country, section. Repeat for several.",
+            help="key=value; keys: source, doc_id, doc_type, category, country, section, audience, flagged. "
+                 "Repeat for several.",
         ),
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
@@ -61,7 +102,8 @@ def search(
         bool, typer.Option("--full", help="Print whole passages, not their first lines.")
     ] = False,
 ) -> None:
-    """Search the documents; prints each passage with its citation."""
+    """Search every document (the operator's view); prints each passage with its citation, audience and
+    source, and flags passages that address the assistant."""
     from agent.config import get_settings
     from chronotope.wiring import knowledge_base
     from tools.knowledge import KnowledgeBaseError
@@ -77,8 +119,9 @@ def search(
         return
     for hit in result.hits:
         typer.secho(
-            f"{hit.rank}. {hit.citation} {hit.title} > {hit.section}  ({hit.score:.4f}, {hit.source_path})",
-            bold=True
+            f"{hit.rank}. {hit.citation} {hit.title} > {hit.section}  ({hit.score:.4f}, {hit.source_path}; "
+            f"{hit.label})",
+            bold=True, fg="yellow" if hit.flag else None,
         )
         text = hit.text if full else "\n".join(hit.text.strip().splitlines()[:4])
         typer.echo(f"{text}\n")

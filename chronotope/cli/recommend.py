@@ -5,6 +5,9 @@
     chronotope recommend --session P0232,P0077                 # likeliest next products
     chronotope recommend --user U000042 --basket               # predicted next basket value
     chronotope recommend train [--until 2026-11-01] [--algorithm bpr]
+
+Training uses whatever the events hold: parts that need a column the data lacks (prices for basket values,
+places for regional favourites, sessions for next items) are skipped, and `train` says which and why.
 """
 
 from __future__ import annotations
@@ -52,8 +55,10 @@ def _show(result) -> None:
     table = Table("#", "product", "name", "category", "price", "score", "reason",
                   title=f"{result.title} [{result.strategy}]")
     for rank, row in enumerate(result.frame.itertuples(index=False), start=1):
-        table.add_row(str(rank), row.product_id, row.name, str(row.category), f"{row.price:.2f}",
-                      f"{row.score:.3f}", row.reason)
+        # What the catalogue does not say stays blank: never "None" or "nan".
+        price = f"{row.price:,.2f} {result.currency or ''}".strip() if row.price is not None else ""
+        table.add_row(str(rank), row.product_id, row.name if row.name != row.product_id else "",
+                      row.category or "", price, f"{row.score:.3f}", row.reason)
     console.print(table)
     for note in result.notes:
         console.print(f"[yellow]{note}[/]")
@@ -107,8 +112,8 @@ def recommend(
 def train(
     until: str | None = typer.Option(None, help="Train on events before this UTC time (ISO); default all."),
     algorithm: str = typer.Option("als", help="als or bpr."),
-    factors: int = typer.Option(24, help="Latent factors."),
-    iterations: int = typer.Option(15, help="ALS sweeps (BPR epochs)."),
+    factors: int | None = typer.Option(None, help="Latent factors (default: 24 for ALS, 64 for BPR)."),
+    iterations: int | None = typer.Option(None, help="ALS sweeps or BPR epochs (default: 15 / 100)."),
     context_weight: float | None = typer.Option(
         None, help="0..1 weight of log local popularity vs ALS; default: chosen on validation."
     ),
@@ -145,3 +150,5 @@ def train(
         console.print(f"{name}: {value}")
     for name, seconds in manifest.timings_s.items():
         console.print(f"train_time_{name.replace(' ', '_')}: {seconds:.2f} s")
+    for line in manifest.training_notes():
+        console.print(f"[yellow]{line}[/]", soft_wrap=True)

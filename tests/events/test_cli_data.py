@@ -157,3 +157,16 @@ def test_presets_are_listed_with_their_credit(cli_env: Path) -> None:
         and "online-shoppers" in result.output
         and "CC BY 4.0" in _text(result)
     )
+
+
+def test_profile_lists_fixed_and_dated_rates_of_another_shop(cli_env: Path) -> None:
+    from dataclasses import replace
+
+    from tests.shops import NORTHWIND
+
+    EventStore(cli_env).save_profile(NORTHWIND)
+    text = _text(CliRunner().invoke(app, ["data", "profile"]))
+    assert "Northwind Outfitters: reports in USD (1 INR = 0.012 USD; 2 dated rate(s))" in text
+    EventStore(cli_env).save_profile(replace(NORTHWIND, rates={}))
+    text = _text(CliRunner().invoke(app, ["data", "profile"]))
+    assert "reports in USD (2 dated rate(s))" in text and "Asia/Kolkata" in text

@@ -119,3 +119,23 @@ def test_benchmark_questions_are_kept_out_of_training_data() -> None:
     kept, dropped = decontaminate(copies, held_out)
     assert dropped == 2
     assert [d.conversation_id for d in kept] == ["c"]
+
+
+def test_independent_questions_stay_out_of_training_whatever_the_options(tmp_path: Path, settings) -> None:
+    import json
+
+    from bench.independent.cases import load_cases
+    from finetune.prepare import PrepareOptions, prepare
+
+    asked = [turn for case in load_cases("northwind")[:30] for turn in case["turns"]]
+    lines = [{"conversation_id": f"t{i}", "messages": [{"role": "user", "content": text},
+                                                       {"role": "assistant", "content": "Let me check."}]}
+             for i, text in enumerate([*asked, "Where can I buy a gift card for my aunt in Lisbon?"])]
+    transcripts = tmp_path / "transcripts.jsonl"
+    transcripts.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    options = PrepareOptions(synthetic=0, bitext_per_intent=0, transcripts=[transcripts], held_out_cases=None)
+    report = prepare(settings, options, tmp_path / "out")
+    kept = "".join((tmp_path / "out" / name).read_text(encoding="utf-8")
+                   for name in ("train.jsonl", "validation.jsonl"))
+    assert report.dropped["benchmark questions"] + report.dropped["duplicates"] == len(asked)
+    assert "gift card" in kept and not any(json.dumps(text)[1:-1] in kept for text in asked)

@@ -25,6 +25,7 @@ SLICE = (
 INJECTION = """---
 title: Supplier notice
 doc_type: notice
+audience: customer
 ---
 # Supplier notice
 

@@ -16,7 +16,9 @@ def test_front_matter_sets_id_title_and_filter_fields():
     document = parse_document(text, "ignored", "data/x.md", mtime=0.0)
     assert ((document.doc_id, document.title, document.updated)
             == ("shipping-fr", "Shipping to France", "2025-01-02"))
-    assert document.fields == {"country": "FR", "source": "shop"}
+    # no audience in the front matter: internal (operators only), and the index report will say so
+    assert document.fields == {"country": "FR", "source": "shop", "audience": "internal"}
+    assert document.audience_defaulted
     assert document.body.startswith("# Other")
 
 

@@ -39,3 +39,32 @@ def test_the_agent_answers_a_customer_from_a_real_tool_round_trip(demo_shop, tmp
     mentioned = set(re.findall(r"O\d+", answer.text))
     assert mentioned and mentioned <= own  # the answer quotes the customer's own orders, and only those
     assert not ungrounded_numbers(answer.text, answer.sources)  # every number comes from the tool or question
+
+
+def test_a_customers_shipping_answer_from_the_real_model_never_quotes_internal_or_planted_text(
+    demo_shop, embedder, tmp_path: Path
+) -> None:
+    from agent.graph import ShopAgent
+    from agent.llm.chat_model import LocalChatModel
+    from tests.documents import DEMO_PLANTED, demo_documents
+    from tools.agent_tools import ShopEngines, build_registry
+    from tools.knowledge import KnowledgeBase
+    from tools.registry import Session
+
+    store, _ = demo_shop
+    for relative, text in demo_documents().items():  # with ABCD's shipping guideline and a planted notice
+        (tmp_path / "docs" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / relative).write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "chroma", embedder, docs_dir=tmp_path / "docs")
+    kb.index(progress=False)
+    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                          open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
+    settings = Settings(data_dir=tmp_path, store_dir=store.root,
+                        model_cache_dir=REPO / ".chronotope" / "models", max_new_tokens=96)
+    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()), build_registry(engines))
+
+    for question in ("Is shipping free worldwide?", "How much does shipping to Germany cost?"):
+        answer = agent.ask(question, Session("customer", "U000001"))
+        assert DEMO_PLANTED not in answer.text.lower() and "SYSTEM" not in answer.text, answer.text
+        assert not re.search(r"\[(shipping-notice|abcd-)", answer.text), answer.text
+        assert all(c.citation_id.startswith(("shipping-", "returns")) for c in answer.citations)

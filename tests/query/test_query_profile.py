@@ -3,55 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from tests.query.synthetic import events_at
 from tests.shops import NORTHWIND as PROFILE
+from tests.shops import NORTHWIND_FRIDAY_BUSY as FRIDAY_BUSY
+from tests.shops import northwind_events
 from tools.events.store import EventStore
 from tools.query import run_query
-
-# (country, region, city, currency, events per hour on ordinary hours)
-PLACES = [
-    ("US", "New York", "Brooklyn", "USD", 3),
-    ("US", "Oregon", "Portland", "USD", 3),
-    ("IN", "Maharashtra", "Mumbai", "INR", 3),
-    ("AU", "Western Australia", "Perth", "AUD", 3),
-]
-FRIDAY_BUSY = {"Brooklyn", "Mumbai"}  # 4x orders on Friday 20:00-24:00 local, nowhere else
-START = datetime(2026, 4, 6, tzinfo=UTC)  # four weeks, across the change of the AUD rate on 1 May
-WEEKS = 4
-
-
-def _events() -> pd.DataFrame:
-    rng = np.random.default_rng(11)
-    rows = []
-    order = 0
-    for country, region, city, currency, rate in PLACES:
-        zone = ZoneInfo(PROFILE.place(city, "city").tz)
-        local_start = START.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        for hour in range(WEEKS * 7 * 24):
-            local = local_start + timedelta(hours=hour)
-            busy = city in FRIDAY_BUSY and local.weekday() == 4 and local.hour >= 20
-            for _ in range(rng.poisson(rate * (4 if busy else 1))):
-                order += 1
-                moment = (local + timedelta(minutes=int(rng.integers(0, 60)))).astimezone(UTC)
-                rows.append({
-                    "event_time": moment, "event_type": "purchase", "user_id": f"u{rng.integers(0, 300)}",
-                    "order_id": f"o{order}", "product_id": "p1", "quantity": int(rng.integers(1, 3)),
-                    "price": round(float(rng.uniform(5, 90)), 2), "currency": currency, "country": country,
-                    "region": region, "city": city,
-                })
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory) -> tuple[EventStore, pd.DataFrame]:
-    frame = _events()
+    frame = northwind_events()
     store = EventStore(tmp_path_factory.mktemp("northwind") / "store")
     store.save_profile(PROFILE)
     with store.transaction() as tx:

@@ -1,15 +1,17 @@
-"""Session next-item, basket value and context counts on small data with a known answer."""
+"""Session next-item, basket value, context counts and best sellers on small data with a known answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tools.recommend.base import top_n
 from tools.recommend.basket_value import BasketValueModel, split_last_order
 from tools.recommend.context import N_SLOTS, ContextCounts, local_time, slot_name, slot_of
+from tools.recommend.popularity import BestSellers
 from tools.recommend.session import SessionModel, evaluate_next_item
 
 
@@ -127,3 +129,20 @@ def test_slot_lift_is_pooled_per_category_so_a_few_stray_sales_are_no_habit():
     for region in (0, 1):
         local = context.popularity(region, 1)
         assert np.isclose(local.sum(), 1.0) and local[0] > context.popularity(region)[0]
+
+
+def test_events_without_a_place_count_in_the_shop_wide_share_only():
+    counts = np.zeros((2, N_SLOTS, 3), dtype=np.float32)
+    counts[0, 0, 2] = 10.0  # in a region: item 2
+    recent = np.array([500.0, 50.0, 10.0], dtype=np.float32)  # every event: item 0 leads, mostly placeless
+    context = ContextCounts(counts, recent, np.zeros(3, dtype=np.int64), prior=1.0, recent=recent)
+    assert context.popularity().argmax() == 0
+    assert context.popularity(0).argmax() == 2 and context.has_region_data(0)
+    assert not context.has_region_data(1)
+
+
+def test_best_sellers_rank_units_sold_and_leave_out_items_nobody_touched():
+    sellers = BestSellers(np.array([0.0, 3.0, 3.0, 0.0, 1.0]), 30, date(2026, 5, 1))
+    interest = np.array([9.0, 1.0, 2.0, 0.0, 0.0])
+    ids, _ = top_n(sellers.scores(interest), 5)
+    assert ids.tolist() == [2, 1, 4, 0]  # ties by recent interest; item 3: no sale, no interest

@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-_PASSAGE = re.compile(r"^\[([^\]]+)\] [^:]+: (.*)$", re.MULTILINE)
+_PASSAGE = re.compile(r'<quoted_document citation="([^"]+)"[^>]*>\n(.*?)\n</quoted_document>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _answer_from(result: str) -> str:
     passage = _PASSAGE.search(body)
     if passage:
         citation = passage.group(1)
-        text = passage.group(2) + "\n" + body[passage.end():].split("\n[")[0]
+        text = passage.group(2)
         prose = " ".join(line.lstrip("-* ")
                          for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
         sentences = [s.strip().rstrip(".") for s in re.split(r"(?<=\.)\s+", prose) if s.strip()]

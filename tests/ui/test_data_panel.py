@@ -1,5 +1,5 @@
-"""The operator's data panel below the UI: preview and map an upload, ingest with quarantine, add
-documents."""
+"""The operator's data panel below the UI: preview and map an upload, ingest with quarantine and the zones of
+new places, list and undo past ingests, show the profile's places, add documents."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.shops import NORTHWIND
 from tools.events.mapping import IngestError
+from tools.events.place_registration import read_places_file
 from tools.events.quarantine import IngestRejected
 from tools.events.simulate.profile import demo_profile
 from tools.events.store import EventStore
@@ -22,6 +24,7 @@ from ui.data_panel import (
     mapping_from_table,
     source_preview,
 )
+from ui.store_view import ingest_choices, ingests_frame, money_note, places_frame, undo_from_panel
 
 CSV = """ts,kind,customer,sku,qty,unit_price,region
 2026-11-13T20:15:00Z,purchase,U000001,P0001,1,19.90,Bavaria
@@ -116,6 +119,87 @@ def test_missing_required_column_is_refused_before_anything_is_written(tmp_path:
     with pytest.raises(IngestError, match="Required column user_id"):
         ingest_upload(store, path, mapping_from_table(table), progress=False)
     assert store.connect().execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+US_EXPORT = """ts,kind,customer,sku,qty,unit_price,country,region,city
+2026-11-13T20:15:00Z,purchase,C1,P1,1,19.90,US,Texas,Austin
+2026-11-13T21:05:00Z,purchase,C2,P2,2,5.00,US,Nevada,Reno
+2026-11-14T01:00:00Z,purchase,C3,P3,1,7.50,US,New York,Brooklyn
+"""
+
+
+def _us_export(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    path = tmp_path / "us orders.csv"
+    path.write_text(US_EXPORT, encoding="utf-8")
+    columns, _ = source_preview(path)
+    table = initial_mapping(columns)
+    sources = {"event_time": "ts", "event_type": "kind", "user_id": "customer", "product_id": "sku",
+               "quantity": "qty", "price": "unit_price"}
+    for canonical, source in sources.items():
+        table.loc[table["canonical column"] == canonical, "source column"] = source
+    return path, table
+
+
+def _events(store: EventStore) -> int:
+    return store.connect().execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def test_new_places_take_their_zones_from_the_places_file_then_the_fallback_zone(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    store.save_profile(NORTHWIND)  # knows New York, not Texas or Nevada (the US keeps several clocks)
+    path, table = _us_export(tmp_path)
+    bare = ingest_upload(store, path, mapping_from_table(table), max_rejected=1.0, progress=False)
+    assert bare.report.rows_accepted == 1 and "--places FILE" in " ".join(bare.reasons["reason"])
+    undo_from_panel(store, bare.report.ingest_id)
+
+    places = tmp_path / "places.csv"
+    places.write_text("name,level,parent,country,time_zone\nTexas,region,,US,America/Chicago\n",
+                      encoding="utf-8")
+    outcome = ingest_upload(store, path, mapping_from_table(table, place_tz="America/Los_Angeles"),
+                            places=read_places_file(places), progress=False)
+    assert outcome.report.rows_accepted == 3
+    assert set(outcome.report.places_added) >= {"region Texas (US) in America/Chicago",
+                                                "region Nevada (US) in America/Los_Angeles",
+                                                "city Austin (US) in America/Chicago"}
+    assert store.profile().zone_of(country="US", region="Nevada", city="Reno") == "America/Los_Angeles"
+    with pytest.raises(IngestError, match="IANA time zone"):
+        mapping_from_table(table, place_tz="America/Gotham")
+
+
+def test_past_ingests_are_listed_and_undo_from_the_panel_removes_their_rows(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    store.save_profile(NORTHWIND)
+    path, table = _us_export(tmp_path)
+    first = ingest_upload(store, path, mapping_from_table(table, place_tz="America/Chicago"), progress=False)
+    other = tmp_path / "more.csv"
+    other.write_text(US_EXPORT.replace("C1,", "C9,"), encoding="utf-8")
+    second = ingest_upload(store, other, mapping_from_table(table), progress=False)
+    assert _events(store) == 4 and second.report.rows_skipped == 2
+    frame = ingests_frame(store)
+    assert list(frame["ingest"]) == [second.report.ingest_id, first.report.ingest_id]  # newest first
+    assert list(frame["events"]) == [1, 3] and list(frame["file"]) == ["more.csv", "us orders.csv"]
+    assert [value for _, value in ingest_choices(store)] == list(frame["ingest"])
+
+    message = undo_from_panel(store, first.report.ingest_id)
+    assert f"Removed ingest {first.report.ingest_id}" in message and "3 events" in message
+    assert _events(store) == 1
+    assert list(ingests_frame(store)["ingest"]) == [second.report.ingest_id]
+    with pytest.raises(IngestError, match="is not an ingest of this store"):
+        undo_from_panel(store, first.report.ingest_id)
+    with pytest.raises(IngestError, match="Choose the ingest to undo"):
+        undo_from_panel(store, None)
+
+
+def test_the_panel_shows_the_profiles_places_with_their_zones_and_its_money() -> None:
+    demo = places_frame(demo_profile()).set_index(["level", "name"])
+    assert demo.loc[("region", "Canary Islands"), "time zone"] == "Atlantic/Canary"
+    assert demo.loc[("city", "Las Palmas"), "in"] == "Canary Islands"
+    assert len(demo) == len(demo_profile().places)
+    northwind = places_frame(NORTHWIND)
+    assert list(northwind["level"].unique()) == ["country", "region", "city"]
+    assert northwind.set_index("name").loc["Mumbai", "time zone"] == "Asia/Kolkata"
+    assert "Reports in **EUR** (1 GBP = 1.16279 EUR)" in money_note(demo_profile())
+    assert "AUD in USD from 2026-01-01: 0.64, 2026-05-01: 0.7" in money_note(NORTHWIND)
 
 
 def test_documents_must_be_markdown_with_a_title(tmp_path: Path, embedder) -> None:

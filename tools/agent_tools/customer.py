@@ -13,6 +13,7 @@ from pydantic import Field
 
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus
+from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
 from tools.recommend.result import RecommendationResult
 from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
 
@@ -46,14 +47,19 @@ class SearchDocsArgs(ToolArgs):
 def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) -> ToolOutput:
     """Hybrid search over the shop's policies and guides; passages come back as citable data.
 
+    A customer gets only customer-facing passages; an operator gets every audience, each passage labelled
+    with its audience and source. Passages flagged as instructions to the assistant reach neither.
     When even the closest passage is far from the question (weather, football, another shop's prices), no
     passage is returned: quoting the nearest policy would answer a question nobody asked.
     """
-    result = engines.kb.search(args.query, k=3)
+    customer = session.role == "customer"
+    filters = {"flagged": "no", **({"audience": CUSTOMER_AUDIENCE} if customer else {})}
+    result = engines.kb.search(args.query, k=3, filters=filters)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
     citations = [
-        Citation(h.citation_id, f"{h.title} > {h.section}", h.source_path, h.text[:PASSAGE_CHARS])
+        Citation(h.citation_id, f"{h.title} > {h.section}" + ("" if customer else f" ({h.label})"),
+                 h.source_path, h.text[:PASSAGE_CHARS])
         for h in result.hits
     ]
     summary = f"{len(citations)} passages found; cite them by id." if citations else NO_PASSAGE
@@ -158,7 +164,7 @@ def recommendation_output(tool: str, result: RecommendationResult) -> ToolOutput
     """Recommendations as a tool output with product cards (shared with the operator tool)."""
     cards = [
         {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"),
-         "price": r.get("price"), "reason": r.get("reason")}
+         "price": r.get("price"), "currency": result.currency, "reason": r.get("reason")}
         for r in result.frame.to_dict(orient="records")
     ]
     return ToolOutput.from_result(tool, result, cards=cards)

@@ -75,24 +75,33 @@ class ComparePeriodsArgs(ToolArgs):
     comparison: Literal["week_over_week", "year_over_year"] = Field(
         "week_over_week", description="Which periods."
     )
-    group_by: Literal["region", "country", "category", "product"] = Field("region", description="Per group.")
+    group_by: Literal["region", "city", "country", "category", "product"] = Field(
+        "region", description="Per group."
+    )
+    place: AnyPlace = Field(None, description="Only this region, city or country.")
+    order: Literal["biggest_rise", "biggest_drop"] = Field(
+        "biggest_rise", description="Rank the biggest rises or the biggest drops first."
+    )
 
 
 @shop_tool(
-    description="Change of a metric week over week or year over year, per region, country, "
-                "category or product.",
+    description="Change of a metric week over week or year over year, per region, city, country, "
+                "category or product, optionally in one place; biggest rises or drops first.",
     args=ComparePeriodsArgs,
     roles=OPERATOR,
 )
 def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Session) -> ToolOutput:
-    """The metric now vs a week or a year earlier, per group."""
-    from tools.query import PeriodOverPeriod, QuerySpec, run_query
+    """The metric now vs a week or a year earlier, per group, optionally in one place."""
+    from tools.query import Filters, PeriodOverPeriod, QuerySpec, run_query
 
+    place = engines.resolve_place(args.place) if args.place else None
     spec = QuerySpec(
         metric=args.metric,
+        filters=Filters(**_place_filters(place)),
         group_by=[args.group_by],
         comparison=PeriodOverPeriod(shift="week" if args.comparison == "week_over_week" else "year"),
         order_by="pct_change",
+        order="asc" if args.order == "biggest_drop" else "desc",
         top_k=15,
     )
     return ToolOutput.from_result("compare_periods", run_query(engines.store, spec))
@@ -220,7 +229,7 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
         volume = detect_volume_anomalies(engines.store, since=args.since, region=region)
         parts.append(ToolOutput.from_result("detect_anomalies", volume))
     if args.kind in ("all", "complaints"):
-        since = args.since if args.since in ("30d", "90d") else "30d"  # a wave needs weeks of reviews to show
+        since = "90d"  # a wave needs weeks of reviews to show, and a month-old one still matters: dated below
         waves = detect_complaint_waves(engines.store, engines.embedder, since=since,
                                        state_dir=engines.anomaly_dir)
         parts.append(ToolOutput.from_result("detect_anomalies", waves))

@@ -22,7 +22,7 @@ from tools.anomaly.errors import AnomalyInputError
 from tools.anomaly.period import Period, parse_since, resolve_period
 from tools.anomaly.sentiment import Embedder, EmbeddingCache, ReviewClassifier
 from tools.events.store import EventStore
-from tools.results import ChartSpec
+from tools.results import FULL_ROWS, NAMED_ROWS, ChartSpec
 
 DAY = pd.Timedelta(days=1)
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -77,19 +77,21 @@ class ComplaintReport:
         n = int((self.reviews["review_time"] >= self.period.start).sum())
         if self.frame.empty:
             return f"No complaint waves among {n:,} reviews from {self.period.describe()}."
-        parts = []
-        for row in self.frame.head(3).itertuples():
-            parts.append(
-                f"{_group_name(row._asdict())} {row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}: "
-                f"{row.negatives} of {row.reviews} "
-                f"reviews negative ({row.negative_share:.0%} vs usual {row.usual_share:.0%}), mostly about "
-                f'{row.topic} ("{row.example}")'
-            )
-        more = f"; {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
+        rows = list(self.frame.itertuples())
+        full = [
+            f"{_group_name(row._asdict())} {row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}: {row.negatives} of "
+            f"{row.reviews} reviews negative ({row.negative_share:.0%} vs usual {row.usual_share:.0%}), "
+            f'mostly about {row.topic} ("{row.example}")'
+            for row in rows[:FULL_ROWS]
+        ]
+        named = [
+            f"{_group_name(row._asdict())} from {row.start:%Y-%m-%d}" for row in rows[FULL_ROWS:NAMED_ROWS]
+        ]
         return (
-            f"{len(self.frame)} complaint wave(s) from {self.period.describe()}: "
-            + "; ".join(parts)
-            + more
+            f"{len(rows)} complaint wave(s) from {self.period.describe()}: "
+            + "; ".join(full)
+            + (f"; also {', '.join(named)}" if named else "")
+            + (f"; {len(rows) - NAMED_ROWS} more in the table" if len(rows) > NAMED_ROWS else "")
             + "."
         )
 

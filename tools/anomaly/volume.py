@@ -18,7 +18,7 @@ from tools.anomaly.seasonal import SeasonalConfig, flagged_spans, score_series
 from tools.events.profile import ShopProfile
 from tools.events.schema import EVENT_TYPES
 from tools.events.store import EventStore
-from tools.results import ChartSpec
+from tools.results import FULL_ROWS, NAMED_ROWS, ChartSpec
 
 HOUR = pd.Timedelta(hours=1)
 OUTAGE_RATIO = 0.25  # a drop to at most this share of the expected volume is called an outage
@@ -56,17 +56,18 @@ class AnomalyReport:
         )
         if self.frame.empty:
             return f"No {what} anomalies in {len(self.series)} region(s) from {self.period.describe()}."
-        parts = []
-        for row in self.frame.head(3).itertuples():
-            parts.append(
-                f"{row.kind} in {row.region} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M} UTC "
-                f"({row.observed:,.0f} vs {row.expected:,.0f} expected, severity {row.severity:.1f})"
-            )
-        more = f"; {len(self.frame) - 3} more" if len(self.frame) > 3 else ""
+        rows = list(self.frame.itertuples())
+        full = [
+            f"{row.kind} in {row.region} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M} UTC "
+            f"({row.observed:,.0f} vs {row.expected:,.0f} expected, severity {row.severity:.1f})"
+            for row in rows[:FULL_ROWS]
+        ]
+        named = [f"{row.kind} in {row.region} {row.start:%Y-%m-%d}" for row in rows[FULL_ROWS:NAMED_ROWS]]
         return (
-            f"{len(self.frame)} {what} anomalies from {self.period.describe()}: "
-            + "; ".join(parts)
-            + more
+            f"{len(rows)} {what} anomalies from {self.period.describe()}: "
+            + "; ".join(full)
+            + (f"; also {', '.join(named)}" if named else "")
+            + (f"; {len(rows) - NAMED_ROWS} more in the table" if len(rows) > NAMED_ROWS else "")
             + "."
         )
 

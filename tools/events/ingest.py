@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tools.events.dialect import CsvDialect
-from tools.events.ingests import IngestReport, load_ingest
+from tools.events.ingests import IngestReport, SyncMark, load_ingest
 from tools.events.mapping import ColumnMapping, IngestError, Preset
 from tools.events.partitions import DATE_COLUMN, DatePartitionWriter
 from tools.events.place_registration import PlaceSources, added_lines, resolve_places
@@ -78,11 +78,13 @@ def ingest_file(
     dialect: CsvDialect | None = None,
     max_rejected: float = MAX_REJECTED,
     progress: bool = False,
+    sync: SyncMark | None = None,
 ) -> IngestReport:
     """Ingest one file into `store` under `mapping` (refining `preset`'s, if given); idempotent and atomic.
 
     `places` (a places file's, see `read_places_file`) tell the zones of places the profile lacks; `dialect`
-    how the file writes fields and numbers.
+    how the file writes fields and numbers; `sync` the database source a synced file came from (its label
+    stands for the file in the record, and its watermark is where the next sync starts).
 
     Raises IngestError for an unreadable file, a bad mapping or a missing column; bad rows are not errors but
     go to the quarantine file named in the report, unless more than `max_rejected` of them fail: then
@@ -101,7 +103,8 @@ def ingest_file(
         mapping = preset.mapping.overridden_by(mapping)
     rules = f"{preset.name}:{preset.version}" if preset else "-"
     reading = f":{dialect.fingerprint()}" if dialect.fingerprint() else ""  # plain files keep their ids
-    identity = f"{content_hash(path)}:{mapping.fingerprint()}:{rules}{reading}"
+    origin = f":{sync.source}" if sync else ""
+    identity = f"{content_hash(path)}:{mapping.fingerprint()}:{rules}{reading}{origin}"
     ingest_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
     previous = load_ingest(store, ingest_id)
     if previous is not None:
@@ -148,13 +151,15 @@ def ingest_file(
             con.close()
         report = IngestReport(
             ingest_id=ingest_id,
-            path=str(path.resolve()),
+            path=sync.source if sync else str(path.resolve()),
             file_format=fmt,
             preset=preset.name if preset else None,
             **counts,
             seconds=round(time.perf_counter() - started, 3),
             ingested_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
             places_added=added_lines(resolution.added),
+            sync_source=sync.source if sync else None,
+            watermark=sync.watermark if sync else None,
         )
         if resolution.added:  # read again: another ingest may have added places since this one began
             tx.write_text(PROFILE_FILE, store.profile().with_places(resolution.added).to_json())

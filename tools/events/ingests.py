@@ -10,6 +10,15 @@ from tools.events.mapping import IngestError
 from tools.events.store import EventStore
 
 
+@dataclass(frozen=True)
+class SyncMark:
+    """Where a synced file came from: the database source's label (no password) and the watermark its rows
+    reached (None: the source has no watermark column and is read whole each time)."""
+
+    source: str
+    watermark: str | None
+
+
 @dataclass
 class IngestReport:
     """What one ingest did. rows_read == rows_accepted + rows_rejected + rows_skipped; events_written may
@@ -31,6 +40,13 @@ class IngestReport:
     already_ingested: bool = False
     places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
     warnings: list[str] = field(default_factory=list)  # what answers will miss in the accepted rows
+    sync_source: str | None = None  # the database source of a sync (`path` shows it too)
+    watermark: str | None = None  # the largest watermark value among a sync's rows
+
+    @property
+    def source_name(self) -> str:
+        """What the rows came from, for people: the file's name or the database source."""
+        return self.sync_source or Path(self.path).name
 
     def summary(self) -> str:
         """One line an operator (or the agent) can quote."""
@@ -43,7 +59,7 @@ class IngestReport:
         added = len(self.places_added)
         places = f" Added {added} place(s) to the shop's profile." if added else ""
         return (
-            f"Read {self.rows_read:,} rows from {Path(self.path).name}: {self.rows_accepted:,} accepted "
+            f"Read {self.rows_read:,} rows from {self.source_name}: {self.rows_accepted:,} accepted "
             f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
             + (f", {self.rows_skipped:,} already in the store" if self.rows_skipped else "")
             + (f" ({top})" if top else "")
@@ -69,7 +85,7 @@ def find_ingest(store: EventStore, prefix: str) -> IngestReport:
     found = [r for r in reports if r.ingest_id.startswith(prefix.strip())] if prefix.strip() else []
     if len(found) == 1:
         return found[0]
-    known = ", ".join(f"{r.ingest_id} ({Path(r.path).name})" for r in reports[-10:]) or "none yet"
+    known = ", ".join(f"{r.ingest_id} ({r.source_name})" for r in reports[-10:]) or "none yet"
     problem = "matches several ingests" if len(found) > 1 else "is not an ingest of this store"
     raise IngestError(f"{prefix!r} {problem}. Recent ingests: {known} (see `chronotope data ingests`).")
 

@@ -13,14 +13,14 @@ Every distinct (country, region, city) of a file is resolved before its rows are
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tools.events.countries import country_code, country_names, single_clock_zone, zones_of
 from tools.events.mapping import IngestError
 from tools.events.profile import LEVELS, Place, ProfileError, ShopProfile, check_place
+from tools.events.table_files import read_table_file
 
 UNKNOWN_COUNTRY = "ZZ"  # the country of a region the data names without one (ISO's "unknown" code)
 PLACES_COLUMNS = ("name", "level", "parent", "country", "time_zone")
@@ -58,29 +58,28 @@ class Resolution:
 
 def read_places_file(path: Path | str) -> tuple[Place, ...]:
     """Places from a CSV with columns name, level, parent, country, time_zone (optional: lat, lon, code)."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except FileNotFoundError as error:
-        raise IngestError(f"Places file {path} not found.") from error
-    missing = [c for c in PLACES_COLUMNS if rows and c not in rows[0]]
-    if not rows or missing:
-        raise IngestError(f"Places file {path} needs the columns {', '.join(PLACES_COLUMNS)}"
-                          + (f"; it lacks {', '.join(missing)}." if missing else "; it has no rows."))
+    rows = read_table_file(path, PLACES_COLUMNS, "Places file", IngestError)
     places = []
     for number, row in enumerate(rows, start=2):
-        level = (row["level"] or "").strip().lower()
-        code = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
         try:
-            places.append(check_place(Place(
-                level, (row["name"] or "").strip(), code, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
-                parent=(row["parent"] or "").strip() or None, code=(row.get("code") or "").strip() or None,
-                lat=_number(row.get("lat")), lon=_number(row.get("lon")),
-            )))
+            places.append(place_from_row(row))
         except ProfileError as error:
             raise IngestError(f"Places file {path}, line {number}: {error}") from None
     return tuple(places)
+
+
+def place_from_row(row: Mapping[str, str | None]) -> Place:
+    """One place from a places file's row (or the same fields given another way); ProfileError if unusable.
+
+    The country may be a code or an English name ("Germany" -> "DE"); a country is also known by its code."""
+    level = (row["level"] or "").strip().lower()
+    country = country_code(row["country"] or "") or (row["country"] or "").strip().upper()
+    own_code = (row.get("code") or "").strip() or (country if level == "country" else None)
+    return check_place(Place(
+        level, (row["name"] or "").strip(), country, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
+        parent=(row["parent"] or "").strip() or None, code=own_code,
+        lat=_number(row.get("lat")), lon=_number(row.get("lon")),
+    ))
 
 
 def resolve_places(

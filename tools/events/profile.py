@@ -28,13 +28,13 @@ from typing import Any, Literal, get_args
 from zoneinfo import available_timezones
 
 from tools.errors import EngineInputError
+from tools.events.currencies import ISO_4217
 
 PlaceLevel = Literal["country", "region", "city"]
 LEVELS: tuple[PlaceLevel, ...] = get_args(PlaceLevel)
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 PROFILE_FILE = "profile.json"
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -89,13 +89,13 @@ class ShopProfile:
     categories: tuple[str, ...] = ()  # the catalogue's categories in the shop's order (empty: from the data)
 
     def __post_init__(self) -> None:
-        _check_currency(self.currency, "currency")
+        check_currency(self.currency, "currency")
         for code, rate in self.rates.items():
-            _check_currency(code, "rates")
+            check_currency(code, "rates")
             if not rate > 0:
                 raise ProfileError(f"The rate of {code} must be a positive number, got {rate!r}.")
         for entry in self.dated_rates:
-            _check_currency(entry.currency, "dated_rates")
+            check_currency(entry.currency, "dated_rates")
             if not entry.rate > 0:
                 raise ProfileError(
                     f"The {entry.currency} rate since {entry.since} must be positive, got {entry.rate!r}."
@@ -298,11 +298,10 @@ def _within(place: Place, country: str | None, region: str | None) -> bool:
     return not (region and place.parent and _norm(place.parent) != _norm(region))
 
 
-def _check_currency(code: str, what: str) -> None:
-    if not isinstance(code, str) or not _CURRENCY.match(code):
-        raise ProfileError(
-            f"{what}: {code!r} is not an ISO 4217 currency code (three capital letters, e.g. USD)."
-        )
+def check_currency(code: str, what: str = "currency") -> None:
+    """ProfileError unless `code` is an ISO 4217 currency code; `what` names the field in the message."""
+    if not isinstance(code, str) or code not in ISO_4217:
+        raise ProfileError(f"{what}: {code!r} is not an ISO 4217 currency code (e.g. USD, EUR, INR).")
 
 
 def check_place(place: Place) -> Place:

@@ -5,6 +5,10 @@ rejected share says the mapping, not the data, is wrong.
 records), the original values, `_reason`, and for a line the CSV reader could not split, `_line` (the
 file's line number) and `_text` (the line as written). When more than `max_rejected` of the rows fail, the
 ingest keeps nothing and leaves the quarantine at `quarantine/refused/<ingest-id>.csv` to look at.
+
+People open these files in spreadsheets, so the original values, the column names and `_text` are written
+neutralised against CSV injection (`tools/events/spreadsheet.py`): a cell starting with = + - @ tab, CR or '
+carries one extra leading '. `read_quarantine` gives back the values exactly as the export had them.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from tools.events.mapping import IngestError
 from tools.events.reading import ROW, MalformedLine
+from tools.events.spreadsheet import neutralise_cell, neutralised_sql, read_spreadsheet_csv, restore_cell
 from tools.events.sql import sql_ident, sql_string
 
 MAX_REJECTED = 0.05  # the share of rejected rows above which an ingest is refused
@@ -49,23 +55,30 @@ def write_quarantine(
         "text": pa.array([m.text for m in malformed], pa.string()),
         "reason": pa.array([f"{MALFORMED}: {m.problem}" for m in malformed], pa.string()),
     }))
+    headers = [sql_ident(neutralise_cell(c)) for c in source_columns]
     originals = ", ".join(
-        f"CAST(_src_{i} AS VARCHAR) AS {sql_ident(c)}" for i, c in enumerate(source_columns)
+        f"{neutralised_sql(f'CAST(_src_{i} AS VARCHAR)')} AS {h}" for i, h in enumerate(headers)
     )
-    blanks = ", ".join(f"NULL AS {sql_ident(c)}" for c in source_columns)
+    blanks = ", ".join(f"NULL AS {h}" for h in headers)
     con.execute(f"""
         COPY (
             SELECT * FROM (SELECT {ROW}, {originals}, _reason, NULL::BIGINT AS _line, NULL AS _text
                            FROM checked WHERE _reason IS NOT NULL ORDER BY {ROW})
             UNION ALL
             SELECT * FROM (SELECT NULL::BIGINT AS {ROW}, {blanks}, reason AS _reason, line AS _line,
-                                  text AS _text FROM _malformed ORDER BY line)
+                                  {neutralised_sql("text")} AS _text FROM _malformed ORDER BY line)
         ) TO {sql_string(str(target))} (HEADER)""")
     counted = con.sql(
         f"SELECT _reason, count(*) FROM read_csv({sql_string(str(target))}, all_varchar = true, "
         "header = true) GROUP BY 1"
     ).fetchall()
     return {reason: n for reason, n in sorted(counted)}
+
+
+def read_quarantine(path: Path, nrows: int | None = None) -> pd.DataFrame:
+    """A quarantine file with every cell (and column name) as the export had it, as text."""
+    frame = read_spreadsheet_csv(path, nrows=nrows)
+    return frame.rename(columns=restore_cell)
 
 
 def refuse_if_too_many(

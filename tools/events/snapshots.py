@@ -126,7 +126,9 @@ class Transaction:
     def write_text(self, relative_final: str, text: str, create_only: bool = False) -> None:
         """Stage a text file to become `relative_final` on commit; `create_only` fails the commit if it
         exists."""
-        self.path_for(relative_final).write_text(text, encoding="utf-8")
+        staged = self.path_for(relative_final)
+        staged.write_text(text, encoding="utf-8")
+        _fsync_file(staged)  # on disk before the journal that commits it: a crash rolls it forward whole
         if create_only:
             self.create_only.append(relative_final)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from tools.cancellation import on_cancel
 from tools.events.origins import LOCAL, compaction_work, groups_by_size, origin_of
 from tools.events.profile import PROFILE_FILE, ShopProfile
+from tools.events.profile_edits import ProfileEdit
 from tools.events.schema import EVENTS, TABLES
 from tools.events.snapshots import Snapshots, StoreError, Transaction, new_id, write_parquet_atomically
 from tools.events.sql import sql_string
@@ -319,6 +320,14 @@ class EventStore:
         """Replace the shop's profile in one commit (readers see the old or the new one, never half)."""
         with self.transaction() as tx:
             tx.write_text(PROFILE_FILE, profile.to_json())
+
+    def edit_profile(self, change: Callable[[ShopProfile], ProfileEdit]) -> ProfileEdit:
+        """Apply one edit to the profile and save the result, under the store's write lock (no other writer's
+        change is lost); when `change` raises, the profile stays as it was."""
+        with self._snapshots.exclusive():
+            edit = change(self.profile())
+            self.save_profile(edit.profile)
+            return edit
 
 
 # Rows inside a partition file are ordered by time; zstd and dictionary pages then see similar neighbours.

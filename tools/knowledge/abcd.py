@@ -33,7 +33,7 @@ def _key(name: str) -> str:
 
 def _front_matter(doc_id: str, title: str, origin: str) -> str:
     return (
-        f"---\nid: {doc_id}\ntitle: {title}\nsource: abcd\ndoc_type: guideline\n"
+        f"---\nid: {doc_id}\ntitle: {title}\nsource: abcd\naudience: internal\ndoc_type: guideline\n"
         f"licence: {LICENCE}\norigin: asappresearch/abcd {origin}\n---\n"
     )
 

@@ -5,6 +5,9 @@ one is the "Overview". A section longer than `max_chars` is cut into windows on 
 sentence and finally word boundaries, each window repeating up to `overlap_chars` of the previous one's
 end. Passages are exact substrings of the file, so what a search returns is verbatim.
 
+Every window of a section that addresses the assistant (`tools/knowledge/planted.py`) carries the reason
+in `flag`; searches for answers leave flagged passages out.
+
 A chunk's id is the hash of everything it carries except its timestamp: an unchanged document yields the
 same ids on every run, which is what makes re-indexing idempotent.
 """
@@ -17,7 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from tools.knowledge.documents import Document
+from tools.knowledge.documents import CUSTOMER, Document
+from tools.knowledge.planted import planted_instruction
 
 MAX_CHARS = 900  # about 200 MiniLM tokens; the model truncates at 256
 OVERLAP_CHARS = 150
@@ -43,6 +47,7 @@ class Chunk:
     source_path: str
     updated: str
     fields: dict[str, str] = field(default_factory=dict)
+    flag: str = ""  # why the passage reads as an instruction to the assistant; "" when it does not
 
     def search_text(self) -> str:
         """What is embedded and BM25-indexed: the passage with its title and headings as context."""
@@ -60,6 +65,8 @@ class Chunk:
             "source_path": self.source_path,
             "updated": self.updated,
             "content_hash": self.chunk_id,
+            "flagged": "yes" if self.flag else "no",
+            "flag_reason": self.flag,
             **self.fields,
         }
 
@@ -201,6 +208,8 @@ def chunk_document(
         base = slugify(section.heading)
         used_slugs[base] = used_slugs.get(base, 0) + 1
         section_id = base if used_slugs[base] == 1 else f"{base}-{used_slugs[base]}"
+        flag = planted_instruction(f"{section.path}\n{body[section.start:section.end]}",
+                                   customer_facing=document.audience == CUSTOMER) or ""
         for part, (s, e) in enumerate(_windows(body, section.start, section.end, max_chars, overlap_chars),
                                       start=1):
             citation = f"{document.doc_id}#{section_id}" + (f"/{part}" if part > 1 else "")
@@ -208,14 +217,14 @@ def chunk_document(
             identity = {
                 "doc_id": document.doc_id, "title": document.title, "citation": citation,
                 "section_path": section.path, "text": text, "source_path": document.source_path,
-                "fields": document.fields,
+                "fields": document.fields, "flag": flag,
             }
             chunks.append(
                 Chunk(
                     chunk_id=_content_hash(identity), citation_id=citation, doc_id=document.doc_id,
                     title=document.title, section=section.heading, section_id=section_id,
                     section_path=section.path, text=text, source_path=document.source_path,
-                    updated=document.updated, fields=dict(document.fields),
+                    updated=document.updated, fields=dict(document.fields), flag=flag,
                 )
             )
     return chunks

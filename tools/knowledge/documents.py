@@ -3,6 +3,11 @@
 A document is one `.md` file (README.md files describe folders and are skipped). Its id is the front
 matter's `id` or the file name without `.md`; its title is the front matter's `title` or its first
 `# ` heading. Front matter is a leading block of `key: value` lines between `---` lines.
+
+Every document has an audience: `customer` (the shop's customer-facing policies and guides, quoted to
+customers) or `internal` (guidelines and playbooks for the shop's staff, shown to operators only). It is
+the front matter's `audience`; a document without one is `internal`, the safe side, and the index report
+names it with the fix.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from pathlib import Path
 from tools.knowledge.errors import DocumentError
 
 FRONT_MATTER_KEYS: tuple[str, ...] = (
-    "id", "title", "updated", "source", "doc_type", "category", "country", "licence", "origin",
+    "id", "title", "updated", "source", "audience", "doc_type", "category", "country", "licence", "origin",
 )
 # Front-matter fields stored on every chunk, so searches can filter on them.
-DOCUMENT_FIELDS: tuple[str, ...] = ("source", "doc_type", "category", "country")
+DOCUMENT_FIELDS: tuple[str, ...] = ("source", "audience", "doc_type", "category", "country")
+CUSTOMER = "customer"  # quoted to customers as the shop's policy
+INTERNAL = "internal"  # staff guidelines and playbooks: operators only
+AUDIENCES: tuple[str, ...] = (CUSTOMER, INTERNAL)
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -32,7 +40,14 @@ class Document:
     body: str  # everything after the front matter, exactly as in the file
     source_path: str  # e.g. "data/policies/returns-and-refunds.md"
     updated: str  # ISO 8601: front matter `updated`, else the file's modification time
-    fields: dict[str, str] = field(default_factory=dict)  # source, doc_type, category, country (when set)
+    # source, audience (always), doc_type, category, country (when set)
+    fields: dict[str, str] = field(default_factory=dict)
+    audience_defaulted: bool = False  # no `audience:` in the front matter: indexed as internal
+
+    @property
+    def audience(self) -> str:
+        """`customer` or `internal`."""
+        return self.fields["audience"]
 
 
 def split_front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
@@ -78,8 +93,20 @@ def parse_document(text: str, doc_id: str, source_path: str, mtime: float) -> Do
     updated = meta.get("updated") or datetime.fromtimestamp(mtime, tz=UTC).isoformat(timespec="seconds")
     fields = {key: meta[key] for key in DOCUMENT_FIELDS if meta.get(key)}
     fields.setdefault("source", "shop")
+    if fields.setdefault("audience", INTERNAL) not in AUDIENCES:
+        raise DocumentError(f"{source_path}: audience {fields['audience']!r} is not one of "
+                            f"{', '.join(AUDIENCES)}; set 'audience: customer' for what customers may read.")
     return Document(doc_id=doc_id, title=title, body=body, source_path=source_path, updated=updated,
-                    fields=fields)
+                    fields=fields, audience_defaulted="audience" not in meta)
+
+
+def with_audience(text: str, audience: str, where: str) -> str:
+    """The document's text with its front matter's `audience` set (front matter added when it has none)."""
+    if audience not in AUDIENCES:
+        raise DocumentError(f"Audience {audience!r} is not one of {', '.join(AUDIENCES)}.")
+    meta, body = split_front_matter(text, where)
+    meta["audience"] = audience
+    return "---\n" + "".join(f"{key}: {value}\n" for key, value in meta.items()) + "---\n" + body
 
 
 def load_corpus(root: Path) -> list[Document]:

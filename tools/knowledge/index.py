@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tools.embeddings import MiniLMEmbeddingFunction, TextEmbedder
 from tools.knowledge.chunking import Chunk
+from tools.knowledge.planted import FlaggedPassage
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -37,6 +38,8 @@ class IndexReport:
     chunks_total: int  # chunks in the collection afterwards
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # every passage of the corpus that addresses the assistant (kept out of answers)
+    flagged: tuple[FlaggedPassage, ...] = field(default_factory=tuple)
 
     @property
     def wrote(self) -> bool:
@@ -50,6 +53,9 @@ class IndexReport:
             f"{self.unchanged} unchanged; chunks +{self.chunks_added} -{self.chunks_removed} = "
             f"{self.chunks_total} in {self.seconds:.1f} s"
         )
+        if self.flagged:
+            line += (f"; {len(self.flagged)} passage(s) flagged as instructions to the assistant, kept "
+                     "out of answers (listed by `chronotope kb status`)")
         return line + "".join(f"; {note}" for note in self.notes)
 
 
@@ -135,6 +141,9 @@ def sync_chunks(
     wanted = {chunk.chunk_id: chunk for chunk in chunks}
     if len(wanted) != len(chunks):
         raise ValueError("Two chunks share a content hash; chunk ids must be unique (report this as a bug).")
+    # Chunks of an index built before documents had an audience: their ids differ from every chunk made now,
+    # so they are replaced (re-embedded) like any changed chunk; the note says why the run rewrote them.
+    legacy = sum(1 for meta in stored.values() if "audience" not in meta)
     new = [chunk for chunk_id, chunk in wanted.items() if chunk_id not in stored]
     gone = [chunk_id for chunk_id in stored if chunk_id not in wanted]
 
@@ -163,4 +172,6 @@ def sync_chunks(
         chunks_removed=len(gone),
         chunks_total=len(wanted),
         seconds=time.perf_counter() - started,
+        notes=(f"rebuilt {legacy} chunks indexed before documents had an audience",) if legacy else (),
+        flagged=tuple(FlaggedPassage.from_metadata(c.metadata(), c.text) for c in chunks if c.flag),
     )

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from tools.embeddings import TextEmbedder
 from tools.knowledge.chunking import chunk_document, search_text
-from tools.knowledge.documents import load_corpus
-from tools.knowledge.errors import IndexNotBuilt
+from tools.knowledge.documents import load_corpus, parse_document, with_audience
+from tools.knowledge.errors import DocumentError, IndexNotBuilt
 from tools.knowledge.index import IndexReport, open_client, open_collection, sync_chunks
 from tools.knowledge.lexical import LexicalIndex, fingerprint
 from tools.knowledge.products import ProductSearchResult, read_products, search_products, sync_products
@@ -24,6 +24,7 @@ from tools.knowledge.retrieval import (
     normalize_filters,
     reciprocal_rank_fusion,
 )
+from tools.knowledge.status import KnowledgeStatus, check_current, read_status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,8 +36,11 @@ if TYPE_CHECKING:
 
 DOCS_COLLECTION = "docs"
 PRODUCTS_COLLECTION = "products"
+UPLOADS = "uploads"  # sub-folder of the docs dir for documents added with `add`
 # Chunk fields the BM25 side keeps for filtering (the dense side filters in chromadb).
-LEXICAL_FIELDS: tuple[str, ...] = ("source", "doc_id", "doc_type", "category", "country", "section_id")
+LEXICAL_FIELDS: tuple[str, ...] = (
+    "source", "audience", "flagged", "doc_id", "doc_type", "category", "country", "section_id",
+)
 
 
 class KnowledgeBase:
@@ -65,6 +69,7 @@ class KnowledgeBase:
         self._lexical: LexicalIndex | None = None
         self._lexical_stamp: int | None = None
         self._lexical_lock = threading.Lock()  # the UI searches from several threads
+        self._checked_current = False  # the docs collection is known to carry audiences
 
     # ------------------------------------------------------------------ storage
     @property
@@ -100,8 +105,18 @@ class KnowledgeBase:
             raise ValueError("No documents folder: pass the folder to index, or build the KnowledgeBase with "
                              "docs_dir.")
         root = Path(path) if path is not None else self.docs_dir
-        chunks = [chunk for document in load_corpus(root) for chunk in chunk_document(document)]
+        documents = load_corpus(root)
+        chunks = [chunk for document in documents for chunk in chunk_document(document)]
         report = sync_chunks(self.docs(), chunks, self.embedder, progress=progress)
+        self._checked_current = False
+        defaulted = [d.source_path for d in documents if d.audience_defaulted]
+        if defaulted:
+            report = replace(report, notes=(
+                *report.notes,
+                (f"{len(defaulted)} document(s) without an audience are internal (operators only); add "
+                 f"'audience: customer' to the front matter of those customers may read: "
+                 f"{', '.join(defaulted)}"),
+            ))
         saved = LexicalIndex.saved_fingerprint(self.bm25_path)
         if report.wrote or saved != fingerprint(c.chunk_id for c in chunks):
             lexical = LexicalIndex.build(
@@ -112,6 +127,32 @@ class KnowledgeBase:
             lexical.save(self.bm25_path)
             report = replace(report, notes=(*report.notes, "BM25 index rebuilt"))
         return report
+
+    def add(self, paths: Sequence[Path | str], audience: str, progress: bool = True) -> IndexReport:
+        """Copy Markdown files, their front matter's audience set, under the docs dir's uploads/; re-index."""
+        if not paths:
+            raise DocumentError("Choose one or more Markdown (.md) files to add.")
+        if self.docs_dir is None:
+            raise DocumentError("This knowledge base has no documents folder to add files to.")
+        texts: dict[str, str] = {}
+        for path in map(Path, paths):
+            if path.suffix.lower() != ".md":
+                raise DocumentError(f"{path.name} is not a Markdown file; the knowledge base takes .md "
+                                    "files.")
+            name = path.name.lower().replace(" ", "-").replace("_", "-")
+            texts[name] = with_audience(path.read_text(encoding="utf-8"), audience, path.name)
+            parse_document(texts[name], Path(name).stem, f"{UPLOADS}/{name}", path.stat().st_mtime)
+        target = self.docs_dir / UPLOADS
+        target.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            temporary = target / f".{name}.tmp"
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(target / name)
+        return self.index(progress=progress)
+
+    def status(self) -> KnowledgeStatus:
+        """Passages per audience and source, and the passages flagged as instructions to the assistant."""
+        return read_status(self.docs())
 
     def _lexical_index(self, collection: Collection) -> LexicalIndex:
         """The saved BM25 index, reloaded when another process replaced it, rebuilt from chromadb if
@@ -149,12 +190,16 @@ class KnowledgeBase:
     ) -> SearchResult:
         """The `k` passages best answering `query`: BM25 and dense rankings fused by reciprocal rank.
 
-        filters: {"source": "shop" | "abcd", "doc_id": ..., "doc_type": ..., "category": ..., "country": ...,
+        filters: {"source": "shop" | "abcd", "audience": "customer" | "internal", "flagged": "yes" | "no",
+        "doc_id": ..., "doc_type": ..., "category": ..., "country": ...,
         "section": ...}; a value may be a list of accepted values.
         """
         check_request(query, k, mode)
         normalized = normalize_filters(filters)
         collection = self.docs()
+        if not self._checked_current:  # one read per process: audiences are what keeps customers safe
+            check_current(collection)
+            self._checked_current = True
         lexical = self._lexical_index(collection) if mode in ("hybrid", "bm25") else None
         # A BM25 index with chunks means a built index; only otherwise ask chromadb (a round trip per search).
         if (lexical is None or not lexical.chunk_ids) and collection.count() == 0:
@@ -219,7 +264,8 @@ class KnowledgeBase:
                     rank=len(hits) + 1, citation_id=meta["citation_id"], doc_id=meta["doc_id"],
                     title=meta["title"], section=meta["section"], source_path=meta["source_path"],
                     score=round(score, 6), text=text, updated=meta.get("updated", ""),
-                    source=meta.get("source", ""), chunk_id=chunk_id,
+                    source=meta.get("source", ""), chunk_id=chunk_id, audience=meta.get("audience", ""),
+                    flag=meta.get("flag_reason", ""),
                 )
             )
         return hits

@@ -3,6 +3,9 @@
 Retrieved text is data. A hit carries its passage verbatim, whatever the passage says (a document may
 well contain "ignore previous instructions"), and is marked untrusted; `Hit.as_context()` wraps it in
 a block whose boundary is the chunk's content hash, which the passage itself cannot contain.
+
+Each hit says whom its document is for (`audience`: customer or internal), where it comes from (`source`)
+and, when it addresses the assistant, why it was flagged (`flag`); `label` puts them in words for operators.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from tools.results import ChartSpec
 SearchMode = Literal["hybrid", "dense", "bm25"]
 SEARCH_MODES: tuple[str, ...] = get_args(SearchMode)
 # Metadata a search can filter on; `section` accepts a heading ("Opened items") or its slug.
-FILTER_KEYS: tuple[str, ...] = ("source", "doc_id", "doc_type", "category", "country", "section")
+# `flagged` is "yes" or "no": whether the passage addresses the assistant (kept out of answers).
+FILTER_KEYS: tuple[str, ...] = (
+    "source", "doc_id", "doc_type", "category", "country", "section", "audience", "flagged",
+)
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely matter
 MAX_K = 50
 
@@ -43,7 +49,15 @@ class Hit:
     updated: str
     source: str
     chunk_id: str
+    audience: str = ""  # customer or internal ("" only from an index older than audiences)
+    flag: str = ""  # why the passage reads as an instruction to the assistant; "" when it does not
     untrusted: bool = True  # always: documents are data, not instructions
+
+    @property
+    def label(self) -> str:
+        """Whom the passage is for and where it comes from, e.g. "internal, source abcd, FLAGGED: ..."."""
+        label = f"{self.audience or 'unknown audience'}, source {self.source or 'unknown'}"
+        return f"{label}, FLAGGED {self.flag}" if self.flag else label
 
     @property
     def citation(self) -> str:
@@ -72,7 +86,8 @@ class SearchResult:
     frame: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        columns = ["rank", "citation_id", "title", "section", "source_path", "score", "text", "untrusted"]
+        columns = ["rank", "citation_id", "title", "section", "audience", "source", "flag", "source_path",
+                   "score", "text", "untrusted"]
         self.frame = pd.DataFrame([{c: getattr(h, c) for c in columns} for h in self.hits], columns=columns)
 
     def summary(self) -> str:
@@ -87,7 +102,7 @@ class SearchResult:
         """A table of the hits (without their text), or None when there are none."""
         if not self.hits:
             return None
-        table = self.frame[["rank", "citation_id", "title", "section", "score"]]
+        table = self.frame[["rank", "citation_id", "title", "section", "audience", "source", "score"]]
         return ChartSpec.from_frame("table", f'Passages for "{self.query}"', table)
 
     def as_context(self) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tools.recommend.base import ModelNotFitted
+from tools.recommend.result import BasketValuePrediction
 
 N_FEATURES = 5
 
@@ -204,3 +205,25 @@ class BasketValueModel:
         net.load_state_dict(saved["net"])
         model._net = net.eval()
         return model
+
+
+def next_basket_value(
+    model: BasketValueModel, orders: pd.DataFrame, uidx: int | None, user_id: str, currency: str
+) -> BasketValuePrediction:
+    """The likely next order value of user `uidx` from their orders in `orders` (every user's), next to their
+    average; the shop's median first order for a customer with none."""
+    history = orders[orders["uidx"] == uidx] if uidx is not None else orders.iloc[:0]
+    if history.empty:
+        firsts = orders.groupby("uidx")["amount"].first()
+        predicted = float(firsts.median()) if len(firsts) else 0.0
+        frame = pd.DataFrame({"placed_at": ["next"], "amount": [predicted], "kind": ["predicted"]})
+        return BasketValuePrediction(frame, user_id, predicted, None, 0, currency,
+                                     "no orders yet: the shop's median first order")
+    row = model.predict(history).iloc[0]
+    past = history[["placed_at", "amount"]].assign(kind="past")
+    following = pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})
+    frame = pd.concat([past, following], ignore_index=True)
+    return BasketValuePrediction(
+        frame, user_id, round(float(row.predicted), 2), round(float(row.user_mean), 2), int(row.n_orders),
+        currency, f"GRU over the last {min(int(row.n_orders), model.max_orders)} orders",
+    )

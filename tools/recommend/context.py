@@ -78,23 +78,28 @@ class ContextCounts:
     p(item | region, slot) ~ p(item | region) x slot lift of its category.
     """
 
-    counts: np.ndarray  # float32 (n_regions, N_SLOTS, n_items), recency-weighted
-    all_time: np.ndarray  # float32 (n_items,), unweighted
+    counts: np.ndarray  # float32 (n_regions, N_SLOTS, n_items), recency-weighted, events with a region
+    all_time: np.ndarray  # float32 (n_items,), unweighted, every event
     item_category: np.ndarray  # int (n_items,), category code per item (-1 unknown)
     prior: float = 3000.0
     category_prior: float = 500.0
+    # float32 (n_items,), recency-weighted, every event (with a region or not): the shop-wide shares.
+    # None = the regional counts' total (the same when every event has a region).
+    recent: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.counts.ndim != 3 or self.counts.shape[1] != N_SLOTS:
             raise ValueError(f"counts must have shape (regions, {N_SLOTS}, items), got {self.counts.shape}.")
         n_items = self.counts.shape[2]
-        for name in ("all_time", "item_category"):
+        if self.recent is None:
+            self.recent = self.counts.sum(axis=(0, 1), dtype=np.float64).astype(np.float32)
+        for name in ("all_time", "item_category", "recent"):
             if getattr(self, name).shape != (n_items,):
                 raise ValueError(
                     f"{name} must have one value per item ({n_items}), got {getattr(self, name).shape}."
                 )
         counts = self.counts.astype(np.float64)
-        overall = counts.sum(axis=(0, 1))
+        overall = self.recent.astype(np.float64)
         self._p_overall = (overall + 1.0) / (overall.sum() + n_items)
         all_time = self.all_time.astype(np.float64)
         self._p_all_time = (all_time + 1.0) / (all_time.sum() + n_items)
@@ -129,6 +134,7 @@ class ContextCounts:
             "context_all_time": self.all_time,
             "context_item_category": self.item_category,
             "context_priors": np.array([self.prior, self.category_prior]),
+            "context_recent": self.recent,
         }
 
     @classmethod
@@ -137,7 +143,7 @@ class ContextCounts:
         prior, category_prior = (float(v) for v in state["context_priors"])
         return cls(
             state["context_counts"], state["context_all_time"], state["context_item_category"], prior,
-            category_prior
+            category_prior, state["context_recent"]
         )
 
     @property
@@ -147,6 +153,10 @@ class ContextCounts:
     @property
     def n_items(self) -> int:
         return self.counts.shape[2]
+
+    def has_region_data(self, region: int) -> bool:
+        """Whether any event was counted in `region` (without, its shares are only the shop's)."""
+        return bool(self.counts[region].any())
 
     def popularity(self, region: int | None = None, slot: int | None = None) -> np.ndarray:
         """Smoothed recent share of interactions per item: overall or in a region, at a local slot if

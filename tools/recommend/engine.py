@@ -23,8 +23,10 @@ from tools.events.profile import ShopProfile, UnknownPlace
 from tools.events.store import EventStore
 from tools.recommend import reasons
 from tools.recommend.base import Context, top_n
+from tools.recommend.basket_value import next_basket_value
 from tools.recommend.content import content_similarity
 from tools.recommend.context import local_time, slot_of
+from tools.recommend.coverage import BASKET_VALUE, BOUGHT_TOGETHER, NEXT_ITEM, REGIONAL
 from tools.recommend.interactions import DataSnapshot, snapshot
 from tools.recommend.model_files import read_models, write_models
 from tools.recommend.persistence import (
@@ -38,9 +40,11 @@ from tools.recommend.persistence import (
 from tools.recommend.result import (
     RESULT_COLUMNS,
     BasketValuePrediction,
+    PartNotTrained,
     RecommendationResult,
     UnknownProduct,
     UnknownUser,
+    product_columns,
 )
 from tools.recommend.training import RecommenderParams, TrainedModels, train_models
 
@@ -62,13 +66,10 @@ class Recommender:
         self.manifest = manifest
         self.store = store
         data = models.data
-        self._names = data.products["name"].astype(str).to_numpy()
         # Plain arrays per column: building each small result frame from them is several times faster than
         # slicing the products frame per request (measured: pandas dominated the serving time).
-        self._columns = {
-            column: data.products[column].to_numpy(dtype=object)
-            for column in ("product_id", "name", "category")
-        } | {"price": data.products["price"].to_numpy(dtype=np.float64)}
+        self._columns = product_columns(data.products)
+        self._names = self._columns["name"]
         stock = data.products["stock"]
         self._out_of_stock = np.flatnonzero(stock.notna().to_numpy() & (stock.fillna(1).to_numpy() == 0))
         self._item_support = np.diff(data.user_items.tocsc().indptr)  # users per item
@@ -94,7 +95,7 @@ class Recommender:
         models = train_models(store, params, embedder, progress=progress)
         manifest = Manifest(
             store=str(store.root), snapshot=vars(models.data.snapshot), params=params.model_dump(mode="json"),
-            metrics=models.metrics, timings_s=models.timings_s,
+            metrics=models.metrics, timings_s=models.timings_s, skipped=models.skipped, notes=models.notes,
         )
         recommender = cls(models, manifest, store)
         if save:
@@ -200,8 +201,7 @@ class Recommender:
             sample = ", ".join(self.models.data.users.ids[:3].tolist())
             raise UnknownUser(
                 f"Unknown user id {user_id!r}: no such customer in the trained data or the store's users "
-                f"table (ids look like {sample}). Check the id, or ask without a user for regional "
-                "favourites."
+                f"table (ids look like {sample}). Check the id, or ask without a user for what is popular."
             )
         names = [_norm(r.name) for r in self._regions]
         region = names.index(_norm(row[0])) if row[0] and _norm(row[0]) in names else None
@@ -212,10 +212,12 @@ class Recommender:
             return Context()
         return Context(visitor.region, slot_of(local_time(at, self._regions[visitor.region].tz)))
 
-    def _frame(self, ids: np.ndarray, scores: np.ndarray, why: list[str]) -> pd.DataFrame:
+    def _result(self, ids: np.ndarray, scores: np.ndarray, why: list[str], title: str, strategy: str,
+                notes: list[str] | None = None) -> RecommendationResult:
         columns = {name: values[ids] for name, values in self._columns.items()}
         columns |= {"score": np.round(scores.astype(np.float64), 4), "reason": np.array(why, dtype=object)}
-        return pd.DataFrame({name: columns[name] for name in RESULT_COLUMNS})
+        frame = pd.DataFrame({name: columns[name] for name in RESULT_COLUMNS})
+        return RecommendationResult(frame, title, strategy, notes or [], self.models.currency)
 
     # ------------------------------------------------------------------ the API
     def recommend_for_user(
@@ -224,7 +226,8 @@ class Recommender:
         """Top-`n` products for a customer (None = anonymous visitor), where and when they shop.
 
         `region` overrides the customer's home region; `at` is their time (naive = local, default now).
-        Already bought and out-of-stock products are left out. New customers get regional favourites.
+        Already bought and out-of-stock products are left out. New customers get regional favourites, or
+        the shop's best sellers where nothing is known of their region.
         """
         _check_n(n)
         m = self.models
@@ -242,18 +245,29 @@ class Recommender:
                 ids, self._names, purchased, m.data.user_items[visitor.uidx], m.als, m.cooccurrence[None],
                 context, visitor.place,
             )
-            return RecommendationResult(self._frame(ids, scores, why), title,
-                                        f"{m.als.algorithm.upper()} + context")
-        # No history: what is popular where (and when) they are, or overall.
-        scores = m.regional.context_counts.popularity(context.region, context.slot)
-        ids, scores = top_n(scores, n, self._out_of_stock)
+            # Without places the blend's prior is the shop-wide recent share: say so.
+            prior = "recent popularity" if REGIONAL in self.manifest.skipped else "context"
+            return self._result(ids, scores, why, title, f"{m.als.algorithm.upper()} + {prior}")
         counts = m.regional.context_counts
-        region_lift = counts.region_lift(context.region) if context.region is not None else None
-        slot_lift = counts.slot_lift(context.slot) if context.slot is not None else None
-        why = reasons.for_newcomer(ids, region_lift, slot_lift, context, visitor.place)
-        strategy = ("regional favourites (new customer)" if context.region is not None
-                    else "best sellers (new visitor)")
-        return RecommendationResult(self._frame(ids, scores, why), title, strategy)
+        if context.region is not None and counts.has_region_data(context.region):
+            # No history: what is popular where (and when) they are.
+            ids, scores = top_n(counts.popularity(context.region, context.slot), n, self._out_of_stock)
+            slot_lift = counts.slot_lift(context.slot) if context.slot is not None else None
+            why = reasons.for_newcomer(ids, counts.region_lift(context.region), slot_lift, context,
+                                       visitor.place)
+            return self._result(ids, scores, why, title, "regional favourites (new customer)")
+        # Nothing known of them or of their region: the shop's own best sellers lately.
+        notes = []
+        if context.region is not None:
+            notes.append(f"no events were recorded in {self._regions[context.region].name}; "
+                         "showing the shop's best sellers")
+        sellers = m.best_sellers
+        ids, scores = top_n(sellers.scores(counts.recent), n, self._out_of_stock)
+        # Nothing sold in that time (a shop with views only): then they are only popular.
+        strategy = (f"best sellers of the {sellers.days} days to {sellers.last_day}"
+                    if sellers.units[ids].any() else "popular lately")
+        return self._result(ids, scores, reasons.for_visitor(sellers.units[ids], sellers.days), title,
+                            f"{strategy} (new visitor)", notes)
 
     def similar_to_item(self, product_id: str, n: int = 10) -> RecommendationResult:
         """Products like `product_id`: co-interaction similarity, leaning on text similarity for new
@@ -278,46 +292,45 @@ class Recommender:
         keep = scores > 0
         ids, scores = ids[keep], scores[keep]
         strategy = ("description similarity (new product)" if als_weight < 0.5
-                    else "shoppers' behaviour + description")
-        return RecommendationResult(
-            self._frame(ids, scores, [f"similar to {name}"] * len(ids)), f"Products similar to {name}",
-            strategy
-        )
+                    else "shoppers' behaviour + description" if m.content is not None
+                    else "shoppers' behaviour")
+        return self._result(ids, scores, [f"similar to {name}"] * len(ids), f"Products similar to {name}",
+                            strategy)
 
     def bought_together(
         self, product_id: str, n: int = 10, region: str | None = None
     ) -> RecommendationResult:
-        """Products most often in the same order as `product_id` (in `region`'s orders when given)."""
+        """Products most often in the same order (basket) as `product_id` (in `region`'s when given)."""
         _check_n(n)
         item = self._item(product_id)
         name = self._names[item]
         chosen = self._regions[self._region(region)] if region is not None else None
-        everywhere = self.models.cooccurrence[None]
+        everywhere, unit = self.models.cooccurrence[None], self.models.basket_unit
         notes: list[str] = []
         sources = [(everywhere, "")]
         if chosen is not None:
             local = self.models.cooccurrence.get(self._regions.index(chosen))
             if local is None:
-                notes.append(f"{chosen.name} has too few orders of its own; showing all regions")
+                notes.append(f"{chosen.name} has too few {unit} of its own; showing all regions")
             else:
                 sources = [(local, f" in {chosen.name}"), (everywhere, " (all regions)")]
         rows: list[tuple[int, float, str]] = []
         for model, where in sources:
             ids, scores = model.similar_items(item, N=n, filter_items=self._out_of_stock)
             if chosen is not None and model is not everywhere and len(ids) == 0:
-                notes.append(f"no product pairs with {name} in {chosen.name}'s own orders yet; "
+                notes.append(f"no product pairs with {name} in {chosen.name}'s own {unit} yet; "
                              "showing all regions")
             for i, s in zip(ids, scores):
                 if len(rows) < n and all(i != r[0] for r in rows):
                     rows.append((int(i), float(s),
-                                 f"bought with {name} in {model.together_count(item, i)} orders{where}"))
+                                 f"bought with {name} in {model.together_count(item, i)} {unit}{where}"))
         if not rows:
-            notes.append(f"no product is bought together with {name} often enough yet; try similar_to_item")
+            notes.append(self.manifest.skipped.get(BOUGHT_TOGETHER) or
+                         f"no product is bought together with {name} often enough yet; try similar_to_item")
         ids = np.array([r[0] for r in rows], dtype=np.int64)
-        frame = self._frame(ids, np.array([r[1] for r in rows]), [r[2] for r in rows])
         where = f" in {chosen.name}" if chosen else ""
-        return RecommendationResult(frame, f"Bought together with {name}{where}", "co-occurrence in orders",
-                                    notes)
+        return self._result(ids, np.array([r[1] for r in rows]), [r[2] for r in rows],
+                            f"Bought together with {name}{where}", f"co-occurrence in {unit}", notes)
 
     def next_items(self, session_path: list[str], n: int = 10) -> RecommendationResult:
         """The likeliest next products after browsing `session_path` (oldest first)."""
@@ -342,34 +355,20 @@ class Recommender:
             else "popular lately"
             for i in ids
         ]
-        return RecommendationResult(
-            self._frame(ids, scores, why), f"Next products after {last}", "session transitions with back-off"
-        )
+        skipped = self.manifest.skipped.get(NEXT_ITEM)
+        return self._result(ids, scores, why, f"Next products after {last}",
+                            "popular lately" if skipped else "session transitions with back-off",
+                            [skipped] if skipped else [])
 
     def predict_next_basket_value(self, user_id: str) -> BasketValuePrediction:
         """The customer's likely next order value, from their order sequence (GRU), next to their average."""
         m = self.models
-        visitor = self._visitor(user_id, None)
-        currency = m.currency
-        history = (m.orders[m.orders["uidx"] == visitor.uidx] if visitor.uidx is not None
-                   else m.orders.iloc[:0])
-        if history.empty:
-            firsts = m.orders.groupby("uidx")["amount"].first()
-            predicted = float(firsts.median()) if len(firsts) else 0.0
-            frame = pd.DataFrame({"placed_at": ["next"], "amount": [predicted], "kind": ["predicted"]})
-            return BasketValuePrediction(frame, user_id, predicted, None, 0, currency,
-                                         "no orders yet: the shop's median first order")
-        row = m.basket.predict(history).iloc[0]
-        past = history[["placed_at", "amount"]].assign(kind="past")
-        frame = pd.concat(
-            [past,
-             pd.DataFrame({"placed_at": ["next"], "amount": [float(row.predicted)], "kind": ["predicted"]})],
-            ignore_index=True,
-        )
-        return BasketValuePrediction(
-            frame, user_id, round(float(row.predicted), 2), round(float(row.user_mean), 2), int(row.n_orders),
-            currency, f"GRU over the last {min(int(row.n_orders), m.basket.max_orders)} orders",
-        )
+        if m.basket is None:
+            raise PartNotTrained(
+                "The recommender has no next-basket-value model: "
+                + self.manifest.skipped.get(BASKET_VALUE, "it was not trained") + "."
+            )
+        return next_basket_value(m.basket, m.orders, self._visitor(user_id, None).uidx, user_id, m.currency)
 
 
 def _check_n(n: int) -> None:

@@ -6,7 +6,8 @@ assembled into sparse matrices:
 
 - user x item confidences from weighted events (purchase > cart > view; refunds take weight back),
 - user x item purchase counts (to filter what was already bought and to explain recommendations),
-- order x item baskets with the order's region (bought together),
+- basket x item matrices with the basket's region (bought together): a basket is an order; purchases
+  without an order id fall back to the customer's purchases in one session, else on one (UTC) day,
 - region x local time slot x item counts (context), in each region's own time zone,
 - browsing transitions and paths per session (next item), and each user's order sequence (basket value).
 """
@@ -27,6 +28,11 @@ from tools.recommend.context import N_SLOTS, SLOT_SQL, ContextCounts, ContextReg
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The basket a purchase line belongs to, over events `e`: its order; without one (exports often have
+# none), the customer's session, else the customer's (UTC) day. The prefix keeps the three kinds apart.
+BASKET_SQL = ("coalesce('order:' || e.order_id, 'session:' || e.session_id, "
+              "'day:' || e.user_id || '@' || strftime(e.event_time, '%Y-%m-%d'))")
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,8 @@ class Interactions:
     items: IdIndex
     user_items: sp.csr_matrix  # float32 confidences log1p(weight), users x items
     purchased: sp.csr_matrix  # float32 purchase counts, users x items
-    baskets: sp.csr_matrix  # float32, orders x items (1 = in the order)
-    basket_regions: np.ndarray  # int16 region index per order (-1 unknown)
+    baskets: sp.csr_matrix  # float32, baskets x items (1 = in the basket; see BASKET_SQL)
+    basket_regions: np.ndarray  # int16 region index per basket (-1 unknown)
     user_regions: np.ndarray  # int16 home region index per user (-1 unknown)
     user_cities: np.ndarray  # str home city per user ("" unknown)
     context_counts: ContextCounts
@@ -125,6 +131,7 @@ def prepare_indices(
 def load_interactions(
     con: duckdb.DuckDBPyConnection,
     regions: tuple[ContextRegion, ...],
+    money: Money,
     until: datetime | None = None,
     weights: EventWeights = EventWeights(),
     context_prior: float = 3000.0,
@@ -170,13 +177,13 @@ def load_interactions(
                         (n_users, n_items))
 
     basket_rows = con.execute(
-        """
-        SELECT (dense_rank() OVER (ORDER BY order_id) - 1)::INTEGER AS basket, iidx,
+        f"""
+        SELECT (dense_rank() OVER (ORDER BY basket_key) - 1)::INTEGER AS basket, iidx,
                coalesce(r.ridx, -1)::SMALLINT AS ridx
-        FROM (SELECT e.order_id, i.iidx, any_value(e.region) AS region
+        FROM (SELECT {BASKET_SQL} AS basket_key, i.iidx, any_value(e.region) AS region
               FROM events e JOIN rec_items i USING (product_id)
-              WHERE e.event_type = 'purchase' AND e.order_id IS NOT NULL AND e.event_time < $until
-              GROUP BY ALL) b
+              WHERE e.event_type = 'purchase' AND e.event_time < $until
+              GROUP BY ALL HAVING basket_key IS NOT NULL) b
         LEFT JOIN rec_regions r USING (region)
         """,
         params,
@@ -200,12 +207,14 @@ def load_interactions(
     user_cities = user_cities.astype(str)
 
     data = snapshot(con, until)
+    # Every event counts towards the shop-wide shares; only those in a known region have a local slot.
     context = con.execute(
         f"""
-        SELECT ridx, {SLOT_SQL}::INTEGER AS slot, iidx, sum(weight * decay) AS recent, sum(weight) AS all_time
+        SELECT coalesce(ridx, -1)::SMALLINT AS ridx, coalesce({SLOT_SQL}, -1)::INTEGER AS slot, iidx,
+               sum(weight * decay) AS recent, sum(weight) AS all_time
         FROM (SELECT r.ridx, i.iidx, timezone(r.tz, e.event_time) AS local, {weight_sql} AS weight,
                      pow(0.5, date_diff('second', e.event_time, $reference) / 86400.0 / $half_life) AS decay
-              FROM events e JOIN rec_items i USING (product_id) JOIN rec_regions r USING (region)
+              FROM events e JOIN rec_items i USING (product_id) LEFT JOIN rec_regions r USING (region)
               WHERE e.event_type IN ('view', 'cart', 'purchase') AND e.event_time < $until)
         GROUP BY ALL
         """,
@@ -217,16 +226,12 @@ def load_interactions(
         },
     ).fetchnumpy()
     counts = np.zeros((len(regions), N_SLOTS, n_items), dtype=np.float32)
-    np.add.at(counts, (context["ridx"], context["slot"], context["iidx"]), context["recent"])
+    local = context["ridx"] >= 0
+    np.add.at(counts, (context["ridx"][local], context["slot"][local], context["iidx"][local]),
+              context["recent"][local])
+    recent = np.bincount(context["iidx"], weights=context["recent"], minlength=n_items).astype(np.float32)
     all_time = np.bincount(context["iidx"], weights=context["all_time"], minlength=n_items).astype(np.float32)
-
-    products = con.execute(
-        """
-        SELECT i.product_id, coalesce(p.name, i.product_id) AS name, p.category, p.description,
-               p.price, p.stock
-        FROM rec_items i LEFT JOIN products p USING (product_id) ORDER BY i.iidx
-        """
-    ).df()
+    products = product_details(con, money, until)
 
     return Interactions(
         users=users,
@@ -239,12 +244,35 @@ def load_interactions(
         user_cities=user_cities,
         context_counts=ContextCounts(
             counts, all_time, products["category"].astype("category").cat.codes.to_numpy(np.int64),
-            context_prior
+            context_prior, recent=recent
         ),
         regions=regions,
         products=products,
         snapshot=data,
     )
+
+
+def product_details(con: duckdb.DuckDBPyConnection, money: Money, until: datetime | None) -> pd.DataFrame:
+    """One row per item index: product_id, name, category, description, price (reporting currency), stock.
+
+    What the catalogue lacks comes from the events where they have it: the category most events give, the
+    price of the latest purchase. A name stays missing (None) rather than repeating the id.
+    """
+    catalogue_rate = money.sql("p.currency", "current_date")
+    event_rate = money.sql("e.currency", "e.event_time")
+    return con.execute(
+        f"""
+        SELECT i.product_id, p.name, coalesce(p.category, seen.category) AS category, p.description,
+               coalesce(p.price * {catalogue_rate}, seen.price) AS price, p.stock
+        FROM rec_items i LEFT JOIN products p USING (product_id)
+        LEFT JOIN (SELECT e.product_id, mode(e.category) AS category,
+                          arg_max(e.price * {event_rate}, e.event_time)
+                              FILTER (WHERE e.event_type = 'purchase') AS price
+                   FROM events e WHERE e.event_time < $until GROUP BY ALL) seen USING (product_id)
+        ORDER BY i.iidx
+        """,
+        {"until": until or FAR_FUTURE},
+    ).df()
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, until: datetime | None = None) -> DataSnapshot:
@@ -329,21 +357,21 @@ def session_paths(con: duckdb.DuckDBPyConnection, since: datetime) -> list[np.nd
 def order_sequences(
     con: duckdb.DuckDBPyConnection, money: Money, until: datetime | None = None
 ) -> pd.DataFrame:
-    """Every order before `until`: user index, time, amount (reporting currency) and item count, sorted by
-    user and time. Lines in a currency without a rate are left out.
+    """Every order (basket, see BASKET_SQL) before `until`: user index, time, amount (reporting currency) and
+    item count, sorted by user and time. Orders with a line that has no price, or a currency without a rate,
+    are left out: their amount is unknown.
 
     Needs `prepare_indices` on this connection first.
     """
-    rate = money.sql("e.currency", "e.event_time")
+    line = f"e.price * coalesce(e.quantity, 1) * {money.sql('e.currency', 'e.event_time')}"
     return con.execute(
         f"""
-        SELECT u.uidx, min(e.event_time) AS placed_at,
-               sum(e.price * coalesce(e.quantity, 1) * {rate}) AS amount,
+        SELECT u.uidx, min(e.event_time) AS placed_at, sum({line}) AS amount,
                sum(coalesce(e.quantity, 1))::INTEGER AS n_items
         FROM events e JOIN rec_users u USING (user_id)
-        WHERE e.event_type = 'purchase' AND e.order_id IS NOT NULL AND e.price IS NOT NULL
-          AND e.event_time < $until AND {rate} IS NOT NULL
-        GROUP BY u.uidx, e.order_id
+        WHERE e.event_type = 'purchase' AND e.event_time < $until
+        GROUP BY u.uidx, {BASKET_SQL}
+        HAVING count({line}) = count(*)
         ORDER BY u.uidx, placed_at
         """,
         {"until": until or FAR_FUTURE},

@@ -14,7 +14,7 @@ from tools.recommend.basket_value import BasketValueModel
 from tools.recommend.context import ContextRegion
 from tools.recommend.cooccurrence import CooccurrenceModel
 from tools.recommend.interactions import DataSnapshot, IdIndex, Interactions
-from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
+from tools.recommend.popularity import BestSellers, PopularityModel, RegionalPopularityModel
 from tools.recommend.session import SessionModel
 from tools.recommend.training import TrainedModels
 
@@ -32,16 +32,19 @@ def write_models(models: TrainedModels, folder: Path) -> None:
     m.orders.to_parquet(folder / "orders.parquet", index=False)
     m.popularity.save(folder / "popularity.npz")
     m.regional.save(folder / "regional_popularity.npz")
+    m.best_sellers.save(folder / "best_sellers.npz")
     m.als.save(folder / "als_context.npz")
     (folder / "cooccurrence").mkdir()
     for region, model in m.cooccurrence.items():
         model.save(folder / "cooccurrence" / f"{'all' if region is None else region}.npz")
     m.session.save(folder / "session.npz")
-    m.basket.save(folder / "basket_value.pt")
+    if m.basket is not None:
+        m.basket.save(folder / "basket_value.pt")
     if m.content is not None:
         np.save(folder / "content.npy", m.content)
     (folder / "snapshot.json").write_text(json.dumps(vars(data.snapshot)), encoding="utf-8")
-    shop = {"currency": m.currency, "regions": [vars(region) for region in data.regions]}
+    shop = {"currency": m.currency, "regions": [vars(region) for region in data.regions],
+            "basket_unit": m.basket_unit}
     (folder / "shop.json").write_text(json.dumps(shop), encoding="utf-8")
 
 
@@ -68,18 +71,22 @@ def read_models(folder: Path) -> TrainedModels:
     cooccurrence: dict[int | None, CooccurrenceModel] = {}
     for path in sorted((folder / "cooccurrence").glob("*.npz")):
         cooccurrence[None if path.stem == "all" else int(path.stem)] = CooccurrenceModel.load(path)
-    content_path = folder / "content.npy"
+    content_path, basket_path = folder / "content.npy", folder / "basket_value.pt"
     return TrainedModels(
         data=data,
         popularity=popularity,
         regional=regional,
+        best_sellers=BestSellers.load(folder / "best_sellers.npz"),
         als=ContextALSModel.load(folder / "als_context.npz"),
         cooccurrence=cooccurrence,
         session=SessionModel.load(folder / "session.npz"),
-        basket=BasketValueModel.load(folder / "basket_value.pt"),
+        basket=BasketValueModel.load(basket_path) if basket_path.exists() else None,
         orders=pd.read_parquet(folder / "orders.parquet"),
         content=np.load(content_path) if content_path.exists() else None,
         metrics={},
         timings_s={},
         currency=shop["currency"],
+        basket_unit=shop["basket_unit"],
+        skipped={},  # like the metrics: in the version's manifest
+        notes=[],
     )

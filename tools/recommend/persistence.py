@@ -18,7 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-FORMAT = 2  # 2: shop.json (the shop's regions and currency at training time)
+# 2: shop.json (the shop's regions and currency at training time); 3: best sellers, shop-wide recent counts,
+# parts skipped for lack of data.
+FORMAT = 3
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -38,6 +40,14 @@ class Manifest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, Any] = Field(default_factory=dict)
     timings_s: dict[str, float] = Field(default_factory=dict)
+    skipped: dict[str, str] = Field(default_factory=dict,
+                                    description="Parts the data could not train, and why.")
+    notes: list[str] = Field(default_factory=list, description="Fallbacks the data made necessary.")
+
+    def training_notes(self) -> list[str]:
+        """One line per skipped part and fallback, for people: "skipped basket value: no purchase has ..."."""
+        return [f"skipped {part}: {why}" for part, why in self.skipped.items()] + [f"note: {note}"
+                                                                                   for note in self.notes]
 
 
 def versions(root: Path) -> list[int]:

@@ -1,9 +1,13 @@
-"""Baselines: what everyone buys, and what people in the same region buy."""
+"""Baselines: what everyone buys, what people in the same region buy, and the shop's best sellers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar, Self
 
+import duckdb
 import numpy as np
 import scipy.sparse as sp
 
@@ -71,3 +75,52 @@ class RegionalPopularityModel(RecommenderModel):
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         self.context_counts = ContextCounts.from_state(state)
+
+
+@dataclass(frozen=True)
+class BestSellers:
+    """Units bought per item over the last `days` days of the data, up to `last_day`: what "best seller"
+    means to a visitor with nothing else to go on (every purchase counts, with a place or without)."""
+
+    units: np.ndarray  # float64 (n_items,)
+    days: int
+    last_day: date
+
+    def scores(self, interest: np.ndarray) -> np.ndarray:
+        """Units sold, ties (and unsold items) ordered by recent `interest` (counts per item); -inf for an
+        item with neither, so it is never offered as popular."""
+        share = interest / max(float(interest.sum()), 1e-12)  # below 1: never outweighs one unit sold
+        return np.where((self.units > 0) | (interest > 0), self.units + share, -np.inf)
+
+    def save(self, path: Path) -> None:
+        """Write to an .npz file."""
+        np.savez(path, units=self.units, days=np.array(self.days),
+                 last_day=np.array(self.last_day.isoformat()))
+
+    @classmethod
+    def load(cls, path: Path) -> BestSellers:
+        """Read a file written by `save`."""
+        with np.load(path, allow_pickle=False) as saved:
+            return cls(saved["units"], int(saved["days"]), date.fromisoformat(str(saved["last_day"])))
+
+
+def best_sellers(
+    con: duckdb.DuckDBPyConnection, n_items: int, last_event: datetime, days: int
+) -> BestSellers:
+    """Units bought per item (quantity, 1 when missing) in the `days` days up to `last_event` (the last event
+    the model sees).
+
+    Needs the `rec_items` table (`interactions.prepare_indices`) on this connection.
+    """
+    rows = con.execute(
+        """
+        SELECT i.iidx, sum(coalesce(e.quantity, 1))::DOUBLE AS units
+        FROM events e JOIN rec_items i USING (product_id)
+        WHERE e.event_type = 'purchase' AND e.event_time > $since AND e.event_time <= $last
+        GROUP BY ALL
+        """,
+        {"since": last_event - timedelta(days=days), "last": last_event},
+    ).fetchnumpy()
+    units = np.zeros(n_items)
+    units[rows["iidx"]] = np.clip(rows["units"], 0, None)  # returns booked as negative lines net out
+    return BestSellers(units, days, last_event.date())

@@ -2,7 +2,8 @@
 
 A reason names the strongest evidence behind the item, in this order: bought with something the customer
 bought; popular where (and when) they are; selling more lately; they looked at it before; close to
-something they looked at or bought.
+something they looked at or bought. A reason says only what was computed: "a best seller" is a count of
+units bought, "popular" a share of views, carts and purchases.
 Lift thresholds are natural logs of "times more than the parent share" (0.25 = 1.28x).
 """
 
@@ -81,17 +82,20 @@ def for_user(
 
 
 def for_newcomer(
-    ids: np.ndarray, region_lift: np.ndarray | None, slot_lift: np.ndarray | None, context: Context,
-    place: str | None
+    ids: np.ndarray, region_lift: np.ndarray, slot_lift: np.ndarray | None, context: Context, place: str
 ) -> list[str]:
-    """Reasons for a customer with no history: regional favourites, or best sellers."""
-    if region_lift is None or place is None:
-        return ["a best seller right now"] * len(ids)
+    """Reasons for a customer with no history in a region with events: its favourites, or what is popular
+    there."""
     reasons = []
     for i in ids:
         timed = slot_lift is not None and slot_lift[i] >= SLOT_REASON
         where = place_and_time(place, context if timed else Context(context.region))
-        reasons.append(
-            f"a favourite {where}" if region_lift[i] >= FAVOURITE_REASON else f"a best seller {where}"
-        )
+        reasons.append(f"a favourite {where}" if region_lift[i] >= FAVOURITE_REASON else f"popular {where}")
     return reasons
+
+
+def for_visitor(units: np.ndarray, days: int) -> list[str]:
+    """Reasons for the shop's best sellers (`units` bought in the last `days` days of the data), and for the
+    items that fill the list without a sale in that time."""
+    return [f"one of the shop's best sellers: {sold:,.0f} bought in the last {days} days" if sold > 0
+            else "popular with shoppers lately" for sold in units]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from tools.errors import EngineInputError
@@ -20,6 +21,23 @@ class UnknownProduct(EngineInputError):
     """A product id that is not in the catalogue."""
 
 
+class PartNotTrained(EngineInputError):
+    """A question for a part of the recommender the shop's data could not train (say, no prices)."""
+
+
+def product_columns(products: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per item index, what a result shows: id, name (the id where the catalogue has none), category and
+    price (None where unknown: never a NaN or "None" on a customer's screen)."""
+    columns = {"product_id": products["product_id"].to_numpy(dtype=object)}
+    named = products["name"].notna().to_numpy()
+    columns["name"] = np.where(named, products["name"].to_numpy(dtype=object), columns["product_id"])
+    for column in ("category", "price"):
+        values = products[column].to_numpy(dtype=object)
+        values[products[column].isna().to_numpy()] = None
+        columns[column] = values
+    return columns
+
+
 @dataclass
 class RecommendationResult:
     """Ranked products: `.frame` has product_id, name, category, price, score, reason (best first)."""
@@ -28,13 +46,16 @@ class RecommendationResult:
     title: str  # what was asked, e.g. "Recommendations for U000042 in Lyon, Friday evening"
     strategy: str  # which model answered, e.g. "ALS + context", "regional favourites (new customer)"
     notes: list[str] = field(default_factory=list)
+    currency: str | None = None  # what the prices are in (the shop's reporting currency)
 
     def summary(self) -> str:
         """One line an LLM can quote: the ask, the strategy and the top items with their reasons."""
         if self.frame.empty:
             return f"{self.title}: nothing to recommend ({'; '.join(self.notes) or 'no candidates'})."
         top = "; ".join(
-            f"{row.name} ({row.product_id}, {row.reason})"
+            # A product the catalogue has no name for is named by its id, once.
+            f"{row.name} ({row.product_id}, {row.reason})" if row.name != row.product_id
+            else f"{row.product_id} ({row.reason})"
             for row in self.frame.head(3).itertuples(index=False)
         )
         more = f" and {len(self.frame) - 3} more" if len(self.frame) > 3 else ""

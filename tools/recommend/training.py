@@ -9,7 +9,8 @@ Validation happens on the way, always on the most recent data the run may see:
   (ALS fit on the days before, Recall@10 of each candidate weight), unless set explicitly;
 - the session model is scored on the last 7 days of browsing after fitting on the days before;
 - the basket-value model is scored on each user's last order after fitting on the orders before it.
-The numbers go into the version's manifest and the `train` command's output.
+The numbers go into the version's manifest and the `train` command's output, with the parts the data could
+not train (no prices: no basket value; no places: no regional context; see `coverage`) and why.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tools.recommend.base import top_n
 from tools.recommend.basket_value import BasketValueModel, split_last_order
 from tools.recommend.context import context_regions
 from tools.recommend.cooccurrence import CooccurrenceModel
+from tools.recommend.coverage import BASKET_VALUE, CONTENT, data_coverage
 from tools.recommend.evaluation import holdout, ranking_metrics
 from tools.recommend.interactions import (
     EventWeights,
@@ -43,8 +45,14 @@ from tools.recommend.interactions import (
     session_paths,
     transition_counts,
 )
-from tools.recommend.popularity import PopularityModel, RegionalPopularityModel
+from tools.recommend.popularity import BestSellers, PopularityModel, RegionalPopularityModel, best_sellers
 from tools.recommend.session import SessionModel, evaluate_next_item
+
+# (factors, regularisation, iterations) per algorithm, each chosen on validation splits, never on held-out
+# data: ALS's squared loss over every cell needs far more regularisation than BPR's SGD steps, and BPR,
+# which samples one (liked, not liked) pair per step, needs many more epochs and factors (measured:
+# docs/recommender.md, "ALS and BPR").
+FACTORISATION_DEFAULTS: dict[str, tuple[int, float, int]] = {"als": (24, 1.0, 15), "bpr": (64, 0.01, 100)}
 
 
 class RecommenderParams(BaseModel):
@@ -59,14 +67,16 @@ class RecommenderParams(BaseModel):
     purchase_weight: float = Field(10.0, description="Interaction weight of a purchased line.")
     refund_weight: float = Field(-10.0, description="Weight of a refund (takes the purchase back).")
     algorithm: Literal["als", "bpr"] = Field("als", description="Matrix factorisation: implicit ALS or BPR.")
-    factors: int = Field(24, ge=2, le=512, description="Latent factors.")
+    factors: int | None = Field(None, ge=2, le=512,
+                                description="Latent factors; None = 24 for ALS, 64 for BPR.")
     regularization: float | None = Field(
         None, ge=0,
-        description="L2 regularisation of the factors; None = 1.0 for ALS, 0.05 for BPR (per SGD step)."
+        description="L2 regularisation of the factors; None = 1.0 for ALS, 0.01 for BPR (per SGD step)."
     )
     alpha: float = Field(2.0, gt=0, description="ALS confidence scale (confidence = alpha x log1p(weight)).")
-    iterations: int = Field(15, ge=1, le=500, description="ALS sweeps (BPR: epochs).")
-    learning_rate: float = Field(0.05, gt=0, description="BPR learning rate.")
+    iterations: int | None = Field(None, ge=1, le=500,
+                                   description="ALS sweeps, or BPR epochs; None = 15 for ALS, 100 for BPR.")
+    learning_rate: float = Field(0.01, gt=0, description="BPR learning rate.")
     context_weight: float | None = Field(
         None, ge=0, le=1,
         description="Weight of the log local share against ALS (0 = plain ALS, 1 = local popularity only); "
@@ -90,18 +100,20 @@ class RecommenderParams(BaseModel):
     basket_hidden: int = Field(24, ge=4, le=256, description="GRU hidden size of the basket-value model.")
     basket_epochs: int = Field(8, ge=1, le=200, description="Basket-value training epochs.")
     content_embeddings: bool = Field(True, description="Embed product texts for cold-start similarity.")
+    best_seller_days: int = Field(30, ge=1, le=365,
+                                  description="Days (to the last event) whose purchases rank best sellers.")
     seed: int = Field(0, description="Seed of every random step.")
 
     def event_weights(self) -> EventWeights:
         return EventWeights(self.view_weight, self.cart_weight, self.purchase_weight, self.refund_weight)
 
     @property
-    def als_regularization(self) -> float:
-        """The regularisation in effect: ALS (squared loss over every cell) needs far more than BPR's SGD
-        steps."""
+    def factorisation(self) -> tuple[int, float, int]:
+        """(factors, regularization, iterations) in effect: those set, else the algorithm's defaults."""
+        factors, regularization, iterations = FACTORISATION_DEFAULTS[self.algorithm]
         if self.regularization is not None:
-            return self.regularization
-        return 1.0 if self.algorithm == "als" else 0.05
+            regularization = self.regularization
+        return self.factors or factors, regularization, self.iterations or iterations
 
     def als_model(self, data: Interactions, context_weight: float) -> ContextALSModel:
         """An unfitted ALS + context model with these settings.
@@ -109,10 +121,11 @@ class RecommenderParams(BaseModel):
         Factors are capped at a quarter of the catalogue: with about as many factors as items, ALS
         reproduces each user's own history and stops generalising.
         """
+        factors, regularization, iterations = self.factorisation
         return ContextALSModel(
             data.context_counts, context_weight=context_weight,
-            factors=min(self.factors, max(2, len(data.items) // 4)), regularization=self.als_regularization,
-            alpha=self.alpha, iterations=self.iterations, algorithm=self.algorithm,
+            factors=min(factors, max(2, len(data.items) // 4)), regularization=regularization,
+            alpha=self.alpha, iterations=iterations, algorithm=self.algorithm,
             learning_rate=self.learning_rate, seed=self.seed,
         )
 
@@ -131,15 +144,19 @@ class TrainedModels:
     data: Interactions
     popularity: PopularityModel
     regional: RegionalPopularityModel
+    best_sellers: BestSellers
     als: ContextALSModel
     cooccurrence: dict[int | None, CooccurrenceModel]  # None = all regions
     session: SessionModel
-    basket: BasketValueModel
+    basket: BasketValueModel | None  # None: skipped (see `skipped`)
     orders: pd.DataFrame  # uidx, placed_at, amount (in `currency`), n_items
     content: np.ndarray | None  # unit-length product embeddings, or None
     metrics: dict[str, float]
     timings_s: dict[str, float]
-    currency: str  # the shop's reporting currency when trained: what order amounts are in
+    currency: str  # the shop's reporting currency when trained: what order amounts and prices are in
+    basket_unit: str  # "orders", or "baskets" where some are sessions or days (`coverage`)
+    skipped: dict[str, str]  # part -> why the data could not train it (`coverage`)
+    notes: list[str]  # fallbacks the data made necessary
 
 
 def load_training_data(
@@ -147,7 +164,8 @@ def load_training_data(
 ) -> tuple[duckdb.DuckDBPyConnection, Interactions]:
     """(connection with the index tables, interactions) for events before `until`."""
     con = store.connect()
-    data = load_interactions(con, context_regions(store.profile()), until, params.event_weights(),
+    profile = store.profile()
+    data = load_interactions(con, context_regions(profile), Money.of(profile), until, params.event_weights(),
                              params.context_prior, params.half_life_days)
     return con, data
 
@@ -245,8 +263,11 @@ def train_models(
                 + "; ingest events (or build the demo shop) before training the recommender."
             )
         last_event = datetime.fromisoformat(data.snapshot.last_event)
+        coverage = data_coverage(con, params.until)
+        skipped, notes = coverage.skipped(params.content_embeddings), coverage.notes()
         popularity = PopularityModel().fit(data.user_items)
         regional = RegionalPopularityModel(data.context_counts).fit(data.user_items)
+        sellers = best_sellers(con, len(data.items), last_event, params.best_seller_days)
         done("interactions")
 
         if params.context_weight is None:
@@ -267,20 +288,14 @@ def train_models(
         done("session")
 
         orders = order_sequences(con, Money.of(store.profile()), params.until)
-        history, last = split_last_order(orders)
-        basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
-        basket.fit(history if len(history) else orders)
-        if len(last):
-            score = basket.score(history, last)
-            metrics |= {
-                "basket_value_mae": round(score.mae_model, 3),
-                "basket_value_mae_user_mean": round(score.mae_user_mean, 3),
-                "basket_value_users": score.n_users,
-            }
+        if orders.empty and BASKET_VALUE not in skipped:
+            skipped[BASKET_VALUE] = ("no order has a known value (every one has a line without a price or "
+                                     "in a currency without a rate); add the rates to the shop's profile")
+        basket = None if BASKET_VALUE in skipped else fit_basket_value(orders, params, metrics)
         done("basket value")
 
         content = None
-        if params.content_embeddings:
+        if params.content_embeddings and CONTENT not in skipped:
             from tools.recommend.content import embed_products
 
             if embedder is None:
@@ -289,12 +304,30 @@ def train_models(
             content = embed_products(data.products, embedder)
         done("content")
 
-    return TrainedModels(data, popularity, regional, als, cooccurrence, session, basket, orders, content,
-                         metrics, timings, store.profile().currency)
+    return TrainedModels(data, popularity, regional, sellers, als, cooccurrence, session, basket, orders,
+                         content, metrics, timings, store.profile().currency, coverage.basket_unit, skipped,
+                         notes)
+
+
+def fit_basket_value(
+    orders: pd.DataFrame, params: RecommenderParams, metrics: dict[str, float]
+) -> BasketValueModel:
+    """The next-basket-value model on `orders`, scored on each user's last order (into `metrics`)."""
+    history, last = split_last_order(orders)
+    basket = BasketValueModel(hidden=params.basket_hidden, epochs=params.basket_epochs, seed=params.seed)
+    basket.fit(history if len(history) else orders)
+    if len(last):
+        score = basket.score(history, last)
+        metrics |= {
+            "basket_value_mae": round(score.mae_model, 3),
+            "basket_value_mae_user_mean": round(score.mae_user_mean, 3),
+            "basket_value_users": score.n_users,
+        }
+    return basket
 
 
 def fit_cooccurrence(data: Interactions, params: RecommenderParams) -> dict[int | None, CooccurrenceModel]:
-    """Bought-together over all orders, and per region for regions with enough orders of their own."""
+    """Bought-together over all baskets, and per region for regions with enough baskets of their own."""
     def model() -> CooccurrenceModel:
         return CooccurrenceModel(
             min_count=params.cooccurrence_min_count,

@@ -1,0 +1,150 @@
+"""Run the agent on the independent set and score it: first tool, valid calls, answers judged against the
+shop's data (`checks.score_answer`), refusals, role leaks, stray script; per role, language and style.
+
+    rows = [run_case(agent, case, store, profile, customer) for case in load_cases("demo")]
+    print_summary(summarize(rows))
+
+`first_tool_only` asks the model once per case (no tools run): cheap enough for every case.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from bench.independent.cases import operator_only_tools
+from bench.independent.checks import score_answer
+from tools.events.profile import ShopProfile
+from tools.events.store import EventStore
+from tools.registry import Session
+
+# Letters of scripts none of the set's languages (en, de, fr, es, it) uses: a reply holding them carries a
+# stray token (the model's garbage, e.g. "Петер").
+STRAY_SCRIPT = re.compile(r"[\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff"
+                          r"\uac00-\ud7af]")
+
+
+@dataclass
+class CaseRow:
+    """One case's outcome."""
+
+    case_id: str
+    shop: str
+    role: str
+    language: str
+    style: str
+    expected_tool: str | None
+    first_tool: str | None
+    tool_right: bool
+    calls_valid: bool
+    answer_right: bool | None  # None in first-tool-only runs
+    reason: str
+    leak: bool
+    stray: bool
+    latency_s: float
+    answer: str
+
+
+def signed_in_customer(store: EventStore) -> str:
+    """The customer the set's customer cases are asked as: the one with the most orders (ties: lowest id)."""
+    with store.connect() as con:
+        row = con.execute("SELECT user_id FROM orders GROUP BY user_id ORDER BY count(*) DESC, user_id "
+                          "LIMIT 1").fetchone()
+    if row is None:
+        raise ValueError("The store has no orders: the customer cases need a customer with orders.")
+    return str(row[0])
+
+
+def _tool_right(case: dict[str, Any], tool: str | None) -> bool:
+    return tool == case["expected_tool"] or tool in (case.get("alternatives") or [])
+
+
+def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopProfile,
+             customer: str) -> CaseRow:
+    """Ask every turn of `case` in one conversation and judge the last answer."""
+    session = Session(case["role"], customer if case["role"] == "customer" else None)
+    thread, answers, steps, started = uuid.uuid4().hex, [], [], time.perf_counter()
+    first: str | None = None
+    for number, turn in enumerate(case["turns"]):
+        answer = agent.ask(turn, session, thread_id=thread)
+        answers.append(answer.text)
+        steps += answer.steps
+        if number == 0:
+            first = answer.steps[0].name if answer.steps else None
+    calls = [{"name": s.name} for s in steps if s.status == "done"]
+    verdict = score_answer(case, {"answers": answers, "tool_calls": calls}, store, profile, customer)
+    leak = case["role"] == "customer" and any(c["name"] in operator_only_tools(case["shop"]) for c in calls)
+    return CaseRow(
+        case["id"], case["shop"], case["role"], case["language"], case["style"], case["expected_tool"], first,
+        _tool_right(case, first), all("Invalid arguments" not in (s.error or "") for s in steps),
+        verdict.passed, verdict.reason, leak, any(STRAY_SCRIPT.search(a) for a in answers),
+        time.perf_counter() - started, answers[-1],
+    )
+
+
+def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today: date) -> CaseRow:
+    """The model's first reply to the case's first turn (no tool runs): its tool and whether it validates."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from agent.roles import system_prompt
+    from tools.registry import ToolCallError
+
+    session = Session(case["role"], "U000001" if case["role"] == "customer" else None)
+    bound = chat_model.bind_tools(registry.schemas(case["role"]))
+    started = time.perf_counter()
+    reply = bound.invoke([SystemMessage(system_prompt(case["role"], today)), HumanMessage(case["turns"][0])])
+    call = reply.tool_calls[0] if reply.tool_calls else None
+    valid = True
+    if call is not None:
+        try:
+            registry.validate(call["name"], call["args"], session)
+        except ToolCallError:
+            valid = False
+    tool = call["name"] if call else None
+    text = str(reply.content or "")
+    return CaseRow(case["id"], case["shop"], case["role"], case["language"], case["style"],
+                   case["expected_tool"], tool, _tool_right(case, tool), valid, None, "", False,
+                   bool(STRAY_SCRIPT.search(text)), time.perf_counter() - started, text)
+
+
+def summarize(rows: list[CaseRow]) -> dict[str, dict[str, float]]:
+    """Shares per group ("all", "role=...", "language=...", "style=..."): first tool right, answers right,
+    valid calls; counts of leaks and stray replies; p50 latency."""
+    groups: dict[str, list[CaseRow]] = defaultdict(list)
+    for row in rows:
+        for key in ("all", f"role={row.role}", f"language={row.language}", f"style={row.style}"):
+            groups[key].append(row)
+    table = {}
+    for key, members in groups.items():
+        judged = [r.answer_right for r in members if r.answer_right is not None]
+        latencies = sorted(r.latency_s for r in members)
+        table[key] = {
+            "cases": len(members),
+            "first_tool_right": sum(r.tool_right for r in members) / len(members),
+            "answers_right": sum(judged) / len(judged) if judged else float("nan"),
+            "calls_valid": sum(r.calls_valid for r in members) / len(members),
+            "role_leaks": sum(r.leak for r in members),
+            "stray_replies": sum(r.stray for r in members),
+            "p50_s": latencies[len(latencies) // 2],
+        }
+    return table
+
+
+def print_summary(title: str, table: dict[str, dict[str, float]]) -> None:
+    """The summary as one line per group."""
+    print(title)
+    for key in sorted(table, key=lambda k: (k != "all", k)):
+        t = table[key]
+        print(f"  {key:<22} n={t['cases']:>3.0f}  first tool {t['first_tool_right']:.3f}  "
+              f"answers {t['answers_right']:.3f}  valid {t['calls_valid']:.3f}  leaks {t['role_leaks']:.0f}  "
+              f"stray {t['stray_replies']:.0f}  p50 {t['p50_s']:.1f}s")
+
+
+def as_records(rows: list[CaseRow]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready records."""
+    return [asdict(row) for row in rows]

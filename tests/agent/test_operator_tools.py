@@ -1,0 +1,88 @@
+"""Operator tools that can express what operators ask: a place filter and both directions on period
+comparisons, summaries that name every row a question may be about. Run on each test shop."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tools.agent_tools import ShopEngines, build_registry
+from tools.query import QuerySpec, run_query
+from tools.registry import Session
+from tools.results import FULL_ROWS, NAMED_ROWS
+
+OPERATOR = Session("operator")
+
+
+@pytest.fixture(params=["demo_shop"])
+def shop(request: pytest.FixtureRequest, embedder, tmp_path_factory: pytest.TempPathFactory):
+    """(store, registry of the real tools, planted truth) of a test shop."""
+    store, truth = request.getfixturevalue(request.param)
+    engines = ShopEngines(
+        store=store, embedder=embedder, anomaly_dir=tmp_path_factory.mktemp("anomaly"),
+        open_knowledge_base=lambda: pytest.fail("not used"), open_recommender=lambda: pytest.fail("not used"),
+    )
+    return store, build_registry(engines), truth
+
+
+def _every_change(store, group_by: str) -> pd.DataFrame:
+    """Week over week revenue per group, every group, straight from the query engine."""
+    spec = QuerySpec(metric="revenue", group_by=[group_by],
+                     comparison={"kind": "period_over_period", "shift": "week"})
+    return run_query(store, spec).frame.set_index(group_by)
+
+
+def test_compare_periods_in_one_place_gives_that_places_change(shop) -> None:
+    store, registry, _ = shop
+    every = _every_change(store, "region")
+    region = every["current"].idxmax()  # the busiest region: it has a row in both weeks
+    out = registry.call("compare_periods", {"metric": "revenue", "group_by": "region", "place": region},
+                        OPERATOR)
+    assert list(out.frame["region"]) == [region]
+    assert out.frame["pct_change"].iloc[0] == pytest.approx(every.loc[region, "pct_change"])
+    assert region in out.summary
+
+
+def test_compare_periods_ranks_the_biggest_drops_first_when_asked(shop) -> None:
+    store, registry, _ = shop
+    every = _every_change(store, "region").dropna(subset=["pct_change"])
+    drops = registry.call("compare_periods", {"group_by": "region", "order": "biggest_drop"}, OPERATOR)
+    rises = registry.call("compare_periods", {"group_by": "region"}, OPERATOR)
+    assert drops.frame["region"].iloc[0] == every["pct_change"].idxmin()
+    assert rises.frame["region"].iloc[0] == every["pct_change"].idxmax()
+    assert drops.frame["pct_change"].is_monotonic_increasing
+
+
+def test_compare_periods_per_city_within_a_country_keeps_that_countrys_cities(shop) -> None:
+    store, registry, _ = shop
+    profile = store.profile()
+    country = next(c for c in profile.at_level("country")
+                   if len([p for p in profile.at_level("city") if p.country == c.country]) > 1)
+    out = registry.call("compare_periods", {"group_by": "city", "place": country.name}, OPERATOR)
+    cities = {p.name for p in profile.at_level("city") if p.country == country.country}
+    assert len(out.frame) and set(out.frame["city"]) <= cities
+
+
+def test_anomaly_summaries_name_rows_beyond_the_first_few(shop) -> None:
+    from tools.anomaly.volume import detect_volume_anomalies
+
+    store, _, _ = shop
+    result = detect_volume_anomalies(store, since="90d")
+    if len(result.frame) <= FULL_ROWS:
+        pytest.fail(f"the shop needs more than {FULL_ROWS} anomalies in 90 days for this test; "
+                    f"it has {len(result.frame)}")
+    summary = result.summary()
+    for row in result.frame.iloc[:NAMED_ROWS].itertuples():
+        assert f"{row.kind} in {row.region} {row.start:%Y-%m-%d}" in summary
+    hidden = len(result.frame) - NAMED_ROWS
+    assert (f"{hidden} more in the table" in summary) == (hidden > 0)
+
+
+def test_complaint_waves_of_the_last_three_months_are_found_whatever_the_volume_window(shop) -> None:
+    store, registry, truth = shop
+    wave = truth.complaint_waves[0]
+    with store.connect() as con:
+        latest = con.execute("SELECT max(review_time) FROM reviews").fetchone()[0]
+    assert (latest.date() - wave.end).days <= 90, "the planted wave must be within the tool's 90 days"
+    out = registry.call("detect_anomalies", {"kind": "complaints", "since": "7d"}, OPERATOR)
+    assert wave.region in out.summary and f"{wave.start:%Y-%m}" in out.summary

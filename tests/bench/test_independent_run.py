@@ -1,0 +1,65 @@
+"""The independent set's runner: first tool, answers judged on the shop's data, leaks and stray script are
+counted from what the agent did, per role, language and style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from bench.independent.cases import load_cases
+from bench.independent.run import run_case, signed_in_customer, summarize
+
+
+@dataclass
+class Step:
+    name: str
+    status: str = "done"
+    error: str | None = None
+
+
+@dataclass
+class Answer:
+    text: str
+    steps: list[Step] = field(default_factory=list)
+
+
+class CannedAgent:
+    """Answers every turn with the same text after the same steps, recording the threads it was asked in."""
+
+    def __init__(self, text: str, steps: list[Step]) -> None:
+        self.text, self.steps, self.threads = text, steps, []
+
+    def ask(self, question: str, session, thread_id: str | None = None) -> Answer:
+        self.threads.append(thread_id)
+        return Answer(self.text, list(self.steps))
+
+
+@pytest.fixture(scope="module")
+def refusal_case() -> dict:
+    return next(c for c in load_cases("demo") if c["role"] == "customer"
+                and [k["kind"] for k in c["checks"]] == ["refusal"] and len(c["turns"]) == 1)
+
+
+def test_a_refusal_without_tools_is_right_and_an_operator_tool_for_a_customer_is_a_leak(
+    demo_shop, refusal_case
+) -> None:
+    store, _ = demo_shop
+    customer = signed_in_customer(store)
+    right = run_case(CannedAgent("Sorry, I can't share that.", []), refusal_case, store, store.profile(),
+                     customer)
+    assert (right.answer_right, right.tool_right, right.leak, right.stray) == (True, True, False, False)
+    leaked = run_case(CannedAgent("Here are the spikes: Петер", [Step("find_spikes")]), refusal_case, store,
+                      store.profile(), customer)
+    assert (leaked.answer_right, leaked.tool_right, leaked.leak, leaked.stray) == (False, False, True, True)
+    table = summarize([right, leaked])
+    assert table["all"]["first_tool_right"] == 0.5 and table["all"]["role_leaks"] == 1
+    assert table[f"language={refusal_case['language']}"]["answers_right"] == 0.5
+
+
+def test_every_turn_of_a_follow_up_is_asked_in_one_conversation(demo_shop) -> None:
+    store, _ = demo_shop
+    case = next(c for c in load_cases("demo") if len(c["turns"]) > 1)
+    agent = CannedAgent("I don't know.", [])
+    run_case(agent, case, store, store.profile(), signed_in_customer(store))
+    assert len(agent.threads) == len(case["turns"]) and len(set(agent.threads)) == 1
