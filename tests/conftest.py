@@ -61,6 +61,27 @@ def demo_shop(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def second_shop_build(tmp_path_factory: pytest.TempPathFactory):
+    """Northwind (tests/shops.py) generated, exported as an awkward CSV and ingested with flags, built once
+    per session: tests.second_shop.SecondShop (store, generated store, truth, export path)."""
+    from tests.second_shop import build_second_shop
+
+    return build_second_shop(tmp_path_factory.mktemp("northwind"))
+
+
+@pytest.fixture(scope="session")
+def second_shop(second_shop_build):
+    """The second shop as (EventStore, GroundTruth), like `demo_shop`: US, India and Australia, in USD."""
+    return second_shop_build.store, second_shop_build.truth
+
+
+@pytest.fixture(scope="session", params=["demo", "northwind"])
+def each_shop(request: pytest.FixtureRequest):
+    """The demo shop, then the second shop: a test that takes it runs on both."""
+    return request.getfixturevalue("demo_shop" if request.param == "demo" else "second_shop")
+
+
+@pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server (Debian's binaries, a throw-away cluster on 127.0.0.1) for the sync tests."""
     from tests.postgres_server import postgres_server

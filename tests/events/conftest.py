@@ -1,27 +1,38 @@
-"""Fixtures of the event tests: the demo shop's data as frames, shared by the demo-shop tests."""
+"""Fixtures of the event tests: a generated shop's data as frames, on the demo shop and the second shop."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tools.events.regions import get_region
+from tools.events.profile import ShopProfile
+from tools.events.schema import GroundTruth
+from tools.events.store import EventStore
 
 
-@pytest.fixture(scope="module")
-def shop(demo_shop):
-    """(store, truth, connection, purchase events, orders, users) of the session's demo shop."""
-    store, truth = demo_shop
+def _frames(store: EventStore, truth: GroundTruth) -> tuple:
     con = store.connect()
     purchases = con.execute(
-        "SELECT event_time, user_id, product_id, quantity, price, region, lat, lon, device_id, order_id "
-        "FROM events WHERE event_type = 'purchase'"
+        "SELECT event_time, user_id, product_id, quantity, price, currency, region, lat, lon, device_id, "
+        "order_id FROM events WHERE event_type = 'purchase'"
     ).df()
     orders = con.execute("SELECT * FROM orders").df()
     users = con.execute("SELECT * FROM users").df()
     return store, truth, con, purchases, orders, users
 
 
-def local_time(times: pd.Series, region: str) -> pd.Series:
+@pytest.fixture(scope="module")
+def shop(each_shop):
+    """(store, truth, connection, purchase events, orders, users) of the demo shop, then the second shop."""
+    return _frames(*each_shop)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_shop):
+    """The same frames of the demo shop alone, for tests of what only the demo has."""
+    return _frames(*demo_shop)
+
+
+def local_time(times: pd.Series, region: str, profile: ShopProfile) -> pd.Series:
     """UTC times as the region's local time."""
-    return times.dt.tz_convert(get_region(region).tz)
+    return times.dt.tz_convert(profile.place(region, "region").tz)

@@ -1,7 +1,8 @@
 """The demo shop: deterministic, schema-true and believable (size, catalogue, sessions, seasons, orders,
 reviews).
 
-Measured with DuckDB/pandas on `DemoConfig.small()` (the session-scoped `demo_shop` fixture); what the shop
+Measured with DuckDB/pandas on `DemoConfig.small()` (`demo_shop`) and on the second shop (`second_shop`, via
+the `shop` fixture; tests taking `demo` check what only the demo has); what the shop
 plants is checked in test_simulate_planted.py.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -18,7 +20,15 @@ import pytest
 
 from tests.events.conftest import local_time
 from tools.events.schema import ORDER_STATUSES, TABLES
-from tools.events.simulate import DemoConfig, GroundTruthMissing, build_demo_shop, load_ground_truth
+from tools.events.simulate import (
+    DemoConfig,
+    GroundTruthMissing,
+    SettingsError,
+    build_demo_shop,
+    build_shop,
+    load_ground_truth,
+)
+from tools.events.simulate.profile import demo_settings
 from tools.events.store import EventStore
 
 TINY = {"n_events": 30_000, "days": 120, "n_products": 240, "end": date(2026, 6, 30)}
@@ -53,6 +63,21 @@ def test_same_config_builds_identical_data_and_a_rebuild_replaces_it(tmp_path):
     assert not any((second.root / "staging").iterdir())
 
 
+def test_a_shop_sells_its_profiles_categories_and_no_others(tmp_path):
+    settings = demo_settings()
+    sold = ("Shoes", "Boots", "Coffee & Tea", "Headphones", "Garden", "Cycling", "Kitchen Appliances",
+            "Smartwatches", "Phone Accessories", "Backpacks")
+    small = replace(settings, profile=replace(settings.profile, categories=sold))
+    build_shop(EventStore(tmp_path / "small"), small, DemoConfig(**TINY), progress=False)
+    con = EventStore(tmp_path / "small").connect()
+    assert {r[0] for r in con.execute("SELECT DISTINCT category FROM products").fetchall()} == set(sold)
+    assert {r[0] for r in con.execute("SELECT DISTINCT category FROM events WHERE category IS NOT NULL")
+            .fetchall()} == set(sold)
+    wrong = replace(settings, profile=replace(settings.profile, categories=("Shoes", "Spaceships")))
+    with pytest.raises(SettingsError, match="no products for the categories Spaceships"):
+        build_shop(EventStore(tmp_path / "wrong"), wrong, DemoConfig(**TINY), progress=False)
+
+
 def test_missing_manifest_is_a_clear_error(tmp_path):
     with pytest.raises(GroundTruthMissing, match="chronotope data demo"):
         load_ground_truth(EventStore(tmp_path / "empty"))
@@ -81,8 +106,8 @@ def test_every_file_has_the_canonical_schema(shop):
         assert pq.read_schema(files[0]).remove_metadata() == TABLES[name]
 
 
-def test_size_catalogue_and_geography_are_a_mid_size_european_shop(shop):
-    _, truth, con, purchases, _, users = shop
+def test_size_catalogue_and_geography_are_a_mid_size_european_shop(demo):
+    _, truth, con, purchases, _, users = demo
     assert 900_000 <= truth.n_events <= 1_100_000
     assert con.execute("SELECT count(*) FROM events").fetchone()[0] == truth.n_events
     assert len(purchases) >= 20_000
@@ -126,21 +151,24 @@ def test_sessions_flow_from_view_to_purchase_with_realistic_conversion(shop):
 
 
 def test_weekly_and_daily_seasonality_in_local_time(shop):
-    con = shop[2]
+    store, con = shop[0], shop[2]
+    # the three busiest regions
     sessions = con.execute("""
         SELECT min(event_time) AS t, any_value(region) AS region FROM events
-        WHERE session_id IS NOT NULL AND region IN ('Bavaria', 'Greater London', 'Madrid') GROUP BY session_id
+        WHERE session_id IS NOT NULL AND region IN (
+            SELECT region FROM events GROUP BY 1 ORDER BY count(*) DESC LIMIT 3) GROUP BY session_id
     """).df()
+    assert sessions["region"].nunique() == 3
     for region, group in sessions.groupby("region"):
-        local = local_time(group["t"], region)
+        local = local_time(group["t"], region, store.profile())
         by_hour = local.dt.hour.value_counts()
         assert by_hour.loc[3] * 5 < by_hour.loc[12]  # nights are quiet, in local time
         by_day = local.dt.dayofweek.value_counts()
         assert by_day.loc[6] > 1.08 * by_day.loc[[0, 1, 2, 3]].mean()  # Sundays are busier than weekdays
 
 
-def test_christmas_day_is_quiet_and_the_run_up_is_busy(shop):
-    con = shop[2]
+def test_christmas_day_is_quiet_and_the_run_up_is_busy(demo):
+    con = demo[2]  # only the demo's year has a Christmas
     daily = con.execute("SELECT strftime(event_time, '%m-%d') AS d, count(*) AS n FROM events "
                         "WHERE event_time >= '2025-12-01' AND event_time < '2025-12-31' GROUP BY 1").df()
     daily = daily.set_index("d")["n"]
@@ -148,7 +176,7 @@ def test_christmas_day_is_quiet_and_the_run_up_is_busy(shop):
     run_up = daily.loc[[f"12-{d:02d}" for d in range(15, 22)]].mean()
     assert daily.loc["12-25"] < 0.6 * run_up
     assert run_up > early_december
-    assert date(2025, 12, 25) in shop[1].holidays
+    assert date(2025, 12, 25) in demo[1].holidays
 
 
 # ------------------------------------------------------------------ orders and reviews
@@ -170,6 +198,10 @@ def test_orders_match_purchase_events(shop):
     assert (orders["delivery_estimate"] > orders["placed_at"].dt.date).all()
     refunds = con.execute("SELECT DISTINCT order_id FROM events WHERE event_type = 'refund'").df()["order_id"]
     assert set(refunds) <= set(orders.loc[orders["status"] == "returned", "order_id"])
+
+
+def test_the_canary_islands_wait_longer_for_their_parcels(demo):
+    orders = demo[4]
     canary = orders[orders["shipping_region"] == "Canary Islands"]
     mainland = orders[orders["shipping_region"] == "Madrid"]
     lead = lambda o: (pd.to_datetime(o["delivery_estimate"])

@@ -59,8 +59,8 @@ def test_bad_reorder_inputs_raise_clear_errors():
         reorder_from_forecast(daily, 5, 21, review_period_days=7)
 
 
-def test_reorder_suggestion_from_the_store_explains_its_numbers(demo_shop):
-    store, truth = demo_shop
+def test_reorder_suggestion_from_the_store_explains_its_numbers(each_shop):
+    store, truth = each_shop
     promo = max(truth.promotions, key=lambda p: p.lift)
     advice = reorder_suggestion(store, promo.product_id, None, stock_on_hand=5, lead_time_days=7,
                                 model_set="fast")

@@ -75,8 +75,8 @@ def test_no_sales_in_scope_is_a_clear_error(tiny_store):
         _series(tiny_store, product="P2", region="Greater London")
 
 
-def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(demo_shop):
-    store, truth = demo_shop
+def test_promotion_window_shows_lift_in_the_built_series_and_its_prices(each_shop):
+    store, truth = each_shop
     promo = max(truth.promotions, key=lambda p: p.lift)
     series = _series(store, product=promo.product_id).history.set_index("ds")["y"]
     inside = series[str(promo.start):str(promo.end)].mean()

@@ -1,13 +1,13 @@
-"""On the demo shop, the regions planted with a Friday-night spike come out on top, and no other region
-does."""
+"""On the demo shop and on the second shop, the regions planted with a Friday-night spike come out on top,
+and no other region does."""
 
 from __future__ import annotations
 
 from tools.query import QuerySpec, Spike, run_query
 
 
-def test_planted_friday_night_regions_rank_first_and_the_rest_stay_near_baseline(demo_shop):
-    store, truth = demo_shop
+def test_planted_friday_night_regions_rank_first_and_the_rest_stay_near_baseline(each_shop):
+    store, truth = each_shop
     planted = {spike.region for spike in truth.friday_spikes}
     assert len(planted) >= 3
     spec = QuerySpec(metric="orders", group_by=["region"],
@@ -17,7 +17,8 @@ def test_planted_friday_night_regions_rank_first_and_the_rest_stay_near_baseline
     frame = result.frame
     assert set(frame["region"].head(len(planted))) == planted
     others = frame[~frame["region"].isin(planted)]
-    assert len(others) >= 25  # the default min_support keeps nearly every region in the ranking
+    # the default min_support keeps nearly every region in the ranking
+    assert len(others) >= 0.8 * (len(store.profile().at_level("region")) - len(planted))
     assert others["lift"].max() < 1.6
     assert frame[frame["region"].isin(planted)]["lift"].min() > 2.0
     assert frame[frame["region"].isin(planted)]["z"].min() > 3.0

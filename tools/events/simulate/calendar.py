@@ -15,7 +15,7 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-from tools.events.regions import Region, all_regions
+from tools.events.simulate.settings import Area
 
 # Share of a day's sessions by local hour. The evening peak is kept moderate on purpose: a region's Friday
 # 20:00-24:00 rate must stay near its own average unless a spike is planted there.
@@ -28,22 +28,12 @@ WEEKLY = WEEKLY / WEEKLY.mean()
 FRIDAY = 4
 GROWTH_PER_YEAR = 0.22  # log-growth of traffic: the shop is growing
 
-_GB_SUBDIV = {"GB-LND": "ENG", "GB-NWE": "ENG", "GB-WMD": "ENG", "GB-SCT": "SCT", "GB-WLS": "WLS"}
 
 
-def holiday_subdivision(region: Region) -> str | None:
-    """The `holidays` package subdivision for a region (None where the country's holidays are national)."""
-    if region.country == "GB":
-        return _GB_SUBDIV[region.code]
-    if region.country in ("DE", "ES"):
-        return region.code.split("-")[1]
-    return None
-
-
-def region_holidays(region: Region, first: date, last: date) -> set[date]:
+def region_holidays(region: Area, first: date, last: date) -> set[date]:
     """Public holidays observed in `region` between `first` and `last` (inclusive)."""
     years = list(range(first.year, last.year + 1))
-    table = holidays_lib.country_holidays(region.country, subdiv=holiday_subdivision(region), years=years)
+    table = holidays_lib.country_holidays(region.country, subdiv=region.subdivision, years=years)
     return {d for d in table if first <= d <= last}
 
 
@@ -58,10 +48,9 @@ class LocalClock:
     days: int
 
 
-def local_clock(start: date, days: int) -> LocalClock:
+def local_clock(regions: tuple[Area, ...], start: date, days: int) -> LocalClock:
     """Local calendar of every region for each UTC hour from `start` 00:00 UTC for `days` days."""
     utc = pd.date_range(pd.Timestamp(start, tz="UTC"), periods=days * 24, freq="h")
-    regions = all_regions()
     hour = np.empty((len(regions), len(utc)), dtype=np.int8)
     weekday = np.empty_like(hour)
     day = np.empty((len(regions), len(utc)), dtype=np.int32)
@@ -101,21 +90,20 @@ class IntensityPlan:
     anomalies: list[tuple[int, int, int, float]]  # (region index, first UTC hour, hours, factor)
 
 
-def span_holidays(clock: LocalClock) -> dict[int, set[date]]:
+def span_holidays(clock: LocalClock, regions: tuple[Area, ...]) -> dict[int, set[date]]:
     """Public holidays per region index, from the day before the span to the day after (local dates)."""
     first, last = clock.start - timedelta(days=1), clock.start + timedelta(days=clock.days)
-    return {i: region_holidays(region, first, last) for i, region in enumerate(all_regions())}
+    return {i: region_holidays(region, first, last) for i, region in enumerate(regions)}
 
 
 def session_intensity(
     clock: LocalClock, shares: np.ndarray, plan: IntensityPlan, holidays_by_region: dict[int, set[date]]
 ) -> np.ndarray:
     """Relative session rate per region and UTC hour: [R, H]."""
-    regions = all_regions()
     rate = shares[:, None] * DIURNAL[clock.hour] * WEEKLY[clock.weekday] * _yearly(clock.day)
     hours = np.arange(clock.hour.shape[1])
     rate *= np.exp(GROWTH_PER_YEAR * hours / (24 * 365.25))[None, :]
-    for i in range(len(regions)):
+    for i in range(len(shares)):
         observed = holidays_by_region[i]
         ordinals = np.array([d.toordinal() for d in observed], dtype=np.int32)
         on_holiday = np.isin(clock.day[i], ordinals)

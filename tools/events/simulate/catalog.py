@@ -1,7 +1,8 @@
-"""The demo shop's catalogue: believable products, drawn from a seeded generator.
+"""The generator's catalogue: believable products, drawn from a seeded generator.
 
 Products get a name ("Trailblazer GTX Hiking Boot"), a two-sentence description naming materials and use,
-a euro price typical of their category, stock and a launch date. Customers: `population`.
+a price typical of their category (in the shop's currency, and in each currency its shoppers pay in),
+stock and a launch date. Customers: `population`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from tools.events.catalog import CATEGORIES
-
-# category -> (price range EUR, brands, models, nouns, materials, uses)
+# category -> (price range in the shop's currency, brands, models, nouns, materials, uses)
 _CATEGORY_FACTS: dict[str, tuple[tuple[float, float], list[str], list[str], list[str], list[str],
                                  list[str]]] = {
     "Shoes": ((35, 160), ["Stridewell", "Urbanlane", "Pacer", "Corsa"],
@@ -178,7 +177,7 @@ _CATEGORY_FACTS: dict[str, tuple[tuple[float, float], list[str], list[str], list
 }
 
 _FEATURES = [
-    "Backed by a two-year warranty.", "Designed in Europe and tested by our product team.",
+    "Backed by a two-year warranty.", "Designed and tested by our product team.",
     "Customers love the fit and finish.", "Packed in plastic-free, recyclable packaging.",
     "A best-seller in its range for a reason.", "Easy to clean and built to last.",
 ]
@@ -198,10 +197,10 @@ class Catalog:
 
     ids: np.ndarray  # str
     names: np.ndarray  # str
-    category: np.ndarray  # int index into CATEGORIES
+    categories: tuple[str, ...]  # the shop's categories, in its order
+    category: np.ndarray  # int index into `categories`
     description: np.ndarray  # str
-    price_eur: np.ndarray
-    price_gbp: np.ndarray
+    prices: np.ndarray  # [K, P] list price in each currency shoppers pay in (the shop's first)
     stock: np.ndarray
     launched_at: np.ndarray  # datetime64[s]
     popularity: np.ndarray  # relative demand weight
@@ -211,10 +210,15 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def table(self) -> pa.Table:
+    @property
+    def price(self) -> np.ndarray:
+        """List price in the shop's currency."""
+        return self.prices[0]
+
+    def table(self, currency: str) -> pa.Table:
         return pa.table({
-            "product_id": self.ids, "name": self.names, "category": np.array(CATEGORIES)[self.category],
-            "description": self.description, "price": self.price_eur, "currency": ["EUR"] * len(self),
+            "product_id": self.ids, "name": self.names, "category": np.array(self.categories)[self.category],
+            "description": self.description, "price": self.price, "currency": [currency] * len(self),
             "stock": self.stock.astype(np.int32),
             "launched_at": pa.array(self.launched_at.astype("datetime64[us]"), pa.timestamp("us", tz="UTC")),
         })
@@ -227,17 +231,18 @@ def _shop_price(raw: np.ndarray) -> np.ndarray:
 
 
 def make_catalog(
-    rng: np.random.Generator, n_products: int, launch_span: tuple[np.datetime64, np.datetime64]
+    rng: np.random.Generator, n_products: int, launch_span: tuple[np.datetime64, np.datetime64],
+    price_factor: np.ndarray, categories: tuple[str, ...],
 ) -> Catalog:
-    """`n_products` products spread evenly over the categories, launched before `launch_span[0]` unless set
-    later."""
-    n_cat = len(CATEGORIES)
+    """`n_products` products spread evenly over `categories`, launched before `launch_span[0]` unless set
+    later; priced in each currency at `price_factor` units per unit of the shop's (the first, 1)."""
+    n_cat = len(categories)
     category = np.arange(n_products) % n_cat
     rng.shuffle(category)
     names, nouns_used, descriptions, prices = [], [], [], []
     used: set[str] = set()
     for cat_idx in category:
-        (lo, hi), brands, models, nouns, materials, uses = _CATEGORY_FACTS[CATEGORIES[cat_idx]]
+        (lo, hi), brands, models, nouns, materials, uses = _CATEGORY_FACTS[categories[cat_idx]]
         for attempt in range(200):
             noun = str(rng.choice(nouns))
             name = f"{rng.choice(brands)} {rng.choice(models)} {noun}"
@@ -254,11 +259,11 @@ def make_catalog(
         )
         # log-uniform within the category's range, so cheap items are common and premium ones rare-ish
         prices.append(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))))
-    price_eur = _shop_price(np.array(prices))
-    price_gbp = _shop_price(price_eur * 0.86)
+    price = _shop_price(np.array(prices))
+    paid = np.array([price if factor == 1 else _shop_price(price * factor) for factor in price_factor])
     # Popularity: category weight x a lognormal per product (a long tail of slow sellers).
-    cat_pop = np.array([CATEGORY_POPULARITY[c] for c in CATEGORIES])[category]
-    popularity = cat_pop * rng.lognormal(0.0, 0.9, n_products) / np.sqrt(price_eur / 40 + 0.5)
+    cat_pop = np.array([CATEGORY_POPULARITY[c] for c in categories])[category]
+    popularity = cat_pop * rng.lognormal(0.0, 0.9, n_products) / np.sqrt(price / 40 + 0.5)
     stock = rng.integers(5, 400, n_products)
     stock[rng.random(n_products) < 0.03] = 0
     first, _ = launch_span
@@ -267,7 +272,8 @@ def make_catalog(
                 + rng.integers(8 * 3600, 18 * 3600, n_products).astype("timedelta64[s]"))
     quality = np.clip(rng.normal(4.15, 0.3, n_products), 3.3, 4.8)
     return Catalog(
-        ids=np.array([f"P{i + 1:04d}" for i in range(n_products)]), names=np.array(names), category=category,
-        description=np.array(descriptions), price_eur=price_eur, price_gbp=price_gbp, stock=stock,
+        ids=np.array([f"P{i + 1:04d}" for i in range(n_products)]), names=np.array(names),
+        categories=categories, category=category,
+        description=np.array(descriptions), prices=paid, stock=stock,
         launched_at=launched, popularity=popularity, quality=quality, noun=np.array(nouns_used),
     )

@@ -14,13 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tools.events.catalog import CATEGORIES
-from tools.events.regions import all_regions
 from tools.events.schema import CHANNELS, EVENT_TYPES, EVENTS, ORDER_STATUSES, ORDERS
+from tools.events.simulate.settings import Geography
 
 VIEW, SEARCH, CART, PURCHASE, REFUND, LOGIN = (EVENT_TYPES.index(t) for t in
                                                ("view", "search", "cart", "purchase", "refund", "login"))
-CURRENCIES = ("EUR", "GBP")
 SHOP_CHANNELS = tuple(c for c in CHANNELS if c != "import")
 
 
@@ -97,14 +95,16 @@ class Names:
     user_ids: pa.Array
     city_names: np.ndarray
     device_label: np.ndarray  # printed number per internal device index
+    geography: Geography
+    categories: tuple[str, ...]
 
     @property
     def region_names(self) -> list[str]:
-        return [r.name for r in all_regions()]
+        return [r.name for r in self.geography.regions]
 
     @property
     def region_countries(self) -> list[str]:
-        return [r.country for r in all_regions()]
+        return [r.country for r in self.geography.regions]
 
 
 def events_table(cols: EventCols, names: Names) -> pa.Table:
@@ -117,10 +117,10 @@ def events_table(cols: EventCols, names: Names) -> pa.Table:
         "user_id": names.user_ids.take(pa.array(cols.user)),
         "session_id": prefixed_ids("S", cols.session, 9),
         "product_id": names.product_ids.take(pa.array(product, mask=product < 0)),
-        "category": _lookup(CATEGORIES, cols.category),
+        "category": _lookup(names.categories, cols.category),
         "quantity": pa.array(qty, mask=qty <= 0),
         "price": pa.array(cols.price, mask=np.isnan(cols.price)),
-        "currency": _lookup(CURRENCIES, cols.currency),
+        "currency": _lookup(names.geography.currencies, cols.currency),
         "country": _lookup(names.region_countries, cols.region),
         "region": _lookup(names.region_names, cols.region),
         "city": _lookup(names.city_names, cols.city),
@@ -198,7 +198,7 @@ def orders_table(orders: OrderCols, status: np.ndarray, updated: np.ndarray, est
         "user_id": names.user_ids.take(pa.array(orders.user)),
         "items": items_json(orders, names, product_names),
         "amount": pa.array(np.round(amount, 2)),
-        "currency": _lookup(CURRENCIES, orders.currency),
+        "currency": _lookup(names.geography.currencies, orders.currency),
         "status": _lookup(ORDER_STATUSES, status),
         "placed_at": _seconds_to_timestamp(orders.placed),
         "updated_at": _seconds_to_timestamp(updated),

@@ -1,10 +1,11 @@
 """What shoppers buy at which local time: category multipliers by local weekday and hour.
 
 Real shops sell coffee at breakfast, headphones and games in the evening, garden tools on weekend mornings,
-baby things during night feeds and office kit in working hours. `time_mix()` turns the rules below into a
-[168, C] table (row = local weekday x 24 + local hour) that scales each category's demand. Every column is
-normalised to a traffic-weighted mean of 1, so a category sells as much over a week as before and regional
-taste, favourites and planted lifts keep their size; only *when* it sells changes.
+baby things during night feeds and office kit in working hours. `time_mix(categories)` turns the rules
+below (those of the shop's categories) into a [168, C] table (row = local weekday x 24 + local hour) that
+scales each category's demand. Every column is normalised to a traffic-weighted mean of 1, so a category
+sells as much over a week as before and regional taste, favourites and planted lifts keep their size; only
+*when* it sells changes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from functools import cache
 
 import numpy as np
 
-from tools.events.catalog import CATEGORIES
 from tools.events.simulate.calendar import DIURNAL, WEEKLY
 
 HOURS_PER_WEEK = 7 * 24
@@ -79,13 +79,15 @@ def traffic_share() -> np.ndarray:
 
 
 @cache
-def time_mix() -> np.ndarray:
+def time_mix(categories: tuple[str, ...]) -> np.ndarray:
     """Category demand multiplier per local week hour: [168, C], traffic-weighted column means of 1."""
-    mix = np.ones((7, 24, len(CATEGORIES)))
+    mix = np.ones((7, 24, len(categories)))
     for category, days, hours, factor in _RULES:
-        c = CATEGORIES.index(category)
+        if category not in categories:
+            continue
+        c = categories.index(category)
         mix[np.ix_(list(days), list(hours), [c])] *= factor
-    mix = mix.reshape(HOURS_PER_WEEK, len(CATEGORIES))
+    mix = mix.reshape(HOURS_PER_WEEK, len(categories))
     mix /= traffic_share() @ mix
     mix.setflags(write=False)
     return mix

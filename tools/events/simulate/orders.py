@@ -7,8 +7,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from tools.events.catalog import CANARY_DELIVERY_DAYS, CATEGORIES, RETURN_WINDOW_DAYS, STANDARD_DELIVERY_DAYS
-from tools.events.regions import all_regions
+from tools.events.catalog import RETURN_WINDOW_DAYS
 from tools.events.schema import ORDER_STATUSES
 from tools.events.simulate.columns import REFUND, EventCols, OrderCols
 from tools.events.simulate.sessions import Shop
@@ -21,10 +20,11 @@ CANCEL_RATE = 0.02
 _RETURN_RATE = {"Shoes": 0.14, "Boots": 0.12, "Outdoor Jackets": 0.12}  # fit matters; others 5%
 
 
-def delivery_days(region: int) -> tuple[int, int]:
-    """Business days from shipping to delivery for a shipping region (catalog facts)."""
-    r = all_regions()[region]
-    return CANARY_DELIVERY_DAYS if r.code == "ES-CN" else STANDARD_DELIVERY_DAYS[r.country]
+def delivery_days(shop: Shop, region: int) -> tuple[int, int]:
+    """Business days from shipping to delivery for a shipping region (the region's, else its country's)."""
+    r = shop.settings.geography.regions[region]
+    days = shop.settings.delivery_days
+    return days[r.name] if r.name in days else days[r.country]
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Settled:
 def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tuple[Settled, EventCols]:
     """Statuses as of the end of the data, and the refund events of returned orders."""
     n, now = len(orders), shop.end_s
-    bounds = np.array([delivery_days(r) for r in range(shop.n_regions)])[orders.region]
+    bounds = np.array([delivery_days(shop, r) for r in range(shop.n_regions)])[orders.region]
     shipped = orders.placed + rng.integers(4 * 3600, 28 * 3600, n)
     transit = rng.integers(bounds[:, 0], bounds[:, 1] + 1)
     deliver_day = np.busday_offset((shipped // DAY).astype("datetime64[D]"), transit, roll="forward")
@@ -60,7 +60,8 @@ def settle_orders(rng: np.random.Generator, shop: Shop, orders: OrderCols) -> tu
 
     first_line = np.searchsorted(orders.line_order, np.arange(n))
     category = shop.catalog.category[orders.line_product[np.minimum(first_line, len(orders.line_order) - 1)]]
-    base_rate = np.array([_RETURN_RATE.get(c, 0.05) for c in CATEGORIES])[category] if n else np.zeros(0)
+    rates = np.array([_RETURN_RATE.get(c, 0.05) for c in shop.catalog.categories])
+    base_rate = rates[category] if n else np.zeros(0)
     returned_at = delivered + rng.integers(2 * DAY, (RETURN_WINDOW_DAYS - 5) * DAY, n)
     returned = (status == DELIVERED) & (rng.random(n) < base_rate + orders.return_rate) & (returned_at < now)
     status = np.where(returned, RETURNED, status)

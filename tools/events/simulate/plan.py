@@ -12,27 +12,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from tools.events.catalog import CATEGORIES
-from tools.events.regions import all_regions
 from tools.events.simulate.calendar import IntensityPlan, LocalClock
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.population import region_shares
+from tools.events.simulate.settings import SettingsError, ShopSettings
 
-# Regional tastes: category multipliers by country (and a few regions), on top of per-region noise.
-_COUNTRY_TASTE: dict[str, dict[str, float]] = {
-    "GB": {"Books": 1.5, "Garden": 1.6, "Coffee & Tea": 1.3, "Outdoor Jackets": 1.3, "Pet Supplies": 1.3},
-    "DE": {"Cycling": 1.7, "Outdoor Jackets": 1.4, "Boots": 1.4, "Camping Gear": 1.3,
-           "Kitchen Appliances": 1.2},
-    "FR": {"Beauty": 1.6, "Cookware": 1.5, "Books": 1.2, "Home Decor": 1.3},
-    "IT": {"Coffee & Tea": 1.6, "Cookware": 1.4, "Shoes": 1.4, "Beauty": 1.2},
-    "ES": {"Fitness": 1.4, "Sports Nutrition": 1.3, "Home Audio": 1.3, "Shoes": 1.2, "Outdoor Jackets": 0.6,
-           "Boots": 0.6},
-}
-_REGION_TASTE: dict[str, dict[str, float]] = {
-    "ES-CN": {"Outdoor Jackets": 0.25, "Boots": 0.3, "Beauty": 1.4},
-    "GB-SCT": {"Outdoor Jackets": 1.6, "Boots": 1.4},
-    "DE-BY": {"Boots": 1.3, "Camping Gear": 1.3},
-}
 # Category seasonality: (amplitude, peak day of year).
 _CATEGORY_SEASON: dict[str, tuple[float, int]] = {
     "Garden": (0.6, 135), "Outdoor Jackets": (0.5, 320), "Boots": (0.45, 320), "Camping Gear": (0.5, 190),
@@ -51,6 +35,7 @@ _DEFECT_CATEGORIES = ("Headphones", "Kitchen Appliances", "Backpacks", "Outdoor 
 FAVOURITE_LIFT = 12.0
 LARGE_FAVOURITE_LIFT = 9.0  # best sellers: a smaller lift keeps them a modest share of their region
 PAIR_PROBABILITY = 0.8  # P(b is added | a is the first item)
+ANOMALY_UTC_HOURS = range(8, 14)  # when planted outages and surges may start
 UNCALIBRATED = float("nan")  # a promotion's or trend break's weight multiplier before `calibrate_plan`
 
 
@@ -78,13 +63,15 @@ class ShopPlan:
             self.pair_of[a] = b
 
 
-def _taste(rng: np.random.Generator) -> np.ndarray:
-    regions = all_regions()
-    taste = rng.lognormal(0.0, 0.15, (len(regions), len(CATEGORIES)))
+def _taste(rng: np.random.Generator, settings: ShopSettings, categories: tuple[str, ...]) -> np.ndarray:
+    regions = settings.geography.regions
+    taste = rng.lognormal(0.0, 0.15, (len(regions), len(categories)))
     for i, region in enumerate(regions):
-        for table in (_COUNTRY_TASTE.get(region.country, {}), _REGION_TASTE.get(region.code, {})):
+        for table in (settings.country_taste.get(region.country, {}),
+                      settings.region_taste.get(region.name, {})):
             for category, factor in table.items():
-                taste[i, CATEGORIES.index(category)] *= factor
+                if category in categories:
+                    taste[i, categories.index(category)] *= factor
     return taste
 
 
@@ -94,15 +81,17 @@ def _non_holiday_day(rng: np.random.Generator, lo: int, hi: int, holiday_days: s
 
 
 def make_plan(
-    rng: np.random.Generator, catalog: Catalog, clock: LocalClock, holiday_dates: list[date]
+    rng: np.random.Generator, settings: ShopSettings, catalog: Catalog, clock: LocalClock,
+    holiday_dates: list[date],
 ) -> ShopPlan:
     """Choose every planted pattern. Time-bound ones fall in the last ~90 days (fraud and anomalies: ~60).
 
     Promotion and trend-break weight multipliers are left for `taste.calibrate_plan`.
     """
-    regions = all_regions()
+    regions = settings.geography.regions
     n_regions, n_products, days = len(regions), len(catalog), clock.days
-    taste = _taste(rng)
+    categories = catalog.categories
+    taste = _taste(rng, settings, categories)
     base = catalog.popularity[None, :] * taste[:, catalog.category]
     rank = np.argsort(-catalog.popularity)  # most popular first
     taken: set[int] = set()
@@ -122,12 +111,12 @@ def make_plan(
     # Regional favourites: well-known products that one region buys far more than anyone else. The first two,
     # best sellers in large regions, carry the trend breaks: their region-level series are dense enough to
     # show a step even in the test-sized shop.
-    spike_codes = _pick_spike_regions(rng)
-    candidates = [i for i in np.argsort(-region_shares()) if regions[i].code not in spike_codes]
+    spike_codes = _pick_spike_regions(rng, settings)
+    candidates = [i for i in np.argsort(-region_shares(regions)) if regions[i].name not in spike_codes]
     large = [int(r) for r in rng.choice(candidates[:6], 2, replace=False)]
     others = [int(r) for r in rng.choice([r for r in candidates if r not in large], 4, replace=False)]
     # Steady sellers (no category seasonality) so that a step is a step, not a season.
-    steady = np.array([p for p in rank[:40] if CATEGORIES[catalog.category[p]] not in _CATEGORY_SEASON])
+    steady = np.array([p for p in rank[:40] if categories[catalog.category[p]] not in _CATEGORY_SEASON])
     favourites = [(r, pick(steady[:5])) for r in large] + [(r, pick(rank[10:60])) for r in others]
     favourite_regions = [r for r, _ in favourites]
     for k, (r, p) in enumerate(favourites):
@@ -149,15 +138,22 @@ def make_plan(
 
     # Bought-together pairs from complementary categories.
     pairs = []
-    for cat_a, cat_b in _PAIR_CATEGORIES[:10]:
-        ia, ib = CATEGORIES.index(cat_a), CATEGORIES.index(cat_b)
+    for cat_a, cat_b in [(a, b) for a, b in _PAIR_CATEGORIES if a in categories and b in categories][:10]:
+        ia, ib = categories.index(cat_a), categories.index(cat_b)
         a_pool = [p for p in rank[:200] if catalog.category[p] == ia and launch_day[p] < 0][:6]
         b_pool = [p for p in rank[:300] if catalog.category[p] == ib and launch_day[p] < 0][:8]
         a = pick(np.array(a_pool))
         pairs.append((a, pick(np.array(b_pool))))
 
     # Volume anomalies in the last ~60 days, on ordinary days, away from the spike regions.
-    quiet = [i for i in range(n_regions) if regions[i].code not in spike_codes and i not in favourite_regions]
+    # They start at 08:00-13:00 UTC, so they go to regions where those are daytime hours (a surge at night is
+    # a handful of visits, below what any detector can tell from noise).
+    quiet = [i for i in range(n_regions) if regions[i].name not in spike_codes and i not in favourite_regions
+             and _daytime_at(clock, i, ANOMALY_UTC_HOURS)]
+    if len(quiet) < 2:
+        hours = f"{ANOMALY_UTC_HOURS.start:02d}:00-{ANOMALY_UTC_HOURS.stop:02d}:00"
+        raise SettingsError("The outage and surge need two regions without a spike or favourite where "
+                            f"{hours} UTC is daytime.")
     _, surge_region = (int(r) for r in rng.choice(quiet, 2, replace=False))
     # The outage goes to the busiest quiet region: in a small region even a full-day outage is a handful of
     # missing visits, below what any detector can tell from noise.
@@ -169,45 +165,52 @@ def make_plan(
         (outage_region, outage_day * 24 + int(rng.integers(8, 11)), int(rng.integers(10, 14)), 0.02),
         (surge_region, surge_day * 24 + int(rng.integers(9, 14)), int(rng.integers(4, 9)), 4.0),
     ]
-    spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.code in spike_codes}
+    spikes = {i: float(rng.uniform(2.55, 2.75)) for i, r in enumerate(regions) if r.name in spike_codes}
 
-    # Complaint wave: a defect-prone, well-selling product in a large mainland region, a week ~5 weeks back.
-    defect_products = [p for p in rank[5:80] if CATEGORIES[catalog.category[p]] in _DEFECT_CATEGORIES]
+    # Complaint wave: a defect-prone, well-selling product in a large region without a spike, ~5 weeks back.
+    defect_products = [p for p in rank[5:80] if categories[catalog.category[p]] in _DEFECT_CATEGORIES]
     complaint_product = pick(np.array(defect_products))
     # a good product, one bad batch
     catalog.quality[complaint_product] = max(catalog.quality[complaint_product], 4.5)
-    big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].code not in spike_codes | {"ES-CN"}][:8]
+    big = [i for i in np.argsort(-base.sum(axis=1)) if regions[i].name not in spike_codes][:8]
     complaint = (complaint_product, int(rng.choice(big)), days - int(rng.integers(32, 40)))
     return ShopPlan(base, launch_day, promotions, trend_breaks, favourites, pairs,
                     IntensityPlan(spikes, anomalies), complaint)
 
 
-def _pick_spike_regions(rng: np.random.Generator) -> set[str]:
-    """Four regions in three countries, two of them outside Central European Time (a GB region, the
-    Canaries)."""
-    regions = all_regions()
-    gb = [r.code for r in regions if r.country == "GB"]
-    continental = [r.code for r in regions if r.country in ("DE", "FR", "IT")]
-    first = str(rng.choice(continental))
-    second = str(rng.choice([c for c in continental if c[:2] != first[:2]]))
-    return {str(rng.choice(gb)), "ES-CN", first, second}
+def _daytime_at(clock: LocalClock, region: int, utc_hours: range) -> bool:
+    """Whether `utc_hours` of the span's last day are between 07:00 and 22:00 in `region`."""
+    local = clock.hour[region, (clock.days - 1) * 24 + np.array(utc_hours)]
+    return bool(((local >= 7) & (local < 22)).all())
 
 
-def season_factor(categories: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
-    """Category seasonality for each (day, product): [len(ordinals), len(categories)]."""
+def _pick_spike_regions(rng: np.random.Generator, settings: ShopSettings) -> set[str]:
+    """The settings' fixed spike regions plus one per draw, each in a country no earlier draw chose."""
+    country = {r.name: r.country for r in settings.geography.regions}
+    drawn: list[str] = []
+    for candidates in settings.spike_draws:
+        taken = {country[d] for d in drawn}
+        drawn.append(str(rng.choice([c for c in candidates if country[c] not in taken])))
+    return set(settings.spike_places) | set(drawn)
+
+
+def season_factor(catalog: Catalog, ordinals: np.ndarray) -> np.ndarray:
+    """Category seasonality for each (day, product): [len(ordinals), len(catalog)]."""
     doy = np.array([date.fromordinal(int(o)).timetuple().tm_yday for o in ordinals])
-    amp = np.zeros(len(CATEGORIES))
-    peak = np.zeros(len(CATEGORIES))
+    names = catalog.categories
+    amp = np.zeros(len(names))
+    peak = np.zeros(len(names))
     for name, (a, p) in _CATEGORY_SEASON.items():
-        amp[CATEGORIES.index(name)], peak[CATEGORIES.index(name)] = a, p
+        if name in names:
+            amp[names.index(name)], peak[names.index(name)] = a, p
     per_category = 1.0 + amp[None, :] * np.cos(2 * np.pi * (doy[:, None] - peak[None, :]) / 365.25)
-    return per_category[:, categories]
+    return per_category[:, catalog.category]
 
 
 def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Seasonality x availability x promotion lift per (day, product): [D, P]."""
     ordinals = np.array([(start + timedelta(days=int(d))).toordinal() for d in day_indices])
-    by_day = season_factor(catalog.category, ordinals)
+    by_day = season_factor(catalog, ordinals)
     by_day = by_day * (day_indices[:, None] >= plan.launch_day[None, :])
     for product, first, last, _, _, multiplier in plan.promotions:
         by_day[(day_indices >= first) & (day_indices <= last), product] *= multiplier
@@ -229,7 +232,7 @@ def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: 
 def browse_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
     """Weight of browsing each product within its category, per (day, category, product): [D, C, P]."""
     by_day = _day_factor(plan, catalog, start, day_indices) * catalog.popularity[None, :]
-    in_category = catalog.category[None, :] == np.arange(len(CATEGORIES))[:, None]  # [C, P]
+    in_category = catalog.category[None, :] == np.arange(len(catalog.categories))[:, None]  # [C, P]
     return by_day[:, None, :] * in_category[None, :, :] + 1e-12 * in_category[None, :, :]
 
 

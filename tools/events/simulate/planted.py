@@ -14,14 +14,13 @@ import numpy as np
 import pyarrow as pa
 
 from tools.events.geo import haversine_km
-from tools.events.regions import all_regions
 from tools.events.schema import ORDER_STATUSES, FraudCase
 from tools.events.simulate.columns import CART, PURCHASE, VIEW, EventCols, OrderCols
-from tools.events.simulate.population import STREETS
 from tools.events.simulate.sessions import Shop
 
 DAY = 86_400
 CANCELLED = ORDER_STATUSES.index("cancelled")
+CARD_TEST_CEILING = 4.6
 
 
 @dataclass
@@ -66,7 +65,7 @@ def _utc(seconds: int) -> datetime:
 def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> PlantedPlan:
     """Choose the fraud cases and complaint-wave orders. New devices are numbered from `first_device`."""
     users, cities, catalog = shop.users, shop.cities, shop.catalog
-    regions = all_regions()
+    regions = shop.settings.geography.regions
     plan = PlantedPlan(reserved=np.zeros(len(users.region), dtype=bool))
     next_device = [first_device]
 
@@ -129,8 +128,9 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
                               basket(int(rng.integers(1, 3))))
         add_case("impossible_travel", [u], [thief_device], [first, second])
 
-    # Card testing: one device, one or two fresh accounts, 15-40 tiny orders inside an hour.
-    gbp = shop.gb_region
+    # Card testing: one device, one or two fresh accounts, 15-40 tiny orders inside an hour: each costs under
+    # 4.6 in the shop's currency or in the buyer's, whichever is more.
+    ceiling = CARD_TEST_CEILING * np.maximum(shop.settings.geography.price_factor, 1.0)
     # The regions with the most fresh accounts host the made-up ones (toy configs may have few).
     busy = np.argsort(-np.bincount(users.region[fresh], minlength=len(regions)), kind="stable")[:8]
     for r in rng.choice(busy, 4, replace=False):
@@ -142,8 +142,8 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
         orders = []
         for k, off in enumerate(offsets):
             u = accounts[k % len(accounts)]
-            price = np.where(gbp[users.region[u]], catalog.price_gbp, catalog.price_eur)
-            cheap = np.flatnonzero((price < 4.6) & (shop.plan.launch_day < 0))
+            paid_in = shop.region_currency[users.region[u]]
+            cheap = np.flatnonzero((catalog.prices[paid_in] < ceiling[paid_in]) & (shop.plan.launch_day < 0))
             orders.append(home_order(u, t0 + int(off), device, [(int(rng.choice(cheap)), 1)],
                                      forced_status=CANCELLED if rng.random() < 0.6 else -1))
         # every order of one device is placed from the same spot
@@ -173,7 +173,8 @@ def plan_planted(rng: np.random.Generator, shop: Shop, first_device: int) -> Pla
                                 != regions[users.region[u]].country))
         c = int(rng.choice(far))
         country = regions[int(cities.region[c])].country
-        address = f"{int(rng.integers(1, 200))} {rng.choice(STREETS[country])}, {cities.name[c]}"
+        streets = list(shop.settings.people[country].streets)
+        address = f"{int(rng.integers(1, 200))} {rng.choice(streets)}, {cities.name[c]}"
         ship = (int(cities.region[c]), c, round(float(cities.lat[c] + rng.normal(0, 0.02)), 4),
                 round(float(cities.lon[c] + rng.normal(0, 0.02)), 4), address)
         o = home_order(u, when(int(users.region[u])), int(users.device_base[u]),
@@ -206,7 +207,7 @@ def planted_events(shop: Shop, orders: list[PlantedOrder]) -> EventCols:
     """View, cart and purchase events of planted orders (already numbered)."""
     rows = []
     for o in orders:
-        gb = bool(shop.gb_region[shop.users.region[o.user]])
+        paid_in = int(shop.region_currency[shop.users.region[o.user]])
         base = {"user": o.user, "session": o.session, "region": o.region, "city": o.city, "lat": o.lat,
                 "lon": o.lon, "device": o.device, "channel": o.channel}
         t = o.start
@@ -214,18 +215,18 @@ def planted_events(shop: Shop, orders: list[PlantedOrder]) -> EventCols:
             for product, qty in o.items:
                 rows.append(dict(base, time=t, etype=etype, product=product,
                                  category=int(shop.catalog.category[product]),
-                                 qty=qty if etype == CART else 0, price=_price(shop, product, gb),
-                                 currency=int(gb)))
+                                 qty=qty if etype == CART else 0, price=_price(shop, product, paid_in),
+                                 currency=paid_in))
                 t += 20
         for product, qty in o.items:
             rows.append(dict(base, time=o.placed, etype=PURCHASE, product=product,
                              category=int(shop.catalog.category[product]), qty=qty,
-                             price=_price(shop, product, gb), currency=int(gb), order=o.order))
+                             price=_price(shop, product, paid_in), currency=paid_in, order=o.order))
     return EventCols.from_rows(rows)
 
 
-def _price(shop: Shop, product: int, gb: bool) -> float:
-    return float(shop.catalog.price_gbp[product] if gb else shop.catalog.price_eur[product])
+def _price(shop: Shop, product: int, paid_in: int) -> float:
+    return float(shop.catalog.prices[paid_in, product])
 
 
 def planted_orders(shop: Shop, orders: list[PlantedOrder]) -> OrderCols:
@@ -235,7 +236,7 @@ def planted_orders(shop: Shop, orders: list[PlantedOrder]) -> OrderCols:
     ship = [o.ship for o in orders]
     home_address = users.address.take(pa.array(u)).to_pylist() if len(u) else []
     lines = [(i, p, q) for i, o in enumerate(orders) for p, q in o.items]
-    gb = shop.gb_region[users.region[u]] if len(u) else np.zeros(0, dtype=bool)
+    paid_in = shop.region_currency[users.region[u]] if len(u) else np.zeros(0, dtype=np.int64)
     return OrderCols(
         order=np.array([o.order for o in orders], dtype=np.int64), user=u,
         placed=np.array([o.placed for o in orders], dtype=np.int64),
@@ -244,12 +245,12 @@ def planted_orders(shop: Shop, orders: list[PlantedOrder]) -> OrderCols:
         lat=np.array([s[2] if s else users.lat[o.user] for s, o in zip(ship, orders)], dtype=float),
         lon=np.array([s[3] if s else users.lon[o.user] for s, o in zip(ship, orders)], dtype=float),
         address=pa.array([s[4] if s else a for s, a in zip(ship, home_address)], pa.string()),
-        currency=gb.astype(np.int64), device=np.array([o.device for o in orders], dtype=np.int64),
+        currency=paid_in, device=np.array([o.device for o in orders], dtype=np.int64),
         forced_status=np.array([o.forced_status for o in orders], dtype=np.int64),
         return_rate=np.array([o.return_rate for o in orders], dtype=float),
         complaint=np.array([o.complaint for o in orders], dtype=bool),
         line_order=np.array([x[0] for x in lines], dtype=np.int64),
         line_product=np.array([x[1] for x in lines], dtype=np.int64),
         line_qty=np.array([x[2] for x in lines], dtype=np.int64),
-        line_price=np.array([_price(shop, x[1], bool(gb[x[0]])) for x in lines], dtype=float),
+        line_price=np.array([_price(shop, x[1], int(paid_in[x[0]])) for x in lines], dtype=float),
     )

@@ -1,4 +1,4 @@
-"""The demo shop's customers: a name, a fake example.com address, a home city (weighted by the registry's
+"""A shop's customers: a name, a fake example.com address, a home city (weighted by the settings'
 city weights), a home point near it, devices and a signup time, drawn from a seeded generator.
 """
 
@@ -10,48 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tools.events.regions import COUNTRIES, all_regions
-
-_FIRST_NAMES = {
-    "FR": ["Camille", "Lucas", "Chloe", "Hugo", "Manon", "Louis", "Lea", "Jules", "Ines", "Arthur", "Sarah",
-           "Nathan", "Juliette", "Paul", "Clara", "Theo", "Emma", "Gabriel", "Louise", "Antoine"],
-    "DE": ["Lena", "Jonas", "Anna", "Leon", "Marie", "Felix", "Sophie", "Paul", "Laura", "Lukas", "Mia",
-           "Finn", "Hannah", "Elias", "Lea", "Maximilian", "Emilia", "Moritz", "Johanna", "Tim"],
-    "ES": ["Lucia", "Hugo", "Sofia", "Mateo", "Martina", "Pablo", "Paula", "Daniel", "Carmen", "Alejandro",
-           "Elena", "Javier", "Marta", "Diego", "Laura", "Sergio", "Claudia", "Alvaro", "Irene", "Carlos"],
-    "IT": ["Giulia", "Francesco", "Sofia", "Alessandro", "Aurora", "Lorenzo", "Chiara", "Matteo", "Martina",
-           "Leonardo", "Giorgia", "Andrea", "Sara", "Marco", "Elena", "Davide", "Alice", "Luca", "Federica",
-           "Riccardo"],
-    "GB": ["Olivia", "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Emily", "Jack", "Sophie",
-           "Thomas", "Grace", "James", "Lily", "William", "Ella", "Charlie", "Freya", "Oscar"],
-}
-_LAST_NAMES = {
-    "FR": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-           "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Fournier", "Girard", "Bonnet", "Mercier",
-           "Lambert"],
-    "DE": ["Muller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-           "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schroder", "Neumann", "Braun", "Zimmermann",
-           "Hartmann", "Kruger"],
-    "ES": ["Garcia", "Rodriguez", "Gonzalez", "Fernandez", "Lopez", "Martinez", "Sanchez", "Perez", "Gomez",
-           "Martin", "Jimenez", "Ruiz", "Hernandez", "Diaz", "Moreno", "Alvarez", "Romero", "Navarro",
-           "Torres", "Dominguez"],
-    "IT": ["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino",
-           "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Costa", "Giordano", "Mancini", "Rizzo", "Lombardi",
-           "Moretti"],
-    "GB": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-           "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood",
-           "Clarke"],
-}
-STREETS = {
-    "FR": ["Rue de la Republique", "Avenue Victor Hugo", "Rue Pasteur", "Boulevard Gambetta", "Rue des Lilas",
-           "Rue Jean Jaures"],
-    "DE": ["Hauptstrasse", "Bahnhofstrasse", "Schulstrasse", "Gartenstrasse", "Lindenweg", "Bergstrasse"],
-    "ES": ["Calle Mayor", "Avenida de la Constitucion", "Calle Real", "Plaza de Espana", "Calle del Sol",
-           "Paseo del Prado"],
-    "IT": ["Via Roma", "Via Garibaldi", "Corso Italia", "Via Mazzini", "Via Dante", "Piazza Verdi"],
-    "GB": ["High Street", "Station Road", "Church Lane", "Victoria Road", "Park Avenue", "Mill Lane"],
-}
-
+from tools.events.simulate.settings import Area, Geography, ShopSettings
 
 
 @dataclass
@@ -61,7 +20,7 @@ class Population:
     ids: pa.Array
     names: pa.Array
     emails: pa.Array
-    region: np.ndarray  # index into all_regions()
+    region: np.ndarray  # index into the geography's regions
     city: np.ndarray  # global city index (see city_table)
     lat: np.ndarray
     lon: np.ndarray
@@ -74,8 +33,7 @@ class Population:
     def __len__(self) -> int:
         return len(self.region)
 
-    def table(self, cities: CityTable) -> pa.Table:
-        regions = all_regions()
+    def table(self, cities: CityTable, regions: tuple[Area, ...]) -> pa.Table:
         return pa.table({
             "user_id": self.ids, "name": self.names, "email": self.emails,
             "home_country": np.array([r.country for r in regions])[self.region],
@@ -87,7 +45,7 @@ class Population:
 
 @dataclass
 class CityTable:
-    """Every city of the registry as arrays (global city index)."""
+    """Every city of the shop as arrays (global city index)."""
 
     name: np.ndarray
     region: np.ndarray
@@ -96,16 +54,16 @@ class CityTable:
     weight: np.ndarray
 
 
-def city_table() -> CityTable:
-    """The registry's cities flattened, in registry order."""
-    rows = [(c.name, ri, c.lat, c.lon, c.weight) for ri, r in enumerate(all_regions()) for c in r.cities]
+def city_table(regions: tuple[Area, ...]) -> CityTable:
+    """The regions' cities flattened, in region order."""
+    rows = [(c.name, ri, c.lat, c.lon, c.weight) for ri, r in enumerate(regions) for c in r.cities]
     name, region, lat, lon, weight = zip(*rows)
     return CityTable(np.array(name), np.array(region), np.array(lat), np.array(lon), np.array(weight))
 
 
-def region_shares() -> np.ndarray:
+def region_shares(regions: tuple[Area, ...]) -> np.ndarray:
     """Share of shoppers per region: city weights, evened out so small regions still have a real audience."""
-    weights = np.array([sum(c.weight for c in r.cities) for r in all_regions()])
+    weights = np.array([sum(c.weight for c in r.cities) for r in regions])
     weights = weights / weights.sum()
     return 0.6 * weights + 0.4 / len(weights)
 
@@ -115,12 +73,14 @@ def _join(*parts: pa.Array | str) -> pa.Array:
 
 
 def make_population(
-    rng: np.random.Generator, n_users: int, signup_span: tuple[np.datetime64, np.datetime64]
+    rng: np.random.Generator, settings: ShopSettings, n_users: int,
+    signup_span: tuple[np.datetime64, np.datetime64],
 ) -> Population:
     """`n_users` shoppers; about 60% signed up before the span starts, the rest during it (the shop grows)."""
-    cities = city_table()
-    regions = all_regions()
-    region = rng.choice(len(regions), size=n_users, p=region_shares())
+    world: Geography = settings.geography
+    regions = world.regions
+    cities = city_table(regions)
+    region = rng.choice(len(regions), size=n_users, p=region_shares(regions))
     # city within region by the registry's city weights
     city = np.empty(n_users, dtype=np.int64)
     for ri in range(len(regions)):
@@ -132,16 +92,17 @@ def make_population(
     lat = np.round(cities.lat[city] + rng.normal(0, 0.025, n_users), 4)
     lon = np.round(cities.lon[city] + rng.normal(0, 0.035, n_users), 4)
     country_of_region = np.array([r.country for r in regions])
-    country_codes = [c.code for c in COUNTRIES]
+    country_codes = list(world.countries)
     country = np.array([country_codes.index(c) for c in country_of_region])[region]
     first_names = np.empty(n_users, dtype=object)
     last_names = np.empty(n_users, dtype=object)
     streets = np.empty(n_users, dtype=object)
     for ci, code in enumerate(country_codes):
         members = np.flatnonzero(country == ci)
-        first_names[members] = rng.choice(_FIRST_NAMES[code], size=len(members))
-        last_names[members] = rng.choice(_LAST_NAMES[code], size=len(members))
-        streets[members] = rng.choice(STREETS[code], size=len(members))
+        people = settings.people[code]
+        first_names[members] = rng.choice(list(people.first_names), size=len(members))
+        last_names[members] = rng.choice(list(people.last_names), size=len(members))
+        streets[members] = rng.choice(list(people.streets), size=len(members))
     first_arr, last_arr = pa.array(first_names, pa.string()), pa.array(last_names, pa.string())
     names = _join(first_arr, " ", last_arr)
     number = pa.array(rng.integers(1, 999, n_users)).cast(pa.string())

@@ -7,8 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from tools.events.catalog import CATEGORIES
-from tools.events.regions import all_regions
 from tools.events.schema import REVIEWS
 from tools.events.simulate.columns import Names, OrderCols, prefixed_ids
 from tools.events.simulate.orders import RETURNED, Settled
@@ -141,7 +139,7 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     for k in range(len(chosen)):
         noun = str(shop.catalog.noun[product[k]])
         if defective[k]:
-            defect = rng.choice(_DEFECTS.get(CATEGORIES[shop.catalog.category[product[k]]],
+            defect = rng.choice(_DEFECTS.get(shop.catalog.categories[shop.catalog.category[product[k]]],
                                              ["it broke within days"]))
             texts.append(f"The {noun} arrived fine but {defect}. {rng.choice(_DEFECT_CLOSINGS)}")
             continue
@@ -149,7 +147,7 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
         template = rng.choice(_TEXTS[(_sentiment(int(rating[k])), topic)])
         texts.append(str(template).format(noun=noun, Noun=noun[0].upper() + noun[1:]))
     order = np.argsort(when, kind="stable")
-    regions = np.array([r.name for r in all_regions()])
+    regions = np.array([r.name for r in shop.settings.geography.regions])
     return pa.Table.from_arrays([
         prefixed_ids("R", np.arange(1, len(chosen) + 1), 7),
         names.user_ids.take(pa.array(user[order])),

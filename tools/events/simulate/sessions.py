@@ -13,8 +13,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from tools.events.regions import all_regions
-from tools.events.simulate.catalog import CATEGORY_POPULARITY, Catalog
+from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
 from tools.events.simulate.daytime import time_mix
 from tools.events.simulate.plan import (
@@ -25,6 +24,7 @@ from tools.events.simulate.plan import (
     promotion_discount,
 )
 from tools.events.simulate.population import CityTable, Population
+from tools.events.simulate.settings import ShopSettings
 from tools.events.simulate.taste import Taste, TastedSampler
 
 CHANNEL_SHARE = np.array([0.42, 0.30, 0.10, 0.09, 0.09])  # web, app, email, social, ads
@@ -42,6 +42,7 @@ EVENTS_PER_SESSION = 3.95
 class Shop:
     """Everything the generator draws from, fixed for one build."""
 
+    settings: ShopSettings
     catalog: Catalog
     users: Population
     cities: CityTable
@@ -50,7 +51,6 @@ class Shop:
     start_s: int  # its midnight in epoch seconds
     end_s: int  # midnight after the last day: "now" for order statuses
     reserved: np.ndarray  # bool per user: kept for planted fraud, never an ordinary shopper
-    gb_region: np.ndarray  # bool per region
     band: np.ndarray  # [R, H] local weekday * 6 + local hour // 4 (a 4-hour band of the week) per UTC hour
     week_hour: np.ndarray  # [R, H] local weekday * 24 + local hour per UTC hour (row of the time-of-day mix)
     # [R * 42] systematic-sampling phase per (region, band), carried across blocks
@@ -64,7 +64,12 @@ class Shop:
 
     @property
     def n_regions(self) -> int:
-        return len(all_regions())
+        return len(self.settings.geography.regions)
+
+    @property
+    def region_currency(self) -> np.ndarray:
+        """[R] index of the currency each region's shoppers pay in (0: the shop's)."""
+        return self.settings.geography.region_currency
 
 
 class ProductSampler:
@@ -168,7 +173,7 @@ def generate_block(
     block_hours = np.arange(first_hour, first_hour + n_hours)
     sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category,
                             shop.taste, block_hours // 24 - first_day,
-                            time_mix()[shop.week_hour[:, block_hours]])
+                            time_mix(shop.catalog.categories)[shop.week_hour[:, block_hours]])
     key = region * n_hours + (hour - first_hour)
     first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
@@ -191,7 +196,7 @@ def generate_block(
     browsing = ((slot_pos >= np.maximum(n_lines[slot_session], 1 + paired[slot_session]))
                 & (rng.random(len(slot_pos)) < 0.6))
     browse = ProductSampler(browse_weights(shop.plan, shop.catalog, shop.start, days))
-    n_categories = len(CATEGORY_POPULARITY)
+    n_categories = len(shop.catalog.categories)
     browse_key = ((day[slot_session[browsing]] - first_day) * n_categories
                   + shop.catalog.category[first_item[slot_session[browsing]]])
     slot_product[browsing] = browse.draw(rng, browse_key)
@@ -230,18 +235,17 @@ def generate_block(
 
     # Quantity and price per cart/purchase line (the purchase repeats its cart line).
     line_slot = slot_offset[sess] + np.maximum(slot, 0)
-    cheap = shop.catalog.price_eur[np.maximum(product, 0)] < 15
+    cheap = shop.catalog.price[np.maximum(product, 0)] < 15
     qty_draw = rng.random(len(slot_product))[line_slot]
     qty = np.where(cheap, 1 + (qty_draw < 0.3) + (qty_draw < 0.1), 1 + (qty_draw < 0.08) + (qty_draw < 0.01))
     qty = np.where(is_cart | is_purchase, qty, 0)
-    gb = shop.gb_region[region[sess]]
+    paid_in = shop.region_currency[region[sess]]
     discount = promotion_discount(shop.plan, len(shop.catalog), days)[
         day[sess] - first_day, np.maximum(product, 0)
     ]
-    list_price = np.where(gb, shop.catalog.price_gbp[np.maximum(product, 0)],
-                          shop.catalog.price_eur[np.maximum(product, 0)])
+    list_price = shop.catalog.prices[paid_in, np.maximum(product, 0)]
     price = np.where(has_product, np.round(list_price * (1 - discount), 2), np.nan)
-    currency = np.where(has_product, gb.astype(np.int64), -1)
+    currency = np.where(has_product, paid_in, -1)
 
     # Times: browsing gaps of ~35 s; all lines of an order are placed at the same instant.
     gaps = rng.exponential(35.0, len(sess)).astype(np.int64) + 2
@@ -278,7 +282,7 @@ def block_orders(shop: Shop, cols: EventCols, facts: dict, order_number: np.ndar
         order=order_number[bought_sessions], user=user, placed=placed, region=users.region[user],
         city=users.city[user], lat=users.lat[user], lon=users.lon[user],
         address=users.address.take(pa.array(user)),
-        currency=shop.gb_region[users.region[user]].astype(np.int64), device=facts["device"][bought_sessions],
+        currency=shop.region_currency[users.region[user]], device=facts["device"][bought_sessions],
         forced_status=np.full(n, -1), return_rate=np.zeros(n), complaint=np.zeros(n, dtype=bool),
         line_order=row_of_session[sessions], line_product=cols.product[rows], line_qty=cols.qty[rows],
         line_price=cols.price[rows],

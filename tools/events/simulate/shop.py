@@ -1,5 +1,6 @@
-"""The demo shop put together: `build_demo_shop` generates it from a `DemoConfig`, `load_ground_truth` reads
-back what it planted.
+"""A generated shop put together: `build_shop` generates one from its `ShopSettings` (profile and the
+generator's choices) and a `DemoConfig` (size and seed), `build_demo_shop` the demo shop; `load_ground_truth`
+reads back what it planted.
 
 It writes events (date-partitioned), the products/users/orders/reviews tables and `manifest.json` (the
 GroundTruth) in ONE store transaction, replacing any previous demo data: a crash leaves the old shop.
@@ -16,7 +17,6 @@ import numpy as np
 from tqdm import tqdm
 
 from tools.events.profile import PROFILE_FILE
-from tools.events.regions import all_regions
 from tools.events.schema import (
     PRODUCTS,
     REVIEWS,
@@ -55,9 +55,10 @@ from tools.events.simulate.orders import Settled, keep_orders, settle_orders, so
 from tools.events.simulate.plan import ShopPlan, make_plan
 from tools.events.simulate.planted import PlantedPlan, plan_planted, planted_events, planted_orders
 from tools.events.simulate.population import city_table, make_population, region_shares
-from tools.events.simulate.profile import demo_profile
+from tools.events.simulate.profile import demo_settings
 from tools.events.simulate.reviews import make_reviews
 from tools.events.simulate.sessions import EVENTS_PER_SESSION, Shop, block_orders, generate_block
+from tools.events.simulate.settings import ShopSettings
 from tools.events.simulate.taste import calibrate_plan, make_taste
 from tools.events.store import EventStore, conform
 
@@ -139,43 +140,53 @@ def _number(counter: int, times: np.ndarray) -> np.ndarray:
 
 def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True) -> GroundTruth:
     """Generate the demo shop into `store` (replacing any previous demo data) and return its ground truth."""
+    return build_shop(store, demo_settings(), config, progress)
+
+
+def build_shop(store: EventStore, settings: ShopSettings, config: DemoConfig, progress: bool = True
+               ) -> GroundTruth:
+    """Generate the shop of `settings` into `store` (replacing any previous generated data) and return its
+    ground truth."""
     rng = np.random.default_rng(config.seed)
     start, days = config.start, config.days
     start_s = _epoch_s(start)
     end_s = start_s + days * DAY
-    catalog = make_catalog(rng, config.n_products, (np.datetime64(start), np.datetime64(config.end)))
-    users = make_population(rng, config.users,
+    regions = settings.geography.regions
+    catalog = make_catalog(rng, config.n_products, (np.datetime64(start), np.datetime64(config.end)),
+                           settings.geography.price_factor, settings.categories)
+    users = make_population(rng, settings, config.users,
                             (np.datetime64(start, "s"), np.datetime64(start, "s") + days * DAY))
-    cities = city_table()
-    clock = local_clock(start, days)
-    holidays_by_region = span_holidays(clock)
+    cities = city_table(regions)
+    clock = local_clock(regions, start, days)
+    holidays_by_region = span_holidays(clock, regions)
     holiday_dates = sorted({d for ds in holidays_by_region.values() for d in ds if start <= d <= config.end})
-    plan = make_plan(rng, catalog, clock, holiday_dates)
+    plan = make_plan(rng, settings, catalog, clock, holiday_dates)
     # Taste has its own stream, so that every planted choice (drawn from `rng`) is what it was without it.
     taste = make_taste(np.random.default_rng([config.seed, 1]), users, plan, catalog)
-    plan = calibrate_plan(plan, taste, users, catalog)
+    plan = calibrate_plan(plan, taste, users, catalog, region_shares(regions))
     launched = plan.launch_day >= 0
     catalog.launched_at[launched] = (np.datetime64(start, "s") + plan.launch_day[launched] * DAY
                                      + np.timedelta64(6 * 3600, "s"))
     n_devices = int(users.device_base[-1] + users.n_devices[-1])  # internal device numbers run 1..n_devices-1
     hours_of_week = week_hour(clock.weekday, clock.hour)
     shop = Shop(
-        catalog=catalog, users=users, cities=cities, plan=plan, start=start, start_s=start_s, end_s=end_s,
+        settings=settings, catalog=catalog, users=users, cities=cities, plan=plan, start=start,
+        start_s=start_s, end_s=end_s,
         reserved=np.zeros(len(users), dtype=bool),
-        gb_region=np.array([r.country == "GB" for r in all_regions()]),
         band=hours_of_week // 4,  # 4-hour bands: weekday * 6 + hour // 4
         week_hour=hours_of_week,
-        conversion_phase=rng.random(len(all_regions()) * 42),
-        basket_count=np.zeros(len(all_regions()) * 42, dtype=np.int64),
+        conversion_phase=rng.random(len(regions) * 42),
+        basket_count=np.zeros(len(regions) * 42, dtype=np.int64),
         device_label=np.concatenate([[0], rng.permutation(n_devices + 64) + 1]),
         taste=taste,
     )
     planted = plan_planted(rng, shop, first_device=n_devices)
     shop.reserved = planted.reserved
-    rate = session_intensity(clock, region_shares(), plan.intensity, holidays_by_region)
+    rate = session_intensity(clock, region_shares(regions), plan.intensity, holidays_by_region)
     counts = systematic_counts(rate, config.n_events / EVENTS_PER_SESSION, rng)
     names = Names(product_ids=prefixed_ids("P", np.arange(1, len(catalog) + 1), 4), user_ids=users.ids,
-                  city_names=cities.name, device_label=shop.device_label)
+                  city_names=cities.name, device_label=shop.device_label, geography=settings.geography,
+                  categories=settings.categories)
 
     n_written = 0
     with store.transaction() as tx:
@@ -223,8 +234,8 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
         orders, settled = sort_orders(OrderCols.concat(orders_parts), Settled.concat(settled_parts))
         orders, settled = keep_orders(orders, settled, orders.placed < end_s)
         tables = {
-            "products": conform(catalog.table(), PRODUCTS),
-            "users": conform(users.table(cities), USERS),
+            "products": conform(catalog.table(settings.profile.currency), PRODUCTS),
+            "users": conform(users.table(cities, regions), USERS),
             "orders": orders_table(orders, settled.status, settled.updated, settled.estimate, names,
                                    catalog.names),
             "reviews": conform(make_reviews(rng, shop, orders, settled, names, catalog.names), REVIEWS),
@@ -234,7 +245,7 @@ def build_demo_shop(store: EventStore, config: DemoConfig, progress: bool = True
             tx.write_parquet(f"tables/{name}/part-{uuid.uuid4().hex[:16]}.parquet", table)
         truth = _ground_truth(config, shop, plan, planted, holiday_dates, n_written)
         tx.write_text(MANIFEST, truth.model_dump_json(indent=2))
-        tx.write_text(PROFILE_FILE, demo_profile().to_json())
+        tx.write_text(PROFILE_FILE, settings.profile.to_json())
     return truth
 
 
@@ -247,7 +258,7 @@ def _friday_lift(multiplier: float) -> float:
 
 def _ground_truth(config: DemoConfig, shop: Shop, plan: ShopPlan, planted: PlantedPlan,
                   holiday_dates: list[date], n_events: int) -> GroundTruth:
-    regions = all_regions()
+    regions = shop.settings.geography.regions
     pid = shop.catalog.ids
     start = config.start
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.events.catalog import CATEGORIES
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.daytime import time_mix, traffic_share
 from tools.events.simulate.plan import ShopPlan
-from tools.events.simulate.population import Population, region_shares
+from tools.events.simulate.population import Population
 
 TASTE_SHARE = 0.75  # share of a shopper's product slots drawn from their favourite categories
 MAX_FAVOURITES = 3  # each shopper has 2 or 3 favourite categories
@@ -31,29 +30,35 @@ class Taste:
     fewer."""
 
     favourites: np.ndarray
+    names: tuple[str, ...]  # the shop's categories
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.names)
 
     def categories(self, user: int) -> list[str]:
-        return [CATEGORIES[c] for c in self.favourites[user] if c >= 0]
+        return [self.names[c] for c in self.favourites[user] if c >= 0]
 
 
-def category_mass(weights: np.ndarray, category: np.ndarray) -> np.ndarray:
+def category_mass(weights: np.ndarray, category: np.ndarray, n_categories: int) -> np.ndarray:
     """Demand weight per category: [..., C] from product weights [..., P]."""
     flat = weights.reshape(-1, weights.shape[-1])
-    onehot = np.zeros((weights.shape[-1], len(CATEGORIES)))
+    onehot = np.zeros((weights.shape[-1], n_categories))
     onehot[np.arange(weights.shape[-1]), category] = 1.0
-    return (flat @ onehot).reshape(*weights.shape[:-1], len(CATEGORIES))
+    return (flat @ onehot).reshape(*weights.shape[:-1], n_categories)
 
 
 def make_taste(rng: np.random.Generator, users: Population, plan: ShopPlan, catalog: Catalog) -> Taste:
     """2 or 3 favourite categories per shopper, biased towards what their home region buys."""
-    share = category_mass(plan.base_weight, catalog.category)  # [R, C]
+    n_categories = len(catalog.categories)
+    share = category_mass(plan.base_weight, catalog.category, n_categories)  # [R, C]
     share = share / share.sum(axis=1, keepdims=True)
     # Gumbel top-k: k draws without replacement with probabilities proportional to the region's category
     # share.
-    keys = np.log(share[users.region]) + rng.gumbel(size=(len(users), len(CATEGORIES)))
+    keys = np.log(share[users.region]) + rng.gumbel(size=(len(users), n_categories))
     favourites = np.argsort(-keys, axis=1)[:, :MAX_FAVOURITES].astype(np.int64)
     favourites[rng.random(len(users)) < 0.5, MAX_FAVOURITES - 1] = -1
-    return Taste(favourites)
+    return Taste(favourites, catalog.categories)
 
 
 class TastedSampler:
@@ -76,7 +81,7 @@ class TastedSampler:
         cum = np.cumsum(rows[:, self.order], axis=1)
         cum /= cum[:, -1:]
         self.flat = (cum + np.arange(len(rows))[:, None]).ravel()
-        bounds = np.searchsorted(category[self.order], np.arange(len(CATEGORIES) + 1))
+        bounds = np.searchsorted(category[self.order], np.arange(taste.n_categories + 1))
         self.first, self.last = bounds[:-1], bounds[1:] - 1  # [C] positions in the sorted order
         start = np.concatenate([np.zeros((len(rows), 1)), cum], axis=1)
         self.lo = start[:, self.first]  # [K, C] cumulative share before each category
@@ -84,7 +89,8 @@ class TastedSampler:
         # Category demand per (region, block hour) = its daily share x the local hour's multiplier.
         self.n_hours = len(hour_day)
         self.hour_row = (np.arange(n_regions)[:, None] * n_days + hour_day[None, :]).ravel()  # [R * H] -> K
-        self.mass = (self.hi - self.lo)[self.hour_row] * hour_mix.reshape(-1, len(CATEGORIES))  # [R * H, C]
+        # [R * H, C]
+        self.mass = (self.hi - self.lo)[self.hour_row] * hour_mix.reshape(-1, taste.n_categories)
         cat_cum = np.cumsum(self.mass, axis=1)
         cat_cum /= np.maximum(cat_cum[:, -1:], 1e-300)
         self.cat_flat = (cat_cum + np.arange(len(cat_cum))[:, None]).ravel()
@@ -95,7 +101,7 @@ class TastedSampler:
 
     def draw(self, rng: np.random.Generator, hour_keys: np.ndarray, user: np.ndarray) -> np.ndarray:
         """Products for slots at `hour_keys` (region x block hours + block hour) of shoppers `user`."""
-        n_categories = len(CATEGORIES)
+        n_categories = self.taste.n_categories
         category = np.searchsorted(self.cat_flat, hour_keys + rng.random(len(hour_keys)) * 0.999999,
                                    side="right")
         category = np.minimum(category - hour_keys * n_categories, n_categories - 1)
@@ -132,8 +138,10 @@ def _solve(factor: float, lift) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Catalog) -> ShopPlan:
-    """The plan with its promotion and trend-break weight multipliers solved for the planted factors.
+def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Catalog,
+                   shares: np.ndarray) -> ShopPlan:
+    """The plan with its promotion and trend-break weight multipliers solved for the planted factors
+    (`shares`: each region's share of sessions).
 
     A product's expected sales are, per region r (weighted by its share of sessions), local week hour h (by
     its share of traffic) and shopper u (by their share of the region), (1 - TASTE_SHARE) * q_rh +
@@ -143,11 +151,10 @@ def calibrate_plan(plan: ShopPlan, taste: Taste, users: Population, catalog: Cat
     W_rh, F_uh the mix-weighted category demand of the region and of the shopper's favourites.
     """
     base = plan.base_weight
-    mass = category_mass(base, catalog.category)  # [R, C]
-    mix = time_mix()  # [168, C]
+    mass = category_mass(base, catalog.category, len(catalog.categories))  # [R, C]
+    mix = time_mix(catalog.categories)  # [168, C]
     hours = traffic_share()  # [168]
     fav = taste.favourites
-    shares = region_shares()
     per_region = np.bincount(users.region, weights=users.activity, minlength=len(shares))
     user_weight = shares[users.region] * users.activity / per_region[users.region]
 
