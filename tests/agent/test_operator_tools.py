@@ -14,7 +14,7 @@ from tools.results import FULL_ROWS, NAMED_ROWS
 OPERATOR = Session("operator")
 
 
-@pytest.fixture(params=["demo_shop"])
+@pytest.fixture(params=["demo_shop", "second_shop"])
 def shop(request: pytest.FixtureRequest, embedder, tmp_path_factory: pytest.TempPathFactory):
     """(store, registry of the real tools, planted truth) of a test shop."""
     store, truth = request.getfixturevalue(request.param)
