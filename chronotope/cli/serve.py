@@ -43,6 +43,7 @@ def serve(
         from chronotope.prepare import prepare as run_prepare
 
         run_prepare(settings, Console())
+        options = serve_options(settings)  # again: the demo shop it may have built enables the demo sign-in
     run_server(app_services(settings), options)
 
 

@@ -131,3 +131,24 @@ def test_serve_starts_both_apps_locally_and_prints_their_urls(tmp_path: Path) ->
     output = "".join(lines)
     assert f"http://127.0.0.1:{port}/customer/" in output and f"http://127.0.0.1:{port}/operator/" in output
     assert (tmp_path / "state" / "secrets" / "customer-token.key").is_file()  # made on first start
+
+
+def test_serve_prepare_offers_the_demo_sign_in_for_the_demo_shop_it_just_built(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fresh machine `serve --prepare` builds the demo after the safety checks; the demo sign-in must see
+    it (it was decided before, from a store that did not exist yet)."""
+    import chronotope.prepare
+    import ui.app
+    from tools.events.simulate.shop import MANIFEST
+
+    def build_demo(settings, console) -> None:  # what the demo step leaves behind, without 1M events
+        settings.store_path.mkdir(parents=True, exist_ok=True)
+        (settings.store_path / MANIFEST).write_text("{}", encoding="utf-8")
+
+    served = []
+    monkeypatch.setattr(chronotope.prepare, "prepare", build_demo)
+    monkeypatch.setattr(ui.app, "serve", lambda services, options: served.append(options))
+    result = CliRunner().invoke(app, ["serve", "--prepare"])
+    assert result.exit_code == 0, result.output
+    assert served[0].customer_tokens.accept_demo
