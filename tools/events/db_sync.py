@@ -96,16 +96,16 @@ def last_watermark(store: EventStore, source: DbSource) -> str | None:
 class SyncReport:
     """What a sync did: rows copied from the database, and the ingest of them (None: nothing new)."""
 
-    source: str
+    source: DbSource
     rows_copied: int
     since: str | None
     ingest: IngestReport | None
 
     def summary(self) -> str:
         """One line an operator can quote."""
-        start = f" since {self.source.split(' by ')[-1]} {self.since}" if self.since else ""
+        start = f" since {self.source.watermark} {self.since}" if self.since else ""
         if self.ingest is None:
-            return f"Nothing new in {self.source}{start}."
+            return f"Nothing new in {self.source.label}{start}."
         mark = f" Watermark now {self.ingest.watermark}." if self.ingest.watermark else ""
         return f"Copied {self.rows_copied:,} rows{start}. {self.ingest.summary()}{mark}"
 
@@ -131,11 +131,11 @@ def sync_postgres(
         target = folder / "rows.csv"
         copied, reached = _copy_new_rows(source, since, target, progress, on_rows)
         if copied == 0:
-            return SyncReport(source.label, 0, since, None)
+            return SyncReport(source, 0, since, None)
         report = ingest_file(store, target, mapping, file_format="csv", places=places,
                              max_rejected=max_rejected, progress=progress,
                              sync=SyncMark(source.label, reached))
-        return SyncReport(source.label, copied, since, report)
+        return SyncReport(source, copied, since, report)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
