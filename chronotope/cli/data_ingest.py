@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +58,20 @@ def mapping_from_options(
     flags = ColumnMapping.from_flags(map_, set_, defaults, time_format=time_format, source_tz=tz,
                                      place_tz=place_tz, key=keys)
     return ColumnMapping.from_toml(map_file).overridden_by(flags) if map_file else flags
+
+
+@contextmanager
+def ingest_errors() -> Iterator[None]:
+    """Exit 1 when too many rows failed their checks (nothing stored), 2 for any other ingest error."""
+    from tools.events.mapping import IngestError
+    from tools.events.quarantine import IngestRejected
+
+    try:
+        yield
+    except IngestRejected as error:
+        fail(error, code=1)
+    except IngestError as error:
+        fail(error)
 
 
 def print_report(report: IngestReport) -> None:
@@ -121,11 +137,9 @@ def ingest(
     from tools.events.dialect import CsvDialect
     from tools.events.importers import get_preset
     from tools.events.ingest import ingest_file
-    from tools.events.mapping import IngestError
     from tools.events.place_registration import read_places_file
-    from tools.events.quarantine import IngestRejected
 
-    try:
+    with ingest_errors():
         names = tuple(name.strip() for name in columns.split(",")) if columns else ()
         dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding,
                              header=not (no_header or names), column_names=names)
@@ -142,10 +156,6 @@ def ingest(
             progress=True,
             **({} if max_rejected is None else {"max_rejected": max_rejected}),
         )
-    except IngestRejected as error:
-        fail(error, code=1)
-    except IngestError as error:
-        fail(error)
     Console().print(report.summary())
     if not report.already_ingested:
         print_report(report)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import STORE_OPTION, fail, open_store
+from chronotope.cli.app import STORE_OPTION, open_store
 from chronotope.cli.data import data_app
 from chronotope.cli.data_ingest import (
     CURRENCY_OPTION,
@@ -20,6 +20,7 @@ from chronotope.cli.data_ingest import (
     SET_OPTION,
     TIME_FORMAT_OPTION,
     TZ_OPTION,
+    ingest_errors,
     mapping_from_options,
     print_report,
 )
@@ -59,11 +60,9 @@ def sync(
     from rich.console import Console
 
     from tools.events.db_sync import DbSource, sync_postgres
-    from tools.events.mapping import IngestError
     from tools.events.place_registration import read_places_file
-    from tools.events.quarantine import IngestRejected
 
-    try:
+    with ingest_errors():
         source = DbSource(url, table=table, query=query, watermark=watermark)
         mapping = mapping_from_options(map_, set_, default, map_file, time_format, tz, place_tz, key,
                                        currency)
@@ -75,10 +74,6 @@ def sync(
             progress=True,
             **({} if max_rejected is None else {"max_rejected": max_rejected}),
         )
-    except IngestRejected as error:
-        fail(error, code=1)
-    except IngestError as error:
-        fail(error)
     Console().print(report.summary())
     if report.ingest is not None and not report.ingest.already_ingested:
         print_report(report.ingest)
