@@ -85,6 +85,7 @@ class TurnScore:
     latency_s: float
     decode_tokens_per_s: float
     validation_error: str = ""
+    reply_text: str = ""  # the reply's words, when it called no tool
 
 
 def first_turn(model: BaseChatModel, registry: ToolRegistry, case: EvalCase, today: date) -> TurnScore:
@@ -112,6 +113,7 @@ def first_turn(model: BaseChatModel, registry: ToolRegistry, case: EvalCase, tod
         case.id, case.kind, case.expect_tool, name, args, name == case.expect_tool, valid,
         args_match(case.expect_args, args) if calls and name == case.expect_tool else None,
         latency, float(reply.response_metadata.get("decode_tokens_per_s", 0.0)), error,
+        str(reply.content or ""),
     )
 
 

@@ -88,28 +88,16 @@ def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopP
 
 
 def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today: date) -> CaseRow:
-    """The model's first reply to the case's first turn (no tool runs): its tool and whether it validates."""
-    from langchain_core.messages import HumanMessage, SystemMessage
+    """The model's first reply to the case's first turn (no tool runs), scored by the agent benchmark's own
+    `first_turn`: its tool (any of the case's alternatives counts) and whether the call validates."""
+    from agent.evaluation import EvalCase, first_turn
 
-    from agent.roles import system_prompt
-    from tools.registry import ToolCallError
-
-    session = Session(case["role"], "U000001" if case["role"] == "customer" else None)
-    bound = chat_model.bind_tools(registry.schemas(case["role"]))
-    started = time.perf_counter()
-    reply = bound.invoke([SystemMessage(system_prompt(case["role"], today)), HumanMessage(case["turns"][0])])
-    call = reply.tool_calls[0] if reply.tool_calls else None
-    valid = True
-    if call is not None:
-        try:
-            registry.validate(call["name"], call["args"], session)
-        except ToolCallError:
-            valid = False
-    tool = call["name"] if call else None
-    text = str(reply.content or "")
+    question = EvalCase(case["id"], case["role"], case["turns"][0], case["expected_tool"])
+    score = first_turn(chat_model, registry, question, today)
     return CaseRow(case["id"], case["shop"], case["role"], case["language"], case["style"],
-                   case["expected_tool"], tool, _tool_right(case, tool), valid, None, "", False,
-                   bool(STRAY_SCRIPT.search(text)), time.perf_counter() - started, text)
+                   case["expected_tool"], score.predicted_tool, _tool_right(case, score.predicted_tool),
+                   score.args_valid is not False, None, score.validation_error, False,
+                   bool(STRAY_SCRIPT.search(score.reply_text)), score.latency_s, score.reply_text)
 
 
 def summarize(rows: list[CaseRow]) -> dict[str, dict[str, float]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bench.independent import run
 from bench.independent.cases import load_cases
 from bench.independent.run import run_case, signed_in_customer, summarize
 
@@ -63,3 +64,21 @@ def test_every_turn_of_a_follow_up_is_asked_in_one_conversation(demo_shop) -> No
     agent = CannedAgent("I don't know.", [])
     run_case(agent, case, store, store.profile(), signed_in_customer(store))
     assert len(agent.threads) == len(case["turns"]) and len(set(agent.threads)) == 1
+
+
+def test_first_tool_only_counts_alternatives_invalid_calls_and_stray_script(refusal_case) -> None:
+    from datetime import date
+
+    from langchain_core.messages import AIMessage
+
+    from tests.agent.scripted_model import ScriptedChatModel, call
+    from tests.agent.test_graph import make_agent
+
+    agent, _ = make_agent([])
+    operator = next(c for c in load_cases("demo") if c["expected_tool"] == "find_spikes")
+    model = ScriptedChatModel(replies=[call("find_spikes", day="Funday"), AIMessage("Петер sorry")],
+                              prompts=[], bound_tools=[])
+    invalid = run.first_tool_only(model, agent.registry, operator, date(2026, 11, 15))
+    assert (invalid.tool_right, invalid.calls_valid) == (True, False) and "day" in invalid.reason
+    stray = run.first_tool_only(model, agent.registry, refusal_case, date(2026, 11, 15))
+    assert (stray.first_tool, stray.tool_right, stray.calls_valid, stray.stray) == (None, True, True, True)
