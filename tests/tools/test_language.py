@@ -1,0 +1,49 @@
+"""detect_language: short shop messages, typos and missing accents included, in the five languages."""
+
+import pytest
+
+from tools.language import LANGUAGES, detect_language
+
+MESSAGES = {
+    "en": ["where is my order", "Hi, can I return headphones I opened?",
+           "which region sold the most last week",
+           "pls tell me when my parcel arrives", "thanks a lot!", "any fraud this week?",
+           "I ordered a jacket ten days ago and it still has not arrived, what is going on"],
+    "de": ["Wo ist meine letzte Bestellung?", "kann ich geöffnete Kopfhörer zurückgeben",
+           "wo ist meine bestelung",
+           "Welche Region hat letzte Woche am meisten verkauft?", "danke schön", "gibt es betrug diese woche",
+           "Hallo, ich habe vor zehn Tagen eine Jacke bestellt und sie ist noch nicht da"],
+    "fr": ["Où est ma commande ?", "ou est ma comande",
+           "Bonjour, est-ce que je peux retourner un casque ouvert ?",
+           "quelle région a le plus vendu la semaine dernière", "merci beaucoup",
+           "j'ai commandé une veste il y a dix jours et je ne l'ai pas reçue"],
+    "es": ["¿Dónde está mi pedido?", "donde esta mi pedido",
+           "Hola, ¿puedo devolver unos auriculares abiertos?",
+           "qué región vendió más la semana pasada", "muchas gracias",
+           "pedí una chaqueta hace diez días y todavía no ha llegado"],
+    "it": ["Dov'è il mio ordine?", "dove il mio ordine", "Ciao, posso restituire delle cuffie aperte?",
+           "quale regione ha venduto di più la settimana scorsa", "grazie mille",
+           "ho ordinato una giacca dieci giorni fa e non è ancora arrivata"],
+}
+
+
+CASES = [(language, message) for language, messages in MESSAGES.items() for message in messages]
+
+
+@pytest.mark.parametrize(("language", "message"), CASES)
+def test_a_short_message_is_read_in_its_language(language: str, message: str) -> None:
+    assert detect_language(message) == language
+
+
+def test_a_message_without_evidence_gets_the_default() -> None:
+    assert detect_language("O0001234", default="de") == "de"
+    assert detect_language("???") == "en"
+
+
+def test_an_unknown_default_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match="en, de, fr, es, it"):
+        detect_language("hallo", default="xx")
+
+
+def test_every_language_is_supported() -> None:
+    assert set(LANGUAGES) == set(MESSAGES)
