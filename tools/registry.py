@@ -244,6 +244,8 @@ class ToolRegistry:
                         "pass the shop's profile to build_registry."
                     )
                 value = list(self.closed_sets[value])
+                if not value:  # a shop without categories (yet): a free string, not an enum nothing fits
+                    continue
             out[key] = self._filled(value)
         return out
 

@@ -50,3 +50,12 @@ def test_every_spike_metric_the_tool_offers_is_one_the_engine_can_test() -> None
 
     offered = get_args(FindSpikesArgs.model_fields["metric"].annotation)
     assert offered and set(offered) <= set(COUNT_METRICS)
+
+
+def test_a_shop_without_categories_gets_a_free_category_field_not_an_empty_enum() -> None:
+    """An empty enum is a schema no value fits; the grammar compiler rejects it and no question could run."""
+    shop = build_registry(None, profile=NORTHWIND)  # Northwind's profile names no categories
+    (search,) = [s for s in shop.schemas("customer") if s["function"]["name"] == "search_products"]
+    category = search["function"]["parameters"]["properties"]["category"]["anyOf"][0]
+    assert category == {"type": "string"}
+

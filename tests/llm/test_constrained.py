@@ -127,3 +127,14 @@ def test_grammar_only_enum_is_enforced_by_the_grammar_but_not_shown_in_the_promp
     assert not accepts('"last_30_days"') and not accepts('"Lyo"')
     prompt = render_prompt(tiny_runtime.tokenizer, [HumanMessage("top places?")], tools)
     assert "top_items" in prompt and "Bavaria" not in prompt and GRAMMAR_ENUM not in prompt
+
+
+def test_every_tool_of_a_shop_without_categories_compiles_to_a_grammar(tiny_runtime) -> None:
+    """Northwind's profile names no categories: its schemas must still compile (an empty enum would not)."""
+    from agent.llm.tool_schema import to_openai_tools
+    from tests.shops import NORTHWIND
+    from tools.agent_tools import build_registry
+
+    for role in ("customer", "operator"):
+        tools = to_openai_tools(build_registry(None, profile=NORTHWIND).schemas(role))
+        assert tiny_runtime.grammars.compile(tools, ToolChoice("required")) is not None
