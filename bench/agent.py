@@ -28,7 +28,9 @@ import argparse
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,11 +80,18 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
         from rich.console import Console
 
         prepare(settings, Console(stderr=True))
+    elif not settings.store_path.exists():
+        from tests.bench.northwind_shop import build_northwind_store
+
+        build_northwind_store(settings.store_path)  # the small store the Northwind cases' answers come from
     store = event_store(settings)
     profile = store.profile()
     cases = load_independent(args.shop)[:: args.every][: args.limit]
     agent = build_agent(settings)
     agent.warm_up()
+    if args.mode == "decision":
+        compare_heads(agent, cases, data_date(settings), settings, args)
+        return
     customer = run.signed_in_customer(store)
     rows = []
     for case in cases:
@@ -100,6 +109,25 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
                       run.summarize(rows))
 
 
+def compare_heads(agent: Any, cases: list[dict[str, Any]], today: date, settings: Settings,
+                  args: argparse.Namespace) -> None:
+    """The first tool each heads file picks on the same prefill states, per role, language and style."""
+    from agent.llm.decision_head import DecisionHeads
+    from bench.independent.decisions import decide_cases, decision_table, print_decision_table
+
+    folders = dict(item.split("=", 1) for item in args.heads) or {"shipped": str(settings.adapter)}
+    heads = {}
+    for name, folder in folders.items():
+        loaded = DecisionHeads.load(Path(folder))
+        if loaded is None:
+            raise SystemExit(f"No decision heads in {folder}: --heads {name}=FOLDER names an adapter folder.")
+        heads[name] = loaded
+    rows = decide_cases(agent.chat_model, agent.registry, cases, today, heads)
+    names = list(heads)
+    print_decision_table(f"independent set, {args.shop} shop, decision mode ({len(rows)} cases): "
+                         "share of right first tools", decision_table(rows, names), names)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,7 +136,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-decision-heads", action="store_true",
                         help="Let the model's first token decide the first reply, "
                              "not the adapter's decision heads.")
-    parser.add_argument("--mode", choices=["full", "first"], default="full")
+    parser.add_argument("--mode", choices=["full", "first", "decision"], default="full",
+                        help="decision: the independent set's first tool per --heads, prefill only.")
+    parser.add_argument("--heads", action="append", default=[], metavar="NAME=FOLDER",
+                        help="Decision heads to compare in decision mode (default: the shipped adapter's).")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
