@@ -108,6 +108,11 @@ def test_errors_name_the_transcript_file_and_its_mapping_file(data_dir: Path, tm
     assert (f"{tickets}: missing conversation_id (looked for column 'thread'; map it with conversation_id = "
             f'"COLUMN" under [columns] in {sources["threads"][1]})') in message
     assert "The file's columns: ticket_id, created_at, customer_message, agent_reply." in message
+    two_arrays = tmp_path / "two.json"
+    two_arrays.write_text(json.dumps([{"id": 1, "comments": [{"body": "hi"}], "tags": [{"name": "vip"}]}]))
+    assert (f"{two_arrays}: ticket 1 has 2 arrays of objects (comments, tags); name the one holding the "
+            'messages with --map comments=FIELD (comments = "FIELD" under [columns] in a mapping file)'
+            in refused("--source", f"{two_arrays}:{sources['zendesk'][1]}"))
     assert "expected FILE:MAPPING.toml" in refused("--source", str(tickets))
     nope = tmp_path / "nope"
     assert f"no transcript file {nope}.csv" in refused("--source", f"{nope}.csv:{tickets_toml}")
