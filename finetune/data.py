@@ -124,13 +124,14 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
 
     Each line: {"conversation_id", "role", "messages": [...], "feedback": [{"message_index", "rating":
     "up"|"down", "comment"?, "correction"?}]}. A conversation with a thumbs-down and no correction is
-    dropped (its answer is known to be bad and we have no better one).
+    dropped (its answer is known to be bad and we have no better one). A corrected one's tool choice is
+    unknown: the correction gives the right words, not whether a tool should have been called first.
     """
     kept: list[Dialogue] = []
     dropped: Counter = Counter()
     for dialogue_record in _read_jsonl(path):
         messages = _check_messages(dialogue_record.get("messages"), str(path))
-        bad = False
+        bad = corrected = False
         for fb in dialogue_record.get("feedback", []):
             index = fb.get("message_index")
             if (
@@ -143,6 +144,7 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
             if fb.get("rating") == "down":
                 if fb.get("correction"):
                     messages[index] = {"role": "assistant", "content": fb["correction"]}
+                    corrected = True
                 else:
                     bad = True
         if bad:
@@ -150,7 +152,7 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
             continue
         kept.append(
             Dialogue(str(dialogue_record["conversation_id"]), messages, "app",
-                     dialogue_record.get("role", "customer"))
+                     dialogue_record.get("role", "customer"), tool_choice_known=not corrected)
         )
     return kept, dropped
 

@@ -163,6 +163,8 @@ def test_console_export_and_thumbs_join_mapped_sources_and_only_known_tool_choic
     assert dialogues[liked].messages[1]["tool_calls"][0]["function"]["name"] == "my_orders"
     assert dialogues[corrected].messages[-1]["content"] == "Yes, within 30 days."
     assert rejected not in dialogues
+    # The console's own tool choice is a label unless a person corrected the reply (the correction gives
+    # words, not whether a tool should have been called); transcripts' replies in words are no labels.
     known = {conversation: d.tool_choice_known for conversation, d in dialogues.items()}
-    assert known == {liked: True, corrected: True, "bot-1": True, "T-1": False, "T-2": False, "T-3": False,
+    assert known == {liked: True, corrected: False, "bot-1": True, "T-1": False, "T-2": False, "T-3": False,
                      "5001": False, "5002": False}
