@@ -30,8 +30,9 @@ def prepare(
     source: Annotated[
         list[str] | None,
         typer.Option("--source", metavar="FILE:MAPPING.toml",
-                     help="A transcript file with a mapping file of its own (the flags below as TOML keys: "
-                          "[columns], [role_values], [pairs], [internal], [automated], names); repeatable."),
+                     help="A transcript file with a mapping file of its own: TOML tables columns, "
+                          "role_values, pairs, internal, automated and a names list, as the flags below "
+                          "(docs/transcripts.md); repeatable."),
     ] = None,
     map_: Annotated[
         list[str] | None,
