@@ -43,8 +43,8 @@ def prepare(
     role_values: Annotated[
         str | None,
         typer.Option(help="Role column values: customer=VALUE,assistant=VALUE,... (a role may repeat); "
-                          "other values are dropped and counted [default: customer/user/end-user, "
-                          "agent/assistant]."),
+                          "other values are dropped and counted (default: customer/user/end-user, "
+                          "agent/assistant)."),
     ] = None,
     pairs: Annotated[
         str | None,
