@@ -38,6 +38,9 @@ class Dialogue:
     messages: list[dict[str, Any]]
     source: str
     role: Literal["customer", "operator"] = "customer"
+    # Whether the first reply's tool (or none) is the right choice, so a label for tool choice: False for
+    # support transcripts, whose agents looked orders up elsewhere and replied in words.
+    tool_choice_known: bool = True
 
     def fingerprint(self) -> str:
         """Hash of the normalised messages, for de-duplication."""
@@ -57,6 +60,7 @@ class PrepareReport:
     rows_read: Counter = field(default_factory=Counter)  # rows per transcript file
     rows_kept: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)  # rows, conversations or dialogues, by reason
+    trimmed: Counter = field(default_factory=Counter)  # messages that lost quoted e-mail history, a signature
     pii: ScrubReport = field(default_factory=ScrubReport)
     train: int = 0
     validation: int = 0
@@ -66,6 +70,9 @@ class PrepareReport:
         read = ", ".join(f"{n} from {src}" for src, n in sorted(self.read.items()))
         dropped = ", ".join(f"{n} {why}" for why, n in sorted(self.dropped.items())) or "none"
         lines = [f"{name}: {n} rows read, {self.rows_kept[name]} kept." for name, n in self.rows_read.items()]
+        if self.trimmed:
+            cut = ", ".join(f"{n} {what}" for what, n in sorted(self.trimmed.items()))
+            lines.append(f"Cut from messages (only their authors' words are kept): {cut}.")
         lines.append(
             f"Read {sum(self.read.values())} dialogues ({read}); dropped {dropped}; {self.pii.summary()} "
             f"Wrote {self.train} train and {self.validation} validation dialogues."
@@ -117,13 +124,14 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
 
     Each line: {"conversation_id", "role", "messages": [...], "feedback": [{"message_index", "rating":
     "up"|"down", "comment"?, "correction"?}]}. A conversation with a thumbs-down and no correction is
-    dropped (its answer is known to be bad and we have no better one).
+    dropped (its answer is known to be bad and we have no better one). A corrected one's tool choice is
+    unknown: the correction gives the right words, not whether a tool should have been called first.
     """
     kept: list[Dialogue] = []
     dropped: Counter = Counter()
     for dialogue_record in _read_jsonl(path):
         messages = _check_messages(dialogue_record.get("messages"), str(path))
-        bad = False
+        bad = corrected = False
         for fb in dialogue_record.get("feedback", []):
             index = fb.get("message_index")
             if (
@@ -136,6 +144,7 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
             if fb.get("rating") == "down":
                 if fb.get("correction"):
                     messages[index] = {"role": "assistant", "content": fb["correction"]}
+                    corrected = True
                 else:
                     bad = True
         if bad:
@@ -143,7 +152,7 @@ def load_app_export(path: Path) -> tuple[list[Dialogue], Counter]:
             continue
         kept.append(
             Dialogue(str(dialogue_record["conversation_id"]), messages, "app",
-                     dialogue_record.get("role", "customer"))
+                     dialogue_record.get("role", "customer"), tool_choice_known=not corrected)
         )
     return kept, dropped
 

@@ -138,7 +138,9 @@ def fit_decision_heads(
     heads, fits = [], []
     for role in ("customer", "operator"):
         tools = registry.schemas(role)
-        mine = [d for d in train if d.role == role]
+        # Only first replies whose tool choice is known: a transcript's agent looked the order up elsewhere
+        # and replied in words, which as a label would teach "no tool" for "where is my order?".
+        mine = [d for d in train if d.role == role and d.tool_choice_known]
         if not mine:
             continue
         labels = [first_reply_label(d) for d in mine]
@@ -149,7 +151,7 @@ def fit_decision_heads(
                 f"({sorted(t.name for t in registry.for_role(role))}); a head must be able to choose each "
                 "one. Prepare more data."
             )
-        held = [d for d in validation if d.role == role]
+        held = [d for d in validation if d.role == role and d.tool_choice_known]
         accuracy = None
         if held:
             states = prompt_states(loaded, held, tools, layer, f"{role} validation")

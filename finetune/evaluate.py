@@ -57,7 +57,8 @@ def case_from_dialogue(dialogue: Dialogue) -> EvalCase | None:
 def held_out_cases(
     dialogues: list[Dialogue], per_source: int | None, roles: tuple[str, ...] = ("customer", "operator")
 ) -> list[EvalCase]:
-    """Up to `per_source` cases from each source, for `roles`, in a fixed order."""
+    """Up to `per_source` cases from each source, for `roles`, in a fixed order; dialogues whose first
+    reply's tool choice is unknown (support transcripts) are no tool-choice case."""
     cases: list[EvalCase] = []
     taken: dict[str, int] = {}
     # A hash order: a fixed sample that mixes the generator's kinds (ids are in generation order).
@@ -65,7 +66,7 @@ def held_out_cases(
                    key=lambda d: (d.source, hashlib.sha256(d.conversation_id.encode()).hexdigest()))
     for dialogue in order:
         case = case_from_dialogue(dialogue)
-        if (case is None or case.role not in roles
+        if (case is None or not dialogue.tool_choice_known or case.role not in roles
                 or (per_source is not None and taken.get(case.kind, 0) >= per_source)):
             continue
         taken[case.kind] = taken.get(case.kind, 0) + 1

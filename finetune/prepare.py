@@ -24,7 +24,8 @@ from finetune.data import (
     split_by_conversation,
     write_jsonl,
 )
-from finetune.transcripts import TranscriptMapping, load_bitext, read_transcripts
+from finetune.transcript_mapping import TranscriptSource
+from finetune.transcripts import load_bitext, read_transcripts
 
 BITEXT_FILE = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
 # The agent benchmark's questions: never trained on, so bench/agent.py measures what the model learned.
@@ -40,8 +41,7 @@ class PrepareOptions:
 
     synthetic: int = 1200  # synthetic tool-use dialogues (both roles)
     bitext_per_intent: int = 40  # Bitext utterances per intent (0: none)
-    transcripts: list[Path] = field(default_factory=list)  # support transcripts (CSV, JSONL, JSON)
-    mapping: TranscriptMapping = field(default_factory=TranscriptMapping)  # how their columns map
+    transcripts: list[TranscriptSource] = field(default_factory=list)  # support transcripts, each mapped
     app_exports: list[Path] = field(default_factory=list)  # the apps' exported conversations with feedback
     validation_fraction: float = 0.1
     seed: int = 0
@@ -84,12 +84,13 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
             raise TranscriptError(f"Bitext data not found at {bitext}; "
                                   "set shared_data_dir or pass --bitext-per-intent 0.")
         dialogues += load_bitext(bitext, options.bitext_per_intent)
-    for path in options.transcripts:
-        transcripts = read_transcripts(path, options.mapping)
+    for source in options.transcripts:
+        transcripts = read_transcripts(source.path, source.mapping)
         dialogues += transcripts.dialogues
-        report.rows_read[path.name] += transcripts.rows_read
-        report.rows_kept[path.name] += transcripts.rows_kept
+        report.rows_read[source.path.name] += transcripts.rows_read
+        report.rows_kept[source.path.name] += transcripts.rows_kept
         report.dropped.update(transcripts.dropped)
+        report.trimmed.update(transcripts.trimmed)
         report.pii.add(transcripts.names)
     for path in options.app_exports:
         kept, dropped = load_app_export(path)

@@ -89,12 +89,12 @@ def _ticket_rows(path: Path, tickets: list[dict[str, Any]], comments: str | None
                 raise TranscriptError(
                     f"{path}: ticket {number} has {len(arrays)} arrays of objects "
                     f"({', '.join(arrays) or 'none'}); name the one holding the messages with "
-                    "--map comments=FIELD."
+                    '--map comments=FIELD (comments = "FIELD" under [columns] in a mapping file).'
                 )
             field_name = arrays[0]
         if not isinstance(ticket.get(field_name), list):
             raise TranscriptError(
-                f"{path}: ticket {number} has no array {field_name!r} (--map comments); its fields: "
+                f"{path}: ticket {number} has no array {field_name!r} (the comments column); its fields: "
                 f"{', '.join(ticket)}."
             )
         ticket_fields = _flatten(ticket, "ticket.")

@@ -1,4 +1,5 @@
-"""Support transcripts in the shapes shops export, mapped onto dialogues by flags.
+"""Support transcripts in the shapes shops export, mapped onto dialogues by flags or a mapping file per source
+(`finetune.transcript_mapping`).
 
 Two shapes, any file format (`finetune.transcript_files`):
 - **messages**, one row per message (long thread exports, help-desk comments): `conversation_id`, `role`,
@@ -9,28 +10,30 @@ Two shapes, any file format (`finetune.transcript_files`):
   intent); rows that share a mapped `conversation_id` form one conversation.
 
 Internal notes and automated messages are dropped (`--internal COLUMN=VALUE`, `--automated COLUMN=VALUE`),
-bodies written in HTML become text, template placeholders (`{{Order Number}}`) plain words, and people's
+bodies written in HTML become text and lose the e-mail history they quote and their signature
+(`finetune.email_text`, counted), template placeholders (`{{Order Number}}`) become plain words, and people's
 names from `--names` columns are masked wherever they appear. Every dropped row is counted with its reason.
+
+A transcript's replies are the words its agent wrote after looking things up elsewhere, so which tool (or
+none) its first reply takes is not known (`Dialogue.tool_choice_known`); intent-labelled pairs reply with
+the tool that serves the intent, and chat JSONL that records tool calls keeps them, so theirs is.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from finetune.data import Dialogue, TranscriptError, load_jsonl_transcripts, tool_call
+from finetune.email_text import author_text
 from finetune.pii import ScrubReport, mask_names, name_words
 from finetune.transcript_files import Row, columns_of, html_to_text, is_chat_jsonl, read_rows
+from finetune.transcript_mapping import TranscriptMapping
 
-MESSAGE_COLUMNS = ("conversation_id", "role", "text", "turn", "timestamp", "comments")
-PAIR_FIELDS = ("question", "answer", "intent")
-ROLE_TARGETS = {"customer": "user", "assistant": "assistant"}
-DEFAULT_ROLE_VALUES = {"customer": "user", "user": "user", "end-user": "user", "agent": "assistant",
-                       "assistant": "assistant"}
 # Intents of customer-service questions -> the customer tool that serves them (None: answered in words).
 # The labels are Bitext's 27 customer-service intents (CDLA-Sharing-1.0, Bitext Innovations).
 INTENT_TOOLS: dict[str, str | None] = {
@@ -51,72 +54,17 @@ REVIEW_REPLY = ("Thank you for your feedback! You can leave a review from the pr
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
 
 
-def _pairs_of(flags: list[str], what: str, flag: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in flags:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise TranscriptError(f"{flag} {item!r}: expected {what}.")
-        pairs.append((key.strip(), value.strip()))
-    return pairs
-
-
-@dataclass
-class TranscriptMapping:
-    """How a transcript export's columns and values map onto dialogues."""
-
-    columns: dict[str, str] = field(default_factory=dict)  # canonical -> source column
-    role_values: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLE_VALUES))  # value -> role
-    pairs: dict[str, str] = field(default_factory=dict)  # question/answer/intent -> source column
-    internal: list[tuple[str, str]] = field(default_factory=list)  # (column, value): an internal note
-    automated: list[tuple[str, str]] = field(default_factory=list)  # (column, value): an automated message
-    names: list[str] = field(default_factory=list)  # columns holding people's names
-
-    @classmethod
-    def from_flags(
-        cls, map_: list[str], role_values: str | None, pairs: str | None, internal: list[str],
-        automated: list[str], names: str | None,
-    ) -> TranscriptMapping:
-        """The mapping `finetune prepare`'s flags describe; unknown names are refused with the valid ones."""
-        columns = dict(_pairs_of(map_, "canonical=COLUMN", "--map"))
-        unknown = sorted(set(columns) - set(MESSAGE_COLUMNS))
-        if unknown:
-            raise TranscriptError(f"--map {', '.join(unknown)}: not a transcript column; map one of "
-                                  f"{', '.join(MESSAGE_COLUMNS)}.")
-        mapping = cls(columns=columns,
-                      internal=_pairs_of(internal, "COLUMN=VALUE", "--internal"),
-                      automated=_pairs_of(automated, "COLUMN=VALUE", "--automated"),
-                      names=[n.strip() for n in (names or "").split(",") if n.strip()])
-        if role_values:
-            mapping.role_values = {}
-            for role, value in _pairs_of(role_values.split(","), "role=VALUE", "--role-values"):
-                if role not in ROLE_TARGETS:
-                    raise TranscriptError(f"--role-values {role}={value}: roles are "
-                                          f"{' and '.join(ROLE_TARGETS)}.")
-                mapping.role_values[value.lower()] = ROLE_TARGETS[role]
-        if pairs:
-            mapping.pairs = dict(_pairs_of(pairs.split(","), "question=COL,answer=COL", "--pairs"))
-            bad = sorted(set(mapping.pairs) - set(PAIR_FIELDS))
-            one_reply = ("answer" in mapping.pairs) != ("intent" in mapping.pairs)
-            if bad or "question" not in mapping.pairs or not one_reply:
-                raise TranscriptError(f"--pairs {pairs!r}: give question=COL and either answer=COL or "
-                                      "intent=COL.")
-        return mapping
-
-    def column(self, canonical: str) -> str:
-        """The source column of a canonical one (its own name when not mapped)."""
-        return self.columns.get(canonical, canonical)
-
-
 @dataclass
 class TranscriptFile:
-    """What one transcript file gave: dialogues, rows read and kept, drops by reason, names masked."""
+    """What one transcript file gave: dialogues, rows read and kept, drops by reason, names masked, and
+    quoted histories and signatures cut from messages."""
 
     dialogues: list[Dialogue]
     rows_read: int
     rows_kept: int
     dropped: Counter
     names: ScrubReport
+    trimmed: Counter
 
 
 def cell(row: Row, column: str) -> str:
@@ -125,17 +73,30 @@ def cell(row: Row, column: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def clean_text(text: str) -> str:
-    """A cell as training text: HTML to text, template placeholders to plain words."""
-    return _PLACEHOLDER.sub(lambda m: m.group(1).lower(), html_to_text(text)).strip()
+def _own_words(text: str, trimmed: Counter) -> str:
+    """Only the author's words of a message: quoted e-mail history and signature cut, and counted."""
+    own = author_text(text)
+    if own.quoted_history:
+        trimmed["quoted e-mail histories"] += 1
+    if own.signature:
+        trimmed["signatures"] += 1
+    return own.text
 
 
-def _require(path: Path, rows: list[Row], wanted: dict[str, str], fix: str) -> None:
-    """Fail naming each missing column, how to fix it (`fix`, with {name}) and the file's columns."""
+def clean_text(text: str, trimmed: Counter) -> str:
+    """A cell as training text: HTML to text, only its author's words (counted in `trimmed` when something
+    was cut), template placeholders to plain words."""
+    return _PLACEHOLDER.sub(lambda m: m.group(1).lower(), _own_words(html_to_text(text), trimmed)).strip()
+
+
+def _require(
+    path: Path, rows: list[Row], wanted: dict[str, str], mapping: TranscriptMapping, key: str
+) -> None:
+    """Fail naming each missing column, how to map it (under `key` of the mapping) and the file's columns."""
     found = columns_of(rows)
     missing = [(name, column) for name, column in wanted.items() if column not in found]
     if missing:
-        fixes = ", ".join(f"{name} (looked for column {column!r}; {fix.format(name=name)})"
+        fixes = ", ".join(f"{name} (looked for column {column!r}; {mapping.how_to_map(key, name)})"
                           for name, column in missing)
         raise TranscriptError(f"{path}: missing {fixes}. The file's columns: {', '.join(found) or 'none'}.")
 
@@ -174,7 +135,9 @@ def _reply_for_intent(question: str, intent: str) -> dict[str, Any]:
     return {"role": "assistant", "content": REVIEW_REPLY}
 
 
-def _messages_of_row(row: Row, mapping: TranscriptMapping, dropped: Counter) -> list[dict[str, Any]]:
+def _messages_of_row(
+    row: Row, mapping: TranscriptMapping, dropped: Counter, trimmed: Counter
+) -> list[dict[str, Any]]:
     """A row's messages (one, or a pair's two); [] with the reason counted when it is dropped."""
     if _matches(row, mapping.internal):
         dropped["internal notes"] += 1
@@ -183,7 +146,7 @@ def _messages_of_row(row: Row, mapping: TranscriptMapping, dropped: Counter) -> 
         dropped["automated messages"] += 1
         return []
     if mapping.pairs:
-        question = clean_text(cell(row, mapping.pairs["question"]))
+        question = clean_text(cell(row, mapping.pairs["question"]), trimmed)
         if not question:
             dropped["rows with an empty question"] += 1
             return []
@@ -193,7 +156,7 @@ def _messages_of_row(row: Row, mapping: TranscriptMapping, dropped: Counter) -> 
                 dropped[f"rows with intent {intent!r}, which no tool serves"] += 1
                 return []
             return [{"role": "user", "content": question}, _reply_for_intent(question, intent)]
-        answer = clean_text(cell(row, mapping.pairs["answer"]))
+        answer = clean_text(cell(row, mapping.pairs["answer"]), trimmed)
         if not answer:
             dropped["rows with an empty answer"] += 1
             return []
@@ -201,9 +164,9 @@ def _messages_of_row(row: Row, mapping: TranscriptMapping, dropped: Counter) -> 
     value = cell(row, mapping.column("role"))
     role = mapping.role_values.get(value.lower())
     if role is None:
-        dropped[f"rows with role {value!r} (not in --role-values)"] += 1
+        dropped[f"rows with role {value!r} (not in {mapping.term('role_values')})"] += 1
         return []
-    text = clean_text(cell(row, mapping.column("text")))
+    text = clean_text(cell(row, mapping.column("text")), trimmed)
     if not text:
         dropped["rows with empty text"] += 1
         return []
@@ -234,15 +197,16 @@ def dialogues_from_rows(
     """Group, order, clean and filter `rows` into dialogues as `mapping` says."""
     columns = columns_of(rows)
     if mapping.pairs:
-        _require(path, rows, dict(mapping.pairs), "map it with --pairs {name}=COLUMN")
+        _require(path, rows, dict(mapping.pairs), mapping, "pairs")
     else:
         _require(path, rows, {name: mapping.column(name) for name in ("conversation_id", "role", "text")},
-                 "map it with --map {name}=COLUMN")
+                 mapping, "columns")
     ordering = {name: column for name, column in mapping.columns.items() if name in ("turn", "timestamp")}
-    _require(path, rows, ordering, "map it with --map {name}=COLUMN")
-    _require(path, rows, {f"name column {column}": column for column in mapping.names}, "fix --names")
+    _require(path, rows, ordering, mapping, "columns")
+    _require(path, rows, {f"name column {column}": column for column in mapping.names}, mapping, "names")
     grouped = not mapping.pairs or mapping.column("conversation_id") in columns
     dropped: Counter = Counter()
+    trimmed: Counter = Counter()
     per_intent_seen: Counter = Counter()
     conversations: dict[str, list[tuple[tuple[float, ...], int, dict[str, Any]]]] = {}
     kept = 0
@@ -257,7 +221,7 @@ def dialogues_from_rows(
         if key is None:
             dropped["rows with an unreadable turn or timestamp"] += 1
             continue
-        messages = _messages_of_row(row, mapping, dropped)
+        messages = _messages_of_row(row, mapping, dropped, trimmed)
         if not messages:
             continue
         kept += 1
@@ -275,16 +239,31 @@ def dialogues_from_rows(
             if names and message.get("content"):
                 message["content"], masked = mask_names(message["content"], names)
                 report.add(masked)
-        dialogues.append(Dialogue(conversation, messages, source, "customer"))
-    return TranscriptFile(dialogues, len(rows), kept, dropped, report)
+        dialogues.append(Dialogue(conversation, messages, source, "customer",
+                                  tool_choice_known="intent" in mapping.pairs))
+    return TranscriptFile(dialogues, len(rows), kept, dropped, report, trimmed)
+
+
+def _chat_transcripts(path: Path) -> TranscriptFile:
+    """OpenAI-style chat JSONL: its messages less quoted e-mail history and signatures; the first replies'
+    tool choice is known when the file records tool calls (its agent's lookups are in it)."""
+    dialogues = load_jsonl_transcripts(path)
+    trimmed: Counter = Counter()
+    records_tools = any(m.get("tool_calls") or m["role"] == "tool" for d in dialogues for m in d.messages)
+    for dialogue in dialogues:
+        dialogue.tool_choice_known = records_tools
+        for message in dialogue.messages:
+            if message["role"] in ("user", "assistant") and isinstance(message.get("content"), str):
+                message["content"] = _own_words(message["content"], trimmed)
+    return TranscriptFile(dialogues, len(dialogues), len(dialogues), Counter(), ScrubReport(), trimmed)
 
 
 def read_transcripts(path: Path, mapping: TranscriptMapping | None = None) -> TranscriptFile:
-    """A transcript file as dialogues: OpenAI-style chat JSONL as it is, anything else through `mapping`."""
+    """A transcript file as dialogues: OpenAI-style chat JSONL as it is (less quoted history and
+    signatures), anything else through `mapping`."""
     mapping = mapping or TranscriptMapping()
     if is_chat_jsonl(path) and not mapping.columns and not mapping.pairs:
-        dialogues = load_jsonl_transcripts(path)
-        return TranscriptFile(dialogues, len(dialogues), len(dialogues), Counter(), ScrubReport())
+        return _chat_transcripts(path)
     rows = read_rows(path, mapping.columns.get("comments"))
     return dialogues_from_rows(path, rows, mapping, path.name)
 

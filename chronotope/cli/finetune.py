@@ -24,7 +24,15 @@ def prepare(
     transcripts: Annotated[
         list[Path] | None,
         typer.Option("--transcripts",
-                     help="Support transcripts (.csv, .jsonl, help-desk .json), mapped alike; repeatable."),
+                     help="Support transcripts (.csv, .jsonl, help-desk .json), mapped alike by the flags "
+                          "below; repeatable."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", metavar="FILE:MAPPING.toml",
+                     help="A transcript file with a mapping file of its own: TOML tables columns, "
+                          "role_values, pairs, internal, automated and a names list, as the flags below "
+                          "(docs/transcripts.md); repeatable."),
     ] = None,
     map_: Annotated[
         list[str] | None,
@@ -35,8 +43,8 @@ def prepare(
     role_values: Annotated[
         str | None,
         typer.Option(help="Role column values: customer=VALUE,assistant=VALUE,... (a role may repeat); "
-                          "other values are dropped and counted [default: customer/user/end-user, "
-                          "agent/assistant]."),
+                          "other values are dropped and counted (default: customer/user/end-user, "
+                          "agent/assistant)."),
     ] = None,
     pairs: Annotated[
         str | None,
@@ -69,14 +77,20 @@ def prepare(
     from finetune.data import TranscriptError
     from finetune.prepare import PrepareOptions
     from finetune.prepare import prepare as run_prepare
-    from finetune.transcripts import TranscriptMapping
+    from finetune.transcript_mapping import TranscriptMapping, TranscriptSource
 
     settings = get_settings()
     try:
         mapping = TranscriptMapping.from_flags(map_ or [], role_values, pairs, internal or [],
                                                automated or [], names)
-        options = PrepareOptions(synthetic, bitext_per_intent, list(transcripts or []), mapping,
-                                 list(app_export or []), validation_fraction, seed)
+        if not transcripts and mapping != TranscriptMapping():
+            raise TranscriptError("--map, --role-values, --pairs, --internal, --automated and --names map "
+                                  "the --transcripts files, and none is given; a --source file's mapping "
+                                  "file says how it maps.")
+        sources = [TranscriptSource(path, mapping) for path in transcripts or []]
+        sources += [TranscriptSource.parse(spec) for spec in source or []]
+        options = PrepareOptions(synthetic, bitext_per_intent, sources, list(app_export or []),
+                                 validation_fraction, seed)
         report = run_prepare(settings, options)
     except (TranscriptError, ValueError) as error:
         typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)

@@ -149,6 +149,7 @@ def test_independent_questions_stay_out_of_training_whatever_the_options(tmp_pat
 
     from bench.independent.cases import load_cases
     from finetune.prepare import PrepareOptions, prepare
+    from finetune.transcript_mapping import TranscriptSource
 
     asked = [turn for case in load_cases("northwind")[:30] for turn in case["turns"]]
     lines = [{"conversation_id": f"t{i}", "messages": [{"role": "user", "content": text},
@@ -156,7 +157,8 @@ def test_independent_questions_stay_out_of_training_whatever_the_options(tmp_pat
              for i, text in enumerate([*asked, "Where can I buy a gift card for my aunt in Lisbon?"])]
     transcripts = tmp_path / "transcripts.jsonl"
     transcripts.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    options = PrepareOptions(synthetic=0, bitext_per_intent=0, transcripts=[transcripts], held_out_cases=None)
+    options = PrepareOptions(synthetic=0, bitext_per_intent=0, transcripts=[TranscriptSource(transcripts)],
+                             held_out_cases=None)
     report = prepare(settings, options, tmp_path / "out")
     kept = "".join((tmp_path / "out" / name).read_text(encoding="utf-8")
                    for name in ("train.jsonl", "validation.jsonl"))

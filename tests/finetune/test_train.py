@@ -95,6 +95,8 @@ def test_saved_adapter_loads_through_the_runtime_and_changes_outputs(smoke_run) 
 def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first_replies(
     smoke_run, tmp_path
 ) -> None:
+    """Transcripts' first replies (words, their agent having looked the order up elsewhere) are no labels:
+    outnumbering the tool-using dialogues, they would teach "no tool" for "Where is my order?"."""
     import shutil
 
     from agent.llm.decision_head import ANSWER
@@ -119,14 +121,20 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
             out.append(Dialogue(f"h{i}", [{"role": "user", "content": question}, reply], "synth", "customer"))
         return out
 
+    def transcripts(count: int) -> list[Dialogue]:
+        return [Dialogue(f"t{i}", [{"role": "user", "content": "Where is my order?"},
+                                   {"role": "assistant", "content": "It left our warehouse yesterday."}],
+                         "tickets.csv", "customer", tool_choice_known=False) for i in range(count)]
+
     train_file, validation_file = tmp_path / "train.jsonl", tmp_path / "validation.jsonl"
-    write_jsonl(dialogues(list(replies) * 3), train_file)
-    write_jsonl(dialogues(list(replies)), validation_file)
+    write_jsonl(dialogues(list(replies) * 3) + transcripts(6), train_file)
+    write_jsonl(dialogues(list(replies)) + transcripts(2), validation_file)
     model_settings = Settings(data_dir=settings.data_dir,
                               model=str(settings.data_dir / "finetune" / "tiny-model"), llm_threads=1)
     _, fits = fit_decision_heads(model_settings, adapter, train_file, validation_file, layer=1)
     (fit,) = fits  # customer dialogues only: one head
-    assert fit.role == "customer" and fit.validation_examples == 5 and fit.validation_accuracy == 1.0
+    assert fit.role == "customer" and (fit.train_examples, fit.validation_examples) == (15, 5)
+    assert fit.validation_accuracy == 1.0
     loaded = load_model(replace(model_settings.model_options(), adapter=str(adapter)), progress=False)
     assert loaded.decision_heads is not None
     assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs",

@@ -9,43 +9,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.config import get_settings
 from chronotope.cli import app
-from finetune.data import Dialogue, read_dialogues
 from tests.finetune.transcript_exports import (
     HELPDESK_FLAGS,
     THREAD_FLAGS,
     THREAD_ROWS,
+    TICKET_FLAGS,
     TICKET_ROWS,
+    prepare,
+    texts,
     write_csv,
     write_helpdesk_json,
 )
 
 BITEXT = Path("bitext") / "Bitext_Sample_Customer_Service_Training_Dataset_8k.csv"
-TICKET_FLAGS = ["--pairs", "question=customer_message,answer=agent_reply",
-                "--map", "conversation_id=ticket_id", "--map", "timestamp=created_at"]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "state"))
-    get_settings.cache_clear()
-    yield tmp_path / "state"
-    get_settings.cache_clear()
-
-
-def prepare(data_dir: Path, *flags: str) -> tuple[str, dict[str, Dialogue]]:
-    """Run `finetune prepare` on transcripts only; its report and the dialogues it wrote, by id."""
-    result = CliRunner().invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
-                                      *flags])
-    assert result.exit_code == 0, result.output
-    written = [d for name in ("train", "validation")
-               for d in read_dialogues(data_dir / "finetune" / f"{name}.jsonl")]
-    return result.output, {d.conversation_id: d for d in written}
-
-
-def texts(dialogue: Dialogue) -> list[tuple[str, str]]:
-    return [(m["role"], m["content"]) for m in dialogue.messages]
 
 
 def test_ticket_per_row_csv_pairs_ordered_by_time_with_pii_masked_and_order_numbers_kept(
@@ -169,8 +146,9 @@ def test_prepare_train_evaluate_end_to_end_on_a_ticket_export_with_app_feedback(
     tickets = write_csv(tmp_path / "tickets.csv", TICKET_ROWS)
     export = tmp_path / "app.jsonl"
     export.write_text("\n".join(json.dumps(c) for c in APP_EXPORT), encoding="utf-8")
+    # Seed 13 holds out app-1 and ticket T-1.
     report, dialogues = prepare(data_dir, "--transcripts", str(tickets), *TICKET_FLAGS,
-                                "--app-export", str(export), "--validation-fraction", "0.4")
+                                "--app-export", str(export), "--validation-fraction", "0.4", "--seed", "13")
     assert "Read 5 dialogues (2 from app, 3 from tickets.csv)" in report
     assert "1 thumbs-down without correction" in report and "Masked 2 addresses" in report
     assert dialogues["app-2"].messages[1]["content"] == "Yes: see the Outdoor category."
@@ -190,7 +168,9 @@ def test_prepare_train_evaluate_end_to_end_on_a_ticket_export_with_app_feedback(
     assert evaluated.exit_code == 0, evaluated.output
     scores = {side: json.loads((data_dir / "finetune" / "eval" / f"{side}.json").read_text())
               for side in ("before", "after")}
-    assert scores["after"]["cases"] == 1 and "completion_loss_ratio_after_before" in evaluated.output
+    # The app's held-out dialogue is a tool-choice case; the ticket is not (its agent's choice is unknown).
+    assert [case["case_id"] for case in scores["after"]["per_case"]] == ["app-1"]
+    assert "completion_loss_ratio_after_before" in evaluated.output
     # The held-out agent replies (a ticket's, or the app's) are likelier after training on the others.
     assert scores["after"]["completion_loss"] < scores["before"]["completion_loss"]
 
@@ -199,7 +179,8 @@ def test_freshdesk_style_boolean_flags_map_roles_and_notes_and_a_mistyped_order_
     tmp_path: Path,
 ) -> None:
     from finetune.data import TranscriptError
-    from finetune.transcripts import TranscriptMapping, read_transcripts
+    from finetune.transcript_mapping import TranscriptMapping
+    from finetune.transcripts import read_transcripts
 
     # Freshdesk-like: one ticket a line, "conversations" with incoming (customer) and private (note) flags.
     ticket = {"id": 77, "conversations": [

@@ -1,11 +1,16 @@
 """Support-desk exports as shops have them, written by hand for the transcript tests (every person and
-address in them is invented)."""
+address in them is invented), and a helper that prepares them through the CLI."""
 
 from __future__ import annotations
 
 import csv
 import json
 from pathlib import Path
+
+from typer.testing import CliRunner
+
+from chronotope.cli import app
+from finetune.data import Dialogue, read_dialogues
 
 # One row per ticket: the customer's message and the agent's reply. T-2 has two exchanges, written out of
 # order (the timestamp orders them); T-4 was never answered.
@@ -77,6 +82,102 @@ HELPDESK_FLAGS = ["--map", "conversation_id=ticket.id", "--map", "role=author.ro
                   "--role-values", "customer=end-user,assistant=agent",
                   "--internal", "public=false", "--automated", "via.channel=rule",
                   "--names", "ticket.requester.name,author.name"]
+
+# The same mappings as mapping files, one per source (`--source FILE:MAPPING.toml`).
+TICKET_TOML = """
+[pairs]
+question = "customer_message"
+answer = "agent_reply"
+[columns]
+conversation_id = "ticket_id"
+timestamp = "created_at"
+"""
+THREAD_TOML = """
+names = ["sender_name"]
+[columns]
+conversation_id = "thread"
+turn = "seq"
+role = "sender"
+text = "message_html"
+[role_values]
+customer = "client"
+assistant = ["staff"]
+[internal]
+visibility = "internal"
+[automated]
+sender = "bot"
+"""
+HELPDESK_TOML = """
+names = ["ticket.requester.name", "author.name"]
+[columns]
+conversation_id = "ticket.id"
+role = "author.role"
+text = "html_body"
+timestamp = "created_at"
+[role_values]
+customer = "end-user"
+assistant = "agent"
+[internal]
+public = false
+[automated]
+"via.channel" = "rule"
+"""
+
+# An e-mail desk's thread export: every message carries the thread it answers (Gmail, Outlook, German and
+# French clients) or a signature. M-4 only quotes and is never answered.
+EMAIL_ROWS = [
+    ("case", "sent", "direction", "body"),
+    ("M-1", "2026-03-07T09:00:00", "inbound",
+     "Hello, my order 100555111 has not arrived.\n\nSent from my iPhone"),
+    ("M-1", "2026-03-07T10:00:00", "outbound",
+     "Hi, it is with the courier and arrives tomorrow.\n-- \nTom Becker\nShop Support\n+44 20 7946 0000"),
+    ("M-1", "2026-03-07T11:00:00", "inbound",
+     ("Thanks! Can I still change the address?\n\nOn Sat, 7 Mar 2026 at 10:00, Shop Support "
+      "<support@shop.example> wrote:\n> Hi, it is with the courier and arrives tomorrow.\n> -- \n"
+      "> Tom Becker")),
+    ("M-1", "2026-03-07T12:00:00", "outbound",
+     ('<div>Yes, until it ships.</div><div class="gmail_quote"><div>Am Sa., 7. März 2026 um 11:00 Uhr '
+      "schrieb Kunde &lt;kunde@example.org&gt;:</div><blockquote>Thanks! Can I still change the address?"
+      "</blockquote></div>")),
+    ("M-2", "2026-03-08T09:00:00", "inbound",
+     ("Je voudrais annuler.\n\nLe sam. 7 mars 2026 à 10:00, Shop <s@shop.example> a écrit :\n"
+      "> Votre commande est partie.")),
+    ("M-2", "2026-03-08T09:30:00", "outbound",
+     ("C'est noté, la commande est annulée.\n\n-----Original Message-----\nFrom: Client\n"
+      "Sent: Sunday, 8 March 2026 09:00\nTo: Shop\nSubject: Annulation\nJe voudrais annuler.")),
+    ("M-3", "2026-03-09T09:00:00", "inbound",
+     ("Bitte die Rechnung schicken.\n\nVon: Shop Support Gesendet: Montag, 9. März 2026 08:00 An: Kunde "
+      "Betreff: Ihre Bestellung\nIhre Bestellung ist unterwegs.")),
+    ("M-3", "2026-03-09T09:10:00", "outbound", "Die Rechnung ist unterwegs."),
+    ("M-4", "2026-03-10T09:00:00", "inbound", "> Your order shipped.\n> Regards"),
+]
+EMAIL_TOML = """
+[columns]
+conversation_id = "case"
+timestamp = "sent"
+role = "direction"
+text = "body"
+[role_values]
+customer = "inbound"
+assistant = "outbound"
+"""
+TICKET_FLAGS = ["--pairs", "question=customer_message,answer=agent_reply",
+                "--map", "conversation_id=ticket_id", "--map", "timestamp=created_at"]
+
+
+def prepare(data_dir: Path, *flags: str) -> tuple[str, dict[str, Dialogue]]:
+    """Run `finetune prepare` on transcripts only; its report and the dialogues it wrote, by id."""
+    result = CliRunner().invoke(app, ["finetune", "prepare", "--synthetic", "0", "--bitext-per-intent", "0",
+                                      *flags])
+    assert result.exit_code == 0, result.output
+    written = [d for name in ("train", "validation")
+               for d in read_dialogues(data_dir / "finetune" / f"{name}.jsonl")]
+    return result.output, {d.conversation_id: d for d in written}
+
+
+def texts(dialogue: Dialogue) -> list[tuple[str, str]]:
+    """A dialogue's (role, content) pairs."""
+    return [(m["role"], m["content"]) for m in dialogue.messages]
 
 
 def write_csv(path: Path, rows: list[tuple[str, ...]]) -> Path:
