@@ -25,7 +25,6 @@ from tools.query.metrics import (
 from tools.query.plan import QueryPlan
 from tools.query.spec import (
     MAX_ROWS,
-    TIME_DIMENSIONS,
     WEEKDAYS,
     PeriodOverPeriod,
     QuerySpec,
@@ -224,13 +223,8 @@ def _sort_keys(result: ir.Table, spec: QuerySpec) -> list[ir.Value]:
     """Order by the requested column, then by the groups so ties come out the same on every backend."""
     order_by = spec.order_by or spec.default_order_by()
     groups = [ibis.asc(result[g], nulls_first=False) for g in spec.group_by if g != order_by]
-    if (
-        spec.order_by is None
-        and spec.comparison is None
-        and spec.group_by
-        and set(spec.group_by) <= set(TIME_DIMENSIONS)
-    ):
-        return groups  # a plain breakdown over time reads in time order
+    if spec.reads_in_time_order():
+        return groups
     column = result[order_by]
     primary = (ibis.desc(column, nulls_first=False) if spec.order == "desc"
                else ibis.asc(column, nulls_first=False))

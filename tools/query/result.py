@@ -11,7 +11,7 @@ import pandas as pd
 
 from tools.events.profile import ShopProfile
 from tools.query.plan import QueryPlan
-from tools.query.spec import PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
+from tools.query.spec import ADDITIVE_METRICS, PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
 from tools.results import ChartKind, ChartSpec
 
 SUMMARY_ROWS = 3  # groups named in a summary line
@@ -116,9 +116,33 @@ class QueryResult:
             return f"Share of {metric}{by}, {period}: {'; '.join(items)}{more}."
         if not spec.group_by:
             return f"{_cap(metric)}, {period}: {format_value(spec.metric, frame.iloc[0][spec.metric])}."
+        if spec.reads_in_time_order():
+            return f"{_cap(metric)}{by}, {period}: {self._highs_and_low()}{self._total()}."
         items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}"
                  for _, r in head.iterrows()]
-        return f"{_cap(metric)}{by}, {period}: {'; '.join(items)}{more}."
+        return f"{_cap(metric)}{by}, {period}: {'; '.join(items)}{more}{self._total()}."
+
+    def _highs_and_low(self) -> str:
+        """A breakdown in time order, told by its highest groups and its lowest (what "busiest" asks)."""
+        spec, frame = self.spec, self.frame
+
+        def item(row: pd.Series) -> str:
+            return f"{_group_label(row, spec.group_by)} {format_value(spec.metric, row[spec.metric])}"
+
+        ranked = frame.sort_values(spec.metric, ascending=False, kind="stable")
+        highs = "; ".join(item(r) for _, r in ranked.head(SUMMARY_ROWS).iterrows())
+        if len(frame) <= SUMMARY_ROWS:
+            return f"highest {highs}"
+        return f"highest {highs} (of {len(frame)}); lowest {item(ranked.iloc[-1])}"
+
+    def _total(self) -> str:
+        """"; total X" over the groups of a whole breakdown of an additive metric (none when `top_k` or the
+        row cap may have cut rows off: their values would be missing from the sum)."""
+        spec, frame = self.spec, self.frame
+        cut = self.truncated or (spec.top_k is not None and len(frame) >= spec.top_k)
+        if cut or len(frame) < 2 or spec.metric not in ADDITIVE_METRICS:
+            return ""
+        return f"; total {format_value(spec.metric, frame[spec.metric].sum())}"
 
     def _change(self, row: pd.Series) -> str:
         metric = self.spec.metric

@@ -301,6 +301,12 @@ class QuerySpec(_SpecModel):
             data["comparison"] = self.comparison.model_dump(mode="json")
         return data
 
+    def reads_in_time_order(self) -> bool:
+        """A plain breakdown over time only (by hour, weekday, day...): its rows come in time order, not
+        ranked by the metric."""
+        return (self.order_by is None and self.comparison is None and bool(self.group_by)
+                and set(self.group_by) <= set(TIME_DIMENSIONS))
+
     def default_order_by(self) -> str:
         """What rows are ranked by when `order_by` is not given."""
         if isinstance(self.comparison, Spike):
