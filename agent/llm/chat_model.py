@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -45,6 +45,9 @@ from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
 from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
+
+if TYPE_CHECKING:
+    from agent.llm.load import LoadedModel
 
 
 class LocalChatModel(BaseChatModel):
@@ -161,11 +164,11 @@ class LocalChatModel(BaseChatModel):
         else:
             reply = (parse_tool_calls(visible.raw, names) if calls_possible
                      else ParsedReply(visible.raw.strip()))
-        yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
+        yield _final_chunk(reply, visible.shown, stats, choice, runtime.loaded)
 
 
 def _final_chunk(
-    reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, model: str
+    reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, loaded: LoadedModel
 ) -> ChatGenerationChunk:
     """The last chunk: the rest of the text, the tool calls, token usage and decode figures."""
     rest = reply.content[len(shown) :] if reply.content.startswith(shown) else ""
@@ -191,7 +194,8 @@ def _final_chunk(
             "total_tokens": stats.prompt_tokens + stats.new_tokens,
         },
         response_metadata={
-            "model_name": model,
+            "model_name": loaded.source.name,
+            "adapter": loaded.adapter,  # the adapter this reply was decoded with (None: the bare weights)
             "finish_reason": finish,
             "tool_choice": choice.mode if choice.name is None else choice.name,
             "reused_prompt_tokens": stats.reused_tokens,
