@@ -40,6 +40,7 @@ from agent.llm.decision_head import ANSWER
 from agent.llm.options import ModelOptions
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
+from agent.llm.schema_check import check_tool_schemas
 from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
@@ -91,8 +92,10 @@ class LocalChatModel(BaseChatModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> Runnable:
-        """Bind tools (as OpenAI-style schemas) and a `tool_choice`, checked now rather than later."""
+        """Bind tools (as OpenAI-style schemas) and a `tool_choice`, checked now rather than later: a schema
+        the call grammar cannot enforce raises `ToolSchemaError` (see schema_check.py)."""
         formatted = to_openai_tools(tools)
+        check_tool_schemas(formatted)
         normalize_tool_choice(tool_choice, tool_names(formatted))
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
