@@ -127,3 +127,29 @@ def test_grammar_only_enum_is_enforced_by_the_grammar_but_not_shown_in_the_promp
     assert not accepts('"last_30_days"') and not accepts('"Lyo"')
     prompt = render_prompt(tiny_runtime.tokenizer, [HumanMessage("top places?")], tools)
     assert "top_items" in prompt and "Bavaria" not in prompt and GRAMMAR_ENUM not in prompt
+
+
+def test_arrays_in_a_call_are_bounded_by_their_max_items_or_the_default(tiny_runtime):
+    import xgrammar as xgr
+
+    from agent.llm.constrained import DEFAULT_MAX_ITEMS
+
+    lists = [{"type": "function", "function": {"name": "add_items", "parameters": {
+        "type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "string"}},
+                       "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 3}},
+    }}}]
+    grammar = tiny_runtime.grammars.compile(lists, ToolChoice("forced", "add_items"))
+
+    def accepts(arguments: str) -> bool:
+        matcher = xgr.GrammarMatcher(grammar)
+        reply = f'<tool_call>\n{{"name": "add_items", "arguments": {arguments}}}\n</tool_call>'
+        return matcher.accept_string(reply) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    def tags(n: int) -> str:
+        return '{"tags": [' + ", ".join('"a"' for _ in range(n)) + "]}"
+
+    assert accepts(tags(DEFAULT_MAX_ITEMS))
+    assert not accepts(tags(DEFAULT_MAX_ITEMS + 1))
+    assert accepts('{"ids": [1, 2, 3]}')
+    assert not accepts('{"ids": [1, 2, 3, 4]}')
