@@ -18,8 +18,9 @@ layers (3.02 GiB with the adapted model alone).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from agent.llm.options import ModelOptions
 if TYPE_CHECKING:
     from agent.llm.runtime import LocalRuntime
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class UnseenToolsFallback:
@@ -36,6 +39,8 @@ class UnseenToolsFallback:
 
     trained: frozenset[str]
     bare: ModelOptions  # the adapted model's options without the adapter
+    adapter: str = ""  # the adapter's folder, for the message
+    _told: set[frozenset[str]] = field(default_factory=set, compare=False, repr=False)  # said once per set
 
     def unseen(self, tool_names: Collection[str]) -> frozenset[str]:
         """The bound tools the adapter was not trained on."""
@@ -43,8 +48,16 @@ class UnseenToolsFallback:
 
     def runtime_for(self, tool_names: Collection[str]) -> LocalRuntime | None:
         """The bare model's runtime when any of `tool_names` is unseen; None when the adapter knows all."""
-        if not self.unseen(tool_names):
+        unseen = self.unseen(tool_names)
+        if not unseen:
             return None
+        if unseen not in self._told:
+            self._told.add(unseen)
+            logger.warning(
+                f"Adapter {self.adapter} was not trained on {', '.join(sorted(unseen))}: replies with them "
+                "bound come from the bare model. To use the adapter with them, train it on dialogues that "
+                "call them (`chronotope finetune train`) and refit its heads (`chronotope finetune heads`)."
+            )
         from agent.llm.load import get_runtime
 
         return get_runtime(self.bare, progress=False)
@@ -65,4 +78,4 @@ def unseen_tools_fallback(options: ModelOptions) -> UnseenToolsFallback | None:
     trained = trained_tools(options.adapter)
     if trained is None:
         return None
-    return UnseenToolsFallback(trained, replace(options, adapter=None))
+    return UnseenToolsFallback(trained, replace(options, adapter=None), options.adapter)

@@ -50,8 +50,19 @@ def test_the_fallback_names_the_trained_tools_and_the_bare_options(tiny_options,
     assert fallback is not None
     assert fallback.trained == {"my_orders", "search_docs", "top_items"}
     assert fallback.bare == tiny_options  # the same model and decoding, without the adapter
+    assert fallback.adapter == str(adapter)
     assert fallback.unseen(["my_orders", "top_items"]) == set()  # any mix of trained tools keeps the adapter
     assert fallback.unseen(["my_orders", "get_weather"]) == {"get_weather"}
+
+
+def test_the_first_reply_with_unseen_tools_says_which_and_how_to_train_them_once(tiny_options, caplog):
+    fallback = UnseenToolsFallback(frozenset({"search_docs"}), tiny_options, "shop-adapter")
+    with caplog.at_level("WARNING", logger="agent.llm.unseen_tools"):
+        assert fallback.runtime_for(["search_docs"]) is None
+        assert fallback.runtime_for(["search_docs", "get_weather"]) is not None
+        fallback.runtime_for(["get_weather", "search_docs"])
+    (said,) = caplog.messages
+    assert "shop-adapter was not trained on get_weather" in said and "finetune heads" in said
 
 
 def test_no_fallback_without_an_adapter_or_without_heads_to_say_what_it_knows(tiny_options, tmp_path):
