@@ -13,4 +13,6 @@ Entry points (import them from their modules; this package imports nothing heavy
 - `agent.llm.tool_parsing.parse_tool_calls(text, names)`: tool calls out of reply text (pure).
 - `agent.llm.wire_format`: Qwen2.5's markup (tool-call tags, turn markers, chat template) and pure helpers.
 - `agent.llm.tool_schema`: OpenAI-style tool schemas, `tool_choice` modes, `argument_errors` (jsonschema).
+- `agent.llm.schema_check.check_tool_schemas(tools)`: schemas the call grammar cannot enforce, refused.
+- `agent.llm.unseen_tools`: replies with tools the adapter never saw come from the bare model.
 """

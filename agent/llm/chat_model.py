@@ -9,6 +9,8 @@
 - `controls=ReplyControls(...)` (an invocation kwarg, see reply_controls.py): a reply that is a tool call or
   nothing (`calls_only`), stopped at the name of a tool that already answered (`answered_tools`); the
   prompt's KV cache pinned for good (`pin_prefix`, warm-up prefixes); this reply's `max_new_tokens`.
+- Tools the adapter never saw (agent/llm/unseen_tools.py): a reply with any of them bound comes from the
+  bare model, which calls unseen tools far more reliably; the adapter's own tools keep the adapter.
 - Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks
   the tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says
   which.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -40,11 +42,16 @@ from agent.llm.decision_head import ANSWER
 from agent.llm.options import ModelOptions
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
+from agent.llm.schema_check import check_tool_schemas
 from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
+from agent.llm.unseen_tools import UnseenToolsFallback, unseen_tools_fallback
 from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
+
+if TYPE_CHECKING:
+    from agent.llm.load import LoadedModel
 
 
 class LocalChatModel(BaseChatModel):
@@ -56,6 +63,8 @@ class LocalChatModel(BaseChatModel):
     max_new_tokens: int = 384
     constrained: bool = True  # decode tool calls under their JSON schemas
     use_prefix_cache: bool = True
+    # replies with a tool bound that the adapter never saw come from the bare model (unseen_tools.py)
+    unseen_tools: UnseenToolsFallback | None = Field(default=None, exclude=True)
 
     @classmethod
     def from_options(cls, options: ModelOptions) -> LocalChatModel:
@@ -64,7 +73,7 @@ class LocalChatModel(BaseChatModel):
 
         return cls(
             runtime=get_runtime(options), max_new_tokens=options.max_new_tokens,
-            constrained=options.constrained
+            constrained=options.constrained, unseen_tools=unseen_tools_fallback(options)
         )
 
     @property
@@ -88,8 +97,10 @@ class LocalChatModel(BaseChatModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> Runnable:
-        """Bind tools (as OpenAI-style schemas) and a `tool_choice`, checked now rather than later."""
+        """Bind tools (as OpenAI-style schemas) and a `tool_choice`, checked now rather than later: a schema
+        the call grammar cannot enforce raises `ToolSchemaError` (see schema_check.py)."""
         formatted = to_openai_tools(tools)
+        check_tool_schemas(formatted)
         normalize_tool_choice(tool_choice, tool_names(formatted))
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
@@ -118,7 +129,8 @@ class LocalChatModel(BaseChatModel):
         choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         calls_possible = bool(tools) and choice.mode != "none"
         calls_only = controls.calls_only and bool(tools) and choice.mode == "auto"
-        runtime = self.runtime
+        fallback = self.unseen_tools.runtime_for(names) if self.unseen_tools and names else None
+        runtime = fallback or self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
         # Heads were fitted on first replies to a user: only there do they pick the reply.
         head = runtime.decision_head(names) if messages and isinstance(messages[-1], HumanMessage) else None
@@ -161,11 +173,11 @@ class LocalChatModel(BaseChatModel):
         else:
             reply = (parse_tool_calls(visible.raw, names) if calls_possible
                      else ParsedReply(visible.raw.strip()))
-        yield _final_chunk(reply, visible.shown, stats, choice, self.runtime.loaded.source.name)
+        yield _final_chunk(reply, visible.shown, stats, choice, runtime.loaded)
 
 
 def _final_chunk(
-    reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, model: str
+    reply: ParsedReply, shown: str, stats: DecodeStats, choice: ToolChoice, loaded: LoadedModel
 ) -> ChatGenerationChunk:
     """The last chunk: the rest of the text, the tool calls, token usage and decode figures."""
     rest = reply.content[len(shown) :] if reply.content.startswith(shown) else ""
@@ -191,7 +203,8 @@ def _final_chunk(
             "total_tokens": stats.prompt_tokens + stats.new_tokens,
         },
         response_metadata={
-            "model_name": model,
+            "model_name": loaded.source.name,
+            "adapter": loaded.adapter,  # the adapter this reply was decoded with (None: the bare weights)
             "finish_reason": finish,
             "tool_choice": choice.mode if choice.name is None else choice.name,
             "reused_prompt_tokens": stats.reused_tokens,

@@ -41,6 +41,9 @@ ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
+# Most items an array in a call may hold when its schema sets no maxItems: a weak model can otherwise repeat
+# items until max_new_tokens cuts the call off (3 of 170 calls on public function-calling cases did).
+DEFAULT_MAX_ITEMS = 32
 
 
 def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
@@ -78,11 +81,24 @@ def _call_tag(tool: dict[str, Any]) -> Any:
     return TagFormat(
         begin=call_begin(function["name"]),
         content=JSONSchemaFormat(
-            json_schema=grammar_schema(function.get("parameters") or {"type": "object"}),
+            json_schema=bounded_arrays(grammar_schema(function.get("parameters") or {"type": "object"})),
             max_whitespace_cnt=MAX_JSON_WHITESPACE,
         ),
         end=CALL_END,
     )
+
+
+def bounded_arrays(schema: Any, max_items: int = DEFAULT_MAX_ITEMS) -> Any:
+    """`schema` with `maxItems: max_items` on every array schema that sets none (its own bound is kept)."""
+    if isinstance(schema, list):
+        return [bounded_arrays(item, max_items) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: bounded_arrays(value, max_items) for key, value in schema.items()}
+    kinds = schema.get("type")
+    if (kinds == "array" or isinstance(kinds, list) and "array" in kinds) and "maxItems" not in schema:
+        out["maxItems"] = max_items
+    return out
 
 
 class GrammarMask:

@@ -21,3 +21,7 @@ class ModelIntegrityError(ModelSourceError):
 
 class ToolChoiceError(LLMError, ValueError):
     """`tool_choice` names a mode or tool that does not exist."""
+
+
+class ToolSchemaError(LLMError, ValueError):
+    """A bound tool's argument schema cannot be enforced by the call grammar (no type, a raw dict, ...)."""

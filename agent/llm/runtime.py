@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.llm.constrained import GrammarMask, ReplyGrammar, ToolGrammars
 from agent.llm.decision_head import DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.near_repeat import ends_in_a_near_repeat
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
@@ -38,7 +39,7 @@ class DecodeStats:
     forced_tokens: int = 0
     prefill_s: float = 0.0
     decode_s: float = 0.0  # after the prefill, until the last token
-    # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop), "no_call"
+    # "stop" (end of turn), "length" (max_new_tokens), "repetition" (a loop or near-repeat), "no_call"
     finish_reason: str = ""
     # what the grammar's decision head chose (a tool name or "answer"), if it had one
     decision: str | None = None
@@ -286,7 +287,7 @@ class LocalRuntime:
                 yield token
             reply += run
             stats.forced_tokens += len(run) - 1
-            if ends_in_a_loop(reply):
+            if ends_in_a_loop(reply) or ends_in_a_near_repeat(self.tokenizer.decode(reply)):
                 stats.finish_reason = "repetition"
                 break
             if len(reply) >= max_new_tokens:

@@ -138,3 +138,29 @@ def test_every_tool_of_a_shop_without_categories_compiles_to_a_grammar(tiny_runt
     for role in ("customer", "operator"):
         tools = to_openai_tools(build_registry(None, profile=NORTHWIND).schemas(role))
         assert tiny_runtime.grammars.compile(tools, ToolChoice("required")) is not None
+
+
+def test_arrays_in_a_call_are_bounded_by_their_max_items_or_the_default(tiny_runtime):
+    import xgrammar as xgr
+
+    from agent.llm.constrained import DEFAULT_MAX_ITEMS
+
+    lists = [{"type": "function", "function": {"name": "add_items", "parameters": {
+        "type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "string"}},
+                       "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 3}},
+    }}}]
+    grammar = tiny_runtime.grammars.compile(lists, ToolChoice("forced", "add_items"))
+
+    def accepts(arguments: str) -> bool:
+        matcher = xgr.GrammarMatcher(grammar)
+        reply = f'<tool_call>\n{{"name": "add_items", "arguments": {arguments}}}\n</tool_call>'
+        return matcher.accept_string(reply) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    def tags(n: int) -> str:
+        return '{"tags": [' + ", ".join('"a"' for _ in range(n)) + "]}"
+
+    assert accepts(tags(DEFAULT_MAX_ITEMS))
+    assert not accepts(tags(DEFAULT_MAX_ITEMS + 1))
+    assert accepts('{"ids": [1, 2, 3]}')
+    assert not accepts('{"ids": [1, 2, 3, 4]}')

@@ -225,6 +225,24 @@ def test_decoding_stops_when_the_model_loops(tiny_runtime, monkeypatch):
     assert len(ids) == 32 and ids[:8] == [100, 101, 102, 103] * 2
 
 
+def test_decoding_stops_when_the_model_repeats_a_numbered_item(tiny_runtime, monkeypatch):
+    import torch
+
+    text = "".join(f"{i}. Please check the order.\n" for i in range(1, 40))
+    script = iter(tiny_runtime.encode(text))
+    vocab = tiny_runtime.model.config.vocab_size
+
+    def listing_forward(token_ids, cache, decoding=False):  # a model numbering the same item on and on
+        logits = torch.zeros(1, vocab)
+        logits[0, next(script)] = 1.0
+        return logits
+
+    monkeypatch.setattr(tiny_runtime, "_forward", listing_forward)
+    ids, stats = decode(tiny_runtime, prompt("List the steps"), use_prefix_cache=False, max_new_tokens=300)
+    assert stats.finish_reason == "repetition"
+    assert tiny_runtime.tokenizer.decode(ids).endswith("5. Please check the order.\n")
+
+
 @pytest.mark.parametrize("opens_a_call", [False, True])
 def test_calls_only_stops_before_a_reply_that_does_not_open_a_call(tiny_runtime, monkeypatch, opens_a_call):
     import torch
