@@ -3,14 +3,14 @@ real model, questions in German, French, Spanish and Italian find their passage 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, SystemMessage
 
 from agent.config import Settings
-from agent.llm.reply_controls import ReplyControls
-from agent.query_translation import MAX_NEW_TOKENS, ChatModelTranslator, translation_messages
+from agent.query_translation import ChatModelTranslator, chat_messages, plain_text, translation_prompt
 from tests.agent.scripted_model import LocalScriptedChatModel, ScriptedChatModel
 from tests.documents import NORTHWIND_DOCS
 from tests.knowledge.conftest import DATA, SLICE
@@ -20,30 +20,61 @@ from tools.knowledge import KnowledgeBase
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_the_prompt_is_a_system_text_then_worked_examples_as_turns() -> None:
-    messages = translation_messages()
-    assert isinstance(messages[0], SystemMessage) and "English" in messages[0].content
-    examples = messages[1:]
-    assert len(examples) >= 8 and len(examples) % 2 == 0
-    for asked, answered in zip(examples[::2], examples[1::2]):
-        assert isinstance(asked, HumanMessage) and asked.content.split(":")[0] in (
-            "German", "French", "Spanish", "Italian")
-        assert isinstance(answered, AIMessage) and answered.content and "English:" not in answered.content
+class CharTokenizer:
+    """One token per character."""
+
+    def decode(self, ids: list[int], skip_special_tokens: bool = False) -> str:
+        return "".join(map(chr, ids))
 
 
-def test_the_question_goes_last_named_by_its_language_and_the_first_line_comes_back() -> None:
-    model = LocalScriptedChatModel(replies=[AIMessage('English: "Can I return opened headphones?"\nSure!')])
+class ScriptedRuntime:
+    """A local model's runtime that writes `reply` after any prompt and records the prompts and tokens."""
+
+    def __init__(self, reply: str) -> None:
+        self.tokenizer, self.reply = CharTokenizer(), reply
+        self.prompts: list[str] = []
+        self.written = 0
+
+    def encode(self, text: str) -> list[int]:
+        return [ord(c) for c in text]
+
+    def decode_tokens(self, prompt_ids: list[int], *, max_new_tokens: int) -> Iterator[int]:
+        self.prompts.append("".join(map(chr, prompt_ids)))
+        for c in self.reply[:max_new_tokens]:
+            self.written += 1
+            yield ord(c)
+
+
+def test_the_examples_are_in_the_four_languages_with_their_english() -> None:
+    system, examples = translation_prompt()
+    assert "English" in system and len(examples) >= 4
+    assert {source.split(":")[0] for source, _ in examples} == {"German", "French", "Spanish", "Italian"}
+    assert all(english and "English:" not in english for _, english in examples)
+
+
+def test_a_local_model_continues_the_examples_as_text_up_to_the_end_of_the_line() -> None:
+    runtime = ScriptedRuntime(' "Can I return opened headphones?"\nGerman: Und noch etwas')
+    model = LocalScriptedChatModel(replies=[], runtime=runtime)
     english = ChatModelTranslator(model)("Kann ich  geöffnete Kopfhörer\nzurückgeben?", "de")
     assert english == "Can I return opened headphones?"
-    assert model.prompts[0][-1].content == "German: Kann ich geöffnete Kopfhörer zurückgeben?"
-    assert model.invocation_kwargs[0]["controls"] == ReplyControls(max_new_tokens=MAX_NEW_TOKENS)
+    _, examples = translation_prompt()
+    assert runtime.prompts == [plain_text(examples, "German: Kann ich geöffnete Kopfhörer zurückgeben?")]
+    assert runtime.prompts[0].startswith(examples[0][0]) and runtime.prompts[0].endswith(
+        "zurückgeben?\nEnglish:")
+    assert runtime.written < len(runtime.reply)  # stopped after the first line, not at the token cap
+    assert model.prompts == []  # no chat turn
 
 
-def test_a_server_model_gets_no_local_controls_and_an_empty_reply_is_an_error() -> None:
-    model = ScriptedChatModel(replies=[AIMessage("  \n ")])
-    with pytest.raises(ValueError, match="no English translation"):
-        ChatModelTranslator(model)("Wo ist mein Paket?", "de")
+def test_a_server_model_is_asked_in_chat_turns_and_an_empty_reply_is_an_error() -> None:
+    model = ScriptedChatModel(replies=[AIMessage("English: Where is my parcel?"), AIMessage("  \n ")])
+    translator = ChatModelTranslator(model)
+    assert translator("Wo ist mein Paket?", "de") == "Where is my parcel?"
+    system, examples = translation_prompt()
+    assert model.prompts[0] == chat_messages(system, examples, "German: Wo ist mein Paket?")
+    assert isinstance(model.prompts[0][0], SystemMessage) and isinstance(model.prompts[0][2], AIMessage)
     assert "controls" not in model.invocation_kwargs[0]
+    with pytest.raises(ValueError, match="no English translation"):
+        translator("Wo ist mein Paket?", "de")
 
 
 @pytest.fixture(scope="module")
