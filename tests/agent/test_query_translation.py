@@ -107,3 +107,11 @@ def test_each_language_finds_its_passage_with_the_real_model(shop: str, real_tra
         result = translated.search(question, k=5)
         assert result.translation, question
         assert section in sections(result), (question, result.translation, sections(result))
+
+
+def test_the_composition_root_hands_the_translator_to_the_agents_knowledge_base(settings: Settings) -> None:
+    from chronotope.wiring import shop_engines
+
+    translator = ChatModelTranslator(ScriptedChatModel(replies=[]))
+    assert shop_engines(settings, translator).kb.translate is translator
+    assert shop_engines(settings).kb.translate is None
