@@ -2,6 +2,7 @@
 
     HF_HUB_OFFLINE=1 nice .venv/bin/python bench/knowledge.py                 # 10,000 synthetic chunks
     HF_HUB_OFFLINE=1 nice .venv/bin/python bench/knowledge.py --chunks 2000   # quicker indexing part
+    HF_HUB_OFFLINE=1 nice .venv/bin/python bench/knowledge.py --only-languages  # the cross-lingual part
 
 The product embeds with the int8 ONNX model; the baseline is the float32 sentence-transformers model
 (`backend="fp32"`), measured in the same run:
@@ -11,6 +12,10 @@ The product embeds with the int8 ONNX model; the baseline is the float32 sentenc
    relevant sections): recall@5 (share of questions with a relevant section in the top 5) and MRR@10, for
    hybrid (BM25 + dense, reciprocal rank fusion), dense-only and BM25-only, overall and per source; the
    float32 index is scored in hybrid and dense mode for comparison.
+   Cross-lingual: bench/knowledge_eval_languages.jsonl asks 30 of the shop questions' intents in German,
+   French, Spanish and Italian (written for it, typos and missing accents included); recall@5 and MRR@10
+   per language before (the question as asked) and after (its translation by the agent's model fused in),
+   and the translation's latency (p50, p95).
 3. Query latency of each mode over the evaluation questions (p50, p95), after a warm-up.
    The relevance floor of search_docs: the closest passage's cosine for the shop questions and for 60
    off-topic ones, and how many of each fall below it.
@@ -104,6 +109,8 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str) -> dict[str, f
     result: dict[str, float] = {}
     for source in ("all", "shop", "abcd"):
         picked = [r for r, s in zip(found_at, sources) if source in ("all", s)]
+        if not picked:
+            continue
         result[f"recall@5_{source}"] = sum(1 for r in picked if r is not None and r <= 5) / len(picked)
         result[f"mrr@10_{source}"] = sum(1 / r for r in picked if r is not None) / len(picked)
     result["p50_ms"] = p50(latencies)
@@ -136,6 +143,60 @@ def similarity_floor(kb: KnowledgeBase, questions: list[dict], n_off_topic: int 
     say("floor_off_topic_median_similarity", p50(outside))
     say("floor_off_topic_highest_similarity", max(outside))
     say("floor_off_topic_below_floor", sum(s < MIN_SIMILARITY for s in outside))
+
+
+def cross_lingual(kb: KnowledgeBase, questions: list[dict], english: list[dict]) -> None:
+    """recall@5 and MRR@10 (hybrid) per language of the questions in de/fr/es/it, searched as asked
+    (before) and with their English translation by the agent's model fused in (after); the translation's
+    latency. `english` holds the same intents in English (the reference the translation aims at).
+
+    Each question is translated once, timed, and the search then reads that translation.
+    """
+    from agent.llm.chat_model import LocalChatModel
+    from agent.query_translation import ChatModelTranslator
+    from tools.language import detect_language
+
+    started = time.perf_counter()
+    translator = ChatModelTranslator(LocalChatModel.from_options(Settings().model_options()))
+    translator("Hallo", "de")  # warm-up: the first call builds the prompt's KV cache
+    say("xl_model_load_s", time.perf_counter() - started, "s", load=True)
+    translations: dict[str, str | Exception] = {}
+    latencies: list[float] = []
+    for item in questions:
+        started = time.perf_counter()
+        try:
+            translations[item["question"]] = translator(item["question"], detect_language(item["question"]))
+        except ValueError as exc:  # the knowledge base searches the original alone then
+            translations[item["question"]] = exc
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    def cached(text: str, language: str) -> str:
+        found = translations[text]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    translated = KnowledgeBase(kb.chroma_dir, kb.embedder, translate=cached)
+    intents = {q["intent"] for q in questions}
+    reference = evaluate(kb, [q for q in english if q["id"] in intents], "hybrid")
+    say("xl_en_same_intents_recall@5", reference["recall@5_all"])
+    say("xl_en_same_intents_mrr@10", reference["mrr@10_all"])
+    totals = {"before": 0.0, "after": 0.0}
+    for language in sorted({q["language"] for q in questions}):
+        picked = [q for q in questions if q["language"] == language]
+        say(f"xl_{language}_questions", len(picked))
+        scored = {"before": evaluate(kb, picked, "hybrid"), "after": evaluate(translated, picked, "hybrid")}
+        for name, result in scored.items():
+            totals[name] += result["recall@5_all"] * len(picked)
+            say(f"xl_{language}_recall@5_{name}", result["recall@5_all"])
+            say(f"xl_{language}_mrr@10_{name}", result["mrr@10_all"])
+        for miss in scored["after"]["misses"]:  # type: ignore[union-attr]
+            text = next(q["question"] for q in picked if q["id"] == miss)
+            print(f"# {miss} missed after: {text!r} -> {translations[text]!r}", flush=True)
+    say("xl_failed_translations", sum(isinstance(t, Exception) for t in translations.values()))
+    say("xl_translation_p50_ms", p50(latencies), "ms", load=True)
+    say("xl_translation_p95_ms", p95(latencies), "ms", load=True)
+    say("ratio_xl_recall@5_after_vs_before", totals["after"] / max(totals["before"], 1.0), "x")
 
 
 def _perturb(body: str, copy: int, rng: random.Random) -> str:
@@ -238,6 +299,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="Synthetic chunks to index for throughput (0: skip).")
     parser.add_argument("--eval", type=Path, default=ROOT / "bench" / "knowledge_eval.jsonl")
     parser.add_argument("--docs", type=Path, default=ROOT / "data")
+    parser.add_argument("--languages", type=Path, default=ROOT / "bench" / "knowledge_eval_languages.jsonl",
+                        help="Questions in de/fr/es/it for the eval's intents (loads the LLM to translate).")
+    parser.add_argument("--no-languages", action="store_true", help="Skip the cross-lingual part.")
+    parser.add_argument("--only-languages", action="store_true",
+                        help="Only the cross-lingual part (on the int8 index of the shop's documents).")
     args = parser.parse_args(argv)
 
     import torch
@@ -246,7 +312,8 @@ def main(argv: list[str] | None = None) -> None:
     say("load_average_1min", os.getloadavg()[0])
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         tmp_path = Path(tmp)
-        for backend in ("int8", "fp32"):  # int8: built into the model cache on its first use, then loaded
+        backends = ("int8",) if args.only_languages else ("int8", "fp32")
+        for backend in backends:  # int8: built into the model cache on its first use, then loaded
             started = time.perf_counter()
             embedder(backend).encode(["warm up the model"])
             say(f"model_load_{backend}_s", time.perf_counter() - started, "s", load=True)
@@ -255,6 +322,12 @@ def main(argv: list[str] | None = None) -> None:
         say("eval_questions_shop", sum(q["source"] == "shop" for q in questions))
         say("eval_questions_abcd", sum(q["source"] == "abcd" for q in questions))
         scores: dict[str, dict[str, dict[str, float]]] = {}
+        if args.only_languages:
+            kb = KnowledgeBase(tmp_path / "corpus-int8", embedder("int8"))
+            kb.index(args.docs, progress=False)
+            latencies_ms(kb, questions[:5], k=10)
+            cross_lingual(kb, load_eval(args.languages), questions)
+            return
         for backend, modes in (("int8", MODES), ("fp32", ("hybrid", "dense"))):
             kb = KnowledgeBase(tmp_path / f"corpus-{backend}", embedder(backend))
             report = kb.index(args.docs, progress=False)
@@ -273,6 +346,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"# {backend} hybrid misses (not in top 5): {', '.join(misses) or 'none'}", flush=True)  # type: ignore[arg-type]
             if backend == "int8":
                 similarity_floor(kb, questions)
+                if not args.no_languages:
+                    cross_lingual(kb, load_eval(args.languages), questions)
 
         big = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
         int8, fp32 = scores["int8"], scores["fp32"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tools.agent_tools import ShopEngines
     from tools.embeddings import TextEmbedder
     from tools.events.store import EventStore
-    from tools.knowledge import KnowledgeBase
+    from tools.knowledge import KnowledgeBase, QueryTranslator
     from tools.recommend.engine import Recommender
     from ui.app import ServeOptions
     from ui.customer_token import CustomerTokens
@@ -44,12 +44,13 @@ def text_embedder(settings: Settings) -> TextEmbedder:
     return TextEmbedder(settings.model_cache_path, settings.embedding_weights)
 
 
-def knowledge_base(settings: Settings) -> KnowledgeBase:
-    """The shop's documents and products index."""
+def knowledge_base(settings: Settings, translate: QueryTranslator | None = None) -> KnowledgeBase:
+    """The shop's documents and products index; with `translate`, questions in other languages are searched
+    in English too."""
     from tools.knowledge import KnowledgeBase
 
     return KnowledgeBase(settings.chroma_path, text_embedder(settings), docs_dir=settings.docs_dir,
-                         uploads_dir=settings.data_dir / "documents")
+                         uploads_dir=settings.data_dir / "documents", translate=translate)
 
 
 def recommender(settings: Settings, store: EventStore | None = None) -> Recommender:
@@ -60,8 +61,9 @@ def recommender(settings: Settings, store: EventStore | None = None) -> Recommen
                                      text_embedder(settings))
 
 
-def shop_engines(settings: Settings) -> ShopEngines:
-    """The engines the agent's tools run on; the knowledge base and the recommender open on first use."""
+def shop_engines(settings: Settings, translate: QueryTranslator | None = None) -> ShopEngines:
+    """The engines the agent's tools run on; the knowledge base (searching questions in other languages in
+    English too, with `translate`) and the recommender open on first use."""
     from tools.agent_tools import ShopEngines
 
     store = event_store(settings)
@@ -69,7 +71,7 @@ def shop_engines(settings: Settings) -> ShopEngines:
         store=store,
         embedder=text_embedder(settings),
         anomaly_dir=settings.anomaly_path,
-        open_knowledge_base=lambda: knowledge_base(settings),
+        open_knowledge_base=lambda: knowledge_base(settings, translate),
         open_recommender=lambda: recommender(settings, store),
     )
 
@@ -99,11 +101,14 @@ def build_agent(settings: Settings | None = None) -> ShopAgent:
     with _lock:
         if id(settings) not in _agents:
             from agent.graph import ShopAgent
+            from agent.query_translation import ChatModelTranslator
             from tools.agent_tools import build_registry
 
+            model = chat_model(settings)  # one model: it also translates questions for document search
             _agents[id(settings)] = ShopAgent(
-                chat_model(settings),
-                build_registry(shop_engines(settings), timeout_s=settings.tool_timeout_s),
+                model,
+                build_registry(shop_engines(settings, ChatModelTranslator(model)),
+                               timeout_s=settings.tool_timeout_s),
                 max_steps=settings.agent_max_steps,
                 today=data_date(settings),
                 draft_answers=bool(settings.draft_answers),

@@ -31,7 +31,7 @@ _WORDS: dict[str, frozenset[str]] = {
         welcher welches wer wo wann warum wie kann koennen können könnte würde wuerde soll bitte danke
         hallo nicht kein keine ja nein von zu im in auf für fuer mit aus und oder aber diese dieser
         dieses gibt es noch schon letzte letzten nächste naechste woche monat jahr bestellung
-        bestellungen
+        bestellungen an am um bei nach mich mir uns euch man
     """),
     "fr": _words("""
         le la les un une des du de est sont était étaient etre être ai as a avons avez ont je tu il elle
@@ -45,14 +45,17 @@ _WORDS: dict[str, frozenset[str]] = {
         ella nosotros vosotros ellos mi mis su sus nuestro nuestra qué que cuál cuáles quién dónde donde
         cuándo cuando por porque cómo como puedo puede pueden podría quisiera gracias hola buenos no sí
         en para con y o pero este esta estos estas hay del al última último próxima semana mes año
-        pedido pedidos
+        pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les muy
+        también ya
+        nunca siempre todo
     """),
     "it": _words("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei
         noi voi loro mio mia miei mie tuo tua suo sua nostro nostra che quale quali chi dove quando
         perché perche come posso può puo potete potrei vorrei grazie ciao buongiorno non sì si no di da
         in su per con e ed o ma questo questa questi queste c'è del della dei delle nel nella ultimo
-        ultima prossima settimana mese anno ordine ordini
+        ultima prossima settimana mese anno ordine ordini a al alla allo ai agli alle quanto quanti quanta
+        quante ci mi ti vi cosa anche sul sulla dal dalla faccio fate fai devo sempre già gia più piu
     """),
 }
 

@@ -12,7 +12,8 @@ MESSAGES = {
     "de": ["Wo ist meine letzte Bestellung?", "kann ich geöffnete Kopfhörer zurückgeben",
            "wo ist meine bestelung",
            "Welche Region hat letzte Woche am meisten verkauft?", "danke schön", "gibt es betrug diese woche",
-           "Hallo, ich habe vor zehn Tagen eine Jacke bestellt und sie ist noch nicht da"],
+           "Hallo, ich habe vor zehn Tagen eine Jacke bestellt und sie ist noch nicht da",
+           "Verschickt ihr Ersatzteile auch an Packstationen?"],
     "fr": ["Où est ma commande ?", "ou est ma comande",
            "Bonjour, est-ce que je peux retourner un casque ouvert ?",
            "quelle région a le plus vendu la semaine dernière", "merci beaucoup",
@@ -20,10 +21,13 @@ MESSAGES = {
     "es": ["¿Dónde está mi pedido?", "donde esta mi pedido",
            "Hola, ¿puedo devolver unos auriculares abiertos?",
            "qué región vendió más la semana pasada", "muchas gracias",
-           "pedí una chaqueta hace diez días y todavía no ha llegado"],
+           "pedí una chaqueta hace diez días y todavía no ha llegado",
+           "Cuantas semanas tarda la entrega a Valencia?", "¿Venden cargadores de coche?"],
     "it": ["Dov'è il mio ordine?", "dove il mio ordine", "Ciao, posso restituire delle cuffie aperte?",
            "quale regione ha venduto di più la settimana scorsa", "grazie mille",
-           "ho ordinato una giacca dieci giorni fa e non è ancora arrivata"],
+           "ho ordinato una giacca dieci giorni fa e non è ancora arrivata",
+           "Quanto costa la spedizione a Torino?", "come faccio a cambiare indirizzo",
+           "Devo pagare l'imballaggio per il regalo se abito a Roma?", "fate lo sconto agli studenti?"],
 }
 
 

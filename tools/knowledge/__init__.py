@@ -4,6 +4,7 @@
     kb.index()                                   # data/*.md -> chunks -> chromadb + BM25 (idempotent)
     result = kb.search("can I return opened earbuds?", k=5, filters={"audience": "customer", "flagged": "no"})
     result.hits[0].citation, result.hits[0].text  # "[returns-and-refunds#opened-items]", verbatim passage
+    KnowledgeBase(..., translate=translator)       # a German question is searched in English too
     kb.index_products(store); kb.search_products("waterproof boots", max_price=150, in_stock=True)
 """
 
@@ -15,6 +16,7 @@ from tools.knowledge.planted import FlaggedPassage
 from tools.knowledge.products import ProductSearchResult
 from tools.knowledge.retrieval import FILTER_KEYS, SEARCH_MODES, Hit, SearchMode, SearchResult
 from tools.knowledge.status import IndexOutdated, KnowledgeStatus
+from tools.knowledge.translation import QueryTranslator, SearchQueries
 
 __all__ = [
     "AUDIENCES",
@@ -33,6 +35,8 @@ __all__ = [
     "KnowledgeBaseError",
     "KnowledgeStatus",
     "ProductSearchResult",
+    "QueryTranslator",
     "SearchMode",
+    "SearchQueries",
     "SearchResult",
 ]

@@ -25,6 +25,7 @@ from tools.knowledge.retrieval import (
     reciprocal_rank_fusion,
 )
 from tools.knowledge.status import KnowledgeStatus, check_current, read_status
+from tools.knowledge.translation import QueryTranslator, search_queries
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,7 +48,8 @@ class KnowledgeBase:
 
     State lives under `chroma_dir`: the chromadb collections and, beside them, the BM25 index. `docs_dir` is
     the folder of Markdown documents that `index()` mirrors when it is given no other folder, together with
-    `uploads_dir` (documents the operator added, kept with the shop's data).
+    `uploads_dir` (documents the operator added, kept with the shop's data). `translate` puts a question
+    that is not in English into English, to be searched beside the original (see translation.py).
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class KnowledgeBase:
         uploads_dir: Path | None = None,
         docs_collection: str = DOCS_COLLECTION,
         products_collection: str = PRODUCTS_COLLECTION,
+        translate: QueryTranslator | None = None,
     ) -> None:
         self.chroma_dir = Path(chroma_dir)
         self.embedder = embedder
@@ -65,6 +68,7 @@ class KnowledgeBase:
         self.uploads_dir = Path(uploads_dir) if uploads_dir is not None else None
         self.docs_collection = docs_collection
         self.products_collection = products_collection
+        self.translate = translate  # questions in other languages are searched in English too
         self._client: ClientAPI | None = None
         # opened once: get_or_create costs a round trip per call
         self._collections: dict[str, Collection] = {}
@@ -194,7 +198,8 @@ class KnowledgeBase:
         filters: dict[str, str | Sequence[str]] | None = None,
         mode: SearchMode = "hybrid",
     ) -> SearchResult:
-        """The `k` passages best answering `query`: BM25 and dense rankings fused by reciprocal rank.
+        """The `k` passages best answering `query`: BM25 and dense rankings fused by reciprocal rank (of the
+        query and, for a question in another language, of its English translation too).
 
         filters: {"source": "shop" | "abcd", "audience": "customer" | "internal", "flagged": "yes" | "no",
         "doc_id": ..., "doc_type": ..., "category": ..., "country": ...,
@@ -212,31 +217,34 @@ class KnowledgeBase:
             raise IndexNotBuilt("The knowledge base is empty; "
                                 "run `chronotope kb index` (or KnowledgeBase.index()).")
         pool = max(4 * k, 20)  # chromadb and BM25 return fewer when the collection is smaller
+        queries = search_queries(query, self.translate)
         # Rankings are of sections, not windows: a long section split into windows competes once, and the
         # answer gets k distinct passages to cite. Each section is represented by its best window.
-        rankings: list[list[tuple[str, str]]] = []  # per retriever: (section key, best chunk id), best first
+        rankings: list[list[tuple[str, str]]] = []  # per retriever and query: (section key, best chunk id)
         scores: dict[str, float] = {}
         fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
-        # cosine of the query to the closest chunk, when dense search ran
-        best_similarity: float | None = None
-        if mode in ("hybrid", "dense"):
-            found = collection.query(
-                query_embeddings=self.embedder.encode([query]), n_results=pool,
-                where=chroma_where(normalized), include=["documents", "metadatas", "distances"],
-            )
-            ids, metas = found["ids"][0], found["metadatas"][0]
-            fetched.update(zip(ids, zip(found["documents"][0], metas)))
-            rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
-            scores.update({i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])})
-            best_similarity = max((scores[i] for i in ids), default=None)
-        if lexical is not None:
-            ranked_bm25 = lexical.search(query, pool, lexical.mask(normalized))
-            rankings.append(
-                _by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25])
-            )
-            if mode == "bm25":
-                scores.update(dict(ranked_bm25))
-        if mode == "hybrid":
+        closest: list[float] = []  # cosine of the closest chunk to each query text, when dense search ran
+        for text in queries.texts:
+            if mode in ("hybrid", "dense") and queries.embeds(text):
+                found = collection.query(
+                    query_embeddings=self.embedder.encode([text]), n_results=pool,
+                    where=chroma_where(normalized), include=["documents", "metadatas", "distances"],
+                )
+                ids, metas = found["ids"][0], found["metadatas"][0]
+                fetched.update(zip(ids, zip(found["documents"][0], metas)))
+                rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
+                similarities = {i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])}
+                if similarities:
+                    closest.append(max(similarities.values()))
+                scores = scores or similarities
+            if lexical is not None:
+                ranked_bm25 = lexical.search(text, pool, lexical.mask(normalized))
+                rankings.append(
+                    _by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25])
+                )
+                if mode == "bm25":
+                    scores = scores or dict(ranked_bm25)
+        if len(rankings) > 1:
             best: dict[str, str] = {}
             # dense first: its best window represents a section both retrievers found
             for ranking in rankings:
@@ -248,7 +256,7 @@ class KnowledgeBase:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
         hits = self._hits(collection, ranked[:k], fetched)
         return SearchResult(query=query, mode=mode, filters=normalized, hits=hits,
-                            best_similarity=best_similarity)
+                            best_similarity=max(closest, default=None), translation=queries.translation)
 
     @staticmethod
     def _hits(

@@ -83,6 +83,7 @@ class SearchResult:
     hits: list[Hit]
     # cosine of the query to the closest passage (dense search); None: none ran
     best_similarity: float | None = None
+    translation: str = ""  # the English the question was also searched in; "" when none was
     frame: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +94,8 @@ class SearchResult:
     def summary(self) -> str:
         """One line: how many passages, which citations."""
         where = f" with filters {self.filters}" if self.filters else ""
+        if self.translation:
+            where += f' (also searched in English: "{self.translation}")'
         if not self.hits:
             return f'No passage matches "{self.query}"{where}. Try other words or fewer filters.'
         cites = "; ".join(f"{h.citation} {h.title} > {h.section}" for h in self.hits)
