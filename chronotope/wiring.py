@@ -6,6 +6,7 @@ and the CLI read `Settings`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ui.operator_accounts import OperatorAccounts
     from ui.services import AppServices
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _agents: dict[int, ShopAgent] = {}
 
@@ -101,8 +103,11 @@ def build_agent(settings: Settings | None = None) -> ShopAgent:
             from agent.graph import ShopAgent
             from tools.agent_tools import build_registry
 
+            logger.info("Starting the agent")
+            model = chat_model(settings)
+            logger.info("Reading the shop's places, categories and latest date")
             _agents[id(settings)] = ShopAgent(
-                chat_model(settings),
+                model,
                 build_registry(shop_engines(settings), timeout_s=settings.tool_timeout_s),
                 max_steps=settings.agent_max_steps,
                 today=data_date(settings),

@@ -1,0 +1,172 @@
+"""What a local model's warm-up computes, kept on disk so that the next process starts warm.
+
+Two kinds of files, under one folder per model:
+- the KV caches of pinned prompt prefixes (each role's system prompt and tools: a 2.9k-token prefill, half a
+  minute on a quiet CPU and minutes on a busy one), as safetensors with the token ids they hold;
+- the grammar compiler's artefacts (the tokenizer's xgrammar info, the ids of tokens that open a call, the
+  compiled grammars): seconds for a 150k vocabulary.
+
+Every file name is a hash of all its content depends on: the fingerprint of the model's and the adapter's
+files (names, sizes, modification times), the weights' dtype and device and the library versions, plus the
+content's own input (the prompt's token ids, the grammar's structural tag). A changed model, adapter,
+prompt or tool list therefore gives another name, and a stale file is never read. Files are written to a
+temporary name and renamed, so a crash leaves no partial file under a real name; a file that does not load
+anyway (truncated, corrupt, another layout) is deleted and rebuilt, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from agent.llm.load import LoadedModel
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# Libraries whose numbers or formats the files depend on.
+_LIBRARIES = ("torch", "transformers", "xgrammar", "peft")
+
+
+def folder_fingerprint(folder: Path) -> list[tuple[str, int, int]]:
+    """(name, size, modification time in ns) of every file under `folder`, sorted: what changes when any
+    file is rewritten, read without hashing gigabytes of weights."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        return []
+    rows = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            rows.append((str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+    return rows
+
+
+def model_fingerprint(loaded: LoadedModel) -> str:
+    """A hash of everything a warm-up result of `loaded` depends on (see the module docstring)."""
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    adapter = folder_fingerprint(Path(loaded.adapter)) if loaded.adapter else None
+    described = {
+        "model": folder_fingerprint(Path(loaded.source.location)) or loaded.source.location,
+        "adapter": adapter,
+        "device": loaded.device,
+        "dtype": loaded.dtype,
+        "versions": versions,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+class WarmStore:
+    """One model's persisted warm-up results; with `folder` None nothing is kept and everything is built."""
+
+    def __init__(self, folder: Path | None, fingerprint: str):
+        self.folder = Path(folder) / fingerprint[:16] if folder is not None else None
+        self.fingerprint = fingerprint
+
+    @classmethod
+    def for_model(cls, folder: Path | None, loaded: LoadedModel) -> WarmStore:
+        """The store of `loaded`'s results under `folder` (None: keep nothing)."""
+        return cls(folder, model_fingerprint(loaded) if folder is not None else "")
+
+    def path(self, kind: str, key: str, suffix: str) -> Path | None:
+        """Where the `kind` result for the input `key` lives; None when nothing is kept."""
+        if self.folder is None:
+            return None
+        digest = hashlib.sha256(f"{self.fingerprint}\n{kind}\n{key}".encode()).hexdigest()[:32]
+        return self.folder / f"{kind}-{digest}{suffix}"
+
+    def cached_text(self, kind: str, key: str, build: Callable[[], T], dump: Callable[[T], str],
+                    load: Callable[[str], T]) -> T:
+        """`load` of the stored text for (`kind`, `key`); else `build()`, stored as `dump` of it."""
+        path = self.path(kind, key, ".json")
+        if path is not None and path.is_file():
+            value = self._read(path, lambda: load(path.read_text(encoding="utf-8")))
+            if value is not None:
+                return value
+        value = build()
+        if path is not None:
+            self._write(path, lambda tmp: tmp.write_text(dump(value), encoding="utf-8"))
+        return value
+
+    def load_prefix(self, prompt_ids: Sequence[int], config: Any) -> tuple[list[int], Any] | None:
+        """(token ids, KV cache holding them) stored for a pinned prefix decoded from `prompt_ids`; None when
+        there is none (or it does not load)."""
+        path = self.path("prefix", _ids_key(prompt_ids), ".safetensors")
+        if path is None or not path.is_file():
+            return None
+        return self._read(path, lambda: _read_prefix(path, list(prompt_ids), config))
+
+    def save_prefix(self, prompt_ids: Sequence[int], ids: Sequence[int], cache: Any) -> None:
+        """Store `cache` (holding `ids`, which start with `prompt_ids`) for `load_prefix(prompt_ids)`."""
+        path = self.path("prefix", _ids_key(prompt_ids), ".safetensors")
+        if path is not None:
+            self._write(path, lambda tmp: _write_prefix(tmp, list(ids), cache))
+
+    def _read(self, path: Path, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except Exception as error:  # noqa: BLE001 - a damaged file may fail in any library's own way
+            logger.warning("Ignoring the unreadable warm-up file %s (%s: %s); it is rebuilt.",
+                           path, type(error).__name__, error)
+            path.unlink(missing_ok=True)
+            return None
+
+    def _write(self, path: Path, write: Callable[[Path], Any]) -> None:
+        """Write through a temporary file in the same folder, then rename: readers see all or nothing."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(handle)
+            tmp = Path(name)
+            try:
+                write(tmp)
+                tmp.replace(path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        except OSError as error:  # a read-only or full disk costs the next start its warm-up, nothing else
+            logger.warning("Could not keep the warm-up result %s (%s); the next start computes it again.",
+                           path, error)
+
+
+def _ids_key(ids: Sequence[int]) -> str:
+    return ",".join(map(str, ids))
+
+
+def _write_prefix(path: Path, ids: list[int], cache: Any) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    tensors = {"ids": torch.tensor(ids, dtype=torch.int64)}
+    for index, layer in enumerate(cache.layers):
+        tensors[f"keys.{index}"] = layer.keys.contiguous()
+        tensors[f"values.{index}"] = layer.values.contiguous()
+    save_file(tensors, str(path), metadata={"layers": str(len(cache.layers))})
+
+
+def _read_prefix(path: Path, prompt_ids: list[int], config: Any) -> tuple[list[int], Any]:
+    from safetensors import safe_open
+    from transformers import DynamicCache
+
+    with safe_open(str(path), framework="pt") as handle:
+        layers = int(handle.metadata()["layers"])
+        ids = handle.get_tensor("ids").tolist()
+        pairs = [(handle.get_tensor(f"keys.{i}"), handle.get_tensor(f"values.{i}")) for i in range(layers)]
+    if layers != getattr(config, "num_hidden_layers", layers):
+        raise ValueError(f"the file holds {layers} layers, the model has {config.num_hidden_layers}")
+    if ids[: len(prompt_ids)] != prompt_ids:
+        raise ValueError("the stored token ids are not those of the prompt")
+    if any(k.shape[-2] != len(ids) or v.shape != k.shape for k, v in pairs):
+        raise ValueError(f"the stored keys/values do not hold {len(ids)} tokens")
+    return ids, DynamicCache(pairs, config=config)
