@@ -26,6 +26,7 @@ from agent.llm.sources import ModelSource, prepare_model
 
 if TYPE_CHECKING:
     from agent.llm.runtime import LocalRuntime
+    from agent.llm.warm_start import WarmStore
 
 logger = logging.getLogger(__name__)
 
@@ -61,30 +62,60 @@ def cpu_threads(options: ModelOptions) -> int:
 
 
 def load_model(options: ModelOptions, progress: bool = True) -> LoadedModel:
-    """Prepare (join, verify, convert once) and load `options.model`, with `options.adapter` merged in."""
+    """Prepare (join, verify, convert once) and load `options.model`, with `options.adapter` merged in (or
+    its merged copy in `options.warm_cache_dir`, kept there by the first start)."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
+
+    from agent.llm.warm_start import WarmStore
 
     source = prepare_model(options.model, options.cache_dir, progress=progress)
     device, dtype = device_and_dtype()
     if device == "cpu":
         torch.set_num_threads(cpu_threads(options))
-    placement = {"device_map": "auto"} if device == "cuda" else {}
-    logger.info("Loading %s (%s, %s)", source.name, device, str(dtype).removeprefix("torch."))
-    model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **placement)
+    int8 = device == "cpu" and options.cpu_weights == "int8"
+    weights = "int8" if int8 else str(dtype).removeprefix("torch.")
+    store = WarmStore.for_files(options.warm_cache_dir, source.location, options.adapter, device, weights)
+    model = _merged_model(source, options.adapter, device, dtype, store)
     tokenizer = AutoTokenizer.from_pretrained(source.location)
     heads = _decision_heads(options, model.config.hidden_size)
-    if options.adapter:
-        logger.info("Merging the adapter %s", Path(options.adapter).name)
-        model = apply_adapter(model, options.adapter)
     model.eval()
-    weights = str(dtype).removeprefix("torch.")
-    if device == "cpu" and options.cpu_weights == "int8":
+    if int8:
         from agent.llm.int8_linear import quantize_for_decoding
 
         logger.info("Making the int8 decode layers")
-        model, weights = quantize_for_decoding(model), "int8"
+        model = quantize_for_decoding(model)
     return LoadedModel(model, tokenizer, source, device, weights, options.adapter, heads)
+
+
+def _merged_model(
+    source: ModelSource, adapter: str | None, device: str, dtype: Any, store: WarmStore
+) -> Any:
+    """The model's weights with `adapter` merged in: the store's merged copy when it has one, else merged
+    now (and a copy stored)."""
+    from transformers import AutoModelForCausalLM
+
+    placement = {"device_map": "auto"} if device == "cuda" else {}
+    described = f"{source.name} ({device}, {str(dtype).removeprefix('torch.')})"
+    if adapter:
+        kept = store.cached_folder("merged-model",
+                                   lambda folder: _from_kept(folder, described, dtype, placement))
+        if kept is not None:
+            return kept
+    logger.info("Loading %s", described)
+    model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **placement)
+    if adapter:
+        logger.info("Merging the adapter %s (kept merged for the next start)", Path(adapter).name)
+        model = apply_adapter(model, adapter)
+        store.save_folder("merged-model", model.save_pretrained)
+    return model
+
+
+def _from_kept(folder: Path, described: str, dtype: Any, placement: dict[str, Any]) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    logger.info("Loading %s with its adapter merged, as kept by an earlier start", described)
+    return AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **placement)
 
 
 def _decision_heads(options: ModelOptions, hidden_size: int) -> DecisionHeads | None:

@@ -1,6 +1,8 @@
 """What a local model's warm-up computes, kept on disk so that the next process starts warm.
 
-Two kinds of files, under one folder per model:
+Three kinds of files, under one folder per model:
+- the model with its adapter merged in, as a model folder (the merge needs peft and seconds; only the latest
+  model's copy is kept, as it is as large as the model);
 - the KV caches of pinned prompt prefixes (each role's system prompt and tools: a 2.9k-token prefill, half a
   minute on a quiet CPU and minutes on a busy one), as safetensors with the token ids they hold;
 - the grammar compiler's artefacts (the tokenizer's xgrammar info, the ids of tokens that open a call, the
@@ -20,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -49,20 +52,20 @@ def folder_fingerprint(folder: Path) -> list[tuple[str, int, int]]:
     return rows
 
 
-def model_fingerprint(loaded: LoadedModel) -> str:
-    """A hash of everything a warm-up result of `loaded` depends on (see the module docstring)."""
+def model_fingerprint(model_dir: str, adapter: str | None, device: str, weights: str) -> str:
+    """A hash of everything a warm-up result of this model depends on (see the module docstring): its
+    folder, its adapter's, the device and weights' dtype it runs with, the libraries' versions."""
     versions = {}
     for name in _LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    adapter = folder_fingerprint(Path(loaded.adapter)) if loaded.adapter else None
     described = {
-        "model": folder_fingerprint(Path(loaded.source.location)) or loaded.source.location,
-        "adapter": adapter,
-        "device": loaded.device,
-        "dtype": loaded.dtype,
+        "model": folder_fingerprint(Path(model_dir)) or model_dir,
+        "adapter": folder_fingerprint(Path(adapter)) if adapter else None,
+        "device": device,
+        "dtype": weights,
         "versions": versions,
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
@@ -78,7 +81,42 @@ class WarmStore:
     @classmethod
     def for_model(cls, folder: Path | None, loaded: LoadedModel) -> WarmStore:
         """The store of `loaded`'s results under `folder` (None: keep nothing)."""
-        return cls(folder, model_fingerprint(loaded) if folder is not None else "")
+        return cls.for_files(folder, loaded.source.location, loaded.adapter, loaded.device, loaded.dtype)
+
+    @classmethod
+    def for_files(cls, folder: Path | None, model_dir: str, adapter: str | None, device: str,
+                  weights: str) -> WarmStore:
+        """The store of this model's results under `folder` (None: keep nothing), before it is loaded."""
+        if folder is None:
+            return cls(None, "")
+        return cls(folder, model_fingerprint(model_dir, adapter, device, weights))
+
+    def cached_folder(self, kind: str, load: Callable[[Path], T]) -> T | None:
+        """`load` of the stored folder `kind`; None when there is none (or it does not load)."""
+        path = self.path(kind, "", "")
+        if path is None or not path.is_dir():
+            return None
+        return self._read(path, lambda: load(path))
+
+    def save_folder(self, kind: str, write: Callable[[Path], Any]) -> None:
+        """Store the folder `write` fills, in place of any other model's folder of this `kind`."""
+        path = self.path(kind, "", "")
+        if path is None:
+            return
+        for older in path.parent.parent.glob(f"*/{kind}-*"):
+            if older.parent != path.parent:
+                shutil.rmtree(older, ignore_errors=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+            try:
+                write(tmp)
+                tmp.rename(path)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as error:
+            logger.warning("Could not keep the warm-up result %s (%s); the next start computes it again.",
+                           path, error)
 
     def path(self, kind: str, key: str, suffix: str) -> Path | None:
         """Where the `kind` result for the input `key` lives; None when nothing is kept."""
@@ -120,7 +158,10 @@ class WarmStore:
         except Exception as error:  # noqa: BLE001 - a damaged file may fail in any library's own way
             logger.warning("Ignoring the unreadable warm-up file %s (%s: %s); it is rebuilt.",
                            path, type(error).__name__, error)
-            path.unlink(missing_ok=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             return None
 
     def _write(self, path: Path, write: Callable[[Path], Any]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from agent.llm.runtime import MIN_PREFILL_TOKENS, DecodeStats, LocalRuntime
 from agent.llm.tool_schema import ToolChoice
@@ -171,3 +172,64 @@ def test_a_store_that_cannot_be_written_costs_only_the_next_warm_up(loaded, tmp_
     with caplog.at_level(logging.WARNING, logger="agent.llm.warm_start"):
         stats = warm_up(runtime(loaded, blocked), prompt(SYSTEM, "hi"))
     assert stats.prefilled_tokens > 20 and "Could not keep the warm-up result" in caplog.text
+
+
+def make_adapter(model_dir: Path, folder: Path, seed: int) -> Path:
+    """A LoRA adapter with random (non-zero) weights on the tiny model, saved as finetune/ saves one."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(seed)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(model_dir),
+                           LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(std=0.5)
+    model.save_pretrained(folder)
+    return folder
+
+
+def test_the_merged_model_is_kept_and_loads_with_exactly_the_merged_weights(tiny_model_dir, tmp_path, caplog):
+    from agent.llm.load import load_model
+    from agent.llm.options import ModelOptions
+
+    adapter = make_adapter(tiny_model_dir, tmp_path / "adapter", seed=1)
+    options = ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "models", adapter=str(adapter),
+                           cpu_weights="fp32", warm_cache_dir=tmp_path / "warm")
+    merged = load_model(options, progress=False).model.state_dict()
+    bare = load_model(replace(options, adapter=None), progress=False).model.state_dict()
+    assert not torch.equal(merged["model.layers.0.self_attn.q_proj.weight"],
+                           bare["model.layers.0.self_attn.q_proj.weight"])  # the adapter changed weights
+    (kept,) = list((tmp_path / "warm").rglob("merged-model-*"))
+
+    with caplog.at_level(logging.INFO, logger="agent.llm.load"):
+        again = load_model(options, progress=False).model.state_dict()
+    assert "as kept by an earlier start" in caplog.text and "Merging" not in caplog.text
+    assert again.keys() == merged.keys() and all(torch.equal(again[k], merged[k]) for k in merged)
+
+    make_adapter(tiny_model_dir, adapter, seed=2)  # retrained in place: merged anew, the old copy removed
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="agent.llm.load"):
+        retrained = load_model(options, progress=False).model.state_dict()
+    assert "Merging" in caplog.text and not kept.exists()
+    assert not torch.equal(retrained["model.layers.0.self_attn.q_proj.weight"],
+                           merged["model.layers.0.self_attn.q_proj.weight"])
+
+
+def test_a_damaged_merged_model_is_merged_again(tiny_model_dir, tmp_path, caplog):
+    from agent.llm.load import load_model
+    from agent.llm.options import ModelOptions
+
+    adapter = make_adapter(tiny_model_dir, tmp_path / "adapter", seed=1)
+    options = ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "models", adapter=str(adapter),
+                           cpu_weights="fp32", warm_cache_dir=tmp_path / "warm")
+    merged = load_model(options, progress=False).model.state_dict()
+    (weights,) = list((tmp_path / "warm").rglob("merged-model-*/*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:1000])
+
+    with caplog.at_level(logging.INFO):
+        again = load_model(options, progress=False).model.state_dict()
+    assert "unreadable warm-up file" in caplog.text and "Merging" in caplog.text
+    assert all(torch.equal(again[k], merged[k]) for k in merged)
+    assert load_model(options, progress=False)  # and the copy kept this time loads
