@@ -81,10 +81,8 @@ def load_model(options: ModelOptions, progress: bool = True) -> LoadedModel:
     heads = _decision_heads(options, model.config.hidden_size)
     model.eval()
     if int8:
-        from agent.llm.int8_linear import quantize_for_decoding
-
         logger.info("Making the int8 decode layers")
-        model = quantize_for_decoding(model)
+        model = _int8_model(model, store)
     return LoadedModel(model, tokenizer, source, device, weights, options.adapter, heads)
 
 
@@ -109,6 +107,13 @@ def _merged_model(
         model = apply_adapter(model, adapter)
         store.save_folder("merged-model", model.save_pretrained)
     return model
+
+
+def _int8_model(model: Any, store: WarmStore) -> Any:
+    """`model` with int8 decode layers, whose weights the store keeps (quantised once per model)."""
+    from agent.llm.int8_linear import int8_weights, quantize_for_decoding
+
+    return quantize_for_decoding(model, store.cached_tensors("int8-weights", lambda: int8_weights(model)))
 
 
 def _from_kept(folder: Path, described: str, dtype: Any, placement: dict[str, Any]) -> Any:

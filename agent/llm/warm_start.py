@@ -138,6 +138,22 @@ class WarmStore:
             self._write(path, lambda tmp: tmp.write_text(dump(value), encoding="utf-8"))
         return value
 
+    def cached_tensors(self, kind: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The stored tensors `kind` (safetensors); else `build()`, stored."""
+        path = self.path(kind, "", ".safetensors")
+        if path is not None and path.is_file():
+            from safetensors.torch import load_file
+
+            tensors = self._read(path, lambda: load_file(str(path)))
+            if tensors is not None:
+                return tensors
+        tensors = build()
+        if path is not None:
+            from safetensors.torch import save_file
+
+            self._write(path, lambda tmp: save_file(tensors, str(tmp)))
+        return tensors
+
     def load_prefix(self, prompt_ids: Sequence[int], config: Any) -> tuple[list[int], Any] | None:
         """(token ids, KV cache holding them) stored for a pinned prefix decoded from `prompt_ids`; None when
         there is none (or it does not load)."""

@@ -27,3 +27,18 @@ def test_the_int8_step_gives_exactly_torch_aos_dynamic_linear(bias):
         assert torch.equal(layer(x), reference(x))  # one token: the int8 weights
     prompt = torch.randn(1, 7, 96)
     assert torch.equal(layer(prompt), full(prompt))  # a prefill: the float32 weights
+
+
+def test_int8_weights_taken_back_decode_exactly_as_quantising_again():
+    import copy
+
+    from agent.llm.int8_linear import int8_weights, quantize_for_decoding
+
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 48, bias=False))
+    kept = int8_weights(model)
+    assert kept["0.int8"].dtype == torch.int8 and kept["2.scales"].shape == (48,)
+    fresh = quantize_for_decoding(copy.deepcopy(model))
+    taken = quantize_for_decoding(copy.deepcopy(model), kept)
+    x = torch.randn(1, 1, 32)
+    assert torch.equal(taken(x), fresh(x))

@@ -233,3 +233,24 @@ def test_a_damaged_merged_model_is_merged_again(tiny_model_dir, tmp_path, caplog
     assert "unreadable warm-up file" in caplog.text and "Merging" in caplog.text
     assert all(torch.equal(again[k], merged[k]) for k in merged)
     assert load_model(options, progress=False)  # and the copy kept this time loads
+
+
+def test_the_int8_weights_are_kept_and_decode_the_same(tiny_model_dir, tmp_path, monkeypatch):
+    from agent.llm.load import load_model
+    from agent.llm.options import ModelOptions
+
+    options = ModelOptions(model=str(tiny_model_dir), cache_dir=tmp_path / "models",
+                           warm_cache_dir=tmp_path / "warm")
+    first = LocalRuntime(load_model(options, progress=False))
+    expected = answer(first, prompt(SYSTEM, "Which regions spike on Friday?"))
+    assert list((tmp_path / "warm").rglob("int8-weights-*.safetensors"))
+
+    from agent.llm import int8_linear
+
+    def no_quantising(full):
+        raise AssertionError("quantised again instead of reading the kept int8 weights")
+
+    monkeypatch.setattr(int8_linear, "quantized_weight", no_quantising)
+    second = LocalRuntime(load_model(options, progress=False))
+    assert second.loaded.dtype == "int8"
+    assert answer(second, prompt(SYSTEM, "Which regions spike on Friday?")) == expected
