@@ -1,8 +1,9 @@
 """What a local model's warm-up computes, kept on disk so that the next process starts warm.
 
-Three kinds of files, under one folder per model:
+What it keeps, under one folder per model:
 - the model with its adapter merged in, as a model folder (the merge needs peft and seconds; only the latest
   model's copy is kept, as it is as large as the model);
+- the int8 decode layers' weights (quantising them is most of the int8 start-up; packing them remains);
 - the KV caches of pinned prompt prefixes (each role's system prompt and tools: a 2.9k-token prefill, half a
   minute on a quiet CPU and minutes on a busy one), as safetensors with the token ids they hold;
 - the grammar compiler's artefacts (the tokenizer's xgrammar info, the ids of tokens that open a call, the
