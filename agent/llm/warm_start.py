@@ -19,6 +19,7 @@ anyway (truncated, corrupt, another layout) is deleted and rebuilt, with a warni
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # Libraries whose numbers or formats the files depend on.
 _LIBRARIES = ("torch", "transformers", "xgrammar", "peft")
+# Prompt prefixes kept per model, the most recently used (a prompt holds the data's date, so a live shop's
+# prompts change daily; each is tens of MB).
+MAX_PREFIXES = 8
+
 
 
 def folder_fingerprint(folder: Path) -> list[tuple[str, int, int]]:
@@ -104,9 +109,7 @@ class WarmStore:
         path = self.path(kind, "", "")
         if path is None:
             return
-        for older in path.parent.parent.glob(f"*/{kind}-*"):
-            if older.parent != path.parent:
-                shutil.rmtree(older, ignore_errors=True)
+        self._drop_other_models(kind)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
@@ -152,6 +155,7 @@ class WarmStore:
         if path is not None:
             from safetensors.torch import save_file
 
+            self._drop_other_models(kind)
             self._write(path, lambda tmp: save_file(tensors, str(tmp)))
         return tensors
 
@@ -161,6 +165,8 @@ class WarmStore:
         path = self.path("prefix", _ids_key(prompt_ids), ".safetensors")
         if path is None or not path.is_file():
             return None
+        with contextlib.suppress(OSError):  # recently used: kept longest (save_prefix)
+            path.touch()
         return self._read(path, lambda: _read_prefix(path, list(prompt_ids), config))
 
     def save_prefix(self, prompt_ids: Sequence[int], ids: Sequence[int], cache: Any) -> None:
@@ -168,6 +174,19 @@ class WarmStore:
         path = self.path("prefix", _ids_key(prompt_ids), ".safetensors")
         if path is not None:
             self._write(path, lambda tmp: _write_prefix(tmp, list(ids), cache))
+            kept = sorted(path.parent.glob("prefix-*.safetensors"), key=lambda p: p.stat().st_mtime_ns)
+            for stale in kept[:-MAX_PREFIXES]:
+                stale.unlink(missing_ok=True)
+
+    def _drop_other_models(self, kind: str) -> None:
+        """Remove the `kind` results of other fingerprints (other models or adapters, or older files)."""
+        for older in Path(self.folder or ".").parent.glob(f"*/{kind}-*"):
+            if older.parent == self.folder:
+                continue
+            if older.is_dir():
+                shutil.rmtree(older, ignore_errors=True)
+            else:
+                older.unlink(missing_ok=True)
 
     def _read(self, path: Path, read: Callable[[], T]) -> T | None:
         try:

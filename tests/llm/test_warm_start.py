@@ -254,3 +254,14 @@ def test_the_int8_weights_are_kept_and_decode_the_same(tiny_model_dir, tmp_path,
     second = LocalRuntime(load_model(options, progress=False))
     assert second.loaded.dtype == "int8"
     assert answer(second, prompt(SYSTEM, "Which regions spike on Friday?")) == expected
+
+
+def test_only_the_most_recently_used_prefixes_are_kept(loaded, tmp_path, monkeypatch):
+    from agent.llm import warm_start
+
+    monkeypatch.setattr(warm_start, "MAX_PREFIXES", 2)
+    for day in ("Monday", "Tuesday", "Wednesday"):  # a live shop's prompt changes with the data's date
+        warm_up(runtime(loaded, tmp_path), prompt(SYSTEM.replace("analyst", f"analyst on {day}"), "hi"))
+    assert len(list(tmp_path.rglob("prefix-*.safetensors"))) == 2
+    assert warm_up(runtime(loaded, tmp_path), prompt(SYSTEM.replace("analyst", "analyst on Wednesday"),
+                                                     "hi")).prefilled_tokens == MIN_PREFILL_TOKENS
