@@ -8,10 +8,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from chronotope.cli.app import app
+
+if TYPE_CHECKING:
+    from agent.graph import ShopAgent
 
 
 def _session(role: str, user: str | None):
@@ -52,7 +56,7 @@ def _progress_on_stderr() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _ready_agent(role: str):
+def _ready_agent(role: str) -> ShopAgent:
     """The agent, with `role`'s prompt prefix warm (read from the warm cache after the first start)."""
     from chronotope.wiring import build_agent
 
