@@ -1,8 +1,8 @@
 """What a local model's warm-up computes, kept on disk so that the next process starts warm.
 
 What it keeps, under one folder per model:
-- the model with its adapter merged in, as a model folder (the merge needs peft and seconds; only the latest
-  model's copy is kept, as it is as large as the model);
+- the model with its adapter merged in, as a model folder (the merge needs peft and seconds; as it is as
+  large as the model, only the MAX_MODELS most recently used models' copies are kept);
 - the int8 decode layers' weights (quantising them is most of the int8 start-up; packing them remains);
 - the KV caches of pinned prompt prefixes (each role's system prompt and tools: a 2.9k-token prefill, half a
   minute on a quiet CPU and minutes on a busy one), as safetensors with the token ids they hold;
@@ -41,6 +41,9 @@ _LIBRARIES = ("torch", "transformers", "xgrammar", "peft")
 # Prompt prefixes kept per model, the most recently used (a prompt holds the data's date, so a live shop's
 # prompts change daily; each is tens of MB).
 MAX_PREFIXES = 8
+# Models whose merged weights and int8 weights are kept (each about as large as the model): the adapted model
+# and the bare one that replies when tools the adapter never saw are bound (unseen_tools.py).
+MAX_MODELS = 2
 
 
 
@@ -102,6 +105,7 @@ class WarmStore:
         path = self.path(kind, "", "")
         if path is None or not path.is_dir():
             return None
+        _mark_used(path)
         return self._read(path, lambda: load(path))
 
     def save_folder(self, kind: str, write: Callable[[Path], Any]) -> None:
@@ -148,6 +152,7 @@ class WarmStore:
         if path is not None and path.is_file():
             from safetensors.torch import load_file
 
+            _mark_used(path)
             tensors = self._read(path, lambda: load_file(str(path)))
             if tensors is not None:
                 return tensors
@@ -165,8 +170,7 @@ class WarmStore:
         path = self.path("prefix", _ids_key(prompt_ids), ".safetensors")
         if path is None or not path.is_file():
             return None
-        with contextlib.suppress(OSError):  # recently used: kept longest (save_prefix)
-            path.touch()
+        _mark_used(path)
         return self._read(path, lambda: _read_prefix(path, list(prompt_ids), config))
 
     def save_prefix(self, prompt_ids: Sequence[int], ids: Sequence[int], cache: Any) -> None:
@@ -179,10 +183,12 @@ class WarmStore:
                 stale.unlink(missing_ok=True)
 
     def _drop_other_models(self, kind: str) -> None:
-        """Remove the `kind` results of other fingerprints (other models or adapters, or older files)."""
-        for older in Path(self.folder or ".").parent.glob(f"*/{kind}-*"):
-            if older.parent == self.folder:
-                continue
+        """Make room for this model's `kind` result: remove other models' (other models, adapters or library
+        versions) but the MAX_MODELS - 1 most recently used."""
+        others = [path for path in Path(self.folder or ".").parent.glob(f"*/{kind}-*")
+                  if path.parent != self.folder]
+        others.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for older in others[MAX_MODELS - 1 :]:
             if older.is_dir():
                 shutil.rmtree(older, ignore_errors=True)
             else:
@@ -215,6 +221,12 @@ class WarmStore:
         except OSError as error:  # a read-only or full disk costs the next start its warm-up, nothing else
             logger.warning("Could not keep the warm-up result %s (%s); the next start computes it again.",
                            path, error)
+
+
+def _mark_used(path: Path) -> None:
+    """Recently used files and folders are kept longest (see MAX_PREFIXES and MAX_MODELS)."""
+    with contextlib.suppress(OSError):  # a read-only store is still read
+        path.touch()
 
 
 def _ids_key(ids: Sequence[int]) -> str:

@@ -208,13 +208,18 @@ def test_the_merged_model_is_kept_and_loads_with_exactly_the_merged_weights(tiny
     assert "as kept by an earlier start" in caplog.text and "Merging" not in caplog.text
     assert again.keys() == merged.keys() and all(torch.equal(again[k], merged[k]) for k in merged)
 
-    make_adapter(tiny_model_dir, adapter, seed=2)  # retrained in place: merged anew, the old copy removed
+    make_adapter(tiny_model_dir, adapter, seed=2)  # retrained in place: merged anew
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="agent.llm.load"):
         retrained = load_model(options, progress=False).model.state_dict()
-    assert "Merging" in caplog.text and not kept.exists()
+    assert "Merging" in caplog.text
     assert not torch.equal(retrained["model.layers.0.self_attn.q_proj.weight"],
                            merged["model.layers.0.self_attn.q_proj.weight"])
+    assert kept.exists()  # two models' copies are kept (the adapted model and the bare fallback)...
+    make_adapter(tiny_model_dir, adapter, seed=3)
+    load_model(options, progress=False)
+    assert not kept.exists()  # ...not three
+    assert len(list((tmp_path / "warm").rglob("merged-model-*"))) == 2
 
 
 def test_a_damaged_merged_model_is_merged_again(tiny_model_dir, tmp_path, caplog):
