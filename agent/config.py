@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(
         None, description="Converted model weights; default data_dir/models."
     )
+    warm_cache_dir: Path | None = Field(
+        None, description="The local model's warm-up results (role prompts' KV caches, compiled grammars) "
+        "kept for the next start; default: data_dir/warm."
+    )
     recommender_dir: Path | None = Field(
         None, description="Saved recommender models; default data_dir/recommender."
     )
@@ -167,6 +171,10 @@ class Settings(BaseSettings):
         return self._under(self.model_cache_dir, "models")
 
     @property
+    def warm_cache_path(self) -> Path:
+        return self._under(self.warm_cache_dir, "warm")
+
+    @property
     def recommender_path(self) -> Path:
         return self._under(self.recommender_dir, "recommender")
 
@@ -197,6 +205,7 @@ class Settings(BaseSettings):
             decision_heads=self.decision_heads,
             cpu_weights=self.cpu_weights,
             threads=self.llm_threads,
+            warm_cache_dir=self.warm_cache_path,
             max_new_tokens=self.max_new_tokens,
             constrained=self.constrained_decoding,
         )

@@ -6,6 +6,7 @@ and the CLI read `Settings`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ui.operator_accounts import OperatorAccounts
     from ui.services import AppServices
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _agents: dict[int, ShopAgent] = {}
 
@@ -104,7 +106,9 @@ def build_agent(settings: Settings | None = None) -> ShopAgent:
             from agent.query_translation import ChatModelTranslator
             from tools.agent_tools import build_registry
 
+            logger.info("Starting the agent")
             model = chat_model(settings)  # one model: it also translates questions for document search
+            logger.info("Reading the shop's places, categories and latest date")
             _agents[id(settings)] = ShopAgent(
                 model,
                 build_registry(shop_engines(settings, ChatModelTranslator(model)),

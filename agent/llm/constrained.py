@@ -23,13 +23,19 @@ is chosen), `GrammarMask.jump_forward` hands those tokens out at once and the lo
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.llm.decision_head import ANSWER, DecisionHead
 from agent.llm.tool_schema import ToolChoice, grammar_schema
 from agent.llm.wire_format import CALL_END, CALL_SEPARATOR, TOOL_CALL_OPEN, TURN_START, call_begin
+
+if TYPE_CHECKING:
+    from agent.llm.warm_start import WarmStore
+
+logger = logging.getLogger(__name__)
 
 # A first token starting (after blanks) with one of these opens a call in "auto" mode.
 CALL_STARTS = ("<", "{", "[", "```")
@@ -163,18 +169,31 @@ class ReplyGrammar:
 
 
 class ToolGrammars:
-    """Compiles and caches tool-call grammars for one tokenizer (built in seconds for 150k tokens)."""
+    """Compiles and caches tool-call grammars for one tokenizer (built in seconds for 150k tokens); with a
+    warm store, what it builds is kept on disk for the next process (warm_start.py)."""
 
-    def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int]):
+    def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int],
+                 store: WarmStore | None = None):
         import xgrammar as xgr
 
+        from agent.llm.warm_start import WarmStore
+
+        self._store = store or WarmStore(None, "")
+        logger.info("Preparing the tool-call grammars")
         # vocab_size is the model's logits width, which is padded past the tokenizer's vocabulary.
-        info = xgr.TokenizerInfo.from_huggingface(
-            tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids)
+        info = self._store.cached_text(
+            "tokenizer-info", json.dumps([vocab_size, sorted(stop_token_ids)]),
+            lambda: xgr.TokenizerInfo.from_huggingface(
+                tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_token_ids)),
+            lambda built: built.serialize_json(), xgr.TokenizerInfo.deserialize_json,
         )
         self._compiler = xgr.GrammarCompiler(info)
+        self._info = info
         self._compiled: dict[str, Any] = {}
-        self.call_start_ids = call_start_ids(tokenizer)
+        self.call_start_ids = self._store.cached_text(
+            "call-start-ids", "", lambda: call_start_ids(tokenizer),
+            lambda ids: json.dumps(sorted(ids)), lambda text: frozenset(json.loads(text)),
+        )
 
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
@@ -187,7 +206,14 @@ class ToolGrammars:
 
     def _compile_once(self, key: str, tag: Callable[[], Any]) -> Any:
         if key not in self._compiled:
-            self._compiled[key] = self._compiler.compile_structural_tag(tag())
+            import xgrammar as xgr
+
+            built = tag()
+            self._compiled[key] = self._store.cached_text(
+                "grammar", built.model_dump_json(), lambda: self._compiler.compile_structural_tag(built),
+                lambda compiled: compiled.serialize_json(),
+                lambda text: xgr.CompiledGrammar.deserialize_json(text, self._info),
+            )
         return self._compiled[key]
 
     def for_reply(

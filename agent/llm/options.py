@@ -18,6 +18,7 @@ class ModelOptions:
     decision_heads: bool = True
     cpu_weights: Literal["int8", "fp32"] = "int8"  # on the CPU: int8 decode layers, or the float32 reference
     threads: int | None = None  # torch CPU threads; None: 1 on a busy machine, else all cores
+    warm_cache_dir: Path | None = None  # warm-up results kept for the next start (warm_start.py)
     max_new_tokens: int = 384
     constrained: bool = True  # decode tool calls under their JSON schemas
 

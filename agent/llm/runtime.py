@@ -23,6 +23,7 @@ from agent.llm.near_repeat import ends_in_a_near_repeat
 
 if TYPE_CHECKING:
     from agent.llm.load import LoadedModel
+    from agent.llm.warm_start import WarmStore
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +145,16 @@ class _HeldCache:
 
 
 class LocalRuntime:
-    """A loaded model plus what its decodes share: the lock, the prefix cache, the compiled grammars."""
+    """A loaded model plus what its decodes share: the lock, the prefix cache, the compiled grammars, and the
+    store that keeps pinned prefixes and grammars on disk for the next process (warm_start.py)."""
 
-    def __init__(self, loaded: LoadedModel, prefix_cache_entries: int = 4):
+    def __init__(
+        self, loaded: LoadedModel, prefix_cache_entries: int = 4, warm_store: WarmStore | None = None
+    ):
+        from agent.llm.warm_start import WarmStore
+
         self.loaded = loaded
+        self.warm_store = warm_store or WarmStore(None, "")
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.lock = threading.Lock()
@@ -177,7 +184,7 @@ class LocalRuntime:
         """Grammar compiler for this tokenizer, built on first use (a few seconds for a 150k vocabulary)."""
         if self._grammars is None:
             vocab = self.model.get_output_embeddings().weight.shape[0]
-            self._grammars = ToolGrammars(self.tokenizer, vocab, self.stop_token_ids)
+            self._grammars = ToolGrammars(self.tokenizer, vocab, self.stop_token_ids, self.warm_store)
         return self._grammars
 
     def encode(self, text: str) -> list[int]:
@@ -233,7 +240,9 @@ class LocalRuntime:
 
         Afterwards the cache goes back into the prefix cache with the tokens it then holds (also after an
         early close or an error), unless the prefill never finished or a forward pass broke off half-way.
+        A pinned prefix comes from the warm store when it has one, and goes there when it did not.
         """
+        restored = pin_prefix and use_prefix_cache and self._restore_pinned(prompt)
         cache, reused = self.prefix_cache.take(prompt) if use_prefix_cache else (None, 0)
         if cache is None:
             from transformers import DynamicCache
@@ -245,6 +254,17 @@ class LocalRuntime:
         finally:
             if use_prefix_cache and held.consistent:
                 self.prefix_cache.put(held.ids, held.cache, pinned=pin_prefix)
+                if pin_prefix and not restored:
+                    self.warm_store.save_prefix(prompt, held.ids, held.cache)
+
+    def _restore_pinned(self, prompt: list[int]) -> bool:
+        """Pin the warm store's KV cache of `prompt` in the prefix cache, if it has one; whether it had."""
+        stored = self.warm_store.load_prefix(prompt, self.model.config)
+        if stored is not None:
+            self.prefix_cache.put(*stored, pinned=True)
+        logger.info("%s a %d-token prompt prefix", "Read the stored KV cache of" if stored else "Prefilling",
+                    len(prompt))
+        return stored is not None
 
     def _prefill(
         self, held: _HeldCache, prompt: list[int], head: DecisionHead | None

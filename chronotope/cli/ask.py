@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from chronotope.cli.app import app
+
+if TYPE_CHECKING:
+    from agent.graph import ShopAgent
 
 
 def _session(role: str, user: str | None):
@@ -18,6 +26,44 @@ def _session(role: str, user: str | None):
     if role == "customer" and not user:
         raise typer.BadParameter("A customer session needs --user (e.g. --user U000001).")
     return Session(role, user if role == "customer" else None)  # type: ignore[arg-type]
+
+
+class _ElapsedHandler(logging.Handler):
+    """Prints each record on stderr with the seconds since start-up."""
+
+    def __init__(self, started: float):
+        super().__init__(logging.INFO)
+        self.started = started
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"[{time.perf_counter() - self.started:5.1f}s] {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _progress_on_stderr() -> Iterator[None]:
+    """Within it, what the agent and the model do while they load is said on stderr, with the time."""
+    handler = _ElapsedHandler(time.perf_counter())
+    loggers = [logging.getLogger(name) for name in ("agent", "chronotope", "tools")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+def _ready_agent(role: str) -> ShopAgent:
+    """The agent, with `role`'s prompt prefix warm (read from the warm cache after the first start)."""
+    from chronotope.wiring import build_agent
+
+    agent = build_agent()
+    agent.warm_up((role,))
+    logging.getLogger("chronotope").info("Answering")
+    return agent
 
 
 def _print_answer(answer, show_trace: bool) -> None:
@@ -45,11 +91,11 @@ def ask(
     user: str | None = typer.Option(None, help="Customer id for a customer session (e.g. U000001)."),
     trace: bool = typer.Option(True, "--trace/--no-trace", help="Print the tool calls."),
 ) -> None:
-    """Ask one question; prints the answer and the tool trace."""
-    from chronotope.wiring import build_agent
-
+    """Ask one question; prints the answer and the tool trace (and on stderr, what loading does)."""
     session = _session(role, user)
-    _print_answer(build_agent().ask(question, session), trace)
+    with _progress_on_stderr():
+        answer = _ready_agent(session.role).ask(question, session)
+    _print_answer(answer, trace)
 
 
 @app.command()
@@ -58,10 +104,9 @@ def chat(
     user: str | None = typer.Option(None, help="Customer id for a customer session."),
 ) -> None:
     """An interactive chat in the terminal (empty line or Ctrl-D to quit)."""
-    from chronotope.wiring import build_agent
-
     session = _session(role, user)
-    agent = build_agent()
+    with _progress_on_stderr():
+        agent = _ready_agent(session.role)
     thread = uuid.uuid4().hex
     while True:
         try:

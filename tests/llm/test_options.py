@@ -11,8 +11,11 @@ def test_settings_give_the_local_models_options(tmp_path):
                         cpu_weights="fp32", llm_threads=2, max_new_tokens=64, constrained_decoding=False)
     assert settings.model_options() == ModelOptions(
         model="some/model", cache_dir=tmp_path / "models", adapter=None, decision_heads=False,
-        cpu_weights="fp32", threads=2, max_new_tokens=64, constrained=False,
+        cpu_weights="fp32", threads=2, warm_cache_dir=tmp_path / "warm", max_new_tokens=64,
+        constrained=False,
     )
+    elsewhere = Settings(data_dir=tmp_path, warm_cache_dir=tmp_path / "elsewhere")
+    assert elsewhere.model_options().warm_cache_dir == tmp_path / "elsewhere"
 
 
 def test_settings_choose_a_server_only_with_a_base_url_and_keep_its_key_out_of_reprs(tmp_path):
