@@ -38,9 +38,9 @@ class SynthesisError(ValueError):
     """A generated call the shop's tools would refuse (a bug in the generator, never in the data)."""
 
 
-def dialogue_tags(dialogue: Dialogue) -> tuple[str, str] | None:
-    """(language, style) of a synthetic dialogue, from its id; None for other sources."""
-    parts = dialogue.conversation_id.split("-")
+def dialogue_tags(conversation_id: str) -> tuple[str, str] | None:
+    """(language, style) of a synthetic dialogue, from its conversation id; None for other sources."""
+    parts = conversation_id.split("-")
     return (parts[1], parts[2]) if parts[0] == "synth" and len(parts) > 3 and parts[1] in LANGUAGES else None
 
 

@@ -51,11 +51,12 @@ def _shop(store, docs_dir):
 
 
 def test_every_language_and_style_and_every_tool_of_both_roles_is_in_a_set(each_shop, settings) -> None:
-    profile, facts, registry = _shop(each_shop[0], settings.docs_dir)
+    _, facts, registry = _shop(each_shop[0], settings.docs_dir)
     dialogues = synthesize(registry, facts, 700, seed=1) + synthesize_random_shops(300, seed=1)
-    tags = Counter(dialogue_tags(d) for d in dialogues)
+    tags = Counter(dialogue_tags(d.conversation_id) for d in dialogues)
     assert {lang for lang, _ in tags} == set(LANGUAGES) and {style for _, style in tags} == set(STYLES)
-    by_role = {role: {_first_reply(d) for d in dialogues if d.role == role} for role in ("customer", "operator")}
+    by_role = {role: {_first_reply(d) for d in dialogues if d.role == role}
+               for role in ("customer", "operator")}
     for role, replies in by_role.items():
         assert replies == {tool.name for tool in registry.for_role(role)} | {"(no tool)"}, role
 
@@ -74,7 +75,7 @@ def test_every_call_validates_against_the_shop_it_was_written_for(each_shop, set
 def test_a_call_outside_the_shops_places_is_refused(random_shop) -> None:
     from finetune.synth import SynthesisError
 
-    profile, registry, _ = random_shop
+    _, registry, _ = random_shop
     demo_place = next(p.name for p in demo_profile().places if p.level == "region")
     with pytest.raises(SynthesisError, match="not one of the shop's"):
         check_call(registry, Session("operator"), "top_items", {"metric": "revenue", "place": demo_place})
@@ -107,11 +108,11 @@ def test_typos_are_seeded_deterministic_and_keep_ids() -> None:
 def test_follow_ups_carry_two_user_turns_whose_second_needs_the_first(random_shop) -> None:
     from finetune.decision_head import decision_label
 
-    follow_ups = [d for d in random_shop[2] if dialogue_tags(d)[1] == "followup"]
+    follow_ups = [d for d in random_shop[2] if dialogue_tags(d.conversation_id)[1] == "followup"]
     assert len(follow_ups) >= 50
     for dialogue in follow_ups:
         users = [m["content"] for m in dialogue.messages if m["role"] == "user"]
-        (first_tool, first_args), (second_tool, second_args) = _calls(dialogue)
+        (_, first_args), (second_tool, second_args) = _calls(dialogue)
         assert len(users) == 2 and decision_label(dialogue) == second_tool
         carried = [v for k, v in second_args.items()
                    if k in ("category", "product", "place") and first_args.get(k) == v]
@@ -128,15 +129,16 @@ def test_periods_as_people_say_them_and_comparisons_only_when_asked(random_shop)
     comparison_words = {w.lower() for p in LANGUAGES.values() for ws in p.comparisons.values() for w in ws}
     checked = Counter()
     for dialogue in random_shop[2]:
-        if dialogue_tags(dialogue)[1] in ("typos", "followup", "multipart"):
+        if dialogue_tags(dialogue.conversation_id)[1] in ("typos", "followup", "multipart"):
             continue
         question = dialogue.messages[1]["content"].lower()
         tool, args = (_calls(dialogue) or [("", {})])[0]
         if tool in ("top_items", "compare_periods"):  # a ranking unless a comparison is asked
             assert (tool == "compare_periods") == any(w in question for w in comparison_words), question
         found = [phrase for phrase in said if phrase in question]
-        for phrase in [p for p in found if not any(p != o and p in o for o in found)]:  # longest: "dall'inizio
-            if tool == "top_items":  # del mese" is this month, not "dall'inizio" (all time)
+        # the longest phrase: "dall'inizio del mese" is this month, not "dall'inizio" (all time)
+        for phrase in [p for p in found if not any(p != o and p in o for o in found)]:
+            if tool == "top_items":
                 assert args.get("period") == said[phrase], question
                 checked[said[phrase]] += 1
     assert sum(checked.values()) >= 20 and "all_time" in checked, checked
@@ -148,9 +150,10 @@ def test_customers_asking_operator_questions_are_refused_in_their_language(demo_
     refusals = {p.answers["refusal_customer"] for p in LANGUAGES.values()}
     refused = [d for d in dialogues if d.role == "customer" and d.messages[-1]["content"] in refusals]
     assert all(_first_reply(d) == "(no tool)" for d in refused)
-    assert {dialogue_tags(d)[0] for d in refused} == set(LANGUAGES)
+    assert {dialogue_tags(d.conversation_id)[0] for d in refused} == set(LANGUAGES)
     for d in refused:
-        assert d.messages[-1]["content"] == LANGUAGES[dialogue_tags(d)[0]].answers["refusal_customer"]
+        language = dialogue_tags(d.conversation_id)[0]
+        assert d.messages[-1]["content"] == LANGUAGES[language].answers["refusal_customer"]
 
 
 def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, settings) -> None:
