@@ -60,6 +60,20 @@ def decision_turn(dialogue: Dialogue) -> int:
     return roles[:last_question].count("assistant")
 
 
+def decision_view(dialogue: Dialogue) -> Dialogue:
+    """The dialogue as the agent's prompt holds it at the last question, ending with the reply to it: earlier
+    turns keep only the questions and final answers (agent/graph.py drops their calls and results)."""
+    from agent.graph import HISTORY_MESSAGES
+
+    messages = dialogue.messages
+    last_question = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    reply = next(m for m in messages[last_question:] if m["role"] == "assistant")
+    system = [m for m in messages[:1] if m["role"] == "system"]
+    history = [m for m in messages[len(system):last_question]
+               if m["role"] == "user" or (m["role"] == "assistant" and not m.get("tool_calls"))]
+    return replace(dialogue, messages=[*system, *history[-HISTORY_MESSAGES:], messages[last_question], reply])
+
+
 def decision_label(dialogue: Dialogue) -> str:
     """The tool the reply to the dialogue's last question calls first, or ANSWER."""
     replies = [m for m in dialogue.messages if m["role"] == "assistant"]
@@ -107,7 +121,7 @@ def prompt_states(
     model, tokenizer = loaded.model, loaded.tokenizer
     template = tool_template(tokenizer)
     prompts = [
-        tokenizer(training_pairs(d, tokenizer, tools, template)[decision_turn(d)].prompt,
+        tokenizer(training_pairs(decision_view(d), tokenizer, tools, template)[-1].prompt,
                   add_special_tokens=False)["input_ids"]
         for d in dialogues
     ]

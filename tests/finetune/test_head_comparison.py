@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from finetune.data import Dialogue
-from finetune.decision_head import DecisionHeadError, decision_label, decision_turn
+from finetune.decision_head import DecisionHeadError, decision_label, decision_turn, decision_view
 
 
 def _call(name: str, args: dict) -> dict:
@@ -21,6 +21,9 @@ def test_a_follow_up_is_labelled_by_the_reply_to_its_second_question() -> None:
     follow = Dialogue("f", [*first, {"role": "user", "content": "thanks!"},
                             {"role": "assistant", "content": "You're welcome!"}], "synth", "operator")
     assert decision_turn(follow) == 2 and decision_label(follow) == "answer"  # after a call and an answer
+    # the agent's prompt at the second question keeps earlier questions and answers, not calls and results
+    assert [m["role"] for m in decision_view(follow).messages] == ["user", "assistant", "user", "assistant"]
+    assert decision_view(follow).messages[1]["content"] == "Tyrol leads."
     single = Dialogue("s", first, "synth", "operator")
     assert decision_turn(single) == 0 and decision_label(single) == "top_items"
     with pytest.raises(DecisionHeadError, match="no question with a reply"):
