@@ -106,7 +106,7 @@ IT = Phrasing(
         "hours": ["A quale {group} il {metric} è più alto{where}?", "{metric} per {group}{where} {period}"],
         "forecast": [
             "Previsione della domanda di {cat}{where} per {when}",
-            ("Quanti {cat} venderemo{where} nelle {when}?"),
+            ("Quanti {cat} venderemo{where} {when}?"),
             "prevedi le vendite di {cat}{where} per {when}",
             ("Cosa aspettarci per {cat}{where} {when}?"),
         ],

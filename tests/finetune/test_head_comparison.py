@@ -52,3 +52,26 @@ def test_heads_are_compared_per_language_and_style_on_saved_states(tmp_path) -> 
     assert table["language=de"][0] == 5 and table["language=fr"][0] == 5 and table["style=polite"][0] == 10
     flipped = [dict(row, knn1="answer") for row in rows]  # a classifier that always answers is half right
     assert {g: a for g, _, a in accuracy_table(flipped, ["knn1"])}["all"] == [0.5]
+
+
+def test_saved_heads_are_scored_beside_the_refit_and_must_read_the_same_layer(tmp_path) -> None:
+    import torch
+
+    from agent.llm.decision_head import DecisionHeads
+    from finetune.decision_head import fit_head
+    from finetune.head_comparison import predictions
+
+    torch.manual_seed(1)
+    labels = ["answer", "my_orders", "search_docs"] * 10
+    x = torch.stack([torch.full((8,), float(i % 3)) * 3 + torch.randn(8) * 0.2 for i in range(30)])
+    ids = [f"synth-en-plain-0-{i}" for i in range(30)]
+    both = {"train": (x, labels, ids), "validation": (x, labels, ids)}
+    torch.save({"layer": 2, "roles": {"customer": both}}, tmp_path / "states.pt")
+    for layer in (2, 5):
+        folder = tmp_path / f"heads{layer}"
+        folder.mkdir()
+        DecisionHeads((fit_head(x, labels, layer),), {}).save(folder)
+    rows = predictions(tmp_path / "states.pt", [1], saved_heads=tmp_path / "heads2")
+    assert all(row["saved"] == row["logistic"] == row["label"] for row in rows)
+    with pytest.raises(ValueError, match="reading layer 2"):
+        predictions(tmp_path / "states.pt", [1], saved_heads=tmp_path / "heads5")
