@@ -1,6 +1,7 @@
-"""Fit the decision heads of a model + adapter: which tool (or none) the first reply to a user should take.
+"""Fit the decision heads of a model + adapter: which tool (or none) a reply to a question should take.
 
-Each role's training dialogues are rendered exactly as the agent renders the prompt of a first reply; the
+Each role's training dialogues are rendered exactly as the agent renders the prompt of the reply to the
+dialogue's last question (its only one, or a follow-up's second, with the first exchange before it); the
 model (with the adapter merged, as the runtime loads it) runs each prompt once, and one layer's output at
 the prompt's last token is kept. A multinomial logistic regression per role (its tools plus "answer") is
 fitted on those states and checked on the validation dialogues; the heads are saved into the adapter
@@ -8,6 +9,10 @@ folder, where the runtime finds them (agent/llm/decision_head.py).
 
     python -m finetune.decision_head --adapter finetune/adapters/qwen2.5-coder-0.5b-shop
     python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter --layer 12
+    python -m finetune.decision_head --adapter /tmp/a --train-file t.jsonl --states-out /tmp/states.pt
+
+`--states-out` keeps the hidden states, labels and dialogue ids, so other classifiers can be compared on the
+same states (finetune/head_comparison.py).
 
 On this 2-core CPU the 0.5B needs ~0.5 s per dialogue (the role's shared prompt prefix runs once): the
 2,105 dialogues of `chronotope finetune prepare` took 18.7 min.
@@ -18,6 +23,8 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -44,15 +51,34 @@ class RoleFit:
     validation_accuracy: float | None
 
 
-def first_reply_label(dialogue: Dialogue) -> str:
-    """The tool the dialogue's first assistant reply calls, or ANSWER."""
-    from finetune.evaluate import case_from_dialogue
+def decision_turn(dialogue: Dialogue) -> int:
+    """Index (among the dialogue's assistant turns) of the reply to its last question."""
+    roles = [m["role"] for m in dialogue.messages]
+    last_question = max((i for i, role in enumerate(roles) if role == "user"), default=None)
+    if last_question is None or "assistant" not in roles[last_question:]:
+        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} has no question with a reply.")
+    return roles[:last_question].count("assistant")
 
-    case = case_from_dialogue(dialogue)
-    if case is None:
-        raise DecisionHeadError(f"Dialogue {dialogue.conversation_id} does not open with a question and a "
-                                "reply.")
-    return case.expect_tool or ANSWER
+
+def decision_view(dialogue: Dialogue) -> Dialogue:
+    """The dialogue as the agent's prompt holds it at the last question, ending with the reply to it: earlier
+    turns keep only the questions and final answers (agent/graph.py drops their calls and results)."""
+    from agent.graph import HISTORY_MESSAGES
+
+    messages = dialogue.messages
+    last_question = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    reply = next(m for m in messages[last_question:] if m["role"] == "assistant")
+    system = [m for m in messages[:1] if m["role"] == "system"]
+    history = [m for m in messages[len(system):last_question]
+               if m["role"] == "user" or (m["role"] == "assistant" and not m.get("tool_calls"))]
+    return replace(dialogue, messages=[*system, *history[-HISTORY_MESSAGES:], messages[last_question], reply])
+
+
+def decision_label(dialogue: Dialogue) -> str:
+    """The tool the reply to the dialogue's last question calls first, or ANSWER."""
+    replies = [m for m in dialogue.messages if m["role"] == "assistant"]
+    calls = replies[decision_turn(dialogue)].get("tool_calls") or []
+    return calls[0].get("function", calls[0])["name"] if calls else ANSWER
 
 
 def default_layer(model: Any) -> int:
@@ -64,10 +90,26 @@ def default_layer(model: Any) -> int:
     return max(1, min(count - 1, round(0.75 * count)))
 
 
+@contextmanager
+def up_to_layer(model: Any, layer: int) -> Iterator[None]:
+    """Within the block the decoder runs only its first `layer` layers: the heads read no further, and the
+    layers above cost a quarter of the time for nothing."""
+    import torch
+
+    from agent.llm.decision_head import decoder_layers
+
+    decoder, layers = model.get_decoder(), decoder_layers(model)
+    decoder.layers = torch.nn.ModuleList(layers[:layer])
+    try:
+        yield
+    finally:
+        decoder.layers = layers
+
+
 def prompt_states(
     loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, Any]], layer: int, desc: str
 ) -> Any:
-    """[dialogues, hidden] states at the last token of each first-reply prompt (one role's dialogues)."""
+    """[dialogues, hidden] states at the last token of each dialogue's decision prompt (one role's)."""
     import torch
     from tqdm import tqdm
 
@@ -79,14 +121,14 @@ def prompt_states(
     model, tokenizer = loaded.model, loaded.tokenizer
     template = tool_template(tokenizer)
     prompts = [
-        tokenizer(training_pairs(d, tokenizer, tools, template, True)[0].prompt,
+        tokenizer(training_pairs(decision_view(d), tokenizer, tools, template)[-1].prompt,
                   add_special_tokens=False)["input_ids"]
         for d in dialogues
     ]
     shared = min(min(common_prefix_length(prompts[0], p) for p in prompts), min(len(p) for p in prompts) - 1)
     states = []
-    prefix = prefix_cache(model, prompts[0][:shared])
-    with torch.inference_mode(), last_hidden_state(model, layer) as hidden:
+    with torch.inference_mode(), last_hidden_state(model, layer) as hidden, up_to_layer(model, layer):
+        prefix = prefix_cache(model, prompts[0][:shared])
         for ids in tqdm(prompts, desc=desc, unit="prompt"):
             model(input_ids=torch.tensor([ids[shared:]], device=model.device),
                   past_key_values=copy.deepcopy(prefix), use_cache=True, logits_to_keep=1)
@@ -118,9 +160,12 @@ def fit_head(states: Any, labels: list[str], layer: int, c: float = C) -> Decisi
 
 def fit_decision_heads(
     settings: Settings, adapter: Path, train_path: Path, validation_path: Path | None,
-    layer: int | None = None, c: float = C,
+    layer: int | None = None, c: float = C, states_out: Path | None = None,
 ) -> tuple[DecisionHeads, list[RoleFit]]:
-    """Fit one head per role on `train_path`'s first replies, score them on `validation_path`, save them."""
+    """Fit one head per role on `train_path`'s decisions, score them on `validation_path`, save them (and,
+    with `states_out`, the hidden states they were fitted and scored on)."""
+    import torch
+
     from agent.llm.load import load_model
     from finetune.shop import shop_profile
     from tools.agent_tools import build_registry
@@ -135,7 +180,7 @@ def fit_decision_heads(
     registry = build_registry(None, profile=shop_profile(settings.store_path))
     train = read_dialogues(train_path)
     validation = read_dialogues(validation_path) if validation_path and validation_path.is_file() else []
-    heads, fits = [], []
+    heads, fits, kept = [], [], {}
     for role in ("customer", "operator"):
         tools = registry.schemas(role)
         # Only first replies whose tool choice is known: a transcript's agent looked the order up elsewhere
@@ -143,8 +188,10 @@ def fit_decision_heads(
         mine = [d for d in train if d.role == role and d.tool_choice_known]
         if not mine:
             continue
-        labels = [first_reply_label(d) for d in mine]
-        head = fit_head(prompt_states(loaded, mine, tools, layer, f"{role} states"), labels, layer, c)
+        labels = [decision_label(d) for d in mine]
+        states = prompt_states(loaded, mine, tools, layer, f"{role} states")
+        kept[role] = {"train": (states, labels, [d.conversation_id for d in mine])}
+        head = fit_head(states, labels, layer, c)
         if head.tools != frozenset(t.name for t in registry.for_role(role)):
             raise DecisionHeadError(
                 f"The {role} data's first replies use {sorted(head.tools)}, not every {role} tool "
@@ -155,7 +202,9 @@ def fit_decision_heads(
         accuracy = None
         if held:
             states = prompt_states(loaded, held, tools, layer, f"{role} validation")
-            right = sum(head.decide(s) == first_reply_label(d) for s, d in zip(states, held))
+            held_labels = [decision_label(d) for d in held]
+            kept[role]["validation"] = (states, held_labels, [d.conversation_id for d in held])
+            right = sum(head.decide(s) == label for s, label in zip(states, held_labels))
             accuracy = round(right / len(held), 4)
         heads.append(head)
         fits.append(RoleFit(role, list(head.labels), len(mine), len(held), accuracy))
@@ -164,6 +213,8 @@ def fit_decision_heads(
     report = {"layer": layer, "c": c, "train_file": str(train_path), "roles": [asdict(f) for f in fits]}
     fitted = DecisionHeads(tuple(heads), report)
     fitted.save(adapter)
+    if states_out is not None:
+        torch.save({"layer": layer, "roles": kept}, states_out)
     return fitted, fits
 
 
@@ -179,13 +230,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--layer", type=int,
                         help="Decoder layer whose output the heads read (default: 3/4 up).")
     parser.add_argument("--c", type=float, default=C, help="Inverse L2 regularisation strength.")
+    parser.add_argument("--states-out", type=Path,
+                        help="Also save the hidden states, labels and dialogue ids here (torch.save).")
     args = parser.parse_args(argv)
     settings = get_settings()
     root = settings.data_dir / "finetune"
     try:
         _, fits = fit_decision_heads(
             settings, args.adapter, args.train_file or root / "train.jsonl",
-            args.validation_file or root / "validation.jsonl", args.layer, args.c,
+            args.validation_file or root / "validation.jsonl", args.layer, args.c, args.states_out,
         )
     except DecisionHeadError as error:
         print(f"Error: {error}", file=sys.stderr)

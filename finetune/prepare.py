@@ -46,6 +46,7 @@ class PrepareOptions:
     validation_fraction: float = 0.1
     seed: int = 0
     held_out_cases: Path | None = BENCHMARK_CASES  # questions to keep out of the data (None: keep everything)
+    random_shops: int = 0  # synthetic dialogues written over random shop profiles (none of this shop's names)
 
 
 def held_out_questions(path: Path) -> set[str]:
@@ -78,6 +79,10 @@ def prepare(settings: Settings, options: PrepareOptions, out_dir: Path | None = 
         facts = ShopFacts.load(settings.store_path, settings.docs_dir, profile)
         registry = build_registry(None, profile=profile)
         dialogues += synthesize(registry, facts, options.synthetic, seed=options.seed)
+    if options.random_shops > 0:
+        from finetune.synth import synthesize_random_shops
+
+        dialogues += synthesize_random_shops(options.random_shops, seed=options.seed)
     if options.bitext_per_intent > 0:
         bitext = settings.shared_data_dir / BITEXT_FILE
         if not bitext.is_file():

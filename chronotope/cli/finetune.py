@@ -21,6 +21,14 @@ def prepare(
         int, typer.Option(help="Synthetic tool-use dialogues to generate (both roles).")
     ] = 1200,
     bitext_per_intent: Annotated[int, typer.Option(help="Bitext utterances per intent (0: none).")] = 40,
+    random_shops: Annotated[
+        int, typer.Option(help="Synthetic dialogues written over random shop profiles (places of many "
+                               "countries, invented catalogues), so no shop's names are memorised.")
+    ] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for train.jsonl and validation.jsonl "
+                                                 "[default: <data>/finetune].")
+    ] = None,
     transcripts: Annotated[
         list[Path] | None,
         typer.Option("--transcripts",
@@ -90,13 +98,13 @@ def prepare(
         sources = [TranscriptSource(path, mapping) for path in transcripts or []]
         sources += [TranscriptSource.parse(spec) for spec in source or []]
         options = PrepareOptions(synthetic, bitext_per_intent, sources, list(app_export or []),
-                                 validation_fraction, seed)
-        report = run_prepare(settings, options)
+                                 validation_fraction, seed, random_shops=random_shops)
+        report = run_prepare(settings, options, out)
     except (TranscriptError, ValueError) as error:
         typer.secho(f"Error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from error
     typer.echo(report.summary())
-    typer.echo(f"written to {settings.data_dir / 'finetune'}")
+    typer.echo(f"written to {out or settings.data_dir / 'finetune'}")
 
 
 @finetune_app.command("train", context_settings=PASS_THROUGH, add_help_option=False)
