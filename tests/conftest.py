@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 for _key, _value in {
     "HF_HUB_OFFLINE": "1",
@@ -13,8 +14,10 @@ for _key, _value in {
     "TOKENIZERS_PARALLELISM": "false",
 }.items():
     os.environ.setdefault(_key, _value)
-
-from pathlib import Path
+# One warm-start store for the whole run (agent/llm/warm_start.py; keyed by model, adapter and prompt): tests
+# with their own data dir would otherwise each keep a merged copy of the model (~2.4 GB) in it.
+os.environ.setdefault("CHRONOTOPE_WARM_CACHE_DIR",
+                      str(Path(__file__).resolve().parents[1] / ".chronotope" / "warm"))
 
 import pytest
 

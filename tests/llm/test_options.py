@@ -6,7 +6,8 @@ from agent.config import Settings
 from agent.llm.options import ModelOptions, ServerOptions
 
 
-def test_settings_give_the_local_models_options(tmp_path):
+def test_settings_give_the_local_models_options(tmp_path, monkeypatch):
+    monkeypatch.delenv("CHRONOTOPE_WARM_CACHE_DIR", raising=False)  # the suite shares one (tests/conftest.py)
     settings = Settings(data_dir=tmp_path, model="some/model", adapter="none", decision_heads=False,
                         cpu_weights="fp32", llm_threads=2, max_new_tokens=64, constrained_decoding=False)
     assert settings.model_options() == ModelOptions(
