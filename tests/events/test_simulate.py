@@ -165,6 +165,9 @@ def test_local_clock_counts_each_regions_own_days_to_the_second():
         assert (clock.local_day(np.full(len(seconds), i), seconds) == expected).all(), zone
         hours = start_s + np.arange(3 * 24) * 3600
         assert (clock.day_index[i] == clock.local_day(np.full(len(hours), i), hours)).all(), zone
+        starts = clock.midnight(np.full(3, i), np.arange(3))
+        assert (pd.to_datetime(starts, unit="s", utc=True).tz_convert(zone)
+                == pd.date_range(start, periods=3, tz=zone)).all(), zone
     # Los Angeles is still on the day before until 08:00 UTC; Adelaide is a day ahead from 13:30 UTC.
     assert (clock.day_index[0, :8] == -1).all() and clock.day_index[0, 8] == 0
     assert clock.day_index[3, 13] == 0 and clock.day_index[3, 14] == 1

@@ -291,13 +291,21 @@ def test_categories_sell_at_their_local_hours(shop):
 
 
 def test_complaint_wave_turns_one_products_reviews_negative_in_one_region_for_a_week(shop):
-    _, truth, con, _, _, _ = shop
+    store, truth, con, _, _, _ = shop
     wave = truth.complaint_waves[0]
     reviews = con.execute("SELECT * FROM reviews WHERE product_id = ?", [wave.product_id]).df()
-    day = reviews["review_time"].dt.date
+    day = local_dates(reviews, store.profile(), "review_time")
     inside = (reviews["region"] == wave.region) & (day >= wave.start) & (day <= wave.end)
     negative = reviews["rating"] <= 2
     assert (inside & negative).sum() >= 25
     assert negative[inside].mean() >= 0.7
     assert negative[~inside].mean() <= 0.25
     assert reviews.loc[inside & negative, "text"].str.contains("batch").mean() > 0.5
+
+
+def test_reviews_are_written_between_7_and_22_local_time(shop):
+    store, _, con, _, _, _ = shop
+    reviews = con.execute("SELECT review_time, region FROM reviews").df()
+    for region, group in reviews.groupby("region"):
+        hours = local_time(group["review_time"], region, store.profile()).dt.hour
+        assert hours.between(7, 21).all(), (region, hours.value_counts().sort_index())

@@ -62,9 +62,25 @@ class LocalClock:
     def local_day(self, region: np.ndarray, seconds: np.ndarray) -> np.ndarray:
         """Local day index of each epoch-second time in its region (exact to the second, also in zones a
         half hour off UTC)."""
-        start_s = (self.start - date(1970, 1, 1)).days * DAY
-        hour = np.clip((seconds - start_s) // 3600, 0, self.offset.shape[1] - 1)
-        return (seconds + self.offset[region, hour] - start_s) // DAY
+        return (seconds + self._offset_at(region, seconds) - self.start_s) // DAY
+
+    def utc_of(self, region: np.ndarray, wall: np.ndarray) -> np.ndarray:
+        """Epoch seconds of local wall-clock times (seconds since 1970-01-01 00:00 on the region's clock)."""
+        guess = wall - self._offset_at(region, wall)
+        return wall - self._offset_at(region, guess)  # the offset in force then (DST)
+
+    def midnight(self, region: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Epoch seconds at which each local day index begins in its region."""
+        return self.utc_of(region, self.start_s + np.asarray(day) * DAY)
+
+    @property
+    def start_s(self) -> int:
+        """The span's first UTC midnight in epoch seconds."""
+        return (self.start - date(1970, 1, 1)).days * DAY
+
+    def _offset_at(self, region: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        hour = np.clip((seconds - self.start_s) // 3600, 0, self.offset.shape[1] - 1)
+        return self.offset[region, hour]
 
 
 def local_clock(regions: tuple[Area, ...], start: date, days: int) -> LocalClock:
