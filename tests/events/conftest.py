@@ -36,3 +36,11 @@ def demo(demo_shop):
 def local_time(times: pd.Series, region: str, profile: ShopProfile) -> pd.Series:
     """UTC times as the region's local time."""
     return times.dt.tz_convert(profile.place(region, "region").tz)
+
+
+def local_dates(frame: pd.DataFrame, profile: ShopProfile, column: str = "event_time") -> pd.Series:
+    """Each row's `column` (UTC) as a date on its region's local calendar."""
+    dates = pd.Series(index=frame.index, dtype=object)
+    for region, group in frame.groupby("region"):
+        dates[group.index] = local_time(group[column], region, profile).dt.date
+    return dates

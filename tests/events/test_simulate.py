@@ -28,7 +28,9 @@ from tools.events.simulate import (
     build_shop,
     load_ground_truth,
 )
+from tools.events.simulate.calendar import local_clock
 from tools.events.simulate.profile import demo_settings
+from tools.events.simulate.settings import Area
 from tools.events.store import EventStore
 
 TINY = {"n_events": 30_000, "days": 120, "n_products": 240, "end": date(2026, 6, 30)}
@@ -148,6 +150,27 @@ def test_sessions_flow_from_view_to_purchase_with_realistic_conversion(shop):
 
 
 # ------------------------------------------------------------------ time: seasonality
+
+
+def test_local_clock_counts_each_regions_own_days_to_the_second():
+    zones = ("America/Los_Angeles", "UTC", "Asia/Kolkata", "Australia/Adelaide")  # -8, 0, +5:30, +10:30
+    regions = tuple(Area(zone, "XX", zone, 0.0, 0.0, None, ()) for zone in zones)
+    start = date(2026, 3, 1)
+    clock = local_clock(regions, start, 3)
+    start_s = int(pd.Timestamp(start, tz="UTC").timestamp())
+    seconds = start_s + np.arange(0, 3 * 86_400, 7 * 60)
+    for i, zone in enumerate(zones):
+        local = pd.to_datetime(seconds, unit="s", utc=True).tz_convert(zone).tz_localize(None).normalize()
+        expected = (local - pd.Timestamp(start)).days.to_numpy()
+        assert (clock.local_day(np.full(len(seconds), i), seconds) == expected).all(), zone
+        hours = start_s + np.arange(3 * 24) * 3600
+        assert (clock.day_index[i] == clock.local_day(np.full(len(hours), i), hours)).all(), zone
+        starts = clock.midnight(np.full(3, i), np.arange(3))
+        assert (pd.to_datetime(starts, unit="s", utc=True).tz_convert(zone)
+                == pd.date_range(start, periods=3, tz=zone)).all(), zone
+    # Los Angeles is still on the day before until 08:00 UTC; Adelaide is a day ahead from 13:30 UTC.
+    assert (clock.day_index[0, :8] == -1).all() and clock.day_index[0, 8] == 0
+    assert clock.day_index[3, 13] == 0 and clock.day_index[3, 14] == 1
 
 
 def test_weekly_and_daily_seasonality_in_local_time(shop):

@@ -13,7 +13,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from tests.events.conftest import local_time
+from tests.events.conftest import local_dates, local_time
 from tools.events.geo import haversine_km
 
 # ------------------------------------------------------------------ time: the Friday spikes
@@ -40,45 +40,44 @@ def test_friday_night_purchases_spike_only_in_the_planted_regions(shop):
 
 
 # ------------------------------------------------------------------ demand: promotions, trend breaks,
-#                                                                    launches
+#                                                                    launches (all on local days)
 
 
-def _daily_units(purchases: pd.DataFrame, product: str, region: str | None = None) -> pd.Series:
-    rows = purchases[purchases["product_id"] == product]
-    if region:
-        rows = rows[rows["region"] == region]
-    return rows.groupby(rows["event_time"].dt.date)["quantity"].count()
-
-
-def test_promotion_lifts_demand_and_cuts_the_price(shop):
+def test_promotion_lifts_demand_on_its_local_days_and_cuts_the_price(shop):
     store, truth, _, purchases, _, _ = shop
+    profile = store.profile()
     promo = max(truth.promotions, key=lambda p: p.start)
     assert promo.lift >= 2 and 7 <= (promo.end - promo.start).days + 1 <= 14
-    daily = _daily_units(purchases, promo.product_id)
+    rows = purchases[purchases["product_id"] == promo.product_id]
+    daily = rows.groupby(local_dates(rows, profile))["quantity"].count()
     days = (lambda a, b: sum(daily.get(a + timedelta(k), 0) for k in range((b - a).days + 1))
             / ((b - a).days + 1))
     during = days(promo.start, promo.end)
     before = days(promo.start - timedelta(35), promo.start - timedelta(8))
     assert during >= 2.0 * before, (during, before)
-    # Every ordinary sale in the shop's currency (one list price), not one region's: with personal taste a
-    # single region may buy none in the promotion. Planted fraud orders are priced at list price, promotion or
-    # not.
+    # Every ordinary sale, each currency at its own list price: on a promotion day in its place's local time,
+    # and only then, it is cut. Planted fraud orders are priced at list price, promotion or not.
     fraud = {o for case in truth.fraud for o in case.order_ids}
-    rows = purchases[(purchases["product_id"] == promo.product_id) & ~purchases["order_id"].isin(fraud)]
-    rows = rows[rows["currency"] == store.profile().currency]
-    in_promo = rows["event_time"].dt.date.between(promo.start, promo.end)
+    rows = rows[~rows["order_id"].isin(fraud)]
+    in_promo = local_dates(rows, profile).between(promo.start, promo.end)
     assert in_promo.sum() >= 5, in_promo.sum()
-    assert rows.loc[in_promo, "price"].max() < rows.loc[~in_promo, "price"].min()
+    compared = set()
+    for currency, paid in rows.groupby("currency"):
+        cut, full = paid.loc[in_promo, "price"], paid.loc[~in_promo, "price"]
+        if len(cut) and len(full):
+            assert cut.max() < full.min(), (currency, cut.max(), full.min())
+            compared.add(currency)
+    assert profile.currency in compared, compared
 
 
-def test_trend_break_steps_demand_from_its_date(shop):
-    _, truth, con, _, _, _ = shop
+def test_trend_break_steps_demand_from_its_local_date(shop):
+    store, truth, con, _, _, _ = shop
     for brk in truth.trend_breaks:
-        views = con.execute(
-            "SELECT event_time::DATE AS d, count(*) AS n FROM events WHERE product_id = ? AND region = ? "
-            "AND event_type IN ('view', 'purchase') GROUP BY 1", [brk.product_id, brk.region]
+        events = con.execute(
+            "SELECT event_time, region FROM events WHERE product_id = ? AND region = ? "
+            "AND event_type IN ('view', 'purchase')", [brk.product_id, brk.region]
         ).df()
-        views["d"] = pd.to_datetime(views["d"]).dt.date
+        views = local_dates(events, store.profile()).value_counts().rename_axis("d").reset_index(name="n")
         before = views[(views.d < brk.at) & (views.d >= brk.at - timedelta(120))]["n"].sum() / 120
         after = views[views.d >= brk.at]["n"].sum() / (truth.end - brk.at).days
         ratio = after / before
@@ -90,14 +89,24 @@ def test_trend_break_steps_demand_from_its_date(shop):
     assert all(45 <= (truth.end - b.at).days <= 95 for b in truth.trend_breaks)
 
 
-def test_launched_products_have_no_events_before_launch(shop):
-    _, truth, con, _, _, _ = shop
+def test_launched_products_have_no_events_before_launch_in_local_time(shop):
+    store, truth, con, _, _, _ = shop
     assert any(40 <= (truth.end - launch.at).days <= 80 for launch in truth.launches)
     for launch in truth.launches:
-        first, n = con.execute(
-            "SELECT min(event_time)::DATE, count(*) FROM events WHERE product_id = ?", [launch.product_id]
-        ).fetchone()
-        assert first >= launch.at and n > 0
+        events = con.execute("SELECT event_time, region FROM events WHERE product_id = ?",
+                             [launch.product_id]).df()
+        assert len(events) > 0 and local_dates(events, store.profile()).min() >= launch.at
+
+
+def test_catalogue_dates_a_launch_at_the_first_local_midnight_of_its_day(demo):
+    store, truth, con, _, _, _ = demo
+    zones = {place.tz for place in store.profile().at_level("region")}
+    for launch in truth.launches:
+        launched_at, first = con.execute(
+            "SELECT launched_at, (SELECT min(event_time) FROM events WHERE product_id = p.product_id) "
+            "FROM products p WHERE product_id = ?", [launch.product_id]).fetchone()
+        midnights = [pd.Timestamp(launch.at, tz=zone) for zone in zones]
+        assert launched_at == min(midnights) <= first, (launch, launched_at, first)
 
 
 # ------------------------------------------------------------------ fraud
@@ -282,13 +291,21 @@ def test_categories_sell_at_their_local_hours(shop):
 
 
 def test_complaint_wave_turns_one_products_reviews_negative_in_one_region_for_a_week(shop):
-    _, truth, con, _, _, _ = shop
+    store, truth, con, _, _, _ = shop
     wave = truth.complaint_waves[0]
     reviews = con.execute("SELECT * FROM reviews WHERE product_id = ?", [wave.product_id]).df()
-    day = reviews["review_time"].dt.date
+    day = local_dates(reviews, store.profile(), "review_time")
     inside = (reviews["region"] == wave.region) & (day >= wave.start) & (day <= wave.end)
     negative = reviews["rating"] <= 2
     assert (inside & negative).sum() >= 25
     assert negative[inside].mean() >= 0.7
     assert negative[~inside].mean() <= 0.25
     assert reviews.loc[inside & negative, "text"].str.contains("batch").mean() > 0.5
+
+
+def test_reviews_are_written_between_7_and_22_local_time(shop):
+    store, _, con, _, _, _ = shop
+    reviews = con.execute("SELECT review_time, region FROM reviews").df()
+    for region, group in reviews.groupby("region"):
+        hours = local_time(group["review_time"], region, store.profile()).dt.hour
+        assert hours.between(7, 21).all(), (region, hours.value_counts().sort_index())

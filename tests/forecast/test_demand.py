@@ -39,16 +39,7 @@ def promo_forecast(each_shop):
     return promo, forecast_demand(store, product=promo.product_id, horizon=21, model_set="fast")
 
 
-def _known_gap_on_northwind(request: pytest.FixtureRequest) -> None:
-    """Known gap (issue #22 note): the generator plants a shop-wide promotion on UTC days, while the
-    forecaster counts each sale on its place's local day; across Northwind's UTC-8 to UTC+10:30 every
-    promotion day splits over two local days and the lift found is about half the planted one."""
-    if request.node.callspec.params.get("each_shop") == "northwind":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=_known_gap_on_northwind.__doc__))
-
-
-def test_planted_promotion_is_found_and_adjusting_for_it_wins_the_backtest(promo_forecast, request):
-    _known_gap_on_northwind(request)
+def test_planted_promotion_is_found_and_adjusting_for_it_wins_the_backtest(promo_forecast):
     promo, result = promo_forecast
     report = result.reports[result.top]
     assert report.model.endswith("+cal")
@@ -57,8 +48,7 @@ def test_planted_promotion_is_found_and_adjusting_for_it_wins_the_backtest(promo
     assert "so they were used" in result.summary()
 
 
-def test_planned_promotion_lifts_the_forecast_in_its_window(each_shop, promo_forecast, request):
-    _known_gap_on_northwind(request)
+def test_planned_promotion_lifts_the_forecast_in_its_window(each_shop, promo_forecast):
     store, truth = each_shop
     promo, plain = promo_forecast
     start = truth.end + timedelta(days=8)

@@ -121,7 +121,7 @@ class FridaySpike(BaseModel):
 
 
 class TrendBreak(BaseModel):
-    """From `at` on, demand for `product_id` in `region` is multiplied by `factor`."""
+    """From `at` on (its local days), demand for `product_id` in `region` is multiplied by `factor`."""
 
     product_id: str
     region: str
@@ -130,7 +130,8 @@ class TrendBreak(BaseModel):
 
 
 class Promotion(BaseModel):
-    """Demand for `product_id` is multiplied by `lift` between `start` and `end` (inclusive), everywhere."""
+    """Demand for `product_id` is multiplied by `lift` between `start` and `end` (inclusive), everywhere: on
+    each place's local days, as the engines count them."""
 
     product_id: str
     start: date
@@ -140,7 +141,7 @@ class Promotion(BaseModel):
 
 
 class Launch(BaseModel):
-    """A product with no events before `at`."""
+    """A product with no events before `at` in any place's local time."""
 
     product_id: str
     at: date

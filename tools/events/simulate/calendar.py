@@ -27,7 +27,7 @@ WEEKLY = np.array([1.00, 0.97, 0.97, 1.00, 0.90, 1.02, 1.14])
 WEEKLY = WEEKLY / WEEKLY.mean()
 FRIDAY = 4
 GROWTH_PER_YEAR = 0.22  # log-growth of traffic: the shop is growing
-
+DAY = 86_400
 
 
 def region_holidays(region: Area, first: date, last: date) -> set[date]:
@@ -39,13 +39,48 @@ def region_holidays(region: Area, first: date, last: date) -> set[date]:
 
 @dataclass
 class LocalClock:
-    """For each region (rows) and UTC hour of the span (columns): local hour, weekday and date ordinal."""
+    """For each region (rows) and UTC hour of the span (columns): local hour, weekday, date ordinal and UTC
+    offset.
+
+    Day-based plans (promotions, launches, trend breaks) count *local day indices*: days from the span's
+    first day on each region's own calendar, so a promotion planted on day 300 runs from local midnight to
+    local midnight in every region, as the engines count days. They run from -1 to `days` at the span's ends.
+    """
 
     hour: np.ndarray  # int8 [R, H]
     weekday: np.ndarray  # int8 [R, H], Monday = 0
     day: np.ndarray  # int32 [R, H], local date as a proleptic ordinal
+    offset: np.ndarray  # int32 [R, H], seconds the local clock is ahead of UTC
     start: date  # first UTC day of the span
     days: int
+
+    @property
+    def day_index(self) -> np.ndarray:
+        """Local day index at the start of each UTC hour: [R, H]."""
+        return self.day - np.int32(self.start.toordinal())
+
+    def local_day(self, region: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """Local day index of each epoch-second time in its region (exact to the second, also in zones a
+        half hour off UTC)."""
+        return (seconds + self._offset_at(region, seconds) - self.start_s) // DAY
+
+    def utc_of(self, region: np.ndarray, wall: np.ndarray) -> np.ndarray:
+        """Epoch seconds of local wall-clock times (seconds since 1970-01-01 00:00 on the region's clock)."""
+        guess = wall - self._offset_at(region, wall)
+        return wall - self._offset_at(region, guess)  # the offset in force then (DST)
+
+    def midnight(self, region: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Epoch seconds at which each local day index begins in its region."""
+        return self.utc_of(region, self.start_s + np.asarray(day) * DAY)
+
+    @property
+    def start_s(self) -> int:
+        """The span's first UTC midnight in epoch seconds."""
+        return (self.start - date(1970, 1, 1)).days * DAY
+
+    def _offset_at(self, region: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        hour = np.clip((seconds - self.start_s) // 3600, 0, self.offset.shape[1] - 1)
+        return self.offset[region, hour]
 
 
 def local_clock(regions: tuple[Area, ...], start: date, days: int) -> LocalClock:
@@ -54,14 +89,16 @@ def local_clock(regions: tuple[Area, ...], start: date, days: int) -> LocalClock
     hour = np.empty((len(regions), len(utc)), dtype=np.int8)
     weekday = np.empty_like(hour)
     day = np.empty((len(regions), len(utc)), dtype=np.int32)
+    offset = np.empty_like(day)
     epoch_ordinal = date(1970, 1, 1).toordinal()
     for i, region in enumerate(regions):
         local = utc.tz_convert(region.tz)
         hour[i] = local.hour
         weekday[i] = local.dayofweek
-        naive = local.tz_localize(None).normalize()
-        day[i] = (naive.values.astype("datetime64[D]").astype(np.int64) + epoch_ordinal).astype(np.int32)
-    return LocalClock(hour, weekday, day, start, days)
+        wall = local.tz_localize(None)
+        offset[i] = (wall - utc.tz_localize(None)).total_seconds().astype(np.int32)
+        day[i] = wall.normalize().values.astype("datetime64[D]").astype(np.int64) + epoch_ordinal
+    return LocalClock(hour, weekday, day, offset, start, days)
 
 
 def _yearly(ordinals: np.ndarray) -> np.ndarray:

@@ -41,7 +41,8 @@ UNCALIBRATED = float("nan")  # a promotion's or trend break's weight multiplier 
 
 @dataclass
 class ShopPlan:
-    """Planted structure of the shop, in day indices from the first UTC day of the span."""
+    """Planted structure of the shop, in local day indices (`LocalClock`): a promotion, launch or trend break
+    on day d starts at local midnight in every region it touches."""
 
     base_weight: np.ndarray  # [R, P] demand weight before seasonality and time-bound changes
     launch_day: np.ndarray  # [P] first day index a product can be seen (negative: before the span)
@@ -218,7 +219,7 @@ def _day_factor(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.n
 
 
 def product_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: np.ndarray) -> np.ndarray:
-    """Demand weight per (region, day, product): [R, D, P] for the given UTC day indices."""
+    """Demand weight per (region, day, product): [R, D, P] for the given local day indices."""
     multipliers = [p[-1] for p in plan.promotions] + [t[-1] for t in plan.trend_breaks]
     if np.isnan(multipliers).any():
         raise ValueError("The plan's promotion/trend-break multipliers are not solved yet: "
@@ -236,9 +237,9 @@ def browse_weights(plan: ShopPlan, catalog: Catalog, start: date, day_indices: n
     return by_day[:, None, :] * in_category[None, :, :] + 1e-12 * in_category[None, :, :]
 
 
-def promotion_discount(plan: ShopPlan, n_products: int, day_indices: np.ndarray) -> np.ndarray:
-    """Fractional price cut per (day, product): [D, P]."""
-    cut = np.zeros((len(day_indices), n_products))
+def promotion_discount(plan: ShopPlan, products: np.ndarray, day_indices: np.ndarray) -> np.ndarray:
+    """Fractional price cut of each product on its local day index (same shapes; -1: no product)."""
+    cut = np.zeros(len(products))
     for product, first, last, _, discount, _ in plan.promotions:
-        cut[(day_indices >= first) & (day_indices <= last), product] = discount
+        cut[(products == product) & (day_indices >= first) & (day_indices <= last)] = discount
     return cut

@@ -102,7 +102,7 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
                  product_names: np.ndarray) -> pa.Table:
     """Reviews of delivered (or returned) orders, the planted complaint wave included."""
     complaint_product, complaint_region, wave_day = shop.plan.complaint
-    wave_s = shop.start_s + wave_day * DAY
+    wave_s = int(shop.clock.midnight(complaint_region, wave_day))  # the wave week runs on the region's days
     n = len(orders)
     delivered = settled.delivered
     rate = np.where(orders.complaint, COMPLAINT_REVIEW_RATE,
@@ -120,8 +120,10 @@ def make_reviews(rng: np.random.Generator, shop: Shop, orders: OrderCols, settle
     in_wave_time = np.maximum(delivered[chosen] + rng.integers(DAY // 5, 2 * DAY, len(chosen)),
                               wave_s + rng.integers(0, DAY, len(chosen)))
     when = np.where(wave, in_wave_time, when)
-    # People write reviews in the day, not at 3 am.
-    when = when // DAY * DAY + rng.integers(7 * 3600, 22 * 3600, len(chosen))
+    # People write reviews in the day, not at 3 am: 07:00-22:00 at home.
+    clock = shop.clock
+    when = clock.utc_of(home, clock.start_s + clock.local_day(home, when) * DAY
+                        + rng.integers(7 * 3600, 22 * 3600, len(chosen)))
     keep = (when < shop.end_s) & ~(wave & (when >= wave_s + 7 * DAY - 3600))
     chosen, product, user, home, when, line = (
         chosen[keep], product[keep], user[keep], home[keep], when[keep], line[keep]

@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
+from tools.events.simulate.calendar import LocalClock
 from tools.events.simulate.catalog import Catalog
 from tools.events.simulate.columns import CART, LOGIN, PURCHASE, SEARCH, VIEW, EventCols, OrderCols
 from tools.events.simulate.daytime import time_mix
@@ -49,6 +50,7 @@ class Shop:
     plan: ShopPlan
     start: date  # first UTC day
     start_s: int  # its midnight in epoch seconds
+    clock: LocalClock  # each region's local calendar per UTC hour: the plan's days are local days
     end_s: int  # midnight after the last day: "now" for order statuses
     reserved: np.ndarray  # bool per user: kept for planted fraud, never an ordinary shopper
     band: np.ndarray  # [R, H] local weekday * 6 + local hour // 4 (a 4-hour band of the week) per UTC hour
@@ -166,15 +168,17 @@ def generate_block(
     abandoned = ~bought & (rng.random(n) < ABANDONED_CART)
     n_lines = np.where(abandoned, 1 + (rng.random(n) < 0.3), n_lines)
 
-    # Products: demand per (region, UTC day) for the days of this block.
-    day = hour // 24
-    first_day = int(day.min()) if n else first_hour // 24
-    days = np.arange(first_day, int(day.max()) + 1 if n else first_day + 1)
+    # Products: demand per (region, local day) for the local days of this block. A session shops on the
+    # local day its UTC hour starts in (in zones a half hour off UTC, up to 30 minutes early).
     block_hours = np.arange(first_hour, first_hour + n_hours)
+    block_day = shop.clock.day_index[:, block_hours]  # [R, block hours]
+    first_day = int(block_day.min())
+    days = np.arange(first_day, int(block_day.max()) + 1)
     sampler = TastedSampler(product_weights(shop.plan, shop.catalog, shop.start, days), shop.catalog.category,
-                            shop.taste, block_hours // 24 - first_day,
+                            shop.taste, block_day - first_day,
                             time_mix(shop.catalog.categories)[shop.week_hour[:, block_hours]])
     key = region * n_hours + (hour - first_hour)
+    day = block_day[region, hour - first_hour]
     first_item = sampler.draw(rng, key, user)
     partner = shop.plan.pair_of[first_item]
     paired = (partner >= 0) & (rng.random(n) < PAIR_PROBABILITY)
@@ -239,13 +243,6 @@ def generate_block(
     qty_draw = rng.random(len(slot_product))[line_slot]
     qty = np.where(cheap, 1 + (qty_draw < 0.3) + (qty_draw < 0.1), 1 + (qty_draw < 0.08) + (qty_draw < 0.01))
     qty = np.where(is_cart | is_purchase, qty, 0)
-    paid_in = shop.region_currency[region[sess]]
-    discount = promotion_discount(shop.plan, len(shop.catalog), days)[
-        day[sess] - first_day, np.maximum(product, 0)
-    ]
-    list_price = shop.catalog.prices[paid_in, np.maximum(product, 0)]
-    price = np.where(has_product, np.round(list_price * (1 - discount), 2), np.nan)
-    currency = np.where(has_product, paid_in, -1)
 
     # Times: browsing gaps of ~35 s; all lines of an order are placed at the same instant.
     gaps = rng.exponential(35.0, len(sess)).astype(np.int64) + 2
@@ -253,6 +250,13 @@ def generate_block(
     gaps[is_purchase & (j > cart_start + nl)] = 0
     cum = np.cumsum(gaps)
     time = start[sess] + cum - cum[ev_offset][sess]
+
+    # A promotion's price holds on its local days, by each event's own time (a session may pass midnight).
+    paid_in = shop.region_currency[region[sess]]
+    discount = promotion_discount(shop.plan, product, shop.clock.local_day(region[sess], time))
+    list_price = shop.catalog.prices[paid_in, np.maximum(product, 0)]
+    price = np.where(has_product, np.round(list_price * (1 - discount), 2), np.nan)
+    currency = np.where(has_product, paid_in, -1)
 
     u = user[sess]
     cols = EventCols(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from tqdm import tqdm
 
 from tools.events.profile import PROFILE_FILE
@@ -164,14 +165,16 @@ def build_shop(store: EventStore, settings: ShopSettings, config: DemoConfig, pr
     # Taste has its own stream, so that every planted choice (drawn from `rng`) is what it was without it.
     taste = make_taste(np.random.default_rng([config.seed, 1]), users, plan, catalog)
     plan = calibrate_plan(plan, taste, users, catalog, region_shares(regions))
-    launched = plan.launch_day >= 0
-    catalog.launched_at[launched] = (np.datetime64(start, "s") + plan.launch_day[launched] * DAY
-                                     + np.timedelta64(6 * 3600, "s"))
+    # A launch reaches each region at its local midnight; the catalogue dates it where it comes first.
+    for p in np.flatnonzero(plan.launch_day >= 0):
+        day = start + timedelta(days=int(plan.launch_day[p]))
+        first = min(pd.Timestamp(day, tz=region.tz) for region in regions)
+        catalog.launched_at[p] = np.datetime64(first.tz_convert(None), "s")
     n_devices = int(users.device_base[-1] + users.n_devices[-1])  # internal device numbers run 1..n_devices-1
     hours_of_week = week_hour(clock.weekday, clock.hour)
     shop = Shop(
         settings=settings, catalog=catalog, users=users, cities=cities, plan=plan, start=start,
-        start_s=start_s, end_s=end_s,
+        start_s=start_s, end_s=end_s, clock=clock,
         reserved=np.zeros(len(users), dtype=bool),
         band=hours_of_week // 4,  # 4-hour bands: weekday * 6 + hour // 4
         week_hour=hours_of_week,

@@ -72,8 +72,9 @@ class TastedSampler:
 
     def __init__(self, weights: np.ndarray, category: np.ndarray, taste: Taste, hour_day: np.ndarray,
                  hour_mix: np.ndarray):
-        """`weights` [R, D, P] demand per (region, block day); `hour_day` [H] block day of each block hour;
-        `hour_mix` [R, H, C] the time-of-day category multipliers of each region's local hour."""
+        """`weights` [R, D, P] demand per (region, block day); `hour_day` [R, H] block day of each region's
+        block hour (its local day); `hour_mix` [R, H, C] the time-of-day category multipliers of each
+        region's local hour."""
         n_regions, n_days, n_products = weights.shape
         rows = weights.reshape(-1, n_products)
         self.order = np.argsort(category, kind="stable")
@@ -87,8 +88,7 @@ class TastedSampler:
         self.lo = start[:, self.first]  # [K, C] cumulative share before each category
         self.hi = start[:, self.last + 1]  # [K, C] ... and at its end
         # Category demand per (region, block hour) = its daily share x the local hour's multiplier.
-        self.n_hours = len(hour_day)
-        self.hour_row = (np.arange(n_regions)[:, None] * n_days + hour_day[None, :]).ravel()  # [R * H] -> K
+        self.hour_row = (np.arange(n_regions)[:, None] * n_days + hour_day).ravel()  # [R * H] -> K
         # [R * H, C]
         self.mass = (self.hi - self.lo)[self.hour_row] * hour_mix.reshape(-1, taste.n_categories)
         cat_cum = np.cumsum(self.mass, axis=1)
