@@ -2,8 +2,10 @@
 
 The session (role, user id) travels in the run's config, never in what the model writes. Tool errors are
 fed back to the model once so it can repair its call; after that the user gets one clear sentence. The final
-answer is checked: every number must come from a tool result, and policy answers carry citations; a draft
-that fails is replaced by an answer composed from the tools' own summaries.
+answer is checked: every number and identifier must come from a tool result, and policy answers carry
+citations; a draft that fails is replaced by an answer composed from the tools' own summaries. A reply
+without tool results (small talk, a refusal, "I don't know") is shown only when it is clean and in the user's
+language, and is otherwise said with the agent's own sentences in that language (agent/phrases.py).
 
 With `draft_answers=False` the model writes no draft after tool results: it only decides whether to call
 another tool (a multi-step question), and the answer is composed from the tools' summaries and passages.
@@ -28,10 +30,13 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
-from agent.grounding import citations_in, numbers_in, ungrounded_numbers
+from agent.composition import compose_answer
+from agent.grounding import citations_in, numbers_in, ungrounded_identifiers, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
+from agent.phrases import clean_reply, composed_reply, phrase
 from agent.roles import system_prompt
+from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
@@ -285,16 +290,19 @@ class ShopAgent:
         """Search the documents ourselves when the model answered from memory with figures of its own.
 
         A small model often skips the tool and states delivery times or fees it made up; the passage found
-        then either backs the draft's numbers or replaces the draft (see `_finish`).
+        then either backs the draft's numbers or replaces the draft (see `_finish`). A draft that is not clean
+        prose (stray tokens, an invented id) is no answer from memory: it is replaced without a search.
         """
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if not ungrounded_numbers(str(last.content), [question]):
-            return None
+        draft = str(last.content)
+        if not ungrounded_numbers(draft, [question]) or not clean_reply(draft, question,
+                                                                         detect_language(question)):
+            return None  # no figures of its own, or no prose at all (stray tokens): nothing to check
         if "search_docs" not in {t.name for t in self.registry.for_role(session.role)}:
             return None
-        step = run_step(self.registry, "search_docs", {"query": question[:300]}, session)
+        step = run_step(self.registry, "search_docs", {"query": question}, session)
         trace.append(step)
         return step
 
@@ -318,13 +326,19 @@ class ShopAgent:
         # A failed tool's error is its result: the sentence that reports it may repeat its figures.
         sources = [question] + [text for _, text in rendered] + [s.error for s in failed if s.error]
         answer.sources = sources
+        language = detect_language(question)
         if not done and failed:
-            answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
+            answer.text = phrase("failed", language, error=failed[-1].error or "")
             answer.grounded = not draft
+            return answer
+        if not trace and draft and not clean_reply(draft, question, language):
+            answer.text = composed_reply(question, draft)
+            answer.grounded = False
+            answer.composed = True
             return answer
         figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
         if done and not _acceptable(draft, sources, figures):
-            answer.text = _compose(done)
+            answer.text = compose_answer(done, language)
             answer.grounded = not draft  # no draft (draft_answers off): composed by design
             answer.composed = True
         if citations:
@@ -334,7 +348,7 @@ class ShopAgent:
             if not set(citations_in(answer.text)) & known:
                 answer.text += "\n\nSources: " + " ".join(f"[{c.citation_id}]" for c in citations[:3])
         if not answer.text:
-            answer.text = "I don't know. I can connect you with a member of our team if you like."
+            answer.text = phrase("dont_know", language)
         return answer
 
 
@@ -352,44 +366,14 @@ def _is_final(message: AnyMessage) -> bool:
 
 
 def _acceptable(draft: str, sources: list[str], figures: list[str]) -> bool:
-    """A draft may be shown if it is prose, invents no number, and quotes the analytics tools' figures.
+    """A draft may be shown if it is prose, invents no number or id, and quotes the analytics tools' figures.
 
     `sources` is everything the tools returned (with the question); `figures` the analytics results only:
     a policy answer need not repeat a number, an analytics answer must.
     """
     if not draft or _LOOKS_LIKE_DATA.search(draft):
         return False
-    if ungrounded_numbers(draft, sources):
+    if ungrounded_numbers(draft, sources) or ungrounded_identifiers(draft, sources):
         return False
     tool_numbers = numbers_in(" ".join(figures[1:])) - numbers_in(figures[0])
     return not tool_numbers or bool(numbers_in(draft) & tool_numbers)
-
-
-def _compose(steps: list[ToolStep]) -> str:
-    """An answer made only of what the tools said, used when the model's draft is not grounded.
-
-    Analytics tools contribute their one-line summary; document search its best passage, quoted and cited.
-    """
-    lines = []
-    for step in steps:
-        if step.output is None:
-            continue
-        if step.output.citations:
-            top = step.output.citations[0]
-            lines.append(f"From our {top.title}: {_lead(top.text)} [{top.citation_id}]")
-        else:
-            lines.append(step.output.summary)
-    return "\n".join(lines)
-
-
-def _lead(passage: str, max_chars: int = 400) -> str:
-    """The first sentences of a passage, without Markdown headings, up to `max_chars`."""
-    text = " ".join(line for line in passage.splitlines() if not line.lstrip().startswith("#"))
-    text = " ".join(text.split())
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    lead = ""
-    for sentence in sentences:
-        if lead and len(lead) + len(sentence) > max_chars:
-            break
-        lead = f"{lead} {sentence}".strip()
-    return lead[:max_chars]

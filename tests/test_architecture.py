@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("chronotope", "agent", "tools", "finetune", "ui")
-GROUND = ("tools.events", "tools.results", "tools.errors", "tools.cancellation", "tools.embeddings")
+GROUND = ("tools.events", "tools.results", "tools.errors", "tools.cancellation", "tools.embeddings",
+          "tools.language")
 ENGINES = ("tools.query", "tools.forecast", "tools.recommend", "tools.anomaly", "tools.knowledge")
 TOOLS = ("tools.registry", "tools.agent_tools")
 
