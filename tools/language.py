@@ -10,6 +10,7 @@ gets `default`. Used by the agent (which language to answer in) and by retrieval
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
@@ -83,3 +84,14 @@ def detect_language(text: str, default: str = "en") -> str:
         return default
     leaders = [language for language in LANGUAGES if scores[language] == best]
     return default if default in leaders else leaders[0]
+
+
+# The script each supported language is written in: the first word of its letters' Unicode names.
+SCRIPTS: dict[str, str] = {"en": "LATIN", "de": "LATIN", "fr": "LATIN", "es": "LATIN", "it": "LATIN"}
+
+
+def foreign_letters(text: str) -> bool:
+    """Whether `text` holds a letter of a script that none of the supported languages is written in (a
+    Cyrillic or CJK word in a reply to a German shopper is a stray token, never an answer)."""
+    scripts = tuple(set(SCRIPTS.values()))
+    return any(char.isalpha() and not unicodedata.name(char, "").startswith(scripts) for char in text)
