@@ -8,11 +8,10 @@ user wrote in another language than the model did, the agent says one of these i
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Literal
 
 from agent.grounding import ungrounded_identifiers
-from tools.language import detect_language
+from tools.language import detect_language, foreign_letters
 
 Kind = Literal["greeting", "thanks", "refusal", "dont_know", "failed", "nothing_matched"]
 
@@ -119,13 +118,13 @@ def clean_reply(draft: str, question: str, language: str) -> bool:
     """Whether a reply the model wrote without tools may be shown as it is.
 
     It must start like a sentence (a capital letter or an opening mark, not a word fragment such as
-    "okino"), use only the Latin script of the supported languages, hold no identifier the question does not
+    "okino"), use only the scripts of the supported languages, hold no identifier the question does not
     (an order id it made up), and be written in the user's `language`.
     """
     text = draft.strip()
     if not text or not (text[0].isupper() or text[0] in "¡¿\"'"):
         return False
-    if any(char.isalpha() and not unicodedata.name(char, "").startswith("LATIN") for char in text):
+    if foreign_letters(text):
         return False
     if ungrounded_identifiers(text, [question]):
         return False

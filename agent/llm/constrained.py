@@ -23,13 +23,14 @@ is chosen), `GrammarMask.jump_forward` hands those tokens out at once and the lo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent.llm.decision_head import ANSWER, DecisionHead
 from agent.llm.tool_schema import ToolChoice, grammar_schema
 from agent.llm.wire_format import CALL_END, CALL_SEPARATOR, TOOL_CALL_OPEN, TURN_START, call_begin
+from tools.language import foreign_letters
 
 # A first token starting (after blanks) with one of these opens a call in "auto" mode.
 CALL_STARTS = ("<", "{", "[", "```")
@@ -38,6 +39,10 @@ FREE_TEXT_EXCLUDES = ("{", "```")
 # Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat
 # turn (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
 ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
+# Where the head chose words but the adapter wanted a call, the likeliest tokens left are debris of a call
+# ("Петер_result: ..., my_order_id: O0001234"). Such a reply also never holds a letter of a script no
+# supported language uses, nor an underscore (field names), and it starts like a sentence, not with a
+# lowercase word fragment ("okino"): `answer_excluded_ids` / `answer_first_excluded_ids`.
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
@@ -88,11 +93,17 @@ def _call_tag(tool: dict[str, Any]) -> Any:
 class GrammarMask:
     """Per-reply grammar state: masks the next token's logits and follows the tokens chosen."""
 
-    def __init__(self, compiled_grammar: Any):
+    def __init__(
+        self, compiled_grammar: Any, excluded: Any | None = None, first_excluded: Any | None = None
+    ):
+        """`excluded`: token ids (a LongTensor) forbidden at every step besides the grammar's own rule;
+        `first_excluded`: forbidden at the first step only."""
         import xgrammar as xgr
 
         self._matcher = xgr.GrammarMatcher(compiled_grammar)
         self._bitmask = xgr.allocate_token_bitmask(1, compiled_grammar.tokenizer_info.vocab_size)
+        self._excluded = excluded
+        self._first_excluded = first_excluded
 
     def apply(self, logits: Any) -> None:
         """Set the logits of every token the grammar forbids next to -inf (logits: [1, vocab], in place)."""
@@ -100,6 +111,10 @@ class GrammarMask:
 
         self._matcher.fill_next_token_bitmask(self._bitmask)
         xgr.apply_token_bitmask_inplace(logits, self._bitmask.to(logits.device))
+        for ids in (self._excluded, self._first_excluded):
+            if ids is not None:
+                logits[:, ids.to(logits.device)] = float("-inf")
+        self._first_excluded = None  # only at the first step
 
     def accept(self, token_id: int) -> None:
         if not self._matcher.accept_token(token_id):
@@ -133,10 +148,15 @@ class ReplyGrammar:
     head: DecisionHead | None = None
     # the head's label -> compiled grammar (a forced call, or no call)
     by_decision: dict[str, Any] | None = None
+    # token ids (LongTensors) excluded from an answer in words: at every step, and at its first step
+    answer_excluded: Any | None = None
+    answer_first_excluded: Any | None = None
 
     def decided(self, label: str) -> GrammarMask:
         """The mask for this reply once the head chose `label`."""
         assert self.by_decision is not None, "decided() needs a grammar built with a decision head"
+        if label == ANSWER:
+            return GrammarMask(self.by_decision[label], self.answer_excluded, self.answer_first_excluded)
         return GrammarMask(self.by_decision[label])
 
     def start(self, first_logits: Any) -> GrammarMask:
@@ -150,6 +170,7 @@ class ToolGrammars:
     """Compiles and caches tool-call grammars for one tokenizer (built in seconds for 150k tokens)."""
 
     def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int]):
+        import torch
         import xgrammar as xgr
 
         # vocab_size is the model's logits width, which is padded past the tokenizer's vocabulary.
@@ -158,7 +179,11 @@ class ToolGrammars:
         )
         self._compiler = xgr.GrammarCompiler(info)
         self._compiled: dict[str, Any] = {}
-        self.call_start_ids = call_start_ids(tokenizer)
+        texts = token_texts(tokenizer)
+        self.call_start_ids = call_start_ids(texts)
+        # as LongTensors, ready to index logits with (see GrammarMask)
+        self.answer_excluded = torch.tensor(sorted(answer_excluded_ids(texts)), dtype=torch.long)
+        self.answer_first_excluded = torch.tensor(sorted(answer_first_excluded_ids(texts)), dtype=torch.long)
 
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
@@ -186,7 +211,10 @@ class ToolGrammars:
                         else self.compile(tools, ToolChoice("forced", label)))
                 for label in head.labels
             }
-            return ReplyGrammar(self.compile(tools, choice), head=head, by_decision=by_decision)
+            return ReplyGrammar(
+                self.compile(tools, choice), head=head, by_decision=by_decision,
+                answer_excluded=self.answer_excluded, answer_first_excluded=self.answer_first_excluded,
+            )
         if choice.mode == "auto" and tools:
             return ReplyGrammar(
                 self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids
@@ -194,11 +222,28 @@ class ToolGrammars:
         return ReplyGrammar(self.compile(tools, choice))
 
 
-def call_start_ids(tokenizer: Any) -> frozenset[int]:
-    """Ids of the (non-special) tokens whose text, after leading blanks, begins with one of CALL_STARTS."""
+def token_texts(tokenizer: Any) -> dict[int, str]:
+    """The text of every non-special token, by id (decoded once per tokenizer: a second for 150k tokens)."""
     special = set(tokenizer.all_special_ids)
-    ids = list(range(len(tokenizer)))
-    texts = tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)
+    ids = [i for i in range(len(tokenizer)) if i not in special]
+    return dict(zip(ids, tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)))
+
+
+def call_start_ids(texts: Mapping[int, str]) -> frozenset[int]:
+    """Ids of the tokens (`token_texts`) whose text, after leading blanks, begins with one of CALL_STARTS."""
+    return frozenset(i for i, text in texts.items() if text.lstrip().startswith(CALL_STARTS))
+
+
+def answer_excluded_ids(texts: Mapping[int, str]) -> frozenset[int]:
+    """Ids of the tokens an answer in words never holds: letters of a script no supported language uses
+    (tools.language.SCRIPTS), a piece of a character's bytes (how the rarer letters of those scripts are
+    written; every letter of the supported languages has whole tokens), or an underscore."""
     return frozenset(
-        i for i, text in zip(ids, texts) if i not in special and text.lstrip().startswith(CALL_STARTS)
+        i for i, text in texts.items() if "_" in text or "\ufffd" in text or foreign_letters(text)
     )
+
+
+def answer_first_excluded_ids(texts: Mapping[int, str]) -> frozenset[int]:
+    """Ids of the tokens an answer in words never starts with: a lowercase letter (a word fragment), or
+    blanks alone."""
+    return frozenset(i for i, text in texts.items() if not text.strip() or text.lstrip()[0].islower())

@@ -17,6 +17,7 @@ from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
 from tests.llm.test_chat_model import QUESTION, TOOLS
+from tools.language import foreign_letters
 
 LABELS = ("answer", "compare_regions", "find_spikes")
 
@@ -77,6 +78,9 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
         assert not reply.tool_calls and not reply.invalid_tool_calls
         assert (reply.content
                 and not any(mark in reply.content for mark in ("{", "```", "<tool_call>", "<|im_start|>")))
+        # nor debris of a call: no letters of other scripts, no field names, no word fragment to start with
+        assert "_" not in reply.content and not foreign_letters(reply.content)
+        assert not reply.content[0].islower(), reply.content
     else:
         (call,) = reply.tool_calls
         assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.language import LANGUAGES, detect_language
+from tools.language import LANGUAGES, detect_language, foreign_letters
 
 MESSAGES = {
     "en": ["where is my order", "Hi, can I return headphones I opened?",
@@ -47,3 +47,8 @@ def test_an_unknown_default_is_refused_with_the_choices() -> None:
 
 def test_every_language_is_supported() -> None:
     assert set(LANGUAGES) == set(MESSAGES)
+
+
+def test_letters_of_scripts_no_supported_language_uses_are_foreign() -> None:
+    assert foreign_letters("Петер") and foreign_letters("Hi 你好") and foreign_letters("مرحبا")
+    assert not foreign_letters("Grüß Gott! ¿Qué tal? Ça va, l'été. 42 € 😊")
