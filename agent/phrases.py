@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from agent.grounding import ungrounded_identifiers
-from tools.language import detect_language, foreign_letters
+from tools.language import detect_language, foreign_letters, language_scores
 
 Kind = Literal["greeting", "thanks", "refusal", "dont_know", "failed", "nothing_matched"]
 
@@ -117,18 +117,21 @@ def reply_kind(question: str, draft: str) -> Kind:
 def clean_reply(draft: str, question: str, language: str) -> bool:
     """Whether a reply the model wrote without tools may be shown as it is.
 
-    It must start like a sentence (a capital letter or an opening mark, not a word fragment such as
-    "okino"), use only the scripts of the supported languages, hold no identifier the question does not
-    (an order id it made up), and be written in the user's `language`.
+    Small talk is always answered with the agent's own sentence (the model's was "Gérezz!" for "Merci
+    beaucoup"). Anything else must start like a sentence (a capital letter or an opening mark, not a word
+    fragment such as "okino"), use only the scripts of the supported languages, hold no identifier the
+    question does not (an order id it made up), and be written in the user's `language`, with words of it.
     """
     text = draft.strip()
+    if small_talk(question) is not None:
+        return False
     if not text or not (text[0].isupper() or text[0] in "¡¿\"'"):
         return False
     if foreign_letters(text):
         return False
     if ungrounded_identifiers(text, [question]):
         return False
-    return detect_language(text, default=language) == language
+    return language_scores(text)[language] > 0 and detect_language(text, default=language) == language
 
 
 def composed_reply(question: str, draft: str) -> str:

@@ -65,8 +65,14 @@ def test_a_clean_reply_must_also_be_in_the_users_language() -> None:
     refusal = "I'm sorry, I can only help with your own orders, our products and our policies."
     assert clean_reply(refusal, "What's the weather like?", "en")
     assert not clean_reply(refusal, "Wo ist meine letzte Bestellung?", "de")
-    assert clean_reply("¡Hola! ¿En qué puedo ayudarle?", "hola", "es")
+    assert clean_reply("Lo siento, no puedo ayudarle con eso.", "¿Qué tiempo hará mañana?", "es")
+    assert not clean_reply("Oké.", "¿Qué tiempo hará mañana?", "es")  # no word of the user's language
     assert clean_reply("Your order O0000007 shipped.", "Where is O0000007?", "en")  # the id is the user's
+
+
+def test_small_talk_is_always_answered_with_the_agents_own_sentence() -> None:
+    assert not clean_reply("Gérezz!", "Merci beaucoup", "fr")
+    assert not clean_reply("Hi! What can I do for you?", "Hello there!", "en")
 
 
 def test_a_composed_reply_is_in_the_users_language() -> None:

@@ -25,8 +25,14 @@ def test_stray_tokens_and_an_invented_order_id_never_reach_the_user() -> None:
 
 
 def test_a_clean_reply_in_the_users_language_is_the_models_own() -> None:
-    agent, _ = make_agent([AIMessage("Gern geschehen!")])
-    assert agent.ask("Danke schön!", Session("customer", "U1")).text == "Gern geschehen!"
+    agent, _ = make_agent([AIMessage("Das kann ich leider nicht beantworten.")])
+    answer = agent.ask("Wer hat gestern das Spiel gewonnen?", Session("customer", "U1"))
+    assert answer.text == "Das kann ich leider nicht beantworten." and not answer.composed
+
+
+def test_small_talk_is_answered_in_kind_and_in_the_users_language() -> None:
+    agent, _ = make_agent([AIMessage("Hi! What can I do for you?")])
+    assert agent.ask("Danke schön!", Session("customer", "U1")).text == phrase("thanks", "de")
 
 
 def test_a_draft_naming_an_order_id_no_tool_returned_is_replaced_by_the_tools_summary() -> None:
