@@ -37,9 +37,10 @@ from agent.llm.wire_format import strip_markup
 from agent.phrases import clean_reply, composed_reply, phrase
 from agent.roles import system_prompt
 from tools.language import detect_language
-from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
+from tools.registry import ROLES, Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
+DOCS_TOOL = "search_docs"  # document search: gets the user's own words (see ShopAgent._docs_query)
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
 _LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result|<quoted_document")  # JSON, CSV, echoed data
 
@@ -170,8 +171,12 @@ class ShopAgent:
                        "Please try again.")
             results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex,
                                        name=call.get("name") or "?"))
+        question = str(state["messages"][state["turn_start"]].content)
         for call in last.tool_calls:
-            step = run_step(self.registry, call["name"], call.get("args") or {}, session)
+            args = call.get("args") or {}
+            if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
+                args = {**args, "query": self._docs_query(question, str(args.get("query") or ""))}
+            step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:
                 on_step(step)
@@ -283,6 +288,19 @@ class ShopAgent:
             self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
         yield AgentEvent("answer", answer=answer)
 
+    def _docs_query(self, question: str, model_query: str) -> str:
+        """What document search is asked: the user's question, then the words of the model's query that the
+        user did not write (its English for a German question), within the tool's length limit.
+
+        The model's query alone was a shortened guess that missed passages the full question finds.
+        """
+        said = {word.lower() for word in re.findall(r"\w+", question)}
+        extra = [word for word in model_query.split() if word.strip(".,;:!?").lower() not in said]
+        query = " ".join([" ".join(question.split()), *extra])
+        tools = [t for role in ROLES for t in self.registry.for_role(role) if t.name == DOCS_TOOL]
+        limit = tools[0].args.model_json_schema()["properties"]["query"].get("maxLength") if tools else None
+        return query if limit is None or len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
+
     # ------------------------------------------------------------------ grounding
     def _retrieval_fallback(
         self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session
@@ -300,9 +318,9 @@ class ShopAgent:
         if not ungrounded_numbers(draft, [question]) or not clean_reply(draft, question,
                                                                          detect_language(question)):
             return None  # no figures of its own, or no prose at all (stray tokens): nothing to check
-        if "search_docs" not in {t.name for t in self.registry.for_role(session.role)}:
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)}:
             return None
-        step = run_step(self.registry, "search_docs", {"query": question}, session)
+        step = run_step(self.registry, DOCS_TOOL, {"query": self._docs_query(question, "")}, session)
         trace.append(step)
         return step
 

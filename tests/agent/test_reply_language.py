@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage
+from pydantic import Field
 
+from agent.graph import ShopAgent
 from agent.phrases import phrase
-from tests.agent.scripted_model import call
-from tests.agent.test_graph import make_agent
-from tools.registry import Session
+from tests.agent.scripted_model import ScriptedChatModel, call
+from tests.agent.test_graph import _docs, make_agent
+from tools.registry import Session, ShopTool, ToolArgs, ToolRegistry
 
 
 def test_a_german_question_gets_a_german_refusal_instead_of_the_models_english_one() -> None:
@@ -46,3 +48,24 @@ def test_a_tool_failure_is_told_in_the_users_language() -> None:
                            AIMessage("")])
     answer = agent.ask("Quelles régions ont un pic le vendredi soir ?", Session("operator"))
     assert answer.text.startswith("Désolé, je n'ai pas pu obtenir cela :") and "Traceback" not in answer.text
+
+
+def test_document_search_gets_the_users_own_words_and_the_models_extra_ones() -> None:
+    question = "Hallo, kann ich geöffnete Kopfhörer zurückgeben?"
+    agent, _ = make_agent([call("search_docs", query="return opened headphones"), AIMessage("")])
+    step = agent.ask(question, Session("customer", "U1")).steps[0]
+    assert step.arguments["query"] == f"{question} return opened headphones"
+
+
+def test_a_long_question_is_cut_at_a_word_to_fit_document_search() -> None:
+    class ShortQuery(ToolArgs):
+        query: str = Field(min_length=2, max_length=60)
+
+    docs = ShopTool("search_docs", "Policies.", ShortQuery, frozenset({"customer"}), _docs)
+    agent = ShopAgent(ScriptedChatModel(replies=[call("search_docs", query="returns"), AIMessage("")],
+                                        prompts=[], invocation_kwargs=[], bound_tools=[]),
+                      ToolRegistry([docs], engines=object()))
+    question = "Could you please tell me, in a few words, how returns of opened items work here?"
+    step = agent.ask(question, Session("customer", "U1")).steps[0]
+    cut = "Could you please tell me, in a few words, how returns of"  # 57 characters, cut at a word
+    assert step.status == "done" and step.arguments["query"] == cut
