@@ -52,3 +52,12 @@ def test_every_language_is_supported() -> None:
 def test_letters_of_scripts_no_supported_language_uses_are_foreign() -> None:
     assert foreign_letters("Петер") and foreign_letters("Hi 你好") and foreign_letters("مرحبا")
     assert not foreign_letters("Grüß Gott! ¿Qué tal? Ça va, l'été. 42 € 😊")
+
+
+@pytest.mark.parametrize(("greeting", "language"), [
+    ("Guten Morgen", "de"), ("Servus", "de"), ("Bonsoir", "fr"), ("Buenas tardes", "es"),
+    ("Buonasera", "it"), ("good evening", "en"), ("Che tempo farà domani a Roma?", "it"),
+    ("Puoi scrivermi una poesia?", "it"), ("Quel temps fera-t-il demain ?", "fr"),
+])
+def test_greetings_and_words_of_time_tell_the_language(greeting: str, language: str) -> None:
+    assert detect_language(greeting) == language
