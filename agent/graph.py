@@ -4,8 +4,9 @@ The session (role, user id) travels in the run's config, never in what the model
 fed back to the model once so it can repair its call; after that the user gets one clear sentence. The final
 answer is checked: every number and identifier must come from a tool result, and policy answers carry
 citations; a draft that fails is replaced by an answer composed from the tools' own summaries. A reply
-without tool results (small talk, a refusal, "I don't know") is shown only when it is clean and in the user's
-language, and is otherwise said with the agent's own sentences in that language (agent/phrases.py).
+without tool results (small talk, a refusal, "I don't know") is shown only when it is clean, in the user's
+language, and what the model meant to write (a decision head that chose words where the model wanted a call
+gets noise); otherwise it is said with the agent's own sentences in that language (agent/phrases.py).
 
 With `draft_answers=False` the model writes no draft after tool results: it only decides whether to call
 another tool (a multi-step question), and the answer is composed from the tools' summaries and passages.
@@ -349,7 +350,8 @@ class ShopAgent:
             answer.text = phrase("failed", language, error=failed[-1].error or "")
             answer.grounded = not draft
             return answer
-        if not trace and draft and not clean_reply(draft, question, language):
+        wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
+        if not trace and draft and (wanted_call or not clean_reply(draft, question, language)):
             answer.text = composed_reply(question, draft)
             answer.grounded = False
             answer.composed = True

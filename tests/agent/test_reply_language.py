@@ -69,3 +69,11 @@ def test_a_long_question_is_cut_at_a_word_to_fit_document_search() -> None:
     step = agent.ask(question, Session("customer", "U1")).steps[0]
     cut = "Could you please tell me, in a few words, how returns of"  # 57 characters, cut at a word
     assert step.status == "done" and step.arguments["query"] == cut
+
+
+def test_words_the_model_was_made_to_write_while_it_wanted_a_call_are_replaced() -> None:
+    noise = AIMessage("Porno: I'm sorry, I can only help with your own orders.",
+                      response_metadata={"decision": "answer", "wanted_call": True})
+    agent, _ = make_agent([noise])
+    answer = agent.ask("Has my latest order shipped yet?", Session("customer", "U1"))
+    assert answer.text == phrase("refusal", "en") and answer.composed

@@ -74,6 +74,7 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     chat = LocalChatModel(runtime=runtime, max_new_tokens=80)
     reply = chat.bind_tools(TOOLS).invoke(QUESTION)
     assert reply.response_metadata["decision"] == label
+    assert isinstance(reply.response_metadata["wanted_call"], bool)  # what the model's own token would do
     if label == ANSWER:  # words only: no call, and nothing a parser could take for one
         assert not reply.tool_calls and not reply.invalid_tool_calls
         assert (reply.content
