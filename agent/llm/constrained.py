@@ -40,9 +40,9 @@ FREE_TEXT_EXCLUDES = ("{", "```")
 # turn (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
 ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
 # Where the head chose words but the adapter wanted a call, the likeliest tokens left are debris of a call
-# ("Петер_result: ..., my_order_id: O0001234"). Such a reply also never holds a letter of a script no
-# supported language uses, nor an underscore (field names), and it starts like a sentence, not with a
-# lowercase word fragment ("okino"): `answer_excluded_ids` / `answer_first_excluded_ids`.
+# ("Петер_result: ..., my_order_id: O0001234"). A reply in words never holds a letter of a script no
+# supported language uses, nor an underscore (field names): `answer_excluded_ids`. (Forbidding a lowercase
+# first token too only traded "okino" for "Porno:"; the agent replaces such replies, see agent/graph.py.)
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
@@ -93,17 +93,13 @@ def _call_tag(tool: dict[str, Any]) -> Any:
 class GrammarMask:
     """Per-reply grammar state: masks the next token's logits and follows the tokens chosen."""
 
-    def __init__(
-        self, compiled_grammar: Any, excluded: Any | None = None, first_excluded: Any | None = None
-    ):
-        """`excluded`: token ids (a LongTensor) forbidden at every step besides the grammar's own rule;
-        `first_excluded`: forbidden at the first step only."""
+    def __init__(self, compiled_grammar: Any, excluded: Any | None = None):
+        """`excluded`: token ids (a LongTensor) forbidden besides the grammar's own rule."""
         import xgrammar as xgr
 
         self._matcher = xgr.GrammarMatcher(compiled_grammar)
         self._bitmask = xgr.allocate_token_bitmask(1, compiled_grammar.tokenizer_info.vocab_size)
         self._excluded = excluded
-        self._first_excluded = first_excluded
 
     def apply(self, logits: Any) -> None:
         """Set the logits of every token the grammar forbids next to -inf (logits: [1, vocab], in place)."""
@@ -111,10 +107,8 @@ class GrammarMask:
 
         self._matcher.fill_next_token_bitmask(self._bitmask)
         xgr.apply_token_bitmask_inplace(logits, self._bitmask.to(logits.device))
-        for ids in (self._excluded, self._first_excluded):
-            if ids is not None:
-                logits[:, ids.to(logits.device)] = float("-inf")
-        self._first_excluded = None  # only at the first step
+        if self._excluded is not None:
+            logits[:, self._excluded.to(logits.device)] = float("-inf")
 
     def accept(self, token_id: int) -> None:
         if not self._matcher.accept_token(token_id):
@@ -148,15 +142,13 @@ class ReplyGrammar:
     head: DecisionHead | None = None
     # the head's label -> compiled grammar (a forced call, or no call)
     by_decision: dict[str, Any] | None = None
-    # token ids (LongTensors) excluded from an answer in words: at every step, and at its first step
-    answer_excluded: Any | None = None
-    answer_first_excluded: Any | None = None
+    answer_excluded: Any | None = None  # token ids (a LongTensor) excluded from an answer in words
 
     def decided(self, label: str) -> GrammarMask:
         """The mask for this reply once the head chose `label`."""
         assert self.by_decision is not None, "decided() needs a grammar built with a decision head"
         if label == ANSWER:
-            return GrammarMask(self.by_decision[label], self.answer_excluded, self.answer_first_excluded)
+            return GrammarMask(self.by_decision[label], self.answer_excluded)
         return GrammarMask(self.by_decision[label])
 
     def start(self, first_logits: Any) -> GrammarMask:
@@ -181,9 +173,8 @@ class ToolGrammars:
         self._compiled: dict[str, Any] = {}
         texts = token_texts(tokenizer)
         self.call_start_ids = call_start_ids(texts)
-        # as LongTensors, ready to index logits with (see GrammarMask)
+        # a LongTensor, ready to index logits with (see GrammarMask)
         self.answer_excluded = torch.tensor(sorted(answer_excluded_ids(texts)), dtype=torch.long)
-        self.answer_first_excluded = torch.tensor(sorted(answer_first_excluded_ids(texts)), dtype=torch.long)
 
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
@@ -213,7 +204,7 @@ class ToolGrammars:
             }
             return ReplyGrammar(
                 self.compile(tools, choice), head=head, by_decision=by_decision,
-                answer_excluded=self.answer_excluded, answer_first_excluded=self.answer_first_excluded,
+                answer_excluded=self.answer_excluded,
             )
         if choice.mode == "auto" and tools:
             return ReplyGrammar(
@@ -242,8 +233,3 @@ def answer_excluded_ids(texts: Mapping[int, str]) -> frozenset[int]:
         i for i, text in texts.items() if "_" in text or "\ufffd" in text or foreign_letters(text)
     )
 
-
-def answer_first_excluded_ids(texts: Mapping[int, str]) -> frozenset[int]:
-    """Ids of the tokens an answer in words never starts with: a lowercase letter (a word fragment), or
-    blanks alone."""
-    return frozenset(i for i, text in texts.items() if not text.strip() or text.lstrip()[0].islower())
