@@ -352,7 +352,8 @@ class ShopAgent:
             return answer
         wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
         if not trace and draft and (wanted_call or not clean_reply(draft, question, language)):
-            answer.text = composed_reply(question, draft)
+            # words the model wanted a call instead of are no refusal: the question may well be the shop's
+            answer.text = composed_reply(question, "" if wanted_call else draft)
             answer.grounded = False
             answer.composed = True
             return answer

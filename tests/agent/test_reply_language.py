@@ -76,4 +76,4 @@ def test_words_the_model_was_made_to_write_while_it_wanted_a_call_are_replaced()
                       response_metadata={"decision": "answer", "wanted_call": True})
     agent, _ = make_agent([noise])
     answer = agent.ask("Has my latest order shipped yet?", Session("customer", "U1"))
-    assert answer.text == phrase("refusal", "en") and answer.composed
+    assert answer.text == phrase("dont_know", "en") and answer.composed  # "I don't know", not a refusal
