@@ -47,7 +47,7 @@ _WORDS: dict[str, frozenset[str]] = {
         ella nosotros vosotros ellos mi mis su sus nuestro nuestra qué que cuál cuáles quién dónde donde
         cuándo cuando por porque cómo como puedo puede pueden podría quisiera gracias hola buenos no sí
         en para con y o pero este esta estos estas hay del al última último próxima semana mes año
-        pedido pedidos buenas tardes noches días mañana ayer hoy
+        pedido pedidos buenas tardes noches días mañana ayer hoy de se
     """),
     "it": _words("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei

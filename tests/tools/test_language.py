@@ -58,6 +58,7 @@ def test_letters_of_scripts_no_supported_language_uses_are_foreign() -> None:
     ("Guten Morgen", "de"), ("Servus", "de"), ("Bonsoir", "fr"), ("Buenas tardes", "es"),
     ("Buonasera", "it"), ("good evening", "en"), ("Che tempo farà domani a Roma?", "it"),
     ("Puoi scrivermi una poesia?", "it"), ("Quel temps fera-t-il demain ?", "fr"),
+    ("¿Venden tiendas de campaña?", "es"), ("Vendez-vous des tentes de camping ?", "fr"),
 ])
-def test_greetings_and_words_of_time_tell_the_language(greeting: str, language: str) -> None:
+def test_greetings_words_of_time_and_spanish_de_tell_the_language(greeting: str, language: str) -> None:
     assert detect_language(greeting) == language
