@@ -2,8 +2,11 @@
 
 The session (role, user id) travels in the run's config, never in what the model writes. Tool errors are
 fed back to the model once so it can repair its call; after that the user gets one clear sentence. The final
-answer is checked: every number must come from a tool result, and policy answers carry citations; a draft
-that fails is replaced by an answer composed from the tools' own summaries.
+answer is checked: every number and identifier must come from a tool result, and policy answers carry
+citations; a draft that fails is replaced by an answer composed from the tools' own summaries. A reply
+without tool results (small talk, a refusal, "I don't know") is shown only when it is clean, in the user's
+language, and what the model meant to write (a decision head that chose words where the model wanted a call
+gets noise); otherwise it is said with the agent's own sentences in that language (agent/phrases.py).
 
 With `draft_answers=False` the model writes no draft after tool results: it only decides whether to call
 another tool (a multi-step question), and the answer is composed from the tools' summaries and passages.
@@ -28,13 +31,17 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
-from agent.grounding import citations_in, numbers_in, ungrounded_numbers
+from agent.composition import compose_answer
+from agent.grounding import citations_in, numbers_in, ungrounded_identifiers, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
+from agent.phrases import clean_reply, composed_reply, phrase
 from agent.roles import system_prompt
-from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
+from tools.language import detect_language
+from tools.registry import ROLES, Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
+DOCS_TOOL = "search_docs"  # document search: gets the user's own words (see ShopAgent._docs_query)
 HISTORY_MESSAGES = 6  # earlier-turn messages kept in the prompt; a small model has a small context
 _LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result|<quoted_document")  # JSON, CSV, echoed data
 
@@ -165,8 +172,12 @@ class ShopAgent:
                        "Please try again.")
             results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex,
                                        name=call.get("name") or "?"))
+        question = str(state["messages"][state["turn_start"]].content)
         for call in last.tool_calls:
-            step = run_step(self.registry, call["name"], call.get("args") or {}, session)
+            args = call.get("args") or {}
+            if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
+                args = {**args, "query": self._docs_query(question, str(args.get("query") or ""))}
+            step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:
                 on_step(step)
@@ -278,6 +289,19 @@ class ShopAgent:
             self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
         yield AgentEvent("answer", answer=answer)
 
+    def _docs_query(self, question: str, model_query: str) -> str:
+        """What document search is asked: the user's question, then the words of the model's query that the
+        user did not write (its English for a German question), within the tool's length limit.
+
+        The model's query alone was a shortened guess that missed passages the full question finds.
+        """
+        said = {word.lower() for word in re.findall(r"\w+", question)}
+        extra = [word for word in model_query.split() if word.strip(".,;:!?").lower() not in said]
+        query = " ".join([" ".join(question.split()), *extra])
+        tools = [t for role in ROLES for t in self.registry.for_role(role) if t.name == DOCS_TOOL]
+        limit = tools[0].args.model_json_schema()["properties"]["query"].get("maxLength") if tools else None
+        return query if limit is None or len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
+
     # ------------------------------------------------------------------ grounding
     def _retrieval_fallback(
         self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session
@@ -285,16 +309,19 @@ class ShopAgent:
         """Search the documents ourselves when the model answered from memory with figures of its own.
 
         A small model often skips the tool and states delivery times or fees it made up; the passage found
-        then either backs the draft's numbers or replaces the draft (see `_finish`).
+        then either backs the draft's numbers or replaces the draft (see `_finish`). A draft that is not clean
+        prose (stray tokens, an invented id) is no answer from memory: it is replaced without a search.
         """
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if not ungrounded_numbers(str(last.content), [question]):
+        draft = str(last.content)
+        if not ungrounded_numbers(draft, [question]) or not clean_reply(draft, question,
+                                                                         detect_language(question)):
+            return None  # no figures of its own, or no prose at all (stray tokens): nothing to check
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)}:
             return None
-        if "search_docs" not in {t.name for t in self.registry.for_role(session.role)}:
-            return None
-        step = run_step(self.registry, "search_docs", {"query": question[:300]}, session)
+        step = run_step(self.registry, DOCS_TOOL, {"query": self._docs_query(question, "")}, session)
         trace.append(step)
         return step
 
@@ -318,13 +345,21 @@ class ShopAgent:
         # A failed tool's error is its result: the sentence that reports it may repeat its figures.
         sources = [question] + [text for _, text in rendered] + [s.error for s in failed if s.error]
         answer.sources = sources
+        language = detect_language(question)
         if not done and failed:
-            answer.text = f"Sorry, I couldn't get that: {failed[-1].error}"
+            answer.text = phrase("failed", language, error=failed[-1].error or "")
             answer.grounded = not draft
+            return answer
+        wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
+        if not trace and draft and (wanted_call or not clean_reply(draft, question, language)):
+            # words the model wanted a call instead of are no refusal: the question may well be the shop's
+            answer.text = composed_reply(question, "" if wanted_call else draft)
+            answer.grounded = False
+            answer.composed = True
             return answer
         figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
         if done and not _acceptable(draft, sources, figures):
-            answer.text = _compose(done)
+            answer.text = compose_answer(done, language)
             answer.grounded = not draft  # no draft (draft_answers off): composed by design
             answer.composed = True
         if citations:
@@ -334,7 +369,7 @@ class ShopAgent:
             if not set(citations_in(answer.text)) & known:
                 answer.text += "\n\nSources: " + " ".join(f"[{c.citation_id}]" for c in citations[:3])
         if not answer.text:
-            answer.text = "I don't know. I can connect you with a member of our team if you like."
+            answer.text = phrase("dont_know", language)
         return answer
 
 
@@ -352,44 +387,14 @@ def _is_final(message: AnyMessage) -> bool:
 
 
 def _acceptable(draft: str, sources: list[str], figures: list[str]) -> bool:
-    """A draft may be shown if it is prose, invents no number, and quotes the analytics tools' figures.
+    """A draft may be shown if it is prose, invents no number or id, and quotes the analytics tools' figures.
 
     `sources` is everything the tools returned (with the question); `figures` the analytics results only:
     a policy answer need not repeat a number, an analytics answer must.
     """
     if not draft or _LOOKS_LIKE_DATA.search(draft):
         return False
-    if ungrounded_numbers(draft, sources):
+    if ungrounded_numbers(draft, sources) or ungrounded_identifiers(draft, sources):
         return False
     tool_numbers = numbers_in(" ".join(figures[1:])) - numbers_in(figures[0])
     return not tool_numbers or bool(numbers_in(draft) & tool_numbers)
-
-
-def _compose(steps: list[ToolStep]) -> str:
-    """An answer made only of what the tools said, used when the model's draft is not grounded.
-
-    Analytics tools contribute their one-line summary; document search its best passage, quoted and cited.
-    """
-    lines = []
-    for step in steps:
-        if step.output is None:
-            continue
-        if step.output.citations:
-            top = step.output.citations[0]
-            lines.append(f"From our {top.title}: {_lead(top.text)} [{top.citation_id}]")
-        else:
-            lines.append(step.output.summary)
-    return "\n".join(lines)
-
-
-def _lead(passage: str, max_chars: int = 400) -> str:
-    """The first sentences of a passage, without Markdown headings, up to `max_chars`."""
-    text = " ".join(line for line in passage.splitlines() if not line.lstrip().startswith("#"))
-    text = " ".join(text.split())
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    lead = ""
-    for sentence in sentences:
-        if lead and len(lead) + len(sentence) > max_chars:
-            break
-        lead = f"{lead} {sentence}".strip()
-    return lead[:max_chars]

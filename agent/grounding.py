@@ -1,4 +1,5 @@
-"""Grounding checks on a drafted answer: numbers must come from tool results, policies must be cited.
+"""Grounding checks on a drafted answer: numbers and identifiers must come from tool results, policies must
+be cited.
 
 Pure functions over text, so they are tested without a model. The agent uses them to decide whether the
 model's draft can be shown or must be replaced by an answer composed from the tool summaries.
@@ -11,6 +12,9 @@ import re
 # A number as people write it: 1,830 / 1830 / 2.4 / 18% / 2.4x / -3. Years and list markers count too;
 # a grounded answer simply repeats what the tools said.
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
+# A word that starts with a letter and holds an underscore or two digits: an id (O0001234, U000001, P0042)
+# or a field name (my_order_id), never an ordinary word.
+_WORD = re.compile(r"\b[^\W\d_]\w*\b", re.UNICODE)
 _CITATION = re.compile(r"\[([A-Za-z0-9_.:#/\-]+)\]")
 
 
@@ -39,6 +43,19 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> list[str]:
                 known.add(whole)
                 known |= {f"{whole}.{frac[:n]}".rstrip("0").rstrip(".") for n in range(1, len(frac))}
     return sorted(n for n in numbers_in(answer) - known)
+
+
+def identifiers_in(text: str) -> set[str]:
+    """Every identifier-like word in `text` (see _WORD): order, product and user ids, field names."""
+    return {word for word in _WORD.findall(text) if "_" in word or sum(c.isdigit() for c in word) >= 2}
+
+
+def ungrounded_identifiers(answer: str, sources: list[str]) -> list[str]:
+    """Identifiers in the answer that appear in none of the sources (tool results, the question itself)."""
+    known: set[str] = set()
+    for source in sources:
+        known |= identifiers_in(source)
+    return sorted(identifiers_in(answer) - known)
 
 
 def citations_in(text: str) -> list[str]:

@@ -10,6 +10,7 @@ gets `default`. Used by the agent (which language to answer in) and by retrieval
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
@@ -24,6 +25,7 @@ _WORDS: dict[str, frozenset[str]] = {
         their me us what which who whom where when why how can could would should will shall may might
         please thanks thank hi hello not no yes of to in on for with from and or but this that these
         those there here any some much many more most last next week month year order orders any get got
+        morning evening today tomorrow yesterday tonight
     """),
     "de": _words("""
         der die das den dem des ein eine einen einem einer ist sind war waren bin bist sein habe hat
@@ -31,31 +33,32 @@ _WORDS: dict[str, frozenset[str]] = {
         welcher welches wer wo wann warum wie kann koennen können könnte würde wuerde soll bitte danke
         hallo nicht kein keine ja nein von zu im in auf für fuer mit aus und oder aber diese dieser
         dieses gibt es noch schon letzte letzten nächste naechste woche monat jahr bestellung
-        bestellungen an am um bei nach mich mir uns euch man
+        bestellungen an am um bei nach mich mir uns euch man guten morgen abend servus moin heute
+        gestern
     """),
     "fr": _words("""
         le la les un une des du de est sont était étaient etre être ai as a avons avez ont je tu il elle
         nous vous ils elles mon ma mes ton ta votre vos notre nos quel quelle quels quelles qui où ou
         quand pourquoi comment peux peut pouvez pourriez voudrais merci bonjour salut ne pas non oui à
         au aux pour avec et mais ce cette ces y est-ce dernière dernier prochaine semaine mois année
-        commande commandes
+        commande commandes bonsoir coucou demain hier aujourd'hui soir
     """),
     "es": _words("""
         el la los las un una unos unas es son era eran ser estar está están he ha hemos han yo tú tu él
         ella nosotros vosotros ellos mi mis su sus nuestro nuestra qué que cuál cuáles quién dónde donde
         cuándo cuando por porque cómo como puedo puede pueden podría quisiera gracias hola buenos no sí
         en para con y o pero este esta estos estas hay del al última último próxima semana mes año
-        pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les muy
-        también ya
-        nunca siempre todo
+        pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les
+        muy también ya nunca siempre todo buenas tardes noches días mañana ayer hoy
     """),
     "it": _words("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei
         noi voi loro mio mia miei mie tuo tua suo sua nostro nostra che quale quali chi dove quando
         perché perche come posso può puo potete potrei vorrei grazie ciao buongiorno non sì si no di da
         in su per con e ed o ma questo questa questi queste c'è del della dei delle nel nella ultimo
-        ultima prossima settimana mese anno ordine ordini a al alla allo ai agli alle quanto quanti quanta
-        quante ci mi ti vi cosa anche sul sulla dal dalla faccio fate fai devo sempre già gia più piu
+        ultima prossima settimana mese anno ordine ordini a al alla allo ai agli alle quanto quanti
+        quanta quante ci mi ti vi cosa anche sul sulla dal dalla faccio fate fai devo sempre già gia più
+        piu buonasera salve puoi domani ieri oggi sera
     """),
 }
 
@@ -86,3 +89,14 @@ def detect_language(text: str, default: str = "en") -> str:
         return default
     leaders = [language for language in LANGUAGES if scores[language] == best]
     return default if default in leaders else leaders[0]
+
+
+# The script each supported language is written in: the first word of its letters' Unicode names.
+SCRIPTS: dict[str, str] = {"en": "LATIN", "de": "LATIN", "fr": "LATIN", "es": "LATIN", "it": "LATIN"}
+
+
+def foreign_letters(text: str) -> bool:
+    """Whether `text` holds a letter of a script that none of the supported languages is written in (a
+    Cyrillic or CJK word in a reply to a German shopper is a stray token, never an answer)."""
+    scripts = tuple(set(SCRIPTS.values()))
+    return any(char.isalpha() and not unicodedata.name(char, "").startswith(scripts) for char in text)

@@ -13,7 +13,7 @@
   bare model, which calls unseen tools far more reliably; the adapter's own tools keep the adapter.
 - Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks
   the tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says
-  which.
+  which, and `["wanted_call"]` whether the model's own first token would have opened a call.
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -214,6 +214,7 @@ def _final_chunk(
             "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
             "forced_tokens": stats.forced_tokens,
             "decision": stats.decision,
+            "wanted_call": stats.wanted_call,
             "tool_call_errors": errors,
         },
         chunk_position="last",

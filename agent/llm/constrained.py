@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.llm.decision_head import ANSWER, DecisionHead
 from agent.llm.tool_schema import ToolChoice, grammar_schema
 from agent.llm.wire_format import CALL_END, CALL_SEPARATOR, TOOL_CALL_OPEN, TURN_START, call_begin
+from tools.language import foreign_letters
 
 if TYPE_CHECKING:
     from agent.llm.warm_start import WarmStore
@@ -44,6 +45,10 @@ FREE_TEXT_EXCLUDES = ("{", "```")
 # Masked in a reply a decision head chose to answer in words: any call or call-like markup, and a new chat
 # turn (the 0.5B otherwise writes `<|im_start|>` and then a bare JSON call as "text").
 ANSWER_EXCLUDES = (TOOL_CALL_OPEN, *FREE_TEXT_EXCLUDES, TURN_START)
+# Where the head chose words but the adapter wanted a call, the likeliest tokens left are debris of a call
+# ("Петер_result: ..., my_order_id: O0001234"). A reply in words never holds a letter of a script no
+# supported language uses, nor an underscore (field names): `answer_excluded_ids`. (Forbidding a lowercase
+# first token too only traded "okino" for "Porno:"; the agent replaces such replies, see agent/graph.py.)
 # Longest whitespace run inside arguments JSON: enough for any indentation of flat arguments, and it stops
 # a weak model from emitting blanks until max_new_tokens.
 MAX_JSON_WHITESPACE = 4
@@ -110,11 +115,13 @@ def bounded_arrays(schema: Any, max_items: int = DEFAULT_MAX_ITEMS) -> Any:
 class GrammarMask:
     """Per-reply grammar state: masks the next token's logits and follows the tokens chosen."""
 
-    def __init__(self, compiled_grammar: Any):
+    def __init__(self, compiled_grammar: Any, excluded: Any | None = None):
+        """`excluded`: token ids (a LongTensor) forbidden besides the grammar's own rule."""
         import xgrammar as xgr
 
         self._matcher = xgr.GrammarMatcher(compiled_grammar)
         self._bitmask = xgr.allocate_token_bitmask(1, compiled_grammar.tokenizer_info.vocab_size)
+        self._excluded = excluded
 
     def apply(self, logits: Any) -> None:
         """Set the logits of every token the grammar forbids next to -inf (logits: [1, vocab], in place)."""
@@ -122,6 +129,8 @@ class GrammarMask:
 
         self._matcher.fill_next_token_bitmask(self._bitmask)
         xgr.apply_token_bitmask_inplace(logits, self._bitmask.to(logits.device))
+        if self._excluded is not None:
+            logits[:, self._excluded.to(logits.device)] = float("-inf")
 
     def accept(self, token_id: int) -> None:
         if not self._matcher.accept_token(token_id):
@@ -155,10 +164,13 @@ class ReplyGrammar:
     head: DecisionHead | None = None
     # the head's label -> compiled grammar (a forced call, or no call)
     by_decision: dict[str, Any] | None = None
+    answer_excluded: Any | None = None  # token ids (a LongTensor) excluded from an answer in words
 
     def decided(self, label: str) -> GrammarMask:
         """The mask for this reply once the head chose `label`."""
         assert self.by_decision is not None, "decided() needs a grammar built with a decision head"
+        if label == ANSWER:
+            return GrammarMask(self.by_decision[label], self.answer_excluded)
         return GrammarMask(self.by_decision[label])
 
     def start(self, first_logits: Any) -> GrammarMask:
@@ -174,6 +186,7 @@ class ToolGrammars:
 
     def __init__(self, tokenizer: Any, vocab_size: int, stop_token_ids: Sequence[int],
                  store: WarmStore | None = None):
+        import torch
         import xgrammar as xgr
 
         from agent.llm.warm_start import WarmStore
@@ -190,10 +203,14 @@ class ToolGrammars:
         self._compiler = xgr.GrammarCompiler(info)
         self._info = info
         self._compiled: dict[str, Any] = {}
-        self.call_start_ids = self._store.cached_text(
-            "call-start-ids", "", lambda: call_start_ids(tokenizer),
-            lambda ids: json.dumps(sorted(ids)), lambda text: frozenset(json.loads(text)),
+        call_start, excluded = self._store.cached_text(
+            "token-sets", "", lambda: _token_sets(tokenizer),
+            lambda sets: json.dumps([sorted(ids) for ids in sets]),
+            lambda text: tuple(frozenset(ids) for ids in json.loads(text)),
         )
+        self.call_start_ids: frozenset[int] = call_start
+        # a LongTensor, ready to index logits with (see GrammarMask)
+        self.answer_excluded = torch.tensor(sorted(excluded), dtype=torch.long)
 
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
@@ -228,7 +245,10 @@ class ToolGrammars:
                         else self.compile(tools, ToolChoice("forced", label)))
                 for label in head.labels
             }
-            return ReplyGrammar(self.compile(tools, choice), head=head, by_decision=by_decision)
+            return ReplyGrammar(
+                self.compile(tools, choice), head=head, by_decision=by_decision,
+                answer_excluded=self.answer_excluded,
+            )
         if choice.mode == "auto" and tools:
             return ReplyGrammar(
                 self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids
@@ -236,11 +256,29 @@ class ToolGrammars:
         return ReplyGrammar(self.compile(tools, choice))
 
 
-def call_start_ids(tokenizer: Any) -> frozenset[int]:
-    """Ids of the (non-special) tokens whose text, after leading blanks, begins with one of CALL_STARTS."""
+def token_texts(tokenizer: Any) -> dict[int, str]:
+    """The text of every non-special token, by id (decoded once per tokenizer: a second for 150k tokens)."""
     special = set(tokenizer.all_special_ids)
-    ids = list(range(len(tokenizer)))
-    texts = tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)
+    ids = [i for i in range(len(tokenizer)) if i not in special]
+    return dict(zip(ids, tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False)))
+
+
+def _token_sets(tokenizer: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """The call-start ids and the ids an answer in words excludes, from one decoding of the vocabulary."""
+    texts = token_texts(tokenizer)
+    return call_start_ids(texts), answer_excluded_ids(texts)
+
+
+def call_start_ids(texts: Mapping[int, str]) -> frozenset[int]:
+    """Ids of the tokens (`token_texts`) whose text, after leading blanks, begins with one of CALL_STARTS."""
+    return frozenset(i for i, text in texts.items() if text.lstrip().startswith(CALL_STARTS))
+
+
+def answer_excluded_ids(texts: Mapping[int, str]) -> frozenset[int]:
+    """Ids of the tokens an answer in words never holds: letters of a script no supported language uses
+    (tools.language.SCRIPTS), a piece of a character's bytes (how the rarer letters of those scripts are
+    written; every letter of the supported languages has whole tokens), or an underscore."""
     return frozenset(
-        i for i, text in zip(ids, texts) if i not in special and text.lstrip().startswith(CALL_STARTS)
+        i for i, text in texts.items() if "_" in text or "\ufffd" in text or foreign_letters(text)
     )
+

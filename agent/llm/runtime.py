@@ -44,6 +44,9 @@ class DecodeStats:
     finish_reason: str = ""
     # what the grammar's decision head chose (a tool name or "answer"), if it had one
     decision: str | None = None
+    # with a head: whether the model's own first token would have opened a call (words it is then made to
+    # write instead start with noise: "okino", "Петер_result")
+    wanted_call: bool | None = None
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -284,6 +287,7 @@ class LocalRuntime:
             return None
         if grammar.head is not None:
             stats.decision = grammar.head.decide(hidden)
+            stats.wanted_call = int(logits.argmax(dim=-1)) in self.grammars.call_start_ids
             return grammar.decided(stats.decision)
         return grammar.start(logits)
 

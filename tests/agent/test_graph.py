@@ -12,6 +12,7 @@ from pydantic import Field
 from agent.graph import ShopAgent
 from agent.grounding import ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls
+from agent.phrases import phrase
 from tests.agent.scripted_model import LocalScriptedChatModel, ScriptedChatModel, call
 from tools.errors import EngineInputError
 from tools.registry import Citation, Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
@@ -187,7 +188,7 @@ def test_memory_keeps_earlier_turns_in_the_same_thread_only() -> None:
 def test_chit_chat_needs_no_tool() -> None:
     agent, _ = make_agent([AIMessage("You're welcome!")])
     answer = agent.ask("thanks!", Session("customer", "U1"))
-    assert answer.steps == [] and answer.text == "You're welcome!"
+    assert answer.steps == [] and answer.text == phrase("thanks", "en")  # small talk: the agent's own words
 
 
 def test_stream_yields_steps_then_answer() -> None:
@@ -268,9 +269,9 @@ def test_answer_from_memory_with_invented_figures_triggers_document_search() -> 
 
 
 def test_answer_from_memory_without_figures_is_left_alone() -> None:
-    agent, _ = make_agent([AIMessage("Hello! How can I help?")])
-    answer = agent.ask("hi", Session("customer", "U1"))
-    assert answer.steps == [] and answer.text == "Hello! How can I help?"
+    agent, _ = make_agent([AIMessage("Of course! What do you need?")])
+    answer = agent.ask("can you help me?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == "Of course! What do you need?"
 
 
 def test_without_drafts_the_answer_is_composed_from_the_tool_and_the_model_only_decides() -> None:
@@ -303,6 +304,6 @@ def test_without_drafts_the_model_can_still_call_a_second_tool() -> None:
 
 
 def test_without_drafts_a_reply_without_tools_is_still_the_models() -> None:
-    agent, _ = make_agent([AIMessage("Hello! How can I help?")], draft_answers=False, local=True)
-    answer = agent.ask("hi", Session("operator"))
-    assert answer.text == "Hello! How can I help?" and answer.steps == []
+    agent, _ = make_agent([AIMessage("Of course! What do you need?")], draft_answers=False, local=True)
+    answer = agent.ask("can you help me?", Session("operator"))
+    assert answer.text == "Of course! What do you need?" and answer.steps == []

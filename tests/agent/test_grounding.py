@@ -1,6 +1,12 @@
-"""Numbers in an answer must come from tool results; citations are read back from the text."""
+"""Numbers and identifiers in an answer must come from tool results; citations are read back from the text."""
 
-from agent.grounding import citations_in, numbers_in, ungrounded_numbers
+from agent.grounding import (
+    citations_in,
+    identifiers_in,
+    numbers_in,
+    ungrounded_identifiers,
+    ungrounded_numbers,
+)
 
 
 def test_numbers_are_canonical_across_spellings() -> None:
@@ -31,3 +37,15 @@ def test_citations_are_read_in_order_without_repeats() -> None:
     text = ("You have 30 days [returns#window]. Opened earbuds only if defective [returns#opened-items] "
             "[returns#window].")
     assert citations_in(text) == ["returns#window", "returns#opened-items"]
+
+
+def test_ids_and_field_names_are_identifiers_but_words_and_units_are_not() -> None:
+    text = "Order O0001234 (user U000001, my_order_id) ships in 2 days: 10kg, MP3, Q3, the 2nd box."
+    assert identifiers_in(text) == {"O0001234", "U000001", "my_order_id"}
+
+
+def test_an_identifier_absent_from_every_source_is_ungrounded() -> None:
+    tool = "2 orders for U000001: O0000007 (shipped), O0000009 (delivered)."
+    assert ungrounded_identifiers("O0000007 has shipped.", [tool]) == []
+    assert ungrounded_identifiers("O0001234 has shipped, O0000009 too.", [tool, "where is my order?"]) == [
+        "O0001234"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent.llm.constrained import GrammarMask, answer_excluded_ids, token_texts
 from agent.llm.tool_schema import ToolChoice
 
 TOOLS = [
@@ -164,3 +165,29 @@ def test_arrays_in_a_call_are_bounded_by_their_max_items_or_the_default(tiny_run
     assert not accepts(tags(DEFAULT_MAX_ITEMS + 1))
     assert accepts('{"ids": [1, 2, 3]}')
     assert not accepts('{"ids": [1, 2, 3, 4]}')
+
+
+@pytest.mark.slow
+def test_an_answer_in_words_excludes_call_debris(real_runtime):
+    tokenizer = real_runtime.tokenizer
+    texts = token_texts(tokenizer)
+    excluded = answer_excluded_ids(texts)
+    for debris in ("Петер", "_result", "my_order_id", "你好", "مرحبا"):
+        assert set(tokenizer.encode(debris)) & excluded, debris
+    for words in ("Grüß Gott, ça va? ¡Hola! Où est ma commande? Perché l'ordine è in ritardo?", "Order 42."):
+        assert not set(tokenizer.encode(words)) & excluded, words
+
+
+def test_an_answer_mask_excludes_its_tokens_at_every_step(tiny_runtime):
+    import torch
+
+    grammars = tiny_runtime.grammars
+    assert grammars.for_reply(TOOLS, ToolChoice("auto")).answer_excluded is None  # a head's answer only
+    excluded, free = 5, 7
+    mask = GrammarMask(grammars.compile_answer(), torch.tensor([excluded]))
+    logits = torch.zeros(1, tiny_runtime.model.get_output_embeddings().weight.shape[0])
+    for _ in range(2):
+        logits.zero_()
+        mask.apply(logits)
+        assert logits[0, excluded] == float("-inf") and logits[0, free] == 0
+        mask.accept(free)

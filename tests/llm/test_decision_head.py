@@ -17,6 +17,7 @@ from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
 from tests.llm.test_chat_model import QUESTION, TOOLS
+from tools.language import foreign_letters
 
 LABELS = ("answer", "compare_regions", "find_spikes")
 
@@ -73,10 +74,13 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     chat = LocalChatModel(runtime=runtime, max_new_tokens=80)
     reply = chat.bind_tools(TOOLS).invoke(QUESTION)
     assert reply.response_metadata["decision"] == label
+    assert isinstance(reply.response_metadata["wanted_call"], bool)  # what the model's own token would do
     if label == ANSWER:  # words only: no call, and nothing a parser could take for one
         assert not reply.tool_calls and not reply.invalid_tool_calls
         assert (reply.content
                 and not any(mark in reply.content for mark in ("{", "```", "<tool_call>", "<|im_start|>")))
+        # nor debris of a call: no letters of other scripts, no field names
+        assert "_" not in reply.content and not foreign_letters(reply.content)
     else:
         (call,) = reply.tool_calls
         assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.language import LANGUAGES, detect_language
+from tools.language import LANGUAGES, detect_language, foreign_letters
 
 MESSAGES = {
     "en": ["where is my order", "Hi, can I return headphones I opened?",
@@ -51,3 +51,18 @@ def test_an_unknown_default_is_refused_with_the_choices() -> None:
 
 def test_every_language_is_supported() -> None:
     assert set(LANGUAGES) == set(MESSAGES)
+
+
+def test_letters_of_scripts_no_supported_language_uses_are_foreign() -> None:
+    assert foreign_letters("Петер") and foreign_letters("Hi 你好") and foreign_letters("مرحبا")
+    assert not foreign_letters("Grüß Gott! ¿Qué tal? Ça va, l'été. 42 € 😊")
+
+
+@pytest.mark.parametrize(("greeting", "language"), [
+    ("Guten Morgen", "de"), ("Servus", "de"), ("Bonsoir", "fr"), ("Buenas tardes", "es"),
+    ("Buonasera", "it"), ("good evening", "en"), ("Che tempo farà domani a Roma?", "it"),
+    ("Puoi scrivermi una poesia?", "it"), ("Quel temps fera-t-il demain ?", "fr"),
+    ("¿Venden tiendas de campaña?", "es"), ("Vendez-vous des tentes de camping ?", "fr"),
+])
+def test_greetings_words_of_time_and_spanish_de_tell_the_language(greeting: str, language: str) -> None:
+    assert detect_language(greeting) == language

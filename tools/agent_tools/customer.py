@@ -91,7 +91,9 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
          "currency": r.get("currency") or engines.profile().currency, "in_stock": int(r.get("stock", 1)) > 0}
         for r in frame.to_dict(orient="records")
     ]
-    return ToolOutput.from_result("search_products", result, cards=cards)
+    # nothing matched: the agent says so in the shopper's language, with the closest categories
+    facts = {} if cards else {"query": result.query, "closest_categories": result.closest_categories}
+    return ToolOutput.from_result("search_products", result, cards=cards, facts=facts)
 
 
 class MyOrdersArgs(ToolArgs):

@@ -1,0 +1,140 @@
+"""Every sentence the agent composes itself, once per supported language, and which one a reply needs.
+
+The model's own words are shown only when they are clean (see `clean_reply`); otherwise, and whenever the
+user wrote in another language than the model did, the agent says one of these instead, in the language
+`tools.language.detect_language` finds in the user's message. Add a language here and in tools/language.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.grounding import ungrounded_identifiers
+from tools.language import detect_language, foreign_letters, language_scores
+
+Kind = Literal["greeting", "thanks", "refusal", "dont_know", "failed", "nothing_matched"]
+
+PHRASES: dict[str, dict[Kind, str]] = {
+    "en": {
+        "greeting": "Hello! How can I help you?",
+        "thanks": "You're welcome! Is there anything else I can do for you?",
+        "refusal": "Sorry, I can't help with that here.",
+        "dont_know": "I don't know. I can connect you with a member of our team if you like.",
+        "failed": "Sorry, I couldn't get that: {error}",
+        "nothing_matched": "Sorry, we have nothing matching \"{query}\".",
+    },
+    "de": {
+        "greeting": "Hallo! Wie kann ich Ihnen helfen?",
+        "thanks": "Gern geschehen! Kann ich sonst noch etwas für Sie tun?",
+        "refusal": "Entschuldigung, dabei kann ich hier nicht helfen.",
+        "dont_know": "Das weiß ich leider nicht. Wenn Sie möchten, verbinde ich Sie mit unserem Team.",
+        "failed": "Entschuldigung, das konnte ich nicht abrufen: {error}",
+        "nothing_matched": "Entschuldigung, zu \"{query}\" haben wir nichts Passendes.",
+    },
+    "fr": {
+        "greeting": "Bonjour ! Comment puis-je vous aider ?",
+        "thanks": "Avec plaisir ! Puis-je faire autre chose pour vous ?",
+        "refusal": "Désolé, je ne peux pas vous aider avec cela ici.",
+        "dont_know": ("Je ne sais pas. Si vous le souhaitez, je peux vous mettre en contact avec "
+                      "notre équipe."),
+        "failed": "Désolé, je n'ai pas pu obtenir cela : {error}",
+        "nothing_matched": "Désolé, nous n'avons rien qui corresponde à \"{query}\".",
+    },
+    "es": {
+        "greeting": "¡Hola! ¿En qué puedo ayudarle?",
+        "thanks": "¡De nada! ¿Puedo ayudarle en algo más?",
+        "refusal": "Lo siento, no puedo ayudarle con eso aquí.",
+        "dont_know": "No lo sé. Si quiere, puedo ponerle en contacto con nuestro equipo.",
+        "failed": "Lo siento, no he podido obtener eso: {error}",
+        "nothing_matched": "Lo siento, no tenemos nada que coincida con \"{query}\".",
+    },
+    "it": {
+        "greeting": "Ciao! Come posso aiutarla?",
+        "thanks": "Prego! Posso fare altro per lei?",
+        "refusal": "Mi dispiace, non posso aiutarla con questo qui.",
+        "dont_know": "Non lo so. Se vuole, posso metterla in contatto con il nostro team.",
+        "failed": "Mi dispiace, non sono riuscito a ottenerlo: {error}",
+        "nothing_matched": "Mi dispiace, non abbiamo nulla che corrisponda a \"{query}\".",
+    },
+}
+
+# Closest categories offered after "nothing matched", per language ({categories}: a comma-separated list).
+CLOSEST_CATEGORIES: dict[str, str] = {
+    "en": "The closest categories we have: {categories}.",
+    "de": "Die nächsten Kategorien in unserem Sortiment: {categories}.",
+    "fr": "Les catégories les plus proches : {categories}.",
+    "es": "Las categorías más cercanas: {categories}.",
+    "it": "Le categorie più vicine: {categories}.",
+}
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words of small talk in every supported language: a message made of little else is a greeting or thanks.
+_GREETINGS = _words("""
+    hi hello hey hiya morning evening afternoon good day hallo guten tag morgen abend moin servus gruss
+    grüß grüss grüezi bonjour bonsoir salut coucou hola buenos buenas buen dia día tardes noches ciao salve
+    buongiorno buonasera there all everyone
+""")
+_THANKS = _words("""
+    thanks thank you thx ty cheers great perfect much a lot so very many danke dank dankeschön schön vielen
+    sehr super merci beaucoup bien gracias muchas mil grazie tante mille molto
+""")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A model's refusal, in whatever language it wrote it (the adapter answers in English).
+_REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann nicht|ne peux pas|no puedo|"
+                      r"non posso)\b", re.IGNORECASE)
+
+def phrase(kind: Kind, language: str, **fields: str) -> str:
+    """The sentence `kind` in `language` (a code of tools.language.LANGUAGES), with `fields` filled in."""
+    if language not in PHRASES:
+        raise ValueError(f"No phrases for language {language!r}; add them to agent/phrases.py "
+                         f"(languages with phrases: {', '.join(PHRASES)}).")
+    return PHRASES[language][kind].format(**fields)
+
+
+def small_talk(question: str) -> Kind | None:
+    """"greeting" or "thanks" when the message is nothing but small talk in any language, else None."""
+    words = [word.lower() for word in _WORD.findall(question)]
+    if not words or len(words) > 6:
+        return None
+    if all(word in _GREETINGS | _THANKS for word in words):
+        return "thanks" if any(word in _THANKS - _GREETINGS for word in words) else "greeting"
+    return None
+
+
+def reply_kind(question: str, draft: str) -> Kind:
+    """Which composed sentence replaces a reply without tool results: small talk is answered in kind, a draft
+    that refuses becomes a refusal, and anything else "I don't know"."""
+    talk = small_talk(question)
+    if talk is not None:
+        return talk
+    return "refusal" if _REFUSAL.search(draft) else "dont_know"
+
+
+def clean_reply(draft: str, question: str, language: str) -> bool:
+    """Whether a reply the model wrote without tools may be shown as it is.
+
+    Small talk is always answered with the agent's own sentence (the model's was "Gérezz!" for "Merci
+    beaucoup"). Anything else must start like a sentence (a capital letter or an opening mark, not a word
+    fragment such as "okino"), use only the scripts of the supported languages, hold no identifier the
+    question does not (an order id it made up), and be written in the user's `language`, with words of it.
+    """
+    text = draft.strip()
+    if small_talk(question) is not None:
+        return False
+    if not text or not (text[0].isupper() or text[0] in "¡¿\"'"):
+        return False
+    if foreign_letters(text):
+        return False
+    if ungrounded_identifiers(text, [question]):
+        return False
+    return language_scores(text)[language] > 0 and detect_language(text, default=language) == language
+
+
+def composed_reply(question: str, draft: str) -> str:
+    """The sentence that answers `question` when the model's `draft` (no tools ran) is not clean or not in
+    the user's language."""
+    return phrase(reply_kind(question, draft), detect_language(question))

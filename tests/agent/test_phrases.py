@@ -1,0 +1,82 @@
+"""The agent's own sentences: one set per supported language, picked for the user's language and need."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.phrases import (
+    CLOSEST_CATEGORIES,
+    PHRASES,
+    clean_reply,
+    composed_reply,
+    phrase,
+    reply_kind,
+    small_talk,
+)
+from tools.language import LANGUAGES, detect_language
+
+
+def test_every_supported_language_has_every_sentence() -> None:
+    assert set(PHRASES) == set(LANGUAGES) == set(CLOSEST_CATEGORIES)
+    kinds = set(PHRASES["en"])
+    assert all(set(sentences) == kinds for sentences in PHRASES.values())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_sentence_reads_as_its_own_language(language: str) -> None:
+    for kind in ("greeting", "thanks", "refusal", "dont_know"):
+        sentence = phrase(kind, language)
+        assert detect_language(sentence) == language, sentence
+
+
+def test_an_unsupported_language_is_named_with_the_fix() -> None:
+    with pytest.raises(ValueError, match="'nl'.*agent/phrases.py"):
+        phrase("greeting", "nl")
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("hi", "greeting"), ("Hallo!", "greeting"), ("Bonsoir", "greeting"), ("hola, buenas tardes", "greeting"),
+    ("Ciao", "greeting"), ("thanks a lot!", "thanks"), ("Vielen Dank", "thanks"),
+    ("merci beaucoup", "thanks"),
+    ("¡Muchas gracias!", "thanks"), ("grazie mille", "thanks"),
+    ("Hallo, kann ich geöffnete Kopfhörer zurückgeben?", None), ("Wo ist meine letzte Bestellung?", None),
+    ("thanks, and where is my order?", None),
+])
+def test_small_talk_is_told_from_questions_in_every_language(message: str, kind: str | None) -> None:
+    assert small_talk(message) == kind
+
+
+def test_a_reply_without_tools_is_a_refusal_only_when_the_model_refused() -> None:
+    assert reply_kind("What's the weather in Rome?", "Sorry, I can only help with your orders.") == "refusal"
+    assert reply_kind("What's the weather in Rome?", "Петер_result") == "dont_know"
+    assert reply_kind("Danke!", "Hi! What can I do for you?") == "thanks"
+
+
+@pytest.mark.parametrize("draft", [
+    "okino Hi! What can I do for you?", "Петер! What can I do for you?",
+    "Петер_result: my_latest_order_shipped_yet, my_order_id: O0001234, n: 5",
+    "Your order O0001234 is on its way.", "我可以帮你吗", "",
+])
+def test_stray_tokens_and_invented_ids_make_a_reply_unclean(draft: str) -> None:
+    assert not clean_reply(draft, "hi there", "en")
+
+
+def test_a_clean_reply_must_also_be_in_the_users_language() -> None:
+    refusal = "I'm sorry, I can only help with your own orders, our products and our policies."
+    assert clean_reply(refusal, "What's the weather like?", "en")
+    assert not clean_reply(refusal, "Wo ist meine letzte Bestellung?", "de")
+    assert clean_reply("Lo siento, no puedo ayudarle con eso.", "¿Qué tiempo hará mañana?", "es")
+    assert not clean_reply("Oké.", "¿Qué tiempo hará mañana?", "es")  # no word of the user's language
+    assert clean_reply("Your order O0000007 shipped.", "Where is O0000007?", "en")  # the id is the user's
+
+
+def test_small_talk_is_always_answered_with_the_agents_own_sentence() -> None:
+    assert not clean_reply("Gérezz!", "Merci beaucoup", "fr")
+    assert not clean_reply("Hi! What can I do for you?", "Hello there!", "en")
+
+
+def test_a_composed_reply_is_in_the_users_language() -> None:
+    english_refusal = "I'm sorry, I can only help with your own orders, our products and our policies."
+    assert composed_reply("Wo ist meine letzte Bestellung?", english_refusal) == phrase("refusal", "de")
+    assert composed_reply("Merci beaucoup", "Gérezz!") == phrase("thanks", "fr")
+    assert composed_reply("¿Qué tiempo hará mañana en Madrid?", "okino") == phrase("dont_know", "es")

@@ -1,0 +1,65 @@
+"""Product search on each shop's own catalogue: what the shop sells is found, what it does not sell is not
+listed, and the agent says so in the shopper's language with the closest categories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from agent.graph import ShopAgent
+from agent.phrases import CLOSEST_CATEGORIES, phrase
+from tests.agent.scripted_model import ScriptedChatModel, call
+from tools.registry import Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
+
+
+@pytest.mark.slow
+def test_each_shop_finds_what_it_sells_and_lists_nothing_for_what_it_does_not(
+    each_shop, embedder, tmp_path: Path
+) -> None:
+    from tools.agent_tools import ShopEngines, build_registry
+    from tools.knowledge import KnowledgeBase
+    from tools.knowledge.products import read_products
+
+    store, _ = each_shop
+    kb = KnowledgeBase(tmp_path / "chroma", embedder)
+    kb.index_products(store, progress=False)
+    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                          open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
+    registry = build_registry(engines)
+    products = read_products(store)
+    session = Session("customer", "U000001")
+    for category in sorted(products["category"].unique()):
+        found = registry.call("search_products", {"query": f"do you have {category.lower()}?",
+                                                  "in_stock_only": False}, session)
+        assert found.cards, category
+    for name in products.sample(10, random_state=3)["name"]:
+        found = registry.call("search_products", {"query": name, "in_stock_only": False}, session)
+        assert name in [card["name"] for card in found.cards]
+    for query in ("Do you sell snowboards?", "car tyres", "life insurance", "a used motorbike", "surfboard"):
+        nothing = registry.call("search_products", {"query": query, "in_stock_only": False}, session)
+        assert not nothing.cards, (query, [card["name"] for card in nothing.cards])
+        closest = nothing.facts["closest_categories"]
+        assert closest and set(closest) <= set(products["category"]) and nothing.facts["query"] == query
+
+
+class SearchArgs(ToolArgs):
+    query: str
+
+
+def _nothing(engines: object, args: SearchArgs, session: Session) -> ToolOutput:
+    return ToolOutput("search_products", f'No product matches "{args.query}".',
+                      facts={"query": args.query, "closest_categories": ["Boots", "Outdoor Jackets"]})
+
+
+def test_the_agent_says_nothing_matched_in_the_shoppers_language_with_the_closest_categories() -> None:
+    registry = ToolRegistry([ShopTool("search_products", "Products.", SearchArgs, frozenset({"customer"}),
+                                      _nothing)], engines=object())
+    model = ScriptedChatModel(replies=[call("search_products", query="snowboards"),
+                                       AIMessage("Wir haben Protein Bars P0042 für 2,99.")],
+                              prompts=[], invocation_kwargs=[], bound_tools=[])
+    answer = ShopAgent(model, registry).ask("Verkauft ihr Snowboards?", Session("customer", "U1"))
+    assert answer.composed and "P0042" not in answer.text
+    assert answer.text == "\n".join([phrase("nothing_matched", "de", query="snowboards"),
+                                     CLOSEST_CATEGORIES["de"].format(categories="Boots, Outdoor Jackets")])
