@@ -137,7 +137,7 @@ def test_a_leftover_temporary_file_is_never_read(loaded, tmp_path):
 def test_grammars_are_read_back_and_constrain_the_same_way(loaded, tmp_path, monkeypatch):
     question = prompt(SYSTEM, "Which regions spike on Friday?")
     expected = answer(runtime(loaded, tmp_path), question, [TOOL])
-    assert {p.name.split("-")[0] for p in tmp_path.rglob("*.json")} >= {"tokenizer", "call", "grammar"}
+    assert {p.name.split("-")[0] for p in tmp_path.rglob("*.json")} >= {"tokenizer", "token", "grammar"}
 
     import xgrammar as xgr
 
