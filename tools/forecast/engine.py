@@ -11,7 +11,8 @@ promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
 on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
 the winner's backtest errors (`calibration`; `RunOptions(intervals="model")` keeps the model's own);
-forecasts and bounds are clipped at zero (demand cannot be negative).
+forecasts and bounds are clipped at zero (demand cannot be negative). Seasonal positions where a series has
+stopped selling (a shop shut on Saturdays) are forecast zero, in the backtest too (`closed`).
 
 Series too short to backtest fall back to seasonal naive (or, below the grain's minimum history, the
 historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
@@ -38,6 +39,7 @@ from tools.forecast.accuracy import scaled_errors
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
 from tools.forecast.calibration import calibrate
+from tools.forecast.closed import close_backtest, close_positions
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -59,6 +61,7 @@ EXECUTORS: tuple[str, ...] = ("local", "dask")
 Intervals = Literal["calibrated", "model"]
 INTERVALS: tuple[str, ...] = ("calibrated", "model")
 LEVELS = list(CALIBRATED_LEVELS)
+BOUNDS = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
 CALIBRATION_WINDOWS = 8  # backtest horizons the bands are calibrated on, where the history allows
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
@@ -184,7 +187,10 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
-    return scaled_errors(cv, frame, group.season, squared=group.metric == "RMSSE"), cv, lifts
+    cv = close_backtest(cv, frame, freq)
+    squared = group.metric == "RMSSE"
+    return scaled_errors(cv.drop(columns="closed"), frame, group.season, squared=squared), cv, lifts
+
 
 
 def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
@@ -203,6 +209,8 @@ def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.D
         model = next(m for m in group.models if m.alias == pick)
         cv = _run("cross_validation", rows, [model], freq, group.season, opts, h=horizon, n_windows=windows,
                   step_size=horizon, refit=group.kind == "intermittent")
+        cv = close_backtest(cv, rows, freq)
+    cv = cv[~cv["closed"]]  # a closed period's zero forecast says nothing about the band's width
     return cv[["unique_id", "cutoff", "ds"]].assign(error=cv["y"] - cv[pick])
 
 
@@ -231,7 +239,8 @@ def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, seaso
                **{f"{name}-{side}-{lv}": f"{side}-{lv}" for side in ("lo", "hi") for lv in LEVELS}}
     out = out.rename(columns=renamed)
     out["model"] = model.alias + (CAL if lifts else "")
-    return out[FRAME_COLUMNS]
+    out["closed"] = close_positions(out, frame, freq.step, freq.season, [BOUNDS])
+    return out[FRAME_COLUMNS + ["closed"]]
 
 
 def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions) -> pd.DataFrame:
@@ -343,8 +352,7 @@ def forecast_series(
             backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options)
                           for pick, ids in chosen.items()]
         for uid in group.ids:
-            pick = str(best[uid])
-            metric = group.metric
+            pick, metric = str(best[uid]), group.metric
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
                                         float(scores.at[uid, BASELINE]), metric)
             if uid in lifts:
@@ -383,10 +391,10 @@ def forecast_series(
         result, checks = calibrate(result, pd.concat(backtests, ignore_index=True), frame, horizon)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
-    bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
+    result.loc[result.pop("closed").to_numpy(dtype=bool), BOUNDS] = 0.0  # calibration widened them
     # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
-    for column in bounds[1:]:
+    for column in BOUNDS[1:]:
         result[column] = result[column].fillna(result["y_hat"])
-    result[bounds] = result[bounds].clip(lower=0.0)
+    result[BOUNDS] = result[BOUNDS].clip(lower=0.0)
     result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     return ForecastResult(result, frame, reports, freq, horizon, top, **result_fields)

@@ -1,0 +1,49 @@
+"""Closed periods: a weekday a shop no longer sells on is forecast zero, its demand kept on the open days."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tools.forecast.closed import closed_positions, season_position
+from tools.forecast.engine import RunOptions, forecast_series
+
+DAY = pd.Timedelta(days=1)
+
+
+def _lumpy_shop(days: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Orders on ~60% of weekdays (lumpy sizes, classed intermittent), none on Saturdays or Sundays."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2025-01-06", periods=days, freq="D")
+    y = (rng.random(days) < 0.6) * rng.gamma(2.0, 50.0, days)
+    y[ds.dayofweek >= 5] = 0.0
+    return pd.DataFrame({"unique_id": "shop", "ds": ds, "y": np.round(y)})
+
+
+def test_a_weekday_without_sales_for_eight_weeks_is_closed_but_a_sparse_items_quiet_days_are_not():
+    shop = _lumpy_shop()
+    positions = season_position(shop["ds"], DAY, 7)
+    closed = closed_positions(shop["y"].to_numpy(), positions, 7)
+    saturday, sunday = (season_position(shop["ds"][shop["ds"].dt.dayofweek == d], DAY, 7)[0] for d in (5, 6))
+    assert closed == {int(saturday), int(sunday)}
+    assert closed_positions(shop["y"].to_numpy()[:50], positions[:50], 7) == set()  # under eight weeks
+    rng = np.random.default_rng(1)
+    sparse = (rng.random(300) < 0.2).astype(float)  # sells one day in five: some weekday may stay quiet
+    sparse[np.arange(300) % 7 == 3] = 0.0
+    assert closed_positions(sparse, np.arange(300) % 7, 7) == set()
+
+
+def test_closed_days_are_forecast_zero_and_their_demand_moves_to_the_open_days():
+    shop = _lumpy_shop()
+    result = forecast_series(shop, 28, "D", options=RunOptions(model_set="fast"))
+    report = result.reports["shop"]
+    assert report.kind == "intermittent"
+    frame = result.frame.assign(weekend=result.frame["ds"].dt.dayofweek >= 5)
+    bands = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
+    assert (frame.loc[frame["weekend"], bands] == 0).all().all()
+    assert (frame.loc[~frame["weekend"], "y_hat"] > 0).all()
+    # The weekly total stays the recent weekly demand, now all of it on weekdays.
+    recent_weekly = shop["y"].tail(12 * 7).sum() / 12
+    assert abs(frame["y_hat"].sum() / 4 / recent_weekly - 1) < 0.3
+    # Calibrated on the 20 open days of each of 8 backtest windows (a closed day says nothing of a width).
+    assert [check.points for check in report.intervals] == [8 * 20, 8 * 20]
