@@ -28,7 +28,7 @@ data.
 
 Accuracy: MASE and sMAPE (M4's) of the chosen model and of seasonal naive on the same held-out points;
 coverage of the calibrated 80%/95% bands and of the models' own bands (undone from the calibrated ones with
-each series' factor: the point forecasts are the same, so one run measures both).
+each series' widening per step: the point forecasts are the same, so one run measures both).
 Every accuracy line compares with seasonal naive measured in the same run; the last line is the demo ratio.
 """
 
@@ -89,13 +89,14 @@ def synthetic(n_series: int, days: int, seed: int = 0) -> pd.DataFrame:
 
 
 def model_bands(result: ForecastResult) -> pd.DataFrame:
-    """The models' own bands, undone from the calibrated ones (each band's factor is in the report; the
+    """The models' own bands, undone from the calibrated ones (each step's widening is in the report; the
     point forecasts are the same either way), so one run measures both."""
-    frame = result.frame.copy()
+    frame = result.frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     for uid, series_report in result.reports.items():
         rows = frame["unique_id"] == uid
         for check in series_report.intervals:
-            half = (frame.loc[rows, f"hi-{check.level}"] - frame.loc[rows, "y_hat"]) / check.factor
+            widening = np.asarray(check.widening)
+            half = (frame.loc[rows, f"hi-{check.level}"] - frame.loc[rows, "y_hat"]) / widening
             frame.loc[rows, f"hi-{check.level}"] = frame.loc[rows, "y_hat"] + half
             frame.loc[rows, f"lo-{check.level}"] = (frame.loc[rows, "y_hat"] - half).clip(lower=0.0)
     return frame

@@ -195,9 +195,10 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
 
 def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
                         horizon: int, freq: Frequency, opts: RunOptions) -> pd.DataFrame:
-    """Backtest errors (unique_id, cutoff, ds, error) of the chosen model over up to CALIBRATION_WINDOWS
-    horizons: the selection's windows and older ones where the history holds two cycles of each season
-    before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the selection's."""
+    """Backtest errors and forecasts (unique_id, cutoff, step, error, y_hat) of the chosen model over up to
+    CALIBRATION_WINDOWS horizons: the selection's and older ones where the history holds two cycles of each
+    season before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the
+    selection's. Closed periods are left out."""
     rows = frame[frame["unique_id"].isin(ids)]
     n_min = int(rows.groupby("unique_id").size().min())
     n_train = n_min - opts.n_windows * horizon
@@ -210,8 +211,9 @@ def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.D
         cv = _run("cross_validation", rows, [model], freq, group.season, opts, h=horizon, n_windows=windows,
                   step_size=horizon, refit=group.kind == "intermittent")
         cv = close_backtest(cv, rows, freq)
-    cv = cv[~cv["closed"]]  # a closed period's zero forecast says nothing about the band's width
-    return cv[["unique_id", "cutoff", "ds"]].assign(error=cv["y"] - cv[pick])
+    cv = cv[~cv["closed"]]  # a closed period's zero says nothing of a band's width
+    step = ((cv["ds"] - cv["cutoff"]) / freq.step).round().astype(int) - 1
+    return cv[["unique_id", "cutoff"]].assign(step=step, error=cv["y"] - cv[pick], y_hat=cv[pick])
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
@@ -322,9 +324,7 @@ def forecast_series(
     horizon = int(horizon)
     check_model_set(options.model_set)
     if options.executor not in EXECUTORS:
-        raise ForecastInputError(
-            f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}."
-        )
+        raise ForecastInputError(f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}")
     if options.intervals not in INTERVALS:
         raise ForecastInputError(f"Unknown intervals {options.intervals!r}. Use one of: "
                                  f"{', '.join(INTERVALS)}.")
