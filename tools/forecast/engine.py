@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from tools.forecast.accuracy import scaled_errors
+from tools.forecast.accuracy import scaled_errors, smape
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
 from tools.forecast.calibration import calibrate
@@ -123,12 +123,10 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
         data = dd.from_pandas(frame,
                               npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
     if opts.executor == "dask":
-        out = getattr(sf, method)(df=data, **kwargs)
+        out = getattr(sf, method)(df=data, **kwargs).compute()
     else:
         with _FIT_LOCK:
             out = getattr(sf, method)(df=data, **kwargs)
-    if opts.executor == "dask":
-        out = out.compute()
     out = out.reset_index(drop=True) if "unique_id" in out.columns else out.reset_index()
     out["unique_id"] = out["unique_id"].astype(str)
     out["ds"] = pd.to_datetime(out["ds"])
@@ -343,7 +341,7 @@ def forecast_series(
     for group in groups:
         rows = frame[frame["unique_id"].isin(group.ids)]
         scores, cv, lifts = _backtest(group, rows, calendar, horizon, freq, options)
-        best = scores.idxmin(axis=1)
+        best, smapes = scores.idxmin(axis=1), smape(cv.drop(columns="closed"))
         chosen: dict[str, list[str]] = {}
         for uid in group.ids:
             pick = str(best[uid])
@@ -354,7 +352,8 @@ def forecast_series(
         for uid in group.ids:
             pick, metric = str(best[uid]), group.metric
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
-                                        float(scores.at[uid, BASELINE]), metric)
+                                        float(scores.at[uid, BASELINE]), metric, float(smapes.at[uid, pick]),
+                                        float(smapes.at[uid, BASELINE]))
             if uid in lifts:
                 base = scores.loc[uid, [c for c in scores.columns if not c.endswith(CAL)]].min()
                 cal = scores.loc[uid, [c for c in scores.columns if c.endswith(CAL)]].min()
