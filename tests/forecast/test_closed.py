@@ -47,3 +47,19 @@ def test_closed_days_are_forecast_zero_and_their_demand_moves_to_the_open_days()
     assert abs(frame["y_hat"].sum() / 4 / recent_weekly - 1) < 0.3
     # Calibrated on the 20 open days of each of 8 backtest windows (a closed day says nothing of a width).
     assert [check.points for check in report.intervals] == [8 * 20, 8 * 20]
+
+
+def test_a_model_column_without_forecasts_stays_empty_on_closed_days():
+    """A backtest frame holds NaN where a variant was not run for a series (no calendar lifts); zeroing its
+    closed days would give it a perfect score on them alone, and the backtest would pick it."""
+    from tools.forecast.closed import close_backtest
+    from tools.forecast.grain import get_frequency
+
+    shop = _lumpy_shop()
+    cutoff = shop["ds"].iloc[-29]
+    cv = shop[shop["ds"] > cutoff].assign(cutoff=cutoff, Croston=50.0, **{"Croston+cal": np.nan})
+    closed = close_backtest(cv, shop[shop["ds"] <= cutoff], get_frequency("D"))
+    weekend = closed["ds"].dt.dayofweek >= 5
+    assert closed["closed"].equals(weekend)
+    assert (closed.loc[weekend, "Croston"] == 0).all() and closed["Croston+cal"].isna().all()
+    assert closed.loc[~weekend, "Croston"].sum() == np.float64(50.0 * len(closed))  # the total kept

@@ -73,7 +73,8 @@ def close_positions(forecast: pd.DataFrame, history: pd.DataFrame, step: pd.Time
             kept, total = float(point[~closed].sum()), float(point.sum())
             spread = total / kept if kept > 0 else 1.0
             forecast.loc[rows.index[~closed], columns] = rows.loc[~closed, columns].to_numpy() * spread
-            forecast.loc[rows.index[closed], columns] = 0.0
+            # times 0, not = 0: a column without forecasts here (NaN: no calendar variant) must stay empty
+            forecast.loc[rows.index[closed], columns] = rows.loc[closed, columns].to_numpy() * 0.0
         mask.loc[rows.index[closed]] = True
     return mask
 
