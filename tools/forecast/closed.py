@@ -4,11 +4,11 @@ A shop shut on Saturdays sells nothing on Saturdays, but a model without a seaso
 one rate for every day) forecasts each Saturday a seventh of the week's demand, and a seasonal one a small
 positive amount; the day is then wrong by 100% of itself (sMAPE 200% on UCI retail's Saturdays). A position
 counts as closed when it had no demand in each of its last `CLOSED_CYCLES` cycles while the other positions
-sold often enough that so many zeros in a row would be chance less than `CHANCE` of the time (a sparse item
-that sells one day in five is not "closed" on the days it happened not to sell). Closed positions are
-forecast 0 with a zero band, and the forecast's total over the horizon moves onto the open positions in
-proportion, so the cycle's demand is kept: a flat rate is spread over the open days, and a seasonal model that
-already put ~0 there is barely changed.
+sold often enough that so many zeros in a row at any of the season's positions would be chance less than
+`CHANCE` of the time (a sparse item that sells one day in five is not "closed" on the days it happened not to
+sell). Closed positions are forecast 0 with a zero band, and the forecast's total over the horizon moves onto
+the open positions in proportion, so the cycle's demand is kept: a flat rate is spread over the open days, and
+a seasonal model that already put ~0 there is barely changed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 from tools.forecast.grain import Frequency
 
 CLOSED_CYCLES = 8  # cycles a position must have sold nothing in
-CHANCE = 0.01  # most likely chance of that many zeros in a row at the open positions' rate of selling
+CHANCE = 0.01  # the most likely chance that some position has that many zeros in a row at the open rate
 
 
 def season_position(ds: pd.Series | pd.DatetimeIndex, step: pd.Timedelta, season: int) -> np.ndarray:
@@ -41,7 +41,8 @@ def closed_positions(y: np.ndarray, positions: np.ndarray, season: int) -> set[i
     if not silent or not open_rows.any():
         return set()
     selling = float(np.mean(recent[open_rows] != 0))
-    return silent if (1 - selling) ** CLOSED_CYCLES < CHANCE else set()
+    # `season` positions could each go quiet by chance: the run must be unlikely for every one of them.
+    return silent if season * (1 - selling) ** CLOSED_CYCLES < CHANCE else set()
 
 
 def close_positions(forecast: pd.DataFrame, history: pd.DataFrame, step: pd.Timedelta, season: int,
