@@ -78,6 +78,10 @@ def test_summary_quotes_total_interval_and_backtest_verdict():
     assert text.startswith(f"Expect {mean:,.0f} units (80%: {lo:,.0f}-{hi:,.0f}) for Trail Boots in Bavaria "
                            "over the next 28 days starting")
     assert "in backtest (MASE" in text
+    report = result.reports["s00"]  # both error measures of the backtest, the model's and seasonal naive's
+    assert f"sMAPE {report.smape:.0f}% vs seasonal naive's {report.baseline_smape:.0f}%" in text
+    backtest = result.as_dict()["series"][0]["backtest"]
+    assert (backtest["smape"], backtest["seasonal_naive_smape"]) == (report.smape, report.baseline_smape)
 
 
 def test_chart_spec_has_history_and_forecast_with_bands():

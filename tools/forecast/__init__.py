@@ -14,8 +14,9 @@ Any series (not from the store): a long frame `unique_id, ds, y` (regular period
 
 Modules: `scope` (names checked), `series` (SQL, zero-filled, local periods), `table` (any table's columns
 into periods), `calendar` (holidays and promotions), `models` (candidates), `engine` (backtest, choice,
-forecast; `forecast_series` for any long frame, locally, with n_jobs, or on dask), `calibration` (bands
-fitted to backtest errors), `hierarchy` (reconciliation), `result`, `reorder`, `demand`.
+forecast; `forecast_series` for any long frame, locally, with n_jobs, or on dask), `closed` (weekdays or
+hours a series no longer sells in), `calibration` (bands fitted to backtest errors), `hierarchy`
+(reconciliation), `result`, `reorder`, `demand`.
 """
 
 from tools.forecast.demand import forecast_demand

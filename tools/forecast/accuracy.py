@@ -1,4 +1,4 @@
-"""Backtest error measures: MASE for regular series, RMSSE for intermittent ones (see `engine`)."""
+"""Backtest error measures: MASE for regular series, RMSSE for intermittent ones (see `engine`), and sMAPE."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ def scaled_errors(cv: pd.DataFrame, frame: pd.DataFrame, season: int, squared: b
     errors["unique_id"] = cv["unique_id"]
     score = errors.groupby("unique_id")[models].mean().div(scale, axis=0)
     return np.sqrt(score) if squared else score
+
+
+def smape(cv: pd.DataFrame) -> pd.DataFrame:
+    """sMAPE in percent (M4's: 200 |y - f| / (|y| + |f|), 0 where both are 0) of every model column of a
+    cross-validation frame, per series; forecasts are clipped at zero, as the answers are."""
+    models = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
+    forecast, actual = cv[models].clip(lower=0.0), cv["y"].abs()
+    denominator = forecast.add(actual, axis=0)
+    points = (200 * forecast.sub(cv["y"], axis=0).abs() / denominator.where(denominator > 0)).fillna(0.0)
+    return points.assign(unique_id=cv["unique_id"]).groupby("unique_id")[models].mean()

@@ -11,7 +11,8 @@ promotions measurably move a series, every candidate is also backtested on the
 calendar-adjusted history (`calendar`), and the adjustment is kept only if it wins. The winner is then refit
 on the whole history and forecast with 80% and 95% intervals, which are rescaled to cover their level of
 the winner's backtest errors (`calibration`; `RunOptions(intervals="model")` keeps the model's own);
-forecasts and bounds are clipped at zero (demand cannot be negative).
+forecasts and bounds are clipped at zero (demand cannot be negative). Seasonal positions where a series has
+stopped selling (a shop shut on Saturdays) are forecast zero, in the backtest too (`closed`).
 
 Series too short to backtest fall back to seasonal naive (or, below the grain's minimum history, the
 historic average), with a note saying so. Regular-series backtests fit once at the first cutoff and roll
@@ -34,10 +35,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from tools.forecast.accuracy import scaled_errors
+from tools.forecast.accuracy import scaled_errors, smape
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
 from tools.forecast.calibration import calibrate
+from tools.forecast.closed import close_backtest, close_positions
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
 from tools.forecast.models import (
@@ -59,6 +61,7 @@ EXECUTORS: tuple[str, ...] = ("local", "dask")
 Intervals = Literal["calibrated", "model"]
 INTERVALS: tuple[str, ...] = ("calibrated", "model")
 LEVELS = list(CALIBRATED_LEVELS)
+BOUNDS = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
 CAL = "+cal"  # suffix of a model fit on calendar-adjusted history
 CALIBRATION_WINDOWS = 8  # backtest horizons the bands are calibrated on, where the history allows
 _FIT_LOCK = threading.Lock()  # one statsforecast run at a time per process (its compiled models share state)
@@ -120,12 +123,10 @@ def _run(method: str, frame: pd.DataFrame, models: list[Any], freq: Frequency, s
         data = dd.from_pandas(frame,
                               npartitions=max(1, min(frame["unique_id"].nunique(), 2 * opts.n_jobs, 16)))
     if opts.executor == "dask":
-        out = getattr(sf, method)(df=data, **kwargs)
+        out = getattr(sf, method)(df=data, **kwargs).compute()
     else:
         with _FIT_LOCK:
             out = getattr(sf, method)(df=data, **kwargs)
-    if opts.executor == "dask":
-        out = out.compute()
     out = out.reset_index(drop=True) if "unique_id" in out.columns else out.reset_index()
     out["unique_id"] = out["unique_id"].astype(str)
     out["ds"] = pd.to_datetime(out["ds"])
@@ -184,14 +185,18 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
         cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
         cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
-    return scaled_errors(cv, frame, group.season, squared=group.metric == "RMSSE"), cv, lifts
+    cv = close_backtest(cv, frame, freq)
+    squared = group.metric == "RMSSE"
+    return scaled_errors(cv.drop(columns="closed"), frame, group.season, squared=squared), cv, lifts
+
 
 
 def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
                         horizon: int, freq: Frequency, opts: RunOptions) -> pd.DataFrame:
-    """Backtest errors (unique_id, cutoff, ds, error) of the chosen model over up to CALIBRATION_WINDOWS
-    horizons: the selection's windows and older ones where the history holds two cycles of each season
-    before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the selection's."""
+    """Backtest errors and forecasts (unique_id, cutoff, step, error, y_hat) of the chosen model over up to
+    CALIBRATION_WINDOWS horizons: the selection's and older ones where the history holds two cycles of each
+    season before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the
+    selection's. Closed periods are left out."""
     rows = frame[frame["unique_id"].isin(ids)]
     n_min = int(rows.groupby("unique_id").size().min())
     n_train = n_min - opts.n_windows * horizon
@@ -203,7 +208,10 @@ def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.D
         model = next(m for m in group.models if m.alias == pick)
         cv = _run("cross_validation", rows, [model], freq, group.season, opts, h=horizon, n_windows=windows,
                   step_size=horizon, refit=group.kind == "intermittent")
-    return cv[["unique_id", "cutoff", "ds"]].assign(error=cv["y"] - cv[pick])
+        cv = close_backtest(cv, rows, freq)
+    cv = cv[~cv["closed"]]  # a closed period's zero says nothing of a band's width
+    step = ((cv["ds"] - cv["cutoff"]) / freq.step).round().astype(int) - 1
+    return cv[["unique_id", "cutoff"]].assign(step=step, error=cv["y"] - cv[pick], y_hat=cv[pick])
 
 
 def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, season: int, opts: RunOptions,
@@ -231,7 +239,8 @@ def _final(frame: pd.DataFrame, model: Any, horizon: int, freq: Frequency, seaso
                **{f"{name}-{side}-{lv}": f"{side}-{lv}" for side in ("lo", "hi") for lv in LEVELS}}
     out = out.rename(columns=renamed)
     out["model"] = model.alias + (CAL if lifts else "")
-    return out[FRAME_COLUMNS]
+    out["closed"] = close_positions(out, frame, freq.step, freq.season, [BOUNDS])
+    return out[FRAME_COLUMNS + ["closed"]]
 
 
 def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions) -> pd.DataFrame:
@@ -313,9 +322,7 @@ def forecast_series(
     horizon = int(horizon)
     check_model_set(options.model_set)
     if options.executor not in EXECUTORS:
-        raise ForecastInputError(
-            f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}."
-        )
+        raise ForecastInputError(f"Unknown executor {options.executor!r}. Use one of: {', '.join(EXECUTORS)}")
     if options.intervals not in INTERVALS:
         raise ForecastInputError(f"Unknown intervals {options.intervals!r}. Use one of: "
                                  f"{', '.join(INTERVALS)}.")
@@ -334,7 +341,7 @@ def forecast_series(
     for group in groups:
         rows = frame[frame["unique_id"].isin(group.ids)]
         scores, cv, lifts = _backtest(group, rows, calendar, horizon, freq, options)
-        best = scores.idxmin(axis=1)
+        best, smapes = scores.idxmin(axis=1), smape(cv.drop(columns="closed"))
         chosen: dict[str, list[str]] = {}
         for uid in group.ids:
             pick = str(best[uid])
@@ -343,10 +350,10 @@ def forecast_series(
             backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options)
                           for pick, ids in chosen.items()]
         for uid in group.ids:
-            pick = str(best[uid])
-            metric = group.metric
+            pick, metric = str(best[uid]), group.metric
             reports[uid] = SeriesReport(uid, pick, group.kind, int(lengths[uid]), float(scores.at[uid, pick]),
-                                        float(scores.at[uid, BASELINE]), metric)
+                                        float(scores.at[uid, BASELINE]), metric, float(smapes.at[uid, pick]),
+                                        float(smapes.at[uid, BASELINE]))
             if uid in lifts:
                 base = scores.loc[uid, [c for c in scores.columns if not c.endswith(CAL)]].min()
                 cal = scores.loc[uid, [c for c in scores.columns if c.endswith(CAL)]].min()
@@ -383,10 +390,10 @@ def forecast_series(
         result, checks = calibrate(result, pd.concat(backtests, ignore_index=True), frame, horizon)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
-    bounds = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
+    result.loc[result.pop("closed").to_numpy(dtype=bool), BOUNDS] = 0.0  # calibration widened them
     # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
-    for column in bounds[1:]:
+    for column in BOUNDS[1:]:
         result[column] = result[column].fillna(result["y_hat"])
-    result[bounds] = result[bounds].clip(lower=0.0)
+    result[BOUNDS] = result[BOUNDS].clip(lower=0.0)
     result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     return ForecastResult(result, frame, reports, freq, horizon, top, **result_fields)

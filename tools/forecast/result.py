@@ -30,6 +30,8 @@ class SeriesReport:
     score: float | None = None  # chosen model's backtest error (`metric`)
     baseline_score: float | None = None  # seasonal naive's error on the same windows
     metric: str = "MASE"  # MASE for regular series, RMSSE for intermittent ones (models.error_measure)
+    smape: float | None = None  # chosen model's backtest sMAPE in % (reported; the choice is by `metric`)
+    baseline_smape: float | None = None  # seasonal naive's on the same windows
     calendar: str | None = None  # holiday / promotion lifts found, and whether adjusting for them helped
     notes: list[str] = field(default_factory=list)
     intervals: list[IntervalCheck] = field(default_factory=list)  # backtest coverage (empty: not calibrated)
@@ -116,7 +118,10 @@ class ForecastResult:
                 verdict = f"{report.model_name} beat seasonal naive by {gain:.0%} in backtest"
             else:
                 verdict = f"{report.model_name} was {-gain:.0%} worse than seasonal naive in backtest"
-            line += f"; {verdict} ({report.metric} {report.score:.2f})"
+            line += f"; {verdict} ({report.metric} {report.score:.2f}"
+            if report.smape is not None:
+                line += f"; sMAPE {report.smape:.0f}% vs seasonal naive's {report.baseline_smape:.0f}%"
+            line += ")"
         extras = [report.coverage_text()] + report.notes + self.notes
         if report.calendar:
             extras = [report.calendar] + extras
@@ -134,7 +139,8 @@ class ForecastResult:
             series.append({
                 "unique_id": uid, "model": report.model, "kind": report.kind, "history": report.n_history,
                 "backtest": {"metric": report.metric, "score": report.score,
-                             "seasonal_naive": report.baseline_score},
+                             "seasonal_naive": report.baseline_score, "smape": report.smape,
+                             "seasonal_naive_smape": report.baseline_smape},
                 "intervals": [{"level": c.level, "backtest_coverage": c.calibrated, "model_coverage": c.model,
                                "points": c.points} for c in report.intervals],
                 "notes": report.notes, "forecast": rows.to_dict("records"),
