@@ -23,12 +23,12 @@ TOML form (every key optional; the flags' names):
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finetune.data import TranscriptError
+from tools.events.mapping import read_mapping_file
 
 MESSAGE_COLUMNS = ("conversation_id", "role", "text", "turn", "timestamp", "comments")
 PAIR_FIELDS = ("question", "answer", "intent")
@@ -98,16 +98,7 @@ class TranscriptMapping:
     @classmethod
     def from_toml(cls, path: Path) -> TranscriptMapping:
         """A mapping file (see the module docstring for its form); errors name the file."""
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise TranscriptError(f"Mapping file {path} not found.") from error
-        except tomllib.TOMLDecodeError as error:
-            raise TranscriptError(f"Mapping file {path} is not valid TOML: {error}.") from error
-        unknown = sorted(set(data) - set(TOML_KEYS))
-        if unknown:
-            raise TranscriptError(f"{path}: unknown key(s) {', '.join(unknown)}; valid keys: "
-                                  f"{', '.join(TOML_KEYS)}.")
+        data = read_mapping_file(path, TOML_KEYS, TranscriptError)
         names = data.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
             raise TranscriptError(f"{path}: names must be a list of column names, e.g. "

@@ -357,7 +357,7 @@ def test_bad_mappings_are_refused_before_reading(build, message: str) -> None:
 def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "map.toml"
     path.write_text('[colums]\nevent_time = "t"\n', encoding="utf-8")
-    with pytest.raises(IngestError, match="Unknown keys colums.*Valid keys: columns, constants"):
+    with pytest.raises(IngestError, match=r"Unknown key\(s\) colums.*Valid keys: columns, constants"):
         ColumnMapping.from_toml(path)
 
 

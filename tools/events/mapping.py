@@ -68,6 +68,22 @@ def _check_constant(name: str, value: str) -> None:
         )
 
 
+def read_mapping_file(path: Path, valid_keys: tuple[str, ...] | list[str],
+                      error: type[Exception]) -> dict:
+    """A TOML mapping file's tables; a missing file, bad TOML or an unknown key raises `error` naming the file
+    (and the valid keys)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as missing:
+        raise error(f"Mapping file {path} not found.") from missing
+    except tomllib.TOMLDecodeError as bad:
+        raise error(f"Mapping file {path} is not valid TOML: {bad}.") from bad
+    unknown = sorted(set(data) - set(valid_keys))
+    if unknown:
+        raise error(f"Unknown key(s) {', '.join(unknown)} in {path}. Valid keys: {', '.join(valid_keys)}.")
+    return data
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     """Source columns, constants and defaults for the canonical event columns, and how to read times."""
@@ -122,17 +138,7 @@ class ColumnMapping:
     def from_toml(cls, path: Path | str) -> ColumnMapping:
         """Load a mapping file (see the module docstring for its form)."""
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise IngestError(f"Mapping file {path} not found.") from error
-        except tomllib.TOMLDecodeError as error:
-            raise IngestError(f"Mapping file {path} is not valid TOML: {error}.") from error
-        unknown = sorted(set(data) - set(_TOML_KEYS))
-        if unknown:
-            raise IngestError(
-                f"Unknown keys {', '.join(unknown)} in {path}. Valid keys: {', '.join(_TOML_KEYS)}."
-            )
+        data = read_mapping_file(path, _TOML_KEYS, IngestError)
         return cls(
             columns={k: str(v) for k, v in data.get("columns", {}).items()},
             constants={k: str(v) for k, v in data.get("constants", {}).items()},
