@@ -90,7 +90,7 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
     agent = build_agent(settings)
     agent.warm_up()
     if args.mode == "decision":
-        compare_heads(agent, cases, data_date(settings), settings, args)
+        compare_heads(agent, cases, data_date(settings), settings, args, f"independent set, {args.shop} shop")
         return
     customer = run.signed_in_customer(store)
     rows = []
@@ -110,7 +110,7 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def compare_heads(agent: Any, cases: list[dict[str, Any]], today: date, settings: Settings,
-                  args: argparse.Namespace) -> None:
+                  args: argparse.Namespace, title: str) -> None:
     """The first tool each heads file picks on the same prefill states, per role, language and style."""
     from agent.llm.decision_head import DecisionHeads
     from bench.independent.decisions import decide_cases, decision_table, print_decision_table
@@ -124,8 +124,8 @@ def compare_heads(agent: Any, cases: list[dict[str, Any]], today: date, settings
         heads[name] = loaded
     rows = decide_cases(agent.chat_model, agent.registry, cases, today, heads)
     names = list(heads)
-    print_decision_table(f"independent set, {args.shop} shop, decision mode ({len(rows)} cases): "
-                         "share of right first tools", decision_table(rows, names), names)
+    print_decision_table(f"{title}, decision mode ({len(rows)} cases): share of right first tools",
+                         decision_table(rows, names), names)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="Let the model's first token decide the first reply, "
                              "not the adapter's decision heads.")
     parser.add_argument("--mode", choices=["full", "first", "decision"], default="full",
-                        help="decision: the independent set's first tool per --heads, prefill only.")
+                        help="decision: the first tool each --heads file picks, prefill only.")
     parser.add_argument("--heads", action="append", default=[], metavar="NAME=FOLDER",
                         help="Decision heads to compare in decision mode (default: the shipped adapter's).")
     parser.add_argument("--limit", type=int, default=None)
@@ -173,6 +173,11 @@ def main(argv: list[str] | None = None) -> None:
     prepare(settings, Console(stderr=True))
     agent = build_agent(settings)
     agent.warm_up()
+    if args.mode == "decision":
+        as_dicts = [{"id": c.id, "role": c.role, "language": "en", "style": c.kind, "turns": [c.question],
+                     "expected_tool": c.expect_tool, "alternatives": []} for c in cases]
+        compare_heads(agent, as_dicts, data_date(settings), settings, args, "old set (95 cases)")
+        return
     if args.mode == "first":
         rows = []
         for case in cases:
