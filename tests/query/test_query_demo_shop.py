@@ -49,3 +49,15 @@ def test_a_ranking_cut_by_top_k_gives_no_total_and_a_whole_one_does(each_shop):
     assert "total" not in cut.summary()
     rates = run_query(store, QuerySpec(metric="conversion_rate", group_by=["country"], top_k=10))
     assert "total" not in rates.summary()  # a rate does not add up over groups
+
+
+def test_a_filtered_summary_names_its_filters_so_it_never_reads_as_the_whole_shops(each_shop):
+    store, _ = each_shop
+    region = store.profile().at_level("region")[0].name
+    category = store.connect().execute("SELECT category FROM products ORDER BY 1 LIMIT 1").fetchone()[0]
+    spec = QuerySpec(metric="revenue", group_by=["day_of_week"],
+                     filters={"regions": [region], "categories": [category]})
+    summary = run_query(store, spec).summary()
+    assert summary.startswith(f"Revenue ({store.profile().currency}) by day of week (in {region}; "
+                              f"category {category}), ")
+    assert "(in " not in run_query(store, QuerySpec(metric="revenue", group_by=["day_of_week"])).summary()

@@ -11,7 +11,7 @@ import pandas as pd
 
 from tools.events.profile import ShopProfile
 from tools.query.plan import QueryPlan
-from tools.query.spec import ADDITIVE_METRICS, PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
+from tools.query.spec import ADDITIVE_METRICS, Filters, PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
 from tools.results import ChartKind, ChartSpec
 
 SUMMARY_ROWS = 3  # groups named in a summary line
@@ -41,6 +41,23 @@ def format_value(metric: str, value: Any) -> str:
     if metric in _MONEY:
         return f"{value:,.2f}"
     return f"{value:,.0f}"
+
+
+def _scope(filters: Filters) -> str:
+    """Which events a summary counts besides its period (" in Bavaria; category Shoes"), so an answer never
+    reads as the whole shop's when the call filtered it."""
+    parts = []
+    if places := [*filters.cities, *filters.regions, *filters.countries]:
+        parts.append(f"in {', '.join(places)}")
+    for name, values in (("category", filters.categories), ("product", filters.products),
+                         ("channel", filters.channels), ("device", filters.devices)):
+        if values:
+            parts.append(f"{name}{'s' if len(values) > 1 else ''} {', '.join(values)}")
+    if filters.days_of_week:
+        parts.append(f"on {', '.join(filters.days_of_week)}")
+    if filters.hour_from is not None or filters.hour_to is not None:
+        parts.append(f"{filters.hour_from or 0:02d}:00-{filters.hour_to or 24:02d}:00 local time")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _group_label(row: pd.Series, group_by: list[str]) -> str:
@@ -91,6 +108,7 @@ class QueryResult:
         spec, frame = self.spec, self.frame
         metric = self.metric_label()
         by = f" by {', '.join(g.replace('_', ' ') for g in spec.group_by)}" if spec.group_by else ""
+        by += _scope(spec.filters)
         period = self.plan.period_label()
         if isinstance(spec.comparison, Spike):
             return self._spike_summary(spec.comparison, metric, period)
