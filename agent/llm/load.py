@@ -65,7 +65,7 @@ def load_model(options: ModelOptions, progress: bool = True) -> LoadedModel:
     """Prepare (join, verify, convert once) and load `options.model`, with `options.adapter` merged in (or
     its merged copy in `options.warm_cache_dir`, kept there by the first start)."""
     import torch
-    from transformers import AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
 
     from agent.llm.warm_start import WarmStore
 
@@ -76,9 +76,10 @@ def load_model(options: ModelOptions, progress: bool = True) -> LoadedModel:
     int8 = device == "cpu" and options.cpu_weights == "int8"
     weights = "int8" if int8 else str(dtype).removeprefix("torch.")
     store = WarmStore.for_files(options.warm_cache_dir, source.location, options.adapter, device, weights)
+    # heads fitted on another model are refused before the (slow) load and merge
+    heads = _decision_heads(options, AutoConfig.from_pretrained(source.location).hidden_size)
     model = _merged_model(source, options.adapter, device, dtype, store)
     tokenizer = AutoTokenizer.from_pretrained(source.location)
-    heads = _decision_heads(options, model.config.hidden_size)
     model.eval()
     if int8:
         logger.info("Making the int8 decode layers")
