@@ -21,7 +21,6 @@ from agent.roles import system_prompt
 def prompt_state(chat_model: Any, tools: list[dict[str, Any]], role: str, question: str, today: date,
                  layer: int) -> Any:
     """Hidden state `layer` at the last token of the first-reply prompt the chat model would run."""
-    import torch
     from langchain_core.messages import HumanMessage, SystemMessage
 
     from agent.llm.template import render_prompt
@@ -34,7 +33,7 @@ def prompt_state(chat_model: Any, tools: list[dict[str, Any]], role: str, questi
             break
     if not seen:
         raise RuntimeError("The prefill recorded no hidden state; is the model's decoder hooked?")
-    return seen[0].float().cpu() if torch.is_tensor(seen[0]) else seen[0]
+    return seen[0].float().cpu()
 
 
 def decide_cases(

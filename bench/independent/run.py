@@ -9,7 +9,6 @@ shop's data (`checks.score_answer`), refusals, role leaks, stray script; per rol
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections import defaultdict
@@ -21,12 +20,8 @@ from bench.independent.cases import operator_only_tools
 from bench.independent.checks import score_answer
 from tools.events.profile import ShopProfile
 from tools.events.store import EventStore
+from tools.language import foreign_letters
 from tools.registry import Session
-
-# Letters of scripts none of the set's languages (en, de, fr, es, it) uses: a reply holding them carries a
-# stray token (the model's garbage, e.g. "Петер").
-STRAY_SCRIPT = re.compile(r"[\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff"
-                          r"\uac00-\ud7af]")
 
 
 @dataclass
@@ -82,7 +77,7 @@ def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopP
     return CaseRow(
         case["id"], case["shop"], case["role"], case["language"], case["style"], case["expected_tool"], first,
         _tool_right(case, first), all("Invalid arguments" not in (s.error or "") for s in steps),
-        verdict.passed, verdict.reason, leak, any(STRAY_SCRIPT.search(a) for a in answers),
+        verdict.passed, verdict.reason, leak, any(foreign_letters(a) for a in answers),
         time.perf_counter() - started, answers[-1],
     )
 
@@ -97,7 +92,7 @@ def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today:
     return CaseRow(case["id"], case["shop"], case["role"], case["language"], case["style"],
                    case["expected_tool"], score.predicted_tool, _tool_right(case, score.predicted_tool),
                    score.args_valid is not False, None, score.validation_error, False,
-                   bool(STRAY_SCRIPT.search(score.reply_text)), score.latency_s, score.reply_text)
+                   foreign_letters(score.reply_text), score.latency_s, score.reply_text)
 
 
 def summarize(rows: list[CaseRow]) -> dict[str, dict[str, float]]:
