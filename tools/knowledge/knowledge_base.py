@@ -220,7 +220,9 @@ class KnowledgeBase:
         queries = search_queries(query, self.translate)
         # Rankings are of sections, not windows: a long section split into windows competes once, and the
         # answer gets k distinct passages to cite. Each section is represented by its best window.
-        rankings: list[list[tuple[str, str]]] = []  # per retriever and query: (section key, best chunk id)
+        # per retriever and query: (section key, best chunk id), best first
+        dense: list[list[tuple[str, str]]] = []
+        lexical_rankings: list[list[tuple[str, str]]] = []
         scores: dict[str, float] = {}
         fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
         closest: list[float] = []  # cosine of the closest chunk to each query text, when dense search ran
@@ -232,18 +234,19 @@ class KnowledgeBase:
                 )
                 ids, metas = found["ids"][0], found["metadatas"][0]
                 fetched.update(zip(ids, zip(found["documents"][0], metas)))
-                rankings.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
+                dense.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
                 similarities = {i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])}
                 if similarities:
                     closest.append(max(similarities.values()))
                 scores = scores or similarities
             if lexical is not None:
                 ranked_bm25 = lexical.search(text, pool, lexical.mask(normalized))
-                rankings.append(
+                lexical_rankings.append(
                     _by_section([i for i, _ in ranked_bm25], [lexical.section_of(i) for i, _ in ranked_bm25])
                 )
                 if mode == "bm25":
                     scores = scores or dict(ranked_bm25)
+        rankings = [*dense, *lexical_rankings]
         if len(rankings) > 1:
             best: dict[str, str] = {}
             # dense first: its best window represents a section both retrievers found
