@@ -23,8 +23,13 @@ PERIODS = (
     "last_30_days",
     "last_7_days",
     "this_month",
+    "last_month",
     "this_week",
+    "last_week",
     "today",
+    "yesterday",
+    "this_year",
+    "last_year",
 )
 _SPIKE_WINDOWS = ((20, 24, "night"), (21, 24, "night"), (18, 22, "evening"), (8, 12, "morning"))
 

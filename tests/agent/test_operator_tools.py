@@ -86,3 +86,21 @@ def test_complaint_waves_of_the_last_three_months_are_found_whatever_the_volume_
     assert (latest.date() - wave.end).days <= 90, "the planted wave must be within the tool's 90 days"
     out = registry.call("detect_anomalies", {"kind": "complaints", "since": "7d"}, OPERATOR)
     assert wave.region in out.summary and f"{wave.start:%Y-%m}" in out.summary
+
+
+@pytest.mark.parametrize("period", ["last_month", "last_week", "yesterday", "last_year"])
+def test_calendar_periods_rank_over_that_calendar_span(shop, period: str) -> None:
+    """'Last month' is the previous calendar month, not the last 30 days: the ranking equals the query
+    engine's over that month's dates (or says there was nothing, when the shop had no data then)."""
+    store, registry, _ = shop
+    out = registry.call("top_items", {"metric": "revenue", "group_by": "region", "period": period,
+                                        "top_k": 20}, OPERATOR)
+    reference = run_query(store, QuerySpec(metric="revenue", group_by=["region"],
+                                           filters={"period": period}, top_k=20)).frame
+    rolling = run_query(store, QuerySpec(metric="revenue", group_by=["region"],
+                                         filters={"period": "last_30_days"}, top_k=20)).frame
+    got = dict(zip(out.frame["region"], out.frame["revenue"], strict=True)) if len(out.frame) else {}
+    want = dict(zip(reference["region"], reference["revenue"], strict=True))
+    assert got == pytest.approx(want)
+    if period == "last_month" and want:
+        assert want != pytest.approx(dict(zip(rolling["region"], rolling["revenue"], strict=True)))

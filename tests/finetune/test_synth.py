@@ -163,3 +163,18 @@ def test_synthetic_phrasings_mostly_differ_from_the_benchmark(demo_shop, setting
     questions = [m["content"] for d in dialogues for m in d.messages if m["role"] == "user"]
     copies = [q for q in questions if question_key(q) in held_out]
     assert len(copies) <= len(questions) // 100, copies  # prepare() drops the rest (decontaminate)
+
+
+def test_every_tool_period_is_said_in_every_language_and_calendar_words_mean_calendar_spans() -> None:
+    """'last month' is last_month (the previous calendar month), never a rolling 30 days, in each language."""
+    from typing import get_args
+
+    from tools.agent_tools.fields import Period
+
+    for code, phrasing in LANGUAGES.items():
+        assert set(phrasing.periods) == set(get_args(Period)), code
+    calendar = {"en": "last month", "de": "letzten Monat", "fr": "le mois dernier", "es": "el mes pasado",
+                "it": "il mese scorso"}
+    for code, words in calendar.items():
+        periods = LANGUAGES[code].periods
+        assert words in periods["last_month"] and words not in periods["last_30_days"], code

@@ -42,7 +42,8 @@ Place = Annotated[str, Field(min_length=2, max_length=60, json_schema_extra={GRA
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Period = Literal[
-    "today", "this_week", "last_7_days", "last_30_days", "last_90_days", "this_month", "all_time"
+    "today", "yesterday", "this_week", "last_week", "last_7_days", "last_30_days", "this_month", "last_month",
+    "last_90_days", "this_year", "last_year", "all_time",
 ]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
