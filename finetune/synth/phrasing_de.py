@@ -205,6 +205,23 @@ DE = Phrasing(
             "Hi, ich habe mir heute Morgen die Sachen angeschaut und bin mir nicht sicher, deshalb frage ich "
             "lieber. {q} Danke und einen schönen Tag noch!"
         ),
+        (
+            "Ich stelle gerade ein paar Notizen für ein Meeting nachher zusammen und mir fehlt noch eine "
+            "Sache. {q}"
+        ),
+        (
+            "Entschuldigung für die lange Nachricht, ich habe hin und her überlegt und frage lieber, "
+            "bevor ich rate. Ich möchte Folgendes wissen: {q} Falls etwas unklar ist, sagen Sie einfach "
+            "Bescheid."
+        ),
+        (
+            "Kurz zum Hintergrund: Ich gehe diese Woche alles durch und eine Frage kommt immer wieder "
+            "auf. {q} Ich wäre für eine klare Antwort sehr dankbar."
+        ),
+        (
+            "Hallo! Ich hoffe, Ihr Tag läuft gut. Ein Kollege hat mich das gefragt und ich konnte es "
+            "nicht beantworten: {q} Vielen herzlichen Dank!"
+        ),
     ],
     angry=[
         "Das ist doch lächerlich. {q}",

@@ -184,6 +184,22 @@ EN = Phrasing(
             "Hi, so I've been looking at things this morning and I'm not sure, so I thought I'd ask you. {q} "
             "Thanks a lot, have a nice day!"
         ),
+        (
+            "I'm putting some notes together for a meeting later and there's one thing I still need, so "
+            "bear with me. {q}"
+        ),
+        (
+            "Sorry for the long message, I've gone back and forth on this and I'd rather ask than guess. "
+            "What I need to know is this: {q} If anything's unclear just tell me and I'll explain."
+        ),
+        (
+            "Quick bit of background first: I've been going through everything this week and one question "
+            "keeps coming up. {q} I'd really appreciate a clear answer."
+        ),
+        (
+            "Hi! Hope your day is going well. A colleague asked me this and I couldn't answer, so here it "
+            "is: {q} Many thanks!"
+        ),
     ],
     angry=[
         "This is ridiculous. {q}",

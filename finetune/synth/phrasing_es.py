@@ -206,6 +206,21 @@ ES = Phrasing(
             "¡Gracias y "
             "buen día!"
         ),
+        (
+            "Estoy preparando unas notas para una reunión de luego y todavía me falta una cosa. {q}"
+        ),
+        (
+            "Perdone el mensaje tan largo, le he dado muchas vueltas y prefiero preguntar antes que "
+            "adivinar. Lo que necesito saber es esto: {q} Si algo no queda claro, dígamelo."
+        ),
+        (
+            "Un poco de contexto primero: esta semana estoy revisándolo todo y hay una pregunta que no "
+            "deja de salir. {q} Le agradecería una respuesta clara."
+        ),
+        (
+            "¡Hola! Espero que su día vaya bien. Un compañero me lo preguntó y no supe responder: {q} "
+            "¡Mil gracias!"
+        ),
     ],
     angry=[
         "Esto es ridículo. {q}",

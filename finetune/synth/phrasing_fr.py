@@ -209,6 +209,22 @@ FR = Phrasing(
             "Merci et "
             "bonne journée !"
         ),
+        (
+            "Je prépare quelques notes pour une réunion tout à l'heure et il me manque encore une chose. "
+            "{q}"
+        ),
+        (
+            "Désolé pour ce long message, j'ai beaucoup hésité et je préfère demander plutôt que deviner. "
+            "Voici ce que je voudrais savoir : {q} Si ce n'est pas clair, dites-le-moi."
+        ),
+        (
+            "Un peu de contexte d'abord : je fais le point cette semaine et une question revient sans "
+            "cesse. {q} Une réponse claire m'aiderait beaucoup."
+        ),
+        (
+            "Bonjour ! J'espère que votre journée se passe bien. Un collègue m'a posé la question et je "
+            "n'ai pas su répondre : {q} Merci infiniment !"
+        ),
     ],
     angry=[
         "C'est n'importe quoi. {q}",

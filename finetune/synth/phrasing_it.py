@@ -202,6 +202,21 @@ IT = Phrasing(
             "Grazie e "
             "buona giornata!"
         ),
+        (
+            "Sto preparando degli appunti per una riunione più tardi e mi manca ancora una cosa. {q}"
+        ),
+        (
+            "Scusi il messaggio lungo, ci ho pensato a lungo e preferisco chiedere piuttosto che tirare a "
+            "indovinare. Quello che vorrei sapere è questo: {q} Se qualcosa non è chiaro me lo dica."
+        ),
+        (
+            "Un po' di contesto prima: questa settimana sto rivedendo tutto e c'è una domanda che torna "
+            "sempre. {q} Le sarei grato per una risposta chiara."
+        ),
+        (
+            "Ciao! Spero che la giornata vada bene. Un collega me l'ha chiesto e non ho saputo "
+            "rispondere: {q} Grazie mille!"
+        ),
     ],
     angry=["È assurdo. {q}", "{q} Lo chiedo già per la terza volta!!", "Sul serio? {q} Rispondete subito."],
     joiners=[" Inoltre, ", " E ", " Ah, e "],
