@@ -141,7 +141,7 @@ def test_periods_as_people_say_them_and_comparisons_only_when_asked(random_shop)
             if tool == "top_items":
                 assert args.get("period") == said[phrase], question
                 checked[said[phrase]] += 1
-    assert sum(checked.values()) >= 20 and "all_time" in checked, checked
+    assert sum(checked.values()) >= 15 and "all_time" in checked, checked
 
 
 def test_customers_asking_operator_questions_are_refused_in_their_language(demo_shop, settings) -> None:
