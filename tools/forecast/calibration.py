@@ -33,6 +33,7 @@ import pandas as pd
 LEVELS = (80, 95)
 BLOCKS = 2  # parts of the horizon with their own factor
 SHAPE_FLOOR = 0.05  # the smallest relative level s a band is scaled by
+HALF_LIFE = 4.0  # backtest windows over which a window's weight in the quantiles halves (recent count more)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,20 @@ def _quantile(scores: np.ndarray, share: float) -> float:
     """The finite-sample corrected `share` quantile of the scores (their maximum when n is small)."""
     n = len(scores)
     return float(np.quantile(scores, min(1.0, share * (n + 1) / n), method="higher"))
+
+
+def _weighted_quantile(scores: np.ndarray, weights: np.ndarray, share: float) -> float:
+    """The smallest score whose weighted share of scores at or below it reaches `share`."""
+    order = np.argsort(scores, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return float(scores[order][min(len(scores) - 1, int(np.searchsorted(cumulative, share - 1e-12)))])
+
+
+def _recency_weights(windows: np.ndarray) -> np.ndarray:
+    """Per point: 0.5 ** (windows after its own / HALF_LIFE), so the latest window weighs 1."""
+    labels = np.unique(windows)  # sorted: oldest first
+    age = len(labels) - 1 - np.searchsorted(labels, windows)
+    return 0.5 ** (age / HALF_LIFE)
 
 
 def _half_widths(rows: pd.DataFrame, level: int) -> np.ndarray:
@@ -91,23 +106,27 @@ def _level_ratios(errors: pd.DataFrame, history: pd.DataFrame, span: int) -> pd.
     return pd.Series([ratios[key] for key in zip(errors["unique_id"], errors["cutoff"])], index=errors.index)
 
 
-def _factors(scores: np.ndarray, blocks: np.ndarray, share: float) -> np.ndarray:
-    """Each block's `share` quantile of its scores (the pooled one where a block has none)."""
-    pooled = _quantile(scores, share)
-    return np.array([_quantile(scores[blocks == b], share) if np.any(blocks == b) else pooled
-                     for b in range(BLOCKS)])
+def _factors(scores: np.ndarray, blocks: np.ndarray, weights: np.ndarray, share: float) -> np.ndarray:
+    """Each block's weighted `share` quantile of its scores (the pooled one where a block has none)."""
+    pooled = _weighted_quantile(scores, weights, share)
+    return np.array([_weighted_quantile(scores[blocks == b], weights[blocks == b], share)
+                     if np.any(blocks == b) else pooled for b in range(BLOCKS)])
 
 
-def _held_out_ranks(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """Per score: the share of the other windows' scores in its block below it (the quantile it needs)."""
+def _held_out_ranks(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray, weights: np.ndarray
+                    ) -> np.ndarray:
+    """Per score: the weighted share of the other windows' scores in its block at or below it (the least
+    quantile of theirs that covers it)."""
     ranks = np.ones(len(scores))
     for label in np.unique(windows):
         held = windows == label
         for b in range(BLOCKS):
-            others = np.sort(scores[~held & (blocks == b)])
+            others = ~held & (blocks == b)
             rows = held & (blocks == b)
-            if others.size:
-                ranks[rows] = np.searchsorted(others, scores[rows], side="left") / others.size
+            if np.any(others):
+                order = np.argsort(scores[others], kind="stable")
+                below = np.concatenate([[0.0], np.cumsum(weights[others][order])]) / weights[others].sum()
+                ranks[rows] = below[np.searchsorted(scores[others][order], scores[rows], side="right")]
     return ranks
 
 
@@ -116,15 +135,19 @@ def _fit_band(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray, level
     """Per-block factors for the band at `level`, and the share of points each window's check covered."""
     share = level / 100
     if len(np.unique(windows)) < 2:
-        factors = _factors(scores, blocks, share)
+        factors = np.array([_quantile(scores[blocks == b], share) if np.any(blocks == b)
+                            else _quantile(scores, share) for b in range(BLOCKS)])
         return factors, float(np.mean(scores <= factors[blocks]))
-    # The smallest quantile that covers `level` of the held-out windows' points.
-    share = max(share, float(np.quantile(_held_out_ranks(scores, blocks, windows), share, method="higher")))
+    # The quantile that covers `level` of the held-out windows' (recency-weighted) points: above the level
+    # where windows differ more than one window's points do, below it where a plain quantile over-covers.
+    weights = _recency_weights(windows)
+    share = _weighted_quantile(_held_out_ranks(scores, blocks, windows, weights), weights, share)
     inside = 0
     for label in np.unique(windows):
         held = windows == label
-        inside += int(np.sum(scores[held] <= _factors(scores[~held], blocks[~held], share)[blocks[held]]))
-    return _factors(scores, blocks, share), inside / len(scores)
+        factors = _factors(scores[~held], blocks[~held], weights[~held], share)
+        inside += int(np.sum(scores[held] <= factors[blocks[held]]))
+    return _factors(scores, blocks, weights, share), inside / len(scores)
 
 
 def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFrame, span: int
