@@ -4,9 +4,9 @@ A model's own 80%/95% bands assume its residuals hold over the whole horizon; se
 are often too narrow (on M4 hourly the 80% band covered 76% of held-out points). The backtest already
 holds honest multi-step errors of the chosen model, so each band is rescaled to cover its level of them
 (normalised split conformal prediction). The score of a backtest error e is |e| / (w_t g r): w_t is the
-half-width of the model's own band at step t of the horizon, and the band becomes y_hat +- k w_t g for k the
-level's quantile of the scores (finite-sample corrected: the ceil((n+1) level)-th of n), so it keeps the
-model's shape and gets the width the backtest asks for. Three things the model's shape misses:
+half-width of the model's own band at step t of the horizon, and the band becomes y_hat +- k w_t g for k a
+quantile of the scores, so it keeps the model's shape and gets the width the backtest asks for. Three things
+the model's shape misses:
 - Errors of demand grow with its level: g = s^p, where s is the forecast over its mean over the horizon's
   open periods (at least 5%) and p in [0, 1] how the backtest's errors grow with s (the slope of log |e| on
   log s), so an hourly band is wider at the evening peak than at 4 am, where the model's own is flat.
@@ -14,13 +14,20 @@ model's shape and gets the width the backtest asks for. Three things the model's
   factor (`BLOCKS`).
 - The level moves: r is the series' level before the window's cutoff over its level at the forecast origin
   (mean |y| over `span` periods), so a shop that grew since the older windows (UCI retail before Christmas)
-  is not given last summer's narrow bands; and some windows are calmer than others (a quantile pooled over
-  them undercovers the next rough one), so the quantile's level is raised until each window, checked
-  against the factors fitted on the other windows, is covered at the level on average.
+  is not given last summer's narrow bands.
+
+Which quantile: windows are not alike (a quantile pooled over calm ones undercovers the next rough one, and
+a plain one over windows alike covers a little more than its level), so each window's points are ranked
+among the other windows' scores, and k is the quantile that covers the level's share of those held-out
+points: above the level where windows differ, below it where they are alike (a held-out choice, so no
+finite-sample correction on top). Recent windows say more about the next horizon than old ones (a level
+shift, a season turning), so every quantile weighs a window by 0.5 ** (windows since it / `HALF_LIFE`).
+With one window there is nothing to hold out: k is its finite-sample corrected quantile (the
+ceil((n+1) level)-th of n).
 
 The coverage reported is that check: each backtest window against the factors fitted on the other windows
-(with one window, on itself), so "covered 80% of backtest points" was reached out of sample, with the level
-chosen on the same windows.
+(with one window, on itself), the plain share of backtest points covered, so "covered 80% of backtest
+points" was reached out of sample, with the level chosen on the same windows.
 """
 
 from __future__ import annotations
