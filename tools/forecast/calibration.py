@@ -63,7 +63,7 @@ def _quantile(scores: np.ndarray, share: float) -> float:
 def _weighted_quantile(scores: np.ndarray, weights: np.ndarray, share: float) -> float:
     """The smallest score whose weighted share of scores at or below it reaches `share`."""
     order = np.argsort(scores, kind="stable")
-    cumulative = np.cumsum(weights[order]) / weights.sum()
+    cumulative = np.cumsum(weights[order]) / weights.sum()  # - 1e-12: a share rounding left just under counts
     return float(scores[order][min(len(scores) - 1, int(np.searchsorted(cumulative, share - 1e-12)))])
 
 
