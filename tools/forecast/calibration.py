@@ -4,9 +4,9 @@ A model's own 80%/95% bands assume its residuals hold over the whole horizon; se
 are often too narrow (on M4 hourly the 80% band covered 76% of held-out points). The backtest already
 holds honest multi-step errors of the chosen model, so each band is rescaled to cover its level of them
 (normalised split conformal prediction). The score of a backtest error e is |e| / (w_t g r): w_t is the
-half-width of the model's own band at step t of the horizon, and the band becomes y_hat +- k w_t g for k the
-level's quantile of the scores (finite-sample corrected: the ceil((n+1) level)-th of n), so it keeps the
-model's shape and gets the width the backtest asks for. Three things the model's shape misses:
+half-width of the model's own band at step t of the horizon, and the band becomes y_hat +- k w_t g for k a
+quantile of the scores, so it keeps the model's shape and gets the width the backtest asks for. Three things
+the model's shape misses:
 - Errors of demand grow with its level: g = s^p, where s is the forecast over its mean over the horizon's
   open periods (at least 5%) and p in [0, 1] how the backtest's errors grow with s (the slope of log |e| on
   log s), so an hourly band is wider at the evening peak than at 4 am, where the model's own is flat.
@@ -14,13 +14,20 @@ model's shape and gets the width the backtest asks for. Three things the model's
   factor (`BLOCKS`).
 - The level moves: r is the series' level before the window's cutoff over its level at the forecast origin
   (mean |y| over `span` periods), so a shop that grew since the older windows (UCI retail before Christmas)
-  is not given last summer's narrow bands; and some windows are calmer than others (a quantile pooled over
-  them undercovers the next rough one), so the quantile's level is raised until each window, checked
-  against the factors fitted on the other windows, is covered at the level on average.
+  is not given last summer's narrow bands.
+
+Which quantile: windows are not alike (a quantile pooled over calm ones undercovers the next rough one, and
+a plain one over windows alike covers a little more than its level), so each window's points are ranked
+among the other windows' scores, and k is the quantile that covers the level's share of those held-out
+points: above the level where windows differ, below it where they are alike (a held-out choice, so no
+finite-sample correction on top). Recent windows say more about the next horizon than old ones (a level
+shift, a season turning), so every quantile weighs a window by 0.5 ** (windows since it / `HALF_LIFE`).
+With one window there is nothing to hold out: k is its finite-sample corrected quantile (the
+ceil((n+1) level)-th of n).
 
 The coverage reported is that check: each backtest window against the factors fitted on the other windows
-(with one window, on itself), so "covered 80% of backtest points" was reached out of sample, with the level
-chosen on the same windows.
+(with one window, on itself), the plain share of backtest points covered, so "covered 80% of backtest
+points" was reached out of sample, with the level chosen on the same windows.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import pandas as pd
 LEVELS = (80, 95)
 BLOCKS = 2  # parts of the horizon with their own factor
 SHAPE_FLOOR = 0.05  # the smallest relative level s a band is scaled by
+HALF_LIFE = 4.0  # backtest windows over which a window's weight in the quantiles halves (recent count more)
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,20 @@ def _quantile(scores: np.ndarray, share: float) -> float:
     """The finite-sample corrected `share` quantile of the scores (their maximum when n is small)."""
     n = len(scores)
     return float(np.quantile(scores, min(1.0, share * (n + 1) / n), method="higher"))
+
+
+def _weighted_quantile(scores: np.ndarray, weights: np.ndarray, share: float) -> float:
+    """The smallest score whose weighted share of scores at or below it reaches `share`."""
+    order = np.argsort(scores, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()  # - 1e-12: a share rounding left just under counts
+    return float(scores[order][min(len(scores) - 1, int(np.searchsorted(cumulative, share - 1e-12)))])
+
+
+def _recency_weights(windows: np.ndarray) -> np.ndarray:
+    """Per point: 0.5 ** (windows after its own / HALF_LIFE), so the latest window weighs 1."""
+    labels = np.unique(windows)  # sorted: oldest first
+    age = len(labels) - 1 - np.searchsorted(labels, windows)
+    return 0.5 ** (age / HALF_LIFE)
 
 
 def _half_widths(rows: pd.DataFrame, level: int) -> np.ndarray:
@@ -91,23 +113,27 @@ def _level_ratios(errors: pd.DataFrame, history: pd.DataFrame, span: int) -> pd.
     return pd.Series([ratios[key] for key in zip(errors["unique_id"], errors["cutoff"])], index=errors.index)
 
 
-def _factors(scores: np.ndarray, blocks: np.ndarray, share: float) -> np.ndarray:
-    """Each block's `share` quantile of its scores (the pooled one where a block has none)."""
-    pooled = _quantile(scores, share)
-    return np.array([_quantile(scores[blocks == b], share) if np.any(blocks == b) else pooled
-                     for b in range(BLOCKS)])
+def _factors(scores: np.ndarray, blocks: np.ndarray, weights: np.ndarray, share: float) -> np.ndarray:
+    """Each block's weighted `share` quantile of its scores (the pooled one where a block has none)."""
+    pooled = _weighted_quantile(scores, weights, share)
+    return np.array([_weighted_quantile(scores[blocks == b], weights[blocks == b], share)
+                     if np.any(blocks == b) else pooled for b in range(BLOCKS)])
 
 
-def _held_out_ranks(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """Per score: the share of the other windows' scores in its block below it (the quantile it needs)."""
+def _held_out_ranks(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray, weights: np.ndarray
+                    ) -> np.ndarray:
+    """Per score: the weighted share of the other windows' scores in its block at or below it (the least
+    quantile of theirs that covers it)."""
     ranks = np.ones(len(scores))
     for label in np.unique(windows):
         held = windows == label
         for b in range(BLOCKS):
-            others = np.sort(scores[~held & (blocks == b)])
+            others = ~held & (blocks == b)
             rows = held & (blocks == b)
-            if others.size:
-                ranks[rows] = np.searchsorted(others, scores[rows], side="left") / others.size
+            if np.any(others):
+                order = np.argsort(scores[others], kind="stable")
+                below = np.concatenate([[0.0], np.cumsum(weights[others][order])]) / weights[others].sum()
+                ranks[rows] = below[np.searchsorted(scores[others][order], scores[rows], side="right")]
     return ranks
 
 
@@ -116,15 +142,19 @@ def _fit_band(scores: np.ndarray, blocks: np.ndarray, windows: np.ndarray, level
     """Per-block factors for the band at `level`, and the share of points each window's check covered."""
     share = level / 100
     if len(np.unique(windows)) < 2:
-        factors = _factors(scores, blocks, share)
+        factors = np.array([_quantile(scores[blocks == b], share) if np.any(blocks == b)
+                            else _quantile(scores, share) for b in range(BLOCKS)])
         return factors, float(np.mean(scores <= factors[blocks]))
-    # The smallest quantile that covers `level` of the held-out windows' points.
-    share = max(share, float(np.quantile(_held_out_ranks(scores, blocks, windows), share, method="higher")))
+    # The quantile that covers `level` of the held-out windows' (recency-weighted) points: above the level
+    # where windows differ more than one window's points do, below it where a plain quantile over-covers.
+    weights = _recency_weights(windows)
+    share = _weighted_quantile(_held_out_ranks(scores, blocks, windows, weights), weights, share)
     inside = 0
     for label in np.unique(windows):
         held = windows == label
-        inside += int(np.sum(scores[held] <= _factors(scores[~held], blocks[~held], share)[blocks[held]]))
-    return _factors(scores, blocks, share), inside / len(scores)
+        factors = _factors(scores[~held], blocks[~held], weights[~held], share)
+        inside += int(np.sum(scores[held] <= factors[blocks[held]]))
+    return _factors(scores, blocks, weights, share), inside / len(scores)
 
 
 def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFrame, span: int
