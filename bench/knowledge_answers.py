@@ -33,7 +33,9 @@ def answer_precision(kb: KnowledgeBase, questions: list[dict]) -> dict[str, floa
         step = run_step(registry, "search_docs", {"query": item["question"]}, Session(role, "bench"))
         answer = compose_answer([step], "en") if step.output is not None else ""
         latencies.append((time.perf_counter() - started) * 1000)
-        cited = citations_in(answer)
+        # the first citation that is a passage's: a passage may hold bracketed words ("[Instructions]")
+        known = {c.citation_id for c in step.output.citations} if step.output is not None else set()
+        cited = [c for c in citations_in(answer) if c in known]
         quoted.append(bool(cited) and section_key(cited[0]) in item["relevant"])
     result: dict[str, float] = {"p50_ms": statistics.median(latencies)}
     groups = {"all": lambda q: True, "shop": lambda q: q["source"] == "shop",
