@@ -12,7 +12,8 @@ from tools.registry import ToolStep
 def compose_answer(steps: list[ToolStep], language: str) -> str:
     """An answer made only of what the tools said, used when the model's draft is not grounded.
 
-    Analytics tools contribute their one-line summary; document search its best passage, quoted and cited; a
+    Analytics tools contribute their one-line summary; document search its first passage's quote (the
+    sentences that answer the question; the passage's lead without one), cited; a
     product search that matched nothing says so in the user's `language`, with the closest categories.
     """
     lines = []
@@ -26,7 +27,7 @@ def compose_answer(steps: list[ToolStep], language: str) -> str:
                 lines.append(CLOSEST_CATEGORIES[language].format(categories=", ".join(closest)))
         elif step.output.citations:
             top = step.output.citations[0]
-            lines.append(f"From our {top.title}: {lead(top.text)} [{top.citation_id}]")
+            lines.append(f"From our {top.title}: {top.quote or lead(top.text)} [{top.citation_id}]")
         else:
             lines.append(step.output.summary)
     return "\n".join(lines)

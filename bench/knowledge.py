@@ -15,7 +15,10 @@ The product embeds with the int8 ONNX model; the baseline is the float32 sentenc
    Cross-lingual: bench/knowledge_eval_languages.jsonl asks 30 of the shop questions' intents in German,
    French, Spanish and Italian (written for it, typos and missing accents included); recall@5 and MRR@10
    per language before (the question as asked) and after (its translation by the agent's model fused in),
-   and the translation's latency (p50, p95).
+   and the translation's latency (p50, p95); --translations FILE keeps them for the next run to reuse.
+   What the user sees (bench/knowledge_answers.py): `answer_precision`, the share of questions whose answer,
+   composed from the docs tool's result as the agent composes it, quotes a relevant section, in English (per
+   source) and per language, with the docs tool's p50; `_even` / `_odd`: methods were chosen on the even half.
 3. Query latency of each mode over the evaluation questions (p50, p95), after a warm-up.
    The relevance floor of search_docs: the closest passage's cosine for the shop questions and for 60
    off-topic ones, and how many of each fall below it.
@@ -48,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.config import Settings
+from bench.knowledge_answers import answer_precision, section_key
 from tools.embeddings import TextEmbedder
 from tools.knowledge import KnowledgeBase
 from tools.knowledge.chunking import chunk_document
@@ -63,6 +67,14 @@ def say(name: str, value: float | str, unit: str = "", load: bool = False) -> No
     text = f"{value:.4f}" if isinstance(value, float) else str(value)
     suffix = f" [load1 {os.getloadavg()[0]:.2f}]" if load else ""
     print(f"{name}: {text} {unit}".rstrip() + suffix, flush=True)
+
+
+def say_answers(prefix: str, scores: dict[str, float]) -> None:
+    """The answer_precision lines of one set of questions."""
+    for name in ("all", "shop", "abcd", "even", "odd"):
+        if name in scores:
+            say(f"{prefix}_answer_precision_{name}", scores[name])
+    say(f"{prefix}_docs_tool_p50_ms", scores["p50_ms"], "ms", load=True)
 
 
 def latencies_ms(kb: KnowledgeBase, questions: list[dict], k: int, mode: str = "hybrid") -> list[float]:
@@ -86,11 +98,6 @@ def p95(values: list[float]) -> float:
 def load_eval(path: Path) -> list[dict]:
     """The evaluation questions (one JSON object per line: id, source, question, relevant)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def section_key(citation_id: str) -> str:
-    """'returns#opened-items/2' -> 'returns#opened-items' (windows of one section count as that section)."""
-    return citation_id.split("/", 1)[0]
 
 
 def evaluate(kb: KnowledgeBase, questions: list[dict], mode: str) -> dict[str, float]:
@@ -145,30 +152,42 @@ def similarity_floor(kb: KnowledgeBase, questions: list[dict], n_off_topic: int 
     say("floor_off_topic_below_floor", sum(s < MIN_SIMILARITY for s in outside))
 
 
-def cross_lingual(kb: KnowledgeBase, questions: list[dict], english: list[dict]) -> None:
+def cross_lingual(kb: KnowledgeBase, questions: list[dict], english: list[dict],
+                  saved: Path | None = None) -> None:
     """recall@5 and MRR@10 (hybrid) per language of the questions in de/fr/es/it, searched as asked
     (before) and with their English translation by the agent's model fused in (after); the translation's
     latency. `english` holds the same intents in English (the reference the translation aims at).
 
-    Each question is translated once, timed, and the search then reads that translation.
+    Each question is translated once, timed, and the search then reads that translation. With `saved`, the
+    translations are read from that JSON file ({question: English or null}) when it has them, and written to
+    it otherwise.
     """
     from agent.llm.chat_model import LocalChatModel
     from agent.query_translation import ChatModelTranslator
     from tools.language import detect_language
 
-    started = time.perf_counter()
-    translator = ChatModelTranslator(LocalChatModel.from_options(Settings().model_options()))
-    translator("Hallo", "de")  # warm-up: the first call builds the prompt's KV cache
-    say("xl_model_load_s", time.perf_counter() - started, "s", load=True)
-    translations: dict[str, str | Exception] = {}
+    stored = json.loads(saved.read_text(encoding="utf-8")) if saved is not None and saved.exists() else {}
+    translations: dict[str, str | Exception] = {
+        q: ValueError(f"No translation of {q!r} was saved.") if english_text is None else english_text
+        for q, english_text in stored.items()
+    }
     latencies: list[float] = []
-    for item in questions:
+    asked = [item for item in questions if item["question"] not in translations]
+    if asked:
+        started = time.perf_counter()
+        translator = ChatModelTranslator(LocalChatModel.from_options(Settings().model_options()))
+        translator("Hallo", "de")  # warm-up: the first call builds the prompt's KV cache
+        say("xl_model_load_s", time.perf_counter() - started, "s", load=True)
+    for item in asked:
         started = time.perf_counter()
         try:
             translations[item["question"]] = translator(item["question"], detect_language(item["question"]))
         except ValueError as exc:  # the knowledge base searches the original alone then
             translations[item["question"]] = exc
         latencies.append((time.perf_counter() - started) * 1000)
+    if saved is not None and asked:
+        kept = {q: None if isinstance(t, Exception) else t for q, t in translations.items()}
+        saved.write_text(json.dumps(kept, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def cached(text: str, language: str) -> str:
         found = translations[text]
@@ -181,6 +200,7 @@ def cross_lingual(kb: KnowledgeBase, questions: list[dict], english: list[dict])
     reference = evaluate(kb, [q for q in english if q["id"] in intents], "hybrid")
     say("xl_en_same_intents_recall@5", reference["recall@5_all"])
     say("xl_en_same_intents_mrr@10", reference["mrr@10_all"])
+    say_answers("xl_en_same_intents", answer_precision(kb, [q for q in english if q["id"] in intents]))
     totals = {"before": 0.0, "after": 0.0}
     for language in sorted({q["language"] for q in questions}):
         picked = [q for q in questions if q["language"] == language]
@@ -190,12 +210,14 @@ def cross_lingual(kb: KnowledgeBase, questions: list[dict], english: list[dict])
             totals[name] += result["recall@5_all"] * len(picked)
             say(f"xl_{language}_recall@5_{name}", result["recall@5_all"])
             say(f"xl_{language}_mrr@10_{name}", result["mrr@10_all"])
+        say_answers(f"xl_{language}", answer_precision(translated, picked))
         for miss in scored["after"]["misses"]:  # type: ignore[union-attr]
             text = next(q["question"] for q in picked if q["id"] == miss)
             print(f"# {miss} missed after: {text!r} -> {translations[text]!r}", flush=True)
-    say("xl_failed_translations", sum(isinstance(t, Exception) for t in translations.values()))
-    say("xl_translation_p50_ms", p50(latencies), "ms", load=True)
-    say("xl_translation_p95_ms", p95(latencies), "ms", load=True)
+    say("xl_failed_translations", sum(isinstance(translations[q["question"]], Exception) for q in questions))
+    if latencies:  # none when every translation was read from --translations
+        say("xl_translation_p50_ms", p50(latencies), "ms", load=True)
+        say("xl_translation_p95_ms", p95(latencies), "ms", load=True)
     say("ratio_xl_recall@5_after_vs_before", totals["after"] / max(totals["before"], 1.0), "x")
 
 
@@ -301,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--docs", type=Path, default=ROOT / "data")
     parser.add_argument("--languages", type=Path, default=ROOT / "bench" / "knowledge_eval_languages.jsonl",
                         help="Questions in de/fr/es/it for the eval's intents (loads the LLM to translate).")
+    parser.add_argument("--translations", type=Path, default=None,
+                        help="JSON file of the cross-lingual questions' translations: read when it has "
+                             "them, written otherwise (compare two runs on the same translations).")
     parser.add_argument("--no-languages", action="store_true", help="Skip the cross-lingual part.")
     parser.add_argument("--only-languages", action="store_true",
                         help="Only the cross-lingual part (on the int8 index of the shop's documents).")
@@ -326,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
             kb = KnowledgeBase(tmp_path / "corpus-int8", embedder("int8"))
             kb.index(args.docs, progress=False)
             latencies_ms(kb, questions[:5], k=10)
-            cross_lingual(kb, load_eval(args.languages), questions)
+            cross_lingual(kb, load_eval(args.languages), questions, args.translations)
             return
         for backend, modes in (("int8", MODES), ("fp32", ("hybrid", "dense"))):
             kb = KnowledgeBase(tmp_path / f"corpus-{backend}", embedder(backend))
@@ -345,9 +370,10 @@ def main(argv: list[str] | None = None) -> None:
             misses = scores[backend]["hybrid"]["misses"]
             print(f"# {backend} hybrid misses (not in top 5): {', '.join(misses) or 'none'}", flush=True)  # type: ignore[arg-type]
             if backend == "int8":
+                say_answers("int8", answer_precision(kb, questions))
                 similarity_floor(kb, questions)
                 if not args.no_languages:
-                    cross_lingual(kb, load_eval(args.languages), questions)
+                    cross_lingual(kb, load_eval(args.languages), questions, args.translations)
 
         big = measure_throughput(args.docs, tmp_path, args.chunks, questions) if args.chunks > 0 else None
         int8, fp32 = scores["int8"], scores["fp32"]

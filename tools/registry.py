@@ -84,6 +84,7 @@ class Citation:
     title: str
     source: str
     text: str
+    quote: str = ""  # the sentences of `text` an answer quotes ("": its opening sentences)
 
 
 @dataclass

@@ -7,6 +7,7 @@ user field and refuse unknown ones.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 from pydantic import Field
@@ -14,6 +15,7 @@ from pydantic import Field
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
+from tools.knowledge.quoting import choose_quote
 from tools.recommend.result import RecommendationResult
 from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
 
@@ -21,6 +23,10 @@ CUSTOMER = ("customer",)
 BOTH = ("customer", "operator")
 
 PASSAGE_CHARS = 700  # a small model reads a few short passages better than many long ones
+PASSAGES = 3  # passages returned to cite
+# Hits read sentence by sentence for the one to quote: a question in another language, searched through its
+# translation, often has the answer at rank 4 or 5 (bench/knowledge.py: answer_precision).
+QUOTE_CANDIDATES = 5
 # Cosine (MiniLM) of a question to its closest passage below which no passage answers it. bench/knowledge.py
 # (`floor_*` lines): the 113 shop questions of bench/knowledge_eval.jsonl, lowest 0.319, median 0.615; 60
 # off-topic questions from finetune/synth.py (weather, sport, prices, trivia), median 0.308, highest 0.552,
@@ -50,17 +56,26 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     A customer gets only customer-facing passages; an operator gets every audience, each passage labelled
     with its audience and source. Passages flagged as instructions to the assistant reach neither.
     When even the closest passage is far from the question (weather, football, another shop's prices), no
-    passage is returned: quoting the nearest policy would answer a question nobody asked.
+    passage is returned: quoting the nearest policy would answer a question nobody asked. The passage whose
+    sentences best answer the question, of the search's first QUOTE_CANDIDATES, comes first with those
+    sentences as its quote (the search's first hit is often a neighbour of the section with the answer),
+    then the search's next best.
     """
     customer = session.role == "customer"
     filters = {"flagged": "no", **({"audience": CUSTOMER_AUDIENCE} if customer else {})}
-    result = engines.kb.search(args.query, k=3, filters=filters)
+    result = engines.kb.search(args.query, k=QUOTE_CANDIDATES, filters=filters)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
+    quote = choose_quote(result.translation or result.query,
+                         [replace(h, text=h.text[:PASSAGE_CHARS]) for h in result.hits], engines.kb.embedder)
+    hits = list(result.hits)
+    if quote is not None:  # the quoted passage first: the answer and the model read it first
+        hits.insert(0, hits.pop(quote.index))
+    result = replace(result, hits=hits[:PASSAGES])
     citations = [
         Citation(h.citation_id, f"{h.title} > {h.section}" + ("" if customer else f" ({h.label})"),
-                 h.source_path, h.text[:PASSAGE_CHARS])
-        for h in result.hits
+                 h.source_path, h.text[:PASSAGE_CHARS], quote.text if quote is not None and n == 0 else "")
+        for n, h in enumerate(result.hits)
     ]
     summary = f"{len(citations)} passages found; cite them by id." if citations else NO_PASSAGE
     return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)

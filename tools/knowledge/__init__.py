@@ -5,6 +5,7 @@
     result = kb.search("can I return opened earbuds?", k=5, filters={"audience": "customer", "flagged": "no"})
     result.hits[0].citation, result.hits[0].text  # "[returns-and-refunds#opened-items]", verbatim passage
     KnowledgeBase(..., translate=translator)       # a German question is searched in English too
+    quoting.choose_quote(question, result.hits, embedder)  # the hit and the sentences an answer quotes
     kb.index_products(store); kb.search_products("waterproof boots", max_price=150, in_stock=True)
 """
 

@@ -1,0 +1,75 @@
+"""Which of a search's passages an answer quotes, and which of its sentences.
+
+A search ranks sections by how a whole window and its words match the question, and the passage ranked first
+is often a neighbour of the one with the answer: a page's overview before its "Shipping costs" section, or
+a policy that shares the question's words. Its opening sentences need not hold the answer either. So the
+passages are read again sentence by sentence, with the embedder the search already loaded: a passage scores
+by its best-matching sentence (read under its heading, which says what the sentence is about) plus the
+match of its title and heading, and the quote is that passage's best-matching sentences, in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tools.embeddings import TextEmbedder
+from tools.knowledge.retrieval import Hit
+
+QUOTE_CHARS = 400  # a short quote: what a customer reads in a chat bubble
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The passage an answer quotes (its index among the passages given) and the sentences it quotes."""
+
+    index: int
+    text: str
+
+
+def sentences(passage: str) -> list[str]:
+    """The passage's sentences and list items, without Markdown headings or list markers."""
+    found: list[str] = []
+    for line in passage.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        line = _LIST_MARKER.sub("", line)
+        found += [s for s in (" ".join(part.split()) for part in _SENTENCE_END.split(line)) if s]
+    return found
+
+
+def choose_quote(question: str, hits: Sequence[Hit], embedder: TextEmbedder,
+                 max_chars: int = QUOTE_CHARS) -> Quote | None:
+    """The hit whose sentences and heading best match `question`, and its best-matching sentences (in
+    reading order, up to `max_chars`); None without hits.
+
+    `question` is what the embedder can read: the English translation of a question asked in another
+    language (the embedder is English-only).
+    """
+    readable = [(i, sentences(hit.text)) for i, hit in enumerate(hits)]
+    readable = [(i, found) for i, found in readable if found]
+    if not readable:
+        return None
+    texts = [question]
+    for i, found in readable:
+        texts.append(f"{hits[i].title} > {hits[i].section}")
+        texts += [f"{hits[i].section}: {sentence}" for sentence in found]
+    vectors = embedder.encode(texts)  # one batch: unit vectors, so a dot product is the cosine
+    similarity = vectors[1:] @ vectors[0]
+    cursor, candidates = 0, []
+    for i, found in readable:  # per hit: its heading's similarity, then its sentences'
+        heading, own = similarity[cursor], similarity[cursor + 1:cursor + 1 + len(found)]
+        cursor += 1 + len(found)
+        candidates.append((float(own.max() + heading), i, found, own))
+    _, index, found, own = max(candidates, key=lambda c: c[0])  # of equal scores, the higher-ranked hit
+    order = sorted(range(len(found)), key=lambda n: -own[n])
+    chosen = [order[0]]
+    length = len(found[order[0]])
+    for n in order[1:]:
+        if length + 1 + len(found[n]) <= max_chars:
+            chosen.append(n)
+            length += 1 + len(found[n])
+    return Quote(index, " ".join(found[n] for n in sorted(chosen))[:max_chars])
