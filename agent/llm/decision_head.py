@@ -8,10 +8,11 @@ data's first replies (`finetune/decision_head.py`). At a user's turn the runtime
 the prefill it runs anyway, the head picks a tool or "answer", and the reply is decoded under that
 choice's grammar: the picked tool's schema (the model writes the arguments), or free text with no call.
 
-A head decides at one point of a turn: the first reply to a user's message (QUESTION), or the reply right
-after tool results (RESULT): the next step of a plan whose second call needs the first one's finding
-("forecast the region that spikes most": find_spikes, then forecast_demand for the region found), or
-"answer" when the results suffice. The model alone rarely takes that second step.
+A head decides at one point of a turn: the first reply to a user's message (QUESTION), or the calls-only
+reply right after tool results (RESULT, where the agent composes the answer itself): the next step of a
+plan whose second call needs the first one's finding ("forecast the region that spikes most": find_spikes,
+then forecast_demand for the region found), or "answer" when the results suffice. The model alone rarely
+takes that second step.
 
 Heads live beside the adapter they were fitted on (`decision_heads.safetensors`): they read that model's
 hidden states, so they are only valid with it.

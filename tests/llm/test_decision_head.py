@@ -130,8 +130,10 @@ def test_a_head_after_tool_results_picks_the_next_step_where_the_agent_asks_for_
     else:  # the next tool, its arguments written by the model under the tool's grammar
         (call,) = reply.tool_calls
         assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)
-    # at the question, the question's head decides
+    # at the question, the question's head decides; after results with drafts allowed, the model
     assert chat.bind_tools(TOOLS).invoke(QUESTION).response_metadata["decision"] == "find_spikes"
+    short = ReplyControls(max_new_tokens=4)
+    assert chat.bind_tools(TOOLS).invoke(AFTER_RESULT, controls=short).response_metadata["decision"] is None
 
 
 def test_heads_fitted_on_another_model_are_refused_at_load(tiny_options, tmp_path: Path) -> None:
