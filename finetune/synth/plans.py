@@ -3,7 +3,8 @@
 "Forecast the region that spikes most on Friday night" runs `find_spikes` first; its result names a region,
 and the second call forecasts exactly that region. `operator_plan` and `customer_plan` draw such a plan over
 a shop's facts: the finding call, the value its result names (leading a ranking, as the real tools' summaries
-do), that result's text, and the dependent call carrying the value.
+do), that result's text (as a one-step question's result reads: results.py), and the dependent call
+carrying the value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from finetune.synth.facts import ShopFacts
 from finetune.synth.intents import PERIODS, SPIKE_DAYS, SPIKE_WINDOWS, Call, matches
+from finetune.synth.results import leading_names, ranking_result
 
 _HORIZONS = (7, 14, 28, 30)
 _PLAN_METRICS = ("revenue", "orders", "units")  # what a ranking that picks a place is by
@@ -41,36 +43,9 @@ class Plan:
     second: Call
 
 
-def _names(rng: random.Random, facts: ShopFacts, group: str) -> list[str]:
-    """Up to three distinct names of `group` (categories, or places at that level), the finding first."""
-    pool = list(facts.categories if group == "category" else facts.places.get(group) or [])
-    return rng.sample(pool, min(3, len(pool)))
-
-
 def _group(rng: random.Random, facts: ShopFacts, groups: tuple[str, ...]) -> str:
+    """One of `groups` the shop has (categories always; a place level only where it has places)."""
     return rng.choice([g for g in groups if g == "category" or facts.places.get(g)])
-
-
-def _spike_result(args: dict[str, Any], names: list[str], rng: random.Random) -> str:
-    lift = sorted((round(rng.uniform(1.6, 3.2), 1) for _ in names), reverse=True)
-    rest = ", ".join(f"{name} {x}x (z={round(rng.uniform(2, 9), 1)}, {rng.randint(10, 90)})"
-                     for name, x in zip(names[1:], lift[1:]))
-    return (f"{names[0]}: {args['day']} {args['start_hour']}-{args['end_hour']}h orders {lift[0]}x its "
-            f"baseline (z={round(rng.uniform(4, 12), 1)}, {rng.randint(15, 400)} orders)"
-            + (f"; then {rest}." if rest else "."))
-
-
-def _ranking_result(args: dict[str, Any], names: list[str], rng: random.Random) -> str:
-    values = sorted((rng.randint(800, 90_000) for _ in names), reverse=True)
-    listed = "; ".join(f"{name} {value:,}" for name, value in zip(names, values))
-    return (f"{args['metric']} by {args['group_by']} ({args.get('period', 'last_30_days')}): {listed} "
-            f"(top {len(names)} of {len(names) + rng.randint(0, 20)}).")
-
-
-def _drop_result(args: dict[str, Any], names: list[str], rng: random.Random) -> str:
-    drops = sorted(-round(rng.uniform(3, 45), 1) for _ in names)
-    return (f"{args['metric']} {args['comparison']} by {args['group_by']}, biggest drops first: "
-            + "; ".join(f"{name} {drop:+}%" for name, drop in zip(names, drops)) + ".")
 
 
 def _forecast(found: str, group: str, horizon: int) -> Call:
@@ -90,8 +65,8 @@ def operator_plan(rng: random.Random, facts: ShopFacts) -> Plan:
         first = Call("spikes", "find_spikes",
                      {"day": day, "start_hour": start, "end_hour": end, "group_by": group})
         slots = {"day": day, "part": part, "start": start, "end": end, "group": group}
-        names = _names(rng, facts, group)
-        result = _spike_result(first.args, names, rng)
+        names = leading_names(rng, facts, group)
+        result = ranking_result(first.tool, first.args, names, rng)
         if intent == "plan_spike_forecast":
             slots["when"] = rng.choice(_HORIZONS)
             second = _forecast(names[0], group, slots["when"])
@@ -106,14 +81,13 @@ def operator_plan(rng: random.Random, facts: ShopFacts) -> Plan:
                  "period": rng.choice(PERIODS)}
         first = Call("rank", "top_items", {"metric": slots["metric"], "group_by": group,
                                            "period": slots["period"]})
+        names = leading_names(rng, facts, group)
         if group == "product":
-            names = [pid for pid, _, _ in rng.sample(facts.products, min(3, len(facts.products)))]
             second = Call("rec_product", "recommend", {"product": names[0]})
         else:
-            names = _names(rng, facts, group)
             slots["when"] = rng.choice(_HORIZONS)
             second = _forecast(names[0], group, slots["when"])
-        result = _ranking_result(first.args, names, rng)
+        result = ranking_result(first.tool, first.args, names, rng)
     else:
         group = _group(rng, facts, ("category", "category", "region", "country"))
         comparison = rng.choice(("week_over_week", "year_over_year"))
@@ -122,8 +96,8 @@ def operator_plan(rng: random.Random, facts: ShopFacts) -> Plan:
         first = Call("compare_drop", "compare_periods",
                      {"metric": slots["metric"], "comparison": comparison, "group_by": group,
                       "order": "biggest_drop"})
-        names = _names(rng, facts, group)
-        result = _drop_result(first.args, names, rng)
+        names = leading_names(rng, facts, group)
+        result = ranking_result(first.tool, first.args, names, rng)
         second = _forecast(names[0], group, slots["when"])
     return Plan(Call(intent, first.tool, first.args, slots), first, names[0], result, second)
 

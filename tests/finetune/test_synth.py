@@ -170,8 +170,8 @@ def _found(dialogue) -> str:
     result = next(m["content"] for m in dialogue.messages if m["role"] == "tool").split("\n")[1]
     leads = (r"\(1 x (.+?)\) to ",  # an order's item
              r'products for "[^"]*": (.+?) \(',  # a product search's first match
-             r"(?:\)|first): (.+?) [-+]?[\d,.]+%?[;. ]",  # a ranking's or a comparison's first row
-             r"^(.+?): ")  # a spike's first group
+             r"^([^:]+): .*? [\d.]+x its baseline",  # a spike's first group
+             r"^[^:]*: (.+?) [-+]?[\d,.]+%?[;. ]")  # a ranking's or a comparison's first row
     return next(m.group(1) for m in (re.search(p, result) for p in leads) if m)
 
 
