@@ -1,11 +1,15 @@
-"""Fit the decision heads of a model + adapter: which tool (or none) a reply to a question should take.
+"""Fit the decision heads of a model + adapter: which tool (or none) a reply to a question should take, and
+which (or none) the reply right after tool results should take.
 
 Each role's training dialogues are rendered exactly as the agent renders the prompt of the reply to the
 dialogue's last question (its only one, or a follow-up's second, with the first exchange before it); the
 model (with the adapter merged, as the runtime loads it) runs each prompt once, and one layer's output at
 the prompt's last token is kept. A multinomial logistic regression per role (its tools plus "answer") is
 fitted on those states and checked on the validation dialogues; the heads are saved into the adapter
-folder, where the runtime finds them (agent/llm/decision_head.py).
+folder, where the runtime finds them (agent/llm/decision_head.py). A second head per role is fitted the
+same way on the prompts right after each round of tool results of that reply (`result_views`): a plan's
+next step (its second call, which uses what the first found) or "answer"; dialogues without such
+rounds add none, and a role whose rounds all end the same way gets no such head.
 
     python -m finetune.decision_head --adapter finetune/adapters/qwen2.5-coder-0.5b-shop
     python -m finetune.decision_head --adapter .chronotope/finetune/runs/cpu-0.5b/adapter --layer 12
@@ -14,8 +18,9 @@ folder, where the runtime finds them (agent/llm/decision_head.py).
 `--states-out` keeps the hidden states, labels and dialogue ids, so other classifiers can be compared on the
 same states (finetune/head_comparison.py).
 
-On this 2-core CPU the 0.5B needs ~0.5 s per dialogue (the role's shared prompt prefix runs once): the
-2,105 dialogues of `chronotope finetune prepare` took 18.7 min.
+On this 2-core CPU the 0.5B needs ~0.5 s per prompt (the role's shared prompt prefix runs once): the
+2,105 dialogues of `chronotope finetune prepare` took 18.7 min before the heads after tool results, which add
+one prompt per round of tool results (about two thirds of the dialogues have one).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Settings, get_settings
-from agent.llm.decision_head import ANSWER, DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.decision_head import ANSWER, QUESTION, RESULT, DecisionHead, DecisionHeads, last_hidden_state
 from finetune.data import Dialogue, read_dialogues
 
 C = 0.1  # inverse L2 strength of the logistic regression (on standardized features)
@@ -49,6 +54,7 @@ class RoleFit:
     train_examples: int
     validation_examples: int
     validation_accuracy: float | None
+    point: str = QUESTION  # the reply the head decides (agent/llm/decision_head.py)
 
 
 def decision_turn(dialogue: Dialogue) -> int:
@@ -77,8 +83,29 @@ def decision_view(dialogue: Dialogue) -> Dialogue:
 def decision_label(dialogue: Dialogue) -> str:
     """The tool the reply to the dialogue's last question calls first, or ANSWER."""
     replies = [m for m in dialogue.messages if m["role"] == "assistant"]
-    calls = replies[decision_turn(dialogue)].get("tool_calls") or []
+    return reply_label(replies[decision_turn(dialogue)])
+
+
+def reply_label(reply: dict[str, Any]) -> str:
+    """The tool an assistant message calls first, or ANSWER."""
+    calls = reply.get("tool_calls") or []
     return calls[0].get("function", calls[0])["name"] if calls else ANSWER
+
+
+def result_views(dialogue: Dialogue) -> list[Dialogue]:
+    """The dialogue as the agent's prompt holds it right after each round of tool results of the reply to its
+    last question, each ending with the reply that follows that round (a further call, or the answer)."""
+    view = decision_view(dialogue).messages  # ... the last question, and the first reply to it
+    messages = dialogue.messages
+    last_question = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    reply = next(i for i in range(last_question, len(messages)) if messages[i]["role"] == "assistant")
+    turn = messages[reply + 1:]
+    views, done = [], list(view)
+    for i, message in enumerate(turn):
+        if message["role"] == "assistant" and i and turn[i - 1]["role"] == "tool":
+            views.append(replace(dialogue, messages=[*done, message]))
+        done.append(message)
+    return views if view[-1].get("tool_calls") else []
 
 
 def default_layer(model: Any) -> int:
@@ -107,9 +134,10 @@ def up_to_layer(model: Any, layer: int) -> Iterator[None]:
 
 
 def prompt_states(
-    loaded: Any, dialogues: list[Dialogue], tools: list[dict[str, Any]], layer: int, desc: str
+    loaded: Any, views: list[Dialogue], tools: list[dict[str, Any]], layer: int, desc: str
 ) -> Any:
-    """[dialogues, hidden] states at the last token of each dialogue's decision prompt (one role's)."""
+    """[views, hidden] states at the last token of each view's prompt (one role's): the prompt of the reply
+    each view ends with (`decision_view`, `result_views`)."""
     import torch
     from tqdm import tqdm
 
@@ -121,9 +149,9 @@ def prompt_states(
     model, tokenizer = loaded.model, loaded.tokenizer
     template = tool_template(tokenizer)
     prompts = [
-        tokenizer(training_pairs(decision_view(d), tokenizer, tools, template)[-1].prompt,
+        tokenizer(training_pairs(view, tokenizer, tools, template)[-1].prompt,
                   add_special_tokens=False)["input_ids"]
-        for d in dialogues
+        for view in views
     ]
     shared = min(min(common_prefix_length(prompts[0], p) for p in prompts), min(len(p) for p in prompts) - 1)
     states = []
@@ -182,32 +210,37 @@ def fit_decision_heads(
     validation = read_dialogues(validation_path) if validation_path and validation_path.is_file() else []
     heads, fits, kept = [], [], {}
     for role in ("customer", "operator"):
-        tools = registry.schemas(role)
-        # Only first replies whose tool choice is known: a transcript's agent looked the order up elsewhere
-        # and replied in words, which as a label would teach "no tool" for "where is my order?".
+        tools, names = registry.schemas(role), frozenset(t.name for t in registry.for_role(role))
+        # Only dialogues whose tool choice is known: a transcript's agent looked the order up elsewhere and
+        # replied in words, which as a label would teach "no tool" for "where is my order?".
         mine = [d for d in train if d.role == role and d.tool_choice_known]
-        if not mine:
-            continue
-        labels = [decision_label(d) for d in mine]
-        states = prompt_states(loaded, mine, tools, layer, f"{role} states")
-        kept[role] = {"train": (states, labels, [d.conversation_id for d in mine])}
-        head = fit_head(states, labels, layer, c)
-        if head.tools != frozenset(t.name for t in registry.for_role(role)):
-            raise DecisionHeadError(
-                f"The {role} data's first replies use {sorted(head.tools)}, not every {role} tool "
-                f"({sorted(t.name for t in registry.for_role(role))}); a head must be able to choose each "
-                "one. Prepare more data."
-            )
         held = [d for d in validation if d.role == role and d.tool_choice_known]
-        accuracy = None
-        if held:
-            states = prompt_states(loaded, held, tools, layer, f"{role} validation")
-            held_labels = [decision_label(d) for d in held]
-            kept[role]["validation"] = (states, held_labels, [d.conversation_id for d in held])
-            right = sum(head.decide(s) == label for s, label in zip(states, held_labels))
-            accuracy = round(right / len(held), 4)
-        heads.append(head)
-        fits.append(RoleFit(role, list(head.labels), len(mine), len(held), accuracy))
+        for point in (QUESTION, RESULT) if mine else ():
+            views = _views(mine, point)
+            labels = [reply_label(v.messages[-1]) for v in views]
+            if point == RESULT and len(set(labels)) < 2:
+                continue  # no round of results is followed by another call: the model decides there
+            states = prompt_states(loaded, views, tools, layer, f"{role} {point} states")
+            head = fit_head(states, labels, layer, c)
+            if point == QUESTION and head.tools != names:
+                raise DecisionHeadError(
+                    f"The {role} data's first replies use {sorted(head.tools)}, not every {role} tool "
+                    f"({sorted(names)}); a head must be able to choose each one. Prepare more data."
+                )
+            head = replace(head, point=point, tool_set=names if point == RESULT else frozenset())
+            held_views = _views(held, point)
+            held_labels = [reply_label(v.messages[-1]) for v in held_views]
+            accuracy, held_states = None, None
+            if held_views:
+                held_states = prompt_states(loaded, held_views, tools, layer, f"{role} {point} validation")
+                right = sum(head.decide(s) == label for s, label in zip(held_states, held_labels))
+                accuracy = round(right / len(held_views), 4)
+            if point == QUESTION:  # the states other classifiers are compared on (head_comparison.py)
+                kept[role] = {"train": (states, labels, [d.conversation_id for d in mine])}
+                if held_states is not None:
+                    kept[role]["validation"] = (held_states, held_labels, [d.conversation_id for d in held])
+            heads.append(head)
+            fits.append(RoleFit(role, list(head.labels), len(views), len(held_views), accuracy, point))
     if not heads:
         raise DecisionHeadError(f"No customer or operator dialogues in {train_path}.")
     report = {"layer": layer, "c": c, "train_file": str(train_path), "roles": [asdict(f) for f in fits]}
@@ -216,6 +249,13 @@ def fit_decision_heads(
     if states_out is not None:
         torch.save({"layer": layer, "roles": kept}, states_out)
     return fitted, fits
+
+
+def _views(dialogues: list[Dialogue], point: str) -> list[Dialogue]:
+    """The prompts a head deciding at `point` is fitted on, each ending with the reply it should pick."""
+    if point == QUESTION:
+        return [decision_view(d) for d in dialogues]
+    return [view for d in dialogues for view in result_views(d)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -244,8 +284,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Error: {error}", file=sys.stderr)
         raise SystemExit(2) from error
     for fit in fits:
-        print(f"{fit.role}: {len(fit.labels)} labels, {fit.train_examples} train, {fit.validation_examples} "
-              f"validation, validation accuracy {fit.validation_accuracy}")
+        print(f"{fit.role} ({fit.point}): {len(fit.labels)} labels, {fit.train_examples} train, "
+              f"{fit.validation_examples} validation, validation accuracy {fit.validation_accuracy}")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@
 - Tools the adapter never saw (agent/llm/unseen_tools.py): a reply with any of them bound comes from the
   bare model, which calls unseen tools far more reliably; the adapter's own tools keep the adapter.
 - Decision heads (agent/llm/decision_head.py): when the model has one for exactly the bound tools, it picks
-  the tool (or a plain answer) of the first reply to a user's message; `response_metadata["decision"]` says
-  which, and `["wanted_call"]` whether the model's own first token would have opened a call.
+  the tool (or a plain answer) of the first reply to a user's message, and (with a head for that point) of
+  a calls-only reply right after tool results; `response_metadata["decision"]` says which, and
+  `["wanted_call"]` whether the model's own first token would have opened a call.
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
@@ -32,13 +33,13 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
-from agent.llm.decision_head import ANSWER
+from agent.llm.decision_head import ANSWER, QUESTION, RESULT
 from agent.llm.options import ModelOptions
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.runtime import DecodeStats, LocalRuntime
@@ -132,8 +133,12 @@ class LocalChatModel(BaseChatModel):
         fallback = self.unseen_tools.runtime_for(names) if self.unseen_tools and names else None
         runtime = fallback or self.runtime
         prompt_ids = runtime.encode(render_prompt(runtime.tokenizer, messages, tools))
-        # Heads were fitted on first replies to a user: only there do they pick the reply.
-        head = runtime.decision_head(names) if messages and isinstance(messages[-1], HumanMessage) else None
+        # Heads were fitted on first replies to a user and on calls-only replies right after tool results
+        # (the agent's, without drafts): only there do they pick the reply.
+        last = messages[-1] if messages else None
+        point = (QUESTION if isinstance(last, HumanMessage)
+                 else RESULT if isinstance(last, ToolMessage) and calls_only else None)
+        head = runtime.decision_head(names, point) if point else None
         grammar = runtime.grammars.for_reply(tools, choice, head) if self.constrained and tools else None
         limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens
         stats = DecodeStats()

@@ -1,4 +1,4 @@
-"""Decision heads: pick the first reply's tool (or a plain answer) from the model's hidden state, then decode.
+"""Decision heads: pick a reply's tool (or a plain answer) from the model's hidden state, then decode.
 
 A small model's first reply token is a poor judge of *whether* and *which* tool to call: after the prompt,
 its choice between `<tool_call>` and text is close to noise even after LoRA training. Its hidden state at the
@@ -7,6 +7,12 @@ output at the prompt's last token), one head per tool set (a role's tools), trai
 data's first replies (`finetune/decision_head.py`). At a user's turn the runtime reads the state during
 the prefill it runs anyway, the head picks a tool or "answer", and the reply is decoded under that
 choice's grammar: the picked tool's schema (the model writes the arguments), or free text with no call.
+
+A head decides at one point of a turn: the first reply to a user's message (QUESTION), or the calls-only
+reply right after tool results (RESULT, where the agent composes the answer itself): the next step of a
+plan whose second call needs the first one's finding ("forecast the region that spikes most": find_spikes,
+then forecast_demand for the region found), or "answer" when the results suffice. The model alone rarely
+takes that second step.
 
 Heads live beside the adapter they were fitted on (`decision_heads.safetensors`): they read that model's
 hidden states, so they are only valid with it.
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ANSWER = "answer"  # the head's label for a reply without a tool call
+QUESTION, RESULT = "question", "result"  # the points of a turn a head decides at
 HEADS_FILE = "decision_heads.safetensors"
 
 
@@ -33,10 +40,15 @@ class DecisionHead:
     labels: tuple[str, ...]  # tool names and ANSWER
     weight: Any  # torch.Tensor [labels, hidden], float32 (feature scaling folded in)
     bias: Any  # torch.Tensor [labels]
+    point: str = QUESTION  # the reply it decides: the first to a user, or the next after tool results
+    # the tools bound when it was fitted, where its labels are fewer (a RESULT head knows only the next steps
+    # its data took); empty: its labels' tools
+    tool_set: frozenset[str] = frozenset()
 
     @property
     def tools(self) -> frozenset[str]:
-        return frozenset(self.labels) - {ANSWER}
+        """The bound tools it decides for."""
+        return self.tool_set or frozenset(self.labels) - {ANSWER}
 
     def decide(self, hidden: Any) -> str:
         """The label with the highest score for one hidden state ([hidden])."""
@@ -51,15 +63,18 @@ class DecisionHeads:
     heads: tuple[DecisionHead, ...]
     report: dict[str, Any]  # how they were fitted (examples, validation accuracy, ...)
 
-    def for_tools(self, names: Collection[str]) -> DecisionHead | None:
-        """The head trained on exactly these tools, if any (a head cannot choose a tool it never saw)."""
+    def for_tools(self, names: Collection[str], point: str = QUESTION) -> DecisionHead | None:
+        """The head deciding at `point` trained on exactly these tools, if any (a head cannot choose a tool
+        it never saw)."""
         wanted = frozenset(names)
-        return next((head for head in self.heads if head.tools == wanted), None)
+        return next((head for head in self.heads if head.point == point and head.tools == wanted), None)
 
     def nearest(self, names: Collection[str]) -> DecisionHead:
-        """The head whose tools differ least from `names` (what to compare with when none covers them)."""
+        """The QUESTION head whose tools differ least from `names` (what to compare with when none covers
+        them)."""
         wanted = frozenset(names)
-        return min(self.heads, key=lambda head: len(head.tools ^ wanted))
+        return min((head for head in self.heads if head.point == QUESTION),
+                   key=lambda head: len(head.tools ^ wanted))
 
     def save(self, folder: Path) -> Path:
         """Write `folder/decision_heads.safetensors` (atomically: a temp file renamed)."""
@@ -69,7 +84,8 @@ class DecisionHeads:
         for i, head in enumerate(self.heads):
             tensors[f"head{i}.weight"] = head.weight.contiguous()
             tensors[f"head{i}.bias"] = head.bias.contiguous()
-            layout.append({"layer": head.layer, "labels": list(head.labels)})
+            layout.append({"layer": head.layer, "labels": list(head.labels), "point": head.point,
+                           "tool_set": sorted(head.tool_set)})
         meta = {"heads": json.dumps(layout), "report": json.dumps(self.report)}
         path = folder / HEADS_FILE
         tmp = path.with_suffix(".tmp")
@@ -87,9 +103,10 @@ class DecisionHeads:
             return None
         with safe_open(str(path), framework="pt") as handle:
             meta = handle.metadata()
-            heads = tuple(
+            heads = tuple(  # files written before RESULT heads hold QUESTION heads only
                 DecisionHead(int(head["layer"]), tuple(head["labels"]), handle.get_tensor(f"head{i}.weight"),
-                             handle.get_tensor(f"head{i}.bias"))
+                             handle.get_tensor(f"head{i}.bias"), head.get("point", QUESTION),
+                             frozenset(head.get("tool_set", ())))
                 for i, head in enumerate(json.loads(meta["heads"]))
             )
         return cls(heads, json.loads(meta["report"]))

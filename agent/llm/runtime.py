@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.llm.constrained import GrammarMask, ReplyGrammar, ToolGrammars
-from agent.llm.decision_head import DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.decision_head import ANSWER, QUESTION, DecisionHead, DecisionHeads, last_hidden_state
 from agent.llm.near_repeat import ends_in_a_near_repeat
 
 if TYPE_CHECKING:
@@ -166,18 +166,16 @@ class LocalRuntime:
         self._grammars: ToolGrammars | None = None
         self._warned_tool_sets: set[frozenset[str]] = set()
 
-    def decision_head(self, tool_names: Sequence[str]) -> DecisionHead | None:
-        """The model's decision head for exactly these tools, if it has one (see decision_head.py).
-
-        An adapter with heads of which none covers these tools is worth a warning (once per tool set): the
-        first reply then falls back to the model's first token, which picks the right tool less often.
-        """
+    def decision_head(self, tool_names: Sequence[str], point: str = QUESTION) -> DecisionHead | None:
+        """The model's decision head at `point` of a turn for exactly these tools, if any (decision_head.py).
+        None at a question is worth a warning (once per tool set): the first reply falls back to the model's
+        first token, which picks worse (after tool results, None is usual)."""
         heads = self.loaded.decision_heads
         if heads is None or not tool_names:
             return None
-        head = heads.for_tools(tool_names)
+        head = heads.for_tools(tool_names, point)
         tools = frozenset(tool_names)
-        if head is None and tools not in self._warned_tool_sets:
+        if head is None and point == QUESTION and tools not in self._warned_tool_sets:
             self._warned_tool_sets.add(tools)
             logger.warning(_uncovered_tools_message(heads, tools, self.loaded.adapter))
         return head
@@ -209,8 +207,8 @@ class LocalRuntime:
 
         `grammar` is the grammar the reply must follow (see `constrained`); when it has a decision head, the
         head reads the prefill's hidden state and picks the reply's grammar (`stats.decision`). With
-        `calls_only`, a reply whose first token does not open a tool call ends before that token
-        (finish_reason "no_call"): the caller only wants to know whether the model calls another tool.
+        `calls_only`, a reply that opens no call (the head's "answer", else the first token's choice) ends
+        before its first token (finish_reason "no_call"): the caller only wants to know if a tool is called.
         `pin_prefix` keeps what this decode cached for good (see `PrefixCache`). The model's lock is held
         while the iterator is alive; close it (or run it to the end) to release the model.
         """
@@ -229,10 +227,11 @@ class LocalRuntime:
             started = time.perf_counter()
             logits, hidden = self._prefill(held, prompt, grammar.head if grammar is not None else None)
             stats.prefill_s = time.perf_counter() - started
-            if calls_only and int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids:
+            mask = self._reply_mask(grammar, logits, hidden, stats)
+            if calls_only and (stats.decision == ANSWER if stats.decision is not None
+                               else int(logits.argmax(dim=-1)) not in self.grammars.call_start_ids):
                 stats.finish_reason = "no_call"
                 return
-            mask = self._reply_mask(grammar, logits, hidden, stats)
             yield from self._decode(held, logits, mask, max_new_tokens, stats)
 
     @contextmanager

@@ -3,9 +3,10 @@
 Each dialogue is what the agent should do: the user's question, the right tool call (validated against the
 tool's schema and the shop's closed sets: its categories and places), the tool's result as the data block
 the agent sends, and a grounded answer. Both roles; chit-chat, out-of-scope questions, refusals and
-injections (a passage giving orders, which the answer ignores); multi-part questions (two calls) and
-follow-ups (a second question that only makes sense after the first). A dialogue's id carries its language
-and style (`dialogue_tags`).
+injections (a passage giving orders, which the answer ignores); multi-part questions (two calls),
+follow-ups (a second question that only makes sense after the first) and dependent plans (one question whose
+second call uses what the first call's result names, finetune/synth/plans.py). A dialogue's id carries its
+language and style (`dialogue_tags`).
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from finetune.synth.phrasing_es import ES
 from finetune.synth.phrasing_fr import FR
 from finetune.synth.phrasing_it import IT
 from finetune.synth.places import CATALOGUE
+from finetune.synth.plans import customer_plan, operator_plan
 from finetune.synth.results import INJECTION, grounded_answer, result_text
-from finetune.synth.styles import STYLES, dress
+from finetune.synth.styles import SINGLE_TURN_STYLES, STYLES, dress
 from tools.registry import Session, ToolOutput, ToolRegistry
 
 LANGUAGES: dict[str, Phrasing] = {p.code: p for p in (EN, DE, FR, ES, IT)}
 TODAY = date(2026, 11, 15)
-_TWO_CALL_STYLES = ("multipart", "followup")
+_TWO_CALL_STYLES = ("multipart", "followup", "plan")
 
 
 class SynthesisError(ValueError):
@@ -129,6 +131,8 @@ def _tool_turns(
     session: Session,
 ) -> list[dict[str, Any]]:
     """The user and assistant turns of a dialogue that uses tools, in `style`."""
+    if style == "plan":
+        return _plan_turns(rng, role, words, facts, registry, session)
     draw = operator_call if role == "operator" else customer_call
     call = draw(rng, facts)
     if style == "followup":
@@ -173,6 +177,33 @@ def _tool_turns(
         *first[:2],
         *second_calls[:2],
         answer,
+    ]
+
+
+def _plan_turns(
+    rng: random.Random, role: str, words: Phrasing, facts: ShopFacts, registry: ToolRegistry, session: Session
+) -> list[dict[str, Any]]:
+    """A dependent plan's turns: the question (in one of the single-turn styles), the finding call and its
+    result naming a value, the call that uses that value and its result, and the answer from both."""
+    plan = operator_plan(rng, facts) if role == "operator" else customer_plan(rng, facts)
+    template = rng.choice(words.templates[plan.question.intent])
+    text = dress(render(template, plan.question, words, rng), rng.choice(SINGLE_TURN_STYLES), words, rng)
+    second_args = dict(plan.second.args)
+    if plan.second.tool == "search_docs":
+        second_args["query"] = text[:300]
+    check_call(registry, session, plan.first.tool, plan.first.args)
+    check_call(registry, session, plan.second.tool, second_args)
+    second = _call_messages(plan.second.tool, second_args, facts, rng)
+    first_call = {"type": "function",
+                  "function": {"name": plan.first.tool, "arguments": dict(plan.first.args)}}
+    return [
+        {"role": "user", "content": text},
+        {"role": "assistant", "content": "", "tool_calls": [first_call]},
+        {"role": "tool", "name": plan.first.tool,
+         "content": ToolOutput(plan.first.tool, plan.first_result).as_message_text()},
+        *second[:2],
+        {"role": "assistant", "content": f"{grounded_answer(plan.first.tool, plan.first_result)} "
+                                         f"{second[-1]['content']}"},
     ]
 
 

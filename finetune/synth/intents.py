@@ -31,7 +31,8 @@ PERIODS = (
     "this_year",
     "last_year",
 )
-_SPIKE_WINDOWS = ((20, 24, "night"), (21, 24, "night"), (18, 22, "evening"), (8, 12, "morning"))
+SPIKE_WINDOWS = ((20, 24, "night"), (21, 24, "night"), (18, 22, "evening"), (8, 12, "morning"))
+SPIKE_DAYS = ("Friday", "Friday", "Saturday", "Sunday", "Thursday", "Monday")
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ def operator_call(rng: random.Random, facts: ShopFacts) -> Call:
     args: dict[str, Any] = {}
     slots: dict[str, Any] = {}
     if kind == "spikes":
-        start, end, part = rng.choice(_SPIKE_WINDOWS)
-        day = rng.choice(["Friday", "Friday", "Saturday", "Sunday", "Thursday", "Monday"])
+        start, end, part = rng.choice(SPIKE_WINDOWS)
+        day = rng.choice(SPIKE_DAYS)
         group = rng.choice(["region", "region", "city", "country", "category"])
         args = {"day": day, "start_hour": start, "end_hour": end, "group_by": group}
         slots = {"day": day, "part": part, "start": start, "end": end, "group": group}

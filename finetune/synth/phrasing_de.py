@@ -179,6 +179,50 @@ DE = Phrasing(
         ],
         "recs": ["Was könnte mir gefallen?", "Hast du Vorschläge für mich?", "empfiehl mir was"],
         "recs_product": ["Was passt gut zu {product}?", "Gibt es etwas, das zu {product} passt?"],
+        # abhängige Pläne (finetune/synth/plans.py): der zweite Schritt nutzt, was der erste gefunden hat
+        "plan_spike_forecast": [
+            "Prognose für {when} für die {group} mit dem stärksten Anstieg am {day}{part}",
+            ("Finde die {group}, die am {day}{part} am meisten zulegt, und sag ihre Nachfrage für {when} "
+             "voraus"),
+            "Wo ist am {day}{part} am meisten los, nach {group}? Mach dafür eine Prognose für {when}.",
+            "{day}{part}-Spitzenreiter je {group} ermitteln und dann {when} vorhersagen",
+        ],
+        "plan_spike_top": [
+            ("Welche {group} legt am {day}{part} am stärksten zu, und was sind dort die Top-Produkte nach "
+             "{metric}?"),
+            ("Finde die {group} mit der größten Spitze am {day}{part} und zeig mir ihre besten Produkte nach "
+             "{metric}"),
+            "Top-Produkte nach {metric} in der {group}, die am {day}{part} am meisten ausschlägt",
+        ],
+        "plan_rank_forecast": [
+            ("Welche {group} hat {period} den meisten {metric} gebracht? Erstelle dafür eine Prognose für "
+             "{when}."),
+            "Prognose für {when} für unsere beste {group} nach {metric} {period}",
+            "Nimm die stärkste {group} nach {metric} {period} und sag ihren Absatz für {when} voraus",
+        ],
+        "plan_rank_recommend": [
+            "Welches Produkt lag {period} nach {metric} vorne, und was kaufen Kunden dazu?",
+            "Bestseller nach {metric} {period}: was passt dazu als Cross-Selling?",
+            "Finde unser Top-Produkt nach {metric} {period} und schlag passende Produkte dazu vor",
+        ],
+        "plan_drop_forecast": [
+            "Welche {group} ist beim {metric} {cmp} am stärksten gefallen? Prognostiziere sie für {when}.",
+            "Prognose für {when} für die {group} mit dem größten Rückgang bei {metric} {cmp}",
+        ],
+        "plan_order_recs": [
+            "Was passt zu dem, was ich zuletzt bestellt habe?",
+            "Schau in meine letzte Bestellung und empfiehl mir etwas Passendes dazu",
+            "Habt ihr etwas, das zu meinem letzten Kauf passt?",
+        ],
+        "plan_order_return": [
+            "Kann ich meine letzte Bestellung noch zurückschicken?",
+            "Was war meine letzte Bestellung, und ist die Rückgabe noch möglich?",
+            "Schau bitte nach meiner neuesten Bestellung: Kann ich sie noch umtauschen?",
+        ],
+        "plan_search_recs": [
+            "Ich suche {cat} – was passt zum ersten Treffer?",
+            "Finde {cat} und schlag mir etwas Passendes zum besten Treffer vor",
+        ],
     },
     followups={
         "place": ["Und{where}?", "Wie sieht es{where} aus?", "Dasselbe{where}, bitte"],

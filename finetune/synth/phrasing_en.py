@@ -157,6 +157,47 @@ EN = Phrasing(
         "products_price": ["I need {cat} under {price} {cur}", "any {cat} for less than {price} {cur}?"],
         "recs": ["What do you think I'd like?", "Any suggestions for me?", "recommend me something"],
         "recs_product": ["What goes well with {product}?", "Anything that matches {product}?"],
+        # dependent plans (finetune/synth/plans.py): the second step uses what the first one found
+        "plan_spike_forecast": [
+            "Predict demand {when} for whichever {group} jumps the most on {day} {part}s",
+            "Which {group} has the strongest {day} {part} spike? Then forecast it for {when}.",
+            "forecast {when} for the top {day} {part} hotspot by {group}",
+            "Look up the biggest {day} {start}-{end}h spike per {group} and project its sales over {when}",
+        ],
+        "plan_spike_top": [
+            "Which {group} peaks most on {day} {part}, and which products lead there by {metric}?",
+            "best products by {metric} in the {group} with the biggest {day} {part} surge",
+            "find the {day} {part} hotspot by {group}, then rank its products by {metric}",
+        ],
+        "plan_rank_forecast": [
+            "Which {group} brought in the most {metric} {period}? Project its demand over {when}.",
+            "forecast {when} for our number one {group} by {metric} {period}",
+            "Take the leading {group} by {metric} {period} and predict its sales for {when}",
+        ],
+        "plan_rank_recommend": [
+            "Which product led on {metric} {period}, and what do customers buy alongside it?",
+            "top product by {metric} {period}: cross-sell ideas for it?",
+            "Find our best seller by {metric} {period} and suggest items that go with it",
+        ],
+        "plan_drop_forecast": [
+            "Which {group} fell furthest in {metric} {cmp}? Give me its forecast for {when}.",
+            "forecast {when} for the {group} with the steepest decline in {metric} {cmp}",
+        ],
+        "plan_order_recs": [
+            "Suggest something to go with what I bought last time",
+            "look up my most recent order and recommend a matching item",
+            "What would pair well with the item in my latest order?",
+        ],
+        "plan_order_return": [
+            "Is my most recent order still returnable?",
+            "check my last order - can I still send it back?",
+            "I want to return what I ordered last. Is that still possible?",
+        ],
+        "plan_search_recs": [
+            "Show me {cat} and what goes with the first one",
+            "I'm looking for {cat}; what would match the top result?",
+            "find {cat} and recommend something to pair with the first hit",
+        ],
     },
     followups={
         "place": ["And{where}?", "what about{where}?", "Same{where}, please"],

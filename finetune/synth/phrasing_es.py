@@ -179,6 +179,46 @@ ES = Phrasing(
         ],
         "recs": ["¿Qué crees que me gustaría?", "¿Alguna sugerencia para mí?", "recomiéndame algo"],
         "recs_product": ["¿Qué combina bien con {product}?", "¿Algo que vaya con {product}?"],
+        # planes dependientes (finetune/synth/plans.py): el segundo paso usa lo que encontró el primero
+        "plan_spike_forecast": [
+            ("¿Qué {group} tiene el mayor pico el {day} {part}? Luego haz la previsión de su demanda para "
+             "{when}."),
+            "previsión para {when} de la {group} que más se dispara el {day} {part}",
+            "Encuentra la {group} con el pico más fuerte el {day} {part} y pronostica sus ventas para {when}",
+        ],
+        "plan_spike_top": [
+            "¿Qué {group} se dispara más el {day} {part} y cuáles son allí los productos top por {metric}?",
+            "productos más vendidos por {metric} en la {group} con el mayor pico el {day} {part}",
+            "Busca el mayor pico del {day} {part} por {group} y ordena sus productos por {metric}",
+        ],
+        "plan_rank_forecast": [
+            "¿Qué {group} generó más {metric} {period}? Pronostica su demanda para {when}.",
+            "previsión para {when} de nuestra mejor {group} por {metric} {period}",
+            "Toma la {group} número uno en {metric} {period} y estima sus ventas para {when}",
+        ],
+        "plan_rank_recommend": [
+            "¿Qué producto tuvo más {metric} {period} y qué se compra junto con él?",
+            "producto estrella por {metric} {period}: ¿qué le combina para venta cruzada?",
+            "Encuentra nuestro producto top por {metric} {period} y sugiere artículos que vayan con él",
+        ],
+        "plan_drop_forecast": [
+            "¿Qué {group} cayó más en {metric} {cmp}? Haz su previsión para {when}.",
+            "previsión para {when} de la {group} con la mayor caída de {metric} {cmp}",
+        ],
+        "plan_order_recs": [
+            "¿Qué combina con lo último que compré?",
+            "Mira mi último pedido y recomiéndame algo que vaya con él",
+            "¿Tenéis algo a juego con mi última compra?",
+        ],
+        "plan_order_return": [
+            "¿Todavía puedo devolver mi último pedido?",
+            "¿Cuál fue mi último pedido y aún puedo devolverlo?",
+            "Revisa mi pedido más reciente: ¿sigo en plazo de devolución?",
+        ],
+        "plan_search_recs": [
+            "Busco {cat}: ¿qué combina con el primer resultado?",
+            "Encuentra {cat} y recomiéndame algo que vaya con el primero",
+        ],
     },
     followups={
         "place": ["¿Y{where}?", "¿Qué tal{where}?", "Lo mismo{where}, por favor"],

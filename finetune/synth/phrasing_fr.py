@@ -182,6 +182,46 @@ FR = Phrasing(
             "recommande-moi un truc",
         ],
         "recs_product": ["Qu'est-ce qui va bien avec {product} ?", "Quelque chose d'assorti à {product} ?"],
+        # plans dépendants (finetune/synth/plans.py) : la deuxième étape reprend ce que la première a trouvé
+        "plan_spike_forecast": [
+            "Prévision pour {when} de la {group} qui a le plus gros pic le {day} {part}",
+            "Trouve la {group} avec le plus fort pic le {day} {part}, puis prévois sa demande pour {when}",
+            "Quelle {group} grimpe le plus le {day} {part} ? Fais ensuite une prévision pour {when}.",
+        ],
+        "plan_spike_top": [
+            ("Quelle {group} s'envole le plus le {day} {part}, et quels y sont les produits en tête par "
+             "{metric} ?"),
+            "top produits par {metric} dans la {group} qui a le plus gros pic le {day} {part}",
+            "Trouve le plus gros pic du {day} {part} par {group}, puis classe ses produits par {metric}",
+        ],
+        "plan_rank_forecast": [
+            "Quelle {group} a rapporté le plus de {metric} {period} ? Fais une prévision pour {when}.",
+            "prévision pour {when} de notre meilleure {group} en {metric} {period}",
+            "Prends la {group} numéro un en {metric} {period} et prévois ses ventes pour {when}",
+        ],
+        "plan_rank_recommend": [
+            "Quel produit a fait le plus de {metric} {period}, et qu'achète-t-on avec ?",
+            "meilleur produit en {metric} {period} : quoi proposer en vente croisée ?",
+            "Trouve notre produit phare en {metric} {period} et suggère des articles à associer",
+        ],
+        "plan_drop_forecast": [
+            "Quelle {group} a le plus baissé en {metric} {cmp} ? Prévois-la pour {when}.",
+            "prévision pour {when} de la {group} dont les {metric} ont le plus chuté {cmp}",
+        ],
+        "plan_order_recs": [
+            "Qu'est-ce qui irait avec mon dernier achat ?",
+            "Regarde ma dernière commande et propose-moi quelque chose d'assorti",
+            "Vous avez un article qui accompagne ce que j'ai commandé la dernière fois ?",
+        ],
+        "plan_order_return": [
+            "Puis-je encore retourner ma dernière commande ?",
+            "C'était quoi ma dernière commande, et est-ce que je peux encore la renvoyer ?",
+            "Vérifie ma commande la plus récente : le retour est-il encore possible ?",
+        ],
+        "plan_search_recs": [
+            "Je cherche des {cat} : qu'est-ce qui va avec le premier résultat ?",
+            "Trouve des {cat} et recommande-moi un article assorti au premier",
+        ],
     },
     followups={
         "place": ["Et{where} ?", "Et pour{where} ?", "Pareil{where}, svp"],

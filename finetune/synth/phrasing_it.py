@@ -175,6 +175,46 @@ IT = Phrasing(
         ],
         "recs": ["Cosa pensi che mi piacerebbe?", "Qualche suggerimento per me?", "consigliami qualcosa"],
         "recs_product": ["Cosa sta bene con {product}?", "Qualcosa da abbinare a {product}?"],
+        # piani dipendenti (finetune/synth/plans.py): il secondo passo usa ciò che ha trovato il primo
+        "plan_spike_forecast": [
+            "Previsione per {when} per la {group} che cresce di più il {day} {part}",
+            "Trova la {group} con il salto maggiore il {day} {part} e prevedine la domanda per {when}",
+            "Quale {group} ha il boom più forte il {day} {part}? Poi stima le vendite per {when}.",
+        ],
+        "plan_spike_top": [
+            ("Quale {group} schizza di più il {day} {part}, e quali sono i suoi prodotti migliori per "
+             "{metric}?"),
+            "prodotti top per {metric} nella {group} con il salto maggiore il {day} {part}",
+            "Trova il boom del {day} {part} per {group}, poi ordina i suoi prodotti per {metric}",
+        ],
+        "plan_rank_forecast": [
+            "Quale {group} ha portato più {metric} {period}? Fanne la previsione per {when}.",
+            "previsione per {when} della nostra migliore {group} per {metric} {period}",
+            "Prendi la {group} numero uno per {metric} {period} e stima le sue vendite per {when}",
+        ],
+        "plan_rank_recommend": [
+            "Qual è stato il prodotto con più {metric} {period}, e cosa si compra insieme?",
+            "prodotto di punta per {metric} {period}: cosa abbinare in cross-selling?",
+            "Trova il nostro prodotto migliore per {metric} {period} e suggerisci articoli da abbinare",
+        ],
+        "plan_drop_forecast": [
+            "Quale {group} è calata di più in {metric} {cmp}? Prevedila per {when}.",
+            "previsione per {when} della {group} con il calo maggiore di {metric} {cmp}",
+        ],
+        "plan_order_recs": [
+            "Cosa si abbina a quello che ho comprato l'ultima volta?",
+            "Guarda il mio ultimo ordine e consigliami qualcosa da abbinare",
+            "Avete qualcosa che vada con il mio ultimo acquisto?",
+        ],
+        "plan_order_return": [
+            "Posso ancora restituire il mio ultimo ordine?",
+            "Qual è il mio ultimo ordine e posso ancora renderlo?",
+            "Controlla il mio ordine più recente: sono ancora in tempo per il reso?",
+        ],
+        "plan_search_recs": [
+            "Cerco {cat}: cosa si abbina al primo risultato?",
+            "Trova {cat} e consigliami qualcosa da abbinare al primo",
+        ],
     },
     followups={
         "place": ["E{where}?", "E per quanto riguarda{where}?", "Lo stesso{where}, per favore"],

@@ -11,8 +11,9 @@ import unicodedata
 
 from finetune.synth.phrasing import Phrasing
 
-# single-turn styles, then the two that change the dialogue's shape
-STYLES = ("plain", "terse", "polite", "verbose", "angry", "typos", "multipart", "followup")
+SINGLE_TURN_STYLES = ("plain", "terse", "polite", "verbose", "angry", "typos")
+# then those that change the dialogue's shape: two questions in one, a second turn, a two-step plan
+STYLES = (*SINGLE_TURN_STYLES, "multipart", "followup", "plan")
 _FILLER = re.compile(
     r"^(please|pls|can you|could you|show me|tell me|what is|what are|bitte|svp|por favor|"
     r"per favore)\s+",
@@ -59,7 +60,7 @@ def terse(text: str, rng: random.Random) -> str:
 
 
 def dress(question: str, style: str, words: Phrasing, rng: random.Random) -> str:
-    """`question` in one of the single-turn STYLES (multi-part and follow-ups are built by the dialogue)."""
+    """`question` in one of the SINGLE_TURN_STYLES (the other STYLES are built by the dialogue)."""
     if style == "terse":
         return terse(question, rng)
     if style == "typos":

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from finetune.data import Dialogue
-from finetune.decision_head import DecisionHeadError, decision_label, decision_turn, decision_view
+from finetune.decision_head import (
+    DecisionHeadError,
+    decision_label,
+    decision_turn,
+    decision_view,
+    reply_label,
+    result_views,
+)
 
 
 def _call(name: str, args: dict) -> dict:
@@ -28,6 +35,29 @@ def test_a_follow_up_is_labelled_by_the_reply_to_its_second_question() -> None:
     assert decision_turn(single) == 0 and decision_label(single) == "top_items"
     with pytest.raises(DecisionHeadError, match="no question with a reply"):
         decision_label(Dialogue("q", first[:1], "synth", "operator"))
+
+
+def test_each_round_of_tool_results_is_a_decision_labelled_by_the_reply_after_it() -> None:
+    plan = Dialogue("p", [{"role": "user", "content": "Forecast the region that spikes most on Friday night"},
+                          _call("find_spikes", {"day": "Friday"}),
+                          {"role": "tool", "name": "find_spikes", "content": "Tyrol: 2.4x"},
+                          _call("forecast_demand", {"place": "Tyrol"}),
+                          {"role": "tool", "name": "forecast_demand", "content": "Expect 120 units"},
+                          {"role": "assistant", "content": "Tyrol: 120 units."}], "synth", "operator")
+    first, second = result_views(plan)
+    assert [reply_label(view.messages[-1]) for view in (first, second)] == ["forecast_demand", "answer"]
+    assert [m["role"] for m in first.messages] == ["user", "assistant", "tool", "assistant"]
+    assert second.messages[:-1] == plan.messages[:-1]
+    # after a follow-up: its own round only (the first turn's call and result are not in the prompt)
+    follow = Dialogue("f", [*plan.messages, {"role": "user", "content": "and in Styria?"},
+                            _call("forecast_demand", {"place": "Styria"}),
+                            {"role": "tool", "name": "forecast_demand", "content": "Expect 80 units"},
+                            {"role": "assistant", "content": "Styria: 80 units."}], "synth", "operator")
+    (view,) = result_views(follow)
+    assert reply_label(view.messages[-1]) == "answer"
+    roles = ["user", "assistant", "user", "assistant", "tool", "assistant"]
+    assert [m["role"] for m in view.messages] == roles
+    assert result_views(Dialogue("w", plan.messages[:1] + plan.messages[-1:], "synth", "operator")) == []
 
 
 def test_heads_are_compared_per_language_and_style_on_saved_states(tmp_path) -> None:

@@ -128,8 +128,8 @@ def test_periods_as_people_say_them_and_comparisons_only_when_asked(random_shop)
             for phrase in phrases if "{" not in phrase and len(phrase) > 8}
     comparison_words = {w.lower() for p in LANGUAGES.values() for ws in p.comparisons.values() for w in ws}
     checked = Counter()
-    for dialogue in random_shop[2]:
-        if dialogue_tags(dialogue.conversation_id)[1] in ("typos", "followup", "multipart"):
+    for dialogue in random_shop[2]:  # (a plan's question may be dressed with typos)
+        if dialogue_tags(dialogue.conversation_id)[1] in ("typos", "followup", "multipart", "plan"):
             continue
         question = dialogue.messages[1]["content"].lower()
         tool, args = (_calls(dialogue) or [("", {})])[0]
@@ -178,3 +178,45 @@ def test_every_tool_period_is_said_in_every_language_and_calendar_words_mean_cal
     for code, words in calendar.items():
         periods = LANGUAGES[code].periods
         assert words in periods["last_month"] and words not in periods["last_30_days"], code
+
+
+def _found(dialogue) -> str:
+    """The value the first tool's result leads with (the first place, category or product it names)."""
+    result = next(m["content"] for m in dialogue.messages if m["role"] == "tool").split("\n")[1]
+    leads = (r"\(1 x (.+?)\) to ",  # an order's item
+             r'products for "[^"]*": (.+?) \(',  # a product search's first match
+             r"^([^:]+): .*? [\d.]+x its baseline",  # a spike's first group
+             r"^[^:]*: (.+?) [-+]?[\d,.]+%?[;. ]")  # a ranking's or a comparison's first row
+    return next(m.group(1) for m in (re.search(p, result) for p in leads) if m)
+
+
+def test_dependent_plans_call_the_finding_tool_first_then_use_exactly_what_it_found(
+    each_shop, settings, random_shop
+) -> None:
+    _, facts, registry = _shop(each_shop[0], settings.docs_dir)
+    dialogues = synthesize(registry, facts, 600, seed=4, styles=("plan",)) + random_shop[2]
+    plans = [d for d in dialogues if dialogue_tags(d.conversation_id)[1] == "plan"]
+    assert {(dialogue_tags(d.conversation_id)[0], d.role) for d in plans} == {
+        (lang, role) for lang in LANGUAGES for role in ("customer", "operator")}
+    seconds = Counter()
+    for dialogue in plans:
+        (first, first_args), (second, args) = _calls(dialogue)
+        question = dialogue.messages[1]["content"]
+        if second == "search_docs":  # a policy question about the order found: the user's own words
+            assert first == "my_orders" and args["query"] == question[:300]
+            seconds[second] += 1
+            continue
+        found = _found(dialogue)
+        carried = [v for k, v in args.items() if k in ("place", "category", "product")]
+        assert carried == [found], (question, first_args, args, found)
+        assert found.lower() not in question.lower()  # only the first result names it
+        seconds[(first, second)] += 1
+    assert {("find_spikes", "forecast_demand"), ("find_spikes", "top_items"), ("top_items", "recommend"),
+            ("top_items", "forecast_demand"), ("compare_periods", "forecast_demand"),
+            ("my_orders", "my_recommendations"), ("search_products", "my_recommendations"),
+            "search_docs"} <= set(seconds), seconds
+
+
+def test_dependent_plans_are_a_modest_share_of_the_dialogues(random_shop) -> None:
+    tags = Counter(dialogue_tags(d.conversation_id)[1] for d in random_shop[2])
+    assert 0.03 < tags["plan"] / sum(tags.values()) < 0.12, tags

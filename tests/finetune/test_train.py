@@ -126,19 +126,33 @@ def test_decision_heads_fitted_on_an_adapter_load_with_it_and_separate_its_first
                                    {"role": "assistant", "content": "It left our warehouse yesterday."}],
                          "tickets.csv", "customer", tool_choice_known=False) for i in range(count)]
 
+    def plans(count: int) -> list[Dialogue]:
+        """"What goes with my last order?": my_orders, then my_recommendations for its item, then words."""
+        item = {"role": "tool", "name": "my_orders", "content": "1 order(s): O0012345 (1 x Tent)"}
+        recs = {"type": "function",
+                "function": {"name": "my_recommendations", "arguments": {"product": "Tent"}}}
+        return [Dialogue(f"p{i}", [{"role": "user", "content": "What goes with my last order?"},
+                                   *dialogues(["Where is my order?"])[0].messages[1:], item,
+                                   {"role": "assistant", "content": "", "tool_calls": [recs]},
+                                   {"role": "tool", "name": "my_recommendations", "content": "5 products"},
+                                   {"role": "assistant", "content": "Try these."}], "synth", "customer")
+                for i in range(count)]
+
     train_file, validation_file = tmp_path / "train.jsonl", tmp_path / "validation.jsonl"
-    write_jsonl(dialogues(list(replies) * 3) + transcripts(6), train_file)
-    write_jsonl(dialogues(list(replies)) + transcripts(2), validation_file)
+    write_jsonl(dialogues(list(replies) * 3) + transcripts(6) + plans(3), train_file)
+    write_jsonl(dialogues(list(replies)) + transcripts(2) + plans(1), validation_file)
     model_settings = Settings(data_dir=settings.data_dir,
                               model=str(settings.data_dir / "finetune" / "tiny-model"), llm_threads=1)
     _, fits = fit_decision_heads(model_settings, adapter, train_file, validation_file, layer=1)
-    (fit,) = fits  # customer dialogues only: one head
-    assert fit.role == "customer" and (fit.train_examples, fit.validation_examples) == (15, 5)
+    fit, after = fits  # customer dialogues only: one head per point
+    assert fit.role == "customer" and (fit.train_examples, fit.validation_examples) == (18, 6)
     assert fit.validation_accuracy == 1.0
+    # after the results: a plan's second call, then its answer (single calls here have no results)
+    assert (after.point, after.labels, after.train_examples) == ("result", [ANSWER, "my_recommendations"], 6)
     loaded = load_model(replace(model_settings.model_options(), adapter=str(adapter)), progress=False)
     assert loaded.decision_heads is not None
-    assert loaded.decision_heads.for_tools(["my_orders", "search_products", "search_docs",
-                                            "my_recommendations"])
+    tools = ["my_orders", "search_products", "search_docs", "my_recommendations"]
+    assert loaded.decision_heads.for_tools(tools) and loaded.decision_heads.for_tools(tools, "result")
     off = load_model(replace(model_settings.model_options(), adapter=str(adapter), decision_heads=False),
                      progress=False)
     assert off.decision_heads is None

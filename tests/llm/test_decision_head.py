@@ -11,8 +11,9 @@ import pytest
 import torch
 from langchain_core.messages import AIMessage, ToolMessage
 
+from agent.llm import decision_head as points
 from agent.llm.chat_model import LocalChatModel
-from agent.llm.decision_head import ANSWER, DecisionHead, DecisionHeads, last_hidden_state
+from agent.llm.decision_head import ANSWER, RESULT, DecisionHead, DecisionHeads, last_hidden_state
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
@@ -45,7 +46,17 @@ def test_a_fitted_head_separates_its_labels_on_raw_states_and_round_trips(tmp_pa
     assert again.layer == 1 and again.labels == LABELS and torch.equal(again.weight, head.weight)
     assert loaded.for_tools(["find_spikes", "compare_regions"]) == again
     assert loaded.for_tools(["find_spikes"]) is None  # a head never picks among tools it was not fitted on
+    assert loaded.for_tools(["find_spikes", "compare_regions"], RESULT) is None  # nor at another point
     assert DecisionHeads.load(tmp_path / "elsewhere") is None
+    # a head after tool results knows the tools bound when it was fitted, beyond its labels
+    after = replace(fit_head(states, labels, layer=1), point=RESULT,
+                    tool_set=frozenset({"compare_regions", "find_spikes", "forecast_demand"}))
+    DecisionHeads((head, after), {}).save(tmp_path)
+    both = DecisionHeads.load(tmp_path)
+    assert both.for_tools(["find_spikes", "compare_regions"]).point == points.QUESTION
+    found = both.for_tools(["find_spikes", "compare_regions", "forecast_demand"], RESULT)
+    assert found is not None and found.labels == LABELS and torch.equal(found.weight, after.weight)
+    assert both.nearest(["find_spikes", "compare_regions", "forecast_demand"]).point == points.QUESTION
     with pytest.raises(DecisionHeadError, match="at least two kinds of first reply"):
         fit_head(states, ["answer"] * len(labels), layer=1)
 
@@ -60,10 +71,10 @@ def test_the_recorded_state_is_the_layer_output_the_model_reports(tiny_runtime) 
         pass
 
 
-def always(label: str, hidden: int) -> DecisionHead:
+def always(label: str, hidden: int, point: str = points.QUESTION) -> DecisionHead:
     """A head whose bias alone picks `label` (zero weights)."""
     bias = torch.tensor([10.0 if l == label else 0.0 for l in LABELS])
-    return DecisionHead(1, LABELS, torch.zeros(len(LABELS), hidden), bias)
+    return DecisionHead(1, LABELS, torch.zeros(len(LABELS), hidden), bias, point)
 
 
 @pytest.mark.parametrize("label", ["compare_regions", "find_spikes", ANSWER])
@@ -93,6 +104,36 @@ def test_the_runtime_decodes_the_reply_the_head_picks(tiny_runtime, label) -> No
     assert chat.bind_tools(TOOLS).invoke(follow, controls=short).response_metadata["decision"] is None
     # Other tools than the head's: no head.
     assert chat.bind_tools(TOOLS[:1]).invoke(QUESTION, controls=short).response_metadata["decision"] is None
+
+
+AFTER_RESULT = [*QUESTION,
+                AIMessage("", tool_calls=[{"name": "find_spikes", "args": {"day": "friday", "top": 1},
+                                           "id": "c1"}]),
+                ToolMessage("Bavaria: 2.4x its baseline", tool_call_id="c1")]
+
+
+@pytest.mark.parametrize("label", ["compare_regions", ANSWER])
+def test_a_head_after_tool_results_picks_the_next_step_where_the_agent_asks_for_calls_only(
+    tiny_runtime, label
+) -> None:
+    hidden = tiny_runtime.model.config.hidden_size
+    runtime = tiny_runtime
+    heads = (always("find_spikes", hidden), always(label, hidden, RESULT))
+    runtime.loaded = replace(runtime.loaded, decision_heads=DecisionHeads(heads, {}))
+    chat = LocalChatModel(runtime=runtime, max_new_tokens=80)
+    controls = ReplyControls(calls_only=True, answered_tools=frozenset({"find_spikes"}))
+    reply = chat.bind_tools(TOOLS).invoke(AFTER_RESULT, controls=controls)
+    assert reply.response_metadata["decision"] == label
+    if label == ANSWER:  # no further step: the reply ends before its first token, as the model's own "no"
+        assert reply.response_metadata["finish_reason"] == "no_call"
+        assert not reply.content and not reply.tool_calls and not reply.invalid_tool_calls
+    else:  # the next tool, its arguments written by the model under the tool's grammar
+        (call,) = reply.tool_calls
+        assert call["name"] == label and not argument_errors(label, call["args"], TOOLS)
+    # at the question, the question's head decides; after results with drafts allowed, the model
+    assert chat.bind_tools(TOOLS).invoke(QUESTION).response_metadata["decision"] == "find_spikes"
+    short = ReplyControls(max_new_tokens=4)
+    assert chat.bind_tools(TOOLS).invoke(AFTER_RESULT, controls=short).response_metadata["decision"] is None
 
 
 def test_heads_fitted_on_another_model_are_refused_at_load(tiny_options, tmp_path: Path) -> None:
