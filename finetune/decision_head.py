@@ -189,9 +189,11 @@ def fit_head(states: Any, labels: list[str], layer: int, c: float = C) -> Decisi
 def fit_decision_heads(
     settings: Settings, adapter: Path, train_path: Path, validation_path: Path | None,
     layer: int | None = None, c: float = C, states_out: Path | None = None,
+    max_result_views: int | None = None,
 ) -> tuple[DecisionHeads, list[RoleFit]]:
     """Fit one head per role on `train_path`'s decisions, score them on `validation_path`, save them (and,
-    with `states_out`, the hidden states they were fitted and scored on)."""
+    with `states_out`, the hidden states they were fitted and scored on). `max_result_views` caps each role's
+    prompts after tool results (`sample_result_views`)."""
     import torch
 
     from agent.llm.load import load_model
@@ -217,6 +219,8 @@ def fit_decision_heads(
         held = [d for d in validation if d.role == role and d.tool_choice_known]
         for point in (QUESTION, RESULT) if mine else ():
             views = _views(mine, point)
+            if point == RESULT and max_result_views is not None:
+                views = sample_result_views(views, max_result_views)
             labels = [reply_label(v.messages[-1]) for v in views]
             if point == RESULT and len(set(labels)) < 2:
                 continue  # no round of results is followed by another call: the model decides there
@@ -251,6 +255,18 @@ def fit_decision_heads(
     return fitted, fits
 
 
+def sample_result_views(views: list[Dialogue], limit: int, seed: int = 0) -> list[Dialogue]:
+    """At most `limit` prompts after tool results: every one followed by another call (the rare label), then
+    a seeded sample of those followed by the answer. Each such prompt holds a tool result, so it costs several
+    times a question's prefill; most of them teach the same "answer"."""
+    import random
+
+    calls = [v for v in views if reply_label(v.messages[-1]) != ANSWER]
+    answers = [v for v in views if reply_label(v.messages[-1]) == ANSWER]
+    random.Random(seed).shuffle(answers)
+    return calls[:limit] + answers[: max(0, limit - len(calls))]
+
+
 def _views(dialogues: list[Dialogue], point: str) -> list[Dialogue]:
     """The prompts a head deciding at `point` is fitted on, each ending with the reply it should pick."""
     if point == QUESTION:
@@ -272,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--c", type=float, default=C, help="Inverse L2 regularisation strength.")
     parser.add_argument("--states-out", type=Path,
                         help="Also save the hidden states, labels and dialogue ids here (torch.save).")
+    parser.add_argument("--max-result-views", type=int,
+                        help="Cap each role's prompts after tool results (all the plans' next calls, then a "
+                        "sample of answers; default: all).")
     args = parser.parse_args(argv)
     settings = get_settings()
     root = settings.data_dir / "finetune"
@@ -279,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
         _, fits = fit_decision_heads(
             settings, args.adapter, args.train_file or root / "train.jsonl",
             args.validation_file or root / "validation.jsonl", args.layer, args.c, args.states_out,
+            args.max_result_views,
         )
     except DecisionHeadError as error:
         print(f"Error: {error}", file=sys.stderr)

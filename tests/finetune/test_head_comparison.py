@@ -12,6 +12,7 @@ from finetune.decision_head import (
     decision_view,
     reply_label,
     result_views,
+    sample_result_views,
 )
 
 
@@ -105,3 +106,19 @@ def test_saved_heads_are_scored_beside_the_refit_and_must_read_the_same_layer(tm
     assert all(row["saved"] == row["logistic"] == row["label"] for row in rows)
     with pytest.raises(ValueError, match="reading layer 2"):
         predictions(tmp_path / "states.pt", [1], saved_heads=tmp_path / "heads5")
+
+
+def test_a_capped_sample_of_result_prompts_keeps_every_next_call_and_fills_up_with_answers() -> None:
+    def view(i: int, then: str) -> Dialogue:
+        reply = _call(then, {}) if then != "answer" else {"role": "assistant", "content": "done"}
+        return Dialogue(f"v{i}", [{"role": "user", "content": f"q{i}"}, _call("find_spikes", {}),
+                                  {"role": "tool", "name": "find_spikes", "content": "r"}, reply],
+                        "synth", "operator")
+
+    views = [view(i, "forecast_demand" if i % 10 == 0 else "answer") for i in range(100)]
+    sample = sample_result_views(views, 30)
+    labels = [reply_label(v.messages[-1]) for v in sample]
+    assert len(sample) == 30 and labels.count("forecast_demand") == 10 and labels.count("answer") == 20
+    assert len({v.conversation_id for v in sample}) == 30
+    assert sample_result_views(views, 30) == sample  # seeded
+    assert len(sample_result_views(views, 500)) == 100
