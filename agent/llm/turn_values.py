@@ -1,0 +1,60 @@
+"""What a call after tool results may name: the shop's places and categories its turn mentions.
+
+A plan's second call needs what its first call found ("forecast the region that spikes most": find_spikes
+leads with Tuscany, so forecast_demand takes place="Tuscany"). A decision head picks that next tool, but the
+0.5B model writing its arguments rarely copies the value found: it writes the value it saw most in training
+("category": "Shoes"). So the grammar of a reply that follows this turn's tool results narrows every property
+filled from one of the shop's closed sets (marked SHOP_SET by the registry: its places, its categories) to the
+set's names that the turn's user message or tool results mention. The property stays as optional (and
+nullable) as its schema makes it; a set none of whose names is mentioned stays whole. Only the grammar
+changes: the prompt (and with it the prompt's KV cache) is the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+
+from tools.registry import GRAMMAR_ENUM, SHOP_SET
+
+
+def turn_text(messages: Sequence[BaseMessage]) -> str | None:
+    """The current turn's user message and tool results, one per line, once a tool result of this turn has
+    come in; None before that (a first reply to the user)."""
+    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    turn = messages[starts[-1] if starts else 0 :]
+    if not any(isinstance(message, ToolMessage) for message in turn):
+        return None
+    return "\n".join(message.text for message in turn if isinstance(message, HumanMessage | ToolMessage))
+
+
+def mentioned(names: Sequence[str], text: str) -> list[str]:
+    """The `names` that occur in `text` as whole words, any case, in the order of their first mention; a name
+    met only inside a longer one that is mentioned ("London" in "Greater London") does not count."""
+    first: dict[str, int] = {}
+    for name in sorted(names, key=len, reverse=True):
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags=re.IGNORECASE)
+        if found := pattern.search(text):
+            first[name] = found.start()
+            text = pattern.sub(lambda m: " " * len(m.group()), text)  # blanked: shorter names inside it
+    return sorted(first, key=first.__getitem__)
+
+
+def narrowed_tools(tools: Sequence[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """`tools` with each shop-set property (SHOP_SET) narrowed to its names that `text` mentions."""
+    return [_narrowed(tool, text) for tool in tools]
+
+
+def _narrowed(node: Any, text: str) -> Any:
+    if isinstance(node, list):
+        return [_narrowed(item, text) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _narrowed(value, text) for key, value in node.items()}
+    if SHOP_SET in node:
+        key = GRAMMAR_ENUM if GRAMMAR_ENUM in node else "enum"
+        out[key] = mentioned(node[key], text) or node[key]
+    return out

@@ -1,0 +1,108 @@
+"""A call after this turn's tool results takes the shop's places and categories that the turn mentions."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from agent.llm.chat_model import LocalChatModel
+from agent.llm.reply_controls import ReplyControls
+from agent.llm.template import render_prompt
+from agent.llm.tool_schema import ToolChoice, grammar_schema
+from agent.llm.turn_values import mentioned, narrowed_tools, turn_text
+from tools.agent_tools import build_registry
+from tools.events.simulate.profile import demo_profile
+from tools.registry import SHOP_SET
+
+QUESTION = "Forecast next week's demand for the region that spikes most on Friday night"
+RESULT = ("Tuscany: Friday-night orders 2.7x its baseline (z=5.1, 26 orders); then Greater London 2.6x "
+          "(z=7.1, 52), Hamburg 2.5x (z=5.1, 29) [all data to 2026-12-05; 33 of 35 regions].")
+SPIKES = {"day": "Friday", "start_hour": 20, "end_hour": 24}
+
+
+def operator_tools() -> list[dict]:
+    return build_registry(None, profile=demo_profile()).schemas("operator")
+
+
+def after_result(question: str = QUESTION, result: str = RESULT) -> list:
+    return [SystemMessage("You are the shop's analyst."), HumanMessage(question),
+            AIMessage("", tool_calls=[{"name": "find_spikes", "args": SPIKES, "id": "c1"}]),
+            ToolMessage(result, tool_call_id="c1", name="find_spikes")]
+
+
+def properties(tools: list[dict], name: str) -> dict:
+    (tool,) = [t for t in tools if t["function"]["name"] == name]
+    return grammar_schema(tool["function"]["parameters"])["properties"]
+
+
+def test_the_turn_starts_at_the_last_user_message_and_counts_once_a_result_is_in() -> None:
+    first = [SystemMessage("s"), HumanMessage("Which regions spike?")]
+    assert turn_text(first) is None
+    earlier = [*after_result(), AIMessage("Tuscany."), HumanMessage("And the return policy?")]
+    assert turn_text(earlier) is None  # the earlier turn's result is not this turn's
+    text = turn_text(after_result())
+    assert text is not None and QUESTION in text and "Tuscany" in text and "analyst" not in text
+
+
+def test_names_count_as_whole_words_in_any_case() -> None:
+    names = ["London", "Hamburg", "Bath", "Greater London", "Home Audio"]
+    assert mentioned(names, "home audio sells; then greater london, HAMBURG") == [
+        "Home Audio", "Greater London", "Hamburg"]  # in the order mentioned; London only inside a longer name
+    assert mentioned(names, "Bathroom scales in Hamburger") == []
+    assert mentioned(names, "London, not Greater London") == ["London", "Greater London"]
+
+
+def test_shop_sets_narrow_to_the_names_the_turn_mentions_and_nothing_else_changes() -> None:
+    tools = operator_tools()
+    narrowed = narrowed_tools(tools, f"{QUESTION}\n{RESULT}")
+    forecast = properties(narrowed, "forecast_demand")
+    place, nothing = forecast["place"]["anyOf"]
+    assert place["enum"] == ["Tuscany", "Greater London", "Hamburg"] and nothing == {"type": "null"}
+    # no category is mentioned: the whole set stays
+    assert forecast["category"] == properties(tools, "forecast_demand")["category"]
+    assert len(forecast["category"]["anyOf"][0]["enum"]) > 10
+    # closed sets of the tool's own (days, metrics) are not the shop's: "Friday" narrows nothing
+    assert properties(narrowed, "find_spikes")["day"] == properties(tools, "find_spikes")["day"]
+    assert narrowed_tools(tools, "no shop names here") == tools
+
+
+def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
+    tools = operator_tools()
+    assert SHOP_SET in str(tools)
+    prompt = render_prompt(tiny_runtime.tokenizer, after_result(), tools)
+    assert SHOP_SET not in prompt and "forecast_demand" in prompt
+
+
+def test_a_narrowed_grammar_takes_a_found_place_and_refuses_the_others(tiny_runtime) -> None:
+    import xgrammar as xgr
+
+    narrowed = narrowed_tools(operator_tools(), RESULT)
+    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"))
+
+    def accepts(arguments: str) -> bool:
+        call = '<tool_call>\n{"name": "forecast_demand", "arguments": ' + arguments + "}\n</tool_call>"
+        matcher = xgr.GrammarMatcher(grammar)
+        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    assert accepts('{"place": "Tuscany"}') and accepts('{"place": "Hamburg", "horizon_days": 7}')
+    assert accepts('{"place": null}') and accepts("{}")
+    assert not accepts('{"place": "Bavaria"}')
+
+
+def test_only_replies_after_this_turns_results_get_a_narrowed_grammar(tiny_runtime, monkeypatch) -> None:
+    tools = operator_tools()
+    grammars = tiny_runtime.grammars
+    seen: list[list[dict]] = []
+    original = grammars.for_reply
+
+    def spy(bound, choice, head=None):
+        seen.append(bound)
+        return original(bound, choice, head)
+
+    monkeypatch.setattr(grammars, "for_reply", spy)
+    chat = LocalChatModel(runtime=tiny_runtime, max_new_tokens=4).bind_tools(tools)
+    chat.invoke([SystemMessage("s"), HumanMessage(f"{QUESTION} in Tuscany")])
+    chat.invoke(after_result(), controls=ReplyControls(calls_only=True))
+    first, after = seen
+    assert first == tools  # the first reply's grammar is the bound schemas' own
+    assert properties(after, "forecast_demand")["place"]["anyOf"][0]["enum"] == [
+        "Tuscany", "Greater London", "Hamburg"]
