@@ -145,8 +145,8 @@ class LocalChatModel(BaseChatModel):
         # after this turn's tool results, a call takes the shop's names the turn mentions (turn_values.py)
         turn = turn_text(messages)
         grammar_tools = narrowed_tools(tools, turn) if turn is not None else tools
-        grammar = (runtime.grammars.for_reply(grammar_tools, choice, head) if self.constrained and tools
-                   else None)
+        grammar = (runtime.grammars.for_reply(grammar_tools, choice, head, per_turn=grammar_tools != tools)
+                   if self.constrained and tools else None)
         limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens
         stats = DecodeStats()
         tokens = runtime.decode_tokens(

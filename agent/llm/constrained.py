@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,10 @@ MAX_JSON_WHITESPACE = 4
 # Most items an array in a call may hold when its schema sets no maxItems: a weak model can otherwise repeat
 # items until max_new_tokens cuts the call off (3 of 170 calls on public function-calling cases did).
 DEFAULT_MAX_ITEMS = 32
+# Grammars of one turn's narrowed tools (turn_values.py) kept in memory, most recent first: a turn's replies
+# after its results share them; each reply's set (a grammar per decision label) takes ~14 MiB, and none of
+# them is stored on disk (a compiled grammar's file is up to 17 MB; they compile in ~0.1 s).
+TURN_GRAMMARS = 24
 
 
 def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
@@ -201,6 +206,9 @@ class ToolGrammars:
             lambda built: built.serialize_json(), xgr.TokenizerInfo.deserialize_json,
         )
         self._compiler = xgr.GrammarCompiler(info)
+        # xgrammar's own cache keeps every grammar compiled; per-turn grammars are kept by TURN_GRAMMARS only
+        self._turn_compiler = xgr.GrammarCompiler(info, cache_enabled=False)
+        self._turn_compiled: OrderedDict[str, Any] = OrderedDict()
         self._info = info
         self._compiled: dict[str, Any] = {}
         call_start, excluded = self._store.cached_text(
@@ -212,10 +220,22 @@ class ToolGrammars:
         # a LongTensor, ready to index logits with (see GrammarMask)
         self.answer_excluded = torch.tensor(sorted(excluded), dtype=torch.long)
 
-    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
-        """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
+    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice, per_turn: bool = False) -> Any:
+        """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`;
+        `per_turn`: tools narrowed to one turn, whose grammars are only kept a while (TURN_GRAMMARS)."""
         key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
+        if per_turn:
+            return self._compile_for_turn(key, lambda: structural_tag(tools, choice))
         return self._compile_once(key, lambda: structural_tag(tools, choice))
+
+    def _compile_for_turn(self, key: str, tag: Callable[[], Any]) -> Any:
+        compiled = self._turn_compiled.pop(key, None)
+        if compiled is None:
+            compiled = self._turn_compiler.compile_structural_tag(tag())
+        self._turn_compiled[key] = compiled
+        while len(self._turn_compiled) > TURN_GRAMMARS:
+            self._turn_compiled.popitem(last=False)
+        return compiled
 
     def compile_answer(self) -> Any:
         """The compiled grammar of `answer_tag()`."""
@@ -234,26 +254,26 @@ class ToolGrammars:
         return self._compiled[key]
 
     def for_reply(
-        self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None
+        self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None,
+        per_turn: bool = False,
     ) -> ReplyGrammar:
         """The grammar of a reply to a turn with these tools bound and this `tool_choice`; with a decision
         `head` (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no
-        call."""
+        call. `per_turn`: see `compile`."""
         if head is not None and choice.mode == "auto" and tools:
             by_decision = {
                 label: (self.compile_answer() if label == ANSWER
-                        else self.compile(tools, ToolChoice("forced", label)))
+                        else self.compile(tools, ToolChoice("forced", label), per_turn))
                 for label in head.labels
             }
             return ReplyGrammar(
-                self.compile(tools, choice), head=head, by_decision=by_decision,
+                self.compile(tools, choice, per_turn), head=head, by_decision=by_decision,
                 answer_excluded=self.answer_excluded,
             )
         if choice.mode == "auto" and tools:
-            return ReplyGrammar(
-                self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids
-            )
-        return ReplyGrammar(self.compile(tools, choice))
+            return ReplyGrammar(self.compile(tools, choice, per_turn),
+                                self.compile(tools, ToolChoice("required"), per_turn), self.call_start_ids)
+        return ReplyGrammar(self.compile(tools, choice, per_turn))
 
 
 def token_texts(tokenizer: Any) -> dict[int, str]:

@@ -3,11 +3,15 @@
 A plan's second call needs what its first call found ("forecast the region that spikes most": find_spikes
 leads with Tuscany, so forecast_demand takes place="Tuscany"). A decision head picks that next tool, but the
 0.5B model writing its arguments rarely copies the value found: it writes the value it saw most in training
-("category": "Shoes"). So the grammar of a reply that follows this turn's tool results narrows every property
-filled from one of the shop's closed sets (marked SHOP_SET by the registry: its places, its categories) to the
-set's names that the turn's user message or tool results mention. The property stays as optional (and
-nullable) as its schema makes it; a set none of whose names is mentioned stays whole. Only the grammar
-changes: the prompt (and with it the prompt's KV cache) is the same.
+("category": "Shoes"), or no place at all. So the grammar of a reply that follows this turn's tool results
+holds each property filled from one of the shop's closed sets (marked SHOP_SET by the registry: its places,
+its categories) to the names the turn's user message or tool results mention:
+
+- some are mentioned: the property takes one of them, and must be given (the model otherwise leaves the
+  place out: measured in the README's paragraph on bench/plans.py);
+- none is mentioned: the property is left out (null) where its schema allows, else it keeps the whole set.
+
+Only the grammar changes: the prompt (and with it the prompt's KV cache) is the same.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def mentioned(names: Sequence[str], text: str) -> list[str]:
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], text: str) -> list[dict[str, Any]]:
-    """`tools` with each shop-set property (SHOP_SET) narrowed to its names that `text` mentions."""
+    """`tools` with each shop-set property (SHOP_SET) held to the names `text` mentions (see the module)."""
     return [_narrowed(tool, text) for tool in tools]
 
 
@@ -57,4 +61,28 @@ def _narrowed(node: Any, text: str) -> Any:
     if SHOP_SET in node:
         key = GRAMMAR_ENUM if GRAMMAR_ENUM in node else "enum"
         out[key] = mentioned(node[key], text) or node[key]
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        named = [name for name, prop in properties.items() if _held(prop, out["properties"][name], text)]
+        if named:
+            out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
+
+
+def _held(prop: Any, narrowed: Any, text: str) -> bool:
+    """Narrow a property's options (`narrowed`, in place) to its shop sets when `text` mentions one of their
+    names, else to its other options if any; whether it now has to be given."""
+    if not isinstance(prop, dict):
+        return False
+    options = prop.get("anyOf", [prop])
+    sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
+    named = any(_names(options[i], text) for i in sets)
+    if "anyOf" in prop and sets:
+        kept = [i for i in range(len(options)) if (i in sets) == named]
+        narrowed["anyOf"] = [narrowed["anyOf"][i] for i in kept or range(len(options))]
+    return named
+
+
+def _names(shop_set: dict[str, Any], text: str) -> list[str]:
+    """The names of a SHOP_SET node that `text` mentions."""
+    return mentioned(shop_set[GRAMMAR_ENUM if GRAMMAR_ENUM in shop_set else "enum"], text)

@@ -51,18 +51,19 @@ def test_names_count_as_whole_words_in_any_case() -> None:
     assert mentioned(names, "London, not Greater London") == ["London", "Greater London"]
 
 
-def test_shop_sets_narrow_to_the_names_the_turn_mentions_and_nothing_else_changes() -> None:
+def test_a_mentioned_shop_set_takes_one_of_its_names_and_an_unmentioned_one_is_left_out() -> None:
     tools = operator_tools()
     narrowed = narrowed_tools(tools, f"{QUESTION}\n{RESULT}")
-    forecast = properties(narrowed, "forecast_demand")
-    place, nothing = forecast["place"]["anyOf"]
-    assert place["enum"] == ["Tuscany", "Greater London", "Hamburg"] and nothing == {"type": "null"}
-    # no category is mentioned: the whole set stays
-    assert forecast["category"] == properties(tools, "forecast_demand")["category"]
-    assert len(forecast["category"]["anyOf"][0]["enum"]) > 10
+    (forecast,) = [t["function"]["parameters"] for t in narrowed
+                   if t["function"]["name"] == "forecast_demand"]
+    assert "place" in forecast["required"] and "category" not in forecast.get("required", [])
+    props = properties(narrowed, "forecast_demand")
+    (place,) = props["place"]["anyOf"]  # given, and one of the names found
+    assert place["enum"] == ["Tuscany", "Greater London", "Hamburg"]
+    assert props["category"]["anyOf"] == [{"type": "null"}]  # no category is mentioned: none is set
+    assert props["product"] == properties(tools, "forecast_demand")["product"]  # a free string stays free
     # closed sets of the tool's own (days, metrics) are not the shop's: "Friday" narrows nothing
     assert properties(narrowed, "find_spikes")["day"] == properties(tools, "find_spikes")["day"]
-    assert narrowed_tools(tools, "no shop names here") == tools
 
 
 def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
@@ -72,37 +73,59 @@ def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
     assert SHOP_SET not in prompt and "forecast_demand" in prompt
 
 
-def test_a_narrowed_grammar_takes_a_found_place_and_refuses_the_others(tiny_runtime) -> None:
+def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -> None:
     import xgrammar as xgr
 
     narrowed = narrowed_tools(operator_tools(), RESULT)
-    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"))
+    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
 
     def accepts(arguments: str) -> bool:
         call = '<tool_call>\n{"name": "forecast_demand", "arguments": ' + arguments + "}\n</tool_call>"
         matcher = xgr.GrammarMatcher(grammar)
         return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
 
-    assert accepts('{"place": "Tuscany"}') and accepts('{"place": "Hamburg", "horizon_days": 7}')
-    assert accepts('{"place": null}') and accepts("{}")
-    assert not accepts('{"place": "Bavaria"}')
+    assert accepts('{"place": "Tuscany"}')
+    assert accepts('{"category": null, "place": "Hamburg", "horizon_days": 7}')
+    assert not accepts('{"place": "Bavaria"}') and not accepts('{"category": "Shoes", "place": "Tuscany"}')
+    assert not accepts('{"place": null}') and not accepts("{}")  # the place found must be given
 
 
 def test_only_replies_after_this_turns_results_get_a_narrowed_grammar(tiny_runtime, monkeypatch) -> None:
     tools = operator_tools()
     grammars = tiny_runtime.grammars
-    seen: list[list[dict]] = []
+    seen: list[tuple[list[dict], bool]] = []
     original = grammars.for_reply
 
-    def spy(bound, choice, head=None):
-        seen.append(bound)
-        return original(bound, choice, head)
+    def spy(bound, choice, head=None, per_turn=False):
+        seen.append((bound, per_turn))
+        return original(bound, choice, head, per_turn)
 
     monkeypatch.setattr(grammars, "for_reply", spy)
     chat = LocalChatModel(runtime=tiny_runtime, max_new_tokens=4).bind_tools(tools)
     chat.invoke([SystemMessage("s"), HumanMessage(f"{QUESTION} in Tuscany")])
     chat.invoke(after_result(), controls=ReplyControls(calls_only=True))
-    first, after = seen
-    assert first == tools  # the first reply's grammar is the bound schemas' own
+    (first, first_per_turn), (after, after_per_turn) = seen
+    assert first == tools and not first_per_turn  # the first reply's grammar is the bound schemas' own
     assert properties(after, "forecast_demand")["place"]["anyOf"][0]["enum"] == [
         "Tuscany", "Greater London", "Hamburg"]
+    assert after_per_turn
+
+
+def test_per_turn_grammars_stay_off_the_disk_and_only_the_latest_are_kept(tiny_runtime, tmp_path) -> None:
+    from agent.llm.constrained import TURN_GRAMMARS, ToolGrammars
+    from agent.llm.warm_start import WarmStore
+
+    store = WarmStore(tmp_path, "f" * 16)
+    vocab = tiny_runtime.model.get_output_embeddings().weight.shape[0]
+    grammars = ToolGrammars(tiny_runtime.tokenizer, vocab, tiny_runtime.stop_token_ids, store)
+    tools = operator_tools()
+    forced = ToolChoice("forced", "forecast_demand")
+    first = grammars.compile(narrowed_tools(tools, RESULT), forced, per_turn=True)
+    assert grammars.compile(narrowed_tools(tools, RESULT), forced, per_turn=True) is first  # the turn's own
+    assert not list(tmp_path.rglob("grammar-*"))
+    grammars.compile(tools, forced)
+    assert len(list(tmp_path.rglob("grammar-*"))) == 1  # a lasting grammar is kept for the next process
+    places = demo_profile().at_level("region")[: TURN_GRAMMARS + 1]
+    for place in places[1:]:  # more turns than are kept: the oldest one goes
+        grammars.compile(narrowed_tools(tools, place.name), forced, per_turn=True)
+    assert grammars.compile(narrowed_tools(tools, RESULT), forced, per_turn=True) is not first
