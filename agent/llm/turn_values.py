@@ -5,7 +5,8 @@ leads with Tuscany, so forecast_demand takes place="Tuscany"). A decision head p
 0.5B model writing its arguments rarely copies the value found: it writes the value it saw most in training
 ("category": "Shoes"), or no place at all. So the grammar of a reply that follows this turn's tool results
 holds each property filled from one of the shop's closed sets (marked SHOP_SET by the registry: its places,
-its categories) to the names the turn's user message or tool results mention:
+its categories) to the names the turn's user message, its calls' arguments or its tool results mention (the
+arguments: a name the question gives in another language, "Bayern", the first call already wrote "Bavaria"):
 
 - some are mentioned: the property takes one of them, and must be given (the model otherwise leaves the
   place out: measured in the README's paragraph on bench/plans.py);
@@ -16,23 +17,30 @@ Only the grammar changes: the prompt (and with it the prompt's KV cache) is the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from tools.registry import GRAMMAR_ENUM, SHOP_SET
 
 
 def turn_text(messages: Sequence[BaseMessage]) -> str | None:
-    """The current turn's user message and tool results, one per line, once a tool result of this turn has
-    come in; None before that (a first reply to the user)."""
+    """The current turn's user message, calls' arguments and tool results, one per line, once a tool result
+    of this turn has come in; None before that (a first reply to the user)."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     turn = messages[starts[-1] if starts else 0 :]
     if not any(isinstance(message, ToolMessage) for message in turn):
         return None
-    return "\n".join(message.text for message in turn if isinstance(message, HumanMessage | ToolMessage))
+    lines = []
+    for message in turn:
+        if isinstance(message, HumanMessage | ToolMessage):
+            lines.append(message.text)
+        elif isinstance(message, AIMessage):
+            lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
+    return "\n".join(lines)
 
 
 def mentioned(names: Sequence[str], text: str) -> list[str]:

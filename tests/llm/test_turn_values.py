@@ -43,6 +43,19 @@ def test_the_turn_starts_at_the_last_user_message_and_counts_once_a_result_is_in
     assert text is not None and QUESTION in text and "Tuscany" in text and "analyst" not in text
 
 
+def test_a_name_the_first_call_wrote_counts_where_the_question_gives_it_in_another_language() -> None:
+    question = "Welche Kategorie verkauft sich in Bayern am besten? Prognostiziere sie."
+    messages = [HumanMessage(question),
+                AIMessage("", tool_calls=[{"name": "top_items", "id": "c1",
+                                           "args": {"group_by": "category", "place": "Bavaria"}}]),
+                ToolMessage("Revenue by category: Headphones 1,896.19; Shoes 1,200.00", tool_call_id="c1")]
+    text = turn_text(messages)
+    assert text is not None
+    props = properties(narrowed_tools(operator_tools(), text), "forecast_demand")
+    assert props["place"]["anyOf"][0]["enum"] == ["Bavaria"]
+    assert props["category"]["anyOf"][0]["enum"] == ["Headphones", "Shoes"]
+
+
 def test_names_count_as_whole_words_in_any_case() -> None:
     names = ["London", "Hamburg", "Bath", "Greater London", "Home Audio"]
     assert mentioned(names, "home audio sells; then greater london, HAMBURG") == [
