@@ -17,8 +17,8 @@
   `["wanted_call"]` whether the model's own first token would have opened a call.
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
-- After tool results of the current turn, a call's place and category (the shop's closed sets) are narrowed
-  to the names the turn's question and results mention (agent/llm/turn_values.py).
+- After tool results of the current turn, a call's place and category (the shop's closed sets) are held to
+  the names the turn's question, calls and results mention (agent/llm/turn_values.py).
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
 
 A call whose JSON cannot be read ends up in `AIMessage.invalid_tool_calls`; its `args` is the raw text the

@@ -56,9 +56,9 @@ MAX_JSON_WHITESPACE = 4
 # Most items an array in a call may hold when its schema sets no maxItems: a weak model can otherwise repeat
 # items until max_new_tokens cuts the call off (3 of 170 calls on public function-calling cases did).
 DEFAULT_MAX_ITEMS = 32
-# Grammars of one turn's narrowed tools (turn_values.py) kept in memory, most recent first: a turn's replies
-# after its results share them; each reply's set (a grammar per decision label) takes ~14 MiB, and none of
-# them is stored on disk (a compiled grammar's file is up to 17 MB; they compile in ~0.1 s).
+# Grammars of one turn's narrowed tools (turn_values.py) kept in memory, the most recent ones: a reply's set
+# (a grammar per decision label) takes ~14 MiB and compiles in ~0.1 s, and none is stored on disk (a compiled
+# grammar's file is up to 17 MB, and a turn's names rarely come back).
 TURN_GRAMMARS = 24
 
 
