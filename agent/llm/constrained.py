@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -56,10 +55,10 @@ MAX_JSON_WHITESPACE = 4
 # Most items an array in a call may hold when its schema sets no maxItems: a weak model can otherwise repeat
 # items until max_new_tokens cuts the call off (3 of 170 calls on public function-calling cases did).
 DEFAULT_MAX_ITEMS = 32
-# Grammars of one turn's narrowed tools (turn_values.py) kept in memory, the most recent ones: a reply's set
-# (a grammar per decision label) takes ~14 MiB and compiles in ~0.1 s, and none is stored on disk (a compiled
-# grammar's file is up to 17 MB, and a turn's names rarely come back).
-TURN_GRAMMARS = 24
+# Memory kept for grammars of one turn's narrowed tools (turn_values.py), the most recently used: a reply's
+# set (a grammar per decision label) takes ~14 MiB and compiles in 0.12-0.2 s; none is stored on disk (a
+# compiled grammar's file is up to 17 MB, and a turn's names rarely come back).
+TURN_CACHE_BYTES = 64 * 2**20
 
 
 def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
@@ -206,9 +205,8 @@ class ToolGrammars:
             lambda built: built.serialize_json(), xgr.TokenizerInfo.deserialize_json,
         )
         self._compiler = xgr.GrammarCompiler(info)
-        # xgrammar's own cache keeps every grammar compiled; per-turn grammars are kept by TURN_GRAMMARS only
-        self._turn_compiler = xgr.GrammarCompiler(info, cache_enabled=False)
-        self._turn_compiled: OrderedDict[str, Any] = OrderedDict()
+        # a compiler's cache (what it built) is unbounded unless limited: per-turn grammars have their own
+        self._turn_compiler = xgr.GrammarCompiler(info, cache_limit_bytes=TURN_CACHE_BYTES)
         self._info = info
         self._compiled: dict[str, Any] = {}
         call_start, excluded = self._store.cached_text(
@@ -222,20 +220,11 @@ class ToolGrammars:
 
     def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice, per_turn: bool = False) -> Any:
         """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`;
-        `per_turn`: tools narrowed to one turn, whose grammars are only kept a while (TURN_GRAMMARS)."""
-        key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
+        `per_turn`: tools narrowed to one turn, whose grammars are only kept a while (TURN_CACHE_BYTES)."""
         if per_turn:
-            return self._compile_for_turn(key, lambda: structural_tag(tools, choice))
+            return self._turn_compiler.compile_structural_tag(structural_tag(tools, choice))
+        key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
         return self._compile_once(key, lambda: structural_tag(tools, choice))
-
-    def _compile_for_turn(self, key: str, tag: Callable[[], Any]) -> Any:
-        compiled = self._turn_compiled.pop(key, None)
-        if compiled is None:
-            compiled = self._turn_compiler.compile_structural_tag(tag())
-        self._turn_compiled[key] = compiled
-        while len(self._turn_compiled) > TURN_GRAMMARS:
-            self._turn_compiled.popitem(last=False)
-        return compiled
 
     def compile_answer(self) -> Any:
         """The compiled grammar of `answer_tag()`."""
