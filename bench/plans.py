@@ -7,9 +7,11 @@ region its result leads with), and after a one-step question's result, no furthe
 
 Each case runs its first call on the shop (the settings' store), puts the call and its result in the prompt
 as the agent does, and asks the chat model for the next reply as the agent does without drafts (calls only;
-a tool that already answered stops the reply). Baseline, measured in the same run: the model deciding that
-reply itself (the adapter's heads after tool results removed; its heads for first replies kept). The
-questions were written for this check, apart from every benchmark and training set.
+a tool that already answered stops the reply). Three runs: the model deciding that reply itself (the
+baseline: the adapter's heads after tool results removed, its heads for first replies kept), the heads
+deciding with the call's place and category free among all the shop's names (the schemas' shop-set marks
+removed), and the heads deciding with those narrowed to the names the turn mentions (turn_values.py).
+The questions were written for this check, apart from every benchmark and training set.
 """
 
 from __future__ import annotations
@@ -100,8 +102,20 @@ def leading_value(result: str) -> str | None:
     return next((m.group(1) for m in (re.search(p, summary) for p in _LEADS) if m), None)
 
 
-def next_steps(chat: Any, registry: Any, user: str, today: Any) -> list[bool]:
-    """Per case: whether the reply after its first result is the expected next step."""
+def unmarked(node: Any) -> Any:
+    """Tool schemas without their shop-set marks: a call after tool results is not narrowed to the turn."""
+    from tools.registry import SHOP_SET
+
+    if isinstance(node, list):
+        return [unmarked(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {key: unmarked(value) for key, value in node.items() if key != SHOP_SET}
+
+
+def next_steps(chat: Any, registry: Any, user: str, today: Any, narrowed: bool) -> list[tuple[bool, bool]]:
+    """Per case: (whether the reply after its first result calls the expected next tool (or none), whether
+    it is the expected next step, value found included); `narrowed`: with the turn's names."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
     from agent.llm.reply_controls import ReplyControls
@@ -119,12 +133,13 @@ def next_steps(chat: Any, registry: Any, user: str, today: Any) -> list[bool]:
                   ToolMessage(result, tool_call_id="c1", name=tool)]
         started = time.perf_counter()
         controls = ReplyControls(calls_only=True, answered_tools=frozenset({tool}))
-        reply = chat.bind_tools(registry.schemas(role)).invoke(prompt, controls=controls)
+        schemas = registry.schemas(role)
+        reply = chat.bind_tools(schemas if narrowed else unmarked(schemas)).invoke(prompt, controls=controls)
         calls = [(c["name"], c["args"]) for c in reply.tool_calls]
         found = leading_value(result) if key else None
-        ok = (not calls if wanted is None else bool(calls) and calls[0][0] == wanted
-              and (key is None or str(calls[0][1].get(key, "")).lower() == str(found).lower()))
-        right.append(ok)
+        tool_ok = not calls if wanted is None else bool(calls) and calls[0][0] == wanted
+        ok = tool_ok and (key is None or str(calls[0][1].get(key, "")).lower() == str(found).lower())
+        right.append((tool_ok, ok))
         print(f"  {'ok  ' if ok else 'miss'} {question[:60]!r} found={found!r} want={wanted} got={calls} "
               f"decision={reply.response_metadata.get('decision')} {time.perf_counter() - started:.1f}s",
               flush=True)
@@ -155,18 +170,22 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"The adapter {settings.adapter} has no decision heads after tool results; fit them "
                          "with `chronotope finetune heads --adapter ...` on data with plans.")
     plan = [wanted is not None for _, _, _, _, wanted, _ in CASES]
+    model_heads = DecisionHeads(tuple(h for h in heads.heads if h.point != RESULT), {})
     right = {}
-    for name, kept in (("model", DecisionHeads(tuple(h for h in heads.heads if h.point != RESULT), {})),
-                       ("heads", heads)):
+    for name, kept, narrowed in (("model", model_heads, False), ("heads", heads, False),
+                                 ("heads_turn_names", heads, True)):
         print(f"{name} decides after the results:")
         chat.runtime.loaded = replace(loaded, decision_heads=kept)
-        right[name] = next_steps(chat, registry, user, data_date(settings))
+        right[name] = next_steps(chat, registry, user, data_date(settings), narrowed)
     for name, oks in right.items():
-        print(f"next_step_right_{name}: {sum(o for o, p in zip(oks, plan) if p)} of {sum(plan)} plans")
-        print(f"no_further_call_{name}: {sum(o for o, p in zip(oks, plan) if not p)} of "
+        print(f"next_step_right_{name}: {sum(o for (_, o), p in zip(oks, plan) if p)} of {sum(plan)} plans")
+        print(f"next_tool_right_{name}: {sum(t for (t, _), p in zip(oks, plan) if p)} of {sum(plan)} plans")
+        print(f"no_further_call_{name}: {sum(o for (_, o), p in zip(oks, plan) if not p)} of "
               f"{len(plan) - sum(plan)} one-step questions")
-    model, with_heads = (sum(o for o, p in zip(right[n], plan) if p) for n in ("model", "heads"))
-    print(f"ratio: {with_heads / max(model, 1):.2f}x plans' next steps right vs the model deciding")
+    model, best = (sum(o for (_, o), p in zip(right[n], plan) if p) for n in ("model", "heads_turn_names"))
+    print(f"ratio: {best / max(model, 1):.2f}x plans' next steps right (heads, turn's names) vs the model "
+          "deciding")
+
 
 if __name__ == "__main__":
     main()

@@ -47,7 +47,10 @@ ROLES: tuple[Role, ...] = ("customer", "operator")
 GRAMMAR_ENUM = "x-grammar-enum"
 # A closed set that belongs to the shop rather than the code (its places, its categories) is named in the
 # argument model, as the string value of `enum` (shown in the prompt) or of GRAMMAR_ENUM (grammar only), and
-# each registry fills it in from the shop it serves (`closed_sets`).
+# each registry fills it in from the shop it serves (`closed_sets`), marking the property with SHOP_SET (the
+# set's name): a call decided after tool results narrows such a set to the names its turn mentions
+# (agent/llm/turn_values.py).
+SHOP_SET = "x-shop-set"
 
 
 class ToolArgs(BaseModel):
@@ -244,9 +247,10 @@ class ToolRegistry:
                         f"The tools offer the shop's {value}, but this registry was built without them; "
                         "pass the shop's profile to build_registry."
                     )
-                value = list(self.closed_sets[value])
-                if not value:  # a shop without categories (yet): a free string, not an enum nothing fits
+                names = list(self.closed_sets[value])
+                if not names:  # a shop without categories (yet): a free string, not an enum nothing fits
                     continue
+                out[SHOP_SET], value = value, names
             out[key] = self._filled(value)
         return out
 

@@ -55,6 +55,10 @@ MAX_JSON_WHITESPACE = 4
 # Most items an array in a call may hold when its schema sets no maxItems: a weak model can otherwise repeat
 # items until max_new_tokens cuts the call off (3 of 170 calls on public function-calling cases did).
 DEFAULT_MAX_ITEMS = 32
+# Memory kept for grammars of one turn's narrowed tools (turn_values.py), the most recently used: a reply's
+# set (a grammar per decision label) takes ~14 MiB and compiles in 0.12-0.2 s; none is stored on disk (a
+# compiled grammar's file is up to 17 MB, and a turn's names rarely come back).
+TURN_CACHE_BYTES = 64 * 2**20
 
 
 def structural_tag(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
@@ -201,6 +205,8 @@ class ToolGrammars:
             lambda built: built.serialize_json(), xgr.TokenizerInfo.deserialize_json,
         )
         self._compiler = xgr.GrammarCompiler(info)
+        # a compiler's cache (what it built) is unbounded unless limited: per-turn grammars have their own
+        self._turn_compiler = xgr.GrammarCompiler(info, cache_limit_bytes=TURN_CACHE_BYTES)
         self._info = info
         self._compiled: dict[str, Any] = {}
         call_start, excluded = self._store.cached_text(
@@ -212,8 +218,11 @@ class ToolGrammars:
         # a LongTensor, ready to index logits with (see GrammarMask)
         self.answer_excluded = torch.tensor(sorted(excluded), dtype=torch.long)
 
-    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice) -> Any:
-        """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`."""
+    def compile(self, tools: Sequence[dict[str, Any]], choice: ToolChoice, per_turn: bool = False) -> Any:
+        """The compiled grammar (an `xgrammar.CompiledGrammar`) of `structural_tag(tools, choice)`;
+        `per_turn`: tools narrowed to one turn, whose grammars are only kept a while (TURN_CACHE_BYTES)."""
+        if per_turn:
+            return self._turn_compiler.compile_structural_tag(structural_tag(tools, choice))
         key = json.dumps([list(tools), choice.mode, choice.name], sort_keys=True, default=str)
         return self._compile_once(key, lambda: structural_tag(tools, choice))
 
@@ -234,26 +243,26 @@ class ToolGrammars:
         return self._compiled[key]
 
     def for_reply(
-        self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None
+        self, tools: Sequence[dict[str, Any]], choice: ToolChoice, head: DecisionHead | None = None,
+        per_turn: bool = False,
     ) -> ReplyGrammar:
         """The grammar of a reply to a turn with these tools bound and this `tool_choice`; with a decision
         `head` (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no
-        call."""
+        call. `per_turn`: see `compile`."""
         if head is not None and choice.mode == "auto" and tools:
             by_decision = {
                 label: (self.compile_answer() if label == ANSWER
-                        else self.compile(tools, ToolChoice("forced", label)))
+                        else self.compile(tools, ToolChoice("forced", label), per_turn))
                 for label in head.labels
             }
             return ReplyGrammar(
-                self.compile(tools, choice), head=head, by_decision=by_decision,
+                self.compile(tools, choice, per_turn), head=head, by_decision=by_decision,
                 answer_excluded=self.answer_excluded,
             )
         if choice.mode == "auto" and tools:
-            return ReplyGrammar(
-                self.compile(tools, choice), self.compile(tools, ToolChoice("required")), self.call_start_ids
-            )
-        return ReplyGrammar(self.compile(tools, choice))
+            return ReplyGrammar(self.compile(tools, choice, per_turn),
+                                self.compile(tools, ToolChoice("required"), per_turn), self.call_start_ids)
+        return ReplyGrammar(self.compile(tools, choice, per_turn))
 
 
 def token_texts(tokenizer: Any) -> dict[int, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.llm.errors import ToolChoiceError
-from tools.registry import GRAMMAR_ENUM
+from tools.registry import GRAMMAR_ENUM, SHOP_SET
 
 ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
 CHOICE_MODES = ("auto", "required", "none")
@@ -29,7 +29,7 @@ def to_openai_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
 
 
 def prompt_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The tools as the prompt shows them: grammar-only enums left out."""
+    """The tools as the prompt shows them: grammar-only enums (and the shop-set marks) left out."""
     return [_rewrite(tool, drop_enum=True) for tool in tools]
 
 
@@ -43,7 +43,8 @@ def _rewrite(node: Any, drop_enum: bool) -> Any:
         return [_rewrite(item, drop_enum) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key != GRAMMAR_ENUM}
+    marks = (GRAMMAR_ENUM, SHOP_SET)
+    out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key not in marks}
     if GRAMMAR_ENUM in node and not drop_enum:
         out["enum"] = list(node[GRAMMAR_ENUM])
     return out

@@ -44,3 +44,14 @@ def test_the_leading_value_of_a_customers_orders_is_an_item_of_the_latest(regist
     items = store.connect().execute("SELECT items FROM orders WHERE order_id = ?", [latest]).fetchone()[0]
     assert leading_value(out.as_message_text(max_rows=0)) in items
 
+
+
+def test_unmarked_schemas_are_left_whole_after_tool_results() -> None:
+    """The bench's run without the turn's names: its schemas give the narrowing nothing to narrow."""
+    from agent.llm.turn_values import narrowed_tools
+    from bench.plans import unmarked
+    from tools.events.simulate.profile import demo_profile
+
+    schemas = build_registry(None, profile=demo_profile()).schemas("operator")
+    assert narrowed_tools(schemas, "Tuscany leads") != schemas
+    assert narrowed_tools(unmarked(schemas), "Tuscany leads") == unmarked(schemas)

@@ -1,0 +1,139 @@
+"""A call after this turn's tool results takes the shop's places and categories that the turn mentions."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from agent.llm.chat_model import LocalChatModel
+from agent.llm.reply_controls import ReplyControls
+from agent.llm.template import render_prompt
+from agent.llm.tool_schema import ToolChoice, grammar_schema
+from agent.llm.turn_values import mentioned, narrowed_tools, turn_text
+from tools.agent_tools import build_registry
+from tools.events.simulate.profile import demo_profile
+from tools.registry import SHOP_SET
+
+QUESTION = "Forecast next week's demand for the region that spikes most on Friday night"
+RESULT = ("Tuscany: Friday-night orders 2.7x its baseline (z=5.1, 26 orders); then Greater London 2.6x "
+          "(z=7.1, 52), Hamburg 2.5x (z=5.1, 29) [all data to 2026-12-05; 33 of 35 regions].")
+SPIKES = {"day": "Friday", "start_hour": 20, "end_hour": 24}
+
+
+def operator_tools() -> list[dict]:
+    return build_registry(None, profile=demo_profile()).schemas("operator")
+
+
+def after_result(question: str = QUESTION, result: str = RESULT) -> list:
+    return [SystemMessage("You are the shop's analyst."), HumanMessage(question),
+            AIMessage("", tool_calls=[{"name": "find_spikes", "args": SPIKES, "id": "c1"}]),
+            ToolMessage(result, tool_call_id="c1", name="find_spikes")]
+
+
+def properties(tools: list[dict], name: str) -> dict:
+    (tool,) = [t for t in tools if t["function"]["name"] == name]
+    return grammar_schema(tool["function"]["parameters"])["properties"]
+
+
+def test_the_turn_starts_at_the_last_user_message_and_counts_once_a_result_is_in() -> None:
+    first = [SystemMessage("s"), HumanMessage("Which regions spike?")]
+    assert turn_text(first) is None
+    earlier = [*after_result(), AIMessage("Tuscany."), HumanMessage("And the return policy?")]
+    assert turn_text(earlier) is None  # the earlier turn's result is not this turn's
+    text = turn_text(after_result())
+    assert text is not None and QUESTION in text and "Tuscany" in text and "analyst" not in text
+
+
+def test_a_name_the_first_call_wrote_counts_where_the_question_gives_it_in_another_language() -> None:
+    question = "Welche Kategorie verkauft sich in Bayern am besten? Prognostiziere sie."
+    messages = [HumanMessage(question),
+                AIMessage("", tool_calls=[{"name": "top_items", "id": "c1",
+                                           "args": {"group_by": "category", "place": "Bavaria"}}]),
+                ToolMessage("Revenue by category: Headphones 1,896.19; Shoes 1,200.00", tool_call_id="c1")]
+    text = turn_text(messages)
+    assert text is not None
+    props = properties(narrowed_tools(operator_tools(), text), "forecast_demand")
+    assert props["place"]["anyOf"][0]["enum"] == ["Bavaria"]
+    assert props["category"]["anyOf"][0]["enum"] == ["Headphones", "Shoes"]
+
+
+def test_names_count_as_whole_words_in_any_case() -> None:
+    names = ["London", "Hamburg", "Bath", "Greater London", "Home Audio"]
+    assert mentioned(names, "home audio sells; then greater london, HAMBURG") == [
+        "Home Audio", "Greater London", "Hamburg"]  # in the order mentioned; London only inside a longer name
+    assert mentioned(names, "Bathroom scales in Hamburger") == []
+    assert mentioned(names, "London, not Greater London") == ["London", "Greater London"]
+
+
+def test_a_mentioned_shop_set_takes_one_of_its_names_and_an_unmentioned_one_is_left_out() -> None:
+    tools = operator_tools()
+    narrowed = narrowed_tools(tools, f"{QUESTION}\n{RESULT}")
+    (forecast,) = [t["function"]["parameters"] for t in narrowed
+                   if t["function"]["name"] == "forecast_demand"]
+    assert "place" in forecast["required"] and "category" not in forecast.get("required", [])
+    props = properties(narrowed, "forecast_demand")
+    (place,) = props["place"]["anyOf"]  # given, and one of the names found
+    assert place["enum"] == ["Tuscany", "Greater London", "Hamburg"]
+    assert props["category"]["anyOf"] == [{"type": "null"}]  # no category is mentioned: none is set
+    assert props["product"] == properties(tools, "forecast_demand")["product"]  # a free string stays free
+    # closed sets of the tool's own (days, metrics) are not the shop's: "Friday" narrows nothing
+    assert properties(narrowed, "find_spikes")["day"] == properties(tools, "find_spikes")["day"]
+
+
+def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
+    tools = operator_tools()
+    assert SHOP_SET in str(tools)
+    prompt = render_prompt(tiny_runtime.tokenizer, after_result(), tools)
+    assert SHOP_SET not in prompt and "forecast_demand" in prompt
+
+
+def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -> None:
+    import xgrammar as xgr
+
+    narrowed = narrowed_tools(operator_tools(), RESULT)
+    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
+
+    def accepts(arguments: str) -> bool:
+        call = '<tool_call>\n{"name": "forecast_demand", "arguments": ' + arguments + "}\n</tool_call>"
+        matcher = xgr.GrammarMatcher(grammar)
+        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    assert accepts('{"place": "Tuscany"}')
+    assert accepts('{"category": null, "place": "Hamburg", "horizon_days": 7}')
+    assert not accepts('{"place": "Bavaria"}') and not accepts('{"category": "Shoes", "place": "Tuscany"}')
+    assert not accepts('{"place": null}') and not accepts("{}")  # the place found must be given
+
+
+def test_only_replies_after_this_turns_results_get_a_narrowed_grammar(tiny_runtime, monkeypatch) -> None:
+    tools = operator_tools()
+    grammars = tiny_runtime.grammars
+    seen: list[tuple[list[dict], bool]] = []
+    original = grammars.for_reply
+
+    def spy(bound, choice, head=None, per_turn=False):
+        seen.append((bound, per_turn))
+        return original(bound, choice, head, per_turn)
+
+    monkeypatch.setattr(grammars, "for_reply", spy)
+    chat = LocalChatModel(runtime=tiny_runtime, max_new_tokens=4).bind_tools(tools)
+    chat.invoke([SystemMessage("s"), HumanMessage(f"{QUESTION} in Tuscany")])
+    chat.invoke(after_result(), controls=ReplyControls(calls_only=True))
+    (first, first_per_turn), (after, after_per_turn) = seen
+    assert first == tools and not first_per_turn  # the first reply's grammar is the bound schemas' own
+    assert properties(after, "forecast_demand")["place"]["anyOf"][0]["enum"] == [
+        "Tuscany", "Greater London", "Hamburg"]
+    assert after_per_turn
+
+
+def test_per_turn_grammars_stay_off_the_disk(tiny_runtime, tmp_path) -> None:
+    from agent.llm.constrained import ToolGrammars
+    from agent.llm.warm_start import WarmStore
+
+    store = WarmStore(tmp_path, "f" * 16)
+    vocab = tiny_runtime.model.get_output_embeddings().weight.shape[0]
+    grammars = ToolGrammars(tiny_runtime.tokenizer, vocab, tiny_runtime.stop_token_ids, store)
+    tools = operator_tools()
+    forced = ToolChoice("forced", "forecast_demand")
+    grammars.compile(narrowed_tools(tools, RESULT), forced, per_turn=True)
+    assert not list(tmp_path.rglob("grammar-*"))
+    grammars.compile(tools, forced)
+    assert len(list(tmp_path.rglob("grammar-*"))) == 1  # a lasting grammar is kept for the next process
