@@ -67,7 +67,7 @@ def _narrowed(node: Any, text: str) -> Any:
         return node
     out = {key: _narrowed(value, text) for key, value in node.items()}
     if SHOP_SET in node:
-        key = GRAMMAR_ENUM if GRAMMAR_ENUM in node else "enum"
+        key = _set_key(node)
         out[key] = mentioned(node[key], text) or node[key]
     properties = node.get("properties")
     if isinstance(properties, dict):
@@ -93,4 +93,9 @@ def _held(prop: Any, narrowed: Any, text: str) -> bool:
 
 def _names(shop_set: dict[str, Any], text: str) -> list[str]:
     """The names of a SHOP_SET node that `text` mentions."""
-    return mentioned(shop_set[GRAMMAR_ENUM if GRAMMAR_ENUM in shop_set else "enum"], text)
+    return mentioned(shop_set[_set_key(shop_set)], text)
+
+
+def _set_key(shop_set: dict[str, Any]) -> str:
+    """Where a SHOP_SET node holds its names: GRAMMAR_ENUM (grammar only) or `enum` (shown in the prompt)."""
+    return GRAMMAR_ENUM if GRAMMAR_ENUM in shop_set else "enum"
