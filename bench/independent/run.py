@@ -21,7 +21,7 @@ from bench.independent.checks import score_answer
 from tools.events.profile import ShopProfile
 from tools.events.store import EventStore
 from tools.language import foreign_letters
-from tools.registry import Session
+from tools.registry import Session, ToolCallError
 
 
 @dataclass
@@ -43,6 +43,37 @@ class CaseRow:
     stray: bool
     latency_s: float
     answer: str
+    slots_right: bool | None = None  # the first call's SLOTS as the case wants them; None: tool wrong
+    arguments: dict[str, Any] | None = None  # the first call's arguments, defaults filled in
+
+
+# The structured arguments a first call is judged on. A shop-set slot (place, category) the case does not
+# give must be left out: an added place answers for somewhere the user never named.
+SLOTS = ("place", "category", "period", "group_by", "metric", "comparison")
+SHOP_SLOTS = ("place", "category")
+
+
+def slots_right(expected: dict[str, Any], arguments: dict[str, Any]) -> bool:
+    """Whether `arguments` (defaults filled in) give each of SLOTS the case's `expected` value (text in any
+    case), and leave out each SHOP_SLOTS slot it does not give."""
+    for slot in SLOTS:
+        want, got = expected.get(slot), arguments.get(slot)
+        if want is None and slot not in SHOP_SLOTS:
+            continue
+        if (str(want).casefold() if want is not None else None) != (
+                str(got).casefold() if got is not None else None):
+            return False
+    return True
+
+
+def _filled(registry: Any, name: str | None, args: dict[str, Any], session: Session) -> dict[str, Any] | None:
+    """A call's arguments with the tool's defaults filled in; None when it does not validate."""
+    if name is None:
+        return None
+    try:
+        return registry.validate(name, args, session)[1].model_dump()
+    except ToolCallError:  # an invalid call: judged by calls_valid
+        return None
 
 
 def signed_in_customer(store: EventStore) -> str:
@@ -65,12 +96,13 @@ def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopP
     session = Session(case["role"], customer if case["role"] == "customer" else None)
     thread, answers, steps, started = uuid.uuid4().hex, [], [], time.perf_counter()
     first: str | None = None
+    first_args: dict[str, Any] = {}
     for number, turn in enumerate(case["turns"]):
         answer = agent.ask(turn, session, thread_id=thread)
         answers.append(answer.text)
         steps += answer.steps
-        if number == 0:
-            first = answer.steps[0].name if answer.steps else None
+        if number == 0 and answer.steps:
+            first, first_args = answer.steps[0].name, dict(answer.steps[0].arguments or {})
     calls = [{"name": s.name} for s in steps if s.status == "done"]
     verdict = score_answer(case, {"answers": answers, "tool_calls": calls}, store, profile, customer)
     leak = case["role"] == "customer" and any(c["name"] in operator_only_tools(case["shop"]) for c in calls)
@@ -78,8 +110,17 @@ def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopP
         case["id"], case["shop"], case["role"], case["language"], case["style"], case["expected_tool"], first,
         _tool_right(case, first), all("Invalid arguments" not in (s.error or "") for s in steps),
         verdict.passed, verdict.reason, leak, any(foreign_letters(a) for a in answers),
-        time.perf_counter() - started, answers[-1],
+        time.perf_counter() - started, answers[-1], *_slots(agent.registry, case, first, first_args, session),
     )
+
+
+def _slots(registry: Any, case: dict[str, Any], tool: str | None, args: dict[str, Any],
+           session: Session) -> tuple[bool | None, dict[str, Any] | None]:
+    """Whether the first call's slots are right (None: not the expected tool) and its filled arguments."""
+    if tool is None or tool != case["expected_tool"]:
+        return None, None
+    filled = _filled(registry, tool, args, session)
+    return filled is not None and slots_right(case.get("arguments") or {}, filled), filled
 
 
 def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today: date) -> CaseRow:
@@ -92,7 +133,8 @@ def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today:
     return CaseRow(case["id"], case["shop"], case["role"], case["language"], case["style"],
                    case["expected_tool"], score.predicted_tool, _tool_right(case, score.predicted_tool),
                    score.args_valid is not False, None, score.validation_error, False,
-                   foreign_letters(score.reply_text), score.latency_s, score.reply_text)
+                   foreign_letters(score.reply_text), score.latency_s, score.reply_text,
+                   *_slots(registry, case, score.predicted_tool, score.predicted_args, question.session))
 
 
 def summarize(rows: list[CaseRow]) -> dict[str, dict[str, float]]:
@@ -105,12 +147,14 @@ def summarize(rows: list[CaseRow]) -> dict[str, dict[str, float]]:
     table = {}
     for key, members in groups.items():
         judged = [r.answer_right for r in members if r.answer_right is not None]
+        slotted = [r.slots_right for r in members if r.slots_right is not None]
         latencies = sorted(r.latency_s for r in members)
         table[key] = {
             "cases": len(members),
             "first_tool_right": sum(r.tool_right for r in members) / len(members),
             "answers_right": sum(judged) / len(judged) if judged else float("nan"),
             "calls_valid": sum(r.calls_valid for r in members) / len(members),
+            "slots_right": sum(slotted) / len(slotted) if slotted else float("nan"),
             "role_leaks": sum(r.leak for r in members),
             "stray_replies": sum(r.stray for r in members),
             "p50_s": latencies[len(latencies) // 2],
@@ -124,7 +168,8 @@ def print_summary(title: str, table: dict[str, dict[str, float]]) -> None:
     for key in sorted(table, key=lambda k: (k != "all", k)):
         t = table[key]
         print(f"  {key:<22} n={t['cases']:>3.0f}  first tool {t['first_tool_right']:.3f}  "
-              f"answers {t['answers_right']:.3f}  valid {t['calls_valid']:.3f}  leaks {t['role_leaks']:.0f}  "
+              f"answers {t['answers_right']:.3f}  slots {t['slots_right']:.3f}  "
+              f"valid {t['calls_valid']:.3f}  leaks {t['role_leaks']:.0f}  "
               f"stray {t['stray_replies']:.0f}  p50 {t['p50_s']:.1f}s")
 
 

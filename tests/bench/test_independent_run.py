@@ -16,6 +16,7 @@ from bench.independent.run import run_case, signed_in_customer, summarize
 class Step:
     name: str
     status: str = "done"
+    arguments: dict = field(default_factory=dict)
     error: str | None = None
 
 
@@ -27,6 +28,8 @@ class Answer:
 
 class CannedAgent:
     """Answers every turn with the same text after the same steps, recording the threads it was asked in."""
+
+    registry = None  # its steps are never the case's expected tool, so no call is validated
 
     def __init__(self, text: str, steps: list[Step]) -> None:
         self.text, self.steps, self.threads = text, steps, []
@@ -82,3 +85,14 @@ def test_first_tool_only_counts_alternatives_invalid_calls_and_stray_script(refu
     assert (invalid.tool_right, invalid.calls_valid) == (True, False) and "day" in invalid.reason
     stray = run.first_tool_only(model, agent.registry, refusal_case, date(2026, 11, 15))
     assert (stray.first_tool, stray.tool_right, stray.calls_valid, stray.stray) == (None, True, True, True)
+
+
+def test_slots_count_a_place_or_category_the_case_does_not_give_as_wrong() -> None:
+    expected = {"metric": "revenue", "group_by": "day_of_week", "period": "last_90_days"}
+    right = {"metric": "Revenue", "group_by": "day_of_week", "period": "last_90_days", "place": None,
+             "category": None, "top_k": 10}
+    assert run.slots_right(expected, right)
+    assert not run.slots_right(expected, {**right, "place": "United Kingdom"})  # a place nobody named
+    assert not run.slots_right(expected, {**right, "period": "all_time"})
+    assert not run.slots_right({**expected, "place": "Bavaria"}, right)  # the place asked for is missing
+    assert run.slots_right({"query": "return window"}, {"query": "How long do I have to return something?"})
