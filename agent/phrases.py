@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from agent.grounding import ungrounded_identifiers
-from tools.language import detect_language, foreign_letters, language_scores
+from tools.language import detect_language, foreign_letters, language_scores, word_set
 
 Kind = Literal["greeting", "thanks", "refusal", "dont_know", "failed", "nothing_matched"]
 
@@ -68,17 +68,13 @@ CLOSEST_CATEGORIES: dict[str, str] = {
     "it": "Le categorie più vicine: {categories}.",
 }
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # Words of small talk in every supported language: a message made of little else is a greeting or thanks.
-_GREETINGS = _words("""
+_GREETINGS = word_set("""
     hi hello hey hiya morning evening afternoon good day hallo guten tag morgen abend moin servus gruss
     grüß grüss grüezi bonjour bonsoir salut coucou hola buenos buenas buen dia día tardes noches ciao salve
     buongiorno buonasera there all everyone
 """)
-_THANKS = _words("""
+_THANKS = word_set("""
     thanks thank you thx ty cheers great perfect much a lot so very many danke dank dankeschön schön vielen
     sehr super merci beaucoup bien gracias muchas mil grazie tante mille molto
 """)

@@ -15,19 +15,20 @@ import unicodedata
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The blank-separated words of a word list written as one string."""
     return frozenset(text.split())
 
 
 _WORDS: dict[str, frozenset[str]] = {
-    "en": _words("""
+    "en": word_set("""
         the a an is are was were be been do does did have has had i you he she it we they my your our
         their me us what which who whom where when why how can could would should will shall may might
         please thanks thank hi hello not no yes of to in on for with from and or but this that these
         those there here any some much many more most last next week month year order orders any get got
         morning evening today tomorrow yesterday tonight
     """),
-    "de": _words("""
+    "de": word_set("""
         der die das den dem des ein eine einen einem einer ist sind war waren bin bist sein habe hat
         haben hatte ich du er sie es wir ihr mein meine meinen meiner dein deine unser unsere was welche
         welcher welches wer wo wann warum wie kann koennen können könnte würde wuerde soll bitte danke
@@ -36,14 +37,14 @@ _WORDS: dict[str, frozenset[str]] = {
         bestellungen an am um bei nach mich mir uns euch man guten morgen abend servus moin heute
         gestern
     """),
-    "fr": _words("""
+    "fr": word_set("""
         le la les un une des du de est sont était étaient etre être ai as a avons avez ont je tu il elle
         nous vous ils elles mon ma mes ton ta votre vos notre nos quel quelle quels quelles qui où ou
         quand pourquoi comment peux peut pouvez pourriez voudrais merci bonjour salut ne pas non oui à
         au aux pour avec et mais ce cette ces y est-ce dernière dernier prochaine semaine mois année
         commande commandes bonsoir coucou demain hier aujourd'hui soir
     """),
-    "es": _words("""
+    "es": word_set("""
         el la los las un una unos unas es son era eran ser estar está están he ha hemos han yo tú tu él
         ella nosotros vosotros ellos mi mis su sus nuestro nuestra qué que cuál cuáles quién dónde donde
         cuándo cuando por porque cómo como puedo puede pueden podría quisiera gracias hola buenos no sí
@@ -51,7 +52,7 @@ _WORDS: dict[str, frozenset[str]] = {
         pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les
         muy también ya nunca siempre todo buenas tardes noches días mañana ayer hoy
     """),
-    "it": _words("""
+    "it": word_set("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei
         noi voi loro mio mia miei mie tuo tua suo sua nostro nostra che quale quali chi dove quando
         perché perche come posso può puo potete potrei vorrei grazie ciao buongiorno non sì si no di da
