@@ -3,6 +3,7 @@ data.
 
     nice .venv/bin/python bench/forecast.py                  # builds DemoConfig.small() in a temp dir
     nice .venv/bin/python bench/forecast.py --store DIR      # an existing demo store
+    nice .venv/bin/python bench/forecast.py --parts real --sets taxi_hourly,taxi_daily   # the taxi sets only
 
 1. Scale: --series (1,000) seeded synthetic daily series of --days (730), a mix of weekly-seasonal demand
    with trends and level shifts (80%) and intermittent items (20%); the last 28 days are held out. Time of
@@ -291,7 +292,10 @@ def online_retail() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def bench_real(n_jobs: int, origins: int) -> None:
+REAL_SETS = ("taxi_hourly", "taxi_daily", "retail")
+
+
+def bench_real(n_jobs: int, origins: int, sets: set[str]) -> None:
     opts = RunOptions(model_set="accurate", n_jobs=n_jobs)
     taxi = nab_taxi()
     hourly = taxi.groupby(["unique_id", taxi["ds"].dt.floor("h")])["y"].sum().reset_index()
@@ -300,11 +304,15 @@ def bench_real(n_jobs: int, origins: int) -> None:
     windows = json.loads((DATA / "nab" / "combined_windows.json").read_text())["realKnownCause/nyc_taxi.csv"]
     labelled = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in windows]  # marathon, holidays, blizzard
     labelled_days = [(a.normalize(), b.normalize()) for a, b in labelled]
-    report("nyc_taxi_hourly_h168",
-           holdout_scores(hourly, 168, "H", opts, origins=origins, anomalies=labelled))
-    report("nyc_taxi_daily_h28",
-           holdout_scores(daily, HOLDOUT, "D", opts, origins=origins, anomalies=labelled_days))
-    report("online_retail_daily_h28", holdout_scores(online_retail(), HOLDOUT, "D", opts, origins=origins))
+    if "taxi_hourly" in sets:
+        report("nyc_taxi_hourly_h168",
+               holdout_scores(hourly, 168, "H", opts, origins=origins, anomalies=labelled))
+    if "taxi_daily" in sets:
+        report("nyc_taxi_daily_h28",
+               holdout_scores(daily, HOLDOUT, "D", opts, origins=origins, anomalies=labelled_days))
+    if "retail" in sets:
+        report("online_retail_daily_h28",
+               holdout_scores(online_retail(), HOLDOUT, "D", opts, origins=origins))
 
 
 def bench_file() -> None:
@@ -342,14 +350,18 @@ def main() -> None:
     parser.add_argument("--max-train", type=int, default=365, help="Days of history the scale run fits on.")
     parser.add_argument("--parts", default="scale,demo,real,file",
                         help="Which parts to run (comma-separated).")
+    parser.add_argument("--sets", default=",".join(REAL_SETS),
+                        help=f"Real sets the 'real' part runs (comma-separated: {', '.join(REAL_SETS)}).")
     parser.add_argument("--origins", type=int, default=4,
                         help="Held-out horizons per demo and real series (each one horizon earlier).")
     args = parser.parse_args()
-    parts = set(args.parts.split(","))
+    parts, sets = set(args.parts.split(",")), set(args.sets.split(","))
+    if sets - set(REAL_SETS):
+        parser.error(f"unknown --sets {sorted(sets - set(REAL_SETS))}; choose from {', '.join(REAL_SETS)}")
     if "scale" in parts:
         bench_scale(args.series, args.days, args.n_jobs, args.max_train)
     if "real" in parts:
-        bench_real(args.n_jobs, args.origins)
+        bench_real(args.n_jobs, args.origins, sets)
     if "file" in parts:
         bench_file()
     if "demo" in parts:
