@@ -17,8 +17,8 @@
   `["wanted_call"]` whether the model's own first token would have opened a call.
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
-- After tool results of the current turn, a call's place and category (the shop's closed sets) are held to
-  the names the turn's question, calls and results mention (agent/llm/turn_values.py).
+- A call's place and category (the shop's closed sets) are held to the names the conversation mentions,
+  the current turn's first: never one nobody said (agent/llm/turn_values.py).
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
 
 A call whose JSON cannot be read ends up in `AIMessage.invalid_tool_calls`; its `args` is the raw text the
@@ -50,7 +50,7 @@ from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
-from agent.llm.turn_values import narrowed_tools, turn_text
+from agent.llm.turn_values import conversation_mentions, narrowed_tools
 from agent.llm.unseen_tools import UnseenToolsFallback, unseen_tools_fallback
 from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
 
@@ -142,9 +142,8 @@ class LocalChatModel(BaseChatModel):
         point = (QUESTION if isinstance(last, HumanMessage)
                  else RESULT if isinstance(last, ToolMessage) and calls_only else None)
         head = runtime.decision_head(names, point) if point else None
-        # after this turn's tool results, a call takes the shop's names the turn mentions (turn_values.py)
-        turn = turn_text(messages)
-        grammar_tools = narrowed_tools(tools, turn) if turn is not None else tools
+        # a call takes the shop's names the conversation mentions (turn_values.py)
+        grammar_tools = narrowed_tools(tools, conversation_mentions(messages))
         grammar = (runtime.grammars.for_reply(grammar_tools, choice, head, per_turn=grammar_tools != tools)
                    if self.constrained and tools else None)
         limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens

@@ -162,23 +162,25 @@ class ReplyGrammar:
     """The grammar of one reply; in "auto" mode the model's first token picks between answer and calls, or a
     decision head picks the tool (or an answer) before the first token."""
 
-    default: Any  # compiled grammar
+    default: Any | None  # compiled grammar; None when a decision head picks the grammar
     on_call_start: Any | None = None  # compiled grammar used when the first choice opens a call
     call_start_ids: frozenset[int] = frozenset()
     head: DecisionHead | None = None
-    # the head's label -> compiled grammar (a forced call, or no call)
-    by_decision: dict[str, Any] | None = None
+    # the head's label -> compiled grammar (a forced call, or no call), compiled when the head chose it: a
+    # grammar narrowed to one turn costs tens of milliseconds per tool to compile
+    for_decision: Callable[[str], Any] | None = None
     answer_excluded: Any | None = None  # token ids (a LongTensor) excluded from an answer in words
 
     def decided(self, label: str) -> GrammarMask:
         """The mask for this reply once the head chose `label`."""
-        assert self.by_decision is not None, "decided() needs a grammar built with a decision head"
+        assert self.for_decision is not None, "decided() needs a grammar built with a decision head"
         if label == ANSWER:
-            return GrammarMask(self.by_decision[label], self.answer_excluded)
-        return GrammarMask(self.by_decision[label])
+            return GrammarMask(self.for_decision(label), self.answer_excluded)
+        return GrammarMask(self.for_decision(label))
 
     def start(self, first_logits: Any) -> GrammarMask:
         """The mask for this reply, given the logits of its first token."""
+        assert self.default is not None, "start() needs a grammar built without a decision head"
         if self.on_call_start is not None and int(first_logits.argmax(dim=-1)) in self.call_start_ids:
             return GrammarMask(self.on_call_start)
         return GrammarMask(self.default)
@@ -250,15 +252,14 @@ class ToolGrammars:
         `head` (for exactly these tools, "auto" only), one grammar per label: a call to that tool, or no
         call. `per_turn`: see `compile`."""
         if head is not None and choice.mode == "auto" and tools:
-            by_decision = {
-                label: (self.compile_answer() if label == ANSWER
-                        else self.compile(tools, ToolChoice("forced", label), per_turn))
-                for label in head.labels
-            }
-            return ReplyGrammar(
-                self.compile(tools, choice, per_turn), head=head, by_decision=by_decision,
-                answer_excluded=self.answer_excluded,
-            )
+
+            def for_decision(label: str) -> Any:
+                if label == ANSWER:
+                    return self.compile_answer()
+                return self.compile(tools, ToolChoice("forced", label), per_turn)
+
+            return ReplyGrammar(None, head=head, for_decision=for_decision,
+                                answer_excluded=self.answer_excluded)
         if choice.mode == "auto" and tools:
             return ReplyGrammar(self.compile(tools, choice, per_turn),
                                 self.compile(tools, ToolChoice("required"), per_turn), self.call_start_ids)

@@ -1,4 +1,4 @@
-"""A call after this turn's tool results takes the shop's places and categories that the turn mentions."""
+"""A call takes the shop's places and categories that the conversation mentions, never one nobody said."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from agent.llm.chat_model import LocalChatModel
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.template import render_prompt
 from agent.llm.tool_schema import ToolChoice, grammar_schema
-from agent.llm.turn_values import mentioned, narrowed_tools, turn_text
+from agent.llm.turn_values import Mentions, conversation_mentions, mentioned, narrowed_tools
 from tools.agent_tools import build_registry
 from tools.events.simulate.profile import demo_profile
 from tools.registry import SHOP_SET
@@ -34,13 +34,13 @@ def properties(tools: list[dict], name: str) -> dict:
     return grammar_schema(tool["function"]["parameters"])["properties"]
 
 
-def test_the_turn_starts_at_the_last_user_message_and_counts_once_a_result_is_in() -> None:
-    first = [SystemMessage("s"), HumanMessage("Which regions spike?")]
-    assert turn_text(first) is None
-    earlier = [*after_result(), AIMessage("Tuscany."), HumanMessage("And the return policy?")]
-    assert turn_text(earlier) is None  # the earlier turn's result is not this turn's
-    text = turn_text(after_result())
-    assert text is not None and QUESTION in text and "Tuscany" in text and "analyst" not in text
+def test_the_current_turn_starts_at_the_last_user_message() -> None:
+    first = conversation_mentions([SystemMessage("s"), HumanMessage("Which regions spike?")])
+    assert first == Mentions("Which regions spike?", "")
+    later = conversation_mentions([*after_result(), AIMessage("Tuscany."), HumanMessage("And last week?")])
+    assert later.current == "And last week?" and "Tuscany" in later.earlier and QUESTION in later.earlier
+    now = conversation_mentions(after_result())
+    assert QUESTION in now.current and "Tuscany" in now.current and "analyst" not in now.current + now.earlier
 
 
 def test_a_name_the_first_call_wrote_counts_where_the_question_gives_it_in_another_language() -> None:
@@ -49,9 +49,7 @@ def test_a_name_the_first_call_wrote_counts_where_the_question_gives_it_in_anoth
                 AIMessage("", tool_calls=[{"name": "top_items", "id": "c1",
                                            "args": {"group_by": "category", "place": "Bavaria"}}]),
                 ToolMessage("Revenue by category: Headphones 1,896.19; Shoes 1,200.00", tool_call_id="c1")]
-    text = turn_text(messages)
-    assert text is not None
-    props = properties(narrowed_tools(operator_tools(), text), "forecast_demand")
+    props = properties(narrowed_tools(operator_tools(), conversation_mentions(messages)), "forecast_demand")
     assert props["place"]["anyOf"][0]["enum"] == ["Bavaria"]
     assert props["category"]["anyOf"][0]["enum"] == ["Headphones", "Shoes"]
 
@@ -64,9 +62,19 @@ def test_names_count_as_whole_words_in_any_case() -> None:
     assert mentioned(names, "London, not Greater London") == ["London", "Greater London"]
 
 
+def test_names_count_without_accents_in_the_singular_and_with_one_typo_in_a_long_word() -> None:
+    names = ["Baden-Wurttemberg", "Bavaria", "Ile-de-France", "Bath", "Occitanie", "Wales", "Paris", "Boots"]
+    assert mentioned(names, "Umsatz in Baden-Württemberg und Île-de-France") == [
+        "Baden-Wurttemberg", "Ile-de-France"]
+    assert mentioned(names, "orders in Bavria and Ocictanie") == ["Bavaria", "Occitanie"]  # a typo, a swap
+    assert mentioned(names, "boot sales") == ["Boots"]
+    assert mentioned(names, "sales of pairs in a bathroom") == []  # one letter off, but short words
+    assert mentioned(["Essex", "Essen"], "Essex, then Essen") == ["Essex", "Essen"]  # each its own
+
+
 def test_a_mentioned_shop_set_takes_one_of_its_names_and_an_unmentioned_one_is_left_out() -> None:
     tools = operator_tools()
-    narrowed = narrowed_tools(tools, f"{QUESTION}\n{RESULT}")
+    narrowed = narrowed_tools(tools, Mentions(f"{QUESTION}\n{RESULT}"))
     (forecast,) = [t["function"]["parameters"] for t in narrowed
                    if t["function"]["name"] == "forecast_demand"]
     assert "place" in forecast["required"] and "category" not in forecast.get("required", [])
@@ -89,7 +97,7 @@ def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
 def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -> None:
     import xgrammar as xgr
 
-    narrowed = narrowed_tools(operator_tools(), RESULT)
+    narrowed = narrowed_tools(operator_tools(), Mentions(RESULT))
     grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
 
     def accepts(arguments: str) -> bool:
@@ -103,7 +111,7 @@ def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -
     assert not accepts('{"place": null}') and not accepts("{}")  # the place found must be given
 
 
-def test_only_replies_after_this_turns_results_get_a_narrowed_grammar(tiny_runtime, monkeypatch) -> None:
+def test_every_reply_gets_the_grammar_of_the_names_its_conversation_gives(tiny_runtime, monkeypatch) -> None:
     tools = operator_tools()
     grammars = tiny_runtime.grammars
     seen: list[tuple[list[dict], bool]] = []
@@ -115,13 +123,27 @@ def test_only_replies_after_this_turns_results_get_a_narrowed_grammar(tiny_runti
 
     monkeypatch.setattr(grammars, "for_reply", spy)
     chat = LocalChatModel(runtime=tiny_runtime, max_new_tokens=4).bind_tools(tools)
+    chat.invoke([SystemMessage("s"), HumanMessage("top regions by revenue all time")])
     chat.invoke([SystemMessage("s"), HumanMessage(f"{QUESTION} in Tuscany")])
     chat.invoke(after_result(), controls=ReplyControls(calls_only=True))
-    (first, first_per_turn), (after, after_per_turn) = seen
-    assert first == tools and not first_per_turn  # the first reply's grammar is the bound schemas' own
+    (unnamed, unnamed_per_turn), (named, _), (after, after_per_turn) = seen
+    assert properties(unnamed, "top_items")["place"]["anyOf"] == [{"type": "null"}]  # no place was said
+    assert unnamed_per_turn and after_per_turn
+    assert properties(named, "forecast_demand")["place"]["anyOf"][0]["enum"] == ["Tuscany"]
     assert properties(after, "forecast_demand")["place"]["anyOf"][0]["enum"] == [
         "Tuscany", "Greater London", "Hamburg"]
-    assert after_per_turn
+
+
+def test_a_follow_up_may_take_a_name_of_an_earlier_turn_or_none() -> None:
+    messages = [HumanMessage("orders in Bavaria this week"),
+                AIMessage("", tool_calls=[{"name": "top_items", "id": "c1", "args": {"place": "Bavaria"}}]),
+                ToolMessage("Orders in Bavaria: 41", tool_call_id="c1"), AIMessage("41 orders."),
+                HumanMessage("and last week?")]
+    narrowed = narrowed_tools(operator_tools(), conversation_mentions(messages))
+    (top,) = [t["function"]["parameters"] for t in narrowed if t["function"]["name"] == "top_items"]
+    assert "place" not in top.get("required", [])  # may be dropped: the follow-up does not say it
+    place = properties(narrowed, "top_items")["place"]["anyOf"]
+    assert {"type": "null"} in place and [o["enum"] for o in place if "enum" in o] == [["Bavaria"]]
 
 
 def test_per_turn_grammars_stay_off_the_disk(tiny_runtime, tmp_path) -> None:
@@ -133,7 +155,7 @@ def test_per_turn_grammars_stay_off_the_disk(tiny_runtime, tmp_path) -> None:
     grammars = ToolGrammars(tiny_runtime.tokenizer, vocab, tiny_runtime.stop_token_ids, store)
     tools = operator_tools()
     forced = ToolChoice("forced", "forecast_demand")
-    grammars.compile(narrowed_tools(tools, RESULT), forced, per_turn=True)
+    grammars.compile(narrowed_tools(tools, Mentions(RESULT)), forced, per_turn=True)
     assert not list(tmp_path.rglob("grammar-*"))
     grammars.compile(tools, forced)
     assert len(list(tmp_path.rglob("grammar-*"))) == 1  # a lasting grammar is kept for the next process
