@@ -65,3 +65,20 @@ def citations_in(text: str) -> list[str]:
         if match.group(1) not in seen:
             seen.append(match.group(1))
     return seen
+
+
+_LOOKS_LIKE_DATA = re.compile(r"[{}]|\w+_\w+,\w+|<tool_result|<quoted_document")  # JSON, CSV, echoed data
+
+
+def acceptable_draft(draft: str, sources: list[str], figures: list[str]) -> bool:
+    """A draft may be shown if it is prose, invents no number or id, and quotes the analytics tools' figures.
+
+    `sources` is everything the tools returned (with the question); `figures` the analytics results only
+    (the question first): a policy answer need not repeat a number, an analytics answer must.
+    """
+    if not draft or _LOOKS_LIKE_DATA.search(draft):
+        return False
+    if ungrounded_numbers(draft, sources) or ungrounded_identifiers(draft, sources):
+        return False
+    tool_numbers = numbers_in(" ".join(figures[1:])) - numbers_in(figures[0])
+    return not tool_numbers or bool(numbers_in(draft) & tool_numbers)

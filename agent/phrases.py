@@ -80,8 +80,10 @@ _THANKS = word_set("""
 """)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A model's refusal, in whatever language it wrote it (the adapter answers in English).
-_REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann nicht|ne peux pas|no puedo|"
-                      r"non posso)\b", re.IGNORECASE)
+_REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (?:\w+ ){0,2}nicht|ne peux pas|"
+                      r"no puedo|non posso)\b", re.IGNORECASE)
+_DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|no lo sé|"
+                        r"no sé|non lo so)\b", re.IGNORECASE)
 
 def phrase(kind: Kind, language: str, **fields: str) -> str:
     """The sentence `kind` in `language` (a code of tools.language.LANGUAGES), with `fields` filled in."""
@@ -128,6 +130,16 @@ def clean_reply(draft: str, question: str, language: str) -> bool:
     if ungrounded_identifiers(text, [question]):
         return False
     return language_scores(text)[language] > 0 and detect_language(text, default=language) == language
+
+
+def declines(question: str, draft: str, language: str) -> bool:
+    """Whether a reply to `question` says no: the model's `draft` refuses or does not know, or is not clean
+    and is said as the agent's refusal or "I don't know" (`composed_reply`). Small talk never declines."""
+    if small_talk(question) is not None:
+        return False
+    if not clean_reply(draft, question, language):
+        return True
+    return bool(_REFUSAL.search(draft) or _DONT_KNOW.search(draft))
 
 
 def composed_reply(question: str, draft: str) -> str:

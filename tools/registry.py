@@ -77,6 +77,9 @@ class Session:
 
     role: Role
     user_id: str | None = None  # required for customers
+    # the language (ISO 639-1) of the user's current message, set by the agent per turn; None: unknown. A
+    # tool's query may be too short to tell ("cafetera"), the question it came from is not.
+    language: str | None = None
 
 
 @dataclass

@@ -30,7 +30,7 @@ class OrdersArgs(ToolArgs):
     pass
 
 
-SEEN_USERS: list[str | None] = []
+SEEN_SESSIONS: list[Session] = []
 
 
 def _spikes(engines: object, args: SpikeArgs, session: Session) -> ToolOutput:
@@ -56,7 +56,7 @@ def _forecast(engines: object, args: ForecastArgs, session: Session) -> ToolOutp
 
 
 def _orders(engines: object, args: OrdersArgs, session: Session) -> ToolOutput:
-    SEEN_USERS.append(session.user_id)
+    SEEN_SESSIONS.append(session)
     return ToolOutput("my_orders", f"2 orders for {session.user_id}.")
 
 
@@ -150,12 +150,20 @@ def test_customer_model_asking_for_operator_tool_is_refused() -> None:
 
 
 def test_customer_tools_only_see_session_user() -> None:
-    SEEN_USERS.clear()
+    SEEN_SESSIONS.clear()
     agent, model = make_agent([call("my_orders"), AIMessage("You have 2 orders.")])
     agent.ask("show orders of U000002", Session("customer", "U000001"))
-    assert SEEN_USERS == ["U000001"]
+    assert [s.user_id for s in SEEN_SESSIONS] == ["U000001"]
     customer_tools = {t["function"]["name"] for t in model.bound_tools[0]}  # bound for the customer role
     assert customer_tools == {"search_docs", "my_orders"}
+
+
+def test_tools_are_told_the_language_of_the_question_their_terse_arguments_came_from() -> None:
+    SEEN_SESSIONS.clear()
+    agent, _ = make_agent([call("my_orders"), AIMessage("2."), call("my_orders"), AIMessage("2.")])
+    agent.ask("¿Dónde está mi último pedido?", Session("customer", "U000001"))
+    agent.ask("where is my latest order?", Session("customer", "U000001"))
+    assert [(s.user_id, s.language) for s in SEEN_SESSIONS] == [("U000001", "es"), ("U000001", "en")]
 
 
 def test_policy_answer_gets_citation_and_injection_does_not_trigger_tools() -> None:

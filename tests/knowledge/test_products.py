@@ -126,3 +126,20 @@ def test_reindexing_products_embeds_only_changed_text_and_updates_prices_in_plac
     removed = kb.index_products(store, progress=False)
     assert (removed.removed, removed.chunks_total) == (2, 1)
     assert _ids(kb.search_products("boot", k=5)) == ["P001"]
+
+
+def test_a_one_word_query_in_the_questions_language_is_searched_in_english(catalogue):
+    kb, _ = catalogue
+    asked: list[tuple[str, str]] = []
+
+    def translate(text: str, language: str) -> str:
+        asked.append((text, language))
+        return {"cafetera": "espresso machine", "Kopfhörer": "headphones"}[text]
+
+    translated = KnowledgeBase(kb.chroma_dir, kb.embedder, translate=translate)
+    found = translated.search_products("cafetera", k=1, language="es")  # one word: the question said Spanish
+    assert _ids(found) == ["P007"] and found.notes == ["searched in English as 'espresso machine'"]
+    assert _ids(kb.search_products("cafetera", k=1)) != ["P007"]  # the English embedder alone misses it
+    assert set(_ids(translated.search_products("Kopfhörer", k=2, language="de"))) == {"P004", "P005"}
+    assert _ids(translated.search_products("espresso machine", k=1, language="en")) == ["P007"]
+    assert asked == [("cafetera", "es"), ("Kopfhörer", "de")]  # English is never translated

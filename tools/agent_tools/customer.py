@@ -78,7 +78,9 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
         for n, h in enumerate(result.hits)
     ]
     summary = f"{len(citations)} passages found; cite them by id." if citations else NO_PASSAGE
-    return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations)
+    facts = {"closest_similarity": result.best_similarity} if result.best_similarity is not None else {}
+    return ToolOutput("search_docs", summary, frame=result.frame, chart=result.chart(), citations=citations,
+                      facts=facts)
 
 
 class SearchProductsArgs(ToolArgs):
@@ -98,7 +100,7 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
     """Semantic product search with filters; results also become product cards."""
     result = engines.kb.search_products(
         args.query, k=5, category=args.category, max_price=args.max_price,
-        in_stock=True if args.in_stock_only else None
+        in_stock=True if args.in_stock_only else None, language=session.language,
     )
     frame = result.frame
     cards = [

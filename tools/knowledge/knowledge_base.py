@@ -304,9 +304,13 @@ class KnowledgeBase:
         min_price: float | None = None,
         max_price: float | None = None,
         in_stock: bool | None = None,
+        language: str | None = None,
     ) -> ProductSearchResult:
-        """Products closest in meaning to `query`, filtered by category, price range and stock."""
-        return search_products(self.products(), self.embedder, query, k, category, min_price, max_price,
+        """Products closest in meaning to `query`, filtered by category, price range and stock; a query in
+        another language (`language`, when the query's own words are too few to tell) is searched in
+        English too."""
+        queries = search_queries(query, self.translate, language)
+        return search_products(self.products(), self.embedder, queries, k, category, min_price, max_price,
                                in_stock)
 
 

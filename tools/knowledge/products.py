@@ -22,6 +22,7 @@ from tools.knowledge.errors import IndexNotBuilt, InvalidQuery
 from tools.knowledge.index import IndexReport, add_embedded, delete_ids, stored_metadata
 from tools.knowledge.lexical import tokenize
 from tools.knowledge.retrieval import MAX_K
+from tools.knowledge.translation import SearchQueries
 from tools.results import ChartSpec
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def _canonical_category(collection: Collection, category: str) -> str:
 def search_products(
     collection: Collection,
     embedder: TextEmbedder,
-    query: str,
+    query: str | SearchQueries,
     k: int = 5,
     category: str | None = None,
     min_price: float | None = None,
@@ -203,7 +204,10 @@ def search_products(
     in_stock: bool | None = None,
 ) -> ProductSearchResult:
     """The `k` products closest in meaning to `query` among those passing the filters, without those that
-    are not about it (see CONFIDENT_SCORE); when none is, the result names the closest categories."""
+    are not about it (see CONFIDENT_SCORE); when none is, the result names the closest categories. A query
+    with an English translation (SearchQueries) is embedded in English and matched by the words of both."""
+    queries = query if isinstance(query, SearchQueries) else SearchQueries(query)
+    query = queries.original
     if not isinstance(query, str) or not query.strip():
         raise InvalidQuery(
             "The product query is empty; describe the product, e.g. 'waterproof hiking boots'."
@@ -237,12 +241,12 @@ def search_products(
     where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     found = collection.query(
-        query_embeddings=embedder.encode([query]),
+        query_embeddings=embedder.encode([next(t for t in queries.texts if queries.embeds(t))]),
         n_results=min(k, total),
         where=where,
         include=["metadatas", "distances"],
     )
-    terms = set(tokenize([query])[0]) - _filler_terms()
+    terms = {term for found in tokenize(list(queries.texts)) for term in found} - _filler_terms()
     rows, nearest = [], []
     for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
         score = 1.0 - float(distance)
@@ -260,5 +264,6 @@ def search_products(
         )
     columns = ["rank", "product_id", "name", "category", "price", "currency", "stock", "score", "description"]
     closest = [] if rows else list(dict.fromkeys(c for c in nearest if c))[:3]
+    notes = [f"searched in English as {queries.translation!r}"] if queries.translation else []
     return ProductSearchResult(query=query, filters=filters, frame=pd.DataFrame(rows, columns=columns),
-                               closest_categories=closest)
+                               notes=notes, closest_categories=closest)

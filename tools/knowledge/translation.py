@@ -47,10 +47,13 @@ class SearchQueries:
         return text == self.translation or not self.translation
 
 
-def search_queries(query: str, translate: QueryTranslator | None) -> SearchQueries:
+def search_queries(
+    query: str, translate: QueryTranslator | None, language: str | None = None
+) -> SearchQueries:
     """The original query, plus its English translation when it is in another language and a translator is
-    given; a failing translator is logged and leaves the original alone."""
-    language = detect_language(query, default=ENGLISH)
+    given; a failing translator is logged and leaves the original alone. The query's language is what its
+    own words say, else `language` (the question's it came from), else English."""
+    language = detect_language(query, default=language or ENGLISH)
     if language == ENGLISH or translate is None:
         return SearchQueries(query, language)
     try:

@@ -1,0 +1,75 @@
+"""A "no" without looking: a question the model refuses or does not know is checked against the documents,
+and a passage close enough answers it; a far one (or small talk) leaves the model's reply as it was."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from langchain_core.messages import AIMessage
+
+from agent.graph import DECLINED_SIMILARITY, ShopAgent
+from agent.phrases import phrase
+from tests.agent.scripted_model import ScriptedChatModel, call
+from tests.agent.test_graph import DocsArgs, OrdersArgs
+from tools.registry import Citation, Session, ShopTool, ToolOutput, ToolRegistry
+
+SHIPPING = Citation("shipping-germany#costs", "Shipping to Germany", "data/shipping/germany.md",
+                    "Standard delivery to Germany costs 4.90 EUR and takes 2-3 business days.")
+
+
+def _docs(engines: object, args: DocsArgs, session: Session) -> ToolOutput:
+    """The shipping passage, as close to the question as a real search would find it: close for shipping
+    costs, far for anything else."""
+    close = any(word in args.query.lower() for word in ("versand", "shipping"))
+    similarity = DECLINED_SIMILARITY + 0.1 if close else DECLINED_SIMILARITY - 0.1
+    return ToolOutput("search_docs", "1 passages found; cite them by id.", citations=[SHIPPING],
+                      facts={"closest_similarity": similarity})
+
+
+def _orders(engines: object, args: OrdersArgs, session: Session) -> ToolOutput:
+    return ToolOutput("my_orders", "2 order(s): O0000001 placed 1 Nov 2026: delivered, 19.90 EUR.")
+
+
+def agent_replying(*replies: AIMessage) -> ShopAgent:
+    registry = ToolRegistry(
+        [ShopTool("search_docs", "Policies.", DocsArgs, frozenset({"customer"}), _docs),
+         ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True)],
+        engines=object(),
+    )
+    model = ScriptedChatModel(replies=list(replies), prompts=[], invocation_kwargs=[], bound_tools=[])
+    return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+
+
+def test_a_refused_question_the_documents_answer_gets_the_passage() -> None:
+    agent = agent_replying(AIMessage("Entschuldigung, dabei kann ich nicht helfen."))
+    answer = agent.ask("Was kostet der Standardversand nach Deutschland?", Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["search_docs"]
+    assert "4.90 EUR" in answer.text and "[shipping-germany#costs]" in answer.text and answer.composed
+
+
+def test_a_reply_that_is_no_prose_is_checked_against_the_documents_too() -> None:
+    agent = agent_replying(AIMessage("okino_result: shipping"))
+    answer = agent.ask("How much is shipping to Germany?", Session("customer", "U1"))
+    assert "4.90 EUR" in answer.text and "okino" not in answer.text
+
+
+def test_a_far_passage_leaves_the_refusal() -> None:
+    agent = agent_replying(AIMessage("Sorry, I can only help with your own orders."))
+    answer = agent.ask("What did customer U000123 order last week?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == "Sorry, I can only help with your own orders."
+    agent = agent_replying(AIMessage("Petер"))  # no prose and no close passage: the agent's own "I don't know"
+    answer = agent.ask("Who will win the cup?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == phrase("dont_know", "en")
+
+
+def test_small_talk_and_plain_answers_are_never_searched() -> None:
+    agent = agent_replying(AIMessage("Gérezz!"))
+    assert agent.ask("Danke schön!", Session("customer", "U1")).text == phrase("thanks", "de")
+    agent = agent_replying(AIMessage("Of course! What do you need?"))
+    assert agent.ask("can you help me with shipping?", Session("customer", "U1")).steps == []
+
+
+def test_a_draft_that_says_no_to_what_a_tool_found_gives_way_to_the_tools_answer() -> None:
+    agent = agent_replying(call("my_orders"), AIMessage("I don't know where your order is."))
+    answer = agent.ask("where is my order?", Session("customer", "U1"))
+    assert answer.text.startswith("2 order(s): O0000001") and answer.composed
