@@ -80,10 +80,10 @@ _THANKS = word_set("""
 """)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A model's refusal, in whatever language it wrote it (the adapter answers in English).
-_REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (?:\w+ ){0,2}nicht|ne peux pas|"
-                      r"no puedo|non posso)\b", re.IGNORECASE)
-_DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|no lo sé|"
-                        r"no sé|non lo so)\b", re.IGNORECASE)
+_REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (?:\w+ ){0,2}nicht|"
+                      r"ne peux pas|no puedo|non posso)\b", re.IGNORECASE)
+_DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|"
+                        r"no lo sé|no sé|non lo so)\b", re.IGNORECASE)
 
 def phrase(kind: Kind, language: str, **fields: str) -> str:
     """The sentence `kind` in `language` (a code of tools.language.LANGUAGES), with `fields` filled in."""

@@ -57,7 +57,7 @@ def test_a_far_passage_leaves_the_refusal() -> None:
     agent = agent_replying(AIMessage("Sorry, I can only help with your own orders."))
     answer = agent.ask("What did customer U000123 order last week?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == "Sorry, I can only help with your own orders."
-    agent = agent_replying(AIMessage("Petер"))  # no prose and no close passage: the agent's own "I don't know"
+    agent = agent_replying(AIMessage("Petер"))  # no prose, no close passage: the agent's "I don't know"
     answer = agent.ask("Who will win the cup?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == phrase("dont_know", "en")
 
