@@ -51,6 +51,8 @@ GRAMMAR_ENUM = "x-grammar-enum"
 # set's name): a call decided after tool results narrows such a set to the names its turn mentions
 # (agent/llm/turn_values.py).
 SHOP_SET = "x-shop-set"
+# Beside SHOP_SET, the other names of the set's members that a user may write ({"Bayern": "Bavaria"}).
+SHOP_ALIASES = "x-shop-aliases"
 
 
 class ToolArgs(BaseModel):
@@ -215,6 +217,7 @@ class ToolRegistry:
         engines: Any = None,
         timeout_s: float = 60.0,
         closed_sets: Mapping[str, Sequence[str]] | None = None,
+        set_aliases: Mapping[str, Mapping[str, str]] | None = None,
     ):
         names = [t.name for t in tools]
         if len(names) != len(set(names)):
@@ -225,6 +228,7 @@ class ToolRegistry:
         self._tools = {t.name: t for t in tools}
         self.engines = engines
         self.closed_sets = dict(closed_sets or {})
+        self.set_aliases = {name: dict(aliases) for name, aliases in (set_aliases or {}).items()}
         self.timeout_s = timeout_s
 
     def for_role(self, role: Role) -> list[ShopTool]:
@@ -254,6 +258,8 @@ class ToolRegistry:
                 if not names:  # a shop without categories (yet): a free string, not an enum nothing fits
                     continue
                 out[SHOP_SET], value = value, names
+                if self.set_aliases.get(out[SHOP_SET]):
+                    out[SHOP_ALIASES] = dict(self.set_aliases[out[SHOP_SET]])
             out[key] = self._filled(value)
         return out
 

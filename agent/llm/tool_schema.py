@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.llm.errors import ToolChoiceError
-from tools.registry import GRAMMAR_ENUM, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
 ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
 CHOICE_MODES = ("auto", "required", "none")
@@ -43,7 +43,7 @@ def _rewrite(node: Any, drop_enum: bool) -> Any:
         return [_rewrite(item, drop_enum) for item in node]
     if not isinstance(node, dict):
         return node
-    marks = (GRAMMAR_ENUM, SHOP_SET)
+    marks = (GRAMMAR_ENUM, SHOP_SET, SHOP_ALIASES)
     out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key not in marks}
     if GRAMMAR_ENUM in node and not drop_enum:
         out["enum"] = list(node[GRAMMAR_ENUM])

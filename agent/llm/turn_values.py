@@ -33,7 +33,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from tools.registry import GRAMMAR_ENUM, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
 TYPO_MIN_LETTERS = 6  # words this long may differ from a name's word by one edit and still mean it
 _WORD = re.compile(r"\w+")
@@ -154,13 +154,22 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions) -> bool:
 
 
 def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:
-    """The names of a SHOP_SET node that `text` mentions (a set node and its property both ask: read once)."""
-    return _mentioned_once(tuple(shop_set[_set_key(shop_set)]), text) if text else ()
+    """The names of a SHOP_SET node that `text` mentions by name or alias (SHOP_ALIASES); a set node and its
+    property both ask, so each is read once."""
+    if not text:
+        return ()
+    aliases = tuple(sorted(shop_set.get(SHOP_ALIASES, {}).items()))
+    return _mentioned_once(tuple(shop_set[_set_key(shop_set)]), aliases, text)
 
 
 @lru_cache(maxsize=32)
-def _mentioned_once(names: tuple[str, ...], text: str) -> tuple[str, ...]:
-    return tuple(mentioned(names, text))
+def _mentioned_once(
+    names: tuple[str, ...], aliases: tuple[tuple[str, str], ...], text: str
+) -> tuple[str, ...]:
+    """`mentioned` over the names and their aliases, an alias counting as its name."""
+    own = dict(aliases)
+    found = mentioned([*names, *own], text)
+    return tuple(dict.fromkeys(own.get(name, name) for name in found))
 
 
 def _set_key(shop_set: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ US = ShopProfile(
     rates={"CAD": 0.73},
     dated_rates=(DatedRate("EUR", date(2026, 1, 1), 1.05), DatedRate("EUR", date(2026, 6, 1), 1.12)),
     places=(
-        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("country", "United States", "US", "America/New_York", code="US",
+              aliases=("USA", "Estados Unidos")),
         Place("country", "India", "IN", "Asia/Kolkata", code="IN"),
         Place("region", "Oregon", "US", "America/Los_Angeles", subdivision="OR"),
         Place("region", "Maine", "US", "America/New_York", subdivision="ME"),
@@ -22,7 +23,7 @@ US = ShopProfile(
         Place("city", "Portland", "US", "America/Los_Angeles", parent="Oregon"),
         Place("city", "Portland", "US", "America/New_York", parent="Maine"),
         Place("city", "Brooklyn", "US", "America/New_York", parent="New York"),
-        Place("city", "Mumbai", "IN", "Asia/Kolkata"),
+        Place("city", "Mumbai", "IN", "Asia/Kolkata", aliases=("Bombay",)),
     ),
     week_start="sunday",
 )
@@ -130,3 +131,10 @@ def test_the_demo_shop_stores_its_own_profile(demo_shop) -> None:
     assert len(profile.at_level("country")) == 5 and len(profile.at_level("region")) == 35
     assert profile.zone_of(country="ES", region="Canary Islands") == "Atlantic/Canary"
     assert profile.place("Bavaria").subdivision == "BY"
+
+
+def test_a_place_is_found_by_its_aliases_and_they_survive_the_file() -> None:
+    assert US.place("Bombay").name == "Mumbai" and US.country("estados unidos").name == "United States"
+    assert ShopProfile.from_json(US.to_json()).place("USA").name == "United States"
+    with pytest.raises(ProfileError, match="aliases must be non-empty names"):
+        ShopProfile(places=(Place("city", "Mumbai", "IN", "Asia/Kolkata", aliases=("",)),))

@@ -159,3 +159,17 @@ def test_per_turn_grammars_stay_off_the_disk(tiny_runtime, tmp_path) -> None:
     assert not list(tmp_path.rglob("grammar-*"))
     grammars.compile(tools, forced)
     assert len(list(tmp_path.rglob("grammar-*"))) == 1  # a lasting grammar is kept for the next process
+
+
+def test_a_place_named_in_the_users_language_counts_as_the_shops_name() -> None:
+    german = narrowed_tools(operator_tools(), Mentions("Umsatz in Bayern und München letzte Woche"))
+    assert properties(german, "top_items")["place"]["anyOf"][0]["enum"] == ["Bavaria", "Munich"]
+    assert "x-shop-aliases" not in str(grammar_schema(german[0]["function"]["parameters"]))
+    from tools.events.profile import Place, ShopProfile
+
+    second = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US", aliases=("USA", "EEUU")),
+        Place("region", "New York", "US", "America/New_York", aliases=("NY",))))
+    tools = build_registry(None, profile=second).schemas("operator")
+    spanish = narrowed_tools(tools, Mentions("¿Cuántos pedidos en EEUU este mes?"))
+    assert properties(spanish, "top_items")["place"]["anyOf"][0]["enum"] == ["United States"]

@@ -14,7 +14,7 @@ from types import ModuleType
 
 from tools.agent_tools import customer, operator
 from tools.agent_tools.engines import ShopEngines
-from tools.agent_tools.fields import shop_sets
+from tools.agent_tools.fields import shop_aliases, shop_sets
 from tools.events.profile import ShopProfile
 from tools.registry import ShopTool, ToolRegistry
 
@@ -32,12 +32,13 @@ def build_registry(
     """Every shop tool, run on `engines` (None: list and validate only), offering the shop's categories and
     places: `profile`'s, by default those of the engines' store. Without either, the schemas cannot be
     rendered (the tools still list and validate)."""
-    sets = None
+    sets, aliases = None, None
     if profile is not None:
-        sets = shop_sets(profile)
+        sets, aliases = shop_sets(profile), shop_aliases(profile)
     elif engines is not None:
-        sets = shop_sets(engines.profile(), engines.categories())
-    return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets)
+        sets, aliases = shop_sets(engines.profile(), engines.categories()), shop_aliases(engines.profile())
+    return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets,
+                        set_aliases=aliases)
 
 
 __all__ = ["TOOLS", "ShopEngines", "build_registry"]

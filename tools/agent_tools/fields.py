@@ -62,3 +62,11 @@ def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = ()) -> dict[st
         CATEGORIES_SET: list(profile.categories or categories),
         PLACES_SET: [p.name for p in profile.at_level("country")] + regions + cities,
     }
+
+
+def shop_aliases(profile: ShopProfile) -> dict[str, dict[str, str]]:
+    """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
+    -> "Bavaria"), for the places the set lists."""
+    listed = set(shop_sets(profile)[PLACES_SET])
+    return {PLACES_SET: {alias: place.name for place in profile.places if place.name in listed
+                         for alias in place.aliases}}

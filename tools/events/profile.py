@@ -6,7 +6,8 @@
 
 - **Places**: a hierarchy country > region > city, any names, any number of levels used, each place with
   its IANA time zone ("Friday night" is local time there). An event's zone is its city's, else its
-  region's, else its country's; a place is known by its name within its parent.
+  region's, else its country's; a place is known by its name within its parent, its ISO code, and the
+  other names people write for it (`aliases`: "Bayern", "Baviera" for Bavaria).
 - **Money**: the reporting currency (any ISO 4217 code) and the rates that bring other currencies into it,
   fixed or dated (the latest rate on or before the day).
 - **Calendar**: the first day of the week and, per country, public holidays (the `holidays` package).
@@ -59,6 +60,7 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     subdivision: str | None = None  # the `holidays` package's subdivision with its own holidays ("BY")
+    aliases: tuple[str, ...] = ()  # other names people write for it (other languages, short forms)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -130,9 +132,9 @@ class ShopProfile:
     def _by_level(self) -> dict[str, dict[str, list[Place]]]:
         index: dict[str, dict[str, list[Place]]] = {level: {} for level in LEVELS}
         for place in self.places:
-            index[place.level].setdefault(_norm(place.name), []).append(place)
-            if place.code:
-                index[place.level].setdefault(_norm(place.code), []).append(place)
+            for name in (place.name, place.code, *place.aliases):
+                if name and place not in index[place.level].get(_norm(name), []):
+                    index[place.level].setdefault(_norm(name), []).append(place)
         return index
 
     def levels(self) -> tuple[PlaceLevel, ...]:
@@ -274,7 +276,8 @@ class ShopProfile:
                     DatedRate(r["currency"], date.fromisoformat(r["since"]), float(r["rate"]))
                     for r in data.get("dated_rates", [])
                 ),
-                places=tuple(Place(**p) for p in data.get("places", [])),
+                places=tuple(Place(**{**p, "aliases": tuple(p.get("aliases", ()))})
+                             for p in data.get("places", [])),
                 week_start=data.get("week_start", "monday"),
                 tz=data.get("tz"),
                 categories=tuple(data.get("categories", ())),
@@ -312,6 +315,10 @@ def check_place(place: Place) -> Place:
         )
     if not place.name or not place.name.strip():
         raise ProfileError(f"A {place.level} has an empty name.")
+    if not all(isinstance(alias, str) and alias.strip() for alias in place.aliases):
+        raise ProfileError(
+            f"Place {place.name!r}: aliases must be non-empty names, got {list(place.aliases)!r}."
+        )
     if not _COUNTRY.match(place.country or ""):
         raise ProfileError(
             f"Place {place.name!r}: country must be an ISO 3166-1 alpha-2 code (e.g. US), "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tools.events.catalog import CANARY_DELIVERY_DAYS, CATEGORIES, STANDARD_DELIVERY_DAYS
 from tools.events.profile import Place, ShopProfile
 from tools.events.regions import COUNTRIES, Region, all_regions
+from tools.events.simulate.place_names import PLACE_ALIASES
 from tools.events.simulate.settings import People, ShopSettings
 
 GBP_PER_EUR = 0.86
@@ -87,16 +88,19 @@ def holiday_subdivision(region: Region) -> str | None:
 def demo_profile() -> ShopProfile:
     """The profile the demo generator stores with the demo shop's data."""
     places: list[Place] = [
-        Place("country", country.name, country.code, country.tz, code=country.code) for country in COUNTRIES
+        Place("country", country.name, country.code, country.tz, code=country.code,
+              aliases=PLACE_ALIASES.get(country.name, ()))
+        for country in COUNTRIES
     ]
     for region in all_regions():
         places.append(
             Place("region", region.name, region.country, region.tz, code=region.code, lat=region.lat,
-                  lon=region.lon, subdivision=holiday_subdivision(region))
+                  lon=region.lon, subdivision=holiday_subdivision(region),
+                  aliases=PLACE_ALIASES.get(region.name, ()))
         )
         for city in region.cities:
             places.append(Place("city", city.name, region.country, region.tz, parent=region.name,
-                                lat=city.lat, lon=city.lon))
+                                lat=city.lat, lon=city.lon, aliases=PLACE_ALIASES.get(city.name, ())))
     return ShopProfile(name=SHOP_NAME, currency="EUR", rates={"GBP": 1 / GBP_PER_EUR}, places=tuple(places),
                        categories=CATEGORIES)
 
