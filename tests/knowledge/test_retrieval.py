@@ -137,3 +137,27 @@ def test_search_docs_quotes_passages_only_for_questions_the_documents_cover(inde
         off_topic = search_docs.run(engines, SearchDocsArgs(query=question), session)
         assert not off_topic.citations and off_topic.summary.startswith("I don't know")
         assert kb.search(question).best_similarity < MIN_SIMILARITY  # the nearest passage exists, but is far
+
+
+@pytest.mark.parametrize("shop", ["demo", "second"])
+def test_dense_extra_adds_the_embedders_first_section_the_fusion_left_out(
+    shop, indexed, fresh_kb, write_docs
+) -> None:
+    from tests.documents import NORTHWIND_DOCS
+
+    if shop == "demo":
+        kb = indexed[0]
+    else:
+        kb = fresh_kb
+        kb.index(write_docs(NORTHWIND_DOCS), progress=False)
+    questions = ["How long do I have to return something?", "how much is shipping", "can I pay later",
+                 "where is my parcel", "do you have a shop I can visit"]
+    added = 0
+    for question in questions:
+        fused = [h.citation_id for h in kb.search(question, k=3).hits]
+        first = kb.search(question, k=1, mode="dense").hits[0].citation_id.split("/")[0]
+        both = [h.citation_id for h in kb.search(question, k=3, dense_extra=1).hits]
+        assert both[:3] == fused and first in {c.split("/")[0] for c in both}
+        assert len(both) == 3 + (first not in {c.split("/")[0] for c in fused})
+        added += len(both) - 3
+    assert added >= 1  # the fusion does leave the embedder's favourite out for some of them

@@ -25,7 +25,8 @@ BOTH = ("customer", "operator")
 PASSAGE_CHARS = 700  # a small model reads a few short passages better than many long ones
 PASSAGES = 3  # passages returned to cite
 # Hits read sentence by sentence for the one to quote: a question in another language, searched through its
-# translation, often has the answer at rank 4 or 5 (bench/knowledge.py: answer_precision).
+# translation, often has the answer at rank 4 or 5 (bench/knowledge.py: answer_precision); the embedder's
+# own first section is read too when the fusion left it out.
 QUOTE_CANDIDATES = 5
 # Cosine (MiniLM) of a question to its closest passage below which no passage answers it. bench/knowledge.py
 # (`floor_*` lines): the 113 shop questions of bench/knowledge_eval.jsonl, lowest 0.319, median 0.615; 60
@@ -63,7 +64,7 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     """
     customer = session.role == "customer"
     filters = {"flagged": "no", **({"audience": CUSTOMER_AUDIENCE} if customer else {})}
-    result = engines.kb.search(args.query, k=QUOTE_CANDIDATES, filters=filters)
+    result = engines.kb.search(args.query, k=QUOTE_CANDIDATES, filters=filters, dense_extra=1)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
     quote = choose_quote(result.translation or result.query,

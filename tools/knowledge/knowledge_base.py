@@ -197,9 +197,13 @@ class KnowledgeBase:
         k: int = 5,
         filters: dict[str, str | Sequence[str]] | None = None,
         mode: SearchMode = "hybrid",
+        dense_extra: int = 0,
     ) -> SearchResult:
         """The `k` passages best answering `query`: BM25 and dense rankings fused by reciprocal rank (of the
-        query and, for a question in another language, of its English translation too).
+        query and, for a question in another language, of its English translation too); then the dense
+        ranking's first `dense_extra` sections the fusion left out, for a reranker to read (a question whose
+        words are common, "how long do I have to return something?", gets BM25 hits that outvote the
+        passage the embedder ranks first).
 
         filters: {"source": "shop" | "abcd", "audience": "customer" | "internal", "flagged": "yes" | "no",
         "doc_id": ..., "doc_type": ..., "category": ..., "country": ...,
@@ -253,11 +257,14 @@ class KnowledgeBase:
             for ranking in rankings:
                 for section, chunk_id in ranking:
                     best.setdefault(section, chunk_id)
-            fused = reciprocal_rank_fusion([[section for section, _ in ranking] for ranking in rankings])
-            ranked = [(best[section], score) for section, score in fused]
+            fused = reciprocal_rank_fusion([[section for section, _ in ranking] for ranking in rankings])[:k]
+            kept = {section for section, _ in fused}
+            extra = [(section, 0.0) for ranking in dense[:1] for section, _ in ranking[:dense_extra]
+                     if section not in kept]  # the reranker's extra candidates: no fused score
+            ranked = [(best[section], score) for section, score in fused + extra]
         else:
-            ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]]
-        hits = self._hits(collection, ranked[:k], fetched)
+            ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]][:k]
+        hits = self._hits(collection, ranked, fetched)
         return SearchResult(query=query, mode=mode, filters=normalized, hits=hits,
                             best_similarity=max(closest, default=None), translation=queries.translation)
 
