@@ -101,3 +101,20 @@ def foreign_letters(text: str) -> bool:
     Cyrillic or CJK word in a reply to a German shopper is a stray token, never an answer)."""
     scripts = tuple(set(SCRIPTS.values()))
     return any(char.isalpha() and not unicodedata.name(char, "").startswith(scripts) for char in text)
+
+
+TYPO_MIN_LETTERS = 6  # words this long may differ by one edit and still mean the same ("delivry", "Bavria")
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by exactly one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((n for n, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+    return a[i + 1:] == b[i + 1:] or swapped
+

@@ -33,9 +33,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from tools.language import TYPO_MIN_LETTERS, one_edit
 from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
-TYPO_MIN_LETTERS = 6  # words this long may differ from a name's word by one edit and still mean it
 _WORD = re.compile(r"\w+")
 
 
@@ -100,18 +100,7 @@ def _near_word(name_word: str, word: str) -> bool:
     """The word with one typo, in words of TYPO_MIN_LETTERS or more."""
     if min(len(name_word), len(word)) < TYPO_MIN_LETTERS or abs(len(name_word) - len(word)) > 1:
         return False
-    return _same_word(name_word, word) or _one_edit(name_word, word)
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours."""
-    if len(a) > len(b):
-        a, b = b, a
-    i = next((n for n, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
-    if len(a) < len(b):
-        return a[i:] == b[i + 1:]
-    swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
-    return a[i + 1:] == b[i + 1:] or swapped
+    return _same_word(name_word, word) or one_edit(name_word, word)
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:

@@ -67,7 +67,7 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     result = engines.kb.search(args.query, k=QUOTE_CANDIDATES, filters=filters, dense_extra=1)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
-    quote = choose_quote(result.translation or result.query,
+    quote = choose_quote(result.translation or result.spelled or result.query,
                          [replace(h, text=h.text[:PASSAGE_CHARS]) for h in result.hits], engines.kb.embedder)
     hits = list(result.hits)
     if quote is not None:  # the quoted passage first: the answer and the model read it first

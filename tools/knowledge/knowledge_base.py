@@ -24,8 +24,9 @@ from tools.knowledge.retrieval import (
     normalize_filters,
     reciprocal_rank_fusion,
 )
+from tools.knowledge.spelling import corrected
 from tools.knowledge.status import KnowledgeStatus, check_current, read_status
-from tools.knowledge.translation import QueryTranslator, search_queries
+from tools.knowledge.translation import ENGLISH, QueryTranslator, search_queries
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -222,6 +223,10 @@ class KnowledgeBase:
                                 "run `chronotope kb index` (or KnowledgeBase.index()).")
         pool = max(4 * k, 20)  # chromadb and BM25 return fewer when the collection is smaller
         queries = search_queries(query, self.translate)
+        english = queries.language == ENGLISH  # the documents' words would "correct" another language's
+        spelled = corrected(query, lexical.words) if lexical is not None and english else query
+        if spelled != query:  # typos put right with the documents' words (spelling.py)
+            queries = replace(queries, original=spelled)
         # Rankings are of sections, not windows: a long section split into windows competes once, and the
         # answer gets k distinct passages to cite. Each section is represented by its best window.
         # per retriever and query: (section key, best chunk id), best first
@@ -266,7 +271,8 @@ class KnowledgeBase:
             ranked = [(chunk_id, scores[chunk_id]) for _, chunk_id in rankings[0]][:k]
         hits = self._hits(collection, ranked, fetched)
         return SearchResult(query=query, mode=mode, filters=normalized, hits=hits,
-                            best_similarity=max(closest, default=None), translation=queries.translation)
+                            best_similarity=max(closest, default=None), translation=queries.translation,
+                            spelled=spelled if spelled != query else "")
 
     @staticmethod
     def _hits(

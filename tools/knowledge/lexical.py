@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.knowledge.spelling import word_counts
+
 _RECORDS = "chunks.json"
 
 
@@ -45,9 +47,11 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 class LexicalIndex:
     """BM25 scores for a fixed list of chunks, plus their filterable fields."""
 
-    def __init__(self, chunk_ids: list[str], fields: list[dict[str, str]], retriever: object | None) -> None:
+    def __init__(self, chunk_ids: list[str], fields: list[dict[str, str]], retriever: object | None,
+                 words: dict[str, int] | None = None) -> None:
         self.chunk_ids = chunk_ids
         self.fields = fields
+        self.words = words or {}  # the texts' words and their counts, to correct a question's typos
         self.fingerprint = fingerprint(chunk_ids)
         self._retriever = retriever  # bm25s.BM25, or None for an empty corpus
         self._columns: dict[str, np.ndarray] = {}
@@ -62,7 +66,7 @@ class LexicalIndex:
 
         retriever = bm25s.BM25()
         retriever.index(tokenize(texts), show_progress=False)
-        return cls(list(chunk_ids), list(fields), retriever)
+        return cls(list(chunk_ids), list(fields), retriever, word_counts(texts))
 
     def save(self, directory: Path) -> None:
         """Write the index to `directory`, replacing what was there in one rename."""
@@ -72,7 +76,8 @@ class LexicalIndex:
         staged.mkdir()
         if self._retriever is not None:
             self._retriever.save(str(staged), show_progress=False)
-        records = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids, "fields": self.fields}
+        records = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids, "fields": self.fields,
+                   "words": self.words}
         (staged / _RECORDS).write_text(json.dumps(records), encoding="utf-8")
         retired = directory.with_name(f"{directory.name}.old-{uuid.uuid4().hex[:8]}")
         if directory.exists():
@@ -92,7 +97,7 @@ class LexicalIndex:
             import bm25s
 
             retriever = bm25s.BM25.load(str(directory), show_progress=False)
-        return cls(records["chunk_ids"], records["fields"], retriever)
+        return cls(records["chunk_ids"], records["fields"], retriever, records.get("words"))
 
     @staticmethod
     def saved_fingerprint(directory: Path) -> str | None:

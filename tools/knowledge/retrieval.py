@@ -84,6 +84,7 @@ class SearchResult:
     # cosine of the query to the closest passage (dense search); None: none ran
     best_similarity: float | None = None
     translation: str = ""  # the English the question was also searched in; "" when none was
+    spelled: str = ""  # the question as searched, its typos corrected (tools/knowledge/spelling.py); "": none
     frame: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +97,8 @@ class SearchResult:
         where = f" with filters {self.filters}" if self.filters else ""
         if self.translation:
             where += f' (also searched in English: "{self.translation}")'
+        if self.spelled:
+            where += f' (searched as "{self.spelled}")'
         if not self.hits:
             return f'No passage matches "{self.query}"{where}. Try other words or fewer filters.'
         cites = "; ".join(f"{h.citation} {h.title} > {h.section}" for h in self.hits)
