@@ -38,8 +38,13 @@ def places(
     parent: str | None = typer.Option(None, "--parent", help="The region of the city to --add."),
     country: str | None = typer.Option(None, "--country", help="ISO code (or name) of the country of --add."),
     tz: str | None = typer.Option(None, "--tz", help="IANA time zone of the place to --add (Asia/Kolkata)."),
+    alias: list[str] = typer.Option(
+        [], "--alias", help="Another name of the place to --add (repeat it), e.g. --alias Bayern: the agent "
+                            "reads it as the place; a known place gains it."
+    ),
     import_file: Path | None = typer.Option(
-        None, "--import", help="CSV of places: name, level, parent, country, time_zone (as ingest --places)."
+        None, "--import", help="CSV of places: name, level, parent, country, time_zone (as ingest --places; "
+                               "optional: aliases, separated by ';')."
     ),
     replace: bool = typer.Option(
         False, "--replace", help="Move known places to the zones given (local times of their events follow)."
@@ -64,9 +69,9 @@ def places(
             if not (level and country and tz):
                 fail("--add needs --level (country, region or city), --country and --tz (and --parent for a "
                      "city in a region).")
-            batch = (*batch, place_from_row(
-                {"name": add, "level": level, "parent": parent, "country": country, "time_zone": tz}
-            ))
+            given = {"name": add, "level": level, "parent": parent, "country": country, "time_zone": tz,
+                     "aliases": ";".join(alias)}
+            batch = (*batch, place_from_row(given))
         edit = event_store.edit_profile(lambda profile: add_places(profile, batch, replace_zones=replace))
     except (ProfileError, IngestError) as error:
         fail(error)
@@ -187,7 +192,8 @@ def _list_places(event_store: EventStore, level: str | None) -> None:
                       "NAME --level region --country CC --tz ZONE`, or `--import places.csv`).")
     for lvl in shown:
         members = profile.at_level(lvl)
-        table = Table("name", "in", "country", "time zone", title=f"{len(members)} {lvl} place(s)")
+        table = Table("name", "in", "country", "time zone", "also called",
+                      title=f"{len(members)} {lvl} place(s)")
         for place in members:
-            table.add_row(place.name, place.parent or "", place.country, place.tz)
+            table.add_row(place.name, place.parent or "", place.country, place.tz, ", ".join(place.aliases))
         console.print(table)

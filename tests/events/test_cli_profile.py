@@ -70,6 +70,16 @@ def test_places_lists_each_level_with_its_zones(northwind) -> None:
     assert wrong.exit_code == 2 and "--level must be one of country, region, city" in _text(wrong)
 
 
+def test_a_place_gets_other_names_and_the_listing_shows_them(northwind) -> None:
+    store, _ = northwind
+    added = _data(store, "places", "--add", "Maharashtra", "--level", "region", "--country", "IN", "--tz",
+                  "Asia/Kolkata", "--alias", "Maharashtra State", "--alias", "MH")
+    assert added.exit_code == 0 and "is also called Maharashtra State, MH" in _text(added)
+    assert store.profile().place("MH").name == "Maharashtra"
+    listing = _text(_data(store, "places", "--level", "region"))
+    assert re.search(r"Maharashtra\W+IN\W+Asia/Kolkata\W+Maharashtra", listing) and "MH" in listing
+
+
 def test_moving_a_city_to_another_zone_moves_its_friday_night(northwind) -> None:
     store, _ = northwind
     lift = run_query(store, FRIDAY_NIGHT).frame.set_index("city")["lift"]

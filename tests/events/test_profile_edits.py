@@ -191,3 +191,17 @@ def test_a_refused_edit_leaves_the_stored_profile_as_it_was(tmp_path: Path) -> N
     assert not list((tmp_path / "store" / "staging").iterdir()), "nothing staged is left behind"
     store.edit_profile(lambda profile: set_rates(profile, {"GBP": 1.27}))
     assert EventStore(tmp_path / "store").profile().rate("GBP") == 1.27
+
+
+@pytest.mark.parametrize("profile", [DEMO, NORTHWIND], ids=["demo", "northwind"])
+def test_a_known_place_gains_the_aliases_an_edit_gives_it(profile: ShopProfile) -> None:
+    known = profile.at_level("region")[0]
+    row = {"name": known.name, "level": "region", "parent": "", "country": known.country,
+           "time_zone": known.tz, "aliases": " Heimat ; Terra;"}
+    edit = add_places(profile, [place_from_row(row)])
+    assert edit.profile.place("Heimat") == edit.profile.place(known.name)
+    assert edit.profile.place(known.name).aliases == (*known.aliases, "Heimat", "Terra")
+    assert edit.changes == (f"region {known.name} ({known.country}) is also called Heimat, Terra",)
+    again = add_places(edit.profile, [place_from_row(row)])
+    assert again.profile == edit.profile
+    assert again.changes == ("1 place(s) already in the profile in the same zone",)

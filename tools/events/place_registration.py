@@ -57,7 +57,8 @@ class Resolution:
 
 
 def read_places_file(path: Path | str) -> tuple[Place, ...]:
-    """Places from a CSV with columns name, level, parent, country, time_zone (optional: lat, lon, code)."""
+    """Places from a CSV with columns name, level, parent, country, time_zone (optional: lat, lon, code, and
+    aliases: other names for the place separated by ";", e.g. "Bayern;Baviera")."""
     rows = read_table_file(path, PLACES_COLUMNS, "Places file", IngestError)
     places = []
     for number, row in enumerate(rows, start=2):
@@ -79,6 +80,7 @@ def place_from_row(row: Mapping[str, str | None]) -> Place:
         level, (row["name"] or "").strip(), country, (row["time_zone"] or "").strip(),  # type: ignore[arg-type]
         parent=(row["parent"] or "").strip() or None, code=own_code,
         lat=_number(row.get("lat")), lon=_number(row.get("lon")),
+        aliases=tuple(alias.strip() for alias in (row.get("aliases") or "").split(";") if alias.strip()),
     ))
 
 

@@ -8,7 +8,8 @@ raises ProfileError, naming the fix, for an edit that cannot be made; `EventStor
 result atomically, so a refused edit leaves the profile as it was.
 
 - **Places** need their parents: a region or city its country, a city named with a parent that region. A
-  place already in the profile keeps its zone unless the edit says to move it (`replace_zones`).
+  place already in the profile keeps its zone unless the edit says to move it (`replace_zones`), and gains
+  the aliases the edit gives it.
 - **Rates**: a fixed rate for a currency replaces its dated table; dated rates are merged by (currency,
   day). A currency's fixed rate applies before its dated table starts.
 - **The reporting currency**: every rate is re-expressed in the new currency when the profile has a rate for
@@ -54,8 +55,12 @@ def add_places(profile: ShopProfile, places: Sequence[Place], replace_zones: boo
             added.append(place)
             continue
         known = merged[index[place.key]]
+        new_aliases = [alias for alias in place.aliases if alias not in known.aliases]
+        if new_aliases:
+            known = merged[index[place.key]] = replace(known, aliases=(*known.aliases, *new_aliases))
+            changes.append(f"{_describe(known)} is also called {', '.join(new_aliases)}")
         if known.tz == place.tz:
-            unchanged += 1
+            unchanged += int(not new_aliases)
         elif not replace_zones:
             raise ProfileError(
                 f"The {_describe(known)} is in {known.tz} in the profile, not {place.tz}: pass --replace to "
