@@ -37,6 +37,7 @@ from tools.language import TYPO_MIN_LETTERS, one_edit
 from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
 _WORD = re.compile(r"\w+")
+ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 
 
 @dataclass(frozen=True)
@@ -68,26 +69,29 @@ def _text(messages: Sequence[BaseMessage]) -> str:
 def mentioned(names: Sequence[str], text: str) -> list[str]:
     """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a long word),
     in the order of their first mention; a name met only inside a longer one that is mentioned ("London" in
-    "Greater London") does not count."""
-    words = _words(text)
+    "Greater London") does not count. An acronym ("UK", "NRW", "OR") counts only in capitals: "or" and "us"
+    are words."""
+    words, capitals = _words(text), _words(text, fold_case=False)
     taken = [False] * len(words)
     first: dict[str, int] = {}
     for same in (_same_word, _near_word):
         for name in sorted(names, key=len, reverse=True):
-            wanted = _words(name)
+            acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
+            wanted, among = (_words(name, fold_case=False), capitals) if acronym else (_words(name), words)
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))
                 if wanted and not any(taken[i] for i in span) and all(
-                        same(w, words[i]) for w, i in zip(wanted, span)):
+                        (w == among[i] if acronym else same(w, among[i])) for w, i in zip(wanted, span)):
                     first.setdefault(name, start)
                     for i in span:
                         taken[i] = True  # blanked: shorter names inside it do not count
     return sorted(first, key=first.__getitem__)
 
 
-def _words(text: str) -> list[str]:
-    """Lower-case words without accents ("Württemberg" -> "wurttemberg")."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
+def _words(text: str, fold_case: bool = True) -> list[str]:
+    """The words without accents ("Württemberg" -> "wurttemberg"), in lower case unless told not to (the
+    same words either way: a case fold never splits one)."""
+    plain = unicodedata.normalize("NFKD", text.casefold() if fold_case else text)
     return _WORD.findall("".join(ch for ch in plain if not unicodedata.combining(ch)))
 
 

@@ -72,6 +72,12 @@ def test_names_count_without_accents_in_the_singular_and_with_one_typo_in_a_long
     assert mentioned(["Essex", "Essen"], "Essex, then Essen") == ["Essex", "Essen"]  # each its own
 
 
+def test_an_acronym_counts_only_in_capitals() -> None:
+    names = ["UK", "OR", "Oregon", "NRW"]
+    assert mentioned(names, "orders in the uk or in Oregon") == ["Oregon"]  # "or" is a word, not Oregon
+    assert mentioned(names, "UK and OR sales, then NRW") == ["UK", "OR", "NRW"]
+
+
 def test_a_mentioned_shop_set_takes_one_of_its_names_and_an_unmentioned_one_is_left_out() -> None:
     tools = operator_tools()
     narrowed = narrowed_tools(tools, Mentions(f"{QUESTION}\n{RESULT}"))
