@@ -71,19 +71,21 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
     """The independent set on one shop: every case (or a sample), scored and summarised."""
     import json
 
+    from rich.console import Console
+
     from bench.independent import run
     from bench.independent.cases import load_cases as load_independent
-    from chronotope.prepare import prepare
+    from chronotope.prepare import SHOP_STEPS, prepare
     from chronotope.wiring import build_agent, data_date, event_store
 
     if args.shop == "demo":
-        from rich.console import Console
-
         prepare(settings, Console(stderr=True))
-    elif not settings.store_path.exists():
-        from tests.bench.northwind_shop import build_northwind_store
+    else:
+        if not settings.store_path.exists():
+            from tests.bench.northwind_shop import build_northwind_store
 
-        build_northwind_store(settings.store_path)  # the small store the Northwind cases' answers come from
+            build_northwind_store(settings.store_path)  # the store the Northwind cases' answers come from
+        prepare(settings, Console(stderr=True), SHOP_STEPS)  # its customers' policy questions: data/
     store = event_store(settings)
     profile = store.profile()
     cases = load_independent(args.shop)[:: args.every][: args.limit]

@@ -103,13 +103,17 @@ def _train_recommender(settings: Settings) -> str:
     return f"recommender saved under {settings.recommender_path}"
 
 
-STEPS: tuple[PrepareStep, ...] = (
-    PrepareStep("Demo data (1M events)", _store_has_events, _build_demo_data),
-    PrepareStep("Shop profile", _profile_known, _store_demo_profile),
+# What any shop's data dir needs beside its store: documents and products indexed, the model, the recommender.
+SHOP_STEPS: tuple[PrepareStep, ...] = (
     # Indexing is incremental: a second run embeds nothing, so it always runs to pick up edited documents.
     PrepareStep("Knowledge base index", lambda settings: False, _index_knowledge),
     PrepareStep("Local model", _model_ready, _prepare_model),
     PrepareStep("Recommender", _recommender_trained, _train_recommender),
+)
+STEPS: tuple[PrepareStep, ...] = (
+    PrepareStep("Demo data (1M events)", _store_has_events, _build_demo_data),
+    PrepareStep("Shop profile", _profile_known, _store_demo_profile),
+    *SHOP_STEPS,
 )
 
 
