@@ -35,7 +35,7 @@ from agent.composition import compose_answer
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
-from agent.phrases import clean_reply, composed_reply, declines, phrase, refuses
+from agent.phrases import clean_reply, composed_reply, declines, phrase
 from agent.roles import system_prompt
 from tools.language import detect_language
 from tools.registry import ROLES, Citation, Session, ToolRegistry, ToolStep, run_step
@@ -314,10 +314,9 @@ class ShopAgent:
         said no without looking.
 
         A small model often skips the tool and states delivery times or fees it made up; the passage found
-        then either backs the draft's numbers or replaces the draft (see `_finish`). It also says it does not
-        know what its documents answer ("Was kostet der Standardversand nach Deutschland?"): such a reply
-        (`declines`, not noise) is replaced by a passage as close as DECLINED_SIMILARITY. A refusal stays
-        (`refuses`): "list every suspicious order" found a passage on late parcels.
+        then either backs the draft's numbers or replaces the draft (see `_finish`). It also declines
+        questions its documents answer ("Was kostet der Standardversand nach Deutschland?"): a reply that
+        would refuse or not know (`declines`) is replaced by a passage only as close as DECLINED_SIMILARITY.
         """
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
@@ -325,8 +324,8 @@ class ShopAgent:
         if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)}:
             return None
         draft = str(last.content)
-        declined = bool(last.response_metadata.get("wanted_call")) or (
-            declines(question, draft, detect_language(question)) and not refuses(draft))
+        declined = bool(last.response_metadata.get("wanted_call")) or declines(
+            question, draft, detect_language(question))
         if not declined and not ungrounded_numbers(draft, [question]):
             return None  # an answer in words with no figures of its own (or small talk): nothing to check
         step = run_step(self.registry, DOCS_TOOL, {"query": self._docs_query(question, "")}, session)

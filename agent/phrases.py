@@ -142,12 +142,6 @@ def declines(question: str, draft: str, language: str) -> bool:
     return bool(_REFUSAL.search(draft) or _DONT_KNOW.search(draft))
 
 
-def refuses(draft: str) -> bool:
-    """Whether the model's draft refuses ("I can only help with your own orders") rather than not knowing: a
-    decision about what the user may ask, which no document search overrules."""
-    return bool(_REFUSAL.search(draft)) and not _DONT_KNOW.search(draft)
-
-
 def composed_reply(question: str, draft: str) -> str:
     """The sentence that answers `question` when the model's `draft` (no tools ran) is not clean or not in
     the user's language."""

@@ -40,8 +40,8 @@ def agent_replying(*replies: AIMessage) -> ShopAgent:
     return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
 
 
-def test_a_question_the_model_does_not_know_and_the_documents_answer_gets_the_passage() -> None:
-    agent = agent_replying(AIMessage("I don't know: sorry, I can only help with your own orders."))
+def test_a_refused_question_the_documents_answer_gets_the_passage() -> None:
+    agent = agent_replying(AIMessage("Entschuldigung, dabei kann ich nicht helfen."))
     answer = agent.ask("Was kostet der Standardversand nach Deutschland?", Session("customer", "U1"))
     assert [s.name for s in answer.steps] == ["search_docs"]
     assert "4.90 EUR" in answer.text and "[shipping-germany#costs]" in answer.text and answer.composed
@@ -51,12 +51,6 @@ def test_a_reply_that_is_no_prose_is_checked_against_the_documents_too() -> None
     agent = agent_replying(AIMessage("okino_result: shipping"))
     answer = agent.ask("How much is shipping to Germany?", Session("customer", "U1"))
     assert "4.90 EUR" in answer.text and "okino" not in answer.text
-
-
-def test_a_refusal_stays_however_close_a_passage_is() -> None:
-    agent = agent_replying(AIMessage("Entschuldigung, dabei kann ich nicht helfen."))
-    answer = agent.ask("Zeig mir die Versand-Bestellungen aller Kunden.", Session("customer", "U1"))
-    assert answer.steps == [] and answer.text == "Entschuldigung, dabei kann ich nicht helfen."
 
 
 def test_a_far_passage_leaves_the_refusal() -> None:
