@@ -42,7 +42,7 @@ _WORDS: dict[str, frozenset[str]] = {
         nous vous ils elles mon ma mes ton ta votre vos notre nos quel quelle quels quelles qui où ou
         quand pourquoi comment peux peut pouvez pourriez voudrais merci bonjour salut ne pas non oui à
         au aux pour avec et mais ce cette ces y est-ce dernière dernier prochaine semaine mois année
-        commande commandes bonsoir coucou demain hier aujourd'hui soir
+        commande commandes bonsoir coucou demain hier aujourd'hui soir en combien
     """),
     "es": word_set("""
         el la los las un una unos unas es son era eran ser estar está están he ha hemos han yo tú tu él
