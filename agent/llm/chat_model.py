@@ -142,10 +142,11 @@ class LocalChatModel(BaseChatModel):
         point = (QUESTION if isinstance(last, HumanMessage)
                  else RESULT if isinstance(last, ToolMessage) and calls_only else None)
         head = runtime.decision_head(names, point) if point else None
-        # a call takes the shop's names the conversation mentions (turn_values.py)
-        grammar_tools = narrowed_tools(tools, conversation_mentions(messages))
-        grammar = (runtime.grammars.for_reply(grammar_tools, choice, head, per_turn=grammar_tools != tools)
-                   if self.constrained and tools else None)
+        grammar = None
+        if self.constrained and tools:
+            # a call takes the shop's names the conversation mentions (turn_values.py)
+            grammar_tools = narrowed_tools(tools, conversation_mentions(messages))
+            grammar = runtime.grammars.for_reply(grammar_tools, choice, head, per_turn=grammar_tools != tools)
         limit = controls.max_new_tokens if controls.max_new_tokens is not None else self.max_new_tokens
         stats = DecodeStats()
         tokens = runtime.decode_tokens(

@@ -77,6 +77,8 @@ def mentioned(names: Sequence[str], text: str) -> list[str]:
     for same in (_same_word, _near_word):
         for name in sorted(names, key=len, reverse=True):
             acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
+            if acronym and same is _near_word:
+                continue  # matched as written in the first pass: no typo makes an acronym
             wanted, among = (_words(name, fold_case=False), capitals) if acronym else (_words(name), words)
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))

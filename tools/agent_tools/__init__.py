@@ -36,7 +36,8 @@ def build_registry(
     if profile is not None:
         sets, aliases = shop_sets(profile), shop_aliases(profile)
     elif engines is not None:
-        sets, aliases = shop_sets(engines.profile(), engines.categories()), shop_aliases(engines.profile())
+        shop = engines.profile()
+        sets, aliases = shop_sets(shop, engines.categories()), shop_aliases(shop)
     return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets,
                         set_aliases=aliases)
 

@@ -196,17 +196,16 @@ def _canonical_category(collection: Collection, category: str) -> str:
 def search_products(
     collection: Collection,
     embedder: TextEmbedder,
-    query: str | SearchQueries,
+    queries: SearchQueries,
     k: int = 5,
     category: str | None = None,
     min_price: float | None = None,
     max_price: float | None = None,
     in_stock: bool | None = None,
 ) -> ProductSearchResult:
-    """The `k` products closest in meaning to `query` among those passing the filters, without those that
+    """The `k` products closest in meaning to the query among those passing the filters, without those that
     are not about it (see CONFIDENT_SCORE); when none is, the result names the closest categories. A query
-    with an English translation (SearchQueries) is embedded in English and matched by the words of both."""
-    queries = query if isinstance(query, SearchQueries) else SearchQueries(query)
+    with an English translation is embedded in English and matched by the words of both."""
     query = queries.original
     if not isinstance(query, str) or not query.strip():
         raise InvalidQuery(
@@ -246,7 +245,7 @@ def search_products(
         where=where,
         include=["metadatas", "distances"],
     )
-    terms = {term for found in tokenize(list(queries.texts)) for term in found} - _filler_terms()
+    terms = {term for tokens in tokenize(list(queries.texts)) for term in tokens} - _filler_terms()
     rows, nearest = [], []
     for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
         score = 1.0 - float(distance)
