@@ -6,10 +6,11 @@ import pytest
 
 from tests.shops import NORTHWIND
 from tools.agent_tools import build_registry
-from tools.agent_tools.engines import resolve_place
+from tools.agent_tools.engines import ShopEngines, resolve_place
 from tools.agent_tools.operator import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
 from tools.events.profile import UnknownPlace
 from tools.events.simulate.profile import demo_profile
+from tools.registry import Session
 
 
 def test_places_resolve_to_city_region_or_country_of_the_shop() -> None:
@@ -59,3 +60,31 @@ def test_a_shop_without_categories_gets_a_free_category_field_not_an_empty_enum(
     category = search["function"]["parameters"]["properties"]["category"]["anyOf"][0]
     assert category == {"type": "string"}
 
+
+
+def test_a_customers_orders_lead_with_those_on_their_way(each_shop, embedder, tmp_path) -> None:
+    """The open orders (placed or shipped) come first, with their delivery estimates; a list of closed
+    orders says none of them is on its way."""
+    store, _ = each_shop
+    tools = build_registry(ShopEngines(
+        store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+        open_knowledge_base=lambda: pytest.fail("not used"),
+        open_recommender=lambda: pytest.fail("not used")))
+    users = store.connect().execute(
+        "SELECT user_id, bool_or(status IN ('placed', 'shipped')) AS open FROM "
+        "(SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY placed_at DESC) AS n FROM orders) "
+        "WHERE n <= 10 GROUP BY 1 ORDER BY count(*) DESC, 1").fetchdf()
+    for user, is_open in ((users[users.open].user_id.iloc[0], True),
+                          (users[~users.open].user_id.iloc[0], False)):
+        out = tools.call("my_orders", {}, Session("customer", user))
+        head, rest = out.summary.split(". ", 1)
+        listed = [r for r in out.frame.itertuples() if r.status in ("placed", "shipped")]
+        assert bool(listed) == is_open
+        if is_open:
+            assert head.startswith("On their way: ") and all(r.order_id in head for r in listed)
+            assert all(r.order_id not in head for r in out.frame.itertuples() if r not in listed)
+        else:
+            assert head == "On their way: none of these"
+        assert rest.startswith(f"{len(out.frame)} order(s), newest first: {out.frame.order_id.iloc[0]} ")
+    filtered = tools.call("my_orders", {"status": "delivered"}, Session("customer", users.user_id.iloc[0]))
+    assert not filtered.summary.startswith("On their way")  # a filtered list is what was asked for

@@ -114,6 +114,9 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
     return ToolOutput.from_result("search_products", result, cards=cards, facts=facts)
 
 
+OPEN_STATUSES = ("placed", "shipped")  # not yet with the customer
+
+
 class MyOrdersArgs(ToolArgs):
     status: OrderStatus | None = Field(None, description="Only orders with this status.")
     order_id: str | None = Field(None, pattern=r"^O\d+$", description="One order, e.g. O0001234.")
@@ -143,16 +146,21 @@ def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> Too
         what = f" with status {args.status}" if args.status else ""
         return ToolOutput("my_orders",
                           f"You have no orders{what}{' with id ' + args.order_id if args.order_id else ''}.")
-    lines = []
+    lines, on_the_way = [], []
     for row in frame.itertuples():
         items = ", ".join(f"{i.get('quantity', 1)} x {i.get('name', i.get('product_id'))}"
                           for i in json.loads(row.items or "[]"))
         placed = pd.Timestamp(row.placed_at).strftime("%d %b %Y")
+        open_ = row.status in OPEN_STATUSES
         eta = (f", delivery estimate {pd.Timestamp(row.delivery_estimate).strftime('%d %b %Y')}"
-               if row.status in ("placed", "shipped") and pd.notna(row.delivery_estimate) else "")
+               if open_ and pd.notna(row.delivery_estimate) else "")
         lines.append(f"{row.order_id} placed {placed}: {row.status}, {row.amount:.2f} {row.currency} "
                      f"({items}) to {row.shipping_city}{eta}")
-    summary = f"{len(frame)} order(s): " + "; ".join(lines)
+        if open_:
+            on_the_way.append(f"{row.order_id} ({row.status}{eta})")
+    summary = f"{len(frame)} order(s), newest first: " + "; ".join(lines)
+    if not (args.status or args.order_id):  # "where is my order?" is about the open ones: named first
+        summary = f"On their way: {', '.join(on_the_way) or 'none of these'}. {summary}"
     frame = frame.drop(columns=["items"])
     return ToolOutput("my_orders", summary, frame=frame)
 
