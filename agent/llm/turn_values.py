@@ -1,4 +1,5 @@
-"""What a call may name: the shop's places and categories the conversation mentions, never one nobody said.
+"""What a call may name: the shop's places and categories the conversation mentions, never one nobody said;
+the choices and spans the user's words name.
 
 The 0.5B model writing a call fills the shop's closed sets (marked SHOP_SET by the registry: its places, its
 categories) from what it saw most in training, not from the question: asked "top regions by revenue all
@@ -17,8 +18,15 @@ reply holds each property filled from a shop set to the names the conversation g
 A name counts as mentioned as whole words in any case, with or without accents ("Baden-Württemberg" for
 "Baden-Wurttemberg"), in the singular ("boot" for "Boots"), and with one typo in a word of 6 letters or
 more ("Bavria" for "Bavaria"; shorter words are too close to others: "sales" is one letter from "Wales").
-Exact mentions are read before typos. Only the grammar changes: the prompt (and with it the prompt's KV
-cache) is the same.
+Exact mentions are read before typos.
+
+The tools' own fixed choices (metric, period, group_by, day...) and day counts (horizon_days) are held the
+same way to what the user's own words name (choice_words.py, durations.py): "Bestellungen letzte 7 Tage"
+takes metric="orders" and period="last_7_days", which the model left at "revenue" and "last_30_days"; a
+choice named in the current turn must be given, one named only in an earlier turn may be, and an unnamed one
+keeps all its values. Only the user's words count here: a tool result says "orders" about anything.
+
+Only the grammar changes: the prompt (and with it the prompt's KV cache) is the same.
 """
 
 from __future__ import annotations
@@ -33,57 +41,66 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from tools.language import TYPO_MIN_LETTERS, one_edit
+from agent.llm.choice_words import CHOICE_WORDS, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
+from agent.llm.durations import durations_in_days
+from tools.language import TYPO_MIN_LETTERS, detect_language, one_edit
 from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
 _WORD = re.compile(r"\w+")
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
+# Everyday words are closer to each other than names: "united" is one letter from French "unites" (units).
+CHOICE_TYPO_LETTERS = 7
 
 
 @dataclass(frozen=True)
 class Mentions:
-    """What a reply's calls may name: the text of the current turn and that of the earlier turns."""
+    """What a reply's calls may name: the text of the current turn and that of the earlier turns (user
+    messages, calls and results), and the user's own words of each (`asked`, `asked_before`)."""
 
     current: str
     earlier: str = ""
+    asked: str = ""
+    asked_before: str = ""
 
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
     """The current turn (from the last user message on) and the earlier turns, each as its user messages,
-    calls' arguments and tool results, one per line."""
+    calls' arguments and tool results, one per line; and each one's user messages alone."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
-    return Mentions(_text(messages[start:]), _text(messages[:start]))
+    return Mentions(_text(messages[start:]), _text(messages[:start]),
+                    _text(messages[start:], asked_only=True), _text(messages[:start], asked_only=True))
 
 
-def _text(messages: Sequence[BaseMessage]) -> str:
+def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
     lines = []
     for message in messages:
-        if isinstance(message, HumanMessage | ToolMessage):
+        if isinstance(message, HumanMessage) or (isinstance(message, ToolMessage) and not asked_only):
             lines.append(message.text)
-        elif isinstance(message, AIMessage):
+        elif isinstance(message, AIMessage) and not asked_only:
             lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
     return "\n".join(lines)
 
 
-def mentioned(names: Sequence[str], text: str) -> list[str]:
-    """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a long word),
-    in the order of their first mention; a name met only inside a longer one that is mentioned ("London" in
-    "Greater London") does not count. An acronym ("UK", "NRW", "OR") counts only in capitals: "or" and "us"
-    are words."""
+def mentioned(names: Sequence[str], text: str, typo_letters: int = TYPO_MIN_LETTERS) -> list[str]:
+    """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a word of
+    `typo_letters` or more), in the order of their first mention; a name met only inside a longer one that is
+    mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW", "OR") counts only in
+    capitals: "or" and "us" are words."""
     words, capitals = _words(text), _words(text, fold_case=False)
     taken = [False] * len(words)
     first: dict[str, int] = {}
-    for same in (_same_word, _near_word):
+    for typos in (False, True):
         for name in sorted(names, key=len, reverse=True):
             acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
-            if acronym and same is _near_word:
+            if acronym and typos:
                 continue  # matched as written in the first pass: no typo makes an acronym
             wanted, among = (_words(name, fold_case=False), capitals) if acronym else (_words(name), words)
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))
                 if wanted and not any(taken[i] for i in span) and all(
-                        (w == among[i] if acronym else same(w, among[i])) for w, i in zip(wanted, span)):
+                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters) if typos
+                         else _same_word(w, among[i])) for w, i in zip(wanted, span)):
                     first.setdefault(name, start)
                     for i in span:
                         taken[i] = True  # blanked: shorter names inside it do not count
@@ -102,9 +119,9 @@ def _same_word(name_word: str, word: str) -> bool:
     return word in (name_word, name_word + "s") or (len(word) >= 3 and name_word == word + "s")
 
 
-def _near_word(name_word: str, word: str) -> bool:
-    """The word with one typo, in words of TYPO_MIN_LETTERS or more."""
-    if min(len(name_word), len(word)) < TYPO_MIN_LETTERS or abs(len(name_word) - len(word)) > 1:
+def _near_word(name_word: str, word: str, letters: int) -> bool:
+    """The word with one typo, in words of `letters` or more."""
+    if min(len(name_word), len(word)) < letters or abs(len(name_word) - len(word)) > 1:
         return False
     return _same_word(name_word, word) or one_edit(name_word, word)
 
@@ -124,21 +141,30 @@ def _narrowed(node: Any, mentions: Mentions) -> Any:
     if SHOP_SET in node:
         key = _set_key(node)
         out[key] = list(_names(node, mentions.current) or _names(node, mentions.earlier)) or node[key]
+    elif _is_choice(node):
+        chosen = _chosen(node, mentions.asked) or _chosen(node, mentions.asked_before)
+        out["enum"] = list(chosen) or node["enum"]
     properties = node.get("properties")
     if isinstance(properties, dict):
-        named = [name for name, prop in properties.items() if _held(prop, out["properties"][name], mentions)]
+        named = [name for name, prop in properties.items() if _held(prop, out["properties"][name], mentions)
+                 or _spanned(name, prop, out["properties"], mentions.asked)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
 
 
 def _held(prop: Any, narrowed: Any, mentions: Mentions) -> bool:
-    """Narrow a property's options (`narrowed`, in place) to its shop sets when the conversation mentions
-    one of their names, else to its other options if any; whether it now has to be given (a name of the
-    current turn)."""
+    """Narrow a property's options (`narrowed`, in place) to its shop sets (or choices) when the conversation
+    mentions one of their names (the user's words name one of them), else to its other options if any;
+    whether it now has to be given (named in the current turn)."""
     if not isinstance(prop, dict):
         return False
     options = prop.get("anyOf", [prop])
+    chosen = [i for i, option in enumerate(options) if _is_choice(option) and _chosen(option, mentions.asked)]
+    if chosen:
+        if "anyOf" in prop:
+            narrowed["anyOf"] = [narrowed["anyOf"][i] for i in chosen]
+        return True
     sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
     current = any(_names(options[i], mentions.current) for i in sets)
     earlier = not current and any(_names(options[i], mentions.earlier) for i in sets)
@@ -170,3 +196,43 @@ def _mentioned_once(
 def _set_key(shop_set: dict[str, Any]) -> str:
     """Where a SHOP_SET node holds its names: GRAMMAR_ENUM (grammar only) or `enum` (shown in the prompt)."""
     return GRAMMAR_ENUM if GRAMMAR_ENUM in shop_set else "enum"
+
+
+def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
+    """Hold a day-count property ("horizon_days") to the durations the user's words give, within its bounds
+    (`narrowed[name]`, replaced); whether there are any (it then has to be given)."""
+    if not (name.endswith("_days") and isinstance(prop, dict) and prop.get("type") == "integer"):
+        return False
+    low, high = prop.get("minimum", 1), prop.get("maximum", 10_000)
+    days = [d for d in durations_in_days(asked) if low <= d <= high]
+    if days:
+        narrowed[name] = {**narrowed[name], "enum": days}
+    return bool(days)
+
+
+def _is_choice(node: Any) -> bool:
+    """A fixed list of choices (an enum that is not a shop set)."""
+    return isinstance(node, dict) and isinstance(node.get("enum"), list) and SHOP_SET not in node
+
+
+def _chosen(choice: dict[str, Any], text: str) -> tuple[str, ...]:
+    """The values of an enum that `text` names (choice_words); weak words count only where no other word
+    names one of its values."""
+    strong, weak = _named_choices(text)
+    return tuple(v for v in choice["enum"] if v in strong) or tuple(v for v in choice["enum"] if v in weak)
+
+
+@lru_cache(maxsize=32)
+def _named_choices(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The choice values `text` names by CHOICE_WORDS and by WEAK_CHOICE_WORDS (a longer phrase first)."""
+    if not text:
+        return frozenset(), frozenset()
+    own = OWN_LANGUAGE_WORDS.get(detect_language(text), {})
+    values: dict[str, dict[str, bool]] = {}  # phrase -> value -> strong
+    for words, strong in ((CHOICE_WORDS, True), (own, True), (WEAK_CHOICE_WORDS, False)):
+        for value, phrases in words.items():
+            for phrase in phrases:
+                values.setdefault(phrase, {})[value] = strong
+    found = mentioned(list(values), text, typo_letters=CHOICE_TYPO_LETTERS)
+    named = [(value, strong) for phrase in found for value, strong in values[phrase].items()]
+    return (frozenset(v for v, strong in named if strong), frozenset(v for v, strong in named if not strong))

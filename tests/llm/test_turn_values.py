@@ -36,11 +36,13 @@ def properties(tools: list[dict], name: str) -> dict:
 
 def test_the_current_turn_starts_at_the_last_user_message() -> None:
     first = conversation_mentions([SystemMessage("s"), HumanMessage("Which regions spike?")])
-    assert first == Mentions("Which regions spike?", "")
+    assert first == Mentions("Which regions spike?", "", "Which regions spike?", "")
     later = conversation_mentions([*after_result(), AIMessage("Tuscany."), HumanMessage("And last week?")])
     assert later.current == "And last week?" and "Tuscany" in later.earlier and QUESTION in later.earlier
+    assert later.asked == "And last week?" and later.asked_before == QUESTION  # the user's words alone
     now = conversation_mentions(after_result())
     assert QUESTION in now.current and "Tuscany" in now.current and "analyst" not in now.current + now.earlier
+    assert now.asked == QUESTION
 
 
 def test_a_name_the_first_call_wrote_counts_where_the_question_gives_it_in_another_language() -> None:
@@ -179,3 +181,112 @@ def test_a_place_named_in_the_users_language_counts_as_the_shops_name() -> None:
     tools = build_registry(None, profile=second).schemas("operator")
     spanish = narrowed_tools(tools, Mentions("¿Cuántos pedidos en EEUU este mes?"))
     assert properties(spanish, "top_items")["place"]["anyOf"][0]["enum"] == ["United States"]
+
+
+def choices(question: str, tool: str = "top_items", earlier: str = "") -> tuple[dict, list[str]]:
+    """The grammar's properties of `tool` and its required ones when the user asks `question` (after
+    `earlier`)."""
+    narrowed = narrowed_tools(operator_tools(), Mentions(question, earlier, question, earlier))
+    (params,) = [t["function"]["parameters"] for t in narrowed if t["function"]["name"] == tool]
+    return properties(narrowed, tool), params.get("required", [])
+
+
+def test_the_users_words_name_the_tools_choices_in_the_shops_five_languages() -> None:
+    asked = {
+        "Bestellungen Bavaria letzte 7 Tage": {"metric": ["orders"], "period": ["last_7_days"]},
+        "commandes Ile-de-France aujourd'hui": {"metric": ["orders"], "period": ["today"]},
+        "¿Qué ciudad tuvo más ingresos desde que abrimos?": {
+            "metric": ["revenue"], "group_by": ["city"], "period": ["all_time"]},
+        "fatturato per categoria questo mese": {
+            "metric": ["revenue"], "group_by": ["category"], "period": ["this_month"]},
+        "An welchem Wochentag verkaufen wir die meisten Einheiten?": {
+            "metric": ["units"], "group_by": ["day_of_week"]},
+        "average order value by country over the last 90 days": {
+            "metric": ["average_order_value"], "group_by": ["country"], "period": ["last_90_days"]},
+    }
+    for question, named in asked.items():
+        props, required = choices(question)
+        for name, values in named.items():
+            assert props[name]["enum"] == values, (question, name)
+            assert name in required, (question, name)
+        for name in {"metric", "group_by", "period"} - set(named):  # not named: the tool's whole list
+            assert props[name] == properties(operator_tools(), "top_items")[name], (question, name)
+
+
+def test_choices_of_other_tools_follow_the_same_words() -> None:
+    spikes, required = choices("Welche Städte legen am Freitagabend zu?", "find_spikes")
+    assert spikes["day"]["enum"] == ["Friday"] and spikes["group_by"]["enum"] == ["city"]
+    assert {"day", "group_by"} <= set(required)
+    change, _ = choices("Which region dropped most compared to last week?", "compare_periods")
+    assert change["order"]["enum"] == ["biggest_drop"] and change["comparison"]["enum"] == ["week_over_week"]
+    fraud, _ = choices("any fraud this week?", "detect_fraud")
+    assert fraud["since"]["enum"] == ["7d"]
+    weekend, _ = choices("Spitzen am Wochenende?", "find_spikes")
+    assert weekend["day"]["enum"] == ["Saturday", "Sunday"]  # either may be written
+
+
+def test_a_longer_phrase_and_a_place_name_are_not_read_as_the_words_inside_them() -> None:
+    props, _ = choices("What is the average order value in the United Kingdom?")
+    assert props["metric"]["enum"] == ["average_order_value"]  # not orders; "United" is not French "unités"
+    props, _ = choices("revenue compared to last week")
+    assert props["period"] == properties(operator_tools(), "top_items")["period"]  # a comparison, no window
+
+
+def test_a_weak_word_counts_only_where_nothing_else_names_the_choice() -> None:
+    assert choices("Umsatz insgesamt")[0]["period"]["enum"] == ["all_time"]
+    assert choices("Umsatz insgesamt letzte Woche")[0]["period"]["enum"] == ["last_week"]
+    assert choices("ventas por región")[0]["metric"]["enum"] == ["revenue"]
+    assert choices("ventas en unidades por región")[0]["metric"]["enum"] == ["units"]
+
+
+def test_a_word_of_another_language_counts_only_in_a_text_of_its_own() -> None:
+    assert choices("Combien de ventes hier ?")[0]["period"]["enum"] == ["yesterday"]  # French: yesterday
+    german, _ = choices("Was ist hier los mit den Bestellungen?")  # German: here
+    assert german["period"] == properties(operator_tools(), "top_items")["period"]
+
+
+def test_a_choice_named_only_in_a_tool_result_or_an_earlier_turn_is_not_required() -> None:
+    props, required = choices("", earlier="")  # nothing asked: no choice narrowed
+    whole = properties(operator_tools(), "top_items")
+    assert all(props[name] == whole[name] for name in ("metric", "group_by", "period")) and not required
+    unasked = narrowed_tools(operator_tools(), Mentions(f"{QUESTION}\n{RESULT}", "", QUESTION, ""))
+    whole_spikes = properties(operator_tools(), "find_spikes")
+    assert properties(unasked, "find_spikes")["metric"] == whole_spikes["metric"]  # "orders": only in results
+    follow, required = choices("Et à Marseille ?", earlier="Combien d'unités vendues à Lyon cette semaine ?")
+    assert follow["period"]["enum"] == ["this_week"] and follow["metric"]["enum"] == ["units"]
+    assert "period" not in required and "metric" not in required  # may be left at the earlier call's
+
+
+def test_a_grammar_of_named_choices_takes_them_and_nothing_else(tiny_runtime) -> None:
+    import xgrammar as xgr
+
+    question = "Bestellungen in Bayern, letzte 7 Tage"
+    narrowed = narrowed_tools(operator_tools(), Mentions(question, "", question, ""))
+    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "top_items"), per_turn=True)
+
+    def accepts(arguments: str) -> bool:
+        call = '<tool_call>\n{"name": "top_items", "arguments": ' + arguments + "}\n</tool_call>"
+        matcher = xgr.GrammarMatcher(grammar)
+        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    assert accepts('{"metric": "orders", "place": "Bavaria", "period": "last_7_days"}')
+    assert not accepts('{"metric": "revenue", "place": "Bavaria", "period": "last_7_days"}')
+    assert not accepts('{"metric": "orders", "place": "Bavaria", "period": "last_30_days"}')
+    assert not accepts('{"metric": "orders", "place": "Bavaria"}')  # named: it must be given
+
+
+def test_a_day_count_takes_the_span_the_user_asks_for(tiny_runtime) -> None:
+    import xgrammar as xgr
+
+    props, required = choices("Previsión de Cycling en Andalusia para las próximas dos semanas",
+                              "forecast_demand")
+    assert props["horizon_days"]["enum"] == [14] and "horizon_days" in required
+    props, required = choices("Forecast Cycling in Andalusia", "forecast_demand")
+    assert "enum" not in props["horizon_days"] and "horizon_days" not in required  # none said: any
+    question = "forecast tents in Bavaria for the next 2 weeks"
+    narrowed = narrowed_tools(operator_tools(), Mentions(question, "", question, ""))
+    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
+    matcher = xgr.GrammarMatcher(grammar)
+    head = '<tool_call>\n{"name": "forecast_demand", "arguments": {"place": "Bavaria", "horizon_days": '
+    assert matcher.accept_string(head + "14}}\n</tool_call>")
+    assert not xgr.GrammarMatcher(grammar).accept_string(head + "28}}\n</tool_call>")

@@ -1,0 +1,190 @@
+"""The words that name a tool's fixed choices (enum values) in the shop's five languages.
+
+A question says "Bestellungen", "cette semaine" or "da quando abbiamo aperto"; the 0.5B model writing the
+call often leaves such a choice at what it saw most in training (metric="revenue", period="last_30_days").
+`turn_values` holds an enum property to the values the user's words name here. The lists are written from
+the languages, not from any benchmark: the everyday words of shop reporting, a few inflections each.
+
+Keys are enum values as the tools spell them; a value shared by several tools means the same in each.
+Phrases match as whole words, without accents, in any case, in the singular or plural in "s", with one typo
+in words of 6 letters or more (turn_values.mentioned). A longer phrase is read before the shorter ones inside
+it ("average order value" takes "order" with it).
+"""
+
+from __future__ import annotations
+
+# Phrases that name a value outright.
+CHOICE_WORDS: dict[str, tuple[str, ...]] = {
+    # ---- what to count (metric)
+    "orders": (
+        "orders", "number of orders", "order count", "purchases",
+        "Bestellungen", "Bestellung", "Aufträge", "Auftraege",
+        "commandes", "commande", "nombre de commandes",
+        "pedidos", "pedido", "órdenes", "compras",
+        "ordini", "ordinazioni", "numero di ordini",
+    ),
+    "revenue": (
+        "revenue", "turnover", "income", "takings", "money", "gross sales",
+        "Umsatz", "Umsätze", "Erlös", "Erlöse", "Einnahmen",
+        "chiffre d'affaires", "recettes", "revenus",
+        "ingresos", "facturación", "facturado", "recaudación",
+        "fatturato", "ricavi", "incassi", "entrate",
+    ),
+    "units": (
+        "units", "units sold", "items sold", "pieces", "quantity sold",
+        "Einheiten", "Stück", "Stückzahl", "verkaufte Artikel",
+        "unités", "pièces", "articles vendus",
+        "unidades", "piezas", "artículos vendidos",
+        "unità", "pezzi", "articoli venduti",
+    ),
+    "sessions": (
+        "sessions", "visits", "Sitzungen", "Besuche", "visites", "sesiones", "visitas", "sessioni", "visite",
+    ),
+    "unique_users": (
+        "unique users", "unique visitors", "visitors", "Besucher", "eindeutige Nutzer", "visiteurs",
+        "visiteurs uniques", "visitantes", "usuarios únicos", "visitatori", "utenti unici",
+    ),
+    "views": (
+        "views", "page views", "pageviews", "Aufrufe", "Seitenaufrufe", "vues", "pages vues",
+        "visualizaciones", "vistas", "visualizzazioni",
+    ),
+    "conversion_rate": (
+        "conversion", "conversion rate", "converts", "Konversion", "Konversionsrate", "Conversion-Rate",
+        "Umwandlungsrate", "taux de conversion", "tasa de conversión", "conversión",
+        "tasso di conversione", "conversione",
+    ),
+    "average_order_value": (
+        "average order value", "AOV", "average basket", "average order", "basket size",
+        "durchschnittlicher Bestellwert", "durchschnittlichen Bestellwert", "Bestellwert", "Warenkorbwert",
+        "panier moyen", "valeur moyenne des commandes", "valeur moyenne de commande",
+        "valor medio del pedido", "valor promedio del pedido", "ticket medio", "ticket promedio",
+        "valore medio dell'ordine", "valore medio degli ordini", "scontrino medio", "carrello medio",
+    ),
+    "refunds": (
+        "refunds", "refunded", "Rückerstattungen", "Erstattungen", "remboursements", "reembolsos",
+        "rimborsi",
+    ),
+    # ---- what to rank or compare (group_by)
+    "product": ("product", "products", "Produkt", "Produkte", "Artikel", "produit", "produits",
+                "producto", "productos", "prodotto", "prodotti", "articolo", "articoli"),
+    "category": ("category", "categories", "Kategorie", "Kategorien", "Warengruppe", "catégorie",
+                 "catégories", "categoría", "categorías", "categoria", "categorie"),
+    "region": ("region", "regions", "Region", "Regionen", "Bundesland", "Bundesländer", "région", "régions",
+               "región", "regiones", "regione", "regioni"),
+    "city": ("city", "cities", "town", "towns", "Stadt", "Städte", "Städten", "ville", "villes", "ciudad",
+             "ciudades", "città"),
+    "country": ("country", "countries", "Land", "Länder", "Ländern", "pays", "país", "países", "paese",
+                "paesi", "nazione"),
+    "hour_of_day": ("hour", "what time", "time of day", "Uhrzeit", "Stunde", "Tageszeit", "heure", "heures",
+                    "a qué hora", "hora del día", "franja horaria", "a che ora", "orario", "fascia oraria"),
+    "day_of_week": ("weekday", "day of the week", "day of week", "which day", "Wochentag", "Wochentagen",
+                    "jour de la semaine", "quel jour", "día de la semana", "qué día",
+                    "giorno della settimana", "quale giorno", "che giorno"),
+    # ---- which time window (period)
+    "today": ("today", "so far today", "heute", "aujourd'hui", "hoy", "oggi"),
+    "yesterday": ("yesterday", "gestern", "ayer", "ieri"),
+    "this_week": ("this week", "diese Woche", "dieser Woche", "cette semaine", "esta semana",
+                  "questa settimana"),
+    "last_week": ("last week", "previous week", "letzte Woche", "letzten Woche", "vergangene Woche",
+                  "vergangenen Woche", "vorige Woche", "Vorwoche", "semaine dernière", "semaine passée",
+                  "semaine précédente", "semana pasada", "semana anterior", "settimana scorsa",
+                  "settimana passata", "settimana precedente"),
+    "last_7_days": ("last 7 days", "past 7 days", "last seven days", "past seven days", "past week",
+                    "letzte 7 Tage", "letzten 7 Tage", "letzten 7 Tagen", "letzten sieben Tagen",
+                    "7 derniers jours", "sept derniers jours", "últimos 7 días", "últimos siete días",
+                    "ultimi 7 giorni", "ultimi sette giorni"),
+    "last_30_days": ("last 30 days", "past 30 days", "past month", "last thirty days", "letzte 30 Tage",
+                     "letzten 30 Tage", "letzten 30 Tagen", "30 derniers jours", "trente derniers jours",
+                     "últimos 30 días", "últimos treinta días", "ultimi 30 giorni", "ultimi trenta giorni"),
+    "this_month": ("this month", "month to date", "diesen Monat", "diesem Monat", "dieser Monat",
+                   "ce mois", "ce mois-ci", "este mes", "questo mese"),
+    "last_month": ("last month", "previous month", "letzten Monat", "letzter Monat", "vergangenen Monat",
+                   "Vormonat", "mois dernier", "mois passé", "mois précédent", "mes pasado", "mes anterior",
+                   "mese scorso", "mese passato", "mese precedente"),
+    "last_90_days": ("last 90 days", "past 90 days", "last 3 months", "last three months", "past quarter",
+                     "letzten 90 Tage", "letzten 90 Tagen", "letzten drei Monate", "letzten 3 Monate",
+                     "90 derniers jours", "trois derniers mois", "3 derniers mois", "últimos 90 días",
+                     "últimos tres meses", "últimos 3 meses", "ultimi 90 giorni", "ultimi tre mesi",
+                     "ultimi 3 mesi"),
+    "this_year": ("this year", "year to date", "YTD", "dieses Jahr", "diesem Jahr", "seit Jahresbeginn",
+                  "cette année", "depuis le début de l'année", "este año", "en lo que va de año",
+                  "quest'anno", "questo anno", "da inizio anno"),
+    "last_year": ("last year", "previous year", "letztes Jahr", "letzten Jahr", "Vorjahr", "vergangenes Jahr",
+                  "année dernière", "an dernier", "année passée", "año pasado", "año anterior",
+                  "anno scorso", "anno passato"),
+    "all_time": (
+        "all time", "all-time", "of all time", "since we opened", "since opening", "since launch",
+        "since we started", "since the start", "since the beginning", "all the data", "all data",
+        "whole history", "entire history",
+        "seit Eröffnung", "seit Beginn", "seit Anfang", "seit dem Start", "aller Zeiten", "seit wir",
+        "depuis l'ouverture", "depuis le début", "depuis le lancement", "depuis toujours",
+        "de tous les temps",
+        "desde que abrimos", "desde la apertura", "desde el principio", "desde el inicio", "desde siempre",
+        "de todos los tiempos",
+        "da quando abbiamo aperto", "dall'apertura", "dall'inizio", "da sempre", "di sempre",
+        "di tutti i tempi",
+    ),
+    # ---- a look-back window of anomaly and fraud checks (since)
+    "24h": ("today", "last 24 hours", "past 24 hours", "24 hours", "heute", "letzten 24 Stunden",
+            "aujourd'hui", "dernières 24 heures", "hoy", "últimas 24 horas", "oggi", "ultime 24 ore"),
+    "7d": ("this week", "last week", "last 7 days", "past 7 days", "past week", "diese Woche", "letzte Woche",
+           "letzten 7 Tage", "letzten 7 Tagen", "cette semaine", "semaine dernière", "7 derniers jours",
+           "esta semana", "semana pasada", "últimos 7 días", "questa settimana", "settimana scorsa",
+           "ultimi 7 giorni"),
+    "30d": ("this month", "last month", "last 30 days", "past 30 days", "past month", "diesen Monat",
+            "letzten Monat", "letzten 30 Tage", "letzten 30 Tagen", "ce mois", "mois dernier",
+            "30 derniers jours", "este mes", "mes pasado", "últimos 30 días", "questo mese", "mese scorso",
+            "ultimi 30 giorni"),
+    "90d": ("last 90 days", "past 90 days", "last 3 months", "last three months", "this quarter",
+            "letzten 90 Tage", "letzten drei Monate", "90 derniers jours", "trois derniers mois",
+            "últimos 90 días", "últimos tres meses", "ultimi 90 giorni", "ultimi tre mesi"),
+    # ---- which periods a change compares (comparison)
+    "week_over_week": ("week over week", "week-over-week", "vs last week", "compared to last week",
+                       "than last week", "Vorwoche", "zur Vorwoche", "semaine précédente",
+                       "par rapport à la semaine dernière", "semana anterior", "respecto a la semana pasada",
+                       "settimana precedente", "rispetto alla settimana scorsa"),
+    "year_over_year": ("year over year", "year-over-year", "YoY", "vs last year", "compared to last year",
+                       "than last year", "Vorjahr", "zum Vorjahr", "année précédente",
+                       "par rapport à l'année dernière", "año anterior", "respecto al año pasado",
+                       "anno precedente", "rispetto all'anno scorso"),
+    # ---- which end of a change comes first (order)
+    "biggest_drop": ("drop", "dropped", "drops", "fell", "fall", "decline", "declined", "decrease",
+                     "decreased", "shrank", "worst", "lost the most", "Rückgang", "gesunken", "gefallen",
+                     "eingebrochen", "verloren", "baisse", "chuté", "diminué", "recul", "reculé", "caída",
+                     "cayó", "bajó", "descenso", "disminuyó", "calo", "calato", "diminuito", "sceso",
+                     "perso"),
+    "biggest_rise": ("rise", "rose", "grew", "growth", "increase", "increased", "gained", "Anstieg",
+                     "gestiegen", "Wachstum", "gewachsen", "Zuwachs", "hausse", "augmenté", "augmentation",
+                     "croissance", "progressé", "aumento", "aumentó", "subió", "creció", "crecimiento",
+                     "crescita", "cresciuto", "aumentato", "salito"),
+    # ---- a day of the week (day)
+    "Monday": ("Monday", "Montag", "lundi", "lunes", "lunedì"),
+    "Tuesday": ("Tuesday", "Dienstag", "mardi", "martes", "martedì"),
+    "Wednesday": ("Wednesday", "Mittwoch", "mercredi", "miércoles", "mercoledì"),
+    "Thursday": ("Thursday", "Donnerstag", "jeudi", "jueves", "giovedì"),
+    "Friday": ("Friday", "Freitag", "vendredi", "viernes", "venerdì"),
+    "Saturday": ("Saturday", "Samstag", "Sonnabend", "samedi", "sábado", "sabato", "weekend", "Wochenende",
+                 "week-end", "fin de semana", "fine settimana"),
+    "Sunday": ("Sunday", "Sonntag", "dimanche", "domingo", "domenica", "weekend", "Wochenende", "week-end",
+               "fin de semana", "fine settimana"),
+}
+
+# Phrases that name a value only when no phrase above names another value of the same choice: "insgesamt"
+# alone means all time, but "insgesamt letzte Woche" means the whole of last week.
+WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
+    "all_time": ("ever", "in total", "insgesamt", "au total", "en total", "in totale", "in tutto"),
+    "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite"),
+    "units": ("sold", "verkauft", "vendus", "vendidos", "venduti"),
+}
+
+# Words that are also common words of another language: they count only in a text read as their language
+# (French "hier" is yesterday; German "hier" is here).
+OWN_LANGUAGE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fr": {"yesterday": ("hier",)},
+}
+
+# German writes a day's part into the day's word ("Freitagabend", "Samstagnacht").
+for _day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+    _german = CHOICE_WORDS[_day][1]
+    CHOICE_WORDS[_day] += tuple(_german + part for part in ("morgen", "vormittag", "mittag", "nachmittag",
+                                                            "abend", "nacht"))
