@@ -89,6 +89,11 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
     store = event_store(settings)
     profile = store.profile()
     cases = load_independent(args.shop)[:: args.every][: args.limit]
+    if args.mode != "full":
+        conversations = len(cases) - len(run.single_turn(cases))
+        cases = run.single_turn(cases)
+        print(f"{args.mode} mode: {len(cases)} single-turn cases; {conversations} conversations are judged "
+              "by --mode full only (their expectations are the last turn's)", flush=True)
     agent = build_agent(settings)
     agent.warm_up()
     if args.mode == "decision":

@@ -4,7 +4,7 @@ shop's data (`checks.score_answer`), refusals, role leaks, stray script; per rol
     rows = [run_case(agent, case, store, profile, customer) for case in load_cases("demo")]
     print_summary(summarize(rows))
 
-`first_tool_only` asks the model once per case (no tools run): cheap enough for every case.
+`first_tool_only` asks the model once per single-turn case (no tools run): cheap enough for every case.
 """
 
 from __future__ import annotations
@@ -97,12 +97,12 @@ def run_case(agent: Any, case: dict[str, Any], store: EventStore, profile: ShopP
     thread, answers, steps, started = uuid.uuid4().hex, [], [], time.perf_counter()
     first: str | None = None
     first_args: dict[str, Any] = {}
-    for number, turn in enumerate(case["turns"]):
+    for turn in case["turns"]:
         answer = agent.ask(turn, session, thread_id=thread)
         answers.append(answer.text)
         steps += answer.steps
-        if number == 0 and answer.steps:
-            first, first_args = answer.steps[0].name, dict(answer.steps[0].arguments or {})
+    if answer.steps:  # the case's expected tool and arguments are those of the reply to its last turn
+        first, first_args = answer.steps[0].name, dict(answer.steps[0].arguments or {})
     calls = [{"name": s.name} for s in steps if s.status == "done"]
     verdict = score_answer(case, {"answers": answers, "tool_calls": calls}, store, profile, customer)
     leak = case["role"] == "customer" and any(c["name"] in operator_only_tools(case["shop"]) for c in calls)
@@ -123,10 +123,19 @@ def _slots(registry: Any, case: dict[str, Any], tool: str | None, args: dict[str
     return filled is not None and slots_right(case.get("arguments") or {}, filled), filled
 
 
+def single_turn(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases of one user message: a conversation's expectations are those of its last turn, which one
+    reply without the earlier turns' answers cannot be judged against (the full mode runs them)."""
+    return [case for case in cases if len(case["turns"]) == 1]
+
+
 def first_tool_only(chat_model: Any, registry: Any, case: dict[str, Any], today: date) -> CaseRow:
-    """The model's first reply to the case's first turn (no tool runs), scored by the agent benchmark's own
+    """The model's first reply to a single-turn case (no tool runs), scored by the agent benchmark's own
     `first_turn`: its tool (any of the case's alternatives counts) and whether the call validates."""
     from agent.evaluation import EvalCase, first_turn
+
+    if len(case["turns"]) != 1:
+        raise ValueError(f"{case['id']}: one reply judges single-turn cases only (see single_turn).")
 
     question = EvalCase(case["id"], case["role"], case["turns"][0], case["expected_tool"])
     score = first_turn(chat_model, registry, question, today)

@@ -69,6 +69,43 @@ def test_every_turn_of_a_follow_up_is_asked_in_one_conversation(demo_shop) -> No
     assert len(agent.threads) == len(case["turns"]) and len(set(agent.threads)) == 1
 
 
+class TurnAgent(CannedAgent):
+    """Calls the tools of `per_turn`, one list per turn asked."""
+
+    def __init__(self, per_turn: list[list[Step]], registry) -> None:
+        super().__init__("I don't know.", [])
+        self.per_turn, self.registry = per_turn, registry
+
+    def ask(self, question: str, session, thread_id: str | None = None) -> Answer:
+        self.threads.append(thread_id)
+        return Answer(self.text, self.per_turn[len(self.threads) - 1])
+
+
+def test_a_conversations_first_tool_is_the_one_called_for_its_last_turn(demo_shop) -> None:
+    """A case's expected tool is the first one called in reply to its last turn ("and in Hesse?")."""
+    store, _ = demo_shop
+    case = next(c for c in load_cases("demo") if len(c["turns"]) == 2 and c["expected_tool"])
+    from tools.agent_tools import build_registry
+
+    registry = build_registry(None, profile=store.profile())
+    earlier, last = Step("my_recommendations"), Step(case["expected_tool"], arguments=case["arguments"])
+    row = run_case(TurnAgent([[earlier], [last, earlier]], registry), case, store, store.profile(),
+                   signed_in_customer(store))
+    assert (row.first_tool, row.tool_right, row.slots_right) == (case["expected_tool"], True, True)
+    silent = run_case(TurnAgent([[last], []], registry), case, store, store.profile(),
+                      signed_in_customer(store))
+    assert silent.first_tool is None  # the last turn called nothing: the first turn's call does not count
+
+
+def test_one_reply_judges_single_turn_cases_only() -> None:
+    cases = load_cases("demo")
+    single = run.single_turn(cases)
+    assert single and all(len(c["turns"]) == 1 for c in single) and len(single) < len(cases)
+    conversation = next(c for c in cases if len(c["turns"]) > 1)
+    with pytest.raises(ValueError, match="single-turn"):
+        run.first_tool_only(None, None, conversation, None)
+
+
 def test_first_tool_only_counts_alternatives_invalid_calls_and_stray_script(refusal_case) -> None:
     from datetime import date
 
