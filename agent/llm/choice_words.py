@@ -188,3 +188,14 @@ for _day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
     _german = CHOICE_WORDS[_day][1]
     CHOICE_WORDS[_day] += tuple(_german + part for part in ("morgen", "vormittag", "mittag", "nachmittag",
                                                             "abend", "nacht"))
+
+# Words that follow "in"/"à"/"en"/"a" with a capital and are no place: months, currencies, totals.
+NOT_PLACES: frozenset[str] = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+    "septembre", "octobre", "novembre", "decembre", "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "gennaio", "febbraio",
+    "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+    "euro", "euros", "dollar", "dollars", "pound", "pounds", "sterling", "dolares", "dollari", "sterline",
+    "total", "totale", "summe", "gesamt", "general", "overall", "summary", "detail", "details",
+))

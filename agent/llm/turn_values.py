@@ -34,19 +34,23 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.llm.choice_words import CHOICE_WORDS, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
+from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
+from tools.agent_tools.fields import PLACES_SET
 from tools.language import TYPO_MIN_LETTERS, detect_language, one_edit
 from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
 
 _WORD = re.compile(r"\w+")
+# a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
+_PLACE_AFTER = re.compile(r"\b(?:in|from|at|à|au|aux|en|a)\s+((?:[A-ZÀ-Ý][a-zà-ÿ'’-]+)"
+                          r"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?[A-ZÀ-Ý][a-zà-ÿ'’-]+){0,2})")
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 # Everyday words are closer to each other than names: "united" is one letter from French "unites" (units).
 CHOICE_TYPO_LETTERS = 7
@@ -129,31 +133,67 @@ def _near_word(name_word: str, word: str, letters: int) -> bool:
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:
     """`tools` with each shop-set property (SHOP_SET) held to the names `mentions` gives it (see the
     module)."""
-    return [_narrowed(tool, mentions) for tool in tools]
+    unknown = unfamiliar_places(mentions.asked, lambda: _shop_names(tools))
+    return [_narrowed(tool, mentions, unknown) for tool in tools]
 
 
-def _narrowed(node: Any, mentions: Mentions) -> Any:
+def unfamiliar_places(text: str, shop_names: Callable[[], Sequence[str]]) -> tuple[str, ...]:
+    """Places the user names that the shop does not have: capitalised words after "in", "from", "à", "en",
+    "a" ("revenue in Tokyo", "pedidos en Buenos Aires") that are none of `shop_names()` (places, their
+    aliases, categories), no month or currency, no choice word. German is left out: its nouns all take
+    capitals ("in Summe"). A call for such a place fails with the shop's places named, where a call
+    without it would answer for everywhere as if it were the place asked about."""
+    if not text or detect_language(text) == "de":
+        return ()
+    found = [m.group(1) for m in _PLACE_AFTER.finditer(text)]
+    found = [name for name in found if not set(_words(name)) & NOT_PLACES and " ".join(_words(name)) not in
+             _choice_phrases()]
+    if not found:
+        return ()
+    known = shop_names()
+    return tuple(dict.fromkeys(name for name in found if not mentioned(known, name)))
+
+
+@lru_cache(maxsize=1)
+def _choice_phrases() -> frozenset[str]:
+    """Every choice word and phrase, as lower-case words without accents ("this week", "umsatz")."""
+    return frozenset(" ".join(_words(phrase)) for words in (CHOICE_WORDS, WEAK_CHOICE_WORDS)
+                     for phrases in words.values() for phrase in phrases)
+
+
+def _shop_names(node: Any) -> list[str]:
+    """Every name and alias of the shop sets in `node` (tool schemas)."""
     if isinstance(node, list):
-        return [_narrowed(item, mentions) for item in node]
+        return [name for item in node for name in _shop_names(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [*node[_set_key(node)], *node.get(SHOP_ALIASES, {})] if SHOP_SET in node else []
+    return own + [name for value in node.values() for name in _shop_names(value)]
+
+
+def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, list):
+        return [_narrowed(item, mentions, unknown) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _narrowed(value, mentions) for key, value in node.items()}
+    out = {key: _narrowed(value, mentions, unknown) for key, value in node.items()}
     if SHOP_SET in node:
         key = _set_key(node)
-        out[key] = list(_names(node, mentions.current) or _names(node, mentions.earlier)) or node[key]
+        out[key] = list(_current(node, mentions, unknown) or _names(node, mentions.earlier)) or node[key]
     elif _is_choice(node):
         chosen = _chosen(node, mentions.asked) or _chosen(node, mentions.asked_before)
         out["enum"] = list(chosen) or node["enum"]
     properties = node.get("properties")
     if isinstance(properties, dict):
-        named = [name for name, prop in properties.items() if _held(prop, out["properties"][name], mentions)
+        named = [name for name, prop in properties.items()
+                 if _held(prop, out["properties"][name], mentions, unknown)
                  or _spanned(name, prop, out["properties"], mentions.asked)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
 
 
-def _held(prop: Any, narrowed: Any, mentions: Mentions) -> bool:
+def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]) -> bool:
     """Narrow a property's options (`narrowed`, in place) to its shop sets (or choices) when the conversation
     mentions one of their names (the user's words name one of them), else to its other options if any;
     whether it now has to be given (named in the current turn)."""
@@ -166,12 +206,21 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions) -> bool:
             narrowed["anyOf"] = [narrowed["anyOf"][i] for i in chosen]
         return True
     sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
-    current = any(_names(options[i], mentions.current) for i in sets)
+    current = any(_current(options[i], mentions, unknown) for i in sets)
     earlier = not current and any(_names(options[i], mentions.earlier) for i in sets)
     if "anyOf" in prop and sets and not earlier:
         kept = [i for i in range(len(options)) if (i in sets) == current]
         narrowed["anyOf"] = [narrowed["anyOf"][i] for i in kept or range(len(options))]
     return current
+
+
+def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a set takes in the current turn: the places the user names that the shop does not have,
+    when the user names none it has (then a failed call's list of the shop's places is no choice), else
+    the set's names the turn mentions."""
+    if unknown and shop_set.get(SHOP_SET) == PLACES_SET and not _names(shop_set, mentions.asked):
+        return unknown
+    return _names(shop_set, mentions.current)
 
 
 def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:

@@ -290,3 +290,44 @@ def test_a_day_count_takes_the_span_the_user_asks_for(tiny_runtime) -> None:
     head = '<tool_call>\n{"name": "forecast_demand", "arguments": {"place": "Bavaria", "horizon_days": '
     assert matcher.accept_string(head + "14}}\n</tool_call>")
     assert not xgr.GrammarMatcher(grammar).accept_string(head + "28}}\n</tool_call>")
+
+
+def test_a_place_the_shop_does_not_have_is_the_only_place_a_call_may_name() -> None:
+    """Left out, the call would answer for everywhere as if it were the place asked about; given, the tool
+    says the shop has no such place and names those it has."""
+    props, required = choices("What was our revenue in Tokyo last month?")
+    assert props["place"]["anyOf"] == [{**props["place"]["anyOf"][0], "enum": ["Tokyo"]}]
+    assert "place" in required
+    spanish, _ = choices("¿Cuántos pedidos tuvimos en Buenos Aires el mes pasado?")
+    assert spanish["place"]["anyOf"][0]["enum"] == ["Buenos Aires"]
+    for known in ("revenue in Bavaria last month", "orders in Camping Gear in January", "revenue in EUR",
+                  "Umsatz in Summe letzte Woche", "top products in Shoes"):
+        props, _ = choices(known)
+        assert all(o.get("enum") != ["Tokyo"] for o in props["place"]["anyOf"]), known
+    assert choices("revenue in Bavaria last month")[0]["place"]["anyOf"][0]["enum"] == ["Bavaria"]
+    assert choices("orders in January")[0]["place"]["anyOf"] == [{"type": "null"}]  # a month, no place
+
+
+def test_a_failed_call_listing_the_shops_places_does_not_turn_the_unknown_place_into_one_of_them() -> None:
+    question = "What was our revenue in Tokyo last month?"
+    error = ("Error executing tool 'top_items' with arguments {\"place\": \"Tokyo\"}: "
+             "Unknown region 'Tokyo'. Known regions: Bavaria, Tuscany, Greater London. "
+             "Please fix the arguments or use another tool.")
+    messages = [HumanMessage(question), AIMessage("", tool_calls=[{"name": "top_items", "id": "c1",
+                                                                   "args": {"place": "Tokyo"}}]),
+                ToolMessage(error, tool_call_id="c1")]
+    narrowed = narrowed_tools(operator_tools(), conversation_mentions(messages))
+    assert properties(narrowed, "top_items")["place"]["anyOf"][0]["enum"] == ["Tokyo"]
+
+
+def test_an_unfamiliar_place_is_one_the_second_shop_does_not_have_either() -> None:
+    from tools.events.profile import Place, ShopProfile
+
+    shop = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("region", "Oregon", "US", "America/Los_Angeles")))
+    tools = build_registry(None, profile=shop).schemas("operator")
+    for question, place in (("orders in Madrid this week", ["Madrid"]),
+                            ("orders in Oregon this week", ["Oregon"])):
+        narrowed = narrowed_tools(tools, Mentions(question, "", question, ""))
+        assert properties(narrowed, "top_items")["place"]["anyOf"][0]["enum"] == place
