@@ -104,3 +104,33 @@ def test_calendar_periods_rank_over_that_calendar_span(shop, period: str) -> Non
     assert got == pytest.approx(want)
     if period == "last_month" and want:
         assert want != pytest.approx(dict(zip(rolling["region"], rolling["revenue"], strict=True)))
+
+
+def _overall(summary: str) -> float:
+    """The number after "overall" in a summary ("...; overall 1,234.50." -> 1234.5)."""
+    return float(summary.rsplit("overall ", 1)[1].rstrip(".%").replace(",", ""))
+
+
+def test_a_ranking_of_a_ratio_or_a_cut_ranking_gives_the_whole_scopes_figure(shop) -> None:
+    """"What is the average order value in the UK?" ranks the UK's regions; the rows hold no figure for the
+    UK itself (a ratio does not add up), so the summary gives it: revenue over orders of the whole scope."""
+    store, registry, _ = shop
+    country = next(c.name for c in store.profile().at_level("country")
+                   if len([r for r in store.profile().at_level("region") if r.country == c.country]) > 1)
+    scope = {"place": country, "period": "last_90_days"}
+    aov = registry.call("top_items", {"metric": "average_order_value", "group_by": "region", **scope},
+                        OPERATOR)
+    revenue = registry.call("top_items", {"metric": "revenue", "group_by": "country", **scope}, OPERATOR)
+    orders = registry.call("top_items", {"metric": "orders", "group_by": "country", **scope}, OPERATOR)
+    whole = revenue.frame["revenue"].sum() / orders.frame["orders"].sum()
+    assert _overall(aov.summary) == pytest.approx(whole, abs=0.006)
+    assert _overall(aov.summary) != pytest.approx(aov.frame["average_order_value"].mean(), abs=0.006)
+    cut = registry.call("top_items", {"metric": "revenue", "group_by": "city", "period": "all_time",
+                                      "top_k": 2}, OPERATOR)
+    every = registry.call("top_items", {"metric": "revenue", "group_by": "country", "period": "all_time"},
+                          OPERATOR)
+    assert len(cut.frame) == 2
+    assert _overall(cut.summary) == pytest.approx(every.frame["revenue"].sum(), abs=0.01)
+    whole_list = registry.call("top_items", {"metric": "revenue", "group_by": "country", "period": "all_time",
+                                             "top_k": 50}, OPERATOR)
+    assert "overall" not in whole_list.summary and "total" in whole_list.summary  # its rows add up to it

@@ -127,8 +127,11 @@ class TopItemsArgs(ToolArgs):
     roles=OPERATOR,
 )
 def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> ToolOutput:
-    """A ranking or breakdown of one metric over a period, optionally in one place or category."""
+    """A ranking or breakdown of one metric over a period, optionally in one place or category; with the
+    whole scope's figure where the rows do not add up to it."""
     from tools.query import Filters, QuerySpec, run_query
+    from tools.query.metrics import RATIO_METRICS
+    from tools.query.result import format_value
 
     place = engines.resolve_place(args.place) if args.place else None
     filters = Filters(
@@ -143,7 +146,16 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
         group_by=[args.group_by],
         top_k=None if ordered else args.top_k,
     )
-    return ToolOutput.from_result("top_items", run_query(engines.store, spec))
+    result = run_query(engines.store, spec)
+    output = ToolOutput.from_result("top_items", result)
+    cut = result.truncated or (spec.top_k is not None and len(result.frame) >= spec.top_k)
+    if not result.frame.empty and (args.metric in RATIO_METRICS or cut):
+        # the groups' rows hold no figure for the whole scope: a ratio does not add up, cut rows are missing
+        overall = run_query(engines.store, QuerySpec(metric=args.metric, filters=filters))
+        if not overall.frame.empty:
+            value = format_value(args.metric, overall.frame.iloc[0][args.metric])
+            output.summary = f"{output.summary.removesuffix('.')}; overall {value}."
+    return output
 
 
 class ForecastDemandArgs(ToolArgs):
