@@ -51,6 +51,7 @@ GRAMMAR_ENUM = "x-grammar-enum"
 # set's name): a call decided after tool results narrows such a set to the names its turn mentions
 # (agent/llm/turn_values.py).
 SHOP_SET = "x-shop-set"
+PLACES_SET, CATEGORIES_SET = "places", "categories"  # the shop sets' names: its places, its categories
 # Beside SHOP_SET, the other names of the set's members that a user may write ({"Bayern": "Bavaria"}).
 SHOP_ALIASES = "x-shop-aliases"
 

@@ -43,9 +43,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
-from tools.agent_tools.fields import PLACES_SET
 from tools.language import TYPO_MIN_LETTERS, detect_language, one_edit
-from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 _WORD = re.compile(r"\w+")
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition

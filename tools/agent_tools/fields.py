@@ -13,10 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from tools.events.profile import ShopProfile
-from tools.registry import GRAMMAR_ENUM
-
-CATEGORIES_SET = "categories"
-PLACES_SET = "places"
+from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, PLACES_SET
 
 
 def _categories_schema(schema: dict[str, Any]) -> None:
