@@ -16,7 +16,6 @@ A small local model's drafts were nearly always replaced anyway, after seconds o
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,16 +31,17 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from agent.composition import compose_answer
+from agent.docs_query import DOCS_TOOL, docs_query
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
+from agent.llm.turn_values import most_named_tool
 from agent.llm.wire_format import strip_markup
-from agent.phrases import clean_reply, composed_reply, declines, phrase
+from agent.phrases import clean_reply, composed_reply, declines, phrase, reply_kind
 from agent.roles import system_prompt
 from tools.language import detect_language
-from tools.registry import ROLES, Citation, Session, ToolRegistry, ToolStep, run_step
+from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
 
-DOCS_TOOL = "search_docs"  # document search: gets the user's own words (see ShopAgent._docs_query)
 # How close (cosine, search_docs' `closest_similarity`) a passage must be to answer a question the model
 # said no to. Measured on the customer passages: 0.45 keeps 101 of the 113 shop questions of
 # bench/knowledge_eval.jsonl and none of bench/knowledge.py's 60 off-topic ones (highest 0.423).
@@ -139,9 +139,24 @@ class ShopAgent:
             reply = bound.invoke(prompt, config, controls=controls)
         else:
             reply = bound.invoke(prompt, config)
+            tool = self._no_to_figures(state, reply, session)
+            if tool:  # asked again (the same prompt), a call to that tool required
+                schemas = self.registry.schemas(session.role)
+                reply = self.chat_model.bind_tools(schemas, tool_choice=tool).invoke(prompt, config)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed
             reply = reply.model_copy(update={"content": ""})
         return {"messages": [reply], "rounds": state["rounds"] + 1}
+
+    def _no_to_figures(self, state: AgentState, reply: AIMessage, session: Session) -> str | None:
+        """The tool to call when the turn's first reply says "I don't know" (not: refuses), without a call,
+        to a question whose words name what one tool takes most ("Umsatz ... diese Woche": top_items)."""
+        question = str(state["messages"][state["turn_start"]].content)
+        draft, language = str(reply.content), detect_language(question)
+        if state["rounds"] or _calls(reply) or not declines(question, draft, language):
+            return None
+        if reply_kind(question, draft) != "dont_know":
+            return None
+        return most_named_tool(question, self.registry.schemas(session.role))
 
     def _after_model(self, state: AgentState) -> str:
         last = state["messages"][-1]
@@ -180,7 +195,7 @@ class ShopAgent:
         for call in last.tool_calls:
             args = call.get("args") or {}
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
-                args = {**args, "query": self._docs_query(question, str(args.get("query") or ""))}
+                args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""))}
             step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:
@@ -293,19 +308,6 @@ class ShopAgent:
             self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
         yield AgentEvent("answer", answer=answer)
 
-    def _docs_query(self, question: str, model_query: str) -> str:
-        """What document search is asked: the user's question, then the words of the model's query that the
-        user did not write (its English for a German question), within the tool's length limit.
-
-        The model's query alone was a shortened guess that missed passages the full question finds.
-        """
-        said = {word.lower() for word in re.findall(r"\w+", question)}
-        extra = [word for word in model_query.split() if word.strip(".,;:!?").lower() not in said]
-        query = " ".join([" ".join(question.split()), *extra])
-        tools = [t for role in ROLES for t in self.registry.for_role(role) if t.name == DOCS_TOOL]
-        limit = tools[0].args.model_json_schema()["properties"]["query"].get("maxLength") if tools else None
-        return query if limit is None or len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
-
     # ------------------------------------------------------------------ grounding
     def _retrieval_fallback(
         self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session
@@ -328,7 +330,7 @@ class ShopAgent:
             question, draft, detect_language(question))
         if not declined and not ungrounded_numbers(draft, [question]):
             return None  # an answer in words with no figures of its own (or small talk): nothing to check
-        step = run_step(self.registry, DOCS_TOOL, {"query": self._docs_query(question, "")}, session)
+        step = run_step(self.registry, DOCS_TOOL, {"query": docs_query(self.registry, question, "")}, session)
         closest = step.output.facts.get("closest_similarity", 0.0) if step.output is not None else 0.0
         if declined and closest < DECLINED_SIMILARITY:
             return None  # no passage close enough to overrule the model's "no"

@@ -258,6 +258,33 @@ def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool
     return bool(days)
 
 
+def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
+    """The one tool of `tools` with the most properties whose fixed choices `text` names outright
+    ("Wie hoch war der Umsatz in Hamburg diese Woche?": top_items takes both metric and period, the others
+    one at most); None when no tool's choices are named, or when several are named as often."""
+    strong, _ = _named_choices(text)
+    if not strong:
+        return None
+    counts: dict[str, int] = {}
+    for tool in tools:
+        properties = tool["function"]["parameters"].get("properties", {})
+        counts[tool["function"]["name"]] = sum(bool(strong & set(_choice_values(prop)))
+                                               for prop in properties.values())
+    best = max(counts.values(), default=0)
+    leaders = [name for name, count in counts.items() if count == best]
+    return leaders[0] if best and len(leaders) == 1 else None
+
+
+def _choice_values(node: Any) -> list[Any]:
+    """Every value of the fixed choices (enums that are no shop set) in `node`."""
+    if isinstance(node, list):
+        return [value for item in node for value in _choice_values(item)]
+    if not isinstance(node, dict):
+        return []
+    own = list(node["enum"]) if _is_choice(node) else []
+    return own + [value for child in node.values() for value in _choice_values(child)]
+
+
 def _is_choice(node: Any) -> bool:
     """A fixed list of choices (an enum that is not a shop set)."""
     return isinstance(node, dict) and isinstance(node.get("enum"), list) and SHOP_SET not in node

@@ -4,6 +4,7 @@ and a passage close enough answers it; a far one (or small talk) leaves the mode
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from langchain_core.messages import AIMessage
 
@@ -11,7 +12,7 @@ from agent.graph import DECLINED_SIMILARITY, ShopAgent
 from agent.phrases import phrase
 from tests.agent.scripted_model import ScriptedChatModel, call
 from tests.agent.test_graph import DocsArgs, OrdersArgs
-from tools.registry import Citation, Session, ShopTool, ToolOutput, ToolRegistry
+from tools.registry import Citation, Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
 
 SHIPPING = Citation("shipping-germany#costs", "Shipping to Germany", "data/shipping/germany.md",
                     "Standard delivery to Germany costs 4.90 EUR and takes 2-3 business days.")
@@ -73,3 +74,40 @@ def test_a_draft_that_says_no_to_what_a_tool_found_gives_way_to_the_tools_answer
     agent = agent_replying(call("my_orders"), AIMessage("I don't know where your order is."))
     answer = agent.ask("where is my order?", Session("customer", "U1"))
     assert answer.text.startswith("2 order(s): O0000001") and answer.composed
+
+
+class FiguresArgs(ToolArgs):
+    metric: Literal["orders", "revenue"] = "revenue"
+    period: Literal["this_week", "last_30_days"] = "last_30_days"
+
+
+def _figures(engines: object, args: FiguresArgs, session: Session) -> ToolOutput:
+    return ToolOutput("top_items", f"{args.metric.capitalize()} in Hamburg, {args.period}: 1,150.00 EUR.")
+
+
+def operator_agent(*replies: AIMessage) -> tuple[ShopAgent, ScriptedChatModel]:
+    registry = ToolRegistry([ShopTool("top_items", "Rank a metric.", FiguresArgs, frozenset({"operator"}),
+                                      _figures)], engines=object())
+    model = ScriptedChatModel(replies=list(replies), prompts=[], invocation_kwargs=[], bound_tools=[])
+    return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15)), model
+
+
+def test_i_dont_know_to_a_question_naming_what_the_tools_count_is_asked_again_with_a_call() -> None:
+    agent, model = operator_agent(AIMessage("Das weiß ich leider nicht."),
+                                  call("top_items", metric="revenue", period="this_week"),
+                                  AIMessage("Der Umsatz in Hamburg war diese Woche 1,150.00 EUR."))
+    answer = agent.ask("Wie hoch war der Umsatz in Hamburg diese Woche?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["top_items"] and "1,150.00 EUR" in answer.text
+    assert len(model.prompts) == 3 and model.prompts[0] == model.prompts[1]  # the same prompt, asked again
+
+
+def test_a_refusal_or_a_question_naming_nothing_the_tools_count_is_not_asked_again() -> None:
+    never = call("top_items")  # would be the second reply: never asked for
+    agent, model = operator_agent(AIMessage("Sorry, I can't delete orders."), never)
+    answer = agent.ask("Delete all orders from this week", Session("operator"))
+    assert answer.steps == [] and len(model.prompts) == 1 and "can't" in answer.text
+    agent, model = operator_agent(AIMessage("Non lo so."), never)
+    assert agent.ask("Che tempo farà domani a Napoli?", Session("operator")).steps == []
+    assert len(model.prompts) == 1
+    customer = agent_replying(AIMessage("I don't know."), call("my_orders"))  # customers have no metric
+    assert customer.ask("What was the shop's revenue this week?", Session("customer", "U1")).steps == []

@@ -331,3 +331,14 @@ def test_an_unfamiliar_place_is_one_the_second_shop_does_not_have_either() -> No
                             ("orders in Oregon this week", ["Oregon"])):
         narrowed = narrowed_tools(tools, Mentions(question, "", question, ""))
         assert properties(narrowed, "top_items")["place"]["anyOf"][0]["enum"] == place
+
+
+def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most() -> None:
+    from agent.llm.turn_values import most_named_tool
+
+    tools = operator_tools()
+    assert most_named_tool("Wie hoch war der Umsatz in Hamburg diese Woche?", tools) == "top_items"
+    assert most_named_tool("which cities spike on Friday night?", tools) == "find_spikes"
+    assert most_named_tool("Which region dropped most compared to last week?", tools) == "compare_periods"
+    assert most_named_tool("chiffre d'affaires à Bordeaux", tools) is None  # ranked or compared: a tie
+    assert most_named_tool("Che tempo farà domani a Napoli?", tools) is None  # names nothing they take
