@@ -48,8 +48,9 @@ from tools.registry import GRAMMAR_ENUM, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 _WORD = re.compile(r"\w+")
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
-_PLACE_AFTER = re.compile(r"\b(?:in|from|at|à|au|aux|en|a)\s+((?:[A-ZÀ-Ý][a-zà-ÿ'’-]+)"
-                          r"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?[A-ZÀ-Ý][a-zà-ÿ'’-]+){0,2})")
+_NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
+_PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
+                          rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 # Everyday words are closer to each other than names: "united" is one letter from French "unites" (units).
 CHOICE_TYPO_LETTERS = 7

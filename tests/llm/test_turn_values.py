@@ -342,3 +342,13 @@ def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most()
     assert most_named_tool("Which region dropped most compared to last week?", tools) == "compare_periods"
     assert most_named_tool("chiffre d'affaires à Bordeaux", tools) is None  # ranked or compared: a tie
     assert most_named_tool("Che tempo farà domani a Napoli?", tools) is None  # names nothing they take
+
+
+def test_an_unfamiliar_place_keeps_its_hyphens_and_a_code_is_no_place() -> None:
+    from agent.llm.turn_values import unfamiliar_places
+
+    known = ["Ile-de-France", "North Rhine-Westphalia", "Bavaria"]
+    assert unfamiliar_places("ventes à Aix-en-Provence", lambda: known) == ("Aix-en-Provence",)
+    assert unfamiliar_places("E per quanto riguarda in Ile-de-France?", lambda: known) == ()
+    assert unfamiliar_places("chiffre d'affaires en North Rhine-Westphalia", lambda: known) == ()
+    assert unfamiliar_places("revenue in EUR, in Q4", lambda: known) == ()
