@@ -42,6 +42,9 @@ UNITS: dict[str, int] = {
 NEXT = frozenset(("next", "coming", "nachste", "nachsten", "nachstes", "kommende", "kommenden", "prochain",
                   "prochaine", "prochains", "prochaines", "proximo", "proxima", "proximos", "proximas",
                   "siguiente", "siguientes", "prossimo", "prossima", "prossimi", "prossime"))
+# units in the singular: "Perfume 4 next week" is one week (a count before "next" needs a plural unit)
+SINGULAR = frozenset(("day", "tag", "jour", "dia", "giorno", "week", "woche", "semaine", "semana",
+                      "settimana", "fortnight", "month", "monat", "mes", "mese", "quarter", "quartal"))
 # a duration right after these looks back: a period, not a horizon
 PAST = frozenset(("last", "past", "previous", "letzte", "letzten", "vergangenen", "derniers", "dernieres",
                   "ultimos", "ultimas", "ultimi", "ultime", "scorsi", "scorse"))
@@ -62,7 +65,7 @@ def durations_in_days(text: str) -> tuple[int, ...]:
             continue  # "last 30 days", "les 7 derniers jours" (the unit after "derniers"), "letzten 7 Tage"
         if _count(one) is not None:  # "next 2 weeks", "nächsten 28 Tage", "dos semanas"
             days = _count(one) * unit
-        elif one in NEXT and _count(two) is not None:  # "deux prochaines semaines"
+        elif one in NEXT and _count(two) is not None and words[i] not in SINGULAR:  # "deux prochaines ..."
             days = _count(two) * unit
         elif one in NEXT or (after in NEXT and words[i] != "mes"):  # "next month", "le mois prochain"
             days = unit

@@ -19,6 +19,7 @@ from agent.llm.durations import durations_in_days
     ("Previsión para las próximas dos semanas", (14,)),
     ("previsione per il prossimo mese", (30,)),
     ("next week and the next 2 months", (7, 60)),
+    ("Forecast Zarora Perfume 4 next week", (7,)),
 ])
 def test_a_forward_span_is_read_in_days(text: str, days: tuple[int, ...]) -> None:
     assert durations_in_days(text) == days

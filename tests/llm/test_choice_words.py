@@ -1,0 +1,48 @@
+"""The choice words agree with how the synthetic training dialogues (written by finetune/synth over random
+shops, in five languages and many styles) fill the same choices: where the words name a value, it is the
+labelled one."""
+
+from __future__ import annotations
+
+import json
+
+from agent.llm.durations import durations_in_days
+from agent.llm.tool_schema import grammar_schema
+from agent.llm.turn_values import _chosen
+from finetune.synth.dialogues import synthesize_random_shops
+from tools.agent_tools import build_registry
+from tools.events.simulate.profile import demo_profile
+from tools.registry import SHOP_SET
+
+
+def _labelled_choices() -> list[tuple[str, str, object, dict]]:
+    """(question, property, labelled value, the property's enum node) of every operator call that follows a
+    user message in 400 synthetic dialogues."""
+    tools = build_registry(None, profile=demo_profile()).schemas("operator")
+    props = {t["function"]["name"]: grammar_schema(t["function"]["parameters"])["properties"] for t in tools}
+    found = []
+    for dialogue in synthesize_random_shops(400, seed=11):
+        for asked, reply in zip(dialogue.messages, dialogue.messages[1:]):
+            if asked["role"] != "user":
+                continue
+            for call in reply.get("tool_calls") or []:
+                function = call.get("function", call)
+                args = function["arguments"]
+                args = json.loads(args) if isinstance(args, str) else args
+                for name, value in args.items():
+                    prop = props.get(function["name"], {}).get(name, {})
+                    enums = [o for o in prop.get("anyOf", [prop]) if "enum" in o and SHOP_SET not in o]
+                    if enums or name.endswith("_days"):
+                        found.append((asked["content"], name, value, enums[0] if enums else {}))
+    return found
+
+
+def test_named_choices_and_spans_are_the_labelled_ones() -> None:
+    named = agree = 0
+    for question, name, value, enum in _labelled_choices():
+        values = durations_in_days(question) if name.endswith("_days") else _chosen(enum, question)
+        if values:
+            named += 1
+            agree += value in values
+    assert named >= 150  # the words name a good share of them
+    assert agree / named >= 0.97, (agree, named)
