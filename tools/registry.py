@@ -353,9 +353,8 @@ def run_step(registry: ToolRegistry, name: str, arguments: dict[str, Any], sessi
         return ToolStep(name, arguments, "done", time.perf_counter() - started, output=output)
     except ToolCallError as exc:
         return ToolStep(name, arguments, "error", time.perf_counter() - started, error=str(exc))
-    except EngineInputError as exc:  # the engine's message says what to change
-        return ToolStep(name, arguments, "error", time.perf_counter() - started,
-                        error=f"{name} failed: {exc}")
+    except EngineInputError as exc:  # the engine's message says what to change (the user reads it too)
+        return ToolStep(name, arguments, "error", time.perf_counter() - started, error=str(exc))
     except Exception:
         log.exception("tool %s crashed on arguments %s", name, json.dumps(arguments, default=str))
         return ToolStep(

@@ -163,7 +163,9 @@ def test_an_engine_input_error_goes_back_to_the_model_but_a_bug_is_logged_as_a_c
         ShopTool("buggy", "d", SlowArgs, frozenset({"operator"}), buggy),
     )
     refused = run_step(registry, "refuse", {}, Session("operator"))
-    assert refused.status == "error" and "Valid regions: Bavaria" in (refused.error or "")
+    # the engine's own sentence, which the user reads in the answer: no tool name or "failed" before it
+    assert refused.status == "error"
+    assert refused.error == "Unknown region 'Atlantis'. Valid regions: Bavaria, Lazio."
     with caplog.at_level("ERROR", logger="tools.registry"):
         crashed = run_step(registry, "buggy", {}, Session("operator"))
     assert crashed.status == "crashed" and "missing" not in (crashed.error or "")

@@ -37,10 +37,9 @@ def resolve_place(profile: ShopProfile, name: str) -> Place:
         if found:
             return profile.place(name, level)  # type: ignore[arg-type]  # ambiguous: says which ones
     countries = ", ".join(p.name for p in profile.at_level("country"))
-    try:
-        return profile.place(name, "region")
-    except UnknownPlace as exc:
-        raise UnknownPlace(f"{exc} Cities and countries ({countries}) work too.") from None
+    regions = ", ".join(p.name for p in profile.at_level("region"))
+    raise UnknownPlace(f"{name!r} is not one of this shop's places: its countries are {countries}; its "
+                       f"regions {regions}; and their cities.")
 
 
 @dataclass
