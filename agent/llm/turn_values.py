@@ -52,8 +52,6 @@ _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "To
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
-# Everyday words are closer to each other than names: "united" is one letter from French "unites" (units).
-CHOICE_TYPO_LETTERS = 7
 
 
 @dataclass(frozen=True)
@@ -86,15 +84,15 @@ def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
     return "\n".join(lines)
 
 
-def mentioned(names: Sequence[str], text: str, typo_letters: int = TYPO_MIN_LETTERS) -> list[str]:
+def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_MIN_LETTERS) -> list[str]:
     """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a word of
-    `typo_letters` or more), in the order of their first mention; a name met only inside a longer one that is
-    mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW", "OR") counts only in
-    capitals: "or" and "us" are words."""
+    `typo_letters` or more; None: no typos), in the order of their first mention; a name met only inside a
+    longer one that is mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW",
+    "OR") counts only in capitals: "or" and "us" are words."""
     words, capitals = _words(text), _words(text, fold_case=False)
     taken = [False] * len(words)
     first: dict[str, int] = {}
-    for typos in (False, True):
+    for typos in (False, True) if typo_letters is not None else (False,):
         for name in sorted(names, key=len, reverse=True):
             acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
             if acronym and typos:
@@ -103,7 +101,7 @@ def mentioned(names: Sequence[str], text: str, typo_letters: int = TYPO_MIN_LETT
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))
                 if wanted and not any(taken[i] for i in span) and all(
-                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters) if typos
+                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters or 0) if typos
                          else _same_word(w, among[i])) for w, i in zip(wanted, span)):
                     first.setdefault(name, start)
                     for i in span:
@@ -309,6 +307,7 @@ def _named_choices(text: str) -> tuple[frozenset[str], frozenset[str]]:
         for value, phrases in words.items():
             for phrase in phrases:
                 values.setdefault(phrase, {})[value] = strong
-    found = mentioned(list(values), text, typo_letters=CHOICE_TYPO_LETTERS)
+    # as written: everyday words are one letter from a name ("Western" Australia, German "gestern")
+    found = mentioned(list(values), text, typo_letters=None)
     named = [(value, strong) for phrase in found for value, strong in values[phrase].items()]
     return (frozenset(v for v, strong in named if strong), frozenset(v for v, strong in named if not strong))

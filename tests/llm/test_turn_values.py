@@ -352,3 +352,10 @@ def test_an_unfamiliar_place_keeps_its_hyphens_and_a_code_is_no_place() -> None:
     assert unfamiliar_places("E per quanto riguarda in Ile-de-France?", lambda: known) == ()
     assert unfamiliar_places("chiffre d'affaires en North Rhine-Westphalia", lambda: known) == ()
     assert unfamiliar_places("revenue in EUR, in Q4", lambda: known) == ()
+
+
+def test_a_choice_word_counts_as_written_a_place_one_letter_from_it_is_no_choice() -> None:
+    """"Western" is one letter from German "gestern" (yesterday): choice words take no typos."""
+    props, _ = choices("Which weekday brings the most orders in Western Australia?")
+    assert props["period"] == properties(operator_tools(), "top_items")["period"]
+    assert props["group_by"]["enum"] == ["day_of_week"]
