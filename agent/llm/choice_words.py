@@ -139,7 +139,7 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
            "esta semana", "semana pasada", "últimos 7 días", "questa settimana", "settimana scorsa",
            "ultimi 7 giorni"),
     "30d": ("this month", "last month", "last 30 days", "past 30 days", "past month", "diesen Monat",
-            "letzten Monat", "letzten 30 Tage", "letzten 30 Tagen", "ce mois", "mois dernier",
+            "letzten Monat", "letzten 30 Tage", "letzten 30 Tagen", "ce mois", "ce mois-ci", "mois dernier",
             "30 derniers jours", "este mes", "mes pasado", "últimos 30 días", "questo mese", "mese scorso",
             "ultimi 30 giorni"),
     "90d": ("last 90 days", "past 90 days", "last 3 months", "last three months", "this quarter",
