@@ -102,17 +102,23 @@ def test_the_prompt_never_shows_the_shop_set_mark(tiny_runtime) -> None:
     assert SHOP_SET not in prompt and "forecast_demand" in prompt
 
 
-def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -> None:
+def call_accepted(runtime, mentions: Mentions, tool: str):
+    """Whether the grammar of a forced call to `tool`, narrowed to `mentions`, takes these arguments."""
     import xgrammar as xgr
 
-    narrowed = narrowed_tools(operator_tools(), Mentions(RESULT))
-    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
+    narrowed = narrowed_tools(operator_tools(), mentions)
+    grammar = runtime.grammars.compile(narrowed, ToolChoice("forced", tool), per_turn=True)
 
     def accepts(arguments: str) -> bool:
-        call = '<tool_call>\n{"name": "forecast_demand", "arguments": ' + arguments + "}\n</tool_call>"
+        call = '<tool_call>\n{"name": "' + tool + '", "arguments": ' + arguments + "}\n</tool_call>"
         matcher = xgr.GrammarMatcher(grammar)
-        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+        return matcher.accept_string(call) and matcher.accept_token(runtime.stop_token_ids[0])
 
+    return accepts
+
+
+def test_a_narrowed_grammar_takes_a_found_place_and_nothing_else(tiny_runtime) -> None:
+    accepts = call_accepted(tiny_runtime, Mentions(RESULT), "forecast_demand")
     assert accepts('{"place": "Tuscany"}')
     assert accepts('{"category": null, "place": "Hamburg", "horizon_days": 7}')
     assert not accepts('{"place": "Bavaria"}') and not accepts('{"category": "Shoes", "place": "Tuscany"}')
@@ -258,17 +264,8 @@ def test_a_choice_named_only_in_a_tool_result_or_an_earlier_turn_is_not_required
 
 
 def test_a_grammar_of_named_choices_takes_them_and_nothing_else(tiny_runtime) -> None:
-    import xgrammar as xgr
-
     question = "Bestellungen in Bayern, letzte 7 Tage"
-    narrowed = narrowed_tools(operator_tools(), Mentions(question, "", question, ""))
-    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "top_items"), per_turn=True)
-
-    def accepts(arguments: str) -> bool:
-        call = '<tool_call>\n{"name": "top_items", "arguments": ' + arguments + "}\n</tool_call>"
-        matcher = xgr.GrammarMatcher(grammar)
-        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
-
+    accepts = call_accepted(tiny_runtime, Mentions(question, "", question, ""), "top_items")
     assert accepts('{"metric": "orders", "place": "Bavaria", "period": "last_7_days"}')
     assert not accepts('{"metric": "revenue", "place": "Bavaria", "period": "last_7_days"}')
     assert not accepts('{"metric": "orders", "place": "Bavaria", "period": "last_30_days"}')
@@ -276,7 +273,6 @@ def test_a_grammar_of_named_choices_takes_them_and_nothing_else(tiny_runtime) ->
 
 
 def test_a_day_count_takes_the_span_the_user_asks_for(tiny_runtime) -> None:
-    import xgrammar as xgr
 
     props, required = choices("Previsión de Cycling en Andalusia para las próximas dos semanas",
                               "forecast_demand")
@@ -284,12 +280,9 @@ def test_a_day_count_takes_the_span_the_user_asks_for(tiny_runtime) -> None:
     props, required = choices("Forecast Cycling in Andalusia", "forecast_demand")
     assert "enum" not in props["horizon_days"] and "horizon_days" not in required  # none said: any
     question = "forecast tents in Bavaria for the next 2 weeks"
-    narrowed = narrowed_tools(operator_tools(), Mentions(question, "", question, ""))
-    grammar = tiny_runtime.grammars.compile(narrowed, ToolChoice("forced", "forecast_demand"), per_turn=True)
-    matcher = xgr.GrammarMatcher(grammar)
-    head = '<tool_call>\n{"name": "forecast_demand", "arguments": {"place": "Bavaria", "horizon_days": '
-    assert matcher.accept_string(head + "14}}\n</tool_call>")
-    assert not xgr.GrammarMatcher(grammar).accept_string(head + "28}}\n</tool_call>")
+    accepts = call_accepted(tiny_runtime, Mentions(question, "", question, ""), "forecast_demand")
+    assert accepts('{"place": "Bavaria", "horizon_days": 14}')
+    assert not accepts('{"place": "Bavaria", "horizon_days": 28}')
 
 
 def test_a_place_the_shop_does_not_have_is_the_only_place_a_call_may_name() -> None:
