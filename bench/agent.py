@@ -19,7 +19,9 @@ ratio.
 `--set independent` runs the independent set instead (bench/independent: questions written from the tool
 list and the shop's profile only, in five languages and many styles, never trained on), scoring answers
 against the shop's data, and prints it per role, language and style. `--shop northwind` needs a data dir
-whose store holds a Northwind shop (`--data-dir`).
+whose store holds a Northwind shop (`--data-dir`). A conversation's first tool and slots are those of the
+reply to its last turn; `--mode first` and `--mode decision` ask one reply, so they judge the single-turn
+cases only.
 """
 
 from __future__ import annotations
