@@ -36,7 +36,7 @@ from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.turn_values import most_named_tool
 from agent.llm.wire_format import strip_markup
-from agent.phrases import clean_reply, composed_reply, declines, phrase, reply_kind
+from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase, reply_kind
 from agent.roles import system_prompt
 from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
@@ -323,8 +323,8 @@ class ShopAgent:
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)}:
-            return None
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or gives_orders(question):
+            return None  # no documents, or a message that gives orders: the model's "no" stands
         draft = str(last.content)
         declined = bool(last.response_metadata.get("wanted_call")) or declines(
             question, draft, detect_language(question))
@@ -363,7 +363,8 @@ class ShopAgent:
             answer.grounded = not draft
             return answer
         wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
-        if not trace and draft and (wanted_call or not clean_reply(draft, question, language)):
+        if not trace and draft and (wanted_call or gives_orders(question)
+                                    or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
             answer.text = composed_reply(question, "" if wanted_call else draft)
             answer.grounded = False

@@ -84,6 +84,21 @@ _REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (
                       r"ne peux pas|no puedo|non posso)\b", re.IGNORECASE)
 _DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|"
                         r"no lo sé|no sé|non lo so)\b", re.IGNORECASE)
+# A message that orders the agent about instead of asking: to drop its rules or role, or to wipe the shop's
+# data wholesale, in the shop's five languages. Asking how to delete one's own account is a question.
+_ORDERS = re.compile(
+    r"\b(ignore (?:all |any |your |the )*(?:previous |prior |above |earlier )?(?:instructions|rules)|"
+    r"you are now|(?:operator|admin|developer|debug) mode|system prompt|developer instructions?|"
+    r"(?:delete|drop|wipe|erase|truncate) (?:all|every|the (?:whole|entire)|tables?|database)|"
+    r"ignorier\w* (?:alle |deine |die )*(?:vorherigen |bisherigen )?(?:anweisungen|regeln)|"
+    r"du bist (?:jetzt|nun)|anweisung des entwicklers|lösch\w* (?:alle|sämtliche)|"
+    r"ignore[rz]? (?:toutes |tous )?(?:les |tes |vos )?(?:instructions|consignes|règles)|"
+    r"(?:tu es|vous êtes) (?:maintenant|désormais)|consigne du développeur|mode (?:opérateur|administrateur)|"
+    r"supprime[rz]? (?:toutes|tous)|"
+    r"ignora (?:todas |tutte )?(?:las |le )?(?:instrucciones|reglas|istruzioni|regole)|ahora eres|ora sei|"
+    r"instrucci[oó]n del desarrollador|istruzion[ei] dello sviluppatore|modo (?:operador|administrador)|"
+    r"modalità (?:operatore|amministratore)|borra(?:r)? (?:todos|todas)|cancella(?:re)? tutt[ie])\b",
+    re.IGNORECASE)
 
 def phrase(kind: Kind, language: str, **fields: str) -> str:
     """The sentence `kind` in `language` (a code of tools.language.LANGUAGES), with `fields` filled in."""
@@ -103,13 +118,20 @@ def small_talk(question: str) -> Kind | None:
     return None
 
 
+def gives_orders(question: str) -> bool:
+    """Whether a message orders the agent about (drop its rules, take another role, wipe the shop's data)
+    rather than asks: such a message is refused, never answered from a document."""
+    return bool(_ORDERS.search(question))
+
+
 def reply_kind(question: str, draft: str) -> Kind:
     """Which composed sentence replaces a reply without tool results: small talk is answered in kind, a draft
-    that refuses becomes a refusal, and anything else "I don't know"."""
+    that refuses (or any reply to a message that gives orders) becomes a refusal, and anything else "I don't
+    know"."""
     talk = small_talk(question)
     if talk is not None:
         return talk
-    return "refusal" if _REFUSAL.search(draft) else "dont_know"
+    return "refusal" if _REFUSAL.search(draft) or gives_orders(question) else "dont_know"
 
 
 def clean_reply(draft: str, question: str, language: str) -> bool:
