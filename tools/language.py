@@ -103,6 +103,16 @@ def foreign_letters(text: str) -> bool:
     return any(char.isalpha() and not unicodedata.name(char, "").startswith(scripts) for char in text)
 
 
+_PLAIN_WORD = re.compile(r"\w+")
+
+
+def plain_words(text: str, fold_case: bool = True) -> list[str]:
+    """The words of `text` without accents ("Württemberg" -> "wurttemberg"), in lower case unless told not
+    to (the same words either way: a case fold never splits one)."""
+    plain = unicodedata.normalize("NFKD", text.casefold() if fold_case else text)
+    return _PLAIN_WORD.findall("".join(ch for ch in plain if not unicodedata.combining(ch)))
+
+
 TYPO_MIN_LETTERS = 6  # words this long may differ by one edit and still mean the same ("delivry", "Bavria")
 
 

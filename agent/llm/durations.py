@@ -8,8 +8,7 @@ that look back ("last 30 days", "ultimi 7 giorni") are periods, not horizons, an
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from tools.language import plain_words
 
 NUMBERS: dict[str, int] = {
     # en ("a day" is a rate more often than a span: "a" and "an" are no number here)
@@ -48,13 +47,12 @@ SINGULAR = frozenset(("day", "tag", "jour", "dia", "giorno", "week", "woche", "s
 # a duration right after these looks back: a period, not a horizon
 PAST = frozenset(("last", "past", "previous", "letzte", "letzten", "vergangenen", "derniers", "dernieres",
                   "ultimos", "ultimas", "ultimi", "ultime", "scorsi", "scorse"))
-_WORD = re.compile(r"\w+")
 
 
 def durations_in_days(text: str) -> tuple[int, ...]:
     """The forward-looking durations `text` names, in days, in the order named ("next 2 weeks" -> 14,
     "nächsten Monat" -> 30; "last 30 days" -> nothing)."""
-    words = ["", "", *_words(text), ""]  # padded: every unit has two words before it and one after
+    words = ["", "", *plain_words(text), ""]  # padded: every unit has two words before it and one after
     found: list[int] = []
     for i in range(2, len(words) - 1):
         unit = UNITS.get(words[i])
@@ -79,9 +77,3 @@ def durations_in_days(text: str) -> tuple[int, ...]:
 def _count(word: str) -> int | None:
     """A number written in digits or as a word of NUMBERS; None for any other word."""
     return int(word) if word.isdigit() else NUMBERS.get(word)
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words without accents ("nächsten" -> "nachsten")."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    return _WORD.findall("".join(ch for ch in plain if not unicodedata.combining(ch)))

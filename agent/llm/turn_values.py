@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,10 +42,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
-from tools.language import TYPO_MIN_LETTERS, detect_language, one_edit
+from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
 from tools.registry import GRAMMAR_ENUM, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
-_WORD = re.compile(r"\w+")
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
@@ -90,7 +88,7 @@ def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_M
     `typo_letters` or more; None: no typos), in the order of their first mention; a name met only inside a
     longer one that is mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW",
     "OR") counts only in capitals: "or" and "us" are words."""
-    words, capitals = _words(text), _words(text, fold_case=False)
+    words, capitals = plain_words(text), plain_words(text, fold_case=False)
     taken = [False] * len(words)
     first: dict[str, int] = {}
     for typos in (False, True) if typo_letters is not None else (False,):
@@ -98,7 +96,8 @@ def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_M
             acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
             if acronym and typos:
                 continue  # matched as written in the first pass: no typo makes an acronym
-            wanted, among = (_words(name, fold_case=False), capitals) if acronym else (_words(name), words)
+            wanted, among = ((plain_words(name, fold_case=False), capitals) if acronym
+                             else (plain_words(name), words))
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))
                 if wanted and not any(taken[i] for i in span) and all(
@@ -108,13 +107,6 @@ def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_M
                     for i in span:
                         taken[i] = True  # blanked: shorter names inside it do not count
     return sorted(first, key=first.__getitem__)
-
-
-def _words(text: str, fold_case: bool = True) -> list[str]:
-    """The words without accents ("Württemberg" -> "wurttemberg"), in lower case unless told not to (the
-    same words either way: a case fold never splits one)."""
-    plain = unicodedata.normalize("NFKD", text.casefold() if fold_case else text)
-    return _WORD.findall("".join(ch for ch in plain if not unicodedata.combining(ch)))
 
 
 def _same_word(name_word: str, word: str) -> bool:
@@ -145,8 +137,8 @@ def unfamiliar_places(text: str, shop_names: Callable[[], Sequence[str]]) -> tup
     if not text or detect_language(text) == "de":
         return ()
     found = [m.group(1) for m in _PLACE_AFTER.finditer(text)]
-    found = [name for name in found if not set(_words(name)) & NOT_PLACES and " ".join(_words(name)) not in
-             _choice_phrases()]
+    found = [name for name in found if not set(plain_words(name)) & NOT_PLACES
+             and " ".join(plain_words(name)) not in _choice_phrases()]
     if not found:
         return ()
     known = shop_names()
@@ -156,18 +148,22 @@ def unfamiliar_places(text: str, shop_names: Callable[[], Sequence[str]]) -> tup
 @lru_cache(maxsize=1)
 def _choice_phrases() -> frozenset[str]:
     """Every choice word and phrase, as lower-case words without accents ("this week", "umsatz")."""
-    return frozenset(" ".join(_words(phrase)) for words in (CHOICE_WORDS, WEAK_CHOICE_WORDS)
+    return frozenset(" ".join(plain_words(phrase)) for words in (CHOICE_WORDS, WEAK_CHOICE_WORDS)
                      for phrases in words.values() for phrase in phrases)
 
 
 def _shop_names(node: Any) -> list[str]:
     """Every name and alias of the shop sets in `node` (tool schemas)."""
+    return _gathered(node, lambda n: [*n[_set_key(n)], *n.get(SHOP_ALIASES, {})] if SHOP_SET in n else [])
+
+
+def _gathered(node: Any, take: Callable[[dict[str, Any]], list[Any]]) -> list[Any]:
+    """What `take` finds in every object of a JSON schema `node` and the objects inside it, in order."""
     if isinstance(node, list):
-        return [name for item in node for name in _shop_names(item)]
+        return [found for item in node for found in _gathered(item, take)]
     if not isinstance(node, dict):
         return []
-    own = [*node[_set_key(node)], *node.get(SHOP_ALIASES, {})] if SHOP_SET in node else []
-    return own + [name for value in node.values() for name in _shop_names(value)]
+    return take(node) + [found for value in node.values() for found in _gathered(value, take)]
 
 
 def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> Any:
@@ -279,12 +275,7 @@ def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
 
 def _choice_values(node: Any) -> list[Any]:
     """Every value of the fixed choices (enums that are no shop set) in `node`."""
-    if isinstance(node, list):
-        return [value for item in node for value in _choice_values(item)]
-    if not isinstance(node, dict):
-        return []
-    own = list(node["enum"]) if _is_choice(node) else []
-    return own + [value for child in node.values() for value in _choice_values(child)]
+    return _gathered(node, lambda n: list(n["enum"]) if _is_choice(n) else [])
 
 
 def _is_choice(node: Any) -> bool:
@@ -304,13 +295,21 @@ def _named_choices(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The choice values `text` names by CHOICE_WORDS and by WEAK_CHOICE_WORDS (a longer phrase first)."""
     if not text:
         return frozenset(), frozenset()
-    own = OWN_LANGUAGE_WORDS.get(detect_language(text), {})
-    values: dict[str, dict[str, bool]] = {}  # phrase -> value -> strong
-    for words, strong in ((CHOICE_WORDS, True), (own, True), (WEAK_CHOICE_WORDS, False)):
-        for value, phrases in words.items():
-            for phrase in phrases:
-                values.setdefault(phrase, {})[value] = strong
+    values = _choice_table(detect_language(text))
     # as written: everyday words are one letter from a name ("Western" Australia, German "gestern")
     found = mentioned(list(values), text, typo_letters=None)
     named = [(value, strong) for phrase in found for value, strong in values[phrase].items()]
     return (frozenset(v for v, strong in named if strong), frozenset(v for v, strong in named if not strong))
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _choice_table(language: str) -> dict[str, dict[str, bool]]:
+    """Phrase -> the choice values it names -> whether outright (CHOICE_WORDS, and the words of `language`
+    that count only in it) or weakly (WEAK_CHOICE_WORDS); built once per language."""
+    own = OWN_LANGUAGE_WORDS.get(language, {})
+    table: dict[str, dict[str, bool]] = {}
+    for words, strong in ((CHOICE_WORDS, True), (own, True), (WEAK_CHOICE_WORDS, False)):
+        for value, phrases in words.items():
+            for phrase in phrases:
+                table.setdefault(phrase, {})[value] = strong
+    return table

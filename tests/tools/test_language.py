@@ -67,3 +67,11 @@ def test_letters_of_scripts_no_supported_language_uses_are_foreign() -> None:
 ])
 def test_greetings_words_of_time_and_spanish_de_tell_the_language(greeting: str, language: str) -> None:
     assert detect_language(greeting) == language
+
+
+def test_plain_words_drop_accents_and_case_unless_asked_to_keep_case() -> None:
+    from tools.language import plain_words
+
+    words = ["baden", "wurttemberg", "nachsten", "28", "tage"]
+    assert plain_words("Baden-Württemberg, nächsten 28 Tage") == words
+    assert plain_words("Île-de-France UK", fold_case=False) == ["Ile", "de", "France", "UK"]
