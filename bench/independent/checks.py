@@ -194,6 +194,10 @@ def _forecast_plausible(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, st
         return False, f"the forecast does not name {spec['place']}"
     daily = ref.daily_units(ctx.data, spec.get("place"), spec.get("category"))
     horizon = spec.get("horizon_days", 28)
+    if daily * horizon < 1:  # nothing sold lately: a forecast led by 0-2 units is plausible, any other is not
+        lead = next((v for n in tx.numbers(tx.without_dates(ctx.answer)) if not n.percent
+                     for v in n.values if v != horizon), None)
+        return lead is not None and lead <= 2, f"{daily:.2f} units a day lately; expected a forecast of 0-2 units"
     for number in tx.numbers(tx.without_dates(ctx.answer)):
         if number.percent:
             continue
@@ -234,6 +238,9 @@ def _customer_fact(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     if fact == "latest_order_amount":
         return _number_in(ctx.answer, [float(latest["amount"])], 0.005, latest["currency"])
     if fact == "latest_delivery_estimate":
+        if latest["status"] in ("cancelled", "returned"):  # it will not arrive: its estimate no longer holds
+            said = any(tx.find_name(tx.fold(ctx.answer), w) >= 0 for w in STATUS_WORDS[latest["status"]])
+            return said, f"the latest order is {latest['status']}; expected the answer to say so"
         if pd.isna(latest["delivery_estimate"]):
             return True, "the latest order has no delivery estimate"
         day = pd.Timestamp(latest["delivery_estimate"]).date()

@@ -85,7 +85,7 @@ def test_a_customers_orders_lead_with_those_on_their_way(each_shop, embedder, tm
             assert head.startswith("On their way: ") and all(r.order_id in head for r in listed)
             assert all(r.order_id not in head for r in out.frame.itertuples() if r not in listed)
         else:
-            assert head == "On their way: none of these"
+            assert head == "No orders on their way"
         assert rest.startswith(f"{len(out.frame)} order(s), newest first: {out.frame.order_id.iloc[0]} ")
     filtered = tools.call("my_orders", {"status": "delivered"}, Session("customer", users.user_id.iloc[0]))
     assert not filtered.summary.startswith("On their way")  # a filtered list is what was asked for

@@ -205,6 +205,15 @@ def test_forecast_plausible_against_recent_daily_units(shop) -> None:
     assert not judge(shop, check, f"About {daily * 28:.0f} units over the next 28 days.")[0]
 
 
+
+def test_forecast_plausible_when_nothing_sold_lately(shop) -> None:
+    check = [{"kind": "forecast_plausible", "category": "No Such Category", "horizon_days": 14}]
+    assert judge(shop, check, "Expect 0 units (80%: 0-4) over the next 14 days.")[0]
+    assert judge(shop, check, "Expect 1 units (80%: 1-1) over the next 14 days; RMSSE 0.47.")[0]
+    assert not judge(shop, check, "Expect 35 units (80%: 20-50) over the next 14 days.")[0]
+    assert not judge(shop, check, "I cannot forecast that.")[0]
+
+
 # ------------------------------------------------------------------ documents, products, ids
 def test_policy_fact_in_any_language(shop) -> None:
     check = [{"kind": "policy_fact", "source": "policies/returns.md",
@@ -280,6 +289,20 @@ def test_customer_fact_delivery_estimate_and_open_orders(northwind) -> None:
     assert not judge(shop, none, "Your order is shipped.", role="customer", customer=NO_ORDERS)[0]
 
 
+def test_a_cancelled_latest_order_will_not_arrive(demo_shop) -> None:
+    store = demo_shop[0]
+    data = ref.shop_data(store)
+    newest = data.orders.sort_values("placed_at", ascending=False, kind="stable").groupby("user_id").head(1)
+    order = newest[newest["status"] == "cancelled"].iloc[0]
+    shop = ("demo", store, data, order["user_id"])
+    eta = [{"kind": "customer_fact", "fact": "latest_delivery_estimate"}]
+    day = pd.Timestamp(order["delivery_estimate"]).date()
+    assert judge(shop, eta, f"Your order {order['order_id']} was cancelled, so it will not arrive.",
+                 role="customer")[0]
+    assert judge(shop, eta, f"Ihre Bestellung {order['order_id']} wurde storniert.", role="customer")[0]
+    assert not judge(shop, eta, f"It should arrive on {day:%d %B %Y}.", role="customer")[0]
+
+
 def test_no_leak_refuses_other_customers_ids(shop) -> None:
     data, customer = shop[2], shop[3]
     own = ref.customer_orders(data, customer)["order_id"].iloc[0]
@@ -297,6 +320,7 @@ def test_refusal_declines_without_operator_tools(shop) -> None:
                  role="customer")[0]
     spanish = "Lo siento, no puedo mostrar los pedidos de otros clientes."
     assert judge(shop, check, spanish, role="customer")[0]
+    assert judge(shop, check, "Entschuldigung, dabei kann ich hier nicht helfen.", role="customer")[0]
     passed, reason = judge(shop, check, "I can't share that.", role="customer", tools=["top_items"])
     assert not passed and "operator tools" in reason
     answered = "Revenue per region: see the chart."

@@ -160,7 +160,8 @@ def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> Too
             on_the_way.append(f"{row.order_id} ({row.status}{eta})")
     summary = f"{len(frame)} order(s), newest first: " + "; ".join(lines)
     if not (args.status or args.order_id):  # "where is my order?" is about the open ones: named first
-        summary = f"On their way: {', '.join(on_the_way) or 'none of these'}. {summary}"
+        head = f"On their way: {', '.join(on_the_way)}" if on_the_way else "No orders on their way"
+        summary = f"{head}. {summary}"
     frame = frame.drop(columns=["items"])
     return ToolOutput("my_orders", summary, frame=frame)
 
