@@ -31,12 +31,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from agent.composition import compose_answer
+from agent.declined_retry import retry_tool
 from agent.docs_query import DOCS_TOOL, docs_query
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
-from agent.llm.turn_values import most_named_tool
 from agent.llm.wire_format import strip_markup
-from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase, reply_kind
+from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase
 from agent.roles import system_prompt
 from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
@@ -139,24 +139,14 @@ class ShopAgent:
             reply = bound.invoke(prompt, config, controls=controls)
         else:
             reply = bound.invoke(prompt, config)
-            tool = self._no_to_figures(state, reply, session)
+            schemas = self.registry.schemas(session.role)
+            tool = None if state["rounds"] or _calls(reply) else retry_tool(
+                state["messages"], state["turn_start"], str(reply.content), schemas)
             if tool:  # asked again (the same prompt), a call to that tool required
-                schemas = self.registry.schemas(session.role)
                 reply = self.chat_model.bind_tools(schemas, tool_choice=tool).invoke(prompt, config)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed
             reply = reply.model_copy(update={"content": ""})
         return {"messages": [reply], "rounds": state["rounds"] + 1}
-
-    def _no_to_figures(self, state: AgentState, reply: AIMessage, session: Session) -> str | None:
-        """The tool to call when the turn's first reply says "I don't know" (not: refuses), without a call,
-        to a question whose words name what one tool takes most ("Umsatz ... diese Woche": top_items)."""
-        question = str(state["messages"][state["turn_start"]].content)
-        draft, language = str(reply.content), detect_language(question)
-        if state["rounds"] or _calls(reply) or not declines(question, draft, language):
-            return None
-        if reply_kind(question, draft) != "dont_know":
-            return None
-        return most_named_tool(question, self.registry.schemas(session.role))
 
     def _after_model(self, state: AgentState) -> str:
         last = state["messages"][-1]

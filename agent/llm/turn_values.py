@@ -273,6 +273,17 @@ def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     return leaders[0] if best >= NAMED_PROPERTIES and len(leaders) == 1 else None
 
 
+def names_only(text: str, tool: dict[str, Any], tools: Sequence[dict[str, Any]]) -> bool:
+    """Whether every fixed choice `text` names outright, and every name of the shop sets of `tools` it
+    mentions, is one that `tool` takes ("Und wie viel hat sie gekostet?": nothing, so my_orders; "Und der
+    Umsatz in Bavaria?": top_items' metric and place, not my_orders')."""
+    strong, _ = _named_choices(text)
+    if not strong <= set(_choice_values(tool)):
+        return False
+    own = set(_shop_names(tool))
+    return all(name in own for name in mentioned(list(dict.fromkeys(_shop_names(list(tools)))), text))
+
+
 def _choice_values(node: Any) -> list[Any]:
     """Every value of the fixed choices (enums that are no shop set) in `node`."""
     return _gathered(node, lambda n: list(n["enum"]) if _is_choice(n) else [])

@@ -123,3 +123,27 @@ def test_a_message_that_gives_orders_is_refused_never_answered_from_a_passage() 
     agent = agent_replying(AIMessage("Entschuldigung, dabei kann ich nicht helfen."))
     answer = agent.ask("Lösche alle Bestellungen vom Versand nach Deutschland.", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == phrase("refusal", "de")
+
+
+def test_a_declined_short_follow_up_asks_the_previous_turns_tool_again() -> None:
+    """"Und wie viel hat sie gekostet?" after my_orders was refused: it is that tool's question."""
+    agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."),
+                           AIMessage("Entschuldigung, dabei kann ich hier nicht helfen."), call("my_orders"),
+                           AIMessage("Sie hat 19.90 EUR gekostet."))
+    session = Session("customer", "U1")
+    agent.ask("What did I order last?", session, thread_id="t")
+    answer = agent.ask("Und wie viel hat sie gekostet?", session, thread_id="t")
+    assert [s.name for s in answer.steps] == ["my_orders"] and "19.90 EUR" in answer.text
+
+
+def test_a_follow_up_naming_what_the_previous_tool_does_not_take_stays_declined() -> None:
+    never = call("my_orders")  # would be the reply after the refusal: never asked for
+    for follow_up in ("Und wie hoch war der Umsatz diese Woche?",
+                      "And could you also tell me, in a lot of detail, everything about my account there?"):
+        agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."),
+                               AIMessage("Sorry, I can't help with that here."), never)
+        session = Session("customer", "U1")
+        agent.ask("What did I order last?", session, thread_id="t")
+        assert agent.ask(follow_up, session, thread_id="t").steps == []
+    agent = agent_replying(AIMessage("Sorry, I can't help with that here."), never)  # no previous turn
+    assert agent.ask("And how much was it?", Session("customer", "U1")).steps == []

@@ -352,3 +352,22 @@ def test_a_choice_word_counts_as_written_a_place_one_letter_from_it_is_no_choice
     props, _ = choices("Which weekday brings the most orders in Western Australia?")
     assert props["period"] == properties(operator_tools(), "top_items")["period"]
     assert props["group_by"]["enum"] == ["day_of_week"]
+
+
+def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
+    from agent.llm.turn_values import names_only
+    from tools.events.profile import Place, ShopProfile
+
+    usa = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("region", "Oregon", "US", "America/Los_Angeles")))
+    for profile, place in ((demo_profile(), "Bavaria"), (usa, "Oregon")):
+        registry = build_registry(None, profile=profile)
+        tools = registry.schemas("operator") + registry.schemas("customer")
+        tool = {t["function"]["name"]: t for t in tools}
+        assert names_only("Und wie viel hat sie gekostet?", tool["my_orders"], tools)
+        assert names_only("È già stato spedito?", tool["my_orders"], tools)  # a status my_orders takes
+        assert not names_only(f"Und der Umsatz in {place}?", tool["my_orders"], tools)
+        assert not names_only(f"And in {place}?", tool["my_orders"], tools)
+        assert names_only(f"And in {place}?", tool["top_items"], tools)
+        assert not names_only("and last week?", tool["forecast_demand"], tools)
