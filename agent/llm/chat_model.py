@@ -18,7 +18,9 @@
 - Tokens stream as `AIMessageChunk`s; text that may be the start of a tool call is held back until the
   reply ends, so the streamed text is exactly the `content` of a non-streamed call.
 - A call's place and category (the shop's closed sets) are held to the names the conversation mentions,
-  the current turn's first: never one nobody said (agent/llm/turn_values.py).
+  the current turn's first: never one nobody said (agent/llm/turn_values.py). A question whose words name
+  one tool's task and no other's ("sus orders?", "Prognose ...") is answered with a call to that tool
+  (agent/llm/tool_words.py), whatever the heads would pick.
 - Decoding is greedy (deterministic) and reuses the KV cache of the prompt prefix shared with earlier calls.
 
 A call whose JSON cannot be read ends up in `AIMessage.invalid_tool_calls`; its `args` is the raw text the
@@ -50,7 +52,7 @@ from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
-from agent.llm.turn_values import conversation_mentions, narrowed_tools
+from agent.llm.turn_values import conversation_mentions, named_tool, narrowed_tools
 from agent.llm.unseen_tools import UnseenToolsFallback, unseen_tools_fallback
 from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
 
@@ -141,6 +143,9 @@ class LocalChatModel(BaseChatModel):
         last = messages[-1] if messages else None
         point = (QUESTION if isinstance(last, HumanMessage)
                  else RESULT if isinstance(last, ToolMessage) and calls_only else None)
+        if point == QUESTION and choice.mode == "auto":  # the user's words name one tool's task: that call
+            told = named_tool(str(last.content), tools)
+            choice = ToolChoice("forced", told) if told else choice
         head = runtime.decision_head(names, point) if point else None
         grammar = None
         if self.constrained and tools:

@@ -145,6 +145,20 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "90d": ("last 90 days", "past 90 days", "last 3 months", "last three months", "this quarter",
             "letzten 90 Tage", "letzten drei Monate", "90 derniers jours", "trois derniers mois",
             "últimos 90 días", "últimos tres meses", "ultimi 90 giorni", "ultimi tre mesi"),
+    # ---- what an anomaly check looks at (kind)
+    "complaints": (
+        "complaint", "complaints", "complaint wave", "bad reviews", "negative reviews", "unhappy customers",
+        "Beschwerde", "Beschwerden", "Reklamation", "Reklamationen", "schlechte Bewertungen",
+        "negative Bewertungen", "unzufriedene Kunden", "plainte", "plaintes", "réclamation", "réclamations",
+        "avis négatifs", "mauvais avis", "clients mécontents", "queja", "quejas", "reclamación",
+        "reclamaciones", "reseñas negativas", "malas reseñas", "clientes descontentos", "reclami",
+        "lamentela", "lamentele", "recensioni negative", "clienti scontenti",
+    ),
+    "volume": (
+        "outage", "outages", "traffic", "surge", "surges", "unusual volume", "Ausfall", "Ausfälle", "Störung",
+        "Besucherzahlen", "panne", "pannes", "trafic", "caída del servicio", "tráfico", "guasto", "guasti",
+        "disservizio", "traffico",
+    ),
     # ---- which periods a change compares (comparison)
     "week_over_week": ("week over week", "week-over-week", "vs last week", "compared to last week",
                        "than last week", "Vorwoche", "zur Vorwoche", "semaine précédente",

@@ -42,6 +42,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
+from agent.llm.tool_words import TOOL_WORDS
 from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
 from tools.registry import GRAMMAR_ENUM, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
@@ -282,6 +283,26 @@ def names_only(text: str, tool: dict[str, Any], tools: Sequence[dict[str, Any]])
         return False
     own = set(_shop_names(tool))
     return all(name in own for name in mentioned(list(dict.fromkeys(_shop_names(list(tools)))), text))
+
+
+def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
+    """The one tool of `tools` whose task `text` names in its own words (tool_words: "sus orders": fraud),
+    when the words name no other tool's task; None otherwise. A tool that takes no fixed choices (a
+    forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem größten
+    Rückgang" names a grouping and a direction, a ranking's, to run first."""
+    table = _tool_table()
+    named = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)}
+    bound = {tool["function"]["name"]: tool for tool in tools}
+    if len(named) != 1 or not named <= set(bound):
+        return None
+    tool = named.pop()
+    return tool if _choice_values(bound[tool]) or not _named_choices(text)[0] else None
+
+
+@lru_cache(maxsize=1)
+def _tool_table() -> dict[str, str]:
+    """Phrase -> the tool whose task it names."""
+    return {phrase: tool for tool, phrases in TOOL_WORDS.items() for phrase in phrases}
 
 
 def _choice_values(node: Any) -> list[Any]:

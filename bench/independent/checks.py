@@ -197,7 +197,8 @@ def _forecast_plausible(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, st
     if daily * horizon < 1:  # nothing sold lately: a forecast led by 0-2 units is plausible, any other is not
         lead = next((v for n in tx.numbers(tx.without_dates(ctx.answer)) if not n.percent
                      for v in n.values if v != horizon), None)
-        return lead is not None and lead <= 2, f"{daily:.2f} units a day lately; expected a forecast of 0-2 units"
+        said = f"{daily:.2f} units a day lately; expected a forecast of 0-2 units"
+        return lead is not None and lead <= 2, said
     for number in tx.numbers(tx.without_dates(ctx.answer)):
         if number.percent:
             continue

@@ -3,7 +3,8 @@
 The first tool of a reply with decision heads is the head's pick at the prompt's last token; decoding the
 arguments is what makes a first-tool run slow. Here each case's first-turn prompt (rendered exactly as the
 chat model renders it) is prefilled once, the hidden states the heads read are kept, and every given heads
-file decides on the same states, so two fits are compared on identical inputs in one run.
+file decides on the same states, so two fits are compared on identical inputs in one run. A question whose
+words name one tool's task gets that tool, as the chat model gives it (agent/llm/tool_words.py).
 
     rows = decide_cases(chat_model, registry, cases, today, {"shipped": heads_a, "refit": heads_b})
 """
@@ -42,6 +43,7 @@ def decide_cases(
     """Per case: its groups and, per heads name, the picked tool (None for a plain answer) and whether it is
     right (the expected tool or one of the case's alternatives)."""
     from agent.llm.tool_schema import to_openai_tools
+    from agent.llm.turn_values import named_tool
 
     layers = {head.layer for fitted in heads.values() for head in fitted.heads}
     if len(layers) != 1:
@@ -59,7 +61,7 @@ def decide_cases(
             head = fitted.for_tools(names)
             if head is None:
                 raise ValueError(f"Heads {name!r} have no head for the {role} tools {sorted(names)}.")
-            label = head.decide(state)
+            label = named_tool(case["turns"][0], tools) or head.decide(state)  # as the chat model decides
             pick = None if label == ANSWER else label
             row[name] = {"tool": pick, "right": pick in accepted}
         rows.append(row)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agent.llm import decision_head as points
 from agent.llm.chat_model import LocalChatModel
@@ -17,8 +17,12 @@ from agent.llm.decision_head import ANSWER, RESULT, DecisionHead, DecisionHeads,
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.tool_schema import argument_errors
 from finetune.decision_head import DecisionHeadError, fit_head
-from tests.llm.test_chat_model import QUESTION, TOOLS
+from tests.llm.test_chat_model import TOOLS
 from tools.language import foreign_letters
+
+# words that name no tool's task (a "spike" question would call find_spikes whatever the head says)
+QUESTION = [SystemMessage("You are the shop's analyst."),
+            HumanMessage("Which regions stand out on Friday night?")]
 
 LABELS = ("answer", "compare_regions", "find_spikes")
 

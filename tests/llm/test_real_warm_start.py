@@ -27,7 +27,7 @@ def test_the_agent_answers_the_same_with_and_without_the_warm_cache(
     from tools.registry import Session
 
     store, _ = each_shop
-    settings = Settings(data_dir=tmp_path, store_dir=store.root,
+    settings = Settings(data_dir=tmp_path, store_dir=store.root, warm_cache_dir=tmp_path / "warm",
                         model_cache_dir=REPO / ".chronotope" / "models", max_new_tokens=96)
     loaded = get_runtime(settings.model_options()).loaded  # the weights, shared with the other real tests
     user = store.connect().execute("SELECT user_id FROM orders GROUP BY 1 ORDER BY count(*) DESC "

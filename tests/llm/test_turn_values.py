@@ -229,6 +229,11 @@ def test_choices_of_other_tools_follow_the_same_words() -> None:
     assert fraud["since"]["enum"] == ["7d"]
     weekend, _ = choices("Spitzen am Wochenende?", "find_spikes")
     assert weekend["day"]["enum"] == ["Saturday", "Sunday"]  # either may be written
+    for question, kind in (("Could you check whether reviews show a complaint wave lately?", "complaints"),
+                           ("¿Hubo quejas de clientes este mes?", "complaints"),
+                           ("Gab es in den letzten 7 Tagen einen Ausfall?", "volume")):
+        anomalies, required = choices(question, "detect_anomalies")
+        assert anomalies["kind"]["enum"] == [kind] and "kind" in required, question
 
 
 def test_a_longer_phrase_and_a_place_name_are_not_read_as_the_words_inside_them() -> None:

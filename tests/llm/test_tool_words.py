@@ -1,0 +1,95 @@
+"""A question whose words name one tool's task gets that tool: the words agree with the synthetic training
+dialogues' labels (written by finetune/synth over random shops, in five languages), and on both shops a
+question that also names a ranking's choices, or two tasks, is left to the model."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from agent.llm.turn_values import named_tool
+from finetune.synth.dialogues import synthesize
+from finetune.synth.profiles import random_facts, random_profile
+from tools.agent_tools import build_registry
+from tools.events.profile import Place, ShopProfile
+from tools.events.simulate.profile import demo_profile
+
+USA = ShopProfile(currency="USD", places=(
+    Place("country", "United States", "US", "America/New_York", code="US"),
+    Place("region", "Oregon", "US", "America/Los_Angeles"),
+    Place("city", "Portland", "US", "America/Los_Angeles", parent="Oregon")))
+
+
+@pytest.mark.parametrize("profile, place", [(demo_profile(), "Bavaria"), (USA, "Oregon")])
+def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> None:
+    tools = build_registry(None, profile=profile).schemas("operator")
+    for question, tool in (
+            ("forecast whole shop 14 days", "forecast_demand"),
+            (f"Prognose für {place}, die nächsten 28 Tage", "forecast_demand"),
+            ("sus orders this month? give me the top 5", "detect_fraud"),
+            ("frodi? ultime 30 gg, top 10 pls", "detect_fraud"),
+            ("Gibt es verdächtige Bestellungen seit gestern?", "detect_fraud"),
+            ("WHICH region dropped hardest vs last week??", "compare_periods"),
+            ("quale regione ha perso più ordini rispetto alla settimana scorsa", "compare_periods"),
+            ("Any complaint wave in the reviews lately?", "detect_anomalies"),
+            (f"¿Hubo alguna caída del servicio en {place}?", "detect_anomalies"),
+            ("which cities get unusually busy late on Sunday evenings?", "find_spikes"),
+            (f"Faut-il réapprovisionner en {place} ?", "reorder_advice")):
+        assert named_tool(question, tools) == tool, question
+
+
+def test_a_ranking_named_beside_a_forecast_or_two_tasks_are_left_to_the_model() -> None:
+    tools = build_registry(None, profile=demo_profile()).schemas("operator")
+    for question in ("Forecast next week's demand for the region that spikes most on Friday night",
+                     "Prognose für die Kategorie mit dem größten Rückgang bei verkauften Stück",
+                     "Should I reorder boots? Forecast the next 28 days first",
+                     "Wie hoch war der Umsatz in Hamburg diese Woche?",
+                     "I suspect my forecast was wrong, any anomalies?"):
+        assert named_tool(question, tools) is None, question
+    customer = build_registry(None, profile=demo_profile()).schemas("customer")
+    assert named_tool("Show me the fraud report", customer) is None  # no tool of theirs does that
+
+
+def test_named_tools_are_the_labelled_first_tools_of_synthetic_dialogues() -> None:
+    rng = random.Random("tool-words")
+    fires = agree = 0
+    for shop in range(10):
+        profile = random_profile(rng)
+        registry = build_registry(None, profile=profile)
+        for dialogue in synthesize(registry, random_facts(rng, profile), 40, seed=rng.randrange(2**31)):
+            tools = registry.schemas(dialogue.role)
+            for asked, reply in zip(dialogue.messages, dialogue.messages[1:]):
+                named = named_tool(asked["content"], tools) if asked["role"] == "user" else None
+                if named:
+                    fires += 1
+                    agree += named == ((reply.get("tool_calls") or [{}])[0].get("function") or {}).get("name")
+    assert fires >= 20  # the words name a fair share of the tasks
+    assert agree / fires >= 0.9, (agree, fires)
+
+
+def test_the_first_reply_to_such_a_question_must_call_that_tool(tiny_runtime, monkeypatch) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+    from agent.llm.chat_model import LocalChatModel
+    from agent.llm.reply_controls import ReplyControls
+
+    tools = build_registry(None, profile=demo_profile()).schemas("operator")
+    grammars = tiny_runtime.grammars
+    choices = []
+    original = grammars.for_reply
+
+    def spy(bound, choice, head=None, per_turn=False):
+        choices.append(choice)
+        return original(bound, choice, head, per_turn)
+
+    monkeypatch.setattr(grammars, "for_reply", spy)
+    chat = LocalChatModel(runtime=tiny_runtime, max_new_tokens=48).bind_tools(tools)
+    reply = chat.invoke([SystemMessage("s"), HumanMessage("sus orders this month? top 5")])
+    assert [c["name"] for c in reply.tool_calls + reply.invalid_tool_calls] == ["detect_fraud"]
+    chat.invoke([SystemMessage("s"), HumanMessage("top regions by revenue all time")])
+    after = [SystemMessage("s"), HumanMessage("any fraud?"),
+             AIMessage("", tool_calls=[{"name": "detect_fraud", "args": {}, "id": "c1"}]),
+             ToolMessage("No suspicious orders.", tool_call_id="c1")]
+    chat.invoke(after, controls=ReplyControls(calls_only=True))  # after results: the model's own choice
+    assert [(c.mode, c.name) for c in choices] == [("forced", "detect_fraud"), ("auto", None), ("auto", None)]
