@@ -42,22 +42,35 @@ def _build_demo_data(settings: Settings) -> str:
 
 
 def _profile_known(settings: Settings) -> bool:
-    """A store with a profile, or one that is not the demo's (its profile comes from its own ingests)."""
+    """A store that is not the demo's (its profile comes from its own ingests), or a demo store whose
+    profile has the demo's category aliases (older demo stores have no profile, or one without them)."""
     from tools.events.profile import PROFILE_FILE
     from tools.events.simulate.shop import MANIFEST
+    from tools.events.store import EventStore
 
     root = settings.store_path
-    return (root / PROFILE_FILE).exists() or not (root / MANIFEST).exists()
+    if not (root / MANIFEST).exists():
+        return True
+    return (root / PROFILE_FILE).exists() and bool(EventStore(root).profile().category_aliases)
 
 
 def _store_demo_profile(settings: Settings) -> str:
-    """Demo shops built before profiles existed get the demo's profile (places, zones, currency)."""
+    """Demo shops built before profiles existed get the demo's profile (places, zones, currency); those
+    built before category aliases get the demo's aliases, the rest of their profile kept."""
+    from dataclasses import replace
+
     from chronotope.wiring import event_store
+    from tools.events.profile import PROFILE_FILE
+    from tools.events.profile_edits import ProfileEdit
     from tools.events.simulate.profile import demo_profile
 
-    profile = demo_profile()
-    event_store(settings).save_profile(profile)
-    return f"the demo shop's profile: {len(profile.places)} places, {profile.currency}"
+    demo, store = demo_profile(), event_store(settings)
+    if not (settings.store_path / PROFILE_FILE).exists():
+        store.save_profile(demo)
+        return f"the demo shop's profile: {len(demo.places)} places, {demo.currency}"
+    store.edit_profile(lambda profile: ProfileEdit(replace(profile, category_aliases=demo.category_aliases),
+                                                   ("the demo's category aliases",)))
+    return f"the demo shop's category aliases: {len(demo.category_aliases)} categories"
 
 
 def _index_knowledge(settings: Settings) -> str:

@@ -1,4 +1,5 @@
-"""`chronotope data places|currency|rates`: list and edit the shop profile's places, currency and rates.
+"""`chronotope data places|currency|rates|categories`: list and edit the shop profile's places, currency,
+rates and the other names of its categories.
 
 Every edit is checked before anything is written and saved in one atomic step; the command prints what
 changed. A refused edit exits 2 with the reason and the fix, and leaves the profile as it was.
@@ -138,6 +139,45 @@ def rates(
     console.print(f"Reporting currency: {profile.currency}.")
     for line in rate_lines(profile) or [f"No rates: every amount is read in {profile.currency}."]:
         console.print(f"  {line}")
+
+
+@data_app.command()
+def categories(
+    alias: list[str] = typer.Option(
+        [], "--alias", help="CATEGORY=NAME: another name people write for a category (repeat it), e.g. "
+                            "--alias Headphones=Kopfhörer; the agent reads it as that category."
+    ),
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """List the shop's categories with their other names, or add names (--alias)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.agent_tools.engines import shop_categories
+    from tools.events.profile import ProfileError
+    from tools.events.profile_edits import add_category_aliases
+
+    event_store = open_store(store)
+    sold = shop_categories(event_store)
+    console = Console()
+    if alias:
+        given: dict[str, list[str]] = {}
+        for value in alias:
+            category, _, name = value.partition("=")
+            if not (category.strip() and name.strip()):
+                fail(f"--alias {value!r}: write CATEGORY=NAME, e.g. Headphones=Kopfhörer.")
+            given.setdefault(category, []).append(name)
+        try:
+            edit = event_store.edit_profile(lambda profile: add_category_aliases(profile, given, sold))
+        except ProfileError as error:
+            fail(error)
+        _report(console, edit, event_store)
+        return
+    aliases = event_store.profile().category_aliases
+    table = Table("category", "also called", title=f"{len(sold)} categories")
+    for category in sold:
+        table.add_row(category, ", ".join(aliases.get(category, ())))
+    console.print(table)
 
 
 def _given_rates(values: list[str], path: Path | None) -> tuple[dict[str, float], tuple[DatedRate, ...]]:

@@ -44,6 +44,43 @@ def test_each_shop_finds_what_it_sells_and_lists_nothing_for_what_it_does_not(
         assert closest and set(closest) <= set(products["category"]) and nothing.facts["query"] == query
 
 
+
+@pytest.mark.slow
+def test_a_name_the_shops_profile_gives_a_category_searches_that_category(
+    each_shop, embedder, tmp_path: Path
+) -> None:
+    """"Je cherche une poêle" found nothing (the embedder reads English); the profile says a poêle is
+    cookware. The second shop's profile has no aliases: it is given its own, as its owner would."""
+    from dataclasses import replace
+
+    from tools.agent_tools import ShopEngines, build_registry
+    from tools.knowledge import KnowledgeBase
+    from tools.knowledge.products import read_products
+
+    store, _ = each_shop
+    kb = KnowledgeBase(tmp_path / "chroma", embedder)
+    kb.index_products(store, progress=False)
+    sold = read_products(store).groupby("category")["price"].min()
+    cookware = sold.index[0] if "Cookware" not in sold.index else "Cookware"
+    aliases = store.profile().category_aliases or {cookware: ("poêle", "Bratpfanne")}
+
+    class Engines(ShopEngines):
+        def profile(self):
+            return replace(store.profile(), category_aliases=aliases)
+
+    engines = Engines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                      open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
+    registry = build_registry(engines)
+    session = Session("customer", "U000001")
+    for query in ("Je cherche une poêle", "Ich suche eine Bratpfanne" if "Bratpfanne" in aliases[cookware]
+                  else "Ich suche eine Pfanne"):
+        found = registry.call("search_products", {"query": query, "in_stock_only": False}, session)
+        assert found.cards and {card["category"] for card in found.cards} == {cookware}, query
+    cheap = registry.call("search_products", {"query": "une poêle", "max_price": float(sold[cookware]) + 1,
+                                              "in_stock_only": False}, session)
+    assert cheap.cards and all(card["price"] <= sold[cookware] + 1 for card in cheap.cards)
+
+
 class SearchArgs(ToolArgs):
     query: str
 

@@ -80,6 +80,29 @@ def test_a_place_gets_other_names_and_the_listing_shows_them(northwind) -> None:
     assert re.search(r"Maharashtra\W+IN\W+Asia/Kolkata\W+Maharashtra", listing) and "MH" in listing
 
 
+def test_a_category_gets_other_names_the_agent_reads_and_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    from tools.agent_tools.fields import named_category
+
+    store = EventStore(tmp_path / "store")  # Northwind's profile lists no categories: the data's count
+    store.save_profile(NORTHWIND)
+    with store.transaction() as tx:
+        store.write_events_partitioned(tx, synthetic_events(500))
+    added = _data(store, "categories", "--alias", "shoes=Schuhe", "--alias", "Shoes=zapatos",
+                  "--alias", "Books=libri")
+    assert added.exit_code == 0 and "Shoes is also called Schuhe, zapatos" in _text(added)
+    profile = store.profile()
+    assert profile.category_aliases == {"Shoes": ("Schuhe", "zapatos"), "Books": ("libri",)}
+    assert named_category("Busco zapatos rojos", profile, ("Boots", "Books", "Shoes")) == "Shoes"
+    listing = _text(_data(store, "categories"))
+    assert re.search(r"Shoes\W+Schuhe, zapatos", listing) and re.search(r"Boots\W", listing)
+    before = (store.root / "profile.json").read_text()
+    refused = _data(store, "categories", "--alias", "Lamps=Lampen")
+    assert refused.exit_code == 2 and "not one of the shop's categories: Books, Boots, Shoes" in _text(refused)
+    clash = _data(store, "categories", "--alias", "Boots=zapatos")
+    assert clash.exit_code == 2 and "an alias names one category" in _text(clash)
+    assert (store.root / "profile.json").read_text() == before
+
+
 def test_moving_a_city_to_another_zone_moves_its_friday_night(northwind) -> None:
     store, _ = northwind
     lift = run_query(store, FRIDAY_NIGHT).frame.set_index("city")["lift"]

@@ -95,6 +95,10 @@ def test_the_profile_file_round_trips_and_a_bad_one_says_what_is_wrong() -> None
         ({"places": (Place("city", "Lyon", "France", "Europe/Paris"),)}, "ISO 3166-1 alpha-2 code"),
         ({"places": (Place("town", "Lyon", "FR", "Europe/Paris"),)}, "level must be one of country, region"),
         ({"places": (Place("region", "Texas", "US", "America/Chicago"),) * 2}, "listed twice"),
+        ({"categories": ("Jackets",), "category_aliases": {"Lamps": ("Lampen",)}},
+         "'Lamps' is not one of the profile's categories"),
+        ({"category_aliases": {"Jackets": ("Jacken", " ")}}, "must be non-empty names"),
+        ({"category_aliases": {"Jackets": ("Parka",), "Coats": ("parka",)}}, "an alias names one category"),
     ],
 )
 def test_a_profile_that_cannot_be_used_is_refused_with_the_reason(change: dict, message: str) -> None:
@@ -138,3 +142,23 @@ def test_a_place_is_found_by_its_aliases_and_they_survive_the_file() -> None:
     assert ShopProfile.from_json(US.to_json()).place("USA").name == "United States"
     with pytest.raises(ProfileError, match="aliases must be non-empty names"):
         ShopProfile(places=(Place("city", "Mumbai", "IN", "Asia/Kolkata", aliases=("",)),))
+
+
+def test_category_aliases_survive_the_file_and_name_the_category_in_any_shop() -> None:
+    from tools.agent_tools.fields import named_category, shop_aliases
+    from tools.events.simulate.profile import demo_profile
+    from tools.registry import CATEGORIES_SET
+
+    outdoor = ShopProfile(currency="USD", category_aliases={"Footwear": ("Schuhe", "zapatillas"),
+                                                            "Lighting": ("lampe frontale",)})
+    assert ShopProfile.from_json(outdoor.to_json()) == outdoor
+    sold = ("Footwear", "Lighting", "Packs")
+    assert named_category("Busco zapatillas baratas", outdoor, sold) == "Footwear"
+    assert named_category("une lampe frontale et des Schuhe", outdoor, sold) is None  # two categories
+    assert named_category("a LIGHTING question", outdoor, sold) == "Lighting"  # its own name counts too
+    only_shoes = {"Schuhe": "Footwear", "zapatillas": "Footwear"}  # the aliases of categories it sells
+    assert shop_aliases(outdoor, ("Footwear",))[CATEGORIES_SET] == only_shoes
+    demo = demo_profile()
+    assert named_category("Je cherche une poêle", demo, demo.categories) == "Cookware"
+    assert named_category("Kopfhörer unter 50 Euro", demo, demo.categories) == "Headphones"
+    assert named_category("a fitness tracker", demo, demo.categories) == "Smartwatches"  # the longer name

@@ -284,10 +284,11 @@ def test_a_day_count_takes_the_span_the_user_asks_for(tiny_runtime) -> None:
     assert props["horizon_days"]["enum"] == [14] and "horizon_days" in required
     props, required = choices("Forecast Cycling in Andalusia", "forecast_demand")
     assert "enum" not in props["horizon_days"] and "horizon_days" not in required  # none said: any
-    question = "forecast tents in Bavaria for the next 2 weeks"
+    question = "forecast tents in Bavaria for the next 2 weeks"  # a tent is camping gear (the profile)
     accepts = call_accepted(tiny_runtime, Mentions(question, "", question, ""), "forecast_demand")
-    assert accepts('{"place": "Bavaria", "horizon_days": 14}')
-    assert not accepts('{"place": "Bavaria", "horizon_days": 28}')
+    assert accepts('{"category": "Camping Gear", "place": "Bavaria", "horizon_days": 14}')
+    assert not accepts('{"category": "Camping Gear", "place": "Bavaria", "horizon_days": 28}')
+    assert not accepts('{"place": "Bavaria", "horizon_days": 14}')  # the category named must be given
 
 
 def test_a_place_the_shop_does_not_have_is_the_only_place_a_call_may_name() -> None:

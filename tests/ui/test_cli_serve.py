@@ -100,6 +100,30 @@ def test_a_demo_shop_built_before_profiles_gets_the_demos_profile(tmp_path: Path
     assert step.is_done(old) and EventStore(root).profile() == demo_shop[0].profile()
 
 
+def test_a_demo_shop_built_before_category_aliases_gets_them_and_keeps_its_edits(
+    tmp_path: Path, demo_shop
+) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from tools.events.profile import Place
+    from tools.events.store import EventStore
+
+    root = tmp_path / "store"
+    shutil.copytree(demo_shop[0].root, root, symlinks=True)
+    store = EventStore(root)
+    salem = Place("city", "Salem", "US", "America/Los_Angeles")
+    store.save_profile(replace(store.profile(), category_aliases={}, places=(*store.profile().places, salem)))
+    old = Settings(data_dir=tmp_path, store_dir=root)
+    step = next(step for step in STEPS if step.name == "Shop profile")
+    assert not step.is_done(old)
+    assert "category aliases" in step.run(old)
+    upgraded = store.profile()
+    assert step.is_done(old) and salem in upgraded.places  # the shop's own edit is kept
+    assert upgraded.category_aliases == demo_shop[0].profile().category_aliases
+    assert "Kopfhörer" in upgraded.category_aliases["Headphones"]
+
+
 @pytest.mark.slow
 def test_serve_starts_both_apps_locally_and_prints_their_urls(tmp_path: Path) -> None:
     port = _free_port()

@@ -37,7 +37,8 @@ def build_registry(
         sets, aliases = shop_sets(profile), shop_aliases(profile)
     elif engines is not None:
         shop = engines.profile()
-        sets, aliases = shop_sets(shop, engines.categories()), shop_aliases(shop)
+        categories = engines.categories()
+        sets, aliases = shop_sets(shop, categories), shop_aliases(shop, categories)
     return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets,
                         set_aliases=aliases)
 

@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import Field
 
 from tools.agent_tools.engines import ShopEngines
-from tools.agent_tools.fields import Category, OrderStatus
+from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
 from tools.knowledge.quoting import choose_quote
 from tools.recommend.result import RecommendationResult
@@ -98,9 +98,15 @@ class SearchProductsArgs(ToolArgs):
     roles=CUSTOMER,
 )
 def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Session) -> ToolOutput:
-    """Semantic product search with filters; results also become product cards."""
+    """Semantic product search with filters; results also become product cards. A query that names one
+    category by a name the shop's profile gives it ("une poêle": Cookware) searches that category, with its
+    name added to the words (the embedder reads English)."""
+    query, category = args.query, args.category
+    named = named_category(query, engines.profile(), engines.categories())
+    if named is not None and category in (None, named):
+        query, category = (query if named.casefold() in query.casefold() else f"{query} ({named})"), named
     result = engines.kb.search_products(
-        args.query, k=5, category=args.category, max_price=args.max_price,
+        query, k=5, category=category, max_price=args.max_price,
         in_stock=True if args.in_stock_only else None, language=session.language,
     )
     frame = result.frame

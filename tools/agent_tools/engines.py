@@ -42,6 +42,19 @@ def resolve_place(profile: ShopProfile, name: str) -> Place:
                        f"regions {regions}; and their cities.")
 
 
+def shop_categories(store: EventStore) -> tuple[str, ...]:
+    """The shop's categories: the profile's list, else the catalogue's (else the events'), sorted."""
+    listed = store.profile().categories
+    if listed:
+        return listed
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT DISTINCT category FROM products WHERE category IS NOT NULL "
+            "UNION SELECT DISTINCT category FROM events WHERE category IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    return tuple(row[0] for row in rows)
+
+
 @dataclass
 class ShopEngines:
     """Engines over one store and knowledge base; each opened on first use and shared by all sessions.
@@ -76,16 +89,8 @@ class ShopEngines:
         return resolve_place(self.store.profile(), name)
 
     def categories(self) -> tuple[str, ...]:
-        """The shop's categories: the profile's list, else the catalogue's (else the events'), sorted."""
-        listed = self.store.profile().categories
-        if listed:
-            return listed
-        with self.store.connect() as con:
-            rows = con.execute(
-                "SELECT DISTINCT category FROM products WHERE category IS NOT NULL "
-                "UNION SELECT DISTINCT category FROM events WHERE category IS NOT NULL ORDER BY 1"
-            ).fetchall()
-        return tuple(row[0] for row in rows)
+        """The shop's categories (`shop_categories`)."""
+        return shop_categories(self.store)
 
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
         """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""

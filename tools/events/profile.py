@@ -11,7 +11,9 @@
 - **Money**: the reporting currency (any ISO 4217 code) and the rates that bring other currencies into it,
   fixed or dated (the latest rate on or before the day).
 - **Calendar**: the first day of the week and, per country, public holidays (the `holidays` package).
-- **Catalogue**: the categories, in the order the shop lists them (the agent's tools offer them).
+- **Catalogue**: the categories, in the order the shop lists them (the agent's tools offer them), and the
+  other names people write for them (`category_aliases`: "Kopfhörer", "écouteurs" for Headphones; a
+  product noun of the category, "poêle" for Cookware, may be one).
 
 The demo shop is one profile among others (`tools.events.simulate` builds it). Nothing about a shop is
 written in the engines.
@@ -89,6 +91,7 @@ class ShopProfile:
     week_start: Weekday = "monday"
     tz: str | None = None  # the shop's own zone: events with no known place are read in it
     categories: tuple[str, ...] = ()  # the catalogue's categories in the shop's order (empty: from the data)
+    category_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category -> other names
 
     def __post_init__(self) -> None:
         check_currency(self.currency, "currency")
@@ -106,6 +109,7 @@ class ShopProfile:
             raise ProfileError(f"tz: {self.tz!r} is not an IANA time zone (e.g. Europe/Berlin).")
         if self.week_start not in WEEKDAYS:
             raise ProfileError(f"week_start must be one of {', '.join(WEEKDAYS)}, got {self.week_start!r}.")
+        check_category_aliases(self.category_aliases, self.categories)
         keys: set[tuple[str, str, str, str]] = set()
         for place in self.places:
             check_place(place)
@@ -281,6 +285,8 @@ class ShopProfile:
                 week_start=data.get("week_start", "monday"),
                 tz=data.get("tz"),
                 categories=tuple(data.get("categories", ())),
+                category_aliases={name: tuple(aliases)
+                                  for name, aliases in data.get("category_aliases", {}).items()},
             )
         except ProfileError:
             raise
@@ -305,6 +311,22 @@ def check_currency(code: str, what: str = "currency") -> None:
     """ProfileError unless `code` is an ISO 4217 currency code; `what` names the field in the message."""
     if not isinstance(code, str) or code not in ISO_4217:
         raise ProfileError(f"{what}: {code!r} is not an ISO 4217 currency code (e.g. USD, EUR, INR).")
+
+
+def check_category_aliases(aliases: dict[str, tuple[str, ...]], categories: tuple[str, ...]) -> None:
+    """ProfileError unless every alias is a non-empty name of one category only, of `categories` when the
+    profile lists them."""
+    owner: dict[str, str] = {}
+    for category, names in aliases.items():
+        if categories and category not in categories:
+            raise ProfileError(f"category_aliases: {category!r} is not one of the profile's categories "
+                               f"({', '.join(categories)}).")
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                raise ProfileError(f"category_aliases of {category!r} must be non-empty names, got {name!r}.")
+            if owner.setdefault(_norm(name), category) != category:
+                raise ProfileError(f"category_aliases: {name!r} is given for both {owner[_norm(name)]!r} and "
+                                   f"{category!r}; an alias names one category.")
 
 
 def check_place(place: Place) -> Place:

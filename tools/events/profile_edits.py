@@ -14,6 +14,8 @@ result atomically, so a refused edit leaves the profile as it was.
   day). A currency's fixed rate applies before its dated table starts.
 - **The reporting currency**: every rate is re-expressed in the new currency when the profile has a rate for
   it (exactly, day by day), else the rates must be given anew.
+- **Category aliases**: other names of the shop's categories ("Kopfhörer" for Headphones) are added to
+  those it has; a category the shop does not sell is refused with the list of those it does.
 """
 
 from __future__ import annotations
@@ -285,3 +287,24 @@ def read_rates_file(path: Path | str) -> tuple[DatedRate, ...]:
 
 def _by_day(rate: DatedRate) -> tuple[str, date]:
     return rate.currency, rate.since
+
+
+def add_category_aliases(profile: ShopProfile, given: Mapping[str, Sequence[str]],
+                         categories: Sequence[str]) -> ProfileEdit:
+    """The profile with the `given` aliases (category -> names) added to its categories' own; `categories`
+    are the ones the shop sells (the profile's, else its catalogue's)."""
+    known = {category.casefold(): category for category in categories}
+    aliases = {category: list(names) for category, names in profile.category_aliases.items()}
+    added: dict[str, list[str]] = {}  # per category as the shop spells it ("shoes" is Shoes)
+    for category, names in given.items():
+        name = known.get(category.strip().casefold())
+        if name is None:
+            raise ProfileError(f"{category!r} is not one of the shop's categories: {', '.join(categories)}.")
+        for alias in (alias.strip() for alias in names):
+            if alias not in (*aliases.get(name, []), *added.get(name, [])):
+                added.setdefault(name, []).append(alias)
+    for name, new in added.items():
+        aliases[name] = [*aliases.get(name, []), *new]
+    changes = [f"{name} is also called {', '.join(new)}" for name, new in added.items()]
+    edited = replace(profile, category_aliases={k: tuple(v) for k, v in aliases.items()})  # checks them
+    return ProfileEdit(edited, tuple(changes))

@@ -9,7 +9,7 @@ and two continental regions in different countries, drawn from the seed.
 
 from __future__ import annotations
 
-from tools.events.catalog import CANARY_DELIVERY_DAYS, CATEGORIES, STANDARD_DELIVERY_DAYS
+from tools.events.catalog import CANARY_DELIVERY_DAYS, CATEGORIES, CATEGORY_ALIASES, STANDARD_DELIVERY_DAYS
 from tools.events.profile import Place, ShopProfile
 from tools.events.regions import COUNTRIES, Region, all_regions
 from tools.events.simulate.place_names import PLACE_ALIASES
@@ -102,7 +102,7 @@ def demo_profile() -> ShopProfile:
             places.append(Place("city", city.name, region.country, region.tz, parent=region.name,
                                 lat=city.lat, lon=city.lon, aliases=PLACE_ALIASES.get(city.name, ())))
     return ShopProfile(name=SHOP_NAME, currency="EUR", rates={"GBP": 1 / GBP_PER_EUR}, places=tuple(places),
-                       categories=CATEGORIES)
+                       categories=CATEGORIES, category_aliases=CATEGORY_ALIASES)
 
 
 def demo_settings() -> ShopSettings:
