@@ -31,8 +31,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from agent.composition import compose_answer
-from agent.declined_retry import retry_tool
 from agent.docs_query import DOCS_TOOL, docs_query
+from agent.first_reply import forced_tool, retry_tool
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
@@ -138,10 +138,12 @@ class ShopAgent:
             controls = ReplyControls(calls_only=True, answered_tools=frozenset(state["seen_calls"]))
             reply = bound.invoke(prompt, config, controls=controls)
         else:
-            reply = bound.invoke(prompt, config)
-            schemas = self.registry.schemas(session.role)
-            tool = None if state["rounds"] or _calls(reply) else retry_tool(
-                state["messages"], state["turn_start"], str(reply.content), schemas)
+            schemas, first = self.registry.schemas(session.role), not state["rounds"]
+            forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
+            reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
+                prompt, config)
+            tool = retry_tool(state["messages"], state["turn_start"], str(reply.content), schemas) if (
+                first and not _calls(reply)) else None
             if tool:  # asked again (the same prompt), a call to that tool required
                 reply = self.chat_model.bind_tools(schemas, tool_choice=tool).invoke(prompt, config)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed

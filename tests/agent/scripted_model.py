@@ -14,13 +14,14 @@ Reply = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Returns the scripted replies in order; records every prompt, its invocation kwargs and the tools
-    bound."""
+    """Returns the scripted replies in order; records every prompt, its invocation kwargs, the tools bound
+    and the tool_choice of each binding."""
 
     replies: list[Any]
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
     invocation_kwargs: list[dict[str, Any]] = Field(default_factory=list)
     bound_tools: list[list[dict]] = Field(default_factory=list)
+    tool_choices: list[Any] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -28,6 +29,7 @@ class ScriptedChatModel(BaseChatModel):
 
     def bind_tools(self, tools: list[dict], **kwargs: Any) -> ScriptedChatModel:
         self.bound_tools.append(tools)
+        self.tool_choices.append(kwargs.get("tool_choice"))
         return self
 
     def _generate(

@@ -147,3 +147,20 @@ def test_a_follow_up_naming_what_the_previous_tool_does_not_take_stays_declined(
         assert agent.ask(follow_up, session, thread_id="t").steps == []
     agent = agent_replying(AIMessage("Sorry, I can't help with that here."), never)  # no previous turn
     assert agent.ask("And how much was it?", Session("customer", "U1")).steps == []
+
+
+def test_a_short_follow_up_naming_only_what_the_last_tool_takes_calls_that_tool_again() -> None:
+    """"Et à Marseille ?" after units sold in Lyon was a forecast: the follow-up's first reply must call the
+    previous turn's tool. A follow-up naming nothing of it ("Thanks!") is the model's to answer."""
+    agent, model = operator_agent(call("top_items", metric="revenue"), AIMessage("1,150.00 EUR."),
+                                  call("top_items", metric="revenue", period="this_week"),
+                                  AIMessage("This week: 1,150.00 EUR."), AIMessage("You're welcome."))
+    session = Session("operator")
+    agent.ask("Revenue in Hamburg over the last 30 days?", session, thread_id="t")
+    binds = len(model.tool_choices)
+    answer = agent.ask("And this week?", session, thread_id="t")
+    assert [s.name for s in answer.steps] == ["top_items"]
+    assert model.tool_choices[binds:][:1] == ["top_items"]  # the first reply was held to it
+    binds = len(model.tool_choices)
+    assert agent.ask("Thanks!", session, thread_id="t").steps == []
+    assert model.tool_choices[binds:] == []  # nothing was forced

@@ -97,7 +97,8 @@ def test_a_category_gets_other_names_the_agent_reads_and_an_unknown_one_is_refus
     assert re.search(r"Shoes\W+Schuhe, zapatos", listing) and re.search(r"Boots\W", listing)
     before = (store.root / "profile.json").read_text()
     refused = _data(store, "categories", "--alias", "Lamps=Lampen")
-    assert refused.exit_code == 2 and "not one of the shop's categories: Books, Boots, Shoes" in _text(refused)
+    assert refused.exit_code == 2
+    assert "not one of the shop's categories: Books, Boots, Shoes" in _text(refused)
     clash = _data(store, "categories", "--alias", "Boots=zapatos")
     assert clash.exit_code == 2 and "an alias names one category" in _text(clash)
     assert (store.root / "profile.json").read_text() == before

@@ -377,3 +377,29 @@ def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
         assert not names_only(f"And in {place}?", tool["my_orders"], tools)
         assert names_only(f"And in {place}?", tool["top_items"], tools)
         assert not names_only("and last week?", tool["forecast_demand"], tools)
+
+
+def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() -> None:
+    from agent.llm.turn_values import follow_up_tool
+    from tools.events.profile import Place, ShopProfile
+
+    usa = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("region", "Oregon", "US", "America/Los_Angeles"),
+        Place("region", "New York", "US", "America/New_York")))
+    for profile, first, second in ((demo_profile(), "Lyon", "Marseille"), (usa, "Oregon", "New York")):
+        tools = build_registry(None, profile=profile).schemas("operator")
+
+        def after(follow_up: str) -> list:
+            return [HumanMessage(f"Combien d'unités vendues à {first} cette semaine ?"),
+                    AIMessage("", tool_calls=[{"name": "top_items", "args": {"place": first}, "id": "c1"}]),
+                    ToolMessage("Units: 9", tool_call_id="c1"), AIMessage("9 units."), HumanMessage(follow_up)]
+
+        assert follow_up_tool(after(f"Et à {second} ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Et la semaine dernière ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Merci !"), tools, must_name=True) is None  # names nothing it takes
+        assert follow_up_tool(after("Merci !"), tools) == "top_items"  # without must_name: a declined retry
+        assert follow_up_tool(after(f"Et la prévision pour {second} ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Et quelles sont les commandes suspectes depuis hier, par catégorie et "
+                                    f"par ville, à {second} ?"), tools) is None  # too long to lean on it
+        assert follow_up_tool(after(f"Et à {second} ?")[-1:], tools) is None  # no previous turn

@@ -1,0 +1,41 @@
+"""Which tool the first reply to a turn calls, where the user's words settle it and the model may not.
+
+- A short follow-up that names only what the previous turn's tool takes, and names something of it ("Et à
+  Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
+- A first reply that says no without a call is asked again with one tool required (`retry_tool`) in two
+  cases, and nothing else (a refusal of what the role may not see stays a refusal):
+  - "I don't know" to a question whose words name what one tool takes most ("Umsatz ... diese Woche":
+    top_items, `most_named_tool`);
+  - a short follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und wie viel
+    hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AnyMessage
+
+from agent.llm.turn_values import follow_up_tool, most_named_tool
+from agent.phrases import declines, gives_orders, reply_kind
+from tools.language import detect_language
+
+
+def forced_tool(messages: Sequence[AnyMessage], turn_start: int,
+                schemas: Sequence[dict[str, Any]]) -> str | None:
+    """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses."""
+    return follow_up_tool(messages[:turn_start + 1], schemas, must_name=True)
+
+
+def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
+               schemas: Sequence[dict[str, Any]]) -> str | None:
+    """The tool whose call the turn's first reply (`draft`, no call) should have been, or None."""
+    question = str(messages[turn_start].content)
+    if not declines(question, draft, detect_language(question)) or gives_orders(question):
+        return None
+    if reply_kind(question, draft) == "dont_know":
+        named = most_named_tool(question, schemas)
+        if named:
+            return named
+    return follow_up_tool(messages[:turn_start + 1], schemas)
