@@ -2,6 +2,7 @@
 
 "sus orders this month?" is a fraud question and "forecast whole shop 14 days" a forecast, whatever else the
 words resemble; the 0.5B model (and its decision heads) ranked both with `top_items`, the tool it saw most.
+"Rückgabefrist?" and "tempi di consegna italia" are policy questions it answered without looking.
 When a question's words name one tool's task and no other's, the first reply to it calls that tool
 (turn_values.named_tool). The lists are written from the languages, not from any benchmark: a task's
 everyday nouns and verbs, a few inflections each. Words that also mean something else ("peak": a ranking by
@@ -15,6 +16,53 @@ Phrases match as whole words, without accents, in any case, in the singular or p
 from __future__ import annotations
 
 TOOL_WORDS: dict[str, tuple[str, ...]] = {
+    # ---- a customer's tasks
+    "search_docs": (
+        "return policy", "return window", "how long do i have to return", "returns policy", "shipping cost",
+        "shipping costs", "delivery time", "delivery times", "how long does delivery take", "warranty",
+        "guarantee", "payment methods", "pay by invoice", "customs", "privacy", "delete my account",
+        "how do i cancel", "cancel my order", "care instructions", "how do i clean", "how do i wash",
+        "Rückgabefrist", "Rückgabe", "Rücksendung", "Umtausch", "Versandkosten", "Lieferzeit", "Lieferzeiten",
+        "Garantie", "Gewährleistung", "Zahlungsarten", "Zahlungsmethoden", "Rechnung", "Datenschutz",
+        "Pflege", "reinigen", "waschen",
+        "délai de retour", "retour", "retours", "remboursement", "échange", "frais de port",
+        "frais de livraison", "point relais", "garantie",
+        "moyens de paiement", "entretien", "nettoyer", "laver",
+        "devolución", "devoluciones", "devolver", "reembolso", "cambio de talla", "gastos de envío",
+        "tiempo de entrega", "envío exprés", "garantía", "métodos de pago",
+        "cuidado", "limpiar", "lavar",
+        "restituire", "restituzione", "rimborso", "cambio taglia", "spese di spedizione",
+        "tempi di consegna", "spedizione espresso", "garanzia", "metodi di pagamento", "pulire", "lavare",
+        "conservare",
+    ),
+    "my_orders": (
+        "my order", "my orders", "my parcel", "my package", "my last order", "my latest order",
+        "my last purchase", "zuletzt bestellt", "letzten Kauf", "mon dernier achat", "mi última compra",
+        "il mio ultimo acquisto", "what i bought", "was ich gekauft habe", "ce que j'ai acheté",
+        "lo que compré", "quello che ho comprato",
+        "meine Bestellung", "meine Bestellungen", "mein Paket", "meiner Bestellung",
+        "meiner letzten Bestellung",
+        "ma commande", "mes commandes", "mon colis", "ma dernière commande",
+        "mi pedido", "mis pedidos", "mi paquete", "mi último pedido",
+        "il mio ordine", "i miei ordini", "il mio pacco", "mio ordine", "ultimo ordine",
+    ),
+    "search_products": (
+        "do you sell", "i'm looking for", "i am looking for", "looking for a", "find", "finde", "trouve",
+        "encuentra", "trova",
+        "verkauft ihr", "ich suche",
+        "vendez-vous", "je cherche",
+        "vendéis", "venden", "busco",
+        "vendete", "cerco",
+    ),
+    "my_recommendations": (
+        "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
+        "what goes with", "goes well with",
+        "empfehlen", "Empfehlung", "Empfehlungen", "was passt zu",
+        "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec",
+        "recomendar", "recomiendas", "recomienda", "recomendación", "qué combina con",
+        "consigliare", "consigli", "consigliami", "cosa si abbina",
+    ),
+    # ---- an operator's tasks
     "detect_fraud": (
         "fraud", "fraudulent", "fraudster", "suspicious order", "suspicious orders", "suspicious account",
         "sus orders", "sus order", "scam", "scammer", "stolen card", "card testing", "chargeback",
@@ -36,7 +84,9 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "previsione", "previsioni", "prevedere", "proiezione", "proiezioni", "predizione",
     ),
     "reorder_advice": (
-        "reorder", "re-order", "restock", "replenish", "replenishment", "order more stock", "stock up",
+        "reorder", "re-order", "restock", "volver a pedir", "ricomprare", "lead time", "in stock",
+        "Wiederbeschaffungszeit", "auf Lager", "en stock", "délai de réapprovisionnement", "en existencias",
+        "plazo de reposición", "in magazzino", "replenish", "replenishment", "order more stock", "stock up",
         "nachbestellen", "Nachbestellung", "Lager auffüllen", "aufstocken", "Nachschub",
         "réapprovisionner", "réapprovisionnement", "réassort", "réassortir",
         "reponer", "reposición", "reabastecer", "reabastecimiento",
