@@ -45,6 +45,10 @@ ROLES: tuple[Role, ...] = ("customer", "operator")
 # enforces it as an `enum`, the prompt shows the plain field. On a string property:
 # {"type": "string", GRAMMAR_ENUM: [...]}.
 GRAMMAR_ENUM = "x-grammar-enum"
+# Choices of an `enum` that the prompt leaves out and the grammar takes (a period's month names: "in March"
+# is a choice the user's words name, never one a small model should pick unasked): {"enum": [...shown],
+# GRAMMAR_EXTRA: [...grammar only]}.
+GRAMMAR_EXTRA = "x-grammar-extra"
 # A closed set that belongs to the shop rather than the code (its places, its categories) is named in the
 # argument model, as the string value of `enum` (shown in the prompt) or of GRAMMAR_ENUM (grammar only), and
 # each registry fills it in from the shop it serves (`closed_sets`), marking the property with SHOP_SET (the

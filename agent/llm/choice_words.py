@@ -130,6 +130,20 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
         "da quando abbiamo aperto", "dall'apertura", "dall'inizio", "da sempre", "di sempre",
         "di tutti i tempi",
     ),
+    # ---- a month by name (period: the latest one that has begun)
+    "january": ("January", "Januar", "Jänner", "janvier", "enero", "gennaio"),
+    "february": ("February", "Februar", "février", "febrero", "febbraio"),
+    "march": ("in March", "for March", "during March", "of March", "last March", "this March", "März",
+              "mars", "marzo"),
+    "april": ("April", "avril", "abril", "aprile"),
+    "may": ("in May", "for May", "during May", "of May", "last May", "this May", "mayo", "maggio"),
+    "june": ("June", "Juni", "juin", "junio", "giugno"),
+    "july": ("July", "Juli", "juillet", "julio", "luglio"),
+    "august": ("August", "août", "agosto"),
+    "september": ("September", "septembre", "septiembre", "setiembre", "settembre"),
+    "october": ("October", "Oktober", "octobre", "octubre", "ottobre"),
+    "november": ("November", "novembre", "noviembre"),
+    "december": ("December", "Dezember", "décembre", "diciembre", "dicembre"),
     # ---- a look-back window of anomaly and fraud checks (since)
     "24h": ("today", "since yesterday", "last 24 hours", "past 24 hours", "24 hours", "heute", "seit gestern",
             "letzten 24 Stunden", "depuis hier", "desde ayer", "da ieri",
@@ -201,7 +215,8 @@ WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 # Words that are also common words of another language: they count only in a text read as their language
 # (French "hier" is yesterday; German "hier" is here).
 OWN_LANGUAGE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "fr": {"yesterday": ("hier",)},
+    "fr": {"yesterday": ("hier",), "may": ("mai",)},  # Italian "mai" is never
+    "de": {"may": ("Mai",)},
 }
 
 # German writes a day's part into the day's word ("Freitagabend", "Samstagnacht").

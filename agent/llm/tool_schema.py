@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.llm.errors import ToolChoiceError
-from tools.registry import GRAMMAR_ENUM, SHOP_ALIASES, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, SHOP_ALIASES, SHOP_SET
 
 ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
 CHOICE_MODES = ("auto", "required", "none")
@@ -29,12 +29,12 @@ def to_openai_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
 
 
 def prompt_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The tools as the prompt shows them: grammar-only enums (and the shop-set marks) left out."""
+    """The tools as the prompt shows them: grammar-only enums and choices (and shop-set marks) left out."""
     return [_rewrite(tool, drop_enum=True) for tool in tools]
 
 
 def grammar_schema(parameters: dict[str, Any]) -> dict[str, Any]:
-    """A tool's parameters as the grammar enforces them: grammar-only enums become real `enum`s."""
+    """A tool's parameters as the grammar enforces them: grammar-only enums and choices become `enum`s."""
     return _rewrite(parameters, drop_enum=False)
 
 
@@ -43,10 +43,12 @@ def _rewrite(node: Any, drop_enum: bool) -> Any:
         return [_rewrite(item, drop_enum) for item in node]
     if not isinstance(node, dict):
         return node
-    marks = (GRAMMAR_ENUM, SHOP_SET, SHOP_ALIASES)
+    marks = (GRAMMAR_ENUM, GRAMMAR_EXTRA, SHOP_SET, SHOP_ALIASES)
     out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key not in marks}
     if GRAMMAR_ENUM in node and not drop_enum:
         out["enum"] = list(node[GRAMMAR_ENUM])
+    if GRAMMAR_EXTRA in node and not drop_enum:
+        out["enum"] = [*node.get("enum", []), *node[GRAMMAR_EXTRA]]
     return out
 
 

@@ -44,7 +44,7 @@ from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS,
 from agent.llm.durations import durations_in_days
 from agent.llm.tool_words import TOOL_WORDS
 from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
-from tools.registry import GRAMMAR_ENUM, PLACES_SET, SHOP_ALIASES, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
@@ -180,6 +180,8 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
     elif _is_choice(node):
         chosen = _chosen(node, mentions.asked) or _chosen(node, mentions.asked_before)
         out["enum"] = list(chosen) or node["enum"]
+        if chosen:  # held to what was said, grammar-only choices included
+            out.pop(GRAMMAR_EXTRA, None)
     properties = node.get("properties")
     if isinstance(properties, dict):
         named = [name for name, prop in properties.items()
@@ -329,7 +331,12 @@ def _tool_table() -> dict[str, str]:
 
 def _choice_values(node: Any) -> list[Any]:
     """Every value of the fixed choices (enums that are no shop set) in `node`."""
-    return _gathered(node, lambda n: list(n["enum"]) if _is_choice(n) else [])
+    return _gathered(node, lambda n: _options(n) if _is_choice(n) else [])
+
+
+def _options(choice: dict[str, Any]) -> list[Any]:
+    """A fixed choice's values: those the prompt shows, then the grammar-only ones (GRAMMAR_EXTRA)."""
+    return [*choice["enum"], *choice.get(GRAMMAR_EXTRA, [])]
 
 
 def _is_choice(node: Any) -> bool:
@@ -341,7 +348,8 @@ def _chosen(choice: dict[str, Any], text: str) -> tuple[str, ...]:
     """The values of an enum that `text` names (choice_words); weak words count only where no other word
     names one of its values."""
     strong, weak = _named_choices(text)
-    return tuple(v for v in choice["enum"] if v in strong) or tuple(v for v in choice["enum"] if v in weak)
+    options = _options(choice)
+    return tuple(v for v in options if v in strong) or tuple(v for v in options if v in weak)
 
 
 @lru_cache(maxsize=32)

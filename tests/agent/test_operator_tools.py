@@ -3,6 +3,8 @@ comparisons, summaries that name every row a question may be about. Run on each 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import pytest
 
@@ -104,6 +106,25 @@ def test_calendar_periods_rank_over_that_calendar_span(shop, period: str) -> Non
     assert got == pytest.approx(want)
     if period == "last_month" and want:
         assert want != pytest.approx(dict(zip(rolling["region"], rolling["revenue"], strict=True)))
+
+
+def test_a_month_by_name_ranks_over_the_latest_such_month(shop) -> None:
+    """"Chiffre d'affaires en mars": the latest March that has begun, as the query engine counts its dates."""
+    from tools.query.spec import MONTHS
+
+    store, registry, _ = shop
+    with store.connect() as con:
+        last = con.execute("SELECT max(event_time) FROM events").fetchone()[0].date()
+    first = (last.replace(day=1) - timedelta(days=1)).replace(day=1)  # the month before the data's last
+    month = MONTHS[first.month - 1]
+    end = last.replace(day=1) - timedelta(days=1)
+    out = registry.call("top_items", {"metric": "revenue", "group_by": "region", "period": month,
+                                        "top_k": 20}, OPERATOR)
+    reference = run_query(store, QuerySpec(metric="revenue", group_by=["region"], top_k=20,
+                                           filters={"date_from": first, "date_to": end})).frame
+    assert dict(zip(out.frame["region"], out.frame["revenue"], strict=True)) == pytest.approx(
+        dict(zip(reference["region"], reference["revenue"], strict=True)))
+    assert f"{first} to {end}" in out.summary
 
 
 def _overall(summary: str) -> float:

@@ -390,10 +390,11 @@ def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() 
     for profile, first, second in ((demo_profile(), "Lyon", "Marseille"), (usa, "Oregon", "New York")):
         tools = build_registry(None, profile=profile).schemas("operator")
 
-        def after(follow_up: str) -> list:
-            return [HumanMessage(f"Combien d'unités vendues à {first} cette semaine ?"),
-                    AIMessage("", tool_calls=[{"name": "top_items", "args": {"place": first}, "id": "c1"}]),
-                    ToolMessage("Units: 9", tool_call_id="c1"), AIMessage("9 units."), HumanMessage(follow_up)]
+        def after(follow_up: str, place: str = first) -> list:
+            call = {"name": "top_items", "args": {"place": place}, "id": "c1"}
+            return [HumanMessage(f"Combien d'unités vendues à {place} cette semaine ?"),
+                    AIMessage("", tool_calls=[call]), ToolMessage("Units: 9", tool_call_id="c1"),
+                    AIMessage("9 units."), HumanMessage(follow_up)]
 
         assert follow_up_tool(after(f"Et à {second} ?"), tools, must_name=True) == "top_items"
         assert follow_up_tool(after("Et la semaine dernière ?"), tools, must_name=True) == "top_items"
@@ -403,3 +404,17 @@ def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() 
         assert follow_up_tool(after("Et quelles sont les commandes suspectes depuis hier, par catégorie et "
                                     f"par ville, à {second} ?"), tools) is None  # too long to lean on it
         assert follow_up_tool(after(f"Et à {second} ?")[-1:], tools) is None  # no previous turn
+
+
+def test_a_month_the_user_names_is_the_period_and_no_month_is_in_the_prompt() -> None:
+    from agent.llm.tool_schema import prompt_tools
+
+    props, required = choices("Quel est le chiffre d'affaires à Bordeaux en mars ?")
+    assert props["period"]["enum"] == ["march"] and "period" in required
+    props, _ = choices("Umsatz im Mai in Bayern")
+    assert props["period"]["enum"] == ["may"]
+    props, _ = choices("May I see revenue by region?")  # a verb, not the month
+    assert "may" not in props["period"].get("enum", []) or len(props["period"]["enum"]) > 1
+    (top,) = [t for t in prompt_tools(operator_tools()) if t["function"]["name"] == "top_items"]
+    assert "march" not in str(top) and "last_30_days" in str(top)
+    assert "march" in properties(operator_tools(), "top_items")["period"]["enum"]  # the grammar takes it

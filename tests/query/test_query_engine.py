@@ -55,6 +55,10 @@ def test_resolve_period_calendar_ranges():
     assert resolve_period("last_week", wednesday) == (date(2026, 4, 6), date(2026, 4, 12))
     assert resolve_period("last_month", wednesday) == (date(2026, 3, 1), date(2026, 3, 31))
     assert resolve_period("last_30_days", wednesday) == (date(2026, 3, 17), wednesday)
+    assert resolve_period("march", wednesday) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert resolve_period("april", wednesday) == (date(2026, 4, 1), wednesday)  # so far
+    assert resolve_period("december", wednesday) == (date(2025, 12, 1), date(2025, 12, 31))  # the latest
+    assert resolve_period("february", date(2028, 3, 1)) == (date(2028, 2, 1), date(2028, 2, 29))
 
 
 def test_rows_beyond_the_cap_are_cut_and_flagged(store, monkeypatch):

@@ -14,7 +14,8 @@ from pydantic import BeforeValidator, Field
 
 from tools.events.profile import ShopProfile
 from tools.language import plain_words
-from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, PLACES_SET
+from tools.query.spec import MONTHS
+from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET
 
 
 def _categories_schema(schema: dict[str, Any]) -> None:
@@ -39,10 +40,20 @@ def _everywhere_is_none(value: object) -> object:
 Place = Annotated[str, Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: PLACES_SET})]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-Period = Literal[
+_SHOWN_PERIODS = (
     "today", "yesterday", "this_week", "last_week", "last_7_days", "last_30_days", "this_month", "last_month",
     "last_90_days", "this_year", "last_year", "all_time",
-]
+)
+
+
+def _months_for_the_grammar(schema: dict[str, Any]) -> None:
+    """The month names stay out of the prompt (GRAMMAR_EXTRA): "in March" is the user's choice to name."""
+    schema[GRAMMAR_EXTRA] = [value for value in schema["enum"] if value in MONTHS]
+    schema["enum"] = [value for value in schema["enum"] if value not in MONTHS]
+
+
+# A window of time: a relative period, or a month by name (the latest that has begun).
+Period = Annotated[Literal[*_SHOWN_PERIODS, *MONTHS], Field(json_schema_extra=_months_for_the_grammar)]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
     "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value",

@@ -14,7 +14,7 @@ from tools.events.money import Money
 from tools.events.profile import ShopProfile
 from tools.events.zones import ZoneTable
 from tools.query.localtime import day_number
-from tools.query.spec import WEEKDAYS, Filters, PeriodOverPeriod, QuerySpec, QuerySpecError, Spike
+from tools.query.spec import MONTHS, WEEKDAYS, Filters, PeriodOverPeriod, QuerySpec, QuerySpecError, Spike
 
 SHIFT_DAYS = {"week": 7, "year": 364}  # 364 = 52 weeks, so both periods hold the same weekdays
 
@@ -76,6 +76,11 @@ def resolve_period(period: str, today: date) -> tuple[date, date]:
         "this_year": (today.replace(month=1, day=1), today),
         "last_year": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
     }
+    if period in MONTHS:  # the latest such month that has begun, up to today
+        month = MONTHS.index(period) + 1
+        first = date(today.year if month <= today.month else today.year - 1, month, 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first, min(following - timedelta(days=1), today)
     return ranges[period]
 
 

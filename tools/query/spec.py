@@ -48,8 +48,12 @@ WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 RelativePeriod = Literal[
     "today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "last_365_days", "this_week",
     "last_week", "this_month", "last_month", "this_year", "last_year",
+    # a month by name: the latest one that has begun ("march" in June 2026 is March 2026; in February, 2025)
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
 ]
 RELATIVE_PERIODS: tuple[str, ...] = get_args(RelativePeriod)
+MONTHS: tuple[str, ...] = RELATIVE_PERIODS[-12:]
 
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]  # a tuple subscript is the same as listing its items
 
