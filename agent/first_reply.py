@@ -2,6 +2,9 @@
 
 - A short follow-up that names only what the previous turn's tool takes, and names something of it ("Et à
   Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
+- A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
+  and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
+  asked again with that other tool (`second_look`).
 - A first reply that says no without a call is asked again with one tool required (`retry_tool`) in two
   cases, and nothing else (a refusal of what the role may not see stays a refusal):
   - "I don't know" to a question whose words name what one tool takes most ("Umsatz ... diese Woche":
@@ -15,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import AnyMessage
+from langchain_core.messages import AIMessage, AnyMessage
 
-from agent.llm.turn_values import follow_up_tool, most_named_tool
+from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool
 from agent.phrases import declines, gives_orders, reply_kind
 from tools.language import detect_language
 
@@ -26,6 +29,19 @@ def forced_tool(messages: Sequence[AnyMessage], turn_start: int,
                 schemas: Sequence[dict[str, Any]]) -> str | None:
     """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses."""
     return follow_up_tool(messages[:turn_start + 1], schemas, must_name=True)
+
+
+def second_look(messages: Sequence[AnyMessage], turn_start: int, reply: AIMessage,
+                schemas: Sequence[dict[str, Any]]) -> str | None:
+    """The tool to ask the turn's first reply again with: `retry_tool` when it made no call; when it called
+    a tool the user's words did not name (named_tool) but the words name a choice that tool cannot take and
+    another can, that other tool (`overruling_tool`); else None."""
+    if not reply.tool_calls:
+        return retry_tool(messages, turn_start, str(reply.content), schemas)
+    question, called = str(messages[turn_start].content), reply.tool_calls[0]["name"]
+    if named_tool(question, schemas) is not None:
+        return None
+    return overruling_tool(question, called, schemas)
 
 
 def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,

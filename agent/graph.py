@@ -32,7 +32,7 @@ from langgraph.graph.message import add_messages
 
 from agent.composition import compose_answer
 from agent.docs_query import DOCS_TOOL, docs_query
-from agent.first_reply import forced_tool, retry_tool
+from agent.first_reply import forced_tool, second_look
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
@@ -142,8 +142,8 @@ class ShopAgent:
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)
-            tool = retry_tool(state["messages"], state["turn_start"], str(reply.content), schemas) if (
-                first and not _calls(reply)) else None
+            tool = second_look(state["messages"], state["turn_start"], reply, schemas) if (
+                first and not forced) else None
             if tool:  # asked again (the same prompt), a call to that tool required
                 reply = self.chat_model.bind_tools(schemas, tool_choice=tool).invoke(prompt, config)
         if deciding and reply.content:  # a server model wrote a draft anyway: the answer is composed

@@ -42,7 +42,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
-from agent.llm.tool_words import TOOL_WORDS
 from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
 from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
@@ -51,8 +50,6 @@ _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "To
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
-NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
-FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
 
 
 @dataclass(frozen=True)
@@ -126,7 +123,7 @@ def _near_word(name_word: str, word: str, letters: int) -> bool:
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:
     """`tools` with each shop-set property (SHOP_SET) held to the names `mentions` gives it (see the
     module)."""
-    unknown = unfamiliar_places(mentions.asked, lambda: _shop_names(tools))
+    unknown = unfamiliar_places(mentions.asked, lambda: shop_names(tools))
     return [_narrowed(tool, mentions, unknown) for tool in tools]
 
 
@@ -154,7 +151,7 @@ def _choice_phrases() -> frozenset[str]:
                      for phrases in words.values() for phrase in phrases)
 
 
-def _shop_names(node: Any) -> list[str]:
+def shop_names(node: Any) -> list[str]:
     """Every name and alias of the shop sets in `node` (tool schemas)."""
     return _gathered(node, lambda n: [*n[_set_key(n)], *n.get(SHOP_ALIASES, {})] if SHOP_SET in n else [])
 
@@ -258,78 +255,7 @@ def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool
     return bool(days)
 
 
-def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
-    """The one tool of `tools` with the most properties whose fixed choices `text` names outright, at least
-    NAMED_PROPERTIES of them ("Wie hoch war der Umsatz in Hamburg diese Woche?": top_items takes both metric
-    and period, the others one at most); None otherwise, or when several are named as often. On the
-    operator turns of 1,200 synthetic dialogues it is the labelled first tool for 101 of the 122 it names
-    (one property: 111 of 142; multi-part questions take the labels' other tool)."""
-    strong, _ = _named_choices(text)
-    if not strong:
-        return None
-    counts: dict[str, int] = {}
-    for tool in tools:
-        properties = tool["function"]["parameters"].get("properties", {})
-        counts[tool["function"]["name"]] = sum(bool(strong & set(_choice_values(prop)))
-                                               for prop in properties.values())
-    best = max(counts.values(), default=0)
-    leaders = [name for name, count in counts.items() if count == best]
-    return leaders[0] if best >= NAMED_PROPERTIES and len(leaders) == 1 else None
-
-
-def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]],
-                   must_name: bool = False) -> str | None:
-    """The tool (of `tools`) the previous turn called first, when the current turn (the last user message)
-    is a short follow-up that names only what that tool takes (`names_only`) and, with `must_name`, names
-    something it takes ("Et à Marseille ?" after units in Lyon: top_items again); None otherwise. In 1,200
-    synthetic dialogues over 30 random shops, all 32 such follow-ups (of 10 words or fewer) are labelled with
-    the previous turn's tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product
-    search, labelled my_recommendations)."""
-    asked = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
-    if len(asked) < 2:
-        return None
-    text = str(messages[asked[-1]].content)
-    calls = [m.tool_calls[0]["name"] for m in messages[asked[-2] + 1:asked[-1]]
-             if isinstance(m, AIMessage) and m.tool_calls]
-    tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
-    if tool is None or len(plain_words(text)) > FOLLOW_UP_WORDS or not names_only(text, tool, tools):
-        return None
-    named = bool(_outright(text)) or bool(mentioned(_shop_names(tool), text))  # all of them its own
-    return calls[0] if named or not must_name else None
-
-
-def names_only(text: str, tool: dict[str, Any], tools: Sequence[dict[str, Any]]) -> bool:
-    """Whether every fixed choice `text` names outright, and every name of the shop sets of `tools` it
-    mentions, is one that `tool` takes ("Und wie viel hat sie gekostet?": nothing, so my_orders; "Und der
-    Umsatz in Bavaria?": top_items' metric and place, not my_orders')."""
-    takes = set(_choice_values(tool))
-    if not all(values & takes for values in _outright(text)):  # each phrase names a value it takes
-        return False
-    own = set(_shop_names(tool))
-    return all(name in own for name in mentioned(list(dict.fromkeys(_shop_names(list(tools)))), text))
-
-
-def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
-    """The one tool of `tools` whose task `text` names in its own words (tool_words: "sus orders": fraud),
-    when the words name no other tool's task; None otherwise. A tool that takes no fixed choices (a
-    forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem größten
-    Rückgang" names a grouping and a direction, a ranking's, to run first."""
-    table = _tool_table()
-    named = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)}
-    bound = {tool["function"]["name"]: tool for tool in tools}
-    if len(named) != 1 or not named <= set(bound):
-        return None
-    tool = named.pop()
-    return tool if _choice_values(bound[tool]) or not _named_choices(text)[0] else None
-
-
-@lru_cache(maxsize=1)
-def _tool_table() -> dict[str, str]:
-    """Phrase -> the tool whose task it names."""
-    return {phrase: tool for tool, phrases in TOOL_WORDS.items() for phrase in phrases}
-
-
-def _choice_values(node: Any) -> list[Any]:
+def choice_values(node: Any) -> list[Any]:
     """Every value of the fixed choices (enums that are no shop set) in `node`."""
     return _gathered(node, lambda n: _options(n) if _is_choice(n) else [])
 
@@ -370,7 +296,7 @@ def _named_phrases(text: str) -> tuple[dict[str, bool], ...]:
     return tuple(values[phrase] for phrase in mentioned(list(values), text, typo_letters=None))
 
 
-def _outright(text: str) -> list[frozenset[str]]:
+def outright_choices(text: str) -> list[frozenset[str]]:
     """Per choice phrase `text` names outright, the values it names."""
     return [frozenset(v for v, strong in phrase.items() if strong) for phrase in _named_phrases(text)
             if any(phrase.values())]

@@ -42,8 +42,8 @@ def decide_cases(
 ) -> list[dict[str, Any]]:
     """Per case: its groups and, per heads name, the picked tool (None for a plain answer) and whether it is
     right (the expected tool or one of the case's alternatives)."""
+    from agent.llm.named_tools import named_tool
     from agent.llm.tool_schema import to_openai_tools
-    from agent.llm.turn_values import named_tool
 
     layers = {head.layer for fitted in heads.values() for head in fitted.heads}
     if len(layers) != 1:

@@ -164,3 +164,24 @@ def test_a_short_follow_up_naming_only_what_the_last_tool_takes_calls_that_tool_
     binds = len(model.tool_choices)
     assert agent.ask("Thanks!", session, thread_id="t").steps == []
     assert model.tool_choices[binds:] == []  # nothing was forced
+
+
+class ChangeArgs(ToolArgs):
+    metric: Literal["orders", "revenue"] = "revenue"
+
+
+def test_a_call_to_a_tool_that_cannot_take_the_named_period_is_asked_again_with_the_one_that_can() -> None:
+    """"Umsatz diese Woche nach Region" went to a week-over-week comparison, which has no period."""
+    registry = ToolRegistry([
+        ShopTool("top_items", "Rank a metric.", FiguresArgs, frozenset({"operator"}), _figures),
+        ShopTool("compare_periods", "Change.", ChangeArgs, frozenset({"operator"}),
+                 lambda engines, args, session: ToolOutput("compare_periods", "Revenue +4%."))],
+        engines=object())
+    model = ScriptedChatModel(replies=[call("compare_periods", metric="revenue"),
+                                       call("top_items", metric="revenue", period="this_week"),
+                                       AIMessage("Revenue in Hamburg this week: 1,150.00 EUR.")],
+                              prompts=[], invocation_kwargs=[], bound_tools=[])
+    agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+    answer = agent.ask("Wie hoch war der Umsatz diese Woche?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["top_items"] and "1,150.00 EUR" in answer.text
+    assert model.tool_choices[-1] == "top_items" and model.prompts[0] == model.prompts[1]

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from agent.llm.turn_values import named_tool
+from agent.llm.named_tools import named_tool
 from finetune.synth.dialogues import synthesize
 from finetune.synth.profiles import random_facts, random_profile
 from tools.agent_tools import build_registry
@@ -103,3 +103,17 @@ def test_the_first_reply_to_such_a_question_must_call_that_tool(tiny_runtime, mo
              ToolMessage("No suspicious orders.", tool_call_id="c1")]
     chat.invoke(after, controls=ReplyControls(calls_only=True))  # after results: the model's own choice
     assert [(c.mode, c.name) for c in choices] == [("forced", "detect_fraud"), ("auto", None), ("auto", None)]
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), USA])
+def test_a_choice_the_called_tool_cannot_take_overrules_it_for_the_tool_that_can(profile) -> None:
+    from agent.llm.named_tools import overruling_tool
+
+    tools = build_registry(None, profile=profile).schemas("operator")
+    assert overruling_tool("Umsatz im Mai nach Region", "compare_periods", tools) == "top_items"
+    units = "Combien d'unités vendues cette semaine ?"
+    assert overruling_tool(units, "forecast_demand", tools) == "top_items"
+    assert overruling_tool("Which region dropped most compared to last week?", "top_items",
+                           tools) == "compare_periods"
+    assert overruling_tool("revenue by region this week", "top_items", tools) is None  # it takes them all
+    assert overruling_tool("Prognose für die nächsten 28 Tage", "forecast_demand", tools) is None

@@ -333,7 +333,7 @@ def test_an_unfamiliar_place_is_one_the_second_shop_does_not_have_either() -> No
 
 
 def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most() -> None:
-    from agent.llm.turn_values import most_named_tool
+    from agent.llm.named_tools import most_named_tool
 
     tools = operator_tools()
     assert most_named_tool("Wie hoch war der Umsatz in Hamburg diese Woche?", tools) == "top_items"
@@ -361,7 +361,7 @@ def test_a_choice_word_counts_as_written_a_place_one_letter_from_it_is_no_choice
 
 
 def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
-    from agent.llm.turn_values import names_only
+    from agent.llm.named_tools import names_only
     from tools.events.profile import Place, ShopProfile
 
     usa = ShopProfile(currency="USD", places=(
@@ -380,7 +380,7 @@ def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
 
 
 def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() -> None:
-    from agent.llm.turn_values import follow_up_tool
+    from agent.llm.named_tools import follow_up_tool
     from tools.events.profile import Place, ShopProfile
 
     usa = ShopProfile(currency="USD", places=(
