@@ -42,6 +42,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
+from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
 from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
@@ -183,7 +184,8 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
     if isinstance(properties, dict):
         named = [name for name, prop in properties.items()
                  if _held(prop, out["properties"][name], mentions, unknown)
-                 or _spanned(name, prop, out["properties"], mentions.asked)]
+                 or _spanned(name, prop, out["properties"], mentions.asked)
+                 or _capped(name, prop, out["properties"], mentions.asked)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
@@ -253,6 +255,18 @@ def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool
     if days:
         narrowed[name] = {**narrowed[name], "enum": days}
     return bool(days)
+
+
+def _capped(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
+    """Hold a `max_price` property to the price cap the user's words give ("under 150"); whether there is
+    one (it then has to be given)."""
+    options = prop.get("anyOf", [prop]) if isinstance(prop, dict) else []
+    if name != "max_price" or not any(o.get("type") in ("number", "integer") for o in options):
+        return False
+    caps = [int(cap) if cap.is_integer() else cap for cap in price_caps(asked) if cap > 0]
+    if caps:
+        narrowed[name] = {"type": "number", "enum": caps}
+    return bool(caps)
 
 
 def choice_values(node: Any) -> list[Any]:

@@ -418,3 +418,25 @@ def test_a_month_the_user_names_is_the_period_and_no_month_is_in_the_prompt() ->
     (top,) = [t for t in prompt_tools(operator_tools()) if t["function"]["name"] == "top_items"]
     assert "march" not in str(top) and "last_30_days" in str(top)
     assert "march" in properties(operator_tools(), "top_items")["period"]["enum"]  # the grammar takes it
+
+
+def test_a_price_cap_the_user_gives_is_the_max_price_in_any_language() -> None:
+    from agent.llm.price_caps import price_caps
+    from tools.events.profile import ShopProfile
+
+    for question, cap in (("need a cheap tent fr, like under 150", 150), ("Kopfhörer unter 50 Euro", 50),
+                          ("Je cherche une poêle à moins de 60 euros.", 60), ("cuffie sotto i 40 euro", 40),
+                          ("Busco una cafetera por menos de 100 €", 100), ("under €99.50", 99.5)):
+        assert price_caps(question) == (cap,), question
+    assert price_caps("shoes up to 30% off") == () and price_caps("Versand bis 5 kg?") == ()
+    usd = build_registry(None, profile=ShopProfile(currency="USD", categories=("Tents", "Packs"))).schemas(
+        "customer")
+    for tools in (build_registry(None, profile=demo_profile()).schemas("customer"), usd):
+        question = "a tent under 150"
+        narrowed = narrowed_tools(tools, Mentions(question, "", question, ""))
+        (search,) = [t["function"]["parameters"] for t in narrowed
+                     if t["function"]["name"] == "search_products"]
+        assert search["properties"]["max_price"]["enum"] == [150] and "max_price" in search["required"]
+        other = narrowed_tools(tools, Mentions("a tent", "", "a tent", ""))
+        (free,) = [t["function"]["parameters"] for t in other if t["function"]["name"] == "search_products"]
+        assert "enum" not in str(free["properties"]["max_price"])  # no cap said: any
