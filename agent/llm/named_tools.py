@@ -14,11 +14,10 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.tool_words import TOOL_WORDS
-from agent.llm.turn_values import choice_values, mentioned, outright_choices, shop_names
+from agent.llm.turn_values import FOLLOW_UP_WORDS, choice_values, mentioned, outright_choices, shop_names
 from tools.language import plain_words
 
 NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
-FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
 
 
 def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:

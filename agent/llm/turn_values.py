@@ -50,6 +50,7 @@ from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
+FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 
 
@@ -194,11 +195,15 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
 def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]) -> bool:
     """Narrow a property's options (`narrowed`, in place) to its shop sets (or choices) when the conversation
     mentions one of their names (the user's words name one of them), else to its other options if any;
-    whether it now has to be given (named in the current turn)."""
+    whether it now has to be given (named in the current turn, or a choice named in the turns before a
+    short follow-up)."""
     if not isinstance(prop, dict):
         return False
     options = prop.get("anyOf", [prop])
-    chosen = [i for i, option in enumerate(options) if _is_choice(option) and _chosen(option, mentions.asked)]
+    # a short follow-up leans on the turn before: "E di Mumbai?" keeps its metric and period
+    leaning = len(plain_words(mentions.asked)) <= FOLLOW_UP_WORDS and bool(mentions.asked_before)
+    chosen = [i for i, option in enumerate(options) if _is_choice(option) and (
+        _chosen(option, mentions.asked) or leaning and _chosen(option, mentions.asked_before))]
     if chosen:
         if "anyOf" in prop:
             narrowed["anyOf"] = [narrowed["anyOf"][i] for i in chosen]

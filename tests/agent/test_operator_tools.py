@@ -127,6 +127,25 @@ def test_a_month_by_name_ranks_over_the_latest_such_month(shop) -> None:
     assert f"{first} to {end}" in out.summary
 
 
+def test_anomalies_of_a_shop_without_reviews_are_its_volume_ones_and_say_why_no_waves(
+    embedder, tmp_path
+) -> None:
+    """"des anomalies à Perth en 24h ?" on a shop that keeps no reviews failed as a whole."""
+    from tests.bench.northwind_shop import build_northwind_store
+    from tools.errors import EngineInputError
+
+    store, _ = build_northwind_store(tmp_path / "store")
+    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                          open_knowledge_base=lambda: pytest.fail("not used"),
+                          open_recommender=lambda: pytest.fail("not used"))
+    registry = build_registry(engines)
+    out = registry.call("detect_anomalies", {"kind": "all", "since": "7d"}, OPERATOR)
+    volume = registry.call("detect_anomalies", {"kind": "volume", "since": "7d"}, OPERATOR)
+    assert out.summary.startswith(volume.summary) and "no reviews, so no complaint waves" in out.summary
+    with pytest.raises(EngineInputError, match="no reviews"):  # asked for complaints: the reason, as before
+        registry.call("detect_anomalies", {"kind": "complaints"}, OPERATOR)
+
+
 def _overall(summary: str) -> float:
     """The number after "overall" in a summary ("...; overall 1,234.50." -> 1234.5)."""
     return float(summary.rsplit("overall ", 1)[1].rstrip(".%").replace(",", ""))

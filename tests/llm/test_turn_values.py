@@ -263,9 +263,10 @@ def test_a_choice_named_only_in_a_tool_result_or_an_earlier_turn_is_not_required
     unasked = narrowed_tools(operator_tools(), Mentions(f"{QUESTION}\n{RESULT}", "", QUESTION, ""))
     whole_spikes = properties(operator_tools(), "find_spikes")
     assert properties(unasked, "find_spikes")["metric"] == whole_spikes["metric"]  # "orders": only in results
-    follow, required = choices("Et à Marseille ?", earlier="Combien d'unités vendues à Lyon cette semaine ?")
+    long = "And now give me the whole picture for every region we sell in, whatever the numbers say?"
+    follow, required = choices(long, earlier="Combien d'unités vendues à Lyon cette semaine ?")
     assert follow["period"]["enum"] == ["this_week"] and follow["metric"]["enum"] == ["units"]
-    assert "period" not in required and "metric" not in required  # may be left at the earlier call's
+    assert "period" not in required and "metric" not in required  # a long one may leave them
 
 
 def test_a_grammar_of_named_choices_takes_them_and_nothing_else(tiny_runtime) -> None:
@@ -440,3 +441,12 @@ def test_a_price_cap_the_user_gives_is_the_max_price_in_any_language() -> None:
         other = narrowed_tools(tools, Mentions("a tent", "", "a tent", ""))
         (free,) = [t["function"]["parameters"] for t in other if t["function"]["name"] == "search_products"]
         assert "enum" not in str(free["properties"]["max_price"])  # no cap said: any
+
+
+def test_a_short_follow_up_keeps_the_choices_of_the_turn_before_and_a_long_one_may_drop_them() -> None:
+    props, required = choices("E di Mumbai?", earlier="Fatturato di Brooklyn negli ultimi 7 giorni?")
+    assert props["period"]["enum"] == ["last_7_days"] and {"period", "metric"} <= set(required)
+    props, required = choices("E per il mese scorso?", earlier="Fatturato di Brooklyn negli ultimi 7 giorni?")
+    assert props["period"]["enum"] == ["last_month"] and "period" in required  # its own choice wins
+    follow, required = choices("Et à Marseille ?", earlier="Combien d'unités vendues à Lyon cette semaine ?")
+    assert follow["period"]["enum"] == ["this_week"] and {"period", "metric"} <= set(required)

@@ -229,6 +229,7 @@ class DetectAnomaliesArgs(ToolArgs):
 def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: Session) -> ToolOutput:
     """Regional volume surges/outages and complaint waves in reviews."""
     from tools.anomaly import detect_complaint_waves, detect_volume_anomalies
+    from tools.anomaly.errors import AnomalyInputError
 
     region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
     if country is not None:
@@ -242,9 +243,15 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
         parts.append(ToolOutput.from_result("detect_anomalies", volume))
     if args.kind in ("all", "complaints"):
         since = "90d"  # a wave needs weeks of reviews to show, and a month-old one still matters: dated below
-        waves = detect_complaint_waves(engines.store, engines.embedder, since=since,
-                                       state_dir=engines.anomaly_dir)
-        parts.append(ToolOutput.from_result("detect_anomalies", waves))
+        try:
+            waves = detect_complaint_waves(engines.store, engines.embedder, since=since,
+                                           state_dir=engines.anomaly_dir)
+            parts.append(ToolOutput.from_result("detect_anomalies", waves))
+        except AnomalyInputError:
+            if args.kind == "complaints":
+                raise
+            # "any anomalies?" on a shop without reviews: its volume anomalies, and why no complaint waves
+            parts.append(ToolOutput("detect_anomalies", "The shop has no reviews, so no complaint waves."))
     frames = [p.frame for p in parts if p.frame is not None and not p.frame.empty]
     return ToolOutput(
         "detect_anomalies",
