@@ -333,17 +333,6 @@ def test_an_unfamiliar_place_is_one_the_second_shop_does_not_have_either() -> No
         assert properties(narrowed, "top_items")["place"]["anyOf"][0]["enum"] == place
 
 
-def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most() -> None:
-    from agent.llm.named_tools import most_named_tool
-
-    tools = operator_tools()
-    assert most_named_tool("Wie hoch war der Umsatz in Hamburg diese Woche?", tools) == "top_items"
-    assert most_named_tool("which cities spike on Friday night?", tools) == "find_spikes"
-    assert most_named_tool("Which region dropped most compared to last week?", tools) == "compare_periods"
-    assert most_named_tool("chiffre d'affaires à Bordeaux", tools) is None  # ranked or compared: a tie
-    assert most_named_tool("Che tempo farà domani a Napoli?", tools) is None  # names nothing they take
-
-
 def test_an_unfamiliar_place_keeps_its_hyphens_and_a_code_is_no_place() -> None:
     from agent.llm.turn_values import unfamiliar_places
 
@@ -359,52 +348,6 @@ def test_a_choice_word_counts_as_written_a_place_one_letter_from_it_is_no_choice
     props, _ = choices("Which weekday brings the most orders in Western Australia?")
     assert props["period"] == properties(operator_tools(), "top_items")["period"]
     assert props["group_by"]["enum"] == ["day_of_week"]
-
-
-def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
-    from agent.llm.named_tools import names_only
-    from tools.events.profile import Place, ShopProfile
-
-    usa = ShopProfile(currency="USD", places=(
-        Place("country", "United States", "US", "America/New_York", code="US"),
-        Place("region", "Oregon", "US", "America/Los_Angeles")))
-    for profile, place in ((demo_profile(), "Bavaria"), (usa, "Oregon")):
-        registry = build_registry(None, profile=profile)
-        tools = registry.schemas("operator") + registry.schemas("customer")
-        tool = {t["function"]["name"]: t for t in tools}
-        assert names_only("Und wie viel hat sie gekostet?", tool["my_orders"], tools)
-        assert names_only("È già stato spedito?", tool["my_orders"], tools)  # a status my_orders takes
-        assert not names_only(f"Und der Umsatz in {place}?", tool["my_orders"], tools)
-        assert not names_only(f"And in {place}?", tool["my_orders"], tools)
-        assert names_only(f"And in {place}?", tool["top_items"], tools)
-        assert not names_only("and last week?", tool["forecast_demand"], tools)
-
-
-def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() -> None:
-    from agent.llm.named_tools import follow_up_tool
-    from tools.events.profile import Place, ShopProfile
-
-    usa = ShopProfile(currency="USD", places=(
-        Place("country", "United States", "US", "America/New_York", code="US"),
-        Place("region", "Oregon", "US", "America/Los_Angeles"),
-        Place("region", "New York", "US", "America/New_York")))
-    for profile, first, second in ((demo_profile(), "Lyon", "Marseille"), (usa, "Oregon", "New York")):
-        tools = build_registry(None, profile=profile).schemas("operator")
-
-        def after(follow_up: str, place: str = first) -> list:
-            call = {"name": "top_items", "args": {"place": place}, "id": "c1"}
-            return [HumanMessage(f"Combien d'unités vendues à {place} cette semaine ?"),
-                    AIMessage("", tool_calls=[call]), ToolMessage("Units: 9", tool_call_id="c1"),
-                    AIMessage("9 units."), HumanMessage(follow_up)]
-
-        assert follow_up_tool(after(f"Et à {second} ?"), tools, must_name=True) == "top_items"
-        assert follow_up_tool(after("Et la semaine dernière ?"), tools, must_name=True) == "top_items"
-        assert follow_up_tool(after("Merci !"), tools, must_name=True) is None  # names nothing it takes
-        assert follow_up_tool(after("Merci !"), tools) == "top_items"  # without must_name: a declined retry
-        assert follow_up_tool(after(f"Et la prévision pour {second} ?"), tools, must_name=True) == "top_items"
-        assert follow_up_tool(after("Et quelles sont les commandes suspectes depuis hier, par catégorie et "
-                                    f"par ville, à {second} ?"), tools) is None  # too long to lean on it
-        assert follow_up_tool(after(f"Et à {second} ?")[-1:], tools) is None  # no previous turn
 
 
 def test_a_month_the_user_names_is_the_period_and_no_month_is_in_the_prompt() -> None:

@@ -40,7 +40,7 @@ def _everywhere_is_none(value: object) -> object:
 Place = Annotated[str, Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: PLACES_SET})]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_SHOWN_PERIODS = (
+SHOWN_PERIODS = (  # the periods the prompt lists (months by name are the grammar's only)
     "today", "yesterday", "this_week", "last_week", "last_7_days", "last_30_days", "this_month", "last_month",
     "last_90_days", "this_year", "last_year", "all_time",
 )
@@ -53,7 +53,7 @@ def _months_for_the_grammar(schema: dict[str, Any]) -> None:
 
 
 # A window of time: a relative period, or a month by name (the latest that has begun).
-Period = Annotated[Literal[*_SHOWN_PERIODS, *MONTHS], Field(json_schema_extra=_months_for_the_grammar)]
+Period = Annotated[Literal[*SHOWN_PERIODS, *MONTHS], Field(json_schema_extra=_months_for_the_grammar)]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
     "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value",

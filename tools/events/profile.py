@@ -109,7 +109,7 @@ class ShopProfile:
             raise ProfileError(f"tz: {self.tz!r} is not an IANA time zone (e.g. Europe/Berlin).")
         if self.week_start not in WEEKDAYS:
             raise ProfileError(f"week_start must be one of {', '.join(WEEKDAYS)}, got {self.week_start!r}.")
-        check_category_aliases(self.category_aliases, self.categories)
+        check_category_aliases(self.category_aliases)
         keys: set[tuple[str, str, str, str]] = set()
         for place in self.places:
             check_place(place)
@@ -313,14 +313,11 @@ def check_currency(code: str, what: str = "currency") -> None:
         raise ProfileError(f"{what}: {code!r} is not an ISO 4217 currency code (e.g. USD, EUR, INR).")
 
 
-def check_category_aliases(aliases: dict[str, tuple[str, ...]], categories: tuple[str, ...]) -> None:
-    """ProfileError unless every alias is a non-empty name of one category only, of `categories` when the
-    profile lists them."""
+def check_category_aliases(aliases: dict[str, tuple[str, ...]]) -> None:
+    """ProfileError unless every alias is a non-empty name of one category only (an alias of a category the
+    shop does not sell is kept and unused: a shop may sell part of a catalogue)."""
     owner: dict[str, str] = {}
     for category, names in aliases.items():
-        if categories and category not in categories:
-            raise ProfileError(f"category_aliases: {category!r} is not one of the profile's categories "
-                               f"({', '.join(categories)}).")
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 raise ProfileError(f"category_aliases of {category!r} must be non-empty names, got {name!r}.")

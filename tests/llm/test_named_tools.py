@@ -1,19 +1,27 @@
-"""A question whose words name one tool's task gets that tool: the words agree with the synthetic training
-dialogues' labels (written by finetune/synth over random shops, in five languages), and on both shops a
-question that also names a ranking's choices, or two tasks, is left to the model."""
+"""Which tool a question's words name (agent/llm/named_tools.py): one task's words get that tool (they agree
+with the synthetic training dialogues' labels, written by finetune/synth over random shops in five
+languages), and on both shops a question that also names a ranking's choices, or two tasks, is left to the
+model; the tool whose choices a question names most; a short follow-up's previous tool; a call overruled for
+the tool that takes a choice the words name."""
 
 from __future__ import annotations
 
 import random
 
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from agent.llm.named_tools import named_tool
+from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, names_only, overruling_tool
 from finetune.synth.dialogues import synthesize
 from finetune.synth.profiles import random_facts, random_profile
 from tools.agent_tools import build_registry
 from tools.events.profile import Place, ShopProfile
 from tools.events.simulate.profile import demo_profile
+
+
+def operator_tools() -> list[dict]:
+    return build_registry(None, profile=demo_profile()).schemas("operator")
+
 
 USA = ShopProfile(currency="USD", places=(
     Place("country", "United States", "US", "America/New_York", code="US"),
@@ -79,7 +87,6 @@ def test_named_tools_are_the_labelled_first_tools_of_synthetic_dialogues() -> No
 
 
 def test_the_first_reply_to_such_a_question_must_call_that_tool(tiny_runtime, monkeypatch) -> None:
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
     from agent.llm.chat_model import LocalChatModel
     from agent.llm.reply_controls import ReplyControls
@@ -107,7 +114,6 @@ def test_the_first_reply_to_such_a_question_must_call_that_tool(tiny_runtime, mo
 
 @pytest.mark.parametrize("profile", [demo_profile(), USA])
 def test_a_choice_the_called_tool_cannot_take_overrules_it_for_the_tool_that_can(profile) -> None:
-    from agent.llm.named_tools import overruling_tool
 
     tools = build_registry(None, profile=profile).schemas("operator")
     assert overruling_tool("Umsatz im Mai nach Region", "compare_periods", tools) == "top_items"
@@ -117,3 +123,55 @@ def test_a_choice_the_called_tool_cannot_take_overrules_it_for_the_tool_that_can
                            tools) == "compare_periods"
     assert overruling_tool("revenue by region this week", "top_items", tools) is None  # it takes them all
     assert overruling_tool("Prognose für die nächsten 28 Tage", "forecast_demand", tools) is None
+
+
+def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most() -> None:
+
+    tools = operator_tools()
+    assert most_named_tool("Wie hoch war der Umsatz in Hamburg diese Woche?", tools) == "top_items"
+    assert most_named_tool("which cities spike on Friday night?", tools) == "find_spikes"
+    assert most_named_tool("Which region dropped most compared to last week?", tools) == "compare_periods"
+    assert most_named_tool("chiffre d'affaires à Bordeaux", tools) is None  # ranked or compared: a tie
+    assert most_named_tool("Che tempo farà domani a Napoli?", tools) is None  # names nothing they take
+
+
+def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
+
+    usa = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("region", "Oregon", "US", "America/Los_Angeles")))
+    for profile, place in ((demo_profile(), "Bavaria"), (usa, "Oregon")):
+        registry = build_registry(None, profile=profile)
+        tools = registry.schemas("operator") + registry.schemas("customer")
+        tool = {t["function"]["name"]: t for t in tools}
+        assert names_only("Und wie viel hat sie gekostet?", tool["my_orders"], tools)
+        assert names_only("È già stato spedito?", tool["my_orders"], tools)  # a status my_orders takes
+        assert not names_only(f"Und der Umsatz in {place}?", tool["my_orders"], tools)
+        assert not names_only(f"And in {place}?", tool["my_orders"], tools)
+        assert names_only(f"And in {place}?", tool["top_items"], tools)
+        assert not names_only("and last week?", tool["forecast_demand"], tools)
+
+
+def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() -> None:
+
+    usa = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),
+        Place("region", "Oregon", "US", "America/Los_Angeles"),
+        Place("region", "New York", "US", "America/New_York")))
+    for profile, first, second in ((demo_profile(), "Lyon", "Marseille"), (usa, "Oregon", "New York")):
+        tools = build_registry(None, profile=profile).schemas("operator")
+
+        def after(follow_up: str, place: str = first) -> list:
+            call = {"name": "top_items", "args": {"place": place}, "id": "c1"}
+            return [HumanMessage(f"Combien d'unités vendues à {place} cette semaine ?"),
+                    AIMessage("", tool_calls=[call]), ToolMessage("Units: 9", tool_call_id="c1"),
+                    AIMessage("9 units."), HumanMessage(follow_up)]
+
+        assert follow_up_tool(after(f"Et à {second} ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Et la semaine dernière ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Merci !"), tools, must_name=True) is None  # names nothing it takes
+        assert follow_up_tool(after("Merci !"), tools) == "top_items"  # without must_name: a declined retry
+        assert follow_up_tool(after(f"Et la prévision pour {second} ?"), tools, must_name=True) == "top_items"
+        assert follow_up_tool(after("Et quelles sont les commandes suspectes depuis hier, par catégorie et "
+                                    f"par ville, à {second} ?"), tools) is None  # too long to lean on it
+        assert follow_up_tool(after(f"Et à {second} ?")[-1:], tools) is None  # no previous turn
