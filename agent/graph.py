@@ -102,9 +102,8 @@ class ShopAgent:
         self.max_steps = max_steps
         self.today = today or date.today()
         self.draft_answers = draft_answers
-        self._bound = {
-            role: chat_model.bind_tools(registry.schemas(role)) for role in ("customer", "operator")
-        }
+        self._schemas = {role: registry.schemas(role) for role in ("customer", "operator")}
+        self._bound = {role: chat_model.bind_tools(schemas) for role, schemas in self._schemas.items()}
         self._graph = self._build().compile(checkpointer=InMemorySaver())
 
     # ------------------------------------------------------------------ graph
@@ -138,7 +137,7 @@ class ShopAgent:
             controls = ReplyControls(calls_only=True, answered_tools=frozenset(state["seen_calls"]))
             reply = bound.invoke(prompt, config, controls=controls)
         else:
-            schemas, first = self.registry.schemas(session.role), not state["rounds"]
+            schemas, first = self._schemas[session.role], not state["rounds"]
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)
