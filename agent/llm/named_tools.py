@@ -14,8 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.tool_words import TOOL_WORDS
-from agent.llm.turn_values import FOLLOW_UP_WORDS, choice_values, mentioned, outright_choices, shop_names
-from tools.language import plain_words
+from agent.llm.turn_values import choice_values, is_short, mentioned, outright_choices, shop_names
 
 NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
 
@@ -54,7 +53,7 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     calls = [m.tool_calls[0]["name"] for m in messages[asked[-2] + 1:asked[-1]]
              if isinstance(m, AIMessage) and m.tool_calls]
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
-    if tool is None or len(plain_words(text)) > FOLLOW_UP_WORDS or not names_only(text, tool, tools):
+    if tool is None or not is_short(text) or not names_only(text, tool, tools):
         return None
     named = bool(outright_choices(text)) or bool(mentioned(shop_names(tool), text))  # all of them its own
     return calls[0] if named or not must_name else None

@@ -35,7 +35,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -63,6 +63,16 @@ class Mentions:
     earlier: str = ""
     asked: str = ""
     asked_before: str = ""
+
+    @cached_property
+    def leaning(self) -> bool:
+        """Whether the current turn is a short follow-up of earlier ones: it keeps their choices."""
+        return bool(self.asked_before) and is_short(self.asked)
+
+
+def is_short(text: str) -> bool:
+    """Whether a message is short enough to lean on the turn before for what it leaves out."""
+    return len(plain_words(text)) <= FOLLOW_UP_WORDS
 
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
@@ -201,9 +211,8 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]
         return False
     options = prop.get("anyOf", [prop])
     # a short follow-up leans on the turn before: "E di Mumbai?" keeps its metric and period
-    leaning = len(plain_words(mentions.asked)) <= FOLLOW_UP_WORDS and bool(mentions.asked_before)
     chosen = [i for i, option in enumerate(options) if _is_choice(option) and (
-        _chosen(option, mentions.asked) or leaning and _chosen(option, mentions.asked_before))]
+        _chosen(option, mentions.asked) or mentions.leaning and _chosen(option, mentions.asked_before))]
     if chosen:
         if "anyOf" in prop:
             narrowed["anyOf"] = [narrowed["anyOf"][i] for i in chosen]
