@@ -12,7 +12,7 @@ import re
 _BELOW = (
     r"under|below|less than|cheaper than|up to|at most|max(?:imum)?|no more than|"
     r"unter|bis|weniger als|billiger als|höchstens|hoechstens|maximal|"
-    r"moins de|en dessous de|jusqu'à|jusqu'a|au plus|maximum|"
+    r"moins de|en dessous de|jusqu'à|jusqu'a|au plus|"
     r"menos de|por debajo de|hasta|como máximo|como maximo|"
     r"meno di|sotto i|sotto|fino a|al massimo|massimo"
 )
