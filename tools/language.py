@@ -5,12 +5,17 @@ prose is overkill and a dictionary of every word is out of reach. Each language 
 frequent function words (articles, pronouns, question words, auxiliaries: what survives any typo and any
 topic) plus a smaller weight for letters only it uses; the highest score wins, and a message with no evidence
 gets `default`. Used by the agent (which language to answer in) and by retrieval (whether to translate).
+
+Also the words of a text as a matcher reads them (`plain_words`: no accents, lower case), and which names a
+text mentions (`mentioned`: whole words, singular or plural, a typo in a long word): the agent's grammar
+reads places, categories and choice words with it, and the tools read a shop's category aliases.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 LANGUAGES = ("en", "de", "fr", "es", "it")
 
@@ -128,3 +133,43 @@ def one_edit(a: str, b: str) -> bool:
     swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
     return a[i + 1:] == b[i + 1:] or swapped
 
+
+ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
+
+
+def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_MIN_LETTERS) -> list[str]:
+    """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a word of
+    `typo_letters` or more; None: no typos), in the order of their first mention; a name met only inside a
+    longer one that is mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW",
+    "OR") counts only in capitals: "or" and "us" are words."""
+    words, capitals = plain_words(text), plain_words(text, fold_case=False)
+    taken = [False] * len(words)
+    first: dict[str, int] = {}
+    for typos in (False, True) if typo_letters is not None else (False,):
+        for name in sorted(names, key=len, reverse=True):
+            acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
+            if acronym and typos:
+                continue  # matched as written in the first pass: no typo makes an acronym
+            wanted, among = ((plain_words(name, fold_case=False), capitals) if acronym
+                             else (plain_words(name), words))
+            for start in range(len(words) - len(wanted) + 1):
+                span = range(start, start + len(wanted))
+                if wanted and not any(taken[i] for i in span) and all(
+                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters or 0) if typos
+                         else _same_word(w, among[i])) for w, i in zip(wanted, span)):
+                    first.setdefault(name, start)
+                    for i in span:
+                        taken[i] = True  # blanked: shorter names inside it do not count
+    return sorted(first, key=first.__getitem__)
+
+
+def _same_word(name_word: str, word: str) -> bool:
+    """The word, or its singular or plural in "s" ("boot" for "boots")."""
+    return word in (name_word, name_word + "s") or (len(word) >= 3 and name_word == word + "s")
+
+
+def _near_word(name_word: str, word: str, letters: int) -> bool:
+    """The word with one typo, in words of `letters` or more."""
+    if min(len(name_word), len(word)) < letters or abs(len(name_word) - len(word)) > 1:
+        return False
+    return _same_word(name_word, word) or one_edit(name_word, word)

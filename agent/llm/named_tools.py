@@ -14,7 +14,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.tool_words import TOOL_WORDS
-from agent.llm.turn_values import choice_values, is_short, mentioned, outright_choices, shop_names
+from agent.llm.turn_values import choice_values, is_short, outright_choices, shop_names
+from tools.language import mentioned
 
 NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
 

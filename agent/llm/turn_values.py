@@ -43,7 +43,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days
 from agent.llm.price_caps import price_caps
-from tools.language import LANGUAGES, TYPO_MIN_LETTERS, detect_language, one_edit, plain_words
+from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
@@ -51,7 +51,6 @@ _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "To
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
 FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
-ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 
 
 @dataclass(frozen=True)
@@ -92,44 +91,6 @@ def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
         elif isinstance(message, AIMessage) and not asked_only:
             lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
     return "\n".join(lines)
-
-
-def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_MIN_LETTERS) -> list[str]:
-    """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a word of
-    `typo_letters` or more; None: no typos), in the order of their first mention; a name met only inside a
-    longer one that is mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW",
-    "OR") counts only in capitals: "or" and "us" are words."""
-    words, capitals = plain_words(text), plain_words(text, fold_case=False)
-    taken = [False] * len(words)
-    first: dict[str, int] = {}
-    for typos in (False, True) if typo_letters is not None else (False,):
-        for name in sorted(names, key=len, reverse=True):
-            acronym = name.isupper() and len(name) <= ACRONYM_LETTERS
-            if acronym and typos:
-                continue  # matched as written in the first pass: no typo makes an acronym
-            wanted, among = ((plain_words(name, fold_case=False), capitals) if acronym
-                             else (plain_words(name), words))
-            for start in range(len(words) - len(wanted) + 1):
-                span = range(start, start + len(wanted))
-                if wanted and not any(taken[i] for i in span) and all(
-                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters or 0) if typos
-                         else _same_word(w, among[i])) for w, i in zip(wanted, span)):
-                    first.setdefault(name, start)
-                    for i in span:
-                        taken[i] = True  # blanked: shorter names inside it do not count
-    return sorted(first, key=first.__getitem__)
-
-
-def _same_word(name_word: str, word: str) -> bool:
-    """The word, or its singular or plural in "s" ("boot" for "boots")."""
-    return word in (name_word, name_word + "s") or (len(word) >= 3 and name_word == word + "s")
-
-
-def _near_word(name_word: str, word: str, letters: int) -> bool:
-    """The word with one typo, in words of `letters` or more."""
-    if min(len(name_word), len(word)) < letters or abs(len(name_word) - len(word)) > 1:
-        return False
-    return _same_word(name_word, word) or one_edit(name_word, word)
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:

@@ -8,9 +8,10 @@ from agent.llm.chat_model import LocalChatModel
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.template import render_prompt
 from agent.llm.tool_schema import ToolChoice, grammar_schema
-from agent.llm.turn_values import Mentions, conversation_mentions, mentioned, narrowed_tools
+from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
 from tools.agent_tools import build_registry
 from tools.events.simulate.profile import demo_profile
+from tools.language import mentioned
 from tools.registry import SHOP_SET
 
 QUESTION = "Forecast next week's demand for the region that spikes most on Friday night"

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from tools.events.profile import ShopProfile
-from tools.language import plain_words
+from tools.language import mentioned
 from tools.query.spec import MONTHS
 from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET
 
@@ -86,22 +86,9 @@ def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = ()) -> dict
 
 def named_category(text: str, profile: ShopProfile, categories: tuple[str, ...]) -> str | None:
     """The one category of `categories` that `text` names by name or by one of the profile's aliases, as
-    whole words (any case, accents or not, singular or plural in "s": "une poêle" names Cookware; a name
-    inside a longer one that is named does not count: "fitness tracker" is not Fitness); None when it names
-    none or several."""
-    words = [_singular(w) for w in plain_words(text)]
-    found = [(category, phrase) for category in categories
-             for name in (category, *profile.category_aliases.get(category, ()))
-             if _contains(words, phrase := [_singular(w) for w in plain_words(name)])]
-    named = {category for category, phrase in found
-             if not any(len(other) > len(phrase) and _contains(other, phrase) for _, other in found)}
+    whole words (`mentioned`, as written: "une poêle" names Cookware; a name inside a longer one that is
+    named does not count: "fitness tracker" is not Fitness); None when it names none or several."""
+    owner = {name: category for category in categories
+             for name in (category, *profile.category_aliases.get(category, ()))}
+    named = {owner[name] for name in mentioned(list(owner), text, typo_letters=None)}
     return named.pop() if len(named) == 1 else None
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _contains(words: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return bool(phrase) and any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
