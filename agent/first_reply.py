@@ -5,8 +5,10 @@
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
   asked again with that other tool (`second_look`).
-- A first reply that says no without a call is asked again with one tool required (`retry_tool`) in two
+- A first reply that says no without a call is asked again with one tool required (`retry_tool`) in three
   cases, and nothing else (a refusal of what the role may not see stays a refusal):
+  - a question that gives a price cap, where one of the role's tools takes it ("Kannst du mir sagen, welche
+    Kopfhörer ihr unter 40 Euro habt?" was refused): that tool (`priced_tool`);
   - "I don't know" to a question whose words name what one tool takes most ("Umsatz ... diese Woche":
     top_items, `most_named_tool`);
   - a short follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und wie viel
@@ -20,7 +22,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage
 
-from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool
+from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
 from agent.phrases import declines, gives_orders, reply_kind
 from tools.language import detect_language
 
@@ -50,6 +52,9 @@ def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
     question = str(messages[turn_start].content)
     if not declines(question, draft, detect_language(question)) or gives_orders(question):
         return None
+    priced = priced_tool(question, schemas)
+    if priced:
+        return priced
     if reply_kind(question, draft) == "dont_know":
         named = most_named_tool(question, schemas)
         if named:

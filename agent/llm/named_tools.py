@@ -13,6 +13,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from agent.llm.price_caps import price_caps
 from agent.llm.tool_words import TOOL_WORDS
 from agent.llm.turn_values import choice_values, is_short, outright_choices, shop_names
 from tools.language import mentioned
@@ -37,6 +38,16 @@ def most_named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     best = max(counts.values(), default=0)
     leaders = [name for name, count in counts.items() if count == best]
     return leaders[0] if best >= NAMED_PROPERTIES and len(leaders) == 1 else None
+
+
+def priced_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
+    """The one tool of `tools` that takes a `max_price`, when `text` gives a price cap ("welche Kopfhörer habt
+    ihr unter 40 Euro?": the customer's product search); None otherwise."""
+    if not price_caps(text):
+        return None
+    priced = [tool["function"]["name"] for tool in tools
+              if "max_price" in tool["function"]["parameters"].get("properties", {})]
+    return priced[0] if len(priced) == 1 else None
 
 
 def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]],

@@ -185,3 +185,35 @@ def test_a_call_to_a_tool_that_cannot_take_the_named_period_is_asked_again_with_
     answer = agent.ask("Wie hoch war der Umsatz diese Woche?", Session("operator"))
     assert [s.name for s in answer.steps] == ["top_items"] and "1,150.00 EUR" in answer.text
     assert model.tool_choices[-1] == "top_items" and model.prompts[0] == model.prompts[1]
+
+
+class ProductArgs(ToolArgs):
+    query: str
+    max_price: float | None = None
+
+
+def test_a_refused_question_with_a_price_cap_is_asked_again_with_the_tool_that_takes_it() -> None:
+    """"Kannst du mir sagen, welche Kopfhörer ihr unter 40 Euro habt?" was refused: a price cap is a
+    product search's. A refusal without one stays a refusal."""
+    def products(engines: object, args: ProductArgs, session: Session) -> ToolOutput:
+        return ToolOutput("search_products",
+                          f"1 products for {args.query!r}: Mini Headphones (P0012, 19.99 EUR).")
+
+    def agent_with_search(*replies: AIMessage) -> tuple[ShopAgent, ScriptedChatModel]:
+        registry = ToolRegistry(
+            [ShopTool("search_products", "Find products.", ProductArgs, frozenset({"customer"}), products),
+             ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders,
+                      needs_user=True)], engines=object())
+        model = ScriptedChatModel(replies=list(replies), prompts=[], invocation_kwargs=[], bound_tools=[])
+        return ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15)), model
+
+    refusal = AIMessage("Entschuldigung, dabei kann ich hier nicht helfen.")
+    agent, model = agent_with_search(refusal, call("search_products", query="Kopfhörer", max_price=40),
+                                     AIMessage("Mini Headphones (P0012) kosten 19.99 EUR."))
+    question = "Kannst du mir sagen, welche Kopfhörer ihr unter 40 Euro habt?"
+    answer = agent.ask(question, Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["search_products"] and "19.99 EUR" in answer.text
+    assert model.tool_choices[-1] == "search_products"
+    agent, model = agent_with_search(refusal, call("search_products", query="Kopfhörer"))
+    assert agent.ask("Kannst du mir sagen, was Kunde U7 bestellt hat?", Session("customer", "U1")).steps == []
+    assert len(model.prompts) == 1

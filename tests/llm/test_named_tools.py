@@ -11,7 +11,14 @@ import random
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, names_only, overruling_tool
+from agent.llm.named_tools import (
+    follow_up_tool,
+    most_named_tool,
+    named_tool,
+    names_only,
+    overruling_tool,
+    priced_tool,
+)
 from finetune.synth.dialogues import synthesize
 from finetune.synth.profiles import random_facts, random_profile
 from tools.agent_tools import build_registry
@@ -133,6 +140,17 @@ def test_the_tool_a_question_names_most_is_the_one_whose_choices_it_names_most()
     assert most_named_tool("Which region dropped most compared to last week?", tools) == "compare_periods"
     assert most_named_tool("chiffre d'affaires à Bordeaux", tools) is None  # ranked or compared: a tie
     assert most_named_tool("Che tempo farà domani a Napoli?", tools) is None  # names nothing they take
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), USA])
+def test_a_price_cap_names_the_one_tool_that_takes_it_on_either_shop(profile) -> None:
+    customer = build_registry(None, profile=profile).schemas("customer")
+    for question in ("welche Kopfhörer habt ihr unter 40 Euro?", "avete zaini sotto i 60 euro?",
+                     "anything warm for winter below $80?", "Je cherche un casque à moins de 50 euros"):
+        assert priced_tool(question, customer) == "search_products", question
+    assert priced_tool("Where is my parcel?", customer) is None  # no cap
+    assert priced_tool("returns within 30 days?", customer) is None  # a number that is no cap
+    assert priced_tool("revenue under 40 EUR by region", operator_tools()) is None  # no tool takes a cap
 
 
 def test_a_follow_up_names_only_what_a_tool_takes_on_either_shop() -> None:
