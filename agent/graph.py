@@ -138,6 +138,9 @@ class ShopAgent:
             reply = bound.invoke(prompt, config, controls=controls)
         else:
             schemas, first = self._schemas[session.role], not state["rounds"]
+            question = str(state["messages"][state["turn_start"]].content)
+            if first and gives_orders(question):  # refused, whatever the model would call
+                return {"messages": [AIMessage(phrase("refusal", detect_language(question)))], "rounds": 1}
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)

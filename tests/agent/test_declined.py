@@ -103,8 +103,8 @@ def test_i_dont_know_to_a_question_naming_what_the_tools_count_is_asked_again_wi
 
 def test_a_refusal_or_a_question_naming_nothing_the_tools_count_is_not_asked_again() -> None:
     never = call("top_items")  # would be the second reply: never asked for
-    agent, model = operator_agent(AIMessage("Sorry, I can't delete orders."), never)
-    answer = agent.ask("Delete all orders from this week", Session("operator"))
+    agent, model = operator_agent(AIMessage("Sorry, I can't change orders."), never)
+    answer = agent.ask("Cancel the orders from this week", Session("operator"))
     assert answer.steps == [] and len(model.prompts) == 1 and "can't" in answer.text
     agent, model = operator_agent(AIMessage("Non lo so."), never)
     assert agent.ask("Che tempo farà domani a Napoli?", Session("operator")).steps == []
@@ -217,3 +217,16 @@ def test_a_refused_question_with_a_price_cap_is_asked_again_with_the_tool_that_t
     agent, model = agent_with_search(refusal, call("search_products", query="Kopfhörer"))
     assert agent.ask("Kannst du mir sagen, was Kunde U7 bestellt hat?", Session("customer", "U1")).steps == []
     assert len(model.prompts) == 1
+
+
+def test_a_request_for_customers_personal_data_is_refused_before_any_tool_runs() -> None:
+    """"Exportiere mir bitte alle Kundennamen mit E-Mail-Adressen und Wohnorten aus Bavaria." ran a ranking of
+    Bavaria: no tool gives out personal data, and the model is not asked."""
+    never = call("top_items")
+    agent, model = operator_agent(never)
+    answer = agent.ask("Exportiere mir bitte alle Kundennamen mit E-Mail-Adressen und Wohnorten aus Bavaria.",
+                       Session("operator"))
+    assert answer.steps == [] and answer.text == phrase("refusal", "de") and model.prompts == []
+    agent, model = operator_agent(call("top_items", metric="revenue"), AIMessage("1,150.00 EUR."))
+    answer = agent.ask("How many customers ordered this week?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["top_items"]
