@@ -123,6 +123,10 @@ def test_spike_summary_names_the_group_its_lift_z_and_count(store):
     assert summary.startswith(f"{top['region']}: Friday-night orders {top['lift']:.1f}x its baseline "
                               f"(z={top['z']:.1f}, {top['window_count']:,} orders)")
     assert result.frame["lift"].is_monotonic_decreasing
+    assert " regions have >= 1 window orders" in summary
+    by_city = run_query(store, {"metric": "orders", "group_by": ["city"],
+                                "comparison": {"kind": "spike", "min_support": 1}}).summary()
+    assert " cities have >= 1 window orders" in by_city  # not "citys"
 
 
 def test_period_over_period_summary_shows_both_periods(store):

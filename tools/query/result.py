@@ -192,8 +192,8 @@ class QueryResult:
             )
             line += f"; then {others}"
         supported, total = self.spike_groups or (len(frame), len(frame))
-        return (f"{line} [{period}; {supported} of {total} {unit}s have >= {spike.min_support} window "
-                f"{metric}].")
+        return (f"{line} [{period}; {supported} of {total} {_plural(unit)} have >= {spike.min_support} "
+                f"window {metric}].")
 
     # ------------------------------------------------------------------ chart
     def value_column(self) -> str:
@@ -251,3 +251,8 @@ class QueryResult:
         points = points.dropna(subset=["lat", "lon"])
         return ChartSpec.from_frame("map", title, points, value=value,
                                     extra={"lat": "lat", "lon": "lon", "label": "label"})
+
+
+def _plural(noun: str) -> str:
+    """"city" -> "cities", "region" -> "regions"."""
+    return f"{noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou") else f"{noun}s"
