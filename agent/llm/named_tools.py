@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.price_caps import price_caps
-from agent.llm.tool_words import TOOL_WORDS
+from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
 from agent.llm.turn_values import choice_values, is_short, outright_choices, shop_names
 from tools.language import mentioned
 
@@ -99,19 +99,26 @@ def overruling_tool(text: str, called: str, tools: Sequence[dict[str, Any]]) -> 
 
 def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     """The one tool of `tools` whose task `text` names in its own words (tool_words: "sus orders": fraud),
-    when the words name no other tool's task; None otherwise. A tool that takes no fixed choices (a
-    forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem größten
-    Rückgang" names a grouping and a direction, a ranking's, to run first."""
+    when the words name no other tool's task, or name it by its DECISIVE_WORDS ("My parcel says delivered
+    but it's not here. What do I do?": the documents' procedure); None otherwise. A tool that takes no
+    fixed choices (a forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem
+    größten Rückgang" names a grouping and a direction, a ranking's, to run first."""
+    bound = {tool["function"]["name"]: tool for tool in tools}
+    table = _tool_table(decisive=True)
+    decisive = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)} & set(bound)
+    if len(decisive) == 1:
+        return decisive.pop()
     table = _tool_table()
     named = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)}
-    bound = {tool["function"]["name"]: tool for tool in tools}
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
     return tool if choice_values(bound[tool]) or not outright_choices(text) else None
 
 
-@lru_cache(maxsize=1)
-def _tool_table() -> dict[str, str]:
-    """Phrase -> the tool whose task it names."""
-    return {phrase: tool for tool, phrases in TOOL_WORDS.items() for phrase in phrases}
+@lru_cache(maxsize=2)
+def _tool_table(decisive: bool = False) -> dict[str, str]:
+    """Phrase -> the tool whose task it names (DECISIVE_WORDS, or all TOOL_WORDS and those)."""
+    words = DECISIVE_WORDS if decisive else {tool: TOOL_WORDS.get(tool, ()) + DECISIVE_WORDS.get(tool, ())
+                                            for tool in TOOL_WORDS}
+    return {phrase: tool for tool, phrases in words.items() for phrase in phrases}

@@ -24,7 +24,8 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "how do i cancel", "cancel my order", "care instructions", "how do i clean", "how do i wash",
         "Rückgabefrist", "Rückgabe", "Rücksendung", "Umtausch", "Versandkosten", "Lieferzeit", "Lieferzeiten",
         "Garantie", "Gewährleistung", "Zahlungsarten", "Zahlungsmethoden", "Rechnung", "Datenschutz",
-        "Pflege", "reinigen", "waschen",
+        "Pflege", "reinigen", "waschen", "Garantiefall", "Garantiezeit", "Garantieanspruch",
+        "Gewährleistungsfall", "Gewährleistungsanspruch", "Rückgaberecht", "Umtauschrecht",
         "délai de retour", "retour", "retours", "remboursement", "échange", "frais de port",
         "frais de livraison", "point relais", "garantie",
         "moyens de paiement", "entretien", "nettoyer", "laver",
@@ -119,5 +120,18 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "par rapport à", "comparé à", "comparée à", "en comparaison",
         "en comparación con", "comparado con", "frente a", "respecto a", "respecto al",
         "rispetto a", "rispetto al", "rispetto alla", "rispetto allo", "confrontato con", "in confronto a",
+    ),
+}
+
+# Words that name their tool's task even beside another task's words: "My parcel says delivered but it's
+# not here. What do I do?" asks for the shop's procedure (wait a day, ask the neighbours, report it within 14
+# days), not for the order's status.
+DECISIVE_WORDS: dict[str, tuple[str, ...]] = {
+    "search_docs": (
+        "what do i do", "what should i do", "what can i do", "what now",
+        "was soll ich tun", "was kann ich tun", "was mache ich jetzt",
+        "que dois-je faire", "que faire", "qu'est-ce que je dois faire",
+        "qué hago", "qué debo hacer", "qué puedo hacer",
+        "cosa devo fare", "cosa posso fare", "che faccio",
     ),
 }

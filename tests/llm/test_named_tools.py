@@ -57,7 +57,12 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
                            ("¿Cuánto cuestan los gastos de envío?", "search_docs"),
                            ("Where is my parcel?", "my_orders"), ("¿Dónde está mi pedido?", "my_orders"),
                            ("Je cherche une veste imperméable", "search_products"),
-                           ("Was könnt ihr mir empfehlen?", "my_recommendations")):
+                           ("Was könnt ihr mir empfehlen?", "my_recommendations"),
+                           ("Ist das ein Garantiefall?", "search_docs"),
+                           # a procedure asked for beside "my parcel": the documents, not the status
+                           ("Tracking says my parcel was delivered but I never got it, what should I do?",
+                            "search_docs"),
+                           ("Mi pedido llegó roto, ¿qué hago?", "search_docs")):
         assert named_tool(question, customer) == tool, question
     for question in ("How do I cancel my order?",  # a policy about one's order: the model's to choose
                      "Any suggestions based on what I bought?",
