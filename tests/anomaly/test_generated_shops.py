@@ -47,3 +47,12 @@ def test_planted_complaint_wave_is_found(each_shop, embedder, tmp_path):
            & (alerts["start"].dt.date <= wave.end) & (alerts["end"].dt.date >= wave.start))
     assert hit.any(), alerts
     assert len(alerts) <= 3
+
+
+def test_a_region_asked_about_without_anomalies_is_named_in_the_summary(each_shop):
+    store, _ = each_shop
+    everywhere = detect_volume_anomalies(store, since="7d")
+    quiet = next(region for region in everywhere.series if region not in set(everywhere.frame["region"]))
+    report = detect_volume_anomalies(store, since="7d", region=quiet)
+    assert report.frame.empty
+    assert report.summary().startswith(f"No session volume anomalies in {quiet} from "), report.summary()

@@ -54,8 +54,9 @@ class AnomalyReport:
             + " volume"
             + (f" in {self.category}" if self.category else "")
         )
-        if self.frame.empty:
-            return f"No {what} anomalies in {len(self.series)} region(s) from {self.period.describe()}."
+        if self.frame.empty:  # the one region asked about by name ("anomalies in Perth?")
+            where = next(iter(self.series)) if len(self.series) == 1 else f"{len(self.series)} region(s)"
+            return f"No {what} anomalies in {where} from {self.period.describe()}."
         rows = list(self.frame.itertuples())
         full = [
             f"{row.kind} in {row.region} {row.start:%Y-%m-%d %H:%M}-{row.end:%H:%M} UTC "
