@@ -49,6 +49,7 @@ def forecast(
     category: str | None = typer.Option(None, help="Category instead of one product (e.g. Boots)."),
     region: str | None = typer.Option(None, help="Region name or ISO code (e.g. Bavaria, DE-BY)."),
     country: str | None = typer.Option(None, help="Country name or code (e.g. DE) instead of a region."),
+    city: str | None = typer.Option(None, help="City (e.g. Lyon) instead of a region: its own sales."),
     horizon: int = typer.Option(28, help="Periods ahead (days for --freq D)."),
     freq: str = typer.Option("D", help="H (hourly), D (daily) or W (weekly)."),
     metric: str = typer.Option("units", help="units or revenue (EUR)."),
@@ -77,16 +78,16 @@ def forecast(
 
     try:
         if file is not None:
-            if any(x is not None for x in (product, category, region, country)):
+            if any(x is not None for x in (product, category, region, country, city)):
                 raise typer.BadParameter("--file forecasts the file's series; drop --product, --category, "
-                                         "--region and --country.")
+                                         "--region, --country and --city.")
             result = _forecast_file(file, time, value, series_id, freq, horizon, model_set, n_jobs)
         else:
             result = forecast_demand(open_store(store), product=product, category=category,
                                      region=region, country=country, horizon=horizon, freq=freq,
                                      metric=metric, hierarchy=hierarchy,
                                      promotions=_promotions(promo), model_set=model_set,  # type: ignore[arg-type]
-                                     n_jobs=n_jobs)
+                                     n_jobs=n_jobs, city=city)
     except EngineInputError as error:
         fail(error)
     if as_json:

@@ -174,3 +174,14 @@ def test_a_ranking_of_a_ratio_or_a_cut_ranking_gives_the_whole_scopes_figure(sho
     whole_list = registry.call("top_items", {"metric": "revenue", "group_by": "country", "period": "all_time",
                                              "top_k": 50}, OPERATOR)
     assert "overall" not in whole_list.summary and "total" in whole_list.summary  # its rows add up to it
+
+
+def test_a_forecast_for_a_city_names_that_city(shop) -> None:
+    """"Forecast for Lyon" was forecast for its region, and the answer named the region."""
+    store, registry, _ = shop
+    with store.connect() as con:
+        city = con.execute("SELECT city FROM events WHERE event_type = 'purchase' AND city IS NOT NULL "
+                           "GROUP BY city ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    out = registry.call("forecast_demand", {"place": city, "horizon_days": 7}, OPERATOR)
+    parent = store.profile().place(city, "city").parent
+    assert f"in {city}" in out.summary and (parent is None or f"in {parent}" not in out.summary)

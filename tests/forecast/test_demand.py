@@ -97,3 +97,24 @@ def test_bad_inputs_get_clear_errors(each_shop):
     launch = max(truth.launches, key=lambda launch: launch.at)
     with pytest.raises(HorizonTooLong, match="ask for at most"):
         forecast_demand(store, product=launch.product_id, horizon=(truth.end - launch.at).days + 20)
+
+
+def test_a_city_is_forecast_from_its_own_sales_and_named(each_shop):
+    """"Forecast for Lyon" was forecast (and named) as its region."""
+    store, _ = each_shop
+    profile = store.profile()
+    with store.connect() as con:  # the busiest city of a region that sells elsewhere too
+        city_name, region_name, _, _ = con.execute(
+            "WITH c AS (SELECT city, region, sum(coalesce(quantity, 1)) AS units FROM events "
+            "WHERE event_type = 'purchase' AND city IS NOT NULL GROUP BY ALL) "
+            "SELECT city, region, units, sum(units) OVER (PARTITION BY region) AS in_region FROM c "
+            "QUALIFY units < 0.8 * in_region ORDER BY units DESC LIMIT 1").fetchone()
+    city = profile.place(city_name, "city")
+    result = forecast_demand(store, city=city.name, horizon=14, model_set="fast")
+    region = forecast_demand(store, region=region_name, horizon=14, model_set="fast")
+    assert f"in {city.name}" in result.summary() and result.top.endswith(f"/{city.name}")
+    assert result.frame["y_hat"].sum() < region.frame["y_hat"].sum()  # the region sells more
+    with pytest.raises(ForecastInputError, match="one of a region, a country or a city"):
+        forecast_demand(store, region=region_name, city=city.name)
+    with pytest.raises(ForecastInputError, match=f"{city.name} is a single city"):
+        forecast_demand(store, city=city.name, hierarchy=True)

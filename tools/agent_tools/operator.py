@@ -174,14 +174,17 @@ class ForecastDemandArgs(ToolArgs):
     roles=OPERATOR,
 )
 def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Session) -> ToolOutput:
-    """Daily units ahead for a product, category or the whole shop, in a place or everywhere."""
+    """Daily units ahead for a product, category or the whole shop, in a place (a city's own sales) or
+    everywhere."""
     from tools.forecast import forecast_demand as run_forecast
 
-    region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
+    place = engines.resolve_place(args.place) if args.place else None
+    city = place.name if place is not None and place.level == "city" else None
+    region, country = _region_or_country(place) if city is None else (None, None)
     product = engines.resolve_product(args.product)[0] if args.product else None
     result = run_forecast(
         engines.store, product=product, category=args.category, region=region, country=country,
-        horizon=args.horizon_days, model_set="fast",
+        city=city, horizon=args.horizon_days, model_set="fast",
     )
     return ToolOutput.from_result("forecast_demand", result)
 

@@ -54,8 +54,10 @@ def forecast_demand(
     model_set: ModelSet = "accurate",
     n_jobs: int = 1,
     executor: Executor = "local",
+    city: str | None = None,
 ) -> ForecastResult:
-    """Forecast units or revenue of a product, a category or the shop, in a region, a country or everywhere.
+    """Forecast units or revenue of a product, a category or the shop, in a city, a region, a country or
+    everywhere.
 
     `horizon` counts periods of `freq` ("H", "D", "W"). With `hierarchy`, every country and region under
     the scope is forecast too and the levels are reconciled to add up. `promotions` are planned (start, end)
@@ -74,7 +76,7 @@ def forecast_demand(
     profile = store.profile()
     con = store.connect()
     try:
-        scope = resolve_scope(con, profile, product, category, region, country, metric)
+        scope = resolve_scope(con, profile, product, category, region, country, metric, city)
         planned = _planned_days(promotions, scope.product_id)
         series = load_series(con, scope, grain, profile, hierarchy=hierarchy)
         promo = set()

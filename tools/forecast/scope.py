@@ -18,7 +18,7 @@ METRICS: tuple[str, ...] = ("units", "revenue")
 
 @dataclass(frozen=True)
 class Scope:
-    """A validated slice of demand: at most one of product/category, at most one of region/country."""
+    """A validated slice of demand: at most one of product/category, at most one of region/country/city."""
 
     metric: str = "units"
     product_id: str | None = None
@@ -27,6 +27,7 @@ class Scope:
     region: Place | None = None
     country: Place | None = None
     zones: frozenset[str] = frozenset()  # the zones of the places the scope covers
+    city: Place | None = None
 
     @property
     def what(self) -> str:
@@ -40,6 +41,8 @@ class Scope:
     @property
     def where(self) -> str:
         """The place, in words."""
+        if self.city:
+            return self.city.name
         if self.region:
             return self.region.name
         if self.country:
@@ -49,6 +52,8 @@ class Scope:
     @property
     def top_id(self) -> str:
         """Series id of the whole scope (the hierarchy's top node)."""
+        if self.city:
+            return "/".join(p for p in (self.city.country, self.city.parent, self.city.name) if p)
         if self.region:
             return f"{self.region.country}/{self.region.name}"
         if self.country:
@@ -113,13 +118,15 @@ def resolve_scope(
     region: str | None = None,
     country: str | None = None,
     metric: str = "units",
+    city: str | None = None,
 ) -> Scope:
     """Check every name against the shop's places and catalogue; raise a specific error naming the valid
     choices."""
     if metric not in METRICS:
         raise ForecastInputError(f"Unknown metric {metric!r}. Use one of: {', '.join(METRICS)}.")
     _one_of(product, category, "a product or a category")
-    _one_of(region, country, "a region or a country")
+    if sum(place is not None for place in (region, country, city)) > 1:
+        raise ForecastInputError("Give one of a region, a country or a city, not several.")
     product_id = name = category_name = None
     if product is not None:
         product_id, name, _ = resolve_product(con, product)
@@ -137,10 +144,13 @@ def resolve_scope(
                 raise
             raise UnknownPlace(f"{country!r} is a region of {found[0].country}, not a country; "
                                "pass it as region.") from None
-    if the_region is not None:
+    the_city = profile.place(city, "city") if city is not None else None
+    if the_city is not None:
+        zones = frozenset({the_city.tz})
+    elif the_region is not None:
         zones = frozenset({the_region.tz} | {c.tz for c in profile.children(the_region)})
     elif the_country is not None:
         zones = frozenset(profile.country_zones(the_country.country))
     else:
         zones = frozenset(ZoneTable.of(profile).zones())
-    return Scope(metric, product_id, name, category_name, the_region, the_country, zones)
+    return Scope(metric, product_id, name, category_name, the_region, the_country, zones, the_city)

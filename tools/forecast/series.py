@@ -65,6 +65,7 @@ def _filters(scope: Scope) -> tuple[list[str], list[object]]:
     clauses, params = ["e.event_type = 'purchase'"], []
     for column, value in (("product_id", scope.product_id), ("category", scope.category),
                           ("region", scope.region.name if scope.region else None),
+                          ("city", scope.city.name if scope.city else None),
                           ("country", scope.country.country if scope.country else None)):
         if value is not None:
             clauses.append(f"e.{column} = ?")
@@ -121,10 +122,11 @@ def load_series(
     hierarchy: bool = False,
 ) -> SeriesSet:
     """The scope's demand series (or, with `hierarchy`, the scope and every country and region under it)."""
-    if hierarchy and scope.region is not None:
+    single = scope.city or scope.region
+    if hierarchy and single is not None:
         raise ForecastInputError(
-            f"A hierarchy needs a country or all regions; {scope.region.name} is a single region. "
-            "Drop the region, or pass its country instead."
+            f"A hierarchy needs a country or all regions; {single.name} is a single {single.level}. "
+            f"Drop the {single.level}, or pass its country instead."
         )
     first, last = data_span(con)
     start, end = complete_window(first, last, scope.zones or {"UTC"}, freq)
