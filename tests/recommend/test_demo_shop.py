@@ -207,3 +207,22 @@ def test_store_changes_make_the_model_stale(demo_recommender, tmp_path):
         "event_type": ["view"], "user_id": ["U000001"], "product_id": ["P0001"],
     }))
     assert case.recommender.is_stale(copy)
+
+
+def test_a_signed_in_customer_the_shop_has_no_data_of_gets_its_favourites(demo_recommender):
+    """A customer the shop signed in, with orders neither in the trained data nor in the users table (a new
+    account, an import of orders only): the customer tool shows the shop's favourites instead of an
+    error naming the id; the recommender itself still refuses the id."""
+    from types import SimpleNamespace
+
+    from tools.agent_tools.customer import my_recommendations
+    from tools.registry import Session, ToolRegistry
+
+    case = demo_recommender
+    with pytest.raises(UnknownUser):
+        case.recommender.recommend_for_user("U999999001")
+    registry = ToolRegistry([my_recommendations], engines=SimpleNamespace(recommender=case.recommender))
+    out = registry.call("my_recommendations", {}, Session("customer", "U999999001"))
+    visitor = case.recommender.recommend_for_user(None)
+    assert list(out.frame["product_id"]) == list(visitor.frame["product_id"])[:5] and len(out.frame) == 5
+    assert "the shop's favourites" in out.summary and "U999999001" not in out.summary

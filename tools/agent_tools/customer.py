@@ -16,7 +16,7 @@ from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
 from tools.knowledge.quoting import choose_quote
-from tools.recommend.result import RecommendationResult
+from tools.recommend.result import RecommendationResult, UnknownUser
 from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
 
 CUSTOMER = ("customer",)
@@ -191,7 +191,12 @@ def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, sessio
         product_id, _ = engines.resolve_product(args.product)
         result = recommender.bought_together(product_id, n=args.n)
     else:
-        result = recommender.recommend_for_user(session.user_id, n=args.n)
+        try:
+            result = recommender.recommend_for_user(session.user_id, n=args.n)
+        except UnknownUser:  # signed in by the shop, but in neither the trained data nor the users table
+            result = recommender.recommend_for_user(None, n=args.n)
+            result.notes.append("nothing is known yet of this customer's shopping, so these are the shop's "
+                                "favourites")
     return recommendation_output("my_recommendations", result)
 
 
