@@ -97,7 +97,17 @@ _ORDERS = re.compile(
     r"supprime[rz]? (?:toutes|tous)|"
     r"ignora (?:todas |tutte )?(?:las |le )?(?:instrucciones|reglas|istruzioni|regole)|ahora eres|ora sei|"
     r"instrucci[oó]n del desarrollador|istruzion[ei] dello sviluppatore|modo (?:operador|administrador)|"
-    r"modalità (?:operatore|amministratore)|borra(?:r)? (?:todos|todas)|cancella(?:re)? tutt[ie])\b",
+    r"modalità (?:operatore|amministratore)|borra(?:r)? (?:todos|todas)|cancella(?:re)? tutt[ie]|"
+    # a mode or role claimed, restrictions lifted, the system speaking, in the five languages
+    r"developer mode|entwicklermodus|mode développeur|modo desarrollador|modalità sviluppatore|"
+    r"(?:ignore|bypass|lift|drop) (?:all |any |your |the )*restrictions|ignorier\w* (?:alle |die )*"
+    r"(?:einschränkungen|beschränkungen)|ignore[rz]? (?:toutes |les |vos )*restrictions|"
+    r"ignora (?:todas |tutte )?(?:las |le )?(?:restricciones|restrizioni)|"
+    r"you are (?:an? |the )?(?:operator|admin|administrator)|du bist (?:ein |der )?(?:operator|admin)|"
+    r"(?:tu es|vous êtes) (?:un |l')?(?:opérateur|administrateur)|"
+    r"eres (?:un |el )?(?:operador|administrador)|sei (?:un |l')?(?:operatore|amministratore)|"
+    r"(?:instructions|anweisungen|consignes|instrucciones|istruzioni) (?:from|vom|du|del|dal) (?:the )?"
+    r"(?:system|système|sistema)|new system instructions?)\b|</?(?:system|user|assistant)>",
     re.IGNORECASE)
 # Customers' personal data asked for wholesale: other people's names or e-mails, or a plural of contact or
 # account data with "customers" or "all" beside it ("Exportiere alle Kundennamen mit E-Mail-Adressen aus
