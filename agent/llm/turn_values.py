@@ -157,7 +157,8 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
         named = [name for name, prop in properties.items()
                  if _held(prop, out["properties"][name], mentions, unknown)
                  or _spanned(name, prop, out["properties"], mentions.asked)
-                 or _capped(name, prop, out["properties"], mentions.asked)]
+                 or _capped(name, prop, out["properties"], mentions.asked)
+                 or _identified(name, prop, out["properties"], mentions.asked)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
@@ -242,6 +243,20 @@ def _capped(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
     if caps:
         narrowed[name] = {"type": "number", "enum": caps}
     return bool(caps)
+
+
+def _identified(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
+    """Hold an id property (a string of a pattern such as ^O\\d+$) to the ids of that form the user's words
+    give ("when will my order O999999999 arrive?": the model listed all orders instead); whether there are
+    any (it then has to be given)."""
+    options = prop.get("anyOf", [prop]) if isinstance(prop, dict) else []
+    pattern = next((o["pattern"] for o in options if o.get("type") == "string" and "pattern" in o), None)
+    if not pattern or not asked:
+        return False
+    ids = list(dict.fromkeys(re.findall(rf"\b{pattern.removeprefix('^').removesuffix('$')}\b", asked)))
+    if ids:
+        narrowed[name] = {"type": "string", "enum": ids}
+    return bool(ids)
 
 
 def choice_values(node: Any) -> list[Any]:
