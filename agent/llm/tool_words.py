@@ -46,6 +46,8 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "ma commande", "mes commandes", "mon colis", "ma dernière commande",
         "mi pedido", "mis pedidos", "mi paquete", "mi último pedido",
         "il mio ordine", "i miei ordini", "il mio pacco", "mio ordine", "ultimo ordine",
+        "order number", "my order number", "Bestellnummer", "meine Bestellnummer", "numéro de commande",
+        "número de pedido", "numero d'ordine", "numero dell'ordine",
     ),
     "search_products": (
         "do you sell", "i'm looking for", "i am looking for", "looking for a", "find", "finde", "trouve",

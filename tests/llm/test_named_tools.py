@@ -62,7 +62,9 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
                            # a procedure asked for beside "my parcel": the documents, not the status
                            ("Tracking says my parcel was delivered but I never got it, what should I do?",
                             "search_docs"),
-                           ("Mi pedido llegó roto, ¿qué hago?", "search_docs")):
+                           ("Mi pedido llegó roto, ¿qué hago?", "search_docs"),
+                           ("Wie lautet meine Bestellnummer?", "my_orders"),
+                           ("quel est le numéro de commande ?", "my_orders")):
         assert named_tool(question, customer) == tool, question
     for question in ("How do I cancel my order?",  # a policy about one's order: the model's to choose
                      "Any suggestions based on what I bought?",
