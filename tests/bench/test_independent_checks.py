@@ -9,6 +9,7 @@ import json
 import pandas as pd
 import pytest
 
+from agent.phrases import PHRASES, phrase
 from bench.independent import reference as ref
 from bench.independent import score_answer
 from bench.independent import text as tx
@@ -332,6 +333,12 @@ def test_unknown_and_mentions(shop) -> None:
     assert judge(shop, [{"kind": "unknown"}], "I don't know: no passage in our policies answers this.")[0]
     assert judge(shop, [{"kind": "unknown"}], "Je ne sais pas, désolé.")[0]
     assert not judge(shop, [{"kind": "unknown"}], "It will be sunny and 25 degrees.")[0]
+    for language in PHRASES:  # the agent's own "I don't know" and "nothing matches", in every language
+        for kind in ("dont_know", "nothing_matched"):
+            said = phrase(kind, language, query="surfboards")
+            assert judge(shop, [{"kind": "unknown"}], said)[0], said
+        said = phrase("refusal", language)
+        assert judge(shop, [{"kind": "refusal"}], said, role="customer")[0], said
     place = shop[2].profile.at_level("city")[0].name
     assert judge(shop, [{"kind": "mentions", "all_of": [place]}], f"In {place}, nothing unusual.")[0]
     assert not judge(shop, [{"kind": "mentions", "all_of": [place]}], "Nothing unusual anywhere.")[0]
