@@ -187,7 +187,7 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
                      "decreased", "shrank", "worst", "lost the most", "Rückgang", "gesunken", "gefallen",
                      "eingebrochen", "verloren", "baisse", "chuté", "diminué", "recul", "reculé", "caída",
                      "cayó", "bajó", "descenso", "disminuyó", "calo", "calato", "diminuito", "sceso",
-                     "perso"),
+                     "perso", "lost", "perdu", "perdió", "perdido"),
     "biggest_rise": ("rise", "rose", "grew", "growth", "increase", "increased", "gained", "Anstieg",
                      "gestiegen", "Wachstum", "gewachsen", "Zuwachs", "hausse", "augmenté", "augmentation",
                      "croissance", "progressé", "aumento", "aumentó", "subió", "creció", "crecimiento",

@@ -226,6 +226,8 @@ def test_choices_of_other_tools_follow_the_same_words() -> None:
     assert {"day", "group_by"} <= set(required)
     change, _ = choices("Which region dropped most compared to last week?", "compare_periods")
     assert change["order"]["enum"] == ["biggest_drop"] and change["comparison"]["enum"] == ["week_over_week"]
+    lost, _ = choices("¿Qué ciudad perdió más ventas que la semana anterior?", "compare_periods")
+    assert lost["order"]["enum"] == ["biggest_drop"]
     fraud, _ = choices("any fraud this week?", "detect_fraud")
     assert fraud["since"]["enum"] == ["7d"]
     weekend, _ = choices("Spitzen am Wochenende?", "find_spikes")
