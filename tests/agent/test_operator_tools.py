@@ -185,3 +185,12 @@ def test_a_forecast_for_a_city_names_that_city(shop) -> None:
     out = registry.call("forecast_demand", {"place": city, "horizon_days": 7}, OPERATOR)
     parent = store.profile().place(city, "city").parent
     assert f"in {city}" in out.summary and (parent is None or f"in {parent}" not in out.summary)
+
+
+def test_anomalies_of_a_city_name_the_city_and_the_region_watched_for_it(shop) -> None:
+    """"Any anomalies in Perth?" answered for Western Australia without naming Perth."""
+    store, registry, _ = shop
+    city = next(p for p in store.profile().at_level("city") if p.parent)
+    out = registry.call("detect_anomalies", {"place": city.name, "kind": "volume", "since": "7d"}, OPERATOR)
+    assert out.summary.startswith(f"{city.name} is watched as part of {city.parent}: ")
+    assert (f"anomalies in {city.parent} from" in out.summary) == (out.frame is None or out.frame.empty)

@@ -234,13 +234,16 @@ def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: S
     from tools.anomaly import detect_complaint_waves, detect_volume_anomalies
     from tools.anomaly.errors import AnomalyInputError
 
-    region, country = _region_or_country(engines.resolve_place(args.place) if args.place else None)
+    place = engines.resolve_place(args.place) if args.place else None
+    region, country = _region_or_country(place)
     if country is not None:
         raise EngineInputError(
             f"Anomaly detection works per region, not per country ({args.place}); "
             "name a region such as Bavaria or leave the place out to scan every region."
         )
     parts: list[ToolOutput] = []
+    if place is not None and place.level == "city":  # watched per region: say which one stands for it
+        parts.append(ToolOutput("detect_anomalies", f"{place.name} is watched as part of {region}:"))
     if args.kind in ("all", "volume"):
         volume = detect_volume_anomalies(engines.store, since=args.since, region=region)
         parts.append(ToolOutput.from_result("detect_anomalies", volume))
