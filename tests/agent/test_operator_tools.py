@@ -194,3 +194,13 @@ def test_anomalies_of_a_city_name_the_city_and_the_region_watched_for_it(shop) -
     out = registry.call("detect_anomalies", {"place": city.name, "kind": "volume", "since": "7d"}, OPERATOR)
     assert out.summary.startswith(f"{city.name} is watched as part of {city.parent}: ")
     assert (f"anomalies in {city.parent} from" in out.summary) == (out.frame is None or out.frame.empty)
+
+
+def test_a_forecast_whose_product_is_the_place_forecasts_the_place(shop) -> None:
+    """"Forecast total units for the United States": the model wrote the country as the product too, and
+    the forecast failed with "No product matches 'United States'"."""
+    store, registry, _ = shop
+    country = store.profile().at_level("country")[0]
+    args = {"place": country.name, "product": country.name, "horizon_days": 7}
+    out = registry.call("forecast_demand", args, OPERATOR)
+    assert f"all products in {country.name}" in out.summary

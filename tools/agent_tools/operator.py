@@ -36,6 +36,12 @@ def _region_or_country(place: Place | None) -> tuple[str | None, str | None]:
     return place.name, None
 
 
+def _same_name(text: str, place: Place) -> bool:
+    """Whether `text` is the place's name, code or one of its aliases (any case)."""
+    names = {place.name, place.code or "", place.country if place.level == "country" else "", *place.aliases}
+    return text.strip().casefold() in {name.casefold() for name in names if name}
+
+
 class FindSpikesArgs(ToolArgs):
     day: Weekday = Field("Friday", description="Day of the week (local time).")
     start_hour: int = Field(20, ge=0, le=23, description="Window start, local hour.")
@@ -181,7 +187,9 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
     place = engines.resolve_place(args.place) if args.place else None
     city = place.name if place is not None and place.level == "city" else None
     region, country = _region_or_country(place) if city is None else (None, None)
-    product = engines.resolve_product(args.product)[0] if args.product else None
+    # "total units for the United States": the model wrote the place as the product too
+    named_place = place is not None and args.product is not None and _same_name(args.product, place)
+    product = engines.resolve_product(args.product)[0] if args.product and not named_place else None
     result = run_forecast(
         engines.store, product=product, category=args.category, region=region, country=country,
         city=city, horizon=args.horizon_days, model_set="fast",
