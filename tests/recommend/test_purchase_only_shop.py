@@ -35,6 +35,7 @@ PURCHASES_ONLY = ColumnMapping.from_flags(
     ["event_time=Bought at", "user_id=Customer", "product_id=Item"], ["event_type=purchase"],
     time_format="%d/%m/%Y %H:%M",
 )
+EVERYTHING_BOUGHT = "cust9999"  # bought every product once: nothing new is left to recommend
 NEITHER_NONE_NOR_NAN = re.compile(r"\b(None|nan|NaN)\b")
 
 
@@ -63,6 +64,7 @@ def write_export(path: Path, n_customers: int = 300, days: int = 120, seed: int 
             rows.append((customer, item, when))
             if item == PAIR[0] and rng.random() < 0.9:
                 rows.append((customer, PAIR[1], when + timedelta(minutes=20)))
+    rows += [(EVERYTHING_BOUGHT, item, start + timedelta(days=1, minutes=k)) for k, item in enumerate(items)]
     rows.sort(key=lambda row: row[2])
     pd.DataFrame({"Customer": [r[0] for r in rows], "Item": [r[1] for r in rows],
                   "Bought at": [r[2].strftime("%d/%m/%Y %H:%M") for r in rows]}).to_csv(path, index=False)
@@ -243,3 +245,15 @@ def test_a_views_only_export_trains_and_never_calls_anything_a_best_seller(tmp_p
     assert set(visitor.frame["reason"]) == {"popular with shoppers lately"}
     assert rec.bought_together(PAIR[0]).notes == [rec.manifest.skipped[BOUGHT_TOGETHER]]
     assert len(rec.recommend_for_user("cust0001", n=5).frame) == 5
+
+
+def test_a_customer_who_bought_everything_gets_products_to_buy_again(shop: PurchaseShop) -> None:
+    """A small catalogue runs out of new products (Northwind: six, and a customer had bought all six): the
+    answer was "nothing to recommend"."""
+    result = shop.recommender.recommend_for_user(EVERYTHING_BOUGHT, n=5)
+    assert len(result.frame) == 5 and result.strategy.endswith("to buy again")
+    assert set(result.frame["reason"]) == {"bought 1 time(s) before"}
+    assert "every product in stock was already bought" in result.summary()
+    regular = next(iter(shop.favourite))  # a customer with new products left: none bought before
+    bought = set(shop.csv.loc[shop.csv["Customer"] == regular, "Item"])
+    assert not bought & set(shop.recommender.recommend_for_user(regular, n=5).frame["product_id"])

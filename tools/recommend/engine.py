@@ -241,6 +241,13 @@ class Recommender:
             ids, scores = m.als.recommend(
                 visitor.uidx, purchased, N=n, filter_items=self._out_of_stock, context=context
             )
+            if len(ids) == 0:  # every product in stock already bought (a small catalogue): to buy again
+                ids, scores = m.als.recommend(visitor.uidx, purchased, N=n, filter_already_liked_items=False,
+                                              filter_items=self._out_of_stock, context=context)
+                counts = purchased.toarray()[0]
+                why = [f"bought {counts[i]:,.0f} time(s) before" for i in ids]
+                return self._result(ids, scores, why, title, f"{m.als.algorithm.upper()}, to buy again",
+                                    ["every product in stock was already bought"])
             why = reasons.for_user(
                 ids, self._names, purchased, m.data.user_items[visitor.uidx], m.als, m.cooccurrence[None],
                 context, visitor.place,
