@@ -34,6 +34,7 @@ from agent.composition import compose_answer
 from agent.docs_query import DOCS_TOOL, docs_query
 from agent.first_reply import forced_tool, second_look
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
+from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase
@@ -190,6 +191,8 @@ class ShopAgent:
             args = call.get("args") or {}
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
                 args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""))}
+            elif only_a_price(str(args.get("query") or "")):  # "120 dollari": what the price is for, asked
+                args = {**args, "query": question}
             step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:

@@ -28,3 +28,17 @@ _AMOUNT = re.compile(
 def price_caps(text: str) -> tuple[float, ...]:
     """The amounts `text` gives as an upper price bound, in order (none when it names none)."""
     return tuple(float(match.replace(",", ".")) for match in _AMOUNT.findall(text))
+
+
+_CURRENCY_WORDS = frozenset((
+    "eur", "euro", "euros", "usd", "dollar", "dollars", "dollari", "dólar", "dólares", "gbp", "pound",
+    "pounds", "sterline", "libras", "livres", "franken", "francs", "inr", "rupees", "rupie", "aud", "cad",
+    "chf"))
+
+
+def only_a_price(text: str) -> bool:
+    """Whether `text` names nothing but an amount ("120 dollari", "under 40 EUR"): a product search for it
+    finds nothing the customer asked for."""
+    words = re.findall(r"[^\W\d_]{3,}", text.lower())
+    rest = [w for w in words if w not in _CURRENCY_WORDS and not re.fullmatch(_BELOW, w)]
+    return bool(re.search(r"\d", text)) and not rest

@@ -230,3 +230,28 @@ def test_a_request_for_customers_personal_data_is_refused_before_any_tool_runs()
     agent, model = operator_agent(call("top_items", metric="revenue"), AIMessage("1,150.00 EUR."))
     answer = agent.ask("How many customers ordered this week?", Session("operator"))
     assert [s.name for s in answer.steps] == ["top_items"]
+
+
+def test_a_product_search_for_nothing_but_the_price_searches_the_customers_words() -> None:
+    """"Cerco uno zaino sotto i 120 dollari." was searched as "120 dollari", and nothing matched."""
+    from agent.llm.price_caps import only_a_price
+
+    assert only_a_price("120 dollari") and only_a_price("under 40 EUR") and only_a_price("unter 100 Dollar")
+    assert not only_a_price("zaino sotto i 120 dollari") and not only_a_price("headphones")
+    asked: list[str] = []
+
+    def products(engines: object, args: ProductArgs, session: Session) -> ToolOutput:
+        asked.append(args.query)
+        return ToolOutput("search_products", "1 products: Trail Pack 30L (P0002, 89.00 USD).")
+
+    search = ShopTool("search_products", "Find products.", ProductArgs, frozenset({"customer"}), products)
+    registry = ToolRegistry([search], engines=object())
+    model = ScriptedChatModel(replies=[call("search_products", query="120 dollari", max_price=120),
+                                       AIMessage("Trail Pack 30L."),
+                                       call("search_products", query="zaino", max_price=120),
+                                       AIMessage("Trail Pack 30L.")],
+                              prompts=[], invocation_kwargs=[], bound_tools=[])
+    agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+    agent.ask("Cerco uno zaino sotto i 120 dollari.", Session("customer", "U1"))
+    agent.ask("Cerco uno zaino sotto i 120 dollari.", Session("customer", "U1"))
+    assert asked == ["Cerco uno zaino sotto i 120 dollari.", "zaino"]
