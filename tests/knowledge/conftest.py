@@ -78,3 +78,18 @@ def write_docs(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 def fresh_kb(tmp_path: Path, embedder) -> KnowledgeBase:
     """A knowledge base with its own empty state directory."""
     return KnowledgeBase(tmp_path / "chroma", embedder)
+
+
+def shop_pages_index(root: Path, embedder, demo_files: tuple[str, ...], second_shop: bool) -> KnowledgeBase:
+    """A knowledge base under `root` over the demo's `demo_files` (paths under data/), or over the second
+    shop's pages (tests/documents.NORTHWIND_DOCS)."""
+    from tests.documents import NORTHWIND_DOCS
+
+    files = NORTHWIND_DOCS if second_shop else {
+        relative: (DATA / relative).read_text(encoding="utf-8") for relative in demo_files}
+    for relative, text in files.items():
+        (root / "docs" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / relative).write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(root / "chroma", embedder)
+    kb.index(root / "docs", progress=False)
+    return kb

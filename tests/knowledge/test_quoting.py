@@ -11,8 +11,7 @@ import pytest
 
 from agent.composition import compose_answer
 from agent.grounding import citations_in
-from tests.documents import NORTHWIND_DOCS
-from tests.knowledge.conftest import DATA
+from tests.knowledge.conftest import shop_pages_index
 from tools.agent_tools.customer import SearchDocsArgs, search_docs
 from tools.knowledge import KnowledgeBase
 from tools.knowledge.quoting import choose_quote, sentences
@@ -34,15 +33,7 @@ CUSTOMER_FILTERS = {"flagged": "no", "audience": "customer"}
 def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder):
     """A shop's documents indexed, with its question: the demo's pages, then the second shop's."""
     root = tmp_path_factory.mktemp(f"quoting-{request.param}")
-    if request.param == "demo":
-        files = {relative: (DATA / relative).read_text(encoding="utf-8") for relative in DEMO_FILES}
-    else:
-        files = NORTHWIND_DOCS
-    for relative, text in files.items():
-        (root / "docs" / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / "docs" / relative).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(root / "chroma", embedder)
-    kb.index(root / "docs", progress=False)
+    kb = shop_pages_index(root, embedder, DEMO_FILES, second_shop=request.param == "second")
     yield kb, DEMO if request.param == "demo" else SECOND
     shutil.rmtree(root, ignore_errors=True)
 
