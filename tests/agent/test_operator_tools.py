@@ -204,3 +204,14 @@ def test_a_forecast_whose_product_is_the_place_forecasts_the_place(shop) -> None
     args = {"place": country.name, "product": country.name, "horizon_days": 7}
     out = registry.call("forecast_demand", args, OPERATOR)
     assert f"all products in {country.name}" in out.summary
+
+
+def test_a_forecast_longer_than_its_history_gives_the_longest_it_allows_and_says_so(shop) -> None:
+    """"forecast the next 60 days" on 34 days of history failed: the operator got no number at all."""
+    _, registry, truth = shop
+    launch = max(truth.launches, key=lambda launch: launch.at)
+    asked = min(120, (truth.end - launch.at).days + 20)
+    out = registry.call("forecast_demand", {"product": launch.product_id, "horizon_days": asked}, OPERATOR)
+    longest = int(out.summary.split("allows at most ")[1].split(":")[0])
+    assert out.summary.startswith(f"Asked for {asked} days, but the history allows at most {longest}: ")
+    assert longest < asked and out.frame["ds"].nunique() == longest

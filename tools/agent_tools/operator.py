@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 import pandas as pd
@@ -182,7 +183,9 @@ class ForecastDemandArgs(ToolArgs):
 def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Session) -> ToolOutput:
     """Daily units ahead for a product, category or the whole shop, in a place (a city's own sales) or
     everywhere."""
+    from tools.forecast import ForecastResult
     from tools.forecast import forecast_demand as run_forecast
+    from tools.forecast.errors import HorizonTooLong
 
     place = engines.resolve_place(args.place) if args.place else None
     city = place.name if place is not None and place.level == "city" else None
@@ -190,11 +193,18 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
     # "total units for the United States": the model wrote the place as the product too
     named_place = place is not None and args.product is not None and _same_name(args.product, place)
     product = engines.resolve_product(args.product)[0] if args.product and not named_place else None
-    result = run_forecast(
-        engines.store, product=product, category=args.category, region=region, country=country,
-        city=city, horizon=args.horizon_days, model_set="fast",
-    )
-    return ToolOutput.from_result("forecast_demand", result)
+
+    def forecast(horizon: int) -> ForecastResult:
+        return run_forecast(engines.store, product=product, category=args.category, region=region,
+                            country=country, city=city, horizon=horizon, model_set="fast")
+
+    try:
+        return ToolOutput.from_result("forecast_demand", forecast(args.horizon_days))
+    except HorizonTooLong as short:  # the longest forecast the history allows, said so, beats none
+        out = ToolOutput.from_result("forecast_demand", forecast(short.longest))
+        note = (f"Asked for {args.horizon_days} days, but the history allows at most {short.longest}: "
+                f"forecast for the next {short.longest} days instead. ")
+        return replace(out, summary=note + out.summary)
 
 
 class ReorderAdviceArgs(ToolArgs):

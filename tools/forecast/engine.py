@@ -297,7 +297,7 @@ def _check_top(top: str, lengths: pd.Series, freq: Frequency, horizon: int) -> N
     if horizon > n:
         raise HorizonTooLong(
             f"A {freq.plural(horizon)} horizon is longer than the {freq.plural(n)} of history it would rest "
-            f"on; ask for at most {freq.plural(n)}."
+            f"on; ask for at most {freq.plural(n)}.", longest=n
         )
 
 

@@ -29,4 +29,8 @@ class SeriesTooShort(ForecastInputError):
 
 
 class HorizonTooLong(ForecastInputError):
-    """The horizon is longer than the history it would be forecast from."""
+    """The horizon is longer than the history it would be forecast from; `longest`: the longest allowed."""
+
+    def __init__(self, message: str, longest: int) -> None:
+        super().__init__(message)
+        self.longest = longest
