@@ -10,7 +10,8 @@
   - a question that gives a price cap, where one of the role's tools takes it ("Kannst du mir sagen, welche
     Kopfhörer ihr unter 40 Euro habt?" was refused): that tool (`priced_tool`);
   - "I don't know" to a question whose words name what one tool takes most ("Umsatz ... diese Woche":
-    top_items, `most_named_tool`);
+    top_items, `most_named_tool`), or any "no" where the model itself would have called a tool and the
+    decision heads said answer ("How many orders did Mumbai get today?" was refused);
   - a short follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und wie viel
     hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's words.
 """
@@ -39,7 +40,8 @@ def second_look(messages: Sequence[AnyMessage], turn_start: int, reply: AIMessag
     a tool the user's words did not name (named_tool) but the words name a choice that tool cannot take and
     another can, that other tool (`overruling_tool`); else None."""
     if not reply.tool_calls:
-        return retry_tool(messages, turn_start, str(reply.content), schemas)
+        return retry_tool(messages, turn_start, str(reply.content), schemas,
+                          wanted_call=bool(reply.response_metadata.get("wanted_call")))
     question, called = str(messages[turn_start].content), reply.tool_calls[0]["name"]
     if named_tool(question, schemas) is not None:
         return None
@@ -47,15 +49,16 @@ def second_look(messages: Sequence[AnyMessage], turn_start: int, reply: AIMessag
 
 
 def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
-               schemas: Sequence[dict[str, Any]]) -> str | None:
-    """The tool whose call the turn's first reply (`draft`, no call) should have been, or None."""
+               schemas: Sequence[dict[str, Any]], wanted_call: bool = False) -> str | None:
+    """The tool whose call the turn's first reply (`draft`, no call; `wanted_call`: the model's own first
+    token would have opened a call, which the decision heads overruled) should have been, or None."""
     question = str(messages[turn_start].content)
     if not declines(question, draft, detect_language(question)) or gives_orders(question):
         return None
     priced = priced_tool(question, schemas)
     if priced:
         return priced
-    if reply_kind(question, draft) == "dont_know":
+    if reply_kind(question, draft) == "dont_know" or wanted_call:
         named = most_named_tool(question, schemas)
         if named:
             return named

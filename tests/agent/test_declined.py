@@ -255,3 +255,18 @@ def test_a_product_search_for_nothing_but_the_price_searches_the_customers_words
     agent.ask("Cerco uno zaino sotto i 120 dollari.", Session("customer", "U1"))
     agent.ask("Cerco uno zaino sotto i 120 dollari.", Session("customer", "U1"))
     assert asked == ["Cerco uno zaino sotto i 120 dollari.", "zaino"]
+
+
+def test_a_refusal_where_the_model_itself_would_have_called_is_asked_again_with_the_named_tool() -> None:
+    """"How many orders did Mumbai get today?": the decision heads said answer, the model's own first token
+    would have called, and the reply was a refusal. Without that wish a refusal stays one."""
+    wished = AIMessage("I can't do that: I only run the shop's analysis tools.",
+                       response_metadata={"wanted_call": True})
+    agent, model = operator_agent(wished, call("top_items", metric="orders", period="this_week"),
+                                  AIMessage("1,150.00 EUR."))
+    answer = agent.ask("How many orders did Hamburg get this week?", Session("operator"))
+    assert [s.name for s in answer.steps] == ["top_items"] and model.tool_choices[-1] == "top_items"
+    agent, model = operator_agent(AIMessage("I can't do that: I only run the shop's analysis tools."),
+                                  call("top_items"))
+    assert agent.ask("How many orders did Hamburg get this week?", Session("operator")).steps == []
+    assert len(model.prompts) == 1
