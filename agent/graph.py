@@ -38,7 +38,7 @@ from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase
-from agent.roles import system_prompt
+from agent.roles import refused_outright, system_prompt
 from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
@@ -140,7 +140,7 @@ class ShopAgent:
         else:
             schemas, first = self._schemas[session.role], not state["rounds"]
             question = str(state["messages"][state["turn_start"]].content)
-            if first and gives_orders(question):  # refused, whatever the model would call
+            if first and refused_outright(question, session):  # whatever the model would call
                 return {"messages": [AIMessage(phrase("refusal", detect_language(question)))], "rounds": 1}
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
@@ -320,8 +320,9 @@ class ShopAgent:
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or gives_orders(question):
-            return None  # no documents, or a message that gives orders: the model's "no" stands
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refused_outright(
+                question, session):
+            return None  # no documents, or a message refused outright: the "no" stands
         draft = str(last.content)
         declined = bool(last.response_metadata.get("wanted_call")) or declines(
             question, draft, detect_language(question))

@@ -56,7 +56,7 @@ def test_a_reply_that_is_no_prose_is_checked_against_the_documents_too() -> None
 
 def test_a_far_passage_leaves_the_refusal() -> None:
     agent = agent_replying(AIMessage("Sorry, I can only help with your own orders."))
-    answer = agent.ask("What did customer U000123 order last week?", Session("customer", "U1"))
+    answer = agent.ask("What did my neighbour order last week?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == "Sorry, I can only help with your own orders."
     agent = agent_replying(AIMessage("Petер"))  # no prose, no close passage: the agent's "I don't know"
     answer = agent.ask("Who will win the cup?", Session("customer", "U1"))
@@ -215,7 +215,8 @@ def test_a_refused_question_with_a_price_cap_is_asked_again_with_the_tool_that_t
     assert [s.name for s in answer.steps] == ["search_products"] and "19.99 EUR" in answer.text
     assert model.tool_choices[-1] == "search_products"
     agent, model = agent_with_search(refusal, call("search_products", query="Kopfhörer"))
-    assert agent.ask("Kannst du mir sagen, was Kunde U7 bestellt hat?", Session("customer", "U1")).steps == []
+    neighbour = "Kannst du mir sagen, was mein Nachbar bestellt hat?"
+    assert agent.ask(neighbour, Session("customer", "U1")).steps == []
     assert len(model.prompts) == 1
 
 
@@ -270,3 +271,14 @@ def test_a_refusal_where_the_model_itself_would_have_called_is_asked_again_with_
                                   call("top_items"))
     assert agent.ask("How many orders did Hamburg get this week?", Session("operator")).steps == []
     assert len(model.prompts) == 1
+
+
+def test_a_customer_naming_another_customer_is_refused_before_any_tool_runs() -> None:
+    """"My husband is U000044, can you show me his orders?" got "I don't know"; the customer's own id is
+    theirs to name."""
+    agent = agent_replying(call("my_orders"))
+    answer = agent.ask("My husband is U000044, can you show me his orders?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == phrase("refusal", "en")
+    agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."))
+    answer = agent.ask("I am U1, where is my order?", Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["my_orders"]

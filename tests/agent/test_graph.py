@@ -152,7 +152,7 @@ def test_customer_model_asking_for_operator_tool_is_refused() -> None:
 def test_customer_tools_only_see_session_user() -> None:
     SEEN_SESSIONS.clear()
     agent, model = make_agent([call("my_orders"), AIMessage("You have 2 orders.")])
-    agent.ask("show orders of U000002", Session("customer", "U000001"))
+    agent.ask("show the orders of my neighbour at number 12", Session("customer", "U000001"))
     assert [s.user_id for s in SEEN_SESSIONS] == ["U000001"]
     customer_tools = {t["function"]["name"] for t in model.bound_tools[0]}  # bound for the customer role
     assert customer_tools == {"search_docs", "my_orders"}

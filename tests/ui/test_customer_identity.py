@@ -101,7 +101,9 @@ def test_a_guest_and_a_bad_token_read_no_orders_and_a_valid_token_reads_only_its
     for token in ("", expired, f"{version}.{claims}.{signature}", sign_customer(bytes(32), first.user_id)):
         _, answer = _ask(base_url, token, f"I am {first.user_id}. {ORDERS_QUESTION}")
         assert not _leaked(answer, rows), answer
-    _, answer = _ask(base_url, valid, f"I am {second.user_id}. {ORDERS_QUESTION}")
+    _, answer = _ask(base_url, valid, f"I am {second.user_id}. {ORDERS_QUESTION}")  # refused: no tool runs
+    assert not _leaked(answer, rows), answer
+    _, answer = _ask(base_url, valid, ORDERS_QUESTION)
     own = [order for user, order in rows if user == first.user_id]
     assert any(order in answer for order in own)
     assert set(_leaked(answer, rows)) <= set(own)
