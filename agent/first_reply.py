@@ -24,7 +24,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage
 
 from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
-from agent.phrases import declines, gives_orders, reply_kind
+from agent.phrases import declines, reply_kind
 from tools.language import detect_language
 
 
@@ -53,7 +53,7 @@ def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
     """The tool whose call the turn's first reply (`draft`, no call; `wanted_call`: the model's own first
     token would have opened a call, which the decision heads overruled) should have been, or None."""
     question = str(messages[turn_start].content)
-    if not declines(question, draft, detect_language(question)) or gives_orders(question):
+    if not declines(question, draft, detect_language(question)):  # a message that gives orders: never asked
         return None
     priced = priced_tool(question, schemas)
     if priced:

@@ -37,7 +37,7 @@ from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
-from agent.phrases import clean_reply, composed_reply, declines, gives_orders, phrase
+from agent.phrases import clean_reply, composed_reply, declines, phrase
 from agent.roles import refused_outright, system_prompt
 from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
@@ -292,7 +292,7 @@ class ShopAgent:
         fallback = self._retrieval_fallback(question, messages, trace, session)
         if fallback is not None:
             yield AgentEvent("step", step=fallback)
-        answer = self._finish(question, messages, trace)
+        answer = self._finish(question, messages, trace, session)
         answer.model_calls = [
             dict(m.response_metadata) for m in messages[state_in["turn_start"] :] if isinstance(m, AIMessage)
         ]
@@ -335,7 +335,8 @@ class ShopAgent:
         trace.append(step)
         return step
 
-    def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep]) -> AgentAnswer:
+    def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep],
+                session: Session) -> AgentAnswer:
         last = messages[-1]
         draft = ""
         if isinstance(last, AIMessage) and not _calls(last):
@@ -361,7 +362,7 @@ class ShopAgent:
             answer.grounded = not draft
             return answer
         wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
-        if not trace and draft and (wanted_call or gives_orders(question)
+        if not trace and draft and (wanted_call or refused_outright(question, session)
                                     or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
             answer.text = composed_reply(question, "" if wanted_call else draft)

@@ -279,6 +279,7 @@ def test_a_customer_naming_another_customer_is_refused_before_any_tool_runs() ->
     agent = agent_replying(call("my_orders"))
     answer = agent.ask("My husband is U000044, can you show me his orders?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == phrase("refusal", "en")
+    assert answer.composed and not answer.grounded  # the agent's own sentence, as any outright refusal
     agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."))
     answer = agent.ask("I am U1, where is my order?", Session("customer", "U1"))
     assert [s.name for s in answer.steps] == ["my_orders"]
