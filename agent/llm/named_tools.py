@@ -104,21 +104,21 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     fixed choices (a forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem
     größten Rückgang" names a grouping and a direction, a ranking's, to run first."""
     bound = {tool["function"]["name"]: tool for tool in tools}
-    table = _tool_table(decisive=True)
-    decisive = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)} & set(bound)
+    table, decisive_phrases = _tool_table()
+    phrases = mentioned(list(table), text, typo_letters=None)
+    decisive = {table[phrase] for phrase in phrases if phrase in decisive_phrases} & set(bound)
     if len(decisive) == 1:
         return decisive.pop()
-    table = _tool_table()
-    named = {table[phrase] for phrase in mentioned(list(table), text, typo_letters=None)}
+    named = {table[phrase] for phrase in phrases}
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
     return tool if choice_values(bound[tool]) or not outright_choices(text) else None
 
 
-@lru_cache(maxsize=2)
-def _tool_table(decisive: bool = False) -> dict[str, str]:
-    """Phrase -> the tool whose task it names (DECISIVE_WORDS, or all TOOL_WORDS and those)."""
-    words = DECISIVE_WORDS if decisive else {tool: TOOL_WORDS.get(tool, ()) + DECISIVE_WORDS.get(tool, ())
-                                            for tool in TOOL_WORDS}
-    return {phrase: tool for tool, phrases in words.items() for phrase in phrases}
+@lru_cache(maxsize=1)
+def _tool_table() -> tuple[dict[str, str], frozenset[str]]:
+    """Phrase -> the tool whose task it names (TOOL_WORDS and DECISIVE_WORDS), and the decisive phrases."""
+    table = {phrase: tool for words in (TOOL_WORDS, DECISIVE_WORDS) for tool, phrases in words.items()
+             for phrase in phrases}
+    return table, frozenset(phrase for phrases in DECISIVE_WORDS.values() for phrase in phrases)
