@@ -13,7 +13,7 @@ from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Since, Weekday
 from tools.errors import EngineInputError
 from tools.events.profile import Place
-from tools.registry import Session, ToolArgs, ToolOutput, shop_tool
+from tools.registry import USER_ID, Session, ToolArgs, ToolOutput, shop_tool
 
 OPERATOR = ("operator",)
 _DIMENSION = {"region": "regions", "city": "cities", "country": "countries"}
@@ -35,12 +35,6 @@ def _region_or_country(place: Place | None) -> tuple[str | None, str | None]:
     if place.level == "city":  # a city straight under its country is forecast with its country
         return (place.parent, None) if place.parent else (None, place.country)
     return place.name, None
-
-
-def _same_name(text: str, place: Place) -> bool:
-    """Whether `text` is the place's name, code or one of its aliases (any case)."""
-    names = {place.name, place.code or "", place.country if place.level == "country" else "", *place.aliases}
-    return text.strip().casefold() in {name.casefold() for name in names if name}
 
 
 class FindSpikesArgs(ToolArgs):
@@ -191,7 +185,8 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
     city = place.name if place is not None and place.level == "city" else None
     region, country = _region_or_country(place) if city is None else (None, None)
     # "total units for the United States": the model wrote the place as the product too
-    named_place = place is not None and args.product is not None and _same_name(args.product, place)
+    named_place = place is not None and args.product is not None and place in engines.store.profile().find(
+        args.product, place.level)
     product = engines.resolve_product(args.product)[0] if args.product and not named_place else None
 
     def forecast(horizon: int) -> ForecastResult:
@@ -308,7 +303,7 @@ def detect_fraud(engines: ShopEngines, args: DetectFraudArgs, session: Session) 
 
 
 class RecommendArgs(ToolArgs):
-    user_id: str | None = Field(None, pattern=r"^U\d+$",
+    user_id: str | None = Field(None, pattern=f"^{USER_ID}$",
                                 description="Recommend for this customer, e.g. U000123.")
     product: str | None = Field(None, max_length=120,
                                 description="Or: what sells together with this product.")
