@@ -7,9 +7,9 @@ from datetime import date
 from importlib import resources
 
 from agent.phrases import gives_orders
-from tools.registry import ROLES, Role, Session
+from tools.registry import ROLES, USER_ID, Role, Session
 
-_USER_ID = re.compile(r"\bU\d+\b")
+_USER_ID = re.compile(rf"\b{USER_ID}\b")
 
 
 def system_prompt(role: Role, today: date) -> str:

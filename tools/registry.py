@@ -78,6 +78,9 @@ class ToolTimeout(ToolCallError):
     """The tool ran past its time limit."""
 
 
+USER_ID = r"U\d+"  # a customer's id, as tools take it and as messages name it ("U000123")
+
+
 @dataclass(frozen=True)
 class Session:
     """Who is asking. Set by the app from sign-in, never by the model."""
