@@ -137,11 +137,13 @@ def one_edit(a: str, b: str) -> bool:
 ACRONYM_LETTERS = 4  # a name in capitals this short is an acronym, matched as written
 
 
-def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_MIN_LETTERS) -> list[str]:
+def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_MIN_LETTERS,
+              known: frozenset[str] = frozenset()) -> list[str]:
     """The `names` that occur in `text` as whole words (any case, accents or not, one typo in a word of
-    `typo_letters` or more; None: no typos), in the order of their first mention; a name met only inside a
-    longer one that is mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW",
-    "OR") counts only in capitals: "or" and "us" are words."""
+    `typo_letters` or more, unless the word is one of the `known` words of its own (plain, lower case);
+    None: no typos), in the order of their first mention; a name met only inside a longer one that is
+    mentioned ("London" in "Greater London") does not count. An acronym ("UK", "NRW", "OR") counts only in
+    capitals: "or" and "us" are words."""
     words, capitals = plain_words(text), plain_words(text, fold_case=False)
     taken = [False] * len(words)
     first: dict[str, int] = {}
@@ -155,7 +157,8 @@ def mentioned(names: Sequence[str], text: str, typo_letters: int | None = TYPO_M
             for start in range(len(words) - len(wanted) + 1):
                 span = range(start, start + len(wanted))
                 if wanted and not any(taken[i] for i in span) and all(
-                        (w == among[i] if acronym else _near_word(w, among[i], typo_letters or 0) if typos
+                        (w == among[i] if acronym else
+                         among[i] not in known and _near_word(w, among[i], typo_letters or 0) if typos
                          else _same_word(w, among[i])) for w, i in zip(wanted, span)):
                     first.setdefault(name, start)
                     for i in span:

@@ -210,9 +210,10 @@ def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:
 def _mentioned_once(
     names: tuple[str, ...], aliases: tuple[tuple[str, str], ...], text: str
 ) -> tuple[str, ...]:
-    """`mentioned` over the names and their aliases, an alias counting as its name."""
+    """`mentioned` over the names and their aliases, an alias counting as its name; a choice word is no typo
+    of a name ("ventes", sales, is one letter from the alias "vestes" of a jackets category)."""
     own = dict(aliases)
-    found = mentioned([*names, *own], text)
+    found = mentioned([*names, *own], text, known=_choice_phrases())
     return tuple(dict.fromkeys(own.get(name, name) for name in found))
 
 
