@@ -38,7 +38,7 @@ from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.phrases import clean_reply, composed_reply, declines, phrase
-from agent.roles import refused_outright, system_prompt
+from agent.roles import refusal, system_prompt
 from tools.language import detect_language
 from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
 from tools.results import ChartSpec
@@ -140,8 +140,9 @@ class ShopAgent:
         else:
             schemas, first = self._schemas[session.role], not state["rounds"]
             question = str(state["messages"][state["turn_start"]].content)
-            if first and refused_outright(question, session):  # whatever the model would call
-                return {"messages": [AIMessage(phrase("refusal", detect_language(question)))], "rounds": 1}
+            refused = refusal(question, session, self._schemas) if first else None
+            if refused:  # whatever the model would call
+                return {"messages": [AIMessage(phrase(refused, detect_language(question)))], "rounds": 1}
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)
@@ -320,8 +321,8 @@ class ShopAgent:
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refused_outright(
-                question, session):
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refusal(
+                question, session, self._schemas):
             return None  # no documents, or a message refused outright: the "no" stands
         draft = str(last.content)
         declined = bool(last.response_metadata.get("wanted_call")) or declines(
@@ -362,10 +363,11 @@ class ShopAgent:
             answer.grounded = not draft
             return answer
         wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
-        if not trace and draft and (wanted_call or refused_outright(question, session)
-                                    or not clean_reply(draft, question, language)):
+        refused = refusal(question, session, self._schemas)
+        if not trace and draft and (wanted_call or refused or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
-            answer.text = composed_reply(question, "" if wanted_call else draft)
+            answer.text = phrase(refused, language) if refused else composed_reply(
+                question, "" if wanted_call else draft)
             answer.grounded = False
             answer.composed = True
             return answer

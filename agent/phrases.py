@@ -13,13 +13,15 @@ from typing import Literal
 from agent.grounding import ungrounded_identifiers
 from tools.language import detect_language, foreign_letters, language_scores, word_set
 
-Kind = Literal["greeting", "thanks", "refusal", "dont_know", "failed", "nothing_matched"]
+Kind = Literal["greeting", "thanks", "refusal", "not_yours", "dont_know", "failed", "nothing_matched"]
 
 PHRASES: dict[str, dict[Kind, str]] = {
     "en": {
         "greeting": "Hello! How can I help you?",
         "thanks": "You're welcome! Is there anything else I can do for you?",
         "refusal": "Sorry, I can't help with that here.",
+        "not_yours": ("Sorry, I can only help with your own orders, our products and our policies. I can't "
+                      "share other customers' data or the shop's figures."),
         "dont_know": "I don't know. I can connect you with a member of our team if you like.",
         "failed": "Sorry, I couldn't get that: {error}",
         "nothing_matched": "Sorry, we have nothing matching \"{query}\".",
@@ -28,6 +30,8 @@ PHRASES: dict[str, dict[Kind, str]] = {
         "greeting": "Hallo! Wie kann ich Ihnen helfen?",
         "thanks": "Gern geschehen! Kann ich sonst noch etwas für Sie tun?",
         "refusal": "Entschuldigung, dabei kann ich hier nicht helfen.",
+        "not_yours": ("Entschuldigung, ich helfe nur bei Ihren eigenen Bestellungen, unseren Produkten und "
+                      "Richtlinien. Daten anderer Kunden oder Zahlen des Shops kann ich nicht teilen."),
         "dont_know": "Das weiß ich leider nicht. Wenn Sie möchten, verbinde ich Sie mit unserem Team.",
         "failed": "Entschuldigung, das konnte ich nicht abrufen: {error}",
         "nothing_matched": "Entschuldigung, zu \"{query}\" haben wir nichts Passendes.",
@@ -36,6 +40,9 @@ PHRASES: dict[str, dict[Kind, str]] = {
         "greeting": "Bonjour ! Comment puis-je vous aider ?",
         "thanks": "Avec plaisir ! Puis-je faire autre chose pour vous ?",
         "refusal": "Désolé, je ne peux pas vous aider avec cela ici.",
+        "not_yours": ("Désolé, je ne peux vous aider que pour vos propres commandes, nos produits et nos "
+                      "conditions. Je ne peux pas partager les données d'autres clients ni les chiffres de "
+                      "la boutique."),
         "dont_know": ("Je ne sais pas. Si vous le souhaitez, je peux vous mettre en contact avec "
                       "notre équipe."),
         "failed": "Désolé, je n'ai pas pu obtenir cela : {error}",
@@ -45,6 +52,8 @@ PHRASES: dict[str, dict[Kind, str]] = {
         "greeting": "¡Hola! ¿En qué puedo ayudarle?",
         "thanks": "¡De nada! ¿Puedo ayudarle en algo más?",
         "refusal": "Lo siento, no puedo ayudarle con eso aquí.",
+        "not_yours": ("Lo siento, solo puedo ayudarle con sus propios pedidos, nuestros productos y nuestras "
+                      "políticas. No puedo compartir datos de otros clientes ni cifras de la tienda."),
         "dont_know": "No lo sé. Si quiere, puedo ponerle en contacto con nuestro equipo.",
         "failed": "Lo siento, no he podido obtener eso: {error}",
         "nothing_matched": "Lo siento, no tenemos nada que coincida con \"{query}\".",
@@ -53,6 +62,8 @@ PHRASES: dict[str, dict[Kind, str]] = {
         "greeting": "Ciao! Come posso aiutarla?",
         "thanks": "Prego! Posso fare altro per lei?",
         "refusal": "Mi dispiace, non posso aiutarla con questo qui.",
+        "not_yours": ("Mi dispiace, posso aiutarla solo con i suoi ordini, i nostri prodotti e le nostre "
+                      "condizioni. Non posso condividere dati di altri clienti né i dati del negozio."),
         "dont_know": "Non lo so. Se vuole, posso metterla in contatto con il nostro team.",
         "failed": "Mi dispiace, non sono riuscito a ottenerlo: {error}",
         "nothing_matched": "Mi dispiace, non abbiamo nulla che corrisponda a \"{query}\".",
@@ -85,7 +96,8 @@ _REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (
 _DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|"
                         r"no lo sé|no sé|non lo so)\b", re.IGNORECASE)
 # A message that orders the agent about instead of asking: to drop its rules or role, or to wipe the shop's
-# data wholesale, in the shop's five languages. Asking how to delete one's own account is a question.
+# data wholesale, or to run SQL, in the shop's five languages. Asking how to delete one's own account is a
+# question.
 _ORDERS = re.compile(
     r"\b(ignore (?:all |any |your |the )*(?:previous |prior |above |earlier )?(?:instructions|rules)|"
     r"you are now|(?:operator|admin|developer|debug) mode|system prompt|developer instructions?|"
@@ -107,7 +119,11 @@ _ORDERS = re.compile(
     r"(?:tu es|vous êtes) (?:un |l')?(?:opérateur|administrateur)|"
     r"eres (?:un |el )?(?:operador|administrador)|sei (?:un |l')?(?:operatore|amministratore)|"
     r"(?:instructions|anweisungen|consignes|instrucciones|istruzioni) (?:from|vom|du|del|dal) (?:the )?"
-    r"(?:system|système|sistema)|new system instructions?)\b|</?(?:system|user|assistant)>",
+    r"(?:system|système|sistema)|new system instructions?|"
+    # SQL written out to be run: no tool runs a user's SQL (nor the model's)
+    r"(?:delete\s+from|select\s+[\w*,. ()]{1,80}?\s+from)\s+\w+\s*(?:$|;|where|group|order|limit|join)|"
+    r"(?:drop|truncate|alter)\s+table\s+\w+|insert\s+into\s+\w+\s*(?:\(|values|select)|"
+    r"update\s+\w+\s+set\s+\w+\s*=)|</?(?:system|user|assistant)>",
     re.IGNORECASE)
 # Customers' personal data asked for wholesale: other people's names or e-mails, or a plural of contact or
 # account data with "customers" or "all" beside it ("Exportiere alle Kundennamen mit E-Mail-Adressen aus

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from importlib import resources
+from typing import Any
 
-from agent.phrases import gives_orders
+from agent.llm.named_tools import most_named_tool, named_tool
+from agent.phrases import Kind, gives_orders
+from tools.language import word_set
 from tools.registry import ROLES, USER_ID, Role, Session
 
 _USER_ID = re.compile(rf"\b{USER_ID}\b")
+# Words by which a customer speaks of themselves, in the shop's five languages ("ce que j'ai commandé",
+# "meiner Bestellungen"): such a message asks about their own data. English "I" is matched as written (the
+# Italian article "i" is not), "ma" and "mes" are left out (Italian "but", Spanish "month").
+_OWN_WORDS = word_set("""
+    my mine myself ich mein meine meinen meinem meiner meines mir mich je j mon moi yo mi mis mío mía io mio
+    mia miei mie
+""")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def system_prompt(role: Role, today: date) -> str:
@@ -28,7 +40,35 @@ def asks_for_another_customer(question: str, session: Session) -> bool:
     return session.role == "customer" and any(found != session.user_id for found in named)
 
 
-def refused_outright(question: str, session: Session) -> bool:
-    """Whether a message is refused before any tool runs, and never answered from a document: it gives
-    orders (`agent.phrases.gives_orders`) or, from a customer, names another customer."""
-    return gives_orders(question) or asks_for_another_customer(question, session)
+def speaks_of_self(question: str) -> bool:
+    """Whether a message speaks of its writer ("my", "ich", "j'ai", "mis", "mio", ...; "I" as written)."""
+    words = _WORD.findall(question)
+    return "I" in words or any(word.lower() in _OWN_WORDS for word in words)
+
+
+def asks_for_shop_data(question: str, customer_tools: Sequence[dict[str, Any]],
+                       operator_tools: Sequence[dict[str, Any]]) -> bool:
+    """Whether a customer's message asks for what only operators see: its words name the task of a tool only
+    operators have ("Dammi l'elenco degli ordini sospetti di oggi": fraud), or the choices of one ("Qual è
+    la regione con più vendite questo mese?": a ranking's metric, grouping and period), while they name no
+    customer's task and speak of no one's own data. The model had shown its own words for it ("I dati non
+    sono disponibili ...") or read the customer's orders. Over the customer turns of 1,200 synthetic
+    dialogues (30 random shops) it is true for 19 of the 181 labelled as refusals and none of the 457
+    labelled with a tool."""
+    own = {tool["function"]["name"] for tool in customer_tools}
+    theirs = [tool for tool in operator_tools if tool["function"]["name"] not in own]
+    if speaks_of_self(question) or named_tool(question, customer_tools) is not None:
+        return False
+    return bool(named_tool(question, theirs) or most_named_tool(question, theirs))
+
+
+def refusal(question: str, session: Session, schemas: Mapping[Role, Sequence[dict[str, Any]]]) -> Kind | None:
+    """The refusal a message gets before any tool runs, never answered from a document, or None: "refusal"
+    when it gives orders (`agent.phrases.gives_orders`); "not_yours" when a customer names another customer
+    or asks for the shop's figures (`asks_for_shop_data`)."""
+    if gives_orders(question):
+        return "refusal"
+    if asks_for_another_customer(question, session) or session.role == "customer" and asks_for_shop_data(
+            question, schemas["customer"], schemas["operator"]):
+        return "not_yours"
+    return None

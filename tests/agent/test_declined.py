@@ -278,8 +278,24 @@ def test_a_customer_naming_another_customer_is_refused_before_any_tool_runs() ->
     theirs to name."""
     agent = agent_replying(call("my_orders"))
     answer = agent.ask("My husband is U000044, can you show me his orders?", Session("customer", "U1"))
-    assert answer.steps == [] and answer.text == phrase("refusal", "en")
+    assert answer.steps == [] and answer.text == phrase("not_yours", "en")
     assert answer.composed and not answer.grounded  # the agent's own sentence, as any outright refusal
     agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."))
     answer = agent.ask("I am U1, where is my order?", Session("customer", "U1"))
     assert [s.name for s in answer.steps] == ["my_orders"]
+
+
+def test_a_customer_asking_for_the_shops_figures_is_refused_in_their_language_before_any_tool_runs() -> None:
+    """"Qual è la regione con più vendite questo mese?" was answered in the model's own words ("I dati non
+    sono disponibili o non sono in formato XML: no tool.")."""
+    registry = ToolRegistry(
+        [ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True),
+         ShopTool("top_items", "Rank a metric.", FiguresArgs, frozenset({"operator"}), _figures)],
+        engines=object())
+    noise = AIMessage("I dati non sono disponibili o non sono in formato XML.")
+    model = ScriptedChatModel(replies=[noise] * 2, prompts=[], invocation_kwargs=[], bound_tools=[])
+    agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+    answer = agent.ask("Quanti ordini questa settimana?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == phrase("not_yours", "it") and answer.composed
+    assert model.prompts == []  # refused before the model was asked
+    assert agent.ask("Quanti ordini questa settimana?", Session("operator")).text != phrase("not_yours", "it")
