@@ -93,6 +93,9 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A model's refusal, in whatever language it wrote it (the adapter answers in English).
 _REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (?:\w+ ){0,2}nicht|"
                       r"ne peux pas|no puedo|non posso)\b", re.IGNORECASE)
+# A reply that talks of the model's own machinery ("I dati non sono disponibili o non sono in formato XML: no
+# tool."): formats, tool calls, a tool's or argument's snake_case name. It is no answer to a shop question.
+_MACHINERY = re.compile(r"\b(xml|json|no tool|tool[ _]call|function call|[a-z]+_[a-z_]+)\b", re.IGNORECASE)
 _DONT_KNOW = re.compile(r"\b(don't know|do not know|not sure|wei(?:ß|ss) (?:\w+ ){0,2}nicht|ne sais pas|"
                         r"no lo sé|no sé|non lo so)\b", re.IGNORECASE)
 # A message that orders the agent about instead of asking: to drop its rules or role, or to wipe the shop's
@@ -189,7 +192,8 @@ def clean_reply(draft: str, question: str, language: str) -> bool:
     Small talk is always answered with the agent's own sentence (the model's was "Gérezz!" for "Merci
     beaucoup"). Anything else must start like a sentence (a capital letter or an opening mark, not a word
     fragment such as "okino"), use only the scripts of the supported languages, hold no identifier the
-    question does not (an order id it made up), and be written in the user's `language`, with words of it.
+    question does not (an order id it made up), not talk of formats or tools (`_MACHINERY`), and be written
+    in the user's `language`, with words of it.
     """
     text = draft.strip()
     if small_talk(question) is not None:
@@ -198,7 +202,7 @@ def clean_reply(draft: str, question: str, language: str) -> bool:
         return False
     if foreign_letters(text):
         return False
-    if ungrounded_identifiers(text, [question]):
+    if ungrounded_identifiers(text, [question]) or _MACHINERY.search(text):
         return False
     return language_scores(text)[language] > 0 and detect_language(text, default=language) == language
 

@@ -69,6 +69,10 @@ def test_a_clean_reply_must_also_be_in_the_users_language() -> None:
     assert clean_reply("Lo siento, no puedo ayudarle con eso.", "¿Qué tiempo hará mañana?", "es")
     assert not clean_reply("Oké.", "¿Qué tiempo hará mañana?", "es")  # no word of the user's language
     assert clean_reply("Your order O0000007 shipped.", "Where is O0000007?", "en")  # the id is the user's
+    # the model's machinery is no answer
+    assert not clean_reply("I dati non sono disponibili o non sono in formato XML: no tool.",
+                           "Che tempo farà domani a Napoli?", "it")
+    assert not clean_reply("Calling search_docs now.", "What's the weather like?", "en")
 
 
 def test_small_talk_is_always_answered_with_the_agents_own_sentence() -> None:
