@@ -19,9 +19,9 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
@@ -30,6 +30,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
+from agent.answer import AgentAnswer, AgentEvent, joined
 from agent.composition import compose_answer
 from agent.docs_query import DOCS_TOOL, docs_query
 from agent.first_reply import forced_tool, second_look
@@ -37,11 +38,11 @@ from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
 from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
+from agent.multi_part import question_parts
 from agent.phrases import clean_reply, composed_reply, declines, phrase
 from agent.roles import refusal, system_prompt
 from tools.language import detect_language
-from tools.registry import Citation, Session, ToolRegistry, ToolStep, run_step
-from tools.results import ChartSpec
+from tools.registry import Session, ToolRegistry, ToolStep, run_step
 
 # How close (cosine, search_docs' `closest_similarity`) a passage must be to answer a question the model
 # said no to. Measured on the customer passages: 0.45 keeps 101 of the 113 shop questions of
@@ -58,33 +59,6 @@ class AgentState(TypedDict):
     seen_calls: list[str]  # names of the tools that answered this turn
     stop: bool  # the model called a tool again that already answered: answer from what we have
 
-
-@dataclass
-class AgentAnswer:
-    """The answer to one question, with everything the UI and the benchmark need."""
-
-    text: str
-    steps: list[ToolStep] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    charts: list[ChartSpec] = field(default_factory=list)
-    cards: list[dict[str, Any]] = field(default_factory=list)
-    draft: str = ""  # what the model wrote before grounding checks
-    grounded: bool = True  # False when the model's draft was replaced
-    composed: bool = False  # the text was composed from the tools' own summaries (no draft, or one replaced)
-    # the question and every tool result: where numbers may come from
-    sources: list[str] = field(default_factory=list)
-    latency_s: float = 0.0
-    model_calls: list[dict[str, Any]] = field(default_factory=list)  # response metadata of each model call
-
-
-@dataclass
-class AgentEvent:
-    """One streamed event: a token of the draft, a finished tool step, or the final answer."""
-
-    kind: Literal["token", "step", "answer"]
-    token: str = ""
-    step: ToolStep | None = None
-    answer: AgentAnswer | None = None
 
 
 class ShopAgent:
@@ -256,9 +230,24 @@ class ShopAgent:
         self._graph.checkpointer.delete_thread(_thread_key(session, thread_id))
 
     def stream(self, question: str, session: Session, thread_id: str | None = None) -> Iterator[AgentEvent]:
-        """Run one turn, yielding draft tokens and tool steps as they happen, then the final answer."""
-        started = time.perf_counter()
+        """Run one turn, yielding draft tokens and tool steps as they happen, then the final answer. A message
+        that asks two things (agent/multi_part.py) is answered part by part, as turns, in one answer."""
         thread_id = thread_id or uuid.uuid4().hex
+        parts = question_parts(question)
+        if len(parts) == 1:
+            yield from self._turn(question, session, thread_id)
+            return
+        answers = []
+        for part in parts:
+            for event in self._turn(part, session, thread_id):
+                if event.answer is None:
+                    yield event
+                else:
+                    answers.append(event.answer)
+        yield AgentEvent("answer", answer=joined(answers))
+
+    def _turn(self, question: str, session: Session, thread_id: str) -> Iterator[AgentEvent]:
+        started = time.perf_counter()
         trace: list[ToolStep] = []
         pending_steps: list[ToolStep] = []
         config = {

@@ -25,7 +25,8 @@ from ui.chat_view import (
 from ui.conversations import ConversationStore, turn_messages
 
 if TYPE_CHECKING:
-    from agent.graph import AgentAnswer, ShopAgent
+    from agent.answer import AgentAnswer
+    from agent.graph import ShopAgent
     from tools.registry import Session, ToolStep
 
 MAX_QUESTION_CHARS = 2000

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from agent.grounding import citations_in
 
 if TYPE_CHECKING:
-    from agent.graph import AgentAnswer
+    from agent.answer import AgentAnswer
     from tools.registry import Citation, ToolStep
 
 # What a customer sees while a tool runs (the operator sees the tool itself).

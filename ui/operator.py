@@ -19,7 +19,7 @@ from ui.services import AppServices
 from ui.theme import SHOP_NAME, header_html
 
 if TYPE_CHECKING:
-    from agent.graph import AgentAnswer
+    from agent.answer import AgentAnswer
     from tools.events.profile import ShopProfile
 
 EXAMPLES = (

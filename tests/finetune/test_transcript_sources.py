@@ -125,7 +125,7 @@ def test_errors_name_the_transcript_file_and_its_mapping_file(data_dir: Path, tm
 def test_console_export_and_thumbs_join_mapped_sources_and_only_known_tool_choices_are_labels(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    from agent.graph import AgentAnswer
+    from agent.answer import AgentAnswer
     from tools.registry import ToolOutput, ToolStep
     from ui.conversations import ConversationStore, turn_messages
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from typer.testing import CliRunner
 
-from agent.graph import AgentAnswer
+from agent.answer import AgentAnswer
 from chronotope.cli import app
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.graph import AgentAnswer
+from agent.answer import AgentAnswer
 from tools.registry import Citation, ToolOutput, ToolStep
 from ui.chat_view import (
     answer_markdown,

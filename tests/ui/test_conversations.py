@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.graph import AgentAnswer
+from agent.answer import AgentAnswer
 from finetune.data import load_app_export
 from tools.registry import ToolOutput, ToolStep
 from ui.conversations import ConversationError, ConversationStore, turn_messages
