@@ -235,14 +235,17 @@ def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool
 
 
 def _capped(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
-    """Hold a `max_price` property to the price cap the user's words give ("under 150"); whether there is
-    one (it then has to be given)."""
+    """Hold a `max_price` property to the price cap the user's words give ("under 150"), or to none where
+    they give none and the schema allows it ("Do you sell backpacks?" was searched with max_price=0.001,
+    "Habt ihr Rucksäcke?" with 100); whether there is a cap (it then has to be given)."""
     options = prop.get("anyOf", [prop]) if isinstance(prop, dict) else []
     if name != "max_price" or not any(o.get("type") in ("number", "integer") for o in options):
         return False
     caps = [int(cap) if cap.is_integer() else cap for cap in price_caps(asked) if cap > 0]
     if caps:
         narrowed[name] = {"type": "number", "enum": caps}
+    elif any(o.get("type") == "null" for o in options):
+        narrowed[name] = {"type": "null"}
     return bool(caps)
 
 
