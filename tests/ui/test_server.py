@@ -78,7 +78,9 @@ def test_customer_asking_an_operator_question_gets_no_operator_data(live_server)
     token = sign_customer(CUSTOMER_KEY, services.demo_customers[0].user_id)
     chatbot = client.predict("Which regions spike on Friday night?", "", token, api_name="/ask")[1]
     answer = _text(chatbot[-1])
-    assert "not available in a customer session" in answer and "Friday-night orders" not in answer
+    # refused before any tool runs (agent/roles.asks_for_shop_data); the registry's own role check is
+    # tested in tests/agent/test_registry.py
+    assert "can't share" in answer and "shop's figures" in answer and "Friday-night orders" not in answer
 
 
 def test_landing_page_links_both_apps_and_the_widget_can_be_framed(live_server) -> None:
