@@ -92,7 +92,7 @@ def operator_call(rng: random.Random, facts: ShopFacts) -> Call:
         slots = {"day": day, "part": part, "start": start, "end": end, "group": group}
         return Call(kind, "find_spikes", args, slots)
     if kind in ("compare", "compare_drop"):
-        comparison = rng.choice(["week_over_week", "year_over_year"])
+        comparison = rng.choice(["week_over_week", "month_over_month", "year_over_year"])
         metric, group = (
             rng.choice(RANK_METRICS),
             rng.choice(["region", "country", "category", "city", "product"]),

@@ -22,7 +22,7 @@ class Phrasing:
     since: dict[str, list[str]]  # look-back enum (24h, 7d, 30d, 90d) -> ways to say it
     days: dict[str, str]  # English weekday -> the language's
     parts: dict[str, str]  # night, evening, morning
-    comparisons: dict[str, list[str]]  # week_over_week / year_over_year -> ways to say it
+    comparisons: dict[str, list[str]]  # week_over_week / month_over_month / year_over_year -> ways to say it
     horizons: dict[int, str]  # days ahead -> words
     statuses: dict[str, str]  # order status enum -> words
     topics: dict[str, list[str]]  # document topic key -> ways to name it

@@ -61,6 +61,7 @@ DE = Phrasing(
     parts={"night": "abend", "evening": "abend", "morning": "morgen"},
     comparisons={
         "week_over_week": ["im Vergleich zur Vorwoche", "gegenüber letzter Woche", "Woche für Woche"],
+        "month_over_month": ["im Vergleich zum Vormonat", "gegenüber dem Vormonat"],
         "year_over_year": ["im Vergleich zum Vorjahr", "gegenüber dem Vorjahr"],
     },
     horizons={

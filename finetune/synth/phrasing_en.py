@@ -53,6 +53,7 @@ EN = Phrasing(
     parts={"night": "night", "evening": "evening", "morning": "morning"},
     comparisons={
         "week_over_week": ["week over week", "compared with last week", "vs the week before"],
+        "month_over_month": ["month over month", "compared with last month", "vs the month before"],
         "year_over_year": ["year over year", "compared with last year", "vs the same time last year"],
     },
     horizons={7: "next week", 14: "the next two weeks", 28: "the next 4 weeks", 30: "next month"},

@@ -60,6 +60,7 @@ ES = Phrasing(
     parts={"night": "por la noche", "evening": "por la tarde", "morning": "por la mañana"},
     comparisons={
         "week_over_week": ["respecto a la semana pasada", "semana a semana"],
+        "month_over_month": ["respecto al mes pasado", "mes a mes"],
         "year_over_year": [
             "respecto al año pasado",
             "interanual",

@@ -60,6 +60,7 @@ FR = Phrasing(
     parts={"night": "soir", "evening": "soir", "morning": "matin"},
     comparisons={
         "week_over_week": ["par rapport à la semaine dernière", "d'une semaine sur l'autre"],
+        "month_over_month": ["par rapport au mois dernier", "d'un mois sur l'autre"],
         "year_over_year": ["par rapport à l'an dernier", "sur un an", "d'une année sur l'autre"],
     },
     horizons={

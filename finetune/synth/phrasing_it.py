@@ -60,6 +60,7 @@ IT = Phrasing(
     parts={"night": "sera", "evening": "sera", "morning": "mattina"},
     comparisons={
         "week_over_week": ["rispetto alla settimana scorsa", "settimana su settimana"],
+        "month_over_month": ["rispetto al mese scorso", "mese su mese"],
         "year_over_year": ["rispetto all'anno scorso", "anno su anno"],
     },
     horizons={

@@ -90,7 +90,7 @@ def operator_plan(rng: random.Random, facts: ShopFacts) -> Plan:
         result = ranking_result(first.tool, first.args, names, rng)
     else:
         group = _group(rng, facts, ("category", "category", "region", "country"))
-        comparison = rng.choice(("week_over_week", "year_over_year"))
+        comparison = rng.choice(("week_over_week", "month_over_month", "year_over_year"))
         slots = {"metric": rng.choice(_PLAN_METRICS), "cmp": comparison, "group": group,
                  "when": rng.choice(_HORIZONS)}
         first = Call("compare_drop", "compare_periods",

@@ -215,3 +215,20 @@ def test_a_forecast_longer_than_its_history_gives_the_longest_it_allows_and_says
     longest = int(out.summary.split("allows at most ")[1].split(":")[0])
     assert out.summary.startswith(f"Asked for {asked} days, but the history allows at most {longest}: ")
     assert longest < asked and out.frame["ds"].nunique() == longest
+
+
+def test_compare_periods_month_over_month_sets_the_last_30_days_against_the_30_before(shop) -> None:
+    """"Qué región cayó más respecto al mes pasado?" had been compared week over week: no month existed."""
+    import re
+    from datetime import date
+
+    store, registry, _ = shop
+    out = registry.call("compare_periods", {"group_by": "region", "comparison": "month_over_month"}, OPERATOR)
+    dates = [date.fromisoformat(d) for d in re.findall(r"\d{4}-\d{2}-\d{2}", out.summary)[:4]]
+    assert dates[1] - dates[0] == dates[3] - dates[2] == timedelta(days=29)
+    assert dates[2] + timedelta(days=30) == dates[0]
+    rows = out.frame.set_index("region")
+    for (first, last), column in (((dates[0], dates[1]), "current"), ((dates[2], dates[3]), "previous")):
+        truth = run_query(store, QuerySpec(metric="revenue", group_by=["region"], filters={
+            "date_from": first, "date_to": last})).frame.set_index("region")["revenue"]
+        assert rows[column].to_dict() == pytest.approx(truth.reindex(rows.index).fillna(0).to_dict()), column

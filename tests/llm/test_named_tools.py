@@ -84,6 +84,10 @@ def test_a_ranking_named_beside_a_forecast_or_two_tasks_are_left_to_the_model() 
 
 
 def test_named_tools_are_the_labelled_first_tools_of_synthetic_dialogues() -> None:
+    """As the agent reads them: a message that asks two things is split first (agent/multi_part.py), and the
+    first part names the first tool."""
+    from agent.multi_part import question_parts
+
     rng = random.Random("tool-words")
     fires = agree = 0
     for shop in range(10):
@@ -92,7 +96,8 @@ def test_named_tools_are_the_labelled_first_tools_of_synthetic_dialogues() -> No
         for dialogue in synthesize(registry, random_facts(rng, profile), 40, seed=rng.randrange(2**31)):
             tools = registry.schemas(dialogue.role)
             for asked, reply in zip(dialogue.messages, dialogue.messages[1:]):
-                named = named_tool(asked["content"], tools) if asked["role"] == "user" else None
+                first = question_parts(asked["content"])[0]
+                named = named_tool(first, tools) if asked["role"] == "user" else None
                 if named:
                     fires += 1
                     agree += named == ((reply.get("tool_calls") or [{}])[0].get("function") or {}).get("name")

@@ -71,9 +71,13 @@ def find_spikes(engines: ShopEngines, args: FindSpikesArgs, session: Session) ->
     return ToolOutput.from_result("find_spikes", run_query(engines.store, spec))
 
 
+_SHIFTS: dict[str, Literal["week", "year", "previous"]] = {
+    "week_over_week": "week", "month_over_month": "previous", "year_over_year": "year"}
+
+
 class ComparePeriodsArgs(ToolArgs):
     metric: Metric = Field("revenue", description="What to compare.")
-    comparison: Literal["week_over_week", "year_over_year"] = Field(
+    comparison: Literal["week_over_week", "month_over_month", "year_over_year"] = Field(
         "week_over_week", description="Which periods."
     )
     group_by: Literal["region", "city", "country", "category", "product"] = Field(
@@ -86,21 +90,23 @@ class ComparePeriodsArgs(ToolArgs):
 
 
 @shop_tool(
-    description="Change of a metric week over week or year over year, per region, city, country, "
-                "category or product, optionally in one place; biggest rises or drops first.",
+    description="Change of a metric week over week, month over month or year over year, per region, city, "
+                "country, category or product, optionally in one place; biggest rises or drops first.",
     args=ComparePeriodsArgs,
     roles=OPERATOR,
 )
 def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Session) -> ToolOutput:
-    """The metric now vs a week or a year earlier, per group, optionally in one place."""
+    """The metric now vs a week or a year earlier (the last 7 days), or the last 30 days vs the 30 before,
+    per group, optionally in one place."""
     from tools.query import Filters, PeriodOverPeriod, QuerySpec, run_query
 
     place = engines.resolve_place(args.place) if args.place else None
+    monthly = args.comparison == "month_over_month"
     spec = QuerySpec(
         metric=args.metric,
-        filters=Filters(**_place_filters(place)),
+        filters=Filters(period="last_30_days" if monthly else None, **_place_filters(place)),
         group_by=[args.group_by],
-        comparison=PeriodOverPeriod(shift="week" if args.comparison == "week_over_week" else "year"),
+        comparison=PeriodOverPeriod(shift=_SHIFTS[args.comparison]),
         order_by="pct_change",
         order="asc" if args.order == "biggest_drop" else "desc",
         top_k=15,
