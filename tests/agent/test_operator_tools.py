@@ -232,3 +232,17 @@ def test_compare_periods_month_over_month_sets_the_last_30_days_against_the_30_b
         truth = run_query(store, QuerySpec(metric="revenue", group_by=["region"], filters={
             "date_from": first, "date_to": last})).frame.set_index("region")["revenue"]
         assert rows[column].to_dict() == pytest.approx(truth.reindex(rows.index).fillna(0).to_dict()), column
+
+
+def test_a_ranking_of_products_names_them_and_as_many_as_asked(shop) -> None:
+    """"top 5 products by revenue all time" named three ids ("P0497 39,996.61; ...") and hid two."""
+    store, registry, _ = shop
+    out = registry.call("top_items", {"metric": "revenue", "group_by": "product", "period": "all_time",
+                                      "top_k": 5}, OPERATOR)
+    with store.connect() as con:
+        names = dict(con.execute("SELECT product_id, name FROM products").fetchall())
+    assert len(out.frame) == 5
+    for product in out.frame["product"]:
+        assert f"{names[product]} ({product})" in out.summary
+    default = registry.call("top_items", {"metric": "revenue", "group_by": "product"}, OPERATOR)
+    assert "(top 3 of" in default.summary  # ten rows asked by default: three named

@@ -158,3 +158,22 @@ def test_charts_follow_the_group_by(store):
     assert all(p["label"] != "Atlantis" for p in points.data)  # no coordinates, no point
     assert run_query(store, {"metric": "orders", "group_by": ["week"]}).chart().kind == "series"
     assert run_query(store, {"metric": "orders"}).chart() is None
+
+
+def test_products_are_named_from_the_catalogue_and_by_id_without_one(tmp_path):
+    """A ranking by product names each product from the catalogue; a store with events only (an ingested
+    export without a products table, or names missing) still names the ids."""
+    import pyarrow as pa
+
+    bare = store_with(tmp_path / "bare", synthetic_events(n=600, seed=2))
+    ranked = run_query(bare, {"metric": "units", "group_by": ["product"], "top_k": 2})
+    assert "product_name" not in ranked.frame.columns
+    assert ranked.frame["product"].iloc[0] in ranked.summary()
+    named = store_with(tmp_path / "named", synthetic_events(n=600, seed=2))
+    named.write_table("products", pa.table({"product_id": ["p1", "p2"], "name": ["Trail Mug", None]}))
+    frame = run_query(named, {"metric": "units", "group_by": ["product"]}).frame
+    summary = run_query(named, {"metric": "units", "group_by": ["product"], "top_k": 5}).summary()
+    assert frame.set_index("product").loc["p1", "product_name"] == "Trail Mug"
+    shown = frame.head(5)
+    assert ("Trail Mug (p1)" in summary) == ("p1" in set(shown["product"]))
+    assert all(p in summary for p in shown["product"]) and "(p2)" not in summary

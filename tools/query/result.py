@@ -12,7 +12,7 @@ import pandas as pd
 from tools.events.profile import ShopProfile
 from tools.query.plan import QueryPlan
 from tools.query.spec import ADDITIVE_METRICS, Filters, PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
-from tools.results import ChartKind, ChartSpec
+from tools.results import FULL_ROWS, ChartKind, ChartSpec
 
 SUMMARY_ROWS = 3  # groups named in a summary line
 
@@ -72,6 +72,8 @@ def _group_label(row: pd.Series, group_by: list[str]) -> str:
             parts.append(f"week of {value}")
         elif name == "month":
             parts.append(value.strftime("%Y-%m"))
+        elif name == "product" and isinstance(row.get("product_name"), str) and row["product_name"]:
+            parts.append(f"{row['product_name']} ({value})")
         else:
             parts.append(str(value))
     return " / ".join(parts)
@@ -114,7 +116,8 @@ class QueryResult:
             return self._spike_summary(spec.comparison, metric, period)
         if frame.empty:
             return f"No events match: {metric}{by}, {period}."
-        head = frame.head(SUMMARY_ROWS)
+        # "top 5 products": as many rows as asked for, up to FULL_ROWS; else SUMMARY_ROWS
+        head = frame.head(spec.top_k if spec.top_k and spec.top_k <= FULL_ROWS else SUMMARY_ROWS)
         more = (f" (top {len(head)} of {len(frame)}{'+' if self.truncated else ''})" if len(frame) > len(head)
                 else "")
         if isinstance(spec.comparison, PeriodOverPeriod):

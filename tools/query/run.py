@@ -153,6 +153,20 @@ def tidy_frame(raw: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
     return frame
 
 
+def _named_products(source: Source, frame: pd.DataFrame,
+                    run: Callable[[Callable[[], pd.DataFrame]], pd.DataFrame]) -> pd.DataFrame:
+    """A per-product frame with each product's catalogue name beside its id (`product_name`), where the
+    catalogue has one: a ranking by product had named "P0497" only."""
+    products = table_or_none(source.catalog, "products")
+    if "product" not in frame.columns or frame.empty or products is None or "name" not in products.columns:
+        return frame
+    ids = [str(p) for p in frame["product"].dropna().unique()]
+    names = run(products.filter(products.product_id.isin(ids)).select("product_id", "name").execute)
+    known = {product: name for product, name in zip(names["product_id"], names["name"], strict=True)
+             if isinstance(name, str)}
+    return frame.assign(product_name=frame["product"].map(known)) if known else frame
+
+
 def run_query(
     store: EventStore | None,
     spec: QuerySpec | dict[str, Any] | str,
@@ -202,7 +216,7 @@ def run_query(
     return QueryResult(
         profile=profile,
         spec=spec,
-        frame=tidy_frame(raw, spec),
+        frame=_named_products(source, tidy_frame(raw, spec), run),
         plan=plan,
         backend=source.name,
         elapsed_ms=(time.perf_counter() - started) * 1000,
