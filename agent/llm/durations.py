@@ -74,6 +74,29 @@ def durations_in_days(text: str) -> tuple[int, ...]:
     return tuple(found)
 
 
+def lookbacks_in_days(text: str) -> tuple[int, ...]:
+    """The durations `text` looks back over, in days, in the order named ("last 2 weeks" -> 14, "les 6
+    derniers mois" -> 180, "past week" -> 7; "next 2 weeks" -> nothing)."""
+    words = ["", "", *plain_words(text)]
+    found: list[int] = []
+    for i in range(2, len(words)):
+        unit = UNITS.get(words[i])
+        two, one = words[i - 2], words[i - 1]
+        if unit is None:
+            continue
+        if two in PAST and _count(one) is not None:  # "last 2 weeks", "letzten 3 Tagen", "ultimi 10 giorni"
+            days = _count(one) * unit
+        elif one in PAST and _count(two) is not None and words[i] not in SINGULAR:  # "6 derniers mois"
+            days = _count(two) * unit
+        elif one in PAST:  # "past week", "letzten Monat"
+            days = unit
+        else:
+            continue
+        if days not in found:
+            found.append(days)
+    return tuple(found)
+
+
 def _count(word: str) -> int | None:
     """A number written in digits or as a word of NUMBERS; None for any other word."""
     return int(word) if word.isdigit() else NUMBERS.get(word)

@@ -41,7 +41,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
-from agent.llm.durations import durations_in_days
+from agent.llm.durations import durations_in_days, lookbacks_in_days
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
@@ -283,7 +283,24 @@ def _chosen(choice: dict[str, Any], text: str) -> tuple[str, ...]:
     names one of its values."""
     strong, weak = _named_choices(text)
     options = _options(choice)
-    return tuple(v for v in options if v in strong) or tuple(v for v in options if v in weak)
+    return (tuple(v for v in options if v in strong) or tuple(v for v in options if v in weak)
+            or _covering_window(options, text))
+
+
+_WINDOW = re.compile(r"^(\d+)([hd])$")
+
+
+def _covering_window(options: list[Any], text: str) -> tuple[str, ...]:
+    """Of look-back windows ("24h", "7d", "30d"), the shortest that covers the longest span `text` gives
+    ("any fraud in the last 2 weeks?": 30d; it had looked back 24 hours), else the longest; () for other
+    choices or a text that gives no span."""
+    windows = {value: int(m[1]) / (24 if m[2] == "h" else 1)
+               for value in options if isinstance(value, str) and (m := _WINDOW.match(value))}
+    days = lookbacks_in_days(text) if windows and len(windows) == len(options) else ()
+    if not days:
+        return ()
+    covering = sorted((length, value) for value, length in windows.items() if length >= max(days))
+    return (covering[0][1],) if covering else (max(windows, key=windows.__getitem__),)
 
 
 @lru_cache(maxsize=32)

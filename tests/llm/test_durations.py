@@ -31,3 +31,40 @@ def test_a_forward_span_is_read_in_days(text: str, days: tuple[int, ...]) -> Non
 ])
 def test_a_look_back_a_rate_or_a_word_that_only_looks_like_a_unit_is_no_span(text: str) -> None:
     assert durations_in_days(text) == ()
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("any fraud in the last 2 weeks?", (14,)), ("Betrug in den letzten 3 Tagen?", (3,)),
+    ("fraudes des 6 derniers mois", (180,)), ("anomalías de los últimos 10 días", (10,)),
+    ("anomalie nelle ultime due settimane", (14,)), ("complaints over the past week", (7,)),
+    ("forecast the next 2 weeks", ()), ("fraud today", ()),
+])
+def test_a_span_looking_back_is_read_in_days(text: str, days: tuple[int, ...]) -> None:
+    from agent.llm.durations import lookbacks_in_days
+
+    assert lookbacks_in_days(text) == days
+
+
+@pytest.mark.parametrize("profile", ["demo", "usa"])
+def test_a_look_back_window_covers_the_span_the_user_gives(profile: str) -> None:
+    """"any fraud in the last 2 weeks?" had looked back 24 hours: the window is the shortest that covers the
+    span, on either shop."""
+    from agent.llm.turn_values import Mentions, narrowed_tools
+    from tools.agent_tools import build_registry
+    from tools.events.profile import Place, ShopProfile
+    from tools.events.simulate.profile import demo_profile
+
+    shop = demo_profile() if profile == "demo" else ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York", code="US"),))
+    tools = build_registry(None, profile=shop).schemas("operator")
+
+    def since(question: str) -> list[str]:
+        (fraud,) = [t for t in narrowed_tools(tools, Mentions(question, "", question, ""))
+                    if t["function"]["name"] == "detect_fraud"]
+        return fraud["function"]["parameters"]["properties"]["since"]["enum"]
+
+    assert since("any fraud in the last 2 weeks?") == ["30d"]
+    assert since("Betrug in den letzten 3 Tagen?") == ["7d"]
+    assert since("frodi degli ultimi 6 mesi") == ["90d"]  # longer than any window: the longest
+    assert since("fraud today") == ["24h"]  # a choice word names it
+    assert len(since("any fraud?")) == 4  # nothing said: any
