@@ -92,6 +92,16 @@ class ShopEngines:
         """The shop's categories (`shop_categories`)."""
         return shop_categories(self.store)
 
+    def customer_country(self, user_id: str) -> str | None:
+        """The country (ISO code) a customer's latest order went to; None for a customer without orders or
+        engines without a store."""
+        if self.store is None:
+            return None
+        row = self.store.connect().execute(
+            "SELECT country FROM events WHERE user_id = ? AND event_type = 'purchase' "
+            "AND country IS NOT NULL ORDER BY event_time DESC LIMIT 1", [user_id]).fetchone()
+        return str(row[0]) if row else None
+
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
         """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""
         text = name_or_id.strip()

@@ -154,6 +154,14 @@ class ShopProfile:
         levels = (level,) if level else LEVELS
         return [p for lvl in levels for p in self._by_level[lvl].get(_norm(name), [])]
 
+    def mentioned_places(self, text: str) -> list[Place]:
+        """The places `text` names by name or alias (tools.language.mentioned: whole words, one typo in a
+        longer word), in the order named."""
+        from tools.language import mentioned
+
+        names = list(dict.fromkeys(name for p in self.places for name in (p.name, *p.aliases)))
+        return [p for name in mentioned(names, text) for p in self.find(name)]
+
     def place(self, name: str, level: PlaceLevel | None = None) -> Place:
         """The one place called `name`; unknown or ambiguous names are an error that lists the choices."""
         found = list(dict.fromkeys(self.find(name, level)))

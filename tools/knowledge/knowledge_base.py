@@ -295,7 +295,7 @@ class KnowledgeBase:
                     title=meta["title"], section=meta["section"], source_path=meta["source_path"],
                     score=round(score, 6), text=text, updated=meta.get("updated", ""),
                     source=meta.get("source", ""), chunk_id=chunk_id, audience=meta.get("audience", ""),
-                    flag=meta.get("flag_reason", ""),
+                    flag=meta.get("flag_reason", ""), country=meta.get("country", ""),
                 )
             )
         return hits

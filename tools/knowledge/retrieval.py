@@ -51,6 +51,7 @@ class Hit:
     chunk_id: str
     audience: str = ""  # customer or internal ("" only from an index older than audiences)
     flag: str = ""  # why the passage reads as an instruction to the assistant; "" when it does not
+    country: str = ""  # the country the document is about (ISO code), "" when it is about none
     untrusted: bool = True  # always: documents are data, not instructions
 
     @property
