@@ -18,6 +18,9 @@ from __future__ import annotations
 TOOL_WORDS: dict[str, tuple[str, ...]] = {
     # ---- a customer's tasks
     "search_docs": (
+        "do you ship", "do you deliver", "can you ship", "can you deliver", "liefert ihr", "versendet ihr",
+        "liefern Sie", "versenden Sie", "livrez-vous", "expédiez-vous", "vous livrez", "enviáis a",
+        "envían a", "hacéis envíos", "spedite in", "spedite a", "consegnate in",
         "return policy", "return window", "how long do i have to return", "returns policy", "shipping cost",
         "shipping costs", "delivery time", "delivery times", "how long does delivery take", "warranty",
         "guarantee", "payment methods", "pay by invoice", "customs", "privacy", "delete my account",

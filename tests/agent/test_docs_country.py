@@ -27,8 +27,7 @@ def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
     store, _ = request.getfixturevalue("demo_shop" if request.param == "demo" else "second_shop")
     counts = store.connect().execute(
-        "SELECT country FROM events WHERE event_type = 'purchase' GROUP BY 1 ORDER BY count(*) DESC"
-    ).fetchall()
+        "SELECT shipping_country FROM orders GROUP BY 1 ORDER BY count(*) DESC").fetchall()
     root = tmp_path_factory.mktemp(f"docs-country-{request.param}")
     if request.param == "demo":
         files = {relative: (DATA / relative).read_text(encoding="utf-8") for relative in DATA_PAGES}
@@ -50,9 +49,8 @@ def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def _customer_in(store, country: str) -> str:
     (user,) = store.connect().execute(
-        "SELECT user_id FROM (SELECT user_id, arg_max(country, event_time) AS latest FROM events "
-        "WHERE event_type = 'purchase' AND user_id IS NOT NULL GROUP BY 1) WHERE latest = ? ORDER BY 1 "
-        "LIMIT 1", [country]).fetchone()
+        "SELECT user_id FROM (SELECT user_id, arg_max(shipping_country, placed_at) AS latest FROM orders "
+        "GROUP BY 1) WHERE latest = ? ORDER BY 1 LIMIT 1", [country]).fetchone()
     return user
 
 
@@ -84,3 +82,28 @@ def test_a_named_place_a_guest_and_an_operator_get_every_countrys_pages(shop) ->
     for session in (Session("customer", None), Session("operator")):
         out = tools.call("search_docs", {"query": "How much does shipping cost?"}, session)
         assert {first, second} <= set(_countries(out, store)), session
+
+
+def test_a_customers_country_is_their_latest_orders_or_its_citys(tmp_path, embedder) -> None:
+    """An order export may give the city only ("to Portland"): its country comes from the profile."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from tools.events.schema import ORDERS
+    from tools.events.simulate.profile import demo_profile
+    from tools.events.store import EventStore
+
+    store = EventStore(tmp_path / "store")
+    store.save_profile(demo_profile())
+    rows = [("O1", "U1", "FR", None, datetime(2026, 1, 1, tzinfo=UTC)),
+            ("O2", "U1", None, "Munich", datetime(2026, 2, 1, tzinfo=UTC)),
+            ("O3", "U2", None, "Atlantis", datetime(2026, 2, 1, tzinfo=UTC))]
+    store.write_table("orders", pa.Table.from_pylist(
+        [{"order_id": o, "user_id": u, "shipping_country": c, "shipping_city": city, "placed_at": at}
+         for o, u, c, city, at in rows], schema=ORDERS))
+    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                          open_knowledge_base=lambda: pytest.fail("not used"),
+                          open_recommender=lambda: pytest.fail("not used"))
+    assert engines.customer_country("U1") == "DE"  # the latest order's city
+    assert engines.customer_country("U2") is None and engines.customer_country("U9") is None

@@ -54,6 +54,8 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
         assert named_tool(question, tools) == tool, question
     customer = build_registry(None, profile=profile).schemas("customer")
     for question, tool in (("Rückgabefrist?", "search_docs"), ("tempi di consegna italia", "search_docs"),
+                           ("do you ship to Canada?", "search_docs"),
+                           ("Liefert ihr nach Wien?", "search_docs"),
                            ("¿Cuánto cuestan los gastos de envío?", "search_docs"),
                            ("Where is my parcel?", "my_orders"), ("¿Dónde está mi pedido?", "my_orders"),
                            ("Je cherche une veste imperméable", "search_products"),

@@ -93,14 +93,17 @@ class ShopEngines:
         return shop_categories(self.store)
 
     def customer_country(self, user_id: str) -> str | None:
-        """The country (ISO code) a customer's latest order went to; None for a customer without orders or
-        engines without a store."""
+        """The country (ISO code) a customer's latest order went to (its shipping country, else that of its
+        city or region in the profile); None where no order says, or for engines without a store."""
         if self.store is None:
             return None
         row = self.store.connect().execute(
-            "SELECT country FROM events WHERE user_id = ? AND event_type = 'purchase' "
-            "AND country IS NOT NULL ORDER BY event_time DESC LIMIT 1", [user_id]).fetchone()
-        return str(row[0]) if row else None
+            "SELECT shipping_country, shipping_city, shipping_region FROM orders WHERE user_id = ? "
+            "ORDER BY placed_at DESC LIMIT 1", [user_id]).fetchone()
+        if row is None or row[0]:
+            return str(row[0]) if row else None
+        places = [p for name in row[1:] if name for p in self.store.profile().find(str(name))]
+        return places[0].country if places else None
 
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
         """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""
