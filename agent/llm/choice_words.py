@@ -194,6 +194,12 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
                      "eingebrochen", "verloren", "baisse", "chuté", "diminué", "recul", "reculé", "caída",
                      "cayó", "bajó", "descenso", "disminuyó", "calo", "calato", "diminuito", "sceso",
                      "perso", "lost", "perdu", "perdió", "perdido"),
+    # ---- which end of a ranking comes first (order)
+    "lowest": ("lowest", "least", "fewest", "worst", "weakest", "bottom", "smallest", "am wenigsten",
+               "wenigsten", "schwächste", "schwächsten", "schlechteste", "schlechtesten", "niedrigste",
+               "niedrigsten", "le moins", "la moins", "les moins", "pire", "pires", "plus faible",
+               "plus faibles", "que menos", "peor", "peores", "más bajo", "más baja", "che meno",
+               "meno venduti", "meno vendute", "peggiore", "peggiori", "più basso", "più bassa"),
     "biggest_rise": ("rise", "rose", "grew", "growth", "increase", "increased", "gained", "Anstieg",
                      "gestiegen", "Wachstum", "gewachsen", "Zuwachs", "hausse", "augmenté", "augmentation",
                      "croissance", "progressé", "aumento", "aumentó", "subió", "creció", "crecimiento",

@@ -246,3 +246,16 @@ def test_a_ranking_of_products_names_them_and_as_many_as_asked(shop) -> None:
         assert f"{names[product]} ({product})" in out.summary
     default = registry.call("top_items", {"metric": "revenue", "group_by": "product"}, OPERATOR)
     assert "(top 3 of" in default.summary  # ten rows asked by default: three named
+
+
+def test_a_ranking_can_put_the_lowest_first(shop) -> None:
+    """"give me the worst performing category this month" listed the best three: a ranking had one
+    direction."""
+    store, registry, _ = shop
+    every = run_query(store, QuerySpec(metric="revenue", group_by=["category"],
+                                       filters={"period": "last_30_days"})).frame
+    out = registry.call("top_items", {"metric": "revenue", "group_by": "category", "order": "lowest",
+                                      "top_k": 3}, OPERATOR)
+    assert list(out.frame["category"]) == list(every.sort_values("revenue")["category"].head(3))
+    named = out.summary.split(": ", 1)[1]
+    assert "lowest first" in out.summary and named.startswith(out.frame["category"].iloc[0])

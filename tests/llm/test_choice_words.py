@@ -46,3 +46,17 @@ def test_named_choices_and_spans_are_the_labelled_ones() -> None:
             agree += value in values
     assert named >= 150  # the words name a good share of them
     assert agree / named >= 0.97, (agree, named)
+
+
+def test_the_lowest_end_of_a_ranking_is_named_in_five_languages() -> None:
+    from agent.llm.turn_values import Mentions, narrowed_tools
+    from tools.agent_tools import build_registry
+    from tools.events.simulate.profile import demo_profile
+
+    tools = build_registry(None, profile=demo_profile()).schemas("operator")
+    for question in ("give me the worst performing category this month",
+                     "Welche Region hatte die wenigsten Bestellungen?", "quelle catégorie se vend le moins ?",
+                     "¿Cuál es la región que menos vende?", "quali sono i prodotti meno venduti?"):
+        (top,) = [t for t in narrowed_tools(tools, Mentions(question, "", question, ""))
+                  if t["function"]["name"] == "top_items"]
+        assert top["function"]["parameters"]["properties"]["order"]["enum"] == ["lowest"], question

@@ -123,12 +123,14 @@ class TopItemsArgs(ToolArgs):
     category: Category | None = Field(None, description="Only this category.")
     period: Period = Field("last_30_days", description="Time window.")
     top_k: int = Field(10, ge=1, le=50, description="How many rows.")
+    order: Literal["highest", "lowest"] = Field("highest",
+                                                description="Highest first, or lowest (the worst).")
 
 
 @shop_tool(
     description=(
         "Rank or break down a metric (revenue, orders, conversion...) by product, category, place, "
-        "hour or weekday over a period, optionally in one place or category."
+        "hour or weekday over a period, optionally in one place or category; highest or lowest first."
     ),
     args=TopItemsArgs,
     roles=OPERATOR,
@@ -152,6 +154,7 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
         filters=filters,
         group_by=[args.group_by],
         top_k=None if ordered else args.top_k,
+        order="asc" if args.order == "lowest" and not ordered else "desc",
     )
     result = run_query(engines.store, spec)
     output = ToolOutput.from_result("top_items", result)

@@ -118,8 +118,9 @@ class QueryResult:
             return f"No events match: {metric}{by}, {period}."
         # "top 5 products": as many rows as asked for, up to FULL_ROWS; else SUMMARY_ROWS
         head = frame.head(spec.top_k if spec.top_k and spec.top_k <= FULL_ROWS else SUMMARY_ROWS)
-        more = (f" (top {len(head)} of {len(frame)}{'+' if self.truncated else ''})" if len(frame) > len(head)
-                else "")
+        end = "bottom" if spec.order == "asc" else "top"
+        more = (f" ({end} {len(head)} of {len(frame)}{'+' if self.truncated else ''})"
+                if len(frame) > len(head) else "")
         if isinstance(spec.comparison, PeriodOverPeriod):
             prev = self.plan.previous
             versus = f"{period} vs {prev[0]} to {prev[1]}" if prev else period
@@ -141,7 +142,8 @@ class QueryResult:
             return f"{_cap(metric)}{by}, {period}: {self._highs_and_low()}{self._total()}."
         items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}"
                  for _, r in head.iterrows()]
-        return f"{_cap(metric)}{by}, {period}: {'; '.join(items)}{more}{self._total()}."
+        lowest = ", lowest first" if spec.order == "asc" else ""
+        return f"{_cap(metric)}{by}, {period}{lowest}: {'; '.join(items)}{more}{self._total()}."
 
     def _highs_and_low(self) -> str:
         """A breakdown in time order, told by its highest groups and its lowest (what "busiest" asks)."""
