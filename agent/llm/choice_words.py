@@ -222,6 +222,7 @@ WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "all_time": ("ever", "in total", "insgesamt", "au total", "en total", "in totale", "in tutto"),
     "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite"),
     "units": ("sold", "verkauft", "vendus", "vendidos", "venduti"),
+    "lowest": ("menos", "meno"),  # "¿Qué región generó menos ingresos?"; also "less than" in a price cap
 }
 
 # Words that are also common words of another language: they count only in a text read as their language

@@ -69,6 +69,7 @@ def operator_call(rng: random.Random, facts: ShopFacts) -> Call:
             "compare_drop",
             "rank",
             "rank",
+            "rank_low",
             "hours",
             "forecast",
             "forecast_product",
@@ -103,7 +104,7 @@ def operator_call(rng: random.Random, facts: ShopFacts) -> Call:
         slots = {"metric": metric, "cmp": comparison, "group": group}
         _maybe_place(rng, facts, args, slots, 0.3 if group in ("category", "product", "city") else 0.0)
         return Call(kind, "compare_periods", args, slots)
-    if kind in ("rank", "hours"):
+    if kind in ("rank", "rank_low", "hours"):
         metric = rng.choice(RANK_METRICS)
         group = (
             rng.choice(["hour_of_day", "day_of_week"])
@@ -115,6 +116,8 @@ def operator_call(rng: random.Random, facts: ShopFacts) -> Call:
         if rng.random() < 0.75:
             args["period"] = slots["period"] = rng.choice(PERIODS)
         _maybe_place(rng, facts, args, slots, 0.35 if group not in ("region", "country") else 0.1)
+        if kind == "rank_low":
+            args["order"] = "lowest"
         return Call(kind, "top_items", args, slots)
     if kind in ("forecast", "forecast_product"):
         horizon = rng.choice([7, 14, 28, 30])

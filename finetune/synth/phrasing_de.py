@@ -110,6 +110,11 @@ DE = Phrasing(
             "Ranking der {groups} nach {metric}{where}, {period}",
             ("Welche {group} hatte {period}{where} den höchsten Wert bei {metric}?"),
         ],
+        "rank_low": [
+            "Welche {group} hat {period}{where} am wenigsten {metric} gebracht?",
+            "schwächste {groups} nach {metric}{where} {period}",
+            "Welche {group} hatte {period}{where} den niedrigsten Wert bei {metric}?",
+        ],
         "hours": [
             "Zu welcher {group} ist {metric}{where} am höchsten?",
             "{metric} nach {group}{where} {period}",

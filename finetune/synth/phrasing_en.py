@@ -97,6 +97,11 @@ EN = Phrasing(
             "rank the {groups} by {metric}{where} {period}",
             "Which {group} had the highest {metric}{where} {period}?",
         ],
+        "rank_low": [
+            "Which {group} brought in the least {metric} {period}{where}?",
+            "worst {groups} by {metric}{where} {period}",
+            "Which {group} had the lowest {metric}{where} {period}?",
+        ],
         "hours": ["Which {group} has the best {metric}{where}?", "{metric} by {group}{where} {period}"],
         "forecast": [
             "Forecast demand for {cat}{where} {when}",

@@ -113,6 +113,11 @@ ES = Phrasing(
             "ordena las {groups} por {metric}{where} {period}",
             ("¿Qué {group} tuvo la {metric} más alta{where} {period}?"),
         ],
+        "rank_low": [
+            "¿Qué {group} generó menos {metric} {period}{where}?",
+            "peores {groups} por {metric}{where} {period}",
+            "¿Qué {group} tuvo la {metric} más baja{where} {period}?",
+        ],
         "hours": ["¿A qué {group} es más alta la {metric}{where}?", "{metric} por {group}{where} {period}"],
         "forecast": [
             "Previsión de demanda de {cat}{where} para {when}",

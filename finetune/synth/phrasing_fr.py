@@ -109,6 +109,11 @@ FR = Phrasing(
             "classe les {groups} par {metric}{where} {period}",
             ("Quelle {group} a eu le plus haut {metric}{where} {period} ?"),
         ],
+        "rank_low": [
+            "Quel {group} a rapporté le moins de {metric} {period}{where} ?",
+            "les pires {groups} par {metric}{where} {period}",
+            "Quelle {group} a eu le plus faible {metric}{where} {period} ?",
+        ],
         "hours": [
             "À quelle {group} le {metric} est-il le plus élevé{where} ?",
             ("{metric} par {group}{where} {period}"),

@@ -109,6 +109,11 @@ IT = Phrasing(
             "classifica delle {groups} per {metric}{where} {period}",
             ("Quale {group} ha avuto il {metric} più alto{where} {period}?"),
         ],
+        "rank_low": [
+            "Quale {group} ha portato meno {metric} {period}{where}?",
+            "i {groups} peggiori per {metric}{where} {period}",
+            "Quale {group} ha avuto il {metric} più basso{where} {period}?",
+        ],
         "hours": ["A quale {group} il {metric} è più alto{where}?", "{metric} per {group}{where} {period}"],
         "forecast": [
             "Previsione della domanda di {cat}{where} per {when}",
