@@ -99,7 +99,9 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "riordinare", "riordino", "rifornire", "rifornimento", "riassortimento",
     ),
     "detect_anomalies": (
-        "anomaly", "anomalies", "anomalous", "outage", "outages", "complaint", "complaints",
+        "anomaly", "anomalies", "anomalous", "irregularity", "irregularities", "Auffälligkeit",
+        "Auffälligkeiten", "Unregelmäßigkeit", "Unregelmäßigkeiten", "irrégularité", "irrégularités",
+        "irregularidad", "irregularidades", "irregolarità", "outage", "outages", "complaint", "complaints",
         "complaint wave", "bad reviews", "negative reviews",
         "Anomalie", "Anomalien", "Ausfall", "Ausfälle", "Störung", "Beschwerde", "Beschwerden",
         "Reklamation", "Reklamationen", "schlechte Bewertungen", "negative Bewertungen",

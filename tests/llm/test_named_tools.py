@@ -48,6 +48,7 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
             ("WHICH region dropped hardest vs last week??", "compare_periods"),
             ("quale regione ha perso più ordini rispetto alla settimana scorsa", "compare_periods"),
             ("Any complaint wave in the reviews lately?", "detect_anomalies"),
+            (f"Gibt es in {place} gerade Auffälligkeiten beim Traffic?", "detect_anomalies"),
             (f"¿Hubo alguna caída del servicio en {place}?", "detect_anomalies"),
             ("which cities get unusually busy late on Sunday evenings?", "find_spikes"),
             (f"Faut-il réapprovisionner en {place} ?", "reorder_advice")):
