@@ -93,6 +93,7 @@ CASES: list[tuple[str, str, str, dict[str, Any], str | None, str | None]] = [
 ]
 _LEADS = (r"\(\d+ x ([^,)]+)",  # an order's first item
           r"^([^:]+): .*? [\d.]+x its baseline",  # a spike's first group
+          r"^[^:]*: [^;]+? \(([^()\s]+)\) [-+]?[\d.,]+%?[;( ]",  # a product ranking: "Name (P0497) 39.9"
           r"^[^:]*: (.+?) [-+]?[\d.,]+%?[;( ]")  # a ranking's or a comparison's first row
 
 
