@@ -8,6 +8,8 @@ that look back ("last 30 days", "ultimi 7 giorni") are periods, not horizons, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tools.language import plain_words
 
 NUMBERS: dict[str, int] = {
@@ -52,49 +54,45 @@ PAST = frozenset(("last", "past", "previous", "letzte", "letzten", "vergangenen"
 def durations_in_days(text: str) -> tuple[int, ...]:
     """The forward-looking durations `text` names, in days, in the order named ("next 2 weeks" -> 14,
     "nächsten Monat" -> 30; "last 30 days" -> nothing)."""
-    words = ["", "", *plain_words(text), ""]  # padded: every unit has two words before it and one after
-    found: list[int] = []
-    for i in range(2, len(words) - 1):
-        unit = UNITS.get(words[i])
-        if unit is None:
-            continue
-        two, one, after = words[i - 2], words[i - 1], words[i + 1]
-        if one in PAST or after in PAST or (_count(one) is not None and two in PAST):
-            continue  # "last 30 days", "les 7 derniers jours" (the unit after "derniers"), "letzten 7 Tage"
-        if _count(one) is not None:  # "next 2 weeks", "nächsten 28 Tage", "dos semanas"
-            days = _count(one) * unit
-        elif one in NEXT and _count(two) is not None and words[i] not in SINGULAR:  # "deux prochaines ..."
-            days = _count(two) * unit
-        elif one in NEXT or (after in NEXT and words[i] != "mes"):  # "next month", "le mois prochain"
-            days = unit
-        else:
-            continue
-        if days not in found:
-            found.append(days)
-    return tuple(found)
+    return _spans(text, _ahead)
 
 
 def lookbacks_in_days(text: str) -> tuple[int, ...]:
     """The durations `text` looks back over, in days, in the order named ("last 2 weeks" -> 14, "les 6
     derniers mois" -> 180, "past week" -> 7; "next 2 weeks" -> nothing)."""
-    words = ["", "", *plain_words(text)]
+    return _spans(text, _back)
+
+
+def _spans(text: str, days_of: Callable[[str, str, str, str, int], int | None]) -> tuple[int, ...]:
+    """Each distinct span `days_of` reads around a unit word (two words before, one, the unit, one after)."""
+    words = ["", "", *plain_words(text), ""]  # padded: every unit has two words before it and one after
     found: list[int] = []
-    for i in range(2, len(words)):
+    for i in range(2, len(words) - 1):
         unit = UNITS.get(words[i])
-        two, one = words[i - 2], words[i - 1]
-        if unit is None:
-            continue
-        if two in PAST and _count(one) is not None:  # "last 2 weeks", "letzten 3 Tagen", "ultimi 10 giorni"
-            days = _count(one) * unit
-        elif one in PAST and _count(two) is not None and words[i] not in SINGULAR:  # "6 derniers mois"
-            days = _count(two) * unit
-        elif one in PAST:  # "past week", "letzten Monat"
-            days = unit
-        else:
-            continue
-        if days not in found:
+        days = None if unit is None else days_of(words[i - 2], words[i - 1], words[i], words[i + 1], unit)
+        if days is not None and days not in found:
             found.append(days)
     return tuple(found)
+
+
+def _ahead(two: str, one: str, word: str, after: str, unit: int) -> int | None:
+    if one in PAST or after in PAST or (_count(one) is not None and two in PAST):
+        return None  # "last 30 days", "les 7 derniers jours" (the unit after "derniers"), "letzten 7 Tage"
+    if _count(one) is not None:  # "next 2 weeks", "nächsten 28 Tage", "dos semanas"
+        return _count(one) * unit
+    if one in NEXT and _count(two) is not None and word not in SINGULAR:  # "deux prochaines semaines"
+        return _count(two) * unit
+    if one in NEXT or (after in NEXT and word != "mes"):  # "next month", "le mois prochain"
+        return unit
+    return None
+
+
+def _back(two: str, one: str, word: str, after: str, unit: int) -> int | None:
+    if two in PAST and _count(one) is not None:  # "last 2 weeks", "letzten 3 Tagen", "ultimi 10 giorni"
+        return _count(one) * unit
+    if one in PAST and _count(two) is not None and word not in SINGULAR:  # "les 6 derniers mois"
+        return _count(two) * unit
+    return unit if one in PAST else None  # "past week", "letzten Monat"
 
 
 def _count(word: str) -> int | None:
