@@ -80,6 +80,20 @@ def test_anomaly_summaries_name_rows_beyond_the_first_few(shop) -> None:
     assert (f"{hidden} more in the table" in summary) == (hidden > 0)
 
 
+def test_fraud_summaries_name_cases_beyond_the_first_few(shop) -> None:
+    """The fraud summary named three cases and hid the rest behind "12 more"."""
+    _, registry, _ = shop
+    out = registry.call("detect_fraud", {"since": "90d"}, OPERATOR)
+    open_cases = out.frame[out.frame["status"] == "open"]
+    if len(open_cases) <= 3:
+        pytest.fail(f"the shop needs more than 3 open fraud cases in 90 days for this test; it has "
+                    f"{len(open_cases)}")
+    for case_id in open_cases["case_id"].iloc[:NAMED_ROWS]:
+        assert case_id in out.summary
+    hidden = len(open_cases) - NAMED_ROWS
+    assert (f"{hidden} more in the table" in out.summary) == (hidden > 0)
+
+
 def test_complaint_waves_of_the_last_three_months_are_found_whatever_the_volume_window(shop) -> None:
     store, registry, truth = shop
     wave = truth.complaint_waves[0]

@@ -30,7 +30,7 @@ from tools.anomaly.fraud.rules import (
 from tools.anomaly.period import Period
 from tools.events.money import Money
 from tools.events.profile import ShopProfile
-from tools.results import ChartSpec
+from tools.results import FULL_ROWS, NAMED_ROWS, ChartSpec
 
 CASE_ORDER_RISK = 0.3  # an order at least this risky joins (or starts) a case
 REPORT_RISK = 0.5  # a case at least this risky is reported
@@ -260,17 +260,22 @@ class FraudReport:
 
     def summary(self) -> str:
         open_cases = self.frame[self.frame["status"] == "open"]
+        orders = f"{self.n_orders:,} order{'' if self.n_orders == 1 else 's'}"
         if open_cases.empty:
-            return f"No suspicious cases among {self.n_orders:,} orders from {self.period.describe()}."
-        parts = [
+            return f"No suspicious cases among {orders} from {self.period.describe()}."
+        rows = list(open_cases.itertuples())
+        full = [
             f"{row.case_id} (risk {row.risk:.2f}, {', '.join(k.replace('_', ' ') for k in row.kinds)}): "
             f"{row.reasons[0]}"
-            for row in open_cases.head(3).itertuples()
+            for row in rows[:FULL_ROWS]
         ]
-        more = f"; {len(open_cases) - 3} more" if len(open_cases) > 3 else ""
+        named = [f"{row.case_id} (risk {row.risk:.2f})" for row in rows[FULL_ROWS:NAMED_ROWS]]
         return (
-            f"{len(open_cases)} suspicious case(s) among {self.n_orders:,} orders "
-            f"from {self.period.describe()}: " + "; ".join(parts) + more + "."
+            f"{len(rows)} suspicious case(s) among {orders} from {self.period.describe()}: "
+            + "; ".join(full)
+            + (f"; also {', '.join(named)}" if named else "")
+            + (f"; {len(rows) - NAMED_ROWS} more in the table" if len(rows) > NAMED_ROWS else "")
+            + "."
         )
 
     def chart(self) -> ChartSpec | None:
