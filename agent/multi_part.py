@@ -4,8 +4,9 @@
 cancellation passage and nothing on refunds: one search finds one passage, and a tool that already answered
 is not called again in the same turn. A message is split only where its own words say a second question
 starts, in the shop's five languages:
-- a second sentence that opens with a joining word ("Where is my order? Also, can I still return it?") or is
-  a question too ("... arrived? Can I return it?");
+- a second sentence that opens with a joining word ("Where is my order? Also, can I still return it?") or
+  with a question word after a question ("... arrived? Can I return it?"; not "was geht bei Hessen?
+  Auffälligkeiten die letzten 7 Tage?", one request);
 - a comma, a conjunction and a question word ("..., and which German region led it?", "..., und wie viele
   Bestellungen ...?"); after an announcement of two questions ("Zwei Fragen: ...") a comma and a conjunction.
 A question with context before it ("My parcel never came. What should I do?") and a list in one question
@@ -19,18 +20,21 @@ import re
 _ANNOUNCED = re.compile(
     r"^\s*(?:two|2|zwei|deux|dos|due)\s+(?:questions?|things|fragen|dinge|sachen|choses|preguntas|cosas|"
     r"domande|cose)\s*[:.,!-]\s*", re.IGNORECASE)
-# A second sentence's opening words that join it to the first ("Also, ...", "Ach ja, und ...").
-_JOINER = re.compile(r"^(?:also|and|oh,? and|plus|außerdem|ausserdem|und|ach ja,? und|aussi|et|ah,? et|"
-                     r"además|ademas|y|ah,? y|inoltre|e|ah,? e)\b[,:]?\s*", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
-_AND = re.compile(r",\s*(?:and|und|et|y|e)\s+", re.IGNORECASE)
 # Words that open a question (relative pronouns that also open clauses, "que", "qui", are left out).
-_QUESTION_WORD = re.compile(
-    r"^[¿\s]*(?:what|which|how|when|where|who|why|is|are|can|could|do|does|did|will|until when|"
+_ASKING = (
+    r"(?:what|which|how|when|where|who|why|is|are|can|could|do|does|did|will|until when|"
     r"wie|was|welche[rsmn]?|wann|wo|wer|warum|kann|können|ist|sind|gibt|hat|haben|bis wann|"
     r"quel(?:le)?s?|comment|combien|quand|où|pourquoi|est-ce|puis-je|peut-on|jusqu'à quand|"
     r"qué|cuál(?:es)?|cuánt[oa]s?|cómo|dónde|cuándo|quién|por qué|puedo|hay|hasta cuándo|"
-    r"qual(?:e|i)?|quant[oaie]|come|dove|quando|chi|perché|posso|c'è|fino a quando)\b", re.IGNORECASE)
+    r"qual(?:e|i)?|quant[oaie]|come|dove|quando|chi|perché|posso|c'è|fino a quando)\b")
+_QUESTION_WORD = re.compile(rf"^[¿\s]*{_ASKING}", re.IGNORECASE)
+# A second sentence's opening words that join it to the first ("Also, ...", "Ach ja, und ..."); a bare "and"
+# only before a question word ("And what ...?"; French "Y a-t-il ...?" is no Spanish "and").
+_JOINER = re.compile(
+    r"^(?:also|oh,? and|plus|außerdem|ausserdem|ach ja,? und|aussi|ah,? et|además|ademas|ah,? y|inoltre|"
+    rf"ah,? e|(?:and|und|et|y|e)(?=\s+¿?{_ASKING}))\b[,:]?\s*", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
+_AND = re.compile(r",\s*(?:and|und|et|y|e)\s+", re.IGNORECASE)
 
 
 def question_parts(message: str) -> list[str]:
@@ -53,7 +57,8 @@ def _cuts(body: str, announced: bool) -> list[tuple[str, str]]:
     if sentence:
         first, rest = body[:sentence.start()].strip(), body[sentence.end():].strip()
         joined = _JOINER.match(rest)
-        if joined or first.endswith("?") and rest.endswith("?") and _SENTENCE_END.search(rest) is None:
+        asked_again = first.endswith("?") and rest.endswith("?") and _QUESTION_WORD.match(rest)
+        if joined or asked_again and _SENTENCE_END.search(rest) is None:
             cuts.append((first, rest[joined.end():] if joined else rest))
     for found in _AND.finditer(body):
         first, rest = body[:found.start()].strip(), body[found.end():].strip()

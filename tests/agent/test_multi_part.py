@@ -42,6 +42,7 @@ def test_two_questions_are_split_where_the_words_say_a_second_starts(message: st
     "Busco una chaqueta impermeable, y que sea barata",
     "What's the status of my last order, and if it's delivered, until when can I send it back?",
     "Prognose für Bayern und Hessen, die nächsten 4 Wochen",
+    "was geht bei Hessen? Auffälligkeiten die letzten 7 Tage?",
 ])
 def test_one_question_stays_whole(message: str) -> None:
     assert question_parts(message) == [message]
