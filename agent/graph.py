@@ -361,7 +361,9 @@ class ShopAgent:
             answer.composed = True
             return answer
         figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
-        if done and (not acceptable_draft(draft, sources, figures) or declines(question, draft, language)):
+        # words written where the model wanted a call are noise beside what the tools found
+        if done and (wanted_call or not acceptable_draft(draft, sources, figures)
+                     or declines(question, draft, language)):
             answer.text = compose_answer(done, language)
             answer.grounded = not draft  # no draft (draft_answers off): composed by design
             answer.composed = True

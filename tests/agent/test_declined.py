@@ -299,3 +299,14 @@ def test_a_customer_asking_for_the_shops_figures_is_refused_in_their_language_be
     assert answer.steps == [] and answer.text == phrase("not_yours", "it") and answer.composed
     assert model.prompts == []  # refused before the model was asked
     assert agent.ask("Quanti ordini questa settimana?", Session("operator")).text != phrase("not_yours", "it")
+
+
+def test_words_written_where_the_model_wanted_a_call_give_way_to_the_passage_found() -> None:
+    """"What do we charge for express delivery to Germany?" was answered "I can only do that: I only run the
+    shop's analysis tools." with the shipping passage's citation appended: the passage is the answer."""
+    noise = AIMessage("I can only do that: I only run the shop's analysis tools.",
+                      response_metadata={"wanted_call": True})
+    answer = agent_replying(noise).ask("What do we charge for shipping to Germany?",
+                                       Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["search_docs"]
+    assert answer.text.startswith("From our Shipping to Germany") and "analysis tools" not in answer.text
