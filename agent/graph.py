@@ -39,7 +39,7 @@ from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.multi_part import question_parts
-from agent.phrases import clean_reply, composed_reply, declines, phrase
+from agent.phrases import Kind, clean_reply, composed_reply, declines, phrase
 from agent.roles import refusal, system_prompt
 from tools.language import detect_language
 from tools.registry import Session, ToolRegistry, ToolStep, run_step
@@ -114,7 +114,7 @@ class ShopAgent:
         else:
             schemas, first = self._schemas[session.role], not state["rounds"]
             question = str(state["messages"][state["turn_start"]].content)
-            refused = refusal(question, session, self._schemas) if first else None
+            refused = config["configurable"]["refused"] if first else None
             if refused:  # whatever the model would call
                 return {"messages": [AIMessage(phrase(refused, detect_language(question)))], "rounds": 1}
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
@@ -248,12 +248,14 @@ class ShopAgent:
 
     def _turn(self, question: str, session: Session, thread_id: str) -> Iterator[AgentEvent]:
         started = time.perf_counter()
+        refused = refusal(question, session, self._schemas)
         trace: list[ToolStep] = []
         pending_steps: list[ToolStep] = []
         config = {
             "configurable": {
                 "thread_id": _thread_key(session, thread_id),
                 "session": session,
+                "refused": refused,  # the turn's refusal before any tool runs (agent/roles.refusal), or None
                 "trace": trace,
                 "on_step": pending_steps.append,
             },
@@ -279,10 +281,10 @@ class ShopAgent:
         while pending_steps:
             yield AgentEvent("step", step=pending_steps.pop(0))
         messages = self._graph.get_state(config).values["messages"]
-        fallback = self._retrieval_fallback(question, messages, trace, session)
+        fallback = self._retrieval_fallback(question, messages, trace, session, refused)
         if fallback is not None:
             yield AgentEvent("step", step=fallback)
-        answer = self._finish(question, messages, trace, session)
+        answer = self._finish(question, messages, trace, refused)
         answer.model_calls = [
             dict(m.response_metadata) for m in messages[state_in["turn_start"] :] if isinstance(m, AIMessage)
         ]
@@ -297,7 +299,8 @@ class ShopAgent:
 
     # ------------------------------------------------------------------ grounding
     def _retrieval_fallback(
-        self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session
+        self, question: str, messages: list[AnyMessage], trace: list[ToolStep], session: Session,
+        refused: Kind | None,
     ) -> ToolStep | None:
         """Search the documents ourselves when the model answered from memory with figures of its own, or
         said no without looking.
@@ -310,8 +313,7 @@ class ShopAgent:
         last = messages[-1]
         if trace or not isinstance(last, AIMessage) or _calls(last):
             return None
-        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refusal(
-                question, session, self._schemas):
+        if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refused:
             return None  # no documents, or a message refused outright: the "no" stands
         draft = str(last.content)
         declined = bool(last.response_metadata.get("wanted_call")) or declines(
@@ -326,7 +328,7 @@ class ShopAgent:
         return step
 
     def _finish(self, question: str, messages: list[AnyMessage], trace: list[ToolStep],
-                session: Session) -> AgentAnswer:
+                refused: Kind | None) -> AgentAnswer:
         last = messages[-1]
         draft = ""
         if isinstance(last, AIMessage) and not _calls(last):
@@ -352,7 +354,6 @@ class ShopAgent:
             answer.grounded = not draft
             return answer
         wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
-        refused = refusal(question, session, self._schemas)
         if not trace and draft and (wanted_call or refused or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
             answer.text = phrase(refused, language) if refused else composed_reply(

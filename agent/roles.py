@@ -10,7 +10,7 @@ from typing import Any
 
 from agent.llm.named_tools import most_named_tool, named_tool
 from agent.phrases import Kind, gives_orders
-from tools.language import word_set
+from tools.language import plain_words, word_set
 from tools.registry import ROLES, USER_ID, Role, Session
 
 _USER_ID = re.compile(rf"\b{USER_ID}\b")
@@ -18,10 +18,9 @@ _USER_ID = re.compile(rf"\b{USER_ID}\b")
 # "meiner Bestellungen"): such a message asks about their own data. English "I" is matched as written (the
 # Italian article "i" is not), "ma" and "mes" are left out (Italian "but", Spanish "month").
 _OWN_WORDS = word_set("""
-    my mine myself ich mein meine meinen meinem meiner meines mir mich je j mon moi yo mi mis mío mía io mio
-    mia miei mie
-""")
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+    my mine myself ich mein meine meinen meinem meiner meines mir mich je j mon moi yo mi mis io mio mia miei
+    mie
+""")  # as tools.language.plain_words writes them: "mío" is "mio"
 
 
 def system_prompt(role: Role, today: date) -> str:
@@ -42,8 +41,7 @@ def asks_for_another_customer(question: str, session: Session) -> bool:
 
 def speaks_of_self(question: str) -> bool:
     """Whether a message speaks of its writer ("my", "ich", "j'ai", "mis", "mio", ...; "I" as written)."""
-    words = _WORD.findall(question)
-    return "I" in words or any(word.lower() in _OWN_WORDS for word in words)
+    return "I" in plain_words(question, fold_case=False) or not _OWN_WORDS.isdisjoint(plain_words(question))
 
 
 def asks_for_shop_data(question: str, customer_tools: Sequence[dict[str, Any]],
