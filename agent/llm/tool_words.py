@@ -72,9 +72,11 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     "detect_fraud": (
         "fraud", "fraudulent", "fraudster", "suspicious order", "suspicious orders", "suspicious account",
         "sus orders", "sus order", "scam", "scammer", "stolen card", "card testing", "chargeback",
-        "Betrug", "Betrugsverdacht", "betrügerisch", "betrügerische", "verdächtige Bestellungen",
+        "Betrug", "Betrugsverdacht", "Betrugsfall", "Betrugsfälle", "Betrugsfällen",
+        "betrügerisch", "betrügerische", "verdächtige Bestellungen",
         "verdächtige Bestellung", "verdächtige Konten", "verdächtig",
-        "fraude", "frauduleux", "frauduleuse", "frauduleuses", "commandes suspectes", "commande suspecte",
+        "fraude", "cas de fraude", "casos de fraude", "casi di frode",
+        "frauduleux", "frauduleuse", "frauduleuses", "commandes suspectes", "commande suspecte",
         "comptes suspects", "arnaque",
         "fraudulento", "fraudulenta", "fraudulentos", "fraudulentas", "pedidos sospechosos",
         "pedido sospechoso", "cuentas sospechosas", "sospechoso", "sospechosos", "estafa",

@@ -45,6 +45,7 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
             ("sus orders this month? give me the top 5", "detect_fraud"),
             ("frodi? ultime 30 gg, top 10 pls", "detect_fraud"),
             ("Gibt es verdächtige Bestellungen seit gestern?", "detect_fraud"),
+            ("Betrugsfälle in den letzten 10 Tagen?", "detect_fraud"),
             ("WHICH region dropped hardest vs last week??", "compare_periods"),
             ("quale regione ha perso più ordini rispetto alla settimana scorsa", "compare_periods"),
             ("Any complaint wave in the reviews lately?", "detect_anomalies"),
