@@ -50,9 +50,9 @@ def asks_for_shop_data(question: str, customer_tools: Sequence[dict[str, Any]],
     operators have ("Dammi l'elenco degli ordini sospetti di oggi": fraud), or the choices of one ("Qual è
     la regione con più vendite questo mese?": a ranking's metric, grouping and period), while they name no
     customer's task and speak of no one's own data. The model had shown its own words for it ("I dati non
-    sono disponibili ...") or read the customer's orders. Over the customer turns of 1,200 synthetic
-    dialogues (30 random shops) it is true for 19 of the 181 labelled as refusals and none of the 457
-    labelled with a tool."""
+    sono disponibili ...") or read the customer's orders. On the customer turns of 1,200 synthetic
+    dialogues of 30 random shops (bench/word_rules.py, 2026-12-06) it is true for 18 of the 186 labelled as
+    refusals and none of the 430 labelled with a tool."""
     own = {tool["function"]["name"] for tool in customer_tools}
     theirs = [tool for tool in operator_tools if tool["function"]["name"] not in own]
     if speaks_of_self(question) or named_tool(question, customer_tools) is not None:
