@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from tools.forecast.calibration import calibrate
-from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.engine import forecast_series
 from tools.forecast.errors import ForecastInputError
+from tools.forecast.runner import RunOptions
 
 
 def _heavy_tailed(n_series: int = 20, days: int = 300, seed: int = 0) -> pd.DataFrame:

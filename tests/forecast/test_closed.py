@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from tools.forecast.closed import closed_positions, season_position
-from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.engine import forecast_series
+from tools.forecast.runner import RunOptions
 
 DAY = pd.Timedelta(days=1)
 

@@ -9,9 +9,10 @@ import pytest
 
 from tests.forecast.conftest import weekly_poisson
 from tools.forecast.calendar import CalendarLifts, estimate_lifts
-from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.engine import forecast_series
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import get_frequency
+from tools.forecast.runner import RunOptions
 
 FAST = RunOptions(model_set="fast")
 BANDS = ["y_hat", "lo-80", "hi-80", "lo-95", "hi-95"]
@@ -158,3 +159,36 @@ def test_bad_arguments_raise_clear_errors():
         forecast_series(frame, 90)
     with pytest.raises(SeriesTooShort, match="Only 10 days of sales history; at least 14 days"):
         forecast_series(frame.head(10), 7)
+
+
+@pytest.mark.parametrize(("freq", "horizon", "length", "expected"), [
+    ("H", 168, 24 * 7 * 20, 4),   # four one-week windows span the four weeks
+    ("H", 24, 24 * 7 * 20, 8),    # 28 one-day windows wanted: capped at the calibration's eight
+    ("H", 168, 24 * 7 * 4, 2),    # four weeks of history hold two windows after the two-week training minimum
+    ("H", 168, 24 * 7 * 5, 3),    # five: three
+    ("D", 28, 400, 2),            # two 28-day windows already span eight weeks
+    ("D", 7, 400, 4),             # one-week windows: four
+    ("W", 12, 156, 2),            # twelve weeks per window: two are more than four weeks
+])
+def test_model_choice_backtests_at_least_four_weeks_where_the_history_allows(freq, horizon, length, expected):
+    from tools.forecast.engine import selection_windows
+
+    lengths = pd.Series({"a": length, "longer": length * 2})
+    assert selection_windows(lengths, get_frequency(freq), horizon, 2) == expected
+
+
+def test_series_too_short_for_two_windows_do_not_limit_the_others():
+    from tools.forecast.engine import selection_windows
+
+    lengths = pd.Series({"long": 24 * 7 * 20, "new": 24 * 10})  # ten days: not backtested at all
+    assert selection_windows(lengths, get_frequency("H"), 168, 2) == 4
+
+
+def test_an_hourly_series_of_four_weeks_is_still_backtested_with_two_windows():
+    rng = np.random.default_rng(4)
+    hours = pd.date_range("2025-01-06", periods=24 * 7 * 4, freq="h")
+    shape = 1 + 0.6 * np.sin(2 * np.pi * hours.hour / 24) + 0.2 * (hours.dayofweek < 5)
+    frame = pd.DataFrame({"unique_id": "s", "ds": hours, "y": rng.poisson(30 * shape).astype(float)})
+    report = forecast_series(frame, 168, "H", options=FAST).reports["s"]
+    assert report.kind == "regular" and report.model != "HistoricAverage"
+    assert report.notes == []  # no "too short to backtest" fallback

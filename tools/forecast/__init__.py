@@ -20,7 +20,7 @@ hours a series no longer sells in), `calibration` (bands fitted to backtest erro
 """
 
 from tools.forecast.demand import forecast_demand
-from tools.forecast.engine import RunOptions, forecast_series
+from tools.forecast.engine import forecast_series
 from tools.forecast.errors import (
     ForecastInputError,
     HorizonTooLong,
@@ -31,6 +31,7 @@ from tools.forecast.errors import (
 )
 from tools.forecast.reorder import ReorderAdvice, reorder_from_forecast, reorder_suggestion
 from tools.forecast.result import ForecastResult, SeriesReport
+from tools.forecast.runner import RunOptions
 from tools.forecast.table import TableSeries, read_table, series_from_table
 
 __all__ = [

@@ -9,12 +9,13 @@ import pandas as pd
 
 from tools.events.store import EventStore
 from tools.forecast.calendar import calendar_frame, fill_short_gaps
-from tools.forecast.engine import CAL, Executor, RunOptions, forecast_series
+from tools.forecast.engine import CAL, forecast_series
 from tools.forecast.errors import ForecastInputError
 from tools.forecast.grain import get_frequency
 from tools.forecast.hierarchy import METHOD, reconcile
 from tools.forecast.models import ModelSet
 from tools.forecast.result import ForecastResult
+from tools.forecast.runner import Executor, RunOptions
 from tools.forecast.scope import resolve_scope
 from tools.forecast.series import load_series, promotion_days
 
