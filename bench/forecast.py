@@ -31,7 +31,9 @@ Accuracy: MASE and sMAPE (M4's) of the chosen model and of seasonal naive on the
 coverage of the calibrated 80%/95% bands (also on the periods not forecast closed, where some are: a
 closed period's zero band is certain, not calibrated) and of the models' own bands (undone from the
 calibrated ones with each series' widening per step: the point forecasts are the same, so one run measures
-both). Each origin's coverage is printed too, with the standard error of their mean: one series' four
+both). Interval scores (M4's MSIS: width plus 2/alpha times each miss, over the series' scale) of the
+calibrated bands, the models' own and seasonal naive's say whether a band covers by being sharp or by being
+wide. Each origin's coverage is printed too, with the standard error of their mean: one series' four
 horizons are few, and the spread says how far the headline can move by chance.
 
 Targets (issue #22): the 80% bands cover 0.78-0.82 and the 95% bands 0.93-0.97 of the held-out points that
@@ -100,6 +102,14 @@ def _smape(actual: pd.Series, forecast: pd.Series) -> pd.Series:
     return (200 * (actual - forecast).abs() / denominator.where(denominator > 0)).fillna(0.0)
 
 
+def _interval_score(joined: pd.DataFrame, level: int, suffix: str = "") -> pd.Series:
+    """Per point: the band's width plus 2/alpha times how far the actual fell outside it, over the series'
+    scale (M4's MSIS once averaged): lower is better, and a band cannot win by width alone."""
+    lo, hi, y = joined[f"lo-{level}{suffix}"], joined[f"hi-{level}{suffix}"], joined["y"]
+    alpha = 1 - level / 100
+    return ((hi - lo) + 2 / alpha * ((lo - y).clip(lower=0) + (y - hi).clip(lower=0))) / joined["scale"]
+
+
 def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOptions,
                    calendar: pd.DataFrame | None = None, origins: int = 1,
                    anomalies: list[tuple[pd.Timestamp, pd.Timestamp]] | None = None) -> dict[str, float]:
@@ -118,9 +128,11 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
         result = forecast_series(train, horizon, grain, calendar, opts)
         seconds += time.perf_counter() - started
         naive = StatsForecast(models=[baseline_model(grain.season)], freq=grain.pandas_freq).forecast(
-            df=train, h=horizon
+            df=train, h=horizon, level=[80, 95]
         )
         naive = naive.reset_index() if "unique_id" not in naive.columns else naive
+        naive = naive.rename(columns={f"SeasonalNaive-{side}-{level}": f"{side}-{level}_naive"
+                                      for side in ("lo", "hi") for level in (80, 95)})
         own = model_bands(result).drop(columns=["y_hat", "model"])
         joined = (test.merge(result.frame, on=["unique_id", "ds"]).merge(naive, on=["unique_id", "ds"])
                   .merge(own, on=["unique_id", "ds"], suffixes=("", "_model")))
@@ -135,8 +147,11 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
     err = joined.assign(chosen=(joined["y"] - joined["y_hat"]).abs() / joined["scale"],
                         naive=(joined["y"] - joined["SeasonalNaive"]).abs() / joined["scale"],
                         smape=_smape(joined["y"], joined["y_hat"]),
-                        naive_smape=_smape(joined["y"], joined["SeasonalNaive"]))
-    per_series = err.groupby(["unique_id", "origin", "kind"])[["chosen", "naive", "smape", "naive_smape"]]
+                        naive_smape=_smape(joined["y"], joined["SeasonalNaive"]),
+                        **{f"msis{level}{suffix}": _interval_score(joined, level, suffix)
+                           for level in (80, 95) for suffix in ("", "_model", "_naive")})
+    scored = ["chosen", "naive", "smape", "naive_smape"] + [c for c in err.columns if c.startswith("msis")]
+    per_series = err.groupby(["unique_id", "origin", "kind"])[scored]
     per_series = per_series.mean().dropna()
     by_kind = per_series.groupby(level="kind")[["smape", "naive_smape"]].mean()
     open_rows = joined[joined["hi-95"] > 0]  # periods not forecast closed (a closed one is 0 with a 0 band)
@@ -163,6 +178,7 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
         "cover95": _inside(joined, 95),
         "model_cover80": _inside(joined, 80, "_model"),
         "model_cover95": _inside(joined, 95, "_model"),
+        **{column: float(per_series[column].mean()) for column in scored if column.startswith("msis")},
         "models": ", ".join(f"{k} {v}" for k, v in pd.Series(chosen).value_counts().items()),
     }
 
@@ -203,6 +219,11 @@ def report(prefix: str, scores: dict[str, float], no_target: str = "") -> None:
         line(f"{prefix}_coverage_95_outside_labelled_anomalies", scores["normal_cover95"])
     for level in TARGETS:
         line(f"{prefix}_coverage_{level}_by_origin", _spread(scores[f"by_origin{level}"]))
+    for level in TARGETS:
+        line(f"{prefix}_interval_score_{level}", scores[f"msis{level}"],
+             f"(scaled; the model's own bands {scores[f'msis{level}_model']:.3f}, seasonal naive's "
+             f"{scores[f'msis{level}_naive']:.3f}; ratio to seasonal naive "
+             f"{scores[f'msis{level}'] / scores[f'msis{level}_naive']:.3f}x; lower is better)")
     line(f"{prefix}_smape_ratio_vs_seasonal_naive", scores["smape"] / scores["naive_smape"], "x")
     line(f"{prefix}_mase_ratio_vs_seasonal_naive", scores["mase"] / scores["naive_mase"], "x")
     covered = {level: scores[f"open_cover{level}"] for level in TARGETS}
