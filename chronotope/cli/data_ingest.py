@@ -23,6 +23,12 @@ SET_OPTION = typer.Option([], "--set", help="canonical=VALUE for every row, e.g.
 DEFAULT_OPTION = typer.Option([], "--default", help="canonical=VALUE where the source is empty.")
 MAP_FILE_OPTION = typer.Option(None, "--map-file", help="Mapping TOML file (flags refine it).")
 TIME_FORMAT_OPTION = typer.Option(None, "--time-format", help="strptime format or epoch_s/epoch_ms/epoch_us.")
+# How a CSV file is written (tools.events.dialect.CsvDialect); `forecast --file` reads files the same way.
+SEP_OPTION = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected).")
+DECIMAL_OPTION = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,")
+THOUSANDS_OPTION = typer.Option(None, "--thousands",
+                                help="Thousands separator of numbers written as text, e.g. . in 1.234,50")
+ENCODING_OPTION = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1.")
 TZ_OPTION = typer.Option(None, "--tz", help="IANA zone of timestamps without an offset (default UTC).")
 PLACES_OPTION = typer.Option(
     None, "--places",
@@ -112,12 +118,10 @@ def ingest(
     tz: str | None = TZ_OPTION,
     places: Path | None = PLACES_OPTION,
     place_tz: str | None = PLACE_TZ_OPTION,
-    sep: str | None = typer.Option(None, "--sep", help="CSV field separator, e.g. ';' (default: detected)."),
-    decimal: str = typer.Option(".", "--decimal", help="Decimal mark of numbers written as text: . or ,"),
-    thousands: str | None = typer.Option(
-        None, "--thousands", help="Thousands separator of numbers written as text, e.g. . in 1.234,50"
-    ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="CSV encoding: utf-8, utf-16 or latin-1."),
+    sep: str | None = SEP_OPTION,
+    decimal: str = DECIMAL_OPTION,
+    thousands: str | None = THOUSANDS_OPTION,
+    encoding: str = ENCODING_OPTION,
     no_header: bool = typer.Option(False, "--no-header", help="The CSV file has no header line."),
     columns: str | None = typer.Option(
         None, "--columns", help="Comma-separated names for the columns of a CSV file without a header."

@@ -10,9 +10,19 @@ from typing import TYPE_CHECKING
 import typer
 
 from chronotope.cli.app import app, fail, open_store
+from chronotope.cli.data_ingest import (
+    DECIMAL_OPTION,
+    ENCODING_OPTION,
+    SEP_OPTION,
+    THOUSANDS_OPTION,
+    TIME_FORMAT_OPTION,
+)
 
 if TYPE_CHECKING:
+    from tools.events.dialect import CsvDialect
     from tools.forecast import ForecastResult
+
+FileColumns = tuple[str | None, str | None, str | None, str | None]  # --time, --value, --id, --time-format
 
 
 def _promotions(values: list[str]) -> list[tuple[date, date]]:
@@ -27,15 +37,16 @@ def _promotions(values: list[str]) -> list[tuple[date, date]]:
     return windows
 
 
-def _forecast_file(file: Path, time: str | None, value: str | None, series_id: str | None, freq: str,
-                   horizon: int, model_set: str, n_jobs: int) -> ForecastResult:
+def _forecast_file(file: Path, columns: FileColumns, dialect: CsvDialect, freq: str, horizon: int,
+                   model_set: str, n_jobs: int) -> ForecastResult:
     """Forecast the series of a CSV file (`--file`); ForecastInputError names what to fix."""
     from tools.forecast import ForecastInputError, RunOptions, forecast_series, read_table, series_from_table
 
+    time, value, series_id, time_format = columns
     if time is None or value is None:
         raise ForecastInputError("--file needs --time COLUMN and --value COLUMN (and --id COLUMN when the "
                                  "file holds several series).")
-    table = series_from_table(read_table(file), time, value, freq, series_id)
+    table = series_from_table(read_table(file, dialect), time, value, freq, series_id, dialect, time_format)
     result = forecast_series(table.history, horizon, table.freq,
                              options=RunOptions(model_set=model_set, n_jobs=n_jobs),  # type: ignore[arg-type]
                              label=None if series_id else value)
@@ -64,6 +75,11 @@ def forecast(
     time: str | None = typer.Option(None, help="With --file: the column of dates or times."),
     value: str | None = typer.Option(None, help="With --file: the column of values (summed per period)."),
     series_id: str | None = typer.Option(None, "--id", help="With --file: the column naming each series."),
+    time_format: str | None = TIME_FORMAT_OPTION,
+    sep: str | None = SEP_OPTION,
+    decimal: str = DECIMAL_OPTION,
+    thousands: str | None = THOUSANDS_OPTION,
+    encoding: str = ENCODING_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print the forecast as JSON instead of a table."),
 ) -> None:
     """Forecast demand (or any series of a CSV file) with 80%/95% intervals calibrated on a backtest; the
@@ -81,7 +97,11 @@ def forecast(
             if any(x is not None for x in (product, category, region, country, city)):
                 raise typer.BadParameter("--file forecasts the file's series; drop --product, --category, "
                                          "--region, --country and --city.")
-            result = _forecast_file(file, time, value, series_id, freq, horizon, model_set, n_jobs)
+            from tools.events.dialect import CsvDialect
+
+            dialect = CsvDialect(delimiter=sep, decimal=decimal, thousands=thousands, encoding=encoding)
+            result = _forecast_file(file, (time, value, series_id, time_format), dialect, freq, horizon,
+                                    model_set, n_jobs)
         else:
             result = forecast_demand(open_store(store), product=product, category=category,
                                      region=region, country=country, horizon=horizon, freq=freq,

@@ -107,7 +107,7 @@ def test_bad_file_column_or_frequency_exits_2_naming_the_fix(tmp_path, weekly_cs
     assert result.exit_code == 2 and "pass --freq W" in _said(result)
     result = _run("--file", weekly_csv, "--time", "sales", "--value", "sales", "--freq", "W")
     assert result.exit_code == 2
-    assert "not a date or time; pass the column with the dates to --time" in _said(result)
+    assert "not a date or time: pass the column with the dates to --time" in _said(result)
     result = _run("--file", tmp_path / "nope.csv", "--time", "a", "--value", "b")
     assert result.exit_code == 2 and "No file at" in _said(result)
     result = _run("--file", weekly_csv)
