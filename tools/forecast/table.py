@@ -134,8 +134,9 @@ def _values(raw: pd.Series, name: str, dialect: CsvDialect = PLAIN) -> pd.Series
         example = str(raw[bad].iloc[0])
         flags = next((flags for pattern, flags in _NUMBER_STYLES if re.fullmatch(pattern, example.strip())),
                      None)
-        hint = (f'add "{flags}" to read it' if flags else "pass the column of quantities or amounts to --value, "
-                "with --decimal and --thousands if its numbers are written like 1.234,50")
+        hint = (f'add "{flags}" to read it' if flags
+                else "pass the column of quantities or amounts to --value, with --decimal and --thousands "
+                     "if its numbers are written like 1.234,50")
         raise ForecastInputError(f"Column {name!r} holds {example!r}, which is not a number: {hint}.")
     return values.fillna(0.0).astype(float)
 
