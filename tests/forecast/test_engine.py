@@ -57,6 +57,9 @@ def test_intermittent_series_get_a_rate_forecast_not_zeros():
     assert report.model in {"Croston", "ADIDA", "IMAPA"}
     assert result.frame["y_hat"].mean() == pytest.approx(y[-100:].mean(), rel=0.5)
     assert (result.frame["hi-80"] > result.frame["y_hat"]).all()
+    # sMAPE is 200% on any day one of forecast and actual is 0: the summary quotes RMSSE only (JSON: both)
+    assert "(RMSSE" in result.summary() and "sMAPE" not in result.summary()
+    assert result.as_dict()["series"][0]["backtest"]["smape"] == report.smape
 
 
 def test_short_histories_fall_back_with_a_note():

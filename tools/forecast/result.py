@@ -119,7 +119,7 @@ class ForecastResult:
             else:
                 verdict = f"{report.model_name} was {-gain:.0%} worse than seasonal naive in backtest"
             line += f"; {verdict} ({report.metric} {report.score:.2f}"
-            if report.smape is not None:
+            if report.smape is not None and report.kind != "intermittent":  # 200% wherever one side is 0
                 line += f"; sMAPE {report.smape:.0f}% vs seasonal naive's {report.baseline_smape:.0f}%"
             line += ")"
         extras = [report.coverage_text()] + report.notes + self.notes
