@@ -30,8 +30,27 @@ def test_a_weekday_without_sales_for_eight_weeks_is_closed_but_a_sparse_items_qu
     assert closed_positions(shop["y"].to_numpy()[:50], positions[:50], 7) == set()  # under eight weeks
     rng = np.random.default_rng(1)
     sparse = (rng.random(300) < 0.2).astype(float)  # sells one day in five: some weekday may stay quiet
-    sparse[np.arange(300) % 7 == 3] = 0.0
+    sparse[(np.arange(300) % 7 == 3) & (np.arange(300) >= 230)] = 0.0  # ten quiet weeks: chance at that rate
     assert closed_positions(sparse, np.arange(300) % 7, 7) == set()
+    sparse[np.arange(300) % 7 == 3] = 0.0  # never once in 43 weeks: 7 x 0.8^43 = 0.0005, not chance
+    assert closed_positions(sparse, np.arange(300) % 7, 7) == {3}
+
+
+def test_a_small_shop_that_sells_in_a_third_of_its_hours_is_closed_at_night():
+    """Eight silent nights say nothing at that rate (24 x (2/3)^8 = 0.9); twelve weeks of them do."""
+    rng = np.random.default_rng(2)
+    hours = pd.date_range("2025-01-06", periods=24 * 7 * 12, freq="h")
+    business = (hours.hour >= 9) & (hours.hour < 18)
+    y = np.where(business & (rng.random(len(hours)) < 1 / 3), rng.integers(1, 5, len(hours)), 0).astype(float)
+    positions = season_position(hours, pd.Timedelta(hours=1), 24)
+    night = {int(p) for p in season_position(hours[~business], pd.Timedelta(hours=1), 24)}
+    assert closed_positions(y, positions, 24) == night
+    assert closed_positions(y[-24 * 8:], positions[-24 * 8:], 24) == set()
+    result = forecast_series(pd.DataFrame({"unique_id": "shop", "ds": hours, "y": y}), 48, "H",
+                             options=RunOptions(model_set="fast"))
+    open_hours = (result.frame["ds"].dt.hour >= 9) & (result.frame["ds"].dt.hour < 18)
+    assert (result.frame.loc[~open_hours, ["y_hat", "hi-95"]] == 0).all().all()
+    assert (result.frame.loc[open_hours, "y_hat"] > 0).all()
 
 
 def test_closed_days_are_forecast_zero_and_their_demand_moves_to_the_open_days():

@@ -4,11 +4,14 @@ A shop shut on Saturdays sells nothing on Saturdays, but a model without a seaso
 one rate for every day) forecasts each Saturday a seventh of the week's demand, and a seasonal one a small
 positive amount; the day is then wrong by 100% of itself (sMAPE 200% on UCI retail's Saturdays). A position
 counts as closed when it had no demand in each of its last `CLOSED_CYCLES` cycles while the other positions
-sold often enough that so many zeros in a row at any of the season's positions would be chance less than
-`CHANCE` of the time (a sparse item that sells one day in five is not "closed" on the days it happened not to
-sell). Closed positions are forecast 0 with a zero band, and the forecast's total over the horizon moves onto
-the open positions in proportion, so the cycle's demand is kept: a flat rate is spread over the open days, and
-a seasonal model that already put ~0 there is barely changed.
+sold often enough that its run of zeros (every cycle since it last sold) at any of the season's positions
+would be chance less than `CHANCE` of the time: a sparse item that sells one day in five is not "closed" on
+a weekday it happened not to sell for eight weeks, but a small shop that sells in a third of its business
+hours is closed at 3 am once no night in twelve weeks sold (24 x (2/3)^84 is nothing; eight nights alone,
+24 x (2/3)^8 = 0.9, would say nothing). Closed positions are forecast 0 with a zero band, and the
+forecast's total over the horizon moves onto the open positions in proportion, so the cycle's demand is
+kept: a flat rate is spread over the open days, and a seasonal model that already put ~0 there is barely
+changed.
 """
 
 from __future__ import annotations
@@ -29,20 +32,28 @@ def season_position(ds: pd.Series | pd.DatetimeIndex, step: pd.Timedelta, season
 
 
 def closed_positions(y: np.ndarray, positions: np.ndarray, season: int) -> set[int]:
-    """Positions without demand in each of the last CLOSED_CYCLES cycles of `y` (ordered in time), where
-    demand at the other positions makes such a run of zeros unlikely by chance; empty when the history is
-    shorter or the series never sells."""
+    """Positions without demand in each of the last CLOSED_CYCLES cycles of `y` (ordered in time) whose run
+    of zeros, at the rate the other positions sell, is unlikely by chance; empty when the history is shorter
+    or the series never sells."""
     span = CLOSED_CYCLES * season
     if season < 2 or len(y) < span:
         return set()
-    recent, where = np.asarray(y[-span:], dtype=float), np.asarray(positions[-span:])
+    y, positions = np.asarray(y, dtype=float), np.asarray(positions)
+    recent, where = y[-span:], positions[-span:]
     silent = {int(p) for p in np.unique(where) if not np.any(recent[where == p] != 0)}
     open_rows = ~np.isin(where, list(silent))
     if not silent or not open_rows.any():
         return set()
     selling = float(np.mean(recent[open_rows] != 0))
-    # `season` positions could each go quiet by chance: the run must be unlikely for every one of them.
-    return silent if season * (1 - selling) ** CLOSED_CYCLES < CHANCE else set()
+    # `season` positions could each go quiet by chance: a run must be unlikely for every one of them.
+    return {p for p in silent if season * (1 - selling) ** _silent_cycles(y, positions, p) < CHANCE}
+
+
+def _silent_cycles(y: np.ndarray, positions: np.ndarray, position: int) -> int:
+    """Cycles since `position` last had demand (all of its cycles if it never had)."""
+    at = y[positions == position]
+    sold = np.flatnonzero(at != 0)
+    return len(at) - (int(sold[-1]) + 1 if sold.size else 0)
 
 
 def close_positions(forecast: pd.DataFrame, history: pd.DataFrame, step: pd.Timedelta, season: int,
