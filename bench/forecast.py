@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import sys
 import tempfile
@@ -228,9 +229,13 @@ def report(prefix: str, scores: dict[str, float], no_target: str = "") -> None:
     line(f"{prefix}_mase_ratio_vs_seasonal_naive", scores["mase"] / scores["naive_mase"], "x")
     covered = {level: scores[f"open_cover{level}"] for level in TARGETS}
     met = all(lo <= covered[level] <= hi for level, (lo, hi) in TARGETS.items())
-    VERDICTS.append(f"{prefix}: 80% {covered[80]:.3f}, 95% {covered[95]:.3f} of {int(scores['open_points'])} "
-                    f"banded points, MASE {scores['mase'] / scores['naive_mase']:.3f}x seasonal naive: "
-                    + (f"no target ({no_target})" if no_target else "met" if met else "missed"))
+    points = int(scores["open_points"])
+    gaps = {level: max(lo - covered[level], covered[level] - hi) for level, (lo, hi) in TARGETS.items()}
+    outside = ", ".join(f"{level}% by {gap:.3f} ({math.ceil(gap * points - 1e-9)} of {points} points)"
+                        for level, gap in gaps.items() if gap > 0)
+    VERDICTS.append(f"{prefix}: 80% {covered[80]:.3f}, 95% {covered[95]:.3f} of {points} banded points, MASE "
+                    f"{scores['mase'] / scores['naive_mase']:.3f}x seasonal naive: "
+                    + (f"no target ({no_target})" if no_target else "met" if met else f"missed: {outside}"))
 
 
 def cpu_seconds() -> float:
