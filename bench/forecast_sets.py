@@ -65,15 +65,23 @@ def nab_taxi() -> pd.DataFrame:
     return raw.rename(columns={"timestamp": "ds", "value": "y"}).assign(unique_id="nyc_taxi")
 
 
-def online_retail() -> pd.DataFrame:
+def online_retail(products: int = 0) -> pd.DataFrame:
+    """Daily units sold to France and Germany in UCI Online Retail (cancellations left out), one series per
+    country, or with `products` one per each country's that many most often ordered products."""
     frames = []
     for country in ("france", "germany"):
-        raw = pd.read_csv(DATA / "online_retail_uci" / f"{country}.csv", parse_dates=["InvoiceDate"])
+        raw = pd.read_csv(DATA / "online_retail_uci" / f"{country}.csv", parse_dates=["InvoiceDate"],
+                          dtype={"StockCode": str})
         sold = raw[(raw["Quantity"] > 0) & ~raw["InvoiceNo"].astype(str).str.startswith("C")]
-        daily = sold.groupby(sold["InvoiceDate"].dt.normalize())["Quantity"].sum()
         # Days without any invoice (the shop shut on Saturdays, holidays) are zero demand, not missing.
-        days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
-        frames.append(
-            pd.DataFrame({"unique_id": country, "ds": days, "y": daily.reindex(days, fill_value=0).values})
-        )
+        days = pd.date_range(sold["InvoiceDate"].min().normalize(), sold["InvoiceDate"].max().normalize())
+        if products:
+            top = sold.groupby("StockCode")["InvoiceNo"].nunique().nlargest(products).index
+            keys = [(f"{country}:{code}", sold["StockCode"] == code) for code in top]
+        else:
+            keys = [(country, pd.Series(True, index=sold.index))]
+        for uid, rows in keys:
+            daily = sold[rows].groupby(sold["InvoiceDate"].dt.normalize())["Quantity"].sum()
+            frames.append(pd.DataFrame({"unique_id": uid, "ds": days,
+                                        "y": daily.reindex(days, fill_value=0).to_numpy(dtype=float)}))
     return pd.concat(frames, ignore_index=True)
