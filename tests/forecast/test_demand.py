@@ -46,6 +46,8 @@ def test_planted_promotion_is_found_and_adjusting_for_it_wins_the_backtest(promo
     lift = float(report.calendar.split("promotions x")[1].split(")")[0].split(",")[0])
     assert lift == pytest.approx(promo.lift, rel=0.25)
     assert "so they were used" in result.summary()
+    # Calibrated on more backtest horizons than the selection's two (closed days are left out of them).
+    assert all(check.points > 2 * 21 for check in report.intervals)
 
 
 def test_planned_promotion_lifts_the_forecast_in_its_window(each_shop, promo_forecast):

@@ -120,6 +120,8 @@ def test_holiday_and_promotion_lifts_are_recovered_and_applied_to_future_promoti
     result = forecast_series(frame, 28, "D", calendar, options=FAST)
     assert result.reports["p"].model.endswith("+cal")
     assert "promotions x" in result.reports["p"].calendar
+    # Its bands are calibrated on eight backtest horizons of the adjusted model, not the selection's two.
+    assert [check.points for check in result.reports["p"].intervals] == [8 * 28, 8 * 28]
     ahead = result.series("p")["y_hat"].to_numpy()
     assert ahead[7:14].mean() / np.r_[ahead[:7], ahead[14:]].mean() == pytest.approx(3.0, rel=0.2)
 

@@ -101,6 +101,20 @@ def _lifts(frame: pd.DataFrame, calendar: pd.DataFrame, freq: Frequency) -> dict
     return found
 
 
+def _calendar_cv(frame: pd.DataFrame, calendar: pd.DataFrame, lifts: dict[str, CalendarLifts], group: _Group,
+                 freq: Frequency, opts: RunOptions, models: list[Any], **kwargs: Any) -> pd.DataFrame:
+    """Cross-validation of `models` on the calendar-adjusted history of the series with `lifts`, their
+    forecasts multiplied back: unique_id, ds, cutoff and one `<alias>+cal` column per model."""
+    adjusted = _adjusted(frame, calendar, lifts)
+    cv = run_statsforecast("cross_validation",
+                           adjusted.assign(y=adjusted["y"] / adjusted["m"])[["unique_id", "ds", "y"]],
+                           models, freq, group.season, opts, **kwargs)
+    cv = cv.merge(adjusted[["unique_id", "ds", "m"]], on=["unique_id", "ds"])
+    names = [m.alias for m in models]
+    cv[names] = cv[names].mul(cv["m"], axis=0)
+    return cv.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
+
+
 def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None, horizon: int,
               freq: Frequency, opts: RunOptions
               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, CalendarLifts]]:
@@ -113,14 +127,7 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
     if calendar is not None:
         lifts = _lifts(frame, calendar, freq)
     if lifts:
-        adjusted = _adjusted(frame, calendar, lifts)
-        cv_adj = run_statsforecast("cross_validation",
-                                   adjusted.assign(y=adjusted["y"] / adjusted["m"])[["unique_id", "ds", "y"]],
-                                   group.models, freq, group.season, opts, **kwargs)
-        cv_adj = cv_adj.merge(adjusted[["unique_id", "ds", "m"]], on=["unique_id", "ds"])
-        names = [m.alias for m in group.models]
-        cv_adj[names] = cv_adj[names].mul(cv_adj["m"], axis=0)
-        cv_adj = cv_adj.rename(columns={n: n + CAL for n in names}).drop(columns=["y", "m"])
+        cv_adj = _calendar_cv(frame, calendar, lifts, group, freq, opts, group.models, **kwargs)
         cv = cv.merge(cv_adj, on=["unique_id", "ds", "cutoff"], how="left")
     cv = close_backtest(cv, frame, freq)
     squared = group.metric == "RMSSE"
@@ -129,22 +136,28 @@ def _backtest(group: _Group, frame: pd.DataFrame, calendar: pd.DataFrame | None,
 
 
 def _calibration_errors(frame: pd.DataFrame, ids: list[str], pick: str, cv: pd.DataFrame, group: _Group,
-                        horizon: int, freq: Frequency, opts: RunOptions) -> pd.DataFrame:
+                        horizon: int, freq: Frequency, opts: RunOptions, calendar: pd.DataFrame | None,
+                        lifts: dict[str, CalendarLifts]) -> pd.DataFrame:
     """Backtest errors and forecasts (unique_id, cutoff, step, error, y_hat) of the chosen model over up to
     CALIBRATION_WINDOWS horizons: the selection's and older ones where the history holds two cycles of each
-    season before them (a quantile of two windows' errors is noisy). Calendar-adjusted picks keep the
-    selection's. Closed periods are left out."""
+    season before them (a quantile of two windows' errors is noisy); a calendar-adjusted pick is backtested
+    on the adjusted history, as in the selection. Closed periods are left out."""
     rows = frame[frame["unique_id"].isin(ids)]
     n_min = int(rows.groupby("unique_id").size().min())
     n_train = n_min - opts.n_windows * horizon
     needed = max([freq.min_train] + [2 * s for s in freq.seasons if n_train >= 2 * s])
     windows = min(CALIBRATION_WINDOWS, (n_min - needed) // horizon)
-    if pick.endswith(CAL) or windows <= opts.n_windows:
+    if windows <= opts.n_windows:
         cv = cv[cv["unique_id"].isin(ids)]
     else:
-        model = next(m for m in group.models if m.alias == pick)
-        cv = run_statsforecast("cross_validation", rows, [model], freq, group.season, opts, h=horizon,
-                               n_windows=windows, step_size=horizon, refit=group.kind == "intermittent")
+        model = next(m for m in group.models if m.alias == pick.removesuffix(CAL))
+        kwargs = {"h": horizon, "n_windows": windows, "step_size": horizon,
+                  "refit": group.kind == "intermittent"}
+        if pick.endswith(CAL):
+            cv = _calendar_cv(rows, calendar, {uid: lifts[uid] for uid in ids}, group, freq, opts, [model],
+                              **kwargs).merge(rows, on=["unique_id", "ds"])
+        else:
+            cv = run_statsforecast("cross_validation", rows, [model], freq, group.season, opts, **kwargs)
         cv = close_backtest(cv, rows, freq)
     cv = cv[~cv["closed"]]  # a closed period's zero says nothing of a band's width
     step = ((cv["ds"] - cv["cutoff"]) / freq.step).round().astype(int) - 1
@@ -298,7 +311,8 @@ def forecast_series(
             pick = str(best[uid])
             chosen.setdefault(pick, []).append(uid)
         if options.intervals == "calibrated":
-            backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options)
+            backtests += [_calibration_errors(rows, ids, pick, cv, group, horizon, freq, options, calendar,
+                                              lifts)
                           for pick, ids in chosen.items()]
         for uid in group.ids:
             pick, metric = str(best[uid]), group.metric
