@@ -35,7 +35,9 @@ closed period's zero band is certain, not calibrated) and of the models' own ban
 calibrated ones with each series' widening per step: the point forecasts are the same, so one run measures
 both). Interval scores (M4's MSIS: width plus 2/alpha times each miss, over the series' scale) of the
 calibrated bands, the models' own and seasonal naive's say whether a band covers by being sharp or by being
-wide. Each origin's coverage is printed too, with the standard error of their mean: one series' four
+wide. The coverage of the summaries' 80% band of each horizon's total ("Expect N (80%: a-b)") is printed
+per set too: a total strays further than its days taken as independent when errors persist. Each origin's
+coverage is printed too, with the standard error of their mean: one series' four
 horizons are few, and the spread says how far the headline can move by chance.
 
 Targets (issue #22): the 80% bands cover 0.78-0.82 and the 95% bands 0.93-0.97 of the held-out points that
@@ -122,7 +124,7 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
     from statsforecast import StatsForecast
 
     grain = get_frequency(freq)
-    seconds, parts, chosen = 0.0, [], []
+    seconds, parts, chosen, totals = 0.0, [], [], []
     for origin in range(origins):
         end = frame.groupby("unique_id")["ds"].transform("max") - origin * horizon * grain.step
         cut = end - horizon * grain.step
@@ -145,6 +147,9 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
         joined["origin"] = origin
         joined["kind"] = joined["unique_id"].map({uid: r.kind for uid, r in result.reports.items()})
         parts.append(joined)
+        actual = test.groupby("unique_id")["y"].sum()
+        totals += [lo <= actual[uid] <= hi for uid in result.reports if uid in actual.index
+                   for _, lo, hi in [result.total(uid)]]
         chosen += [r.model for r in result.reports.values()]
     joined = pd.concat(parts, ignore_index=True)
     err = joined.assign(chosen=(joined["y"] - joined["y_hat"]).abs() / joined["scale"],
@@ -177,6 +182,7 @@ def holdout_scores(frame: pd.DataFrame, horizon: int, freq: str, opts: RunOption
         "naive_mase": float(per_series["naive"].mean()),
         "smape": float(per_series["smape"].mean()),
         "naive_smape": float(per_series["naive_smape"].mean()),
+        "total_cover80": float(np.mean(totals)), "totals": float(len(totals)),
         "cover80": _inside(joined, 80),
         "cover95": _inside(joined, 95),
         "model_cover80": _inside(joined, 80, "_model"),
@@ -222,6 +228,8 @@ def report(prefix: str, scores: dict[str, float], no_target: str = "") -> None:
         line(f"{prefix}_coverage_95_outside_labelled_anomalies", scores["normal_cover95"])
     for level in TARGETS:
         line(f"{prefix}_coverage_{level}_by_origin", _spread(scores[f"by_origin{level}"]))
+    line(f"{prefix}_coverage_80_of_horizon_totals", scores["total_cover80"],
+         f"({int(scores['totals'])} series x origins: the summary's 'Expect N (80%: a-b)')")
     for level in TARGETS:
         line(f"{prefix}_interval_score_{level}", scores[f"msis{level}"],
              f"(scaled; the model's own bands {scores[f'msis{level}_model']:.3f}, seasonal naive's "

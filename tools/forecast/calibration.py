@@ -196,3 +196,36 @@ def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFram
             out.loc[rows.index, f"hi-{level}"] = rows["y_hat"].to_numpy() + widening * width
         checks[str(uid)] = series_checks
     return out.drop(columns="_step"), checks
+
+
+def sum_spread(errors: pd.DataFrame, horizon: int) -> dict[str, tuple[float, ...]]:
+    """Per series and number n of periods summed (1..horizon): how much wider the band of a sum of n forecast
+    periods is than independent periods make it (sqrt of the summed variances).
+
+    Errors persist (a level the model misjudged stays misjudged for days), so a week's total strays further
+    than seven independent days would. Each backtest window gives (sum of its first n errors)^2 over the sum
+    of their squares: 1 on average for independent errors, up to n when they are all alike. The factor is the
+    square root of its mean over the windows, kept within [1, sqrt(n)].
+    `errors` as for `calibrate` (closed periods left out count as no error). Series with fewer than two
+    windows get none.
+    """
+    spreads: dict[str, tuple[float, ...]] = {}
+    for uid, past in errors.groupby("unique_id", sort=False):
+        if past["cutoff"].nunique() < 2:
+            continue
+        ratios = []
+        for _, window in past.groupby("cutoff", sort=False):
+            steps = window["step"].to_numpy(dtype=int)
+            usable = steps < horizon
+            e = np.zeros(horizon)
+            e[steps[usable]] = window["error"].to_numpy(dtype=float)[usable]
+            squares = np.cumsum(e**2)
+            ratios.append(np.divide(np.cumsum(e) ** 2, squares, out=np.ones(horizon), where=squares > 0))
+        spread = np.clip(np.sqrt(np.mean(ratios, axis=0)), 1.0, np.sqrt(np.arange(1, horizon + 1)))
+        spreads[str(uid)] = tuple(float(k) for k in spread)
+    return spreads
+
+
+def spread_at(spreads: tuple[float, ...], periods: int) -> float:
+    """`sum_spread`'s factor for a sum of `periods` forecasts (1.0 where the backtest could not say)."""
+    return spreads[periods - 1] if 0 < periods <= len(spreads) else 1.0

@@ -2,9 +2,10 @@
 
 A periodic-review, order-up-to policy:
 - demand over the lead time L has mean mu_L = sum of the daily forecasts over L days and standard deviation
-  sigma_L = sqrt(sum sigma_t^2) (daily errors taken as independent), where each day's sigma_t is read off
-  the upper half of its 95% band, sigma_t = (hi95_t - y_hat_t) / 1.96: service levels sit in the upper
-  tail, and the lower half of the band is cut at zero for small counts;
+  sigma_L = k_L sqrt(sum sigma_t^2), where each day's sigma_t is read off the upper half of its 95% band,
+  sigma_t = (hi95_t - y_hat_t) / 1.96 (service levels sit in the upper tail, and the lower half of the band
+  is cut at zero for small counts), and k_L >= 1 is how much more the backtest's L-day sums of errors
+  strayed than independent days would (`calibration.sum_spread`: errors persist from day to day);
 - reorder point ROP = mu_L + z sigma_L with z the normal quantile of the service level, but never below the
   Poisson quantile of mu_L: unit sales are counts, at least as variable as a Poisson process, and for slow
   movers (a unit or two per lead time) the normal approximation would understock; safety stock = ROP - mu_L;
@@ -22,6 +23,7 @@ import pandas as pd
 from scipy.stats import norm, poisson
 
 from tools.events.store import EventStore
+from tools.forecast.calibration import spread_at
 from tools.forecast.errors import ForecastInputError
 from tools.forecast.result import ForecastResult
 from tools.results import ChartSpec
@@ -103,8 +105,10 @@ def reorder_from_forecast(
     review_period_days: int = 7,
     product: str = "the product",
     place: str = "all regions",
+    sum_spread: tuple[float, ...] = (),
 ) -> ReorderAdvice:
-    """Reorder advice from one series' daily forecast rows (ds, y_hat, hi-95), first day = tomorrow."""
+    """Reorder advice from one series' daily forecast rows (ds, y_hat, hi-95), first day = tomorrow;
+    `sum_spread` widens n days' summed sd (its n-th value; `SeriesReport.sum_spread`, default none)."""
     _check(stock_on_hand, lead_time_days, service_level, review_period_days)
     days = lead_time_days + review_period_days
     if len(daily) < days:
@@ -119,7 +123,8 @@ def reorder_from_forecast(
         """Mean, sd and service-level quantile of demand over the next n days; True if the Poisson floor set
         it."""
         head = rows.head(n)
-        mean, sd = float(head["y_hat"].sum()), math.sqrt(float((head["sigma"] ** 2).sum()))
+        mean = float(head["y_hat"].sum())
+        sd = spread_at(sum_spread, n) * math.sqrt(float((head["sigma"] ** 2).sum()))
         normal = math.ceil(mean + z * sd - 1e-9)
         floor = int(poisson.ppf(service_level, mean)) if mean > 0 else 0
         return mean, sd, max(normal, floor), floor > normal
@@ -131,9 +136,12 @@ def reorder_from_forecast(
     quantity = max(0, math.ceil(order_up_to - stock_on_hand - 1e-9)) if reorder_now else 0
     daily_rate = mu_s / days
     cover = stock_on_hand / daily_rate if daily_rate > 0 else None
+    persist = spread_at(sum_spread, lead_time_days)
+    widened = (f", x{persist:.2f} for errors that persisted from day to day in the backtest"
+               if persist > 1.005 else "")
     reasoning = [
         (f"Forecast demand over the {lead_time_days}-day lead time is {mu_l:,.1f} units "
-         f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands)."),
+         f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands{widened})."),
         (f"A {service_level:.0%} service level needs z = {z:.2f}: reorder point = {mu_l:,.1f} + {z:.2f} x "
          f"{sigma_l:,.1f} -> {reorder_point:,} units (safety stock {safety:,.1f})." if not floored else
          f"The forecast's band ({sigma_l:,.1f} sd) is narrower than count noise allows, "
@@ -177,10 +185,11 @@ def reorder_suggestion(
                                horizon=lead_time_days + review_period_days, freq="D", metric="units",
                                model_set=model_set)
     what, _, where = (forecast.label or forecast.top).rpartition(" in ")
-    advice = reorder_from_forecast(forecast.series(), stock_on_hand, lead_time_days, service_level,
-                                   review_period_days, product=what, place=where)
-    advice.forecast = forecast
     report = forecast.reports[forecast.top]
+    advice = reorder_from_forecast(forecast.series(), stock_on_hand, lead_time_days, service_level,
+                                   review_period_days, product=what, place=where,
+                                   sum_spread=report.sum_spread)
+    advice.forecast = forecast
     model_line = f"The forecast uses {report.model_name}"
     if report.ratio is not None:
         model_line += f" (backtest {report.metric} {report.score:.2f}, {report.ratio:.2f}x seasonal naive)"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tools.forecast.calibration import IntervalCheck
+from tools.forecast.calibration import IntervalCheck, spread_at
 from tools.forecast.grain import Frequency
 from tools.forecast.models import DISPLAY_NAMES
 from tools.results import ChartSpec
@@ -35,6 +35,8 @@ class SeriesReport:
     calendar: str | None = None  # holiday / promotion lifts found, and whether adjusting for them helped
     notes: list[str] = field(default_factory=list)
     intervals: list[IntervalCheck] = field(default_factory=list)  # backtest coverage (empty: not calibrated)
+    # per number n of periods summed: the sum's band over independent periods' (calibration.sum_spread)
+    sum_spread: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -88,13 +90,14 @@ class ForecastResult:
     def total(self, unique_id: str | None = None) -> tuple[float, float, float]:
         """Expected total over the horizon of one series (default: the top one) and its 80% interval.
 
-        Per-period errors are taken as independent normals whose sigma is read off the upper half of each
-        period's 80% band (the lower half is cut at zero for small counts), so
-        sigma_total = sqrt(sum sigma^2).
+        Per-period errors are normals whose sigma is read off the upper half of each period's 80% band (the
+        lower half is cut at zero for small counts); summed as if independent, sqrt(sum sigma^2), then
+        widened by how much more the backtest's sums of errors strayed (`SeriesReport.sum_spread`).
         """
         rows = self.series(unique_id)
         mean = float(rows["y_hat"].sum())
-        sigma = math.sqrt(float(np.sum(((rows["hi-80"] - rows["y_hat"]) / Z80) ** 2)))
+        spread = spread_at(self.reports[self.top if unique_id is None else unique_id].sum_spread, len(rows))
+        sigma = spread * math.sqrt(float(np.sum(((rows["hi-80"] - rows["y_hat"]) / Z80) ** 2)))
         return mean, max(0.0, mean - Z80 * sigma), mean + Z80 * sigma
 
     def summary(self) -> str:
@@ -143,6 +146,7 @@ class ForecastResult:
                              "seasonal_naive_smape": report.baseline_smape},
                 "intervals": [{"level": c.level, "backtest_coverage": c.calibrated, "model_coverage": c.model,
                                "points": c.points} for c in report.intervals],
+                "total": dict(zip(("mean", "lo-80", "hi-80"), self.total(uid), strict=True)),
                 "notes": report.notes, "forecast": rows.to_dict("records"),
             })
         return {"summary": self.summary(), "freq": self.freq.code, "horizon": self.horizon,
