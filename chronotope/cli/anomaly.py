@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app, fail, open_store
+from chronotope.cli.app import app, fail, open_store, state_dir
 
 fraud_app = typer.Typer(help="Suspicious orders grouped into cases; label cases to teach the detector.")
 app.add_typer(fraud_app, name="fraud")
@@ -14,10 +14,11 @@ app.add_typer(fraud_app, name="fraud")
 
 
 
-def _state_dir() -> Path:
+def _state_dir(store: Path | None) -> Path:
+    """The store's fraud labels, detector state and review-embedding cache (`app.state_dir`)."""
     from agent.config import get_settings
 
-    return get_settings().anomaly_path
+    return state_dir(store, get_settings().anomaly_path)
 
 
 
@@ -81,7 +82,7 @@ def fraud(
     from tools.anomaly import AnomalyInputError, detect_fraud
 
     try:
-        report = detect_fraud(open_store(store), since=since, state_dir=_state_dir())
+        report = detect_fraud(open_store(store), since=since, state_dir=_state_dir(store))
     except AnomalyInputError as error:
         fail(error)
     console = Console()
@@ -101,6 +102,7 @@ def fraud_label(
     case_id: str = typer.Argument(..., help="Case id from `chronotope fraud` (e.g. FC-D0013255)."),
     is_fraud: bool = typer.Option(..., "--fraud/--not-fraud", help="The operator's decision."),
     note: str = typer.Option("", help="Why (kept with the label)."),
+    store: Path | None = typer.Option(None, help="Event store directory (default: from settings)."),
 ) -> None:
     """Record a fraud / not-fraud decision; later runs rank similar orders accordingly."""
     from rich.console import Console
@@ -108,7 +110,7 @@ def fraud_label(
     from tools.anomaly import AnomalyInputError, label_case
 
     try:
-        label = label_case(_state_dir(), case_id, is_fraud, note)
+        label = label_case(_state_dir(store), case_id, is_fraud, note)
     except AnomalyInputError as error:
         fail(error)
     verdict = "fraud" if label.fraud else "not fraud"
@@ -130,7 +132,7 @@ def complaints(
 
     try:
         report = detect_complaint_waves(
-            open_store(store), text_embedder(get_settings()), since=since, state_dir=_state_dir()
+            open_store(store), text_embedder(get_settings()), since=since, state_dir=_state_dir(store)
         )
     except AnomalyInputError as error:
         fail(error)

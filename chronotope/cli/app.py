@@ -29,6 +29,17 @@ def open_store(store: Path | None) -> EventStore:
     return EventStore(store if store is not None else get_settings().store_path)
 
 
+def state_dir(store: Path | None, default: Path) -> Path:
+    """Where a store's saved state (the recommender, fraud labels) lives: `default` (the settings' folder)
+    for the settings' store, else a folder of the same name beside the store named, so that one shop's model
+    or labels never answer for another."""
+    from agent.config import get_settings
+
+    if store is None or Path(store).resolve() == get_settings().store_path.resolve():
+        return default
+    return Path(store).resolve().parent / default.name
+
+
 def fail(error: Exception | str, code: int = 2) -> NoReturn:
     """Print the error in red on stderr (as written: brackets are not markup) and exit: 2 for a usage
     error, 1 for data a command refused."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from chronotope.cli.app import app, fail
+from chronotope.cli.app import app, fail, open_store, state_dir
 
 recommend_app = typer.Typer(
     help="Product recommendations (ALS + space-time context, bought together, next item, basket value).",
@@ -28,11 +28,11 @@ app.add_typer(recommend_app, name="recommend")
 
 
 def _store_and_settings(store: Path | None):
+    """The event store, the settings, and the folder of the store's recommender versions."""
     from agent.config import get_settings
-    from tools.events.store import EventStore
 
     settings = get_settings()
-    return EventStore(store if store is not None else settings.store_path), settings
+    return open_store(store), settings, state_dir(store, settings.recommender_path)
 
 
 
@@ -87,11 +87,10 @@ def recommend(
     from tools.errors import EngineInputError
     from tools.recommend import Recommender
 
-    event_store, settings = _store_and_settings(store)
+    event_store, settings, model_dir = _store_and_settings(store)
     try:
-        recommender = Recommender.load_or_train(
-            event_store, settings.recommender_path, text_embedder(settings), progress=True
-        )
+        recommender = Recommender.load_or_train(event_store, model_dir, text_embedder(settings),
+                                                progress=True)
         if user and basket:
             prediction = recommender.predict_next_basket_value(user)
             from rich.console import Console
@@ -129,7 +128,7 @@ def train(
     from chronotope.wiring import text_embedder
     from tools.recommend import Recommender, RecommenderParams
 
-    event_store, settings = _store_and_settings(store)
+    event_store, settings, model_dir = _store_and_settings(store)
     cutoff = _time(until)
     if cutoff is not None and cutoff.tzinfo is None:
         cutoff = cutoff.replace(tzinfo=UTC)
@@ -137,14 +136,13 @@ def train(
         params = RecommenderParams(until=cutoff, algorithm=algorithm, factors=factors, iterations=iterations,
                                    context_weight=context_weight, content_embeddings=content)
         recommender = Recommender.train(
-            event_store, settings.recommender_path, text_embedder(settings) if content else None, params,
-            progress=True
+            event_store, model_dir, text_embedder(settings) if content else None, params, progress=True
         )
     except (ValidationError, ValueError) as error:
         fail(error)
     manifest = recommender.manifest
     console = Console()
-    console.print(f"saved recommender v{manifest.version} under {settings.recommender_path} "
+    console.print(f"saved recommender v{manifest.version} under {model_dir} "
                   f"({manifest.snapshot['n_events']:,} events up to {manifest.snapshot['last_event']})")
     for name, value in manifest.metrics.items():
         console.print(f"{name}: {value}")

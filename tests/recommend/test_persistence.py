@@ -60,3 +60,37 @@ def test_load_or_train_trains_once_then_loads(taste):
     first = Recommender.load_or_train(taste.store, taste.model_dir, None)
     assert first.manifest.version == taste.recommender.manifest.version  # loaded, not retrained
     assert versions(taste.model_dir) == [first.manifest.version]
+
+
+def test_a_version_trained_on_another_store_is_never_loaded_for_this_one(taste, demo_recommender, tmp_path):
+    """`recommend train --store OTHER` once replaced the shop's model, and the agent then recommended the
+    other shop's products; now a version answers only for the store it was trained on."""
+    import shutil
+
+    from tests.recommend.conftest import DEMO_PARAMS
+
+    with pytest.raises(ModelNotFound, match="was trained on the store at .* train one for this store"):
+        Recommender.load(latest_dir(taste.model_dir), demo_recommender.store)
+    model_dir = tmp_path / "recommender"
+    shutil.copytree(taste.model_dir, model_dir)
+    mine = Recommender.load_or_train(demo_recommender.store, model_dir, None, DEMO_PARAMS)
+    assert Path(mine.manifest.store) == demo_recommender.store.root.resolve()
+    assert len(versions(model_dir)) == 2  # retrained for this store, beside the other's version
+    assert set(mine.models.data.items.ids) == set(demo_recommender.recommender.models.data.items.ids)
+
+
+def test_the_cli_keeps_another_stores_state_beside_that_store(tmp_path, monkeypatch):
+    from agent.config import get_settings
+    from chronotope.cli.app import state_dir
+
+    monkeypatch.setenv("CHRONOTOPE_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        assert state_dir(None, settings.recommender_path) == settings.recommender_path
+        assert state_dir(settings.store_path, settings.anomaly_path) == settings.anomaly_path
+        other = tmp_path / "elsewhere" / "store"
+        beside = (tmp_path / "elsewhere" / "recommender").resolve()
+        assert state_dir(other, settings.recommender_path) == beside
+    finally:
+        get_settings.cache_clear()

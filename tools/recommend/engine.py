@@ -94,8 +94,9 @@ class Recommender:
         params = params or RecommenderParams()
         models = train_models(store, params, embedder, progress=progress)
         manifest = Manifest(
-            store=str(store.root), snapshot=vars(models.data.snapshot), params=params.model_dump(mode="json"),
-            metrics=models.metrics, timings_s=models.timings_s, skipped=models.skipped, notes=models.notes,
+            store=str(store.root.resolve()), snapshot=vars(models.data.snapshot),
+            params=params.model_dump(mode="json"), metrics=models.metrics, timings_s=models.timings_s,
+            skipped=models.skipped, notes=models.notes,
         )
         recommender = cls(models, manifest, store)
         if save:
@@ -108,6 +109,10 @@ class Recommender:
         """Load a saved version from its `v<N>` folder."""
         folder = Path(folder)
         manifest = read_manifest(folder)  # first: an older format is refused before its files are read
+        if store is not None and not _same_store(manifest, store):
+            raise ModelNotFound(f"The recommender in {folder} was trained on the store at {manifest.store}, "
+                                f"not {store.root}: train one for this store (chronotope recommend train "
+                                f"--store {store.root}).")
         return cls(read_models(folder), manifest, store)
 
     @classmethod
@@ -132,7 +137,7 @@ class Recommender:
         """The latest saved version under `model_dir` if there is one this code reads, else a freshly
         trained (and saved) one."""
         folder = latest_current(Path(model_dir))
-        if folder is not None:
+        if folder is not None and _same_store(read_manifest(folder), store):
             return cls.load(folder, store)
         return cls.train(store, model_dir, embedder, params, progress=progress)
 
@@ -385,3 +390,8 @@ def _check_n(n: int) -> None:
 
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _same_store(manifest: Manifest, store: EventStore) -> bool:
+    """Whether a saved version was trained on `store` (versions saved before the root was recorded count)."""
+    return not manifest.store or Path(manifest.store).resolve() == store.root.resolve()
