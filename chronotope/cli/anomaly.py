@@ -112,7 +112,8 @@ def fraud_label(
     try:
         label = label_case(_state_dir(store), case_id, is_fraud, note)
     except AnomalyInputError as error:
-        fail(error)
+        fail(f"{error} If `chronotope fraud` ran with --store, pass the same --store here."
+             if store is None else error)
     verdict = "fraud" if label.fraud else "not fraud"
     Console().print(f"Labelled {label.case_id} as {verdict} ({len(label.order_ids)} orders).")
 

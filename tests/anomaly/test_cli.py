@@ -45,12 +45,17 @@ def test_fraud_then_label_stores_the_decision(planted_shop: PlantedShop, state_d
     result = CliRunner().invoke(app, ["fraud", "--since", "7d", "--store", str(planted_shop.store.root)])
     assert result.exit_code == 0, result.output
     assert "FC-DCT0001" in result.output
-    labelled = CliRunner().invoke(app, ["fraud", "label", "FC-DCT0001", "--fraud", "--note", "chargebacks"])
+    unlabelled = CliRunner().invoke(app, ["fraud", "label", "FC-DCT0001", "--fraud"])  # the settings' store
+    assert unlabelled.exit_code == 2 and "pass the same --store" in _text(unlabelled)
+    labelled = CliRunner().invoke(app, ["fraud", "label", "FC-DCT0001", "--fraud", "--note", "chargebacks",
+                                        "--store", str(planted_shop.store.root)])
     assert labelled.exit_code == 0, labelled.output
     assert "Labelled FC-DCT0001 as fraud (12 orders)" in _text(labelled)
-    assert [(label.case_id, label.fraud, label.note) for label in LabelStore(state_dir).all()] == [
+    beside = planted_shop.store.root.resolve().parent / "anomaly"  # another store's state stays beside it
+    assert [(label.case_id, label.fraud, label.note) for label in LabelStore(beside).all()] == [
         ("FC-DCT0001", True, "chargebacks")
     ]
+    assert LabelStore(state_dir).all() == []
 
 
 def test_labelling_before_any_report_says_what_to_run(state_dir: Path) -> None:
