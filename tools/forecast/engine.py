@@ -203,7 +203,10 @@ def selection_windows(lengths: pd.Series, freq: Frequency, horizon: int, n_windo
     return max(n_windows, min(wanted, (int(backtested.min()) - freq.min_train) // horizon))
 
 
-def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions) -> pd.DataFrame:
+def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOptions
+             ) -> tuple[pd.DataFrame, RunOptions]:
+    """The history checked, typed and sorted, cut to what the fits use; and the options with the model
+    choice's backtest windows (`selection_windows`)."""
     missing = {"unique_id", "ds", "y"} - set(history.columns)
     if missing:
         raise ForecastInputError(f"The history frame lacks columns {sorted(missing)}; it needs unique_id, "
@@ -216,10 +219,12 @@ def _prepare(history: pd.DataFrame, freq: Frequency, horizon: int, opts: RunOpti
         raise ForecastInputError("The history has missing y values; fill gaps with zeros (no sales) first.")
     frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     check_regular(frame, freq)
+    lengths = frame.groupby("unique_id").size()
+    opts = replace(opts, n_windows=selection_windows(lengths, freq, horizon, opts.n_windows))
     max_train = opts.max_train if opts.max_train is not None else freq.max_train
     if max_train is not None:
         frame = frame.groupby("unique_id", group_keys=False).tail(max_train + opts.n_windows * horizon)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), opts
 
 
 def _plan(frame: pd.DataFrame, freq: Frequency, test_size: int, model_set: ModelSet
@@ -287,10 +292,7 @@ def forecast_series(
     if options.intervals not in INTERVALS:
         raise ForecastInputError(f"Unknown intervals {options.intervals!r}. Use one of: "
                                  f"{', '.join(INTERVALS)}.")
-    if not history.empty and "unique_id" in history.columns:
-        lengths = history.groupby(history["unique_id"].astype(str)).size()
-        options = replace(options, n_windows=selection_windows(lengths, freq, horizon, options.n_windows))
-    frame = _prepare(history, freq, horizon, options)
+    frame, options = _prepare(history, freq, horizon, options)
     if frame.empty:
         raise ForecastInputError("The history frame is empty; there is nothing to forecast.")
     lengths = frame.groupby("unique_id").size()
