@@ -33,9 +33,11 @@ points" was reached out of sample, with the level chosen on the same windows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 LEVELS = (80, 95)
 BLOCKS = 2  # parts of the horizon with their own factor
@@ -52,6 +54,8 @@ class IntervalCheck:
     calibrated: float  # share inside the calibrated band (each window against the others' factors)
     model: float  # share inside the model's own band
     widening: tuple[float, ...]  # per step of the horizon: the calibrated band's half-width over the model's
+    # per number n of periods summed: the sum's sd over the one its periods' bands imply (`_sum_spread`)
+    sum_spread: tuple[float, ...] = ()
 
 
 def _quantile(scores: np.ndarray, share: float) -> float:
@@ -179,7 +183,8 @@ def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFram
         steps = past["step"].to_numpy(dtype=int)
         usable = steps < horizon
         steps, windows = steps[usable], past["cutoff"].to_numpy()[usable]
-        err = np.abs(past["error"].to_numpy(dtype=float))[usable]
+        signed = past["error"].to_numpy(dtype=float)[usable]
+        err = np.abs(signed)
         past_shape = past["shape"].to_numpy(dtype=float)[usable]
         power = _elasticity(err, past_shape)
         norm = past_shape ** power * past["ratio"].to_numpy(dtype=float)[usable]
@@ -190,40 +195,44 @@ def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFram
             width = _half_widths(rows, level)
             factors, held_out = _fit_band(err / (width[steps] * norm), blocks, windows, level)
             widening = factors[np.arange(horizon) * BLOCKS // horizon] * shape
+            sigmas = factors[blocks] * width[steps] * norm / NormalDist().inv_cdf(0.5 + level / 200)
             series_checks.append(IntervalCheck(level, len(err), held_out, float(np.mean(err <= width[steps])),
-                                               tuple(float(w) for w in widening)))
+                                               tuple(float(w) for w in widening),
+                                               _sum_spread(signed, sigmas, steps, windows, horizon,
+                                                           level)))
             out.loc[rows.index, f"lo-{level}"] = rows["y_hat"].to_numpy() - widening * width
             out.loc[rows.index, f"hi-{level}"] = rows["y_hat"].to_numpy() + widening * width
         checks[str(uid)] = series_checks
     return out.drop(columns="_step"), checks
 
 
-def sum_spread(errors: pd.DataFrame, horizon: int) -> dict[str, tuple[float, ...]]:
-    """Per series and number n of periods summed (1..horizon): how much wider the band of a sum of n forecast
-    periods is than independent periods make it (sqrt of the summed variances).
+def _sum_spread(errors: np.ndarray, sigmas: np.ndarray, steps: np.ndarray, windows: np.ndarray, horizon: int,
+                level: int) -> tuple[float, ...]:
+    """Per number n of periods summed (1..horizon): the sum's sd over sqrt(sum sigma^2), the sd its periods'
+    calibrated bands imply (sigma = half-width / the level's normal quantile).
 
-    Errors persist (a level the model misjudged stays misjudged for days), so a week's total strays further
-    than seven independent days would. Each backtest window gives (sum of its first n errors)^2 over the sum
-    of their squares: 1 on average for independent errors, up to n when they are all alike. The factor is the
-    square root of its mean over the windows, kept within [1, sqrt(n)].
-    `errors` as for `calibrate` (closed periods left out count as no error). Series with fewer than two
-    windows get none.
+    Two things make a sum stray further than that: errors persist (a level the model misjudged stays
+    misjudged for days), and their tails are heavier than a normal one's (the 80% band's sigma misses the rare
+    large errors a month's total adds up). Each backtest window gives (sum of its first n errors)^2 over the
+    sum of its first n sigma^2; the factor is the square root of their recency-weighted mean. Periods left
+    out (closed) add no error and no sigma. Fewer than two windows give none.
     """
-    spreads: dict[str, tuple[float, ...]] = {}
-    for uid, past in errors.groupby("unique_id", sort=False):
-        if past["cutoff"].nunique() < 2:
-            continue
-        ratios = []
-        for _, window in past.groupby("cutoff", sort=False):
-            steps = window["step"].to_numpy(dtype=int)
-            usable = steps < horizon
-            e = np.zeros(horizon)
-            e[steps[usable]] = window["error"].to_numpy(dtype=float)[usable]
-            squares = np.cumsum(e**2)
-            ratios.append(np.divide(np.cumsum(e) ** 2, squares, out=np.ones(horizon), where=squares > 0))
-        spread = np.clip(np.sqrt(np.mean(ratios, axis=0)), 1.0, np.sqrt(np.arange(1, horizon + 1)))
-        spreads[str(uid)] = tuple(float(k) for k in spread)
-    return spreads
+    labels = np.unique(windows)  # sorted: oldest first
+    if len(labels) < 2:
+        return ()
+    ratios = []
+    for label in labels:
+        held = windows == label
+        e, variance = np.zeros(horizon), np.zeros(horizon)
+        e[steps[held]], variance[steps[held]] = errors[held], sigmas[held] ** 2
+        summed = np.cumsum(variance)
+        ratios.append(np.divide(np.cumsum(e) ** 2, summed, out=np.ones(horizon), where=summed > 0))
+    weights = 0.5 ** (np.arange(len(labels))[::-1] / HALF_LIFE)
+    # The sd is estimated from a few windows: the band of a sum is Student's t quantile of that sd, not the
+    # normal one, with the windows' effective number (recency-weighted) as degrees of freedom.
+    share = 0.5 + level / 200
+    heavier = student_t.ppf(share, weights.sum() ** 2 / np.sum(weights**2)) / NormalDist().inv_cdf(share)
+    return tuple(float(k) for k in heavier * np.sqrt(np.average(ratios, axis=0, weights=weights)))
 
 
 def spread_at(spreads: tuple[float, ...], periods: int) -> float:

@@ -37,7 +37,7 @@ import pandas as pd
 from tools.forecast.accuracy import scaled_errors, smape
 from tools.forecast.calendar import CalendarLifts, estimate_lifts, multiplier
 from tools.forecast.calibration import LEVELS as CALIBRATED_LEVELS
-from tools.forecast.calibration import calibrate, sum_spread
+from tools.forecast.calibration import calibrate
 from tools.forecast.closed import close_backtest, close_positions
 from tools.forecast.errors import ForecastInputError, HorizonTooLong, SeriesTooShort
 from tools.forecast.grain import Frequency, get_frequency
@@ -358,8 +358,6 @@ def forecast_series(
         result, checks = calibrate(result, errors, frame, horizon)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
-        for uid, spread in sum_spread(errors, horizon).items():
-            reports[uid].sum_spread = spread
     result.loc[result.pop("closed").to_numpy(dtype=bool), BOUNDS] = 0.0  # calibration widened them
     # Single-observation series have no residuals for an interval: their band collapses onto the forecast.
     for column in BOUNDS[1:]:

@@ -4,8 +4,9 @@ A periodic-review, order-up-to policy:
 - demand over the lead time L has mean mu_L = sum of the daily forecasts over L days and standard deviation
   sigma_L = k_L sqrt(sum sigma_t^2), where each day's sigma_t is read off the upper half of its 95% band,
   sigma_t = (hi95_t - y_hat_t) / 1.96 (service levels sit in the upper tail, and the lower half of the band
-  is cut at zero for small counts), and k_L >= 1 is how much more the backtest's L-day sums of errors
-  strayed than independent days would (`calibration.sum_spread`: errors persist from day to day);
+  is cut at zero for small counts), and k_L is how much further the backtest's L-day sums of errors strayed
+  than those sigmas summed as independent days say (`IntervalCheck.sum_spread`: errors persist from day to
+  day, and their tails are heavier than normal);
 - reorder point ROP = mu_L + z sigma_L with z the normal quantile of the service level, but never below the
   Poisson quantile of mu_L: unit sales are counts, at least as variable as a Poisson process, and for slow
   movers (a unit or two per lead time) the normal approximation would understock; safety stock = ROP - mu_L;
@@ -108,7 +109,7 @@ def reorder_from_forecast(
     sum_spread: tuple[float, ...] = (),
 ) -> ReorderAdvice:
     """Reorder advice from one series' daily forecast rows (ds, y_hat, hi-95), first day = tomorrow;
-    `sum_spread` widens n days' summed sd (its n-th value; `SeriesReport.sum_spread`, default none)."""
+    `sum_spread` scales n days' summed sd (its n-th value; `SeriesReport.sum_spread(95)`, default none)."""
     _check(stock_on_hand, lead_time_days, service_level, review_period_days)
     days = lead_time_days + review_period_days
     if len(daily) < days:
@@ -136,9 +137,10 @@ def reorder_from_forecast(
     quantity = max(0, math.ceil(order_up_to - stock_on_hand - 1e-9)) if reorder_now else 0
     daily_rate = mu_s / days
     cover = stock_on_hand / daily_rate if daily_rate > 0 else None
-    persist = spread_at(sum_spread, lead_time_days)
-    widened = (f", x{persist:.2f} for errors that persisted from day to day in the backtest"
-               if persist > 1.005 else "")
+    spread = spread_at(sum_spread, lead_time_days)
+    widened = (f", x{spread:.2f} as the backtest's {lead_time_days}-day sums of errors strayed "
+               f"{'further' if spread > 1 else 'less far'} than the days' bands say"
+               if abs(spread - 1) > 0.005 else "")
     reasoning = [
         (f"Forecast demand over the {lead_time_days}-day lead time is {mu_l:,.1f} units "
          f"(standard deviation {sigma_l:,.1f}, from the forecast's 95% bands{widened})."),
@@ -188,7 +190,7 @@ def reorder_suggestion(
     report = forecast.reports[forecast.top]
     advice = reorder_from_forecast(forecast.series(), stock_on_hand, lead_time_days, service_level,
                                    review_period_days, product=what, place=where,
-                                   sum_spread=report.sum_spread)
+                                   sum_spread=report.sum_spread(95))
     advice.forecast = forecast
     model_line = f"The forecast uses {report.model_name}"
     if report.ratio is not None:

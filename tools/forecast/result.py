@@ -35,8 +35,6 @@ class SeriesReport:
     calendar: str | None = None  # holiday / promotion lifts found, and whether adjusting for them helped
     notes: list[str] = field(default_factory=list)
     intervals: list[IntervalCheck] = field(default_factory=list)  # backtest coverage (empty: not calibrated)
-    # per number n of periods summed: the sum's band over independent periods' (calibration.sum_spread)
-    sum_spread: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -50,6 +48,11 @@ class SeriesReport:
         base, _, variant = self.model.partition("+")
         name = DISPLAY_NAMES.get(base, base)
         return f"{name} (holiday/promotion-adjusted)" if variant else name
+
+    def sum_spread(self, level: int) -> tuple[float, ...]:
+        """Per number n of periods summed: how much further the sum strays than the `level`% bands' sigmas
+        summed as independent say (`IntervalCheck.sum_spread`; empty where the bands were not calibrated)."""
+        return next((check.sum_spread for check in self.intervals if check.level == level), ())
 
     def coverage_text(self) -> str:
         """How the bands did on the backtest ("80% interval: covered 81% of 56 backtest points ...")."""
@@ -92,11 +95,12 @@ class ForecastResult:
 
         Per-period errors are normals whose sigma is read off the upper half of each period's 80% band (the
         lower half is cut at zero for small counts); summed as if independent, sqrt(sum sigma^2), then
-        widened by how much more the backtest's sums of errors strayed (`SeriesReport.sum_spread`).
+        scaled by how much further the backtest's sums of errors strayed (`SeriesReport.sum_spread`).
         """
         rows = self.series(unique_id)
         mean = float(rows["y_hat"].sum())
-        spread = spread_at(self.reports[self.top if unique_id is None else unique_id].sum_spread, len(rows))
+        report = self.reports[self.top if unique_id is None else unique_id]
+        spread = spread_at(report.sum_spread(80), len(rows))
         sigma = spread * math.sqrt(float(np.sum(((rows["hi-80"] - rows["y_hat"]) / Z80) ** 2)))
         return mean, max(0.0, mean - Z80 * sigma), mean + Z80 * sigma
 
