@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -98,3 +99,26 @@ def test_a_file_with_an_unknown_separator_is_an_error_that_names_sep(tmp_path):
     odd = tmp_path / "odd.csv"
     odd.write_text("a|b\n2025-01-01|1\n2025-01-02|2\n")
     assert list(read_table(odd, CsvDialect(delimiter="|")).columns) == ["a", "b"]
+
+
+@pytest.mark.parametrize(("days_apart", "freq", "said"), [
+    (7, "D", "The rows are 7 days apart, more than one day: pass --freq W (the data's own grain)"),
+    (1, "H", "The rows are 1 day apart, more than one hour: pass --freq D (the data's own grain)"),
+    (3, "D", "The rows are 3 days apart, more than one day: pass --freq W"),
+])
+def test_rows_coarser_than_the_grain_name_the_grain_that_sums_them(days_apart, freq, said):
+    days = pd.date_range("2025-01-06", periods=40, freq=f"{days_apart}D")
+    table = pd.DataFrame({"t": days.strftime("%Y-%m-%d"), "v": "5"})
+    with pytest.raises(ForecastInputError, match=re.escape(said)):
+        series_from_table(table, "t", "v", freq)
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+def test_monthly_totals_are_refused_with_what_to_pass_instead_not_the_grain_already_given(freq):
+    """Monthly rows were told to "pass --freq W" even when W was the grain given."""
+    table = pd.DataFrame({"month": pd.date_range("2022-01-01", periods=36, freq="MS").strftime("%Y-%m"),
+                          "sales": "120"})
+    with pytest.raises(ForecastInputError) as refused:
+        series_from_table(table, "month", "sales", freq)
+    assert "31 days apart, more than a week" in str(refused.value) and "--freq" not in str(refused.value)
+    assert "Pass the daily or weekly rows they were summed from." in str(refused.value)

@@ -163,6 +163,20 @@ def _period_starts(times: pd.Series, freq: Frequency, anchor: int) -> pd.Series:
     return days - pd.to_timedelta((days.dt.weekday - anchor) % 7, unit="D")
 
 
+def _refuse_coarser(spacing: pd.Timedelta, grain: Frequency) -> None:
+    """Rows further apart than `grain`: name the grain that sums them, or say that none does."""
+    days = spacing / pd.Timedelta(days=1)
+    apart = f"{days:g} day{'' if days == 1 else 's'}" if days >= 1 else str(spacing)
+    fits = [code for code in ("D", "W") if grain.step < get_frequency(code).step
+            and spacing <= get_frequency(code).step * 1.5]
+    if fits:
+        raise ForecastInputError(f"The rows are {apart} apart, more than one {grain.word}: pass "
+                                 f"--freq {fits[0]} (the data's own grain) or finer data.")
+    raise ForecastInputError(f"The rows are {apart} apart, more than a week: the forecaster works on hourly, "
+                             "daily or weekly periods, and cannot split monthly or coarser totals into them. "
+                             "Pass the daily or weekly rows they were summed from.")
+
+
 def series_from_table(table: pd.DataFrame, time: str, value: str, freq: str = "D",
                       series_id: str | None = None, dialect: CsvDialect = PLAIN,
                       time_format: str | None = None) -> TableSeries:
@@ -177,9 +191,7 @@ def series_from_table(table: pd.DataFrame, time: str, value: str, freq: str = "D
     stamps = pd.Series(rows["t"].drop_duplicates().sort_values().to_numpy())
     spacing = stamps.diff().median() if len(stamps) > 1 else grain.step
     if spacing > grain.step * 1.5:
-        coarser = next((code for code in ("W", "D") if spacing >= get_frequency(code).step * 0.9), "D")
-        raise ForecastInputError(f"The rows are {spacing} apart, more than one {grain.word}: pass "
-                                 f"--freq {coarser} (the data's own grain) or finer data.")
+        _refuse_coarser(spacing, grain)
     anchor = 0
     weekdays = rows["t"].dt.weekday.unique()
     if grain.code == "W" and len(weekdays) == 1:
