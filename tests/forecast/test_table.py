@@ -122,8 +122,8 @@ def test_store_series_name_the_partial_last_period(tiny_store):
     series = load_series(con, scope, get_frequency("D"), profile)
     # The data end at 23:55 UTC on Jan 7, 00:55 on Jan 8 in Bavaria: Jan 8 is partial there.
     assert series.notes == [("The day starting 2026-01-08 is only partly in the store (events up to "
-                             "2026-01-07 23:55 UTC), so the history ends before it and the forecast starts "
-                             "with it.")]
+                             "2026-01-08 00:55 in Europe/Berlin, 2026-01-07 23:55 UTC), so the history ends "
+                             "before it and the forecast starts with it.")]
 
 
 def test_the_python_entry_point_refuses_a_frame_with_a_missing_period_and_names_the_fix():

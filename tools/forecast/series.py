@@ -98,12 +98,15 @@ def complete_window(
 def partial_period_note(last: datetime, end: datetime, zones: set[str], freq: Frequency) -> str | None:
     """A sentence naming the period after `end` when the data [.., last] (UTC) reach into it, else None."""
     following = end + freq.step
-    if not any(last.astimezone(ZoneInfo(tz)).replace(tzinfo=None) >= following for tz in zones):
+    local = {tz: last.astimezone(ZoneInfo(tz)).replace(tzinfo=None) for tz in sorted(zones)}
+    reached = {tz: when for tz, when in local.items() if when >= following}
+    if not reached:
         return None
+    zone = max(reached, key=reached.__getitem__)  # the period is local: say the last event in local time too
     shown = "%Y-%m-%d %H:%M" if freq.code == "H" else "%Y-%m-%d"
     return (f"The {freq.word} starting {following:{shown}} is only partly in the store (events up to "
-            f"{last.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so the history ends before it and the forecast "
-            "starts with it.")
+            f"{reached[zone]:%Y-%m-%d %H:%M} in {zone}, {last.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so the "
+            "history ends before it and the forecast starts with it.")
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
