@@ -56,7 +56,8 @@ def _forecast_file(file: Path, columns: FileColumns, dialect: CsvDialect, freq: 
 
 @app.command()
 def forecast(
-    product: str | None = typer.Option(None, help="Product id or exact name (e.g. P0232)."),
+    product: str | None = typer.Option(
+        None, help="Product id, name, or words of names (e.g. P0232; headlamps: every one, summed)."),
     category: str | None = typer.Option(None, help="Category instead of one product (e.g. Boots)."),
     region: str | None = typer.Option(None, help="Region name or ISO code (e.g. Bavaria, DE-BY)."),
     country: str | None = typer.Option(None, help="Country name or code (e.g. DE) instead of a region."),
@@ -135,7 +136,7 @@ def forecast(
 
 @app.command()
 def reorder(
-    product: str = typer.Option(..., help="Product id or exact name."),
+    product: str = typer.Option(..., help="Product id, name, or words only its name has."),
     stock: float = typer.Option(..., help="Units on hand now."),
     region: str | None = typer.Option(None, help="Region served from this stock (default: all)."),
     country: str | None = typer.Option(None, help="Country served from this stock, instead of a region."),

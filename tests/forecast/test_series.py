@@ -11,7 +11,7 @@ import pytest
 from tools.events.profile import UnknownPlace
 from tools.forecast.errors import ForecastInputError, NoSalesHistory, UnknownCategory, UnknownProduct
 from tools.forecast.grain import get_frequency
-from tools.forecast.scope import resolve_scope
+from tools.forecast.scope import resolve_product, resolve_scope
 from tools.forecast.series import load_series, promotion_days
 
 
@@ -56,7 +56,10 @@ def test_store_shorter_than_one_week_is_a_clear_error_at_weekly_grain(tiny_store
 def test_names_are_checked_with_choices_in_the_message(tiny_store):
     con, profile = tiny_store.connect(), tiny_store.profile()
     with pytest.raises(UnknownProduct, match="Did you mean: Garden Atlas"):
-        resolve_scope(con, profile, product="Garden Atlass")
+        resolve_scope(con, profile, product="Gardn Atlas")
+    assert resolve_scope(con, profile, product="ATLAS").product_id == "P1"  # a word only its name has
+    with pytest.raises(UnknownProduct, match="'garden' fits 2 products"):
+        resolve_product(con, "garden")  # one product asked for (reorder): words of several are refused
     with pytest.raises(UnknownCategory, match="Valid categories: Shoes, Boots"):
         resolve_scope(con, profile, category="Shoez")
     with pytest.raises(UnknownPlace, match="Known regions: .*Bavaria"):

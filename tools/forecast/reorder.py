@@ -181,8 +181,11 @@ def reorder_suggestion(
     """Reorder point and quantity for `product` in `region` (or `country`, or everywhere when both are
     None)."""
     from tools.forecast.demand import forecast_demand
+    from tools.forecast.scope import resolve_product
 
     _check(stock_on_hand, lead_time_days, service_level, review_period_days)
+    with store.connect() as con:  # stock is one product's: words that fit several are refused, not summed
+        product = resolve_product(con, product)[0]
     forecast = forecast_demand(store, product=product, region=region, country=country,
                                horizon=lead_time_days + review_period_days, freq="D", metric="units",
                                model_set=model_set)

@@ -12,8 +12,10 @@ from tools.events.catalog import CATEGORIES
 from tools.events.profile import Place, ShopProfile, UnknownPlace
 from tools.events.zones import ZoneTable
 from tools.forecast.errors import ForecastInputError, UnknownCategory, UnknownProduct
+from tools.language import mentioned, plain_words
 
 METRICS: tuple[str, ...] = ("units", "revenue")
+SEPARATOR = "; "  # between the names of a group's products in Scope.product_name
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,20 @@ class Scope:
     country: Place | None = None
     zones: frozenset[str] = frozenset()  # the zones of the places the scope covers
     city: Place | None = None
+    # products summed because a name's words fit each of them ("headlamp"), with those words; else empty
+    product_ids: tuple[str, ...] = ()
+    product_words: str | None = None
 
     @property
     def what(self) -> str:
-        """The goods, in words: "Trail Boots (P0232)", "category Boots" or "all products"."""
+        """The goods, in words: "Trail Boots (P0232)", "4 products named like 'headlamp' (...)", "category
+        Boots" or "all products"."""
         if self.product_id:
             return f"{self.product_name} ({self.product_id})" if self.product_name else self.product_id
+        if self.product_ids:
+            names = (self.product_name or "").split(SEPARATOR)
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            return f"{len(self.product_ids)} products named like {self.product_words!r} ({shown})"
         if self.category:
             return f"category {self.category}"
         return "all products"
@@ -66,9 +76,20 @@ def _one_of(a: object, b: object, names: str) -> None:
         raise ForecastInputError(f"Give either {names}, not both.")
 
 
+def named_like(con: duckdb.DuckDBPyConnection, words: str) -> list[tuple[str, str]]:
+    """(product_id, name) of every product whose name has each of `words` as a word, singular or plural
+    ("headlamps": the four headlamps; "trekmate headlamp": one of them), by id."""
+    wanted = plain_words(words)
+    if not wanted:
+        return []
+    rows = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL ORDER BY product_id")
+    return [(pid, name) for pid, name in rows.fetchall()
+            if all(mentioned([word], name, typo_letters=None) for word in wanted)]
+
+
 def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, str | None, str | None]:
-    """(product_id, name, category) for a product id or exact name (any case); close names suggested on a
-    miss."""
+    """(product_id, name, category) for a product id, an exact name (any case) or words that only one
+    product's name has; close names suggested on a miss, the products listed where the words fit several."""
     key = product.strip()
     rows = con.execute(
         "SELECT product_id, name, category FROM products WHERE lower(product_id) = lower(?) "
@@ -86,6 +107,12 @@ def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, 
         ).fetchall()
         if rows:
             return rows[0][0], None, rows[0][2]
+        fits = named_like(con, key)
+        if len(fits) == 1:
+            return resolve_product(con, fits[0][0])
+        if fits:
+            listed = ", ".join(f"{pid} {name}" for pid, name in fits[:8]) + (" ..." if len(fits) > 8 else "")
+            raise UnknownProduct(f"{product!r} fits {len(fits)} products ({listed}); name one of them.")
         names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
         close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
         hint = (f" Did you mean: {', '.join(close)}?" if close
@@ -128,8 +155,14 @@ def resolve_scope(
     if sum(place is not None for place in (region, country, city)) > 1:
         raise ForecastInputError("Give one of a region, a country or a city, not several.")
     product_id = name = category_name = None
+    group: list[tuple[str, str]] = []
     if product is not None:
-        product_id, name, _ = resolve_product(con, product)
+        group = named_like(con, product)
+        if len(group) > 1 and not _exact(con, product):
+            name = SEPARATOR.join(named for _, named in group)
+        else:
+            group = []
+            product_id, name, _ = resolve_product(con, product)
     if category is not None:
         category_name = resolve_category(con, category)
     the_region = profile.place(region, "region") if region is not None else None
@@ -153,4 +186,11 @@ def resolve_scope(
         zones = frozenset(profile.country_zones(the_country.country))
     else:
         zones = frozenset(ZoneTable.of(profile).zones())
-    return Scope(metric, product_id, name, category_name, the_region, the_country, zones, the_city)
+    return Scope(metric, product_id, name, category_name, the_region, the_country, zones, the_city,
+                 tuple(pid for pid, _ in group), product.strip() if group and product else None)
+
+
+def _exact(con: duckdb.DuckDBPyConnection, product: str) -> bool:
+    """Whether `product` is a product's id or exact name (which a group of its words never overrides)."""
+    return con.execute("SELECT count(*) FROM products WHERE lower(product_id) = lower(?) OR lower(name) = "
+                       "lower(?)", [product.strip(), product.strip()]).fetchone()[0] > 0

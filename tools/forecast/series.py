@@ -70,6 +70,9 @@ def _filters(scope: Scope) -> tuple[list[str], list[object]]:
         if value is not None:
             clauses.append(f"e.{column} = ?")
             params.append(value)
+    if scope.product_ids:
+        clauses.append(f"e.product_id IN ({', '.join('?' * len(scope.product_ids))})")
+        params.extend(scope.product_ids)
     return clauses, params
 
 
