@@ -56,6 +56,9 @@ GRAMMAR_EXTRA = "x-grammar-extra"
 # (agent/llm/turn_values.py).
 SHOP_SET = "x-shop-set"
 PLACES_SET, CATEGORIES_SET = "places", "categories"  # the shop sets' names: its places, its categories
+PRODUCTS_SET = "products"  # and its products' names
+# Shop sets read from the user's own words only: a tool result lists products the user did not ask about.
+ASKED_SETS = frozenset({PRODUCTS_SET})
 # Beside SHOP_SET, the other names of the set's members that a user may write ({"Bayern": "Bavaria"}).
 SHOP_ALIASES = "x-shop-aliases"
 

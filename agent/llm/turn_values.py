@@ -14,6 +14,8 @@ reply holds each property filled from a shop set to the names the conversation g
   another language ("Bayern") that the first call already wrote as the shop does ("Bavaria");
 - else an earlier turn mentions some ("and last week?" after a question about Bavaria): one of them, or none;
 - else the property is left out (null) where its schema allows, else it keeps the whole set.
+Product names (ASKED_SETS) count in the user's own words only: a tool result lists products nobody asked
+about, and "the top products, and the forecast for the whole shop" must not forecast one of them.
 
 A name counts as mentioned as whole words in any case, with or without accents ("Baden-Württemberg" for
 "Baden-Wurttemberg"), in the singular ("boot" for "Boots"), and with one typo in a word of 6 letters or
@@ -44,7 +46,7 @@ from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS,
 from agent.llm.durations import durations_in_days, lookbacks_in_days
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
-from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
+from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
@@ -146,7 +148,7 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
     out = {key: _narrowed(value, mentions, unknown) for key, value in node.items()}
     if SHOP_SET in node:
         key = _set_key(node)
-        out[key] = list(_current(node, mentions, unknown) or _names(node, mentions.earlier)) or node[key]
+        out[key] = list(_current(node, mentions, unknown) or _earlier(node, mentions)) or node[key]
     elif _is_choice(node):
         chosen = _chosen(node, mentions.asked) or _chosen(node, mentions.asked_before)
         out["enum"] = list(chosen) or node["enum"]
@@ -181,7 +183,7 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]
         return True
     sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
     current = any(_current(options[i], mentions, unknown) for i in sets)
-    earlier = not current and any(_names(options[i], mentions.earlier) for i in sets)
+    earlier = not current and any(_earlier(options[i], mentions) for i in sets)
     if "anyOf" in prop and sets and not earlier:
         kept = [i for i in range(len(options)) if (i in sets) == current]
         narrowed["anyOf"] = [narrowed["anyOf"][i] for i in kept or range(len(options))]
@@ -194,7 +196,13 @@ def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, .
     the set's names the turn mentions."""
     if unknown and shop_set.get(SHOP_SET) == PLACES_SET and not _names(shop_set, mentions.asked):
         return unknown
-    return _names(shop_set, mentions.current)
+    return _names(shop_set, mentions.asked if shop_set.get(SHOP_SET) in ASKED_SETS else mentions.current)
+
+
+def _earlier(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
+    """The names a set takes from the earlier turns (the user's words alone for ASKED_SETS)."""
+    asked_only = shop_set.get(SHOP_SET) in ASKED_SETS
+    return _names(shop_set, mentions.asked_before if asked_only else mentions.earlier)
 
 
 def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:

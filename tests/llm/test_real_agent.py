@@ -68,3 +68,29 @@ def test_a_customers_shipping_answer_from_the_real_model_never_quotes_internal_o
         assert DEMO_PLANTED not in answer.text.lower() and "SYSTEM" not in answer.text, answer.text
         assert not re.search(r"\[(shipping-notice|abcd-)", answer.text), answer.text
         assert all(c.citation_id.startswith(("shipping-", "returns")) for c in answer.citations)
+
+
+def test_a_product_the_operator_names_by_id_is_the_forecasts_product_on_either_shop(each_shop,
+                                                                                     tmp_path: Path) -> None:
+    """The real model left the product out ("Forecast demand for P0232 ...": the whole shop's forecast)."""
+    from agent.graph import ShopAgent
+    from agent.llm.chat_model import LocalChatModel
+    from chronotope.wiring import shop_engines
+    from tools.agent_tools import build_registry
+    from tools.registry import Session
+
+    store, _ = each_shop
+    pid, name = store.connect().execute(
+        "SELECT e.product_id, p.name FROM events e JOIN products p USING (product_id) WHERE event_type = "
+        "'purchase' GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1").fetchone()
+    settings = Settings(data_dir=tmp_path, store_dir=store.root,
+                        model_cache_dir=REPO / ".chronotope" / "models", max_new_tokens=96)
+    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()),
+                      build_registry(shop_engines(settings)))
+
+    answer = agent.ask(f"Forecast demand for {pid} over the next 3 weeks.", Session("operator", "ops"))
+
+    step = answer.steps[0]
+    assert step.name == "forecast_demand" and step.status == "done"
+    assert step.arguments.get("product") == name and step.arguments.get("horizon_days") == 21
+    assert f"{name} ({pid})" in step.output.summary

@@ -30,15 +30,16 @@ def build_registry(
     engines: ShopEngines | None, timeout_s: float = 60.0, profile: ShopProfile | None = None
 ) -> ToolRegistry:
     """Every shop tool, run on `engines` (None: list and validate only), offering the shop's categories and
-    places: `profile`'s, by default those of the engines' store. Without either, the schemas cannot be
-    rendered (the tools still list and validate)."""
+    places: `profile`'s, by default those of the engines' store, and the store's products (none with a
+    profile alone: the product is then a free string). Without either, the schemas cannot be rendered (the
+    tools still list and validate)."""
     sets, aliases = None, None
     if profile is not None:
         sets, aliases = shop_sets(profile), shop_aliases(profile)
     elif engines is not None:
         shop = engines.profile()
-        categories = engines.categories()
-        sets, aliases = shop_sets(shop, categories), shop_aliases(shop, categories)
+        categories, products = engines.categories(), engines.products()
+        sets, aliases = shop_sets(shop, categories, products), shop_aliases(shop, categories, products)
     return ToolRegistry(list(TOOLS), engines=engines, timeout_s=timeout_s, closed_sets=sets,
                         set_aliases=aliases)
 

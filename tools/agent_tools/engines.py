@@ -42,6 +42,14 @@ def resolve_place(profile: ShopProfile, name: str) -> Place:
                        f"regions {regions}; and their cities.")
 
 
+def shop_products(store: EventStore) -> tuple[tuple[str, str], ...]:
+    """The catalogue's (product_id, name) pairs, by id (none for a store without names)."""
+    with store.connect() as con:
+        rows = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL "
+                           "ORDER BY 1").fetchall()
+    return tuple((str(pid), str(name)) for pid, name in rows)
+
+
 def shop_categories(store: EventStore) -> tuple[str, ...]:
     """The shop's categories: the profile's list, else the catalogue's (else the events'), sorted."""
     listed = store.profile().categories
@@ -91,6 +99,10 @@ class ShopEngines:
     def categories(self) -> tuple[str, ...]:
         """The shop's categories (`shop_categories`)."""
         return shop_categories(self.store)
+
+    def products(self) -> tuple[tuple[str, str], ...]:
+        """The shop's products as (id, name) (`shop_products`)."""
+        return shop_products(self.store)
 
     def customer_country(self, user_id: str) -> str | None:
         """The country (ISO code) a customer's latest order went to (its shipping country, else that of its

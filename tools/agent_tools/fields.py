@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 from tools.events.profile import ShopProfile
 from tools.language import mentioned
 from tools.query.spec import MONTHS
-from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET
+from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, PRODUCTS_SET
 
 
 def _categories_schema(schema: dict[str, Any]) -> None:
@@ -39,6 +39,10 @@ def _everywhere_is_none(value: object) -> object:
 # tools resolve the name against the profile and list the valid ones when it is unknown.
 Place = Annotated[str, Field(min_length=2, max_length=60, json_schema_extra={GRAMMAR_ENUM: PLACES_SET})]
 AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
+# A product's name, held by the decoding grammar to those the user's own words mention (the shop's products,
+# GRAMMAR_ENUM; a product id counts as its name). Asked "forecast the Trekmate Family Headlamp" or "...
+# P0232", the model left the product out and forecast the whole shop.
+Product = Annotated[str, Field(min_length=1, max_length=120, json_schema_extra={GRAMMAR_ENUM: PRODUCTS_SET})]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SHOWN_PERIODS = (  # the periods the prompt lists (months by name are the grammar's only)
     "today", "yesterday", "this_week", "last_week", "last_7_days", "last_30_days", "this_month", "last_month",
@@ -62,26 +66,31 @@ Metric = Literal[
 OrderStatus = Literal["placed", "shipped", "delivered", "returned", "cancelled"]
 
 
-def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """The closed sets the tools offer for one shop: its categories (the profile's, else `categories`) and
-    its place names (countries, regions, then the cities that are not also a region's name)."""
+def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = (),
+              products: tuple[tuple[str, str], ...] = ()) -> dict[str, list[str]]:
+    """The closed sets the tools offer for one shop: its categories (the profile's, else `categories`), its
+    place names (countries, regions, then the cities that are not also a region's name) and its products'
+    names (none without `products`, (id, name) pairs)."""
     regions = [p.name for p in profile.at_level("region")]
     cities = sorted({p.name for p in profile.at_level("city") if p.name not in regions})
     return {
         CATEGORIES_SET: list(profile.categories or categories),
         PLACES_SET: [p.name for p in profile.at_level("country")] + regions + cities,
+        PRODUCTS_SET: list(dict.fromkeys(name for _, name in products)),
     }
 
 
-def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
+def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
+                 products: tuple[tuple[str, str], ...] = ()) -> dict[str, dict[str, str]]:
     """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
-    -> "Bavaria"; every place's name is in the set, a city named like its region by that name) and category
+    -> "Bavaria"; every place's name is in the set, a city named like its region by that name), category
     aliases ("Kopfhörer" -> "Headphones"), of the categories the shop has (the profile's, else
-    `categories`)."""
+    `categories`), and product ids ("P0232" -> its name)."""
     sold = set(profile.categories or categories)
     return {PLACES_SET: {alias: place.name for place in profile.places for alias in place.aliases},
             CATEGORIES_SET: {alias: category for category, names in profile.category_aliases.items()
-                             if category in sold for alias in names}}
+                             if category in sold for alias in names},
+            PRODUCTS_SET: {pid: name for pid, name in products}}
 
 
 def named_category(text: str, profile: ShopProfile, categories: tuple[str, ...]) -> str | None:

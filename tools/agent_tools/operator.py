@@ -10,7 +10,7 @@ from pydantic import Field
 
 from tools.agent_tools.customer import recommendation_output
 from tools.agent_tools.engines import ShopEngines
-from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Since, Weekday
+from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Product, Since, Weekday
 from tools.errors import EngineInputError
 from tools.events.profile import Place
 from tools.registry import USER_ID, Session, ToolArgs, ToolOutput, shop_tool
@@ -170,7 +170,7 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
 
 class ForecastDemandArgs(ToolArgs):
     category: Category | None = Field(None, description="Forecast this category.")
-    product: str | None = Field(None, max_length=120, description="Forecast this product (name or id).")
+    product: Product | None = Field(None, description="Forecast this product (name or id).")
     place: AnyPlace = Field(None, description="Region, city or country; none = whole shop.")
     horizon_days: int = Field(28, ge=1, le=120, description="Days ahead.")
 
@@ -196,7 +196,8 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
     # "total units for the United States": the model wrote the place as the product too
     named_place = place is not None and args.product is not None and place in engines.store.profile().find(
         args.product, place.level)
-    product = engines.resolve_product(args.product)[0] if args.product and not named_place else None
+    # the forecaster reads an id, a name or words several products' names share ("headlamps": summed)
+    product = args.product if args.product and not named_place else None
 
     def forecast(horizon: int) -> ForecastResult:
         return run_forecast(engines.store, product=product, category=args.category, region=region,

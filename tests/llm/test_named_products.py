@@ -1,0 +1,66 @@
+"""A product the user names (by its name or its id) is the forecast's product, on either shop: asked to
+"forecast demand for P0232" or for "the Trekmate Family Headlamp", the model left the product out and the
+answer forecast the whole shop. Only the user's own words name it: a tool result lists products nobody
+asked about."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
+from tools.agent_tools import TOOLS, build_registry
+from tools.agent_tools.engines import shop_categories, shop_products
+from tools.agent_tools.fields import shop_aliases, shop_sets
+from tools.registry import ToolRegistry
+
+
+def _forecast_product(store, mentions: Mentions) -> tuple[dict, bool]:
+    """The forecast tool's product property as the grammar holds it for `mentions`, and whether required."""
+    profile, categories, products = store.profile(), shop_categories(store), shop_products(store)
+    registry = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
+                            set_aliases=shop_aliases(profile, categories, products))
+    (tool,) = [t for t in narrowed_tools(registry.schemas("operator"), mentions)
+               if t["function"]["name"] == "forecast_demand"]
+    parameters = tool["function"]["parameters"]
+    return parameters["properties"]["product"], "product" in parameters.get("required", [])
+
+
+def _asked(question: str) -> Mentions:
+    return Mentions(question, "", question, "")
+
+
+def _names(product: dict) -> list[str]:
+    """The product names the grammar allows (none: no string at all)."""
+    return [name for option in product.get("anyOf", [product]) for name in option.get("x-grammar-enum", [])]
+
+
+def test_a_product_named_by_id_or_name_is_the_forecasts_product_on_either_shop(each_shop):
+    store, _ = each_shop
+    (pid, name), (_, other) = shop_products(store)[:2]
+    by_id, required = _forecast_product(store, _asked(f"Forecast demand for {pid} over the next 3 weeks"))
+    assert required and _names(by_id) == [name]
+    by_name, required = _forecast_product(store, _asked(f"How will {other} sell next month?"))
+    assert required and _names(by_name) == [other]
+
+
+def test_no_product_named_leaves_the_forecast_without_one(each_shop):
+    store, _ = each_shop
+    product, required = _forecast_product(store, _asked("Forecast demand for the whole shop next week"))
+    assert not required and _names(product) == [] and "string" not in str(product)
+
+
+def test_products_a_tool_result_lists_do_not_name_the_forecasts_product(each_shop):
+    store, _ = each_shop
+    names = [name for _, name in shop_products(store)[:5]]
+    messages = [HumanMessage("Top products last week, and the forecast for the whole shop next week?"),
+                AIMessage("", tool_calls=[{"name": "top_items", "args": {}, "id": "c1"}]),
+                ToolMessage("\n".join(names), tool_call_id="c1")]
+    product, required = _forecast_product(store, conversation_mentions(messages))
+    assert not required and _names(product) == [] and "string" not in str(product)
+
+
+def test_a_registry_from_a_profile_alone_takes_any_product_string(each_shop):
+    store, _ = each_shop
+    schemas = build_registry(None, profile=store.profile()).schemas("operator")
+    (tool,) = [t for t in schemas if t["function"]["name"] == "forecast_demand"]
+    assert "x-grammar-enum" not in str(tool["function"]["parameters"]["properties"]["product"])
