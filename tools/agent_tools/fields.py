@@ -42,7 +42,7 @@ AnyPlace = Annotated[Place | None, BeforeValidator(_everywhere_is_none)]
 # A product's name, held by the decoding grammar to those the user's own words mention (the shop's products,
 # GRAMMAR_ENUM; a product id counts as its name). Asked "forecast the Trekmate Family Headlamp" or "...
 # P0232", the model left the product out and forecast the whole shop.
-Product = Annotated[str, Field(min_length=1, max_length=120, json_schema_extra={GRAMMAR_ENUM: PRODUCTS_SET})]
+Product = Annotated[str, Field(max_length=120, json_schema_extra={GRAMMAR_ENUM: PRODUCTS_SET})]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SHOWN_PERIODS = (  # the periods the prompt lists (months by name are the grammar's only)
     "today", "yesterday", "this_week", "last_week", "last_7_days", "last_30_days", "this_month", "last_month",
