@@ -64,3 +64,17 @@ def test_a_registry_from_a_profile_alone_takes_any_product_string(each_shop):
     schemas = build_registry(None, profile=store.profile()).schemas("operator")
     (tool,) = [t for t in schemas if t["function"]["name"] == "forecast_demand"]
     assert "x-grammar-enum" not in str(tool["function"]["parameters"]["properties"]["product"])
+
+
+def test_the_products_set_leaves_the_prompt_as_it_is(each_shop):
+    """The names are the grammar's only: the prompt (and its stored KV cache) is the same with them."""
+    from agent.llm.tool_schema import prompt_tools
+
+    store, _ = each_shop
+    profile, categories, products = store.profile(), shop_categories(store), shop_products(store)
+    with_products = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
+                                 set_aliases=shop_aliases(profile, categories, products))
+    without = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories),
+                           set_aliases=shop_aliases(profile, categories))
+    for role in ("operator", "customer"):
+        assert prompt_tools(with_products.schemas(role)) == prompt_tools(without.schemas(role))
