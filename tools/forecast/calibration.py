@@ -195,21 +195,20 @@ def calibrate(forecast: pd.DataFrame, errors: pd.DataFrame, history: pd.DataFram
             width = _half_widths(rows, level)
             factors, held_out = _fit_band(err / (width[steps] * norm), blocks, windows, level)
             widening = factors[np.arange(horizon) * BLOCKS // horizon] * shape
-            sigmas = factors[blocks] * width[steps] * norm / NormalDist().inv_cdf(0.5 + level / 200)
+            halves = factors[blocks] * width[steps] * norm  # the calibrated band at each backtest point
             series_checks.append(IntervalCheck(level, len(err), held_out, float(np.mean(err <= width[steps])),
                                                tuple(float(w) for w in widening),
-                                               _sum_spread(signed, sigmas, steps, windows, horizon,
-                                                           level)))
+                                               _sum_spread(signed, halves, steps, windows, horizon, level)))
             out.loc[rows.index, f"lo-{level}"] = rows["y_hat"].to_numpy() - widening * width
             out.loc[rows.index, f"hi-{level}"] = rows["y_hat"].to_numpy() + widening * width
         checks[str(uid)] = series_checks
     return out.drop(columns="_step"), checks
 
 
-def _sum_spread(errors: np.ndarray, sigmas: np.ndarray, steps: np.ndarray, windows: np.ndarray, horizon: int,
+def _sum_spread(errors: np.ndarray, halves: np.ndarray, steps: np.ndarray, windows: np.ndarray, horizon: int,
                 level: int) -> tuple[float, ...]:
     """Per number n of periods summed (1..horizon): the sum's sd over sqrt(sum sigma^2), the sd its periods'
-    calibrated bands imply (sigma = half-width / the level's normal quantile).
+    calibrated bands (half-widths `halves`) imply (sigma = half-width / the level's normal quantile).
 
     Two things make a sum stray further than that: errors persist (a level the model misjudged stays
     misjudged for days), and their tails are heavier than a normal one's (the 80% band's sigma misses the rare
@@ -220,18 +219,19 @@ def _sum_spread(errors: np.ndarray, sigmas: np.ndarray, steps: np.ndarray, windo
     labels = np.unique(windows)  # sorted: oldest first
     if len(labels) < 2:
         return ()
+    share = 0.5 + level / 200
+    z = NormalDist().inv_cdf(share)
     ratios = []
     for label in labels:
         held = windows == label
         e, variance = np.zeros(horizon), np.zeros(horizon)
-        e[steps[held]], variance[steps[held]] = errors[held], sigmas[held] ** 2
+        e[steps[held]], variance[steps[held]] = errors[held], (halves[held] / z) ** 2
         summed = np.cumsum(variance)
         ratios.append(np.divide(np.cumsum(e) ** 2, summed, out=np.ones(horizon), where=summed > 0))
-    weights = 0.5 ** (np.arange(len(labels))[::-1] / HALF_LIFE)
+    weights = _recency_weights(labels)
     # The sd is estimated from a few windows: the band of a sum is Student's t quantile of that sd, not the
     # normal one, with the windows' effective number (recency-weighted) as degrees of freedom.
-    share = 0.5 + level / 200
-    heavier = student_t.ppf(share, weights.sum() ** 2 / np.sum(weights**2)) / NormalDist().inv_cdf(share)
+    heavier = student_t.ppf(share, weights.sum() ** 2 / np.sum(weights**2)) / z
     return tuple(float(k) for k in heavier * np.sqrt(np.average(ratios, axis=0, weights=weights)))
 
 

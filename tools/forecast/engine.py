@@ -354,8 +354,7 @@ def forecast_series(
 
     result = pd.concat(outputs, ignore_index=True)
     if options.intervals == "calibrated" and backtests:
-        errors = pd.concat(backtests, ignore_index=True)
-        result, checks = calibrate(result, errors, frame, horizon)
+        result, checks = calibrate(result, pd.concat(backtests, ignore_index=True), frame, horizon)
         for uid, series_checks in checks.items():
             reports[uid].intervals = series_checks
     result.loc[result.pop("closed").to_numpy(dtype=bool), BOUNDS] = 0.0  # calibration widened them

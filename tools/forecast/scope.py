@@ -76,20 +76,23 @@ def _one_of(a: object, b: object, names: str) -> None:
         raise ForecastInputError(f"Give either {names}, not both.")
 
 
-def named_like(con: duckdb.DuckDBPyConnection, words: str) -> list[tuple[str, str]]:
-    """(product_id, name) of every product whose name has each of `words` as a word, singular or plural
-    ("headlamps": the four headlamps; "trekmate headlamp": one of them), by id."""
+ProductRow = tuple[str, str | None, str | None]  # product_id, name, category
+
+
+def _named_like(con: duckdb.DuckDBPyConnection, words: str) -> list[ProductRow]:
+    """Every product whose name has each of `words` as a word, singular or plural ("headlamps": the four
+    headlamps; "trekmate headlamp": one of them), by id."""
     wanted = plain_words(words)
     if not wanted:
         return []
-    rows = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL ORDER BY product_id")
-    return [(pid, name) for pid, name in rows.fetchall()
-            if all(mentioned([word], name, typo_letters=None) for word in wanted)]
+    rows = con.execute("SELECT product_id, name, category FROM products WHERE name IS NOT NULL "
+                       "ORDER BY product_id").fetchall()
+    return [row for row in rows if all(mentioned([word], row[1], typo_letters=None) for word in wanted)]
 
 
-def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, str | None, str | None]:
-    """(product_id, name, category) for a product id, an exact name (any case) or words that only one
-    product's name has; close names suggested on a miss, the products listed where the words fit several."""
+def resolve_products(con: duckdb.DuckDBPyConnection, product: str) -> list[ProductRow]:
+    """The products `product` names: the one with that id or exact name (any case), else every product whose
+    name has its words; close names suggested when none fits."""
     key = product.strip()
     rows = con.execute(
         "SELECT product_id, name, category FROM products WHERE lower(product_id) = lower(?) "
@@ -98,30 +101,35 @@ def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> tuple[str, 
         [key, key],
     ).fetchall()
     if len(rows) == 1 or (rows and rows[0][0].lower() == key.lower()):
-        return rows[0][0], rows[0][1], rows[0][2]
-    if not rows:
-        # A store without a products table (imported events) still names products in its events.
-        rows = con.execute(
-            "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) "
-            "LIMIT 1", [key]
-        ).fetchall()
-        if rows:
-            return rows[0][0], None, rows[0][2]
-        fits = named_like(con, key)
-        if len(fits) == 1:
-            return resolve_product(con, fits[0][0])
-        if fits:
-            listed = ", ".join(f"{pid} {name}" for pid, name in fits[:8]) + (" ..." if len(fits) > 8 else "")
-            raise UnknownProduct(f"{product!r} fits {len(fits)} products ({listed}); name one of them.")
-        names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
-        close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
-        hint = (f" Did you mean: {', '.join(close)}?" if close
-                else " Use a product id such as 'P0001' or an exact name.")
-        raise UnknownProduct(f"Unknown product {product!r}.{hint}")
-    raise UnknownProduct(
-        f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); "
-        "use the product id."
-    )
+        return [rows[0]]
+    if rows:
+        raise UnknownProduct(
+            f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); "
+            "use the product id."
+        )
+    # A store without a products table (imported events) still names products in its events.
+    rows = con.execute(
+        "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) "
+        "LIMIT 1", [key]
+    ).fetchall()
+    fits = rows or _named_like(con, key)
+    if fits:
+        return fits
+    names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
+    close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
+    hint = (f" Did you mean: {', '.join(close)}?" if close
+            else " Use a product id such as 'P0001' or an exact name.")
+    raise UnknownProduct(f"Unknown product {product!r}.{hint}")
+
+
+def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> ProductRow:
+    """The one product `product` names (`resolve_products`); words that fit several are refused with the
+    products listed."""
+    fits = resolve_products(con, product)
+    if len(fits) > 1:
+        listed = ", ".join(f"{pid} {name}" for pid, name, _ in fits[:8]) + (" ..." if len(fits) > 8 else "")
+        raise UnknownProduct(f"{product!r} fits {len(fits)} products ({listed}); name one of them.")
+    return fits[0]
 
 
 def resolve_category(con: duckdb.DuckDBPyConnection, category: str) -> str:
@@ -155,14 +163,13 @@ def resolve_scope(
     if sum(place is not None for place in (region, country, city)) > 1:
         raise ForecastInputError("Give one of a region, a country or a city, not several.")
     product_id = name = category_name = None
-    group: list[tuple[str, str]] = []
+    group: list[ProductRow] = []
     if product is not None:
-        group = named_like(con, product)
-        if len(group) > 1 and not _exact(con, product):
-            name = SEPARATOR.join(named for _, named in group)
+        group = resolve_products(con, product)
+        if len(group) > 1:
+            name = SEPARATOR.join(named or pid for pid, named, _ in group)
         else:
-            group = []
-            product_id, name, _ = resolve_product(con, product)
+            (product_id, name, _), group = group[0], []
     if category is not None:
         category_name = resolve_category(con, category)
     the_region = profile.place(region, "region") if region is not None else None
@@ -187,10 +194,4 @@ def resolve_scope(
     else:
         zones = frozenset(ZoneTable.of(profile).zones())
     return Scope(metric, product_id, name, category_name, the_region, the_country, zones, the_city,
-                 tuple(pid for pid, _ in group), product.strip() if group and product else None)
-
-
-def _exact(con: duckdb.DuckDBPyConnection, product: str) -> bool:
-    """Whether `product` is a product's id or exact name (which a group of its words never overrides)."""
-    return con.execute("SELECT count(*) FROM products WHERE lower(product_id) = lower(?) OR lower(name) = "
-                       "lower(?)", [product.strip(), product.strip()]).fetchone()[0] > 0
+                 tuple(pid for pid, _, _ in group), product.strip() if group and product else None)
