@@ -22,8 +22,9 @@ DEMO_FILES = ("policies/returns.md", "policies/contact.md", "care/care-boots.md"
               "shipping/shipping-germany.md")
 # (question, its English, the section whose sentence answers it, words of that sentence): the search ranks
 # another section of the same page first (an overview, a neighbouring policy)
-DEMO = ("Wie oft muss ich Nubukstiefel nachimprägnieren?", "How often should I re-proof nubuck boots?",
-        "care-boots#waterproofing-and-re-proofing", "re-proofing every few months")
+DEMO = ("Was passiert, wenn DHL mein Paket nicht zustellen kann?",
+        "What happens if DHL can't deliver my parcel?", "shipping-germany#delivery-attempts-and-collection",
+        "leaves the parcel with a neighbour")
 SECOND = ("Quanto dura la garanzia di un tostapane?", "How long is the warranty on a toaster?",
           "warranty#coverage", "two-year warranty")
 CUSTOMER_FILTERS = {"flagged": "no", "audience": "customer"}

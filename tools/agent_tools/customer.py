@@ -15,7 +15,9 @@ from pydantic import Field
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
+from tools.knowledge.chunking import LEAD
 from tools.knowledge.quoting import choose_quote
+from tools.knowledge.retrieval import Hit
 from tools.recommend.result import RecommendationResult, UnknownUser
 from tools.registry import Citation, Session, ToolArgs, ToolOutput, shop_tool
 
@@ -36,6 +38,19 @@ QUOTE_CANDIDATES = 5
 MIN_SIMILARITY = 0.25
 NO_PASSAGE = ("I don't know: no passage in our policies and guides answers this. "
               "I can connect you with our team.")
+
+
+def _with_leads(engines: ShopEngines, hits: list[Hit], filters: dict[str, str]) -> list[Hit]:
+    """`hits`, then the lead of every page they come from that they leave out, for the quote to choose from.
+
+    A page's lead states its main rule ("You can return most items within 30 days of delivery"), yet the
+    embedder scores it low against a question in other words ("How long is the return window?"), and the
+    search ranks the page's sections with the question's words first ("How to return an item ... within 14
+    days of creating the return"), which the answer then quoted.
+    """
+    have = {h.doc_id for h in hits if h.section == LEAD}
+    pages = list(dict.fromkeys(h.doc_id for h in hits if h.doc_id not in have))
+    return hits + engines.kb.leads(pages, filters)
 
 
 class SearchDocsArgs(ToolArgs):
@@ -62,7 +77,7 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     passage is returned: quoting the nearest policy would answer a question nobody asked. The passage whose
     sentences best answer the question, of the search's first QUOTE_CANDIDATES, comes first with those
     sentences as its quote (the search's first hit is often a neighbour of the section with the answer),
-    then the search's next best.
+    then the search's next best. The lead of every page a candidate comes from is read too (`_with_leads`).
     """
     customer = session.role == "customer"
     filters = {"flagged": "no", **({"audience": CUSTOMER_AUDIENCE} if customer else {})}
@@ -76,9 +91,9 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     if home:  # "Was kostet der Versand?" from a customer in France: France's page, not Italy's
         kept = [h for h in result.hits if h.country in ("", home)]
         result = replace(result, hits=kept[:QUOTE_CANDIDATES + 1])
+    hits = _with_leads(engines, list(result.hits), filters)
     quote = choose_quote(result.translation or result.spelled or result.query,
-                         [replace(h, text=h.text[:PASSAGE_CHARS]) for h in result.hits], engines.kb.embedder)
-    hits = list(result.hits)
+                         [replace(h, text=h.text[:PASSAGE_CHARS]) for h in hits], engines.kb.embedder)
     if quote is not None:  # the quoted passage first: the answer and the model read it first
         hits.insert(0, hits.pop(quote.index))
     result = replace(result, hits=hits[:PASSAGES])

@@ -1,7 +1,7 @@
 """Split documents into passages by Markdown headings, with overlapping windows for long sections.
 
 Every `##` and `###` heading starts a section (deeper headings stay inside theirs); text before the first
-one is the "Overview". A section longer than `max_chars` is cut into windows on paragraph, line,
+one is the "Overview" (`LEAD`). A section longer than `max_chars` is cut into windows on paragraph, line,
 sentence and finally word boundaries, each window repeating up to `overlap_chars` of the previous one's
 end. Passages are exact substrings of the file, so what a search returns is verbatim.
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from tools.knowledge.documents import CUSTOMER, Document
 from tools.knowledge.planted import planted_instruction
 
+LEAD = "Overview"  # the section of a page's text before its first heading: what the page is about
 MAX_CHARS = 900  # about 200 MiniLM tokens; the model truncates at 256
 OVERLAP_CHARS = 150
 
@@ -110,7 +111,7 @@ def _sections(body: str) -> list[_Section]:
     sections: list[_Section] = []
     first = starts[0][0] if starts else len(body)
     if not _is_title_only(body[:first]):  # an intro beyond the "# Title" line
-        sections.append(_Section("Overview", "Overview", 0, first))
+        sections.append(_Section(LEAD, LEAD, 0, first))
     parent = ""
     for i, (start, level, heading) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(body)

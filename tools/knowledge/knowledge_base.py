@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.embeddings import TextEmbedder
-from tools.knowledge.chunking import chunk_document, search_text
+from tools.knowledge.chunking import LEAD, chunk_document, search_text
 from tools.knowledge.documents import load_corpus, parse_document, with_audience
 from tools.knowledge.errors import DocumentError, IndexNotBuilt
 from tools.knowledge.index import IndexReport, open_client, open_collection, sync_chunks
@@ -273,6 +273,21 @@ class KnowledgeBase:
         return SearchResult(query=query, mode=mode, filters=normalized, hits=hits,
                             best_similarity=max(closest, default=None), translation=queries.translation,
                             spelled=spelled if spelled != query else "")
+
+    def leads(self, doc_ids: list[str], filters: dict[str, str | Sequence[str]] | None = None) -> list[Hit]:
+        """The lead of each page of `doc_ids` (its text before the first heading; the first window of a long
+        one) that has one and passes `filters` (as for `search`), in the order given, with score 0."""
+        if not doc_ids:
+            return []
+        collection = self.docs()
+        where = chroma_where(normalize_filters({**(filters or {}), "doc_id": doc_ids, "section": LEAD}))
+        stored = collection.get(where=where, include=["documents", "metadatas"])
+        rows = zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
+        # a long lead's later windows are cited "page#overview/2"
+        first = {meta["doc_id"]: (chunk_id, text, meta) for chunk_id, text, meta in rows
+                 if "/" not in meta["citation_id"]}
+        return self._hits(collection, [(first[page][0], 0.0) for page in doc_ids if page in first],
+                          {chunk_id: (text, meta) for chunk_id, text, meta in first.values()})
 
     @staticmethod
     def _hits(

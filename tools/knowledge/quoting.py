@@ -6,7 +6,12 @@ a policy that shares the question's words. Its opening sentences need not hold t
 passages are read again sentence by sentence, with the embedder the search already loaded: a passage scores
 by its best-matching sentence (read under its heading, which says what the sentence is about) plus the
 match of its title and heading (weighted less: HEADING_WEIGHT), and the quote is that passage's
-best-matching sentences, in reading order.
+best-matching sentences, in reading order. A page's lead (the text before its first heading, "Overview" to
+the chunker) is about the whole page: its heading is the page's title alone.
+
+Every text is embedded on its own (a batch of one): the int8 model quantises each batch's activations with
+one scale, so a sentence's score moved with the texts read beside it, and one passage more among the
+candidates changed which of the others was quoted ("Can I pay by invoice in Germany?", the demo's pages).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools.embeddings import TextEmbedder
+from tools.knowledge.chunking import LEAD
 from tools.knowledge.retrieval import Hit
 
 QUOTE_CHARS = 400  # a short quote: what a customer reads in a chat bubble
@@ -47,6 +53,12 @@ def sentences(passage: str) -> list[str]:
     return found
 
 
+def passage_heading(hit: Hit) -> str:
+    """What a passage is about: "Returns and refunds > Opened items"; a page's lead ("Overview" to the
+    chunker) is about the whole page, so its title alone ("Returns and refunds")."""
+    return hit.title if hit.section == LEAD else f"{hit.title} > {hit.section}"
+
+
 def choose_quote(question: str, hits: Sequence[Hit], embedder: TextEmbedder,
                  max_chars: int = QUOTE_CHARS) -> Quote | None:
     """The hit whose sentences and heading best match `question`, and its best-matching sentences (in
@@ -61,9 +73,9 @@ def choose_quote(question: str, hits: Sequence[Hit], embedder: TextEmbedder,
         return None
     texts = [question]
     for i, found in readable:
-        texts.append(f"{hits[i].title} > {hits[i].section}")
+        texts.append(passage_heading(hits[i]))
         texts += [f"{hits[i].section}: {sentence}" for sentence in found]
-    vectors = embedder.encode(texts)  # one batch: unit vectors, so a dot product is the cosine
+    vectors = embedder.encode(texts, batch_size=1)  # one by one (see the module); unit vectors: dot = cosine
     similarity = vectors[1:] @ vectors[0]
     cursor, candidates = 0, []
     for i, found in readable:  # per hit: its heading's similarity, then its sentences'
