@@ -141,6 +141,8 @@ def test_the_report_warns_of_purchases_without_an_order_and_amounts_without_a_ra
     orderless, unrated = report.warnings
     assert orderless.startswith("1 purchase events have no order_id") and "--map order_id=COLUMN" in orderless
     assert unrated.startswith(f"Amounts in XAF have no rate into {profile.currency}")
+    assert "`chronotope data rates --set XAF=RATE`" in unrated  # what fixes it
+    assert report.currency_set is None  # the shop had a profile: its currency stays
     clean = ["when,who,kind,order,cur,price", f"2024-03-01T10:00:00Z,a,purchase,o-1,{profile.currency},10"]
     assert ingest_file(store, _file(tmp_path / "clean.csv", clean), mapping).warnings == []
 
@@ -183,3 +185,45 @@ def test_the_cli_reads_a_european_export_and_exits_1_when_it_refuses_one(
     assert accepted.exit_code == 0, accepted.output
     assert "3 accepted" in accepted.output
     assert _rows(store)[0] == ("Jürgen Groß", 2, 617.25)
+
+
+
+ORDER_COLUMNS = ["event_time=when", "user_id=who", "order_id=order", "price=price", "quantity=qty",
+                 "city=city", "country=country"]
+
+
+@pytest.mark.parametrize(("currency", "country", "city"), [("PLN", "PL", "Gdańsk"), ("INR", "IN", "Mumbai")])
+def test_a_new_shop_reports_in_its_first_file_s_currency(
+    tmp_path: Path, currency: str, country: str, city: str
+) -> None:
+    from tools.query import QuerySpec, run_query
+
+    store = EventStore(tmp_path / "store")  # no profile, no events: nobody chose the empty profile's EUR
+    mapping = ColumnMapping.from_flags(ORDER_COLUMNS, ["event_type=purchase"], [f"currency={currency}"])
+    lines = ["when,who,order,price,qty,city,country", f"2024-03-01T10:00:00Z,a,o-1,19.5,2,{city},{country}",
+             f"2024-03-02T10:00:00Z,b,o-2,100,1,{city},{country}"]
+    report = ingest_file(store, _file(tmp_path / "orders.csv", lines), mapping)
+    assert report.currency_set == currency and store.profile().currency == currency
+    assert f"The shop reports in {currency}, its first file's currency" in report.summary()
+    assert report.warnings == []  # no "no rate" warning: its amounts are the reporting currency's
+    revenue = run_query(store, QuerySpec(metric="revenue")).frame["revenue"].iloc[0]
+    assert revenue == pytest.approx(139.0)  # not 0: nothing is left out for want of a rate
+    later = ["when,who,order,price,qty,city,country,cur",
+             f"2024-03-03T10:00:00Z,c,o-3,5,1,{city},{country},EUR"]
+    second = ingest_file(store, _file(tmp_path / "more.csv", later),
+                         ColumnMapping.from_flags([*ORDER_COLUMNS, "currency=cur"], ["event_type=purchase"]))
+    assert second.currency_set is None and store.profile().currency == currency  # only the first file's
+    unrated = (f"Amounts in EUR have no rate into {currency} in the shop's profile: sums in {currency} "
+               f"leave them out until the profile gives a rate (`chronotope data rates --set EUR=RATE`, "
+               f"{currency} per EUR).")
+    assert second.warnings == [unrated]
+
+
+def test_a_first_file_in_several_currencies_leaves_the_choice_to_the_user(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    lines = ["when,who,order,price,qty,city,country,cur", "2024-03-01T10:00:00Z,a,o-1,10,1,Gdańsk,PL,PLN",
+             "2024-03-01T11:00:00Z,b,o-2,10,1,Gdańsk,PL,EUR"]
+    report = ingest_file(store, _file(tmp_path / "orders.csv", lines),
+                         ColumnMapping.from_flags([*ORDER_COLUMNS, "currency=cur"], ["event_type=purchase"]))
+    assert report.currency_set is None and store.profile().currency == "EUR"
+    assert [w for w in report.warnings if w.startswith("Amounts in PLN have no rate into EUR")]

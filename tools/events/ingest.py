@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,7 @@ def ingest_file(
             con.execute(
                 f"CREATE TEMP VIEW accepted AS SELECT * FROM checked WHERE {REASON} IS NULL AND NOT {PRESENT}"
             )
-            write = _Write(fmt, source_columns, preset, ingest_id, store.profile())
+            write = _Write(fmt, source_columns, preset, ingest_id)
             counts = write(tx, con, progress)
             if counts is None:  # rows with places the sample had not seen: resolve them all, then again
                 every = con.execute(places_query(raw)).fetchall()
@@ -149,20 +149,28 @@ def ingest_file(
             ) from error
         finally:
             con.close()
+        notes: _Notes = counts.pop("notes")
+        # read again: another ingest may have added places since this one began
+        profile = store.profile().with_places(resolution.added)
+        first = _first_currency(store, notes.currencies)
+        if first:
+            profile = replace(profile, currency=first)
         report = IngestReport(
             ingest_id=ingest_id,
             path=sync.source if sync else str(path.resolve()),
             file_format=fmt,
             preset=preset.name if preset else None,
             **counts,
+            warnings=notes.warnings(profile),
+            currency_set=first,
             seconds=round(time.perf_counter() - started, 3),
             ingested_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
             places_added=added_lines(resolution.added),
             sync_source=sync.source if sync else None,
             watermark=sync.watermark if sync else None,
         )
-        if resolution.added:  # read again: another ingest may have added places since this one began
-            tx.write_text(PROFILE_FILE, store.profile().with_places(resolution.added).to_json())
+        if resolution.added or first:
+            tx.write_text(PROFILE_FILE, profile.to_json())
         tx.write_text(f"ingests/{ingest_id}.json", json.dumps(asdict(report), indent=2), create_only=True)
     return report
 
@@ -198,7 +206,6 @@ class _Write:
     source_columns: list[str]
     preset: Preset | None
     ingest_id: str
-    profile: ShopProfile
 
     def __call__(
         self, tx: Transaction, con: duckdb.DuckDBPyConnection, progress: bool
@@ -278,8 +285,16 @@ class _Write:
             "events_written": events_written,
             "reasons": reasons,
             "quarantine_path": quarantine_path,
-            "warnings": notes.warnings(self.profile),
+            "notes": notes,
         }
+
+
+def _first_currency(store: EventStore, currencies: set[str]) -> str | None:
+    """The one currency of a new shop's first file, which becomes its reporting currency: the store has no
+    profile and no events yet (the empty profile's EUR was nobody's choice), and the file names one."""
+    if len(currencies) != 1 or (store.root / PROFILE_FILE).exists() or store.has_events():
+        return None
+    return next(iter(currencies))
 
 
 @dataclass
@@ -308,7 +323,8 @@ class _Notes:
         if unrated:
             notes.append(
                 f"Amounts in {', '.join(unrated)} have no rate into {profile.currency} in the shop's "
-                f"profile: sums in {profile.currency} leave them out until the profile gives a rate."
+                f"profile: sums in {profile.currency} leave them out until the profile gives a rate "
+                f"(`chronotope data rates --set {unrated[0]}=RATE`, {profile.currency} per {unrated[0]})."
             )
         return notes
 

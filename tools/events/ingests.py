@@ -40,6 +40,7 @@ class IngestReport:
     already_ingested: bool = False
     places_added: list[str] = field(default_factory=list)  # "region Oregon (US) in America/Los_Angeles"
     warnings: list[str] = field(default_factory=list)  # what answers will miss in the accepted rows
+    currency_set: str | None = None  # the reporting currency a new shop took from its first file
     sync_source: str | None = None  # the database source of a sync (`path` shows it too)
     watermark: str | None = None  # the largest watermark value among a sync's rows
 
@@ -58,6 +59,9 @@ class IngestReport:
         )
         added = len(self.places_added)
         places = f" Added {added} place(s) to the shop's profile." if added else ""
+        if self.currency_set:
+            places += (f" The shop reports in {self.currency_set}, its first file's currency "
+                       "(`chronotope data currency CODE` changes it).")
         return (
             f"Read {self.rows_read:,} rows from {self.source_name}: {self.rows_accepted:,} accepted "
             f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
