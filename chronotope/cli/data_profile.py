@@ -153,12 +153,13 @@ def categories(
     from rich.console import Console
     from rich.table import Table
 
-    from tools.agent_tools.engines import shop_categories
+    from tools.events.categories import shop_categories
     from tools.events.profile import ProfileError
     from tools.events.profile_edits import add_category_aliases
 
     event_store = open_store(store)
-    sold = shop_categories(event_store)
+    with event_store.connect() as con:
+        sold = shop_categories(con, event_store.profile())
     console = Console()
     if alias:
         given: dict[str, list[str]] = {}

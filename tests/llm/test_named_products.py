@@ -9,14 +9,20 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
 from tools.agent_tools import TOOLS, build_registry
-from tools.agent_tools.engines import shop_categories, shop_products
+from tools.agent_tools.engines import shop_products
 from tools.agent_tools.fields import shop_aliases, shop_sets
+from tools.events.categories import shop_categories
 from tools.registry import ToolRegistry
+
+
+def categories_of(store) -> tuple[str, ...]:
+    with store.connect() as con:
+        return shop_categories(con, store.profile())
 
 
 def _forecast_product(store, mentions: Mentions) -> tuple[dict, bool]:
     """The forecast tool's product property as the grammar holds it for `mentions`, and whether required."""
-    profile, categories, products = store.profile(), shop_categories(store), shop_products(store)
+    profile, categories, products = store.profile(), categories_of(store), shop_products(store)
     registry = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
                             set_aliases=shop_aliases(profile, categories, products))
     (tool,) = [t for t in narrowed_tools(registry.schemas("operator"), mentions)
@@ -71,7 +77,7 @@ def test_the_products_set_leaves_the_prompt_as_it_is(each_shop):
     from agent.llm.tool_schema import prompt_tools
 
     store, _ = each_shop
-    profile, categories, products = store.profile(), shop_categories(store), shop_products(store)
+    profile, categories, products = store.profile(), categories_of(store), shop_products(store)
     with_products = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
                                  set_aliases=shop_aliases(profile, categories, products))
     without = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories),

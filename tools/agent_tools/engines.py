@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tools.embeddings import TextEmbedder
 from tools.errors import EngineInputError
+from tools.events.categories import shop_categories
 from tools.events.profile import Place, ShopProfile, UnknownPlace
 from tools.events.store import EventStore
 
@@ -48,19 +49,6 @@ def shop_products(store: EventStore) -> tuple[tuple[str, str], ...]:
         rows = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL "
                            "ORDER BY 1").fetchall()
     return tuple((str(pid), str(name)) for pid, name in rows)
-
-
-def shop_categories(store: EventStore) -> tuple[str, ...]:
-    """The shop's categories: the profile's list, else the catalogue's (else the events'), sorted."""
-    listed = store.profile().categories
-    if listed:
-        return listed
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT DISTINCT category FROM products WHERE category IS NOT NULL "
-            "UNION SELECT DISTINCT category FROM events WHERE category IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    return tuple(row[0] for row in rows)
 
 
 @dataclass
@@ -98,7 +86,8 @@ class ShopEngines:
 
     def categories(self) -> tuple[str, ...]:
         """The shop's categories (`shop_categories`)."""
-        return shop_categories(self.store)
+        with self.store.connect() as con:
+            return shop_categories(con, self.store.profile())
 
     def products(self) -> tuple[tuple[str, str], ...]:
         """The shop's products as (id, name) (`shop_products`)."""

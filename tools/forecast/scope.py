@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tools.events.catalog import CATEGORIES
+from tools.events.categories import shop_categories
 from tools.events.profile import Place, ShopProfile, UnknownPlace
 from tools.events.zones import ZoneTable
 from tools.forecast.errors import ForecastInputError, UnknownCategory, UnknownProduct
@@ -132,13 +132,10 @@ def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> ProductRow:
     return fits[0]
 
 
-def resolve_category(con: duckdb.DuckDBPyConnection, category: str) -> str:
-    """The canonical category name (any case); the message lists valid categories on a miss."""
-    known = list(CATEGORIES) + [
-        c for (c,) in con.execute("SELECT DISTINCT category FROM products "
-                                  "WHERE category IS NOT NULL").fetchall()
-        if c not in CATEGORIES
-    ]
+def resolve_category(con: duckdb.DuckDBPyConnection, profile: ShopProfile, category: str) -> str:
+    """The shop's name of `category` (any case; `shop_categories`); the message lists the shop's categories
+    on a miss."""
+    known = shop_categories(con, profile)
     for name in known:
         if name.lower() == category.strip().lower():
             return name
@@ -171,7 +168,7 @@ def resolve_scope(
         else:
             (product_id, name, _), group = group[0], []
     if category is not None:
-        category_name = resolve_category(con, category)
+        category_name = resolve_category(con, profile, category)
     the_region = profile.place(region, "region") if region is not None else None
     the_country = None
     if country is not None:

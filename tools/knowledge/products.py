@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tools.embeddings import TextEmbedder
-from tools.events.catalog import CATEGORIES
 from tools.knowledge.errors import IndexNotBuilt, InvalidQuery
 from tools.knowledge.index import IndexReport, add_embedded, delete_ids, stored_metadata
 from tools.knowledge.lexical import tokenize
@@ -181,16 +180,15 @@ class ProductSearchResult:
 
 
 def _canonical_category(collection: Collection, category: str) -> str:
-    """The category as stored (case-insensitive match), or InvalidQuery listing the valid ones."""
-    known = list(CATEGORIES)
-    for candidate in known:
-        if candidate.lower() == category.strip().lower():
-            return candidate
+    """The category as the indexed products name it (case-insensitive match), or InvalidQuery listing
+    theirs."""
     stored = sorted({m.get("category", "") for m in stored_metadata(collection).values()} - {""})
     for candidate in stored:
         if candidate.lower() == category.strip().lower():
             return candidate
-    raise InvalidQuery(f"Unknown category {category!r}. Valid categories: {', '.join(stored or known)}.")
+    if not stored:
+        raise InvalidQuery(f"Unknown category {category!r}: the indexed products have no categories.")
+    raise InvalidQuery(f"Unknown category {category!r}. Valid categories: {', '.join(stored)}.")
 
 
 def search_products(
