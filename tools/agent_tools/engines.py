@@ -44,10 +44,14 @@ def resolve_place(profile: ShopProfile, name: str) -> Place:
 
 
 def shop_products(store: EventStore) -> tuple[tuple[str, str], ...]:
-    """The catalogue's (product_id, name) pairs, by id (none for a store without names)."""
+    """The catalogue's (product_id, name) pairs, and the ids only the events name as their own names (an
+    export without a products table), by id."""
     with store.connect() as con:
-        rows = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL "
-                           "ORDER BY 1").fetchall()
+        rows = con.execute(
+            "SELECT product_id, name FROM products WHERE name IS NOT NULL "
+            "UNION ALL SELECT DISTINCT product_id, product_id FROM events WHERE product_id IS NOT NULL "
+            "AND product_id NOT IN (SELECT product_id FROM products WHERE name IS NOT NULL) ORDER BY 1"
+        ).fetchall()
     return tuple((str(pid), str(name)) for pid, name in rows)
 
 
@@ -107,12 +111,18 @@ class ShopEngines:
         return places[0].country if places else None
 
     def resolve_product(self, name_or_id: str) -> tuple[str, str]:
-        """(product_id, name) for an id like 'P0042' or a name ('trailblazer hiking boot')."""
+        """(product_id, name) for an id ('P0042'; one the events name where the catalogue lacks it: an
+        export without a products table) or a name ('trailblazer hiking boot'); the id is the name of a
+        product the catalogue does not name."""
+        from tools.forecast.scope import product_hint
+
         text = name_or_id.strip()
         con = self.store.connect()
         row = con.execute(
-            "SELECT product_id, name FROM products WHERE upper(product_id) = upper(?)", [text]
-        ).fetchone()
+            "SELECT product_id, coalesce(name, product_id) FROM products WHERE upper(product_id) = upper(?)",
+            [text]).fetchone() or con.execute(
+            "SELECT product_id, product_id FROM events WHERE upper(product_id) = upper(?) LIMIT 1",
+            [text]).fetchone()
         if row:
             return row[0], row[1]
         words = [w for w in text.lower().split() if len(w) > 2]
@@ -124,7 +134,4 @@ class ShopEngines:
             ).fetchone()
             if row and row[2] >= max(1, (len(words) + 1) // 2):
                 return row[0], row[1]
-        raise UnknownProduct(
-            f"No product matches {name_or_id!r}. Use a product id like P0042 or words from the product's "
-            "name."
-        )
+        raise UnknownProduct(f"No product matches {name_or_id!r}. {product_hint(con)}")

@@ -117,9 +117,18 @@ def resolve_products(con: duckdb.DuckDBPyConnection, product: str) -> list[Produ
         return fits
     names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
-    hint = (f" Did you mean: {', '.join(close)}?" if close
-            else " Use a product id such as 'P0001' or an exact name.")
-    raise UnknownProduct(f"Unknown product {product!r}.{hint}")
+    raise UnknownProduct(f"Unknown product {product!r}."
+                         + (f" Did you mean: {', '.join(close)}?" if close else f" {product_hint(con)}"))
+
+
+def product_hint(con: duckdb.DuckDBPyConnection) -> str:
+    """What a product is named by, with one of the shop's own ids ("Use a product id such as 'SKU-101' or
+    words of its name."), or that the shop's data names no product."""
+    example = con.execute("SELECT min(product_id) FROM products").fetchone()[0] or con.execute(
+        "SELECT min(product_id) FROM events WHERE product_id IS NOT NULL").fetchone()[0]
+    if example is None:
+        return "The shop's data names no products."
+    return f"Use a product id such as {str(example)!r} or words of its name."
 
 
 def resolve_product(con: duckdb.DuckDBPyConnection, product: str) -> ProductRow:
