@@ -80,12 +80,13 @@ def fresh_kb(tmp_path: Path, embedder) -> KnowledgeBase:
     return KnowledgeBase(tmp_path / "chroma", embedder)
 
 
-def shop_pages_index(root: Path, embedder, demo_files: tuple[str, ...], second_shop: bool) -> KnowledgeBase:
+def shop_pages_index(root: Path, embedder, demo_files: tuple[str, ...], second_shop: bool,
+                     second_files: dict[str, str] | None = None) -> KnowledgeBase:
     """A knowledge base under `root` over the demo's `demo_files` (paths under data/), or over the second
-    shop's pages (tests/documents.NORTHWIND_DOCS)."""
+    shop's pages (`second_files`, by default tests/documents.NORTHWIND_DOCS)."""
     from tests.documents import NORTHWIND_DOCS
 
-    files = NORTHWIND_DOCS if second_shop else {
+    files = (second_files or NORTHWIND_DOCS) if second_shop else {
         relative: (DATA / relative).read_text(encoding="utf-8") for relative in demo_files}
     for relative, text in files.items():
         (root / "docs" / relative).parent.mkdir(parents=True, exist_ok=True)

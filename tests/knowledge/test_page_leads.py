@@ -14,9 +14,8 @@ import pytest
 from agent.composition import compose_answer
 from agent.grounding import citations_in
 from tests.documents import NORTHWIND_DOCS
-from tests.knowledge.conftest import DATA
+from tests.knowledge.conftest import shop_pages_index
 from tools.agent_tools.customer import SearchDocsArgs, search_docs
-from tools.knowledge import KnowledgeBase
 from tools.knowledge.quoting import choose_quote
 from tools.registry import Session, ToolStep
 
@@ -61,14 +60,7 @@ BESIDE = {
 def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder):
     """A shop's pages indexed (the demo's, then the second shop's), with its cases."""
     root = tmp_path_factory.mktemp(f"leads-{request.param}")
-    files = SECOND_FILES if request.param == "second" else {
-        path: (DATA / path).read_text(encoding="utf-8") for path in DEMO_FILES}
-    for path, text in files.items():
-        (root / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / "docs" / path).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(root / "chroma", embedder)
-    kb.index(root / "docs", progress=False)
-    yield kb, request.param
+    yield shop_pages_index(root, embedder, DEMO_FILES, request.param == "second", SECOND_FILES), request.param
     shutil.rmtree(root, ignore_errors=True)
 
 
