@@ -4,6 +4,7 @@ euro profile and Northwind's dollar one)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -227,3 +228,19 @@ def test_a_first_file_in_several_currencies_leaves_the_choice_to_the_user(tmp_pa
                          ColumnMapping.from_flags([*ORDER_COLUMNS, "currency=cur"], ["event_type=purchase"]))
     assert report.currency_set is None and store.profile().currency == "EUR"
     assert [w for w in report.warnings if w.startswith("Amounts in PLN have no rate into EUR")]
+
+
+def test_amounts_that_name_no_currency_are_said_to_be_read_in_the_reporting_one(
+    store: EventStore, profile: ShopProfile, tmp_path: Path
+) -> None:
+    report = ingest_file(store, _file(tmp_path / "umsatz.csv", GERMAN_LINES, "latin-1"), GERMAN,
+                         dialect=GERMAN_DIALECT)
+    unnamed = (f"3 amounts name no currency: they are read as {profile.currency}, the shop's reporting "
+               "currency. If they are not, undo this ingest and name theirs (--currency CODE, or --map "
+               "currency=COLUMN).")
+    assert report.warnings == [unnamed]
+    other = EventStore(tmp_path / "named")
+    other.save_profile(profile)
+    named = ingest_file(other, _file(tmp_path / "umsatz2.csv", GERMAN_LINES, "latin-1"),
+                        replace(GERMAN, defaults={"currency": profile.currency}), dialect=GERMAN_DIALECT)
+    assert (named.events_written, named.warnings) == (3, [])  # the same rows with their currency named

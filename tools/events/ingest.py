@@ -299,17 +299,20 @@ def _first_currency(store: EventStore, currencies: set[str]) -> str | None:
 
 @dataclass
 class _Notes:
-    """What the accepted events hold that answers will miss: purchases without an order, amounts in a
-    currency without a rate."""
+    """What the accepted events hold that answers will miss or may misread: purchases without an order,
+    amounts in a currency without a rate, amounts that name no currency."""
 
     purchases_without_order: int = 0
     currencies: set[str] = field(default_factory=set)
+    amounts_without_currency: int = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
         purchase = pc.equal(batch.column("event_type"), "purchase")
         orderless = pc.and_(purchase, pc.is_null(batch.column("order_id")))
         self.purchases_without_order += pc.sum(orderless).as_py() or 0
         self.currencies.update(c for c in pc.unique(batch.column("currency")).to_pylist() if c)
+        unnamed = pc.and_(pc.is_valid(batch.column("price")), pc.is_null(batch.column("currency")))
+        self.amounts_without_currency += pc.sum(unnamed).as_py() or 0
 
     def warnings(self, profile: ShopProfile) -> list[str]:
         notes = []
@@ -325,6 +328,12 @@ class _Notes:
                 f"Amounts in {', '.join(unrated)} have no rate into {profile.currency} in the shop's "
                 f"profile: sums in {profile.currency} leave them out until the profile gives a rate "
                 f"(`chronotope data rates --set {unrated[0]}=RATE`, {profile.currency} per {unrated[0]})."
+            )
+        if self.amounts_without_currency:
+            notes.append(
+                f"{self.amounts_without_currency:,} amounts name no currency: they are read as "
+                f"{profile.currency}, the shop's reporting currency. If they are not, undo this ingest and "
+                "name theirs (--currency CODE, or --map currency=COLUMN)."
             )
         return notes
 
