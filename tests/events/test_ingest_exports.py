@@ -244,3 +244,20 @@ def test_amounts_that_name_no_currency_are_said_to_be_read_in_the_reporting_one(
     named = ingest_file(other, _file(tmp_path / "umsatz2.csv", GERMAN_LINES, "latin-1"),
                         replace(GERMAN, defaults={"currency": profile.currency}), dialect=GERMAN_DIALECT)
     assert (named.events_written, named.warnings) == (3, [])  # the same rows with their currency named
+
+
+def test_a_sum_that_leaves_out_amounts_without_a_rate_says_so(
+    store: EventStore, profile: ShopProfile, tmp_path: Path
+) -> None:
+    from tools.query import QuerySpec, run_query
+
+    lines = ["when,who,order,cur,price", f"2024-03-01T10:00:00Z,a,o-1,{profile.currency},10",
+             "2024-03-01T11:00:00Z,b,o-2,XAF,5000"]
+    mapping = ColumnMapping.from_flags(["event_time=when", "user_id=who", "order_id=order", "currency=cur",
+                                        "price=price"], ["event_type=purchase"])
+    ingest_file(store, _file(tmp_path / "sales.csv", lines), mapping)
+    result = run_query(store, QuerySpec(metric="revenue"))
+    assert result.frame["revenue"].iloc[0] == pytest.approx(10.0)
+    assert result.summary().endswith(f"Amounts in XAF are left out: the shop's profile has no rate from XAF "
+                                     f"into {profile.currency}.")
+    assert "left out" not in run_query(store, QuerySpec(metric="orders")).summary()  # counts: nothing is

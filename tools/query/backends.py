@@ -179,12 +179,16 @@ _spans: dict[tuple, DataSpan] = {}
 
 
 def data_span(source: Source, run: Callable[[Callable[[], pd.DataFrame]], pd.DataFrame]) -> DataSpan:
-    """First and last event time of the source's events, remembered until the store's files change."""
+    """First and last event time of the source's events and the currencies of their money, remembered until
+    the store's files change."""
     if source.span_key is not None and source.span_key in _spans:
         return _spans[source.span_key]
     events = source.events
     row = run(events.aggregate(first=events.event_time.min(), last=events.event_time.max()).execute)
-    span = DataSpan(first=_utc(row["first"].iloc[0]), last=_utc(row["last"].iloc[0]))
+    money = events.filter(events.event_type.isin(["purchase", "refund"]) & events.currency.notnull())
+    currencies = run(money.select("currency").distinct().execute)["currency"]
+    span = DataSpan(first=_utc(row["first"].iloc[0]), last=_utc(row["last"].iloc[0]),
+                    currencies=tuple(sorted(str(c) for c in currencies)))
     if source.span_key is not None:
         _spans.clear()  # one store at a time is the common case; keep memory flat
         _spans[source.span_key] = span

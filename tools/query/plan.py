@@ -21,10 +21,12 @@ SHIFT_DAYS = {"week": 7, "year": 364}  # 364 = 52 weeks, so both periods hold th
 
 @dataclass(frozen=True)
 class DataSpan:
-    """First and last event time in the store (None when it is empty)."""
+    """First and last event time in the store (None when it is empty), and the currencies its purchases and
+    refunds name."""
 
     first: datetime | None
     last: datetime | None
+    currencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

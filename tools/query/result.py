@@ -93,6 +93,7 @@ class QueryResult:
     expr: ir.Table | None = field(default=None, repr=False)  # the compiled query (non-DuckDB backends)
     query_sql: str | None = field(default=None, repr=False)  # the SQL that ran (DuckDB backends)
     profile: ShopProfile = field(default_factory=ShopProfile, repr=False)  # places (map points), currency
+    unrated: tuple[str, ...] = ()  # currencies of the store's money without a rate: left out of money sums
 
     def sql(self) -> str:
         """The SQL ibis generated for the backend that ran the query, for display and audit."""
@@ -106,7 +107,15 @@ class QueryResult:
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> str:
-        """One line an LLM can quote, naming the top groups with their numbers."""
+        """One line an LLM can quote, naming the top groups with their numbers, and the currencies its sums
+        leave out."""
+        if not self.unrated:
+            return self._summary()
+        codes = ", ".join(self.unrated)
+        return (f"{self._summary()} Amounts in {codes} are left out: the shop's profile has no rate from "
+                f"{codes} into {self.plan.money.currency}.")
+
+    def _summary(self) -> str:
         spec, frame = self.spec, self.frame
         metric = self.metric_label()
         by = f" by {', '.join(g.replace('_', ' ') for g in spec.group_by)}" if spec.group_by else ""

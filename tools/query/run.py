@@ -21,6 +21,7 @@ from tools.query.backends import Source, data_span, open_source, table_or_none
 from tools.query.cache import uses_session_hours
 from tools.query.compile import compile_query
 from tools.query.localtime import day_from_number
+from tools.query.metrics import MONEY_METRICS
 from tools.query.plan import QueryPlan, plan_query
 from tools.query.result import QueryResult
 from tools.query.spec import (
@@ -197,7 +198,8 @@ def run_query(
                         timeout_s)
 
     spec = _resolve_catalog_values(source, spec)
-    plan = plan_query(spec, data_span(source, run), profile)
+    span = data_span(source, run)
+    plan = plan_query(spec, span, profile)
     table = source.session_hours if source.session_hours is not None else source.events
     expr, sql = None, None
     if source.duckdb is not None:
@@ -224,4 +226,6 @@ def run_query(
         spike_groups=groups,
         expr=expr,
         query_sql=sql,
+        unrated=tuple(c for c in span.currencies if profile.rate(c) is None)
+        if spec.metric in MONEY_METRICS else (),
     )
