@@ -282,14 +282,16 @@ def bench_scale(n_series: int, days: int, n_jobs: int, max_train: int) -> None:
 
 
 def bench_demo(store_dir: Path | None, n_jobs: int, origins: int) -> float:
-    if store_dir is None:
+    if store_dir is None:  # a small demo shop of its own, removed after reading
         from tools.events.simulate import DemoConfig, build_demo_shop
 
-        store_dir = Path(tempfile.mkdtemp(prefix="forecast_bench_")) / "store"
-        started = time.perf_counter()
-        build_demo_shop(EventStore(store_dir), DemoConfig.small(), progress=False)
-        line("demo_build_time", time.perf_counter() - started, "s")
-    history, calendar = demo_frames(EventStore(store_dir))
+        with tempfile.TemporaryDirectory(prefix="forecast_bench_") as scratch:
+            started = time.perf_counter()
+            build_demo_shop(EventStore(Path(scratch) / "store"), DemoConfig.small(), progress=False)
+            line("demo_build_time", time.perf_counter() - started, "s")
+            history, calendar = demo_frames(EventStore(Path(scratch) / "store"))
+    else:
+        history, calendar = demo_frames(EventStore(store_dir))
     scores = holdout_scores(history, HOLDOUT, "D", RunOptions(model_set="accurate", n_jobs=n_jobs), calendar,
                             origins=origins)
     line("demo_time", scores["seconds"], "s")
@@ -333,15 +335,16 @@ def bench_file() -> None:
     weeks = pd.date_range("2023-01-01", periods=156, freq="W-SUN")
     t = np.arange(len(weeks))
     sales = rng.poisson(120 * (1 + 0.3 * np.sin(2 * np.pi * t / 52)) * np.exp(0.002 * t))
-    path = Path(tempfile.mkdtemp(prefix="forecast_file_")) / "sales.csv"
-    pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "sales": sales}).to_csv(path, index=False)
-    command = [sys.executable, "-c", "from chronotope.cli import main; main()", "forecast",
-               "--file", str(path), "--time", "week", "--value", "sales", "--freq", "W", "--horizon", "12",
-               "--json"]
-    cpu = cpu_seconds()
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="forecast_file_") as scratch:
+        path = Path(scratch) / "sales.csv"
+        pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "sales": sales}).to_csv(path, index=False)
+        command = [sys.executable, "-c", "from chronotope.cli import main; main()", "forecast",
+                   "--file", str(path), "--time", "week", "--value", "sales", "--freq", "W",
+                   "--horizon", "12", "--json"]
+        cpu = cpu_seconds()
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - started
 
     answer = json.loads(done.stdout)
     rows = len(answer["series"][0]["forecast"])
