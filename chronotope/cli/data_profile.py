@@ -209,7 +209,7 @@ def _report(console: Console, edit: ProfileEdit, event_store: EventStore,
     for line in edit.changes or ["nothing to change"]:
         console.print(line)
     profile = edit.profile
-    unrated = sorted(c for c in amounts or {} if c and profile.rate(c) is None)
+    unrated = profile.unrated(amounts or {})
     if unrated:
         console.print(f"[yellow]warning:[/] amounts in {', '.join(unrated)} have no rate into "
                       f"{profile.currency}: revenue leaves them out until one is given (`chronotope data "

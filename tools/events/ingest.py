@@ -322,7 +322,7 @@ class _Notes:
                 "but fraud checks and customers' order questions cannot see them. Map the export's order "
                 "number to order_id (--map order_id=COLUMN)."
             )
-        unrated = sorted(c for c in self.currencies if profile.rate(c) is None)
+        unrated = profile.unrated(self.currencies)
         if unrated:
             notes.append(
                 f"Amounts in {', '.join(unrated)} have no rate into {profile.currency} in the shop's "

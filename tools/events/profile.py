@@ -131,6 +131,11 @@ class ShopProfile:
             return max(dated, key=lambda r: r.since).rate
         return self.rates.get(code)
 
+    def unrated(self, currencies: Iterable[str | None]) -> tuple[str, ...]:
+        """Those of `currencies` (codes; None and "" are the reporting currency) with no rate, sorted: their
+        amounts are left out of sums."""
+        return tuple(sorted({code for code in currencies if code and self.rate(code) is None}))
+
     # ------------------------------------------------------------------ places
     @cached_property
     def _by_level(self) -> dict[str, dict[str, list[Place]]]:

@@ -226,6 +226,5 @@ def run_query(
         spike_groups=groups,
         expr=expr,
         query_sql=sql,
-        unrated=tuple(c for c in span.currencies if profile.rate(c) is None)
-        if spec.metric in MONEY_METRICS else (),
+        unrated=profile.unrated(span.currencies) if spec.metric in MONEY_METRICS else (),
     )
