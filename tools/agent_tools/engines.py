@@ -114,17 +114,15 @@ class ShopEngines:
         """(product_id, name) for an id ('P0042'; one the events name where the catalogue lacks it: an
         export without a products table) or a name ('trailblazer hiking boot'); the id is the name of a
         product the catalogue does not name."""
-        from tools.forecast.scope import product_hint
+        from tools.forecast.scope import event_product, product_hint
 
         text = name_or_id.strip()
         con = self.store.connect()
         row = con.execute(
-            "SELECT product_id, coalesce(name, product_id) FROM products WHERE upper(product_id) = upper(?)",
-            [text]).fetchone() or con.execute(
-            "SELECT product_id, product_id FROM events WHERE upper(product_id) = upper(?) LIMIT 1",
-            [text]).fetchone()
+            "SELECT product_id, name FROM products WHERE upper(product_id) = upper(?)", [text]
+        ).fetchone() or event_product(con, text)
         if row:
-            return row[0], row[1]
+            return row[0], row[1] or row[0]
         words = [w for w in text.lower().split() if len(w) > 2]
         if words:
             score = " + ".join("CAST(contains(lower(name), ?) AS INTEGER)" for _ in words)

@@ -107,18 +107,21 @@ def resolve_products(con: duckdb.DuckDBPyConnection, product: str) -> list[Produ
             f"Product name {product!r} matches several products ({', '.join(r[0] for r in rows)}); "
             "use the product id."
         )
-    # A store without a products table (imported events) still names products in its events.
-    rows = con.execute(
-        "SELECT DISTINCT product_id, NULL, category FROM events WHERE lower(product_id) = lower(?) "
-        "LIMIT 1", [key]
-    ).fetchall()
-    fits = rows or _named_like(con, key)
+    in_events = event_product(con, key)
+    fits = [in_events] if in_events else _named_like(con, key)
     if fits:
         return fits
     names = [r[0] for r in con.execute("SELECT name FROM products WHERE name IS NOT NULL").fetchall()]
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
     raise UnknownProduct(f"Unknown product {product!r}."
                          + (f" Did you mean: {', '.join(close)}?" if close else f" {product_hint(con)}"))
+
+
+def event_product(con: duckdb.DuckDBPyConnection, product_id: str) -> ProductRow | None:
+    """The product with this id (any case) as the events name it, without a name: a store without a products
+    table (imported events) still names products in its events."""
+    return con.execute("SELECT DISTINCT product_id, NULL, category FROM events "
+                       "WHERE lower(product_id) = lower(?) LIMIT 1", [product_id.strip()]).fetchone()
 
 
 def product_hint(con: duckdb.DuckDBPyConnection) -> str:
