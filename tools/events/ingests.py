@@ -58,17 +58,17 @@ class IngestReport:
             f"{reason}: {n}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
         )
         added = len(self.places_added)
-        places = f" Added {added} place(s) to the shop's profile." if added else ""
+        profile = f" Added {added} place(s) to the shop's profile." if added else ""
         if self.currency_set:
-            places += (f" The shop reports in {self.currency_set}, its first file's currency "
-                       "(`chronotope data currency CODE` changes it).")
+            profile += (f" The shop reports in {self.currency_set}, its first file's currency "
+                        "(`chronotope data currency CODE` changes it).")
         return (
             f"Read {self.rows_read:,} rows from {self.source_name}: {self.rows_accepted:,} accepted "
             f"({self.events_written:,} events), {self.rows_rejected:,} rejected"
             + (f", {self.rows_skipped:,} already in the store" if self.rows_skipped else "")
             + (f" ({top})" if top else "")
             + "."
-            + places
+            + profile
         )
 
 
