@@ -8,6 +8,7 @@
     python bench/agent.py --limit 20 --every 3
     python bench/agent.py --set independent             # the independent set (bench/independent), demo shop
     python bench/agent.py --set independent --mode first --shop northwind --data-dir DIR
+    python bench/agent.py --set dialogues               # the independent conversations, --mode full
 
 Runs over the demo shop in the settings' data dir, after the same preparation as `chronotope serve --prepare`
 (demo data, knowledge-base and product index, model, recommender: each skipped when done), and after the
@@ -21,7 +22,9 @@ list and the shop's profile only, in five languages and many styles, never train
 against the shop's data, and prints it per role, language and style. `--shop northwind` needs a data dir
 whose store holds a Northwind shop (`--data-dir`). A conversation's first tool and slots are those of the
 reply to its last turn; `--mode first` and `--mode decision` ask one reply, so they judge the single-turn
-cases only.
+cases only. `--set dialogues` runs the independent set's conversations (two or three turns: follow-ups that
+keep a place, complete questions about the whole shop after one about a place, a switch to another task),
+written the same way, in full mode.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int
 
 
 def run_independent(settings: Settings, args: argparse.Namespace) -> None:
-    """The independent set on one shop: every case (or a sample), scored and summarised."""
+    """The independent set (`--set independent`: its questions; `--set dialogues`: its conversations) on
+one shop: every case (or a sample), scored and summarised."""
     import json
 
     from rich.console import Console
@@ -90,7 +94,11 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
         prepare(settings, Console(stderr=True), SHOP_STEPS)  # its customers' policy questions: data/
     store = event_store(settings)
     profile = store.profile()
-    cases = load_independent(args.shop)[:: args.every][: args.limit]
+    kind = "dialogues" if args.set == "dialogues" else "cases"
+    if kind == "dialogues" and args.mode != "full":
+        raise SystemExit("--set dialogues is judged on the reply to each conversation's last turn: use "
+                         "--mode full.")
+    cases = load_independent(args.shop, kind)[:: args.every][: args.limit]
     if args.mode != "full":
         conversations = len(cases) - len(run.single_turn(cases))
         cases = run.single_turn(cases)
@@ -111,10 +119,10 @@ def run_independent(settings: Settings, args: argparse.Namespace) -> None:
         rows.append(row)
         print(f"case {row.case_id} [{row.language}/{row.style}] tool={row.first_tool} ok={row.tool_right} "
               f"answer={row.answer_right} {row.latency_s:.1f}s {row.reason[:80]}", flush=True)
-    out = ROOT / "bench" / "out" / f"agent-independent-{args.shop}-{args.mode}.jsonl"
+    out = ROOT / "bench" / "out" / f"agent-{args.set}-{args.shop}-{args.mode}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(r) + "\n" for r in run.as_records(rows)), encoding="utf-8")
-    run.print_summary(f"independent set, {args.shop} shop, {args.mode} mode ({len(rows)} cases):",
+    run.print_summary(f"{args.set} set, {args.shop} shop, {args.mode} mode ({len(rows)} cases):",
                       run.summarize(rows))
 
 
@@ -152,8 +160,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
-    parser.add_argument("--set", choices=["old", "independent"], default="old",
-                        help="old: the 95 cases (--cases); independent: bench/independent.")
+    parser.add_argument("--set", choices=["old", "independent", "dialogues"], default="old",
+                        help="old: the 95 cases (--cases); independent: bench/independent's questions; "
+                             "dialogues: its conversations.")
     parser.add_argument("--shop", choices=["demo", "northwind"], default="demo",
                         help="The independent set's shop.")
     parser.add_argument("--data-dir", type=Path, default=None, help="Data dir (default: settings).")
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     settings = Settings(**overrides)
-    if args.set == "independent":
+    if args.set in ("independent", "dialogues"):
         run_independent(settings, args)
         return
     cases = load_cases(args.cases)[:: args.every][: args.limit]

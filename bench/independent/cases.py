@@ -18,6 +18,7 @@ HANDOUT = HERE / "handout"
 SHOPS = ("demo", "northwind")
 ROLES = ("customer", "operator")
 LANGUAGES = ("en", "de", "fr", "es", "it")
+KINDS = ("cases", "dialogues")  # the single questions (with a few two-turn ones), and the conversations
 STYLES = ("plain", "terse", "typos", "polite", "angry", "verbose", "multi_part", "follow_up", "slang",
           "attack", "injection")
 REQUIRED = ("id", "shop", "role", "language", "style", "turns", "expected_tool", "alternatives",
@@ -28,23 +29,26 @@ class CaseError(ValueError):
     """A case file line that does not follow the case format; the message names the case and the field."""
 
 
-def case_file(shop: str) -> Path:
-    """The JSONL file of one shop's cases."""
-    return HERE / f"cases-{shop}.jsonl"
+def case_file(shop: str, kind: str = "cases") -> Path:
+    """The JSONL file of one shop's cases of one kind (KINDS)."""
+    return HERE / f"{kind}-{shop}.jsonl"
 
 
-def load_cases(shop: str) -> list[dict[str, Any]]:
-    """Every case of one shop ("demo" or "northwind"), checked for the fields each case must have."""
+def load_cases(shop: str, kind: str = "cases") -> list[dict[str, Any]]:
+    """Every case of one shop ("demo" or "northwind") and kind ("cases": the questions; "dialogues": the
+    conversations), checked for the fields each case must have."""
     if shop not in SHOPS:
         raise CaseError(f"Unknown shop {shop!r}; the set has cases for {', '.join(SHOPS)}.")
+    if kind not in KINDS:
+        raise CaseError(f"Unknown kind {kind!r}; the set's kinds are {', '.join(KINDS)}.")
     cases = []
-    for number, line in enumerate(case_file(shop).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(case_file(shop, kind).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             case = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CaseError(f"{case_file(shop).name} line {number}: not JSON ({exc}).") from exc
+            raise CaseError(f"{case_file(shop, kind).name} line {number}: not JSON ({exc}).") from exc
         missing = [name for name in REQUIRED if name not in case]
         if missing:
             raise CaseError(f"{case.get('id', f'line {number}')}: missing {', '.join(missing)}.")

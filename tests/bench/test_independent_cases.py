@@ -8,25 +8,34 @@ from collections import Counter
 import pytest
 
 from bench.independent import load_cases, score_answer
-from bench.independent.cases import LANGUAGES, ROLES, SHOPS, STYLES, handout_profile, tool_schemas
+from bench.independent.cases import KINDS, LANGUAGES, ROLES, SHOPS, STYLES, handout_profile, tool_schemas
 from bench.independent.checks import CHECKS, DATA_DIR
 from bench.independent.text import fold, names
 from tests.bench.northwind_shop import CUSTOMER, build_northwind_store
 
-ALL = [case for shop in SHOPS for case in load_cases(shop)]
+QUESTIONS = [case for shop in SHOPS for case in load_cases(shop)]
+DIALOGUES = [case for shop in SHOPS for case in load_cases(shop, "dialogues")]
+ALL = QUESTIONS + DIALOGUES
 
 
 def test_the_set_is_large_and_spread_over_shops_roles_languages_and_styles() -> None:
-    assert len(ALL) >= 300
+    assert len(QUESTIONS) >= 300
     assert len({c["id"] for c in ALL}) == len(ALL), "case ids must be unique"
-    languages = Counter(c["language"] for c in ALL)
+    languages = Counter(c["language"] for c in QUESTIONS)
     assert set(languages) == set(LANGUAGES)
     assert all(languages[lang] >= 30 for lang in LANGUAGES if lang != "en"), languages
-    cells = Counter((c["shop"], c["role"]) for c in ALL)
+    cells = Counter((c["shop"], c["role"]) for c in QUESTIONS)
     assert all(cells[(shop, role)] >= 50 for shop in SHOPS for role in ROLES), cells
-    styles = Counter(c["style"] for c in ALL)
+    styles = Counter(c["style"] for c in QUESTIONS)
     assert set(styles) == set(STYLES), set(STYLES) - set(styles)
-    assert len({c["turns"][0] for c in ALL}) == len(ALL), "every question is written on its own"
+    assert len({c["turns"][0] for c in QUESTIONS}) == len(QUESTIONS), "every question is written on its own"
+
+
+def test_the_dialogues_are_conversations_on_both_shops_in_every_language() -> None:
+    assert all(len(c["turns"]) >= 2 for c in DIALOGUES), "a dialogue has two turns or more"
+    assert len({tuple(c["turns"]) for c in DIALOGUES}) == len(DIALOGUES), "every dialogue is its own"
+    cells = Counter((c["shop"], c["language"]) for c in DIALOGUES)
+    assert all(cells[(shop, lang)] >= 3 for shop in SHOPS for lang in LANGUAGES), cells
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c["id"])
@@ -85,7 +94,7 @@ def northwind(tmp_path_factory):
 
 
 def test_every_northwind_case_can_be_judged(northwind) -> None:
-    for case in load_cases("northwind"):
+    for case in [c for kind in KINDS for c in load_cases("northwind", kind)]:
         verdict = score_answer(case, {"answers": ["I don't know."], "tool_calls": []}, northwind,
                                northwind.profile(), CUSTOMER)
         assert verdict.reason
@@ -94,6 +103,6 @@ def test_every_northwind_case_can_be_judged(northwind) -> None:
 def test_every_demo_case_can_be_judged(demo_shop) -> None:
     store = demo_shop[0]
     customer = str(store.connect().execute("SELECT user_id FROM orders LIMIT 1").fetchone()[0])
-    for case in load_cases("demo"):
+    for case in [c for kind in KINDS for c in load_cases("demo", kind)]:
         verdict = score_answer(case, "I don't know.", store, store.profile(), customer)
         assert verdict.reason
