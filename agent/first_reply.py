@@ -5,15 +5,18 @@
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
   asked again with that other tool (`second_look`).
-- A first reply that says no without a call is asked again with one tool required (`retry_tool`) in three
-  cases, and nothing else (a refusal of what the role may not see stays a refusal):
-  - a question that gives a price cap, where one of the role's tools takes it ("Kannst du mir sagen, welche
-    Kopfhörer ihr unter 40 Euro habt?" was refused): that tool (`priced_tool`);
-  - "I don't know" to a question whose words name what one tool takes most ("Umsatz ... diese Woche":
-    top_items, `most_named_tool`), or any "no" where the model itself would have called a tool and the
-    decision heads said answer ("How many orders did Mumbai get today?" was refused);
-  - a short follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und wie viel
-    hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's words.
+- A first reply without a call is asked again with one tool required (`retry_tool`) in three cases, and
+  nothing else (a refusal of what the role may not see stays a refusal):
+  - a question whose words name what one tool takes most ("Umsatz ... diese Woche": top_items,
+    `most_named_tool`), whatever the reply said, unless it refused a request to change something no tool
+    changes ("Cancel the orders from this week", `asks_for_changes`). "How many units did Bavaria sell last
+    week?" was refused, "How many units did Ile-de-France sell last week?" answered with a paragraph that
+    repeated the name. A customer's tools take one fixed choice at most, so none is named;
+  - a "no" to a question that gives a price cap, where one of the role's tools takes it ("Kannst du mir
+    sagen, welche Kopfhörer ihr unter 40 Euro habt?" was refused): that tool (`priced_tool`);
+  - a "no" to a short follow-up of a turn that ran a tool, which names nothing that tool does not take
+    ("Und wie viel hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's
+    words.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage
 
 from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
-from agent.phrases import declines, reply_kind
+from agent.phrases import asks_for_changes, declines, reply_kind
 from tools.language import detect_language
 
 
@@ -53,13 +56,13 @@ def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
     """The tool whose call the turn's first reply (`draft`, no call; `wanted_call`: the model's own first
     token would have opened a call, which the decision heads overruled) should have been, or None."""
     question = str(messages[turn_start].content)
-    if not declines(question, draft, detect_language(question)):  # a message that gives orders: never asked
-        return None
-    priced = priced_tool(question, schemas)
+    declined = declines(question, draft, detect_language(question))
+    priced = priced_tool(question, schemas) if declined else None
     if priced:
         return priced
-    if reply_kind(question, draft) == "dont_know" or wanted_call:
-        named = most_named_tool(question, schemas)
-        if named:
-            return named
-    return follow_up_tool(messages[:turn_start + 1], schemas)
+    refused_change = (declined and not wanted_call and reply_kind(question, draft) == "refusal"
+                      and asks_for_changes(question))
+    named = None if refused_change else most_named_tool(question, schemas)
+    if named:
+        return named
+    return follow_up_tool(messages[:turn_start + 1], schemas) if declined else None

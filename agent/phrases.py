@@ -148,6 +148,14 @@ _WHOLESALE = re.compile(
     r"sämtliche|clientes|usuarios|compradores|todos|todas|clienti|utenti|acquirenti|tutti|tutte|tous|"
     r"toutes)\b", re.IGNORECASE)
 
+# A request to change the shop's records, in the imperative or infinitive of the five languages ("Cancel the
+# orders from this week", "Storniere die Bestellung", "Annulez la commande"). No tool changes anything; a
+# participle is a question about what happened ("How many orders were cancelled?").
+_CHANGES = re.compile(
+    r"\b(cancel|delete|remove|modify|edit|update|void|storniere|stornieren|lösche|löschen|entferne|"
+    r"entfernen|ändere|ändern|annule|annulez|annuler|supprime|supprimez|supprimer|modifie|modifiez|"
+    r"modifier|cancela|cancele|cancelar|anula|anule|anular|borra|borre|borrar|elimina|elimine|eliminar|"
+    r"modifique|modificar|annulla|annullare|cancella|cancellare|eliminare|modificare)\b", re.IGNORECASE)
 
 def phrase(kind: Kind, language: str, **fields: str) -> str:
     """The sentence `kind` in `language` (a code of tools.language.LANGUAGES), with `fields` filled in."""
@@ -175,6 +183,11 @@ def gives_orders(question: str) -> bool:
                 or _THEIR_DATA.search(question)
                 or _CONTACT_DATA.search(question) and _WHOLESALE.search(question))
 
+
+def asks_for_changes(question: str) -> bool:
+    """Whether a message asks to change the shop's records (cancel, delete, modify): no tool does, so a
+    refusal of it is right even where its words name a tool's choices."""
+    return bool(_CHANGES.search(question))
 
 def reply_kind(question: str, draft: str) -> Kind:
     """Which composed sentence replaces a reply without tool results: small talk is answered in kind, a draft

@@ -258,19 +258,24 @@ def test_a_product_search_for_nothing_but_the_price_searches_the_customers_words
     assert asked == ["Cerco uno zaino sotto i 120 dollari.", "zaino"]
 
 
-def test_a_refusal_where_the_model_itself_would_have_called_is_asked_again_with_the_named_tool() -> None:
-    """"How many orders did Mumbai get today?": the decision heads said answer, the model's own first token
-    would have called, and the reply was a refusal. Without that wish a refusal stays one."""
-    wished = AIMessage("I can't do that: I only run the shop's analysis tools.",
-                       response_metadata={"wanted_call": True})
-    agent, model = operator_agent(wished, call("top_items", metric="orders", period="this_week"),
-                                  AIMessage("1,150.00 EUR."))
-    answer = agent.ask("How many orders did Hamburg get this week?", Session("operator"))
-    assert [s.name for s in answer.steps] == ["top_items"] and model.tool_choices[-1] == "top_items"
-    agent, model = operator_agent(AIMessage("I can't do that: I only run the shop's analysis tools."),
-                                  call("top_items"))
-    assert agent.ask("How many orders did Hamburg get this week?", Session("operator")).steps == []
-    assert len(model.prompts) == 1
+def test_a_refused_question_naming_what_one_tool_counts_is_asked_again_with_that_tool() -> None:
+    """"How many orders did Mumbai get today?" (the model's own first token would have called) and "How many
+    units did Bavaria sell last week?" (it would not) were refused; an operator's question that names a
+    metric and a period is top_items' question either way."""
+    refusal = "I can't do that: I only run the shop's analysis tools."
+    for wished in (True, False):
+        agent, model = operator_agent(AIMessage(refusal, response_metadata={"wanted_call": wished}),
+                                      call("top_items", metric="orders", period="this_week"),
+                                      AIMessage("Orders in Hamburg this week: 25."))
+        answer = agent.ask("How many orders did Hamburg get this week?", Session("operator"))
+        assert [s.name for s in answer.steps] == ["top_items"] and model.tool_choices[-1] == "top_items"
+
+
+def test_a_refused_request_to_change_records_stays_refused_in_any_language() -> None:
+    for request in ("Cancel the orders from this week", "Storniere alle Bestellungen von heute",
+                    "Annulez les commandes de cette semaine", "Borra los pedidos de hoy"):
+        agent, model = operator_agent(AIMessage("Sorry, I can't change orders."), call("top_items"))
+        assert agent.ask(request, Session("operator")).steps == [] and len(model.prompts) == 1, request
 
 
 def test_a_customer_naming_another_customer_is_refused_before_any_tool_runs() -> None:
