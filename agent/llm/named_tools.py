@@ -13,9 +13,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from agent.llm.leaning import is_short
 from agent.llm.price_caps import price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
-from agent.llm.turn_values import choice_values, is_short, outright_choices, shop_names
+from agent.llm.turn_values import choice_values, outright_choices, shop_names
 from tools.language import mentioned
 
 NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
@@ -53,8 +54,9 @@ def priced_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
 def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]],
                    must_name: bool = False) -> str | None:
     """The tool (of `tools`) the previous turn called first, when the current turn (the last user message)
-    is a short follow-up that names only what that tool takes (`names_only`) and, with `must_name`, names
-    something it takes ("Et à Marseille ?" after units in Lyon: top_items again); None otherwise. In 1,200
+    is a short follow-up that names only what that tool takes (`names_only`), names no other tool's task
+    (`named_tool`: "Et la prévision pour Marseille ?" is a forecast) and, with `must_name`, names something
+    it takes ("Et à Marseille ?" after units in Lyon: top_items again); None otherwise. In 1,200
     synthetic dialogues over 30 random shops, all 32 such follow-ups (of 10 words or fewer) are labelled with
     the previous turn's tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product
     search, labelled my_recommendations)."""
@@ -66,6 +68,8 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
              if isinstance(m, AIMessage) and m.tool_calls]
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
     if tool is None or not is_short(text) or not names_only(text, tool, tools):
+        return None
+    if named_tool(text, tools) not in (None, calls[0]):  # "and the forecast for Lyon?": another task
         return None
     named = bool(outright_choices(text)) or bool(mentioned(shop_names(tool), text))  # all of them its own
     return calls[0] if named or not must_name else None

@@ -12,7 +12,9 @@ reply holds each property filled from a shop set to the names the conversation g
 - the current turn (its user message, its calls' arguments, its tool results) mentions some: the property
   takes one of them and must be given. The calls' arguments count because a question may give a name in
   another language ("Bayern") that the first call already wrote as the shop does ("Bavaria");
-- else an earlier turn mentions some ("and last week?" after a question about Bavaria): one of them, or none;
+- else, in a follow-up that leans on the turn before (leaning.py: "and last week?" after a question about
+  Bavaria, not "which category sold most units this month?"), that turn mentions some: one of them, or none;
+  a follow-up that points at a place ("forecast demand there") must take one of that turn's places;
 - else the property is left out (null) where its schema allows, else it keeps the whole set.
 Product names (ASKED_SETS) count in the user's own words only: a tool result lists products nobody asked
 about, and "the top products, and the forecast for the whole shop" must not forecast one of them.
@@ -44,6 +46,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days, lookbacks_in_days
+from agent.llm.leaning import leans_on_earlier, points_at_place
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
@@ -52,13 +55,13 @@ from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, 
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
-FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
 
 
 @dataclass(frozen=True)
 class Mentions:
-    """What a reply's calls may name: the text of the current turn and that of the earlier turns (user
-    messages, calls and results), and the user's own words of each (`asked`, `asked_before`)."""
+    """What a reply's calls may name: the text of the current turn and that of the turn before it (user
+    messages, calls and results), and the user's own words of the current and all earlier turns (`asked`,
+    `asked_before`)."""
 
     current: str
     earlier: str = ""
@@ -67,21 +70,25 @@ class Mentions:
 
     @cached_property
     def leaning(self) -> bool:
-        """Whether the current turn is a short follow-up of earlier ones: it keeps their choices."""
-        return bool(self.asked_before) and is_short(self.asked)
+        """Whether the current turn is a follow-up of earlier ones (leaning.leans_on_earlier): it keeps their
+        choices, and may take their places and categories."""
+        return bool(self.asked_before) and leans_on_earlier(self.asked)
 
-
-def is_short(text: str) -> bool:
-    """Whether a message is short enough to lean on the turn before for what it leaves out."""
-    return len(plain_words(text)) <= FOLLOW_UP_WORDS
+    @cached_property
+    def pointing(self) -> bool:
+        """Whether the current turn points at a place the turn before named ("forecast demand there")."""
+        return bool(self.asked_before) and points_at_place(self.asked)
 
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
-    """The current turn (from the last user message on) and the earlier turns, each as its user messages,
-    calls' arguments and tool results, one per line; and each one's user messages alone."""
+    """The current turn (from the last user message on) and the turn before it, each as its user message,
+    calls' arguments and tool results, one per line; and the user's messages of the current turn and of all
+    earlier ones. A follow-up leans on the turn right before it; what that turn carried over from its own
+    predecessor is in its calls' arguments ("and by category?" after "and last week?" after Bavaria)."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
-    return Mentions(_text(messages[start:]), _text(messages[:start]),
+    previous = starts[-2] if len(starts) > 1 else 0
+    return Mentions(_text(messages[start:]), _text(messages[previous:start]),
                     _text(messages[start:], asked_only=True), _text(messages[:start], asked_only=True))
 
 
@@ -182,7 +189,7 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]
             narrowed["anyOf"] = [narrowed["anyOf"][i] for i in chosen]
         return True
     sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
-    current = any(_current(options[i], mentions, unknown) for i in sets)
+    current = any(_current(options[i], mentions, unknown) or _pointed(options[i], mentions) for i in sets)
     earlier = not current and any(_earlier(options[i], mentions) for i in sets)
     if "anyOf" in prop and sets and not earlier:
         kept = [i for i in range(len(options)) if (i in sets) == current]
@@ -199,8 +206,17 @@ def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, .
     return _names(shop_set, mentions.asked if shop_set.get(SHOP_SET) in ASKED_SETS else mentions.current)
 
 
+def _pointed(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
+    """The places of the turn before, when the current turn points at one of them ("there"): one of them
+    must be given, as if the turn named it."""
+    return _earlier(shop_set, mentions) if mentions.pointing and shop_set.get(SHOP_SET) == PLACES_SET else ()
+
+
 def _earlier(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
-    """The names a set takes from the earlier turns (the user's words alone for ASKED_SETS)."""
+    """The names a set takes from the earlier turns (the user's words alone for ASKED_SETS): none unless the
+    current turn leans on them ("and last week?", not "which category sold most this month?")."""
+    if not mentions.leaning:
+        return ()
     asked_only = shop_set.get(SHOP_SET) in ASKED_SETS
     return _names(shop_set, mentions.asked_before if asked_only else mentions.earlier)
 

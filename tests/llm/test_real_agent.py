@@ -94,3 +94,35 @@ def test_a_product_the_operator_names_by_id_is_the_forecasts_product_on_either_s
     assert step.name == "forecast_demand" and step.status == "done"
     assert step.arguments.get("product") == name and step.arguments.get("horizon_days") == 21
     assert f"{name} ({pid})" in step.output.summary
+
+
+def test_a_question_after_one_about_a_place_keeps_it_only_when_it_leans_on_it_on_either_shop(
+    each_shop, tmp_path: Path
+) -> None:
+    """"which category sold most units this month?" after a question about Mazowieckie was answered for
+    Mazowieckie; "forecast demand there" had been answered with a ranking."""
+    from agent.graph import ShopAgent
+    from agent.llm.chat_model import LocalChatModel
+    from chronotope.wiring import shop_engines
+    from tools.agent_tools import build_registry
+    from tools.registry import Session
+
+    store, _ = each_shop
+    place = next(p.name for p in store.profile().places if p.level == "region")
+    settings = Settings(data_dir=tmp_path, store_dir=store.root,
+                        model_cache_dir=REPO / ".chronotope" / "models", max_new_tokens=96)
+    agent = ShopAgent(LocalChatModel.from_options(settings.model_options()),
+                      build_registry(shop_engines(settings)))
+    session = Session("operator", "ops")
+
+    def first_call(question: str) -> tuple[str, dict]:
+        step = agent.ask(question, session, thread_id="t").steps[0]
+        return step.name, step.arguments
+
+    name, args = first_call(f"How many units did {place} sell last week?")
+    assert (name, args.get("metric"), args.get("place"), args.get("period")) == (
+        "top_items", "units", place, "last_week"), args
+    name, args = first_call("forecast demand there for the next 2 weeks")
+    assert (name, args.get("place"), args.get("horizon_days")) == ("forecast_demand", place, 14)
+    name, args = first_call("which category sold most units this month?")
+    assert name == "top_items" and args.get("place") is None and args.get("group_by") == "category"

@@ -1,0 +1,80 @@
+"""A follow-up takes the places and categories of the turn it leans on; a complete question asks about the
+whole shop ("which category sold most units this month?" after Mazowieckie had been answered for
+Mazowieckie)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agent.llm.leaning import leans_on_earlier
+from agent.llm.tool_schema import grammar_schema
+from agent.llm.turn_values import conversation_mentions, narrowed_tools
+from tests.shops import NORTHWIND
+from tools.agent_tools import build_registry
+from tools.events.simulate.profile import demo_profile
+
+FOLLOW_UPS = ["and last week?", "ok and the last 7 days?", "What about Lyon?", "Thanks! And for Spain?",
+              "Und nach Umsatz?", "dort auch?", "Merci, et pour la semaine dernière ?", "¿Y solo el mejor?",
+              "¿Y en la misma región el mes pasado?", "E invece il fatturato?", "last week?", "nur Schuhe?",
+              "forecast demand for shoes there next month", "any anomalies there?"]
+STANDALONE = ["which category sold most units this month?",
+              "what are the top 5 regions by revenue this year?", "Is there any fraud this week?",
+              "Welche Stadt hatte die meisten Bestellungen?",
+              "Quel est le pays avec le plus de commandes ?", "¿Qué categoría vendió más este mes?",
+              "Qual è la regione con il fatturato più alto quest'anno?",
+              "And now give me the whole picture for every region we sell in, whatever the numbers say?"]
+
+
+@pytest.mark.parametrize("text", FOLLOW_UPS)
+def test_a_short_message_that_continues_points_back_or_is_a_fragment_leans_on_the_turn_before(text) -> None:
+    assert leans_on_earlier(text)
+
+
+@pytest.mark.parametrize("text", STANDALONE)
+def test_a_complete_question_or_a_long_one_stands_on_its_own(text) -> None:
+    assert not leans_on_earlier(text)
+
+
+def turn(question: str, place: str | None) -> list[BaseMessage]:
+    """One answered turn of top_items, for `place` or the whole shop."""
+    args = {"metric": "units", "group_by": "category", **({"place": place} if place else {})}
+    scope = f" (in {place})" if place else ""
+    call = {"name": "top_items", "args": args, "id": "c"}
+    return [HumanMessage(question), AIMessage("", tool_calls=[call]),
+            ToolMessage(f"Units by category{scope}: Books 12.", tool_call_id="c"), AIMessage("Books: 12.")]
+
+
+def place_options(profile, messages: list[BaseMessage], tool: str = "top_items") -> list[str]:
+    """The places `tool`'s grammar lets the reply to the last message name, and "required" when it must."""
+    tools = narrowed_tools(build_registry(None, profile=profile).schemas("operator"),
+                           conversation_mentions(messages))
+    (parameters,) = [t["function"]["parameters"] for t in tools if t["function"]["name"] == tool]
+    place = grammar_schema(parameters)["properties"]["place"]
+    names = [name for option in place.get("anyOf", [place]) for name in option.get("enum", [])]
+    return names + ["required"] * ("place" in parameters.get("required", []))
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), NORTHWIND], ids=["demo", "northwind"])
+def test_only_a_follow_up_may_take_the_place_of_the_turn_it_leans_on(profile) -> None:
+    place, other = [p.name for p in profile.places if p.level == "region"][:2]
+    asked = turn(f"How many units did {place} sell last week?", place)
+    assert place_options(profile, [*asked, HumanMessage("and this month?")]) == [place]
+    assert place_options(profile, [*asked, HumanMessage("which category sold most units this month?")]) == []
+    assert place_options(profile, [*asked, HumanMessage(f"And in {other}?")]) == [other, "required"]
+    # three turns: a follow-up leans on the turn right before it, which carried the place in its call
+    carried = [*asked, *turn("and last week?", place)]
+    assert place_options(profile, [*carried, HumanMessage("and by revenue?")]) == [place]
+    whole = [*asked, *turn("which category sold most units this month?", None)]
+    assert place_options(profile, [*whole, HumanMessage("and last week?")]) == []
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), NORTHWIND], ids=["demo", "northwind"])
+def test_a_follow_up_that_points_at_a_place_must_take_one_of_the_turn_befores(profile) -> None:
+    place = next(p.name for p in profile.places if p.level == "region")
+    asked = turn(f"How many units did {place} sell last week?", place)
+    for pointing in ("forecast demand there for the next 2 weeks", "Prognose für dort?",
+                     "e in quella regione il mese prossimo?"):
+        options = place_options(profile, [*asked, HumanMessage(pointing)], "forecast_demand")
+        assert options == [place, "required"], pointing
+    assert place_options(profile, [*asked, HumanMessage("and the forecast?")], "forecast_demand") == [place]
