@@ -316,8 +316,7 @@ class ShopAgent:
         if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refused:
             return None  # no documents, or a message refused outright: the "no" stands
         draft = str(last.content)
-        declined = bool(last.response_metadata.get("wanted_call")) or declines(
-            question, draft, detect_language(question))
+        declined = _no_answer(last) or declines(question, draft, detect_language(question))
         if not declined and not ungrounded_numbers(draft, [question]):
             return None  # an answer in words with no figures of its own (or small talk): nothing to check
         step = run_step(self.registry, DOCS_TOOL, {"query": docs_query(self.registry, question, "")}, session)
@@ -353,17 +352,17 @@ class ShopAgent:
             answer.text = phrase("failed", language, error=failed[-1].error or "")
             answer.grounded = not draft
             return answer
-        wanted_call = isinstance(last, AIMessage) and bool(last.response_metadata.get("wanted_call"))
-        if not trace and draft and (wanted_call or refused or not clean_reply(draft, question, language)):
+        no_answer = _no_answer(last)
+        if not trace and draft and (no_answer or refused or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
             answer.text = phrase(refused, language) if refused else composed_reply(
-                question, "" if wanted_call else draft)
+                question, "" if no_answer else draft)
             answer.grounded = False
             answer.composed = True
             return answer
         figures = [question] + [text for s, text in rendered if not s.output.citations]  # analytics results
-        # words written where the model wanted a call are noise beside what the tools found
-        if done and (wanted_call or not acceptable_draft(draft, sources, figures)
+        # words written where the model wanted a call, or stopped in a loop, are noise beside the results
+        if done and (no_answer or not acceptable_draft(draft, sources, figures)
                      or declines(question, draft, language)):
             answer.text = compose_answer(done, language)
             answer.grounded = not draft  # no draft (draft_answers off): composed by design
@@ -382,6 +381,13 @@ class ShopAgent:
 def _thread_key(session: Session, thread_id: str) -> str:
     """The checkpointer's key of a conversation: one user's thread can never be read from another session."""
     return f"{session.role}:{session.user_id}:{thread_id}"
+
+
+def _no_answer(message: AnyMessage) -> bool:
+    """Whether a reply's words are no answer: written where the model's own first token wanted a call, or
+    stopped in a loop ("Ile-de-France is a city, region, and country. Ile-de-France is located in ...")."""
+    meta = message.response_metadata if isinstance(message, AIMessage) else {}
+    return bool(meta.get("wanted_call")) or meta.get("finish_reason") == "repetition"
 
 
 def _calls(message: AIMessage) -> bool:

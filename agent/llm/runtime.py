@@ -53,10 +53,11 @@ class DecodeStats:
         return self.new_tokens / self.decode_s if self.decode_s > 0 else 0.0
 
 
-def ends_in_a_loop(tokens: Sequence[int], min_span: int = 32, max_period: int = 32) -> bool:
+def ends_in_a_loop(tokens: Sequence[int], min_span: int = 32, max_period: int = 64) -> bool:
     """Whether `tokens` end with one run of 1..max_period tokens repeated back to back, at least 3 times and
     over at least `min_span` tokens. Greedy decoding that has entered such a loop never leaves it: stop it
-    there.
+    there. Two sentences said in turn make a run of some 40 tokens ("Ile-de-France is located in the
+    Ile-de-France region, ... Ile-de-France is a city, region, and country."), hence `max_period`.
     """
     for period in range(1, max_period + 1):
         span = period * max(3, -(-min_span // period))

@@ -315,3 +315,16 @@ def test_words_written_where_the_model_wanted_a_call_give_way_to_the_passage_fou
                                        Session("customer", "U1"))
     assert [s.name for s in answer.steps] == ["search_docs"]
     assert answer.text.startswith("From our Shipping to Germany") and "analysis tools" not in answer.text
+
+
+def test_a_reply_stopped_in_a_loop_is_no_answer() -> None:
+    """The model answered "How many units did Ile-de-France sell last week?" with two sentences said in turn
+    until the runtime stopped it; the loop was shown as the answer."""
+    looped = {"finish_reason": "repetition"}
+    loop = "Germany is a country. Shipping is a service. " * 6
+    agent = agent_replying(AIMessage(loop, response_metadata=looped))
+    answer = agent.ask("How much does shipping to Germany cost?", Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["search_docs"] and "4.90 EUR" in answer.text
+    agent = agent_replying(AIMessage("Ile-de-France is a region. " * 8, response_metadata=looped))
+    answer = agent.ask("What can you tell me about the region of Ile-de-France?", Session("customer", "U1"))
+    assert answer.steps == [] and answer.text == phrase("dont_know", "en") and answer.composed

@@ -206,6 +206,8 @@ def test_a_loop_is_a_run_repeated_three_times_over_enough_tokens():
     assert ends_in_a_loop([7] * 32) and not ends_in_a_loop([7] * 31)
     assert not ends_in_a_loop(list(range(200)))
     assert not ends_in_a_loop(phrase * 3 + [99])  # the loop has to reach the end
+    two_sentences = list(range(100, 141))  # 41 tokens said in turn, as the 0.5B model did about a region
+    assert ends_in_a_loop([1] + two_sentences * 3) and not ends_in_a_loop([1] + two_sentences * 2)
 
 
 def test_decoding_stops_when_the_model_loops(tiny_runtime, monkeypatch):
