@@ -71,11 +71,21 @@ _WORDS: dict[str, frozenset[str]] = {
 _LETTERS: dict[str, str] = {"de": "äöüß", "fr": "çèêëàâîïôûœ", "es": "ñ¿¡áíóú", "it": "àèìòù"}
 
 _TOKEN = re.compile(r"[\w']+", re.UNICODE)  # words with their digits, so "O0001234" is no word
+_COMPOUND = re.compile(r"[\w']+(?:-[\w']+)+", re.UNICODE)
+
+
+def _without_names(text: str) -> str:
+    """`text` without hyphenated names ("Ile-de-France", "Baden-Württemberg": a part after a hyphen starts
+    with a capital); "Pouvez-vous" and "est-ce" stay."""
+    return _COMPOUND.sub(lambda m: " " if any(part[:1].isupper() for part in m.group().split("-")[1:])
+                         else m.group(), text)
 
 
 def language_scores(text: str) -> dict[str, float]:
-    """Evidence per supported language: function words found (1 each) plus letters only it uses (0.5 each)."""
-    lowered = text.lower()
+    """Evidence per supported language: function words found (1 each) plus letters only it uses (0.5 each);
+    the words of a hyphenated name are no evidence ("Tell me about Ile-de-France" read as Spanish: "me",
+    "de")."""
+    lowered = _without_names(text).lower()
     tokens = [token for token in _TOKEN.findall(lowered) if not any(c.isdigit() or c == "_" for c in token)]
     scores = {language: float(sum(token in words for token in tokens)) for language, words in _WORDS.items()}
     for language, letters in _LETTERS.items():

@@ -75,3 +75,11 @@ def test_plain_words_drop_accents_and_case_unless_asked_to_keep_case() -> None:
     words = ["baden", "wurttemberg", "nachsten", "28", "tage"]
     assert plain_words("Baden-Württemberg, nächsten 28 Tage") == words
     assert plain_words("Île-de-France UK", fold_case=False) == ["Ile", "de", "France", "UK"]
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("Tell me about Ile-de-France", "en"), ("Orders in Provence-Alpes-Cote d'Azur today?", "en"),
+    ("Pouvez-vous me dire le chiffre d'affaires ?", "fr"), ("Qu'est-ce que vous vendez ?", "fr"),
+    ("Quanto fatturato in Emilia-Romagna?", "it"), ("Wie viel Umsatz in Rheinland-Pfalz?", "de")])
+def test_the_words_of_a_hyphenated_name_are_no_evidence_of_a_language(message: str, language: str) -> None:
+    assert detect_language(message) == language
