@@ -223,6 +223,21 @@ WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite"),
     "units": ("sold", "verkauft", "vendus", "vendidos", "venduti"),
     "lowest": ("menos", "meno"),  # "¿Qué región generó menos ingresos?"; also "less than" in a price cap
+    # a series over time (grammar-only group_by values, tools/agent_tools/fields.TIME_GRAINS): weak, so that
+    # "forecast daily units" names no ranking's grouping and stays a forecast
+    "month": ("per month", "by month", "monthly", "month by month", "each month", "every month", "pro Monat",
+              "je Monat", "nach Monat", "nach Monaten", "monatlich", "Monat für Monat", "par mois",
+              "mois par mois", "chaque mois", "mensuel", "mensuelle", "por mes", "mes a mes", "cada mes",
+              "mensual", "al mese", "per mese", "mese per mese", "ogni mese", "mensile"),
+    "week": ("per week", "by week", "weekly", "week by week", "each week", "every week", "pro Woche",
+             "je Woche", "nach Woche", "nach Wochen", "wöchentlich", "Woche für Woche", "par semaine",
+             "semaine par semaine", "chaque semaine", "hebdomadaire", "por semana", "semana a semana",
+             "cada semana", "semanal", "alla settimana", "per settimana", "settimana per settimana",
+             "ogni settimana", "settimanale"),
+    "day": ("per day", "by day", "daily", "day by day", "each day", "every day", "pro Tag", "je Tag",
+            "nach Tag", "nach Tagen", "täglich", "Tag für Tag", "par jour", "jour par jour", "chaque jour",
+            "quotidien", "quotidienne", "por día", "día a día", "cada día", "diario", "diaria", "al giorno",
+            "per giorno", "giorno per giorno", "ogni giorno", "giornaliero", "giornaliera"),
 }
 
 # Words that are also common words of another language: they count only in a text read as their language

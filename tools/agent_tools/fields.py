@@ -8,6 +8,7 @@ shop's profile (`shop_sets`), so the same tools serve any shop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
@@ -50,14 +51,25 @@ SHOWN_PERIODS = (  # the periods the prompt lists (months by name are the gramma
 )
 
 
-def _months_for_the_grammar(schema: dict[str, Any]) -> None:
-    """The month names stay out of the prompt (GRAMMAR_EXTRA): "in March" is the user's choice to name."""
-    schema[GRAMMAR_EXTRA] = [value for value in schema["enum"] if value in MONTHS]
-    schema["enum"] = [value for value in schema["enum"] if value not in MONTHS]
+def grammar_only(*values: str) -> Callable[[dict[str, Any]], None]:
+    """A schema hook that keeps `values` of an enum out of the prompt (GRAMMAR_EXTRA): the grammar takes them
+    where the user's words name them (agent/llm/turn_values.py), and the prompt stays as it was."""
+
+    def hook(schema: dict[str, Any]) -> None:
+        schema[GRAMMAR_EXTRA] = [value for value in schema["enum"] if value in values]
+        schema["enum"] = [value for value in schema["enum"] if value not in values]
+
+    return hook
 
 
-# A window of time: a relative period, or a month by name (the latest that has begun).
-Period = Annotated[Literal[*SHOWN_PERIODS, *MONTHS], Field(json_schema_extra=_months_for_the_grammar)]
+# A window of time: a relative period, or a month by name (the latest that has begun; "in March" is the
+# user's choice to name).
+Period = Annotated[Literal[*SHOWN_PERIODS, *MONTHS], Field(json_schema_extra=grammar_only(*MONTHS))]
+TIME_GRAINS = ("day", "week", "month")  # "revenue per month this year": a series, the grammar's only
+GroupBy = Annotated[
+    Literal["product", "category", "region", "city", "country", "hour_of_day", "day_of_week", *TIME_GRAINS],
+    Field(json_schema_extra=grammar_only(*TIME_GRAINS)),
+]
 Since = Literal["24h", "7d", "30d", "90d"]
 Metric = Literal[
     "orders", "revenue", "units", "sessions", "unique_users", "conversion_rate", "average_order_value",

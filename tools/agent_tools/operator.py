@@ -10,7 +10,7 @@ from pydantic import Field
 
 from tools.agent_tools.customer import recommendation_output
 from tools.agent_tools.engines import ShopEngines
-from tools.agent_tools.fields import AnyPlace, Category, Metric, Period, Product, Since, Weekday
+from tools.agent_tools.fields import AnyPlace, Category, GroupBy, Metric, Period, Product, Since, Weekday
 from tools.errors import EngineInputError
 from tools.events.profile import Place
 from tools.registry import USER_ID, Session, ToolArgs, ToolOutput, shop_tool
@@ -116,9 +116,7 @@ def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Ses
 
 class TopItemsArgs(ToolArgs):
     metric: Metric = Field("revenue", description="What to rank by.")
-    group_by: Literal[
-        "product", "category", "region", "city", "country", "hour_of_day", "day_of_week"
-    ] = Field("product", description="What to rank.")
+    group_by: GroupBy = Field("product", description="What to rank.")
     place: AnyPlace = Field(None, description="Only this region, city or country.")
     category: Category | None = Field(None, description="Only this category.")
     period: Period = Field("last_30_days", description="Time window.")
@@ -141,6 +139,7 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
     from tools.query import Filters, QuerySpec, run_query
     from tools.query.metrics import RATIO_METRICS
     from tools.query.result import format_value
+    from tools.query.spec import TIME_DIMENSIONS
 
     place = engines.resolve_place(args.place) if args.place else None
     filters = Filters(
@@ -148,7 +147,7 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
         categories=[args.category] if args.category else [],
         **_place_filters(place),
     )
-    ordered = args.group_by in ("hour_of_day", "day_of_week")
+    ordered = args.group_by in TIME_DIMENSIONS  # hours, weekdays, days, weeks, months: all, in time order
     spec = QuerySpec(
         metric=args.metric,
         filters=filters,

@@ -159,13 +159,27 @@ class QueryResult:
         spec, frame = self.spec, self.frame
 
         def item(row: pd.Series) -> str:
-            return f"{_group_label(row, spec.group_by)} {format_value(spec.metric, row[spec.metric])}"
+            label = f"{_group_label(row, spec.group_by)}{self._part_of(row)}"
+            return f"{label} {format_value(spec.metric, row[spec.metric])}"
 
         ranked = frame.sort_values(spec.metric, ascending=False, kind="stable")
         highs = "; ".join(item(r) for _, r in ranked.head(SUMMARY_ROWS).iterrows())
         if len(frame) <= SUMMARY_ROWS:
             return f"highest {highs}"
         return f"highest {highs} (of {len(frame)}); lowest {item(ranked.iloc[-1])}"
+
+    def _part_of(self, row: pd.Series) -> str:
+        """" (to 2026-12-06)" for a week or month the period (or the data) cuts short, " (from ...)" for one
+        it starts inside: "lowest 2026-12" read as the worst month when it had six days."""
+        grain = self.spec.group_by[0] if len(self.spec.group_by) == 1 else None
+        if grain not in ("week", "month") or row[grain] is None or pd.isna(row[grain]):
+            return ""
+        start = pd.Timestamp(row[grain])
+        end = start + (pd.Timedelta(days=6) if grain == "week" else pd.offsets.MonthEnd(0))
+        first, last = self.plan.current or (self.plan.data_first_day, self.plan.data_last_day)
+        if start.date() < first:
+            return f" (from {first})"
+        return f" (to {last})" if end.date() > last else ""
 
     def _total(self) -> str:
         """"; total X" over the groups of a whole breakdown of an additive metric (none when `top_k` or the
