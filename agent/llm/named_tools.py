@@ -115,7 +115,7 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     decisive = {table[phrase] for phrase in phrases if phrase in decisive_phrases} & set(bound)
     if len(decisive) == 1:
         return decisive.pop()
-    named = tasks_named(text)
+    named = {table[phrase] for phrase in phrases}
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
