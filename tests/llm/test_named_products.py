@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
 from tools.agent_tools import TOOLS, build_registry
 from tools.agent_tools.engines import shop_products
-from tools.agent_tools.fields import shop_aliases, shop_sets
+from tools.agent_tools.fields import product_kinds, shop_aliases, shop_sets
 from tools.events.categories import shop_categories
 from tools.registry import ToolRegistry
 
@@ -84,3 +84,28 @@ def test_the_products_set_leaves_the_prompt_as_it_is(each_shop):
                            set_aliases=shop_aliases(profile, categories))
     for role in ("operator", "customer"):
         assert prompt_tools(with_products.schemas(role)) == prompt_tools(without.schemas(role))
+
+
+def test_a_kind_of_goods_names_the_products_whose_names_end_with_it_on_either_shop(each_shop):
+    """"forecast demand for headlamps" was the whole shop's forecast: "headlamps" is no product's name."""
+    store, _ = each_shop
+    profile, categories = store.profile(), categories_of(store)
+    category = categories[0]
+    products = (("X1", "Trekmate Family Headlamp"), ("X2", "Lumen Headlamp"),
+                ("X3", "Aurafon Studio Over-Ear"), ("X4", "Nimbus Over-Ear"),
+                ("X5", f"Brand One {category}"), ("X6", f"Brand Two {category}"),
+                ("X7", "Vitalis Protein Powder 1kg"), ("X8", "Zest Protein Powder 500g"))
+    assert product_kinds([name for _, name in products], [category]) == ["Headlamp", "Powder"]
+    registry = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
+                            set_aliases=shop_aliases(profile, categories, products))
+
+    def product(question: str) -> tuple[list[str], bool]:
+        (tool,) = [t["function"]["parameters"] for t in narrowed_tools(registry.schemas("operator"),
+                                                                       _asked(question))
+                   if t["function"]["name"] == "forecast_demand"]
+        return _names(tool["properties"]["product"]), "product" in tool.get("required", [])
+
+    assert product("forecast demand for headlamps over the next 2 weeks") == (["Headlamp"], True)
+    assert product("Prognose für Lumen Headlamp nächste Woche") == (["Lumen Headlamp"], True)  # the name wins
+    assert product("forecast demand over the next 2 weeks") == ([], False)
+    assert product(f"forecast {category} next month")[0] == []  # a category, not a kind

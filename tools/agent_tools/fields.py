@@ -8,13 +8,13 @@ shop's profile (`shop_sets`), so the same tools serve any shop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
 from tools.events.profile import ShopProfile
-from tools.language import mentioned
+from tools.language import mentioned, plain_words
 from tools.query.spec import MONTHS
 from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, PRODUCTS_SET
 
@@ -99,10 +99,29 @@ def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
     aliases ("Kopfhörer" -> "Headphones"), of the categories the shop has (the profile's, else
     `categories`), and product ids ("P0232" -> its name)."""
     sold = set(profile.categories or categories)
-    return {PLACES_SET: {alias: place.name for place in profile.places for alias in place.aliases},
-            CATEGORIES_SET: {alias: category for category, names in profile.category_aliases.items()
-                             if category in sold for alias in names},
-            PRODUCTS_SET: {pid: name for pid, name in products}}
+    places = {alias: place.name for place in profile.places for alias in place.aliases}
+    category_names = {alias: category for category, names in profile.category_aliases.items()
+                      if category in sold for alias in names}
+    blocked = [*places, *(p.name for p in profile.places), *category_names, *sold]
+    kinds = product_kinds([name for _, name in products], blocked)
+    return {PLACES_SET: places, CATEGORIES_SET: category_names,
+            PRODUCTS_SET: {pid: name for pid, name in products} | {kind: kind for kind in kinds}}
+
+
+def product_kinds(names: Sequence[str], blocked: Sequence[str] = ()) -> list[str]:
+    """The kinds of goods the shop's product names share: the last word, if of 4 letters or more, of two
+    names or more ("Trekmate Family Headlamp", "Lumen Headlamp": "Headlamp"), none a word of `blocked` (the
+    shop's places and categories: "Boots" is a category, not a kind). A question that names one, in the
+    singular or plural ("forecast headlamps"), names those products together, as the forecaster reads them;
+    the model had left the product out and forecast the whole shop."""
+    heads: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        words = [word for word in plain_words(name, fold_case=False) if word.isalpha()]  # not "1kg"
+        if words and len(words[-1]) >= 4:  # "Over-Ear", "Slip-On": no kind
+            heads.setdefault(words[-1].lower(), []).append(words[-1])
+    taken = {word for name in blocked for word in plain_words(name)}
+    return [forms[0] for head, forms in heads.items()
+            if len(forms) >= 2 and not {head, f"{head}s", head.removesuffix("s")} & taken]
 
 
 def named_category(text: str, profile: ShopProfile, categories: tuple[str, ...]) -> str | None:
