@@ -49,6 +49,10 @@ GRAMMAR_ENUM = "x-grammar-enum"
 # is a choice the user's words name, never one a small model should pick unasked): {"enum": [...shown],
 # GRAMMAR_EXTRA: [...grammar only]}.
 GRAMMAR_EXTRA = "x-grammar-extra"
+# A property the prompt leaves out and the grammar takes, only where the user's words fill it (a ranking's
+# product: "how many headlamps did we sell?"): {"anyOf": [...], GRAMMAR_ONLY: True}. The prompt, and the
+# decision heads fitted on it, stay as they were.
+GRAMMAR_ONLY = "x-grammar-only"
 # A closed set that belongs to the shop rather than the code (its places, its categories) is named in the
 # argument model, as the string value of `enum` (shown in the prompt) or of GRAMMAR_ENUM (grammar only), and
 # each registry fills it in from the shop it serves (`closed_sets`), marking the property with SHOP_SET (the

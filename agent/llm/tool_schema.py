@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.llm.errors import ToolChoiceError
-from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, SHOP_ALIASES, SHOP_SET
+from tools.registry import GRAMMAR_ENUM, GRAMMAR_EXTRA, GRAMMAR_ONLY, SHOP_ALIASES, SHOP_SET
 
 ToolLike = Any  # a LangChain BaseTool, a pydantic model class, a typed function, or an OpenAI-style dict
 CHOICE_MODES = ("auto", "required", "none")
@@ -29,7 +29,8 @@ def to_openai_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
 
 
 def prompt_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The tools as the prompt shows them: grammar-only enums and choices (and shop-set marks) left out."""
+    """The tools as the prompt shows them: grammar-only enums, choices and properties (and shop-set marks)
+    left out."""
     return [_rewrite(tool, drop_enum=True) for tool in tools]
 
 
@@ -43,8 +44,14 @@ def _rewrite(node: Any, drop_enum: bool) -> Any:
         return [_rewrite(item, drop_enum) for item in node]
     if not isinstance(node, dict):
         return node
-    marks = (GRAMMAR_ENUM, GRAMMAR_EXTRA, SHOP_SET, SHOP_ALIASES)
+    marks = (GRAMMAR_ENUM, GRAMMAR_EXTRA, GRAMMAR_ONLY, SHOP_SET, SHOP_ALIASES)
     out = {key: _rewrite(value, drop_enum) for key, value in node.items() if key not in marks}
+    hidden = [name for name, prop in node.get("properties", {}).items()
+              if drop_enum and isinstance(prop, dict) and prop.get(GRAMMAR_ONLY)]
+    if hidden:  # the prompt's schema: grammar-only properties left out
+        out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
+        if "required" in out:
+            out["required"] = [name for name in out["required"] if name not in hidden]
     if GRAMMAR_ENUM in node and not drop_enum:
         out["enum"] = list(node[GRAMMAR_ENUM])
     if GRAMMAR_EXTRA in node and not drop_enum:

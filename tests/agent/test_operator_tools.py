@@ -273,3 +273,21 @@ def test_a_ranking_can_put_the_lowest_first(shop) -> None:
     assert list(out.frame["category"]) == list(every.sort_values("revenue")["category"].head(3))
     named = out.summary.split(": ", 1)[1]
     assert "lowest first" in out.summary and named.startswith(out.frame["category"].iloc[0])
+
+
+def test_a_ranking_of_one_kind_of_goods_counts_only_the_products_of_that_kind(shop) -> None:
+    """"how many headlamps did we sell?" was answered for every category: a ranking took no product."""
+    from tools.agent_tools.engines import shop_products
+    from tools.agent_tools.fields import product_kinds
+
+    store, registry, _ = shop
+    products = shop_products(store)
+    kind = product_kinds([name for _, name in products], store.profile().categories)[0]
+    ids = [pid for pid, name in products if name.split()[-1] == kind]
+    out = registry.call("top_items", {"metric": "units", "group_by": "category", "product": kind,
+                                      "period": "all_time"}, OPERATOR)
+    expected = run_query(store, QuerySpec(metric="units", filters={"products": ids}))
+    assert out.frame["units"].sum() == expected.frame["units"].iloc[0] > 0
+    assert f"The {len(ids)} products named like {kind!r}" in out.summary
+    one = registry.call("top_items", {"metric": "units", "product": ids[0], "period": "all_time"}, OPERATOR)
+    assert list(one.frame["product"]) == [ids[0]]

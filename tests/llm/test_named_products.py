@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from agent.llm.tool_schema import prompt_tools
 from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
 from tools.agent_tools import TOOLS, build_registry
 from tools.agent_tools.engines import shop_products
@@ -74,8 +75,6 @@ def test_a_registry_from_a_profile_alone_takes_any_product_string(each_shop):
 
 def test_the_products_set_leaves_the_prompt_as_it_is(each_shop):
     """The names are the grammar's only: the prompt (and its stored KV cache) is the same with them."""
-    from agent.llm.tool_schema import prompt_tools
-
     store, _ = each_shop
     profile, categories, products = store.profile(), categories_of(store), shop_products(store)
     with_products = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
@@ -99,13 +98,18 @@ def test_a_kind_of_goods_names_the_products_whose_names_end_with_it_on_either_sh
     registry = ToolRegistry(list(TOOLS), closed_sets=shop_sets(profile, categories, products),
                             set_aliases=shop_aliases(profile, categories, products))
 
-    def product(question: str) -> tuple[list[str], bool]:
-        (tool,) = [t["function"]["parameters"] for t in narrowed_tools(registry.schemas("operator"),
-                                                                       _asked(question))
-                   if t["function"]["name"] == "forecast_demand"]
-        return _names(tool["properties"]["product"]), "product" in tool.get("required", [])
+    def product(question: str, tool: str = "forecast_demand") -> tuple[list[str], bool]:
+        (parameters,) = [t["function"]["parameters"] for t in narrowed_tools(registry.schemas("operator"),
+                                                                             _asked(question))
+                         if t["function"]["name"] == tool]
+        return _names(parameters["properties"]["product"]), "product" in parameters.get("required", [])
 
     assert product("forecast demand for headlamps over the next 2 weeks") == (["Headlamp"], True)
+    # a ranking takes it too, though its prompt never shows the property
+    assert product("how many headlamps did we sell last month?", "top_items") == (["Headlamp"], True)
+    assert product("top products last month", "top_items") == ([], False)
+    (shown,) = [t for t in prompt_tools(registry.schemas("operator")) if t["function"]["name"] == "top_items"]
+    assert "product" not in shown["function"]["parameters"]["properties"]
     assert product("Prognose für Lumen Headlamp nächste Woche") == (["Lumen Headlamp"], True)  # the name wins
     assert product("forecast demand over the next 2 weeks") == ([], False)
     assert product(f"forecast {category} next month")[0] == []  # a category, not a kind

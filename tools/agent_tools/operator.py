@@ -13,7 +13,7 @@ from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import AnyPlace, Category, GroupBy, Metric, Period, Product, Since, Weekday
 from tools.errors import EngineInputError
 from tools.events.profile import Place
-from tools.registry import USER_ID, Session, ToolArgs, ToolOutput, shop_tool
+from tools.registry import GRAMMAR_ONLY, USER_ID, Session, ToolArgs, ToolOutput, shop_tool
 
 OPERATOR = ("operator",)
 _DIMENSION = {"region": "regions", "city": "cities", "country": "countries"}
@@ -123,6 +123,8 @@ class TopItemsArgs(ToolArgs):
     top_k: int = Field(10, ge=1, le=50, description="How many rows.")
     order: Literal["highest", "lowest"] = Field("highest",
                                                 description="Highest first, or lowest (the worst).")
+    product: Product | None = Field(None, description="Only this product, or the products of a kind.",
+                                    json_schema_extra={GRAMMAR_ONLY: True})
 
 
 @shop_tool(
@@ -142,9 +144,11 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
     from tools.query.spec import TIME_DIMENSIONS
 
     place = engines.resolve_place(args.place) if args.place else None
+    products = _named_products(engines, args.product) if args.product else []
     filters = Filters(
         period=_PERIOD.get(args.period, args.period),
         categories=[args.category] if args.category else [],
+        products=[pid for pid, _ in products],
         **_place_filters(place),
     )
     ordered = args.group_by in TIME_DIMENSIONS  # hours, weekdays, days, weeks, months: all, in time order
@@ -164,7 +168,19 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
         if not overall.frame.empty:
             value = format_value(args.metric, overall.frame.iloc[0][args.metric])
             output.summary = f"{output.summary.removesuffix('.')}; overall {value}."
+    if len(products) > 1:  # the filter lists ids: say what they are
+        names = ", ".join(name for _, name in products[:5]) + (" ..." if len(products) > 5 else "")
+        output.summary += f" The {len(products)} products named like {args.product!r}: {names}."
     return output
+
+
+def _named_products(engines: ShopEngines, product: str) -> list[tuple[str, str]]:
+    """(id, name) of the products `product` names: one by id or name, or every product a kind names
+    ("Headlamp"), as the forecaster reads them."""
+    from tools.forecast.scope import resolve_products
+
+    with engines.store.connect() as con:
+        return [(pid, name or pid) for pid, name, _ in resolve_products(con, product)]
 
 
 class ForecastDemandArgs(ToolArgs):
