@@ -1,8 +1,7 @@
 """Which tool the first reply to a turn calls, where the user's words settle it and the model may not.
 
-- A follow-up that leans on the turn before and names only what that turn's tool takes, and names something
-  of it ("Et à Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had
-  forecast it.
+- A short follow-up that names only what the previous turn's tool takes, and names something of it ("Et à
+  Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
   asked again with that other tool (`second_look`).
@@ -15,8 +14,8 @@
     repeated the name. A customer's tools take one fixed choice at most, so none is named;
   - a "no" to a question that gives a price cap, where one of the role's tools takes it ("Kannst du mir
     sagen, welche Kopfhörer ihr unter 40 Euro habt?" was refused): that tool (`priced_tool`);
-  - a "no" to a follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und wie
-    viel hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's words.
+  - a "no" to a short follow-up of a turn that ran a tool, which names nothing that tool does not take ("Und
+    wie viel hat sie gekostet?" after my_orders): the previous tool, asked again with this turn's words.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ _POINTING = re.compile(
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
 
 
-def _short(text: str) -> bool:
+def is_short(text: str) -> bool:
     """Whether a message is short enough to lean on the turn before for what it leaves out."""
     return len(plain_words(text)) <= FOLLOW_UP_WORDS
 
@@ -52,7 +52,7 @@ def _short(text: str) -> bool:
 def leans_on_earlier(text: str) -> bool:
     """Whether `text`, a user message after earlier turns, is a follow-up that leans on them (see the
     module): short, and opening with a continuing word, pointing back, or a fragment."""
-    if not _short(text) or not text.strip():
+    if not is_short(text) or not text.strip():
         return False
     if len(plain_words(text)) <= FRAGMENT_WORDS:
         return True
@@ -62,4 +62,4 @@ def leans_on_earlier(text: str) -> bool:
 def points_at_place(text: str) -> bool:
     """Whether a short message points at a place the turn before named ("forecast demand there", "dort
     auch?", "e in quella regione?"): the call must take one of that turn's places."""
-    return _short(text) and bool(_POINTING_AT_PLACE.search(text))
+    return is_short(text) and bool(_POINTING_AT_PLACE.search(text))

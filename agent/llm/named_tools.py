@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from agent.llm.leaning import leans_on_earlier
+from agent.llm.leaning import is_short
 from agent.llm.price_caps import price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
 from agent.llm.turn_values import choice_values, outright_choices, shop_names
@@ -54,14 +54,15 @@ def priced_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
 def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]],
                    must_name: bool = False) -> str | None:
     """The tool (of `tools`) the previous turn called first, when the current turn (the last user message)
-    is a follow-up that leans on it (leaning.leans_on_earlier), names only what that tool takes
-    (`names_only`), names no other tool's task (`tasks_named`: "Et la prévision pour Marseille ?" is a
-    forecast) and, with `must_name`, names something it takes ("Et à Marseille ?" after units in Lyon:
-    top_items again); None otherwise. In 1,200 synthetic dialogues over 30 random shops, all 32 such
-    follow-ups (of 10 words or fewer, before the leaning test) are labelled with the previous turn's tool;
-    without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product search, labelled
-    my_recommendations). A complete question ("forecast daily units for Bavaria for the next 2 weeks" after
-    daily orders in Bavaria) is the model's to route."""
+    is a short follow-up that names only what that tool takes (`names_only`), names no other tool's task
+    (`tasks_named`: "Et la prévision pour Marseille ?" and "forecast daily units for Bavaria for the next 2
+    weeks" after daily orders in Bavaria are forecasts) and, with `must_name`, names something it takes ("Et
+    à Marseille ?" after units in Lyon: top_items again); None otherwise. In 1,200 synthetic dialogues over
+    30 random shops, all 32 such follow-ups (of 10 words or fewer) are labelled with the previous turn's
+    tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product search, labelled
+    my_recommendations). Short is enough here: "Same thing, but count units" and "when's it supposed to get
+    here" name no more than the previous tool takes (requiring a follow-up's opening word, as the places do,
+    lost both on the independent dialogues)."""
     asked = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if len(asked) < 2:
         return None
@@ -69,7 +70,7 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     calls = [m.tool_calls[0]["name"] for m in messages[asked[-2] + 1:asked[-1]]
              if isinstance(m, AIMessage) and m.tool_calls]
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
-    if tool is None or not leans_on_earlier(text) or not names_only(text, tool, tools):
+    if tool is None or not is_short(text) or not names_only(text, tool, tools):
         return None
     if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None

@@ -206,7 +206,7 @@ def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() 
         assert follow_up_tool(after("Merci !"), tools, must_name=True) is None  # names nothing it takes
         assert follow_up_tool(after("Merci !"), tools) == "top_items"  # without must_name: a declined retry
         assert follow_up_tool(after(f"Et la prévision pour {second} ?"), tools) is None  # another task
-        # a complete question of nine words is no follow-up, whatever it names
+        # a question that names another tool's task ("forecast") is not sent to the previous tool
         assert follow_up_tool(after(f"forecast daily units for {second} for the next 2 weeks"), tools) is None
         assert follow_up_tool(after("Et quelles sont les commandes suspectes depuis hier, par catégorie et "
                                     f"par ville, à {second} ?"), tools) is None  # too long to lean on it
