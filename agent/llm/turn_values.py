@@ -82,9 +82,10 @@ class Mentions:
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
     """The current turn (from the last user message on) and the turn before it, each as its user message,
-    calls' arguments and tool results, one per line; and the user's messages of the current turn and of all
-    earlier ones. A follow-up leans on the turn right before it; what that turn carried over from its own
-    predecessor is in its calls' arguments ("and by category?" after "and last week?" after Bavaria)."""
+    answers, calls' arguments and tool results, one per line (the prompt keeps an earlier turn's question and
+    answer only); and the user's messages of the current turn and of all earlier ones. A follow-up leans on
+    the turn right before it; what that turn carried over from its own predecessor is in its answer ("and by
+    category?" after "and last week?" after Bavaria: "Units by category (in Bavaria) ...")."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
     previous = starts[-2] if len(starts) > 1 else 0
@@ -98,8 +99,11 @@ def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
         if isinstance(message, HumanMessage) or (isinstance(message, ToolMessage) and not asked_only):
             lines.append(message.text)
         elif isinstance(message, AIMessage) and not asked_only:
-            lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
-    return "\n".join(lines)
+            # an earlier turn's answer is all the prompt keeps of its calls and results ("Orders by region:
+            # Berlin 29; ..." for "forecast demand there")
+            calls = [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
+            lines += [message.text, *calls]
+    return "\n".join(line for line in lines if line)
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:

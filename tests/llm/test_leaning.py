@@ -78,3 +78,19 @@ def test_a_follow_up_that_points_at_a_place_must_take_one_of_the_turn_befores(pr
         options = place_options(profile, [*asked, HumanMessage(pointing)], "forecast_demand")
         assert options == [place, "required"], pointing
     assert place_options(profile, [*asked, HumanMessage("and the forecast?")], "forecast_demand") == [place]
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), NORTHWIND], ids=["demo", "northwind"])
+def test_the_places_of_the_answer_before_count_the_prompt_keeps_only_questions_and_answers(profile) -> None:
+    """"Which region had the most orders?" then "Can you forecast demand there?": the places were in the
+    answer only (an earlier turn's calls and results are not in the prompt), and the forecast was the whole
+    shop's."""
+    first, second = [p.name for p in profile.places if p.level == "region"][:2]
+    asked = [HumanMessage("Which region had the most orders over the last 7 days?"),
+             AIMessage(f"Orders by region: {first} 29; {second} 17 (top 2 of 10); overall 289.")]
+    pointing = [*asked, HumanMessage("Can you forecast demand there for the next 14 days?")]
+    assert place_options(profile, pointing, "forecast_demand") == [first, second, "required"]
+    chained = [HumanMessage(f"units in {first} last week?"), AIMessage(f"Units (in {first}): 25."),
+               HumanMessage("and this week?"), AIMessage(f"Units (in {first}), this week: 9."),
+               HumanMessage("and by revenue?")]
+    assert place_options(profile, chained) == [first]

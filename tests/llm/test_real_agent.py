@@ -126,3 +126,8 @@ def test_a_question_after_one_about_a_place_keeps_it_only_when_it_leans_on_it_on
     assert (name, args.get("place"), args.get("horizon_days")) == ("forecast_demand", place, 14)
     name, args = first_call("which category sold most units this month?")
     assert name == "top_items" and args.get("place") is None and args.get("group_by") == "category"
+    leader = agent.ask("Which region had the most orders over the last 7 days?", session, thread_id="t2")
+    assert leader.steps[0].name == "top_items"
+    answer = agent.ask("Can you forecast demand there for the next 14 days?", session, thread_id="t2")
+    named = leader.steps[0].output.frame["region"].tolist()  # the regions the answer before listed
+    assert answer.steps[0].name == "forecast_demand" and answer.steps[0].arguments.get("place") in named
