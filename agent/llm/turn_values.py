@@ -13,8 +13,9 @@ reply holds each property filled from a shop set to the names the conversation g
   takes one of them and must be given. The calls' arguments count because a question may give a name in
   another language ("Bayern") that the first call already wrote as the shop does ("Bavaria");
 - else, in a follow-up that leans on the turn before (leaning.py: "and last week?" after a question about
-  Bavaria, not "which category sold most units this month?"), that turn mentions some: one of them, or none;
-  a follow-up that points at a place ("forecast demand there") must take one of that turn's places;
+  Bavaria, not "which category sold most units this month?"), the turns it leans on mention some (back to
+  the last question that stood on its own): one of them, or none; a follow-up that points at a place
+  ("forecast demand there") must take one of the turn before's places, its answer's included;
 - else the property is left out (null) where its schema allows, else it keeps the whole set.
 Product names (ASKED_SETS) count in the user's own words only: a tool result lists products nobody asked
 about, and "the top products, and the forecast for the whole shop" must not forecast one of them.
@@ -59,14 +60,15 @@ _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
 
 @dataclass(frozen=True)
 class Mentions:
-    """What a reply's calls may name: the text of the current turn and that of the turn before it (user
-    messages, calls and results), and the user's own words of the current and all earlier turns (`asked`,
-    `asked_before`)."""
+    """What a reply's calls may name: the text of the current turn and that of the turns a follow-up leans on
+    (user messages, calls and results), the answers of the turn before (`answered`), and the user's own words
+    of the current and all earlier turns (`asked`, `asked_before`)."""
 
     current: str
     earlier: str = ""
     asked: str = ""
     asked_before: str = ""
+    answered: str = ""
 
     @cached_property
     def leaning(self) -> bool:
@@ -81,16 +83,22 @@ class Mentions:
 
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
-    """The current turn (from the last user message on) and the turn before it, each as its user message,
-    answers, calls' arguments and tool results, one per line (the prompt keeps an earlier turn's question and
-    answer only); and the user's messages of the current turn and of all earlier ones. A follow-up leans on
-    the turn right before it; what that turn carried over from its own predecessor is in its answer ("and by
-    category?" after "and last week?" after Bavaria: "Units by category (in Bavaria) ...")."""
+    """The current turn (from the last user message on); the turns a follow-up leans on, back to the last
+    question that stood on its own ("units in Bavaria?", "and this week?", then "and by revenue?": both);
+    each as its user messages, calls' arguments and tool results, one per line; the answers of the turn
+    before (the prompt keeps an earlier turn's question and answer only: "Orders by region: Berlin 29; ..."
+    is where "forecast demand there" finds its place); and the user's messages of the current turn and of
+    all earlier ones."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
-    previous = starts[-2] if len(starts) > 1 else 0
-    return Mentions(_text(messages[start:]), _text(messages[previous:start]),
-                    _text(messages[start:], asked_only=True), _text(messages[:start], asked_only=True))
+    first = len(starts) - 2
+    while first > 0 and leans_on_earlier(messages[starts[first]].text):
+        first -= 1
+    leaned = messages[starts[first]:start] if first >= 0 else messages[:start]
+    previous = messages[starts[-2]:start] if len(starts) > 1 else []
+    answers = "\n".join(m.text for m in previous if isinstance(m, AIMessage) and not m.tool_calls and m.text)
+    return Mentions(_text(messages[start:]), _text(leaned), _text(messages[start:], asked_only=True),
+                    _text(messages[:start], asked_only=True), answers)
 
 
 def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
@@ -99,11 +107,8 @@ def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
         if isinstance(message, HumanMessage) or (isinstance(message, ToolMessage) and not asked_only):
             lines.append(message.text)
         elif isinstance(message, AIMessage) and not asked_only:
-            # an earlier turn's answer is all the prompt keeps of its calls and results ("Orders by region:
-            # Berlin 29; ..." for "forecast demand there")
-            calls = [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
-            lines += [message.text, *calls]
-    return "\n".join(line for line in lines if line)
+            lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
+    return "\n".join(lines)
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:
@@ -211,18 +216,22 @@ def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, .
 
 
 def _pointed(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
-    """The places of the turn before, when the current turn points at one of them ("there"): one of them
-    must be given, as if the turn named it."""
+    """The places of the turn before, its answer's included, when the current turn points at one of them
+    ("there"): one of them must be given, as if the turn named it."""
     return _earlier(shop_set, mentions) if mentions.pointing and shop_set.get(SHOP_SET) == PLACES_SET else ()
 
 
 def _earlier(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
     """The names a set takes from the earlier turns (the user's words alone for ASKED_SETS): none unless the
-    current turn leans on them ("and last week?", not "which category sold most this month?")."""
+    current turn leans on them ("and last week?", not "which category sold most this month?"); the answer
+    before counts only for a place the turn points at (an "and ...?" after a ranking of regions is no
+    question about one of them)."""
     if not mentions.leaning:
         return ()
-    asked_only = shop_set.get(SHOP_SET) in ASKED_SETS
-    return _names(shop_set, mentions.asked_before if asked_only else mentions.earlier)
+    if shop_set.get(SHOP_SET) in ASKED_SETS:
+        return _names(shop_set, mentions.asked_before)
+    pointed = mentions.pointing and shop_set.get(SHOP_SET) == PLACES_SET
+    return _names(shop_set, f"{mentions.earlier}\n{mentions.answered}" if pointed else mentions.earlier)
 
 
 def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:

@@ -90,6 +90,8 @@ def test_the_places_of_the_answer_before_count_the_prompt_keeps_only_questions_a
              AIMessage(f"Orders by region: {first} 29; {second} 17 (top 2 of 10); overall 289.")]
     pointing = [*asked, HumanMessage("Can you forecast demand there for the next 14 days?")]
     assert place_options(profile, pointing, "forecast_demand") == [first, second, "required"]
+    # an "and ...?" after a ranking asks about the ranking again, not about one of its rows
+    assert place_options(profile, [*asked, HumanMessage("and by revenue?")]) == []
     chained = [HumanMessage(f"units in {first} last week?"), AIMessage(f"Units (in {first}): 25."),
                HumanMessage("and this week?"), AIMessage(f"Units (in {first}), this week: 9."),
                HumanMessage("and by revenue?")]
