@@ -9,6 +9,7 @@
     python bench/agent.py --set independent             # the independent set (bench/independent), demo shop
     python bench/agent.py --set independent --mode first --shop northwind --data-dir DIR
     python bench/agent.py --set dialogues               # the independent conversations, --mode full
+    python bench/agent.py --set heldout                 # conversations no decision was made on, --mode full
 
 Runs over the demo shop in the settings' data dir, after the same preparation as `chronotope serve --prepare`
 (demo data, knowledge-base and product index, model, recommender: each skipped when done), and after the
@@ -24,7 +25,8 @@ whose store holds a Northwind shop (`--data-dir`). A conversation's first tool a
 reply to its last turn; `--mode first` and `--mode decision` ask one reply, so they judge the single-turn
 cases only. `--set dialogues` runs the independent set's conversations (two or three turns: follow-ups that
 keep a place, complete questions about the whole shop after one about a place, a switch to another task),
-written the same way, in full mode.
+written the same way, in full mode; `--set heldout` runs conversations written later still, on which no
+change was decided.
 """
 
 from __future__ import annotations
@@ -94,9 +96,9 @@ one shop: every case (or a sample), scored and summarised."""
         prepare(settings, Console(stderr=True), SHOP_STEPS)  # its customers' policy questions: data/
     store = event_store(settings)
     profile = store.profile()
-    kind = "dialogues" if args.set == "dialogues" else "cases"
-    if kind == "dialogues" and args.mode != "full":
-        raise SystemExit("--set dialogues is judged on the reply to each conversation's last turn: use "
+    kind = "cases" if args.set == "independent" else args.set
+    if kind != "cases" and args.mode != "full":
+        raise SystemExit(f"--set {kind} is judged on the reply to each conversation's last turn: use "
                          "--mode full.")
     cases = load_independent(args.shop, kind)[:: args.every][: args.limit]
     if args.mode != "full":
@@ -160,9 +162,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
-    parser.add_argument("--set", choices=["old", "independent", "dialogues"], default="old",
+    parser.add_argument("--set", choices=["old", "independent", "dialogues", "heldout"], default="old",
                         help="old: the 95 cases (--cases); independent: bench/independent's questions; "
-                             "dialogues: its conversations.")
+                             "dialogues, heldout: its conversations.")
     parser.add_argument("--shop", choices=["demo", "northwind"], default="demo",
                         help="The independent set's shop.")
     parser.add_argument("--data-dir", type=Path, default=None, help="Data dir (default: settings).")
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     settings = Settings(**overrides)
-    if args.set in ("independent", "dialogues"):
+    if args.set in ("independent", "dialogues", "heldout"):
         run_independent(settings, args)
         return
     cases = load_cases(args.cases)[:: args.every][: args.limit]
