@@ -97,7 +97,8 @@ def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
     """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
     -> "Bavaria"; every place's name is in the set, a city named like its region by that name), category
     aliases ("Kopfhörer" -> "Headphones"), of the categories the shop has (the profile's, else
-    `categories`), and product ids ("P0232" -> its name)."""
+    `categories`), product ids ("P0232" -> its name) and the kinds of goods their names share
+    (`product_kinds`: "Headlamp" -> itself, a name for several products)."""
     sold = set(profile.categories or categories)
     places = {alias: place.name for place in profile.places for alias in place.aliases}
     category_names = {alias: category for category, names in profile.category_aliases.items()
