@@ -52,11 +52,13 @@ def is_short(text: str) -> bool:
 def leans_on_earlier(text: str) -> bool:
     """Whether `text`, a user message after earlier turns, is a follow-up that leans on them (see the
     module): short, and opening with a continuing word, pointing back, or a fragment."""
-    if not is_short(text) or not text.strip():
+    words = len(plain_words(text))
+    if words > FOLLOW_UP_WORDS or not text.strip():
         return False
-    if len(plain_words(text)) <= FRAGMENT_WORDS:
+    if words <= FRAGMENT_WORDS:
         return True
-    return bool(_OPENING.match(_MARK.sub("", text)) or _POINTING.search(text) or points_at_place(text))
+    return bool(_OPENING.match(_MARK.sub("", text)) or _POINTING.search(text)
+                or _POINTING_AT_PLACE.search(text))
 
 
 def points_at_place(text: str) -> bool:
