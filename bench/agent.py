@@ -10,6 +10,7 @@
     python bench/agent.py --set independent --mode first --shop northwind --data-dir DIR
     python bench/agent.py --set dialogues               # the independent conversations, --mode full
     python bench/agent.py --set heldout                 # conversations no decision was made on, --mode full
+    python bench/agent.py --set heldout2                # more of them, written later still
 
 Runs over the demo shop in the settings' data dir, after the same preparation as `chronotope serve --prepare`
 (demo data, knowledge-base and product index, model, recommender: each skipped when done), and after the
@@ -25,8 +26,8 @@ whose store holds a Northwind shop (`--data-dir`). A conversation's first tool a
 reply to its last turn; `--mode first` and `--mode decision` ask one reply, so they judge the single-turn
 cases only. `--set dialogues` runs the independent set's conversations (two or three turns: follow-ups that
 keep a place, complete questions about the whole shop after one about a place, a switch to another task),
-written the same way, in full mode; `--set heldout` runs conversations written later still, on which no
-change was decided.
+written the same way, in full mode; `--set heldout` and `--set heldout2` run conversations written later
+still, each after the changes the sets before it measured, on which no change was decided.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ from agent.evaluation import (
     write_results,
 )
 from agent.llm.decision_head import HEADS_FILE
+from bench.independent.cases import KINDS
+
+CONVERSATIONS = KINDS[1:]  # the independent set's conversation files (--set NAME)
 
 
 def plain_generate_tokens_per_s(settings: Settings, prompt: str, new_tokens: int = 48) -> float:
@@ -162,9 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--every", type=int, default=1, help="Take every n-th case (a spread sample).")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "agent_cases.jsonl")
-    parser.add_argument("--set", choices=["old", "independent", "dialogues", "heldout"], default="old",
+    parser.add_argument("--set", choices=["old", "independent", *CONVERSATIONS], default="old",
                         help="old: the 95 cases (--cases); independent: bench/independent's questions; "
-                             "dialogues, heldout: its conversations.")
+                             f"{', '.join(CONVERSATIONS)}: its conversations.")
     parser.add_argument("--shop", choices=["demo", "northwind"], default="demo",
                         help="The independent set's shop.")
     parser.add_argument("--data-dir", type=Path, default=None, help="Data dir (default: settings).")
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     settings = Settings(**overrides)
-    if args.set in ("independent", "dialogues", "heldout"):
+    if args.set in ("independent", *CONVERSATIONS):
         run_independent(settings, args)
         return
     cases = load_cases(args.cases)[:: args.every][: args.limit]

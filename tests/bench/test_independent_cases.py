@@ -14,7 +14,7 @@ from bench.independent.text import fold, names
 from tests.bench.northwind_shop import CUSTOMER, build_northwind_store
 
 QUESTIONS = [case for shop in SHOPS for case in load_cases(shop)]
-DIALOGUES = [case for shop in SHOPS for kind in ("dialogues", "heldout") for case in load_cases(shop, kind)]
+DIALOGUES = [case for shop in SHOPS for kind in KINDS[1:] for case in load_cases(shop, kind)]
 ALL = QUESTIONS + DIALOGUES
 
 
