@@ -2,14 +2,16 @@
 
 A follow-up leaves out what the turn before said ("and last week?" after revenue in Bavaria: Bavaria's
 revenue); a complete question does not ("which category sold most units this month?" after a question about
-Mazowieckie asks about the whole shop, and the model had filled in Mazowieckie). A message leans when it is
-short (`FOLLOW_UP_WORDS`) and
-- opens with a word that continues the conversation ("and", "what about", "und", "et", "y", "e", "ed",
-  after an "ok" or a "thanks"), or
+Mazowieckie asks about the whole shop, and the model had filled in Mazowieckie). A message leans when it
+- opens, or opens a sentence, with a word that continues the conversation ("and", "what about", "und",
+  "et", "y", "e", "ed", after an "ok" or a "thanks": "Super, danke dir! Und ..."), or
 - points back at what was said ("the same", "that category"), or at a place it named ("there", "dort",
   "là-bas", "allí", "lì", "that region": then the call must name one of that turn's places), or
-- is a fragment of `FRAGMENT_WORDS` words or fewer ("last week?", "nur Schuhe?").
-The lists are written from the languages, not from any benchmark.
+- is a fragment of `FRAGMENT_WORDS` words or fewer ("last week?", "nur Schuhe?"),
+however long it is: a polite or detailed follow-up ("Merci beaucoup ! Et quel est le panier moyen là-bas sur
+les 90 derniers jours, s'il vous plaît ?") leaves the place out as a short one does. A message that names the
+whole shop ("overall", "insgesamt", "toutes les régions", "en total") takes no place or category from the
+turns before, unless it points at a place. The lists are written from the languages, not from any benchmark.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 
 from tools.language import plain_words
 
-FOLLOW_UP_WORDS = 10  # a follow-up is short: it leans on the previous turn for what it leaves out
+FOLLOW_UP_WORDS = 10  # a short message: one that may be sent to the previous turn's tool (named_tools)
 FRAGMENT_WORDS = 3  # a message this short is a fragment of a question: it leans on the one before
 
 # Words that acknowledge the answer before the next message: skipped before an opening word
@@ -41,27 +43,47 @@ _POINTING = re.compile(
     r"dasselbe|die gleichen?|der gleichen?|das gleiche|diese[rmns]? kategorie|(?:la|le|les) mêmes?|"
     r"(?:cette|ces) catégories?|(?:la|el|lo|los|las) mism[oa]s?|(?:esa|esta|esas|estas) categorías?|"
     r"(?:la|lo|il|gli|le) stess[oaie]|(?:quella|questa|quelle|queste) categori[ae])(?!\w)", re.IGNORECASE)
+# Words that name the whole shop, matched on a message's plain words (lower case, no accents or apostrophes);
+# "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
+_WHOLE_SHOP = re.compile(
+    r"\b(?:overall|in total|altogether|everywhere|across the board|(?:shop|store|company)[- ]wide|"
+    r"(?:the )?(?:whole|entire) (?:shop|store|business|company)|"
+    r"(?:all|every) (?:the |our |of the |of our )?(?:region|country|place|state|area|market)s?|"
+    r"insgesamt|uberall|shopweit|(?:im )?(?:ganzen|gesamten) (?:shop|laden|geschaft)|"
+    r"(?:alle|allen|jede|jeder|jedes) (?:unsere[nrs]? )?(?:region|regionen|land|lander|landern)|"
+    r"au total|globalement|(?:dans|sur) l ensemble|partout|(?:toute|l ensemble de) la boutique|"
+    r"(?:tous|toutes) (?:les |nos )?(?:regions|pays)|"
+    r"en total|en conjunto|globalmente|en todas partes|(?:en )?toda la tienda|"
+    r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
+    r"in totale|complessivamente|nel complesso|ovunque|dappertutto|(?:in )?tutto il negozio|"
+    r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi))(?!\w)")
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def is_short(text: str) -> bool:
-    """Whether a message is short enough to lean on the turn before for what it leaves out."""
+    """Whether a message is short enough to be sent to the previous turn's tool (named_tools)."""
     return len(plain_words(text)) <= FOLLOW_UP_WORDS
 
 
 def leans_on_earlier(text: str) -> bool:
     """Whether `text`, a user message after earlier turns, is a follow-up that leans on them (see the
-    module): short, and opening with a continuing word, pointing back, or a fragment."""
-    words = len(plain_words(text))
-    if words > FOLLOW_UP_WORDS or not text.strip():
+    module): opening with a continuing word, pointing back, or a fragment."""
+    if not text.strip():
         return False
-    if words <= FRAGMENT_WORDS:
+    if len(plain_words(text)) <= FRAGMENT_WORDS:
         return True
-    return bool(_OPENING.match(_MARK.sub("", text)) or _POINTING.search(text)
-                or _POINTING_AT_PLACE.search(text))
+    return bool(any(_OPENING.match(_MARK.sub("", sentence)) for sentence in _SENTENCE_END.split(text))
+                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text))
 
 
 def points_at_place(text: str) -> bool:
-    """Whether a short message points at a place the turn before named ("forecast demand there", "dort
-    auch?", "e in quella regione?"): the call must take one of that turn's places."""
-    return is_short(text) and bool(_POINTING_AT_PLACE.search(text))
+    """Whether a message points at a place the turn before named ("forecast demand there", "dort auch?",
+    "e in quella regione?"): the call must take one of that turn's places."""
+    return bool(_POINTING_AT_PLACE.search(text))
+
+
+def names_whole_shop(text: str) -> bool:
+    """Whether a message asks about the whole shop ("and overall?", "Und insgesamt?", "toutes les régions"),
+    so that it takes no place or category from the turns before, unless it points at a place."""
+    return bool(_WHOLE_SHOP.search(" ".join(plain_words(text)))) and not points_at_place(text)

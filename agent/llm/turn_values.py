@@ -47,7 +47,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days, lookbacks_in_days
-from agent.llm.leaning import leans_on_earlier, points_at_place
+from agent.llm.leaning import leans_on_earlier, names_whole_shop, points_at_place
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
@@ -81,24 +81,35 @@ class Mentions:
         """Whether the current turn points at a place the turn before named ("forecast demand there")."""
         return bool(self.asked_before) and points_at_place(self.asked)
 
+    @cached_property
+    def whole_shop(self) -> bool:
+        """Whether the current turn asks about the whole shop ("and overall?"): it takes no place or category
+        from earlier turns, though a follow-up keeps their choices."""
+        return names_whole_shop(self.asked)
+
 
 def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
     """The current turn (from the last user message on); the turns a follow-up leans on, back to the last
-    question that stood on its own ("units in Bavaria?", "and this week?", then "and by revenue?": both);
-    each as its user messages, calls' arguments and tool results, one per line; the answers of the turn
-    before (the prompt keeps an earlier turn's question and answer only: "Orders by region: Berlin 29; ..."
-    is where "forecast demand there" finds its place); and the user's messages of the current turn and of
-    all earlier ones."""
+    question that stood on its own or asked about the whole shop ("units in Bavaria?", "and this week?",
+    then "and by revenue?": both); each as its user messages, calls' arguments and tool results, one per
+    line; the answers of the turn before (the prompt keeps an earlier turn's question and answer only:
+    "Orders by region: Berlin 29; ..." is where "forecast demand there" finds its place); and the user's
+    messages of the current turn and of all earlier ones."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
     first = len(starts) - 2
-    while first > 0 and leans_on_earlier(messages[starts[first]].text):
+    while first > 0 and _carries_places(messages[starts[first]].text):
         first -= 1
     leaned = messages[starts[first]:start] if first >= 0 else messages[:start]
     previous = messages[starts[-2]:start] if len(starts) > 1 else []
     answers = "\n".join(m.text for m in previous if isinstance(m, AIMessage) and not m.tool_calls and m.text)
     return Mentions(_text(messages[start:]), _text(leaned), _text(messages[start:], asked_only=True),
                     _text(messages[:start], asked_only=True), answers)
+
+
+def _carries_places(text: str) -> bool:
+    """Whether an earlier user message passes the places of the turns before it on to a follow-up."""
+    return leans_on_earlier(text) and not names_whole_shop(text)
 
 
 def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
@@ -225,8 +236,8 @@ def _earlier(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
     """The names a set takes from the earlier turns (the user's words alone for ASKED_SETS): none unless the
     current turn leans on them ("and last week?", not "which category sold most this month?"); the answer
     before counts only for a place the turn points at (an "and ...?" after a ranking of regions is no
-    question about one of them)."""
-    if not mentions.leaning:
+    question about one of them); none for a turn about the whole shop ("and overall?")."""
+    if not mentions.leaning or mentions.whole_shop:
         return ()
     if shop_set.get(SHOP_SET) in ASKED_SETS:
         return _names(shop_set, mentions.asked_before)

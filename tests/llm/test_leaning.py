@@ -1,13 +1,13 @@
-"""A follow-up takes the places and categories of the turn it leans on; a complete question asks about the
-whole shop ("which category sold most units this month?" after Mazowieckie had been answered for
-Mazowieckie)."""
+"""A follow-up takes the places and categories of the turn it leans on, however long it is; a complete
+question asks about the whole shop ("which category sold most units this month?" after Mazowieckie had been
+answered for Mazowieckie), and so does a follow-up that says so ("and overall?")."""
 
 from __future__ import annotations
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.llm.leaning import leans_on_earlier
+from agent.llm.leaning import leans_on_earlier, names_whole_shop
 from agent.llm.tool_schema import grammar_schema
 from agent.llm.turn_values import conversation_mentions, narrowed_tools
 from tests.shops import NORTHWIND
@@ -17,13 +17,22 @@ from tools.events.simulate.profile import demo_profile
 FOLLOW_UPS = ["and last week?", "ok and the last 7 days?", "What about Lyon?", "Thanks! And for Spain?",
               "Und nach Umsatz?", "dort auch?", "Merci, et pour la semaine dernière ?", "¿Y solo el mejor?",
               "¿Y en la misma región el mes pasado?", "E invece il fatturato?", "last week?", "nur Schuhe?",
-              "forecast demand for shoes there next month", "any anomalies there?"]
+              "forecast demand for shoes there next month", "any anomalies there?",
+              # polite or detailed follow-ups leave the place out as short ones do
+              "Thanks, that's helpful. And what did the average order value look like over the last 90 days?",
+              "Super, danke dir! Und wie viele Bestellungen kamen in den letzten zwei Wochen ungefähr rein?",
+              "D'accord, merci bien. Et pourriez-vous me donner le chiffre d'affaires de la semaine passée ?",
+              "Perfecto, muchas gracias. ¿Cuántas unidades se vendieron allí durante el último mes?",
+              "Ottimo, grazie. Quante unità abbiamo venduto in quella regione negli ultimi sette giorni?"]
 STANDALONE = ["which category sold most units this month?",
               "what are the top 5 regions by revenue this year?", "Is there any fraud this week?",
               "Welche Stadt hatte die meisten Bestellungen?",
               "Quel est le pays avec le plus de commandes ?", "¿Qué categoría vendió más este mes?",
               "Qual è la regione con il fatturato più alto quest'anno?",
-              "And now give me the whole picture for every region we sell in, whatever the numbers say?"]
+              "Could you tell me which of our categories sold the most units over the last thirty days?"]
+WHOLE_SHOP = ["and overall?", "And now the whole picture for every region we sell in, whatever it says",
+              "Und insgesamt, im ganzen Shop?", "Merci ! Et au total, sur toutes les régions ?",
+              "¿Y en total?", "E nel complesso, in tutte le regioni?"]
 
 
 @pytest.mark.parametrize("text", FOLLOW_UPS)
@@ -34,6 +43,16 @@ def test_a_short_message_that_continues_points_back_or_is_a_fragment_leans_on_th
 @pytest.mark.parametrize("text", STANDALONE)
 def test_a_complete_question_or_a_long_one_stands_on_its_own(text) -> None:
     assert not leans_on_earlier(text)
+
+
+@pytest.mark.parametrize("text", WHOLE_SHOP)
+def test_a_follow_up_that_names_the_whole_shop_leans_but_takes_no_place(text) -> None:
+    assert leans_on_earlier(text) and names_whole_shop(text)
+
+
+@pytest.mark.parametrize("text", ["and every city there?", "Und insgesamt dort?", "forecast each category"])
+def test_a_place_pointed_at_or_a_breakdown_is_no_whole_shop_question(text) -> None:
+    assert not names_whole_shop(text)
 
 
 def turn(question: str, place: str | None) -> list[BaseMessage]:
@@ -67,6 +86,12 @@ def test_only_a_follow_up_may_take_the_place_of_the_turn_it_leans_on(profile) ->
     assert place_options(profile, [*carried, HumanMessage("and by revenue?")]) == [place]
     whole = [*asked, *turn("which category sold most units this month?", None)]
     assert place_options(profile, [*whole, HumanMessage("and last week?")]) == []
+    # a follow-up about the whole shop takes no place, and a follow-up after it none either
+    long = "Thanks a lot for that. And how did revenue look across the whole shop over the same days?"
+    for overall in ("and overall?", "Und insgesamt?", long):
+        assert place_options(profile, [*asked, HumanMessage(overall)]) == [], overall
+    overall = [*asked, *turn("and overall?", None)]
+    assert place_options(profile, [*overall, HumanMessage("and last week?")]) == []
 
 
 @pytest.mark.parametrize("profile", [demo_profile(), NORTHWIND], ids=["demo", "northwind"])
@@ -74,7 +99,8 @@ def test_a_follow_up_that_points_at_a_place_must_take_one_of_the_turn_befores(pr
     place = next(p.name for p in profile.places if p.level == "region")
     asked = turn(f"How many units did {place} sell last week?", place)
     for pointing in ("forecast demand there for the next 2 weeks", "Prognose für dort?",
-                     "e in quella regione il mese prossimo?"):
+                     "e in quella regione il mese prossimo?",
+                     "Thanks so much for checking. Could you forecast demand there for the next two weeks?"):
         options = place_options(profile, [*asked, HumanMessage(pointing)], "forecast_demand")
         assert options == [place, "required"], pointing
     assert place_options(profile, [*asked, HumanMessage("and the forecast?")], "forecast_demand") == [place]

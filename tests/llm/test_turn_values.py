@@ -266,10 +266,14 @@ def test_a_choice_named_only_in_a_tool_result_or_an_earlier_turn_is_not_required
     unasked = narrowed_tools(operator_tools(), Mentions(f"{QUESTION}\n{RESULT}", "", QUESTION, ""))
     whole_spikes = properties(operator_tools(), "find_spikes")
     assert properties(unasked, "find_spikes")["metric"] == whole_spikes["metric"]  # "orders": only in results
-    long = "And now give me the whole picture for every region we sell in, whatever the numbers say?"
-    follow, required = choices(long, earlier="Combien d'unités vendues à Lyon cette semaine ?")
-    assert follow["period"]["enum"] == ["this_week"] and follow["metric"]["enum"] == ["units"]
-    assert "period" not in required and "metric" not in required  # a long one may leave them
+    earlier = "Combien d'unités vendues à Lyon cette semaine ?"
+    alone, required = choices("Now give me the whole picture for every region, whatever the numbers say?",
+                              earlier=earlier)
+    assert alone["period"]["enum"] == ["this_week"] and alone["metric"]["enum"] == ["units"]
+    assert "period" not in required and "metric" not in required  # a question on its own may leave them
+    _, required = choices("And now the whole picture for every region we sell in, whatever the numbers say?",
+                          earlier=earlier)
+    assert "period" in required and "metric" in required  # a follow-up keeps them, however long
 
 
 def test_a_grammar_of_named_choices_takes_them_and_nothing_else(tiny_runtime) -> None:
