@@ -3,7 +3,8 @@
 Shoppers write a line or two, often with typos and without accents, so a character n-gram model trained on
 prose is overkill and a dictionary of every word is out of reach. Each language gets a score from its most
 frequent function words (articles, pronouns, question words, auxiliaries: what survives any typo and any
-topic) plus a smaller weight for letters only it uses; the highest score wins, and a message with no evidence
+topic) and a shop's everyday nouns (a terse "Umsatz in Rheinland-Pfalz?" has no function word of its own),
+plus a smaller weight for letters only it uses; the highest score wins, and a message with no evidence
 gets `default`. Used by the agent (which language to answer in) and by retrieval (whether to translate).
 
 Also the words of a text as a matcher reads them (`plain_words`: no accents, lower case), and which names a
@@ -31,7 +32,7 @@ _WORDS: dict[str, frozenset[str]] = {
         their me us what which who whom where when why how can could would should will shall may might
         please thanks thank hi hello not no yes of to in on for with from and or but this that these
         those there here any some much many more most last next week month year order orders any get got
-        morning evening today tomorrow yesterday tonight
+        morning evening today tomorrow yesterday tonight revenue sales units delivery refund forecast
     """),
     "de": word_set("""
         der die das den dem des ein eine einen einem einer ist sind war waren bin bist sein habe hat
@@ -40,14 +41,15 @@ _WORDS: dict[str, frozenset[str]] = {
         hallo nicht kein keine ja nein von zu im in auf für fuer mit aus und oder aber diese dieser
         dieses gibt es noch schon letzte letzten nächste naechste woche monat jahr bestellung
         bestellungen an am um bei nach mich mir uns euch man guten morgen abend servus moin heute
-        gestern
+        gestern umsatz umsätze verkäufe einheiten stück lieferung rückgabe erstattung prognose
     """),
     "fr": word_set("""
         le la les un une des du de est sont était étaient etre être ai as a avons avez ont je tu il elle
         nous vous ils elles mon ma mes ton ta votre vos notre nos quel quelle quels quelles qui où ou
         quand pourquoi comment peux peut pouvez pourriez voudrais merci bonjour salut ne pas non oui à
         au aux pour avec et mais ce cette ces y est-ce dernière dernier prochaine semaine mois année
-        commande commandes bonsoir coucou demain hier aujourd'hui soir en combien
+        commande commandes bonsoir coucou demain hier aujourd'hui soir en combien chiffre ventes unités
+        livraison remboursement prévision
     """),
     "es": word_set("""
         el la los las un una unos unas es son era eran ser estar está están he ha hemos han yo tú tu él
@@ -55,7 +57,8 @@ _WORDS: dict[str, frozenset[str]] = {
         cuándo cuando por porque cómo como puedo puede pueden podría quisiera gracias hola buenos no sí
         en para con y o pero este esta estos estas hay del al última último próxima semana mes año
         pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les
-        muy también ya nunca siempre todo buenas tardes noches días mañana ayer hoy
+        muy también ya nunca siempre todo buenas tardes noches días mañana ayer hoy ventas ingresos
+        facturación unidades envío devolución reembolso previsión
     """),
     "it": word_set("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei
@@ -64,7 +67,8 @@ _WORDS: dict[str, frozenset[str]] = {
         in su per con e ed o ma questo questa questi queste c'è del della dei delle nel nella ultimo
         ultima prossima settimana mese anno ordine ordini a al alla allo ai agli alle quanto quanti
         quanta quante ci mi ti vi cosa anche sul sulla dal dalla faccio fate fai devo sempre già gia più
-        piu buonasera salve puoi domani ieri oggi sera
+        piu buonasera salve puoi domani ieri oggi sera fatturato vendite unità spedizione reso rimborso
+        previsione
     """),
 }
 

@@ -69,6 +69,14 @@ def test_greetings_words_of_time_and_spanish_de_tell_the_language(greeting: str,
     assert detect_language(greeting) == language
 
 
+@pytest.mark.parametrize(("message", "language"), [
+    ("Umsatz in Rheinland-Pfalz?", "de"), ("Einheiten in Bayern?", "de"), ("Ventes en Bretagne ?", "fr"),
+    ("Ventas en Andalusia?", "es"), ("Fatturato in Lombardia?", "it"), ("Unità in Lazio?", "it"),
+    ("Revenue in Bavaria?", "en"), ("sales in Lombardy", "en")])
+def test_a_terse_question_is_read_by_its_shop_words(message: str, language: str) -> None:
+    assert detect_language(message) == language
+
+
 def test_plain_words_drop_accents_and_case_unless_asked_to_keep_case() -> None:
     from tools.language import plain_words
 
