@@ -46,8 +46,9 @@ disk-space:
 	"temporary caches); it has $$free GB. Free some space (old /tmp/pytest-of-$$(id -un) folders, other clones)" \
 	"and run 'make test' again." >&2; exit 1; fi; done
 
+# --durations: the slowest tests, to keep the suite under its 15 minutes
 test: $(STAMP) system-packages disk-space
-	$(OFFLINE) $(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest --durations=20
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(OFFLINE) $(BIN)/python $$b || exit 1; done
