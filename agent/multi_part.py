@@ -9,13 +9,16 @@ starts, in the shop's five languages:
   Auffälligkeiten die letzten 7 Tage?", one request);
 - a comma, a conjunction and a question word ("..., and which German region led it?", "..., und wie viele
   Bestellungen ...?"); after an announcement of two questions ("Zwei Fragen: ...") a comma and a conjunction.
-A question with context before it ("My parcel never came. What should I do?") and a list in one question
-("revenue and orders by region") stay whole.
+A question with context before it ("My parcel never came. What should I do?"), a question after thanks for
+the answer before ("Thanks, that's helpful. And what about last week?": a follow-up, which needs its "and")
+and a list in one question ("revenue and orders by region") stay whole.
 """
 
 from __future__ import annotations
 
 import re
+
+from agent.llm.leaning import acknowledges
 
 _ANNOUNCED = re.compile(
     r"^\s*(?:two|2|zwei|deux|dos|due)\s+(?:questions?|things|fragen|dinge|sachen|choses|preguntas|cosas|"
@@ -54,7 +57,7 @@ def _cuts(body: str, announced: bool) -> list[tuple[str, str]]:
     """Where a second question may start, most certain first: (the text before, the question after)."""
     cuts: list[tuple[str, str]] = []
     sentence = _SENTENCE_END.search(body)
-    if sentence:
+    if sentence and not acknowledges(body[:sentence.start()]):
         first, rest = body[:sentence.start()].strip(), body[sentence.end():].strip()
         joined = _JOINER.match(rest)
         asked_again = first.endswith("?") and rest.endswith("?") and _QUESTION_WORD.match(rest)

@@ -24,6 +24,8 @@ from tools.registry import Session
     ("Where is my order? Can I still return it?", ["Where is my order?", "Can I still return it?"]),
     ("Show me my orders. Also, what is your return window?",
      ["Show me my orders.", "What is your return window?"]),
+    ("Okay so where is my order? And can I still return it?",
+     ["Okay so where is my order?", "Can I still return it?"]),
     ("Wie viele Einheiten hat Hessen diesen Monat verkauft, und welche Stadt liegt vorne?",
      ["Wie viele Einheiten hat Hessen diesen Monat verkauft?", "Welche Stadt liegt vorne?"]),
     ("Quel est le panier moyen ce mois-ci, et quelle région vend le plus ?",
@@ -43,6 +45,12 @@ def test_two_questions_are_split_where_the_words_say_a_second_starts(message: st
     "What's the status of my last order, and if it's delivered, until when can I send it back?",
     "Prognose für Bayern und Hessen, die nächsten 4 Wochen",
     "was geht bei Hessen? Auffälligkeiten die letzten 7 Tage?",
+    # thanks for the answer before, then a follow-up that needs its "and" (agent/llm/leaning.py)
+    "ok thanks. And how many orders were there over the last seven days?",
+    "Super, danke dir! Und wie hoch war der Umsatz im selben Zeitraum?",
+    "Thanks, that's really helpful. And which city leads there?",
+    "Parfait, merci. Et combien de commandes la semaine dernière ?",
+    "Vale, muchas gracias. ¿Y cuántas unidades allí?", "Ottimo, grazie. E il fatturato del mese scorso?",
 ])
 def test_one_question_stays_whole(message: str) -> None:
     assert question_parts(message) == [message]
