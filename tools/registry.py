@@ -270,7 +270,9 @@ class ToolRegistry:
                         "pass the shop's profile to build_registry."
                     )
                 names = list(self.closed_sets[value])
-                if not names:  # a shop without categories (yet): a free string, not an enum nothing fits
+                if not names:  # a string in the prompt: no products given (any name), or no categories
+                    if value == CATEGORIES_SET:  # the shop has none (yet): the grammar takes none
+                        out[SHOP_SET], out[GRAMMAR_ENUM] = value, []
                     continue
                 out[SHOP_SET], value = value, names
                 if self.set_aliases.get(out[SHOP_SET]):

@@ -52,6 +52,9 @@ def _rewrite(node: Any, drop_enum: bool) -> Any:
         out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
         if "required" in out:
             out["required"] = [name for name in out["required"] if name not in hidden]
+    if "anyOf" in node and not drop_enum:  # an empty shop set (a shop without categories) takes no value
+        options = [o for o in out["anyOf"] if not isinstance(o, dict) or o.get("enum") != []]
+        out["anyOf"] = options or out["anyOf"]
     if GRAMMAR_ENUM in node and not drop_enum:
         out["enum"] = list(node[GRAMMAR_ENUM])
     if GRAMMAR_EXTRA in node and not drop_enum:

@@ -54,13 +54,17 @@ def test_every_spike_metric_the_tool_offers_is_one_the_engine_can_test() -> None
     assert offered and set(offered) <= set(COUNT_METRICS)
 
 
-def test_a_shop_without_categories_gets_a_free_category_field_not_an_empty_enum() -> None:
-    """An empty enum is a schema no value fits; the grammar compiler rejects it and no question could run."""
+def test_a_shop_without_categories_shows_a_category_string_and_its_grammar_takes_none() -> None:
+    """An empty enum is a schema no value fits (the grammar compiler rejects it); a free string let the model
+    write places and "all" as categories, and every such call failed."""
+    from agent.llm.tool_schema import grammar_schema, prompt_tools
+
     shop = build_registry(None, profile=NORTHWIND)  # Northwind's profile names no categories
     (search,) = [s for s in shop.schemas("customer") if s["function"]["name"] == "search_products"]
-    category = search["function"]["parameters"]["properties"]["category"]["anyOf"][0]
-    assert category == {"type": "string"}
-
+    shown = prompt_tools([search])[0]["function"]["parameters"]["properties"]["category"]
+    assert shown["anyOf"][0] == {"type": "string"}
+    assert grammar_schema(search["function"]["parameters"])["properties"]["category"]["anyOf"] == [
+        {"type": "null"}]
 
 
 def test_a_customers_orders_lead_with_those_on_their_way(each_shop, embedder, tmp_path) -> None:

@@ -84,3 +84,41 @@ def test_argument_errors_apply_grammar_only_enums():
         "type": "object", "properties": {"place": {"type": "string", GRAMMAR_ENUM: ["Lyon"]}}}}}]
     assert argument_errors("t", {"place": "Lyon"}, tools) == []
     assert "is not one of" in argument_errors("t", {"place": "Atlantis"}, tools)[0]
+
+
+@pytest.mark.parametrize("shop", ["demo", "northwind"])
+def test_a_shop_without_categories_gives_the_grammar_no_category_and_the_prompt_is_unchanged(
+        shop, tiny_runtime):
+    """A shop whose export has no categories (Northwind, UCI retail): the model had written places and "all"
+    as the category, and every such call failed with "Valid category values: ."."""
+    from agent.llm.tool_schema import grammar_schema, prompt_tools
+    from tests.shops import NORTHWIND
+    from tools.agent_tools import build_registry
+    from tools.events.simulate.profile import demo_profile
+
+    profile = demo_profile() if shop == "demo" else NORTHWIND
+    tools = {t["function"]["name"]: t for t in build_registry(None, profile=profile).schemas("operator")}
+    for name in ("top_items", "forecast_demand"):
+        category = grammar_schema(tools[name]["function"]["parameters"])["properties"]["category"]
+        shown = prompt_tools([tools[name]])[0]["function"]["parameters"]["properties"]["category"]
+        if profile.categories:
+            assert category["anyOf"][0]["enum"] == list(profile.categories)
+            assert shown["anyOf"][0]["enum"] == list(profile.categories)
+        else:
+            assert category["anyOf"] == [{"type": "null"}]
+            assert shown["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    forced = ToolChoice("forced", "forecast_demand")
+    grammar = tiny_runtime.grammars.compile([tools["forecast_demand"]], forced, per_turn=True)
+    place = next(p.name for p in profile.places if p.level == "country")
+
+    def accepts(arguments: str) -> bool:
+        import xgrammar as xgr
+
+        matcher = xgr.GrammarMatcher(grammar)
+        call = '<tool_call>\n{"name": "forecast_demand", "arguments": ' + arguments + "}\n</tool_call>"
+        return matcher.accept_string(call) and matcher.accept_token(tiny_runtime.stop_token_ids[0])
+
+    assert accepts('{"category": null, "place": "' + place + '"}')
+    assert accepts('{"category": "' + place + '"}') is False
+    if profile.categories:
+        assert accepts('{"category": "' + profile.categories[0] + '"}')
