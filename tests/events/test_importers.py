@@ -70,6 +70,15 @@ def test_online_retail_cancellations_become_refunds(
     assert refunded_units == -source.loc[cancelled, "Quantity"].astype(int).sum() > 0
 
 
+def test_a_ranking_by_a_level_the_export_lacks_says_it_was_not_recorded(retail) -> None:
+    """UCI retail names countries only: "revenue in Germany by region" had read "(none) 28,025.02"."""
+    from tools.query import QuerySpec, run_query
+
+    spec = QuerySpec(metric="orders", group_by=["region"], filters={"countries": ["DE"]})
+    summary = run_query(retail[0], spec, cache=False).summary()
+    assert "by region (in DE)" in summary and ": (no region recorded) " in summary
+
+
 def test_online_retail_times_are_uk_local_and_prices_sterling(retail, shared_data: Path) -> None:
     con = retail[0].connect()
     # First line of france.csv: 536370, 12/1/2010 8:45 (GMT = UTC in winter), 24 x 22728 at 3.75.

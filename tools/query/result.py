@@ -65,7 +65,7 @@ def _group_label(row: pd.Series, group_by: list[str]) -> str:
     for name in group_by:
         value = row[name]
         if value is None or (not isinstance(value, str) and pd.isna(value)):
-            parts.append("(none)")
+            parts.append(f"(no {name.replace('_', ' ')} recorded)")  # an export with countries only
         elif name == "hour_of_day":
             parts.append(f"{int(value):02d}:00")
         elif name == "week":
