@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from tools.registry import ROLES, ToolRegistry
+from langchain_core.messages import BaseMessage
+
+from agent.llm.leaning import leaned_questions
+from tools.language import mentioned
+from tools.registry import PLACES_SET, ROLES, ToolRegistry
 
 DOCS_TOOL = "search_docs"  # document search, the tool whose query this builds
 
 
-def docs_query(registry: ToolRegistry, question: str, model_query: str) -> str:
-    """The user's question, then the words of the model's query that the user did not write (its English
-    for a German question), within the tool's length limit.
+def docs_query(registry: ToolRegistry, question: str, model_query: str,
+               messages: Sequence[BaseMessage] = ()) -> str:
+    """The user's question, then the places of the questions a follow-up leans on (`follow_up_places`), then
+    the words of the model's query that the user did not write (its English for a German question), within
+    the tool's length limit.
 
     The model's query alone was a shortened guess that missed passages the full question finds.
     """
     said = {word.lower() for word in re.findall(r"\w+", question)}
     extra = [word for word in model_query.split() if word.strip(".,;:!?").lower() not in said]
-    query = " ".join([" ".join(question.split()), *extra])
+    query = " ".join([" ".join(question.split()), *follow_up_places(registry, question, messages), *extra])
     tools = [t for role in ROLES for t in registry.for_role(role) if t.name == DOCS_TOOL]
     limit = tools[0].args.model_json_schema()["properties"]["query"].get("maxLength") if tools else None
     return query if limit is None or len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
+
+
+def follow_up_places(registry: ToolRegistry, question: str, messages: Sequence[BaseMessage]) -> list[str]:
+    """The shop's places named in the questions a follow-up leans on, when it names none itself: "How much is
+    shipping to Germany?" then "ok, and how long does express take?" had found France's shipping page."""
+    names = list(registry.closed_sets.get(PLACES_SET, ()))
+    aliases = registry.set_aliases.get(PLACES_SET, {})
+
+    def places(text: str) -> list[str]:
+        return list(dict.fromkeys(aliases.get(name, name) for name in mentioned([*names, *aliases], text)))
+
+    earlier = leaned_questions(messages)
+    return places("\n".join(earlier)) if earlier and not places(question) else []

@@ -165,7 +165,8 @@ class ShopAgent:
         for call in last.tool_calls:
             args = call.get("args") or {}
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
-                args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""))}
+                args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""),
+                                                    state["messages"])}
             elif only_a_price(str(args.get("query") or "")):  # "120 dollari": what the price is for, asked
                 args = {**args, "query": question}
             step = run_step(self.registry, call["name"], args, session)
@@ -319,7 +320,8 @@ class ShopAgent:
         declined = _no_answer(last) or declines(question, draft, detect_language(question))
         if not declined and not ungrounded_numbers(draft, [question]):
             return None  # an answer in words with no figures of its own (or small talk): nothing to check
-        step = run_step(self.registry, DOCS_TOOL, {"query": docs_query(self.registry, question, "")}, session)
+        query = docs_query(self.registry, question, "", messages)
+        step = run_step(self.registry, DOCS_TOOL, {"query": query}, session)
         closest = step.output.facts.get("closest_similarity", 0.0) if step.output is not None else 0.0
         if declined and closest < DECLINED_SIMILARITY:
             return None  # no passage close enough to overrule the model's "no"

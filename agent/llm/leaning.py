@@ -17,6 +17,9 @@ turns before, unless it points at a place. The lists are written from the langua
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from tools.language import plain_words
 
@@ -99,3 +102,27 @@ def names_whole_shop(text: str) -> bool:
     """Whether a message asks about the whole shop ("and overall?", "Und insgesamt?", "toutes les régions"),
     so that it takes no place or category from the turns before, unless it points at a place."""
     return bool(_WHOLE_SHOP.search(" ".join(plain_words(text)))) and not points_at_place(text)
+
+
+def leaned_questions(messages: Sequence[BaseMessage]) -> list[str]:
+    """The user's messages of the turns the last one leans on (turn_values.conversation_mentions), when it
+    is a follow-up that does not ask about the whole shop: "How much is shipping to Germany?" for "ok, and
+    how long does express take?"; none for a question that stands on its own."""
+    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    if len(starts) < 2 or not _carries_places(messages[starts[-1]].text):
+        return []
+    return [messages[i].text for i in starts[max(leaned_from(messages, starts), 0):-1]]
+
+
+def leaned_from(messages: Sequence[BaseMessage], starts: list[int]) -> int:
+    """Of the user messages at `starts`, the index of the first one the last leans on: the one before it,
+    or further back along a chain of follow-ups ("units in Bavaria?", "and this week?", "and by revenue?")."""
+    first = len(starts) - 2
+    while first > 0 and _carries_places(messages[starts[first]].text):
+        first -= 1
+    return first
+
+
+def _carries_places(text: str) -> bool:
+    """Whether an earlier user message passes the places of the turns before it on to a follow-up."""
+    return leans_on_earlier(text) and not names_whole_shop(text)

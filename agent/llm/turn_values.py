@@ -47,7 +47,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days, lookbacks_in_days
-from agent.llm.leaning import leans_on_earlier, names_whole_shop, points_at_place
+from agent.llm.leaning import leaned_from, leans_on_earlier, names_whole_shop, points_at_place
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
@@ -97,19 +97,12 @@ def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
     messages of the current turn and of all earlier ones."""
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     start = starts[-1] if starts else 0
-    first = len(starts) - 2
-    while first > 0 and _carries_places(messages[starts[first]].text):
-        first -= 1
+    first = leaned_from(messages, starts)
     leaned = messages[starts[first]:start] if first >= 0 else messages[:start]
     previous = messages[starts[-2]:start] if len(starts) > 1 else []
     answers = "\n".join(m.text for m in previous if isinstance(m, AIMessage) and not m.tool_calls and m.text)
     return Mentions(_text(messages[start:]), _text(leaned), _text(messages[start:], asked_only=True),
                     _text(messages[:start], asked_only=True), answers)
-
-
-def _carries_places(text: str) -> bool:
-    """Whether an earlier user message passes the places of the turns before it on to a follow-up."""
-    return leans_on_earlier(text) and not names_whole_shop(text)
 
 
 def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:

@@ -122,3 +122,14 @@ def test_the_places_of_the_answer_before_count_the_prompt_keeps_only_questions_a
                HumanMessage("and this week?"), AIMessage(f"Units (in {first}), this week: 9."),
                HumanMessage("and by revenue?")]
     assert place_options(profile, chained) == [first]
+
+
+def test_the_questions_a_follow_up_leans_on_go_back_along_its_chain() -> None:
+    from agent.llm.leaning import leaned_questions
+
+    first, second = HumanMessage("units in Hesse last week?"), HumanMessage("and this week?")
+    answered = [first, AIMessage("Units (in Hesse): 9."), second, AIMessage("Units (in Hesse): 4.")]
+    assert leaned_questions([*answered, HumanMessage("and by revenue?")]) == [first.text, second.text]
+    assert leaned_questions([*answered, HumanMessage("which category sold most units this month?")]) == []
+    assert leaned_questions([*answered, HumanMessage("and overall?")]) == []
+    assert leaned_questions([HumanMessage("and last week?")]) == []  # nothing before it
