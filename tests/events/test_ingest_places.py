@@ -136,3 +136,20 @@ def test_places_past_the_first_rows_are_resolved_as_well(tmp_path: Path, export:
 
 def _events_of(root: Path) -> list[tuple]:
     return EventStore(root).connect().execute("SELECT user_id FROM events").fetchall()
+
+
+def test_a_country_joins_with_its_names_in_the_five_languages_and_an_export_may_use_them(tmp_path: Path):
+    """A German export writes "Deutschland" and "Österreich"; a German operator asks about "Deutschland"."""
+    path = tmp_path / "bestellungen.csv"
+    path.write_text("ts,user,country\n2026-03-06T12:00:00+00:00,u1,Deutschland\n"
+                    "2026-03-06T13:00:00+00:00,u2,Österreich\n2026-03-06T14:00:00+00:00,u3,Germany\n",
+                    encoding="utf-8")
+    store = EventStore(tmp_path / "store")
+    report = ingest_file(store, path, MAPPING)
+    assert report.rows_accepted == 3
+    assert report.places_added == ["country Austria (AT) in Europe/Vienna",
+                                   "country Germany (DE) in Europe/Berlin"]
+    germany, = store.profile().find("Allemagne", "country")
+    assert germany.name == "Germany" and {"Deutschland", "Alemania", "Germania"} <= set(germany.aliases)
+    assert "Germany" not in germany.aliases
+    assert [p.name for p in store.profile().find("Österreich")] == ["Austria"]

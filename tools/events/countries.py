@@ -1,6 +1,7 @@
 """Every country of the world, offline: ISO 3166 codes and names, and the clocks its places keep.
 
-Read from the IANA time zone database as the `tzdata` package ships it (`iso3166.tab`, `zone.tab`). A
+Read from the IANA time zone database as the `tzdata` package ships it (`iso3166.tab`, `zone.tab`), and the
+countries' names in the shop's five languages from CLDR as `babel` ships it ("Deutschland", "Allemagne"). A
 country "keeps one clock" when all its zones give the same UTC offsets over the years around now (Germany's
 Europe/Berlin and Europe/Busingen do; Spain's Madrid and Canary Islands zones do not): its places can then
 be read on that clock without being told.
@@ -12,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
+
+from tools.language import LANGUAGES
 
 
 @lru_cache(maxsize=1)
@@ -34,15 +37,40 @@ ALIASES: dict[str, str] = {
 
 
 @lru_cache(maxsize=1)
+def _local_names() -> dict[str, tuple[str, ...]]:
+    """ISO code -> the country's names in the five languages (CLDR), in LANGUAGES order, each once."""
+    from babel import Locale
+
+    names: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(code, []).append(name)
+    return {code: tuple(dict.fromkeys(found)) for code, found in names.items()}
+
+
+def country_aliases(code: str) -> tuple[str, ...]:
+    """What people write for a country in the five languages besides its database name: "Deutschland",
+    "Allemagne", "Alemania", "Germania" for DE ("Germany" is the name). A country that joins a shop's
+    profile from its data takes them, so "Umsatz in Deutschland?" asks about Germany."""
+    own = country_names().get(code)
+    return tuple(name for name in _local_names().get(code, ()) if name != own)
+
+
+@lru_cache(maxsize=1)
 def _codes_by_key() -> dict[str, str]:
     keys = {_key(alias): code for alias, code in ALIASES.items()}
     for code, name in country_names().items():
         keys[_key(code)] = keys[_key(name)] = code
+    for code, names in _local_names().items():  # the database's names and the aliases above come first
+        for name in names:
+            keys.setdefault(_key(name), code)
     return keys
 
 
 def country_code(value: str) -> str | None:
-    """The ISO code of a country given by code or English name ("de", "Germany" -> "DE"); None if none."""
+    """The ISO code of a country given by code or name, in English or another of the five languages ("de",
+    "Germany", "Deutschland", "Allemagne" -> "DE"); None if none."""
     return _codes_by_key().get(_key(value))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tools.events.countries import country_code, country_names, single_clock_zone, zones_of
+from tools.events.countries import country_aliases, country_code, country_names, single_clock_zone, zones_of
 from tools.events.mapping import IngestError
 from tools.events.profile import LEVELS, Place, ProfileError, ShopProfile, check_place
 from tools.events.table_files import read_table_file
@@ -134,7 +134,8 @@ def _country(resolution: Resolution, value: str, sources: PlaceSources) -> tuple
     if not clock:
         resolution.unclocked.add(code)
     zone = zone or (zones_of(code) or ["UTC"])[0]  # the entry needs a zone; its regions' are what count
-    _add(resolution, listed[0] if listed else Place("country", country_names()[code], code, zone, code=code))
+    _add(resolution, listed[0] if listed else Place("country", country_names()[code], code, zone, code=code,
+                                                    aliases=country_aliases(code)))
     return code, clock
 
 
