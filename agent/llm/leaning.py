@@ -39,13 +39,16 @@ _OPENING = re.compile(
     r"dasselbe für|das gleiche für|genauso für|et|qu'en est-il|quid de|pareil pour|même chose pour|"
     r"idem pour|y|qué tal|qué hay de|lo mismo para|igual para|e|ed|invece|che mi dici di|lo stesso per|"
     r"idem per)\b", re.IGNORECASE)
-_PLACE = (r"(?:region|regions|city|cities|country|countries|place|places|state|area|stadt|land|gegend|région|"
-          r"régions|ville|villes|pays|región|regiones|ciudad|ciudades|país|regione|regioni|città|paese)")
+# "that region", "diese Stadt", "ce pays", "esa ciudad", "quella regione": each language's own pair
+# ("Quel pays a le plus de commandes ?" asks which country: French "quel" is no Italian "that")
+_THAT_PLACE = (r"(?:that|this|those|these) (?:region|regions|city|cities|country|countries|place|places|"
+               r"state|area)|(?:diese[rmns]?) (?:region|regionen|stadt|land|gegend|bundesland)|"
+               r"(?:cette|ces|ce) (?:région|régions|ville|villes|pays)|"
+               r"(?:esa|esta|esas|estas|ese|este) (?:región|regiones|ciudad|ciudades|país)|"
+               r"(?:quella|questa|quelle|queste|quel|questo) (?:regione|regioni|città|paese)")
 _POINTING_AT_PLACE = re.compile(
     r"\b(?:(?<!is )(?<!are )(?<!was )(?<!were )(?<!any )there(?! is| are| was| were| been)|dort|dorthin|"
-    r"là|là-bas|allí|allá|ahí|lì|"
-    rf"(?:that|this|those|these|diese[rmns]?|cette|ces|ce|esa|esta|esas|estas|ese|este|quella|questa|quelle|"
-    rf"queste|quel|questo) {_PLACE})(?!\w)", re.IGNORECASE)
+    rf"là|là-bas|allí|allá|ahí|lì|{_THAT_PLACE})(?!\w)", re.IGNORECASE)
 _POINTING = re.compile(
     r"\b(?:the same|(?:that|this|those|these) (?:category|categories|one|ones)|dieselben?|derselben?|"
     r"dasselbe|die gleichen?|der gleichen?|das gleiche|diese[rmns]? kategorie|(?:la|le|les) mêmes?|"

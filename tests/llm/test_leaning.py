@@ -17,7 +17,8 @@ from tools.events.simulate.profile import demo_profile
 FOLLOW_UPS = ["and last week?", "ok and the last 7 days?", "What about Lyon?", "Thanks! And for Spain?",
               "Und nach Umsatz?", "dort auch?", "Merci, et pour la semaine dernière ?", "¿Y solo el mejor?",
               "¿Y en la misma región el mes pasado?", "E invece il fatturato?", "last week?", "nur Schuhe?",
-              "forecast demand for shoes there next month", "any anomalies there?",
+              "forecast demand for shoes there next month", "any anomalies there?", "Und in dieser Stadt?",
+              "Prévision pour ce pays ?", "¿Alguna anomalía en esa ciudad?", "Previsione per quel paese?",
               # polite or detailed follow-ups leave the place out as short ones do
               "Thanks, that's helpful. And what did the average order value look like over the last 90 days?",
               "Super, danke dir! Und wie viele Bestellungen kamen in den letzten zwei Wochen ungefähr rein?",
@@ -29,7 +30,9 @@ STANDALONE = ["which category sold most units this month?",
               "Welche Stadt hatte die meisten Bestellungen?",
               "Quel est le pays avec le plus de commandes ?", "¿Qué categoría vendió más este mes?",
               "Qual è la regione con il fatturato più alto quest'anno?",
-              "Could you tell me which of our categories sold the most units over the last thirty days?"]
+              "Could you tell me which of our categories sold the most units over the last thirty days?",
+              "Quel pays a le plus gros chiffre d'affaires depuis le début ?",  # "quel": which, not "that"
+              "Quelle ville a eu le plus de commandes ?", "¿Qué país vende más?"]
 WHOLE_SHOP = ["and overall?", "And now the whole picture for every region we sell in, whatever it says",
               "Und insgesamt, im ganzen Shop?", "Merci ! Et au total, sur toutes les régions ?",
               "¿Y en total?", "E nel complesso, in tutte le regioni?"]
