@@ -58,15 +58,18 @@ _POINTING = re.compile(
 # "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
     r"\b(?:overall|in total|altogether|everywhere|across the board|(?:shop|store|company)[- ]wide|"
-    r"(?:the )?(?:whole|entire) (?:shop|store|business|company)|"
+    r"(?:the )?(?:whole|entire) (?:shop|store|business|company)|(?:shop|store|business) as a whole|"
     r"(?:all|every) (?:the |our |of the |of our )?(?:region|country|place|state|area|market)s?|"
-    r"insgesamt|uberall|shopweit|(?:im )?(?:ganzen|gesamten) (?:shop|laden|geschaft)|"
+    r"insgesamt|uberall|shopweit|alles zusammen|(?:ganze[nrs]?|gesamte[nrs]?) (?:shop|laden|geschaft|firma)|"
     r"(?:alle|allen|jede|jeder|jedes) (?:unsere[nrs]? )?(?:region|regionen|land|lander|landern)|"
     r"au total|globalement|(?:dans|sur) l ensemble|partout|(?:toute|l ensemble de) la boutique|"
+    r"(?:la )?boutique (?:tout )?entiere|tout confondu|tous confondus|"
     r"(?:tous|toutes) (?:les |nos )?(?:regions|pays)|"
     r"en total|en conjunto|globalmente|en todas partes|(?:en )?toda la tienda|"
+    r"(?:la )?tienda (?:entera|completa)|todo junto|"
     r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
     r"in totale|complessivamente|nel complesso|ovunque|dappertutto|(?:in )?tutto il negozio|"
+    r"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|"
     r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi))(?!\w)")
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

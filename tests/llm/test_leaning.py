@@ -35,7 +35,9 @@ STANDALONE = ["which category sold most units this month?",
               "Quelle ville a eu le plus de commandes ?", "¿Qué país vende más?"]
 WHOLE_SHOP = ["and overall?", "And now the whole picture for every region we sell in, whatever it says",
               "Und insgesamt, im ganzen Shop?", "Merci ! Et au total, sur toutes les régions ?",
-              "¿Y en total?", "E nel complesso, in tutte le regioni?"]
+              "¿Y en total?", "E nel complesso, in tutte le regioni?", "and for the shop as a whole?",
+              "Und für den gesamten Shop?", "Et pour la boutique entière ?", "¿Y la tienda completa?",
+              "E per il negozio intero?"]
 
 
 @pytest.mark.parametrize("text", FOLLOW_UPS)
