@@ -25,7 +25,6 @@ from tools.language import plain_words
 
 FOLLOW_UP_WORDS = 10  # a short message: one that may be sent to the previous turn's tool (named_tools)
 FRAGMENT_WORDS = 3  # a message this short is a fragment of a question: it leans on the one before
-
 ACKNOWLEDGEMENT_WORDS = 8  # a sentence that thanks for the answer before is short ("Thanks, that's helpful.")
 
 # Words that acknowledge the answer before the next message: skipped before an opening word
@@ -33,6 +32,7 @@ _ACKNOWLEDGING = (r"(?:ok|okay|oki|alright|thanks|thank you|many thanks|cool|gre
                   r"awesome|danke|vielen dank|gut|super|prima|toll|klasse|perfekt|merci|bon|bien|parfait|"
                   r"génial|gracias|muchas gracias|vale|bueno|perfecto|genial|grazie|bene|perfetto|ottimo|"
                   r"va bene)\b")
+_ACKNOWLEDGEMENT = re.compile(_ACKNOWLEDGING, re.IGNORECASE)
 _ACKNOWLEDGED = rf"(?:{_ACKNOWLEDGING}[\s,.!:;-]*)*"
 _OPENING = re.compile(
     _ACKNOWLEDGED + r"(?:and|what about|how about|same for|und|was ist mit|wie sieht es|wie steht es|"
@@ -78,8 +78,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def acknowledges(sentence: str) -> bool:
     """Whether a sentence thanks for or accepts the answer before and asks nothing ("ok thanks.", "Super,
     danke dir!", "Thanks, that's helpful."): it is no question of its own before the one that follows."""
-    opening = re.compile(_ACKNOWLEDGING, re.IGNORECASE).match(_MARK.sub("", sentence))
-    return (bool(opening) and "?" not in sentence and len(plain_words(sentence)) <= ACKNOWLEDGEMENT_WORDS)
+    return (bool(_ACKNOWLEDGEMENT.match(_MARK.sub("", sentence))) and "?" not in sentence
+            and len(plain_words(sentence)) <= ACKNOWLEDGEMENT_WORDS)
 
 
 def is_short(text: str) -> bool:
