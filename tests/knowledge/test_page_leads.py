@@ -67,7 +67,7 @@ def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 def test_a_question_about_the_page_quotes_the_rule_its_lead_states(shop) -> None:
     kb, name = shop
     (question, lead, words), _, _ = CASES[name]
-    output = search_docs.run(SimpleNamespace(kb=kb), SearchDocsArgs(query=question),
+    output = search_docs.run(SimpleNamespace(kb=kb, store=None), SearchDocsArgs(query=question),
                              Session("customer", None))
     answer = compose_answer([ToolStep("search_docs", {}, "done", 0.0, output=output)], "en")
     assert citations_in(answer)[0] == lead == output.citations[0].citation_id

@@ -41,7 +41,7 @@ def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def answer_to(kb: KnowledgeBase, question: str) -> tuple[str, list]:
     """The agent's composed answer from search_docs' result, and the tool's citations."""
-    output = search_docs.run(SimpleNamespace(kb=kb), SearchDocsArgs(query=question),
+    output = search_docs.run(SimpleNamespace(kb=kb, store=None), SearchDocsArgs(query=question),
                              Session("customer", None))  # a guest: no country of their own
     return compose_answer([ToolStep("search_docs", {}, "done", 0.0, output=output)], "en"), output.citations
 

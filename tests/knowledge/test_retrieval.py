@@ -128,7 +128,7 @@ def test_search_docs_quotes_passages_only_for_questions_the_documents_cover(inde
     from tools.registry import Session
 
     kb, _ = indexed
-    engines, session = SimpleNamespace(kb=kb), Session("customer", None)  # a guest
+    engines, session = SimpleNamespace(kb=kb, store=None), Session("customer", None)  # a guest
     covered = search_docs.run(engines, SearchDocsArgs(query="Can I return earbuds I already opened?"),
                               session)
     assert (covered.citations

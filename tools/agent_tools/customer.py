@@ -71,8 +71,9 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
 
     A customer gets only customer-facing passages; an operator gets every audience, each passage labelled
     with its audience and source. Passages flagged as instructions to the assistant reach neither. A
-    signed-in customer whose question names no place gets the pages of their own country (where their
-    orders go) and those about no country.
+    question that names a place gets the pages of that place's country and those about no country
+    ("¿Cuánto tarda el envío a España?" had quoted France's delivery times); a signed-in customer whose
+    question names none gets their own country's (where their orders go) and those about no country.
     When even the closest passage is far from the question (weather, football, another shop's prices), no
     passage is returned: quoting the nearest policy would answer a question nobody asked. The passage whose
     sentences best answer the question, of the search's first QUOTE_CANDIDATES, comes first with those
@@ -81,15 +82,16 @@ def search_docs(engines: ShopEngines, args: SearchDocsArgs, session: Session) ->
     """
     customer = session.role == "customer"
     filters = {"flagged": "no", **({"audience": CUSTOMER_AUDIENCE} if customer else {})}
-    home = engines.customer_country(session.user_id) if customer and session.user_id else None
-    if home and engines.profile().mentioned_places(args.query):
-        home = None  # the question names where: its own place's pages
-    result = engines.kb.search(args.query, k=QUOTE_CANDIDATES * (2 if home else 1), filters=filters,
+    named = engines.profile().mentioned_places(args.query) if engines.store is not None else []
+    countries = {place.country for place in named}
+    if not countries and customer and session.user_id:  # "Was kostet der Versand?" from France: France's
+        countries = {engines.customer_country(session.user_id)} - {None}
+    result = engines.kb.search(args.query, k=QUOTE_CANDIDATES * (2 if countries else 1), filters=filters,
                                dense_extra=1)
     if result.best_similarity is not None and result.best_similarity < MIN_SIMILARITY:
         return ToolOutput("search_docs", NO_PASSAGE, frame=result.frame.iloc[0:0])
-    if home:  # "Was kostet der Versand?" from a customer in France: France's page, not Italy's
-        kept = [h for h in result.hits if h.country in ("", home)]
+    if countries:  # the pages of the country asked about or lived in, and those about none
+        kept = [h for h in result.hits if h.country in ("", *countries)]
         result = replace(result, hits=kept[:QUOTE_CANDIDATES + 1])
     hits = _with_leads(engines, list(result.hits), filters)
     quote = choose_quote(result.translation or result.spelled or result.query,
