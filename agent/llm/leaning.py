@@ -46,6 +46,7 @@ _THAT_PLACE = (r"(?:that|this|those|these) (?:region|regions|city|cities|country
                r"(?:cette|ces|ce) (?:région|régions|ville|villes|pays)|"
                r"(?:esa|esta|esas|estas|ese|este) (?:región|regiones|ciudad|ciudades|país)|"
                r"(?:quella|questa|quelle|queste|quel|questo) (?:regione|regioni|città|paese)")
+_THAT_PLACE_PHRASE = re.compile(rf"\b(?:{_THAT_PLACE})(?!\w)", re.IGNORECASE)
 _POINTING_AT_PLACE = re.compile(
     r"\b(?:(?<!is )(?<!are )(?<!was )(?<!were )(?<!any )there(?! is| are| was| were| been)|dort|dorthin|"
     rf"là|là-bas|allí|allá|ahí|lì|{_THAT_PLACE})(?!\w)", re.IGNORECASE)
@@ -102,6 +103,13 @@ def points_at_place(text: str) -> bool:
     """Whether a message points at a place the turn before named ("forecast demand there", "dort auch?",
     "e in quella regione?"): the call must take one of that turn's places."""
     return bool(_POINTING_AT_PLACE.search(text))
+
+
+def without_place_pointers(text: str) -> str:
+    """`text` without the phrases that point at a place ("that city", "quella città", "diese Region"): they
+    name a place, not a ranking by city ("Mi fai una previsione per quella città?" read as a grouping by city
+    had left the forecast to the model, which called compare_periods)."""
+    return _THAT_PLACE_PHRASE.sub(" ", text)
 
 
 def names_whole_shop(text: str) -> bool:

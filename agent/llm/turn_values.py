@@ -47,7 +47,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
 from agent.llm.durations import durations_in_days, lookbacks_in_days
-from agent.llm.leaning import leaned_from, leans_on_earlier, names_whole_shop, points_at_place
+from agent.llm.leaning import (
+    leaned_from,
+    leans_on_earlier,
+    names_whole_shop,
+    points_at_place,
+    without_place_pointers,
+)
 from agent.llm.price_caps import price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
@@ -358,8 +364,10 @@ def _named_phrases(text: str) -> tuple[dict[str, bool], ...]:
     if not text:
         return ()
     values = _choice_table(detect_language(text))
-    # as written: everyday words are one letter from a name ("Western" Australia, German "gestern")
-    return tuple(values[phrase] for phrase in mentioned(list(values), text, typo_letters=None))
+    # as written: everyday words are one letter from a name ("Western" Australia, German "gestern"); "that
+    # city" names a place, not a grouping by city
+    return tuple(values[phrase] for phrase in mentioned(list(values), without_place_pointers(text),
+                                                         typo_letters=None))
 
 
 def outright_choices(text: str) -> list[frozenset[str]]:

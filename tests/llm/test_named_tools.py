@@ -52,7 +52,11 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
             (f"Gibt es in {place} gerade Auffälligkeiten beim Traffic?", "detect_anomalies"),
             (f"¿Hubo alguna caída del servicio en {place}?", "detect_anomalies"),
             ("which cities get unusually busy late on Sunday evenings?", "find_spikes"),
-            (f"Faut-il réapprovisionner en {place} ?", "reorder_advice")):
+            (f"Faut-il réapprovisionner en {place} ?", "reorder_advice"),
+            # "that city" points at a place: no ranking by city beside the forecast
+            ("Mi fai una previsione della domanda per quella città per i prossimi 30 giorni?",
+             "forecast_demand"),
+            ("Can you forecast demand for that region over the next two weeks?", "forecast_demand")):
         assert named_tool(question, tools) == tool, question
     customer = build_registry(None, profile=profile).schemas("customer")
     for question, tool in (("Rückgabefrist?", "search_docs"), ("tempi di consegna italia", "search_docs"),
