@@ -24,7 +24,7 @@ def answer_precision(kb: KnowledgeBase, questions: list[dict]) -> dict[str, floa
     from tools.agent_tools.customer import search_docs
     from tools.registry import Session, ToolRegistry, run_step
 
-    registry = ToolRegistry([search_docs], engines=SimpleNamespace(kb=kb))
+    registry = ToolRegistry([search_docs], engines=SimpleNamespace(kb=kb, store=None))
     quoted: list[bool] = []
     latencies: list[float] = []
     for item in questions:

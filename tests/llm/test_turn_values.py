@@ -267,12 +267,10 @@ def test_a_choice_named_only_in_a_tool_result_or_an_earlier_turn_is_not_required
     whole_spikes = properties(operator_tools(), "find_spikes")
     assert properties(unasked, "find_spikes")["metric"] == whole_spikes["metric"]  # "orders": only in results
     earlier = "Combien d'unités vendues à Lyon cette semaine ?"
-    alone, required = choices("Now give me the whole picture for every region, whatever the numbers say?",
-                              earlier=earlier)
+    alone, required = choices("Now the whole picture for every region, whatever it says?", earlier=earlier)
     assert alone["period"]["enum"] == ["this_week"] and alone["metric"]["enum"] == ["units"]
     assert "period" not in required and "metric" not in required  # a question on its own may leave them
-    _, required = choices("And now the whole picture for every region we sell in, whatever the numbers say?",
-                          earlier=earlier)
+    _, required = choices("And now the whole picture for every region, whatever it says?", earlier=earlier)
     assert "period" in required and "metric" in required  # a follow-up keeps them, however long
 
 
