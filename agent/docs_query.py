@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from langchain_core.messages import BaseMessage
 
 from agent.llm.leaning import leaned_questions
-from tools.language import mentioned
+from agent.llm.turn_values import names_in
 from tools.registry import PLACES_SET, ROLES, ToolRegistry
 
 DOCS_TOOL = "search_docs"  # document search, the tool whose query this builds
@@ -33,11 +33,8 @@ def docs_query(registry: ToolRegistry, question: str, model_query: str,
 def follow_up_places(registry: ToolRegistry, question: str, messages: Sequence[BaseMessage]) -> list[str]:
     """The shop's places named in the questions a follow-up leans on, when it names none itself: "How much is
     shipping to Germany?" then "ok, and how long does express take?" had found France's shipping page."""
-    names = list(registry.closed_sets.get(PLACES_SET, ()))
-    aliases = registry.set_aliases.get(PLACES_SET, {})
-
-    def places(text: str) -> list[str]:
-        return list(dict.fromkeys(aliases.get(name, name) for name in mentioned([*names, *aliases], text)))
-
+    names, aliases = registry.closed_sets.get(PLACES_SET, ()), registry.set_aliases.get(PLACES_SET, {})
     earlier = leaned_questions(messages)
-    return places("\n".join(earlier)) if earlier and not places(question) else []
+    if not earlier or names_in(names, aliases, question):
+        return []
+    return list(names_in(names, aliases, "\n".join(earlier)))

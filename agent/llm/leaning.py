@@ -125,7 +125,7 @@ def leaned_questions(messages: Sequence[BaseMessage]) -> list[str]:
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     if len(starts) < 2 or not _carries_places(messages[starts[-1]].text):
         return []
-    return [messages[i].text for i in starts[max(leaned_from(messages, starts), 0):-1]]
+    return [messages[i].text for i in starts[leaned_from(messages, starts):-1]]
 
 
 def leaned_from(messages: Sequence[BaseMessage], starts: list[int]) -> int:

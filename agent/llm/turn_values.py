@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -247,10 +247,15 @@ def _earlier(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
 def _names(shop_set: dict[str, Any], text: str) -> tuple[str, ...]:
     """The names of a SHOP_SET node that `text` mentions by name or alias (SHOP_ALIASES); a set node and its
     property both ask, so each is read once."""
+    return names_in(shop_set[_set_key(shop_set)], shop_set.get(SHOP_ALIASES, {}), text)
+
+
+def names_in(names: Sequence[str], aliases: Mapping[str, str], text: str) -> tuple[str, ...]:
+    """The `names` that `text` mentions, by name or by an alias (alias -> name), each once, in the order
+    mentioned; a choice word is no typo of a name."""
     if not text:
         return ()
-    aliases = tuple(sorted(shop_set.get(SHOP_ALIASES, {}).items()))
-    return _mentioned_once(tuple(shop_set[_set_key(shop_set)]), aliases, text)
+    return _mentioned_once(tuple(names), tuple(sorted(aliases.items())), text)
 
 
 @lru_cache(maxsize=32)
