@@ -8,9 +8,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from agent.llm.named_tools import most_named_tool, named_tool
+from agent.llm.named_tools import most_named_tool, named_tool, task_choices
+from agent.llm.turn_values import choice_values, outright_choices, shop_names
 from agent.phrases import Kind, gives_orders
-from tools.language import plain_words, word_set
+from tools.language import mentioned, plain_words, word_set
 from tools.registry import ROLES, USER_ID, Role, Session
 
 _USER_ID = re.compile(rf"\b{USER_ID}\b")
@@ -57,7 +58,21 @@ def asks_for_shop_data(question: str, customer_tools: Sequence[dict[str, Any]],
     theirs = [tool for tool in operator_tools if tool["function"]["name"] not in own]
     if speaks_of_self(question) or named_tool(question, customer_tools) is not None:
         return False
-    return bool(named_tool(question, theirs) or most_named_tool(question, theirs))
+    return bool(named_tool(question, theirs) or most_named_tool(question, theirs)
+                or _names_shop_figure(question, customer_tools, theirs))
+
+
+def _names_shop_figure(question: str, customer_tools: Sequence[dict[str, Any]],
+                       theirs: Sequence[dict[str, Any]]) -> bool:
+    """Whether `question` names a place that only operators' tools take and a choice that only they take,
+    in words a customer does not use of their own tasks: "Und der Umsatz in Bavaria?" (a region's revenue),
+    not "Und was hat die Bestellung nach Berlin gekostet?" ("meine Bestellung" names a customer's task)."""
+    places = set(shop_names(list(theirs))) - set(shop_names(list(customer_tools)))
+    if not mentioned(list(places), question):
+        return False
+    mine = set(choice_values(list(customer_tools))) | task_choices(customer_tools)
+    others = set(choice_values(list(theirs)))
+    return any(values & others and not values & mine for values in outright_choices(question))
 
 
 def refusal(question: str, session: Session, schemas: Mapping[Role, Sequence[dict[str, Any]]]) -> Kind | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from agent.llm.leaning import is_short
+from agent.llm.leaning import is_short, leans_on_earlier
 from agent.llm.price_caps import price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
 from agent.llm.turn_values import choice_values, outright_choices, shop_names
@@ -70,20 +70,24 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     calls = [m.tool_calls[0]["name"] for m in messages[asked[-2] + 1:asked[-1]]
              if isinstance(m, AIMessage) and m.tool_calls]
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
-    if tool is None or not is_short(text) or not names_only(text, tool, tools):
+    if tool is None or not (is_short(text) or leans_on_earlier(text)) or not names_only(text, tool, tools):
         return None
     if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
-    named = bool(outright_choices(text)) or bool(mentioned(shop_names(tool), text))  # all of them its own
+    takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
+    named = any(values & takes for values in outright_choices(text)) or bool(
+        mentioned(shop_names(tool), text))
     return calls[0] if named or not must_name else None
 
 
 def names_only(text: str, tool: dict[str, Any], tools: Sequence[dict[str, Any]]) -> bool:
-    """Whether every fixed choice `text` names outright, and every name of the shop sets of `tools` it
-    mentions, is one that `tool` takes ("Und wie viel hat sie gekostet?": nothing, so my_orders; "Und der
-    Umsatz in Bavaria?": top_items' metric and place, not my_orders')."""
-    takes = set(choice_values(tool))
-    if not all(values & takes for values in outright_choices(text)):  # each phrase names a value it takes
+    """Whether every fixed choice of `tools` that `text` names outright, and every name of their shop sets
+    it mentions, is one that `tool` takes ("Und wie viel hat sie gekostet?": nothing, so my_orders). A
+    phrase naming only choices no tool of `tools` takes does not count: a customer's "Und welche Artikel
+    waren in der Bestellung?" names a ranking's grouping and metric, which no customer tool has, and asks
+    about the order. A customer asking for the shop's figures is refused before (agent.roles.refusal)."""
+    takes, offered = set(choice_values(tool)), set(choice_values(list(tools)))
+    if not all(values & takes for values in outright_choices(text) if values & offered):
         return False
     own = set(shop_names(tool))
     return all(name in own for name in mentioned(list(dict.fromkeys(shop_names(list(tools)))), text))
@@ -127,6 +131,14 @@ def tasks_named(text: str) -> set[str]:
     """The tools whose task `text` names in their own words (TOOL_WORDS, DECISIVE_WORDS)."""
     table, _ = _tool_table()
     return {table[phrase] for phrase in _task_phrases(text)}
+
+
+def task_choices(tools: Sequence[dict[str, Any]]) -> set[str]:
+    """The fixed choices that the words of `tools`' tasks name ("my order", "meine Bestellung": orders)."""
+    names = {tool["function"]["name"] for tool in tools}
+    table, _ = _tool_table()
+    return {value for phrase, tool in table.items() if tool in names for values in outright_choices(phrase)
+            for value in values}
 
 
 def _task_phrases(text: str) -> list[str]:

@@ -62,11 +62,11 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "my_recommendations": (
         "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
-        "what goes with", "goes well with",
-        "empfehlen", "Empfehlung", "Empfehlungen", "was passt zu",
-        "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec",
-        "recomendar", "recomiendas", "recomienda", "recomendación", "qué combina con",
-        "consigliare", "consigli", "consigliami", "cosa si abbina",
+        "what goes with", "goes well with", "what would go with",
+        "empfehlen", "empfehlt", "empfiehlst", "Empfehlung", "Empfehlungen", "was passt zu", "was passt dazu",
+        "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec", "qu'est-ce qui irait avec",
+        "recomendar", "recomiendas", "recomienda", "recomendáis", "recomendación", "qué combina con",
+        "consigliare", "consigli", "consigliate", "consigliami", "cosa si abbina", "cosa si abbinerebbe",
     ),
     # ---- an operator's tasks
     "detect_fraud": (
