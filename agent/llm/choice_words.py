@@ -121,14 +121,15 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "all_time": (
         "all time", "all-time", "of all time", "since we opened", "since opening", "since launch",
         "since we started", "since the start", "since the beginning", "all the data", "all data",
-        "whole history", "entire history",
+        "whole history", "entire history", "full history",
         "seit Eröffnung", "seit Beginn", "seit Anfang", "seit dem Start", "aller Zeiten", "seit wir",
+        "gesamte Historie", "gesamten Historie", "gesamten Zeitraum", "gesamter Zeitraum", "seit jeher",
         "depuis l'ouverture", "depuis le début", "depuis le lancement", "depuis toujours",
-        "de tous les temps",
+        "de tous les temps", "tout l'historique", "depuis la création",
         "desde que abrimos", "desde la apertura", "desde el principio", "desde el inicio", "desde siempre",
-        "de todos los tiempos",
+        "de todos los tiempos", "todo el histórico", "todo el historial", "histórico completo",
         "da quando abbiamo aperto", "dall'apertura", "dall'inizio", "da sempre", "di sempre",
-        "di tutti i tempi",
+        "di tutti i tempi", "tutto lo storico", "l'intero storico",
     ),
     # ---- a month by name (period: the latest one that has begun)
     "january": ("January", "Januar", "Jänner", "janvier", "enero", "gennaio"),
@@ -221,7 +222,7 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "all_time": ("ever", "in total", "insgesamt", "au total", "en total", "in totale", "in tutto"),
     "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite"),
-    "units": ("sold", "verkauft", "vendus", "vendidos", "venduti"),
+    "units": ("sold", "did we sell", "verkauft", "vendus", "vendidos", "venduti"),
     "lowest": ("menos", "meno"),  # "¿Qué región generó menos ingresos?"; also "less than" in a price cap
     # a series over time (grammar-only group_by values, tools/agent_tools/fields.TIME_GRAINS): weak, so that
     # "forecast daily units" names no ranking's grouping and stays a forecast
