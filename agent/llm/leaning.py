@@ -5,8 +5,9 @@ revenue); a complete question does not ("which category sold most units this mon
 Mazowieckie asks about the whole shop, and the model had filled in Mazowieckie). A message leans when it
 - opens, or opens a sentence, with a word that continues the conversation ("and", "what about", "und",
   "et", "y", "e", "ed", after an "ok" or a "thanks": "Super, danke dir! Und ..."), or
-- points back at what was said ("the same", "that category"), or at a place it named ("there", "dort",
-  "là-bas", "allí", "lì", "that region": then the call must name one of that turn's places), or
+- points back at what was said ("the same", "that category", "anything cheaper?"), or at a place it named
+  ("there", "dort", "là-bas", "allí", "lì", "that region": then the call must name one of that turn's
+  places), or
 - is a fragment of `FRAGMENT_WORDS` words or fewer ("last week?", "nur Schuhe?"),
 however long it is: a polite or detailed follow-up ("Merci beaucoup ! Et quel est le panier moyen là-bas sur
 les 90 derniers jours, s'il vous plaît ?") leaves the place out as a short one does. A message that names the
@@ -55,6 +56,10 @@ _POINTING = re.compile(
     r"dasselbe|die gleichen?|der gleichen?|das gleiche|diese[rmns]? kategorie|(?:la|le|les) mêmes?|"
     r"(?:cette|ces) catégories?|(?:la|el|lo|los|las) mism[oa]s?|(?:esa|esta|esas|estas) categorías?|"
     r"(?:la|lo|il|gli|le) stess[oaie]|(?:quella|questa|quelle|queste) categori[ae])(?!\w)", re.IGNORECASE)
+# A price compared with what the answer before showed ("anything cheaper?", "vous avez moins cher ?")
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preiswerter)(?:e[nmrs]?)?|moins cher|moins chère|"
+                      r"moins chers|moins chères|más barat[oa]s?|más económic[oa]s?|più economic[oi]|"
+                      r"più economica|meno car[oa])(?!\w)", re.IGNORECASE)
 # Words that name the whole shop, matched on a message's plain words (lower case, no accents or apostrophes);
 # "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
@@ -96,7 +101,7 @@ def leans_on_earlier(text: str) -> bool:
     if len(plain_words(text)) <= FRAGMENT_WORDS:
         return True
     return bool(any(_OPENING.match(_MARK.sub("", sentence)) for sentence in _SENTENCE_END.split(text))
-                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text))
+                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text) or _CHEAPER.search(text))
 
 
 def points_at_place(text: str) -> bool:

@@ -24,7 +24,10 @@ FOLLOW_UPS = ["and last week?", "ok and the last 7 days?", "What about Lyon?", "
               "Super, danke dir! Und wie viele Bestellungen kamen in den letzten zwei Wochen ungefähr rein?",
               "D'accord, merci bien. Et pourriez-vous me donner le chiffre d'affaires de la semaine passée ?",
               "Perfecto, muchas gracias. ¿Cuántas unidades se vendieron allí durante el último mes?",
-              "Ottimo, grazie. Quante unità abbiamo venduto in quella regione negli ultimi sette giorni?"]
+              "Ottimo, grazie. Quante unità abbiamo venduto in quella regione negli ultimi sette giorni?",
+              # a price compared with the answer before
+              "vous avez moins cher ?", "Habt ihr auch was Günstigeres?",
+              "¿tienen algo más barato?", "c'è qualcosa di più economico?", "anything cheaper in stock?"]
 STANDALONE = ["which category sold most units this month?",
               "what are the top 5 regions by revenue this year?", "Is there any fraud this week?",
               "Welche Stadt hatte die meisten Bestellungen?",
