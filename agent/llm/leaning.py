@@ -57,9 +57,9 @@ _POINTING = re.compile(
     r"(?:cette|ces) catégories?|(?:la|el|lo|los|las) mism[oa]s?|(?:esa|esta|esas|estas) categorías?|"
     r"(?:la|lo|il|gli|le) stess[oaie]|(?:quella|questa|quelle|queste) categori[ae])(?!\w)", re.IGNORECASE)
 # A price compared with what the answer before showed ("anything cheaper?", "vous avez moins cher ?")
-_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preiswerter)(?:e[nmrs]?)?|moins cher|moins chère|"
-                      r"moins chers|moins chères|más barat[oa]s?|más económic[oa]s?|più economic[oi]|"
-                      r"più economica|meno car[oa])(?!\w)", re.IGNORECASE)
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preiswerter)(?:e[nmrs]?)?|"
+                      r"moins ch(?:er|ère)s?|más barat[oa]s?|más económic[oa]s?|più economic[aio]|"
+                      r"meno car[oa])(?!\w)", re.IGNORECASE)
 # Words that name the whole shop, matched on a message's plain words (lower case, no accents or apostrophes);
 # "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
