@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from agent.phrases import CLOSEST_CATEGORIES, phrase
+from agent.phrases import CLOSEST_CATEGORIES, FROM_DOCUMENT, phrase
+from tools.agent_tools.customer_answers import customer_answer
 from tools.registry import ToolStep
 
 
@@ -13,21 +14,26 @@ def compose_answer(steps: list[ToolStep], language: str) -> str:
     """An answer made only of what the tools said, used when the model's draft is not grounded.
 
     Analytics tools contribute their one-line summary; document search its first passage's quote (the
-    sentences that answer the question; the passage's lead without one), cited; a
-    product search that matched nothing says so in the user's `language`, with the closest categories.
+    sentences that answer the question; the passage's lead without one), cited; a customer's orders and
+    the products found or recommended are said in the user's `language` (tools/agent_tools/
+    customer_answers.py), and a product search that matched nothing says so, with the closest categories.
     """
     lines = []
     for step in steps:
         if step.output is None:
             continue
         closest = step.output.facts.get("closest_categories")
-        if closest is not None:
+        said = customer_answer(step.output, language)
+        if said is not None:
+            lines.append(said)
+        elif closest is not None:
             lines.append(phrase("nothing_matched", language, query=str(step.output.facts.get("query", ""))))
             if closest:
                 lines.append(CLOSEST_CATEGORIES[language].format(categories=", ".join(closest)))
         elif step.output.citations:
             top = step.output.citations[0]
-            lines.append(f"From our {top.title}: {top.quote or lead(top.text)} [{top.citation_id}]")
+            source = FROM_DOCUMENT[language].format(title=top.title)
+            lines.append(f"{source} {top.quote or lead(top.text)} [{top.citation_id}]")
         else:
             lines.append(step.output.summary)
     return "\n".join(lines)

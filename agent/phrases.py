@@ -79,6 +79,15 @@ CLOSEST_CATEGORIES: dict[str, str] = {
     "it": "Le categorie più vicine: {categories}.",
 }
 
+# A document's quote in an answer composed from the passages, per language ({title}: the document's title)
+FROM_DOCUMENT: dict[str, str] = {
+    "en": "From our {title}:",
+    "de": "Aus unserem Dokument „{title}“:",
+    "fr": "D'après notre document « {title} » :",
+    "es": "Según nuestro documento «{title}»:",
+    "it": "Dal nostro documento «{title}»:",
+}
+
 # Words of small talk in every supported language: a message made of little else is a greeting or thanks.
 _GREETINGS = word_set("""
     hi hello hey hiya morning evening afternoon good day hallo guten tag morgen abend moin servus gruss

@@ -8,7 +8,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from agent.llm.named_tools import most_named_tool, named_tool, task_choices
+from agent.llm.named_tools import most_named_tool, named_tool, subjects
 from agent.llm.turn_values import choice_values, outright_choices, shop_names
 from agent.phrases import Kind, gives_orders
 from tools.language import mentioned, plain_words, word_set
@@ -65,12 +65,12 @@ def asks_for_shop_data(question: str, customer_tools: Sequence[dict[str, Any]],
 def _names_shop_figure(question: str, customer_tools: Sequence[dict[str, Any]],
                        theirs: Sequence[dict[str, Any]]) -> bool:
     """Whether `question` names a place that only operators' tools take and a choice that only they take,
-    in words a customer does not use of their own tasks: "Und der Umsatz in Bavaria?" (a region's revenue),
-    not "Und was hat die Bestellung nach Berlin gekostet?" ("meine Bestellung" names a customer's task)."""
+    and that the customer's tools are not about (`subjects`): "Und der Umsatz in Bavaria?" (a region's
+    revenue), not "Und was hat die Bestellung nach Berlin gekostet?" (a customer's tools are about orders)."""
     places = set(shop_names(list(theirs))) - set(shop_names(list(customer_tools)))
     if not mentioned(list(places), question):
         return False
-    mine = set(choice_values(list(customer_tools))) | task_choices(customer_tools)
+    mine = set(choice_values(list(customer_tools))) | subjects(customer_tools)
     others = set(choice_values(list(theirs)))
     return any(values & others and not values & mine for values in outright_choices(question))
 

@@ -62,7 +62,9 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product search, labelled
     my_recommendations). Short is enough here: "Same thing, but count units" and "when's it supposed to get
     here" name no more than the previous tool takes (requiring a follow-up's opening word, as the places do,
-    lost both on the independent dialogues)."""
+    lost both on the independent dialogues). A longer follow-up must lean on the turn before (leaning.py)
+    and name something the tool takes ("Merci beaucoup ! Et combien de commandes à Marseille la semaine
+    dernière, s'il vous plaît ?")."""
     asked = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if len(asked) < 2:
         return None
@@ -70,24 +72,27 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     calls = [m.tool_calls[0]["name"] for m in messages[asked[-2] + 1:asked[-1]]
              if isinstance(m, AIMessage) and m.tool_calls]
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
-    if tool is None or not (is_short(text) or leans_on_earlier(text)) or not names_only(text, tool, tools):
+    if tool is None or not names_only(text, tool, tools):
         return None
     if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
     named = any(values & takes for values in outright_choices(text)) or bool(
         mentioned(shop_names(tool), text))
+    if not (is_short(text) or named and leans_on_earlier(text)):  # a long one must lean and name it
+        return None
     return calls[0] if named or not must_name else None
 
 
 def names_only(text: str, tool: dict[str, Any], tools: Sequence[dict[str, Any]]) -> bool:
     """Whether every fixed choice of `tools` that `text` names outright, and every name of their shop sets
     it mentions, is one that `tool` takes ("Und wie viel hat sie gekostet?": nothing, so my_orders). A
-    phrase naming only choices no tool of `tools` takes does not count: a customer's "Und welche Artikel
-    waren in der Bestellung?" names a ranking's grouping and metric, which no customer tool has, and asks
-    about the order. A customer asking for the shop's figures is refused before (agent.roles.refusal)."""
-    takes, offered = set(choice_values(tool)), set(choice_values(list(tools)))
-    if not all(values & takes for values in outright_choices(text) if values & offered):
+    phrase that names only what `tools` are about (`subjects`) but none of them takes does not count: a
+    customer's "Und welche Artikel waren in der Bestellung?" names a ranking's grouping and metric, which no
+    customer tool takes, and asks about the order; "Und der Umsatz diese Woche?" names a metric and a
+    period no customer tool is about."""
+    takes, offered, spoken_of = set(choice_values(tool)), set(choice_values(list(tools))), subjects(tools)
+    if not all(values & takes for values in outright_choices(text) if values & offered or values - spoken_of):
         return False
     own = set(shop_names(tool))
     return all(name in own for name in mentioned(list(dict.fromkeys(shop_names(list(tools)))), text))
@@ -133,11 +138,11 @@ def tasks_named(text: str) -> set[str]:
     return {table[phrase] for phrase in _task_phrases(text)}
 
 
-def task_choices(tools: Sequence[dict[str, Any]]) -> set[str]:
-    """The fixed choices that the words of `tools`' tasks name ("my order", "meine Bestellung": orders)."""
-    names = {tool["function"]["name"] for tool in tools}
-    table, _ = _tool_table()
-    return {value for phrase, tool in table.items() if tool in names for values in outright_choices(phrase)
+def subjects(tools: Sequence[dict[str, Any]]) -> set[str]:
+    """The fixed choices that the descriptions of `tools` name: what a role's tools are about (a customer's:
+    orders, products, categories; "the signed-in customer's own orders"), whether or not a tool of theirs
+    takes them as a choice."""
+    return {value for tool in tools for values in outright_choices(tool["function"].get("description", ""))
             for value in values}
 
 

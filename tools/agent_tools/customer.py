@@ -12,6 +12,7 @@ from dataclasses import replace
 import pandas as pd
 from pydantic import Field
 
+from tools.agent_tools.customer_answers import orders_answer
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
@@ -142,11 +143,10 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
         for r in frame.to_dict(orient="records")
     ]
     # nothing matched: the agent says so in the shopper's language, with the closest categories
-    facts = {} if cards else {"query": result.query, "closest_categories": result.closest_categories}
+    facts = {"query": result.query}
+    if not cards:
+        facts["closest_categories"] = result.closest_categories
     return ToolOutput.from_result("search_products", result, cards=cards, facts=facts)
-
-
-OPEN_STATUSES = ("placed", "shipped")  # not yet with the customer
 
 
 class MyOrdersArgs(ToolArgs):
@@ -174,28 +174,20 @@ def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> Too
         f"FROM orders WHERE {' AND '.join(conditions)} ORDER BY placed_at DESC LIMIT 10",
         params,
     ).fetchdf()
-    if frame.empty:
-        what = f" with status {args.status}" if args.status else ""
-        return ToolOutput("my_orders",
-                          f"You have no orders{what}{' with id ' + args.order_id if args.order_id else ''}.")
-    lines, on_the_way = [], []
-    for row in frame.itertuples():
-        items = ", ".join(f"{i.get('quantity', 1)} x {i.get('name', i.get('product_id'))}"
-                          for i in json.loads(row.items or "[]"))
-        placed = pd.Timestamp(row.placed_at).strftime("%d %b %Y")
-        open_ = row.status in OPEN_STATUSES
-        eta = (f", delivery estimate {pd.Timestamp(row.delivery_estimate).strftime('%d %b %Y')}"
-               if open_ and pd.notna(row.delivery_estimate) else "")
-        lines.append(f"{row.order_id} placed {placed}: {row.status}, {row.amount:.2f} {row.currency} "
-                     f"({items}) to {row.shipping_city}{eta}")
-        if open_:
-            on_the_way.append(f"{row.order_id} ({row.status}{eta})")
-    summary = f"{len(frame)} order(s), newest first: " + "; ".join(lines)
-    if not (args.status or args.order_id):  # "where is my order?" is about the open ones: named first
-        head = f"On their way: {', '.join(on_the_way)}" if on_the_way else "No orders on their way"
-        summary = f"{head}. {summary}"
-    frame = frame.drop(columns=["items"])
-    return ToolOutput("my_orders", summary, frame=frame)
+    orders = [
+        {"order_id": row.order_id, "placed": pd.Timestamp(row.placed_at).date().isoformat(),
+         "status": row.status, "amount": float(row.amount), "currency": row.currency,
+         "items": [(i.get("quantity", 1), i.get("name", i.get("product_id")))
+                   for i in json.loads(row.items or "[]")],
+         "city": row.shipping_city,
+         "eta": (pd.Timestamp(row.delivery_estimate).date().isoformat()
+                 if pd.notna(row.delivery_estimate) else None)}
+        for row in frame.itertuples()]
+    # "where is my order?" is about the open ones: named first
+    facts = {"orders": orders, "all": not (args.status or args.order_id), "status": args.status,
+             "order_id": args.order_id}
+    return ToolOutput("my_orders", orders_answer(facts, "en"), frame=frame.drop(columns=["items"]),
+                      facts=facts)
 
 
 class MyRecommendationsArgs(ToolArgs):
