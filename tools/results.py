@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
@@ -11,6 +12,9 @@ from pydantic import BaseModel, Field
 # by name, and only then "N more in the table".
 FULL_ROWS = 5
 NAMED_ROWS = 20
+
+# A product as the search summary lists it (tools/knowledge/products.py): "Pack (P42, 158.99 EUR, 3 in stock)"
+LISTED_PRICE = re.compile(r"\(\w+, (\d+\.\d{2}) [A-Z]{3}, -?\d+ in stock\)")
 
 ChartKind = Literal["bar", "heatmap", "forecast", "series", "map", "table"]
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
+from agent.llm.price_caps import CHEAPER
 from tools.language import plain_words
 
 FOLLOW_UP_WORDS = 10  # a short message: one that may be sent to the previous turn's tool (named_tools)
@@ -56,10 +57,6 @@ _POINTING = re.compile(
     r"dasselbe|die gleichen?|der gleichen?|das gleiche|diese[rmns]? kategorie|(?:la|le|les) mêmes?|"
     r"(?:cette|ces) catégories?|(?:la|el|lo|los|las) mism[oa]s?|(?:esa|esta|esas|estas) categorías?|"
     r"(?:la|lo|il|gli|le) stess[oaie]|(?:quella|questa|quelle|queste) categori[ae])(?!\w)", re.IGNORECASE)
-# A price compared with what the answer before showed ("anything cheaper?", "vous avez moins cher ?")
-_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preiswerter)(?:e[nmrs]?)?|"
-                      r"moins ch(?:er|ère)s?|más barat[oa]s?|más económic[oa]s?|più economic[aio]|"
-                      r"meno car[oa])(?!\w)", re.IGNORECASE)
 # Words that name the whole shop, matched on a message's plain words (lower case, no accents or apostrophes);
 # "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
@@ -101,7 +98,7 @@ def leans_on_earlier(text: str) -> bool:
     if len(plain_words(text)) <= FRAGMENT_WORDS:
         return True
     return bool(any(_OPENING.match(_MARK.sub("", sentence)) for sentence in _SENTENCE_END.split(text))
-                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text) or _CHEAPER.search(text))
+                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text) or CHEAPER.search(text))
 
 
 def points_at_place(text: str) -> bool:

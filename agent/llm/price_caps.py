@@ -2,12 +2,15 @@
 60 euros", "por menos de 100 €", "sotto i 40 euro".
 
 `turn_values` holds a call's `max_price` to it: with a category named by an alias ("a cheap tent"), the 0.5B
-model wrote the category and closed the call without the price the customer gave.
+model wrote the category and closed the call without the price the customer gave. "Anything cheaper?" after
+a product search caps the price below the cheapest product it listed (`cheaper_caps`).
 """
 
 from __future__ import annotations
 
 import re
+
+from tools.results import LISTED_PRICE
 
 _BELOW = (
     r"under|below|less than|cheaper than|up to|at most|max(?:imum)?|no more than|"
@@ -23,6 +26,21 @@ _AMOUNT = re.compile(
     rf"\b(?:{_BELOW})\s*(?:[€$£]\s*)?(\d{{1,6}}(?:[.,]\d{{1,2}})?)(?![\d.,%])(?!\s*(?:{_NOT_MONEY})\b)",
     re.IGNORECASE,
 )
+
+
+# A price compared with what the answer before showed ("anything cheaper?", "vous avez moins cher ?")
+CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preiswerter)(?:e[nmrs]?)?|"
+                     r"moins ch(?:er|ère)s?|más barat[oa]s?|más económic[oa]s?|più economic[aio]|"
+                     r"meno car[oa])(?!\w)", re.IGNORECASE)
+
+
+def cheaper_caps(text: str, earlier: str) -> tuple[float, ...]:
+    """A cap a cent below the cheapest product the earlier turn's search listed (`earlier`: its results),
+    when `text` asks for something cheaper and gives no amount ("vous avez moins cher ?"); none otherwise."""
+    listed = [float(price) for price in LISTED_PRICE.findall(earlier)]
+    if not listed or not CHEAPER.search(text) or price_caps(text):
+        return ()
+    return (round(min(listed) - 0.01, 2),) if min(listed) > 0.01 else ()
 
 
 def price_caps(text: str) -> tuple[float, ...]:

@@ -166,6 +166,7 @@ class ProductSearchResult:
                        if self.closest_categories else "")
             return f'No product matches "{self.query}"{where}.{closest} Try other words or wider filters.'
         items = "; ".join(
+            # read back by tools.results.LISTED_PRICE
             f"{r.name} ({r.product_id}, {r.price:.2f} {r.currency}, {r.stock} in stock)"
             for r in self.frame.head(5).itertuples()
         )

@@ -1,0 +1,44 @@
+""""Anything cheaper?" after a product search is a search capped below the cheapest product it listed, on
+either shop and in the five languages (agent/llm/price_caps.py, turn_values' max_price)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from agent.llm.leaning import leans_on_earlier
+from agent.llm.price_caps import cheaper_caps
+from agent.llm.turn_values import Mentions, narrowed_tools
+from tools.agent_tools import build_registry
+from tools.events.profile import ShopProfile
+from tools.events.simulate.profile import demo_profile
+from tools.knowledge.products import ProductSearchResult
+
+CHEAPER = ("anything cheaper?", "Habt ihr auch was Günstigeres?", "vous avez moins cher ?",
+           "¿tienen algo más barato?", "c'è qualcosa di più economico?")
+
+
+def listing(currency: str) -> str:
+    """What a product search told the model, as the tool writes it."""
+    frame = pd.DataFrame({"rank": [1, 2, 3], "product_id": ["P0042", "P0007", "P0101"],
+                          "name": ["Trail Pack 30", "City Pack", "Day Pack"], "category": ["Packs"] * 3,
+                          "price": [158.99, 28.99, 27.99], "currency": [currency] * 3, "stock": [3, 0, 12],
+                          "score": [0.9, 0.8, 0.7]})
+    return ProductSearchResult("pack", {}, frame).summary()
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), ShopProfile(currency="USD", categories=("Packs",))],
+                         ids=["demo", "usd"])
+def test_anything_cheaper_caps_the_search_below_the_cheapest_product_listed(profile) -> None:
+    tools = build_registry(None, profile=profile).schemas("customer")
+    earlier = f"Do you have packs?\n{listing(profile.currency)}"
+    for question in CHEAPER:
+        assert leans_on_earlier(question), question
+        assert cheaper_caps(question, earlier) == (27.98,), question
+        narrowed = narrowed_tools(tools, Mentions(question, earlier, question, "Do you have packs?"))
+        (search,) = [t["function"]["parameters"] for t in narrowed
+                     if t["function"]["name"] == "search_products"]
+        assert search["properties"]["max_price"]["enum"] == [27.98] and "max_price" in search["required"]
+    assert cheaper_caps("cheaper than 20?", earlier) == ()  # an amount of its own: price_caps reads it
+    assert cheaper_caps("anything in blue?", earlier) == ()  # nothing about the price
+    assert cheaper_caps("anything cheaper?", "Do you have packs?") == ()  # nothing listed before
