@@ -65,8 +65,10 @@ def test_the_lowest_end_of_a_ranking_is_named_in_five_languages() -> None:
 def test_the_whole_history_is_named_in_five_languages() -> None:
     from agent.llm.turn_values import outright_choices
 
-    for question in ("revenue in Bavaria over the full history", "Umsatz in Bayern über den gesamten Zeitraum",
-                     "chiffre d'affaires de Lyon sur tout l'historique", "pedidos en Valencia, todo el histórico",
+    for question in ("revenue in Bavaria over the full history",
+                     "Umsatz in Bayern über den gesamten Zeitraum",
+                     "chiffre d'affaires de Lyon sur tout l'historique",
+                     "pedidos en Valencia, todo el histórico",
                      "fatturato della Lombardia su tutto lo storico"):
         assert frozenset({"all_time"}) in outright_choices(question), question
     assert frozenset({"all_time"}) not in outright_choices("pedidos en Valencia este mes")
