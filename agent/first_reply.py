@@ -26,8 +26,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage
 
 from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
-from agent.phrases import asks_for_changes, declines, reply_kind
-from tools.language import detect_language
+from agent.phrases import asks_for_changes, declines, reply_kind, turn_language
 
 
 def forced_tool(messages: Sequence[AnyMessage], turn_start: int,
@@ -55,7 +54,7 @@ def retry_tool(messages: Sequence[AnyMessage], turn_start: int, draft: str,
     """The tool whose call the turn's first reply (`draft`, no call; `wanted_call`: the model's own first
     token would have opened a call, which the decision heads overruled) should have been, or None."""
     question = str(messages[turn_start].content)
-    declined = declines(question, draft, detect_language(question))
+    declined = declines(question, draft, turn_language(question, messages[:turn_start + 1]))
     priced = priced_tool(question, schemas) if declined else None
     if priced:
         return priced

@@ -39,9 +39,8 @@ from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.multi_part import question_parts
-from agent.phrases import Kind, clean_reply, composed_reply, declines, phrase
+from agent.phrases import Kind, clean_reply, composed_reply, declines, phrase, turn_language
 from agent.roles import refusal, system_prompt
-from tools.language import detect_language
 from tools.registry import Session, ToolRegistry, ToolStep, run_step
 
 # How close (cosine, search_docs' `closest_similarity`) a passage must be to answer a question the model
@@ -116,7 +115,8 @@ class ShopAgent:
             question = str(state["messages"][state["turn_start"]].content)
             refused = config["configurable"]["refused"] if first else None
             if refused:  # whatever the model would call
-                return {"messages": [AIMessage(phrase(refused, detect_language(question)))], "rounds": 1}
+                return {"messages": [AIMessage(phrase(refused, turn_language(question, state["messages"])))],
+                        "rounds": 1}
             forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)
@@ -161,7 +161,7 @@ class ShopAgent:
             results.append(ToolMessage(content, tool_call_id=call.get("id") or uuid.uuid4().hex,
                                        name=call.get("name") or "?"))
         question = str(state["messages"][state["turn_start"]].content)
-        session = replace(session, language=detect_language(question))
+        session = replace(session, language=turn_language(question, state["messages"]))
         for call in last.tool_calls:
             args = call.get("args") or {}
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
@@ -317,7 +317,7 @@ class ShopAgent:
         if DOCS_TOOL not in {t.name for t in self.registry.for_role(session.role)} or refused:
             return None  # no documents, or a message refused outright: the "no" stands
         draft = str(last.content)
-        declined = _no_answer(last) or declines(question, draft, detect_language(question))
+        declined = _no_answer(last) or declines(question, draft, turn_language(question, messages))
         if not declined and not ungrounded_numbers(draft, [question]):
             return None  # an answer in words with no figures of its own (or small talk): nothing to check
         query = docs_query(self.registry, question, "", messages)
@@ -349,7 +349,7 @@ class ShopAgent:
         # A failed tool's error is its result: the sentence that reports it may repeat its figures.
         sources = [question] + [text for _, text in rendered] + [s.error for s in failed if s.error]
         answer.sources = sources
-        language = detect_language(question)
+        language = turn_language(question, messages)
         if not done and failed:
             answer.text = phrase("failed", language, error=failed[-1].error or "")
             answer.grounded = not draft
@@ -358,7 +358,7 @@ class ShopAgent:
         if not trace and draft and (no_answer or refused or not clean_reply(draft, question, language)):
             # words the model wanted a call instead of are no refusal: the question may well be the shop's
             answer.text = phrase(refused, language) if refused else composed_reply(
-                question, "" if no_answer else draft)
+                question, "" if no_answer else draft, language)
             answer.grounded = False
             answer.composed = True
             return answer

@@ -8,7 +8,10 @@ user wrote in another language than the model did, the agent says one of these i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
+
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from agent.grounding import ungrounded_identifiers
 from tools.language import detect_language, foreign_letters, language_scores, word_set
@@ -239,7 +242,15 @@ def declines(question: str, draft: str, language: str) -> bool:
     return bool(_REFUSAL.search(draft) or _DONT_KNOW.search(draft))
 
 
-def composed_reply(question: str, draft: str) -> str:
+def composed_reply(question: str, draft: str, language: str | None = None) -> str:
     """The sentence that answers `question` when the model's `draft` (no tools ran) is not clean or not in
-    the user's language."""
-    return phrase(reply_kind(question, draft), detect_language(question))
+    the user's language (`language`: the turn's, `turn_language`; by default the question's own)."""
+    return phrase(reply_kind(question, draft), language or detect_language(question))
+
+
+def turn_language(question: str, messages: Sequence[BaseMessage]) -> str:
+    """The language a turn is answered in: that of `question`, the current turn's message, where its words
+    tell; else that of the user's messages so far (`messages`): a German shopper's "was passt dazu?" scores
+    English as much as German, and had been answered in English."""
+    said = " ".join(m.text for m in messages if isinstance(m, HumanMessage))
+    return detect_language(question, default=detect_language(said) if said else "en")

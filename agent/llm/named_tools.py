@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.leaning import is_short, leans_on_earlier
-from agent.llm.price_caps import price_caps
+from agent.llm.price_caps import CHEAPER, price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
 from agent.llm.turn_values import choice_values, outright_choices, shop_names
 from tools.language import mentioned
@@ -77,8 +77,10 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
-    named = any(values & takes for values in outright_choices(text)) or bool(
-        mentioned(shop_names(tool), text))
+    priced = "max_price" in tool["function"]["parameters"].get("properties", {})
+    named = (any(values & takes for values in outright_choices(text))
+             or bool(mentioned(shop_names(tool), text))
+             or priced and bool(CHEAPER.search(text)))  # "was günstigeres?" after a product search
     if not (is_short(text) or named and leans_on_earlier(text)):  # a long one must lean and name it
         return None
     return calls[0] if named or not must_name else None

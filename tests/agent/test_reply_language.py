@@ -77,3 +77,19 @@ def test_words_the_model_was_made_to_write_while_it_wanted_a_call_are_replaced()
     agent, _ = make_agent([noise])
     answer = agent.ask("Has my latest order shipped yet?", Session("customer", "U1"))
     assert answer.text == phrase("dont_know", "en") and answer.composed  # "I don't know", not a refusal
+
+
+def test_a_follow_up_whose_words_do_not_tell_is_answered_in_the_conversations_language() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from agent.phrases import turn_language
+
+    german = [HumanMessage("Habt ihr Kopfhörer?"), AIMessage("Ja."), HumanMessage("was passt dazu?")]
+    assert turn_language("was passt dazu?", german) == "de"  # it scores English as much as German
+    assert turn_language("was passt dazu?", german[-1:]) == "en"  # nothing before it: the default
+    assert turn_language("what goes with it?", german) == "en"  # its own words tell
+    agent, _ = make_agent([AIMessage("Ich weiß es nicht."), AIMessage("I'm sorry, I can't help with that.")])
+    session = Session("customer", "U1")
+    agent.ask("Wo ist meine letzte Bestellung?", session, thread_id="t")
+    answer = agent.ask("ok?", session, thread_id="t")  # no word of any language
+    assert answer.text in {phrase(kind, "de") for kind in ("refusal", "dont_know")}

@@ -252,3 +252,6 @@ def test_a_customers_follow_up_in_words_only_operators_tools_take_keeps_the_prev
     long_one = f"Danke dir! Und habt ihr bei den {category} auch etwas bis 60 Euro, am liebsten schwarz?"
     assert follow_up_tool(after("search_products", long_one), tools, must_name=True) == "search_products"
     assert follow_up_tool(after("search_products", "Was empfehlt ihr dazu?"), tools) is None  # recommending
+    for cheaper in ("was günstigeres?", "vous avez moins cher ?", "anything cheaper?"):  # a price to cap
+        assert follow_up_tool(after("search_products", cheaper), tools, must_name=True) == "search_products"
+        assert follow_up_tool(after("my_orders", cheaper), tools, must_name=True) is None  # no price there
