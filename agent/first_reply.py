@@ -4,7 +4,9 @@
   Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
-  asked again with that other tool (`second_look`).
+  asked again with that other tool (`second_look`); one that calls a tool only its words call
+  (tool_words.NAMED_ONLY: recommendations) for a follow-up that does not name it is asked again with the
+  previous turn's tool, where `follow_up_tool` gives it ("Und was hat die nochmal gekostet?").
 - A first reply without a call is asked again with one tool required (`retry_tool`) in three cases, and
   nothing else (a refusal of what the role may not see stays a refusal):
   - a question whose words name what one tool takes most ("Umsatz ... diese Woche": top_items,
@@ -25,7 +27,15 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage
 
-from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
+from agent.llm.named_tools import (
+    follow_up_tool,
+    most_named_tool,
+    named_tool,
+    overruling_tool,
+    priced_tool,
+    tasks_named,
+)
+from agent.llm.tool_words import NAMED_ONLY
 from agent.phrases import asks_for_changes, declines, reply_kind, turn_language
 
 
@@ -38,14 +48,18 @@ def forced_tool(messages: Sequence[AnyMessage], turn_start: int,
 def second_look(messages: Sequence[AnyMessage], turn_start: int, reply: AIMessage,
                 schemas: Sequence[dict[str, Any]]) -> str | None:
     """The tool to ask the turn's first reply again with: `retry_tool` when it made no call; when it called
-    a tool the user's words did not name (named_tool) but the words name a choice that tool cannot take and
-    another can, that other tool (`overruling_tool`); else None."""
+    a tool the user's words did not name (named_tool), the previous turn's tool for a follow-up if the called
+    one is NAMED_ONLY, or another tool that takes a choice the words name and the called one cannot
+    (`overruling_tool`); else None."""
     if not reply.tool_calls:
         return retry_tool(messages, turn_start, str(reply.content), schemas,
                           wanted_call=bool(reply.response_metadata.get("wanted_call")))
     question, called = str(messages[turn_start].content), reply.tool_calls[0]["name"]
     if named_tool(question, schemas) is not None:
         return None
+    if called in NAMED_ONLY and called not in tasks_named(question):  # a follow-up's previous tool instead
+        previous = follow_up_tool(messages[:turn_start + 1], schemas)
+        return previous if previous != called else None
     return overruling_tool(question, called, schemas)
 
 

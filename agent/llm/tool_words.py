@@ -150,3 +150,9 @@ DECISIVE_WORDS: dict[str, tuple[str, ...]] = {
         "cosa devo fare", "cosa posso fare", "che faccio",
     ),
 }
+
+# Tools a follow-up calls only when its words name their task: a customer who wants something suggested asks
+# for it ("what goes with it?", "was empfehlt ihr?"). The 0.5B model had called my_recommendations for "Und
+# was hat die nochmal gekostet?" after my_orders; in synthetic dialogues of random shops every follow-up
+# labelled with it names its task.
+NAMED_ONLY: frozenset[str] = frozenset({"my_recommendations"})

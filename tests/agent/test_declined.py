@@ -328,3 +328,29 @@ def test_a_reply_stopped_in_a_loop_is_no_answer() -> None:
     agent = agent_replying(AIMessage("Ile-de-France is a region. " * 8, response_metadata=looped))
     answer = agent.ask("What can you tell me about the region of Ile-de-France?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == phrase("dont_know", "en") and answer.composed
+
+
+class RecommendArgs(ToolArgs):
+    product: str | None = None
+
+
+def test_a_follow_up_not_asking_for_suggestions_is_not_sent_to_the_recommendations() -> None:
+    """"Und was hat die nochmal gekostet?" after my_orders had been given recommendations: a tool only its
+    words call (tool_words.NAMED_ONLY) is replaced by the previous turn's; "Was passt dazu?" keeps it."""
+    def liked(engines: object, args: RecommendArgs, session: Session) -> ToolOutput:
+        return ToolOutput("my_recommendations", "Recommended: Trail Pack (P0001).")
+
+    for follow_up, tools in (("Und was hat die nochmal gekostet?", ["my_orders"]),
+                             ("Was passt dazu?", ["my_recommendations"])):
+        registry = ToolRegistry(
+            [ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders,
+                      needs_user=True),
+             ShopTool("my_recommendations", "Suggestions.", RecommendArgs, frozenset({"customer"}), liked,
+                      needs_user=True)], engines=object())
+        model = ScriptedChatModel(replies=[call("my_orders"), AIMessage("Your last order is O0000001."),
+                                           call("my_recommendations"), call(tools[0]), AIMessage("Done.")],
+                                  prompts=[], invocation_kwargs=[], bound_tools=[])
+        agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+        session = Session("customer", "U1")
+        agent.ask("Wo ist meine letzte Bestellung?", session, thread_id="t")
+        assert [s.name for s in agent.ask(follow_up, session, thread_id="t").steps] == tools, follow_up
