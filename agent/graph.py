@@ -35,11 +35,11 @@ from agent.composition import compose_answer
 from agent.docs_query import DOCS_TOOL, docs_query
 from agent.first_reply import forced_tool, second_look
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
-from agent.llm.price_caps import only_a_price
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.multi_part import question_parts
 from agent.phrases import Kind, clean_reply, composed_reply, declines, phrase, turn_language
+from agent.product_query import product_query
 from agent.roles import refusal, system_prompt
 from tools.registry import Session, ToolRegistry, ToolStep, run_step
 
@@ -167,8 +167,8 @@ class ShopAgent:
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
                 args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""),
                                                     state["messages"])}
-            elif only_a_price(str(args.get("query") or "")):  # "120 dollari": what the price is for, asked
-                args = {**args, "query": question}
+            elif asked := product_query(question, str(args.get("query") or ""), state["messages"]):
+                args = {**args, "query": asked}  # "120 dollari", "günstigeres": what the price is for
             step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:

@@ -35,9 +35,10 @@ CHEAPER = re.compile(r"\b(?:cheaper|less expensive|(?:günstiger|billiger|preisw
 
 
 def cheaper_caps(text: str, earlier: str) -> tuple[float, ...]:
-    """A cap a cent below the cheapest product the earlier turn's search listed (`earlier`: its results),
-    when `text` asks for something cheaper and gives no amount ("vous avez moins cher ?"); none otherwise."""
-    listed = [float(price) for price in LISTED_PRICE.findall(earlier)]
+    """A cap a cent below the cheapest product the earlier turn listed (`earlier`: its results or its answer,
+    in any language's amounts), when `text` asks for something cheaper and gives no amount ("vous avez moins
+    cher ?"); none otherwise."""
+    listed = [int(re.sub(r"\D", "", price)) / 100 for price in LISTED_PRICE.findall(earlier)]  # two decimals
     if not listed or not CHEAPER.search(text) or price_caps(text):
         return ()
     return (round(min(listed) - 0.01, 2),) if min(listed) > 0.01 else ()
@@ -48,6 +49,10 @@ def price_caps(text: str) -> tuple[float, ...]:
     return tuple(float(match.replace(",", ".")) for match in _AMOUNT.findall(text))
 
 
+# words around a price that ask for nothing themselves ("was günstigeres?", "anything cheaper?")
+_FILLERS = frozenset(("was", "etwas", "any", "anything", "something", "else", "have", "you", "got", "habt",
+                      "ihr", "auch", "noch", "vous", "avez", "quelque", "chose", "plus", "algo", "tienen",
+                      "tenéis", "hay", "qualcosa", "avete", "che", "più", "más", "moins"))
 _CURRENCY_WORDS = frozenset((
     "eur", "euro", "euros", "usd", "dollar", "dollars", "dollari", "dólar", "dólares", "gbp", "pound",
     "pounds", "sterline", "libras", "livres", "franken", "francs", "inr", "rupees", "rupie", "aud", "cad",
@@ -55,8 +60,9 @@ _CURRENCY_WORDS = frozenset((
 
 
 def only_a_price(text: str) -> bool:
-    """Whether `text` names nothing but an amount ("120 dollari", "under 40 EUR"): a product search for it
-    finds nothing the customer asked for."""
-    words = re.findall(r"[^\W\d_]{3,}", text.lower())
-    rest = [w for w in words if w not in _CURRENCY_WORDS and not re.fullmatch(_BELOW, w)]
-    return bool(re.search(r"\d", text)) and not rest
+    """Whether `text` names nothing but an amount or a cheaper price ("120 dollari", "under 40 EUR", "was
+    günstigeres?"): a product search for it finds nothing the customer asked for."""
+    cheaper = CHEAPER.search(text)
+    words = re.findall(r"[^\W\d_]{3,}", CHEAPER.sub(" ", text).lower())
+    rest = [w for w in words if w not in _CURRENCY_WORDS | _FILLERS and not re.fullmatch(_BELOW, w)]
+    return bool(re.search(r"\d", text) or cheaper) and not rest

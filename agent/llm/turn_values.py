@@ -185,7 +185,7 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
         named = [name for name, prop in properties.items()
                  if _held(prop, out["properties"][name], mentions, unknown)
                  or _spanned(name, prop, out["properties"], mentions.asked)
-                 or _capped(name, prop, out["properties"], mentions.asked, mentions.earlier)
+                 or _capped(name, prop, out["properties"], mentions)
                  or _identified(name, prop, out["properties"], mentions.asked)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
@@ -286,7 +286,7 @@ def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool
     return bool(days)
 
 
-def _capped(name: str, prop: Any, narrowed: dict[str, Any], asked: str, earlier: str) -> bool:
+def _capped(name: str, prop: Any, narrowed: dict[str, Any], mentions: Mentions) -> bool:
     """Hold a `max_price` property to the price cap the user's words give ("under 150"; "anything cheaper?"
     after a search: below its cheapest), or to none where they give none and the schema allows it ("Do you
     sell backpacks?" was searched with max_price=0.001, "Habt ihr Rucksäcke?" with 100); whether there is a
@@ -294,8 +294,9 @@ def _capped(name: str, prop: Any, narrowed: dict[str, Any], asked: str, earlier:
     options = prop.get("anyOf", [prop]) if isinstance(prop, dict) else []
     if name != "max_price" or not any(o.get("type") in ("number", "integer") for o in options):
         return False
-    caps = [int(cap) if cap.is_integer() else cap for cap in price_caps(asked) or cheaper_caps(asked, earlier)
-            if cap > 0]
+    listed = f"{mentions.earlier}\n{mentions.answered}"  # what "anything cheaper?" compares with
+    said = price_caps(mentions.asked) or cheaper_caps(mentions.asked, listed)
+    caps = [int(cap) if cap.is_integer() else cap for cap in said if cap > 0]
     if caps:
         narrowed[name] = {"type": "number", "enum": caps}
     elif any(o.get("type") == "null" for o in options):

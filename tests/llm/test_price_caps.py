@@ -42,3 +42,29 @@ def test_anything_cheaper_caps_the_search_below_the_cheapest_product_listed(prof
     assert cheaper_caps("cheaper than 20?", earlier) == ()  # an amount of its own: price_caps reads it
     assert cheaper_caps("anything in blue?", earlier) == ()  # nothing about the price
     assert cheaper_caps("anything cheaper?", "Do you have packs?") == ()  # nothing listed before
+
+
+def test_a_cheaper_cap_reads_the_prices_of_the_answer_before_in_any_language() -> None:
+    """The prompt keeps an earlier turn's question and answer only: the customer's answer lists the prices
+    as their language writes them (tools/agent_tools/customer_answers.py)."""
+    from tools.agent_tools.customer_answers import products_answer
+    from tools.registry import ToolOutput
+
+    cards = [{"product_id": "P1", "name": "Trail Pack", "price": 1234.5, "currency": "EUR", "in_stock": True},
+             {"product_id": "P2", "name": "City Pack", "price": 28.99, "currency": "EUR", "in_stock": False}]
+    for language in ("en", "de", "fr", "es", "it"):
+        found = ToolOutput("search_products", "", cards=cards, facts={"query": "pack"})
+        answer = products_answer(found, language)
+        assert cheaper_caps("anything cheaper?", answer) == (28.98,), answer
+
+
+def test_a_search_for_nothing_but_a_cheaper_price_searches_what_the_follow_up_leans_on() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    from agent.product_query import product_query
+
+    asked = [HumanMessage("Habt ihr Kopfhörer?"), AIMessage("5 Produkte ..."),
+             HumanMessage("was günstigeres?")]
+    assert product_query("was günstigeres?", "günstigeres", asked) == "was günstigeres? Habt ihr Kopfhörer?"
+    assert product_query("Kopfhörer unter 40 Euro?", "40 Euro", asked[-1:]) == "Kopfhörer unter 40 Euro?"
+    assert product_query("was günstigeres?", "Kopfhörer", asked) is None  # the model's query names it
