@@ -39,7 +39,7 @@ from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.multi_part import question_parts
 from agent.phrases import Kind, clean_reply, composed_reply, declines, phrase, turn_language
-from agent.product_query import product_query
+from agent.product_query import product_args
 from agent.roles import refusal, system_prompt
 from tools.registry import Session, ToolRegistry, ToolStep, run_step
 
@@ -167,8 +167,8 @@ class ShopAgent:
             if call["name"] == DOCS_TOOL:  # the user's words, not the model's shortened guess
                 args = {**args, "query": docs_query(self.registry, question, str(args.get("query") or ""),
                                                     state["messages"])}
-            elif asked := product_query(question, str(args.get("query") or ""), state["messages"]):
-                args = {**args, "query": asked}  # "120 dollari", "günstigeres": what the price is for
+            else:  # "120 dollari", "günstigeres": what the price is for; "was passt dazu?": to what
+                args = product_args(call["name"], args, question, state["messages"])
             step = run_step(self.registry, call["name"], args, session)
             trace.append(step)
             if on_step:

@@ -38,7 +38,7 @@ def cheaper_caps(text: str, earlier: str) -> tuple[float, ...]:
     """A cap a cent below the cheapest product the earlier turn listed (`earlier`: its results or its answer,
     in any language's amounts), when `text` asks for something cheaper and gives no amount ("vous avez moins
     cher ?"); none otherwise."""
-    listed = [int(re.sub(r"\D", "", price)) / 100 for price in LISTED_PRICE.findall(earlier)]  # two decimals
+    listed = [int(re.sub(r"\D", "", m["price"])) / 100 for m in LISTED_PRICE.finditer(earlier)]  # 2 decimals
     if not listed or not CHEAPER.search(text) or price_caps(text):
         return ()
     return (round(min(listed) - 0.01, 2),) if min(listed) > 0.01 else ()

@@ -49,8 +49,13 @@ def test_products_found_or_recommended_are_named_with_their_prices() -> None:
               "in_stock": True},
              {"product_id": "P2", "name": "", "price": float("nan"), "currency": "EUR", "in_stock": False}]
     found = ToolOutput("search_products", "2 products ...", cards=cards, facts={"query": "Rucksack"})
-    assert customer_answer(found, "de") == ("2 Produkte zu „Rucksack“: Trail Pack 20 (49,90 EUR); "
+    assert customer_answer(found, "de") == ("Ich habe 2 Produkte gefunden: Trail Pack 20 (49,90 EUR); "
                                             "P2 (nicht vorrätig).")  # no name, no price: the id alone
+    one = ToolOutput("search_products", "1 product ...", cards=cards[:1], facts={"query": "Rucksack"})
+    assert customer_answer(one, "fr") == "J'ai trouvé 1 produit : Trail Pack 20 (49,90 EUR)."
+    with_it = ToolOutput("my_recommendations", "Bought with P9 ...", cards=cards[:1],
+                         facts={"for_product": "Ridge Headlamp"})
+    assert customer_answer(with_it, "it") == "Si abbina bene a Ridge Headlamp: Trail Pack 20 (49,90 EUR)."
     liked = ToolOutput("my_recommendations", "Recommendations for U1 [ALS]: ...", cards=cards[:1])
     assert customer_answer(liked, "es") == "Le pueden gustar: Trail Pack 20 (49,90 EUR)."
     assert "U1" not in customer_answer(liked, "en") and "ALS" not in customer_answer(liked, "en")

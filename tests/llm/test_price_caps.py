@@ -59,6 +59,7 @@ def test_a_cheaper_cap_reads_the_prices_of_the_answer_before_in_any_language() -
 
 
 def test_a_search_for_nothing_but_a_cheaper_price_searches_what_the_follow_up_leans_on() -> None:
+    """agent/product_query.py"""
     from langchain_core.messages import AIMessage, HumanMessage
 
     from agent.product_query import product_query
@@ -68,3 +69,20 @@ def test_a_search_for_nothing_but_a_cheaper_price_searches_what_the_follow_up_le
     assert product_query("was günstigeres?", "günstigeres", asked) == "was günstigeres? Habt ihr Kopfhörer?"
     assert product_query("Kopfhörer unter 40 Euro?", "40 Euro", asked[-1:]) == "Kopfhörer unter 40 Euro?"
     assert product_query("was günstigeres?", "Kopfhörer", asked) is None  # the model's query names it
+
+
+def test_recommendations_asked_for_in_a_follow_up_are_for_the_product_listed_first() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from agent.product_query import product_args
+
+    searched = [HumanMessage("Habt ihr Kopfhörer?"),
+                AIMessage("", tool_calls=[{"name": "search_products", "args": {}, "id": "c1"}]),
+                ToolMessage(listing("EUR"), tool_call_id="c1", name="search_products"),
+                AIMessage("Ich habe 3 Produkte gefunden: ...")]
+    follow = [*searched, HumanMessage("was passt dazu?")]
+    assert product_args("my_recommendations", {}, "was passt dazu?", follow) == {"product": "P0042"}
+    assert product_args("my_recommendations", {"product": "P0101"}, "was passt dazu?", follow) == {
+        "product": "P0101"}  # the model named one
+    standalone = [*searched, HumanMessage("Was empfehlt ihr mir?")]  # no follow-up: for the customer
+    assert product_args("my_recommendations", {}, "Was empfehlt ihr mir?", standalone) == {}

@@ -205,9 +205,11 @@ class MyRecommendationsArgs(ToolArgs):
 def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, session: Session) -> ToolOutput:
     """Recommendations for the signed-in customer (or what goes with a product), with reasons."""
     recommender = engines.recommender
+    facts = {}
     if args.product:
-        product_id, _ = engines.resolve_product(args.product)
+        product_id, name = engines.resolve_product(args.product)
         result = recommender.bought_together(product_id, n=args.n)
+        facts["for_product"] = name  # "goes well with ..." in the customer's answer
     else:
         try:
             result = recommender.recommend_for_user(session.user_id, n=args.n)
@@ -215,14 +217,14 @@ def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, sessio
             result = recommender.recommend_for_user(None, n=args.n)
             result.notes.append("nothing is known yet of this customer's shopping, so these are the shop's "
                                 "favourites")
-    return recommendation_output("my_recommendations", result)
+    return recommendation_output("my_recommendations", result, facts)
 
 
-def recommendation_output(tool: str, result: RecommendationResult) -> ToolOutput:
+def recommendation_output(tool: str, result: RecommendationResult, facts: dict | None = None) -> ToolOutput:
     """Recommendations as a tool output with product cards (shared with the operator tool)."""
     cards = [
         {"product_id": r["product_id"], "name": r["name"], "category": r.get("category"),
          "price": r.get("price"), "currency": result.currency, "reason": r.get("reason")}
         for r in result.frame.to_dict(orient="records")
     ]
-    return ToolOutput.from_result(tool, result, cards=cards)
+    return ToolOutput.from_result(tool, result, cards=cards, facts=facts)

@@ -57,18 +57,25 @@ ORDER_WORDS: dict[str, dict[str, str]] = {
            "cancelled": "annullato"},
 }
 PRODUCT_WORDS: dict[str, dict[str, str]] = {
-    "en": {"found": 'Found {n} products for "{query}": {items}.', "liked": "You might like: {items}.",
+    "en": {"found_one": "I found 1 product: {items}.", "found": "I found {n} products: {items}.",
+           "liked": "You might like: {items}.", "goes_with": "Goes well with {product}: {items}.",
            "none_to_recommend": "I have nothing to recommend yet.", "out_of_stock": "out of stock"},
-    "de": {"found": "{n} Produkte zu „{query}“: {items}.", "liked": "Das könnte Ihnen gefallen: {items}.",
+    "de": {"found_one": "Ich habe 1 Produkt gefunden: {items}.",
+           "found": "Ich habe {n} Produkte gefunden: {items}.",
+           "liked": "Das könnte Ihnen gefallen: {items}.", "goes_with": "Passt gut zu {product}: {items}.",
            "none_to_recommend": "Ich habe noch keine Empfehlungen für Sie.",
            "out_of_stock": "nicht vorrätig"},
-    "fr": {"found": "{n} produits pour « {query} » : {items}.",
+    "fr": {"found_one": "J'ai trouvé 1 produit : {items}.", "found": "J'ai trouvé {n} produits : {items}.",
            "liked": "Ceci pourrait vous plaire : {items}.",
+           "goes_with": "Va bien avec {product} : {items}.",
            "none_to_recommend": "Je n'ai encore rien à vous recommander.",
            "out_of_stock": "en rupture de stock"},
-    "es": {"found": "{n} productos para «{query}»: {items}.", "liked": "Le pueden gustar: {items}.",
+    "es": {"found_one": "He encontrado 1 producto: {items}.",
+           "found": "He encontrado {n} productos: {items}.", "liked": "Le pueden gustar: {items}.",
+           "goes_with": "Combina bien con {product}: {items}.",
            "none_to_recommend": "Todavía no tengo nada que recomendarle.", "out_of_stock": "agotado"},
-    "it": {"found": "{n} prodotti per «{query}»: {items}.", "liked": "Potrebbero piacerle: {items}.",
+    "it": {"found_one": "Ho trovato 1 prodotto: {items}.", "found": "Ho trovato {n} prodotti: {items}.",
+           "liked": "Potrebbero piacerle: {items}.", "goes_with": "Si abbina bene a {product}: {items}.",
            "none_to_recommend": "Non ho ancora nulla da consigliarle.", "out_of_stock": "esaurito"},
 }
 DATE_FORMATS = {"en": "%d %b %Y", "de": "%d.%m.%Y", "fr": "%d/%m/%Y", "es": "%d/%m/%Y", "it": "%d/%m/%Y"}
@@ -130,10 +137,13 @@ def products_answer(output: ToolOutput, language: str) -> str:
         details += [words["out_of_stock"]] if card.get("in_stock") is False else []
         name = card.get("name") or card["product_id"]
         items.append(f"{name} ({', '.join(details)})" if details else name)
+    listed = "; ".join(items)
     if output.tool == "search_products":
-        return words["found"].format(n=len(output.cards), query=output.facts.get("query", ""),
-                                     items="; ".join(items))
-    return words["liked"].format(items="; ".join(items))
+        found = "found_one" if len(output.cards) == 1 else "found"
+        return words[found].format(n=len(output.cards), items=listed)
+    product = output.facts.get("for_product")
+    return words["goes_with"].format(product=product, items=listed) if product else words["liked"].format(
+        items=listed)
 
 
 def money(amount: float, currency: str, language: str) -> str:
