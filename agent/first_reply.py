@@ -2,11 +2,10 @@
 
 - A short follow-up that names only what the previous turn's tool takes, and names something of it ("Et à
   Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
+  A customer's need name nothing of it ("Quanto l'ho pagato?" after my_orders), short of thanks.
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
-  asked again with that other tool (`second_look`); one that calls a tool only its words call
-  (tool_words.NAMED_ONLY: recommendations) for a follow-up that does not name it is asked again with the
-  previous turn's tool, where `follow_up_tool` gives it ("Und was hat die nochmal gekostet?").
+  asked again with that other tool (`second_look`).
 - A first reply without a call is asked again with one tool required (`retry_tool`) in three cases, and
   nothing else (a refusal of what the role may not see stays a refusal):
   - a question whose words name what one tool takes most ("Umsatz ... diese Woche": top_items,
@@ -27,39 +26,34 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage
 
-from agent.llm.named_tools import (
-    follow_up_tool,
-    most_named_tool,
-    named_tool,
-    overruling_tool,
-    priced_tool,
-    tasks_named,
-)
-from agent.llm.tool_words import NAMED_ONLY
-from agent.phrases import asks_for_changes, declines, reply_kind, turn_language
+from agent.llm.leaning import acknowledges
+from agent.llm.named_tools import follow_up_tool, most_named_tool, named_tool, overruling_tool, priced_tool
+from agent.phrases import asks_for_changes, declines, reply_kind, small_talk, turn_language
+from tools.registry import Role
 
 
-def forced_tool(messages: Sequence[AnyMessage], turn_start: int,
-                schemas: Sequence[dict[str, Any]]) -> str | None:
-    """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses."""
-    return follow_up_tool(messages[:turn_start + 1], schemas, must_name=True)
+def forced_tool(messages: Sequence[AnyMessage], turn_start: int, schemas: Sequence[dict[str, Any]],
+                role: Role = "operator") -> str | None:
+    """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses.
+    A customer's follow-up need not name anything of the previous tool, only not be thanks or a greeting:
+    "Quanto l'ho pagato?" after my_orders had been answered without a call ("I nostre ordini non includono
+    il pagamento."), "d'accord merci, et elle devrait arriver quand ?" from a shipping page."""
+    question = str(messages[turn_start].content)
+    loose = role == "customer" and not small_talk(question) and not acknowledges(question)
+    return follow_up_tool(messages[:turn_start + 1], schemas, must_name=not loose)
 
 
 def second_look(messages: Sequence[AnyMessage], turn_start: int, reply: AIMessage,
                 schemas: Sequence[dict[str, Any]]) -> str | None:
     """The tool to ask the turn's first reply again with: `retry_tool` when it made no call; when it called
-    a tool the user's words did not name (named_tool), the previous turn's tool for a follow-up if the called
-    one is NAMED_ONLY, or another tool that takes a choice the words name and the called one cannot
-    (`overruling_tool`); else None."""
+    a tool the user's words did not name (named_tool) but the words name a choice that tool cannot take and
+    another can, that other tool (`overruling_tool`); else None."""
     if not reply.tool_calls:
         return retry_tool(messages, turn_start, str(reply.content), schemas,
                           wanted_call=bool(reply.response_metadata.get("wanted_call")))
     question, called = str(messages[turn_start].content), reply.tool_calls[0]["name"]
     if named_tool(question, schemas) is not None:
         return None
-    if called in NAMED_ONLY and called not in tasks_named(question):  # a follow-up's previous tool instead
-        previous = follow_up_tool(messages[:turn_start + 1], schemas)
-        return previous if previous != called else None
     return overruling_tool(question, called, schemas)
 
 

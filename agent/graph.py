@@ -117,7 +117,7 @@ class ShopAgent:
             if refused:  # whatever the model would call
                 return {"messages": [AIMessage(phrase(refused, turn_language(question, state["messages"])))],
                         "rounds": 1}
-            forced = forced_tool(state["messages"], state["turn_start"], schemas) if first else None
+            forced = first and forced_tool(state["messages"], state["turn_start"], schemas, session.role)
             reply = (self.chat_model.bind_tools(schemas, tool_choice=forced) if forced else bound).invoke(
                 prompt, config)
             tool = second_look(state["messages"], state["turn_start"], reply, schemas) if (

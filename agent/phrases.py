@@ -100,7 +100,8 @@ _GREETINGS = word_set("""
 _THANKS = word_set("""
     thanks thank you thx ty cheers great perfect much a lot so very many danke dank dankeschön schön vielen
     sehr super merci beaucoup bien gracias muchas mil grazie tante mille molto
-""")
+    ok okay alright cool nice awesome perfekt prima klasse parfait génial vale perfecto genial perfetto ottimo
+""")  # "ok thanks", "perfekt danke": an acknowledgement is thanks
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A model's refusal, in whatever language it wrote it (the adapter answers in English).
 _REFUSAL = re.compile(r"\b(can't|cannot|can not|unable|not able|only help|kann (?:\w+ ){0,2}nicht|"

@@ -26,6 +26,11 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "guarantee", "payment methods", "pay by invoice", "customs", "privacy", "delete my account",
         "how do i cancel", "cancel my order", "care instructions", "how do i clean", "how do i wash",
         "send it back", "send them back", "send back", "return it", "return them", "can i return",
+        "gift card", "gift cards", "gift voucher", "promo code", "discount code", "voucher code",
+        "Gutschein", "Gutscheine", "Geschenkkarte", "Geschenkgutschein", "Rabattcode", "Gutscheincode",
+        "carte cadeau", "cartes cadeaux", "bon d'achat", "code promo", "code de réduction",
+        "tarjeta regalo", "tarjetas regalo", "tarjeta de regalo", "código promocional", "código de descuento",
+        "carta regalo", "buono regalo", "buoni regalo", "codice sconto", "codice promozionale",
         "Rückgabefrist", "Rückgabe", "Rücksendung", "Umtausch", "Versandkosten", "Lieferzeit", "Lieferzeiten",
         "Garantie", "Gewährleistung", "Zahlungsarten", "Zahlungsmethoden", "Rechnung", "Datenschutz",
         "Pflege", "reinigen", "waschen", "Garantiefall", "Garantiezeit", "Garantieanspruch",
@@ -68,11 +73,15 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "my_recommendations": (
         "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
-        "what goes with", "goes well with", "what would go with",
+        "what goes with", "goes well with", "what would go with", "would go with", "match it", "matches it",
         "empfehlen", "empfehlt", "empfiehlst", "Empfehlung", "Empfehlungen", "was passt zu", "was passt dazu",
+        "dazu passen", "dazu passt", "passt dazu",
         "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec", "qu'est-ce qui irait avec",
+        "va bien avec", "irait bien avec", "irait avec",
         "recomendar", "recomiendas", "recomienda", "recomendáis", "recomendación", "qué combina con",
+        "combina con", "va bien con", "iría bien con", "queda bien con",
         "consigliare", "consigli", "consigliate", "consigliami", "cosa si abbina", "cosa si abbinerebbe",
+        "sta bene con", "starebbe bene con", "si abbina",
     ),
     # ---- an operator's tasks
     "detect_fraud": (
@@ -150,9 +159,3 @@ DECISIVE_WORDS: dict[str, tuple[str, ...]] = {
         "cosa devo fare", "cosa posso fare", "che faccio",
     ),
 }
-
-# Tools a follow-up calls only when its words name their task: a customer who wants something suggested asks
-# for it ("what goes with it?", "was empfehlt ihr?"). The 0.5B model had called my_recommendations for "Und
-# was hat die nochmal gekostet?" after my_orders; in synthetic dialogues of random shops every follow-up
-# labelled with it names its task.
-NAMED_ONLY: frozenset[str] = frozenset({"my_recommendations"})

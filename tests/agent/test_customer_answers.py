@@ -70,3 +70,29 @@ def test_a_composed_answer_says_the_orders_in_the_questions_language() -> None:
     assert compose_answer([step], "es").startswith("En camino: O0000002 (enviado, entrega prevista el "
                                                    "04/12/2026).")
     assert compose_answer([step], "en") == step.output.summary  # the tool's summary is its English
+
+
+def test_recommendations_for_a_product_nothing_is_bought_with_are_the_customers_own() -> None:
+    """"cosa si abbina?" for a product no basket shares had been "Non ho ancora nulla da consigliarle"."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tools.agent_tools.customer import my_recommendations
+    from tools.recommend.result import RecommendationResult
+    from tools.registry import Session, ToolRegistry
+
+    def result(rows: list[tuple[str, str]]) -> RecommendationResult:
+        frame = pd.DataFrame([{"product_id": p, "name": n, "category": "Packs", "price": 9.5, "score": 1.0,
+                               "reason": "popular"} for p, n in rows])
+        return RecommendationResult(frame, "Recommendations", "ALS", currency="EUR")
+
+    baskets = {"P1": [("P2", "Trail Mug")], "P3": []}
+    recommender = SimpleNamespace(bought_together=lambda product, n: result(baskets[product]),
+                                  recommend_for_user=lambda user, n: result([("P9", "Camp Stove")]))
+    engines = SimpleNamespace(recommender=recommender, resolve_product=lambda text: (text, f"Product {text}"))
+    registry = ToolRegistry([my_recommendations], engines=engines)
+    with_it = registry.call("my_recommendations", {"product": "P1"}, Session("customer", "U1"))
+    assert customer_answer(with_it, "de") == "Passt gut zu Product P1: Trail Mug (9,50 EUR)."
+    alone = registry.call("my_recommendations", {"product": "P3"}, Session("customer", "U1"))
+    assert customer_answer(alone, "it") == "Potrebbero piacerle: Camp Stove (9,50 EUR)."

@@ -125,15 +125,21 @@ def test_a_message_that_gives_orders_is_refused_never_answered_from_a_passage() 
     assert answer.steps == [] and answer.text == phrase("refusal", "de")
 
 
-def test_a_declined_short_follow_up_asks_the_previous_turns_tool_again() -> None:
-    """"Und wie viel hat sie gekostet?" after my_orders was refused: it is that tool's question."""
-    agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."),
-                           AIMessage("Entschuldigung, dabei kann ich hier nicht helfen."), call("my_orders"),
-                           AIMessage("Sie hat 19.90 EUR gekostet."))
-    session = Session("customer", "U1")
-    agent.ask("What did I order last?", session, thread_id="t")
-    answer = agent.ask("Und wie viel hat sie gekostet?", session, thread_id="t")
-    assert [s.name for s in answer.steps] == ["my_orders"] and "19.90 EUR" in answer.text
+def test_a_customers_short_follow_up_calls_the_previous_turns_tool() -> None:
+    """"Und wie viel hat sie gekostet?" after my_orders had been refused, "Quanto l'ho pagato?" answered
+    without a call: a customer's follow-up is that tool's question; thanks are not."""
+    for follow_up, tools in (("Und wie viel hat sie gekostet?", ["my_orders"]),
+                             ("Quanto l'ho pagato?", ["my_orders"]), ("ok thanks", [])):
+        agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."),
+                               call("my_orders") if tools else AIMessage("You're welcome!"),
+                               AIMessage("Sie hat 19.90 EUR gekostet."))
+        session = Session("customer", "U1")
+        agent.ask("What did I order last?", session, thread_id="t")
+        binds = len(agent.chat_model.tool_choices)
+        answer = agent.ask(follow_up, session, thread_id="t")
+        assert [s.name for s in answer.steps] == tools, follow_up
+        assert agent.chat_model.tool_choices[binds:][:1] == tools, follow_up  # the first reply was held to it
+        assert not tools or "19.90 EUR" in answer.text
 
 
 def test_a_follow_up_naming_what_the_previous_tool_does_not_take_stays_declined() -> None:
@@ -329,28 +335,3 @@ def test_a_reply_stopped_in_a_loop_is_no_answer() -> None:
     answer = agent.ask("What can you tell me about the region of Ile-de-France?", Session("customer", "U1"))
     assert answer.steps == [] and answer.text == phrase("dont_know", "en") and answer.composed
 
-
-class RecommendArgs(ToolArgs):
-    product: str | None = None
-
-
-def test_a_follow_up_not_asking_for_suggestions_is_not_sent_to_the_recommendations() -> None:
-    """"Und was hat die nochmal gekostet?" after my_orders had been given recommendations: a tool only its
-    words call (tool_words.NAMED_ONLY) is replaced by the previous turn's; "Was passt dazu?" keeps it."""
-    def liked(engines: object, args: RecommendArgs, session: Session) -> ToolOutput:
-        return ToolOutput("my_recommendations", "Recommended: Trail Pack (P0001).")
-
-    for follow_up, tools in (("Und was hat die nochmal gekostet?", ["my_orders"]),
-                             ("Was passt dazu?", ["my_recommendations"])):
-        registry = ToolRegistry(
-            [ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders,
-                      needs_user=True),
-             ShopTool("my_recommendations", "Suggestions.", RecommendArgs, frozenset({"customer"}), liked,
-                      needs_user=True)], engines=object())
-        model = ScriptedChatModel(replies=[call("my_orders"), AIMessage("Your last order is O0000001."),
-                                           call("my_recommendations"), call(tools[0]), AIMessage("Done.")],
-                                  prompts=[], invocation_kwargs=[], bound_tools=[])
-        agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
-        session = Session("customer", "U1")
-        agent.ask("Wo ist meine letzte Bestellung?", session, thread_id="t")
-        assert [s.name for s in agent.ask(follow_up, session, thread_id="t").steps] == tools, follow_up

@@ -125,3 +125,11 @@ def test_a_message_that_gives_orders_is_refused_whatever_the_model_wrote(message
 ])
 def test_asking_how_to_delete_ones_own_things_or_for_the_shops_contacts_is_a_question(message: str) -> None:
     assert not gives_orders(message)
+
+
+def test_an_acknowledgement_is_thanks_in_any_language() -> None:
+    from agent.phrases import small_talk
+
+    for message in ("ok thanks", "perfekt danke", "parfait, merci", "vale, gracias", "ottimo grazie", "ok"):
+        assert small_talk(message) == "thanks", message
+    assert small_talk("ok, and last week?") is None and small_talk("ok und Bayern?") is None

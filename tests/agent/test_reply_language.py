@@ -91,5 +91,5 @@ def test_a_follow_up_whose_words_do_not_tell_is_answered_in_the_conversations_la
     agent, _ = make_agent([AIMessage("Ich weiß es nicht."), AIMessage("I'm sorry, I can't help with that.")])
     session = Session("customer", "U1")
     agent.ask("Wo ist meine letzte Bestellung?", session, thread_id="t")
-    answer = agent.ask("ok?", session, thread_id="t")  # no word of any language
+    answer = agent.ask("hmm?", session, thread_id="t")  # no word of any language
     assert answer.text in {phrase(kind, "de") for kind in ("refusal", "dont_know")}

@@ -203,21 +203,22 @@ class MyRecommendationsArgs(ToolArgs):
     needs_user=True,
 )
 def my_recommendations(engines: ShopEngines, args: MyRecommendationsArgs, session: Session) -> ToolOutput:
-    """Recommendations for the signed-in customer (or what goes with a product), with reasons."""
+    """Recommendations for the signed-in customer (or what goes with a product, the customer's own where
+    nothing is bought with it yet), with reasons."""
     recommender = engines.recommender
-    facts = {}
     if args.product:
         product_id, name = engines.resolve_product(args.product)
-        result = recommender.bought_together(product_id, n=args.n)
-        facts["for_product"] = name  # "goes well with ..." in the customer's answer
-    else:
-        try:
-            result = recommender.recommend_for_user(session.user_id, n=args.n)
-        except UnknownUser:  # signed in by the shop, but in neither the trained data nor the users table
-            result = recommender.recommend_for_user(None, n=args.n)
-            result.notes.append("nothing is known yet of this customer's shopping, so these are the shop's "
-                                "favourites")
-    return recommendation_output("my_recommendations", result, facts)
+        together = recommender.bought_together(product_id, n=args.n)
+        if not together.frame.empty:  # "goes well with ..." in the customer's answer
+            return recommendation_output("my_recommendations", together, {"for_product": name})
+        # nothing is bought with it yet: the customer's own picks rather than nothing
+    try:
+        result = recommender.recommend_for_user(session.user_id, n=args.n)
+    except UnknownUser:  # signed in by the shop, but in neither the trained data nor the users table
+        result = recommender.recommend_for_user(None, n=args.n)
+        result.notes.append("nothing is known yet of this customer's shopping, so these are the shop's "
+                            "favourites")
+    return recommendation_output("my_recommendations", result)
 
 
 def recommendation_output(tool: str, result: RecommendationResult, facts: dict | None = None) -> ToolOutput:
