@@ -2,7 +2,7 @@
 
 - A short follow-up that names only what the previous turn's tool takes, and names something of it ("Et à
   Marseille ?" after units sold in Lyon), calls that tool again (`forced_tool`): the model had forecast it.
-  A customer's need name nothing of it ("Quanto l'ho pagato?" after my_orders), short of thanks.
+  A customer's need name nothing of it ("E quanto ho speso?" after my_orders), short of thanks.
 - A first reply that calls a tool the words did not name, while they name a choice that tool cannot take
   and another can ("Umsatz im Mai nach Region" to compare_periods: the month is top_items' period), is
   asked again with that other tool (`second_look`).
@@ -36,8 +36,8 @@ def forced_tool(messages: Sequence[AnyMessage], turn_start: int, schemas: Sequen
                 role: Role = "operator") -> str | None:
     """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses.
     A customer's follow-up need not name anything of the previous tool, only not be thanks or a greeting:
-    "Quanto l'ho pagato?" after my_orders had been answered without a call ("I nostre ordini non includono
-    il pagamento."), "d'accord merci, et elle devrait arriver quand ?" from a shipping page. On the synthetic
+    an Italian "how much did I pay?" after my_orders had been answered without a call, a French "and when
+    does it arrive?" from a shipping page. On the synthetic
     dialogues of 30 random shops, 47 of the 49 customer turns it forces are labelled with that tool
     (tests/agent/test_forced_follow_ups.py; operators: 36 of 36)."""
     question = str(messages[turn_start].content)

@@ -126,10 +126,10 @@ def test_a_message_that_gives_orders_is_refused_never_answered_from_a_passage() 
 
 
 def test_a_customers_short_follow_up_calls_the_previous_turns_tool() -> None:
-    """"Und wie viel hat sie gekostet?" after my_orders had been refused, "Quanto l'ho pagato?" answered
+    """"Und wie viel hat sie gekostet?" after my_orders had been refused, "E quanto ho speso?" answered
     without a call: a customer's follow-up is that tool's question; thanks are not."""
     for follow_up, tools in (("Und wie viel hat sie gekostet?", ["my_orders"]),
-                             ("Quanto l'ho pagato?", ["my_orders"]), ("ok thanks", [])):
+                             ("E quanto ho speso?", ["my_orders"]), ("ok thanks", [])):
         agent = agent_replying(call("my_orders"), AIMessage("Your last order is O0000001."),
                                call("my_orders") if tools else AIMessage("You're welcome!"),
                                AIMessage("Sie hat 19.90 EUR gekostet."))

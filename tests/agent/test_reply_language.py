@@ -87,7 +87,7 @@ def test_a_follow_up_whose_words_do_not_tell_is_answered_in_the_conversations_la
     german = [HumanMessage("Habt ihr Kopfhörer?"), AIMessage("Ja."), HumanMessage("was passt dazu?")]
     assert turn_language("was passt dazu?", german) == "de"  # it scores English as much as German
     assert turn_language("was passt dazu?", german[-1:]) == "en"  # nothing before it: the default
-    assert turn_language("what goes with it?", german) == "en"  # its own words tell
+    assert turn_language("what would you pair with it?", german) == "en"  # its own words tell
     agent, _ = make_agent([AIMessage("Ich weiß es nicht."), AIMessage("I'm sorry, I can't help with that.")])
     session = Session("customer", "U1")
     agent.ask("Wo ist meine letzte Bestellung?", session, thread_id="t")
