@@ -37,9 +37,9 @@ def forced_tool(messages: Sequence[AnyMessage], turn_start: int, schemas: Sequen
     """The tool the turn's first reply must call (an elliptical follow-up's), or None: the model chooses.
     A customer's follow-up need not name anything of the previous tool, only not be thanks or a greeting:
     an Italian "how much did I pay?" after my_orders had been answered without a call, a French "and when
-    does it arrive?" from a shipping page. On the synthetic
-    dialogues of 30 random shops, 47 of the 49 customer turns it forces are labelled with that tool
-    (tests/agent/test_forced_follow_ups.py; operators: 36 of 36)."""
+    does it arrive?" from a shipping page. On the synthetic dialogues of 30 random shops, 47 of the 49
+    customer turns it forces are labelled with that tool (tests/agent/test_forced_follow_ups.py; operators:
+    36 of 36)."""
     question = str(messages[turn_start].content)
     loose = role == "customer" and not small_talk(question) and not acknowledges(question)
     return follow_up_tool(messages[:turn_start + 1], schemas, must_name=not loose)
