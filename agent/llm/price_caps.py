@@ -56,13 +56,13 @@ _FILLERS = frozenset(("was", "etwas", "any", "anything", "something", "else", "h
 _CURRENCY_WORDS = frozenset((
     "eur", "euro", "euros", "usd", "dollar", "dollars", "dollari", "dólar", "dólares", "gbp", "pound",
     "pounds", "sterline", "libras", "livres", "franken", "francs", "inr", "rupees", "rupie", "aud", "cad",
-    "chf"))
+    "chf", "bucks", "quid", "pavos", "pelas", "balles", "mäuse"))  # and the slang for them
 
 
 def only_a_price(text: str) -> bool:
     """Whether `text` names nothing but an amount or a cheaper price ("120 dollari", "under 40 EUR", "was
     günstigeres?"): a product search for it finds nothing the customer asked for."""
     cheaper = CHEAPER.search(text)
-    words = re.findall(r"[^\W\d_]{3,}", CHEAPER.sub(" ", text).lower())
-    rest = [w for w in words if w not in _CURRENCY_WORDS | _FILLERS and not re.fullmatch(_BELOW, w)]
+    bare = re.sub(rf"\b(?:{_BELOW})\b", " ", CHEAPER.sub(" ", text), flags=re.IGNORECASE)  # "menos de"
+    rest = [w for w in re.findall(r"[^\W\d_]{3,}", bare.lower()) if w not in _CURRENCY_WORDS | _FILLERS]
     return bool(re.search(r"\d", text) or cheaper) and not rest

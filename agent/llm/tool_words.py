@@ -26,6 +26,9 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "guarantee", "payment methods", "pay by invoice", "customs", "privacy", "delete my account",
         "how do i cancel", "cancel my order", "care instructions", "how do i clean", "how do i wash",
         "send it back", "send them back", "send back", "return it", "return them", "can i return",
+        "express shipping", "express delivery", "standard shipping", "standard delivery",
+        "Expressversand", "Expresslieferung", "Standardversand", "livraison express", "livraison standard",
+        "envío express", "envío estándar", "spedizione express", "spedizione standard",
         "gift card", "gift cards", "gift voucher", "promo code", "discount code", "voucher code",
         "Gutschein", "Gutscheine", "Geschenkkarte", "Geschenkgutschein", "Rabattcode", "Gutscheincode",
         "carte cadeau", "cartes cadeaux", "bon d'achat", "code promo", "code de réduction",
@@ -74,6 +77,7 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     "my_recommendations": (
         "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
         "what goes with", "goes well with", "what would go with", "would go with", "match it", "matches it",
+        "goes well", "go well",
         "empfehlen", "empfehlt", "empfiehlst", "Empfehlung", "Empfehlungen", "was passt zu", "was passt dazu",
         "dazu passen", "dazu passt", "passt dazu",
         "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec", "qu'est-ce qui irait avec",

@@ -245,6 +245,7 @@ def test_a_product_search_for_nothing_but_the_price_searches_the_customers_words
 
     assert only_a_price("120 dollari") and only_a_price("under 40 EUR") and only_a_price("unter 100 Dollar")
     assert not only_a_price("zaino sotto i 120 dollari") and not only_a_price("headphones")
+    assert only_a_price("algo x menos de 50 pavos") and only_a_price("less than 40 bucks")  # slang, two words
     asked: list[str] = []
 
     def products(engines: object, args: ProductArgs, session: Session) -> ToolOutput:

@@ -78,7 +78,9 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
                            ("est-ce que je peux le renvoyer ?", "search_docs"),
                            ("¿puedo devolverlo si no me queda bien?", "search_docs"),
                            ("posso restituirlo dopo due settimane?", "search_docs"),
-                           ("can I still send it back?", "search_docs")):
+                           ("can I still send it back?", "search_docs"),
+                           ("Was kostet eigentlich der Expressversand?", "search_docs"),
+                           ("any cool stuff that would go well w/ it?", "my_recommendations")):
         assert named_tool(question, customer) == tool, question
     for question in ("How do I cancel my order?",  # a policy about one's order: the model's to choose
                      "Any suggestions based on what I bought?",
