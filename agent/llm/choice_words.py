@@ -215,16 +215,6 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
                  "week-end", "fin de semana", "fine settimana"),
     "Sunday": ("Sunday", "Sonntag", "dimanche", "domingo", "domenica", "weekend", "Wochenende", "week-end",
                "fin de semana", "fine settimana"),
-    # ---- an order's status (status), as participles: "verschickt ihr ...?" and "spedite in ...?" ask
-    # where the shop ships, so verb forms are left out
-    "shipped": ("shipped", "versandt", "expédiée", "expédié", "enviado", "enviada", "spedito", "spedita",
-                "spediti"),
-    "delivered": ("delivered", "zugestellt", "geliefert", "livrée", "livré", "entregado", "entregada",
-                  "consegnato", "consegnata", "consegnati"),
-    "cancelled": ("cancelled", "canceled", "storniert", "annulée", "annulé", "cancelado", "cancelada",
-                  "annullato", "annullata", "annullati"),
-    "returned": ("returned", "zurückgeschickt", "retourniert", "retournée", "retourné", "devuelto",
-                 "devuelta", "restituito", "restituita", "restituiti"),
 }
 
 # Phrases that name a value only when no phrase above names another value of the same choice: "insgesamt"

@@ -73,24 +73,3 @@ def test_the_whole_history_is_named_in_five_languages() -> None:
         assert frozenset({"all_time"}) in outright_choices(question), question
     assert frozenset({"all_time"}) not in outright_choices("pedidos en Valencia este mes")
 
-
-def test_an_orders_status_is_named_in_five_languages_on_either_shop() -> None:
-    """"Et lesquelles ont bien été livrées ?" lists the delivered orders, not the ten newest; "Verschickt ihr
-    nach Österreich?" names no status (a verb, not the participle). Plural participles in -i are listed."""
-    from agent.llm.turn_values import Mentions, narrowed_tools, outright_choices
-    from tools.events.profile import ShopProfile
-
-    for profile in (demo_profile(), ShopProfile(currency="USD")):
-        tools = build_registry(None, profile=profile).schemas("customer")
-        for question, status in (("Et lesquelles ont bien été livrées ?", "delivered"),
-                                 ("Welche meiner Bestellungen sind storniert?", "cancelled"),
-                                 ("has my last order shipped yet?", "shipped"),
-                                 ("¿Cuáles de mis pedidos fueron devueltos?", "returned"),
-                                 ("quali ordini sono stati consegnati?", "delivered")):
-            narrowed = narrowed_tools(tools, Mentions(question, "", question))
-            (orders,) = [t["function"]["parameters"] for t in narrowed
-                         if t["function"]["name"] == "my_orders"]
-            assert orders["properties"]["status"]["anyOf"] == [{"enum": [status], "type": "string"}], question
-            assert "status" in orders["required"], question
-    for question in ("Verschickt ihr auch nach Österreich?", "spedite in Austria?", "Do you ship to Canada?"):
-        assert not outright_choices(question), question
