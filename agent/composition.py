@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from agent.customer_answers import customer_answer
 from agent.phrases import CLOSEST_CATEGORIES, FROM_DOCUMENT, phrase
-from tools.agent_tools.customer_answers import customer_answer
 from tools.registry import ToolStep
 
 
@@ -15,8 +15,8 @@ def compose_answer(steps: list[ToolStep], language: str) -> str:
 
     Analytics tools contribute their one-line summary; document search its first passage's quote (the
     sentences that answer the question; the passage's lead without one), cited; a customer's orders and
-    the products found or recommended are said in the user's `language` (tools/agent_tools/
-    customer_answers.py), and a product search that matched nothing says so, with the closest categories.
+    the products found or recommended are said in the user's `language` (agent/customer_answers.py), and
+    a product search that matched nothing says so, with the closest categories.
     """
     lines = []
     for step in steps:

@@ -14,7 +14,7 @@ FULL_ROWS = 5
 NAMED_ROWS = 20
 
 # A product's price as the search summary and a customer's answer list it (tools/knowledge/products.py,
-# tools/agent_tools/customer_answers.py): "Pack (P42, 158.99 EUR, 3 in stock)", "Pack (1.234,50 EUR)"
+# agent/customer_answers.py): "Pack (P42, 158.99 EUR, 3 in stock)", "Pack (1.234,50 EUR)"
 LISTED_PRICE = re.compile(r"\((?:(?P<id>\w+), )?(?P<price>\d{1,3}(?:[.,]?\d{3})*[.,]\d{2}) [A-Z]{3}[,)]")
 
 ChartKind = Literal["bar", "heatmap", "forecast", "series", "map", "table"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from agent.customer_answers import customer_answer
 from tests.shops import NORTHWIND
 from tools.agent_tools import build_registry
-from tools.agent_tools.customer_answers import customer_answer
 from tools.agent_tools.engines import ShopEngines, resolve_place
 from tools.agent_tools.operator import FindSpikesArgs, ForecastDemandArgs, TopItemsArgs
 from tools.events.profile import UnknownPlace
@@ -91,8 +91,7 @@ def test_a_customers_orders_lead_with_those_on_their_way(each_shop, embedder, tm
             assert all(r.order_id not in head for r in out.frame.itertuples() if r not in listed)
         else:
             assert head == "No orders on their way"
-        count = "1 order" if len(out.frame) == 1 else f"{len(out.frame)} orders"
-        assert rest.startswith(f"{count}, newest first: {out.frame.order_id.iloc[0]} ")
+        assert rest.startswith(f"{len(out.frame)} order(s), newest first: {out.frame.order_id.iloc[0]} ")
         german = customer_answer(out, "de")  # the same orders, said in German
         assert german.startswith("Auf dem Weg zu Ihnen: " if is_open else "Keine Bestellungen auf dem Weg.")
         assert all(order_id in german for order_id in out.frame.order_id)

@@ -46,8 +46,8 @@ def test_anything_cheaper_caps_the_search_below_the_cheapest_product_listed(prof
 
 def test_a_cheaper_cap_reads_the_prices_of_the_answer_before_in_any_language() -> None:
     """The prompt keeps an earlier turn's question and answer only: the customer's answer lists the prices
-    as their language writes them (tools/agent_tools/customer_answers.py)."""
-    from tools.agent_tools.customer_answers import products_answer
+    as their language writes them (agent/customer_answers.py)."""
+    from agent.customer_answers import products_answer
     from tools.registry import ToolOutput
 
     cards = [{"product_id": "P1", "name": "Trail Pack", "price": 1234.5, "currency": "EUR", "in_stock": True},

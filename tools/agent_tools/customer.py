@@ -12,7 +12,6 @@ from dataclasses import replace
 import pandas as pd
 from pydantic import Field
 
-from tools.agent_tools.customer_answers import orders_answer
 from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
@@ -149,6 +148,9 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
     return ToolOutput.from_result("search_products", result, cards=cards, facts=facts)
 
 
+OPEN_STATUSES = ("placed", "shipped")  # not yet with the customer
+
+
 class MyOrdersArgs(ToolArgs):
     status: OrderStatus | None = Field(None, description="Only orders with this status.")
     order_id: str | None = Field(None, pattern=r"^O\d+$", description="One order, e.g. O0001234.")
@@ -174,20 +176,35 @@ def my_orders(engines: ShopEngines, args: MyOrdersArgs, session: Session) -> Too
         f"FROM orders WHERE {' AND '.join(conditions)} ORDER BY placed_at DESC LIMIT 10",
         params,
     ).fetchdf()
-    orders = [
-        {"order_id": row.order_id, "placed": pd.Timestamp(row.placed_at).date().isoformat(),
-         "status": row.status, "amount": float(row.amount), "currency": row.currency,
-         "items": [(i.get("quantity", 1), i.get("name", i.get("product_id")))
-                   for i in json.loads(row.items or "[]")],
-         "city": row.shipping_city,
-         "eta": (pd.Timestamp(row.delivery_estimate).date().isoformat()
-                 if pd.notna(row.delivery_estimate) else None)}
-        for row in frame.itertuples()]
-    # "where is my order?" is about the open ones: named first
-    facts = {"orders": orders, "all": not (args.status or args.order_id), "status": args.status,
-             "order_id": args.order_id}
-    return ToolOutput("my_orders", orders_answer(facts, "en"), frame=frame.drop(columns=["items"]),
-                      facts=facts)
+    # what the agent says to the customer, in their language (agent/customer_answers.py)
+    facts: dict = {"orders": [], "all": not (args.status or args.order_id), "status": args.status,
+                   "order_id": args.order_id}
+    if frame.empty:
+        what = f" with status {args.status}" if args.status else ""
+        return ToolOutput("my_orders", f"You have no orders{what}"
+                          f"{' with id ' + args.order_id if args.order_id else ''}.", facts=facts)
+    lines, on_the_way = [], []
+    for row in frame.itertuples():
+        bought = [(i.get("quantity", 1), i.get("name", i.get("product_id")))
+                  for i in json.loads(row.items or "[]")]
+        open_ = row.status in OPEN_STATUSES
+        due = pd.Timestamp(row.delivery_estimate) if open_ and pd.notna(row.delivery_estimate) else None
+        eta = f", delivery estimate {due.strftime('%d %b %Y')}" if due is not None else ""
+        placed = pd.Timestamp(row.placed_at)
+        items = ", ".join(f"{quantity} x {name}" for quantity, name in bought)
+        lines.append(f"{row.order_id} placed {placed.strftime('%d %b %Y')}: {row.status}, {row.amount:.2f} "
+                     f"{row.currency} ({items}) to {row.shipping_city}{eta}")
+        if open_:
+            on_the_way.append(f"{row.order_id} ({row.status}{eta})")
+        facts["orders"].append({"order_id": row.order_id, "placed": placed.date().isoformat(),
+                                "status": row.status, "amount": float(row.amount), "currency": row.currency,
+                                "items": bought, "city": row.shipping_city, "open": open_,
+                                "eta": due.date().isoformat() if due is not None else None})
+    summary = f"{len(frame)} order(s), newest first: " + "; ".join(lines)
+    if facts["all"]:  # "where is my order?" is about the open ones: named first
+        head = f"On their way: {', '.join(on_the_way)}" if on_the_way else "No orders on their way"
+        summary = f"{head}. {summary}"
+    return ToolOutput("my_orders", summary, frame=frame.drop(columns=["items"]), facts=facts)
 
 
 class MyRecommendationsArgs(ToolArgs):

@@ -5,8 +5,8 @@ The search and recommendation summaries are written for the model: English, with
 filters ("Recommendations for U023317 in Saint-Denis [ALS + context]: ..."). Where the agent composes the
 answer itself (agent/composition.py), a customer writing in German gets "Keine Bestellungen auf dem Weg. 10
 Bestellungen, die neueste zuerst: O00019185 vom 29.11.2026: storniert, 3,49 EUR ..." instead, with the same
-orders, amounts, dates and products; my_orders' summary is its English. The words are written from the
-languages, one table per language.
+orders, amounts, dates and products (my_orders' facts, the search's and recommendations' cards). The words
+are written from the languages, one table per language.
 """
 
 from __future__ import annotations
@@ -80,7 +80,6 @@ PRODUCT_WORDS: dict[str, dict[str, str]] = {
 }
 DATE_FORMATS = {"en": "%d %b %Y", "de": "%d.%m.%Y", "fr": "%d/%m/%Y", "es": "%d/%m/%Y", "it": "%d/%m/%Y"}
 LISTED_PRODUCTS = 5  # products named in an answer; the cards show them all
-OPEN_STATUSES = ("placed", "shipped")  # orders not yet with the customer
 
 
 def customer_answer(output: ToolOutput, language: str) -> str | None:
@@ -108,14 +107,14 @@ def orders_answer(facts: dict[str, Any], language: str) -> str:
     lines, on_the_way = [], []
     for order in orders:
         eta = (words["eta"].format(date=_day(order["eta"], language))
-               if order["status"] in OPEN_STATUSES and order.get("eta") else "")
+               if order["open"] and order.get("eta") else "")
         status = words.get(order["status"], order["status"])
         lines.append(words["order"].format(
             id=order["order_id"], date=_day(order["placed"], language), status=status,
             amount=money(order["amount"], order["currency"], language),
             items=", ".join(f"{quantity} x {name}" for quantity, name in order["items"]), city=order["city"],
             eta=eta))
-        if order["status"] in OPEN_STATUSES:
+        if order["open"]:
             on_the_way.append(f"{order['order_id']} ({status}{eta})")
     count = words["one"] if len(orders) == 1 else words["many"].format(n=len(orders))
     text = words["listed"].format(count=count, orders="; ".join(lines))
