@@ -46,9 +46,13 @@ def priced_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     ihr unter 40 Euro?": the customer's product search); None otherwise."""
     if not price_caps(text):
         return None
-    priced = [tool["function"]["name"] for tool in tools
-              if "max_price" in tool["function"]["parameters"].get("properties", {})]
+    priced = [tool["function"]["name"] for tool in tools if _takes_a_price(tool)]
     return priced[0] if len(priced) == 1 else None
+
+
+def _takes_a_price(tool: dict[str, Any]) -> bool:
+    """Whether a tool takes a price cap (`max_price`): the customer's product search."""
+    return "max_price" in tool["function"]["parameters"].get("properties", {})
 
 
 def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]],
@@ -77,10 +81,9 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
-    priced = "max_price" in tool["function"]["parameters"].get("properties", {})
     named = (any(values & takes for values in outright_choices(text))
              or bool(mentioned(shop_names(tool), text))
-             or priced and bool(CHEAPER.search(text)))  # "was günstigeres?" after a product search
+             or _takes_a_price(tool) and bool(CHEAPER.search(text)))  # "was günstigeres?" after a search
     if not (is_short(text) or named and leans_on_earlier(text)):  # a long one must lean and name it
         return None
     return calls[0] if named or not must_name else None
@@ -140,12 +143,18 @@ def tasks_named(text: str) -> set[str]:
     return {table[phrase] for phrase in _task_phrases(text)}
 
 
-def subjects(tools: Sequence[dict[str, Any]]) -> set[str]:
+def subjects(tools: Sequence[dict[str, Any]]) -> frozenset[str]:
     """The fixed choices that the descriptions of `tools` name: what a role's tools are about (a customer's:
     orders, products, categories; "the signed-in customer's own orders"), whether or not a tool of theirs
     takes them as a choice."""
-    return {value for tool in tools for values in outright_choices(tool["function"].get("description", ""))
-            for value in values}
+    return _described(tuple(tool["function"].get("description", "") for tool in tools))
+
+
+@lru_cache(maxsize=8)
+def _described(descriptions: tuple[str, ...]) -> frozenset[str]:
+    """The choices `descriptions` name, read once per set of tools (reading each takes milliseconds, and
+    every follow-up asks)."""
+    return frozenset(value for text in descriptions for values in outright_choices(text) for value in values)
 
 
 def _task_phrases(text: str) -> list[str]:
