@@ -78,7 +78,7 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     tool = next((t for t in tools if calls and t["function"]["name"] == calls[0]), None)
     if tool is None or not names_only(text, tool, tools):
         return None
-    if tasks_named(text) - {calls[0]}:  # "and the forecast for Lyon?": another task
+    if tasks_named(text, tools) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
     named = (any(values & takes for values in outright_choices(text))
@@ -125,22 +125,29 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     fixed choices (a forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem
     größten Rückgang" names a grouping and a direction, a ranking's, to run first."""
     bound = {tool["function"]["name"]: tool for tool in tools}
-    table, decisive_phrases = _tool_table()
+    decisive_phrases = _tool_table()[1]
     phrases = _task_phrases(text)
-    decisive = {table[phrase] for phrase in phrases if phrase in decisive_phrases} & set(bound)
+    decisive = _tasks([phrase for phrase in phrases if phrase in decisive_phrases], set(bound)) & set(bound)
     if len(decisive) == 1:
         return decisive.pop()
-    named = {table[phrase] for phrase in phrases}
+    named = _tasks(phrases, set(bound))
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
     return tool if choice_values(bound[tool]) or not outright_choices(text) else None
 
 
-def tasks_named(text: str) -> set[str]:
-    """The tools whose task `text` names in their own words (TOOL_WORDS, DECISIVE_WORDS)."""
+def tasks_named(text: str, tools: Sequence[dict[str, Any]]) -> set[str]:
+    """The tools whose task `text` names in their own words (TOOL_WORDS, DECISIVE_WORDS): those of `tools`
+    where a phrase names one of them, else every tool it names (another role's task is another task)."""
+    return _tasks(_task_phrases(text), {tool["function"]["name"] for tool in tools})
+
+
+def _tasks(phrases: Sequence[str], bound: set[str]) -> set[str]:
+    """The tools `phrases` name: per phrase, those of the `bound` tools it names, else all it names
+    ("recommend" names my_recommendations for a customer and recommend for an operator)."""
     table, _ = _tool_table()
-    return {table[phrase] for phrase in _task_phrases(text)}
+    return {tool for phrase in phrases for tool in (table[phrase] & bound or table[phrase])}
 
 
 def subjects(tools: Sequence[dict[str, Any]]) -> frozenset[str]:
@@ -162,8 +169,13 @@ def _task_phrases(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _tool_table() -> tuple[dict[str, str], frozenset[str]]:
-    """Phrase -> the tool whose task it names (TOOL_WORDS and DECISIVE_WORDS), and the decisive phrases."""
-    table = {phrase: tool for words in (TOOL_WORDS, DECISIVE_WORDS) for tool, phrases in words.items()
-             for phrase in phrases}
-    return table, frozenset(phrase for phrases in DECISIVE_WORDS.values() for phrase in phrases)
+def _tool_table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Phrase -> the tools whose task it names (TOOL_WORDS and DECISIVE_WORDS: one tool per role, a
+    recommendation being a customer's or an operator's), and the decisive phrases."""
+    table: dict[str, set[str]] = {}
+    for words in (TOOL_WORDS, DECISIVE_WORDS):
+        for tool, phrases in words.items():
+            for phrase in phrases:
+                table.setdefault(phrase, set()).add(tool)
+    decisive = frozenset(phrase for phrases in DECISIVE_WORDS.values() for phrase in phrases)
+    return {phrase: frozenset(tools) for phrase, tools in table.items()}, decisive

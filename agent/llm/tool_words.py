@@ -15,6 +15,28 @@ Phrases match as whole words, without accents, in any case, in the singular or p
 
 from __future__ import annotations
 
+# Recommendations, and what sells together with a product: a customer's (my_recommendations) or an
+# operator's (recommend) task, whichever tool the role has
+RECOMMENDING: tuple[str, ...] = (
+    "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
+    "what goes with", "goes well with", "what would go with", "would go with", "match it", "matches it",
+    "goes well", "go well",
+    "empfehlen", "empfehlt", "empfiehlst", "Empfehlung", "Empfehlungen", "was passt zu", "was passt dazu",
+    "dazu passen", "dazu passt", "passt dazu",
+    "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec", "qu'est-ce qui irait avec",
+    "va bien avec", "irait bien avec", "irait avec",
+    "recomendar", "recomiendas", "recomienda", "recomendáis", "recomendación", "qué combina con",
+    "combina con", "va bien con", "iría bien con", "queda bien con",
+    "consigliare", "consigli", "consigliate", "consigliami", "cosa si abbina", "cosa si abbinerebbe",
+    "sta bene con", "starebbe bene con", "si abbina",
+    "bought together", "buy together", "sold together", "sell together", "sells together",
+    "frequently bought with", "also bought", "also buy", "cross-sell", "cross-selling",
+    "zusammen gekauft", "zusammen kaufen", "zusammen verkauft", "mitgekauft", "dazu gekauft",
+    "achetés ensemble", "achetées ensemble", "acheté avec", "achètent avec", "vendus ensemble",
+    "comprados juntos", "compran juntos", "se compra con", "compran con", "vendidos juntos",
+    "comprati insieme", "acquistati insieme", "comprano insieme", "comprano con", "venduti insieme",
+)
+
 TOOL_WORDS: dict[str, tuple[str, ...]] = {
     # ---- a customer's tasks
     "search_docs": (
@@ -74,19 +96,7 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "vendéis", "venden", "busco",
         "vendete", "cerco",
     ),
-    "my_recommendations": (
-        "recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions",
-        "what goes with", "goes well with", "what would go with", "would go with", "match it", "matches it",
-        "goes well", "go well",
-        "empfehlen", "empfehlt", "empfiehlst", "Empfehlung", "Empfehlungen", "was passt zu", "was passt dazu",
-        "dazu passen", "dazu passt", "passt dazu",
-        "conseiller", "conseillez", "suggérer", "qu'est-ce qui va avec", "qu'est-ce qui irait avec",
-        "va bien avec", "irait bien avec", "irait avec",
-        "recomendar", "recomiendas", "recomienda", "recomendáis", "recomendación", "qué combina con",
-        "combina con", "va bien con", "iría bien con", "queda bien con",
-        "consigliare", "consigli", "consigliate", "consigliami", "cosa si abbina", "cosa si abbinerebbe",
-        "sta bene con", "starebbe bene con", "si abbina",
-    ),
+    "my_recommendations": RECOMMENDING,
     # ---- an operator's tasks
     "detect_fraud": (
         "fraud", "fraudulent", "fraudster", "suspicious order", "suspicious orders", "suspicious account",
@@ -118,6 +128,8 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "réapprovisionner", "réapprovisionnement", "réassort", "réassortir",
         "reponer", "reposición", "reabastecer", "reabastecimiento",
         "riordinare", "riordino", "rifornire", "rifornimento", "riassortimento",
+        "supplier", "suppliers", "Lieferant", "Lieferanten", "fournisseur", "fournisseurs", "proveedor",
+        "proveedores", "fornitore", "fornitori",
     ),
     "detect_anomalies": (
         "anomaly", "anomalies", "anomalous", "irregularity", "irregularities", "Auffälligkeit",
@@ -140,6 +152,7 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "más movimiento de lo habitual", "más actividad de lo habitual",
         "più movimento del solito", "più attività del solito",
     ),
+    "recommend": RECOMMENDING,
     "compare_periods": (
         "compared to", "compared with", "in comparison", "versus", "vs", "week over week", "month over month",
         "year over year", "week-over-week", "month-over-month", "year-over-year",
