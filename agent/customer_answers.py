@@ -96,13 +96,12 @@ def customer_answer(output: ToolOutput, language: str) -> str | None:
 
 def orders_answer(facts: dict[str, Any], language: str) -> str:
     """The customer's orders (my_orders' facts): those on their way first when all were asked for, then
-    each with its date, status, amount, items, city and delivery estimate."""
+    each with its date, status, amount, items, city and delivery estimate; those of one status, said so."""
     words = ORDER_WORDS.get(language, ORDER_WORDS["en"])
-    orders = facts["orders"]
+    orders, status = facts["orders"], facts.get("status")
+    with_status = words["with_status"].format(status=words.get(status, status)) if status else ""
     if not orders:
-        which = (words["with_status"].format(status=words.get(facts.get("status") or "", facts.get("status")))
-                 if facts.get("status") else "")
-        which += words["with_id"].format(id=facts["order_id"]) if facts.get("order_id") else ""
+        which = with_status + (words["with_id"].format(id=facts["order_id"]) if facts.get("order_id") else "")
         return words["no_orders"].format(which=which)
     lines, on_the_way = [], []
     for order in orders:
@@ -116,7 +115,7 @@ def orders_answer(facts: dict[str, Any], language: str) -> str:
             eta=eta))
         if order["open"]:
             on_the_way.append(f"{order['order_id']} ({status}{eta})")
-    count = words["one"] if len(orders) == 1 else words["many"].format(n=len(orders))
+    count = (words["one"] if len(orders) == 1 else words["many"].format(n=len(orders))) + with_status
     text = words["listed"].format(count=count, orders="; ".join(lines))
     if facts.get("all"):  # "where is my order?" is about the open ones: named first
         head = (words["on_the_way"].format(orders=", ".join(on_the_way)) if on_the_way

@@ -35,6 +35,7 @@ from agent.composition import compose_answer
 from agent.docs_query import DOCS_TOOL, docs_query
 from agent.first_reply import forced_tool, second_look
 from agent.grounding import acceptable_draft, citations_in, ungrounded_numbers
+from agent.llm.referents import RANKED, last_ranking
 from agent.llm.reply_controls import ReplyControls, TakesReplyControls
 from agent.llm.wire_format import strip_markup
 from agent.multi_part import question_parts
@@ -57,7 +58,6 @@ class AgentState(TypedDict):
     repairs: int
     seen_calls: list[str]  # names of the tools that answered this turn
     stop: bool  # the model called a tool again that already answered: answer from what we have
-
 
 
 class ShopAgent:
@@ -290,12 +290,12 @@ class ShopAgent:
             dict(m.response_metadata) for m in messages[state_in["turn_start"] :] if isinstance(m, AIMessage)
         ]
         answer.latency_s = time.perf_counter() - started
-        # The checked answer replaces the draft in memory, so later turns build on what the user saw.
-        last = messages[-1]
-        if isinstance(last, AIMessage) and not _calls(last):
-            self._graph.update_state(config, {"messages": [AIMessage(answer.text, id=last.id)]})
-        else:
-            self._graph.update_state(config, {"messages": [AIMessage(answer.text)]})
+        # The checked answer replaces the draft in memory, so later turns build on what the user saw, with the
+        # ranking its tools gave ("forecast demand there" points at its first row: agent/llm/referents.py).
+        last, ranked = messages[-1], last_ranking(trace)
+        kept = last.id if isinstance(last, AIMessage) and not _calls(last) else None
+        kept_answer = AIMessage(answer.text, id=kept, response_metadata={RANKED: ranked} if ranked else {})
+        self._graph.update_state(config, {"messages": [kept_answer]})
         yield AgentEvent("answer", answer=answer)
 
     # ------------------------------------------------------------------ grounding

@@ -44,6 +44,7 @@ from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field
 
 from agent.llm.decision_head import ANSWER, QUESTION, RESULT
+from agent.llm.mentions import conversation_mentions
 from agent.llm.named_tools import named_tool
 from agent.llm.options import ModelOptions
 from agent.llm.reply_controls import ReplyControls
@@ -53,7 +54,7 @@ from agent.llm.streaming import IncrementalDetokenizer, VisibleText
 from agent.llm.template import render_prompt
 from agent.llm.tool_parsing import ParsedReply, parse_tool_calls
 from agent.llm.tool_schema import ToolChoice, ToolLike, normalize_tool_choice, to_openai_tools, tool_names
-from agent.llm.turn_values import conversation_mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from agent.llm.unseen_tools import UnseenToolsFallback, unseen_tools_fallback
 from agent.llm.wire_format import TOOL_CALL_TRIGGERS, first_call_name
 

@@ -241,6 +241,30 @@ WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
             "per giorno", "giorno per giorno", "ogni giorno", "giornaliero", "giornaliera"),
 }
 
+# An order's status: named only in a question that asks for a list of orders (`LISTING`: "which were
+# delivered?", "meine stornierten Bestellungen"), else the status of the order asked about ("Is my latest
+# order already shipped?" asks about the latest order, and a filter on "shipped" had listed none).
+LISTED_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
+    "delivered": ("delivered", "arrived", "received", "zugestellt", "geliefert", "angekommen", "erhalten",
+                  "livrée", "livré", "reçue", "reçu", "arrivée", "entregado", "entregada", "recibido",
+                  "recibida", "llegado", "entregaron", "llegaron", "recibí", "consegnato", "consegnati",
+                  "consegnata", "consegnate", "arrivato", "arrivati", "ricevuto", "ricevuti"),
+    "shipped": ("shipped", "dispatched", "sent out", "versandt", "verschickt", "versendet", "expédiée",
+                "expédié", "envoyée", "envoyé", "enviado", "enviada", "despachado", "enviaron", "spedito",
+                "spediti", "spedita", "spedite"),
+    "cancelled": ("cancelled", "canceled", "storniert", "stornierten", "abgebrochen", "annulée", "annulé",
+                  "cancelado", "cancelada", "anulado", "anulada", "cancelaron", "annullato", "annullati",
+                  "annullata", "annullate", "cancellato", "cancellati"),
+    "returned": ("returned", "sent back", "zurückgegeben", "zurückgeschickt", "retourniert", "retournée",
+                 "retourné", "renvoyée", "renvoyé", "devuelto", "devuelta", "devolví", "reso", "resi",
+                 "restituito", "restituiti"),
+}
+# A question for a list: "which", "what orders", "all my", "my cancelled orders" (plural), on plain words
+LISTING = (r"\b(?:which|what orders|what purchases|all my|show me|list|welche[nrms]?|alle meine[n]?|zeig mir|"
+           r"lesquel(?:le)?s|quel(?:le)?s commandes|toutes mes|tous mes|montre moi|liste|cuales|que pedidos|"
+           r"todos mis|muestrame|lista|quali|quali ordini|tutti i miei|mostrami|my \w+ orders|"
+           r"meine[n]? \w+ bestellungen|mes commandes \w+|mis pedidos \w+|i miei ordini \w+)\b")
+
 # Words that are also common words of another language: they count only in a text read as their language
 # (French "hier" is yesterday; German "hier" is here).
 OWN_LANGUAGE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from agent.llm.price_caps import CHEAPER
+from agent.llm.referents import POINTERS, points_at_place, points_at_row
 from tools.language import plain_words
 
 FOLLOW_UP_WORDS = 10  # a short message: one that may be sent to the previous turn's tool (named_tools)
@@ -41,39 +42,30 @@ _OPENING = re.compile(
     r"dasselbe für|das gleiche für|genauso für|et|qu'en est-il|quid de|pareil pour|même chose pour|"
     r"idem pour|y|qué tal|qué hay de|lo mismo para|igual para|e|ed|invece|che mi dici di|lo stesso per|"
     r"idem per)\b", re.IGNORECASE)
-# "that region", "diese Stadt", "ce pays", "esa ciudad", "quella regione": each language's own pair
-# ("Quel pays a le plus de commandes ?" asks which country: French "quel" is no Italian "that")
-_THAT_PLACE = (r"(?:that|this|those|these) (?:region|regions|city|cities|country|countries|place|places|"
-               r"state|area)|(?:diese[rmns]?) (?:region|regionen|stadt|land|gegend|bundesland)|"
-               r"(?:cette|ces|ce) (?:région|régions|ville|villes|pays)|"
-               r"(?:esa|esta|esas|estas|ese|este) (?:región|regiones|ciudad|ciudades|país)|"
-               r"(?:quella|questa|quelle|queste|quel|questo) (?:regione|regioni|città|paese)")
-_THAT_PLACE_PHRASE = re.compile(rf"\b(?:{_THAT_PLACE})(?!\w)", re.IGNORECASE)
-_POINTING_AT_PLACE = re.compile(
-    r"\b(?:(?<!is )(?<!are )(?<!was )(?<!were )(?<!any )there(?! is| are| was| were| been)|dort|dorthin|"
-    rf"là|là-bas|allí|allá|ahí|lì|{_THAT_PLACE})(?!\w)", re.IGNORECASE)
 _POINTING = re.compile(
-    r"\b(?:the same|(?:that|this|those|these) (?:category|categories|one|ones)|dieselben?|derselben?|"
-    r"dasselbe|die gleichen?|der gleichen?|das gleiche|diese[rmns]? kategorie|(?:la|le|les) mêmes?|"
-    r"(?:cette|ces) catégories?|(?:la|el|lo|los|las) mism[oa]s?|(?:esa|esta|esas|estas) categorías?|"
-    r"(?:la|lo|il|gli|le) stess[oaie]|(?:quella|questa|quelle|queste) categori[ae])(?!\w)", re.IGNORECASE)
-# Words that name the whole shop, matched on a message's plain words (lower case, no accents or apostrophes);
-# "all regions" is the whole shop, "each category" or "every city" may be the earlier place's
+    r"\b(?:the same|(?:that|this|those|these) (?:one|ones)|dieselben?|derselben?|dasselbe|die gleichen?|"
+    r"der gleichen?|das gleiche|(?:la|le|les) mêmes?|(?:la|el|lo|los|las) mism[oa]s?|"
+    r"(?:la|lo|il|gli|le) stess[oaie])(?!\w)", re.IGNORECASE)
+# "all regions", "alle Länder", "tous les pays", "todas las regiones", "tutti i paesi": the whole shop, or a
+# breakdown by them ("revenue for all regions"); on plain words (lower case, no accents or apostrophes)
+_ALL_PLACES_WORDS = (
+    r"(?:all|every) (?:the |our |of the |of our )?(?:region|country|place|state|area|market)s?|"
+    r"(?:alle|allen|jede|jeder|jedes) (?:unsere[nrs]? )?(?:region|regionen|land|lander|landern)|"
+    r"(?:tous|toutes) (?:les |nos )?(?:regions|pays)|"
+    r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
+    r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi)")
+_ALL_PLACES = re.compile(rf"\b(?:{_ALL_PLACES_WORDS})(?!\w)")
+# Words that name the whole shop, on plain words; "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
     r"\b(?:overall|in total|altogether|everywhere|across the board|(?:shop|store|company)[- ]wide|"
     r"(?:the )?(?:whole|entire) (?:shop|store|business|company)|(?:shop|store|business) as a whole|"
-    r"(?:all|every) (?:the |our |of the |of our )?(?:region|country|place|state|area|market)s?|"
     r"insgesamt|uberall|shopweit|alles zusammen|(?:ganze[nrs]?|gesamte[nrs]?) (?:shop|laden|geschaft|firma)|"
-    r"(?:alle|allen|jede|jeder|jedes) (?:unsere[nrs]? )?(?:region|regionen|land|lander|landern)|"
     r"au total|globalement|(?:dans|sur) l ensemble|partout|(?:toute|l ensemble de) la boutique|"
     r"(?:la )?boutique (?:tout )?entiere|tout confondu|tous confondus|"
-    r"(?:tous|toutes) (?:les |nos )?(?:regions|pays)|"
     r"en total|en conjunto|globalmente|en todas partes|(?:en )?toda la tienda|"
     r"(?:la )?tienda (?:entera|completa)|todo junto|"
-    r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
     r"in totale|complessivamente|nel complesso|ovunque|dappertutto|(?:in )?tutto il negozio|"
-    r"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|"
-    r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi))(?!\w)")
+    rf"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|{_ALL_PLACES_WORDS})(?!\w)")
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -97,21 +89,25 @@ def leans_on_earlier(text: str) -> bool:
         return False
     if len(plain_words(text)) <= FRAGMENT_WORDS:
         return True
-    return bool(any(_OPENING.match(_MARK.sub("", sentence)) for sentence in _SENTENCE_END.split(text))
-                or _POINTING.search(text) or _POINTING_AT_PLACE.search(text) or CHEAPER.search(text))
+    opens = any(_OPENING.match(_MARK.sub("", sentence)) for sentence in _SENTENCE_END.split(text))
+    return opens or bool(_POINTING.search(text) or points_at_place(text) or points_at_row(text)
+                         or CHEAPER.search(text))
 
 
-def points_at_place(text: str) -> bool:
-    """Whether a message points at a place the turn before named ("forecast demand there", "dort auch?",
-    "e in quella regione?"): the call must take one of that turn's places."""
-    return bool(_POINTING_AT_PLACE.search(text))
-
-
-def without_place_pointers(text: str) -> str:
-    """`text` without the phrases that point at a place ("that city", "quella città", "diese Region"): they
-    name a place, not a ranking by city ("Mi fai una previsione per quella città?" read as a grouping by city
-    had left the forecast to the model, which called compare_periods)."""
-    return _THAT_PLACE_PHRASE.sub(" ", text)
+def without_pointers(text: str) -> str:
+    """`text` in plain words (capitals kept) without the phrases that point at a place or a row ("that city",
+    "quella città", "cette catégorie", "the second one"), and without "all countries" where other words name
+    the whole shop too ("für den gesamten Shop über alle Länder"): they name no grouping. "Mi fai una
+    previsione per quella città?" read as a grouping by city had left the forecast to the model, which
+    called compare_periods."""
+    words = plain_words(text, fold_case=False)
+    marked = " ".join(word.casefold() for word in words)
+    patterns = list(POINTERS)
+    if _ALL_PLACES.search(marked) and names_whole_shop(_ALL_PLACES.sub(" ", marked)):
+        patterns.append(_ALL_PLACES)
+    for pattern in patterns:  # each word of a phrase becomes a mark of its own length: the words stay aligned
+        marked = pattern.sub(lambda m: " ".join("\0" * len(w) for w in m.group(0).split(" ")), marked)
+    return " ".join(word for word, mark in zip(words, marked.split(" "), strict=True) if "\0" not in mark)
 
 
 def names_whole_shop(text: str) -> bool:

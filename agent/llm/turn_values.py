@@ -36,89 +36,31 @@ Only the grammar changes: the prompt (and with it the prompt's KV cache) is the 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-
-from agent.llm.choice_words import CHOICE_WORDS, NOT_PLACES, OWN_LANGUAGE_WORDS, WEAK_CHOICE_WORDS
-from agent.llm.durations import durations_in_days, lookbacks_in_days
-from agent.llm.leaning import (
-    leaned_from,
-    leans_on_earlier,
-    names_whole_shop,
-    points_at_place,
-    without_place_pointers,
+from agent.llm.choice_words import (
+    CHOICE_WORDS,
+    LISTED_CHOICE_WORDS,
+    LISTING,
+    NOT_PLACES,
+    OWN_LANGUAGE_WORDS,
+    WEAK_CHOICE_WORDS,
 )
+from agent.llm.durations import durations_in_days, lookbacks_in_days
+from agent.llm.leaning import without_pointers
+from agent.llm.mentions import Mentions
 from agent.llm.price_caps import cheaper_caps, price_caps
 from tools.language import LANGUAGES, detect_language, mentioned, plain_words
 from tools.registry import ASKED_SETS, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, SHOP_ALIASES, SHOP_SET
 
 # a capitalised name (up to three words, with "de", "del", "di", "la" between) after a place's preposition
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-Za-zÀ-ÿ][a-zà-ÿ]*)*"  # "Tokyo", "Ile-de-France"; not "EUR"
+_LISTING = re.compile(LISTING)
 _PLACE_AFTER = re.compile(rf"\b(?:in|from|at|à|au|aux|en|a)\s+({_NAME_WORD}"
                           rf"(?:\s+(?:(?:de|del|di|da|do|la|le|sur|am)\s+)?{_NAME_WORD}){{0,2}})")
-
-
-@dataclass(frozen=True)
-class Mentions:
-    """What a reply's calls may name: the text of the current turn and that of the turns a follow-up leans on
-    (user messages, calls and results), the answers of the turn before (`answered`), and the user's own words
-    of the current and all earlier turns (`asked`, `asked_before`)."""
-
-    current: str
-    earlier: str = ""
-    asked: str = ""
-    asked_before: str = ""
-    answered: str = ""
-
-    @cached_property
-    def leaning(self) -> bool:
-        """Whether the current turn is a follow-up of earlier ones (leaning.leans_on_earlier): it keeps their
-        choices, and may take their places and categories."""
-        return bool(self.asked_before) and leans_on_earlier(self.asked)
-
-    @cached_property
-    def pointing(self) -> bool:
-        """Whether the current turn points at a place the turn before named ("forecast demand there")."""
-        return bool(self.asked_before) and points_at_place(self.asked)
-
-    @cached_property
-    def whole_shop(self) -> bool:
-        """Whether the current turn asks about the whole shop ("and overall?"): it takes no place or category
-        from earlier turns, though a follow-up keeps their choices."""
-        return names_whole_shop(self.asked)
-
-
-def conversation_mentions(messages: Sequence[BaseMessage]) -> Mentions:
-    """The current turn (from the last user message on); the turns a follow-up leans on, back to the last
-    question that stood on its own or asked about the whole shop ("units in Bavaria?", "and this week?",
-    then "and by revenue?": both); each as its user messages, calls' arguments and tool results, one per
-    line; the answers of the turn before (the prompt keeps an earlier turn's question and answer only:
-    "Orders by region: Berlin 29; ..." is where "forecast demand there" finds its place); and the user's
-    messages of the current turn and of all earlier ones."""
-    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
-    start = starts[-1] if starts else 0
-    first = leaned_from(messages, starts)
-    leaned = messages[starts[first]:start] if first >= 0 else messages[:start]
-    previous = messages[starts[-2]:start] if len(starts) > 1 else []
-    answers = "\n".join(m.text for m in previous if isinstance(m, AIMessage) and not m.tool_calls and m.text)
-    return Mentions(_text(messages[start:]), _text(leaned), _text(messages[start:], asked_only=True),
-                    _text(messages[:start], asked_only=True), answers)
-
-
-def _text(messages: Sequence[BaseMessage], asked_only: bool = False) -> str:
-    lines = []
-    for message in messages:
-        if isinstance(message, HumanMessage) or (isinstance(message, ToolMessage) and not asked_only):
-            lines.append(message.text)
-        elif isinstance(message, AIMessage) and not asked_only:
-            lines += [json.dumps(call["args"], ensure_ascii=False) for call in message.tool_calls]
-    return "\n".join(lines)
 
 
 def narrowed_tools(tools: Sequence[dict[str, Any]], mentions: Mentions) -> list[dict[str, Any]]:
@@ -174,7 +116,8 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
     out = {key: _narrowed(value, mentions, unknown) for key, value in node.items()}
     if SHOP_SET in node:
         key = _set_key(node)
-        out[key] = list(_current(node, mentions, unknown) or _earlier(node, mentions)) or node[key]
+        out[key] = list(_current(node, mentions, unknown) or _pointed(node, mentions)
+                        or _earlier(node, mentions)) or node[key]
     elif _is_choice(node):
         chosen = _chosen(node, mentions.asked) or _chosen(node, mentions.asked_before)
         out["enum"] = list(chosen) or node["enum"]
@@ -186,7 +129,7 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
                  if _held(prop, out["properties"][name], mentions, unknown)
                  or _spanned(name, prop, out["properties"], mentions.asked)
                  or _capped(name, prop, out["properties"], mentions)
-                 or _identified(name, prop, out["properties"], mentions.asked)]
+                 or _identified(name, prop, out["properties"], mentions)]
         if named:
             out["required"] = list(dict.fromkeys([*node.get("required", []), *named]))
     return out
@@ -226,8 +169,12 @@ def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, .
 
 
 def _pointed(shop_set: dict[str, Any], mentions: Mentions) -> tuple[str, ...]:
-    """The places of the turn before, its answer's included, when the current turn points at one of them
-    ("there"): one of them must be given, as if the turn named it."""
+    """What the current turn points at, which must be given as if the turn named it: the row of the answer
+    before's ranking (`Mentions.referred`: "forecast demand there" after the top regions, the first), else
+    the places of the turn before, its answer's included, when it points at a place."""
+    referred = mentions.referred
+    if referred and referred[0] == shop_set.get(SHOP_SET) and (named := _names(shop_set, referred[1])):
+        return named
     return _earlier(shop_set, mentions) if mentions.pointing and shop_set.get(SHOP_SET) == PLACES_SET else ()
 
 
@@ -304,17 +251,22 @@ def _capped(name: str, prop: Any, narrowed: dict[str, Any], mentions: Mentions) 
     return bool(caps)
 
 
-def _identified(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
+def _identified(name: str, prop: Any, narrowed: dict[str, Any], mentions: Mentions) -> bool:
     """Hold an id property (a string of a pattern such as ^O\\d+$) to the ids of that form the user's words
-    give ("when will my order O999999999 arrive?": the model listed all orders instead); whether there are
-    any (it then has to be given)."""
+    give ("when will my order O999999999 arrive?": the model listed all orders instead), or to none where no
+    id of that form was said or shown at all and the schema allows it (the model had recommended for
+    "U000123", its description's example); whether there are any (it then has to be given)."""
     options = prop.get("anyOf", [prop]) if isinstance(prop, dict) else []
     pattern = next((o["pattern"] for o in options if o.get("type") == "string" and "pattern" in o), None)
-    if not pattern or not asked:
+    if not pattern:
         return False
-    ids = list(dict.fromkeys(re.findall(rf"\b{pattern.removeprefix('^').removesuffix('$')}\b", asked)))
+    form = re.compile(rf"\b{pattern.removeprefix('^').removesuffix('$')}\b")
+    ids = list(dict.fromkeys(form.findall(mentions.asked)))
     if ids:
         narrowed[name] = {"type": "string", "enum": ids}
+    elif any(o.get("type") == "null" for o in options) and not any(
+            form.search(text) for text in (mentions.current, mentions.earlier, mentions.answered)):
+        narrowed[name] = {"type": "null"}
     return bool(ids)
 
 
@@ -371,11 +323,11 @@ def _named_phrases(text: str) -> tuple[dict[str, bool], ...]:
     7d for a look-back)."""
     if not text:
         return ()
-    values = _choice_table(detect_language(text))
+    values = _choice_table(detect_language(text), bool(_LISTING.search(" ".join(plain_words(text)))))
     # as written: everyday words are one letter from a name ("Western" Australia, German "gestern"); "that
     # city" names a place, not a grouping by city
-    return tuple(values[phrase] for phrase in mentioned(list(values), without_place_pointers(text),
-                                                         typo_letters=None))
+    said = without_pointers(text)
+    return tuple(values[phrase] for phrase in mentioned(list(values), said, typo_letters=None))
 
 
 def outright_choices(text: str) -> list[frozenset[str]]:
@@ -384,13 +336,15 @@ def outright_choices(text: str) -> list[frozenset[str]]:
             if any(phrase.values())]
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def _choice_table(language: str) -> dict[str, dict[str, bool]]:
-    """Phrase -> the choice values it names -> whether outright (CHOICE_WORDS, and the words of `language`
-    that count only in it) or weakly (WEAK_CHOICE_WORDS); built once per language."""
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def _choice_table(language: str, listing: bool) -> dict[str, dict[str, bool]]:
+    """Phrase -> the choice values it names -> whether outright (CHOICE_WORDS, the words of `language` that
+    count only in it, and in a question for a list of orders (`listing`) their statuses) or weakly
+    (WEAK_CHOICE_WORDS); built once per language and kind of question."""
     own = OWN_LANGUAGE_WORDS.get(language, {})
+    listed = LISTED_CHOICE_WORDS if listing else {}
     table: dict[str, dict[str, bool]] = {}
-    for words, strong in ((CHOICE_WORDS, True), (own, True), (WEAK_CHOICE_WORDS, False)):
+    for words, strong in ((CHOICE_WORDS, True), (own, True), (listed, True), (WEAK_CHOICE_WORDS, False)):
         for value, phrases in words.items():
             for phrase in phrases:
                 table.setdefault(phrase, {})[value] = strong

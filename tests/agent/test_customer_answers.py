@@ -96,3 +96,9 @@ def test_recommendations_for_a_product_nothing_is_bought_with_are_the_customers_
     assert customer_answer(with_it, "de") == "Passt gut zu Product P1: Trail Mug (9,50 EUR)."
     alone = registry.call("my_recommendations", {"product": "P3"}, Session("customer", "U1"))
     assert customer_answer(alone, "it") == "Potrebbero piacerle: Camp Stove (9,50 EUR)."
+
+
+def test_orders_of_one_status_are_said_to_be_of_that_status() -> None:
+    cancelled = {"orders": [ORDERS["orders"][1]], "status": "cancelled"}
+    assert orders_answer(cancelled, "en").startswith("1 order with status cancelled, newest first: O0000001")
+    assert orders_answer(cancelled, "de").startswith("1 Bestellung mit dem Status „storniert“")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from agent.llm.mentions import Mentions
 from agent.llm.tool_schema import grammar_schema, prompt_tools
-from agent.llm.turn_values import Mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from tests.shops import NORTHWIND
 from tools.agent_tools import ShopEngines, build_registry
 from tools.events.simulate.profile import demo_profile

@@ -47,11 +47,14 @@ def test_the_leading_value_of_a_customers_orders_is_an_item_of_the_latest(regist
 
 
 def test_unmarked_schemas_are_left_whole_after_tool_results() -> None:
-    """The bench's run without the turn's names: its schemas give the narrowing nothing to narrow."""
-    from agent.llm.turn_values import Mentions, narrowed_tools
+    """The bench's run without the turn's names: its schemas give the narrowing nothing to narrow (a result
+    that shows a customer id leaves the id free, as the plans' results do)."""
+    from agent.llm.mentions import Mentions
+    from agent.llm.turn_values import narrowed_tools
     from bench.plans import unmarked
     from tools.events.simulate.profile import demo_profile
 
     schemas = build_registry(None, profile=demo_profile()).schemas("operator")
-    assert narrowed_tools(schemas, Mentions("Tuscany leads")) != schemas
-    assert narrowed_tools(unmarked(schemas), Mentions("Tuscany leads")) == unmarked(schemas)
+    shown = Mentions("Tuscany leads; U000042 bought most")
+    assert narrowed_tools(schemas, shown) != schemas
+    assert narrowed_tools(unmarked(schemas), shown) == unmarked(schemas)

@@ -82,7 +82,8 @@ def test_a_product_the_events_name_gets_reorder_advice_and_an_unknown_one_the_sh
 
 def test_a_product_id_only_the_events_name_is_held_by_the_forecasts_grammar(shop) -> None:
     """"Prognose für S1 die nächsten 3 Wochen" on a shop without a products table: the id is the product."""
-    from agent.llm.turn_values import Mentions, narrowed_tools
+    from agent.llm.mentions import Mentions
+    from agent.llm.turn_values import narrowed_tools
     from tools.agent_tools import TOOLS
     from tools.agent_tools.engines import shop_products
     from tools.agent_tools.fields import shop_aliases, shop_sets

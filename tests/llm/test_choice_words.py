@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from agent.llm.durations import durations_in_days
 from agent.llm.tool_schema import grammar_schema
 from agent.llm.turn_values import _chosen
@@ -49,7 +51,8 @@ def test_named_choices_and_spans_are_the_labelled_ones() -> None:
 
 
 def test_the_lowest_end_of_a_ranking_is_named_in_five_languages() -> None:
-    from agent.llm.turn_values import Mentions, narrowed_tools
+    from agent.llm.mentions import Mentions
+    from agent.llm.turn_values import narrowed_tools
     from tools.agent_tools import build_registry
     from tools.events.simulate.profile import demo_profile
 
@@ -73,3 +76,28 @@ def test_the_whole_history_is_named_in_five_languages() -> None:
         assert frozenset({"all_time"}) in outright_choices(question), question
     assert frozenset({"all_time"}) not in outright_choices("pedidos en Valencia este mes")
 
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("which of my orders were delivered?", "delivered"), ("welche wurden storniert?", "cancelled"),
+    ("lesquelles ont été livrées ?", "delivered"), ("¿Cuáles de mis pedidos están cancelados?", "cancelled"),
+    ("quali sono stati spediti?", "shipped"), ("show me my returned orders", "returned"),
+    ("Zeig mir meine stornierten Bestellungen", "cancelled"),
+])
+def test_a_status_is_named_in_a_question_for_a_list_of_orders(text, status) -> None:
+    from agent.llm.turn_values import outright_choices
+
+    assert frozenset({status}) in outright_choices(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Is my latest order already shipped?", "Has my order been delivered?",
+    "Ist meine Bestellung schon angekommen?", "Ma commande a-t-elle été livrée ?", "¿Ya se envió mi pedido?",
+    "Il mio ordine è stato consegnato?"])
+def test_the_status_of_the_order_asked_about_is_no_filter(text) -> None:
+    """"Is my latest order already shipped?" asks about the latest order: a filter on "shipped" had listed
+    none of the customer's orders."""
+    from agent.llm.turn_values import outright_choices
+
+    statuses = {"delivered", "shipped", "cancelled", "returned"}
+    assert not any(values & statuses for values in outright_choices(text))

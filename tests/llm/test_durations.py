@@ -49,7 +49,8 @@ def test_a_span_looking_back_is_read_in_days(text: str, days: tuple[int, ...]) -
 def test_a_look_back_window_covers_the_span_the_user_gives(profile: str) -> None:
     """"any fraud in the last 2 weeks?" had looked back 24 hours: the window is the shortest that covers the
     span, on either shop."""
-    from agent.llm.turn_values import Mentions, narrowed_tools
+    from agent.llm.mentions import Mentions
+    from agent.llm.turn_values import narrowed_tools
     from tools.agent_tools import build_registry
     from tools.events.profile import Place, ShopProfile
     from tools.events.simulate.profile import demo_profile

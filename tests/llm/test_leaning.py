@@ -8,8 +8,9 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.llm.leaning import leans_on_earlier, names_whole_shop
+from agent.llm.mentions import conversation_mentions
 from agent.llm.tool_schema import grammar_schema
-from agent.llm.turn_values import conversation_mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from tests.shops import NORTHWIND
 from tools.agent_tools import build_registry
 from tools.events.simulate.profile import demo_profile

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from agent.llm.mentions import Mentions, conversation_mentions
 from agent.llm.tool_schema import prompt_tools
-from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from tools.agent_tools import TOOLS, build_registry
 from tools.agent_tools.engines import shop_products
 from tools.agent_tools.fields import product_kinds, shop_aliases, shop_sets

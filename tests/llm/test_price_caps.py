@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from agent.llm.leaning import leans_on_earlier
+from agent.llm.mentions import Mentions
 from agent.llm.price_caps import cheaper_caps
-from agent.llm.turn_values import Mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from tools.agent_tools import build_registry
 from tools.events.profile import ShopProfile
 from tools.events.simulate.profile import demo_profile

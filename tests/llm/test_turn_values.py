@@ -5,10 +5,11 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agent.llm.chat_model import LocalChatModel
+from agent.llm.mentions import Mentions, conversation_mentions
 from agent.llm.reply_controls import ReplyControls
 from agent.llm.template import render_prompt
 from agent.llm.tool_schema import ToolChoice, grammar_schema
-from agent.llm.turn_values import Mentions, conversation_mentions, narrowed_tools
+from agent.llm.turn_values import narrowed_tools
 from tools.agent_tools import build_registry
 from tools.events.simulate.profile import demo_profile
 from tools.language import mentioned

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.llm.turn_values import Mentions, narrowed_tools
+from agent.llm.mentions import Mentions
+from agent.llm.turn_values import narrowed_tools
 from tools.agent_tools import build_registry
 from tools.events.profile import ShopProfile
 from tools.events.simulate.profile import demo_profile

@@ -95,12 +95,14 @@ def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = (),
 def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
                  products: tuple[tuple[str, str], ...] = ()) -> dict[str, dict[str, str]]:
     """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
-    -> "Bavaria"; every place's name is in the set, a city named like its region by that name), category
+    -> "Bavaria"; a country's ISO code, as rankings by country show it; every place's name is in the set, a
+    city named like its region by that name), category
     aliases ("Kopfhörer" -> "Headphones"), of the categories the shop has (the profile's, else
     `categories`), product ids ("P0232" -> its name) and the kinds of goods their names share
     (`product_kinds`: "Headlamp" -> itself, a name for several products)."""
     sold = set(profile.categories or categories)
     places = {alias: place.name for place in profile.places for alias in place.aliases}
+    places |= {p.country: p.name for p in profile.at_level("country") if p.country != p.name}  # "FR"
     category_names = {alias: category for category, names in profile.category_aliases.items()
                       if category in sold for alias in names}
     blocked = [*places, *(p.name for p in profile.places), *category_names, *sold]

@@ -228,7 +228,7 @@ def forecast_demand(engines: ShopEngines, args: ForecastDemandArgs, session: Ses
 
 
 class ReorderAdviceArgs(ToolArgs):
-    product: str = Field(max_length=120, description="Product name or id.")
+    product: Product = Field(description="Product name or id.")
     stock_on_hand: int = Field(ge=0, description="Units in stock now.")
     place: AnyPlace = Field(None, description="Region or country served from this stock; none = all.")
     lead_time_days: int = Field(7, ge=1, le=120, description="Days until a new delivery arrives.")
@@ -330,8 +330,7 @@ def detect_fraud(engines: ShopEngines, args: DetectFraudArgs, session: Session) 
 class RecommendArgs(ToolArgs):
     user_id: str | None = Field(None, pattern=f"^{USER_ID}$",
                                 description="Recommend for this customer, e.g. U000123.")
-    product: str | None = Field(None, max_length=120,
-                                description="Or: what sells together with this product.")
+    product: Product | None = Field(None, description="Or: what sells together with this product.")
     place: AnyPlace = Field(None, description="Region or city context.")
     n: int = Field(5, ge=1, le=20, description="How many products.")
 
