@@ -7,6 +7,7 @@ or the previous turn's tool for a short follow-up; the agent calls that tool whe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -123,7 +124,8 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     when the words name no other tool's task, or name it by its DECISIVE_WORDS ("My parcel says delivered
     but it's not here. What do I do?": the documents' procedure); None otherwise. A tool that takes no
     fixed choices (a forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem
-    größten Rückgang" names a grouping and a direction, a ranking's, to run first."""
+    größten Rückgang" names a grouping and a direction, a ranking's, to run first. A word after a number is
+    a quantity, no choice: "Quedan 12 unidades ... el proveedor tarda 5 días" asks for reorder advice."""
     bound = {tool["function"]["name"]: tool for tool in tools}
     decisive_phrases = _tool_table()[1]
     phrases = _task_phrases(text)
@@ -134,7 +136,10 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
-    return tool if choice_values(bound[tool]) or not outright_choices(text) else None
+    return tool if choice_values(bound[tool]) or not outright_choices(_QUANTITY.sub("", text)) else None
+
+
+_QUANTITY = re.compile(r"(?<=\d)\s+\w+")  # "12 unidades", "20 units", "15 Stück": the word after a number
 
 
 def tasks_named(text: str, tools: Sequence[dict[str, Any]]) -> set[str]:

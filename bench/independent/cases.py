@@ -18,7 +18,7 @@ HANDOUT = HERE / "handout"
 SHOPS = ("demo", "northwind")
 ROLES = ("customer", "operator")
 LANGUAGES = ("en", "de", "fr", "es", "it")
-# the single questions (with a few two-turn ones), the conversations, and three sets of conversations held
+# the single questions (with a few two-turn ones), the conversations, and four sets of conversations held
 # out from every decision (each written after the changes the sets before it measured)
 KINDS = ("cases", "dialogues", "heldout", "heldout2", "heldout3", "heldout4")
 STYLES = ("plain", "terse", "typos", "polite", "angry", "verbose", "multi_part", "follow_up", "slang",

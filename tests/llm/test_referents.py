@@ -172,3 +172,6 @@ def test_what_sells_together_is_recommend_for_an_operator_my_recommendations_for
     assert named_tool("what goes well with it?", customer) == "my_recommendations"
     assert tasks_named("any recommendations?", customer) == {"my_recommendations"}
     assert named_tool("We have 12 left and the supplier needs 5 days", operator) == "reorder_advice"
+    # a count of units is a quantity, not the ranking's metric
+    assert named_tool("Wir haben noch 30 Stück, der Lieferant braucht 6 Tage", operator) == "reorder_advice"
+    assert named_tool("Prognose für die Kategorie mit dem größten Rückgang", operator) is None
