@@ -14,8 +14,10 @@ reply holds each property filled from a shop set to the names the conversation g
   another language ("Bayern") that the first call already wrote as the shop does ("Bavaria");
 - else, in a follow-up that leans on the turn before (leaning.py: "and last week?" after a question about
   Bavaria, not "which category sold most units this month?"), the turns it leans on mention some (back to
-  the last question that stood on its own): one of them, or none; a follow-up that points at a place
-  ("forecast demand there") must take one of the turn before's places, its answer's included;
+  the last question that stood on its own): a place must be one of them unless the follow-up groups by
+  place ("and which region led?"), a category one of them or none; a follow-up that points at a row of the
+  answer before's ranking takes that row (referents.py: "forecast demand there" after the top regions),
+  one that points at a place one of the turn before's places, its answer's included;
 - else the property is left out (null) where its schema allows, else it keeps the whole set.
 Product names (ASKED_SETS) count in the user's own words only: a tool result lists products nobody asked
 about, and "the top products, and the forecast for the whole shop" must not forecast one of them.
@@ -138,8 +140,8 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
 def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]) -> bool:
     """Narrow a property's options (`narrowed`, in place) to its shop sets (or choices) when the conversation
     mentions one of their names (the user's words name one of them), else to its other options if any;
-    whether it now has to be given (named in the current turn, or a choice named in the turns before a
-    short follow-up)."""
+    whether it now has to be given (named in the current turn, a choice named in the turns before a short
+    follow-up, or the place of the turns a follow-up leans on unless it groups by place)."""
     if not isinstance(prop, dict):
         return False
     options = prop.get("anyOf", [prop])
@@ -153,10 +155,18 @@ def _held(prop: Any, narrowed: Any, mentions: Mentions, unknown: tuple[str, ...]
     sets = [i for i, option in enumerate(options) if isinstance(option, dict) and SHOP_SET in option]
     current = any(_current(options[i], mentions, unknown) or _pointed(options[i], mentions) for i in sets)
     earlier = not current and any(_earlier(options[i], mentions) for i in sets)
-    if "anyOf" in prop and sets and not earlier:
-        kept = [i for i in range(len(options)) if (i in sets) == current]
+    # "and last week?" after Bavaria's orders is Bavaria's; "and which region led?" may be the whole shop's
+    carried = earlier and not _regrouped(mentions.asked) and any(
+        options[i][SHOP_SET] == PLACES_SET for i in sets)
+    if "anyOf" in prop and sets and (carried or not earlier):
+        kept = [i for i in range(len(options)) if (i in sets) == (current or carried)]
         narrowed["anyOf"] = [narrowed["anyOf"][i] for i in kept or range(len(options))]
-    return current
+    return current or carried
+
+
+def _regrouped(asked: str) -> bool:
+    """Whether a follow-up names a grouping by place ("and by city?"), which may leave the place before."""
+    return any(values & {"region", "city", "country"} for values in outright_choices(asked))
 
 
 def _current(shop_set: dict[str, Any], mentions: Mentions, unknown: tuple[str, ...]) -> tuple[str, ...]:

@@ -150,16 +150,15 @@ def test_every_reply_gets_the_grammar_of_the_names_its_conversation_gives(tiny_r
         "Tuscany", "Greater London", "Hamburg"]
 
 
-def test_a_follow_up_may_take_a_name_of_an_earlier_turn_or_none() -> None:
-    messages = [HumanMessage("orders in Bavaria this week"),
-                AIMessage("", tool_calls=[{"name": "top_items", "id": "c1", "args": {"place": "Bavaria"}}]),
-                ToolMessage("Orders in Bavaria: 41", tool_call_id="c1"), AIMessage("41 orders."),
-                HumanMessage("and last week?")]
-    narrowed = narrowed_tools(operator_tools(), conversation_mentions(messages))
-    (top,) = [t["function"]["parameters"] for t in narrowed if t["function"]["name"] == "top_items"]
-    assert "place" not in top.get("required", [])  # may be dropped: the follow-up does not say it
-    place = properties(narrowed, "top_items")["place"]["anyOf"]
-    assert {"type": "null"} in place and [o["enum"] for o in place if "enum" in o] == [["Bavaria"]]
+def test_a_follow_up_takes_the_place_of_the_turn_it_leans_on_unless_it_groups_by_place() -> None:
+    asked = [HumanMessage("orders in Bavaria this week"), AIMessage("41 orders.")]
+    for follow_up, carried in (("and last week?", True), ("and which region led last week?", False)):
+        narrowed = narrowed_tools(operator_tools(), conversation_mentions([*asked, HumanMessage(follow_up)]))
+        (top,) = [t["function"]["parameters"] for t in narrowed if t["function"]["name"] == "top_items"]
+        assert ("place" in top.get("required", [])) == carried, follow_up
+        place = properties(narrowed, "top_items")["place"]["anyOf"]
+        assert ({"type": "null"} not in place) == carried and [o["enum"] for o in place if "enum" in o] == [
+            ["Bavaria"]]
 
 
 def test_per_turn_grammars_stay_off_the_disk(tiny_runtime, tmp_path) -> None:
