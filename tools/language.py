@@ -33,6 +33,7 @@ _WORDS: dict[str, frozenset[str]] = {
         please thanks thank hi hello not no yes of to in on for with from and or but this that these
         those there here any some much many more most last next week month year order orders any get got
         morning evening today tomorrow yesterday tonight revenue sales units delivery refund forecast
+        looking buy want need sell
     """),
     "de": word_set("""
         der die das den dem des ein eine einen einem einer ist sind war waren bin bist sein habe hat
@@ -42,6 +43,7 @@ _WORDS: dict[str, frozenset[str]] = {
         dieses gibt es noch schon letzte letzten nächste naechste woche monat jahr bestellung
         bestellungen an am um bei nach mich mir uns euch man guten morgen abend servus moin heute
         gestern umsatz umsätze verkäufe einheiten stück lieferung rückgabe erstattung prognose
+        suche habt kaufen möchte
     """),
     "fr": word_set("""
         le la les un une des du de est sont était étaient etre être ai as a avons avez ont je tu il elle
@@ -49,7 +51,7 @@ _WORDS: dict[str, frozenset[str]] = {
         quand pourquoi comment peux peut pouvez pourriez voudrais merci bonjour salut ne pas non oui à
         au aux pour avec et mais ce cette ces y est-ce dernière dernier prochaine semaine mois année
         commande commandes bonsoir coucou demain hier aujourd'hui soir en combien chiffre ventes unités
-        livraison remboursement prévision
+        livraison remboursement prévision cherche cherchez acheter vendez
     """),
     "es": word_set("""
         el la los las un una unos unas es son era eran ser estar está están he ha hemos han yo tú tu él
@@ -58,7 +60,7 @@ _WORDS: dict[str, frozenset[str]] = {
         en para con y o pero este esta estos estas hay del al última último próxima semana mes año
         pedido pedidos de a cuanto cuánto cuantos cuántos cuanta cuánta cuantas cuántas me se lo le les
         muy también ya nunca siempre todo buenas tardes noches días mañana ayer hoy ventas ingresos
-        facturación unidades envío devolución reembolso previsión
+        facturación unidades envío devolución reembolso previsión busco tienen tenéis quiero comprar
     """),
     "it": word_set("""
         il lo la i gli le un uno una è sono era erano essere ho hai ha abbiamo avete hanno io tu lui lei
@@ -68,7 +70,7 @@ _WORDS: dict[str, frozenset[str]] = {
         ultima prossima settimana mese anno ordine ordini a al alla allo ai agli alle quanto quanti
         quanta quante ci mi ti vi cosa anche sul sulla dal dalla faccio fate fai devo sempre già gia più
         piu buonasera salve puoi domani ieri oggi sera fatturato vendite unità spedizione reso rimborso
-        previsione
+        previsione cerco cercate comprare vendete
     """),
 }
 

@@ -145,3 +145,15 @@ def test_a_one_word_query_in_the_questions_language_is_searched_in_english(catal
     assert set(_ids(translated.search_products("Kopfhörer", k=2, language="de"))) == {"P004", "P005"}
     assert _ids(translated.search_products("espresso machine", k=1, language="en")) == ["P007"]
     assert asked == [("cafetera", "es"), ("Kopfhörer", "de")]  # English is never translated
+
+
+def test_product_words_in_another_language_find_the_goods_the_translation_missed(catalogue):
+    """The small model copies a lone noun ("cuffie" -> "cuffie") or names another kind; the lexicon's
+    English nouns are searched instead (tools/knowledge/product_nouns.py)."""
+    kb, _ = catalogue
+    copying = KnowledgeBase(kb.chroma_dir, kb.embedder, translate=lambda text, language: text)
+    assert set(_ids(copying.search_products("cuffie", k=2, language="it"))) == {"P004", "P005"}
+    assert set(_ids(copying.search_products("Wanderstiefel", k=3, language="de"))) <= {"P001", "P002", "P003"}
+    assert _ids(copying.search_products("Wanderstiefel", k=3, language="de"))
+    wrong = KnowledgeBase(kb.chroma_dir, kb.embedder, translate=lambda text, language: "T-shirts")
+    assert _ids(wrong.search_products("tappetino da yoga", k=1, language="it")) == ["P008"]

@@ -72,7 +72,10 @@ def test_greetings_words_of_time_and_spanish_de_tell_the_language(greeting: str,
 @pytest.mark.parametrize(("message", "language"), [
     ("Umsatz in Rheinland-Pfalz?", "de"), ("Einheiten in Bayern?", "de"), ("Ventes en Bretagne ?", "fr"),
     ("Ventas en Andalusia?", "es"), ("Fatturato in Lombardia?", "it"), ("Unità in Lazio?", "it"),
-    ("Revenue in Bavaria?", "en"), ("sales in Lombardy", "en")])
+    ("Revenue in Bavaria?", "en"), ("sales in Lombardy", "en"),
+    # a shopper's "I'm looking for" / "do you have" tells it too ("una" is Spanish and Italian)
+    ("Cercate una lampada frontale?", "it"), ("Busco una mochila", "es"), ("Ich suche eine Jacke", "de"),
+    ("Je cherche une veste", "fr")])
 def test_a_terse_question_is_read_by_its_shop_words(message: str, language: str) -> None:
     assert detect_language(message) == language
 

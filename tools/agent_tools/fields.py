@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from tools.events.profile import ShopProfile
+from tools.knowledge.product_nouns import category_aliases
 from tools.language import mentioned, plain_words
 from tools.query.spec import MONTHS
 from tools.registry import CATEGORIES_SET, GRAMMAR_ENUM, GRAMMAR_EXTRA, PLACES_SET, PRODUCTS_SET
@@ -96,15 +97,17 @@ def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
                  products: tuple[tuple[str, str], ...] = ()) -> dict[str, dict[str, str]]:
     """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
     -> "Bavaria"; a country's ISO code, as rankings by country show it; every place's name is in the set, a
-    city named like its region by that name), category
-    aliases ("Kopfhörer" -> "Headphones"), of the categories the shop has (the profile's, else
-    `categories`), product ids ("P0232" -> its name) and the kinds of goods their names share
-    (`product_kinds`: "Headlamp" -> itself, a name for several products)."""
+    city named like its region by that name), category aliases (the profile's, "Kopfhörer" -> "Headphones",
+    and the product lexicon's words for the goods a category's name says: "Jacken" -> "Outdoor Jackets"), of
+    the categories the shop has (the profile's, else `categories`), product ids ("P0232" -> its name) and
+    the kinds of goods their names share (`product_kinds`: "Headlamp" -> itself, a name for several
+    products)."""
     sold = set(profile.categories or categories)
     places = {alias: place.name for place in profile.places for alias in place.aliases}
     places |= {p.country: p.name for p in profile.at_level("country") if p.country != p.name}  # "FR"
-    category_names = {alias: category for category, names in profile.category_aliases.items()
-                      if category in sold for alias in names}
+    category_names = category_aliases(sorted(sold)) | {
+        alias: category for category, names in profile.category_aliases.items() if category in sold
+        for alias in names}
     blocked = [*places, *(p.name for p in profile.places), *category_names, *sold]
     kinds = product_kinds([name for _, name in products], blocked)
     return {PLACES_SET: places, CATEGORIES_SET: category_names,

@@ -14,6 +14,7 @@ from tools.knowledge.documents import load_corpus, parse_document, with_audience
 from tools.knowledge.errors import DocumentError, IndexNotBuilt
 from tools.knowledge.index import IndexReport, open_client, open_collection, sync_chunks
 from tools.knowledge.lexical import LexicalIndex, fingerprint
+from tools.knowledge.product_nouns import product_queries
 from tools.knowledge.products import ProductSearchResult, read_products, search_products, sync_products
 from tools.knowledge.retrieval import (
     Hit,
@@ -336,8 +337,8 @@ class KnowledgeBase:
     ) -> ProductSearchResult:
         """Products closest in meaning to `query`, filtered by category, price range and stock; a query in
         another language (`language`, when the query's own words are too few to tell) is searched in
-        English too."""
-        queries = search_queries(query, self.translate, language)
+        English too, its product nouns by the lexicon's English (product_nouns.py)."""
+        queries = product_queries(query, self.translate, language)
         return search_products(self.products(), self.embedder, queries, k, category, min_price, max_price,
                                in_stock)
 
