@@ -93,10 +93,12 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "last_7_days": ("last 7 days", "past 7 days", "last seven days", "past seven days", "past week",
                     "letzte 7 Tage", "letzten 7 Tage", "letzten 7 Tagen", "letzten sieben Tagen",
                     "7 derniers jours", "sept derniers jours", "últimos 7 días", "últimos siete días",
-                    "ultimi 7 giorni", "ultimi sette giorni"),
+                    "ultimi 7 giorni", "ultimi sette giorni", "sur 7 jours", "ultimi 7 gg", "letzte 7",
+                    "letzten 7"),
     "last_30_days": ("last 30 days", "past 30 days", "past month", "last thirty days", "letzte 30 Tage",
                      "letzten 30 Tage", "letzten 30 Tagen", "30 derniers jours", "trente derniers jours",
-                     "últimos 30 días", "últimos treinta días", "ultimi 30 giorni", "ultimi trenta giorni"),
+                     "últimos 30 días", "últimos treinta días", "ultimi 30 giorni", "ultimi trenta giorni",
+                     "sur 30 jours", "ultimi 30 gg", "letzte 30", "letzten 30"),
     "this_month": ("this month", "month to date", "since the start of the month", "diesen Monat",
                    "diesem Monat", "dieser Monat", "seit Monatsbeginn", "seit Anfang des Monats", "ce mois",
                    "ce mois-ci", "depuis le début du mois", "este mes", "desde principios de mes",
@@ -109,7 +111,7 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
                      "letzten 90 Tage", "letzten 90 Tagen", "letzten drei Monate", "letzten 3 Monate",
                      "90 derniers jours", "trois derniers mois", "3 derniers mois", "últimos 90 días",
                      "últimos tres meses", "últimos 3 meses", "ultimi 90 giorni", "ultimi tre mesi",
-                     "ultimi 3 mesi"),
+                     "ultimi 3 mesi", "sur 90 jours", "ultimi 90 gg", "letzte 90", "letzten 90"),
     "this_year": ("this year", "year to date", "YTD", "since the start of the year", "dieses Jahr",
                   "diesem Jahr", "seit Jahresbeginn", "seit Anfang des Jahres", "desde principios de año",
                   "dall'inizio dell'anno",
@@ -245,7 +247,8 @@ WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 # delivered?", "meine stornierten Bestellungen"), else the status of the order asked about ("Is my latest
 # order already shipped?" asks about the latest order, and a filter on "shipped" had listed none).
 LISTED_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
-    "delivered": ("delivered", "arrived", "received", "zugestellt", "geliefert", "angekommen", "erhalten",
+    "delivered": ("delivered", "arrived", "received", "made it", "reached me", "zugestellt", "geliefert",
+                  "angekommen", "erhalten",
                   "livrée", "livré", "reçue", "reçu", "arrivée", "entregado", "entregada", "recibido",
                   "recibida", "llegado", "entregaron", "llegaron", "recibí", "consegnato", "consegnati",
                   "consegnata", "consegnate", "arrivato", "arrivati", "ricevuto", "ricevuti"),

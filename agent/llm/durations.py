@@ -31,7 +31,7 @@ NUMBERS: dict[str, int] = {
 }
 UNITS: dict[str, int] = {
     **dict.fromkeys(("day", "days", "tag", "tage", "tagen", "jour", "jours", "dia", "dias", "giorno",
-                     "giorni"), 1),
+                     "giorni", "gg"), 1),  # Italian "gg": giorni
     **dict.fromkeys(("week", "weeks", "woche", "wochen", "semaine", "semaines", "semana", "semanas",
                      "settimana", "settimane"), 7),
     **dict.fromkeys(("fortnight", "fortnights"), 14),

@@ -65,7 +65,11 @@ _WHOLE_SHOP = re.compile(
     r"en total|en conjunto|globalmente|en todas partes|(?:en )?toda la tienda|"
     r"(?:la )?tienda (?:entera|completa)|todo junto|"
     r"in totale|complessivamente|nel complesso|ovunque|dappertutto|(?:in )?tutto il negozio|"
-    rf"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|{_ALL_PLACES_WORDS})(?!\w)")
+    rf"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|{_ALL_PLACES_WORDS}|"
+    # "all cities together", "alle Städte zusammen", "tous pays confondus", "todas las ciudades juntas"
+    r"(?:all|alle|allen|tous|toutes|todas|todos|tutte|tutti) (?:the |les |los |las |le |i )?(?:cities|stadte|"
+    r"stadten|villes|ciudades|citta|pays|regions|regionen|lander) (?:together|combined|added up|zusammen|"
+    r"zusammengenommen|confondus|confondues|juntas|juntos|insieme))(?!\w)")
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 

@@ -136,7 +136,9 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     if len(named) != 1 or not named <= set(bound):
         return None
     tool = named.pop()
-    return tool if choice_values(bound[tool]) or not outright_choices(_QUANTITY.sub("", text)) else None
+    offered = set(choice_values(list(tools)))  # a customer's "money back" names no metric of theirs
+    ranks = [values for values in outright_choices(_QUANTITY.sub("", text)) if values & offered]
+    return tool if choice_values(bound[tool]) or not ranks else None
 
 
 _QUANTITY = re.compile(r"(?<=\d)\s+\w+")  # "12 unidades", "20 units", "15 Stück": the word after a number

@@ -17,8 +17,13 @@ _BELOW = (
     r"unter|bis|weniger als|billiger als|höchstens|hoechstens|maximal|"
     r"moins de|en dessous de|jusqu'à|jusqu'a|au plus|"
     r"menos de|por debajo de|hasta|como máximo|como maximo|"
-    r"meno di|sotto i|sotto|fino a|al massimo|massimo"
+    r"meno di|sotto i|sotto|fino a|al massimo|massimo|"
+    r"not over|not above|nicht mehr als|nicht über|pas plus de|no más de|no mas de|no pasen de|no pase de|"
+    r"non più di|non piu di"
 )
+# a bound after the amount: "30 balles max", "50 € maximum", "80 dollars or less", "100 Euro höchstens"
+_BELOW_AFTER = (r"max(?:imum)?\.?|tops|or less|oder weniger|höchstens|hoechstens|maximal|au maximum|"
+                r"ou moins|como máximo|como maximo|o menos|al massimo|massimo|o meno")
 # what a number below a bound may also measure: a share, a weight, a size, a time
 _NOT_MONEY = (r"%|kg|g|cm|mm|m|km|l|ml|h|hours?|days?|weeks?|tage|stunden|jours|heures|días|dias|horas|"
               r"giorni|ore")
@@ -45,8 +50,11 @@ def cheaper_caps(text: str, earlier: str) -> tuple[float, ...]:
 
 
 def price_caps(text: str) -> tuple[float, ...]:
-    """The amounts `text` gives as an upper price bound, in order (none when it names none)."""
-    return tuple(float(match.replace(",", ".")) for match in _AMOUNT.findall(text))
+    """The amounts `text` gives as an upper price bound, before ("under 150") or after it ("30 balles max"),
+    in order (none when it names none)."""
+    found = [(m.start(), m.group(1)) for pattern in (_AMOUNT, _AMOUNT_BOUNDED)
+             for m in pattern.finditer(text)]
+    return tuple(float(amount.replace(",", ".")) for _, amount in sorted(found))
 
 
 # words around a price that ask for nothing themselves ("was günstigeres?", "anything cheaper?")
@@ -57,6 +65,12 @@ _CURRENCY_WORDS = frozenset((
     "eur", "euro", "euros", "usd", "dollar", "dollars", "dollari", "dólar", "dólares", "gbp", "pound",
     "pounds", "sterline", "libras", "livres", "franken", "francs", "inr", "rupees", "rupie", "aud", "cad",
     "chf", "bucks", "quid", "pavos", "pelas", "balles", "mäuse"))  # and the slang for them
+
+
+_CURRENCY = "|".join(sorted(_CURRENCY_WORDS, key=len, reverse=True))
+_AMOUNT_BOUNDED = re.compile(
+    rf"(?<![\d.,])(\d{{1,6}}(?:[.,]\d{{1,2}})?)\s*(?:[€$£]|{_CURRENCY})?\s*(?:{_BELOW_AFTER})(?!\w)",
+    re.IGNORECASE)
 
 
 def only_a_price(text: str) -> bool:

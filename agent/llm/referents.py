@@ -17,12 +17,12 @@ no accents), except the place adverbs that are other words without their accents
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from tools.language import plain_words
 from tools.registry import CATEGORIES_SET, PLACES_SET, PRODUCTS_SET, ToolOutput, ToolStep
 
 RANKED = "ranked"  # where an answer's message keeps its ranking: {"level": "region", "names": [...]}
@@ -34,20 +34,22 @@ LEVEL_SETS = {"region": PLACES_SET, "city": PLACES_SET, "country": PLACES_SET, "
 # Per language: the words that point ("that", "diese", "cette", "esa", "quella"), then each level's nouns
 _LANGUAGES: tuple[tuple[str, dict[str, str]], ...] = (
     (r"that|this|those|these|the same", {
-        "region": r"regions?|states?|provinces?|areas?|places?", "city": r"city|cities|towns?",
+        "region": r"regions?|states?|provinces?|areas?|places?|zones?", "city": r"city|cities|towns?",
         "country": r"country|countries|markets?", "category": r"categor(?:y|ies)",
         "product": r"products?|items?|articles?"}),
     (r"diese[rmns]?|jene[rmns]?|derselben?|dieselben?|demselben", {
-        "region": r"regionen|region|bundeslander|bundesland|provinz(?:en)?|gegend", "city": r"stadt|stadte",
+        "region": r"regionen|region|bundeslander|bundesland|provinz(?:en)?|gegend|zone",
+        "city": r"stadt|stadte",
         "country": r"land|lander|landern", "category": r"kategorien?", "product": r"produkte?n?|artikel"}),
     (r"ce|cet|cette|ces", {
-        "region": r"regions?|provinces?", "city": r"villes?", "country": r"pays", "category": r"categories?",
-        "product": r"produits?|articles?"}),
+        "region": r"regions?|provinces?|zones?", "city": r"villes?", "country": r"pays",
+        "category": r"categories?", "product": r"produits?|articles?"}),
     (r"ese|esa|esos|esas|este|esta|estos|estas|dicho|dicha", {
-        "region": r"region|regiones|provincias?|comunidad(?:es)?", "city": r"ciudad|ciudades",
+        "region": r"region|regiones|provincias?|comunidad(?:es)?|zonas?", "city": r"ciudad|ciudades",
         "country": r"pais|paises", "category": r"categorias?", "product": r"productos?|articulos?"}),
     (r"quel|quello|quella|quei|quelle|questo|questa|questi|queste", {
-        "region": r"regione|regioni|provincia|provincie", "city": r"citta", "country": r"paese|paesi",
+        "region": r"regione|regioni|provincia|provincie|zona|zone", "city": r"citta",
+        "country": r"paese|paesi",
         "category": r"categori[ae]", "product": r"prodott[oi]|articol[oi]"}),
 )
 _SAME = r"(?:same |meme |memes |mismo |misma |stess[oaie] )?"
@@ -61,8 +63,8 @@ _ORDINALS = {0: r"first|1st|erste[nrms]?|premier|premiere|primer|primero|primera
              1: r"second|2nd|runner up|zweite[nrms]?|deuxieme|seconde?|segundo|segunda|secondo|seconda",
              2: r"third|3rd|dritte[nrms]?|troisieme|tercer|tercero|tercera|terzo|terza"}
 _ARTICLE = r"the|der|die|das|den|dem|des|le|la|l|les|el|lo|il"
-_ROW_FOLLOWS = (rf"(?: ones?\b|$| (?:{_ANY_NOUN})\b| (?:on|in|of|from|for|too|auf|aus|der|fur|auch|de|du|"
-                r"des|sur|dans|pour|aussi|en|del|para|tambien|della|dalla|nella|di|per|anche)\b)")
+_ROW_FOLLOWS = (rf"(?: ones?\b|$| [:;,.!?]| (?:{_ANY_NOUN})\b| (?:on|in|of|from|for|too|auf|aus|der|fur|"
+                r"auch|de|du|des|sur|dans|pour|aussi|en|del|para|tambien|della|dalla|nella|di|per|anche)\b)")
 _ORDINAL = {rank: re.compile(rf"\b(?:{_ARTICLE}) (?:{words}){_ROW_FOLLOWS}")
             for rank, words in _ORDINALS.items()}
 # "with it", "dazu", "avec ça", "con eso", "con quello": a category or product of the ranking, unnamed
@@ -74,12 +76,17 @@ _PRONOUN = re.compile(
 _PLACE_ADVERB = re.compile(
     r"\b(?:(?<!is )(?<!are )(?<!was )(?<!were )(?<!any )there(?! is| are| was| were| been)|dort|dorthin|"
     r"là|là-bas|allí|allá|ahí|lì)(?!\w)", re.IGNORECASE)
+_APOSTROPHE = re.compile(r"['’]")
+_MARKS = re.compile(r"([:;,.!?¿¡])")
 POINTERS: tuple[re.Pattern[str], ...] = (*_POINTED_NOUN.values(), *_ORDINAL.values())
 
 
 def plain(text: str) -> str:
-    """`text` as the pointers are matched: its plain words (lower case, no accents), one space apart."""
-    return " ".join(plain_words(text))
+    """`text` as the pointers are matched: its plain words (lower case, no accents), one space apart, and its
+    punctuation as words of its own ("la seconda: quanti ordini?" names the second row)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_MARKS.sub(r" \1 ", _APOSTROPHE.sub(" ", folded)).split())
 
 
 def points_at_place(text: str) -> bool:

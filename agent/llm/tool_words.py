@@ -74,6 +74,14 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "rispedire", "rimborso", "cambio taglia", "spese di spedizione",
         "tempi di consegna", "spedizione espresso", "garanzia", "metodi di pagamento", "pulire", "lavare",
         "conservare",
+        # paying back, a thing that does not fit or breaks: the return, refund and warranty pages
+        "money back", "bank transfer", "Geld zurück", "Überweisung", "virement", "mon argent",
+        "transferencia", "mi dinero", "bonifico", "i soldi",
+        "doesn't fit", "does not fit", "don't fit", "do not fit", "stuck with it", "passt nicht",
+        "ne me va pas", "no me queda", "non mi sta", "non mi va",
+        "stopped working", "doesn't work", "does not work", "it broke", "is broken", "kaputt", "defekt",
+        "funktioniert nicht", "funktionieren nicht", "tombe en panne", "ne marche plus", "ne fonctionne plus",
+        "se rompe", "se estropea", "no funciona", "si rompe", "si è rotto", "si è rotta", "non funziona",
     ),
     "my_orders": (
         "my order", "my orders", "my parcel", "my package", "my last order", "my latest order",
@@ -90,11 +98,11 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "search_products": (
         "do you sell", "i'm looking for", "i am looking for", "looking for a", "find", "finde", "trouve",
-        "encuentra", "trova",
-        "verkauft ihr", "ich suche",
-        "vendez-vous", "je cherche",
-        "vendéis", "venden", "busco",
-        "vendete", "cerco",
+        "encuentra", "trova", "do you have any", "have you got any",
+        "verkauft ihr", "ich suche", "habt ihr", "haben Sie",
+        "vendez-vous", "je cherche", "vous avez des", "vous avez du", "avez-vous des", "avez-vous du",
+        "vendéis", "venden", "busco", "tenéis", "tienen",
+        "vendete", "cerco", "cercate", "avete",
     ),
     "my_recommendations": RECOMMENDING,
     # ---- an operator's tasks
@@ -151,6 +159,9 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "plus d'activité que d'habitude", "plus chargé que d'habitude",
         "más movimiento de lo habitual", "más actividad de lo habitual",
         "più movimento del solito", "più attività del solito",
+        # against the usual: a window's own baseline ("rispetto al" alone compares periods)
+        "compared to usual", "compared with usual", "im Vergleich zu sonst", "par rapport à d'habitude",
+        "respecto a lo habitual", "en comparación con lo habitual", "rispetto al solito",
     ),
     "recommend": RECOMMENDING,
     "compare_periods": (

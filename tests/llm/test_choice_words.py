@@ -82,7 +82,7 @@ def test_the_whole_history_is_named_in_five_languages() -> None:
     ("which of my orders were delivered?", "delivered"), ("welche wurden storniert?", "cancelled"),
     ("lesquelles ont été livrées ?", "delivered"), ("¿Cuáles de mis pedidos están cancelados?", "cancelled"),
     ("quali sono stati spediti?", "shipped"), ("show me my returned orders", "returned"),
-    ("Zeig mir meine stornierten Bestellungen", "cancelled"),
+    ("Zeig mir meine stornierten Bestellungen", "cancelled"), ("which of them reached me?", "delivered"),
 ])
 def test_a_status_is_named_in_a_question_for_a_list_of_orders(text, status) -> None:
     from agent.llm.turn_values import outright_choices

@@ -18,6 +18,7 @@ from agent.llm.durations import durations_in_days
     ("et le mois prochain ?", (30,)),
     ("Previsión para las próximas dos semanas", (14,)),
     ("previsione per il prossimo mese", (30,)),
+    ("previsione per i prossimi 14 gg", (14,)),
     ("next week and the next 2 months", (7, 60)),
     ("Forecast Zarora Perfume 4 next week", (7,)),
 ])

@@ -56,7 +56,9 @@ def test_the_words_of_one_task_name_its_tool_on_either_shop(profile, place) -> N
             # "that city" points at a place: no ranking by city beside the forecast
             ("Mi fai una previsione della domanda per quella città per i prossimi 30 giorni?",
              "forecast_demand"),
-            ("Can you forecast demand for that region over the next two weeks?", "forecast_demand")):
+            ("Can you forecast demand for that region over the next two weeks?", "forecast_demand"),
+            # against the usual is a window's own baseline, not another period
+            ("quale città cresce di più rispetto al solito il sabato sera?", "find_spikes")):
         assert named_tool(question, tools) == tool, question
     customer = build_registry(None, profile=profile).schemas("customer")
     for question, tool in (("Rückgabefrist?", "search_docs"), ("tempi di consegna italia", "search_docs"),
@@ -257,3 +259,17 @@ def test_a_customers_follow_up_in_words_only_operators_tools_take_keeps_the_prev
     for cheaper in ("was günstigeres?", "vous avez moins cher ?", "anything cheaper?"):  # a price to cap
         assert follow_up_tool(after("search_products", cheaper), tools, must_name=True) == "search_products"
         assert follow_up_tool(after("my_orders", cheaper), tools, must_name=True) is None  # no price there
+
+
+@pytest.mark.parametrize("profile", [demo_profile(), USA], ids=["demo", "usa"])
+def test_a_customers_everyday_words_name_the_product_search_or_the_policies(profile) -> None:
+    tools = build_registry(None, profile=profile).schemas("customer")
+    for question, tool in (("Do you have any tents?", "search_products"),
+                           ("Habt ihr Zelte?", "search_products"),
+                           ("Vous avez des gourdes ?", "search_products"),
+                           ("¿Tienen linternas?", "search_products"),
+                           ("Meine Kopfhörer funktionieren nicht mehr, was nun?", "search_docs"),
+                           ("The boots I got do not fit, what now?", "search_docs"),
+                           ("Paid by bank transfer: when do I get my money back?", "search_docs"),
+                           ("la lampada si è rotta dopo un mese", "search_docs")):
+        assert named_tool(question, tools) == tool, question

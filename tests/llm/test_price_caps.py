@@ -87,3 +87,14 @@ def test_recommendations_asked_for_in_a_follow_up_are_for_the_product_listed_fir
         "product": "P0101"}  # the model named one
     standalone = [*searched, HumanMessage("Was empfehlt ihr mir?")]  # no follow-up: for the customer
     assert product_args("my_recommendations", {}, "Was empfehlt ihr mir?", standalone) == {}
+
+
+@pytest.mark.parametrize(("text", "caps"), [
+    ("Je veux une tente, 80 € max", (80.0,)), ("Wanderschuhe, 100 Euro höchstens", (100.0,)),
+    ("unas zapatillas, no más de 60 euros", (60.0,)), ("a lamp, 40 bucks or less", (40.0,)),
+    ("a table for 6 people max", ()),
+])
+def test_a_bound_after_the_amount_caps_the_price(text, caps) -> None:
+    from agent.llm.price_caps import price_caps
+
+    assert price_caps(text) == caps

@@ -118,6 +118,8 @@ def test_a_product_pointed_at_is_the_ranked_one_when_the_shop_lists_products() -
     ("what sells together with it?", "product", (PRODUCTS_SET, "A")),
     ("Quedan 12 unidades de ese producto", "product", (PRODUCTS_SET, "A")),
     ("Prognose dafür?", "category", (CATEGORIES_SET, "A")),
+    ("il secondo: che fatturato?", "region", (PLACES_SET, "B")),
+    ("und die zweite, bitte", "city", (PLACES_SET, "B")),
     ("what about the first week of May?", "region", None),
     ("la prima volta che abbiamo venduto", "product", None),
     ("Quel pays a le plus de commandes ?", "country", None),
@@ -161,6 +163,12 @@ def test_all_countries_beside_the_whole_shop_names_no_grouping_alone_it_does() -
     assert [set(v) for v in outright_choices(whole) if v & {"country", "day_of_week"}] == [{"day_of_week"}]
     assert "Lander" not in without_pointers(whole) and "Wochentag" in without_pointers(whole)
     assert any("region" in values for values in outright_choices("revenue for all regions last week"))
+    from agent.llm.leaning import names_whole_shop
+
+    for whole in ("and by weekday, all cities combined?", "Et par heure, toutes villes confondues ?",
+                  "y por día, todas las ciudades juntas"):
+        assert names_whole_shop(whole), whole
+    assert not names_whole_shop("revenue for all cities?")  # a breakdown by city
 
 
 @PROFILES
