@@ -101,7 +101,7 @@ def leans_on_earlier(text: str) -> bool:
 def without_pointers(text: str) -> str:
     """`text` in plain words (capitals kept) without the phrases that point at a place or a row ("that city",
     "quella città", "cette catégorie", "the second one"), and without "all countries" where other words name
-    the whole shop too ("für den gesamten Shop über alle Länder"): they name no grouping. "Mi fai una
+    the whole shop too ("im ganzen Laden, alle Länder"): they name no grouping. "Mi fai una
     previsione per quella città?" read as a grouping by city had left the forecast to the model, which
     called compare_periods."""
     words = plain_words(text, fold_case=False)

@@ -125,7 +125,7 @@ def named_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     but it's not here. What do I do?": the documents' procedure); None otherwise. A tool that takes no
     fixed choices (a forecast) is named only by a text that names none: "Prognose für die Kategorie mit dem
     größten Rückgang" names a grouping and a direction, a ranking's, to run first. A word after a number is
-    a quantity, no choice: "Quedan 12 unidades ... el proveedor tarda 5 días" asks for reorder advice."""
+    a quantity, no choice: "Wir haben noch 30 Stück, der Lieferant braucht 6 Tage" asks for reorder advice."""
     bound = {tool["function"]["name"]: tool for tool in tools}
     decisive_phrases = _tool_table()[1]
     phrases = _task_phrases(text)

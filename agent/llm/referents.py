@@ -1,7 +1,7 @@
 """What a follow-up points at: a place the turn before named, or a row of the ranking its answer gave.
 
 "Forecast demand there" after the top regions means the leading region; "the second one", the runner-up;
-"that category", "esa categoría" or "la première ville de cette liste", that ranking's row; "what sells
+"that category", "esa categoría" or "la première ville du classement", that ranking's row; "what sells
 together with it?" after the top products, the leading product. The 0.5B model filled such a call with
 whichever name of the answer it liked (the third region, a product further down) or with none, and read
 "cette catégorie" as a ranking by category. So a turn's answer keeps the last ranking its tools gave
@@ -57,7 +57,7 @@ _POINTED_NOUN = {
     level: re.compile("|".join(rf"\b(?:{that}) {_SAME}(?:{nouns[level]})\b" for that, nouns in _LANGUAGES))
     for level in LEVEL_SETS}
 _ANY_NOUN = "|".join(nouns[level] for _, nouns in _LANGUAGES for level in LEVEL_SETS)
-# "the second one", "die zweite Stadt", "la première ville de cette liste", "el segundo", "il terzo": a row
+# "the second one", "die zweite Stadt", "la première ville du classement", "el segundo", "il terzo": a row
 # by its rank, when what follows names a row or the list ("the first week", "la prima volta" do not)
 _ORDINALS = {0: r"first|1st|erste[nrms]?|premier|premiere|primer|primero|primera|primo|prima",
              1: r"second|2nd|runner up|zweite[nrms]?|deuxieme|seconde?|segundo|segunda|secondo|seconda",
@@ -83,7 +83,7 @@ POINTERS: tuple[re.Pattern[str], ...] = (*_POINTED_NOUN.values(), *_ORDINAL.valu
 
 def plain(text: str) -> str:
     """`text` as the pointers are matched: its plain words (lower case, no accents), one space apart, and its
-    punctuation as words of its own ("la seconda: quanti ordini?" names the second row)."""
+    punctuation as words of its own ("il secondo: che fatturato?" names the second row)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_MARKS.sub(r" \1 ", _APOSTROPHE.sub(" ", folded)).split())

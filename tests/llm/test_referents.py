@@ -47,7 +47,7 @@ def options(profile, messages: list[BaseMessage], tool: str, prop: str,
 def test_a_place_pointed_at_after_a_ranking_of_places_is_its_first_row(profile) -> None:
     regions = [p.name for p in profile.places if p.level == "region"][:3]
     asked = [HumanMessage("Which region had the most orders last week?"), answered("region", regions)]
-    for pointing in ("Can you forecast demand there for the next 14 days?",
+    for pointing in ("Could you forecast demand there for two weeks?",
                      "Wie sieht die Prognose dort aus?", "Prévision pour cette région ?",
                      "¿Y la previsión para esa región?", "previsione per quella regione?"):
         assert options(profile, [*asked, HumanMessage(pointing)], "forecast_demand", "place") == [
@@ -113,10 +113,10 @@ def test_a_product_pointed_at_is_the_ranked_one_when_the_shop_lists_products() -
 @pytest.mark.parametrize(("text", "level", "expected"), [
     ("forecast demand there", "region", (PLACES_SET, "A")),
     ("und der zweite?", "city", (PLACES_SET, "B")),
-    ("Fais une prévision pour la première ville de cette liste", "city", (PLACES_SET, "A")),
+    ("Fais une prévision pour la première ville du classement", "city", (PLACES_SET, "A")),
     ("reorder advice for it, we have 20 left", "product", (PRODUCTS_SET, "A")),
     ("what sells together with it?", "product", (PRODUCTS_SET, "A")),
-    ("Quedan 12 unidades de ese producto", "product", (PRODUCTS_SET, "A")),
+    ("Me quedan 8 unidades de ese producto", "product", (PRODUCTS_SET, "A")),
     ("Prognose dafür?", "category", (CATEGORIES_SET, "A")),
     ("il secondo: che fatturato?", "region", (PLACES_SET, "B")),
     ("und die zweite, bitte", "city", (PLACES_SET, "B")),
@@ -159,7 +159,7 @@ def test_the_agent_keeps_the_ranking_with_the_answer_for_the_next_turn() -> None
 
 
 def test_all_countries_beside_the_whole_shop_names_no_grouping_alone_it_does() -> None:
-    whole = "für den gesamten Shop über alle Länder: an welchem Wochentag verkaufen wir am meisten?"
+    whole = "im ganzen Laden und alle Länder: welcher Wochentag bringt am meisten Umsatz?"
     assert [set(v) for v in outright_choices(whole) if v & {"country", "day_of_week"}] == [{"day_of_week"}]
     assert "Lander" not in without_pointers(whole) and "Wochentag" in without_pointers(whole)
     assert any("region" in values for values in outright_choices("revenue for all regions last week"))
