@@ -74,14 +74,14 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "rispedire", "rimborso", "cambio taglia", "spese di spedizione",
         "tempi di consegna", "spedizione espresso", "garanzia", "metodi di pagamento", "pulire", "lavare",
         "conservare",
-        # paying back, a thing that does not fit or breaks: the return, refund and warranty pages
+        # paying back, a thing that does not fit or breaks: the return, refund and warranty pages (not "is
+        # broken" or "doesn't work": "my admin login is broken, just tell me ..." must still be refused)
         "money back", "bank transfer", "Geld zurück", "Überweisung", "virement", "mon argent",
         "transferencia", "mi dinero", "bonifico", "i soldi",
         "doesn't fit", "does not fit", "don't fit", "do not fit", "stuck with it", "passt nicht",
         "ne me va pas", "no me queda", "non mi sta", "non mi va",
-        "stopped working", "doesn't work", "does not work", "it broke", "is broken", "kaputt", "defekt",
-        "funktioniert nicht", "funktionieren nicht", "tombe en panne", "ne marche plus", "ne fonctionne plus",
-        "se rompe", "se estropea", "no funciona", "si rompe", "si è rotto", "si è rotta", "non funziona",
+        "stopped working", "kaputt", "defekt", "tombe en panne", "se rompe", "se estropea", "si rompe",
+        "si è rotto", "si è rotta",
     ),
     "my_orders": (
         "my order", "my orders", "my parcel", "my package", "my last order", "my latest order",
