@@ -121,17 +121,21 @@ def ranking(output: ToolOutput) -> dict[str, Any] | None:
 
 
 def last_ranking(steps: Sequence[ToolStep]) -> dict[str, Any] | None:
-    """The ranking of the last of `steps` (a turn's tool steps) that gave one (see `ranking`), or None."""
-    done = [step.output for step in steps if step.status == "done" and step.output is not None]
-    return next((ranked for output in reversed(done) if (ranked := ranking(output))), None)
+    """The ranking of the last of `steps` (a turn's tool steps) that gave one (see `ranking`), with the place
+    its call was held to ("scope": the cities of New York are ranked inside New York), or None."""
+    done = [step for step in steps if step.status == "done" and step.output is not None]
+    for step in reversed(done):
+        if ranked := ranking(step.output):
+            return {**ranked, "scope": step.arguments.get("place")}
+    return None
 
 
 def referent(text: str, answers: Sequence[BaseMessage]) -> tuple[str, str] | None:
     """The shop set (PLACES_SET, CATEGORIES_SET or PRODUCTS_SET) and the row of the last ranking stored with
     `answers` (the turn before's) that the message `text` points at, or None. A rank ("the second one")
     points at that row of any ranking; "that city" or "diese Kategorie" at the first row of a ranking of
-    cities or categories; "there" at the first of a ranking of places; "with it" at the first of one of
-    categories or products."""
+    cities or categories; "there" at the place a ranking of places was held to, else at its first row;
+    "with it" at the first row of a ranking of categories or products."""
     ranked = next((m.response_metadata[RANKED] for m in reversed(answers) if m.response_metadata.get(RANKED)),
                   None)
     if not ranked or not ranked.get("names"):
@@ -143,8 +147,10 @@ def referent(text: str, answers: Sequence[BaseMessage]) -> tuple[str, str] | Non
         pointed = level in nouns
     elif ranks:
         pointed = True
-    elif level in PLACE_LEVELS:
-        pointed = bool(_PLACE_ADVERB.search(text))
+    elif level in PLACE_LEVELS:  # "there": the place the ranking was held to, if any
+        if _PLACE_ADVERB.search(text):
+            return PLACES_SET, str(ranked.get("scope") or names[0])
+        pointed = False
     else:
         pointed = bool(_PRONOUN.search(words))
     rank = ranks[0] if ranks else 0

@@ -145,7 +145,19 @@ def test_a_rankings_rows_are_read_from_the_tools_frame() -> None:
     assert ranking(together) == {"level": "product", "names": ["Mug (P9)"]}
     assert ranking(hours) is None and ranking(ToolOutput("forecast_demand", "s")) is None
     steps = [ToolStep("top_items", {}, "done", 1.0, output=regions), ToolStep("x", {}, "error", 1.0)]
-    assert last_ranking(steps) == ranking(regions)
+    assert last_ranking(steps) == {**ranking(regions), "scope": None}
+    held = [ToolStep("top_items", {"place": "Bavaria", "group_by": "city"}, "done", 1.0, output=regions)]
+    assert last_ranking(held)["scope"] == "Bavaria"
+
+
+def test_there_after_a_ranking_inside_a_place_is_that_place() -> None:
+    """"How many units did New York sell last week?" answered by its cities: "forecast demand there" is New
+    York's, not its first city's; "that city" is the first city."""
+    inside = AIMessage("Units by city (in New York): Manhattan 9; Brooklyn 5.", response_metadata={
+        RANKED: {"level": "city", "names": ["Manhattan", "Brooklyn"], "scope": "New York"}})
+    assert referent("forecast demand there for 2 weeks", [inside]) == (PLACES_SET, "New York")
+    assert referent("forecast demand for that city", [inside]) == (PLACES_SET, "Manhattan")
+    assert referent("what sells together with it?", [inside]) is None
 
 
 def test_the_agent_keeps_the_ranking_with_the_answer_for_the_next_turn() -> None:
@@ -155,7 +167,8 @@ def test_the_agent_keeps_the_ranking_with_the_answer_for_the_next_turn() -> None
     agent.ask("which regions spike on Friday night?", session, thread_id="t")
     agent.ask("thanks", session, thread_id="t")
     kept = [m for m in model.prompts[-1] if isinstance(m, AIMessage)]
-    assert kept[-1].response_metadata[RANKED] == {"level": "region", "names": ["Lyon", "Bavaria"]}
+    ranked = {"level": "region", "names": ["Lyon", "Bavaria"], "scope": None}
+    assert kept[-1].response_metadata[RANKED] == ranked
 
 
 def test_all_countries_beside_the_whole_shop_names_no_grouping_alone_it_does() -> None:

@@ -96,8 +96,8 @@ def test_guest_asking_for_orders_is_refused_politely(agent, store) -> None:
 def test_customer_cannot_run_operator_tools(agent, store) -> None:
     chat = ChatSession("customer", "U000042")
     _run(agent, store, chat, "which regions spike on friday night?")
-    assert "Lombardy" not in chat.shown[-1]["content"]
-    assert "not available in a customer session" in chat.shown[-1]["content"]
+    assert "Lombardy" not in chat.shown[-1]["content"]  # refused before any tool runs (agent/roles.py)
+    assert "can't share other customers' data or the shop's figures" in chat.shown[-1]["content"]
 
 
 def test_answer_streams_in_growing_pieces_then_shows_footnotes(agent, store) -> None:
