@@ -99,10 +99,10 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
     "search_products": (
         "do you sell", "i'm looking for", "i am looking for", "looking for a", "find", "finde", "trouve",
         "encuentra", "trova", "do you have any", "have you got any",
-        "verkauft ihr", "ich suche", "habt ihr", "haben Sie",
+        "verkauft ihr", "ich suche",
         "vendez-vous", "je cherche", "vous avez des", "vous avez du", "avez-vous des", "avez-vous du",
-        "vendéis", "venden", "busco", "tenéis", "tienen",
-        "vendete", "cerco", "cercate", "avete",
+        "vendéis", "venden", "busco", "tenéis algún", "tienen algún", "tenéis alguna", "tienen alguna",
+        "vendete", "cerco", "cercate", "avete dei", "avete delle", "avete degli", "avete qualche",
     ),
     "my_recommendations": RECOMMENDING,
     # ---- an operator's tasks
