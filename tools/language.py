@@ -127,11 +127,16 @@ def foreign_letters(text: str) -> bool:
 _PLAIN_WORD = re.compile(r"\w+")
 
 
-def plain_words(text: str, fold_case: bool = True) -> list[str]:
-    """The words of `text` without accents ("Württemberg" -> "wurttemberg"), in lower case unless told not
-    to (the same words either way: a case fold never splits one)."""
+def unaccented(text: str, fold_case: bool = True) -> str:
+    """`text` without accents ("Württemberg" -> "wurttemberg"), in lower case unless told not to."""
     plain = unicodedata.normalize("NFKD", text.casefold() if fold_case else text)
-    return _PLAIN_WORD.findall("".join(ch for ch in plain if not unicodedata.combining(ch)))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+def plain_words(text: str, fold_case: bool = True) -> list[str]:
+    """The words of `text` without accents (`unaccented`), in lower case unless told not to (the same words
+    either way: a case fold never splits one)."""
+    return _PLAIN_WORD.findall(unaccented(text, fold_case))
 
 
 TYPO_MIN_LETTERS = 6  # words this long may differ by one edit and still mean the same ("delivry", "Bavria")

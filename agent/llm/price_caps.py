@@ -12,18 +12,19 @@ import re
 
 from tools.results import LISTED_PRICE
 
+# a bound on either side of the amount: "max 50", "50 max"
+_AT_MOST = r"max(?:imum)?|höchstens|hoechstens|maximal|como máximo|como maximo|al massimo|massimo"
 _BELOW = (
-    r"under|below|less than|cheaper than|up to|at most|max(?:imum)?|no more than|"
-    r"unter|bis|weniger als|billiger als|höchstens|hoechstens|maximal|"
+    rf"under|below|less than|cheaper than|up to|at most|no more than|{_AT_MOST}|"
+    r"unter|bis|weniger als|billiger als|"
     r"moins de|en dessous de|jusqu'à|jusqu'a|au plus|"
-    r"menos de|por debajo de|hasta|como máximo|como maximo|"
-    r"meno di|sotto i|sotto|fino a|al massimo|massimo|"
+    r"menos de|por debajo de|hasta|"
+    r"meno di|sotto i|sotto|fino a|"
     r"not over|not above|nicht mehr als|nicht über|pas plus de|no más de|no mas de|no pasen de|no pase de|"
     r"non più di|non piu di"
 )
 # a bound after the amount: "30 balles max", "50 € maximum", "80 dollars or less", "100 Euro höchstens"
-_BELOW_AFTER = (r"max(?:imum)?\.?|tops|or less|oder weniger|höchstens|hoechstens|maximal|au maximum|"
-                r"ou moins|como máximo|como maximo|o menos|al massimo|massimo|o meno")
+_BELOW_AFTER = rf"{_AT_MOST}|tops|or less|oder weniger|au maximum|ou moins|o menos|o meno"
 # what a number below a bound may also measure: a share, a weight, a size, a time
 _NOT_MONEY = (r"%|kg|g|cm|mm|m|km|l|ml|h|hours?|days?|weeks?|tage|stunden|jours|heures|días|dias|horas|"
               r"giorni|ore")

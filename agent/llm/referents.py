@@ -17,12 +17,12 @@ no accents), except the place adverbs that are other words without their accents
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from tools.language import unaccented
 from tools.registry import CATEGORIES_SET, PLACES_SET, PRODUCTS_SET, ToolOutput, ToolStep
 
 RANKED = "ranked"  # where an answer's message keeps its ranking: {"level": "region", "names": [...]}
@@ -84,15 +84,15 @@ POINTERS: tuple[re.Pattern[str], ...] = (*_POINTED_NOUN.values(), *_ORDINAL.valu
 def plain(text: str) -> str:
     """`text` as the pointers are matched: its plain words (lower case, no accents), one space apart, and its
     punctuation as words of its own ("il secondo: che fatturato?" names the second row)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_MARKS.sub(r" \1 ", _APOSTROPHE.sub(" ", folded)).split())
+    return " ".join(_MARKS.sub(r" \1 ", _APOSTROPHE.sub(" ", unaccented(text))).split())
 
 
 def points_at_place(text: str) -> bool:
     """Whether a message points at a place ("forecast demand there", "dort auch?", "e in quella regione?")."""
-    return bool(_PLACE_ADVERB.search(text)) or any(_POINTED_NOUN[level].search(plain(text))
-                                                   for level in PLACE_LEVELS)
+    if _PLACE_ADVERB.search(text):
+        return True
+    words = plain(text)
+    return any(_POINTED_NOUN[level].search(words) for level in PLACE_LEVELS)
 
 
 def points_at_row(text: str) -> bool:

@@ -37,17 +37,29 @@ def _foreign() -> dict[str, str]:
             for language, forms in words.items() if language != ENGLISH for word in forms}
 
 
+@lru_cache(maxsize=1)
+def _compound_tails() -> tuple[str, ...]:
+    """The one-word nouns a German compound may end with, the longest first."""
+    return tuple(sorted((word for word in _foreign() if " " not in word and len(word) >= COMPOUND_TAIL),
+                        key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    """The most words a lexicon phrase has ("sacco a pelo": 3)."""
+    return max((len(phrase.split()) for phrase in _foreign()), default=1)
+
+
 def english_nouns(text: str) -> list[str]:
     """The English nouns that the product words of `text`, in German, French, Spanish or Italian, name, in
     the order said ("Habt ihr Fahrradhelme oder Jacken?": helmet, jacket)."""
     words, foreign = plain_words(text), _foreign()
-    longest = max((len(phrase.split()) for phrase in foreign), default=1)
     found, i = [], 0
     while i < len(words):
-        for size in range(min(longest, len(words) - i), 0, -1):
+        for size in range(min(_longest_phrase(), len(words) - i), 0, -1):
             noun = foreign.get(" ".join(words[i:i + size]))
             if noun is None and size == 1:
-                noun = _compound_noun(words[i], foreign)
+                noun = _compound_noun(words[i])
             if noun is not None:
                 found.append(noun)
                 i += size - 1
@@ -56,11 +68,10 @@ def english_nouns(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _compound_noun(word: str, foreign: dict[str, str]) -> str | None:
+def _compound_noun(word: str) -> str | None:
     """The noun a German compound ends with ("fahrradhelme": helmet), the longest such noun."""
-    tails = [tail for tail in foreign if " " not in tail and COMPOUND_TAIL <= len(tail) < len(word)
-             and word.endswith(tail)]
-    return foreign[max(tails, key=len)] if tails else None
+    tail = next((tail for tail in _compound_tails() if len(tail) < len(word) and word.endswith(tail)), None)
+    return _foreign()[tail] if tail else None
 
 
 def product_queries(query: str, translate: QueryTranslator | None, language: str | None = None
@@ -77,7 +88,14 @@ def product_queries(query: str, translate: QueryTranslator | None, language: str
 
 def _said(noun: str, words: set[str]) -> bool:
     """Whether `words` name `noun` by one of its English words."""
-    return any(set(plain_words(form)) <= words for form in lexicon()[noun].get(ENGLISH, [noun]))
+    return any(form <= words for form in _english()[noun])
+
+
+@lru_cache(maxsize=1)
+def _english() -> dict[str, tuple[frozenset[str], ...]]:
+    """Noun -> the plain words of each of its English forms ("sleeping bag": {"sleeping", "bag"}, ...)."""
+    return {noun: tuple(frozenset(plain_words(form)) for form in words.get(ENGLISH, [noun]))
+            for noun, words in lexicon().items()}
 
 
 def category_aliases(categories: list[str]) -> dict[str, str]:
@@ -87,8 +105,8 @@ def category_aliases(categories: list[str]) -> dict[str, str]:
     owners: dict[str, set[str]] = {}
     for category in categories:
         named = set(plain_words(category))
-        for noun, words in lexicon().items():
-            if any(set(plain_words(form)) <= named for form in words.get(ENGLISH, [noun])):
+        for noun in lexicon():
+            if _said(noun, named):
                 owners.setdefault(noun, set()).add(category)
     return {word: next(iter(owned)) for noun, owned in owners.items() if len(owned) == 1
             for language, forms in lexicon()[noun].items() if language != ENGLISH for word in forms}
