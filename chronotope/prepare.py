@@ -25,7 +25,8 @@ class PrepareStep:
     run: Callable[[Settings], str]
 
 
-def _store_has_events(settings: Settings) -> bool:
+def store_has_events(settings: Settings) -> bool:
+    """Whether the shop's store holds any events (the demo's, or data imported with `chronotope data`)."""
     from tools.events.store import EventStore
 
     return bool(EventStore(settings.store_path).event_files())
@@ -124,7 +125,7 @@ SHOP_STEPS: tuple[PrepareStep, ...] = (
     PrepareStep("Recommender", _recommender_trained, _train_recommender),
 )
 STEPS: tuple[PrepareStep, ...] = (
-    PrepareStep("Demo data (1M events)", _store_has_events, _build_demo_data),
+    PrepareStep("Demo data (1M events)", store_has_events, _build_demo_data),
     PrepareStep("Shop profile", _profile_known, _store_demo_profile),
     *SHOP_STEPS,
 )

@@ -57,9 +57,18 @@ def _progress_on_stderr() -> Iterator[None]:
 
 
 def _ready_agent(role: str) -> ShopAgent:
-    """The agent, with `role`'s prompt prefix warm (read from the warm cache after the first start)."""
+    """The agent, with `role`'s prompt prefix warm (read from the warm cache after the first start); exits
+    with what to do when the shop's store holds no events (every place would be "not one of this shop's")."""
+    from agent.config import get_settings
+    from chronotope.cli.app import fail
+    from chronotope.prepare import store_has_events
     from chronotope.wiring import build_agent
 
+    settings = get_settings()
+    if not store_has_events(settings):
+        fail(f"The shop's store at {settings.store_path} holds no events yet. Build the demo shop with "
+             "'chronotope serve --prepare' (or 'make run'), or import your own data with 'chronotope data "
+             "ingest FILE', then ask again.", code=1)
     agent = build_agent()
     agent.warm_up((role,))
     logging.getLogger("chronotope").info("Answering")
