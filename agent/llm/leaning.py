@@ -50,11 +50,20 @@ _POINTING = re.compile(
 # breakdown by them ("revenue for all regions"); on plain words (lower case, no accents or apostrophes)
 _ALL_PLACES_WORDS = (
     r"(?:all|every) (?:the |our |of the |of our )?(?:region|country|place|state|area|market)s?|"
+    r"all (?:the |our |of the |of our )?countries|"
     r"(?:alle|allen|jede|jeder|jedes) (?:unsere[nrs]? )?(?:region|regionen|land|lander|landern)|"
     r"(?:tous|toutes) (?:les |nos )?(?:regions|pays)|"
     r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
     r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi)")
 _ALL_PLACES = re.compile(rf"\b(?:{_ALL_PLACES_WORDS})(?!\w)")
+# "all cities together", "alle Städte zusammen", "tous pays confondus", "todas las ciudades juntas": the whole
+# shop, and no grouping by the places it names
+_ALL_TOGETHER_WORDS = (
+    r"(?:all|alle|allen|tous|toutes|todas|todos|tutte|tutti) (?:the |our |les |nos |los |las |le |i )?"
+    r"(?:cities|countries|regions|states|markets|stadte|stadten|lander|landern|regionen|villes|pays|ciudades|"
+    r"paises|regiones|citta|paesi|regioni) (?:together|combined|added up|zusammen|zusammengenommen|"
+    r"confondus|confondues|juntas|juntos|insieme)")
+_ALL_TOGETHER = re.compile(rf"\b{_ALL_TOGETHER_WORDS}(?!\w)")
 # Words that name the whole shop, on plain words; "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(
     r"\b(?:overall|in total|altogether|everywhere|across the board|(?:shop|store|company)[- ]wide|"
@@ -66,10 +75,7 @@ _WHOLE_SHOP = re.compile(
     r"(?:la )?tienda (?:entera|completa)|todo junto|"
     r"in totale|complessivamente|nel complesso|ovunque|dappertutto|(?:in )?tutto il negozio|"
     rf"(?:il )?negozio (?:intero|completo)|l intero negozio|tutto insieme|{_ALL_PLACES_WORDS}|"
-    # "all cities together", "alle Städte zusammen", "tous pays confondus", "todas las ciudades juntas"
-    r"(?:all|alle|allen|tous|toutes|todas|todos|tutte|tutti) (?:the |les |los |las |le |i )?(?:cities|stadte|"
-    r"stadten|villes|ciudades|citta|pays|regions|regionen|lander) (?:together|combined|added up|zusammen|"
-    r"zusammengenommen|confondus|confondues|juntas|juntos|insieme))(?!\w)")
+    rf"{_ALL_TOGETHER_WORDS})(?!\w)")
 _MARK = re.compile(r"^[\s¿¡\"'(«“-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -106,7 +112,7 @@ def without_pointers(text: str) -> str:
     called compare_periods."""
     words = plain_words(text, fold_case=False)
     marked = " ".join(word.casefold() for word in words)
-    patterns = list(POINTERS)
+    patterns = [*POINTERS, _ALL_TOGETHER]
     if _ALL_PLACES.search(marked) and names_whole_shop(_ALL_PLACES.sub(" ", marked)):
         patterns.append(_ALL_PLACES)
     for pattern in patterns:  # each word of a phrase becomes a mark of its own length: the words stay aligned

@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from agent.llm.leaning import is_short, leans_on_earlier
+from agent.llm.leaning import is_short, leans_on_earlier, names_whole_shop
 from agent.llm.price_caps import CHEAPER, price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
 from agent.llm.turn_values import choice_values, outright_choices, shop_names
@@ -51,6 +51,11 @@ def priced_tool(text: str, tools: Sequence[dict[str, Any]]) -> str | None:
     return priced[0] if len(priced) == 1 else None
 
 
+def _takes_a_place(tool: dict[str, Any]) -> bool:
+    """Whether a tool takes a place (`place`), so that "the whole shop" is one of its choices: no place."""
+    return "place" in tool["function"]["parameters"].get("properties", {})
+
+
 def _takes_a_price(tool: dict[str, Any]) -> bool:
     """Whether a tool takes a price cap (`max_price`): the customer's product search."""
     return "max_price" in tool["function"]["parameters"].get("properties", {})
@@ -60,16 +65,17 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
                    must_name: bool = False) -> str | None:
     """The tool (of `tools`) the previous turn called first, when the current turn (the last user message)
     is a short follow-up that names only what that tool takes (`names_only`), names no other tool's task
-    (`tasks_named`: "Et la prévision pour Marseille ?" and "forecast daily units for Bavaria for the next 2
-    weeks" after daily orders in Bavaria are forecasts) and, with `must_name`, names something it takes ("Et
-    à Marseille ?" after units in Lyon: top_items again); None otherwise. In 1,200 synthetic dialogues over
-    30 random shops, all 32 such follow-ups (of 10 words or fewer) are labelled with the previous turn's
-    tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a product search, labelled
-    my_recommendations). Short is enough here: "Same thing, but count units" and "when's it supposed to get
-    here" name no more than the previous tool takes (requiring a follow-up's opening word, as the places do,
-    lost both on the independent dialogues). A longer follow-up must lean on the turn before (leaning.py)
-    and name something the tool takes ("Merci beaucoup ! Et combien de commandes à Marseille la semaine
-    dernière, s'il vous plaît ?")."""
+    (`tasks_named`: "Et la prévision pour Marseille ?" and "forecast daily units for Bavaria for the next
+    2 weeks" after daily orders in Bavaria are forecasts) and, with `must_name`, names something it takes
+    ("Et à Marseille ?" after units in Lyon: top_items again; "und für den ganzen Shop?" after a forecast
+    for Bavaria: the whole shop is a choice of any tool that takes a place); None otherwise. In 1,200
+    synthetic dialogues over 30 random shops, all 32 such follow-ups (of 10 words or fewer) are labelled
+    with the previous turn's tool; without `must_name`, 77 of 86 (the rest: "what goes with that?" after a
+    product search, labelled my_recommendations). Short is enough here: "Same thing, but count units" and
+    "when's it supposed to get here" name no more than the previous tool takes (requiring a follow-up's
+    opening word, as the places do, lost both on the independent dialogues). A longer follow-up must lean
+    on the turn before (leaning.py) and name something the tool takes ("Merci beaucoup ! Et combien de
+    commandes à Marseille la semaine dernière, s'il vous plaît ?")."""
     asked = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if len(asked) < 2:
         return None
@@ -84,6 +90,7 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
     named = (any(values & takes for values in outright_choices(text))
              or bool(mentioned(shop_names(tool), text))
+             or _takes_a_place(tool) and names_whole_shop(text)  # "und für den ganzen Shop?" after a forecast
              or _takes_a_price(tool) and bool(CHEAPER.search(text)))  # "was günstigeres?" after a search
     if not (is_short(text) or named and leans_on_earlier(text)):  # a long one must lean and name it
         return None

@@ -230,6 +230,28 @@ def test_an_elliptical_follow_up_takes_the_previous_turns_tool_on_either_shop() 
         assert follow_up_tool(after(f"Et à {second} ?")[-1:], tools) is None  # no previous turn
 
 
+@pytest.mark.parametrize("profile, place", [(demo_profile(), "Bavaria"), (USA, "Oregon")])
+def test_a_follow_up_about_the_whole_shop_keeps_a_tool_that_takes_a_place_on_either_shop(profile,
+                                                                                         place) -> None:
+    """"Und für den ganzen Shop?" after a forecast for one place names the whole shop, a choice of every tool
+    that takes a place: the forecast again (the model had looked for Friday-night spikes); a tool that takes
+    no place (spikes) is left to the model."""
+    tools = build_registry(None, profile=profile).schemas("operator")
+
+    def after(tool: str, follow_up: str) -> list:
+        call = {"name": tool, "args": {"place": place}, "id": "c1"}
+        return [HumanMessage(f"Forecast demand for {place} for the next 14 days"),
+                AIMessage("", tool_calls=[call]), ToolMessage("Expect 31 units", tool_call_id="c1"),
+                AIMessage("31 units."), HumanMessage(follow_up)]
+
+    for follow_up in ("und für den ganzen Shop?", "and everywhere?", "et au total, tous pays confondus ?",
+                      "e per tutto il negozio?", "¿y en toda la tienda?", "and all countries together?"):
+        for tool in ("forecast_demand", "detect_anomalies"):
+            assert follow_up_tool(after(tool, follow_up), tools, must_name=True) == tool, (tool, follow_up)
+        assert follow_up_tool(after("find_spikes", follow_up), tools, must_name=True) is None
+    assert follow_up_tool(after("forecast_demand", "and any fraud overall?"), tools, must_name=True) is None
+
+
 OUTDOORS = ShopProfile(currency="USD", places=USA.places, categories=("Headlamps", "Tents"))
 
 
