@@ -9,6 +9,10 @@ starts, in the shop's five languages:
   Auffälligkeiten die letzten 7 Tage?", one request);
 - a comma, a conjunction and a question word ("..., and which German region led it?", "..., und wie viele
   Bestellungen ...?"); after an announcement of two questions ("Zwei Fragen: ...") a comma and a conjunction.
+- a sentence that opens with words that change the subject, or a comma, those words and a question word
+  ("... crushed. Anyway, how much did you sell in Bavaria?", "my order hasn't arrived, btw which region
+  sells most?", "Übrigens, ...", "por cierto"): a customer's own trouble and a question for the shop's
+  figures are two questions, and the second is declined alone.
 A question with context before it ("My parcel never came. What should I do?"), a question after thanks for
 the answer before ("Thanks, that's helpful. And what about last week?": a follow-up, which needs its "and")
 and a list in one question ("revenue and orders by region") stay whole.
@@ -36,8 +40,13 @@ _QUESTION_WORD = re.compile(rf"^[¿\s]*{_ASKING}", re.IGNORECASE)
 _JOINER = re.compile(
     r"^(?:also|oh,? and|plus|außerdem|ausserdem|ach ja,? und|aussi|ah,? et|además|ademas|ah,? y|inoltre|"
     rf"ah,? e|(?:and|und|et|y|e)(?=\s+¿?{_ASKING}))\b[,:]?\s*", re.IGNORECASE)
+# Words that change the subject ("..., btw which region sells most?", "Übrigens, wie viele ...?"): what
+# follows is a second question, after a full stop or a comma alike
+_CHANGING_SUBJECT = (r"(?:anyway|anyhow|by the way|btw|übrigens|ach übrigens|apropos|au fait|par ailleurs|"
+                     r"por cierto|a propósito|a proposito|por otro lado|comunque|tra l'altro|ah proposito)")
+_SUBJECT_CHANGE = re.compile(rf"^{_CHANGING_SUBJECT}\b[,:]?\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
-_AND = re.compile(r",\s*(?:and|und|et|y|e)\s+", re.IGNORECASE)
+_AND = re.compile(rf",\s*(?:(?:and|und|et|y|e)\s+|(?={_CHANGING_SUBJECT}\b))", re.IGNORECASE)
 
 
 def question_parts(message: str) -> list[str]:
@@ -59,13 +68,16 @@ def _cuts(body: str, announced: bool) -> list[tuple[str, str]]:
     sentence = _SENTENCE_END.search(body)
     if sentence and not acknowledges(body[:sentence.start()]):
         first, rest = body[:sentence.start()].strip(), body[sentence.end():].strip()
-        joined = _JOINER.match(rest)
+        joined = _JOINER.match(rest) or _SUBJECT_CHANGE.match(rest)
         asked_again = first.endswith("?") and rest.endswith("?") and _QUESTION_WORD.match(rest)
         if joined or asked_again and _SENTENCE_END.search(rest) is None:
             cuts.append((first, rest[joined.end():] if joined else rest))
     for found in _AND.finditer(body):
         first, rest = body[:found.start()].strip(), body[found.end():].strip()
-        if announced or _QUESTION_WORD.match(rest) and _QUESTION_WORD.match(first):
+        changed = _SUBJECT_CHANGE.match(rest)
+        if changed and _QUESTION_WORD.match(rest[changed.end():]):
+            cuts.append((first, rest[changed.end():]))
+        elif announced or _QUESTION_WORD.match(rest) and _QUESTION_WORD.match(first):
             cuts.append((first, rest))
     return cuts
 

@@ -5,17 +5,20 @@ question; no split of a synthetic training turn that asks one thing."""
 from __future__ import annotations
 
 import random
+from datetime import date
 
 import pytest
 from langchain_core.messages import AIMessage
 
+from agent.graph import ShopAgent
 from agent.multi_part import question_parts
+from agent.phrases import phrase
 from finetune.synth.dialogues import synthesize
 from finetune.synth.profiles import random_facts, random_profile
 from tests.agent.scripted_model import ScriptedChatModel, call
-from tests.agent.test_declined import agent_replying
+from tests.agent.test_declined import FiguresArgs, OrdersArgs, _figures, _orders, agent_replying
 from tools.agent_tools import build_registry
-from tools.registry import Session
+from tools.registry import Session, ShopTool, ToolRegistry
 
 
 @pytest.mark.parametrize("message, parts", [
@@ -33,6 +36,15 @@ from tools.registry import Session
     ("¿Dónde está mi pedido? ¿Puedo devolverlo?", ["¿Dónde está mi pedido?", "¿Puedo devolverlo?"]),
     ("Due domande: quanto costa la spedizione, e quanto tempo ci vuole?",
      ["Quanto costa la spedizione?", "Quanto tempo ci vuole?"]),
+    # words that change the subject: a customer's own trouble, then a question for the shop's figures
+    ("My parcel is late and the box was crushed. Anyway, how much revenue did you make in Bavaria?",
+     ["My parcel is late and the box was crushed.", "How much revenue did you make in Bavaria?"]),
+    ("Meine Lieferung kam kaputt an. Übrigens, wie viele Bestellungen hattet ihr in Berlin?",
+     ["Meine Lieferung kam kaputt an.", "Wie viele Bestellungen hattet ihr in Berlin?"]),
+    ("my order hasn't arrived, btw which region sells the most?",
+     ["My order hasn't arrived?", "Which region sells the most?"]),
+    ("Il pacco è in ritardo. Comunque, quale regione vende di più?",
+     ["Il pacco è in ritardo.", "Quale regione vende di più?"]),
 ])
 def test_two_questions_are_split_where_the_words_say_a_second_starts(message: str, parts: list[str]) -> None:
     assert question_parts(message) == parts
@@ -51,6 +63,7 @@ def test_two_questions_are_split_where_the_words_say_a_second_starts(message: st
     "Thanks, that's really helpful. And which city leads there?",
     "Parfait, merci. Et combien de commandes la semaine dernière ?",
     "Vale, muchas gracias. ¿Y cuántas unidades allí?", "Ottimo, grazie. E il fatturato del mese scorso?",
+    "è arrivato rotto, comunque voglio un rimborso",  # after a comma, only a question is a second one
 ])
 def test_one_question_stays_whole(message: str) -> None:
     assert question_parts(message) == [message]
@@ -101,3 +114,19 @@ def test_a_part_refused_stays_refused_beside_the_answered_one() -> None:
                        Session("customer", "U1"))
     assert [s.name for s in answer.steps] == ["my_orders"]
     assert "O0000001" in answer.text and "other customers' data" in answer.text
+
+
+def test_a_question_for_the_shops_figures_after_a_customers_trouble_is_declined_beside_it() -> None:
+    """"My order is late. Anyway, how many orders did you get this week?": the model had answered with the
+    customer's orders and said nothing of the rest; the second part is refused before any tool runs."""
+    registry = ToolRegistry(
+        [ShopTool("my_orders", "Own orders.", OrdersArgs, frozenset({"customer"}), _orders, needs_user=True),
+         ShopTool("top_items", "Rank a metric.", FiguresArgs, frozenset({"operator"}), _figures)],
+        engines=object())
+    model = ScriptedChatModel(replies=[call("my_orders"), AIMessage("Your order O0000001 is on its way.")],
+                              prompts=[], invocation_kwargs=[], bound_tools=[])
+    agent = ShopAgent(model, registry, max_steps=3, today=date(2026, 11, 15))
+    answer = agent.ask("My order is late. Anyway, how many orders did you get this week?",
+                       Session("customer", "U1"))
+    assert [s.name for s in answer.steps] == ["my_orders"]
+    assert "O0000001" in answer.text and phrase("not_yours", "en") in answer.text
