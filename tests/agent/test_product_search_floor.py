@@ -81,6 +81,38 @@ def test_a_name_the_shops_profile_gives_a_category_searches_that_category(
     assert cheap.cards and all(card["price"] <= sold[cookware] + 1 for card in cheap.cards)
 
 
+@pytest.mark.slow
+def test_goods_the_category_does_not_take_are_searched_without_it_on_each_shop(
+    each_shop, embedder, tmp_path: Path
+) -> None:
+    """"und habt ihr auch Stirnlampen?" after backpacks was searched in Backpacks (the model kept the
+    category) and found nothing: goods named in the query that a category does not take drop it; goods it
+    does take keep it."""
+    from tools.agent_tools import ShopEngines, build_registry
+    from tools.knowledge import KnowledgeBase
+    from tools.knowledge.product_nouns import covers, goods_named, lexicon
+    from tools.knowledge.products import read_products
+
+    store, _ = each_shop
+    kb = KnowledgeBase(tmp_path / "chroma", embedder)
+    kb.index_products(store, progress=False)
+    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
+                          open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
+    registry = build_registry(engines)
+    categories = sorted(read_products(store)["category"].unique())
+    named = [(category, noun) for category in categories for noun in goods_named(category)]
+    wanted, noun = named[0]  # a category whose name says its goods ("Backpacks": backpack)
+    other = next(c for c in categories if not covers([c], noun))
+    asked = f"und habt ihr auch {lexicon()[noun]['de'][-1]}?"
+    session = Session("customer", "U000001", language="de")
+    found = registry.call("search_products", {"query": asked, "category": other, "in_stock_only": False},
+                          session)
+    assert found.cards and wanted in {card["category"] for card in found.cards}, (asked, other)
+    kept = registry.call("search_products", {"query": asked, "category": wanted, "in_stock_only": False},
+                         session)
+    assert kept.cards and {card["category"] for card in kept.cards} == {wanted}
+
+
 class SearchArgs(ToolArgs):
     query: str
 

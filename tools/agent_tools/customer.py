@@ -16,6 +16,7 @@ from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import Category, OrderStatus, named_category
 from tools.knowledge import CUSTOMER as CUSTOMER_AUDIENCE
 from tools.knowledge.chunking import LEAD
+from tools.knowledge.product_nouns import covers, goods_named
 from tools.knowledge.quoting import choose_quote
 from tools.knowledge.retrieval import Hit
 from tools.recommend.result import RecommendationResult, UnknownUser
@@ -126,11 +127,14 @@ class SearchProductsArgs(ToolArgs):
 def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Session) -> ToolOutput:
     """Semantic product search with filters; results also become product cards. A query that names one
     category by a name the shop's profile gives it ("une poêle": Cookware) searches that category, with its
-    name added to the words (the embedder reads English)."""
+    name added to the words (the embedder reads English), whatever category the model gave; a category
+    that takes none of the goods the query names is dropped (`_other_goods`)."""
     query, category = args.query, args.category
     named = named_category(query, engines.profile(), engines.categories())
-    if named is not None and category in (None, named):
+    if named is not None:  # the user's words name it; the model may have kept another from the turn before
         query, category = (query if named.casefold() in query.casefold() else f"{query} ({named})"), named
+    elif category is not None and _other_goods(query, category, engines):
+        category = None  # "und habt ihr auch Stirnlampen?" after backpacks: not in Backpacks
     result = engines.kb.search_products(
         query, k=5, category=category, max_price=args.max_price,
         in_stock=True if args.in_stock_only else None, language=session.language,
@@ -146,6 +150,15 @@ def search_products(engines: ShopEngines, args: SearchProductsArgs, session: Ses
     if not cards:
         facts["closest_categories"] = result.closest_categories
     return ToolOutput.from_result("search_products", result, cards=cards, facts=facts)
+
+
+def _other_goods(query: str, category: str, engines: ShopEngines) -> bool:
+    """Whether `query` names goods (the product lexicon's nouns) and `category`, by its name and the
+    profile's aliases, takes none of them: a category the model kept from the turn before ("Stirnlampen"
+    searched in Backpacks had found nothing) or guessed. The user's words on what they want win."""
+    goods = goods_named(query)
+    names = [category, *engines.profile().category_aliases.get(category, ())]
+    return bool(goods) and not any(covers(names, noun) for noun in goods)
 
 
 OPEN_STATUSES = ("placed", "shipped")  # not yet with the customer

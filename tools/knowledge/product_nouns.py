@@ -68,6 +68,19 @@ def english_nouns(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def goods_named(text: str) -> list[str]:
+    """The English nouns of the goods `text` names in any of the five languages ("und habt ihr auch
+    Stirnlampen?": headlamp; "any headlamps?": headlamp)."""
+    words = set(plain_words(text))
+    return list(dict.fromkeys([*english_nouns(text), *(noun for noun in lexicon() if _said(noun, words))]))
+
+
+def covers(names: list[str], noun: str) -> bool:
+    """Whether a category, by its name and aliases (`names`), takes the goods `noun` names in English or in
+    the lexicon's other languages ("Backpacks" and "Rucksäcke" take backpack)."""
+    return any(_said(noun, set(plain_words(name))) or noun in english_nouns(name) for name in names)
+
+
 def _compound_noun(word: str) -> str | None:
     """The noun a German compound ends with ("fahrradhelme": helmet), the longest such noun."""
     tail = next((tail for tail in _compound_tails() if len(tail) < len(word) and word.endswith(tail)), None)
