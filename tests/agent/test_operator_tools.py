@@ -210,6 +210,24 @@ def test_anomalies_of_a_city_name_the_city_and_the_region_watched_for_it(shop) -
     assert (f"anomalies in {city.parent} from" in out.summary) == (out.frame is None or out.frame.empty)
 
 
+def test_anomalies_of_a_country_scan_every_region_of_it_and_no_other(shop) -> None:
+    """"Any anomalies in France?" had failed: "Anomaly detection works per region, not per country"."""
+    store, registry, _ = shop
+    profile = store.profile()
+    country = next(c for c in profile.at_level("country")
+                   if any(r.country == c.country for r in profile.at_level("region")))
+    args = {"place": country.name, "kind": "volume", "since": "30d"}
+    out = registry.call("detect_anomalies", args, OPERATOR)
+    every = registry.call("detect_anomalies", {"kind": "volume", "since": "30d"}, OPERATOR)
+    own = {r.name for r in profile.at_level("region") if r.country == country.country}
+    scanned = set(out.frame["region"]) if out.frame is not None and not out.frame.empty else set()
+    assert scanned <= own
+    flagged = set(every.frame["region"]) if every.frame is not None and not every.frame.empty else set()
+    assert scanned == flagged & own  # the same alerts as the whole shop's scan, for this country's regions
+    if not scanned:
+        assert f"region(s) of {country.name}" in out.summary
+
+
 def test_a_forecast_whose_product_is_the_place_forecasts_the_place(shop) -> None:
     """"Forecast total units for the United States": the model wrote the country as the product too, and
     the forecast failed with "No product matches 'United States'"."""

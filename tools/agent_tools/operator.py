@@ -268,22 +268,19 @@ class DetectAnomaliesArgs(ToolArgs):
     roles=OPERATOR,
 )
 def detect_anomalies(engines: ShopEngines, args: DetectAnomaliesArgs, session: Session) -> ToolOutput:
-    """Regional volume surges/outages and complaint waves in reviews."""
+    """Regional volume surges/outages (of one region, or of every region of a country) and complaint waves in
+    reviews."""
     from tools.anomaly import detect_complaint_waves, detect_volume_anomalies
     from tools.anomaly.errors import AnomalyInputError
 
     place = engines.resolve_place(args.place) if args.place else None
-    region, country = _region_or_country(place)
-    if country is not None:
-        raise EngineInputError(
-            f"Anomaly detection works per region, not per country ({args.place}); "
-            "name a region such as Bavaria or leave the place out to scan every region."
-        )
+    region, country = _region_or_country(place)  # a country: every region of it is scanned
     parts: list[ToolOutput] = []
     if place is not None and place.level == "city":  # watched per region: say which one stands for it
-        parts.append(ToolOutput("detect_anomalies", f"{place.name} is watched as part of {region}:"))
+        whole = region or next(p.name for p in engines.profile().at_level("country") if p.country == country)
+        parts.append(ToolOutput("detect_anomalies", f"{place.name} is watched as part of {whole}:"))
     if args.kind in ("all", "volume"):
-        volume = detect_volume_anomalies(engines.store, since=args.since, region=region)
+        volume = detect_volume_anomalies(engines.store, since=args.since, region=region, country=country)
         parts.append(ToolOutput.from_result("detect_anomalies", volume))
     if args.kind in ("all", "complaints"):
         since = "90d"  # a wave needs weeks of reviews to show, and a month-old one still matters: dated below

@@ -47,6 +47,7 @@ class AnomalyReport:
     measure: str
     category: str | None
     series: dict[str, pd.DataFrame] = field(repr=False)  # region -> ts, observed, expected, lo, hi, flag
+    country: str | None = None  # the country whose regions were scanned (None: one region, or all)
 
     def summary(self) -> str:
         what = (
@@ -56,6 +57,7 @@ class AnomalyReport:
         )
         if self.frame.empty:  # the one region asked about by name ("anomalies in Perth?")
             where = next(iter(self.series)) if len(self.series) == 1 else f"{len(self.series)} region(s)"
+            where += f" of {self.country}" if self.country else ""
             return f"No {what} anomalies in {where} from {self.period.describe()}."
         rows = list(self.frame.itertuples())
         full = [
@@ -103,6 +105,7 @@ def _hourly_counts(
     measure: str,
     region: str | None,
     category: str | None,
+    country: str | None = None,
 ) -> pd.DataFrame:
     """ts, region, n: sessions (with an event of type `measure`, unless "sessions") per hour, from DuckDB.
 
@@ -114,7 +117,8 @@ def _hourly_counts(
     where = ["event_time >= ?", "event_time < ?", "region IS NOT NULL"]
     params: list[object] = [start.to_pydatetime(), end.to_pydatetime()]
     event_type = measure if measure in EVENT_TYPES else None
-    for column, value in (("event_type", event_type), ("region", region), ("category", category)):
+    for column, value in (("event_type", event_type), ("region", region), ("category", category),
+                          ("country", country)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
@@ -156,8 +160,10 @@ def detect_volume_anomalies(
     measure: str = "sessions",
     as_of: pd.Timestamp | str | None = None,
     config: SeasonalConfig | None = None,
+    country: str | None = None,
 ) -> AnomalyReport:
-    """Surges and drops (outages) of hourly volume per region in the `since` period before `as_of`.
+    """Surges and drops (outages) of hourly volume per region in the `since` period before `as_of`: of one
+    `region`, of every region of one `country` (its ISO code), or of every region.
 
     `since` ('24h', '7d', '4w') counts back from `as_of`, by default the store's latest event. `measure` is
     what is counted: "sessions" (default: visits) or sessions with an event of one type ("purchase" counts
@@ -176,8 +182,10 @@ def detect_volume_anomalies(
     last_hour = (period.end - HOUR).floor("h")  # the last complete hour
     first_hour = period.start.floor("h")
     history_start = first_hour - config.n_seasons * config.season
-    counts = _hourly_counts(store, history_start, last_hour + HOUR, measure, region_name, category_name)
-    what = " ".join(filter(None, [measure, region_name, category_name]))
+    country_name = _country_name(profile, country) if country is not None else None
+    counts = _hourly_counts(store, history_start, last_hour + HOUR, measure, region_name, category_name,
+                            country)
+    what = " ".join(filter(None, [measure, region_name, country_name, category_name]))
     if counts.empty:
         raise AnomalyInputError(
             f"No {what} between {history_start:%Y-%m-%d} and {period.end:%Y-%m-%d}; nothing to score."
@@ -228,7 +236,13 @@ def detect_volume_anomalies(
     frame = pd.DataFrame(alerts, columns=[c for c in ALERT_COLUMNS if c != "alert_id"])
     frame = frame.sort_values("severity", ascending=False, kind="stable").reset_index(drop=True)
     frame.insert(0, "alert_id", [f"VA-{i + 1}" for i in range(len(frame))])
-    return AnomalyReport(frame=frame, period=period, measure=measure, category=category_name, series=series)
+    return AnomalyReport(frame=frame, period=period, measure=measure, category=category_name, series=series,
+                         country=country_name)
+
+
+def _country_name(profile: ShopProfile, code: str) -> str:
+    """The name of the profile's country with ISO code `code` (the code itself for one it does not list)."""
+    return next((p.name for p in profile.at_level("country") if p.country == code), code)
 
 
 def _region_zone(profile: ShopProfile, name: str) -> str | None:
