@@ -18,9 +18,9 @@ HANDOUT = HERE / "handout"
 SHOPS = ("demo", "northwind")
 ROLES = ("customer", "operator")
 LANGUAGES = ("en", "de", "fr", "es", "it")
-# the single questions (with a few two-turn ones), the conversations, and four sets of conversations held
+# the single questions (with a few two-turn ones), the conversations, and five sets of conversations held
 # out from every decision (each written after the changes the sets before it measured)
-KINDS = ("cases", "dialogues", "heldout", "heldout2", "heldout3", "heldout4")
+KINDS = ("cases", "dialogues", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 STYLES = ("plain", "terse", "typos", "polite", "angry", "verbose", "multi_part", "follow_up", "slang",
           "attack", "injection")
 REQUIRED = ("id", "shop", "role", "language", "style", "turns", "expected_tool", "alternatives",
@@ -38,7 +38,7 @@ def case_file(shop: str, kind: str = "cases") -> Path:
 
 def load_cases(shop: str, kind: str = "cases") -> list[dict[str, Any]]:
     """Every case of one shop ("demo" or "northwind") and kind ("cases": the questions; "dialogues",
-    "heldout", "heldout2" and "heldout3": conversations), checked for the fields each case must have."""
+    "heldout" to "heldout5": conversations), checked for the fields each case must have."""
     if shop not in SHOPS:
         raise CaseError(f"Unknown shop {shop!r}; the set has cases for {', '.join(SHOPS)}.")
     if kind not in KINDS:

@@ -24,6 +24,9 @@ A check is a small JSON object with a `kind`:
 - `refusal`: the answer declines, and no operator-only tool was called.
 - `unknown`: the answer says it does not know or that nothing matches.
 - `mentions` {all_of}: the answer names these places, categories or products.
+- `language` {language?}: the answer is written in the case's language (or the check's), judged by function
+  words, endings and letters of the five languages, leaving out numbers, ids, currencies and the shop's
+  place, category and product names.
 """
 
 from __future__ import annotations
@@ -330,6 +333,19 @@ def _unknown(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
 def _mentions(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     missing = [name for name in spec["all_of"] if not tx.names(ctx.answer, name)]
     return not missing, f"does not name {missing}" if missing else "names every expected name"
+
+
+@check("language")
+def _language(spec: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
+    wanted = spec.get("language") or ctx.case.get("language") or "en"
+    names = [p.name for p in ctx.data.profile.places] + list(ctx.data.profile.categories)
+    names += [str(n) for column in ("name", "category") if column in ctx.data.products
+              for n in ctx.data.products[column].dropna()]
+    written, scores = tx.written_in(ctx.answer, wanted, tuple(names))
+    read = ", ".join(f"{lang} {score:g}" for lang, score in scores.items() if score)
+    if written:
+        return True, f"written in {wanted} ({read})"
+    return False, f"expected an answer in {wanted}; it reads as {read or 'none (names and figures only)'}"
 
 
 def _read_transcript(transcript: Any) -> tuple[list[str], list[str]]:

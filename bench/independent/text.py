@@ -212,3 +212,107 @@ def says_any(text: str, phrases: tuple[str, ...]) -> bool:
 ORDER_ID = re.compile(r"\bO\d{4,}\b")
 USER_ID = re.compile(r"\bU\d{4,}\b")
 PRODUCT_ID = re.compile(r"\bP\d{3,}\b")
+
+
+
+# ------------------------------------------------------------------ which language an answer is written in
+# Common function words (and a few words every shop answer uses) per language, written folded (lower case, no
+# accents). A word listed under two languages ("in", "la", "de", "per", "con", "y") tells nothing and counts
+# for none: `LANGUAGE_WORDS` keeps only the words of one language.
+_WORDS: dict[str, str] = {
+    "en": "the and is are was were of to for with from by on at this that these those it its has have had "
+          "be been which what who most more than over last days day week weeks month months orders sold "
+          "highest lowest leads led each there here your you we our not yes up down compared against "
+          "previous about expected next sales revenue units grew fell rose dropped during since while they "
+          "their them will would can could should only also all any some i per in no city cities category "
+          "categories forecast growth increase decrease items shop store just around roughly approximately "
+          "cannot sorry please",
+    "de": "der die das den dem des ein eine einen einem einer eines und oder ist sind war waren hat haben "
+          "hatte hatten wurde wurden wird werden mit von fur auf bei nach aus zum zur im am vom nicht auch "
+          "noch nur sehr wie als bis uber unter zwischen letzten letzte letzter diese dieser dieses diesem "
+          "ich sie wir ihr ihre ihnen ihren gibt kann konnen keine kein keinen mehr meisten hochsten "
+          "starksten tage tagen woche wochen monat monaten bestellungen umsatz stuck einheiten liegt vorne "
+          "gegenuber vorwoche insgesamt gestiegen gesunken prognose etwa rund ungefahr taglich dass weil "
+          "aber wenn hier dort damit dafur es in also stadt stadte kategorie kategorien nachsten zuwachs "
+          "ruckgang gesamt davon dabei zeitraum",
+    "fr": "le la les un une des du de et est sont etait etaient au aux avec pour par sur dans ce cet cette "
+          "ces qui que qu ne pas plus moins tres il elle ils elles nous vous votre vos on ont avons avez "
+          "ete jours semaine semaines mois commandes affaires ventes unites derniers dernieres depuis entre "
+          "prevision environ hausse baisse mais aussi ou d y en se eu chaque aujourd hui notre nos leur "
+          "leurs peut peuvent aucun aucune rien tous tout toutes selon devant derriere prevue prevu magasin "
+          "mieux fait ci ville villes chiffre panier moyen voici comme donc car prochains prochaines cela",
+    "es": "el la los las un una del de y es son era eran al con por para sobre pero muy mas menos hay esta "
+          "este estos estas ese esa fue fueron ha han tiene tienen dias semana semanas mes pedidos ventas "
+          "ingresos unidades ultimos ultimas desde entre que se lo su sus usted puedo cada aproximadamente "
+          "prevision o no en tuvo tuvieron mayor mayores menor segun ayer hoy alrededor previsto "
+          "crecimiento caida comparado respecto anterior nuestro nuestra nuestros tambien puede pueden "
+          "ningun ninguna nada todo todos tienda ciudad ciudades crecio cayo bajo subio unos unas proximos "
+          "proximas siguiente como donde cuando puedes tienes eso esto",
+    "it": "il lo gli i la le un una della dello delle degli dei del nel nella nei negli nelle sul sulla "
+          "alla alle agli ai al dal dalla di da e era sono ha hanno stato stata stati non piu anche molto "
+          "questo questa questi queste che per con tra fra giorni settimana settimane mese ordini vendite "
+          "fatturato ricavi unita ultimi ultime circa previsione rispetto negozio ci si su o no in avuto "
+          "aumento calo crescita nostro nostra nostri tutti tutto solo ancora oggi ieri previsto prevista "
+          "mentre dopo prima quale quali puo possono nessun nessuna niente vostro suo sua loro citta "
+          "regione cresciuto calato aumentato diminuito prossimi prossime meno maggiore come dove quando "
+          "perche ecco pero",
+}
+_SEEN: dict[str, int] = {}
+for _listed in _WORDS.values():
+    for _word in set(_listed.split()):
+        _SEEN[_word] = _SEEN.get(_word, 0) + 1
+LANGUAGE_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(w for w in listed.split() if _SEEN[w] == 1) for lang, listed in _WORDS.items()}
+# Word endings of one language each, read on the lower-case word with its accents, and letters only one of
+# the five languages writes: half a word's weight each.
+LANGUAGE_ENDINGS: dict[str, tuple[str, ...]] = {
+    "en": ("ing", "ings", "ness", "ies", "ly"),
+    "de": ("ung", "ungen", "keit", "heit", "lich", "liche", "lichen", "schaft"),
+    "fr": ("eaux", "eux", "euse", "ée", "ées", "ière", "ières"),
+    "es": ("ción", "ciones", "dad", "dades", "ado", "ados"),
+    "it": ("zione", "zioni", "ità", "ato", "ati", "etto", "etta"),
+}
+LANGUAGE_LETTERS: dict[str, str] = {"en": "", "de": "ßäö", "fr": "çêâîôœë", "es": "ñ", "it": "ìò"}
+_WORD = re.compile(r"[^\W\d_]+")
+_SKIP = frozenset(fold(m) for marks in CURRENCY_MARKS.values() for m in marks) | {c.casefold()
+                                                                                  for c in CURRENCY_MARKS}
+
+
+def language_scores(text: str, ignore: tuple[str, ...] = ()) -> dict[str, float]:
+    """How much `text` reads as each of the five languages: a point per function word of that language
+    alone, and half a point more for a word with one of its endings or letters. Ids, numbers, currencies and
+    the names in `ignore` (places, products, categories) are left out: "Bavaria: 123 EUR" reads as none."""
+    text = re.sub(r"\b[OUP]\d{3,}\b", " ", text)
+    words = [(m.group(0).lower(), fold(m.group(0))) for m in _WORD.finditer(text)]
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for name in sorted({tuple(fold(w) for w in _WORD.findall(n)) for n in ignore} - {()}, key=len,
+                       reverse=True):
+        by_first.setdefault(name[0], []).append(name)
+    longest = max((len(n) for found in by_first.values() for n in found), default=1)
+    scores = dict.fromkeys(LANGUAGE_WORDS, 0.0)
+    index = 0
+    while index < len(words):
+        ahead = tuple(w for _, w in words[index:index + longest])
+        named = next((n for n in by_first.get(words[index][1], []) if ahead[:len(n)] == n), None)
+        if named:
+            index += len(named)
+            continue
+        raw, word = words[index]
+        index += 1
+        if word in _SKIP:
+            continue
+        for lang, vocabulary in LANGUAGE_WORDS.items():
+            if word in vocabulary:
+                scores[lang] += 1.0
+            if (len(raw) >= 5 and raw.endswith(LANGUAGE_ENDINGS[lang])) or any(
+                    c in raw for c in LANGUAGE_LETTERS[lang]):
+                scores[lang] += 0.5
+    return scores
+
+
+def written_in(text: str, language: str, ignore: tuple[str, ...] = ()) -> tuple[bool, dict[str, float]]:
+    """Whether `text` is written in `language`: 1.5 points of it or more (two of its words, or a word and an
+    ending) and more than of any other language; with the scores."""
+    scores = language_scores(text, ignore)
+    others = max(v for lang, v in scores.items() if lang != language)
+    return scores[language] >= 1.5 and scores[language] > others, scores

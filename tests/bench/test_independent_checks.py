@@ -351,3 +351,47 @@ def test_unknown_check_kind_is_an_error(northwind) -> None:
     case = {"id": "x", "shop": "northwind", "role": "operator", "checks": [{"kind": "vibes"}]}
     with pytest.raises(ValueError, match="unknown check kind 'vibes'"):
         score_answer(case, "hello", northwind, northwind.profile(), None)
+
+
+# ------------------------------------------------------------------ the answer's language
+ANSWERS = {
+    "de": "In den letzten 7 Tagen hatte {place} den höchsten Umsatz mit 1.234,50 {cur}; das ist mehr als in "
+          "der Vorwoche.",
+    "fr": "Sur les 7 derniers jours, {place} a le plus gros chiffre d'affaires avec 1 234,50 {cur}, en "
+          "hausse par rapport à la semaine précédente.",
+    "es": "En los últimos 7 días, {place} tuvo los mayores ingresos, con 1.234,50 {cur}; es más que la "
+          "semana anterior.",
+    "it": "Negli ultimi 7 giorni {place} ha avuto il fatturato più alto, con 1.234,50 {cur}: più della "
+          "settimana precedente.",
+}
+ENGLISH = ("Over the last 7 days {place} had the highest revenue with 1,234.50 {cur}; that is more than the "
+           "week before.")
+
+
+@pytest.mark.parametrize("language", sorted(ANSWERS))
+def test_language_passes_the_cases_language_and_fails_english(shop, language) -> None:
+    place, cur = shop[2].profile.at_level("region")[0].name, currency_of(shop)
+    check = [{"kind": "language"}]
+    passed, reason = judge(shop, check, ANSWERS[language].format(place=place, cur=cur),
+                           case={"language": language})
+    assert passed, reason
+    passed, reason = judge(shop, check, ENGLISH.format(place=place, cur=cur), case={"language": language})
+    assert not passed and "reads as en" in reason
+    assert judge(shop, check, ENGLISH.format(place=place, cur=cur), case={"language": "en"})[0]
+    other = "fr" if language != "fr" else "de"  # a check may name its language; the case's is then ignored
+    assert not judge(shop, [{"kind": "language", "language": other}], ANSWERS[language].format(
+        place=place, cur=cur), case={"language": language})[0]
+
+
+def test_language_is_not_read_from_names_and_figures(shop) -> None:
+    place = shop[2].profile.at_level("region")[0].name
+    check = [{"kind": "language"}]
+    passed, reason = judge(shop, check, f"{place}: 123", case={"language": "de"})
+    assert not passed and "none" in reason
+    assert not judge(shop, check, f"{place}: 123 orders", case={"language": "de"})[0]
+    assert judge(shop, check, f"{place}: 123 Bestellungen.", case={"language": "de"})[0]
+    product = str(shop[2].products["name"].iloc[0])  # an English product name in a German answer
+    german = f"Der {product} wird oft zusammen mit anderen Artikeln gekauft; {place} liegt vorne."
+    assert judge(shop, check, german, case={"language": "de"})[0]
+    table = f"Revenue ({currency_of(shop)}) by region, last 7 days: {place} 12,345.67. Das ist alles."
+    assert not judge(shop, check, table, case={"language": "de"})[0]
