@@ -28,6 +28,7 @@ from tools.knowledge.retrieval import (
 from tools.knowledge.spelling import corrected
 from tools.knowledge.status import KnowledgeStatus, check_current, read_status
 from tools.knowledge.translation import ENGLISH, QueryTranslator, search_queries
+from tools.knowledge.trouble_words import trouble_topics
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -223,7 +224,7 @@ class KnowledgeBase:
             raise IndexNotBuilt("The knowledge base is empty; "
                                 "run `chronotope kb index` (or KnowledgeBase.index()).")
         pool = max(4 * k, 20)  # chromadb and BM25 return fewer when the collection is smaller
-        queries = search_queries(query, self.translate)
+        queries = replace(search_queries(query, self.translate), topics=trouble_topics(query))
         english = queries.language == ENGLISH  # the documents' words would "correct" another language's
         spelled = corrected(query, lexical.words) if lexical is not None and english else query
         if spelled != query:  # typos put right with the documents' words (spelling.py)

@@ -34,17 +34,18 @@ class SearchQueries:
     original: str
     language: str = ENGLISH
     translation: str = ""  # "" when English, when there is no translator, or when translating failed
+    topics: str = ""  # the documents' English words for the trouble the question describes (trouble_words)
 
     @property
     def texts(self) -> tuple[str, ...]:
         """The query texts to rank with, the original first."""
-        return (self.original, self.translation) if self.translation else (self.original,)
+        return tuple(text for text in (self.original, self.translation, self.topics) if text)
 
     def embeds(self, text: str) -> bool:
         """Whether `text` is ranked by the (English-only) embedder too: the original only when there is no
         translation, since its foreign words embed as noise that drowns the translation's ranking in the
         fusion; BM25 ranks both (the original's names and codes match the documents as they are)."""
-        return text == self.translation or not self.translation
+        return text in (self.translation, self.topics) or not self.translation
 
 
 def search_queries(
