@@ -7,7 +7,7 @@ import re
 
 from agent.customer_answers import customer_answer
 from agent.phrases import CLOSEST_CATEGORIES, FROM_DOCUMENT, phrase
-from tools.registry import ToolStep
+from tools.registry import SAID, ToolStep
 
 
 def compose_answer(steps: list[ToolStep], language: str) -> str:
@@ -15,8 +15,9 @@ def compose_answer(steps: list[ToolStep], language: str) -> str:
 
     Analytics tools contribute their one-line summary; document search its first passage's quote (the
     sentences that answer the question; the passage's lead without one), cited; a customer's orders and
-    the products found or recommended are said in the user's `language` (agent/customer_answers.py), and
-    a product search that matched nothing says so, with the closest categories.
+    the products found or recommended are said in the user's `language` (agent/customer_answers.py), as
+    are the query engine's figures where the tool said them in it (SAID), and a product search that matched
+    nothing says so, with the closest categories.
     """
     lines = []
     for step in steps:
@@ -34,8 +35,8 @@ def compose_answer(steps: list[ToolStep], language: str) -> str:
             top = step.output.citations[0]
             source = FROM_DOCUMENT[language].format(title=top.title)
             lines.append(f"{source} {top.quote or lead(top.text)} [{top.citation_id}]")
-        else:
-            lines.append(step.output.summary)
+        else:  # an operator's figures in their language where the tool said them so (SAID)
+            lines.append(step.output.facts.get(SAID) or step.output.summary)
     return "\n".join(lines)
 
 

@@ -86,6 +86,9 @@ class ToolTimeout(ToolCallError):
 
 
 USER_ID = r"U\d+"  # a customer's id, as tools take it and as messages name it ("U000123")
+# ToolOutput.facts key: the summary in the language of the user's message (Session.language), for the answer
+# the agent composes from the tools' summaries; the model reads the English `summary`
+SAID = "said"
 
 
 @dataclass(frozen=True)

@@ -309,3 +309,26 @@ def test_a_ranking_of_one_kind_of_goods_counts_only_the_products_of_that_kind(sh
     assert f"The {len(ids)} products named like {kind!r}" in out.summary
     one = registry.call("top_items", {"metric": "units", "product": ids[0], "period": "all_time"}, OPERATOR)
     assert list(one.frame["product"]) == [ids[0]]
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es", "it"])
+def test_a_ranking_asked_in_another_language_is_also_said_in_it_for_the_answer(shop, language) -> None:
+    """A German operator had read "Orders by region (in Bavaria), ...": the figures are said in their
+    language for the composed answer (SAID), the same numbers as the English the model reads; "overall",
+    which the tool adds for a cut ranking, too."""
+    from agent.composition import compose_answer
+    from tools.query.words import METRICS
+    from tools.registry import SAID, ToolStep
+
+    _, registry, _ = shop
+    args = {"metric": "orders", "group_by": "city", "period": "last_30_days", "top_k": 2}
+    english = registry.call("top_items", args, OPERATOR)
+    said = registry.call("top_items", args, Session("operator", language=language))
+    assert SAID not in english.facts and said.summary == english.summary
+    text = said.facts[SAID]
+    assert text.startswith(METRICS[language]["orders"].capitalize()) and text != english.summary
+    leaders = list(english.frame["city"].head(2))
+    assert all(name in text for name in leaders) and text.index(leaders[0]) < text.index(leaders[1])
+    overall = english.summary.rsplit("overall ", 1)[1].rstrip(".").replace(",", "")
+    assert text.rstrip(".").replace(".", "").replace("\u00a0", "").endswith(overall)
+    assert compose_answer([ToolStep("top_items", args, "done", 0.0, output=said)], language) == text

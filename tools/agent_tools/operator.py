@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
@@ -13,7 +14,8 @@ from tools.agent_tools.engines import ShopEngines
 from tools.agent_tools.fields import AnyPlace, Category, GroupBy, Metric, Period, Product, Since, Weekday
 from tools.errors import EngineInputError
 from tools.events.profile import Place
-from tools.registry import GRAMMAR_ONLY, USER_ID, Session, ToolArgs, ToolOutput, shop_tool
+from tools.language import LANGUAGES
+from tools.registry import GRAMMAR_ONLY, SAID, USER_ID, Session, ToolArgs, ToolOutput, shop_tool
 
 OPERATOR = ("operator",)
 _DIMENSION = {"region": "regions", "city": "cities", "country": "countries"}
@@ -111,7 +113,8 @@ def compare_periods(engines: ShopEngines, args: ComparePeriodsArgs, session: Ses
         order="asc" if args.order == "biggest_drop" else "desc",
         top_k=15,
     )
-    return ToolOutput.from_result("compare_periods", run_query(engines.store, spec))
+    result = run_query(engines.store, spec)
+    return ToolOutput.from_result("compare_periods", result, facts=_said(result.summary, session))
 
 
 class TopItemsArgs(ToolArgs):
@@ -140,8 +143,8 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
     whole scope's figure where the rows do not add up to it."""
     from tools.query import Filters, QuerySpec, run_query
     from tools.query.metrics import RATIO_METRICS
-    from tools.query.result import format_value
     from tools.query.spec import TIME_DIMENSIONS
+    from tools.query.words import format_value, words
 
     place = engines.resolve_place(args.place) if args.place else None
     products = _named_products(engines, args.product) if args.product else []
@@ -160,18 +163,34 @@ def top_items(engines: ShopEngines, args: TopItemsArgs, session: Session) -> Too
         order="asc" if args.order == "lowest" and not ordered else "desc",
     )
     result = run_query(engines.store, spec)
-    output = ToolOutput.from_result("top_items", result)
+    whole = None
     cut = result.truncated or (spec.top_k is not None and len(result.frame) >= spec.top_k)
     if not result.frame.empty and (args.metric in RATIO_METRICS or cut):
         # the groups' rows hold no figure for the whole scope: a ratio does not add up, cut rows are missing
         overall = run_query(engines.store, QuerySpec(metric=args.metric, filters=filters))
-        if not overall.frame.empty:
-            value = format_value(args.metric, overall.frame.iloc[0][args.metric])
-            output.summary = f"{output.summary.removesuffix('.')}; overall {value}."
-    if len(products) > 1:  # the filter lists ids: say what they are
+        whole = None if overall.frame.empty else overall.frame.iloc[0][args.metric]
+
+    def summary(language: str = "en") -> str:
+        said = result.summary(language)
+        if whole is None:
+            return said
+        value = format_value(args.metric, whole, language)
+        return f"{said.removesuffix('.')}{words(language)['overall'].format(value=value)}."
+
+    output = ToolOutput.from_result("top_items", result, facts=_said(summary, session))
+    output.summary = summary()
+    if len(products) > 1:  # the filter lists ids: say what they are (in English only: no "said")
         names = ", ".join(name for _, name in products[:5]) + (" ..." if len(products) > 5 else "")
         output.summary += f" The {len(products)} products named like {args.product!r}: {names}."
+        output.facts.pop(SAID, None)
     return output
+
+
+def _said(summary: Callable[[str], str], session: Session) -> dict[str, str]:
+    """The facts that carry a query's summary in the operator's language (SAID), for the answer the agent
+    composes; none in English, which the summary already is."""
+    language = session.language or "en"
+    return {} if language == "en" or language not in LANGUAGES else {SAID: summary(language)}
 
 
 def _named_products(engines: ShopEngines, product: str) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -12,19 +11,11 @@ import pandas as pd
 from tools.events.profile import ShopProfile
 from tools.query.plan import QueryPlan
 from tools.query.spec import ADDITIVE_METRICS, Filters, PeriodOverPeriod, QuerySpec, ShareOfTotal, Spike
+from tools.query.words import dimension_name, format_value, metric_name, percent, weekday_name, words
 from tools.results import FULL_ROWS, ChartKind, ChartSpec
 
 SUMMARY_ROWS = 3  # groups named in a summary line
 
-_LABELS = {
-    "orders": "orders", "revenue": "revenue ({currency})", "units": "units",
-    "sessions": "sessions", "unique_users": "unique users", "conversion_rate": "conversion rate",
-    "average_order_value": "average order value ({currency})", "refunds": "refunds",
-    "refund_rate": "refund rate", "views": "views", "carts": "carts", "searches": "searches",
-    "events": "events",
-}
-_RATES = ("conversion_rate", "refund_rate")
-_MONEY = ("revenue", "average_order_value")
 _GEO = ("region", "city", "country")
 
 
@@ -32,48 +23,42 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def format_value(metric: str, value: Any) -> str:
-    """A metric value as people write it: 1,830 / 12,345.67 / 3.4%."""
-    if value is None or pd.isna(value):
-        return "n/a"
-    if metric in _RATES:
-        return f"{value:.1%}"
-    if metric in _MONEY:
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
-
-
-def _scope(filters: Filters) -> str:
-    """Which events a summary counts besides its period (" in Bavaria; category Shoes"), so an answer never
+def _scope(filters: Filters, language: str) -> str:
+    """Which events a summary counts besides its period (" (in Bavaria; category Shoes)"), so an answer never
     reads as the whole shop's when the call filtered it."""
-    parts = []
+    said, parts = words(language), []
     if places := [*filters.cities, *filters.regions, *filters.countries]:
-        parts.append(f"in {', '.join(places)}")
-    for name, values in (("category", filters.categories), ("product", filters.products),
-                         ("channel", filters.channels), ("device", filters.devices)):
+        parts.append(said["in"].format(places=", ".join(places)))
+    for name, values in (("category", filters.categories), ("product", filters.products)):
+        if values:
+            parts.append(said[name if len(values) == 1 else f"{name}s"].format(names=", ".join(values)))
+    for name, values in (("channel", filters.channels), ("device", filters.devices)):
         if values:
             parts.append(f"{name}{'s' if len(values) > 1 else ''} {', '.join(values)}")
     if filters.days_of_week:
-        parts.append(f"on {', '.join(filters.days_of_week)}")
+        days = ", ".join(weekday_name(day, language) for day in filters.days_of_week)
+        parts.append(said["on"].format(days=days))
     if filters.hour_from is not None or filters.hour_to is not None:
-        parts.append(f"{filters.hour_from or 0:02d}:00-{filters.hour_to or 24:02d}:00 local time")
+        parts.append(said["hours"].format(start=filters.hour_from or 0, end=filters.hour_to or 24))
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _group_label(row: pd.Series, group_by: list[str]) -> str:
+def _group_label(row: pd.Series, group_by: list[str], language: str = "en") -> str:
     parts = []
     for name in group_by:
         value = row[name]
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            parts.append(f"(no {name.replace('_', ' ')} recorded)")  # an export with countries only
+        if value is None or (not isinstance(value, str) and pd.isna(value)):  # an export with countries only
+            parts.append(words(language)["none_recorded"].format(dim=dimension_name(name, language)))
         elif name == "hour_of_day":
             parts.append(f"{int(value):02d}:00")
         elif name == "week":
-            parts.append(f"week of {value}")
+            parts.append(words(language)["week_of"].format(week=value))
         elif name == "month":
             parts.append(value.strftime("%Y-%m"))
         elif name == "product" and isinstance(row.get("product_name"), str) and row["product_name"]:
             parts.append(f"{row['product_name']} ({value})")
+        elif name == "day_of_week":
+            parts.append(weekday_name(str(value), language))
         else:
             parts.append(str(value))
     return " / ".join(parts)
@@ -101,42 +86,54 @@ class QueryResult:
             return self.query_sql
         return "" if self.expr is None else str(ibis.to_sql(self.expr))
 
-    def metric_label(self) -> str:
+    def metric_label(self, language: str = "en") -> str:
         """What the metric is called, money in the shop's reporting currency ("revenue (USD)")."""
-        return _LABELS[self.spec.metric].format(currency=self.plan.money.currency)
+        return metric_name(self.spec.metric, self.plan.money.currency, language)
+
+    def _period_label(self, language: str) -> str:
+        """The period counted ("2024-05-01 to 2024-05-30", "all data to 2024-05-30") in `language`."""
+        said, plan = words(language), self.plan
+        if plan.current is None:
+            return said["all_data"].format(end=plan.as_of.date())
+        start, end = plan.current
+        return str(start) if start == end else said["span"].format(start=start, end=end)
 
     # ------------------------------------------------------------------ summary
-    def summary(self) -> str:
+    def summary(self, language: str = "en") -> str:
         """One line an LLM can quote, naming the top groups with their numbers, and the currencies its sums
-        leave out."""
+        leave out; in another of the five languages for the answer an operator reads (spikes and shares
+        of the total stay in English)."""
+        if isinstance(self.spec.comparison, (Spike, ShareOfTotal)):
+            language = "en"
         if not self.unrated:
-            return self._summary()
+            return self._summary(language)
         codes = ", ".join(self.unrated)
-        return (f"{self._summary()} Amounts in {codes} are left out: the shop's profile has no rate from "
-                f"{codes} into {self.plan.money.currency}.")
+        return self._summary(language) + words(language)["unrated"].format(
+            codes=codes, currency=self.plan.money.currency)
 
-    def _summary(self) -> str:
-        spec, frame = self.spec, self.frame
-        metric = self.metric_label()
-        by = f" by {', '.join(g.replace('_', ' ') for g in spec.group_by)}" if spec.group_by else ""
-        by += _scope(spec.filters)
-        period = self.plan.period_label()
+    def _summary(self, language: str) -> str:
+        spec, frame, said = self.spec, self.frame, words(language)
+        metric = self.metric_label(language)
+        by = (said["by"].format(dims=", ".join(dimension_name(g, language) for g in spec.group_by))
+              if spec.group_by else "")
+        by += _scope(spec.filters, language)
+        period = self._period_label(language)
         if isinstance(spec.comparison, Spike):
             return self._spike_summary(spec.comparison, metric, period)
         if frame.empty:
-            return f"No events match: {metric}{by}, {period}."
+            return said["no_events"].format(what=f"{metric}{by}", period=period)
         # "top 5 products": as many rows as asked for, up to FULL_ROWS; else SUMMARY_ROWS
         head = frame.head(spec.top_k if spec.top_k and spec.top_k <= FULL_ROWS else SUMMARY_ROWS)
         end = "bottom" if spec.order == "asc" else "top"
-        more = (f" ({end} {len(head)} of {len(frame)}{'+' if self.truncated else ''})"
-                if len(frame) > len(head) else "")
+        count = f"{len(frame)}{'+' if self.truncated else ''}"
+        more = f" ({said[end].format(shown=len(head), count=count)})" if len(frame) > len(head) else ""
         if isinstance(spec.comparison, PeriodOverPeriod):
             prev = self.plan.previous
-            versus = f"{period} vs {prev[0]} to {prev[1]}" if prev else period
+            versus = said["versus"].format(period=period, start=prev[0], end=prev[1]) if prev else period
             if not spec.group_by:
-                row = frame.iloc[0]
-                return f"{_cap(metric)}, {versus}: {self._change(row)}."
-            items = [f"{_group_label(r, spec.group_by)} {self._change(r)}" for _, r in head.iterrows()]
+                return f"{_cap(metric)}, {versus}: {self._change(frame.iloc[0], language)}."
+            items = [f"{_group_label(r, spec.group_by, language)} {self._change(r, language)}"
+                     for _, r in head.iterrows()]
             return f"{_cap(metric)}{by}, {versus}: {'; '.join(items)}{more}."
         if isinstance(spec.comparison, ShareOfTotal):
             items = [
@@ -146,29 +143,32 @@ class QueryResult:
             ]
             return f"Share of {metric}{by}, {period}: {'; '.join(items)}{more}."
         if not spec.group_by:
-            return f"{_cap(metric)}, {period}: {format_value(spec.metric, frame.iloc[0][spec.metric])}."
+            value = format_value(spec.metric, frame.iloc[0][spec.metric], language)
+            return f"{_cap(metric)}, {period}: {value}."
         if spec.reads_in_time_order():
-            return f"{_cap(metric)}{by}, {period}: {self._highs_and_low()}{self._total()}."
-        items = [f"{_group_label(r, spec.group_by)} {format_value(spec.metric, r[spec.metric])}"
-                 for _, r in head.iterrows()]
-        lowest = ", lowest first" if spec.order == "asc" else ""
-        return f"{_cap(metric)}{by}, {period}{lowest}: {'; '.join(items)}{more}{self._total()}."
+            return f"{_cap(metric)}{by}, {period}: {self._highs_and_low(language)}{self._total(language)}."
+        items = [f"{_group_label(r, spec.group_by, language)} "
+                 f"{format_value(spec.metric, r[spec.metric], language)}" for _, r in head.iterrows()]
+        lowest = said["lowest_first"] if spec.order == "asc" else ""
+        return f"{_cap(metric)}{by}, {period}{lowest}: {'; '.join(items)}{more}{self._total(language)}."
 
-    def _highs_and_low(self) -> str:
+    def _highs_and_low(self, language: str) -> str:
         """A breakdown in time order, told by its highest groups and its lowest (what "busiest" asks)."""
-        spec, frame = self.spec, self.frame
+        spec, frame, said = self.spec, self.frame, words(language)
 
         def item(row: pd.Series) -> str:
-            label = f"{_group_label(row, spec.group_by)}{self._part_of(row)}"
-            return f"{label} {format_value(spec.metric, row[spec.metric])}"
+            label = f"{_group_label(row, spec.group_by, language)}{self._part_of(row, language)}"
+            return f"{label} {format_value(spec.metric, row[spec.metric], language)}"
 
         ranked = frame.sort_values(spec.metric, ascending=False, kind="stable")
-        highs = "; ".join(item(r) for _, r in ranked.head(SUMMARY_ROWS).iterrows())
+        highest = "; ".join(item(row) for _, row in ranked.head(SUMMARY_ROWS).iterrows())
+        highs = said["highest"].format(items=highest)
         if len(frame) <= SUMMARY_ROWS:
-            return f"highest {highs}"
-        return f"highest {highs} (of {len(frame)}); lowest {item(ranked.iloc[-1])}"
+            return highs
+        lowest = said["lowest"].format(item=item(ranked.iloc[-1]))
+        return f"{highs}{said['of'].format(count=len(frame))}{lowest}"
 
-    def _part_of(self, row: pd.Series) -> str:
+    def _part_of(self, row: pd.Series, language: str) -> str:
         """" (to 2026-12-06)" for a week or month the period (or the data) cuts short, " (from ...)" for one
         it starts inside: "lowest 2026-12" read as the worst month when it had six days."""
         grain = self.spec.group_by[0] if len(self.spec.group_by) == 1 else None
@@ -178,23 +178,26 @@ class QueryResult:
         end = start + (pd.Timedelta(days=6) if grain == "week" else pd.offsets.MonthEnd(0))
         first, last = self.plan.current or (self.plan.data_first_day, self.plan.data_last_day)
         if start.date() < first:
-            return f" (from {first})"
-        return f" (to {last})" if end.date() > last else ""
+            return words(language)["from_day"].format(day=first)
+        return words(language)["to_day"].format(day=last) if end.date() > last else ""
 
-    def _total(self) -> str:
+    def _total(self, language: str) -> str:
         """"; total X" over the groups of a whole breakdown of an additive metric (none when `top_k` or the
         row cap may have cut rows off: their values would be missing from the sum)."""
         spec, frame = self.spec, self.frame
         cut = self.truncated or (spec.top_k is not None and len(frame) >= spec.top_k)
         if cut or len(frame) < 2 or spec.metric not in ADDITIVE_METRICS:
             return ""
-        return f"; total {format_value(spec.metric, frame[spec.metric].sum())}"
+        total = format_value(spec.metric, frame[spec.metric].sum(), language)
+        return words(language)["total"].format(value=total)
 
-    def _change(self, row: pd.Series) -> str:
+    def _change(self, row: pd.Series, language: str) -> str:
         metric = self.spec.metric
         pct = row["pct_change"]
-        change = "new" if pct is None or pd.isna(pct) else f"{pct:+.1%}"
-        return f"{change} ({format_value(metric, row['previous'])} -> {format_value(metric, row['current'])})"
+        new = pct is None or pd.isna(pct)
+        change = words(language)["new"] if new else percent(pct, language, signed=True)
+        previous = format_value(metric, row["previous"], language)
+        return f"{change} ({previous} -> {format_value(metric, row['current'], language)})"
 
     def _spike_summary(self, spike: Spike, metric: str, period: str) -> str:
         spec, frame = self.spec, self.frame
