@@ -129,7 +129,7 @@ def _narrowed(node: Any, mentions: Mentions, unknown: tuple[str, ...] = ()) -> A
     if isinstance(properties, dict):
         named = [name for name, prop in properties.items()
                  if _held(prop, out["properties"][name], mentions, unknown)
-                 or _spanned(name, prop, out["properties"], mentions.asked)
+                 or _spanned(name, prop, out["properties"], mentions)
                  or _capped(name, prop, out["properties"], mentions)
                  or _identified(name, prop, out["properties"], mentions)]
         if named:
@@ -231,13 +231,17 @@ def _set_key(shop_set: dict[str, Any]) -> str:
     return GRAMMAR_ENUM if GRAMMAR_ENUM in shop_set else "enum"
 
 
-def _spanned(name: str, prop: Any, narrowed: dict[str, Any], asked: str) -> bool:
+def _spanned(name: str, prop: Any, narrowed: dict[str, Any], mentions: Mentions) -> bool:
     """Hold a day-count property ("horizon_days") to the durations the user's words give, within its bounds
-    (`narrowed[name]`, replaced); whether there are any (it then has to be given)."""
+    (`narrowed[name]`, replaced), or a follow-up's to those of the turns it leans on ("et pour toute la
+    boutique ?" after next week's forecast for Catalonia had forecast 28 days); whether there are any (it
+    then has to be given)."""
     if not (name.endswith("_days") and isinstance(prop, dict) and prop.get("type") == "integer"):
         return False
     low, high = prop.get("minimum", 1), prop.get("maximum", 10_000)
-    days = [d for d in durations_in_days(asked) if low <= d <= high]
+    days = [d for d in durations_in_days(mentions.asked) if low <= d <= high]
+    if not days and mentions.leaning:
+        days = [d for d in durations_in_days(mentions.earlier) if low <= d <= high][:1]
     if days:
         narrowed[name] = {**narrowed[name], "enum": days}
     return bool(days)
@@ -298,7 +302,7 @@ def _is_choice(node: Any) -> bool:
 def _chosen(choice: dict[str, Any], text: str) -> tuple[str, ...]:
     """The values of an enum that `text` names (choice_words); weak words count only where no other word
     names one of its values."""
-    strong, weak = _named_choices(text)
+    strong, weak = named_choices(text)
     options = _options(choice)
     return (tuple(v for v in options if v in strong) or tuple(v for v in options if v in weak)
             or _covering_window(options, text))
@@ -321,7 +325,7 @@ def _covering_window(options: list[Any], text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=32)
-def _named_choices(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def named_choices(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The choice values `text` names by CHOICE_WORDS and by WEAK_CHOICE_WORDS (a longer phrase first)."""
     named = [(value, strong) for phrase in _named_phrases(text) for value, strong in phrase.items()]
     return (frozenset(v for v, strong in named if strong), frozenset(v for v, strong in named if not strong))
