@@ -5,9 +5,9 @@ revenue); a complete question does not ("which category sold most units this mon
 Mazowieckie asks about the whole shop, and the model had filled in Mazowieckie). A message leans when it
 - opens, or opens a sentence, with a word that continues the conversation ("and", "what about", "und",
   "et", "y", "e", "ed", after an "ok" or a "thanks": "Super, danke dir! Und ..."), or
-- points back at what was said ("the same", "that category", "anything cheaper?"), or at a place it named
-  ("there", "dort", "là-bas", "allí", "lì", "that region": then the call must name one of that turn's
-  places), or
+- points back at what was said ("the same", "that category", "of those", "anything cheaper?"), or at a place
+  it named ("there", "dort", "là-bas", "allí", "lì", "that region": then the call must name one of that
+  turn's places), or
 - is a fragment of `FRAGMENT_WORDS` words or fewer ("last week?", "nur Schuhe?"),
 however long it is: a polite or detailed follow-up ("Merci beaucoup ! Et quel est le panier moyen là-bas sur
 les 90 derniers jours, s'il vous plaît ?") leaves the place out as a short one does. A message that names the
@@ -45,7 +45,12 @@ _OPENING = re.compile(
 _POINTING = re.compile(
     r"\b(?:the same|(?:that|this|those|these) (?:one|ones)|dieselben?|derselben?|dasselbe|die gleichen?|"
     r"der gleichen?|das gleiche|(?:la|le|les) mêmes?|(?:la|el|lo|los|las) mism[oa]s?|"
-    r"(?:la|lo|il|gli|le) stess[oaie])(?!\w)", re.IGNORECASE)
+    r"(?:la|lo|il|gli|le) stess[oaie]|"
+    # "of those" ("Welche Stadt hatte davon die meisten?"): a part of what the turn before counted
+    r"of (?:those|them|these)|among (?:those|them|these)|davon|darunter|"
+    r"parmi (?:eux|elles|ceux-ci|celles-ci)|"
+    r"(?:de|entre) (?:ellos|ellas|esos|esas|estos|estas)|(?:di|tra|fra) (?:questi|queste|quelli|quelle|loro))"
+    r"(?!\w)", re.IGNORECASE)
 # "all regions", "alle Länder", "tous les pays", "todas las regiones", "tutti i paesi": the whole shop, or a
 # breakdown by them ("revenue for all regions"); on plain words (lower case, no accents or apostrophes)
 _ALL_PLACES_WORDS = (

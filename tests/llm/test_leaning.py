@@ -20,6 +20,10 @@ FOLLOW_UPS = ["and last week?", "ok and the last 7 days?", "What about Lyon?", "
               "¿Y en la misma región el mes pasado?", "E invece il fatturato?", "last week?", "nur Schuhe?",
               "forecast demand for shoes there next month", "any anomalies there?", "Und in dieser Stadt?",
               "Prévision pour ce pays ?", "¿Alguna anomalía en esa ciudad?", "Previsione per quel paese?",
+              # a part of what the turn before counted
+              "Welche Stadt hatte davon die meisten?", "Which city had most of those orders?",
+              "Quelle ville en a eu le plus parmi eux ?", "¿Cuál de ellos vendió más?",
+              "Quale città ha fatto di più tra questi?",
               # polite or detailed follow-ups leave the place out as short ones do
               "Thanks, that's helpful. And what did the average order value look like over the last 90 days?",
               "Super, danke dir! Und wie viele Bestellungen kamen in den letzten zwei Wochen ungefähr rein?",
