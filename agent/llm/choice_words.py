@@ -19,7 +19,7 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "orders": (
         "orders", "number of orders", "order count", "purchases",
         "Bestellungen", "Bestellung", "Aufträge", "Auftraege",
-        "commandes", "commande", "nombre de commandes",
+        "commandes", "commande", "nombre de commandes", "cmd", "cmds", "cde", "cdes",  # "nb de cmd"
         "pedidos", "pedido", "órdenes", "compras",
         "ordini", "ordinazioni", "numero di ordini",
     ),
@@ -223,7 +223,10 @@ CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 # alone means all time, but "insgesamt letzte Woche" means the whole of last week.
 WEAK_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "all_time": ("ever", "in total", "insgesamt", "au total", "en total", "in totale", "in tutto"),
-    "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite"),
+    "revenue": ("sales", "Verkäufe", "ventes", "ventas", "vendite",
+                # money brought in, said plainly or in slang ("et niveau thunes ?", "und die Kohle?")
+                "brought in", "took in", "rapporté", "thunes", "fric", "pognon", "eingebracht", "eingenommen",
+                "Kohle", "Knete", "recaudado", "incassato"),
     "units": ("sold", "did we sell", "verkauft", "vendus", "vendidos", "venduti"),
     "lowest": ("menos", "meno"),  # "¿Qué región generó menos ingresos?"; also "less than" in a price cap
     # a series over time (grammar-only group_by values, tools/agent_tools/fields.TIME_GRAINS): weak, so that

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from agent.llm.leaning import is_short, leans_on_earlier, names_whole_shop
 from agent.llm.price_caps import CHEAPER, price_caps
 from agent.llm.tool_words import DECISIVE_WORDS, TOOL_WORDS
-from agent.llm.turn_values import choice_values, outright_choices, shop_names
+from agent.llm.turn_values import choice_values, named_choices, outright_choices, shop_names
 from tools.language import mentioned
 
 NAMED_PROPERTIES = 2  # a question names a tool when it names the choices of this many of its properties
@@ -88,7 +88,7 @@ def follow_up_tool(messages: Sequence[BaseMessage], tools: Sequence[dict[str, An
     if tasks_named(text, tools) - {calls[0]}:  # "and the forecast for Lyon?": another task
         return None
     takes = set(choice_values(tool))  # a word only another role's tools take names nothing of it
-    named = (any(values & takes for values in outright_choices(text))
+    named = (bool(frozenset().union(*named_choices(text)) & takes)  # weak words too: "et niveau thunes ?"
              or bool(mentioned(shop_names(tool), text))
              or _takes_a_place(tool) and names_whole_shop(text)  # "und für den ganzen Shop?" after a forecast
              or _takes_a_price(tool) and bool(CHEAPER.search(text)))  # "was günstigeres?" after a search

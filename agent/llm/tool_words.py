@@ -35,6 +35,11 @@ RECOMMENDING: tuple[str, ...] = (
     "achetés ensemble", "achetées ensemble", "acheté avec", "achètent avec", "vendus ensemble",
     "comprados juntos", "compran juntos", "se compra con", "compran con", "vendidos juntos",
     "comprati insieme", "acquistati insieme", "comprano insieme", "comprano con", "venduti insieme",
+    # what is bought with it, in the languages' own word order ("Was kaufen Leute oft zusammen damit?")
+    "zusammen damit", "oft zusammen", "grab with it", "grab with that", "buy with it", "buy with that",
+    "get with it", "achète souvent avec", "achètent souvent avec", "prend souvent avec",
+    "prennent souvent avec", "suelen comprar con", "compran junto con", "comprano spesso con",
+    "prendono insieme",
 )
 
 TOOL_WORDS: dict[str, tuple[str, ...]] = {
@@ -127,6 +132,9 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
         "prévision", "prévisions", "prévoir", "prédiction", "prédire",
         "previsión", "previsiones", "pronóstico", "pronósticos", "predicción", "predecir", "proyección",
         "previsione", "previsioni", "prevedere", "proiezione", "proiezioni", "predizione",
+        # asked of the agent ("Che domanda prevedi lì ...?"); not "prévu", "prevé", "previsto": a delivery's
+        # expected date is the customer's
+        "prévois", "prévoyez", "prevés", "prevéis", "prevedi", "prevedete", "prognostizierst",
     ),
     "reorder_advice": (
         "reorder", "re-order", "restock", "volver a pedir", "ricomprare", "lead time", "in stock",
