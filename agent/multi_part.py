@@ -72,6 +72,11 @@ def _cuts(body: str, announced: bool) -> list[tuple[str, str]]:
         asked_again = first.endswith("?") and rest.endswith("?") and _QUESTION_WORD.match(rest)
         if joined or asked_again and _SENTENCE_END.search(rest) is None:
             cuts.append((first, rest[joined.end():] if joined else rest))
+    for later in list(_SENTENCE_END.finditer(body))[1:]:  # "... crushed. honestly. anyway, how much ...?"
+        first, rest = body[:later.start()].strip(), body[later.end():].strip()
+        changed = _SUBJECT_CHANGE.match(rest)
+        if changed:
+            cuts.append((first, rest[changed.end():]))
     for found in _AND.finditer(body):
         first, rest = body[:found.start()].strip(), body[found.end():].strip()
         changed = _SUBJECT_CHANGE.match(rest)

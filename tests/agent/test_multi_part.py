@@ -45,6 +45,8 @@ from tools.registry import Session, ShopTool, ToolRegistry
      ["My order hasn't arrived?", "Which region sells the most?"]),
     ("Il pacco è in ritardo. Comunque, quale regione vende di più?",
      ["Il pacco è in ritardo.", "Quale regione vende di più?"]),
+    ("My parcel is late. Really annoying. Anyway, which region sold the most?",  # after any sentence
+     ["My parcel is late. Really annoying.", "Which region sold the most?"]),
 ])
 def test_two_questions_are_split_where_the_words_say_a_second_starts(message: str, parts: list[str]) -> None:
     assert question_parts(message) == parts
