@@ -160,3 +160,25 @@ def test_category_aliases_survive_the_file_and_name_the_category_in_any_shop() -
     assert named_category("Je cherche une poêle", demo, demo.categories) == "Cookware"
     assert named_category("Kopfhörer unter 50 Euro", demo, demo.categories) == "Headphones"
     assert named_category("a fitness tracker", demo, demo.categories) == "Smartwatches"  # the longer name
+
+
+def test_every_country_is_named_in_the_five_languages_whatever_the_profile_lists() -> None:
+    """"e negli Stati Uniti in tutto?" on a profile that lists no aliases had kept the place before: a
+    country's names in the five languages (CLDR) name it, short of another place called that."""
+    from tools.agent_tools.fields import shop_aliases
+    from tools.events.simulate.profile import demo_profile
+    from tools.registry import PLACES_SET
+
+    bare = ShopProfile(currency="USD", places=(Place("country", "United States", "US", "America/New_York"),
+                                               Place("country", "India", "IN", "Asia/Kolkata")))
+    places = shop_aliases(bare)[PLACES_SET]
+    for alias in ("Stati Uniti", "Vereinigte Staaten", "États-Unis", "Estados Unidos", "US"):
+        assert places[alias] == "United States", alias
+    assert places["Indien"] == "India"
+    demo = shop_aliases(demo_profile())[PLACES_SET]
+    assert demo["Deutschland"] == "Germany" and demo["Spagna"] == "Spain"
+    georgia = ShopProfile(currency="USD", places=(
+        Place("country", "United States", "US", "America/New_York"),
+        Place("region", "Georgia", "US", "America/New_York"),
+        Place("country", "Georgia", "GE", "Asia/Tbilisi")))
+    assert "Georgia" not in shop_aliases(georgia)[PLACES_SET]  # a place's own name is never an alias

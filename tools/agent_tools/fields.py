@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from tools.events.countries import country_aliases
 from tools.events.profile import ShopProfile
 from tools.knowledge.product_nouns import category_aliases
 from tools.language import mentioned, plain_words
@@ -95,16 +96,19 @@ def shop_sets(profile: ShopProfile, categories: tuple[str, ...] = (),
 
 def shop_aliases(profile: ShopProfile, categories: tuple[str, ...] = (),
                  products: tuple[tuple[str, str], ...] = ()) -> dict[str, dict[str, str]]:
-    """Per closed set, the other names of its members (alias -> name): the profile's place aliases ("Bayern"
-    -> "Bavaria"; a country's ISO code, as rankings by country show it; every place's name is in the set, a
-    city named like its region by that name), category aliases (the profile's, "Kopfhörer" -> "Headphones",
-    and the product lexicon's words for the goods a category's name says: "Jacken" -> "Outdoor Jackets"), of
-    the categories the shop has (the profile's, else `categories`), product ids ("P0232" -> its name) and
-    the kinds of goods their names share (`product_kinds`: "Headlamp" -> itself, a name for several
-    products)."""
+    """Per closed set, the other names of its members (alias -> name): the profile's place aliases
+    ("Bayern" -> "Bavaria"; a country's ISO code, as rankings by country show it, and its names in the
+    five languages, "Stati Uniti"; every place's name is in the set, a city named like its region by that
+    name), category aliases (the profile's, "Kopfhörer" -> "Headphones", and the product lexicon's words
+    for the goods a category's name says: "Jacken" -> "Outdoor Jackets"), of the categories the shop has
+    (the profile's, else `categories`), product ids ("P0232" -> its name) and the kinds of goods their
+    names share (`product_kinds`: "Headlamp" -> itself, a name for several products)."""
     sold = set(profile.categories or categories)
     places = {alias: place.name for place in profile.places for alias in place.aliases}
     places |= {p.country: p.name for p in profile.at_level("country") if p.country != p.name}  # "FR"
+    named = {place.name for place in profile.places}
+    places |= {alias: p.name for p in profile.at_level("country") for alias in country_aliases(p.country)
+               if alias not in places and alias not in named}  # "Stati Uniti", whatever the profile lists
     category_names = category_aliases(sorted(sold)) | {
         alias: category for category, names in profile.category_aliases.items() if category in sold
         for alias in names}
