@@ -189,9 +189,10 @@ TOOL_WORDS: dict[str, tuple[str, ...]] = {
 DECISIVE_WORDS: dict[str, tuple[str, ...]] = {
     "search_docs": (
         "what do i do", "what should i do", "what can i do", "what now",
-        "was soll ich tun", "was kann ich tun", "was mache ich jetzt",
-        "que dois-je faire", "que faire", "qu'est-ce que je dois faire",
-        "qué hago", "qué debo hacer", "qué puedo hacer",
-        "cosa devo fare", "cosa posso fare", "che faccio",
+        "was soll ich tun", "was kann ich tun", "was mache ich jetzt", "was kann ich da machen",
+        "was kann ich machen", "was mache ich da", "what do i do now", "what can i do about it",
+        "que dois-je faire", "que faire", "qu'est-ce que je dois faire", "que puis-je faire", "je fais quoi",
+        "qué hago", "qué debo hacer", "qué puedo hacer", "qué hago ahora",
+        "cosa devo fare", "cosa posso fare", "che faccio", "che posso fare", "cosa faccio",
     ),
 }

@@ -19,7 +19,8 @@ BROKE = ("My earbuds stopped working after three weeks, what now?",
          "Mein Rucksack ist nach zwei Wochen gerissen, was nun?",
          "Ma montre ne s'allume plus, que faire ?",
          "Mis auriculares dejaron de funcionar al mes, ¿qué hago?",
-         "Lo zaino si è strappato dopo due settimane, che faccio?")
+         "Lo zaino si è strappato dopo due settimane, che faccio?",
+         "Mi reloj ya no carga y se apaga solo.", "My watch keeps turning off after an hour.")
 
 
 @pytest.mark.parametrize("question", BROKE)

@@ -293,7 +293,9 @@ def test_a_customers_everyday_words_name_the_product_search_or_the_policies(prof
                            ("Meine Kopfhörer sind kaputt, was nun?", "search_docs"),
                            ("The boots I got do not fit, what now?", "search_docs"),
                            ("Paid by bank transfer: when do I get my money back?", "search_docs"),
-                           ("la lampada si è rotta dopo un mese", "search_docs")):
+                           ("la lampada si è rotta dopo un mese", "search_docs"),
+                           ("Sie ist schon gerissen. Was kann ich da machen?", "search_docs"),
+                           ("Ma gourde fuit, je fais quoi ?", "search_docs")):
         assert named_tool(question, tools) == tool, question
     # "habt ihr ... gemacht" asks how much the shop made: no bare "have you" names the product search
     assert named_tool("und wie viel Umsatz habt ihr in diesem Monat gemacht?", tools) is None
