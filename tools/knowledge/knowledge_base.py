@@ -236,7 +236,7 @@ class KnowledgeBase:
         lexical_rankings: list[list[tuple[str, str]]] = []
         scores: dict[str, float] = {}
         fetched: dict[str, tuple[str, dict[str, Any]]] = {}  # chunk id -> (text, metadata) already read
-        closest: list[float] = []  # cosine of the closest chunk to each query text, when dense search ran
+        closest: list[float] = []  # cosine of the closest chunk to the question (or its translation)
         for text in queries.texts:
             if mode in ("hybrid", "dense") and queries.embeds(text):
                 found = collection.query(
@@ -247,8 +247,8 @@ class KnowledgeBase:
                 fetched.update(zip(ids, zip(found["documents"][0], metas)))
                 dense.append(_by_section(ids, [f"{m['doc_id']}#{m['section_id']}" for m in metas]))
                 similarities = {i: 1.0 - float(d) for i, d in zip(ids, found["distances"][0])}
-                if similarities:
-                    closest.append(max(similarities.values()))
+                if similarities and text != queries.topics:  # the trouble's own words match the documents
+                    closest.append(max(similarities.values()))  # by design: the floor is the question's
                 scores = scores or similarities
             if lexical is not None:
                 ranked_bm25 = lexical.search(text, pool, lexical.mask(normalized))
