@@ -200,6 +200,8 @@ UNKNOWNS = (
     "rien qui corresponde",
     "no lo se", "no hay datos", "no encontre", "ningun resultado", "no tienes pedidos",
     "non lo so", "nessun dato", "non ho trovato", "nessun risultato", "nessun ordine",
+    # "no events" in the other languages (session 23: operators' figures are said in their language)
+    "keine ereignisse", "aucun evenement", "ningun evento", "nessun evento",
 )
 
 
