@@ -61,13 +61,16 @@ _ALL_PLACES_WORDS = (
     r"(?:todas|todos) (?:las |los |nuestras |nuestros )?(?:regiones|paises)|"
     r"(?:tutte|tutti) (?:le |i |le nostre |i nostri )?(?:regioni|paesi)")
 _ALL_PLACES = re.compile(rf"\b(?:{_ALL_PLACES_WORDS})(?!\w)")
-# "all cities together", "alle Städte zusammen", "tous pays confondus", "todas las ciudades juntas": the whole
-# shop, and no grouping by the places it names
+# "all cities together", "alle Städte zusammen", "tous pays confondus", "todas las ciudades juntas", "across
+# every country": the whole shop, and no grouping by the places it names
 _ALL_TOGETHER_WORDS = (
-    r"(?:all|alle|allen|tous|toutes|todas|todos|tutte|tutti) (?:the |our |les |nos |los |las |le |i )?"
+    r"(?:(?:all|alle|allen|tous|toutes|todas|todos|tutte|tutti) (?:the |our |les |nos |los |las |le |i )?"
     r"(?:cities|countries|regions|states|markets|stadte|stadten|lander|landern|regionen|villes|pays|ciudades|"
     r"paises|regiones|citta|paesi|regioni) (?:together|combined|added up|zusammen|zusammengenommen|"
-    r"confondus|confondues|juntas|juntos|insieme)")
+    r"confondus|confondues|juntas|juntos|insieme)|"
+    # "across every country": spanning them, not one row each
+    r"across (?:all|every) (?:the |our )?(?:city|cities|country|countries|region|regions|state|states|market|"
+    r"markets))")
 _ALL_TOGETHER = re.compile(rf"\b{_ALL_TOGETHER_WORDS}(?!\w)")
 # Words that name the whole shop, on plain words; "each category" or "every city" may be the earlier place's
 _WHOLE_SHOP = re.compile(

@@ -184,7 +184,7 @@ def test_all_countries_beside_the_whole_shop_names_no_grouping_alone_it_does() -
     assert not names_whole_shop("revenue for all cities?")  # a breakdown by city
     # the whole shop, and no ranking by country
     for whole in ("and across all countries together?", "und alle Länder zusammen?",
-                  "e tutti i paesi insieme?", "¿y todos los países juntos?"):
+                  "e tutti i paesi insieme?", "¿y todos los países juntos?", "ok and across every country?"):
         assert names_whole_shop(whole), whole
         assert not [v for v in outright_choices(whole) if "country" in v], whole
     assert names_whole_shop("and for all countries?")  # English plural too ("all countrys" was the pattern)
