@@ -14,20 +14,26 @@ from tests.agent.scripted_model import ScriptedChatModel, call
 from tools.registry import Session, ShopTool, ToolArgs, ToolOutput, ToolRegistry
 
 
-@pytest.mark.slow
-def test_each_shop_finds_what_it_sells_and_lists_nothing_for_what_it_does_not(
-    each_shop, embedder, tmp_path: Path
-) -> None:
+def product_registry(store, embedder, tmp_path: Path) -> ToolRegistry:
+    """The real tools over `store`, its products indexed in a fresh knowledge base."""
     from tools.agent_tools import ShopEngines, build_registry
     from tools.knowledge import KnowledgeBase
-    from tools.knowledge.products import read_products
 
-    store, _ = each_shop
     kb = KnowledgeBase(tmp_path / "chroma", embedder)
     kb.index_products(store, progress=False)
     engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
                           open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
-    registry = build_registry(engines)
+    return build_registry(engines)
+
+
+@pytest.mark.slow
+def test_each_shop_finds_what_it_sells_and_lists_nothing_for_what_it_does_not(
+    each_shop, embedder, tmp_path: Path
+) -> None:
+    from tools.knowledge.products import read_products
+
+    store, _ = each_shop
+    registry = product_registry(store, embedder, tmp_path)
     products = read_products(store)
     session = Session("customer", "U000001")
     for category in sorted(products["category"].unique()):
@@ -88,17 +94,11 @@ def test_goods_the_category_does_not_take_are_searched_without_it_on_each_shop(
     """"und habt ihr auch Stirnlampen?" after backpacks was searched in Backpacks (the model kept the
     category) and found nothing: goods named in the query that a category does not take drop it; goods it
     does take keep it."""
-    from tools.agent_tools import ShopEngines, build_registry
-    from tools.knowledge import KnowledgeBase
     from tools.knowledge.product_nouns import covers, goods_named, lexicon
     from tools.knowledge.products import read_products
 
     store, _ = each_shop
-    kb = KnowledgeBase(tmp_path / "chroma", embedder)
-    kb.index_products(store, progress=False)
-    engines = ShopEngines(store=store, embedder=embedder, anomaly_dir=tmp_path / "anomaly",
-                          open_knowledge_base=lambda: kb, open_recommender=lambda: pytest.fail("no recs"))
-    registry = build_registry(engines)
+    registry = product_registry(store, embedder, tmp_path)
     categories = sorted(read_products(store)["category"].unique())
     named = [(category, noun) for category in categories for noun in goods_named(category)]
     wanted, noun = named[0]  # a category whose name says its goods ("Backpacks": backpack)
