@@ -185,8 +185,7 @@ def test_a_zero_may_be_said_in_words(northwind) -> None:
     shop = ("northwind", northwind, ref.shop_data(northwind), CUSTOMER)
     check = [{"kind": "number", "metric": "refunds", "period": "all", "place": "New York", "tolerance": 0.02}]
     assert judge(shop, check, "No events match: refunds by region.")[0]
-    for said in ("Keine Ereignisse: Erstattungen nach Region.",
-                 "Aucun événement : remboursements par région.", "Ningún evento: reembolsos por región.",
+    for said in ("Keine Ereignisse: Erstattungen.", "Aucun événement : remboursements.", "Ningún evento.",
                  "Nessun evento: rimborsi per regione."):
         assert judge(shop, check, said)[0], said
     assert judge(shop, check, "New York had 0 refunds.")[0]
